@@ -1,0 +1,100 @@
+"""Records to and from plain JSON-able dicts.
+
+One shape serves the stored edition payload, `digest build --json` and the desk, so
+that what an editor sees is what was stored. Pure functions; no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from digest.records import Also, Edition, Image, SourceSummary, Story
+
+
+def iso(when: datetime | None) -> str | None:
+    """UTC ISO 8601 with a Z, or None."""
+    if when is None:
+        return None
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def story_to_dict(story: Story) -> dict[str, Any]:
+    return {
+        "title": story.title,
+        "url": story.url,
+        "source": story.source,
+        "summary": story.summary,
+        "score": story.score,
+        "why": dict(story.why),
+        "also": [
+            {"source": a.source, "url": a.url, "title": a.title, "key": a.key} for a in story.also
+        ],
+        "key": story.key,
+        "image": None
+        if story.image is None
+        else {"url": story.image.url, "alt": story.image.alt, "width": story.image.width},
+        "section": story.section,
+        "published": iso(story.published),
+        "pinned": story.pinned,
+    }
+
+
+def story_from_dict(d: Mapping[str, Any]) -> Story:
+    img = d.get("image")
+    return Story(
+        key=d["key"],
+        title=d["title"],
+        url=d.get("url"),
+        source=d["source"],
+        summary=d.get("summary", ""),
+        score=float(d.get("score", 0.0)),
+        why={k: float(v) for k, v in (d.get("why") or {}).items()},
+        also=tuple(
+            Also(a["source"], a.get("url"), a.get("title", ""), a.get("key", ""))
+            for a in d.get("also", ())
+        ),
+        image=None if not img else Image(img["url"], img.get("alt", ""), img.get("width")),
+        section=d.get("section"),
+        published=parse_iso(d.get("published")),
+        pinned=bool(d.get("pinned", False)),
+    )
+
+
+def edition_to_dict(edition: Edition) -> dict[str, Any]:
+    return {
+        "id": edition.id,
+        "list": edition.list,
+        "at": iso(edition.at),
+        "status": edition.status,
+        "leads": [story_to_dict(s) for s in edition.leads],
+        "teasers": [story_to_dict(s) for s in edition.teasers],
+        "sources": [
+            {"name": s.name, "articles": s.articles, "error": s.error} for s in edition.sources
+        ],
+    }
+
+
+def edition_from_dict(d: Mapping[str, Any]) -> Edition:
+    at = parse_iso(d["at"])
+    assert at is not None
+    return Edition(
+        list=d["list"],
+        at=at,
+        leads=tuple(story_from_dict(s) for s in d.get("leads", ())),
+        teasers=tuple(story_from_dict(s) for s in d.get("teasers", ())),
+        sources=tuple(
+            SourceSummary(s["name"], int(s["articles"]), s.get("error"))
+            for s in d.get("sources", ())
+        ),
+        id=d.get("id"),
+        status=d.get("status", "draft"),
+    )

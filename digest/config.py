@@ -1,0 +1,378 @@
+"""Load `digest.toml` into typed, immutable settings.
+
+Every key is checked: an unknown key, a wrong type or a bad value fails with a
+:class:`~digest.errors.ConfigError` naming the file, the key and what is allowed.
+Secrets (the SMTP password, the signing key) never come from this file: only from
+the environment, under the names given in :class:`TransportSettings` and
+:class:`Settings`. This module reads files; it opens no connection.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
+
+from digest.errors import ConfigError
+
+T = TypeVar("T")
+
+DEFAULT_SUBJECT = "{lead} | {name}, {date}"
+SECRET_ENV = "DIGEST_SECRET_KEY"  # signs unsubscribe / preferences tokens
+SMTP_PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
+
+
+@dataclass(frozen=True, slots=True)
+class NewsletterSettings:
+    name: str
+    sender: str  # "Name <address>"
+    base_url: str  # public https root for unsubscribe, web view, archive
+    language: str = "en"
+    address: str = ""  # postal address shown in the footer (CAN-SPAM)
+    subject: str = DEFAULT_SUBJECT  # template; fields: lead, name, date
+    reply_to: str | None = None
+    utm: Mapping[str, str] = field(default_factory=dict)  # utm_* added to story links
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSettings:
+    name: str
+    url: str | None = None  # http(s)://, file: or a path to a feed
+    path: Path | None = None  # a folder of article files (resolved against the config)
+    weight: float = 1.0
+    section: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EditionSettings:
+    leads: int = 3
+    teasers: int = 8
+    lead_words: int = 120
+    teaser_words: int = 40
+    half_life_hours: float = 24.0
+    max_leads_per_source: int = 1
+    max_age_hours: float | None = 72.0
+    min_stories: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ListSettings:
+    name: str
+    subscribers: Path | None = None  # CSV to import from (resolved against the config)
+    schedule: str = "0 7 * * *"  # cron: minute hour day month day-of-week
+    timezone: str = "UTC"
+    title: str = ""  # shown to subscribers; defaults to the newsletter's name
+    double_opt_in: bool = False
+    approval: Literal["auto", "required"] = "auto"
+
+
+@dataclass(frozen=True, slots=True)
+class TransportSettings:
+    kind: Literal["smtp", "outbox", "memory"] = "outbox"
+    path: Path = Path("outbox")  # for outbox
+    host: str = "localhost"
+    port: int = 25
+    username: str | None = None
+    security: Literal["none", "starttls", "tls"] = "none"
+    timeout: float = 30.0
+    rate_per_second: float | None = None
+
+    @property
+    def password(self) -> str | None:
+        """From the environment only; never stored in the file or in logs."""
+        return os.environ.get(SMTP_PASSWORD_ENV)
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    url: str = "sqlite:///digest.db"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSettings:
+    broker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    path: Path  # the configuration file
+    newsletter: NewsletterSettings
+    sources: tuple[SourceSettings, ...]
+    edition: EditionSettings
+    lists: tuple[ListSettings, ...]
+    transport: TransportSettings
+    database: DatabaseSettings
+    queue: QueueSettings
+
+    @property
+    def root(self) -> Path:
+        """The project folder: relative paths in the file are resolved against it."""
+        return self.path.parent
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    def list(self, name: str | None) -> ListSettings:
+        if name is None:
+            return self.lists[0]
+        for item in self.lists:
+            if item.name == name:
+                return item
+        names = ", ".join(x.name for x in self.lists)
+        raise ConfigError(f"{self.path}: no list named {name!r} (lists: {names})")
+
+    @property
+    def secret_key(self) -> str:
+        key = os.environ.get(SECRET_ENV)
+        if key:
+            return key
+        # A per-project key kept next to the database, created on first use, so that a
+        # laptop install works without setup and tokens stay valid across runs.
+        keyfile = self.root / ".digest-secret"
+        if keyfile.exists():
+            return keyfile.read_text().strip()
+        import secrets
+
+        value = secrets.token_urlsafe(32)
+        keyfile.write_text(value + "\n")
+        keyfile.chmod(0o600)
+        return value
+
+
+class _Table:
+    """A TOML table being read: tracks the keys used, so leftovers can be reported."""
+
+    def __init__(self, file: Path, where: str, data: Any) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{file}: [{where}] must be a table, not {type(data).__name__}")
+        self.file, self.where, self.data = file, where, data
+        self.allowed: list[str] = []
+
+    def _key(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def fail(self, key: str, allowed: str) -> ConfigError:
+        value = self.data.get(key)
+        return ConfigError(f"{self.file}: {self._key(key)} = {value!r} is not allowed; {allowed}")
+
+    def get(self, key: str, kind: type[T] | tuple[type, ...], default: Any, what: str) -> Any:
+        self.allowed.append(key)
+        if key not in self.data:
+            if default is _REQUIRED:
+                raise ConfigError(f"{self.file}: missing key {self._key(key)} ({what})")
+            return default
+        value = self.data[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if isinstance(value, bool) and bool not in kinds:
+            raise self.fail(key, f"expected {what}")
+        if not isinstance(value, kinds):
+            raise self.fail(key, f"expected {what}")
+        return value
+
+    def check(self, key: str, ok: Callable[[Any], bool], allowed: str) -> None:
+        if key in self.data and not ok(self.data[key]):
+            raise self.fail(key, allowed)
+
+    def done(self) -> None:
+        extra = sorted(set(self.data) - set(self.allowed))
+        if extra:
+            where = f"[{self.where}]" if self.where else "the top level"
+            raise ConfigError(
+                f"{self.file}: unknown key {self._key(extra[0])!r} in {where}; "
+                f"allowed: {', '.join(self.allowed)}"
+            )
+
+
+_REQUIRED = object()
+
+
+def _positive(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and v > 0
+
+
+def _non_negative(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+
+
+def _newsletter(file: Path, raw: Any) -> NewsletterSettings:
+    t = _Table(file, "newsletter", raw)
+    name = t.get("name", str, _REQUIRED, "a string, the newsletter's name")
+    sender = t.get("sender", str, _REQUIRED, 'a string like "Name <address@example.org>"')
+    t.check(
+        "sender",
+        lambda v: "@" in v and "\n" not in v and "\r" not in v,
+        'a single address like "Name <address@example.org>"',
+    )
+    base_url = t.get("base_url", str, _REQUIRED, "an https:// URL")
+    t.check("base_url", lambda v: v.startswith(("https://", "http://")), "an http(s):// URL")
+    language = t.get("language", str, "en", "a language tag such as en, da or de")
+    address = t.get("address", str, "", "the sender's postal address")
+    subject = t.get("subject", str, DEFAULT_SUBJECT, "a subject template")
+    t.check("subject", lambda v: "\n" not in v and "\r" not in v, "one line")
+    reply_to = t.get("reply_to", str, None, "an address")
+    utm = t.get("utm", dict, {}, "a table of utm_* parameters")
+    t.check("utm", lambda v: all(isinstance(x, str) for x in v.values()), "string values")
+    t.done()
+    return NewsletterSettings(
+        name, sender, base_url.rstrip("/"), language, address, subject, reply_to, dict(utm)
+    )
+
+
+def _source(file: Path, i: int, raw: Any) -> SourceSettings:
+    t = _Table(file, f"sources[{i}]", raw)
+    name = t.get("name", str, _REQUIRED, "the source's name")
+    url = t.get("url", str, None, "a feed URL, file: URL or path")
+    path = t.get("path", str, None, "a folder of article files")
+    weight = t.get("weight", float, 1.0, "a number > 0")
+    t.check("weight", _positive, "a number > 0")
+    section = t.get("section", str, None, "a section name")
+    t.done()
+    if (url is None) == (path is None):
+        raise ConfigError(f"{file}: sources[{i}] ({name}) needs exactly one of url or path")
+    folder = (file.parent / path).resolve() if path is not None else None
+    if url is not None and "://" not in url and not url.startswith("file:"):
+        url = str((file.parent / url).resolve())
+    return SourceSettings(name, url, folder, float(weight), section)
+
+
+def _edition(file: Path, raw: Any) -> EditionSettings:
+    t = _Table(file, "edition", raw)
+    d = EditionSettings()
+    values = {}
+    for key in (
+        "leads",
+        "teasers",
+        "lead_words",
+        "teaser_words",
+        "max_leads_per_source",
+        "min_stories",
+    ):
+        values[key] = t.get(key, int, getattr(d, key), "a whole number ≥ 0")
+        t.check(key, lambda v: isinstance(v, int) and v >= 0, "a whole number ≥ 0")
+    for key in ("half_life_hours", "max_age_hours"):
+        values[key] = t.get(key, float, getattr(d, key), "a number of hours > 0")
+        t.check(key, _positive, "a number of hours > 0")
+    t.done()
+    return EditionSettings(**values)
+
+
+def _list(file: Path, i: int, raw: Any) -> ListSettings:
+    t = _Table(file, f"lists[{i}]", raw)
+    name = t.get("name", str, _REQUIRED, "the list's name")
+    t.check(
+        "name", lambda v: v.replace("-", "").replace("_", "").isalnum(), "letters, digits, - and _"
+    )
+    subs = t.get("subscribers", str, None, "a CSV file")
+    schedule = t.get("schedule", str, "0 7 * * *", "a cron expression")
+    tz = t.get("timezone", str, "UTC", "an IANA time zone such as Europe/Copenhagen")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise t.fail("timezone", "an IANA time zone such as Europe/Copenhagen") from None
+    try:
+        CronTrigger.from_crontab(schedule, timezone=ZoneInfo(tz))
+    except ValueError as exc:
+        raise t.fail("schedule", f"a cron expression 'min hour day month dow' ({exc})") from None
+    title = t.get("title", str, "", "the list's title")
+    double = t.get("double_opt_in", bool, False, "true or false")
+    approval = t.get("approval", str, "auto", '"auto" or "required"')
+    t.check("approval", lambda v: v in ("auto", "required"), '"auto" or "required"')
+    t.done()
+    path = (file.parent / subs).resolve() if subs else None
+    return ListSettings(name, path, schedule, tz, title, double, approval)
+
+
+def _transport(file: Path, raw: Any) -> TransportSettings:
+    t = _Table(file, "transport", raw)
+    kind = t.get("kind", str, "outbox", '"smtp", "outbox" or "memory"')
+    t.check("kind", lambda v: v in ("smtp", "outbox", "memory"), '"smtp", "outbox" or "memory"')
+    path = t.get("path", str, "outbox", "a folder for .eml files")
+    host = t.get("host", str, "localhost", "a host name")
+    port = t.get("port", int, 25, "a port number 1-65535")
+    t.check("port", lambda v: isinstance(v, int) and 0 < v < 65536, "a port number 1-65535")
+    username = t.get(
+        "username", str, None, f"a user name (the password comes from ${SMTP_PASSWORD_ENV})"
+    )
+    security = t.get("security", str, "none", '"none", "starttls" or "tls"')
+    t.check("security", lambda v: v in ("none", "starttls", "tls"), '"none", "starttls", "tls"')
+    timeout = t.get("timeout", float, 30.0, "seconds > 0")
+    t.check("timeout", _positive, "seconds > 0")
+    rate = t.get("rate_per_second", float, None, "messages per second > 0")
+    t.check("rate_per_second", _positive, "messages per second > 0")
+    if "password" in t.data:
+        raise ConfigError(
+            f"{file}: transport.password is not read from the file; set "
+            f"${SMTP_PASSWORD_ENV} in the environment instead"
+        )
+    t.done()
+    return TransportSettings(
+        kind, (file.parent / path).resolve(), host, port, username, security, timeout, rate
+    )
+
+
+def load(path: str | Path) -> Settings:
+    """Read and check a configuration file; raise ConfigError naming what is wrong."""
+    file = Path(path).resolve()
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{file}: no such configuration file (digest init DIR makes one)"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    top = _Table(file, "", raw)
+    news = _newsletter(file, top.get("newsletter", dict, _REQUIRED, "a [newsletter] table"))
+    srcs = top.get("sources", list, [], "an array of [[sources]] tables")
+    sources = tuple(_source(file, i, s) for i, s in enumerate(srcs))
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise ConfigError(f"{file}: two sources are named {dup!r}; names must be unique")
+    edition = _edition(file, top.get("edition", dict, {}, "an [edition] table"))
+    raw_lists = top.get("lists", list, [], "an array of [[lists]] tables")
+    lists = tuple(_list(file, i, x) for i, x in enumerate(raw_lists))
+    if not lists:
+        raise ConfigError(f"{file}: at least one [[lists]] table is needed")
+    if len({x.name for x in lists}) != len(lists):
+        raise ConfigError(f"{file}: list names must be unique")
+    transport = _transport(file, top.get("transport", dict, {}, "a [transport] table"))
+    db = _Table(file, "database", top.get("database", dict, {}, "a [database] table"))
+    url = db.get(
+        "url", str, "sqlite:///digest.db", "a SQLAlchemy URL (sqlite:/// or postgresql://)"
+    )
+    db.check(
+        "url",
+        lambda v: v.split(":", 1)[0].split("+")[0] in ("sqlite", "postgresql"),
+        "a sqlite:/// or postgresql:// URL",
+    )
+    db.done()
+    if (
+        url.startswith("sqlite:///")
+        and not url.startswith("sqlite:////")
+        and url != "sqlite:///:memory:"
+    ):
+        url = "sqlite:///" + str((file.parent / url.removeprefix("sqlite:///")).resolve())
+    q = _Table(file, "queue", top.get("queue", dict, {}, "a [queue] table"))
+    broker = q.get("broker", str, None, "a redis:// or amqp:// URL")
+    q.check(
+        "broker",
+        lambda v: v.startswith(("redis://", "amqp://", "rediss://", "amqps://")),
+        "a redis:// or amqp:// URL",
+    )
+    q.done()
+    top.done()
+    return Settings(
+        file, news, sources, edition, lists, transport, DatabaseSettings(url), QueueSettings(broker)
+    )

@@ -1,0 +1,48 @@
+"""The one exception root of digest and its families.
+
+Every error digest raises on purpose derives from :class:`DigestError`; a message
+always names the file, line, source or address at fault, so that the CLI can print
+it as it is. Code that catches errors per item (a source, a subscriber) catches a
+family, records the message as a value, and goes on.
+"""
+
+from __future__ import annotations
+
+
+class DigestError(Exception):
+    """Root of every error digest raises on purpose."""
+
+
+class ConfigError(DigestError):
+    """The configuration file is missing, malformed or has a wrong key or value."""
+
+
+class SourceError(DigestError):
+    """A source could not be fetched or parsed (the message names the source)."""
+
+
+class RenderError(DigestError):
+    """A template is missing or broken, or an edition cannot be rendered."""
+
+
+class DeliveryError(DigestError):
+    """A message could not be handed to the transport."""
+
+    def __init__(self, message: str, *, permanent: bool = False, code: int | None = None) -> None:
+        super().__init__(message)
+        #: True for a 5xx answer: the address is bounced and never retried.
+        self.permanent = permanent
+        #: The SMTP reply code, where there was one.
+        self.code = code
+
+
+class StoreError(DigestError):
+    """The database is unreachable, not migrated, or refused a write."""
+
+
+class SubscriberError(DigestError):
+    """A subscriber row or address is invalid (the message names the file and line)."""
+
+
+class NotFound(DigestError):
+    """An edition, list or subscriber named on the command line does not exist."""

@@ -1,0 +1,161 @@
+"""Immutable records passed between the stages.
+
+What a source *said* (:class:`Article`, as collected) is kept apart from what we
+*decided* (:class:`Story`, :class:`Edition`). Every datetime is timezone-aware UTC.
+Records carry no behaviour beyond small derived properties; stages are functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Literal
+
+SubscriberStatus = Literal["pending", "active", "unsubscribed", "bounced", "complained"]
+STATUSES: tuple[SubscriberStatus, ...] = (
+    "pending",
+    "active",
+    "unsubscribed",
+    "bounced",
+    "complained",
+)
+#: Statuses that must never receive mail again, and that an import never reactivates.
+SUPPRESSED: frozenset[str] = frozenset({"unsubscribed", "bounced", "complained"})
+
+EMPTY: Mapping[str, float] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image that illustrates an article."""
+
+    url: str  # absolute http(s) URL
+    alt: str = ""  # alternative text; the article title when the source gave none
+    width: int | None = None  # pixel width the source declared, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article as a source published it, cleaned but not judged."""
+
+    key: str  # stable identity: GUID, else canonical URL, else content hash
+    source: str  # the configured source's name
+    title: str  # plain text, entities decoded, whitespace folded
+    url: str | None  # absolute link to the article, if the source gave one
+    summary: str = ""  # plain-text standfirst / description
+    text: str = ""  # plain-text body (may be empty for feeds that give only a summary)
+    html: str = ""  # body HTML after the allow-list sanitiser; never raw source HTML
+    published: datetime | None = None  # UTC; None when the source gave no date
+    first_seen: datetime | None = None  # UTC; set by the store on first sight
+    author: str | None = None
+    categories: tuple[str, ...] = ()
+    image: Image | None = None
+    section: str | None = None  # from the source's configuration
+    language: str | None = None  # BCP 47 tag when known
+
+    @property
+    def when(self) -> datetime | None:
+        """The time the article counts from: its date, else when we first saw it."""
+        return self.published or self.first_seen
+
+
+@dataclass(frozen=True, slots=True)
+class SourceReport:
+    """What one source gave in one collection run; an error is a value, not a raise."""
+
+    name: str
+    articles: tuple[Article, ...] = ()
+    error: str | None = None  # a clear message naming the source; None on success
+    not_modified: bool = False  # the server answered 304 (conditional GET)
+    etag: str | None = None  # validators to send next time
+    last_modified: str | None = None
+    new: int = 0  # filled in by the store: articles never seen before
+    updated: int = 0  # seen before, content changed
+    unchanged: int = 0  # seen before, same content
+
+
+@dataclass(frozen=True, slots=True)
+class Also:
+    """Another outlet that carried the same story."""
+
+    source: str
+    url: str | None
+    title: str = ""
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A story chosen for an edition: one face article, possibly several outlets."""
+
+    key: str  # the face article's key
+    title: str
+    url: str | None
+    source: str
+    summary: str  # trimmed to the role's word budget, ends a sentence
+    score: float = 0.0
+    why: Mapping[str, float] = field(default_factory=lambda: EMPTY)  # the score's parts
+    also: tuple[Also, ...] = ()  # other outlets in the cluster
+    image: Image | None = None
+    section: str | None = None
+    published: datetime | None = None
+    pinned: bool = False  # placed by an editor; ranks first
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every article key this story covers (face first)."""
+        return (self.key, *(a.key for a in self.also if a.key))
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSummary:
+    """A source's line in an edition: how many articles it had and its error."""
+
+    name: str
+    articles: int
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """One issue of a list's newsletter: lead stories, then teasers."""
+
+    list: str
+    at: datetime  # the "now" it was built for (UTC)
+    leads: tuple[Story, ...]
+    teasers: tuple[Story, ...]
+    sources: tuple[SourceSummary, ...] = ()
+    id: int | None = None  # set once stored
+    status: str = "draft"  # draft, approved, sending, sent, skipped, cancelled
+
+    @property
+    def stories(self) -> tuple[Story, ...]:
+        return self.leads + self.teasers
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """A person's subscription to one list."""
+
+    id: int
+    email: str  # normalised address
+    name: str
+    list: str
+    status: SubscriberStatus = "active"
+    sections: tuple[str, ...] = ()  # empty: every section
+    timezone: str | None = None
+    format: Literal["html", "text"] = "html"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The ledger's row for one edition x subscriber."""
+
+    edition_id: int
+    subscriber_id: int
+    email: str
+    status: str  # claimed, sent, bounced, failed
+    attempts: int = 0
+    error: str | None = None

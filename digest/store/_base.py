@@ -1,0 +1,97 @@
+"""Helpers shared by the store's parts: UTC coercion, keys, row-to-record mapping."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from digest.records import Article, Image, Subscriber
+
+
+class Base:
+    """What every part of the store shares: the engine and the database URL."""
+
+    engine: Engine
+    url: str
+
+    def list_id(self, name: str, *, create: bool = True) -> int:
+        raise NotImplementedError  # provided by EditionsMixin
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Rows come back naive from SQLite: they were stored as UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def content_hash(article: Article) -> str:
+    h = hashlib.sha256()
+    for part in (article.title, article.summary, article.html, article.url or ""):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _pk(result: Any) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def email_hash(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def _article_values(article: Article) -> dict[str, Any]:
+    return {
+        "url": article.url,
+        "title": article.title,
+        "summary": article.summary,
+        "text": article.text,
+        "html": article.html,
+        "author": article.author,
+        "categories": list(article.categories),
+        "image_url": article.image.url if article.image else None,
+        "image_alt": article.image.alt if article.image else None,
+        "image_width": article.image.width if article.image else None,
+        "section": article.section,
+        "language": article.language,
+        "published_at": article.published,
+    }
+
+
+def _article(row: Any) -> Article:
+    image = Image(row.image_url, row.image_alt or "", row.image_width) if row.image_url else None
+    return Article(
+        key=row.key,
+        source=row.source_name,
+        title=row.title,
+        url=row.url,
+        summary=row.summary,
+        text=row.text,
+        html=row.html,
+        published=utc(row.published_at),
+        first_seen=utc(row.first_seen_at),
+        author=row.author,
+        categories=tuple(row.categories or ()),
+        image=image,
+        section=row.section,
+        language=row.language,
+    )
+
+
+def _subscriber(row: Any, list_name: str) -> Subscriber:
+    return Subscriber(
+        id=int(row.id),
+        email=row.email,
+        name=row.name,
+        list=list_name,
+        status=row.status,
+        sections=tuple(row.sections or ()),
+        timezone=row.timezone,
+        format=row.format,
+    )

@@ -1,0 +1,139 @@
+"""Sources and articles: health rows, conditional-GET validators, article upserts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from digest.records import Article, SourceReport
+from digest.store import schema as t
+from digest.store._base import Base, _article, _article_values, _pk, content_hash, utc
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    """A source's health row, as shown by `digest collect` and the desk."""
+
+    name: str
+    location: str
+    articles: int
+    last_checked: datetime | None
+    last_success: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    consecutive_failures: int
+
+
+class SourcesMixin(Base):
+    def _source_id(self, conn: Any, name: str, location: str) -> int:
+        row = conn.execute(select(t.sources.c.id).where(t.sources.c.name == name)).first()
+        if row:
+            conn.execute(
+                update(t.sources).where(t.sources.c.id == row.id).values(location=location)
+            )
+            return int(row.id)
+        res = conn.execute(
+            insert(t.sources).values(name=name, location=location, consecutive_failures=0)
+        )
+        return _pk(res)
+
+    def validators(self, name: str) -> tuple[str | None, str | None]:
+        """The ETag and Last-Modified kept for a source's conditional GET."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.sources.c.etag, t.sources.c.last_modified).where(t.sources.c.name == name)
+            ).first()
+        return (row.etag, row.last_modified) if row else (None, None)
+
+    def record(self, report: SourceReport, *, location: str, now: datetime) -> SourceReport:
+        """Store what one source gave; return the report with new/updated/unchanged counts.
+
+        A failed source only updates its health row: articles are never deleted, and
+        articles already stored keep their first-seen time (they never look new again).
+        """
+        with self.engine.begin() as conn:
+            sid = self._source_id(conn, report.name, location)
+            health: dict[str, Any] = {"last_checked_at": now}
+            if report.error:
+                health.update(
+                    last_error=report.error,
+                    last_error_at=now,
+                    consecutive_failures=t.sources.c.consecutive_failures + 1,
+                )
+                conn.execute(update(t.sources).where(t.sources.c.id == sid).values(**health))
+                return report
+            health.update(last_success_at=now, consecutive_failures=0)
+            if report.etag is not None or report.last_modified is not None:
+                health.update(etag=report.etag, last_modified=report.last_modified)
+            conn.execute(update(t.sources).where(t.sources.c.id == sid).values(**health))
+            new = updated = unchanged = 0
+            for article in report.articles:
+                digest = content_hash(article)
+                row = conn.execute(
+                    select(
+                        t.articles.c.id, t.articles.c.content_hash, t.articles.c.published_at
+                    ).where(t.articles.c.key == article.key)
+                ).first()
+                values = _article_values(article)
+                if row is None:
+                    conn.execute(
+                        insert(t.articles).values(
+                            key=article.key,
+                            source_id=sid,
+                            first_seen_at=now,
+                            updated_at=now,
+                            content_hash=digest,
+                            **values,
+                        )
+                    )
+                    new += 1
+                elif row.content_hash != digest:
+                    # Keep the earliest date: an edited article must not jump to the top.
+                    old = utc(row.published_at)
+                    if old is not None and (article.published is None or article.published > old):
+                        values["published_at"] = old
+                    conn.execute(
+                        update(t.articles)
+                        .where(t.articles.c.id == row.id)
+                        .values(updated_at=now, content_hash=digest, **values)
+                    )
+                    updated += 1
+                else:
+                    unchanged += 1
+        return replace(report, new=new, updated=updated, unchanged=unchanged)
+
+    def articles(self, *, since: datetime | None = None) -> list[Article]:
+        """Stored articles whose date (or first sight) is at or after `since`."""
+        a, s = t.articles, t.sources
+        when = func.coalesce(a.c.published_at, a.c.first_seen_at)
+        query = select(a, s.c.name.label("source_name")).join(s, s.c.id == a.c.source_id)
+        if since is not None:
+            query = query.where(when >= since)
+        with self.engine.connect() as conn:
+            return [_article(row) for row in conn.execute(query.order_by(a.c.id))]
+
+    def health(self) -> list[SourceHealth]:
+        s, a = t.sources, t.articles
+        counts = select(a.c.source_id, func.count().label("n")).group_by(a.c.source_id).subquery()
+        query = (
+            select(s, func.coalesce(counts.c.n, 0).label("n"))
+            .outerjoin(counts, counts.c.source_id == s.c.id)
+            .order_by(s.c.name)
+        )
+        with self.engine.connect() as conn:
+            return [
+                SourceHealth(
+                    r.name,
+                    r.location,
+                    int(r.n),
+                    utc(r.last_checked_at),
+                    utc(r.last_success_at),
+                    r.last_error,
+                    utc(r.last_error_at),
+                    int(r.consecutive_failures),
+                )
+                for r in conn.execute(query)
+            ]

@@ -1,0 +1,187 @@
+"""The database schema, as SQLAlchemy Core tables.
+
+This is the single description of the tables; the Alembic migrations under
+`migrations/` create exactly this (a test compares the two). Timestamps are stored as
+timezone-aware UTC. Nothing here opens a connection.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _at(name: str, nullable: bool = True) -> Column[object]:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("location", Text, nullable=False),  # URL or folder path
+    Column("etag", Text),  # validators for conditional GET
+    Column("last_modified", Text),
+    _at("last_checked_at"),
+    _at("last_success_at"),
+    Column("last_error", Text),
+    _at("last_error_at"),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(700), nullable=False, unique=True),
+    Column("source_id", ForeignKey("sources.id"), nullable=False, index=True),
+    Column("url", Text),
+    Column("title", Text, nullable=False),
+    Column("summary", Text, nullable=False, default=""),
+    Column("text", Text, nullable=False, default=""),
+    Column("html", Text, nullable=False, default=""),
+    Column("author", Text),
+    Column("categories", JSON, nullable=False, default=list),
+    Column("image_url", Text),
+    Column("image_alt", Text),
+    Column("image_width", Integer),
+    Column("section", String(200)),
+    Column("language", String(35)),
+    _at("published_at"),
+    _at("first_seen_at", nullable=False),
+    _at("updated_at", nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Index("ix_articles_when", "published_at", "first_seen_at"),
+)
+
+lists = Table(
+    "lists",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+)
+
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("list_id", ForeignKey("lists.id"), nullable=False),
+    Column("email", String(320), nullable=False),  # normalised (domain lower-cased)
+    Column("name", Text, nullable=False, default=""),
+    Column("status", String(20), nullable=False),
+    Column("sections", JSON, nullable=False, default=list),
+    Column("timezone", String(64)),
+    Column("format", String(10), nullable=False, default="html"),
+    Column("paused", Boolean, nullable=False, default=False),
+    _at("created_at", nullable=False),
+    _at("updated_at", nullable=False),
+    UniqueConstraint("list_id", "email", name="uq_subscribers_list_email"),
+)
+
+# Every status change, with where it came from (import, unsubscribe link, bounce, ...).
+subscriber_events = Table(
+    "subscriber_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subscriber_id", ForeignKey("subscribers.id", ondelete="CASCADE"), index=True),
+    Column("status", String(20), nullable=False),
+    Column("origin", String(100), nullable=False),
+    Column("detail", Text),
+    _at("at", nullable=False),
+)
+
+# Addresses erased with `forget`: only a hash is kept so they are never re-added.
+suppressions = Table(
+    "suppressions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email_hash", String(64), nullable=False, unique=True),
+    Column("reason", String(50), nullable=False),
+    _at("at", nullable=False),
+)
+
+editions = Table(
+    "editions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("list_id", ForeignKey("lists.id"), nullable=False),
+    Column("slot", String(40)),  # the scheduled slot it belongs to (UTC ISO); one per list
+    _at("built_for", nullable=False),  # the "now" it was built for
+    Column("status", String(20), nullable=False),
+    Column("payload", JSON, nullable=False),  # the edition record (stories, sources)
+    Column("overrides", JSON, nullable=False, default=dict),  # an editor's curation
+    _at("created_at", nullable=False),
+    _at("approved_at"),
+    _at("sent_at"),
+    UniqueConstraint("list_id", "slot", name="uq_editions_list_slot"),
+)
+
+# Which articles an edition carries (face and cluster members): no repeats per list.
+edition_articles = Table(
+    "edition_articles",
+    metadata,
+    Column("edition_id", ForeignKey("editions.id", ondelete="CASCADE"), primary_key=True),
+    Column("article_key", String(700), primary_key=True),
+)
+
+# The ledger: one row per edition x subscriber, claimed before the hand-over.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("edition_id", ForeignKey("editions.id"), nullable=False),
+    Column("subscriber_id", ForeignKey("subscribers.id"), nullable=False),
+    Column("status", String(20), nullable=False),  # claimed, sent, bounced, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("worker", String(100)),
+    Column("error", Text),
+    _at("claimed_at"),
+    _at("sent_at"),
+    UniqueConstraint("edition_id", "subscriber_id", name="uq_deliveries_edition_subscriber"),
+    Index("ix_deliveries_edition_status", "edition_id", "status"),
+)
+
+editors = Table(
+    "editors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    _at("created_at", nullable=False),
+)
+
+# What the scheduler did for each list's slot: built, sent, skipped (and why), missed.
+schedule_runs = Table(
+    "schedule_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("list_id", ForeignKey("lists.id"), nullable=False),
+    Column("slot", String(40), nullable=False),  # UTC ISO of the scheduled time
+    Column("action", String(20), nullable=False),  # build, send
+    Column("status", String(20), nullable=False),  # running, done, skipped, missed, failed
+    Column("detail", Text),
+    _at("at", nullable=False),
+    UniqueConstraint("list_id", "slot", "action", name="uq_schedule_runs_list_slot_action"),
+)
