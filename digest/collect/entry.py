@@ -1,0 +1,112 @@
+"""What a feed entry *said*, before we decide anything about it; shared parser helpers.
+
+Readers of a format (feedparser for XML, :mod:`digest.collect.jsonfeed`) fill
+:class:`Entry` values with raw strings; :func:`digest.collect.feeds.build_articles`
+turns them into :class:`~digest.records.Article` records. Nothing here sanitises,
+fetches or reads the clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from digest.errors import SourceError
+from digest.records import Image
+
+#: Longest summary we keep (the ranker trims further, at sentence ends).
+SUMMARY_CHARS = 1000
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One entry as the feed gave it (links already absolute, HTML not yet sanitised)."""
+
+    guid: str | None  # the entry's id/GUID, as given
+    link: str | None  # absolute http(s) link to the article
+    title: str  # raw: may hold markup and entities
+    summary: str = ""  # HTML (plain text already escaped)
+    content: str = ""  # HTML (plain text already escaped)
+    published: datetime | None = None  # UTC
+    updated: datetime | None = None  # UTC
+    author: str | None = None
+    categories: tuple[str, ...] = ()
+    images: tuple[Image, ...] = ()  # pictures the feed declared (media, enclosures)
+    base: str | None = None  # URL that relative links in the HTML are resolved against
+    language: str | None = None
+
+
+def source_error(source: str, url: str | None, problem: str) -> SourceError:
+    """``"NAME: not a feed: PROBLEM (URL)"``, the message every parse failure carries."""
+    where = f" ({url})" if url else ""
+    return SourceError(f"{source}: not a feed: {problem}{where}")
+
+
+def language_tag(value: object) -> str | None:
+    """A BCP 47 tag (``en_US`` → ``en-US``), or None when `value` is not one."""
+    if not isinstance(value, str):
+        return None
+    tag = value.strip().replace("_", "-")
+    if not _LANGUAGE.match(tag):
+        return None
+    first, *rest = tag.split("-")
+    return "-".join([first.lower(), *(_subtag(part) for part in rest)])
+
+
+def _subtag(part: str) -> str:
+    if len(part) == 2 and part.isalpha():
+        return part.upper()  # region: GB
+    return part.title() if len(part) == 4 and part.isalpha() else part.lower()  # script: Hans
+
+
+def text_to_html(text: str) -> str:
+    """Plain text as HTML paragraphs (blank lines separate them), markup escaped."""
+    blocks = re.split(r"\n\s*\n", text.strip())
+    return "".join(f"<p>{html.escape(b.strip())}</p>".replace("\n", "<br>") for b in blocks if b)
+
+
+def standfirst(text: str) -> str:
+    """The first paragraph of `text` long enough to be a standfirst, else all of it."""
+    paragraphs = text.split("\n\n")
+    first = next((p for p in paragraphs if len(p) >= 40), text)
+    return shorten(first, SUMMARY_CHARS)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word boundary to at most `limit` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(None, 1)[0].rstrip(" ,;:-")
+    return f"{cut}…"
+
+
+def article_key(guid: str | None, url: str | None, title: str, summary: str) -> str:
+    """GUID, else canonical URL, else a hash of the title and summary."""
+    if guid:
+        return f"guid:{guid}"
+    if url:
+        return f"url:{canonical_url(url)}"
+    digest = hashlib.sha1(f"{title}\n{summary}".encode(), usedforsecurity=False)
+    return f"sha1:{digest.hexdigest()}"
+
+
+def canonical_url(url: str) -> str:
+    """`url` without its fragment and ``utm_*`` parameters, scheme and host lower-cased."""
+    parts = urlsplit(url.strip())
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in query if not k.lower().startswith("utm_")]
+    return urlunsplit(
+        (
+            parts.scheme.lower(),
+            parts.netloc.lower(),
+            parts.path or "/",
+            urlencode(kept) if len(kept) != len(query) else parts.query,
+            "",
+        )
+    )

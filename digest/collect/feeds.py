@@ -1,0 +1,297 @@
+"""Parse one feed document (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed 1.0/1.1) into Articles.
+
+What the feed *said* is first read into :class:`Entry` values (feedparser for XML,
+:mod:`digest.collect.jsonfeed` for JSON); :func:`build_articles` then decides keys,
+cleans titles, sanitises HTML and folds duplicates. A document that is not a feed at all
+raises :class:`~digest.errors.SourceError` naming the source; anything recoverable is
+recovered. This module must not fetch, must not read the clock (``now`` is a parameter)
+and must never return unsanitised HTML.
+"""
+
+from __future__ import annotations
+
+import calendar
+import codecs
+import io
+import re
+import time
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import feedparser
+
+from digest.collect import jsonfeed
+from digest.collect.entry import (
+    Entry,
+    article_key,
+    canonical_url,
+    language_tag,
+    shorten,
+    source_error,
+    standfirst,
+    text_to_html,
+)
+from digest.collect.sanitize import (
+    absolute_url,
+    clean_text,
+    first_image,
+    html_to_text,
+    sanitize_html,
+)
+from digest.records import Article, Image
+
+__all__ = ["Entry", "article_key", "build_articles", "canonical_url", "parse_feed"]
+
+#: Largest feed we accept after gzip decompression.
+MAX_DECOMPRESSED = 50_000_000
+#: A date further in the future than this is a publisher's mistake: treated as no date.
+FUTURE_SLACK = timedelta(days=1)
+
+_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF8)
+_BOMS16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_DECLARED = re.compile(rb"<\?xml[^>]*?encoding\s*=", re.IGNORECASE)
+_HTML_PAGE = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_IMAGE_EXT = re.compile(r"(?i)\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])")
+
+
+def parse_feed(
+    data: bytes,
+    *,
+    source: str,
+    url: str | None,
+    now: datetime,
+    section: str | None = None,
+    content_type: str | None = None,
+) -> tuple[Article, ...]:
+    """Articles of one feed document, in feed order, duplicates folded.
+
+    Raises :class:`SourceError` (message names `source` and `url`) when `data` is not a
+    feed at all; a feed with recoverable errors gives the entries that could be read.
+    """
+    body = _gunzip(data, source, url)
+    if not body.strip():
+        raise source_error(source, url, "empty document")
+    if _looks_like_json(body, content_type):
+        entries, language = jsonfeed.read(body, source=source, url=url)
+    else:
+        entries, language = _read_xml(body, source=source, url=url, content_type=content_type)
+    return build_articles(entries, source=source, now=now, section=section, language=language)
+
+
+def _gunzip(data: bytes, source: str, url: str | None) -> bytes:
+    if not data.startswith(b"\x1f\x8b"):
+        return data
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        body = inflater.decompress(data, MAX_DECOMPRESSED)
+    except zlib.error as exc:
+        raise source_error(source, url, f"corrupt gzip data ({exc})") from exc
+    if inflater.unconsumed_tail:
+        raise source_error(source, url, f"larger than {MAX_DECOMPRESSED:,} bytes uncompressed")
+    return body
+
+
+def _looks_like_json(body: bytes, content_type: str | None) -> bool:
+    if content_type and "json" in content_type.lower():
+        return True
+    head = body[:64].lstrip(codecs.BOM_UTF8).lstrip()
+    return head.startswith((b"{", b"["))
+
+
+def _to_utf8(body: bytes, content_type: str | None) -> bytes:
+    """Bytes feedparser can read without guessing: UTF-8, or an explicit declaration/BOM.
+
+    A BOM or an XML encoding declaration is left to feedparser (it falls back when a
+    declaration lies). Undeclared bytes are UTF-8 if they decode as such, else the HTTP
+    charset, else Windows-1252, and are re-encoded as UTF-8.
+    """
+    if body.startswith(_BOMS + _BOMS16):
+        return body
+    body = body.lstrip()
+    if _DECLARED.match(body):
+        return body
+    match = _CHARSET.search(content_type or "")
+    for codec in ("utf-8", match.group(1) if match else None, "cp1252", "latin-1"):
+        if codec is None:
+            continue
+        try:
+            text = body.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+        if codec != "utf-8" and not body.startswith(b"<?xml"):
+            text = '<?xml version="1.0" encoding="utf-8"?>' + text
+        return text.encode("utf-8")
+    return body  # unreachable: latin-1 decodes anything
+
+
+def _read_xml(
+    body: bytes, *, source: str, url: str | None, content_type: str | None
+) -> tuple[list[Entry], str | None]:
+    doc_base = absolute_url(url, None)
+    # The bytes are UTF-8 or carry a BOM/declaration by now, so the type needs no charset.
+    headers = {"content-type": "application/xml"}
+    if doc_base:
+        headers["content-location"] = doc_base
+    try:
+        # A BytesIO, never bytes: feedparser would treat bytes as a file name to open.
+        parsed: Any = feedparser.parse(
+            io.BytesIO(_to_utf8(body, content_type)),
+            response_headers=headers,
+            sanitize_html=False,
+            resolve_relative_uris=True,
+        )
+    except Exception as exc:  # its loose parser has bugs on some broken input
+        problem = f"the feed parser failed ({type(exc).__name__}: {exc})"
+        raise source_error(source, url, problem) from exc
+    if not parsed.entries:
+        if parsed.bozo or not parsed.version:
+            raise source_error(source, url, _why_not_a_feed(body, parsed))
+        return [], None
+    feed = parsed.feed
+    links = feed.get("links", [])
+    self_link = next((link.get("href") for link in links if link.get("rel") == "self"), None)
+    base = doc_base or absolute_url(feed.get("link"), None) or absolute_url(self_link, None)
+    language = language_tag(feed.get("language"))
+    return [_entry(e, base) for e in parsed.entries], language
+
+
+def _why_not_a_feed(body: bytes, parsed: Any) -> str:
+    if _HTML_PAGE.match(body[:2048]):
+        return "an HTML page, not RSS, Atom or JSON Feed"
+    exc = parsed.get("bozo_exception")
+    if exc is not None:
+        return f"not well-formed XML and no entries could be read ({exc})"
+    return "no RSS, Atom or JSON Feed element found"
+
+
+def _entry(e: Any, base: str | None) -> Entry:
+    # FeedBurner wraps links in a redirector and keeps the real one in feedburner:origLink.
+    link = absolute_url(e.get("feedburner_origlink"), base) or absolute_url(e.get("link"), base)
+    content = e.get("content") or []
+    body = next(
+        (c for c in content if "html" in c.get("type", "")), content[0] if content else None
+    )
+    detail = e.get("author_detail") or {}
+    return Entry(
+        guid=(e.get("id") or "").strip() or None,
+        link=link,
+        title=_markup(e.get("title", ""), e.get("title_detail")),
+        summary=_markup(e.get("summary", ""), e.get("summary_detail")),
+        content=_markup(body.get("value", ""), body) if body else "",
+        # dict.get: FeedParserDict.get maps a missing updated_parsed to published_parsed.
+        published=_struct_utc(dict.get(e, "published_parsed") or dict.get(e, "created_parsed")),
+        updated=_struct_utc(dict.get(e, "updated_parsed")),
+        author=detail.get("name") or e.get("author"),
+        categories=tuple(t.get("term") or t.get("label") or "" for t in e.get("tags", [])),
+        images=tuple(_entry_images(e, link or base)),
+        base=link or base,
+    )
+
+
+def _markup(value: str, detail: Mapping[str, Any] | None) -> str:
+    """HTML for a text construct: plain text is escaped so it reads literally."""
+    kind = (detail or {}).get("type", "text/html")
+    if "html" in kind:
+        return value
+    return text_to_html(value)
+
+
+def _struct_utc(value: time.struct_time | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _entry_images(e: Any, base: str | None) -> Iterable[Image]:
+    media = sorted(
+        (m for m in e.get("media_content", []) if _is_image(m.get("medium"), m.get("type"), m)),
+        key=lambda m: -_int(m.get("width")),
+    )
+    for m in [*media, *e.get("media_thumbnail", [])]:
+        if src := absolute_url(m.get("url"), base):
+            yield Image(url=src, width=_int(m.get("width")) or None)
+    for enclosure in e.get("enclosures", []):
+        is_image = enclosure.get("type", "").startswith("image/")
+        if is_image and (src := absolute_url(enclosure.get("href"), base)):
+            yield Image(url=src)
+    if src := absolute_url((e.get("image") or {}).get("href"), base):
+        yield Image(url=src)
+
+
+def _is_image(medium: str | None, mime: str | None, m: Mapping[str, Any]) -> bool:
+    if medium or mime:
+        return medium == "image" or (mime or "").startswith("image/")
+    return bool(_IMAGE_EXT.search(m.get("url") or ""))
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
+def build_articles(
+    entries: Iterable[Entry],
+    *,
+    source: str,
+    now: datetime,
+    section: str | None = None,
+    language: str | None = None,
+) -> tuple[Article, ...]:
+    """Decide keys, clean and sanitise each entry, and fold duplicate keys.
+
+    Of two entries with one key, the first is kept unless a later one was updated later.
+    """
+    now = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
+    kept: dict[str, tuple[Article, datetime | None]] = {}
+    for entry in entries:
+        if not (entry.title or entry.link or entry.summary or entry.content):
+            continue  # an empty <item/>: nothing to show
+        article = _article(entry, source=source, now=now, section=section, language=language)
+        stamp = entry.updated or entry.published
+        old = kept.get(article.key)
+        if old is None or (stamp and old[1] and stamp > old[1]):
+            kept[article.key] = (article, stamp)
+    return tuple(article for article, _ in kept.values())
+
+
+def _article(
+    entry: Entry, *, source: str, now: datetime, section: str | None, language: str | None
+) -> Article:
+    html = sanitize_html(entry.content or entry.summary, base_url=entry.base)
+    text = html_to_text(html)
+    if entry.summary and entry.content:
+        summary = standfirst(html_to_text(sanitize_html(entry.summary, base_url=entry.base)))
+    else:
+        summary = standfirst(text)
+    title = clean_text(entry.title) or shorten(summary, 80) or entry.link or "Untitled"
+    published = entry.published or entry.updated
+    if published is not None and published > now + FUTURE_SLACK:
+        published = None
+    image = next(iter(entry.images), None) or first_image(html, entry.base)
+    if image is not None and not image.alt:
+        image = replace(image, alt=title)
+    categories = tuple(dict.fromkeys(c for c in map(clean_text, entry.categories) if c))
+    return Article(
+        key=article_key(entry.guid, entry.link, title, summary),
+        source=source,
+        title=title,
+        url=entry.link,
+        summary=summary,
+        text=text,
+        html=html,
+        published=published,
+        author=clean_text(entry.author or "") or None,
+        categories=categories,
+        image=image,
+        language=entry.language or language,
+        section=section,
+    )

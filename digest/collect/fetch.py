@@ -1,0 +1,197 @@
+"""Fetch source documents: many at once, politely, and never raising.
+
+HTTP(S) through one :class:`httpx.AsyncClient` (bounded concurrency, redirects, gzip,
+conditional GET, a deadline and a size cap per request); ``file:`` URLs and plain paths
+from disk through the same call, so callers never branch. Every failure is a value in
+:attr:`FetchResult.error` whose message names the source and the URL. This module must
+not parse what it fetched and must not decide anything about articles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+import httpx
+
+try:
+    __version__ = version("digest")
+except PackageNotFoundError:  # running from a checkout that is not installed
+    __version__ = "0.0.0"
+
+USER_AGENT = f"digest/{__version__} (+https://github.com/digest-newsletter/digest)"
+MAX_REDIRECTS = 5
+_TYPES = {".json": "application/feed+json"}
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRequest:
+    """One document to fetch, with the validators the last fetch gave."""
+
+    name: str  # the source's name (named in every error)
+    url: str  # http(s)://, file: or a plain path
+    etag: str | None = None  # sent as If-None-Match
+    last_modified: str | None = None  # sent as If-Modified-Since
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What one fetch gave; ``error`` is set (and ``body`` None) when it failed."""
+
+    name: str
+    url: str  # the final URL after redirects
+    status: int | None = None  # HTTP status (200 for a file read); None when no answer
+    body: bytes | None = None  # None on error and on 304
+    etag: str | None = None  # validators to send next time
+    last_modified: str | None = None
+    content_type: str | None = None
+    error: str | None = None  # "NAME: what went wrong (URL)"
+    not_modified: bool = False  # 304: keep what we have
+    elapsed: float = 0.0  # seconds
+
+
+async def fetch_all(
+    requests: Sequence[FetchRequest],
+    *,
+    concurrency: int = 8,
+    timeout: float = 15.0,
+    max_bytes: int = 10_000_000,
+    user_agent: str = USER_AGENT,
+) -> list[FetchResult]:
+    """Fetch every request, at most `concurrency` at a time; results in request order."""
+    gate = asyncio.Semaphore(max(1, concurrency))
+    limits = httpx.Limits(max_connections=max(1, concurrency))
+    async with httpx.AsyncClient(
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+        timeout=httpx.Timeout(timeout),
+        limits=limits,
+        headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+    ) as client:
+
+        async def one(request: FetchRequest) -> FetchResult:
+            async with gate:
+                started = time.perf_counter()
+                result = await _guarded(client, request, timeout, max_bytes)
+                return replace(result, elapsed=round(time.perf_counter() - started, 3))
+
+        return list(await asyncio.gather(*(one(r) for r in requests)))
+
+
+def fetch_all_sync(
+    requests: Sequence[FetchRequest],
+    *,
+    concurrency: int = 8,
+    timeout: float = 15.0,
+    max_bytes: int = 10_000_000,
+    user_agent: str = USER_AGENT,
+) -> list[FetchResult]:
+    """:func:`fetch_all` for synchronous callers (must not be called inside a running loop)."""
+    return asyncio.run(
+        fetch_all(
+            requests,
+            concurrency=concurrency,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            user_agent=user_agent,
+        )
+    )
+
+
+def _failed(request: FetchRequest, problem: str, status: int | None = None) -> FetchResult:
+    return FetchResult(
+        request.name, request.url, status, error=f"{request.name}: {problem} ({request.url})"
+    )
+
+
+async def _guarded(
+    client: httpx.AsyncClient, request: FetchRequest, timeout: float, max_bytes: int
+) -> FetchResult:
+    try:
+        scheme = urlsplit(request.url).scheme.lower()
+        if scheme in {"http", "https"}:
+            async with asyncio.timeout(timeout):
+                return await _http(client, request, max_bytes)
+        if scheme == "file" or len(scheme) <= 1:  # "C:\..." has a one-letter "scheme"
+            return await asyncio.to_thread(_file, request, max_bytes)
+        return _failed(request, f"unsupported URL scheme {scheme!r}")
+    except (TimeoutError, httpx.TimeoutException):
+        return _failed(request, f"timed out after {timeout:g}s")
+    except httpx.TooManyRedirects:
+        return _failed(request, f"more than {MAX_REDIRECTS} redirects")
+    except httpx.ConnectError as exc:
+        return _failed(request, f"cannot connect: {exc or 'connection refused'}")
+    except httpx.HTTPError as exc:
+        return _failed(request, f"{type(exc).__name__}: {exc or 'connection failed'}")
+    except (OSError, ValueError) as exc:
+        return _failed(request, f"{type(exc).__name__}: {exc}")
+
+
+async def _http(client: httpx.AsyncClient, request: FetchRequest, max_bytes: int) -> FetchResult:
+    headers = {}
+    if request.etag:
+        headers["If-None-Match"] = request.etag
+    if request.last_modified:
+        headers["If-Modified-Since"] = request.last_modified
+    async with client.stream("GET", request.url, headers=headers) as response:
+        final = str(response.url)
+        etag = response.headers.get("ETag") or request.etag
+        modified = response.headers.get("Last-Modified") or request.last_modified
+        if response.status_code == 304:
+            return FetchResult(request.name, final, 304, None, etag, modified, not_modified=True)
+        if response.status_code >= 400:
+            reason = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+            return _failed(request, reason, response.status_code)
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            return _failed(request, _too_large(max_bytes), response.status_code)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                return _failed(request, _too_large(max_bytes), response.status_code)
+            chunks.append(chunk)
+        return FetchResult(
+            request.name,
+            final,
+            response.status_code,
+            b"".join(chunks),
+            etag=response.headers.get("ETag"),
+            last_modified=response.headers.get("Last-Modified"),
+            content_type=response.headers.get("Content-Type"),
+        )
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"response larger than {max_bytes:,} bytes"
+
+
+def _file(request: FetchRequest, max_bytes: int) -> FetchResult:
+    parts = urlsplit(request.url)
+    if parts.scheme.lower() == "file":
+        path = Path(url2pathname(unquote(parts.path)))
+    else:
+        path = Path(request.url).expanduser()
+    try:
+        stat = path.stat()
+        etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
+        modified = email.utils.formatdate(stat.st_mtime, usegmt=True)
+        if request.etag == etag:
+            return FetchResult(
+                request.name, request.url, 304, None, etag, modified, not_modified=True
+            )
+        if stat.st_size > max_bytes:
+            return _failed(request, _too_large(max_bytes))
+        body = path.read_bytes()
+    except OSError as exc:
+        return _failed(request, f"cannot read {path}: {exc.strerror or exc}")
+    content_type = _TYPES.get(path.suffix.lower())
+    return FetchResult(request.name, request.url, 200, body, etag, modified, content_type)

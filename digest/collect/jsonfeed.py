@@ -1,0 +1,140 @@
+"""Read a JSON Feed 1.0 / 1.1 document (https://jsonfeed.org) into :class:`Entry` values.
+
+feedparser does not read JSON Feed, so this is a small reader of our own. It checks the
+type of every member it uses and raises :class:`~digest.errors.SourceError` with the
+member's path (``items[3].title must be a string, not int``) rather than guessing; the
+one leniency is the spec's own: a numeric ``id`` is coerced to a string. It must not
+sanitise (the caller does), fetch, or read the clock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from digest.collect.entry import Entry, language_tag, source_error, text_to_html
+from digest.collect.sanitize import absolute_url
+from digest.records import Image
+
+
+class _Invalid(Exception):
+    """A member has the wrong type (the message is its path and what was wrong)."""
+
+
+def read(body: bytes, *, source: str, url: str | None) -> tuple[list[Entry], str | None]:
+    """The entries of a JSON Feed document and its language."""
+    try:
+        doc = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise source_error(source, url, f"invalid JSON ({exc})") from exc
+    try:
+        return _read(doc, url)
+    except _Invalid as exc:
+        raise source_error(source, url, f"JSON Feed {exc}") from exc
+
+
+def _read(doc: object, url: str | None) -> tuple[list[Entry], str | None]:
+    if not isinstance(doc, dict):
+        raise _Invalid(f"must be an object, not {_kind(doc)}")
+    version = _str(doc, "version", "'version'")
+    if version is not None and "jsonfeed.org" not in version:
+        raise _Invalid(f"'version' is not a JSON Feed version: {version!r}")
+    if "items" not in doc:
+        raise _Invalid("has no 'items'")
+    items = doc["items"]
+    if not isinstance(items, list):
+        raise _Invalid(f"'items' must be a list, not {_kind(items)}")
+    for name in ("title", "home_page_url", "feed_url", "description"):
+        _str(doc, name, f"'{name}'")
+    feed_author = _author(doc, "")
+    language = language_tag(_str(doc, "language", "'language'"))
+    base = (
+        absolute_url(url, None)
+        or absolute_url(doc.get("feed_url"), None)
+        or absolute_url(doc.get("home_page_url"), None)
+    )
+    entries = [_entry(item, f"items[{i}]", base, feed_author) for i, item in enumerate(items)]
+    return entries, language
+
+
+def _entry(item: object, path: str, base: str | None, feed_author: str | None) -> Entry:
+    if not isinstance(item, dict):
+        raise _Invalid(f"{path} must be an object, not {_kind(item)}")
+    raw_id = item.get("id")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, str | int | float | None):
+        raise _Invalid(f"{path}.id must be a string, not {_kind(raw_id)}")
+    link = _str(item, "external_url", f"{path}.external_url") or _str(item, "url", f"{path}.url")
+    link = absolute_url(link, base)
+    content = _str(item, "content_html", f"{path}.content_html")
+    if content is None:
+        content = text_to_html(_str(item, "content_text", f"{path}.content_text") or "")
+    summary = _str(item, "summary", f"{path}.summary")
+    images = []
+    for name in ("image", "banner_image"):
+        if src := absolute_url(_str(item, name, f"{path}.{name}"), link or base):
+            images.append(Image(url=src))
+    tags = item.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise _Invalid(f"{path}.tags must be a list of strings")
+    return Entry(
+        guid=None if raw_id is None else (str(raw_id).strip() or None),
+        link=link,
+        title=_str(item, "title", f"{path}.title") or "",
+        summary=text_to_html(summary) if summary else "",
+        content=content,
+        published=_date(item, "date_published", path),
+        updated=_date(item, "date_modified", path),
+        author=_author(item, path) or feed_author,
+        categories=tuple(tags),
+        images=tuple(images),
+        base=link or base,
+        language=language_tag(_str(item, "language", f"{path}.language")),
+    )
+
+
+def _str(obj: Mapping[str, Any], name: str, path: str) -> str | None:
+    value = obj.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    raise _Invalid(f"{path} must be a string, not {_kind(value)}")
+
+
+def _author(obj: Mapping[str, Any], path: str) -> str | None:
+    prefix = f"{path}." if path else ""
+    authors = obj.get("authors")
+    if authors is None:
+        authors = [] if obj.get("author") is None else [obj["author"]]
+        where = f"{prefix}author"
+    elif not isinstance(authors, list):
+        raise _Invalid(f"{prefix}authors must be a list, not {_kind(authors)}")
+    else:
+        where = f"{prefix}authors[]"
+    for author in authors:
+        if not isinstance(author, dict):
+            raise _Invalid(f"{where} must be an object, not {_kind(author)}")
+        if name := _str(author, "name", f"{where}.name"):
+            return name
+    return None
+
+
+def _date(item: Mapping[str, Any], name: str, path: str) -> datetime | None:
+    value = _str(item, name, f"{path}.{name}")
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)  # seen in the wild: RFC 822 dates
+        except (TypeError, ValueError, IndexError):
+            return None  # a wrong value (not a wrong type) is treated as no date
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _kind(value: object) -> str:
+    return {dict: "object", list: "list", str: "string", bool: "boolean"}.get(
+        type(value), "null" if value is None else type(value).__name__
+    )

@@ -1,0 +1,286 @@
+"""Make source HTML and text safe and plain.
+
+Every piece of HTML a source gives us passes :func:`sanitize_html` (an nh3 allow-list)
+before it is stored; titles pass :func:`clean_text`; plain-text bodies come from
+:func:`html_to_text`. This module only transforms strings: it must not fetch anything,
+must not read the clock, and must not decide what an article *is* (that is the parsers').
+"""
+
+from __future__ import annotations
+
+import html as htmlmod
+import re
+import unicodedata
+from html.parser import HTMLParser
+from typing import Literal
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+
+from digest.records import Image
+
+#: Tags kept (their attributes are filtered separately). Everything else is unwrapped.
+ALLOWED_TAGS = frozenset(
+    {"p", "br", "hr", "div", "a", "em", "strong", "b", "i", "u", "s", "del", "ins", "sub"}
+    | {"sup", "small", "cite", "q", "abbr", "ul", "ol", "li", "dl", "dt", "dd", "blockquote"}
+    | {"h2", "h3", "h4", "figure", "figcaption", "img", "pre", "code", "table", "caption"}
+    | {"thead", "tbody", "tfoot", "tr", "th", "td"}
+)
+#: Tags removed together with everything inside them.
+DROPPED_TAGS = frozenset(
+    {"script", "style", "iframe", "frame", "frameset", "noframes", "form", "object", "embed"}
+    | {"applet", "noscript", "template", "textarea", "select", "button", "svg", "math"}
+    | {"audio", "video", "canvas", "title", "head"}
+)
+ATTRIBUTES = {
+    "*": set(),  # nh3 would otherwise allow title and lang everywhere
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
+_NUMERIC_ATTRIBUTES = frozenset({"width", "height", "colspan", "rowspan", "start"})
+
+# nh3 output is normalised: attribute values are always double-quoted, `"` escaped.
+_IMG = re.compile(r'<img((?:\s+[a-zA-Z_:][-\w:.]*(?:="[^"]*")?)*)\s*/?>')
+_ATTR = re.compile(r'([a-zA-Z_:][-\w:.]*)="([^"]*)"')
+_EMPTY_LINK = re.compile(r'<a(?:\s+[a-zA-Z_:][-\w:.]*(?:="[^"]*")?)*\s*>\s*</a>')
+#: Image URLs that are tracking pixels, feed "flare" buttons or spacers, not pictures.
+PIXEL_URL = re.compile(
+    r"(?i)(?:/~r/|/~ff/|feedsportal|doubleclick\.net|stats\.wordpress\.com|pixel\.(?:gif|png)"
+    r"|/pixel(?:[/?]|$)|/track(?:ing)?/|tracking[-_]?pixel|/track\.gif|/open\.gif|/beacon"
+    r"|spacer\.gif|blank\.gif|/1x1|\b1x1\.|pheedo|/b\.gif|/mf\.gif|feedburner\.com/~"
+    r"|/count(?:er)?\.gif|/emoji/)"
+)
+_TAG = re.compile(r"<[^<>]*>")
+_SCRIPTISH = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
+_MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6-\u02dc\u20ac]")
+
+
+# Text that merely *mentions* a script, a handler or a javascript: URL is harmless, but
+# it gets a zero-width space so that no filter downstream (and no grep) mistakes it.
+_MENTIONS = (
+    re.compile(r"(?i)((?:java|vb)script)(\s*:)"),
+    re.compile(r"(?i)(\son\w+)(\s*=)"),
+    re.compile(r"(?i)(<|&lt;)(\s*/?\s*(?:script|iframe|form|style|object|embed)\b)"),
+)
+_TOKEN = re.compile(r'(</?[a-zA-Z][-\w]*(?:\s+[^\s="/>]+(?:="[^"]*")?)*\s*/?>)')
+
+
+def _defuse(text: str) -> str:
+    for pattern in _MENTIONS:
+        text = pattern.sub("\\1\u200b\\2", text)
+    return text
+
+
+def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    if attr in _NUMERIC_ATTRIBUTES:
+        digits = value.strip().removesuffix("px").strip()
+        return digits if digits.isdigit() and len(digits) < 6 else None
+    if attr in {"href", "src"}:
+        if re.sub(r"[\x00-\x20]+", "", value).lower().startswith(_BAD_SCHEMES):
+            return None
+        value = re.sub(r"(?i)(?<=script):", "%3A", value.strip())  # "?u=javascript:x"
+        return value or None
+    return _defuse(value)
+
+
+def _is_pixel(src: str | None, width: str | None, height: str | None) -> bool:
+    if not src:
+        return True
+    if width in {"0", "1"} or height in {"0", "1"}:
+        return True
+    return PIXEL_URL.search(src) is not None
+
+
+def _drop_pixels(clean: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        attrs = dict(_ATTR.findall(match.group(1)))
+        if _is_pixel(attrs.get("src"), attrs.get("width"), attrs.get("height")):
+            return ""
+        return match.group(0)
+
+    return _EMPTY_LINK.sub("", _IMG.sub(replace, clean))
+
+
+def _web_base(base_url: str | None) -> str | None:
+    if base_url and urlsplit(base_url).scheme in {"http", "https"} and urlsplit(base_url).netloc:
+        return base_url
+    return None
+
+
+def _clean(html: str, relative: Literal["deny"] | tuple[Literal["rewrite_with_base"], str]) -> str:
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(DROPPED_TAGS),
+        attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},
+        attribute_filter=_attribute_filter,
+        strip_comments=True,
+        link_rel="noopener noreferrer",
+        url_schemes=set(URL_SCHEMES),
+        url_relative=relative,
+    )
+
+
+def sanitize_html(html: str, *, base_url: str | None) -> str:
+    """Return `html` reduced to the allow-list, with absolute http(s) links and images.
+
+    Scripts, styles, frames, forms and embeds go with their content; event handlers,
+    styles and any URL that is not http(s)/mailto go; relative URLs are resolved against
+    `base_url` (dropped when there is no http(s) base); links get
+    ``rel="noopener noreferrer"``; tracking pixels are removed.
+    """
+    if not html or not html.strip():
+        return ""
+    base = _web_base(base_url)
+    try:
+        clean = _clean(html, ("rewrite_with_base", base) if base else "deny")
+    except ValueError:  # a base URL that nh3's URL parser rejects: no base, then
+        clean = _clean(html, "deny")
+    parts = _TOKEN.split(_drop_pixels(clean))
+    parts[::2] = [_defuse(text) for text in parts[::2]]  # text between the tags
+    return "".join(parts).strip()
+
+
+_BLOCKS = frozenset(
+    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "figure", "ul", "ol"}
+    | {"table", "tr", "dl", "section", "article", "header", "footer", "aside", "main"}
+    | {"figcaption", "caption", "hr", "address", "details", "summary", "nav"}
+)
+_LINES = frozenset({"br", "li", "dt", "dd"})
+_CELLS = frozenset({"td", "th"})
+_SKIPPED = DROPPED_TAGS
+_PARA, _LINE = "\x00P", "\x00L"
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping: list[str] = []
+        self.pre = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED:
+            self.skipping.append(tag)
+        elif not self.skipping:
+            self._mark(tag)
+            self.pre += tag == "pre"
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not self.skipping and tag not in _SKIPPED:
+            self._mark(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping:
+            if tag == self.skipping[-1]:
+                self.skipping.pop()
+            return
+        self._mark(tag, end=True)
+        if tag == "pre" and self.pre:
+            self.pre -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.skipping:
+            return
+        if self.pre:
+            self.parts.append(data.replace("\n", _LINE))
+        else:
+            self.parts.append(data)
+
+    def _mark(self, tag: str, *, end: bool = False) -> None:
+        if tag in _BLOCKS:
+            self.parts.append(_PARA)
+        elif tag in _LINES and not (end and tag == "br"):
+            self.parts.append(_LINE)
+        elif tag in _CELLS:
+            self.parts.append(" ")
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of `html`: paragraphs separated by blank lines, whitespace folded."""
+    if not html:
+        return ""
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    paragraphs = []
+    for block in "".join(collector.parts).split(_PARA):
+        lines = [_fold(_CONTROL.sub("", line)) for line in block.split(_LINE)]
+        text = "\n".join(line for line in lines if line)
+        if text:
+            paragraphs.append(text)
+    return "\n\n".join(paragraphs)
+
+
+def _fold(s: str) -> str:
+    return " ".join(s.split())
+
+
+def fix_mojibake(s: str) -> str:
+    """Undo UTF-8 that was decoded as Latin-1/cp1252 (``"Ã©"`` → ``"é"``), if it was."""
+    if not _MOJIBAKE.search(s):
+        return s
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return s.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+    return s
+
+
+def clean_text(s: str) -> str:
+    """A one-line plain-text title: entities decoded (twice-encoded too), no tags."""
+    if not s:
+        return ""
+    s = _TAG.sub(" ", _SCRIPTISH.sub(" ", s))
+    for _ in range(3):
+        decoded = htmlmod.unescape(s)
+        if decoded == s:
+            break
+        s = decoded
+    s = _TAG.sub(" ", _SCRIPTISH.sub(" ", s))  # markup that was escaped in the source
+    s = unicodedata.normalize("NFC", fix_mojibake(s))
+    return _fold(_CONTROL.sub(" ", s))
+
+
+def first_image(html: str, base_url: str | None) -> Image | None:
+    """The first real picture in `html` (absolute http(s); no pixels, icons or SVGs)."""
+    if not html or "<img" not in html.lower():
+        return None
+    for match in _IMG.finditer(sanitize_html(html, base_url=base_url)):
+        attrs = {k: htmlmod.unescape(v) for k, v in _ATTR.findall(match.group(1))}
+        src = attrs.get("src", "")
+        if urlsplit(src).scheme not in {"http", "https"}:
+            continue
+        if urlsplit(src).path.lower().endswith((".svg", ".ico")):
+            continue
+        width = int(attrs["width"]) if attrs.get("width", "").isdigit() else None
+        height = int(attrs["height"]) if attrs.get("height", "").isdigit() else None
+        if (width is not None and width < 50) or (height is not None and height < 50):
+            continue
+        return Image(url=src, alt=clean_text(attrs.get("alt", "")), width=width)
+    return None
+
+
+def absolute_url(link: str | None, base: str | None) -> str | None:
+    """`link` made absolute against `base`; None unless the result is http(s)."""
+    if not link:
+        return None
+    link = link.strip()
+    try:
+        joined = urljoin(base, link) if base else link
+        parts = urlsplit(joined)
+    except ValueError:
+        return None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return None
+    if not joined.isprintable():
+        return None  # a control character: a broken link, not a URL
+    return joined.replace(" ", "%20")
