@@ -1,0 +1,203 @@
+"""The rank stage: from collected articles to an edition's lead stories and teasers.
+
+Job: filter the articles that may run (not excluded, not from the future, not too old,
+in the variant's sections), cluster near-duplicates into stories
+(:mod:`~digest.rank.cluster`), score them (:mod:`~digest.rank.score`), place the
+editor's pins first, pick leads with a per-source diversity limit, then teasers, within
+section quotas, and trim each summary (:mod:`~digest.rank.trim`). Pure and
+deterministic: the same articles (in any order) and the same ``now`` give the same
+:class:`Ranked`.
+Must not: read the clock, touch the store or the network, render anything, or show an
+article twice in one edition or again after an earlier edition (unless an editor pins
+it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import MappingProxyType
+
+# Imported under other names, so that ``digest.rank.cluster`` etc. stay the modules.
+from digest.rank.cluster import cluster as _cluster
+from digest.rank.score import face as _face
+from digest.rank.score import newest as _newest
+from digest.rank.score import score as _score
+from digest.rank.trim import trim as _trim
+from digest.records import Also, Article, Story
+
+__all__ = ["FUTURE_SLACK", "RankOptions", "Ranked", "rank"]
+
+#: Articles dated up to this far after ``now`` still count (clock skew, time zones).
+FUTURE_SLACK = timedelta(hours=1)
+TEASER_SENTENCES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class RankOptions:
+    """What an edition asks of the rank stage (from the list's configuration and desk)."""
+
+    leads: int = 3  # lead stories, at most
+    teasers: int = 8  # teasers after the leads, at most
+    lead_words: int = 120  # a lead's summary budget
+    teaser_words: int = 40  # a teaser's summary budget (and two sentences at most)
+    half_life_hours: float = 24.0  # a story's recency halves every this many hours
+    max_leads_per_source: int = 1  # diversity: leads whose face has the same source
+    max_age_hours: float | None = None  # ignore articles older than this (None: no limit)
+    weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    boosts: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    pinned: tuple[str, ...] = ()  # article keys, in order: first in the edition
+    excluded: frozenset[str] = frozenset()  # article keys never selected
+    already_sent: frozenset[str] = frozenset()  # keys sent in an earlier edition of the list
+    section_quotas: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    sections: frozenset[str] | None = None  # a variant: only these sections (None: all)
+
+    def __post_init__(self) -> None:
+        counts = (self.leads, self.teasers, self.lead_words, self.teaser_words)
+        if min(counts) < 0 or self.max_leads_per_source < 0:
+            raise ValueError("rank options: counts and word budgets must not be negative")
+        if self.half_life_hours <= 0:
+            raise ValueError(f"rank options: half_life_hours must be > 0: {self.half_life_hours}")
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """The stories chosen for an edition, in reading order."""
+
+    leads: tuple[Story, ...]
+    teasers: tuple[Story, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Candidate:
+    members: tuple[Article, ...]
+    face: Article
+    score: float
+    why: Mapping[str, float]
+    latest: float  # the newest member's timestamp, for the tie-break (-inf when undated)
+    pinned: bool
+
+    @property
+    def order(self) -> tuple[float, float, str]:
+        """Sort key: score desc, then newest first, then the face's key."""
+        return (-self.score, -self.latest, self.face.key)
+
+
+def _eligible(articles: Sequence[Article], now: datetime, options: RankOptions) -> list[Article]:
+    """Articles that may run in this edition, one per key."""
+    oldest = None if options.max_age_hours is None else now - timedelta(hours=options.max_age_hours)
+    seen: dict[str, Article] = {}
+    for article in articles:
+        when = article.when
+        if article.key in options.excluded or (when is not None and when > now + FUTURE_SLACK):
+            continue
+        too_old = oldest is not None and when is not None and when < oldest
+        if too_old and article.key not in options.pinned:  # an editor may re-pin old news
+            continue
+        if options.sections is not None and article.section not in options.sections:
+            continue
+        other = seen.get(article.key)
+        if other is None or repr(article) < repr(other):  # duplicates: a fixed choice
+            seen[article.key] = article
+    return list(seen.values())
+
+
+def _candidates(articles: list[Article], now: datetime, options: RankOptions) -> list[_Candidate]:
+    pinned = set(options.pinned)
+    out = []
+    for group in _cluster(articles):
+        has_pin = any(a.key in pinned for a in group)
+        if not has_pin and any(a.key in options.already_sent for a in group):
+            continue  # the story ran before: no repeats
+        members = tuple(a for a in group if a.key in pinned or a.key not in options.already_sent)
+        total, why = _score(members, now=now, options=options)
+        latest = _newest(members)
+        out.append(
+            _Candidate(
+                members=members,
+                face=_face(members, options),
+                score=total,
+                why=MappingProxyType(why),
+                latest=latest.timestamp() if latest else -math.inf,
+                pinned=has_pin,
+            )
+        )
+    return sorted(out, key=lambda c: c.order)
+
+
+def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
+    front = candidate.face
+    others = sorted(
+        (a for a in candidate.members if a is not front), key=lambda a: (a.source, a.key)
+    )
+    source_text = front.summary if front.summary.strip() else front.text
+    return Story(
+        key=front.key,
+        title=front.title,
+        url=front.url,
+        source=front.source,
+        summary=_trim(source_text, words, max_sentences=sentences),
+        score=candidate.score,
+        why=candidate.why,
+        also=tuple(Also(a.source, a.url, a.title, a.key) for a in others),
+        image=front.image,
+        section=front.section,
+        published=front.published,
+        pinned=candidate.pinned,
+    )
+
+
+def rank(articles: Sequence[Article], *, now: datetime, options: RankOptions) -> Ranked:
+    """Choose and order an edition's leads and teasers from ``articles`` as of ``now``."""
+    candidates = _candidates(_eligible(articles, now, options), now, options)
+    by_key = {a.key: c for c in candidates for a in c.members}
+    pins: list[_Candidate] = []
+    for key in options.pinned:
+        pin = by_key.get(key)
+        if pin is not None and pin not in pins:
+            pins.append(pin)
+    sections: Counter[str | None] = Counter()
+    sources: Counter[str] = Counter()
+    leads: list[_Candidate] = []
+    teasers: list[_Candidate] = []
+
+    def fits(candidate: _Candidate, *, lead: bool) -> bool:
+        section = candidate.face.section
+        quota = options.section_quotas.get(section) if section is not None else None
+        if quota is not None and sections[section] >= quota:
+            return False
+        return not lead or sources[candidate.face.source] < options.max_leads_per_source
+
+    def take(candidate: _Candidate, into: list[_Candidate]) -> None:
+        into.append(candidate)
+        sections[candidate.face.section] += 1
+        if into is leads:
+            sources[candidate.face.source] += 1
+
+    for pin in pins:  # an editor's pins go first, in their order, past every limit
+        if len(leads) < options.leads:
+            take(pin, leads)
+        elif len(teasers) < options.teasers:
+            take(pin, teasers)
+    chosen = {id(c) for c in pins}
+    rest = [c for c in candidates if id(c) not in chosen]
+    with_text = [c for c in rest if (c.face.summary or c.face.text).strip()]
+    without_text = [c for c in rest if not (c.face.summary or c.face.text).strip()]
+    for candidate in with_text + without_text:  # a lead should have something to say
+        if len(leads) >= options.leads:
+            break
+        if fits(candidate, lead=True):
+            take(candidate, leads)
+            chosen.add(id(candidate))
+    for candidate in rest:
+        if len(teasers) >= options.teasers:
+            break
+        if id(candidate) not in chosen and fits(candidate, lead=False):
+            take(candidate, teasers)
+    return Ranked(
+        leads=tuple(_story(c, options.lead_words, None) for c in leads),
+        teasers=tuple(_story(c, options.teaser_words, TEASER_SENTENCES) for c in teasers),
+    )

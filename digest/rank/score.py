@@ -1,0 +1,124 @@
+"""How much a story matters, as a product of parts an editor can read.
+
+Job: give one cluster of articles (one story) a score and its explanation, and pick the
+cluster's face article (the one the edition shows). The score is a product::
+
+    score = recency * source * coverage * quality * (1 + boost)
+
+- ``recency``: ``0.5 ** (age_hours / half_life_hours)``, age counted from the newest
+  member's ``when`` (1.0 for a story from the last hour or the slack ahead of ``now``;
+  a story nobody dated counts as one half-life old: neither fresh nor stale);
+- ``source``: the face source's weight from ``options.weights`` (default 1.0);
+- ``coverage``: ``1 + log2(distinct sources)``: 1 for a lone report, 2 for two outlets,
+  2.58 for three (two copies from one source are one source);
+- ``quality``: ``0.7``, plus ``0.2`` when the face has a body of ``LONG_TEXT_WORDS``
+  words or more, plus ``0.1`` when it has an image (so 0.7 to 1.0);
+- ``boost``: the sum of the editor boosts (``options.boosts``) of the story's articles,
+  default 0; the factor ``1 + boost`` is floored at 0, so -1 buries a story.
+
+A product makes every part a multiplier an editor can compare across stories ("twice
+the coverage, half the recency"). Each part is rounded to 4 decimals and the score is
+computed from those rounded parts only, so ``why`` always reproduces ``score``.
+Must not: choose or order stories (that is :func:`digest.rank.rank`), read the clock,
+or look at anything but the cluster and the options.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from digest.records import Article
+
+if TYPE_CHECKING:
+    from digest.rank import RankOptions
+
+LONG_TEXT_WORDS = 80
+PARTS = ("recency", "source", "coverage", "quality", "boost")
+_NEVER = datetime.max.isoformat()
+
+
+def words(text: str) -> int:
+    """Whitespace-separated words in ``text``."""
+    return len(text.split())
+
+
+def weight(article: Article, options: RankOptions) -> float:
+    """The editor's weight for the article's source (1.0 when none is configured)."""
+    return float(options.weights.get(article.source, 1.0))
+
+
+def face(cluster: Sequence[Article], options: RankOptions) -> Article:
+    """The article that stands for the story.
+
+    The longest body wins; then one with an image; then the heavier source; then the
+    earliest published (the outlet that had it first); then the smallest key.
+    """
+
+    def rank(article: Article) -> tuple[int, bool, float, str, str]:
+        published = article.when.isoformat() if article.when else _NEVER
+        return (
+            -words(article.text),
+            article.image is None,
+            -weight(article, options),
+            published,
+            article.key,
+        )
+
+    return min(cluster, key=rank)
+
+
+def newest(cluster: Sequence[Article]) -> datetime | None:
+    """The latest ``when`` among the cluster's articles (None if nobody dated one)."""
+    dates = [a.when for a in cluster if a.when is not None]
+    return max(dates) if dates else None
+
+
+def recency(when: datetime | None, *, now: datetime, half_life_hours: float) -> float:
+    """``0.5 ** (age / half-life)``; a future date within the slack counts as now."""
+    if when is None:
+        return 0.5
+    age_hours = max(0.0, (now - when).total_seconds() / 3600.0)
+    return math.pow(0.5, age_hours / half_life_hours)
+
+
+def coverage(cluster: Sequence[Article]) -> float:
+    """``1 + log2(n)`` for ``n`` distinct sources."""
+    return 1.0 + math.log2(max(1, len({a.source for a in cluster})))
+
+
+def quality(article: Article) -> float:
+    """0.7, +0.2 for a real body (``LONG_TEXT_WORDS`` or more), +0.1 for an image."""
+    value = 0.7
+    if words(article.text) >= LONG_TEXT_WORDS:
+        value += 0.2
+    if article.image is not None:
+        value += 0.1
+    return value
+
+
+def total(why: dict[str, float]) -> float:
+    """The score a set of parts gives: the product, with the boost as ``1 + boost``."""
+    product = why["recency"] * why["source"] * why["coverage"] * why["quality"]
+    return round(product * max(0.0, 1.0 + why["boost"]), 4)
+
+
+def score(
+    cluster: Sequence[Article], *, now: datetime, options: RankOptions
+) -> tuple[float, dict[str, float]]:
+    """The story's score and its parts (``why``), each part rounded to 4 decimals."""
+    if not cluster:
+        raise ValueError("cannot score an empty cluster")
+    front = face(cluster, options)
+    keys = sorted({a.key for a in cluster})
+    why = {
+        "recency": recency(newest(cluster), now=now, half_life_hours=options.half_life_hours),
+        "source": weight(front, options),
+        "coverage": coverage(cluster),
+        "quality": quality(front),
+        "boost": math.fsum(float(options.boosts.get(key, 0.0)) for key in keys),
+    }
+    why = {part: round(value, 4) for part, value in why.items()}
+    return total(why), why

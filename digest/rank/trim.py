@@ -1,0 +1,114 @@
+"""Summaries trimmed to a word budget at a sentence boundary.
+
+Job: turn a plain-text standfirst or body into a summary of at most ``max_words`` words
+(and at most ``max_sentences`` sentences) that ends where a sentence ends. When even the
+first sentence is over budget, the summary stops at the last whole word that fits and
+ends with "…". Pure string work: the result, minus a trailing "…", is always a prefix of
+the input with its whitespace folded.
+Must not: parse HTML (the input is plain text), cut inside a word, take an abbreviation
+("Mr.", "U.S.", "e.g.", "J.") or a decimal point ("3.5") for the end of a sentence, or
+rewrite a word.
+
+Words are counted as they read: each whitespace-separated run is one word, except that
+in CJK text, written without spaces, every character counts as a word (so a run of
+Chinese is never one enormous "word"). :func:`count_words` exposes that count.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+ELLIPSIS = "…"
+
+_CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+_CLOSERS = "\"'”’»›)\\]}」』】〕〉》）"
+#: A unit of the word budget: one CJK character (with the punctuation that follows it),
+#: or a run of other non-space characters.
+_UNIT = re.compile(rf"[{_CJK_CHARS}][^\w\s]*|[^\s{_CJK_CHARS}]+")
+#: A Western sentence end: stop punctuation, closing quotes or brackets, then a space.
+_WESTERN_END = re.compile(rf"(?<=\S)[.!?…]+[{_CLOSERS}]*(?=\s|$)")
+#: A CJK sentence end needs no space after it.
+_CJK_END = re.compile(rf"[。！？]+[{_CLOSERS}]*")
+_ENDS_SENTENCE = re.compile(rf"(?:[.!?…]|[。！？])[{_CLOSERS}]*$")
+_TOKEN_BEFORE = re.compile(r"\S+$")
+_DOTTED = re.compile(r"(?:\w\.)+\w", re.UNICODE)
+_LEADING = re.compile(rf"^[\"'“‘«‹(\[{{{_CLOSERS}]+")
+_DANGLING = ",;:-–—([{“‘«‹/\\ "
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Never the end of a sentence when followed by more text.
+ABBREVIATIONS = _words(
+    """mr mrs ms mx dr prof sr jr st mt ft rev hon gov sen rep gen col lt sgt capt cmdr adm
+    maj pres supt insp messrs mme mlle dept univ assn bros vs cf approx jan feb apr jun jul
+    aug sep sept oct nov dec tues thur thurs ave blvd rd hwy u.s u.k u.n e.g i.e a.m p.m ph.d
+    etc al"""
+)
+#: Abbreviations only before a number ("No. 3", "Vol. 2"); elsewhere an ordinary word.
+NUMBERED = frozenset({"no", "nos", "vol", "pp", "fig", "art", "ch", "sec"})
+
+
+def count_words(text: str) -> int:
+    """The number of words ``text`` counts for in a budget (CJK: one per character)."""
+    return sum(1 for _ in _UNIT.finditer(text))
+
+
+def _is_abbreviation(text: str, stop: int, end: int) -> bool:
+    """Whether the single "." at ``text[stop]`` closes an abbreviation, not a sentence."""
+    if text[stop:end].rstrip(_CLOSERS) != ".":
+        return False  # "?", "!", "…" or "..." always end a sentence
+    match = _TOKEN_BEFORE.search(text, 0, stop)
+    word = _LEADING.sub("", match.group() if match else "")
+    folded = word.casefold()
+    if len(word) == 1 and word.isalpha():
+        return True  # an initial: "J. K. Rowling"
+    if folded in ABBREVIATIONS or _DOTTED.fullmatch(word):
+        return True  # "Dr.", "U.S.", "e.g."
+    following = text[end:].lstrip()[:1]
+    return folded in NUMBERED and following.isdigit()
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Offsets just past each sentence end in ``text`` (closing quotes included)."""
+    ends = {m.end() for m in _CJK_END.finditer(text)}
+    for m in _WESTERN_END.finditer(text):
+        if m.end() == len(text) or not _is_abbreviation(text, m.start(), m.end()):
+            ends.add(m.end())
+    return sorted(ends)
+
+
+def trim(text: str, max_words: int, *, max_sentences: int | None = None) -> str:
+    """``text`` cut to at most ``max_words`` words, ending a sentence or with "…".
+
+    Text within both budgets comes back whitespace-folded (with "…" added only when it
+    stops in mid-sentence). Otherwise the longest run of whole sentences that fits is
+    kept; if not even the first sentence fits, it is cut after the last whole word within
+    budget and "…" is added. ``max_sentences`` (teasers use 2) caps the sentences kept.
+    """
+    if max_sentences is not None and max_sentences < 1:
+        raise ValueError(f"max_sentences must be at least 1, not {max_sentences}")
+    folded = " ".join(text.split())
+    if not folded or max_words < 1:
+        return ""
+    units = [(m.start(), m.end()) for m in _UNIT.finditer(folded)]
+    starts = [start for start, _ in units]
+    ends = sentence_ends(folded)
+    complete = bool(_ENDS_SENTENCE.search(folded))
+    sentences = len(ends) + (0 if complete else 1)
+    if len(units) <= max_words and (max_sentences is None or sentences <= max_sentences):
+        return folded if complete else folded + ELLIPSIS
+    best = 0
+    for index, end in enumerate(ends):
+        if max_sentences is not None and index >= max_sentences:
+            break
+        if bisect.bisect_left(starts, end) > max_words:  # words begun before the end
+            break
+        best = end
+    if best:
+        return folded[:best]
+    cut = folded[: units[min(max_words, len(units)) - 1][1]]
+    return (cut.rstrip(_DANGLING) or cut) + ELLIPSIS
