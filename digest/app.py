@@ -1,0 +1,175 @@
+"""The one wiring place: builds the real dependencies from the configuration.
+
+The CLI, the scheduler, the web desk, workers and tests all go through :class:`App`;
+it holds no state of its own beyond the objects it wires, and it passes `now` into
+every stage instead of reading the clock there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from pathlib import Path
+
+from digest import collect as collecting
+from digest.config import Settings, load
+from digest.message import Prepared, personalise, prepare
+from digest.rank import RankOptions, rank
+from digest.records import Edition, SourceReport, SourceSummary, Subscriber
+from digest.render import Rendered, Renderer, Variant
+from digest.store import Store
+from digest.tokens import Tokens
+from digest.transports import Transport, make_transport
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What `digest preview` writes: the message exactly as one subscriber gets it."""
+
+    rendered: Rendered
+    message: bytes
+
+
+class App:
+    """A newsletter project: its settings and the parts built from them."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @classmethod
+    def from_config(cls, path: str | Path) -> App:
+        return cls(load(path))
+
+    @cached_property
+    def store(self) -> Store:
+        store = Store(self.settings.database.url)
+        store.migrate()
+        return store
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        return Renderer(self.settings)
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        return Tokens(self.settings.secret_key)
+
+    def transport(self) -> Transport:
+        return make_transport(self.settings.transport)
+
+    # -- links --------------------------------------------------------------------
+    def unsubscribe_url(self, subscriber_id: int) -> str:
+        token = self.tokens.make("unsubscribe", subscriber_id)
+        return f"{self.settings.newsletter.base_url}/u/{token}"
+
+    def preferences_url(self, subscriber_id: int) -> str:
+        token = self.tokens.make("preferences", subscriber_id)
+        return f"{self.settings.newsletter.base_url}/p/{token}"
+
+    # -- stages -------------------------------------------------------------------
+    def collect(
+        self, *, now: datetime, progress: Callable[[SourceReport], None] | None = None
+    ) -> list[SourceReport]:
+        return collecting.collect(self.settings.sources, self.store, now=now, progress=progress)
+
+    def rank_options(self, list_name: str) -> RankOptions:
+        e = self.settings.edition
+        return RankOptions(
+            leads=e.leads,
+            teasers=e.teasers,
+            lead_words=e.lead_words,
+            teaser_words=e.teaser_words,
+            half_life_hours=e.half_life_hours,
+            max_leads_per_source=e.max_leads_per_source,
+            max_age_hours=e.max_age_hours,
+            weights={s.name: s.weight for s in self.settings.sources},
+            already_sent=self.store.sent_keys(list_name),
+        )
+
+    def build(
+        self,
+        *,
+        list_name: str | None = None,
+        now: datetime,
+        slot: str | None = None,
+        reports: list[SourceReport] | None = None,
+    ) -> Edition:
+        """Rank the stored articles into a draft edition and store it."""
+        lst = self.settings.list(list_name)
+        e = self.settings.edition
+        since = now - timedelta(hours=e.max_age_hours) if e.max_age_hours else None
+        articles = self.store.articles(since=since)
+        ranked = rank(articles, now=now, options=self.rank_options(lst.name))
+        counts: dict[str, int] = {}
+        for article in articles:
+            counts[article.source] = counts.get(article.source, 0) + 1
+        errors = {r.name: r.error for r in reports or ()}
+        if reports is None:
+            errors = {h.name: h.last_error for h in self.store.health() if h.consecutive_failures}
+        sources = tuple(
+            SourceSummary(s.name, counts.get(s.name, 0), errors.get(s.name))
+            for s in self.settings.sources
+        )
+        edition = Edition(lst.name, now, ranked.leads, ranked.teasers, sources)
+        return self.store.save_edition(edition, now=now, slot=slot)
+
+    def variant_for(self, subscriber: Subscriber) -> tuple[Variant, bool]:
+        sections = frozenset(subscriber.sections) if subscriber.sections else None
+        return Variant(sections), subscriber.format == "text"
+
+    def prepare(
+        self,
+        edition: Edition,
+        variant: Variant,
+        text_only: bool,
+        *,
+        now: datetime,
+        test: bool = False,
+    ) -> Prepared:
+        assert edition.id is not None
+        lst = self.settings.list(edition.list)
+        news = self.settings.newsletter
+        return prepare(
+            self.renderer.render(edition, variant),
+            sender=news.sender,
+            list_name=lst.name,
+            list_title=lst.title or news.name,
+            edition_id=edition.id,
+            date=now,
+            text_only=text_only,
+            reply_to=news.reply_to,
+            test=test,
+        )
+
+    def message_for(self, prepared: Prepared, edition_id: int, subscriber: Subscriber) -> bytes:
+        return personalise(
+            prepared,
+            edition_id=edition_id,
+            subscriber_id=subscriber.id,
+            email=subscriber.email,
+            name=subscriber.name,
+            unsubscribe_url=self.unsubscribe_url(subscriber.id),
+            preferences_url=self.preferences_url(subscriber.id),
+        )
+
+    def preview(self, edition_id: int, *, email: str | None, now: datetime) -> Preview:
+        edition = self.store.edition(edition_id)
+        subscriber = None
+        if email is not None:
+            subscriber = self.store.subscriber(edition.list, email.strip())
+            if subscriber is None:
+                from digest.errors import NotFound
+
+                raise NotFound(f"{email}: not a subscriber of list {edition.list!r}")
+        if subscriber is None:
+            subscriber = Subscriber(0, "preview@example.invalid", "Preview", edition.list)
+        variant, text_only = self.variant_for(subscriber)
+        rendered = self.renderer.render(edition, variant)
+        prepared = self.prepare(edition, variant, text_only, now=now)
+        return Preview(rendered, self.message_for(prepared, edition_id, subscriber))

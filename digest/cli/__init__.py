@@ -1,0 +1,261 @@
+"""The `digest` command line: a thin layer over :class:`digest.app.App`.
+
+Every command takes `--config PATH` (default ./digest.toml). Errors that digest
+raises on purpose are printed as one clear line (naming the file, line, source or
+address) and exit with status 2; nothing here holds logic a library user would miss.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from digest.app import App
+from digest.codec import edition_to_dict, iso, parse_iso
+from digest.errors import DigestError
+from digest.render import default_project
+
+console = Console(stderr=False, highlight=False)
+err = Console(stderr=True, highlight=False)
+
+#: The sample newsletter's morning: its sources were published in the day before.
+DEMO_AT = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+
+config_option = click.option(
+    "--config",
+    "config",
+    default="digest.toml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The newsletter's configuration file.",
+)
+
+
+def _app(config: str) -> App:
+    return App.from_config(config)
+
+
+def _at(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        when = parse_iso(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time", param_hint="--at") from None
+    assert when is not None
+    return when
+
+
+class DigestGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DigestError as exc:
+            err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+            sys.exit(2)
+
+
+@click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="digest")
+def main() -> None:
+    """digest: collect the day's articles, rank them, and deliver one newsletter edition
+    to every subscriber of every list, exactly once."""
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+def init(directory: str) -> None:
+    """Scaffold a newsletter project in DIRECTORY (config, sample sources, subscribers)."""
+    target = Path(directory)
+    if (target / "digest.toml").exists():
+        raise DigestError(f"{target / 'digest.toml'}: already exists; not overwritten")
+    _copy_project(target)
+    console.print(f"Created {target}/digest.toml, sources/, subscribers/ and templates/.")
+    console.print(f"Next: cd {target} && digest build")
+
+
+def _copy_project(target: Path, *, templates: bool = True) -> None:
+    src = default_project()
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src / "digest.toml", target / "digest.toml")
+    for name in ("sources", "subscribers") + (("templates",) if templates else ()):
+        shutil.copytree(src / name, target / name, dirs_exist_ok=True)
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out",
+    default="digest-demo",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the demo project and outputs.",
+)
+def demo(out: str) -> None:
+    """Run the bundled sample newsletter end to end into a local outbox (offline)."""
+    from digest.send import SendOptions, send_edition
+    from digest.subscribers import import_csv
+
+    target = Path(out).resolve()
+    for stale in ("digest.db", "digest.db-wal", "digest.db-shm", "outbox", "preview"):
+        path = target / stale
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    _copy_project(target, templates=False)
+    # The sample articles were written on the sample morning, not when you installed.
+    stamp = DEMO_AT.timestamp() - 3 * 3600
+    for file in (target / "sources" / "articles").iterdir():
+        os.utime(file, (stamp, stamp))
+    app = App.from_config(target / "digest.toml")
+    now = DEMO_AT
+    reports = app.collect(now=now)
+    _print_collect(reports)
+    lst = app.settings.lists[0]
+    assert lst.subscribers is not None
+    imported = import_csv(app.store, lst.name, lst.subscribers, now=now)
+    edition = app.build(list_name=lst.name, now=now, reports=reports)
+    assert edition.id is not None
+    preview_dir = target / "preview"
+    _write_preview(app, edition.id, None, preview_dir, now)
+    app.store.set_edition_status(edition.id, "approved", now=now)
+    summary = send_edition(app, edition.id, options=SendOptions(), clock=lambda: now)
+    (target / "edition.json").write_text(
+        json.dumps(edition_to_dict(edition), indent=2, ensure_ascii=False) + "\n"
+    )
+    console.print(
+        f"\nEdition {edition.id} of {lst.name!r} for {iso(now)}: "
+        f"{len(edition.leads)} leads, {len(edition.teasers)} teasers."
+    )
+    console.print(f"  subscribers imported: {imported.added}")
+    console.print(f"  edition:  {target / 'edition.json'}")
+    console.print(f"  preview:  {preview_dir}/edition-{edition.id}.html (.txt, .eml)")
+    console.print(f"  outbox:   {app.settings.transport.path} ({summary.sent} messages)")
+
+
+def _print_collect(reports: list[Any]) -> None:
+    table = Table(title="Sources", title_justify="left")
+    for col in ("source", "new", "updated", "unchanged", "error"):
+        table.add_column(
+            col,
+            justify="right" if col in ("new", "updated", "unchanged") else "left",
+            overflow="fold",
+        )
+    for r in reports:
+        unchanged = "304" if r.not_modified else str(r.unchanged)
+        table.add_row(
+            r.name, str(r.new), str(r.updated), unchanged, f"[red]{r.error}[/]" if r.error else ""
+        )
+    console.print(table)
+
+
+@main.command()
+@config_option
+@click.option("--at", "at", help="The 'now' to collect for (ISO 8601); default: now.")
+def collect(config: str, at: str | None) -> None:
+    """Fetch every source and print a per-source table (new, updated, unchanged, error)."""
+    app = _app(config)
+    with Progress(
+        TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+    ) as bar:
+        task = bar.add_task("collect", total=len(app.settings.sources))
+        reports = app.collect(now=_at(at), progress=lambda _r: bar.advance(task))
+    _print_collect(reports)
+
+
+@main.command()
+@config_option
+@click.option("--list", "list_name", help="The list to build for (default: the first).")
+@click.option("--at", "at", help="The 'now' to build for (ISO 8601); default: now.")
+@click.option("--json", "as_json", is_flag=True, help="Print the edition as JSON.")
+@click.option("--no-collect", is_flag=True, help="Rank what is stored; fetch nothing.")
+def build(
+    config: str, list_name: str | None, at: str | None, as_json: bool, no_collect: bool
+) -> None:
+    """Collect and rank into a draft edition (printed with --json)."""
+    app = _app(config)
+    now = _at(at)
+    reports = None if no_collect else app.collect(now=now)
+    edition = app.build(list_name=list_name, now=now, reports=reports)
+    if as_json:
+        click.echo(json.dumps(edition_to_dict(edition), indent=2, ensure_ascii=False))
+        return
+    console.print(f"Draft edition {edition.id} of {edition.list!r} for {iso(now)}:")
+    for label, stories in (("lead", edition.leads), ("teaser", edition.teasers)):
+        for story in stories:
+            console.print(
+                f"  {label:6} {story.score:7.3f}  {story.title}  ({story.source})", markup=False
+            )
+    for s in edition.sources:
+        if s.error:
+            console.print(f"  [red]source error[/] {s.error}", soft_wrap=True)
+
+
+def _write_preview(
+    app: App, edition_id: int, email: str | None, out: Path, now: datetime
+) -> list[Path]:
+    """Write the message exactly as the subscriber gets it, and its decoded parts."""
+    from email import message_from_bytes, policy
+
+    preview = app.preview(edition_id, email=email, now=now)
+    msg = message_from_bytes(preview.message, policy=policy.default)
+    parts = {p.get_content_type(): p.get_content() for p in msg.walk() if not p.is_multipart()}
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"edition-{edition_id}"
+    written = []
+    for suffix, kind in ((".html", "text/html"), (".txt", "text/plain")):
+        if kind in parts:
+            path = stem.with_suffix(suffix)
+            path.write_text(parts[kind], encoding="utf-8")
+            written.append(path)
+    stem.with_suffix(".eml").write_bytes(preview.message)
+    return [*written, stem.with_suffix(".eml")]
+
+
+@main.command()
+@config_option
+@click.argument("edition_id", type=int)
+@click.option("--subscriber", "email", help="Render as this subscriber gets it.")
+@click.option(
+    "--out", "out", default="preview", show_default=True, type=click.Path(file_okay=False)
+)
+def preview(config: str, edition_id: int, email: str | None, out: str) -> None:
+    """Write the edition's .html, .txt and .eml as a subscriber gets it."""
+    app = _app(config)
+    for path in _write_preview(app, edition_id, email, Path(out), datetime.now(UTC)):
+        console.print(str(path))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def lint(paths: tuple[str, ...]) -> None:
+    """Check messages (.eml) against the email standards; exit 1 on an error."""
+    from digest.lint import format_findings, lint_file
+
+    failed = False
+    for path in paths:
+        findings = lint_file(Path(path))
+        for line in format_findings(findings, name=path):
+            click.echo(line)
+        failed = failed or any(f.level == "error" for f in findings)
+        if not findings:
+            click.echo(f"{path}: ok")
+    sys.exit(1 if failed else 0)
+
+
+# Command groups that live in their own modules register themselves on `main`.
+from digest.cli import send as _send  # noqa: E402
+from digest.cli import subscribers as _subscribers  # noqa: E402
+
+__all__ = ["_send", "_subscribers", "main"]
