@@ -255,7 +255,10 @@ def lint(paths: tuple[str, ...]) -> None:
 
 
 # Command groups that live in their own modules register themselves on `main`.
+from digest.cli import editions as _editions  # noqa: E402
+from digest.cli import schedule as _schedule  # noqa: E402
 from digest.cli import send as _send  # noqa: E402
+from digest.cli import serve as _serve  # noqa: E402
 from digest.cli import subscribers as _subscribers  # noqa: E402
 
-__all__ = ["_send", "_subscribers", "main"]
+__all__ = ["_editions", "_schedule", "_send", "_serve", "_subscribers", "main"]

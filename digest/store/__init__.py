@@ -19,6 +19,7 @@ from digest.errors import StoreError
 from digest.store._base import email_hash, utc
 from digest.store._editions import EditionsMixin
 from digest.store._ledger import LedgerMixin
+from digest.store._schedule import ScheduleMixin
 from digest.store._sources import SourceHealth, SourcesMixin
 from digest.store._subscribers import SubscribersMixin
 
@@ -44,7 +45,7 @@ def _engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-class Store(SourcesMixin, EditionsMixin, SubscribersMixin, LedgerMixin):
+class Store(SourcesMixin, EditionsMixin, SubscribersMixin, LedgerMixin, ScheduleMixin):
     """The database behind one newsletter project."""
 
     def __init__(self, url: str) -> None:

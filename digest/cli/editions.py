@@ -1,0 +1,3 @@
+"""`digest approve, unapprove: an edition's editorial status`."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""`digest schedule, run: the scheduler`."""
+
+from __future__ import annotations
