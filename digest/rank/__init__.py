@@ -184,8 +184,8 @@ def rank(articles: Sequence[Article], *, now: datetime, options: RankOptions) ->
             take(pin, teasers)
     chosen = {id(c) for c in pins}
     rest = [c for c in candidates if id(c) not in chosen]
-    with_text = [c for c in rest if (c.face.summary or c.face.text).strip()]
-    without_text = [c for c in rest if not (c.face.summary or c.face.text).strip()]
+    with_text = [c for c in rest if c.face.summary.strip() or c.face.text.strip()]
+    without_text = [c for c in rest if not (c.face.summary.strip() or c.face.text.strip())]
     for candidate in with_text + without_text:  # a lead should have something to say
         if len(leads) >= options.leads:
             break

@@ -6,8 +6,8 @@ cluster's face article (the one the edition shows). The score is a product::
     score = recency * source * coverage * quality * (1 + boost)
 
 - ``recency``: ``0.5 ** (age_hours / half_life_hours)``, age counted from the newest
-  member's ``when`` (1.0 for a story from the last hour or the slack ahead of ``now``;
-  a story nobody dated counts as one half-life old: neither fresh nor stale);
+  member's ``when`` (1.0 at ``now`` and within the slack ahead of it; a story nobody
+  dated counts as one half-life old: neither fresh nor stale);
 - ``source``: the face source's weight from ``options.weights`` (default 1.0);
 - ``coverage``: ``1 + log2(distinct sources)``: 1 for a lone report, 2 for two outlets,
   2.58 for three (two copies from one source are one source);
@@ -53,13 +53,16 @@ def weight(article: Article, options: RankOptions) -> float:
 def face(cluster: Sequence[Article], options: RankOptions) -> Article:
     """The article that stands for the story.
 
-    The longest body wins; then one with an image; then the heavier source; then the
-    earliest published (the outlet that had it first); then the smallest key.
+    An article the editor pinned comes first (the earliest pin). Otherwise the longest body
+    wins; then one with an image; then the heavier source; then the earliest published
+    (the outlet that had it first); then the smallest key.
     """
+    pins = {key: n for n, key in reversed(list(enumerate(options.pinned)))}
 
-    def rank(article: Article) -> tuple[int, bool, float, str, str]:
+    def rank(article: Article) -> tuple[int, int, bool, float, str, str]:
         published = article.when.isoformat() if article.when else _NEVER
         return (
+            pins.get(article.key, len(pins)),
             -words(article.text),
             article.image is None,
             -weight(article, options),

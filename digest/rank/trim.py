@@ -3,8 +3,9 @@
 Job: turn a plain-text standfirst or body into a summary of at most ``max_words`` words
 (and at most ``max_sentences`` sentences) that ends where a sentence ends. When even the
 first sentence is over budget, the summary stops at the last whole word that fits and
-ends with "…". Pure string work: the result, minus a trailing "…", is always a prefix of
-the input with its whitespace folded.
+ends with "…". A whole text within budget that lacks final punctuation (a standfirst)
+gets a full stop, not "…": it was not cut. Pure string work: the result, minus a
+trailing "…" or added full stop, is always a prefix of the input, whitespace folded.
 Must not: parse HTML (the input is plain text), cut inside a word, take an abbreviation
 ("Mr.", "U.S.", "e.g.", "J.") or a decimal point ("3.5") for the end of a sentence, or
 rewrite a word.
@@ -81,11 +82,25 @@ def sentence_ends(text: str) -> list[int]:
     return sorted(ends)
 
 
+def _close(text: str) -> str:
+    """End a whole text that lacks final punctuation (a standfirst often does).
+
+    It is the source's complete text, not a cut, so it gets a full stop ("。" after CJK)
+    rather than "…"; only text that ends on a comma, colon or dash looks unfinished.
+    """
+    last = text.rstrip(_CLOSERS)[-1:]
+    if last and re.match(rf"[{_CJK_CHARS}]", last):
+        return text + "。"
+    if last.isalnum() or last in "%)]":
+        return text + "."
+    return (text.rstrip(_DANGLING) or text) + ELLIPSIS
+
+
 def trim(text: str, max_words: int, *, max_sentences: int | None = None) -> str:
     """``text`` cut to at most ``max_words`` words, ending a sentence or with "…".
 
-    Text within both budgets comes back whitespace-folded (with "…" added only when it
-    stops in mid-sentence). Otherwise the longest run of whole sentences that fits is
+    Text within both budgets comes back whitespace-folded; if it lacks final punctuation
+    it is closed with a full stop (see :func:`_close`). Otherwise the longest run of whole sentences that fits is
     kept; if not even the first sentence fits, it is cut after the last whole word within
     budget and "…" is added. ``max_sentences`` (teasers use 2) caps the sentences kept.
     """
@@ -100,7 +115,7 @@ def trim(text: str, max_words: int, *, max_sentences: int | None = None) -> str:
     complete = bool(_ENDS_SENTENCE.search(folded))
     sentences = len(ends) + (0 if complete else 1)
     if len(units) <= max_words and (max_sentences is None or sentences <= max_sentences):
-        return folded if complete else folded + ELLIPSIS
+        return folded if complete else _close(folded)
     best = 0
     for index, end in enumerate(ends):
         if max_sentences is not None and index >= max_sentences:

@@ -1,0 +1,150 @@
+"""Summaries end at a sentence boundary within their word budget (digest.rank.trim)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from digest.rank.trim import ELLIPSIS, count_words, sentence_ends, trim
+
+STOPS = (".", "!", "?", "…", "。", "！", "？")
+CLOSERS = "\"'”’»›)]}」』】〕〉》）"
+
+
+def ends_a_sentence(text: str) -> bool:
+    return text.rstrip(CLOSERS).endswith(STOPS)
+
+
+@pytest.mark.parametrize(
+    ("text", "budget", "expected"),
+    [
+        # abbreviations, initials and decimals are not sentence ends
+        (
+            "Mr. Smith met Dr. Jones in the U.S. capital. They talked for hours.",
+            10,
+            "Mr. Smith met Dr. Jones in the U.S. capital.",
+        ),
+        (
+            "Some fruits, e.g. apples, are red. Others are green.",
+            6,
+            "Some fruits, e.g. apples, are red.",
+        ),
+        ("J. K. Rowling wrote a new book. It sold well.", 7, "J. K. Rowling wrote a new book."),
+        ("Growth was 3.5 percent last year. Prices rose.", 6, "Growth was 3.5 percent last year."),
+        ("It was No. 5 on the list. Then came more.", 8, "It was No. 5 on the list."),
+        (
+            "Gov. Noem spoke at 5 p.m. on Monday. Critics laughed.",
+            8,
+            "Gov. Noem spoke at 5 p.m. on Monday.",
+        ),
+        # closing quotes and brackets stay with their sentence
+        ('He said: "We are done." Then he left the room.', 6, 'He said: "We are done."'),
+        ("She said “it is over.” Nobody answered her.", 6, "She said “it is over.”"),
+        ("(The vote was close.) The bill passed anyway.", 5, "(The vote was close.)"),
+        ("Really? Yes! Wait… What happened next surprised us.", 4, "Really? Yes! Wait…"),
+        # CJK: no spaces, every character counts as a word
+        ("今天天气很好。明天会下雨。后天呢？", 8, "今天天气很好。"),
+        ("今天天气很好。明天会下雨。后天呢？", 12, "今天天气很好。明天会下雨。"),
+        ("東京は晴れ！大阪は雨。", 6, "東京は晴れ！"),
+        ("他说：「我们到了。」然后走了。", 8, "他说：「我们到了。」"),
+        # a first sentence over budget is cut at a word boundary and ends with "…"
+        (
+            "A remarkably long opening sentence goes on and on. Short.",
+            4,
+            "A remarkably long opening…",
+        ),
+        ("One, two, three, four, five, six.", 3, "One, two, three…"),
+        ("今天天气非常非常好。", 4, "今天天气…"),
+        # exact budget
+        ("Exactly five words are here. And then more words.", 5, "Exactly five words are here."),
+        ("Exactly five words are here. And then more words.", 4, "Exactly five words are…"),
+        ("Exactly five words are here.", 5, "Exactly five words are here."),
+        # within budget: whitespace folded, returned as is
+        ("  Hello   world.\n\n Bye now.  ", 10, "Hello world. Bye now."),
+        ("The U.S.", 5, "The U.S."),
+        # within budget without final punctuation (a standfirst): closed, not "cut"
+        ("Breaking news from the harbour", 10, "Breaking news from the harbour."),
+        ("今天天气很好", 10, "今天天气很好。"),
+        ("The council said:", 10, "The council said…"),
+        ("", 10, ""),
+        ("   ", 10, ""),
+        ("Anything at all.", 0, ""),
+    ],
+)
+def test_examples(text: str, budget: int, expected: str) -> None:
+    assert trim(text, budget) == expected
+
+
+def test_max_sentences_for_teasers() -> None:
+    text = "One thing happened. Another followed. A third came. Then silence."
+    assert trim(text, 40, max_sentences=2) == "One thing happened. Another followed."
+    assert trim(text, 4, max_sentences=2) == "One thing happened."
+    assert trim("Only one.", 40, max_sentences=2) == "Only one."
+    with pytest.raises(ValueError, match="max_sentences"):
+        trim(text, 10, max_sentences=0)
+
+
+def test_sentence_ends_and_word_count() -> None:
+    text = "Mr. Lee left at 3.5 p.m. today. He said “fine.” 好的。Next"
+    assert [text[:end] for end in sentence_ends(text)] == [
+        "Mr. Lee left at 3.5 p.m. today.",
+        "Mr. Lee left at 3.5 p.m. today. He said “fine.”",
+        "Mr. Lee left at 3.5 p.m. today. He said “fine.” 好的。",
+    ]
+    assert count_words("Hello world") == 2
+    assert count_words("今天天气") == 4
+    assert count_words("DeepMind新电脑") == 4
+
+
+WORDS = st.sampled_from(
+    re.findall(
+        r"\S+",
+        "the a Mr. Dr. U.S. e.g. J. 3.5 No. 5 news city council vote said “quote.” (aside) "
+        "end. done! why? wait… — , ; 今天 天气很好。 明天！ 「好。」 über café naïve",
+    )
+)
+SPACES = st.sampled_from([" ", " ", " ", "  ", "\n", "\n\n", "\t"])
+
+
+@st.composite
+def texts(draw: st.DrawFn) -> str:
+    words = draw(st.lists(st.one_of(WORDS, st.text(min_size=1, max_size=8)), max_size=80))
+    out = draw(SPACES) if draw(st.booleans()) else ""
+    for word in words:
+        out += word + draw(SPACES)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=texts(),
+    budget=st.integers(min_value=0, max_value=60),
+    sentences=st.one_of(st.none(), st.integers(min_value=1, max_value=3)),
+)
+@example(text="A b c.", budget=3, sentences=None)
+@example(text="\u2026 \u2026", budget=1, sentences=None)
+def test_properties(text: str, budget: int, sentences: int | None) -> None:
+    result = trim(text, budget, max_sentences=sentences)
+    folded = " ".join(text.split())
+    if not folded or budget == 0:
+        assert result == ""
+        return
+    # within the word budget, counted both ways
+    assert len(result.split()) <= budget
+    assert count_words(result) <= budget
+    # a prefix of the input, modulo whitespace and an added "…"
+    assert (
+        folded.startswith(result)
+        or (result.endswith(ELLIPSIS) and folded.startswith(result[: -len(ELLIPSIS)]))
+        or (result[-1:] in ".。" and folded == result[:-1])
+    )
+    # ends a sentence, or says it was cut
+    assert ends_a_sentence(result)
+    # at most the sentences asked for (an added "…" marks a cut, not a sentence)
+    if sentences is not None:
+        assert len(sentence_ends(result.removesuffix(ELLIPSIS))) <= sentences
+    # trimming is idempotent
+    assert trim(result, budget, max_sentences=sentences) == result
