@@ -1,0 +1,105 @@
+"""A real HTTP server on loopback that serves feeds the way publishers do.
+
+Each path serves bytes with an ETag and Last-Modified and answers 304 to a matching
+conditional GET; `/hang/...` never answers in time and `/fail/...` answers 500. Used
+by the collection tests and by benchmarks/collect.py. It counts requests and 304s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LAST_MODIFIED = "Fri, 27 Nov 2026 05:00:00 GMT"
+
+
+@dataclass
+class FeedServer:
+    feeds: dict[str, bytes]  # path -> body
+    port: int = 0
+    requests: int = 0
+    not_modified: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+def _handler(server: FeedServer, hang_seconds: float) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:  # keep test output quiet
+            pass
+
+        def do_GET(self) -> None:
+            with server.lock:
+                server.requests += 1
+            if self.path.startswith("/hang/"):
+                time.sleep(hang_seconds)
+                with contextlib.suppress(OSError):  # the client gave up long ago
+                    self.send_error(504)
+                return
+            if self.path.startswith("/fail/"):
+                self.send_error(500, "Internal Server Error")
+                return
+            body = server.feeds.get(self.path)
+            if body is None:
+                self.send_error(404)
+                return
+            etag = '"' + hashlib.sha1(body).hexdigest() + '"'
+            if self.headers.get("If-None-Match") == etag:
+                with server.lock:
+                    server.not_modified += 1
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", LAST_MODIFIED)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+@contextmanager
+def serve_feeds(feeds: dict[str, bytes], *, hang_seconds: float = 5.0) -> Iterator[FeedServer]:
+    """Serve `feeds` on 127.0.0.1 (a free port) for the duration of the block."""
+    state = FeedServer(dict(feeds))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state, hang_seconds))
+    httpd.daemon_threads = True
+    state.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def sample_feed(n: int, items: int = 10) -> bytes:
+    """A small RSS 2.0 feed of our own, `items` dated items, distinct per `n`."""
+    entries = "".join(
+        f"""<item><title>Story {i} from outlet {n}: harbour item {n * 1000 + i}</title>
+<link>https://outlet{n}.example.org/news/{i}</link><guid>outlet{n}-{i}</guid>
+<pubDate>Thu, 26 Nov 2026 {(i % 20) + 1:02d}:00:00 +0000</pubDate>
+<description>Outlet {n} reports item {i}. The city council met again on Thursday.</description>
+</item>"""
+        for i in range(items)
+    )
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Outlet {n}</title>
+<link>https://outlet{n}.example.org/</link><description>Test outlet</description>
+{entries}</channel></rss>""".encode()
