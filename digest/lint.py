@@ -324,10 +324,22 @@ def _stylesheets(doc: Any) -> Iterator[Finding]:
         yield _find("css-media-not-important", n=len(weak))
 
 
+def _hidden_everywhere(el: Any) -> bool:
+    """Hidden in Gmail and the rest (display:none) and in classic Outlook (mso-hide:all)."""
+    style = re.sub(r"\s+", "", (el.get("style") or "").lower())
+    return "display:none" in style and "mso-hide:all" in style
+
+
 def _inline_css(elements: list[Any]) -> Iterator[Finding]:
-    """Unsupported properties in `style` attributes; `<style>` blocks are enhancement."""
+    """Unsupported properties in `style` attributes; `<style>` blocks are enhancement.
+
+    Elements hidden in every client (a preheader) are skipped: nothing there is laid out.
+    """
     hits: dict[str, list[Any]] = {}
+    hidden = {id(el) for el in elements if _hidden_everywhere(el)}
     for el in elements:
+        if id(el) in hidden or any(id(up) in hidden for up in el.iterancestors()):
+            continue
         for prop, value in rules.declarations(el.get("style") or ""):
             for rule in rules.CSS_RULES:
                 if (rule.only and el.tag not in rule.only) or el.tag in rule.skip:

@@ -3,31 +3,35 @@
 A *variant* is what differs between groups of subscribers (the sections they chose);
 each variant is rendered and CSS-inlined once. The per-subscriber parts (unsubscribe
 and preferences links) are left as placeholders that :mod:`digest.message` fills in
-the prepared bytes. This module does no I/O besides reading templates.
+the prepared bytes. Fixed strings come from :data:`STRINGS` in the newsletter's
+language and dates are formatted by Babel in that locale. This module does no I/O
+besides reading templates, and never renders or inlines per subscriber.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import string
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from markupsafe import Markup
 from premailer import Premailer
 
-from digest.config import Settings
-from digest.errors import RenderError
-from digest.records import Edition, Story
+from digest.config import DEFAULT_SUBJECT, Settings
+from digest.errors import ConfigError, RenderError
+from digest.records import Edition, Image, Story
 
 #: Placeholders substituted per subscriber; ASCII letters and @ only, so that they
 #: pass quoted-printable encoding untouched.
@@ -36,6 +40,71 @@ PREFERENCES = "@@PREFERENCES_URL@@"
 PLACEHOLDERS = (UNSUBSCRIBE, PREFERENCES)
 
 PACKAGE = Path(__file__).resolve().parent
+
+HTML_LIMIT = 100_000  # decoded bytes; Gmail clips near 102 KB
+PLACEHOLDER_ROOM = 256  # bytes kept free per placeholder for the subscriber's URL
+SIZE_MARGIN = 0.985  # aim a little under the limit when estimating how many teasers fit
+CLOSE_ENOUGH = 0.96  # a fitting size this close to the limit is not refined further
+MAX_PASSES = 3  # inlining passes after which a fitting result is taken as it is
+SUBJECT_FIT = 78  # characters: the default subject drops date, then name, beyond this
+SUBJECT_MAX = 250
+PREHEADER_MAX = 140
+IMAGE_WIDTH = 536  # the lead image column: 600 px less 2 x 32 px padding
+IMAGE_MIN_WIDTH = 120  # narrower declared images are icons, not illustrations
+
+#: The theme's fixed strings per language (the primary subtag of `[newsletter] language`);
+#: other languages get English. A key ending in `.one` / `.other` is a plural form
+#: (Babel's plural rules pick one).
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "view_online": "View in your browser",
+        "read_online": "Read it in your browser",
+        "read_more_at": "Read more at {source}",
+        "read_more": "Read more",
+        "also_in": "Also in",
+        "more_stories": "More stories",
+        "more_online.one": "{n} more story in the web edition",
+        "more_online.other": "{n} more stories in the web edition",
+        "footer": "You receive {list} because you subscribed with this address.",
+        "preferences": "Preferences",
+        "change_preferences": "Change your preferences",
+        "unsubscribe": "Unsubscribe",
+        "unsubscribe_one_click": "Unsubscribe with one click",
+        "links": "Links",
+    },
+    "da": {
+        "view_online": "Vis i browseren",
+        "read_online": "Læs det i din browser",
+        "read_more_at": "Læs mere hos {source}",
+        "read_more": "Læs mere",
+        "also_in": "Også hos",
+        "more_stories": "Flere historier",
+        "more_online.one": "{n} historie mere i webudgaven",
+        "more_online.other": "{n} historier mere i webudgaven",
+        "footer": "Du modtager {list}, fordi du har tilmeldt dig med denne adresse.",
+        "preferences": "Indstillinger",
+        "change_preferences": "Skift dine indstillinger",
+        "unsubscribe": "Afmeld",
+        "unsubscribe_one_click": "Afmeld med ét klik",
+        "links": "Links",
+    },
+    "de": {
+        "view_online": "Im Browser ansehen",
+        "read_online": "Im Browser lesen",
+        "read_more_at": "Weiterlesen bei {source}",
+        "read_more": "Weiterlesen",
+        "also_in": "Auch bei",
+        "more_stories": "Weitere Meldungen",
+        "more_online.one": "{n} weitere Meldung in der Webausgabe",
+        "more_online.other": "{n} weitere Meldungen in der Webausgabe",
+        "footer": "Sie erhalten {list}, weil Sie sich mit dieser Adresse angemeldet haben.",
+        "preferences": "Einstellungen",
+        "change_preferences": "Einstellungen ändern",
+        "unsubscribe": "Abmelden",
+        "unsubscribe_one_click": "Mit einem Klick abmelden",
+        "links": "Links",
+    },
+}
 
 
 def default_project() -> Path:
@@ -80,9 +149,7 @@ class Rendered:
     html: str  # CSS inlined, with placeholders
     text: str  # 78-column plain text, with placeholders
     dropped_teasers: int = 0  # teasers left out to keep the HTML under the size limit
-
-
-HTML_LIMIT = 100_000  # decoded bytes; Gmail clips near 102 KB
+    inline_passes: int = 1  # premailer runs it took to fit the size limit
 
 
 class Theme:
@@ -107,6 +174,7 @@ class Theme:
             lstrip_blocks=True,
         )
         self.env.filters["wrap"] = wrap
+        self.env.filters["nobreak"] = nobreak
 
     def render(self, name: str, **context: Any) -> str:
         try:
@@ -119,19 +187,77 @@ class Theme:
             raise RenderError(f"template {name}: {exc.message}") from None
 
 
+class _Fields(string.Formatter):
+    """`str.format` limited to plain field names: no attribute or index lookups."""
+
+    def get_field(self, field_name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        if not field_name.isidentifier():
+            raise KeyError(field_name)
+        return kwargs[field_name], field_name
+
+
+def fill(template: str, fields: Mapping[str, Any], *, where: str) -> str:
+    """Fill a template from the config; an unknown field is a RenderError naming `where`."""
+    try:
+        return _Fields().vformat(template, (), fields)
+    except (KeyError, IndexError, ValueError) as exc:
+        known = ", ".join(fields)
+        raise RenderError(f"{where}: {exc!r} in {template!r}; fields: {known}") from None
+
+
+class Strings:
+    """The theme's fixed strings in one language: `t("key", field=...)` in templates."""
+
+    def __init__(self, language: str) -> None:
+        self.locale = babel_locale(language)
+        self.table = STRINGS.get(self.locale.language, STRINGS["en"])
+
+    def __call__(self, key: str, **fields: Any) -> str:
+        template = self.table.get(key, STRINGS["en"].get(key))
+        if template is None:
+            raise RenderError(f"no theme string {key!r} (strings: {', '.join(STRINGS['en'])})")
+        return template.format(**fields)
+
+    def plural(self, key: str, n: int, **fields: Any) -> str:
+        form = f"{key}.{self.locale.plural_form(n)}"
+        return self(form if form in self.table else f"{key}.other", n=n, **fields)
+
+
+def babel_locale(language: str) -> Locale:
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        raise ConfigError(
+            f"newsletter.language = {language!r} is not allowed; expected a language tag "
+            "Babel knows, such as en, da or de"
+        ) from None
+
+
 def with_utm(url: str | None, utm: Mapping[str, str]) -> str | None:
-    """Append campaign parameters to a story link (kept if the link already has them)."""
+    """Append campaign parameters to an http(s) link, keeping its query as it was written
+    (a parameter the link already has is not repeated)."""
     if not url or not utm:
         return url
     parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    have = {k for k, _ in query}
-    query += [
-        (k if k.startswith("utm_") else f"utm_{k}", v)
-        for k, v in utm.items()
-        if (k if k.startswith("utm_") else f"utm_{k}") not in have
-    ]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    if parts.scheme.lower() not in ("http", "https"):
+        return url
+    have = {k for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    names = ((k if k.startswith("utm_") else f"utm_{k}", v) for k, v in utm.items())
+    extra = [(k, v) for k, v in names if k not in have]
+    if not extra:
+        return url
+    query = "&".join(filter(None, [parts.query, urlencode(extra, quote_via=quote)]))
+    return urlunsplit(parts._replace(query=query))
+
+
+def lead_image_width(image: Image | None) -> int | None:
+    """The `width` attribute of a lead image: the column, or less for a smaller image;
+    None when the image is too small to illustrate a story (an icon or a pixel)."""
+    if image is None:
+        return None
+    if image.width is None or image.width >= IMAGE_WIDTH:
+        return IMAGE_WIDTH
+    return image.width if image.width >= IMAGE_MIN_WIDTH else None
 
 
 class _Lazy:
@@ -150,6 +276,10 @@ class Renderer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.theme = Theme(settings.templates)
+        try:
+            self.strings = Strings(settings.newsletter.language)
+        except ConfigError as exc:
+            raise ConfigError(f"{settings.path}: {exc}") from None
 
     @cached_property
     def _css(self) -> Markup:
@@ -160,6 +290,8 @@ class Renderer:
         return Markup(self.theme.render("email-responsive.css"))
 
     def subject(self, edition: Edition) -> str:
+        """The `[newsletter] subject` template filled with lead, name and date; the
+        default template leaves out the date, then the name, when they do not fit."""
         news = self.settings.newsletter
         lead = (
             edition.leads[0].title
@@ -167,73 +299,102 @@ class Renderer:
             else (edition.teasers[0].title if edition.teasers else news.name)
         )
         fields = {"lead": lead, "name": news.name, "date": self.date(edition, "d MMM")}
-        try:
-            subject = news.subject.format(**fields)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise RenderError(
-                f"{self.settings.path}: newsletter.subject: {exc!r}; fields: {', '.join(fields)}"
-            ) from None
-        return " ".join(subject.split())[:250]
+        templates = [news.subject]
+        if news.subject == DEFAULT_SUBJECT:
+            templates += ["{lead} | {name}", "{lead}"]
+        where = f"{self.settings.path}: newsletter.subject"
+        for template in templates:
+            subject = " ".join(fill(template, fields, where=where).split())
+            if len(subject) <= SUBJECT_FIT:
+                break
+        return shorten(subject, SUBJECT_MAX)
 
     def date(self, edition: Edition, fmt: str = "full") -> str:
         tz = ZoneInfo(self.settings.list(edition.list).timezone)
         local: datetime = edition.at.astimezone(tz)
-        return format_date(local.date(), format=fmt, locale=self.settings.newsletter.language)
+        return format_date(local.date(), format=fmt, locale=self.strings.locale)
 
     def preheader(self, edition: Edition) -> str:
+        """The inbox preview: the headlines after the lead (the subject has the lead)."""
         parts = [s.title for s in edition.stories[1:4]]
-        text = " · ".join(parts) if parts else self.settings.newsletter.name
-        return text[:140]
+        if parts:
+            text = " · ".join(parts)
+        elif edition.leads and edition.leads[0].summary:
+            text = edition.leads[0].summary
+        else:
+            text = self.settings.newsletter.name
+        return shorten(text, PREHEADER_MAX)
+
+    def _utm(self, edition: Edition) -> dict[str, str]:
+        fields = {
+            "list": edition.list,
+            "edition": "" if edition.id is None else str(edition.id),
+            "date": self.date(edition, "yyyy-MM-dd"),
+        }
+        return {
+            key: fill(value, fields, where=f"{self.settings.path}: newsletter.utm.{key}")
+            for key, value in self.settings.newsletter.utm.items()
+        }
 
     def context(
         self, edition: Edition, teasers: Iterable[Story], web_url: str | None
     ) -> dict[str, Any]:
         news = self.settings.newsletter
         lst = self.settings.list(edition.list)
-        utm = news.utm
+        utm = self._utm(edition)
 
         def link(story: Story) -> Story:
-            return replace(story, url=with_utm(story.url, utm))
+            if not utm:
+                return story
+            also = tuple(replace(a, url=with_utm(a.url, utm)) for a in story.also)
+            return replace(story, url=with_utm(story.url, utm), also=also)
 
-        groups: dict[str, list[Story]] = {}
-        for story in teasers:
-            groups.setdefault(story.section or "", []).append(link(story))
         return {
             "newsletter": news,
             "list_title": lst.title or news.name,
             "edition": edition,
             "date": self.date(edition),
             "leads": [link(s) for s in edition.leads],
-            "teaser_groups": list(groups.items()),
+            "teaser_groups": _groups(link(s) for s in teasers),
             "preheader": self.preheader(edition),
             "unsubscribe_url": UNSUBSCRIBE,
             "preferences_url": PREFERENCES,
             "web_url": web_url,
             "css": self._css,
             "responsive_css": self._responsive_css,
-            "lang": news.language,
+            "lang": str(self.strings.locale).replace("_", "-"),
+            "t": self.strings,
+            "image_width": lead_image_width,
+            "image_column": IMAGE_WIDTH,
+            "dropped_teasers": 0,
         }
 
     def render(self, edition: Edition, variant: Variant = Variant()) -> Rendered:
         """Render and inline one variant; drop teasers until the HTML fits the limit."""
         edition = variant.apply(edition)
-        teasers = list(edition.teasers)
         web_url = (
-            f"{self.settings.newsletter.base_url}/editions/{edition.id}"
+            f"{self.settings.newsletter.base_url}/archive/{edition.id}"
             if edition.id is not None
             else None
         )
-        dropped = 0
-        while True:
-            ctx = self.context(edition, teasers, web_url)
-            ctx["dropped_teasers"] = dropped
-            raw = self.theme.render("email.html", **ctx)
-            html = inline(raw)
-            if len(html.encode()) < HTML_LIMIT or not teasers:
-                break
-            # Too big for Gmail: drop teasers (a link to the web edition replaces them).
-            cut = max(1, len(teasers) // 10)
-            teasers, dropped = teasers[:-cut], dropped + cut
+        teasers = edition.teasers
+
+        def context(keep: int) -> dict[str, Any]:
+            ctx = self.context(edition, teasers[:keep], web_url)
+            ctx["dropped_teasers"] = len(teasers) - keep
+            return ctx
+
+        def raw(keep: int) -> str:
+            return self.theme.render("email.html", **context(keep))
+
+        keep, html, passes = _fit(raw, len(teasers))
+        if not _fits(html):
+            raise RenderError(
+                f"edition {edition.id} ({edition.list}): the HTML is "
+                f"{len(html.encode()):,} bytes even without teasers; Gmail clips messages "
+                f"over {HTML_LIMIT:,} (shorten the leads or the theme)"
+            )
+        ctx = context(keep)
         refs = References()
         ctx.update(
             ref=refs,
@@ -242,7 +403,85 @@ class Renderer:
         )
         text = self.theme.render("email.txt", **ctx)
         text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
-        return Rendered(self.subject(edition), ctx["preheader"], html, text, dropped)
+        dropped = len(teasers) - keep
+        return Rendered(self.subject(edition), ctx["preheader"], html, text, dropped, passes)
+
+
+def _groups(stories: Iterable[Story]) -> list[tuple[str, list[Story]]]:
+    """Teasers grouped under their sections, in the order each section first appears."""
+    groups: dict[str, list[Story]] = {}
+    for story in stories:
+        groups.setdefault(story.section or "", []).append(story)
+    return list(groups.items())
+
+
+def _fits(html: str) -> bool:
+    return _budget(html) >= 0
+
+
+def _budget(html: str) -> int:
+    """Bytes left under the limit once the subscriber's links replace the placeholders."""
+    room = sum(html.count(p) for p in PLACEHOLDERS) * PLACEHOLDER_ROOM
+    return HTML_LIMIT - room - len(html.encode())
+
+
+def _fit(raw: Callable[[int], str], teasers: int) -> tuple[int, str, int]:
+    """Keep as many teasers as fit: (kept, inlined HTML, inlining passes).
+
+    Rendering is cheap and inlining is not, so the number to keep is estimated from the
+    measured sizes: inlined bytes are modelled as a line over the raw template bytes
+    (through the last two measurements), and the raw size of each candidate is cheap to
+    compute. The first estimate that fits is refined once when it leaves much room, so
+    this takes one inlining pass when everything fits and two or three otherwise.
+    """
+    raw_sizes: dict[int, int] = {}
+
+    def raw_size(k: int) -> int:
+        if k not in raw_sizes:
+            raw_sizes[k] = len(raw(k).encode())
+        return raw_sizes[k]
+
+    points: list[tuple[int, int]] = []
+    best: tuple[int, str] | None = None  # the most teasers known to fit, and their HTML
+    too_many = teasers + 1  # the fewest teasers known not to fit
+    keep, passes = teasers, 0
+    while True:
+        source = raw(keep)
+        raw_sizes[keep] = len(source.encode())
+        html = inline(source)
+        passes += 1
+        size = len(html.encode())
+        points.append((raw_sizes[keep], size))
+        largest = size + _budget(html)  # the largest inlined size that fits
+        if _fits(html):
+            best = (keep, html)
+            if keep + 1 >= too_many or passes >= MAX_PASSES or size >= largest * CLOSE_ENOUGH:
+                return keep, html, passes
+        else:
+            too_many = keep
+            if keep == 0:
+                return keep, html, passes  # nothing left to drop; the caller reports it
+        lo, hi = (best[0] + 1 if best else 0), too_many - 1
+        predict, target = _line(points), largest * SIZE_MARGIN
+        if best and (lo > hi or predict(raw_size(lo)) > target):
+            return best[0], best[1], passes  # no larger number is expected to fit
+        while lo < hi:  # the largest number of teasers predicted to fit, at least `lo`
+            mid = (lo + hi + 1) // 2
+            if predict(raw_size(mid)) <= target:
+                lo = mid
+            else:
+                hi = mid - 1
+        keep = lo
+
+
+def _line(points: list[tuple[int, int]]) -> Callable[[int], float]:
+    """Inlined size as a function of raw size, through the last two measurements."""
+    (r1, s1) = points[-1]
+    if len(points) >= 2:
+        (r0, s0) = points[-2]
+        if r0 != r1 and (slope := (s0 - s1) / (r0 - r1)) > 0:
+            return lambda r: s1 + slope * (r - r1)
+    return lambda r: r * s1 / r1
 
 
 def inline(html: str) -> str:
@@ -264,17 +503,38 @@ def inline(html: str) -> str:
     return out
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:·|-–—") + "…"
+
+
+NOBREAK = "\u00a0"
+
+
+def nobreak(text: str) -> str:
+    """Keep a short phrase (a source's name) on one line when `wrap` folds the text."""
+    return str(text).replace(" ", NOBREAK)
+
+
 def wrap(text: str, width: int = 78, indent: str = "", first: str | None = None) -> str:
-    """Fold text to `width` columns; URLs and long words are never broken."""
+    """Fold text to `width` columns; URLs, long words and `nobreak` phrases are never
+    broken (their no-break spaces become plain spaces again)."""
+    words = str(text).replace(NOBREAK, "\x00").split()
     out = textwrap.fill(
-        " ".join(str(text).split()),
+        " ".join(words),
         width=width,
         initial_indent=indent if first is None else first,
         subsequent_indent=indent,
         break_long_words=False,
         break_on_hyphens=False,
     )
-    return out
+    return out.replace("\x00", " ")
 
 
 class References:

@@ -385,6 +385,15 @@ def test_unsubscribe_link_found_by_its_url() -> None:
     assert lint(build(html=html)) == []
 
 
+@pytest.mark.parametrize("words", ["Afmeld", "Abmelden", "Se désabonner"])
+def test_unsubscribe_link_named_in_another_language(words: str) -> None:
+    other = "https://news.example.org/leave"
+    html = html_with(f'<a href="{UNSUB}">Unsubscribe</a>', f'<a href="{other}">{words}</a>')
+    assert lint(build(html=html)) == []
+    html = html_with(f'<a href="{UNSUB}">Unsubscribe</a>', f'<a href="{other}">Indstillinger</a>')
+    assert_found(lint(build(html=html)), "unsubscribe-link-missing", "error")
+
+
 # --- CSS -------------------------------------------------------------------------------
 
 
@@ -413,6 +422,30 @@ def test_max_width_is_fine_on_a_table_only() -> None:
     assert lint(build(html=html)) == []
     html = html_with("<!-- END -->", '<div style="max-width:600px">x</div>')
     assert "max-width" in assert_found(lint(build(html=html)), "css-unsupported", "warning").message
+
+
+def test_max_width_is_fine_on_an_image_with_a_width_attribute() -> None:
+    html = html_with(
+        'alt="" width="568" height="2" style="', 'alt="" width="568" style="max-width:100%;'
+    )
+    assert lint(build(html=html)) == []
+
+
+def test_css_in_a_preheader_hidden_from_every_client_is_not_reported() -> None:
+    # Outlook drops max-width on a <div>, but mso-hide:all hides the whole preheader there.
+    html = html_with("max-height:0;overflow", "max-height:0;max-width:0;padding:1px;overflow")
+    assert lint(build(html=html)) == []
+    visible = html_with("<!-- END -->", '<div style="max-width:0;padding:1px">x</div>')
+    assert_found(lint(build(html=visible)), "css-unsupported", "warning")
+
+
+def test_padding_outside_table_cells() -> None:
+    html = html_with("<!-- END -->", '<div style="padding:0 0 16px 0">x</div>')
+    finding = assert_found(lint(build(html=html)), "css-unsupported", "warning")
+    assert "padding outside table cells" in finding.message and "<div>" in finding.message
+    assert lint(build(html=html_with("<!-- END -->", '<div style="padding:0">x</div>'))) == []
+    # On a cell it is fine (GOOD_HTML pads its <td>).
+    assert 'class="text" style="padding:16px;' in GOOD_HTML
 
 
 def test_unsupported_css_in_an_ignored_style_block_is_fine() -> None:
