@@ -102,7 +102,8 @@ def trim(text: str, max_words: int, *, max_sentences: int | None = None) -> str:
     Text within both budgets comes back whitespace-folded; if it lacks final punctuation
     it is closed with a full stop (see :func:`_close`). Otherwise the longest run of
     whole sentences that fits is kept; if not even the first sentence fits, it is cut
-    after the last whole word within budget and "…" is added. ``max_sentences`` (teasers use 2) caps the sentences kept.
+    after the last whole word within budget and "…" is added. ``max_sentences``
+    (teasers use 2) caps the sentences kept.
     """
     if max_sentences is not None and max_sentences < 1:
         raise ValueError(f"max_sentences must be at least 1, not {max_sentences}")
