@@ -12,16 +12,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from digest import collect as collecting
 from digest.config import Settings, load
-from digest.message import Prepared, personalise, prepare
-from digest.rank import RankOptions, rank
+from digest.message import DkimSigner, Prepared, personalise, prepare
 from digest.records import Edition, SourceReport, SourceSummary, Subscriber
 from digest.render import Rendered, Renderer, Variant
 from digest.store import Store
 from digest.tokens import Tokens
 from digest.transports import Transport, make_transport
+
+if TYPE_CHECKING:  # collect and rank are imported where used: a send worker needs neither
+    from digest.rank import RankOptions
 
 
 def utcnow() -> datetime:
@@ -72,13 +74,22 @@ class App:
         token = self.tokens.make("preferences", subscriber_id)
         return f"{self.settings.newsletter.base_url}/p/{token}"
 
+    def confirm_url(self, subscriber_id: int) -> str:
+        """The double opt-in link (digest.subscribers.subscribe sends it)."""
+        token = self.tokens.make("confirm", subscriber_id)
+        return f"{self.settings.newsletter.base_url}/c/{token}"
+
     # -- stages -------------------------------------------------------------------
     def collect(
         self, *, now: datetime, progress: Callable[[SourceReport], None] | None = None
     ) -> list[SourceReport]:
+        from digest import collect as collecting
+
         return collecting.collect(self.settings.sources, self.store, now=now, progress=progress)
 
     def rank_options(self, list_name: str) -> RankOptions:
+        from digest.rank import RankOptions
+
         e = self.settings.edition
         return RankOptions(
             leads=e.leads,
@@ -105,6 +116,8 @@ class App:
         e = self.settings.edition
         since = now - timedelta(hours=e.max_age_hours) if e.max_age_hours else None
         articles = self.store.articles(since=since)
+        from digest.rank import rank
+
         ranked = rank(articles, now=now, options=self.rank_options(lst.name))
         counts: dict[str, int] = {}
         for article in articles:
@@ -131,12 +144,14 @@ class App:
         *,
         now: datetime,
         test: bool = False,
+        rendered: Rendered | None = None,
     ) -> Prepared:
+        """Encode one variant once (rendering it unless `rendered` is given)."""
         assert edition.id is not None
         lst = self.settings.list(edition.list)
         news = self.settings.newsletter
         return prepare(
-            self.renderer.render(edition, variant),
+            rendered or self.renderer.render(edition, variant),
             sender=news.sender,
             list_name=lst.name,
             list_title=lst.title or news.name,
@@ -145,6 +160,7 @@ class App:
             text_only=text_only,
             reply_to=news.reply_to,
             test=test,
+            dkim=DkimSigner.from_settings(news.dkim, self.settings.path),
         )
 
     def message_for(self, prepared: Prepared, edition_id: int, subscriber: Subscriber) -> bytes:
@@ -171,5 +187,5 @@ class App:
             subscriber = Subscriber(0, "preview@example.invalid", "Preview", edition.list)
         variant, text_only = self.variant_for(subscriber)
         rendered = self.renderer.render(edition, variant)
-        prepared = self.prepare(edition, variant, text_only, now=now)
+        prepared = self.prepare(edition, variant, text_only, now=now, rendered=rendered)
         return Preview(rendered, self.message_for(prepared, edition_id, subscriber))

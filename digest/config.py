@@ -10,6 +10,7 @@ the environment, under the names given in :class:`TransportSettings` and
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,30 @@ T = TypeVar("T")
 DEFAULT_SUBJECT = "{lead} | {name}, {date}"
 SECRET_ENV = "DIGEST_SECRET_KEY"  # signs unsubscribe / preferences tokens
 SMTP_PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
+DKIM_KEY_ENV = "DIGEST_DKIM_KEY"  # the DKIM private key (PEM), instead of a key file
+
+
+@dataclass(frozen=True, slots=True)
+class DkimSettings:
+    """`[newsletter.dkim]`: sign every message with this selector and domain."""
+
+    selector: str
+    domain: str
+    key_file: Path | None = None  # PEM private key; $DIGEST_DKIM_KEY wins when set
+
+    def private_key(self) -> tuple[bytes, str] | None:
+        """The PEM key and where it came from (for error messages; never the key itself)."""
+        key = os.environ.get(DKIM_KEY_ENV)
+        if key:
+            return key.encode(), f"${DKIM_KEY_ENV}"
+        if self.key_file is None:
+            return None
+        try:
+            return self.key_file.read_bytes(), str(self.key_file)
+        except OSError as exc:
+            raise ConfigError(
+                f"{self.key_file}: cannot read the DKIM private key: {exc.strerror}"
+            ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +63,7 @@ class NewsletterSettings:
     subject: str = DEFAULT_SUBJECT  # template; fields: lead, name, date
     reply_to: str | None = None
     utm: Mapping[str, str] = field(default_factory=dict)  # utm_* added to story links
+    dkim: DkimSettings | None = None  # sign messages (DKIM) when set
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +96,12 @@ class ListSettings:
     title: str = ""  # shown to subscribers; defaults to the newsletter's name
     double_opt_in: bool = False
     approval: Literal["auto", "required"] = "auto"
+    # The scheduler (`digest run`); see digest/schedule/ for the policies.
+    delivery: Literal["list", "local"] = "list"  # local: each subscriber at the hour in their zone
+    grace_minutes: int = 60  # a slot missed by up to this much still runs (misfire grace)
+    build_ahead_minutes: int = 60  # build the edition this long before its slot
+    collect_every_minutes: int = 60  # collect the sources this often between builds
+    send_window: str | None = None  # e.g. "Mon-Fri 07:00-19:00" (the delivery zone's clock)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +113,12 @@ class TransportSettings:
     username: str | None = None
     security: Literal["none", "starttls", "tls"] = "none"
     timeout: float = 30.0
-    rate_per_second: float | None = None
+    rate_per_second: float | None = None  # whole send, divided among the workers
+    rate_per_hour: int | None = None  # at most this many in any hour (seeded from the ledger)
+    retries: int = 3  # transient failures (4xx, dropped connection) retried per message
+    retry_delay: float = 1.0  # seconds before the first retry, doubled for each next one
+    max_consecutive_failures: int = 25  # then the send pauses itself
+    ca_file: Path | None = None  # PEM CA bundle to trust (verification is never turned off)
 
     @property
     def password(self) -> str | None:
@@ -215,16 +252,51 @@ def _newsletter(file: Path, raw: Any) -> NewsletterSettings:
     base_url = t.get("base_url", str, _REQUIRED, "an https:// URL")
     t.check("base_url", lambda v: v.startswith(("https://", "http://")), "an http(s):// URL")
     language = t.get("language", str, "en", "a language tag such as en, da or de")
+    t.check("language", _known_locale, "a language tag Babel knows, such as en, da or de")
     address = t.get("address", str, "", "the sender's postal address")
     subject = t.get("subject", str, DEFAULT_SUBJECT, "a subject template")
     t.check("subject", lambda v: "\n" not in v and "\r" not in v, "one line")
     reply_to = t.get("reply_to", str, None, "an address")
     utm = t.get("utm", dict, {}, "a table of utm_* parameters")
     t.check("utm", lambda v: all(isinstance(x, str) for x in v.values()), "string values")
+    raw_dkim = t.get("dkim", dict, None, "a [newsletter.dkim] table")
     t.done()
+    dkim = _dkim(file, raw_dkim) if raw_dkim is not None else None
     return NewsletterSettings(
-        name, sender, base_url.rstrip("/"), language, address, subject, reply_to, dict(utm)
+        name, sender, base_url.rstrip("/"), language, address, subject, reply_to, dict(utm), dkim
     )
+
+
+def _known_locale(tag: Any) -> bool:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(str(tag).replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return False
+    return True
+
+
+def _dkim(file: Path, raw: Any) -> DkimSettings:
+    t = _Table(file, "newsletter.dkim", raw)
+    label = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    selector = t.get("selector", str, _REQUIRED, "the DNS selector, e.g. 'digest2026'")
+    t.check("selector", lambda v: bool(re.fullmatch(rf"{label}(\.{label})*", v)), "a DNS label")
+    domain = t.get("domain", str, _REQUIRED, "the signing domain, e.g. 'example.org'")
+    t.check("domain", lambda v: bool(re.fullmatch(rf"{label}(\.{label})+", v)), "a domain name")
+    key_file = t.get(
+        "key_file", str, None, f"a PEM private key file (or set ${DKIM_KEY_ENV} instead)"
+    )
+    if "private_key" in t.data or "key" in t.data:
+        raise ConfigError(
+            f"{file}: the DKIM private key is not read from the file; set ${DKIM_KEY_ENV} "
+            "or newsletter.dkim.key_file"
+        )
+    t.done()
+    path = (file.parent / key_file).resolve() if key_file else None
+    if path is not None and not path.is_file():
+        raise t.fail("key_file", f"no such file: {path}")
+    return DkimSettings(selector, domain, path)
 
 
 def _source(file: Path, i: int, raw: Any) -> SourceSettings:
@@ -286,9 +358,40 @@ def _list(file: Path, i: int, raw: Any) -> ListSettings:
     double = t.get("double_opt_in", bool, False, "true or false")
     approval = t.get("approval", str, "auto", '"auto" or "required"')
     t.check("approval", lambda v: v in ("auto", "required"), '"auto" or "required"')
+    delivery = t.get("delivery", str, "list", '"list" or "local"')
+    t.check("delivery", lambda v: v in ("list", "local"), '"list" or "local"')
+    minutes = {}
+    for key, default in (("grace_minutes", 60), ("build_ahead_minutes", 60)):
+        minutes[key] = t.get(key, int, default, "a whole number of minutes ≥ 0")
+        t.check(key, lambda v: v >= 0, "a whole number of minutes ≥ 0")
+    collect_every = t.get("collect_every_minutes", int, 60, "a whole number of minutes ≥ 1")
+    t.check("collect_every_minutes", lambda v: v >= 1, "a whole number of minutes ≥ 1")
+    window = t.get("send_window", str, None, 'days and hours like "Mon-Fri 07:00-19:00"')
+    if window is not None:
+        from digest.schedule import parse_window  # late: digest.schedule imports this module
+
+        try:
+            parse_window(window)
+        except ValueError as exc:
+            raise t.fail(
+                "send_window", f'days and hours like "Mon-Fri 07:00-19:00" ({exc})'
+            ) from None
     t.done()
     path = (file.parent / subs).resolve() if subs else None
-    return ListSettings(name, path, schedule, tz, title, double, approval)
+    return ListSettings(
+        name,
+        path,
+        schedule,
+        tz,
+        title,
+        double,
+        approval,
+        delivery=delivery,
+        grace_minutes=minutes["grace_minutes"],
+        build_ahead_minutes=minutes["build_ahead_minutes"],
+        collect_every_minutes=collect_every,
+        send_window=window,
+    )
 
 
 def _transport(file: Path, raw: Any) -> TransportSettings:
@@ -308,6 +411,18 @@ def _transport(file: Path, raw: Any) -> TransportSettings:
     t.check("timeout", _positive, "seconds > 0")
     rate = t.get("rate_per_second", float, None, "messages per second > 0")
     t.check("rate_per_second", _positive, "messages per second > 0")
+    per_hour = t.get("rate_per_hour", int, None, "a whole number of messages per hour > 0")
+    t.check("rate_per_hour", _positive, "a whole number of messages per hour > 0")
+    retries = t.get("retries", int, 3, "a whole number of retries ≥ 0")
+    t.check("retries", _non_negative, "a whole number of retries ≥ 0")
+    retry_delay = t.get("retry_delay", float, 1.0, "seconds ≥ 0")
+    t.check("retry_delay", _non_negative, "seconds ≥ 0")
+    max_failures = t.get("max_consecutive_failures", int, 25, "a whole number > 0")
+    t.check("max_consecutive_failures", _positive, "a whole number > 0")
+    ca_file = t.get("ca_file", str, None, "a PEM file of CA certificates to trust")
+    ca_path = (file.parent / ca_file).resolve() if ca_file else None
+    if ca_path is not None and not ca_path.is_file():
+        raise t.fail("ca_file", f"no such file: {ca_path}")
     if "password" in t.data:
         raise ConfigError(
             f"{file}: transport.password is not read from the file; set "
@@ -315,7 +430,19 @@ def _transport(file: Path, raw: Any) -> TransportSettings:
         )
     t.done()
     return TransportSettings(
-        kind, (file.parent / path).resolve(), host, port, username, security, timeout, rate
+        kind,
+        (file.parent / path).resolve(),
+        host,
+        port,
+        username,
+        security,
+        timeout,
+        rate,
+        rate_per_hour=per_hour,
+        retries=retries,
+        retry_delay=retry_delay,
+        max_consecutive_failures=max_failures,
+        ca_file=ca_path,
     )
 
 

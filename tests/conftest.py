@@ -18,9 +18,19 @@ from aiosmtpd.controller import Controller
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite the files in tests/golden/ from the current output instead of comparing.",
+    )
+
+
 def write_project(
     folder: Path,
     *,
+    database: str = "sqlite:///digest.db",
     sources: str | None = None,
     extra: str = "",
     transport: str = 'kind = "outbox"\npath = "outbox/"',
@@ -56,10 +66,19 @@ timezone = "Europe/Copenhagen"
 {transport}
 
 [database]
-url = "sqlite:///digest.db"
+url = "{database}"
 {extra}
 """)
     return config
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Run a test on SQLite and on the local PostgreSQL (a fresh database each time)."""
+    from tests.databases import database_url
+
+    with database_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

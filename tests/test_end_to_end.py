@@ -31,10 +31,11 @@ def _date_articles(folder: Path) -> None:
 
 
 def test_an_edition_reaches_every_subscriber_once_over_smtp(
-    tmp_path: Path, smtp_server: Mailbox
+    tmp_path: Path, smtp_server: Mailbox, db_url: str
 ) -> None:
     config = write_project(
-        tmp_path / "news", transport=f'kind = "smtp"\nhost = "127.0.0.1"\nport = {smtp_server.port}'
+        tmp_path / "news",
+        database=db_url, transport=f'kind = "smtp"\nhost = "127.0.0.1"\nport = {smtp_server.port}'
     )
     _date_articles(config.parent)
     app = App.from_config(config)

@@ -1,20 +1,44 @@
-"""The Alembic migrations create exactly the schema the code describes."""
+"""The Alembic migrations create exactly the schema the code describes, on both databases."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from digest.records import Article, SourceReport
 from digest.store import Store
 from digest.store.schema import metadata
 
+NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)
 
-def test_migrations_match_the_schema(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'x.db'}")
+
+def test_migrations_match_the_schema(db_url: str) -> None:
+    store = Store(db_url)
     store.migrate()
     store.migrate()  # idempotent
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    store.close()
     assert diff == []
+
+
+def test_articles_round_trip_with_utc_times(db_url: str) -> None:
+    store = Store(db_url)
+    store.migrate()
+    article = Article(key="guid:1", source="S", title="Ærø ferry", url="https://x.example/1",
+                      summary="Sum.", published=NOW, categories=("a", "b"))
+    report = store.record(SourceReport("S", (article,)), location="x", now=NOW)
+    assert (report.new, report.unchanged) == (1, 0)
+    again = store.record(SourceReport("S", (article,)), location="x", now=NOW)
+    assert (again.new, again.unchanged) == (0, 1)
+    (got,) = store.articles()
+    assert got.title == "Ærø ferry" and got.categories == ("a", "b")
+    assert got.published == NOW and got.first_seen == NOW and got.published.tzinfo is not None
+    # A failed fetch keeps every article and counts a failure.
+    store.record(SourceReport("S", error="S: timed out"), location="x", now=NOW)
+    (health,) = store.health()
+    assert health.articles == 1 and health.consecutive_failures == 1
+    assert health.last_error == "S: timed out"
+    store.close()

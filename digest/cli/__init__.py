@@ -114,8 +114,9 @@ def demo(out: str) -> None:
         elif path.exists():
             path.unlink()
     _copy_project(target, templates=False)
-    # The sample articles were written on the sample morning, not when you installed.
-    stamp = DEMO_AT.timestamp() - 3 * 3600
+    # The sample articles were filed the evening before the sample morning, not when
+    # you installed digest (a folder source dates a .txt file by its modification time).
+    stamp = DEMO_AT.timestamp() - 8 * 3600
     for file in (target / "sources" / "articles").iterdir():
         os.utime(file, (stamp, stamp))
     app = App.from_config(target / "digest.toml")
@@ -217,7 +218,7 @@ def _write_preview(
     for suffix, kind in ((".html", "text/html"), (".txt", "text/plain")):
         if kind in parts:
             path = stem.with_suffix(suffix)
-            path.write_text(parts[kind], encoding="utf-8")
+            path.write_text(parts[kind].replace("\r\n", "\n"), encoding="utf-8")
             written.append(path)
     stem.with_suffix(".eml").write_bytes(preview.message)
     return [*written, stem.with_suffix(".eml")]
@@ -256,9 +257,10 @@ def lint(paths: tuple[str, ...]) -> None:
 
 # Command groups that live in their own modules register themselves on `main`.
 from digest.cli import editions as _editions  # noqa: E402
+from digest.cli import editors as _editors  # noqa: E402
 from digest.cli import schedule as _schedule  # noqa: E402
 from digest.cli import send as _send  # noqa: E402
 from digest.cli import serve as _serve  # noqa: E402
 from digest.cli import subscribers as _subscribers  # noqa: E402
 
-__all__ = ["_editions", "_schedule", "_send", "_serve", "_subscribers", "main"]
+__all__ = ["_editions", "_editors", "_schedule", "_send", "_serve", "_subscribers", "main"]

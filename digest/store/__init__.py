@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from digest.errors import StoreError
 from digest.store._base import email_hash, utc
 from digest.store._editions import EditionsMixin
+from digest.store._editors import EditorsMixin
 from digest.store._ledger import LedgerMixin
 from digest.store._schedule import ScheduleMixin
 from digest.store._sources import SourceHealth, SourcesMixin
@@ -45,7 +46,9 @@ def _engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-class Store(SourcesMixin, EditionsMixin, SubscribersMixin, LedgerMixin, ScheduleMixin):
+class Store(
+    SourcesMixin, EditionsMixin, SubscribersMixin, LedgerMixin, ScheduleMixin, EditorsMixin
+):
     """The database behind one newsletter project."""
 
     def __init__(self, url: str) -> None:

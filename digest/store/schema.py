@@ -12,13 +12,16 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    Unicode,
     UniqueConstraint,
 )
 
@@ -98,6 +101,11 @@ subscribers = Table(
     _at("created_at", nullable=False),
     _at("updated_at", nullable=False),
     UniqueConstraint("list_id", "email", name="uq_subscribers_list_email"),
+    # A send walks a list's active subscribers in id order, a batch at a time.
+    Index("ix_subscribers_list_status_id", "list_id", "status", "id"),
+    # Ids are never reused (SQLite would reuse the highest after a `forget`): a signed
+    # link to an erased subscriber must not come to point at someone else.
+    sqlite_autoincrement=True,
 )
 
 # Every status change, with where it came from (import, unsubscribe link, bounce, ...).
@@ -178,10 +186,22 @@ schedule_runs = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("list_id", ForeignKey("lists.id"), nullable=False),
-    Column("slot", String(40), nullable=False),  # UTC ISO of the scheduled time
-    Column("action", String(20), nullable=False),  # build, send
-    Column("status", String(20), nullable=False),  # running, done, skipped, missed, failed
+    # UTC ISO of the scheduled time; local delivery: "<UTC send time>@<local wall time>"
+    Column("slot", String(40), nullable=False),
+    Column("action", String(20), nullable=False),  # collect, build, send
+    # running, done, skipped, missed, failed, interrupted (resumable), paused (by an editor)
+    Column("status", String(20), nullable=False),
     Column("detail", Text),
     _at("at", nullable=False),
     UniqueConstraint("list_id", "slot", "action", name="uq_schedule_runs_list_slot_action"),
+)
+
+# APScheduler's job store for `digest run` (SQLAlchemyJobStore's own layout, 3.x): created
+# by the migration so that two schedulers starting together never race to create it.
+apscheduler_jobs = Table(
+    "apscheduler_jobs",
+    metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
 )

@@ -84,6 +84,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_subscribers"),
         sa.ForeignKeyConstraint(["list_id"], ["lists.id"], name="fk_subscribers_list_id_lists"),
         sa.UniqueConstraint("list_id", "email", name="uq_subscribers_list_email"),
+        sqlite_autoincrement=True,
+    )
+    op.create_index(
+        "ix_subscribers_list_status_id", "subscribers", ["list_id", "status", "id"]
     )
     op.create_table(
         "subscriber_events",
@@ -182,10 +186,19 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["list_id"], ["lists.id"], name="fk_schedule_runs_list_id_lists"),
         sa.UniqueConstraint("list_id", "slot", "action", name="uq_schedule_runs_list_slot_action"),
     )
+    op.create_table(
+        "apscheduler_jobs",
+        sa.Column("id", sa.Unicode(191)),
+        sa.Column("next_run_time", sa.Float(25)),
+        sa.Column("job_state", sa.LargeBinary, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_apscheduler_jobs"),
+    )
+    op.create_index("ix_apscheduler_jobs_next_run_time", "apscheduler_jobs", ["next_run_time"])
 
 
 def downgrade() -> None:
     for name in (
+        "apscheduler_jobs",
         "schedule_runs",
         "editors",
         "deliveries",
