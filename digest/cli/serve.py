@@ -1,3 +1,59 @@
-"""`digest serve, editors: the web desk and subscriber endpoints`."""
+"""`digest serve`: the web app (subscriber endpoints, and the editor desk) over HTTP.
+
+A thin layer: build the Flask app with :func:`digest.web.create_app` and serve it with
+werkzeug's threaded server, on 127.0.0.1 unless told otherwise. Request log lines
+have the subscriber tokens in `/u/`, `/p/` and `/c/` paths cut out.
+"""
 
 from __future__ import annotations
+
+import re
+import sys
+
+import click
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from digest.cli import _app, config_option, main
+
+_TOKEN_PATH = re.compile(r"^(/[upc]/)[^/?#\s]+")
+
+
+class _RedactingHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # The app has read the path already; the log gets it without the token.
+        self.path = _TOKEN_PATH.sub(r"\1…", self.path)
+        super().log_request(code, size)
+
+
+@main.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
+def serve(config: str, host: str, port: int) -> None:
+    """Serve the subscriber endpoints (unsubscribe, preferences, confirm, subscribe)."""
+    from digest.web import create_app
+
+    app = _app(config)
+    web = create_app(app)
+    try:
+        server = make_server(host, port, web, threaded=True, request_handler=_RedactingHandler)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror})") from None
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(
+        f"Serving {app.settings.newsletter.name} on http://{shown}:{server.port}/ "
+        f"(public links point to {app.settings.newsletter.base_url}); Ctrl+C stops."
+    )
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

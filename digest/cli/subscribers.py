@@ -1,4 +1,8 @@
-"""`digest subscribers ...`: import, list and export a list's subscribers."""
+"""`digest subscribers ...`: import, add, remove, forget, list and export subscribers.
+
+A thin layer over :mod:`digest.subscribers`; every change is recorded by the store as
+an event with its origin (`import:FILE`, `cli`, `forget`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import click
 from rich.table import Table
 
 from digest.cli import _app, config_option, console, err, main
+from digest.errors import SubscriberError
 
 
 @main.group()
@@ -24,7 +29,12 @@ def subscribers() -> None:
 @click.option("--list", "list_name", required=True, help="The list to import into.")
 @click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
 def subscribers_import(config: str, file: str, list_name: str, dry_run: bool) -> None:
-    """Import a CSV (email,name[,sections,timezone,format]); bad rows are reported."""
+    """Import a CSV (email,name[,sections,timezone,format]); bad rows are reported.
+
+    Good rows are written in one transaction; an import never reactivates an
+    unsubscribed, bounced or complained address, nor one erased with `forget`.
+    Exits 1 when some rows were bad.
+    """
     from digest.subscribers import import_csv
 
     app = _app(config)
@@ -36,14 +46,90 @@ def subscribers_import(config: str, file: str, list_name: str, dry_run: bool) ->
             markup=False,
             soft_wrap=True,
         )
+    for m in result.merged:
+        err.print(
+            f"{file}:{m.line}: {m.email}: duplicate of line {m.first_line}, merged",
+            markup=False,
+            soft_wrap=True,
+        )
     verb = "would import" if dry_run else "imported"
     console.print(
         f"{verb}: {result.added} added, {result.updated} updated, "
-        f"{result.kept_suppressed} left unsubscribed/bounced, "
+        f"{result.kept_suppressed} left alone (unsubscribed, bounced, complained or erased), "
         f"{result.duplicates} duplicates merged, {len(result.problems)} bad rows"
     )
     if result.problems:
         sys.exit(1)
+
+
+@subscribers.command("add")
+@config_option
+@click.argument("email")
+@click.option("--list", "list_name", required=True, help="The list to add to.")
+@click.option("--name", default="", help="The subscriber's name.")
+def subscribers_add(config: str, email: str, list_name: str, name: str) -> None:
+    """Subscribe EMAIL: active at once, or pending plus a confirmation email when the
+    list has double_opt_in = true. Never reactivates an address that left."""
+    from digest.subscribers import subscribe
+
+    app = _app(config)
+    added = subscribe(app, list_name, email, name, origin="cli", now=datetime.now(UTC))
+    sub = added.subscriber
+    if not added.created:
+        if sub is None or sub.status not in ("active", "pending"):
+            raise SubscriberError(added.reason)
+        console.print(added.reason, markup=False)
+        if added.confirmation_sent:
+            console.print(f"Confirmation sent again to {sub.email}.", markup=False)
+        return
+    assert sub is not None
+    if added.confirmation_sent:
+        console.print(
+            f"Added {sub.email} to {list_name} as pending; confirmation sent.", markup=False
+        )
+    else:
+        console.print(f"Added {sub.email} to {list_name} (active).", markup=False)
+
+
+@subscribers.command("remove")
+@config_option
+@click.argument("email")
+@click.option("--list", "list_name", required=True, help="The list.")
+@click.option(
+    "--status",
+    type=click.Choice(["unsubscribed", "bounced", "complained"]),
+    default="unsubscribed",
+    show_default=True,
+    help="Why the address leaves.",
+)
+def subscribers_remove(config: str, email: str, list_name: str, status: str) -> None:
+    """Stop sending to EMAIL on a list (the row stays, as the record of consent)."""
+    from digest.subscribers import remove_subscriber
+
+    app = _app(config)
+    app.settings.list(list_name)
+    changed = remove_subscriber(
+        app.store, list_name, email, status=status, origin="cli", now=datetime.now(UTC)
+    )
+    state = "is now" if changed else "was already"
+    console.print(f"{email.strip()} {state} {status} on {list_name}.", markup=False)
+
+
+@subscribers.command("forget")
+@config_option
+@click.argument("email")
+def subscribers_forget(config: str, email: str) -> None:
+    """Erase EMAIL from every list (rows, history, ledger); keep only a hash of the
+    address so no import or form adds it again."""
+    from digest.subscribers import forget
+
+    app = _app(config)
+    erased = forget(app.store, email, now=datetime.now(UTC))
+    console.print(
+        f"Erased {erased} subscription(s) of {email.strip()}; only a hash of the address "
+        "is kept, to stop it being added again.",
+        markup=False,
+    )
 
 
 @subscribers.command("list")
@@ -51,20 +137,32 @@ def subscribers_import(config: str, file: str, list_name: str, dry_run: bool) ->
 @click.option("--list", "list_name", required=True, help="The list.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def subscribers_list(config: str, list_name: str, as_json: bool) -> None:
-    """Show a list's subscribers and their status."""
+    """Show a list's subscribers and their status.
+
+    --json prints [{"email", "name", "status", "list", "sections", "timezone",
+    "format", "paused"}]; status is pending, active, unsubscribed, bounced or complained.
+    """
     from digest.subscribers import subscriber_dict
 
     app = _app(config)
     app.settings.list(list_name)
     subs = app.store.subscribers(list_name)
+    paused = app.store.paused_ids(list_name)
     if as_json:
-        click.echo(json.dumps([subscriber_dict(s) for s in subs], indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                [subscriber_dict(s, paused=s.id in paused) for s in subs],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     table = Table()
     for col in ("email", "name", "status", "sections", "format"):
         table.add_column(col)
     for s in subs:
-        table.add_row(s.email, s.name, s.status, ";".join(s.sections), s.format)
+        status = s.status + (" (paused)" if s.id in paused else "")
+        table.add_row(s.email, s.name, status, ";".join(s.sections), s.format)
     console.print(table)
 
 
@@ -73,10 +171,11 @@ def subscribers_list(config: str, list_name: str, as_json: bool) -> None:
 @click.option("--list", "list_name", required=True, help="The list.")
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="File (default: stdout).")
 def subscribers_export(config: str, list_name: str, out: str | None) -> None:
-    """Write the list's active subscribers as CSV."""
+    """Write the list's active subscribers as CSV (the import's columns)."""
     from digest.subscribers import export_csv
 
     app = _app(config)
+    app.settings.list(list_name)
     subs = app.store.subscribers(list_name, statuses=("active",))
     if out:
         with open(out, "w", encoding="utf-8", newline="") as fh:

@@ -1,0 +1,111 @@
+"""The web side of digest: one Flask app serving the subscriber endpoints (and the desk).
+
+:func:`create_app` wires a Flask app around an :class:`~digest.app.App`: its secret
+key, the theme's templates (a project's `templates/web/` overrides the bundled pages
+file by file, as for emails), error pages, security headers, and the blueprints. Each
+blueprint is one module (`public` for subscribers; the editor desk adds its own with
+one `register_blueprint` line). Views read the clock here, at the edge, and pass
+`now` on. Nothing here renders editions or sends editions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jinja2
+from flask import Flask, current_app, render_template
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
+
+from digest.app import App
+from digest.render import Theme
+from digest.web import csrf
+
+Clock = Callable[[], datetime]
+
+#: Applied to every response unless a view set its own.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # The pages' URLs carry subscriber tokens: never send them on as a Referer.
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Web:
+    """What the views need: the wired newsletter and the clock."""
+
+    app: App
+    clock: Clock
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def web() -> Web:
+    """The current request's :class:`Web` (inside a view)."""
+    found = current_app.extensions["digest"]
+    assert isinstance(found, Web)
+    return found
+
+
+def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
+    """The Flask app for one newsletter project."""
+    from digest.web import desk, public
+
+    settings = app.settings
+    flask_app = Flask(__name__, static_folder=None, template_folder=None)
+    flask_app.secret_key = settings.secret_key
+    flask_app.config.update(
+        SESSION_COOKIE_NAME="digest_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.newsletter.base_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAX_CONTENT_LENGTH=256 * 1024,
+    )
+    flask_app.jinja_options = {**flask_app.jinja_options, "undefined": jinja2.StrictUndefined}
+    flask_app.jinja_loader = Theme(settings.templates).env.loader
+    flask_app.extensions["digest"] = Web(app, clock)
+    flask_app.jinja_env.globals["newsletter"] = settings.newsletter
+    csrf.init_app(flask_app)
+    app.store  # noqa: B018 - migrate once, before threads share the app
+
+    flask_app.register_blueprint(public.bp)
+    desk.register(flask_app)  # the editor desk and the public archive
+
+    flask_app.register_error_handler(HTTPException, _error_page)
+    flask_app.after_request(_security_headers)
+    return flask_app
+
+
+def _error_page(exc: HTTPException) -> BaseResponse | HTTPException:
+    if exc.code is None or exc.code < 400:
+        return exc
+    body = render_template(
+        "web/error.html", code=exc.code, title=exc.name, message=exc.description or ""
+    )
+    response = exc.get_response()  # keeps headers such as Allow on a 405
+    response.set_data(body)
+    response.mimetype = "text/html"
+    return response
+
+
+def _security_headers(response: BaseResponse) -> BaseResponse:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+__all__ = ["SECURITY_HEADERS", "Web", "create_app", "web"]

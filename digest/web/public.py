@@ -1,0 +1,248 @@
+"""The subscriber's endpoints: unsubscribe, preferences, confirmation, subscribe form.
+
+Every link a subscriber gets carries a signed token for one purpose; a tampered
+token, a token made for another purpose, or one for a subscriber who no longer
+exists gets a 404 and changes nothing.
+
+- `/u/<token>`: GET shows one button and changes nothing (link scanners prefetch
+  it); POST with `List-Unsubscribe=One-Click` (RFC 8058; form-encoded or multipart,
+  as mail providers and the button send it) unsubscribes and answers 200 without a
+  redirect. It needs no cookie and no CSRF token: the URL's signature is the proof.
+  Repeating it changes nothing and still answers 200.
+- `/c/<token>`: GET shows a confirm button, POST confirms (pending -> active). A GET
+  must not confirm: scanners that open every link would confirm subscriptions someone
+  else typed in for an address, which double opt-in exists to prevent.
+- `/p/<token>`: the preferences form (sections, plain text, time zone, pause); CSRF
+  protected; saving takes effect for the next send.
+- `/subscribe`: the public form (CSRF protected); pending plus a confirmation email on
+  a double opt-in list, else active. It never reveals whether an address was known,
+  and never revives an unsubscribed, bounced, complained or forgotten one.
+
+Views do no SQL and build no messages themselves; they go through the store and
+:mod:`digest.subscribers`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+from typing import Any
+from zoneinfo import available_timezones
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from digest.errors import ConfigError, DeliveryError, SubscriberError
+from digest.records import Subscriber
+from digest.subscribers import check_timezone, subscribe
+from digest.tokens import BadToken, Purpose
+from digest.web import web
+from digest.web.csrf import check_csrf
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("public", __name__)
+
+ONE_CLICK = "One-Click"
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    # Pages behind a subscriber's token are personal: no shared cache keeps them.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _subscriber(purpose: Purpose, token: str) -> Subscriber:
+    w = web()
+    try:
+        subscriber_id = w.app.tokens.read(purpose, token)
+    except BadToken:
+        abort(404, "This link is not valid. Use the link from your latest email.")
+    sub = w.app.store.subscriber_by_id(subscriber_id)
+    if sub is None:
+        abort(404, "This subscription no longer exists.")
+    return sub
+
+
+def _list_title(list_name: str) -> str:
+    news = web().app.settings.newsletter
+    try:
+        return web().app.settings.list(list_name).title or news.name
+    except ConfigError:
+        return news.name
+
+
+def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    return render_template(template, **context), status
+
+
+# -- unsubscribe ----------------------------------------------------------------------
+def _one_click() -> bool:
+    if request.form.get("List-Unsubscribe") == ONE_CLICK:
+        return True
+    # A body sent without a form content type still says the same thing.
+    body = request.get_data(cache=True, as_text=True)[:200].strip()
+    return body == f"List-Unsubscribe={ONE_CLICK}"
+
+
+@bp.route("/u/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str) -> tuple[str, int]:
+    sub = _subscriber("unsubscribe", token)
+    title = _list_title(sub.list)
+    if request.method == "GET":
+        return _page("web/unsubscribe.html", subscriber=sub, list_title=title)
+    if not _one_click():
+        abort(400, f"The request must carry List-Unsubscribe={ONE_CLICK}.")
+    w = web()
+    w.app.store.set_status(
+        sub.id,
+        "unsubscribed",
+        origin="web:unsubscribe",
+        now=w.now(),
+        detail=f"List-Unsubscribe={ONE_CLICK}",
+        only_from=("active", "pending"),
+    )
+    return _page("web/unsubscribed.html", subscriber=sub, list_title=title)
+
+
+# -- double opt-in ----------------------------------------------------------------------
+@bp.route("/c/<token>", methods=["GET", "POST"])
+def confirm(token: str) -> tuple[str, int]:
+    sub = _subscriber("confirm", token)
+    w = web()
+    done = False
+    if request.method == "POST":
+        done = w.app.store.set_status(
+            sub.id, "active", origin="confirm", now=w.now(), only_from=("pending",)
+        )
+        sub = w.app.store.subscriber_by_id(sub.id) or sub
+    return _page(
+        "web/confirm.html",
+        subscriber=sub,
+        list_title=_list_title(sub.list),
+        done=done,
+        preferences_url=url_for(".preferences", token=w.app.tokens.make("preferences", sub.id)),
+    )
+
+
+# -- preferences ------------------------------------------------------------------------
+def _sections() -> list[str]:
+    """The sections subscribers can choose: the configured sources' sections, in order."""
+    seen: list[str] = []
+    for source in web().app.settings.sources:
+        if source.section and source.section not in seen:
+            seen.append(source.section)
+    return seen
+
+
+@functools.cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(z for z in available_timezones() if "/" in z or z == "UTC"))
+
+
+@bp.route("/p/<token>", methods=["GET", "POST"])
+def preferences(token: str) -> tuple[str, int] | BaseResponse:
+    sub = _subscriber("preferences", token)
+    w = web()
+    scope = f"preferences:{sub.id}"
+    sections = _sections()
+    lst_tz = "UTC"
+    with contextlib.suppress(ConfigError):
+        lst_tz = w.app.settings.list(sub.list).timezone
+    chosen = [s for s in sections if not sub.sections or s in sub.sections]
+    values: dict[str, Any] = {
+        "sections": chosen,
+        "text_only": sub.format == "text",
+        "timezone": sub.timezone or "",
+        "paused": w.app.store.is_paused(sub.id),
+    }
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        check_csrf(scope)
+        form = request.form
+        values = {
+            "sections": [s for s in sections if s in form.getlist("section")],
+            "text_only": form.get("format") == "text",
+            "timezone": form.get("timezone", "").strip(),
+            "paused": form.get("delivery") == "paused",
+        }
+        if sections and not values["sections"]:
+            errors.append("Choose at least one section, or unsubscribe below.")
+        if values["timezone"]:
+            try:
+                check_timezone(values["timezone"])
+            except SubscriberError as exc:
+                errors.append(str(exc))
+        if not errors:
+            everything = set(values["sections"]) == set(sections)
+            w.app.store.set_preferences(
+                sub.id,
+                # Every section ticked is stored as "all", so new sections arrive too.
+                sections=() if everything else values["sections"],
+                format="text" if values["text_only"] else "html",
+                timezone=values["timezone"] or None,
+                paused=values["paused"],
+                origin="web:preferences",
+                now=w.now(),
+            )
+            return redirect(url_for(".preferences", token=token, saved=1), code=303)
+        status = 400
+    return _page(
+        "web/preferences.html",
+        status,
+        subscriber=sub,
+        list_title=_list_title(sub.list),
+        scope=scope,
+        all_sections=sections,
+        values=values,
+        zones=_zones(),
+        list_timezone=lst_tz,
+        errors=errors,
+        saved=request.method == "GET" and request.args.get("saved") == "1",
+        unsubscribe_url=url_for(".unsubscribe", token=w.app.tokens.make("unsubscribe", sub.id)),
+    )
+
+
+# -- subscribe --------------------------------------------------------------------------
+@bp.route("/subscribe", methods=["GET", "POST"])
+def subscribe_form() -> tuple[str, int]:
+    w = web()
+    lists = w.app.settings.lists
+    titles = {lst.name: lst.title or w.app.settings.newsletter.name for lst in lists}
+    values = {
+        "list": request.values.get("list", lists[0].name),
+        "email": request.form.get("email", "").strip()[:320],
+        "name": request.form.get("name", "").strip()[:200],
+    }
+    if values["list"] not in titles:
+        abort(404, "There is no such list.")
+
+    def form(errors: list[str], status: int) -> tuple[str, int]:
+        return _page(
+            "web/subscribe.html", status, lists=titles, values=values, errors=errors, done=None
+        )
+
+    if request.method == "GET":
+        return form([], 200)
+    check_csrf("subscribe")
+    try:
+        subscribe(
+            w.app,
+            values["list"],
+            values["email"],
+            values["name"],
+            origin="web:subscribe",
+            now=w.now(),
+        )
+    except SubscriberError as exc:
+        return form([str(exc)], 400)
+    except DeliveryError as exc:
+        log.error("confirmation for list %s not sent: %s", values["list"], exc)
+        return form(["We could not send the confirmation email just now. Try again later."], 503)
+    lst = w.app.settings.list(values["list"])
+    done = "confirm" if lst.double_opt_in else "subscribed"
+    # The same answer whether or not the address was already known.
+    return _page("web/subscribe.html", lists=titles, values=values, errors=[], done=done)
