@@ -2,18 +2,49 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from digest.codec import edition_from_dict, edition_to_dict
 from digest.errors import NotFound
 from digest.records import Edition
 from digest.store import schema as t
-from digest.store._base import Base, _pk
+from digest.store._base import Base, _pk, utc
+
+
+@dataclass(frozen=True, slots=True)
+class EditionInfo:
+    """An edition's row without its stories: what the scheduler and `digest editions` show."""
+
+    id: int
+    list: str
+    slot: str | None  # the scheduled slot it was built for; None when built by hand
+    status: str  # draft, approved, sending, sent, skipped, paused, cancelled
+    built_for: datetime
+    stories: int  # leads + teasers
+    approved_at: datetime | None = None  # set by `digest approve`, cleared by `unapprove`
+    sent_at: datetime | None = None
+
+
+def _info(row: Any) -> EditionInfo:
+    payload = row.payload or {}
+    built_for = utc(row.built_for)
+    assert built_for is not None
+    return EditionInfo(
+        id=int(row.id),
+        list=row.list_name,
+        slot=row.slot,
+        status=row.status,
+        built_for=built_for,
+        stories=len(payload.get("leads", ())) + len(payload.get("teasers", ())),
+        approved_at=utc(row.approved_at),
+        sent_at=utc(row.sent_at),
+    )
 
 
 class EditionsMixin(Base):
@@ -73,14 +104,26 @@ class EditionsMixin(Base):
             raise NotFound(f"no edition {edition_id} in {self.url} (digest build makes one)")
         return replace(edition_from_dict(row.payload), id=edition_id, status=row.status)
 
-    def set_edition_status(self, edition_id: int, status: str, *, now: datetime) -> None:
+    def set_edition_status(
+        self,
+        edition_id: int,
+        status: str,
+        *,
+        now: datetime,
+        expect: Collection[str] | None = None,
+    ) -> bool:
+        """Set the status; with `expect`, only if it is one of those (atomically).
+        Returns whether the row changed."""
         values: dict[str, Any] = {"status": status}
         if status == "approved":
             values["approved_at"] = now
         if status == "sent":
             values["sent_at"] = now
+        query = update(t.editions).where(t.editions.c.id == edition_id)
+        if expect is not None:
+            query = query.where(t.editions.c.status.in_(tuple(expect)))
         with self.engine.begin() as conn:
-            conn.execute(update(t.editions).where(t.editions.c.id == edition_id).values(**values))
+            return bool(conn.execute(query.values(**values)).rowcount)
 
     def edition_status(self, edition_id: int) -> str:
         with self.engine.connect() as conn:
@@ -102,3 +145,130 @@ class EditionsMixin(Base):
         )
         with self.engine.connect() as conn:
             return frozenset(conn.execute(query).scalars())
+
+    # -- editions as the scheduler and the approval commands see them -------------
+    def _infos(self, *where: Any, limit: int | None = None) -> list[EditionInfo]:
+        e, lst = t.editions, t.lists
+        query = (
+            select(
+                e.c.id,
+                e.c.slot,
+                e.c.status,
+                e.c.built_for,
+                e.c.payload,
+                e.c.approved_at,
+                e.c.sent_at,
+                lst.c.name.label("list_name"),
+            )
+            .join(lst, lst.c.id == e.c.list_id)
+            .where(*where)
+            .order_by(e.c.id.desc())
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            return [_info(row) for row in conn.execute(query)]
+
+    def edition_info(self, edition_id: int) -> EditionInfo:
+        found = self._infos(t.editions.c.id == edition_id)
+        if not found:
+            raise NotFound(f"no edition {edition_id} in {self.url} (digest editions lists them)")
+        return found[0]
+
+    def edition_for_slot(self, list_name: str, slot: str) -> EditionInfo | None:
+        found = self._infos(t.lists.c.name == list_name, t.editions.c.slot == slot)
+        return found[0] if found else None
+
+    def editions(
+        self, list_name: str | None = None, *, limit: int | None = None
+    ) -> list[EditionInfo]:
+        """Editions, newest first."""
+        where = () if list_name is None else (t.lists.c.name == list_name,)
+        return self._infos(*where, limit=limit)
+
+    def editions_with_status(
+        self, statuses: Collection[str], list_name: str | None = None, *, limit: int | None = None
+    ) -> list[EditionInfo]:
+        """Editions in one of `statuses` (e.g. the sent ones for the archive), newest first."""
+        where: list[Any] = [t.editions.c.status.in_(tuple(statuses))]
+        if list_name is not None:
+            where.append(t.lists.c.name == list_name)
+        return self._infos(*where, limit=limit)
+
+    def approve(self, edition_id: int, *, now: datetime) -> bool:
+        """Approve a draft (draft -> approved); False if the edition was not a draft."""
+        e = t.editions
+        with self.engine.begin() as conn:
+            res = conn.execute(
+                update(e)
+                .where(e.c.id == edition_id, e.c.status == "draft")
+                .values(status="approved", approved_at=now)
+            )
+        return bool(res.rowcount == 1)
+
+    def unapprove(self, edition_id: int) -> bool:
+        """Take an approval back (approved -> draft); False if the edition was not approved."""
+        e = t.editions
+        with self.engine.begin() as conn:
+            res = conn.execute(
+                update(e)
+                .where(e.c.id == edition_id, e.c.status == "approved")
+                .values(status="draft", approved_at=None)
+            )
+        return bool(res.rowcount == 1)
+
+    # -- the editor desk: curation, and lists at a glance ----------------------------
+    def overrides(self, edition_id: int) -> dict[str, Any]:
+        """An edition's `overrides` value: the desk's curation ({} when none)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.editions.c.overrides).where(t.editions.c.id == edition_id)
+            ).first()
+        if row is None:
+            raise NotFound(f"no edition {edition_id} in {self.url}")
+        return dict(row.overrides or {})
+
+    def save_curation(
+        self,
+        edition: Edition,
+        overrides: dict[str, Any],
+        *,
+        expect: Collection[str] = ("draft",),
+    ) -> bool:
+        """Store a curated edition (the payload sending uses), its `overrides`, and the
+        article keys it now carries; only while its status is one of `expect`.
+        Returns whether it was stored."""
+        assert edition.id is not None
+        e, ea = t.editions, t.edition_articles
+        keys = {k for story in edition.stories for k in story.keys}
+        with self.engine.begin() as conn:
+            changed = conn.execute(
+                update(e)
+                .where(e.c.id == edition.id, e.c.status.in_(tuple(expect)))
+                .values(payload=edition_to_dict(edition), overrides=overrides)
+            ).rowcount
+            if not changed:
+                return False
+            conn.execute(ea.delete().where(ea.c.edition_id == edition.id))
+            if keys:
+                conn.execute(
+                    insert(ea), [{"edition_id": edition.id, "article_key": k} for k in sorted(keys)]
+                )
+        return True
+
+    def list_counts(self) -> dict[str, dict[str, int]]:
+        """Subscribers per list and status, plus "paused" (active but paused)."""
+        s, lst = t.subscribers, t.lists
+        query = (
+            select(lst.c.name, s.c.status, s.c.paused, func.count())
+            .join(s, s.c.list_id == lst.c.id)
+            .group_by(lst.c.name, s.c.status, s.c.paused)
+        )
+        out: dict[str, dict[str, int]] = {}
+        with self.engine.connect() as conn:
+            for name, status, paused, n in conn.execute(query):
+                counts = out.setdefault(name, {})
+                counts[status] = counts.get(status, 0) + int(n)
+                if paused and status == "active":
+                    counts["paused"] = counts.get("paused", 0) + int(n)
+        return out

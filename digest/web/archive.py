@@ -1,0 +1,124 @@
+"""The public archive: each edition that went out, on the web, and an Atom feed of them.
+
+- `/archive/<id>`: the web edition ("View in your browser" in every message links
+  here): an edition that is going or has gone out (sending, paused, sent). Drafts,
+  approved, skipped and cancelled editions are never public (404).
+- `/archive`: the sent editions, newest first (`?list=NAME` for one list).
+- `/archive.atom`: an Atom feed (RFC 4287) of the latest sent editions, with absolute
+  links on the newsletter's `base_url`.
+
+No login, no cookie, nothing personal: the pages show the edition's stories, never a
+subscriber's links. Views only read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
+
+from digest.errors import ConfigError, NotFound
+from digest.records import Edition, Story
+from digest.store._editions import EditionInfo
+from digest.web import SECURITY_HEADERS, web
+
+bp = Blueprint("archive", __name__)
+
+#: Statuses whose edition has reached subscribers (its web page exists).
+PUBLIC = ("sending", "paused", "sent")
+#: Statuses listed in the archive and the feed.
+LISTED = ("sent",)
+INDEX_SIZE = 100
+FEED_SIZE = 20
+#: The default policy, plus the stories' images from their sources.
+ARCHIVE_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace(
+    "img-src 'self' data:", "img-src 'self' https: data:"
+)
+
+
+@bp.after_request
+def _headers(response: BaseResponse) -> BaseResponse:
+    response.headers["Content-Security-Policy"] = ARCHIVE_CSP
+    if response.status_code == 200:  # a 404 must not outlive the edition's sending
+        response.headers.setdefault("Cache-Control", "public, max-age=300")
+    return response
+
+
+def _groups(stories: tuple[Story, ...]) -> list[tuple[str, list[Story]]]:
+    groups: dict[str, list[Story]] = {}
+    for story in stories:
+        groups.setdefault(story.section or "", []).append(story)
+    return list(groups.items())
+
+
+def _title(edition: Edition) -> str:
+    news = web().app.settings.newsletter
+    try:
+        return web().app.settings.list(edition.list).title or news.name
+    except ConfigError:
+        return news.name
+
+
+def _entry(info: EditionInfo) -> dict[str, Any]:
+    """What the index and the feed show of one edition."""
+    app = web().app
+    edition = app.store.edition(info.id)
+    renderer = app.renderer
+    try:
+        date, subject = renderer.date(edition), renderer.subject(edition)
+    except ConfigError:  # the list is gone from the configuration
+        first = edition.stories[0].title if edition.stories else app.settings.newsletter.name
+        date, subject = edition.at.date().isoformat(), first
+    return {
+        "info": info,
+        "edition": edition,
+        "subject": subject,
+        "preheader": renderer.preheader(edition),
+        "date": date,
+        "list_title": _title(edition),
+        "updated": info.sent_at or info.built_for,
+    }
+
+
+@bp.route("/archive")
+def index() -> str:
+    list_name = request.args.get("list") or None
+    infos = web().app.store.editions_with_status(LISTED, list_name, limit=INDEX_SIZE)
+    return render_template(
+        "web/archive/index.html", entries=[_entry(i) for i in infos], list_name=list_name
+    )
+
+
+@bp.route("/archive/<int:edition_id>")
+def edition(edition_id: int) -> str:
+    app = web().app
+    try:
+        info = app.store.edition_info(edition_id)
+    except NotFound:
+        info = None
+    if info is None or info.status not in PUBLIC:
+        abort(404, "There is no such edition in the archive.")
+    entry = _entry(info)
+    ed: Edition = entry["edition"]
+    return render_template(
+        "web/archive/edition.html",
+        entry=entry,
+        leads=ed.leads,
+        teaser_groups=_groups(ed.teasers),
+    )
+
+
+@bp.route("/archive.atom")
+def feed() -> Response:
+    app = web().app
+    entries = [_entry(i) for i in app.store.editions_with_status(LISTED, limit=FEED_SIZE)]
+    updated: datetime = max((e["updated"] for e in entries), default=None) or web().now()
+    body = render_template(
+        "web/archive/feed.xml",
+        entries=entries,
+        updated=updated,
+        base_url=app.settings.newsletter.base_url,
+    )
+    return Response(body, mimetype="application/atom+xml")

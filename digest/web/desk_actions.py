@@ -1,0 +1,206 @@
+"""The desk's form actions: curate a story, add one, undo, rebuild, approve, test-send.
+
+Each is a POST with the desk's CSRF token that does one thing through
+:mod:`digest.web.desk_edition` or the store, then redirects back to the edition page
+(303), which shows the result re-rendered; a refusal (not a draft any more, a bad URL,
+an unknown subscriber) comes back as a flash message and changes nothing. Views hold
+no curation logic of their own.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import abort, flash, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from digest import curate
+from digest.errors import DigestError, NotFound
+from digest.web import desk_edition as work
+from digest.web import web
+from digest.web.csrf import check_csrf
+from digest.web.desk import SCOPE, bp, current_editor
+
+#: Edition statuses a cancel may start from (a sent or cancelled edition stays so).
+CANCELLABLE = ("draft", "approved", "sending", "paused", "skipped")
+
+
+def _back(edition_id: int, anchor: str | None = None) -> BaseResponse:
+    subscriber = request.form.get("subscriber", "").strip()
+    query = f"?{urlencode({'subscriber': subscriber})}" if subscriber else ""
+    target = url_for("desk.edition", edition_id=edition_id) + query
+    return redirect(target + (f"#{anchor}" if anchor else ""), code=303)
+
+
+def _form(name: str, limit: int) -> str:
+    value = request.form.get(name, "")
+    if len(value) > limit:
+        abort(400, f"The field {name!r} is longer than {limit} characters.")
+    return value
+
+
+def _story_op(kind: str, key: str, edition_id: int) -> curate.Operation:
+    if kind == "pin":
+        current = work.curation(web().app, edition_id).edition
+        story = next((s for s in current.stories if s.key == key), None)
+        return curate.Pin(key, story)
+    if kind == "drop":
+        current = work.curation(web().app, edition_id).edition
+        story = next((s for s in current.stories if s.key == key), None)
+        return curate.Drop(key, story.keys[1:] if story else ())
+    if kind in ("up", "down"):
+        return curate.Move(key, -1 if kind == "up" else 1)
+    if kind == "edit":
+        return curate.Edit(
+            key,
+            _form("title", curate.MAX_TITLE),
+            _form("summary", curate.MAX_SUMMARY),
+        )
+    if kind == "unpin":
+        return curate.Unpin(key)
+    if kind == "promote":
+        return curate.Promote(key)
+    if kind == "demote":
+        return curate.Demote(key)
+    abort(400, f"Unknown action {kind[:40]!r}.")
+
+
+@bp.route("/editions/<int:edition_id>/stories", methods=["POST"])
+def story(edition_id: int) -> BaseResponse:
+    """One story's buttons: pin, unpin, drop, up, down, promote, demote, edit."""
+    check_csrf(SCOPE)
+    w = web()
+    key = _form("key", 700)
+    kind = request.form.get("action", "")
+    try:
+        op = _story_op(kind, key, edition_id)
+        after = work.change(w.app, edition_id, op, now=w.now())
+    except NotFound:
+        abort(404, f"There is no edition {edition_id}.")
+    except DigestError as exc:
+        flash(str(exc), "error")
+        return _back(edition_id)
+    keys = [s.key for s in after.stories]
+    anchor = f"story-{keys.index(key) + 1}" if kind != "drop" and key in keys else None
+    return _back(edition_id, anchor)
+
+
+@bp.route("/editions/<int:edition_id>/add", methods=["POST"])
+def add(edition_id: int) -> BaseResponse:
+    """Add a story: fetched from a URL, or typed in by hand."""
+    check_csrf(SCOPE)
+    w = web()
+    lead = request.form.get("place") == "lead"
+    section = _form("section", 200).strip() or None
+    try:
+        work.draft(w.app, edition_id)  # a 404, or a refusal, before any fetch
+        if request.form.get("how") == "url":
+            story = work.story_from_url(
+                w.app, _form("url", 2000), section=section, lead=lead, now=w.now()
+            )
+        else:
+            story = work.story_by_hand(
+                w.app,
+                title=_form("title", curate.MAX_TITLE),
+                url=_form("url", 2000),
+                summary=_form("summary", curate.MAX_SUMMARY),
+                source=_form("source", 200),
+                section=section,
+                lead=lead,
+                now=w.now(),
+            )
+        work.change(w.app, edition_id, curate.Add(story, lead), now=w.now())
+    except NotFound:
+        abort(404, f"There is no edition {edition_id}.")
+    except DigestError as exc:
+        flash(str(exc), "error")
+        return _back(edition_id, "add")
+    flash(f"Added “{story.title}”.", "ok")
+    return _back(edition_id)
+
+
+@bp.route("/editions/<int:edition_id>/undo", methods=["POST"])
+def undo(edition_id: int) -> BaseResponse:
+    """Take back the last change, or (`all`) every change."""
+    check_csrf(SCOPE)
+    w = web()
+    try:
+        work.undo(w.app, edition_id, now=w.now(), everything=request.form.get("all") == "1")
+    except NotFound:
+        abort(404, f"There is no edition {edition_id}.")
+    except DigestError as exc:
+        flash(str(exc), "error")
+    return _back(edition_id)
+
+
+@bp.route("/editions/<int:edition_id>/rebuild", methods=["POST"])
+def rebuild(edition_id: int) -> BaseResponse:
+    """Rank the stored articles again; the editor's changes are applied on top."""
+    check_csrf(SCOPE)
+    w = web()
+    try:
+        work.rebuild(w.app, edition_id, now=w.now())
+    except NotFound:
+        abort(404, f"There is no edition {edition_id}.")
+    except DigestError as exc:
+        flash(str(exc), "error")
+        return _back(edition_id)
+    flash("Ranked again from the stored articles; your changes were applied on top.", "ok")
+    return _back(edition_id)
+
+
+@bp.route("/editions/<int:edition_id>/status", methods=["POST"])
+def status(edition_id: int) -> BaseResponse:
+    """Approve, unapprove or cancel."""
+    check_csrf(SCOPE)
+    w = web()
+    store = w.app.store
+    action = request.form.get("action", "")
+    try:
+        before = store.edition_status(edition_id)
+    except NotFound:
+        abort(404, f"There is no edition {edition_id}.")
+    if action == "approve":
+        done = store.approve(edition_id, now=w.now())
+        message = "Approved: it goes out at its slot (or with `digest send`)."
+    elif action == "unapprove":
+        done = store.unapprove(edition_id)
+        message = "Approval taken back: it is a draft again."
+    elif action == "cancel":
+        if request.form.get("confirm") != "yes":
+            flash("Tick the box to confirm: a cancelled edition is never sent.", "error")
+            return _back(edition_id)
+        done = before in CANCELLABLE and store.set_edition_status(
+            edition_id, "cancelled", now=w.now(), expect=(before,)
+        )
+        message = "Cancelled: nobody else gets it, and it can no longer be sent."
+    else:
+        abort(400, f"Unknown action {action[:40]!r}.")
+    if done:
+        flash(message, "ok")
+    else:
+        flash(
+            f"Edition {edition_id} is {store.edition_status(edition_id)}: cannot {action}.", "error"
+        )
+    return _back(edition_id)
+
+
+@bp.route("/editions/<int:edition_id>/test", methods=["POST"])
+def test_send(edition_id: int) -> BaseResponse:
+    """Send the edition as previewed to one address, marked as a test."""
+    check_csrf(SCOPE)
+    w = web()
+    editor = current_editor()
+    to = _form("to", 320).strip() or (editor.email if editor else "")
+    as_subscriber = request.form.get("subscriber", "").strip() or None
+    try:
+        w.app.store.edition_status(edition_id)
+    except NotFound:
+        abort(404, f"There is no edition {edition_id}.")
+    try:
+        address = work.send_test(w.app, edition_id, to, as_subscriber=as_subscriber, now=w.now())
+    except DigestError as exc:  # a bad address, an unknown subscriber, a transport failure
+        flash(f"Test not sent: {exc}", "error")
+        return _back(edition_id, "test")
+    flash(f"Test sent to {address} (subject marked [TEST]; not in the ledger).", "ok")
+    return _back(edition_id, "test")

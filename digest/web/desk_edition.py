@@ -1,0 +1,255 @@
+"""The desk's work on one edition, without Flask: curate, rebuild, add a story, send a test.
+
+An edition's `overrides` keep `{"base": the ranked edition, "operations": [...]}`; its
+payload is always `curate.apply_all(base, operations)`, the curated edition that
+sending uses. Curation changes only drafts. A rebuild ranks the stored articles again
+(the editor's pins ranked in) and replays the operations, so they win over the ranking.
+A test message goes through the same preparation as a real one, marked "[TEST] ", to
+one address, and is not recorded in the ledger.
+Must not: read the clock (callers pass `now`), or hold request state.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from typing import Any
+from urllib.parse import urlsplit
+
+from digest import curate
+from digest.app import App
+from digest.codec import edition_from_dict, edition_to_dict, iso
+from digest.collect.entry import article_key
+from digest.collect.fetch import FetchRequest, fetch_all_sync
+from digest.collect.pages import article_from_page, extract_page
+from digest.curate import CurationError, Operation
+from digest.errors import DeliveryError, NotFound, SourceError
+from digest.rank import rank
+from digest.rank.trim import trim
+from digest.records import Article, Edition, SourceReport, Story, Subscriber
+from digest.subscribers import normalise_email
+
+#: The source row under which stories added on the desk are stored as articles.
+DESK_SOURCE = "Added on the desk"
+#: Largest page "add a story by URL" reads.
+MAX_PAGE_BYTES = 5_000_000
+FETCH_TIMEOUT = 15.0
+
+# `digest serve` is one process: a read-modify-write of an edition's curation holds this,
+# so that two editors' clicks never lose one another.
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class Curation:
+    """An edition as the desk shows it: the curated edition and how it came to be."""
+
+    edition: Edition  # the payload: what sending uses
+    base: Edition  # the ranked edition before the editor's changes
+    operations: tuple[Operation, ...]
+
+
+def curation(app: App, edition_id: int) -> Curation:
+    edition = app.store.edition(edition_id)
+    overrides = app.store.overrides(edition_id)
+    base_dict = overrides.get("base")
+    base = edition if not base_dict else replace(edition_from_dict(base_dict), id=edition_id)
+    ops = tuple(curate.from_dict(d) for d in overrides.get("operations", ()))
+    return Curation(edition, replace(base, status=edition.status), ops)
+
+
+def _save(app: App, base: Edition, ops: tuple[Operation, ...], *, now: datetime) -> Edition:
+    curated = curate.apply_all(base, ops)
+    overrides: dict[str, Any] = {
+        "base": edition_to_dict(base),
+        "operations": [curate.to_dict(op) for op in ops],
+        "changed_at": iso(now),
+    }
+    if not app.store.save_curation(curated, overrides):
+        status = app.store.edition_status(curated.id or 0)
+        raise CurationError(
+            f"edition {curated.id} is {status}: only a draft can be changed"
+            + (" (unapprove it first)" if status == "approved" else "")
+        )
+    return curated
+
+
+def draft(app: App, edition_id: int) -> Curation:
+    """The edition's curation; CurationError unless it is a draft."""
+    current = curation(app, edition_id)
+    if current.edition.status != "draft":
+        status = current.edition.status
+        raise CurationError(
+            f"edition {edition_id} is {status}: only a draft can be changed"
+            + (" (unapprove it first)" if status == "approved" else "")
+        )
+    return current
+
+
+def change(app: App, edition_id: int, op: Operation, *, now: datetime) -> Edition:
+    """Apply one more operation to a draft and store the result."""
+    with _LOCK:
+        current = draft(app, edition_id)
+        return _save(app, current.base, (*current.operations, op), now=now)
+
+
+def undo(app: App, edition_id: int, *, now: datetime, everything: bool = False) -> Edition:
+    """Take back the last operation (or all of them)."""
+    with _LOCK:
+        current = draft(app, edition_id)
+        ops = () if everything else current.operations[:-1]
+        return _save(app, current.base, ops, now=now)
+
+
+def rebuild(app: App, edition_id: int, *, now: datetime) -> Edition:
+    """Rank the stored articles again for the edition's time; replay the curation."""
+    with _LOCK:
+        current = draft(app, edition_id)
+        edition = current.edition
+        settings = app.settings.edition
+        since = (
+            edition.at - timedelta(hours=settings.max_age_hours) if settings.max_age_hours else None
+        )
+        # The editor's pins are ranked in (even old news); dropped stories are not left
+        # out here but by replaying the drops, so that undoing a drop brings them back.
+        options = replace(
+            app.rank_options(edition.list), pinned=curate.pinned_keys(current.operations)
+        )
+        ranked = rank(app.store.articles(since=since), now=edition.at, options=options)
+        base = replace(current.base, leads=ranked.leads, teasers=ranked.teasers)
+        return _save(app, base, current.operations, now=now)
+
+
+# -- adding a story ------------------------------------------------------------------------
+def _http_url(url: str, what: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise CurationError(f"{what} {url[:200]!r}: expected an http:// or https:// address")
+    return url
+
+
+def _source_name(app: App, url: str, site: str | None) -> str:
+    """The configured source on the same host, else the page's site name, else the host."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    for source in app.settings.sources:
+        if source.url and (urlsplit(source.url).hostname or "").removeprefix("www.") == host:
+            return source.name
+    return site or host
+
+
+def _story(app: App, article: Article, source: str, *, lead: bool) -> Story:
+    e = app.settings.edition
+    text = article.summary if article.summary.strip() else article.text
+    words, sentences = (e.lead_words, None) if lead else (e.teaser_words, 2)
+    return Story(
+        key=article.key,
+        title=article.title,
+        url=article.url,
+        source=source,
+        summary=trim(text, words, max_sentences=sentences) if text.strip() else "",
+        image=article.image,
+        section=article.section,
+        published=article.published,
+    )
+
+
+def _keep(app: App, article: Article, *, now: datetime) -> None:
+    app.store.record(SourceReport(DESK_SOURCE, (article,)), location="the editor desk", now=now)
+
+
+def story_from_url(app: App, url: str, *, section: str | None, lead: bool, now: datetime) -> Story:
+    """Fetch a page, extract its article, store it, and make a story of it."""
+    url = _http_url(url, "URL")
+    (result,) = fetch_all_sync(
+        [FetchRequest(name=url, url=url)], timeout=FETCH_TIMEOUT, max_bytes=MAX_PAGE_BYTES
+    )
+    if result.error or result.body is None:
+        raise SourceError(result.error or f"{url}: the server sent no page")
+    page = extract_page(result.body, url=result.url)
+    if not page.title and not page.text:
+        raise SourceError(f"{url}: no article found on the page")
+    article = article_from_page(page, source=DESK_SOURCE, url=url, now=now, section=section)
+    _keep(app, article, now=now)
+    return _story(app, article, _source_name(app, url, page.site_name), lead=lead)
+
+
+def story_by_hand(
+    app: App,
+    *,
+    title: str,
+    url: str,
+    summary: str,
+    source: str,
+    section: str | None,
+    lead: bool,
+    now: datetime,
+) -> Story:
+    """A story the editor typed in (stored as an article too)."""
+    title = " ".join(title.split())
+    if not title:
+        raise CurationError("a story needs a headline")
+    if len(title) > curate.MAX_TITLE or len(summary) > curate.MAX_SUMMARY:
+        raise CurationError(
+            f"the headline is at most {curate.MAX_TITLE} characters and the summary "
+            f"at most {curate.MAX_SUMMARY}"
+        )
+    link = _http_url(url, "link") if url.strip() else None
+    summary = summary.strip()
+    article = Article(
+        key=article_key(None, link, title, summary),
+        source=DESK_SOURCE,
+        title=title,
+        url=link,
+        summary=summary,
+        published=now,
+        section=section,
+    )
+    _keep(app, article, now=now)
+    story = _story(
+        app, article, " ".join(source.split()) or app.settings.newsletter.name, lead=lead
+    )
+    return replace(story, summary=summary)  # the editor's words, untrimmed
+
+
+# -- a test message ------------------------------------------------------------------------
+def send_test(
+    app: App, edition_id: int, to: str, *, as_subscriber: str | None, now: datetime
+) -> str:
+    """Send the edition, as `as_subscriber` gets it (their sections and format), to `to`.
+
+    The subject is marked "[TEST] "; the ledger is not touched; the links to leave or
+    change preferences in it lead nowhere (they belong to no subscriber). Returns the
+    address it went to.
+    """
+    address = normalise_email(to)
+    edition = app.store.edition(edition_id)
+    model = None
+    if as_subscriber:
+        model = app.store.subscriber(edition.list, as_subscriber)
+        if model is None:
+            raise NotFound(f"{as_subscriber}: not a subscriber of list {edition.list!r}")
+    subscriber = Subscriber(
+        0,
+        address,
+        model.name if model else "",
+        edition.list,
+        sections=model.sections if model else (),
+        format=model.format if model else "html",
+    )
+    variant, text_only = app.variant_for(subscriber)
+    prepared = app.prepare(edition, variant, text_only, now=now, test=True)
+    data = app.message_for(prepared, edition_id, subscriber)
+    transport = app.transport()
+    sender = parseaddr(app.settings.newsletter.sender)[1]
+    stamp = now.strftime("%Y%m%dT%H%M%S%f")
+    transport.open()
+    try:
+        transport.send(sender, address, data, name=f"test-{edition_id}-{stamp}")
+    except DeliveryError as exc:
+        raise DeliveryError(f"test to {address} not sent: {exc}") from None
+    finally:
+        transport.close()
+    return address

@@ -1,0 +1,81 @@
+"""The public archive over real HTTP: which editions are public, the web edition, the feed."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+from pathlib import Path
+from xml.etree import ElementTree
+
+import httpx
+
+from digest import curate
+from digest.app import App
+from digest.records import Story
+from digest.web.desk_edition import change
+from tests.test_desk import build, running
+from tests.test_web_public import NOW, newsletter
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+NASTY = 'Council <script>alert("x")</script> & "friends" vote'
+
+
+def test_only_editions_that_went_out_are_public(tmp_path: Path) -> None:
+    config = newsletter(tmp_path)
+    ids = [build(config, NOW + timedelta(days=d)) for d in range(5)]
+    store = App.from_config(config).store
+    statuses = ["draft", "approved", "cancelled", "sending", "sent"]
+    # An editor's headline with markup in it is shown as text, never as markup.
+    change(App.from_config(config), ids[4], curate.Edit(_first_key(config, ids[4]), NASTY), now=NOW)
+    for eid, status in zip(ids, statuses, strict=True):
+        store.set_edition_status(eid, status, now=NOW + timedelta(hours=eid))
+    with running(config) as base, httpx.Client(base_url=base) as c:
+        for eid, status in zip(ids, statuses, strict=True):
+            r = c.get(f"/archive/{eid}")
+            assert r.status_code == (200 if status in ("sending", "sent") else 404), status
+            if r.status_code == 404:
+                assert (
+                    "cache-control" not in r.headers or "public" not in r.headers["cache-control"]
+                )
+        page = c.get(f"/archive/{ids[4]}")
+        assert html.escape(NASTY, quote=False) in page.text.replace("&#34;", '"')
+        assert "<script>" not in page.text
+        assert "/u/" not in page.text and "/p/" not in page.text  # nothing personal
+        assert "script-src" not in page.headers["content-security-policy"]
+        assert "no-store" not in page.headers.get("cache-control", "")
+        assert "set-cookie" not in page.headers
+
+        index = c.get("/archive").text
+        assert f'href="/archive/{ids[4]}"' in index
+        for eid in ids[:4]:  # sending is reachable by its link but not listed until sent
+            assert f'href="/archive/{eid}"' not in index
+
+        feed = c.get("/archive.atom")
+        assert feed.headers["content-type"].startswith("application/atom+xml")
+        root = ElementTree.fromstring(feed.content)
+        assert root.tag == f"{ATOM}feed"
+        assert root.findtext(f"{ATOM}id") == "https://brief.example.org/archive"
+        (entry,) = root.findall(f"{ATOM}entry")
+        assert entry.findtext(f"{ATOM}id") == f"https://brief.example.org/archive/{ids[4]}"
+        link = entry.find(f"{ATOM}link")
+        assert link is not None and link.get("href") == entry.findtext(f"{ATOM}id")
+        assert entry.findtext(f"{ATOM}updated") == "2026-11-27T11:00:00Z"
+        assert root.findtext(f"{ATOM}updated") == "2026-11-27T11:00:00Z"
+        content = entry.findtext(f"{ATOM}content") or ""
+        # The HTML in the feed escapes the headline: no script element once parsed.
+        assert "<script>" not in content
+        assert html.escape(NASTY, quote=False) in content.replace("&#34;", '"')
+
+
+def test_an_empty_archive_and_an_unknown_edition(tmp_path: Path) -> None:
+    config = newsletter(tmp_path)
+    with running(config) as base, httpx.Client(base_url=base) as c:
+        assert "No edition has gone out yet" in c.get("/archive").text
+        root = ElementTree.fromstring(c.get("/archive.atom").content)
+        assert root.findall(f"{ATOM}entry") == []
+        assert c.get("/archive/42").status_code == 404
+
+
+def _first_key(config: Path, edition_id: int) -> str:
+    stories: tuple[Story, ...] = App.from_config(config).store.edition(edition_id).stories
+    return stories[0].key
