@@ -1,3 +1,106 @@
-"""`digest approve, unapprove: an edition's editorial status`."""
+"""`digest approve`, `digest unapprove`, `digest editions`: an edition's editorial status.
+
+With `approval = "required"` a list's scheduled edition goes out only if approved by its
+slot. These commands flip that status in the store; they send nothing themselves.
+"""
 
 from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import click
+from rich.table import Table
+
+from digest.cli import _app, config_option, console, main
+from digest.codec import iso
+from digest.errors import DigestError
+
+
+@main.command()
+@config_option
+@click.argument("edition_id", type=int)
+def approve(config: str, edition_id: int) -> None:
+    """Approve a draft edition: the scheduler sends it at its slot."""
+    app = _app(config)
+    info = app.store.edition_info(edition_id)
+    if info.status == "approved":
+        console.print(f"Edition {edition_id} is already approved.")
+        return
+    if not app.store.approve(edition_id, now=datetime.now(UTC)):
+        hint = f"; `digest send {edition_id}` sends it anyway" if info.status == "skipped" else ""
+        raise DigestError(
+            f"edition {edition_id} of list {info.list!r} is {info.status}: only a draft can be "
+            f"approved{hint}"
+        )
+    when = f" for the slot {info.slot}" if info.slot else ""
+    console.print(f"Approved edition {edition_id} of {info.list!r}{when}.")
+    if info.slot:
+        sent = [r for r in app.store.schedule_runs(info.list, action="send") if info.slot in r.slot]
+        if sent:
+            console.print(
+                f"Its slot has already passed ({sent[0].status}); `digest send {edition_id}` "
+                "sends it now."
+            )
+
+
+@main.command()
+@config_option
+@click.argument("edition_id", type=int)
+def unapprove(config: str, edition_id: int) -> None:
+    """Take an approval back: the edition is a draft again and is not sent at its slot."""
+    app = _app(config)
+    info = app.store.edition_info(edition_id)
+    if not app.store.unapprove(edition_id):
+        raise DigestError(
+            f"edition {edition_id} of list {info.list!r} is {info.status}, not approved; "
+            "nothing to take back"
+        )
+    console.print(f"Edition {edition_id} of {info.list!r} is a draft again.")
+
+
+@main.command()
+@config_option
+@click.option("--list", "list_name", help="Only this list's editions.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> None:
+    """Editions, newest first: slot, status, stories, approval."""
+    app = _app(config)
+    if list_name is not None:
+        app.settings.list(list_name)  # a clear error for an unknown list
+    rows = app.store.editions(list_name, limit=limit)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": e.id,
+                        "list": e.list,
+                        "slot": e.slot,
+                        "status": e.status,
+                        "built_for": iso(e.built_for),
+                        "stories": e.stories,
+                        "approved_at": iso(e.approved_at),
+                        "sent_at": iso(e.sent_at),
+                    }
+                    for e in rows
+                ],
+                indent=2,
+            )
+        )
+        return
+    table = Table(title="Editions", title_justify="left")
+    for col in ("id", "list", "slot", "status", "stories", "approved", "sent"):
+        table.add_column(col, justify="right" if col in ("id", "stories") else "left")
+    for e in rows:
+        table.add_row(
+            str(e.id),
+            e.list,
+            e.slot or "",
+            e.status,
+            str(e.stories),
+            iso(e.approved_at) or "",
+            iso(e.sent_at) or "",
+        )
+    console.print(table)

@@ -1,0 +1,133 @@
+"""Wall-clock arithmetic for the scheduler: send windows and cron slots in a delivery zone.
+
+Job: parse a list's `send_window` (`parse_window`), move an instant to the window's next
+opening (`postpone`), and turn a cron `schedule` read in a zone into UTC instants, one
+per wall time, across daylight-saving changes. The events built from these (grouping,
+merging, misfire) are :mod:`digest.schedule.events`.
+Must not: read the clock (every instant is passed in), touch the database or the App,
+or know about lists, editions or subscribers.
+
+- **Cron in the delivery zone.** A list's `schedule` is read in its `timezone` with
+  APScheduler's CronTrigger, so a 07:00 slot stays at 07:00 local across daylight-saving
+  changes and its UTC hour moves. A wall time that does not exist (02:30 on a
+  spring-forward day) is *shifted* forward by the gap: it runs at 03:30 summer time, the
+  instant 02:30 would have been on the old offset. A wall time that happens twice (02:30
+  on a fall-back day) runs *once*, at its first occurrence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+# -- send windows ---------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Days and hours when mail may go out, read on the delivery zone's clock."""
+
+    days: frozenset[int]  # 0 = Monday
+    start: int  # minutes after midnight
+    end: int  # minutes after midnight, after start; 1440 = the end of the day
+
+
+def _minutes(text: str) -> int:
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if not m or int(m.group(2)) > 59 or int(m.group(1)) > 24:
+        raise ValueError(f"{text!r} is not a time HH:MM")
+    value = int(m.group(1)) * 60 + int(m.group(2))
+    if value > 1440:
+        raise ValueError(f"{text!r} is after 24:00")
+    return value
+
+
+def parse_window(text: str) -> Window:
+    """`"Mon-Fri 07:00-19:00"`, `"Sat,Sun 09:00-12:00"`, `"08:00-20:00"` (every day)."""
+    parts = text.split()
+    if len(parts) not in (1, 2):
+        raise ValueError(f"{text!r} is not 'DAYS HH:MM-HH:MM'")
+    days: set[int] = set(range(7))
+    if len(parts) == 2:
+        days = set()
+        for item in parts[0].lower().split(","):
+            ends = item.split("-")
+            if len(ends) > 2 or any(e[:3] not in DAYS or len(e) < 3 for e in ends):
+                raise ValueError(f"{item!r} is not a day or a range of days such as Mon-Fri")
+            first, last = DAYS.index(ends[0][:3]), DAYS.index(ends[-1][:3])
+            days.update((first + i) % 7 for i in range((last - first) % 7 + 1))
+    hours = parts[-1].split("-")
+    if len(hours) != 2:
+        raise ValueError(f"{parts[-1]!r} is not a range of hours such as 07:00-19:00")
+    start, end = _minutes(hours[0]), _minutes(hours[1])
+    if start >= end:
+        raise ValueError(f"{parts[-1]!r} must start before it ends (within one day)")
+    return Window(frozenset(days), start, end)
+
+
+def _at_minutes(day: date, minutes: int, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a wall time (fold 0: a time in a gap shifts forward)."""
+    day += timedelta(days=minutes // 1440)
+    wall = datetime.combine(day, dtime(minutes % 1440 // 60, minutes % 60), tzinfo=zone)
+    return wall.astimezone(UTC)
+
+
+def postpone(when: datetime, zone: ZoneInfo, window: Window | None) -> datetime:
+    """`when` if the window is open then, else the window's next opening (UTC)."""
+    if window is None:
+        return when
+    local = when.astimezone(zone)
+    for i in range(8):
+        day = local.date() + timedelta(days=i)
+        if day.weekday() not in window.days:
+            continue
+        opens, closes = _at_minutes(day, window.start, zone), _at_minutes(day, window.end, zone)
+        if opens <= when < closes:
+            return when
+        if opens > when:
+            return opens
+    raise AssertionError("a window opens at least once a week")
+
+
+def _last_close(when: datetime, zone: ZoneInfo, window: Window) -> datetime:
+    """The latest closing of the window at or before `when` (which is outside it)."""
+    local = when.astimezone(zone)
+    for i in range(-1, 9):
+        day = local.date() - timedelta(days=i)
+        closes = _at_minutes(day, window.end, zone)
+        if day.weekday() in window.days and closes <= when:
+            return closes
+    raise AssertionError("a window closes at least once a week")
+
+
+# -- cron slots in a zone -------------------------------------------------------------
+@lru_cache(maxsize=256)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@lru_cache(maxsize=256)
+def _window(text: str | None) -> Window | None:
+    return None if text is None else parse_window(text)
+
+
+def _zone_slots(schedule: str, zone: ZoneInfo, after: datetime) -> Iterator[tuple[datetime, str]]:
+    """Cron slots after `after`: (UTC instant, local wall time), one per wall time."""
+    trigger = CronTrigger.from_crontab(schedule, timezone=zone)
+    # Start a little early so that the first occurrence of a doubled wall time is seen.
+    fire = trigger.get_next_fire_time(None, (after - timedelta(hours=3)).astimezone(zone))
+    previous_wall = None
+    while fire is not None:
+        wall = fire.replace(tzinfo=None).isoformat(timespec="minutes")
+        if wall != previous_wall and fire > after:
+            yield fire.astimezone(UTC), wall
+        previous_wall = wall
+        fire = trigger.get_next_fire_time(fire, fire)
