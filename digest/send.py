@@ -1,29 +1,58 @@
 """Deliver an edition to every due subscriber, exactly once, resumably.
 
-The ledger (one row per edition x subscriber) is the only source of truth: a batch
-of rows is *claimed* before its messages are handed to the transport and each
-outcome is *marked* right after, at most `mark_every` messages later. A resumed send
-(after a crash, a kill or a pause) takes exactly the rows not yet marked sent or
-bounced. Each variant is rendered and inlined once; per subscriber only a few bytes
-are substituted. This module does not build editions or talk SQL.
+The ledger (one row per edition x subscriber) is the only source of truth. Each worker
+streams its share of the due subscribers from the database a batch at a time (memory
+stays flat whatever the list's size), *claims* the batch in one statement before any
+of its messages is handed to the transport, and *marks* outcomes at least every
+`mark_every` messages in one short transaction. A kill therefore leaves at most
+`mark_every` messages per worker sent but unrecorded, and a resumed send (after a
+crash, a kill, a pause or Ctrl-C) takes exactly the rows not marked sent or bounced.
+
+Each variant is rendered and CSS-inlined once per worker; per subscriber only a few
+byte strings are substituted. Transient failures are retried with back-off without
+holding up the others; a refused recipient is bounced; too many failures in a row,
+or a transport that cannot work at all, pause the edition with the reason. This
+module decides what happens to each message; it does not build editions, render
+templates or talk SQL or SMTP itself.
 """
 
 from __future__ import annotations
 
+import heapq
 import multiprocessing
 import os
+import signal
+import socket
+import sys
+import threading
 import time
-from collections.abc import Callable
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator, MutableSequence, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkContext, SpawnContext
+from types import FrameType
+from typing import Any
 
 from digest.app import App
 from digest.config import Settings
-from digest.errors import DeliveryError
+from digest.errors import DeliveryError, DigestError
 from digest.message import Prepared
-from digest.records import Subscriber
+from digest.records import Edition, Subscriber
+from digest.transports import TransportError
 
 Clock = Callable[[], datetime]
+Progress = Callable[[dict[str, int]], None]
+
+#: Edition statuses a running send stops for.
+STOPPING = ("paused", "cancelled")
+#: Counter slots per worker (shared memory when workers are processes).
+_SENT, _BOUNCED, _DEFERRED = 0, 1, 2
+_SLOTS = 3
 
 
 def _now() -> datetime:
@@ -32,156 +61,593 @@ def _now() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class SendOptions:
-    workers: int = 1
-    dry_run: bool = False
-    batch: int = 100  # rows claimed per transaction
+    """How one run of a send behaves. `None` takes the value from `[transport]`."""
+
+    workers: int = 1  # processes, each with its own connection; 1 = in this process
+    dry_run: bool = False  # build every message, send none, change nothing
+    batch: int = 200  # subscribers fetched and claimed per transaction
     mark_every: int = 2  # outcomes recorded at least this often: bounds duplicates on a kill
-    retries: int = 3  # transient failures retried per message, with back-off
-    backoff: float = 0.5  # seconds, doubled per retry
-    max_consecutive_failures: int = 25  # then the worker pauses the send
+    retries: int | None = None  # transient failures retried per message, with back-off
+    retry_delay: float | None = None  # seconds before the first retry, then doubled
+    max_consecutive_failures: int | None = None  # then the send pauses itself
+    #: Local-time delivery: when set, only subscribers whose time zone is in this set
+    #: are due in this run; a subscriber without a time zone counts as being in the
+    #: list's time zone (`[[lists]] timezone`). The edition is marked sent only once
+    #: nobody in any zone is due; until then it stays "sending".
+    timezones: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
 class SendSummary:
+    """What one run did. `paused` says why it stopped early (None: it ran to the end)."""
+
     sent: int = 0
     bounced: int = 0
-    deferred: int = 0  # transient failures left for the next run
-    skipped: int = 0  # already delivered before this run
-    paused: str | None = None  # why the send stopped early
+    deferred: int = 0  # not delivered in this run (transient failures); retried next run
+    skipped: int = 0  # already sent or bounced before this run
+    planned: int = 0  # --dry-run: messages that would be sent
+    remaining: int = 0  # still due after this run
+    paused: str | None = None
     errors: list[str] = field(default_factory=list)
+
+    MAX_ERRORS = 50
+
+    def note(self, error: str) -> None:
+        if len(self.errors) < self.MAX_ERRORS:
+            self.errors.append(error)
 
     def add(self, other: SendSummary) -> None:
         self.sent += other.sent
         self.bounced += other.bounced
         self.deferred += other.deferred
-        self.errors += other.errors[:20]
+        self.planned += other.planned
+        for error in other.errors:
+            self.note(error)
         self.paused = self.paused or other.paused
 
 
-def _variant_message(
-    app: App,
-    cache: dict[tuple[str, bool], Prepared],
-    edition_id: int,
-    subscriber: Subscriber,
-    now: datetime,
-) -> bytes:
-    variant, text_only = app.variant_for(subscriber)
-    key = (variant.key, text_only)
-    prepared = cache.get(key)
-    if prepared is None:
-        prepared = cache[key] = app.prepare(
-            app.store.edition(edition_id), variant, text_only, now=now
-        )
-    return app.message_for(prepared, edition_id, subscriber)
+class RateLimiter:
+    """One worker's pace: its share of `rate_per_second` as a token bucket (a burst of
+    one, so messages go out evenly) and of `rate_per_hour` as a sliding one-hour window
+    (exact: a bucket would let a fresh run send up to twice the quota in its first
+    hour). `recent` seeds the window with the monotonic times of earlier sends."""
+
+    HOUR = 3600.0
+
+    def __init__(
+        self,
+        per_second: float | None,
+        per_hour: int | None,
+        *,
+        recent: Sequence[float] = (),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._clock = clock
+        self._rate = per_second
+        self._tokens = 1.0
+        self._last = clock()
+        self._quota = per_hour
+        self._window: deque[float] = deque(sorted(recent)[-per_hour:] if per_hour else ())
+
+    @classmethod
+    def share(
+        cls,
+        per_second: float | None,
+        per_hour: int | None,
+        *,
+        index: int,
+        workers: int,
+        recent: Sequence[float] = (),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> RateLimiter:
+        """Worker `index`'s part of limits meant for the whole send."""
+        second = per_second / workers if per_second else None
+        hour = None
+        if per_hour:
+            hour = per_hour // workers + (1 if index < per_hour % workers else 0)
+        return cls(second, hour, recent=list(recent)[index::workers], clock=clock)
+
+    def _refill(self, now: float) -> None:
+        if self._rate:
+            self._tokens = min(1.0, self._tokens + (now - self._last) * self._rate)
+            self._last = now
+
+    def delay(self) -> float:
+        """Seconds to wait before the next message may go (0: now)."""
+        now = self._clock()
+        wait = 0.0
+        if self._rate:
+            self._refill(now)
+            if self._tokens < 1.0:
+                wait = (1.0 - self._tokens) / self._rate
+        if self._quota is not None:
+            while self._window and self._window[0] <= now - self.HOUR:
+                self._window.popleft()
+            if self._quota <= 0:
+                return float("inf")
+            if len(self._window) >= self._quota:
+                wait = max(wait, self._window[0] + self.HOUR - now)
+        return wait
+
+    def take(self) -> None:
+        """Count one message as gone (call after `delay()` returned 0)."""
+        now = self._clock()
+        if self._rate:
+            self._refill(now)
+            self._tokens -= 1.0
+        if self._quota is not None:
+            self._window.append(now)
 
 
-def _deliver(
+class _Stop:
+    """Why a worker should stop at the next message boundary (a signal, a dead parent)."""
+
+    def __init__(self, parent: int | None = None) -> None:
+        self.reason: str | None = None
+        self._parent = parent
+
+    def set(self, reason: str) -> None:
+        if self.reason is None:
+            self.reason = reason
+
+    def check(self) -> str | None:
+        if self.reason is None and self._parent is not None and os.getppid() != self._parent:
+            self.reason = "the sending process that started this worker died"
+        return self.reason
+
+
+def _on_signals(handler: Callable[[int, FrameType | None], None]) -> dict[int, Any]:
+    """Install `handler` for SIGINT/SIGTERM where possible; return what to restore."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _restore(saved: dict[int, Any]) -> None:
+    for sig, previous in saved.items():
+        signal.signal(sig, previous)
+
+
+class _Messages:
+    """Per worker: each variant prepared once, then personalised per subscriber."""
+
+    def __init__(self, app: App, edition: Edition, now: datetime) -> None:
+        self.app, self.edition, self.now = app, edition, now
+        self.cache: dict[tuple[str, bool], Prepared] = {}
+        assert edition.id is not None
+        self.edition_id = edition.id
+
+    def build(self, subscriber: Subscriber) -> bytes:
+        variant, text_only = self.app.variant_for(subscriber)
+        key = (variant.key, text_only)
+        prepared = self.cache.get(key)
+        if prepared is None:
+            prepared = self.cache[key] = self.app.prepare(
+                self.edition, variant, text_only, now=self.now
+            )
+        return self.app.message_for(prepared, self.edition_id, subscriber)
+
+
+def _batches(
     app: App,
-    transport_send: Callable[[bytes, Subscriber], None],
-    data: bytes,
-    subscriber: Subscriber,
+    edition: Edition,
     options: SendOptions,
-) -> tuple[str, str | None]:
-    delay = options.backoff
-    for attempt in range(options.retries + 1):
+    *,
+    shard: tuple[int, int] | None = None,
+    stop: Callable[[], bool] = lambda: False,
+) -> Iterator[list[Subscriber]]:
+    """The due subscribers, a batch at a time, in id order (streamed, never all at once)."""
+    assert edition.id is not None
+    list_tz = app.settings.list(edition.list).timezone
+    after = 0
+    while not stop():
+        batch = app.store.due(
+            edition.id,
+            edition.list,
+            after_id=after,
+            limit=options.batch,
+            shard=shard,
+            timezones=options.timezones,
+            list_timezone=list_tz,
+        )
+        if not batch:
+            return
+        after = batch[-1].id
+        yield batch
+
+
+class _Worker:
+    """Sends one shard of an edition over one connection; see the module docstring."""
+
+    def __init__(
+        self,
+        app: App,
+        edition_id: int,
+        *,
+        index: int,
+        workers: int,
+        options: SendOptions,
+        clock: Clock,
+        stop: _Stop,
+        counts: MutableSequence[int],
+        tick: Callable[[], None] | None,
+    ) -> None:
+        ts = app.settings.transport
+        self.app, self.store = app, app.store
+        self.edition = self.store.edition(edition_id)
+        self.edition_id, self.index, self.workers = edition_id, index, workers
+        self.options, self.clock, self.stop, self.tick = options, clock, stop, tick
+        self.counts, self.base = counts, index * _SLOTS
+        self.retries = ts.retries if options.retries is None else options.retries
+        self.retry_delay = ts.retry_delay if options.retry_delay is None else options.retry_delay
+        self.max_failures = (
+            ts.max_consecutive_failures
+            if options.max_consecutive_failures is None
+            else options.max_consecutive_failures
+        )
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{index}"
+        self.envelope_from = parseaddr(app.settings.newsletter.sender)[1]
+        self.transport = app.transport()
+        self.messages = _Messages(app, self.edition, clock())
+        self.limiter = self._limiter()
+        self.summary = SendSummary()
+        self.pending: dict[int, tuple[str, str | None]] = {}  # outcomes not yet written
+        # Outcomes are written on a helper thread while the next message is on the wire
+        # (the worker waits on the network far longer than a ledger write takes). One
+        # write at a time, of at most `mark_every - 1` outcomes, so a kill loses at most
+        # that many plus the message in flight: `mark_every` in all.
+        self.recorder = (
+            ThreadPoolExecutor(1, thread_name_prefix=f"ledger-{index}")
+            if options.mark_every > 1 and not os.environ.get("XSYNC")
+            else None
+        )
+        self.writing: Future[str] | None = None
+        # (when, seq, attempt, subscriber, last error): messages waiting to be retried.
+        self.retry: list[tuple[float, int, int, Subscriber, str]] = []
+        self.seq = 0
+        self.failures = 0
+        self.stopped: str | None = None
+        self.opened = False
+        self.last_status_check = time.monotonic()
+
+    def _limiter(self) -> RateLimiter:
+        ts = self.app.settings.transport
+        recent: list[float] = []
+        if ts.rate_per_hour:
+            now, mono = self.clock(), time.monotonic()
+            since = now - timedelta(seconds=RateLimiter.HOUR)
+            for at in self.store.sent_since(since, limit=ts.rate_per_hour):
+                recent.append(mono - (now - at).total_seconds())
+        return RateLimiter.share(
+            ts.rate_per_second,
+            ts.rate_per_hour,
+            index=self.index,
+            workers=self.workers,
+            recent=recent,
+        )
+
+    # -- the loop -------------------------------------------------------------------
+    def run(self) -> SendSummary:
         try:
-            transport_send(data, subscriber)
-            return "sent", None
+            for batch in _batches(
+                self.app,
+                self.edition,
+                self.options,
+                shard=(self.index, self.workers),
+                stop=self._stopping,
+            ):
+                claimed = self.store.claim(
+                    self.edition_id, [s.id for s in batch], worker=self.name, now=self.clock()
+                )
+                for sub in batch:
+                    if sub.id not in claimed:
+                        continue  # sent by another run meanwhile
+                    self._retry_due()
+                    if self._stopping():
+                        break
+                    self._attempt(sub, 0)
+                    if self._stopping():
+                        break
+            self._drain_retries()
+        finally:
+            try:
+                self._give_up_retries()
+                self._flush()
+            finally:
+                if self.recorder is not None:
+                    self.recorder.shutdown()
+                if self.opened:
+                    self.transport.close()
+        self.summary.paused = self.stopped
+        return self.summary
+
+    def _stopping(self) -> bool:
+        if self.stopped is None and (reason := self.stop.check()):
+            self.stopped = (
+                f"interrupted ({reason}); what was sent is recorded: "
+                f"run `digest send {self.edition_id}` to resume"
+            )
+        return self.stopped is not None
+
+    def _retry_due(self) -> None:
+        while self.retry and self.retry[0][0] <= time.monotonic() and not self._stopping():
+            _, _, attempt, sub, _ = heapq.heappop(self.retry)
+            self._attempt(sub, attempt)
+
+    def _drain_retries(self) -> None:
+        while self.retry and not self._stopping():
+            wait = self.retry[0][0] - time.monotonic()
+            if wait > 0:
+                self._idle(wait)
+                continue
+            _, _, attempt, sub, _ = heapq.heappop(self.retry)
+            self._attempt(sub, attempt)
+
+    def _give_up_retries(self) -> None:
+        """Stopping early: messages waiting for a retry are left for the next run."""
+        while self.retry:
+            _, _, _, sub, error = heapq.heappop(self.retry)
+            self._outcome(sub, "failed", error)
+
+    def _idle(self, seconds: float) -> None:
+        """Wait a little: record what was sent first, and notice a pause while waiting."""
+        if self.pending:
+            self._flush()
+        time.sleep(min(seconds, 0.5))
+        if time.monotonic() - self.last_status_check >= 1.0:
+            self.last_status_check = time.monotonic()
+            self._check_status(self.store.edition_status(self.edition_id))
+
+    def _attempt(self, sub: Subscriber, attempt: int) -> None:
+        while (wait := self.limiter.delay()) > 0:
+            if self._stopping():
+                return  # left claimed: the next run sends it
+            self._idle(wait)
+        try:
+            data = self.messages.build(sub)
+        except DeliveryError as exc:  # bad data in the subscriber's row
+            self._outcome(sub, "failed", str(exc))
+            return
+        self.limiter.take()
+        try:
+            if not self.opened:
+                self.transport.open()
+                self.opened = True
+            self.transport.send(
+                self.envelope_from, sub.email, data, name=f"{self.edition_id}-{sub.id}"
+            )
+        except TransportError as exc:
+            heapq.heappush(self.retry, (0.0, -1, attempt, sub, str(exc)))  # not its fault
+            self._pause(f"the transport cannot be used: {exc}")
+            return
         except DeliveryError as exc:
-            if exc.permanent:
-                return "bounced", str(exc)
-            if attempt == options.retries:
-                return "failed", str(exc)
-            time.sleep(delay)
-            delay *= 2
-    raise AssertionError("unreachable")
+            self._failed(sub, attempt, exc)
+            return
+        self.failures = 0
+        self._outcome(sub, "sent", None)
+
+    def _failed(self, sub: Subscriber, attempt: int, exc: DeliveryError) -> None:
+        self.failures += 1
+        error = str(exc)
+        transient = exc.code is None or 400 <= exc.code < 500
+        if exc.permanent:
+            self._outcome(sub, "bounced", error)
+        elif transient and attempt < self.retries:
+            when = time.monotonic() + self.retry_delay * 2**attempt
+            self.seq += 1
+            heapq.heappush(self.retry, (when, self.seq, attempt + 1, sub, error))
+        else:
+            self._outcome(sub, "failed", error)
+        if self.failures >= self.max_failures:
+            self._pause(f"{self.failures} consecutive failures (last: {error})")
+        elif exc.code is None:  # the connection failed: give the server a moment
+            until = time.monotonic() + self.retry_delay
+            while (left := until - time.monotonic()) > 0 and not self._stopping():
+                self._idle(left)
+
+    def _pause(self, why: str) -> None:
+        self.store.set_edition_status(self.edition_id, "paused", now=self.clock())
+        self.stopped = (
+            f"edition {self.edition_id} paused after {why}. Fix the cause, then run "
+            f"`digest send {self.edition_id}` to resume"
+        )
+
+    def _outcome(self, sub: Subscriber, status: str, error: str | None) -> None:
+        self.pending[sub.id] = (status, error)
+        if status == "sent":
+            self.summary.sent += 1
+            self.counts[self.base + _SENT] += 1
+        elif status == "bounced":
+            self.summary.bounced += 1
+            self.counts[self.base + _BOUNCED] += 1
+        else:
+            self.summary.deferred += 1
+            self.counts[self.base + _DEFERRED] += 1
+        if error:
+            self.summary.note(error)
+        if len(self.pending) >= max(1, self.options.mark_every - 1):
+            self._record()
+        if self.tick is not None:
+            self.tick()
+
+    def _record(self) -> None:
+        """Write the pending outcomes: on the helper thread once the previous write is
+        done (so at most one write is ever outstanding), else right here."""
+        self._written()
+        if not self.pending:
+            return
+        outcomes, self.pending = self.pending, {}
+        if self.recorder is None:
+            self._check_status(self.store.mark(self.edition_id, outcomes, now=self.clock()))
+        else:
+            self.writing = self.recorder.submit(
+                self.store.mark, self.edition_id, outcomes, now=self.clock()
+            )
+
+    def _written(self) -> None:
+        """Wait for the outstanding write; it reports the edition's status."""
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            self._check_status(writing.result())
+
+    def _flush(self) -> None:
+        """Everything handed over so far is in the ledger when this returns."""
+        self._record()
+        self._written()
+
+    def _check_status(self, status: str) -> None:
+        if status in STOPPING and self.stopped is None:
+            then = (
+                f"run `digest send {self.edition_id}` to resume"
+                if status == "paused"
+                else "nobody else will get it"
+            )
+            self.stopped = (
+                f"edition {self.edition_id} was {status} while sending; what was sent is "
+                f"recorded; {then}"
+            )
 
 
 def run_worker(
-    settings: Settings,
+    app: App,
     edition_id: int,
     *,
     index: int = 0,
     workers: int = 1,
     options: SendOptions = SendOptions(),
     clock: Clock = _now,
+    stop: _Stop | None = None,
+    counts: MutableSequence[int] | None = None,
+    tick: Callable[[], None] | None = None,
 ) -> SendSummary:
     """Send this worker's share (subscriber id modulo `workers`) of an edition."""
-    app = App(settings)
-    store = app.store
-    edition = store.edition(edition_id)
-    now = clock()
-    name = f"{os.uname().nodename}:{os.getpid()}:{index}"
-    summary = SendSummary()
-    cache: dict[tuple[str, bool], Prepared] = {}
-    transport = app.transport()
-    sender = settings.newsletter.sender
-    from email.utils import parseaddr
+    return _Worker(
+        app,
+        edition_id,
+        index=index,
+        workers=workers,
+        options=options,
+        clock=clock,
+        stop=stop or _Stop(),
+        counts=counts if counts is not None else [0] * _SLOTS * workers,
+        tick=tick,
+    ).run()
 
-    envelope_from = parseaddr(sender)[1]
 
-    def hand_over(data: bytes, sub: Subscriber) -> None:
-        transport.send(envelope_from, sub.email, data, name=f"{edition_id}-{sub.id}")
-
-    after, failures = 0, 0
-    opened = False
+def _child(
+    settings: Settings,
+    edition_id: int,
+    index: int,
+    workers: int,
+    options: SendOptions,
+    counts: MutableSequence[int],
+    report: Connection,
+    parent: int,
+) -> None:
+    """A worker process: its summary goes back through `report`."""
+    stop = _Stop(parent)
+    _on_signals(lambda sig, _f: stop.set(f"{signal.Signals(sig).name} received"))
     try:
-        while True:
-            if store.edition_status(edition_id) in ("paused", "cancelled"):
-                summary.paused = f"edition {edition_id} is {store.edition_status(edition_id)}"
-                break
-            batch = store.due(
-                edition_id,
-                edition.list,
-                after_id=after,
-                limit=options.batch,
-                shard=(index, workers),
-            )
-            if not batch:
-                break
-            after = batch[-1].id
-            store.claim(edition_id, [s.id for s in batch], worker=name, now=clock())
-            if not opened:
-                transport.open()
-                opened = True
-            outcomes: dict[int, tuple[str, str | None]] = {}
-            for sub in batch:
-                data = _variant_message(app, cache, edition_id, sub, now)
-                status, error = _deliver(app, hand_over, data, sub, options)
-                outcomes[sub.id] = (status, error)
-                if status == "sent":
-                    summary.sent += 1
-                    failures = 0
-                elif status == "bounced":
-                    summary.bounced += 1
-                    summary.errors.append(error or "")
-                else:
-                    summary.deferred += 1
-                    summary.errors.append(error or "")
-                    failures += 1
-                if len(outcomes) >= options.mark_every:
-                    store.mark(edition_id, outcomes, now=clock())
-                    outcomes = {}
-                if failures >= options.max_consecutive_failures:
-                    break
-            if outcomes:
-                store.mark(edition_id, outcomes, now=clock())
-            if failures >= options.max_consecutive_failures:
-                summary.paused = (
-                    f"paused after {failures} consecutive failures; last: "
-                    f"{summary.errors[-1] if summary.errors else '?'}"
+        summary = run_worker(
+            App(settings),
+            edition_id,
+            index=index,
+            workers=workers,
+            options=options,
+            stop=stop,
+            counts=counts,
+        )
+    except DigestError as exc:
+        summary = SendSummary(paused=f"worker {index} stopped: {exc}")
+    except Exception:
+        summary = SendSummary(paused=f"worker {index} failed:\n{traceback.format_exc()}")
+    report.send(summary)
+    report.close()
+
+
+def _totals(counts: Sequence[int], workers: int) -> dict[str, int]:
+    return {
+        name: sum(counts[i * _SLOTS + slot] for i in range(workers))
+        for name, slot in (("sent", _SENT), ("bounced", _BOUNCED), ("deferred", _DEFERRED))
+    }
+
+
+def _dry_run(app: App, edition: Edition, options: SendOptions, summary: SendSummary) -> None:
+    messages = _Messages(app, edition, _now())
+    for batch in _batches(app, edition, options):
+        for sub in batch:
+            try:
+                messages.build(sub)
+            except DeliveryError as exc:
+                summary.note(str(exc))
+                continue
+            summary.planned += 1
+
+
+def _start_method() -> str:
+    """`fork` where it is safe: workers start at once, with nothing to import again.
+    Safe means Linux and a single thread in this process (a lock held by another
+    thread would stay locked in the child); the caller closes every database
+    connection first. Otherwise `spawn`: a fresh interpreter per worker."""
+    if (
+        sys.platform == "linux"
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    ):
+        return "fork"
+    return "spawn"
+
+
+def _in_processes(
+    app: App,
+    edition_id: int,
+    workers: int,
+    options: SendOptions,
+    progress: Progress | None,
+) -> SendSummary:
+    if _start_method() == "fork":
+        app.store.engine.dispose()  # no database connection may cross a fork
+        ctx: ForkContext | SpawnContext = multiprocessing.get_context("fork")
+    else:
+        ctx = multiprocessing.get_context("spawn")
+    counts = ctx.Array("q", _SLOTS * workers, lock=False)
+    procs, reports = [], []
+    for i in range(workers):
+        receive, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(
+            target=_child,
+            args=(app.settings, edition_id, i, workers, options, counts, send, os.getpid()),
+            name=f"digest-send-{edition_id}-{i}",
+        )
+        proc.start()
+        send.close()
+        procs.append(proc)
+        reports.append(receive)
+
+    def forward(sig: int, _frame: FrameType | None) -> None:
+        for proc in procs:
+            if proc.is_alive() and proc.pid is not None:
+                os.kill(proc.pid, signal.SIGTERM)
+
+    saved = _on_signals(forward)
+    summary = SendSummary()
+    try:
+        while any(p.is_alive() for p in procs):
+            next(p for p in procs if p.is_alive()).join(0.2)
+            if progress:
+                progress(_totals(counts, workers))
+        for i, (proc, receive) in enumerate(zip(procs, reports, strict=True)):
+            if receive.poll():
+                summary.add(receive.recv())
+            else:
+                summary.paused = summary.paused or (
+                    f"worker {i} ended without a report (exit code {proc.exitcode}); "
+                    f"run `digest send {edition_id}` to resume"
                 )
-                store.set_edition_status(edition_id, "paused", now=clock())
-                break
+            receive.close()
     finally:
-        if opened:
-            transport.close()
+        _restore(saved)
     return summary
-
-
-def _child(args: tuple[Settings, int, int, int, SendOptions]) -> SendSummary:
-    settings, edition_id, index, workers, options = args
-    return run_worker(settings, edition_id, index=index, workers=workers, options=options)
 
 
 def send_edition(
@@ -190,39 +656,69 @@ def send_edition(
     *,
     options: SendOptions = SendOptions(),
     clock: Clock = _now,
-    progress: Callable[[dict[str, int]], None] | None = None,
+    progress: Progress | None = None,
 ) -> SendSummary:
-    """Deliver to everyone due; safe to run again after any interruption."""
+    """Deliver to everyone due; safe to run again after any interruption.
+
+    A paused edition is resumed; a cancelled one raises DeliveryError. `progress`
+    gets this run's counts (sent, bounced, deferred) a few times a second.
+    """
     store = app.store
     edition = store.edition(edition_id)
+    if edition.status == "cancelled":
+        raise DeliveryError(
+            f"edition {edition_id} was cancelled and is never sent ({store.url}); "
+            "build a new edition instead"
+        )
     before = store.ledger(edition_id)
     summary = SendSummary(skipped=before.get("sent", 0) + before.get("bounced", 0))
+    list_tz = app.settings.list(edition.list).timezone
     if options.dry_run:
-        cache: dict[tuple[str, bool], Prepared] = {}
-        for sub in store.due(edition_id, edition.list, limit=10**9):
-            _variant_message(app, cache, edition_id, sub, clock())
-            summary.deferred += 1  # "would send"
+        _dry_run(app, edition, options, summary)
+        summary.remaining = summary.planned
         return summary
-    if edition.status in ("paused", "cancelled", "draft", "approved", "sent", "sending"):
-        store.set_edition_status(edition_id, "sending", now=clock())
+    store.set_edition_status(edition_id, "sending", now=clock())
     workers = max(1, options.workers)
+    per_hour = app.settings.transport.rate_per_hour
+    if per_hour:
+        workers = min(workers, per_hour)
     if workers == 1:
-        summary.add(run_worker(app.settings, edition_id, options=options, clock=clock))
-    else:
-        ctx = multiprocessing.get_context("spawn")
-        with ctx.Pool(workers) as pool:
-            jobs = pool.map_async(
-                _child, [(app.settings, edition_id, i, workers, options) for i in range(workers)]
+        counts = [0] * _SLOTS
+        stop = _Stop()
+        last = [0.0]
+
+        def tick() -> None:
+            if progress and time.monotonic() - last[0] >= 0.2:
+                last[0] = time.monotonic()
+                progress(_totals(counts, 1))
+
+        saved = _on_signals(lambda sig, _f: stop.set(f"{signal.Signals(sig).name} received"))
+        try:
+            summary.add(
+                run_worker(
+                    app,
+                    edition_id,
+                    options=options,
+                    clock=clock,
+                    stop=stop,
+                    counts=counts,
+                    tick=tick,
+                )
             )
-            while not jobs.ready():
-                jobs.wait(0.5)
-                if progress:
-                    progress(store.ledger(edition_id))
-            for part in jobs.get():
-                summary.add(part)
-    if progress:
-        progress(store.ledger(edition_id))
+        finally:
+            _restore(saved)
+        if progress:
+            progress(_totals(counts, 1))
+    else:
+        summary.add(_in_processes(app, edition_id, workers, options, progress))
+    summary.remaining = store.due_count(
+        edition_id, edition.list, timezones=options.timezones, list_timezone=list_tz
+    )
+    left = summary.remaining
+    if options.timezones is not None:
+        left = store.due_count(edition_id, edition.list)
     if summary.paused is None:
-        left = store.due(edition_id, edition.list, limit=1)
-        store.set_edition_status(edition_id, "sending" if left else "sent", now=clock())
+        store.set_edition_status(
+            edition_id, "sent" if left == 0 else "sending", now=clock(), expect=("sending",)
+        )
     return summary

@@ -1,20 +1,49 @@
-"""`digest send`: deliver an edition with a progress bar and a final summary."""
+"""`digest send`, `digest pause`, `digest cancel`: deliver an edition, or stop it.
+
+`send` shows the ledger when the edition was already (partly) sent, a progress bar
+with rate and ETA while it runs, and a summary at the end; it exits 1 when the run
+stopped early or left messages for a next run. `pause` and `cancel` only flip the
+edition's status: running workers notice at their next ledger write, record what
+they sent, and stop. The logic lives in :mod:`digest.send`.
+"""
 
 from __future__ import annotations
 
 import sys
+import time
 from datetime import UTC, datetime
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from digest.cli import _app, config_option, console, err, main
+from digest.errors import DeliveryError
+
+#: How each ledger status reads in `digest send` and `digest pause`.
+LEDGER_WORDS = {
+    "sent": "sent",
+    "bounced": "bounced",
+    "failed": "deferred (retried next run)",
+    "claimed": "interrupted (sent again next run)",
+}
+
+
+def ledger_line(counts: dict[str, int]) -> str:
+    order = [k for k in LEDGER_WORDS if k in counts] + sorted(set(counts) - set(LEDGER_WORDS))
+    return ", ".join(f"{LEDGER_WORDS.get(k, k)} {counts[k]}" for k in order)
 
 
 @main.command()
 @config_option
 @click.argument("edition_id", type=int)
-@click.option("--dry-run", is_flag=True, help="Render every message but send nothing.")
+@click.option("--dry-run", is_flag=True, help="Build every message but send nothing.")
 @click.option(
     "--workers",
     default=1,
@@ -23,53 +52,126 @@ from digest.cli import _app, config_option, console, err, main
     help="Processes sending in parallel, each with its own connection.",
 )
 def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
-    """Deliver an edition to every subscriber due (resumable; never sends twice)."""
+    """Deliver an edition to every subscriber due (resumable; never sends twice).
+
+    Safe to run again after a crash, a kill, Ctrl-C or `digest pause`: it sends to
+    exactly those the ledger does not have as sent or bounced. A paused edition is
+    resumed; a cancelled one is refused.
+    """
     from digest.send import SendOptions, send_edition
 
     app = _app(config)
-    edition = app.store.edition(edition_id)
-    before = app.store.ledger(edition_id)
+    store = app.store
+    edition = store.edition(edition_id)
+    before = store.ledger(edition_id)
     if before:
-        console.print(
-            "Ledger before this run: " + ", ".join(f"{k} {v}" for k, v in sorted(before.items()))
-        )
-    total = len(app.store.due(edition_id, edition.list, limit=10**9))
-    with Progress(
-        TextColumn("sending"),
+        console.print(f"Ledger before this run: {ledger_line(before)}.")
+    if edition.status == "paused" and not dry_run:
+        console.print(f"Resuming paused edition {edition_id}.")
+    lst = app.settings.list(edition.list)
+    total = store.due_count(edition_id, edition.list, list_timezone=lst.timezone)
+    options = SendOptions(workers=workers, dry_run=dry_run)
+    bar = Progress(
+        TextColumn("[bold]sending[/]"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]:>6.1f}/s"),
+        TextColumn("{task.fields[rate]:>7.1f}/s"),
+        TextColumn("bounced {task.fields[bounced]}, deferred {task.fields[deferred]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
         TimeRemainingColumn(),
         console=err,
         transient=True,
-    ) as bar:
-        task = bar.add_task("send", total=total, rate=0.0)
-        start = datetime.now(UTC)
-        done0 = before.get("sent", 0) + before.get("bounced", 0)
+        disable=dry_run,
+    )
+    task = bar.add_task("send", total=total, rate=0.0, bounced=0, deferred=0)
+    start = time.monotonic()
 
-        def progress(counts: dict[str, int]) -> None:
-            done = counts.get("sent", 0) + counts.get("bounced", 0) - done0
-            secs = max((datetime.now(UTC) - start).total_seconds(), 1e-6)
-            bar.update(task, completed=done, rate=done / secs)
-
-        summary = send_edition(
-            app,
-            edition_id,
-            options=SendOptions(workers=workers, dry_run=dry_run),
-            progress=progress,
+    def progress(counts: dict[str, int]) -> None:
+        # Started on the first report, once the workers are running: the bar's refresh
+        # thread must not exist while worker processes are forked.
+        bar.start()
+        done = counts["sent"] + counts["bounced"] + counts["deferred"]
+        secs = max(time.monotonic() - start, 1e-6)
+        bar.update(
+            task,
+            completed=done,
+            rate=counts["sent"] / secs,
+            bounced=counts["bounced"],
+            deferred=counts["deferred"],
         )
+
+    try:
+        summary = send_edition(app, edition_id, options=options, progress=progress)
+    finally:
+        bar.stop()
+    elapsed = time.monotonic() - start
     if dry_run:
         console.print(
-            f"Dry run: {summary.deferred} messages would be sent; "
-            f"{summary.skipped} already delivered."
+            f"Dry run: {summary.planned} messages would be sent; "
+            f"{summary.skipped} already delivered (skipped)."
         )
+        for line in summary.errors[:10]:
+            console.print(f"  {line}", markup=False, soft_wrap=True)
         return
+    rate = summary.sent / elapsed if elapsed > 0 else 0.0
     console.print(
-        f"Sent {summary.sent}, bounced {summary.bounced}, deferred "
-        f"{summary.deferred}, skipped {summary.skipped} (already delivered)."
+        f"Sent {summary.sent}, bounced {summary.bounced}, deferred {summary.deferred}, "
+        f"skipped {summary.skipped} (already delivered) in {elapsed:.1f} s ({rate:.0f}/s)."
     )
     for line in summary.errors[:10]:
-        console.print(f"  {line}", markup=False)
+        console.print(f"  {line}", markup=False, soft_wrap=True)
+    if len(summary.errors) > 10:
+        console.print(f"  … and {len(summary.errors) - 10} more")
     if summary.paused:
-        console.print(f"[yellow]{summary.paused}[/]")
+        err.print(f"[yellow]Stopped:[/] {summary.paused}", soft_wrap=True)
         sys.exit(1)
+    if summary.remaining:
+        err.print(
+            f"[yellow]{summary.remaining} still due[/] (deferred after retries); "
+            f"run `digest send {edition_id}` again to retry them.",
+            soft_wrap=True,
+        )
+        sys.exit(1)
+
+
+@main.command()
+@config_option
+@click.argument("edition_id", type=int)
+def pause(config: str, edition_id: int) -> None:
+    """Pause an edition: running sends stop after their current message and record
+    what they sent; `digest send ID` resumes it."""
+    app = _app(config)
+    store = app.store
+    status = store.edition(edition_id).status
+    if status in ("sent", "cancelled", "paused"):
+        raise DeliveryError(f"edition {edition_id} is {status}; there is nothing to pause")
+    if not store.set_edition_status(edition_id, "paused", now=datetime.now(UTC), expect=(status,)):
+        raise DeliveryError(f"edition {edition_id} changed status meanwhile; try again")
+    counts = store.ledger(edition_id)
+    console.print(
+        f"Paused edition {edition_id}"
+        + (f" ({ledger_line(counts)})" if counts else "")
+        + f". Resume with `digest send {edition_id}`."
+    )
+
+
+@main.command()
+@config_option
+@click.argument("edition_id", type=int)
+def cancel(config: str, edition_id: int) -> None:
+    """Cancel an edition: running sends stop after their current message; nobody
+    else gets it, and `digest send ID` refuses it from now on."""
+    app = _app(config)
+    store = app.store
+    status = store.edition(edition_id).status
+    if status in ("sent", "cancelled"):
+        raise DeliveryError(f"edition {edition_id} is {status}; it cannot be cancelled")
+    if not store.set_edition_status(
+        edition_id, "cancelled", now=datetime.now(UTC), expect=(status,)
+    ):
+        raise DeliveryError(f"edition {edition_id} changed status meanwhile; try again")
+    counts = store.ledger(edition_id)
+    console.print(
+        f"Cancelled edition {edition_id}" + (f" ({ledger_line(counts)})" if counts else "") + "."
+    )

@@ -1,0 +1,274 @@
+"""Benchmark of delivery: is `digest send` as fast as the SMTP server allows, and is its
+memory flat in the list's size?
+
+1. Throughput. The sample newsletter's edition goes to ``--subscribers`` (20,000)
+   subscribers through ``digest send ID --workers N`` (a subprocess, timed end to end:
+   start-up, rendering, the ledger and all) into postfix's ``smtp-sink`` running on
+   its own on a loopback port. In the same run, the *ceiling*: one pre-built message
+   (the same edition's bytes) sent with plain ``smtplib`` over the same number of
+   connections (N processes, timed once they are connected). The two alternate
+   ``--repeat`` times (this machine is shared: the best of each is compared); prints
+   every figure and the ratio of the best (target: at least 0.75).
+2. Memory. For each of ``--memory`` (10,000 and 100,000) subscribers, a fresh project
+   is sent with ``digest send --workers N``; the peak RSS (VmHWM) of the command's
+   process and of each worker process is sampled from /proc while it runs. Prints
+   both and the difference between the sizes (target: under 20 MB).
+
+Subscribers are bulk-inserted (one executemany per 10,000); a tenth are text-only and
+a tenth chose a section, so three variants are prepared. Run from the repository root:
+``python benchmarks/send.py`` (``--memory ''`` skips part 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import re
+import shutil
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import insert
+
+from digest.app import App
+from digest.render import default_project
+from digest.store import schema as t
+
+NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+SMTP_SINK = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
+
+CLI = "import sys; from digest.cli import main; sys.argv[0] = 'digest'; main()"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_sink() -> tuple[subprocess.Popen[bytes], int]:
+    if not os.path.exists(SMTP_SINK):
+        sys.exit(f"{SMTP_SINK}: not found (Debian: apt-get install postfix)")
+    port = free_port()
+    args = [SMTP_SINK]
+    if os.geteuid() == 0:
+        args += ["-u", "nobody"]  # smtp-sink refuses to run as root without -u
+    proc = subprocess.Popen([*args, f"127.0.0.1:{port}", "1000"])
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    sys.exit("smtp-sink did not start")
+
+
+def make_project(folder: Path, port: int, subscribers: int) -> tuple[Path, int]:
+    """The sample newsletter with `subscribers` bulk-inserted; returns config, edition id."""
+    sample = default_project()
+    folder.mkdir(parents=True)
+    shutil.copytree(sample / "sources", folder / "sources")
+    stamp = NOW.timestamp() - 3 * 3600
+    for file in (folder / "sources" / "articles").iterdir():
+        os.utime(file, (stamp, stamp))
+    text = (sample / "digest.toml").read_text()
+    text = re.sub(r"(?ms)^\[transport\].*?(?=^\[|\Z)", "", text)
+    text = re.sub(r"(?m)^subscribers = .*$", "", text)
+    text += f'\n[transport]\nkind = "smtp"\nhost = "127.0.0.1"\nport = {port}\n'
+    config = folder / "digest.toml"
+    config.write_text(text)
+    app = App.from_config(config)
+    app.collect(now=NOW)
+    edition = app.build(now=NOW)
+    assert edition.id is not None
+    app.store.set_edition_status(edition.id, "approved", now=NOW)
+    list_id = app.store.list_id(edition.list)
+    rows: list[dict[str, Any]] = []
+    for i in range(subscribers):
+        rows.append(
+            {
+                "list_id": list_id,
+                "email": f"reader{i}@example.net",
+                "name": f"Reader Number{i}",
+                "status": "active",
+                "sections": ["Culture"] if i % 10 == 3 else [],
+                "timezone": None,
+                "format": "text" if i % 10 == 7 else "html",
+                "paused": False,
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+        )
+        if len(rows) == 10_000 or i == subscribers - 1:
+            with app.store.engine.begin() as conn:
+                conn.execute(insert(t.subscribers), rows)
+            rows = []
+    app.store.close()
+    return config, edition.id
+
+
+def _ceiling_worker(port: int, data: bytes, count: int, start: Any, done: Any) -> None:
+    conn = smtplib.SMTP("127.0.0.1", port)
+    conn.ehlo()
+    start.wait()
+    for i in range(count):
+        conn.sendmail("brief@example.org", [f"reader{i}@example.net"], data)
+    conn.quit()
+    done.put(time.perf_counter())
+
+
+def ceiling(port: int, data: bytes, total: int, workers: int) -> float:
+    """Messages per second for pre-built bytes over `workers` smtplib connections."""
+    ctx = multiprocessing.get_context("spawn")
+    start, done = ctx.Event(), ctx.Queue()
+    per = [total // workers + (1 if i < total % workers else 0) for i in range(workers)]
+    procs = [ctx.Process(target=_ceiling_worker, args=(port, data, n, start, done)) for n in per]
+    for p in procs:
+        p.start()
+    time.sleep(1.0)  # let every connection open
+    began = time.perf_counter()
+    start.set()
+    ends = [done.get() for _ in procs]
+    for p in procs:
+        p.join()
+    return total / (max(ends) - began)
+
+
+def _peak_kib(pid: int) -> int | None:
+    """The process's peak resident set size so far (VmHWM), None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def run_send(config: Path, edition_id: int, workers: int) -> dict[str, Any]:
+    """`digest send` in a subprocess: its wall time, output and peak RSS (KiB) of the
+    command's process and of its largest worker process."""
+    args = [sys.executable, "-c", CLI, "send", str(edition_id), "--workers", str(workers)]
+    began = time.perf_counter()
+    proc = subprocess.Popen(
+        [*args, "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=config.parent,
+    )
+    peaks: dict[int, int] = {}
+    while proc.poll() is None:
+        for pid in (proc.pid, *_children(proc.pid)):
+            peak = _peak_kib(pid)
+            if peak is not None:
+                peaks[pid] = max(peak, peaks.get(pid, 0))
+        time.sleep(0.02)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - began
+    if proc.returncode != 0:
+        sys.exit(f"digest send failed ({proc.returncode}):\n{out}\n{err}")
+    sent = int(re.search(r"Sent (\d+)", out).group(1))  # type: ignore[union-attr]
+    workers_peak = max((v for k, v in peaks.items() if k != proc.pid), default=0)
+    return {
+        "seconds": seconds,
+        "sent": sent,
+        "output": out.strip(),
+        "rss": {"self": peaks.get(proc.pid, 0), "worker": workers_peak},
+    }
+
+
+def reset(config: Path, pristine: Path) -> None:
+    """Put the database back as it was before any send."""
+    db = config.parent / "digest.db"
+    for suffix in ("-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(pristine, db)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--subscribers", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeat", type=int, default=2, help="alternating runs of each")
+    parser.add_argument("--memory", default="10000,100000", help="sizes for part 2 ('' skips)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
+    args = parser.parse_args()
+    sizes = [int(x) for x in args.memory.split(",") if x.strip()]
+    sink, port = start_sink()
+    tmp = Path(tempfile.mkdtemp(prefix="digest-bench-send-"))
+    try:
+        print(f"smtp-sink on 127.0.0.1:{port}; {args.workers} workers; {os.cpu_count()} cores")
+        config, edition_id = make_project(tmp / "throughput", port, args.subscribers)
+        app = App.from_config(config)
+        data = app.preview(edition_id, email="reader1@example.net", now=NOW).message
+        app.store.close()
+        pristine = tmp / "pristine.db"
+        shutil.copyfile(config.parent / "digest.db", pristine)
+        rates, tops = [], []
+        print(f"\n1. throughput, {args.subscribers:,} subscribers, message {len(data):,} bytes")
+        for _ in range(args.repeat):
+            tops.append(ceiling(port, data, args.subscribers, args.workers))
+            reset(config, pristine)
+            result = run_send(config, edition_id, args.workers)
+            assert result["sent"] == args.subscribers, result["output"]
+            rates.append(result["sent"] / result["seconds"])
+            print(
+                f"   ceiling (smtplib, pre-built bytes, {args.workers} connections): "
+                f"{tops[-1]:6.0f} msg/s | digest send end to end: {result['seconds']:5.1f} s "
+                f"{rates[-1]:6.0f} msg/s  [{result['output'].splitlines()[-1]}]"
+            )
+        print(
+            f"   best: digest send {max(rates):.0f} msg/s, ceiling {max(tops):.0f} msg/s; "
+            f"ratio {max(rates) / max(tops):.2f} (target >= 0.75)"
+        )
+        peaks: dict[int, dict[str, int]] = {}
+        for size in sizes:
+            config, edition_id = make_project(tmp / f"memory-{size}", port, size)
+            measured = run_send(config, edition_id, args.workers)
+            assert measured["sent"] == size, measured["output"]
+            peaks[size] = measured["rss"]
+            print(
+                f"\n2. memory, {size:,} subscribers ({measured['seconds']:.1f} s, "
+                f"{size / measured['seconds']:.0f} msg/s): peak RSS of `digest send` "
+                f"{measured['rss']['self'] / 1024:.1f} MB, of a worker process "
+                f"{measured['rss']['worker'] / 1024:.1f} MB"
+            )
+        if len(peaks) >= 2:
+            small, large = min(peaks), max(peaks)
+            for who, label in (("self", "digest send"), ("worker", "worker")):
+                diff = peaks[large][who] - peaks[small][who]
+                print(
+                    f"   difference {small:,} -> {large:,} ({label}): {diff / 1024:+.1f} MB "
+                    "(target < 20 MB)"
+                )
+    finally:
+        sink.kill()
+        sink.wait()
+        if args.keep:
+            print(f"projects kept in {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""The ledger in the database: claim before hand-over, mark after, and what is due."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, select
+
+from digest.app import App
+from digest.store import schema as t
+from tests.test_send_support import NOW, add_subscribers, build, small_project
+
+
+def _project(tmp_path: Path, subscribers: int = 10) -> tuple[App, int, list[int]]:
+    app = App.from_config(small_project(tmp_path / "news", 2525))
+    edition = build(app)
+    add_subscribers(app, subscribers)
+    return app, edition, [s.id for s in app.store.subscribers("daily")]
+
+
+def test_claim_takes_only_what_is_not_done_and_counts_attempts(tmp_path: Path) -> None:
+    app, edition, ids = _project(tmp_path)
+    store = app.store
+    assert store.claim(edition, ids[:4], worker="a", now=NOW) == set(ids[:4])
+    store.mark(edition, {ids[0]: ("sent", None), ids[1]: ("failed", "451 later")}, now=NOW)
+    # A resumed run takes over the failed and the interrupted (claimed) rows, never the sent.
+    assert store.claim(edition, ids[:6], worker="b", now=NOW) == set(ids[1:6])
+    d = t.deliveries
+    with store.engine.connect() as conn:
+        rows = {
+            r.subscriber_id: r for r in conn.execute(select(d).where(d.c.edition_id == edition))
+        }
+    assert rows[ids[0]].status == "sent" and rows[ids[0]].worker == "a"
+    assert rows[ids[1]].attempts == 2 and rows[ids[1]].error is None
+    assert rows[ids[2]].attempts == 2 and rows[ids[5]].attempts == 1
+    assert store.ledger(edition) == {"sent": 1, "claimed": 5}
+
+
+def test_due_leaves_out_sent_and_bounced_and_pages_by_id(tmp_path: Path) -> None:
+    app, edition, ids = _project(tmp_path, 12)
+    store = app.store
+    store.claim(edition, ids[:5], worker="a", now=NOW)
+    status = store.mark(
+        edition,
+        {ids[0]: ("sent", None), ids[1]: ("bounced", "550 no such user"), ids[2]: ("failed", "x")},
+        now=NOW,
+    )
+    assert status == "draft"  # mark reports the edition's status (pause/cancel reach workers)
+    due = [s.id for s in store.due(edition, "daily", limit=100)]
+    assert due == ids[2:]  # failed and claimed rows are due again
+    assert store.due_count(edition, "daily") == 10
+    first = store.due(edition, "daily", limit=4)
+    second = store.due(edition, "daily", after_id=first[-1].id, limit=100)
+    assert [s.id for s in first + second] == due
+    halves = [
+        [s.id for s in store.due(edition, "daily", limit=100, shard=(i, 2))] for i in range(2)
+    ]
+    assert sorted(halves[0] + halves[1]) == due and not set(halves[0]) & set(halves[1])
+    bounced = store.subscriber_by_id(ids[1])
+    assert bounced is not None and bounced.status == "bounced"
+
+
+def test_the_due_query_walks_an_index_not_the_whole_list(tmp_path: Path) -> None:
+    """Each batch must cost the same at 100 or 100,000 subscribers: no sort of the whole
+    list and no scan of the ledger per batch."""
+    app, edition, _ids = _project(tmp_path, 50)
+    store = app.store
+    seen: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if "FROM subscribers" in statement and "LIMIT" in statement:
+            seen.append((statement, params))
+
+    event.listen(store.engine, "before_cursor_execute", capture)
+    store.due(edition, "daily", after_id=10, limit=5, shard=(1, 2))
+    event.remove(store.engine, "before_cursor_execute", capture)
+    ((statement, params),) = seen
+    with store.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        plan = " | ".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, params))
+    assert "USING INDEX ix_subscribers_list_status_id" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+    assert "SCAN deliveries" not in plan, plan

@@ -1,0 +1,94 @@
+"""Rate limits: per second across worker processes (seen by the server), per hour exact."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from digest.app import App
+from digest.send import RateLimiter, SendOptions, send_edition
+from tests.test_send_support import (
+    NOW,
+    FaultyHandler,
+    add_subscribers,
+    build,
+    small_project,
+    smtp_server,
+)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_two_workers_share_a_per_second_limit(tmp_path: Path) -> None:
+    handler = FaultyHandler()
+    with smtp_server(handler) as port:
+        config = small_project(tmp_path / "news", port, "rate_per_second = 10\n")
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, 20)
+        summary = send_edition(app, edition, options=SendOptions(workers=2), clock=lambda: NOW)
+    assert summary.sent == 20 and handler.count() == 20
+    times = sorted(handler.times)
+    # 20 messages at 10/s: about 2 s, and never a burst (loose bounds, no tight timing)
+    assert times[-1] - times[0] >= 1.5
+    busiest = max(sum(1 for x in times if t <= x < t + 1.0) for t in times)
+    assert busiest <= 13
+
+
+def test_per_hour_quota_is_exact_and_divided_among_workers() -> None:
+    clock = FakeClock()
+    first = RateLimiter.share(None, 5, index=0, workers=2, clock=clock)
+    second = RateLimiter.share(None, 5, index=1, workers=2, clock=clock)
+    sent = 0
+    for limiter, expected in ((first, 3), (second, 2)):
+        while limiter.delay() == 0:
+            limiter.take()
+            sent += 1
+            clock.now += 1
+            assert sent <= 5
+        assert sent == expected if limiter is first else sent == 5
+    assert first.delay() == pytest.approx(3600 - 5)  # until its first message leaves the hour
+    clock.now += 3600
+    assert first.delay() == 0 and second.delay() == 0
+
+
+def test_per_second_limit_paces_evenly() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(4.0, None, clock=clock)
+    assert limiter.delay() == 0
+    limiter.take()
+    assert limiter.delay() == pytest.approx(0.25)
+    clock.now += 0.1
+    assert limiter.delay() == pytest.approx(0.15)
+    clock.now += 10  # idle time does not build up a burst
+    limiter.take()
+    assert limiter.delay() == pytest.approx(0.25)
+
+
+def test_the_hourly_window_starts_from_what_the_ledger_sent(tmp_path: Path) -> None:
+    """A resumed or following send counts the last hour's messages against the quota."""
+    handler = FaultyHandler()
+    with smtp_server(handler) as port:
+        config = small_project(tmp_path / "news", port)
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, 6)
+        send_edition(app, edition, clock=lambda: NOW)
+    recent = app.store.sent_since(NOW - timedelta(hours=1), limit=100)
+    assert len(recent) == 6 and all(at == NOW for at in recent)
+    assert app.store.sent_since(NOW + timedelta(seconds=1), limit=100) == []
+    clock = FakeClock()
+    ages = [clock.now - (NOW - at).total_seconds() for at in recent]
+    limiter = RateLimiter.share(None, 10, index=0, workers=1, recent=ages, clock=clock)
+    for _ in range(4):
+        assert limiter.delay() == 0
+        limiter.take()
+    assert limiter.delay() == pytest.approx(3600)
