@@ -7,8 +7,8 @@ every stage instead of reading the clock there.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from digest.config import Settings, load
 from digest.message import DkimSigner, Prepared, personalise, prepare
-from digest.records import Edition, SourceReport, SourceSummary, Subscriber
+from digest.records import Article, Edition, SourceReport, SourceSummary, Story, Subscriber
 from digest.render import Rendered, Renderer, Variant
 from digest.store import Store
 from digest.tokens import Tokens
@@ -28,6 +28,15 @@ if TYPE_CHECKING:  # collect and rank are imported where used: a send worker nee
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What a build chose: leads and teasers for everyone, and the sections' reserve."""
+
+    leads: tuple[Story, ...]
+    teasers: tuple[Story, ...]
+    reserve: tuple[Story, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +110,7 @@ class App:
             max_age_hours=e.max_age_hours,
             weights={s.name: s.weight for s in self.settings.sources},
             already_sent=self.store.sent_keys(list_name),
+            section_quotas=dict(e.quotas),
         )
 
     def build(
@@ -113,12 +123,8 @@ class App:
     ) -> Edition:
         """Rank the stored articles into a draft edition and store it."""
         lst = self.settings.list(list_name)
-        e = self.settings.edition
-        since = now - timedelta(hours=e.max_age_hours) if e.max_age_hours else None
-        articles = self.store.articles(since=since)
-        from digest.rank import rank
-
-        ranked = rank(articles, now=now, options=self.rank_options(lst.name))
+        articles = self.candidates(now)
+        ranked = self.select(lst.name, articles, now=now)
         counts: dict[str, int] = {}
         for article in articles:
             counts[article.source] = counts.get(article.source, 0) + 1
@@ -129,8 +135,45 @@ class App:
             SourceSummary(s.name, counts.get(s.name, 0), errors.get(s.name))
             for s in self.settings.sources
         )
-        edition = Edition(lst.name, now, ranked.leads, ranked.teasers, sources)
+        edition = Edition(
+            lst.name, now, ranked.leads, ranked.teasers, sources, reserve=ranked.reserve
+        )
         return self.store.save_edition(edition, now=now, slot=slot)
+
+    def candidates(self, now: datetime) -> list[Article]:
+        """The stored articles young enough to be ranked for `now`."""
+        e = self.settings.edition
+        since = now - timedelta(hours=e.max_age_hours) if e.max_age_hours else None
+        return self.store.articles(since=since)
+
+    def select(
+        self,
+        list_name: str,
+        articles: Sequence[Article],
+        *,
+        now: datetime,
+        options: RankOptions | None = None,
+    ) -> Selection:
+        """Rank for every subscriber, then for each set of sections subscribers chose.
+
+        The general ranking gives the leads and teasers; each section set's own ranking
+        adds, as the reserve, the stories its subscribers get in place of the ones of
+        sections they left out (a selection per variant, carried by one edition).
+        """
+        from digest.rank import rank
+
+        options = options or self.rank_options(list_name)
+        ranked = rank(articles, now=now, options=options)
+        seen = {k for story in ranked.leads + ranked.teasers for k in story.keys}
+        reserve: list[Story] = []
+        for sections in self.store.section_sets(list_name):
+            own = rank(articles, now=now, options=replace(options, sections=sections))
+            for story in own.leads + own.teasers:
+                if not seen & set(story.keys):
+                    reserve.append(story)
+                    seen.update(story.keys)
+        reserve.sort(key=lambda s: (-s.score, s.key))
+        return Selection(ranked.leads, ranked.teasers, tuple(reserve))
 
     def variant_for(self, subscriber: Subscriber) -> tuple[Variant, bool]:
         sections = frozenset(subscriber.sections) if subscriber.sections else None

@@ -77,6 +77,7 @@ def edition_to_dict(edition: Edition) -> dict[str, Any]:
         "status": edition.status,
         "leads": [story_to_dict(s) for s in edition.leads],
         "teasers": [story_to_dict(s) for s in edition.teasers],
+        "reserve": [story_to_dict(s) for s in edition.reserve],
         "sources": [
             {"name": s.name, "articles": s.articles, "error": s.error} for s in edition.sources
         ],
@@ -97,4 +98,5 @@ def edition_from_dict(d: Mapping[str, Any]) -> Edition:
         ),
         id=d.get("id"),
         status=d.get("status", "draft"),
+        reserve=tuple(story_from_dict(s) for s in d.get("reserve", ())),
     )

@@ -85,6 +85,8 @@ class EditionSettings:
     max_leads_per_source: int = 1
     max_age_hours: float | None = 72.0
     min_stories: int = 1
+    # At most this many stories of a section in an edition ([edition.quotas] Culture = 2).
+    quotas: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,8 +335,16 @@ def _edition(file: Path, raw: Any) -> EditionSettings:
     for key in ("half_life_hours", "max_age_hours"):
         values[key] = t.get(key, float, getattr(d, key), "a number of hours > 0")
         t.check(key, _positive, "a number of hours > 0")
+    quotas = t.get("quotas", dict, {}, "a table of section = whole number")
+    t.check(
+        "quotas",
+        lambda v: all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in v.values()
+        ),
+        "a table of section = whole number ≥ 0",
+    )
     t.done()
-    return EditionSettings(**values)
+    return EditionSettings(**values, quotas=dict(quotas))
 
 
 def _list(file: Path, i: int, raw: Any) -> ListSettings:

@@ -129,10 +129,19 @@ class Edition:
     sources: tuple[SourceSummary, ...] = ()
     id: int | None = None  # set once stored
     status: str = "draft"  # draft, approved, sending, sent, skipped, cancelled
+    # Stories beyond the general cut, ranked for subscribers who chose sections: they
+    # fill those subscribers' places left by stories of other sections (best first).
+    reserve: tuple[Story, ...] = ()
 
     @property
     def stories(self) -> tuple[Story, ...]:
+        """What every subscriber of all sections gets: leads, then teasers."""
         return self.leads + self.teasers
+
+    @property
+    def carried(self) -> tuple[Story, ...]:
+        """Every story some subscriber may get (for the no-repeat record)."""
+        return self.leads + self.teasers + self.reserve
 
 
 @dataclass(frozen=True, slots=True)

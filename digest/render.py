@@ -131,9 +131,10 @@ class Variant:
         first, with the freed lead places taken by the best remaining stories."""
         if self.sections is None:
             return edition
-        stories = [s for s in edition.stories if self.admits(s)]
+        wanted = len(edition.leads) + len(edition.teasers)
+        stories = [s for s in edition.carried if self.admits(s)][:wanted]
         n = len(edition.leads)
-        return replace(edition, leads=tuple(stories[:n]), teasers=tuple(stories[n:]))
+        return replace(edition, leads=tuple(stories[:n]), teasers=tuple(stories[n:]), reserve=())
 
     @property
     def key(self) -> str:

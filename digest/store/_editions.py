@@ -85,7 +85,7 @@ class EditionsMixin(Base):
                 .where(t.editions.c.id == eid)
                 .values(payload=edition_to_dict(stored))
             )
-            keys = {k for story in edition.stories for k in story.keys}
+            keys = {k for story in edition.carried for k in story.keys}
             if keys:
                 conn.execute(
                     insert(t.edition_articles),
@@ -240,7 +240,7 @@ class EditionsMixin(Base):
         Returns whether it was stored."""
         assert edition.id is not None
         e, ea = t.editions, t.edition_articles
-        keys = {k for story in edition.stories for k in story.keys}
+        keys = {k for story in edition.carried for k in story.keys}
         with self.engine.begin() as conn:
             changed = conn.execute(
                 update(e)

@@ -8,12 +8,13 @@ Nothing here validates addresses, renders or sends.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Text, bindparam, cast, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from digest.errors import StoreError
@@ -33,6 +34,22 @@ class SubscriberEvent:
 
 
 class SubscribersMixin(Base):
+    def section_sets(self, list_name: str) -> list[frozenset[str]]:
+        """The distinct sets of sections that active subscribers of a list chose."""
+        s, lst = t.subscribers, t.lists
+        # DISTINCT over the JSON text: PostgreSQL has no equality for the json type.
+        text = cast(s.c.sections, Text)
+        query = (
+            select(text)
+            .join(lst, lst.c.id == s.c.list_id)
+            .where(lst.c.name == list_name, s.c.status == "active")
+            .distinct()
+        )
+        with self.engine.connect() as conn:
+            found = {frozenset(json.loads(raw)) for raw in conn.execute(query).scalars() if raw}
+        found.discard(frozenset())
+        return sorted(found, key=sorted)
+
     def subscribers(
         self,
         list_name: str,

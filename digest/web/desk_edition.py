@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,7 +26,6 @@ from digest.collect.fetch import FetchRequest, fetch_all_sync
 from digest.collect.pages import article_from_page, extract_page
 from digest.curate import CurationError, Operation
 from digest.errors import DeliveryError, NotFound, SourceError
-from digest.rank import rank
 from digest.rank.trim import trim
 from digest.records import Article, Edition, SourceReport, Story, Subscriber
 from digest.subscribers import normalise_email
@@ -108,17 +107,17 @@ def rebuild(app: App, edition_id: int, *, now: datetime) -> Edition:
     with _LOCK:
         current = draft(app, edition_id)
         edition = current.edition
-        settings = app.settings.edition
-        since = (
-            edition.at - timedelta(hours=settings.max_age_hours) if settings.max_age_hours else None
-        )
         # The editor's pins are ranked in (even old news); dropped stories are not left
         # out here but by replaying the drops, so that undoing a drop brings them back.
         options = replace(
             app.rank_options(edition.list), pinned=curate.pinned_keys(current.operations)
         )
-        ranked = rank(app.store.articles(since=since), now=edition.at, options=options)
-        base = replace(current.base, leads=ranked.leads, teasers=ranked.teasers)
+        ranked = app.select(
+            edition.list, app.candidates(edition.at), now=edition.at, options=options
+        )
+        base = replace(
+            current.base, leads=ranked.leads, teasers=ranked.teasers, reserve=ranked.reserve
+        )
         return _save(app, base, current.operations, now=now)
 
 
