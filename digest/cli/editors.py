@@ -49,7 +49,7 @@ def add(config: str, email: str, password_stdin: bool) -> None:
 @editors.command("list")
 @config_option
 def list_(config: str) -> None:
-    """The editors' addresses."""
+    """Print the address of every editor who may log in."""
     for editor in _app(config).store.editors():
         click.echo(editor.email)
 
