@@ -135,7 +135,11 @@ class DatabaseSettings:
 
 @dataclass(frozen=True, slots=True)
 class QueueSettings:
-    broker: str | None = None
+    broker: str | None = None  # redis:// or amqp://: `digest send` fans out to workers
+    name: str = "digest"  # the queue `digest send` fills and `digest worker` reads
+    batch: int = 500  # subscribers per queued task (an id range)
+    visibility_timeout: int = 3600  # Redis: seconds before an unacknowledged task is redelivered
+    lease: int = 600  # seconds before a dead worker's claimed ledger rows are taken over
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,8 +512,17 @@ def load(path: str | Path) -> Settings:
         lambda v: v.startswith(("redis://", "amqp://", "rediss://", "amqps://")),
         "a redis:// or amqp:// URL",
     )
+    queue_name = q.get("name", str, "digest", "a queue name")
+    q.check("name", lambda v: bool(re.fullmatch(r"[\w.@-]+", v)), "letters, digits, . _ - @")
+    numbers: dict[str, int] = {}
+    for key, what in (
+        ("batch", "a whole number of subscribers > 0"),
+        ("visibility_timeout", "whole seconds > 0"),
+        ("lease", "whole seconds > 0"),
+    ):
+        numbers[key] = q.get(key, int, getattr(QueueSettings(), key), what)
+        q.check(key, _positive, what)
     q.done()
     top.done()
-    return Settings(
-        file, news, sources, edition, lists, transport, DatabaseSettings(url), QueueSettings(broker)
-    )
+    queue = QueueSettings(broker, queue_name, **numbers)
+    return Settings(file, news, sources, edition, lists, transport, DatabaseSettings(url), queue)

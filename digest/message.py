@@ -31,6 +31,8 @@ _SAFE = frozenset(
 )
 _TOKEN = re.compile("(" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")")
 TO, MSGID = b"@@TO@@", b"@@MESSAGE_ID@@"
+_QP_ESCAPE = re.compile(r"[^ -<>-~]")  # what quoted-printable encodes: not in _SAFE
+_URL_UNSAFE = re.compile(r"[\s<>\"']")
 
 #: The headers a DKIM signature covers (those present); the ones a forwarder could
 #: add a second copy of are signed twice ("oversigned") so that no copy can be added.
@@ -99,6 +101,8 @@ def qp_encode(text: str) -> bytes:
 
 def qp_value(value: str) -> bytes:
     """A substituted value, encoded and wrapped like the body around it."""
+    if len(value) < QP_WIDTH and not _QP_ESCAPE.search(value) and value[-1:] not in (" ", "\t"):
+        return value.encode("ascii")  # the usual link: nothing to escape or wrap
     out: list[bytes] = []
     _qp_line(_qp_chars(value), out)
     return b"\r\n".join(out)
@@ -317,7 +321,7 @@ def personalise(
     if not email.isascii():
         raise DeliveryError(f"{email!r}: a non-ASCII address needs SMTPUTF8, not supported")
     for url in (unsubscribe_url, preferences_url):
-        if not url.isascii() or any(c.isspace() or c in "<>\"'" for c in url):
+        if not url.isascii() or _URL_UNSAFE.search(url):
             raise DeliveryError(f"{email}: link {url!r} is not a plain ASCII URL")
     to = formataddr((name, email), charset="utf-8").encode("ascii")
     head = (

@@ -47,6 +47,8 @@ from digest.transports import TransportError
 
 Clock = Callable[[], datetime]
 Progress = Callable[[dict[str, int]], None]
+#: Claims ledger rows before hand-over: (subscriber ids, now) -> the ids claimed.
+Claim = Callable[[list[int], datetime], set[int]]
 
 #: Edition statuses a running send stops for.
 STOPPING = ("paused", "cancelled")
@@ -234,17 +236,20 @@ def _batches(
     options: SendOptions,
     *,
     shard: tuple[int, int] | None = None,
+    id_range: tuple[int, int] | None = None,
     stop: Callable[[], bool] = lambda: False,
 ) -> Iterator[list[Subscriber]]:
-    """The due subscribers, a batch at a time, in id order (streamed, never all at once)."""
+    """The due subscribers, a batch at a time, in id order (streamed, never all at once);
+    with `id_range=(lo, hi)` only those with lo < id <= hi."""
     assert edition.id is not None
     list_tz = app.settings.list(edition.list).timezone
-    after = 0
+    after, upto = id_range if id_range is not None else (0, None)
     while not stop():
         batch = app.store.due(
             edition.id,
             edition.list,
             after_id=after,
+            upto_id=upto,
             limit=options.batch,
             shard=shard,
             timezones=options.timezones,
@@ -271,8 +276,11 @@ class _Worker:
         stop: _Stop,
         counts: MutableSequence[int],
         tick: Callable[[], None] | None,
+        id_range: tuple[int, int] | None = None,
+        claim: Claim | None = None,
     ) -> None:
         ts = app.settings.transport
+        self.id_range, self.claim = id_range, claim
         self.app, self.store = app, app.store
         self.edition = self.store.edition(edition_id)
         self.edition_id, self.index, self.workers = edition_id, index, workers
@@ -298,10 +306,11 @@ class _Worker:
         # that many plus the message in flight: `mark_every` in all.
         self.recorder = (
             ThreadPoolExecutor(1, thread_name_prefix=f"ledger-{index}")
-            if options.mark_every > 1 and not os.environ.get("XSYNC")
+            if options.mark_every > 1
             else None
         )
         self.writing: Future[str] | None = None
+        self.ledger = self.store.ledger_writer(edition_id)
         # (when, seq, attempt, subscriber, last error): messages waiting to be retried.
         self.retry: list[tuple[float, int, int, Subscriber, str]] = []
         self.seq = 0
@@ -334,11 +343,16 @@ class _Worker:
                 self.edition,
                 self.options,
                 shard=(self.index, self.workers),
+                id_range=self.id_range,
                 stop=self._stopping,
             ):
-                claimed = self.store.claim(
-                    self.edition_id, [s.id for s in batch], worker=self.name, now=self.clock()
-                )
+                ids = [s.id for s in batch]
+                if self.claim is not None:
+                    claimed = self.claim(ids, self.clock())
+                else:
+                    claimed = self.store.claim(
+                        self.edition_id, ids, worker=self.name, now=self.clock()
+                    )
                 for sub in batch:
                     if sub.id not in claimed:
                         continue  # sent by another run meanwhile
@@ -356,6 +370,7 @@ class _Worker:
             finally:
                 if self.recorder is not None:
                     self.recorder.shutdown()
+                self.ledger.close()
                 if self.opened:
                     self.transport.close()
         self.summary.paused = self.stopped
@@ -446,7 +461,10 @@ class _Worker:
                 self._idle(left)
 
     def _pause(self, why: str) -> None:
-        self.store.set_edition_status(self.edition_id, "paused", now=self.clock())
+        # Only a running send is paused: a cancel meanwhile stands.
+        self.store.set_edition_status(
+            self.edition_id, "paused", now=self.clock(), expect=("sending",)
+        )
         self.stopped = (
             f"edition {self.edition_id} paused after {why}. Fix the cause, then run "
             f"`digest send {self.edition_id}` to resume"
@@ -478,11 +496,9 @@ class _Worker:
             return
         outcomes, self.pending = self.pending, {}
         if self.recorder is None:
-            self._check_status(self.store.mark(self.edition_id, outcomes, now=self.clock()))
+            self._check_status(self.ledger.mark(outcomes, now=self.clock()))
         else:
-            self.writing = self.recorder.submit(
-                self.store.mark, self.edition_id, outcomes, now=self.clock()
-            )
+            self.writing = self.recorder.submit(self.ledger.mark, outcomes, now=self.clock())
 
     def _written(self) -> None:
         """Wait for the outstanding write; it reports the edition's status."""
@@ -519,8 +535,15 @@ def run_worker(
     stop: _Stop | None = None,
     counts: MutableSequence[int] | None = None,
     tick: Callable[[], None] | None = None,
+    id_range: tuple[int, int] | None = None,
+    claim: Claim | None = None,
 ) -> SendSummary:
-    """Send this worker's share (subscriber id modulo `workers`) of an edition."""
+    """Send this worker's share (subscriber id modulo `workers`) of an edition.
+
+    `id_range=(lo, hi)` limits it to subscribers with lo < id <= hi (a queued batch);
+    `claim(ids, now)` replaces :meth:`Store.claim` and returns the ids this worker
+    may send (a queue worker's exclusive, leased claim).
+    """
     return _Worker(
         app,
         edition_id,
@@ -531,6 +554,8 @@ def run_worker(
         stop=stop or _Stop(),
         counts=counts if counts is not None else [0] * _SLOTS * workers,
         tick=tick,
+        id_range=id_range,
+        claim=claim,
     ).run()
 
 
@@ -650,6 +675,16 @@ def _in_processes(
     return summary
 
 
+def _queued(
+    app: App, edition: Edition, options: SendOptions, clock: Clock, progress: Progress | None
+) -> SendSummary:
+    """`[queue] broker` set: the batches go to `digest worker`s (:mod:`digest.worker`),
+    which send them through :func:`run_worker`; this process follows the ledger."""
+    from digest.worker import send_queued
+
+    return send_queued(app, edition, options=options, clock=clock, progress=progress)
+
+
 def send_edition(
     app: App,
     edition_id: int,
@@ -660,8 +695,16 @@ def send_edition(
 ) -> SendSummary:
     """Deliver to everyone due; safe to run again after any interruption.
 
-    A paused edition is resumed; a cancelled one raises DeliveryError. `progress`
-    gets this run's counts (sent, bounced, deferred) a few times a second.
+    A paused edition is resumed; a cancelled one raises DeliveryError. With
+    `options.timezones`, only that slice of the list is sent (see SendOptions).
+    `progress` gets this run's counts (sent, bounced, deferred) a few times a second.
+    SIGINT/SIGTERM (when called from the main thread) stop every worker after its
+    current message, with what was sent recorded; `paused` in the summary says so.
+
+    `workers > 1` runs worker processes: forked on Linux when this process has a single
+    thread (the App's database connections are closed first, so no other connection
+    to the same SQLite file may be open here), else spawned. With `[queue] broker`
+    set, the send is queued for `digest worker`s instead and `workers` is not used.
     """
     store = app.store
     edition = store.edition(edition_id)
@@ -677,12 +720,15 @@ def send_edition(
         _dry_run(app, edition, options, summary)
         summary.remaining = summary.planned
         return summary
-    store.set_edition_status(edition_id, "sending", now=clock())
+    if not store.set_edition_status(edition_id, "sending", now=clock(), expect=(edition.status,)):
+        raise DeliveryError(f"edition {edition_id} changed status meanwhile; try again")
     workers = max(1, options.workers)
     per_hour = app.settings.transport.rate_per_hour
     if per_hour:
         workers = min(workers, per_hour)
-    if workers == 1:
+    if app.settings.queue.broker:
+        summary.add(_queued(app, edition, options, clock, progress))
+    elif workers == 1:
         counts = [0] * _SLOTS
         stop = _Stop()
         last = [0.0]

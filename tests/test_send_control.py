@@ -39,12 +39,12 @@ def _wait_for(handler: FaultyHandler, count: int) -> None:
 
 
 def test_pause_stops_a_running_send_and_send_resumes_it_without_duplicates(
-    tmp_path: Path,
+    tmp_path: Path, db_url: str
 ) -> None:
     handler = FaultyHandler()
     runner = CliRunner()
     with smtp_server(handler) as port:
-        config = small_project(tmp_path / "news", port)
+        config = small_project(tmp_path / "news", port, database=db_url)
         app = App.from_config(config)
         edition = build(app)
         emails = add_subscribers(app, 400)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -35,16 +36,18 @@ def _events(app: App, subscriber_id: int) -> list[tuple[str, str, str]]:
         return [(r.status, r.origin, r.detail or "") for r in rows]
 
 
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelined"])
 def test_every_deliverable_address_gets_exactly_one_message_despite_faults(
-    tmp_path: Path,
+    tmp_path: Path, pipelining: bool, db_url: str
 ) -> None:
     handler = FaultyHandler(
         temporary=0.1,
         refuse={UNKNOWN: f"550 5.1.1 <{UNKNOWN}>: Recipient address rejected: User unknown"},
         drop_at={5},
+        pipelining=pipelining,
     )
     with smtp_server(handler) as port:
-        config = small_project(tmp_path / "news", port, "retry_delay = 0.01\n")
+        config = small_project(tmp_path / "news", port, "retry_delay = 0.01\n", database=db_url)
         app = App.from_config(config)
         edition = build(app)
         emails = add_subscribers(app, 300)
@@ -57,6 +60,7 @@ def test_every_deliverable_address_gets_exactly_one_message_despite_faults(
 
         got = handler.per_recipient()
         assert handler.temporaries >= 15 and handler.dropped == 1  # the faults did happen
+        assert handler.pipelined == (handler.datas + 1 if pipelining else 0)  # + the 550
         assert set(got) == set(emails) - {UNKNOWN}
         assert [a for a, n in got.items() if n != 1] == []
         assert first.bounced == 1 and any(UNKNOWN in e and "550" in e for e in first.errors)

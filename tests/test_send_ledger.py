@@ -12,15 +12,17 @@ from digest.store import schema as t
 from tests.test_send_support import NOW, add_subscribers, build, small_project
 
 
-def _project(tmp_path: Path, subscribers: int = 10) -> tuple[App, int, list[int]]:
-    app = App.from_config(small_project(tmp_path / "news", 2525))
+def _project(
+    tmp_path: Path, subscribers: int = 10, database: str = "sqlite:///digest.db"
+) -> tuple[App, int, list[int]]:
+    app = App.from_config(small_project(tmp_path / "news", 2525, database=database))
     edition = build(app)
     add_subscribers(app, subscribers)
     return app, edition, [s.id for s in app.store.subscribers("daily")]
 
 
-def test_claim_takes_only_what_is_not_done_and_counts_attempts(tmp_path: Path) -> None:
-    app, edition, ids = _project(tmp_path)
+def test_claim_takes_only_what_is_not_done_and_counts_attempts(tmp_path: Path, db_url: str) -> None:
+    app, edition, ids = _project(tmp_path, database=db_url)
     store = app.store
     assert store.claim(edition, ids[:4], worker="a", now=NOW) == set(ids[:4])
     store.mark(edition, {ids[0]: ("sent", None), ids[1]: ("failed", "451 later")}, now=NOW)
@@ -37,8 +39,8 @@ def test_claim_takes_only_what_is_not_done_and_counts_attempts(tmp_path: Path) -
     assert store.ledger(edition) == {"sent": 1, "claimed": 5}
 
 
-def test_due_leaves_out_sent_and_bounced_and_pages_by_id(tmp_path: Path) -> None:
-    app, edition, ids = _project(tmp_path, 12)
+def test_due_leaves_out_sent_and_bounced_and_pages_by_id(tmp_path: Path, db_url: str) -> None:
+    app, edition, ids = _project(tmp_path, 12, database=db_url)
     store = app.store
     store.claim(edition, ids[:5], worker="a", now=NOW)
     status = store.mark(

@@ -42,7 +42,13 @@ ARTICLES = {
 }
 
 
-def small_project(folder: Path, port: int, transport: str = "", extra: str = "") -> Path:
+def small_project(
+    folder: Path,
+    port: int,
+    transport: str = "",
+    extra: str = "",
+    database: str = "sqlite:///digest.db",
+) -> Path:
     """A project with two short articles (small messages: the SMTP server keeps up)."""
     articles = folder / "articles"
     articles.mkdir(parents=True, exist_ok=True)
@@ -54,6 +60,7 @@ def small_project(folder: Path, port: int, transport: str = "", extra: str = "")
         sources=sources,
         transport=f'kind = "smtp"\nhost = "127.0.0.1"\nport = {port}\n{transport}',
         extra=extra,
+        database=database,
     )
 
 
@@ -109,13 +116,15 @@ class FaultyHandler:
     `temporary` answers 451 to that share of messages at random (seeded); `refuse`
     maps an address to its RCPT answer; `drop_at` closes the connection mid-DATA
     (without an answer) at those DATA commands (0-based); `all_temporary` answers
-    451 to every message.
+    451 to every message; `pipelining` offers PIPELINING (RFC 2920) and counts the
+    transactions whose RCPT and DATA arrived with their MAIL.
     """
 
     temporary: float = 0.0
     refuse: dict[str, str] = field(default_factory=dict)
     drop_at: set[int] = field(default_factory=set)
     all_temporary: bool = False
+    pipelining: bool = False
     seed: int = 7
     run: int = 0
     got: list[Got] = field(default_factory=list)
@@ -124,10 +133,29 @@ class FaultyHandler:
     datas: int = 0
     dropped: int = 0
     temporaries: int = 0
+    pipelined: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if bytes(server._reader._buffer).startswith(b"RCPT TO:"):  # sent in one go
+            with self.lock:
+                self.pipelined += 1
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any

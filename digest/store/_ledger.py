@@ -3,8 +3,8 @@
 `due` walks a list's active subscribers in id order, a batch at a time, leaving out
 those the ledger has as sent or bounced (an index range scan plus one primary-key
 probe per row: a batch costs the same at 100 or 100,000 subscribers). `claim` is one
-upsert statement per batch, `mark` one short transaction per few outcomes that also
-reads the edition's status, so a pause reaches running workers for free. Nothing
+INSERT .. SELECT upsert per batch, `mark` one short transaction per outcome or two
+that also reads the edition's status, so a pause reaches running workers for free. Nothing
 here sends, renders or decides what an outcome means.
 """
 
@@ -12,15 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
+    Integer,
+    String,
     and_,
     bindparam,
     exists,
     func,
     insert,
+    literal,
     or_,
     select,
     update,
@@ -50,27 +53,55 @@ _MARK = (
     )
 )
 _STATUS = select(t.editions.c.status).where(t.editions.c.id == bindparam("edition_id"))
-_CLAIMS: dict[str, Any] = {}
 
 
-def _claim(dialect: str) -> Any:
-    """INSERT .. ON CONFLICT DO UPDATE .. RETURNING, for SQLite and PostgreSQL alike."""
-    if dialect not in _CLAIMS:
-        d = t.deliveries
-        stmt = (postgresql if dialect == "postgresql" else sqlite).insert(d)
-        _CLAIMS[dialect] = stmt.on_conflict_do_update(
-            index_elements=[d.c.edition_id, d.c.subscriber_id],
-            set_={
-                "status": "claimed",
-                "attempts": d.c.attempts + 1,
-                "worker": stmt.excluded.worker,
-                "claimed_at": stmt.excluded.claimed_at,
-                "error": None,
-            },
-            # not IN (...): an expanding parameter cannot be used in an executemany
-            where=and_(d.c.status != DONE[0], d.c.status != DONE[1]),
-        ).returning(d.c.subscriber_id)
-    return _CLAIMS[dialect]
+def _mark(
+    conn: Connection, edition_id: int, results: Mapping[int, tuple[str, str | None]], now: datetime
+) -> str:
+    s = t.subscribers
+    params = [
+        {
+            "eid": edition_id,
+            "sid": sid,
+            "new_status": status,
+            "new_error": error,
+            "new_sent_at": now if status == "sent" else None,
+        }
+        for sid, (status, error) in results.items()
+    ]
+    with conn.begin():
+        if params:
+            conn.execute(_MARK, params[0] if len(params) == 1 else params)
+        for sid, (outcome, error) in results.items():
+            if outcome != "bounced":
+                continue
+            changed = conn.execute(
+                update(s)
+                .where(s.c.id == sid, s.c.status == "active")
+                .values(status="bounced", updated_at=now)
+            ).rowcount
+            if changed:
+                conn.execute(
+                    insert(t.subscriber_events).values(
+                        subscriber_id=sid, status="bounced", origin="smtp", detail=error, at=now
+                    )
+                )
+        edition_status = conn.execute(_STATUS, {"edition_id": edition_id}).scalar()
+    return str(edition_status)
+
+
+class LedgerWriter:
+    """Marks one edition's outcomes over a connection of its own (close it after)."""
+
+    def __init__(self, conn: Connection, edition_id: int) -> None:
+        self._conn, self._edition_id = conn, edition_id
+
+    def mark(self, results: Mapping[int, tuple[str, str | None]], *, now: datetime) -> str:
+        """As :meth:`LedgerMixin.mark`."""
+        return _mark(self._conn, self._edition_id, results, now)
+
+    def close(self) -> None:
+        self._conn.close()
 
 
 class LedgerMixin(Base):
@@ -80,6 +111,7 @@ class LedgerMixin(Base):
         list_name: str,
         *,
         after_id: int = 0,
+        upto_id: int | None = None,
         shard: tuple[int, int] | None = None,
         timezones: Collection[str] | None = None,
         list_timezone: str | None = None,
@@ -97,6 +129,8 @@ class LedgerMixin(Base):
             s.c.id > after_id,
             ~done,
         )
+        if upto_id is not None:
+            where = and_(where, s.c.id <= upto_id)
         if shard is not None and shard[1] > 1:
             where = and_(where, s.c.id % shard[1] == shard[0])
         if timezones is not None:
@@ -113,12 +147,14 @@ class LedgerMixin(Base):
         list_name: str,
         *,
         after_id: int = 0,
+        upto_id: int | None = None,
         limit: int = 500,
         shard: tuple[int, int] | None = None,
         timezones: Collection[str] | None = None,
         list_timezone: str | None = None,
     ) -> list[Subscriber]:
-        """The next `limit` subscribers (by id, after `after_id`) still owed this edition.
+        """The next `limit` subscribers (by id, after `after_id`, up to `upto_id`) still
+        owed this edition.
 
         Active, not paused, not marked sent or bounced for the edition. `shard=(i, n)`
         keeps ids with id % n == i. `timezones`, when given, keeps subscribers whose
@@ -131,6 +167,7 @@ class LedgerMixin(Base):
                     edition_id,
                     list_name,
                     after_id=after_id,
+                    upto_id=upto_id,
                     shard=shard,
                     timezones=timezones,
                     list_timezone=list_timezone,
@@ -164,25 +201,39 @@ class LedgerMixin(Base):
     ) -> set[int]:
         """Record that these messages are about to be handed over (before the hand-over).
 
-        One upsert: new rows are inserted as claimed; rows left claimed or failed by an
-        earlier run are taken over (attempts + 1). Rows already sent or bounced are
-        left alone and not returned. Returns the ids this call claimed.
+        One statement, INSERT .. SELECT .. ON CONFLICT DO UPDATE .. RETURNING: new rows
+        are inserted as claimed; rows left claimed or failed by an earlier run are taken
+        over (attempts + 1). Rows already sent or bounced are left alone and not
+        returned. Returns the ids this call claimed.
         """
-        rows = [
-            {
-                "edition_id": edition_id,
-                "subscriber_id": i,
-                "status": "claimed",
-                "attempts": 1,
-                "worker": worker,
-                "claimed_at": now,
-            }
-            for i in subscriber_ids
-        ]
-        if not rows:
+        ids = list(subscriber_ids)
+        if not ids:
             return set()
+        s, d = t.subscribers, t.deliveries
+        rows = select(
+            literal(edition_id, Integer),
+            s.c.id,
+            literal("claimed", String),
+            literal(1, Integer),
+            literal(worker, String),
+            literal(now, d.c.claimed_at.type),
+        ).where(s.c.id.in_(ids))
+        columns = ["edition_id", "subscriber_id", "status", "attempts", "worker", "claimed_at"]
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(d).from_select(columns, rows)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[d.c.edition_id, d.c.subscriber_id],
+            set_={
+                "status": "claimed",
+                "attempts": d.c.attempts + 1,
+                "worker": stmt.excluded.worker,
+                "claimed_at": stmt.excluded.claimed_at,
+                "error": None,
+            },
+            where=d.c.status.not_in(DONE),
+        ).returning(d.c.subscriber_id)
         with self.engine.begin() as conn:
-            return {int(i) for i in conn.execute(_claim(self.engine.dialect.name), rows).scalars()}
+            return {int(i) for i in conn.execute(stmt).scalars()}
 
     def mark(
         self, edition_id: int, results: Mapping[int, tuple[str, str | None]], *, now: datetime
@@ -193,35 +244,12 @@ class LedgerMixin(Base):
         (suppressing the address) and records the event. Returns the edition's status
         as of this transaction, so a worker learns of a pause or cancel as it marks.
         """
-        s = t.subscribers
-        params: list[dict[str, Any]] = [
-            {
-                "eid": edition_id,
-                "sid": sid,
-                "new_status": status,
-                "new_error": error,
-                "new_sent_at": now if status == "sent" else None,
-            }
-            for sid, (status, error) in results.items()
-        ]
-        bounced = [(sid, error) for sid, (status, error) in results.items() if status == "bounced"]
-        with self.engine.begin() as conn:
-            if params:
-                conn.execute(_MARK, params)
-            for sid, error in bounced:
-                changed = conn.execute(
-                    update(s)
-                    .where(s.c.id == sid, s.c.status == "active")
-                    .values(status="bounced", updated_at=now)
-                ).rowcount
-                if changed:
-                    conn.execute(
-                        insert(t.subscriber_events).values(
-                            subscriber_id=sid, status="bounced", origin="smtp", detail=error, at=now
-                        )
-                    )
-            status = conn.execute(_STATUS, {"edition_id": edition_id}).scalar()
-        return str(status)
+        with self.engine.connect() as conn:
+            return _mark(conn, edition_id, results, now)
+
+    def ledger_writer(self, edition_id: int) -> LedgerWriter:
+        """`mark` over one connection held open: a sending worker marks every message."""
+        return LedgerWriter(self.engine.connect(), edition_id)
 
     def ledger(self, edition_id: int) -> dict[str, int]:
         """Rows per status for an edition: claimed, sent, bounced, failed."""
