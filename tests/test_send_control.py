@@ -73,11 +73,11 @@ def test_pause_stops_a_running_send_and_send_resumes_it_without_duplicates(
     assert app.store.edition(edition).status == "sent"
 
 
-def test_cancel_stops_a_running_send_for_good(tmp_path: Path) -> None:
+def test_cancel_stops_a_running_send_for_good(tmp_path: Path, db_url: str) -> None:
     handler = FaultyHandler()
     runner = CliRunner()
     with smtp_server(handler) as port:
-        config = small_project(tmp_path / "news", port)
+        config = small_project(tmp_path / "news", port, database=db_url)
         app = App.from_config(config)
         edition = build(app)
         add_subscribers(app, 400)
@@ -136,11 +136,12 @@ def test_a_sent_edition_cannot_be_paused_and_a_rerun_sends_nothing(tmp_path: Pat
     assert handler.count() == 10
 
 
-def test_timezone_slices_cover_the_list_once(tmp_path: Path) -> None:
+def test_timezone_slices_cover_the_list_once(tmp_path: Path, db_url: str) -> None:
     """Local-time delivery: a subscriber without a zone counts as the list's zone."""
     handler = FaultyHandler()
     with smtp_server(handler) as port:
-        config = small_project(tmp_path / "news", port)  # the list is Europe/Copenhagen
+        # the list is Europe/Copenhagen
+        config = small_project(tmp_path / "news", port, database=db_url)
         app = App.from_config(config)
         edition = build(app)
         local = add_subscribers(app, 4)

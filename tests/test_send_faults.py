@@ -90,11 +90,11 @@ def test_every_deliverable_address_gets_exactly_one_message_despite_faults(
         )
 
 
-def test_a_policy_refusal_is_not_a_bounce(tmp_path: Path) -> None:
+def test_a_policy_refusal_is_not_a_bounce(tmp_path: Path, db_url: str) -> None:
     """'Relaying denied' says nothing about the address: it must not be suppressed."""
     handler = FaultyHandler(refuse={RELAY_DENIED: "554 5.7.1 <reader14@example.net>: Relay denied"})
     with smtp_server(handler) as port:
-        config = small_project(tmp_path / "news", port, "retry_delay = 0.01\n")
+        config = small_project(tmp_path / "news", port, "retry_delay = 0.01\n", database=db_url)
         app = App.from_config(config)
         edition = build(app)
         add_subscribers(app, 20)

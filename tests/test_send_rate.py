@@ -73,11 +73,11 @@ def test_per_second_limit_paces_evenly() -> None:
     assert limiter.delay() == pytest.approx(0.25)
 
 
-def test_the_hourly_window_starts_from_what_the_ledger_sent(tmp_path: Path) -> None:
+def test_the_hourly_window_starts_from_what_the_ledger_sent(tmp_path: Path, db_url: str) -> None:
     """A resumed or following send counts the last hour's messages against the quota."""
     handler = FaultyHandler()
     with smtp_server(handler) as port:
-        config = small_project(tmp_path / "news", port)
+        config = small_project(tmp_path / "news", port, database=db_url)
         app = App.from_config(config)
         edition = build(app)
         add_subscribers(app, 6)

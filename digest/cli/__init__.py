@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -61,7 +62,7 @@ class DigestGroup(click.Group):
         try:
             return super().invoke(ctx)
         except DigestError as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, soft_wrap=True)
             sys.exit(2)
 
 
@@ -262,5 +263,15 @@ from digest.cli import schedule as _schedule  # noqa: E402
 from digest.cli import send as _send  # noqa: E402
 from digest.cli import serve as _serve  # noqa: E402
 from digest.cli import subscribers as _subscribers  # noqa: E402
+from digest.cli import worker as _worker  # noqa: E402
 
-__all__ = ["_editions", "_editors", "_schedule", "_send", "_serve", "_subscribers", "main"]
+__all__ = [
+    "_editions",
+    "_editors",
+    "_schedule",
+    "_send",
+    "_serve",
+    "_subscribers",
+    "_worker",
+    "main",
+]

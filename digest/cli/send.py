@@ -71,6 +71,11 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
     lst = app.settings.list(edition.list)
     total = store.due_count(edition_id, edition.list, list_timezone=lst.timezone)
     options = SendOptions(workers=workers, dry_run=dry_run)
+    if app.settings.queue.broker and not dry_run:
+        from digest.worker import broker_location
+
+        queue = f"{app.settings.queue.name} on {broker_location(app.settings.queue.broker)}"
+        console.print(f"Sending through `digest worker`s (queue {queue}).")
     bar = Progress(
         TextColumn("[bold]sending[/]"),
         BarColumn(),

@@ -20,6 +20,7 @@ from digest.store._base import email_hash, utc
 from digest.store._editions import EditionsMixin
 from digest.store._editors import EditorsMixin
 from digest.store._ledger import LedgerMixin
+from digest.store._queue import QueueMixin
 from digest.store._schedule import ScheduleMixin
 from digest.store._sources import SourceHealth, SourcesMixin
 from digest.store._subscribers import SubscribersMixin
@@ -47,7 +48,13 @@ def _engine(url: str) -> Engine:
 
 
 class Store(
-    SourcesMixin, EditionsMixin, SubscribersMixin, LedgerMixin, ScheduleMixin, EditorsMixin
+    SourcesMixin,
+    EditionsMixin,
+    SubscribersMixin,
+    QueueMixin,
+    LedgerMixin,
+    ScheduleMixin,
+    EditorsMixin,
 ):
     """The database behind one newsletter project."""
 

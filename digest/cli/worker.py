@@ -1,0 +1,87 @@
+"""`digest worker`: a Celery worker that sends queued batches, in the foreground.
+
+Needs `[queue] broker`; every worker machine has the same digest.toml (and the same
+$DIGEST_SECRET_KEY). The logic lives in :mod:`digest.worker`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from digest.cli import config_option, main
+from digest.config import load
+from digest.errors import ConfigError
+
+
+@main.command()
+@config_option
+@click.option(
+    "--concurrency",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Batches sent at once (processes, each with its own SMTP connection).",
+)
+@click.option(
+    "--pool",
+    type=click.Choice(["prefork", "solo"]),
+    default="prefork",
+    show_default=True,
+    help="prefork: child processes (a killed child's batch is redelivered at once); "
+    "solo: in this process (--concurrency 1).",
+)
+@click.option(
+    "--queues",
+    default=None,
+    help="Comma-separated queues to consume (default: [queue] name, 'digest').",
+)
+@click.option(
+    "--name",
+    default="digest@%h",
+    show_default=True,
+    help="This worker's node name (%h: the host name); the ledger names it.",
+)
+@click.option(
+    "--loglevel",
+    default="INFO",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+)
+def worker(
+    config: str, concurrency: int, pool: str, queues: str | None, name: str, loglevel: str
+) -> None:
+    """Run a Celery worker that renders, personalises and sends queued batches.
+
+    `digest send ID` enqueues an edition's batches when `[queue] broker` is set; run
+    as many workers, on as many machines, as the SMTP relay accepts connections.
+    SIGTERM lets the running batches finish; a killed worker's batch is sent by
+    another one (rows already sent are skipped).
+    """
+    from digest.app import App
+    from digest.worker import run
+
+    settings = load(config)
+    if not settings.queue.broker:
+        raise ConfigError(
+            f"{settings.path}: [queue] broker is not set; `digest worker` needs one, "
+            'e.g. broker = "redis://127.0.0.1:6379/0"'
+        )
+    if pool == "solo" and concurrency != 1:
+        raise click.BadParameter(
+            "the solo pool runs one batch at a time", param_hint="--concurrency"
+        )
+    app = App(settings)
+    app.store.close()  # migrated; no connection may cross into a pool process
+    names = [q.strip() for q in (queues or settings.queue.name).split(",") if q.strip()]
+    sys.exit(
+        run(
+            settings,
+            concurrency=concurrency,
+            pool=pool,
+            queues=names,
+            loglevel=loglevel.upper(),
+            name=name,
+        )
+    )

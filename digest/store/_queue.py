@@ -1,0 +1,303 @@
+"""Ledger queries for the queued (Celery) path: id ranges, exclusive claims, leases.
+
+A queued batch is a range of subscriber ids `(lo, hi]`. Any number of workers, on any
+machine, may hold a batch of the same edition at once (a redelivered message can even
+give two workers the same range), so a claim here is exclusive: it takes a row only
+when nobody else holds it. A row is held while it is `claimed` by another worker
+whose claim is younger than the lease; a worker renews its claims while it works
+(:meth:`QueueMixin.renew_claims`), so only a dead worker's claims grow old and are
+taken over. On PostgreSQL the claim locks the rows it takes over with `SELECT .. FOR
+UPDATE SKIP LOCKED` (a row another worker is claiming or marking right now is
+skipped, never waited for) and updates them by primary key; SQLite, which has one
+writer at a time, runs the same conditions as one UPDATE. Claims, renewals and
+releases read the ledger by edition and subscriber: their cost follows the batch, not
+the list. Nothing here sends, renders or decides what an outcome means.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    String,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.sql.dml import Update
+
+from digest.store import schema as t
+from digest.store._base import utc
+from digest.store._ledger import DONE, LedgerMixin
+
+Range = tuple[int, int]  # subscriber ids lo < id <= hi
+
+log = logging.getLogger("digest.store")
+
+
+class QueueMixin(LedgerMixin):
+    def batch_ranges(
+        self,
+        edition_id: int,
+        list_name: str,
+        *,
+        size: int,
+        unfinished: bool = False,
+        timezones: Collection[str] | None = None,
+        list_timezone: str | None = None,
+    ) -> list[Range]:
+        """The due subscribers cut into id ranges of `size` subscribers each, in order.
+
+        One counting pass that returns only the boundaries (every `size`-th due id),
+        never the subscribers. `unfinished` keeps only those no worker has finished
+        with in any way (no ledger row yet, or a row still claimed): a failed row
+        waits for the next `digest send`, as in a local send.
+        """
+        s = t.subscribers
+        where = self._due_filter(
+            edition_id, list_name, timezones=timezones, list_timezone=list_timezone
+        )
+        if unfinished:
+            where = and_(where, ~self._failed(edition_id))
+        ranked = select(s.c.id, func.row_number().over(order_by=s.c.id).label("n")).where(where)
+        numbered = ranked.subquery()
+        bounds = select(numbered.c.id).where(numbered.c.n % size == 0).order_by(numbered.c.id)
+        with self.engine.connect() as conn:
+            ends = [int(i) for i in conn.execute(bounds).scalars()]
+            last = conn.execute(select(func.max(s.c.id)).where(where)).scalar()
+        if last is not None and (not ends or int(last) > ends[-1]):
+            ends.append(int(last))
+        return list(zip([0, *ends], ends, strict=False))  # (0, e1], (e1, e2], ...
+
+    def analyze(self) -> None:
+        """Refresh PostgreSQL's statistics of the subscribers and the ledger (a no-op on
+        SQLite). Right after a bulk import they are missing, and the planner then walks
+        the ledger once per subscriber to count who is due: seconds instead of
+        milliseconds at 5,000 subscribers, and it grows with the square of the list."""
+        if self.engine.dialect.name != "postgresql":
+            return
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(text("ANALYZE subscribers"))
+                conn.execute(text("ANALYZE deliveries"))
+        except SQLAlchemyError as exc:  # not the tables' owner: the send works, slower
+            where = make_url(self.url).render_as_string(hide_password=True)
+            log.warning("%s: cannot ANALYZE (%s)", where, exc.__class__.__name__)
+
+    def _failed(self, edition_id: int) -> ColumnElement[bool]:
+        d, s = t.deliveries, t.subscribers
+        return exists().where(
+            d.c.edition_id == edition_id, d.c.subscriber_id == s.c.id, d.c.status == "failed"
+        )
+
+    def unfinished_count(
+        self,
+        edition_id: int,
+        list_name: str,
+        *,
+        timezones: Collection[str] | None = None,
+        list_timezone: str | None = None,
+    ) -> int:
+        """Due subscribers that no worker has finished with (no row yet, or claimed)."""
+        where = and_(
+            self._due_filter(
+                edition_id, list_name, timezones=timezones, list_timezone=list_timezone
+            ),
+            ~self._failed(edition_id),
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).where(where)).scalar_one())
+
+    def claim_exclusive(
+        self,
+        edition_id: int,
+        subscriber_ids: Iterable[int],
+        *,
+        worker: str,
+        now: datetime,
+        lease: float,
+    ) -> set[int]:
+        """Claim these rows for `worker` unless another worker holds them; the ids taken.
+
+        In one transaction: rows already in the ledger are taken over when they are
+        not sent or bounced and not held (held = claimed by another worker less than
+        `lease` seconds ago); then rows not in the ledger yet are inserted (ON CONFLICT
+        DO NOTHING: a row another worker inserted first is theirs). On PostgreSQL the
+        rows to take over are locked first with SELECT .. FOR UPDATE SKIP LOCKED and
+        updated by primary key (a row another transaction is claiming or marking is
+        skipped, never waited for); SQLite, which has one writer at a time, runs the
+        same as one UPDATE .. WHERE .. IN (SELECT ..).
+        """
+        ids = sorted(set(subscriber_ids))
+        if not ids:
+            return set()
+        d = t.deliveries
+        cutoff = now - timedelta(seconds=lease)
+        takeable = and_(
+            d.c.edition_id == edition_id,
+            d.c.subscriber_id.in_(ids),
+            d.c.status.not_in(DONE),
+            or_(
+                d.c.status != "claimed",
+                d.c.worker.is_(None),
+                d.c.worker == worker,
+                d.c.claimed_at.is_(None),
+                d.c.claimed_at < cutoff,
+            ),
+        )
+        take = update(d).values(
+            status="claimed", attempts=d.c.attempts + 1, worker=worker, claimed_at=now, error=None
+        )
+        for attempt in range(3):
+            try:
+                return self._claim(edition_id, ids, takeable, take, worker=worker, now=now)
+            except DBAPIError as exc:  # deadlock: the other transaction went on; once more
+                if getattr(exc.orig, "sqlstate", None) != "40P01" or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _claim(
+        self,
+        edition_id: int,
+        ids: list[int],
+        takeable: ColumnElement[bool],
+        take: Update,
+        *,
+        worker: str,
+        now: datetime,
+    ) -> set[int]:
+        d = t.deliveries
+        pg = self.engine.dialect.name == "postgresql"
+        with self.engine.begin() as conn:
+            if pg:
+                locked = select(d.c.id).where(takeable).with_for_update(skip_locked=True)
+                rows = [int(i) for i in conn.execute(locked).scalars()]
+                taken = set()
+                if rows:
+                    taken_rows = take.where(d.c.id.in_(rows)).returning(d.c.subscriber_id)
+                    taken = {int(i) for i in conn.execute(taken_rows).scalars()}
+                known = select(d.c.subscriber_id).where(
+                    d.c.edition_id == edition_id, d.c.subscriber_id.in_(ids)
+                )
+                existing = {int(i) for i in conn.execute(known).scalars()}
+                new = [i for i in ids if i not in existing]
+            else:
+                inner = select(d.c.subscriber_id).where(takeable)
+                taken_rows = take.where(
+                    d.c.edition_id == edition_id, d.c.subscriber_id.in_(inner)
+                ).returning(d.c.subscriber_id)
+                taken = {int(i) for i in conn.execute(taken_rows).scalars()}
+                new = ids
+            if new:
+                taken |= self._insert_claims(conn, edition_id, new, worker=worker, now=now)
+        return taken
+
+    def _insert_claims(
+        self, conn: Connection, edition_id: int, ids: list[int], *, worker: str, now: datetime
+    ) -> set[int]:
+        """Insert claimed rows for these subscribers where the ledger has none; the ids
+        inserted. (Callers on PostgreSQL leave out rows they saw in the ledger:
+        inserting over a row another transaction is taking over would wait for it,
+        and two such waits can deadlock.)"""
+        s, d = t.subscribers, t.deliveries
+        rows = (
+            select(
+                literal(edition_id, Integer),
+                s.c.id,
+                literal("claimed", String),
+                literal(1, Integer),
+                literal(worker, String),
+                literal(now, d.c.claimed_at.type),
+            )
+            .where(s.c.id.in_(ids))
+            .order_by(s.c.id)  # one order for everyone: concurrent inserts never deadlock
+        )
+        columns = ["edition_id", "subscriber_id", "status", "attempts", "worker", "claimed_at"]
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        insert = (
+            dialect.insert(d)
+            .from_select(columns, rows)
+            .on_conflict_do_nothing(index_elements=[d.c.edition_id, d.c.subscriber_id])
+            .returning(d.c.subscriber_id)
+        )
+        return {int(i) for i in conn.execute(insert).scalars()}
+
+    def _mine(self, edition_id: int, worker: str, ids: Range) -> ColumnElement[bool]:
+        d = t.deliveries
+        return and_(
+            d.c.edition_id == edition_id,
+            d.c.worker == worker,
+            d.c.status == "claimed",
+            d.c.subscriber_id > ids[0],
+            d.c.subscriber_id <= ids[1],
+        )
+
+    def renew_claims(self, edition_id: int, *, worker: str, ids: Range, now: datetime) -> int:
+        """Keep `worker`'s claims in `ids` from being taken over (a heartbeat). Rows
+        being marked right now are skipped, not waited for (they are done anyway)."""
+        d = t.deliveries
+        with self.engine.begin() as conn:
+            if self.engine.dialect.name != "postgresql":  # one writer at a time: no waits
+                query = update(d).where(self._mine(edition_id, worker, ids))
+                return int(conn.execute(query.values(claimed_at=now)).rowcount)
+            mine = select(d.c.id).where(self._mine(edition_id, worker, ids))
+            rows = [int(i) for i in conn.execute(mine.with_for_update(skip_locked=True)).scalars()]
+            if not rows:
+                return 0
+            query = update(d).where(d.c.id.in_(rows))
+            return int(conn.execute(query.values(claimed_at=now)).rowcount)
+
+    def release_claims(self, edition_id: int, *, worker: str, ids: Range) -> int:
+        """Give back `worker`'s claims in `ids` that were never handed over (the send
+        stopped before them): anyone may take them at once. Rows stay `claimed`."""
+        query = update(t.deliveries).where(self._mine(edition_id, worker, ids)).values(worker=None)
+        with self.engine.begin() as conn:
+            return int(conn.execute(query).rowcount)
+
+    def held_elsewhere(
+        self, edition_id: int, *, worker: str, ids: Range
+    ) -> tuple[int, datetime | None]:
+        """Rows in `ids` claimed by other workers and not finished: how many, and the
+        oldest claim (its lease runs out first)."""
+        d = t.deliveries
+        query = select(func.count(), func.min(d.c.claimed_at)).where(
+            d.c.edition_id == edition_id,
+            d.c.status == "claimed",
+            d.c.worker.is_not(None),
+            d.c.worker != worker,
+            d.c.subscriber_id > ids[0],
+            d.c.subscriber_id <= ids[1],
+        )
+        with self.engine.connect() as conn:
+            count, oldest = conn.execute(query).one()
+        return int(count), utc(oldest)
+
+    def ledger_errors(self, edition_id: int, *, since: datetime, limit: int = 50) -> list[str]:
+        """Errors of rows that failed or bounced in a run that began at `since`."""
+        d = t.deliveries
+        query = (
+            select(d.c.error)
+            .where(
+                d.c.edition_id == edition_id,
+                d.c.status.in_(("failed", "bounced")),
+                d.c.error.is_not(None),
+                d.c.claimed_at >= since,
+            )
+            .order_by(d.c.subscriber_id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [str(e) for e in conn.execute(query).scalars()]

@@ -1,0 +1,592 @@
+"""Sending beyond one machine: the Celery app, the batch task, and the send that enqueues.
+
+With `[queue] broker` set, `digest send` cuts the due subscribers into id ranges
+`(lo, hi]` of `[queue] batch` subscribers, enqueues one task per range (its arguments
+are the edition id and the range: never an address or a message), then follows the
+ledger until every due subscriber is finished or the edition is paused or cancelled.
+`digest worker` runs Celery; each task sends its range through the engine of
+:mod:`digest.send` (`run_worker` with an id range), claiming ledger rows with
+:meth:`~digest.store.Store.claim_exclusive` so that two workers never send the same
+row, and renewing its claims while it works so that only a dead worker's rows are
+taken over (after `[queue] lease` seconds). Tasks are acknowledged late and
+rejected when their worker is lost, so a batch held by a killed worker is delivered
+again (Redis: after `[queue] visibility_timeout`); its rows already marked are skipped.
+
+Each worker process builds its :class:`WorkerApp` once: every variant is prepared
+once per process and edition, and one SMTP connection is reused across tasks. This
+module must not send, render or talk SQL itself, and never logs the broker URL or a
+password (log lines are filtered; the broker is named by scheme, host and port).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import FrameType
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from digest.app import App
+from digest.config import Settings
+from digest.errors import ConfigError, DeliveryError, DigestError
+from digest.message import Prepared
+from digest.records import Edition
+from digest.render import Rendered, Variant
+from digest.send import STOPPING, SendOptions, SendSummary, run_worker
+from digest.transports import Transport
+
+log = logging.getLogger("digest.worker")
+
+#: The one task: send an edition to the due subscribers with lo < id <= hi.
+TASK = "digest.send_batch"
+#: The broker's password, when its URL in digest.toml has none (secrets stay out of files).
+BROKER_PASSWORD_ENV = "DIGEST_BROKER_PASSWORD"
+#: Times a task waits for rows another worker holds before it gives the range up
+#: (the `digest send` that follows the ledger enqueues what is left again).
+MAX_RETRIES = 50
+#: A kept-open SMTP connection idle this long is reopened before the next batch.
+IDLE_SECONDS = 60.0
+#: Prepared variants are kept this long per process (their Date header is their age).
+PREPARED_SECONDS = 600.0
+
+Clock = Callable[[], datetime]
+Progress = Callable[[dict[str, int]], None]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- naming the broker without its secrets ---------------------------------------------
+_BROKER_URL = re.compile(r"\b(?:redis|rediss|amqp|amqps)://(?:[^\s'\"<>]*[^\s'\"<>,.;:)])?")
+
+
+def broker_location(url: str) -> str:
+    """`scheme://host:port` of a broker URL: what may be shown (no user, password,
+    database or virtual host)."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "localhost", parts.port
+    except ValueError:
+        return "the broker"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
+def broker_url(settings: Settings) -> str:
+    """`[queue] broker` with the password from $DIGEST_BROKER_PASSWORD put in, if set."""
+    url = settings.queue.broker
+    if not url:
+        raise ConfigError(
+            f"{settings.path}: [queue] broker is not set; the queued send and "
+            '`digest worker` need one, e.g. broker = "redis://127.0.0.1:6379/0"'
+        )
+    password = os.environ.get(BROKER_PASSWORD_ENV)
+    if not password:
+        return url
+    parts = urlsplit(url)
+    if parts.password:
+        raise ConfigError(
+            f"{settings.path}: [queue] broker has a password and ${BROKER_PASSWORD_ENV} is "
+            "set too; keep the password in the environment only"
+        )
+    host = parts.netloc.rpartition("@")[2]
+    user = quote(unquote(parts.username or ""), safe="")
+    netloc = f"{user}:{quote(password, safe='')}@{host}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def redact(text: str) -> str:
+    """`text` with every broker URL in it reduced to :func:`broker_location`."""
+    return _BROKER_URL.sub(lambda m: broker_location(m.group(0)), text)
+
+
+class RedactBrokerUrls(logging.Filter):
+    """A handler filter: a log line never carries a broker URL or its password."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+# -- one App per worker process ---------------------------------------------------------
+class _Reused:
+    """A transport kept open across the tasks of one process (`close` only notes the
+    time; a connection idle for IDLE_SECONDS is reopened before it is used again)."""
+
+    def __init__(self, inner: Transport) -> None:
+        self.inner = inner
+        self.opened = False
+        self.used = time.monotonic()
+
+    def open(self) -> None:
+        if self.opened and time.monotonic() - self.used > IDLE_SECONDS:
+            self.shut()
+        if not self.opened:
+            self.inner.open()
+            self.opened = True
+        self.used = time.monotonic()
+
+    def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
+        self.inner.send(sender, recipient, data, name=name)
+        self.used = time.monotonic()
+
+    def close(self) -> None:
+        self.used = time.monotonic()
+
+    def shut(self) -> None:
+        """Really close the connection (at the end of the process)."""
+        if self.opened:
+            self.opened = False
+            self.inner.close()
+
+
+class WorkerApp(App):
+    """The App of one worker process: it keeps one transport open across tasks and
+    each edition variant's prepared message for PREPARED_SECONDS."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self._transport: _Reused | None = None
+        self._prepared: dict[tuple[int, str, bool], tuple[float, Prepared]] = {}
+
+    def transport(self) -> Transport:
+        if self._transport is None:
+            self._transport = _Reused(super().transport())
+        return self._transport
+
+    def prepare(
+        self,
+        edition: Edition,
+        variant: Variant,
+        text_only: bool,
+        *,
+        now: datetime,
+        test: bool = False,
+        rendered: Rendered | None = None,
+    ) -> Prepared:
+        if test or rendered is not None or edition.id is None:
+            return super().prepare(
+                edition, variant, text_only, now=now, test=test, rendered=rendered
+            )
+        key = (edition.id, variant.key, text_only)
+        kept = self._prepared.get(key)
+        if kept is not None and time.monotonic() - kept[0] < PREPARED_SECONDS:
+            return kept[1]
+        prepared = super().prepare(edition, variant, text_only, now=now)
+        if len(self._prepared) > 64:
+            self._prepared.clear()
+        self._prepared[key] = (time.monotonic(), prepared)
+        return prepared
+
+    def shut(self) -> None:
+        if self._transport is not None:
+            self._transport.shut()
+        if "store" in self.__dict__:
+            self.store.close()
+
+
+_PROCESS: dict[int, WorkerApp] = {}
+
+
+def process_app(settings: Settings) -> WorkerApp:
+    """This process's App, built on first use (a forked pool child builds its own:
+    no database or SMTP connection crosses a fork)."""
+    app = _PROCESS.get(os.getpid())
+    if app is None:
+        _PROCESS.clear()
+        app = _PROCESS[os.getpid()] = WorkerApp(settings)
+    return app
+
+
+def shut_process_app(**_: Any) -> None:
+    """Close this process's connections (Celery's process and worker shutdown)."""
+    app = _PROCESS.pop(os.getpid(), None)
+    if app is not None:
+        app.shut()
+
+
+# -- the task's body --------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What one task did with its range."""
+
+    sent: int = 0
+    bounced: int = 0
+    deferred: int = 0
+    skipped: str | None = None  # the edition's status when the task did nothing
+    stopped: str | None = None  # why the send stopped early (a pause, a cancel, a failure)
+    held: int = 0  # rows another (live) worker still holds
+    retry_in: float | None = None  # seconds until those rows' lease runs out
+
+    def counts(self) -> dict[str, int]:
+        return {"sent": self.sent, "bounced": self.bounced, "deferred": self.deferred}
+
+
+class _Heartbeat:
+    """Renews a worker's claims every `every` seconds on a thread, while in `with`."""
+
+    def __init__(self, renew: Callable[[], None], every: float) -> None:
+        self.renew, self.every = renew, every
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="digest-heartbeat", daemon=True)
+
+    def _run(self) -> None:
+        while not self.done.wait(self.every):
+            try:
+                self.renew()
+            except Exception as exc:  # the next beat tries again; the lease is long
+                log.warning("could not renew claims: %s", exc)
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.done.set()
+        self.thread.join()
+
+
+def run_batch(
+    settings: Settings,
+    edition_id: int,
+    lo: int,
+    hi: int,
+    *,
+    worker: str,
+    timezones: Sequence[str] | None = None,
+    clock: Clock = _now,
+) -> BatchResult:
+    """Send the due subscribers with lo < id <= hi through the engine of digest.send.
+
+    Only while the edition is `sending`. `worker` names this process in the ledger.
+    Rows another worker holds are left to it; the result says how many and when
+    their lease runs out, so the task can look again then.
+    """
+    app = process_app(settings)
+    store, lease = app.store, settings.queue.lease
+    status = store.edition_status(edition_id)
+    if status != "sending":
+        log.info("edition %d is %s: ids (%d, %d] left alone", edition_id, status, lo, hi)
+        return BatchResult(skipped=status)
+    ids = (lo, hi)
+    lock = threading.Lock()  # a claim and a renewal of the same worker never overlap
+
+    def claim(subscriber_ids: list[int], now: datetime) -> set[int]:
+        with lock:
+            return store.claim_exclusive(
+                edition_id, subscriber_ids, worker=worker, now=now, lease=lease
+            )
+
+    def renew() -> None:
+        with lock:
+            store.renew_claims(edition_id, worker=worker, ids=ids, now=clock())
+
+    options = SendOptions(
+        batch=min(200, settings.queue.batch),
+        mark_every=2,
+        timezones=frozenset(timezones) if timezones is not None else None,
+    )
+    with _Heartbeat(renew, every=max(0.2, lease / 4)):
+        summary = run_worker(
+            app, edition_id, options=options, clock=clock, id_range=ids, claim=claim
+        )
+    store.release_claims(edition_id, worker=worker, ids=ids)
+    held, oldest = store.held_elsewhere(edition_id, worker=worker, ids=ids)
+    retry_in = None
+    if held and summary.paused is None:
+        expires = (oldest - clock()).total_seconds() + lease if oldest else lease
+        retry_in = min(max(1.0, expires + 0.5), float(lease))
+    log.info(
+        "edition %d, ids (%d, %d]: sent %d, bounced %d, deferred %d%s%s",
+        edition_id,
+        lo,
+        hi,
+        summary.sent,
+        summary.bounced,
+        summary.deferred,
+        f"; {held} held by another worker" if held else "",
+        f"; stopped: {summary.paused}" if summary.paused else "",
+    )
+    return BatchResult(
+        summary.sent,
+        summary.bounced,
+        summary.deferred,
+        stopped=summary.paused,
+        held=held,
+        retry_in=retry_in,
+    )
+
+
+# -- Celery -----------------------------------------------------------------------------
+def celery_app(settings: Settings) -> Any:
+    """The Celery app for this project's `[queue]`, with the batch task registered."""
+    from celery import Celery
+    from sqlalchemy.exc import SQLAlchemyError
+
+    q = settings.queue
+    url = broker_url(settings)
+    celery = Celery("digest", broker=url, set_as_current=False)
+    transport: dict[str, Any] = {}
+    if url.startswith(("redis://", "rediss://")):
+        transport = {
+            # Long enough for a batch: a task unacknowledged this long is redelivered.
+            "visibility_timeout": q.visibility_timeout,
+            "unacked_restore_interval": max(1, min(10, q.visibility_timeout // 4)),
+            "unacked_restore_throttle": 1,
+        }
+    celery.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_transport_options=transport,
+        broker_connection_retry_on_startup=True,
+        task_default_queue=q.name,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        worker_send_task_events=False,
+        enable_utc=True,
+    )
+
+    @celery.task(  # type: ignore[untyped-decorator]
+        name=TASK, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES
+    )
+    def send_batch(
+        task: Any, edition_id: int, lo: int, hi: int, timezones: list[str] | None = None
+    ) -> dict[str, int]:
+        name = f"{task.request.hostname or socket.gethostname()}:{os.getpid()}"[:100]
+        try:
+            result = run_batch(settings, edition_id, lo, hi, worker=name, timezones=timezones)
+        except (DigestError, SQLAlchemyError, OSError) as exc:  # e.g. the database is down
+            log.warning("edition %d, ids (%d, %d]: %s", edition_id, lo, hi, exc)
+            raise task.retry(countdown=min(60, q.lease), exc=exc) from None
+        if result.retry_in is not None:
+            raise task.retry(countdown=result.retry_in)
+        return result.counts()
+
+    return celery
+
+
+def run(
+    settings: Settings,
+    *,
+    concurrency: int = 1,
+    pool: str = "prefork",
+    queues: Sequence[str] = (),
+    loglevel: str = "INFO",
+    name: str | None = None,
+) -> int:
+    """Run a Celery worker in the foreground until it is stopped; its exit code."""
+    from celery import signals
+    from celery.utils.nodenames import default_nodename, host_format
+
+    celery = celery_app(settings)
+    queues = list(queues) or [settings.queue.name]
+
+    def quiet_urls(logger: logging.Logger | None = None, **_: Any) -> None:
+        for handler in (logger or logging.getLogger()).handlers:
+            if not any(isinstance(f, RedactBrokerUrls) for f in handler.filters):
+                handler.addFilter(RedactBrokerUrls())
+
+    signals.after_setup_logger.connect(quiet_urls, weak=False)
+    signals.after_setup_task_logger.connect(quiet_urls, weak=False)
+    signals.worker_process_shutdown.connect(shut_process_app, weak=False)
+    signals.worker_shutdown.connect(shut_process_app, weak=False)
+    worker = celery.Worker(
+        hostname=host_format(default_nodename(name)),
+        concurrency=concurrency,
+        pool_cls=pool,
+        queues=queues,
+        loglevel=loglevel,
+        quiet=True,  # the banner would show the broker
+        without_mingle=True,
+        without_gossip=True,
+        without_heartbeat=True,
+    )
+    log.info(
+        "digest worker %s: queue %s on %s, %s pool x %d",
+        worker.hostname,
+        ",".join(queues),
+        broker_location(settings.queue.broker or ""),
+        pool,
+        concurrency,
+    )
+    worker.start()
+    return int(worker.exitcode or 0)
+
+
+# -- the send that enqueues -------------------------------------------------------------
+def enqueue(
+    settings: Settings,
+    edition_id: int,
+    ranges: Sequence[tuple[int, int]],
+    *,
+    timezones: frozenset[str] | None = None,
+) -> int:
+    """One task per id range on `[queue] name`; how many were enqueued."""
+    from kombu.exceptions import KombuError, OperationalError
+
+    celery = celery_app(settings)
+    kwargs = {"timezones": sorted(timezones)} if timezones is not None else {}
+    try:
+        with celery.producer_or_acquire() as producer:
+            for lo, hi in ranges:
+                celery.send_task(
+                    TASK,
+                    args=(edition_id, lo, hi),
+                    kwargs=kwargs,
+                    queue=settings.queue.name,
+                    producer=producer,
+                )
+    except (KombuError, OperationalError, OSError) as exc:
+        where = broker_location(settings.queue.broker or "")
+        raise DeliveryError(
+            f"{settings.path}: cannot enqueue edition {edition_id} on the broker at "
+            f"{where} ([queue] broker): {redact(str(exc))}"
+        ) from None
+    finally:
+        celery.close()
+    return len(ranges)
+
+
+def send_queued(
+    app: App,
+    edition: Edition,
+    *,
+    options: SendOptions | None = None,
+    clock: Clock = _now,
+    progress: Progress | None = None,
+    poll: float = 0.5,
+    stall: float | None = None,
+) -> SendSummary:
+    """Enqueue an edition's due subscribers and follow the ledger until they are done.
+
+    The summary has this run's counts (sent, bounced, deferred) and errors, from the
+    ledger, and in `paused` why it stopped early: a pause or cancel seen in the
+    database, or SIGINT/SIGTERM (after which the workers go on). `options.timezones`
+    goes to the tasks (local-time delivery); the other options are the workers' own.
+    When the ledger shows no progress for `stall` seconds (default: the lease plus a
+    minute) while subscribers are unfinished, their ranges are enqueued again (a lost
+    task; claims make a duplicate task harmless).
+    """
+    assert edition.id is not None
+    timezones = options.timezones if options is not None else None
+    edition_id, store, q = edition.id, app.store, app.settings.queue
+    list_tz = app.settings.list(edition.list).timezone
+    started = clock()
+    store.analyze()  # the counts below and the workers' queries need fresh statistics
+    before = store.ledger(edition_id)
+    expected = store.due_count(edition_id, edition.list, timezones=timezones, list_timezone=list_tz)
+    ranges = store.batch_ranges(
+        edition_id, edition.list, size=q.batch, timezones=timezones, list_timezone=list_tz
+    )
+    enqueue(app.settings, edition_id, ranges, timezones=timezones)
+    stall = float(q.lease + 60) if stall is None else stall
+
+    interrupted: list[str] = []
+
+    def on_signal(sig: int, _frame: FrameType | None) -> None:
+        interrupted.append(signal.Signals(sig).name)
+
+    saved = {}
+    if threading.current_thread() is threading.main_thread():
+        saved = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def delta(counts: dict[str, int], finished: bool) -> dict[str, int]:
+        failed = counts.get("failed", 0)
+        return {
+            "sent": counts.get("sent", 0) - before.get("sent", 0),
+            "bounced": counts.get("bounced", 0) - before.get("bounced", 0),
+            # at the end every failed row was tried in this run; before it, old ones count
+            "deferred": failed if finished else max(0, failed - before.get("failed", 0)),
+        }
+
+    stopped: str | None = None
+    last, changed, checked = before, time.monotonic(), 0.0
+    try:
+        while True:
+            counts = store.ledger(edition_id)
+            if progress:
+                progress(delta(counts, False))
+            status = store.edition_status(edition_id)
+            if status in STOPPING:
+                then = (
+                    f"run `digest send {edition_id}` to resume"
+                    if status == "paused"
+                    else "nobody else will get it"
+                )
+                stopped = (
+                    f"edition {edition_id} was {status} while sending (by an editor, or by a "
+                    f"worker after repeated failures: see its log); what was sent is "
+                    f"recorded; {then}"
+                )
+                break
+            if interrupted:
+                stopped = (
+                    f"stopped following edition {edition_id} ({interrupted[0]} received); "
+                    f"the workers go on sending: `digest pause {edition_id}` stops them, "
+                    f"`digest send {edition_id}` follows again"
+                )
+                break
+            if counts != last:
+                last, changed = counts, time.monotonic()
+            d = delta(counts, True)
+            done = d["sent"] + d["bounced"] + d["deferred"]
+            if done >= expected or time.monotonic() - checked >= 5.0:
+                checked = time.monotonic()
+                if (
+                    store.unfinished_count(
+                        edition_id, edition.list, timezones=timezones, list_timezone=list_tz
+                    )
+                    == 0
+                ):
+                    break
+            if time.monotonic() - changed >= stall:
+                again = store.batch_ranges(
+                    edition_id,
+                    edition.list,
+                    size=q.batch,
+                    unfinished=True,
+                    timezones=timezones,
+                    list_timezone=list_tz,
+                )
+                log.warning(
+                    "edition %d: no progress for %.0f s; %d batches enqueued again",
+                    edition_id,
+                    stall,
+                    len(again),
+                )
+                enqueue(app.settings, edition_id, again, timezones=timezones)
+                changed = time.monotonic()
+            time.sleep(poll)
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+    result = delta(store.ledger(edition_id), stopped is None)
+    if progress:
+        progress(result)
+    summary = SendSummary(
+        sent=result["sent"],
+        bounced=result["bounced"],
+        deferred=result["deferred"],
+        paused=stopped,
+    )
+    if result["bounced"] or result["deferred"]:
+        for error in store.ledger_errors(edition_id, since=started):
+            summary.note(error)
+    return summary

@@ -1,0 +1,258 @@
+"""Sending with Celery: `digest send` enqueues id ranges, `digest worker` processes send
+them, over real Redis and RabbitMQ, into a real SMTP server on loopback, with the
+state in a fresh database of the local PostgreSQL.
+
+The deterministic Message-ID (digest.<edition>.<subscriber>@…) says who got what.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from digest.app import App
+from digest.cli import main
+from digest.store import schema as t
+from tests.databases import postgres_database
+from tests.test_send_support import (
+    DIGEST,
+    NOW,
+    FaultyHandler,
+    add_subscribers,
+    build,
+    small_project,
+)
+from tests.test_send_support import smtp_server as faulty_smtp
+from tests.test_workers_support import (
+    queue_config,
+    rabbitmq_queue,
+    redis_broker,
+    start_worker,
+    workers,
+)
+
+_RECEIVED = re.compile(r"Task digest\.send_batch\[([0-9a-f-]+)\] received")
+
+
+def _workers_in_ledger(app: App, edition: int) -> Counter[str]:
+    d = t.deliveries
+    with app.store.engine.connect() as conn:
+        names = conn.execute(
+            select(d.c.worker).where(d.c.edition_id == edition, d.c.status == "sent")
+        ).scalars()
+        return Counter(str(n).split("@")[0] for n in names)
+
+
+def test_two_workers_deliver_an_edition_exactly_once_over_redis(tmp_path: Path) -> None:
+    handler = FaultyHandler()
+    with postgres_database() as db, redis_broker() as broker, faulty_smtp(handler) as port:
+        config = small_project(tmp_path / "news", port, extra=queue_config(broker), database=db)
+        app = App.from_config(config)
+        edition = build(app)
+        emails = add_subscribers(app, 800)
+        ids = {s.email: s.id for s in app.store.subscribers("daily")}
+        with workers(config, tmp_path, "a", "b", args=("--concurrency", "1")) as (a, b):
+            result = CliRunner().invoke(main, ["send", str(edition), "--config", str(config)])
+            logs = a.text() + b.text()
+        assert result.exit_code == 0, result.output
+        assert "Sent 800, bounced 0, deferred 0, skipped 0 (already delivered)" in result.output
+        per_subscriber = Counter(g.subscriber for g in handler.got)
+        assert sorted(per_subscriber) == sorted(ids.values()) and len(ids) == len(emails)
+        assert set(per_subscriber.values()) == {1}  # everyone exactly once
+        assert all(ids[g.recipient] == g.subscriber and g.edition == edition for g in handler.got)
+        assert app.store.ledger(edition) == {"sent": 800}
+        assert app.store.edition(edition).status == "sent"
+        by_worker = _workers_in_ledger(app, edition)
+        assert set(by_worker) == {"a", "b"} and sum(by_worker.values()) == 800  # both sent
+        assert len(_RECEIVED.findall(logs)) >= 8  # 800 subscribers in batches of 100
+        for text in (logs, result.output):
+            assert broker not in text and "6379/" not in text  # the broker URL is never shown
+        app.store.close()
+
+
+def test_a_killed_worker_s_batch_is_redelivered_and_everyone_is_reached(tmp_path: Path) -> None:
+    handler = FaultyHandler()
+    total = 1500
+    with postgres_database() as db, redis_broker() as broker, faulty_smtp(handler) as port:
+        config = small_project(tmp_path / "news", port, extra=queue_config(broker), database=db)
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, total)
+        ids = {s.email: s.id for s in app.store.subscribers("daily")}
+        d = t.deliveries
+
+        def held_by_a() -> set[int]:
+            with app.store.engine.connect() as conn:
+                rows = conn.execute(
+                    select(d.c.subscriber_id).where(
+                        d.c.edition_id == edition,
+                        d.c.status == "claimed",
+                        d.c.worker.like("a@%"),
+                    )
+                ).scalars()
+                return set(rows)
+
+        with workers(config, tmp_path, "a", "b") as (a, b):
+            send = subprocess.Popen(
+                [*DIGEST, "send", str(edition), "--config", str(config)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+            deadline = time.monotonic() + 60
+            while not (handler.count() >= 300 and len(held_by_a()) > 10):
+                assert send.poll() is None and time.monotonic() < deadline, a.text()
+                time.sleep(0.01)
+            a.kill()  # SIGKILL to a's whole process group, in the middle of a batch
+            unsent = held_by_a()  # claimed, not marked: in flight, or never handed over
+            a_log = a.text()
+            last = list(_RECEIVED.finditer(a_log))[-1]  # the batch a was sending
+            out = send.communicate(timeout=60)[0].decode()
+            b_log = b.text()
+        assert send.returncode == 0, out + b_log
+        assert f"Sent {total}, bounced 0, deferred 0" in out  # rows, not messages
+        per_subscriber = Counter(g.subscriber for g in handler.got)
+        assert sorted(per_subscriber) == sorted(ids.values())  # everyone reached
+        duplicates = {sid: n - 1 for sid, n in per_subscriber.items() if n > 1}
+        # Only a's in-flight messages (at most mark_every = 2) went twice; the rest of
+        # its batch (claimed, never handed over) went once, from b.
+        assert sum(duplicates.values()) <= 2, duplicates
+        assert set(duplicates) <= unsent
+        assert len(unsent) > 2 and all(per_subscriber[sid] >= 1 for sid in unsent)
+        # The batch a held was delivered again, to b.
+        held = last.group(1)
+        assert f"send_batch[{held}] succeeded" not in a_log[last.end() :], a_log
+        assert f"send_batch[{held}] received" in b_log, b_log
+        assert app.store.ledger(edition) == {"sent": total}
+        assert app.store.edition(edition).status == "sent"
+        app.store.close()
+
+
+def test_rabbitmq_broker_with_a_prefork_pool_and_the_password_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = FaultyHandler()
+    with (
+        postgres_database() as db,
+        rabbitmq_queue() as (broker, queue),
+        faulty_smtp(handler) as port,
+    ):
+        user, password = "guest", "guest"
+        assert broker.startswith(f"amqp://{user}:{password}@")
+        monkeypatch.setenv("DIGEST_BROKER_PASSWORD", password)  # digest.toml has none
+        extra = queue_config(broker.replace(f":{password}@", "@"), name=queue, batch=50)
+        config = small_project(tmp_path / "news", port, extra=extra, database=db)
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, 200)
+        ids = {s.email: s.id for s in app.store.subscribers("daily")}
+        worker = start_worker(config, "r", tmp_path, "--concurrency", "2")
+        try:
+            worker.wait_ready()
+            result = CliRunner().invoke(main, ["send", str(edition), "--config", str(config)])
+        finally:
+            worker.stop()
+        log = worker.text()
+        assert result.exit_code == 0, result.output + log
+        assert "Sent 200, bounced 0" in result.output
+        assert Counter(g.subscriber for g in handler.got) == Counter(ids.values())
+        assert app.store.ledger(edition) == {"sent": 200}
+        assert f":{password}@" not in log + result.output  # the password is never shown
+        assert len(_RECEIVED.findall(log)) == 4
+        assert len(set(re.findall(r"ForkPoolWorker-(\d)", log))) == 2  # a prefork pool of two
+        app.store.close()
+
+
+def test_pause_reaches_every_worker_and_send_resumes_without_duplicates(tmp_path: Path) -> None:
+    handler = FaultyHandler()
+    total = 600
+    with postgres_database() as db, redis_broker() as broker, faulty_smtp(handler) as port:
+        config = small_project(
+            tmp_path / "news",
+            port,
+            "rate_per_second = 100\n",  # per worker: the send lasts long enough to pause it
+            extra=queue_config(broker),
+            database=db,
+        )
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, total)
+        ids = {s.email: s.id for s in app.store.subscribers("daily")}
+        runner = CliRunner()
+        with workers(config, tmp_path, "a", "b") as (a, b):
+            send = subprocess.Popen(
+                [*DIGEST, "send", str(edition), "--config", str(config)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+            deadline = time.monotonic() + 60
+            while handler.count() < 150:
+                assert send.poll() is None and time.monotonic() < deadline, a.text() + b.text()
+                time.sleep(0.01)
+            paused = runner.invoke(main, ["pause", str(edition), "--config", str(config)])
+            assert paused.exit_code == 0, paused.output
+            out = send.communicate(timeout=30)[0].decode()
+            assert send.returncode == 1, out
+            assert f"edition {edition} was paused while sending" in out
+            # Both workers stop at their next ledger write and record what they sent.
+            deadline = time.monotonic() + 20
+            while app.store.ledger(edition).get("sent", 0) != handler.count():
+                assert time.monotonic() < deadline, (app.store.ledger(edition), handler.count())
+                time.sleep(0.05)
+            stopped_at = handler.count()
+            time.sleep(1.0)
+            assert handler.count() == stopped_at  # both workers stopped
+            assert 150 <= stopped_at < total
+            assert app.store.ledger(edition).get("sent") == stopped_at
+            assert app.store.edition(edition).status == "paused"
+            handler.run = 1
+            resumed = runner.invoke(main, ["send", str(edition), "--config", str(config)])
+        assert resumed.exit_code == 0, resumed.output
+        assert "Resuming paused edition" in resumed.output
+        assert f"Sent {total - stopped_at}, bounced 0" in resumed.output
+        assert f"skipped {stopped_at}" in resumed.output
+        per_subscriber = Counter(g.subscriber for g in handler.got)
+        assert per_subscriber == Counter(ids.values())  # everyone exactly once
+        assert app.store.ledger(edition) == {"sent": total}
+        app.store.close()
+
+
+def test_lost_tasks_are_enqueued_again_when_the_ledger_stalls(tmp_path: Path) -> None:
+    import redis
+
+    from digest.worker import send_queued
+
+    handler = FaultyHandler()
+    with postgres_database() as db, redis_broker() as broker, faulty_smtp(handler) as port:
+        config = small_project(tmp_path / "news", port, extra=queue_config(broker), database=db)
+        app = App.from_config(config)
+        edition_id = build(app)
+        add_subscribers(app, 300)
+        app.store.set_edition_status(edition_id, "sending", now=NOW)
+        results = []
+        follow = threading.Thread(
+            target=lambda: results.append(
+                send_queued(app, app.store.edition(edition_id), poll=0.1, stall=2.0)
+            )
+        )
+        follow.start()
+        client = redis.Redis.from_url(broker)
+        deadline = time.monotonic() + 10
+        while client.llen("digest") < 3:  # 300 subscribers in batches of 100
+            assert time.monotonic() < deadline and follow.is_alive()
+            time.sleep(0.01)
+        client.delete("digest")  # the broker lost every task
+        client.close()
+        with workers(config, tmp_path, "a"):
+            follow.join(60)
+        assert not follow.is_alive()
+    (summary,) = results
+    assert summary.paused is None and summary.sent == 300
+    assert sorted(Counter(g.subscriber for g in handler.got).values()) == [1] * 300
