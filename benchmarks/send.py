@@ -29,7 +29,6 @@ import os
 import re
 import shutil
 import smtplib
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _sink import CLI, start_sink
 from sqlalchemy import insert
 
 from digest.app import App
@@ -49,33 +50,6 @@ from digest.store import schema as t
 from digest.transports import SmtpTransport
 
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
-SMTP_SINK = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
-
-CLI = "import sys; from digest.cli import main; sys.argv[0] = 'digest'; main()"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_sink() -> tuple[subprocess.Popen[bytes], int]:
-    if not os.path.exists(SMTP_SINK):
-        sys.exit(f"{SMTP_SINK}: not found (Debian: apt-get install postfix)")
-    port = free_port()
-    args = [SMTP_SINK]
-    if os.geteuid() == 0:
-        args += ["-u", "nobody"]  # smtp-sink refuses to run as root without -u
-    proc = subprocess.Popen([*args, f"127.0.0.1:{port}", "1000"])
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    sys.exit("smtp-sink did not start")
 
 
 def make_project(folder: Path, port: int, subscribers: int) -> tuple[Path, int]:

@@ -22,7 +22,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _sink import CLI, start_sink
 from sqlalchemy import delete, insert, text
 
 from digest.app import App
@@ -42,34 +43,8 @@ from digest.render import default_project
 from digest.store import schema as t
 
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
-SMTP_SINK = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
-CLI = "import sys; from digest.cli import main; sys.argv[0] = 'digest'; main()"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS = "redis://127.0.0.1:6379"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_sink() -> tuple[subprocess.Popen[bytes], int]:
-    if not os.path.exists(SMTP_SINK):
-        sys.exit(f"{SMTP_SINK}: not found (Debian: apt-get install postfix)")
-    port = free_port()
-    args = [SMTP_SINK, "-c"]
-    if os.geteuid() == 0:
-        args += ["-u", "nobody"]  # smtp-sink refuses to run as root without -u
-    proc = subprocess.Popen([*args, f"127.0.0.1:{port}", "1000"], stdout=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    sys.exit("smtp-sink did not start")
 
 
 @contextmanager
@@ -262,7 +237,7 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=2, help="alternating runs of each")
     args = parser.parse_args()
-    sink, port = start_sink()
+    sink, port = start_sink("-c")
     tmp = Path(tempfile.mkdtemp(prefix="digest-bench-workers-"))
     try:
         with postgres() as db, redis_db() as broker:
