@@ -45,6 +45,7 @@ def story_to_dict(story: Story) -> dict[str, Any]:
         "section": story.section,
         "published": iso(story.published),
         "pinned": story.pinned,
+        "language": story.language,
     }
 
 
@@ -66,6 +67,7 @@ def story_from_dict(d: Mapping[str, Any]) -> Story:
         section=d.get("section"),
         published=parse_iso(d.get("published")),
         pinned=bool(d.get("pinned", False)),
+        language=d.get("language"),
     )
 
 

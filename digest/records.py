@@ -54,6 +54,12 @@ class Article:
     image: Image | None = None
     section: str | None = None  # from the source's configuration
     language: str | None = None  # BCP 47 tag when known
+    outlet: str | None = None  # the publisher named by the item/page, when not the source
+
+    @property
+    def credit(self) -> str:
+        """Who the reader is told published it: the page's own outlet, else the source."""
+        return self.outlet or self.source
 
     @property
     def when(self) -> datetime | None:
@@ -102,6 +108,7 @@ class Story:
     section: str | None = None
     published: datetime | None = None
     pinned: bool = False  # placed by an editor; ranks first
+    language: str | None = None  # BCP 47 tag of the face article, when known
 
     @property
     def keys(self) -> tuple[str, ...]:

@@ -131,22 +131,23 @@ def _candidates(articles: list[Article], now: datetime, options: RankOptions) ->
 def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
     front = candidate.face
     others = sorted(
-        (a for a in candidate.members if a is not front), key=lambda a: (a.source, a.key)
+        (a for a in candidate.members if a is not front), key=lambda a: (a.credit, a.key)
     )
     source_text = front.summary if front.summary.strip() else front.text
     return Story(
         key=front.key,
         title=front.title,
         url=front.url,
-        source=front.source,
+        source=front.credit,
         summary=_trim(source_text, words, max_sentences=sentences),
         score=candidate.score,
         why=candidate.why,
-        also=tuple(Also(a.source, a.url, a.title, a.key) for a in others),
+        also=tuple(Also(a.credit, a.url, a.title, a.key) for a in others),
         image=front.image,
         section=front.section,
         published=front.published,
         pinned=candidate.pinned,
+        language=front.language,
     )
 
 

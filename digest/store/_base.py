@@ -60,6 +60,7 @@ def _article_values(article: Article) -> dict[str, Any]:
         "image_width": article.image.width if article.image else None,
         "section": article.section,
         "language": article.language,
+        "outlet": article.outlet,
         "published_at": article.published,
     }
 
@@ -81,6 +82,7 @@ def _article(row: Any) -> Article:
         image=image,
         section=row.section,
         language=row.language,
+        outlet=row.outlet,
     )
 
 

@@ -72,6 +72,7 @@ articles = Table(
     Column("image_width", Integer),
     Column("section", String(200)),
     Column("language", String(35)),
+    Column("outlet", String(200)),  # the publisher the item/page names, when not the source
     _at("published_at"),
     _at("first_seen_at", nullable=False),
     _at("updated_at", nullable=False),
