@@ -85,6 +85,9 @@ class EditionSettings:
     max_leads_per_source: int = 1
     max_age_hours: float | None = 72.0
     min_stories: int = 1
+    # A variant (the sections a subscriber chose) with fewer stories of its own gets the
+    # whole edition, with a note; loaded as min_stories when not set.
+    min_variant_stories: int = 1
     # At most this many stories of a section in an edition ([edition.quotas] Culture = 2).
     quotas: Mapping[str, int] = field(default_factory=dict)
 
@@ -336,6 +339,15 @@ def _edition(file: Path, raw: Any) -> EditionSettings:
     ):
         values[key] = t.get(key, int, getattr(d, key), "a whole number ≥ 0")
         t.check(key, lambda v: isinstance(v, int) and v >= 0, "a whole number ≥ 0")
+    most = values["leads"] + values["teasers"]
+    values["min_variant_stories"] = t.get(
+        "min_variant_stories", int, values["min_stories"], f"a whole number from 0 to {most}"
+    )
+    t.check(
+        "min_variant_stories",
+        lambda v: 0 <= v <= most,
+        f"a whole number from 0 to {most} (edition.leads + edition.teasers)",
+    )
     for key in ("half_life_hours", "max_age_hours"):
         values[key] = t.get(key, float, getattr(d, key), "a number of hours > 0")
         t.check(key, _positive, "a number of hours > 0")

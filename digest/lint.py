@@ -39,6 +39,8 @@ MAX_STYLE_BYTES = 16 * 1024  # Gmail drops all <style> content beyond 16 KB
 TEXT_WIDTH = 78
 FORBIDDEN_TAGS = ("script", "iframe", "form", "object", "embed")
 ONE_CLICK = "List-Unsubscribe=One-Click"
+SUBJECT_WARN = 90  # characters: inboxes show far fewer; the renderer cuts near this
+STORY_CLASSES = frozenset({"lead", "teaser", "story"})  # our theme's story blocks
 
 _FIELD_LINE = re.compile(rb"[\x21-\x39\x3b-\x7e]*:|[\t ]")  # as email.feedparser reads one
 
@@ -66,6 +68,11 @@ def lint_message(data: bytes) -> list[Finding]:
         findings += _html(html, unsubscribe)
     if (text := _body(msg, "plain")) is not None:
         findings += _text(text, unsubscribe)
+    if (html is not None or text is not None) and not (
+        (html is not None and _html_has_story(html, unsubscribe))
+        or (text is not None and _text_has_story(text, unsubscribe))
+    ):
+        findings.append(_find("message-empty"))
     return sorted(findings, key=lambda f: f.level != "error")
 
 
@@ -136,6 +143,8 @@ def _headers(msg: EmailMessage) -> Iterator[Finding]:
         yield _find("header-subject-missing")
     elif not subject.strip():
         yield _find("header-subject-empty")
+    elif (n := len(" ".join(subject.split()))) > SUBJECT_WARN:
+        yield _find("header-subject-long", n=n)
     if not _raw(msg, "MIME-Version"):
         yield _find("header-mime-version-missing")
     if not (unsubscribe := _raw(msg, "List-Unsubscribe")):
@@ -352,6 +361,63 @@ def _inline_css(elements: list[Any]) -> Iterator[Finding]:
         if els := hits.get(rule.label):
             tag, n = els[0].tag, len(els)
             yield _find("css-unsupported", label=rule.label, n=n, tag=tag, clients=rule.clients)
+
+
+# --- is there a story at all? --------------------------------------------------------
+
+
+def _html_has_story(html: str, unsubscribe: str | None) -> bool:
+    """Whether the visible HTML shows a story, not only a masthead and a footer: a story
+    block of our theme, an <article>, a headline below the masthead (h2-h6), or a link
+    that is none of the newsletter's own (web view, preferences, unsubscribe)."""
+    try:
+        doc = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return True  # html-unparseable says what is wrong
+    body = doc.find("body")
+    for el in (body if body is not None else doc).iter(lxml.etree.Element):
+        if _hidden(el) or any(_hidden(up) for up in el.iterancestors()):
+            continue
+        if el.tag == "article" or STORY_CLASSES & set((el.get("class") or "").split()):
+            return True
+        if el.tag in ("h2", "h3", "h4", "h5", "h6") and _real_text(el.text_content()):
+            return True
+        if el.tag == "a" and _content_link(el.get("href") or "", el.text_content(), unsubscribe):
+            return True
+    return False
+
+
+def _content_link(href: str, words: str, unsubscribe: str | None) -> bool:
+    href = href.strip()
+    if not href.lower().startswith(("http://", "https://")) or href == unsubscribe:
+        return False
+    return not (rules.CHROME_WORDS.search(words) or rules.CHROME_WORDS.search(href))
+
+
+def _text_has_story(text: str, unsubscribe: str | None) -> bool:
+    """Whether the text part shows a story: a rule of "=" above something other than
+    the newsletter's own links, or a link (inline or a numbered reference) that a line
+    other than those of the masthead and footer points to."""
+    lines = [line.strip() for line in text.splitlines()]
+    refs = {m[1]: m[2] for line in lines if (m := rules.TEXT_REFERENCE.fullmatch(line))}
+    said = ""  # the last line with words, for a URL on a line of its own
+    for i, line in enumerate(lines):
+        if not line or rules.TEXT_REFERENCE.fullmatch(line):
+            continue
+        if rules.TEXT_RULE.fullmatch(line):
+            after = next((x for x in lines[i + 1 :] if x and not rules.TEXT_RULE.fullmatch(x)), "")
+            if after and not rules.CHROME_WORDS.search(after):
+                return True
+            continue
+        words = rules.TEXT_URL.sub("", line)
+        context = words if _real_text(re.sub(r"\[\d+\]", "", words)) else said
+        urls = rules.TEXT_URL.findall(line)
+        urls += [refs[n] for n in re.findall(r"\[(\d+)\]", line) if n in refs]
+        if any(_content_link(url, context, unsubscribe) for url in urls):
+            return True
+        if _real_text(words):
+            said = words
+    return False
 
 
 # --- text part -------------------------------------------------------------------------

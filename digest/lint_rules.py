@@ -46,6 +46,10 @@ FINDINGS: dict[str, tuple[Level, str]] = {
     "header-message-id-missing": ("error", "The Message-ID header is missing."),
     "header-subject-missing": ("error", "The Subject header is missing."),
     "header-subject-empty": ("error", "The Subject header is empty."),
+    "header-subject-long": (
+        "warning",
+        "The Subject is {n} characters; inboxes cut it well before that, keep it under 90.",
+    ),
     "header-mime-version-missing": ("error", "The MIME-Version header is missing."),
     "header-list-unsubscribe-missing": ("error", "The List-Unsubscribe header is missing."),
     "header-list-unsubscribe-encoded": (
@@ -92,6 +96,13 @@ FINDINGS: dict[str, tuple[Level, str]] = {
         "warning",
         "Content-Transfer-Encoding 8bit on {parts} needs 8BITMIME on every relay; use "
         "quoted-printable.",
+    ),
+    # content
+    "message-empty": (
+        "error",
+        "The message has no story: no story block, headline or article link in the HTML "
+        "and no article link or story section in the text part, only the masthead and "
+        "the footer.",
     ),
     # sizes
     "html-too-large": (
@@ -194,6 +205,19 @@ UNSUB_WORDS = re.compile(
     r"|avmeld|avregistrer|avsluta",
     re.I,
 )
+#: Words of a newsletter's own links (masthead and footer: web view, preferences,
+#: unsubscribe) in en, da, de; a link or text line without them may be a story.
+CHROME_WORDS = re.compile(
+    UNSUB_WORDS.pattern + r"|preferen|settings|indstilling|einstellung|browser|web ?version"
+    r"|webudgave|webausgabe|view (it )?online|online (ansehen|lesen)|manage (your )?subscri"
+    r"|forward (this|to a friend)",
+    re.I,
+)
+#: A rule of "=" under which the text part sets a story or a section of stories.
+TEXT_RULE = re.compile(r"\s*={20,}\s*")
+#: A numbered link reference in a text part: "[3] https://..." or "[3]: https://...".
+TEXT_REFERENCE = re.compile(r"\s*\[(\d+)\]:?\s+(\S+)\s*")
+TEXT_URL = re.compile(r"https?://[^\s<>\]\[)]+", re.I)
 SCRIPT_URL = re.compile(r"(?:javascript|vbscript):")  # matched with whitespace removed
 #: Attributes whose value is a URL (where a javascript: URL would run).
 URL_ATTRIBUTES = frozenset(

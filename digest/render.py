@@ -31,7 +31,7 @@ from premailer import Premailer
 
 from digest.config import DEFAULT_SUBJECT, Settings
 from digest.errors import ConfigError, RenderError
-from digest.records import Edition, Image, Story
+from digest.records import Also, Edition, Image, Story
 
 #: Placeholders substituted per subscriber; ASCII letters and @ only, so that they
 #: pass quoted-printable encoding untouched.
@@ -47,7 +47,9 @@ SIZE_MARGIN = 0.985  # aim a little under the limit when estimating how many tea
 CLOSE_ENOUGH = 0.96  # a fitting size this close to the limit is not refined further
 MAX_PASSES = 3  # inlining passes after which a fitting result is taken as it is
 SUBJECT_FIT = 78  # characters: the default subject drops date, then name, beyond this
-SUBJECT_MAX = 250
+SUBJECT_MAX = 90  # characters: a longer subject is cut at a word, with an ellipsis
+SUBJECT_MIN_CUT = 60  # ... unless that word boundary is shorter than this (cut in the word)
+ALSO_NAMES = 3  # "Also in" names this many outlets, then counts the rest
 PREHEADER_MAX = 140
 IMAGE_WIDTH = 536  # the lead image column: 600 px less 2 x 32 px padding
 IMAGE_MIN_WIDTH = 120  # narrower declared images are icons, not illustrations
@@ -71,6 +73,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "unsubscribe": "Unsubscribe",
         "unsubscribe_one_click": "Unsubscribe with one click",
         "links": "Links",
+        "and_more.one": "and {n} more",
+        "and_more.other": "and {n} more",
+        "variant_fallback": "Little news in your sections today: here is the whole edition.",
     },
     "da": {
         "view_online": "Vis i browseren",
@@ -87,6 +92,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "unsubscribe": "Afmeld",
         "unsubscribe_one_click": "Afmeld med ét klik",
         "links": "Links",
+        "and_more.one": "og {n} anden",
+        "and_more.other": "og {n} andre",
+        "variant_fallback": "Kun lidt nyt i dine sektioner i dag: her er hele udgaven.",
     },
     "de": {
         "view_online": "Im Browser ansehen",
@@ -103,8 +111,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "unsubscribe": "Abmelden",
         "unsubscribe_one_click": "Mit einem Klick abmelden",
         "links": "Links",
+        "and_more.one": "und {n} weiteren",
+        "and_more.other": "und {n} weiteren",
+        "variant_fallback": "Wenig Neues in Ihren Rubriken heute: hier ist die ganze Ausgabe.",
     },
 }
+
+#: Languages written right to left (primary subtags), and the scripts that decide the
+#: direction when a tag names one (`ku-Arab`, `az-Latn`).
+RTL_LANGUAGES = frozenset(
+    {
+        "ar", "arc", "ckb", "dv", "fa", "glk", "he", "iw", "ji", "ks", "lrc", "mzn",
+        "nqo", "pnb", "ps", "sd", "syr", "ug", "ur", "yi",
+    }
+)  # fmt: skip
+RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg", "mand", "samr"})
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 
 
 def default_project() -> Path:
@@ -125,6 +147,14 @@ class Variant:
 
     def admits(self, story: Story) -> bool:
         return self.sections is None or story.section is None or story.section in self.sections
+
+    def select(self, edition: Edition, minimum: int) -> tuple[Edition, bool]:
+        """What this variant's subscribers get, and whether it is the whole edition in
+        place of a selection of fewer than `minimum` stories (never an empty one)."""
+        own = self.apply(edition)
+        if self.sections is None or len(own.stories) >= max(minimum, 1):
+            return own, False
+        return edition, True
 
     def apply(self, edition: Edition) -> Edition:
         """The edition this variant's subscribers get: their sections' stories, best
@@ -151,6 +181,7 @@ class Rendered:
     text: str  # 78-column plain text, with placeholders
     dropped_teasers: int = 0  # teasers left out to keep the HTML under the size limit
     inline_passes: int = 1  # premailer runs it took to fit the size limit
+    whole_edition: bool = False  # the variant had too few stories: the whole edition, noted
 
 
 class Theme:
@@ -292,23 +323,27 @@ class Renderer:
 
     def subject(self, edition: Edition) -> str:
         """The `[newsletter] subject` template filled with lead, name and date; the
-        default template leaves out the date, then the name, when they do not fit."""
+        default template leaves out the date, then the name, when they do not fit.
+
+        The lead is the edition's first headline. A field with nothing to say (no story;
+        a name the headline already gives) is left out with the separator before it, so
+        the name never appears twice; the result is cut at a word near SUBJECT_MAX.
+        """
         news = self.settings.newsletter
-        lead = (
-            edition.leads[0].title
-            if edition.leads
-            else (edition.teasers[0].title if edition.teasers else news.name)
-        )
-        fields = {"lead": lead, "name": news.name, "date": self.date(edition, "d MMM")}
+        lead = " ".join(edition.stories[0].title.split()) if edition.stories else ""
+        name = "" if news.name.casefold() in lead.casefold() else news.name
+        fields = {"lead": lead or EMPTY_FIELD, "name": name or EMPTY_FIELD}
+        fields["date"] = self.date(edition, "d MMM")
         templates = [news.subject]
         if news.subject == DEFAULT_SUBJECT:
             templates += ["{lead} | {name}", "{lead}"]
         where = f"{self.settings.path}: newsletter.subject"
+        subject = ""
         for template in templates:
-            subject = " ".join(fill(template, fields, where=where).split())
-            if len(subject) <= SUBJECT_FIT:
+            subject = _without_empty(fill(template, fields, where=where))
+            if subject and len(subject) <= SUBJECT_FIT:
                 break
-        return shorten(subject, SUBJECT_MAX)
+        return shorten(subject or news.name, SUBJECT_MAX, floor=SUBJECT_MIN_CUT)
 
     def date(self, edition: Edition, fmt: str = "full") -> str:
         tz = ZoneInfo(self.settings.list(edition.list).timezone)
@@ -350,6 +385,16 @@ class Renderer:
             also = tuple(replace(a, url=with_utm(a.url, utm)) for a in story.also)
             return replace(story, url=with_utm(story.url, utm), also=also)
 
+        language = str(self.strings.locale).replace("_", "-")
+        own = language.split("-")[0].lower()
+
+        def lang_attrs(story: Story) -> Markup:
+            """`lang` and `dir` for a story in another language than the newsletter's."""
+            tag = (story.language or "").strip()
+            if not LANGUAGE_TAG.fullmatch(tag) or tag.split("-")[0].lower() == own:
+                return Markup("")
+            return Markup(' lang="{}" dir="{}"').format(tag, direction(tag))
+
         return {
             "newsletter": news,
             "list_title": lst.title or news.name,
@@ -363,7 +408,12 @@ class Renderer:
             "web_url": web_url,
             "css": self._css,
             "responsive_css": self._responsive_css,
-            "lang": str(self.strings.locale).replace("_", "-"),
+            "lang": language,
+            "dir": direction(language),
+            "lang_attrs": lang_attrs,
+            "also": also_shown,
+            "image_alt": image_alt,
+            "fallback_note": None,
             "t": self.strings,
             "image_width": lead_image_width,
             "image_column": IMAGE_WIDTH,
@@ -372,7 +422,8 @@ class Renderer:
 
     def render(self, edition: Edition, variant: Variant = Variant()) -> Rendered:
         """Render and inline one variant; drop teasers until the HTML fits the limit."""
-        edition = variant.apply(edition)
+        edition, whole = variant.select(edition, self.settings.edition.min_variant_stories)
+        note = self.strings("variant_fallback") if whole else None
         web_url = (
             f"{self.settings.newsletter.base_url}/archive/{edition.id}"
             if edition.id is not None
@@ -383,6 +434,7 @@ class Renderer:
         def context(keep: int) -> dict[str, Any]:
             ctx = self.context(edition, teasers[:keep], web_url)
             ctx["dropped_teasers"] = len(teasers) - keep
+            ctx["fallback_note"] = note
             return ctx
 
         def raw(keep: int) -> str:
@@ -397,15 +449,69 @@ class Renderer:
             )
         ctx = context(keep)
         refs = References()
-        ctx.update(
-            ref=refs,
-            references=_Lazy(refs.items),
-            also_line=lambda st: ", ".join(f"{a.source} {refs(a.url)}".strip() for a in st.also),
-        )
+
+        def also_line(story: Story) -> str:
+            shown, more = also_shown(story)
+            line = ", ".join(f"{a.source} {refs(a.url)}".strip() for a in shown)
+            return f"{line} {self.strings.plural('and_more', more)}" if more else line
+
+        ctx.update(ref=refs, references=_Lazy(refs.items), also_line=also_line)
         text = self.theme.render("email.txt", **ctx)
         text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
         dropped = len(teasers) - keep
-        return Rendered(self.subject(edition), ctx["preheader"], html, text, dropped, passes)
+        subject = self.subject(edition)
+        return Rendered(subject, ctx["preheader"], html, text, dropped, passes, whole)
+
+
+EMPTY_FIELD = "\x00"  # a subject field with nothing to say, removed with its separator
+_SEPARATOR = r"[\s|·:,;/–—-]*"
+
+
+def _without_empty(subject: str) -> str:
+    """A filled subject without its empty fields: each goes with the separator before it
+    (or, first in line, the one after it), then whitespace is folded."""
+    subject = re.sub(rf"(?<=\S){_SEPARATOR}{EMPTY_FIELD}", "", subject)
+    subject = re.sub(rf"{EMPTY_FIELD}{_SEPARATOR}", "", subject)
+    return " ".join(subject.split())
+
+
+def direction(tag: str) -> str:
+    """ "rtl" or "ltr" for a BCP 47 language tag."""
+    parts = tag.lower().split("-")
+    scripts = [p for p in parts[1:] if len(p) == 4 and p.isalpha()]
+    if scripts:
+        return "rtl" if scripts[0] in RTL_SCRIPTS else "ltr"
+    return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
+
+
+def also_shown(story: Story) -> tuple[tuple[Also, ...], int]:
+    """The outlets "Also in" names (each once, never the story's own, at most ALSO_NAMES)
+    and how many more there are (the rest, plus those the ranker counted but left out)."""
+    own = " ".join(story.source.split()).casefold()
+    distinct: dict[str, Also] = {}  # by outlet name, in first-seen order
+    for also in story.also:
+        name = " ".join(also.source.split())
+        if not name or name.casefold() == own:
+            continue
+        first = distinct.get(name.casefold())
+        if first is None:
+            distinct[name.casefold()] = replace(also, source=name)
+        elif not first.url and also.url:  # the name once, with a link when one has it
+            distinct[name.casefold()] = replace(first, url=also.url)
+    # `also_more`: outlets the ranker counted but did not list (when it gives that field).
+    extra = getattr(story, "also_more", 0)
+    more = max(len(distinct) - ALSO_NAMES, 0) + (extra if isinstance(extra, int) else 0)
+    return tuple(distinct.values())[:ALSO_NAMES], max(more, 0)
+
+
+def image_alt(story: Story) -> str:
+    """A story image's alt text: empty (decorative) when it only repeats the headline,
+    which is right beside it; the source's own description otherwise."""
+    if story.image is None:
+        return ""
+    alt = " ".join(story.image.alt.split()).casefold()
+    title = " ".join(story.title.split()).casefold()
+    return "" if not alt or alt in title or title in alt else " ".join(story.image.alt.split())
 
 
 def _groups(stories: Iterable[Story]) -> list[tuple[str, list[Story]]]:
@@ -504,14 +610,15 @@ def inline(html: str) -> str:
     return out
 
 
-def shorten(text: str, limit: int) -> str:
-    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis."""
+def shorten(text: str, limit: int, *, floor: int = 0) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis
+    (inside a word when the last boundary would leave fewer than `floor` characters)."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
+    if " " in cut and len(word := cut.rsplit(" ", 1)[0]) >= floor:
+        cut = word
     return cut.rstrip(" ,;:·|-–—") + "…"
 
 
