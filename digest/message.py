@@ -148,6 +148,8 @@ def format_address(name: str, email: str) -> str:
     """
     if any(c in name for c in "\r\n") or any(c in email for c in "\r\n<>"):
         raise DeliveryError(f"{email!r}: address or name contains a line break or bracket")
+    if not email.isascii():
+        raise DeliveryError(f"{email!r}: a non-ASCII address needs SMTPUTF8, not supported")
     name = " ".join(name.split())
     if not name:
         return email
