@@ -69,7 +69,7 @@ class App:
 
     @cached_property
     def tokens(self) -> Tokens:
-        return Tokens(self.settings.secret_key)
+        return Tokens(self.settings.secret_keys)
 
     def transport(self) -> Transport:
         return make_transport(self.settings.transport)

@@ -20,12 +20,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
+from digest import keys
 from digest.errors import ConfigError
 
 T = TypeVar("T")
 
 DEFAULT_SUBJECT = "{lead} | {name}, {date}"
-SECRET_ENV = "DIGEST_SECRET_KEY"  # signs unsubscribe / preferences tokens
+SECRET_ENV = keys.SECRET_ENV  # signs tokens; keys.OLD_ENV: retired keys that still verify
 SMTP_PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
 DKIM_KEY_ENV = "DIGEST_DKIM_KEY"  # the DKIM private key (PEM), instead of a key file
 
@@ -176,20 +177,17 @@ class Settings:
 
     @property
     def secret_key(self) -> str:
-        key = os.environ.get(SECRET_ENV)
-        if key:
-            return key
-        # A per-project key kept next to the database, created on first use, so that a
-        # laptop install works without setup and tokens stay valid across runs.
-        keyfile = self.root / ".digest-secret"
-        if keyfile.exists():
-            return keyfile.read_text().strip()
-        import secrets
+        """The key that signs: $DIGEST_SECRET_KEY, else the first of `.digest-secret`
+        beside this file (created atomically on first use, so that a laptop install
+        works without setup and tokens stay valid across runs). See digest.keys."""
+        return self.secret_keys[0]
 
-        value = secrets.token_urlsafe(32)
-        keyfile.write_text(value + "\n")
-        keyfile.chmod(0o600)
-        return value
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """The signing key, then the retired keys that still verify (a rotation's grace)."""
+        found = keys.load_keys(self.root)
+        assert found is not None
+        return found.all
 
 
 class _Table:
@@ -536,5 +534,6 @@ def load(path: str | Path) -> Settings:
         q.check(key, _positive, what)
     q.done()
     top.done()
+    keys.load_keys(file.parent, create=False)  # a short or empty key: refused at once
     queue = QueueSettings(broker, queue_name, **numbers)
     return Settings(file, news, sources, edition, lists, transport, DatabaseSettings(url), queue)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
@@ -30,7 +31,10 @@ _SAFE = frozenset(
     b"abcdefghijklmnopqrstuvwxyz{|}~"
 )
 _TOKEN = re.compile("(" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")")
-TO, MSGID = b"@@TO@@", b"@@MESSAGE_ID@@"
+#: The header placeholders: random per process like the body's (see digest.render), so a
+#: subject made from a feed's headline cannot spell them.
+_MARK = secrets.token_hex(16)
+TO, MSGID = f"@@TO_{_MARK}@@".encode(), f"@@MESSAGE_ID_{_MARK}@@".encode()
 _QP_ESCAPE = re.compile(r"[^ -<>-~]")  # what quoted-printable encodes: not in _SAFE
 _URL_UNSAFE = re.compile(r"[\s<>\"']")
 
@@ -128,6 +132,43 @@ def split_address(value: str) -> tuple[str, str]:
     if match := re.fullmatch(r"\s*(.*?)\s*<\s*([^<>\s]+@[^<>\s]+)\s*>\s*", value):
         return match[1].strip().strip('"'), match[2]
     return parseaddr(value)
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9 !#$%&'*+/?^_`{|}~.,;:()\[\]<>@\"\\-]{1,60}")
+_WORD_BYTES = 45  # UTF-8 bytes per encoded word: 60 base64 characters, 72 in all
+
+
+def format_address(name: str, email: str) -> str:
+    """`name <email>` for a To: header, one valid mailbox whatever the name holds.
+
+    A short printable ASCII name is a quoted string when it needs quoting; any other
+    (long, non-ASCII, looking like an encoded word) is RFC 2047 base64 encoded words of
+    at most 75 characters, one per folded line. The name's characters never reach the
+    header raw, so quotes, commas, brackets or `@` in it cannot add or change an address.
+    """
+    if any(c in name for c in "\r\n") or any(c in email for c in "\r\n<>"):
+        raise DeliveryError(f"{email!r}: address or name contains a line break or bracket")
+    if not email.isascii():
+        raise DeliveryError(f"{email!r}: a non-ASCII address needs SMTPUTF8, not supported")
+    name = " ".join(name.split())
+    if not name:
+        return email
+    if _PLAIN_NAME.fullmatch(name) and "=?" not in name:
+        return formataddr((name, email))
+    # Break after a space where a word allows it: parsers differ on the white space
+    # between encoded words (RFC 2047 drops it; Python's address parser adds a space).
+    words: list[str] = []
+    chunk = b""
+    for word in re.findall(r"\S+ ?", name):
+        for ch in (word,) if len(word.encode()) <= _WORD_BYTES else tuple(word):
+            piece = ch.encode("utf-8")
+            if chunk and len(chunk) + len(piece) > _WORD_BYTES:
+                words.append(chunk.decode("utf-8"))
+                chunk = b""
+            chunk += piece
+    words.append(chunk.decode("utf-8"))
+    encoded = [f"=?utf-8?b?{base64.b64encode(w.encode()).decode('ascii')}?=" for w in words]
+    return "\r\n ".join([*encoded, f"<{email}>"])
 
 
 def _address_header(name: str, value: str) -> bytes:
@@ -316,14 +357,12 @@ def personalise(
 ) -> bytes:
     """The finished message for one subscriber: a handful of byte substitutions, then
     the DKIM signature when the variant was prepared with a signer."""
-    if any(c in email for c in "\r\n<>") or any(c in name for c in "\r\n"):
-        raise DeliveryError(f"{email!r}: address or name contains a line break or bracket")
     if not email.isascii():
         raise DeliveryError(f"{email!r}: a non-ASCII address needs SMTPUTF8, not supported")
     for url in (unsubscribe_url, preferences_url):
         if not url.isascii() or _URL_UNSAFE.search(url):
             raise DeliveryError(f"{email}: link {url!r} is not a plain ASCII URL")
-    to = formataddr((name, email), charset="utf-8").encode("ascii")
+    to = format_address(name, email).encode("ascii")
     head = (
         prepared.head.replace(TO, to)
         .replace(MSGID, message_id(edition_id, subscriber_id, prepared.domain).encode())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import string
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -33,10 +34,12 @@ from digest.config import DEFAULT_SUBJECT, Settings
 from digest.errors import ConfigError, RenderError
 from digest.records import Also, Edition, Image, Story
 
-#: Placeholders substituted per subscriber; ASCII letters and @ only, so that they
-#: pass quoted-printable encoding untouched.
-UNSUBSCRIBE = "@@UNSUBSCRIBE_URL@@"
-PREFERENCES = "@@PREFERENCES_URL@@"
+#: Placeholders substituted per subscriber: random per process and never shown
+#: unsubstituted, so no text from a feed can spell one (it would be personalised like
+#: the template's own); ASCII letters, digits and @ only (quoted-printable leaves them be).
+_MARK = secrets.token_hex(16)
+UNSUBSCRIBE = f"@@UNSUBSCRIBE_URL_{_MARK}@@"
+PREFERENCES = f"@@PREFERENCES_URL_{_MARK}@@"
 PLACEHOLDERS = (UNSUBSCRIBE, PREFERENCES)
 
 PACKAGE = Path(__file__).resolve().parent

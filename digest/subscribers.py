@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 
-from digest.errors import SubscriberError
+from digest.errors import DeliveryError, SubscriberError
 from digest.records import SUPPRESSED, Subscriber
 from digest.store import Store
 
@@ -315,11 +315,15 @@ def send_confirmation(app: App, subscriber: Subscriber, *, now: datetime) -> Non
 
 
 def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> bytes:
-    """The double opt-in message: plain text with the signed `{base_url}/c/<token>` link.
+    """The double opt-in message: plain text with the signed `{base_url}/c/<token>` link,
+    DKIM-signed like an edition when the newsletter has a key.
 
     Header values are checked for line breaks before they are set, so an address or
-    name typed into a form cannot add headers or recipients.
+    name typed into a form cannot add headers or recipients. The name the visitor typed
+    (anyone can type any address) is never in the text; in the To: header it is encoded
+    (digest.message.format_address), so no name can make that header mean more.
     """
+    from digest.message import DkimSigner, format_address
     from digest.render import Theme
 
     news = app.settings.newsletter
@@ -332,7 +336,7 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
         "web/confirm-email.txt",
         newsletter=news,
         list_title=title,
-        subscriber_name=subscriber.name,
+        subscriber_name="",  # unverified text from a form: not put into the mail
         email=subscriber.email,
         confirm_url=app.confirm_url(subscriber.id),
     )
@@ -341,8 +345,8 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
     msg = EmailMessage(policy=SMTP)
     try:
         msg["From"] = Address(sender[0], addr_spec=sender[1])
-        msg["To"] = Address(subscriber.name, addr_spec=subscriber.email)
-    except (ValueError, IndexError) as exc:
+        to = format_address(subscriber.name, str(Address(addr_spec=subscriber.email)))
+    except (ValueError, IndexError, DeliveryError) as exc:
         raise SubscriberError(f"{subscriber.email!r}: cannot be put in a header ({exc})") from None
     msg["Subject"] = f"Confirm your subscription to {title}"
     msg["Date"] = format_datetime(now)
@@ -351,7 +355,11 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
     if news.reply_to:
         msg["Reply-To"] = news.reply_to
     msg.set_content(text, charset="utf-8", cte="quoted-printable")
-    return msg.as_bytes()
+    # The To: header is added as bytes: the email package's folding of a long quoted
+    # name can split it into several addresses.
+    data = b"To: " + to.encode("ascii") + b"\r\n" + msg.as_bytes()
+    signer = DkimSigner.from_settings(news.dkim, app.settings.path)
+    return data if signer is None else signer.sign(data, now=now)
 
 
 def remove_subscriber(

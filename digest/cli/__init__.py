@@ -259,6 +259,7 @@ def lint(paths: tuple[str, ...]) -> None:
 # Command groups that live in their own modules register themselves on `main`.
 from digest.cli import editions as _editions  # noqa: E402
 from digest.cli import editors as _editors  # noqa: E402
+from digest.cli import keys as _keys  # noqa: E402
 from digest.cli import schedule as _schedule  # noqa: E402
 from digest.cli import send as _send  # noqa: E402
 from digest.cli import serve as _serve  # noqa: E402
@@ -268,6 +269,7 @@ from digest.cli import worker as _worker  # noqa: E402
 __all__ = [
     "_editions",
     "_editors",
+    "_keys",
     "_schedule",
     "_send",
     "_serve",
