@@ -7,14 +7,16 @@ every stage instead of reading the clock there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from digest.config import Settings, load
+from digest.gate import Built, TooFewStories
 from digest.message import DkimSigner, Prepared, personalise, prepare
 from digest.records import Article, Edition, SourceReport, SourceSummary, Story, Subscriber
 from digest.render import Rendered, Renderer, Variant
@@ -37,6 +39,18 @@ class Selection:
     leads: tuple[Story, ...]
     teasers: tuple[Story, ...]
     reserve: tuple[Story, ...]
+    #: Articles in none of those stories: key -> why (one of digest.rank.DROP_REASONS).
+    left_out: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def dropped(self) -> dict[str, int]:
+        """Articles left out, per reason (every reason, zeros included)."""
+        from digest.rank import DROP_REASONS
+
+        counts = dict.fromkeys(DROP_REASONS, 0)
+        for reason in self.left_out.values():
+            counts[reason] += 1
+        return counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,10 +135,35 @@ class App:
         slot: str | None = None,
         reports: list[SourceReport] | None = None,
     ) -> Edition:
-        """Rank the stored articles into a draft edition and store it."""
+        """Rank the stored articles into a draft edition and store it (see `draft`).
+
+        Raises TooFewStories, storing nothing, when no story is left.
+        """
+        built = self.draft(list_name=list_name, now=now, slot=slot, reports=reports)
+        if built.edition is None:
+            raise TooFewStories(f"{built.summary()}; {built.hint()}")
+        return built.edition
+
+    def draft(
+        self,
+        *,
+        list_name: str | None = None,
+        now: datetime,
+        slot: str | None = None,
+        reports: list[SourceReport] | None = None,
+    ) -> Built:
+        """Rank the stored articles into a draft edition, store it, and account for
+        every stored article left out. An edition without a story is not stored
+        (`Built.edition` is None); one below `[edition] min_stories` is, for an editor
+        to complete, and `Built.refusal` says why it may not be sent as it is."""
         lst = self.settings.list(list_name)
+        e = self.settings.edition
         articles = self.candidates(now)
+        since = self._since(now)
+        too_old = self.store.count_articles(before=since) if since is not None else 0
         ranked = self.select(lst.name, articles, now=now)
+        dropped = ranked.dropped
+        dropped["too_old"] += too_old
         counts: dict[str, int] = {}
         for article in articles:
             counts[article.source] = counts.get(article.source, 0) + 1
@@ -135,16 +174,32 @@ class App:
             SourceSummary(s.name, counts.get(s.name, 0), errors.get(s.name))
             for s in self.settings.sources
         )
+        built = Built(
+            edition=None,
+            articles=len({a.key for a in articles}) + too_old,
+            dropped=MappingProxyType(dropped),
+            max_age_hours=e.max_age_hours,
+            min_stories=e.min_stories,
+            sources=sources,
+            leads=len(ranked.leads),
+            teasers=len(ranked.teasers),
+            reserve=len(ranked.reserve),
+        )
+        if not built.stories:
+            return built
         edition = Edition(
             lst.name, now, ranked.leads, ranked.teasers, sources, reserve=ranked.reserve
         )
-        return self.store.save_edition(edition, now=now, slot=slot)
+        return replace(built, edition=self.store.save_edition(edition, now=now, slot=slot))
+
+    def _since(self, now: datetime) -> datetime | None:
+        """The oldest an article may be to run at `now` (None: any age)."""
+        hours = self.settings.edition.max_age_hours
+        return now - timedelta(hours=hours) if hours else None
 
     def candidates(self, now: datetime) -> list[Article]:
         """The stored articles young enough to be ranked for `now`."""
-        e = self.settings.edition
-        since = now - timedelta(hours=e.max_age_hours) if e.max_age_hours else None
-        return self.store.articles(since=since)
+        return self.store.articles(since=self._since(now))
 
     def select(
         self,
@@ -173,7 +228,8 @@ class App:
                     reserve.append(story)
                     seen.update(story.keys)
         reserve.sort(key=lambda s: (-s.score, s.key))
-        return Selection(ranked.leads, ranked.teasers, tuple(reserve))
+        left_out = {k: why for k, why in ranked.left_out.items() if k not in seen}
+        return Selection(ranked.leads, ranked.teasers, tuple(reserve), left_out)
 
     def variant_for(self, subscriber: Subscriber) -> tuple[Variant, bool]:
         sections = frozenset(subscriber.sections) if subscriber.sections else None

@@ -38,6 +38,7 @@ from multiprocessing.context import ForkContext, SpawnContext
 from types import FrameType
 from typing import Any
 
+from digest import gate
 from digest.app import App
 from digest.config import Settings
 from digest.errors import DeliveryError, DigestError
@@ -713,6 +714,7 @@ def send_edition(
             f"edition {edition_id} was cancelled and is never sent ({store.url}); "
             "build a new edition instead"
         )
+    gate.check(edition, app.settings.edition.min_stories)  # never an empty edition
     before = store.ledger(edition_id)
     summary = SendSummary(skipped=before.get("sent", 0) + before.get("bounced", 0))
     list_tz = app.settings.list(edition.list).timezone

@@ -24,6 +24,7 @@ from rich.table import Table
 from digest.app import App
 from digest.codec import edition_to_dict, iso, parse_iso
 from digest.errors import DigestError
+from digest.records import Edition
 from digest.render import default_project
 
 console = Console(stderr=False, highlight=False)
@@ -185,23 +186,40 @@ def collect(config: str, at: str | None) -> None:
 def build(
     config: str, list_name: str | None, at: str | None, as_json: bool, no_collect: bool
 ) -> None:
-    """Collect and rank into a draft edition (printed with --json)."""
+    """Collect and rank into a draft edition (printed with --json).
+
+    Prints one line saying what was kept and what was left out, and why. Exits 1 when
+    no story is left (nothing is stored) or the edition has fewer than
+    `[edition] min_stories` (stored as a draft for an editor to complete; `digest send`
+    refuses it as it is).
+    """
     app = _app(config)
     now = _at(at)
     reports = None if no_collect else app.collect(now=now)
-    edition = app.build(list_name=list_name, now=now, reports=reports)
+    built = app.draft(list_name=list_name, now=now, reports=reports)
+    edition = built.edition
     if as_json:
-        click.echo(json.dumps(edition_to_dict(edition), indent=2, ensure_ascii=False))
-        return
-    console.print(f"Draft edition {edition.id} of {edition.list!r} for {iso(now)}:")
-    for label, stories in (("lead", edition.leads), ("teaser", edition.teasers)):
-        for story in stories:
-            console.print(
-                f"  {label:6} {story.score:7.3f}  {story.title}  ({story.source})", markup=False
-            )
-    for s in edition.sources:
-        if s.error:
-            console.print(f"  [red]source error[/] {s.error}", soft_wrap=True)
+        name = app.settings.list(list_name).name
+        data = edition_to_dict(edition or Edition(name, now, (), (), built.sources))
+        data["dropped"] = dict(built.dropped)
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        if edition is not None:
+            console.print(f"Draft edition {edition.id} of {edition.list!r} for {iso(now)}:")
+            for label, stories in (("lead", edition.leads), ("teaser", edition.teasers)):
+                for story in stories:
+                    console.print(
+                        f"  {label:6} {story.score:7.3f}  {story.title}  ({story.source})",
+                        markup=False,
+                    )
+            for s in edition.sources:
+                if s.error:
+                    console.print(f"  [red]source error[/] {s.error}", soft_wrap=True)
+        console.print(built.summary(), markup=False, soft_wrap=True)
+    if built.refusal is not None:
+        level = "error" if edition is None else "warning"
+        err.print(f"[bold yellow]{level}:[/] {escape(built.hint())}", soft_wrap=True)
+        sys.exit(1)
 
 
 def _write_preview(

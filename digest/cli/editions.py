@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import click
 from rich.table import Table
 
+from digest import gate
 from digest.cli import _app, config_option, console, main
 from digest.codec import iso
 from digest.errors import DigestError
@@ -27,6 +28,10 @@ def approve(config: str, edition_id: int) -> None:
     if info.status == "approved":
         console.print(f"Edition {edition_id} is already approved.")
         return
+    if info.status == "draft":
+        gate.check(
+            app.store.edition(edition_id), app.settings.edition.min_stories, action="approved"
+        )
     if not app.store.approve(edition_id, now=datetime.now(UTC)):
         hint = f"; `digest send {edition_id}` sends it anyway" if info.status == "skipped" else ""
         raise DigestError(

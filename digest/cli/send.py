@@ -23,6 +23,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from digest import gate
 from digest.cli import _app, config_option, console, err, main
 from digest.errors import DeliveryError
 
@@ -63,6 +64,7 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
     app = _app(config)
     store = app.store
     edition = store.edition(edition_id)
+    gate.check(edition, app.settings.edition.min_stories)  # before anything is sent
     before = store.ledger(edition_id)
     if before:
         console.print(f"Ledger before this run: {ledger_line(before)}.")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
@@ -29,11 +29,16 @@ from digest.rank.score import score as _score
 from digest.rank.trim import trim as _trim
 from digest.records import Also, Article, Story
 
-__all__ = ["FUTURE_SLACK", "RankOptions", "Ranked", "rank"]
+__all__ = ["DROP_REASONS", "FUTURE_SLACK", "RankOptions", "Ranked", "rank"]
 
 #: Articles dated up to this far after ``now`` still count (clock skew, time zones).
 FUTURE_SLACK = timedelta(hours=1)
 TEASER_SENTENCES = 2
+#: Why an article is not in an edition, in the order they are checked (the first that
+#: applies counts): excluded by an editor, dated after ``now``, older than
+#: ``max_age_hours``, of a section the variant leaves out, sent in an earlier edition
+#: of the list (itself, or another telling of its story), ranked below the cut.
+DROP_REASONS = ("excluded", "future", "too_old", "other_section", "already_sent", "no_room")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,18 @@ class Ranked:
 
     leads: tuple[Story, ...]
     teasers: tuple[Story, ...]
+    #: Every input article not in a chosen story: its key -> one of DROP_REASONS.
+    left_out: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def stories(self) -> tuple[Story, ...]:
+        return self.leads + self.teasers
+
+    @property
+    def dropped(self) -> Mapping[str, int]:
+        """How many articles were left out for each of DROP_REASONS (zeros included)."""
+        counts = Counter(self.left_out.values())
+        return MappingProxyType({reason: counts[reason] for reason in DROP_REASONS})
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -86,23 +103,67 @@ class _Candidate:
         return (-self.score, -self.latest, self.face.key)
 
 
-def _eligible(articles: Sequence[Article], now: datetime, options: RankOptions) -> list[Article]:
-    """Articles that may run in this edition, one per key."""
+def _eligible(
+    articles: Sequence[Article], now: datetime, options: RankOptions
+) -> tuple[list[Article], dict[str, str]]:
+    """Articles that may run in this edition, one per key; and the others' reasons.
+
+    Articles sent before stay in (their stories must not run again: see `_candidates`),
+    so they are accounted for after clustering, in `_left_out`.
+    """
     oldest = None if options.max_age_hours is None else now - timedelta(hours=options.max_age_hours)
     seen: dict[str, Article] = {}
+    reasons: dict[str, str] = {}
     for article in articles:
-        when = article.when
-        if article.key in options.excluded or (when is not None and when > now + FUTURE_SLACK):
-            continue
-        too_old = oldest is not None and when is not None and when < oldest
-        if too_old and article.key not in options.pinned:  # an editor may re-pin old news
-            continue
-        if options.sections is not None and article.section not in options.sections:
+        reason = _reason(article, now, oldest, options)
+        if reason is not None:
+            reasons.setdefault(article.key, reason)
             continue
         other = seen.get(article.key)
         if other is None or repr(article) < repr(other):  # duplicates: a fixed choice
             seen[article.key] = article
-    return list(seen.values())
+    for key in seen:  # one copy of a key left out, another kept: it is kept
+        reasons.pop(key, None)
+    return list(seen.values()), reasons
+
+
+def _reason(
+    article: Article, now: datetime, oldest: datetime | None, options: RankOptions
+) -> str | None:
+    """Why `article` may not run (the first of DROP_REASONS that applies), or None."""
+    when = article.when
+    if article.key in options.excluded:
+        return "excluded"
+    if when is not None and when > now + FUTURE_SLACK:
+        return "future"
+    # An editor may re-pin old news.
+    if (
+        oldest is not None
+        and when is not None
+        and when < oldest
+        and article.key not in options.pinned
+    ):
+        return "too_old"
+    if options.sections is not None and article.section not in options.sections:
+        return "other_section"
+    return None
+
+
+def _left_out(
+    reasons: dict[str, str],
+    eligible: list[Article],
+    candidates: list[_Candidate],
+    chosen: Ranked,
+) -> Mapping[str, str]:
+    """Every article not in a chosen story, with the first reason that applies."""
+    out = dict(reasons)
+    in_stories = {a.key for c in candidates for a in c.members}
+    kept = {k for story in chosen.stories for k in story.keys}
+    for article in eligible:
+        if article.key in kept:
+            continue
+        out[article.key] = "no_room" if article.key in in_stories else "already_sent"
+    return MappingProxyType(dict(sorted(out.items())))
 
 
 def _candidates(articles: list[Article], now: datetime, options: RankOptions) -> list[_Candidate]:
@@ -152,8 +213,16 @@ def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
 
 
 def rank(articles: Sequence[Article], *, now: datetime, options: RankOptions) -> Ranked:
-    """Choose and order an edition's leads and teasers from ``articles`` as of ``now``."""
-    candidates = _candidates(_eligible(articles, now, options), now, options)
+    """Choose and order an edition's leads and teasers from ``articles`` as of ``now``;
+    say why each of the other articles was left out (``Ranked.left_out``)."""
+    eligible, reasons = _eligible(articles, now, options)
+    candidates = _candidates(eligible, now, options)
+    chosen = _select(candidates, options)
+    return replace(chosen, left_out=_left_out(reasons, eligible, candidates, chosen))
+
+
+def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
+    """Pins first, then leads, then teasers, from the scored candidates (best first)."""
     by_key = {a.key: c for c in candidates for a in c.members}
     pins: list[_Candidate] = []
     for key in options.pinned:

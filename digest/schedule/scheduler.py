@@ -12,8 +12,11 @@ nor install signal handlers or start APScheduler (that is :mod:`digest.schedule.
 - **Approval.** `approval = "auto"` sends the slot's edition; `"required"` sends it only
   if an editor approved it (`digest approve ID`) by its send time, else records
   `skipped` with the reason, marks the edition skipped and sends nothing.
-- **Too few stories.** An edition with fewer than `[edition] min_stories` stories (all of
-  them new: ranking leaves out what earlier editions carried) is marked skipped when built.
+- **Too few stories.** A build that leaves no story stores no edition; one with fewer
+  than `[edition] min_stories` stories (all of them new: ranking leaves out what earlier
+  editions carried) is marked skipped when built; an edition emptied at the desk after
+  that is not sent either (:mod:`digest.gate`). The slot is recorded `skipped`, with
+  the build's one-line summary of what it kept and dropped, and why.
 - **Build and collect.** The edition is built `build_ahead_minutes` before its first send
   (or at the send, if that was missed); sources are collected every
   `collect_every_minutes` (one claim per period for the whole project); a build first
@@ -40,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from digest.codec import iso
 from digest.config import ListSettings
+from digest.gate import refusal
 from digest.schedule.events import (
     SendEvent,
     _minutes_text,
@@ -277,7 +281,7 @@ class Scheduler:
             return None
         try:
             self._collect_period(now, wait=True)  # fresh articles, collected once
-            edition = self.app.build(list_name=lst.name, now=now, slot=key)
+            built = self.app.draft(list_name=lst.name, now=now, slot=key)
         except IntegrityError:  # built meanwhile by someone who did not claim it
             found = self.store.edition_for_slot(lst.name, key)
             detail = f"edition {found.id} was already built" if found else "already built"
@@ -287,18 +291,19 @@ class Scheduler:
             log.exception("%s: build for %s failed", lst.name, key)
             self._finish(lst, key, "build", "failed", str(exc), now)
             return None
+        edition = built.edition
+        if edition is None:  # no story left: nothing stored, and nothing will be sent
+            detail = f"{built.summary()}; nothing will be sent"
+            self._finish(lst, key, "build", "skipped", detail, now)
+            return None
         assert edition.id is not None
-        stories, least = len(edition.stories), self.app.settings.edition.min_stories
-        if stories < least:
+        why = built.refusal
+        if why is not None:
             self.store.set_edition_status(edition.id, "skipped", now=now)
-            detail = (
-                f"edition {edition.id}: only {stories} new stories "
-                f"(edition.min_stories = {least}); nothing will be sent"
-            )
+            detail = f"{why}; nothing will be sent ({built.summary()})"
             self._finish(lst, key, "build", "skipped", detail, now, edition_id=edition.id)
         else:
-            detail = f"edition {edition.id}: {len(edition.leads)} leads, {len(edition.teasers)}"
-            detail += " teasers"
+            detail = built.summary()
             if lst.approval == "required":
                 detail += f"; awaiting approval (digest approve {edition.id})"
             self._finish(lst, key, "build", "done", detail, now, edition_id=edition.id)
@@ -414,6 +419,9 @@ class Scheduler:
                 f"approval required: edition {eid} was not approved by {iso(event.at)} "
                 f"(digest approve {eid})"
             )
+        short = refusal(eid, edition.stories, self.app.settings.edition.min_stories)
+        if short is not None:  # changed at the desk after it was built
+            return f"{short}; nothing was sent"
         if lst.delivery != "local" and not resumed:
             if edition.status == "sent":
                 return f"edition {eid} was already sent (digest send)"
@@ -438,7 +446,8 @@ class Scheduler:
                 return
             row = self.store.schedule_run(lst.name, event.edition_key, "build")
             why = f"no edition for this slot ({row.detail if row is not None else 'no build'})"
-            self._finish(lst, event.key, "send", "failed", why, now)
+            status = "skipped" if row is not None and row.status == "skipped" else "failed"
+            self._finish(lst, event.key, "send", status, why, now)
             return
         refusal = self._refusal(lst, event, edition, resumed)
         if refusal is not None:

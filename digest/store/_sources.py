@@ -115,6 +115,14 @@ class SourcesMixin(Base):
         with self.engine.connect() as conn:
             return [_article(row) for row in conn.execute(query.order_by(a.c.id))]
 
+    def count_articles(self, *, before: datetime) -> int:
+        """How many stored articles are dated (or were first seen) before `before`:
+        those `articles(since=before)` leaves out, counted without loading them."""
+        a = t.articles
+        when = func.coalesce(a.c.published_at, a.c.first_seen_at)
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).where(when < before)).scalar() or 0)
+
     def health(self) -> list[SourceHealth]:
         s, a = t.sources, t.articles
         counts = select(a.c.source_id, func.count().label("n")).group_by(a.c.source_id).subquery()

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from flask import abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from digest import curate
+from digest import curate, gate
 from digest.errors import DigestError, NotFound
 from digest.web import desk_edition as work
 from digest.web import web
@@ -161,6 +161,13 @@ def status(edition_id: int) -> BaseResponse:
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
     if action == "approve":
+        try:
+            gate.check(
+                store.edition(edition_id), w.app.settings.edition.min_stories, action="approved"
+            )
+        except gate.TooFewStories as exc:
+            flash(str(exc), "error")
+            return _back(edition_id)
         done = store.approve(edition_id, now=w.now())
         message = "Approved: it goes out at its slot (or with `digest send`)."
     elif action == "unapprove":

@@ -1,0 +1,129 @@
+"""The gate between building an edition and sending it: never a broken edition.
+
+Job: say in one line what a build kept and what it left out, and why (`Built.summary`);
+decide whether an edition has enough stories to be stored, approved or sent
+(`refusal`, `check`). `[edition] min_stories` is the minimum, and an edition without
+a story is never stored or sent, whatever it says. The CLI (`build`, `send`,
+`approve`), the desk's approval, `send_edition` and the scheduler all ask here, so that
+the rule and its wording live in one place.
+Must not: rank, render, send, or read or write the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from digest.errors import DigestError
+from digest.records import Edition, SourceSummary
+
+__all__ = ["Built", "TooFewStories", "check", "least", "refusal"]
+
+#: How each of digest.rank.DROP_REASONS reads in the summary. The first three are
+#: always shown (the questions a reader of an empty edition asks); the others when
+#: they happened.
+REASON_WORDS = {
+    "too_old": "too old",
+    "already_sent": "already sent",
+    "future": "from the future",
+    "no_room": "ranked below the cut",
+    "excluded": "excluded by an editor",
+    "other_section": "in other sections",
+}
+ALWAYS = ("too_old", "already_sent", "future")
+
+
+class TooFewStories(DigestError):
+    """An edition has fewer stories than `[edition] min_stories` (or none): it is not
+    stored (none at all), approved or sent. The message says which and why."""
+
+
+def least(min_stories: int) -> int:
+    """The stories an edition needs: `[edition] min_stories`, and never fewer than one."""
+    return max(1, min_stories)
+
+
+def _n(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {plural or word + 's'}"
+
+
+def refusal(edition_id: int | None, stories: int, min_stories: int) -> str | None:
+    """Why an edition of `stories` stories must not go out (None: it may)."""
+    if stories >= least(min_stories):
+        return None
+    name = "the edition" if edition_id is None else f"edition {edition_id}"
+    if stories == 0:
+        return f"{name} has no stories (an empty edition is never sent)"
+    count = _n(stories, "new story", "new stories")
+    return f"{name}: only {count} (edition.min_stories = {min_stories})"
+
+
+def check(edition: Edition, min_stories: int, *, action: str = "sent") -> None:
+    """Raise TooFewStories unless `edition` may be sent (or approved: `action`)."""
+    why = refusal(edition.id, len(edition.stories), min_stories)
+    if why is not None:
+        raise TooFewStories(
+            f"{why}: not {action}. Add stories in the desk (digest serve) or build a new edition"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What one build did: the edition stored (None: nothing was), and the accounting."""
+
+    edition: Edition | None  # None: no story was left, so nothing was stored
+    articles: int  # stored articles looked at, those older than max_age_hours included
+    dropped: Mapping[str, int]  # digest.rank.DROP_REASONS -> articles left out
+    max_age_hours: float | None
+    min_stories: int
+    sources: tuple[SourceSummary, ...] = ()  # articles considered per source, errors
+    leads: int = 0
+    teasers: int = 0
+    reserve: int = 0  # extra stories for subscribers of some sections only
+
+    @property
+    def stories(self) -> int:
+        """What every subscriber gets: leads and teasers."""
+        return self.leads + self.teasers
+
+    @property
+    def refusal(self) -> str | None:
+        """Why this edition may not be sent as built (None: it may)."""
+        eid = self.edition.id if self.edition is not None else None
+        return refusal(eid, self.stories, self.min_stories)
+
+    def summary(self) -> str:
+        """One line: what was kept, from how many articles, and what was dropped why."""
+        if self.edition is None:
+            head = f"No edition: {_n(self.stories, 'story', 'stories')}"
+        else:
+            head = (
+                f"Edition {self.edition.id}: {_n(self.leads, 'lead')}, {_n(self.teasers, 'teaser')}"
+            )
+            if self.reserve:
+                head += f" (+{self.reserve} for subscribers of some sections)"
+        parts = []
+        for reason, words in REASON_WORDS.items():
+            count = self.dropped.get(reason, 0)
+            if reason not in ALWAYS and not count:
+                continue
+            if reason == "too_old" and self.max_age_hours is not None:
+                words += f" (max_age_hours = {self.max_age_hours:g})"
+            parts.append(f"{count} {words}")
+        return f"{head} from {_n(self.articles, 'article')}; dropped {', '.join(parts)}"
+
+    def hint(self) -> str:
+        """What to do about an edition with too few stories ("" when it has enough)."""
+        why = self.refusal
+        if why is None:
+            return ""
+        if self.edition is None:
+            text = "nothing was stored: there is no story to send"
+        else:
+            text = f"{why}: `digest send` refuses it until an editor adds stories"
+        if self.dropped.get("too_old", 0):
+            text += (
+                "; to build from older articles (an archive), give the time they are from "
+                "with `digest build --at ISO`, or raise `[edition] max_age_hours`"
+            )
+        return text
