@@ -9,11 +9,15 @@ the environment, under the names given in :class:`TransportSettings` and
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import string
 import tomllib
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,6 +30,7 @@ from digest.errors import ConfigError
 T = TypeVar("T")
 
 DEFAULT_SUBJECT = "{lead} | {name}, {date}"
+SUBJECT_FIELDS = ("lead", "name", "date")  # what digest.render fills a subject with
 SECRET_ENV = keys.SECRET_ENV  # signs tokens; keys.OLD_ENV: retired keys that still verify
 SMTP_PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
 DKIM_KEY_ENV = "DIGEST_DKIM_KEY"  # the DKIM private key (PEM), instead of a key file
@@ -240,30 +245,119 @@ _REQUIRED = object()
 
 
 def _positive(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and v > 0
+    """A finite number > 0 (TOML's inf and nan are floats too)."""
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v > 0
 
 
 def _non_negative(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+
+
+def _one_line(v: Any) -> bool:
+    """No line break or other control character: the value may end up in a mail header."""
+    return isinstance(v, str) and not any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in v)
+
+
+def _one_address(v: Any) -> bool:
+    """Exactly one mailbox, `address@domain` or `Name <address@domain>`, on one line."""
+    from email.headerregistry import AddressHeader, HeaderRegistry
+
+    if not _one_line(v) or not v.strip():
+        return False
+    try:
+        header = HeaderRegistry()("From", v)
+        assert isinstance(header, AddressHeader)
+    except (ValueError, IndexError):
+        return False
+    addresses = header.addresses
+    return (
+        not header.defects
+        and len(addresses) == 1
+        and bool(addresses[0].username)
+        and bool(re.fullmatch(r"[^\s@\[\]]+", addresses[0].domain))
+    )
+
+
+def _subject_template(v: Any) -> bool:
+    """One line; only the fields {lead}, {name}, {date}, with format specs that work."""
+    if not _one_line(v):
+        return False
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(v) if name is not None]
+        if any(name not in SUBJECT_FIELDS for name in names):
+            return False
+        v.format(**dict.fromkeys(SUBJECT_FIELDS, "x"))
+    except (ValueError, KeyError, IndexError):
+        return False
+    return True
+
+
+def _hide_password(url: str) -> str:
+    return re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", url)
+
+
+def _database_url(file: Path, url: str) -> None:
+    """A URL SQLAlchemy can use, for SQLite or PostgreSQL; the error hides a password."""
+    from urllib.parse import urlsplit
+
+    from sqlalchemy.engine import make_url
+
+    problem = None
+    scheme = url.split(":", 1)[0].split("+")[0]
+    if scheme not in ("sqlite", "postgresql"):
+        problem = "a sqlite:/// or postgresql:// URL"
+    else:
+        try:
+            parsed = make_url(url)
+            urlsplit(url).port  # noqa: B018 - raises on a port that is not a number
+        except ValueError as exc:
+            problem = f"a well-formed sqlite:/// or postgresql:// URL ({exc})"
+        else:
+            if scheme == "sqlite" and not parsed.database:
+                problem = "a SQLite file (sqlite:///digest.db); an in-memory database keeps nothing"
+            elif scheme == "postgresql" and not (parsed.host or parsed.query.get("host")):
+                problem = "a PostgreSQL URL with a host, e.g. postgresql://user@host/dbname"
+    if problem:
+        shown = _hide_password(url)
+        raise ConfigError(f"{file}: database.url = {shown!r} is not allowed; {problem}")
+
+
+def _fires(schedule: str, tz: str, years: int = 30) -> bool:
+    """Whether a cron expression fires at all within `years` (31 February never does)."""
+    minute, hour, day, month, dow = schedule.split()
+    zone = ZoneInfo(tz)
+    now = datetime.now(zone)  # load time; a schedule that fires at all fires within 28 years
+    trigger = CronTrigger(
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=dow,
+        timezone=zone,
+        end_date=now + timedelta(days=366 * years),
+    )
+    return trigger.get_next_fire_time(None, now) is not None
 
 
 def _newsletter(file: Path, raw: Any) -> NewsletterSettings:
     t = _Table(file, "newsletter", raw)
     name = t.get("name", str, _REQUIRED, "a string, the newsletter's name")
+    t.check("name", _one_line, "one line of text (no line breaks or control characters)")
     sender = t.get("sender", str, _REQUIRED, 'a string like "Name <address@example.org>"')
-    t.check(
-        "sender",
-        lambda v: "@" in v and "\n" not in v and "\r" not in v,
-        'a single address like "Name <address@example.org>"',
-    )
+    t.check("sender", _one_address, 'one address like "Name <address@example.org>", one line')
     base_url = t.get("base_url", str, _REQUIRED, "an https:// URL")
     t.check("base_url", lambda v: v.startswith(("https://", "http://")), "an http(s):// URL")
     language = t.get("language", str, "en", "a language tag such as en, da or de")
     t.check("language", _known_locale, "a language tag Babel knows, such as en, da or de")
     address = t.get("address", str, "", "the sender's postal address")
     subject = t.get("subject", str, DEFAULT_SUBJECT, "a subject template")
-    t.check("subject", lambda v: "\n" not in v and "\r" not in v, "one line")
+    t.check(
+        "subject",
+        _subject_template,
+        "one line using only the fields {lead}, {name} and {date} (write {{ for a brace)",
+    )
     reply_to = t.get("reply_to", str, None, "an address")
+    t.check("reply_to", _one_address, 'one address like "Name <address@example.org>", one line')
     utm = t.get("utm", dict, {}, "a table of utm_* parameters")
     t.check("utm", lambda v: all(isinstance(x, str) for x in v.values()), "string values")
     raw_dkim = t.get("dkim", dict, None, "a [newsletter.dkim] table")
@@ -309,11 +403,13 @@ def _dkim(file: Path, raw: Any) -> DkimSettings:
 def _source(file: Path, i: int, raw: Any) -> SourceSettings:
     t = _Table(file, f"sources[{i}]", raw)
     name = t.get("name", str, _REQUIRED, "the source's name")
+    t.check("name", _one_line, "one line of text (no line breaks or control characters)")
     url = t.get("url", str, None, "a feed URL, file: URL or path")
     path = t.get("path", str, None, "a folder of article files")
     weight = t.get("weight", float, 1.0, "a number > 0")
     t.check("weight", _positive, "a number > 0")
     section = t.get("section", str, None, "a section name")
+    t.check("section", _one_line, "one line of text (no line breaks or control characters)")
     t.done()
     if (url is None) == (path is None):
         raise ConfigError(f"{file}: sources[{i}] ({name}) needs exactly one of url or path")
@@ -378,7 +474,10 @@ def _list(file: Path, i: int, raw: Any) -> ListSettings:
         CronTrigger.from_crontab(schedule, timezone=ZoneInfo(tz))
     except ValueError as exc:
         raise t.fail("schedule", f"a cron expression 'min hour day month dow' ({exc})") from None
+    if not _fires(schedule, tz):
+        raise t.fail("schedule", "a cron expression that fires; this one never does")
     title = t.get("title", str, "", "the list's title")
+    t.check("title", _one_line, "one line of text (no line breaks or control characters)")
     double = t.get("double_opt_in", bool, False, "true or false")
     approval = t.get("approval", str, "auto", '"auto" or "required"')
     t.check("approval", lambda v: v in ("auto", "required"), '"auto" or "required"')
@@ -503,11 +602,7 @@ def load(path: str | Path) -> Settings:
     url = db.get(
         "url", str, "sqlite:///digest.db", "a SQLAlchemy URL (sqlite:/// or postgresql://)"
     )
-    db.check(
-        "url",
-        lambda v: v.split(":", 1)[0].split("+")[0] in ("sqlite", "postgresql"),
-        "a sqlite:/// or postgresql:// URL",
-    )
+    _database_url(file, url)
     db.done()
     if (
         url.startswith("sqlite:///")

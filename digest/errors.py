@@ -37,7 +37,27 @@ class DeliveryError(DigestError):
 
 
 class StoreError(DigestError):
-    """The database is unreachable, not migrated, or refused a write."""
+    """The database is unreachable, not migrated, or refused a write.
+
+    The message names the database (a SQLite file, or a URL with its password hidden),
+    never a credential.
+    """
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be opened or reached (no such file, server down, refused)."""
+
+
+class StoreReadOnly(StoreError):
+    """The database (its file, disk or server) refuses every write."""
+
+
+class StoreFull(StoreError):
+    """The disk holding the database is full: the write was rolled back."""
+
+
+class StoreBusy(StoreError):
+    """Another process held the database's write lock for longer than we wait."""
 
 
 class SubscriberError(DigestError):

@@ -13,13 +13,14 @@ import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from digest.app import App
 from digest.codec import edition_to_dict, iso, parse_iso
@@ -63,8 +64,19 @@ class DigestGroup(click.Group):
         try:
             return super().invoke(ctx)
         except DigestError as exc:
-            err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, soft_wrap=True)
-            sys.exit(2)
+            _fail(str(exc))
+        except SQLAlchemyError as exc:
+            # A storage fault the store did not name (it names the ones it knows): still
+            # one line naming the database, the driver's words, never the password.
+            where = getattr(exc, "digest_database", "the database")
+            cause = " ".join(str(getattr(exc, "orig", None) or exc).split("\n")[0].split())
+            _fail(f"{where}: database error ({type(exc).__name__}: {cause})")
+
+
+def _fail(message: str) -> NoReturn:
+    """Print one error line (no traceback) and exit with status 2."""
+    err.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
+    sys.exit(2)
 
 
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -14,7 +14,7 @@ from digest.collect.feeds import parse_feed
 from digest.collect.fetch import FetchRequest, fetch_all_sync
 from digest.collect.folder import read_folder
 from digest.config import SourceSettings
-from digest.errors import SourceError
+from digest.errors import SourceError, StoreError
 from digest.records import SourceReport
 from digest.store import Store
 
@@ -79,7 +79,11 @@ def collect(
                 )
             except SourceError as exc:
                 report = SourceReport(source.name, error=str(exc))
-        report = store.record(report, location=location, now=now)
+        try:  # one transaction per source: those stored before a fault are kept
+            report = store.record(report, location=location, now=now)
+        except StoreError as exc:
+            kept = f"the {len(reports)} before it are kept" if reports else "it was the first"
+            raise type(exc)(f"{exc}; source {source.name!r} was not stored ({kept})") from None
         reports.append(report)
         if progress:
             progress(report)

@@ -12,13 +12,17 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-from digest.errors import StoreError
+from digest.errors import StoreError, StoreUnavailable
 from digest.store._base import email_hash, utc
 from digest.store._editions import EditionsMixin
 from digest.store._editors import EditorsMixin
+from digest.store._faults import detail, display, fault, watch
 from digest.store._ledger import LedgerMixin
 from digest.store._queue import QueueMixin
 from digest.store._schedule import ScheduleMixin
@@ -26,6 +30,8 @@ from digest.store._sources import SourceHealth, SourcesMixin
 from digest.store._subscribers import SubscribersMixin
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: The PostgreSQL advisory lock that first runs take around the migration.
+MIGRATION_LOCK = 0x64696765  # "dige"
 
 
 def _engine(url: str) -> Engine:
@@ -59,23 +65,56 @@ class Store(
     """The database behind one newsletter project."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
-        self.engine = _engine(url)
+        #: The database as messages name it (never with its password).
+        self.url = display(url)
+        try:
+            self.engine = _engine(url)
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise StoreUnavailable(f"{self.url}: not a usable database URL ({exc})") from None
+        watch(self.engine, url)
 
     def close(self) -> None:
         self.engine.dispose()
 
     # -- schema -------------------------------------------------------------------
     def migrate(self) -> None:
-        """Bring the schema to the newest migration (idempotent)."""
+        """Bring the schema to the newest migration (idempotent, safe to race).
+
+        Commands started at once on a fresh database would each create the tables; the
+        one that loses crashes. So the upgrade runs under a lock (PostgreSQL: an
+        advisory lock; SQLite: BEGIN IMMEDIATE, the write lock) and looks again at
+        the schema once it holds it. An up-to-date schema takes no lock, so a
+        read-only database still serves the commands that only read.
+        """
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
+        heads = set(ScriptDirectory.from_config(cfg).get_heads())
         try:
+            with self.engine.connect() as conn:
+                if set(MigrationContext.configure(conn).get_current_heads()) == heads:
+                    return
             with self.engine.begin() as conn:
+                self._lock_schema(conn)
                 cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+                command.upgrade(cfg, "heads")
         except OperationalError as exc:
-            raise StoreError(f"{self.url}: cannot open the database ({exc.orig})") from None
+            url = self.engine.url.render_as_string(hide_password=False)
+            cause = exc.orig or exc
+            problem = fault(cause, url, connecting=True)
+            problem = problem or StoreError(f"{self.url}: cannot migrate ({detail(cause, url)})")
+            raise problem from None
+        except CommandError as exc:
+            raise StoreError(
+                f"{self.url}: the schema is not one this digest knows ({exc}); "
+                "was it migrated by a newer version?"
+            ) from None
+
+    def _lock_schema(self, conn: Connection) -> None:
+        """Hold the schema lock until this transaction ends."""
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        elif conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 __all__ = ["SourceHealth", "Store", "email_hash", "utc"]

@@ -6,11 +6,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from digest.records import Article, SourceReport
 from digest.store import schema as t
-from digest.store._base import Base, _article, _article_values, _pk, content_hash, utc
+from digest.store._base import Base, _article, _article_values, content_hash, utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,18 +28,32 @@ class SourceHealth:
     consecutive_failures: int
 
 
+def _insert(conn: Any, table: Table) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
 class SourcesMixin(Base):
     def _source_id(self, conn: Any, name: str, location: str) -> int:
-        row = conn.execute(select(t.sources.c.id).where(t.sources.c.name == name)).first()
-        if row:
-            conn.execute(
-                update(t.sources).where(t.sources.c.id == row.id).values(location=location)
-            )
-            return int(row.id)
-        res = conn.execute(
-            insert(t.sources).values(name=name, location=location, consecutive_failures=0)
+        """The source's id, its row created if missing and locked until the commit.
+
+        An insert that does nothing on a name already there, then a select: four
+        first runs at once each find the one row instead of crashing on the unique
+        name. The write comes first, so on SQLite the transaction takes the write
+        lock before it reads anything (a read first could not be upgraded later
+        once another run had written); on PostgreSQL the update holds the row, so
+        two runs store one source one after the other.
+        """
+        conn.execute(
+            _insert(conn, t.sources)
+            .values(name=name, location=location, consecutive_failures=0)
+            .on_conflict_do_nothing(index_elements=["name"])
         )
-        return _pk(res)
+        sid = conn.execute(select(t.sources.c.id).where(t.sources.c.name == name)).scalar_one()
+        conn.execute(update(t.sources).where(t.sources.c.id == sid).values(location=location))
+        return int(sid)
 
     def validators(self, name: str) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified kept for a source's conditional GET."""
@@ -79,8 +94,9 @@ class SourcesMixin(Base):
                 ).first()
                 values = _article_values(article)
                 if row is None:
-                    conn.execute(
-                        insert(t.articles).values(
+                    res = conn.execute(
+                        _insert(conn, t.articles)
+                        .values(
                             key=article.key,
                             source_id=sid,
                             first_seen_at=now,
@@ -88,8 +104,11 @@ class SourcesMixin(Base):
                             content_hash=digest,
                             **values,
                         )
+                        .on_conflict_do_nothing(index_elements=["key"])
                     )
-                    new += 1
+                    # Nothing inserted: another source stored that key meanwhile.
+                    new += 1 if res.rowcount else 0
+                    unchanged += 0 if res.rowcount else 1
                 elif row.content_hash != digest:
                     # Keep the earliest date: an edited article must not jump to the top.
                     old = utc(row.published_at)
