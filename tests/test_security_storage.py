@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from digest.app import App
+from digest.codec import parse_iso
 from tests.conftest import ROOT, write_project
 from tests.databases import postgres_database
 
@@ -81,7 +82,9 @@ def test_a_read_only_sqlite_database_is_one_line_naming_the_file(
     tmp_path: Path, immutable: list[Path], command: list[str]
 ) -> None:
     config = write_project(tmp_path / "news")
-    App.from_config(config).store.close()  # created and migrated, then left alone
+    app = App.from_config(config)
+    app.collect(now=parse_iso(AT))  # articles to build from: a build must reach its write
+    app.store.close()  # created, migrated and filled, then left alone
     db = tmp_path / "news" / "digest.db"
     if not _chattr(db, "+i"):
         pytest.skip(f"chattr +i is not supported for {db} (needs root and ext4/xfs/btrfs)")
