@@ -128,8 +128,9 @@ def evaluate(articles: list[Article], now: datetime, max_age: float | None) -> d
         variants[name] = rank(batch, now=now, options=replace(options, sections=frozenset({name})))
     stories = [s for r in variants.values() for s in r.leads + r.teasers]
     teasers = Counter(s.source for s in general.teasers)
-    lead_max = max((max(Counter(s.source for s in r.leads).values(), default=0))
-                   for r in variants.values())
+    lead_max = max(
+        (max(Counter(s.source for s in r.leads).values(), default=0)) for r in variants.values()
+    )
     return {
         "arts": len(eligible),
         "lead": len(general.leads),
@@ -150,25 +151,57 @@ def templated(count: int = 5000, seed: int = 3) -> list[Article]:
     rng = random.Random(seed)
     towns = [f"Town{n}" for n in range(400)]
     kinds = ["weather", "traffic", "markets", "pollen", "tides"]
-    words = ["sunny", "cloudy", "rain", "wind", "light", "heavy", "morning", "evening",
-             "north", "south", "east", "west", "mild", "cold", "warm", "update", "report"]
+    words = [
+        "sunny",
+        "cloudy",
+        "rain",
+        "wind",
+        "light",
+        "heavy",
+        "morning",
+        "evening",
+        "north",
+        "south",
+        "east",
+        "west",
+        "mild",
+        "cold",
+        "warm",
+        "update",
+        "report",
+    ]
     start = datetime(2024, 5, 1, tzinfo=UTC)
     out = []
     for n in range(count):
         town, kind = rng.choice(towns), rng.choice(kinds)
         body = " ".join(rng.choice(words) for _ in range(40))
-        out.append(Article(
-            key=f"t{n}", source=f"Bulletin {n % 50:02d}", url=f"https://example.org/t/{n}",
-            title=f"{kind.title()} update for {town}: {' '.join(rng.sample(words, 4))}",
-            summary=f"The {kind} update for {town} this morning. {body[:80]}.",
-            text=f"{kind} {town} {body}",
-            published=start + timedelta(minutes=rng.uniform(0, 60 * 24 * 14)),
-        ))
+        out.append(
+            Article(
+                key=f"t{n}",
+                source=f"Bulletin {n % 50:02d}",
+                url=f"https://example.org/t/{n}",
+                title=f"{kind.title()} update for {town}: {' '.join(rng.sample(words, 4))}",
+                summary=f"The {kind} update for {town} this morning. {body[:80]}.",
+                text=f"{kind} {town} {body}",
+                published=start + timedelta(minutes=rng.uniform(0, 60 * 24 * 14)),
+            )
+        )
     return out
 
 
-COLUMNS = ("arts", "lead", "teas", "1src%", "lead1", "span", "bigA", "empty", "nolink", "trim",
-           "dup")
+COLUMNS = (
+    "arts",
+    "lead",
+    "teas",
+    "1src%",
+    "lead1",
+    "span",
+    "bigA",
+    "empty",
+    "nolink",
+    "trim",
+    "dup",
+)
 
 
 def main() -> None:
@@ -182,14 +215,20 @@ def main() -> None:
     for label, now, max_age in EDITIONS:
         t0 = time.perf_counter()
         row = evaluate(articles, now, max_age)
-        print(f"{label:<16}" + "".join(f"{row[c]!s:>7}" for c in COLUMNS)
-              + f"{time.perf_counter() - t0:>7.1f}")
+        print(
+            f"{label:<16}"
+            + "".join(f"{row[c]!s:>7}" for c in COLUMNS)
+            + f"{time.perf_counter() - t0:>7.1f}"
+        )
     if not args.no_templated:
         mix = templated()
         t0 = time.perf_counter()
         row = evaluate(mix, datetime(2024, 5, 15, 7, tzinfo=UTC), None)
-        print(f"{'templated 5000':<16}" + "".join(f"{row[c]!s:>7}" for c in COLUMNS)
-              + f"{time.perf_counter() - t0:>7.1f}")
+        print(
+            f"{'templated 5000':<16}"
+            + "".join(f"{row[c]!s:>7}" for c in COLUMNS)
+            + f"{time.perf_counter() - t0:>7.1f}"
+        )
     print(f"total {time.perf_counter() - started:.1f} s")
 
 
