@@ -149,7 +149,7 @@ def evaluate(articles: list[Article], now: datetime, max_age: float | None) -> d
 def templated(count: int = 5000, seed: int = 3) -> list[Article]:
     """A feed mix of weather/traffic/market bulletins: a small shared vocabulary."""
     rng = random.Random(seed)
-    towns = [f"Town{n}" for n in range(400)]
+    towns = [f"Town{n}" for n in range(60)]
     kinds = ["weather", "traffic", "markets", "pollen", "tides"]
     words = [
         "sunny",
