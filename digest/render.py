@@ -30,6 +30,7 @@ from markupsafe import Markup
 from premailer import Premailer
 
 from digest.config import DEFAULT_SUBJECT, Settings
+from digest.diversity import place
 from digest.errors import ConfigError, RenderError
 from digest.records import Edition, Image, Story
 
@@ -117,6 +118,10 @@ def default_templates() -> Path:
     return default_project() / "templates"
 
 
+def _source(story: Story) -> str:
+    return story.source
+
+
 @dataclass(frozen=True, slots=True)
 class Variant:
     """Which stories a group of subscribers gets: None means every section."""
@@ -126,15 +131,18 @@ class Variant:
     def admits(self, story: Story) -> bool:
         return self.sections is None or story.section is None or story.section in self.sections
 
-    def apply(self, edition: Edition) -> Edition:
+    def apply(self, edition: Edition, *, lead_cap: int = 1, teaser_cap: int = 2) -> Edition:
         """The edition this variant's subscribers get: their sections' stories, best
-        first, with the freed lead places taken by the best remaining stories."""
+        first, with the freed lead places taken by the best remaining stories, at most
+        ``lead_cap`` leads and ``teaser_cap`` teasers per outlet (relaxed only when short:
+        :func:`digest.diversity.place`)."""
         if self.sections is None:
             return edition
-        wanted = len(edition.leads) + len(edition.teasers)
-        stories = [s for s in edition.carried if self.admits(s)][:wanted]
-        n = len(edition.leads)
-        return replace(edition, leads=tuple(stories[:n]), teasers=tuple(stories[n:]), reserve=())
+        stories = [s for s in edition.carried if self.admits(s)]
+        leads = place(stories, slots=len(edition.leads), cap=lead_cap, source=_source)
+        rest = [s for s in stories if all(s is not lead for lead in leads)]
+        teasers = place(rest, slots=len(edition.teasers), cap=teaser_cap, source=_source)
+        return replace(edition, leads=tuple(leads), teasers=tuple(teasers), reserve=())
 
     @property
     def key(self) -> str:
@@ -372,7 +380,10 @@ class Renderer:
 
     def render(self, edition: Edition, variant: Variant = Variant()) -> Rendered:
         """Render and inline one variant; drop teasers until the HTML fits the limit."""
-        edition = variant.apply(edition)
+        caps = self.settings.edition
+        edition = variant.apply(
+            edition, lead_cap=caps.max_leads_per_source, teaser_cap=caps.max_teasers_per_source
+        )
         web_url = (
             f"{self.settings.newsletter.base_url}/archive/{edition.id}"
             if edition.id is not None

@@ -28,7 +28,8 @@ Method, in the order the code runs:
 5. *Membership, not chaining.* Articles are visited in a canonical order. An article
    joins an existing story only when it is the same story as one of its members *and*
    its cosine with the centroid of the story's first ``CORE`` members reaches
-   ``MIN_COSINE`` (one good match with one member is not enough), and only when the story's
+   ``MIN_COSINE`` and it is the same story as at least half of those members (one good
+   match with one member is not enough), and only when the story's
    dated members, it included, still lie within ``window`` of each other. It joins the
    best such story (the one whose indexed members it shares most bands with,
    ``MAX_TRIED`` stories tried at most). When it confirms with a second story too, the
@@ -309,12 +310,23 @@ def _agree(batch: _Batch, story: _Story, other: _Story, window: timedelta | None
 def _confirmed(batch: _Batch, i: int, candidates: list[int], story: _Story) -> bool:
     """Is article ``i`` (indexed near ``candidates``) the same story as the story's core?
 
-    The pair test must hold with one candidate member, and ``i`` must be as close to the
-    centroid of the story's first ``CORE`` members as a pair must be to each other: one
-    good match with one member is not enough to join (that would be chaining).
+    The pair test must hold with one candidate member, ``i`` must be as close to the
+    centroid of the story's first ``CORE`` members as a pair must be to each other, and
+    the pair test must hold with at least half of those members: one good match with one
+    member is not enough to join (that would be chaining).
     """
     if not any(batch.same_story(i, j) for j in candidates):
         return False
-    return (
-        len(story.members) == 1 or _cosine(batch.vectors[i], _centroid(batch, story)) >= MIN_COSINE
-    )
+    core = story.members[:CORE]
+    if len(core) == 1:
+        return True
+    if _cosine(batch.vectors[i], _centroid(batch, story)) < MIN_COSINE:
+        return False
+    needed, agree = (len(core) + 1) // 2, 0
+    for seen, j in enumerate(core, start=1):
+        agree += batch.same_story(i, j)
+        if agree >= needed:
+            return True
+        if agree + len(core) - seen < needed:
+            return False
+    return False
