@@ -14,15 +14,21 @@ import zlib
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from digest.app import App
 from digest.codec import story_from_dict, story_to_dict
+from digest.config import load
+from digest.errors import ConfigError
 from digest.rank import MAX_ALSO, RankOptions, rank
 from digest.rank import cluster as clustering
 from digest.records import Article, Edition, Story
 from digest.render import Variant
+from tests.conftest import write_project
 
 NOW = datetime(2021, 3, 4, 7, 0, tzinfo=UTC)
 
@@ -334,3 +340,27 @@ def test_also_in_is_bounded_and_counts_the_rest() -> None:
     assert story.also_more == 40 - 1 - MAX_ALSO
     assert len({a.source for a in story.also}) == MAX_ALSO  # outlets before repeats
     assert story_from_dict(story_to_dict(story)).also_more == story.also_more
+
+
+# -- configuration ----------------------------------------------------------------------
+
+
+def test_the_caps_and_window_come_from_the_config(tmp_path: Path) -> None:
+    config = write_project(tmp_path)
+    text = config.read_text()
+    config.write_text(
+        text.replace(
+            "teasers = 8", "teasers = 8\nmax_teasers_per_source = 3\ncluster_window_hours = 48", 1
+        )
+    )
+    options = App.from_config(config).rank_options("daily")
+    assert (options.max_teasers_per_source, options.cluster_window_hours) == (3, 48.0)
+    for bad, allowed in (
+        ("max_teasers_per_source = -1", "whole number"),
+        ("cluster_window_hours = 0", "hours > 0"),
+    ):
+        config.write_text(text.replace("teasers = 8", f"teasers = 8\n{bad}", 1))
+        with pytest.raises(ConfigError) as info:
+            load(config)
+        assert str(config) in str(info.value) and bad.split()[0] in str(info.value)
+        assert allowed in str(info.value)
