@@ -121,6 +121,8 @@ class App:
             teaser_words=e.teaser_words,
             half_life_hours=e.half_life_hours,
             max_leads_per_source=e.max_leads_per_source,
+            max_teasers_per_source=e.max_teasers_per_source,
+            cluster_window_hours=e.cluster_window_hours,
             max_age_hours=e.max_age_hours,
             weights={s.name: s.weight for s in self.settings.sources},
             already_sent=self.store.sent_keys(list_name),

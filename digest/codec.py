@@ -38,6 +38,7 @@ def story_to_dict(story: Story) -> dict[str, Any]:
         "also": [
             {"source": a.source, "url": a.url, "title": a.title, "key": a.key} for a in story.also
         ],
+        "also_more": story.also_more,
         "key": story.key,
         "image": None
         if story.image is None
@@ -63,6 +64,7 @@ def story_from_dict(d: Mapping[str, Any]) -> Story:
             Also(a["source"], a.get("url"), a.get("title", ""), a.get("key", ""))
             for a in d.get("also", ())
         ),
+        also_more=int(d.get("also_more", 0)),
         image=None if not img else Image(img["url"], img.get("alt", ""), img.get("width")),
         section=d.get("section"),
         published=parse_iso(d.get("published")),

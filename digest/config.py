@@ -89,6 +89,8 @@ class EditionSettings:
     teaser_words: int = 40
     half_life_hours: float = 24.0
     max_leads_per_source: int = 1
+    max_teasers_per_source: int = 2  # teasers credited to one outlet (relaxed when short)
+    cluster_window_hours: float = 72.0  # reports further apart are never one story
     max_age_hours: float | None = 72.0
     min_stories: int = 1
     # A variant (the sections a subscriber chose) with fewer stories of its own gets the
@@ -429,6 +431,7 @@ def _edition(file: Path, raw: Any) -> EditionSettings:
         "lead_words",
         "teaser_words",
         "max_leads_per_source",
+        "max_teasers_per_source",
         "min_stories",
     ):
         values[key] = t.get(key, int, getattr(d, key), "a whole number ≥ 0")
@@ -442,7 +445,7 @@ def _edition(file: Path, raw: Any) -> EditionSettings:
         lambda v: 0 <= v <= most,
         f"a whole number from 0 to {most} (edition.leads + edition.teasers)",
     )
-    for key in ("half_life_hours", "max_age_hours"):
+    for key in ("half_life_hours", "max_age_hours", "cluster_window_hours"):
         values[key] = t.get(key, float, getattr(d, key), "a number of hours > 0")
         t.check(key, _positive, "a number of hours > 0")
     quotas = t.get("quotas", dict, {}, "a table of section = whole number")

@@ -29,6 +29,7 @@ REASON_WORDS = {
     "no_room": "ranked below the cut",
     "excluded": "excluded by an editor",
     "other_section": "in other sections",
+    "advert": "advertisements without text",
 }
 ALWAYS = ("too_old", "already_sent", "future")
 

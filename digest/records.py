@@ -103,7 +103,8 @@ class Story:
     summary: str  # trimmed to the role's word budget, ends a sentence
     score: float = 0.0
     why: Mapping[str, float] = field(default_factory=lambda: EMPTY)  # the score's parts
-    also: tuple[Also, ...] = ()  # other outlets in the cluster
+    also: tuple[Also, ...] = ()  # other outlets in the cluster (at most rank.MAX_ALSO)
+    also_more: int = 0  # further reports in the cluster that `also` leaves out
     image: Image | None = None
     section: str | None = None
     published: datetime | None = None

@@ -31,6 +31,7 @@ from markupsafe import Markup
 from premailer import Premailer
 
 from digest.config import DEFAULT_SUBJECT, Settings
+from digest.diversity import place
 from digest.errors import ConfigError, RenderError
 from digest.records import Also, Edition, Image, Story
 
@@ -142,6 +143,10 @@ def default_templates() -> Path:
     return default_project() / "templates"
 
 
+def _source(story: Story) -> str:
+    return story.source
+
+
 @dataclass(frozen=True, slots=True)
 class Variant:
     """Which stories a group of subscribers gets: None means every section."""
@@ -151,23 +156,28 @@ class Variant:
     def admits(self, story: Story) -> bool:
         return self.sections is None or story.section is None or story.section in self.sections
 
-    def select(self, edition: Edition, minimum: int) -> tuple[Edition, bool]:
+    def select(
+        self, edition: Edition, minimum: int, *, lead_cap: int = 1, teaser_cap: int = 2
+    ) -> tuple[Edition, bool]:
         """What this variant's subscribers get, and whether it is the whole edition in
         place of a selection of fewer than `minimum` stories (never an empty one)."""
-        own = self.apply(edition)
+        own = self.apply(edition, lead_cap=lead_cap, teaser_cap=teaser_cap)
         if self.sections is None or len(own.stories) >= max(minimum, 1):
             return own, False
         return edition, True
 
-    def apply(self, edition: Edition) -> Edition:
+    def apply(self, edition: Edition, *, lead_cap: int = 1, teaser_cap: int = 2) -> Edition:
         """The edition this variant's subscribers get: their sections' stories, best
-        first, with the freed lead places taken by the best remaining stories."""
+        first, with the freed lead places taken by the best remaining stories, at most
+        ``lead_cap`` leads and ``teaser_cap`` teasers per outlet (relaxed only when short:
+        :func:`digest.diversity.place`)."""
         if self.sections is None:
             return edition
-        wanted = len(edition.leads) + len(edition.teasers)
-        stories = [s for s in edition.carried if self.admits(s)][:wanted]
-        n = len(edition.leads)
-        return replace(edition, leads=tuple(stories[:n]), teasers=tuple(stories[n:]), reserve=())
+        stories = [s for s in edition.carried if self.admits(s)]
+        leads = place(stories, slots=len(edition.leads), cap=lead_cap, source=_source)
+        rest = [s for s in stories if all(s is not lead for lead in leads)]
+        teasers = place(rest, slots=len(edition.teasers), cap=teaser_cap, source=_source)
+        return replace(edition, leads=tuple(leads), teasers=tuple(teasers), reserve=())
 
     @property
     def key(self) -> str:
@@ -425,7 +435,13 @@ class Renderer:
 
     def render(self, edition: Edition, variant: Variant = Variant()) -> Rendered:
         """Render and inline one variant; drop teasers until the HTML fits the limit."""
-        edition, whole = variant.select(edition, self.settings.edition.min_variant_stories)
+        caps = self.settings.edition
+        edition, whole = variant.select(
+            edition,
+            caps.min_variant_stories,
+            lead_cap=caps.max_leads_per_source,
+            teaser_cap=caps.max_teasers_per_source,
+        )
         note = self.strings("variant_fallback") if whole else None
         web_url = (
             f"{self.settings.newsletter.base_url}/archive/{edition.id}"
@@ -501,10 +517,9 @@ def also_shown(story: Story) -> tuple[tuple[Also, ...], int]:
             distinct[name.casefold()] = replace(also, source=name)
         elif not first.url and also.url:  # the name once, with a link when one has it
             distinct[name.casefold()] = replace(first, url=also.url)
-    # `also_more`: outlets the ranker counted but did not list (when it gives that field).
-    extra = getattr(story, "also_more", 0)
-    more = max(len(distinct) - ALSO_NAMES, 0) + (extra if isinstance(extra, int) else 0)
-    return tuple(distinct.values())[:ALSO_NAMES], max(more, 0)
+    # `also_more`: outlets the ranker counted but did not keep in the record.
+    more = max(len(distinct) - ALSO_NAMES, 0) + story.also_more
+    return tuple(distinct.values())[:ALSO_NAMES], more
 
 
 def image_alt(story: Story) -> str:

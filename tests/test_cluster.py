@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import random
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -20,8 +19,8 @@ from hypothesis import strategies as st
 
 from digest.rank import cluster as clustering
 from digest.records import Article
+from tests.corpus import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 ARTICLES = CORPUS / "articles"
 METH = {"thehill.com", "nj.com", "usatoday.com", "spokesman.com"}
 PLAGUE = {"nypost.com", "thesun.co.uk", "smithsonianmag.com", "express.co.uk"}

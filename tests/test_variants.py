@@ -41,7 +41,7 @@ def test_a_culture_reader_gets_the_best_culture_stories(tmp_path: Path) -> None:
     edition = app.build(now=NOW)
     assert edition.id is not None
     general_culture = [s for s in edition.stories if s.section == "Culture"]
-    assert len(general_culture) < 3  # the general cut has room for little culture
+    assert len(general_culture) < 6  # the general cut has no room for all the culture
     culture = [s for s in edition.reserve if s.section == "Culture"]
     assert culture and all(s.section == "Culture" for s in edition.reserve)
     variant = app.variant_for(app.store.subscriber("daily", "culture@example.com"))[0]  # type: ignore[arg-type]

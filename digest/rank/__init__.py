@@ -22,7 +22,9 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 
 # Imported under other names, so that ``digest.rank.cluster`` etc. stay the modules.
+from digest.diversity import place as _place
 from digest.rank.cluster import cluster as _cluster
+from digest.rank.score import advert as _advert
 from digest.rank.score import face as _face
 from digest.rank.score import newest as _newest
 from digest.rank.score import score as _score
@@ -37,8 +39,21 @@ TEASER_SENTENCES = 2
 #: Why an article is not in an edition, in the order they are checked (the first that
 #: applies counts): excluded by an editor, dated after ``now``, older than
 #: ``max_age_hours``, of a section the variant leaves out, sent in an earlier edition
-#: of the list (itself, or another telling of its story), ranked below the cut.
-DROP_REASONS = ("excluded", "future", "too_old", "other_section", "already_sent", "no_room")
+#: of the list (itself, or another telling of its story), an advertiser's item with
+#: nothing to say (see score.advert), ranked below the cut.
+DROP_REASONS = (
+    "excluded",
+    "future",
+    "too_old",
+    "other_section",
+    "already_sent",
+    "advert",
+    "no_room",
+)
+#: A story record names at most this many other outlets; ``Story.also_more`` counts the rest.
+MAX_ALSO = 10
+#: A headline made from an untitled item's text: its first sentence, at most this long.
+HEADLINE_WORDS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +65,9 @@ class RankOptions:
     lead_words: int = 120  # a lead's summary budget
     teaser_words: int = 40  # a teaser's summary budget (and two sentences at most)
     half_life_hours: float = 24.0  # a story's recency halves every this many hours
-    max_leads_per_source: int = 1  # diversity: leads whose face has the same source
+    max_leads_per_source: int = 1  # diversity: leads credited to one outlet (relaxed if short)
+    max_teasers_per_source: int = 2  # diversity: teasers credited to one outlet (likewise)
+    cluster_window_hours: float | None = 72.0  # a story's reports lie this close (None: any)
     max_age_hours: float | None = None  # ignore articles older than this (None: no limit)
     weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     boosts: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
@@ -62,10 +79,15 @@ class RankOptions:
 
     def __post_init__(self) -> None:
         counts = (self.leads, self.teasers, self.lead_words, self.teaser_words)
-        if min(counts) < 0 or self.max_leads_per_source < 0:
+        caps = (self.max_leads_per_source, self.max_teasers_per_source)
+        if min(counts) < 0 or min(caps) < 0:
             raise ValueError("rank options: counts and word budgets must not be negative")
         if self.half_life_hours <= 0:
             raise ValueError(f"rank options: half_life_hours must be > 0: {self.half_life_hours}")
+        if self.cluster_window_hours is not None and self.cluster_window_hours <= 0:
+            raise ValueError(
+                f"rank options: cluster_window_hours must be > 0: {self.cluster_window_hours}"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,14 +184,22 @@ def _left_out(
     for article in eligible:
         if article.key in kept:
             continue
-        out[article.key] = "no_room" if article.key in in_stories else "already_sent"
+        if article.key in in_stories:
+            out[article.key] = "no_room"
+        else:
+            out[article.key] = "advert" if _advert(article) else "already_sent"
     return MappingProxyType(dict(sorted(out.items())))
 
 
 def _candidates(articles: list[Article], now: datetime, options: RankOptions) -> list[_Candidate]:
     pinned = set(options.pinned)
+    window = None
+    if options.cluster_window_hours is not None:
+        window = timedelta(hours=options.cluster_window_hours)
+    # An advertiser's item with nothing to say is not a story (see score.advert).
+    articles = [a for a in articles if a.key in pinned or not _advert(a)]
     out = []
-    for group in _cluster(articles):
+    for group in _cluster(articles, window=window):
         has_pin = any(a.key in pinned for a in group)
         if not has_pin and any(a.key in options.already_sent for a in group):
             continue  # the story ran before: no repeats
@@ -189,21 +219,64 @@ def _candidates(articles: list[Article], now: datetime, options: RankOptions) ->
     return sorted(out, key=lambda c: c.order)
 
 
+def _words(text: str) -> list[str]:
+    return text.casefold().split()
+
+
+def _headline(title: str, text: str) -> tuple[str, str] | None:
+    """An untitled item's (headline, rest of its text) when the title repeats the text.
+
+    Feed items without a title get the first words of their text as one (with "…"). The
+    reader must not read those words twice: the headline becomes the text's first
+    sentence (or its first ``HEADLINE_WORDS`` words and "…"), the summary what follows.
+    None when the title is a headline of its own.
+    """
+    head = _words(title.rstrip().removesuffix("…").rstrip())
+    body = text.split()
+    if not head or len(body) < len(head):
+        return None
+    if len(head) < 3 and len(head) != len(body):  # "Denmark" over "Denmark wins ...": a title
+        return None
+    folded = [w.casefold() for w in body[: len(head)]]
+    if folded[:-1] != head[:-1] or not folded[-1].startswith(head[-1]):
+        return None
+    first = _trim(text, HEADLINE_WORDS, max_sentences=1)
+    cut = first.endswith("…")
+    used = len(first.removesuffix("…").split())
+    if first.endswith(".") and not first.endswith(".."):
+        first = first[:-1]  # a headline has no full stop
+    rest = " ".join(body[used:])
+    if cut and not rest:  # the whole text is the headline: nothing was cut
+        first = " ".join(body).rstrip(",;:–- ")
+    return first, (f"…{rest}" if cut and rest else rest)
+
+
 def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
     front = candidate.face
-    others = sorted(
-        (a for a in candidate.members if a is not front), key=lambda a: (a.credit, a.key)
-    )
+    others = [a for a in candidate.members if a is not front]
+    # Keep one report per outlet before a second from any outlet, then by outlet and key.
+    rank_in_outlet: Counter[str] = Counter()
+    spread = []
+    for a in sorted(others, key=lambda a: (a.credit, a.key)):
+        spread.append((rank_in_outlet[a.credit], a.credit, a.key, a))
+        rank_in_outlet[a.credit] += 1
+    kept = [a for *_, a in sorted(spread, key=lambda row: row[:3])[:MAX_ALSO]]
+    kept.sort(key=lambda a: (a.credit, a.key))
     source_text = front.summary if front.summary.strip() else front.text
+    title = front.title
+    untitled = _headline(title, source_text)
+    if untitled is not None:
+        title, source_text = untitled
     return Story(
         key=front.key,
-        title=front.title,
+        title=title,
         url=front.url,
         source=front.credit,
-        summary=_trim(source_text, words, max_sentences=sentences),
+        summary=_trim(source_text, words, max_sentences=sentences) if source_text else "",
         score=candidate.score,
         why=candidate.why,
-        also=tuple(Also(a.credit, a.url, a.title, a.key) for a in others),
+        also=tuple(Also(a.credit, a.url, a.title, a.key) for a in kept),
+        also_more=len(others) - len(kept),
         image=front.image,
         section=front.section,
         published=front.published,
@@ -222,7 +295,15 @@ def rank(articles: Sequence[Article], *, now: datetime, options: RankOptions) ->
 
 
 def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
-    """Pins first, then leads, then teasers, from the scored candidates (best first)."""
+    """Pins first, then leads, then teasers, from the scored candidates (best first).
+
+    Order of choice: the editor's pins (past every limit, counted against them); leads,
+    best first, those with text before those without, at most ``max_leads_per_source``
+    per outlet (``Article.credit``); then teasers from the rest, best first, at most
+    ``max_teasers_per_source`` per outlet. Section quotas always hold. When the per-outlet
+    caps leave slots empty they are relaxed as :func:`digest.diversity.place` says (one
+    more story per outlet at a time): leads first, then teasers.
+    """
     by_key = {a.key: c for c in candidates for a in c.members}
     pins: list[_Candidate] = []
     for key in options.pinned:
@@ -230,43 +311,51 @@ def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
         if pin is not None and pin not in pins:
             pins.append(pin)
     sections: Counter[str | None] = Counter()
-    sources: Counter[str] = Counter()
     leads: list[_Candidate] = []
     teasers: list[_Candidate] = []
 
-    def fits(candidate: _Candidate, *, lead: bool) -> bool:
+    def fits(candidate: _Candidate) -> bool:
         section = candidate.face.section
         quota = options.section_quotas.get(section) if section is not None else None
-        if quota is not None and sections[section] >= quota:
-            return False
-        return not lead or sources[candidate.face.source] < options.max_leads_per_source
+        return quota is None or sections[section] < quota
 
-    def take(candidate: _Candidate, into: list[_Candidate]) -> None:
-        into.append(candidate)
+    def took(candidate: _Candidate) -> None:
         sections[candidate.face.section] += 1
-        if into is leads:
-            sources[candidate.face.source] += 1
 
     for pin in pins:  # an editor's pins go first, in their order, past every limit
         if len(leads) < options.leads:
-            take(pin, leads)
+            leads.append(pin)
         elif len(teasers) < options.teasers:
-            take(pin, teasers)
+            teasers.append(pin)
+        took(pin)
+
+    def credit(candidate: _Candidate) -> str:
+        return candidate.face.credit
+
     chosen = {id(c) for c in pins}
     rest = [c for c in candidates if id(c) not in chosen]
     with_text = [c for c in rest if c.face.summary.strip() or c.face.text.strip()]
     without_text = [c for c in rest if not (c.face.summary.strip() or c.face.text.strip())]
-    for candidate in with_text + without_text:  # a lead should have something to say
-        if len(leads) >= options.leads:
-            break
-        if fits(candidate, lead=True):
-            take(candidate, leads)
-            chosen.add(id(candidate))
-    for candidate in rest:
-        if len(teasers) >= options.teasers:
-            break
-        if id(candidate) not in chosen and fits(candidate, lead=False):
-            take(candidate, teasers)
+    new_leads = _place(  # a lead should have something to say
+        with_text + without_text,
+        slots=options.leads - len(leads),
+        cap=options.max_leads_per_source,
+        source=credit,
+        admit=fits,
+        took=took,
+        taken=[credit(c) for c in leads],
+    )
+    chosen.update(id(c) for c in new_leads)
+    leads += new_leads
+    teasers += _place(
+        [c for c in rest if id(c) not in chosen],
+        slots=options.teasers - len(teasers),
+        cap=options.max_teasers_per_source,
+        source=credit,
+        admit=fits,
+        took=took,
+        taken=[credit(c) for c in teasers],
+    )
     return Ranked(
         leads=tuple(_story(c, options.lead_words, None) for c in leads),
         teasers=tuple(_story(c, options.teaser_words, TEASER_SENTENCES) for c in teasers),

@@ -22,12 +22,28 @@ Method, in the order the code runs:
    looked up in an LSH index (``LSH_BANDS`` bands of ``LSH_ROWS`` rows).
 4. *Confirmation.* A candidate pair is the same story when they have ``MIN_KEYWORDS``
    keywords in common, the cosine of their tf-idf vectors is at least ``MIN_COSINE`` and
-   they share ``MIN_SHARED`` terms or more. Two articles of one source merge only when
-   near-identical (``SAME_SOURCE_COSINE``): that is one report twice, adding no coverage.
-5. *Union-find.* Articles are visited in a canonical order; each one is matched against
-   the earlier ones the index returns, and is itself indexed only while its cluster has
-   fewer than ``MAX_INDEXED`` indexed members, which keeps a story with hundreds of
-   copies from making the run quadratic.
+   they share ``MIN_SHARED`` terms or more. Two articles of one outlet (``Article.credit``)
+   merge only when near-identical (``SAME_SOURCE_COSINE``): that is one report twice,
+   adding no coverage.
+5. *Membership, not chaining.* Articles are visited in a canonical order. An article
+   joins an existing story only when it is the same story as one of its members *and*
+   its cosine with the centroid of the story's first ``CORE`` members reaches
+   ``MIN_COSINE`` and it is the same story as at least half of those members (one good
+   match with one member is not enough), and only when the story's
+   dated members, it included, still lie within ``window`` of each other. It joins the
+   best such story (the one whose indexed members it shares most bands with,
+   ``MAX_TRIED`` stories tried at most). When it confirms with a second story too, the
+   two merge only if their centroids are as close as a pair must be and their dates fit
+   one window: the stories agree as groups, not through one link. So A~B and B~C does
+   not make A, B and C one story unless C also resembles A, and a 2019 report never
+   joins a 2021 one. An undated article (no ``when``) is judged by its words alone and
+   does not widen a story's time span; a story's dated members always fit the window.
+6. *Bounded work.* The index is our own banding of the MinHash signatures: a band value
+   shared by ``BUCKET_CAP`` indexed articles already is common vocabulary (a template's
+   words) and indexes nobody else, a query keeps the ``MAX_CANDIDATES`` earlier articles
+   that share the most bands, and a story keeps at most ``MAX_INDEXED`` members in the
+   index. A templated feed mix, whose items share most words, thus costs a bounded
+   number of comparisons per article and does not fold into one story.
 """
 
 from __future__ import annotations
@@ -35,10 +51,11 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
 from digest.rank._stopwords import STOPWORDS
 from digest.records import Article
@@ -60,6 +77,11 @@ MIN_COSINE = 0.18
 MIN_SHARED = 4  # terms a pair must share: a few common words are not a story
 SAME_SOURCE_COSINE = 0.9
 MAX_INDEXED = 4  # members of one cluster kept in the index
+CORE = 5  # a newcomer is compared with the centroid of a story's first CORE members
+MAX_CANDIDATES = 16  # earlier articles a query returns, those sharing the most bands
+MAX_TRIED = 3  # stories an article tries to join
+BUCKET_CAP = 16  # indexed articles per band value; past that the value is vocabulary
+WINDOW = timedelta(hours=72)  # the default time bound of one story
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)")
@@ -103,7 +125,7 @@ def _term_counts(article: Article) -> Counter[str]:
 
 def _canonical(article: Article) -> tuple[str, ...]:
     when = article.when.isoformat() if article.when else ""
-    return (article.key, article.source, article.url or "", article.title, when, article.text)
+    return (article.key, article.credit, article.url or "", article.title, when, article.text)
 
 
 class _Batch:
@@ -138,7 +160,7 @@ class _Batch:
 
     def same_story(self, i: int, j: int) -> bool:
         cosine, shared = self.similarity(i, j)
-        if self.articles[i].source == self.articles[j].source:
+        if self.articles[i].credit == self.articles[j].credit:
             return cosine >= SAME_SOURCE_COSINE
         return cosine >= MIN_COSINE and shared >= MIN_SHARED
 
@@ -154,44 +176,157 @@ def similarities(articles: Sequence[Article]) -> dict[tuple[str, str], tuple[flo
     }
 
 
-def cluster(articles: Sequence[Article]) -> list[list[Article]]:
+class _Bands:
+    """A banded MinHash index with capped buckets (see step 6 of the module docstring)."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
+
+    @staticmethod
+    def _keys(signature: MinHash) -> list[tuple[int, bytes]]:
+        values = signature.hashvalues
+        return [(b, values[b * LSH_ROWS : (b + 1) * LSH_ROWS].tobytes()) for b in range(LSH_BANDS)]
+
+    def insert(self, i: int, signature: MinHash) -> None:
+        for key in self._keys(signature):
+            bucket = self.buckets[key]
+            if len(bucket) < BUCKET_CAP:
+                bucket.append(i)
+
+    def query(self, signature: MinHash) -> list[int]:
+        """Earlier articles sharing a band, most shared bands first (then by position)."""
+        hits: Counter[int] = Counter()
+        for key in self._keys(signature):
+            bucket = self.buckets.get(key)
+            if bucket:
+                hits.update(bucket)
+        return sorted(hits, key=lambda j: (-hits[j], j))[:MAX_CANDIDATES]
+
+
+class _Story:
+    """A story being built: its members (positions) and its dated members' time span."""
+
+    __slots__ = ("first", "indexed", "last", "members")
+
+    def __init__(self, i: int, when: datetime | None) -> None:
+        self.members = [i]
+        self.first = self.last = when
+        self.indexed = 0
+
+    def fits(self, when: datetime | None, window: timedelta | None) -> bool:
+        if when is None or window is None or self.first is None or self.last is None:
+            return True
+        return max(self.last, when) - min(self.first, when) <= window
+
+    def merge(self, other: _Story) -> None:
+        """Take ``other``'s members (both stories' cores agree: see :func:`cluster`)."""
+        self.members = sorted(self.members + other.members)
+        self.indexed += other.indexed
+        for when in (other.first, other.last):
+            if when is not None:
+                self.first = when if self.first is None else min(self.first, when)
+                self.last = when if self.last is None else max(self.last, when)
+
+    def add(self, i: int, when: datetime | None) -> None:
+        self.members.append(i)
+        if when is not None:
+            self.first = when if self.first is None else min(self.first, when)
+            self.last = when if self.last is None else max(self.last, when)
+
+
+def cluster(
+    articles: Sequence[Article], *, window: timedelta | None = WINDOW
+) -> list[list[Article]]:
     """Group ``articles`` into stories: each inner list is one story.
 
     Members are in canonical order (by key); stories are ordered by their first member.
     Every article is in exactly one story; a story of one is an article nobody else ran.
+    No story's dated members lie further apart than ``window`` (None: no time bound).
     """
     batch = _Batch(articles)
     n = len(batch.articles)
-    parent = list(range(n))
-    indexed = [0] * n  # per root: how many of the cluster's members are in the index
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    when = [a.when for a in batch.articles]
     keywords = [batch.keywords(i) for i in range(n)]
     keysets = [set(k) for k in keywords]
     hashes = MinHash.bulk(([t.encode() for t in k] for k in keywords), num_perm=NUM_PERM, seed=SEED)
-    lsh = MinHashLSH(num_perm=NUM_PERM, params=(LSH_BANDS, LSH_ROWS))
+    index = _Bands()
+    story_of: list[_Story] = []
     for i in range(n):
-        if not keywords[i]:
-            continue
-        root = i  # nothing later than i is linked yet, so i is its own root
-        for j in lsh.query(hashes[i]):  # any order: the final partition is the same
-            other = find(j)
-            if other == root or len(keysets[i] & keysets[j]) < MIN_KEYWORDS:
-                continue  # already one story, or a chance collision (a cheap test first)
-            if batch.same_story(i, j):
-                low, high = min(root, other), max(root, other)
-                parent[high] = low
-                indexed[low] += indexed[high]
-                root = low
-        if indexed[root] < MAX_INDEXED:
-            lsh.insert(i, hashes[i], check_duplication=False)
-            indexed[root] += 1
-    groups: dict[int, list[Article]] = {}
+        joined: _Story | None = None
+        if keywords[i]:
+            matches: dict[int, list[int]] = {}  # story (by first member) -> candidates
+            for j in index.query(hashes[i]):
+                if len(keysets[i] & keysets[j]) >= MIN_KEYWORDS:  # a cheap test first
+                    matches.setdefault(story_of[j].members[0], []).append(j)
+            for first in list(matches)[:MAX_TRIED]:  # the best-matched stories first
+                story = story_of[first]
+                if story is joined or not story.fits(when[i], window):
+                    continue
+                if not _confirmed(batch, i, matches[first], story):
+                    continue
+                if joined is None:
+                    joined = story
+                elif _agree(batch, joined, story, window):
+                    joined.merge(story)  # one story told twice: their cores agree
+                    for m in story.members:
+                        story_of[m] = joined
+        if joined is None:
+            joined = _Story(i, when[i])
+        else:
+            joined.add(i, when[i])
+        story_of.append(joined)
+        if keywords[i] and joined.indexed < MAX_INDEXED:
+            index.insert(i, hashes[i])
+            joined.indexed += 1
+    stories: dict[int, list[Article]] = {}
     for i in range(n):
-        groups.setdefault(find(i), []).append(batch.articles[i])
-    return [groups[root] for root in sorted(groups)]
+        stories.setdefault(story_of[i].members[0], []).append(batch.articles[i])
+    return [stories[first] for first in sorted(stories)]
+
+
+def _centroid(batch: _Batch, story: _Story) -> Vector:
+    """The normalised sum of the vectors of the story's first ``CORE`` members."""
+    centroid: Vector = {}
+    for m in story.members[:CORE]:
+        for term, weight in batch.vectors[m].items():
+            centroid[term] = centroid.get(term, 0.0) + weight
+    norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
+    return {t: w / norm for t, w in centroid.items()}
+
+
+def _cosine(a: Vector, b: Vector) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+def _agree(batch: _Batch, story: _Story, other: _Story, window: timedelta | None) -> bool:
+    """May two stories that one newcomer joins become one? Their dates and cores agree."""
+    if not (other.fits(story.first, window) and other.fits(story.last, window)):
+        return False
+    return _cosine(_centroid(batch, story), _centroid(batch, other)) >= MIN_COSINE
+
+
+def _confirmed(batch: _Batch, i: int, candidates: list[int], story: _Story) -> bool:
+    """Is article ``i`` (indexed near ``candidates``) the same story as the story's core?
+
+    The pair test must hold with one candidate member, ``i`` must be as close to the
+    centroid of the story's first ``CORE`` members as a pair must be to each other, and
+    the pair test must hold with at least half of those members: one good match with one
+    member is not enough to join (that would be chaining).
+    """
+    if not any(batch.same_story(i, j) for j in candidates):
+        return False
+    core = story.members[:CORE]
+    if len(core) == 1:
+        return True
+    if _cosine(batch.vectors[i], _centroid(batch, story)) < MIN_COSINE:
+        return False
+    needed, agree = (len(core) + 1) // 2, 0
+    for seen, j in enumerate(core, start=1):
+        agree += batch.same_story(i, j)
+        if agree >= needed:
+            return True
+        if agree + len(core) - seen < needed:
+            return False
+    return False

@@ -1,7 +1,8 @@
 """How much a story matters, as a product of parts an editor can read.
 
 Job: give one cluster of articles (one story) a score and its explanation, and pick the
-cluster's face article (the one the edition shows). The score is a product::
+cluster's face article (the one the edition shows: the freshest good report), and tell
+an advertiser's empty placement from a story. The score is a product::
 
     score = recency * source * coverage * quality * (1 + boost)
 
@@ -9,8 +10,8 @@ cluster's face article (the one the edition shows). The score is a product::
   member's ``when`` (1.0 at ``now`` and within the slack ahead of it; a story nobody
   dated counts as one half-life old: neither fresh nor stale);
 - ``source``: the face source's weight from ``options.weights`` (default 1.0);
-- ``coverage``: ``1 + log2(distinct sources)``: 1 for a lone report, 2 for two outlets,
-  2.58 for three (two copies from one source are one source);
+- ``coverage``: ``1 + log2(distinct outlets)``: 1 for a lone report, 2 for two outlets,
+  2.58 for three (two copies from one outlet are one; an outlet is ``Article.credit``);
 - ``quality``: ``0.7``, plus ``0.2`` when the face has a body of ``LONG_TEXT_WORDS``
   words or more, plus ``0.1`` when it has an image (so 0.7 to 1.0);
 - ``boost``: the sum of the editor boosts (``options.boosts``) of the story's articles,
@@ -26,6 +27,7 @@ or look at anything but the cluster and the options.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
 
 LONG_TEXT_WORDS = 80
 PARTS = ("recency", "source", "coverage", "quality", "boost")
-_NEVER = datetime.max.isoformat()
 
 
 def words(text: str) -> int:
@@ -50,27 +51,62 @@ def weight(article: Article, options: RankOptions) -> float:
     return float(options.weights.get(article.source, 1.0))
 
 
-def face(cluster: Sequence[Article], options: RankOptions) -> Article:
-    """The article that stands for the story.
+def good(article: Article) -> bool:
+    """Fit to lead a story: it has a title and some text (a standfirst or a body)."""
+    return bool(article.title.strip() and (article.summary.strip() or article.text.strip()))
 
-    An article the editor pinned comes first (the earliest pin). Otherwise the longest body
-    wins; then one with an image; then the heavier source; then the earliest published
-    (the outlet that had it first); then the smallest key.
+
+def face(cluster: Sequence[Article], options: RankOptions) -> Article:
+    """The article that stands for the story: the freshest good report.
+
+    An article the editor pinned comes first (the earliest pin). Otherwise a good one
+    (:func:`good`) before one without a title or text; then the newest (an old report
+    must not lead a new edition; undated ones last); then the fuller one (more words of
+    standfirst and body); then one with an image; then the heavier source; then the
+    smallest key.
     """
     pins = {key: n for n, key in reversed(list(enumerate(options.pinned)))}
 
-    def rank(article: Article) -> tuple[int, int, bool, float, str, str]:
-        published = article.when.isoformat() if article.when else _NEVER
+    def rank(article: Article) -> tuple[int, bool, float, int, bool, float, str]:
+        when = article.when
         return (
             pins.get(article.key, len(pins)),
-            -words(article.text),
+            not good(article),
+            -when.timestamp() if when is not None else math.inf,
+            -(words(article.summary) + words(article.text)),
             article.image is None,
             -weight(article, options),
-            published,
             article.key,
         )
 
     return min(cluster, key=rank)
+
+
+_AD_MARKER = (
+    r"sponsored(?:\s+(?:content|post|by\b.*))?|advertisement|advertorial|advertiser(?:\s+content)?"
+    r"|anzeige|werbung|promoted(?:\s+by\b.*)?|paid\s+(?:content|post|partnership)"
+    r"|partner\s+content|publicit[ée]|publireportage|annonce"
+)
+_AD_FIELD = re.compile(rf"^\W*(?:{_AD_MARKER})\W*$", re.IGNORECASE)
+_AD_TITLE = re.compile(
+    rf"^\W*(?:{_AD_MARKER})\s*[:|\-–—]|^[\[(](?:{_AD_MARKER})[\])]|[\[(](?:{_AD_MARKER})[\])]\W*$",
+    re.IGNORECASE,
+)
+
+
+def advert(article: Article) -> bool:
+    """An advertiser's placement with nothing to say: not a story.
+
+    Conservative on purpose: only an item with *no* summary and *no* text, and marked as
+    advertising by a whole category or author ("Sponsored", "Anzeige", "Promoted by X",
+    "Partner content", ...) or by a title that starts with such a label ("Sponsored: ...",
+    "[Anzeige] ...") or ends with one in brackets. A report that merely mentions a
+    sponsor, or a sponsored item with real text, stays (an editor can drop it).
+    """
+    if article.summary.strip() or article.text.strip():
+        return False
+    fields = (*article.categories, article.author or "")
+    return bool(_AD_TITLE.search(article.title)) or any(_AD_FIELD.match(f) for f in fields)
 
 
 def newest(cluster: Sequence[Article]) -> datetime | None:
@@ -89,7 +125,7 @@ def recency(when: datetime | None, *, now: datetime, half_life_hours: float) -> 
 
 def coverage(cluster: Sequence[Article]) -> float:
     """``1 + log2(n)`` for ``n`` distinct sources."""
-    return 1.0 + math.log2(max(1, len({a.source for a in cluster})))
+    return 1.0 + math.log2(max(1, len({a.credit for a in cluster})))
 
 
 def quality(article: Article) -> float:
