@@ -2,7 +2,8 @@
 
 :func:`create_app` wires a Flask app around an :class:`~digest.app.App`: its secret
 key, the theme's templates (a project's `templates/web/` overrides the bundled pages
-file by file, as for emails), error pages, security headers, and the blueprints. Each
+file by file, as for emails), error pages, security headers, the blueprints, and
+werkzeug's ProxyFix when `[serve] proxies` says reverse proxies are in front. Each
 blueprint is one module (`public` for subscribers; the editor desk adds its own with
 one `register_blueprint` line). Views read the clock here, at the edge, and pass
 `now` on. Nothing here renders editions or sends editions.
@@ -17,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 import jinja2
 from flask import Flask, current_app, render_template
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
 from digest.app import App
@@ -87,6 +89,13 @@ def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
 
     flask_app.register_error_handler(HTTPException, _error_page)
     flask_app.after_request(_security_headers)
+    proxies = settings.serve.proxies
+    if proxies:
+        # Only then is X-Forwarded-For believed (the client address for the throttles);
+        # without proxies, anyone could send the header and pose as any client.
+        flask_app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            flask_app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
     return flask_app
 
 
