@@ -26,13 +26,13 @@ from digest import curate
 from digest.app import App
 from digest.codec import edition_from_dict, edition_to_dict, iso
 from digest.collect.entry import article_key
-from digest.collect.fetch import FetchRequest, fetch_all_sync
 from digest.collect.pages import article_from_page, extract_page
 from digest.curate import CurationConflict, CurationError, Operation
 from digest.errors import DeliveryError, NotFound, SourceError
 from digest.rank.trim import trim
 from digest.records import Article, Edition, SourceReport, Story, Subscriber
 from digest.subscribers import normalise_email
+from digest.web.fetch_guard import fetch_page, is_public
 
 #: The source row under which stories added on the desk are stored as articles.
 DESK_SOURCE = "Added on the desk"
@@ -175,13 +175,17 @@ def _keep(app: App, article: Article, *, now: datetime) -> None:
 
 
 def story_from_url(app: App, url: str, *, section: str | None, lead: bool, now: datetime) -> Story:
-    """Fetch a page, extract its article, store it, and make a story of it."""
+    """Fetch a page, extract its article, store it, and make a story of it. Loopback and
+    private addresses are refused (:mod:`digest.web.fetch_guard`) unless the
+    configuration allows them."""
     url = _http_url(url, "URL")
-    (result,) = fetch_all_sync(
-        [FetchRequest(name=url, url=url)], timeout=FETCH_TIMEOUT, max_bytes=MAX_PAGE_BYTES
+    anywhere = app.settings.serve.allow_private_fetch
+    result = fetch_page(
+        url,
+        allowed=(lambda _address: True) if anywhere else is_public,
+        timeout=FETCH_TIMEOUT,
+        max_bytes=MAX_PAGE_BYTES,
     )
-    if result.error or result.body is None:
-        raise SourceError(result.error or f"{url}: the server sent no page")
     page = extract_page(result.body, url=result.url)
     if not page.title and not page.text:
         raise SourceError(f"{url}: no article found on the page")
