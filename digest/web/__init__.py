@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jinja2
-from flask import Flask, current_app, render_template
+from flask import Flask, abort, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
@@ -38,6 +38,11 @@ SECURITY_HEADERS = {
     # The pages' URLs carry subscriber tokens: never send them on as a Referer.
     "Referrer-Policy": "no-referrer",
 }
+
+
+#: The largest row id the databases store (PostgreSQL INTEGER); a larger id in a URL or
+#: a token names nothing, and must not reach the database (it overflows there).
+MAX_ROW_ID = 2**31 - 1
 
 
 def _utcnow() -> datetime:
@@ -88,6 +93,7 @@ def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
     desk.register(flask_app)  # the editor desk and the public archive
 
     flask_app.register_error_handler(HTTPException, _error_page)
+    flask_app.before_request(_ids_in_range)
     flask_app.after_request(_security_headers)
     proxies = settings.serve.proxies
     if proxies:
@@ -111,10 +117,17 @@ def _error_page(exc: HTTPException) -> BaseResponse | HTTPException:
     return response
 
 
+def _ids_in_range() -> None:
+    """A 404 for `/archive/<id>`, `/editions/<id>`, ... with an id no row can have."""
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not 0 <= value <= MAX_ROW_ID:
+            abort(404, "There is no such page.")
+
+
 def _security_headers(response: BaseResponse) -> BaseResponse:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
 
 
-__all__ = ["SECURITY_HEADERS", "Web", "create_app", "web"]
+__all__ = ["MAX_ROW_ID", "SECURITY_HEADERS", "Web", "create_app", "web"]
