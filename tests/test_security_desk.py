@@ -379,3 +379,29 @@ def test_what_counts_as_public() -> None:
         "255.255.255.255",
     ):
         assert not is_public(address), address
+
+
+def test_reservations_are_atomic_on_both_databases(db_url: str) -> None:
+    """Forty reservations at once, from forty connections: exactly the limit succeed,
+    and a new window starts after the old one ends."""
+    from digest.store import Store
+
+    store = Store(db_url)
+    store.migrate()
+    window = timedelta(minutes=1)
+    start = threading.Barrier(40)
+
+    def one(_: int) -> bool:
+        start.wait()
+        return store.reserve("login:address", EDITOR, limit=5, window=window, now=NOW)
+
+    try:
+        with ThreadPoolExecutor(40) as pool:
+            got = list(pool.map(one, range(40)))
+        assert got.count(True) == 5
+        assert not store.reserve("login:address", EDITOR, limit=5, window=window, now=NOW)
+        assert store.reserve("login:client", EDITOR, limit=5, window=window, now=NOW)
+        later = NOW + window + timedelta(seconds=1)
+        assert store.reserve("login:address", EDITOR, limit=5, window=window, now=later)
+    finally:
+        store.close()
