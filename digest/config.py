@@ -154,6 +154,20 @@ class QueueSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ServeSettings:
+    """`digest serve`: who is trusted and how often a client may try things."""
+
+    proxies: int = 0  # reverse proxies in front whose X-Forwarded-For is trusted (0: none)
+    allow_private_fetch: bool = False  # "add a story by URL" may fetch loopback/private hosts
+    login_limit: int = 5  # login attempts per address typed, per window
+    login_client_limit: int = 20  # login attempts per client address, per window
+    login_window_seconds: int = 900
+    subscribe_client_limit: int = 10  # subscribe form posts per client address, per window
+    subscribe_address_limit: int = 3  # subscribe form posts per email address, per window
+    subscribe_window_seconds: int = 3600
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     path: Path  # the configuration file
     newsletter: NewsletterSettings
@@ -163,6 +177,7 @@ class Settings:
     transport: TransportSettings
     database: DatabaseSettings
     queue: QueueSettings
+    serve: ServeSettings = ServeSettings()
 
     @property
     def root(self) -> Path:
@@ -631,7 +646,30 @@ def load(path: str | Path) -> Settings:
         numbers[key] = q.get(key, int, getattr(QueueSettings(), key), what)
         q.check(key, _positive, what)
     q.done()
+    serve = _serve(file, top.get("serve", dict, {}, "a [serve] table"))
     top.done()
     keys.load_keys(file.parent, create=False)  # a short or empty key: refused at once
     queue = QueueSettings(broker, queue_name, **numbers)
-    return Settings(file, news, sources, edition, lists, transport, DatabaseSettings(url), queue)
+    return Settings(
+        file, news, sources, edition, lists, transport, DatabaseSettings(url), queue, serve
+    )
+
+
+def _serve(file: Path, raw: Any) -> ServeSettings:
+    t = _Table(file, "serve", raw)
+    proxies = t.get("proxies", int, 0, "the number of reverse proxies in front (0-5)")
+    t.check("proxies", lambda v: 0 <= v <= 5, "the number of reverse proxies in front (0-5)")
+    private = t.get("allow_private_fetch", bool, False, "true or false")
+    numbers: dict[str, int] = {}
+    for key in (
+        "login_limit",
+        "login_client_limit",
+        "login_window_seconds",
+        "subscribe_client_limit",
+        "subscribe_address_limit",
+        "subscribe_window_seconds",
+    ):
+        numbers[key] = t.get(key, int, getattr(ServeSettings(), key), "a whole number > 0")
+        t.check(key, _positive, "a whole number > 0")
+    t.done()
+    return ServeSettings(proxies, private, **numbers)

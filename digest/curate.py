@@ -42,6 +42,11 @@ class CurationError(DigestError):
     """An operation is malformed (from a form, or a stored `overrides` value)."""
 
 
+class CurationConflict(CurationError):
+    """Someone else changed the edition since it was read: nothing was stored; reload
+    and try again."""
+
+
 @dataclass(frozen=True, slots=True)
 class Pin:
     """Put a story first (after earlier pins); `story` brings it back after a rebuild."""
@@ -292,6 +297,7 @@ def describe(op: Operation, titles: Mapping[str, str]) -> str:
 
 __all__ = [
     "Add",
+    "CurationConflict",
     "CurationError",
     "Demote",
     "Drop",

@@ -5,7 +5,10 @@ The database is the record of consent; CSV files are only a way in and out. An
 import validates every row (address syntax with email-validator, no DNS), reports
 bad rows by line number and reason, merges duplicates, and writes the good rows in
 one transaction; it is the operator's record of consent gathered elsewhere, so new
-rows are active even on a double opt-in list. Nothing here (import, `add`, the
+rows are active even on a double opt-in list. A header naming a column twice is
+refused. An export puts a single quote before any cell a spreadsheet would run as a
+formula (starting with = + - @, TAB or CR), and an import takes that quote off again,
+so a file goes out and comes back unchanged. Nothing here (import, `add`, the
 subscribe form) ever reactivates an unsubscribed, bounced or complained address, or
 re-adds one erased with `forget`.
 This module renders no edition and opens no HTTP connection; `subscribe` hands one
@@ -41,6 +44,8 @@ MAX_NAME = 200
 CONFIRMATION_SENT = "confirmation sent"
 RESEND_AFTER = timedelta(minutes=10)  # a pending address gets at most one per this
 _BREAKS = "\r\n\0\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+#: A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,12 +171,19 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             raise SubscriberError(
                 f"{path}:1: unknown column {unknown[0][:40]!r} (columns: {', '.join(COLUMNS)})"
             )
+        named = [f for f in fields if f]
+        twice = next((f for f in named if named.count(f) > 1), None)
+        if twice is not None:
+            raise SubscriberError(
+                f"{path}:1: the column {twice!r} appears twice in the header; "
+                "keep one (which of the two is meant cannot be guessed)"
+            )
         end = reader.line_num
         for values in reader:
             start, end = end + 1, reader.line_num
             if not any(v.strip() for v in values):
                 continue
-            yield start, {f: v for f, v in zip(fields, values, strict=False) if f}
+            yield start, {f: _unquote(v) for f, v in zip(fields, values, strict=False) if f}
     except csv.Error as exc:
         raise SubscriberError(f"{path}:{reader.line_num}: {exc}") from None
 
@@ -399,13 +411,23 @@ def subscriber_dict(sub: Subscriber, *, paused: bool = False) -> dict[str, Any]:
     }
 
 
+def _quote(cell: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _unquote(cell: str) -> str:
+    """What :func:`_quote` made of a cell, back as it was."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
 def export_csv(subscribers: Iterable[Subscriber], out: io.TextIOBase | Any) -> int:
+    """The import's columns; formula-like cells are quoted (see :data:`FORMULA_STARTS`)."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     n = 0
     for sub in subscribers:
-        writer.writerow(
-            [sub.email, sub.name, ";".join(sub.sections), sub.timezone or "", sub.format]
-        )
+        cells = [sub.email, sub.name, ";".join(sub.sections), sub.timezone or "", sub.format]
+        writer.writerow([_quote(c) for c in cells])
         n += 1
     return n

@@ -372,6 +372,9 @@ after a year in which winter crossings were often fully booked weeks ahead.</p>
 
 def test_add_a_story_by_url(desk: tuple[Path, int]) -> None:
     config, eid = desk
+    # The page server is on 127.0.0.1, which the desk refuses unless allowed.
+    with config.open("a") as f:
+        f.write("\n[serve]\nallow_private_fetch = true\n")
     _Page.body = ARTICLE
     pages = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
     threading.Thread(target=pages.serve_forever, daemon=True).start()

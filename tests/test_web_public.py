@@ -14,12 +14,13 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -30,6 +31,7 @@ from digest.cli import main
 from digest.tokens import Tokens
 from tests.conftest import free_port, write_project
 
+T = TypeVar("T")
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 NEXT = NOW + timedelta(days=1)
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
@@ -290,6 +292,15 @@ def _form(client: httpx.Client, url: str) -> tuple[str, str]:
     return token.group(1), cookie.group(1)
 
 
+def _eventually(check: Callable[[], T], timeout: float = 20.0) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)
+
+
 def test_subscribe_form_with_double_opt_in_and_csrf(tmp_path: Path) -> None:
     config = newsletter(
         tmp_path,
@@ -313,20 +324,14 @@ def test_subscribe_form_with_double_opt_in_and_csrf(tmp_path: Path) -> None:
         assert app.store.subscriber("weekly", "reader@example.org") is None
         assert not (config.parent / "outbox").exists()
 
-        # A name that tries to smuggle a header: refused, nothing stored or sent.
-        r = client.post(
-            url,
-            data={**fields, "name": "R\r\nBcc: evil@example.net", "csrf_token": token},
-            headers={"Cookie": cookie},
-        )
-        assert r.status_code == 400 and "line break" in r.text
-        assert app.store.subscriber("weekly", "reader@example.org") is None
-
+        # (A name that tries to smuggle a header: test_security_public.py.)
         r = client.post(url, data={**fields, "csrf_token": token}, headers={"Cookie": cookie})
         assert r.status_code == 200 and "Check your inbox" in r.text
+        # The subscription and its mail are made off the request (the same answer and
+        # timing for every address): wait for them, as the reader waits for the mail.
+        (mail,) = _eventually(lambda: list((config.parent / "outbox").glob("confirm-*.eml")))
         sub = app.store.subscriber("weekly", "reader@example.org")
         assert sub is not None and sub.status == "pending"
-        (mail,) = (config.parent / "outbox").glob("confirm-*.eml")
         msg = message_from_bytes(mail.read_bytes(), policy=policy.default)
         assert isinstance(msg, EmailMessage)
         assert msg["To"].addresses[0].addr_spec == "reader@example.org"
@@ -342,6 +347,7 @@ def test_subscribe_form_with_double_opt_in_and_csrf(tmp_path: Path) -> None:
             headers={"Cookie": cookie2},
         )
         assert r.status_code == 200
+        _eventually(lambda: app.store.subscriber("weekly", "lurker@example.org"))
 
         # An address that left is not revived by the form, and the answer is the same.
         token3, cookie3 = _form(client, f"{base}/subscribe")

@@ -228,24 +228,46 @@ class EditionsMixin(Base):
             raise NotFound(f"no edition {edition_id} in {self.url}")
         return dict(row.overrides or {})
 
+    def curation_state(self, edition_id: int) -> tuple[dict[str, Any], int]:
+        """An edition's `overrides` and its row version, read together: a curation saved
+        with that version (:meth:`save_curation`) was made from exactly these overrides."""
+        e = t.editions
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(e.c.overrides, e.c.version).where(e.c.id == edition_id)
+            ).first()
+        if row is None:
+            raise NotFound(f"no edition {edition_id} in {self.url}")
+        return dict(row.overrides or {}), int(row.version or 0)
+
     def save_curation(
         self,
         edition: Edition,
         overrides: dict[str, Any],
         *,
         expect: Collection[str] = ("draft",),
+        version: int | None = None,
     ) -> bool:
         """Store a curated edition (the payload sending uses), its `overrides`, and the
-        article keys it now carries; only while its status is one of `expect`.
-        Returns whether it was stored."""
+        article keys it now carries; only while its status is one of `expect` and, with
+        `version`, only if the row's version is still that one (nobody saved in between:
+        optimistic concurrency across processes). Bumps the version; returns whether it
+        was stored."""
         assert edition.id is not None
         e, ea = t.editions, t.edition_articles
         keys = {k for story in edition.carried for k in story.keys}
+        where = [e.c.id == edition.id, e.c.status.in_(tuple(expect))]
+        if version is not None:
+            where.append(e.c.version == version)
         with self.engine.begin() as conn:
             changed = conn.execute(
                 update(e)
-                .where(e.c.id == edition.id, e.c.status.in_(tuple(expect)))
-                .values(payload=edition_to_dict(edition), overrides=overrides)
+                .where(*where)
+                .values(
+                    payload=edition_to_dict(edition),
+                    overrides=overrides,
+                    version=e.c.version + 1,
+                )
             ).rowcount
             if not changed:
                 return False

@@ -3,7 +3,9 @@
 Passwords are hashed with werkzeug's `generate_password_hash` (scrypt, a random salt
 per hash) and never stored or returned in clear. :meth:`EditorsMixin.check_editor`
 costs one hash check whether or not the address is known, so a failed login takes as
-long for an unknown address as for a wrong password. Nothing here knows of sessions.
+long for an unknown address as for a wrong password. Each editor has a session
+generation, bumped at logout and at a password reset: the desk puts it in the session
+cookie and refuses a cookie carrying an older one. Nothing here reads cookies.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from digest.errors import DigestError
 from digest.store import schema as t
-from digest.store._base import Base, utc
+from digest.store._base import utc
+from digest.store._throttles import ThrottlesMixin
 
 #: Shortest password `add_editor` accepts.
 MIN_PASSWORD = 10
@@ -45,6 +48,8 @@ class Editor:
     created_at: datetime
     #: Changes whenever the password does: a session made before a reset stops working.
     stamp: str
+    #: Bumped at logout and password reset: sessions made before stop working.
+    generation: int = 0
 
 
 def normalise_editor_email(email: str) -> str:
@@ -61,10 +66,10 @@ def _editor(row: Any) -> Editor:
     created = utc(row.created_at)
     assert created is not None
     stamp = hashlib.sha256(row.password_hash.encode()).hexdigest()[:16]
-    return Editor(int(row.id), row.email, created, stamp)
+    return Editor(int(row.id), row.email, created, stamp, int(row.session_generation or 0))
 
 
-class EditorsMixin(Base):
+class EditorsMixin(ThrottlesMixin):
     def add_editor(self, email: str, password: str, *, now: datetime) -> bool:
         """Create an editor or reset their password; True when the editor is new."""
         address = normalise_editor_email(email)
@@ -76,7 +81,9 @@ class EditorsMixin(Base):
         e = t.editors
         with self.engine.begin() as conn:
             changed = conn.execute(
-                update(e).where(e.c.email == address).values(password_hash=hashed)
+                update(e)
+                .where(e.c.email == address)
+                .values(password_hash=hashed, session_generation=e.c.session_generation + 1)
             ).rowcount
             if changed:
                 return False
@@ -98,6 +105,16 @@ class EditorsMixin(Base):
         with self.engine.connect() as conn:
             row = conn.execute(select(t.editors).where(t.editors.c.id == editor_id)).first()
         return None if row is None else _editor(row)
+
+    def end_sessions(self, editor_id: int) -> None:
+        """Log the editor out everywhere: every session cookie made so far stops working."""
+        e = t.editors
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(e)
+                .where(e.c.id == editor_id)
+                .values(session_generation=e.c.session_generation + 1)
+            )
 
     def check_editor(self, email: str, password: str) -> Editor | None:
         """The editor when the password is theirs, else None (one hash check either way)."""

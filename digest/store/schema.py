@@ -141,6 +141,8 @@ editions = Table(
     Column("status", String(20), nullable=False),
     Column("payload", JSON, nullable=False),  # the edition record (stories, sources)
     Column("overrides", JSON, nullable=False, default=dict),  # an editor's curation
+    # Bumped by every curation save: a save names the version it read (optimistic locking).
+    Column("version", Integer, nullable=False, default=0, server_default="0"),
     _at("created_at", nullable=False),
     _at("approved_at"),
     _at("sent_at"),
@@ -179,6 +181,19 @@ editors = Table(
     Column("email", String(320), nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),
     _at("created_at", nullable=False),
+    # Bumped at logout and password reset; a session cookie carrying an older one is void.
+    Column("session_generation", Integer, nullable=False, default=0, server_default="0"),
+)
+
+# Attempts per key in a fixed window (logins, the subscribe form), shared by every
+# `digest serve` process: a row is reserved with one atomic UPDATE before the work.
+throttles = Table(
+    "throttles",
+    metadata,
+    Column("scope", String(40), primary_key=True),  # e.g. "login:address", "subscribe:client"
+    Column("key", String(64), primary_key=True),  # sha256 of the address or client, hex
+    _at("window_start", nullable=False),
+    Column("count", Integer, nullable=False),
 )
 
 # What the scheduler did for each list's slot: built, sent, skipped (and why), missed.

@@ -2,7 +2,8 @@
 
 :func:`create_app` wires a Flask app around an :class:`~digest.app.App`: its secret
 key, the theme's templates (a project's `templates/web/` overrides the bundled pages
-file by file, as for emails), error pages, security headers, and the blueprints. Each
+file by file, as for emails), error pages, security headers, the blueprints, and
+werkzeug's ProxyFix when `[serve] proxies` says reverse proxies are in front. Each
 blueprint is one module (`public` for subscribers; the editor desk adds its own with
 one `register_blueprint` line). Views read the clock here, at the edge, and pass
 `now` on. Nothing here renders editions or sends editions.
@@ -15,8 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jinja2
-from flask import Flask, current_app, render_template
+from flask import Flask, abort, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
 from digest.app import App
@@ -36,6 +38,11 @@ SECURITY_HEADERS = {
     # The pages' URLs carry subscriber tokens: never send them on as a Referer.
     "Referrer-Policy": "no-referrer",
 }
+
+
+#: The largest row id the databases store (PostgreSQL INTEGER); a larger id in a URL or
+#: a token names nothing, and must not reach the database (it overflows there).
+MAX_ROW_ID = 2**31 - 1
 
 
 def _utcnow() -> datetime:
@@ -86,7 +93,15 @@ def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
     desk.register(flask_app)  # the editor desk and the public archive
 
     flask_app.register_error_handler(HTTPException, _error_page)
+    flask_app.before_request(_ids_in_range)
     flask_app.after_request(_security_headers)
+    proxies = settings.serve.proxies
+    if proxies:
+        # Only then is X-Forwarded-For believed (the client address for the throttles);
+        # without proxies, anyone could send the header and pose as any client.
+        flask_app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            flask_app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
     return flask_app
 
 
@@ -102,10 +117,17 @@ def _error_page(exc: HTTPException) -> BaseResponse | HTTPException:
     return response
 
 
+def _ids_in_range() -> None:
+    """A 404 for `/archive/<id>`, `/editions/<id>`, ... with an id no row can have."""
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not 0 <= value <= MAX_ROW_ID:
+            abort(404, "There is no such page.")
+
+
 def _security_headers(response: BaseResponse) -> BaseResponse:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
 
 
-__all__ = ["SECURITY_HEADERS", "Web", "create_app", "web"]
+__all__ = ["MAX_ROW_ID", "SECURITY_HEADERS", "Web", "create_app", "web"]

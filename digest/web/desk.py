@@ -5,9 +5,17 @@ without one is sent to `/login`, anything else answers 401 and changes nothing. 
 login is a signed Flask session cookie (HttpOnly, SameSite=Lax, Secure behind https)
 holding the editor's id and a stamp of their password hash, so a password reset or a
 removed editor ends every session. Every form carries a CSRF token
-(:mod:`digest.web.csrf`, scope "desk"; "login" for the login form). Failed logins
-cost one password-hash check whether or not the address exists, and an address or a
-client that fails too often (5 and 20 times) is refused for the next 15 minutes.
+(:mod:`digest.web.csrf`, scope "desk"; "login" for the login form). The cookie also
+carries the editor's session generation, which logout bumps: a copy of the cookie
+kept from before is logged out. Failed logins cost one password-hash check whether
+or not the address exists. Every login attempt is counted in the database *before*
+the hash is checked, per client (`[serve] login_client_limit`, 20) and per address
+typed (`login_limit`, 5) in a fixed window (`login_window_seconds`, 15 minutes), so
+parallel guesses from any number of processes get at most that many checks. The
+per-address limit locks an account for at most one window; a successful login clears
+it. The client is the peer address, or X-Forwarded-For only when `[serve] proxies`
+says how many proxies to trust, so behind a proxy each client has its own limit and
+a guesser elsewhere does not use up the editor's.
 
 Pages live in :mod:`digest.web.desk_pages`, form actions in
 :mod:`digest.web.desk_actions`, the work on editions in :mod:`digest.web.desk_edition`.
@@ -16,8 +24,6 @@ This module must not render editions or change them.
 
 from __future__ import annotations
 
-import threading
-from collections import deque
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -42,56 +48,22 @@ DESK_CSP = (
 )
 
 
-class LoginLimiter:
-    """Failed logins in a sliding window, per address typed and per client address."""
-
-    def __init__(
-        self,
-        per_address: int = 5,
-        per_client: int = 20,
-        window: timedelta = timedelta(minutes=15),
-    ) -> None:
-        self.limits = {"address": per_address, "client": per_client}
-        self.window = window
-        self._failures: dict[tuple[str, str], deque[datetime]] = {}
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _keys(address: str, client: str) -> list[tuple[str, str]]:
-        return [("address", address.strip().lower()), ("client", client)]
-
-    def _recent(self, key: tuple[str, str], now: datetime) -> deque[datetime]:
-        times = self._failures.setdefault(key, deque())
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return times
-
-    def blocked(self, address: str, client: str, now: datetime) -> bool:
-        with self._lock:
-            return any(
-                len(self._recent(key, now)) >= self.limits[key[0]]
-                for key in self._keys(address, client)
-            )
-
-    def failed(self, address: str, client: str, now: datetime) -> None:
-        with self._lock:
-            for key in self._keys(address, client):
-                self._recent(key, now).append(now)
-            if len(self._failures) > 10_000:  # forget idle keys
-                for key in [k for k, v in self._failures.items() if not v]:
-                    del self._failures[key]
-
-    def succeeded(self, address: str) -> None:
-        with self._lock:
-            self._failures.pop(self._keys(address, "")[0], None)
+#: Throttle scopes (rows in the `throttles` table, shared by every serve process).
+LOGIN_CLIENT = "login:client"
+LOGIN_ADDRESS = "login:address"
 
 
-def limiter() -> LoginLimiter:
-    from flask import current_app
-
-    found = current_app.extensions["digest.login_limiter"]
-    assert isinstance(found, LoginLimiter)
-    return found
+def _reserve_login(address: str, client: str, now: datetime) -> bool:
+    """Count this attempt before the password hash is checked; False when the client or
+    the address typed has used up its attempts for the window."""
+    w = web()
+    limits = w.app.settings.serve
+    window = timedelta(seconds=limits.login_window_seconds)
+    store = w.app.store
+    # The client first: a client spraying many addresses never uses up their attempts.
+    return store.reserve(
+        LOGIN_CLIENT, client, limit=limits.login_client_limit, window=window, now=now
+    ) and store.reserve(LOGIN_ADDRESS, address, limit=limits.login_limit, window=window, now=now)
 
 
 def current_editor() -> Editor | None:
@@ -101,9 +73,13 @@ def current_editor() -> Editor | None:
         return found
     editor = None
     value = session.get(_SESSION)
-    if isinstance(value, list) and len(value) == 2 and isinstance(value[0], int):
+    if isinstance(value, list) and len(value) == 3 and isinstance(value[0], int):
         candidate = web().app.store.editor_by_id(value[0])
-        if candidate is not None and candidate.stamp == value[1]:
+        if (
+            candidate is not None
+            and candidate.stamp == value[1]
+            and candidate.generation == value[2]
+        ):
             editor = candidate
     g.editor = editor
     return editor
@@ -127,8 +103,17 @@ def _headers(response: BaseResponse) -> BaseResponse:
 
 
 def _safe_next(value: str | None) -> str:
-    """Only a path on this server (never `//host` or `https://...`)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+    """Only a path on this server (never `//host`, `https://...`, or a control character
+    that could split the Location header)."""
+    if (
+        value
+        and len(value) <= 2000
+        and value.startswith("/")
+        and not value.startswith("//")
+        and "\\" not in value
+        and value.isprintable()
+        and not any(c.isspace() for c in value)
+    ):
         parts = urlsplit(value)
         if not parts.scheme and not parts.netloc:
             return value
@@ -146,20 +131,20 @@ def login() -> BaseResponse | tuple[str, int]:
         w = web()
         now = w.now()
         client = request.remote_addr or ""
-        if limiter().blocked(email, client, now):
+        address = email.lower()
+        if not _reserve_login(address, client, now):
             error = "Too many failed attempts. Wait a few minutes and try again."
             status = 429
         else:
             editor = w.app.store.check_editor(email, request.form.get("password", ""))
             if editor is None:
-                limiter().failed(email, client, now)
                 error = "That address and password do not match an editor."
                 status = 401
             else:
-                limiter().succeeded(email)
+                w.app.store.clear_throttle(LOGIN_ADDRESS, address)
                 session.clear()  # a fresh session (and CSRF id) for the logged-in editor
                 session.permanent = True
-                session[_SESSION] = [editor.id, editor.stamp]
+                session[_SESSION] = [editor.id, editor.stamp, editor.generation]
                 return redirect(target, code=303)
     elif current_editor() is not None:
         return redirect(target, code=303)
@@ -171,6 +156,10 @@ def login() -> BaseResponse | tuple[str, int]:
 @bp.route("/logout", methods=["POST"])
 def logout() -> BaseResponse:
     check_csrf(SCOPE)
+    editor = current_editor()
+    if editor is not None:
+        # Everywhere: a copy of this cookie (or any other of the editor's) stops working.
+        web().app.store.end_sessions(editor.id)
     session.clear()
     return redirect(url_for("desk.login"), code=303)
 
@@ -189,7 +178,6 @@ def register(flask_app: Flask) -> None:
     from digest.web import archive, desk_actions, desk_pages
 
     assert desk_actions and desk_pages  # their routes are on `bp`
-    flask_app.extensions["digest.login_limiter"] = LoginLimiter()
     dummy_hash()  # so that the first failed login costs what every other one does
     flask_app.jinja_env.globals["desk_editor"] = current_editor
     flask_app.jinja_env.filters["stamp"] = stamp

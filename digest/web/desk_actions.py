@@ -3,18 +3,21 @@
 Each is a POST with the desk's CSRF token that does one thing through
 :mod:`digest.web.desk_edition` or the store, then redirects back to the edition page
 (303), which shows the result re-rendered; a refusal (not a draft any more, a bad URL,
-an unknown subscriber) comes back as a flash message and changes nothing. Views hold
-no curation logic of their own.
+an unknown subscriber) comes back as a flash message and changes nothing. A curation
+form carries the edition's version as the page showed it: when someone else changed
+the edition since (in this process or another), the answer is a 409 page saying so,
+and nothing is stored. Views hold no curation logic of their own.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from digest import curate, gate
+from digest.curate import CurationConflict
 from digest.errors import DigestError, NotFound
 from digest.web import desk_edition as work
 from digest.web import web
@@ -37,6 +40,20 @@ def _form(name: str, limit: int) -> str:
     if len(value) > limit:
         abort(400, f"The field {name!r} is longer than {limit} characters.")
     return value
+
+
+def _seen() -> int | None:
+    """The edition version the editor's page showed (None: a form without one)."""
+    value = request.form.get("version", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 12:
+        abort(400, "The field 'version' must be a whole number.")
+    return int(value)
+
+
+def _conflict(edition_id: int, exc: CurationConflict) -> tuple[str, int]:
+    return render_template("web/desk/conflict.html", message=str(exc), edition_id=edition_id), 409
 
 
 def _story_op(kind: str, key: str, edition_id: int) -> curate.Operation:
@@ -66,7 +83,7 @@ def _story_op(kind: str, key: str, edition_id: int) -> curate.Operation:
 
 
 @bp.route("/editions/<int:edition_id>/stories", methods=["POST"])
-def story(edition_id: int) -> BaseResponse:
+def story(edition_id: int) -> BaseResponse | tuple[str, int]:
     """One story's buttons: pin, unpin, drop, up, down, promote, demote, edit."""
     check_csrf(SCOPE)
     w = web()
@@ -74,9 +91,11 @@ def story(edition_id: int) -> BaseResponse:
     kind = request.form.get("action", "")
     try:
         op = _story_op(kind, key, edition_id)
-        after = work.change(w.app, edition_id, op, now=w.now())
+        after = work.change(w.app, edition_id, op, now=w.now(), seen=_seen())
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
+    except CurationConflict as exc:
+        return _conflict(edition_id, exc)
     except DigestError as exc:
         flash(str(exc), "error")
         return _back(edition_id)
@@ -86,14 +105,15 @@ def story(edition_id: int) -> BaseResponse:
 
 
 @bp.route("/editions/<int:edition_id>/add", methods=["POST"])
-def add(edition_id: int) -> BaseResponse:
+def add(edition_id: int) -> BaseResponse | tuple[str, int]:
     """Add a story: fetched from a URL, or typed in by hand."""
     check_csrf(SCOPE)
     w = web()
     lead = request.form.get("place") == "lead"
     section = _form("section", 200).strip() or None
     try:
-        work.draft(w.app, edition_id)  # a 404, or a refusal, before any fetch
+        seen = _seen()
+        work.draft(w.app, edition_id, seen=seen)  # a 404, or a refusal, before any fetch
         if request.form.get("how") == "url":
             story = work.story_from_url(
                 w.app, _form("url", 2000), section=section, lead=lead, now=w.now()
@@ -109,9 +129,11 @@ def add(edition_id: int) -> BaseResponse:
                 lead=lead,
                 now=w.now(),
             )
-        work.change(w.app, edition_id, curate.Add(story, lead), now=w.now())
+        work.change(w.app, edition_id, curate.Add(story, lead), now=w.now(), seen=seen)
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
+    except CurationConflict as exc:
+        return _conflict(edition_id, exc)
     except DigestError as exc:
         flash(str(exc), "error")
         return _back(edition_id, "add")
@@ -120,28 +142,38 @@ def add(edition_id: int) -> BaseResponse:
 
 
 @bp.route("/editions/<int:edition_id>/undo", methods=["POST"])
-def undo(edition_id: int) -> BaseResponse:
+def undo(edition_id: int) -> BaseResponse | tuple[str, int]:
     """Take back the last change, or (`all`) every change."""
     check_csrf(SCOPE)
     w = web()
     try:
-        work.undo(w.app, edition_id, now=w.now(), everything=request.form.get("all") == "1")
+        work.undo(
+            w.app,
+            edition_id,
+            now=w.now(),
+            everything=request.form.get("all") == "1",
+            seen=_seen(),
+        )
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
+    except CurationConflict as exc:
+        return _conflict(edition_id, exc)
     except DigestError as exc:
         flash(str(exc), "error")
     return _back(edition_id)
 
 
 @bp.route("/editions/<int:edition_id>/rebuild", methods=["POST"])
-def rebuild(edition_id: int) -> BaseResponse:
+def rebuild(edition_id: int) -> BaseResponse | tuple[str, int]:
     """Rank the stored articles again; the editor's changes are applied on top."""
     check_csrf(SCOPE)
     w = web()
     try:
-        work.rebuild(w.app, edition_id, now=w.now())
+        work.rebuild(w.app, edition_id, now=w.now(), seen=_seen())
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
+    except CurationConflict as exc:
+        return _conflict(edition_id, exc)
     except DigestError as exc:
         flash(str(exc), "error")
         return _back(edition_id)

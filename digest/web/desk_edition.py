@@ -2,7 +2,12 @@
 
 An edition's `overrides` keep `{"base": the ranked edition, "operations": [...]}`; its
 payload is always `curate.apply_all(base, operations)`, the curated edition that
-sending uses. Curation changes only drafts. A rebuild ranks the stored articles again
+sending uses. Curation changes only drafts. Every change is a read-modify-write
+guarded by the edition's row version (optimistic concurrency, so it holds across
+`digest serve` processes): a save names the version it read, and when someone else
+saved in between nothing is stored and :class:`~digest.curate.CurationConflict` says
+so. The desk's forms carry the version the editor saw, so a change made from a page
+that is out of date is refused the same way. A rebuild ranks the stored articles again
 (the editor's pins ranked in) and replays the operations, so they win over the ranking.
 A test message goes through the same preparation as a real one, marked "[TEST] ", to
 one address, and is not recorded in the ledger.
@@ -11,7 +16,6 @@ Must not: read the clock (callers pass `now`), or hold request state.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import parseaddr
@@ -22,23 +26,19 @@ from digest import curate
 from digest.app import App
 from digest.codec import edition_from_dict, edition_to_dict, iso
 from digest.collect.entry import article_key
-from digest.collect.fetch import FetchRequest, fetch_all_sync
 from digest.collect.pages import article_from_page, extract_page
-from digest.curate import CurationError, Operation
+from digest.curate import CurationConflict, CurationError, Operation
 from digest.errors import DeliveryError, NotFound, SourceError
 from digest.rank.trim import trim
 from digest.records import Article, Edition, SourceReport, Story, Subscriber
 from digest.subscribers import normalise_email
+from digest.web.fetch_guard import fetch_page, is_public
 
 #: The source row under which stories added on the desk are stored as articles.
 DESK_SOURCE = "Added on the desk"
 #: Largest page "add a story by URL" reads.
 MAX_PAGE_BYTES = 5_000_000
 FETCH_TIMEOUT = 15.0
-
-# `digest serve` is one process: a read-modify-write of an edition's curation holds this,
-# so that two editors' clicks never lose one another.
-_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,26 +48,38 @@ class Curation:
     edition: Edition  # the payload: what sending uses
     base: Edition  # the ranked edition before the editor's changes
     operations: tuple[Operation, ...]
+    version: int = 0  # the row version these were read at
 
 
 def curation(app: App, edition_id: int) -> Curation:
+    overrides, version = app.store.curation_state(edition_id)
     edition = app.store.edition(edition_id)
-    overrides = app.store.overrides(edition_id)
     base_dict = overrides.get("base")
     base = edition if not base_dict else replace(edition_from_dict(base_dict), id=edition_id)
     ops = tuple(curate.from_dict(d) for d in overrides.get("operations", ()))
-    return Curation(edition, replace(base, status=edition.status), ops)
+    return Curation(edition, replace(base, status=edition.status), ops, version)
 
 
-def _save(app: App, base: Edition, ops: tuple[Operation, ...], *, now: datetime) -> Edition:
+def _conflict(edition_id: int) -> CurationConflict:
+    return CurationConflict(
+        f"edition {edition_id} was changed by someone else since you loaded it; "
+        "nothing was stored: reload it and try again"
+    )
+
+
+def _save(
+    app: App, base: Edition, ops: tuple[Operation, ...], *, version: int, now: datetime
+) -> Edition:
     curated = curate.apply_all(base, ops)
     overrides: dict[str, Any] = {
         "base": edition_to_dict(base),
         "operations": [curate.to_dict(op) for op in ops],
         "changed_at": iso(now),
     }
-    if not app.store.save_curation(curated, overrides):
+    if not app.store.save_curation(curated, overrides, version=version):
         status = app.store.edition_status(curated.id or 0)
+        if status == "draft":
+            raise _conflict(curated.id or 0)
         raise CurationError(
             f"edition {curated.id} is {status}: only a draft can be changed"
             + (" (unapprove it first)" if status == "approved" else "")
@@ -75,9 +87,12 @@ def _save(app: App, base: Edition, ops: tuple[Operation, ...], *, now: datetime)
     return curated
 
 
-def draft(app: App, edition_id: int) -> Curation:
-    """The edition's curation; CurationError unless it is a draft."""
+def draft(app: App, edition_id: int, *, seen: int | None = None) -> Curation:
+    """The edition's curation; CurationError unless it is a draft, CurationConflict
+    when it is no longer at version `seen` (the version the editor's page showed)."""
     current = curation(app, edition_id)
+    if seen is not None and current.version != seen:
+        raise _conflict(edition_id)
     if current.edition.status != "draft":
         status = current.edition.status
         raise CurationError(
@@ -87,38 +102,38 @@ def draft(app: App, edition_id: int) -> Curation:
     return current
 
 
-def change(app: App, edition_id: int, op: Operation, *, now: datetime) -> Edition:
+def change(
+    app: App, edition_id: int, op: Operation, *, now: datetime, seen: int | None = None
+) -> Edition:
     """Apply one more operation to a draft and store the result."""
-    with _LOCK:
-        current = draft(app, edition_id)
-        return _save(app, current.base, (*current.operations, op), now=now)
+    current = draft(app, edition_id, seen=seen)
+    return _save(app, current.base, (*current.operations, op), version=current.version, now=now)
 
 
-def undo(app: App, edition_id: int, *, now: datetime, everything: bool = False) -> Edition:
+def undo(
+    app: App,
+    edition_id: int,
+    *,
+    now: datetime,
+    everything: bool = False,
+    seen: int | None = None,
+) -> Edition:
     """Take back the last operation (or all of them)."""
-    with _LOCK:
-        current = draft(app, edition_id)
-        ops = () if everything else current.operations[:-1]
-        return _save(app, current.base, ops, now=now)
+    current = draft(app, edition_id, seen=seen)
+    ops = () if everything else current.operations[:-1]
+    return _save(app, current.base, ops, version=current.version, now=now)
 
 
-def rebuild(app: App, edition_id: int, *, now: datetime) -> Edition:
+def rebuild(app: App, edition_id: int, *, now: datetime, seen: int | None = None) -> Edition:
     """Rank the stored articles again for the edition's time; replay the curation."""
-    with _LOCK:
-        current = draft(app, edition_id)
-        edition = current.edition
-        # The editor's pins are ranked in (even old news); dropped stories are not left
-        # out here but by replaying the drops, so that undoing a drop brings them back.
-        options = replace(
-            app.rank_options(edition.list), pinned=curate.pinned_keys(current.operations)
-        )
-        ranked = app.select(
-            edition.list, app.candidates(edition.at), now=edition.at, options=options
-        )
-        base = replace(
-            current.base, leads=ranked.leads, teasers=ranked.teasers, reserve=ranked.reserve
-        )
-        return _save(app, base, current.operations, now=now)
+    current = draft(app, edition_id, seen=seen)
+    edition = current.edition
+    # The editor's pins are ranked in (even old news); dropped stories are not left
+    # out here but by replaying the drops, so that undoing a drop brings them back.
+    options = replace(app.rank_options(edition.list), pinned=curate.pinned_keys(current.operations))
+    ranked = app.select(edition.list, app.candidates(edition.at), now=edition.at, options=options)
+    base = replace(current.base, leads=ranked.leads, teasers=ranked.teasers, reserve=ranked.reserve)
+    return _save(app, base, current.operations, version=current.version, now=now)
 
 
 # -- adding a story ------------------------------------------------------------------------
@@ -160,13 +175,17 @@ def _keep(app: App, article: Article, *, now: datetime) -> None:
 
 
 def story_from_url(app: App, url: str, *, section: str | None, lead: bool, now: datetime) -> Story:
-    """Fetch a page, extract its article, store it, and make a story of it."""
+    """Fetch a page, extract its article, store it, and make a story of it. Loopback and
+    private addresses are refused (:mod:`digest.web.fetch_guard`) unless the
+    configuration allows them."""
     url = _http_url(url, "URL")
-    (result,) = fetch_all_sync(
-        [FetchRequest(name=url, url=url)], timeout=FETCH_TIMEOUT, max_bytes=MAX_PAGE_BYTES
+    anywhere = app.settings.serve.allow_private_fetch
+    result = fetch_page(
+        url,
+        allowed=(lambda _address: True) if anywhere else is_public,
+        timeout=FETCH_TIMEOUT,
+        max_bytes=MAX_PAGE_BYTES,
     )
-    if result.error or result.body is None:
-        raise SourceError(result.error or f"{url}: the server sent no page")
     page = extract_page(result.body, url=result.url)
     if not page.title and not page.text:
         raise SourceError(f"{url}: no article found on the page")

@@ -16,7 +16,14 @@ exists gets a 404 and changes nothing.
   protected; saving takes effect for the next send.
 - `/subscribe`: the public form (CSRF protected); pending plus a confirmation email on
   a double opt-in list, else active. It never reveals whether an address was known,
-  and never revives an unsubscribed, bounced, complained or forgotten one.
+  and never revives an unsubscribed, bounced, complained or forgotten one. The request
+  does the same steps for every address (check the form, count the attempt per client
+  and per address in the database, `[serve] subscribe_*` limits, 429 beyond them);
+  the subscription and its confirmation mail are made off the request, in one
+  background thread, so neither the answer nor its timing tells a known address from
+  a new one. The visitor's name is cut to 200 characters and loses control characters.
+
+A token or URL id beyond any row id (see :data:`digest.web.MAX_ROW_ID`) is a 404.
 
 Views do no SQL and build no messages themselves; they go through the store and
 :mod:`digest.subscribers`.
@@ -27,17 +34,23 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import queue
+import threading
+import unicodedata
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from digest.errors import ConfigError, DeliveryError, SubscriberError
+from digest.app import App
+from digest.errors import ConfigError, DigestError, SubscriberError
 from digest.records import Subscriber
-from digest.subscribers import check_timezone, subscribe
+from digest.subscribers import MAX_NAME, check_timezone, normalise_email, subscribe
 from digest.tokens import BadToken, Purpose
-from digest.web import web
+from digest.web import MAX_ROW_ID, web
 from digest.web.csrf import check_csrf
 
 log = logging.getLogger(__name__)
@@ -60,6 +73,8 @@ def _subscriber(purpose: Purpose, token: str) -> Subscriber:
         subscriber_id = w.app.tokens.read(purpose, token)
     except BadToken:
         abort(404, "This link is not valid. Use the link from your latest email.")
+    if not 0 < subscriber_id <= MAX_ROW_ID:  # signed, but for no row there can be
+        abort(404, "This subscription no longer exists.")
     sub = w.app.store.subscriber_by_id(subscriber_id)
     if sub is None:
         abort(404, "This subscription no longer exists.")
@@ -91,7 +106,7 @@ def _one_click() -> bool:
 def unsubscribe(token: str) -> tuple[str, int]:
     sub = _subscriber("unsubscribe", token)
     title = _list_title(sub.list)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD: the GET's answer without a body
         return _page("web/unsubscribe.html", subscriber=sub, list_title=title)
     if not _one_click():
         abort(400, f"The request must carry List-Unsubscribe={ONE_CLICK}.")
@@ -207,6 +222,86 @@ def preferences(token: str) -> tuple[str, int] | BaseResponse:
 
 
 # -- subscribe --------------------------------------------------------------------------
+SUBSCRIBE_CLIENT = "subscribe:client"
+SUBSCRIBE_ADDRESS = "subscribe:address"
+
+
+class _Background:
+    """Jobs run one at a time in a daemon thread, off the request (bounded queue)."""
+
+    def __init__(self, size: int = 1000) -> None:
+        self._queue: queue.Queue[Callable[[], None]] = queue.Queue(size)
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, job: Callable[[], None]) -> bool:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="digest-subscribe", daemon=True
+                )
+                self._thread.start()
+        try:
+            self._queue.put_nowait(job)
+        except queue.Full:
+            return False
+        return True
+
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            try:
+                job()
+            except Exception:  # one job's failure must not stop the rest
+                log.exception("a subscription made off the request failed")
+
+
+@bp.record_once
+def _start(state: Any) -> None:
+    state.app.extensions["digest.subscribe_jobs"] = _Background()
+
+
+def _background() -> _Background:
+    from flask import current_app
+
+    found = current_app.extensions["digest.subscribe_jobs"]
+    assert isinstance(found, _Background)
+    return found
+
+
+def visitor_name(value: str) -> str:
+    """A name typed into the form: control and format characters become spaces,
+    whitespace is folded, and it is cut to the longest name stored."""
+    spaced = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in value[:2000])
+    return " ".join(spaced.split())[:MAX_NAME]
+
+
+def _make_subscription(
+    app: App, list_name: str, email: str, name: str, now: datetime
+) -> Callable[[], None]:
+    def job() -> None:
+        try:
+            subscribe(app, list_name, email, name, origin="web:subscribe", now=now)
+        except DigestError as exc:  # a refused name, a transport failure: nothing to show
+            log.warning("subscription to list %s not completed: %s", list_name, exc)
+
+    return job
+
+
+def _allowed(email: str, now: datetime) -> bool:
+    """Count this post per client and per address; False beyond either limit."""
+    w = web()
+    limits = w.app.settings.serve
+    window = timedelta(seconds=limits.subscribe_window_seconds)
+    store = w.app.store
+    client = request.remote_addr or ""
+    return store.reserve(
+        SUBSCRIBE_CLIENT, client, limit=limits.subscribe_client_limit, window=window, now=now
+    ) and store.reserve(
+        SUBSCRIBE_ADDRESS, email, limit=limits.subscribe_address_limit, window=window, now=now
+    )
+
+
 @bp.route("/subscribe", methods=["GET", "POST"])
 def subscribe_form() -> tuple[str, int]:
     w = web()
@@ -215,7 +310,7 @@ def subscribe_form() -> tuple[str, int]:
     values = {
         "list": request.values.get("list", lists[0].name),
         "email": request.form.get("email", "").strip()[:320],
-        "name": request.form.get("name", "").strip()[:200],
+        "name": visitor_name(request.form.get("name", "")),
     }
     if values["list"] not in titles:
         abort(404, "There is no such list.")
@@ -225,24 +320,21 @@ def subscribe_form() -> tuple[str, int]:
             "web/subscribe.html", status, lists=titles, values=values, errors=errors, done=None
         )
 
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return form([], 200)
     check_csrf("subscribe")
     try:
-        subscribe(
-            w.app,
-            values["list"],
-            values["email"],
-            values["name"],
-            origin="web:subscribe",
-            now=w.now(),
-        )
+        email = normalise_email(values["email"])
     except SubscriberError as exc:
         return form([str(exc)], 400)
-    except DeliveryError as exc:
-        log.error("confirmation for list %s not sent: %s", values["list"], exc)
-        return form(["We could not send the confirmation email just now. Try again later."], 503)
+    now = w.now()
+    if not _allowed(email, now):
+        return form(["Too many subscription requests. Try again in an hour."], 429)
+    job = _make_subscription(w.app, values["list"], email, values["name"], now)
+    if not _background().submit(job):
+        log.error("subscribe: the background queue is full")
+        return form(["We cannot take subscriptions just now. Try again later."], 503)
     lst = w.app.settings.list(values["list"])
     done = "confirm" if lst.double_opt_in else "subscribed"
-    # The same answer whether or not the address was already known.
+    # The same answer, after the same steps, whether or not the address was known.
     return _page("web/subscribe.html", lists=titles, values=values, errors=[], done=done)
