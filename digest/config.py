@@ -28,6 +28,8 @@ DEFAULT_SUBJECT = "{lead} | {name}, {date}"
 SECRET_ENV = "DIGEST_SECRET_KEY"  # signs unsubscribe / preferences tokens
 SMTP_PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
 DKIM_KEY_ENV = "DIGEST_DKIM_KEY"  # the DKIM private key (PEM), instead of a key file
+BOUNCES_PASSWORD_ENV = "DIGEST_BOUNCES_PASSWORD"  # the bounce mailbox's IMAP password
+MAILGUN_KEY_ENV = "DIGEST_MAILGUN_SIGNING_KEY"  # verifies Mailgun's webhook signatures
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,31 @@ class QueueSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class BounceSettings:
+    """`[bounces]`: where reports come back and what they do."""
+
+    #: The VERP base address: each message's envelope sender is `local+TAG@domain`, so a
+    #: bounce names its edition and subscriber. None: the sender's address, no VERP.
+    return_path: str | None = None
+    #: maildir:PATH, mbox:PATH, imaps://USER@HOST[:PORT]/FOLDER or imap://... (STARTTLS);
+    #: the IMAP password comes from $DIGEST_BOUNCES_PASSWORD.
+    mailbox: str | None = None
+    processed: Literal["move", "flag", "delete"] = "move"  # what happens to a read report
+    processed_folder: str = "Processed"  # IMAP folder / maildir subfolder for "move"
+    soft_limit: int = 3  # soft bounces in consecutive editions before suppression
+    poll_minutes: int = 15  # `digest run` reads the mailbox this often (0: never)
+    #: Act on reports without a signed VERP tag, by the address they name. Off by
+    #: default: anyone can mail a forged report naming someone else's address.
+    trust_unsigned: bool = False
+    sns_topic_arn: str | None = None  # Amazon SES via SNS: the only topic accepted
+    sns_certificate: Path | None = None  # a pinned SNS signing certificate (PEM)
+    complaint_warning: float = 0.001  # warn when an edition's complaints pass this rate
+
+    def password(self) -> str | None:
+        return os.environ.get(BOUNCES_PASSWORD_ENV)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     path: Path  # the configuration file
     newsletter: NewsletterSettings
@@ -152,6 +179,7 @@ class Settings:
     transport: TransportSettings
     database: DatabaseSettings
     queue: QueueSettings
+    bounces: BounceSettings = field(default_factory=BounceSettings)
 
     @property
     def root(self) -> Path:
@@ -523,6 +551,53 @@ def load(path: str | Path) -> Settings:
         numbers[key] = q.get(key, int, getattr(QueueSettings(), key), what)
         q.check(key, _positive, what)
     q.done()
+    bounces = _bounces(file, top.get("bounces", dict, {}, "a [bounces] table"))
     top.done()
     queue = QueueSettings(broker, queue_name, **numbers)
-    return Settings(file, news, sources, edition, lists, transport, DatabaseSettings(url), queue)
+    return Settings(
+        file, news, sources, edition, lists, transport, DatabaseSettings(url), queue, bounces
+    )
+
+
+_ADDR = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+
+
+def _bounces(file: Path, raw: Any) -> BounceSettings:
+    t = _Table(file, "bounces", raw)
+    d = BounceSettings()
+    return_path = t.get("return_path", str, None, "an address, e.g. bounces@example.org")
+    t.check(
+        "return_path",
+        lambda v: bool(_ADDR.fullmatch(v)) and "+" not in v,
+        "a plain address without '+', e.g. bounces@example.org",
+    )
+    mailbox = t.get("mailbox", str, None, "maildir:PATH, mbox:PATH, imaps://USER@HOST/FOLDER")
+    t.check(
+        "mailbox",
+        lambda v: v.startswith(("maildir:", "mbox:", "imaps://", "imap://")),
+        "maildir:PATH, mbox:PATH, imaps://USER@HOST/FOLDER or imap://USER@HOST/FOLDER",
+    )
+    if mailbox and mailbox.startswith(("maildir:", "mbox:")):
+        kind, _, where = mailbox.partition(":")
+        mailbox = f"{kind}:{(file.parent / where).resolve()}"
+    processed = t.get("processed", str, d.processed, '"move", "flag" or "delete"')
+    t.check("processed", lambda v: v in ("move", "flag", "delete"), '"move", "flag" or "delete"')
+    folder = t.get("processed_folder", str, d.processed_folder, "a folder name")
+    t.check("processed_folder", lambda v: bool(re.fullmatch(r"[\w. -]+", v)), "a folder name")
+    soft = t.get("soft_limit", int, d.soft_limit, "a whole number > 0")
+    t.check("soft_limit", _positive, "a whole number > 0")
+    poll = t.get("poll_minutes", int, d.poll_minutes, "whole minutes ≥ 0")
+    t.check("poll_minutes", _non_negative, "whole minutes ≥ 0")
+    trust = t.get("trust_unsigned", bool, d.trust_unsigned, "true or false")
+    topic = t.get("sns_topic_arn", str, None, "an SNS topic ARN (arn:aws:sns:...)")
+    t.check("sns_topic_arn", lambda v: v.startswith("arn:aws:sns:"), "an ARN arn:aws:sns:...")
+    cert = t.get("sns_certificate", str, None, "a PEM file")
+    cert_path = (file.parent / cert).resolve() if cert else None
+    if cert_path is not None and not cert_path.is_file():
+        raise t.fail("sns_certificate", f"no such file: {cert_path}")
+    warning = t.get("complaint_warning", float, d.complaint_warning, "a rate between 0 and 1")
+    t.check("complaint_warning", lambda v: 0 < v < 1, "a rate between 0 and 1")
+    t.done()
+    return BounceSettings(
+        return_path, mailbox, processed, folder, soft, poll, trust, topic, cert_path, warning
+    )

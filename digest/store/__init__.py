@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from digest.errors import StoreError
 from digest.store._base import email_hash, utc
+from digest.store._bounces import BounceRecord, BouncesMixin, BounceStats
 from digest.store._editions import EditionsMixin
 from digest.store._editors import EditorsMixin
 from digest.store._ledger import LedgerMixin
@@ -55,6 +56,7 @@ class Store(
     LedgerMixin,
     ScheduleMixin,
     EditorsMixin,
+    BouncesMixin,
 ):
     """The database behind one newsletter project."""
 
@@ -78,4 +80,4 @@ class Store(
             raise StoreError(f"{self.url}: cannot open the database ({exc.orig})") from None
 
 
-__all__ = ["SourceHealth", "Store", "email_hash", "utc"]
+__all__ = ["BounceRecord", "BounceStats", "SourceHealth", "Store", "email_hash", "utc"]
