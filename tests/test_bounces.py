@@ -54,7 +54,9 @@ def test_verp_tag_names_edition_and_subscriber_and_cannot_be_forged() -> None:
     forged = address.replace("s1234567x", "s1234568x")
     assert read_tag(forged, RETURN, ["k" * 40]) is None
     assert read_tag(address, RETURN, ["other" * 8]) is None
-    assert read_tag(address.replace("brief.example.org", "evil.example"), RETURN, ["k" * 40]) is None
+    assert (
+        read_tag(address.replace("brief.example.org", "evil.example"), RETURN, ["k" * 40]) is None
+    )
     # An old key still verifies while it is kept for its grace window.
     assert read_tag(address, RETURN, ["new" * 12, "k" * 40]) == found
     assert find_tag(f"To: Someone <{address}>\nX: y", RETURN, ["k" * 40]) == found
@@ -161,7 +163,9 @@ def test_hard_bounce_complaint_and_forgery_through_the_cli(tmp_path: Path, db_ur
     _deliver(app, sample("outlook-arf.eml", envelope(emails[1]), emails[1]))
     _deliver(app, sample("autoreply.eml", envelope(emails[2]), emails[2]))
     # A forged DSN: names reader3 but carries no valid tag (an attacker can't make one).
-    _deliver(app, sample("gmail-hard.eml", "bounces+e1s4xaaaaaaaaaaaa@brief.example.org", emails[3]))
+    _deliver(
+        app, sample("gmail-hard.eml", "bounces+e1s4xaaaaaaaaaaaa@brief.example.org", emails[3])
+    )
     _deliver(app, sample("truncated.eml", "nobody@x.example", "a@b.example"))
     _deliver(app, sample("garbage.eml"))
 
