@@ -164,6 +164,7 @@ class BounceSettings:
     sns_topic_arn: str | None = None  # Amazon SES via SNS: the only topic accepted
     sns_certificate: Path | None = None  # a pinned SNS signing certificate (PEM)
     complaint_warning: float = 0.001  # warn when an edition's complaints pass this rate
+    ca_file: Path | None = None  # CA certificates to trust for the IMAP server (PEM)
 
     def password(self) -> str | None:
         return os.environ.get(BOUNCES_PASSWORD_ENV)
@@ -597,7 +598,21 @@ def _bounces(file: Path, raw: Any) -> BounceSettings:
         raise t.fail("sns_certificate", f"no such file: {cert_path}")
     warning = t.get("complaint_warning", float, d.complaint_warning, "a rate between 0 and 1")
     t.check("complaint_warning", lambda v: 0 < v < 1, "a rate between 0 and 1")
+    ca = t.get("ca_file", str, None, "a PEM file of CA certificates to trust")
+    ca_path = (file.parent / ca).resolve() if ca else None
+    if ca_path is not None and not ca_path.is_file():
+        raise t.fail("ca_file", f"no such file: {ca_path}")
     t.done()
     return BounceSettings(
-        return_path, mailbox, processed, folder, soft, poll, trust, topic, cert_path, warning
+        return_path,
+        mailbox,
+        processed,
+        folder,
+        soft,
+        poll,
+        trust,
+        topic,
+        cert_path,
+        warning,
+        ca_path,
     )

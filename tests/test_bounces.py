@@ -247,3 +247,50 @@ def test_an_unreadable_mailbox_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "not a maildir" in result.output and "Traceback" not in result.output
+
+
+# -- IMAP, against a real Dovecot ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", ["imaps", "imap"])
+def test_imap_mailbox_over_tls_moves_processed_reports(tmp_path: Path, scheme: str) -> None:
+    import imaplib
+    import ssl
+
+    from tests.imapserver import dovecot
+
+    with dovecot() as server:
+        port = server.imaps_port if scheme == "imaps" else server.imap_port
+        url = f"{scheme}://{server.user}@{server.host}:{port}/INBOX"
+        app = _project(tmp_path, extra=f'ca_file = "{server.ca_file}"\n')
+        edition = build(app)
+        (email,) = add_subscribers(app, 1)
+        sub = app.store.subscriber("daily", email)
+        assert sub is not None
+        _sent(app, edition, [sub.id])
+        context = ssl.create_default_context(cafile=str(server.ca_file))
+        client = imaplib.IMAP4_SSL(server.host, server.imaps_port, ssl_context=context)
+        client.login(server.user, server.password)
+        bounce = sample("gmail-hard.eml", app.envelope_sender(edition, sub.id), email)
+        client.append("INBOX", None, None, bounce)
+        client.append("INBOX", None, None, sample("autoreply.eml", "x@y.example", email))
+
+        settings = app.settings.bounces
+        run = process_mailbox(
+            app.store, settings, keys=app.verp_keys(), now=NOW, spec=url, password=server.password
+        )
+        assert (run.read, run.kinds["hard"], run.kinds["auto_reply"]) == (2, 1, 1)
+        assert _status(app, email) == ["bounced"]
+        client.select("INBOX")
+        assert client.uid("SEARCH", "ALL")[1] == [b""]  # moved, not left behind
+        client.select('"Processed"')
+        assert len(client.uid("SEARCH", "ALL")[1][0].split()) == 2  # and not deleted
+        client.logout()
+        # A wrong password is a clear error naming the mailbox, never the password.
+        from digest.bounces.mailbox import BounceMailboxError
+
+        with pytest.raises(BounceMailboxError) as caught:
+            process_mailbox(
+                app.store, settings, keys=app.verp_keys(), now=NOW, spec=url, password="wrong"
+            )
+        assert server.host in str(caught.value) and "wrong" not in str(caught.value)

@@ -171,6 +171,7 @@ def process_mailbox(
         password=password if password is not None else settings.password(),
         processed=settings.processed,
         folder=settings.processed_folder,
+        ca_file=settings.ca_file,
     )
     run = BounceRun()
     try:
