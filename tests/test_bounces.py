@@ -188,8 +188,12 @@ def test_hard_bounce_complaint_and_forgery_through_the_cli(tmp_path: Path, db_ur
     assert len(box) == 0 and len(box.get_folder("Processed")) == 6
     again = runner.invoke(main, ["bounces", "--config", config, "--json"])
     assert json.loads(again.output)["read"] == 0
-    stats = app.store.bounce_stats([edition])[edition]
-    assert (stats.delivered, stats.hard, stats.complained) == (4, 1, 1)
+    shown = runner.invoke(main, ["editions", "--config", config, "--json"])
+    (row,) = json.loads(shown.output)
+    assert (row["delivered"], row["bounced_hard"], row["complained"]) == (4, 1, 1)
+    assert row["complaint_rate"] == 0.25 and row["complaint_warning"] is True
+    table = runner.invoke(main, ["editions", "--config", config])
+    assert "complaints at 25.00% of delivered" in table.output
 
 
 def test_the_same_report_twice_changes_nothing(tmp_path: Path) -> None:
