@@ -85,6 +85,25 @@ class App:
     def tokens(self) -> Tokens:
         return Tokens(self.settings.secret_keys)
 
+    def verp_keys(self) -> list[str]:
+        """Keys that verify a bounce's VERP tag: the current one first, then the retired
+        ones still in their grace window (a bounce can arrive days after the send)."""
+        return list(self.settings.secret_keys)
+
+    def envelope_sender(self, edition_id: int, subscriber_id: int) -> str:
+        """The envelope sender (MAIL FROM) of one subscriber's copy of an edition.
+
+        With `[bounces] return_path` set, a signed VERP address that names the edition
+        and the subscriber; otherwise the newsletter's own address.
+        """
+        from digest.bounces.verp import envelope_sender
+        from digest.message import split_address
+
+        base = self.settings.bounces.return_path
+        if base is None:
+            return split_address(self.settings.newsletter.sender)[1]
+        return envelope_sender(base, edition_id, subscriber_id, self.verp_keys()[0])
+
     def transport(self) -> Transport:
         return make_transport(self.settings.transport)
 

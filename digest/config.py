@@ -34,6 +34,8 @@ SUBJECT_FIELDS = ("lead", "name", "date")  # what digest.render fills a subject 
 SECRET_ENV = keys.SECRET_ENV  # signs tokens; keys.OLD_ENV: retired keys that still verify
 SMTP_PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
 DKIM_KEY_ENV = "DIGEST_DKIM_KEY"  # the DKIM private key (PEM), instead of a key file
+BOUNCES_PASSWORD_ENV = "DIGEST_BOUNCES_PASSWORD"  # the bounce mailbox's IMAP password
+MAILGUN_KEY_ENV = "DIGEST_MAILGUN_SIGNING_KEY"  # verifies Mailgun's webhook signatures
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,32 @@ class ServeSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class BounceSettings:
+    """`[bounces]`: where reports come back and what they do."""
+
+    #: The VERP base address: each message's envelope sender is `local+TAG@domain`, so a
+    #: bounce names its edition and subscriber. None: the sender's address, no VERP.
+    return_path: str | None = None
+    #: maildir:PATH, mbox:PATH, imaps://USER@HOST[:PORT]/FOLDER or imap://... (STARTTLS);
+    #: the IMAP password comes from $DIGEST_BOUNCES_PASSWORD.
+    mailbox: str | None = None
+    processed: Literal["move", "flag", "delete"] = "move"  # what happens to a read report
+    processed_folder: str = "Processed"  # IMAP folder / maildir subfolder for "move"
+    soft_limit: int = 3  # soft bounces in consecutive editions before suppression
+    poll_minutes: int = 15  # `digest run` reads the mailbox this often (0: never)
+    #: Act on reports without a signed VERP tag, by the address they name. Off by
+    #: default: anyone can mail a forged report naming someone else's address.
+    trust_unsigned: bool = False
+    sns_topic_arn: str | None = None  # Amazon SES via SNS: the only topic accepted
+    sns_certificate: Path | None = None  # a pinned SNS signing certificate (PEM)
+    complaint_warning: float = 0.001  # warn when an edition's complaints pass this rate
+    ca_file: Path | None = None  # CA certificates to trust for the IMAP server (PEM)
+
+    def password(self) -> str | None:
+        return os.environ.get(BOUNCES_PASSWORD_ENV)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     path: Path  # the configuration file
     newsletter: NewsletterSettings
@@ -178,6 +206,7 @@ class Settings:
     database: DatabaseSettings
     queue: QueueSettings
     serve: ServeSettings = ServeSettings()
+    bounces: BounceSettings = field(default_factory=BounceSettings)
 
     @property
     def root(self) -> Path:
@@ -647,11 +676,12 @@ def load(path: str | Path) -> Settings:
         q.check(key, _positive, what)
     q.done()
     serve = _serve(file, top.get("serve", dict, {}, "a [serve] table"))
+    bounces = _bounces(file, top.get("bounces", dict, {}, "a [bounces] table"))
     top.done()
     keys.load_keys(file.parent, create=False)  # a short or empty key: refused at once
     queue = QueueSettings(broker, queue_name, **numbers)
     return Settings(
-        file, news, sources, edition, lists, transport, DatabaseSettings(url), queue, serve
+        file, news, sources, edition, lists, transport, DatabaseSettings(url), queue, serve, bounces
     )
 
 
@@ -673,3 +703,61 @@ def _serve(file: Path, raw: Any) -> ServeSettings:
         t.check(key, _positive, "a whole number > 0")
     t.done()
     return ServeSettings(proxies, private, **numbers)
+
+
+_ADDR = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+
+
+def _bounces(file: Path, raw: Any) -> BounceSettings:
+    t = _Table(file, "bounces", raw)
+    d = BounceSettings()
+    return_path = t.get("return_path", str, None, "an address, e.g. bounces@example.org")
+    t.check(
+        "return_path",
+        lambda v: bool(_ADDR.fullmatch(v)) and "+" not in v,
+        "a plain address without '+', e.g. bounces@example.org",
+    )
+    mailbox = t.get("mailbox", str, None, "maildir:PATH, mbox:PATH, imaps://USER@HOST/FOLDER")
+    t.check(
+        "mailbox",
+        lambda v: v.startswith(("maildir:", "mbox:", "imaps://", "imap://")),
+        "maildir:PATH, mbox:PATH, imaps://USER@HOST/FOLDER or imap://USER@HOST/FOLDER",
+    )
+    if mailbox and mailbox.startswith(("maildir:", "mbox:")):
+        kind, _, where = mailbox.partition(":")
+        mailbox = f"{kind}:{(file.parent / where).resolve()}"
+    processed = t.get("processed", str, d.processed, '"move", "flag" or "delete"')
+    t.check("processed", lambda v: v in ("move", "flag", "delete"), '"move", "flag" or "delete"')
+    folder = t.get("processed_folder", str, d.processed_folder, "a folder name")
+    t.check("processed_folder", lambda v: bool(re.fullmatch(r"[\w. -]+", v)), "a folder name")
+    soft = t.get("soft_limit", int, d.soft_limit, "a whole number > 0")
+    t.check("soft_limit", _positive, "a whole number > 0")
+    poll = t.get("poll_minutes", int, d.poll_minutes, "whole minutes ≥ 0")
+    t.check("poll_minutes", _non_negative, "whole minutes ≥ 0")
+    trust = t.get("trust_unsigned", bool, d.trust_unsigned, "true or false")
+    topic = t.get("sns_topic_arn", str, None, "an SNS topic ARN (arn:aws:sns:...)")
+    t.check("sns_topic_arn", lambda v: v.startswith("arn:aws:sns:"), "an ARN arn:aws:sns:...")
+    cert = t.get("sns_certificate", str, None, "a PEM file")
+    cert_path = (file.parent / cert).resolve() if cert else None
+    if cert_path is not None and not cert_path.is_file():
+        raise t.fail("sns_certificate", f"no such file: {cert_path}")
+    warning = t.get("complaint_warning", float, d.complaint_warning, "a rate between 0 and 1")
+    t.check("complaint_warning", lambda v: 0 < v < 1, "a rate between 0 and 1")
+    ca = t.get("ca_file", str, None, "a PEM file of CA certificates to trust")
+    ca_path = (file.parent / ca).resolve() if ca else None
+    if ca_path is not None and not ca_path.is_file():
+        raise t.fail("ca_file", f"no such file: {ca_path}")
+    t.done()
+    return BounceSettings(
+        return_path,
+        mailbox,
+        processed,
+        folder,
+        soft,
+        poll,
+        trust,
+        topic,
+        cert_path,
+        warning,
+        ca_path,
+    )

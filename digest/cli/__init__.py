@@ -287,6 +287,7 @@ def lint(paths: tuple[str, ...]) -> None:
 
 
 # Command groups that live in their own modules register themselves on `main`.
+from digest.cli import bounces as _bounces  # noqa: E402
 from digest.cli import editions as _editions  # noqa: E402
 from digest.cli import editors as _editors  # noqa: E402
 from digest.cli import keys as _keys  # noqa: E402
@@ -297,6 +298,7 @@ from digest.cli import subscribers as _subscribers  # noqa: E402
 from digest.cli import worker as _worker  # noqa: E402
 
 __all__ = [
+    "_bounces",
     "_editions",
     "_editors",
     "_keys",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 from rich.table import Table
@@ -16,6 +17,7 @@ from digest import gate
 from digest.cli import _app, config_option, console, main
 from digest.codec import iso
 from digest.errors import DigestError
+from digest.store import BounceStats
 
 
 @main.command()
@@ -75,6 +77,8 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
     if list_name is not None:
         app.settings.list(list_name)  # a clear error for an unknown list
     rows = app.store.editions(list_name, limit=limit)
+    stats = app.store.bounce_stats([e.id for e in rows])
+    warn_at = app.settings.bounces.complaint_warning
     if as_json:
         click.echo(
             json.dumps(
@@ -88,6 +92,7 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
                         "stories": e.stories,
                         "approved_at": iso(e.approved_at),
                         "sent_at": iso(e.sent_at),
+                        **_outcome(stats[e.id], warn_at),
                     }
                     for e in rows
                 ],
@@ -96,9 +101,13 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
         )
         return
     table = Table(title="Editions", title_justify="left")
-    for col in ("id", "list", "slot", "status", "stories", "approved", "sent"):
-        table.add_column(col, justify="right" if col in ("id", "stories") else "left")
+    columns = ("id", "list", "slot", "status", "stories", "approved", "sent", "delivered")
+    for col in (*columns, "bounced hard/soft", "complaints"):
+        right = col in ("id", "stories", "delivered", "bounced hard/soft", "complaints")
+        table.add_column(col, justify="right" if right else "left")
+    warnings = []
     for e in rows:
+        o = _outcome(stats[e.id], warn_at)
         table.add_row(
             str(e.id),
             e.list,
@@ -107,5 +116,28 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
             str(e.stories),
             iso(e.approved_at) or "",
             iso(e.sent_at) or "",
+            str(o["delivered"]),
+            f"{o['bounced_hard']}/{o['bounced_soft']} ({o['bounce_rate']:.2%})",
+            f"{o['complained']} ({o['complaint_rate']:.2%})",
         )
+        if o["complaint_warning"]:
+            warnings.append(
+                f"warning: edition {e.id}: complaints at {o['complaint_rate']:.2%} of "
+                f"delivered, above {warn_at:.2%} (mailbox providers act at 0.3%)"
+            )
     console.print(table)
+    for line in warnings:
+        console.print(line, style="bold yellow", markup=False)
+
+
+def _outcome(stats: BounceStats, warn_at: float) -> dict[str, Any]:
+    """Delivered, bounced and complained counts with their rates over delivered."""
+    return {
+        "delivered": stats.delivered,
+        "bounced_hard": stats.hard,
+        "bounced_soft": stats.soft,
+        "complained": stats.complained,
+        "bounce_rate": round(stats.rate(stats.hard + stats.soft), 6),
+        "complaint_rate": round(stats.rate(stats.complained), 6),
+        "complaint_warning": stats.rate(stats.complained) > warn_at,
+    }

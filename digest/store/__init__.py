@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from digest.errors import StoreError, StoreUnavailable
 from digest.store._base import email_hash, utc
+from digest.store._bounces import BounceRecord, BouncesMixin, BounceStats
 from digest.store._editions import EditionsMixin
 from digest.store._editors import EditorsMixin
 from digest.store._faults import detail, display, fault, watch
@@ -61,6 +62,7 @@ class Store(
     LedgerMixin,
     ScheduleMixin,
     EditorsMixin,
+    BouncesMixin,
 ):
     """The database behind one newsletter project."""
 
@@ -117,4 +119,4 @@ class Store(
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-__all__ = ["SourceHealth", "Store", "email_hash", "utc"]
+__all__ = ["BounceRecord", "BounceStats", "SourceHealth", "Store", "email_hash", "utc"]

@@ -174,6 +174,24 @@ deliveries = Table(
     Index("ix_deliveries_edition_status", "edition_id", "status"),
 )
 
+# What came back after the SMTP conversation: DSNs, complaints, webhook events. One row
+# per report and recipient; `key` makes processing a report twice change nothing.
+bounce_reports = Table(
+    "bounce_reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(400), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),  # hard, soft, complaint, delayed, ...
+    Column("origin", String(100), nullable=False),  # mailbox:PATH, webhook:ses, ...
+    Column("edition_id", ForeignKey("editions.id", ondelete="SET NULL"), index=True),
+    Column("subscriber_id", ForeignKey("subscribers.id", ondelete="SET NULL"), index=True),
+    Column("email_hash", String(64)),  # the address's hash: kept after `forget`
+    Column("status", String(20)),  # the enhanced status code, if any
+    Column("detail", Text),
+    Column("acted", Boolean, nullable=False, default=False),  # changed a status
+    _at("at", nullable=False),
+)
+
 editors = Table(
     "editors",
     metadata,

@@ -69,7 +69,7 @@ def web() -> Web:
 
 def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
     """The Flask app for one newsletter project."""
-    from digest.web import desk, public
+    from digest.web import desk, hooks, public
 
     settings = app.settings
     flask_app = Flask(__name__, static_folder=None, template_folder=None)
@@ -90,6 +90,7 @@ def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
     app.store  # noqa: B018 - migrate once, before threads share the app
 
     flask_app.register_blueprint(public.bp)
+    flask_app.register_blueprint(hooks.bp)  # provider webhooks: bounces, complaints
     desk.register(flask_app)  # the editor desk and the public archive
 
     flask_app.register_error_handler(HTTPException, _error_page)

@@ -1,0 +1,121 @@
+"""Webhook endpoints for sending providers: `/hooks/ses` (via SNS) and `/hooks/mailgun`.
+
+A call is verified before anything happens (see :mod:`digest.bounces.webhooks`); a
+refused call answers 403 with the reason and changes nothing. Authenticated by the
+provider's signature, not by a session: no CSRF token, no cookie.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import httpx
+from flask import Blueprint, abort, request
+
+from digest.bounces import apply_finding
+from digest.bounces.verp import read_tag
+from digest.bounces.webhooks import (
+    Event,
+    WebhookRejected,
+    mailgun_events,
+    ses_events,
+    sns_host_ok,
+    verify_mailgun,
+    verify_sns,
+)
+from digest.config import MAILGUN_KEY_ENV
+from digest.web import web
+
+bp = Blueprint("hooks", __name__)
+_certificates: dict[str, bytes] = {}
+
+
+def _json() -> dict[str, Any]:
+    try:
+        body = json.loads(request.get_data(as_text=True) or "null")
+    except ValueError:
+        abort(400, "The body is not JSON.")
+    if not isinstance(body, dict):
+        abort(400, "The body is not a JSON object.")
+    return body
+
+
+def _certificate(url: str) -> bytes:
+    pinned = web().app.settings.bounces.sns_certificate
+    if pinned is not None:
+        return pinned.read_bytes()
+    if not sns_host_ok(url):
+        raise WebhookRejected(f"SES webhook: certificate URL {url[:100]!r} is not an AWS SNS host")
+    if url not in _certificates:
+        try:
+            answer = httpx.get(url, timeout=10, follow_redirects=False)
+            answer.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise WebhookRejected(f"SES webhook: cannot fetch the certificate: {exc}") from None
+        _certificates[url] = answer.content
+    return _certificates[url]
+
+
+def _apply(events: list[Event], origin: str) -> dict[str, int]:
+    w = web()
+    settings = w.app.settings.bounces
+    keys = w.app.verp_keys()
+    counts = {"events": len(events), "suppressed": 0, "repeated": 0}
+    for event in events:
+        tag = None
+        if event.envelope and settings.return_path:
+            tag = read_tag(event.envelope, settings.return_path, keys)
+        for outcome in apply_finding(
+            w.app.store,
+            settings,
+            event.finding,
+            key=event.key,
+            origin=origin,
+            tag=tag,
+            verified=True,
+            now=w.now(),
+        ):
+            counts["suppressed"] += bool(outcome.status)
+            counts["repeated"] += outcome.repeated
+    return counts
+
+
+@bp.route("/hooks/ses", methods=["POST"])
+def ses() -> tuple[dict[str, Any], int]:
+    body = _json()
+    w = web()
+    settings = w.app.settings.bounces
+    try:
+        verify_sns(body, topic=settings.sns_topic_arn, certificate=_certificate, now=w.now())
+    except WebhookRejected as exc:
+        abort(403, str(exc))
+    if body.get("Type") == "SubscriptionConfirmation":
+        url = str(body.get("SubscribeURL", ""))
+        if not sns_host_ok(url):
+            abort(400, "The subscription URL is not an AWS SNS host.")
+        try:
+            httpx.get(url, timeout=10, follow_redirects=False).raise_for_status()
+        except httpx.HTTPError as exc:
+            abort(502, f"Could not confirm the SNS subscription: {exc}")
+        return {"confirmed": True}, 200
+    if body.get("Type") != "Notification":
+        return {"ignored": body.get("Type")}, 200
+    try:
+        message = json.loads(str(body.get("Message", "")))
+    except ValueError:
+        abort(400, "The SNS message is not JSON.")
+    if not isinstance(message, dict):
+        abort(400, "The SNS message is not a JSON object.")
+    return _apply(ses_events(message), "webhook:ses"), 200
+
+
+@bp.route("/hooks/mailgun", methods=["POST"])
+def mailgun() -> tuple[dict[str, Any], int]:
+    body = _json()
+    try:
+        verify_mailgun(body, key=os.environ.get(MAILGUN_KEY_ENV), now=web().now())
+    except WebhookRejected as exc:
+        abort(403, str(exc))
+    return _apply(mailgun_events(body), "webhook:mailgun"), 200
