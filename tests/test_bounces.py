@@ -298,3 +298,28 @@ def test_imap_mailbox_over_tls_moves_processed_reports(tmp_path: Path, scheme: s
                 app.store, settings, keys=app.verp_keys(), now=NOW, spec=url, password="wrong"
             )
         assert server.host in str(caught.value) and "wrong" not in str(caught.value)
+
+
+def test_the_scheduler_reads_the_mailbox_once_per_poll_period(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from digest.schedule.scheduler import Scheduler
+
+    app = _project(tmp_path, extra="poll_minutes = 15\n")
+    edition = build(app)
+    (email,) = add_subscribers(app, 1)
+    sub = app.store.subscriber("daily", email)
+    assert sub is not None
+    _sent(app, edition, [sub.id])
+    _deliver(app, sample("postfix-hard.eml", app.envelope_sender(edition, sub.id), email))
+    at = NOW.replace(minute=1)
+    first = [o for o in Scheduler(app).tick(at) if o.action == "bounces"]
+    assert [(o.status, o.detail.split(":")[0]) for o in first] == [("done", "1 read")]
+    assert _status(app, email) == ["bounced"]
+    # Another scheduler in the same period does not read again; the next period does.
+    _deliver(app, sample("autoreply.eml", "x@y.example", email))
+    assert [
+        o for o in Scheduler(app).tick(at + timedelta(minutes=5)) if o.action == "bounces"
+    ] == []
+    later = [o for o in Scheduler(app).tick(at + timedelta(minutes=16)) if o.action == "bounces"]
+    assert [o.detail.split(":")[0] for o in later] == ["1 read"]

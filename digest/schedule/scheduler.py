@@ -159,7 +159,13 @@ class Scheduler:
         out: list[Outcome] = []
         self._notes.out = out
         with self._locks[name]:
-            for step in (self._resume, self._send_due, self._build_ahead, self._collect):
+            for step in (
+                self._resume,
+                self._send_due,
+                self._build_ahead,
+                self._collect,
+                self._bounces,
+            ):
                 if self.stop.is_set():
                     break
                 step(lst, now)
@@ -258,6 +264,39 @@ class Scheduler:
         detail = f"{len(reports)} sources, {sum(r.new for r in reports)} new articles"
         detail += f"; errors: {'; '.join(errors)}" if errors else ""
         self._finish(first, key, "collect", "done", detail, now)
+
+    # -- bounces -------------------------------------------------------------------
+    def _bounces(self, lst: ListSettings, now: datetime) -> None:
+        """Read the bounce mailbox once per `[bounces] poll_minutes` for the project.
+
+        Claimed like a collect (under the first list), so of several schedulers one reads;
+        reading is idempotent anyway (each report is stored once).
+        """
+        settings = self.app.settings.bounces
+        if not settings.mailbox or not settings.poll_minutes:
+            return
+        from digest.bounces import process_mailbox
+
+        first = self.app.settings.lists[0]
+        every = settings.poll_minutes * 60
+        key = iso(datetime.fromtimestamp(now.timestamp() // every * every, UTC))
+        assert key is not None
+        if not self.store.claim_run(
+            first.name, key, "bounces", owner=self.owner, now=now, stale=self._stale
+        ):
+            return
+        try:
+            run = process_mailbox(self.store, settings, keys=self.app.verp_keys(), now=now)
+        except Exception as exc:  # a mailbox that cannot be read is reported, not fatal
+            log.warning("bounce mailbox: %s", exc)
+            self._finish(first, key, "bounces", "failed", str(exc), now)
+            return
+        d = run.as_dict()
+        detail = (
+            f"{d['read']} read: {d['hard']} hard, {d['soft']} soft, {d['complaints']} "
+            f"complaints; {d['suppressed']} suppressed, {d['unverified']} unverified"
+        )
+        self._finish(first, key, "bounces", "done", detail, now)
 
     # -- build ---------------------------------------------------------------------
     def _build_ahead(self, lst: ListSettings, now: datetime) -> None:
