@@ -43,7 +43,7 @@ from digest.config import Settings
 from digest.errors import DeliveryError, DigestError
 from digest.message import Prepared
 from digest.records import Edition, Subscriber
-from digest.transports import TransportError
+from digest.transports import Refusal, TransportError
 
 Clock = Callable[[], datetime]
 Progress = Callable[[dict[str, int]], None]
@@ -314,7 +314,11 @@ class _Worker:
         # (when, seq, attempt, subscriber, last error): messages waiting to be retried.
         self.retry: list[tuple[float, int, int, Subscriber, str]] = []
         self.seq = 0
-        self.failures = 0
+        self.failures = 0  # final failures in a row (after retries): the auto-pause
+        self.refusals = 0  # of which recipients refused (5xx) in a row: see _failed
+        # Recipients refused with a bare 5xx, waiting for the server to accept a later
+        # recipient (then they bounce) or for the run to end (then they are deferred).
+        self.held: list[tuple[Subscriber, str]] = []
         self.stopped: str | None = None
         self.opened = False
         self.last_status_check = time.monotonic()
@@ -366,6 +370,7 @@ class _Worker:
         finally:
             try:
                 self._give_up_retries()
+                self._release_held()
                 self._flush()
             finally:
                 if self.recorder is not None:
@@ -404,6 +409,13 @@ class _Worker:
             _, _, _, sub, error = heapq.heappop(self.retry)
             self._outcome(sub, "failed", error)
 
+    def _release_held(self) -> None:
+        """The run ends with refusals nobody confirmed: they may be the relay's, so
+        they are deferred to the next run, never bounced."""
+        held, self.held = self.held, []
+        for sub, error in held:
+            self._outcome(sub, "failed", error)
+
     def _idle(self, seconds: float) -> None:
         """Wait a little: record what was sent first, and notice a pause while waiting."""
         if self.pending:
@@ -438,23 +450,45 @@ class _Worker:
         except DeliveryError as exc:
             self._failed(sub, attempt, exc)
             return
-        self.failures = 0
+        self.failures = self.refusals = 0
         self._outcome(sub, "sent", None)
+        # The server accepted a recipient after refusing the held ones: it does take
+        # mail from us, so those refusals were about their addresses.
+        held, self.held = self.held, []
+        for refused, error in held:
+            self._outcome(refused, "bounced", error)
 
     def _failed(self, sub: Subscriber, attempt: int, exc: DeliveryError) -> None:
-        self.failures += 1
+        """A message not handed over. A transient failure (4xx, a dropped connection)
+        is retried with back-off and counts towards the auto-pause only once its
+        retries are spent (greylisting answers 451 to every first try). A refused
+        recipient (:class:`Refusal`) is never bounced here: see `held`."""
         error = str(exc)
         transient = exc.code is None or 400 <= exc.code < 500
-        if exc.permanent:
-            self._outcome(sub, "bounced", error)
-        elif transient and attempt < self.retries:
+        if not exc.permanent and transient and attempt < self.retries:
             when = time.monotonic() + self.retry_delay * 2**attempt
             self.seq += 1
             heapq.heappush(self.retry, (when, self.seq, attempt + 1, sub, error))
         else:
-            self._outcome(sub, "failed", error)
+            self.failures += 1
+            if isinstance(exc, Refusal):
+                self.refusals += 1
+                if exc.confirmable:
+                    self.held.append((sub, error))
+                else:
+                    self._outcome(sub, "failed", error)
+            else:
+                self.refusals = 0
+                self._outcome(sub, "bounced" if exc.permanent else "failed", error)
         if self.failures >= self.max_failures:
-            self._pause(f"{self.failures} consecutive failures (last: {error})")
+            why = f"{self.failures} consecutive failures (last: {error})"
+            if self.refusals >= self.failures:
+                why += (
+                    f"; the server refused {self.refusals} recipients in a row, which is "
+                    "about the sender or the relay rather than the addresses, so none "
+                    "was marked bounced"
+                )
+            self._pause(why)
         elif exc.code is None:  # the connection failed: give the server a moment
             until = time.monotonic() + self.retry_delay
             while (left := until - time.monotonic()) > 0 and not self._stopping():
