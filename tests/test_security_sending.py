@@ -81,7 +81,7 @@ def _check_one_sent_and_the_other_refused(
     for r in refused:
         m = _BUSY.search(r.stdout + r.stderr)
         assert m is not None and int(m[1]) == edition
-        assert r.returncode == 1 and "Traceback" not in r.stderr
+        assert r.returncode == 2 and "Traceback" not in r.stderr  # an error, one line
 
 
 # -- 1. two `digest send` runs of one edition at once ---------------------------------
@@ -131,7 +131,7 @@ def test_a_running_send_is_named_to_a_second_one_and_a_dead_one_is_taken_over(
                 assert first.poll() is None
                 threading.Event().wait(0.01)
             second = CliRunner().invoke(main, ["send", str(edition), "--config", str(config)])
-            assert second.exit_code == 1, second.output
+            assert second.exit_code == 2, second.output
             busy = _BUSY.search(second.output)
             assert busy is not None, second.output
             assert int(busy[2]) == first.pid
@@ -298,4 +298,3 @@ def test_a_user_unknown_among_accepted_recipients_is_still_bounced(
     assert status["reader9@example.net"] == status["reader19@example.net"] == "active"
     assert app.store.ledger(edition) == {"sent": 16, "bounced": 2, "failed": 2}
     assert _bounce_events(app) == 2
-
