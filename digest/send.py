@@ -8,10 +8,21 @@ of its messages is handed to the transport, and *marks* outcomes at least every
 `mark_every` messages per worker sent but unrecorded, and a resumed send (after a
 crash, a kill, a pause or Ctrl-C) takes exactly the rows not marked sent or bounced.
 
+One run sends an edition at a time: a run first takes the edition's lease (owner,
+expiry; :class:`EditionLease`), renews it while it runs and gives it back at the end.
+A second `digest send` of the same edition (the scheduler and a person, two
+operators, two queued sends) is refused with who holds it and until when. A
+crashed run's lease is taken over once it expires, or at once when its process is
+provably gone (same machine); its unmarked claims are freed then, and only then.
+Claims are exclusive: a row another live worker holds is never taken.
+
 Each variant is rendered and CSS-inlined once per worker; per subscriber only a few
 byte strings are substituted. Transient failures are retried with back-off without
-holding up the others; a refused recipient is bounced; too many failures in a row,
-or a transport that cannot work at all, pause the edition with the reason. This
+holding up the others and count towards the auto-pause only once their retries are
+spent (greylisting); a recipient refused for its address (5.1.1) is bounced, a refusal
+that may be the relay's never is (see `transports._rcpt_error`); too many failures
+in a row, or a transport that cannot work at all (the sender refused, a login
+needed), pause the edition with the server's answer. This
 module decides what happens to each message; it does not build editions, render
 templates or talk SQL or SMTP itself.
 """

@@ -12,15 +12,17 @@ import asyncio
 import re
 import subprocess
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from digest.app import App
 from digest.cli import main
+from digest.errors import DeliveryError
 from digest.send import send_edition
 from digest.store import schema as t
 from tests.databases import postgres_database
@@ -144,6 +146,47 @@ def test_a_running_send_is_named_to_a_second_one_and_a_dead_one_is_taken_over(
     assert sorted(handler.per_recipient()) == sorted(emails)
     assert all(n <= 2 for n in handler.per_recipient().values())  # the kill: mark_every
     assert app.store.ledger(edition) == {"sent": total}
+
+
+def test_a_run_on_another_machine_is_waited_for_until_its_lease_expires(
+    tmp_path: Path, db_url: str
+) -> None:
+    """A holder elsewhere cannot be seen to be dead: its rows and the edition stay its
+    own until its lease runs out; then the next run takes over and frees its claims."""
+    handler = FaultyHandler()
+    with smtp_server(handler) as port:
+        config = small_project(tmp_path / "news", port, database=db_url)
+        app = App.from_config(config)
+        edition = build(app)
+        emails = add_subscribers(app, 30)
+        store = app.store
+        ids = sorted(s.id for s in store.subscribers("daily"))
+        now = datetime.now(UTC)
+        owner = "far-away:4242:0badcafe"
+        assert (
+            store.take_send_lease(
+                edition, owner=owner, host="far-away", pid=4242, now=now, seconds=3600
+            )
+            is None
+        )
+        # It claimed ten rows and then its machine went down.
+        exclusive = store.claim_exclusive(
+            edition, ids[:10], worker=f"{owner}/0", now=NOW, lease=10**9
+        )
+        assert exclusive == set(ids[:10])
+        with pytest.raises(DeliveryError) as refused:
+            send_edition(app, edition, clock=lambda: NOW)
+        assert "pid 4242 on far-away" in str(refused.value)
+        assert "lease expires at" in str(refused.value)
+        assert handler.got == [] and app.store.edition(edition).status != "sending"
+
+        with store.engine.begin() as conn:  # an hour later, as far as the lease goes
+            conn.execute(update(t.send_leases).values(until=now - timedelta(seconds=1)))
+        summary = send_edition(app, edition, clock=lambda: NOW)
+    assert summary.paused is None and summary.sent == 30
+    assert sorted(handler.per_recipient().items()) == sorted((e, 1) for e in emails)
+    with store.engine.connect() as conn:  # the lease was given back at the end
+        assert conn.execute(select(func.count()).select_from(t.send_leases)).scalar() == 0
 
 
 def test_two_queued_sends_at_once_do_not_both_report_sent(tmp_path: Path) -> None:

@@ -4,8 +4,9 @@
 those the ledger has as sent or bounced (an index range scan plus one primary-key
 probe per row: a batch costs the same at 100 or 100,000 subscribers). `claim` is one
 INSERT .. SELECT upsert per batch, `mark` one short transaction per outcome or two
-that also reads the edition's status, so a pause reaches running workers for free. Nothing
-here sends, renders or decides what an outcome means.
+that also reads the edition's status, so a pause reaches running workers for free.
+`take_send_lease` / `renew_send_lease` / `release_send_lease` keep one run per edition
+(the table `send_leases`). Nothing here sends, renders or decides what an outcome means.
 """
 
 from __future__ import annotations
