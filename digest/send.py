@@ -8,10 +8,21 @@ of its messages is handed to the transport, and *marks* outcomes at least every
 `mark_every` messages per worker sent but unrecorded, and a resumed send (after a
 crash, a kill, a pause or Ctrl-C) takes exactly the rows not marked sent or bounced.
 
+One run sends an edition at a time: a run first takes the edition's lease (owner,
+expiry; :class:`EditionLease`), renews it while it runs and gives it back at the end.
+A second `digest send` of the same edition (the scheduler and a person, two
+operators, two queued sends) is refused with who holds it and until when. A
+crashed run's lease is taken over once it expires, or at once when its process is
+provably gone (same machine); its unmarked claims are freed then, and only then.
+Claims are exclusive: a row another live worker holds is never taken.
+
 Each variant is rendered and CSS-inlined once per worker; per subscriber only a few
 byte strings are substituted. Transient failures are retried with back-off without
-holding up the others; a refused recipient is bounced; too many failures in a row,
-or a transport that cannot work at all, pause the edition with the reason. This
+holding up the others and count towards the auto-pause only once their retries are
+spent (greylisting); a recipient refused for its address (5.1.1) is bounced, a refusal
+that may be the relay's never is (see `transports._rcpt_error`); too many failures
+in a row, or a transport that cannot work at all (the sender refused, a login
+needed), pause the edition with the server's answer. This
 module decides what happens to each message; it does not build editions, render
 templates or talk SQL or SMTP itself.
 """
@@ -19,8 +30,10 @@ templates or talk SQL or SMTP itself.
 from __future__ import annotations
 
 import heapq
+import logging
 import multiprocessing
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -44,7 +57,9 @@ from digest.config import Settings
 from digest.errors import DeliveryError, DigestError
 from digest.message import Prepared
 from digest.records import Edition, Subscriber
-from digest.transports import TransportError
+from digest.transports import Refusal, TransportError
+
+log = logging.getLogger("digest.send")
 
 Clock = Callable[[], datetime]
 Progress = Callable[[dict[str, int]], None]
@@ -53,6 +68,11 @@ Claim = Callable[[list[int], datetime], set[int]]
 
 #: Edition statuses a running send stops for.
 STOPPING = ("paused", "cancelled")
+#: One `digest send` of an edition at a time: a run holds the edition's send lease this
+#: many seconds past its last renewal, and renews it every LEASE_RENEW seconds on a
+#: thread of its own (so a worker waiting on the network never lets it lapse).
+LEASE_SECONDS = 60.0
+LEASE_RENEW = 5.0
 #: Counter slots per worker (shared memory when workers are processes).
 _SENT, _BOUNCED, _DEFERRED = 0, 1, 2
 _SLOTS = 3
@@ -211,6 +231,122 @@ def _restore(saved: dict[int, Any]) -> None:
         signal.signal(sig, previous)
 
 
+def _wall() -> datetime:
+    """Leases are between processes, possibly on several machines: real time, never
+    the injected clock (which may stand still in a test or a replay)."""
+    return datetime.now(UTC)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this machine with this id exists (a zombie counts: the
+    cautious answer, as is a process of another user)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class EditionLease:
+    """This run's hold on an edition: taken before anything is claimed, renewed while
+    the run lasts, given back at the end (with the ledger claims it never marked).
+
+    Another run's lease is taken over only when it ran out (its process stopped
+    renewing: killed, or its machine gone) or when its process is provably gone
+    (same machine, no such process: a SIGKILLed send resumes at once). Otherwise
+    :meth:`take` refuses with who holds the edition and until when."""
+
+    def __init__(self, app: App, edition_id: int, *, seconds: float = LEASE_SECONDS) -> None:
+        self.store, self.edition_id, self.seconds = app.store, edition_id, seconds
+        self.host, self.pid = socket.gethostname()[:60], os.getpid()
+        self.owner = f"{self.host}:{self.pid}:{secrets.token_hex(4)}"
+        self.renewed = time.monotonic()
+
+    def take(self) -> None:
+        replace: str | None = None
+        while True:
+            held = self.store.take_send_lease(
+                self.edition_id,
+                owner=self.owner,
+                host=self.host,
+                pid=self.pid,
+                now=_wall(),
+                seconds=self.seconds,
+                replace=replace,
+            )
+            if held is None:
+                self.renewed = time.monotonic()
+                return
+            if held.owner == replace or held.host != self.host or _alive(held.pid):
+                break
+            log.warning(
+                "edition %d: taking over the send of pid %d, which is gone",
+                self.edition_id,
+                held.pid,
+            )
+            replace = held.owner  # its process is gone: take its lease at once
+        raise DeliveryError(
+            f"edition {self.edition_id} is being sent by another process (pid {held.pid} "
+            f"on {held.host}, since {_iso(held.since)}); try again after it finishes or "
+            f"after its lease expires at {_iso(held.until)}"
+        )
+
+    def renew(self) -> bool:
+        """Extend the lease; False when another run took it over (ours ran out)."""
+        self.renewed = time.monotonic()
+        return self.store.renew_send_lease(
+            self.edition_id, owner=self.owner, now=_wall(), seconds=self.seconds
+        )
+
+    def due(self) -> bool:
+        return time.monotonic() - self.renewed >= LEASE_RENEW
+
+    def release(self) -> None:
+        try:
+            self.store.release_send_lease(self.edition_id, owner=self.owner)
+        except Exception as exc:  # it runs out by itself; never hide why the send ended
+            log.warning("edition %d: cannot release the send lease: %s", self.edition_id, exc)
+
+    def lost(self) -> str:
+        return (
+            f"edition {self.edition_id}'s send lease ran out and another run took the edition over"
+        )
+
+
+class _Renewer:
+    """Renews a lease on a thread while in `with`; calls `on_lost` if it is lost."""
+
+    def __init__(self, lease: EditionLease, on_lost: Callable[[str], None]) -> None:
+        self.lease, self.on_lost = lease, on_lost
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="digest-send-lease", daemon=True)
+
+    def _run(self) -> None:
+        while not self.done.wait(LEASE_RENEW):
+            try:
+                if not self.lease.renew():
+                    self.on_lost(self.lease.lost())
+                    return
+            except Exception as exc:  # the database blinked: the next beat tries again
+                log.warning(
+                    "edition %d: cannot renew the send lease: %s", self.lease.edition_id, exc
+                )
+
+    def __enter__(self) -> _Renewer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.done.set()
+        self.thread.join()
+
+
 class _Messages:
     """Per worker: each variant prepared once, then personalised per subscriber."""
 
@@ -279,9 +415,10 @@ class _Worker:
         tick: Callable[[], None] | None,
         id_range: tuple[int, int] | None = None,
         claim: Claim | None = None,
+        owner: str | None = None,
     ) -> None:
         ts = app.settings.transport
-        self.id_range, self.claim = id_range, claim
+        self.id_range, self.claim, self.owner = id_range, claim, owner
         self.app, self.store = app, app.store
         self.edition = self.store.edition(edition_id)
         self.edition_id, self.index, self.workers = edition_id, index, workers
@@ -294,7 +431,7 @@ class _Worker:
             if options.max_consecutive_failures is None
             else options.max_consecutive_failures
         )
-        self.name = f"{socket.gethostname()}:{os.getpid()}:{index}"
+        self.name = f"{owner}/{index}" if owner else f"{socket.gethostname()}:{os.getpid()}:{index}"
         self.envelope_from = parseaddr(app.settings.newsletter.sender)[1]
         self.transport = app.transport()
         self.messages = _Messages(app, self.edition, clock())
@@ -315,7 +452,11 @@ class _Worker:
         # (when, seq, attempt, subscriber, last error): messages waiting to be retried.
         self.retry: list[tuple[float, int, int, Subscriber, str]] = []
         self.seq = 0
-        self.failures = 0
+        self.failures = 0  # final failures in a row (after retries): the auto-pause
+        self.refusals = 0  # of which recipients refused (5xx) in a row: see _failed
+        # Recipients refused with a bare 5xx, waiting for the server to accept a later
+        # recipient (then they bounce) or for the run to end (then they are deferred).
+        self.held: list[tuple[Subscriber, str]] = []
         self.stopped: str | None = None
         self.opened = False
         self.last_status_check = time.monotonic()
@@ -350,6 +491,14 @@ class _Worker:
                 ids = [s.id for s in batch]
                 if self.claim is not None:
                     claimed = self.claim(ids, self.clock())
+                elif self.owner is not None:  # a run holding the edition's lease
+                    claimed = self.store.claim_exclusive(
+                        self.edition_id,
+                        ids,
+                        worker=self.name,
+                        now=self.clock(),
+                        lease=self.app.settings.queue.lease,
+                    )
                 else:
                     claimed = self.store.claim(
                         self.edition_id, ids, worker=self.name, now=self.clock()
@@ -367,6 +516,7 @@ class _Worker:
         finally:
             try:
                 self._give_up_retries()
+                self._release_held()
                 self._flush()
             finally:
                 if self.recorder is not None:
@@ -405,6 +555,13 @@ class _Worker:
             _, _, _, sub, error = heapq.heappop(self.retry)
             self._outcome(sub, "failed", error)
 
+    def _release_held(self) -> None:
+        """The run ends with refusals nobody confirmed: they may be the relay's, so
+        they are deferred to the next run, never bounced."""
+        held, self.held = self.held, []
+        for sub, error in held:
+            self._outcome(sub, "failed", error)
+
     def _idle(self, seconds: float) -> None:
         """Wait a little: record what was sent first, and notice a pause while waiting."""
         if self.pending:
@@ -439,23 +596,45 @@ class _Worker:
         except DeliveryError as exc:
             self._failed(sub, attempt, exc)
             return
-        self.failures = 0
+        self.failures = self.refusals = 0
         self._outcome(sub, "sent", None)
+        # The server accepted a recipient after refusing the held ones: it does take
+        # mail from us, so those refusals were about their addresses.
+        held, self.held = self.held, []
+        for refused, error in held:
+            self._outcome(refused, "bounced", error)
 
     def _failed(self, sub: Subscriber, attempt: int, exc: DeliveryError) -> None:
-        self.failures += 1
+        """A message not handed over. A transient failure (4xx, a dropped connection)
+        is retried with back-off and counts towards the auto-pause only once its
+        retries are spent (greylisting answers 451 to every first try). A refused
+        recipient (:class:`Refusal`) is never bounced here: see `held`."""
         error = str(exc)
         transient = exc.code is None or 400 <= exc.code < 500
-        if exc.permanent:
-            self._outcome(sub, "bounced", error)
-        elif transient and attempt < self.retries:
+        if not exc.permanent and transient and attempt < self.retries:
             when = time.monotonic() + self.retry_delay * 2**attempt
             self.seq += 1
             heapq.heappush(self.retry, (when, self.seq, attempt + 1, sub, error))
         else:
-            self._outcome(sub, "failed", error)
+            self.failures += 1
+            if isinstance(exc, Refusal):
+                self.refusals += 1
+                if exc.confirmable:
+                    self.held.append((sub, error))
+                else:
+                    self._outcome(sub, "failed", error)
+            else:
+                self.refusals = 0
+                self._outcome(sub, "bounced" if exc.permanent else "failed", error)
         if self.failures >= self.max_failures:
-            self._pause(f"{self.failures} consecutive failures (last: {error})")
+            why = f"{self.failures} consecutive failures (last: {error})"
+            if self.refusals >= self.failures:
+                why += (
+                    f"; the server refused {self.refusals} recipients in a row, which is "
+                    "about the sender or the relay rather than the addresses, so none "
+                    "was marked bounced"
+                )
+            self._pause(why)
         elif exc.code is None:  # the connection failed: give the server a moment
             until = time.monotonic() + self.retry_delay
             while (left := until - time.monotonic()) > 0 and not self._stopping():
@@ -538,12 +717,15 @@ def run_worker(
     tick: Callable[[], None] | None = None,
     id_range: tuple[int, int] | None = None,
     claim: Claim | None = None,
+    owner: str | None = None,
 ) -> SendSummary:
     """Send this worker's share (subscriber id modulo `workers`) of an edition.
 
     `id_range=(lo, hi)` limits it to subscribers with lo < id <= hi (a queued batch);
     `claim(ids, now)` replaces :meth:`Store.claim` and returns the ids this worker
-    may send (a queue worker's exclusive, leased claim).
+    may send (a queue worker's exclusive, leased claim). `owner` names the run that
+    holds the edition's :class:`EditionLease`: claims are then exclusive too (never a
+    row another live worker holds) and named `<owner>/<index>`.
     """
     return _Worker(
         app,
@@ -557,6 +739,7 @@ def run_worker(
         tick=tick,
         id_range=id_range,
         claim=claim,
+        owner=owner,
     ).run()
 
 
@@ -569,6 +752,7 @@ def _child(
     counts: MutableSequence[int],
     report: Connection,
     parent: int,
+    owner: str,
 ) -> None:
     """A worker process: its summary goes back through `report`."""
     stop = _Stop(parent)
@@ -582,6 +766,7 @@ def _child(
             options=options,
             stop=stop,
             counts=counts,
+            owner=owner,
         )
     except DigestError as exc:
         summary = SendSummary(paused=f"worker {index} stopped: {exc}")
@@ -630,6 +815,7 @@ def _in_processes(
     workers: int,
     options: SendOptions,
     progress: Progress | None,
+    lease: EditionLease,
 ) -> SendSummary:
     if _start_method() == "fork":
         app.store.engine.dispose()  # no database connection may cross a fork
@@ -642,7 +828,17 @@ def _in_processes(
         receive, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(
             target=_child,
-            args=(app.settings, edition_id, i, workers, options, counts, send, os.getpid()),
+            args=(
+                app.settings,
+                edition_id,
+                i,
+                workers,
+                options,
+                counts,
+                send,
+                os.getpid(),
+                lease.owner,
+            ),
             name=f"digest-send-{edition_id}-{i}",
         )
         proc.start()
@@ -657,11 +853,20 @@ def _in_processes(
 
     saved = _on_signals(forward)
     summary = SendSummary()
+    lost: str | None = None
     try:
         while any(p.is_alive() for p in procs):
             next(p for p in procs if p.is_alive()).join(0.2)
             if progress:
                 progress(_totals(counts, workers))
+            # The lease is renewed here, not on a thread: forking needs a lone thread.
+            if lease.due() and lost is None:
+                try:
+                    if not lease.renew():
+                        lost = lease.lost()
+                        forward(signal.SIGTERM, None)
+                except Exception as exc:  # the database blinked: the next beat tries again
+                    log.warning("edition %d: cannot renew the send lease: %s", edition_id, exc)
         for i, (proc, receive) in enumerate(zip(procs, reports, strict=True)):
             if receive.poll():
                 summary.add(receive.recv())
@@ -673,6 +878,8 @@ def _in_processes(
             receive.close()
     finally:
         _restore(saved)
+    if lost is not None:
+        summary.paused = f"interrupted ({lost}); what was sent is recorded"
     return summary
 
 
@@ -717,19 +924,44 @@ def send_edition(
     gate.check(edition, app.settings.edition.min_stories)  # never an empty edition
     before = store.ledger(edition_id)
     summary = SendSummary(skipped=before.get("sent", 0) + before.get("bounced", 0))
-    list_tz = app.settings.list(edition.list).timezone
     if options.dry_run:
         _dry_run(app, edition, options, summary)
         summary.remaining = summary.planned
         return summary
-    if not store.set_edition_status(edition_id, "sending", now=clock(), expect=(edition.status,)):
+    lease = EditionLease(app, edition_id)
+    lease.take()  # or DeliveryError: another live run is sending this edition
+    try:
+        return _send(app, edition, options, clock, progress, summary, lease)
+    finally:
+        lease.release()
+
+
+def _send(
+    app: App,
+    edition: Edition,
+    options: SendOptions,
+    clock: Clock,
+    progress: Progress | None,
+    summary: SendSummary,
+    lease: EditionLease,
+) -> SendSummary:
+    """send_edition's body, run while holding the edition's lease."""
+    store = app.store
+    assert edition.id is not None
+    edition_id = edition.id
+    list_tz = app.settings.list(edition.list).timezone
+    status = store.edition_status(edition_id)  # read again: now nobody else sends it
+    if status == "cancelled":
+        raise DeliveryError(f"edition {edition_id} was cancelled meanwhile; it is not sent")
+    if not store.set_edition_status(edition_id, "sending", now=clock(), expect=(status,)):
         raise DeliveryError(f"edition {edition_id} changed status meanwhile; try again")
     workers = max(1, options.workers)
     per_hour = app.settings.transport.rate_per_hour
     if per_hour:
         workers = min(workers, per_hour)
     if app.settings.queue.broker:
-        summary.add(_queued(app, edition, options, clock, progress))
+        with _Renewer(lease, lambda why: log.error("edition %d: %s", edition_id, why)):
+            summary.add(_queued(app, edition, options, clock, progress))
     elif workers == 1:
         counts = [0] * _SLOTS
         stop = _Stop()
@@ -742,23 +974,25 @@ def send_edition(
 
         saved = _on_signals(lambda sig, _f: stop.set(f"{signal.Signals(sig).name} received"))
         try:
-            summary.add(
-                run_worker(
-                    app,
-                    edition_id,
-                    options=options,
-                    clock=clock,
-                    stop=stop,
-                    counts=counts,
-                    tick=tick,
+            with _Renewer(lease, stop.set):
+                summary.add(
+                    run_worker(
+                        app,
+                        edition_id,
+                        options=options,
+                        clock=clock,
+                        stop=stop,
+                        counts=counts,
+                        tick=tick,
+                        owner=lease.owner,
+                    )
                 )
-            )
         finally:
             _restore(saved)
         if progress:
             progress(_totals(counts, 1))
     else:
-        summary.add(_in_processes(app, edition_id, workers, options, progress))
+        summary.add(_in_processes(app, edition_id, workers, options, progress, lease))
     summary.remaining = store.due_count(
         edition_id, edition.list, timezones=options.timezones, list_timezone=list_tz
     )

@@ -192,6 +192,20 @@ bounce_reports = Table(
     _at("at", nullable=False),
 )
 
+# Who is sending an edition now (one `digest send` at a time per edition): the row is
+# taken atomically, renewed while the send runs, deleted when it ends; a crashed run's
+# row is taken over once its lease runs out (`until`) or its process is gone.
+send_leases = Table(
+    "send_leases",
+    metadata,
+    Column("edition_id", ForeignKey("editions.id"), primary_key=True),
+    Column("owner", String(200), nullable=False),  # host:pid:random, unique per run
+    Column("host", String(200), nullable=False),
+    Column("pid", Integer, nullable=False),
+    _at("since", nullable=False),
+    _at("until", nullable=False),
+)
+
 editors = Table(
     "editors",
     metadata,
