@@ -153,7 +153,7 @@ def test_seed_txt_file_reads_as_headline_standfirst_and_body(tmp_path: Path) -> 
     folder = seed_folder(tmp_path)
     mtime = datetime(2022, 4, 6, 9, 30, tzinfo=UTC)
     os.utime(folder / "denmark-expels-russian-officers.txt", (mtime.timestamp(),) * 2)
-    [article] = read_folder(folder, source="Copenhagen Post", now=NOW, section="Denmark")
+    [article] = read_folder(folder, source="Copenhagen Post", now=NOW, section="Denmark").articles
     assert article.title == "Denmark expels 15 Russian intelligence officers"
     assert article.summary == (
         "The individuals have reportedly worked under diplomatic cover at the Russian embassy"
@@ -168,7 +168,7 @@ def test_seed_txt_file_reads_as_headline_standfirst_and_body(tmp_path: Path) -> 
     assert article.key == "file:Copenhagen Post/denmark-expels-russian-officers.txt"
     assert article.published == mtime
     assert (article.url, article.section, article.source) == (None, "Denmark", "Copenhagen Post")
-    again = read_folder(folder, source="Copenhagen Post", now=NOW, section="Denmark")
+    again = read_folder(folder, source="Copenhagen Post", now=NOW, section="Denmark").articles
     assert again == (article,)  # stable key and content across runs
 
 
@@ -187,7 +187,7 @@ def test_folder_reads_md_html_and_txt_in_name_order(tmp_path: Path) -> None:
     (folder / "notes.csv").write_text("a,b\n", encoding="utf-8")
     (folder / "sub").mkdir()
     (folder / "sub" / "a.txt").write_text("Date: 2026-11-20\nNested headline\n\nStand.\n\nBody.\n")
-    articles = read_folder(folder, source="Desk", now=NOW, section=None)
+    articles = read_folder(folder, source="Desk", now=NOW, section=None).articles
     assert [a.key for a in articles] == [
         "file:Desk/b-waxwings.md",
         "file:Desk/c-page.html",
@@ -230,5 +230,5 @@ def test_file_dated_in_the_future_counts_as_undated(tmp_path: Path) -> None:
     folder = seed_folder(tmp_path)
     future = (NOW + timedelta(days=30)).timestamp()
     os.utime(folder / "denmark-expels-russian-officers.txt", (future, future))
-    [article] = read_folder(folder, source="Desk", now=NOW, section=None)
+    [article] = read_folder(folder, source="Desk", now=NOW, section=None).articles
     assert article.published is None

@@ -25,7 +25,9 @@ import feedparser
 
 from digest.collect import jsonfeed
 from digest.collect.entry import (
+    FUTURE_SLACK,
     Entry,
+    Parsed,
     article_key,
     canonical_url,
     language_tag,
@@ -43,12 +45,19 @@ from digest.collect.sanitize import (
 )
 from digest.records import Article, Image
 
-__all__ = ["Entry", "article_key", "build_articles", "canonical_url", "parse_feed"]
+__all__ = [
+    "FUTURE_SLACK",
+    "Entry",
+    "Parsed",
+    "article_key",
+    "build_articles",
+    "canonical_url",
+    "parse_feed",
+    "read_feed",
+]
 
 #: Largest feed we accept after gzip decompression.
 MAX_DECOMPRESSED = 50_000_000
-#: A date further in the future than this is a publisher's mistake: treated as no date.
-FUTURE_SLACK = timedelta(days=1)
 
 _BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF8)
 _BOMS16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -67,19 +76,37 @@ def parse_feed(
     section: str | None = None,
     content_type: str | None = None,
 ) -> tuple[Article, ...]:
-    """Articles of one feed document, in feed order, duplicates folded.
+    """The articles of :func:`read_feed` (its warnings dropped)."""
+    return read_feed(
+        data, source=source, url=url, now=now, section=section, content_type=content_type
+    ).articles
+
+
+def read_feed(
+    data: bytes,
+    *,
+    source: str,
+    url: str | None,
+    now: datetime,
+    section: str | None = None,
+    content_type: str | None = None,
+) -> Parsed:
+    """Articles of one feed document, in feed order, duplicates folded, and warnings.
 
     Raises :class:`SourceError` (message names `source` and `url`) when `data` is not a
-    feed at all; a feed with recoverable errors gives the entries that could be read.
+    feed at all; a feed with recoverable errors gives the entries that could be read,
+    and a warning for each item dropped or changed.
     """
     body = _gunzip(data, source, url)
     if not body.strip():
         raise source_error(source, url, "empty document")
     if _looks_like_json(body, content_type):
-        entries, language = jsonfeed.read(body, source=source, url=url)
+        entries, language, dropped = jsonfeed.read(body, source=source, url=url)
     else:
         entries, language = _read_xml(body, source=source, url=url, content_type=content_type)
-    return build_articles(entries, source=source, now=now, section=section, language=language)
+        dropped = []
+    built = build_articles(entries, source=source, now=now, section=section, language=language)
+    return replace(built, warnings=(*dropped, *built.warnings))
 
 
 def _gunzip(data: bytes, source: str, url: str | None) -> bytes:
@@ -245,7 +272,7 @@ def build_articles(
     now: datetime,
     section: str | None = None,
     language: str | None = None,
-) -> tuple[Article, ...]:
+) -> Parsed:
     """Decide keys, clean and sanitise each entry, and fold duplicate keys.
 
     Of two entries with one key, the first is kept unless a later one was updated later.
@@ -260,7 +287,7 @@ def build_articles(
         old = kept.get(article.key)
         if old is None or (stamp and old[1] and stamp > old[1]):
             kept[article.key] = (article, stamp)
-    return tuple(article for article, _ in kept.values())
+    return Parsed(tuple(article for article, _ in kept.values()))
 
 
 def _article(

@@ -23,7 +23,7 @@ from typing import Any
 import frontmatter
 import yaml
 
-from digest.collect.entry import language_tag, standfirst
+from digest.collect.entry import Parsed, language_tag, standfirst
 from digest.collect.markdown import markdown_to_html
 from digest.collect.pages import article_from_page, extract_page, parse_date
 from digest.collect.sanitize import absolute_url, clean_text, html_to_text, sanitize_html
@@ -36,10 +36,8 @@ _DROPPED_LINE = re.compile(r"^\s*READ ALSO\s*:", re.IGNORECASE)
 _TEASER = re.compile(r"^\s*[•·▪●◦]\s")
 
 
-def read_folder(
-    path: Path, *, source: str, now: datetime, section: str | None
-) -> tuple[Article, ...]:
-    """One Article per article file under `path`, sorted by relative path."""
+def read_folder(path: Path, *, source: str, now: datetime, section: str | None) -> Parsed:
+    """One Article per article file under `path`, sorted by relative path, and warnings."""
     if not path.is_dir():
         raise SourceError(f"{source}: {path} is not a folder")
     files = sorted(
@@ -47,7 +45,9 @@ def read_folder(
         key=lambda f: f.relative_to(path).as_posix(),
     )
     files = [f for f in files if not any(p.startswith(".") for p in f.relative_to(path).parts)]
-    return tuple(read_file(f, root=path, source=source, now=now, section=section) for f in files)
+    return Parsed(
+        tuple(read_file(f, root=path, source=source, now=now, section=section) for f in files)
+    )
 
 
 def read_file(

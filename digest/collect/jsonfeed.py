@@ -24,16 +24,19 @@ class _Invalid(Exception):
     """A member has the wrong type (the message is its path and what was wrong)."""
 
 
-def read(body: bytes, *, source: str, url: str | None) -> tuple[list[Entry], str | None]:
-    """The entries of a JSON Feed document and its language."""
+def read(
+    body: bytes, *, source: str, url: str | None
+) -> tuple[list[Entry], str | None, list[str]]:
+    """The entries of a JSON Feed document, its language, and the items it dropped."""
     try:
         doc = json.loads(body)
     except (UnicodeDecodeError, ValueError) as exc:
         raise source_error(source, url, f"invalid JSON ({exc})") from exc
     try:
-        return _read(doc, url)
+        entries, language = _read(doc, url)
     except _Invalid as exc:
         raise source_error(source, url, f"JSON Feed {exc}") from exc
+    return entries, language, []
 
 
 def _read(doc: object, url: str | None) -> tuple[list[Entry], str | None]:

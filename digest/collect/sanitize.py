@@ -41,6 +41,9 @@ ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
 }
+#: Deepest element nesting kept; deeper tags are dropped (their text stays), because
+#: the HTML parser's work grows with the square of the depth.
+MAX_DEPTH = 64
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 _NUMERIC_ATTRIBUTES = frozenset({"width", "height", "colspan", "rowspan", "start"})
