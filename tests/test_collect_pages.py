@@ -135,9 +135,10 @@ def test_page_bytes_are_decoded_by_bom_utf8_or_declared_charset() -> None:
         assert extract_page(data, url=None).title == "Ærø færge"
 
 
-def test_future_and_placeholder_dates_are_dropped() -> None:
+def test_future_dates_are_kept_and_placeholder_dates_dropped() -> None:
     page = Page(title="T", text="x", html="<p>x</p>", published=NOW + timedelta(days=3))
-    assert article_from_page(page, source="S", url=None, now=NOW, section=None).published is None
+    article = article_from_page(page, source="S", url=None, now=NOW, section=None)
+    assert article.published == NOW + timedelta(days=3)  # the ranker waits for it
     html = '<html><head><meta property="article:published_time" content="0001-01-01"></head></html>'
     assert extract_page(html, url=None).published is None
 
@@ -226,9 +227,11 @@ def test_empty_file_or_missing_folder_raise_source_error_naming_it(tmp_path: Pat
         read_folder(folder, source="Desk", now=NOW, section=None)
 
 
-def test_file_dated_in_the_future_counts_as_undated(tmp_path: Path) -> None:
+def test_file_dated_in_the_future_keeps_its_date_and_is_reported(tmp_path: Path) -> None:
     folder = seed_folder(tmp_path)
     future = (NOW + timedelta(days=30)).timestamp()
     os.utime(folder / "denmark-expels-russian-officers.txt", (future, future))
-    [article] = read_folder(folder, source="Desk", now=NOW, section=None).articles
-    assert article.published is None
+    parsed = read_folder(folder, source="Desk", now=NOW, section=None)
+    [article] = parsed.articles
+    assert article.published == NOW + timedelta(days=30)
+    assert parsed.warnings[0].startswith("1 item dated in the future")

@@ -34,7 +34,8 @@ def rss(*items: str) -> bytes:
 def item(title: str, link: str, date: datetime | None = None, guid: str | None = None) -> str:
     when = f"<pubDate>{date.strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate>" if date else ""
     key = f"<guid isPermaLink='false'>{guid}</guid>" if guid else ""
-    return f"<item><title>{title}</title><link>{link}</link>{when}{key}<description>About {title}.</description></item>"
+    about = f"<description>About {title}.</description>"
+    return f"<item><title>{title}</title><link>{link}</link>{when}{key}{about}</item>"
 
 
 def open_store(tmp_path: Path) -> Store:
@@ -148,7 +149,8 @@ def test_json_feed_entities_are_decoded_exactly_once() -> None:
 @pytest.mark.parametrize(
     "h1",
     [
-        '<span class="dachzeile">Ukraine-Krieg</span><span>Selenskyj fordert mehr Luftabwehr</span>',
+        '<span class="dachzeile">Ukraine-Krieg</span><span>Selenskyj fordert mehr Luftabwehr'
+        "</span>",
         "<span>Ukraine-Krieg:</span><span>Selenskyj fordert mehr Luftabwehr</span>",
     ],
 )

@@ -4,7 +4,9 @@
 the standfirst, the rest the body ("READ ALSO:" lines and a trailing list of teaser
 links are not body). ``.md`` files carry front matter; ``.html`` pages go through
 :func:`~digest.collect.pages.extract_page`. An article's key is ``file:SOURCE/PATH``, so
-it is stable while the file stays where it is. An unreadable or empty file raises
+it is stable while the file stays where it is. A page credits its own outlet
+(:attr:`~digest.records.Article.outlet`), so a folder of clippings from several
+publishers names each. An unreadable or empty file raises
 :class:`~digest.errors.SourceError` naming it. This module must not write anything and
 must not read the clock (file times are data; ``now`` is a parameter).
 """
@@ -15,7 +17,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from typing import Any
 import frontmatter
 import yaml
 
+from digest.collect.bounds import cap_article, future_dated
 from digest.collect.entry import Parsed, language_tag, standfirst
 from digest.collect.markdown import markdown_to_html
 from digest.collect.pages import article_from_page, extract_page, parse_date
@@ -45,9 +48,15 @@ def read_folder(path: Path, *, source: str, now: datetime, section: str | None) 
         key=lambda f: f.relative_to(path).as_posix(),
     )
     files = [f for f in files if not any(p.startswith(".") for p in f.relative_to(path).parts)]
-    return Parsed(
-        tuple(read_file(f, root=path, source=source, now=now, section=section) for f in files)
-    )
+    articles: list[Article] = []
+    warnings: list[str] = []
+    for f in files:
+        article, cut = cap_article(read_file(f, root=path, source=source, now=now, section=section))
+        articles.append(article)
+        warnings.extend(f"{f.relative_to(path).as_posix()}: {problem}" for problem in cut)
+    if future := future_dated(articles, now):
+        warnings.append(future)
+    return Parsed(tuple(articles), tuple(warnings))
 
 
 def read_file(
@@ -74,10 +83,9 @@ def read_file(
         article = _text(_decode(data), file, key=key, source=source, section=section)
     if not article.title:
         raise SourceError(f"{source}: {file} has no headline")
-    published = article.published or mtime  # a file without a date dates from its mtime
-    if published > now.astimezone(UTC) + timedelta(days=1):
-        return replace(article, published=None)
-    return replace(article, published=published)
+    # A file without a date dates from its mtime; a date in the future is kept (the
+    # ranker will not take the article before then; read_folder reports it).
+    return replace(article, published=article.published or mtime)
 
 
 def _decode(data: bytes) -> str:
