@@ -106,6 +106,11 @@ def test_pages_from_several_outlets_in_one_folder_are_credited_to_each(tmp_path:
     }
 
 
+def test_a_section_in_og_site_name_gives_way_to_the_publisher_named_like_the_host() -> None:
+    page = require_corpus() / "articles" / "traf-reuters.com.parasite.html"
+    assert extract_page(page.read_bytes(), url=None).site_name == "Reuters"  # og: "U.S."
+
+
 def test_outlet_from_json_ld_publisher_or_application_name() -> None:
     ld = {"@type": "NewsArticle", "publisher": {"@type": "Organization", "name": "Harbour Herald"}}
     html = (

@@ -194,10 +194,13 @@ def outlet_name(tree: Any, meta: dict[str, str], url: str | None) -> str | None:
     """Who published the page: og:site_name, JSON-LD publisher, application-name, else
     the host of its canonical URL (``www.`` dropped); None when nothing says."""
     named = [meta.get("og:site_name"), *_json_ld_publishers(tree), meta.get("application-name")]
-    for name in named:
-        if name and (clean := clean_text(name)):
-            return clean
+    names = [clean for clean in (clean_text(n or "") for n in named) if clean]
     host = urlsplit(url).hostname if url else None
+    labels = _site_names(None, url)
+    # Some sites put a section in og:site_name ("U.S."): a name that matches the host wins.
+    matching = [n for n in names if any(_same_site(n, label) for label in labels)]
+    if names:
+        return (matching or names)[0]
     return host.removeprefix("www.") if host else None
 
 
