@@ -173,7 +173,7 @@ def _warnings(warnings: tuple[str, ...], shown: int = 5) -> str:
 @config_option
 @click.option("--at", "at", help="The 'now' to collect for (ISO 8601); default: now.")
 def collect(config: str, at: str | None) -> None:
-    """Fetch every source and print a per-source table (new, updated, unchanged, error)."""
+    """Fetch every source; print a per-source table (new, updated, unchanged, error, warnings)."""
     app = _app(config)
     with Progress(
         TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
