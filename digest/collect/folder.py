@@ -26,7 +26,7 @@ import frontmatter
 import yaml
 
 from digest.collect.bounds import cap_article, future_dated
-from digest.collect.entry import Parsed, language_tag, standfirst
+from digest.collect.entry import FUTURE_SLACK, Parsed, language_tag, standfirst
 from digest.collect.markdown import markdown_to_html
 from digest.collect.pages import article_from_page, extract_page, parse_date
 from digest.collect.sanitize import absolute_url, clean_text, html_to_text, sanitize_html
@@ -83,9 +83,13 @@ def read_file(
         article = _text(_decode(data), file, key=key, source=source, section=section)
     if not article.title:
         raise SourceError(f"{source}: {file} has no headline")
-    # A file without a date dates from its mtime; a date in the future is kept (the
-    # ranker will not take the article before then; read_folder reports it).
-    return replace(article, published=article.published or mtime)
+    # A date the file declares is kept even in the future (the ranker does not take the
+    # article before then; read_folder reports it). A file without one dates from its
+    # mtime, unless that is after `now`: then the file was written or copied later than
+    # the time we collect for, which says nothing about the article (undated, then).
+    if article.published is None and mtime <= now.astimezone(UTC) + FUTURE_SLACK:
+        return replace(article, published=mtime)
+    return article
 
 
 def _decode(data: bytes) -> str:
