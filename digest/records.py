@@ -80,6 +80,9 @@ class SourceReport:
     new: int = 0  # filled in by the store: articles never seen before
     updated: int = 0  # seen before, content changed
     unchanged: int = 0  # seen before, same content
+    # What collect changed or dropped and the reader should know: items cut, flattened,
+    # dropped, dated in the future, GUIDs shared (one line each, naming the item).
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.collect.feeds import canonical_url, parse_feed
+from digest.collect.feeds import canonical_url, parse_feed, read_feed
 from digest.errors import SourceError
 from digest.records import Article
 from tests.corpus import CORPUS, require_corpus
@@ -272,7 +272,7 @@ def test_an_html_article_page_is_not_a_feed() -> None:
         parse_feed(page.read_bytes(), source="CNN", url=None, now=NOW)
 
 
-def test_dates_far_in_the_future_count_as_no_date() -> None:
+def test_dates_far_in_the_future_are_kept_and_reported() -> None:
     xml = b"""<rss version="2.0"><channel>
       <item><title>Soon</title><link>https://e.org/1</link>
         <pubDate>Thu, 01 Jan 2026 20:00:00 GMT</pubDate></item>
@@ -281,10 +281,15 @@ def test_dates_far_in_the_future_count_as_no_date() -> None:
       <item><title>Offset</title><link>https://e.org/3</link>
         <pubDate>Wed, 31 Dec 2025 23:00:00 -0500</pubDate></item>
     </channel></rss>"""
-    soon, later, offset = parse_feed(xml, source="S", url=None, now=NOW)
+    parsed = read_feed(xml, source="S", url=None, now=NOW)
+    soon, later, offset = parsed.articles
     assert soon.published == datetime(2026, 1, 1, 20, tzinfo=UTC)
-    assert later.published is None
+    assert later.published == datetime(2026, 1, 3, tzinfo=UTC)  # suspect, but its own date
     assert offset.published == datetime(2026, 1, 1, 4, tzinfo=UTC)
+    assert parsed.warnings == (
+        "1 item dated in the future (after 2026-01-02 00:00 UTC): kept its date, "
+        "not ranked before then",
+    )
 
 
 def test_keys_fall_back_from_guid_to_canonical_url_to_a_hash() -> None:

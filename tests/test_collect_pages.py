@@ -135,9 +135,10 @@ def test_page_bytes_are_decoded_by_bom_utf8_or_declared_charset() -> None:
         assert extract_page(data, url=None).title == "Ærø færge"
 
 
-def test_future_and_placeholder_dates_are_dropped() -> None:
+def test_future_dates_are_kept_and_placeholder_dates_dropped() -> None:
     page = Page(title="T", text="x", html="<p>x</p>", published=NOW + timedelta(days=3))
-    assert article_from_page(page, source="S", url=None, now=NOW, section=None).published is None
+    article = article_from_page(page, source="S", url=None, now=NOW, section=None)
+    assert article.published == NOW + timedelta(days=3)  # the ranker waits for it
     html = '<html><head><meta property="article:published_time" content="0001-01-01"></head></html>'
     assert extract_page(html, url=None).published is None
 
@@ -153,7 +154,7 @@ def test_seed_txt_file_reads_as_headline_standfirst_and_body(tmp_path: Path) -> 
     folder = seed_folder(tmp_path)
     mtime = datetime(2022, 4, 6, 9, 30, tzinfo=UTC)
     os.utime(folder / "denmark-expels-russian-officers.txt", (mtime.timestamp(),) * 2)
-    [article] = read_folder(folder, source="Copenhagen Post", now=NOW, section="Denmark")
+    [article] = read_folder(folder, source="Copenhagen Post", now=NOW, section="Denmark").articles
     assert article.title == "Denmark expels 15 Russian intelligence officers"
     assert article.summary == (
         "The individuals have reportedly worked under diplomatic cover at the Russian embassy"
@@ -168,7 +169,7 @@ def test_seed_txt_file_reads_as_headline_standfirst_and_body(tmp_path: Path) -> 
     assert article.key == "file:Copenhagen Post/denmark-expels-russian-officers.txt"
     assert article.published == mtime
     assert (article.url, article.section, article.source) == (None, "Denmark", "Copenhagen Post")
-    again = read_folder(folder, source="Copenhagen Post", now=NOW, section="Denmark")
+    again = read_folder(folder, source="Copenhagen Post", now=NOW, section="Denmark").articles
     assert again == (article,)  # stable key and content across runs
 
 
@@ -187,7 +188,7 @@ def test_folder_reads_md_html_and_txt_in_name_order(tmp_path: Path) -> None:
     (folder / "notes.csv").write_text("a,b\n", encoding="utf-8")
     (folder / "sub").mkdir()
     (folder / "sub" / "a.txt").write_text("Date: 2026-11-20\nNested headline\n\nStand.\n\nBody.\n")
-    articles = read_folder(folder, source="Desk", now=NOW, section=None)
+    articles = read_folder(folder, source="Desk", now=NOW, section=None).articles
     assert [a.key for a in articles] == [
         "file:Desk/b-waxwings.md",
         "file:Desk/c-page.html",
@@ -226,9 +227,9 @@ def test_empty_file_or_missing_folder_raise_source_error_naming_it(tmp_path: Pat
         read_folder(folder, source="Desk", now=NOW, section=None)
 
 
-def test_file_dated_in_the_future_counts_as_undated(tmp_path: Path) -> None:
+def test_file_modified_in_the_future_counts_as_undated(tmp_path: Path) -> None:
     folder = seed_folder(tmp_path)
     future = (NOW + timedelta(days=30)).timestamp()
     os.utime(folder / "denmark-expels-russian-officers.txt", (future, future))
-    [article] = read_folder(folder, source="Desk", now=NOW, section=None)
+    [article] = read_folder(folder, source="Desk", now=NOW, section=None).articles
     assert article.published is None

@@ -161,7 +161,7 @@ def demo(out: str) -> None:
 
 def _print_collect(reports: list[Any]) -> None:
     table = Table(title="Sources", title_justify="left")
-    for col in ("source", "new", "updated", "unchanged", "error"):
+    for col in ("source", "new", "updated", "unchanged", "error", "warnings"):
         table.add_column(
             col,
             justify="right" if col in ("new", "updated", "unchanged") else "left",
@@ -169,17 +169,24 @@ def _print_collect(reports: list[Any]) -> None:
         )
     for r in reports:
         unchanged = "304" if r.not_modified else str(r.unchanged)
-        table.add_row(
-            r.name, str(r.new), str(r.updated), unchanged, f"[red]{r.error}[/]" if r.error else ""
-        )
+        error = f"[red]{escape(r.error)}[/]" if r.error else ""
+        table.add_row(r.name, str(r.new), str(r.updated), unchanged, error, _warnings(r.warnings))
     console.print(table)
+
+
+def _warnings(warnings: tuple[str, ...], shown: int = 5) -> str:
+    """A source's warnings, one a line, the first `shown` and then how many more."""
+    lines = [escape(w) for w in warnings[:shown]]
+    if len(warnings) > shown:
+        lines.append(f"and {len(warnings) - shown} more")
+    return f"[yellow]{chr(10).join(lines)}[/]" if lines else ""
 
 
 @main.command()
 @config_option
 @click.option("--at", "at", help="The 'now' to collect for (ISO 8601); default: now.")
 def collect(config: str, at: str | None) -> None:
-    """Fetch every source and print a per-source table (new, updated, unchanged, error)."""
+    """Fetch every source; print a per-source table (new, updated, unchanged, error, warnings)."""
     app = _app(config)
     with Progress(
         TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), console=err, transient=True

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from digest.collect.feeds import parse_feed
+from digest.collect.feeds import read_feed
 from digest.collect.fetch import FetchRequest, fetch_all_sync
 from digest.collect.folder import read_folder
 from digest.config import SourceSettings
@@ -32,7 +32,7 @@ def _feed_report(source: SourceSettings, result: object, now: datetime) -> Sourc
             source.name, not_modified=True, etag=result.etag, last_modified=result.last_modified
         )
     try:
-        articles = parse_feed(
+        parsed = read_feed(
             result.body,
             source=source.name,
             url=result.url,
@@ -42,7 +42,13 @@ def _feed_report(source: SourceSettings, result: object, now: datetime) -> Sourc
         )
     except SourceError as exc:
         return SourceReport(source.name, error=str(exc))
-    return SourceReport(source.name, articles, etag=result.etag, last_modified=result.last_modified)
+    return SourceReport(
+        source.name,
+        parsed.articles,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        warnings=parsed.warnings,
+    )
 
 
 def collect(
@@ -73,10 +79,10 @@ def collect(
             assert source.path is not None
             location = str(source.path)
             try:
-                report = SourceReport(
-                    source.name,
-                    read_folder(source.path, source=source.name, now=now, section=source.section),
+                folder = read_folder(
+                    source.path, source=source.name, now=now, section=source.section
                 )
+                report = SourceReport(source.name, folder.articles, warnings=folder.warnings)
             except SourceError as exc:
                 report = SourceReport(source.name, error=str(exc))
         try:  # one transaction per source: those stored before a fault are kept

@@ -12,14 +12,21 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from digest.errors import SourceError
-from digest.records import Image
+from digest.records import Article, Image
 
 #: Longest summary we keep (the ranker trims further, at sentence ends).
 SUMMARY_CHARS = 1000
+#: Longest title we keep: a longer one is cut at a word boundary and reported.
+TITLE_CHARS = 300
+#: Longest plain-text body we keep.
+TEXT_CHARS = 200_000
+#: A date further ahead of the collection time than this is suspect: the article keeps
+#: it (the ranker will not take it before then), and the source's report counts it.
+FUTURE_SLACK = timedelta(days=1)
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
 
@@ -39,6 +46,14 @@ class Entry:
     images: tuple[Image, ...] = ()  # pictures the feed declared (media, enclosures)
     base: str | None = None  # URL that relative links in the HTML are resolved against
     language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What one source document or folder gave: its articles and what was done to them."""
+
+    articles: tuple[Article, ...]
+    warnings: tuple[str, ...] = ()  # items dropped, cut or flagged, each naming the item
 
 
 def source_error(source: str, url: str | None, problem: str) -> SourceError:

@@ -12,20 +12,24 @@ from __future__ import annotations
 
 import calendar
 import codecs
+import hashlib
 import io
 import re
 import time
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
 
 from digest.collect import jsonfeed
+from digest.collect.bounds import cap_article, cap_html, future_dated, item_name
 from digest.collect.entry import (
+    FUTURE_SLACK,
     Entry,
+    Parsed,
     article_key,
     canonical_url,
     language_tag,
@@ -35,26 +39,37 @@ from digest.collect.entry import (
     text_to_html,
 )
 from digest.collect.sanitize import (
+    MAX_DEPTH,
     absolute_url,
     clean_text,
     first_image,
+    flatten_deep,
     html_to_text,
     sanitize_html,
 )
 from digest.records import Article, Image
 
-__all__ = ["Entry", "article_key", "build_articles", "canonical_url", "parse_feed"]
+__all__ = [
+    "FUTURE_SLACK",
+    "Entry",
+    "Parsed",
+    "article_key",
+    "build_articles",
+    "canonical_url",
+    "parse_feed",
+    "read_feed",
+]
 
 #: Largest feed we accept after gzip decompression.
 MAX_DECOMPRESSED = 50_000_000
-#: A date further in the future than this is a publisher's mistake: treated as no date.
-FUTURE_SLACK = timedelta(days=1)
 
 _BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF8)
 _BOMS16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _DECLARED = re.compile(rb"<\?xml[^>]*?encoding\s*=", re.IGNORECASE)
 _HTML_PAGE = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+#: An item that takes longer than this to clean is named in the source's report.
+SLOW_ITEM_SECONDS = 2.0
 _IMAGE_EXT = re.compile(r"(?i)\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])")
 
 
@@ -67,19 +82,37 @@ def parse_feed(
     section: str | None = None,
     content_type: str | None = None,
 ) -> tuple[Article, ...]:
-    """Articles of one feed document, in feed order, duplicates folded.
+    """The articles of :func:`read_feed` (its warnings dropped)."""
+    return read_feed(
+        data, source=source, url=url, now=now, section=section, content_type=content_type
+    ).articles
+
+
+def read_feed(
+    data: bytes,
+    *,
+    source: str,
+    url: str | None,
+    now: datetime,
+    section: str | None = None,
+    content_type: str | None = None,
+) -> Parsed:
+    """Articles of one feed document, in feed order, duplicates folded, and warnings.
 
     Raises :class:`SourceError` (message names `source` and `url`) when `data` is not a
-    feed at all; a feed with recoverable errors gives the entries that could be read.
+    feed at all; a feed with recoverable errors gives the entries that could be read,
+    and a warning for each item dropped or changed.
     """
     body = _gunzip(data, source, url)
     if not body.strip():
         raise source_error(source, url, "empty document")
     if _looks_like_json(body, content_type):
-        entries, language = jsonfeed.read(body, source=source, url=url)
+        entries, language, dropped = jsonfeed.read(body, source=source, url=url)
     else:
         entries, language = _read_xml(body, source=source, url=url, content_type=content_type)
-    return build_articles(entries, source=source, now=now, section=section, language=language)
+        dropped = []
+    built = build_articles(entries, source=source, now=now, section=section, language=language)
+    return replace(built, warnings=(*dropped, *built.warnings))
 
 
 def _gunzip(data: bytes, source: str, url: str | None) -> bytes:
@@ -245,42 +278,88 @@ def build_articles(
     now: datetime,
     section: str | None = None,
     language: str | None = None,
-) -> tuple[Article, ...]:
+) -> Parsed:
     """Decide keys, clean and sanitise each entry, and fold duplicate keys.
 
     Of two entries with one key, the first is kept unless a later one was updated later.
+    Two *different* posts that share a GUID (another link, or another title and text)
+    are not folded: the later one's key gets a suffix from its link or content, and the
+    collision is reported. Oversized or deeply nested items are bounded and reported;
+    dates far ahead of ``now`` are kept and counted.
     """
     now = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
     kept: dict[str, tuple[Article, datetime | None]] = {}
+    warnings: list[str] = []
+    shared: dict[str, dict[str, str]] = {}  # GUID -> {key: title} of different posts
     for entry in entries:
         if not (entry.title or entry.link or entry.summary or entry.content):
             continue  # an empty <item/>: nothing to show
-        article = _article(entry, source=source, now=now, section=section, language=language)
+        started = time.perf_counter()
+        article, problems = _article(
+            entry, source=source, now=now, section=section, language=language
+        )
+        name = item_name(article.title, article.url)
+        warnings.extend(f"{name}: {problem}" for problem in problems)
+        article, capped = cap_article(article)
+        warnings.extend(capped)
+        if (spent := time.perf_counter() - started) > SLOW_ITEM_SECONDS:
+            warnings.append(f"{name}: took {spent:.1f} s to clean")
         stamp = entry.updated or entry.published
         old = kept.get(article.key)
+        if old is not None and entry.guid and _different_posts(old[0], article):
+            posts = shared.setdefault(entry.guid, {old[0].key: old[0].title})
+            article = replace(article, key=f"{article.key}#{_post_digest(article)}")
+            posts.setdefault(article.key, article.title)
+            old = kept.get(article.key)
         if old is None or (stamp and old[1] and stamp > old[1]):
             kept[article.key] = (article, stamp)
-    return tuple(article for article, _ in kept.values())
+    for guid, posts in shared.items():
+        example = list(posts.values())[1]
+        warnings.append(
+            f"{len(posts)} different items share the GUID {guid!r} "
+            f"(e.g. {shorten(example, 48)!r}): kept apart"
+        )
+    articles = tuple(article for article, _ in kept.values())
+    if future := future_dated(articles, now):
+        warnings.append(future)
+    return Parsed(articles, tuple(warnings))
+
+
+def _different_posts(a: Article, b: Article) -> bool:
+    """Whether two items with one GUID are different posts, not versions of one."""
+    if a.url and b.url and canonical_url(a.url) != canonical_url(b.url):
+        return True
+    return a.title != b.title and a.text != b.text
+
+
+def _post_digest(article: Article) -> str:
+    """A short stable digest of what makes a post itself: its link, else its content."""
+    basis = canonical_url(article.url) if article.url else f"{article.title}\n{article.text}"
+    return hashlib.sha1(basis.encode(), usedforsecurity=False).hexdigest()[:12]
 
 
 def _article(
     entry: Entry, *, source: str, now: datetime, section: str | None, language: str | None
-) -> Article:
-    html = sanitize_html(entry.content or entry.summary, base_url=entry.base)
+) -> tuple[Article, list[str]]:
+    raw, cut = cap_html(entry.content or entry.summary)
+    raw, flattened = flatten_deep(raw)
+    problems = [cut] if cut else []
+    if flattened:
+        problems.append(f"HTML nested deeper than {MAX_DEPTH} levels, flattened")
+    html = sanitize_html(raw, base_url=entry.base)
     text = html_to_text(html)
     if entry.summary and entry.content:
-        summary = standfirst(html_to_text(sanitize_html(entry.summary, base_url=entry.base)))
+        summary_html, _ = flatten_deep(cap_html(entry.summary)[0])
+        summary = standfirst(html_to_text(sanitize_html(summary_html, base_url=entry.base)))
     else:
         summary = standfirst(text)
     title = clean_text(entry.title) or shorten(summary, 80) or entry.link or "Untitled"
-    published = entry.published or entry.updated
-    if published is not None and published > now + FUTURE_SLACK:
-        published = None
+    published = entry.published or entry.updated  # kept even when in the future
     image = next(iter(entry.images), None) or first_image(html, entry.base)
     if image is not None and not image.alt:
         image = replace(image, alt=title)
     categories = tuple(dict.fromkeys(c for c in map(clean_text, entry.categories) if c))
-    return Article(
+    article = Article(
         key=article_key(entry.guid, entry.link, title, summary),
         source=source,
         title=title,
@@ -295,3 +374,4 @@ def _article(
         language=entry.language or language,
         section=section,
     )
+    return article, problems

@@ -4,7 +4,9 @@
 the standfirst, the rest the body ("READ ALSO:" lines and a trailing list of teaser
 links are not body). ``.md`` files carry front matter; ``.html`` pages go through
 :func:`~digest.collect.pages.extract_page`. An article's key is ``file:SOURCE/PATH``, so
-it is stable while the file stays where it is. An unreadable or empty file raises
+it is stable while the file stays where it is. A page credits its own outlet
+(:attr:`~digest.records.Article.outlet`), so a folder of clippings from several
+publishers names each. An unreadable or empty file raises
 :class:`~digest.errors.SourceError` naming it. This module must not write anything and
 must not read the clock (file times are data; ``now`` is a parameter).
 """
@@ -15,7 +17,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,8 @@ from typing import Any
 import frontmatter
 import yaml
 
-from digest.collect.entry import language_tag, standfirst
+from digest.collect.bounds import cap_article, future_dated
+from digest.collect.entry import FUTURE_SLACK, Parsed, language_tag, standfirst
 from digest.collect.markdown import markdown_to_html
 from digest.collect.pages import article_from_page, extract_page, parse_date
 from digest.collect.sanitize import absolute_url, clean_text, html_to_text, sanitize_html
@@ -36,10 +39,8 @@ _DROPPED_LINE = re.compile(r"^\s*READ ALSO\s*:", re.IGNORECASE)
 _TEASER = re.compile(r"^\s*[•·▪●◦]\s")
 
 
-def read_folder(
-    path: Path, *, source: str, now: datetime, section: str | None
-) -> tuple[Article, ...]:
-    """One Article per article file under `path`, sorted by relative path."""
+def read_folder(path: Path, *, source: str, now: datetime, section: str | None) -> Parsed:
+    """One Article per article file under `path`, sorted by relative path, and warnings."""
     if not path.is_dir():
         raise SourceError(f"{source}: {path} is not a folder")
     files = sorted(
@@ -47,7 +48,15 @@ def read_folder(
         key=lambda f: f.relative_to(path).as_posix(),
     )
     files = [f for f in files if not any(p.startswith(".") for p in f.relative_to(path).parts)]
-    return tuple(read_file(f, root=path, source=source, now=now, section=section) for f in files)
+    articles: list[Article] = []
+    warnings: list[str] = []
+    for f in files:
+        article, cut = cap_article(read_file(f, root=path, source=source, now=now, section=section))
+        articles.append(article)
+        warnings.extend(f"{f.relative_to(path).as_posix()}: {problem}" for problem in cut)
+    if future := future_dated(articles, now):
+        warnings.append(future)
+    return Parsed(tuple(articles), tuple(warnings))
 
 
 def read_file(
@@ -74,10 +83,13 @@ def read_file(
         article = _text(_decode(data), file, key=key, source=source, section=section)
     if not article.title:
         raise SourceError(f"{source}: {file} has no headline")
-    published = article.published or mtime  # a file without a date dates from its mtime
-    if published > now.astimezone(UTC) + timedelta(days=1):
-        return replace(article, published=None)
-    return replace(article, published=published)
+    # A date the file declares is kept even in the future (the ranker does not take the
+    # article before then; read_folder reports it). A file without one dates from its
+    # mtime, unless that is after `now`: then the file was written or copied later than
+    # the time we collect for, which says nothing about the article (undated, then).
+    if article.published is None and mtime <= now.astimezone(UTC) + FUTURE_SLACK:
+        return replace(article, published=mtime)
+    return article
 
 
 def _decode(data: bytes) -> str:

@@ -1,14 +1,18 @@
 """Read a JSON Feed 1.0 / 1.1 document (https://jsonfeed.org) into :class:`Entry` values.
 
 feedparser does not read JSON Feed, so this is a small reader of our own. It checks the
-type of every member it uses and raises :class:`~digest.errors.SourceError` with the
-member's path (``items[3].title must be a string, not int``) rather than guessing; the
-one leniency is the spec's own: a numeric ``id`` is coerced to a string. It must not
+type of every member it uses and reports the member's path (``items[3].title must be a
+string, not int``) rather than guessing: a bad item is dropped and named in the
+returned warnings, and a document that is not a feed, or whose every item is bad,
+raises :class:`~digest.errors.SourceError`. The spec's own leniency is kept (a
+numeric ``id`` is coerced to a string), and entities that publishers put in plain-text
+members are decoded once. It must not
 sanitise (the caller does), fetch, or read the clock.
 """
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -24,8 +28,8 @@ class _Invalid(Exception):
     """A member has the wrong type (the message is its path and what was wrong)."""
 
 
-def read(body: bytes, *, source: str, url: str | None) -> tuple[list[Entry], str | None]:
-    """The entries of a JSON Feed document and its language."""
+def read(body: bytes, *, source: str, url: str | None) -> tuple[list[Entry], str | None, list[str]]:
+    """The entries of a JSON Feed document, its language, and the items it dropped."""
     try:
         doc = json.loads(body)
     except (UnicodeDecodeError, ValueError) as exc:
@@ -36,7 +40,7 @@ def read(body: bytes, *, source: str, url: str | None) -> tuple[list[Entry], str
         raise source_error(source, url, f"JSON Feed {exc}") from exc
 
 
-def _read(doc: object, url: str | None) -> tuple[list[Entry], str | None]:
+def _read(doc: object, url: str | None) -> tuple[list[Entry], str | None, list[str]]:
     if not isinstance(doc, dict):
         raise _Invalid(f"must be an object, not {_kind(doc)}")
     version = _str(doc, "version", "'version'")
@@ -56,8 +60,20 @@ def _read(doc: object, url: str | None) -> tuple[list[Entry], str | None]:
         or absolute_url(doc.get("feed_url"), None)
         or absolute_url(doc.get("home_page_url"), None)
     )
-    entries = [_entry(item, f"items[{i}]", base, feed_author) for i, item in enumerate(items)]
-    return entries, language
+    entries: list[Entry] = []
+    dropped: list[str] = []
+    first: _Invalid | None = None
+    for i, item in enumerate(items):
+        try:
+            entries.append(_entry(item, f"items[{i}]", base, feed_author))
+        except _Invalid as exc:  # one bad item drops itself, not the feed
+            first = first or exc
+            raw_id = item.get("id") if isinstance(item, dict) else None
+            named = f" (id {str(raw_id)!r})" if isinstance(raw_id, str | int) else ""
+            dropped.append(f"item {i}{named} dropped: {exc}")
+    if first is not None and not entries:
+        raise first  # nothing readable at all: the feed is broken, say why
+    return entries, language, dropped
 
 
 def _entry(item: object, path: str, base: str | None, feed_author: str | None) -> Entry:
@@ -70,7 +86,7 @@ def _entry(item: object, path: str, base: str | None, feed_author: str | None) -
     link = absolute_url(link, base)
     content = _str(item, "content_html", f"{path}.content_html")
     if content is None:
-        content = text_to_html(_str(item, "content_text", f"{path}.content_text") or "")
+        content = _text_html(_str(item, "content_text", f"{path}.content_text") or "")
     summary = _str(item, "summary", f"{path}.summary")
     images = []
     for name in ("image", "banner_image"):
@@ -83,7 +99,7 @@ def _entry(item: object, path: str, base: str | None, feed_author: str | None) -
         guid=None if raw_id is None else (str(raw_id).strip() or None),
         link=link,
         title=_str(item, "title", f"{path}.title") or "",
-        summary=text_to_html(summary) if summary else "",
+        summary=_text_html(summary) if summary else "",
         content=content,
         published=_date(item, "date_published", path),
         updated=_date(item, "date_modified", path),
@@ -93,6 +109,12 @@ def _entry(item: object, path: str, base: str | None, feed_author: str | None) -
         base=link or base,
         language=language_tag(_str(item, "language", f"{path}.language")),
     )
+
+
+def _text_html(text: str) -> str:
+    """A plain-text member as HTML. Publishers often put entities in plain text
+    (``"Fish &amp; chips"``): they are decoded once, then the text is escaped once."""
+    return text_to_html(html.unescape(text))
 
 
 def _str(obj: Mapping[str, Any], name: str, path: str) -> str | None:

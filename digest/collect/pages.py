@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,7 +34,17 @@ from digest.records import Article, Image
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 _SUFFIX = re.compile(r"\s+(?:[-|–—:·•»]|::)\s+(?=[^-|–—:·•»]+$)")
-_HIDDEN = re.compile(r"kicker|visually-hidden|sr-only|screen-reader|eyebrow|overline", re.I)
+_HIDDEN = re.compile(
+    r"kicker|dachzeile|spitzmarke|topline|roofline|supertitle|visually-hidden|sr-only"
+    r"|screen-reader|eyebrow|overline",
+    re.I,
+)
+#: "Kicker:Headline" with no space after the colon (a kicker glued to the headline);
+#: the kicker ends in three letters and the headline starts with a capital.
+_GLUED_KICKER = re.compile(r"^([^:\s](?:[^:]{0,58})[^\W\d_]{3}):(?=[^\W\d_])")
+_NOT_WORD = re.compile(r"[\W_]+")
+#: Longest kicker (in letters) dropped from an <h1> that ends with the declared title.
+KICKER_CHARS = 60
 _WORD = re.compile(r"[^\W_]+")
 EARLIEST_YEAR = 1990  # an earlier "published" date on a web page is a placeholder
 _DATE_KEYS = (
@@ -64,7 +74,7 @@ class Page:
     language: str | None = None  # BCP 47
     url: str | None = None  # the page's canonical URL, else the URL it was read from
     summary: str = ""  # the page's description, else the first paragraph
-    site_name: str | None = None
+    site_name: str | None = None  # the publisher: og:site_name, JSON-LD, else the host
 
 
 def extract_page(html: str | bytes, *, url: str | None) -> Page:
@@ -86,7 +96,7 @@ def extract_page(html: str | bytes, *, url: str | None) -> Page:
     body = re.sub(r"(?is)<h1\b.*?</h1\s*>", "", doc.text or "") if doc is not None else ""
     clean = sanitize_html(body, base_url=canonical)
     text = html_to_text(clean)
-    site = clean_text(meta.get("og:site_name") or getattr(doc, "sitename", None) or "") or None
+    site = outlet_name(tree, meta, canonical)
     title = headline(tree, meta, getattr(doc, "title", None), _site_names(site, canonical))
     description = meta.get("og:description") or meta.get("description") or ""
     summary = shorten(clean_text(description), SUMMARY_CHARS) or standfirst(text)
@@ -118,9 +128,8 @@ def article_from_page(
     """`page` as an Article; `key` defaults to the URL, else a hash of the text."""
     link = absolute_url(url, None) or page.url
     key = key or article_key(None, link, page.title, page.text)
-    published = page.published
-    if published is not None and published > now.astimezone(UTC) + timedelta(days=1):
-        published = None
+    # A date in the future is kept: the ranker does not take the article before then.
+    outlet = page.site_name if page.site_name and not _same_site(page.site_name, source) else None
     return Article(
         key=key,
         source=source,
@@ -129,11 +138,12 @@ def article_from_page(
         summary=page.summary,
         text=page.text,
         html=page.html,
-        published=published,
+        published=page.published,
         author=page.author,
         image=page.image,
         section=section,
         language=page.language,
+        outlet=outlet,
     )
 
 
@@ -180,8 +190,72 @@ def _canonical(tree: Any, meta: dict[str, str]) -> str | None:
     return meta.get("og:url")
 
 
+def outlet_name(tree: Any, meta: dict[str, str], url: str | None) -> str | None:
+    """Who published the page: og:site_name, JSON-LD publisher, application-name, else
+    the host of its canonical URL (``www.`` dropped); None when nothing says."""
+    named = [meta.get("og:site_name"), *_json_ld_publishers(tree), meta.get("application-name")]
+    names = [clean for clean in (clean_text(n or "") for n in named) if clean]
+    host = urlsplit(url).hostname if url else None
+    labels = _site_names(None, url)
+    # Some sites put a section in og:site_name ("U.S."): a name that matches the host wins.
+    matching = [n for n in names if any(_same_site(n, label) for label in labels)]
+    if names:
+        return (matching or names)[0]
+    return host.removeprefix("www.") if host else None
+
+
+def _json_ld_publishers(tree: Any) -> Iterator[str]:
+    for data in _json_ld(tree):
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                publisher = item.get("publisher")
+                for one in publisher if isinstance(publisher, list) else [publisher]:
+                    if isinstance(one, dict) and isinstance(one.get("name"), str):
+                        yield one["name"]
+                    elif isinstance(one, str) and not one.startswith(("http:", "https:")):
+                        yield one
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+
+
+def _json_ld(tree: Any) -> Iterator[Any]:
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            yield json.loads(script.text or "")
+        except ValueError:
+            continue
+
+
 def headline(tree: Any, meta: dict[str, str], extracted: str | None, sites: Sequence[str]) -> str:
-    """The page's headline: the ``<h1>`` that agrees with its metadata, else og:title, …"""
+    """The page's headline: the ``<h1>`` that agrees with its metadata, else og:title, …
+
+    A kicker glued in front of the headline gives way to the declared title that the
+    ``<h1>`` ends with; a glued "Kicker:Headline" is separated ("Kicker: Headline").
+    """
+    return _unglue(_headline(tree, meta, extracted, sites))
+
+
+def _unglue(title: str) -> str:
+    return _GLUED_KICKER.sub(r"\1: ", title) if _glued(title) else title
+
+
+def _glued(title: str) -> bool:
+    match = _GLUED_KICKER.match(title)
+    if match is None:
+        return False
+    return title[match.end()].isupper() and "//" not in title[: match.end() + 2]
+
+
+def _ends_with(h1: str, declared: str) -> bool:
+    """Whether `h1` is `declared` with a short kicker glued in front of it."""
+    a, b = (_NOT_WORD.sub("", s.casefold()) for s in (h1, declared))
+    return bool(b) and a != b and a.endswith(b) and len(a) - len(b) <= KICKER_CHARS
+
+
+def _headline(tree: Any, meta: dict[str, str], extracted: str | None, sites: Sequence[str]) -> str:
     titles = [e.text_content() for e in tree.iter("title")][:1]
     declared = [meta.get("og:title"), meta.get("twitter:title"), *titles]
     refs = [clean_text(r) for r in declared if r and clean_text(r)]
@@ -191,6 +265,9 @@ def headline(tree: Any, meta: dict[str, str], extracted: str | None, sites: Sequ
     scored = [(max((_overlap(h, r) for r in refs), default=0.0), h) for h in h1s]
     best = max(scored, key=lambda pair: pair[0], default=None)
     if best and (best[0] >= 0.6 or (len(h1s) == 1 and not refs)):
+        for ref in refs:
+            if _ends_with(best[1], plain := strip_site_suffix(ref, sites)):
+                return plain  # the <h1> carries a kicker the declared title does not
         return best[1]
     fallback = [*refs, clean_text(extracted or "")]
     return next((strip_site_suffix(t, sites) for t in fallback if t), "")
@@ -246,11 +323,7 @@ def _published(tree: Any, meta: dict[str, str], extracted: str | None) -> dateti
 
 
 def _json_ld_dates(tree: Any) -> Iterator[str]:
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text or "")
-        except ValueError:
-            continue
+    for data in _json_ld(tree):
         stack = [data]
         while stack:
             item = stack.pop()

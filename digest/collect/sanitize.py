@@ -41,6 +41,9 @@ ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
 }
+#: Deepest element nesting kept; deeper tags are dropped (their text stays), because
+#: the HTML parser's work grows with the square of the depth.
+MAX_DEPTH = 64
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 _NUMERIC_ATTRIBUTES = frozenset({"width", "height", "colspan", "rowspan", "start"})
@@ -108,6 +111,55 @@ def _drop_pixels(clean: str) -> str:
     return _EMPTY_LINK.sub("", _IMG.sub(replace, clean))
 
 
+_TAG_TOKEN = re.compile(r"<(/?)([a-zA-Z][-\w:]*)(?:\s[^>]*)?>")
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
+    | {"source", "track", "wbr"}
+)
+#: Elements whose end tag may be left out: they are not counted towards the depth.
+_LOOSE = frozenset(
+    {"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option"}
+    | {"optgroup", "colgroup", "caption", "rb", "rt", "rp"}
+)
+
+
+def flatten_deep(html: str, max_depth: int = MAX_DEPTH) -> tuple[str, bool]:
+    """`html` without the tags nested deeper than `max_depth` (their text stays).
+
+    One linear pass over the tags; returns the HTML and whether anything was dropped.
+    Tags whose content the sanitiser drops (script, style, …) are always kept.
+    """
+    if html.count("<") <= max_depth:
+        return html, False
+    stack: list[tuple[str, bool]] = []  # open elements: (name, kept)
+    drop: list[tuple[int, int]] = []  # spans of tags to leave out
+    for match in _TAG_TOKEN.finditer(html):
+        closing, name = match.group(1), match.group(2).lower()
+        if name in _VOID or name in _LOOSE or name in DROPPED_TAGS or match.group(0)[-2] == "/":
+            continue
+        if not closing:
+            kept = len(stack) < max_depth
+            stack.append((name, kept))
+            if not kept:
+                drop.append(match.span())
+            continue
+        for depth in range(len(stack) - 1, max(len(stack) - 9, -1), -1):  # a few levels up
+            if stack[depth][0] == name:
+                kept = stack[depth][1]
+                del stack[depth:]
+                if not kept:
+                    drop.append(match.span())
+                break
+    if not drop:
+        return html, False
+    parts, start = [], 0
+    for begin, end in drop:
+        parts.append(html[start:begin])
+        start = end
+    parts.append(html[start:])
+    return "".join(parts), True
+
+
 def _web_base(base_url: str | None) -> str | None:
     if base_url and urlsplit(base_url).scheme in {"http", "https"} and urlsplit(base_url).netloc:
         return base_url
@@ -134,10 +186,12 @@ def sanitize_html(html: str, *, base_url: str | None) -> str:
     Scripts, styles, frames, forms and embeds go with their content; event handlers,
     styles and any URL that is not http(s)/mailto go; relative URLs are resolved against
     `base_url` (dropped when there is no http(s) base); links get
-    ``rel="noopener noreferrer"``; tracking pixels are removed.
+    ``rel="noopener noreferrer"``; tracking pixels are removed; elements nested deeper
+    than :data:`MAX_DEPTH` are unwrapped first (see :func:`flatten_deep`).
     """
     if not html or not html.strip():
         return ""
+    html, _ = flatten_deep(html)
     base = _web_base(base_url)
     try:
         clean = _clean(html, ("rewrite_with_base", base) if base else "deny")

@@ -6,7 +6,8 @@ first sentence is over budget, the summary stops at the last whole word that fit
 ends with "…". A whole text within budget that lacks final punctuation (a standfirst)
 gets a full stop, not "…": it was not cut. Pure string work: the result, minus a
 trailing "…" or added full stop, is always a prefix of the input, whitespace folded.
-Must not: parse HTML (the input is plain text), cut inside a word, take an abbreviation
+Must not: parse HTML (the input is plain text), cut inside a word, add "…" after an emoji
+or a complete sentence, glue "." or "…" onto a URL, take an abbreviation
 ("Mr.", "U.S.", "e.g.", "J.") or a decimal point ("3.5") for the end of a sentence, or
 rewrite a word.
 
@@ -27,11 +28,43 @@ _CLOSERS = "\"'”’»›)\\]}」』】〕〉》）"
 #: A unit of the word budget: one CJK character (with the punctuation that follows it),
 #: or a run of other non-space characters.
 _UNIT = re.compile(rf"[{_CJK_CHARS}][^\w\s]*|[^\s{_CJK_CHARS}]+")
+_WESTERN_STOPS = ".!?…‼⁇⁈⁉"
+#: Full stops and question marks of scripts that need no space after them: CJK 。！？｡,
+#: Urdu ۔, Arabic ؟, Devanagari/Bengali । ॥, Armenian ։, Ethiopic ። ፧, Myanmar ။,
+#: Tibetan །, Khmer ។.
+_SCRIPT_STOPS = "。！？｡۔؟।॥։።፧။།។"
 #: A Western sentence end: stop punctuation, closing quotes or brackets, then a space.
-_WESTERN_END = re.compile(rf"(?<=\S)[.!?…]+[{_CLOSERS}]*(?=\s|$)")
-#: A CJK sentence end needs no space after it.
-_CJK_END = re.compile(rf"[。！？]+[{_CLOSERS}]*")
-_ENDS_SENTENCE = re.compile(rf"(?:[.!?…]|[。！？])[{_CLOSERS}]*$")
+_WESTERN_END = re.compile(rf"(?<=\S)[{_WESTERN_STOPS}]+[{_CLOSERS}]*(?=\s|$)")
+#: A sentence end in a script with its own stops needs no space after it.
+_SCRIPT_END = re.compile(rf"[{_SCRIPT_STOPS}]+[{_CLOSERS}]*")
+_GREEK = "\u0370-\u03ff\u1f00-\u1fff"
+#: Greek asks with ";" (U+037E, which NFC turns into a semicolon) after a Greek word.
+_GREEK_END = re.compile(rf"(?<=[{_GREEK}])[;\u037e][{_CLOSERS}]*(?=\s|$)")
+_EMOJI = "\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
+_EMOJI_TAIL = rf"\u200d\ufe0f\U0001f3fb-\U0001f3ff{_EMOJI}"
+#: An emoji (with its joiners, variation selector and skin tone) closes a thought the
+#: way a full stop does; it is never followed by "…" or ".".
+_EMOJI_END = re.compile(rf"[{_EMOJI}][{_EMOJI_TAIL}]*(?=\s|$)")
+_EMOJI_LAST = re.compile(rf"[{_EMOJI}][{_EMOJI_TAIL}]*$")
+_THAI = "\u0e00-\u0eff"  # Thai and Lao: no full stop; a space separates sentences
+_THAI_END = re.compile(rf"(?<=[{_THAI}])(?= [{_THAI}])")
+_URL_LAST = re.compile(r"(?:^|\s)(?:[a-z][a-z0-9+.-]*://|www\.)\S+$", re.IGNORECASE)
+_ENDS_SENTENCE = re.compile(
+    rf"(?:[{_WESTERN_STOPS}{_SCRIPT_STOPS}]|(?<=[{_GREEK}])[;\u037e])[{_CLOSERS}]*$"
+)
+#: How a whole text in each script is closed when it lacks final punctuation.
+_FULL_STOPS = (
+    (re.compile(rf"[{_CJK_CHARS}]"), "。"),
+    (re.compile("[\u0900-\u0a7f]"), "।"),  # Devanagari, Bengali, Gurmukhi
+    (re.compile("[\u0530-\u058f]"), "։"),  # Armenian
+    (re.compile("[\u1200-\u139f]"), "።"),  # Ethiopic
+    (re.compile("[\u1000-\u109f]"), "။"),  # Myanmar
+    (re.compile("[\u0f00-\u0fff]"), "།"),  # Tibetan
+    (re.compile("[\u1780-\u17ff]"), "។"),  # Khmer
+    (re.compile(f"[{_THAI}]"), ""),  # Thai and Lao use none
+)
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_URDU = re.compile("[\u0679\u0688\u0691\u06ba\u06c1\u06d2\u06d4]")  # ٹ ڈ ڑ ں ہ ے ۔
 _TOKEN_BEFORE = re.compile(r"\S+$")
 _DOTTED = re.compile(r"(?:\w\.)+\w", re.UNICODE)
 _LEADING = re.compile(rf"^[\"'“‘«‹(\[{{{_CLOSERS}]+")
@@ -74,26 +107,70 @@ def _is_abbreviation(text: str, stop: int, end: int) -> bool:
 
 
 def sentence_ends(text: str) -> list[int]:
-    """Offsets just past each sentence end in ``text`` (closing quotes included)."""
-    ends = {m.end() for m in _CJK_END.finditer(text)}
+    """Offsets just past each sentence end in ``text`` (closing quotes included).
+
+    Western stops need a space (or the end) after them and skip abbreviations; the
+    stops of other scripts (``。 ۔ । ։ ።`` …) need no space; a Greek ";" after a Greek
+    word asks a question; an emoji after some text closes a thought; in Thai and Lao a
+    space between two words of the script separates sentences.
+    """
+    ends = {m.end() for m in _SCRIPT_END.finditer(text)}
+    ends.update(m.end() for m in _GREEK_END.finditer(text))
+    ends.update(m.end() for m in _EMOJI_END.finditer(text) if text[: m.start()].strip())
+    ends.update(m.end() for m in _THAI_END.finditer(text))
     for m in _WESTERN_END.finditer(text):
         if m.end() == len(text) or not _is_abbreviation(text, m.start(), m.end()):
             ends.add(m.end())
     return sorted(ends)
 
 
+def _complete(text: str) -> bool:
+    """Whether ``text`` already ends as a whole text may: a stop, an emoji or a URL."""
+    return bool(_ENDS_SENTENCE.search(text) or _EMOJI_LAST.search(text) or _URL_LAST.search(text))
+
+
+def _full_stop(text: str) -> str | None:
+    """The full stop of the script ``text`` ends in; None when that is not a letter."""
+    last = text.rstrip(_CLOSERS)[-1:]
+    for script, stop in _FULL_STOPS:
+        if script.match(last):
+            return stop
+    if _ARABIC_SCRIPT.match(last):
+        return "۔" if _URDU.search(text) else "."
+    if last.isalnum() or last in "%)]":
+        return "."
+    return None
+
+
 def _close(text: str) -> str:
     """End a whole text that lacks final punctuation (a standfirst often does).
 
-    It is the source's complete text, not a cut, so it gets a full stop ("。" after CJK)
-    rather than "…"; only text that ends on a comma, colon or dash looks unfinished.
+    It is the source's complete text, not a cut, so it gets its script's full stop
+    ("." or "。", "۔", "।", "։", "።" …; none in Thai) rather than "…"; a text ending
+    with an emoji or a URL is left as it is (a dot glued to a URL breaks the link);
+    only text that ends on a comma, colon or dash looks unfinished.
     """
-    last = text.rstrip(_CLOSERS)[-1:]
-    if last and re.match(rf"[{_CJK_CHARS}]", last):
-        return text + "。"
-    if last.isalnum() or last in "%)]":
-        return text + "."
-    return (text.rstrip(_DANGLING) or text) + ELLIPSIS
+    if _complete(text):
+        return text
+    stop = _full_stop(text)
+    if stop is not None:
+        return text + stop
+    return _mark_cut(text)
+
+
+def _cut(text: str) -> str:
+    """``text``, cut after a whole word, marked as cut ("…" never glued to a URL)."""
+    if _EMOJI_LAST.search(text):
+        return text  # an emoji closes a thought: no "…" after it
+    if _URL_LAST.search(text):
+        return f"{text} {ELLIPSIS}"
+    return _mark_cut(text)
+
+
+def _mark_cut(text: str) -> str:
+    """``text`` without a dangling comma or dash, then "…" unless a sentence ends there."""
+    kept = text.rstrip(_DANGLING) or text
+    return kept if kept != text and _complete(kept) else kept + ELLIPSIS
 
 
 def trim(text: str, max_words: int, *, max_sentences: int | None = None) -> str:
@@ -113,7 +190,7 @@ def trim(text: str, max_words: int, *, max_sentences: int | None = None) -> str:
     units = [(m.start(), m.end()) for m in _UNIT.finditer(folded)]
     starts = [start for start, _ in units]
     ends = sentence_ends(folded)
-    complete = bool(_ENDS_SENTENCE.search(folded))
+    complete = _complete(folded) or (bool(ends) and ends[-1] == len(folded))
     sentences = len(ends) + (0 if complete else 1)
     if len(units) <= max_words and (max_sentences is None or sentences <= max_sentences):
         return folded if complete else _close(folded)
@@ -126,5 +203,4 @@ def trim(text: str, max_words: int, *, max_sentences: int | None = None) -> str:
         best = end
     if best:
         return folded[:best]
-    cut = folded[: units[min(max_words, len(units)) - 1][1]]
-    return (cut.rstrip(_DANGLING) or cut) + ELLIPSIS
+    return _cut(folded[: units[min(max_words, len(units)) - 1][1]])
