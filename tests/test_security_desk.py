@@ -240,6 +240,25 @@ def test_a_cookie_replayed_after_logout_is_logged_out(tmp_path: Path) -> None:
             assert thief.get("/editions").status_code == 303
 
 
+def test_an_editor_stays_logged_in_through_a_key_rotation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = "o" * 20 + "ld-signing-key-0123456789", "n" * 20 + "ew-signing-key-0123456789"
+    monkeypatch.setenv("DIGEST_SECRET_KEY", old)
+    config = newsletter(tmp_path)
+    add_editor(config)
+    with running(config) as base, client(base) as c:
+        assert login(c).status_code == 303
+        cookie = _cookie_of(c)
+    monkeypatch.setenv("DIGEST_SECRET_KEY", new)
+    monkeypatch.setenv("DIGEST_SECRET_KEY_OLD", old)
+    with running(config) as base, httpx.Client(base_url=base, headers={"Cookie": cookie}) as c:
+        assert c.get("/editions").status_code == 200  # the retired key still verifies
+    monkeypatch.delenv("DIGEST_SECRET_KEY_OLD")
+    with running(config) as base, httpx.Client(base_url=base, headers={"Cookie": cookie}) as c:
+        assert c.get("/editions").status_code == 303  # retired for good: log in again
+
+
 # -- add a story by URL: no fetches of private addresses ---------------------------------------
 class _Counting(BaseHTTPRequestHandler):
     hits: ClassVar[list[str]] = []

@@ -74,6 +74,8 @@ def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
     settings = app.settings
     flask_app = Flask(__name__, static_folder=None, template_folder=None)
     flask_app.secret_key = settings.secret_key
+    # Editors stay logged in through a key rotation: retired keys still verify sessions.
+    flask_app.config["SECRET_KEY_FALLBACKS"] = list(settings.secret_keys[1:])
     flask_app.config.update(
         SESSION_COOKIE_NAME="digest_session",
         SESSION_COOKIE_HTTPONLY=True,
