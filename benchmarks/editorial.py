@@ -10,8 +10,10 @@ as :meth:`digest.app.App.select` does) and prints one row per edition:
 - ``lead1``: the most leads one source has in any variant (the per-variant lead cap);
 - ``span``: stories whose members' dates span more than the cluster window;
 - ``bigA``: the largest "Also in" a story carries (plus ``also_more`` when capped);
-- ``empty``: section variants with no story at all;
-- ``nolink``: stories without a link;
+- ``empty``: section variants whose own ranking has no story: those subscribers get the
+  whole edition with a note (``[edition] min_variant_stories``), never an empty message;
+- ``nolink``: stories without a link (the feed gave none; shown as plain text), over all
+  variants;
 - ``trim``: trimmed-text defects in titles and summaries: a summary ending mid-word
   without "…", "." glued to a URL, "…" after a full stop or an emoji, a literal entity
   such as ``&amp;``; ``dup``: summaries that repeat their title's opening words.
