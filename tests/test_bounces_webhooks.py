@@ -13,45 +13,26 @@ import hashlib
 import hmac
 import json
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
 from digest.app import App
 from digest.bounces.verp import envelope_sender
 from digest.store import schema as t
+from tests.certs import self_signed
 from tests.test_send_support import add_subscribers, build, small_project
 from tests.test_web_public import serving
 
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:digest-bounces"
 RETURN = "bounces@brief.example.org"
 MAILGUN_KEY = "key-test-signing-0123456789abcdef"
-
-
-def _certificate(folder: Path) -> rsa.RSAPrivateKey:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.eu-west-1.amazonaws.com")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    (folder / "sns.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return key
 
 
 def _sns(key: rsa.RSAPrivateKey, message: dict[str, Any], **over: Any) -> dict[str, Any]:
@@ -90,12 +71,12 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("DIGEST_MAILGUN_SIGNING_KEY", MAILGUN_KEY)
     folder = tmp_path / "news"
     folder.mkdir()
-    key = _certificate(folder)
+    key = self_signed(folder, "sns.eu-west-1.amazonaws.com").private_key
     config = small_project(
         folder,
         2525,
         extra=f'[bounces]\nreturn_path = "{RETURN}"\nsns_topic_arn = "{TOPIC}"\n'
-        'sns_certificate = "sns.pem"\n',
+        'sns_certificate = "cert.pem"\n',
     )
     app = App.from_config(config)
     edition = build(app)
