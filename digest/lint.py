@@ -60,7 +60,11 @@ def _find(code: str, **fields: object) -> Finding:
 
 
 def lint_message(data: bytes) -> list[Finding]:
-    """Every problem found in the raw bytes of one message, errors first; never raises."""
+    """Every problem found in the raw bytes of one message, errors first; never raises.
+
+    A transactional message (see :func:`_transactional`, e.g. the double opt-in
+    confirmation) is not held to the list rules: List-Unsubscribe, List-Id, an
+    unsubscribe link in the text and an HTML part."""
     msg = BytesParser(policy=default).parsebytes(data)
     unsubscribe = _unsubscribe_url(msg)
     findings = [*_raw_lines(data), *_headers(msg), *_structure(msg)]
@@ -68,6 +72,8 @@ def lint_message(data: bytes) -> list[Finding]:
         findings += _html(html, unsubscribe)
     if (text := _body(msg, "plain")) is not None:
         findings += _text(text, unsubscribe)
+    if _transactional(msg):
+        findings = [f for f in findings if f.code not in LIST_ONLY]
     if (html is not None or text is not None) and not (
         (html is not None and _html_has_story(html, unsubscribe))
         or (text is not None and _text_has_story(text, unsubscribe))
@@ -128,6 +134,25 @@ def _value(msg: Message, name: str) -> str | None:
 def _unsubscribe_url(msg: Message) -> str | None:
     urls = re.findall(r"<\s*(https://[^>\s]+)\s*>", _value(msg, "List-Unsubscribe") or "", re.I)
     return str(urls[0]) if urls else None
+
+
+LIST_ONLY = frozenset(
+    {
+        "header-list-unsubscribe-missing",
+        "header-list-unsubscribe-post",
+        "header-list-id-missing",
+        "text-unsubscribe-missing",
+        "mime-no-html",
+    }
+)  # codes that only a list message (an edition) must satisfy
+
+
+def _transactional(msg: Message) -> bool:
+    """A one-off automatic mail to one person (RFC 3834 `Auto-Submitted`), not a list
+    message: it carries no List-* header and no edition."""
+    auto = (_value(msg, "Auto-Submitted") or "no").strip().lower()
+    list_headers = ("List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "X-Digest-Edition")
+    return auto != "no" and not any(_raw(msg, name) for name in list_headers)
 
 
 def _headers(msg: EmailMessage) -> Iterator[Finding]:

@@ -95,7 +95,11 @@ def init(directory: str) -> None:
         raise DigestError(f"{target / 'digest.toml'}: already exists; not overwritten")
     _copy_project(target)
     console.print(f"Created {target}/digest.toml, sources/, subscribers/ and templates/.")
-    console.print(f"Next: cd {target} && digest build")
+    console.print(
+        f"Next: cd {target} && digest build --at 2026-11-27T07:00:00Z\n"
+        "(the sample articles are from 26-27 November 2026; for your own sources, "
+        "leave out --at)"
+    )
 
 
 def _copy_project(target: Path, *, templates: bool = True) -> None:
@@ -104,6 +108,14 @@ def _copy_project(target: Path, *, templates: bool = True) -> None:
     shutil.copy2(src / "digest.toml", target / "digest.toml")
     for name in ("sources", "subscribers") + (("templates",) if templates else ()):
         shutil.copytree(src / name, target / name, dirs_exist_ok=True)
+    # The sample articles were filed the evening before the sample morning, not when
+    # digest was installed or the project copied (a folder source dates a .txt file by
+    # its modification time): otherwise they rank as new today, and as "from the
+    # future" for the sample morning.
+    stamp = DEMO_AT.timestamp() - 8 * 3600
+    for file in (src / "sources" / "articles").iterdir():
+        if (copy := target / "sources" / "articles" / file.name).is_file():
+            os.utime(copy, (stamp, stamp))
 
 
 @main.command()
@@ -128,11 +140,6 @@ def demo(out: str) -> None:
         elif path.exists():
             path.unlink()
     _copy_project(target, templates=False)
-    # The sample articles were filed the evening before the sample morning, not when
-    # you installed digest (a folder source dates a .txt file by its modification time).
-    stamp = DEMO_AT.timestamp() - 8 * 3600
-    for file in (target / "sources" / "articles").iterdir():
-        os.utime(file, (stamp, stamp))
     app = App.from_config(target / "digest.toml")
     now = DEMO_AT
     reports = app.collect(now=now)
@@ -157,6 +164,19 @@ def demo(out: str) -> None:
     console.print(f"  edition:  {target / 'edition.json'}")
     console.print(f"  preview:  {preview_dir}/edition-{edition.id}.html (.txt, .eml)")
     console.print(f"  outbox:   {app.settings.transport.path} ({summary.sent} messages)")
+
+
+def print_table(table: Any) -> None:
+    """Print a rich table; into a pipe or a file, at its natural width, so no cell is
+    cut to "…" (rich assumes 80 columns when stdout is not a terminal)."""
+    from rich.measure import Measurement
+
+    if console.is_terminal:
+        console.print(table)
+        return
+    natural = Measurement.get(console, console.options.update(width=10_000), table).maximum
+    wide = Console(file=console.file, width=max(natural, console.width), highlight=False)
+    wide.print(table)
 
 
 def _print_collect(reports: list[Any]) -> None:

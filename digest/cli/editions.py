@@ -14,7 +14,7 @@ import click
 from rich.table import Table
 
 from digest import gate
-from digest.cli import _app, config_option, console, main
+from digest.cli import _app, config_option, console, main, print_table
 from digest.codec import iso
 from digest.errors import DigestError
 from digest.store import BounceStats
@@ -100,7 +100,8 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
             )
         )
         return
-    table = Table(title="Editions", title_justify="left")
+    # Times to the minute in UTC, so that the table fits a terminal; see print_table.
+    table = Table(title="Editions (times UTC)", title_justify="left")
     columns = ("id", "list", "slot", "status", "stories", "approved", "sent", "delivered")
     for col in (*columns, "bounced hard/soft", "complaints"):
         right = col in ("id", "stories", "delivered", "bounced hard/soft", "complaints")
@@ -114,8 +115,8 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
             e.slot or "",
             e.status,
             str(e.stories),
-            iso(e.approved_at) or "",
-            iso(e.sent_at) or "",
+            _minute(e.approved_at),
+            _minute(e.sent_at),
             str(o["delivered"]),
             f"{o['bounced_hard']}/{o['bounced_soft']} ({o['bounce_rate']:.2%})",
             f"{o['complained']} ({o['complaint_rate']:.2%})",
@@ -125,9 +126,14 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
                 f"warning: edition {e.id}: complaints at {o['complaint_rate']:.2%} of "
                 f"delivered, above {warn_at:.2%} (mailbox providers act at 0.3%)"
             )
-    console.print(table)
+    print_table(table)
     for line in warnings:
         console.print(line, style="bold yellow", markup=False)
+
+
+def _minute(when: datetime | None) -> str:
+    """`2026-12-03 22:54` (UTC), or an empty cell."""
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if when else ""
 
 
 def _outcome(stats: BounceStats, warn_at: float) -> dict[str, Any]:

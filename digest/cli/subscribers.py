@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from digest.cli import _app, config_option, console, err, main
+from digest.cli import _app, config_option, console, err, main, print_table
 from digest.errors import SubscriberError
 
 
@@ -157,13 +157,16 @@ def subscribers_list(config: str, list_name: str, as_json: bool) -> None:
             )
         )
         return
+    # An address is never cut short ("…"): in a narrow terminal the other cells wrap.
     table = Table()
-    for col in ("email", "name", "status", "sections", "format"):
+    longest = max((len(s.email) for s in subs), default=5)
+    table.add_column("email", min_width=min(longest, 48), overflow="fold")
+    for col in ("name", "status", "sections", "format"):
         table.add_column(col)
     for s in subs:
         status = s.status + (" (paused)" if s.id in paused else "")
         table.add_row(s.email, s.name, status, ";".join(s.sections), s.format)
-    console.print(table)
+    print_table(table)
 
 
 @subscribers.command("export")
