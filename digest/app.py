@@ -16,8 +16,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from digest.config import Settings, load
+from digest.dkim import DkimSigner
 from digest.gate import Built, TooFewStories
-from digest.message import DkimSigner, Prepared, personalise, prepare
+from digest.message import Prepared, personalise, prepare
 from digest.records import Article, Edition, SourceReport, SourceSummary, Story, Subscriber
 from digest.render import Rendered, Renderer, Variant
 from digest.store import Store

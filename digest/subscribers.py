@@ -335,7 +335,8 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
     (anyone can type any address) is never in the text; in the To: header it is encoded
     (digest.message.format_address), so no name can make that header mean more.
     """
-    from digest.message import DkimSigner, format_address
+    from digest.dkim import DkimSigner
+    from digest.message import format_address
     from digest.render import Theme
 
     news = app.settings.newsletter
