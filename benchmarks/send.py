@@ -45,9 +45,9 @@ from sqlalchemy import insert
 
 from digest.app import App
 from digest.config import TransportSettings
+from digest.deliver.transports import SmtpTransport
 from digest.render import default_project
 from digest.store import schema as t
-from digest.transports import SmtpTransport
 
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 

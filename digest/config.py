@@ -568,7 +568,7 @@ def _list(file: Path, i: int, raw: Any) -> ListSettings:
     t.check("collect_every_minutes", lambda v: v >= 1, "a whole number of minutes ≥ 1")
     window = t.get("send_window", str, None, 'days and hours like "Mon-Fri 07:00-19:00"')
     if window is not None:
-        from digest.schedule import parse_window  # late: digest.schedule imports this module
+        from digest.times import parse_window
 
         try:
             parse_window(window)

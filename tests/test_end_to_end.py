@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from digest.app import App
 from digest.cli import main
-from digest.send import send_edition
+from digest.deliver.run import send_edition
 from digest.subscribers import import_csv
 from tests.conftest import Mailbox, write_project
 
@@ -35,7 +35,8 @@ def test_an_edition_reaches_every_subscriber_once_over_smtp(
 ) -> None:
     config = write_project(
         tmp_path / "news",
-        database=db_url, transport=f'kind = "smtp"\nhost = "127.0.0.1"\nport = {smtp_server.port}'
+        database=db_url,
+        transport=f'kind = "smtp"\nhost = "127.0.0.1"\nport = {smtp_server.port}',
     )
     _date_articles(config.parent)
     app = App.from_config(config)

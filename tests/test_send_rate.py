@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from digest.app import App
-from digest.send import RateLimiter, SendOptions, send_edition
+from digest.deliver.ratelimit import RateLimiter
+from digest.deliver.run import SendOptions, send_edition
 from tests.test_send_support import (
     NOW,
     FaultyHandler,

@@ -29,7 +29,7 @@ from digest.schedule.events import (
 )
 from digest.schedule.runner import offset_clock, run, run_job
 from digest.schedule.scheduler import Clock, Outcome, Scheduler, delivery_zones
-from digest.schedule.times import DAYS, Window, parse_window, postpone
+from digest.times import DAYS, Window, parse_window, postpone
 
 __all__ = [
     "DAYS",
