@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Callable, MutableSequence, Sequence
+from collections.abc import Callable, Mapping, MutableSequence, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkContext, SpawnContext
 from types import FrameType
@@ -36,6 +36,7 @@ from digest.deliver.interfaces import (
 from digest.deliver.lease import EditionLease
 from digest.errors import DigestError
 from digest.lifecycle import StopReason
+from digest.message import Prepared
 
 if TYPE_CHECKING:
     from digest.app import App
@@ -65,8 +66,10 @@ def _child(
     report: Connection,
     parent: int,
     owner: str,
+    prepared: Mapping[tuple[str, bool], Prepared] | None = None,
 ) -> None:
-    """A worker process: its summary goes back through `report`."""
+    """A worker process: its summary goes back through `report`. `prepared` are the
+    parent's prepared variants (forked only: they are never pickled)."""
     from digest.app import App
     from digest.deliver.wiring import run_worker
 
@@ -82,6 +85,7 @@ def _child(
             stop=stop,
             counts=counts,
             owner=owner,
+            prepared=prepared,
         )
     except DigestError as exc:
         summary = SendSummary(paused=f"worker {index} stopped: {exc}", stop=StopReason.WORKER)
@@ -121,8 +125,14 @@ def in_processes(
     options: SendOptions,
     progress: Progress | None,
     lease: EditionLease,
+    warm: Callable[[], Mapping[tuple[str, bool], Prepared]] | None = None,
 ) -> SendSummary:
+    """Send with `workers` processes. `warm()` prepares variants in this process first
+    when the workers are forked (they inherit them instead of each rendering them)."""
+    prepared: Mapping[tuple[str, bool], Prepared] | None = None
     if start_method() == "fork":
+        if warm is not None:
+            prepared = warm()
         app.store.engine.dispose()  # no database connection may cross a fork
         ctx: ForkContext | SpawnContext = multiprocessing.get_context("fork")
     else:
@@ -143,6 +153,7 @@ def in_processes(
                 send,
                 os.getpid(),
                 lease.owner,
+                prepared,
             ),
             name=f"digest-send-{edition_id}-{i}",
         )

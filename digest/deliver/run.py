@@ -182,7 +182,8 @@ def _send(
         if progress:
             progress(totals(counts, 1))
     else:
-        summary.add(in_processes(app, edition_id, workers, options, progress, lease))
+        messages = AppMessages(app, edition, clock())
+        summary.add(in_processes(app, edition_id, workers, options, progress, lease, messages.warm))
     summary.remaining = store.due_count(
         edition_id, edition.list, timezones=options.timezones, list_timezone=list_tz
     )

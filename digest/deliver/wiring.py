@@ -108,10 +108,34 @@ class AppMessages:
     """:class:`~digest.deliver.interfaces.MessageSource`: each variant prepared once per
     worker, then personalised per subscriber."""
 
-    def __init__(self, app: App, edition: Edition, now: datetime) -> None:
+    def __init__(
+        self,
+        app: App,
+        edition: Edition,
+        now: datetime,
+        cache: Mapping[tuple[str, bool], Prepared] | None = None,
+    ) -> None:
         assert edition.id is not None
         self.app, self.edition, self.now, self.edition_id = app, edition, now, edition.id
-        self.cache: dict[tuple[str, bool], Prepared] = {}
+        self.cache: dict[tuple[str, bool], Prepared] = dict(cache or {})
+
+    def warm(self, limit: int = 8) -> dict[tuple[str, bool], Prepared]:
+        """Prepare the likely variants now (every section set subscribers chose, up to
+        `limit` variants, html and text): forked workers inherit them ready."""
+        sets: list[frozenset[str] | None] = [None, *self.app.store.section_sets(self.edition.list)]
+        for sections in sets[: max(1, limit // 2)]:
+            for text_only in (False, True):
+                self.build(
+                    Subscriber(
+                        0,
+                        "warm@example.invalid",
+                        "",
+                        self.edition.list,
+                        sections=tuple(sorted(sections or ())),
+                        format="text" if text_only else "html",
+                    )
+                )
+        return self.cache
 
     def build(self, subscriber: Subscriber) -> tuple[str, bytes]:
         variant, text_only = self.app.variant_for(subscriber)
@@ -139,6 +163,7 @@ def run_worker(
     id_range: tuple[int, int] | None = None,
     claim: Claim | None = None,
     owner: str | None = None,
+    prepared: Mapping[tuple[str, bool], Prepared] | None = None,
 ) -> SendSummary:
     """Send this worker's share (subscriber id modulo `workers`) of an edition.
 
@@ -146,7 +171,8 @@ def run_worker(
     `claim(ids, now)` replaces :meth:`Store.claim` and returns the ids this worker
     may send (a queue worker's exclusive, leased claim). `owner` names the run that
     holds the edition's lease: claims are then exclusive too (never a row another
-    live worker holds) and named `<owner>/<index>`.
+    live worker holds) and named `<owner>/<index>`. `prepared` are variants already
+    prepared (a forked worker inherits its parent's).
     """
     store = app.store
     edition = store.edition(edition_id)
@@ -165,7 +191,7 @@ def run_worker(
     )
     return Engine(
         ledger,
-        AppMessages(app, edition, clock()),
+        AppMessages(app, edition, clock(), prepared),
         app.transport(),
         edition_id=edition_id,
         policy=app.settings.transport,
