@@ -39,7 +39,7 @@ from digest.deliver.interfaces import (
     SendSummary,
     Stop,
 )
-from digest.deliver.ratelimit import RateLimiter
+from digest.deliver.ratelimit import RateLimiter, Reserve, SharedPace
 from digest.deliver.transports import Refusal, Transport, TransportError
 from digest.errors import DeliveryError
 from digest.lifecycle import STOPPING, StopReason
@@ -64,8 +64,10 @@ class Engine:
         stop: Stop,
         counts: MutableSequence[int],
         tick: Callable[[], None] | None,
+        pace: Reserve | None = None,
     ) -> None:
         self.ledger, self.messages, self.transport = ledger, messages, transport
+        self.pace = pace
         self.edition_id, self.policy = edition_id, policy
         self.index, self.workers = index, workers
         self.options, self.clock, self.stop, self.tick = options, clock, stop, tick
@@ -105,7 +107,10 @@ class Engine:
         self.opened = False
         self.last_status_check = time.monotonic()
 
-    def _limiter(self) -> RateLimiter:
+    def _limiter(self) -> RateLimiter | SharedPace:
+        """The pace: with a shared `pace` (the database), `rate_per_second` holds for
+        every process together; the hourly quota is this worker's share, seeded from
+        the ledger's sends of the last hour."""
         p = self.policy
         recent: list[float] = []
         if p.rate_per_hour:
@@ -113,6 +118,11 @@ class Engine:
             since = now - timedelta(seconds=RateLimiter.HOUR)
             for at in self.ledger.sent_since(since, limit=p.rate_per_hour):
                 recent.append(mono - (now - at).total_seconds())
+        if self.pace is not None and p.rate_per_second:
+            local = RateLimiter.share(
+                None, p.rate_per_hour, index=self.index, workers=self.workers, recent=recent
+            )
+            return SharedPace(self.pace, p.rate_per_second, local)
         return RateLimiter.share(
             p.rate_per_second,
             p.rate_per_hour,

@@ -85,3 +85,43 @@ class RateLimiter:
             self._tokens -= 1.0
         if self._quota is not None:
             self._window.append(now)
+
+
+#: Reserves `span` seconds of the shared pace from wall-clock `now`; returns their start.
+Reserve = Callable[[float, float], float]
+
+
+class SharedPace:
+    """`rate_per_second` for every process that sends, together: slots are reserved from
+    one row in the database (`Store.reserve_pace`), a few at a time (at most a quarter
+    second's worth, so a stopped worker leaves others waiting no longer than that).
+    `local` keeps this worker's part of the hourly quota as before. Same interface as
+    :class:`RateLimiter`; times are wall-clock (processes share no monotonic clock)."""
+
+    def __init__(
+        self,
+        reserve: Reserve,
+        per_second: float,
+        local: RateLimiter,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._reserve, self._local, self._clock = reserve, local, clock
+        self._interval = 1.0 / per_second
+        self._chunk = max(1, min(50, int(per_second / 4)))
+        self._slots: deque[float] = deque()
+
+    def delay(self) -> float:
+        wait = self._local.delay()
+        now = self._clock()
+        while self._slots and self._slots[0] < now - self._interval:
+            self._slots.popleft()  # missed: never caught up on with a burst
+        if not self._slots:
+            start = self._reserve(self._chunk * self._interval, now)
+            self._slots.extend(start + i * self._interval for i in range(self._chunk))
+        return max(wait, self._slots[0] - now)
+
+    def take(self) -> None:
+        if self._slots:
+            self._slots.popleft()
+        self._local.take()

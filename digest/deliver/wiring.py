@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from digest.store import Store
 
 
+#: The shared send pace's row: one `[transport]` per project (and database).
+PACE = "transport"
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -202,4 +206,5 @@ def run_worker(
         stop=stop or Stop(),
         counts=counts if counts is not None else [0] * SLOTS * workers,
         tick=tick,
+        pace=lambda span, now: store.reserve_pace(PACE, span=span, now=now),
     ).run()
