@@ -16,13 +16,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from digest.config import Settings, load
+from digest.deliver.transports import Transport, make_transport
+from digest.dkim import DkimSigner
 from digest.gate import Built, TooFewStories
-from digest.message import DkimSigner, Prepared, personalise, prepare
+from digest.message import Prepared, personalise, prepare
 from digest.records import Article, Edition, SourceReport, SourceSummary, Story, Subscriber
 from digest.render import Rendered, Renderer, Variant
 from digest.store import Store
 from digest.tokens import Tokens
-from digest.transports import Transport, make_transport
 
 if TYPE_CHECKING:  # collect and rank are imported where used: a send worker needs neither
     from digest.rank import RankOptions

@@ -34,6 +34,7 @@ SUBJECT_FIELDS = ("lead", "name", "date")  # what digest.render fills a subject 
 SECRET_ENV = keys.SECRET_ENV  # signs tokens; keys.OLD_ENV: retired keys that still verify
 SMTP_PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
 DKIM_KEY_ENV = "DIGEST_DKIM_KEY"  # the DKIM private key (PEM), instead of a key file
+DKIM_ED25519_KEY_ENV = "DIGEST_DKIM_ED25519_KEY"  # the second (Ed25519) DKIM key, PEM
 BOUNCES_PASSWORD_ENV = "DIGEST_BOUNCES_PASSWORD"  # the bounce mailbox's IMAP password
 MAILGUN_KEY_ENV = "DIGEST_MAILGUN_SIGNING_KEY"  # verifies Mailgun's webhook signatures
 
@@ -45,20 +46,38 @@ class DkimSettings:
     selector: str
     domain: str
     key_file: Path | None = None  # PEM private key; $DIGEST_DKIM_KEY wins when set
+    #: A second signature (RFC 8463 dual signing) with an Ed25519 key under this selector;
+    #: the key from $DIGEST_DKIM_ED25519_KEY or `ed25519_key_file`.
+    ed25519_selector: str | None = None
+    ed25519_key_file: Path | None = None
 
     def private_key(self) -> tuple[bytes, str] | None:
         """The PEM key and where it came from (for error messages; never the key itself)."""
-        key = os.environ.get(DKIM_KEY_ENV)
-        if key:
-            return key.encode(), f"${DKIM_KEY_ENV}"
-        if self.key_file is None:
+        return _pem(DKIM_KEY_ENV, self.key_file)
+
+    def second_key(self) -> tuple[bytes, str] | None:
+        """The Ed25519 key's PEM and origin when `ed25519_selector` is set."""
+        if self.ed25519_selector is None:
             return None
-        try:
-            return self.key_file.read_bytes(), str(self.key_file)
-        except OSError as exc:
+        found = _pem(DKIM_ED25519_KEY_ENV, self.ed25519_key_file)
+        if found is None:
             raise ConfigError(
-                f"{self.key_file}: cannot read the DKIM private key: {exc.strerror}"
-            ) from None
+                f"newsletter.dkim.ed25519_selector needs a key: set ${DKIM_ED25519_KEY_ENV} "
+                "(PEM) or newsletter.dkim.ed25519_key_file"
+            )
+        return found
+
+
+def _pem(env: str, path: Path | None) -> tuple[bytes, str] | None:
+    key = os.environ.get(env)
+    if key:
+        return key.encode(), f"${env}"
+    if path is None:
+        return None
+    try:
+        return path.read_bytes(), str(path)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the DKIM private key: {exc.strerror}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,6 +453,14 @@ def _dkim(file: Path, raw: Any) -> DkimSettings:
     key_file = t.get(
         "key_file", str, None, f"a PEM private key file (or set ${DKIM_KEY_ENV} instead)"
     )
+    second = t.get("ed25519_selector", str, None, "the Ed25519 key's DNS selector")
+    if second is not None:
+        t.check(
+            "ed25519_selector",
+            lambda v: bool(re.fullmatch(rf"{label}(\.{label})*", v)),
+            "a DNS label",
+        )
+    second_file = t.get("ed25519_key_file", str, None, "a PEM Ed25519 private key file")
     if "private_key" in t.data or "key" in t.data:
         raise ConfigError(
             f"{file}: the DKIM private key is not read from the file; set ${DKIM_KEY_ENV} "
@@ -443,7 +470,10 @@ def _dkim(file: Path, raw: Any) -> DkimSettings:
     path = (file.parent / key_file).resolve() if key_file else None
     if path is not None and not path.is_file():
         raise t.fail("key_file", f"no such file: {path}")
-    return DkimSettings(selector, domain, path)
+    second_path = (file.parent / second_file).resolve() if second_file else None
+    if second_path is not None and not second_path.is_file():
+        raise t.fail("ed25519_key_file", f"no such file: {second_path}")
+    return DkimSettings(selector, domain, path, second, second_path)
 
 
 def _source(file: Path, i: int, raw: Any) -> SourceSettings:
@@ -538,7 +568,7 @@ def _list(file: Path, i: int, raw: Any) -> ListSettings:
     t.check("collect_every_minutes", lambda v: v >= 1, "a whole number of minutes ≥ 1")
     window = t.get("send_window", str, None, 'days and hours like "Mon-Fri 07:00-19:00"')
     if window is not None:
-        from digest.schedule import parse_window  # late: digest.schedule imports this module
+        from digest.times import parse_window
 
         try:
             parse_window(window)

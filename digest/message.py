@@ -3,9 +3,11 @@
 `prepare` runs once per variant: it encodes both bodies (quoted-printable, UTF-8,
 lines well under 998 octets) and the fixed headers, and keeps each per-subscriber
 value as a placeholder on a line of its own. `personalise` then only substitutes a
-few short byte strings and, when the newsletter has a DKIM key, signs the result: no
-template render, CSS inlining or EmailMessage per subscriber. This module builds
-bytes; it sends nothing and never logs a key.
+few short byte strings and, when the newsletter has a DKIM key, signs the result
+(digest.dkim: the signed headers' canonical form and the body hash up to the first
+placeholder are computed once per variant): no template render, CSS inlining or
+EmailMessage per subscriber. This module builds bytes; it sends nothing and never
+logs a key.
 """
 
 from __future__ import annotations
@@ -14,15 +16,15 @@ import base64
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
-from pathlib import Path
-from typing import Any
 
-from digest.config import DkimSettings
-from digest.errors import ConfigError, DeliveryError
+from digest.dkim import DKIM_HEADERS as DKIM_HEADERS
+from digest.dkim import DKIM_OVERSIGN as DKIM_OVERSIGN
+from digest.dkim import DkimSigner, Template
+from digest.errors import DeliveryError
 from digest.render import PLACEHOLDERS, PREFERENCES, UNSUBSCRIBE, Rendered
 
 QP_WIDTH = 76
@@ -35,25 +37,9 @@ _TOKEN = re.compile("(" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")")
 #: subject made from a feed's headline cannot spell them.
 _MARK = secrets.token_hex(16)
 TO, MSGID = f"@@TO_{_MARK}@@".encode(), f"@@MESSAGE_ID_{_MARK}@@".encode()
+_UNSUB, _PREFS = UNSUBSCRIBE.encode(), PREFERENCES.encode()
 _QP_ESCAPE = re.compile(r"[^ -<>-~]")  # what quoted-printable encodes: not in _SAFE
 _URL_UNSAFE = re.compile(r"[\s<>\"']")
-
-#: The headers a DKIM signature covers (those present); the ones a forwarder could
-#: add a second copy of are signed twice ("oversigned") so that no copy can be added.
-DKIM_HEADERS = (
-    "From",
-    "To",
-    "Subject",
-    "Date",
-    "Message-ID",
-    "Reply-To",
-    "List-Id",
-    "List-Unsubscribe",
-    "List-Unsubscribe-Post",
-    "MIME-Version",
-    "Content-Type",
-)
-DKIM_OVERSIGN = ("From", "Subject", "Reply-To", "List-Unsubscribe", "List-Unsubscribe-Post")
 
 
 def _qp_chars(text: str) -> list[bytes]:
@@ -186,71 +172,6 @@ def _list_id(title: str, list_id: str) -> bytes:
     return f"List-Id: {formataddr((title, list_id), charset='utf-8')}\r\n".encode("ascii")
 
 
-class DkimSigner:
-    """A DKIM key (RSA, PEM) parsed once, signing message bytes.
-
-    Headers are canonicalized "relaxed", the body "simple" (our bodies are
-    quoted-printable lines without trailing white space, so nothing is lost, and the
-    body needs no rewriting per message). dkimpy parses only the header block; the
-    body hash is computed here. Its RSA is pure Python: most of the cost per message.
-    """
-
-    CANONICALIZE = b"relaxed/simple"
-
-    def __init__(self, selector: str, domain: str, private_key: bytes, *, origin: str) -> None:
-        import dkim.crypto
-
-        try:
-            self._key: Any = dkim.crypto.parse_pem_private_key(private_key)
-        except Exception:  # dkimpy raises several types for a bad key; never show it
-            raise ConfigError(f"{origin}: not an RSA private key in PEM form (DKIM)") from None
-        self.selector = selector.encode("ascii")
-        self.domain = domain.encode("ascii")
-
-    @classmethod
-    def from_settings(cls, dkim: DkimSettings | None, config: Path) -> DkimSigner | None:
-        """The signer `[newsletter.dkim]` asks for (None when there is no such table)."""
-        if dkim is None:
-            return None
-        found = dkim.private_key()
-        if found is None:
-            raise ConfigError(
-                f"{config}: newsletter.dkim needs a private key: set $DIGEST_DKIM_KEY (PEM) "
-                "or newsletter.dkim.key_file"
-            )
-        key, origin = found
-        return cls(dkim.selector, dkim.domain, key, origin=origin)
-
-    def sign(self, message: bytes, *, now: datetime) -> bytes:
-        """`message` (CRLF line ends) with a DKIM-Signature header in front; `t=` is `now`."""
-        import dkim
-
-        head, blank, body = message.partition(b"\r\n\r\n")
-        if not blank:
-            raise DeliveryError("cannot DKIM-sign a message without a header/body separator")
-        signer = dkim.DKIM(head + b"\r\n\r\n", signature_algorithm=b"rsa-sha256")
-        present = {name.lower() for name, _ in signer.headers}
-        names = [h for h in DKIM_HEADERS if h.lower().encode() in present]
-        names += [h for h in DKIM_OVERSIGN if h.lower().encode() in present]
-        include = [h.lower().encode() for h in names]
-        policy = dkim.CanonicalizationPolicy.from_c_value(self.CANONICALIZE)
-        signer.hasher = dkim.HASH_ALGORITHMS[b"rsa-sha256"]
-        body_hash = base64.b64encode(signer.hasher(policy.canonicalize_body(body)).digest())
-        fields = [
-            (b"v", b"1"),
-            (b"a", b"rsa-sha256"),
-            (b"c", self.CANONICALIZE),
-            (b"d", self.domain),
-            (b"s", self.selector),
-            (b"t", str(int(now.timestamp())).encode()),
-            (b"h", b" : ".join(include)),
-            (b"bh", body_hash),
-            (b"b", b"0" * 60),  # replaced by the signature (keeps b= on a line of its own)
-        ]
-        value: bytes = signer.gen_header(fields, include, policy, b"DKIM-Signature", self._key)
-        return b"DKIM-Signature: " + value + message
-
-
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """A variant's message bytes with per-subscriber placeholders."""
@@ -262,6 +183,7 @@ class Prepared:
     domain: str
     dkim: DkimSigner | None = None  # signs each personalised message when set
     date: datetime | None = None  # the Date header's time (the DKIM t= tag)
+    signing: Template | None = None  # dkim's per-variant plan (made by `prepare`)
 
 
 def domain_of(sender: str) -> str:
@@ -307,12 +229,8 @@ def prepare(
     )
     if text_only:
         split = text_part.index(b"\r\n\r\n")
-        return Prepared(
-            head + text_part[: split + 2],
-            text_part[split + 4 :],
-            True,
-            list_id,
-            domain,
+        return _signed(
+            Prepared(head + text_part[: split + 2], text_part[split + 4 :], True, list_id, domain),
             dkim,
             date,
         )
@@ -337,7 +255,18 @@ def prepare(
         + boundary
         + b"--\r\n"
     )
-    return Prepared(head, body, False, list_id, domain, dkim, date)
+    return _signed(Prepared(head, body, False, list_id, domain), dkim, date)
+
+
+#: The per-subscriber placeholders (in the header, the body or both).
+_MARKS = (TO, MSGID, UNSUBSCRIBE.encode(), PREFERENCES.encode())
+
+
+def _signed(prepared: Prepared, dkim: DkimSigner | None, date: datetime) -> Prepared:
+    if dkim is None:
+        return replace(prepared, date=date)
+    plan = dkim.template(prepared.head, prepared.body, _MARKS)
+    return replace(prepared, dkim=dkim, date=date, signing=plan)
 
 
 def message_id(edition_id: int, subscriber_id: int, domain: str) -> str:
@@ -363,16 +292,15 @@ def personalise(
         if not url.isascii() or _URL_UNSAFE.search(url):
             raise DeliveryError(f"{email}: link {url!r} is not a plain ASCII URL")
     to = format_address(name, email).encode("ascii")
-    head = (
-        prepared.head.replace(TO, to)
-        .replace(MSGID, message_id(edition_id, subscriber_id, prepared.domain).encode())
-        .replace(UNSUBSCRIBE.encode(), unsubscribe_url.encode("ascii"))
+    msgid = message_id(edition_id, subscriber_id, prepared.domain).encode()
+    unsubscribe = unsubscribe_url.encode("ascii")
+    head = prepared.head.replace(TO, to).replace(MSGID, msgid).replace(_UNSUB, unsubscribe)
+    body = prepared.body.replace(_UNSUB, qp_value(unsubscribe_url)).replace(
+        _PREFS, qp_value(preferences_url)
     )
-    body = prepared.body.replace(UNSUBSCRIBE.encode(), qp_value(unsubscribe_url)).replace(
-        PREFERENCES.encode(), qp_value(preferences_url)
-    )
-    message = head + b"\r\n" + body
-    if prepared.dkim is not None:
+    if prepared.signing is not None:
         assert prepared.date is not None
-        message = prepared.dkim.sign(message, now=prepared.date)
-    return message
+        values = {TO: to, MSGID: msgid, _UNSUB: unsubscribe}
+        signature = prepared.signing.sign(body, values, now=prepared.date)
+        return signature + head + b"\r\n" + body
+    return head + b"\r\n" + body

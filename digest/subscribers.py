@@ -312,18 +312,12 @@ def subscribe(
 
 
 def send_confirmation(app: App, subscriber: Subscriber, *, now: datetime) -> None:
+    """Send the double opt-in message (signed when DKIM is set: digest.deliver.mail)."""
+    from digest.deliver.mail import send_one
+
     data = confirmation_message(app, subscriber, now=now)
-    transport = app.transport()
-    transport.open()
-    try:
-        transport.send(
-            parseaddr(app.settings.newsletter.sender)[1],
-            subscriber.email,
-            data,
-            name=f"confirm-{subscriber.id}-{int(now.timestamp())}",
-        )
-    finally:
-        transport.close()
+    name = f"confirm-{subscriber.id}-{int(now.timestamp())}"
+    send_one(app.settings, app.transport(), subscriber.email, data, name=name, now=now)
 
 
 def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> bytes:
@@ -335,7 +329,8 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
     (anyone can type any address) is never in the text; in the To: header it is encoded
     (digest.message.format_address), so no name can make that header mean more.
     """
-    from digest.message import DkimSigner, format_address
+    from digest.deliver.mail import signed
+    from digest.message import format_address
     from digest.render import Theme
 
     news = app.settings.newsletter
@@ -370,8 +365,7 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
     # The To: header is added as bytes: the email package's folding of a long quoted
     # name can split it into several addresses.
     data = b"To: " + to.encode("ascii") + b"\r\n" + msg.as_bytes()
-    signer = DkimSigner.from_settings(news.dkim, app.settings.path)
-    return data if signer is None else signer.sign(data, now=now)
+    return signed(app.settings, data, now=now)
 
 
 def remove_subscriber(

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from digest.app import App
 from digest.config import DKIM_KEY_ENV
+from digest.dkim import DkimKey
 from digest.errors import ConfigError
 from digest.message import DKIM_HEADERS, DkimSigner, personalise, prepare, qp_encode, qp_value
 from digest.records import Subscriber
@@ -254,7 +255,7 @@ def test_a_signature_survives_delivery_through_a_real_smtp_server(
 
 def test_a_signer_signs_what_it_is_given(keypair: tuple[bytes, bytes]) -> None:
     pem, record = keypair
-    signer = DkimSigner("s1", "example.org", pem, origin="test")
+    signer = DkimSigner([DkimKey("s1", "example.org", pem, origin="test")])
     data = b"From: a@example.org\r\nTo: b@example.com\r\nSubject: hi\r\n\r\nbody\r\n"
     signed = signer.sign(data, now=NOW)
     assert signed.endswith(data)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from digest.app import App
 from digest.cli import main
-from digest.send import send_edition
+from digest.deliver.run import send_edition
 from digest.subscribers import import_csv
 from tests.conftest import Mailbox, write_project
 

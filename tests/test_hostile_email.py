@@ -10,7 +10,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 from digest.app import App
-from digest.send import send_edition
+from digest.deliver.run import send_edition
 from tests.conftest import write_project
 from tests.corpus import require_corpus
 

@@ -22,8 +22,8 @@ from sqlalchemy import func, select, update
 
 from digest.app import App
 from digest.cli import main
+from digest.deliver.run import send_edition
 from digest.errors import DeliveryError
-from digest.send import send_edition
 from digest.store import schema as t
 from tests.databases import postgres_database
 from tests.test_send_support import (

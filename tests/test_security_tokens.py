@@ -32,11 +32,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from digest.app import App
 from digest.cli import main
 from digest.config import DKIM_KEY_ENV, SECRET_ENV, load
+from digest.deliver.run import send_edition
 from digest.errors import ConfigError, SubscriberError
 from digest.message import personalise, prepare
 from digest.records import Subscriber
 from digest.render import PREFERENCES, UNSUBSCRIBE, Rendered
-from digest.send import send_edition
 from digest.subscribers import send_confirmation, subscribe
 from digest.tokens import BadToken
 from tests.conftest import Mailbox, write_project

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from digest.app import App
 from digest.cli import main
-from digest.send import SendOptions, SendSummary, send_edition
+from digest.deliver.run import SendOptions, SendSummary, send_edition
 from tests.test_send_support import (
     NOW,
     FaultyHandler,

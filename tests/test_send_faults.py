@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from digest.app import App
 from digest.cli import main
-from digest.send import SendOptions, send_edition
+from digest.deliver.run import SendOptions, send_edition
 from digest.store import schema as t
 from tests.conftest import free_port
 from tests.test_send_support import (

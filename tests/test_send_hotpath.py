@@ -14,9 +14,9 @@ from itsdangerous import URLSafeSerializer
 from premailer import Premailer
 
 from digest.app import App
+from digest.deliver.run import send_edition
 from digest.message import _qp_chars, _qp_line, qp_value
 from digest.render import Renderer
-from digest.send import send_edition
 from digest.tokens import Tokens
 from tests.test_send_support import NOW, add_subscribers, build, small_project
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from digest.app import App
-from digest.send import RateLimiter, SendOptions, send_edition
+from digest.deliver.ratelimit import RateLimiter
+from digest.deliver.run import SendOptions, send_edition
 from tests.test_send_support import (
     NOW,
     FaultyHandler,
@@ -92,3 +93,35 @@ def test_the_hourly_window_starts_from_what_the_ledger_sent(tmp_path: Path, db_u
         assert limiter.delay() == 0
         limiter.take()
     assert limiter.delay() == pytest.approx(3600)
+
+
+def test_concurrent_sends_share_the_per_second_limit(tmp_path: Path, db_url: str) -> None:
+    """Two runs at once (two editions, separate processes' worth of App and connection)
+    together stay within `rate_per_second`: the pace is kept in the database, not per
+    process (before, each run sent at the full rate)."""
+    import threading
+
+    handler = FaultyHandler()
+    with smtp_server(handler) as port:
+        config = small_project(tmp_path / "news", port, "rate_per_second = 10\n", database=db_url)
+        app = App.from_config(config)
+        first = build(app)
+        second = app.build(now=NOW + timedelta(minutes=1)).id
+        assert second is not None and second != first
+        add_subscribers(app, 15)
+        done: list[int] = []
+
+        def send(edition: int) -> None:
+            own = App.from_config(config)
+            done.append(send_edition(own, edition, clock=lambda: NOW).sent)
+
+        threads = [threading.Thread(target=send, args=(e,)) for e in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert sorted(done) == [15, 15] and handler.count() == 30
+    times = sorted(handler.times)
+    assert times[-1] - times[0] >= 2.3  # 30 messages at 10/s: about 3 s, not 1.5
+    busiest = max(sum(1 for x in times if t <= x < t + 1.0) for t in times)
+    assert busiest <= 13, busiest

@@ -25,8 +25,8 @@ from cryptography.x509.oid import NameOID
 
 from digest.app import App
 from digest.config import SMTP_PASSWORD_ENV, TransportSettings
-from digest.send import send_edition
-from digest.transports import SmtpTransport, TransportError
+from digest.deliver.run import send_edition
+from digest.deliver.transports import SmtpTransport, TransportError
 from tests.test_send_support import NOW, FaultyHandler, add_subscribers, build, small_project
 from tests.test_send_support import smtp_server as run_server
 

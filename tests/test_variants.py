@@ -9,7 +9,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 from digest.app import App
-from digest.send import send_edition
+from digest.deliver.run import send_edition
 from tests.conftest import write_project
 
 NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)

@@ -227,7 +227,7 @@ def test_pause_reaches_every_worker_and_send_resumes_without_duplicates(tmp_path
 def test_lost_tasks_are_enqueued_again_when_the_ledger_stalls(tmp_path: Path) -> None:
     import redis
 
-    from digest.worker import send_queued
+    from digest.deliver.follow import send_queued
 
     handler = FaultyHandler()
     with postgres_database() as db, redis_broker() as broker, faulty_smtp(handler) as port:

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from digest.cli import main
 from digest.config import load
+from digest.deliver.broker import RedactBrokerUrls, broker_url, redact
 from digest.errors import ConfigError
-from digest.worker import RedactBrokerUrls, broker_url, redact
 from tests.conftest import write_project
 
 

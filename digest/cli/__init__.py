@@ -129,7 +129,7 @@ def _copy_project(target: Path, *, templates: bool = True) -> None:
 )
 def demo(out: str) -> None:
     """Run the bundled sample newsletter end to end into a local outbox (offline)."""
-    from digest.send import SendOptions, send_edition
+    from digest.deliver.run import SendOptions, send_edition
     from digest.subscribers import import_csv
 
     target = Path(out).resolve()

@@ -26,6 +26,7 @@ from rich.progress import (
 from digest import gate
 from digest.cli import _app, config_option, console, err, main
 from digest.errors import DeliveryError
+from digest.lifecycle import EditionStatus, allowed
 
 #: How each ledger status reads in `digest send` and `digest pause`.
 LEDGER_WORDS = {
@@ -59,7 +60,7 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
     exactly those the ledger does not have as sent or bounced. A paused edition is
     resumed; a cancelled one is refused.
     """
-    from digest.send import SendOptions, send_edition
+    from digest.deliver.run import SendOptions, send_edition
 
     app = _app(config)
     store = app.store
@@ -68,13 +69,13 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
     before = store.ledger(edition_id)
     if before:
         console.print(f"Ledger before this run: {ledger_line(before)}.")
-    if edition.status == "paused" and not dry_run:
+    if edition.status == EditionStatus.PAUSED and not dry_run:
         console.print(f"Resuming paused edition {edition_id}.")
     lst = app.settings.list(edition.list)
     total = store.due_count(edition_id, edition.list, list_timezone=lst.timezone)
     options = SendOptions(workers=workers, dry_run=dry_run)
     if app.settings.queue.broker and not dry_run:
-        from digest.worker import broker_location
+        from digest.deliver.broker import broker_location
 
         queue = f"{app.settings.queue.name} on {broker_location(app.settings.queue.broker)}"
         console.print(f"Sending through `digest worker`s (queue {queue}).")
@@ -151,9 +152,11 @@ def pause(config: str, edition_id: int) -> None:
     app = _app(config)
     store = app.store
     status = store.edition(edition_id).status
-    if status in ("sent", "cancelled", "paused"):
+    if not allowed(status, EditionStatus.PAUSED):
         raise DeliveryError(f"edition {edition_id} is {status}; there is nothing to pause")
-    if not store.set_edition_status(edition_id, "paused", now=datetime.now(UTC), expect=(status,)):
+    if not store.set_edition_status(
+        edition_id, EditionStatus.PAUSED, now=datetime.now(UTC), expect=(status,)
+    ):
         raise DeliveryError(f"edition {edition_id} changed status meanwhile; try again")
     counts = store.ledger(edition_id)
     console.print(
@@ -172,10 +175,10 @@ def cancel(config: str, edition_id: int) -> None:
     app = _app(config)
     store = app.store
     status = store.edition(edition_id).status
-    if status in ("sent", "cancelled"):
+    if not allowed(status, EditionStatus.CANCELLED):
         raise DeliveryError(f"edition {edition_id} is {status}; it cannot be cancelled")
     if not store.set_edition_status(
-        edition_id, "cancelled", now=datetime.now(UTC), expect=(status,)
+        edition_id, EditionStatus.CANCELLED, now=datetime.now(UTC), expect=(status,)
     ):
         raise DeliveryError(f"edition {edition_id} changed status meanwhile; try again")
     counts = store.ledger(edition_id)

@@ -60,7 +60,7 @@ def worker(
     another one (rows already sent are skipped).
     """
     from digest.app import App
-    from digest.worker import run
+    from digest.deliver.queue import run
 
     settings = load(config)
     if not settings.queue.broker:

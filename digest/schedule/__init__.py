@@ -1,7 +1,7 @@
 """The scheduler: when each list is collected, built and sent, and doing each exactly once.
 
 Two halves. The *pure* half turns a list's settings and an explicit `now` into UTC
-instants: :mod:`~digest.schedule.times` (send windows, cron slots in the delivery zone
+instants: :mod:`~digest.times` (send windows, cron slots in the delivery zone
 across daylight-saving changes) and :mod:`~digest.schedule.events` (the sends a schedule
 calls for, local delivery's grouping, misfire and coalescing: `parse_window`,
 `next_slots`, `next_events`, `send_events`, `due_slots`). The *doing* half
@@ -29,7 +29,7 @@ from digest.schedule.events import (
 )
 from digest.schedule.runner import offset_clock, run, run_job
 from digest.schedule.scheduler import Clock, Outcome, Scheduler, delivery_zones
-from digest.schedule.times import DAYS, Window, parse_window, postpone
+from digest.times import DAYS, Window, parse_window, postpone
 
 __all__ = [
     "DAYS",

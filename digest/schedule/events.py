@@ -4,7 +4,7 @@ Job: from a list's settings and explicit instants, list its sends in time order
 (`iter_events`, `send_events`, `next_events`, `next_slots`), apply the send window (postpone
 and merge), group local delivery's zones, name each send by its slot key (`send_time`
 reads one back), and decide what is due at `now`, late or coalesced (`due_slots`). Built
-on the wall-clock arithmetic of :mod:`digest.schedule.times`.
+on the wall-clock arithmetic of :mod:`digest.times`.
 Must not: read the clock (`now` and `after` are passed in), touch the database or the
 App, or send anything; performing the events is :mod:`digest.schedule.scheduler`'s job.
 
@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 
 from digest.codec import iso, parse_iso
 from digest.config import ListSettings
-from digest.schedule.times import _last_close, _window, _zone, _zone_slots, postpone
+from digest.times import _last_close, _window, _zone, _zone_slots, postpone
 
 LOOKBACK = timedelta(days=7)  # late slots older than this are not looked at (nor recorded)
 

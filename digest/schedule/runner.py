@@ -24,7 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from digest.codec import iso
 from digest.schedule.scheduler import Clock, Scheduler
-from digest.schedule.times import _zone
+from digest.times import _zone
 
 if TYPE_CHECKING:
     from digest.app import App

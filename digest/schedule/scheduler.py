@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 from digest.codec import iso
 from digest.config import ListSettings
 from digest.gate import refusal
+from digest.lifecycle import EditionStatus, StopReason
 from digest.schedule.events import (
     SendEvent,
     _minutes_text,
@@ -110,7 +111,10 @@ class _Watch:
     def __call__(self) -> None:
         while not self.done.wait(0.05):
             if self.stop.is_set() and self.store.set_edition_status(
-                self.edition_id, "paused", now=self.clock(), expect=("sending",)
+                self.edition_id,
+                EditionStatus.PAUSED,
+                now=self.clock(),
+                expect=(EditionStatus.SENDING,),
             ):
                 self.paused = True
                 log.info("stop requested: edition %s pauses after its batch", self.edition_id)
@@ -499,7 +503,7 @@ class Scheduler:
     def _send(
         self, lst: ListSettings, event: SendEvent, edition: EditionInfo, now: datetime
     ) -> None:
-        from digest.send import SendOptions, send_edition
+        from digest.deliver.run import SendOptions, send_edition
 
         options = SendOptions(batch=self.batch, timezones=event.zones)
         clock = self.clock or (lambda: now)
@@ -533,7 +537,7 @@ class Scheduler:
         if (
             watch.paused
             or self.stop.is_set()
-            or summary.paused.startswith("interrupted")  # send_edition's own signal handling
+            or summary.stop in (StopReason.INTERRUPTED, StopReason.LEASE_LOST)
             or any(r.slot.split("@", 1)[-1] == event.edition_key for r in others)
         ):
             # Our own stop, or (local delivery) another process's stop paused the edition.
@@ -543,6 +547,6 @@ class Scheduler:
             )
             self._finish(lst, event.key, "send", "interrupted", detail, now, **extra)
             return
-        status = "failed" if "consecutive failures" in summary.paused else "paused"
+        status = "failed" if summary.stop is StopReason.FAILURES else "paused"
         detail = f"edition {edition.id}{zones}: {summary.paused} ({counts})"
         self._finish(lst, event.key, "send", status, detail, now, **extra)

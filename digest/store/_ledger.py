@@ -21,11 +21,9 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
-    bindparam,
     delete,
     exists,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -36,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from digest.records import Subscriber
 from digest.store import schema as t
 from digest.store._base import Base, _subscriber, utc
+from digest.store._writer import LedgerWriter, _mark
 
 #: Ledger statuses that end a delivery: such a row is never sent again.
 DONE = ("sent", "bounced")
@@ -52,72 +51,6 @@ class SendLease:
     pid: int
     since: datetime
     until: datetime
-
-
-# The statements run per batch or every few messages are built once: building and
-# caching a statement costs more than running it.
-_MARK = (
-    update(t.deliveries)
-    .where(
-        t.deliveries.c.edition_id == bindparam("eid"),
-        t.deliveries.c.subscriber_id == bindparam("sid"),
-    )
-    .values(
-        status=bindparam("new_status"),
-        error=bindparam("new_error"),
-        sent_at=bindparam("new_sent_at"),
-    )
-)
-_STATUS = select(t.editions.c.status).where(t.editions.c.id == bindparam("edition_id"))
-
-
-def _mark(
-    conn: Connection, edition_id: int, results: Mapping[int, tuple[str, str | None]], now: datetime
-) -> str:
-    s = t.subscribers
-    params = [
-        {
-            "eid": edition_id,
-            "sid": sid,
-            "new_status": status,
-            "new_error": error,
-            "new_sent_at": now if status == "sent" else None,
-        }
-        for sid, (status, error) in results.items()
-    ]
-    with conn.begin():
-        if params:
-            conn.execute(_MARK, params[0] if len(params) == 1 else params)
-        for sid, (outcome, error) in results.items():
-            if outcome != "bounced":
-                continue
-            changed = conn.execute(
-                update(s)
-                .where(s.c.id == sid, s.c.status == "active")
-                .values(status="bounced", updated_at=now)
-            ).rowcount
-            if changed:
-                conn.execute(
-                    insert(t.subscriber_events).values(
-                        subscriber_id=sid, status="bounced", origin="smtp", detail=error, at=now
-                    )
-                )
-        edition_status = conn.execute(_STATUS, {"edition_id": edition_id}).scalar()
-    return str(edition_status)
-
-
-class LedgerWriter:
-    """Marks one edition's outcomes over a connection of its own (close it after)."""
-
-    def __init__(self, conn: Connection, edition_id: int) -> None:
-        self._conn, self._edition_id = conn, edition_id
-
-    def mark(self, results: Mapping[int, tuple[str, str | None]], *, now: datetime) -> str:
-        """As :meth:`LedgerMixin.mark`."""
-        return _mark(self._conn, self._edition_id, results, now)
-
-    def close(self) -> None:
-        self._conn.close()
 
 
 class LedgerMixin(Base):
@@ -359,7 +292,11 @@ class LedgerMixin(Base):
 
     def ledger_writer(self, edition_id: int) -> LedgerWriter:
         """`mark` over one connection held open: a sending worker marks every message."""
-        return LedgerWriter(self.engine.connect(), edition_id)
+        url = self.engine.url
+        lock = None
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            lock = f"{url.database}-ledger.lock"
+        return LedgerWriter(self.engine.connect(), edition_id, lock=lock)
 
     def ledger(self, edition_id: int) -> dict[str, int]:
         """Rows per status for an edition: claimed, sent, bounced, failed."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    case,
     exists,
     func,
     literal,
@@ -48,7 +50,36 @@ Range = tuple[int, int]  # subscriber ids lo < id <= hi
 log = logging.getLogger("digest.store")
 
 
+def _insert_ignore(conn: Connection, table: Any) -> Any:
+    """INSERT that does nothing when the row exists (another process was first)."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
 class QueueMixin(LedgerMixin):
+    def reserve_pace(self, name: str, *, span: float, now: float) -> float:
+        """Reserve the next `span` seconds of the shared send pace `name`: returns when
+        they start (wall-clock epoch seconds, never before `now`). One conditional
+        statement, so processes reserving at once get slots one after the other."""
+        pace = t.send_pace
+        start = case((pace.c.next_at > now, pace.c.next_at), else_=literal(now))
+        stmt = (
+            update(pace)
+            .where(pace.c.name == name)
+            .values(next_at=start + span)
+            .returning(pace.c.next_at)
+        )
+        for _ in range(3):
+            with self.engine.begin() as conn:
+                end = conn.execute(stmt).scalar()
+                if end is not None:
+                    return float(end) - span
+                ins = _insert_ignore(conn, pace).values(name=name, next_at=now + span)
+                if conn.execute(ins).rowcount:
+                    return now
+        raise RuntimeError(f"cannot reserve send pace {name!r}")  # pragma: no cover
+
     def batch_ranges(
         self,
         edition_id: int,

@@ -206,6 +206,15 @@ send_leases = Table(
     _at("until", nullable=False),
 )
 
+#: `[transport] rate_per_second` shared by every process that sends: the wall-clock time
+#: (epoch seconds) from which the next message may go, advanced as workers reserve slots.
+send_pace = Table(
+    "send_pace",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("next_at", Float, nullable=False),
+)
+
 editors = Table(
     "editors",
     metadata,

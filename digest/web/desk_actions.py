@@ -19,13 +19,14 @@ from werkzeug.wrappers import Response as BaseResponse
 from digest import curate, gate
 from digest.curate import CurationConflict
 from digest.errors import DigestError, NotFound
+from digest.lifecycle import EditionStatus, sources
 from digest.web import desk_edition as work
 from digest.web import web
 from digest.web.csrf import check_csrf
 from digest.web.desk import SCOPE, bp, current_editor
 
 #: Edition statuses a cancel may start from (a sent or cancelled edition stays so).
-CANCELLABLE = ("draft", "approved", "sending", "paused", "skipped")
+CANCELLABLE = sources(EditionStatus.CANCELLED)
 
 
 def _back(edition_id: int, anchor: str | None = None) -> BaseResponse:
@@ -210,7 +211,7 @@ def status(edition_id: int) -> BaseResponse:
             flash("Tick the box to confirm: a cancelled edition is never sent.", "error")
             return _back(edition_id)
         done = before in CANCELLABLE and store.set_edition_status(
-            edition_id, "cancelled", now=w.now(), expect=(before,)
+            edition_id, EditionStatus.CANCELLED, now=w.now(), expect=(before,)
         )
         message = "Cancelled: nobody else gets it, and it can no longer be sent."
     else:

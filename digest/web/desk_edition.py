@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,6 +27,7 @@ from digest.codec import edition_from_dict, edition_to_dict, iso
 from digest.collect.entry import article_key
 from digest.collect.pages import article_from_page, extract_page
 from digest.curate import CurationConflict, CurationError, Operation
+from digest.deliver.mail import send_one
 from digest.errors import DeliveryError, NotFound, SourceError
 from digest.rank.trim import trim
 from digest.records import Article, Edition, SourceReport, Story, Subscriber
@@ -260,14 +260,11 @@ def send_test(
     variant, text_only = app.variant_for(subscriber)
     prepared = app.prepare(edition, variant, text_only, now=now, test=True)
     data = app.message_for(prepared, edition_id, subscriber)
-    transport = app.transport()
-    sender = parseaddr(app.settings.newsletter.sender)[1]
     stamp = now.strftime("%Y%m%dT%H%M%S%f")
-    transport.open()
     try:
-        transport.send(sender, address, data, name=f"test-{edition_id}-{stamp}")
+        send_one(
+            app.settings, app.transport(), address, data, name=f"test-{edition_id}-{stamp}", now=now
+        )
     except DeliveryError as exc:
         raise DeliveryError(f"test to {address} not sent: {exc}") from None
-    finally:
-        transport.close()
     return address

@@ -1,11 +1,8 @@
-"""Sending beyond one machine: the Celery app, the batch task, and the send that enqueues.
+"""Sending beyond one machine: the Celery app and the batch task (`digest worker`).
 
-With `[queue] broker` set, `digest send` cuts the due subscribers into id ranges
-`(lo, hi]` of `[queue] batch` subscribers, enqueues one task per range (its arguments
-are the edition id and the range: never an address or a message), then follows the
-ledger until every due subscriber is finished or the edition is paused or cancelled.
-`digest worker` runs Celery; each task sends its range through the engine of
-:mod:`digest.send` (`run_worker` with an id range), claiming ledger rows with
+With `[queue] broker` set, `digest send` enqueues id ranges (:mod:`.follow`).
+`digest worker` runs Celery; each task sends its range through the engine
+(:func:`~digest.deliver.wiring.run_worker` with an id range), claiming ledger rows with
 :meth:`~digest.store.Store.claim_exclusive` so that two workers never send the same
 row, and renewing its claims while it works so that only a dead worker's rows are
 taken over (after `[queue] lease` seconds). Tasks are acknowledged late and
@@ -14,7 +11,8 @@ again (Redis: after `[queue] visibility_timeout`); its rows already marked are s
 
 Each worker process builds its :class:`WorkerApp` once: every variant is prepared
 once per process and edition, and one SMTP connection is reused across tasks. This
-module must not send, render or talk SQL itself, and never logs the broker URL or a
+module must not send, render or talk SQL itself, never imports the CLI-level send
+(:mod:`.run`), and never logs the broker URL or a
 password (log lines are filtered; the broker is named by scheme, host and port).
 """
 
@@ -22,33 +20,30 @@ from __future__ import annotations
 
 import logging
 import os
-import re
-import signal
 import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import FrameType
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from digest.app import App
 from digest.config import Settings
-from digest.errors import ConfigError, DeliveryError, DigestError
+from digest.deliver.broker import RedactBrokerUrls, broker_location, broker_url
+from digest.deliver.interfaces import Clock, SendOptions
+from digest.deliver.transports import Transport
+from digest.deliver.wiring import run_worker
+from digest.errors import DigestError
+from digest.lifecycle import EditionStatus
 from digest.message import Prepared
 from digest.records import Edition
 from digest.render import Rendered, Variant
-from digest.send import STOPPING, SendOptions, SendSummary, run_worker
-from digest.transports import Transport
 
 log = logging.getLogger("digest.worker")
 
 #: The one task: send an edition to the due subscribers with lo < id <= hi.
 TASK = "digest.send_batch"
-#: The broker's password, when its URL in digest.toml has none (secrets stay out of files).
-BROKER_PASSWORD_ENV = "DIGEST_BROKER_PASSWORD"
 #: Times a task waits for rows another worker holds before it gives the range up
 #: (the `digest send` that follows the ledger enqueues what is left again).
 MAX_RETRIES = 50
@@ -57,70 +52,9 @@ IDLE_SECONDS = 60.0
 #: Prepared variants are kept this long per process (their Date header is their age).
 PREPARED_SECONDS = 600.0
 
-Clock = Callable[[], datetime]
-Progress = Callable[[dict[str, int]], None]
-
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-# -- naming the broker without its secrets ---------------------------------------------
-_BROKER_URL = re.compile(r"\b(?:redis|rediss|amqp|amqps)://(?:[^\s'\"<>]*[^\s'\"<>,.;:)])?")
-
-
-def broker_location(url: str) -> str:
-    """`scheme://host:port` of a broker URL: what may be shown (no user, password,
-    database or virtual host)."""
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname or "localhost", parts.port
-    except ValueError:
-        return "the broker"
-    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
-
-
-def broker_url(settings: Settings) -> str:
-    """`[queue] broker` with the password from $DIGEST_BROKER_PASSWORD put in, if set."""
-    url = settings.queue.broker
-    if not url:
-        raise ConfigError(
-            f"{settings.path}: [queue] broker is not set; the queued send and "
-            '`digest worker` need one, e.g. broker = "redis://127.0.0.1:6379/0"'
-        )
-    password = os.environ.get(BROKER_PASSWORD_ENV)
-    if not password:
-        return url
-    parts = urlsplit(url)
-    if parts.password:
-        raise ConfigError(
-            f"{settings.path}: [queue] broker has a password and ${BROKER_PASSWORD_ENV} is "
-            "set too; keep the password in the environment only"
-        )
-    host = parts.netloc.rpartition("@")[2]
-    user = quote(unquote(parts.username or ""), safe="")
-    netloc = f"{user}:{quote(password, safe='')}@{host}"
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def redact(text: str) -> str:
-    """`text` with every broker URL in it reduced to :func:`broker_location`."""
-    return _BROKER_URL.sub(lambda m: broker_location(m.group(0)), text)
-
-
-class RedactBrokerUrls(logging.Filter):
-    """A handler filter: a log line never carries a broker URL or its password."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        clean = redact(message)
-        if clean != message:
-            record.msg, record.args = clean, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-        elif record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        return True
 
 
 # -- one App per worker process ---------------------------------------------------------
@@ -271,7 +205,7 @@ def run_batch(
     timezones: Sequence[str] | None = None,
     clock: Clock = _now,
 ) -> BatchResult:
-    """Send the due subscribers with lo < id <= hi through the engine of digest.send.
+    """Send the due subscribers with lo < id <= hi through the engine.
 
     Only while the edition is `sending`. `worker` names this process in the ledger.
     Rows another worker holds are left to it; the result says how many and when
@@ -280,7 +214,7 @@ def run_batch(
     app = process_app(settings)
     store, lease = app.store, settings.queue.lease
     status = store.edition_status(edition_id)
-    if status != "sending":
+    if status != EditionStatus.SENDING:
         log.info("edition %d is %s: ids (%d, %d] left alone", edition_id, status, lo, hi)
         return BatchResult(skipped=status)
     ids = (lo, hi)
@@ -428,165 +362,3 @@ def run(
     )
     worker.start()
     return int(worker.exitcode or 0)
-
-
-# -- the send that enqueues -------------------------------------------------------------
-def enqueue(
-    settings: Settings,
-    edition_id: int,
-    ranges: Sequence[tuple[int, int]],
-    *,
-    timezones: frozenset[str] | None = None,
-) -> int:
-    """One task per id range on `[queue] name`; how many were enqueued."""
-    from kombu.exceptions import KombuError, OperationalError
-
-    celery = celery_app(settings)
-    kwargs = {"timezones": sorted(timezones)} if timezones is not None else {}
-    try:
-        with celery.producer_or_acquire() as producer:
-            for lo, hi in ranges:
-                celery.send_task(
-                    TASK,
-                    args=(edition_id, lo, hi),
-                    kwargs=kwargs,
-                    queue=settings.queue.name,
-                    producer=producer,
-                )
-    except (KombuError, OperationalError, OSError) as exc:
-        where = broker_location(settings.queue.broker or "")
-        raise DeliveryError(
-            f"{settings.path}: cannot enqueue edition {edition_id} on the broker at "
-            f"{where} ([queue] broker): {redact(str(exc))}"
-        ) from None
-    finally:
-        celery.close()
-    return len(ranges)
-
-
-def send_queued(
-    app: App,
-    edition: Edition,
-    *,
-    options: SendOptions | None = None,
-    clock: Clock = _now,
-    progress: Progress | None = None,
-    poll: float = 0.5,
-    stall: float | None = None,
-) -> SendSummary:
-    """Enqueue an edition's due subscribers and follow the ledger until they are done.
-
-    The summary has this run's counts (sent, bounced, deferred) and errors, from the
-    ledger, and in `paused` why it stopped early: a pause or cancel seen in the
-    database, or SIGINT/SIGTERM (after which the workers go on). `options.timezones`
-    goes to the tasks (local-time delivery); the other options are the workers' own.
-    When the ledger shows no progress for `stall` seconds (default: the lease plus a
-    minute) while subscribers are unfinished, their ranges are enqueued again (a lost
-    task; claims make a duplicate task harmless).
-    """
-    assert edition.id is not None
-    timezones = options.timezones if options is not None else None
-    edition_id, store, q = edition.id, app.store, app.settings.queue
-    list_tz = app.settings.list(edition.list).timezone
-    started = clock()
-    store.analyze()  # the counts below and the workers' queries need fresh statistics
-    before = store.ledger(edition_id)
-    expected = store.due_count(edition_id, edition.list, timezones=timezones, list_timezone=list_tz)
-    ranges = store.batch_ranges(
-        edition_id, edition.list, size=q.batch, timezones=timezones, list_timezone=list_tz
-    )
-    enqueue(app.settings, edition_id, ranges, timezones=timezones)
-    stall = float(q.lease + 60) if stall is None else stall
-
-    interrupted: list[str] = []
-
-    def on_signal(sig: int, _frame: FrameType | None) -> None:
-        interrupted.append(signal.Signals(sig).name)
-
-    saved = {}
-    if threading.current_thread() is threading.main_thread():
-        saved = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-
-    def delta(counts: dict[str, int], finished: bool) -> dict[str, int]:
-        failed = counts.get("failed", 0)
-        return {
-            "sent": counts.get("sent", 0) - before.get("sent", 0),
-            "bounced": counts.get("bounced", 0) - before.get("bounced", 0),
-            # at the end every failed row was tried in this run; before it, old ones count
-            "deferred": failed if finished else max(0, failed - before.get("failed", 0)),
-        }
-
-    stopped: str | None = None
-    last, changed, checked = before, time.monotonic(), 0.0
-    try:
-        while True:
-            counts = store.ledger(edition_id)
-            if progress:
-                progress(delta(counts, False))
-            status = store.edition_status(edition_id)
-            if status in STOPPING:
-                then = (
-                    f"run `digest send {edition_id}` to resume"
-                    if status == "paused"
-                    else "nobody else will get it"
-                )
-                stopped = (
-                    f"edition {edition_id} was {status} while sending (by an editor, or by a "
-                    f"worker after repeated failures: see its log); what was sent is "
-                    f"recorded; {then}"
-                )
-                break
-            if interrupted:
-                stopped = (
-                    f"stopped following edition {edition_id} ({interrupted[0]} received); "
-                    f"the workers go on sending: `digest pause {edition_id}` stops them, "
-                    f"`digest send {edition_id}` follows again"
-                )
-                break
-            if counts != last:
-                last, changed = counts, time.monotonic()
-            d = delta(counts, True)
-            done = d["sent"] + d["bounced"] + d["deferred"]
-            if done >= expected or time.monotonic() - checked >= 5.0:
-                checked = time.monotonic()
-                if (
-                    store.unfinished_count(
-                        edition_id, edition.list, timezones=timezones, list_timezone=list_tz
-                    )
-                    == 0
-                ):
-                    break
-            if time.monotonic() - changed >= stall:
-                again = store.batch_ranges(
-                    edition_id,
-                    edition.list,
-                    size=q.batch,
-                    unfinished=True,
-                    timezones=timezones,
-                    list_timezone=list_tz,
-                )
-                log.warning(
-                    "edition %d: no progress for %.0f s; %d batches enqueued again",
-                    edition_id,
-                    stall,
-                    len(again),
-                )
-                enqueue(app.settings, edition_id, again, timezones=timezones)
-                changed = time.monotonic()
-            time.sleep(poll)
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
-    result = delta(store.ledger(edition_id), stopped is None)
-    if progress:
-        progress(result)
-    summary = SendSummary(
-        sent=result["sent"],
-        bounced=result["bounced"],
-        deferred=result["deferred"],
-        paused=stopped,
-    )
-    if result["bounced"] or result["deferred"]:
-        for error in store.ledger_errors(edition_id, since=started):
-            summary.note(error)
-    return summary

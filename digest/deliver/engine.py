@@ -1,0 +1,345 @@
+"""The delivery engine: claims, batches, personalise, hand-over, outcomes.
+
+One :class:`Engine` sends one worker's share of an edition over one connection. It
+streams the due subscribers a batch at a time (memory stays flat whatever the list's
+size), *claims* each batch in one statement before any of its messages is handed to
+the transport, and *marks* outcomes at least every `mark_every` messages in one short
+transaction (on a helper thread, while the next message is on the wire). A kill
+therefore leaves at most `mark_every` messages per worker sent but unrecorded, and a
+resumed send takes exactly the rows not marked sent or bounced.
+
+Transient failures are retried with back-off without holding up the others and count
+towards the auto-pause only once their retries are spent (greylisting); a recipient
+refused for its address (5.1.1) is bounced, a refusal that may be the relay's never is
+(see `transports._rcpt_error`); too many failures in a row, or a transport that cannot
+work at all (the sender refused, a login needed), pause the edition with the server's
+answer. The engine depends on the narrow :class:`~digest.deliver.interfaces.Ledger`
+and :class:`~digest.deliver.interfaces.MessageSource` only: it knows no App, renders
+nothing and talks neither SQL nor SMTP itself.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Callable, Iterator, MutableSequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
+
+from digest.config import TransportSettings
+from digest.deliver.interfaces import (
+    BOUNCED,
+    DEFERRED,
+    SENT,
+    SLOTS,
+    Clock,
+    Ledger,
+    MessageSource,
+    SendOptions,
+    SendSummary,
+    Stop,
+)
+from digest.deliver.ratelimit import RateLimiter, Reserve, SharedPace
+from digest.deliver.transports import Refusal, Transport, TransportError
+from digest.errors import DeliveryError
+from digest.lifecycle import STOPPING, StopReason
+from digest.records import Subscriber
+
+
+class Engine:
+    """Sends one worker's share of an edition over one connection (module docstring)."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        messages: MessageSource,
+        transport: Transport,
+        *,
+        edition_id: int,
+        policy: TransportSettings,
+        index: int,
+        workers: int,
+        options: SendOptions,
+        clock: Clock,
+        stop: Stop,
+        counts: MutableSequence[int],
+        tick: Callable[[], None] | None,
+        pace: Reserve | None = None,
+    ) -> None:
+        self.ledger, self.messages, self.transport = ledger, messages, transport
+        self.pace = pace
+        self.edition_id, self.policy = edition_id, policy
+        self.index, self.workers = index, workers
+        self.options, self.clock, self.stop, self.tick = options, clock, stop, tick
+        self.counts, self.base = counts, index * SLOTS
+        self.retries = policy.retries if options.retries is None else options.retries
+        self.retry_delay = (
+            policy.retry_delay if options.retry_delay is None else options.retry_delay
+        )
+        self.max_failures = (
+            policy.max_consecutive_failures
+            if options.max_consecutive_failures is None
+            else options.max_consecutive_failures
+        )
+        self.limiter = self._limiter()
+        self.summary = SendSummary()
+        self.pending: dict[int, tuple[str, str | None]] = {}  # outcomes not yet written
+        # Outcomes are written on a helper thread while the next message is on the wire
+        # (the worker waits on the network far longer than a ledger write takes). One
+        # write at a time, of at most `mark_every - 1` outcomes, so a kill loses at most
+        # that many plus the message in flight: `mark_every` in all.
+        self.recorder = (
+            ThreadPoolExecutor(1, thread_name_prefix=f"ledger-{index}")
+            if options.mark_every > 1
+            else None
+        )
+        self.writing: Future[str] | None = None
+        # (when, seq, attempt, subscriber, last error): messages waiting to be retried.
+        self.retry: list[tuple[float, int, int, Subscriber, str]] = []
+        self.seq = 0
+        self.failures = 0  # final failures in a row (after retries): the auto-pause
+        self.refusals = 0  # of which recipients refused (5xx) in a row: see _failed
+        # Recipients refused with a bare 5xx, waiting for the server to accept a later
+        # recipient (then they bounce) or for the run to end (then they are deferred).
+        self.held: list[tuple[Subscriber, str]] = []
+        self.stopped: str | None = None
+        self.reason: StopReason | None = None
+        self.opened = False
+        self.last_status_check = time.monotonic()
+
+    def _limiter(self) -> RateLimiter | SharedPace:
+        """The pace: with a shared `pace` (the database), `rate_per_second` holds for
+        every process together; the hourly quota is this worker's share, seeded from
+        the ledger's sends of the last hour."""
+        p = self.policy
+        recent: list[float] = []
+        if p.rate_per_hour:
+            now, mono = self.clock(), time.monotonic()
+            since = now - timedelta(seconds=RateLimiter.HOUR)
+            for at in self.ledger.sent_since(since, limit=p.rate_per_hour):
+                recent.append(mono - (now - at).total_seconds())
+        if self.pace is not None and p.rate_per_second:
+            local = RateLimiter.share(
+                None, p.rate_per_hour, index=self.index, workers=self.workers, recent=recent
+            )
+            return SharedPace(self.pace, p.rate_per_second, local)
+        return RateLimiter.share(
+            p.rate_per_second,
+            p.rate_per_hour,
+            index=self.index,
+            workers=self.workers,
+            recent=recent,
+        )
+
+    # -- the loop -------------------------------------------------------------------
+    def run(self) -> SendSummary:
+        try:
+            for batch in self._batches():
+                claimed = self.ledger.claim([s.id for s in batch], self.clock())
+                for sub in batch:
+                    if sub.id not in claimed:
+                        continue  # sent by another run meanwhile
+                    self._retry_due()
+                    if self._stopping():
+                        break
+                    self._attempt(sub, 0)
+                    if self._stopping():
+                        break
+            self._drain_retries()
+        finally:
+            try:
+                self._give_up_retries()
+                self._release_held()
+                self._flush()
+            finally:
+                if self.recorder is not None:
+                    self.recorder.shutdown()
+                self.ledger.close()
+                if self.opened:
+                    self.transport.close()
+        self.summary.paused, self.summary.stop = self.stopped, self.reason
+        return self.summary
+
+    def _batches(self) -> Iterator[list[Subscriber]]:
+        """This worker's due subscribers, a batch at a time, in id order (streamed)."""
+        after = 0
+        while not self._stopping():
+            batch = self.ledger.due(after_id=after, limit=self.options.batch)
+            if not batch:
+                return
+            after = batch[-1].id
+            yield batch
+
+    def _stopping(self) -> bool:
+        if self.stopped is None and (reason := self.stop.check()):
+            self.reason = StopReason.INTERRUPTED
+            self.stopped = (
+                f"interrupted ({reason}); what was sent is recorded: "
+                f"run `digest send {self.edition_id}` to resume"
+            )
+        return self.stopped is not None
+
+    def _retry_due(self) -> None:
+        while self.retry and self.retry[0][0] <= time.monotonic() and not self._stopping():
+            _, _, attempt, sub, _ = heapq.heappop(self.retry)
+            self._attempt(sub, attempt)
+
+    def _drain_retries(self) -> None:
+        while self.retry and not self._stopping():
+            wait = self.retry[0][0] - time.monotonic()
+            if wait > 0:
+                self._idle(wait)
+                continue
+            _, _, attempt, sub, _ = heapq.heappop(self.retry)
+            self._attempt(sub, attempt)
+
+    def _give_up_retries(self) -> None:
+        """Stopping early: messages waiting for a retry are left for the next run."""
+        while self.retry:
+            _, _, _, sub, error = heapq.heappop(self.retry)
+            self._outcome(sub, "failed", error)
+
+    def _release_held(self) -> None:
+        """The run ends with refusals nobody confirmed: they may be the relay's, so
+        they are deferred to the next run, never bounced."""
+        held, self.held = self.held, []
+        for sub, error in held:
+            self._outcome(sub, "failed", error)
+
+    def _idle(self, seconds: float) -> None:
+        """Wait a little: record what was sent first, and notice a pause while waiting."""
+        if self.pending:
+            self._flush()
+        time.sleep(min(seconds, 0.5))
+        if time.monotonic() - self.last_status_check >= 1.0:
+            self.last_status_check = time.monotonic()
+            self._check_status(self.ledger.status())
+
+    def _attempt(self, sub: Subscriber, attempt: int) -> None:
+        while (wait := self.limiter.delay()) > 0:
+            if self._stopping():
+                return  # left claimed: the next run sends it
+            self._idle(wait)
+        try:
+            sender, data = self.messages.build(sub)
+        except DeliveryError as exc:  # bad data in the subscriber's row
+            self._outcome(sub, "failed", str(exc))
+            return
+        self.limiter.take()
+        try:
+            if not self.opened:
+                self.transport.open()
+                self.opened = True
+            self.transport.send(sender, sub.email, data, name=f"{self.edition_id}-{sub.id}")
+        except TransportError as exc:
+            heapq.heappush(self.retry, (0.0, -1, attempt, sub, str(exc)))  # not its fault
+            self._pause(f"the transport cannot be used: {exc}", StopReason.TRANSPORT)
+            return
+        except DeliveryError as exc:
+            self._failed(sub, attempt, exc)
+            return
+        self.failures = self.refusals = 0
+        self._outcome(sub, "sent", None)
+        # The server accepted a recipient after refusing the held ones: it does take
+        # mail from us, so those refusals were about their addresses.
+        held, self.held = self.held, []
+        for refused, error in held:
+            self._outcome(refused, "bounced", error)
+
+    def _failed(self, sub: Subscriber, attempt: int, exc: DeliveryError) -> None:
+        """A message not handed over. A transient failure (4xx, a dropped connection)
+        is retried with back-off and counts towards the auto-pause only once its
+        retries are spent (greylisting answers 451 to every first try). A refused
+        recipient (:class:`Refusal`) is never bounced here: see `held`."""
+        error = str(exc)
+        transient = exc.code is None or 400 <= exc.code < 500
+        if not exc.permanent and transient and attempt < self.retries:
+            when = time.monotonic() + self.retry_delay * 2**attempt
+            self.seq += 1
+            heapq.heappush(self.retry, (when, self.seq, attempt + 1, sub, error))
+        else:
+            self.failures += 1
+            if isinstance(exc, Refusal):
+                self.refusals += 1
+                if exc.confirmable:
+                    self.held.append((sub, error))
+                else:
+                    self._outcome(sub, "failed", error)
+            else:
+                self.refusals = 0
+                self._outcome(sub, "bounced" if exc.permanent else "failed", error)
+        if self.failures >= self.max_failures:
+            why = f"{self.failures} consecutive failures (last: {error})"
+            if self.refusals >= self.failures:
+                why += (
+                    f"; the server refused {self.refusals} recipients in a row, which is "
+                    "about the sender or the relay rather than the addresses, so none "
+                    "was marked bounced"
+                )
+            self._pause(why, StopReason.FAILURES)
+        elif exc.code is None:  # the connection failed: give the server a moment
+            until = time.monotonic() + self.retry_delay
+            while (left := until - time.monotonic()) > 0 and not self._stopping():
+                self._idle(left)
+
+    def _pause(self, why: str, reason: StopReason) -> None:
+        self.ledger.pause(self.clock())  # only a running send: a cancel meanwhile stands
+        self.reason = reason
+        self.stopped = (
+            f"edition {self.edition_id} paused after {why}. Fix the cause, then run "
+            f"`digest send {self.edition_id}` to resume"
+        )
+
+    def _outcome(self, sub: Subscriber, status: str, error: str | None) -> None:
+        self.pending[sub.id] = (status, error)
+        if status == "sent":
+            self.summary.sent += 1
+            self.counts[self.base + SENT] += 1
+        elif status == "bounced":
+            self.summary.bounced += 1
+            self.counts[self.base + BOUNCED] += 1
+        else:
+            self.summary.deferred += 1
+            self.counts[self.base + DEFERRED] += 1
+        if error:
+            self.summary.note(error)
+        if len(self.pending) >= max(1, self.options.mark_every - 1):
+            self._record()
+        if self.tick is not None:
+            self.tick()
+
+    def _record(self) -> None:
+        """Write the pending outcomes: on the helper thread once the previous write is
+        done (so at most one write is ever outstanding), else right here."""
+        self._written()
+        if not self.pending:
+            return
+        outcomes, self.pending = self.pending, {}
+        if self.recorder is None:
+            self._check_status(self.ledger.mark(outcomes, self.clock()))
+        else:
+            self.writing = self.recorder.submit(self.ledger.mark, outcomes, self.clock())
+
+    def _written(self) -> None:
+        """Wait for the outstanding write; it reports the edition's status."""
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            self._check_status(writing.result())
+
+    def _flush(self) -> None:
+        """Everything handed over so far is in the ledger when this returns."""
+        self._record()
+        self._written()
+
+    def _check_status(self, status: str) -> None:
+        if status in STOPPING and self.stopped is None:
+            self.reason = StopReason(status)
+            then = (
+                f"run `digest send {self.edition_id}` to resume"
+                if status == "paused"
+                else "nobody else will get it"
+            )
+            self.stopped = (
+                f"edition {self.edition_id} was {status} while sending; what was sent is "
+                f"recorded; {then}"
+            )

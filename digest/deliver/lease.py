@@ -1,0 +1,149 @@
+"""One run per edition: the send lease (owner, expiry) and its renewal.
+
+A run takes the edition's lease before anything is claimed, renews it while it runs
+(every LEASE_RENEW seconds) and gives it back at the end. A second run of the same
+edition is refused with who holds it and until when; a crashed run's lease is taken
+over once it expires, or at once when its process is provably gone (same machine).
+This module does not send or claim; it only holds the edition.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from digest.errors import DeliveryError
+
+if TYPE_CHECKING:
+    from digest.store import Store
+
+log = logging.getLogger("digest.send")
+
+#: A run holds the edition's send lease this many seconds past its last renewal, and
+#: renews it every LEASE_RENEW seconds on a thread of its own (so a worker waiting on
+#: the network never lets it lapse).
+LEASE_SECONDS = 60.0
+LEASE_RENEW = 5.0
+
+
+def _wall() -> datetime:
+    """Leases are between processes, possibly on several machines: real time, never
+    the injected clock (which may stand still in a test or a replay)."""
+    return datetime.now(UTC)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this machine with this id exists (a zombie counts: the
+    cautious answer, as is a process of another user)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class EditionLease:
+    """This run's hold on an edition: taken before anything is claimed, renewed while
+    the run lasts, given back at the end (with the ledger claims it never marked).
+
+    Another run's lease is taken over only when it ran out (its process stopped
+    renewing: killed, or its machine gone) or when its process is provably gone
+    (same machine, no such process: a SIGKILLed send resumes at once). Otherwise
+    :meth:`take` refuses with who holds the edition and until when."""
+
+    def __init__(self, store: Store, edition_id: int, *, seconds: float = LEASE_SECONDS) -> None:
+        self.store, self.edition_id, self.seconds = store, edition_id, seconds
+        self.host, self.pid = socket.gethostname()[:60], os.getpid()
+        self.owner = f"{self.host}:{self.pid}:{secrets.token_hex(4)}"
+        self.renewed = time.monotonic()
+
+    def take(self) -> None:
+        replace: str | None = None
+        while True:
+            held = self.store.take_send_lease(
+                self.edition_id,
+                owner=self.owner,
+                host=self.host,
+                pid=self.pid,
+                now=_wall(),
+                seconds=self.seconds,
+                replace=replace,
+            )
+            if held is None:
+                self.renewed = time.monotonic()
+                return
+            if held.owner == replace or held.host != self.host or _alive(held.pid):
+                break
+            log.warning(
+                "edition %d: taking over the send of pid %d, which is gone",
+                self.edition_id,
+                held.pid,
+            )
+            replace = held.owner  # its process is gone: take its lease at once
+        raise DeliveryError(
+            f"edition {self.edition_id} is being sent by another process (pid {held.pid} "
+            f"on {held.host}, since {_iso(held.since)}); try again after it finishes or "
+            f"after its lease expires at {_iso(held.until)}"
+        )
+
+    def renew(self) -> bool:
+        """Extend the lease; False when another run took it over (ours ran out)."""
+        self.renewed = time.monotonic()
+        return self.store.renew_send_lease(
+            self.edition_id, owner=self.owner, now=_wall(), seconds=self.seconds
+        )
+
+    def due(self) -> bool:
+        return time.monotonic() - self.renewed >= LEASE_RENEW
+
+    def release(self) -> None:
+        try:
+            self.store.release_send_lease(self.edition_id, owner=self.owner)
+        except Exception as exc:  # it runs out by itself; never hide why the send ended
+            log.warning("edition %d: cannot release the send lease: %s", self.edition_id, exc)
+
+    def lost(self) -> str:
+        return (
+            f"edition {self.edition_id}'s send lease ran out and another run took the edition over"
+        )
+
+
+class Renewer:
+    """Renews a lease on a thread while in `with`; calls `on_lost` if it is lost."""
+
+    def __init__(self, lease: EditionLease, on_lost: Callable[[str], None]) -> None:
+        self.lease, self.on_lost = lease, on_lost
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="digest-send-lease", daemon=True)
+
+    def _run(self) -> None:
+        while not self.done.wait(LEASE_RENEW):
+            try:
+                if not self.lease.renew():
+                    self.on_lost(self.lease.lost())
+                    return
+            except Exception as exc:  # the database blinked: the next beat tries again
+                log.warning(
+                    "edition %d: cannot renew the send lease: %s", self.lease.edition_id, exc
+                )
+
+    def __enter__(self) -> Renewer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.done.set()
+        self.thread.join()

@@ -1,0 +1,210 @@
+"""The engine's parts, built from the App: the only module of the engine's side that
+knows it.
+
+:class:`StoreLedger` is one worker's view of an edition's ledger (its shard, its id
+range, its kind of claim); :class:`AppMessages` prepares each variant once and then
+personalises per subscriber, with the subscriber's own envelope sender (a signed VERP
+address when `[bounces] return_path` is set). :func:`run_worker` puts them together
+with a transport and runs an :class:`~digest.deliver.engine.Engine`. This module
+decides nothing about delivery; it connects.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Collection, Mapping, MutableSequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from digest.deliver.engine import Engine
+from digest.deliver.interfaces import (
+    DEFAULT_OPTIONS,
+    SLOTS,
+    Claim,
+    Clock,
+    SendOptions,
+    SendSummary,
+    Stop,
+)
+from digest.lifecycle import EditionStatus
+from digest.message import Prepared
+from digest.records import Edition, Subscriber
+
+if TYPE_CHECKING:
+    from digest.app import App
+    from digest.store import Store
+
+
+#: The shared send pace's row: one `[transport]` per project (and database).
+PACE = "transport"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class StoreLedger:
+    """:class:`~digest.deliver.interfaces.Ledger` over the Store, for one worker."""
+
+    def __init__(
+        self,
+        store: Store,
+        edition: Edition,
+        *,
+        name: str,
+        shard: tuple[int, int] | None = None,
+        id_range: tuple[int, int] | None = None,
+        timezones: Collection[str] | None = None,
+        list_timezone: str | None = None,
+        claim: Claim | None = None,
+        owner: str | None = None,
+        lease: float = 300.0,
+    ) -> None:
+        assert edition.id is not None
+        self.store, self.edition_id, self.list = store, edition.id, edition.list
+        self.name, self.shard, self.id_range = name, shard, id_range
+        self.timezones, self.list_timezone = timezones, list_timezone
+        self._claim, self.owner, self.lease = claim, owner, lease
+        self.writer = store.ledger_writer(edition.id)
+
+    def due(self, *, after_id: int, limit: int) -> list[Subscriber]:
+        lo, hi = self.id_range if self.id_range is not None else (0, None)
+        return self.store.due(
+            self.edition_id,
+            self.list,
+            after_id=max(after_id, lo),
+            upto_id=hi,
+            limit=limit,
+            shard=self.shard,
+            timezones=self.timezones,
+            list_timezone=self.list_timezone,
+        )
+
+    def claim(self, subscriber_ids: list[int], now: datetime) -> set[int]:
+        if self._claim is not None:  # a queue worker's leased claim
+            return self._claim(subscriber_ids, now)
+        if self.owner is not None:  # a run holding the edition's lease: exclusive
+            return self.store.claim_exclusive(
+                self.edition_id, subscriber_ids, worker=self.name, now=now, lease=self.lease
+            )
+        return self.store.claim(self.edition_id, subscriber_ids, worker=self.name, now=now)
+
+    def mark(self, outcomes: Mapping[int, tuple[str, str | None]], now: datetime) -> str:
+        return self.writer.mark(outcomes, now=now)
+
+    def status(self) -> str:
+        return self.store.edition_status(self.edition_id)
+
+    def pause(self, now: datetime) -> bool:
+        return self.store.set_edition_status(
+            self.edition_id, EditionStatus.PAUSED, now=now, expect=(EditionStatus.SENDING,)
+        )
+
+    def sent_since(self, since: datetime, *, limit: int) -> list[datetime]:
+        return list(self.store.sent_since(since, limit=limit))
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class AppMessages:
+    """:class:`~digest.deliver.interfaces.MessageSource`: each variant prepared once per
+    worker, then personalised per subscriber."""
+
+    def __init__(
+        self,
+        app: App,
+        edition: Edition,
+        now: datetime,
+        cache: Mapping[tuple[str, bool], Prepared] | None = None,
+    ) -> None:
+        assert edition.id is not None
+        self.app, self.edition, self.now, self.edition_id = app, edition, now, edition.id
+        self.cache: dict[tuple[str, bool], Prepared] = dict(cache or {})
+
+    def warm(self, limit: int = 8) -> dict[tuple[str, bool], Prepared]:
+        """Prepare the likely variants now (every section set subscribers chose, up to
+        `limit` variants, html and text): forked workers inherit them ready."""
+        sets: list[frozenset[str] | None] = [None, *self.app.store.section_sets(self.edition.list)]
+        for sections in sets[: max(1, limit // 2)]:
+            for text_only in (False, True):
+                self.build(
+                    Subscriber(
+                        0,
+                        "warm@example.invalid",
+                        "",
+                        self.edition.list,
+                        sections=tuple(sorted(sections or ())),
+                        format="text" if text_only else "html",
+                    )
+                )
+        return self.cache
+
+    def build(self, subscriber: Subscriber) -> tuple[str, bytes]:
+        variant, text_only = self.app.variant_for(subscriber)
+        key = (variant.key, text_only)
+        prepared = self.cache.get(key)
+        if prepared is None:
+            prepared = self.cache[key] = self.app.prepare(
+                self.edition, variant, text_only, now=self.now
+            )
+        data = self.app.message_for(prepared, self.edition_id, subscriber)
+        return self.app.envelope_sender(self.edition_id, subscriber.id), data
+
+
+def run_worker(
+    app: App,
+    edition_id: int,
+    *,
+    index: int = 0,
+    workers: int = 1,
+    options: SendOptions = DEFAULT_OPTIONS,
+    clock: Clock = _now,
+    stop: Stop | None = None,
+    counts: MutableSequence[int] | None = None,
+    tick: Callable[[], None] | None = None,
+    id_range: tuple[int, int] | None = None,
+    claim: Claim | None = None,
+    owner: str | None = None,
+    prepared: Mapping[tuple[str, bool], Prepared] | None = None,
+) -> SendSummary:
+    """Send this worker's share (subscriber id modulo `workers`) of an edition.
+
+    `id_range=(lo, hi)` limits it to subscribers with lo < id <= hi (a queued batch);
+    `claim(ids, now)` replaces :meth:`Store.claim` and returns the ids this worker
+    may send (a queue worker's exclusive, leased claim). `owner` names the run that
+    holds the edition's lease: claims are then exclusive too (never a row another
+    live worker holds) and named `<owner>/<index>`. `prepared` are variants already
+    prepared (a forked worker inherits its parent's).
+    """
+    store = app.store
+    edition = store.edition(edition_id)
+    name = f"{owner}/{index}" if owner else f"{socket.gethostname()}:{os.getpid()}:{index}"
+    ledger = StoreLedger(
+        store,
+        edition,
+        name=name,
+        shard=(index, workers),
+        id_range=id_range,
+        timezones=options.timezones,
+        list_timezone=app.settings.list(edition.list).timezone,
+        claim=claim,
+        owner=owner,
+        lease=app.settings.queue.lease,
+    )
+    return Engine(
+        ledger,
+        AppMessages(app, edition, clock(), prepared),
+        app.transport(),
+        edition_id=edition_id,
+        policy=app.settings.transport,
+        index=index,
+        workers=workers,
+        options=options,
+        clock=clock,
+        stop=stop or Stop(),
+        counts=counts if counts is not None else [0] * SLOTS * workers,
+        tick=tick,
+        pace=lambda span, now: store.reserve_pace(PACE, span=span, now=now),
+    ).run()
