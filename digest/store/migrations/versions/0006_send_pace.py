@@ -1,6 +1,6 @@
 """Send pace: `[transport] rate_per_second` shared by every sending process (issue 15).
 
-Revision ID: h15_deliver
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-03
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-03
 import sqlalchemy as sa
 from alembic import op
 
-revision = "h15_deliver"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
