@@ -326,8 +326,9 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
 
     Header values are checked for line breaks before they are set, so an address or
     name typed into a form cannot add headers or recipients. The name the visitor typed
-    (anyone can type any address) is never in the text; in the To: header it is encoded
-    (digest.message.format_address), so no name can make that header mean more.
+    (anyone can type any address) is in neither the text nor the headers: until the
+    address is confirmed, the To: header is the bare address, so nobody can make our
+    mail carry their words to a stranger.
     """
     from digest.deliver.mail import signed
     from digest.message import format_address
@@ -352,7 +353,7 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
     msg = EmailMessage(policy=SMTP)
     try:
         msg["From"] = Address(sender[0], addr_spec=sender[1])
-        to = format_address(subscriber.name, str(Address(addr_spec=subscriber.email)))
+        to = format_address("", str(Address(addr_spec=subscriber.email)))
     except (ValueError, IndexError, DeliveryError) as exc:
         raise SubscriberError(f"{subscriber.email!r}: cannot be put in a header ({exc})") from None
     msg["Subject"] = f"Confirm your subscription to {title}"

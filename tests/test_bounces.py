@@ -323,3 +323,27 @@ def test_the_scheduler_reads_the_mailbox_once_per_poll_period(tmp_path: Path) ->
     ] == []
     later = [o for o in Scheduler(app).tick(at + timedelta(minutes=16)) if o.action == "bounces"]
     assert [o.detail.split(":")[0] for o in later] == ["1 read"]
+
+
+def test_the_outbox_shows_each_copys_signed_bounce_address(tmp_path: Path) -> None:
+    from email import message_from_bytes, policy
+
+    from digest.deliver.run import send_edition
+
+    box = tmp_path / "bounces"
+    mailbox.Maildir(box, create=True).close()
+    config = small_project(tmp_path / "news", 2525, extra=f'[bounces]\nreturn_path = "{RETURN}"\n')
+    text = config.read_text().replace('kind = "smtp"', 'kind = "outbox"\npath = "outbox/"')
+    config.write_text(text.replace('host = "127.0.0.1"\nport = 2525\n', ""))
+    app = App.from_config(config)
+    edition = build(app)
+    add_subscribers(app, 3)
+    send_edition(app, edition, clock=lambda: NOW)
+    files = sorted((config.parent / "outbox").glob("*.eml"))
+    assert len(files) == 3
+    for path in files:
+        msg = message_from_bytes(path.read_bytes(), policy=policy.default)
+        tag = read_tag(str(msg["Return-Path"]), RETURN, app.verp_keys())
+        sub = app.store.subscriber("daily", str(msg["To"].addresses[0].addr_spec))
+        assert tag is not None and sub is not None
+        assert (tag.edition_id, tag.subscriber_id) == (edition, sub.id)

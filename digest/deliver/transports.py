@@ -87,6 +87,8 @@ class OutboxTransport:
     def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
         path = self.folder / f"{name}.eml"
         tmp = path.with_suffix(".tmp")
+        # As the final mail server would: the envelope sender (where bounces go) on top.
+        data = b"Return-Path: <" + sender.encode("ascii", "replace") + b">\r\n" + data
         try:
             tmp.write_bytes(data)
             os.replace(tmp, path)
