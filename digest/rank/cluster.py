@@ -48,14 +48,16 @@ Method, in the order the code runs:
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 import math
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from datasketch import MinHash
+import numpy as np
 
 from digest.rank._stopwords import STOPWORDS
 from digest.records import Article
@@ -176,42 +178,99 @@ def similarities(articles: Sequence[Article]) -> dict[tuple[str, str], tuple[flo
     }
 
 
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The ``NUM_PERM`` odd multipliers and offsets of the affine permutations (``SEED``)."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+_A, _B = _permutations()
+
+
+def _term_hash(term: str) -> int:
+    """A 32-bit hash of a term: the first four bytes of its SHA-1, little-endian."""
+    digest = hashlib.sha1(term.encode("utf-8", "surrogatepass"), usedforsecurity=False)
+    return int.from_bytes(digest.digest()[:4], "little")
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finaliser, so that the affine permutations see well-mixed bits."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    mixed: np.ndarray = h ^ (h >> np.uint32(16))
+    return mixed
+
+
+def band_keys(keywords: Sequence[Sequence[str]], chunk: int = 1024) -> list[list[int] | None]:
+    """The ``LSH_BANDS`` band values of each keyword set's MinHash (None: no keywords).
+
+    The MinHash is the classic one (``NUM_PERM`` affine permutations of a 32-bit term
+    hash, minimum per permutation; the same values as datasketch's default scheme),
+    computed for ``chunk`` articles at a time with numpy; the ``LSH_ROWS`` values of a
+    band are packed into one integer, so equal band values are equal integers.
+    """
+    hashes: dict[str, int] = {}
+    out: list[list[int] | None] = [None] * len(keywords)
+    with np.errstate(over="ignore"):
+        for start in range(0, len(keywords), chunk):
+            rows = [i for i in range(start, min(start + chunk, len(keywords))) if keywords[i]]
+            if not rows:
+                continue
+            terms = [t for i in rows for t in keywords[i]]
+            values = np.fromiter(
+                (hashes[t] if t in hashes else hashes.setdefault(t, _term_hash(t)) for t in terms),
+                dtype=np.uint32,
+                count=len(terms),
+            )
+            permuted = _fmix32(values)[:, None] * _A + _B  # uint32 arithmetic wraps (mod 2^32)
+            starts = np.cumsum([0] + [len(keywords[i]) for i in rows[:-1]])
+            signatures = np.minimum.reduceat(permuted, starts, axis=0)
+            packed = np.ascontiguousarray(signatures).view(np.uint64)  # LSH_ROWS == 2
+            for i, bands in zip(rows, packed.tolist(), strict=True):
+                out[i] = bands
+    return out
+
+
 class _Bands:
     """A banded MinHash index with capped buckets (see step 6 of the module docstring)."""
 
     def __init__(self) -> None:
-        self.buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
+        self.buckets: list[dict[int, list[int]]] = [{} for _ in range(LSH_BANDS)]
 
-    @staticmethod
-    def _keys(signature: MinHash) -> list[tuple[int, bytes]]:
-        values = signature.hashvalues
-        return [(b, values[b * LSH_ROWS : (b + 1) * LSH_ROWS].tobytes()) for b in range(LSH_BANDS)]
-
-    def insert(self, i: int, signature: MinHash) -> None:
-        for key in self._keys(signature):
-            bucket = self.buckets[key]
-            if len(bucket) < BUCKET_CAP:
+    def insert(self, i: int, bands: list[int]) -> None:
+        for buckets, value in zip(self.buckets, bands, strict=True):
+            bucket = buckets.get(value)
+            if bucket is None:
+                buckets[value] = [i]
+            elif len(bucket) < BUCKET_CAP:
                 bucket.append(i)
 
-    def query(self, signature: MinHash) -> list[int]:
+    def query(self, bands: list[int]) -> list[int]:
         """Earlier articles sharing a band, most shared bands first (then by position)."""
         hits: Counter[int] = Counter()
-        for key in self._keys(signature):
-            bucket = self.buckets.get(key)
+        for buckets, value in zip(self.buckets, bands, strict=True):
+            bucket = buckets.get(value)
             if bucket:
                 hits.update(bucket)
-        return sorted(hits, key=lambda j: (-hits[j], j))[:MAX_CANDIDATES]
+        if len(hits) <= MAX_CANDIDATES:
+            return sorted(hits, key=lambda j: (-hits[j], j))
+        return heapq.nsmallest(MAX_CANDIDATES, hits, key=lambda j: (-hits[j], j))
 
 
 class _Story:
     """A story being built: its members (positions) and its dated members' time span."""
 
-    __slots__ = ("first", "indexed", "last", "members")
+    __slots__ = ("centroid", "first", "indexed", "last", "members")
 
     def __init__(self, i: int, when: datetime | None) -> None:
         self.members = [i]
         self.first = self.last = when
         self.indexed = 0
+        self.centroid: tuple[tuple[int, ...], Vector] | None = None  # (core, its centroid)
 
     def fits(self, when: datetime | None, window: timedelta | None) -> bool:
         if when is None or window is None or self.first is None or self.last is None:
@@ -248,14 +307,15 @@ def cluster(
     when = [a.when for a in batch.articles]
     keywords = [batch.keywords(i) for i in range(n)]
     keysets = [set(k) for k in keywords]
-    hashes = MinHash.bulk(([t.encode() for t in k] for k in keywords), num_perm=NUM_PERM, seed=SEED)
+    hashes = band_keys(keywords)
     index = _Bands()
     story_of: list[_Story] = []
     for i in range(n):
         joined: _Story | None = None
-        if keywords[i]:
+        bands = hashes[i]
+        if bands is not None:
             matches: dict[int, list[int]] = {}  # story (by first member) -> candidates
-            for j in index.query(hashes[i]):
+            for j in index.query(bands):
                 if len(keysets[i] & keysets[j]) >= MIN_KEYWORDS:  # a cheap test first
                     matches.setdefault(story_of[j].members[0], []).append(j)
             for first in list(matches)[:MAX_TRIED]:  # the best-matched stories first
@@ -275,8 +335,8 @@ def cluster(
         else:
             joined.add(i, when[i])
         story_of.append(joined)
-        if keywords[i] and joined.indexed < MAX_INDEXED:
-            index.insert(i, hashes[i])
+        if bands is not None and joined.indexed < MAX_INDEXED:
+            index.insert(i, bands)
             joined.indexed += 1
     stories: dict[int, list[Article]] = {}
     for i in range(n):
@@ -285,13 +345,19 @@ def cluster(
 
 
 def _centroid(batch: _Batch, story: _Story) -> Vector:
-    """The normalised sum of the vectors of the story's first ``CORE`` members."""
+    """The normalised sum of the vectors of the story's first ``CORE`` members
+    (kept on the story until its core changes)."""
+    core = tuple(story.members[:CORE])
+    if story.centroid is not None and story.centroid[0] == core:
+        return story.centroid[1]
     centroid: Vector = {}
-    for m in story.members[:CORE]:
+    for m in core:
         for term, weight in batch.vectors[m].items():
             centroid[term] = centroid.get(term, 0.0) + weight
     norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
-    return {t: w / norm for t, w in centroid.items()}
+    vector = {t: w / norm for t, w in centroid.items()}
+    story.centroid = (core, vector)
+    return vector
 
 
 def _cosine(a: Vector, b: Vector) -> float:
