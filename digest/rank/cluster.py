@@ -84,6 +84,7 @@ MAX_CANDIDATES = 16  # earlier articles a query returns, those sharing the most 
 MAX_TRIED = 3  # stories an article tries to join
 BUCKET_CAP = 16  # indexed articles per band value; past that the value is vocabulary
 WINDOW = timedelta(hours=72)  # the default time bound of one story
+PREFIX_CHARS = 16  # characters per lead token read before the whole text is (see _lead_tokens)
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)")
@@ -118,8 +119,25 @@ def _content(words: Iterable[str]) -> list[str]:
     return [w for w in words if len(w) > 1 and not w.isdigit() and w not in STOPWORDS]
 
 
+def _lead_tokens(text: str, limit: int) -> list[str]:
+    """``tokens(text, limit)``, reading only as much of a long text as it needs.
+
+    A prefix is tokenised first; when it holds two tokens more than ``limit``, the cut
+    lies after the start of token ``limit + 2``, so the first ``limit`` tokens are whole
+    and the same as the full text's (normalising and casefolding are per character
+    there). Otherwise the whole text is read.
+    """
+    if len(text) > PREFIX_CHARS * limit:
+        first = tokens(text[: PREFIX_CHARS * limit], limit + 2)
+        if len(first) == limit + 2:
+            return first[:limit]
+    return tokens(text, limit)
+
+
 def _term_counts(article: Article) -> Counter[str]:
-    counts = Counter(_content(tokens(f"{article.summary} {article.text}", LEAD_WORDS)))
+    counts = Counter(_lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS))
+    for word in [w for w in counts if len(w) < 2 or w.isdigit() or w in STOPWORDS]:
+        del counts[word]
     for word in _content(tokens(article.title)):
         counts[word] += TITLE_WEIGHT
     return counts
