@@ -56,6 +56,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from sys import intern
 
 import numpy as np
 
@@ -161,7 +162,8 @@ class _Batch:
         idf = {term: math.log(size / (df + 1)) for term, df in self.df.items()}
         self.vectors: list[Vector] = []
         for c in counts:
-            vec = {t: (1.0 + math.log(n)) * idf[t] for t, n in c.items()}
+            # One string per term for the whole batch (sys.intern), not one per article.
+            vec = {intern(t): (1.0 + math.log(n)) * idf[t] for t, n in c.items()}
             norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
             self.vectors.append({t: w / norm for t, w in vec.items()})
 
@@ -223,16 +225,17 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return mixed
 
 
-def band_keys(keywords: Sequence[Sequence[str]], chunk: int = 1024) -> list[list[int] | None]:
-    """The ``LSH_BANDS`` band values of each keyword set's MinHash (None: no keywords).
+def band_keys(keywords: Sequence[Sequence[str]], chunk: int = 256) -> np.ndarray:
+    """The ``LSH_BANDS`` band values of each keyword set's MinHash, one row each (a row
+    of zeros for an empty set, which is never indexed).
 
     The MinHash is the classic one (``NUM_PERM`` affine permutations of a 32-bit term
     hash, minimum per permutation; the same values as datasketch's default scheme),
     computed for ``chunk`` articles at a time with numpy; the ``LSH_ROWS`` values of a
-    band are packed into one integer, so equal band values are equal integers.
+    band are packed into one 64-bit integer, so equal band values are equal integers.
     """
     hashes: dict[str, int] = {}
-    out: list[list[int] | None] = [None] * len(keywords)
+    out = np.zeros((len(keywords), LSH_BANDS), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for start in range(0, len(keywords), chunk):
             rows = [i for i in range(start, min(start + chunk, len(keywords))) if keywords[i]]
@@ -244,26 +247,43 @@ def band_keys(keywords: Sequence[Sequence[str]], chunk: int = 1024) -> list[list
                 dtype=np.uint32,
                 count=len(terms),
             )
-            permuted = _fmix32(values)[:, None] * _A + _B  # uint32 arithmetic wraps (mod 2^32)
+            permuted = _fmix32(values)[:, None] * _A
+            permuted += _B  # uint32 arithmetic wraps (mod 2^32), in place
             starts = np.cumsum([0] + [len(keywords[i]) for i in rows[:-1]])
             signatures = np.minimum.reduceat(permuted, starts, axis=0)
-            packed = np.ascontiguousarray(signatures).view(np.uint64)  # LSH_ROWS == 2
-            for i, bands in zip(rows, packed.tolist(), strict=True):
-                out[i] = bands
+            out[rows] = np.ascontiguousarray(signatures).view(np.uint64)  # LSH_ROWS == 2
     return out
 
 
-class _Bands:
-    """A banded MinHash index with capped buckets (see step 6 of the module docstring)."""
+def _dense(bands: np.ndarray) -> np.ndarray:
+    """Each band value renumbered within its band (0, 1, ...: equal values, equal ids)."""
+    ids = np.empty(bands.shape, dtype=np.int64)
+    for b in range(bands.shape[1]):
+        ids[:, b] = np.unique(bands[:, b], return_inverse=True)[1].reshape(-1)
+    return ids
 
-    def __init__(self) -> None:
-        self.buckets: list[dict[int, list[int]]] = [{} for _ in range(LSH_BANDS)]
+
+class _Bands:
+    """A banded MinHash index with capped buckets (see step 6 of the module docstring).
+
+    Band values are renumbered per band (:func:`_dense`), so a band's buckets are a list
+    indexed by that number; a bucket of one article holds its position alone (most band
+    values are unique, and a list each would cost more than the rest of the batch).
+    """
+
+    def __init__(self, ids: np.ndarray) -> None:
+        size = int(ids.max(initial=0)) + 1
+        self.buckets: list[list[int | list[int] | None]] = [
+            [None] * size for _ in range(ids.shape[1])
+        ]
 
     def insert(self, i: int, bands: list[int]) -> None:
         for buckets, value in zip(self.buckets, bands, strict=True):
-            bucket = buckets.get(value)
+            bucket = buckets[value]
             if bucket is None:
-                buckets[value] = [i]
+                buckets[value] = i
+            elif isinstance(bucket, int):
+                buckets[value] = [bucket, i]
             elif len(bucket) < BUCKET_CAP:
                 bucket.append(i)
 
@@ -271,8 +291,12 @@ class _Bands:
         """Earlier articles sharing a band, most shared bands first (then by position)."""
         hits: Counter[int] = Counter()
         for buckets, value in zip(self.buckets, bands, strict=True):
-            bucket = buckets.get(value)
-            if bucket:
+            bucket = buckets[value]
+            if bucket is None:
+                continue
+            if isinstance(bucket, int):
+                hits[bucket] += 1
+            else:
                 hits.update(bucket)
         if len(hits) <= MAX_CANDIDATES:
             return sorted(hits, key=lambda j: (-hits[j], j))
@@ -325,12 +349,12 @@ def cluster(
     when = [a.when for a in batch.articles]
     keywords = [batch.keywords(i) for i in range(n)]
     keysets = [set(k) for k in keywords]
-    hashes = band_keys(keywords)
-    index = _Bands()
+    hashes = _dense(band_keys(keywords))
+    index = _Bands(hashes)
     story_of: list[_Story] = []
     for i in range(n):
         joined: _Story | None = None
-        bands = hashes[i]
+        bands = hashes[i].tolist() if keywords[i] else None
         if bands is not None:
             matches: dict[int, list[int]] = {}  # story (by first member) -> candidates
             for j in index.query(bands):
