@@ -85,7 +85,7 @@ MAX_CANDIDATES = 16  # earlier articles a query returns, those sharing the most 
 MAX_TRIED = 3  # stories an article tries to join
 BUCKET_CAP = 16  # indexed articles per band value; past that the value is vocabulary
 WINDOW = timedelta(hours=72)  # the default time bound of one story
-PREFIX_CHARS = 16  # characters per lead token read before the whole text is (see _lead_tokens)
+PREFIX_CHARS = 10  # characters per lead token read before the whole text is (see _lead_tokens)
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)")
@@ -160,10 +160,12 @@ class _Batch:
             self.df.update(c.keys())
         size = len(self.articles) + PRIOR_DOCS
         idf = {term: math.log(size / (df + 1)) for term, df in self.df.items()}
+        top = max((max(c.values(), default=0) for c in counts), default=0)
+        tf = [0.0, *(1.0 + math.log(n) for n in range(1, top + 1))]  # 1 + ln n, once per n
         self.vectors: list[Vector] = []
         for c in counts:
             # One string per term for the whole batch (sys.intern), not one per article.
-            vec = {intern(t): (1.0 + math.log(n)) * idf[t] for t, n in c.items()}
+            vec = {intern(t): tf[n] * idf[t] for t, n in c.items()}
             norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
             self.vectors.append({t: w / norm for t, w in vec.items()})
 
