@@ -163,7 +163,8 @@ class _Batch:
         top = max((max(c.values(), default=0) for c in counts), default=0)
         tf = [0.0, *(1.0 + math.log(n) for n in range(1, top + 1))]  # 1 + ln n, once per n
         self.vectors: list[Vector] = []
-        for c in counts:
+        for k, c in enumerate(counts):
+            counts[k] = Counter()  # freed as its vector is made: the two are never all held
             # One string per term for the whole batch (sys.intern), not one per article.
             vec = {intern(t): tf[n] * idf[t] for t, n in c.items()}
             norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
