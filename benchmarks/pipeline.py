@@ -16,7 +16,8 @@ process, timed end to end (start-up included):
 - ``digest send ID`` of an approved edition to every subscriber.
 
 Each is the best of ``--runs``; the peak RSS is that of the child process (wait4's
-``ru_maxrss``). Also ``digest --version`` (start-up alone). Prints a table, the whole
+``ru_maxrss``), with the CPU seconds of it and its parse workers: on a shared machine
+the steadier figure. Also ``digest --version`` (start-up alone). Prints a table, the whole
 run (collect + build + send) and its share of rss2email's 108 s on the same corpus
 (measured when issue 16 was filed; rss2email is not run here).
 """
@@ -165,6 +166,7 @@ def write_project(folder: Path, urls: list[str], smtp_port: int, subscribers: in
 @dataclass
 class Timing:
     seconds: float
+    cpu: float  # user + system seconds of the command and the workers it waited for
     peak_mb: float
     stdout: str
 
@@ -187,7 +189,7 @@ def run(folder: Path, *args: str, check: bool = True) -> Timing:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if check and proc.returncode != 0:
         sys.exit(f"digest {' '.join(args)} failed ({proc.returncode}):\n{output[-3000:]}")
-    return Timing(seconds, usage.ru_maxrss / 1024, output)
+    return Timing(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output)
 
 
 def best(timings: list[Timing]) -> Timing:
@@ -248,9 +250,11 @@ def main() -> None:
         sink.kill()
         sink.wait()
     print(f"collect stored {stored} articles; the unchanged collect got {not_modified} x 304")
-    print(f"{'stage (best of ' + str(args.runs) + ')':32} {'seconds':>8} {'peak MB':>8}")
+    stage = f"stage (best of {args.runs})"
+    print(f"{stage:32} {'seconds':>8} {'CPU s':>8} {'peak MB':>8}")
     for name, timing in results.items():
-        print(f"{name:32} {timing.seconds:8.2f} {timing.peak_mb:8.0f}")
+        print(f"{name:32} {timing.seconds:8.2f} {timing.cpu:8.2f} {timing.peak_mb:8.0f}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     whole = sum(
         results[k].seconds
         for k in ("digest collect", "digest build --no-collect", "digest send (1 worker)")
