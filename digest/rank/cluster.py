@@ -360,6 +360,7 @@ def cluster(
         bands = hashes[i].tolist() if keywords[i] else None
         if bands is not None:
             matches: dict[int, list[int]] = {}  # story (by first member) -> candidates
+            judged: dict[int, bool] = {}  # earlier article -> the same story as i?
             for j in index.query(bands):
                 if len(keysets[i] & keysets[j]) >= MIN_KEYWORDS:  # a cheap test first
                     matches.setdefault(story_of[j].members[0], []).append(j)
@@ -367,7 +368,7 @@ def cluster(
                 story = story_of[first]
                 if story is joined or not story.fits(when[i], window):
                     continue
-                if not _confirmed(batch, i, matches[first], story):
+                if not _confirmed(batch, i, matches[first], story, judged):
                     continue
                 if joined is None:
                     joined = story
@@ -418,7 +419,9 @@ def _agree(batch: _Batch, story: _Story, other: _Story, window: timedelta | None
     return _cosine(_centroid(batch, story), _centroid(batch, other)) >= MIN_COSINE
 
 
-def _confirmed(batch: _Batch, i: int, candidates: list[int], story: _Story) -> bool:
+def _confirmed(
+    batch: _Batch, i: int, candidates: list[int], story: _Story, judged: dict[int, bool]
+) -> bool:
     """Is article ``i`` (indexed near ``candidates``) the same story as the story's core?
 
     The pair test must hold with one candidate member, ``i`` must be as close to the
@@ -426,7 +429,14 @@ def _confirmed(batch: _Batch, i: int, candidates: list[int], story: _Story) -> b
     the pair test must hold with at least half of those members: one good match with one
     member is not enough to join (that would be chaining).
     """
-    if not any(batch.same_story(i, j) for j in candidates):
+
+    def same(j: int) -> bool:  # each pair judged once per newcomer (``judged``: j -> verdict)
+        verdict = judged.get(j)
+        if verdict is None:
+            verdict = judged[j] = batch.same_story(i, j)
+        return verdict
+
+    if not any(same(j) for j in candidates):
         return False
     core = story.members[:CORE]
     if len(core) == 1:
@@ -435,7 +445,7 @@ def _confirmed(batch: _Batch, i: int, candidates: list[int], story: _Story) -> b
         return False
     needed, agree = (len(core) + 1) // 2, 0
     for seen, j in enumerate(core, start=1):
-        agree += batch.same_story(i, j)
+        agree += same(j)
         if agree >= needed:
             return True
         if agree + len(core) - seen < needed:
