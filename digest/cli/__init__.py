@@ -3,30 +3,33 @@
 Every command takes `--config PATH` (default ./digest.toml). Errors that digest
 raises on purpose are printed as one clear line (naming the file, line, source or
 address) and exit with status 2; nothing here holds logic a library user would miss.
+
+Start-up loads only what the command run needs: the commands that live in their own
+modules are imported when they are called (or listed), and the application, the store
+and the renderer when a command uses them, so `digest --version` answers at once.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
-from digest.app import App
 from digest.codec import edition_to_dict, iso, parse_iso
 from digest.errors import DigestError
 from digest.records import Edition
-from digest.render import default_project
+
+if TYPE_CHECKING:
+    from digest.app import App
 
 console = Console(stderr=False, highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -45,6 +48,8 @@ config_option = click.option(
 
 
 def _app(config: str) -> App:
+    from digest.app import App
+
     return App.from_config(config)
 
 
@@ -59,13 +64,74 @@ def _at(value: str | None) -> datetime:
     return when
 
 
+#: Commands that live in their own modules (digest/cli/NAME.py), by the module that
+#: registers them: imported when one of them is called. A name not here imports them all.
+LAZY_COMMANDS = {
+    "bounces": "bounces",
+    "approve": "editions",
+    "unapprove": "editions",
+    "editions": "editions",
+    "editors": "editors",
+    "keys": "keys",
+    "schedule": "schedule",
+    "run": "schedule",
+    "send": "send",
+    "pause": "send",
+    "cancel": "send",
+    "serve": "serve",
+    "subscribers": "subscribers",
+    "worker": "worker",
+}
+
+
 class DigestGroup(click.Group):
+    """The `digest` group: commands of other modules loaded on demand; errors as one line."""
+
+    _all_loaded = False
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        """Every command (all command modules loaded: for help, docs and tests)."""
+        self._load(*sorted(set(LAZY_COMMANDS.values())))
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def _load(self, *modules: str) -> None:
+        if self._all_loaded:
+            return
+        if set(modules) >= set(LAZY_COMMANDS.values()):
+            self._all_loaded = True
+        for module in modules:
+            importlib.import_module(f"digest.cli.{module}")  # registers its commands
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        name = name or cmd.name
+        assert name is not None
+        self._commands[name] = cmd
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self._commands:
+            if cmd_name in LAZY_COMMANDS:
+                self._load(LAZY_COMMANDS[cmd_name])
+            else:  # perhaps a command a module registers that the table does not name
+                self._load(*sorted(set(LAZY_COMMANDS.values())))
+        return self._commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.commands)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except DigestError as exc:
             _fail(str(exc))
-        except SQLAlchemyError as exc:
+        except Exception as exc:
+            errors = sys.modules.get("sqlalchemy.exc")
+            if errors is None or not isinstance(exc, errors.SQLAlchemyError):
+                raise
             # A storage fault the store did not name (it names the ones it knows): still
             # one line naming the database, the driver's words, never the password.
             where = getattr(exc, "digest_database", "the database")
@@ -103,6 +169,8 @@ def init(directory: str) -> None:
 
 
 def _copy_project(target: Path, *, templates: bool = True) -> None:
+    from digest.render import default_project
+
     src = default_project()
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(src / "digest.toml", target / "digest.toml")
@@ -140,7 +208,7 @@ def demo(out: str) -> None:
         elif path.exists():
             path.unlink()
     _copy_project(target, templates=False)
-    app = App.from_config(target / "digest.toml")
+    app = _app(str(target / "digest.toml"))
     now = DEMO_AT
     reports = app.collect(now=now)
     _print_collect(reports)
@@ -180,6 +248,8 @@ def print_table(table: Any) -> None:
 
 
 def _print_collect(reports: list[Any]) -> None:
+    from rich.table import Table
+
     table = Table(title="Sources", title_justify="left")
     for col in ("source", "new", "updated", "unchanged", "error", "warnings"):
         table.add_column(
@@ -207,6 +277,8 @@ def _warnings(warnings: tuple[str, ...], shown: int = 5) -> str:
 @click.option("--at", "at", help="The 'now' to collect for (ISO 8601); default: now.")
 def collect(config: str, at: str | None) -> None:
     """Fetch every source; print a per-source table (new, updated, unchanged, error, warnings)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     app = _app(config)
     with Progress(
         TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
@@ -313,26 +385,4 @@ def lint(paths: tuple[str, ...]) -> None:
     sys.exit(1 if failed else 0)
 
 
-# Command groups that live in their own modules register themselves on `main`.
-from digest.cli import bounces as _bounces  # noqa: E402
-from digest.cli import editions as _editions  # noqa: E402
-from digest.cli import editors as _editors  # noqa: E402
-from digest.cli import keys as _keys  # noqa: E402
-from digest.cli import schedule as _schedule  # noqa: E402
-from digest.cli import send as _send  # noqa: E402
-from digest.cli import serve as _serve  # noqa: E402
-from digest.cli import subscribers as _subscribers  # noqa: E402
-from digest.cli import worker as _worker  # noqa: E402
-
-__all__ = [
-    "_bounces",
-    "_editions",
-    "_editors",
-    "_keys",
-    "_schedule",
-    "_send",
-    "_serve",
-    "_subscribers",
-    "_worker",
-    "main",
-]
+__all__ = ["LAZY_COMMANDS", "main"]

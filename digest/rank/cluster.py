@@ -48,14 +48,17 @@ Method, in the order the code runs:
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 import math
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from sys import intern
 
-from datasketch import MinHash
+import numpy as np
 
 from digest.rank._stopwords import STOPWORDS
 from digest.records import Article
@@ -82,6 +85,7 @@ MAX_CANDIDATES = 16  # earlier articles a query returns, those sharing the most 
 MAX_TRIED = 3  # stories an article tries to join
 BUCKET_CAP = 16  # indexed articles per band value; past that the value is vocabulary
 WINDOW = timedelta(hours=72)  # the default time bound of one story
+PREFIX_CHARS = 10  # characters per lead token read before the whole text is (see _lead_tokens)
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)")
@@ -116,8 +120,25 @@ def _content(words: Iterable[str]) -> list[str]:
     return [w for w in words if len(w) > 1 and not w.isdigit() and w not in STOPWORDS]
 
 
+def _lead_tokens(text: str, limit: int) -> list[str]:
+    """``tokens(text, limit)``, reading only as much of a long text as it needs.
+
+    A prefix is tokenised first; when it holds two tokens more than ``limit``, the cut
+    lies after the start of token ``limit + 2``, so the first ``limit`` tokens are whole
+    and the same as the full text's (normalising and casefolding are per character
+    there). Otherwise the whole text is read.
+    """
+    if len(text) > PREFIX_CHARS * limit:
+        first = tokens(text[: PREFIX_CHARS * limit], limit + 2)
+        if len(first) == limit + 2:
+            return first[:limit]
+    return tokens(text, limit)
+
+
 def _term_counts(article: Article) -> Counter[str]:
-    counts = Counter(_content(tokens(f"{article.summary} {article.text}", LEAD_WORDS)))
+    counts = Counter(_lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS))
+    for word in [w for w in counts if len(w) < 2 or w.isdigit() or w in STOPWORDS]:
+        del counts[word]
     for word in _content(tokens(article.title)):
         counts[word] += TITLE_WEIGHT
     return counts
@@ -139,9 +160,13 @@ class _Batch:
             self.df.update(c.keys())
         size = len(self.articles) + PRIOR_DOCS
         idf = {term: math.log(size / (df + 1)) for term, df in self.df.items()}
+        top = max((max(c.values(), default=0) for c in counts), default=0)
+        tf = [0.0, *(1.0 + math.log(n) for n in range(1, top + 1))]  # 1 + ln n, once per n
         self.vectors: list[Vector] = []
-        for c in counts:
-            vec = {t: (1.0 + math.log(n)) * idf[t] for t, n in c.items()}
+        for k, c in enumerate(counts):
+            counts[k] = Counter()  # freed as its vector is made: the two are never all held
+            # One string per term for the whole batch (sys.intern), not one per article.
+            vec = {intern(t): tf[n] * idf[t] for t, n in c.items()}
             norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
             self.vectors.append({t: w / norm for t, w in vec.items()})
 
@@ -176,42 +201,121 @@ def similarities(articles: Sequence[Article]) -> dict[tuple[str, str], tuple[flo
     }
 
 
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The ``NUM_PERM`` odd multipliers and offsets of the affine permutations (``SEED``)."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+_A, _B = _permutations()
+
+
+def _term_hash(term: str) -> int:
+    """A 32-bit hash of a term: the first four bytes of its SHA-1, little-endian."""
+    digest = hashlib.sha1(term.encode("utf-8", "surrogatepass"), usedforsecurity=False)
+    return int.from_bytes(digest.digest()[:4], "little")
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finaliser, so that the affine permutations see well-mixed bits."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    mixed: np.ndarray = h ^ (h >> np.uint32(16))
+    return mixed
+
+
+def band_keys(keywords: Sequence[Sequence[str]], chunk: int = 256) -> np.ndarray:
+    """The ``LSH_BANDS`` band values of each keyword set's MinHash, one row each (a row
+    of zeros for an empty set, which is never indexed).
+
+    The MinHash is the classic one (``NUM_PERM`` affine permutations of a 32-bit term
+    hash, minimum per permutation; the same values as datasketch's default scheme),
+    computed for ``chunk`` articles at a time with numpy; the ``LSH_ROWS`` values of a
+    band are packed into one 64-bit integer, so equal band values are equal integers.
+    """
+    hashes: dict[str, int] = {}
+    out = np.zeros((len(keywords), LSH_BANDS), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for start in range(0, len(keywords), chunk):
+            rows = [i for i in range(start, min(start + chunk, len(keywords))) if keywords[i]]
+            if not rows:
+                continue
+            terms = [t for i in rows for t in keywords[i]]
+            values = np.fromiter(
+                (hashes[t] if t in hashes else hashes.setdefault(t, _term_hash(t)) for t in terms),
+                dtype=np.uint32,
+                count=len(terms),
+            )
+            permuted = _fmix32(values)[:, None] * _A
+            permuted += _B  # uint32 arithmetic wraps (mod 2^32), in place
+            starts = np.cumsum([0] + [len(keywords[i]) for i in rows[:-1]])
+            signatures = np.minimum.reduceat(permuted, starts, axis=0)
+            out[rows] = np.ascontiguousarray(signatures).view(np.uint64)  # LSH_ROWS == 2
+    return out
+
+
+def _dense(bands: np.ndarray) -> np.ndarray:
+    """Each band value renumbered within its band (0, 1, ...: equal values, equal ids)."""
+    ids = np.empty(bands.shape, dtype=np.int64)
+    for b in range(bands.shape[1]):
+        ids[:, b] = np.unique(bands[:, b], return_inverse=True)[1].reshape(-1)
+    return ids
+
+
 class _Bands:
-    """A banded MinHash index with capped buckets (see step 6 of the module docstring)."""
+    """A banded MinHash index with capped buckets (see step 6 of the module docstring).
 
-    def __init__(self) -> None:
-        self.buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
+    Band values are renumbered per band (:func:`_dense`), so a band's buckets are a list
+    indexed by that number; a bucket of one article holds its position alone (most band
+    values are unique, and a list each would cost more than the rest of the batch).
+    """
 
-    @staticmethod
-    def _keys(signature: MinHash) -> list[tuple[int, bytes]]:
-        values = signature.hashvalues
-        return [(b, values[b * LSH_ROWS : (b + 1) * LSH_ROWS].tobytes()) for b in range(LSH_BANDS)]
+    def __init__(self, ids: np.ndarray) -> None:
+        size = int(ids.max(initial=0)) + 1
+        self.buckets: list[list[int | list[int] | None]] = [
+            [None] * size for _ in range(ids.shape[1])
+        ]
 
-    def insert(self, i: int, signature: MinHash) -> None:
-        for key in self._keys(signature):
-            bucket = self.buckets[key]
-            if len(bucket) < BUCKET_CAP:
+    def insert(self, i: int, bands: list[int]) -> None:
+        for buckets, value in zip(self.buckets, bands, strict=True):
+            bucket = buckets[value]
+            if bucket is None:
+                buckets[value] = i
+            elif isinstance(bucket, int):
+                buckets[value] = [bucket, i]
+            elif len(bucket) < BUCKET_CAP:
                 bucket.append(i)
 
-    def query(self, signature: MinHash) -> list[int]:
+    def query(self, bands: list[int]) -> list[int]:
         """Earlier articles sharing a band, most shared bands first (then by position)."""
         hits: Counter[int] = Counter()
-        for key in self._keys(signature):
-            bucket = self.buckets.get(key)
-            if bucket:
+        for buckets, value in zip(self.buckets, bands, strict=True):
+            bucket = buckets[value]
+            if bucket is None:
+                continue
+            if isinstance(bucket, int):
+                hits[bucket] += 1
+            else:
                 hits.update(bucket)
-        return sorted(hits, key=lambda j: (-hits[j], j))[:MAX_CANDIDATES]
+        if len(hits) <= MAX_CANDIDATES:
+            return sorted(hits, key=lambda j: (-hits[j], j))
+        return heapq.nsmallest(MAX_CANDIDATES, hits, key=lambda j: (-hits[j], j))
 
 
 class _Story:
     """A story being built: its members (positions) and its dated members' time span."""
 
-    __slots__ = ("first", "indexed", "last", "members")
+    __slots__ = ("centroid", "first", "indexed", "last", "members")
 
     def __init__(self, i: int, when: datetime | None) -> None:
         self.members = [i]
         self.first = self.last = when
         self.indexed = 0
+        self.centroid: tuple[tuple[int, ...], Vector] | None = None  # (core, its centroid)
 
     def fits(self, when: datetime | None, window: timedelta | None) -> bool:
         if when is None or window is None or self.first is None or self.last is None:
@@ -248,21 +352,23 @@ def cluster(
     when = [a.when for a in batch.articles]
     keywords = [batch.keywords(i) for i in range(n)]
     keysets = [set(k) for k in keywords]
-    hashes = MinHash.bulk(([t.encode() for t in k] for k in keywords), num_perm=NUM_PERM, seed=SEED)
-    index = _Bands()
+    hashes = _dense(band_keys(keywords))
+    index = _Bands(hashes)
     story_of: list[_Story] = []
     for i in range(n):
         joined: _Story | None = None
-        if keywords[i]:
+        bands = hashes[i].tolist() if keywords[i] else None
+        if bands is not None:
             matches: dict[int, list[int]] = {}  # story (by first member) -> candidates
-            for j in index.query(hashes[i]):
+            judged: dict[int, bool] = {}  # earlier article -> the same story as i?
+            for j in index.query(bands):
                 if len(keysets[i] & keysets[j]) >= MIN_KEYWORDS:  # a cheap test first
                     matches.setdefault(story_of[j].members[0], []).append(j)
             for first in list(matches)[:MAX_TRIED]:  # the best-matched stories first
                 story = story_of[first]
                 if story is joined or not story.fits(when[i], window):
                     continue
-                if not _confirmed(batch, i, matches[first], story):
+                if not _confirmed(batch, i, matches[first], story, judged):
                     continue
                 if joined is None:
                     joined = story
@@ -275,8 +381,8 @@ def cluster(
         else:
             joined.add(i, when[i])
         story_of.append(joined)
-        if keywords[i] and joined.indexed < MAX_INDEXED:
-            index.insert(i, hashes[i])
+        if bands is not None and joined.indexed < MAX_INDEXED:
+            index.insert(i, bands)
             joined.indexed += 1
     stories: dict[int, list[Article]] = {}
     for i in range(n):
@@ -285,13 +391,19 @@ def cluster(
 
 
 def _centroid(batch: _Batch, story: _Story) -> Vector:
-    """The normalised sum of the vectors of the story's first ``CORE`` members."""
+    """The normalised sum of the vectors of the story's first ``CORE`` members
+    (kept on the story until its core changes)."""
+    core = tuple(story.members[:CORE])
+    if story.centroid is not None and story.centroid[0] == core:
+        return story.centroid[1]
     centroid: Vector = {}
-    for m in story.members[:CORE]:
+    for m in core:
         for term, weight in batch.vectors[m].items():
             centroid[term] = centroid.get(term, 0.0) + weight
     norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
-    return {t: w / norm for t, w in centroid.items()}
+    vector = {t: w / norm for t, w in centroid.items()}
+    story.centroid = (core, vector)
+    return vector
 
 
 def _cosine(a: Vector, b: Vector) -> float:
@@ -307,7 +419,9 @@ def _agree(batch: _Batch, story: _Story, other: _Story, window: timedelta | None
     return _cosine(_centroid(batch, story), _centroid(batch, other)) >= MIN_COSINE
 
 
-def _confirmed(batch: _Batch, i: int, candidates: list[int], story: _Story) -> bool:
+def _confirmed(
+    batch: _Batch, i: int, candidates: list[int], story: _Story, judged: dict[int, bool]
+) -> bool:
     """Is article ``i`` (indexed near ``candidates``) the same story as the story's core?
 
     The pair test must hold with one candidate member, ``i`` must be as close to the
@@ -315,7 +429,14 @@ def _confirmed(batch: _Batch, i: int, candidates: list[int], story: _Story) -> b
     the pair test must hold with at least half of those members: one good match with one
     member is not enough to join (that would be chaining).
     """
-    if not any(batch.same_story(i, j) for j in candidates):
+
+    def same(j: int) -> bool:  # each pair judged once per newcomer (``judged``: j -> verdict)
+        verdict = judged.get(j)
+        if verdict is None:
+            verdict = judged[j] = batch.same_story(i, j)
+        return verdict
+
+    if not any(same(j) for j in candidates):
         return False
     core = story.members[:CORE]
     if len(core) == 1:
@@ -324,7 +445,7 @@ def _confirmed(batch: _Batch, i: int, candidates: list[int], story: _Story) -> b
         return False
     needed, agree = (len(core) + 1) // 2, 0
     for seen, j in enumerate(core, start=1):
-        agree += batch.same_story(i, j)
+        agree += same(j)
         if agree >= needed:
             return True
         if agree + len(core) - seen < needed:

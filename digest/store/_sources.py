@@ -1,4 +1,9 @@
-"""Sources and articles: health rows, conditional-GET validators, article upserts."""
+"""Sources and articles: health rows, conditional-GET validators, article upserts.
+
+A source's articles are written in bulk, in its one transaction: one SELECT of the keys
+already stored per ``KEY_CHUNK`` articles, one multi-row INSERT ... ON CONFLICT DO
+NOTHING for the new ones, and one executemany UPDATE for those whose content changed.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from digest.records import Article, SourceReport
 from digest.store import schema as t
 from digest.store._base import Base, _article, _article_values, content_hash, utc
+
+#: Keys looked up in one SELECT (well under SQLite's and PostgreSQL's parameter limits).
+KEY_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +41,73 @@ def _insert(conn: Any, table: Table) -> Any:
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def _batches(articles: tuple[Article, ...]) -> list[list[Article]]:
+    """``KEY_CHUNK`` articles at a time, no key twice in one batch (a repeated key goes
+    to a later batch, so it is stored after its first copy, as one by one would)."""
+    batches: list[list[Article]] = []
+    keys: list[set[str]] = []
+    for article in articles:
+        for batch, seen in zip(batches, keys, strict=True):
+            if len(batch) < KEY_CHUNK and article.key not in seen:
+                break
+        else:
+            batch, seen = [], set()
+            batches.append(batch)
+            keys.append(seen)
+        batch.append(article)
+        seen.add(article.key)
+    return batches
+
+
+def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tuple[int, int, int]:
+    """Insert the new articles of ``batch``, update the changed ones: (new, updated, same)."""
+    a = t.articles
+    rows = conn.execute(
+        select(a.c.id, a.c.key, a.c.content_hash, a.c.published_at).where(
+            a.c.key.in_([article.key for article in batch])
+        )
+    ).all()
+    stored = {row.key: row for row in rows}
+    fresh: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    unchanged = 0
+    for article in batch:
+        digest = content_hash(article)
+        values = _article_values(article)
+        row = stored.get(article.key)
+        if row is None:
+            fresh.append(
+                {
+                    "key": article.key,
+                    "source_id": sid,
+                    "first_seen_at": now,
+                    "updated_at": now,
+                    "content_hash": digest,
+                    **values,
+                }
+            )
+        elif row.content_hash != digest:
+            # Keep the earliest date: an edited article must not jump to the top.
+            old = utc(row.published_at)
+            if old is not None and (article.published is None or article.published > old):
+                values["published_at"] = old
+            changed.append({"row_id": row.id, "updated_at": now, "content_hash": digest, **values})
+        else:
+            unchanged += 1
+    new = 0
+    if fresh:
+        # Nothing inserted for a key another source stored meanwhile: it is not new here.
+        inserted = conn.execute(
+            _insert(conn, a).on_conflict_do_nothing(index_elements=["key"]).returning(a.c.key),
+            fresh,
+        ).all()
+        new = len(inserted)
+        unchanged += len(fresh) - new
+    if changed:
+        conn.execute(update(a).where(a.c.id == bindparam("row_id")), changed)
+    return new, len(changed), unchanged
 
 
 class SourcesMixin(Base):
@@ -85,43 +160,9 @@ class SourcesMixin(Base):
                 health.update(etag=report.etag, last_modified=report.last_modified)
             conn.execute(update(t.sources).where(t.sources.c.id == sid).values(**health))
             new = updated = unchanged = 0
-            for article in report.articles:
-                digest = content_hash(article)
-                row = conn.execute(
-                    select(
-                        t.articles.c.id, t.articles.c.content_hash, t.articles.c.published_at
-                    ).where(t.articles.c.key == article.key)
-                ).first()
-                values = _article_values(article)
-                if row is None:
-                    res = conn.execute(
-                        _insert(conn, t.articles)
-                        .values(
-                            key=article.key,
-                            source_id=sid,
-                            first_seen_at=now,
-                            updated_at=now,
-                            content_hash=digest,
-                            **values,
-                        )
-                        .on_conflict_do_nothing(index_elements=["key"])
-                    )
-                    # Nothing inserted: another source stored that key meanwhile.
-                    new += 1 if res.rowcount else 0
-                    unchanged += 0 if res.rowcount else 1
-                elif row.content_hash != digest:
-                    # Keep the earliest date: an edited article must not jump to the top.
-                    old = utc(row.published_at)
-                    if old is not None and (article.published is None or article.published > old):
-                        values["published_at"] = old
-                    conn.execute(
-                        update(t.articles)
-                        .where(t.articles.c.id == row.id)
-                        .values(updated_at=now, content_hash=digest, **values)
-                    )
-                    updated += 1
-                else:
-                    unchanged += 1
+            for batch in _batches(report.articles):
+                n, u, same = _store_batch(conn, sid, batch, now)
+                new, updated, unchanged = new + n, updated + u, unchanged + same
         return replace(report, new=new, updated=updated, unchanged=unchanged)
 
     def articles(self, *, since: datetime | None = None) -> list[Article]:

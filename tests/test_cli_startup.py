@@ -1,0 +1,52 @@
+"""`digest --version` (and every command's start) loads only what the command needs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_digest_version_starts_without_the_heavy_libraries() -> None:
+    heavy = ["sqlalchemy", "feedparser", "numpy", "nh3", "trafilatura", "premailer", "flask"]
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['digest', '--version']\n"
+        "try:\n"
+        "    from digest.cli import main\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.splitlines()[0].startswith("digest, version")
+    assert out.stdout.splitlines()[-1] == "[]", out.stdout
+
+
+def test_every_command_of_another_module_is_found_by_its_name_alone() -> None:
+    """The table of lazily loaded commands names each command's module: `digest NAME`
+    imports that module only (a missing entry would still work, but load them all)."""
+    from digest.cli import LAZY_COMMANDS, main
+
+    for name, command in main.commands.items():
+        module = command.callback.__module__ if command.callback else ""
+        if module != "digest.cli":
+            assert LAZY_COMMANDS.get(name) == module.rsplit(".", 1)[-1], name
+    code = (
+        "import sys\n"
+        "from digest.cli import main\n"
+        "assert main.get_command(None, 'pause') is not None\n"
+        "print(sorted(m for m in sys.modules if m.startswith('digest.cli.')))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.strip() == "['digest.cli.send']"

@@ -1,0 +1,136 @@
+"""Collect at the speed of the parser: feeds parsed in worker processes, articles stored
+in bulk.
+
+Each test states what a user would notice: the same stored articles and reports
+whether feeds are parsed in this process or in workers; a source's articles written
+with a bounded number of statements (not two per article).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from digest import collect
+from digest.config import SourceSettings
+from digest.records import Article, SourceReport
+from digest.store import Store
+from tests.feedserver import sample_feed, serve_feeds
+
+NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)
+
+
+def _feeds() -> dict[str, bytes]:
+    feeds = {f"/feed/{n}.xml": sample_feed(n, 30) for n in range(6)}
+    feeds["/page.xml"] = b"<!doctype html><html><body>not a feed</body></html>"
+    feeds["/garbage.xml"] = b"\x00\x01 this is not xml at all"
+    return feeds
+
+
+def _summary(reports: list[SourceReport], store: Store) -> tuple[Any, ...]:
+    by_source = sorted(
+        (a.source, a.key, a.title, a.summary, a.html, a.published) for a in store.articles()
+    )
+    rows = [(r.name, r.new, r.updated, r.unchanged, r.error, r.warnings) for r in reports]
+    return rows, by_source
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_feeds_parsed_in_worker_processes_store_what_one_process_stores(
+    tmp_path: Path, workers: int
+) -> None:
+    with serve_feeds(_feeds()) as server:
+        sources = [SourceSettings(p.strip("/"), server.url(p)) for p in _feeds()]
+        sources.append(SourceSettings("Missing", server.url("/missing.xml")))
+        outcomes = []
+        for n in (1, workers):
+            store = Store(f"sqlite:///{tmp_path}/{n}.db")
+            store.migrate()
+            reports = collect.collect(sources, store, now=NOW, parse_workers=n)
+            outcomes.append(_summary(reports, store))
+            again = collect.collect(sources, store, now=NOW + timedelta(hours=1), parse_workers=n)
+            assert [r.not_modified for r in again[:6]] == [True] * 6
+            store.close()
+    assert outcomes[0] == outcomes[1]
+    rows = {name: (new, error) for name, new, _, _, error, _ in outcomes[1][0]}
+    assert rows["feed/0.xml"] == (30, None)
+    assert "page.xml" in (rows["page.xml"][1] or "") and "HTML page" in rows["page.xml"][1]
+    assert rows["garbage.xml"][1] and "garbage.xml" in rows["garbage.xml"][1]
+    assert rows["Missing"][1] and "404" in rows["Missing"][1]
+
+
+def test_a_big_collect_uses_worker_processes_and_a_small_one_does_not() -> None:
+    big = [b"x" * 200_000] * 8
+    assert collect.parse_workers_for(big, cpus=4) >= 2
+    assert collect.parse_workers_for(big, cpus=1) == 1
+    assert collect.parse_workers_for([b"<rss/>"] * 3, cpus=4) == 1
+    assert collect.parse_workers_for(big, cpus=64) <= collect.MAX_PARSE_WORKERS
+
+
+def _article(n: int, *, title: str = "", published: datetime | None = None) -> Article:
+    return Article(
+        key=f"https://example.org/{n}",
+        source="Bulk",
+        title=title or f"Item {n}",
+        url=f"https://example.org/{n}",
+        summary=f"Summary {n}",
+        text=f"Summary {n} and more text.",
+        html=f"<p>Summary {n} and more text.</p>",
+        published=published or NOW - timedelta(hours=n % 40),
+    )
+
+
+@pytest.fixture
+def statements() -> Any:
+    counted: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        counted.append(statement.split(None, 1)[0].upper())
+
+    return counted, count
+
+
+def test_a_source_s_articles_are_stored_with_a_bounded_number_of_statements(
+    db_url: str, statements: Any
+) -> None:
+    counted, count = statements
+    store = Store(db_url)
+    store.migrate()
+    event.listen(store.engine, "before_cursor_execute", count)
+    articles = tuple(_article(n) for n in range(600))
+    first = store.record(SourceReport("Bulk", articles), location="bulk.xml", now=NOW)
+    assert (first.new, first.updated, first.unchanged) == (600, 0, 0)
+    assert len(counted) < 40, counted[:60]
+
+    # Edited: 3 changed (one dated later, which must keep its first date), 597 unchanged.
+    counted.clear()
+    later = NOW + timedelta(hours=5)
+    edited = list(articles)
+    edited[0] = _article(0, title="Item 0, corrected", published=later)
+    edited[1] = _article(1, title="Item 1, corrected")
+    edited[2] = _article(2, title="Item 2, corrected")
+    second = store.record(
+        SourceReport("Bulk", (*edited, _article(600))), location="bulk.xml", now=later
+    )
+    assert (second.new, second.updated, second.unchanged) == (1, 3, 597)
+    assert len(counted) < 40, counted[:60]
+    event.remove(store.engine, "before_cursor_execute", count)
+
+    stored = {a.key: a for a in store.articles()}
+    assert len(stored) == 601
+    assert stored["https://example.org/0"].title == "Item 0, corrected"
+    assert stored["https://example.org/0"].published == articles[0].published  # the first date
+    assert stored["https://example.org/0"].first_seen == NOW  # never new again
+    assert stored["https://example.org/600"].first_seen == later
+
+    # Another source carrying a key already stored: not new for it, the first keeps it.
+    other = store.record(
+        SourceReport("Other", (_article(5), _article(700))), location="other.xml", now=later
+    )
+    assert (other.new, other.updated, other.unchanged) == (1, 0, 1)
+    assert {a.key: a.source for a in store.articles()}["https://example.org/5"] == "Bulk"
+    store.close()
