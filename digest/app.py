@@ -21,12 +21,13 @@ from digest.dkim import DkimSigner
 from digest.gate import Built, TooFewStories
 from digest.message import Prepared, personalise, prepare
 from digest.records import Article, Edition, SourceReport, SourceSummary, Story, Subscriber
-from digest.render import Rendered, Renderer, Variant
 from digest.store import Store
 from digest.tokens import Tokens
 
-if TYPE_CHECKING:  # collect and rank are imported where used: a send worker needs neither
+if TYPE_CHECKING:  # collect, rank and render are imported where used: a collect, or a
+    # send worker, needs not load what it does not run
     from digest.rank import RankOptions
+    from digest.render import Rendered, Renderer, Variant
 
 
 def utcnow() -> datetime:
@@ -80,6 +81,8 @@ class App:
 
     @cached_property
     def renderer(self) -> Renderer:
+        from digest.render import Renderer
+
         return Renderer(self.settings)
 
     @cached_property
@@ -254,6 +257,8 @@ class App:
         return Selection(ranked.leads, ranked.teasers, tuple(reserve), left_out)
 
     def variant_for(self, subscriber: Subscriber) -> tuple[Variant, bool]:
+        from digest.render import Variant
+
         sections = frozenset(subscriber.sections) if subscriber.sections else None
         return Variant(sections), subscriber.format == "text"
 

@@ -20,12 +20,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
+from typing import TYPE_CHECKING
 
 from digest.dkim import DKIM_HEADERS as DKIM_HEADERS
 from digest.dkim import DKIM_OVERSIGN as DKIM_OVERSIGN
 from digest.dkim import DkimSigner, Template
 from digest.errors import DeliveryError
-from digest.render import PLACEHOLDERS, PREFERENCES, UNSUBSCRIBE, Rendered
+from digest.placeholders import PLACEHOLDERS, PREFERENCES, UNSUBSCRIBE
+
+if TYPE_CHECKING:
+    from digest.render import Rendered
 
 QP_WIDTH = 76
 _SAFE = frozenset(

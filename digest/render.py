@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 import string
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -33,15 +32,12 @@ from premailer import Premailer
 from digest.config import DEFAULT_SUBJECT, Settings
 from digest.diversity import place
 from digest.errors import ConfigError, RenderError
-from digest.records import Also, Edition, Image, Story
 
-#: Placeholders substituted per subscriber: random per process and never shown
-#: unsubstituted, so no text from a feed can spell one (it would be personalised like
-#: the template's own); ASCII letters, digits and @ only (quoted-printable leaves them be).
-_MARK = secrets.token_hex(16)
-UNSUBSCRIBE = f"@@UNSUBSCRIBE_URL_{_MARK}@@"
-PREFERENCES = f"@@PREFERENCES_URL_{_MARK}@@"
-PLACEHOLDERS = (UNSUBSCRIBE, PREFERENCES)
+# Placeholders substituted per subscriber (see digest.placeholders).
+from digest.placeholders import PLACEHOLDERS as PLACEHOLDERS
+from digest.placeholders import PREFERENCES as PREFERENCES
+from digest.placeholders import UNSUBSCRIBE as UNSUBSCRIBE
+from digest.records import Also, Edition, Image, Story
 
 PACKAGE = Path(__file__).resolve().parent
 

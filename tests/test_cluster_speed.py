@@ -13,11 +13,12 @@ import random
 import pytest
 
 from digest.rank import cluster as c
+from digest.rank import minhash as m
 
 
 def _reference_bands(terms: list[str]) -> list[int]:
     """MinHash by the formula: min over terms of fmix32(sha1_32(t)) * a + b (mod 2^32)."""
-    a, b = c._permutations()
+    a, b = m._permutations()
     mask = (1 << 32) - 1
 
     def fmix(h: int) -> int:
@@ -28,15 +29,15 @@ def _reference_bands(terms: list[str]) -> list[int]:
         return h ^ (h >> 16)
 
     mixed = [fmix(int.from_bytes(hashlib.sha1(t.encode()).digest()[:4], "little")) for t in terms]
-    signature = [min((int(a[p]) * h + int(b[p])) & mask for h in mixed) for p in range(c.NUM_PERM)]
-    return [signature[2 * k] | signature[2 * k + 1] << 32 for k in range(c.LSH_BANDS)]
+    signature = [min((int(a[p]) * h + int(b[p])) & mask for h in mixed) for p in range(m.NUM_PERM)]
+    return [signature[2 * k] | signature[2 * k + 1] << 32 for k in range(m.LSH_BANDS)]
 
 
 def test_band_values_are_the_minhash_of_the_formula() -> None:
     rng = random.Random(3)
     sets = [[f"w{rng.randrange(500)}" for _ in range(rng.randint(1, 24))] for _ in range(40)]
     sets += [[], ["københavn", "北京", "ß"]]
-    got = c.band_keys(sets, chunk=7)
+    got = m.band_keys(sets, chunk=7)
     for terms, bands in zip(sets, got, strict=True):
         if terms:
             assert bands.tolist() == _reference_bands(terms)

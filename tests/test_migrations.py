@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -42,3 +43,30 @@ def test_articles_round_trip_with_utc_times(db_url: str) -> None:
     assert health.articles == 1 and health.consecutive_failures == 1
     assert health.last_error == "S: timed out"
     store.close()
+
+
+def test_head_names_the_newest_migration() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from digest.store import HEAD, MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert set(ScriptDirectory.from_config(cfg).get_heads()) == {HEAD}
+
+
+def test_an_up_to_date_database_opens_without_loading_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'digest.db'}"
+    Store(url).migrate()
+    probe = (
+        "import sys; from digest.store import Store; Store(sys.argv[1]).migrate(); "
+        "print(any(m == 'alembic' or m.startswith('alembic.') for m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, url], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
