@@ -347,3 +347,28 @@ def test_the_outbox_shows_each_copys_signed_bounce_address(tmp_path: Path) -> No
         sub = app.store.subscriber("daily", str(msg["To"].addresses[0].addr_spec))
         assert tag is not None and sub is not None
         assert (tag.edition_id, tag.subscriber_id) == (edition, sub.id)
+
+
+def test_the_desk_shows_each_editions_outcome_and_warns_on_complaints(tmp_path: Path) -> None:
+    from tests.test_desk import add_editor, client, login, running
+
+    app = _project(tmp_path)
+    edition = build(app)
+    emails = add_subscribers(app, 4)
+    subs = {s.email: s.id for s in app.store.subscribers("daily")}
+    _sent(app, edition, list(subs.values()))
+    keys = app.verp_keys()
+    _deliver(
+        app, sample("postfix-hard.eml", app.envelope_sender(edition, subs[emails[0]]), emails[0])
+    )
+    _deliver(
+        app, sample("outlook-arf.eml", app.envelope_sender(edition, subs[emails[1]]), emails[1])
+    )
+    process_mailbox(app.store, app.settings.bounces, keys=keys, now=NOW)
+    app.store.set_edition_status(edition, "sent", now=NOW)
+    add_editor(app.settings.path)
+    with running(app.settings.path) as base, client(base) as c:
+        assert login(c).status_code == 303
+        page = " ".join(c.get("/editions").text.split())
+    assert "4 delivered · bounced 1 hard / 0 soft (25.00%) · 1 complaints (25.00%)" in page
+    assert "Complaints above 0.1%" in page

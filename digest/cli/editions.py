@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import click
 from rich.table import Table
@@ -17,7 +16,6 @@ from digest import gate
 from digest.cli import _app, config_option, console, main, print_table
 from digest.codec import iso
 from digest.errors import DigestError
-from digest.store import BounceStats
 
 
 @main.command()
@@ -92,7 +90,7 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
                         "stories": e.stories,
                         "approved_at": iso(e.approved_at),
                         "sent_at": iso(e.sent_at),
-                        **_outcome(stats[e.id], warn_at),
+                        **stats[e.id].outcome(warn_at),
                     }
                     for e in rows
                 ],
@@ -108,7 +106,7 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
         table.add_column(col, justify="right" if right else "left")
     warnings = []
     for e in rows:
-        o = _outcome(stats[e.id], warn_at)
+        o = stats[e.id].outcome(warn_at)
         table.add_row(
             str(e.id),
             e.list,
@@ -134,16 +132,3 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
 def _minute(when: datetime | None) -> str:
     """`2026-12-03 22:54` (UTC), or an empty cell."""
     return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if when else ""
-
-
-def _outcome(stats: BounceStats, warn_at: float) -> dict[str, Any]:
-    """Delivered, bounced and complained counts with their rates over delivered."""
-    return {
-        "delivered": stats.delivered,
-        "bounced_hard": stats.hard,
-        "bounced_soft": stats.soft,
-        "complained": stats.complained,
-        "bounce_rate": round(stats.rate(stats.hard + stats.soft), 6),
-        "complaint_rate": round(stats.rate(stats.complained), 6),
-        "complaint_warning": stats.rate(stats.complained) > warn_at,
-    }

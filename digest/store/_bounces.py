@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +46,18 @@ class BounceStats:
 
     def rate(self, count: int) -> float:
         return count / self.delivered if self.delivered else 0.0
+
+    def outcome(self, warn_at: float) -> dict[str, Any]:
+        """Counts and rates over delivered, and whether complaints pass `warn_at`."""
+        return {
+            "delivered": self.delivered,
+            "bounced_hard": self.hard,
+            "bounced_soft": self.soft,
+            "complained": self.complained,
+            "bounce_rate": round(self.rate(self.hard + self.soft), 6),
+            "complaint_rate": round(self.rate(self.complained), 6),
+            "complaint_warning": self.rate(self.complained) > warn_at,
+        }
 
 
 class BouncesMixin(Base):

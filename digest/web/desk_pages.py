@@ -123,10 +123,14 @@ def editions() -> str:
     list_name = request.args.get("list") or None
     rows = app.store.editions(list_name, limit=200)
     ledgers = {e.id: app.store.ledger(e.id) for e in rows if e.status in (*LIVE, "sent")}
+    warn_at = app.settings.bounces.complaint_warning
+    stats = app.store.bounce_stats([e.id for e in rows if e.id in ledgers])
     return render_template(
         "web/desk/editions.html",
         rows=rows,
         ledgers=ledgers,
+        outcomes={i: s.outcome(warn_at) for i, s in stats.items()},
+        warn_at=warn_at,
         lists=[lst.name for lst in app.settings.lists],
         chosen_list=list_name,
     )
