@@ -8,25 +8,20 @@ a password that would travel unencrypted. None of these bounces anybody.
 
 from __future__ import annotations
 
-import ipaddress
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from digest.app import App
 from digest.config import SMTP_PASSWORD_ENV, TransportSettings
 from digest.deliver.run import send_edition
 from digest.deliver.transports import SmtpTransport, TransportError
+from tests.certs import self_signed
 from tests.test_send_support import NOW, FaultyHandler, add_subscribers, build, small_project
 from tests.test_send_support import smtp_server as run_server
 
@@ -47,37 +42,8 @@ class Cert:
 @pytest.fixture(scope="module")
 def cert(tmp_path_factory: pytest.TempPathFactory) -> Cert:
     """A self-signed certificate for 127.0.0.1 and localhost (its own CA)."""
-    folder = tmp_path_factory.mktemp("tls")
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "digest test SMTP")])
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    out = Cert(folder / "ca.pem", folder / "key.pem")
-    out.cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    out.key.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return out
+    made = self_signed(tmp_path_factory.mktemp("tls"), "digest test SMTP")
+    return Cert(made.cert, made.key)
 
 
 @dataclass

@@ -39,7 +39,7 @@ def _wall() -> datetime:
     return datetime.now(UTC)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     """Whether a process of this machine with this id exists (a zombie counts: the
     cautious answer, as is a process of another user)."""
     try:
@@ -85,7 +85,7 @@ class EditionLease:
             if held is None:
                 self.renewed = time.monotonic()
                 return
-            if held.owner == replace or held.host != self.host or _alive(held.pid):
+            if held.owner == replace or held.host != self.host or pid_alive(held.pid):
                 break
             log.warning(
                 "edition %d: taking over the send of pid %d, which is gone",

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from digest.codec import iso
 from digest.config import ListSettings
+from digest.deliver.lease import pid_alive
 from digest.gate import refusal
 from digest.lifecycle import EditionStatus, StopReason
 from digest.schedule.events import (
@@ -85,16 +86,6 @@ class Outcome:
     detail: str = ""
     edition_id: int | None = None
     sent: int = 0
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass
@@ -223,7 +214,7 @@ class Scheduler:
             return False
         if int(pid) == os.getpid():
             return row.detail not in _LIVE
-        return not _pid_alive(int(pid))
+        return not pid_alive(int(pid))
 
     def _zones(self, lst: ListSettings) -> frozenset[str] | None:
         return delivery_zones(self.store, lst)
