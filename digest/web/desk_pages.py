@@ -29,7 +29,7 @@ from digest.curate import describe
 from digest.errors import DigestError, NotFound
 from digest.lint import Finding, lint_message
 from digest.records import Edition
-from digest.web import web
+from digest.web.common import web
 from digest.web.desk import bp
 from digest.web.desk_edition import DESK_SOURCE, Curation, curation
 
