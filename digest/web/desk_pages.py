@@ -23,8 +23,9 @@ from typing import Any
 
 from flask import Response, abort, jsonify, render_template, request
 
-from digest.app import App, Preview
+from digest.app import App
 from digest.codec import edition_to_dict
+from digest.compose import Preview
 from digest.curate import describe
 from digest.errors import DigestError, NotFound
 from digest.lint import Finding, lint_message
