@@ -2,14 +2,15 @@
 
 :class:`App` builds the :class:`~digest.store.Store` (migrated), the
 :class:`~digest.render.Renderer`, the :class:`~digest.tokens.Tokens` and the
-subscribers' :class:`~digest.compose.Links`, and a transport, from one
-:class:`~digest.config.Settings`. The work is in the stages, which take the parts
-they need as arguments: :mod:`digest.collect`, :mod:`digest.build` (rank into a
-draft), :mod:`digest.compose` (one subscriber's copy), :mod:`digest.deliver`. The
-methods below that name a stage only hand it this project's parts (for the CLI, the
-scheduler, the desk, the send workers and tests); they decide nothing. A send worker's
-App (:class:`digest.deliver.queue.WorkerApp`) keeps a transport and prepared variants.
-The App holds no state beyond the parts it built, and never reads the clock.
+subscribers' :class:`~digest.compose.Links`, the :class:`~digest.dkim.DkimSigner` and
+a transport, from one :class:`~digest.config.Settings`. The work is in the stages,
+which take the parts they need as arguments: :mod:`digest.collect`,
+:mod:`digest.build` (rank into a draft), :mod:`digest.compose` (one subscriber's
+copy), :mod:`digest.deliver`. The methods below that name a stage only hand it this
+project's parts (for the CLI, the scheduler, the desk, the send workers and tests);
+they decide nothing. A send worker's App (:class:`digest.deliver.queue.WorkerApp`)
+keeps a transport and prepared variants. The App holds no state beyond the parts it
+built, and never reads the clock.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from digest import compose
 from digest.compose import Links, Preview
 from digest.config import Settings, load
 from digest.deliver.transports import Transport, make_transport
+from digest.dkim import DkimSigner
 from digest.message import Prepared
 from digest.store import Store
 from digest.tokens import Tokens
@@ -74,6 +76,11 @@ class App:
 
     def transport(self) -> Transport:
         return make_transport(self.settings.transport)
+
+    def dkim(self) -> DkimSigner | None:
+        """The `[newsletter.dkim]` signer (None without one), its keys read afresh each
+        time a variant is prepared."""
+        return DkimSigner.from_settings(self.settings.newsletter.dkim, self.settings.path)
 
     def verp_keys(self) -> list[str]:
         """Keys that verify a bounce's VERP tag: the current one first, then the retired
@@ -134,7 +141,9 @@ class App:
     ) -> Prepared:
         """:func:`digest.compose.prepare`, rendering the variant unless `rendered` is given."""
         rendered = rendered or self.renderer.render(edition, variant)
-        return compose.prepare(self.settings, rendered, edition, text_only, now=now, test=test)
+        return compose.prepare(
+            self.settings, rendered, edition, text_only, dkim=self.dkim(), now=now, test=test
+        )
 
     def message_for(self, prepared: Prepared, edition_id: int, subscriber: Subscriber) -> bytes:
         return compose.message_for(prepared, edition_id, subscriber, self.links)
@@ -143,6 +152,5 @@ class App:
         return compose.envelope_sender(self.settings, edition_id, subscriber_id)
 
     def preview(self, edition_id: int, *, email: str | None, now: datetime) -> Preview:
-        return compose.preview(
-            self.store, self.renderer, self.settings, self.links, edition_id, email=email, now=now
-        )
+        parts = (self.store, self.renderer, self.settings, self.links)
+        return compose.preview(*parts, edition_id, dkim=self.dkim(), email=email, now=now)

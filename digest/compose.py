@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from digest.config import Settings
-from digest.dkim import DkimSigner
 from digest.errors import NotFound
 from digest.message import Prepared, personalise, split_address
 from digest.message import prepare as encode
@@ -25,6 +24,7 @@ from digest.records import Edition, Subscriber
 from digest.tokens import Tokens
 
 if TYPE_CHECKING:  # the renderer is loaded where a variant is rendered
+    from digest.dkim import DkimSigner
     from digest.render import Rendered, Renderer, Variant
     from digest.store import Store
 
@@ -79,10 +79,12 @@ def prepare(
     edition: Edition,
     text_only: bool,
     *,
+    dkim: DkimSigner | None,
     now: datetime,
     test: bool = False,
 ) -> Prepared:
-    """Encode one rendered variant of a stored edition once, for every subscriber of it."""
+    """Encode one rendered variant of a stored edition once, for every subscriber of it
+    (with the DKIM template when `dkim` is given)."""
     assert edition.id is not None
     lst = settings.list(edition.list)
     news = settings.newsletter
@@ -96,7 +98,7 @@ def prepare(
         text_only=text_only,
         reply_to=news.reply_to,
         test=test,
-        dkim=DkimSigner.from_settings(news.dkim, settings.path),
+        dkim=dkim,
     )
 
 
@@ -135,6 +137,7 @@ def preview(
     links: Links,
     edition_id: int,
     *,
+    dkim: DkimSigner | None,
     email: str | None,
     now: datetime,
 ) -> Preview:
@@ -150,5 +153,5 @@ def preview(
         subscriber = Subscriber(0, "preview@example.invalid", "Preview", edition.list)
     variant, text_only = variant_for(subscriber)
     rendered = renderer.render(edition, variant)
-    prepared = prepare(settings, rendered, edition, text_only, now=now)
+    prepared = prepare(settings, rendered, edition, text_only, dkim=dkim, now=now)
     return Preview(rendered, message_for(prepared, edition_id, subscriber, links))
