@@ -3,7 +3,7 @@
 Parses every feed in ``../shared/corpus/feeds`` once (the project's own collector,
 ``digest.collect.feeds.parse_feed``), then ranks editions at several dates with the
 project's own :func:`digest.rank.rank` (the general edition and one variant per section,
-as :meth:`digest.app.App.select` does) and prints one row per edition:
+as :func:`digest.build.select` does) and prints one row per edition:
 
 - ``arts``: articles eligible by age; ``lead``/``teas``: stories in the general edition;
 - ``1src%``: the largest share of the teasers credited to one source (outlet else source);

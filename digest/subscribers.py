@@ -346,7 +346,7 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
         list_title=title,
         subscriber_name="",  # unverified text from a form: not put into the mail
         email=subscriber.email,
-        confirm_url=app.confirm_url(subscriber.id),
+        confirm_url=app.links.confirm_url(subscriber.id),
     )
     sender = parseaddr(news.sender)
     domain = sender[1].rpartition("@")[2] or "localhost"

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.app import App
+from digest.build import rank_options
 from digest.codec import story_from_dict, story_to_dict
 from digest.config import load
 from digest.errors import ConfigError
@@ -353,7 +353,7 @@ def test_the_caps_and_window_come_from_the_config(tmp_path: Path) -> None:
             "teasers = 8", "teasers = 8\nmax_teasers_per_source = 3\ncluster_window_hours = 48", 1
         )
     )
-    options = App.from_config(config).rank_options("daily")
+    options = rank_options(load(config), frozenset())
     assert (options.max_teasers_per_source, options.cluster_window_hours) == (3, 48.0)
     for bad, allowed in (
         ("max_teasers_per_source = -1", "whole number"),

@@ -21,51 +21,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from rich.console import Console
 from rich.markup import escape
 
-from digest.codec import edition_to_dict, iso, parse_iso
+from digest.cli.common import at_time, config_option, console, err, open_app
+from digest.codec import edition_to_dict, iso
 from digest.errors import DigestError
 from digest.records import Edition
 
 if TYPE_CHECKING:
     from digest.app import App
 
-console = Console(stderr=False, highlight=False)
-err = Console(stderr=True, highlight=False)
-
 #: The sample newsletter's morning: its sources were published in the day before.
 DEMO_AT = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 
-config_option = click.option(
-    "--config",
-    "config",
-    default="digest.toml",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The newsletter's configuration file.",
-)
 
-
-def _app(config: str) -> App:
-    from digest.app import App
-
-    return App.from_config(config)
-
-
-def _at(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
-    try:
-        when = parse_iso(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 time", param_hint="--at") from None
-    assert when is not None
-    return when
-
-
-#: Commands that live in their own modules (digest/cli/NAME.py), by the module that
-#: registers them: imported when one of them is called. A name not here imports them all.
+#: Commands that live in their own modules (digest/cli/NAME.py, each listing them in its
+#: `COMMANDS`), by module: imported and registered here when one of them is called. A
+#: name not here imports them all.
 LAZY_COMMANDS = {
     "bounces": "bounces",
     "approve": "editions",
@@ -105,7 +77,8 @@ class DigestGroup(click.Group):
         if set(modules) >= set(LAZY_COMMANDS.values()):
             self._all_loaded = True
         for module in modules:
-            importlib.import_module(f"digest.cli.{module}")  # registers its commands
+            for command in importlib.import_module(f"digest.cli.{module}").COMMANDS:
+                self.add_command(command)
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         name = name or cmd.name
@@ -208,7 +181,7 @@ def demo(out: str) -> None:
         elif path.exists():
             path.unlink()
     _copy_project(target, templates=False)
-    app = _app(str(target / "digest.toml"))
+    app = open_app(str(target / "digest.toml"))
     now = DEMO_AT
     reports = app.collect(now=now)
     _print_collect(reports)
@@ -232,19 +205,6 @@ def demo(out: str) -> None:
     console.print(f"  edition:  {target / 'edition.json'}")
     console.print(f"  preview:  {preview_dir}/edition-{edition.id}.html (.txt, .eml)")
     console.print(f"  outbox:   {app.settings.transport.path} ({summary.sent} messages)")
-
-
-def print_table(table: Any) -> None:
-    """Print a rich table; into a pipe or a file, at its natural width, so no cell is
-    cut to "…" (rich assumes 80 columns when stdout is not a terminal)."""
-    from rich.measure import Measurement
-
-    if console.is_terminal:
-        console.print(table)
-        return
-    natural = Measurement.get(console, console.options.update(width=10_000), table).maximum
-    wide = Console(file=console.file, width=max(natural, console.width), highlight=False)
-    wide.print(table)
 
 
 def _print_collect(reports: list[Any]) -> None:
@@ -279,12 +239,12 @@ def collect(config: str, at: str | None) -> None:
     """Fetch every source; print a per-source table (new, updated, unchanged, error, warnings)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    app = _app(config)
+    app = open_app(config)
     with Progress(
         TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
     ) as bar:
         task = bar.add_task("collect", total=len(app.settings.sources))
-        reports = app.collect(now=_at(at), progress=lambda _r: bar.advance(task))
+        reports = app.collect(now=at_time(at), progress=lambda _r: bar.advance(task))
     _print_collect(reports)
 
 
@@ -304,8 +264,8 @@ def build(
     `[edition] min_stories` (stored as a draft for an editor to complete; `digest send`
     refuses it as it is).
     """
-    app = _app(config)
-    now = _at(at)
+    app = open_app(config)
+    now = at_time(at)
     reports = None if no_collect else app.collect(now=now)
     built = app.draft(list_name=list_name, now=now, reports=reports)
     edition = built.edition
@@ -363,7 +323,7 @@ def _write_preview(
 )
 def preview(config: str, edition_id: int, email: str | None, out: str) -> None:
     """Write the edition's .html, .txt and .eml as a subscriber gets it."""
-    app = _app(config)
+    app = open_app(config)
     for path in _write_preview(app, edition_id, email, Path(out), datetime.now(UTC)):
         console.print(str(path))
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import click
 
-from digest.cli import _app, config_option, console, main
+from digest.cli.common import config_option, console, open_app
 
 
-@main.command()
+@click.command()
 @config_option
 @click.option(
     "--mailbox",
@@ -28,7 +28,7 @@ def bounces(config: str, spec: str | None, as_json: bool) -> None:
     """
     from digest.bounces import process_mailbox
 
-    app = _app(config)
+    app = open_app(config)
     run = process_mailbox(
         app.store,
         app.settings.bounces,
@@ -49,3 +49,7 @@ def bounces(config: str, spec: str | None, as_json: bool) -> None:
     )
     for problem in run.problems:
         console.print(f"  {problem}", markup=False)
+
+
+#: The commands this module adds to `digest` (registered by :mod:`digest.cli`).
+COMMANDS = (bounces,)

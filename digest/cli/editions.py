@@ -13,17 +13,17 @@ import click
 from rich.table import Table
 
 from digest import gate
-from digest.cli import _app, config_option, console, main, print_table
+from digest.cli.common import config_option, console, open_app, print_table
 from digest.codec import iso
 from digest.errors import DigestError
 
 
-@main.command()
+@click.command()
 @config_option
 @click.argument("edition_id", type=int)
 def approve(config: str, edition_id: int) -> None:
     """Approve a draft edition: the scheduler sends it at its slot."""
-    app = _app(config)
+    app = open_app(config)
     info = app.store.edition_info(edition_id)
     if info.status == "approved":
         console.print(f"Edition {edition_id} is already approved.")
@@ -49,12 +49,12 @@ def approve(config: str, edition_id: int) -> None:
             )
 
 
-@main.command()
+@click.command()
 @config_option
 @click.argument("edition_id", type=int)
 def unapprove(config: str, edition_id: int) -> None:
     """Take an approval back: the edition is a draft again and is not sent at its slot."""
-    app = _app(config)
+    app = open_app(config)
     info = app.store.edition_info(edition_id)
     if not app.store.unapprove(edition_id):
         raise DigestError(
@@ -64,14 +64,14 @@ def unapprove(config: str, edition_id: int) -> None:
     console.print(f"Edition {edition_id} of {info.list!r} is a draft again.")
 
 
-@main.command()
+@click.command()
 @config_option
 @click.option("--list", "list_name", help="Only this list's editions.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> None:
     """Editions, newest first: slot, status, stories, approval."""
-    app = _app(config)
+    app = open_app(config)
     if list_name is not None:
         app.settings.list(list_name)  # a clear error for an unknown list
     rows = app.store.editions(list_name, limit=limit)
@@ -132,3 +132,7 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
 def _minute(when: datetime | None) -> str:
     """`2026-12-03 22:54` (UTC), or an empty cell."""
     return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if when else ""
+
+
+#: The commands this module adds to `digest` (registered by :mod:`digest.cli`).
+COMMANDS = (approve, unapprove, editions)

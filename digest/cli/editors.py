@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 
 import click
 
-from digest.cli import _app, config_option, console, main
+from digest.cli.common import config_option, console, open_app
 from digest.errors import DigestError
 
 
-@main.group()
+@click.group()
 def editors() -> None:
     """Editors who may log in to the desk served by `digest serve`."""
 
@@ -37,7 +37,7 @@ def add(config: str, email: str, password_stdin: bool) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not password:
         raise DigestError(f"{email}: no password given")
-    app = _app(config)
+    app = open_app(config)
     created = app.store.add_editor(email, password, now=datetime.now(UTC))
     who = email.strip().lower()
     if created:
@@ -50,7 +50,7 @@ def add(config: str, email: str, password_stdin: bool) -> None:
 @config_option
 def list_(config: str) -> None:
     """Print the address of every editor who may log in."""
-    for editor in _app(config).store.editors():
+    for editor in open_app(config).store.editors():
         click.echo(editor.email)
 
 
@@ -59,6 +59,10 @@ def list_(config: str) -> None:
 @click.argument("email")
 def remove(config: str, email: str) -> None:
     """Remove an editor: they can no longer log in, and their open sessions end."""
-    if not _app(config).store.remove_editor(email):
+    if not open_app(config).store.remove_editor(email):
         raise DigestError(f"{email}: no such editor")
     console.print(f"Removed editor {email.strip().lower()}.")
+
+
+#: The commands this module adds to `digest` (registered by :mod:`digest.cli`).
+COMMANDS = (editors,)

@@ -14,7 +14,7 @@ import hashlib
 import click
 
 from digest import keys as secret_keys
-from digest.cli import config_option, console, main
+from digest.cli.common import config_option, console
 from digest.config import load
 
 
@@ -23,7 +23,7 @@ def _fingerprint(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 
-@main.group()
+@click.group()
 def keys() -> None:
     """The secret keys that sign unsubscribe, preferences and confirmation links."""
 
@@ -77,3 +77,7 @@ def retire(config: str) -> None:
 def generate() -> None:
     """Print a new random key for $DIGEST_SECRET_KEY (stores nothing)."""
     click.echo(secret_keys.new_key())
+
+
+#: The commands this module adds to `digest` (registered by :mod:`digest.cli`).
+COMMANDS = (keys,)

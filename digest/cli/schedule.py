@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from digest.cli import _app, _at, config_option, console, main
+from digest.cli.common import at_time, config_option, console, open_app
 from digest.codec import iso
 
 
@@ -32,7 +32,7 @@ def _recent(app: Any, list_name: str, limit: int) -> list[dict[str, Any]]:
     ]
 
 
-@main.command()
+@click.command()
 @config_option
 @click.option("--at", "at", help="List the runs after this time (ISO 8601); default: now.")
 @click.option("--count", default=5, show_default=True, type=click.IntRange(1, 1000))
@@ -41,8 +41,8 @@ def schedule(config: str, at: str | None, count: int, as_json: bool) -> None:
     """Each list's next sends in UTC and local time, and what the scheduler did lately."""
     from digest.schedule import delivery_zones, next_events
 
-    app = _app(config)
-    after = _at(at)
+    app = open_app(config)
+    after = at_time(at)
     out = []
     for lst in app.settings.lists:
         zones = delivery_zones(app.store, lst)
@@ -98,7 +98,7 @@ def schedule(config: str, at: str | None, count: int, as_json: bool) -> None:
             )
 
 
-@main.command()
+@click.command()
 @config_option
 @click.option(
     "--at",
@@ -124,8 +124,8 @@ def run(config: str, at: str | None, once: bool, verbose: bool) -> None:
     )
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
-    app = _app(config)
-    start: datetime | None = _at(at) if at else None
+    app = open_app(config)
+    start: datetime | None = at_time(at) if at else None
     clock = offset_clock(start)
     if not once:
         run_scheduler(app, clock=clock)
@@ -145,3 +145,7 @@ def run(config: str, at: str | None, once: bool, verbose: bool) -> None:
         console.print("Nothing was due.")
     if any(o.status == "failed" for o in outcomes):
         sys.exit(1)
+
+
+#: The commands this module adds to `digest` (registered by :mod:`digest.cli`).
+COMMANDS = (schedule, run)

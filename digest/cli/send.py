@@ -24,7 +24,7 @@ from rich.progress import (
 )
 
 from digest import gate
-from digest.cli import _app, config_option, console, err, main
+from digest.cli.common import config_option, console, err, open_app
 from digest.errors import DeliveryError
 from digest.lifecycle import EditionStatus, allowed
 
@@ -42,7 +42,7 @@ def ledger_line(counts: dict[str, int]) -> str:
     return ", ".join(f"{LEDGER_WORDS.get(k, k)} {counts[k]}" for k in order)
 
 
-@main.command()
+@click.command()
 @config_option
 @click.argument("edition_id", type=int)
 @click.option("--dry-run", is_flag=True, help="Build every message but send nothing.")
@@ -62,7 +62,7 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
     """
     from digest.deliver.run import SendOptions, send_edition
 
-    app = _app(config)
+    app = open_app(config)
     store = app.store
     edition = store.edition(edition_id)
     gate.check(edition, app.settings.edition.min_stories)  # before anything is sent
@@ -143,13 +143,13 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
         sys.exit(1)
 
 
-@main.command()
+@click.command()
 @config_option
 @click.argument("edition_id", type=int)
 def pause(config: str, edition_id: int) -> None:
     """Pause an edition: running sends stop after their current message and record
     what they sent; `digest send ID` resumes it."""
-    app = _app(config)
+    app = open_app(config)
     store = app.store
     status = store.edition(edition_id).status
     if not allowed(status, EditionStatus.PAUSED):
@@ -166,13 +166,13 @@ def pause(config: str, edition_id: int) -> None:
     )
 
 
-@main.command()
+@click.command()
 @config_option
 @click.argument("edition_id", type=int)
 def cancel(config: str, edition_id: int) -> None:
     """Cancel an edition: running sends stop after their current message; nobody
     else gets it, and `digest send ID` refuses it from now on."""
-    app = _app(config)
+    app = open_app(config)
     store = app.store
     status = store.edition(edition_id).status
     if not allowed(status, EditionStatus.CANCELLED):
@@ -185,3 +185,7 @@ def cancel(config: str, edition_id: int) -> None:
     console.print(
         f"Cancelled edition {edition_id}" + (f" ({ledger_line(counts)})" if counts else "") + "."
     )
+
+
+#: The commands this module adds to `digest` (registered by :mod:`digest.cli`).
+COMMANDS = (send, pause, cancel)

@@ -13,7 +13,7 @@ import sys
 import click
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from digest.cli import _app, config_option, main
+from digest.cli.common import config_option, open_app
 
 _TOKEN_PATH = re.compile(r"^(/[upc]/)[^/?#\s]+")
 
@@ -25,7 +25,7 @@ class _RedactingHandler(WSGIRequestHandler):
         super().log_request(code, size)
 
 
-@main.command()
+@click.command()
 @config_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
@@ -39,7 +39,7 @@ def serve(config: str, host: str, port: int) -> None:
     """Serve the subscriber endpoints (unsubscribe, preferences, confirm, subscribe)."""
     from digest.web import create_app
 
-    app = _app(config)
+    app = open_app(config)
     web = create_app(app)
     try:
         server = make_server(host, port, web, threaded=True, request_handler=_RedactingHandler)
@@ -57,3 +57,7 @@ def serve(config: str, host: str, port: int) -> None:
         pass
     finally:
         server.server_close()
+
+
+#: The commands this module adds to `digest` (registered by :mod:`digest.cli`).
+COMMANDS = (serve,)

@@ -14,11 +14,11 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from digest.cli import _app, config_option, console, err, main, print_table
+from digest.cli.common import config_option, console, err, open_app, print_table
 from digest.errors import SubscriberError
 
 
-@main.group()
+@click.group()
 def subscribers() -> None:
     """Manage a list's subscribers (the database is the record of consent)."""
 
@@ -37,7 +37,7 @@ def subscribers_import(config: str, file: str, list_name: str, dry_run: bool) ->
     """
     from digest.subscribers import import_csv
 
-    app = _app(config)
+    app = open_app(config)
     app.settings.list(list_name)
     result = import_csv(app.store, list_name, Path(file), now=datetime.now(UTC), dry_run=dry_run)
     for p in result.problems:
@@ -72,7 +72,7 @@ def subscribers_add(config: str, email: str, list_name: str, name: str) -> None:
     list has double_opt_in = true. Never reactivates an address that left."""
     from digest.subscribers import subscribe
 
-    app = _app(config)
+    app = open_app(config)
     added = subscribe(app, list_name, email, name, origin="cli", now=datetime.now(UTC))
     sub = added.subscriber
     if not added.created:
@@ -106,7 +106,7 @@ def subscribers_remove(config: str, email: str, list_name: str, status: str) -> 
     """Stop sending to EMAIL on a list (the row stays, as the record of consent)."""
     from digest.subscribers import remove_subscriber
 
-    app = _app(config)
+    app = open_app(config)
     app.settings.list(list_name)
     changed = remove_subscriber(
         app.store, list_name, email, status=status, origin="cli", now=datetime.now(UTC)
@@ -123,7 +123,7 @@ def subscribers_forget(config: str, email: str) -> None:
     address so no import or form adds it again."""
     from digest.subscribers import forget
 
-    app = _app(config)
+    app = open_app(config)
     erased = forget(app.store, email, now=datetime.now(UTC))
     console.print(
         f"Erased {erased} subscription(s) of {email.strip()}; only a hash of the address "
@@ -144,7 +144,7 @@ def subscribers_list(config: str, list_name: str, as_json: bool) -> None:
     """
     from digest.subscribers import subscriber_dict
 
-    app = _app(config)
+    app = open_app(config)
     app.settings.list(list_name)
     subs = app.store.subscribers(list_name)
     paused = app.store.paused_ids(list_name)
@@ -177,7 +177,7 @@ def subscribers_export(config: str, list_name: str, out: str | None) -> None:
     """Write the list's active subscribers as CSV (the import's columns)."""
     from digest.subscribers import export_csv
 
-    app = _app(config)
+    app = open_app(config)
     app.settings.list(list_name)
     subs = app.store.subscribers(list_name, statuses=("active",))
     if out:
@@ -185,3 +185,7 @@ def subscribers_export(config: str, list_name: str, out: str | None) -> None:
             export_csv(subs, fh)
     else:
         export_csv(subs, sys.stdout)
+
+
+#: The commands this module adds to `digest` (registered by :mod:`digest.cli`).
+COMMANDS = (subscribers,)

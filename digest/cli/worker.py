@@ -10,12 +10,12 @@ import sys
 
 import click
 
-from digest.cli import config_option, main
+from digest.cli.common import config_option
 from digest.config import load
 from digest.errors import ConfigError
 
 
-@main.command()
+@click.command()
 @config_option
 @click.option(
     "--concurrency",
@@ -85,3 +85,7 @@ def worker(
             name=name,
         )
     )
+
+
+#: The commands this module adds to `digest` (registered by :mod:`digest.cli`).
+COMMANDS = (worker,)

@@ -4,72 +4,38 @@
 key, the theme's templates (a project's `templates/web/` overrides the bundled pages
 file by file, as for emails), error pages, security headers, the blueprints, and
 werkzeug's ProxyFix when `[serve] proxies` says reverse proxies are in front. Each
-blueprint is one module (`public` for subscribers; the editor desk adds its own with
-one `register_blueprint` line). Views read the clock here, at the edge, and pass
-`now` on. Nothing here renders editions or sends editions.
+blueprint is one module (`public` for subscribers, `hooks` for providers' webhooks,
+`desk` with its pages and actions, `archive`), registered here and only here: the
+blueprint modules share what they need through :mod:`digest.web.common` and never
+import this package. Views read the clock through `web().now()`, at the edge, and
+pass `now` on. Nothing here renders editions or sends editions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jinja2
-from flask import Flask, abort, current_app, render_template, request
+from flask import Flask, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
 from digest.app import App
+from digest.codec import iso
 from digest.render import Theme
+from digest.store._editors import dummy_hash
 from digest.web import csrf
-
-Clock = Callable[[], datetime]
-
-#: Applied to every response unless a view set its own.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    # The pages' URLs carry subscriber tokens: never send them on as a Referer.
-    "Referrer-Policy": "no-referrer",
-}
-
-
-#: The largest row id the databases store (PostgreSQL INTEGER); a larger id in a URL or
-#: a token names nothing, and must not reach the database (it overflows there).
-MAX_ROW_ID = 2**31 - 1
+from digest.web.common import MAX_ROW_ID, SECURITY_HEADERS, Clock, Web, web
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class Web:
-    """What the views need: the wired newsletter and the clock."""
-
-    app: App
-    clock: Clock
-
-    def now(self) -> datetime:
-        return self.clock()
-
-
-def web() -> Web:
-    """The current request's :class:`Web` (inside a view)."""
-    found = current_app.extensions["digest"]
-    assert isinstance(found, Web)
-    return found
-
-
 def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
     """The Flask app for one newsletter project."""
-    from digest.web import desk, hooks, public
+    from digest.web import hooks, public
 
     settings = app.settings
     flask_app = Flask(__name__, static_folder=None, template_folder=None)
@@ -93,7 +59,7 @@ def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
 
     flask_app.register_blueprint(public.bp)
     flask_app.register_blueprint(hooks.bp)  # provider webhooks: bounces, complaints
-    desk.register(flask_app)  # the editor desk and the public archive
+    _register_desk(flask_app)  # the editor desk and the public archive
 
     flask_app.register_error_handler(HTTPException, _error_page)
     flask_app.before_request(_ids_in_range)
@@ -106,6 +72,19 @@ def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
             flask_app.wsgi_app, x_for=proxies, x_proto=proxies
         )
     return flask_app
+
+
+def _register_desk(flask_app: Flask) -> None:
+    """The desk (its pages and form actions are routes of `desk.bp`) and the archive."""
+    from digest.web import archive, desk, desk_actions, desk_pages
+
+    assert desk_actions and desk_pages  # imported for their routes on `desk.bp`
+    dummy_hash()  # so that the first failed login costs what every other one does
+    flask_app.jinja_env.globals["desk_editor"] = desk.current_editor
+    flask_app.jinja_env.filters["stamp"] = desk.stamp
+    flask_app.jinja_env.filters["iso"] = iso
+    flask_app.register_blueprint(desk.bp)
+    flask_app.register_blueprint(archive.bp)
 
 
 def _error_page(exc: HTTPException) -> BaseResponse | HTTPException:

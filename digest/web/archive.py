@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from digest.errors import ConfigError, NotFound
 from digest.records import Edition, Story
 from digest.store._editions import EditionInfo
-from digest.web import SECURITY_HEADERS, web
+from digest.web.common import SECURITY_HEADERS, web
 
 bp = Blueprint("archive", __name__)
 

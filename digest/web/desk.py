@@ -18,8 +18,9 @@ says how many proxies to trust, so behind a proxy each client has its own limit 
 a guesser elsewhere does not use up the editor's.
 
 Pages live in :mod:`digest.web.desk_pages`, form actions in
-:mod:`digest.web.desk_actions`, the work on editions in :mod:`digest.web.desk_edition`.
-This module must not render editions or change them.
+:mod:`digest.web.desk_actions` (both routes of this module's `bp`, which
+:func:`digest.web.create_app` registers), the work on editions in
+:mod:`digest.web.desk_edition`. This module must not render editions or change them.
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from digest.codec import iso, parse_iso
-from digest.store._editors import Editor, dummy_hash
-from digest.web import web
+from digest.codec import parse_iso
+from digest.store._editors import Editor
+from digest.web.common import web
 from digest.web.csrf import check_csrf
 
 bp = Blueprint("desk", __name__)
@@ -171,16 +172,3 @@ def stamp(value: datetime | str | None) -> str:
         return ""
     when = when.astimezone(UTC)
     return f"{when.day} {when:%b %Y, %H:%M} UTC"
-
-
-def register(flask_app: Flask) -> None:
-    """Add the desk and the public archive to the app (called by `create_app`)."""
-    from digest.web import archive, desk_actions, desk_pages
-
-    assert desk_actions and desk_pages  # their routes are on `bp`
-    dummy_hash()  # so that the first failed login costs what every other one does
-    flask_app.jinja_env.globals["desk_editor"] = current_editor
-    flask_app.jinja_env.filters["stamp"] = stamp
-    flask_app.jinja_env.filters["iso"] = iso
-    flask_app.register_blueprint(bp)
-    flask_app.register_blueprint(archive.bp)

@@ -21,7 +21,7 @@ from digest.curate import CurationConflict
 from digest.errors import DigestError, NotFound
 from digest.lifecycle import EditionStatus, sources
 from digest.web import desk_edition as work
-from digest.web import web
+from digest.web.common import web
 from digest.web.csrf import check_csrf
 from digest.web.desk import SCOPE, bp, current_editor
 

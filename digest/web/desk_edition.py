@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from digest import curate
 from digest.app import App
+from digest.build import candidates, rank_options, select
 from digest.codec import edition_from_dict, edition_to_dict, iso
 from digest.collect.entry import article_key
 from digest.collect.pages import article_from_page, extract_page
@@ -130,8 +131,13 @@ def rebuild(app: App, edition_id: int, *, now: datetime, seen: int | None = None
     edition = current.edition
     # The editor's pins are ranked in (even old news); dropped stories are not left
     # out here but by replaying the drops, so that undoing a drop brings them back.
-    options = replace(app.rank_options(edition.list), pinned=curate.pinned_keys(current.operations))
-    ranked = app.select(edition.list, app.candidates(edition.at), now=edition.at, options=options)
+    store, settings = app.store, app.settings
+    options = replace(
+        rank_options(settings, store.sent_keys(edition.list)),
+        pinned=curate.pinned_keys(current.operations),
+    )
+    articles = candidates(store, settings.edition, edition.at)
+    ranked = select(articles, store.section_sets(edition.list), now=edition.at, options=options)
     base = replace(current.base, leads=ranked.leads, teasers=ranked.teasers, reserve=ranked.reserve)
     return _save(app, base, current.operations, version=current.version, now=now)
 

@@ -23,13 +23,14 @@ from typing import Any
 
 from flask import Response, abort, jsonify, render_template, request
 
-from digest.app import App, Preview
+from digest.app import App
 from digest.codec import edition_to_dict
+from digest.compose import Preview
 from digest.curate import describe
 from digest.errors import DigestError, NotFound
 from digest.lint import Finding, lint_message
 from digest.records import Edition
-from digest.web import web
+from digest.web.common import web
 from digest.web.desk import bp
 from digest.web.desk_edition import DESK_SOURCE, Curation, curation
 

@@ -26,7 +26,7 @@ from digest.bounces.webhooks import (
     verify_sns,
 )
 from digest.config import MAILGUN_KEY_ENV
-from digest.web import web
+from digest.web.common import web
 
 bp = Blueprint("hooks", __name__)
 _certificates: dict[str, bytes] = {}

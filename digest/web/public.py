@@ -50,7 +50,7 @@ from digest.errors import ConfigError, DigestError, SubscriberError
 from digest.records import Subscriber
 from digest.subscribers import MAX_NAME, check_timezone, normalise_email, subscribe
 from digest.tokens import BadToken, Purpose
-from digest.web import MAX_ROW_ID, web
+from digest.web.common import MAX_ROW_ID, web
 from digest.web.csrf import check_csrf
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,176 @@
+"""Build: the stored articles ranked into a draft edition, and what was left out, and why.
+
+The stage between collect and the gate. :func:`draft` reads the articles young enough
+to run (:func:`candidates`), ranks them for everyone and for each set of sections
+subscribers chose (:func:`select`, which reads nothing), stores the draft and accounts
+for every stored article left out (:class:`~digest.gate.Built`). It takes the store and
+the settings it is given (the App wires them) and the `now` it is told.
+Must not: fetch, render, send, or read the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from digest.gate import Built, TooFewStories
+from digest.rank import DROP_REASONS, RankOptions, rank
+from digest.records import Article, Edition, SourceReport, SourceSummary, Story
+
+if TYPE_CHECKING:
+    from digest.config import EditionSettings, Settings
+    from digest.store import Store
+
+__all__ = ["Selection", "build", "candidates", "draft", "rank_options", "select", "since"]
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What a build chose: leads and teasers for everyone, and the sections' reserve."""
+
+    leads: tuple[Story, ...]
+    teasers: tuple[Story, ...]
+    reserve: tuple[Story, ...]
+    #: Articles in none of those stories: key -> why (one of digest.rank.DROP_REASONS).
+    left_out: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def dropped(self) -> dict[str, int]:
+        """Articles left out, per reason (every reason, zeros included)."""
+        counts = dict.fromkeys(DROP_REASONS, 0)
+        for reason in self.left_out.values():
+            counts[reason] += 1
+        return counts
+
+
+def rank_options(settings: Settings, already_sent: frozenset[str]) -> RankOptions:
+    """The ranking's options from `[edition]` and the sources' weights; `already_sent`
+    are the article keys the list's earlier editions carried."""
+    e = settings.edition
+    return RankOptions(
+        leads=e.leads,
+        teasers=e.teasers,
+        lead_words=e.lead_words,
+        teaser_words=e.teaser_words,
+        half_life_hours=e.half_life_hours,
+        max_leads_per_source=e.max_leads_per_source,
+        max_teasers_per_source=e.max_teasers_per_source,
+        cluster_window_hours=e.cluster_window_hours,
+        max_age_hours=e.max_age_hours,
+        weights={s.name: s.weight for s in settings.sources},
+        already_sent=already_sent,
+        section_quotas=dict(e.quotas),
+    )
+
+
+def since(edition: EditionSettings, now: datetime) -> datetime | None:
+    """The oldest an article may be to run at `now` (None: any age)."""
+    hours = edition.max_age_hours
+    return now - timedelta(hours=hours) if hours else None
+
+
+def candidates(store: Store, edition: EditionSettings, now: datetime) -> list[Article]:
+    """The stored articles young enough to be ranked for `now`."""
+    return store.articles(since=since(edition, now))
+
+
+def select(
+    articles: Sequence[Article],
+    section_sets: Iterable[frozenset[str]],
+    *,
+    now: datetime,
+    options: RankOptions,
+) -> Selection:
+    """Rank for every subscriber, then for each set of sections subscribers chose.
+
+    The general ranking gives the leads and teasers; each section set's own ranking
+    adds, as the reserve, the stories its subscribers get in place of the ones of
+    sections they left out (a selection per variant, carried by one edition).
+    """
+    ranked = rank(articles, now=now, options=options)
+    seen = {k for story in ranked.leads + ranked.teasers for k in story.keys}
+    reserve: list[Story] = []
+    for sections in section_sets:
+        own = rank(articles, now=now, options=replace(options, sections=sections))
+        for story in own.leads + own.teasers:
+            if not seen & set(story.keys):
+                reserve.append(story)
+                seen.update(story.keys)
+    reserve.sort(key=lambda s: (-s.score, s.key))
+    left_out = {k: why for k, why in ranked.left_out.items() if k not in seen}
+    return Selection(ranked.leads, ranked.teasers, tuple(reserve), left_out)
+
+
+def draft(
+    store: Store,
+    settings: Settings,
+    *,
+    list_name: str | None = None,
+    now: datetime,
+    slot: str | None = None,
+    reports: Sequence[SourceReport] | None = None,
+) -> Built:
+    """Rank the stored articles into a draft edition, store it, and account for
+    every stored article left out. An edition without a story is not stored
+    (`Built.edition` is None); one below `[edition] min_stories` is, for an editor
+    to complete, and `Built.refusal` says why it may not be sent as it is.
+
+    `reports` are this run's collect reports (their errors are the sources' errors);
+    without them, the sources' stored health says which are failing.
+    """
+    lst = settings.list(list_name)
+    e = settings.edition
+    articles = candidates(store, e, now)
+    oldest = since(e, now)
+    too_old = store.count_articles(before=oldest) if oldest is not None else 0
+    options = rank_options(settings, store.sent_keys(lst.name))
+    ranked = select(articles, store.section_sets(lst.name), now=now, options=options)
+    dropped = ranked.dropped
+    dropped["too_old"] += too_old
+    counts: dict[str, int] = {}
+    for article in articles:
+        counts[article.source] = counts.get(article.source, 0) + 1
+    if reports is None:
+        errors = {h.name: h.last_error for h in store.health() if h.consecutive_failures}
+    else:
+        errors = {r.name: r.error for r in reports}
+    sources = tuple(
+        SourceSummary(s.name, counts.get(s.name, 0), errors.get(s.name)) for s in settings.sources
+    )
+    built = Built(
+        edition=None,
+        articles=len({a.key for a in articles}) + too_old,
+        dropped=MappingProxyType(dropped),
+        max_age_hours=e.max_age_hours,
+        min_stories=e.min_stories,
+        sources=sources,
+        leads=len(ranked.leads),
+        teasers=len(ranked.teasers),
+        reserve=len(ranked.reserve),
+    )
+    if not built.stories:
+        return built
+    edition = Edition(lst.name, now, ranked.leads, ranked.teasers, sources, reserve=ranked.reserve)
+    return replace(built, edition=store.save_edition(edition, now=now, slot=slot))
+
+
+def build(
+    store: Store,
+    settings: Settings,
+    *,
+    list_name: str | None = None,
+    now: datetime,
+    slot: str | None = None,
+    reports: Sequence[SourceReport] | None = None,
+) -> Edition:
+    """Rank the stored articles into a draft edition and store it (see :func:`draft`).
+
+    Raises TooFewStories, storing nothing, when no story is left.
+    """
+    built = draft(store, settings, list_name=list_name, now=now, slot=slot, reports=reports)
+    if built.edition is None:
+        raise TooFewStories(f"{built.summary()}; {built.hint()}")
+    return built.edition

@@ -1,0 +1,157 @@
+"""Compose: one subscriber's copy of an edition, from a rendered variant to its bytes.
+
+The stage between render and deliver. :func:`variant_for` says which variant a
+subscriber gets (their sections, html or plain text); :func:`prepare` encodes a
+rendered variant once (headers, MIME, the DKIM template); :func:`message_for`
+personalises it for one subscriber with their signed links (:class:`Links`);
+:func:`envelope_sender` is their copy's MAIL FROM. :func:`preview` is all of it for
+one subscriber, as `digest preview` and the desk show it. Each takes the parts it
+needs (the App wires them) and the `now` it is told.
+Must not: rank, send, touch the ledger, or read the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from digest.config import Settings
+from digest.errors import NotFound
+from digest.message import Prepared, personalise, split_address
+from digest.message import prepare as encode
+from digest.records import Edition, Subscriber
+from digest.tokens import Tokens
+
+if TYPE_CHECKING:  # the renderer is loaded where a variant is rendered
+    from digest.dkim import DkimSigner
+    from digest.render import Rendered, Renderer, Variant
+    from digest.store import Store
+
+__all__ = [
+    "Links",
+    "Preview",
+    "envelope_sender",
+    "message_for",
+    "prepare",
+    "preview",
+    "variant_for",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """A subscriber's signed links: unsubscribe, preferences, and the double opt-in."""
+
+    tokens: Tokens
+    base_url: str
+
+    def unsubscribe_url(self, subscriber_id: int) -> str:
+        return f"{self.base_url}/u/{self.tokens.make('unsubscribe', subscriber_id)}"
+
+    def preferences_url(self, subscriber_id: int) -> str:
+        return f"{self.base_url}/p/{self.tokens.make('preferences', subscriber_id)}"
+
+    def confirm_url(self, subscriber_id: int) -> str:
+        """The double opt-in link (digest.subscribers.subscribe sends it)."""
+        return f"{self.base_url}/c/{self.tokens.make('confirm', subscriber_id)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What `digest preview` writes: the message exactly as one subscriber gets it."""
+
+    rendered: Rendered
+    message: bytes
+
+
+def variant_for(subscriber: Subscriber) -> tuple[Variant, bool]:
+    """The variant a subscriber gets, and whether it is plain text only."""
+    from digest.render import Variant
+
+    sections = frozenset(subscriber.sections) if subscriber.sections else None
+    return Variant(sections), subscriber.format == "text"
+
+
+def prepare(
+    settings: Settings,
+    rendered: Rendered,
+    edition: Edition,
+    text_only: bool,
+    *,
+    dkim: DkimSigner | None,
+    now: datetime,
+    test: bool = False,
+) -> Prepared:
+    """Encode one rendered variant of a stored edition once, for every subscriber of it
+    (with the DKIM template when `dkim` is given)."""
+    assert edition.id is not None
+    lst = settings.list(edition.list)
+    news = settings.newsletter
+    return encode(
+        rendered,
+        sender=news.sender,
+        list_name=lst.name,
+        list_title=lst.title or news.name,
+        edition_id=edition.id,
+        date=now,
+        text_only=text_only,
+        reply_to=news.reply_to,
+        test=test,
+        dkim=dkim,
+    )
+
+
+def message_for(prepared: Prepared, edition_id: int, subscriber: Subscriber, links: Links) -> bytes:
+    """One subscriber's copy: their address, name and signed links put in."""
+    return personalise(
+        prepared,
+        edition_id=edition_id,
+        subscriber_id=subscriber.id,
+        email=subscriber.email,
+        name=subscriber.name,
+        unsubscribe_url=links.unsubscribe_url(subscriber.id),
+        preferences_url=links.preferences_url(subscriber.id),
+    )
+
+
+def envelope_sender(settings: Settings, edition_id: int, subscriber_id: int) -> str:
+    """The envelope sender (MAIL FROM) of one subscriber's copy of an edition.
+
+    With `[bounces] return_path` set, a signed VERP address that names the edition
+    and the subscriber (signed with the newest key); otherwise the newsletter's own
+    address.
+    """
+    base = settings.bounces.return_path
+    if base is None:
+        return split_address(settings.newsletter.sender)[1]
+    from digest.bounces.verp import envelope_sender as verp
+
+    return verp(base, edition_id, subscriber_id, settings.secret_keys[0])
+
+
+def preview(
+    store: Store,
+    renderer: Renderer,
+    settings: Settings,
+    links: Links,
+    edition_id: int,
+    *,
+    dkim: DkimSigner | None,
+    email: str | None,
+    now: datetime,
+) -> Preview:
+    """The stored edition exactly as the subscriber `email` of its list gets it (a
+    stand-in subscriber with every section, html, when `email` is None)."""
+    edition = store.edition(edition_id)
+    subscriber = None
+    if email is not None:
+        subscriber = store.subscriber(edition.list, email.strip())
+        if subscriber is None:
+            raise NotFound(f"{email}: not a subscriber of list {edition.list!r}")
+    if subscriber is None:
+        subscriber = Subscriber(0, "preview@example.invalid", "Preview", edition.list)
+    variant, text_only = variant_for(subscriber)
+    rendered = renderer.render(edition, variant)
+    prepared = prepare(settings, rendered, edition, text_only, dkim=dkim, now=now)
+    return Preview(rendered, message_for(prepared, edition_id, subscriber, links))
