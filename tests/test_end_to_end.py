@@ -35,7 +35,8 @@ def test_an_edition_reaches_every_subscriber_once_over_smtp(
 ) -> None:
     config = write_project(
         tmp_path / "news",
-        database=db_url, transport=f'kind = "smtp"\nhost = "127.0.0.1"\nport = {smtp_server.port}'
+        database=db_url,
+        transport=f'kind = "smtp"\nhost = "127.0.0.1"\nport = {smtp_server.port}',
     )
     _date_articles(config.parent)
     app = App.from_config(config)

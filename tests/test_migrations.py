@@ -28,8 +28,15 @@ def test_migrations_match_the_schema(db_url: str) -> None:
 def test_articles_round_trip_with_utc_times(db_url: str) -> None:
     store = Store(db_url)
     store.migrate()
-    article = Article(key="guid:1", source="S", title="Ærø ferry", url="https://x.example/1",
-                      summary="Sum.", published=NOW, categories=("a", "b"))
+    article = Article(
+        key="guid:1",
+        source="S",
+        title="Ærø ferry",
+        url="https://x.example/1",
+        summary="Sum.",
+        published=NOW,
+        categories=("a", "b"),
+    )
     report = store.record(SourceReport("S", (article,)), location="x", now=NOW)
     assert (report.new, report.unchanged) == (1, 0)
     again = store.record(SourceReport("S", (article,)), location="x", now=NOW)

@@ -86,9 +86,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("list_id", "email", name="uq_subscribers_list_email"),
         sqlite_autoincrement=True,
     )
-    op.create_index(
-        "ix_subscribers_list_status_id", "subscribers", ["list_id", "status", "id"]
-    )
+    op.create_index("ix_subscribers_list_status_id", "subscribers", ["list_id", "status", "id"])
     op.create_table(
         "subscriber_events",
         sa.Column("id", sa.Integer),
