@@ -14,7 +14,6 @@ ROOT = Path(__file__).resolve().parents[1] / "digest"
 MAX_LINES = 400
 #: Modules not yet split (owned by other work); every other module must stay small.
 TOO_LONG_FOR_NOW = {
-    "digest.config",
     "digest.render",
     "digest.lint",
     "digest.subscribers",
@@ -119,9 +118,14 @@ def test_no_module_imports_itself_back() -> None:
 
 
 def test_config_and_the_schedule_time_helpers_are_leaves() -> None:
+    """The config package's modules import each other and the leaves, nothing else."""
     edges = graph()
     allowed = {"digest.errors", "digest.keys", "digest.times", "digest"}
-    assert edges["digest.config"] - allowed == set()
+    config = {
+        name for name in edges if name == "digest.config" or name.startswith("digest.config.")
+    }
+    for name in sorted(config):
+        assert edges[name] - allowed - config == set(), name
     assert edges["digest.times"] - allowed == set()
 
 
