@@ -16,7 +16,6 @@ MAX_LINES = 400
 TOO_LONG_FOR_NOW = {
     "digest.lint",
     "digest.subscribers",
-    "digest.schedule.scheduler",
 }
 #: Import edges that still close a cycle, not yet gone: a subcommand or blueprint module
 #: importing the package that registers it (click's `main`, the web app's `web()`), and
