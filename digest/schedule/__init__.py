@@ -5,9 +5,11 @@ instants: :mod:`~digest.times` (send windows, cron slots in the delivery zone
 across daylight-saving changes) and :mod:`~digest.schedule.events` (the sends a schedule
 calls for, local delivery's grouping, misfire and coalescing: `parse_window`,
 `next_slots`, `next_events`, `send_events`, `due_slots`). The *doing* half
-(:mod:`~digest.schedule.scheduler`: `Scheduler.tick(now)`; :mod:`~digest.schedule.runner`:
-`run`, which wires it into APScheduler for `digest run`) performs what is due through the
-App, claiming every action in the database first. Each module's docstring states the
+(:mod:`~digest.schedule.scheduler`: `Scheduler.tick(now)`, built on
+:mod:`~digest.schedule.claims`, :mod:`~digest.schedule.preparing` and
+:mod:`~digest.schedule.sending`; :mod:`~digest.schedule.runner`: `run`, which wires it
+into APScheduler for `digest run`) performs what is due through the App, claiming every
+action in the database first. Each module's docstring states the
 policies it carries out.
 Must not: send anything it has not claimed, nor read the clock in the pure half.
 

@@ -1,0 +1,182 @@
+"""The checks a configuration value goes through: how a TOML table is read, and what
+makes a value acceptable.
+
+:class:`Table` reads one table key by key (type, default, a check with the allowed
+values in its message) and reports any key left over, naming the file and the key.
+The predicates below say what a value must be (a positive number, one line, one
+address, a subject template, a database URL, a cron expression that fires, a locale).
+This module knows no section of `digest.toml`; it only raises ConfigError.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+import unicodedata
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+
+from digest.config.settings import SUBJECT_FIELDS
+from digest.errors import ConfigError
+
+T = TypeVar("T")
+
+
+class Table:
+    """A TOML table being read: tracks the keys used, so leftovers can be reported."""
+
+    def __init__(self, file: Path, where: str, data: Any) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{file}: [{where}] must be a table, not {type(data).__name__}")
+        self.file, self.where, self.data = file, where, data
+        self.allowed: list[str] = []
+
+    def _key(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def fail(self, key: str, allowed: str) -> ConfigError:
+        value = self.data.get(key)
+        return ConfigError(f"{self.file}: {self._key(key)} = {value!r} is not allowed; {allowed}")
+
+    def get(self, key: str, kind: type[T] | tuple[type, ...], default: Any, what: str) -> Any:
+        self.allowed.append(key)
+        if key not in self.data:
+            if default is REQUIRED:
+                raise ConfigError(f"{self.file}: missing key {self._key(key)} ({what})")
+            return default
+        value = self.data[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if isinstance(value, bool) and bool not in kinds:
+            raise self.fail(key, f"expected {what}")
+        if not isinstance(value, kinds):
+            raise self.fail(key, f"expected {what}")
+        return value
+
+    def check(self, key: str, ok: Callable[[Any], bool], allowed: str) -> None:
+        if key in self.data and not ok(self.data[key]):
+            raise self.fail(key, allowed)
+
+    def done(self) -> None:
+        extra = sorted(set(self.data) - set(self.allowed))
+        if extra:
+            where = f"[{self.where}]" if self.where else "the top level"
+            raise ConfigError(
+                f"{self.file}: unknown key {self._key(extra[0])!r} in {where}; "
+                f"allowed: {', '.join(self.allowed)}"
+            )
+
+
+REQUIRED = object()
+
+
+def positive(v: Any) -> bool:
+    """A finite number > 0 (TOML's inf and nan are floats too)."""
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v > 0
+
+
+def non_negative(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+
+
+def one_line(v: Any) -> bool:
+    """No line break or other control character: the value may end up in a mail header."""
+    return isinstance(v, str) and not any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in v)
+
+
+def one_address(v: Any) -> bool:
+    """Exactly one mailbox, `address@domain` or `Name <address@domain>`, on one line."""
+    from email.headerregistry import AddressHeader, HeaderRegistry
+
+    if not one_line(v) or not v.strip():
+        return False
+    try:
+        header = HeaderRegistry()("From", v)
+        assert isinstance(header, AddressHeader)
+    except (ValueError, IndexError):
+        return False
+    addresses = header.addresses
+    return (
+        not header.defects
+        and len(addresses) == 1
+        and bool(addresses[0].username)
+        and bool(re.fullmatch(r"[^\s@\[\]]+", addresses[0].domain))
+    )
+
+
+def subject_template(v: Any) -> bool:
+    """One line; only the fields {lead}, {name}, {date}, with format specs that work."""
+    if not one_line(v):
+        return False
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(v) if name is not None]
+        if any(name not in SUBJECT_FIELDS for name in names):
+            return False
+        v.format(**dict.fromkeys(SUBJECT_FIELDS, "x"))
+    except (ValueError, KeyError, IndexError):
+        return False
+    return True
+
+
+def hide_password(url: str) -> str:
+    return re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", url)
+
+
+def check_database_url(file: Path, url: str) -> None:
+    """A URL SQLAlchemy can use, for SQLite or PostgreSQL; the error hides a password."""
+    from urllib.parse import urlsplit
+
+    from sqlalchemy.engine import make_url
+
+    problem = None
+    scheme = url.split(":", 1)[0].split("+")[0]
+    if scheme not in ("sqlite", "postgresql"):
+        problem = "a sqlite:/// or postgresql:// URL"
+    else:
+        try:
+            parsed = make_url(url)
+            urlsplit(url).port  # noqa: B018 - raises on a port that is not a number
+        except ValueError as exc:
+            problem = f"a well-formed sqlite:/// or postgresql:// URL ({exc})"
+        else:
+            if scheme == "sqlite" and not parsed.database:
+                problem = "a SQLite file (sqlite:///digest.db); an in-memory database keeps nothing"
+            elif scheme == "postgresql" and not (parsed.host or parsed.query.get("host")):
+                problem = "a PostgreSQL URL with a host, e.g. postgresql://user@host/dbname"
+    if problem:
+        shown = hide_password(url)
+        raise ConfigError(f"{file}: database.url = {shown!r} is not allowed; {problem}")
+
+
+def fires(schedule: str, tz: str, years: int = 30) -> bool:
+    """Whether a cron expression fires at all within `years` (31 February never does)."""
+    minute, hour, day, month, dow = schedule.split()
+    zone = ZoneInfo(tz)
+    now = datetime.now(zone)  # load time; a schedule that fires at all fires within 28 years
+    trigger = CronTrigger(
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=dow,
+        timezone=zone,
+        end_date=now + timedelta(days=366 * years),
+    )
+    return trigger.get_next_fire_time(None, now) is not None
+
+
+def known_locale(tag: Any) -> bool:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(str(tag).replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return False
+    return True

@@ -1,0 +1,249 @@
+"""The typed, immutable settings `digest.toml` is read into: one frozen record per table.
+
+Each field says what it holds and its default; :func:`digest.config.load` fills them
+after checking every key. Secrets (the SMTP password, the signing key) never come from
+the file: only from the environment, under the names defined here, read when asked
+for. This module defines records; it reads no configuration file and checks no value
+(a DKIM key file is read only when its key is asked for).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from digest import keys
+from digest.errors import ConfigError
+
+DEFAULT_SUBJECT = "{lead} | {name}, {date}"
+SUBJECT_FIELDS = ("lead", "name", "date")  # what digest.render fills a subject with
+SECRET_ENV = keys.SECRET_ENV  # signs tokens; keys.OLD_ENV: retired keys that still verify
+SMTP_PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
+DKIM_KEY_ENV = "DIGEST_DKIM_KEY"  # the DKIM private key (PEM), instead of a key file
+DKIM_ED25519_KEY_ENV = "DIGEST_DKIM_ED25519_KEY"  # the second (Ed25519) DKIM key, PEM
+BOUNCES_PASSWORD_ENV = "DIGEST_BOUNCES_PASSWORD"  # the bounce mailbox's IMAP password
+MAILGUN_KEY_ENV = "DIGEST_MAILGUN_SIGNING_KEY"  # verifies Mailgun's webhook signatures
+
+
+@dataclass(frozen=True, slots=True)
+class DkimSettings:
+    """`[newsletter.dkim]`: sign every message with this selector and domain."""
+
+    selector: str
+    domain: str
+    key_file: Path | None = None  # PEM private key; $DIGEST_DKIM_KEY wins when set
+    #: A second signature (RFC 8463 dual signing) with an Ed25519 key under this selector;
+    #: the key from $DIGEST_DKIM_ED25519_KEY or `ed25519_key_file`.
+    ed25519_selector: str | None = None
+    ed25519_key_file: Path | None = None
+
+    def private_key(self) -> tuple[bytes, str] | None:
+        """The PEM key and where it came from (for error messages; never the key itself)."""
+        return _pem(DKIM_KEY_ENV, self.key_file)
+
+    def second_key(self) -> tuple[bytes, str] | None:
+        """The Ed25519 key's PEM and origin when `ed25519_selector` is set."""
+        if self.ed25519_selector is None:
+            return None
+        found = _pem(DKIM_ED25519_KEY_ENV, self.ed25519_key_file)
+        if found is None:
+            raise ConfigError(
+                f"newsletter.dkim.ed25519_selector needs a key: set ${DKIM_ED25519_KEY_ENV} "
+                "(PEM) or newsletter.dkim.ed25519_key_file"
+            )
+        return found
+
+
+def _pem(env: str, path: Path | None) -> tuple[bytes, str] | None:
+    key = os.environ.get(env)
+    if key:
+        return key.encode(), f"${env}"
+    if path is None:
+        return None
+    try:
+        return path.read_bytes(), str(path)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the DKIM private key: {exc.strerror}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class NewsletterSettings:
+    name: str
+    sender: str  # "Name <address>"
+    base_url: str  # public https root for unsubscribe, web view, archive
+    language: str = "en"
+    address: str = ""  # postal address shown in the footer (CAN-SPAM)
+    subject: str = DEFAULT_SUBJECT  # template; fields: lead, name, date
+    reply_to: str | None = None
+    utm: Mapping[str, str] = field(default_factory=dict)  # utm_* added to story links
+    dkim: DkimSettings | None = None  # sign messages (DKIM) when set
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSettings:
+    name: str
+    url: str | None = None  # http(s)://, file: or a path to a feed
+    path: Path | None = None  # a folder of article files (resolved against the config)
+    weight: float = 1.0
+    section: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EditionSettings:
+    leads: int = 3
+    teasers: int = 8
+    lead_words: int = 120
+    teaser_words: int = 40
+    half_life_hours: float = 24.0
+    max_leads_per_source: int = 1
+    max_teasers_per_source: int = 2  # teasers credited to one outlet (relaxed when short)
+    cluster_window_hours: float = 72.0  # reports further apart are never one story
+    max_age_hours: float | None = 72.0
+    min_stories: int = 1
+    # A variant (the sections a subscriber chose) with fewer stories of its own gets the
+    # whole edition, with a note; loaded as min_stories when not set.
+    min_variant_stories: int = 1
+    # At most this many stories of a section in an edition ([edition.quotas] Culture = 2).
+    quotas: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ListSettings:
+    name: str
+    subscribers: Path | None = None  # CSV to import from (resolved against the config)
+    schedule: str = "0 7 * * *"  # cron: minute hour day month day-of-week
+    timezone: str = "UTC"
+    title: str = ""  # shown to subscribers; defaults to the newsletter's name
+    double_opt_in: bool = False
+    approval: Literal["auto", "required"] = "auto"
+    # The scheduler (`digest run`); see digest/schedule/ for the policies.
+    delivery: Literal["list", "local"] = "list"  # local: each subscriber at the hour in their zone
+    grace_minutes: int = 60  # a slot missed by up to this much still runs (misfire grace)
+    build_ahead_minutes: int = 60  # build the edition this long before its slot
+    collect_every_minutes: int = 60  # collect the sources this often between builds
+    send_window: str | None = None  # e.g. "Mon-Fri 07:00-19:00" (the delivery zone's clock)
+
+
+@dataclass(frozen=True, slots=True)
+class TransportSettings:
+    kind: Literal["smtp", "outbox", "memory"] = "outbox"
+    path: Path = Path("outbox")  # for outbox
+    host: str = "localhost"
+    port: int = 25
+    username: str | None = None
+    security: Literal["none", "starttls", "tls"] = "none"
+    timeout: float = 30.0
+    rate_per_second: float | None = None  # whole send, divided among the workers
+    rate_per_hour: int | None = None  # at most this many in any hour (seeded from the ledger)
+    retries: int = 3  # transient failures (4xx, dropped connection) retried per message
+    retry_delay: float = 1.0  # seconds before the first retry, doubled for each next one
+    max_consecutive_failures: int = 25  # then the send pauses itself
+    ca_file: Path | None = None  # PEM CA bundle to trust (verification is never turned off)
+
+    @property
+    def password(self) -> str | None:
+        """From the environment only; never stored in the file or in logs."""
+        return os.environ.get(SMTP_PASSWORD_ENV)
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    url: str = "sqlite:///digest.db"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSettings:
+    broker: str | None = None  # redis:// or amqp://: `digest send` fans out to workers
+    name: str = "digest"  # the queue `digest send` fills and `digest worker` reads
+    batch: int = 500  # subscribers per queued task (an id range)
+    visibility_timeout: int = 3600  # Redis: seconds before an unacknowledged task is redelivered
+    lease: int = 600  # seconds before a dead worker's claimed ledger rows are taken over
+
+
+@dataclass(frozen=True, slots=True)
+class ServeSettings:
+    """`digest serve`: who is trusted and how often a client may try things."""
+
+    proxies: int = 0  # reverse proxies in front whose X-Forwarded-For is trusted (0: none)
+    allow_private_fetch: bool = False  # "add a story by URL" may fetch loopback/private hosts
+    login_limit: int = 5  # login attempts per address typed, per window
+    login_client_limit: int = 20  # login attempts per client address, per window
+    login_window_seconds: int = 900
+    subscribe_client_limit: int = 10  # subscribe form posts per client address, per window
+    subscribe_address_limit: int = 3  # subscribe form posts per email address, per window
+    subscribe_window_seconds: int = 3600
+
+
+@dataclass(frozen=True, slots=True)
+class BounceSettings:
+    """`[bounces]`: where reports come back and what they do."""
+
+    #: The VERP base address: each message's envelope sender is `local+TAG@domain`, so a
+    #: bounce names its edition and subscriber. None: the sender's address, no VERP.
+    return_path: str | None = None
+    #: maildir:PATH, mbox:PATH, imaps://USER@HOST[:PORT]/FOLDER or imap://... (STARTTLS);
+    #: the IMAP password comes from $DIGEST_BOUNCES_PASSWORD.
+    mailbox: str | None = None
+    processed: Literal["move", "flag", "delete"] = "move"  # what happens to a read report
+    processed_folder: str = "Processed"  # IMAP folder / maildir subfolder for "move"
+    soft_limit: int = 3  # soft bounces in consecutive editions before suppression
+    poll_minutes: int = 15  # `digest run` reads the mailbox this often (0: never)
+    #: Act on reports without a signed VERP tag, by the address they name. Off by
+    #: default: anyone can mail a forged report naming someone else's address.
+    trust_unsigned: bool = False
+    sns_topic_arn: str | None = None  # Amazon SES via SNS: the only topic accepted
+    sns_certificate: Path | None = None  # a pinned SNS signing certificate (PEM)
+    complaint_warning: float = 0.001  # warn when an edition's complaints pass this rate
+    ca_file: Path | None = None  # CA certificates to trust for the IMAP server (PEM)
+
+    def password(self) -> str | None:
+        return os.environ.get(BOUNCES_PASSWORD_ENV)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    path: Path  # the configuration file
+    newsletter: NewsletterSettings
+    sources: tuple[SourceSettings, ...]
+    edition: EditionSettings
+    lists: tuple[ListSettings, ...]
+    transport: TransportSettings
+    database: DatabaseSettings
+    queue: QueueSettings
+    serve: ServeSettings = ServeSettings()
+    bounces: BounceSettings = field(default_factory=BounceSettings)
+
+    @property
+    def root(self) -> Path:
+        """The project folder: relative paths in the file are resolved against it."""
+        return self.path.parent
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    def list(self, name: str | None) -> ListSettings:
+        if name is None:
+            return self.lists[0]
+        for item in self.lists:
+            if item.name == name:
+                return item
+        names = ", ".join(x.name for x in self.lists)
+        raise ConfigError(f"{self.path}: no list named {name!r} (lists: {names})")
+
+    @property
+    def secret_key(self) -> str:
+        """The key that signs: $DIGEST_SECRET_KEY, else the first of `.digest-secret`
+        beside this file (created atomically on first use, so that a laptop install
+        works without setup and tokens stay valid across runs). See digest.keys."""
+        return self.secret_keys[0]
+
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """The signing key, then the retired keys that still verify (a rotation's grace)."""
+        found = keys.load_keys(self.root)
+        assert found is not None
+        return found.all

@@ -1,0 +1,127 @@
+"""The newsletter's language: the theme's fixed strings, plural forms, and the
+writing direction of a language tag.
+
+:data:`STRINGS` holds the fixed strings per language (English for the others);
+:class:`Strings` is `t("key", ...)` in the templates, with Babel's plural rules;
+:func:`direction` says whether a BCP 47 tag is written right to left. No I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from digest.errors import ConfigError, RenderError
+
+#: The theme's fixed strings per language (the primary subtag of `[newsletter] language`);
+#: other languages get English. A key ending in `.one` / `.other` is a plural form
+#: (Babel's plural rules pick one).
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "view_online": "View in your browser",
+        "read_online": "Read it in your browser",
+        "read_more_at": "Read more at {source}",
+        "read_more": "Read more",
+        "also_in": "Also in",
+        "more_stories": "More stories",
+        "more_online.one": "{n} more story in the web edition",
+        "more_online.other": "{n} more stories in the web edition",
+        "footer": "You receive {list} because you subscribed with this address.",
+        "preferences": "Preferences",
+        "change_preferences": "Change your preferences",
+        "unsubscribe": "Unsubscribe",
+        "unsubscribe_one_click": "Unsubscribe with one click",
+        "links": "Links",
+        "and_more.one": "and {n} more",
+        "and_more.other": "and {n} more",
+        "variant_fallback": "Little news in your sections today: here is the whole edition.",
+    },
+    "da": {
+        "view_online": "Vis i browseren",
+        "read_online": "Læs det i din browser",
+        "read_more_at": "Læs mere hos {source}",
+        "read_more": "Læs mere",
+        "also_in": "Også hos",
+        "more_stories": "Flere historier",
+        "more_online.one": "{n} historie mere i webudgaven",
+        "more_online.other": "{n} historier mere i webudgaven",
+        "footer": "Du modtager {list}, fordi du har tilmeldt dig med denne adresse.",
+        "preferences": "Indstillinger",
+        "change_preferences": "Skift dine indstillinger",
+        "unsubscribe": "Afmeld",
+        "unsubscribe_one_click": "Afmeld med ét klik",
+        "links": "Links",
+        "and_more.one": "og {n} anden",
+        "and_more.other": "og {n} andre",
+        "variant_fallback": "Kun lidt nyt i dine sektioner i dag: her er hele udgaven.",
+    },
+    "de": {
+        "view_online": "Im Browser ansehen",
+        "read_online": "Im Browser lesen",
+        "read_more_at": "Weiterlesen bei {source}",
+        "read_more": "Weiterlesen",
+        "also_in": "Auch bei",
+        "more_stories": "Weitere Meldungen",
+        "more_online.one": "{n} weitere Meldung in der Webausgabe",
+        "more_online.other": "{n} weitere Meldungen in der Webausgabe",
+        "footer": "Sie erhalten {list}, weil Sie sich mit dieser Adresse angemeldet haben.",
+        "preferences": "Einstellungen",
+        "change_preferences": "Einstellungen ändern",
+        "unsubscribe": "Abmelden",
+        "unsubscribe_one_click": "Mit einem Klick abmelden",
+        "links": "Links",
+        "and_more.one": "und {n} weiteren",
+        "and_more.other": "und {n} weiteren",
+        "variant_fallback": "Wenig Neues in Ihren Rubriken heute: hier ist die ganze Ausgabe.",
+    },
+}
+
+#: Languages written right to left (primary subtags), and the scripts that decide the
+#: direction when a tag names one (`ku-Arab`, `az-Latn`).
+RTL_LANGUAGES = frozenset(
+    {
+        "ar", "arc", "ckb", "dv", "fa", "glk", "he", "iw", "ji", "ks", "lrc", "mzn",
+        "nqo", "pnb", "ps", "sd", "syr", "ug", "ur", "yi",
+    }
+)  # fmt: skip
+RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg", "mand", "samr"})
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+
+
+class Strings:
+    """The theme's fixed strings in one language: `t("key", field=...)` in templates."""
+
+    def __init__(self, language: str) -> None:
+        self.locale = babel_locale(language)
+        self.table = STRINGS.get(self.locale.language, STRINGS["en"])
+
+    def __call__(self, key: str, **fields: Any) -> str:
+        template = self.table.get(key, STRINGS["en"].get(key))
+        if template is None:
+            raise RenderError(f"no theme string {key!r} (strings: {', '.join(STRINGS['en'])})")
+        return template.format(**fields)
+
+    def plural(self, key: str, n: int, **fields: Any) -> str:
+        form = f"{key}.{self.locale.plural_form(n)}"
+        return self(form if form in self.table else f"{key}.other", n=n, **fields)
+
+
+def babel_locale(language: str) -> Locale:
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        raise ConfigError(
+            f"newsletter.language = {language!r} is not allowed; expected a language tag "
+            "Babel knows, such as en, da or de"
+        ) from None
+
+
+def direction(tag: str) -> str:
+    """ "rtl" or "ltr" for a BCP 47 language tag."""
+    parts = tag.lower().split("-")
+    scripts = [p for p in parts[1:] if len(p) == 4 and p.isalpha()]
+    if scripts:
+        return "rtl" if scripts[0] in RTL_SCRIPTS else "ltr"
+    return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"

@@ -1,0 +1,217 @@
+"""Render an edition into the HTML and plain-text bodies of one variant.
+
+:class:`Renderer` fills the theme's templates with an edition's context (dates in the
+newsletter's locale, links with campaign parameters, the subject and preheader), fits
+the HTML under the size limit and writes the plain-text part. The per-subscriber parts
+(unsubscribe and preferences links) are left as placeholders that :mod:`digest.message`
+fills in the prepared bytes. Never renders or inlines per subscriber.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from markupsafe import Markup
+
+from digest.config import DEFAULT_SUBJECT, Settings
+from digest.errors import ConfigError, RenderError
+from digest.placeholders import PREFERENCES, UNSUBSCRIBE
+from digest.records import Edition, Story
+from digest.render.fit import HTML_LIMIT, fit, fits
+from digest.render.language import LANGUAGE_TAG, Strings, direction
+from digest.render.stories import (
+    IMAGE_WIDTH,
+    also_shown,
+    by_section,
+    image_alt,
+    lead_image_width,
+    with_utm,
+)
+from digest.render.subject import (
+    EMPTY_FIELD,
+    PREHEADER_MAX,
+    SUBJECT_FIT,
+    SUBJECT_MAX,
+    SUBJECT_MIN_CUT,
+    fill,
+    without_empty,
+)
+from digest.render.text import Lazy, References, shorten
+from digest.render.theme import Theme
+from digest.render.variant import Rendered, Variant
+
+EVERY_SECTION = Variant()  # the default variant: the whole edition
+
+
+class Renderer:
+    """Renders editions of one newsletter with its theme and settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.theme = Theme(settings.templates)
+        try:
+            self.strings = Strings(settings.newsletter.language)
+        except ConfigError as exc:
+            raise ConfigError(f"{settings.path}: {exc}") from None
+
+    @cached_property
+    def _css(self) -> Markup:
+        return Markup(self.theme.render("email.css"))
+
+    @cached_property
+    def _responsive_css(self) -> Markup:
+        return Markup(self.theme.render("email-responsive.css"))
+
+    def subject(self, edition: Edition) -> str:
+        """The `[newsletter] subject` template filled with lead, name and date; the
+        default template leaves out the date, then the name, when they do not fit.
+
+        The lead is the edition's first headline. A field with nothing to say (no story;
+        a name the headline already gives) is left out with the separator before it, so
+        the name never appears twice; the result is cut at a word near SUBJECT_MAX.
+        """
+        news = self.settings.newsletter
+        lead = " ".join(edition.stories[0].title.split()) if edition.stories else ""
+        name = "" if news.name.casefold() in lead.casefold() else news.name
+        fields = {"lead": lead or EMPTY_FIELD, "name": name or EMPTY_FIELD}
+        fields["date"] = self.date(edition, "d MMM")
+        templates = [news.subject]
+        if news.subject == DEFAULT_SUBJECT:
+            templates += ["{lead} | {name}", "{lead}"]
+        where = f"{self.settings.path}: newsletter.subject"
+        subject = ""
+        for template in templates:
+            subject = without_empty(fill(template, fields, where=where))
+            if subject and len(subject) <= SUBJECT_FIT:
+                break
+        return shorten(subject or news.name, SUBJECT_MAX, floor=SUBJECT_MIN_CUT)
+
+    def date(self, edition: Edition, fmt: str = "full") -> str:
+        tz = ZoneInfo(self.settings.list(edition.list).timezone)
+        local: datetime = edition.at.astimezone(tz)
+        return format_date(local.date(), format=fmt, locale=self.strings.locale)
+
+    def preheader(self, edition: Edition) -> str:
+        """The inbox preview: the headlines after the lead (the subject has the lead)."""
+        parts = [s.title for s in edition.stories[1:4]]
+        if parts:
+            text = " · ".join(parts)
+        elif edition.leads and edition.leads[0].summary:
+            text = edition.leads[0].summary
+        else:
+            text = self.settings.newsletter.name
+        return shorten(text, PREHEADER_MAX)
+
+    def _utm(self, edition: Edition) -> dict[str, str]:
+        fields = {
+            "list": edition.list,
+            "edition": "" if edition.id is None else str(edition.id),
+            "date": self.date(edition, "yyyy-MM-dd"),
+        }
+        return {
+            key: fill(value, fields, where=f"{self.settings.path}: newsletter.utm.{key}")
+            for key, value in self.settings.newsletter.utm.items()
+        }
+
+    def context(
+        self, edition: Edition, teasers: Iterable[Story], web_url: str | None
+    ) -> dict[str, Any]:
+        news = self.settings.newsletter
+        lst = self.settings.list(edition.list)
+        utm = self._utm(edition)
+
+        def link(story: Story) -> Story:
+            if not utm:
+                return story
+            also = tuple(replace(a, url=with_utm(a.url, utm)) for a in story.also)
+            return replace(story, url=with_utm(story.url, utm), also=also)
+
+        language = str(self.strings.locale).replace("_", "-")
+        own = language.split("-")[0].lower()
+
+        def lang_attrs(story: Story) -> Markup:
+            """`lang` and `dir` for a story in another language than the newsletter's."""
+            tag = (story.language or "").strip()
+            if not LANGUAGE_TAG.fullmatch(tag) or tag.split("-")[0].lower() == own:
+                return Markup("")
+            return Markup(' lang="{}" dir="{}"').format(tag, direction(tag))
+
+        return {
+            "newsletter": news,
+            "list_title": lst.title or news.name,
+            "edition": edition,
+            "date": self.date(edition),
+            "leads": [link(s) for s in edition.leads],
+            "teaser_groups": by_section(link(s) for s in teasers),
+            "preheader": self.preheader(edition),
+            "unsubscribe_url": UNSUBSCRIBE,
+            "preferences_url": PREFERENCES,
+            "web_url": web_url,
+            "css": self._css,
+            "responsive_css": self._responsive_css,
+            "lang": language,
+            "dir": direction(language),
+            "lang_attrs": lang_attrs,
+            "also": also_shown,
+            "image_alt": image_alt,
+            "fallback_note": None,
+            "t": self.strings,
+            "image_width": lead_image_width,
+            "image_column": IMAGE_WIDTH,
+            "dropped_teasers": 0,
+        }
+
+    def render(self, edition: Edition, variant: Variant = EVERY_SECTION) -> Rendered:
+        """Render and inline one variant; drop teasers until the HTML fits the limit."""
+        caps = self.settings.edition
+        edition, whole = variant.select(
+            edition,
+            caps.min_variant_stories,
+            lead_cap=caps.max_leads_per_source,
+            teaser_cap=caps.max_teasers_per_source,
+        )
+        note = self.strings("variant_fallback") if whole else None
+        web_url = (
+            f"{self.settings.newsletter.base_url}/archive/{edition.id}"
+            if edition.id is not None
+            else None
+        )
+        teasers = edition.teasers
+
+        def context(keep: int) -> dict[str, Any]:
+            ctx = self.context(edition, teasers[:keep], web_url)
+            ctx["dropped_teasers"] = len(teasers) - keep
+            ctx["fallback_note"] = note
+            return ctx
+
+        def raw(keep: int) -> str:
+            return self.theme.render("email.html", **context(keep))
+
+        keep, html, passes = fit(raw, len(teasers))
+        if not fits(html):
+            raise RenderError(
+                f"edition {edition.id} ({edition.list}): the HTML is "
+                f"{len(html.encode()):,} bytes even without teasers; Gmail clips messages "
+                f"over {HTML_LIMIT:,} (shorten the leads or the theme)"
+            )
+        ctx = context(keep)
+        refs = References()
+
+        def also_line(story: Story) -> str:
+            shown, more = also_shown(story)
+            line = ", ".join(f"{a.source} {refs(a.url)}".strip() for a in shown)
+            return f"{line} {self.strings.plural('and_more', more)}" if more else line
+
+        ctx.update(ref=refs, references=Lazy(refs.items), also_line=also_line)
+        text = self.theme.render("email.txt", **ctx)
+        text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+        dropped = len(teasers) - keep
+        subject = self.subject(edition)
+        return Rendered(subject, ctx["preheader"], html, text, dropped, passes, whole)

@@ -1,0 +1,82 @@
+"""How a story is shown: its links with the campaign parameters, its lead image's width
+and alt text, the outlets "Also in" names, and the teasers grouped by section.
+
+Pure functions of a story (or a URL) that the templates call or the context holds;
+nothing here renders a template or reads a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+from digest.records import Also, Image, Story
+
+ALSO_NAMES = 3  # "Also in" names this many outlets, then counts the rest
+IMAGE_WIDTH = 536  # the lead image column: 600 px less 2 x 32 px padding
+IMAGE_MIN_WIDTH = 120  # narrower declared images are icons, not illustrations
+
+
+def with_utm(url: str | None, utm: Mapping[str, str]) -> str | None:
+    """Append campaign parameters to an http(s) link, keeping its query as it was written
+    (a parameter the link already has is not repeated)."""
+    if not url or not utm:
+        return url
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        return url
+    have = {k for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    names = ((k if k.startswith("utm_") else f"utm_{k}", v) for k, v in utm.items())
+    extra = [(k, v) for k, v in names if k not in have]
+    if not extra:
+        return url
+    query = "&".join(filter(None, [parts.query, urlencode(extra, quote_via=quote)]))
+    return urlunsplit(parts._replace(query=query))
+
+
+def lead_image_width(image: Image | None) -> int | None:
+    """The `width` attribute of a lead image: the column, or less for a smaller image;
+    None when the image is too small to illustrate a story (an icon or a pixel)."""
+    if image is None:
+        return None
+    if image.width is None or image.width >= IMAGE_WIDTH:
+        return IMAGE_WIDTH
+    return image.width if image.width >= IMAGE_MIN_WIDTH else None
+
+
+def also_shown(story: Story) -> tuple[tuple[Also, ...], int]:
+    """The outlets "Also in" names (each once, never the story's own, at most ALSO_NAMES)
+    and how many more there are (the rest, plus those the ranker counted but left out)."""
+    own = " ".join(story.source.split()).casefold()
+    distinct: dict[str, Also] = {}  # by outlet name, in first-seen order
+    for also in story.also:
+        name = " ".join(also.source.split())
+        if not name or name.casefold() == own:
+            continue
+        first = distinct.get(name.casefold())
+        if first is None:
+            distinct[name.casefold()] = replace(also, source=name)
+        elif not first.url and also.url:  # the name once, with a link when one has it
+            distinct[name.casefold()] = replace(first, url=also.url)
+    # `also_more`: outlets the ranker counted but did not keep in the record.
+    more = max(len(distinct) - ALSO_NAMES, 0) + story.also_more
+    return tuple(distinct.values())[:ALSO_NAMES], more
+
+
+def image_alt(story: Story) -> str:
+    """A story image's alt text: empty (decorative) when it only repeats the headline,
+    which is right beside it; the source's own description otherwise."""
+    if story.image is None:
+        return ""
+    alt = " ".join(story.image.alt.split()).casefold()
+    title = " ".join(story.title.split()).casefold()
+    return "" if not alt or alt in title or title in alt else " ".join(story.image.alt.split())
+
+
+def by_section(stories: Iterable[Story]) -> list[tuple[str, list[Story]]]:
+    """Teasers grouped under their sections, in the order each section first appears."""
+    groups: dict[str, list[Story]] = {}
+    for story in stories:
+        groups.setdefault(story.section or "", []).append(story)
+    return list(groups.items())

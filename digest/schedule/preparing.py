@@ -1,0 +1,160 @@
+"""What comes before a send: collecting the sources, reading the bounce mailbox, and
+building each slot's edition ahead of its send, each claimed before it is done.
+
+- **Build and collect.** The edition is built `build_ahead_minutes` before its first send
+  (or at the send, if that was missed); sources are collected every
+  `collect_every_minutes` (one claim per period for the whole project); a build first
+  makes sure the current period's collect has run.
+- **Too few stories.** A build that leaves no story stores no edition; one with fewer
+  than `[edition] min_stories` stories (all of them new: ranking leaves out what earlier
+  editions carried) is marked skipped when built, with the build's one-line summary of
+  what it kept and dropped, and why.
+- **Bounces.** The mailbox is read once per `[bounces] poll_minutes` for the project.
+
+Must not: send, or decide which slots are due (:mod:`digest.schedule.events` does).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from digest.codec import iso
+from digest.config import ListSettings
+from digest.schedule.claims import Claimant
+from digest.schedule.events import send_events
+
+if TYPE_CHECKING:
+    from digest.store._editions import EditionInfo
+
+log = logging.getLogger("digest.schedule")
+
+
+class Preparing(Claimant):
+    """Collect, read bounces and build, for :class:`~digest.schedule.scheduler.Scheduler`."""
+
+    def _collect(self, lst: ListSettings, now: datetime) -> None:
+        self._collect_period(now, wait=False)
+
+    def _collect_period(self, now: datetime, *, wait: bool) -> None:
+        """Collect once per period for the whole project (sources are shared by the lists).
+
+        The claim is kept under the first list; of several lists, threads or processes
+        one collects and the others (with `wait`, a build about to rank) wait for it.
+        """
+        lists = self.app.settings.lists
+        first = lists[0]
+        every = min(x.collect_every_minutes for x in lists) * 60
+        key = iso(datetime.fromtimestamp(now.timestamp() // every * every, UTC))
+        assert key is not None
+        if not self.store.claim_run(
+            first.name, key, "collect", owner=self.owner, now=now, stale=self._stale
+        ):
+            if wait:
+                self._wait_for(first.name, key, "collect")
+            return
+        try:
+            reports = self.app.collect(now=now)
+        except Exception as exc:
+            log.exception("collect failed")
+            self._finish(first, key, "collect", "failed", str(exc), now)
+            return
+        errors = [f"{r.name}: {r.error}" for r in reports if r.error]
+        detail = f"{len(reports)} sources, {sum(r.new for r in reports)} new articles"
+        detail += f"; errors: {'; '.join(errors)}" if errors else ""
+        self._finish(first, key, "collect", "done", detail, now)
+
+    # -- bounces -------------------------------------------------------------------
+    def _bounces(self, lst: ListSettings, now: datetime) -> None:
+        """Read the bounce mailbox once per `[bounces] poll_minutes` for the project.
+
+        Claimed like a collect (under the first list), so of several schedulers one reads;
+        reading is idempotent anyway (each report is stored once).
+        """
+        settings = self.app.settings.bounces
+        if not settings.mailbox or not settings.poll_minutes:
+            return
+        from digest.bounces import process_mailbox
+
+        first = self.app.settings.lists[0]
+        every = settings.poll_minutes * 60
+        key = iso(datetime.fromtimestamp(now.timestamp() // every * every, UTC))
+        assert key is not None
+        if not self.store.claim_run(
+            first.name, key, "bounces", owner=self.owner, now=now, stale=self._stale
+        ):
+            return
+        try:
+            run = process_mailbox(self.store, settings, keys=self.app.verp_keys(), now=now)
+        except Exception as exc:  # a mailbox that cannot be read is reported, not fatal
+            log.warning("bounce mailbox: %s", exc)
+            self._finish(first, key, "bounces", "failed", str(exc), now)
+            return
+        d = run.as_dict()
+        detail = (
+            f"{d['read']} read: {d['hard']} hard, {d['soft']} soft, {d['complaints']} "
+            f"complaints; {d['suppressed']} suppressed, {d['unverified']} unverified"
+        )
+        self._finish(first, key, "bounces", "done", detail, now)
+
+    # -- build ---------------------------------------------------------------------
+    def _build_ahead(self, lst: ListSettings, now: datetime) -> None:
+        ahead = timedelta(minutes=lst.build_ahead_minutes)
+        keys = dict.fromkeys(
+            e.edition_key for e in send_events(lst, now, now + ahead, self._zones(lst))
+        )
+        for key in keys:
+            if self.stop.is_set():
+                return
+            if self.store.edition_for_slot(lst.name, key) is None:
+                self._build(lst, key, now)
+
+    def _build(self, lst: ListSettings, key: str, now: datetime) -> EditionInfo | None:
+        """Collect and rank the slot's edition, if this caller wins the build claim."""
+        from sqlalchemy.exc import IntegrityError
+
+        if not self.store.claim_run(
+            lst.name, key, "build", owner=self.owner, now=now, stale=self._stale
+        ):
+            return None
+        try:
+            self._collect_period(now, wait=True)  # fresh articles, collected once
+            built = self.app.draft(list_name=lst.name, now=now, slot=key)
+        except IntegrityError:  # built meanwhile by someone who did not claim it
+            found = self.store.edition_for_slot(lst.name, key)
+            detail = f"edition {found.id} was already built" if found else "already built"
+            self._finish(lst, key, "build", "done", detail, now)
+            return found
+        except Exception as exc:
+            log.exception("%s: build for %s failed", lst.name, key)
+            self._finish(lst, key, "build", "failed", str(exc), now)
+            return None
+        edition = built.edition
+        if edition is None:  # no story left: nothing stored, and nothing will be sent
+            detail = f"{built.summary()}; nothing will be sent"
+            self._finish(lst, key, "build", "skipped", detail, now)
+            return None
+        assert edition.id is not None
+        why = built.refusal
+        if why is not None:
+            self.store.set_edition_status(edition.id, "skipped", now=now)
+            detail = f"{why}; nothing will be sent ({built.summary()})"
+            self._finish(lst, key, "build", "skipped", detail, now, edition_id=edition.id)
+        else:
+            detail = built.summary()
+            if lst.approval == "required":
+                detail += f"; awaiting approval (digest approve {edition.id})"
+            self._finish(lst, key, "build", "done", detail, now, edition_id=edition.id)
+        return self.store.edition_info(edition.id)
+
+    def _edition(self, lst: ListSettings, key: str, now: datetime) -> EditionInfo | None:
+        """The slot's edition: stored, built now, or built by another process (waited for)."""
+        found = self.store.edition_for_slot(lst.name, key)
+        if found is not None:
+            return found
+        edition = self._build(lst, key, now)
+        if edition is not None:
+            return edition
+        self._wait_for(lst.name, key, "build")
+        return self.store.edition_for_slot(lst.name, key)

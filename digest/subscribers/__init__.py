@@ -1,0 +1,69 @@
+"""Subscriber lists: CSV import and export, adding, removing and forgetting people,
+and the double opt-in confirmation message, with the consent rules.
+
+The database is the record of consent; CSV files are only a way in and out. Nothing
+here (import, `add`, the subscribe form) ever reactivates an unsubscribed, bounced or
+complained address, or re-adds one erased with `forget`. This package renders no
+edition and opens no HTTP connection; `subscribe` hands one confirmation message to
+the configured transport.
+
+This is the facade: import from `digest.subscribers`. Its modules, by job:
+:mod:`~digest.subscribers.addresses` (checking an address, a name, a time zone),
+:mod:`~digest.subscribers.csvfiles` (import and export),
+:mod:`~digest.subscribers.people` (one person at a time),
+:mod:`~digest.subscribers.confirm` (the double opt-in message).
+"""
+
+from __future__ import annotations
+
+from digest.subscribers.addresses import MAX_NAME, check_timezone, clean_name, normalise_email
+from digest.subscribers.confirm import confirmation_message, send_confirmation
+from digest.subscribers.csvfiles import (
+    COLUMNS,
+    FORMULA_STARTS,
+    ImportResult,
+    Merged,
+    RowProblem,
+    export_csv,
+    import_csv,
+    import_rows,
+    parse_row,
+    read_csv,
+)
+from digest.subscribers.people import (
+    CONFIRMATION_SENT,
+    RESEND_AFTER,
+    Added,
+    add_subscriber,
+    forget,
+    remove_subscriber,
+    subscribe,
+    subscriber_dict,
+)
+
+__all__ = [
+    "COLUMNS",
+    "CONFIRMATION_SENT",
+    "FORMULA_STARTS",
+    "MAX_NAME",
+    "RESEND_AFTER",
+    "Added",
+    "ImportResult",
+    "Merged",
+    "RowProblem",
+    "add_subscriber",
+    "check_timezone",
+    "clean_name",
+    "confirmation_message",
+    "export_csv",
+    "forget",
+    "import_csv",
+    "import_rows",
+    "normalise_email",
+    "parse_row",
+    "read_csv",
+    "remove_subscriber",
+    "send_confirmation",
+    "subscribe",
+    "subscriber_dict",
+]

@@ -1,0 +1,211 @@
+"""CSV files in and out: an import checks every row and writes the good ones in one
+transaction; an export writes the same columns back.
+
+An import validates every row (address syntax with email-validator, no DNS), reports
+bad rows by line number and reason, merges duplicates, and writes the good rows in
+one transaction; it is the operator's record of consent gathered elsewhere, so new
+rows are active even on a double opt-in list. A header naming a column twice is
+refused. An export puts a single quote before any cell a spreadsheet would run as a
+formula (starting with = + - @, TAB or CR), and an import takes that quote off again,
+so a file goes out and comes back unchanged. An import never reactivates an
+unsubscribed, bounced or complained address, or re-adds one erased with `forget`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from digest.errors import SubscriberError
+from digest.records import SUPPRESSED, Subscriber
+from digest.store import Store
+from digest.subscribers.addresses import BREAKS, check_timezone, clean_name, normalise_email
+
+COLUMNS = ("email", "name", "sections", "timezone", "format")
+#: A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """A CSV row left out of an import, and why."""
+
+    line: int  # the line the row starts on (1 is the header)
+    email: str  # the address as written (cut to 100 characters), for the report
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    """A row whose address already appeared earlier in the same file."""
+
+    line: int
+    first_line: int
+    email: str
+
+
+@dataclass(slots=True)
+class ImportResult:
+    added: int = 0
+    updated: int = 0
+    kept_suppressed: int = 0  # unsubscribed/bounced/complained/forgotten rows left alone
+    duplicates: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    merged: list[Merged] = field(default_factory=list)
+
+
+def _clean(value: str | None, what: str) -> str:
+    value = (value or "").strip()
+    if any(c in value for c in BREAKS):
+        raise SubscriberError(f"{what} contains a line break")
+    return value
+
+
+def parse_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Check one CSV row; return the values to store or raise SubscriberError."""
+    raw = row.get("email") or ""
+    if not raw.strip():
+        raise SubscriberError("no address")
+    try:
+        email = normalise_email(raw)
+    except SubscriberError as exc:
+        # The report puts the address first already; keep only the reason.
+        raise SubscriberError(str(exc).split(": ", 1)[-1]) from None
+    values: dict[str, Any] = {"email": email, "name": clean_name(row.get("name"))}
+    sections = _clean(row.get("sections"), "sections")
+    if sections:
+        values["sections"] = sorted({s.strip() for s in sections.split(";") if s.strip()})
+    tz = _clean(row.get("timezone"), "timezone")
+    if tz:
+        values["timezone"] = check_timezone(tz)
+    fmt = _clean(row.get("format"), "format").lower()
+    if fmt:
+        if fmt not in ("html", "text"):
+            raise SubscriberError(f"format {fmt[:20]!r} must be html or text")
+        values["format"] = fmt
+    return values
+
+
+def read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows with the line each starts on; raises SubscriberError for an unusable file.
+
+    Blank rows are skipped. A quoted field may span lines (that is how a CR/LF gets
+    into a value); the row is reported at the line where it starts.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SubscriberError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SubscriberError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, [])
+        fields = [f.strip().lower() for f in header]
+        if "email" not in fields:
+            raise SubscriberError(
+                f"{path}:1: the header must have an 'email' column (columns: {', '.join(COLUMNS)})"
+            )
+        unknown = sorted(set(fields) - set(COLUMNS) - {""})
+        if unknown:
+            raise SubscriberError(
+                f"{path}:1: unknown column {unknown[0][:40]!r} (columns: {', '.join(COLUMNS)})"
+            )
+        named = [f for f in fields if f]
+        twice = next((f for f in named if named.count(f) > 1), None)
+        if twice is not None:
+            raise SubscriberError(
+                f"{path}:1: the column {twice!r} appears twice in the header; "
+                "keep one (which of the two is meant cannot be guessed)"
+            )
+        end = reader.line_num
+        for values in reader:
+            start, end = end + 1, reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            yield start, {f: _unquote(v) for f, v in zip(fields, values, strict=False) if f}
+    except csv.Error as exc:
+        raise SubscriberError(f"{path}:{reader.line_num}: {exc}") from None
+
+
+def import_rows(
+    store: Store,
+    list_name: str,
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    *,
+    now: datetime,
+    origin: str,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Check every row, merge duplicates, then write the good rows in one transaction."""
+    result = ImportResult()
+    good: dict[str, dict[str, Any]] = {}
+    first: dict[str, int] = {}
+    for line, row in rows:
+        try:
+            values = parse_row(row)
+        except SubscriberError as exc:
+            result.problems.append(
+                RowProblem(line, (row.get("email") or "").strip()[:100], str(exc))
+            )
+            continue
+        email = values["email"]
+        if email in good:
+            result.duplicates += 1
+            result.merged.append(Merged(line, first[email], email))
+            good[email].update(values)  # the later row's values win
+            continue
+        good[email], first[email] = values, line
+    writes = []
+    existing = store.statuses(list_name, good)
+    erased = store.erased(e for e in good if e not in existing)
+    for email, values in good.items():
+        if email in erased or existing.get(email) in SUPPRESSED:
+            result.kept_suppressed += 1  # never reactivated or re-added by an import
+            continue
+        if email not in existing:
+            values = {**values, "status": "active"}
+            result.added += 1
+        else:
+            result.updated += 1
+        writes.append(values)
+    if not dry_run:
+        store.write_subscribers(list_name, writes, origin=origin, now=now)
+    return result
+
+
+def import_csv(
+    store: Store, list_name: str, path: Path, *, now: datetime, dry_run: bool = False
+) -> ImportResult:
+    return import_rows(
+        store, list_name, read_csv(path), now=now, origin=f"import:{path.name}", dry_run=dry_run
+    )
+
+
+def _quote(cell: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _unquote(cell: str) -> str:
+    """What :func:`_quote` made of a cell, back as it was."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
+def export_csv(subscribers: Iterable[Subscriber], out: io.TextIOBase | Any) -> int:
+    """The import's columns; formula-like cells are quoted (see :data:`FORMULA_STARTS`)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    n = 0
+    for sub in subscribers:
+        cells = [sub.email, sub.name, ";".join(sub.sections), sub.timezone or "", sub.format]
+        writer.writerow([_quote(c) for c in cells])
+        n += 1
+    return n

@@ -1,0 +1,130 @@
+"""One person at a time: adding (and, on a double opt-in list, sending the
+confirmation), removing and forgetting an address, and a subscriber as a dict.
+
+Nothing here (`add`, the subscribe form) ever reactivates an unsubscribed, bounced or
+complained address, or re-adds one erased with `forget`. Renders no edition; opens
+no HTTP connection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from digest.errors import SubscriberError
+from digest.records import SUPPRESSED, Subscriber
+from digest.store import Store
+from digest.subscribers.addresses import clean_name, normalise_email
+from digest.subscribers.confirm import send_confirmation
+
+if TYPE_CHECKING:
+    from digest.app import App
+
+CONFIRMATION_SENT = "confirmation sent"
+RESEND_AFTER = timedelta(minutes=10)  # a pending address gets at most one per this
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """What adding an address to a list did."""
+
+    subscriber: Subscriber | None  # None: refused (suppressed or forgotten)
+    created: bool  # a new subscription was made
+    confirmation_sent: bool = False  # a double opt-in message went out
+    reason: str = ""  # why nothing changed, for the operator (never shown on the web)
+
+
+def add_subscriber(
+    store: Store,
+    list_name: str,
+    email: str,
+    name: str = "",
+    *,
+    double_opt_in: bool,
+    origin: str,
+    now: datetime,
+) -> Added:
+    """Make a subscription: pending with double opt-in, else active. An existing one
+    is left as it is (an operator's or a form's add never revives a suppressed one)."""
+    email = normalise_email(email)
+    name = clean_name(name)
+    existing = store.subscriber(list_name, email)
+    if existing is not None:
+        if existing.status in SUPPRESSED:
+            why = f"{email} is {existing.status} on list {list_name!r}; not reactivated"
+        else:
+            why = f"{email} is already {existing.status} on list {list_name!r}"
+        return Added(existing, False, reason=why)
+    if store.is_suppressed(email):
+        return Added(None, False, reason=f"{email} was erased with `forget`; not re-added")
+    status = "pending" if double_opt_in else "active"
+    (sid,) = store.write_subscribers(
+        list_name, [{"email": email, "name": name, "status": status}], origin=origin, now=now
+    )
+    return Added(store.subscriber_by_id(sid) if sid else None, bool(sid))
+
+
+def subscribe(
+    app: App, list_name: str, email: str, name: str = "", *, origin: str, now: datetime
+) -> Added:
+    """Add an address to a list and, for a double opt-in list, send the confirmation
+    (again, for someone still pending). Raises SubscriberError for a bad address or
+    name, DeliveryError when the confirmation cannot be handed over."""
+    lst = app.settings.list(list_name)
+    added = add_subscriber(
+        app.store,
+        lst.name,
+        email,
+        name,
+        double_opt_in=lst.double_opt_in,
+        origin=origin,
+        now=now,
+    )
+    sub = added.subscriber
+    if sub is None or sub.status != "pending":
+        return added
+    sent = [e.at for e in app.store.events(sub.id) if e.detail == CONFIRMATION_SENT]
+    if sent and now - max(sent) < RESEND_AFTER:
+        # Someone still pending asked again: no flood of confirmations to one inbox.
+        return Added(sub, added.created, False, f"{added.reason}; confirmation sent recently")
+    send_confirmation(app, sub, now=now)
+    app.store.note(sub.id, origin=origin, detail=CONFIRMATION_SENT, now=now)
+    return Added(sub, added.created, True, added.reason)
+
+
+def remove_subscriber(
+    store: Store, list_name: str, email: str, *, status: str, origin: str, now: datetime
+) -> bool:
+    """Mark a subscription unsubscribed, bounced or complained; True if it changed."""
+    if status not in SUPPRESSED:
+        raise SubscriberError(f"status {status!r}: expected one of {', '.join(sorted(SUPPRESSED))}")
+    sub = store.subscriber(list_name, normalise_email(email))
+    if sub is None:
+        from digest.errors import NotFound
+
+        raise NotFound(f"{email.strip()}: not a subscriber of list {list_name!r}")
+    return store.set_status(sub.id, status, origin=origin, now=now)
+
+
+def forget(store: Store, email: str, *, now: datetime) -> int:
+    """Erase a person from every list, keeping only a suppression hash."""
+    try:
+        address = normalise_email(email)
+    except SubscriberError:
+        address = email.strip().lower()  # erase whatever was stored under it anyway
+    return store.forget(address, now=now)
+
+
+# -- out ------------------------------------------------------------------------------
+def subscriber_dict(sub: Subscriber, *, paused: bool = False) -> dict[str, Any]:
+    return {
+        "email": sub.email,
+        "name": sub.name,
+        "status": sub.status,
+        "list": sub.list,
+        "sections": list(sub.sections),
+        "timezone": sub.timezone,
+        "format": sub.format,
+        "paused": paused,
+    }
