@@ -22,11 +22,13 @@ Only ``bytes`` are ever passed: feedparser-rs fetches a *string* that looks like
 from __future__ import annotations
 
 import calendar
+import html as htmlmod
 import re
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin
 from xml.parsers import expat
 
 from digest.collect.entry import Entry, language_tag, text_to_html
@@ -66,10 +68,10 @@ _NAMESPACED_ELEMENTS = frozenset(
 )
 #: Elements accepted only in the channel, before the first item.
 _CHANNEL_ONLY = (b"atom:link", b"atom10:link")
-#: An href or src whose value is not an absolute http(s)/mailto URL (nor a fragment).
-_RELATIVE = re.compile(
-    r"""(?i)\b(?:href|src)\s*=\s*(?!["']?\s*(?:https?:|mailto:|#))""", re.ASCII
-)
+#: Every href and src attribute value in a piece of HTML (quoted or not).
+_URL_ATTRIBUTE = re.compile(r"""(?i)\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_ABSOLUTE_GUID = re.compile(r"https?://\S+\Z")
+_PERMALINK_FALSE = re.compile(rb"""<guid\s+isPermaLink\s*=\s*["']false["']\s*>""")
 _TEXT_TYPES = frozenset({"text/plain", "text/html", "application/xhtml+xml", "text", "html"})
 _IMAGE_EXT = re.compile(r"(?i)\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])")
 
@@ -88,17 +90,22 @@ def read_fast(body: bytes, doc_base: str | None) -> tuple[list[Entry], str | Non
         parsed: Any = feedparser_rs.parse(
             bytes(body), sanitize_html=False, resolve_relative_uris=False
         )
-    except Exception:  # noqa: BLE001 - anything it refuses, feedparser reads
+    except Exception:  # anything it refuses, feedparser reads
         return None
     if parsed.bozo or parsed.version not in VERSIONS or not parsed.entries:
         return None
+    text = _CDATA.sub(b"", body)
+    if len(parsed.entries) != text.count(b"<item>") + text.count(b"<item "):
+        return None  # items inside items: feedparser counts them otherwise
+    # feedparser resolves a GUID against the document's URL unless isPermaLink="false".
+    guids_are_names = text.count(b"<guid") == len(_PERMALINK_FALSE.findall(text))
     feed = parsed.feed
     self_link = next((link.href for link in feed.links or () if link.rel == "self"), None)
     base = doc_base or absolute_url(feed.link, None) or absolute_url(self_link, None)
     entries = []
     for e in parsed.entries:
-        entry = _entry(e, base)
-        if entry is None:
+        entry = _entry(e, doc_base, base)
+        if entry is None or not (guids_are_names or _guid_kept(entry.guid, base)):
             return None
         entries.append(entry)
     return entries, language_tag(feed.language)
@@ -108,14 +115,19 @@ def _plain(body: bytes) -> bool:
     """Whether every element (outside CDATA) is one whose reading was compared."""
     names = {name.decode("ascii", "replace") for name in _ELEMENT.findall(_CDATA.sub(b"", body))}
     for name in names - PLAIN:
-        prefix = name.partition(":")[0]
-        if name not in _NAMESPACED_ELEMENTS:
+        if not _accepted(name):
             return False
+        prefix = name.partition(":")[0]
         declared = b'xmlns:%s="%s"' % (prefix.encode(), NAMESPACED[prefix])
         if declared not in body and declared.replace(b'"', b"'") not in body:
             return False
     first_item = body.find(b"<item")
     return first_item < 0 or not any(body.find(tag, first_item) >= 0 for tag in _CHANNEL_ONLY)
+
+
+def _accepted(name: str) -> bool:
+    """Whether the fast path takes a document with this element (its namespace aside)."""
+    return name in PLAIN or name in _NAMESPACED_ELEMENTS
 
 
 def _well_formed(body: bytes) -> bool:
@@ -142,7 +154,7 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
-def _entry(e: Any, base: str | None) -> Entry | None:
+def _entry(e: Any, doc_base: str | None, base: str | None) -> Entry | None:
     link = absolute_url(e.link, base)
     content = [c for c in e.content or () if c.value]
     body = next((c for c in content if "html" in (c.type or "")), content[0] if content else None)
@@ -151,16 +163,12 @@ def _entry(e: Any, base: str | None) -> Entry | None:
         return None
     title, summary = _markup(e.title, e.title_detail), _markup(e.summary, e.summary_detail)
     content_html = _markup(body.value, body) if body else ""
-    if _RELATIVE.search(summary) or _RELATIVE.search(content_html):
+    if not (_urls_kept(summary, doc_base) and _urls_kept(content_html, doc_base)):
         return None
-    dates = []
-    for raw, parsed in ((e.published, e.published_parsed), (e.updated, e.updated_parsed)):
-        if raw and parsed is None:
-            return None  # a date it could not read: feedparser may
-        dates.append(_utc(parsed))
-    published, updated = dates
-    if published is None and e.created:
-        return None
+    if e.published and e.published_parsed is None:
+        return None  # a date it could not read: feedparser may
+    if e.created or (e.updated and e.updated != e.published):
+        return None  # no element of the plain profile is an update time
     detail = e.author_detail
     return Entry(
         guid=(e.id or "").strip() or None,
@@ -168,13 +176,35 @@ def _entry(e: Any, base: str | None) -> Entry | None:
         title=title,
         summary=summary,
         content=content_html,
-        published=published,
-        updated=updated,
+        published=_utc(e.published_parsed),
+        updated=None,  # feedparser-rs copies pubDate here; feedparser does not
         author=(detail.name if detail else None) or e.author,
         categories=tuple(t.term or t.label or "" for t in e.tags or ()),
         images=tuple(_images(e, link or base)),
         base=link or base,
     )
+
+
+def _guid_kept(guid: str | None, base: str | None) -> bool:
+    """Whether feedparser would leave this GUID as it is (it resolves it as a URL)."""
+    if not guid:
+        return True
+    return bool(_ABSOLUTE_GUID.match(guid)) and urljoin(base or "", guid) == guid
+
+
+def _urls_kept(html: str, doc_base: str | None) -> bool:
+    """Whether feedparser would leave every href and src in `html` as it is.
+
+    It resolves each against the document's URL (which also drops an empty ``?`` or
+    ``#`` and folds ``..``) and blanks those of other schemes than the web's.
+    """
+    for match in _URL_ATTRIBUTE.finditer(html):
+        url = htmlmod.unescape(next(v for v in match.groups() if v is not None)).strip()
+        if not url.lower().startswith(("http://", "https://", "mailto:")):
+            return False
+        if urljoin(doc_base or "", url) != url:
+            return False
+    return True
 
 
 def _markup(value: str | None, detail: Any) -> str:

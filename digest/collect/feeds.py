@@ -163,12 +163,23 @@ def _to_utf8(body: bytes, content_type: str | None) -> bytes:
 def _read_xml(
     body: bytes, *, source: str, url: str | None, content_type: str | None
 ) -> tuple[list[Entry], str | None]:
-    doc_base = absolute_url(url, None)
     utf8 = _to_utf8(body, content_type)
-    if (fast := fastxml.read_fast(utf8, doc_base)) is not None:
+    if (fast := fastxml.read_fast(utf8, absolute_url(url, None))) is not None:
         return fast
-    import feedparser  # the reference parser: ~30 times slower, imported when needed
+    return _feedparser_entries(utf8, source=source, url=url, raw=body)
 
+
+def _feedparser_entries(
+    utf8: bytes, *, source: str, url: str | None, raw: bytes | None = None
+) -> tuple[list[Entry], str | None]:
+    """The entries and language feedparser reads (the reference for the fast path).
+
+    ``utf8``: the document as :func:`_to_utf8` gave it; ``raw``: as it came (for the
+    error message), if that differs.
+    """
+    import feedparser  # ~30 times slower than feedparser-rs: imported when needed
+
+    doc_base = absolute_url(url, None)
     # The bytes are UTF-8 or carry a BOM/declaration by now, so the type needs no charset.
     headers = {"content-type": "application/xml"}
     if doc_base:
@@ -186,7 +197,7 @@ def _read_xml(
         raise source_error(source, url, problem) from exc
     if not parsed.entries:
         if parsed.bozo or not parsed.version:
-            raise source_error(source, url, _why_not_a_feed(body, parsed))
+            raise source_error(source, url, _why_not_a_feed(utf8 if raw is None else raw, parsed))
         return [], None
     feed = parsed.feed
     links = feed.get("links", [])
