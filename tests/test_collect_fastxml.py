@@ -299,3 +299,15 @@ def test_a_plain_feed_is_read_without_loading_feedparser() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "['feedparser_rs', 'feedparser_rs._feedparser_rs']"
+
+
+def test_collecting_feeds_loads_no_page_extractor() -> None:
+    """trafilatura (0.3 s to import) is for pages: a feed collect and an unchanged one skip it."""
+    code = (
+        "import sys; import digest.collect, digest.collect.pages; "
+        "print('trafilatura' in sys.modules, 'digest.collect.folder' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["False", "False"]

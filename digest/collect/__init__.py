@@ -18,7 +18,6 @@ from datetime import datetime
 
 from digest.collect.feeds import read_feed
 from digest.collect.fetch import FetchRequest, fetch_all_sync
-from digest.collect.folder import read_folder
 from digest.config import SourceSettings
 from digest.errors import SourceError, StoreError
 from digest.records import SourceReport
@@ -151,6 +150,8 @@ def _store_all(
         else:
             assert source.path is not None
             location = str(source.path)
+            from digest.collect.folder import read_folder  # pages, trafilatura: on demand
+
             try:
                 folder = read_folder(
                     source.path, source=source.name, now=now, section=source.section
