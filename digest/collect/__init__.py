@@ -120,10 +120,11 @@ def collect(
     :func:`parse_workers_for`; 1: this process only).
     """
     feeds = [s for s in sources if s.url]
+    validators = store.all_validators() if feeds else {}
     requests = []
     for s in feeds:
         assert s.url is not None
-        etag, modified = store.validators(s.name)
+        etag, modified = validators.get(s.name, (None, None))
         requests.append(FetchRequest(s.name, s.url, etag, modified))
     results = {
         r.name: r for r in fetch_all_sync(requests, concurrency=concurrency, timeout=timeout)
@@ -143,10 +144,17 @@ def _store_all(
     progress: Progress | None,
 ) -> list[SourceReport]:
     reports: list[SourceReport] = []
+    unchanged: list[tuple[SourceReport, str]] = []  # 304s: their health rows in one go
     for source in sources:
         if source.url:
             report = next(parsed)
             location = source.url
+            if report.not_modified:
+                unchanged.append((report, location))
+                reports.append(report)
+                if progress:
+                    progress(report)
+                continue
         else:
             assert source.path is not None
             location = str(source.path)
@@ -167,4 +175,10 @@ def _store_all(
         reports.append(report)
         if progress:
             progress(report)
+    try:
+        store.record_unchanged(unchanged, now=now)
+    except StoreError as exc:
+        raise type(exc)(
+            f"{exc}; the {len(unchanged)} sources that answered 304 were not marked checked"
+        ) from None
     return reports
