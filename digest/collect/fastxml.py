@@ -7,14 +7,22 @@ caller then parses it with feedparser, which stays the reference. What "known po
 difference" means was found by parsing every feed of the shared corpus both ways and
 comparing the articles built (``tests/test_collect_fastxml.py`` keeps that proof):
 
+- any element outside :data:`PLAIN` and the few namespaced ones listed below (Atom,
+  media, podcast, Dublin Core dates...), or a namespace prefix bound elsewhere: those
+  are where the two disagree (authors, dates, links, images) or were never compared;
 - a document that is not UTF-8 or not well-formed (expat, strict), that feedparser-rs
-  calls malformed (``bozo``) or of
-  an unknown version, or where it finds no entries: feedparser's recovery is the
-  reference (and its error messages are the ones we report);
-- ``xml:base`` anywhere, a relative ``href``/``src`` in an entry's HTML, or a FeedBurner
-  ``origLink``: feedparser resolves these against the document's URL before we see them;
+  calls malformed (``bozo``) or of an unknown version, where it finds no entries, or
+  other entries than there are ``<item>`` tags: feedparser's recovery is the reference
+  (and its error messages are the ones we report);
+- ``xml:base`` or a FeedBurner ``origLink``, an ``href``/``src`` in an entry's HTML
+  that feedparser would rewrite (relative, another scheme, an empty ``?`` or ``#``),
+  or a GUID it would resolve as a URL (any but an absolute http(s) one, unless every
+  GUID says ``isPermaLink="false"``);
 - an entry with a date feedparser-rs could not read, or a text construct of a type
   other than plain text, HTML or XHTML.
+
+What remains differs only in the order of an HTML tag's attributes (feedparser sorts
+them), which sanitising keeps and nothing reads.
 
 Only ``bytes`` are ever passed: feedparser-rs fetches a *string* that looks like a URL.
 """
@@ -90,7 +98,9 @@ def read_fast(body: bytes, doc_base: str | None) -> tuple[list[Entry], str | Non
         parsed: Any = feedparser_rs.parse(
             bytes(body), sanitize_html=False, resolve_relative_uris=False
         )
-    except Exception:  # anything it refuses, feedparser reads
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # anything it refuses (a Rust panic too), feedparser reads
         return None
     if parsed.bozo or parsed.version not in VERSIONS or not parsed.entries:
         return None
