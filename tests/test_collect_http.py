@@ -88,3 +88,39 @@ def test_a_broken_fetch_keeps_articles_and_sent_ones_never_come_back(tmp_path: P
         second = app.draft(now=NOW + timedelta(hours=2))
         assert second.edition is None  # nothing left to send: no empty edition is stored
         assert second.dropped["already_sent"] == len(sent)
+
+
+def test_an_unchanged_collect_writes_once_and_touches_no_article(tmp_path: Path) -> None:
+    """All 304s: the health rows are written in one transaction, no article is read or
+    changed, and the next run still sends the validators."""
+    from sqlalchemy import event
+
+    from digest.store import Store
+
+    feeds = {f"/{n}.xml": sample_feed(n) for n in range(6)}
+    with serve_feeds(feeds) as server:
+        sources = "\n".join(
+            f'[[sources]]\nname = "S{n}"\nurl = "{server.url(f"/{n}.xml")}"\n' for n in range(6)
+        )
+        app = App.from_config(write_project(tmp_path, sources=sources))
+        _collect(app, NOW)
+        before = {(a.key, a.first_seen, a.html) for a in app.store.articles()}
+        store = Store(app.store.url)  # a fresh engine, every statement of it counted
+        statements: list[str] = []
+        commits: list[int] = []
+        event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        event.listen(store.engine, "commit", lambda *a: commits.append(1))
+        from digest import collect
+
+        later = NOW + timedelta(hours=1)
+        reports = collect.collect(app.settings.sources, store, now=later, timeout=5.0)
+        assert all(r.not_modified for r in reports) and server.not_modified == 6
+        assert len(commits) == 1
+        assert not [s for s in statements if "articles" in s.lower()]
+        assert {(a.key, a.first_seen, a.html) for a in app.store.articles()} == before
+        health = {h.name: h for h in store.health()}
+        assert all(h.last_checked == h.last_success == later for h in health.values())
+        assert all(v[0] for v in store.all_validators().values())
+        collect.collect(app.settings.sources, store, now=later, timeout=5.0)
+        assert server.not_modified == 12
+        store.close()

@@ -245,3 +245,15 @@ def test_first_image_skips_pixels_icons_and_resolves_urls() -> None:
     )
     assert first_image('<img src="x.jpg">', None) is None  # no web base: cannot resolve
     assert first_image("<p>no images</p>", None) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ajvscriptONon= :<&lt;/\u00a0\t\nxiframe", max_size=40))
+def test_defusing_skips_only_text_with_nothing_to_defuse(text: str) -> None:
+    """The quick check before the three patterns changes nothing they would do."""
+    from digest.collect.sanitize import _MENTIONS, _defuse
+
+    expected = text
+    for pattern in _MENTIONS:
+        expected = pattern.sub("\\1\u200b\\2", expected)
+    assert _defuse(text) == expected

@@ -18,7 +18,6 @@ from datetime import datetime
 
 from digest.collect.feeds import read_feed
 from digest.collect.fetch import FetchRequest, fetch_all_sync
-from digest.collect.folder import read_folder
 from digest.config import SourceSettings
 from digest.errors import SourceError, StoreError
 from digest.records import SourceReport
@@ -121,10 +120,11 @@ def collect(
     :func:`parse_workers_for`; 1: this process only).
     """
     feeds = [s for s in sources if s.url]
+    validators = store.all_validators() if feeds else {}
     requests = []
     for s in feeds:
         assert s.url is not None
-        etag, modified = store.validators(s.name)
+        etag, modified = validators.get(s.name, (None, None))
         requests.append(FetchRequest(s.name, s.url, etag, modified))
     results = {
         r.name: r for r in fetch_all_sync(requests, concurrency=concurrency, timeout=timeout)
@@ -144,13 +144,22 @@ def _store_all(
     progress: Progress | None,
 ) -> list[SourceReport]:
     reports: list[SourceReport] = []
+    unchanged: list[tuple[SourceReport, str]] = []  # 304s: their health rows in one go
     for source in sources:
         if source.url:
             report = next(parsed)
             location = source.url
+            if report.not_modified:
+                unchanged.append((report, location))
+                reports.append(report)
+                if progress:
+                    progress(report)
+                continue
         else:
             assert source.path is not None
             location = str(source.path)
+            from digest.collect.folder import read_folder  # pages, trafilatura: on demand
+
             try:
                 folder = read_folder(
                     source.path, source=source.name, now=now, section=source.section
@@ -166,4 +175,10 @@ def _store_all(
         reports.append(report)
         if progress:
             progress(report)
+    try:
+        store.record_unchanged(unchanged, now=now)
+    except StoreError as exc:
+        raise type(exc)(
+            f"{exc}; the {len(unchanged)} sources that answered 304 were not marked checked"
+        ) from None
     return reports

@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
-import trafilatura
 from lxml import etree
 
 from digest.collect.entry import (
@@ -83,6 +82,8 @@ def extract_page(html: str | bytes, *, url: str | None) -> Page:
     tree = _tree(source)
     meta = _meta(tree)
     canonical = absolute_url(_canonical(tree, meta), url) or absolute_url(url, None)
+    import trafilatura  # 0.3 s to import: only a page needs it
+
     doc: Any = trafilatura.extract_with_metadata(
         source,
         url=canonical,

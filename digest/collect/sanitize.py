@@ -75,7 +75,14 @@ _MENTIONS = (
 _TOKEN = re.compile(r'(</?[a-zA-Z][-\w]*(?:\s+[^\s="/>]+(?:="[^"]*")?)*\s*/?>)')
 
 
+#: Every mention above has one of these characters: text without any is left as it is
+#: (most text between two tags), and the three patterns are not run on it.
+_MENTION_MARK = re.compile(r"[:=<&]")
+
+
 def _defuse(text: str) -> str:
+    if not _MENTION_MARK.search(text):
+        return text
     for pattern in _MENTIONS:
         text = pattern.sub("\\1\u200b\\2", text)
     return text

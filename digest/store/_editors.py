@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from digest.errors import DigestError
 from digest.store import schema as t
@@ -32,7 +31,21 @@ MIN_PASSWORD = 10
 def dummy_hash() -> str:
     """Checked against when an address is unknown, so that both failures cost the same
     (made once per process; `digest serve` makes it before its first request)."""
-    return generate_password_hash("digest: no such editor")
+    return _hash("digest: no such editor")
+
+
+def _hash(password: str) -> str:
+    # werkzeug (0.17 s to import) only when a password is set or checked: a collect or
+    # a send opens the store without it.
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(password)
+
+
+def _check(hashed: str, password: str) -> bool:
+    from werkzeug.security import check_password_hash
+
+    return check_password_hash(hashed, password)
 
 
 class EditorError(DigestError):
@@ -77,7 +90,7 @@ class EditorsMixin(ThrottlesMixin):
             raise EditorError(
                 f"{address}: the password is too short (at least {MIN_PASSWORD} characters)"
             )
-        hashed = generate_password_hash(password)
+        hashed = _hash(password)
         e = t.editors
         with self.engine.begin() as conn:
             changed = conn.execute(
@@ -122,5 +135,5 @@ class EditorsMixin(ThrottlesMixin):
         with self.engine.connect() as conn:
             row = conn.execute(select(t.editors).where(t.editors.c.email == address)).first()
         hashed = row.password_hash if row is not None else dummy_hash()
-        good = check_password_hash(hashed, password)
+        good = _check(hashed, password)
         return _editor(row) if row is not None and good else None

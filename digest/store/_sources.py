@@ -110,6 +110,15 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
     return new, len(changed), unchanged
 
 
+def _healthy(report: SourceReport, now: datetime) -> dict[str, Any]:
+    """The health-row values of a source that answered (its validators, if it gave any)."""
+    health: dict[str, Any] = {"last_checked_at": now, "last_success_at": now}
+    health["consecutive_failures"] = 0
+    if report.etag is not None or report.last_modified is not None:
+        health.update(etag=report.etag, last_modified=report.last_modified)
+    return health
+
+
 class SourcesMixin(Base):
     def _source_id(self, conn: Any, name: str, location: str) -> int:
         """The source's id, its row created if missing and locked until the commit.
@@ -138,6 +147,28 @@ class SourcesMixin(Base):
             ).first()
         return (row.etag, row.last_modified) if row else (None, None)
 
+    def all_validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """Every source's ETag and Last-Modified, by name, in one query."""
+        s = t.sources
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s.c.name, s.c.etag, s.c.last_modified)).all()
+        return {row.name: (row.etag, row.last_modified) for row in rows}
+
+    def record_unchanged(self, reports: list[tuple[SourceReport, str]], *, now: datetime) -> None:
+        """Health rows of sources that answered 304 (report, location), in one transaction.
+
+        Like :meth:`record` of each, without a commit apiece: no article is read or
+        written, and a 304 is a success.
+        """
+        if not reports:
+            return
+        with self.engine.begin() as conn:
+            for report, location in reports:
+                assert report.not_modified and not report.articles and not report.error
+                sid = self._source_id(conn, report.name, location)
+                health = _healthy(report, now)
+                conn.execute(update(t.sources).where(t.sources.c.id == sid).values(**health))
+
     def record(self, report: SourceReport, *, location: str, now: datetime) -> SourceReport:
         """Store what one source gave; return the report with new/updated/unchanged counts.
 
@@ -155,9 +186,7 @@ class SourcesMixin(Base):
                 )
                 conn.execute(update(t.sources).where(t.sources.c.id == sid).values(**health))
                 return report
-            health.update(last_success_at=now, consecutive_failures=0)
-            if report.etag is not None or report.last_modified is not None:
-                health.update(etag=report.etag, last_modified=report.last_modified)
+            health = _healthy(report, now)
             conn.execute(update(t.sources).where(t.sources.c.id == sid).values(**health))
             new = updated = unchanged = 0
             for batch in _batches(report.articles):
