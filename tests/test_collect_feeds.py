@@ -378,5 +378,7 @@ def test_damaged_feeds_give_articles_or_source_error_never_anything_else(
         return
     for article in articles:  # broken bytes may decode to U+FFFD, but never to markup
         assert article.title and not CONTROL.search(article.title)
-        assert not re.search(r"</?[a-z]+[^>]*>", article.title)
+        # a tag is a name then a space, "/" or ">": "<wking-…< at >gmane.org>" is an
+        # address an untitled item's opening quoted, text that renders escaped
+        assert not re.search(r"</?[a-z][a-z0-9]*(?:[\s/][^>]*)?>", article.title)
         assert article.url is None or article.url.startswith(("http://", "https://"))
