@@ -21,9 +21,8 @@ TOO_LONG_FOR_NOW = {
     "digest.schedule.scheduler",
 }
 #: Import edges that still close a cycle, not yet gone: a subcommand or blueprint module
-#: importing the package that registers it (click's `main`, the web app's `web()`), and
-#: rank's scorer importing the rank package (owned by the rank work). Nothing else may
-#: form a cycle; a new edge here needs a reason.
+#: importing the package that registers it (click's `main`, the web app's `web()`).
+#: Nothing else may form a cycle; a new edge here needs a reason.
 CYCLES_FOR_NOW: set[tuple[str, str]] = {
     *{
         (f"digest.cli.{m}", "digest.cli")
@@ -38,7 +37,6 @@ CYCLES_FOR_NOW: set[tuple[str, str]] = {
     ("digest.web.desk", "digest.web"),
     ("digest.web.desk_actions", "digest.web.desk"),
     ("digest.web.desk_pages", "digest.web.desk"),
-    ("digest.rank.score", "digest.rank"),
 }
 
 
