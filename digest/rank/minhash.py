@@ -97,43 +97,56 @@ def keyword_bands(keywords: Sequence[Sequence[str]], chunk: int = 8192) -> np.nd
 class Shared:
     """The band values that two or more articles of a batch have, numbered 0, 1, ...
 
-    ``lookups[i]``: those article ``i`` has that an earlier article also has (where its
-    query looks); ``entries[i]``: those a later article also has (where an insert can
-    matter: a bucket nobody looks up again need not be kept).
+    ``lookups(i)``: those article ``i`` has that an earlier article also has (where its
+    query looks); ``entries(i)``: those a later article also has (where an insert can
+    matter: a bucket nobody looks up again need not be kept). Each is held as one array
+    and the bounds of each article's part.
     """
 
-    lookups: list[list[int]]
-    entries: list[list[int]]
+    looked: np.ndarray
+    look_bounds: np.ndarray
+    entered: np.ndarray
+    enter_bounds: np.ndarray
     count: int
+
+    def lookups(self, i: int) -> list[int]:
+        values: list[int] = self.looked[self.look_bounds[i] : self.look_bounds[i + 1]].tolist()
+        return values
+
+    def entries(self, i: int) -> list[int]:
+        values: list[int] = self.entered[self.enter_bounds[i] : self.enter_bounds[i + 1]].tolist()
+        return values
 
 
 def shared(bands: np.ndarray, rows: np.ndarray, n: int) -> Shared:
     """The shared band values of the articles at positions ``rows`` (ascending) of a
     batch of ``n``; ``bands[k]`` are those of article ``rows[k]``; other articles have none.
     """
-    lookups: list[list[int]] = [[] for _ in range(n)]
-    entries: list[list[int]] = [[] for _ in range(n)]
     if not len(rows):
-        return Shared(lookups, entries, 0)
-    order = np.argsort(bands, axis=0, kind="stable")  # equal values: positions ascending
+        nothing = np.zeros(0, dtype=np.int32)
+        bounds = np.zeros(n + 1, dtype=np.int64)
+        return Shared(nothing, bounds, nothing, bounds, 0)
+    order = np.argsort(bands, axis=0, kind="stable").astype(np.int32)  # ties: by position
     ordered = np.take_along_axis(bands, order, axis=0)
     new = np.ones(ordered.shape, dtype=bool)
     new[1:] = ordered[1:] != ordered[:-1]
+    del ordered
     starts = new.T.ravel()  # band after band
-    member = order.T.ravel()
-    group = np.cumsum(starts) - 1
+    member = rows.astype(np.int32)[order.T.ravel()]  # positions in the batch
+    del order, new
+    group = np.cumsum(starts, dtype=np.int32) - 1
     size = np.bincount(group)
-    number = np.cumsum(size > 1) - 1  # shared values only
+    number = (np.cumsum(size > 1) - 1).astype(np.int32)  # shared values only
     many = size[group] > 1
     ends = np.append(starts[1:], True)
-    for out, where in ((lookups, many & ~starts), (entries, many & ~ends)):
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    for where in (many & ~starts, many & ~ends):
         who = member[where]
-        order = np.argsort(who, kind="stable")
-        ids = number[group[where][order]].tolist()
-        bounds = np.searchsorted(who[order], np.arange(len(rows) + 1)).tolist()
-        for k, position in enumerate(rows.tolist()):
-            out[position] = ids[bounds[k] : bounds[k + 1]]
-    return Shared(lookups, entries, int(number[-1]) + 1)
+        bounds = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(who, minlength=n), out=bounds[1:])
+        out.append((number[group[where][np.argsort(who, kind="stable")]], bounds))
+    (looked, look_bounds), (entered, enter_bounds) = out
+    return Shared(looked, look_bounds, entered, enter_bounds, int(number[-1]) + 1)
 
 
 class Bands:
@@ -149,7 +162,7 @@ class Bands:
 
     def insert(self, i: int) -> None:
         buckets = self.buckets
-        for value in self.values.entries[i]:
+        for value in self.values.entries(i):
             bucket = buckets[value]
             if bucket is None:
                 buckets[value] = [i]
@@ -158,7 +171,7 @@ class Bands:
 
     def query(self, i: int) -> list[int]:
         """Earlier articles sharing a band, most shared bands first (then by position)."""
-        found = filter(None, map(self.buckets.__getitem__, self.values.lookups[i]))
+        found = filter(None, map(self.buckets.__getitem__, self.values.lookups(i)))
         hits = Counter(chain.from_iterable(found))
         if len(hits) <= MAX_CANDIDATES:
             return sorted(hits, key=lambda j: (-hits[j], j))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -127,21 +128,20 @@ def weigh(articles: Sequence[Article]) -> Terms:
     floats: the tables hold ``math.log``'s values, products and quotients are the same
     IEEE operations, and each norm adds the squares in the article's own term order.
     """
-    found: list[str] = []
-    counts: list[int] = []
+    number = _Numbering()
+    found = array("q")  # term ids, article after article (no token string is kept)
+    counts = array("q")
     lengths: list[int] = []
     for article in articles:
         count = Counter(lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS))
         count.update(tokens(article.title) * TITLE_WEIGHT)
-        found += count
-        counts += count.values()
+        found.extend(map(number.__getitem__, count))
+        counts.extend(count.values())
         lengths.append(len(count))
-    number = _Numbering()
-    ids = np.fromiter(map(number.__getitem__, found), dtype=np.int64, count=len(found))
-    del found
+    ids = np.frombuffer(found, dtype=np.int64) if found else np.zeros(0, dtype=np.int64)
     vocabulary = list(number)
     keep = np.fromiter(map(content, vocabulary), dtype=bool, count=len(vocabulary))[ids]
-    terms, tally = ids[keep], np.array(counts, dtype=np.int64)[keep]
+    terms, tally = ids[keep], np.frombuffer(counts, dtype=np.int64)[keep] if counts else ids[keep]
     docs = np.repeat(np.arange(len(articles)), lengths)[keep]
     starts = np.zeros(len(articles) + 1, dtype=np.int64)
     np.cumsum(np.bincount(docs, minlength=len(articles)), out=starts[1:])
@@ -155,56 +155,73 @@ def weigh(articles: Sequence[Article]) -> Terms:
     return Terms(vocabulary, starts, terms, tally, weights, df)
 
 
-def keywords(batch: Terms) -> tuple[np.ndarray, np.ndarray]:
+def keywords(batch: Terms, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
     """Each article's ``KEYWORDS`` heaviest terms that another article also uses, heaviest
-    first, ties by the term's text: ``(starts, term ids)`` as compressed rows."""
+    first, ties by the term's text: ``(starts, term ids)`` as compressed rows (worked
+    out ``chunk`` articles at a time, to bound the memory)."""
     n = len(batch.starts) - 1
-    docs = np.repeat(np.arange(n), np.diff(batch.starts))
-    shared = batch.df[batch.terms] > 1
-    docs, terms = docs[shared], batch.terms[shared]
-    weights, counts = batch.weights[shared], batch.counts[shared]
-    order = _heaviest_first(batch, docs, terms, weights, counts)
-    docs, terms = docs[order], terms[order]
-    starts = np.searchsorted(docs, np.arange(n + 1))
-    place = np.arange(len(docs)) - starts[docs]
-    kept = place < KEYWORDS
-    docs, terms = docs[kept], terms[kept]
-    return np.searchsorted(docs, np.arange(n + 1)), terms
-
-
-def _heaviest_first(
-    batch: Terms, docs: np.ndarray, terms: np.ndarray, weights: np.ndarray, counts: np.ndarray
-) -> np.ndarray:
-    """The order of the entries by (article, weight descending, term text).
-
-    Within one article a weight is ``tf(count) * idf(df) / norm`` with one norm, so it
-    orders as ``tf(count) * idf(df)`` does, a value that depends only on the pair
-    (count, df): the few distinct pairs are ranked once and the three keys packed into
-    one integer. Should two different values become equal once divided by the norm
-    (a tie the packed order would not see), or the keys not fit 63 bits, the entries
-    are sorted on the normalised weights themselves.
-    """
-    spelled = np.flatnonzero(np.bincount(terms, minlength=len(batch.vocabulary)))
+    spelled = np.flatnonzero(batch.df > 1)
     text_rank = np.zeros(len(batch.vocabulary), dtype=np.int64)
     text_rank[sorted(spelled.tolist(), key=batch.vocabulary.__getitem__)] = np.arange(len(spelled))
-    if not len(docs):
-        return np.arange(0)
-    dfs = batch.df[terms]
-    count_values, count_index = _values(counts)
-    df_values, df_index = _values(dfs)
+    heavy = _weight_ranks(batch)
+    lengths = np.zeros(n, dtype=np.int64)
+    parts = []
+    for first in range(0, n, chunk):
+        last = min(n, first + chunk)
+        start, end = batch.starts[first], batch.starts[last]
+        docs = np.repeat(np.arange(first, last), np.diff(batch.starts[first : last + 1]))
+        terms = batch.terms[start:end]
+        shared = batch.df[terms] > 1
+        docs, terms = docs[shared], terms[shared]
+        weights, ranks = batch.weights[start:end][shared], heavy[start:end][shared]
+        order = _heaviest_first(docs, ranks, text_rank[terms], weights)
+        docs, terms = docs[order], terms[order]
+        begins = np.searchsorted(docs, np.arange(first, last + 1))
+        kept = np.arange(len(docs)) - begins[docs - first] < KEYWORDS
+        parts.append(terms[kept])
+        lengths[first:last] = np.minimum(np.diff(begins), KEYWORDS)
+    starts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    return starts, np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _weight_ranks(batch: Terms) -> np.ndarray:
+    """Each entry's rank (0: the heaviest) among the batch's distinct values of
+    ``tf(count) * idf(df)``, a value that depends only on the pair (count, df)."""
+    if not len(batch.terms):
+        return np.zeros(0, dtype=np.int64)
+    count_values, count_index = _values(batch.counts)
+    df_values, df_index = _values(batch.df[batch.terms])
     docs_plus = len(batch.starts) - 1 + PRIOR_DOCS
     tf = np.array([1.0 + math.log(v) for v in count_values.tolist()])
     idf = np.array([math.log(docs_plus / (d + 1)) for d in df_values.tolist()])
     grid = np.unique(-(tf[:, None] * idf[None, :]), return_inverse=True)[1]
-    heavy = grid.reshape(len(tf), len(idf))[count_index, df_index]
-    bits = (int(heavy.max()).bit_length(), len(spelled).bit_length())
+    ranks: np.ndarray = grid.reshape(len(tf), len(idf))[count_index, df_index]
+    return ranks
+
+
+def _heaviest_first(
+    docs: np.ndarray, heavy: np.ndarray, text: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """The order of the entries by (article, weight descending, term text).
+
+    Within one article a weight is ``tf(count) * idf(df) / norm`` with one norm, so it
+    orders as ``tf(count) * idf(df)`` does: by ``heavy`` (:func:`_weight_ranks`); the
+    three keys are packed into one integer. Should two different values become equal
+    once divided by the norm (a tie the packed order would not see), or the keys not
+    fit 63 bits, the entries are sorted on the normalised weights themselves.
+    """
+    if not len(docs):
+        return np.arange(0)
+    bits = (int(heavy.max()).bit_length(), int(text.max()).bit_length())
     if int(docs.max()).bit_length() + sum(bits) <= 63:
-        keys = (docs << (bits[0] + bits[1])) | (heavy << bits[1]) | text_rank[terms]
-        order = np.argsort(keys, kind="stable")
+        keys = (docs << (bits[0] + bits[1])) | (heavy << bits[1]) | text
+        order = np.argsort(keys)  # the keys are distinct
+        del keys
         w, d, h = weights[order], docs[order], heavy[order]
         if not np.any((d[1:] == d[:-1]) & (h[1:] != h[:-1]) & (w[1:] == w[:-1])):
             return order
-    return np.lexsort((text_rank[terms], -weights, docs))
+    return np.lexsort((text, -weights, docs))
 
 
 def _values(small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
