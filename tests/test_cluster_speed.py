@@ -1,46 +1,38 @@
 """Clustering at scale: the fast paths compute exactly what the plain definitions say.
 
-The MinHash band values are checked against a plain-Python MinHash of the documented
-formula, and reading only a long text's start gives the same lead tokens as reading it
-all (CJK runs, combining marks and casefolding at the cut included).
+The vectorised clustering gives the clusters of a straightforward one
+(tests/cluster_reference.py) on generated batches; the MinHash band values are checked
+against a plain-Python MinHash of the documented formula; the tf-idf weights and
+keywords are those of the definitions; the ASCII tokeniser gives the tokens of the
+regular expression; and reading only a long text's start gives the same lead tokens as
+reading it all (CJK runs, combining marks and casefolding at the cut included).
 """
 
 from __future__ import annotations
 
-import hashlib
 import random
+import string
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from digest.rank import cluster as c
 from digest.rank import minhash as m
+from digest.rank import terms as t
+from digest.records import Article
+from tests import cluster_reference as reference
 
-
-def _reference_bands(terms: list[str]) -> list[int]:
-    """MinHash by the formula: min over terms of fmix32(sha1_32(t)) * a + b (mod 2^32)."""
-    a, b = m._permutations()
-    mask = (1 << 32) - 1
-
-    def fmix(h: int) -> int:
-        h ^= h >> 16
-        h = (h * 0x85EBCA6B) & mask
-        h ^= h >> 13
-        h = (h * 0xC2B2AE35) & mask
-        return h ^ (h >> 16)
-
-    mixed = [fmix(int.from_bytes(hashlib.sha1(t.encode()).digest()[:4], "little")) for t in terms]
-    signature = [min((int(a[p]) * h + int(b[p])) & mask for h in mixed) for p in range(m.NUM_PERM)]
-    return [signature[2 * k] | signature[2 * k + 1] << 32 for k in range(m.LSH_BANDS)]
+NOW = datetime(2024, 5, 17, 7, 0, tzinfo=UTC)
 
 
 def test_band_values_are_the_minhash_of_the_formula() -> None:
     rng = random.Random(3)
     sets = [[f"w{rng.randrange(500)}" for _ in range(rng.randint(1, 24))] for _ in range(40)]
     sets += [[], ["københavn", "北京", "ß"]]
-    got = m.band_keys(sets, chunk=7)
+    got = m.keyword_bands(sets, chunk=7)
     for terms, bands in zip(sets, got, strict=True):
         if terms:
-            assert bands.tolist() == _reference_bands(terms)
+            assert bands.tolist() == reference.bands(terms)
 
 
 @pytest.mark.parametrize("seed", range(80))
@@ -52,3 +44,71 @@ def test_lead_tokens_of_a_long_text_are_those_of_the_whole_text(seed: int) -> No
     text = "".join(w + rng.choice([" ", "  ", ", ", "", "\u0301 "]) for w in words)
     for limit in (1, 5, 150):
         assert c._lead_tokens(text, limit) == c.tokens(text, limit)
+
+
+def _batch(seed: int, count: int) -> list[Article]:
+    """Stories told by several outlets (some copies word for word, some undated, some in
+    German or Chinese), templated bulletins, same-outlet repeats and empty items."""
+    rng = random.Random(seed)
+    common = [f"w{n}" for n in range(300)] + ["the", "and", "of", "said", "42", "x"]
+    common += ["straße", "über", "Ärger", "café", "北京", "市场"]
+    stories = [[f"s{k}n{j}" for j in range(10)] for k in range(count // 8 + 1)]
+    out = []
+    for n in range(count):
+        kind = rng.random()
+        if kind < 0.6:
+            own = rng.choice(stories)
+            words = [rng.choice(own) if rng.random() < 0.35 else rng.choice(common)]
+            words += [
+                rng.choice(own) if rng.random() < 0.35 else rng.choice(common)
+                for _ in range(rng.randint(5, 200))
+            ]
+        elif kind < 0.8:  # a bulletin: few words, shared by all of them
+            words = [rng.choice(common[:12]) for _ in range(30)]
+        elif kind < 0.9 and out:  # a copy of an earlier item, word for word
+            words = out[rng.randrange(len(out))].text.split()
+        else:
+            words = [rng.choice(common) for _ in range(rng.randint(0, 3))]
+        hours = None if rng.random() < 0.1 else rng.uniform(0, 24 * 6)
+        out.append(
+            Article(
+                key=f"k{n:04d}",
+                source=f"outlet{rng.randrange(12)}",
+                title=" ".join(words[:8]).title(),
+                url=f"https://example.org/{n}",
+                summary=" ".join(words[8:20]) if rng.random() < 0.5 else "",
+                text=" ".join(words),
+                published=None if hours is None else NOW - timedelta(hours=hours),
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_vectorised_clusters_are_the_reference_clusters(seed: int) -> None:
+    articles = _batch(seed, 320)
+    for window in (c.WINDOW, timedelta(hours=30), None):
+        got = c.cluster(articles, window=window)
+        assert got == reference.cluster(articles, window=window)
+    assert any(len(g) > 2 for g in got)  # the batch has stories to find
+
+
+def test_weights_and_keywords_are_those_of_the_definitions() -> None:
+    articles = sorted(_batch(9, 200), key=c._canonical)
+    slow = reference.Batch(articles)
+    fast = t.weigh(articles)
+    starts, ids = t.keywords(fast)
+    for i in range(len(articles)):
+        vector = {fast.vocabulary[k]: w for k, w in fast.vector(i).items()}
+        assert list(vector.items()) == list(slow.vectors[i].items())  # same order, same bits
+        mine = [fast.vocabulary[k] for k in ids[starts[i] : starts[i + 1]].tolist()]
+        assert mine == slow.keywords(i)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_ascii_tokens_are_those_of_the_regular_expression(seed: int) -> None:
+    rng = random.Random(seed)
+    text = "".join(rng.choice(string.printable + "__") for _ in range(rng.randint(0, 400)))
+    assert text.isascii()
+    assert t.tokens(text) == reference.tokens(text)
+    assert t.tokens(text, 7) == reference.tokens(text)[:7]

@@ -12,15 +12,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "digest"
 MAX_LINES = 400
-#: Import edges that still close a cycle, not yet gone: rank's scorer importing the
-#: rank package (owned by the rank work). Nothing else may form a cycle (a command or
-#: blueprint module imports the shared helpers' leaf module, never the package that
-#: registers it); a new edge here needs a reason.
-CYCLES_FOR_NOW: set[tuple[str, str]] = {
-    ("digest.rank.score", "digest.rank"),
-}
-
-
 def _name(path: Path) -> str:
     parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
     if parts[-1] == "__init__":
@@ -72,8 +63,6 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
         state[node] = 1
         stack.append(node)
         for nxt in sorted(edges.get(node, ())):
-            if (node, nxt) in CYCLES_FOR_NOW:
-                continue
             if state.get(nxt) == 1:
                 found.append([*stack[stack.index(nxt) :], nxt])
             elif nxt not in state:

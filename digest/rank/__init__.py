@@ -24,6 +24,7 @@ from types import MappingProxyType
 # Imported under other names, so that ``digest.rank.cluster`` etc. stay the modules.
 from digest.diversity import place as _place
 from digest.rank.cluster import cluster as _cluster
+from digest.rank.options import RankOptions
 from digest.rank.score import advert as _advert
 from digest.rank.score import face as _face
 from digest.rank.score import newest as _newest
@@ -54,40 +55,6 @@ DROP_REASONS = (
 MAX_ALSO = 10
 #: A headline made from an untitled item's text: its first sentence, at most this long.
 HEADLINE_WORDS = 16
-
-
-@dataclass(frozen=True, slots=True)
-class RankOptions:
-    """What an edition asks of the rank stage (from the list's configuration and desk)."""
-
-    leads: int = 3  # lead stories, at most
-    teasers: int = 8  # teasers after the leads, at most
-    lead_words: int = 120  # a lead's summary budget
-    teaser_words: int = 40  # a teaser's summary budget (and two sentences at most)
-    half_life_hours: float = 24.0  # a story's recency halves every this many hours
-    max_leads_per_source: int = 1  # diversity: leads credited to one outlet (relaxed if short)
-    max_teasers_per_source: int = 2  # diversity: teasers credited to one outlet (likewise)
-    cluster_window_hours: float | None = 72.0  # a story's reports lie this close (None: any)
-    max_age_hours: float | None = None  # ignore articles older than this (None: no limit)
-    weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
-    boosts: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
-    pinned: tuple[str, ...] = ()  # article keys, in order: first in the edition
-    excluded: frozenset[str] = frozenset()  # article keys never selected
-    already_sent: frozenset[str] = frozenset()  # keys sent in an earlier edition of the list
-    section_quotas: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
-    sections: frozenset[str] | None = None  # a variant: only these sections (None: all)
-
-    def __post_init__(self) -> None:
-        counts = (self.leads, self.teasers, self.lead_words, self.teaser_words)
-        caps = (self.max_leads_per_source, self.max_teasers_per_source)
-        if min(counts) < 0 or min(caps) < 0:
-            raise ValueError("rank options: counts and word budgets must not be negative")
-        if self.half_life_hours <= 0:
-            raise ValueError(f"rank options: half_life_hours must be > 0: {self.half_life_hours}")
-        if self.cluster_window_hours is not None and self.cluster_window_hours <= 0:
-            raise ValueError(
-                f"rank options: cluster_window_hours must be > 0: {self.cluster_window_hours}"
-            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,12 +171,13 @@ def _candidates(articles: list[Article], now: datetime, options: RankOptions) ->
         if not has_pin and any(a.key in options.already_sent for a in group):
             continue  # the story ran before: no repeats
         members = tuple(a for a in group if a.key in pinned or a.key not in options.already_sent)
-        total, why = _score(members, now=now, options=options)
+        front = _face(members, options)
+        total, why = _score(members, now=now, options=options, front=front)
         latest = _newest(members)
         out.append(
             _Candidate(
                 members=members,
-                face=_face(members, options),
+                face=front,
                 score=total,
                 why=MappingProxyType(why),
                 latest=latest.timestamp() if latest else -math.inf,

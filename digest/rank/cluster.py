@@ -49,26 +49,36 @@ Method, in the order the code runs:
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from sys import intern
+from itertools import repeat
+from operator import mul
 
-from digest.rank._stopwords import STOPWORDS
-from digest.rank.minhash import Bands, band_keys, dense
+import numpy as np
+
+from digest.rank.minhash import Bands, band_keys, shared, term_hashes
+from digest.rank.terms import (
+    KEYWORDS,
+    LEAD_WORDS,
+    PREFIX_CHARS,
+    PRIOR_DOCS,
+    TITLE_WEIGHT,
+    Terms,
+    keywords,
+    lead_tokens,
+    tokens,
+    weigh,
+)
 from digest.records import Article
+
+__all__ = ["KEYWORDS", "LEAD_WORDS", "PREFIX_CHARS", "PRIOR_DOCS", "TITLE_WEIGHT"]
+__all__ += ["WINDOW", "cluster", "similarities", "tokens"]
 
 # Tuned on the development corpus (33 real pages in seven languages, two stories told by
 # four outlets each): the weakest link each story needs has a cosine of 0.27 and 0.29 and
 # shares at least 5 keywords; the most similar unrelated pair (two markets reports) has
 # 0.12. MIN_COSINE sits about 1.5 times from both. With 96 bands of 2 rows, a pair whose
 # keyword sets overlap by 0.13 (the weakest seen) is a candidate with probability 0.8.
-TITLE_WEIGHT = 3  # a headline word counts as three body words
-LEAD_WORDS = 150  # tokens of standfirst + body that describe the story
-PRIOR_DOCS = 50  # pseudo-documents added to the batch for the idf
-KEYWORDS = 24  # terms per article in the MinHash set
 MIN_KEYWORDS = 3  # keywords a pair must share before the cosine is computed
 MIN_COSINE = 0.18
 MIN_SHARED = 4  # terms a pair must share: a few common words are not a story
@@ -77,63 +87,11 @@ MAX_INDEXED = 4  # members of one cluster kept in the index
 CORE = 5  # a newcomer is compared with the centroid of a story's first CORE members
 MAX_TRIED = 3  # stories an article tries to join
 WINDOW = timedelta(hours=72)  # the default time bound of one story
-PREFIX_CHARS = 10  # characters per lead token read before the whole text is (see _lead_tokens)
 
-_WORD = re.compile(r"\w+")
-_CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)")
+_lead_tokens = lead_tokens  # the name the speed tests know
 
-Vector = dict[str, float]
-
-
-def tokens(text: str, limit: int | None = None) -> list[str]:
-    """Casefolded word tokens of ``text`` (the first ``limit``); CJK runs become bigrams."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    if not _CJK.search(folded):
-        return _WORD.findall(folded)[:limit]
-    out: list[str] = []
-    for match in _WORD.finditer(folded):
-        if limit is not None and len(out) >= limit:
-            break
-        word = match.group()
-        if not _CJK.search(word):
-            out.append(word)
-            continue
-        for i, part in enumerate(_CJK.split(word)):
-            if i % 2 == 0:  # the text between CJK runs
-                out.extend(_WORD.findall(part.replace("_", " ")))
-            elif len(part) == 1:
-                out.append(part)
-            else:
-                out.extend(part[j : j + 2] for j in range(len(part) - 1))
-    return out[:limit]
-
-
-def _content(words: Iterable[str]) -> list[str]:
-    return [w for w in words if len(w) > 1 and not w.isdigit() and w not in STOPWORDS]
-
-
-def _lead_tokens(text: str, limit: int) -> list[str]:
-    """``tokens(text, limit)``, reading only as much of a long text as it needs.
-
-    A prefix is tokenised first; when it holds two tokens more than ``limit``, the cut
-    lies after the start of token ``limit + 2``, so the first ``limit`` tokens are whole
-    and the same as the full text's (normalising and casefolding are per character
-    there). Otherwise the whole text is read.
-    """
-    if len(text) > PREFIX_CHARS * limit:
-        first = tokens(text[: PREFIX_CHARS * limit], limit + 2)
-        if len(first) == limit + 2:
-            return first[:limit]
-    return tokens(text, limit)
-
-
-def _term_counts(article: Article) -> Counter[str]:
-    counts = Counter(_lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS))
-    for word in [w for w in counts if len(w) < 2 or w.isdigit() or w in STOPWORDS]:
-        del counts[word]
-    for word in _content(tokens(article.title)):
-        counts[word] += TITLE_WEIGHT
-    return counts
+#: A sparse vector: term id -> weight, in the order the terms first occur.
+Vector = dict[int, float]
 
 
 def _canonical(article: Article) -> tuple[str, ...]:
@@ -141,43 +99,49 @@ def _canonical(article: Article) -> tuple[str, ...]:
     return (article.key, article.credit, article.url or "", article.title, when, article.text)
 
 
+def _in_canonical_order(articles: Sequence[Article]) -> list[Article]:
+    """``sorted(articles, key=_canonical)``, the whole key computed only for equal keys."""
+    out = sorted(articles, key=lambda a: a.key)
+    start = 0
+    for end in range(1, len(out) + 1):
+        if end == len(out) or out[end].key != out[start].key:
+            if end - start > 1:
+                out[start:end] = sorted(out[start:end], key=_canonical)
+            start = end
+    return out
+
+
 class _Batch:
-    """The weighted term vectors of one batch, in canonical order."""
+    """The weighted term vectors of one batch, in canonical order (see
+    :mod:`digest.rank.terms`); an article's vector is made a dict when it is compared."""
 
     def __init__(self, articles: Sequence[Article]) -> None:
-        self.articles = sorted(articles, key=_canonical)
-        counts = [_term_counts(a) for a in self.articles]
-        self.df: Counter[str] = Counter()
-        for c in counts:
-            self.df.update(c.keys())
-        size = len(self.articles) + PRIOR_DOCS
-        idf = {term: math.log(size / (df + 1)) for term, df in self.df.items()}
-        top = max((max(c.values(), default=0) for c in counts), default=0)
-        tf = [0.0, *(1.0 + math.log(n) for n in range(1, top + 1))]  # 1 + ln n, once per n
-        self.vectors: list[Vector] = []
-        for k, c in enumerate(counts):
-            counts[k] = Counter()  # freed as its vector is made: the two are never all held
-            # One string per term for the whole batch (sys.intern), not one per article.
-            vec = {intern(t): tf[n] * idf[t] for t, n in c.items()}
-            norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-            self.vectors.append({t: w / norm for t, w in vec.items()})
+        self.articles = _in_canonical_order(articles)
+        self.terms: Terms = weigh(self.articles)
+        self.credits = [a.credit for a in self.articles]
+        self._vectors: list[Vector | None] = [None] * len(self.articles)
 
-    def keywords(self, i: int) -> list[str]:
-        vec = self.vectors[i]
-        shared = [t for t in vec if self.df[t] > 1]
-        return sorted(shared, key=lambda t: (-vec[t], t))[:KEYWORDS]
+    def vector(self, i: int) -> Vector:
+        vector = self._vectors[i]
+        if vector is None:
+            vector = self._vectors[i] = self.terms.vector(i)
+        return vector
+
+    def forget(self, i: int) -> None:
+        """Article ``i`` will not be compared again (its dict is made again if it is)."""
+        self._vectors[i] = None
 
     def similarity(self, i: int, j: int) -> tuple[float, int]:
         """Cosine of the two articles' vectors and the number of terms they share."""
-        a, b = self.vectors[i], self.vectors[j]
+        a, b = self.vector(i), self.vector(j)
         if len(a) > len(b):
             a, b = b, a
-        common = [t for t in a if t in b]
-        return sum(a[t] * b[t] for t in common), len(common)
+        common = list(filter(b.__contains__, a))
+        return sum(map(mul, map(a.__getitem__, common), map(b.__getitem__, common))), len(common)
 
     def same_story(self, i: int, j: int) -> bool:
         cosine, shared = self.similarity(i, j)
-        if self.articles[i].credit == self.articles[j].credit:
+        if self.credits[i] == self.credits[j]:
             return cosine >= SAME_SOURCE_COSINE
         return cosine >= MIN_COSINE and shared >= MIN_SHARED
 
@@ -237,19 +201,16 @@ def cluster(
     batch = _Batch(articles)
     n = len(batch.articles)
     when = [a.when for a in batch.articles]
-    keywords = [batch.keywords(i) for i in range(n)]
-    keysets = [set(k) for k in keywords]
-    hashes = dense(band_keys(keywords))
-    index = Bands(hashes)
+    index, keysets = _index(batch)
     story_of: list[_Story] = []
     for i in range(n):
         joined: _Story | None = None
-        bands = hashes[i].tolist() if keywords[i] else None
-        if bands is not None:
+        mine = keysets[i]
+        if mine:
             matches: dict[int, list[int]] = {}  # story (by first member) -> candidates
             judged: dict[int, bool] = {}  # earlier article -> the same story as i?
-            for j in index.query(bands):
-                if len(keysets[i] & keysets[j]) >= MIN_KEYWORDS:  # a cheap test first
+            for j in index.query(i):
+                if len(mine & keysets[j]) >= MIN_KEYWORDS:  # a cheap test first
                     matches.setdefault(story_of[j].members[0], []).append(j)
             for first in list(matches)[:MAX_TRIED]:  # the best-matched stories first
                 story = story_of[first]
@@ -268,13 +229,30 @@ def cluster(
         else:
             joined.add(i, when[i])
         story_of.append(joined)
-        if bands is not None and joined.indexed < MAX_INDEXED:
-            index.insert(i, bands)
+        if mine and joined.indexed < MAX_INDEXED:
+            index.insert(i)
             joined.indexed += 1
+        elif i not in joined.members[:CORE]:
+            batch.forget(i)  # neither in the index nor in a core: never compared again
     stories: dict[int, list[Article]] = {}
     for i in range(n):
         stories.setdefault(story_of[i].members[0], []).append(batch.articles[i])
     return [stories[first] for first in sorted(stories)]
+
+
+def _index(batch: _Batch) -> tuple[Bands, list[frozenset[int]]]:
+    """The (empty) band index of the batch's keyword MinHashes; each article's keywords."""
+    terms = batch.terms
+    n = len(batch.articles)
+    starts, ids = keywords(terms)
+    used = np.unique(ids)
+    hashes = np.zeros(len(terms.vocabulary), dtype=np.uint32)
+    hashes[used] = term_hashes([terms.vocabulary[t] for t in used.tolist()])
+    bands = band_keys(hashes[ids], starts)
+    rows = np.flatnonzero(np.diff(starts) > 0)
+    flat, bounds = ids.tolist(), starts.tolist()
+    keysets = [frozenset(flat[bounds[i] : bounds[i + 1]]) for i in range(n)]
+    return Bands(shared(bands[rows], rows, n)), keysets
 
 
 def _centroid(batch: _Batch, story: _Story) -> Vector:
@@ -285,7 +263,7 @@ def _centroid(batch: _Batch, story: _Story) -> Vector:
         return story.centroid[1]
     centroid: Vector = {}
     for m in core:
-        for term, weight in batch.vectors[m].items():
+        for term, weight in batch.vector(m).items():
             centroid[term] = centroid.get(term, 0.0) + weight
     norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
     vector = {t: w / norm for t, w in centroid.items()}
@@ -296,7 +274,8 @@ def _centroid(batch: _Batch, story: _Story) -> Vector:
 def _cosine(a: Vector, b: Vector) -> float:
     if len(a) > len(b):
         a, b = b, a
-    return sum(w * b.get(t, 0.0) for t, w in a.items())
+    total: float = sum(map(mul, a.values(), map(b.get, a, repeat(0.0))))
+    return total
 
 
 def _agree(batch: _Batch, story: _Story, other: _Story, window: timedelta | None) -> bool:
@@ -328,7 +307,7 @@ def _confirmed(
     core = story.members[:CORE]
     if len(core) == 1:
         return True
-    if _cosine(batch.vectors[i], _centroid(batch, story)) < MIN_COSINE:
+    if _cosine(batch.vector(i), _centroid(batch, story)) < MIN_COSINE:
         return False
     needed, agree = (len(core) + 1) // 2, 0
     for seen, j in enumerate(core, start=1):

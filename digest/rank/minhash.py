@@ -13,6 +13,8 @@ import hashlib
 import heapq
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -50,79 +52,127 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return mixed
 
 
-def band_keys(keywords: Sequence[Sequence[str]], chunk: int = 256) -> np.ndarray:
-    """The ``LSH_BANDS`` band values of each keyword set's MinHash, one row each (a row
-    of zeros for an empty set, which is never indexed).
+def term_hashes(words: Sequence[str]) -> np.ndarray:
+    """The 32-bit hash of each of ``words`` (:func:`_term_hash`), as an array."""
+    return np.fromiter(map(_term_hash, words), dtype=np.uint32, count=len(words))
 
+
+def band_keys(hashes: np.ndarray, starts: np.ndarray, chunk: int = 8192) -> np.ndarray:
+    """The ``LSH_BANDS`` band values of each set's MinHash, one row each (a row of zeros
+    for an empty set, which is never indexed).
+
+    Set ``i`` is ``hashes[starts[i]:starts[i + 1]]`` (term hashes, :func:`term_hashes`).
     The MinHash is the classic one (``NUM_PERM`` affine permutations of a 32-bit term
     hash, minimum per permutation; the same values as datasketch's default scheme),
-    computed for ``chunk`` articles at a time with numpy; the ``LSH_ROWS`` values of a
-    band are packed into one 64-bit integer, so equal band values are equal integers.
+    computed for about ``chunk`` terms at a time with numpy; the ``LSH_ROWS`` values of
+    a band are packed into one 64-bit integer, so equal band values are equal integers.
     """
-    hashes: dict[str, int] = {}
-    out = np.zeros((len(keywords), LSH_BANDS), dtype=np.uint64)
+    n = len(starts) - 1
+    out = np.zeros((n, LSH_BANDS), dtype=np.uint64)
+    filled = np.flatnonzero(np.diff(starts) > 0)
+    mixed = _fmix32(hashes.astype(np.uint32))
+    first = 0
     with np.errstate(over="ignore"):
-        for start in range(0, len(keywords), chunk):
-            rows = [i for i in range(start, min(start + chunk, len(keywords))) if keywords[i]]
-            if not rows:
-                continue
-            terms = [t for i in rows for t in keywords[i]]
-            values = np.fromiter(
-                (hashes[t] if t in hashes else hashes.setdefault(t, _term_hash(t)) for t in terms),
-                dtype=np.uint32,
-                count=len(terms),
-            )
-            permuted = _fmix32(values)[:, None] * _A
+        while first < len(filled):
+            # the sets from filled[first] on, up to about `chunk` terms (one set at least)
+            limit = starts[filled[first]] + chunk
+            last = max(first + 1, int(np.searchsorted(starts[filled + 1], limit, "right")))
+            rows = filled[first:last]
+            offset = starts[rows[0]]
+            permuted = mixed[offset : starts[rows[-1] + 1], None] * _A
             permuted += _B  # uint32 arithmetic wraps (mod 2^32), in place
-            starts = np.cumsum([0] + [len(keywords[i]) for i in rows[:-1]])
-            signatures = np.minimum.reduceat(permuted, starts, axis=0)
+            signatures = np.minimum.reduceat(permuted, starts[rows] - offset, axis=0)
             out[rows] = np.ascontiguousarray(signatures).view(np.uint64)  # LSH_ROWS == 2
+            first = last
     return out
 
 
-def dense(bands: np.ndarray) -> np.ndarray:
-    """Each band value renumbered within its band (0, 1, ...: equal values, equal ids)."""
-    ids = np.empty(bands.shape, dtype=np.int64)
-    for b in range(bands.shape[1]):
-        ids[:, b] = np.unique(bands[:, b], return_inverse=True)[1].reshape(-1)
-    return ids
+def keyword_bands(keywords: Sequence[Sequence[str]], chunk: int = 8192) -> np.ndarray:
+    """:func:`band_keys` of sets of words (tests and tuning)."""
+    starts = np.cumsum([0, *map(len, keywords)])
+    return band_keys(term_hashes([w for words in keywords for w in words]), starts, chunk)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Shared:
+    """The band values that two or more articles of a batch have, numbered 0, 1, ...
+
+    ``lookups(i)``: those article ``i`` has that an earlier article also has (where its
+    query looks); ``entries(i)``: those a later article also has (where an insert can
+    matter: a bucket nobody looks up again need not be kept). Each is held as one array
+    and the bounds of each article's part.
+    """
+
+    looked: np.ndarray
+    look_bounds: np.ndarray
+    entered: np.ndarray
+    enter_bounds: np.ndarray
+    count: int
+
+    def lookups(self, i: int) -> list[int]:
+        values: list[int] = self.looked[self.look_bounds[i] : self.look_bounds[i + 1]].tolist()
+        return values
+
+    def entries(self, i: int) -> list[int]:
+        values: list[int] = self.entered[self.enter_bounds[i] : self.enter_bounds[i + 1]].tolist()
+        return values
+
+
+def shared(bands: np.ndarray, rows: np.ndarray, n: int) -> Shared:
+    """The shared band values of the articles at positions ``rows`` (ascending) of a
+    batch of ``n``; ``bands[k]`` are those of article ``rows[k]``; other articles have none.
+    """
+    if not len(rows):
+        nothing = np.zeros(0, dtype=np.int32)
+        bounds = np.zeros(n + 1, dtype=np.int64)
+        return Shared(nothing, bounds, nothing, bounds, 0)
+    order = np.argsort(bands, axis=0, kind="stable").astype(np.int32)  # ties: by position
+    ordered = np.take_along_axis(bands, order, axis=0)
+    new = np.ones(ordered.shape, dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    del ordered
+    starts = new.T.ravel()  # band after band
+    member = rows.astype(np.int32)[order.T.ravel()]  # positions in the batch
+    del order, new
+    group = np.cumsum(starts, dtype=np.int32) - 1
+    size = np.bincount(group)
+    number = (np.cumsum(size > 1) - 1).astype(np.int32)  # shared values only
+    many = size[group] > 1
+    ends = np.append(starts[1:], True)
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    for where in (many & ~starts, many & ~ends):
+        who = member[where]
+        bounds = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(who, minlength=n), out=bounds[1:])
+        out.append((number[group[where][np.argsort(who, kind="stable")]], bounds))
+    (looked, look_bounds), (entered, enter_bounds) = out
+    return Shared(looked, look_bounds, entered, enter_bounds, int(number[-1]) + 1)
 
 
 class Bands:
     """A banded MinHash index with capped buckets (see step 6 of :mod:`digest.rank.cluster`).
 
-    Band values are renumbered per band (:func:`dense`), so a band's buckets are a list
-    indexed by that number; a bucket of one article holds its position alone (most band
-    values are unique, and a list each would cost more than the rest of the batch).
+    Only the band values two articles share have a bucket (:func:`shared`), a list of
+    the first ``BUCKET_CAP`` articles indexed under it.
     """
 
-    def __init__(self, ids: np.ndarray) -> None:
-        size = int(ids.max(initial=0)) + 1
-        self.buckets: list[list[int | list[int] | None]] = [
-            [None] * size for _ in range(ids.shape[1])
-        ]
+    def __init__(self, values: Shared) -> None:
+        self.values = values
+        self.buckets: list[list[int] | None] = [None] * values.count
 
-    def insert(self, i: int, bands: list[int]) -> None:
-        for buckets, value in zip(self.buckets, bands, strict=True):
+    def insert(self, i: int) -> None:
+        buckets = self.buckets
+        for value in self.values.entries(i):
             bucket = buckets[value]
             if bucket is None:
-                buckets[value] = i
-            elif isinstance(bucket, int):
-                buckets[value] = [bucket, i]
+                buckets[value] = [i]
             elif len(bucket) < BUCKET_CAP:
                 bucket.append(i)
 
-    def query(self, bands: list[int]) -> list[int]:
+    def query(self, i: int) -> list[int]:
         """Earlier articles sharing a band, most shared bands first (then by position)."""
-        hits: Counter[int] = Counter()
-        for buckets, value in zip(self.buckets, bands, strict=True):
-            bucket = buckets[value]
-            if bucket is None:
-                continue
-            if isinstance(bucket, int):
-                hits[bucket] += 1
-            else:
-                hits.update(bucket)
+        found = filter(None, map(self.buckets.__getitem__, self.values.lookups(i)))
+        hits = Counter(chain.from_iterable(found))
         if len(hits) <= MAX_CANDIDATES:
             return sorted(hits, key=lambda j: (-hits[j], j))
         return heapq.nsmallest(MAX_CANDIDATES, hits, key=lambda j: (-hits[j], j))

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from digest.records import Article
 
 if TYPE_CHECKING:
-    from digest.rank import RankOptions
+    from digest.rank.options import RankOptions
 
 LONG_TEXT_WORDS = 80
 PARTS = ("recency", "source", "coverage", "quality", "boost")
@@ -67,19 +67,26 @@ def face(cluster: Sequence[Article], options: RankOptions) -> Article:
     """
     pins = {key: n for n, key in reversed(list(enumerate(options.pinned)))}
 
-    def rank(article: Article) -> tuple[int, bool, float, int, bool, float, str]:
+    def first(article: Article) -> tuple[int, bool, float]:
         when = article.when
         return (
             pins.get(article.key, len(pins)),
             not good(article),
             -when.timestamp() if when is not None else math.inf,
+        )
+
+    def rest(article: Article) -> tuple[int, bool, float, str]:
+        return (
             -(words(article.summary) + words(article.text)),
             article.image is None,
             -weight(article, options),
             article.key,
         )
 
-    return min(cluster, key=rank)
+    # The words are counted only where the first parts of the order tie.
+    keys = [first(a) for a in cluster]
+    best = min(keys)
+    return min((a for a, k in zip(cluster, keys, strict=True) if k == best), key=rest)
 
 
 _AD_MARKER = (
@@ -145,12 +152,18 @@ def total(why: dict[str, float]) -> float:
 
 
 def score(
-    cluster: Sequence[Article], *, now: datetime, options: RankOptions
+    cluster: Sequence[Article],
+    *,
+    now: datetime,
+    options: RankOptions,
+    front: Article | None = None,
 ) -> tuple[float, dict[str, float]]:
-    """The story's score and its parts (``why``), each part rounded to 4 decimals."""
+    """The story's score and its parts (``why``), each part rounded to 4 decimals;
+    ``front``: the cluster's :func:`face` when the caller has it already."""
     if not cluster:
         raise ValueError("cannot score an empty cluster")
-    front = face(cluster, options)
+    if front is None:
+        front = face(cluster, options)
     keys = sorted({a.key for a in cluster})
     why = {
         "recency": recency(newest(cluster), now=now, half_life_hours=options.half_life_hours),

@@ -1,0 +1,46 @@
+"""What an edition asks of the rank stage: :class:`RankOptions` (a leaf module).
+
+Job: hold the options record that :func:`digest.rank.rank` and its parts
+(:mod:`digest.rank.score`) read, so that they share it without importing each other.
+Must not: import anything of digest's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+@dataclass(frozen=True, slots=True)
+class RankOptions:
+    """What an edition asks of the rank stage (from the list's configuration and desk)."""
+
+    leads: int = 3  # lead stories, at most
+    teasers: int = 8  # teasers after the leads, at most
+    lead_words: int = 120  # a lead's summary budget
+    teaser_words: int = 40  # a teaser's summary budget (and two sentences at most)
+    half_life_hours: float = 24.0  # a story's recency halves every this many hours
+    max_leads_per_source: int = 1  # diversity: leads credited to one outlet (relaxed if short)
+    max_teasers_per_source: int = 2  # diversity: teasers credited to one outlet (likewise)
+    cluster_window_hours: float | None = 72.0  # a story's reports lie this close (None: any)
+    max_age_hours: float | None = None  # ignore articles older than this (None: no limit)
+    weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    boosts: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    pinned: tuple[str, ...] = ()  # article keys, in order: first in the edition
+    excluded: frozenset[str] = frozenset()  # article keys never selected
+    already_sent: frozenset[str] = frozenset()  # keys sent in an earlier edition of the list
+    section_quotas: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    sections: frozenset[str] | None = None  # a variant: only these sections (None: all)
+
+    def __post_init__(self) -> None:
+        counts = (self.leads, self.teasers, self.lead_words, self.teaser_words)
+        caps = (self.max_leads_per_source, self.max_teasers_per_source)
+        if min(counts) < 0 or min(caps) < 0:
+            raise ValueError("rank options: counts and word budgets must not be negative")
+        if self.half_life_hours <= 0:
+            raise ValueError(f"rank options: half_life_hours must be > 0: {self.half_life_hours}")
+        if self.cluster_window_hours is not None and self.cluster_window_hours <= 0:
+            raise ValueError(
+                f"rank options: cluster_window_hours must be > 0: {self.cluster_window_hours}"
+            )

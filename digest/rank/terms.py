@@ -1,0 +1,233 @@
+"""A batch's articles as tf-idf vectors, and each article's keywords (steps 1-3 of
+:mod:`digest.rank.cluster`).
+
+Job: tokenise every article once, number the terms through one vocabulary, and hold the
+batch's weighted vectors as compressed sparse rows (numpy arrays: each article's term
+ids, ascending, and their weights), from which the keywords are picked for the MinHash.
+Pure and deterministic. Must not: judge whether two articles tell one story (that is
+:mod:`digest.rank.cluster`), or depend on anything but the articles' words.
+
+The arithmetic is that of the definitions: ``tf = 1 + ln n`` and ``idf = ln((docs +
+PRIOR_DOCS) / (df + 1))`` with :func:`math.log`, one table entry per count and per
+document frequency, multiplied as doubles; a vector is divided by its Euclidean norm.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from array import array
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from digest.rank._stopwords import STOPWORDS
+from digest.records import Article
+
+TITLE_WEIGHT = 3  # a headline word counts as three body words
+LEAD_WORDS = 150  # tokens of standfirst + body that describe the story
+PRIOR_DOCS = 50  # pseudo-documents added to the batch for the idf
+KEYWORDS = 24  # terms per article in the MinHash set
+PREFIX_CHARS = 10  # characters per lead token read before the whole text is (see lead_tokens)
+
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)")
+#: ASCII text: what ``\w`` matches there ([0-9A-Za-z_]) kept (letters lowercased: the
+#: casefold of ASCII), every other byte a space. NFKC leaves ASCII as it is.
+_ASCII_WORDS = bytes(
+    ord(ch.lower()) if ch.isascii() and (ch.isalnum() or ch == "_") else 32
+    for ch in map(chr, range(256))
+)
+
+
+def tokens(text: str, limit: int | None = None) -> list[str]:
+    """Casefolded word tokens of ``text`` (the first ``limit``); CJK runs become bigrams."""
+    if text.isascii():  # the same tokens as below, without the regular expression
+        return text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()[:limit]
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if not _CJK.search(folded):
+        return _WORD.findall(folded)[:limit]
+    out: list[str] = []
+    for match in _WORD.finditer(folded):
+        if limit is not None and len(out) >= limit:
+            break
+        word = match.group()
+        if not _CJK.search(word):
+            out.append(word)
+            continue
+        for i, part in enumerate(_CJK.split(word)):
+            if i % 2 == 0:  # the text between CJK runs
+                out.extend(_WORD.findall(part.replace("_", " ")))
+            elif len(part) == 1:
+                out.append(part)
+            else:
+                out.extend(part[j : j + 2] for j in range(len(part) - 1))
+    return out[:limit]
+
+
+def lead_tokens(text: str, limit: int) -> list[str]:
+    """``tokens(text, limit)``, reading only as much of a long text as it needs.
+
+    A prefix is tokenised first; when it holds two tokens more than ``limit``, the cut
+    lies after the start of token ``limit + 2``, so the first ``limit`` tokens are whole
+    and the same as the full text's (normalising and casefolding are per character
+    there). Otherwise the whole text is read.
+    """
+    if len(text) > PREFIX_CHARS * limit:
+        first = tokens(text[: PREFIX_CHARS * limit], limit + 2)
+        if len(first) == limit + 2:
+            return first[:limit]
+    return tokens(text, limit)
+
+
+def content(word: str) -> bool:
+    """A term that can tell stories apart: not a function word, a number or one letter."""
+    return len(word) > 1 and not word.isdigit() and word not in STOPWORDS
+
+
+class _Numbering(dict[str, int]):
+    """Term -> id, numbering a term the first time it is looked up."""
+
+    def __missing__(self, term: str) -> int:
+        self[term] = number = len(self)
+        return number
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Terms:
+    """A batch's tf-idf vectors as compressed sparse rows.
+
+    Article ``i``'s entries are ``starts[i]:starts[i + 1]`` of ``terms`` (term ids),
+    ``counts`` (weighted term counts: a headline word counts ``TITLE_WEIGHT`` times) and
+    ``weights`` (normalised tf-idf, all > 0), in the order the terms first occur in the
+    article (lead, then headline); ``vocabulary[t]`` is term ``t``; ``df[t]`` the number
+    of articles that use it.
+    """
+
+    vocabulary: list[str]
+    starts: np.ndarray
+    terms: np.ndarray
+    counts: np.ndarray
+    weights: np.ndarray
+    df: np.ndarray
+
+    def vector(self, i: int) -> dict[int, float]:
+        """Article ``i``'s vector as a dict (term id -> weight), in entry order."""
+        start, end = self.starts[i], self.starts[i + 1]
+        terms, weights = self.terms[start:end].tolist(), self.weights[start:end].tolist()
+        return dict(zip(terms, weights, strict=True))
+
+
+def weigh(articles: Sequence[Article]) -> Terms:
+    """The tf-idf vectors of ``articles`` (steps 1 and 2 of :mod:`digest.rank.cluster`).
+
+    The same numbers as the definitions computed one article at a time with Python
+    floats: the tables hold ``math.log``'s values, products and quotients are the same
+    IEEE operations, and each norm adds the squares in the article's own term order.
+    """
+    number = _Numbering()
+    found = array("q")  # term ids, article after article (no token string is kept)
+    counts = array("q")
+    lengths: list[int] = []
+    for article in articles:
+        count = Counter(lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS))
+        count.update(tokens(article.title) * TITLE_WEIGHT)
+        found.extend(map(number.__getitem__, count))
+        counts.extend(count.values())
+        lengths.append(len(count))
+    ids = np.frombuffer(found, dtype=np.int64) if found else np.zeros(0, dtype=np.int64)
+    vocabulary = list(number)
+    keep = np.fromiter(map(content, vocabulary), dtype=bool, count=len(vocabulary))[ids]
+    terms, tally = ids[keep], np.frombuffer(counts, dtype=np.int64)[keep] if counts else ids[keep]
+    docs = np.repeat(np.arange(len(articles)), lengths)[keep]
+    starts = np.zeros(len(articles) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(docs, minlength=len(articles)), out=starts[1:])
+    df = np.bincount(terms, minlength=len(vocabulary))
+    tf = np.array([0.0, *(1.0 + math.log(n) for n in range(1, int(tally.max(initial=0)) + 1))])
+    docs_plus = len(articles) + PRIOR_DOCS
+    idf = np.array([math.log(docs_plus / (d + 1)) for d in range(int(df.max(initial=0)) + 1)])
+    weights = tf[tally] * idf[df[terms]]
+    norms = np.sqrt(np.bincount(docs, weights=weights * weights, minlength=len(articles)))
+    weights /= norms[docs]
+    return Terms(vocabulary, starts, terms, tally, weights, df)
+
+
+def keywords(batch: Terms, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+    """Each article's ``KEYWORDS`` heaviest terms that another article also uses, heaviest
+    first, ties by the term's text: ``(starts, term ids)`` as compressed rows (worked
+    out ``chunk`` articles at a time, to bound the memory)."""
+    n = len(batch.starts) - 1
+    spelled = np.flatnonzero(batch.df > 1)
+    text_rank = np.zeros(len(batch.vocabulary), dtype=np.int64)
+    text_rank[sorted(spelled.tolist(), key=batch.vocabulary.__getitem__)] = np.arange(len(spelled))
+    heavy = _weight_ranks(batch)
+    lengths = np.zeros(n, dtype=np.int64)
+    parts = []
+    for first in range(0, n, chunk):
+        last = min(n, first + chunk)
+        start, end = batch.starts[first], batch.starts[last]
+        docs = np.repeat(np.arange(first, last), np.diff(batch.starts[first : last + 1]))
+        terms = batch.terms[start:end]
+        shared = batch.df[terms] > 1
+        docs, terms = docs[shared], terms[shared]
+        weights, ranks = batch.weights[start:end][shared], heavy[start:end][shared]
+        order = _heaviest_first(docs, ranks, text_rank[terms], weights)
+        docs, terms = docs[order], terms[order]
+        begins = np.searchsorted(docs, np.arange(first, last + 1))
+        kept = np.arange(len(docs)) - begins[docs - first] < KEYWORDS
+        parts.append(terms[kept])
+        lengths[first:last] = np.minimum(np.diff(begins), KEYWORDS)
+    starts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    return starts, np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _weight_ranks(batch: Terms) -> np.ndarray:
+    """Each entry's rank (0: the heaviest) among the batch's distinct values of
+    ``tf(count) * idf(df)``, a value that depends only on the pair (count, df)."""
+    if not len(batch.terms):
+        return np.zeros(0, dtype=np.int64)
+    count_values, count_index = _values(batch.counts)
+    df_values, df_index = _values(batch.df[batch.terms])
+    docs_plus = len(batch.starts) - 1 + PRIOR_DOCS
+    tf = np.array([1.0 + math.log(v) for v in count_values.tolist()])
+    idf = np.array([math.log(docs_plus / (d + 1)) for d in df_values.tolist()])
+    grid = np.unique(-(tf[:, None] * idf[None, :]), return_inverse=True)[1]
+    ranks: np.ndarray = grid.reshape(len(tf), len(idf))[count_index, df_index]
+    return ranks
+
+
+def _heaviest_first(
+    docs: np.ndarray, heavy: np.ndarray, text: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """The order of the entries by (article, weight descending, term text).
+
+    Within one article a weight is ``tf(count) * idf(df) / norm`` with one norm, so it
+    orders as ``tf(count) * idf(df)`` does: by ``heavy`` (:func:`_weight_ranks`); the
+    three keys are packed into one integer. Should two different values become equal
+    once divided by the norm (a tie the packed order would not see), or the keys not
+    fit 63 bits, the entries are sorted on the normalised weights themselves.
+    """
+    if not len(docs):
+        return np.arange(0)
+    bits = (int(heavy.max()).bit_length(), int(text.max()).bit_length())
+    if int(docs.max()).bit_length() + sum(bits) <= 63:
+        keys = (docs << (bits[0] + bits[1])) | (heavy << bits[1]) | text
+        order = np.argsort(keys)  # the keys are distinct
+        del keys
+        w, d, h = weights[order], docs[order], heavy[order]
+        if not np.any((d[1:] == d[:-1]) & (h[1:] != h[:-1]) & (w[1:] == w[:-1])):
+            return order
+    return np.lexsort((text, -weights, docs))
+
+
+def _values(small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of an array of small non-negative integers, ascending, and
+    the index of each element's value among them."""
+    values = np.flatnonzero(np.bincount(small))
+    index = np.zeros(int(values[-1]) + 1, dtype=np.int64)
+    index[values] = np.arange(len(values))
+    return values, index[small]
