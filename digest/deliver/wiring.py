@@ -128,16 +128,23 @@ class AppMessages:
         `limit` variants, html and text): forked workers inherit them ready."""
         sets: list[frozenset[str] | None] = [None, *self.app.store.section_sets(self.edition.list)]
         for sections in sets[: max(1, limit // 2)]:
+            rendered = None  # one render serves both the html and the text-only message
             for text_only in (False, True):
-                self.build(
-                    Subscriber(
-                        0,
-                        "warm@example.invalid",
-                        "",
-                        self.edition.list,
-                        sections=tuple(sorted(sections or ())),
-                        format="text" if text_only else "html",
-                    )
+                sub = Subscriber(
+                    0,
+                    "warm@example.invalid",
+                    "",
+                    self.edition.list,
+                    sections=tuple(sorted(sections or ())),
+                    format="text" if text_only else "html",
+                )
+                variant, text = self.app.variant_for(sub)
+                if (variant.key, text) in self.cache:
+                    continue
+                if rendered is None:
+                    rendered = self.app.renderer.render(self.edition, variant)
+                self.cache[(variant.key, text)] = self.app.prepare(
+                    self.edition, variant, text, now=self.now, rendered=rendered
                 )
         return self.cache
 
