@@ -122,6 +122,10 @@ class AppMessages:
         assert edition.id is not None
         self.app, self.edition, self.now, self.edition_id = app, edition, now, edition.id
         self.cache: dict[tuple[str, bool], Prepared] = dict(cache or {})
+        # Without `[bounces] return_path` every copy has the newsletter's own address.
+        self.sender = (
+            None if app.settings.bounces.return_path else app.envelope_sender(edition.id, 0)
+        )
 
     def warm(self, limit: int = 8) -> dict[tuple[str, bool], Prepared]:
         """Prepare the likely variants now (every section set subscribers chose, up to
@@ -157,7 +161,8 @@ class AppMessages:
                 self.edition, variant, text_only, now=self.now
             )
         data = self.app.message_for(prepared, self.edition_id, subscriber)
-        return self.app.envelope_sender(self.edition_id, subscriber.id), data
+        sender = self.sender or self.app.envelope_sender(self.edition_id, subscriber.id)
+        return sender, data
 
 
 def run_worker(
