@@ -313,8 +313,9 @@ class SmtpTransport:
         self._waiting = None
 
     def close(self) -> None:
-        with contextlib.suppress(DeliveryError):
-            self.finish()  # a message started and never finished (the caller failed)
+        if self._waiting is not None:  # a message started, never finished (the caller failed)
+            with contextlib.suppress(DeliveryError):
+                self.finish()
         if self._conn is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._conn.quit()
