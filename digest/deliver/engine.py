@@ -4,14 +4,16 @@ One :class:`Engine` sends one worker's share of an edition over one connection. 
 streams the due subscribers a batch at a time (memory stays flat whatever the list's
 size), *claims* each batch in one statement before any of its messages is handed to
 the transport, and *marks* outcomes at least every `mark_every` messages in one short
-transaction (on a helper thread, while the next message is on the wire). A kill
+transaction. The work between messages is done while the server takes the next one
+in: the transport `start`s a message, the engine writes the outcomes so far and
+builds the following message, then `finish`es (waits for the server's answer). A kill
 therefore leaves at most `mark_every` messages per worker sent but unrecorded, and a
 resumed send takes exactly the rows not marked sent or bounced.
 
 Transient failures are retried with back-off without holding up the others and count
 towards the auto-pause only once their retries are spent (greylisting); a recipient
 refused for its address (5.1.1) is bounced, a refusal that may be the relay's never is
-(see `transports._rcpt_error`); too many failures in a row, or a transport that cannot
+(see `replies.rcpt_error`); too many failures in a row, or a transport that cannot
 work at all (the sender refused, a login needed), pause the edition with the server's
 answer. The engine depends on the narrow :class:`~digest.deliver.interfaces.Ledger`
 and :class:`~digest.deliver.interfaces.MessageSource` only: it knows no App, renders
@@ -20,10 +22,10 @@ nothing and talks neither SQL nor SMTP itself.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import time
 from collections.abc import Callable, Iterator, MutableSequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from digest.config import TransportSettings
@@ -83,17 +85,14 @@ class Engine:
         )
         self.limiter = self._limiter()
         self.summary = SendSummary()
-        self.pending: dict[int, tuple[str, str | None]] = {}  # outcomes not yet written
-        # Outcomes are written on a helper thread while the next message is on the wire
-        # (the worker waits on the network far longer than a ledger write takes). One
-        # write at a time, of at most `mark_every - 1` outcomes, so a kill loses at most
-        # that many plus the message in flight: `mark_every` in all.
-        self.recorder = (
-            ThreadPoolExecutor(1, thread_name_prefix=f"ledger-{index}")
-            if options.mark_every > 1
-            else None
-        )
-        self.writing: Future[str] | None = None
+        # Outcomes not yet written. They are written while the next message is on the
+        # wire (the worker waits on the server far longer than a ledger write takes)
+        # once there are `mark_every - 1`, so a kill loses at most those plus the
+        # message in flight: `mark_every` in all.
+        self.pending: dict[int, tuple[str, str | None]] = {}
+        self.every = max(1, options.mark_every)
+        # The next subscriber's message, built while the previous one was on the wire.
+        self.ahead: tuple[int, str, bytes] | None = None
         # (when, seq, attempt, subscriber, last error): messages waiting to be retried.
         self.retry: list[tuple[float, int, int, Subscriber, str]] = []
         self.seq = 0
@@ -136,13 +135,12 @@ class Engine:
         try:
             for batch in self._batches():
                 claimed = self.ledger.claim([s.id for s in batch], self.clock())
-                for sub in batch:
-                    if sub.id not in claimed:
-                        continue  # sent by another run meanwhile
+                todo = [sub for sub in batch if sub.id in claimed]  # others: sent meanwhile
+                for i, sub in enumerate(todo):
                     self._retry_due()
                     if self._stopping():
                         break
-                    self._attempt(sub, 0)
+                    self._attempt(sub, 0, todo[i + 1] if i + 1 < len(todo) else None)
                     if self._stopping():
                         break
             self._drain_retries()
@@ -150,10 +148,8 @@ class Engine:
             try:
                 self._give_up_retries()
                 self._release_held()
-                self._flush()
+                self._record()
             finally:
-                if self.recorder is not None:
-                    self.recorder.shutdown()
                 self.ledger.close()
                 if self.opened:
                     self.transport.close()
@@ -208,20 +204,21 @@ class Engine:
 
     def _idle(self, seconds: float) -> None:
         """Wait a little: record what was sent first, and notice a pause while waiting."""
-        if self.pending:
-            self._flush()
+        self._record()
         time.sleep(min(seconds, 0.5))
         if time.monotonic() - self.last_status_check >= 1.0:
             self.last_status_check = time.monotonic()
             self._check_status(self.ledger.status())
 
-    def _attempt(self, sub: Subscriber, attempt: int) -> None:
+    def _attempt(self, sub: Subscriber, attempt: int, upcoming: Subscriber | None = None) -> None:
+        """Hand `sub`'s message over; while the server takes it in, write the outcomes
+        so far and build `upcoming`'s message (the next subscriber's)."""
         while (wait := self.limiter.delay()) > 0:
             if self._stopping():
                 return  # left claimed: the next run sends it
             self._idle(wait)
         try:
-            sender, data = self.messages.build(sub)
+            sender, data = self._message(sub)
         except DeliveryError as exc:  # bad data in the subscriber's row
             self._outcome(sub, "failed", str(exc))
             return
@@ -230,7 +227,14 @@ class Engine:
             if not self.opened:
                 self.transport.open()
                 self.opened = True
-            self.transport.send(sender, sub.email, data, name=f"{self.edition_id}-{sub.id}")
+            self.transport.start(sender, sub.email, data, name=f"{self.edition_id}-{sub.id}")
+            try:
+                self._meanwhile(upcoming)
+            except BaseException:  # the ledger failed: the run ends (message unrecorded)
+                with contextlib.suppress(DeliveryError):
+                    self.transport.finish()
+                raise
+            self.transport.finish()
         except TransportError as exc:
             heapq.heappush(self.retry, (0.0, -1, attempt, sub, str(exc)))  # not its fault
             self._pause(f"the transport cannot be used: {exc}", StopReason.TRANSPORT)
@@ -245,6 +249,25 @@ class Engine:
         held, self.held = self.held, []
         for refused, error in held:
             self._outcome(refused, "bounced", error)
+
+    def _message(self, sub: Subscriber) -> tuple[str, bytes]:
+        """(envelope sender, bytes) of `sub`'s message: the one built ahead, if it is."""
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None and ahead[0] == sub.id:
+            return ahead[1], ahead[2]
+        return self.messages.build(sub)
+
+    def _meanwhile(self, upcoming: Subscriber | None) -> None:
+        """The work done while a message is on the wire: write the outcomes that must
+        be in the ledger before the next hand-over, build the next message."""
+        if len(self.pending) >= self.every - 1:
+            self._record()
+        if upcoming is not None:
+            try:
+                sender, data = self.messages.build(upcoming)
+            except DeliveryError:
+                return  # `_attempt` builds it again and records why it cannot be sent
+            self.ahead = (upcoming.id, sender, data)
 
     def _failed(self, sub: Subscriber, attempt: int, exc: DeliveryError) -> None:
         """A message not handed over. A transient failure (4xx, a dropped connection)
@@ -303,33 +326,17 @@ class Engine:
             self.counts[self.base + DEFERRED] += 1
         if error:
             self.summary.note(error)
-        if len(self.pending) >= max(1, self.options.mark_every - 1):
+        if len(self.pending) >= self.every:
             self._record()
         if self.tick is not None:
             self.tick()
 
     def _record(self) -> None:
-        """Write the pending outcomes: on the helper thread once the previous write is
-        done (so at most one write is ever outstanding), else right here."""
-        self._written()
-        if not self.pending:
-            return
-        outcomes, self.pending = self.pending, {}
-        if self.recorder is None:
-            self._check_status(self.ledger.mark(outcomes, self.clock()))
-        else:
-            self.writing = self.recorder.submit(self.ledger.mark, outcomes, self.clock())
-
-    def _written(self) -> None:
-        """Wait for the outstanding write; it reports the edition's status."""
-        if self.writing is not None:
-            writing, self.writing = self.writing, None
-            self._check_status(writing.result())
-
-    def _flush(self) -> None:
-        """Everything handed over so far is in the ledger when this returns."""
-        self._record()
-        self._written()
+        """Write the pending outcomes in one transaction; it reports the edition's status."""
+        if self.pending:
+            status = self.ledger.mark(self.pending, self.clock())
+            self.pending = {}  # kept when the write failed: the run's end tries again
+            self._check_status(status)
 
     def _check_status(self, status: str) -> None:
         if status in STOPPING and self.stopped is None:

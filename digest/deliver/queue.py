@@ -79,6 +79,13 @@ class _Reused:
         self.inner.send(sender, recipient, data, name=name)
         self.used = time.monotonic()
 
+    def start(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
+        self.inner.start(sender, recipient, data, name=name)
+
+    def finish(self) -> None:
+        self.inner.finish()
+        self.used = time.monotonic()
+
     def close(self) -> None:
         self.used = time.monotonic()
 

@@ -1,8 +1,9 @@
 """Transports: how finished message bytes leave digest.
 
-One small protocol (`open`, `send`, `close`) with three implementations: SMTP with a
-reused connection (plain, STARTTLS or implicit TLS, optional AUTH), an outbox folder
-of `.eml` files, and memory for tests. Per message, a failure is raised as
+One small protocol (`open`, `send`, `close`; `send` is `start` then `finish`, so a
+caller may work while the server takes the message in) with three implementations:
+SMTP with a reused connection (plain, STARTTLS or implicit TLS, optional AUTH), an
+outbox folder of `.eml` files, and memory for tests. Per message, a failure is raised as
 :class:`~digest.errors.DeliveryError`: `permanent` only when the server refused the
 *recipient* (a bounce), otherwise transient with the SMTP code where there was one.
 A transport that cannot work at all (login refused, certificate not trusted, TLS
@@ -18,31 +19,30 @@ import ipaddress
 import os
 import re
 import smtplib
+import socket
 import ssl
 from pathlib import Path
 from typing import Protocol
 
 from digest.config import SMTP_PASSWORD_ENV, TransportSettings
+from digest.deliver.replies import (
+    Refusal,
+    TransportError,
+    command_failure,
+    data_error,
+    reply_text,
+)
 from digest.errors import DeliveryError
 
-
-class TransportError(DeliveryError):
-    """The transport itself is unusable (no message is at fault): stop the send."""
-
-
-class Refusal(DeliveryError):
-    """A recipient refused with a 5xx that may be about the sender or the relay rather
-    than the address (see :func:`_rcpt_error`): never a bounce by itself.
-
-    `confirmable` (a bare 5xx, no enhanced status code, no word of relaying or policy):
-    it becomes a bounce only once the same server accepts a later recipient, which
-    shows the refusal was about that address. Otherwise (5.7.x, relaying, policy) it
-    is deferred to the next run. The send engine decides; this class only says which.
-    """
-
-    def __init__(self, message: str, *, code: int, confirmable: bool) -> None:
-        super().__init__(message, permanent=False, code=code)
-        self.confirmable = confirmable
+__all__ = [
+    "MemoryTransport",
+    "OutboxTransport",
+    "Refusal",
+    "SmtpTransport",
+    "Transport",
+    "TransportError",
+    "make_transport",
+]
 
 
 class Transport(Protocol):
@@ -50,6 +50,13 @@ class Transport(Protocol):
 
     def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
         """Hand one message over; `name` is a stable file-safe id for it."""
+
+    def start(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
+        """`send` up to the server's last answer, which `finish` waits for: the caller
+        may work meanwhile. Exactly one `finish` follows each `start` that returned."""
+
+    def finish(self) -> None:
+        """Wait for the answer to the message `start` handed over; raise as `send`."""
 
     def close(self) -> None: ...
 
@@ -65,6 +72,12 @@ class MemoryTransport:
 
     def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
         self.sent.append((recipient, data))
+
+    def start(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
+        self.send(sender, recipient, data, name=name)
+
+    def finish(self) -> None:
+        pass
 
     def close(self) -> None:
         pass
@@ -95,21 +108,17 @@ class OutboxTransport:
         except OSError as exc:
             raise DeliveryError(f"{path}: cannot write ({exc.strerror})") from None
 
+    def start(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
+        self.send(sender, recipient, data, name=name)
+
+    def finish(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")  # dot-stuffing (RFC 5321 4.5.2)
-_ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
-#: Answers about the session, not a message: login required, refused, too weak, or
-#: encryption required (RFC 4954). Whatever command they answer, they stop the send.
-_SESSION_CODES = (530, 534, 535, 538)
-#: Words of a refusal that is about the sender, the relay or its policy.
-_POLICY_WORDS = re.compile(
-    r"\b(relay\w*|auth\w*|sender|policy|spam\w*|block\w*|blacklist\w*|listed|"
-    r"reputation|quota|rate.?limit\w*|too many|not permitted)\b",
-    re.I,
-)
 
 
 def _is_loopback(host: str) -> bool:
@@ -121,12 +130,17 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+#: Bytes of socket send buffer asked for (the kernel may give twice as much).
+SEND_BUFFER = 512 * 1024
+
+
 class SmtpTransport:
     """SMTP with one connection reused for every message; reconnects when dropped."""
 
     def __init__(self, settings: TransportSettings) -> None:
         self.settings = settings
         self._conn: smtplib.SMTP | None = None
+        self._waiting: str | None = None  # the recipient whose message `finish` confirms
 
     @property
     def _where(self) -> str:
@@ -192,7 +206,7 @@ class SmtpTransport:
             _close(conn)
             raise TransportError(
                 f"{self._where}: login as {s.username} refused ({exc.smtp_code} "
-                f"{_text(exc.smtp_error)})",
+                f"{reply_text(exc.smtp_error)})",
                 code=exc.smtp_code,
             ) from None
         except smtplib.SMTPException as exc:
@@ -203,9 +217,21 @@ class SmtpTransport:
         except OSError as exc:
             _close(conn)
             raise DeliveryError(f"{self._where}: cannot connect ({exc})") from None
+        with contextlib.suppress(OSError):
+            # Room in the kernel for a whole message: `start` returns once it is written
+            # and the caller works while the server reads it (the default, 16 KiB,
+            # would keep the caller waiting for the server to read most of it).
+            if conn.sock is not None:
+                conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         self._conn = conn
 
     def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
+        self.start(sender, recipient, data, name=name)
+        self.finish()
+
+    def start(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
+        if self._waiting is not None:  # a caller's mistake, not the recipient's
+            raise TransportError(f"{self._waiting}: message not finished before the next one")
         if any(c in recipient for c in "\r\n<>") or any(c in sender for c in "\r\n<>"):
             raise DeliveryError(f"{recipient!r}: not a plain address")
         if self._conn is None:
@@ -216,12 +242,31 @@ class SmtpTransport:
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self._drop()
             raise DeliveryError(f"{recipient}: connection lost ({exc or 'disconnected'})") from None
+        self._waiting = recipient
+
+    def finish(self) -> None:
+        recipient, self._waiting = self._waiting, None
+        if recipient is None:
+            return
+        try:
+            if self._conn is None:
+                raise smtplib.SMTPServerDisconnected("disconnected")
+            code, text = self._conn.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self._drop()
+            raise DeliveryError(f"{recipient}: connection lost ({exc or 'disconnected'})") from None
+        if code != 250:
+            failure = data_error(recipient, code, text)
+            if code == 421:
+                self._drop()
+            raise failure
 
     def _transaction(self, conn: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
-        """MAIL, RCPT, DATA and the message. With PIPELINING (RFC 2920) the three
-        commands go in one write and their replies are read together: two round trips
-        per message instead of four. `smtplib.sendmail` is not used: it parses both
-        addresses and waits for each reply, which costs more than the rest of a send."""
+        """MAIL, RCPT, DATA and the message, up to the answer to its end (`finish`
+        reads that). With PIPELINING (RFC 2920) the three commands go in one write and
+        their replies are read together: two round trips per message instead of four.
+        `smtplib.sendmail` is not used: it parses both addresses and waits for each
+        reply, which costs more than the rest of a send."""
         commands = [
             b"MAIL FROM:<" + sender.encode("ascii") + b">\r\n",
             b"RCPT TO:<" + recipient.encode("ascii") + b">\r\n",
@@ -237,7 +282,7 @@ class SmtpTransport:
                 replies.append(conn.getreply())
                 if replies[-1][0] != ok and not (ok == 250 and replies[-1][0] == 251):
                     break
-        failure = _failure(sender, recipient, replies)
+        failure = command_failure(sender, recipient, replies)
         if failure is not None:
             if len(replies) == 3 and replies[2][0] == 354:  # data wanted all the same:
                 conn.send(b".\r\n")  # end an empty message, which has no recipient
@@ -249,12 +294,6 @@ class SmtpTransport:
         if data.startswith(b".") or b"\n." in data:
             data = _LEADING_DOT.sub(b"..", data)
         conn.send(data + b".\r\n")
-        code, text = conn.getreply()
-        if code != 250:
-            failure = _data_error(recipient, code, text)
-            if code == 421:
-                self._drop()
-            raise failure
 
     def _end(self, conn: smtplib.SMTP, failure: DeliveryError) -> None:
         """After a refused command: reset the transaction, or drop a closing connection."""
@@ -271,8 +310,12 @@ class SmtpTransport:
     def _drop(self) -> None:
         _close(self._conn)
         self._conn = None
+        self._waiting = None
 
     def close(self) -> None:
+        if self._waiting is not None:  # a message started, never finished (the caller failed)
+            with contextlib.suppress(DeliveryError):
+                self.finish()
         if self._conn is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._conn.quit()
@@ -283,84 +326,6 @@ def _close(conn: smtplib.SMTP | None) -> None:
     if conn is not None:
         with contextlib.suppress(OSError):
             conn.close()
-
-
-def _text(msg: bytes | str) -> str:
-    return msg.decode("utf-8", "replace") if isinstance(msg, bytes) else msg
-
-
-def _enhanced(text: str) -> tuple[int, int, int] | None:
-    m = _ENHANCED.match(text)
-    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-
-
-def _failure(sender: str, recipient: str, replies: list[tuple[int, bytes]]) -> DeliveryError | None:
-    """The first refusal among the replies to MAIL, RCPT and DATA, as an error.
-
-    A permanent refusal of MAIL FROM, or a login/encryption answer (530, 534, 535, 538)
-    to any command, is about the sender or the session: a :class:`TransportError`,
-    which pauses the send and never touches a subscriber."""
-    (code, text), *rest = replies
-    for reply, answer in replies:
-        if reply in _SESSION_CODES:
-            return TransportError(
-                f"the server needs a (different) login or encryption: it answered "
-                f"{reply} {_text(answer)}; check [transport] username, security and "
-                f"${SMTP_PASSWORD_ENV}",
-                code=reply,
-            )
-    if 500 <= code < 600:
-        return TransportError(
-            f"the server refused the sender {sender} ({code} {_text(text)}); no "
-            "subscriber is at fault: check [newsletter] sender and what the relay allows",
-            code=code,
-        )
-    if code != 250:
-        return DeliveryError(
-            f"{recipient}: sender {sender} refused ({code} {_text(text)})", code=code
-        )
-    if rest[0][0] not in (250, 251):
-        return _rcpt_error(recipient, *rest[0])
-    if len(rest) > 1 and rest[1][0] != 354:
-        return _data_error(recipient, *rest[1])
-    return None
-
-
-def _rcpt_error(recipient: str, code: int, msg: bytes | str) -> DeliveryError:
-    """A refused recipient. The rule (issue 14: a relay answering `550 Relaying
-    denied` to everyone must not bounce a whole list):
-
-    - 4xx: transient, retried (greylisting, a full queue);
-    - 5xx with an enhanced status code other than 5.7.x (e.g. `550 5.1.1 User
-      unknown`): about the address, a bounce (`permanent`);
-    - 5xx with 5.7.x (relaying denied, policy), or without an enhanced code but
-      with words of relaying, login, sender or policy: a :class:`Refusal`, never a
-      bounce: deferred to the next run;
-    - any other bare 5xx (`550 No such user`): a `confirmable` :class:`Refusal`, a
-      bounce only once the same server accepts a later recipient.
-
-    Refusals in a row count towards `max_consecutive_failures`, which pauses the
-    send with the server's answer."""
-    text = _text(msg)
-    error = f"{recipient}: {code} {text}"
-    if not 500 <= code < 600:
-        return DeliveryError(error, code=code)
-    enhanced = _enhanced(text)
-    if enhanced is not None and enhanced[1] != 7:
-        return DeliveryError(error, permanent=True, code=code)
-    confirmable = enhanced is None and not _POLICY_WORDS.search(text)
-    return Refusal(error, code=code, confirmable=confirmable)
-
-
-def _data_error(recipient: str, code: int, msg: bytes | str) -> DeliveryError:
-    """Refused after DATA: only a mailbox status (5.1.x, 5.2.1) bounces the address;
-    content or policy refusals are the message's problem, not the subscriber's."""
-    text = _text(msg)
-    enhanced = _enhanced(text)
-    bounce = (
-        500 <= code < 600 and enhanced is not None and (enhanced[1] == 1 or enhanced[1:] == (2, 1))
-    )
-    return DeliveryError(f"{recipient}: {code} {text}", permanent=bounce, code=code)
 
 
 def make_transport(settings: TransportSettings) -> Transport:

@@ -122,22 +122,33 @@ class AppMessages:
         assert edition.id is not None
         self.app, self.edition, self.now, self.edition_id = app, edition, now, edition.id
         self.cache: dict[tuple[str, bool], Prepared] = dict(cache or {})
+        # Without `[bounces] return_path` every copy has the newsletter's own address.
+        self.sender = (
+            None if app.settings.bounces.return_path else app.envelope_sender(edition.id, 0)
+        )
 
     def warm(self, limit: int = 8) -> dict[tuple[str, bool], Prepared]:
         """Prepare the likely variants now (every section set subscribers chose, up to
         `limit` variants, html and text): forked workers inherit them ready."""
         sets: list[frozenset[str] | None] = [None, *self.app.store.section_sets(self.edition.list)]
         for sections in sets[: max(1, limit // 2)]:
+            rendered = None  # one render serves both the html and the text-only message
             for text_only in (False, True):
-                self.build(
-                    Subscriber(
-                        0,
-                        "warm@example.invalid",
-                        "",
-                        self.edition.list,
-                        sections=tuple(sorted(sections or ())),
-                        format="text" if text_only else "html",
-                    )
+                sub = Subscriber(
+                    0,
+                    "warm@example.invalid",
+                    "",
+                    self.edition.list,
+                    sections=tuple(sorted(sections or ())),
+                    format="text" if text_only else "html",
+                )
+                variant, text = self.app.variant_for(sub)
+                if (variant.key, text) in self.cache:
+                    continue
+                if rendered is None:
+                    rendered = self.app.renderer.render(self.edition, variant)
+                self.cache[(variant.key, text)] = self.app.prepare(
+                    self.edition, variant, text, now=self.now, rendered=rendered
                 )
         return self.cache
 
@@ -150,7 +161,8 @@ class AppMessages:
                 self.edition, variant, text_only, now=self.now
             )
         data = self.app.message_for(prepared, self.edition_id, subscriber)
-        return self.app.envelope_sender(self.edition_id, subscriber.id), data
+        sender = self.sender or self.app.envelope_sender(self.edition_id, subscriber.id)
+        return sender, data
 
 
 def run_worker(

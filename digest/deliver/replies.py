@@ -1,0 +1,123 @@
+"""What an SMTP server's answer means for a message: a refusal of the recipient (a
+bounce, or a :class:`Refusal` that may be the relay's), of the sender or the session
+(:class:`TransportError`: stop the send), or a transient failure. Pure functions of
+the codes and texts; :mod:`digest.deliver.transports` raises what they return.
+"""
+
+from __future__ import annotations
+
+import re
+
+from digest.config import SMTP_PASSWORD_ENV
+from digest.errors import DeliveryError
+
+
+class TransportError(DeliveryError):
+    """The transport itself is unusable (no message is at fault): stop the send."""
+
+
+class Refusal(DeliveryError):
+    """A recipient refused with a 5xx that may be about the sender or the relay rather
+    than the address (see :func:`rcpt_error`): never a bounce by itself.
+
+    `confirmable` (a bare 5xx, no enhanced status code, no word of relaying or policy):
+    it becomes a bounce only once the same server accepts a later recipient, which
+    shows the refusal was about that address. Otherwise (5.7.x, relaying, policy) it
+    is deferred to the next run. The send engine decides; this class only says which.
+    """
+
+    def __init__(self, message: str, *, code: int, confirmable: bool) -> None:
+        super().__init__(message, permanent=False, code=code)
+        self.confirmable = confirmable
+
+
+_ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
+#: Answers about the session, not a message: login required, refused, too weak, or
+#: encryption required (RFC 4954). Whatever command they answer, they stop the send.
+_SESSION_CODES = (530, 534, 535, 538)
+#: Words of a refusal that is about the sender, the relay or its policy.
+_POLICY_WORDS = re.compile(
+    r"\b(relay\w*|auth\w*|sender|policy|spam\w*|block\w*|blacklist\w*|listed|"
+    r"reputation|quota|rate.?limit\w*|too many|not permitted)\b",
+    re.I,
+)
+
+
+def reply_text(msg: bytes | str) -> str:
+    return msg.decode("utf-8", "replace") if isinstance(msg, bytes) else msg
+
+
+def _enhanced(text: str) -> tuple[int, int, int] | None:
+    m = _ENHANCED.match(text)
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+
+
+def command_failure(
+    sender: str, recipient: str, replies: list[tuple[int, bytes]]
+) -> DeliveryError | None:
+    """The first refusal among the replies to MAIL, RCPT and DATA, as an error.
+
+    A permanent refusal of MAIL FROM, or a login/encryption answer (530, 534, 535, 538)
+    to any command, is about the sender or the session: a :class:`TransportError`,
+    which pauses the send and never touches a subscriber."""
+    (code, text), *rest = replies
+    for reply, answer in replies:
+        if reply in _SESSION_CODES:
+            return TransportError(
+                f"the server needs a (different) login or encryption: it answered "
+                f"{reply} {reply_text(answer)}; check [transport] username, security and "
+                f"${SMTP_PASSWORD_ENV}",
+                code=reply,
+            )
+    if 500 <= code < 600:
+        return TransportError(
+            f"the server refused the sender {sender} ({code} {reply_text(text)}); no "
+            "subscriber is at fault: check [newsletter] sender and what the relay allows",
+            code=code,
+        )
+    if code != 250:
+        return DeliveryError(
+            f"{recipient}: sender {sender} refused ({code} {reply_text(text)})", code=code
+        )
+    if rest[0][0] not in (250, 251):
+        return rcpt_error(recipient, *rest[0])
+    if len(rest) > 1 and rest[1][0] != 354:
+        return data_error(recipient, *rest[1])
+    return None
+
+
+def rcpt_error(recipient: str, code: int, msg: bytes | str) -> DeliveryError:
+    """A refused recipient. The rule (issue 14: a relay answering `550 Relaying
+    denied` to everyone must not bounce a whole list):
+
+    - 4xx: transient, retried (greylisting, a full queue);
+    - 5xx with an enhanced status code other than 5.7.x (e.g. `550 5.1.1 User
+      unknown`): about the address, a bounce (`permanent`);
+    - 5xx with 5.7.x (relaying denied, policy), or without an enhanced code but
+      with words of relaying, login, sender or policy: a :class:`Refusal`, never a
+      bounce: deferred to the next run;
+    - any other bare 5xx (`550 No such user`): a `confirmable` :class:`Refusal`, a
+      bounce only once the same server accepts a later recipient.
+
+    Refusals in a row count towards `max_consecutive_failures`, which pauses the
+    send with the server's answer."""
+    text = reply_text(msg)
+    error = f"{recipient}: {code} {text}"
+    if not 500 <= code < 600:
+        return DeliveryError(error, code=code)
+    enhanced = _enhanced(text)
+    if enhanced is not None and enhanced[1] != 7:
+        return DeliveryError(error, permanent=True, code=code)
+    confirmable = enhanced is None and not _POLICY_WORDS.search(text)
+    return Refusal(error, code=code, confirmable=confirmable)
+
+
+def data_error(recipient: str, code: int, msg: bytes | str) -> DeliveryError:
+    """Refused after DATA: only a mailbox status (5.1.x, 5.2.1) bounces the address;
+    content or policy refusals are the message's problem, not the subscriber's."""
+    text = reply_text(msg)
+    enhanced = _enhanced(text)
+    bounce = (
+        500 <= code < 600 and enhanced is not None and (enhanced[1] == 1 or enhanced[1:] == (2, 1))
+    )
+    return DeliveryError(f"{recipient}: {code} {text}", permanent=bounce, code=code)
