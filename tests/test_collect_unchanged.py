@@ -61,7 +61,7 @@ def test_collect_command_loads_no_renderer_composer_or_signer(tmp_path: Path) ->
             "import json, sys; from digest.cli import main; sys.argv[0] = 'digest'\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print(json.dumps(sorted(m for m in sys.modules if m.startswith("
-            "('digest', 'jinja2', 'cryptography', 'dkim', 'email.mime', 'premailer')))))"
+            "('digest', 'jinja2', 'cryptography', 'feedparser', 'aiosmtplib')))))"
         )
         env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
         args = ["collect", "--config", str(config), "--at", NOW.isoformat()]
@@ -79,4 +79,10 @@ def test_collect_command_loads_no_renderer_composer_or_signer(tmp_path: Path) ->
             unwanted = {"digest.render", "digest.compose", "digest.dkim", "digest.message"}
             unwanted |= {"jinja2", "cryptography", "digest.rank", "aiosmtplib"}
             assert not loaded & unwanted, sorted(loaded & unwanted)
+            parsers = {"digest.collect.feeds", "feedparser", "feedparser_rs"}
+            parsers_loaded = sorted(loaded & parsers)
+            if not server.not_modified:
+                assert "digest.collect.feeds" in parsers_loaded
+            else:  # a 304 has nothing to parse
+                assert not parsers_loaded, parsers_loaded
     assert server.not_modified == 3
