@@ -176,7 +176,9 @@ class SourcesMixin(Base):
             missing.append({"name": report.name, "location": location, "consecutive_failures": 0})
             row = {"row_name": report.name, "location": location, **_healthy(report, now)}
             by_columns.setdefault(tuple(row), []).append(row)
-        with self.engine.begin() as conn:  # writes first and in config order, as in record
+        # Writes only, as in record (SQLite's write lock taken first); every run of the
+        # same sources locks their rows in the same order (no deadlock on PostgreSQL).
+        with self.engine.begin() as conn:
             conn.execute(_insert(conn, s).on_conflict_do_nothing(index_elements=["name"]), missing)
             for rows in by_columns.values():
                 conn.execute(update(s).where(s.c.name == bindparam("row_name")), rows)
