@@ -12,6 +12,9 @@ to a temporary folder, and each stage runs as the command a user types, in a chi
 process, timed end to end (start-up included):
 
 - ``digest collect`` on an empty database, then again with nothing changed (all 304);
+- the same two collects inside one long-lived process, as ``digest run`` (the scheduler)
+  makes them: ``App.collect`` with the App built and migrated beforehand, so neither
+  start-up nor imports are counted (benchmarks/_inprocess.py, in its own child process);
 - ``digest build --no-collect`` on the collected database;
 - ``digest send ID`` of an approved edition to every subscriber.
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import csv
 import itertools
+import json
 import os
 import random
 import re
@@ -192,6 +196,28 @@ def run(folder: Path, *args: str, check: bool = True) -> Timing:
     return Timing(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output)
 
 
+def in_process(folder: Path, config: Path, at: str, runs: int) -> dict[str, Timing]:
+    """First and unchanged collect inside one process, as `digest run` makes them."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    script = str(ROOT / "benchmarks" / "_inprocess.py")
+    done = subprocess.run(
+        [sys.executable, script, str(config), at, str(runs)],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        sys.exit(f"in-process collect failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+    rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return {
+        f"in-process collect{label}": best(
+            [Timing(row[key]["seconds"], row[key]["cpu"], 0.0, "") for row in rows]
+        )
+        for key, label in (("first", ""), ("unchanged", " (unchanged)"))
+    }
+
+
 def best(timings: list[Timing]) -> Timing:
     return min(timings, key=lambda t: t.seconds)
 
@@ -234,6 +260,7 @@ def main() -> None:
             not_modified = len(re.findall(r"│\s*304\s*│", seconds[-1].stdout))
             results["digest collect"] = best(firsts)
             results["digest collect (unchanged)"] = best(seconds)
+            results.update(in_process(folder, config, at, args.runs))
             if args.collect_only:
                 return report(results, args.runs, stored, not_modified)
             builds = [
@@ -262,10 +289,15 @@ def report(results: dict[str, Timing], runs: int, stored: int, not_modified: int
     stage = f"stage (best of {runs})"
     print(f"{stage:32} {'seconds':>8} {'CPU s':>8} {'peak MB':>8}")
     for name, timing in results.items():
-        print(f"{name:32} {timing.seconds:8.2f} {timing.cpu:8.2f} {timing.peak_mb:8.0f}")
+        peak = f"{timing.peak_mb:8.0f}" if timing.peak_mb else f"{'-':>8}"
+        print(f"{name:32} {timing.seconds:8.2f} {timing.cpu:8.2f} {peak}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    ratio = results["digest collect (unchanged)"].seconds / results["digest collect"].seconds
-    print(f"unchanged / first collect: {ratio:.2f}")
+    for kind in ("digest", "in-process"):
+        first, again = results[f"{kind} collect"], results[f"{kind} collect (unchanged)"]
+        print(
+            f"{kind} unchanged / first collect: {again.seconds / first.seconds:.2f} "
+            f"(CPU {again.cpu / first.cpu:.2f})"
+        )
     if "digest send (1 worker)" not in results:
         return
     whole = sum(

@@ -21,22 +21,30 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digest import compose
-from digest.compose import Links, Preview
 from digest.config import Settings, load
-from digest.deliver.transports import Transport, make_transport
-from digest.dkim import DkimSigner
-from digest.message import Prepared
 from digest.store import Store
-from digest.tokens import Tokens
 
-if TYPE_CHECKING:  # collect, build (rank) and render are imported where used: a collect,
-    # or a send worker, needs not load what it does not run
+if TYPE_CHECKING:  # collect, build (rank), render, compose, DKIM, the transports and the
+    # tokens are imported where used: a collect, or a send worker, needs not load what
+    # it does not run (`digest collect` would load the e-mail and signing code for nothing)
+    from digest.compose import Links, Preview
+    from digest.deliver.transports import Transport
+    from digest.dkim import DkimSigner
     from digest.gate import Built
+    from digest.message import Prepared
     from digest.records import Edition, SourceReport, Subscriber
     from digest.render import Rendered, Renderer, Variant
+    from digest.tokens import Tokens
 
 __all__ = ["App", "Preview", "utcnow"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "Preview":  # a public name of this module, loaded when asked for
+        from digest.compose import Preview
+
+        return Preview
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def utcnow() -> datetime:
@@ -68,18 +76,26 @@ class App:
 
     @cached_property
     def tokens(self) -> Tokens:
+        from digest.tokens import Tokens
+
         return Tokens(self.settings.secret_keys)
 
     @cached_property
     def links(self) -> Links:
+        from digest.compose import Links
+
         return Links(self.tokens, self.settings.newsletter.base_url)
 
     def transport(self) -> Transport:
+        from digest.deliver.transports import make_transport
+
         return make_transport(self.settings.transport)
 
     def dkim(self) -> DkimSigner | None:
         """The `[newsletter.dkim]` signer (None without one), its keys read afresh each
         time a variant is prepared."""
+        from digest.dkim import DkimSigner
+
         return DkimSigner.from_settings(self.settings.newsletter.dkim, self.settings.path)
 
     def verp_keys(self) -> list[str]:
@@ -127,6 +143,8 @@ class App:
         )
 
     def variant_for(self, subscriber: Subscriber) -> tuple[Variant, bool]:
+        from digest import compose
+
         return compose.variant_for(subscriber)
 
     def prepare(
@@ -140,17 +158,25 @@ class App:
         rendered: Rendered | None = None,
     ) -> Prepared:
         """:func:`digest.compose.prepare`, rendering the variant unless `rendered` is given."""
+        from digest import compose
+
         rendered = rendered or self.renderer.render(edition, variant)
         return compose.prepare(
             self.settings, rendered, edition, text_only, dkim=self.dkim(), now=now, test=test
         )
 
     def message_for(self, prepared: Prepared, edition_id: int, subscriber: Subscriber) -> bytes:
+        from digest import compose
+
         return compose.message_for(prepared, edition_id, subscriber, self.links)
 
     def envelope_sender(self, edition_id: int, subscriber_id: int) -> str:
+        from digest import compose
+
         return compose.envelope_sender(self.settings, edition_id, subscriber_id)
 
     def preview(self, edition_id: int, *, email: str | None, now: datetime) -> Preview:
+        from digest import compose
+
         parts = (self.store, self.renderer, self.settings, self.links)
         return compose.preview(*parts, edition_id, dkim=self.dkim(), email=email, now=now)

@@ -5,6 +5,7 @@ never stops the run, never deletes stored articles and never makes old ones new.
 Feeds are fetched concurrently (conditional GET); folders are read from disk. A big
 collect parses its feeds in a bounded pool of worker processes (the parser is pure
 Python and CPU-bound) while this process stores each source's articles in config order.
+A collect that fetched nothing new (all 304) loads no parser at all.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 
-from digest.collect.feeds import read_feed
 from digest.collect.fetch import FetchRequest, fetch_all_sync
 from digest.config import SourceSettings
 from digest.errors import SourceError, StoreError
@@ -42,6 +42,8 @@ def _feed_report(source: SourceSettings, result: object, now: datetime) -> Sourc
         return SourceReport(
             source.name, not_modified=True, etag=result.etag, last_modified=result.last_modified
         )
+    from digest.collect.feeds import read_feed  # loaded once something is to be parsed
+
     try:
         parsed = read_feed(
             result.body,
@@ -84,6 +86,8 @@ def _feed_reports(
     from digest.collect.fetch import FetchResult
 
     bodies = [r.body for _, r in feeds if isinstance(r, FetchResult) and r.body is not None]
+    if bodies:  # the parsers, loaded before any worker forks; a collect of 304s loads none
+        import digest.collect.feeds  # noqa: F401
     workers = parse_workers_for(bodies) if workers is None else min(workers, len(bodies))
     if multiprocessing.current_process().daemon:
         workers = 1  # a daemonic process (a Celery worker's child) may not start children

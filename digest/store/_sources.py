@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from digest.records import Article, SourceReport
 from digest.store import schema as t
@@ -37,9 +36,16 @@ class SourceHealth:
 
 
 def _insert(conn: Any, table: Table) -> Any:
-    """The dialect's INSERT, which has ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING (SQLite and PostgreSQL).
+
+    Each dialect is imported here, when used: a SQLite project need not load
+    PostgreSQL's (20 ms)."""
     if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
     return sqlite.insert(table)
 
 
@@ -157,17 +163,25 @@ class SourcesMixin(Base):
     def record_unchanged(self, reports: list[tuple[SourceReport, str]], *, now: datetime) -> None:
         """Health rows of sources that answered 304 (report, location), in one transaction.
 
-        Like :meth:`record` of each, without a commit apiece: no article is read or
-        written, and a 304 is a success.
+        Like :meth:`record` of each, without a commit or a statement apiece: no article
+        is read or written, and a 304 is a success.
         """
         if not reports:
             return
+        s = t.sources
+        missing = []  # a server may answer 304 to a source we have no row for yet
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for report, location in reports:
+            assert report.not_modified and not report.articles and not report.error
+            missing.append({"name": report.name, "location": location, "consecutive_failures": 0})
+            row = {"row_name": report.name, "location": location, **_healthy(report, now)}
+            by_columns.setdefault(tuple(row), []).append(row)
+        # Writes only, as in record (SQLite's write lock taken first); every run of the
+        # same sources locks their rows in the same order (no deadlock on PostgreSQL).
         with self.engine.begin() as conn:
-            for report, location in reports:
-                assert report.not_modified and not report.articles and not report.error
-                sid = self._source_id(conn, report.name, location)
-                health = _healthy(report, now)
-                conn.execute(update(t.sources).where(t.sources.c.id == sid).values(**health))
+            conn.execute(_insert(conn, s).on_conflict_do_nothing(index_elements=["name"]), missing)
+            for rows in by_columns.values():
+                conn.execute(update(s).where(s.c.name == bindparam("row_name")), rows)
 
     def record(self, report: SourceReport, *, location: str, now: datetime) -> SourceReport:
         """Store what one source gave; return the report with new/updated/unchanged counts.
