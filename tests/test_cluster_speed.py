@@ -112,3 +112,40 @@ def test_ascii_tokens_are_those_of_the_regular_expression(seed: int) -> None:
     assert text.isascii()
     assert t.tokens(text) == reference.tokens(text)
     assert t.tokens(text, 7) == reference.tokens(text)[:7]
+
+
+def test_cosines_are_those_of_the_definitions_to_the_last_bit() -> None:
+    """Pair cosines, shared-term counts and story centroids: the numpy sums add the
+    same products in the same order as a plain sum over the shorter dict (the first
+    on a tie), the order the dict-based clustering used."""
+    articles = sorted(_batch(5, 160), key=c._canonical)
+    slow = reference.Batch(articles)
+    got = c.similarities(articles)
+    keys = [a.key for a in slow.articles]
+    for i in range(len(keys)):
+        for j in range(i + 1, len(keys)):
+            assert got[keys[i], keys[j]] == _dict_dot(slow.vectors[i], slow.vectors[j])
+    batch = c._Batch(articles)
+    for first in range(0, 150, 7):
+        story = c._Story(first, None)
+        for member in range(first + 1, first + 1 + first % 6):
+            story.add(member, None)
+        terms, weights = c._centroid(batch, story)
+        want = reference.centroid(slow, reference_story(story.members))
+        assert [batch.terms.vocabulary[t] for t in terms.tolist()] == list(want)
+        assert weights.tolist() == list(want.values())
+        for i in range(0, 160, 11):
+            cosine = batch.dot(batch.vector(i), (terms, weights))[0]
+            assert cosine == _dict_dot(slow.vectors[i], want)[0]
+
+
+def _dict_dot(a: dict[str, float], b: dict[str, float]) -> tuple[float, int]:
+    if len(a) > len(b):
+        a, b = b, a
+    return reference.similarity(a, b)
+
+
+def reference_story(members: list[int]) -> reference.Story:
+    story = reference.Story(members[0], None)
+    story.members = list(members)
+    return story
