@@ -14,6 +14,7 @@ import random
 import string
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from digest.rank import cluster as c
@@ -149,3 +150,28 @@ def reference_story(members: list[int]) -> reference.Story:
     story = reference.Story(members[0], None)
     story.members = list(members)
     return story
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_shared_band_values_are_those_of_the_definition(seed: int) -> None:
+    """Each article's shared band values (numbered by band, then by value) where its
+    query looks (an earlier article has the value) and where an insert matters (a later
+    one has it); values drawn from few, so that many are shared, by many articles."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    rows = np.flatnonzero(rng.random(n) < 0.8)
+    bands = rng.integers(0, 1 + seed * 40, (len(rows), m.LSH_BANDS)).astype(np.uint64)
+    bands[:, ::3] = rng.integers(0, 1 << 63, (len(rows), (m.LSH_BANDS + 2) // 3), np.uint64)
+    got = m.shared(bands, rows, n)
+    holders: dict[tuple[int, int], list[int]] = {}
+    for k, i in enumerate(rows.tolist()):
+        for band, value in enumerate(bands[k].tolist()):
+            holders.setdefault((band, value), []).append(i)
+    numbered = sorted(key for key, who in holders.items() if len(who) > 1)
+    number = {key: count for count, key in enumerate(numbered)}
+    assert got.count == len(numbered)
+    for i in range(n):
+        looked = [number[key] for key in numbered if i in holders[key][1:]]
+        entered = [number[key] for key in numbered if i in holders[key][:-1]]
+        assert got.lookups(i) == looked
+        assert got.entries(i) == entered
