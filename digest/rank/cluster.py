@@ -117,12 +117,15 @@ class _Batch:
         self.articles = _in_canonical_order(articles)
         self.terms: Terms = weigh(self.articles)
         self.credits = [a.credit for a in self.articles]
-        self._starts: list[int] = self.terms.starts.tolist()
         self._scratch = np.zeros(len(self.terms.vocabulary))
+        self._vectors: list[Vector | None] = [None] * len(self.articles)
 
     def vector(self, i: int) -> Vector:
-        start, end = self._starts[i], self._starts[i + 1]
-        return self.terms.terms[start:end], self.terms.weights[start:end]
+        vector = self._vectors[i]
+        if vector is None:
+            start, end = self.terms.starts[i : i + 2].tolist()
+            vector = self._vectors[i] = self.terms.terms[start:end], self.terms.weights[start:end]
+        return vector
 
     def dot(self, a: Vector, b: Vector) -> tuple[float, int]:
         """The dot product of two vectors and the number of terms they share.
