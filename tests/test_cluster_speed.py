@@ -14,6 +14,7 @@ import random
 import string
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from digest.rank import cluster as c
@@ -112,3 +113,65 @@ def test_ascii_tokens_are_those_of_the_regular_expression(seed: int) -> None:
     assert text.isascii()
     assert t.tokens(text) == reference.tokens(text)
     assert t.tokens(text, 7) == reference.tokens(text)[:7]
+
+
+def test_cosines_are_those_of_the_definitions_to_the_last_bit() -> None:
+    """Pair cosines, shared-term counts and story centroids: the numpy sums add the
+    same products in the same order as a plain sum over the shorter dict (the first
+    on a tie), the order the dict-based clustering used."""
+    articles = sorted(_batch(5, 160), key=c._canonical)
+    slow = reference.Batch(articles)
+    got = c.similarities(articles)
+    keys = [a.key for a in slow.articles]
+    for i in range(len(keys)):
+        for j in range(i + 1, len(keys)):
+            assert got[keys[i], keys[j]] == _dict_dot(slow.vectors[i], slow.vectors[j])
+    batch = c._Batch(articles)
+    for first in range(0, 150, 7):
+        story = c._Story(first, None)
+        for member in range(first + 1, first + 1 + first % 6):
+            story.add(member, None)
+        terms, weights = c._centroid(batch, story)
+        want = reference.centroid(slow, reference_story(story.members))
+        assert [batch.terms.vocabulary[t] for t in terms.tolist()] == list(want)
+        assert weights.tolist() == list(want.values())
+        for i in range(0, 160, 11):
+            cosine = batch.dot(batch.vector(i), (terms, weights))[0]
+            assert cosine == _dict_dot(slow.vectors[i], want)[0]
+
+
+def _dict_dot(a: dict[str, float], b: dict[str, float]) -> tuple[float, int]:
+    if len(a) > len(b):
+        a, b = b, a
+    return reference.similarity(a, b)
+
+
+def reference_story(members: list[int]) -> reference.Story:
+    story = reference.Story(members[0], None)
+    story.members = list(members)
+    return story
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_shared_band_values_are_those_of_the_definition(seed: int) -> None:
+    """Each article's shared band values (numbered by band, then by value) where its
+    query looks (an earlier article has the value) and where an insert matters (a later
+    one has it); values drawn from few, so that many are shared, by many articles."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    rows = np.flatnonzero(rng.random(n) < 0.8)
+    bands = rng.integers(0, 1 + seed * 40, (len(rows), m.LSH_BANDS)).astype(np.uint64)
+    bands[:, ::3] = rng.integers(0, 1 << 63, (len(rows), (m.LSH_BANDS + 2) // 3), np.uint64)
+    got = m.shared(bands, rows, n)
+    holders: dict[tuple[int, int], list[int]] = {}
+    for k, i in enumerate(rows.tolist()):
+        for band, value in enumerate(bands[k].tolist()):
+            holders.setdefault((band, value), []).append(i)
+    numbered = sorted(key for key, who in holders.items() if len(who) > 1)
+    number = {key: count for count, key in enumerate(numbered)}
+    assert got.count == len(numbered)
+    for i in range(n):
+        looked = [number[key] for key in numbered if i in holders[key][1:]]
+        entered = [number[key] for key in numbered if i in holders[key][:-1]]
+        assert got.lookups(i) == looked
+        assert got.entries(i) == entered

@@ -51,8 +51,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from itertools import repeat
-from operator import mul
 
 import numpy as np
 
@@ -90,8 +88,8 @@ WINDOW = timedelta(hours=72)  # the default time bound of one story
 
 _lead_tokens = lead_tokens  # the name the speed tests know
 
-#: A sparse vector: term id -> weight, in the order the terms first occur.
-Vector = dict[int, float]
+#: A sparse vector: term ids (distinct) and their weights, in the order the terms first occur.
+Vector = tuple[np.ndarray, np.ndarray]
 
 
 def _canonical(article: Article) -> tuple[str, ...]:
@@ -113,31 +111,42 @@ def _in_canonical_order(articles: Sequence[Article]) -> list[Article]:
 
 class _Batch:
     """The weighted term vectors of one batch, in canonical order (see
-    :mod:`digest.rank.terms`); an article's vector is made a dict when it is compared."""
+    :mod:`digest.rank.terms`), and a scratch vector (one zero per term) to compare them."""
 
     def __init__(self, articles: Sequence[Article]) -> None:
         self.articles = _in_canonical_order(articles)
         self.terms: Terms = weigh(self.articles)
         self.credits = [a.credit for a in self.articles]
+        self._scratch = np.zeros(len(self.terms.vocabulary))
         self._vectors: list[Vector | None] = [None] * len(self.articles)
 
     def vector(self, i: int) -> Vector:
         vector = self._vectors[i]
         if vector is None:
-            vector = self._vectors[i] = self.terms.vector(i)
+            start, end = self.terms.starts[i : i + 2].tolist()
+            vector = self._vectors[i] = self.terms.terms[start:end], self.terms.weights[start:end]
         return vector
 
-    def forget(self, i: int) -> None:
-        """Article ``i`` will not be compared again (its dict is made again if it is)."""
-        self._vectors[i] = None
+    def dot(self, a: Vector, b: Vector) -> tuple[float, int]:
+        """The dot product of two vectors and the number of terms they share.
+
+        The products of the shared terms are added one after another in the order of
+        the shorter vector (the first on a tie), as ``sum`` over a dict would: ``b`` is
+        spread on the scratch vector, read back at ``a``'s terms (0.0 where ``b`` has
+        none: adding 0.0 changes no sum) and the scratch is zeroed again.
+        """
+        if len(a[0]) > len(b[0]):
+            a, b = b, a
+        scratch = self._scratch
+        scratch[b[0]] = b[1]
+        found = scratch[a[0]]
+        scratch[b[0]] = 0.0
+        total: float = sum((found * a[1]).tolist())
+        return total, int(np.count_nonzero(found))
 
     def similarity(self, i: int, j: int) -> tuple[float, int]:
         """Cosine of the two articles' vectors and the number of terms they share."""
-        a, b = self.vector(i), self.vector(j)
-        if len(a) > len(b):
-            a, b = b, a
-        common = list(filter(b.__contains__, a))
-        return sum(map(mul, map(a.__getitem__, common), map(b.__getitem__, common))), len(common)
+        return self.dot(self.vector(i), self.vector(j))
 
     def same_story(self, i: int, j: int) -> bool:
         cosine, shared = self.similarity(i, j)
@@ -232,8 +241,6 @@ def cluster(
         if mine and joined.indexed < MAX_INDEXED:
             index.insert(i)
             joined.indexed += 1
-        elif i not in joined.members[:CORE]:
-            batch.forget(i)  # neither in the index nor in a core: never compared again
     stories: dict[int, list[Article]] = {}
     for i in range(n):
         stories.setdefault(story_of[i].members[0], []).append(batch.articles[i])
@@ -261,28 +268,23 @@ def _centroid(batch: _Batch, story: _Story) -> Vector:
     core = tuple(story.members[:CORE])
     if story.centroid is not None and story.centroid[0] == core:
         return story.centroid[1]
-    centroid: Vector = {}
-    for m in core:
-        for term, weight in batch.vector(m).items():
-            centroid[term] = centroid.get(term, 0.0) + weight
-    norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
-    vector = {t: w / norm for t, w in centroid.items()}
+    terms = np.concatenate([batch.vector(m)[0] for m in core])
+    distinct, first, where = np.unique(terms, return_index=True, return_inverse=True)
+    # each term's weights added in the members' order, as a dict of running sums would
+    sums = np.bincount(where, weights=np.concatenate([batch.vector(m)[1] for m in core]))
+    order = np.argsort(first)  # the terms in the order they first occur
+    summed = sums[order]
+    norm = math.sqrt(sum((summed * summed).tolist())) or 1.0
+    vector = (distinct[order], summed / norm)
     story.centroid = (core, vector)
     return vector
-
-
-def _cosine(a: Vector, b: Vector) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    total: float = sum(map(mul, a.values(), map(b.get, a, repeat(0.0))))
-    return total
 
 
 def _agree(batch: _Batch, story: _Story, other: _Story, window: timedelta | None) -> bool:
     """May two stories that one newcomer joins become one? Their dates and cores agree."""
     if not (other.fits(story.first, window) and other.fits(story.last, window)):
         return False
-    return _cosine(_centroid(batch, story), _centroid(batch, other)) >= MIN_COSINE
+    return batch.dot(_centroid(batch, story), _centroid(batch, other))[0] >= MIN_COSINE
 
 
 def _confirmed(
@@ -307,7 +309,7 @@ def _confirmed(
     core = story.members[:CORE]
     if len(core) == 1:
         return True
-    if _cosine(batch.vector(i), _centroid(batch, story)) < MIN_COSINE:
+    if batch.dot(batch.vector(i), _centroid(batch, story))[0] < MIN_COSINE:
         return False
     needed, agree = (len(core) + 1) // 2, 0
     for seen, j in enumerate(core, start=1):

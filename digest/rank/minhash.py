@@ -10,11 +10,11 @@ every item uses) stops indexing new ones. Pure; used by :mod:`digest.rank.cluste
 from __future__ import annotations
 
 import hashlib
-import heapq
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
+from operator import neg
 
 import numpy as np
 
@@ -126,15 +126,23 @@ def shared(bands: np.ndarray, rows: np.ndarray, n: int) -> Shared:
         nothing = np.zeros(0, dtype=np.int32)
         bounds = np.zeros(n + 1, dtype=np.int64)
         return Shared(nothing, bounds, nothing, bounds, 0)
-    order = np.argsort(bands, axis=0, kind="stable").astype(np.int32)  # ties: by position
-    ordered = np.take_along_axis(bands, order, axis=0)
+    by_band = np.ascontiguousarray(bands.T)
+    order = np.argsort(by_band, axis=1)  # equal values in any order (put right below)
+    ordered = np.take_along_axis(by_band, order, axis=1)
+    del by_band
     new = np.ones(ordered.shape, dtype=bool)
-    new[1:] = ordered[1:] != ordered[:-1]
+    new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
     del ordered
-    starts = new.T.ravel()  # band after band
-    member = rows.astype(np.int32)[order.T.ravel()]  # positions in the batch
-    del order, new
-    group = np.cumsum(starts, dtype=np.int32) - 1
+    starts = new.ravel()  # band after band
+    place = order.ravel()
+    del order
+    group = np.cumsum(starts, dtype=np.int64) - 1
+    # equal values by position: (group, place) is sorted but within groups, and the
+    # stable sort (a merge of runs) finishes such an order in about one pass
+    place = place[np.argsort(group * len(rows) + place, kind="stable")]
+    member = rows.astype(np.int32)[place]  # positions in the batch
+    del place, new
+    group = group.astype(np.int32)
     size = np.bincount(group)
     number = (np.cumsum(size > 1) - 1).astype(np.int32)  # shared values only
     many = size[group] > 1
@@ -144,9 +152,18 @@ def shared(bands: np.ndarray, rows: np.ndarray, n: int) -> Shared:
         who = member[where]
         bounds = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(who, minlength=n), out=bounds[1:])
-        out.append((number[group[where][np.argsort(who, kind="stable")]], bounds))
+        out.append((number[group[where][_stable_order(who)]], bounds))
     (looked, look_bounds), (entered, enter_bounds) = out
     return Shared(looked, look_bounds, entered, enter_bounds, int(number[-1]) + 1)
+
+
+def _stable_order(small: np.ndarray) -> np.ndarray:
+    """``np.argsort(small, kind="stable")`` for integers in [0, 2**32): two stable
+    passes on 16-bit halves (numpy sorts those by radix, in linear time)."""
+    low = np.argsort((small & 0xFFFF).astype(np.uint16), kind="stable")
+    high = np.argsort((small[low] >> 16).astype(np.uint16), kind="stable")
+    order: np.ndarray = low[high]
+    return order
 
 
 class Bands:
@@ -173,6 +190,6 @@ class Bands:
         """Earlier articles sharing a band, most shared bands first (then by position)."""
         found = filter(None, map(self.buckets.__getitem__, self.values.lookups(i)))
         hits = Counter(chain.from_iterable(found))
-        if len(hits) <= MAX_CANDIDATES:
-            return sorted(hits, key=lambda j: (-hits[j], j))
-        return heapq.nsmallest(MAX_CANDIDATES, hits, key=lambda j: (-hits[j], j))
+        # by shared bands, most first, then by position
+        ranked = sorted(zip(map(neg, hits.values()), hits, strict=True))
+        return [j for _, j in ranked[:MAX_CANDIDATES]]

@@ -46,7 +46,10 @@ _ASCII_WORDS = bytes(
 def tokens(text: str, limit: int | None = None) -> list[str]:
     """Casefolded word tokens of ``text`` (the first ``limit``); CJK runs become bigrams."""
     if text.isascii():  # the same tokens as below, without the regular expression
-        return text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()[:limit]
+        words = text.encode("ascii").translate(_ASCII_WORDS).decode("ascii")
+        if limit is None:
+            return words.split()
+        return words.split(None, limit)[:limit]  # the rest unsplit: one string, dropped
     folded = unicodedata.normalize("NFKC", text).casefold()
     if not _CJK.search(folded):
         return _WORD.findall(folded)[:limit]
