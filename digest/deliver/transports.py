@@ -119,6 +119,36 @@ class OutboxTransport:
 
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")  # dot-stuffing (RFC 5321 4.5.2)
+_MAXLINE = 8192  # smtplib's longest reply line
+_NOT_PLAIN = re.compile(r"[\r\n<>]")  # in an address: would break out of its command
+
+
+def _reply(conn: smtplib.SMTP) -> tuple[int, bytes]:
+    """`conn.getreply()`, the same answer for the same bytes, without its per-line
+    bookkeeping (debug output, list joins): the hot path reads four replies a message."""
+    file = conn.file
+    if file is None:
+        return conn.getreply()
+    lines: list[bytes] = []
+    while True:
+        try:
+            line = file.readline(_MAXLINE + 1)
+        except OSError as exc:
+            conn.close()
+            raise smtplib.SMTPServerDisconnected(f"Connection unexpectedly closed: {exc}") from None
+        if not line:
+            conn.close()
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        if len(line) > _MAXLINE:
+            conn.close()
+            raise smtplib.SMTPResponseException(500, "Line too long.")
+        lines.append(line[4:].strip(b" \t\r\n"))
+        try:
+            code = int(line[:3])
+        except ValueError:  # no continuation line is read after a broken code
+            return -1, b"\n".join(lines)
+        if line[3:4] != b"-":
+            return code, lines[0] if len(lines) == 1 else b"\n".join(lines)
 
 
 def _is_loopback(host: str) -> bool:
@@ -141,6 +171,7 @@ class SmtpTransport:
         self.settings = settings
         self._conn: smtplib.SMTP | None = None
         self._waiting: str | None = None  # the recipient whose message `finish` confirms
+        self._pipelining = False  # the server offers PIPELINING (RFC 2920)
 
     @property
     def _where(self) -> str:
@@ -224,6 +255,7 @@ class SmtpTransport:
             if conn.sock is not None:
                 conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         self._conn = conn
+        self._pipelining = conn.has_extn("pipelining")
 
     def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
         self.start(sender, recipient, data, name=name)
@@ -232,7 +264,7 @@ class SmtpTransport:
     def start(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
         if self._waiting is not None:  # a caller's mistake, not the recipient's
             raise TransportError(f"{self._waiting}: message not finished before the next one")
-        if any(c in recipient for c in "\r\n<>") or any(c in sender for c in "\r\n<>"):
+        if _NOT_PLAIN.search(recipient) or _NOT_PLAIN.search(sender):
             raise DeliveryError(f"{recipient!r}: not a plain address")
         if self._conn is None:
             self.open()
@@ -251,7 +283,7 @@ class SmtpTransport:
         try:
             if self._conn is None:
                 raise smtplib.SMTPServerDisconnected("disconnected")
-            code, text = self._conn.getreply()
+            code, text = _reply(self._conn)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self._drop()
             raise DeliveryError(f"{recipient}: connection lost ({exc or 'disconnected'})") from None
@@ -273,13 +305,13 @@ class SmtpTransport:
             b"DATA\r\n",
         ]
         replies: list[tuple[int, bytes]] = []
-        if conn.has_extn("pipelining"):
-            conn.send(b"".join(commands))
-            replies = [conn.getreply() for _ in commands]
+        if self._pipelining:
+            _write(conn, b"".join(commands))
+            replies = [_reply(conn), _reply(conn), _reply(conn)]
         else:
             for command, ok in zip(commands, (250, 250, 354), strict=True):
-                conn.send(command)
-                replies.append(conn.getreply())
+                _write(conn, command)
+                replies.append(_reply(conn))
                 if replies[-1][0] != ok and not (ok == 250 and replies[-1][0] == 251):
                     break
         failure = command_failure(sender, recipient, replies)
@@ -293,7 +325,7 @@ class SmtpTransport:
             data += b"\r\n"
         if data.startswith(b".") or b"\n." in data:
             data = _LEADING_DOT.sub(b"..", data)
-        conn.send(data + b".\r\n")
+        _write(conn, data + b".\r\n")
 
     def _end(self, conn: smtplib.SMTP, failure: DeliveryError) -> None:
         """After a refused command: reset the transaction, or drop a closing connection."""
@@ -320,6 +352,17 @@ class SmtpTransport:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._conn.quit()
             self._drop()
+
+
+def _write(conn: smtplib.SMTP, data: bytes) -> None:
+    """`conn.send(data)` for bytes: straight to the socket."""
+    if conn.sock is None:
+        raise smtplib.SMTPServerDisconnected("please run connect() first")
+    try:
+        conn.sock.sendall(data)
+    except OSError:
+        conn.close()
+        raise smtplib.SMTPServerDisconnected("Server not connected") from None
 
 
 def _close(conn: smtplib.SMTP | None) -> None:
