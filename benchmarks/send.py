@@ -99,12 +99,16 @@ def make_project(folder: Path, port: int, subscribers: int) -> tuple[Path, int]:
 
 
 def _ceiling_worker(port: int, data: bytes, count: int, start: Any, done: Any, ours: bool) -> None:
-    if ours:  # digest's own SMTP transport (pipelines when the server offers it)
+    if ours:  # digest's own SMTP transport, used as the engine uses it: it pipelines
+        # when the server offers PIPELINING, each message's end with the next's commands
         transport = SmtpTransport(TransportSettings(kind="smtp", host="127.0.0.1", port=port))
         transport.open()
         start.wait()
+        sender = "brief@example.org"
         for i in range(count):
-            transport.send("brief@example.org", f"reader{i}@example.net", data, name="x")
+            then = (sender, f"reader{i + 1}@example.net") if i + 1 < count else None
+            transport.start(sender, f"reader{i}@example.net", data, name="x", then=then)
+            transport.finish()
         transport.close()
     else:
         conn = smtplib.SMTP("127.0.0.1", port)

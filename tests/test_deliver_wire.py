@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.deliver.transports import _reply
+from digest.deliver.wire import read_reply as _reply
 
 _LINE = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=40).map(
     lambda s: s.encode()

@@ -64,6 +64,10 @@ class MessageSource(Protocol):
         """(envelope sender, message bytes) for `subscriber`; DeliveryError for bad data."""
         ...
 
+    def sender(self, subscriber: Subscriber) -> str:
+        """The envelope sender `build` gives `subscriber`, without building the message."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class SendOptions:

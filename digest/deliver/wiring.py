@@ -126,9 +126,7 @@ class AppMessages:
         # most of a list shares a handful, so the variant is worked out once for each.
         self.chosen: dict[tuple[tuple[str, ...], str], Prepared] = {}
         # Without `[bounces] return_path` every copy has the newsletter's own address.
-        self.sender = (
-            None if app.settings.bounces.return_path else app.envelope_sender(edition.id, 0)
-        )
+        self.own = None if app.settings.bounces.return_path else app.envelope_sender(edition.id, 0)
 
     def warm(self, limit: int = 8) -> dict[tuple[str, bool], Prepared]:
         """Prepare the likely variants now (every section set subscribers chose, up to
@@ -161,8 +159,10 @@ class AppMessages:
         if prepared is None:
             prepared = self.chosen[choice] = self._prepared(subscriber)
         data = self.app.message_for(prepared, self.edition_id, subscriber)
-        sender = self.sender or self.app.envelope_sender(self.edition_id, subscriber.id)
-        return sender, data
+        return self.sender(subscriber), data
+
+    def sender(self, subscriber: Subscriber) -> str:
+        return self.own or self.app.envelope_sender(self.edition_id, subscriber.id)
 
     def _prepared(self, subscriber: Subscriber) -> Prepared:
         variant, text_only = self.app.variant_for(subscriber)
