@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from digest.deliver.wire import content
 from digest.deliver.wire import read_reply as _reply
 
 _LINE = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=40).map(
@@ -68,3 +69,14 @@ def test_the_reply_reader_reads_as_smtplib_does(replies: list[tuple[bytes, list[
 )
 def test_odd_replies_read_as_smtplib_does(payload: bytes) -> None:
     assert _read_all(_reply, payload) == _read_all(smtplib.SMTP.getreply, payload)
+
+
+@given(st.lists(st.sampled_from([b".", b"..", b"a", b"\r\n", b"\n", b" ", b".\r\n"]), max_size=12))
+def test_content_is_dot_stuffed_and_ended_once(pieces: list[bytes]) -> None:
+    """Every line starting with a dot gets one more (RFC 5321 4.5.2), then the end."""
+    data = b"".join(pieces)
+    ended = data if data.endswith(b"\r\n") else data + b"\r\n"
+    stuffed = b"\n".join(
+        b"." + line if line.startswith(b".") else line for line in ended.split(b"\n")
+    )
+    assert content(data) == stuffed + b".\r\n"
