@@ -7,8 +7,9 @@ memory flat in the list's size?
    its own on a loopback port. In the same run, the *ceiling*: one pre-built message
    (the same edition's bytes) sent with plain ``smtplib`` over the same number of
    connections (N processes, timed once they are connected); and the same bytes
-   through digest's own SMTP transport (which pipelines MAIL/RCPT/DATA when the server
-   offers PIPELINING, as smtp-sink does). They alternate ``--repeat`` times (this
+   through digest's own SMTP transport, used as the engine uses it (when the server
+   offers PIPELINING, as smtp-sink does, MAIL/RCPT/DATA of the next message go with
+   this one's final dot: one round trip a message). They alternate ``--repeat`` times (this
    machine is shared: the best of each is compared); prints every figure and the
    ratios of the best (target: at least 0.75 of digest's own transport's ceiling).
    Each round also sends the same edition DKIM-signed (a fresh RSA 2048 key, the same
