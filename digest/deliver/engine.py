@@ -43,6 +43,7 @@ from digest.deliver.interfaces import (
 )
 from digest.deliver.ratelimit import RateLimiter, Reserve, SharedPace
 from digest.deliver.transports import Refusal, Transport, TransportError
+from digest.deliver.wire import Envelope
 from digest.errors import DeliveryError
 from digest.lifecycle import STOPPING, StopReason
 from digest.records import Subscriber
@@ -84,6 +85,7 @@ class Engine:
             else options.max_consecutive_failures
         )
         self.limiter = self._limiter()
+        self.paced = bool(policy.rate_per_second or policy.rate_per_hour)
         self.summary = SendSummary()
         # Outcomes not yet written. They are written while the next message is on the
         # wire (the worker waits on the server far longer than a ledger write takes)
@@ -227,7 +229,13 @@ class Engine:
             if not self.opened:
                 self.transport.open()
                 self.opened = True
-            self.transport.start(sender, sub.email, data, name=f"{self.edition_id}-{sub.id}")
+            self.transport.start(
+                sender,
+                sub.email,
+                data,
+                name=f"{self.edition_id}-{sub.id}",
+                then=self._then(upcoming),
+            )
             try:
                 self._meanwhile(upcoming)
             except BaseException:  # the ledger failed: the run ends (message unrecorded)
@@ -249,6 +257,18 @@ class Engine:
         held, self.held = self.held, []
         for refused, error in held:
             self._outcome(refused, "bounced", error)
+
+    def _then(self, upcoming: Subscriber | None) -> Envelope | None:
+        """The envelope of the message handed over next, when it surely is `upcoming`'s:
+        the transport may send its commands with this message's end (one round trip
+        a message). Not when a retry or the pace may come first; a wrong guess costs a
+        new connection, never a message (its content goes only with its own start)."""
+        if upcoming is None or self.retry or self.paced:
+            return None
+        try:
+            return self.messages.sender(upcoming), upcoming.email
+        except DeliveryError:
+            return None
 
     def _message(self, sub: Subscriber) -> tuple[str, bytes]:
         """(envelope sender, bytes) of `sub`'s message: the one built ahead, if it is."""

@@ -10,6 +10,7 @@ engine.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -62,6 +63,10 @@ class MessageSource(Protocol):
 
     def build(self, subscriber: Subscriber) -> tuple[str, bytes]:
         """(envelope sender, message bytes) for `subscriber`; DeliveryError for bad data."""
+        ...
+
+    def sender(self, subscriber: Subscriber) -> str:
+        """The envelope sender `build` gives `subscriber`, without building the message."""
         ...
 
 
@@ -118,9 +123,14 @@ class SendSummary:
 class Stop:
     """Why a worker should stop at the next message boundary (a signal, a dead parent)."""
 
+    #: Seconds between looks at the parent process (a system call: the engine asks
+    #: twice a message).
+    LOOK = 0.05
+
     def __init__(self, parent: int | None = None) -> None:
         self.reason: str | None = None
         self._parent = parent
+        self._looked = 0.0
 
     def set(self, reason: str) -> None:
         """Stop at the next message boundary (the first reason stands)."""
@@ -128,8 +138,12 @@ class Stop:
             self.reason = reason
 
     def check(self) -> str | None:
-        if self.reason is None and self._parent is not None and os.getppid() != self._parent:
-            self.reason = "the sending process that started this worker died"
+        if self.reason is None and self._parent is not None:
+            now = time.monotonic()
+            if now - self._looked >= self.LOOK:
+                self._looked = now
+                if os.getppid() != self._parent:
+                    self.reason = "the sending process that started this worker died"
         return self.reason
 
 

@@ -33,6 +33,7 @@ from digest.config import Settings
 from digest.deliver.broker import RedactBrokerUrls, broker_location, broker_url
 from digest.deliver.interfaces import Clock, SendOptions
 from digest.deliver.transports import Transport
+from digest.deliver.wire import Envelope
 from digest.deliver.wiring import run_worker
 from digest.errors import DigestError
 from digest.lifecycle import EditionStatus
@@ -79,8 +80,10 @@ class _Reused:
         self.inner.send(sender, recipient, data, name=name)
         self.used = time.monotonic()
 
-    def start(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
-        self.inner.start(sender, recipient, data, name=name)
+    def start(
+        self, sender: str, recipient: str, data: bytes, *, name: str, then: Envelope | None = None
+    ) -> None:
+        self.inner.start(sender, recipient, data, name=name, then=then)
 
     def finish(self) -> None:
         self.inner.finish()

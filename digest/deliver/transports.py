@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import os
-import re
 import smtplib
 import socket
 import ssl
@@ -32,6 +31,7 @@ from digest.deliver.replies import (
     data_error,
     reply_text,
 )
+from digest.deliver.wire import Envelope, commands, content, plain, read_reply, write
 from digest.errors import DeliveryError
 
 __all__ = [
@@ -51,9 +51,14 @@ class Transport(Protocol):
     def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
         """Hand one message over; `name` is a stable file-safe id for it."""
 
-    def start(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
+    def start(
+        self, sender: str, recipient: str, data: bytes, *, name: str, then: Envelope | None = None
+    ) -> None:
         """`send` up to the server's last answer, which `finish` waits for: the caller
-        may work meanwhile. Exactly one `finish` follows each `start` that returned."""
+        may work meanwhile. Exactly one `finish` follows each `start` that returned.
+        `then`: the envelope of the message the caller starts next, if it knows; a
+        transport may announce it early (its content, and so the message, only ever
+        goes with that `start`)."""
 
     def finish(self) -> None:
         """Wait for the answer to the message `start` handed over; raise as `send`."""
@@ -73,7 +78,9 @@ class MemoryTransport:
     def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
         self.sent.append((recipient, data))
 
-    def start(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
+    def start(
+        self, sender: str, recipient: str, data: bytes, *, name: str, then: Envelope | None = None
+    ) -> None:
         self.send(sender, recipient, data, name=name)
 
     def finish(self) -> None:
@@ -108,7 +115,9 @@ class OutboxTransport:
         except OSError as exc:
             raise DeliveryError(f"{path}: cannot write ({exc.strerror})") from None
 
-    def start(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
+    def start(
+        self, sender: str, recipient: str, data: bytes, *, name: str, then: Envelope | None = None
+    ) -> None:
         self.send(sender, recipient, data, name=name)
 
     def finish(self) -> None:
@@ -116,9 +125,6 @@ class OutboxTransport:
 
     def close(self) -> None:
         pass
-
-
-_LEADING_DOT = re.compile(rb"(?m)^\.")  # dot-stuffing (RFC 5321 4.5.2)
 
 
 def _is_loopback(host: str) -> bool:
@@ -141,6 +147,10 @@ class SmtpTransport:
         self.settings = settings
         self._conn: smtplib.SMTP | None = None
         self._waiting: str | None = None  # the recipient whose message `finish` confirms
+        self._pipelining = False  # the server offers PIPELINING (RFC 2920)
+        self._then: Envelope | None = None  # announced with the message `finish` confirms
+        # The next message's envelope, announced, and the server's replies to it.
+        self._ahead: tuple[Envelope, list[tuple[int, bytes]]] | None = None
 
     @property
     def _where(self) -> str:
@@ -224,76 +234,95 @@ class SmtpTransport:
             if conn.sock is not None:
                 conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         self._conn = conn
+        self._pipelining = conn.has_extn("pipelining")
 
     def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
         self.start(sender, recipient, data, name=name)
         self.finish()
 
-    def start(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
+    def start(
+        self, sender: str, recipient: str, data: bytes, *, name: str, then: Envelope | None = None
+    ) -> None:
         if self._waiting is not None:  # a caller's mistake, not the recipient's
             raise TransportError(f"{self._waiting}: message not finished before the next one")
-        if any(c in recipient for c in "\r\n<>") or any(c in sender for c in "\r\n<>"):
+        if not plain(recipient) or not plain(sender):
             raise DeliveryError(f"{recipient!r}: not a plain address")
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] != (sender, recipient):
+            # The server waits for the content of a message that is not coming: only
+            # closing the connection ends that (nothing without the final dot is sent).
+            self._drop()
+            ahead = None
         if self._conn is None:
             self.open()
         assert self._conn is not None
+        announce = then is not None and self._pipelining and plain(then[0]) and plain(then[1])
         try:
-            self._transaction(self._conn, sender, recipient, data)
+            if ahead is not None:
+                replies = ahead[1]
+            else:
+                replies = self._envelope(self._conn, sender, recipient)
+            self._refused(self._conn, sender, recipient, replies)
+            tail = b"".join(commands(then)) if then is not None and announce else b""
+            write(self._conn, content(data) + tail)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self._drop()
             raise DeliveryError(f"{recipient}: connection lost ({exc or 'disconnected'})") from None
         self._waiting = recipient
+        self._then = then if announce else None
 
     def finish(self) -> None:
         recipient, self._waiting = self._waiting, None
+        then, self._then = self._then, None
         if recipient is None:
             return
         try:
             if self._conn is None:
                 raise smtplib.SMTPServerDisconnected("disconnected")
-            code, text = self._conn.getreply()
+            code, text = read_reply(self._conn)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self._drop()
             raise DeliveryError(f"{recipient}: connection lost ({exc or 'disconnected'})") from None
+        if then is not None:  # the replies to its commands, sent after this message's end
+            try:
+                self._ahead = (then, [read_reply(self._conn) for _ in range(3)])
+            except (smtplib.SMTPServerDisconnected, OSError):
+                self._drop()  # its `start` connects again
         if code != 250:
             failure = data_error(recipient, code, text)
             if code == 421:
                 self._drop()
             raise failure
 
-    def _transaction(self, conn: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
-        """MAIL, RCPT, DATA and the message, up to the answer to its end (`finish`
-        reads that). With PIPELINING (RFC 2920) the three commands go in one write and
-        their replies are read together: two round trips per message instead of four.
-        `smtplib.sendmail` is not used: it parses both addresses and waits for each
-        reply, which costs more than the rest of a send."""
-        commands = [
-            b"MAIL FROM:<" + sender.encode("ascii") + b">\r\n",
-            b"RCPT TO:<" + recipient.encode("ascii") + b">\r\n",
-            b"DATA\r\n",
-        ]
+    def _envelope(self, conn: smtplib.SMTP, sender: str, recipient: str) -> list[tuple[int, bytes]]:
+        """MAIL, RCPT and DATA, and their replies. With PIPELINING (RFC 2920) the three
+        commands go in one write and their replies are read together; a caller that
+        names the next message in `start` (`then`) has its commands go with this
+        message's end, which the RFC allows as the first "command" of a group: one
+        round trip per message. `smtplib.sendmail` is not used: it parses both
+        addresses and waits for each reply, which costs more than the rest of a send."""
+        if self._pipelining:
+            write(conn, b"".join(commands((sender, recipient))))
+            return [read_reply(conn), read_reply(conn), read_reply(conn)]
         replies: list[tuple[int, bytes]] = []
-        if conn.has_extn("pipelining"):
-            conn.send(b"".join(commands))
-            replies = [conn.getreply() for _ in commands]
-        else:
-            for command, ok in zip(commands, (250, 250, 354), strict=True):
-                conn.send(command)
-                replies.append(conn.getreply())
-                if replies[-1][0] != ok and not (ok == 250 and replies[-1][0] == 251):
-                    break
+        for command, ok in zip(commands((sender, recipient)), (250, 250, 354), strict=True):
+            write(conn, command)
+            replies.append(read_reply(conn))
+            if replies[-1][0] != ok and not (ok == 250 and replies[-1][0] == 251):
+                break
+        return replies
+
+    def _refused(
+        self, conn: smtplib.SMTP, sender: str, recipient: str, replies: list[tuple[int, bytes]]
+    ) -> None:
+        """Raise the first refusal among the envelope's replies, the transaction reset."""
         failure = command_failure(sender, recipient, replies)
         if failure is not None:
             if len(replies) == 3 and replies[2][0] == 354:  # data wanted all the same:
-                conn.send(b".\r\n")  # end an empty message, which has no recipient
-                conn.getreply()
+                write(conn, b".\r\n")  # end an empty message, which has no recipient
+                read_reply(conn)
             self._end(conn, failure)
             raise failure
-        if not data.endswith(b"\r\n"):
-            data += b"\r\n"
-        if data.startswith(b".") or b"\n." in data:
-            data = _LEADING_DOT.sub(b"..", data)
-        conn.send(data + b".\r\n")
 
     def _end(self, conn: smtplib.SMTP, failure: DeliveryError) -> None:
         """After a refused command: reset the transaction, or drop a closing connection."""
@@ -311,11 +340,14 @@ class SmtpTransport:
         _close(self._conn)
         self._conn = None
         self._waiting = None
+        self._then = self._ahead = None
 
     def close(self) -> None:
         if self._waiting is not None:  # a message started, never finished (the caller failed)
             with contextlib.suppress(DeliveryError):
                 self.finish()
+        if self._ahead is not None:  # a next message announced, never started: the server
+            self._drop()  # may wait for its content; QUIT would be read as content
         if self._conn is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._conn.quit()

@@ -122,10 +122,11 @@ class AppMessages:
         assert edition.id is not None
         self.app, self.edition, self.now, self.edition_id = app, edition, now, edition.id
         self.cache: dict[tuple[str, bool], Prepared] = dict(cache or {})
+        # (sections, format) as a subscriber's row has them -> their variant, prepared:
+        # most of a list shares a handful, so the variant is worked out once for each.
+        self.chosen: dict[tuple[tuple[str, ...], str], Prepared] = {}
         # Without `[bounces] return_path` every copy has the newsletter's own address.
-        self.sender = (
-            None if app.settings.bounces.return_path else app.envelope_sender(edition.id, 0)
-        )
+        self.own = None if app.settings.bounces.return_path else app.envelope_sender(edition.id, 0)
 
     def warm(self, limit: int = 8) -> dict[tuple[str, bool], Prepared]:
         """Prepare the likely variants now (every section set subscribers chose, up to
@@ -153,6 +154,17 @@ class AppMessages:
         return self.cache
 
     def build(self, subscriber: Subscriber) -> tuple[str, bytes]:
+        choice = (subscriber.sections, subscriber.format)
+        prepared = self.chosen.get(choice)
+        if prepared is None:
+            prepared = self.chosen[choice] = self._prepared(subscriber)
+        data = self.app.message_for(prepared, self.edition_id, subscriber)
+        return self.sender(subscriber), data
+
+    def sender(self, subscriber: Subscriber) -> str:
+        return self.own or self.app.envelope_sender(self.edition_id, subscriber.id)
+
+    def _prepared(self, subscriber: Subscriber) -> Prepared:
         variant, text_only = self.app.variant_for(subscriber)
         key = (variant.key, text_only)
         prepared = self.cache.get(key)
@@ -160,9 +172,7 @@ class AppMessages:
             prepared = self.cache[key] = self.app.prepare(
                 self.edition, variant, text_only, now=self.now
             )
-        data = self.app.message_for(prepared, self.edition_id, subscriber)
-        sender = self.sender or self.app.envelope_sender(self.edition_id, subscriber.id)
-        return sender, data
+        return prepared
 
 
 def run_worker(
