@@ -102,6 +102,28 @@ def test_sigkill_at_random_points_then_resume_delivers_to_everyone(tmp_path: Pat
 
 
 @pytest.mark.slow
+def test_sigint_to_the_sending_process_alone_is_reported_as_sigint(tmp_path: Path) -> None:
+    """An interrupt sent to `digest send` only (not its group) reaches the workers as
+    the same signal, so the summary names what the user sent."""
+    handler = FaultyHandler()
+    with smtp_server(handler) as port:
+        config = small_project(tmp_path / "news", port)
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, 600)
+        args = [*DIGEST, "send", str(edition), "--workers", str(WORKERS), "--config", str(config)]
+        proc = subprocess.Popen(
+            args, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        _wait_for(handler, 100, proc)
+        os.kill(proc.pid, signal.SIGINT)
+        out = proc.communicate(timeout=60)[0].decode()
+    assert proc.returncode == 1, out
+    assert "interrupted (SIGINT received)" in out, out
+    assert "SIGTERM" not in out, out
+    assert app.store.ledger(edition).get("sent") == handler.count()
+
+
 def test_ctrl_c_stops_every_worker_after_its_current_message_and_records_it(
     tmp_path: Path,
 ) -> None:

@@ -163,9 +163,11 @@ def in_processes(
         reports.append(receive)
 
     def forward(sig: int, _frame: FrameType | None) -> None:
+        # the signal this process got, so a worker reports the same reason (Ctrl-C sends
+        # SIGINT to the whole group: a forwarded SIGTERM could arrive first)
         for proc in procs:
             if proc.is_alive() and proc.pid is not None:
-                os.kill(proc.pid, signal.SIGTERM)
+                os.kill(proc.pid, sig)
 
     saved = on_signals(forward)
     summary = SendSummary()

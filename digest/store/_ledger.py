@@ -29,11 +29,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from digest.records import Subscriber
 from digest.store import schema as t
-from digest.store._base import Base, _subscriber, utc
+from digest.store._base import Base, _subscriber, upsert, utc
 from digest.store._writer import LedgerWriter, _mark
 
 #: Ledger statuses that end a delivery: such a row is never sent again.
@@ -170,8 +169,7 @@ class LedgerMixin(Base):
             literal(now, d.c.claimed_at.type),
         ).where(s.c.id.in_(ids))
         columns = ["edition_id", "subscriber_id", "status", "attempts", "worker", "claimed_at"]
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(d).from_select(columns, rows)
+        stmt = upsert(self.engine.dialect.name, d).from_select(columns, rows)
         stmt = stmt.on_conflict_do_update(
             index_elements=[d.c.edition_id, d.c.subscriber_id],
             set_={
@@ -227,9 +225,8 @@ class LedgerMixin(Base):
             "since": now,
             "until": now + timedelta(seconds=seconds),
         }
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         fresh = (
-            dialect.insert(lease)
+            upsert(self.engine.dialect.name, lease)
             .values(values)
             .on_conflict_do_nothing(index_elements=[lease.c.edition_id])
             .returning(lease.c.edition_id)

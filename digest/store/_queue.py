@@ -36,13 +36,12 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.sql.dml import Update
 
 from digest.store import schema as t
-from digest.store._base import utc
+from digest.store._base import upsert, utc
 from digest.store._ledger import DONE, LedgerMixin
 
 Range = tuple[int, int]  # subscriber ids lo < id <= hi
@@ -52,9 +51,7 @@ log = logging.getLogger("digest.store")
 
 def _insert_ignore(conn: Connection, table: Any) -> Any:
     """INSERT that does nothing when the row exists (another process was first)."""
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    return sqlite.insert(table).on_conflict_do_nothing()
+    return upsert(conn.dialect.name, table).on_conflict_do_nothing()
 
 
 class QueueMixin(LedgerMixin):
@@ -257,9 +254,8 @@ class QueueMixin(LedgerMixin):
             .order_by(s.c.id)  # one order for everyone: concurrent inserts never deadlock
         )
         columns = ["edition_id", "subscriber_id", "status", "attempts", "worker", "claimed_at"]
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         insert = (
-            dialect.insert(d)
+            upsert(self.engine.dialect.name, d)
             .from_select(columns, rows)
             .on_conflict_do_nothing(index_elements=[d.c.edition_id, d.c.subscriber_id])
             .returning(d.c.subscriber_id)

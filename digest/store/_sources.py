@@ -15,7 +15,7 @@ from sqlalchemy import Table, bindparam, func, select, update
 
 from digest.records import Article, SourceReport
 from digest.store import schema as t
-from digest.store._base import Base, _article, _article_values, content_hash, utc
+from digest.store._base import Base, _article, _article_values, content_hash, upsert, utc
 
 #: Keys looked up in one SELECT (well under SQLite's and PostgreSQL's parameter limits).
 KEY_CHUNK = 500
@@ -36,17 +36,7 @@ class SourceHealth:
 
 
 def _insert(conn: Any, table: Table) -> Any:
-    """The dialect's INSERT, which has ON CONFLICT DO NOTHING (SQLite and PostgreSQL).
-
-    Each dialect is imported here, when used: a SQLite project need not load
-    PostgreSQL's (20 ms)."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        return postgresql.insert(table)
-    from sqlalchemy.dialects import sqlite
-
-    return sqlite.insert(table)
+    return upsert(conn.dialect.name, table)
 
 
 def _batches(articles: tuple[Article, ...]) -> list[list[Article]]:
