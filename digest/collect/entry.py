@@ -8,11 +8,13 @@ fetches or reads the clock.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import html
 import re
+import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from digest.errors import SourceError
@@ -125,3 +127,13 @@ def canonical_url(url: str) -> str:
             "",
         )
     )
+
+
+def struct_utc(value: time.struct_time | None) -> datetime | None:
+    """A parser's UTC struct_time as an aware datetime; None when absent or impossible."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return None

@@ -29,17 +29,14 @@ Only ``bytes`` are ever passed: feedparser-rs fetches a *string* that looks like
 
 from __future__ import annotations
 
-import calendar
 import html as htmlmod
 import re
-import time
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 from xml.parsers import expat
 
-from digest.collect.entry import Entry, language_tag, text_to_html
+from digest.collect.entry import Entry, language_tag, struct_utc, text_to_html
 from digest.collect.sanitize import absolute_url
 from digest.records import Image
 
@@ -186,7 +183,7 @@ def _entry(e: Any, doc_base: str | None, base: str | None) -> Entry | None:
         title=title,
         summary=summary,
         content=content_html,
-        published=_utc(e.published_parsed),
+        published=struct_utc(e.published_parsed),
         updated=None,  # feedparser-rs copies pubDate here; feedparser does not
         author=(detail.name if detail else None) or e.author,
         categories=tuple(t.term or t.label or "" for t in e.tags or ()),
@@ -222,15 +219,6 @@ def _markup(value: str | None, detail: Any) -> str:
     if "html" in kind:
         return value or ""
     return text_to_html(value or "")
-
-
-def _utc(value: time.struct_time | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
-    except (OverflowError, ValueError, OSError):
-        return None
 
 
 def _images(e: Any, base: str | None) -> Iterable[Image]:

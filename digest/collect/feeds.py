@@ -11,7 +11,6 @@ and must never return unsanitised HTML.
 
 from __future__ import annotations
 
-import calendar
 import codecs
 import hashlib
 import io
@@ -35,6 +34,7 @@ from digest.collect.entry import (
     shorten,
     source_error,
     standfirst,
+    struct_utc,
     text_to_html,
 )
 from digest.collect.sanitize import (
@@ -231,8 +231,8 @@ def _entry(e: Any, base: str | None) -> Entry:
         summary=_markup(e.get("summary", ""), e.get("summary_detail")),
         content=_markup(body.get("value", ""), body) if body else "",
         # dict.get: FeedParserDict.get maps a missing updated_parsed to published_parsed.
-        published=_struct_utc(dict.get(e, "published_parsed") or dict.get(e, "created_parsed")),
-        updated=_struct_utc(dict.get(e, "updated_parsed")),
+        published=struct_utc(dict.get(e, "published_parsed") or dict.get(e, "created_parsed")),
+        updated=struct_utc(dict.get(e, "updated_parsed")),
         author=detail.get("name") or e.get("author"),
         categories=tuple(t.get("term") or t.get("label") or "" for t in e.get("tags", [])),
         images=tuple(_entry_images(e, link or base)),
@@ -246,15 +246,6 @@ def _markup(value: str, detail: Mapping[str, Any] | None) -> str:
     if "html" in kind:
         return value
     return text_to_html(value)
-
-
-def _struct_utc(value: time.struct_time | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
-    except (OverflowError, ValueError, OSError):
-        return None
 
 
 def _entry_images(e: Any, base: str | None) -> Iterable[Image]:

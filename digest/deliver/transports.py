@@ -66,17 +66,12 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
-class MemoryTransport:
-    """Keeps messages in a list (tests, dry runs)."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, bytes]] = []
-
-    def open(self) -> None:
-        pass
+class _AtOnce:
+    """A transport whose `send` is done when it returns: `start` sends, `finish` and
+    `close` have nothing left to do, and an announced next message is not used."""
 
     def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
-        self.sent.append((recipient, data))
+        raise NotImplementedError
 
     def start(
         self, sender: str, recipient: str, data: bytes, *, name: str, then: Envelope | None = None
@@ -90,7 +85,20 @@ class MemoryTransport:
         pass
 
 
-class OutboxTransport:
+class MemoryTransport(_AtOnce):
+    """Keeps messages in a list (tests, dry runs)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes]] = []
+
+    def open(self) -> None:
+        pass
+
+    def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
+        self.sent.append((recipient, data))
+
+
+class OutboxTransport(_AtOnce):
     """Writes one `.eml` file per message into a folder (written whole, then renamed)."""
 
     def __init__(self, folder: Path) -> None:
@@ -114,17 +122,6 @@ class OutboxTransport:
             os.replace(tmp, path)
         except OSError as exc:
             raise DeliveryError(f"{path}: cannot write ({exc.strerror})") from None
-
-    def start(
-        self, sender: str, recipient: str, data: bytes, *, name: str, then: Envelope | None = None
-    ) -> None:
-        self.send(sender, recipient, data, name=name)
-
-    def finish(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def _is_loopback(host: str) -> bool:
