@@ -66,6 +66,22 @@ def test_a_send_takes_one_round_trip_per_message(tmp_path: Path) -> None:
     assert handler.joined == 29  # every message's end but the last carried the next's
 
 
+def test_pipelining_false_sends_each_message_on_its_own(tmp_path: Path) -> None:
+    """`[transport] pipelining = false`: for a relay that offers PIPELINING but mishandles
+    it, no message's end carries the next envelope; everyone still gets one copy."""
+    handler = Joining()
+    with smtp_server(handler) as port:
+        config = small_project(tmp_path / "news", port, transport="pipelining = false")
+        app = App.from_config(config)
+        assert app.settings.transport.pipelining is False
+        edition = build(app)
+        emails = add_subscribers(app, 12)
+        summary = send_edition(app, edition, clock=lambda: NOW)
+    assert summary.sent == 12 and summary.paused is None
+    assert sorted(handler.per_recipient().items()) == sorted((e, 1) for e in emails)
+    assert handler.joined == 0
+
+
 def test_an_announced_message_is_delivered_only_when_it_is_started(tmp_path: Path) -> None:
     handler = Joining()
     with smtp_server(handler) as port:

@@ -53,6 +53,7 @@ def read_transport(file: Path, raw: Any) -> TransportSettings:
     ca_path = (file.parent / ca_file).resolve() if ca_file else None
     if ca_path is not None and not ca_path.is_file():
         raise t.fail("ca_file", f"no such file: {ca_path}")
+    pipelining = t.get("pipelining", bool, True, "true or false")
     if "password" in t.data:
         raise ConfigError(
             f"{file}: transport.password is not read from the file; set "
@@ -73,6 +74,7 @@ def read_transport(file: Path, raw: Any) -> TransportSettings:
         retry_delay=retry_delay,
         max_consecutive_failures=max_failures,
         ca_file=ca_path,
+        pipelining=pipelining,
     )
 
 

@@ -142,6 +142,9 @@ class TransportSettings:
     retry_delay: float = 1.0  # seconds before the first retry, doubled for each next one
     max_consecutive_failures: int = 25  # then the send pauses itself
     ca_file: Path | None = None  # PEM CA bundle to trust (verification is never turned off)
+    # use the server's PIPELINING (RFC 2920: one round trip a message); false for a
+    # relay that offers it but mishandles it
+    pipelining: bool = True
 
     @property
     def password(self) -> str | None:

@@ -231,7 +231,7 @@ class SmtpTransport:
             if conn.sock is not None:
                 conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         self._conn = conn
-        self._pipelining = conn.has_extn("pipelining")
+        self._pipelining = s.pipelining and conn.has_extn("pipelining")
 
     def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
         self.start(sender, recipient, data, name=name)
