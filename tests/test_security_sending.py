@@ -323,8 +323,8 @@ def test_a_user_unknown_among_accepted_recipients_is_still_bounced(
             "reader7@example.net": "550 No such user here",
             # a policy refusal of one address: deferred, never bounced
             "reader9@example.net": "550 5.7.1 Message rejected by policy",
-            # the last one: nobody after it is accepted, so it cannot be told apart
-            # from a refusal of the relay; deferred to the next run
+            # the last one: nobody after it is accepted, but the server takes mail for
+            # postmaster@example.net, so the refusal was about the address: bounced
             "reader19@example.net": "550 Mailbox unavailable",
         }
     )
@@ -335,9 +335,51 @@ def test_a_user_unknown_among_accepted_recipients_is_still_bounced(
         add_subscribers(app, 20)
         summary = send_edition(app, edition, clock=lambda: NOW)
     assert summary.paused is None
-    assert (summary.sent, summary.bounced, summary.deferred) == (16, 2, 2)
+    assert (summary.sent, summary.bounced, summary.deferred) == (16, 3, 1)
     status = {s.email: s.status for s in app.store.subscribers("daily")}
     assert status["reader3@example.net"] == status["reader7@example.net"] == "bounced"
-    assert status["reader9@example.net"] == status["reader19@example.net"] == "active"
-    assert app.store.ledger(edition) == {"sent": 16, "bounced": 2, "failed": 2}
-    assert _bounce_events(app) == 2
+    assert status["reader19@example.net"] == "bounced"
+    assert status["reader9@example.net"] == "active"
+    assert app.store.ledger(edition) == {"sent": 16, "bounced": 3, "failed": 1}
+    assert _bounce_events(app) == 3
+    assert "postmaster@example.net" not in handler.per_recipient()  # asked, never sent
+
+
+def test_a_bare_refusal_of_the_last_recipient_bounces_once_the_server_takes_its_domain(
+    tmp_path: Path, db_url: str
+) -> None:
+    """Before: the last recipient's bare 550 was deferred every run (nobody after it
+    to confirm it), and the edition stayed "sending" for good."""
+    handler = FaultyHandler(refuse={"reader9@example.net": "550 Mailbox unavailable"})
+    with smtp_server(handler) as port:
+        config = small_project(tmp_path / "news", port, "retry_delay = 0.01\n", database=db_url)
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, 10)
+        summary = send_edition(app, edition, clock=lambda: NOW)
+    assert (summary.sent, summary.bounced, summary.deferred) == (9, 1, 0)
+    assert app.store.edition(edition).status == "sent"
+    assert {s.email: s.status for s in app.store.subscribers("daily")}[
+        "reader9@example.net"
+    ] == "bounced"
+    assert handler.datas == 9 and "postmaster@example.net" in handler.rcpts  # asked, not sent
+
+
+def test_bare_refusals_stay_deferred_when_the_server_refuses_their_domain_too(
+    tmp_path: Path,
+) -> None:
+    """A relay that refuses a whole domain (its postmaster too) says nothing about the
+    addresses: they stay deferred, nobody is bounced."""
+    refuse = {f"reader{i}@example.net": "550 Unrouteable address" for i in range(7, 10)}
+    refuse["postmaster@example.net"] = "550 Unrouteable address"
+    handler = FaultyHandler(refuse=refuse)
+    with smtp_server(handler) as port:
+        config = small_project(tmp_path / "news", port, "retry_delay = 0.01\n")
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, 10)
+        summary = send_edition(app, edition, clock=lambda: NOW)
+    assert (summary.sent, summary.bounced, summary.deferred) == (7, 0, 3)
+    assert all(s.status == "active" for s in app.store.subscribers("daily"))
+    assert app.store.edition(edition).status == "sending"
+    assert _bounce_events(app) == 0

@@ -146,6 +146,7 @@ class Engine:
                     if self._stopping():
                         break
             self._drain_retries()
+            self._confirm_held()
         finally:
             try:
                 self._give_up_retries()
@@ -196,6 +197,30 @@ class Engine:
         while self.retry:
             _, _, _, sub, error = heapq.heappop(self.retry)
             self._outcome(sub, "failed", error)
+
+    def _confirm_held(self) -> None:
+        """Bare refusals no later acceptance confirmed (a run's last recipients): does the
+        server take mail for the postmaster of each one's domain (RFC 5321 4.5.1)? MAIL,
+        RCPT, RSET, no message. Yes: the refusal was about the address, a bounce."""
+        if not self.held or self._stopping():
+            return
+        verdict: dict[str, bool | None] = {}
+        still: list[tuple[Subscriber, str]] = []
+        for sub, error in self.held:
+            domain = sub.email.rpartition("@")[2].lower()
+            probe = f"postmaster@{domain}"
+            if domain not in verdict:
+                try:
+                    sender = self.messages.sender(sub)
+                except DeliveryError:
+                    sender = ""
+                asked = sender and sub.email.lower() != probe
+                verdict[domain] = self.transport.accepts(sender, probe) if asked else None
+            if verdict[domain]:
+                self._outcome(sub, "bounced", f"{error} (the server takes mail for {probe})")
+            else:
+                still.append((sub, error))
+        self.held = still
 
     def _release_held(self) -> None:
         """The run ends with refusals nobody confirmed: they may be the relay's, so

@@ -89,6 +89,10 @@ class _Reused:
         self.inner.finish()
         self.used = time.monotonic()
 
+    def accepts(self, sender: str, recipient: str) -> bool | None:
+        self.used = time.monotonic()
+        return self.inner.accepts(sender, recipient)
+
     def close(self) -> None:
         self.used = time.monotonic()
 

@@ -21,8 +21,9 @@ class Refusal(DeliveryError):
     than the address (see :func:`rcpt_error`): never a bounce by itself.
 
     `confirmable` (a bare 5xx, no enhanced status code, no word of relaying or policy):
-    it becomes a bounce only once the same server accepts a later recipient, which
-    shows the refusal was about that address. Otherwise (5.7.x, relaying, policy) it
+    it becomes a bounce only once the same server accepts a later recipient (or, at
+    a run's end, its domain's postmaster: the engine's `_confirm_held`), which shows
+    the refusal was about that address. Otherwise (5.7.x, relaying, policy) it
     is deferred to the next run. The send engine decides; this class only says which.
     """
 
@@ -97,7 +98,8 @@ def rcpt_error(recipient: str, code: int, msg: bytes | str) -> DeliveryError:
       with words of relaying, login, sender or policy: a :class:`Refusal`, never a
       bounce: deferred to the next run;
     - any other bare 5xx (`550 No such user`): a `confirmable` :class:`Refusal`, a
-      bounce only once the same server accepts a later recipient.
+      bounce only once the same server accepts a later recipient (or its domain's
+      postmaster).
 
     Refusals in a row count towards `max_consecutive_failures`, which pauses the
     send with the server's answer."""

@@ -63,6 +63,10 @@ class Transport(Protocol):
     def finish(self) -> None:
         """Wait for the answer to the message `start` handed over; raise as `send`."""
 
+    def accepts(self, sender: str, recipient: str) -> bool | None:
+        """Would the server take mail from `sender` for `recipient` now? No message is
+        sent. True or False when the server said so, None when it cannot be told."""
+
     def close(self) -> None: ...
 
 
@@ -80,6 +84,9 @@ class _AtOnce:
 
     def finish(self) -> None:
         pass
+
+    def accepts(self, sender: str, recipient: str) -> bool | None:
+        return None  # it refuses nobody: there is no refusal to confirm
 
     def close(self) -> None:
         pass
@@ -290,6 +297,31 @@ class SmtpTransport:
             if code == 421:
                 self._drop()
             raise failure
+
+    def accepts(self, sender: str, recipient: str) -> bool | None:
+        """MAIL and RCPT, then RSET (no DATA, so no message): True when the recipient is
+        accepted, False when refused with a 5xx, None otherwise (the sender refused, a
+        4xx, a lost connection, a message still open)."""
+        if self._waiting is not None or not plain(sender) or not plain(recipient):
+            return None
+        if self._ahead is not None:  # the server waits for an announced message's content
+            self._drop()
+        try:
+            if self._conn is None:
+                self.open()
+            conn = self._conn
+            assert conn is not None
+            code, _ = conn.mail(sender)
+            answer = None
+            if code == 250:
+                rcpt, _ = conn.rcpt(recipient)
+                answer = True if rcpt in (250, 251) else False if 500 <= rcpt < 600 else None
+            if conn.rset()[0] != 250:
+                self._drop()
+            return answer
+        except (DeliveryError, smtplib.SMTPException, OSError):
+            self._drop()
+            return None
 
     def _envelope(self, conn: smtplib.SMTP, sender: str, recipient: str) -> list[tuple[int, bytes]]:
         """MAIL, RCPT and DATA, and their replies. With PIPELINING (RFC 2920) the three
