@@ -257,7 +257,7 @@ def main() -> None:
             stored = sum(
                 int(n) for n in re.findall(r"│\s*Outlet \d+\s*│\s*(\d+)", firsts[-1].stdout)
             )
-            not_modified = len(re.findall(r"│\s*304\s*│", seconds[-1].stdout))
+            not_modified = len(re.findall(r"│\s*not modified\s*│", seconds[-1].stdout))
             results["digest collect"] = best(firsts)
             results["digest collect (unchanged)"] = best(seconds)
             results.update(in_process(folder, config, at, args.runs))

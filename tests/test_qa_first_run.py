@@ -50,6 +50,17 @@ def test_init_then_the_readme_build_keeps_every_sample_article(news: Path) -> No
     assert "Amager Vikings snatch late win in handball derby" in flat
 
 
+def test_a_second_collect_says_the_unchanged_feeds_were_not_modified(news: Path) -> None:
+    """The table's "unchanged" column counts articles; a feed that was not modified used
+    to show "304" there (an HTTP code, also for a local file), read as 304 articles."""
+    assert run(news, "collect").exit_code == 0
+    res = run(news, "collect")
+    assert res.exit_code == 0, res.output
+    rows = [line for line in res.output.splitlines() if "│" in line and "source" not in line]
+    assert rows and all("304" not in row for row in rows), res.output
+    assert "not modified" in res.output, res.output
+
+
 def test_init_says_how_to_build_the_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     res = CliRunner().invoke(main, ["init", "news"])

@@ -218,7 +218,7 @@ def _print_collect(reports: list[Any]) -> None:
             overflow="fold",
         )
     for r in reports:
-        unchanged = "304" if r.not_modified else str(r.unchanged)
+        unchanged = "not modified" if r.not_modified else str(r.unchanged)
         error = f"[red]{escape(r.error)}[/]" if r.error else ""
         table.add_row(r.name, str(r.new), str(r.updated), unchanged, error, _warnings(r.warnings))
     console.print(table)
