@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from digest.collect.feeds import canonical_url, parse_feed, read_feed
 from digest.errors import SourceError
+from digest.rank.trim import sentence_ends, trim
 from digest.records import Article
 from tests.corpus import CORPUS, require_corpus
 
@@ -149,6 +150,26 @@ def test_guardian_images_come_from_media_content() -> None:
         assert article.image.alt == article.title
     assert articles[0].author == "David Smith in Washington"
     assert "US news" in articles[0].categories
+
+
+def test_guardian_list_standfirsts_do_not_run_on() -> None:
+    """The Guardian's standfirsts are bullet lists and unpunctuated paragraphs: a summary
+    read "…the train was killed Two crew members and…" when items and paragraphs were
+    folded into one line."""
+    articles = {a.title: a for a in parse("news-guardian-intl.rss")}
+    train = next(a for title, a in articles.items() if "train" in title.casefold())
+    assert train.summary == "One person who was not aboard the train was killed"
+    closed = 0
+    for article in articles.values():
+        summary = trim(article.summary or article.text, 40, max_sentences=2)
+        assert not re.search(r"\b(?:killed Two|sites Findings|documents Arizona)\b", summary)
+        # without a standfirst, the body's unpunctuated first paragraph is closed
+        body = trim(article.text, 40, max_sentences=2)
+        first = article.text.split("\n\n")[0]
+        if len(first.split()) < 30 and not sentence_ends(first):
+            assert body == f"{first}." or body.startswith(f"{first}. "), body
+            closed += 1
+    assert closed >= 20  # most of the 55 items open with such a paragraph
 
 
 def test_feed_without_dates_gives_published_none() -> None:

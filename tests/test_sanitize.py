@@ -207,7 +207,7 @@ def test_html_to_text_keeps_paragraphs_and_decodes_entities() -> None:
         "</p><script>var x = 1;</script><ul><li>one</li><li>two</li></ul><pre>a\n  b</pre>"
     )
     assert html_to_text(html) == (
-        "First para, bold and folded.\n\nCafé & bar\nnext\n\none\ntwo\n\na\nb"
+        "First para, bold and folded.\n\nCafé & bar\nnext\n\none\n\ntwo\n\na\nb"
     )
     assert html_to_text("") == ""
     assert html_to_text("plain text") == "plain text"

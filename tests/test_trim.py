@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from digest.rank.trim import ELLIPSIS, count_words, sentence_ends, trim
+from digest.rank.trim import ELLIPSIS, count_words, join_paragraphs, sentence_ends, trim
 
 STOPS = (".", "!", "?", "…", "‼", "⁇", "⁈", "⁉", *"。！？｡۔؟।॥։።፧။།។")
 #: Full stops a whole text may be closed with, by script (see digest.rank.trim._close).
@@ -136,7 +136,7 @@ def texts(draw: st.DrawFn) -> str:
 @example(text="\u2026 \u2026", budget=1, sentences=None)
 def test_properties(text: str, budget: int, sentences: int | None) -> None:
     result = trim(text, budget, max_sentences=sentences)
-    folded = " ".join(text.split())
+    folded = join_paragraphs(text)
     if not folded or budget == 0:
         assert result == ""
         return
@@ -157,3 +157,49 @@ def test_properties(text: str, budget: int, sentences: int | None) -> None:
         assert len(sentence_ends(result.removesuffix(ELLIPSIS))) <= sentences
     # trimming is idempotent
     assert trim(result, budget, max_sentences=sentences) == result
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=texts())
+def test_joined_paragraphs_only_add_a_stop_at_a_paragraph_end(text: str) -> None:
+    """The one-line text trim works on is the input, whitespace folded, with at most one
+    full stop added at the end of each paragraph but the last, and only where that
+    paragraph did not end a sentence already."""
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n[^\S\n]*\n", text)]
+    paragraphs = [p for p in paragraphs if p]
+    rest = join_paragraphs(text)
+    for n, paragraph in enumerate(paragraphs):
+        assert rest.startswith(paragraph)
+        rest = rest[len(paragraph) :]
+        if n == len(paragraphs) - 1:
+            assert rest == ""
+        elif rest[:1] != " ":
+            assert rest[:1] in CLOSING_STOPS and not ends_a_sentence(paragraph)
+            rest = rest[1:]
+        rest = rest.removeprefix(" ")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # list items (Guardian standfirsts): each its own sentence, not one run-on
+        (
+            "One person who was not aboard the train was killed\n\n"
+            "Two crew members and two passengers were taken to hospital",
+            "One person who was not aboard the train was killed. Two crew members and two "
+            "passengers were taken to hospital.",
+        ),
+        # a standfirst paragraph, then the body
+        (
+            "Voters stay home in record numbers\n\nTurnout fell to 41%. Both parties lost.",
+            "Voters stay home in record numbers. Turnout fell to 41%.",
+        ),
+        # a paragraph that introduces the next one keeps its colon
+        ("Key points:\n\nThe bridge reopens.", "Key points: The bridge reopens."),
+        # a single line break is not a paragraph: no stop is invented mid-sentence
+        ("The council voted on\nTuesday to close it.", "The council voted on Tuesday to close it."),
+        ("今天下雨\n\n明天晴", "今天下雨。 明天晴。"),
+    ],
+)
+def test_a_paragraph_break_ends_a_sentence(text: str, expected: str) -> None:
+    assert trim(text, 30, max_sentences=2) == expected

@@ -213,8 +213,9 @@ _BLOCKS = frozenset(
     {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "figure", "ul", "ol"}
     | {"table", "tr", "dl", "section", "article", "header", "footer", "aside", "main"}
     | {"figcaption", "caption", "hr", "address", "details", "summary", "nav"}
+    | {"li", "dt", "dd"}  # a list item is a paragraph of its own, never half a sentence
 )
-_LINES = frozenset({"br", "li", "dt", "dd"})
+_LINES = frozenset({"br"})
 _CELLS = frozenset({"td", "th"})
 _SKIPPED = DROPPED_TAGS
 _PARA, _LINE = "\x00P", "\x00L"

@@ -4,8 +4,12 @@ Job: turn a plain-text standfirst or body into a summary of at most ``max_words`
 (and at most ``max_sentences`` sentences) that ends where a sentence ends. When even the
 first sentence is over budget, the summary stops at the last whole word that fits and
 ends with "…". A whole text within budget that lacks final punctuation (a standfirst)
-gets a full stop, not "…": it was not cut. Pure string work: the result, minus a
-trailing "…" or added full stop, is always a prefix of the input, whitespace folded.
+gets a full stop, not "…": it was not cut. A paragraph break ends a sentence too: a
+paragraph without final punctuation (a standfirst, a list item, a heading) followed by
+another is closed the same way before the next one begins (:func:`join_paragraphs`), so
+"…was killed" and "Two crew members…" never read as one run-on sentence. Pure string
+work: the result, minus a trailing "…" or added full stop, is always a prefix of the
+input with its paragraphs so joined, whitespace folded.
 Must not: parse HTML (the input is plain text), cut inside a word, add "…" after an emoji
 or a complete sentence, glue "." or "…" onto a URL, take an abbreviation
 ("Mr.", "U.S.", "e.g.", "J.") or a decimal point ("3.5") for the end of a sentence, or
@@ -173,6 +177,27 @@ def _mark_cut(text: str) -> str:
     return kept if kept != text and _complete(kept) else kept + ELLIPSIS
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+def join_paragraphs(text: str) -> str:
+    """``text`` on one line, whitespace folded, each paragraph that lacks final
+    punctuation closed with its script's full stop when another paragraph follows.
+
+    Paragraphs are separated by a blank line (as :func:`~digest.collect.sanitize.html_to_text`
+    writes block elements and list items). A paragraph ending on a comma, colon or dash
+    introduces what follows ("Key points:") and one ending in an emoji or a URL needs
+    no stop: those are joined as they are.
+    """
+    paragraphs = [" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text)]
+    paragraphs = [p for p in paragraphs if p]
+    closed = []
+    for paragraph in paragraphs[:-1]:
+        stop = None if _complete(paragraph) else _full_stop(paragraph)
+        closed.append(paragraph + stop if stop else paragraph)
+    return " ".join([*closed, *paragraphs[-1:]])
+
+
 def trim(text: str, max_words: int, *, max_sentences: int | None = None) -> str:
     """``text`` cut to at most ``max_words`` words, ending a sentence or with "…".
 
@@ -184,7 +209,7 @@ def trim(text: str, max_words: int, *, max_sentences: int | None = None) -> str:
     """
     if max_sentences is not None and max_sentences < 1:
         raise ValueError(f"max_sentences must be at least 1, not {max_sentences}")
-    folded = " ".join(text.split())
+    folded = join_paragraphs(text)
     if not folded or max_words < 1:
         return ""
     units = [(m.start(), m.end()) for m in _UNIT.finditer(folded)]
