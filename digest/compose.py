@@ -12,13 +12,13 @@ Must not: rank, send, touch the ledger, or read the clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from digest.config import Settings
 from digest.errors import NotFound
-from digest.message import Prepared, personalise, split_address
+from digest.message import Prepared, personalise_links, split_address
 from digest.message import prepare as encode
 from digest.records import Edition, Subscriber
 from digest.tokens import Tokens
@@ -45,6 +45,21 @@ class Links:
 
     tokens: Tokens
     base_url: str
+    _unsubscribe: bytes = field(init=False, repr=False, compare=False)
+    _preferences: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        base = self.base_url.encode("utf-8", "surrogatepass")
+        object.__setattr__(self, "_unsubscribe", base + b"/u/")
+        object.__setattr__(self, "_preferences", base + b"/p/")
+
+    def urls(self, subscriber_id: int) -> tuple[bytes, bytes]:
+        """The unsubscribe and preferences links as bytes (what a message is made of)."""
+        make = self.tokens.make_bytes
+        return (
+            self._unsubscribe + make("unsubscribe", subscriber_id),
+            self._preferences + make("preferences", subscriber_id),
+        )
 
     def unsubscribe_url(self, subscriber_id: int) -> str:
         return f"{self.base_url}/u/{self.tokens.make('unsubscribe', subscriber_id)}"
@@ -104,14 +119,15 @@ def prepare(
 
 def message_for(prepared: Prepared, edition_id: int, subscriber: Subscriber, links: Links) -> bytes:
     """One subscriber's copy: their address, name and signed links put in."""
-    return personalise(
+    unsubscribe, preferences = links.urls(subscriber.id)
+    return personalise_links(
         prepared,
         edition_id=edition_id,
         subscriber_id=subscriber.id,
         email=subscriber.email,
         name=subscriber.name,
-        unsubscribe_url=links.unsubscribe_url(subscriber.id),
-        preferences_url=links.preferences_url(subscriber.id),
+        unsubscribe_url=unsubscribe,
+        preferences_url=preferences,
     )
 
 

@@ -7,16 +7,19 @@ second key a message carries two signatures (dual signing: receivers that know
 Ed25519 check it, the others the RSA one).
 
 `sign` signs any finished message (confirmations, test sends). `Template` is the fast
-path for an edition: made once per prepared variant, it keeps the canonical form of
-the signed headers with the per-subscriber placeholders in them and the body hash of
-everything before the body's first placeholder (a `hashlib` object copied per
-message), so each message costs one short hash update and one signing operation.
+path for an edition: made once per prepared variant (its :class:`~digest.segments.Segments`),
+it keeps the canonical form of the signed headers cut at the per-subscriber slots, the
+body hash of everything before the body's first slot (a `hashlib` object copied per
+message) and each key's DKIM-Signature field but for its bh= value, so each message
+costs a join, one hash update over the body from its first slot and one signing
+operation per key.
 This module signs bytes; it sends nothing, and never logs or shows a key.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -27,6 +30,7 @@ from typing import Any
 
 from digest.config import DKIM_KEY_ENV, DkimSettings
 from digest.errors import ConfigError, DeliveryError
+from digest.segments import Pieces, Segments, split
 
 #: The headers a DKIM signature covers (those present); the ones a forwarder could
 #: add a second copy of are signed twice ("oversigned") so that no copy can be added.
@@ -97,19 +101,22 @@ class DkimKey:
         else:
             raise ConfigError(f"{origin}: a DKIM key must be RSA or Ed25519")
         self._key = key
+        self._rsa = self.algorithm == b"rsa-sha256"
+        if self._rsa:  # made once: the sign call per message gets them ready
+            from cryptography.hazmat.primitives import hashes
+            from cryptography.hazmat.primitives.asymmetric import padding
+
+            self._padding, self._hash = padding.PKCS1v15(), hashes.SHA256()
         self.selector = selector.encode("ascii")
         self.domain = domain.encode("ascii")
 
     def signature(self, data: bytes) -> bytes:
         """The base64 signature of the canonical header block `data`."""
-        if self.algorithm == b"rsa-sha256":
-            from cryptography.hazmat.primitives import hashes
-            from cryptography.hazmat.primitives.asymmetric import padding
-
-            raw = self._key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        if self._rsa:
+            raw = self._key.sign(data, self._padding, self._hash)
         else:  # RFC 8463: PureEdDSA over the SHA-256 of the data
             raw = self._key.sign(hashlib.sha256(data).digest())
-        return base64.b64encode(raw)
+        return binascii.b2a_base64(raw, newline=False)
 
     def header(self, names: bytes, bh: bytes, t: bytes) -> bytes:
         """The DKIM-Signature field up to an empty `b=` (as signed)."""
@@ -119,9 +126,18 @@ class DkimKey:
             + b"; h=" + names + b";\r\n\tbh=" + bh + b";\r\n\tb="
         )  # fmt: skip
 
+    def around_bh(self, names: bytes, t: bytes) -> tuple[bytes, bytes, bytes, bytes]:
+        """`header` before and after its bh= value, then its canonical form (as signed,
+        without the final CRLF) before and after it: a base64 value has no white space,
+        so canonicalizing the field is canonicalizing each side."""
+        field = self.header(names, b"\0", t)
+        before, after = field.split(b"\0")
+        canon_before, canon_after = relaxed(field)[:-2].split(b"\0")
+        return before, after, canon_before, canon_after
+
 
 def _fold(b64: bytes) -> bytes:
-    return b"\r\n\t".join(b64[i : i + _B64_LINE] for i in range(0, len(b64), _B64_LINE))
+    return b"\r\n\t".join([b64[i : i + _B64_LINE] for i in range(0, len(b64), _B64_LINE)])
 
 
 def _fields(head: bytes) -> list[bytes]:
@@ -187,46 +203,81 @@ class DkimSigner:
             out.append(field + _fold(b) + b"\r\n")
         return b"".join(out)  # the first key's (RSA) signature first
 
-    def template(self, head: bytes, body: bytes, marks: Sequence[bytes]) -> Template:
-        """The per-variant plan for messages made from `head` and `body` by replacing
-        the placeholders `marks`."""
-        return Template(self, head, body, tuple(marks))
+    def template(
+        self,
+        head: bytes,
+        body: bytes,
+        segments: Segments,
+        head_marks: Mapping[bytes, int],
+        *,
+        now: datetime,
+    ) -> Template:
+        """The per-variant plan for the copies `segments` makes of `head` and `body`
+        (`head_marks`: the header's placeholders and their slots' kinds)."""
+        return Template(self, head, body, segments, head_marks, now=now)
+
+
+def _relaxed_slot(value: bytes) -> bytes:
+    """`relaxed_value(value)`, skipped for the usual value that it leaves as it is."""
+    if b"\r" in value or b"\t" in value or b"  " in value:
+        return relaxed_value(value)
+    return value.strip(b" ")
 
 
 class Template:
     """Signs the personalised copies of one prepared variant (see the module docstring).
 
-    `head` and `body` hold placeholders; a personalised message is them with each
-    placeholder replaced. The header placeholders must each be a whole header value
-    or lie inside one without white space (an address, a Message-ID, a URL)."""
+    `head` and `body` hold placeholders; a copy is `segments` filled with its values.
+    The header placeholders must each be a whole header value or lie inside one
+    without white space (an address, a Message-ID, a URL)."""
 
-    def __init__(self, signer: DkimSigner, head: bytes, body: bytes, marks: Sequence[bytes]):
-        self.signer = signer
+    def __init__(
+        self,
+        signer: DkimSigner,
+        head: bytes,
+        body: bytes,
+        segments: Segments,
+        head_marks: Mapping[bytes, int],
+        *,
+        now: datetime,
+    ) -> None:
+        self.signer, self.segments = signer, segments
         signed, self.names = _choose(_fields(head))
-        self.canonical = b"".join(signed)
-        self.marks = tuple(m for m in marks if m in self.canonical)
-        first = min((i for m in marks if (i := body.find(m)) >= 0), default=-1)
-        if first < 0:  # no placeholder in the body: its hash is the same for everyone
-            self.prefix_len = -1
-            self.bh: bytes | None = base64.b64encode(body_hash(body).digest())
-            self.prefix = hashlib.sha256()
-        else:
-            self.prefix_len = first
-            self.prefix = hashlib.sha256(body[:first])
-            self.bh = None
+        self.canonical = Pieces(*split(b"".join(signed), head_marks))
+        self.first = segments.body_first
+        self.bh = b""  # the body hash when the body has no slot: the same for all
+        if self.first is None:
+            self.bh = base64.b64encode(body_hash(body).digest())
+        self.prefix = hashlib.sha256(segments.body_prefix)
+        # The body's end as "simple" has it, the same in every copy (the usual case):
+        # its tail need not be canonicalized per copy.
+        last = segments.pieces[-1] or b""
+        self.fixed_end = last.endswith(b"\r\n") and len(last) > 2 and last[-3:-2] != b"\n"
+        t = str(int(now.timestamp())).encode()
+        self.keys = [(key, *key.around_bh(self.names, t)) for key in signer.keys]
 
-    def sign(self, body: bytes, values: Mapping[bytes, bytes], *, now: datetime) -> bytes:
-        """The DKIM-Signature field(s) of the copy whose body is `body` and whose header
-        placeholders became `values` (raw header bytes: canonicalized here)."""
-        bh = self.bh
-        if bh is None:
+    def sign(self, values: Sequence[bytes]) -> bytes:
+        """The copy whose slots hold `values` (raw header bytes, canonicalized here),
+        joined, with its DKIM-Signature field(s) in front."""
+        pieces = self.segments.fill(values)
+        first = self.first
+        if first is None:
+            bh, rest = self.bh, pieces
+        else:
+            tail = b"".join(pieces[first:])
             h = self.prefix.copy()
-            h.update(simple_tail(body[self.prefix_len :]))
-            bh = base64.b64encode(h.digest())
-        canonical = self.canonical
-        for mark in self.marks:
-            canonical = canonical.replace(mark, relaxed_value(values[mark]))
-        return self.signer._signatures(canonical, self.names, bh, now)
+            h.update(tail if self.fixed_end else simple_tail(tail))
+            bh = binascii.b2a_base64(h.digest(), newline=False)
+            rest = [*pieces[:first], tail]
+        canon = self.canonical.pieces.copy()
+        for at, kind in self.canonical.slots:
+            canon[at] = _relaxed_slot(values[kind])
+        canonical = b"".join(canon)  # type: ignore[arg-type]  # no None is left
+        fields = []
+        for key, before, after, canon_before, canon_after in self.keys:
+            b = key.signature(canonical + canon_before + bh + canon_after)
+            fields.append(before + bh + after + _fold(b) + b"\r\n")
+        return b"".join([*fields, *rest])  # the first key's (RSA) signature first
 
 
 @dataclass(frozen=True, slots=True)

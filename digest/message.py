@@ -1,12 +1,13 @@
 """Wrap a rendered variant into message bytes, then personalise them per subscriber.
 
 `prepare` runs once per variant: it encodes both bodies (quoted-printable, UTF-8,
-lines well under 998 octets) and the fixed headers, and keeps each per-subscriber
-value as a placeholder on a line of its own. `personalise` then only substitutes a
-few short byte strings and, when the newsletter has a DKIM key, signs the result
-(digest.dkim: the signed headers' canonical form and the body hash up to the first
-placeholder are computed once per variant): no template render, CSS inlining or
-EmailMessage per subscriber. This module builds bytes; it sends nothing and never
+lines well under 998 octets) and the fixed headers, keeps each per-subscriber
+value as a placeholder on a line of its own, and cuts the message at them
+(digest.segments). `personalise` then joins the pieces with a few short byte strings
+put in and, when the newsletter has a DKIM key, signs the result (digest.dkim: the
+signed headers' canonical form and the body hash up to the first placeholder are
+computed once per variant): no template render, CSS inlining, `bytes.replace` over the
+message or EmailMessage per subscriber. This module builds bytes; it sends nothing and never
 logs a key.
 """
 
@@ -27,6 +28,7 @@ from digest.dkim import DKIM_OVERSIGN as DKIM_OVERSIGN
 from digest.dkim import DkimSigner, Template
 from digest.errors import DeliveryError
 from digest.placeholders import PLACEHOLDERS, PREFERENCES, UNSUBSCRIBE
+from digest.segments import Segments
 
 if TYPE_CHECKING:
     from digest.render import Rendered
@@ -43,7 +45,9 @@ _MARK = secrets.token_hex(16)
 TO, MSGID = f"@@TO_{_MARK}@@".encode(), f"@@MESSAGE_ID_{_MARK}@@".encode()
 _UNSUB, _PREFS = UNSUBSCRIBE.encode(), PREFERENCES.encode()
 _QP_ESCAPE = re.compile(r"[^ -<>-~]")  # what quoted-printable encodes: not in _SAFE
-_URL_UNSAFE = re.compile(r"[\s<>\"']")
+_QP_ESCAPE_BYTES = re.compile(rb"[^ -<>-~]")
+# In an ASCII link: white space (str's \s has \x1c-\x1f too), brackets, quotes.
+_URL_UNSAFE = re.compile(rb"[\s\x1c-\x1f<>\"']")
 
 
 def _qp_chars(text: str) -> list[bytes]:
@@ -102,6 +106,13 @@ def qp_value(value: str) -> bytes:
     return b"\r\n".join(out)
 
 
+def _qp_link(url: bytes) -> bytes:
+    """`qp_value` of an ASCII link."""
+    if len(url) < QP_WIDTH and not _QP_ESCAPE_BYTES.search(url) and url[-1:] not in b" \t":
+        return url
+    return qp_value(url.decode("ascii"))
+
+
 def _check(name: str, value: str) -> None:
     if "\r" in value or "\n" in value:
         raise DeliveryError(f"header {name} contains a line break: {value!r}")
@@ -126,6 +137,11 @@ def split_address(value: str) -> tuple[str, str]:
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9 !#$%&'*+/?^_`{|}~.,;:()\[\]<>@\"\\-]{1,60}")
 _WORD_BYTES = 45  # UTF-8 bytes per encoded word: 60 base64 characters, 72 in all
+# A name formataddr leaves unquoted (no specials), its white space single spaces between
+# words: `format_address` gives it as it is.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/?^_`{|}~-]+"
+_BARE_NAME = re.compile(rf"(?=.{{1,60}}\Z){_ATOM}(?: {_ATOM})*")
+_NOT_ADDRESS = re.compile(r"[\r\n<>]")
 
 
 def format_address(name: str, email: str) -> str:
@@ -136,10 +152,12 @@ def format_address(name: str, email: str) -> str:
     at most 75 characters, one per folded line. The name's characters never reach the
     header raw, so quotes, commas, brackets or `@` in it cannot add or change an address.
     """
-    if any(c in name for c in "\r\n") or any(c in email for c in "\r\n<>"):
+    if "\r" in name or "\n" in name or _NOT_ADDRESS.search(email):
         raise DeliveryError(f"{email!r}: address or name contains a line break or bracket")
     if not email.isascii():
         raise DeliveryError(f"{email!r}: a non-ASCII address needs SMTPUTF8, not supported")
+    if _BARE_NAME.fullmatch(name):  # the usual name: what formataddr gives it, sooner
+        return f"{name} <{email}>"
     name = " ".join(name.split())
     if not name:
         return email
@@ -188,6 +206,7 @@ class Prepared:
     dkim: DkimSigner | None = None  # signs each personalised message when set
     date: datetime | None = None  # the Date header's time (the DKIM t= tag)
     signing: Template | None = None  # dkim's per-variant plan (made by `prepare`)
+    segments: Segments | None = None  # head and body cut at the slots (made by `prepare`)
 
 
 def domain_of(sender: str) -> str:
@@ -262,15 +281,19 @@ def prepare(
     return _signed(Prepared(head, body, False, list_id, domain), dkim, date)
 
 
-#: The per-subscriber placeholders (in the header, the body or both).
-_MARKS = (TO, MSGID, UNSUBSCRIBE.encode(), PREFERENCES.encode())
+# The kinds of slot (digest.segments): the values `personalise` puts in, in this order.
+_TO, _MSGID, _HEAD_UNSUB, _BODY_UNSUB, _BODY_PREFS = range(5)
+#: The per-subscriber placeholders of the header block and of the body, and their slots.
+HEAD_MARKS = {TO: _TO, MSGID: _MSGID, _UNSUB: _HEAD_UNSUB}
+BODY_MARKS = {_UNSUB: _BODY_UNSUB, _PREFS: _BODY_PREFS}
 
 
 def _signed(prepared: Prepared, dkim: DkimSigner | None, date: datetime) -> Prepared:
+    segments = Segments(prepared.head, prepared.body, HEAD_MARKS, BODY_MARKS)
     if dkim is None:
-        return replace(prepared, date=date)
-    plan = dkim.template(prepared.head, prepared.body, _MARKS)
-    return replace(prepared, dkim=dkim, date=date, signing=plan)
+        return replace(prepared, date=date, segments=segments)
+    plan = dkim.template(prepared.head, prepared.body, segments, HEAD_MARKS, now=date)
+    return replace(prepared, dkim=dkim, date=date, signing=plan, segments=segments)
 
 
 def message_id(edition_id: int, subscriber_id: int, domain: str) -> str:
@@ -288,23 +311,53 @@ def personalise(
     unsubscribe_url: str,
     preferences_url: str,
 ) -> bytes:
-    """The finished message for one subscriber: a handful of byte substitutions, then
-    the DKIM signature when the variant was prepared with a signer."""
+    """The finished message for one subscriber (:func:`personalise_links` with the
+    links as text)."""
+    if not email.isascii():
+        raise DeliveryError(f"{email!r}: a non-ASCII address needs SMTPUTF8, not supported")
+    for url in (unsubscribe_url, preferences_url):
+        if not url.isascii():
+            raise DeliveryError(f"{email}: link {url!r} is not a plain ASCII URL")
+    return personalise_links(
+        prepared,
+        edition_id=edition_id,
+        subscriber_id=subscriber_id,
+        email=email,
+        name=name,
+        unsubscribe_url=unsubscribe_url.encode("ascii"),
+        preferences_url=preferences_url.encode("ascii"),
+    )
+
+
+def personalise_links(
+    prepared: Prepared,
+    *,
+    edition_id: int,
+    subscriber_id: int,
+    email: str,
+    name: str,
+    unsubscribe_url: bytes,
+    preferences_url: bytes,
+) -> bytes:
+    """The finished message for one subscriber: the prepared pieces joined with their
+    address, Message-ID and links put in, then the DKIM signature when the variant was
+    prepared with a signer."""
     if not email.isascii():
         raise DeliveryError(f"{email!r}: a non-ASCII address needs SMTPUTF8, not supported")
     for url in (unsubscribe_url, preferences_url):
         if not url.isascii() or _URL_UNSAFE.search(url):
-            raise DeliveryError(f"{email}: link {url!r} is not a plain ASCII URL")
-    to = format_address(name, email).encode("ascii")
-    msgid = message_id(edition_id, subscriber_id, prepared.domain).encode()
-    unsubscribe = unsubscribe_url.encode("ascii")
-    head = prepared.head.replace(TO, to).replace(MSGID, msgid).replace(_UNSUB, unsubscribe)
-    body = prepared.body.replace(_UNSUB, qp_value(unsubscribe_url)).replace(
-        _PREFS, qp_value(preferences_url)
+            shown = url.decode("ascii", "replace")
+            raise DeliveryError(f"{email}: link {shown!r} is not a plain ASCII URL")
+    values = (
+        format_address(name, email).encode("ascii"),
+        b"<digest.%d.%d@%s>" % (edition_id, subscriber_id, prepared.domain.encode("ascii")),
+        unsubscribe_url,
+        _qp_link(unsubscribe_url),
+        _qp_link(preferences_url),
     )
     if prepared.signing is not None:
-        assert prepared.date is not None
-        values = {TO: to, MSGID: msgid, _UNSUB: unsubscribe}
-        signature = prepared.signing.sign(body, values, now=prepared.date)
-        return signature + head + b"\r\n" + body
-    return head + b"\r\n" + body
+        return prepared.signing.sign(values)
+    segments = prepared.segments
+    if segments is None:  # a Prepared made by hand, not by `prepare`
+        segments = Segments(prepared.head, prepared.body, HEAD_MARKS, BODY_MARKS)
+    return b"".join(segments.fill(values))

@@ -4,6 +4,7 @@ substitute bytes; the shortcuts taken there give exactly the slow path's output.
 from __future__ import annotations
 
 from email.message import EmailMessage
+from email.utils import formataddr
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,12 @@ from itsdangerous import URLSafeSerializer
 from premailer import Premailer
 
 from digest.app import App
+from digest.compose import Links
 from digest.deliver.run import send_edition
-from digest.message import _qp_chars, _qp_line, qp_value
+from digest.message import _PLAIN_NAME as PLAIN_NAME
+from digest.message import _qp_chars, _qp_line, format_address, qp_value
 from digest.render import Renderer
+from digest.segments import Segments
 from digest.tokens import Tokens
 from tests.test_send_support import NOW, add_subscribers, build, small_project
 
@@ -84,3 +88,52 @@ def test_the_short_link_shortcut_encodes_like_the_general_path(value: str) -> No
     out: list[bytes] = []
     _qp_line(_qp_chars(value), out)
     assert qp_value(value) == b"\r\n".join(out)
+
+
+def _format_address_slowly(name: str, email: str) -> str:
+    """What `format_address` gave a plain name before its shortcut: normalised white
+    space, then `formataddr` (quoting when the name has specials)."""
+    name = " ".join(name.split())
+    return formataddr((name, email)) if name else email
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from("aZ09 .,;:\"'()<>@[]\\!#$%&*+/?^_`{|}~-\t"),
+        min_size=0,
+        max_size=70,
+    )
+)
+def test_the_plain_name_shortcut_formats_like_formataddr(name: str) -> None:
+    """A name without specials, single-spaced, is given as it is: as formataddr has it."""
+    if not PLAIN_NAME.fullmatch(" ".join(name.split())) or "=?" in name:
+        return  # the encoded-word path, unchanged
+    assert format_address(name, "a@example.com") == _format_address_slowly(name, "a@example.com")
+
+
+@given(st.integers(min_value=0, max_value=10**11), st.sampled_from(["", "/news", "/a=b"]))
+def test_links_as_bytes_are_the_links_as_text(subscriber_id: int, path: str) -> None:
+    links = Links(Tokens(["new", "old"]), "https://brief.example.org" + path)
+    assert links.urls(subscriber_id) == (
+        links.unsubscribe_url(subscriber_id).encode(),
+        links.preferences_url(subscriber_id).encode(),
+    )
+
+
+@given(
+    st.lists(st.sampled_from([b"@@A@@", b"@@B@@", b"x", b"\r\n", b"=", b""]), max_size=12),
+    st.lists(st.sampled_from([b"@@A@@", b"@@B@@", b"y", b"\r\n"]), max_size=12),
+)
+def test_joined_segments_are_the_replaced_message(head: list[bytes], body: list[bytes]) -> None:
+    """Placeholders anywhere (adjacent, first, last, none): joining the pieces is
+    replacing each placeholder, a header one and a body one by their own values."""
+    h, b = b"".join(head), b"".join(body)
+    segments = Segments(h, b, {b"@@A@@": 0}, {b"@@A@@": 1, b"@@B@@": 2})
+    values = [b"<head A>", b"<body A>", b"<body B>"]
+    replaced_body = b.replace(b"@@A@@", values[1]).replace(b"@@B@@", values[2])
+    replaced = h.replace(b"@@A@@", values[0]) + b"\r\n" + replaced_body
+    assert b"".join(segments.fill(values)) == replaced
+    assert (segments.body_first is None) == (b"@@A@@" not in b and b"@@B@@" not in b)
+    if segments.body_first is not None:  # the body from its first slot: hashed per copy
+        rest = b"".join(segments.fill(values)[segments.body_first :])
+        assert segments.body_prefix + rest == replaced_body
