@@ -85,3 +85,25 @@ def test_the_due_query_walks_an_index_not_the_whole_list(tmp_path: Path) -> None
     assert "USING INDEX ix_subscribers_list_status_id" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
     assert "SCAN deliveries" not in plan, plan
+
+
+def test_a_due_reader_pages_like_due_and_sees_each_batchs_marks(
+    tmp_path: Path, db_url: str
+) -> None:
+    """A worker's reader (its statement built once, bound per batch) gives what `due`
+    gives, sections and formats included, and sees rows marked since its last batch."""
+    app, edition, ids = _project(tmp_path, 6, database=db_url)
+    add_subscribers(app, 2, start=100, sections=["Culture", "Science"], format="text")
+    ids = [s.id for s in app.store.subscribers("daily")]
+    store = app.store
+    reader = store.due_reader(edition, "daily", shard=(0, 1))
+    first = reader(0, 3)
+    assert first == store.due(edition, "daily", limit=3)
+    store.claim(edition, ids, worker="a", now=NOW)
+    store.mark(edition, {ids[3]: ("sent", None), ids[4]: ("bounced", "550 no")}, now=NOW)
+    rest = reader(first[-1].id, 100)
+    assert [s.id for s in rest] == [ids[5], ids[6], ids[7]]
+    assert rest == store.due(edition, "daily", after_id=first[-1].id, limit=100)
+    assert rest[1].sections == ("Culture", "Science") and rest[1].format == "text"
+    assert first[0].sections == () and first[0].format == "html"
+    assert reader(ids[-1], 100) == []
