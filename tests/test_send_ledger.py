@@ -107,3 +107,27 @@ def test_a_due_reader_pages_like_due_and_sees_each_batchs_marks(
     assert rest[1].sections == ("Culture", "Science") and rest[1].format == "text"
     assert first[0].sections == () and first[0].format == "html"
     assert reader(ids[-1], 100) == []
+
+
+def test_a_workers_claim_takes_its_turn_at_the_ledgers_file_lock(tmp_path: Path) -> None:
+    """On SQLite a worker's claims take the same file lock as the marks: a claim never
+    meets another worker's mark in SQLite's busy handler (a millisecond's sleep)."""
+    import threading
+
+    from digest.deliver.wiring import StoreLedger
+
+    app, edition, ids = _project(tmp_path, 4)
+    store = app.store
+    ledger = StoreLedger(store, store.edition(edition), name="run/0", owner="run")
+    other = store.ledger_writer(edition)  # another worker's writer, holding its turn
+    claimed: list[set[int]] = []
+    with other.turn():
+        thread = threading.Thread(target=lambda: claimed.append(ledger.claim(ids, NOW)))
+        thread.start()
+        thread.join(0.3)
+        assert thread.is_alive() and not claimed  # waiting for the turn
+        assert store.ledger(edition) == {}
+    thread.join(5)
+    assert claimed == [set(ids)]
+    ledger.close()
+    other.close()

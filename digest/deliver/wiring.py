@@ -81,13 +81,14 @@ class StoreLedger:
         return self.reader(max(after_id, lo), limit)
 
     def claim(self, subscriber_ids: list[int], now: datetime) -> set[int]:
-        if self._claim is not None:  # a queue worker's leased claim
-            return self._claim(subscriber_ids, now)
-        if self.owner is not None:  # a run holding the edition's lease: exclusive
-            return self.store.claim_exclusive(
-                self.edition_id, subscriber_ids, worker=self.name, now=now, lease=self.lease
-            )
-        return self.store.claim(self.edition_id, subscriber_ids, worker=self.name, now=now)
+        with self.writer.turn():  # the workers' writes take turns (SQLite)
+            if self._claim is not None:  # a queue worker's leased claim
+                return self._claim(subscriber_ids, now)
+            if self.owner is not None:  # a run holding the edition's lease: exclusive
+                return self.store.claim_exclusive(
+                    self.edition_id, subscriber_ids, worker=self.name, now=now, lease=self.lease
+                )
+            return self.store.claim(self.edition_id, subscriber_ids, worker=self.name, now=now)
 
     def mark(self, outcomes: Mapping[int, tuple[str, str | None]], now: datetime) -> str:
         return self.writer.mark(outcomes, now=now)
