@@ -67,28 +67,28 @@ class StoreLedger:
         self.timezones, self.list_timezone = timezones, list_timezone
         self._claim, self.owner, self.lease = claim, owner, lease
         self.writer = store.ledger_writer(edition.id)
-
-    def due(self, *, after_id: int, limit: int) -> list[Subscriber]:
-        lo, hi = self.id_range if self.id_range is not None else (0, None)
-        return self.store.due(
-            self.edition_id,
-            self.list,
-            after_id=max(after_id, lo),
-            upto_id=hi,
-            limit=limit,
-            shard=self.shard,
-            timezones=self.timezones,
-            list_timezone=self.list_timezone,
+        self.reader = store.due_reader(
+            edition.id,
+            edition.list,
+            upto_id=id_range[1] if id_range is not None else None,
+            shard=shard,
+            timezones=timezones,
+            list_timezone=list_timezone,
         )
 
+    def due(self, *, after_id: int, limit: int) -> list[Subscriber]:
+        lo = self.id_range[0] if self.id_range is not None else 0
+        return self.reader(max(after_id, lo), limit)
+
     def claim(self, subscriber_ids: list[int], now: datetime) -> set[int]:
-        if self._claim is not None:  # a queue worker's leased claim
-            return self._claim(subscriber_ids, now)
-        if self.owner is not None:  # a run holding the edition's lease: exclusive
-            return self.store.claim_exclusive(
-                self.edition_id, subscriber_ids, worker=self.name, now=now, lease=self.lease
-            )
-        return self.store.claim(self.edition_id, subscriber_ids, worker=self.name, now=now)
+        with self.writer.turn():  # the workers' writes take turns (SQLite)
+            if self._claim is not None:  # a queue worker's leased claim
+                return self._claim(subscriber_ids, now)
+            if self.owner is not None:  # a run holding the edition's lease: exclusive
+                return self.store.claim_exclusive(
+                    self.edition_id, subscriber_ids, worker=self.name, now=now, lease=self.lease
+                )
+            return self.store.claim(self.edition_id, subscriber_ids, worker=self.name, now=now)
 
     def mark(self, outcomes: Mapping[int, tuple[str, str | None]], now: datetime) -> str:
         return self.writer.mark(outcomes, now=now)

@@ -42,6 +42,10 @@ def _engine(url: str) -> Engine:
             cur = conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # A send commits every message or two: a checkpoint (two fsyncs, taken by
+            # the committing writer while the others wait) every 4,000 pages of WAL
+            # rather than SQLite's 1,000. Commits are as durable as before.
+            cur.execute("PRAGMA wal_autocheckpoint=4000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()

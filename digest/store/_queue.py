@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -27,6 +29,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -38,7 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.sql.dml import Update
+from sqlalchemy.sql.elements import BindParameter
 
 from digest.store import schema as t
 from digest.store._base import upsert, utc
@@ -52,6 +55,80 @@ log = logging.getLogger("digest.store")
 def _insert_ignore(conn: Connection, table: Any) -> Any:
     """INSERT that does nothing when the row exists (another process was first)."""
     return upsert(conn.dialect.name, table).on_conflict_do_nothing()
+
+
+@dataclass(frozen=True, slots=True)
+class _Claims:
+    """An exclusive claim's statements for one dialect, with bound parameters `eid`,
+    `ids` (expanding), `worker`, `now`, `cutoff` (and `rows` on PostgreSQL)."""
+
+    take: Any  # rows to take over -> their subscriber ids (PostgreSQL: by `rows`)
+    insert: Any  # new rows -> their subscriber ids
+    locked: Any = None  # PostgreSQL: the rows to take over, locked (SKIP LOCKED)
+    known: Any = None  # PostgreSQL: the ids the ledger has
+
+
+@cache
+def _claims(dialect: str) -> _Claims:
+    """Built once per dialect: building and caching a statement with a batch of ids
+    costs more than running it."""
+    s, d = t.subscribers, t.deliveries
+    ids: BindParameter[int] = bindparam("ids", expanding=True)
+    mine = and_(d.c.edition_id == bindparam("eid"), d.c.subscriber_id.in_(ids))
+    takeable = and_(
+        mine,
+        d.c.status.not_in(DONE),
+        or_(
+            d.c.status != "claimed",
+            d.c.worker.is_(None),
+            d.c.worker == bindparam("worker"),
+            d.c.claimed_at.is_(None),
+            d.c.claimed_at < bindparam("cutoff", type_=d.c.claimed_at.type),
+        ),
+    )
+    now = bindparam("now", type_=d.c.claimed_at.type)
+    take = update(d).values(
+        status="claimed",
+        attempts=d.c.attempts + 1,
+        worker=bindparam("worker"),
+        claimed_at=now,
+        error=None,
+    )
+    rows = (
+        select(
+            bindparam("eid", type_=Integer),
+            s.c.id,
+            literal("claimed", String),
+            literal(1, Integer),
+            bindparam("worker", type_=String),
+            now,
+        )
+        .where(s.c.id.in_(ids))
+        .order_by(s.c.id)  # one order for everyone: concurrent inserts never deadlock
+    )
+    columns = ["edition_id", "subscriber_id", "status", "attempts", "worker", "claimed_at"]
+    insert = (
+        upsert(dialect, d)
+        .from_select(columns, rows)
+        .on_conflict_do_nothing(index_elements=[d.c.edition_id, d.c.subscriber_id])
+        .returning(d.c.subscriber_id)
+    )
+    if dialect == "postgresql":
+        return _Claims(
+            take=take.where(d.c.id.in_(bindparam("rows", expanding=True))).returning(
+                d.c.subscriber_id
+            ),
+            insert=insert,
+            locked=select(d.c.id).where(takeable).with_for_update(skip_locked=True),
+            known=select(d.c.subscriber_id).where(mine),
+        )
+    inner = select(d.c.subscriber_id).where(takeable)
+    return _Claims(
+        take=take.where(d.c.edition_id == bindparam("eid"), d.c.subscriber_id.in_(inner)).returning(
+            d.c.subscriber_id
+        ),
+        insert=insert,
+    )
 
 
 class QueueMixin(LedgerMixin):
@@ -167,70 +244,44 @@ class QueueMixin(LedgerMixin):
         rows to take over are locked first with SELECT .. FOR UPDATE SKIP LOCKED and
         updated by primary key (a row another transaction is claiming or marking is
         skipped, never waited for); SQLite, which has one writer at a time, runs the
-        same as one UPDATE .. WHERE .. IN (SELECT ..).
+        same as one UPDATE .. WHERE .. IN (SELECT ..). The statements are built once
+        (`_claims`): a sending worker claims every batch.
         """
         ids = sorted(set(subscriber_ids))
         if not ids:
             return set()
-        d = t.deliveries
-        cutoff = now - timedelta(seconds=lease)
-        takeable = and_(
-            d.c.edition_id == edition_id,
-            d.c.subscriber_id.in_(ids),
-            d.c.status.not_in(DONE),
-            or_(
-                d.c.status != "claimed",
-                d.c.worker.is_(None),
-                d.c.worker == worker,
-                d.c.claimed_at.is_(None),
-                d.c.claimed_at < cutoff,
-            ),
-        )
-        take = update(d).values(
-            status="claimed", attempts=d.c.attempts + 1, worker=worker, claimed_at=now, error=None
-        )
+        values = {
+            "eid": edition_id,
+            "ids": ids,
+            "worker": worker,
+            "now": now,
+            "cutoff": now - timedelta(seconds=lease),
+        }
         for attempt in range(3):
             try:
-                return self._claim(edition_id, ids, takeable, take, worker=worker, now=now)
+                return self._claim(values)
             except DBAPIError as exc:  # deadlock: the other transaction went on; once more
                 if getattr(exc.orig, "sqlstate", None) != "40P01" or attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
-    def _claim(
-        self,
-        edition_id: int,
-        ids: list[int],
-        takeable: ColumnElement[bool],
-        take: Update,
-        *,
-        worker: str,
-        now: datetime,
-    ) -> set[int]:
-        d = t.deliveries
-        pg = self.engine.dialect.name == "postgresql"
+    def _claim(self, values: dict[str, Any]) -> set[int]:
+        c = _claims(self.engine.dialect.name)
         with self.engine.begin() as conn:
-            if pg:
-                locked = select(d.c.id).where(takeable).with_for_update(skip_locked=True)
-                rows = [int(i) for i in conn.execute(locked).scalars()]
+            if c.locked is not None:  # PostgreSQL
+                rows = [int(i) for i in conn.execute(c.locked, values).scalars()]
                 taken = set()
                 if rows:
-                    taken_rows = take.where(d.c.id.in_(rows)).returning(d.c.subscriber_id)
-                    taken = {int(i) for i in conn.execute(taken_rows).scalars()}
-                known = select(d.c.subscriber_id).where(
-                    d.c.edition_id == edition_id, d.c.subscriber_id.in_(ids)
-                )
-                existing = {int(i) for i in conn.execute(known).scalars()}
-                new = [i for i in ids if i not in existing]
+                    taken = {
+                        int(i) for i in conn.execute(c.take, {**values, "rows": rows}).scalars()
+                    }
+                existing = {int(i) for i in conn.execute(c.known, values).scalars()}
+                new = [i for i in values["ids"] if i not in existing]
             else:
-                inner = select(d.c.subscriber_id).where(takeable)
-                taken_rows = take.where(
-                    d.c.edition_id == edition_id, d.c.subscriber_id.in_(inner)
-                ).returning(d.c.subscriber_id)
-                taken = {int(i) for i in conn.execute(taken_rows).scalars()}
-                new = ids
+                taken = {int(i) for i in conn.execute(c.take, values).scalars()}
+                new = values["ids"]
             if new:
-                taken |= self._insert_claims(conn, edition_id, new, worker=worker, now=now)
+                taken |= {int(i) for i in conn.execute(c.insert, {**values, "ids": new}).scalars()}
         return taken
 
     def _insert_claims(
@@ -240,27 +291,8 @@ class QueueMixin(LedgerMixin):
         inserted. (Callers on PostgreSQL leave out rows they saw in the ledger:
         inserting over a row another transaction is taking over would wait for it,
         and two such waits can deadlock.)"""
-        s, d = t.subscribers, t.deliveries
-        rows = (
-            select(
-                literal(edition_id, Integer),
-                s.c.id,
-                literal("claimed", String),
-                literal(1, Integer),
-                literal(worker, String),
-                literal(now, d.c.claimed_at.type),
-            )
-            .where(s.c.id.in_(ids))
-            .order_by(s.c.id)  # one order for everyone: concurrent inserts never deadlock
-        )
-        columns = ["edition_id", "subscriber_id", "status", "attempts", "worker", "claimed_at"]
-        insert = (
-            upsert(self.engine.dialect.name, d)
-            .from_select(columns, rows)
-            .on_conflict_do_nothing(index_elements=[d.c.edition_id, d.c.subscriber_id])
-            .returning(d.c.subscriber_id)
-        )
-        return {int(i) for i in conn.execute(insert).scalars()}
+        values = {"eid": edition_id, "ids": ids, "worker": worker, "now": now}
+        return {int(i) for i in conn.execute(_claims(conn.dialect.name).insert, values).scalars()}
 
     def _mine(self, edition_id: int, worker: str, ids: Range) -> ColumnElement[bool]:
         d = t.deliveries

@@ -9,7 +9,8 @@ common case through the driver's own statements. Nothing here decides an outcome
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -96,11 +97,20 @@ class LedgerWriter:
 
     def mark(self, results: Mapping[int, tuple[str, str | None]], *, now: datetime) -> str:
         """As :meth:`LedgerMixin.mark`."""
-        if self._lock is None or fcntl is None:
+        with self.turn():
             return self._mark(results, now)
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """This process's turn to write (the file lock; nothing without one). A worker's
+        claims take it too: a claim meeting another worker's mark in SQLite's busy
+        handler sleeps a millisecond or more, and so does a mark meeting a claim."""
+        if self._lock is None or fcntl is None:
+            yield
+            return
         fcntl.flock(self._lock, fcntl.LOCK_EX)
         try:
-            return self._mark(results, now)
+            yield
         finally:
             fcntl.flock(self._lock, fcntl.LOCK_UN)
 
