@@ -57,37 +57,41 @@ def term_hashes(words: Sequence[str]) -> np.ndarray:
     return np.fromiter(map(_term_hash, words), dtype=np.uint32, count=len(words))
 
 
-def band_keys(hashes: np.ndarray, starts: np.ndarray, chunk: int = 8192) -> np.ndarray:
+def band_keys(hashes: np.ndarray, starts: np.ndarray, chunk: int = 1 << 21) -> np.ndarray:
     """The ``LSH_BANDS`` band values of each set's MinHash, one row each (a row of zeros
     for an empty set, which is never indexed).
 
     Set ``i`` is ``hashes[starts[i]:starts[i + 1]]`` (term hashes, :func:`term_hashes`).
     The MinHash is the classic one (``NUM_PERM`` affine permutations of a 32-bit term
     hash, minimum per permutation; the same values as datasketch's default scheme),
-    computed for about ``chunk`` terms at a time with numpy; the ``LSH_ROWS`` values of
-    a band are packed into one 64-bit integer, so equal band values are equal integers.
+    computed with numpy for about ``chunk`` permuted values at a time: each set's hashes
+    are laid out in one row of a grid as wide as the largest set, a shorter row padded
+    with its set's first hash (a minimum does not change for a value seen twice), and
+    the minimum is taken along the rows. The ``LSH_ROWS`` values of a band are packed
+    into one 64-bit integer, so equal band values are equal integers.
     """
     n = len(starts) - 1
-    out = np.zeros((n, LSH_BANDS), dtype=np.uint64)
-    filled = np.flatnonzero(np.diff(starts) > 0)
+    lengths = np.diff(starts)
+    width = int(lengths.max(initial=0))
+    if not width:
+        return np.zeros((n, LSH_BANDS), dtype=np.uint64)
     mixed = _fmix32(hashes.astype(np.uint32))
-    first = 0
+    grid = np.repeat(np.minimum(starts[:-1], len(mixed) - 1), width).reshape(n, width)
+    column = np.arange(len(mixed)) - np.repeat(starts[:-1], lengths)
+    grid[np.repeat(np.arange(n), lengths), column] = np.arange(len(mixed))
+    signatures = np.empty((n, NUM_PERM), dtype=np.uint32)
+    step = max(1, chunk // (width * NUM_PERM))
     with np.errstate(over="ignore"):
-        while first < len(filled):
-            # the sets from filled[first] on, up to about `chunk` terms (one set at least)
-            limit = starts[filled[first]] + chunk
-            last = max(first + 1, int(np.searchsorted(starts[filled + 1], limit, "right")))
-            rows = filled[first:last]
-            offset = starts[rows[0]]
-            permuted = mixed[offset : starts[rows[-1] + 1], None] * _A
+        for first in range(0, n, step):
+            permuted = mixed[grid[first : first + step]][..., None] * _A
             permuted += _B  # uint32 arithmetic wraps (mod 2^32), in place
-            signatures = np.minimum.reduceat(permuted, starts[rows] - offset, axis=0)
-            out[rows] = np.ascontiguousarray(signatures).view(np.uint64)  # LSH_ROWS == 2
-            first = last
+            np.min(permuted, axis=1, out=signatures[first : first + step])
+    out = signatures.view(np.uint64)  # LSH_ROWS == 2: a band is two values
+    out[lengths == 0] = 0
     return out
 
 
-def keyword_bands(keywords: Sequence[Sequence[str]], chunk: int = 8192) -> np.ndarray:
+def keyword_bands(keywords: Sequence[Sequence[str]], chunk: int = 1 << 21) -> np.ndarray:
     """:func:`band_keys` of sets of words (tests and tuning)."""
     starts = np.cumsum([0, *map(len, keywords)])
     return band_keys(term_hashes([w for words in keywords for w in words]), starts, chunk)
