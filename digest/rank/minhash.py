@@ -140,22 +140,22 @@ def shared(bands: np.ndarray, rows: np.ndarray, n: int) -> Shared:
     starts = new.ravel()  # band after band
     place = order.ravel()
     del order
-    group = np.cumsum(starts, dtype=np.int64) - 1
-    # equal values by position: (group, place) is sorted but within groups, and the
-    # stable sort (a merge of runs) finishes such an order in about one pass
-    place = place[np.argsort(group * len(rows) + place, kind="stable")]
+    group = np.cumsum(starts, dtype=np.int32) - 1
     member = rows.astype(np.int32)[place]  # positions in the batch
+    begin = np.flatnonzero(starts)
     del place, new
-    group = group.astype(np.int32)
+    # a query looks where an earlier article has the value: all holders but the first;
+    # an insert matters where a later one has it: all holders but the last
+    first = np.minimum.reduceat(member, begin)[group]
+    last = np.maximum.reduceat(member, begin)[group]
     size = np.bincount(group)
     number = (np.cumsum(size > 1) - 1).astype(np.int32)  # shared values only
-    many = size[group] > 1
-    ends = np.append(starts[1:], True)
     out: list[tuple[np.ndarray, np.ndarray]] = []
-    for where in (many & ~starts, many & ~ends):
+    for where in (member != first, member != last):  # a value held once: first == last
         who = member[where]
         bounds = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(who, minlength=n), out=bounds[1:])
+        # each article's values in the order of their numbers (by band, then by value)
         out.append((number[group[where][_stable_order(who)]], bounds))
     (looked, look_bounds), (entered, enter_bounds) = out
     return Shared(looked, look_bounds, entered, enter_bounds, int(number[-1]) + 1)
