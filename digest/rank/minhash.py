@@ -180,10 +180,15 @@ class Bands:
     def __init__(self, values: Shared) -> None:
         self.values = values
         self.buckets: list[list[int] | None] = [None] * values.count
+        # as Python lists, read one slice per article (not one small array each)
+        self._looked: list[int] = values.looked.tolist()
+        self._look_bounds: list[int] = values.look_bounds.tolist()
+        self._entered: list[int] = values.entered.tolist()
+        self._enter_bounds: list[int] = values.enter_bounds.tolist()
 
     def insert(self, i: int) -> None:
         buckets = self.buckets
-        for value in self.values.entries(i):
+        for value in self._entered[self._enter_bounds[i] : self._enter_bounds[i + 1]]:
             bucket = buckets[value]
             if bucket is None:
                 buckets[value] = [i]
@@ -192,7 +197,8 @@ class Bands:
 
     def query(self, i: int) -> list[int]:
         """Earlier articles sharing a band, most shared bands first (then by position)."""
-        found = filter(None, map(self.buckets.__getitem__, self.values.lookups(i)))
+        looked = self._looked[self._look_bounds[i] : self._look_bounds[i + 1]]
+        found = filter(None, map(self.buckets.__getitem__, looked))
         hits = Counter(chain.from_iterable(found))
         # by shared bands, most first, then by position
         ranked = sorted(zip(map(neg, hits.values()), hits, strict=True))
