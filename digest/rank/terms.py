@@ -136,8 +136,8 @@ def weigh(articles: Sequence[Article]) -> Terms:
     counts = array("q")
     lengths: list[int] = []
     for article in articles:
-        count = Counter(lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS))
-        count.update(tokens(article.title) * TITLE_WEIGHT)
+        lead = lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS)
+        count = Counter(lead + tokens(article.title) * TITLE_WEIGHT)  # lead's terms first
         found.extend(map(number.__getitem__, count))
         counts.extend(count.values())
         lengths.append(len(count))
