@@ -175,3 +175,29 @@ def test_shared_band_values_are_those_of_the_definition(seed: int) -> None:
         entered = [number[key] for key in numbered if i in holders[key][:-1]]
         assert got.lookups(i) == looked
         assert got.entries(i) == entered
+
+
+def test_clustering_leaves_the_cycle_collector_as_it_found_it() -> None:
+    """The collector is paused while a batch is clustered (it has no cycles to find, and
+    its full passes walk the whole batch), then back as it was."""
+    import gc
+
+    articles = _batch(1, 300)
+    was = gc.isenabled()
+    runs: list[str] = []
+    gc.callbacks.append(lambda phase, info: runs.append(phase))
+    try:
+        gc.enable()
+        c.cluster(articles)
+        assert runs.count("start") <= 1  # at most one, as it is switched back on
+        for state in (True, False):
+            (gc.enable if state else gc.disable)()
+            c.cluster(articles)
+            assert gc.isenabled() is state
+        gc.enable()
+        with pytest.raises(AttributeError):
+            c.cluster([None])  # type: ignore[list-item]
+        assert gc.isenabled()
+    finally:
+        gc.callbacks.pop()
+        (gc.enable if was else gc.disable)()

@@ -48,8 +48,10 @@ Method, in the order the code runs:
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -207,6 +209,26 @@ def cluster(
     Every article is in exactly one story; a story of one is an article nobody else ran.
     No story's dated members lie further apart than ``window`` (None: no time bound).
     """
+    with _collector_paused():
+        return _stories(articles, window)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off meanwhile (as it was after). Clustering makes no
+    reference cycles, but the collector's full passes, set off by the objects it keeps
+    (a term set and a story per article), walk the whole batch each time: 0.5 s of
+    8 at 50,000 articles."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _stories(articles: Sequence[Article], window: timedelta | None) -> list[list[Article]]:
     batch = _Batch(articles)
     n = len(batch.articles)
     when = [a.when for a in batch.articles]

@@ -57,37 +57,41 @@ def term_hashes(words: Sequence[str]) -> np.ndarray:
     return np.fromiter(map(_term_hash, words), dtype=np.uint32, count=len(words))
 
 
-def band_keys(hashes: np.ndarray, starts: np.ndarray, chunk: int = 8192) -> np.ndarray:
+def band_keys(hashes: np.ndarray, starts: np.ndarray, chunk: int = 1 << 21) -> np.ndarray:
     """The ``LSH_BANDS`` band values of each set's MinHash, one row each (a row of zeros
     for an empty set, which is never indexed).
 
     Set ``i`` is ``hashes[starts[i]:starts[i + 1]]`` (term hashes, :func:`term_hashes`).
     The MinHash is the classic one (``NUM_PERM`` affine permutations of a 32-bit term
     hash, minimum per permutation; the same values as datasketch's default scheme),
-    computed for about ``chunk`` terms at a time with numpy; the ``LSH_ROWS`` values of
-    a band are packed into one 64-bit integer, so equal band values are equal integers.
+    computed with numpy for about ``chunk`` permuted values at a time: each set's hashes
+    are laid out in one row of a grid as wide as the largest set, a shorter row padded
+    with its set's first hash (a minimum does not change for a value seen twice), and
+    the minimum is taken along the rows. The ``LSH_ROWS`` values of a band are packed
+    into one 64-bit integer, so equal band values are equal integers.
     """
     n = len(starts) - 1
-    out = np.zeros((n, LSH_BANDS), dtype=np.uint64)
-    filled = np.flatnonzero(np.diff(starts) > 0)
+    lengths = np.diff(starts)
+    width = int(lengths.max(initial=0))
+    if not width:
+        return np.zeros((n, LSH_BANDS), dtype=np.uint64)
     mixed = _fmix32(hashes.astype(np.uint32))
-    first = 0
+    grid = np.repeat(np.minimum(starts[:-1], len(mixed) - 1), width).reshape(n, width)
+    column = np.arange(len(mixed)) - np.repeat(starts[:-1], lengths)
+    grid[np.repeat(np.arange(n), lengths), column] = np.arange(len(mixed))
+    signatures = np.empty((n, NUM_PERM), dtype=np.uint32)
+    step = max(1, chunk // (width * NUM_PERM))
     with np.errstate(over="ignore"):
-        while first < len(filled):
-            # the sets from filled[first] on, up to about `chunk` terms (one set at least)
-            limit = starts[filled[first]] + chunk
-            last = max(first + 1, int(np.searchsorted(starts[filled + 1], limit, "right")))
-            rows = filled[first:last]
-            offset = starts[rows[0]]
-            permuted = mixed[offset : starts[rows[-1] + 1], None] * _A
+        for first in range(0, n, step):
+            permuted = mixed[grid[first : first + step]][..., None] * _A
             permuted += _B  # uint32 arithmetic wraps (mod 2^32), in place
-            signatures = np.minimum.reduceat(permuted, starts[rows] - offset, axis=0)
-            out[rows] = np.ascontiguousarray(signatures).view(np.uint64)  # LSH_ROWS == 2
-            first = last
+            np.min(permuted, axis=1, out=signatures[first : first + step])
+    out = signatures.view(np.uint64)  # LSH_ROWS == 2: a band is two values
+    out[lengths == 0] = 0
     return out
 
 
-def keyword_bands(keywords: Sequence[Sequence[str]], chunk: int = 8192) -> np.ndarray:
+def keyword_bands(keywords: Sequence[Sequence[str]], chunk: int = 1 << 21) -> np.ndarray:
     """:func:`band_keys` of sets of words (tests and tuning)."""
     starts = np.cumsum([0, *map(len, keywords)])
     return band_keys(term_hashes([w for words in keywords for w in words]), starts, chunk)
@@ -136,22 +140,22 @@ def shared(bands: np.ndarray, rows: np.ndarray, n: int) -> Shared:
     starts = new.ravel()  # band after band
     place = order.ravel()
     del order
-    group = np.cumsum(starts, dtype=np.int64) - 1
-    # equal values by position: (group, place) is sorted but within groups, and the
-    # stable sort (a merge of runs) finishes such an order in about one pass
-    place = place[np.argsort(group * len(rows) + place, kind="stable")]
+    group = np.cumsum(starts, dtype=np.int32) - 1
     member = rows.astype(np.int32)[place]  # positions in the batch
+    begin = np.flatnonzero(starts)
     del place, new
-    group = group.astype(np.int32)
+    # a query looks where an earlier article has the value: all holders but the first;
+    # an insert matters where a later one has it: all holders but the last
+    first = np.minimum.reduceat(member, begin)[group]
+    last = np.maximum.reduceat(member, begin)[group]
     size = np.bincount(group)
     number = (np.cumsum(size > 1) - 1).astype(np.int32)  # shared values only
-    many = size[group] > 1
-    ends = np.append(starts[1:], True)
     out: list[tuple[np.ndarray, np.ndarray]] = []
-    for where in (many & ~starts, many & ~ends):
+    for where in (member != first, member != last):  # a value held once: first == last
         who = member[where]
         bounds = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(who, minlength=n), out=bounds[1:])
+        # each article's values in the order of their numbers (by band, then by value)
         out.append((number[group[where][_stable_order(who)]], bounds))
     (looked, look_bounds), (entered, enter_bounds) = out
     return Shared(looked, look_bounds, entered, enter_bounds, int(number[-1]) + 1)
@@ -176,10 +180,15 @@ class Bands:
     def __init__(self, values: Shared) -> None:
         self.values = values
         self.buckets: list[list[int] | None] = [None] * values.count
+        # as Python lists, read one slice per article (not one small array each)
+        self._looked: list[int] = values.looked.tolist()
+        self._look_bounds: list[int] = values.look_bounds.tolist()
+        self._entered: list[int] = values.entered.tolist()
+        self._enter_bounds: list[int] = values.enter_bounds.tolist()
 
     def insert(self, i: int) -> None:
         buckets = self.buckets
-        for value in self.values.entries(i):
+        for value in self._entered[self._enter_bounds[i] : self._enter_bounds[i + 1]]:
             bucket = buckets[value]
             if bucket is None:
                 buckets[value] = [i]
@@ -188,7 +197,8 @@ class Bands:
 
     def query(self, i: int) -> list[int]:
         """Earlier articles sharing a band, most shared bands first (then by position)."""
-        found = filter(None, map(self.buckets.__getitem__, self.values.lookups(i)))
+        looked = self._looked[self._look_bounds[i] : self._look_bounds[i + 1]]
+        found = filter(None, map(self.buckets.__getitem__, looked))
         hits = Counter(chain.from_iterable(found))
         # by shared bands, most first, then by position
         ranked = sorted(zip(map(neg, hits.values()), hits, strict=True))
