@@ -22,7 +22,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+import httpcore
 import httpx
+
+from digest.collect.netstream import AsyncioBackend
 
 try:
     __version__ = version("digest")
@@ -70,13 +73,15 @@ async def fetch_all(
 ) -> list[FetchResult]:
     """Fetch every request, at most `concurrency` at a time; results in request order."""
     gate = asyncio.Semaphore(max(1, concurrency))
+    tls = _tls(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
     limits = httpx.Limits(max_connections=max(1, concurrency))
     async with httpx.AsyncClient(
-        verify=_tls(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")),
+        verify=tls,
+        transport=_transport(tls, limits),
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
         timeout=httpx.Timeout(timeout),
-        limits=limits,
+        limits=limits,  # for the transports of proxies named in the environment
         headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
     ) as client:
 
@@ -115,6 +120,22 @@ def _tls(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
     a process: loading the CA bundle costs 20 ms, and the scheduler collects again and
     again in one process."""
     return httpx.create_ssl_context()
+
+
+def _transport(tls: ssl.SSLContext, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+    """httpx's transport, its httpcore pool on asyncio's transports rather than AnyIO's
+    (:mod:`digest.collect.netstream`: a quarter less CPU for a 304). Proxies named in
+    the environment still get httpx's own transports (the client mounts them)."""
+    transport = httpx.AsyncHTTPTransport(verify=tls, limits=limits)
+    if hasattr(transport, "_pool"):  # httpx's attribute; without it, AnyIO as before
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=tls,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=AsyncioBackend(),
+        )
+    return transport
 
 
 def _failed(request: FetchRequest, problem: str, status: int | None = None) -> FetchResult:
