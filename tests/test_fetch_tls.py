@@ -141,6 +141,25 @@ def test_the_fetcher_s_pool_runs_on_the_asyncio_backend() -> None:
     assert isinstance(pool._network_backend, AsyncioBackend)  # the point of the module
 
 
+def test_no_tls_context_is_made_until_an_https_request(
+    plain: Server, tls: Server, tls_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_files[0]))
+    made = []
+    real = fetch._tls.__wrapped__
+
+    def counted(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+        made.append(cert_file)
+        return real(cert_file, cert_dir)
+
+    monkeypatch.setattr(fetch, "_tls", counted)
+    [result] = fetch_all_sync([FetchRequest("Plain", plain.url("/feed"))])
+    assert result.status == 200 and made == []  # a CA bundle loaded for nothing, before
+    results = fetch_all_sync([FetchRequest(f"S{n}", tls.url("/feed")) for n in range(3)])
+    assert [r.status for r in results] == [200, 200, 200]
+    assert made == [str(tls_files[0])]  # once for the collect, on its first https:// request
+
+
 def test_https_with_a_trusted_certificate_then_304_on_the_kept_connection(
     tls: Server, tls_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

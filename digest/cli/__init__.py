@@ -237,9 +237,12 @@ def _warnings(warnings: tuple[str, ...], shown: int = 5) -> str:
 @click.option("--at", "at", help="The 'now' to collect for (ISO 8601); default: now.")
 def collect(config: str, at: str | None) -> None:
     """Fetch every source; print a per-source table (new, updated, unchanged, error, warnings)."""
+    app = open_app(config)
+    if not err.is_terminal:  # a bar is drawn on a terminal only (nor its refresh thread)
+        _print_collect(app.collect(now=at_time(at)))
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    app = open_app(config)
     with Progress(
         TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
     ) as bar:
