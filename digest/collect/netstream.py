@@ -30,16 +30,18 @@ def _seconds(timeout: float | None) -> str:
     return "time" if timeout is None else f"{timeout:g}s"
 
 
-def _socket_readable(transport: asyncio.BaseTransport) -> bool:
-    """Whether the connection's socket has bytes or an end waiting (or is gone)."""
+def _socket_readable(protocol: _Protocol, transport: asyncio.BaseTransport) -> bool:
+    """Whether the connection's socket has bytes or an end waiting (or is gone); one
+    poll object a connection, made at the first question."""
     sock = transport.get_extra_info("socket")
     if sock is None or sock.fileno() < 0:
         return True
-    if hasattr(select, "poll"):
-        poller = select.poll()
-        poller.register(sock.fileno(), select.POLLIN)
-        return bool(poller.poll(0))
-    return bool(select.select([sock.fileno()], [], [], 0)[0])
+    if not hasattr(select, "poll"):
+        return bool(select.select([sock.fileno()], [], [], 0)[0])
+    if protocol.poller is None:
+        protocol.poller = select.poll()
+        protocol.poller.register(sock.fileno(), select.POLLIN)
+    return bool(protocol.poller.poll(0))
 
 
 class _Protocol(asyncio.Protocol):
@@ -52,6 +54,7 @@ class _Protocol(asyncio.Protocol):
         self.error: Exception | None = None
         self.transport: asyncio.Transport | None = None
         self.paused_reading = False
+        self.poller: Any = None  # select.poll, where there is one
         self._readable: asyncio.Future[None] | None = None
         self._writable: asyncio.Future[None] | None = None
 
@@ -178,7 +181,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":  # an idle connection with bytes or an end: unusable
             p = self._protocol  # (an end the loop has not seen yet is in the socket)
-            return bool(p.buffer) or p.eof or _socket_readable(self._transport)
+            return bool(p.buffer) or p.eof or _socket_readable(p, self._transport)
         if info == "ssl_object":
             return self._transport.get_extra_info("ssl_object")
         return self._transport.get_extra_info(_EXTRA[info]) if info in _EXTRA else None
