@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 from rich.markup import escape
 
-from digest.cli.common import at_time, config_option, console, err, open_app
+from digest.cli.common import (
+    at_time,
+    config_option,
+    console,
+    err,
+    open_app,
+    print_plain_table,
+)
 from digest.codec import edition_to_dict, iso
 from digest.errors import DigestError
 from digest.records import Edition
@@ -207,21 +214,32 @@ def demo(out: str) -> None:
     console.print(f"  outbox:   {app.settings.transport.path} ({summary.sent} messages)")
 
 
+COLLECT_COLUMNS = ("source", "new", "updated", "unchanged", "error", "warnings")
+
+
 def _print_collect(reports: list[Any]) -> None:
+    if not any(r.error or r.warnings for r in reports):
+        rows = [(r.name, str(r.new), str(r.updated), _unchanged(r), "", "") for r in reports]
+        if print_plain_table("Sources", COLLECT_COLUMNS, {1, 2, 3}, rows):
+            return
     from rich.table import Table
 
     table = Table(title="Sources", title_justify="left")
-    for col in ("source", "new", "updated", "unchanged", "error", "warnings"):
+    for col in COLLECT_COLUMNS:
         table.add_column(
             col,
             justify="right" if col in ("new", "updated", "unchanged") else "left",
             overflow="fold",
         )
     for r in reports:
-        unchanged = "not modified" if r.not_modified else str(r.unchanged)
         error = f"[red]{escape(r.error)}[/]" if r.error else ""
-        table.add_row(r.name, str(r.new), str(r.updated), unchanged, error, _warnings(r.warnings))
+        counts = (str(r.new), str(r.updated), _unchanged(r))
+        table.add_row(r.name, *counts, error, _warnings(r.warnings))
     console.print(table)
+
+
+def _unchanged(report: Any) -> str:
+    return "not modified" if report.not_modified else str(report.unchanged)
 
 
 def _warnings(warnings: tuple[str, ...], shown: int = 5) -> str:
@@ -237,9 +255,12 @@ def _warnings(warnings: tuple[str, ...], shown: int = 5) -> str:
 @click.option("--at", "at", help="The 'now' to collect for (ISO 8601); default: now.")
 def collect(config: str, at: str | None) -> None:
     """Fetch every source; print a per-source table (new, updated, unchanged, error, warnings)."""
+    app = open_app(config)
+    if not err.is_terminal:  # a bar is drawn on a terminal only (nor its refresh thread)
+        _print_collect(app.collect(now=at_time(at)))
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    app = open_app(config)
     with Progress(
         TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
     ) as bar:

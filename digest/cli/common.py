@@ -6,6 +6,7 @@ A leaf of the command line: the command modules (`digest/cli/NAME.py`) import it
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -62,4 +63,54 @@ def print_table(table: Any) -> None:
     wide.print(table)
 
 
-__all__ = ["at_time", "config_option", "console", "err", "open_app", "print_table"]
+def print_plain_table(
+    title: str, headers: Sequence[str], right: Collection[int], rows: Sequence[Sequence[str]]
+) -> bool:
+    """Print a table of plain one-line cells as rich draws it (HEAVY_HEAD box, a space
+    each side of a cell, title left) when rich would add nothing to it: no colour, a
+    UTF-8 output, no markup and every row fits on its line. 100 rows cost rich 340M
+    instructions (callgrind), a tenth of an unchanged `digest collect`; this, 3M.
+    False (nothing printed) when rich must draw it; `right` are right-justified columns."""
+    from rich.cells import cell_len
+
+    if console.color_system is not None or not console.encoding.lower().startswith("utf"):
+        return False
+    if not all(_plain(cell) for row in rows for cell in row):
+        return False
+    widths = [max(map(cell_len, column)) for column in zip(headers, *rows, strict=True)]
+    if sum(widths) + 3 * len(widths) + 1 > console.width:
+        return False
+
+    def line(cells: Sequence[str], edge: str, inner: str) -> str:
+        padded = (
+            " " * (w - cell_len(c)) + c if n in right else c + " " * (w - cell_len(c))
+            for n, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+        return edge + inner.join(f" {cell} " for cell in padded) + edge
+
+    def rule(left: str, bar: str, cross: str, end: str) -> str:
+        return left + cross.join(bar * (w + 2) for w in widths) + end
+
+    width = sum(widths) + 3 * len(widths) + 1
+    text = [title + " " * (width - cell_len(title)), rule("┏", "━", "┳", "┓")]
+    text += [line(headers, "┃", "┃"), rule("┡", "━", "╇", "┩")]
+    text += [line(row, "│", "│") for row in rows] + [rule("└", "─", "┴", "┘")]
+    console.file.write("\n".join(text) + "\n")
+    console.file.flush()
+    return True
+
+
+def _plain(cell: str) -> bool:
+    """A cell rich prints as it is: printable, one line, no markup or emoji code."""
+    return cell.isprintable() and not any(c in cell for c in "[]:\\")
+
+
+__all__ = [
+    "at_time",
+    "config_option",
+    "console",
+    "err",
+    "open_app",
+    "print_plain_table",
+    "print_table",
+]

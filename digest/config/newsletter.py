@@ -13,16 +13,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
-
 from digest.config.checks import (
     REQUIRED,
     Table,
-    fires,
     known_locale,
     one_address,
     one_line,
     positive,
+    schedule_problem,
     subject_template,
 )
 from digest.config.settings import (
@@ -170,12 +168,8 @@ def read_list(file: Path, i: int, raw: Any) -> ListSettings:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise t.fail("timezone", "an IANA time zone such as Europe/Copenhagen") from None
-    try:
-        CronTrigger.from_crontab(schedule, timezone=ZoneInfo(tz))
-    except ValueError as exc:
-        raise t.fail("schedule", f"a cron expression 'min hour day month dow' ({exc})") from None
-    if not fires(schedule, tz):
-        raise t.fail("schedule", "a cron expression that fires; this one never does")
+    if problem := schedule_problem(schedule, tz):
+        raise t.fail("schedule", problem)
     title = t.get("title", str, "", "the list's title")
     t.check("title", one_line, "one line of text (no line breaks or control characters)")
     double = t.get("double_opt_in", bool, False, "true or false")
