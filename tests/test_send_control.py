@@ -73,6 +73,33 @@ def test_pause_stops_a_running_send_and_send_resumes_it_without_duplicates(
     assert app.store.edition(edition).status == "sent"
 
 
+def test_a_pause_during_a_worker_s_set_up_lets_no_message_out(tmp_path: Path, db_url: str) -> None:
+    """A queued batch checks the edition, renders, claims, then sends. A pause that lands
+    in between (here: as it claims) stops it before its first hand-over, not after."""
+    from datetime import datetime
+
+    from digest.deliver.wiring import run_worker
+
+    handler = FaultyHandler()
+    with smtp_server(handler) as port:
+        config = small_project(tmp_path / "news", port, database=db_url)
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, 20)
+        app.store.set_edition_status(edition, "sending", now=NOW)
+
+        def claim_as_the_editor_pauses(ids: list[int], now: datetime) -> set[int]:
+            paused = CliRunner().invoke(main, ["pause", str(edition), "--config", str(config)])
+            assert paused.exit_code == 0, paused.output
+            return app.store.claim(edition, ids, worker="w", now=now)
+
+        summary = run_worker(app, edition, claim=claim_as_the_editor_pauses, clock=lambda: NOW)
+    assert summary.paused is not None and "was paused" in summary.paused
+    assert handler.count() == 0  # before the fix, two went out after the pause
+    assert app.store.ledger(edition).get("sent", 0) == 0
+    assert app.store.edition(edition).status == "paused"
+
+
 def test_cancel_stops_a_running_send_for_good(tmp_path: Path, db_url: str) -> None:
     handler = FaultyHandler()
     runner = CliRunner()

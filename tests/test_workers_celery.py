@@ -32,6 +32,7 @@ from tests.test_send_support import (
 )
 from tests.test_send_support import smtp_server as faulty_smtp
 from tests.test_workers_support import (
+    Worker,
     queue_config,
     rabbitmq_queue,
     redis_broker,
@@ -40,6 +41,7 @@ from tests.test_workers_support import (
 )
 
 _RECEIVED = re.compile(r"Task digest\.send_batch\[([0-9a-f-]+)\] received")
+_ENDED = re.compile(r"Task digest\.send_batch\[([0-9a-f-]+)\] (?:succeeded|failed|raised)")
 
 
 def _workers_in_ledger(app: App, edition: int) -> Counter[str]:
@@ -170,6 +172,19 @@ def test_rabbitmq_broker_with_a_prefork_pool_and_the_password_from_the_environme
         app.store.close()
 
 
+def _all_tasks_ended(broker: str, *started: Worker) -> bool:
+    """No batch waits in the queue and every batch a worker received has ended."""
+    import redis
+
+    client = redis.Redis.from_url(broker)
+    try:
+        queued = client.llen("digest")
+    finally:
+        client.close()
+    logs = "".join(w.text() for w in started)
+    return queued == 0 and set(_RECEIVED.findall(logs)) <= set(_ENDED.findall(logs))
+
+
 def test_pause_reaches_every_worker_and_send_resumes_without_duplicates(tmp_path: Path) -> None:
     handler = FaultyHandler()
     total = 600
@@ -201,11 +216,14 @@ def test_pause_reaches_every_worker_and_send_resumes_without_duplicates(tmp_path
             out = send.communicate(timeout=30)[0].decode()
             assert send.returncode == 1, out
             assert f"edition {edition} was paused while sending" in out
-            # Both workers stop at their next ledger write and record what they sent.
+            # Both workers stop at their next ledger write and record what they sent;
+            # batches still queued see the pause and send nothing. Wait for every task
+            # to end: a ledger that matches the server for a moment is not proof.
             deadline = time.monotonic() + 20
-            while app.store.ledger(edition).get("sent", 0) != handler.count():
-                assert time.monotonic() < deadline, (app.store.ledger(edition), handler.count())
+            while not _all_tasks_ended(broker, a, b):
+                assert time.monotonic() < deadline, a.text() + b.text()
                 time.sleep(0.05)
+            assert app.store.ledger(edition).get("sent", 0) == handler.count()
             stopped_at = handler.count()
             time.sleep(1.0)
             assert handler.count() == stopped_at  # both workers stopped

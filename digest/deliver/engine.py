@@ -41,7 +41,7 @@ from digest.deliver.interfaces import (
     SendSummary,
     Stop,
 )
-from digest.deliver.ratelimit import RateLimiter, Reserve, SharedPace
+from digest.deliver.ratelimit import RateLimiter, Reserve, SharedPace, worker_pace
 from digest.deliver.transports import Refusal, Transport, TransportError
 from digest.deliver.wire import Envelope
 from digest.errors import DeliveryError
@@ -51,6 +51,8 @@ from digest.records import Subscriber
 
 class Engine:
     """Sends one worker's share of an edition over one connection (module docstring)."""
+
+    FRESH = 0.2  # seconds a status read stays current for a hand-over
 
     def __init__(
         self,
@@ -106,12 +108,13 @@ class Engine:
         self.stopped: str | None = None
         self.reason: StopReason | None = None
         self.opened = False
-        self.last_status_check = time.monotonic()
+        # When the edition's status was last read (a mark reads it too): a hand-over
+        # after a longer silence (set-up, a wait) reads it first, so a pause stops it.
+        self.status_read = float("-inf")
 
     def _limiter(self) -> RateLimiter | SharedPace:
-        """The pace: with a shared `pace` (the database), `rate_per_second` holds for
-        every process together; the hourly quota is this worker's share, seeded from
-        the ledger's sends of the last hour."""
+        """The pace (`ratelimit.worker_pace`), its hourly window seeded from the ledger's
+        sends of the last hour."""
         p = self.policy
         recent: list[float] = []
         if p.rate_per_hour:
@@ -119,18 +122,7 @@ class Engine:
             since = now - timedelta(seconds=RateLimiter.HOUR)
             for at in self.ledger.sent_since(since, limit=p.rate_per_hour):
                 recent.append(mono - (now - at).total_seconds())
-        if self.pace is not None and p.rate_per_second:
-            local = RateLimiter.share(
-                None, p.rate_per_hour, index=self.index, workers=self.workers, recent=recent
-            )
-            return SharedPace(self.pace, p.rate_per_second, local)
-        return RateLimiter.share(
-            p.rate_per_second,
-            p.rate_per_hour,
-            index=self.index,
-            workers=self.workers,
-            recent=recent,
-        )
+        return worker_pace(p, recent, self.pace, index=self.index, workers=self.workers)
 
     # -- the loop -------------------------------------------------------------------
     def run(self) -> SendSummary:
@@ -233,9 +225,8 @@ class Engine:
         """Wait a little: record what was sent first, and notice a pause while waiting."""
         self._record()
         time.sleep(min(seconds, 0.5))
-        if time.monotonic() - self.last_status_check >= 1.0:
-            self.last_status_check = time.monotonic()
-            self._check_status(self.ledger.status())
+        if time.monotonic() - self.status_read >= 1.0:
+            self._check_status()
 
     def _attempt(self, sub: Subscriber, attempt: int, upcoming: Subscriber | None = None) -> None:
         """Hand `sub`'s message over; while the server takes it in, write the outcomes
@@ -249,6 +240,10 @@ class Engine:
         except DeliveryError as exc:  # bad data in the subscriber's row
             self._outcome(sub, "failed", str(exc))
             return
+        if time.monotonic() - self.status_read > self.FRESH:
+            self._check_status()
+            if self._stopping():
+                return  # left claimed: the next run sends it
         self.limiter.take()
         try:
             if not self.opened:
@@ -383,7 +378,11 @@ class Engine:
             self.pending = {}  # kept when the write failed: the run's end tries again
             self._check_status(status)
 
-    def _check_status(self, status: str) -> None:
+    def _check_status(self, status: str | None = None) -> None:
+        """Act on the edition's status as just read (None: read it now)."""
+        self.status_read = time.monotonic()
+        if status is None:
+            status = self.ledger.status()
         if status in STOPPING and self.stopped is None:
             self.reason = StopReason(status)
             then = (

@@ -13,6 +13,8 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 
+from digest.config import TransportSettings
+
 
 class RateLimiter:
     """One worker's pace: its share of `rate_per_second` as a token bucket (a burst of
@@ -125,3 +127,21 @@ class SharedPace:
         if self._slots:
             self._slots.popleft()
         self._local.take()
+
+
+def worker_pace(
+    policy: TransportSettings,
+    recent: Sequence[float],
+    reserve: Reserve | None,
+    *,
+    index: int,
+    workers: int,
+) -> RateLimiter | SharedPace:
+    """Worker `index`'s pace under `policy`. With a shared `reserve` (the database),
+    `rate_per_second` holds for every process together; the hourly quota is always this
+    worker's share, its window seeded with `recent` (monotonic times of earlier sends)."""
+    per_second, per_hour = policy.rate_per_second, policy.rate_per_hour
+    if reserve is not None and per_second:
+        local = RateLimiter.share(None, per_hour, index=index, workers=workers, recent=recent)
+        return SharedPace(reserve, per_second, local)
+    return RateLimiter.share(per_second, per_hour, index=index, workers=workers, recent=recent)
