@@ -44,7 +44,10 @@ class Watching(SmtpTransport):
 
     def finish(self) -> None:
         sent = self.app.store.ledger(self.edition).get("sent", 0)
-        self.at_finish.append((sent, len(self.built)))
+        # On SQLite what the database does not have yet is in the worker's journal.
+        journal = Path(f"{self.app.store.engine.url.database}-sent")
+        pending = [j.read_text().split() for j in journal.iterdir()] if journal.is_dir() else []
+        self.at_finish.append((sent + sum(map(len, pending)), len(self.built)))
         super().finish()
 
 
@@ -87,8 +90,9 @@ def test_outcomes_are_written_and_the_next_message_built_before_waiting_for_the_
         ).run()
     assert summary.sent == 30 and handler.count() == 30
     assert app.store.ledger(edition_id) == {"sent": 30}
-    # At the k-th wait for the server: every earlier outcome is in the ledger (written
-    # while the k-th message was on the wire), and the next message is already built.
+    # At the k-th wait for the server: every earlier outcome is in the ledger or its
+    # journal (written while the k-th message was on the wire), and the next message is
+    # already built.
     assert transport.at_finish == [(k, min(k + 2, 30)) for k in range(30)]
     assert built == sorted(set(built))  # each message built once, in order
 

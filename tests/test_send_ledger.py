@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -144,3 +145,96 @@ def test_sqlite_checkpoints_every_4000_pages_and_stays_durable_as_before(tmp_pat
             for name in ("wal_autocheckpoint", "journal_mode", "synchronous")
         }
     assert pragma == {"wal_autocheckpoint": 4000, "journal_mode": "wal", "synchronous": 1}
+
+
+def _journals(app: App) -> list[Path]:
+    folder = Path(str(app.store.engine.url.database) + "-sent")
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def test_a_sqlite_ledger_journals_each_accepted_message_until_it_is_marked(
+    tmp_path: Path,
+) -> None:
+    """The journal holds exactly the messages the server took that the database does not
+    have yet: emptied by each mark, gone at a clean close."""
+    from digest.deliver.wiring import StoreLedger
+
+    app, edition, ids = _project(tmp_path, 4)
+    ledger = StoreLedger(app.store, app.store.edition(edition), name="run/0", owner="run")
+    assert ledger.journaled
+    assert ledger.claim(ids, NOW) == set(ids)
+    ledger.sent(ids[0])
+    ledger.sent(ids[1])
+    [journal] = _journals(app)
+    assert journal.read_text().split() == [str(ids[0]), str(ids[1])]
+    assert journal.stat().st_mode & 0o777 == 0o600
+    ledger.mark({ids[0]: ("sent", None), ids[1]: ("sent", None)}, NOW)
+    assert journal.read_text() == ""
+    ledger.sent(ids[2])
+    assert journal.read_text().split() == [str(ids[2])]
+    ledger.mark({ids[2]: ("sent", None)}, NOW)
+    ledger.close()
+    assert _journals(app) == []
+    assert app.store.ledger(edition) == {"sent": 3, "claimed": 1}
+
+
+def test_a_dead_workers_journal_is_applied_before_its_rows_are_claimed_again(
+    tmp_path: Path,
+) -> None:
+    """A worker killed between the server's answer and its next mark left its messages
+    in the journal only: the next claim records them as sent (so nobody gets them
+    twice) and removes the journal; a live worker's journal is applied but kept."""
+    import subprocess
+    import sys
+
+    from digest.deliver.wiring import StoreLedger
+
+    app, edition, ids = _project(tmp_path, 6)
+    store = app.store
+    dead = StoreLedger(store, store.edition(edition), name="run/0", owner="run")
+    assert dead.claim(ids[:3], NOW) == set(ids[:3])
+    dead.sent(ids[0])
+    dead.sent(ids[1])
+    live = StoreLedger(store, store.edition(edition), name="run/1", owner="run")
+    assert live.claim([ids[5]], NOW) == {ids[5]}
+    live.sent(ids[5])  # a live worker's message, not marked yet
+    journal = next(j for j in _journals(app) if j.read_text().split() == [str(ids[0]), str(ids[1])])
+    # The same file as a process that is gone would have left it: its pid is a dead one.
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    edition_id, _, rest = journal.name.split(".", 2)
+    moved = journal.with_name(f"{edition_id}.{gone}.{rest}")
+    journal.rename(moved)
+    assert len(_journals(app)) == 2
+
+    later = datetime.now(UTC) + timedelta(hours=1)  # the dead worker's lease is over
+    taker = StoreLedger(store, store.edition(edition), name="run2/0", owner="run2")
+    assert taker.claim(ids, later) == set(ids[2:5])  # not what was sent
+    assert store.ledger(edition) == {"sent": 3, "claimed": 3}
+    assert not moved.exists() and len(_journals(app)) == 1  # the live one stays
+    for ledger in (dead, live, taker):
+        ledger.close()
+
+
+def test_a_journal_that_cannot_be_written_stops_the_send_naming_the_file(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    import pytest
+
+    from digest.deliver.wiring import StoreLedger
+    from digest.errors import StoreError
+
+    app, edition, ids = _project(tmp_path, 2)
+    ledger = StoreLedger(app.store, app.store.edition(edition), name="run/0", owner="run")
+    folder = Path(f"{app.store.engine.url.database}-sent")
+    shutil.rmtree(folder)
+    folder.write_text("not a folder")  # the journal cannot be created there
+    with pytest.raises(StoreError, match=r"digest\.db-sent/.*cannot record a sent message"):
+        ledger.sent(ids[0])
+    ledger.close()

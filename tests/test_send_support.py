@@ -3,6 +3,7 @@ a real SMTP server (aiosmtpd) on loopback whose faults a test chooses."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 import sys
@@ -117,7 +118,9 @@ class FaultyHandler:
     maps an address to its RCPT answer; `drop_at` closes the connection mid-DATA
     (without an answer) at those DATA commands (0-based); `all_temporary` answers
     451 to every message; `pipelining` offers PIPELINING (RFC 2920) and counts the
-    transactions whose RCPT and DATA arrived with their MAIL.
+    transactions whose RCPT and DATA arrived with their MAIL; `stall_after`: once
+    that many messages are taken, MAIL gets no answer until it is set back to None
+    (`stalled` tells that a client waits).
     """
 
     temporary: float = 0.0
@@ -127,6 +130,8 @@ class FaultyHandler:
     pipelining: bool = False
     seed: int = 7
     run: int = 0
+    stall_after: int | None = None  # once this many are taken, MAIL waits (unanswered)
+    stalled: bool = False
     got: list[Got] = field(default_factory=list)
     rcpts: list[str] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
@@ -150,6 +155,9 @@ class FaultyHandler:
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
+        while self.stall_after is not None and self.count() >= self.stall_after:
+            self.stalled = True
+            await asyncio.sleep(0.02)
         if bytes(server._reader._buffer).startswith(b"RCPT TO:"):  # sent in one go
             with self.lock:
                 self.pipelined += 1

@@ -7,8 +7,9 @@ the transport, and *marks* outcomes at least every `mark_every` messages in one 
 transaction. The work between messages is done while the server takes the next one
 in: the transport `start`s a message, the engine writes the outcomes so far and
 builds the following message, then `finish`es (waits for the server's answer). A kill
-therefore leaves at most `mark_every` messages per worker sent but unrecorded, and a
-resumed send takes exactly the rows not marked sent or bounced.
+therefore leaves at most `mark_every` messages per worker sent but unrecorded (one, the
+message in flight, when the ledger journals), and a resumed send takes exactly the rows
+not recorded sent or bounced.
 
 Transient failures are retried with back-off without holding up the others and count
 towards the auto-pause only once their retries are spent (greylisting); a recipient
@@ -52,7 +53,7 @@ from digest.records import Subscriber
 class Engine:
     """Sends one worker's share of an edition over one connection (module docstring)."""
 
-    FRESH = 0.2  # seconds a status read stays current for a hand-over
+    JOURNALED = 64  # outcomes written at least this often when the ledger journals
 
     def __init__(
         self,
@@ -77,14 +78,13 @@ class Engine:
         self.index, self.workers = index, workers
         self.options, self.clock, self.stop, self.tick = options, clock, stop, tick
         self.counts, self.base = counts, index * SLOTS
-        self.retries = policy.retries if options.retries is None else options.retries
-        self.retry_delay = (
-            policy.retry_delay if options.retry_delay is None else options.retry_delay
-        )
+        o = options
+        self.retries = policy.retries if o.retries is None else o.retries
+        self.retry_delay = policy.retry_delay if o.retry_delay is None else o.retry_delay
         self.max_failures = (
             policy.max_consecutive_failures
-            if options.max_consecutive_failures is None
-            else options.max_consecutive_failures
+            if o.max_consecutive_failures is None
+            else o.max_consecutive_failures
         )
         self.limiter = self._limiter()
         self.paced = bool(policy.rate_per_second or policy.rate_per_hour)
@@ -93,13 +93,16 @@ class Engine:
         # wire (the worker waits on the server far longer than a ledger write takes)
         # once there are `mark_every - 1`, so a kill loses at most those plus the
         # message in flight: `mark_every` in all.
+        # A journaled ledger keeps each accepted message at once: outcomes are written
+        # every JOURNALED messages or second (a kill re-sends the one in flight only).
         self.pending: dict[int, tuple[str, str | None]] = {}
-        self.every = max(1, options.mark_every)
+        self.every = max(1, options.mark_every, self.JOURNALED * ledger.journaled)
+        self.recorded = time.monotonic()
         # The next subscriber's message, built while the previous one was on the wire.
         self.ahead: tuple[int, str, bytes] | None = None
         # (when, seq, attempt, subscriber, last error): messages waiting to be retried.
         self.retry: list[tuple[float, int, int, Subscriber, str]] = []
-        self.seq = 0
+        self.seq, self.opened = 0, False
         self.failures = 0  # final failures in a row (after retries): the auto-pause
         self.refusals = 0  # of which recipients refused (5xx) in a row: see _failed
         # Recipients refused with a bare 5xx, waiting for the server to accept a later
@@ -107,10 +110,9 @@ class Engine:
         self.held: list[tuple[Subscriber, str]] = []
         self.stopped: str | None = None
         self.reason: StopReason | None = None
-        self.opened = False
-        # When the edition's status was last read (a mark reads it too): a hand-over
-        # after a longer silence (set-up, a wait) reads it first, so a pause stops it.
-        self.status_read = float("-inf")
+        # When the status was last read (a mark reads it too), and hand-overs since: one
+        # after `mark_every` of them or 0.2 s (set-up, a wait) reads it first (a pause).
+        self.status_read, self.unread = float("-inf"), 0
 
     def _limiter(self) -> RateLimiter | SharedPace:
         """The pace (`ratelimit.worker_pace`), its hourly window seeded from the ledger's
@@ -240,7 +242,8 @@ class Engine:
         except DeliveryError as exc:  # bad data in the subscriber's row
             self._outcome(sub, "failed", str(exc))
             return
-        if time.monotonic() - self.status_read > self.FRESH:
+        self.unread += 1  # hand-overs since the status was read: read every `mark_every`
+        if self.unread > self.options.mark_every or time.monotonic() - self.status_read > 0.2:
             self._check_status()
             if self._stopping():
                 return  # left claimed: the next run sends it
@@ -300,7 +303,7 @@ class Engine:
     def _meanwhile(self, upcoming: Subscriber | None) -> None:
         """The work done while a message is on the wire: write the outcomes that must
         be in the ledger before the next hand-over, build the next message."""
-        if len(self.pending) >= self.every - 1:
+        if len(self.pending) >= self.every - 1 or time.monotonic() - self.recorded > 1.0:
             self._record()
         if upcoming is not None:
             try:
@@ -356,6 +359,7 @@ class Engine:
     def _outcome(self, sub: Subscriber, status: str, error: str | None) -> None:
         self.pending[sub.id] = (status, error)
         if status == "sent":
+            self.ledger.sent(sub.id)
             self.summary.sent += 1
             self.counts[self.base + SENT] += 1
         elif status == "bounced":
@@ -375,12 +379,12 @@ class Engine:
         """Write the pending outcomes in one transaction; it reports the edition's status."""
         if self.pending:
             status = self.ledger.mark(self.pending, self.clock())
-            self.pending = {}  # kept when the write failed: the run's end tries again
+            self.pending, self.recorded = {}, time.monotonic()  # kept when the write failed
             self._check_status(status)
 
     def _check_status(self, status: str | None = None) -> None:
         """Act on the edition's status as just read (None: read it now)."""
-        self.status_read = time.monotonic()
+        self.status_read, self.unread = time.monotonic(), 0
         if status is None:
             status = self.ledger.status()
         if status in STOPPING and self.stopped is None:

@@ -35,8 +35,19 @@ class Ledger(Protocol):
         """The next due subscribers of this worker's share, by id, after `after_id`."""
         ...
 
+    @property
+    def journaled(self) -> bool:
+        """Whether `sent` keeps each accepted message safe at once (a journal), so that
+        outcomes may go to `mark` less often without a kill costing duplicates."""
+        ...
+
+    def sent(self, subscriber_id: int) -> None:
+        """The server accepted this subscriber's message (called before `mark` has it)."""
+        ...
+
     def claim(self, subscriber_ids: list[int], now: datetime) -> set[int]:
-        """Claim rows before their messages are handed over; the ids this worker may send."""
+        """Claim rows before their messages are handed over (applying what killed
+        workers journaled first); the ids this worker may send."""
         ...
 
     def mark(self, outcomes: Mapping[int, tuple[str, str | None]], now: datetime) -> str:

@@ -80,8 +80,16 @@ class StoreLedger:
         lo = self.id_range[0] if self.id_range is not None else 0
         return self.reader(max(after_id, lo), limit)
 
+    @property
+    def journaled(self) -> bool:
+        return self.writer.journaled
+
+    def sent(self, subscriber_id: int) -> None:
+        self.writer.sent(subscriber_id)
+
     def claim(self, subscriber_ids: list[int], now: datetime) -> set[int]:
         with self.writer.turn():  # the workers' writes take turns (SQLite)
+            self.writer.replay(now)  # a killed worker's journal, before its rows are taken
             if self._claim is not None:  # a queue worker's leased claim
                 return self._claim(subscriber_ids, now)
             if self.owner is not None:  # a run holding the edition's lease: exclusive
@@ -94,7 +102,7 @@ class StoreLedger:
         return self.writer.mark(outcomes, now=now)
 
     def status(self) -> str:
-        return self.store.edition_status(self.edition_id)
+        return self.writer.status()
 
     def pause(self, now: datetime) -> bool:
         return self.store.set_edition_status(

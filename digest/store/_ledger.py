@@ -335,12 +335,14 @@ class LedgerMixin(Base):
         )
 
     def ledger_writer(self, edition_id: int) -> LedgerWriter:
-        """`mark` over one connection held open: a sending worker marks every message."""
+        """`mark` over one connection held open: a sending worker marks every message.
+        On a SQLite file, with the workers' turn lock and the sent-message journal
+        (`<database>-ledger.lock`, `<database>-sent/`) beside it."""
         url = self.engine.url
-        lock = None
+        lock = journal = None
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            lock = f"{url.database}-ledger.lock"
-        return LedgerWriter(self.engine.connect(), edition_id, lock=lock)
+            lock, journal = f"{url.database}-ledger.lock", f"{url.database}-sent"
+        return LedgerWriter(self.engine.connect(), edition_id, lock=lock, journal=journal)
 
     def ledger(self, edition_id: int) -> dict[str, int]:
         """Rows per status for an edition: claimed, sent, bounced, failed."""

@@ -4,11 +4,22 @@
 and reads the edition's status in the same transaction, so a pause reaches running
 workers for free. :class:`LedgerWriter` does that over a connection of its own, the
 common case through the driver's own statements. Nothing here decides an outcome.
+
+On SQLite a writer also keeps a *journal*: each message the server took is appended to
+a small file of the worker's own (one `write`, no transaction) the moment its reply is
+read, and the file is emptied once those outcomes are in the database. A killed worker's
+journal is applied (`replay`) before anyone claims rows again, so a kill re-sends at most
+the one message in flight, however rarely outcomes are written: the database is then
+written every few dozen messages rather than every few. The file is as durable as a
+commit with `synchronous=NORMAL` (it survives the process, not the machine's power).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -16,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from digest.errors import StoreError, StoreFull
 from digest.store import schema as t
 
 try:
@@ -39,6 +51,11 @@ _MARK = (
     )
 )
 _STATUS = select(t.editions.c.status).where(t.editions.c.id == bindparam("edition_id"))
+# A journaled message the database does not have as sent or bounced yet.
+_REPLAY = (
+    "UPDATE deliveries SET status = 'sent', error = NULL, sent_at = ? "
+    "WHERE edition_id = ? AND subscriber_id = ? AND status NOT IN ('sent', 'bounced')"
+)
 
 
 def _mark(
@@ -85,7 +102,14 @@ class LedgerWriter:
     with several workers each marking every few messages, collisions are the rule).
     The file lock wakes the next writer as soon as the lock is given back."""
 
-    def __init__(self, conn: Connection, edition_id: int, *, lock: str | None = None) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        edition_id: int,
+        *,
+        lock: str | None = None,
+        journal: str | None = None,
+    ) -> None:
         self._conn, self._edition_id = conn, edition_id
         self._lock: int | None = None
         self._statements: tuple[str, str, Any] | None = None
@@ -94,6 +118,80 @@ class LedgerWriter:
                 self._lock = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
             except OSError:  # a read-only folder: SQLite's own busy handler only
                 self._lock = None
+        # The journal's folder (SQLite, POSIX, writable) and this writer's file in it,
+        # opened at the first message: <edition>.<pid>.<random>.
+        self._journal: str | None = None
+        self._file: int | None = None
+        self._name = f"{edition_id}.{os.getpid()}.{secrets.token_hex(4)}"
+        if journal is not None and self._lock is not None:
+            try:
+                os.makedirs(journal, mode=0o700, exist_ok=True)
+                self._journal = journal
+            except OSError:  # cannot write there: outcomes go to the database only
+                self._journal = None
+
+    @property
+    def journaled(self) -> bool:
+        """Whether `sent` journals messages (outcomes may be written less often)."""
+        return self._journal is not None
+
+    def sent(self, subscriber_id: int) -> None:
+        """The server took this subscriber's message: journal it now (no-op without)."""
+        if self._journal is None:
+            return
+        path = os.path.join(self._journal, self._name)
+        try:
+            if self._file is None:
+                self._file = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.write(self._file, b"%d\n" % subscriber_id)
+        except OSError as exc:  # the send stops: what is not recorded would go again
+            error = StoreFull if exc.errno == errno.ENOSPC else StoreError
+            raise error(f"{path}: cannot record a sent message ({exc.strerror})") from exc
+
+    def replay(self, now: datetime) -> int:
+        """Record as sent what other writers of this edition journaled and did not mark
+        (a killed worker's last messages; a live one's are true as well), then remove the
+        journals of processes that are gone. Call under `turn`; returns the rows changed."""
+        if self._journal is None:
+            return 0
+        ids: set[int] = set()
+        gone: list[str] = []
+        try:
+            names = [n for n in os.listdir(self._journal) if n.startswith(f"{self._edition_id}.")]
+        except OSError:
+            return 0
+        for name in names:
+            if name == self._name:
+                continue
+            path = os.path.join(self._journal, name)
+            try:
+                with open(path, "rb") as fh:
+                    ids.update(int(x) for x in fh.read().split() if x.isdigit())
+            except OSError:
+                continue
+            if not _alive(name):
+                gone.append(path)
+        changed = 0
+        if ids:
+            mark, _, at = self._raw_statements()
+            stamp = at(now) if at is not None else now
+            replay = _REPLAY if "?" in mark else _REPLAY.replace("?", "%s")
+            raw = self._conn.connection.dbapi_connection
+            assert raw is not None
+            cur = raw.cursor()
+            try:
+                cur.executemany(replay, [(stamp, self._edition_id, i) for i in sorted(ids)])
+                changed = max(cur.rowcount, 0)
+                raw.commit()
+            except BaseException:
+                raw.rollback()
+                raise
+            finally:
+                cur.close()
+        for path in gone:  # applied: a crash before this line applies them again, harmlessly
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        return changed
 
     def mark(self, results: Mapping[int, tuple[str, str | None]], *, now: datetime) -> str:
         """As :meth:`LedgerMixin.mark`."""
@@ -114,14 +212,33 @@ class LedgerWriter:
         finally:
             fcntl.flock(self._lock, fcntl.LOCK_UN)
 
+    def status(self) -> str:
+        """The edition's status, read over this writer's connection (no transaction left
+        open): a worker reads it every message or two."""
+        _, status, _ = self._raw_statements()
+        raw = self._conn.connection.dbapi_connection
+        assert raw is not None
+        cur = raw.cursor()
+        try:
+            cur.execute(status, (self._edition_id,))
+            found = cur.fetchone()
+        finally:
+            cur.close()
+            raw.rollback()  # PostgreSQL opened a transaction for the read: end it
+        return str(found[0]) if found else ""
+
     def _mark(self, results: Mapping[int, tuple[str, str | None]], now: datetime) -> str:
+        status = self._write(results, now)
+        if self._file is not None:  # what the journal held is in the database now
+            os.ftruncate(self._file, 0)
+        return status
+
+    def _write(self, results: Mapping[int, tuple[str, str | None]], now: datetime) -> str:
         if any(outcome == "bounced" for outcome, _ in results.values()):
             return _mark(self._conn, self._edition_id, results, now)  # also suppresses
         # The common case, a worker's every few messages: the driver's own statements
         # (a quarter of the cost of building them through SQLAlchemy per call).
-        if self._statements is None:
-            self._statements = self._raw()
-        mark, status, at = self._statements
+        mark, status, at = self._raw_statements()
         raw = self._conn.connection.dbapi_connection
         assert raw is not None
         stamp = at(now) if at is not None else now
@@ -145,6 +262,11 @@ class LedgerWriter:
             cur.close()
         return str(found[0]) if found else ""
 
+    def _raw_statements(self) -> tuple[str, str, Any]:
+        if self._statements is None:
+            self._statements = self._raw()
+        return self._statements
+
     def _raw(self) -> tuple[str, str, Any]:
         """The two statements in the driver's parameter style, and the driver's
         conversion of a timestamp (as SQLAlchemy would store it)."""
@@ -160,7 +282,28 @@ class LedgerWriter:
         return mark, status, at
 
     def close(self) -> None:
+        """Close the connection; the journal goes once it is empty (every outcome it
+        held is in the database), else it stays for the next claim to apply."""
         self._conn.close()
+        if self._file is not None:
+            empty = os.fstat(self._file).st_size == 0
+            os.close(self._file)
+            self._file = None
+            if empty and self._journal is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(self._journal, self._name))
         if self._lock is not None:
             os.close(self._lock)
             self._lock = None
+
+
+def _alive(name: str) -> bool:
+    """Whether the process that writes the journal `name` (<edition>.<pid>.<random>) runs."""
+    try:
+        pid = int(name.split(".")[1])
+        os.kill(pid, 0)
+    except (IndexError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
