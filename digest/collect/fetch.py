@@ -22,10 +22,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-import httpcore
-import httpx
+from digest.collect._lazytrio import trio_deferred
 
-from digest.collect.netstream import AsyncioBackend
+with trio_deferred():  # httpcore imports trio to probe for it: a stand-in until used
+    import httpcore
+    import httpx
+
+    from digest.collect.netstream import AsyncioBackend
 
 try:
     __version__ = version("digest")
