@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from digest.collect.fetch import FetchRequest, fetch_all_sync
-from digest.config import SourceSettings
+from digest.collect.fetch import FetchRequest, FetchResult, fetch_all_sync
+from digest.config import Settings, SourceSettings
 from digest.errors import SourceError, StoreError
 from digest.records import SourceReport
-from digest.store import Store
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is loaded by whoever opens one
+    from digest.store import Store
 
 Progress = Callable[[SourceReport], None]
 
@@ -117,27 +120,61 @@ def collect(
     concurrency: int = 8,
     timeout: float = 15.0,
     parse_workers: int | None = None,
+    fetched: Mapping[str, FetchResult] | None = None,
 ) -> list[SourceReport]:
     """Collect every source once; return one report per source, in config order.
 
     ``parse_workers``: processes that parse feeds (None: as many as pay, see
-    :func:`parse_workers_for`; 1: this process only).
+    :func:`parse_workers_for`; 1: this process only). ``fetched``: sources already
+    fetched (by name, with the validators stored), not fetched again.
     """
     feeds = [s for s in sources if s.url]
-    validators = store.all_validators() if feeds else {}
+    results = dict(fetched or {})
+    missing = [s for s in feeds if s.name not in results]
+    validators = store.all_validators() if missing else {}
     requests = []
-    for s in feeds:
+    for s in missing:
         assert s.url is not None
         etag, modified = validators.get(s.name, (None, None))
         requests.append(FetchRequest(s.name, s.url, etag, modified))
-    results = {
-        r.name: r for r in fetch_all_sync(requests, concurrency=concurrency, timeout=timeout)
-    }
+    if requests:
+        results |= {
+            r.name: r for r in fetch_all_sync(requests, concurrency=concurrency, timeout=timeout)
+        }
     parsed = _feed_reports([(s, results[s.name]) for s in feeds], now, parse_workers)
     try:
         return _store_all(sources, store, parsed, now, progress)
     finally:
         parsed.close()  # a storage fault stops the run: the workers are shut down
+
+
+def collect_project(
+    settings: Settings,
+    open_store: Callable[[], Store],
+    *,
+    opened: bool,
+    now: datetime,
+    progress: Progress | None = None,
+) -> list[SourceReport]:
+    """:func:`collect` of a project's sources into its store, as `digest collect` runs it.
+
+    With the store not yet `opened` (a command's first use of it), a SQLite project
+    whose every source answers 304 is recorded without opening it
+    (:mod:`digest.collect.unchanged`: no SQLAlchemy loaded); otherwise `open_store()`
+    gets the store, and what was fetched already is not fetched again.
+    """
+    fetched = None
+    if not opened:
+        from digest.collect.unchanged import collect_unchanged
+
+        done = collect_unchanged(settings.sources, settings.database.url, now=now)
+        if done.reports is not None:
+            if progress:
+                for report in done.reports:
+                    progress(report)
+            return done.reports
+        fetched = done.fetched
+    return collect(settings.sources, open_store(), now=now, progress=progress, fetched=fetched)
 
 
 def _store_all(
