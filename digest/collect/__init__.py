@@ -10,11 +10,8 @@ A collect that fetched nothing new (all 304) loads no parser at all.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -23,7 +20,10 @@ from digest.config import Settings, SourceSettings
 from digest.errors import SourceError, StoreError
 from digest.records import SourceReport
 
-if TYPE_CHECKING:  # the store (SQLAlchemy) is loaded by whoever opens one
+if TYPE_CHECKING:  # the store (SQLAlchemy) is loaded by whoever opens one; the worker
+    # processes' modules when there is something to parse
+    from concurrent.futures import ProcessPoolExecutor
+
     from digest.store import Store
 
 Progress = Callable[[SourceReport], None]
@@ -35,10 +35,7 @@ MAX_PARSE_WORKERS = 4
 PARALLEL_BYTES = 1_000_000
 
 
-def _feed_report(source: SourceSettings, result: object, now: datetime) -> SourceReport:
-    from digest.collect.fetch import FetchResult
-
-    assert isinstance(result, FetchResult)
+def _feed_report(source: SourceSettings, result: FetchResult, now: datetime) -> SourceReport:
     if result.error:
         return SourceReport(source.name, error=result.error)
     if result.not_modified or result.body is None:
@@ -76,6 +73,9 @@ def parse_workers_for(bodies: Sequence[bytes], *, cpus: int | None = None) -> in
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # fork (where there is one) starts a worker in milliseconds with digest imported.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -83,21 +83,25 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _feed_reports(
-    feeds: Sequence[tuple[SourceSettings, object]], now: datetime, workers: int | None
+    feeds: Sequence[tuple[SourceSettings, FetchResult]], now: datetime, workers: int | None
 ) -> Generator[SourceReport, None, None]:
     """Each feed's report, in order; parsed in worker processes when that pays."""
-    from digest.collect.fetch import FetchResult
-
-    bodies = [r.body for _, r in feeds if isinstance(r, FetchResult) and r.body is not None]
+    bodies = [r.body for _, r in feeds if r.body is not None]
     if bodies:  # the parsers, loaded before any worker forks; a collect of 304s loads none
         import digest.collect.feeds  # noqa: F401
     workers = parse_workers_for(bodies) if workers is None else min(workers, len(bodies))
-    if multiprocessing.current_process().daemon:
-        workers = 1  # a daemonic process (a Celery worker's child) may not start children
+    if workers > 1:
+        import multiprocessing
+
+        if multiprocessing.current_process().daemon:
+            workers = 1  # a daemonic process (a Celery worker's child) may not start children
     if workers <= 1:
         for source, result in feeds:
             yield _feed_report(source, result, now)
         return
+    from concurrent.futures import Executor, Future
+    from concurrent.futures.process import BrokenProcessPool
+
     executor: Executor
     with _pool(workers) as executor:
         futures: list[Future[SourceReport]] = [

@@ -22,9 +22,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from digest.collect._lazytrio import trio_deferred
+from digest.collect._lazyimports import deferred_imports
 
-with trio_deferred():  # httpcore imports trio to probe for it: a stand-in until used
+with deferred_imports():  # trio (a probe) and httpx's command line: loaded when used
     import httpcore
     import httpx
 

@@ -1,4 +1,5 @@
-"""The fetcher loads no trio (httpcore only probes for it), and httpx under trio still works.
+"""The fetcher loads neither trio (httpcore only probes for it) nor httpx's command line,
+and both still work: httpx under trio, and `httpx.main`.
 
 Each check runs in a fresh interpreter: in this one, another test may have imported
 httpcore (and trio with it) already.
@@ -37,7 +38,7 @@ def test_importing_the_fetcher_does_not_import_trio() -> None:
         "import digest.collect\n"
         "print('trio' in sys.modules)\n"
         "import trio\n"  # a later import gets the real module, not the stand-in
-        "from digest.collect._lazytrio import _Deferred\n"
+        "from digest.collect._lazyimports import _Deferred\n"
         "print(callable(trio.run), isinstance(trio, _Deferred))\n"
     )
     assert _run(code).splitlines() == ["False", "True False"]
@@ -57,3 +58,21 @@ def test_an_httpx_request_under_trio_after_the_fetcher_was_imported() -> None:
             "trio.run(main)\n"
         )
         assert _run(code) == f"200 {len(body)}"
+
+
+def test_importing_the_fetcher_leaves_httpx_s_command_line_until_it_is_run() -> None:
+    code = (
+        "import sys\n"
+        "import digest.collect\n"
+        "print(sorted(m for m in ('httpx._main', 'pygments', 'rich.syntax') if m in sys.modules))\n"
+        "import httpx\n"
+        "sys.argv = ['httpx', '--help']\n"
+        "try:\n"
+        "    httpx.main()\n"
+        "except SystemExit as exc:\n"
+        "    print('exit', exc.code)\n"
+    )
+    lines = _run(code).splitlines()
+    assert lines[0] == "[]"
+    assert lines[-1] == "exit 0"
+    assert any("Usage: httpx <URL> [OPTIONS]" in line for line in lines)
