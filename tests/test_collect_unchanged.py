@@ -127,28 +127,42 @@ def _projects(tmp_path: Path, names: tuple[str, ...]) -> Iterator[tuple[FeedServ
         yield server, configs
 
 
+@pytest.mark.parametrize("failing", [False, True])
 def test_an_unchanged_collect_before_the_store_is_opened_writes_the_rows_the_store_writes(
-    tmp_path: Path,
+    tmp_path: Path, failing: bool
 ) -> None:
+    """All 304, or 304s and failures (a source down, one gone, a new one that fails)."""
     later = NOW + timedelta(hours=1, microseconds=1234)
-    with _projects(tmp_path, ("store", "plain")) as (server, (store_config, plain_config)):
+    with _projects(tmp_path, ("store", "plain")) as (server, configs):
+        if failing:
+            server.feeds.pop("/1.xml")  # gone: 404
+            for config in configs:
+                config.write_text(
+                    config.read_text()
+                    + f'\n[[sources]]\nname = "Down"\nurl = "{server.url("/fail/d.xml")}"\n'
+                )
         requests = server.requests
-        by_store = App.from_config(store_config)
-        by_store.store  # noqa: B018 - opened first: the store records the 304s
-        stored = by_store.collect(now=later)
+        by_store = App.from_config(configs[0])
+        by_store.store  # noqa: B018 - opened first: the store records the collects
+        for when in (NOW + timedelta(minutes=30), later):
+            stored = by_store.collect(now=when)
+            plain = App.from_config(configs[1])  # as each `digest collect` starts
+            reports = plain.collect(now=when)
+            assert "store" not in plain.__dict__  # recorded without opening the store
+            assert reports == stored
         by_store.store.close()
-        plain = App.from_config(plain_config)
-        reports = plain.collect(now=later)
-        assert "store" not in plain.__dict__  # recorded without opening the store
-        assert server.requests == requests + 8 and server.not_modified == 8
-    assert reports == stored
-    assert all(r.not_modified for r in reports)
+        assert server.requests == requests + 4 * len(reports)  # each source once a collect
+        assert server.not_modified == (12 if failing else 16)
+    assert [r.not_modified for r in reports] == [True, not failing, True, True] + [False] * failing
     rows = _dump(tmp_path / "plain" / "digest.db")
     assert rows == _dump(tmp_path / "store" / "digest.db")
-    assert {row[5] for row in rows["sources"]} == {"2026-11-27 07:00:00.001234"}  # checked
     health = {h.name: h for h in Store(plain.settings.database.url).health()}
     assert {h.last_checked for h in health.values()} == {later}
-    assert {h.articles for h in health.values()} == {10}
+    assert {h.articles for h in health.values() if h.name != "Down"} == {10}
+    if failing:
+        assert health["S1"].consecutive_failures == 2 and "404" in (health["S1"].last_error or "")
+        assert health["S1"].last_success == NOW  # its last success stays on record
+        assert health["Down"].consecutive_failures == 2 and health["Down"].last_error_at == later
 
 
 def test_a_source_with_news_is_stored_by_the_store_from_the_one_fetch(tmp_path: Path) -> None:

@@ -3,13 +3,14 @@
 `digest collect` with nothing changed sends one conditional GET a source and marks each
 source checked; loading SQLAlchemy and the store to do that costs more than the
 requests. So before the store is opened, :func:`collect_unchanged` reads the sources'
-validators with :mod:`sqlite3`, fetches, and if every source answered 304 writes the
-rows :meth:`Store.record_unchanged <digest.store.Store.record_unchanged>` writes (the
-same statements, in one transaction). Anything else is left to the store: a URL other
-than a plain ``sqlite:///FILE``, no such file, a schema not at the newest migration, a
-folder source, a sqlite3 error; and a source that gave content or an error, in which
-case the store's collect gets what was fetched (nothing is fetched twice). Never writes
-anything the store would not.
+validators with :mod:`sqlite3`, fetches, and if every source answered 304 (or failed:
+a feed that is down does not make every collect a slow one) writes the rows the store's
+collect writes (:meth:`Store.record_unchanged <digest.store.Store.record_unchanged>`,
+and :meth:`Store.record` of a failure: the same statements, in one transaction).
+Anything else is left to the store: a URL other than a plain ``sqlite:///FILE``, no
+such file, a schema not at the newest migration, a folder source, a sqlite3 error; and
+a source that gave content, in which case the store's collect gets what was fetched
+(nothing is fetched twice). Never writes anything the store would not.
 """
 
 from __future__ import annotations
@@ -70,30 +71,46 @@ def _validators(conn: sqlite3.Connection) -> dict[str, tuple[str | None, str | N
     return {name: (etag, modified) for name, etag, modified in rows}
 
 
+_INSERT = (
+    "INSERT INTO sources (name, location, consecutive_failures) VALUES (?, ?, 0) "
+    "ON CONFLICT (name) DO NOTHING"
+)
+_FAILED = (
+    "UPDATE sources SET location=?, last_checked_at=?, last_error=?, last_error_at=?, "
+    "consecutive_failures=consecutive_failures + 1 WHERE name = ?"
+)
+_CHECKED = (
+    "UPDATE sources SET location=?, last_checked_at=?, last_success_at=?, consecutive_failures=0"
+)
+
+
 def _record(
     conn: sqlite3.Connection, reports: Sequence[tuple[SourceReport, str]], now: str
 ) -> None:
-    """The health rows of sources that answered 304, as Store.record_unchanged writes them."""
+    """Health rows, in one transaction, as the store's collect leaves them: a failed
+    source's as :meth:`Store.record` writes it (in config order, before the others, as
+    the store's collect stores them), then those of the 304s as
+    :meth:`Store.record_unchanged` writes them."""
+    failed = [(report, location) for report, location in reports if report.error]
+    unchanged = [(report, location) for report, location in reports if not report.error]
     conn.execute("BEGIN IMMEDIATE")  # the write lock first, as the store's writes take it
     try:
-        conn.executemany(
-            "INSERT INTO sources (name, location, consecutive_failures) VALUES (?, ?, 0) "
-            "ON CONFLICT (name) DO NOTHING",
-            [(report.name, location) for report, location in reports],
-        )
+        if failed:
+            conn.executemany(_INSERT, [(report.name, location) for report, location in failed])
+            conn.executemany(_FAILED, [(loc, now, r.error, now, r.name) for r, loc in failed])
         plain, validated = [], []
-        for report, location in reports:
+        for report, location in unchanged:
             if report.etag is None and report.last_modified is None:  # keep the stored ones
                 plain.append((location, now, now, report.name))
             else:
                 validators = (report.etag, report.last_modified)
                 validated.append((location, now, now, *validators, report.name))
-        set_checked = "UPDATE sources SET location=?, last_checked_at=?, last_success_at=?, "
-        set_checked += "consecutive_failures=0"
+        if unchanged:
+            conn.executemany(_INSERT, [(report.name, loc) for report, loc in unchanged])
         if plain:
-            conn.executemany(f"{set_checked} WHERE name = ?", plain)
+            conn.executemany(f"{_CHECKED} WHERE name = ?", plain)
         if validated:
-            conn.executemany(f"{set_checked}, etag=?, last_modified=? WHERE name = ?", validated)
+            conn.executemany(f"{_CHECKED}, etag=?, last_modified=? WHERE name = ?", validated)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
@@ -108,7 +125,8 @@ def collect_unchanged(
     concurrency: int = 8,
     timeout: float = 15.0,
 ) -> Unchanged:
-    """Collect `sources` into the SQLite file of `database_url` if every one answers 304."""
+    """Collect `sources` into the SQLite file of `database_url` if none gave content
+    (each answered 304 or failed)."""
     path = sqlite_file(database_url)
     if path is None or not sources or not all(s.url for s in sources) or not path.is_file():
         return Unchanged()
@@ -130,10 +148,12 @@ def collect_unchanged(
             requests.append(FetchRequest(s.name, s.url, etag, modified))
         results = fetch_all_sync(requests, concurrency=concurrency, timeout=timeout)
         fetched = {r.name: r for r in results}
-        if not all(r.not_modified and not r.error for r in results):
+        if not all(r.not_modified or r.error for r in results):  # content to parse
             return Unchanged(fetched=fetched)
         reports = [
-            SourceReport(r.name, not_modified=True, etag=r.etag, last_modified=r.last_modified)
+            SourceReport(r.name, error=r.error)
+            if r.error
+            else SourceReport(r.name, not_modified=True, etag=r.etag, last_modified=r.last_modified)
             for r in results
         ]
         checked = [(report, s.url or "") for report, s in zip(reports, sources, strict=True)]
