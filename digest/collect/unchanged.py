@@ -37,8 +37,9 @@ class Unchanged:
 
 
 def sqlite_file(url: str) -> Path | None:
-    """The file of a plain ``sqlite:///FILE`` URL (no driver, no query); else None."""
-    if not url.startswith("sqlite:///") or "?" in url:
+    """The file of a plain ``sqlite:///FILE`` URL (no driver, no query, no %-escape,
+    which SQLAlchemy would decode); else None."""
+    if not url.startswith("sqlite:///") or "?" in url or "%" in url:
         return None
     name = url.removeprefix("sqlite:///")
     return Path(name) if name and name != ":memory:" else None
