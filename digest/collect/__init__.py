@@ -163,9 +163,9 @@ def collect_project(
     """:func:`collect` of a project's sources into its store, as `digest collect` runs it.
 
     With the store not yet `opened` (a command's first use of it), a SQLite project
-    whose every source answers 304 is recorded without opening it
-    (:mod:`digest.collect.unchanged`: no SQLAlchemy loaded); otherwise `open_store()`
-    gets the store, and what was fetched already is not fetched again.
+    none of whose sources gave news (each answered 304 or failed) is recorded without
+    opening it (:mod:`digest.collect.unchanged`: no SQLAlchemy loaded); otherwise
+    `open_store()` gets the store, and what was fetched already is not fetched again.
     """
     fetched = None
     if not opened:

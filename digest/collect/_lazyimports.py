@@ -3,7 +3,8 @@
 httpcore runs ``import trio`` when it is imported (if trio is installed), to use it only
 for requests made under ``trio.run``; httpx imports its command-line client
 (``httpx._main``: click, rich's syntax and progress, pygments) to offer ``httpx.main``.
-Together they cost a quarter of an unchanged `digest collect` of 100 feeds (callgrind).
+In an unchanged `digest collect` of 100 feeds they cost about 230M and 70M instructions
+(callgrind), a sixth of what the whole command costs without them.
 While :func:`deferred_imports` holds, each of them in ``sys.modules`` is a stand-in:
 its first attribute looked up imports the real module (a request under trio gets real
 trio), and ``httpx.main`` imports the client when called. The stand-ins leave
