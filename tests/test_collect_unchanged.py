@@ -131,7 +131,7 @@ def _projects(tmp_path: Path, names: tuple[str, ...]) -> Iterator[tuple[FeedServ
 def test_an_unchanged_collect_before_the_store_is_opened_writes_the_rows_the_store_writes(
     tmp_path: Path, failing: bool
 ) -> None:
-    """All 304, or 304s and failures (a source down, one gone, a new one that fails)."""
+    """All 304, or 304s and failures (a source gone, 404; a new one that is down, 500)."""
     later = NOW + timedelta(hours=1, microseconds=1234)
     with _projects(tmp_path, ("store", "plain")) as (server, configs):
         if failing:
@@ -156,7 +156,9 @@ def test_an_unchanged_collect_before_the_store_is_opened_writes_the_rows_the_sto
     assert [r.not_modified for r in reports] == [True, not failing, True, True] + [False] * failing
     rows = _dump(tmp_path / "plain" / "digest.db")
     assert rows == _dump(tmp_path / "store" / "digest.db")
-    health = {h.name: h for h in Store(plain.settings.database.url).health()}
+    store = Store(plain.settings.database.url)
+    health = {h.name: h for h in store.health()}
+    store.close()
     assert {h.last_checked for h in health.values()} == {later}
     assert {h.articles for h in health.values() if h.name != "Down"} == {10}
     if failing:
