@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digest.config import Settings, load
-from digest.store import Store
 
 if TYPE_CHECKING:  # collect, build (rank), render, compose, DKIM, the transports and the
     # tokens are imported where used: a collect, or a send worker, needs not load what
@@ -34,6 +33,7 @@ if TYPE_CHECKING:  # collect, build (rank), render, compose, DKIM, the transport
     from digest.message import Prepared
     from digest.records import Edition, SourceReport, Subscriber
     from digest.render import Rendered, Renderer, Variant
+    from digest.store import Store  # SQLAlchemy: loaded when the store is first used
     from digest.tokens import Tokens
 
 __all__ = ["App", "Preview", "utcnow"]
@@ -51,6 +51,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _migrated(url: str) -> Store:
+    """The store, its schema brought to the newest migration (SQLAlchemy loaded now)."""
+    from digest.store import Store
+
+    store = Store(url)
+    store.migrate()
+    return store
+
+
 class App:
     """A newsletter project: its settings and the parts built from them."""
 
@@ -64,9 +73,7 @@ class App:
     # -- the parts ----------------------------------------------------------------------
     @cached_property
     def store(self) -> Store:
-        store = Store(self.settings.database.url)
-        store.migrate()
-        return store
+        return _migrated(self.settings.database.url)
 
     @cached_property
     def renderer(self) -> Renderer:
@@ -107,10 +114,15 @@ class App:
     def collect(
         self, *, now: datetime, progress: Callable[[SourceReport], None] | None = None
     ) -> list[SourceReport]:
-        """:func:`digest.collect.collect` of every configured source into the store."""
+        """:func:`digest.collect.collect` of every configured source into the store (an
+        unchanged SQLite project's, before the store is opened, without it:
+        :func:`digest.collect.collect_project`)."""
         from digest import collect as collecting
 
-        return collecting.collect(self.settings.sources, self.store, now=now, progress=progress)
+        opened = "store" in self.__dict__  # the cached property was used
+        return collecting.collect_project(
+            self.settings, lambda: self.store, opened=opened, now=now, progress=progress
+        )
 
     def draft(
         self,

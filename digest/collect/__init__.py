@@ -10,18 +10,21 @@ A collect that fetched nothing new (all 304) loads no parser at all.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from digest.collect.fetch import FetchRequest, fetch_all_sync
-from digest.config import SourceSettings
+from digest.collect.fetch import FetchRequest, FetchResult, fetch_all_sync
+from digest.config import Settings, SourceSettings
 from digest.errors import SourceError, StoreError
 from digest.records import SourceReport
-from digest.store import Store
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is loaded by whoever opens one; the worker
+    # processes' modules when there is something to parse
+    from concurrent.futures import ProcessPoolExecutor
+
+    from digest.store import Store
 
 Progress = Callable[[SourceReport], None]
 
@@ -32,10 +35,7 @@ MAX_PARSE_WORKERS = 4
 PARALLEL_BYTES = 1_000_000
 
 
-def _feed_report(source: SourceSettings, result: object, now: datetime) -> SourceReport:
-    from digest.collect.fetch import FetchResult
-
-    assert isinstance(result, FetchResult)
+def _feed_report(source: SourceSettings, result: FetchResult, now: datetime) -> SourceReport:
     if result.error:
         return SourceReport(source.name, error=result.error)
     if result.not_modified or result.body is None:
@@ -73,6 +73,9 @@ def parse_workers_for(bodies: Sequence[bytes], *, cpus: int | None = None) -> in
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # fork (where there is one) starts a worker in milliseconds with digest imported.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -80,21 +83,25 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _feed_reports(
-    feeds: Sequence[tuple[SourceSettings, object]], now: datetime, workers: int | None
+    feeds: Sequence[tuple[SourceSettings, FetchResult]], now: datetime, workers: int | None
 ) -> Generator[SourceReport, None, None]:
     """Each feed's report, in order; parsed in worker processes when that pays."""
-    from digest.collect.fetch import FetchResult
-
-    bodies = [r.body for _, r in feeds if isinstance(r, FetchResult) and r.body is not None]
+    bodies = [r.body for _, r in feeds if r.body is not None]
     if bodies:  # the parsers, loaded before any worker forks; a collect of 304s loads none
         import digest.collect.feeds  # noqa: F401
     workers = parse_workers_for(bodies) if workers is None else min(workers, len(bodies))
-    if multiprocessing.current_process().daemon:
-        workers = 1  # a daemonic process (a Celery worker's child) may not start children
+    if workers > 1:
+        import multiprocessing
+
+        if multiprocessing.current_process().daemon:
+            workers = 1  # a daemonic process (a Celery worker's child) may not start children
     if workers <= 1:
         for source, result in feeds:
             yield _feed_report(source, result, now)
         return
+    from concurrent.futures import Executor, Future
+    from concurrent.futures.process import BrokenProcessPool
+
     executor: Executor
     with _pool(workers) as executor:
         futures: list[Future[SourceReport]] = [
@@ -117,27 +124,61 @@ def collect(
     concurrency: int = 8,
     timeout: float = 15.0,
     parse_workers: int | None = None,
+    fetched: Mapping[str, FetchResult] | None = None,
 ) -> list[SourceReport]:
     """Collect every source once; return one report per source, in config order.
 
     ``parse_workers``: processes that parse feeds (None: as many as pay, see
-    :func:`parse_workers_for`; 1: this process only).
+    :func:`parse_workers_for`; 1: this process only). ``fetched``: sources already
+    fetched (by name, with the validators stored), not fetched again.
     """
     feeds = [s for s in sources if s.url]
-    validators = store.all_validators() if feeds else {}
+    results = dict(fetched or {})
+    missing = [s for s in feeds if s.name not in results]
+    validators = store.all_validators() if missing else {}
     requests = []
-    for s in feeds:
+    for s in missing:
         assert s.url is not None
         etag, modified = validators.get(s.name, (None, None))
         requests.append(FetchRequest(s.name, s.url, etag, modified))
-    results = {
-        r.name: r for r in fetch_all_sync(requests, concurrency=concurrency, timeout=timeout)
-    }
+    if requests:
+        results |= {
+            r.name: r for r in fetch_all_sync(requests, concurrency=concurrency, timeout=timeout)
+        }
     parsed = _feed_reports([(s, results[s.name]) for s in feeds], now, parse_workers)
     try:
         return _store_all(sources, store, parsed, now, progress)
     finally:
         parsed.close()  # a storage fault stops the run: the workers are shut down
+
+
+def collect_project(
+    settings: Settings,
+    open_store: Callable[[], Store],
+    *,
+    opened: bool,
+    now: datetime,
+    progress: Progress | None = None,
+) -> list[SourceReport]:
+    """:func:`collect` of a project's sources into its store, as `digest collect` runs it.
+
+    With the store not yet `opened` (a command's first use of it), a SQLite project
+    none of whose sources gave news (each answered 304 or failed) is recorded without
+    opening it (:mod:`digest.collect.unchanged`: no SQLAlchemy loaded); otherwise
+    `open_store()` gets the store, and what was fetched already is not fetched again.
+    """
+    fetched = None
+    if not opened:
+        from digest.collect.unchanged import collect_unchanged
+
+        done = collect_unchanged(settings.sources, settings.database.url, now=now)
+        if done.reports is not None:
+            if progress:
+                for report in done.reports:
+                    progress(report)
+            return done.reports
+        fetched = done.fetched
+    return collect(settings.sources, open_store(), now=now, progress=progress, fetched=fetched)
 
 
 def _store_all(

@@ -22,10 +22,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-import httpcore
-import httpx
+from digest.collect._lazyimports import deferred_imports
 
-from digest.collect.netstream import AsyncioBackend
+with deferred_imports():  # trio (a probe) and httpx's command line: loaded when used
+    import httpcore
+    import httpx
+
+    from digest.collect.netstream import AsyncioBackend
 
 try:
     __version__ = version("digest")

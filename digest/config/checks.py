@@ -129,6 +129,8 @@ def hide_password(url: str) -> str:
 
 def check_database_url(file: Path, url: str) -> None:
     """A URL SQLAlchemy can use, for SQLite or PostgreSQL; the error hides a password."""
+    if url.startswith("sqlite:///") and len(url) > len("sqlite:///") and "?" not in url:
+        return  # a SQLite file, as SQLAlchemy reads it: known without loading SQLAlchemy
     from urllib.parse import urlsplit
 
     from sqlalchemy.engine import make_url

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from digest.errors import StoreError, StoreUnavailable
+from digest.revision import HEAD, SQLITE_PRAGMAS
 from digest.store._base import email_hash, utc
 from digest.store._bounces import BounceRecord, BouncesMixin, BounceStats
 from digest.store._editions import EditionsMixin
@@ -26,9 +27,6 @@ from digest.store._sources import SourceHealth, SourcesMixin
 from digest.store._subscribers import SubscribersMixin
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-#: The newest migration's revision (tests/test_migrations.py checks it against the
-#: scripts): an up-to-date database is recognised without loading Alembic (~0.4 s).
-HEAD = "0006"
 #: The PostgreSQL advisory lock that first runs take around the migration.
 MIGRATION_LOCK = 0x64696765  # "dige"
 
@@ -40,14 +38,8 @@ def _engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(conn: Any, _record: Any) -> None:
             cur = conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            # A send commits every message or two: a checkpoint (two fsyncs, taken by
-            # the committing writer while the others wait) every 4,000 pages of WAL
-            # rather than SQLite's 1,000. Commits are as durable as before.
-            cur.execute("PRAGMA wal_autocheckpoint=4000")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            for pragma in SQLITE_PRAGMAS:
+                cur.execute(pragma)
             cur.close()
 
         return engine
@@ -135,4 +127,4 @@ class Store(
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-__all__ = ["BounceRecord", "BounceStats", "SourceHealth", "Store", "email_hash", "utc"]
+__all__ = ["HEAD", "BounceRecord", "BounceStats", "SourceHealth", "Store", "email_hash", "utc"]
