@@ -51,3 +51,23 @@ def test_every_command_of_another_module_is_found_by_its_name_alone() -> None:
     )
     # the package and its shared helpers, and of the command modules only `send`
     assert out.stdout.strip() == "['digest.cli.common', 'digest.cli.send']"
+
+
+def test_inlining_css_does_not_import_requests_yet_premailer_still_reaches_it() -> None:
+    """premailer imports requests (a tenth of a second of every send's start) only to
+    fetch external style sheets, which digest never asks for: it gets a stand-in that
+    imports the real module on first use."""
+    code = (
+        "import sys\n"
+        "from digest.render.fit import inline\n"
+        "page = '<html><head><style>p{color:red}</style></head><body><p>x</p></body></html>'\n"
+        "html = inline(page)\n"
+        "print('style=\"color:red\"' in html, 'requests' in sys.modules)\n"
+        "import premailer.premailer as p\n"
+        "print(callable(p.requests.get), 'requests' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.splitlines() == ["True False", "True True"], out.stdout + out.stderr

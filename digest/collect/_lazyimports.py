@@ -17,21 +17,12 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
-import types
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
+from digest.lazy import Deferred, standing_in
 
-class _Deferred(types.ModuleType):
-    """A stand-in for a module: any attribute but a dunder is the real module's."""
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):  # module probes (__file__, __path__) need no import
-            raise AttributeError(name)
-        if sys.modules.get(self.__name__) is self:  # looked up inside the block
-            del sys.modules[self.__name__]
-        return getattr(importlib.import_module(self.__name__), name)
+_Deferred = Deferred  # the stand-ins' type, as tests look for it
 
 
 def _httpx_main() -> None:
@@ -45,15 +36,10 @@ def deferred_imports() -> Iterator[None]:
     ``httpx._main`` (when httpx is not yet imported) get a stand-in."""
     stand_ins: dict[str, _Deferred] = {}
     if "trio" not in sys.modules and importlib.util.find_spec("trio") is not None:
-        stand_ins["trio"] = _Deferred("trio", "trio, imported on first use")
+        stand_ins["trio"] = Deferred("trio", "trio, imported on first use")
     if "httpx" not in sys.modules:
-        client = _Deferred("httpx._main", "httpx's command line, imported on first use")
+        client = Deferred("httpx._main", "httpx's command line, imported on first use")
         client.__dict__["main"] = _httpx_main  # what httpx imports from it
         stand_ins["httpx._main"] = client
-    sys.modules.update(stand_ins)
-    try:
+    with standing_in(stand_ins):
         yield
-    finally:
-        for name, stand_in in stand_ins.items():
-            if sys.modules.get(name) is stand_in:
-                del sys.modules[name]

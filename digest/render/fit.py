@@ -11,7 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from premailer import Premailer
+from digest.lazy import Deferred, standing_in
+
+# premailer imports requests (a tenth of a second) to fetch external style sheets, which
+# digest never asks it to: requests is imported only if it ever is used.
+with standing_in({"requests": Deferred("requests", "requests, imported on first use")}):
+    from premailer import Premailer
 
 from digest.errors import RenderError
 from digest.placeholders import PLACEHOLDERS

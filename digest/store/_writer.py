@@ -139,12 +139,13 @@ class LedgerWriter:
         """The server took this subscriber's message: journal it now (no-op without)."""
         if self._journal is None:
             return
-        path = os.path.join(self._journal, self._name)
         try:
             if self._file is None:
+                path = os.path.join(self._journal, self._name)
                 self._file = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             os.write(self._file, b"%d\n" % subscriber_id)
         except OSError as exc:  # the send stops: what is not recorded would go again
+            path = os.path.join(self._journal, self._name)
             error = StoreFull if exc.errno == errno.ENOSPC else StoreError
             raise error(f"{path}: cannot record a sent message ({exc.strerror})") from exc
 
