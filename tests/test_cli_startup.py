@@ -10,6 +10,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    """`code` run by a fresh interpreter with this checkout first on its path."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+
+
 def test_digest_version_starts_without_the_heavy_libraries() -> None:
     heavy = ["sqlalchemy", "feedparser", "numpy", "nh3", "trafilatura", "premailer", "flask"]
     code = (
@@ -22,10 +30,7 @@ def test_digest_version_starts_without_the_heavy_libraries() -> None:
         "    pass\n"
         f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
+    out = _python(code)
     assert out.stdout.splitlines()[0].startswith("digest, version")
     assert out.stdout.splitlines()[-1] == "[]", out.stdout
 
@@ -45,10 +50,7 @@ def test_every_command_of_another_module_is_found_by_its_name_alone() -> None:
         "assert main.get_command(None, 'pause') is not None\n"
         "print(sorted(m for m in sys.modules if m.startswith('digest.cli.')))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
+    out = _python(code)
     # the package and its shared helpers, and of the command modules only `send`
     assert out.stdout.strip() == "['digest.cli.common', 'digest.cli.send']"
 
@@ -66,8 +68,5 @@ def test_inlining_css_does_not_import_requests_yet_premailer_still_reaches_it() 
         "import premailer.premailer as p\n"
         "print(callable(p.requests.get), 'requests' in sys.modules)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
+    out = _python(code)
     assert out.stdout.splitlines() == ["True False", "True True"], out.stdout + out.stderr

@@ -177,18 +177,9 @@ class LedgerWriter:
             mark, _, at = self._raw_statements()
             stamp = at(now) if at is not None else now
             replay = _REPLAY if "?" in mark else _REPLAY.replace("?", "%s")
-            raw = self._conn.connection.dbapi_connection
-            assert raw is not None
-            cur = raw.cursor()
-            try:
+            with self._cursor() as cur:
                 cur.executemany(replay, [(stamp, self._edition_id, i) for i in sorted(ids)])
                 changed = max(cur.rowcount, 0)
-                raw.commit()
-            except BaseException:
-                raw.rollback()
-                raise
-            finally:
-                cur.close()
         for path in gone:  # applied: a crash before this line applies them again, harmlessly
             with contextlib.suppress(OSError):
                 os.unlink(path)
@@ -217,15 +208,9 @@ class LedgerWriter:
         """The edition's status, read over this writer's connection (no transaction left
         open): a worker reads it every message or two."""
         _, status, _ = self._raw_statements()
-        raw = self._conn.connection.dbapi_connection
-        assert raw is not None
-        cur = raw.cursor()
-        try:
+        with self._cursor(write=False) as cur:
             cur.execute(status, (self._edition_id,))
             found = cur.fetchone()
-        finally:
-            cur.close()
-            raw.rollback()  # PostgreSQL opened a transaction for the read: end it
         return str(found[0]) if found else ""
 
     def _mark(self, results: Mapping[int, tuple[str, str | None]], now: datetime) -> str:
@@ -240,28 +225,38 @@ class LedgerWriter:
         # The common case, a worker's every few messages: the driver's own statements
         # (a quarter of the cost of building them through SQLAlchemy per call).
         mark, status, at = self._raw_statements()
-        raw = self._conn.connection.dbapi_connection
-        assert raw is not None
         stamp = at(now) if at is not None else now
         rows = [
             (outcome, error, stamp if outcome == "sent" else None, self._edition_id, sid)
             for sid, (outcome, error) in results.items()
         ]
-        cur = raw.cursor()
-        try:
+        with self._cursor() as cur:
             if len(rows) == 1:
                 cur.execute(mark, rows[0])
             else:
                 cur.executemany(mark, rows)
             cur.execute(status, (self._edition_id,))
             found = cur.fetchone()
-            raw.commit()
+        return str(found[0]) if found else ""
+
+    @contextmanager
+    def _cursor(self, *, write: bool = True) -> Iterator[Any]:
+        """A cursor of the driver's own on this writer's connection, in a transaction
+        committed at the end (`write`; else ended) and rolled back on any error."""
+        raw = self._conn.connection.dbapi_connection
+        assert raw is not None
+        cur = raw.cursor()
+        try:
+            yield cur
+            if write:
+                raw.commit()
+            else:  # PostgreSQL opened a transaction for a read: end it
+                raw.rollback()
         except BaseException:
             raw.rollback()
             raise
         finally:
             cur.close()
-        return str(found[0]) if found else ""
 
     def _raw_statements(self) -> tuple[str, str, Any]:
         if self._statements is None:
