@@ -87,6 +87,7 @@ MAX_INDEXED = 4  # members of one cluster kept in the index
 CORE = 5  # a newcomer is compared with the centroid of a story's first CORE members
 MAX_TRIED = 3  # stories an article tries to join
 WINDOW = timedelta(hours=72)  # the default time bound of one story
+ROUNDING = 8  # margin of a fast cosine near a limit, in worst-case rounding errors
 
 _lead_tokens = lead_tokens  # the name the speed tests know
 
@@ -113,14 +114,21 @@ def _in_canonical_order(articles: Sequence[Article]) -> list[Article]:
 
 class _Batch:
     """The weighted term vectors of one batch, in canonical order (see
-    :mod:`digest.rank.terms`), and a scratch vector (one zero per term) to compare them."""
+    :mod:`digest.rank.terms`), and scratch vectors (one zero per term) to compare them.
+
+    The article being placed is *held*, spread on a scratch vector of its own, so that
+    each comparison with it reads one vector (:meth:`close`, :meth:`same_story`).
+    """
 
     def __init__(self, articles: Sequence[Article]) -> None:
         self.articles = _in_canonical_order(articles)
         self.terms: Terms = weigh(self.articles)
         self.credits = [a.credit for a in self.articles]
         self._scratch = np.zeros(len(self.terms.vocabulary))
+        self._held = np.zeros(len(self.terms.vocabulary))
         self._vectors: list[Vector | None] = [None] * len(self.articles)
+        self.held = -1
+        self.readds = 0  # cosines too near a limit for np.dot: added again in order
 
     def vector(self, i: int) -> Vector:
         vector = self._vectors[i]
@@ -146,15 +154,49 @@ class _Batch:
         total: float = sum((found * a[1]).tolist())
         return total, int(np.count_nonzero(found))
 
+    def hold(self, i: int) -> None:
+        """Spread article ``i`` on the held scratch vector (the one held before is let go)."""
+        if self.held != i:
+            self.release()
+            terms, weights = self.vector(i)
+            self._held[terms] = weights
+            self.held = i
+
+    def release(self) -> None:
+        if self.held >= 0:
+            self._held[self.vector(self.held)[0]] = 0.0
+            self.held = -1
+
+    def close(self, b: Vector, limit: float, found: np.ndarray | None = None) -> bool:
+        """Is the held article's :meth:`dot` with ``b`` at least ``limit``?
+
+        ``np.dot`` adds in its own order, so its sum may differ from :meth:`dot`'s in
+        the last bits: only when it lies within ``ROUNDING`` times the worst-case
+        rounding error of an ``n``-term dot product (``n * 2**-53`` times the sum of
+        the products, all >= 0 here) of ``limit`` is the sum made again in
+        :meth:`dot`'s order. Either way, the answer is that of :meth:`dot`.
+        """
+        if found is None:
+            found = self._held[b[0]]
+        fast = float(np.dot(found, b[1]))
+        margin = ROUNDING * len(found) * 2.0**-53 * fast
+        if abs(fast - limit) > margin:
+            return fast > limit
+        self.readds += 1
+        return self.dot(self.vector(self.held), b)[0] >= limit
+
     def similarity(self, i: int, j: int) -> tuple[float, int]:
         """Cosine of the two articles' vectors and the number of terms they share."""
         return self.dot(self.vector(i), self.vector(j))
 
     def same_story(self, i: int, j: int) -> bool:
-        cosine, shared = self.similarity(i, j)
+        """Are articles ``i`` (held: :meth:`hold`) and ``j`` one story, by the pair test?"""
+        self.hold(i)
+        b = self.vector(j)
+        found = self._held[b[0]]
         if self.credits[i] == self.credits[j]:
-            return cosine >= SAME_SOURCE_COSINE
-        return cosine >= MIN_COSINE and shared >= MIN_SHARED
+            return self.close(b, SAME_SOURCE_COSINE, found)
+        return self.close(b, MIN_COSINE, found) and int(np.count_nonzero(found)) >= MIN_SHARED
 
 
 def similarities(articles: Sequence[Article]) -> dict[tuple[str, str], tuple[float, int]]:
@@ -263,6 +305,7 @@ def _stories(articles: Sequence[Article], window: timedelta | None) -> list[list
         if mine and joined.indexed < MAX_INDEXED:
             index.insert(i)
             joined.indexed += 1
+    batch.release()
     stories: dict[int, list[Article]] = {}
     for i in range(n):
         stories.setdefault(story_of[i].members[0], []).append(batch.articles[i])
@@ -331,7 +374,8 @@ def _confirmed(
     core = story.members[:CORE]
     if len(core) == 1:
         return True
-    if batch.dot(batch.vector(i), _centroid(batch, story))[0] < MIN_COSINE:
+    batch.hold(i)
+    if not batch.close(_centroid(batch, story), MIN_COSINE):
         return False
     needed, agree = (len(core) + 1) // 2, 0
     for seen, j in enumerate(core, start=1):
