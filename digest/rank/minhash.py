@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
-from operator import neg
 
 import numpy as np
 
@@ -200,6 +199,6 @@ class Bands:
         looked = self._looked[self._look_bounds[i] : self._look_bounds[i + 1]]
         found = filter(None, map(self.buckets.__getitem__, looked))
         hits = Counter(chain.from_iterable(found))
-        # by shared bands, most first, then by position
-        ranked = sorted(zip(map(neg, hits.values()), hits, strict=True))
-        return [j for _, j in ranked[:MAX_CANDIDATES]]
+        # by shared bands, most first, then by position: a stable sort by count, reversed
+        # (equal counts stay in their order), of the positions in ascending order
+        return sorted(sorted(hits), key=hits.__getitem__, reverse=True)[:MAX_CANDIDATES]
