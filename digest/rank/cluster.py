@@ -124,7 +124,7 @@ class _Batch:
         self.articles = _in_canonical_order(articles)
         self.terms: Terms = weigh(self.articles)
         self.credits = [a.credit for a in self.articles]
-        self._scratch = np.zeros(len(self.terms.vocabulary))
+        self.scratch = np.zeros(len(self.terms.vocabulary))
         self._held = np.zeros(len(self.terms.vocabulary))
         self._vectors: list[Vector | None] = [None] * len(self.articles)
         self.held = -1
@@ -147,7 +147,7 @@ class _Batch:
         """
         if len(a[0]) > len(b[0]):
             a, b = b, a
-        scratch = self._scratch
+        scratch = self.scratch
         scratch[b[0]] = b[1]
         found = scratch[a[0]]
         scratch[b[0]] = 0.0
@@ -191,7 +191,8 @@ class _Batch:
 
     def same_story(self, i: int, j: int) -> bool:
         """Are articles ``i`` (held: :meth:`hold`) and ``j`` one story, by the pair test?"""
-        self.hold(i)
+        if self.held != i:
+            self.hold(i)
         b = self.vector(j)
         found = self._held[b[0]]
         if self.credits[i] == self.credits[j]:
@@ -333,14 +334,19 @@ def _centroid(batch: _Batch, story: _Story) -> Vector:
     core = tuple(story.members[:CORE])
     if story.centroid is not None and story.centroid[0] == core:
         return story.centroid[1]
-    terms = np.concatenate([batch.vector(m)[0] for m in core])
-    distinct, first, where = np.unique(terms, return_index=True, return_inverse=True)
-    # each term's weights added in the members' order, as a dict of running sums would
-    sums = np.bincount(where, weights=np.concatenate([batch.vector(m)[1] for m in core]))
-    order = np.argsort(first)  # the terms in the order they first occur
-    summed = sums[order]
+    # each term's weights added in the members' order, as a dict of running sums would,
+    # on the scratch vector; a term still at 0.0 there is new (all weights are > 0)
+    scratch, new = batch.scratch, []
+    for m in core:
+        terms, weights = batch.vector(m)
+        sums = scratch[terms]
+        new.append(terms[sums == 0.0])
+        scratch[terms] = sums + weights
+    distinct = np.concatenate(new)  # the terms in the order they first occur
+    summed = scratch[distinct]
+    scratch[distinct] = 0.0
     norm = math.sqrt(sum((summed * summed).tolist())) or 1.0
-    vector = (distinct[order], summed / norm)
+    vector = (distinct, summed / norm)
     story.centroid = (core, vector)
     return vector
 
