@@ -179,15 +179,14 @@ class Bands:
     def __init__(self, values: Shared) -> None:
         self.values = values
         self.buckets: list[list[int] | None] = [None] * values.count
-        # as Python lists, read one slice per article (not one small array each)
+        # every article queries: as Python lists, read one slice per article (not one
+        # small array each); few are inserted (a story indexes a few members): read then
         self._looked: list[int] = values.looked.tolist()
         self._look_bounds: list[int] = values.look_bounds.tolist()
-        self._entered: list[int] = values.entered.tolist()
-        self._enter_bounds: list[int] = values.enter_bounds.tolist()
 
     def insert(self, i: int) -> None:
         buckets = self.buckets
-        for value in self._entered[self._enter_bounds[i] : self._enter_bounds[i + 1]]:
+        for value in self.values.entries(i):
             bucket = buckets[value]
             if bucket is None:
                 buckets[value] = [i]
