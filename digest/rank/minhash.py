@@ -124,49 +124,49 @@ class Shared:
 def shared(bands: np.ndarray, rows: np.ndarray, n: int) -> Shared:
     """The shared band values of the articles at positions ``rows`` (ascending) of a
     batch of ``n``; ``bands[k]`` are those of article ``rows[k]``; other articles have none.
+
+    The values are sorted band by band (numbered in that order) to find each value's
+    holders, then put back in a grid of one row per article, its bands in order: read
+    row by row, an article's values come in the order of their numbers.
     """
     if not len(rows):
         nothing = np.zeros(0, dtype=np.int32)
         bounds = np.zeros(n + 1, dtype=np.int64)
         return Shared(nothing, bounds, nothing, bounds, 0)
+    m, width = bands.shape
     by_band = np.ascontiguousarray(bands.T)
-    order = np.argsort(by_band, axis=1)  # equal values in any order (put right below)
+    order = np.argsort(by_band, axis=1)  # equal values in any order (see first, last)
     ordered = np.take_along_axis(by_band, order, axis=1)
     del by_band
     new = np.ones(ordered.shape, dtype=bool)
     new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
     del ordered
     starts = new.ravel()  # band after band
-    place = order.ravel()
-    del order
+    holder = order.ravel().astype(np.int32)  # the row of each value (rows ascend: so do positions)
+    del order, new
     group = np.cumsum(starts, dtype=np.int32) - 1
-    member = rows.astype(np.int32)[place]  # positions in the batch
     begin = np.flatnonzero(starts)
-    del place, new
-    # a query looks where an earlier article has the value: all holders but the first;
-    # an insert matters where a later one has it: all holders but the last
-    first = np.minimum.reduceat(member, begin)[group]
-    last = np.maximum.reduceat(member, begin)[group]
-    size = np.bincount(group)
-    number = (np.cumsum(size > 1) - 1).astype(np.int32)  # shared values only
+    size = np.diff(begin, append=len(starts))
+    number = (np.cumsum(size > 1) - 1).astype(np.int32)[group]  # shared values only
+    first = np.minimum.reduceat(holder, begin)[group]
+    last = np.maximum.reduceat(holder, begin)[group]
+    del group, begin
+    # back to one row per article, its bands in order (so its values ascend by number)
+    cell = holder * width
+    cell += np.arange(width, dtype=np.int32).repeat(m)
     out: list[tuple[np.ndarray, np.ndarray]] = []
-    for where in (member != first, member != last):  # a value held once: first == last
-        who = member[where]
+    numbers = np.empty(m * width, dtype=np.int32)
+    numbers[cell] = number
+    for who in (first, last):
+        where = np.empty(m * width, dtype=bool)
+        where[cell] = holder != who  # a value held once: first == last
+        counts = np.zeros(n, dtype=np.int64)
+        counts[rows] = where.reshape(m, width).sum(axis=1)
         bounds = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(who, minlength=n), out=bounds[1:])
-        # each article's values in the order of their numbers (by band, then by value)
-        out.append((number[group[where][_stable_order(who)]], bounds))
+        np.cumsum(counts, out=bounds[1:])
+        out.append((numbers[where], bounds))
     (looked, look_bounds), (entered, enter_bounds) = out
-    return Shared(looked, look_bounds, entered, enter_bounds, int(number[-1]) + 1)
-
-
-def _stable_order(small: np.ndarray) -> np.ndarray:
-    """``np.argsort(small, kind="stable")`` for integers in [0, 2**32): two stable
-    passes on 16-bit halves (numpy sorts those by radix, in linear time)."""
-    low = np.argsort((small & 0xFFFF).astype(np.uint16), kind="stable")
-    high = np.argsort((small[low] >> 16).astype(np.uint16), kind="stable")
-    order: np.ndarray = low[high]
-    return order
+    return Shared(looked, look_bounds, entered, enter_bounds, int(number.max(initial=-1)) + 1)
 
 
 class Bands:
