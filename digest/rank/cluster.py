@@ -282,7 +282,7 @@ def _stories(articles: Sequence[Article], window: timedelta | None) -> list[list
         mine = keysets[i]
         if mine:
             matches: dict[int, list[int]] = {}  # story (by first member) -> candidates
-            judged: dict[int, bool] = {}  # earlier article -> the same story as i?
+            judged = _Verdicts(batch, i)
             for j in index.query(i):
                 if len(mine & keysets[j]) >= MIN_KEYWORDS:  # a cheap test first
                     matches.setdefault(story_of[j].members[0], []).append(j)
@@ -290,7 +290,7 @@ def _stories(articles: Sequence[Article], window: timedelta | None) -> list[list
                 story = story_of[first]
                 if story is joined or not story.fits(when[i], window):
                     continue
-                if not _confirmed(batch, i, matches[first], story, judged):
+                if not _confirmed(batch, matches[first], story, judged):
                     continue
                 if joined is None:
                     joined = story
@@ -358,36 +358,40 @@ def _agree(batch: _Batch, story: _Story, other: _Story, window: timedelta | None
     return batch.dot(_centroid(batch, story), _centroid(batch, other))[0] >= MIN_COSINE
 
 
-def _confirmed(
-    batch: _Batch, i: int, candidates: list[int], story: _Story, judged: dict[int, bool]
-) -> bool:
-    """Is article ``i`` (indexed near ``candidates``) the same story as the story's core?
+def _confirmed(batch: _Batch, candidates: list[int], story: _Story, judged: _Verdicts) -> bool:
+    """Is the article ``judged.i`` (indexed near ``candidates``) the same story as the
+    story's core?
 
-    The pair test must hold with one candidate member, ``i`` must be as close to the
-    centroid of the story's first ``CORE`` members as a pair must be to each other, and
-    the pair test must hold with at least half of those members: one good match with one
-    member is not enough to join (that would be chaining).
+    The pair test must hold with one candidate member, the article must be as close to
+    the centroid of the story's first ``CORE`` members as a pair must be to each other,
+    and the pair test must hold with at least half of those members: one good match
+    with one member is not enough to join (that would be chaining).
     """
-
-    def same(j: int) -> bool:  # each pair judged once per newcomer (``judged``: j -> verdict)
-        verdict = judged.get(j)
-        if verdict is None:
-            verdict = judged[j] = batch.same_story(i, j)
-        return verdict
-
-    if not any(same(j) for j in candidates):
+    if not any(map(judged.__getitem__, candidates)):
         return False
     core = story.members[:CORE]
     if len(core) == 1:
         return True
-    batch.hold(i)
+    batch.hold(judged.i)
     if not batch.close(_centroid(batch, story), MIN_COSINE):
         return False
     needed, agree = (len(core) + 1) // 2, 0
     for seen, j in enumerate(core, start=1):
-        agree += same(j)
+        agree += judged[j]
         if agree >= needed:
             return True
         if agree + len(core) - seen < needed:
             return False
     return False
+
+
+class _Verdicts(dict[int, bool]):
+    """Earlier article -> is it the same story as article ``i`` (the pair test, made
+    once per pair, when first asked)?"""
+
+    def __init__(self, batch: _Batch, i: int) -> None:
+        self.batch, self.i = batch, i
+
+    def __missing__(self, j: int) -> bool:
+        verdict = self[j] = self.batch.same_story(self.i, j)
+        return verdict
