@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,19 +131,23 @@ def weigh(articles: Sequence[Article]) -> Terms:
     IEEE operations, and each norm adds the squares in the article's own term order.
     """
     number = _Numbering()
-    found = array("q")  # term ids, article after article (no token string is kept)
-    counts = array("q")
+    # term ids and counts, article after article (no token string is kept; the lists
+    # hold the ids the numbering holds and small ints: no new int objects)
+    found: list[int] = []
+    counts: list[int] = []
     lengths: list[int] = []
     for article in articles:
         lead = lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS)
         count = Counter(lead + tokens(article.title) * TITLE_WEIGHT)  # lead's terms first
-        found.extend(map(number.__getitem__, count))
-        counts.extend(count.values())
+        found += map(number.__getitem__, count)
+        counts += count.values()
         lengths.append(len(count))
-    ids = np.frombuffer(found, dtype=np.int64) if found else np.zeros(0, dtype=np.int64)
+    ids = np.array(found, dtype=np.int64)
+    del found
     vocabulary = list(number)
     keep = np.fromiter(map(content, vocabulary), dtype=bool, count=len(vocabulary))[ids]
-    terms, tally = ids[keep], np.frombuffer(counts, dtype=np.int64)[keep] if counts else ids[keep]
+    terms, tally = ids[keep], np.array(counts, dtype=np.int64)[keep]
+    del counts
     docs = np.repeat(np.arange(len(articles)), lengths)[keep]
     starts = np.zeros(len(articles) + 1, dtype=np.int64)
     np.cumsum(np.bincount(docs, minlength=len(articles)), out=starts[1:])
