@@ -125,48 +125,42 @@ def shared(bands: np.ndarray, rows: np.ndarray, n: int) -> Shared:
     """The shared band values of the articles at positions ``rows`` (ascending) of a
     batch of ``n``; ``bands[k]`` are those of article ``rows[k]``; other articles have none.
 
-    The values are sorted band by band (numbered in that order) to find each value's
-    holders, then put back in a grid of one row per article, its bands in order: read
-    row by row, an article's values come in the order of their numbers.
+    Band after band, the values are sorted to find each one's holders, numbered (those
+    of two or more holders), and put back in a grid of one row per article, a column
+    per band: read row by row, an article's values come in the order of their numbers.
+    One band at a time, no array is larger than a band's or the grid.
     """
     if not len(rows):
         nothing = np.zeros(0, dtype=np.int32)
         bounds = np.zeros(n + 1, dtype=np.int64)
         return Shared(nothing, bounds, nothing, bounds, 0)
     m, width = bands.shape
-    by_band = np.ascontiguousarray(bands.T)
-    order = np.argsort(by_band, axis=1)  # equal values in any order (see first, last)
-    ordered = np.take_along_axis(by_band, order, axis=1)
-    del by_band
-    new = np.ones(ordered.shape, dtype=bool)
-    new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    del ordered
-    starts = new.ravel()  # band after band
-    holder = order.ravel().astype(np.int32)  # the row of each value (rows ascend: so do positions)
-    del order, new
-    group = np.cumsum(starts, dtype=np.int32) - 1
-    begin = np.flatnonzero(starts)
-    size = np.diff(begin, append=len(starts))
-    number = (np.cumsum(size > 1) - 1).astype(np.int32)[group]  # shared values only
-    first = np.minimum.reduceat(holder, begin)[group]
-    last = np.maximum.reduceat(holder, begin)[group]
-    del group, begin
-    # back to one row per article, its bands in order (so its values ascend by number)
-    cell = holder * width
-    cell += np.arange(width, dtype=np.int32).repeat(m)
+    numbers = np.empty((m, width), dtype=np.int32)
+    looks = np.empty((m, width), dtype=bool)
+    enters = np.empty((m, width), dtype=bool)
+    count = 0
+    new = np.ones(m, dtype=bool)
+    for band in range(width):
+        values = bands[:, band]
+        holder = np.argsort(values)  # equal values in any order (see first, last)
+        ordered = values[holder]
+        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+        group = np.cumsum(new) - 1
+        begin = np.flatnonzero(new)
+        many = np.diff(begin, append=m) > 1
+        numbers[holder, band] = (np.cumsum(many) + (count - 1))[group]
+        count += int(np.count_nonzero(many))
+        looks[holder, band] = holder != np.minimum.reduceat(holder, begin)[group]
+        enters[holder, band] = holder != np.maximum.reduceat(holder, begin)[group]
     out: list[tuple[np.ndarray, np.ndarray]] = []
-    numbers = np.empty(m * width, dtype=np.int32)
-    numbers[cell] = number
-    for who in (first, last):
-        where = np.empty(m * width, dtype=bool)
-        where[cell] = holder != who  # a value held once: first == last
+    for where in (looks, enters):  # a value held once is its first and last holder
         counts = np.zeros(n, dtype=np.int64)
-        counts[rows] = where.reshape(m, width).sum(axis=1)
+        counts[rows] = where.sum(axis=1)
         bounds = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=bounds[1:])
         out.append((numbers[where], bounds))
     (looked, look_bounds), (entered, enter_bounds) = out
-    return Shared(looked, look_bounds, entered, enter_bounds, int(number.max(initial=-1)) + 1)
+    return Shared(looked, look_bounds, entered, enter_bounds, count)
 
 
 class Bands:
