@@ -95,7 +95,12 @@ def test_vectorised_clusters_are_the_reference_clusters(seed: int) -> None:
     assert any(len(g) > 2 for g in got)  # the batch has stories to find
 
 
-def test_weights_and_keywords_are_those_of_the_definitions() -> None:
+@pytest.mark.parametrize("chunk", [t.CHUNK, 7])
+def test_weights_and_keywords_are_those_of_the_definitions(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Also when the weights are worked out a few articles at a time (``t.CHUNK``)."""
+    monkeypatch.setattr(t, "CHUNK", chunk)
     articles = sorted(_batch(9, 200), key=c._canonical)
     slow = reference.Batch(articles)
     fast = t.weigh(articles)

@@ -20,6 +20,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -31,6 +32,7 @@ LEAD_WORDS = 150  # tokens of standfirst + body that describe the story
 PRIOR_DOCS = 50  # pseudo-documents added to the batch for the idf
 KEYWORDS = 24  # terms per article in the MinHash set
 PREFIX_CHARS = 10  # characters per lead token read before the whole text is (see lead_tokens)
+CHUNK = 2048  # articles whose arrays :func:`weigh` works out at a time
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)")
@@ -130,34 +132,52 @@ def weigh(articles: Sequence[Article]) -> Terms:
     floats: the tables hold ``math.log``'s values, products and quotients are the same
     IEEE operations, and each norm adds the squares in the article's own term order.
     """
+    n = len(articles)
     number = _Numbering()
-    # term ids and counts, article after article (no token string is kept; the lists
-    # hold the ids the numbering holds and small ints: no new int objects)
-    found: list[int] = []
-    counts: list[int] = []
-    lengths: list[int] = []
-    for article in articles:
-        lead = lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS)
-        count = Counter(lead + tokens(article.title) * TITLE_WEIGHT)  # lead's terms first
-        found += map(number.__getitem__, count)
-        counts += count.values()
-        lengths.append(len(count))
-    ids = np.array(found, dtype=np.int64)
-    del found
+    usable: list[bool] = []  # term id -> content(term)
+    kept = np.zeros(n, dtype=np.int64)  # each article's entries kept
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
+    # CHUNK articles at a time, so that the lists and arrays stay small and their memory
+    # is used again (not a few dozen megabytes each that the system must hand over and
+    # zero every time)
+    for first in range(0, n, CHUNK):
+        last = min(n, first + CHUNK)
+        # term ids and counts, article after article (no token string is kept; the
+        # lists hold the ids the numbering holds and small ints: no new int objects)
+        found: list[int] = []
+        counts: list[int] = []
+        lengths: list[int] = []
+        for article in articles[first:last]:
+            lead = lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS)
+            count = Counter(lead + tokens(article.title) * TITLE_WEIGHT)  # lead's terms first
+            found += map(number.__getitem__, count)
+            counts += count.values()
+            lengths.append(len(count))
+        usable += map(content, islice(number, len(usable), None))  # the new terms
+        ids = np.array(found, dtype=np.int64)
+        keep = np.array(usable, dtype=bool)[ids]
+        parts.append((ids[keep], np.array(counts, dtype=np.int64)[keep]))
+        docs = np.repeat(np.arange(last - first), lengths)[keep]
+        kept[first:last] = np.bincount(docs, minlength=last - first)
     vocabulary = list(number)
-    keep = np.fromiter(map(content, vocabulary), dtype=bool, count=len(vocabulary))[ids]
-    terms, tally = ids[keep], np.array(counts, dtype=np.int64)[keep]
-    del counts
-    docs = np.repeat(np.arange(len(articles)), lengths)[keep]
-    starts = np.zeros(len(articles) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(docs, minlength=len(articles)), out=starts[1:])
+    empty = np.zeros(0, dtype=np.int64)
+    terms = np.concatenate([t for t, _ in parts]) if parts else empty
+    tally = np.concatenate([c for _, c in parts]) if parts else empty
+    del parts
+    starts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(kept, out=starts[1:])
     df = np.bincount(terms, minlength=len(vocabulary))
-    tf = np.array([0.0, *(1.0 + math.log(n) for n in range(1, int(tally.max(initial=0)) + 1))])
-    docs_plus = len(articles) + PRIOR_DOCS
+    tf = np.array([0.0, *(1.0 + math.log(c) for c in range(1, int(tally.max(initial=0)) + 1))])
+    docs_plus = n + PRIOR_DOCS
     idf = np.array([math.log(docs_plus / (d + 1)) for d in range(int(df.max(initial=0)) + 1)])
-    weights = tf[tally] * idf[df[terms]]
-    norms = np.sqrt(np.bincount(docs, weights=weights * weights, minlength=len(articles)))
-    weights /= norms[docs]
+    weights = np.empty(len(terms))
+    for first in range(0, n, CHUNK):
+        last = min(n, first + CHUNK)
+        part = weights[starts[first] : starts[last]]  # a view: written in place
+        np.take(idf, df[terms[starts[first] : starts[last]]], out=part)
+        part *= tf[tally[starts[first] : starts[last]]]  # tf * idf: multiplication commutes
+        docs = np.repeat(np.arange(last - first), kept[first:last])
+        part /= np.sqrt(np.bincount(docs, weights=part * part, minlength=last - first))[docs]
     return Terms(vocabulary, starts, terms, tally, weights, df)
 
 
