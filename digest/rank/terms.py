@@ -189,7 +189,7 @@ def keywords(batch: Terms, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
     spelled = np.flatnonzero(batch.df > 1)
     text_rank = np.zeros(len(batch.vocabulary), dtype=np.int64)
     text_rank[sorted(spelled.tolist(), key=batch.vocabulary.__getitem__)] = np.arange(len(spelled))
-    heavy = _weight_ranks(batch)
+    heavy, row, column = _weight_ranks(batch)
     lengths = np.zeros(n, dtype=np.int64)
     parts = []
     for first in range(0, n, chunk):
@@ -199,7 +199,8 @@ def keywords(batch: Terms, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
         terms = batch.terms[start:end]
         shared = batch.df[terms] > 1
         docs, terms = docs[shared], terms[shared]
-        weights, ranks = batch.weights[start:end][shared], heavy[start:end][shared]
+        weights = batch.weights[start:end][shared]
+        ranks = heavy[row[batch.counts[start:end][shared]], column[batch.df[terms]]]
         order = _heaviest_first(docs, ranks, text_rank[terms], weights)
         docs, terms = docs[order], terms[order]
         begins = np.searchsorted(docs, np.arange(first, last + 1))
@@ -211,19 +212,24 @@ def keywords(batch: Terms, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
     return starts, np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-def _weight_ranks(batch: Terms) -> np.ndarray:
-    """Each entry's rank (0: the heaviest) among the batch's distinct values of
-    ``tf(count) * idf(df)``, a value that depends only on the pair (count, df)."""
+def _weight_ranks(batch: Terms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rank (0: the heaviest) of each of the batch's distinct values of
+    ``tf(count) * idf(df)``, a value that depends only on the pair (count, df): a table
+    by (count, df), and the row of each count and the column of each df in it (an
+    entry's rank is ``table[row[count], column[df]]``)."""
     if not len(batch.terms):
-        return np.zeros(0, dtype=np.int64)
-    count_values, count_index = _values(batch.counts)
-    df_values, df_index = _values(batch.df[batch.terms])
+        nothing = np.zeros(1, dtype=np.int64)
+        return np.zeros((1, 1), dtype=np.int64), nothing, nothing
+    count_values, row = _values(np.bincount(batch.counts))
+    df_values, column = _values(np.bincount(batch.df))  # every term with df > 0 is used
+    if df_values[0] == 0:
+        df_values = df_values[1:]
+        column -= 1
     docs_plus = len(batch.starts) - 1 + PRIOR_DOCS
     tf = np.array([1.0 + math.log(v) for v in count_values.tolist()])
     idf = np.array([math.log(docs_plus / (d + 1)) for d in df_values.tolist()])
     grid = np.unique(-(tf[:, None] * idf[None, :]), return_inverse=True)[1]
-    ranks: np.ndarray = grid.reshape(len(tf), len(idf))[count_index, df_index]
-    return ranks
+    return grid.reshape(len(tf), len(idf)), row, column
 
 
 def _heaviest_first(
@@ -252,10 +258,10 @@ def _heaviest_first(
     return np.lexsort((text, -weights, docs))
 
 
-def _values(small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of an array of small non-negative integers, ascending, and
-    the index of each element's value among them."""
-    values = np.flatnonzero(np.bincount(small))
-    index = np.zeros(int(values[-1]) + 1, dtype=np.int64)
+def _values(tally: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The values that occur (``tally[v] > 0``), ascending, and each value's index
+    among them (a table by value)."""
+    values = np.flatnonzero(tally)
+    index = np.zeros(len(tally), dtype=np.int64)
     index[values] = np.arange(len(values))
-    return values, index[small]
+    return values, index
