@@ -281,14 +281,14 @@ def test_no_all_pairs_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
             _article(f"{story}-{n}", f"src{n % 50}", " ".join(words[:8]), " ".join(words))
         )
     calls = 0
-    original = clustering._Batch.similarity
+    original = clustering._Batch.same_story
 
-    def counting(self: clustering._Batch, i: int, j: int) -> tuple[float, int]:
+    def counting(self: clustering._Batch, i: int, j: int) -> bool:
         nonlocal calls
         calls += 1
         return original(self, i, j)
 
-    monkeypatch.setattr(clustering._Batch, "similarity", counting)
+    monkeypatch.setattr(clustering._Batch, "same_story", counting)
     groups = clustering.cluster(articles)
     assert len(groups) == 40
     assert all(len({a.key.split("-")[0] for a in g}) == 1 for g in groups)

@@ -10,6 +10,7 @@ reading it all (CJK runs, combining marks and casefolding at the cut included).
 
 from __future__ import annotations
 
+import math
 import random
 import string
 from datetime import UTC, datetime, timedelta
@@ -94,7 +95,12 @@ def test_vectorised_clusters_are_the_reference_clusters(seed: int) -> None:
     assert any(len(g) > 2 for g in got)  # the batch has stories to find
 
 
-def test_weights_and_keywords_are_those_of_the_definitions() -> None:
+@pytest.mark.parametrize("chunk", [t.CHUNK, 7])
+def test_weights_and_keywords_are_those_of_the_definitions(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Also when the weights are worked out a few articles at a time (``t.CHUNK``)."""
+    monkeypatch.setattr(t, "CHUNK", chunk)
     articles = sorted(_batch(9, 200), key=c._canonical)
     slow = reference.Batch(articles)
     fast = t.weigh(articles)
@@ -201,3 +207,26 @@ def test_clustering_leaves_the_cycle_collector_as_it_found_it() -> None:
     finally:
         gc.callbacks.pop()
         (gc.enable if was else gc.disable)()
+
+
+def test_a_cosine_at_a_limit_is_judged_by_the_sum_in_order() -> None:
+    """np.dot adds in its own order and may miss the ordered sum by a few bits: at a
+    limit exactly, one ulp below or one above, the verdict is the ordered sum's."""
+    articles = sorted(_batch(5, 60), key=c._canonical)
+    batch = c._Batch(articles)
+    size = len(batch.terms.vocabulary)
+    rng = np.random.default_rng(11)
+    differed = 0
+    for _ in range(60):
+        a = (rng.permutation(size)[: rng.integers(20, 120)], rng.random(120) + 0.01)
+        b = (rng.permutation(size)[: rng.integers(20, 120)], rng.random(120) + 0.01)
+        a, b = (a[0], a[1][: len(a[0])]), (b[0], b[1][: len(b[0])])
+        batch.release()
+        batch._vectors[0] = a
+        batch.hold(0)
+        ordered = batch.dot(a, b)[0]
+        differed += float(np.dot(batch._held[b[0]], b[1])) != ordered
+        for limit in (ordered, math.nextafter(ordered, 0.0), math.nextafter(ordered, 9.0)):
+            assert batch.close(b, limit) is (ordered >= limit)
+    assert differed > 5  # the fast sum did miss the ordered one: the test can fail
+    assert batch.readds > 60  # near a limit, the sum was made again in order

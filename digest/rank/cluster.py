@@ -87,6 +87,7 @@ MAX_INDEXED = 4  # members of one cluster kept in the index
 CORE = 5  # a newcomer is compared with the centroid of a story's first CORE members
 MAX_TRIED = 3  # stories an article tries to join
 WINDOW = timedelta(hours=72)  # the default time bound of one story
+ROUNDING = 8  # margin of a fast cosine near a limit, in worst-case rounding errors
 
 _lead_tokens = lead_tokens  # the name the speed tests know
 
@@ -113,14 +114,21 @@ def _in_canonical_order(articles: Sequence[Article]) -> list[Article]:
 
 class _Batch:
     """The weighted term vectors of one batch, in canonical order (see
-    :mod:`digest.rank.terms`), and a scratch vector (one zero per term) to compare them."""
+    :mod:`digest.rank.terms`), and scratch vectors (one zero per term) to compare them.
+
+    The article being placed is *held*, spread on a scratch vector of its own, so that
+    each comparison with it reads one vector (:meth:`close`, :meth:`same_story`).
+    """
 
     def __init__(self, articles: Sequence[Article]) -> None:
         self.articles = _in_canonical_order(articles)
         self.terms: Terms = weigh(self.articles)
         self.credits = [a.credit for a in self.articles]
-        self._scratch = np.zeros(len(self.terms.vocabulary))
+        self.scratch = np.zeros(len(self.terms.vocabulary))
+        self._held = np.zeros(len(self.terms.vocabulary))
         self._vectors: list[Vector | None] = [None] * len(self.articles)
+        self.held = -1
+        self.readds = 0  # cosines too near a limit for np.dot: added again in order
 
     def vector(self, i: int) -> Vector:
         vector = self._vectors[i]
@@ -139,22 +147,57 @@ class _Batch:
         """
         if len(a[0]) > len(b[0]):
             a, b = b, a
-        scratch = self._scratch
+        scratch = self.scratch
         scratch[b[0]] = b[1]
         found = scratch[a[0]]
         scratch[b[0]] = 0.0
         total: float = sum((found * a[1]).tolist())
         return total, int(np.count_nonzero(found))
 
+    def hold(self, i: int) -> None:
+        """Spread article ``i`` on the held scratch vector (the one held before is let go)."""
+        if self.held != i:
+            self.release()
+            terms, weights = self.vector(i)
+            self._held[terms] = weights
+            self.held = i
+
+    def release(self) -> None:
+        if self.held >= 0:
+            self._held[self.vector(self.held)[0]] = 0.0
+            self.held = -1
+
+    def close(self, b: Vector, limit: float, found: np.ndarray | None = None) -> bool:
+        """Is the held article's :meth:`dot` with ``b`` at least ``limit``?
+
+        ``np.dot`` adds in its own order, so its sum may differ from :meth:`dot`'s in
+        the last bits: only when it lies within ``ROUNDING`` times the worst-case
+        rounding error of an ``n``-term dot product (``n * 2**-53`` times the sum of
+        the products, all >= 0 here) of ``limit`` is the sum made again in
+        :meth:`dot`'s order. Either way, the answer is that of :meth:`dot`.
+        """
+        if found is None:
+            found = self._held[b[0]]
+        fast = float(np.dot(found, b[1]))
+        margin = ROUNDING * len(found) * 2.0**-53 * fast
+        if abs(fast - limit) > margin:
+            return fast > limit
+        self.readds += 1
+        return self.dot(self.vector(self.held), b)[0] >= limit
+
     def similarity(self, i: int, j: int) -> tuple[float, int]:
         """Cosine of the two articles' vectors and the number of terms they share."""
         return self.dot(self.vector(i), self.vector(j))
 
     def same_story(self, i: int, j: int) -> bool:
-        cosine, shared = self.similarity(i, j)
+        """Are articles ``i`` (held: :meth:`hold`) and ``j`` one story, by the pair test?"""
+        if self.held != i:
+            self.hold(i)
+        b = self.vector(j)
+        found = self._held[b[0]]
         if self.credits[i] == self.credits[j]:
-            return cosine >= SAME_SOURCE_COSINE
-        return cosine >= MIN_COSINE and shared >= MIN_SHARED
+            return self.close(b, SAME_SOURCE_COSINE, found)
+        return self.close(b, MIN_COSINE, found) and int(np.count_nonzero(found)) >= MIN_SHARED
 
 
 def similarities(articles: Sequence[Article]) -> dict[tuple[str, str], tuple[float, int]]:
@@ -239,7 +282,7 @@ def _stories(articles: Sequence[Article], window: timedelta | None) -> list[list
         mine = keysets[i]
         if mine:
             matches: dict[int, list[int]] = {}  # story (by first member) -> candidates
-            judged: dict[int, bool] = {}  # earlier article -> the same story as i?
+            judged = _Verdicts(batch, i)
             for j in index.query(i):
                 if len(mine & keysets[j]) >= MIN_KEYWORDS:  # a cheap test first
                     matches.setdefault(story_of[j].members[0], []).append(j)
@@ -247,7 +290,7 @@ def _stories(articles: Sequence[Article], window: timedelta | None) -> list[list
                 story = story_of[first]
                 if story is joined or not story.fits(when[i], window):
                     continue
-                if not _confirmed(batch, i, matches[first], story, judged):
+                if not _confirmed(batch, matches[first], story, judged):
                     continue
                 if joined is None:
                     joined = story
@@ -263,6 +306,7 @@ def _stories(articles: Sequence[Article], window: timedelta | None) -> list[list
         if mine and joined.indexed < MAX_INDEXED:
             index.insert(i)
             joined.indexed += 1
+    batch.release()
     stories: dict[int, list[Article]] = {}
     for i in range(n):
         stories.setdefault(story_of[i].members[0], []).append(batch.articles[i])
@@ -290,14 +334,19 @@ def _centroid(batch: _Batch, story: _Story) -> Vector:
     core = tuple(story.members[:CORE])
     if story.centroid is not None and story.centroid[0] == core:
         return story.centroid[1]
-    terms = np.concatenate([batch.vector(m)[0] for m in core])
-    distinct, first, where = np.unique(terms, return_index=True, return_inverse=True)
-    # each term's weights added in the members' order, as a dict of running sums would
-    sums = np.bincount(where, weights=np.concatenate([batch.vector(m)[1] for m in core]))
-    order = np.argsort(first)  # the terms in the order they first occur
-    summed = sums[order]
+    # each term's weights added in the members' order, as a dict of running sums would,
+    # on the scratch vector; a term still at 0.0 there is new (all weights are > 0)
+    scratch, new = batch.scratch, []
+    for m in core:
+        terms, weights = batch.vector(m)
+        sums = scratch[terms]
+        new.append(terms[sums == 0.0])
+        scratch[terms] = sums + weights
+    distinct = np.concatenate(new)  # the terms in the order they first occur
+    summed = scratch[distinct]
+    scratch[distinct] = 0.0
     norm = math.sqrt(sum((summed * summed).tolist())) or 1.0
-    vector = (distinct[order], summed / norm)
+    vector = (distinct, summed / norm)
     story.centroid = (core, vector)
     return vector
 
@@ -309,35 +358,40 @@ def _agree(batch: _Batch, story: _Story, other: _Story, window: timedelta | None
     return batch.dot(_centroid(batch, story), _centroid(batch, other))[0] >= MIN_COSINE
 
 
-def _confirmed(
-    batch: _Batch, i: int, candidates: list[int], story: _Story, judged: dict[int, bool]
-) -> bool:
-    """Is article ``i`` (indexed near ``candidates``) the same story as the story's core?
+def _confirmed(batch: _Batch, candidates: list[int], story: _Story, judged: _Verdicts) -> bool:
+    """Is the article ``judged.i`` (indexed near ``candidates``) the same story as the
+    story's core?
 
-    The pair test must hold with one candidate member, ``i`` must be as close to the
-    centroid of the story's first ``CORE`` members as a pair must be to each other, and
-    the pair test must hold with at least half of those members: one good match with one
-    member is not enough to join (that would be chaining).
+    The pair test must hold with one candidate member, the article must be as close to
+    the centroid of the story's first ``CORE`` members as a pair must be to each other,
+    and the pair test must hold with at least half of those members: one good match
+    with one member is not enough to join (that would be chaining).
     """
-
-    def same(j: int) -> bool:  # each pair judged once per newcomer (``judged``: j -> verdict)
-        verdict = judged.get(j)
-        if verdict is None:
-            verdict = judged[j] = batch.same_story(i, j)
-        return verdict
-
-    if not any(same(j) for j in candidates):
+    if not any(map(judged.__getitem__, candidates)):
         return False
     core = story.members[:CORE]
     if len(core) == 1:
         return True
-    if batch.dot(batch.vector(i), _centroid(batch, story))[0] < MIN_COSINE:
+    batch.hold(judged.i)
+    if not batch.close(_centroid(batch, story), MIN_COSINE):
         return False
     needed, agree = (len(core) + 1) // 2, 0
     for seen, j in enumerate(core, start=1):
-        agree += same(j)
+        agree += judged[j]
         if agree >= needed:
             return True
         if agree + len(core) - seen < needed:
             return False
     return False
+
+
+class _Verdicts(dict[int, bool]):
+    """Earlier article -> is it the same story as article ``i`` (the pair test, made
+    once per pair, when first asked)?"""
+
+    def __init__(self, batch: _Batch, i: int) -> None:
+        self.batch, self.i = batch, i
+
+    def __missing__(self, j: int) -> bool:
+        verdict = self[j] = self.batch.same_story(self.i, j)
+        return verdict

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
-from operator import neg
 
 import numpy as np
 
@@ -125,49 +124,43 @@ class Shared:
 def shared(bands: np.ndarray, rows: np.ndarray, n: int) -> Shared:
     """The shared band values of the articles at positions ``rows`` (ascending) of a
     batch of ``n``; ``bands[k]`` are those of article ``rows[k]``; other articles have none.
+
+    Band after band, the values are sorted to find each one's holders, numbered (those
+    of two or more holders), and put back in a grid of one row per article, a column
+    per band: read row by row, an article's values come in the order of their numbers.
+    One band at a time, no array is larger than a band's or the grid.
     """
     if not len(rows):
         nothing = np.zeros(0, dtype=np.int32)
         bounds = np.zeros(n + 1, dtype=np.int64)
         return Shared(nothing, bounds, nothing, bounds, 0)
-    by_band = np.ascontiguousarray(bands.T)
-    order = np.argsort(by_band, axis=1)  # equal values in any order (put right below)
-    ordered = np.take_along_axis(by_band, order, axis=1)
-    del by_band
-    new = np.ones(ordered.shape, dtype=bool)
-    new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    del ordered
-    starts = new.ravel()  # band after band
-    place = order.ravel()
-    del order
-    group = np.cumsum(starts, dtype=np.int32) - 1
-    member = rows.astype(np.int32)[place]  # positions in the batch
-    begin = np.flatnonzero(starts)
-    del place, new
-    # a query looks where an earlier article has the value: all holders but the first;
-    # an insert matters where a later one has it: all holders but the last
-    first = np.minimum.reduceat(member, begin)[group]
-    last = np.maximum.reduceat(member, begin)[group]
-    size = np.bincount(group)
-    number = (np.cumsum(size > 1) - 1).astype(np.int32)  # shared values only
+    m, width = bands.shape
+    numbers = np.empty((m, width), dtype=np.int32)
+    looks = np.empty((m, width), dtype=bool)
+    enters = np.empty((m, width), dtype=bool)
+    count = 0
+    new = np.ones(m, dtype=bool)
+    for band in range(width):
+        values = bands[:, band]
+        holder = np.argsort(values)  # equal values in any order (see first, last)
+        ordered = values[holder]
+        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+        group = np.cumsum(new) - 1
+        begin = np.flatnonzero(new)
+        many = np.diff(begin, append=m) > 1
+        numbers[holder, band] = (np.cumsum(many) + (count - 1))[group]
+        count += int(np.count_nonzero(many))
+        looks[holder, band] = holder != np.minimum.reduceat(holder, begin)[group]
+        enters[holder, band] = holder != np.maximum.reduceat(holder, begin)[group]
     out: list[tuple[np.ndarray, np.ndarray]] = []
-    for where in (member != first, member != last):  # a value held once: first == last
-        who = member[where]
+    for where in (looks, enters):  # a value held once is its first and last holder
+        counts = np.zeros(n, dtype=np.int64)
+        counts[rows] = where.sum(axis=1)
         bounds = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(who, minlength=n), out=bounds[1:])
-        # each article's values in the order of their numbers (by band, then by value)
-        out.append((number[group[where][_stable_order(who)]], bounds))
+        np.cumsum(counts, out=bounds[1:])
+        out.append((numbers[where], bounds))
     (looked, look_bounds), (entered, enter_bounds) = out
-    return Shared(looked, look_bounds, entered, enter_bounds, int(number[-1]) + 1)
-
-
-def _stable_order(small: np.ndarray) -> np.ndarray:
-    """``np.argsort(small, kind="stable")`` for integers in [0, 2**32): two stable
-    passes on 16-bit halves (numpy sorts those by radix, in linear time)."""
-    low = np.argsort((small & 0xFFFF).astype(np.uint16), kind="stable")
-    high = np.argsort((small[low] >> 16).astype(np.uint16), kind="stable")
-    order: np.ndarray = low[high]
-    return order
+    return Shared(looked, look_bounds, entered, enter_bounds, count)
 
 
 class Bands:
@@ -180,15 +173,14 @@ class Bands:
     def __init__(self, values: Shared) -> None:
         self.values = values
         self.buckets: list[list[int] | None] = [None] * values.count
-        # as Python lists, read one slice per article (not one small array each)
+        # every article queries: as Python lists, read one slice per article (not one
+        # small array each); few are inserted (a story indexes a few members): read then
         self._looked: list[int] = values.looked.tolist()
         self._look_bounds: list[int] = values.look_bounds.tolist()
-        self._entered: list[int] = values.entered.tolist()
-        self._enter_bounds: list[int] = values.enter_bounds.tolist()
 
     def insert(self, i: int) -> None:
         buckets = self.buckets
-        for value in self._entered[self._enter_bounds[i] : self._enter_bounds[i + 1]]:
+        for value in self.values.entries(i):
             bucket = buckets[value]
             if bucket is None:
                 buckets[value] = [i]
@@ -200,6 +192,6 @@ class Bands:
         looked = self._looked[self._look_bounds[i] : self._look_bounds[i + 1]]
         found = filter(None, map(self.buckets.__getitem__, looked))
         hits = Counter(chain.from_iterable(found))
-        # by shared bands, most first, then by position
-        ranked = sorted(zip(map(neg, hits.values()), hits, strict=True))
-        return [j for _, j in ranked[:MAX_CANDIDATES]]
+        # by shared bands, most first, then by position: a stable sort by count, reversed
+        # (equal counts stay in their order), of the positions in ascending order
+        return sorted(sorted(hits), key=hits.__getitem__, reverse=True)[:MAX_CANDIDATES]

@@ -17,10 +17,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -32,6 +32,7 @@ LEAD_WORDS = 150  # tokens of standfirst + body that describe the story
 PRIOR_DOCS = 50  # pseudo-documents added to the batch for the idf
 KEYWORDS = 24  # terms per article in the MinHash set
 PREFIX_CHARS = 10  # characters per lead token read before the whole text is (see lead_tokens)
+CHUNK = 2048  # articles whose arrays :func:`weigh` works out at a time
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)")
@@ -131,30 +132,52 @@ def weigh(articles: Sequence[Article]) -> Terms:
     floats: the tables hold ``math.log``'s values, products and quotients are the same
     IEEE operations, and each norm adds the squares in the article's own term order.
     """
+    n = len(articles)
     number = _Numbering()
-    found = array("q")  # term ids, article after article (no token string is kept)
-    counts = array("q")
-    lengths: list[int] = []
-    for article in articles:
-        lead = lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS)
-        count = Counter(lead + tokens(article.title) * TITLE_WEIGHT)  # lead's terms first
-        found.extend(map(number.__getitem__, count))
-        counts.extend(count.values())
-        lengths.append(len(count))
-    ids = np.frombuffer(found, dtype=np.int64) if found else np.zeros(0, dtype=np.int64)
+    usable: list[bool] = []  # term id -> content(term)
+    kept = np.zeros(n, dtype=np.int64)  # each article's entries kept
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
+    # CHUNK articles at a time, so that the lists and arrays stay small and their memory
+    # is used again (not a few dozen megabytes each that the system must hand over and
+    # zero every time)
+    for first in range(0, n, CHUNK):
+        last = min(n, first + CHUNK)
+        # term ids and counts, article after article (no token string is kept; the
+        # lists hold the ids the numbering holds and small ints: no new int objects)
+        found: list[int] = []
+        counts: list[int] = []
+        lengths: list[int] = []
+        for article in articles[first:last]:
+            lead = lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS)
+            count = Counter(lead + tokens(article.title) * TITLE_WEIGHT)  # lead's terms first
+            found += map(number.__getitem__, count)
+            counts += count.values()
+            lengths.append(len(count))
+        usable += map(content, islice(number, len(usable), None))  # the new terms
+        ids = np.array(found, dtype=np.int64)
+        keep = np.array(usable, dtype=bool)[ids]
+        parts.append((ids[keep], np.array(counts, dtype=np.int64)[keep]))
+        docs = np.repeat(np.arange(last - first), lengths)[keep]
+        kept[first:last] = np.bincount(docs, minlength=last - first)
     vocabulary = list(number)
-    keep = np.fromiter(map(content, vocabulary), dtype=bool, count=len(vocabulary))[ids]
-    terms, tally = ids[keep], np.frombuffer(counts, dtype=np.int64)[keep] if counts else ids[keep]
-    docs = np.repeat(np.arange(len(articles)), lengths)[keep]
-    starts = np.zeros(len(articles) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(docs, minlength=len(articles)), out=starts[1:])
+    empty = np.zeros(0, dtype=np.int64)
+    terms = np.concatenate([t for t, _ in parts]) if parts else empty
+    tally = np.concatenate([c for _, c in parts]) if parts else empty
+    del parts
+    starts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(kept, out=starts[1:])
     df = np.bincount(terms, minlength=len(vocabulary))
-    tf = np.array([0.0, *(1.0 + math.log(n) for n in range(1, int(tally.max(initial=0)) + 1))])
-    docs_plus = len(articles) + PRIOR_DOCS
+    tf = np.array([0.0, *(1.0 + math.log(c) for c in range(1, int(tally.max(initial=0)) + 1))])
+    docs_plus = n + PRIOR_DOCS
     idf = np.array([math.log(docs_plus / (d + 1)) for d in range(int(df.max(initial=0)) + 1)])
-    weights = tf[tally] * idf[df[terms]]
-    norms = np.sqrt(np.bincount(docs, weights=weights * weights, minlength=len(articles)))
-    weights /= norms[docs]
+    weights = np.empty(len(terms))
+    for first in range(0, n, CHUNK):
+        last = min(n, first + CHUNK)
+        part = weights[starts[first] : starts[last]]  # a view: written in place
+        np.take(idf, df[terms[starts[first] : starts[last]]], out=part)
+        part *= tf[tally[starts[first] : starts[last]]]  # tf * idf: multiplication commutes
+        docs = np.repeat(np.arange(last - first), kept[first:last])
+        part /= np.sqrt(np.bincount(docs, weights=part * part, minlength=last - first))[docs]
     return Terms(vocabulary, starts, terms, tally, weights, df)
 
 
@@ -166,7 +189,7 @@ def keywords(batch: Terms, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
     spelled = np.flatnonzero(batch.df > 1)
     text_rank = np.zeros(len(batch.vocabulary), dtype=np.int64)
     text_rank[sorted(spelled.tolist(), key=batch.vocabulary.__getitem__)] = np.arange(len(spelled))
-    heavy = _weight_ranks(batch)
+    heavy, row, column = _weight_ranks(batch)
     lengths = np.zeros(n, dtype=np.int64)
     parts = []
     for first in range(0, n, chunk):
@@ -176,7 +199,8 @@ def keywords(batch: Terms, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
         terms = batch.terms[start:end]
         shared = batch.df[terms] > 1
         docs, terms = docs[shared], terms[shared]
-        weights, ranks = batch.weights[start:end][shared], heavy[start:end][shared]
+        weights = batch.weights[start:end][shared]
+        ranks = heavy[row[batch.counts[start:end][shared]], column[batch.df[terms]]]
         order = _heaviest_first(docs, ranks, text_rank[terms], weights)
         docs, terms = docs[order], terms[order]
         begins = np.searchsorted(docs, np.arange(first, last + 1))
@@ -188,19 +212,24 @@ def keywords(batch: Terms, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
     return starts, np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-def _weight_ranks(batch: Terms) -> np.ndarray:
-    """Each entry's rank (0: the heaviest) among the batch's distinct values of
-    ``tf(count) * idf(df)``, a value that depends only on the pair (count, df)."""
+def _weight_ranks(batch: Terms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rank (0: the heaviest) of each of the batch's distinct values of
+    ``tf(count) * idf(df)``, a value that depends only on the pair (count, df): a table
+    by (count, df), and the row of each count and the column of each df in it (an
+    entry's rank is ``table[row[count], column[df]]``)."""
     if not len(batch.terms):
-        return np.zeros(0, dtype=np.int64)
-    count_values, count_index = _values(batch.counts)
-    df_values, df_index = _values(batch.df[batch.terms])
+        nothing = np.zeros(1, dtype=np.int64)
+        return np.zeros((1, 1), dtype=np.int64), nothing, nothing
+    count_values, row = _values(np.bincount(batch.counts))
+    df_values, column = _values(np.bincount(batch.df))  # every term with df > 0 is used
+    if df_values[0] == 0:
+        df_values = df_values[1:]
+        column -= 1
     docs_plus = len(batch.starts) - 1 + PRIOR_DOCS
     tf = np.array([1.0 + math.log(v) for v in count_values.tolist()])
     idf = np.array([math.log(docs_plus / (d + 1)) for d in df_values.tolist()])
     grid = np.unique(-(tf[:, None] * idf[None, :]), return_inverse=True)[1]
-    ranks: np.ndarray = grid.reshape(len(tf), len(idf))[count_index, df_index]
-    return ranks
+    return grid.reshape(len(tf), len(idf)), row, column
 
 
 def _heaviest_first(
@@ -229,10 +258,10 @@ def _heaviest_first(
     return np.lexsort((text, -weights, docs))
 
 
-def _values(small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of an array of small non-negative integers, ascending, and
-    the index of each element's value among them."""
-    values = np.flatnonzero(np.bincount(small))
-    index = np.zeros(int(values[-1]) + 1, dtype=np.int64)
+def _values(tally: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The values that occur (``tally[v] > 0``), ascending, and each value's index
+    among them (a table by value)."""
+    values = np.flatnonzero(tally)
+    index = np.zeros(len(tally), dtype=np.int64)
     index[values] = np.arange(len(values))
-    return values, index[small]
+    return values, index
