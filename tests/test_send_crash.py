@@ -129,6 +129,9 @@ def test_a_kill_between_two_messages_sends_nobody_twice(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert sorted(handler.per_recipient().items()) == sorted((e, 1) for e in emails)
     assert app.store.ledger(edition) == {"sent": len(emails)}
+    # the report counts the killed run's 37 as delivered before this run, as they were
+    assert f"Sent {len(emails) - 37}," in done.stdout and "skipped 37 " in done.stdout
+    assert "Ledger before this run: sent 37, interrupted" in done.stdout, done.stdout
 
 
 @pytest.mark.slow

@@ -73,6 +73,8 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
     store = app.store
     edition = store.edition(edition_id)
     gate.check(edition, app.settings.edition.min_stories)  # before anything is sent
+    if not dry_run:  # what a killed run journaled is delivered: counted as such below
+        store.apply_journals(edition_id, datetime.now(UTC))
     before = store.ledger(edition_id)
     if before:
         console.print(f"Ledger before this run: {ledger_line(before)}.")

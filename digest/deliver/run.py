@@ -110,6 +110,8 @@ def send_edition(
             "build a new edition instead"
         )
     gate.check(edition, app.settings.edition.min_stories)  # never an empty edition
+    if not options.dry_run:  # a killed run's journaled messages count as delivered
+        store.apply_journals(edition_id, clock())
     before = store.ledger(edition_id)
     summary = SendSummary(skipped=before.get("sent", 0) + before.get("bounced", 0))
     if options.dry_run:

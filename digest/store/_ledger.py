@@ -344,6 +344,17 @@ class LedgerMixin(Base):
             lock, journal = f"{url.database}-ledger.lock", f"{url.database}-sent"
         return LedgerWriter(self.engine.connect(), edition_id, lock=lock, journal=journal)
 
+    def apply_journals(self, edition_id: int, now: datetime) -> int:
+        """Record as sent what workers of this edition journaled and did not mark (a
+        killed run's last messages; SQLite only, see :meth:`LedgerWriter.replay`), so
+        that the ledger tells who already has the edition; the rows changed."""
+        writer = self.ledger_writer(edition_id)
+        try:
+            with writer.turn():
+                return writer.replay(now)
+        finally:
+            writer.close()
+
     def ledger(self, edition_id: int) -> dict[str, int]:
         """Rows per status for an edition: claimed, sent, bounced, failed."""
         d = t.deliveries
