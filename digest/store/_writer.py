@@ -118,17 +118,12 @@ class LedgerWriter:
                 self._lock = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
             except OSError:  # a read-only folder: SQLite's own busy handler only
                 self._lock = None
-        # The journal's folder (SQLite, POSIX, writable) and this writer's file in it,
-        # opened at the first message: <edition>.<pid>.<random>.
-        self._journal: str | None = None
+        # The journal's folder (SQLite, POSIX, the lock file could be made there) and
+        # this writer's file in it, both made at the first message and removed at a
+        # clean close: <edition>.<pid>.<random>.
+        self._journal = journal if self._lock is not None else None
         self._file: int | None = None
         self._name = f"{edition_id}.{os.getpid()}.{secrets.token_hex(4)}"
-        if journal is not None and self._lock is not None:
-            try:
-                os.makedirs(journal, mode=0o700, exist_ok=True)
-                self._journal = journal
-            except OSError:  # cannot write there: outcomes go to the database only
-                self._journal = None
 
     @property
     def journaled(self) -> bool:
@@ -141,13 +136,22 @@ class LedgerWriter:
             return
         try:
             if self._file is None:
-                path = os.path.join(self._journal, self._name)
-                self._file = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                self._file = self._open()
             os.write(self._file, b"%d\n" % subscriber_id)
         except OSError as exc:  # the send stops: what is not recorded would go again
             path = os.path.join(self._journal, self._name)
             error = StoreFull if exc.errno == errno.ENOSPC else StoreError
             raise error(f"{path}: cannot record a sent message ({exc.strerror})") from exc
+
+    def _open(self) -> int:
+        """This writer's journal file, made (and its folder) now."""
+        assert self._journal is not None
+        path = os.path.join(self._journal, self._name)
+        for _ in range(3):  # another writer may remove the empty folder meanwhile
+            with contextlib.suppress(FileNotFoundError):
+                return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.makedirs(self._journal, mode=0o700, exist_ok=True)
+        return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
     def replay(self, now: datetime) -> int:
         """Record as sent what other writers of this edition journaled and did not mark
@@ -183,6 +187,9 @@ class LedgerWriter:
         for path in gone:  # applied: a crash before this line applies them again, harmlessly
             with contextlib.suppress(OSError):
                 os.unlink(path)
+        if gone:
+            with contextlib.suppress(OSError):
+                os.rmdir(self._journal)  # when no other journal is left in it
         return changed
 
     def mark(self, results: Mapping[int, tuple[str, str | None]], *, now: datetime) -> str:
@@ -288,6 +295,7 @@ class LedgerWriter:
             if empty and self._journal is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(os.path.join(self._journal, self._name))
+                    os.rmdir(self._journal)  # when no other journal is left in it
         if self._lock is not None:
             os.close(self._lock)
             self._lock = None
