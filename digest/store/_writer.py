@@ -171,9 +171,11 @@ class LedgerWriter:
             path = os.path.join(self._journal, name)
             try:
                 with open(path, "rb") as fh:
-                    ids.update(int(x) for x in fh.read().split() if x.isdigit())
+                    data = fh.read()
             except OSError:
                 continue
+            whole = data[: data.rfind(b"\n") + 1]  # a line being written is not read
+            ids.update(int(x) for x in whole.split() if x.isdigit())
             if not _alive(name):
                 gone.append(path)
         changed = 0
