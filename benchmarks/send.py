@@ -14,6 +14,9 @@ memory flat in the list's size?
    ratios of the best (target: at least 0.75 of digest's own transport's ceiling).
    Each round also sends the same edition DKIM-signed (a fresh RSA 2048 key, the same
    project with `[newsletter.dkim]`); target: at least 0.6 of the unsigned rate.
+   The CPU each send used (the command and its workers, and smtp-sink) is measured
+   too, with one RSA signature timed alone: a signed send is CPU-bound, so the CPU a
+   signed message costs tells the fastest rate this machine's cores allow.
 2. Memory. For each of ``--memory`` (10,000 and 100,000) subscribers, a fresh project
    is sent with ``digest send --workers N``; the peak RSS (VmHWM) of the command's
    process and of each worker process is sampled from /proc while it runs. Prints
@@ -30,6 +33,7 @@ import argparse
 import multiprocessing
 import os
 import re
+import resource
 import shutil
 import smtplib
 import sqlite3
@@ -154,6 +158,28 @@ def _peak_kib(pid: int) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a running process has used so far (/proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rsa_sign_seconds(env: dict[str, str], rounds: int = 300) -> float:
+    """One RSA-2048 signature of a DKIM header block with the key in `env`, timed alone
+    (OpenSSL through `cryptography`, as digest signs): the median of `rounds`."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    key: Any = serialization.load_pem_private_key(env[DKIM_KEY_ENV].encode(), password=None)
+    data, pad, digest = b"x" * 600, padding.PKCS1v15(), hashes.SHA256()
+    times = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        key.sign(data, pad, digest)
+        times.append(time.perf_counter() - began)
+    return sorted(times)[rounds // 2]
+
+
 def _children(pid: int) -> list[int]:
     try:
         return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -189,6 +215,7 @@ def run_send(
     """`digest send` in a subprocess: its wall time, output and peak RSS (KiB) of the
     command's process and of its largest worker process."""
     args = [sys.executable, "-c", CLI, "send", str(edition_id), "--workers", str(workers)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began, launched = time.perf_counter(), time.time()
     proc = subprocess.Popen(
         [*args, "--config", str(config)],
@@ -207,6 +234,8 @@ def run_send(
         time.sleep(0.02)
     out, err = proc.communicate()
     seconds = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the command and its workers
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         sys.exit(f"digest send failed ({proc.returncode}):\n{out}\n{err}")
     sent = int(re.search(r"Sent (\d+)", out).group(1))  # type: ignore[union-attr]
@@ -218,6 +247,7 @@ def run_send(
         "startup": first - launched,  # the command's start to its first recorded message
         "phase": sent / max(last - first, 1e-9),  # the rate between first and last mark
         "output": out.strip(),
+        "cpu": cpu,
         "rss": {"self": peaks.get(proc.pid, 0), "worker": workers_peak},
     }
 
@@ -231,6 +261,38 @@ def _marks(db: Path) -> tuple[float, float]:
     conn.close()
     first, last = (datetime.fromisoformat(x).replace(tzinfo=UTC).timestamp() for x in row)
     return first, last
+
+
+Cost = tuple[float, float, float]  # digest's CPU, smtp-sink's CPU, wall: a message
+
+
+def per_message(result: dict[str, Any], sink_cpu: float) -> Cost:
+    """(digest's CPU, smtp-sink's CPU, wall) a message of one send, in seconds."""
+    sent = result["sent"]
+    return result["cpu"] / sent, sink_cpu / sent, result["seconds"] / sent
+
+
+def cpu_bound(costs: dict[str, list[Cost]], rsa: float, target: float) -> None:
+    """Print the CPU a message costs, and the cores a signed send at `target` msg/s
+    needs: each signed message costs the CPU measured, whoever runs it, so no schedule
+    sends faster than the cores divided by that CPU."""
+    cores = os.cpu_count() or 1
+    plain = min(costs["plain"], key=lambda c: c[0] + c[1])
+    signed = min(costs["signed"], key=lambda c: c[0] + c[1])
+    us = 1e6
+    used = (signed[0] + signed[1]) / signed[2]
+    print(
+        f"   CPU a message (least of the runs): unsigned digest {plain[0] * us:.0f} us + "
+        f"smtp-sink {plain[1] * us:.0f} us; signed digest {signed[0] * us:.0f} us + "
+        f"smtp-sink {signed[1] * us:.0f} us, of which one RSA-2048 signature "
+        f"{rsa * us:.0f} us (timed alone); the signed send kept {used:.2f} of {cores} cores busy"
+    )
+    need = target * (signed[0] + signed[1])
+    print(
+        f"   at the DKIM target ({target:.0f} msg/s) a signed send needs {need:.2f} cores "
+        f"of CPU; this machine has {cores}: the most its cores allow is "
+        f"{cores / (signed[0] + signed[1]):.0f} msg/s"
+    )
 
 
 def reset(config: Path, pristine: Path) -> None:
@@ -265,18 +327,23 @@ def main() -> None:
         shutil.copyfile(signed_config.parent / "digest.db", signed_pristine)
         env = dkim_env()
         rates, tops, ours, signed_rates, phases = [], [], [], [], []
+        costs: dict[str, list[Cost]] = {"plain": [], "signed": []}
         print(f"\n1. throughput, {args.subscribers:,} subscribers, message {len(data):,} bytes")
         for _ in range(args.repeat):
             tops.append(ceiling(port, data, args.subscribers, args.workers))
             ours.append(ceiling(port, data, args.subscribers, args.workers, ours=True))
             reset(config, pristine)
+            sink_cpu = cpu_seconds(sink.pid)
             result = run_send(config, edition_id, args.workers)
             assert result["sent"] == args.subscribers, result["output"]
+            costs["plain"].append(per_message(result, cpu_seconds(sink.pid) - sink_cpu))
             rates.append(result["sent"] / result["seconds"])
             phases.append((result["phase"], result["startup"]))
             reset(signed_config, signed_pristine)
+            sink_cpu = cpu_seconds(sink.pid)
             signed = run_send(signed_config, edition_id, args.workers, env)
             assert signed["sent"] == args.subscribers, signed["output"]
+            costs["signed"].append(per_message(signed, cpu_seconds(sink.pid) - sink_cpu))
             signed_rates.append(signed["sent"] / signed["seconds"])
             print(
                 f"   ceiling, pre-built bytes over {args.workers} connections: smtplib "
@@ -305,6 +372,7 @@ def main() -> None:
             f"{max(signed_rates) / max(rates):.2f} of unsigned (target >= 0.6; per run "
             f"{', '.join(f'{a / b:.2f}' for a, b in zip(signed_rates, rates, strict=True))})"
         )
+        cpu_bound(costs, rsa_sign_seconds(env), target=0.6 * max(rates))
         peaks: dict[int, dict[str, int]] = {}
         for size in sizes:
             config, edition_id = make_project(tmp / f"memory-{size}", port, size)
