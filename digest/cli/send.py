@@ -159,21 +159,8 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
 def pause(config: str, edition_id: int) -> None:
     """Pause an edition: running sends stop after their current message and record
     what they sent; `digest send ID` resumes it."""
-    app = open_app(config)
-    store = app.store
-    status = store.edition(edition_id).status
-    if not allowed(status, EditionStatus.PAUSED):
-        raise DeliveryError(f"edition {edition_id} is {status}; there is nothing to pause")
-    if not store.set_edition_status(
-        edition_id, EditionStatus.PAUSED, now=datetime.now(UTC), expect=(status,)
-    ):
-        raise DeliveryError(f"edition {edition_id} changed status meanwhile; try again")
-    counts = store.ledger(edition_id)
-    console.print(
-        f"Paused edition {edition_id}"
-        + (f" ({ledger_line(counts)})" if counts else "")
-        + f". Resume with `digest send {edition_id}`."
-    )
+    counts = _stop(config, edition_id, EditionStatus.PAUSED, "there is nothing to pause")
+    console.print(f"Paused edition {edition_id}{counts}. Resume with `digest send {edition_id}`.")
 
 
 @click.command()
@@ -182,19 +169,21 @@ def pause(config: str, edition_id: int) -> None:
 def cancel(config: str, edition_id: int) -> None:
     """Cancel an edition: running sends stop after their current message; nobody
     else gets it, and `digest send ID` refuses it from now on."""
-    app = open_app(config)
-    store = app.store
+    counts = _stop(config, edition_id, EditionStatus.CANCELLED, "it cannot be cancelled")
+    console.print(f"Cancelled edition {edition_id}{counts}.")
+
+
+def _stop(config: str, edition_id: int, to: EditionStatus, refusal: str) -> str:
+    """Set the edition's status to `to` (pause, cancel) if its lifecycle allows it;
+    returns its ledger's counts as " (...)" (or nothing, before any send)."""
+    store = open_app(config).store
     status = store.edition(edition_id).status
-    if not allowed(status, EditionStatus.CANCELLED):
-        raise DeliveryError(f"edition {edition_id} is {status}; it cannot be cancelled")
-    if not store.set_edition_status(
-        edition_id, EditionStatus.CANCELLED, now=datetime.now(UTC), expect=(status,)
-    ):
+    if not allowed(status, to):
+        raise DeliveryError(f"edition {edition_id} is {status}; {refusal}")
+    if not store.set_edition_status(edition_id, to, now=datetime.now(UTC), expect=(status,)):
         raise DeliveryError(f"edition {edition_id} changed status meanwhile; try again")
     counts = store.ledger(edition_id)
-    console.print(
-        f"Cancelled edition {edition_id}" + (f" ({ledger_line(counts)})" if counts else "") + "."
-    )
+    return f" ({ledger_line(counts)})" if counts else ""
 
 
 #: The commands this module adds to `digest` (registered by :mod:`digest.cli`).
