@@ -222,6 +222,32 @@ def test_a_dead_workers_journal_is_applied_before_its_rows_are_claimed_again(
         ledger.close()
 
 
+def test_a_claim_records_a_live_workers_journal_only_where_it_takes_rows(
+    tmp_path: Path,
+) -> None:
+    """Another live worker's journaled messages are recorded by a claim only among the
+    rows it claims (so it never takes one of them); the rest are that worker's own to
+    mark, and are not written twice by every other worker's claims."""
+    from digest.deliver.wiring import StoreLedger
+
+    app, edition, ids = _project(tmp_path, 6)
+    store = app.store
+    live = StoreLedger(store, store.edition(edition), name="run/1", owner="run")
+    assert live.claim(ids[:2], NOW) == set(ids[:2])
+    live.sent(ids[0])
+    live.sent(ids[1])  # both accepted, neither marked yet
+    later = datetime.now(UTC) + timedelta(hours=1)  # its lease is over: rows may be taken
+    other = StoreLedger(store, store.edition(edition), name="run2/0", owner="run2")
+    assert other.claim(ids[3:], later) == set(ids[3:])
+    assert store.ledger(edition) == {"claimed": 5}  # nothing of the live one's written
+    assert other.claim([ids[1], ids[2]], later) == {ids[2]}  # its sent one is not taken
+    assert store.ledger(edition) == {"sent": 1, "claimed": 5}
+    live.mark({ids[0]: ("sent", None), ids[1]: ("sent", None)}, later)
+    assert store.ledger(edition) == {"sent": 2, "claimed": 4}
+    for ledger in (live, other):
+        ledger.close()
+
+
 def test_a_journal_that_cannot_be_written_stops_the_send_naming_the_file(
     tmp_path: Path,
 ) -> None:

@@ -89,7 +89,7 @@ class StoreLedger:
 
     def claim(self, subscriber_ids: list[int], now: datetime) -> set[int]:
         with self.writer.turn():  # the workers' writes take turns (SQLite)
-            self.writer.replay(now)  # a killed worker's journal, before its rows are taken
+            self.writer.replay(now, subscriber_ids)  # a killed worker's, before its rows are taken
             if self._claim is not None:  # a queue worker's leased claim
                 return self._claim(subscriber_ids, now)
             if self.owner is not None:  # a run holding the edition's lease: exclusive

@@ -20,7 +20,7 @@ import contextlib
 import errno
 import os
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -153,10 +153,13 @@ class LedgerWriter:
             os.makedirs(self._journal, mode=0o700, exist_ok=True)
         return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
-    def replay(self, now: datetime) -> int:
+    def replay(self, now: datetime, only: Collection[int] | None = None) -> int:
         """Record as sent what other writers of this edition journaled and did not mark
         (a killed worker's last messages; a live one's are true as well), then remove the
-        journals of processes that are gone. Call under `turn`; returns the rows changed."""
+        journals of processes that are gone. With `only` (the rows about to be claimed),
+        a live writer's messages are recorded just where they are among those: the
+        others are its own to mark, and a claim takes no other row. Call under `turn`;
+        returns the rows changed."""
         if self._journal is None:
             return 0
         ids: set[int] = set()
@@ -175,9 +178,12 @@ class LedgerWriter:
             except OSError:
                 continue
             whole = data[: data.rfind(b"\n") + 1]  # a line being written is not read
-            ids.update(int(x) for x in whole.split() if x.isdigit())
+            found = {int(x) for x in whole.split() if x.isdigit()}
             if not _alive(name):
                 gone.append(path)
+            elif only is not None:
+                found.intersection_update(only)
+            ids |= found
         changed = 0
         if ids:
             mark, _, at = self._raw_statements()
