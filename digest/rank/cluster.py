@@ -277,7 +277,7 @@ def _stories(articles: Sequence[Article], window: timedelta | None) -> list[list
     when = [a.when for a in batch.articles]
     index, keysets = _index(batch)
     story_of: list[_Story] = []
-    for i in range(n):
+    for i in list(range(n)):  # positions made at once: the ints hashed by queries lie together
         joined: _Story | None = None
         mine = keysets[i]
         if mine:
@@ -323,7 +323,8 @@ def _index(batch: _Batch) -> tuple[Bands, list[frozenset[int]]]:
     hashes[used] = term_hashes([terms.vocabulary[t] for t in used.tolist()])
     bands = band_keys(hashes[ids], starts)
     rows = np.flatnonzero(np.diff(starts) > 0)
-    flat, bounds = ids.tolist(), starts.tolist()
+    pool = list(range(len(terms.vocabulary)))  # one int per term, shared by every set
+    flat, bounds = list(map(pool.__getitem__, ids.tolist())), starts.tolist()
     keysets = [frozenset(flat[bounds[i] : bounds[i + 1]]) for i in range(n)]
     return Bands(shared(bands[rows], rows, n)), keysets
 

@@ -167,12 +167,13 @@ class Bands:
     """A banded MinHash index with capped buckets (see step 6 of :mod:`digest.rank.cluster`).
 
     Only the band values two articles share have a bucket (:func:`shared`), a list of
-    the first ``BUCKET_CAP`` articles indexed under it.
+    the first ``BUCKET_CAP`` articles indexed under it (a tuple: one object to read, not
+    a list and its array; an insert makes a new one).
     """
 
     def __init__(self, values: Shared) -> None:
         self.values = values
-        self.buckets: list[list[int] | None] = [None] * values.count
+        self.buckets: list[tuple[int, ...] | None] = [None] * values.count
         # every article queries: as Python lists, read one slice per article (not one
         # small array each); few are inserted (a story indexes a few members): read then
         self._looked: list[int] = values.looked.tolist()
@@ -183,9 +184,9 @@ class Bands:
         for value in self.values.entries(i):
             bucket = buckets[value]
             if bucket is None:
-                buckets[value] = [i]
+                buckets[value] = (i,)
             elif len(bucket) < BUCKET_CAP:
-                bucket.append(i)
+                buckets[value] = (*bucket, i)
 
     def query(self, i: int) -> list[int]:
         """Earlier articles sharing a band, most shared bands first (then by position)."""
