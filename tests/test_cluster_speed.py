@@ -230,3 +230,27 @@ def test_a_cosine_at_a_limit_is_judged_by_the_sum_in_order() -> None:
             assert batch.close(b, limit) is (ordered >= limit)
     assert differed > 5  # the fast sum did miss the ordered one: the test can fail
     assert batch.readds > 60  # near a limit, the sum was made again in order
+
+
+@pytest.mark.parametrize("bits", [m.MASK_BITS, 64, 8])
+def test_a_keyword_mask_bounds_the_keywords_two_sets_share(
+    bits: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folded into few bits, keywords collide; the mask's bound still holds for every
+    pair (the cluster loop skips a pair below it without counting), and with
+    ``MASK_BITS`` it is exact for most."""
+    monkeypatch.setattr(m, "MASK_BITS", bits)
+    rng = random.Random(bits)
+    sets = [rng.sample(range(300), rng.randint(0, 24)) for _ in range(120)]
+    starts = np.cumsum([0, *map(len, sets)])
+    hashes = m.term_hashes([f"w{t}" for terms in sets for t in terms])
+    masks, lost = m.keyword_masks(hashes, starts, chunk=7)
+    exact = 0
+    for i, a in enumerate(sets):
+        assert masks[i].bit_length() <= bits
+        for j, b in enumerate(sets):
+            common = len(set(a) & set(b))
+            bound = (masks[i] & masks[j]).bit_count() + lost[i]
+            assert bound >= common
+            exact += bound == common
+    assert bits < 2048 or exact > 0.8 * len(sets) ** 2

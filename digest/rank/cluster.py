@@ -56,7 +56,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from digest.rank.minhash import Bands, band_keys, shared, term_hashes
+from digest.rank.minhash import Bands, band_keys, keyword_masks, shared, term_hashes
 from digest.rank.terms import (
     KEYWORDS,
     LEAD_WORDS,
@@ -275,16 +275,17 @@ def _stories(articles: Sequence[Article], window: timedelta | None) -> list[list
     batch = _Batch(articles)
     n = len(batch.articles)
     when = [a.when for a in batch.articles]
-    index, keysets = _index(batch)
+    index, keysets, masks, lost = _index(batch)
     story_of: list[_Story] = []
-    for i in range(n):
+    for i in list(range(n)):  # positions made at once: the ints hashed by queries lie together
         joined: _Story | None = None
         mine = keysets[i]
         if mine:
             matches: dict[int, list[int]] = {}  # story (by first member) -> candidates
             judged = _Verdicts(batch, i)
-            for j in index.query(i):
-                if len(mine & keysets[j]) >= MIN_KEYWORDS:  # a cheap test first
+            mask, slack = masks[i], lost[i]
+            for j in index.query(i):  # cheap tests first: a bound on the keywords shared
+                if (mask & masks[j]).bit_count() + slack >= MIN_KEYWORDS <= len(mine & keysets[j]):
                     matches.setdefault(story_of[j].members[0], []).append(j)
             for first in list(matches)[:MAX_TRIED]:  # the best-matched stories first
                 story = story_of[first]
@@ -313,8 +314,8 @@ def _stories(articles: Sequence[Article], window: timedelta | None) -> list[list
     return [stories[first] for first in sorted(stories)]
 
 
-def _index(batch: _Batch) -> tuple[Bands, list[frozenset[int]]]:
-    """The (empty) band index of the batch's keyword MinHashes; each article's keywords."""
+def _index(batch: _Batch) -> tuple[Bands, list[frozenset[int]], list[int], list[int]]:
+    """The empty band index of the keyword MinHashes; each article's keywords and masks."""
     terms = batch.terms
     n = len(batch.articles)
     starts, ids = keywords(terms)
@@ -323,9 +324,10 @@ def _index(batch: _Batch) -> tuple[Bands, list[frozenset[int]]]:
     hashes[used] = term_hashes([terms.vocabulary[t] for t in used.tolist()])
     bands = band_keys(hashes[ids], starts)
     rows = np.flatnonzero(np.diff(starts) > 0)
-    flat, bounds = ids.tolist(), starts.tolist()
+    pool = list(range(len(terms.vocabulary)))  # one int per term, shared by every set
+    flat, bounds = list(map(pool.__getitem__, ids.tolist())), starts.tolist()
     keysets = [frozenset(flat[bounds[i] : bounds[i + 1]]) for i in range(n)]
-    return Bands(shared(bands[rows], rows, n)), keysets
+    return Bands(shared(bands[rows], rows, n)), keysets, *keyword_masks(hashes[ids], starts)
 
 
 def _centroid(batch: _Batch, story: _Story) -> Vector:

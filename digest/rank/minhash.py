@@ -22,6 +22,7 @@ SEED = 1
 LSH_BANDS, LSH_ROWS = 96, 2
 MAX_CANDIDATES = 16  # earlier articles a query returns, those sharing the most bands
 BUCKET_CAP = 16  # indexed articles per band value; past that the value is vocabulary
+MASK_BITS = 2048  # bits of a keyword mask (see keyword_masks)
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
@@ -96,6 +97,38 @@ def keyword_bands(keywords: Sequence[Sequence[str]], chunk: int = 1 << 21) -> np
     return band_keys(term_hashes([w for words in keywords for w in words]), starts, chunk)
 
 
+def keyword_masks(
+    hashes: np.ndarray, starts: np.ndarray, chunk: int = 2048
+) -> tuple[list[int], list[int]]:
+    """Each set's keywords folded into ``MASK_BITS`` bits, and how many of them were lost
+    in the folding: a bound on the keywords two sets share that costs one ``&``.
+
+    Set ``i`` is ``hashes[starts[i]:starts[i + 1]]`` (distinct terms' 32-bit hashes); its
+    mask has bit ``hash % MASK_BITS`` of each, and ``lost[i]`` is its size less the bits
+    set. Two sets sharing ``k`` terms have those terms' bits in both masks, and ``k``
+    terms of set ``i`` take at least ``k - lost[i]`` bits (a term that adds no new bit
+    to a subset adds none to the whole set either), so
+    ``(mask[i] & mask[j]).bit_count() + lost[i] >= k``: a pair below a bound shares
+    fewer terms than it. (Compact, unlike a frozenset per article: the big batch's
+    random reads of other stories' sets stay in the cache.)
+    """
+    n = len(starts) - 1
+    bits = (hashes % MASK_BITS).astype(np.int64)
+    lengths = np.diff(starts)
+    masks: list[int] = []
+    lost: list[int] = []
+    for first in range(0, n, chunk):
+        last = min(n, first + chunk)
+        grid = np.zeros((last - first, MASK_BITS), dtype=bool)
+        rows = np.repeat(np.arange(last - first), lengths[first:last])
+        grid[rows, bits[starts[first] : starts[last]]] = True
+        lost += (lengths[first:last] - grid.sum(axis=1)).tolist()
+        raw = np.packbits(grid, axis=1, bitorder="little").tobytes()
+        width = MASK_BITS // 8
+        masks += [int.from_bytes(raw[k : k + width], "little") for k in range(0, len(raw), width)]
+    return masks, lost
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Shared:
     """The band values that two or more articles of a batch have, numbered 0, 1, ...
@@ -167,12 +200,13 @@ class Bands:
     """A banded MinHash index with capped buckets (see step 6 of :mod:`digest.rank.cluster`).
 
     Only the band values two articles share have a bucket (:func:`shared`), a list of
-    the first ``BUCKET_CAP`` articles indexed under it.
+    the first ``BUCKET_CAP`` articles indexed under it (a tuple: one object to read, not
+    a list and its array; an insert makes a new one).
     """
 
     def __init__(self, values: Shared) -> None:
         self.values = values
-        self.buckets: list[list[int] | None] = [None] * values.count
+        self.buckets: list[tuple[int, ...] | None] = [None] * values.count
         # every article queries: as Python lists, read one slice per article (not one
         # small array each); few are inserted (a story indexes a few members): read then
         self._looked: list[int] = values.looked.tolist()
@@ -183,9 +217,9 @@ class Bands:
         for value in self.values.entries(i):
             bucket = buckets[value]
             if bucket is None:
-                buckets[value] = [i]
+                buckets[value] = (i,)
             elif len(bucket) < BUCKET_CAP:
-                bucket.append(i)
+                buckets[value] = (*bucket, i)
 
     def query(self, i: int) -> list[int]:
         """Earlier articles sharing a band, most shared bands first (then by position)."""

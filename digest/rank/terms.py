@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -142,22 +141,22 @@ def weigh(articles: Sequence[Article]) -> Terms:
     # zero every time)
     for first in range(0, n, CHUNK):
         last = min(n, first + CHUNK)
-        # term ids and counts, article after article (no token string is kept; the
-        # lists hold the ids the numbering holds and small ints: no new int objects)
+        # every token's term id, article after article: the lead's, then the headline's
+        # TITLE_WEIGHT times (no token string is kept; the list holds the ids the
+        # numbering holds: no new int objects); counted by _tally
         found: list[int] = []
-        counts: list[int] = []
         lengths: list[int] = []
         for article in articles[first:last]:
             lead = lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS)
-            count = Counter(lead + tokens(article.title) * TITLE_WEIGHT)  # lead's terms first
-            found += map(number.__getitem__, count)
-            counts += count.values()
-            lengths.append(len(count))
+            found += map(number.__getitem__, lead)
+            title = [*map(number.__getitem__, tokens(article.title))]
+            found += title * TITLE_WEIGHT
+            lengths.append(len(lead) + len(title) * TITLE_WEIGHT)
         usable += map(content, islice(number, len(usable), None))  # the new terms
-        ids = np.array(found, dtype=np.int64)
-        keep = np.array(usable, dtype=bool)[ids]
-        parts.append((ids[keep], np.array(counts, dtype=np.int64)[keep]))
-        docs = np.repeat(np.arange(last - first), lengths)[keep]
+        ids, counts, docs = _tally(
+            np.array(found, dtype=np.int64), lengths, np.array(usable, dtype=bool)
+        )
+        parts.append((ids, counts))
         kept[first:last] = np.bincount(docs, minlength=last - first)
     vocabulary = list(number)
     empty = np.zeros(0, dtype=np.int64)
@@ -179,6 +178,41 @@ def weigh(articles: Sequence[Article]) -> Terms:
         docs = np.repeat(np.arange(last - first), kept[first:last])
         part /= np.sqrt(np.bincount(docs, weights=part * part, minlength=last - first))[docs]
     return Terms(vocabulary, starts, terms, tally, weights, df)
+
+
+def _tally(
+    found: np.ndarray, lengths: list[int], usable: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each article's distinct usable terms, in the order they first occur in it, with
+    the number of times they occur, and the article of each: ``Counter(tokens)`` article
+    after article, its entries of usable terms kept.
+
+    Article ``d``'s tokens (term ids) are ``lengths[d]`` of ``found``, after those of the
+    articles before it. The usable tokens are sorted by (term, position) (packed into one
+    integer when that fits 63 bits): positions grow article by article, so the tokens of
+    one term in one article are a run, its first position the first in the run; the
+    runs are then put in the order of their first positions.
+    """
+    docs = np.repeat(np.arange(len(lengths)), lengths)
+    where = np.flatnonzero(usable[found])  # the usable tokens' positions, ascending
+    terms = found[where]
+    shift = len(found).bit_length()  # every position is below 2**shift
+    if int(terms.max(initial=0)).bit_length() + shift <= 63:
+        packed = np.sort((terms << shift) | where)  # distinct keys: any sort will do
+        terms, where = packed >> shift, packed & ((1 << shift) - 1)
+    else:
+        order = np.lexsort((where, terms))
+        terms, where = terms[order], where[order]
+    doc = docs[where]
+    new = np.ones(len(terms), dtype=bool)
+    np.not_equal(terms[1:], terms[:-1], out=new[1:])
+    new[1:] |= doc[1:] != doc[:-1]
+    begins = np.flatnonzero(new)
+    counts = np.diff(begins, append=len(terms))
+    firsts = where[begins]
+    order = np.argsort(firsts)  # distinct positions: any sort will do
+    firsts = firsts[order]
+    return found[firsts], counts[order].astype(np.int64), docs[firsts]
 
 
 def keywords(batch: Terms, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
