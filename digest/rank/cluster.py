@@ -284,8 +284,9 @@ def _stories(articles: Sequence[Article], window: timedelta | None) -> list[list
             matches: dict[int, list[int]] = {}  # story (by first member) -> candidates
             judged = _Verdicts(batch, i)
             mask, slack = masks[i], lost[i]
-            for j in index.query(i):  # cheap tests first: a bound on the keywords shared
-                if (mask & masks[j]).bit_count() + slack >= MIN_KEYWORDS <= len(mine & keysets[j]):
+            for j in index.query(i):  # a bound on the keywords shared first (one &), then them
+                bound = (mask & masks[j]).bit_count() + slack
+                if bound >= MIN_KEYWORDS and len(mine & keysets[j]) >= MIN_KEYWORDS:
                     matches.setdefault(story_of[j].members[0], []).append(j)
             for first in list(matches)[:MAX_TRIED]:  # the best-matched stories first
                 story = story_of[first]
