@@ -13,6 +13,7 @@ import struct
 import subprocess
 import zlib
 from collections.abc import Iterator
+from dataclasses import replace
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
@@ -221,6 +222,35 @@ def test_the_demo_message_fits_the_screen_in_light_and_dark(
     assert found["scrollWidth"] <= width, found
     assert found["widest"] <= width + 0.5, found
     assert found["container"] == background
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 600])
+def test_a_long_unbroken_word_wraps_instead_of_widening_the_message(
+    tmp_path: Path, browser: Any, width: int
+) -> None:
+    """A bare URL in a summary and a long compound in a headline (both common in feeds)
+    break inside the column: before, every table grew to 749 px and phones zoomed out."""
+    edition = sample_edition()
+    url = "https://www.example.org/" + "/".join(["a-very-long-path-segment-for-tracking"] * 3)
+    compound = "Donaudampfschifffahrtselektrizitaetenhauptbetriebswerkbauunterbeamtengesellschaft"
+    leads = (
+        replace(edition.leads[0], summary=f"The plan is published in full at {url} today."),
+        *edition.leads[1:],
+    )
+    teasers = (
+        replace(edition.teasers[0], title=f"{compound} wins the prize"),
+        *edition.teasers[1:],
+    )
+    html = (
+        Renderer(sample_settings(tmp_path))
+        .render(replace(edition, leads=leads, teasers=teasers))
+        .html
+    )
+    assert url in html and compound in html
+    found = layout(browser, html, width, "light", f"long-words-{width}.png")
+    assert found["scrollWidth"] <= width, found
+    assert found["widest"] <= width + 0.5, found
 
 
 @pytest.mark.browser
