@@ -70,3 +70,15 @@ def test_inlining_css_does_not_import_requests_yet_premailer_still_reaches_it() 
     )
     out = _python(code)
     assert out.stdout.splitlines() == ["True False", "True True"], out.stdout + out.stderr
+
+
+def test_python_dash_m_digest_is_the_digest_command() -> None:
+    """`python -m digest` runs the command line (before: "No module named
+    digest.__main__"), naming itself `digest` in its help."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(
+        [sys.executable, "-m", "digest", "--help"], capture_output=True, text=True, env=env
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("Usage: digest [OPTIONS] COMMAND"), run.stdout
+    assert " demo " in run.stdout
