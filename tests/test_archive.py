@@ -79,3 +79,42 @@ def test_an_empty_archive_and_an_unknown_edition(tmp_path: Path) -> None:
 def _first_key(config: Path, edition_id: int) -> str:
     stories: tuple[Story, ...] = App.from_config(config).store.edition(edition_id).stories
     return stories[0].key
+
+
+def test_a_story_without_a_link_of_its_own_links_to_its_whole_text_in_the_archive(
+    tmp_path: Path,
+) -> None:
+    """The demo's folder source gives articles with no URL: before, the message showed
+    their summary with no way to read on (no link in the HTML, no reference in the text
+    part). Now each links to its page in the archive, which shows the stored text; a
+    story with a link of its own has no such page, nor does a draft's story."""
+    from click.testing import CliRunner
+
+    from digest.cli import main
+    from digest.render.stories import story_ref
+
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    app = App.from_config(out / "digest.toml")
+    edition = app.store.edition(1)
+    own = [s for s in edition.stories if not s.url]
+    linked = next(s for s in edition.stories if s.url)
+    assert own, "the demo edition should hold a story from its folder source"
+    message = next((out / "outbox").glob("*.eml")).read_text()
+    page = f"https://brief.example.org/archive/1/story/{story_ref(own[0].key)}"
+    assert page in message.replace("=\n", "")  # (quoted-printable soft breaks)
+    article = app.store.article(own[0].key)
+    assert article is not None and article.text
+    with running(out / "digest.toml") as base, httpx.Client(base_url=base) as c:
+        r = c.get(f"/archive/1/story/{story_ref(own[0].key)}")
+        assert r.status_code == 200
+        assert html.escape(own[0].title, quote=False) in r.text
+        last = article.text.split("\n\n")[-1].strip()
+        assert html.escape(last, quote=False) in r.text  # the whole text, to its end
+        edition_page = c.get("/archive/1").text
+        assert f'href="/archive/1/story/{story_ref(own[0].key)}"' in edition_page
+        assert c.get(f"/archive/1/story/{story_ref(linked.key)}").status_code == 404
+        assert c.get("/archive/1/story/0000000000000000").status_code == 404
+        app.store.set_edition_status(1, "draft", now=NOW)
+        assert c.get(f"/archive/1/story/{story_ref(own[0].key)}").status_code == 404

@@ -272,8 +272,13 @@ def test_a_story_image_beside_its_headline_has_an_empty_alt(tmp_path: Path) -> N
     assert images["https://img.example.org/tunnel.jpg"].get("alt") == "The harbour at dusk"
 
 
-def test_a_story_without_a_link_is_not_a_link_anywhere(tmp_path: Path) -> None:
-    edition = sample_edition()
+def test_a_story_without_a_link_is_not_a_link_anywhere_without_an_archive_page(
+    tmp_path: Path,
+) -> None:
+    """An edition not yet stored (no id: no page in the web archive) shows a story with
+    no URL as text: no empty link, no [n] reference. (A stored edition links such a
+    story to its archive page: tests/test_archive.py.)"""
+    edition = replace(sample_edition(), id=None)
     pictured = replace(
         edition.leads[1], image=Image("https://img.example.org/vikings.jpg", "Players", 1200)
     )

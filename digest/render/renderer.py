@@ -29,6 +29,7 @@ from digest.render.language import LANGUAGE_TAG, Strings, direction
 from digest.render.stories import (
     IMAGE_WIDTH,
     also_shown,
+    archive_link,
     by_section,
     image_alt,
     lead_image_width,
@@ -128,10 +129,12 @@ class Renderer:
         utm = self._utm(edition)
 
         def link(story: Story) -> Story:
-            if not utm:
-                return story
-            also = tuple(replace(a, url=with_utm(a.url, utm)) for a in story.also)
-            return replace(story, url=with_utm(story.url, utm), also=also)
+            """Campaign parameters on the publishers' links; a story with none gets its
+            page in our archive (our own links never carry them)."""
+            if utm:
+                also = tuple(replace(a, url=with_utm(a.url, utm)) for a in story.also)
+                story = replace(story, url=with_utm(story.url, utm), also=also)
+            return archive_link(story, web_url)
 
         language = str(self.strings.locale).replace("_", "-")
         own = language.split("-")[0].lower()

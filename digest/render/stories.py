@@ -7,6 +7,7 @@ nothing here renders a template or reads a file.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -33,6 +34,20 @@ def with_utm(url: str | None, utm: Mapping[str, str]) -> str | None:
         return url
     query = "&".join(filter(None, [parts.query, urlencode(extra, quote_via=quote)]))
     return urlunsplit(parts._replace(query=query))
+
+
+def story_ref(key: str) -> str:
+    """The short, stable name of a story's page in the web archive (by its face
+    article's key, which may be long or hold characters a path should not)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def archive_link(story: Story, web_url: str | None) -> Story:
+    """A story with no link of its own (an article from a folder source) linked to its
+    page in the web archive, where its whole text is; others as they are."""
+    if story.url or not web_url:
+        return story
+    return replace(story, url=f"{web_url}/story/{story_ref(story.key)}")
 
 
 def lead_image_width(image: Image | None) -> int | None:

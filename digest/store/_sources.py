@@ -208,6 +208,14 @@ class SourcesMixin(Base):
         with self.engine.connect() as conn:
             return [_article(row) for row in conn.execute(query.order_by(a.c.id))]
 
+    def article(self, key: str) -> Article | None:
+        """The stored article with this key (keys are unique across sources), or None."""
+        a, s = t.articles, t.sources
+        query = select(a, s.c.name.label("source_name")).join(s, s.c.id == a.c.source_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query.where(a.c.key == key)).first()
+        return None if row is None else _article(row)
+
     def count_articles(self, *, before: datetime) -> int:
         """How many stored articles are dated (or were first seen) before `before`:
         those `articles(since=before)` leaves out, counted without loading them."""

@@ -4,6 +4,9 @@
   here): an edition that is going or has gone out (sending, paused, sent). Drafts,
   approved, skipped and cancelled editions are never public (404).
 - `/archive`: the sent editions, newest first (`?list=NAME` for one list).
+- `/archive/<id>/story/<ref>`: the whole text of a story that has no link of its own
+  (an article from a folder source: the newsroom's own), which the message links to
+  instead. A story with a link has no page here: its page is its publisher's.
 - `/archive.atom`: an Atom feed (RFC 4287) of the latest sent editions, with absolute
   links on the newsletter's `base_url`.
 
@@ -21,6 +24,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from digest.errors import ConfigError, NotFound
 from digest.records import Edition, Story
+from digest.render.stories import story_ref
 from digest.store._editions import EditionInfo
 from digest.web.common import SECURITY_HEADERS, web
 
@@ -93,20 +97,39 @@ def index() -> str:
 
 @bp.route("/archive/<int:edition_id>")
 def edition(edition_id: int) -> str:
-    app = web().app
-    try:
-        info = app.store.edition_info(edition_id)
-    except NotFound:
-        info = None
-    if info is None or info.status not in PUBLIC:
-        abort(404, "There is no such edition in the archive.")
-    entry = _entry(info)
+    entry = _entry(_public(edition_id))
     ed: Edition = entry["edition"]
     return render_template(
         "web/archive/edition.html",
         entry=entry,
         leads=ed.leads,
         teaser_groups=_groups(ed.teasers),
+        story_ref=story_ref,
+    )
+
+
+def _public(edition_id: int) -> EditionInfo:
+    """The edition's info, when the edition is public (else 404)."""
+    try:
+        info = web().app.store.edition_info(edition_id)
+    except NotFound:
+        info = None
+    if info is None or info.status not in PUBLIC:
+        abort(404, "There is no such edition in the archive.")
+    return info
+
+
+@bp.route("/archive/<int:edition_id>/story/<ref>")
+def story(edition_id: int, ref: str) -> str:
+    entry = _entry(_public(edition_id))
+    ed: Edition = entry["edition"]
+    found = next((s for s in ed.stories if not s.url and story_ref(s.key) == ref), None)
+    article = web().app.store.article(found.key) if found is not None else None
+    if found is None or article is None:
+        abort(404, "There is no such story in this edition.")
+    paragraphs = [p.strip() for p in (article.text or found.summary).split("\n\n") if p.strip()]
+    return render_template(
+        "web/archive/story.html", entry=entry, story=found, article=article, paragraphs=paragraphs
     )
 
 
