@@ -364,3 +364,25 @@ def test_leads_too_big_for_any_message_are_an_error_not_a_clipped_message(tmp_pa
 
 def test_config_loads_the_sample(tmp_path: Path) -> None:
     assert load(sample_settings(tmp_path).path).newsletter.language == "en"
+
+
+@pytest.mark.parametrize(
+    ("url", "width"),
+    [
+        ("https://tc.example.com/2018/01/photo.jpg?w=150", 150),  # WordPress / Photon
+        ("https://img.example.org/p.jpg?width=300&q=80", 300),
+        ("https://img.example.org/p.jpg?w=80", None),  # a thumbnail too small to lead
+        ("https://img.example.org/p.jpg?w=2400", 536),  # a big original: the column
+        ("https://img.example.org/p.jpg", 536),  # no hint: the column, as before
+        ("https://img.example.org/p.jpg?w=abc", 536),
+    ],
+)
+def test_a_lead_image_without_a_declared_width_takes_the_width_its_url_asks_for(
+    url: str, width: int | None
+) -> None:
+    """A feed's thumbnail (TechCrunch's ``?w=150``) was stretched to the 536 px column,
+    blurred; the width an image service is asked for in the URL is the image's width."""
+    from digest.render.stories import lead_image_width
+
+    assert lead_image_width(Image(url)) == width
+    assert lead_image_width(Image(url, width=400)) == 400  # a declared width wins

@@ -257,3 +257,20 @@ def test_defusing_skips_only_text_with_nothing_to_defuse(text: str) -> None:
     for pattern in _MENTIONS:
         expected = pattern.sub("\\1\u200b\\2", expected)
     assert _defuse(text) == expected
+
+
+def test_first_image_skips_banners_small_pictures_and_file_type_icons() -> None:
+    """Seen in real feeds, each once a lead image stretched to the column: a forum's
+    file-type icon (no declared size), a 468 x 60 advertising banner, a 100 px
+    thumbnail. The picture after them is the story's."""
+    html = (
+        '<img src="https://bbs.example.cn/images/filetype/jpg.gif">'
+        '<img src="https://ads.example.ru/downloads/468-60.gif" width="468" height="60">'
+        '<img src="https://e.org/thumbs/small.jpg" width="100" height="75">'
+        '<img src="https://e.org/emoji/smile.png">'
+        '<img src="https://e.org/media/photo.jpg" width="640" height="360">'
+    )
+    assert first_image(html, None) == Image(url="https://e.org/media/photo.jpg", width=640)
+    # a wide picture that is not a strip is kept: 3:1 panoramas are illustrations
+    wide = '<img src="https://e.org/media/pano.jpg" width="900" height="300">'
+    assert first_image(wide, None) == Image(url="https://e.org/media/pano.jpg", width=900)

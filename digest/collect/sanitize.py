@@ -321,14 +321,36 @@ def first_image(html: str, base_url: str | None) -> Image | None:
         src = attrs.get("src", "")
         if urlsplit(src).scheme not in {"http", "https"}:
             continue
-        if urlsplit(src).path.lower().endswith((".svg", ".ico")):
-            continue
         width = int(attrs["width"]) if attrs.get("width", "").isdigit() else None
         height = int(attrs["height"]) if attrs.get("height", "").isdigit() else None
-        if (width is not None and width < 50) or (height is not None and height < 50):
+        if not _illustration(src, width, height):
             continue
         return Image(url=src, alt=clean_text(attrs.get("alt", "")), width=width)
     return None
+
+
+#: Path segments of pictures that decorate a page rather than illustrate its story.
+_DECORATION = frozenset(
+    {"icon", "icons", "emoji", "emojis", "emoticons", "smilies", "smileys", "filetype"}
+    | {"filetypes", "avatar", "avatars", "badge", "badges", "button", "buttons", "spacer"}
+)
+MIN_WIDTH = 120  # a declared width below this is an icon or a thumbnail, not a picture
+MIN_HEIGHT = 50
+MAX_ASPECT = 4.0  # wider than this (468 x 60, 728 x 90) is a banner or a divider
+
+
+def _illustration(src: str, width: int | None, height: int | None) -> bool:
+    """Can this image illustrate a story? Not a pixel, an icon, a thumbnail too small
+    to lead, an advertising banner (a strip far wider than high) or a picture from a
+    folder of icons, emoji or avatars (often with no declared size at all)."""
+    path = urlsplit(src).path.lower()
+    if path.endswith((".svg", ".ico")):
+        return False
+    if _DECORATION.intersection(path.split("/")[:-1]):
+        return False
+    if (width is not None and width < MIN_WIDTH) or (height is not None and height < MIN_HEIGHT):
+        return False
+    return not (width and height and width / height > MAX_ASPECT)
 
 
 def absolute_url(link: str | None, base: str | None) -> str | None:

@@ -52,12 +52,33 @@ def archive_link(story: Story, web_url: str | None) -> Story:
 
 def lead_image_width(image: Image | None) -> int | None:
     """The `width` attribute of a lead image: the column, or less for a smaller image;
-    None when the image is too small to illustrate a story (an icon or a pixel)."""
+    None when the image is too small to illustrate a story (an icon or a pixel). With
+    no declared width, the width the URL asks an image service for (see
+    :func:`asked_width`) stands in: a thumbnail is not stretched to the column."""
     if image is None:
         return None
-    if image.width is None or image.width >= IMAGE_WIDTH:
+    width = image.width if image.width is not None else asked_width(image.url)
+    if width is None or width >= IMAGE_WIDTH:
         return IMAGE_WIDTH
-    return image.width if image.width >= IMAGE_MIN_WIDTH else None
+    return width if width >= IMAGE_MIN_WIDTH else None
+
+
+#: Query parameters in which image services (WordPress's Photon, imgix, many CMSs) are
+#: asked for a width in pixels.
+WIDTH_PARAMETERS = ("w", "width")
+
+
+def asked_width(url: str) -> int | None:
+    """The width in pixels an image URL asks for (``?w=150``, ``?width=300``), if any."""
+    query = urlsplit(url).query
+    if not query:
+        return None
+    asked = dict(parse_qsl(query))
+    for name in WIDTH_PARAMETERS:
+        value = asked.get(name, "")
+        if value.isdigit() and 0 < int(value) < 100_000:
+            return int(value)
+    return None
 
 
 def also_shown(story: Story) -> tuple[tuple[Also, ...], int]:
