@@ -96,6 +96,15 @@ def test_the_cli_exits_zero_on_the_demo_messages(demo: Path) -> None:
     assert " error " not in result.output
 
 
+def test_the_cli_lints_a_folder_of_messages(demo: Path, tmp_path: Path) -> None:
+    """`digest lint outbox` checks every message in it (before: "is a directory")."""
+    result = CliRunner().invoke(main, ["lint", str(demo)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count(".eml") >= len(list(demo.glob("*.eml"))) > 1
+    empty = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert empty.exit_code == 2 and "no .eml file" in empty.output
+
+
 # --- SpamAssassin ------------------------------------------------------------------------
 
 

@@ -350,13 +350,23 @@ def preview(config: str, edition_id: int, email: str | None, out: str) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 def lint(paths: tuple[str, ...]) -> None:
-    """Check messages (.eml) against the email standards; exit 1 on an error."""
+    """Check messages (.eml files, or folders of them, such as an outbox) against the
+    email standards; exit 1 on an error."""
     from digest.lint import format_findings, lint_file
 
-    failed = False
+    files: list[str] = []
     for path in paths:
+        if not Path(path).is_dir():
+            files.append(path)
+            continue
+        found = sorted(str(f) for f in Path(path).glob("*.eml"))
+        if not found:
+            _fail(f"{path}: no .eml file in this folder")
+        files += found
+    failed = False
+    for path in files:
         findings = lint_file(Path(path))
         for line in format_findings(findings, name=path):
             click.echo(line)
