@@ -112,6 +112,7 @@ def test_a_story_without_a_link_of_its_own_links_to_its_whole_text_in_the_archiv
         assert html.escape(own[0].title, quote=False) in r.text
         last = article.text.split("\n\n")[-1].strip()
         assert html.escape(last, quote=False) in r.text  # the whole text, to its end
+        assert html.escape(article.summary, quote=False) in r.text  # and its standfirst
         edition_page = c.get("/archive/1").text
         assert f'href="/archive/1/story/{story_ref(own[0].key)}"' in edition_page
         assert c.get(f"/archive/1/story/{story_ref(linked.key)}").status_code == 404
