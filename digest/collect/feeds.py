@@ -31,11 +31,11 @@ from digest.collect.entry import (
     article_key,
     canonical_url,
     language_tag,
+    plain_text_html,
     shorten,
     source_error,
     standfirst,
     struct_utc,
-    text_to_html,
 )
 from digest.collect.sanitize import (
     MAX_DEPTH,
@@ -241,11 +241,12 @@ def _entry(e: Any, base: str | None) -> Entry:
 
 
 def _markup(value: str, detail: Mapping[str, Any] | None) -> str:
-    """HTML for a text construct: plain text is escaped so it reads literally."""
+    """HTML for a text construct: plain text is escaped so it reads literally (see
+    :func:`~digest.collect.entry.plain_text_html` for the references it still holds)."""
     kind = (detail or {}).get("type", "text/html")
     if "html" in kind:
         return value
-    return text_to_html(value)
+    return plain_text_html(value)
 
 
 def _entry_images(e: Any, base: str | None) -> Iterable[Image]:
