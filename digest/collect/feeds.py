@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from digest.collect import fastxml, jsonfeed
+from digest.collect.boilerplate import strip_boilerplate
 from digest.collect.bounds import cap_article, cap_html, future_dated, item_name
 from digest.collect.entry import (
     FUTURE_SLACK,
@@ -345,6 +346,12 @@ def _post_digest(article: Article) -> str:
     return hashlib.sha1(basis.encode(), usedforsecurity=False).hexdigest()[:12]
 
 
+def _key(entry: Entry, named: str, said: str) -> str:
+    """The article key from what the source said, before boilerplate was removed: a key
+    must not change when our cleaning does (a changed key makes a sent article new)."""
+    return article_key(entry.guid, entry.link, named or shorten(said, 80) or "Untitled", said)
+
+
 def _article(
     entry: Entry, *, source: str, now: datetime, section: str | None, language: str | None
 ) -> tuple[Article, list[str]]:
@@ -354,20 +361,24 @@ def _article(
     if flattened:
         problems.append(f"HTML nested deeper than {MAX_DEPTH} levels, flattened")
     html = sanitize_html(raw, base_url=entry.base)
-    text = html_to_text(html)
+    named = clean_text(entry.title)
+    said = html_to_text(html)  # as the source wrote it: the key's basis, kept stable
+    text = strip_boilerplate(said, title=named, html=html)
     if entry.summary and entry.content:
         summary_html, _ = flatten_deep(cap_html(entry.summary)[0])
-        summary = standfirst(html_to_text(sanitize_html(summary_html, base_url=entry.base)))
+        summary_html = sanitize_html(summary_html, base_url=entry.base)
+        said = html_to_text(summary_html)
+        summary = standfirst(strip_boilerplate(said, title=named, html=summary_html))
     else:
         summary = standfirst(text)
-    title = clean_text(entry.title) or shorten(summary, 80) or entry.link or "Untitled"
+    title = named or shorten(summary, 80) or entry.link or "Untitled"
     published = entry.published or entry.updated  # kept even when in the future
     image = next(iter(entry.images), None) or first_image(html, entry.base)
     if image is not None and not image.alt:
         image = replace(image, alt=title)
     categories = tuple(dict.fromkeys(c for c in map(clean_text, entry.categories) if c))
     article = Article(
-        key=article_key(entry.guid, entry.link, title, summary),
+        key=_key(entry, named, standfirst(said)),
         source=source,
         title=title,
         url=entry.link,
