@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 from digest.collect.entry import decode_references
 from digest.collect.feeds import read_feed
+from digest.collect.summaries import settle_summaries
+from digest.rank import RankOptions, rank
 from digest.records import Article
 from tests.corpus import require_corpus
 
@@ -71,3 +73,112 @@ def test_corpus_touchnokia_summaries_hold_no_literal_entities() -> None:
     articles = corpus_articles("hostile-touchnokia-css.atom")
     assert not any("&nbsp;" in a.summary or "&amp;" in a.summary for a in articles)
     assert any(a.summary.startswith("ZXLightControl v.1.0.0 Уменьшено до 50%") for a in articles)
+
+
+# -- 1. a feed-wide notice is no summary -----------------------------------------------
+
+
+def test_a_notice_on_every_item_is_no_summary_and_leaves_the_body() -> None:
+    notice = "<p>Please update to our new feed address: h.example/feed</p>"
+    feed = rss(*(f"{notice}<p>Story number {n} is about the harbour.</p>" for n in range(4)))
+    articles = read_feed(feed, source="H", url=None, now=NOW).articles
+    assert [a.summary for a in articles] == [""] * 4
+    assert [a.text for a in articles] == [
+        f"Story number {n} is about the harbour." for n in range(4)
+    ]
+
+
+def test_a_summary_some_items_share_is_kept() -> None:
+    shared = "This release fixes security holes. Upgrade soon."
+    feed = rss(shared, shared, shared, "A new look.", "Faster start.", "Smaller downloads.")
+    assert summaries(feed).count(shared) == 3
+
+
+def test_corpus_lincolnloop_notice_is_not_a_summary() -> None:
+    articles = corpus_articles("blog-lincolnloop-ctrlchar.xml")
+    assert len(articles) == 10
+    assert not any("new feed url" in a.summary or "new feed url" in a.text[:200] for a in articles)
+    assert all(a.text for a in articles)
+
+
+def test_corpus_tails_release_summaries_are_kept() -> None:
+    summaries = [a.summary for a in corpus_articles("blog-tails-news.rss")]
+    release = "This release fixes many security vulnerabilities. You should upgrade as soon as"
+    assert summaries.count(f"{release} possible.") == 7
+
+
+# -- 3. a text the publisher cut ends with "…" -----------------------------------------
+
+CUT = [
+    "The harbour board voted on Monday to close the old ferry pier f",
+    "Ferry fares will rise by a tenth in May, the operator said, and",
+    "Night buses will replace the last ferry of the day while the la",
+    "Students and pensioners keep their discount until the end of Ju",
+]
+
+
+def test_a_fixed_length_cut_ends_with_an_ellipsis_not_a_full_stop() -> None:
+    assert {len(text) for text in CUT} == {63}
+    feed = rss(*CUT, "The pier reopens in spring.")
+    assert summaries(feed) == [f"{text}…" for text in CUT] + ["The pier reopens in spring."]
+    ranked = rank(
+        read_feed(feed, source="H", url=None, now=NOW).articles,
+        now=NOW,
+        options=RankOptions(max_teasers_per_source=9),
+    )
+    told = [s.summary for s in (*ranked.leads, *ranked.teasers)]
+    assert sorted(told) == sorted([f"{text}…" for text in CUT] + ["The pier reopens in spring."])
+
+
+def test_standfirsts_of_varied_length_without_a_stop_still_get_a_full_stop() -> None:
+    standfirsts = [
+        "The harbour board votes to close the old pier",
+        "Fares rise by a tenth in May as fuel costs climb again",
+        "Night buses replace the last ferry",
+        "Students keep their discount",
+    ]
+    feed = rss(*standfirsts)
+    assert summaries(feed) == standfirsts
+    ranked = rank(
+        read_feed(feed, source="H", url=None, now=NOW).articles,
+        now=NOW,
+        options=RankOptions(max_teasers_per_source=9),
+    )
+    assert sorted(s.summary for s in (*ranked.leads, *ranked.teasers)) == sorted(
+        f"{s}." for s in standfirsts
+    )
+
+
+def test_a_summary_the_body_goes_on_from_is_marked_cut() -> None:
+    body = "The harbour board voted on Monday to close the old ferry pier for repairs. More soon."
+    item = (
+        "<item><title>Pier</title><link>https://h.example/p</link>"
+        "<description>The harbour board voted on Monday to close the old ferry</description>"
+        f"<content:encoded><![CDATA[<p>{body}</p>]]></content:encoded></item>"
+    )
+    feed = (
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>H</title>{item}</channel></rss>"
+    ).encode()
+    assert summaries(feed) == ["The harbour board voted on Monday to close the old ferry…"]
+
+
+def test_settle_leaves_complete_and_unrelated_summaries_alone() -> None:
+    articles = [
+        Article(key=f"k{n}", source="H", title="t", url=None, summary=s, text=s)
+        for n, s in enumerate(["Rain.", "Sun at last", "Wind"])
+    ]
+    assert settle_summaries(articles) == tuple(articles)
+
+
+def test_corpus_pcmag_cut_descriptions_end_with_an_ellipsis() -> None:
+    now = datetime(2018, 1, 31, 22, 0, tzinfo=UTC)
+    articles = corpus_articles("news-pcmag-dvorak-nested.xml", now)
+    ranked = rank(articles, now=now, options=RankOptions(max_age_hours=720))
+    told = [s.summary for s in (*ranked.leads, *ranked.teasers)]
+    assert told
+    assert not any(s.endswith(("media out.", "that s.", "stock colu.")) for s in told), told
+    assert any(s.endswith("every media out…") for s in told), told
+    complete = [a.summary for a in articles if "cuff phone" in a.summary]
+    assert complete and complete[0].endswith("market all at once.")  # left alone
+    assert all(a.summary.endswith((".", "?", "…")) for a in articles)

@@ -47,6 +47,7 @@ from digest.collect.sanitize import (
     html_to_text,
     sanitize_html,
 )
+from digest.collect.summaries import settle_summaries
 from digest.records import Article, Image
 
 __all__ = [
@@ -327,7 +328,7 @@ def build_articles(
             f"{len(posts)} different items share the GUID {guid!r} "
             f"(e.g. {shorten(example, 48)!r}): kept apart"
         )
-    articles = tuple(article for article, _ in kept.values())
+    articles = settle_summaries([article for article, _ in kept.values()])
     if future := future_dated(articles, now):
         warnings.append(future)
     return Parsed(articles, tuple(warnings))
