@@ -30,6 +30,8 @@ TEXT_CHARS = 200_000
 #: it (the ranker will not take it before then), and the source's report counts it.
 FUTURE_SLACK = timedelta(days=1)
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+#: A complete character reference: named, decimal or hexadecimal, ";" included.
+_REFERENCE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,30 @@ def text_to_html(text: str) -> str:
     """Plain text as HTML paragraphs (blank lines separate them), markup escaped."""
     blocks = re.split(r"\n\s*\n", text.strip())
     return "".join(f"<p>{html.escape(b.strip())}</p>".replace("\n", "<br>") for b in blocks if b)
+
+
+def plain_text_html(text: str) -> str:
+    """A feed's plain-text field as HTML: references decoded once, then escaped once.
+
+    Feeds often escape twice: an Atom ``<summary>`` without a type is text, yet after
+    XML parsing it may still read ``v.1.0&nbsp;Уменьшено`` or ``Fish &amp; chips``, and
+    escaping that as it is would show the reader "&nbsp;". See :func:`decode_references`.
+    """
+    return text_to_html(decode_references(text))
+
+
+def decode_references(text: str) -> str:
+    """`text` with the character references it holds (``&nbsp;`` ``&amp;`` ``&#8217;``)
+    decoded, once.
+
+    Only complete references, ";" included, are decoded: "AT&T", "R&D" or a URL's
+    "?a=1&copy=2" are left as written (unlike :func:`html.unescape`, which also decodes
+    "&copy" without its ";"). Nothing else changes: markup that the text shows ("<b>")
+    stays text, since the caller escapes the result.
+    """
+    if "&" not in text:
+        return text
+    return _REFERENCE.sub(lambda match: html.unescape(match.group()), text)
 
 
 def standfirst(text: str) -> str:

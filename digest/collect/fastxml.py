@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import urljoin
 from xml.parsers import expat
 
-from digest.collect.entry import Entry, language_tag, struct_utc, text_to_html
+from digest.collect.entry import Entry, language_tag, plain_text_html, struct_utc
 from digest.collect.sanitize import absolute_url
 from digest.records import Image
 
@@ -218,7 +218,7 @@ def _markup(value: str | None, detail: Any) -> str:
     kind = (detail.type if detail is not None else None) or "text/html"
     if "html" in kind:
         return value or ""
-    return text_to_html(value or "")
+    return plain_text_html(value or "")
 
 
 def _images(e: Any, base: str | None) -> Iterable[Image]:

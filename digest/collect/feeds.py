@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from digest.collect import fastxml, jsonfeed
+from digest.collect.boilerplate import strip_boilerplate
 from digest.collect.bounds import cap_article, cap_html, future_dated, item_name
 from digest.collect.entry import (
     FUTURE_SLACK,
@@ -31,11 +32,11 @@ from digest.collect.entry import (
     article_key,
     canonical_url,
     language_tag,
+    plain_text_html,
     shorten,
     source_error,
     standfirst,
     struct_utc,
-    text_to_html,
 )
 from digest.collect.sanitize import (
     MAX_DEPTH,
@@ -46,6 +47,7 @@ from digest.collect.sanitize import (
     html_to_text,
     sanitize_html,
 )
+from digest.collect.summaries import settle_summaries
 from digest.records import Article, Image
 
 __all__ = [
@@ -241,11 +243,12 @@ def _entry(e: Any, base: str | None) -> Entry:
 
 
 def _markup(value: str, detail: Mapping[str, Any] | None) -> str:
-    """HTML for a text construct: plain text is escaped so it reads literally."""
+    """HTML for a text construct: plain text is escaped so it reads literally (see
+    :func:`~digest.collect.entry.plain_text_html` for the references it still holds)."""
     kind = (detail or {}).get("type", "text/html")
     if "html" in kind:
         return value
-    return text_to_html(value)
+    return plain_text_html(value)
 
 
 def _entry_images(e: Any, base: str | None) -> Iterable[Image]:
@@ -325,7 +328,7 @@ def build_articles(
             f"{len(posts)} different items share the GUID {guid!r} "
             f"(e.g. {shorten(example, 48)!r}): kept apart"
         )
-    articles = tuple(article for article, _ in kept.values())
+    articles = settle_summaries([article for article, _ in kept.values()])
     if future := future_dated(articles, now):
         warnings.append(future)
     return Parsed(articles, tuple(warnings))
@@ -344,6 +347,12 @@ def _post_digest(article: Article) -> str:
     return hashlib.sha1(basis.encode(), usedforsecurity=False).hexdigest()[:12]
 
 
+def _key(entry: Entry, named: str, said: str) -> str:
+    """The article key from what the source said, before boilerplate was removed: a key
+    must not change when our cleaning does (a changed key makes a sent article new)."""
+    return article_key(entry.guid, entry.link, named or shorten(said, 80) or "Untitled", said)
+
+
 def _article(
     entry: Entry, *, source: str, now: datetime, section: str | None, language: str | None
 ) -> tuple[Article, list[str]]:
@@ -353,20 +362,24 @@ def _article(
     if flattened:
         problems.append(f"HTML nested deeper than {MAX_DEPTH} levels, flattened")
     html = sanitize_html(raw, base_url=entry.base)
-    text = html_to_text(html)
+    named = clean_text(entry.title)
+    said = html_to_text(html)  # as the source wrote it: the key's basis, kept stable
+    text = strip_boilerplate(said, title=named, html=html)
     if entry.summary and entry.content:
         summary_html, _ = flatten_deep(cap_html(entry.summary)[0])
-        summary = standfirst(html_to_text(sanitize_html(summary_html, base_url=entry.base)))
+        summary_html = sanitize_html(summary_html, base_url=entry.base)
+        said = html_to_text(summary_html)
+        summary = standfirst(strip_boilerplate(said, title=named, html=summary_html))
     else:
         summary = standfirst(text)
-    title = clean_text(entry.title) or shorten(summary, 80) or entry.link or "Untitled"
+    title = named or shorten(summary, 80) or entry.link or "Untitled"
     published = entry.published or entry.updated  # kept even when in the future
     image = next(iter(entry.images), None) or first_image(html, entry.base)
     if image is not None and not image.alt:
         image = replace(image, alt=title)
     categories = tuple(dict.fromkeys(c for c in map(clean_text, entry.categories) if c))
     article = Article(
-        key=article_key(entry.guid, entry.link, title, summary),
+        key=_key(entry, named, standfirst(said)),
         source=source,
         title=title,
         url=entry.link,

@@ -12,14 +12,13 @@ sanitise (the caller does), fetch, or read the clock.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from digest.collect.entry import Entry, language_tag, source_error, text_to_html
+from digest.collect.entry import Entry, language_tag, plain_text_html, source_error
 from digest.collect.sanitize import absolute_url
 from digest.records import Image
 
@@ -86,7 +85,7 @@ def _entry(item: object, path: str, base: str | None, feed_author: str | None) -
     link = absolute_url(link, base)
     content = _str(item, "content_html", f"{path}.content_html")
     if content is None:
-        content = _text_html(_str(item, "content_text", f"{path}.content_text") or "")
+        content = plain_text_html(_str(item, "content_text", f"{path}.content_text") or "")
     summary = _str(item, "summary", f"{path}.summary")
     images = []
     for name in ("image", "banner_image"):
@@ -99,7 +98,7 @@ def _entry(item: object, path: str, base: str | None, feed_author: str | None) -
         guid=None if raw_id is None else (str(raw_id).strip() or None),
         link=link,
         title=_str(item, "title", f"{path}.title") or "",
-        summary=_text_html(summary) if summary else "",
+        summary=plain_text_html(summary) if summary else "",
         content=content,
         published=_date(item, "date_published", path),
         updated=_date(item, "date_modified", path),
@@ -109,12 +108,6 @@ def _entry(item: object, path: str, base: str | None, feed_author: str | None) -
         base=link or base,
         language=language_tag(_str(item, "language", f"{path}.language")),
     )
-
-
-def _text_html(text: str) -> str:
-    """A plain-text member as HTML. Publishers often put entities in plain text
-    (``"Fish &amp; chips"``): they are decoded once, then the text is escaped once."""
-    return text_to_html(html.unescape(text))
 
 
 def _str(obj: Mapping[str, Any], name: str, path: str) -> str | None:

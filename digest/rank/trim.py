@@ -150,7 +150,9 @@ def _close(text: str) -> str:
     """End a whole text that lacks final punctuation (a standfirst often does).
 
     It is the source's complete text, not a cut, so it gets its script's full stop
-    ("." or "。", "۔", "।", "։", "።" …; none in Thai) rather than "…"; a text ending
+    ("." or "。", "۔", "।", "։", "።" …; none in Thai) rather than "…". A text the
+    publisher cut cannot be told from it here: collect, which sees the whole feed, marks
+    one with "…" (:mod:`digest.collect.summaries`), and then it is complete. A text ending
     with an emoji or a URL is left as it is (a dot glued to a URL breaks the link);
     only text that ends on a comma, colon or dash looks unfinished.
     """

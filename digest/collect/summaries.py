@@ -1,0 +1,104 @@
+"""What one feed's summaries say about each other: notices, and the feed's own cuts.
+
+Job: :func:`settle_summaries` looks at the summaries of one feed document together,
+after each item was cleaned on its own (:mod:`digest.collect.boilerplate`), because two
+defects only show across items:
+
+- **Feed-wide notices.** A summary repeated word for word on (nearly) every item of a
+  feed ("Please update to our new feed url: …") is not a summary of any of them: those
+  items get none, and when the notice is also the first paragraph of an item's body it
+  goes from there too (the ranker falls back to the body). A summary that only some
+  items share is kept: release notes that mostly begin "This release fixes many
+  security vulnerabilities." say that of each release.
+- **The feed's own cuts.** Publishers cut descriptions at a fixed length, often inside a
+  word ("…stock colu"), and say nothing. Such a summary must end with "…": the ranker
+  closes a complete text that lacks final punctuation with a full stop (a standfirst is
+  often written that way), which on a cut text reads "…stock colu.". A summary is taken
+  as cut when it ends in a letter or digit and either the item's body goes on from it
+  within the same paragraph (the feed cut its own text), or most of the feed's summaries
+  that end so are the feed's longest, give or take a few characters (a fixed-length cut;
+  standfirsts written in full vary in length).
+
+Must not: change article keys, read more of a body than the summary's length, or mark a
+summary that ends a sentence.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+
+from digest.records import Article
+
+__all__ = ["NOTICE_ITEMS", "settle_summaries"]
+
+#: Items that must share one summary, at least, before it counts as a feed-wide notice
+#: (and it must also be on at least :data:`NOTICE_SHARE` of the items with a summary).
+NOTICE_ITEMS = 3
+NOTICE_SHARE = 0.9
+#: Cut summaries that must share the feed's longest length before it counts as a cut.
+CUT_ITEMS = 3
+#: Characters a fixed-length cut may vary by once whitespace is folded and entities decoded.
+CUT_SLACK = 3
+ELLIPSIS = "…"
+
+
+def settle_summaries(articles: Sequence[Article]) -> tuple[Article, ...]:
+    """`articles` with feed-wide notices removed and the feed's cuts marked with "…"."""
+    notices = _notices(articles)
+    fixed = _fixed_cut_length(articles)
+    settled = []
+    for article in articles:
+        summary, text = article.summary, article.text
+        if summary in notices:
+            summary, text = "", _without_opening(text, summary)
+        elif _open_ended(summary) and (
+            (fixed is not None and len(summary) >= fixed) or _continued(summary, article.text)
+        ):
+            summary += ELLIPSIS
+        if summary == article.summary and text == article.text:
+            settled.append(article)
+        else:
+            settled.append(replace(article, summary=summary, text=text))
+    return tuple(settled)
+
+
+def _notices(articles: Sequence[Article]) -> frozenset[str]:
+    counts = Counter(a.summary for a in articles if a.summary)
+    total = sum(counts.values())
+    return frozenset(
+        s for s, n in counts.items() if n >= NOTICE_ITEMS and n >= NOTICE_SHARE * total
+    )
+
+
+def _fixed_cut_length(articles: Sequence[Article]) -> int | None:
+    """The shortest length of a fixed-length cut in this feed, or None when it has none."""
+    longest = max((len(a.summary) for a in articles), default=0)
+    open_ended = [a.summary for a in articles if _open_ended(a.summary)]
+    at_cut = {s for s in open_ended if len(s) >= longest - CUT_SLACK}  # one text: a notice
+    if len(at_cut) >= CUT_ITEMS and 2 * len(at_cut) > len(open_ended):
+        return longest - CUT_SLACK
+    return None
+
+
+def _open_ended(summary: str) -> bool:
+    """Whether `summary` stops on a letter or digit: mid-sentence, maybe mid-word."""
+    return bool(summary) and summary[-1].isalnum()
+
+
+def _continued(summary: str, body: str) -> bool:
+    """Whether `body`'s opening paragraph starts with `summary` and goes on past it."""
+    paragraph = body[: 2 * len(summary) + 80].partition("\n\n")[0]
+    folded = " ".join(paragraph.split())
+    if len(folded) <= len(summary) or not folded.startswith(summary):
+        return False
+    return folded[len(summary)] not in ".!?…。！？"  # else only the full stop was left out
+
+
+def _without_opening(body: str, notice: str) -> str:
+    """`body` without its first paragraph when that paragraph is `notice`."""
+    head, sep, _ = body[: 2 * len(notice) + 80].partition("\n\n")
+    if " ".join(head.split()) != notice:
+        return body
+    return body[len(head) + len(sep) :].lstrip()
