@@ -146,6 +146,9 @@ editions = Table(
     _at("created_at", nullable=False),
     _at("approved_at"),
     _at("sent_at"),
+    # Random, made when the edition is stored: its messages' Message-IDs carry it, so they
+    # differ from every other installation's and database's (NULL: stored before 0007).
+    Column("nonce", String(32)),
     UniqueConstraint("list_id", "slot", name="uq_editions_list_slot"),
 )
 
