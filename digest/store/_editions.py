@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from digest.codec import edition_from_dict, edition_to_dict
@@ -119,12 +119,18 @@ class EditionsMixin(Base):
         expect: Collection[str] | None = None,
     ) -> bool:
         """Set the status; with `expect`, only if it is one of those (atomically).
-        Returns whether the row changed."""
+        Returns whether the row changed.
+
+        `sent_at` is when the edition went out: stamped the first time it becomes sent
+        (the first send that left nobody due) and never moved after, so a later run
+        that finds someone newly due (sent -> sending -> sent) keeps the date the
+        editions list and the archive feed show."""
         values: dict[str, Any] = {"status": status}
         if status == "approved":
             values["approved_at"] = now
         if status == "sent":
-            values["sent_at"] = now
+            sent_at = t.editions.c.sent_at
+            values["sent_at"] = func.coalesce(sent_at, literal(now, sent_at.type))
         query = update(t.editions).where(t.editions.c.id == edition_id)
         if expect is not None:
             query = query.where(t.editions.c.status.in_(tuple(expect)))
