@@ -7,11 +7,13 @@ personalises it for one subscriber with their signed links (:class:`Links`);
 :func:`envelope_sender` is their copy's MAIL FROM. :func:`preview` is all of it for
 one subscriber, as `digest preview` and the desk show it. Each takes the parts it
 needs (the App wires them) and the `now` it is told.
-Must not: rank, send, touch the ledger, or read the clock.
+Must not: rank, send, touch the ledger, or read the clock (a test message's fresh
+Message-ID nonce is its one random part).
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -99,7 +101,12 @@ def prepare(
     test: bool = False,
 ) -> Prepared:
     """Encode one rendered variant of a stored edition once, for every subscriber of it
-    (with the DKIM template when `dkim` is given)."""
+    (with the DKIM template when `dkim` is given).
+
+    Its Message-IDs carry the edition's nonce (digest.message.message_id); a `test`
+    message is a message of its own each time (an editor tests again after an edit and
+    the receiver must not drop it as a copy of the first): it gets a fresh nonce.
+    """
     assert edition.id is not None
     lst = settings.list(edition.list)
     news = settings.newsletter
@@ -109,6 +116,7 @@ def prepare(
         list_name=lst.name,
         list_title=lst.title or news.name,
         edition_id=edition.id,
+        nonce=secrets.token_hex(8) if test else edition.nonce,
         date=now,
         text_only=text_only,
         reply_to=news.reply_to,

@@ -48,6 +48,7 @@ _QP_ESCAPE = re.compile(r"[^ -<>-~]")  # what quoted-printable encodes: not in _
 _QP_ESCAPE_BYTES = re.compile(rb"[^ -<>-~]")
 # In an ASCII link: white space (str's \s has \x1c-\x1f too), brackets, quotes.
 _URL_UNSAFE = re.compile(rb"[\s\x1c-\x1f<>\"']")
+_NONCE = re.compile(r"[0-9a-z]{1,32}")  # stays a dot-atom in the Message-ID
 
 
 def _qp_chars(text: str) -> list[bytes]:
@@ -207,6 +208,7 @@ class Prepared:
     date: datetime | None = None  # the Date header's time (the DKIM t= tag)
     signing: Template | None = None  # dkim's per-variant plan (made by `prepare`)
     segments: Segments | None = None  # head and body cut at the slots (made by `prepare`)
+    nonce: str | None = None  # the edition's (or a test's) part of each Message-ID
 
 
 def domain_of(sender: str) -> str:
@@ -220,13 +222,20 @@ def prepare(
     list_name: str,
     list_title: str,
     edition_id: int,
+    nonce: str | None,
     date: datetime,
     text_only: bool = False,
     reply_to: str | None = None,
     test: bool = False,
     dkim: DkimSigner | None = None,
 ) -> Prepared:
-    """Encode one variant once; `personalise` fills in the subscriber (and signs)."""
+    """Encode one variant once; `personalise` fills in the subscriber (and signs).
+
+    `nonce` goes into every Message-ID (see :func:`message_id`): the stored edition's,
+    or a fresh one for a test message; None only for an edition stored before nonces.
+    """
+    if nonce is not None and not _NONCE.fullmatch(nonce):
+        raise DeliveryError(f"edition {edition_id}: nonce {nonce!r} is not 1-32 of [0-9a-z]")
     domain = domain_of(sender)
     list_id = f"{list_name}.{domain}"
     subject = ("[TEST] " if test else "") + rendered.subject
@@ -253,7 +262,14 @@ def prepare(
     if text_only:
         split = text_part.index(b"\r\n\r\n")
         return _signed(
-            Prepared(head + text_part[: split + 2], text_part[split + 4 :], True, list_id, domain),
+            Prepared(
+                head + text_part[: split + 2],
+                text_part[split + 4 :],
+                True,
+                list_id,
+                domain,
+                nonce=nonce,
+            ),
             dkim,
             date,
         )
@@ -278,7 +294,7 @@ def prepare(
         + boundary
         + b"--\r\n"
     )
-    return _signed(Prepared(head, body, False, list_id, domain), dkim, date)
+    return _signed(Prepared(head, body, False, list_id, domain, nonce=nonce), dkim, date)
 
 
 # The kinds of slot (digest.segments): the values `personalise` puts in, in this order.
@@ -296,9 +312,23 @@ def _signed(prepared: Prepared, dkim: DkimSigner | None, date: datetime) -> Prep
     return replace(prepared, dkim=dkim, date=date, signing=plan, segments=segments)
 
 
-def message_id(edition_id: int, subscriber_id: int, domain: str) -> str:
-    """Stable per edition x subscriber: a resent copy carries the same Message-ID."""
-    return f"<digest.{edition_id}.{subscriber_id}@{domain}>"
+def message_id(edition_id: int, subscriber_id: int, domain: str, nonce: str | None) -> str:
+    """`<digest.EDITION.SUBSCRIBER.NONCE@domain>`: the same each time this copy is made,
+    nobody else's.
+
+    The same: a copy resent after a crash repeats its ID, so the receiver drops the
+    duplicate; hence the nonce is stored with the edition (64 random bits, digest.store)
+    rather than made per message. Nobody else's: ids alone repeat in every installation,
+    recreated database and `digest demo`, and Gmail hides a message whose ID it has
+    seen. Random, not a keyed hash of the creation time: that repeats wherever two
+    databases share the key and the build time (as demos do), and the ID then tells
+    nothing of a key (nor of an address: the subscriber is an id). A test message
+    gets a fresh nonce. None (an edition stored before nonces) is the old form, so its
+    resumed send repeats the IDs it delivered. A dot-atom msg-id (RFC 5322).
+    """
+    if nonce is None:
+        return f"<digest.{edition_id}.{subscriber_id}@{domain}>"
+    return f"<digest.{edition_id}.{subscriber_id}.{nonce}@{domain}>"
 
 
 def personalise(
@@ -350,7 +380,7 @@ def personalise_links(
             raise DeliveryError(f"{email}: link {shown!r} is not a plain ASCII URL")
     values = (
         format_address(name, email).encode("ascii"),
-        b"<digest.%d.%d@%s>" % (edition_id, subscriber_id, prepared.domain.encode("ascii")),
+        message_id(edition_id, subscriber_id, prepared.domain, prepared.nonce).encode("ascii"),
         unsubscribe_url,
         _qp_link(unsubscribe_url),
         _qp_link(preferences_url),

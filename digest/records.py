@@ -143,6 +143,10 @@ class Edition:
     # Stories beyond the general cut, ranked for subscribers who chose sections: they
     # fill those subscribers' places left by stories of other sections (best first).
     reserve: tuple[Story, ...] = ()
+    # Random, set once stored (digest.store): its messages' Message-IDs carry it, so no
+    # other installation, database or edition of the same id has them. None: an
+    # edition not stored, or stored before the nonce existed (the old Message-ID).
+    nonce: str | None = None
 
     @property
     def stories(self) -> tuple[Story, ...]:

@@ -138,7 +138,9 @@ def _by_hand(
     whole header block and body (what personalising did before it joined pieces)."""
     head = (
         prepared.head.replace(TO, format_address(subscriber.name, subscriber.email).encode())
-        .replace(MSGID, message_id(EDITION_ID, subscriber.id, prepared.domain).encode())
+        .replace(
+            MSGID, message_id(EDITION_ID, subscriber.id, prepared.domain, prepared.nonce).encode()
+        )
         .replace(UNSUBSCRIBE.encode(), unsubscribe.encode())
     )
     body = prepared.body.replace(UNSUBSCRIBE.encode(), qp_value(unsubscribe)).replace(

@@ -104,7 +104,9 @@ def test_start_then_finish_is_send_and_a_refusal_after_data_comes_with_finish(
     with smtp_server(handler) as port:
         transport = SmtpTransport(TransportSettings(kind="smtp", host="127.0.0.1", port=port))
         transport.open()
-        message = b"Message-ID: <digest.1.2@example.org>\r\nSubject: x\r\n\r\nbody\r\n"
+        message = (
+            b"Message-ID: <digest.1.2.0123456789abcdef@example.org>\r\nSubject: x\r\n\r\nbody\r\n"
+        )
         transport.start("news@example.org", "a@example.net", message, name="1-2")
         with pytest.raises(TransportError, match="not finished"):
             transport.start("news@example.org", "b@example.net", message, name="1-3")

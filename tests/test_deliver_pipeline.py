@@ -28,7 +28,7 @@ from tests.test_send_support import (
     smtp_server,
 )
 
-MESSAGE = b"Message-ID: <digest.1.{n}@example.org>\r\nSubject: x\r\n\r\nbody\r\n"
+MESSAGE = b"Message-ID: <digest.1.{n}.0123456789abcdef@example.org>\r\nSubject: x\r\n\r\nbody\r\n"
 SENDER = "news@example.org"
 
 

@@ -43,6 +43,7 @@ def test_a_placeholder_ending_a_line_keeps_the_line_break_after_it() -> None:
             list_name="daily",
             list_title="The Brief",
             edition_id=1,
+            nonce="3f9a0c1d2e4b5a67",
             date=NOW,
         ),
         edition_id=1,
@@ -93,6 +94,7 @@ def test_non_ascii_names_are_encoded_but_addresses_and_list_ids_are_not() -> Non
         list_name="daily",
         list_title="Københavnerbrevet",
         edition_id=1,
+        nonce="3f9a0c1d2e4b5a67",
         date=NOW,
         reply_to="Redaktionen på Ærø <desk@example.org>",
     )

@@ -31,6 +31,7 @@ def _prepared(html: str = "", text: str = "", text_only: bool = False):  # type:
         list_name="daily",
         list_title="The Brief",
         edition_id=7,
+        nonce="3f9a0c1d2e4b5a67",
         text_only=text_only,
         date=datetime(2026, 11, 27, 6, tzinfo=UTC),
     )
@@ -52,7 +53,7 @@ def test_a_long_unsubscribe_url_stays_one_unencoded_header() -> None:
     assert msg["List-Unsubscribe"] == f"<{LONG_URL}>"
     assert msg["To"].addresses[0].display_name == "Søren Ærø"
     assert msg["Subject"] == "Kødbyen reopens — and more | The Brief"
-    assert msg["Message-ID"] == "<digest.7.3@example.org>"
+    assert msg["Message-ID"] == "<digest.7.3.3f9a0c1d2e4b5a67@example.org>"
     assert msg["List-Id"] == "The Brief <daily.example.org>"
     text, html = (p.get_content() for p in msg.iter_parts())
     assert LONG_URL in text and f'href="{LONG_URL}"' in html

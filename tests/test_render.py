@@ -179,6 +179,7 @@ def test_a_non_ascii_subject_is_rfc2047_encoded_and_reads_back_whole(tmp_path: P
         list_name="daily",
         list_title="Københavnerbrevet",
         edition_id=EDITION_ID,
+        nonce="3f9a0c1d2e4b5a67",
         date=NOW,
     )
     head = prepared.head.decode("ascii")  # every header is ASCII on the wire

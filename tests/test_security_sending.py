@@ -3,7 +3,7 @@ one edition at once, greylisting, and a relay that refuses everyone.
 
 Real parts only: `digest send` processes, aiosmtpd on loopback, SQLite files and the
 local PostgreSQL (the `db_url` fixture), Redis and `digest worker` for the queued
-path. The deterministic Message-ID (digest.<edition>.<subscriber>@…) says who got what.
+path. The deterministic Message-ID (digest.<edition>.<subscriber>.<nonce>@…) says who got what.
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ def test_feed_text_cannot_forge_the_subscriber_placeholders(
         assert f'href="https://brief.example.org/u/{secrets[0]}"' in html
         assert f'href="https://brief.example.org/p/{secrets[1]}"' in html
         assert len(msg["To"].addresses) == 1 and msg["To"].addresses[0].addr_spec == email
-        assert re.fullmatch(r"<digest\.\d+\.\d+@example\.org>", msg["Message-ID"])
+        assert re.fullmatch(r"<digest\.\d+\.\d+\.[0-9a-f]{16}@example\.org>", msg["Message-ID"])
 
 
 @pytest.mark.parametrize("text_only", [False, True])
@@ -156,6 +156,7 @@ def test_each_marker_stays_whole_in_quoted_printable(column: int, text_only: boo
             list_name="daily",
             list_title="The Brief",
             edition_id=1,
+            nonce="3f9a0c1d2e4b5a67",
             date=NOW,
             text_only=text_only,
         ),

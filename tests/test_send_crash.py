@@ -5,7 +5,7 @@ has a message, nobody is missing, and each kill cost at most one duplicate per w
 the message in flight (the server took it, the worker never read the answer). What a
 worker had taken answers for but not yet written to the database is in its journal
 (SQLite), which the next run applies first. The deterministic Message-ID
-(digest.<edition>.<subscriber>@domain) tells them apart.
+(digest.<edition>.<subscriber>.<nonce>@domain) tells them apart.
 """
 
 from __future__ import annotations

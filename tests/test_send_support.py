@@ -27,7 +27,7 @@ from tests.conftest import free_port, write_project
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 #: Runs the `digest` command line in a fresh interpreter (for kills and real signals).
 DIGEST = [sys.executable, "-c", "import sys; from digest.cli import main; main(prog_name='digest')"]
-_MSGID = re.compile(rb"^Message-ID: <digest\.(\d+)\.(\d+)@", re.M | re.I)
+_MSGID = re.compile(rb"^Message-ID: <digest\.(\d+)\.(\d+)\.[0-9a-f]{16}@", re.M | re.I)
 
 ARTICLES = {
     "harbour-bath.txt": (

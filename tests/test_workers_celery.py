@@ -2,7 +2,7 @@
 them, over real Redis and RabbitMQ, into a real SMTP server on loopback, with the
 state in a fresh database of the local PostgreSQL.
 
-The deterministic Message-ID (digest.<edition>.<subscriber>@…) says who got what.
+The deterministic Message-ID (digest.<edition>.<subscriber>.<nonce>@…) says who got what.
 """
 
 from __future__ import annotations

@@ -141,6 +141,10 @@ def _send(
     edition_id = edition.id
     list_tz = app.settings.list(edition.list).timezone
     status = store.edition_status(edition_id)  # read again: now nobody else sends it
+    if status == EditionStatus.SENT and not store.due_count(
+        edition_id, edition.list, timezones=options.timezones, list_timezone=list_tz
+    ):
+        return summary  # nothing left to deliver: the edition, its sent_at, stay as they are
     if not allowed(status, EditionStatus.SENDING):
         raise DeliveryError(f"edition {edition_id} was {status} meanwhile; it is not sent")
     if not store.set_edition_status(

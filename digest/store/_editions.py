@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from digest.codec import edition_from_dict, edition_to_dict
@@ -64,8 +65,11 @@ class EditionsMixin(Base):
 
     # -- editions -----------------------------------------------------------------
     def save_edition(self, edition: Edition, *, now: datetime, slot: str | None = None) -> Edition:
-        """Store a new edition and the article keys it carries; return it with its id."""
+        """Store a new edition and the article keys it carries; return it with its id
+        and a new random nonce (64 bits: the part of its Message-IDs no other stored
+        edition, here or elsewhere, shares)."""
         list_id = self.list_id(edition.list)
+        nonce = secrets.token_hex(8)
         with self.engine.begin() as conn:
             res = conn.execute(
                 insert(t.editions).values(
@@ -76,10 +80,11 @@ class EditionsMixin(Base):
                     payload={},
                     overrides={},
                     created_at=now,
+                    nonce=nonce,
                 )
             )
             eid = _pk(res)
-            stored = replace(edition, id=eid)
+            stored = replace(edition, id=eid, nonce=nonce)
             conn.execute(
                 update(t.editions)
                 .where(t.editions.c.id == eid)
@@ -96,13 +101,14 @@ class EditionsMixin(Base):
     def edition(self, edition_id: int) -> Edition:
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(t.editions.c.payload, t.editions.c.status).where(
+                select(t.editions.c.payload, t.editions.c.status, t.editions.c.nonce).where(
                     t.editions.c.id == edition_id
                 )
             ).first()
         if row is None:
             raise NotFound(f"no edition {edition_id} in {self.url} (digest build makes one)")
-        return replace(edition_from_dict(row.payload), id=edition_id, status=row.status)
+        edition = edition_from_dict(row.payload)
+        return replace(edition, id=edition_id, status=row.status, nonce=row.nonce)
 
     def set_edition_status(
         self,
@@ -113,12 +119,18 @@ class EditionsMixin(Base):
         expect: Collection[str] | None = None,
     ) -> bool:
         """Set the status; with `expect`, only if it is one of those (atomically).
-        Returns whether the row changed."""
+        Returns whether the row changed.
+
+        `sent_at` is when the edition went out: stamped the first time it becomes sent
+        (the first send that left nobody due) and never moved after, so a later run
+        that finds someone newly due (sent -> sending -> sent) keeps the date the
+        editions list and the archive feed show."""
         values: dict[str, Any] = {"status": status}
         if status == "approved":
             values["approved_at"] = now
         if status == "sent":
-            values["sent_at"] = now
+            sent_at = t.editions.c.sent_at
+            values["sent_at"] = func.coalesce(sent_at, literal(now, sent_at.type))
         query = update(t.editions).where(t.editions.c.id == edition_id)
         if expect is not None:
             query = query.where(t.editions.c.status.in_(tuple(expect)))

@@ -145,7 +145,10 @@ editions = Table(
     Column("version", Integer, nullable=False, default=0, server_default="0"),
     _at("created_at", nullable=False),
     _at("approved_at"),
-    _at("sent_at"),
+    _at("sent_at"),  # when it first went out in full (the first send that left nobody due)
+    # Random, made when the edition is stored: its messages' Message-IDs carry it, so they
+    # differ from every other installation's and database's (NULL: stored before 0007).
+    Column("nonce", String(32)),
     UniqueConstraint("list_id", "slot", name="uq_editions_list_slot"),
 )
 
