@@ -343,6 +343,31 @@ def test_titles_with_escaped_markup_and_double_encoding_are_plain_text() -> None
     assert article.title == "AT&T – Q&A"
 
 
+def test_tracking_redirects_give_way_to_the_articles_own_links() -> None:
+    """Google Alerts wraps every link in google.com/url?...&url=ARTICLE: the reader was
+    sent through Google's counter and the story credited to no outlet's address."""
+    alerts = parse("misc-google-alerts.atom")
+    assert len(alerts) == 20
+    assert all(a.url and not a.url.startswith("https://www.google.com/") for a in alerts)
+    assert alerts[1].url == "https://investorplace.com/2019/07/slack-stock-truly-compelling/"
+    assert all(a.key.startswith("guid:tag:google.com,2013:googlealerts") for a in alerts)
+    feed = b"""<rss version="2.0"><channel>
+      <item><title>A</title><link>https://www.bing.com/news/apiclick.aspx?ref=FexRss&amp;aid=&amp;tid=1&amp;url=https%3a%2f%2fnews.example.org%2fa&amp;c=1</link></item>
+      <item><title>B</title><link>https://l.facebook.com/l.php?u=https%3A%2F%2Fe.org%2Fb&amp;h=AT0</link></item>
+      <item><title>C</title><link>https://www.google.com/url?q=javascript:alert(1)</link></item>
+      <item><title>D</title><link>https://www.google.com/search?url=https://e.org/d</link></item>
+      <item><title>E</title><link>https://e.org/e?url=https://elsewhere.example/</link></item>
+    </channel></rss>"""
+    urls = [a.url for a in parse_feed(feed, source="S", url=None, now=NOW)]
+    assert urls == [
+        "https://news.example.org/a",
+        "https://e.org/b",
+        "https://www.google.com/url?q=javascript:alert(1)",  # not an http(s) target: kept
+        "https://www.google.com/search?url=https://e.org/d",  # not a redirect
+        "https://e.org/e?url=https://elsewhere.example/",  # not a known redirect
+    ]
+
+
 def test_zero_length_video_enclosures_are_not_images() -> None:
     articles = parse("blog-4fsod-iframes.atom")
     assert len(articles) == 25

@@ -38,6 +38,7 @@ from digest.collect.entry import (
     standfirst,
     struct_utc,
 )
+from digest.collect.links import unwrap_redirect
 from digest.collect.sanitize import (
     MAX_DEPTH,
     absolute_url,
@@ -382,7 +383,7 @@ def _article(
         key=_key(entry, named, standfirst(said)),
         source=source,
         title=title,
-        url=entry.link,
+        url=unwrap_redirect(entry.link),
         summary=summary,
         text=text,
         html=html,
