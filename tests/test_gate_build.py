@@ -98,6 +98,7 @@ def test_json_keeps_its_shape_and_adds_the_drop_counts(news: Path) -> None:
         "excluded": 0,
         "future": 0,
         "too_old": stored(news) - 1,
+        "undated": 0,
         "other_section": 0,
         "already_sent": 0,
         "advert": 0,

@@ -1,7 +1,7 @@
 """The rank stage: from collected articles to an edition's lead stories and teasers.
 
 Job: filter the articles that may run (not excluded, not from the future, not too old,
-in the variant's sections), cluster near-duplicates into stories
+not of unknown age, in the variant's sections), cluster near-duplicates into stories
 (:mod:`~digest.rank.cluster`), score them (:mod:`~digest.rank.score`), place the
 editor's pins first, pick leads with a per-source diversity limit, then teasers, within
 section quotas, and trim each summary (:mod:`~digest.rank.trim`). Pure and
@@ -39,13 +39,16 @@ FUTURE_SLACK = timedelta(hours=1)
 TEASER_SENTENCES = 2
 #: Why an article is not in an edition, in the order they are checked (the first that
 #: applies counts): excluded by an editor, dated after ``now``, older than
-#: ``max_age_hours``, of a section the variant leaves out, sent in an earlier edition
-#: of the list (itself, or another telling of its story), an advertiser's item with
-#: nothing to say (see score.advert), ranked below the cut.
+#: ``max_age_hours``, undated and already in its feed when we first read it (its age is
+#: unknown: ``Article.age_unknown``), of a section the variant leaves out, sent in an
+#: earlier edition of the list (itself, or another telling of its story), an
+#: advertiser's item with nothing to say (see score.advert), ranked below the cut. An
+#: editor's pin runs past "too_old" and "undated".
 DROP_REASONS = (
     "excluded",
     "future",
     "too_old",
+    "undated",
     "other_section",
     "already_sent",
     "advert",
@@ -108,6 +111,8 @@ def _eligible(
         if reason is not None:
             reasons.setdefault(article.key, reason)
             continue
+        if article.age_unknown and article.source not in options.folders:
+            article = replace(article, first_seen=None)  # pinned: it runs as undated
         other = seen.get(article.key)
         if other is None or repr(article) < repr(other):  # duplicates: a fixed choice
             seen[article.key] = article
@@ -125,14 +130,13 @@ def _reason(
         return "excluded"
     if when is not None and when > now + FUTURE_SLACK:
         return "future"
-    # An editor may re-pin old news.
-    if (
-        oldest is not None
-        and when is not None
-        and when < oldest
-        and article.key not in options.pinned
-    ):
+    # An editor may re-pin old news, or news of unknown age.
+    pinned = article.key in options.pinned
+    if oldest is not None and when is not None and when < oldest and not pinned:
         return "too_old"
+    # Not news of today for want of a date: a feed's backlog may be years old.
+    if article.age_unknown and article.source not in options.folders and not pinned:
+        return "undated"
     if options.sections is not None and article.section not in options.sections:
         return "other_section"
     return None
