@@ -31,6 +31,7 @@ REASON_WORDS = {
     "other_section": "in other sections",
     "advert": "advertisements without text",
     "undated": "undated (in their feed before its first collect: age unknown)",
+    "empty": "with no link and no text",
 }
 ALWAYS = ("too_old", "already_sent", "future")
 
