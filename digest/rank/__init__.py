@@ -113,7 +113,7 @@ def _eligible(
         if reason is not None:
             reasons.setdefault(article.key, reason)
             continue
-        if article.age_unknown and article.source not in options.folders:
+        if article.backlog and article.age_unknown and article.source not in options.folders:
             article = replace(article, first_seen=None)  # pinned: it runs as undated
         other = seen.get(article.key)
         if other is None or repr(article) < repr(other):  # duplicates: a fixed choice
@@ -132,17 +132,23 @@ def _reason(
         return "excluded"
     if when is not None and when > now + FUTURE_SLACK:
         return "future"
-    # An editor may re-pin old news, news of unknown age, a headline alone.
-    pinned = article.key in options.pinned
-    if oldest is not None and when is not None and when < oldest and not pinned:
+    # An editor may re-pin old news, news of unknown age, a headline alone. (Each test
+    # starts with what is cheapest and rarely true: this runs for every article.)
+    pinned = options.pinned
+    if oldest is not None and when is not None and when < oldest and article.key not in pinned:
         return "too_old"
     # Not news of today for want of a date: a feed's backlog may be years old.
-    if article.age_unknown and article.source not in options.folders and not pinned:
+    if (
+        article.backlog
+        and article.age_unknown
+        and article.source not in options.folders
+        and article.key not in pinned
+    ):
         return "undated"
     if options.sections is not None and article.section not in options.sections:
         return "other_section"
     # A headline that leads nowhere and has nothing under it gives a reader nothing.
-    if not article.url and not pinned and not _told(article)[1].strip():
+    if not article.url and article.key not in pinned and not _told(article)[1].strip():
         return "empty"
     return None
 
