@@ -61,6 +61,7 @@ def rank_options(settings: Settings, already_sent: frozenset[str]) -> RankOption
         cluster_window_hours=e.cluster_window_hours,
         max_age_hours=e.max_age_hours,
         weights={s.name: s.weight for s in settings.sources},
+        folders=frozenset(s.name for s in settings.sources if s.path is not None),
         already_sent=already_sent,
         section_quotas=dict(e.quotas),
     )

@@ -30,6 +30,8 @@ REASON_WORDS = {
     "excluded": "excluded by an editor",
     "other_section": "in other sections",
     "advert": "advertisements without text",
+    "undated": "undated (in their feed before its first collect: age unknown)",
+    "empty": "with no link and no text",
 }
 ALWAYS = ("too_old", "already_sent", "future")
 
@@ -126,5 +128,11 @@ class Built:
             text += (
                 "; to build from older articles (an archive), give the time they are from "
                 "with `digest build --at ISO`, or raise `[edition] max_age_hours`"
+            )
+        if self.dropped.get("undated", 0):
+            text += (
+                "; undated items a feed already held at its first collect have no known "
+                "age and are left out, while those that appear in later collects count "
+                "from when they were first seen"
             )
         return text

@@ -49,6 +49,10 @@ class Article:
     html: str = ""  # body HTML after the allow-list sanitiser; never raw source HTML
     published: datetime | None = None  # UTC; None when the source gave no date
     first_seen: datetime | None = None  # UTC; set by the store on first sight
+    # Set by the store: first seen on its source's first successful collect, so it was
+    # already there (a feed's backlog reaches back months or years); undated, its age
+    # is unknown (first_seen only says it is at least that old).
+    backlog: bool = False
     author: str | None = None
     categories: tuple[str, ...] = ()
     image: Image | None = None
@@ -63,8 +67,17 @@ class Article:
 
     @property
     def when(self) -> datetime | None:
-        """The time the article counts from: its date, else when we first saw it."""
+        """The time the article counts from: its date, else when we first saw it.
+
+        For an undated `backlog` article first sight is only a lower bound on its age:
+        the rank stage leaves those out (reason "undated") rather than count them new.
+        """
         return self.published or self.first_seen
+
+    @property
+    def age_unknown(self) -> bool:
+        """Undated and in its source's backlog: nobody can say how old it is."""
+        return self.published is None and self.backlog
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,3 +78,51 @@ def test_an_up_to_date_database_opens_without_loading_alembic(tmp_path: Path) ->
         [sys.executable, "-c", probe, url], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+def test_sources_collected_before_0007_keep_their_backlog(db_url: str) -> None:
+    """A project collected before revision 0007: each source's first articles (the
+    earliest first sight among them) were its backlog; later ones were new."""
+    from datetime import timedelta
+
+    from alembic import command
+    from alembic.config import Config
+
+    from digest.store import MIGRATIONS
+    from digest.store import schema as t
+
+    store = Store(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0006")
+        sid = conn.execute(
+            t.sources.insert()
+            .values(name="S", location="x", consecutive_failures=0, last_success_at=NOW)
+            .returning(t.sources.c.id)
+        ).scalar_one()
+        conn.execute(t.sources.insert().values(name="Quiet", location="y", consecutive_failures=0))
+        for key, seen in (("old", NOW - timedelta(days=2)), ("new", NOW)):
+            conn.execute(
+                t.articles.insert().values(
+                    key=key,
+                    source_id=sid,
+                    title=key,
+                    summary="Some text.",
+                    text="",
+                    html="",
+                    categories=[],
+                    first_seen_at=seen,
+                    updated_at=seen,
+                    content_hash=key,
+                )
+            )
+    store.migrate()
+    backlog = {a.key: a.backlog for a in store.articles()}
+    assert backlog == {"old": True, "new": False}
+    store.record(SourceReport("Quiet", ()), location="y", now=NOW)  # its first success
+    later = Article(key="later", source="Quiet", title="Later", url=None, summary="Text.")
+    store.record(SourceReport("Quiet", (later,)), location="y", now=NOW + timedelta(hours=1))
+    assert {a.key: a.backlog for a in store.articles()}["later"] is False
+    store.close()

@@ -1,12 +1,12 @@
 """The rank stage: from collected articles to an edition's lead stories and teasers.
 
 Job: filter the articles that may run (not excluded, not from the future, not too old,
-in the variant's sections), cluster near-duplicates into stories
-(:mod:`~digest.rank.cluster`), score them (:mod:`~digest.rank.score`), place the
-editor's pins first, pick leads with a per-source diversity limit, then teasers, within
-section quotas, and trim each summary (:mod:`~digest.rank.trim`). Pure and
-deterministic: the same articles (in any order) and the same ``now`` give the same
-:class:`Ranked`.
+not of unknown age, in the variant's sections, with a link or some text), cluster
+near-duplicates into stories (:mod:`~digest.rank.cluster`), score them
+(:mod:`~digest.rank.score`), place the editor's pins first, pick leads with a
+per-source diversity limit, then teasers, within section quotas, and trim each summary
+(:mod:`~digest.rank.trim`). Pure and deterministic: the same articles (in any order)
+and the same ``now`` give the same :class:`Ranked`.
 Must not: read the clock, touch the store or the network, render anything, or show an
 article twice in one edition or again after an earlier edition (unless an editor pins
 it).
@@ -39,14 +39,19 @@ FUTURE_SLACK = timedelta(hours=1)
 TEASER_SENTENCES = 2
 #: Why an article is not in an edition, in the order they are checked (the first that
 #: applies counts): excluded by an editor, dated after ``now``, older than
-#: ``max_age_hours``, of a section the variant leaves out, sent in an earlier edition
-#: of the list (itself, or another telling of its story), an advertiser's item with
-#: nothing to say (see score.advert), ranked below the cut.
+#: ``max_age_hours``, undated and already in its feed when we first read it (its age is
+#: unknown: ``Article.age_unknown``), of a section the variant leaves out, with neither
+#: a link nor any text beyond its headline (nothing for a reader: ``empty``), sent in an
+#: earlier edition of the list (itself, or another telling of its story), an
+#: advertiser's item with nothing to say (see score.advert), ranked below the cut. An
+#: editor's pin runs past "too_old", "undated" and "empty".
 DROP_REASONS = (
     "excluded",
     "future",
     "too_old",
+    "undated",
     "other_section",
+    "empty",
     "already_sent",
     "advert",
     "no_room",
@@ -108,6 +113,8 @@ def _eligible(
         if reason is not None:
             reasons.setdefault(article.key, reason)
             continue
+        if article.backlog and article.age_unknown and article.source not in options.folders:
+            article = replace(article, first_seen=None)  # pinned: it runs as undated
         other = seen.get(article.key)
         if other is None or repr(article) < repr(other):  # duplicates: a fixed choice
             seen[article.key] = article
@@ -125,16 +132,24 @@ def _reason(
         return "excluded"
     if when is not None and when > now + FUTURE_SLACK:
         return "future"
-    # An editor may re-pin old news.
-    if (
-        oldest is not None
-        and when is not None
-        and when < oldest
-        and article.key not in options.pinned
-    ):
+    # An editor may re-pin old news, news of unknown age, a headline alone. (Each test
+    # starts with what is cheapest and rarely true: this runs for every article.)
+    pinned = options.pinned
+    if oldest is not None and when is not None and when < oldest and article.key not in pinned:
         return "too_old"
+    # Not news of today for want of a date: a feed's backlog may be years old.
+    if (
+        article.backlog
+        and article.age_unknown
+        and article.source not in options.folders
+        and article.key not in pinned
+    ):
+        return "undated"
     if options.sections is not None and article.section not in options.sections:
         return "other_section"
+    # A headline that leads nowhere and has nothing under it gives a reader nothing.
+    if not article.url and article.key not in pinned and not _told(article)[1].strip():
+        return "empty"
     return None
 
 
@@ -219,6 +234,14 @@ def _headline(title: str, text: str) -> tuple[str, str] | None:
     return first, (f"…{rest}" if cut and rest else rest)
 
 
+def _told(article: Article) -> tuple[str, str]:
+    """The headline a story of `article` shows, and the text it has beyond that headline
+    (its standfirst, else its body; an untitled item's rest: see `_headline`)."""
+    source_text = article.summary if article.summary.strip() else article.text
+    untitled = _headline(article.title, source_text)
+    return (article.title, source_text) if untitled is None else untitled
+
+
 def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
     front = candidate.face
     others = [a for a in candidate.members if a is not front]
@@ -230,11 +253,7 @@ def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
         rank_in_outlet[a.credit] += 1
     kept = [a for *_, a in sorted(spread, key=lambda row: row[:3])[:MAX_ALSO]]
     kept.sort(key=lambda a: (a.credit, a.key))
-    source_text = front.summary if front.summary.strip() else front.text
-    title = front.title
-    untitled = _headline(title, source_text)
-    if untitled is not None:
-        title, source_text = untitled
+    title, source_text = _told(front)
     return Story(
         key=front.key,
         title=title,

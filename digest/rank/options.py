@@ -32,6 +32,10 @@ class RankOptions:
     already_sent: frozenset[str] = frozenset()  # keys sent in an earlier edition of the list
     section_quotas: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     sections: frozenset[str] | None = None  # a variant: only these sections (None: all)
+    # Sources that are folders of article files: a file is dated (else by its mtime),
+    # so one undated from a first collect was written after `now`, not a feed's old
+    # backlog; it counts from first sight like any new item.
+    folders: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         counts = (self.leads, self.teasers, self.lead_words, self.teaser_words)

@@ -66,7 +66,11 @@ def _article_values(article: Article) -> dict[str, Any]:
 
 
 def _article(row: Any) -> Article:
+    """The Article of an articles row joined with its source's name and first success."""
     image = Image(row.image_url, row.image_alt or "", row.image_width) if row.image_url else None
+    first_seen = utc(row.first_seen_at)
+    first_success = utc(row.source_first_success)
+    backlog = first_success is not None and first_seen is not None and first_seen <= first_success
     return Article(
         key=row.key,
         source=row.source_name,
@@ -76,7 +80,8 @@ def _article(row: Any) -> Article:
         text=row.text,
         html=row.html,
         published=utc(row.published_at),
-        first_seen=utc(row.first_seen_at),
+        first_seen=first_seen,
+        backlog=backlog,
         author=row.author,
         categories=tuple(row.categories or ()),
         image=image,

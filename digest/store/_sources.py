@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, literal, select, update
 
 from digest.records import Article, SourceReport
 from digest.store import schema as t
@@ -191,6 +191,9 @@ class SourcesMixin(Base):
                 conn.execute(update(t.sources).where(t.sources.c.id == sid).values(**health))
                 return report
             health = _healthy(report, now)
+            # The first success is the source's backlog: see schema.sources.
+            first = t.sources.c.first_success_at
+            health["first_success_at"] = func.coalesce(first, literal(now, first.type))
             conn.execute(update(t.sources).where(t.sources.c.id == sid).values(**health))
             new = updated = unchanged = 0
             for batch in _batches(report.articles):
@@ -199,10 +202,15 @@ class SourcesMixin(Base):
         return replace(report, new=new, updated=updated, unchanged=unchanged)
 
     def articles(self, *, since: datetime | None = None) -> list[Article]:
-        """Stored articles whose date (or first sight) is at or after `since`."""
+        """Stored articles whose date (or first sight) is at or after `since`.
+
+        An article first seen on its source's first successful collect is marked
+        `backlog` (its first sight, if it has no date, says nothing of its age)."""
         a, s = t.articles, t.sources
         when = func.coalesce(a.c.published_at, a.c.first_seen_at)
-        query = select(a, s.c.name.label("source_name")).join(s, s.c.id == a.c.source_id)
+        query = select(
+            a, s.c.name.label("source_name"), s.c.first_success_at.label("source_first_success")
+        ).join(s, s.c.id == a.c.source_id)
         if since is not None:
             query = query.where(when >= since)
         with self.engine.connect() as conn:

@@ -49,6 +49,9 @@ sources = Table(
     Column("last_modified", Text),
     _at("last_checked_at"),
     _at("last_success_at"),
+    # The first collect that succeeded: undated articles first seen then were already in
+    # the source, so their first sight says nothing of their age (Article.backlog).
+    _at("first_success_at"),
     Column("last_error", Text),
     _at("last_error_at"),
     Column("consecutive_failures", Integer, nullable=False, default=0),

@@ -1,0 +1,86 @@
+"""A story with neither a link nor any text gives a reader nothing: it never runs.
+
+Not in an edition, not counted toward `[edition] min_stories`, and the build names the
+reason (``empty``). A story with text but no link (a folder's article, a feed item
+without a <link>) still runs. Real SQLite files, real feeds (the shared corpus, copied
+so that their items are new in a later collect, and feeds written here).
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from digest.gate import refusal
+from tests.corpus import require_corpus
+from tests.test_rank_undated import project
+
+NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+EMPTY_RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>'
+DATE = "Fri, 04 Dec 2026 07:00:00 GMT"
+
+
+def _item(title: str, *, link: str = "", text: str = "") -> str:
+    parts = [f"<title>{title}</title>", f"<pubDate>{DATE}</pubDate>"]
+    if link:
+        parts.append(f"<link>{link}</link>")
+    if text:
+        parts.append(f"<description>{text}</description>")
+    return f"<item>{''.join(parts)}</item>"
+
+
+def test_corpus_items_without_link_or_text_do_not_run(tmp_path: Path) -> None:
+    corpus = require_corpus() / "feeds"
+    names = {
+        "Crazy": "hostile-item-description-crazy.rss",
+        "Base64": "atom03-content-base64.xml",
+        "Grateful Dead": "sample-rss092-grateful-dead.xml",
+    }
+    feeds = {name: tmp_path / file for name, file in names.items()}
+    for feed in feeds.values():
+        feed.write_text(EMPTY_RSS)
+    app = project(tmp_path, feeds, edition="leads = 3\nteasers = 30")
+    app.collect(now=NOW - timedelta(hours=3))  # empty: what comes next is new
+    for name, feed in feeds.items():
+        shutil.copyfile(corpus / names[name], feed)
+    reports = app.collect(now=NOW - timedelta(hours=1))
+    assert [r.error for r in reports] == [None] * 3
+    built = app.draft(now=NOW, reports=reports)
+    assert built.edition is not None
+    stories = built.edition.stories
+    # Every story leads somewhere or has something to read under its headline.
+    assert [s.title for s in stories if not (s.url or s.summary.strip())] == []
+    titles = {s.title for s in stories}
+    assert "Example Atom" not in titles  # its whole text is its headline
+    assert "I will execute here, too, if you mouse over me" not in titles
+    # The Grateful Dead's one-line posts (the line is the headline) are left out too;
+    # its posts with more to say run without a link.
+    assert "DaveNet: The U.S. Blues" not in titles
+    assert len(stories) == 15 and {s.source for s in stories} == {"Grateful Dead"}
+    assert built.dropped["empty"] == 8
+    assert "8 with no link and no text" in built.summary()
+
+
+def test_stories_without_link_or_text_do_not_count_toward_min_stories(tmp_path: Path) -> None:
+    feed = tmp_path / "news.rss"
+    items = [
+        _item("Harbour bath opens", link="https://news.example/1"),  # a link: it runs
+        _item("Cycle bridge closes", text="The bridge closes for three weeks."),  # text
+        _item("Headline only, nothing else"),
+        _item("Another bare headline"),
+    ]
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>'
+        f"{''.join(items)}</channel></rss>"
+    )
+    app = project(tmp_path, {"News": feed}, edition="min_stories = 3")
+    built = app.draft(now=NOW, reports=app.collect(now=NOW - timedelta(hours=1)))
+    assert built.edition is not None
+    assert sorted(s.title for s in built.edition.stories) == [
+        "Cycle bridge closes",
+        "Harbour bath opens",
+    ]
+    assert built.dropped["empty"] == 2
+    assert built.refusal == refusal(built.edition.id, 2, 3)
+    assert built.refusal is not None and "only 2 new stories" in built.refusal
