@@ -10,7 +10,7 @@ from __future__ import annotations
 
 #: The newest migration's revision: an up-to-date database is recognised by its
 #: ``alembic_version`` row alone, without loading Alembic (~0.4 s).
-HEAD = "0007"
+HEAD = "0008"
 
 #: Set on every SQLite connection, in this order. A send commits every message or two:
 #: a checkpoint (two fsyncs, taken by the committing writer while the others wait)

@@ -80,8 +80,8 @@ def test_an_up_to_date_database_opens_without_loading_alembic(tmp_path: Path) ->
     assert done.stdout.strip() == "False"
 
 
-def test_sources_collected_before_0007_keep_their_backlog(db_url: str) -> None:
-    """A project collected before revision 0007: each source's first articles (the
+def test_sources_collected_before_0008_keep_their_backlog(db_url: str) -> None:
+    """A project collected before revision 0008: each source's first articles (the
     earliest first sight among them) were its backlog; later ones were new."""
     from datetime import timedelta
 
@@ -96,7 +96,7 @@ def test_sources_collected_before_0007_keep_their_backlog(db_url: str) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0006")
+        command.upgrade(cfg, "0007")
         sid = conn.execute(
             t.sources.insert()
             .values(name="S", location="x", consecutive_failures=0, last_success_at=NOW)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, literal, select, update
+from sqlalchemy import Select, Table, bindparam, func, literal, select, update
 
 from digest.records import Article, SourceReport
 from digest.store import schema as t
@@ -206,11 +206,9 @@ class SourcesMixin(Base):
 
         An article first seen on its source's first successful collect is marked
         `backlog` (its first sight, if it has no date, says nothing of its age)."""
-        a, s = t.articles, t.sources
+        a = t.articles
         when = func.coalesce(a.c.published_at, a.c.first_seen_at)
-        query = select(
-            a, s.c.name.label("source_name"), s.c.first_success_at.label("source_first_success")
-        ).join(s, s.c.id == a.c.source_id)
+        query = _articles_query()
         if since is not None:
             query = query.where(when >= since)
         with self.engine.connect() as conn:
@@ -218,10 +216,9 @@ class SourcesMixin(Base):
 
     def article(self, key: str) -> Article | None:
         """The stored article with this key (keys are unique across sources), or None."""
-        a, s = t.articles, t.sources
-        query = select(a, s.c.name.label("source_name")).join(s, s.c.id == a.c.source_id)
+        query = _articles_query().where(t.articles.c.key == key)
         with self.engine.connect() as conn:
-            row = conn.execute(query.where(a.c.key == key)).first()
+            row = conn.execute(query).first()
         return None if row is None else _article(row)
 
     def count_articles(self, *, before: datetime) -> int:
@@ -254,3 +251,10 @@ class SourcesMixin(Base):
                 )
                 for r in conn.execute(query)
             ]
+
+
+def _articles_query() -> Select[Any]:
+    """Articles rows with what :func:`_article` reads of their source."""
+    a, s = t.articles, t.sources
+    source = (s.c.name.label("source_name"), s.c.first_success_at.label("source_first_success"))
+    return select(a, *source).join(s, s.c.id == a.c.source_id)
