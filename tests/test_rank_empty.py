@@ -84,3 +84,30 @@ def test_stories_without_link_or_text_do_not_count_toward_min_stories(tmp_path: 
     assert built.dropped["empty"] == 2
     assert built.refusal == refusal(built.edition.id, 2, 3)
     assert built.refusal is not None and "only 2 new stories" in built.refusal
+
+
+def test_a_page_whose_description_repeats_its_headline_runs_with_its_text() -> None:
+    """A saved page whose meta description is its headline (seen: a news portal's page,
+    683 characters of article) was dropped as `empty`: the description was read as all
+    the text there was, and it only repeated the headline. The body speaks instead."""
+    from digest.rank import RankOptions, rank
+    from digest.records import Article
+
+    title = "Harbour ferries to run all night from March"
+    body = (
+        "The city's harbour ferries will run through the night from the first of March, "
+        "the transport office said on Thursday. Boats will leave every forty minutes "
+        "between midnight and five in the morning."
+    )
+    page = Article(
+        key="page:ferries",
+        source="Clippings",
+        title=title,
+        url=None,
+        summary=title,
+        text=f"{title}\n\n{body}",
+        published=NOW - timedelta(hours=2),
+    )
+    ranked = rank([page], now=NOW, options=RankOptions(leads=1, teasers=0))
+    assert [s.title for s in ranked.leads] == [title]
+    assert ranked.leads[0].summary.startswith("The city's harbour ferries will run")

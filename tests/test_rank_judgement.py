@@ -303,7 +303,10 @@ def test_an_untitled_item_does_not_repeat_its_summary() -> None:
     said_twice = story.title.split()[:5]
     assert story.summary.split()[:5] != said_twice
 
-    whole = _article("t", "radio.example", 1, title="This is a test.", summary="This is a test.")
+    # (its body is that line too: an item whose only text is its title)
+    whole = _article(
+        "t", "radio.example", 1, title="This is a test.", summary="This is a test.", text=""
+    )
     story = rank([whole], now=NOW, options=RankOptions()).leads[0]
     assert (story.title, story.summary) == ("This is a test", "")
     # a real headline that merely starts like its text is left alone

@@ -236,10 +236,31 @@ def _headline(title: str, text: str) -> tuple[str, str] | None:
 
 def _told(article: Article) -> tuple[str, str]:
     """The headline a story of `article` shows, and the text it has beyond that headline
-    (its standfirst, else its body; an untitled item's rest: see `_headline`)."""
+    (its standfirst, else its body; an untitled item's rest: see `_headline`). A
+    standfirst that only repeats the headline (a page whose meta description is its
+    title) gives way to the body when that says more (`_body_instead`)."""
     source_text = article.summary if article.summary.strip() else article.text
+    source_text = _body_instead(article, source_text) or source_text
     untitled = _headline(article.title, source_text)
     return (article.title, source_text) if untitled is None else untitled
+
+
+#: Characters a body must hold beyond its headline to speak for a standfirst that only
+#: repeats the headline (a sentence; less is a kicker or a caption).
+SAYS_MORE = 80
+
+
+def _body_instead(article: Article, standfirst: str) -> str | None:
+    """The body to show where the standfirst only repeats the headline (a page whose
+    meta description is its title): the body without the headline it may open with,
+    when what is left holds a sentence or more; else None (keep the standfirst)."""
+    head = _words(article.title.rstrip(" .…"))
+    if not head or _words(standfirst.rstrip(" .…")) != head:
+        return None
+    body = article.text.strip()
+    if _words(body)[: len(head)] == head:  # the body opens with the headline: not twice
+        body = body.split(maxsplit=len(head))[len(head)] if len(body.split()) > len(head) else ""
+    return body if len(body) >= SAYS_MORE else None
 
 
 def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
