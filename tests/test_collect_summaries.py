@@ -182,3 +182,27 @@ def test_corpus_pcmag_cut_descriptions_end_with_an_ellipsis() -> None:
     complete = [a.summary for a in articles if "cuff phone" in a.summary]
     assert complete and complete[0].endswith("market all at once.")  # left alone
     assert all(a.summary.endswith((".", "?", "…")) for a in articles)
+
+
+def test_a_lead_in_is_read_with_the_passage_it_introduces() -> None:
+    """A link blog's item opens "X, writing for Y on Z:" and quotes the passage after
+    it: the lead-in alone (seen as a whole lead's summary) told the reader nothing."""
+    lead_in = "Jane Roe, writing for The Harbour Review on the new cycle bridge:"
+    quoted = "The bridge opens in May and will carry twenty thousand cyclists a day."
+    feed = rss(f"<p>{lead_in}</p><blockquote><p>{quoted}</p></blockquote><p>Good news.</p>")
+    [article] = read_feed(feed, source="Links", url=None, now=NOW).articles
+    assert article.summary == f"{lead_in} {quoted}"
+    # a paragraph that ends in a colon with nothing after it is kept as it is
+    [alone] = read_feed(rss(f"<p>{lead_in}</p>"), source="Links", url=None, now=NOW).articles
+    assert alone.summary.startswith(lead_in.removesuffix(":"))
+
+
+def test_corpus_daringfireball_summaries_carry_what_their_lead_ins_introduce() -> None:
+    feeds = require_corpus() / "feeds"
+    for name in ("blog-daringfireball.atom", "blog-daringfireball.json"):
+        data = (feeds / name).read_bytes()
+        articles = read_feed(data, source="DF", url=None, now=NOW).articles
+        assert len(articles) == 48
+        assert [a.summary for a in articles if a.summary.rstrip(" …").endswith(":")] == []
+        centers = next(a for a in articles if a.summary.startswith("Josh Centers, writing"))
+        assert "two roadblocks stood in the way" in centers.summary

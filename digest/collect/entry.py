@@ -114,10 +114,27 @@ def decode_references(text: str) -> str:
 
 
 def standfirst(text: str) -> str:
-    """The first paragraph of `text` long enough to be a standfirst, else all of it."""
+    """The first paragraph of `text` long enough to be a standfirst, else all of it.
+
+    A paragraph that only introduces the next ("X, writing for Y on Z:", then the quoted
+    passage) is read with it: on its own it tells the reader nothing.
+    """
     paragraphs = text.split("\n\n")
-    first = next((p for p in paragraphs if len(p) >= 40), text)
-    return shorten(first, SUMMARY_CHARS)
+    for n, paragraph in enumerate(paragraphs):
+        if len(paragraph) >= 40:
+            following = paragraphs[n + 1].strip() if n + 1 < len(paragraphs) else ""
+            if paragraph.rstrip().endswith(":") and following:
+                paragraph = f"{paragraph} {following}"
+            return shorten(paragraph, SUMMARY_CHARS)
+    return shorten(text, SUMMARY_CHARS)
+
+
+def first_paragraph(text: str) -> str:
+    """The first paragraph of `text` long enough to be a standfirst, else all of it, as
+    :func:`standfirst` read it before it joined lead-ins: article keys are made of it,
+    and must not change for articles already stored."""
+    paragraphs = text.split("\n\n")
+    return shorten(next((p for p in paragraphs if len(p) >= 40), text), SUMMARY_CHARS)
 
 
 def shorten(text: str, limit: int) -> str:

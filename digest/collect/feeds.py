@@ -31,6 +31,7 @@ from digest.collect.entry import (
     Parsed,
     article_key,
     canonical_url,
+    first_paragraph,
     language_tag,
     plain_text_html,
     shorten,
@@ -380,7 +381,7 @@ def _article(
         image = replace(image, alt=title)
     categories = tuple(dict.fromkeys(c for c in map(clean_text, entry.categories) if c))
     article = Article(
-        key=_key(entry, named, standfirst(said)),
+        key=_key(entry, named, first_paragraph(said)),
         source=source,
         title=title,
         url=unwrap_redirect(entry.link),
