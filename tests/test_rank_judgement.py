@@ -331,6 +331,22 @@ def test_an_advertisers_empty_item_is_not_a_story() -> None:
     ranked = rank([story, *ads, *kept], now=NOW, options=RankOptions(max_teasers_per_source=9))
     keys = {s.key for s in ranked.leads + ranked.teasers}
     assert keys == {"news", "k1", "k2"}
+    assert "k2" not in {s.key for s in ranked.leads}  # a teaser at most
+
+
+def test_a_sponsored_post_with_text_never_leads() -> None:
+    """A link blog's weekly "[Sponsor] ..." post (seen leading an edition, above the
+    day's news) and items labelled sponsored by category run as teasers at most."""
+    fresh = [
+        _article("s1", "blog.example", 0.5, title="[Sponsor] Timing: tracking for your Mac"),
+        _article("s2", "paper.example", 0.5, title="A long read", categories=("Sponsored",)),
+    ]
+    news = [_article(f"n{n}", f"outlet{n}.example", 6 + n) for n in range(6)]
+    ranked = rank([*fresh, *news], now=NOW, options=RankOptions(leads=3, teasers=8))
+    assert {s.key for s in ranked.leads} == {"n0", "n1", "n2"}
+    assert {"s1", "s2"} <= {s.key for s in ranked.teasers}
+    pinned = rank([*fresh, *news], now=NOW, options=RankOptions(leads=3, teasers=8, pinned=("s1",)))
+    assert pinned.leads[0].key == "s1"  # an editor's pin still leads
 
 
 def test_also_in_is_bounded_and_counts_the_rest() -> None:

@@ -29,6 +29,7 @@ from digest.rank.score import advert as _advert
 from digest.rank.score import face as _face
 from digest.rank.score import newest as _newest
 from digest.rank.score import score as _score
+from digest.rank.score import sponsored as _sponsored
 from digest.rank.trim import trim as _trim
 from digest.records import Also, Article, Story
 
@@ -344,12 +345,12 @@ def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
     rest = [c for c in candidates if id(c) not in chosen]
     with_text = [c for c in rest if c.face.summary.strip() or c.face.text.strip()]
     without_text = [c for c in rest if not (c.face.summary.strip() or c.face.text.strip())]
-    new_leads = _place(  # a lead should have something to say
+    new_leads = _place(  # a lead should have something to say, and not be an advert
         with_text + without_text,
         slots=options.leads - len(leads),
         cap=options.max_leads_per_source,
         source=credit,
-        admit=fits,
+        admit=lambda c: fits(c) and not _sponsored(c.face),
         took=took,
         taken=[credit(c) for c in leads],
     )

@@ -90,7 +90,7 @@ def face(cluster: Sequence[Article], options: RankOptions) -> Article:
 
 
 _AD_MARKER = (
-    r"sponsored(?:\s+(?:content|post|by\b.*))?|advertisement|advertorial|advertiser(?:\s+content)?"
+    r"sponsor(?:ed)?(?:\s+(?:content|post|by\b.*))?|advertisement|advertorial|advertiser(?:\s+content)?"
     r"|anzeige|werbung|promoted(?:\s+by\b.*)?|paid\s+(?:content|post|partnership)"
     r"|partner\s+content|publicit[ée]|publireportage|annonce"
 )
@@ -108,10 +108,18 @@ def advert(article: Article) -> bool:
     advertising by a whole category or author ("Sponsored", "Anzeige", "Promoted by X",
     "Partner content", ...) or by a title that starts with such a label ("Sponsored: ...",
     "[Anzeige] ...") or ends with one in brackets. A report that merely mentions a
-    sponsor, or a sponsored item with real text, stays (an editor can drop it).
+    sponsor stays; a sponsored item with real text may run as a teaser, never as a
+    lead (:func:`sponsored`; an editor can drop or pin it).
     """
     if article.summary.strip() or article.text.strip():
         return False
+    return sponsored(article)
+
+
+def sponsored(article: Article) -> bool:
+    """Marked as advertising (a label starting or closing its title, "[Sponsor] ...",
+    or a whole category or author, as for :func:`advert`), whatever text it has: it may
+    run as a teaser, never as a lead (see :func:`digest.rank.rank`)."""
     fields = (*article.categories, article.author or "")
     return bool(_AD_TITLE.search(article.title)) or any(_AD_FIELD.match(f) for f in fields)
 
