@@ -192,6 +192,11 @@ def test_a_lead_in_is_read_with_the_passage_it_introduces() -> None:
     feed = rss(f"<p>{lead_in}</p><blockquote><p>{quoted}</p></blockquote><p>Good news.</p>")
     [article] = read_feed(feed, source="Links", url=None, now=NOW).articles
     assert article.summary == f"{lead_in} {quoted}"
+    # a full-width colon introduces too (Chinese and Japanese text)
+    chinese = "本市港口的新自行车桥将于五月开放，交通部门周四表示，这是多年来最大的工程项目之一："
+    feed = rss(f"<p>{chinese}</p><p>每天将有两万名骑车人通过。</p>")
+    [article] = read_feed(feed, source="Links", url=None, now=NOW).articles
+    assert article.summary == f"{chinese} 每天将有两万名骑车人通过。"
     # a paragraph that ends in a colon with nothing after it is kept as it is
     [alone] = read_feed(rss(f"<p>{lead_in}</p>"), source="Links", url=None, now=NOW).articles
     assert alone.summary.startswith(lead_in.removesuffix(":"))

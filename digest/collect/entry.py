@@ -123,7 +123,7 @@ def standfirst(text: str) -> str:
     for n, paragraph in enumerate(paragraphs):
         if len(paragraph) >= 40:
             following = paragraphs[n + 1].strip() if n + 1 < len(paragraphs) else ""
-            if paragraph.rstrip().endswith(":") and following:
+            if paragraph.rstrip().endswith((":", "：")) and following:  # (and full-width)
                 paragraph = f"{paragraph} {following}"
             return shorten(paragraph, SUMMARY_CHARS)
     return shorten(text, SUMMARY_CHARS)
