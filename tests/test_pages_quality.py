@@ -132,3 +132,11 @@ def test_a_cut_description_gives_way_to_the_paragraph_it_was_cut_from() -> None:
     assert "stoc..." not in reuters and "a gauge of stocks across the globe" in reuters
     korean = corpus_page("aeb-entermedia.co.kr-9da36ae4714b").summary
     assert "\ufffd" not in korean and korean.endswith("흔하다.")
+
+
+def test_a_page_on_an_address_keeps_its_declared_name() -> None:
+    html = page(
+        '<meta property="og:site_name" content="Island Post"><title>Ferry news</title>',
+        f"<p>{PARAGRAPH}</p>",
+    )
+    assert extract_page(html, url="http://127.0.0.1:8080/ferry").site_name == "Island Post"

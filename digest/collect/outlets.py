@@ -12,6 +12,7 @@ headline (:mod:`digest.collect.headlines` does, using :func:`same_site`).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import unicodedata
@@ -58,14 +59,23 @@ def registrable_domain(url: str | None) -> str | None:
 
     A suffix label of three letters or fewer after another label ("co.uk", "com.ar")
     counts as part of the public suffix; a good guess without shipping the suffix list.
+    An IP address or a one-label host ("localhost") has no such name: None.
     """
     host = urlsplit(url).hostname if url else None
-    if not host:
+    if not host or "." not in host or _is_address(host):
         return None
     labels = host.removeprefix("www.").split(".")
     if len(labels) > 2 and len(labels[-2]) <= 3:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def same_site(part: str, site: str) -> bool:
