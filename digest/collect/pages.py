@@ -10,41 +10,26 @@ This module must not fetch anything; it takes no ``now`` (only
 from __future__ import annotations
 
 import codecs
-import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
 
 from digest.collect.entry import (
-    SUMMARY_CHARS,
     article_key,
     language_tag,
-    shorten,
-    standfirst,
 )
+from digest.collect.headlines import headline, site_names
+from digest.collect.outlets import json_ld, outlet_name, same_site
+from digest.collect.page_summary import page_summary
 from digest.collect.sanitize import absolute_url, clean_text, html_to_text, sanitize_html
 from digest.records import Article, Image
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
-_SUFFIX = re.compile(r"\s+(?:[-|–—:·•»]|::)\s+(?=[^-|–—:·•»]+$)")
-_HIDDEN = re.compile(
-    r"kicker|dachzeile|spitzmarke|topline|roofline|supertitle|visually-hidden|sr-only"
-    r"|screen-reader|eyebrow|overline",
-    re.I,
-)
-#: "Kicker:Headline" with no space after the colon (a kicker glued to the headline);
-#: the kicker ends in three letters and the headline starts with a capital.
-_GLUED_KICKER = re.compile(r"^([^:\s](?:[^:]{0,58})[^\W\d_]{3}):(?=[^\W\d_])")
-_NOT_WORD = re.compile(r"[\W_]+")
-#: Longest kicker (in letters) dropped from an <h1> that ends with the declared title.
-KICKER_CHARS = 60
-_WORD = re.compile(r"[^\W_]+")
 EARLIEST_YEAR = 1990  # an earlier "published" date on a web page is a placeholder
 _DATE_KEYS = (
     "article:published_time",
@@ -98,9 +83,10 @@ def extract_page(html: str | bytes, *, url: str | None) -> Page:
     clean = sanitize_html(body, base_url=canonical)
     text = html_to_text(clean)
     site = outlet_name(tree, meta, canonical)
-    title = headline(tree, meta, getattr(doc, "title", None), _site_names(site, canonical))
+    sites = site_names(site, canonical)
+    title = headline(tree, meta, getattr(doc, "title", None), sites, text)
     description = meta.get("og:description") or meta.get("description") or ""
-    summary = shorten(clean_text(description), SUMMARY_CHARS) or standfirst(text)
+    summary = page_summary(description, text)
     image_url = meta.get("og:image") or meta.get("twitter:image") or meta.get("twitter:image:src")
     image_url = absolute_url(image_url or getattr(doc, "image", None), canonical)
     return Page(
@@ -130,7 +116,7 @@ def article_from_page(
     link = absolute_url(url, None) or page.url
     key = key or article_key(None, link, page.title, page.text)
     # A date in the future is kept: the ranker does not take the article before then.
-    outlet = page.site_name if page.site_name and not _same_site(page.site_name, source) else None
+    outlet = page.site_name if page.site_name and not same_site(page.site_name, source) else None
     return Article(
         key=key,
         source=source,
@@ -191,129 +177,6 @@ def _canonical(tree: Any, meta: dict[str, str]) -> str | None:
     return meta.get("og:url")
 
 
-def outlet_name(tree: Any, meta: dict[str, str], url: str | None) -> str | None:
-    """Who published the page: og:site_name, JSON-LD publisher, application-name, else
-    the host of its canonical URL (``www.`` dropped); None when nothing says."""
-    named = [meta.get("og:site_name"), *_json_ld_publishers(tree), meta.get("application-name")]
-    names = [clean for clean in (clean_text(n or "") for n in named) if clean]
-    host = urlsplit(url).hostname if url else None
-    labels = _site_names(None, url)
-    # Some sites put a section in og:site_name ("U.S."): a name that matches the host wins.
-    matching = [n for n in names if any(_same_site(n, label) for label in labels)]
-    if names:
-        return (matching or names)[0]
-    return host.removeprefix("www.") if host else None
-
-
-def _json_ld_publishers(tree: Any) -> Iterator[str]:
-    for data in _json_ld(tree):
-        stack = [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, dict):
-                publisher = item.get("publisher")
-                for one in publisher if isinstance(publisher, list) else [publisher]:
-                    if isinstance(one, dict) and isinstance(one.get("name"), str):
-                        yield one["name"]
-                    elif isinstance(one, str) and not one.startswith(("http:", "https:")):
-                        yield one
-                stack.extend(item.values())
-            elif isinstance(item, list):
-                stack.extend(item)
-
-
-def _json_ld(tree: Any) -> Iterator[Any]:
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            yield json.loads(script.text or "")
-        except ValueError:
-            continue
-
-
-def headline(tree: Any, meta: dict[str, str], extracted: str | None, sites: Sequence[str]) -> str:
-    """The page's headline: the ``<h1>`` that agrees with its metadata, else og:title, …
-
-    A kicker glued in front of the headline gives way to the declared title that the
-    ``<h1>`` ends with; a glued "Kicker:Headline" is separated ("Kicker: Headline").
-    """
-    return _unglue(_headline(tree, meta, extracted, sites))
-
-
-def _unglue(title: str) -> str:
-    return _GLUED_KICKER.sub(r"\1: ", title) if _glued(title) else title
-
-
-def _glued(title: str) -> bool:
-    match = _GLUED_KICKER.match(title)
-    if match is None:
-        return False
-    return title[match.end()].isupper() and "//" not in title[: match.end() + 2]
-
-
-def _ends_with(h1: str, declared: str) -> bool:
-    """Whether `h1` is `declared` with a short kicker glued in front of it."""
-    a, b = (_NOT_WORD.sub("", s.casefold()) for s in (h1, declared))
-    return bool(b) and a != b and a.endswith(b) and len(a) - len(b) <= KICKER_CHARS
-
-
-def _headline(tree: Any, meta: dict[str, str], extracted: str | None, sites: Sequence[str]) -> str:
-    titles = [e.text_content() for e in tree.iter("title")][:1]
-    declared = [meta.get("og:title"), meta.get("twitter:title"), *titles]
-    refs = [clean_text(r) for r in declared if r and clean_text(r)]
-    h1s = [h for h in (_h1_text(e) for e in tree.iter("h1")) if 0 < len(h) <= 300]
-    # An <h1> is the headline when the page's declared titles agree with it (many
-    # pages also use <h1> for the masthead or a section name).
-    scored = [(max((_overlap(h, r) for r in refs), default=0.0), h) for h in h1s]
-    best = max(scored, key=lambda pair: pair[0], default=None)
-    if best and (best[0] >= 0.6 or (len(h1s) == 1 and not refs)):
-        for ref in refs:
-            if _ends_with(best[1], plain := strip_site_suffix(ref, sites)):
-                return plain  # the <h1> carries a kicker the declared title does not
-        return best[1]
-    fallback = [*refs, clean_text(extracted or "")]
-    return next((strip_site_suffix(t, sites) for t in fallback if t), "")
-
-
-def _h1_text(element: Any) -> str:
-    element = lxml.html.fromstring(lxml.html.tostring(element))  # a copy we may prune
-    for hidden in element.xpath(".//*[@class]"):
-        if _HIDDEN.search(hidden.get("class", "")) and hidden.getparent() is not None:
-            hidden.drop_tree()
-    return clean_text(element.text_content())
-
-
-def _overlap(candidate: str, reference: str) -> float:
-    """Share of `candidate`'s words found in `reference` (1.0 when it is a substring)."""
-    a, b = candidate.casefold(), reference.casefold()
-    if a in b:
-        return 1.0
-    words = set(_WORD.findall(a))
-    return len(words & set(_WORD.findall(b))) / len(words) if words else 0.0
-
-
-def strip_site_suffix(title: str, sites: Sequence[str]) -> str:
-    """``"Headline | Site"`` → ``"Headline"`` when the last part names one of `sites`."""
-    parts = _SUFFIX.split(title)
-    while len(parts) > 1 and any(_same_site(parts[-1], site) for site in sites):
-        parts.pop()
-    return " ".join(parts)
-
-
-def _same_site(part: str, site: str) -> bool:
-    a, b = ("".join(_WORD.findall(s.casefold())) for s in (part, site))
-    return bool(a) and bool(b) and (a == b or a in b or b in a)
-
-
-def _site_names(site: str | None, url: str | None) -> list[str]:
-    """The site's name and its host's main label (``www.nj.com`` → ``nj``)."""
-    names = [site] if site else []
-    host = urlsplit(url).hostname if url else None
-    if host:
-        labels = host.removeprefix("www.").split(".")
-        names.append(labels[-3] if len(labels) > 2 and len(labels[-2]) <= 3 else labels[-2:][0])
-    return names
-
-
 def _published(tree: Any, meta: dict[str, str], extracted: str | None) -> datetime | None:
     candidates = [meta.get(key) for key in _DATE_KEYS]
     candidates += [*_json_ld_dates(tree), extracted]
@@ -324,7 +187,7 @@ def _published(tree: Any, meta: dict[str, str], extracted: str | None) -> dateti
 
 
 def _json_ld_dates(tree: Any) -> Iterator[str]:
-    for data in _json_ld(tree):
+    for data in json_ld(tree):
         stack = [data]
         while stack:
             item = stack.pop()
