@@ -140,3 +140,22 @@ def test_a_page_on_an_address_keeps_its_declared_name() -> None:
         f"<p>{PARAGRAPH}</p>",
     )
     assert extract_page(html, url="http://127.0.0.1:8080/ferry").site_name == "Island Post"
+
+
+@pytest.mark.parametrize(
+    ("url", "domain"),
+    [
+        ("https://money.cnn.com/2019/markets", "cnn.com"),  # "cnn" is a name, not a suffix
+        ("https://edition.cnn.com/world", "cnn.com"),
+        ("https://www.thesun.co.uk/news/1", "thesun.co.uk"),
+        ("https://abc.net.au/news/2", "abc.net.au"),
+        ("https://www3.nhk.or.jp/news/", "nhk.or.jp"),
+        ("https://www.lemonde.fr/a", "lemonde.fr"),
+        ("https://127.0.0.1:8000/a", None),
+        ("http://localhost/a", None),
+    ],
+)
+def test_the_registrable_domain_of_a_host(url: str, domain: str | None) -> None:
+    from digest.collect.outlets import registrable_domain
+
+    assert registrable_domain(url) == domain

@@ -57,17 +57,25 @@ def outlet_name(tree: Any, meta: dict[str, str], url: str | None) -> str | None:
 def registrable_domain(url: str | None) -> str | None:
     """The host's name under its public suffix (``www.thesun.co.uk`` → ``thesun.co.uk``).
 
-    A suffix label of three letters or fewer after another label ("co.uk", "com.ar")
-    counts as part of the public suffix; a good guess without shipping the suffix list.
+    Under a country's two-letter domain, a generic second level ("co.uk", "com.ar",
+    "net.au", "go.jp") counts as part of the public suffix; a good guess without
+    shipping the suffix list (``money.cnn.com`` is ``cnn.com``: "cnn" is a name).
     An IP address or a one-label host ("localhost") has no such name: None.
     """
     host = urlsplit(url).hostname if url else None
     if not host or "." not in host or _is_address(host):
         return None
     labels = host.removeprefix("www.").split(".")
-    if len(labels) > 2 and len(labels[-2]) <= 3:
+    if len(labels) > 2 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVELS:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
+
+
+#: Generic second-level labels that countries' registries sell names under.
+_SECOND_LEVELS = frozenset(
+    {"co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go", "gob", "gouv"}
+    | {"nic", "mil", "ltd", "plc", "sch", "nom", "info", "biz", "web", "int", "res"}
+)
 
 
 def _is_address(host: str) -> bool:
