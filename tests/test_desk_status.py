@@ -1,0 +1,177 @@
+"""The desk's status changes over real HTTP: only what the editor saw, and the truth about
+what approving sets in motion (who gets the edition, and when).
+
+Real server on 127.0.0.1, real SQLite; two browser sessions are two httpx clients.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+
+from digest.app import App
+from digest.codec import iso
+from tests.test_desk import (
+    PASSWORD,
+    add_editor,
+    build,
+    client,
+    editor_client,
+    login,
+    running,
+    story_keys,
+    token,
+)
+from tests.test_web_public import NOW, newsletter
+
+
+def _page(c: httpx.Client, eid: int) -> tuple[str, str, str]:
+    """The edition page as a browser keeps it: its text, CSRF token and version."""
+    page = c.get(f"/editions/{eid}")
+    assert page.status_code == 200
+    found = re.search(r'name="version" value="(\d+)"', page.text)
+    assert found
+    return page.text, token(page.text), found.group(1)
+
+
+def _text(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_a_status_change_from_a_stale_page_is_a_conflict(tmp_path: Path) -> None:
+    """Editors A and B open the edition; B rewrites the lead; A's approve, cancel and
+    (later) unapprove from the old page are refused, as an edit would be."""
+    config = newsletter(tmp_path)
+    add_editor(config)
+    add_editor(config, "b@example.org", PASSWORD)
+    eid = build(config)
+    store = App.from_config(config).store
+    lead = story_keys(config, eid)[0]
+    with running(config) as base, editor_client(base) as a:
+        _, a_csrf, a_version = _page(a, eid)
+        with client(base) as b:
+            assert login(b, "b@example.org").status_code == 303
+            _, b_csrf, b_version = _page(b, eid)
+            edited = b.post(
+                f"/editions/{eid}/stories",
+                data={
+                    "csrf_token": b_csrf,
+                    "version": b_version,
+                    "action": "edit",
+                    "key": lead,
+                    "title": "B's headline",
+                    "summary": "B's words.",
+                },
+            )
+            assert edited.status_code == 303
+            for fields in ({"action": "approve"}, {"action": "cancel", "confirm": "yes"}):
+                r = a.post(
+                    f"/editions/{eid}/status",
+                    data={"csrf_token": a_csrf, "version": a_version, **fields},
+                )
+                assert r.status_code == 409, fields
+                assert "changed by someone else" in r.text
+                assert store.edition_status(eid) == "draft"
+            # A reloads, sees B's headline and approves that.
+            page, a_csrf, a_version = _page(a, eid)
+            assert "B&#39;s headline" in page or "B's headline" in page
+            ok = a.post(
+                f"/editions/{eid}/status",
+                data={"csrf_token": a_csrf, "version": a_version, "action": "approve"},
+            )
+            assert ok.status_code == 303 and store.edition_status(eid) == "approved"
+            # B unapproves, edits again and approves; A's unapprove from before is stale.
+            _, b_csrf, b_version = _page(b, eid)
+            for fields in (
+                {"action": "unapprove"},
+                {"action": "edit", "key": lead, "title": "B again", "summary": ""},
+            ):
+                path = "status" if fields["action"] == "unapprove" else "stories"
+                _, b_csrf, b_version = _page(b, eid)
+                r = b.post(
+                    f"/editions/{eid}/{path}",
+                    data={"csrf_token": b_csrf, "version": b_version, **fields},
+                )
+                assert r.status_code == 303
+            _, b_csrf, b_version = _page(b, eid)
+            b.post(
+                f"/editions/{eid}/status",
+                data={"csrf_token": b_csrf, "version": b_version, "action": "approve"},
+            )
+            assert store.edition_status(eid) == "approved"
+            r = a.post(
+                f"/editions/{eid}/status",
+                data={"csrf_token": a_csrf, "version": a_version, "action": "unapprove"},
+            )
+            assert r.status_code == 409
+            assert store.edition_status(eid) == "approved"
+
+
+def _active(config: Path) -> int:
+    store = App.from_config(config).store
+    return len(store.subscribers("daily", statuses=("active",)))
+
+
+def test_approving_a_hand_built_edition_says_it_has_no_slot(tmp_path: Path) -> None:
+    """`digest build` makes an edition with no slot: the scheduler never sends it, and
+    with approval = "auto" it sends an edition of its own at the list's next slot."""
+    config = newsletter(tmp_path)
+    add_editor(config)
+    eid = build(config)
+    n = _active(config)
+    assert n > 1
+    with running(config) as base, editor_client(base) as c:
+        page, csrf, version = _page(c, eid)
+        before = _text(page)
+        assert f"If approved: {n} active subscribers of list “daily” will get it." in before
+        assert f"No scheduled slot: send it with `digest send {eid}`." in before
+        assert "Approve" in before
+        r = c.post(
+            f"/editions/{eid}/status",
+            data={"csrf_token": csrf, "version": version, "action": "approve"},
+        )
+        assert r.status_code == 303
+        after = _text(c.get(r.headers["location"]).text)
+        assert f"Approved: {n} active subscribers of list “daily” will get it." in after
+        assert f"No scheduled slot: send it with `digest send {eid}`." in after
+        assert "goes out at its slot" not in after
+        # NOW is 07:00 in Copenhagen, the slot of "0 7 * * *": the next is tomorrow's.
+        assert (
+            "At the list's next slot (Sat 28 Nov 2026, 07:00 CET (Europe/Copenhagen)) the "
+            "scheduler builds and sends an edition of its own, not this one" in after
+        )
+
+
+def test_approving_a_slot_edition_says_when_in_the_lists_zone(tmp_path: Path) -> None:
+    config = newsletter(tmp_path, extra="")
+    add_editor(config)
+    app = App.from_config(config)
+    reports = app.collect(now=NOW)
+    slot = iso(NOW + timedelta(days=1))
+    assert slot is not None
+    built = app.draft(list_name="daily", now=NOW, slot=slot, reports=reports)
+    assert built.edition is not None and built.edition.id is not None
+    eid = built.edition.id
+    late = app.draft(list_name="daily", now=NOW, slot=iso(NOW - timedelta(days=1)))
+    assert late.edition is not None and late.edition.id is not None
+    n = _active(config)
+    with running(config) as base, editor_client(base) as c:
+        page, csrf, version = _page(c, eid)
+        assert "It goes out at its slot, Sat 28 Nov 2026, 07:00 CET (Europe/Copenhagen)" in _text(
+            page
+        )
+        r = c.post(
+            f"/editions/{eid}/status",
+            data={"csrf_token": csrf, "version": version, "action": "approve"},
+        )
+        after = _text(c.get(r.headers["location"]).text)
+        assert f"Approved: {n} active subscribers of list “daily” will get it." in after
+        assert "It goes out at its slot, Sat 28 Nov 2026, 07:00 CET (Europe/Copenhagen)" in after
+        assert "No scheduled slot" not in after
+        # A slot a day old is past the grace window: the scheduler will not send it.
+        late_page = _text(_page(c, late.edition.id)[0])
+        assert "so the scheduler will not send it: send it with `digest send" in late_page
