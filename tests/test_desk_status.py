@@ -175,3 +175,37 @@ def test_approving_a_slot_edition_says_when_in_the_lists_zone(tmp_path: Path) ->
         # A slot a day old is past the grace window: the scheduler will not send it.
         late_page = _text(_page(c, late.edition.id)[0])
         assert "so the scheduler will not send it: send it with `digest send" in late_page
+
+
+def test_undo_all_needs_a_confirmation_that_says_how_many_changes_go(tmp_path: Path) -> None:
+    config = newsletter(tmp_path)
+    add_editor(config)
+    eid = build(config)
+    keys = story_keys(config, eid)
+    store = App.from_config(config).store
+    with running(config) as base, editor_client(base) as c:
+        for action, key in (("drop", keys[1]), ("pin", keys[5])):
+            _, csrf, version = _page(c, eid)
+            r = c.post(
+                f"/editions/{eid}/stories",
+                data={"csrf_token": csrf, "version": version, "action": action, "key": key},
+            )
+            assert r.status_code == 303
+        page, csrf, version = _page(c, eid)
+        assert "discard all 2 changes" in _text(page)
+        r = c.post(
+            f"/editions/{eid}/undo", data={"csrf_token": csrf, "version": version, "all": "1"}
+        )
+        assert r.status_code == 303
+        assert "undo all discards 2 changes. Nothing was undone." in _text(
+            c.get(r.headers["location"]).text
+        )
+        assert len(store.overrides(eid)["operations"]) == 2
+        _, csrf, version = _page(c, eid)
+        r = c.post(
+            f"/editions/{eid}/undo",
+            data={"csrf_token": csrf, "version": version, "all": "1", "confirm": "yes"},
+        )
+        assert r.status_code == 303
+        assert store.overrides(eid)["operations"] == []
+        assert story_keys(config, eid) == keys

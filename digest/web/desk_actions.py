@@ -147,17 +147,21 @@ def add(edition_id: int) -> BaseResponse | tuple[str, int]:
 
 @bp.route("/editions/<int:edition_id>/undo", methods=["POST"])
 def undo(edition_id: int) -> BaseResponse | tuple[str, int]:
-    """Take back the last change, or (`all`) every change."""
+    """Take back the last change, or (`all`) every change: that one only with the box
+    ticked, as one click would otherwise throw away an editor's whole morning."""
     check_csrf(SCOPE)
     w = web()
+    everything = request.form.get("all") == "1"
     try:
-        work.undo(
-            w.app,
-            edition_id,
-            now=w.now(),
-            everything=request.form.get("all") == "1",
-            seen=_seen(),
-        )
+        if everything and request.form.get("confirm") != "yes":
+            count = len(work.draft(w.app, edition_id, seen=_seen()).operations)
+            flash(
+                f"Tick the box to confirm: undo all discards {count} "
+                f"change{'' if count == 1 else 's'}. Nothing was undone.",
+                "error",
+            )
+            return _back(edition_id)
+        work.undo(w.app, edition_id, now=w.now(), everything=everything, seen=_seen())
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
     except CurationConflict as exc:
