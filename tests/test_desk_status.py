@@ -209,3 +209,49 @@ def test_undo_all_needs_a_confirmation_that_says_how_many_changes_go(tmp_path: P
         assert r.status_code == 303
         assert store.overrides(eid)["operations"] == []
         assert story_keys(config, eid) == keys
+
+
+def test_a_session_ended_mid_edit_leads_back_and_keeps_the_words(tmp_path: Path) -> None:
+    config = newsletter(tmp_path)
+    add_editor(config)
+    eid = build(config)
+    lead = story_keys(config, eid)[0]
+    before = App.from_config(config).store.overrides(eid)
+    with running(config) as base, editor_client(base) as a:
+        _, csrf, version = _page(a, eid)
+        with editor_client(base) as elsewhere:  # logging out ends every session
+            _, other_csrf, _ = _page(elsewhere, eid)
+            assert elsewhere.post("/logout", data={"csrf_token": other_csrf}).status_code == 303
+        r = a.post(
+            f"/editions/{eid}/stories",
+            data={
+                "csrf_token": csrf,
+                "version": version,
+                "action": "edit",
+                "key": lead,
+                "title": "A headline I spent ten minutes on",
+                "summary": "And a summary <b>with care</b>.",
+            },
+        )
+        assert r.status_code == 401
+        assert f'href="/login?next=/editions/{eid}"' in r.text
+        shown = _text(r.text)
+        assert "A headline I spent ten minutes on" in shown
+        assert "And a summary <b>with care</b>." in shown  # shown as text, not markup
+        assert "<b>with care</b>" not in r.text
+        assert App.from_config(config).store.overrides(eid) == before
+        # A GET goes to the login page and, once logged in, back to the edition.
+        g = a.get(f"/editions/{eid}?subscriber=x%40example.org")
+        assert g.status_code == 303
+        assert g.headers["location"].startswith("/login?next=")
+        form = a.get(g.headers["location"])
+        back = a.post(
+            g.headers["location"],
+            data={
+                "csrf_token": token(form.text),
+                "email": "editor@example.org",
+                "password": PASSWORD,
+            },
+        )
+        assert back.status_code == 303
+        assert back.headers["location"] == f"/editions/{eid}?subscriber=x%40example.org"

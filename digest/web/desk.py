@@ -1,7 +1,9 @@
 """The editor desk's blueprint: login, logout, and the guard in front of every desk page.
 
 Every desk URL (`/editions...`, `/sources`, `/lists`) needs a logged-in editor: a GET
-without one is sent to `/login`, anything else answers 401 and changes nothing. A
+without one is sent to `/login?next=` (back to it after), anything else answers 401,
+changes nothing, and shows a login link back to the page with the text the editor
+typed (a session that ended mid-edit must not lose their words). A
 login is a signed Flask session cookie (HttpOnly, SameSite=Lax, Secure behind https)
 holding the editor's id and a stamp of their password hash, so a password reset or a
 removed editor ends every session. Every form carries a CSRF token
@@ -28,7 +30,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response as BaseResponse
 
 from digest.codec import parse_iso
@@ -93,7 +104,31 @@ def _guard() -> BaseResponse | None:
     if request.method in ("GET", "HEAD"):
         target = request.full_path if request.query_string else request.path
         return redirect(url_for("desk.login", next=target), code=303)
-    abort(401, "Log in to the editor desk first.")
+    return _expired()
+
+
+#: Form fields an editor types, shown back when their session ended before the POST.
+_TYPED = {"title": "Headline", "summary": "Summary", "url": "Link", "source": "Source"}
+
+
+def _expired() -> BaseResponse:
+    """A POST without a login (the session expired or was ended mid-edit): nothing is
+    changed, but the editor gets a way back (a login link that returns to the page) and
+    the words they typed, rather than a bare error that loses both."""
+    args = request.view_args or {}
+    edition_id = args.get("edition_id")
+    target = (
+        url_for("desk.edition", edition_id=edition_id)
+        if isinstance(edition_id, int)
+        else url_for("desk.editions")
+    )
+    typed = [
+        (label, request.form.get(name, "")[:5000])
+        for name, label in _TYPED.items()
+        if request.form.get(name, "").strip()
+    ]
+    body = render_template("web/desk/expired.html", next=target, typed=typed, editor=None)
+    return make_response(body, 401)
 
 
 @bp.after_request
