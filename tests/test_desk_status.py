@@ -16,6 +16,7 @@ import httpx
 from digest.app import App
 from digest.codec import iso
 from tests.test_desk import (
+    EDITOR,
     PASSWORD,
     add_editor,
     build,
@@ -255,3 +256,24 @@ def test_a_session_ended_mid_edit_leads_back_and_keeps_the_words(tmp_path: Path)
         )
         assert back.status_code == 303
         assert back.headers["location"] == f"/editions/{eid}?subscriber=x%40example.org"
+
+
+def test_only_failed_logins_count_against_a_client(tmp_path: Path) -> None:
+    """Successes from a shared address (a newsroom) do not lock its editors out; failures
+    still do, and five failures still lock the address typed."""
+    config = newsletter(tmp_path, extra="[serve]\nlogin_client_limit = 3\n")
+    add_editor(config)
+
+    def attempt(base: str, email: str = EDITOR, password: str = PASSWORD) -> httpx.Response:
+        with client(base) as c:  # a new browser each time, from the same address
+            return login(c, email, password)
+
+    with running(config) as base:
+        for _ in range(4):
+            assert attempt(base).status_code == 303
+        for i in range(2):
+            assert attempt(base, f"guess{i}@example.org", "x" * 12).status_code == 401
+        assert attempt(base).status_code == 303  # 5 successes and 2 failures: still in
+        assert attempt(base, "guess9@example.org", "x" * 12).status_code == 401
+        refused = attempt(base)  # the third failure used up the client's window
+        assert refused.status_code == 429 and "Too many failed attempts" in refused.text

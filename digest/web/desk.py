@@ -13,9 +13,10 @@ kept from before is logged out. Failed logins cost one password-hash check wheth
 or not the address exists. Every login attempt is counted in the database *before*
 the hash is checked, per client (`[serve] login_client_limit`, 20) and per address
 typed (`login_limit`, 5) in a fixed window (`login_window_seconds`, 15 minutes), so
-parallel guesses from any number of processes get at most that many checks. The
-per-address limit locks an account for at most one window; a successful login clears
-it. The client is the peer address, or X-Forwarded-For only when `[serve] proxies`
+parallel guesses from any number of processes get at most that many checks. A
+successful login gives its attempt back to the client (only failures use up a
+client's window) and clears the address's count; the per-address limit locks an
+account for at most one window. The client is the peer address, or X-Forwarded-For only when `[serve] proxies`
 says how many proxies to trust, so behind a proxy each client has its own limit and
 a guesser elsewhere does not use up the editor's.
 
@@ -177,6 +178,9 @@ def login() -> BaseResponse | tuple[str, int]:
                 error = "That address and password do not match an editor."
                 status = 401
             else:
+                # Only failures count: this attempt is given back to the client (a busy
+                # newsroom behind one address logs in often), and the address's lockout ends.
+                w.app.store.release(LOGIN_CLIENT, client)
                 w.app.store.clear_throttle(LOGIN_ADDRESS, address)
                 session.clear()  # a fresh session (and CSRF id) for the logged-in editor
                 session.permanent = True
