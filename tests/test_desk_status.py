@@ -277,3 +277,33 @@ def test_only_failed_logins_count_against_a_client(tmp_path: Path) -> None:
         assert attempt(base, "guess9@example.org", "x" * 12).status_code == 401
         refused = attempt(base)  # the third failure used up the client's window
         assert refused.status_code == 429 and "Too many failed attempts" in refused.text
+
+
+def test_a_story_action_on_an_unknown_key_is_refused_and_stores_nothing(
+    tmp_path: Path,
+) -> None:
+    config = newsletter(tmp_path)
+    add_editor(config)
+    eid = build(config)
+    keys = story_keys(config, eid)
+    store = App.from_config(config).store
+    with running(config) as base, editor_client(base) as c:
+        for action in ("pin", "unpin", "drop", "up", "down", "promote", "demote", "edit"):
+            _, csrf, version = _page(c, eid)
+            r = c.post(
+                f"/editions/{eid}/stories",
+                data={
+                    "csrf_token": csrf,
+                    "version": version,
+                    "action": action,
+                    "key": "nope",
+                    "title": "Crafted",
+                    "summary": "",
+                },
+            )
+            assert r.status_code == 303, action
+            page = _text(c.get(r.headers["location"]).text)
+            assert "has no story 'nope'" in page, action
+        assert store.overrides(eid).get("operations", []) == []
+        assert story_keys(config, eid) == keys
+        assert "As ranked: no editor's changes yet." in _text(_page(c, eid)[0])

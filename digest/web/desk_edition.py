@@ -107,8 +107,18 @@ def draft(app: App, edition_id: int, *, seen: int | None = None) -> Curation:
 def change(
     app: App, edition_id: int, op: Operation, *, now: datetime, seen: int | None = None
 ) -> Edition:
-    """Apply one more operation to a draft and store the result."""
+    """Apply one more operation to a draft and store the result.
+
+    An operation on a story names it by key; one whose key is not a story of the edition
+    (a crafted form, or a story gone since) is refused: `curate.apply` would ignore it,
+    but it would still be stored and listed in the history as a change."""
     current = draft(app, edition_id, seen=seen)
+    key = None if isinstance(op, curate.Add) else op.key
+    if key is not None and key not in {s.key for s in current.edition.stories}:
+        raise CurationError(
+            f"edition {edition_id} has no story {key[:80]!r} (dropped, or never in it); "
+            "nothing was changed"
+        )
     return _save(app, current.base, (*current.operations, op), version=current.version, now=now)
 
 
