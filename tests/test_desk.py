@@ -303,7 +303,7 @@ def test_curation_is_kept_and_survives_a_rebuild(desk: tuple[Path, int]) -> None
         # Undo takes back the last change; undo all returns to the ranking.
         assert post(c, eid, "undo").status_code == 303
         assert all(s["title"] != "Edited headline" for s in payload(config, eid)["leads"])  # type: ignore[attr-defined]
-        assert post(c, eid, "undo", all="1").status_code == 303
+        assert post(c, eid, "undo", all="1", confirm="yes").status_code == 303
         assert drop in story_keys(config, eid)
 
 

@@ -117,9 +117,11 @@ class EditionsMixin(Base):
         *,
         now: datetime,
         expect: Collection[str] | None = None,
+        version: int | None = None,
     ) -> bool:
-        """Set the status; with `expect`, only if it is one of those (atomically).
-        Returns whether the row changed.
+        """Set the status; with `expect`, only if it is one of those, and with `version`,
+        only if the row's version is still that one (the desk: the page the editor saw),
+        both atomically. Returns whether the row changed.
 
         `sent_at` is when the edition went out: stamped the first time it becomes sent
         (the first send that left nobody due) and never moved after, so a later run
@@ -134,8 +136,14 @@ class EditionsMixin(Base):
         query = update(t.editions).where(t.editions.c.id == edition_id)
         if expect is not None:
             query = query.where(t.editions.c.status.in_(tuple(expect)))
+        if version is not None:
+            query = query.where(t.editions.c.version == version)
         with self.engine.begin() as conn:
             return bool(conn.execute(query.values(**values)).rowcount)
+
+    def edition_version(self, edition_id: int) -> int:
+        """The row version :meth:`save_curation` bumps (what a desk page was made from)."""
+        return self.curation_state(edition_id)[1]
 
     def edition_status(self, edition_id: int) -> str:
         with self.engine.connect() as conn:
@@ -207,26 +215,27 @@ class EditionsMixin(Base):
             where.append(t.lists.c.name == list_name)
         return self._infos(*where, limit=limit)
 
-    def approve(self, edition_id: int, *, now: datetime) -> bool:
-        """Approve a draft (draft -> approved); False if the edition was not a draft."""
+    def approve(self, edition_id: int, *, now: datetime, version: int | None = None) -> bool:
+        """Approve a draft (draft -> approved); False if the edition was not a draft or
+        (with `version`) its content changed since that version was read: an editor
+        approves only what they saw."""
         e = t.editions
+        where = [e.c.id == edition_id, e.c.status == "draft"]
+        if version is not None:
+            where.append(e.c.version == version)
         with self.engine.begin() as conn:
-            res = conn.execute(
-                update(e)
-                .where(e.c.id == edition_id, e.c.status == "draft")
-                .values(status="approved", approved_at=now)
-            )
+            res = conn.execute(update(e).where(*where).values(status="approved", approved_at=now))
         return bool(res.rowcount == 1)
 
-    def unapprove(self, edition_id: int) -> bool:
-        """Take an approval back (approved -> draft); False if the edition was not approved."""
+    def unapprove(self, edition_id: int, *, version: int | None = None) -> bool:
+        """Take an approval back (approved -> draft); False if the edition was not approved
+        or (with `version`) is no longer at that version."""
         e = t.editions
+        where = [e.c.id == edition_id, e.c.status == "approved"]
+        if version is not None:
+            where.append(e.c.version == version)
         with self.engine.begin() as conn:
-            res = conn.execute(
-                update(e)
-                .where(e.c.id == edition_id, e.c.status == "approved")
-                .values(status="draft", approved_at=None)
-            )
+            res = conn.execute(update(e).where(*where).values(status="draft", approved_at=None))
         return bool(res.rowcount == 1)
 
     # -- the editor desk: curation, and lists at a glance ----------------------------

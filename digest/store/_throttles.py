@@ -67,6 +67,17 @@ class ThrottlesMixin(Base):
                 continue  # another request made the row first: count against it
         return False
 
+    def release(self, scope: str, key: str) -> None:
+        """Give back one attempt reserved for `key` (the work showed it was no abuse, e.g.
+        the right password): only failures should use up a window."""
+        th = t.throttles
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(th)
+                .where(th.c.scope == scope, th.c.key == _digest(key), th.c.count > 0)
+                .values(count=th.c.count - 1)
+            )
+
     def clear_throttle(self, scope: str, key: str) -> None:
         """Forget the attempts of `key` (a login that succeeded)."""
         th = t.throttles

@@ -1,7 +1,9 @@
 """The editor desk's blueprint: login, logout, and the guard in front of every desk page.
 
 Every desk URL (`/editions...`, `/sources`, `/lists`) needs a logged-in editor: a GET
-without one is sent to `/login`, anything else answers 401 and changes nothing. A
+without one is sent to `/login?next=` (back to it after), anything else answers 401,
+changes nothing, and shows a login link back to the page with the text the editor
+typed (a session that ended mid-edit must not lose their words). A
 login is a signed Flask session cookie (HttpOnly, SameSite=Lax, Secure behind https)
 holding the editor's id and a stamp of their password hash, so a password reset or a
 removed editor ends every session. Every form carries a CSRF token
@@ -11,11 +13,12 @@ kept from before is logged out. Failed logins cost one password-hash check wheth
 or not the address exists. Every login attempt is counted in the database *before*
 the hash is checked, per client (`[serve] login_client_limit`, 20) and per address
 typed (`login_limit`, 5) in a fixed window (`login_window_seconds`, 15 minutes), so
-parallel guesses from any number of processes get at most that many checks. The
-per-address limit locks an account for at most one window; a successful login clears
-it. The client is the peer address, or X-Forwarded-For only when `[serve] proxies`
-says how many proxies to trust, so behind a proxy each client has its own limit and
-a guesser elsewhere does not use up the editor's.
+parallel guesses from any number of processes get at most that many checks. A
+successful login gives its attempt back to the client (only failures use up a
+client's window) and clears the address's count; the per-address limit locks an
+account for at most one window. The client is the peer address, or X-Forwarded-For
+only when `[serve] proxies` says how many proxies to trust, so behind a proxy each
+client has its own limit and a guesser elsewhere does not use up the editor's.
 
 Pages live in :mod:`digest.web.desk_pages`, form actions in
 :mod:`digest.web.desk_actions` (both routes of this module's `bp`, which
@@ -28,7 +31,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response as BaseResponse
 
 from digest.codec import parse_iso
@@ -93,7 +105,31 @@ def _guard() -> BaseResponse | None:
     if request.method in ("GET", "HEAD"):
         target = request.full_path if request.query_string else request.path
         return redirect(url_for("desk.login", next=target), code=303)
-    abort(401, "Log in to the editor desk first.")
+    return _expired()
+
+
+#: Form fields an editor types, shown back when their session ended before the POST.
+_TYPED = {"title": "Headline", "summary": "Summary", "url": "Link", "source": "Source"}
+
+
+def _expired() -> BaseResponse:
+    """A POST without a login (the session expired or was ended mid-edit): nothing is
+    changed, but the editor gets a way back (a login link that returns to the page) and
+    the words they typed, rather than a bare error that loses both."""
+    args = request.view_args or {}
+    edition_id = args.get("edition_id")
+    target = (
+        url_for("desk.edition", edition_id=edition_id)
+        if isinstance(edition_id, int)
+        else url_for("desk.editions")
+    )
+    typed = [
+        (label, request.form.get(name, "")[:5000])
+        for name, label in _TYPED.items()
+        if request.form.get(name, "").strip()
+    ]
+    body = render_template("web/desk/expired.html", next=target, typed=typed, editor=None)
+    return make_response(body, 401)
 
 
 @bp.after_request
@@ -142,6 +178,9 @@ def login() -> BaseResponse | tuple[str, int]:
                 error = "That address and password do not match an editor."
                 status = 401
             else:
+                # Only failures count: this attempt is given back to the client (a busy
+                # newsroom behind one address logs in often), and the address's lockout ends.
+                w.app.store.release(LOGIN_CLIENT, client)
                 w.app.store.clear_throttle(LOGIN_ADDRESS, address)
                 session.clear()  # a fresh session (and CSRF id) for the logged-in editor
                 session.permanent = True

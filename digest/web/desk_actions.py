@@ -3,10 +3,12 @@
 Each is a POST with the desk's CSRF token that does one thing through
 :mod:`digest.web.desk_edition` or the store, then redirects back to the edition page
 (303), which shows the result re-rendered; a refusal (not a draft any more, a bad URL,
-an unknown subscriber) comes back as a flash message and changes nothing. A curation
-form carries the edition's version as the page showed it: when someone else changed
-the edition since (in this process or another), the answer is a 409 page saying so,
-and nothing is stored. Views hold no curation logic of their own.
+an unknown subscriber) comes back as a flash message and changes nothing. Every
+curation and status form carries the edition's version as the page showed it: when
+someone else changed the edition since (in this process or another), the answer is a
+409 page saying so, and nothing is stored or approved. Approving says who gets the
+edition and when (:mod:`digest.web.desk_outlook`). Views hold no curation logic of
+their own.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from digest.web import desk_edition as work
 from digest.web.common import web
 from digest.web.csrf import check_csrf
 from digest.web.desk import SCOPE, bp, current_editor
+from digest.web.desk_outlook import outlook
 
 #: Edition statuses a cancel may start from (a sent or cancelled edition stays so).
 CANCELLABLE = sources(EditionStatus.CANCELLED)
@@ -144,17 +147,21 @@ def add(edition_id: int) -> BaseResponse | tuple[str, int]:
 
 @bp.route("/editions/<int:edition_id>/undo", methods=["POST"])
 def undo(edition_id: int) -> BaseResponse | tuple[str, int]:
-    """Take back the last change, or (`all`) every change."""
+    """Take back the last change, or (`all`) every change: that one only with the box
+    ticked, as one click would otherwise throw away an editor's whole morning."""
     check_csrf(SCOPE)
     w = web()
+    everything = request.form.get("all") == "1"
     try:
-        work.undo(
-            w.app,
-            edition_id,
-            now=w.now(),
-            everything=request.form.get("all") == "1",
-            seen=_seen(),
-        )
+        if everything and request.form.get("confirm") != "yes":
+            count = len(work.draft(w.app, edition_id, seen=_seen()).operations)
+            flash(
+                f"Tick the box to confirm: undo all discards {count} "
+                f"change{'' if count == 1 else 's'}. Nothing was undone.",
+                "error",
+            )
+            return _back(edition_id)
+        work.undo(w.app, edition_id, now=w.now(), everything=everything, seen=_seen())
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
     except CurationConflict as exc:
@@ -183,16 +190,23 @@ def rebuild(edition_id: int) -> BaseResponse | tuple[str, int]:
 
 
 @bp.route("/editions/<int:edition_id>/status", methods=["POST"])
-def status(edition_id: int) -> BaseResponse:
-    """Approve, unapprove or cancel."""
+def status(edition_id: int) -> BaseResponse | tuple[str, int]:
+    """Approve, unapprove or cancel, only as the page showed the edition: a status change
+    from a page made before someone else changed the edition is a conflict, like an
+    edit, so nobody approves (or takes back, or cancels) content they never saw."""
     check_csrf(SCOPE)
     w = web()
     store = w.app.store
     action = request.form.get("action", "")
+    seen = _seen()
     try:
         before = store.edition_status(edition_id)
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
+    if action not in ("approve", "unapprove", "cancel"):
+        abort(400, f"Unknown action {action[:40]!r}.")
+    if seen is not None and store.edition_version(edition_id) != seen:
+        return _conflict(edition_id, work.stale(edition_id))
     if action == "approve":
         try:
             gate.check(
@@ -201,27 +215,28 @@ def status(edition_id: int) -> BaseResponse:
         except gate.TooFewStories as exc:
             flash(str(exc), "error")
             return _back(edition_id)
-        done = store.approve(edition_id, now=w.now())
-        message = "Approved: it goes out at its slot (or with `digest send`)."
+        done = store.approve(edition_id, now=w.now(), version=seen)
+        message = "Approved."
+        if done:
+            ahead = outlook(w.app, store.edition_info(edition_id), now=w.now())
+            message = f"Approved: {ahead.sentence()}"
     elif action == "unapprove":
-        done = store.unapprove(edition_id)
+        done = store.unapprove(edition_id, version=seen)
         message = "Approval taken back: it is a draft again."
-    elif action == "cancel":
+    else:
         if request.form.get("confirm") != "yes":
             flash("Tick the box to confirm: a cancelled edition is never sent.", "error")
             return _back(edition_id)
         done = before in CANCELLABLE and store.set_edition_status(
-            edition_id, EditionStatus.CANCELLED, now=w.now(), expect=(before,)
+            edition_id, EditionStatus.CANCELLED, now=w.now(), expect=(before,), version=seen
         )
         message = "Cancelled: nobody else gets it, and it can no longer be sent."
-    else:
-        abort(400, f"Unknown action {action[:40]!r}.")
     if done:
         flash(message, "ok")
-    else:
-        flash(
-            f"Edition {edition_id} is {store.edition_status(edition_id)}: cannot {action}.", "error"
-        )
+        return _back(edition_id)
+    if seen is not None and store.edition_version(edition_id) != seen:  # changed meanwhile
+        return _conflict(edition_id, work.stale(edition_id))
+    flash(f"Edition {edition_id} is {store.edition_status(edition_id)}: cannot {action}.", "error")
     return _back(edition_id)
 
 

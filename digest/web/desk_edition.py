@@ -61,7 +61,8 @@ def curation(app: App, edition_id: int) -> Curation:
     return Curation(edition, replace(base, status=edition.status), ops, version)
 
 
-def _conflict(edition_id: int) -> CurationConflict:
+def stale(edition_id: int) -> CurationConflict:
+    """The refusal of a change made from a page older than the edition."""
     return CurationConflict(
         f"edition {edition_id} was changed by someone else since you loaded it; "
         "nothing was stored: reload it and try again"
@@ -80,7 +81,7 @@ def _save(
     if not app.store.save_curation(curated, overrides, version=version):
         status = app.store.edition_status(curated.id or 0)
         if status == "draft":
-            raise _conflict(curated.id or 0)
+            raise stale(curated.id or 0)
         raise CurationError(
             f"edition {curated.id} is {status}: only a draft can be changed"
             + (" (unapprove it first)" if status == "approved" else "")
@@ -93,7 +94,7 @@ def draft(app: App, edition_id: int, *, seen: int | None = None) -> Curation:
     when it is no longer at version `seen` (the version the editor's page showed)."""
     current = curation(app, edition_id)
     if seen is not None and current.version != seen:
-        raise _conflict(edition_id)
+        raise stale(edition_id)
     if current.edition.status != "draft":
         status = current.edition.status
         raise CurationError(
@@ -106,8 +107,18 @@ def draft(app: App, edition_id: int, *, seen: int | None = None) -> Curation:
 def change(
     app: App, edition_id: int, op: Operation, *, now: datetime, seen: int | None = None
 ) -> Edition:
-    """Apply one more operation to a draft and store the result."""
+    """Apply one more operation to a draft and store the result.
+
+    An operation on a story names it by key; one whose key is not a story of the edition
+    (a crafted form, or a story gone since) is refused: `curate.apply` would ignore it,
+    but it would still be stored and listed in the history as a change."""
     current = draft(app, edition_id, seen=seen)
+    key = None if isinstance(op, curate.Add) else op.key
+    if key is not None and key not in {s.key for s in current.edition.stories}:
+        raise CurationError(
+            f"edition {edition_id} has no story {key[:80]!r} (dropped, or never in it); "
+            "nothing was changed"
+        )
     return _save(app, current.base, (*current.operations, op), version=current.version, now=now)
 
 

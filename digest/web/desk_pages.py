@@ -33,6 +33,7 @@ from digest.records import Edition
 from digest.web.common import web
 from digest.web.desk import bp
 from digest.web.desk_edition import DESK_SOURCE, Curation, curation
+from digest.web.desk_outlook import outlook
 
 #: The previews' frames: the message's own styles and images, no script, no forms;
 #: sandboxed (links open in a new tab), and only framed by the desk itself.
@@ -178,8 +179,10 @@ def _edition_context(app: App, cur: Curation, email: str | None) -> dict[str, An
         if source.section and source.section not in sections:
             sections.append(source.section)
     info = app.store.edition_info(edition.id)
+    ahead = outlook(app, info, now=web().now()) if info.status in ("draft", "approved") else None
     return {
         "info": info,
+        "ahead": ahead,
         "email": email,
         "history": [describe(op, titles) for op in cur.operations],
         "subscribers": app.store.subscribers(edition.list, statuses=("active",), limit=200),
