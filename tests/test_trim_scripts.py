@@ -104,6 +104,7 @@ WORDS = st.sampled_from(
 )
 SPACES = st.sampled_from([" ", "  ", "\n"])
 URL = re.compile(r"(?:https?://|www\.)\S+$")
+PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")  # as digest.rank.trim reads one
 EMOJI_END = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf][\ufe0f\u200d\U0001f300-\U0001faff]*$")
 
 
@@ -118,6 +119,10 @@ def texts(draw: st.DrawFn) -> str:
 @example(text="Big win 🎉 more", budget=2, sentences=None)
 @example(text="kiya ۔", budget=5, sentences=None)
 def test_properties_across_scripts(text: str, budget: int, sentences: int | None) -> None:
+    # One paragraph: trim closes each paragraph it runs together with a full stop ("a\n\nb"
+    # is "a. b."), which these comparisons with the folded input do not model (the
+    # paragraph tests do). Hypothesis drew such breaks now and then (seed 6 does).
+    text = PARAGRAPH_BREAK.sub("\n", text)
     result = trim(text, budget, max_sentences=sentences)
     folded = " ".join(text.split())
     if not folded:
