@@ -4,7 +4,8 @@ transaction; an export writes the same columns back.
 An import validates every row (address syntax with email-validator, no DNS), reports
 bad rows by line number and reason, merges duplicates, and writes the good rows in
 one transaction; it is the operator's record of consent gathered elsewhere, so new
-rows are active even on a double opt-in list. A header naming a column twice is
+rows are active even on a double opt-in list. A blank cell or a missing column leaves
+the stored value as it was. A header naming a column twice is
 refused. An export puts a single quote before any cell a spreadsheet would run as a
 formula (starting with = + - @, TAB or CR), and an import takes that quote off again,
 so a file goes out and comes back unchanged. An import never reactivates an
@@ -76,7 +77,10 @@ def parse_row(row: dict[str, Any]) -> dict[str, Any]:
     except SubscriberError as exc:
         # The report puts the address first already; keep only the reason.
         raise SubscriberError(str(exc).split(": ", 1)[-1]) from None
-    values: dict[str, Any] = {"email": email, "name": clean_name(row.get("name"))}
+    values: dict[str, Any] = {"email": email}
+    name = clean_name(row.get("name"))
+    if name:  # a blank or missing name never erases the one stored
+        values["name"] = name
     sections = _clean(row.get("sections"), "sections")
     if sections:
         values["sections"] = sorted({s.strip() for s in sections.split(";") if s.strip()})

@@ -1,0 +1,42 @@
+"""`digest subscribers import` of the files operators really have: files that leave a
+column out, rows with more cells than the header, and semicolon-separated exports
+(Excel's CSV in most European locales). Real SQLite, through the command line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from digest.app import App
+from digest.cli import main
+
+NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+
+
+def _import(config: Path, content: bytes, name: str = "people.csv") -> Result:
+    path = config.parent / name
+    path.write_bytes(content)
+    return CliRunner().invoke(
+        main, ["subscribers", "import", str(path), "--list", "daily", "--config", str(config)]
+    )
+
+
+def test_an_import_without_names_keeps_the_names_stored(project: Path) -> None:
+    first = _import(project, b"email,name,timezone\nann@example.org,Ann Holm,Europe/Paris\n")
+    assert first.exit_code == 0, first.output
+    # Later: a file of addresses only, and one whose name cell is blank.
+    again = _import(project, b"email\nann@example.org\n", "addresses.csv")
+    assert again.exit_code == 0, again.output
+    blank = _import(project, b"email,name\nann@example.org,\n", "blank.csv")
+    assert blank.exit_code == 0, blank.output
+    # Within one file, a later duplicate with a blank name does not erase the first's.
+    dup = _import(project, b"email,name\nbob@example.org,Bob\nBOB@example.org,\n", "dup.csv")
+    assert dup.exit_code == 0, dup.output
+    app = App.from_config(project)
+    ann = app.store.subscriber("daily", "ann@example.org")
+    bob = app.store.subscriber("daily", "bob@example.org")
+    assert ann is not None and bob is not None
+    assert (ann.name, ann.timezone) == ("Ann Holm", "Europe/Paris")
+    assert bob.name == "Bob"
