@@ -40,3 +40,42 @@ def test_an_import_without_names_keeps_the_names_stored(project: Path) -> None:
     assert ann is not None and bob is not None
     assert (ann.name, ann.timezone) == ("Ann Holm", "Europe/Paris")
     assert bob.name == "Bob"
+
+
+def test_a_row_with_more_cells_than_the_header_is_a_bad_row(project: Path) -> None:
+    r = _import(
+        project,
+        b"email,name\n"  # 1
+        b"ann@example.org,Holm, Ann\n"  # 2: an unquoted comma in the name
+        b'bob@example.org,"Berg, Bob"\n'  # 3: quoted: fine
+        b"cat@example.org,Cat,\n",  # 4: a trailing empty cell: fine
+    )
+    assert r.exit_code == 1, r.output
+    assert "people.csv:2: ann@example.org: 3 cells where the header has fewer" in r.output
+    assert "2 added" in r.output and "1 bad rows" in r.output
+    app = App.from_config(project)
+    assert app.store.subscriber("daily", "ann@example.org") is None  # not stored as "Holm"
+    bob = app.store.subscriber("daily", "bob@example.org")
+    assert bob is not None and bob.name == "Berg, Bob"
+    assert app.store.subscriber("daily", "cat@example.org") is not None
+
+
+def test_a_semicolon_separated_file_with_a_bom_is_read(project: Path) -> None:
+    r = _import(
+        project,
+        "\ufeffEmail;Name;Sections;Format\r\n"
+        'ann@example.org;"Holm, Ann";"Culture;Business";text\r\n'
+        "not-an-address;Bad;;\r\n"
+        "bob@example.org;Bob;;\r\n".encode(),
+    )
+    assert r.exit_code == 1, r.output
+    assert "people.csv:3: not-an-address:" in r.output
+    assert "2 added" in r.output and "1 bad rows" in r.output
+    app = App.from_config(project)
+    ann = app.store.subscriber("daily", "ann@example.org")
+    assert ann is not None
+    assert (ann.name, ann.sections, ann.format) == ("Holm, Ann", ("Business", "Culture"), "text")
+    tabs = _import(project, b"email\tname\ncat@example.org\tCat\n", "tabs.tsv")
+    assert tabs.exit_code == 0, tabs.output
+    cat = app.store.subscriber("daily", "cat@example.org")
+    assert cat is not None and cat.name == "Cat"

@@ -28,6 +28,10 @@ from digest.store import Store
 from digest.subscribers.addresses import BREAKS, check_timezone, clean_name, normalise_email
 
 COLUMNS = ("email", "name", "sections", "timezone", "format")
+#: Separators a file may use; the one that splits the header into an `email` column wins.
+DELIMITERS = (",", ";", "\t")
+#: Key of a row (from :func:`read_csv`) with more non-blank cells than the header: how many.
+EXTRA = "\0cells"
 #: A cell starting with one of these is a formula to a spreadsheet (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -69,6 +73,10 @@ def _clean(value: str | None, what: str) -> str:
 
 def parse_row(row: dict[str, Any]) -> dict[str, Any]:
     """Check one CSV row; return the values to store or raise SubscriberError."""
+    if EXTRA in row:
+        raise SubscriberError(
+            f"{row[EXTRA]} cells where the header has fewer; quote a value that holds the separator"
+        )
     raw = row.get("email") or ""
     if not raw.strip():
         raise SubscriberError("no address")
@@ -98,8 +106,11 @@ def parse_row(row: dict[str, Any]) -> dict[str, Any]:
 def read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Rows with the line each starts on; raises SubscriberError for an unusable file.
 
-    Blank rows are skipped. A quoted field may span lines (that is how a CR/LF gets
-    into a value); the row is reported at the line where it starts.
+    The separator is a comma, a semicolon or a tab: whichever makes an `email` column
+    of the header. Blank rows are skipped. A quoted field may span lines (that is how a
+    CR/LF gets into a value); the row is reported at the line where it starts. A row
+    with more non-blank cells than the header is marked (:data:`EXTRA`) and refused
+    by :func:`parse_row`: its values cannot be trusted to be in their columns.
     """
     try:
         data = path.read_bytes()
@@ -109,7 +120,7 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SubscriberError(f"{path}: not UTF-8 (byte {exc.start})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader, [])
         fields = [f.strip().lower() for f in header]
@@ -134,9 +145,24 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             start, end = end + 1, reader.line_num
             if not any(v.strip() for v in values):
                 continue
-            yield start, {f: _unquote(v) for f, v in zip(fields, values, strict=False) if f}
+            row = {f: _unquote(v) for f, v in zip(fields, values, strict=False) if f}
+            extra = [v for v in values[len(fields) :] if v.strip()]
+            if extra:  # e.g. an unquoted comma in a name: the row is not what it seems
+                row[EXTRA] = len(fields) + len(extra)
+            yield start, row
     except csv.Error as exc:
         raise SubscriberError(f"{path}:{reader.line_num}: {exc}") from None
+
+
+def _delimiter(text: str) -> str:
+    """The separator of the header line: a comma, or (as spreadsheets in locales with a
+    decimal comma write CSV) a semicolon or a tab."""
+    first = text.split("\n", 1)[0]
+    for delimiter in DELIMITERS:
+        header = next(csv.reader([first], delimiter=delimiter), [])
+        if "email" in (f.strip().lower() for f in header):
+            return delimiter
+    return ","
 
 
 def import_rows(
