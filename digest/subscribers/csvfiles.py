@@ -145,10 +145,11 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             start, end = end + 1, reader.line_num
             if not any(v.strip() for v in values):
                 continue
-            row = {f: _unquote(v) for f, v in zip(fields, values, strict=False) if f}
-            extra = [v for v in values[len(fields) :] if v.strip()]
-            if extra:  # e.g. an unquoted comma in a name: the row is not what it seems
-                row[EXTRA] = len(fields) + len(extra)
+            row: dict[str, Any] = {
+                f: _unquote(v) for f, v in zip(fields, values, strict=False) if f
+            }
+            if any(v.strip() for v in values[len(fields) :]):
+                row[EXTRA] = len(values)  # e.g. an unquoted comma in a name
             yield start, row
     except csv.Error as exc:
         raise SubscriberError(f"{path}:{reader.line_num}: {exc}") from None
