@@ -79,3 +79,29 @@ def test_a_semicolon_separated_file_with_a_bom_is_read(project: Path) -> None:
     assert tabs.exit_code == 0, tabs.output
     cat = app.store.subscriber("daily", "cat@example.org")
     assert cat is not None and cat.name == "Cat"
+
+
+def test_an_address_that_bounced_is_not_made_active_on_another_list(tmp_path: Path) -> None:
+    from tests.conftest import write_project
+
+    config = write_project(tmp_path / "news", extra='[[lists]]\nname = "weekly"\n')
+    assert _import(config, b"email,name\nhb@example.org,Hal\nok@example.org,Ok\n").exit_code == 0
+    runner = CliRunner()
+    args = ["--list", "daily", "--status", "bounced", "--config", str(config)]
+    r = runner.invoke(main, ["subscribers", "remove", "hb@example.org", *args])
+    assert r.exit_code == 0, r.output
+    weekly = config.parent / "weekly.csv"
+    weekly.write_bytes(b"email\nHB@example.org\nok@example.org\n")
+    r = runner.invoke(
+        main, ["subscribers", "import", str(weekly), "--list", "weekly", "--config", str(config)]
+    )
+    assert r.exit_code == 0, r.output
+    assert "1 added" in r.output and "1 left alone" in r.output
+    r = runner.invoke(
+        main, ["subscribers", "add", "hb@example.org", "--list", "weekly", "--config", str(config)]
+    )
+    assert r.exit_code != 0 and "bounced" in r.output
+    app = App.from_config(config)
+    assert app.store.subscriber("weekly", "hb@example.org") is None
+    ok = app.store.subscriber("weekly", "ok@example.org")
+    assert ok is not None and ok.status == "active"

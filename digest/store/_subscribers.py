@@ -237,6 +237,17 @@ class SubscribersMixin(Base):
         with self.engine.connect() as conn:
             return _erased(conn, emails)
 
+    def bounced(self, emails: Iterable[str]) -> set[str]:
+        """Those of these addresses bounced on any list: a hard bounce (or the soft
+        limit) is about the mailbox, so no new subscription of it is made active."""
+        s = t.subscribers
+        out: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(emails)):
+                query = select(s.c.email).where(s.c.email.in_(chunk), s.c.status == "bounced")
+                out |= set(conn.execute(query).scalars())
+        return out
+
     def write_subscribers(
         self, list_name: str, rows: Iterable[Mapping[str, Any]], *, origin: str, now: datetime
     ) -> list[int]:

@@ -9,7 +9,8 @@ the stored value as it was. A header naming a column twice is
 refused. An export puts a single quote before any cell a spreadsheet would run as a
 formula (starting with = + - @, TAB or CR), and an import takes that quote off again,
 so a file goes out and comes back unchanged. An import never reactivates an
-unsubscribed, bounced or complained address, or re-adds one erased with `forget`.
+unsubscribed, bounced or complained address, re-adds one erased with `forget`, or
+adds one that bounced on another list.
 """
 
 from __future__ import annotations
@@ -197,8 +198,9 @@ def import_rows(
     writes = []
     existing = store.statuses(list_name, good)
     erased = store.erased(e for e in good if e not in existing)
+    bounced = store.bounced(e for e in good if e not in existing)  # on another list
     for email, values in good.items():
-        if email in erased or existing.get(email) in SUPPRESSED:
+        if email in erased or email in bounced or existing.get(email) in SUPPRESSED:
             result.kept_suppressed += 1  # never reactivated or re-added by an import
             continue
         if email not in existing:

@@ -2,7 +2,8 @@
 confirmation), removing and forgetting an address, and a subscriber as a dict.
 
 Nothing here (`add`, the subscribe form) ever reactivates an unsubscribed, bounced or
-complained address, or re-adds one erased with `forget`. Renders no edition; opens
+complained address, re-adds one erased with `forget`, or adds to another list one that
+bounced (a bounce is the mailbox's, not the list's). Renders no edition; opens
 no HTTP connection.
 """
 
@@ -58,6 +59,8 @@ def add_subscriber(
         return Added(existing, False, reason=why)
     if store.is_suppressed(email):
         return Added(None, False, reason=f"{email} was erased with `forget`; not re-added")
+    if store.bounced([email]):
+        return Added(None, False, reason=f"{email} bounced on another list; not added")
     status = "pending" if double_opt_in else "active"
     (sid,) = store.write_subscribers(
         list_name, [{"email": email, "name": name, "status": status}], origin=origin, now=now
