@@ -16,6 +16,7 @@ import time
 from datetime import UTC, datetime
 
 import click
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -142,7 +143,7 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
     if len(summary.errors) > 10:
         console.print(f"  … and {len(summary.errors) - 10} more")
     if summary.paused:
-        err.print(f"[yellow]Stopped:[/] {summary.paused}", soft_wrap=True)
+        err.print(f"[yellow]Stopped:[/] {escape(summary.paused)}", soft_wrap=True)
         sys.exit(1)
     if summary.remaining:
         err.print(
