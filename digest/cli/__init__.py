@@ -306,7 +306,7 @@ def build(
                     )
             for s in edition.sources:
                 if s.error:
-                    console.print(f"  [red]source error[/] {s.error}", soft_wrap=True)
+                    console.print(f"  [red]source error[/] {escape(s.error)}", soft_wrap=True)
         console.print(built.summary(), markup=False, soft_wrap=True)
     if built.refusal is not None:
         level = "error" if edition is None else "warning"
