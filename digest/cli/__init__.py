@@ -340,7 +340,12 @@ def _write_preview(
 @click.argument("edition_id", type=int)
 @click.option("--subscriber", "email", help="Render as this subscriber gets it.")
 @click.option(
-    "--out", "out", default="preview", show_default=True, type=click.Path(file_okay=False)
+    "--out",
+    "out",
+    default="preview",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write edition-ID.html, .txt and .eml into (made if missing).",
 )
 def preview(config: str, edition_id: int, email: str | None, out: str) -> None:
     """Write the edition's .html, .txt and .eml as a subscriber gets it."""
