@@ -70,3 +70,18 @@ def test_a_server_answer_that_looks_like_markup_is_printed_as_it_is(tmp_path: Pa
     assert len(stopped) == 1 and "[/policy] sender [bold]not[/bold] allowed" in stopped[0], (
         result.stderr
     )
+
+
+def test_a_send_to_a_list_with_no_subscriber_says_so(tmp_path: Path) -> None:
+    with smtp_server(FaultyHandler()) as port:
+        config = small_project(tmp_path / "news", port)
+        app = App.from_config(config)
+        edition = build(app)  # nobody imported yet: `digest init`, `digest build`, `send`
+        app.store.close()
+        result = _send(config, edition)
+    assert result.returncode == 0, result.stderr
+    assert "Sent 0," in result.stdout
+    assert "warning: list 'daily' has no active subscriber; nobody got edition" in result.stderr, (
+        result.stderr
+    )
+    assert "digest subscribers import" in result.stderr
