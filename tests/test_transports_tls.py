@@ -189,3 +189,36 @@ def test_a_password_is_never_sent_unencrypted_to_another_host(
     )
     with pytest.raises(TransportError, match='security = "starttls" or "tls"'):
         transport.open()  # refused before any connection is made
+
+
+def test_starttls_required_but_not_offered_names_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler, logins = TlsHandler(), Logins()
+    monkeypatch.setenv(SMTP_PASSWORD_ENV, PASSWORD)
+    with run_server(handler, authenticator=logins, auth_require_tls=False) as port:
+        app, edition, _ = _project(tmp_path, port, f'security = "starttls"\nusername = "{USER}"\n')
+        summary = send_edition(app, edition, clock=lambda: NOW)
+    assert summary.sent == 0 and summary.bounced == 0 and summary.paused is not None
+    assert (
+        f"127.0.0.1:{port}: the server does not offer STARTTLS, which [transport] security = "
+        '"starttls" requires' in summary.paused
+    ), summary.paused
+    assert ".." not in summary.paused
+    assert handler.got == [] and logins.tried == []  # the password never left
+    assert all(s.status == "active" for s in app.store.subscribers("daily"))
+
+
+def test_a_login_the_server_does_not_offer_names_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = TlsHandler()
+    monkeypatch.setenv(SMTP_PASSWORD_ENV, PASSWORD)
+    with run_server(handler) as port:  # no authenticator: no AUTH in its EHLO
+        app, edition, _ = _project(tmp_path, port, f'username = "{USER}"\n')
+        summary = send_edition(app, edition, clock=lambda: NOW)
+    assert summary.paused is not None and handler.got == []
+    assert (
+        f"127.0.0.1:{port}: the server offers no login (AUTH), but [transport] username is set"
+        in summary.paused
+    ), summary.paused

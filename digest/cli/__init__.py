@@ -306,7 +306,7 @@ def build(
                     )
             for s in edition.sources:
                 if s.error:
-                    console.print(f"  [red]source error[/] {s.error}", soft_wrap=True)
+                    console.print(f"  [red]source error[/] {escape(s.error)}", soft_wrap=True)
         console.print(built.summary(), markup=False, soft_wrap=True)
     if built.refusal is not None:
         level = "error" if edition is None else "warning"
@@ -340,7 +340,12 @@ def _write_preview(
 @click.argument("edition_id", type=int)
 @click.option("--subscriber", "email", help="Render as this subscriber gets it.")
 @click.option(
-    "--out", "out", default="preview", show_default=True, type=click.Path(file_okay=False)
+    "--out",
+    "out",
+    default="preview",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write edition-ID.html, .txt and .eml into (made if missing).",
 )
 def preview(config: str, edition_id: int, email: str | None, out: str) -> None:
     """Write the edition's .html, .txt and .eml as a subscriber gets it."""

@@ -67,7 +67,13 @@ def unapprove(config: str, edition_id: int) -> None:
 @click.command()
 @config_option
 @click.option("--list", "list_name", help="Only this list's editions.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000))
+@click.option(
+    "--limit",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1, 10000),
+    help="Show at most this many editions (the newest).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> None:
     """Editions, newest first: slot, status, stories, approval."""

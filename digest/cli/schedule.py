@@ -35,7 +35,13 @@ def _recent(app: Any, list_name: str, limit: int) -> list[dict[str, Any]]:
 @click.command()
 @config_option
 @click.option("--at", "at", help="List the runs after this time (ISO 8601); default: now.")
-@click.option("--count", default=5, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--count",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="How many upcoming sends to list per list.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: [{list, next: [UTC...]}].")
 def schedule(config: str, at: str | None, count: int, as_json: bool) -> None:
     """Each list's next sends in UTC and local time, and what the scheduler did lately."""

@@ -16,6 +16,7 @@ import time
 from datetime import UTC, datetime
 
 import click
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -82,6 +83,7 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
         console.print(f"Resuming paused edition {edition_id}.")
     lst = app.settings.list(edition.list)
     total = store.due_count(edition_id, edition.list, list_timezone=lst.timezone)
+    nobody = not before and not store.subscribers(lst.name, statuses=("active",), limit=1)
     options = SendOptions(workers=workers, dry_run=dry_run)
     if app.settings.queue.broker and not dry_run:
         from digest.deliver.broker import broker_location
@@ -141,8 +143,15 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
         console.print(f"  {line}", markup=False, soft_wrap=True)
     if len(summary.errors) > 10:
         console.print(f"  … and {len(summary.errors) - 10} more")
+    if nobody and not summary.sent:
+        err.print(
+            f"[yellow]warning:[/] list {escape(repr(lst.name))} has no active subscriber; "
+            f"nobody got edition {edition_id}. `digest subscribers import FILE --list "
+            f"{escape(lst.name)}` adds them; `digest send {edition_id}` then sends to them.",
+            soft_wrap=True,
+        )
     if summary.paused:
-        err.print(f"[yellow]Stopped:[/] {summary.paused}", soft_wrap=True)
+        err.print(f"[yellow]Stopped:[/] {escape(summary.paused)}", soft_wrap=True)
         sys.exit(1)
     if summary.remaining:
         err.print(

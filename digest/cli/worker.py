@@ -48,6 +48,7 @@ from digest.errors import ConfigError
     default="INFO",
     show_default=True,
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+    help="The least severe log messages shown (Celery's and digest's).",
 )
 def worker(
     config: str, concurrency: int, pool: str, queues: str | None, name: str, loglevel: str

@@ -123,3 +123,16 @@ def data_error(recipient: str, code: int, msg: bytes | str) -> DeliveryError:
         500 <= code < 600 and enhanced is not None and (enhanced[1] == 1 or enhanced[1:] == (2, 1))
     )
     return DeliveryError(f"{recipient}: {code} {text}", permanent=bounce, code=code)
+
+
+def missing_extension(said: str) -> str:
+    """What the server lacks that the settings need, from smtplib's "... extension not
+    supported by server." (its words end in a full stop the caller would double)."""
+    if "STARTTLS" in said:
+        return (
+            'the server does not offer STARTTLS, which [transport] security = "starttls" '
+            'requires (port 465 is usually security = "tls")'
+        )
+    if "AUTH" in said:
+        return "the server offers no login (AUTH), but [transport] username is set"
+    return said.rstrip(".")

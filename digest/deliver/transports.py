@@ -29,6 +29,7 @@ from digest.deliver.replies import (
     TransportError,
     command_failure,
     data_error,
+    missing_extension,
     reply_text,
 )
 from digest.deliver.wire import Envelope, commands, content, plain, read_reply, write
@@ -215,7 +216,7 @@ class SmtpTransport:
             ) from None
         except smtplib.SMTPNotSupportedError as exc:
             _close(conn)
-            raise TransportError(f"{self._where}: {exc}") from None
+            raise TransportError(f"{self._where}: {missing_extension(str(exc))}") from None
         except smtplib.SMTPAuthenticationError as exc:
             _close(conn)
             raise TransportError(
