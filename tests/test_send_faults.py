@@ -140,6 +140,23 @@ def test_too_many_failures_in_a_row_pause_the_send_and_a_resume_finishes_it(
     assert app.store.edition(edition).status == "sent"
 
 
+def test_a_server_that_is_down_is_named_once_by_the_command(tmp_path: Path) -> None:
+    """Every message stopped by the same fault printed the same line, once per message;
+    now once, with how many it stopped."""
+    port = free_port()  # nothing listens there
+    config = small_project(
+        tmp_path / "news", port, "retries = 1\nretry_delay = 0.01\nmax_consecutive_failures = 3\n"
+    )
+    app = App.from_config(config)
+    edition = build(app)
+    add_subscribers(app, 10)
+    result = CliRunner().invoke(main, ["send", str(edition), "--config", str(config)])
+    assert result.exit_code == 1, result.output
+    refused = [line for line in result.output.splitlines() if "cannot connect" in line]
+    assert len(refused) == 2, result.output  # the error (x3), then why the send stopped
+    assert refused[0].rstrip().endswith("(x3)") and "Stopped:" in refused[1]
+
+
 def test_a_server_that_is_down_pauses_the_send_with_the_reason(tmp_path: Path) -> None:
     port = free_port()  # nothing listens there
     config = small_project(

@@ -13,6 +13,7 @@ import atexit
 import gc
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime
 
 import click
@@ -131,18 +132,14 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
             f"Dry run: {summary.planned} messages would be sent; "
             f"{summary.skipped} already delivered (skipped)."
         )
-        for line in summary.errors[:10]:
-            console.print(f"  {line}", markup=False, soft_wrap=True)
+        _print_errors(summary.errors)
         return
     rate = summary.sent / elapsed if elapsed > 0 else 0.0
     console.print(
         f"Sent {summary.sent}, bounced {summary.bounced}, deferred {summary.deferred}, "
         f"skipped {summary.skipped} (already delivered) in {elapsed:.1f} s ({rate:.0f}/s)."
     )
-    for line in summary.errors[:10]:
-        console.print(f"  {line}", markup=False, soft_wrap=True)
-    if len(summary.errors) > 10:
-        console.print(f"  … and {len(summary.errors) - 10} more")
+    _print_errors(summary.errors)
     if nobody and not summary.sent:
         err.print(
             f"[yellow]warning:[/] list {escape(repr(lst.name))} has no active subscriber; "
@@ -160,6 +157,16 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
             soft_wrap=True,
         )
         sys.exit(1)
+
+
+def _print_errors(errors: list[str], shown: int = 10) -> None:
+    """The run's errors, each once with how many messages it stopped (a server that is
+    down gives every message the same one), at most `shown` of them."""
+    counts = Counter(errors)
+    for line, n in list(counts.items())[:shown]:
+        console.print(f"  {line}" + (f" (x{n})" if n > 1 else ""), markup=False, soft_wrap=True)
+    if len(counts) > shown:
+        console.print(f"  … and {len(counts) - shown} more")
 
 
 @click.command()
