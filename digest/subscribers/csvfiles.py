@@ -159,9 +159,12 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 def _delimiter(text: str) -> str:
     """The separator of the header line: a comma, or (as spreadsheets in locales with a
     decimal comma write CSV) a semicolon or a tab."""
-    first = text.split("\n", 1)[0]
+    first = next(iter(text.splitlines()), "")  # (a lone CR ends a line too)
     for delimiter in DELIMITERS:
-        header = next(csv.reader([first], delimiter=delimiter), [])
+        try:
+            header = next(csv.reader([first], delimiter=delimiter), [])
+        except csv.Error:  # the reader proper names the file and line of what is wrong
+            return ","
         if "email" in (f.strip().lower() for f in header):
             return delimiter
     return ","
