@@ -26,7 +26,7 @@ def output(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
 
 
 def _rich(reports: list[SourceReport], width: int = 120) -> str:
-    """What rich alone prints for these reports (the table as _print_collect builds it)."""
+    """What rich alone prints for these reports (the table as _print_collect_table builds it)."""
     buffer = io.StringIO()
     table = Table(title="Sources", title_justify="left")
     for col in cli.COLLECT_COLUMNS:
@@ -60,7 +60,7 @@ def test_the_plain_table_is_what_rich_prints(case: str, output: io.StringIO) -> 
     assert output.getvalue() == _rich(reports)
     output.truncate(0)
     output.seek(0)
-    cli._print_collect(reports)
+    cli._print_collect_table(reports)
     assert output.getvalue() == _rich(reports)
 
 
@@ -79,7 +79,7 @@ def test_rich_draws_what_needs_it(reports: list[SourceReport], output: io.String
     if not (reports[0].error or reports[0].warnings):
         assert not common.print_plain_table("Sources", cli.COLLECT_COLUMNS, {1, 2, 3}, rows)
         assert output.getvalue() == ""
-    cli._print_collect(reports)
+    cli._print_collect_table(reports)
     assert output.getvalue() == _rich(reports)
 
 

@@ -218,6 +218,18 @@ COLLECT_COLUMNS = ("source", "new", "updated", "unchanged", "error", "warnings")
 
 
 def _print_collect(reports: list[Any]) -> None:
+    _print_collect_table(reports)
+    failed = sum(1 for r in reports if r.error)
+    if reports and failed == len(reports):  # a scheduler must see that nothing came in
+        err.print(
+            f"[bold red]error:[/] every source failed ({failed} of {len(reports)}); "
+            "nothing was collected (each source's error is in the table)",
+            soft_wrap=True,
+        )
+        sys.exit(1)
+
+
+def _print_collect_table(reports: list[Any]) -> None:
     if not any(r.error or r.warnings for r in reports):
         rows = [(r.name, str(r.new), str(r.updated), _unchanged(r), "", "") for r in reports]
         if print_plain_table("Sources", COLLECT_COLUMNS, {1, 2, 3}, rows):
@@ -254,7 +266,9 @@ def _warnings(warnings: tuple[str, ...], shown: int = 5) -> str:
 @config_option
 @click.option("--at", "at", help="The 'now' to collect for (ISO 8601); default: now.")
 def collect(config: str, at: str | None) -> None:
-    """Fetch every source; print a per-source table (new, updated, unchanged, error, warnings)."""
+    """Fetch every source; print a per-source table (new, updated, unchanged, error, warnings).
+
+    Exits 1 when every source failed (nothing came in), 0 otherwise."""
     app = open_app(config)
     if not err.is_terminal:  # a bar is drawn on a terminal only (nor its refresh thread)
         _print_collect(app.collect(now=at_time(at)))
