@@ -17,6 +17,8 @@ from itertools import chain
 
 import numpy as np
 
+from digest.rank import parallel
+
 NUM_PERM = 192
 SEED = 1
 LSH_BANDS, LSH_ROWS = 96, 2
@@ -81,11 +83,17 @@ def band_keys(hashes: np.ndarray, starts: np.ndarray, chunk: int = 1 << 21) -> n
     grid[np.repeat(np.arange(n), lengths), column] = np.arange(len(mixed))
     signatures = np.empty((n, NUM_PERM), dtype=np.uint32)
     step = max(1, chunk // (width * NUM_PERM))
-    with np.errstate(over="ignore"):
-        for first in range(0, n, step):
-            permuted = mixed[grid[first : first + step]][..., None] * _A
-            permuted += _B  # uint32 arithmetic wraps (mod 2^32), in place
-            np.min(permuted, axis=1, out=signatures[first : first + step])
+    firsts = range(0, n, step)
+    threads = parallel.threads(len(firsts) // 4)  # numpy lets the lock go: chunks side by side
+
+    def signatures_of(k: int) -> None:  # every threads-th chunk, from the k-th on
+        with np.errstate(over="ignore"):
+            for first in firsts[k::threads]:
+                permuted = mixed[grid[first : first + step]][..., None] * _A
+                permuted += _B  # uint32 arithmetic wraps (mod 2^32), in place
+                np.min(permuted, axis=1, out=signatures[first : first + step])
+
+    parallel.in_threads(signatures_of, threads)
     out = signatures.view(np.uint64)  # LSH_ROWS == 2: a band is two values
     out[lengths == 0] = 0
     return out
@@ -168,23 +176,28 @@ def shared(bands: np.ndarray, rows: np.ndarray, n: int) -> Shared:
         bounds = np.zeros(n + 1, dtype=np.int64)
         return Shared(nothing, bounds, nothing, bounds, 0)
     m, width = bands.shape
-    numbers = np.empty((m, width), dtype=np.int32)
-    looks = np.empty((m, width), dtype=bool)
-    enters = np.empty((m, width), dtype=bool)
+    # band-major while working band by band: a band's values and marks lie together
+    by_band = np.ascontiguousarray(bands.T)
+    numbers = np.empty((width, m), dtype=np.int32)
+    looks = np.empty((width, m), dtype=bool)
+    enters = np.empty((width, m), dtype=bool)
+    threads = parallel.threads(width // 8)  # numpy lets the lock go: bands side by side
+    cuts = [width * k // threads for k in range(threads + 1)]
+    numbered = parallel.in_threads(
+        lambda k: _number(
+            by_band[cuts[k] : cuts[k + 1]],
+            numbers[cuts[k] : cuts[k + 1]],
+            looks[cuts[k] : cuts[k + 1]],
+            enters[cuts[k] : cuts[k + 1]],
+        ),
+        threads,
+    )
     count = 0
-    new = np.ones(m, dtype=bool)
-    for band in range(width):
-        values = bands[:, band]
-        holder = np.argsort(values)  # equal values in any order (see first, last)
-        ordered = values[holder]
-        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-        group = np.cumsum(new) - 1
-        begin = np.flatnonzero(new)
-        many = np.diff(begin, append=m) > 1
-        numbers[holder, band] = (np.cumsum(many) + (count - 1))[group]
-        count += int(np.count_nonzero(many))
-        looks[holder, band] = holder != np.minimum.reduceat(holder, begin)[group]
-        enters[holder, band] = holder != np.maximum.reduceat(holder, begin)[group]
+    for k, found in enumerate(numbered):  # each thread numbered its values from 0
+        numbers[cuts[k] : cuts[k + 1]] += count
+        count += found
+    numbers = np.ascontiguousarray(numbers.T)  # article-major again: read row by row
+    looks, enters = np.ascontiguousarray(looks.T), np.ascontiguousarray(enters.T)
     out: list[tuple[np.ndarray, np.ndarray]] = []
     for where in (looks, enters):  # a value held once is its first and last holder
         counts = np.zeros(n, dtype=np.int64)
@@ -194,6 +207,27 @@ def shared(bands: np.ndarray, rows: np.ndarray, n: int) -> Shared:
         out.append((numbers[where], bounds))
     (looked, look_bounds), (entered, enter_bounds) = out
     return Shared(looked, look_bounds, entered, enter_bounds, count)
+
+
+def _number(by_band: np.ndarray, numbers: np.ndarray, looks: np.ndarray, enters: np.ndarray) -> int:
+    """Number the values of these bands (rows) that two or more articles hold, from 0 on;
+    mark where a holder has an earlier one (``looks``) or a later one (``enters``).
+    Returns how many were numbered."""
+    m = by_band.shape[1]
+    count = 0
+    new = np.ones(m, dtype=bool)
+    for band, values in enumerate(by_band):
+        holder = np.argsort(values)  # equal values in any order (see first, last)
+        ordered = values[holder]
+        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+        group = np.cumsum(new) - 1
+        begin = np.flatnonzero(new)
+        many = np.diff(begin, append=m) > 1
+        numbers[band, holder] = (np.cumsum(many) + (count - 1))[group]
+        count += int(np.count_nonzero(many))
+        looks[band, holder] = holder != np.minimum.reduceat(holder, begin)[group]
+        enters[band, holder] = holder != np.maximum.reduceat(holder, begin)[group]
+    return count
 
 
 class Bands:

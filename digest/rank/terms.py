@@ -23,6 +23,7 @@ from itertools import islice
 
 import numpy as np
 
+from digest.rank import parallel
 from digest.rank._stopwords import STOPWORDS
 from digest.records import Article
 
@@ -32,6 +33,7 @@ PRIOR_DOCS = 50  # pseudo-documents added to the batch for the idf
 KEYWORDS = 24  # terms per article in the MinHash set
 PREFIX_CHARS = 10  # characters per lead token read before the whole text is (see lead_tokens)
 CHUNK = 2048  # articles whose arrays :func:`weigh` works out at a time
+PART_CHUNKS = 2  # chunks a process tokenises at least (see _counted)
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)")
@@ -130,39 +132,22 @@ def weigh(articles: Sequence[Article]) -> Terms:
     The same numbers as the definitions computed one article at a time with Python
     floats: the tables hold ``math.log``'s values, products and quotients are the same
     IEEE operations, and each norm adds the squares in the article's own term order.
+    A big batch is tokenised in parts, on as many cores as there are (:func:`_counted`).
     """
     n = len(articles)
-    number = _Numbering()
-    usable: list[bool] = []  # term id -> content(term)
-    kept = np.zeros(n, dtype=np.int64)  # each article's entries kept
-    parts: list[tuple[np.ndarray, np.ndarray]] = []
-    # CHUNK articles at a time, so that the lists and arrays stay small and their memory
-    # is used again (not a few dozen megabytes each that the system must hand over and
-    # zero every time)
-    for first in range(0, n, CHUNK):
-        last = min(n, first + CHUNK)
-        # every token's term id, article after article: the lead's, then the headline's
-        # TITLE_WEIGHT times (no token string is kept; the list holds the ids the
-        # numbering holds: no new int objects); counted by _tally
-        found: list[int] = []
-        lengths: list[int] = []
-        for article in articles[first:last]:
-            lead = lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS)
-            found += map(number.__getitem__, lead)
-            title = [*map(number.__getitem__, tokens(article.title))]
-            found += title * TITLE_WEIGHT
-            lengths.append(len(lead) + len(title) * TITLE_WEIGHT)
-        usable += map(content, islice(number, len(usable), None))  # the new terms
-        ids, counts, docs = _tally(
-            np.array(found, dtype=np.int64), lengths, np.array(usable, dtype=bool)
-        )
-        parts.append((ids, counts))
-        kept[first:last] = np.bincount(docs, minlength=last - first)
+    number = _Numbering()  # the batch's vocabulary: the parts' terms in the order they occur
+    terms_parts, tally_parts, kept_parts = [], [], []
+    for counted in _counted(articles):
+        renumber = np.fromiter(map(number.__getitem__, counted.vocabulary), np.int64)
+        terms_parts.append(renumber[counted.terms])
+        tally_parts.append(counted.counts.astype(np.int64))
+        kept_parts.append(counted.kept)
     vocabulary = list(number)
     empty = np.zeros(0, dtype=np.int64)
-    terms = np.concatenate([t for t, _ in parts]) if parts else empty
-    tally = np.concatenate([c for _, c in parts]) if parts else empty
-    del parts
+    terms = np.concatenate(terms_parts) if terms_parts else empty
+    tally = np.concatenate(tally_parts) if tally_parts else empty
+    kept = np.concatenate(kept_parts) if kept_parts else empty
+    del terms_parts, tally_parts
     starts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(kept, out=starts[1:])
     df = np.bincount(terms, minlength=len(vocabulary))
@@ -178,6 +163,67 @@ def weigh(articles: Sequence[Article]) -> Terms:
         docs = np.repeat(np.arange(last - first), kept[first:last])
         part /= np.sqrt(np.bincount(docs, weights=part * part, minlength=last - first))[docs]
     return Terms(vocabulary, starts, terms, tally, weights, df)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Counted:
+    """Some articles' usable terms counted, numbered by a vocabulary of their own: each
+    article's entries, article after article (``kept``: how many each), as in
+    :class:`Terms`."""
+
+    vocabulary: list[str]
+    terms: np.ndarray  # ids in ``vocabulary``
+    counts: np.ndarray
+    kept: np.ndarray
+
+
+def _counted(articles: Sequence[Article]) -> list[_Counted]:
+    """The batch's terms counted in parts of whole chunks (``CHUNK``), one per process
+    (:mod:`digest.rank.parallel`), at least ``PART_CHUNKS`` chunks each: a fork and the
+    copy of its result back cost about a chunk's tokenising."""
+    chunks = -(-len(articles) // CHUNK)
+    parts = parallel.processes(chunks // PART_CHUNKS)
+    if parts <= 1:
+        return [_count(articles, 0, len(articles))]
+    cuts = [CHUNK * (chunks * k // parts) for k in range(parts)] + [len(articles)]
+    return parallel.in_children(lambda k: _count(articles, cuts[k], cuts[k + 1]), parts)
+
+
+def _count(articles: Sequence[Article], begin: int, end: int) -> _Counted:
+    """:class:`_Counted` of ``articles[begin:end]``, ``CHUNK`` articles at a time."""
+    number = _Numbering()
+    usable: list[bool] = []  # term id -> content(term)
+    kept = np.zeros(end - begin, dtype=np.int64)  # each article's entries kept
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
+    # CHUNK articles at a time, so that the lists and arrays stay small and their memory
+    # is used again (not a few dozen megabytes each that the system must hand over and
+    # zero every time)
+    for first in range(begin, end, CHUNK):
+        last = min(end, first + CHUNK)
+        # every token's term id, article after article: the lead's, then the headline's
+        # TITLE_WEIGHT times (no token string is kept; the list holds the ids the
+        # numbering holds: no new int objects); counted by _tally
+        found: list[int] = []
+        lengths: list[int] = []
+        for article in articles[first:last]:
+            lead = lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS)
+            found += map(number.__getitem__, lead)
+            title = [*map(number.__getitem__, tokens(article.title))]
+            found += title * TITLE_WEIGHT
+            lengths.append(len(lead) + len(title) * TITLE_WEIGHT)
+        usable += map(content, islice(number, len(usable), None))  # the new terms
+        ids, counts, docs = _tally(
+            np.array(found, dtype=np.int64), lengths, np.array(usable, dtype=bool)
+        )
+        parts.append((ids.astype(np.int32), counts.astype(np.int32)))
+        kept[first - begin : last - begin] = np.bincount(docs, minlength=last - first)
+    empty = np.zeros(0, dtype=np.int32)
+    return _Counted(
+        list(number),
+        np.concatenate([t for t, _ in parts]) if parts else empty,
+        np.concatenate([c for _, c in parts]) if parts else empty,
+        kept,
+    )
 
 
 def _tally(
