@@ -101,6 +101,30 @@ def test_an_error_in_this_process_stops_and_reaps_the_children() -> None:
     assert _children() <= before
 
 
+def test_no_child_to_be_had_means_the_parts_are_worked_out_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert parallel.in_children(lambda k: (k, os.getpid()), 3) == [
+        (k, os.getpid()) for k in range(3)
+    ]
+
+
+def test_children_reaped_by_someone_else_still_count() -> None:
+    """With SIGCHLD ignored the system reaps the children itself; their results hold."""
+    parent = os.getpid()
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        got = parallel.in_children(lambda k: (k, os.getpid()), 3)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert [k for k, _ in got] == [0, 1, 2]
+    assert got[1][1] != parent and got[2][1] != parent
+
+
 def test_a_process_running_other_threads_does_not_fork() -> None:
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)

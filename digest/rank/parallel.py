@@ -52,25 +52,34 @@ def processes(parts_available: int) -> int:
 
 
 def in_children(work: Callable[[int], T], parts: int) -> list[T]:
-    """``[work(k) for k in range(parts)]``, parts 1 and up worked out in forked children."""
-    children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+    """``[work(k) for k in range(parts)]``, parts 1 and up worked out in forked children
+    (a part whose child could not be made is worked out here)."""
+    children: dict[int, tuple[int, int]] = {}  # part -> (pid, read end of its pipe)
     try:
         for k in range(1, parts):
-            children.append(_fork(work, k))
+            try:
+                children[k] = _fork(work, k)
+            except OSError:  # no memory or no process left for a child: this one does it
+                break
         results = [work(0)]
         for k in range(1, parts):
-            pid, read = children.pop(0)
-            results.append(_collect(pid, read, work, k))
+            child = children.pop(k, None)
+            results.append(work(k) if child is None else _collect(*child, work, k))
         return results
     finally:
-        for pid, read in children:  # an error here: the children are stopped and reaped
+        for pid, read in children.values():  # an error here: stopped and reaped
             os.close(read)
             _stop(pid)
 
 
 def _fork(work: Callable[[int], T], k: int) -> tuple[int, int]:
     read, write = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        raise
     if pid == 0:  # the child: never returns
         code = 1
         try:
@@ -94,8 +103,12 @@ def _collect(pid: int, read: int, work: Callable[[int], T], k: int) -> T:
             chunks.append(chunk)
     finally:
         os.close(read)
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) == 0:
+    try:
+        _, status = os.waitpid(pid, 0)
+        ended_well = os.waitstatus_to_exitcode(status) == 0
+    except ChildProcessError:  # reaped already (SIGCHLD ignored): a whole pickle tells
+        ended_well = True
+    if ended_well:
         try:
             result: T = pickle.loads(b"".join(chunks))
             return result
@@ -107,7 +120,8 @@ def _collect(pid: int, read: int, work: Callable[[int], T], k: int) -> T:
 def _stop(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 def threads(parts_available: int) -> int:
