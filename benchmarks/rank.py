@@ -13,6 +13,8 @@ has more stories, as a bigger newsroom would), each told by many variants; a voc
 of a few thousand words with a Zipf-like frequency; every story has its own names and
 topic words; texts of about 200 words in sentences; 100 sources; dates over three days.
 ``--fixed-stories`` keeps 300 stories at every size instead (more copies of each story).
+``--one-process`` ranks without forked children or threads, as a process that runs other
+threads does (``digest run``).
 
 Run: ``python benchmarks/rank.py`` (from the repository root).
 """
@@ -31,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from digest.rank import RankOptions, rank
+from digest.rank import RankOptions, parallel, rank
 from digest.records import Article, Image
 
 NOW = datetime(2024, 5, 17, 7, 0, tzinfo=UTC)
@@ -113,11 +115,22 @@ def timed(batch: list[Article], runs: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
+def _alone(parts_available: int) -> int:
+    return 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--runs-large", type=int, default=1, help="runs at 50,000 (1-3)")
     parser.add_argument("--fixed-stories", action="store_true", help="300 stories at any size")
+    parser.add_argument(
+        "--one-process",
+        action="store_true",
+        help="no forked children or threads (as in a process that runs other threads)",
+    )
     args = parser.parse_args()
+    if args.one_process:
+        parallel.processes = parallel.threads = _alone
     results = {}
     for size, runs in ((10_000, 3), (50_000, args.runs_large)):
         stories = 300 if args.fixed_stories else size * STORIES_PER_10K // 10_000
