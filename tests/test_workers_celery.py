@@ -21,6 +21,7 @@ from sqlalchemy import select
 from digest.app import App
 from digest.cli import main
 from digest.store import schema as t
+from tests.conftest import free_port
 from tests.databases import postgres_database
 from tests.test_send_support import (
     DIGEST,
@@ -170,6 +171,33 @@ def test_rabbitmq_broker_with_a_prefork_pool_and_the_password_from_the_environme
         assert len(_RECEIVED.findall(log)) == 4
         assert len(set(re.findall(r"ForkPoolWorker-(\d)", log))) == 2  # a prefork pool of two
         app.store.close()
+
+
+def test_send_with_a_wrong_broker_password_says_so_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # RabbitMQ refuses the login with AccessRefused, a channel error kombu leaves
+    # unwrapped: `digest send` crashed with a traceback instead of naming the broker.
+    with rabbitmq_queue() as (broker, queue):
+        user, password = "guest", "guest"
+        assert broker.startswith(f"amqp://{user}:{password}@")
+        monkeypatch.setenv("DIGEST_BROKER_PASSWORD", "not-the-Passw0rd")
+        extra = queue_config(broker.replace(f":{password}@", "@"), name=queue)
+        config = small_project(tmp_path / "news", free_port(), extra=extra)
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, 10)
+        app.store.close()
+        result = CliRunner().invoke(main, ["send", str(edition), "--config", str(config)])
+        assert result.exit_code == 2, result.output
+        assert isinstance(result.exception, SystemExit), result.exception
+        assert "Traceback" not in result.output
+        assert (
+            f"cannot enqueue edition {edition} on the broker at amqp://127.0.0.1:5672"
+            in result.output
+        )
+        assert "ACCESS_REFUSED" in result.output
+        assert "not-the-Passw0rd" not in result.output
 
 
 def _all_tasks_ended(broker: str, *started: Worker) -> bool:

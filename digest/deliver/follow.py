@@ -50,6 +50,11 @@ def enqueue(
 
     celery = celery_app(settings)
     kwargs = {"timezones": sorted(timezones)} if timezones is not None else {}
+    # The transport's own errors too: RabbitMQ refusing a login (AccessRefused) is a
+    # channel error that kombu does not wrap in its OperationalError.
+    with celery.connection_for_write() as conn:  # lazy: nothing is opened here
+        errors = (KombuError, OperationalError, OSError, *conn.connection_errors)
+        errors += tuple(conn.channel_errors)
     try:
         with celery.producer_or_acquire() as producer:
             for lo, hi in ranges:
@@ -60,7 +65,7 @@ def enqueue(
                     queue=settings.queue.name,
                     producer=producer,
                 )
-    except (KombuError, OperationalError, OSError) as exc:
+    except errors as exc:
         where = broker_location(settings.queue.broker or "")
         raise DeliveryError(
             f"{settings.path}: cannot enqueue edition {edition_id} on the broker at "
