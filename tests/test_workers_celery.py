@@ -200,6 +200,44 @@ def test_send_with_a_wrong_broker_password_says_so_without_a_traceback(
         assert "not-the-Passw0rd" not in result.output
 
 
+def test_send_following_again_counts_what_earlier_workers_send_meanwhile_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `digest send` again after its follower was killed (the workers go on): what they
+    # sent between the ledger counted as skipped and the one the follower started from
+    # was in neither number, so "Sent N ... skipped M" fell short of the list.
+    from digest.store import Store
+
+    handler = FaultyHandler()
+    with postgres_database() as db, redis_broker() as broker, faulty_smtp(handler) as port:
+        config = small_project(tmp_path / "news", port, extra=queue_config(broker), database=db)
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, 50)
+        ids = sorted(s.id for s in app.store.subscribers("daily"))
+        assert len(ids) == 50
+
+        def mark_sent(chosen: list[int]) -> None:
+            app.store.claim(edition, chosen, worker="earlier@host:1", now=NOW)
+            app.store.mark(edition, {i: ("sent", None) for i in chosen}, now=NOW)
+
+        mark_sent(ids[:10])  # the earlier run's follower saw these
+        analyze = Store.analyze
+
+        def earlier_worker_sends_meanwhile(store: Store) -> None:
+            mark_sent(ids[10:15])  # an earlier run's worker, still going
+            analyze(store)
+
+        monkeypatch.setattr(Store, "analyze", earlier_worker_sends_meanwhile)
+        with workers(config, tmp_path, "a"):
+            result = CliRunner().invoke(main, ["send", str(edition), "--config", str(config)])
+        assert result.exit_code == 0, result.output
+        assert "Sent 40, bounced 0, deferred 0, skipped 10 (already delivered)" in result.output
+        assert len(handler.got) == 35  # the other 15 went out before (not to this server)
+        assert app.store.ledger(edition) == {"sent": 50}
+        app.store.close()
+
+
 def _all_tasks_ended(broker: str, *started: Worker) -> bool:
     """No batch waits in the queue and every batch a worker received has ended."""
     import redis
