@@ -7,6 +7,7 @@ The deterministic Message-ID (digest.<edition>.<subscriber>.<nonce>@…) says wh
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import threading
@@ -198,6 +199,30 @@ def test_send_with_a_wrong_broker_password_says_so_without_a_traceback(
         )
         assert "ACCESS_REFUSED" in result.output
         assert "not-the-Passw0rd" not in result.output
+
+
+def test_a_worker_refused_by_the_broker_says_so_without_a_traceback(tmp_path: Path) -> None:
+    # Celery logged "Unrecoverable error: AccessRefused(...)" and a 60-line traceback.
+    with rabbitmq_queue() as (broker, queue):
+        password = "guest"
+        extra = queue_config(broker.replace(f":{password}@", "@"), name=queue)
+        config = small_project(tmp_path / "news", free_port(), extra=extra)
+        env = {**os.environ, "DIGEST_BROKER_PASSWORD": "not-the-Passw0rd"}
+        done = subprocess.run(
+            [*DIGEST, "worker", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+        out = done.stdout + done.stderr
+        assert done.returncode == 2, out
+        assert "Traceback" not in out and "Unrecoverable" not in out, out
+        assert (
+            "the broker at amqp://127.0.0.1:5672 ([queue] broker, $DIGEST_BROKER_PASSWORD)" in out
+        )
+        assert "refused this worker" in out and "ACCESS_REFUSED" in out
+        assert "not-the-Passw0rd" not in out
 
 
 def test_send_following_again_counts_what_earlier_workers_send_meanwhile_once(
