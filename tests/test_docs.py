@@ -82,3 +82,14 @@ def test_a_unit_that_restarts_does_not_hit_systemd_s_start_limit(path: str) -> N
     if lines.get("Restart", "no") == "no":
         return
     assert float(lines.get("RestartSec", "0.1")) * 5 > 10, unit
+
+
+def test_the_deployment_guide_says_rate_per_second_is_shared_by_every_worker() -> None:
+    # rate_per_second is one pace for every sending process, kept in the database
+    # (test_send_rate; for Celery workers, test_workers_celery). The guide said it held
+    # per worker process and to divide it by the number of workers: an operator who did
+    # so cut the list's throughput by that number.
+    text = " ".join(DEPLOYMENT.split())
+    assert "`[transport] rate_per_second` holds for every worker together" in text
+    assert "`rate_per_second` is shared by every worker" in text
+    assert "with Celery they apply per worker process" not in text

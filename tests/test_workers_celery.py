@@ -263,6 +263,32 @@ def test_send_following_again_counts_what_earlier_workers_send_meanwhile_once(
         app.store.close()
 
 
+def test_two_workers_together_keep_rate_per_second(tmp_path: Path) -> None:
+    # What docs/deployment.md says: the pace is one for every worker (in the database),
+    # not each worker's own.
+    handler = FaultyHandler()
+    with postgres_database() as db, redis_broker() as broker, faulty_smtp(handler) as port:
+        config = small_project(
+            tmp_path / "news",
+            port,
+            "rate_per_second = 20\n",
+            extra=queue_config(broker, batch=20),
+            database=db,
+        )
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, 80)
+        with workers(config, tmp_path, "a", "b") as started:
+            result = CliRunner().invoke(main, ["send", str(edition), "--config", str(config)])
+            logs = "".join(w.text() for w in started)
+        assert result.exit_code == 0, result.output + logs
+        assert handler.count() == 80
+        assert set(_workers_in_ledger(app, edition)) == {"a", "b"}  # both sent
+        times = sorted(handler.times)
+        assert times[-1] - times[0] >= 3.0  # 80 at 20/s together: about 4 s, not 2
+        app.store.close()
+
+
 def _all_tasks_ended(broker: str, *started: Worker) -> bool:
     """No batch waits in the queue and every batch a worker received has ended."""
     import redis
@@ -283,7 +309,7 @@ def test_pause_reaches_every_worker_and_send_resumes_without_duplicates(tmp_path
         config = small_project(
             tmp_path / "news",
             port,
-            "rate_per_second = 100\n",  # per worker: the send lasts long enough to pause it
+            "rate_per_second = 100\n",  # all workers: the send lasts long enough to pause it
             extra=queue_config(broker),
             database=db,
         )
