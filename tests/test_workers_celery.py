@@ -7,6 +7,7 @@ The deterministic Message-ID (digest.<edition>.<subscriber>.<nonce>@…) says wh
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import threading
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from digest.app import App
 from digest.cli import main
 from digest.store import schema as t
+from tests.conftest import free_port
 from tests.databases import postgres_database
 from tests.test_send_support import (
     DIGEST,
@@ -172,6 +174,121 @@ def test_rabbitmq_broker_with_a_prefork_pool_and_the_password_from_the_environme
         app.store.close()
 
 
+def test_send_with_a_wrong_broker_password_says_so_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # RabbitMQ refuses the login with AccessRefused, a channel error kombu leaves
+    # unwrapped: `digest send` crashed with a traceback instead of naming the broker.
+    with rabbitmq_queue() as (broker, queue):
+        user, password = "guest", "guest"
+        assert broker.startswith(f"amqp://{user}:{password}@")
+        monkeypatch.setenv("DIGEST_BROKER_PASSWORD", "not-the-Passw0rd")
+        extra = queue_config(broker.replace(f":{password}@", "@"), name=queue)
+        config = small_project(tmp_path / "news", free_port(), extra=extra)
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, 10)
+        app.store.close()
+        result = CliRunner().invoke(main, ["send", str(edition), "--config", str(config)])
+        assert result.exit_code == 2, result.output
+        assert isinstance(result.exception, SystemExit), result.exception
+        assert "Traceback" not in result.output
+        assert (
+            f"cannot enqueue edition {edition} on the broker at amqp://127.0.0.1:5672"
+            in result.output
+        )
+        assert "ACCESS_REFUSED" in result.output
+        assert "not-the-Passw0rd" not in result.output
+
+
+def test_a_worker_refused_by_the_broker_says_so_without_a_traceback(tmp_path: Path) -> None:
+    # Celery logged "Unrecoverable error: AccessRefused(...)" and a 60-line traceback.
+    with rabbitmq_queue() as (broker, queue):
+        password = "guest"
+        extra = queue_config(broker.replace(f":{password}@", "@"), name=queue)
+        config = small_project(tmp_path / "news", free_port(), extra=extra)
+        env = {**os.environ, "DIGEST_BROKER_PASSWORD": "not-the-Passw0rd"}
+        done = subprocess.run(
+            [*DIGEST, "worker", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+        out = done.stdout + done.stderr
+        assert done.returncode == 2, out
+        assert "Traceback" not in out and "Unrecoverable" not in out, out
+        assert (
+            "the broker at amqp://127.0.0.1:5672 ([queue] broker, $DIGEST_BROKER_PASSWORD)" in out
+        )
+        assert "refused this worker" in out and "ACCESS_REFUSED" in out
+        assert "not-the-Passw0rd" not in out
+
+
+def test_send_following_again_counts_what_earlier_workers_send_meanwhile_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `digest send` again after its follower was killed (the workers go on): what they
+    # sent between the ledger counted as skipped and the one the follower started from
+    # was in neither number, so "Sent N ... skipped M" fell short of the list.
+    from digest.store import Store
+
+    handler = FaultyHandler()
+    with postgres_database() as db, redis_broker() as broker, faulty_smtp(handler) as port:
+        config = small_project(tmp_path / "news", port, extra=queue_config(broker), database=db)
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, 50)
+        ids = sorted(s.id for s in app.store.subscribers("daily"))
+        assert len(ids) == 50
+
+        def mark_sent(chosen: list[int]) -> None:
+            app.store.claim(edition, chosen, worker="earlier@host:1", now=NOW)
+            app.store.mark(edition, {i: ("sent", None) for i in chosen}, now=NOW)
+
+        mark_sent(ids[:10])  # the earlier run's follower saw these
+        analyze = Store.analyze
+
+        def earlier_worker_sends_meanwhile(store: Store) -> None:
+            mark_sent(ids[10:15])  # an earlier run's worker, still going
+            analyze(store)
+
+        monkeypatch.setattr(Store, "analyze", earlier_worker_sends_meanwhile)
+        with workers(config, tmp_path, "a"):
+            result = CliRunner().invoke(main, ["send", str(edition), "--config", str(config)])
+        assert result.exit_code == 0, result.output
+        assert "Sent 40, bounced 0, deferred 0, skipped 10 (already delivered)" in result.output
+        assert len(handler.got) == 35  # the other 15 went out before (not to this server)
+        assert app.store.ledger(edition) == {"sent": 50}
+        app.store.close()
+
+
+def test_two_workers_together_keep_rate_per_second(tmp_path: Path) -> None:
+    # What docs/deployment.md says: the pace is one for every worker (in the database),
+    # not each worker's own.
+    handler = FaultyHandler()
+    with postgres_database() as db, redis_broker() as broker, faulty_smtp(handler) as port:
+        config = small_project(
+            tmp_path / "news",
+            port,
+            "rate_per_second = 20\n",
+            extra=queue_config(broker, batch=20),
+            database=db,
+        )
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, 80)
+        with workers(config, tmp_path, "a", "b") as started:
+            result = CliRunner().invoke(main, ["send", str(edition), "--config", str(config)])
+            logs = "".join(w.text() for w in started)
+        assert result.exit_code == 0, result.output + logs
+        assert handler.count() == 80
+        assert set(_workers_in_ledger(app, edition)) == {"a", "b"}  # both sent
+        times = sorted(handler.times)
+        assert times[-1] - times[0] >= 3.0  # 80 at 20/s together: about 4 s, not 2
+        app.store.close()
+
+
 def _all_tasks_ended(broker: str, *started: Worker) -> bool:
     """No batch waits in the queue and every batch a worker received has ended."""
     import redis
@@ -192,7 +309,7 @@ def test_pause_reaches_every_worker_and_send_resumes_without_duplicates(tmp_path
         config = small_project(
             tmp_path / "news",
             port,
-            "rate_per_second = 100\n",  # per worker: the send lasts long enough to pause it
+            "rate_per_second = 100\n",  # all workers: the send lasts long enough to pause it
             extra=queue_config(broker),
             database=db,
         )

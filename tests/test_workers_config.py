@@ -47,6 +47,35 @@ def test_bad_queue_values_name_the_key(tmp_path: Path, line: str, message: str) 
     assert str(config) in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("broker", "message"),
+    [
+        (
+            "redis+sentinel://:Hunter2pw@127.0.0.1:26379/0",
+            "queue.broker = 'redis+sentinel://:***@127.0.0.1:26379/0' is not allowed; "
+            "a redis:// or amqp:// URL",
+        ),
+        (
+            "amqp://news:Hunter2pw@rabbit:56x2//",
+            "queue.broker = 'amqp://news:***@rabbit:56x2//' is not allowed; "
+            "a well-formed redis:// or amqp:// URL",
+        ),
+    ],
+)
+def test_a_bad_broker_url_is_refused_without_its_password(
+    tmp_path: Path, broker: str, message: str
+) -> None:
+    # The error printed the whole URL, password and all; a port that is not a number
+    # passed, and `digest worker` then crashed with a ValueError traceback.
+    config = write_project(tmp_path, extra=f'[queue]\nbroker = "{broker}"\n')
+    with pytest.raises(ConfigError) as err:
+        load(config)
+    assert message in str(err.value) and "Hunter2pw" not in str(err.value)
+    result = CliRunner().invoke(main, ["worker", "--config", str(config)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert message in result.output and "Hunter2pw" not in result.output
+
+
 def test_the_password_comes_from_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -155,6 +155,24 @@ def check_database_url(file: Path, url: str) -> None:
         raise ConfigError(f"{file}: database.url = {shown!r} is not allowed; {problem}")
 
 
+def check_broker_url(file: Path, url: str) -> None:
+    """A redis:// or amqp:// URL kombu can read (its port a number); the error hides a
+    password."""
+    from urllib.parse import urlsplit
+
+    problem = None
+    if not url.startswith(("redis://", "amqp://", "rediss://", "amqps://")):
+        problem = "a redis:// or amqp:// URL"
+    else:
+        try:
+            urlsplit(url).port  # noqa: B018 - raises on a port that is not a number
+        except ValueError as exc:
+            problem = f"a well-formed redis:// or amqp:// URL ({exc})"
+    if problem:
+        shown = hide_password(url)
+        raise ConfigError(f"{file}: queue.broker = {shown!r} is not allowed; {problem}")
+
+
 #: Each crontab field's bounds, as APScheduler's CronTrigger.from_crontab reads them
 #: (its day of the week counts 0 = Monday to 6).
 _CRON_BOUNDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))

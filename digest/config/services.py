@@ -12,7 +12,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from digest.config.checks import Table, check_database_url, non_negative, positive
+from digest.config.checks import (
+    Table,
+    check_broker_url,
+    check_database_url,
+    non_negative,
+    positive,
+)
 from digest.config.settings import (
     SMTP_PASSWORD_ENV,
     BounceSettings,
@@ -175,11 +181,8 @@ def read_database(file: Path, raw: Any) -> DatabaseSettings:
 def read_queue(file: Path, raw: Any) -> QueueSettings:
     q = Table(file, "queue", raw)
     broker = q.get("broker", str, None, "a redis:// or amqp:// URL")
-    q.check(
-        "broker",
-        lambda v: v.startswith(("redis://", "amqp://", "rediss://", "amqps://")),
-        "a redis:// or amqp:// URL",
-    )
+    if broker is not None:
+        check_broker_url(file, broker)
     queue_name = q.get("name", str, "digest", "a queue name")
     q.check("name", lambda v: bool(re.fullmatch(r"[\w.@-]+", v)), "letters, digits, . _ - @")
     numbers: dict[str, int] = {}

@@ -15,7 +15,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -50,6 +50,11 @@ def enqueue(
 
     celery = celery_app(settings)
     kwargs = {"timezones": sorted(timezones)} if timezones is not None else {}
+    # The transport's own errors too: RabbitMQ refusing a login (AccessRefused) is a
+    # channel error that kombu does not wrap in its OperationalError.
+    with celery.connection_for_write() as conn:  # lazy: nothing is opened here
+        errors = (KombuError, OperationalError, OSError, *conn.connection_errors)
+        errors += tuple(conn.channel_errors)
     try:
         with celery.producer_or_acquire() as producer:
             for lo, hi in ranges:
@@ -60,7 +65,7 @@ def enqueue(
                     queue=settings.queue.name,
                     producer=producer,
                 )
-    except (KombuError, OperationalError, OSError) as exc:
+    except errors as exc:
         where = broker_location(settings.queue.broker or "")
         raise DeliveryError(
             f"{settings.path}: cannot enqueue edition {edition_id} on the broker at "
@@ -80,6 +85,7 @@ def send_queued(
     progress: Progress | None = None,
     poll: float = 0.5,
     stall: float | None = None,
+    before: Mapping[str, int] | None = None,
 ) -> SendSummary:
     """Enqueue an edition's due subscribers and follow the ledger until they are done.
 
@@ -89,7 +95,9 @@ def send_queued(
     goes to the tasks (local-time delivery); the other options are the workers' own.
     When the ledger shows no progress for `stall` seconds (default: the lease plus a
     minute) while subscribers are unfinished, their ranges are enqueued again (a lost
-    task; claims make a duplicate task harmless).
+    task; claims make a duplicate task harmless). The counts are from `before` (the
+    ledger the caller counted as skipped; default: the ledger now), so that what
+    workers of an earlier run still send meanwhile is counted once, here.
     """
     assert edition.id is not None
     timezones = options.timezones if options is not None else None
@@ -97,7 +105,7 @@ def send_queued(
     list_tz = app.settings.list(edition.list).timezone
     started = clock()
     store.analyze()  # the counts below and the workers' queries need fresh statistics
-    before = store.ledger(edition_id)
+    before = dict(store.ledger(edition_id) if before is None else before)
     expected = store.due_count(edition_id, edition.list, timezones=timezones, list_timezone=list_tz)
     ranges = store.batch_ranges(
         edition_id, edition.list, size=q.batch, timezones=timezones, list_timezone=list_tz

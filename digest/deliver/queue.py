@@ -35,7 +35,7 @@ from digest.deliver.interfaces import Clock, SendOptions
 from digest.deliver.transports import Transport
 from digest.deliver.wire import Envelope
 from digest.deliver.wiring import run_worker
-from digest.errors import DigestError
+from digest.errors import DeliveryError, DigestError
 from digest.lifecycle import EditionStatus
 from digest.message import Prepared
 from digest.records import Edition
@@ -330,6 +330,27 @@ def celery_app(settings: Settings) -> Any:
     return celery
 
 
+def check_login(celery: Any, settings: Settings) -> None:
+    """Raise DeliveryError when the broker refuses this worker for good (RabbitMQ: a
+    wrong user or password), which Celery reports as an "Unrecoverable error" with a
+    traceback. A broker that is down, or an error Celery retries, is left to Celery."""
+    from kombu.exceptions import OperationalError
+
+    from digest.deliver.broker import BROKER_PASSWORD_ENV, redact
+
+    with celery.connection_for_read() as conn:
+        try:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
+        except (OperationalError, *conn.recoverable_connection_errors):
+            return
+        except (*conn.connection_errors, *conn.channel_errors) as exc:
+            where = broker_location(settings.queue.broker or "")
+            raise DeliveryError(
+                f"{settings.path}: the broker at {where} ([queue] broker, "
+                f"${BROKER_PASSWORD_ENV}) refused this worker: {redact(str(exc))}"
+            ) from None
+
+
 def run(
     settings: Settings,
     *,
@@ -345,6 +366,7 @@ def run(
 
     celery = celery_app(settings)
     queues = list(queues) or [settings.queue.name]
+    check_login(celery, settings)
 
     def quiet_urls(logger: logging.Logger | None = None, **_: Any) -> None:
         for handler in (logger or logging.getLogger()).handlers:

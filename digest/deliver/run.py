@@ -72,13 +72,20 @@ def _dry_run(app: App, edition: Edition, options: SendOptions, summary: SendSumm
 
 
 def _queued(
-    app: App, edition: Edition, options: SendOptions, clock: Clock, progress: Progress | None
+    app: App,
+    edition: Edition,
+    options: SendOptions,
+    clock: Clock,
+    progress: Progress | None,
+    before: dict[str, int],
 ) -> SendSummary:
     """`[queue] broker` set: the batches go to `digest worker`s (:mod:`.queue`), which
-    send them through the engine; this process follows the ledger."""
+    send them through the engine; this process follows the ledger. Its counts start
+    from `before`, the ledger `skipped` was counted from (workers of an earlier run
+    may still be sending: what they send from then on is this run's)."""
     from digest.deliver.follow import send_queued
 
-    return send_queued(app, edition, options=options, clock=clock, progress=progress)
+    return send_queued(app, edition, options=options, clock=clock, progress=progress, before=before)
 
 
 def send_edition(
@@ -121,7 +128,7 @@ def send_edition(
     lease = EditionLease(store, edition_id)
     lease.take()  # or DeliveryError: another live run is sending this edition
     try:
-        return _send(app, edition, options, clock, progress, summary, lease)
+        return _send(app, edition, options, clock, progress, summary, lease, before)
     finally:
         lease.release()
 
@@ -134,6 +141,7 @@ def _send(
     progress: Progress | None,
     summary: SendSummary,
     lease: EditionLease,
+    before: dict[str, int],
 ) -> SendSummary:
     """send_edition's body, run while holding the edition's lease."""
     store = app.store
@@ -157,7 +165,7 @@ def _send(
         workers = min(workers, per_hour)
     if app.settings.queue.broker:
         with Renewer(lease, lambda why: log.error("edition %d: %s", edition_id, why)):
-            summary.add(_queued(app, edition, options, clock, progress))
+            summary.add(_queued(app, edition, options, clock, progress, before))
     elif workers == 1:
         counts = [0] * SLOTS
         stop = Stop()
