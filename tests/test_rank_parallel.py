@@ -1,6 +1,6 @@
 """Ranking on several cores gives the answer of one core, whatever the children do.
 
-A big batch is tokenised in forked children and its MinHash index built in threads
+A big batch is tokenised in forked children and its shared band values found in threads
 (:mod:`digest.rank.parallel`): the vectors, keywords, band values and clusters must be
 those worked out in one process, bit for bit; a child that fails, is killed or sends a
 torn result has its part worked out in the parent; no child is left behind; and a

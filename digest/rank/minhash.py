@@ -83,17 +83,11 @@ def band_keys(hashes: np.ndarray, starts: np.ndarray, chunk: int = 1 << 21) -> n
     grid[np.repeat(np.arange(n), lengths), column] = np.arange(len(mixed))
     signatures = np.empty((n, NUM_PERM), dtype=np.uint32)
     step = max(1, chunk // (width * NUM_PERM))
-    firsts = range(0, n, step)
-    threads = parallel.threads(len(firsts) // 4)  # numpy lets the lock go: chunks side by side
-
-    def signatures_of(k: int) -> None:  # every threads-th chunk, from the k-th on
-        with np.errstate(over="ignore"):
-            for first in firsts[k::threads]:
-                permuted = mixed[grid[first : first + step]][..., None] * _A
-                permuted += _B  # uint32 arithmetic wraps (mod 2^32), in place
-                np.min(permuted, axis=1, out=signatures[first : first + step])
-
-    parallel.in_threads(signatures_of, threads)
+    with np.errstate(over="ignore"):
+        for first in range(0, n, step):
+            permuted = mixed[grid[first : first + step]][..., None] * _A
+            permuted += _B  # uint32 arithmetic wraps (mod 2^32), in place
+            np.min(permuted, axis=1, out=signatures[first : first + step])
     out = signatures.view(np.uint64)  # LSH_ROWS == 2: a band is two values
     out[lengths == 0] = 0
     return out
