@@ -120,9 +120,11 @@ def _check(name: str, value: str) -> None:
 
 
 def _header(name: str, value: str) -> bytes:
-    """An unstructured header (Subject): RFC 2047-encoded only when it is not ASCII."""
+    """An unstructured header (Subject): RFC 2047-encoded only when it is not ASCII or
+    holds text a reader would decode as an encoded word (``=?utf-8?b?...?=`` from a
+    headline must read literally, not as whatever it encodes)."""
     _check(name, value)
-    if value.isascii():
+    if value.isascii() and "=?" not in value:
         encoded = value
     else:
         encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")

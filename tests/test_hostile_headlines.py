@@ -1,0 +1,77 @@
+"""What one hostile feed can put in a headline, a summary or a link, collected, ranked
+and rendered by the real pipeline into the message a subscriber gets: it must read as
+the text it is, never as a header, a direction override or another site's address."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from digest.app import App
+from digest.records import Edition
+from tests.conftest import write_project
+
+NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+
+
+def _feed(items: list[tuple[str, str, str]]) -> str:
+    """An RSS feed of (title, link, description) items, newest first."""
+    body = "".join(
+        f"<item><title>{escape(title)}</title><link>{escape(link)}</link>"
+        f"<guid>hostile-{n}</guid><pubDate>Thu, 26 Nov 2026 {20 - n:02d}:00:00 +0000</pubDate>"
+        f"<description>{escape(description)}</description></item>"
+        for n, (title, link, description) in enumerate(items)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Evil</title><link>https://evil.example/</link>{body}</channel></rss>"
+    )
+
+
+def _edition(tmp_path: Path, items: list[tuple[str, str, str]]) -> tuple[App, Edition]:
+    feed = tmp_path / "evil.rss"
+    feed.write_text(_feed(items), encoding="utf-8")
+    config = write_project(
+        tmp_path / "news", sources=f'[[sources]]\nname = "Evil Times"\nurl = "{feed}"\n'
+    )
+    app = App.from_config(config)
+    reports = app.collect(now=NOW)
+    assert [r.error for r in reports] == [None]
+    app.store.write_subscribers(
+        "daily", [{"email": "ann@example.com", "status": "active"}], origin="test", now=NOW
+    )
+    edition = app.build(now=NOW, reports=reports)
+    assert edition.id is not None
+    return app, edition
+
+
+def _message(app: App, edition: Edition) -> EmailMessage:
+    assert edition.id is not None
+    data = app.preview(edition.id, email="ann@example.com", now=NOW).message
+    msg = message_from_bytes(data, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def _parts(msg: EmailMessage) -> dict[str, str]:
+    return {p.get_content_type(): str(p.get_content()) for p in msg.walk() if not p.is_multipart()}
+
+
+# -- a headline that spells an RFC 2047 encoded word ----------------------------------------
+# It decodes to a right-to-left override, "Your account is suspended", CR LF and "Bcc: ...".
+ENCODED = "=?utf-8?b?4oCuWW91ciBhY2NvdW50IGlzIHN1c3BlbmRlZA0KQmNjOiB4QGV2aWw=?="
+
+
+def test_a_headline_spelling_an_encoded_word_is_the_subject_as_written(tmp_path: Path) -> None:
+    title = f"Harbour baths reopen {ENCODED}"
+    app, edition = _edition(
+        tmp_path, [(title, "https://evil.example/1", "The harbour baths reopen on Monday.")]
+    )
+    assert edition.stories[0].title == title
+    msg = _message(app, edition)
+    # A mail client decodes encoded words in the Subject: it must show what the desk showed.
+    assert msg["Subject"].startswith(title)
+    assert "\u202e" not in msg["Subject"] and "suspended" not in msg["Subject"]
