@@ -4,6 +4,7 @@ the text it is, never as a header, a direction override or another site's addres
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -75,3 +76,38 @@ def test_a_headline_spelling_an_encoded_word_is_the_subject_as_written(tmp_path:
     # A mail client decodes encoded words in the Subject: it must show what the desk showed.
     assert msg["Subject"].startswith(title)
     assert "\u202e" not in msg["Subject"] and "suspended" not in msg["Subject"]
+
+
+# -- direction overrides left open -----------------------------------------------------------
+RLO, LRI = "\u202e", "\u2066"
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def test_a_direction_override_left_open_does_not_reach_past_the_feeds_own_text(
+    tmp_path: Path,
+) -> None:
+    # Open, a right-to-left override reverses what follows it on the line: the subject's
+    # newsletter name, the next headlines of the preheader, the outlet's "(Evil Times)"
+    # after a teaser's summary, a reference number in the text part.
+    items = [
+        (
+            f"Mayor resigns after scandal {RLO}",
+            "https://evil.example/1",
+            f"<p>The mayor of the city resigned on Thursday evening {RLO})sretueR(</p>",
+        ),
+        (
+            f"Harbour baths reopen {LRI}on Monday",
+            "https://evil.example/2",
+            f"<p>The harbour baths reopen on Monday after a long winter {RLO}closure.</p>",
+        ),
+        ("Ferry timetable changes", "https://evil.example/3", "<p>New ferry times.</p>"),
+    ]
+    app, edition = _edition(tmp_path, items)
+    assert [s.title for s in edition.stories][:1] == ["Mayor resigns after scandal"]
+    msg = _message(app, edition)
+    parts = _parts(msg)
+    for where, text in [("Subject", str(msg["Subject"])), *parts.items()]:
+        found = BIDI.search(text)
+        assert found is None, f"{where}: {text[found.start() - 60 : found.end() + 60]!r}"
+    assert "Mayor resigns after scandal | The Test Brief" in str(msg["Subject"])
+    assert "Harbour baths reopen on Monday" in parts["text/plain"]

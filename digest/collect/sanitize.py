@@ -62,6 +62,12 @@ PIXEL_URL = re.compile(
 _TAG = re.compile(r"<[^<>]*>")
 _SCRIPTISH = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
+#: Explicit direction embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI
+#: PDI): invisible, and one left open reverses whatever the template puts after the text
+#: on its line (the outlet's name, the newsletter's in the Subject, the next headline in
+#: the preheader). The renderer gives a story in another script its direction (`dir`);
+#: the marks LRM, RLM and ALM, which cannot reach past themselves, are kept.
+_BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6-\u02dc\u20ac]")
 
 
@@ -274,7 +280,9 @@ def html_to_text(html: str) -> str:
     collector.close()
     paragraphs = []
     for block in "".join(collector.parts).split(_PARA):
-        lines = [_fold(_CONTROL.sub("", line)) for line in block.split(_LINE)]
+        lines = [
+            _fold(_CONTROL.sub("", _BIDI_CONTROL.sub("", line))) for line in block.split(_LINE)
+        ]
         text = "\n".join(line for line in lines if line)
         if text:
             paragraphs.append(text)
@@ -308,7 +316,7 @@ def clean_text(s: str) -> str:
             break
         s = decoded
     s = _TAG.sub(" ", _SCRIPTISH.sub(" ", s))  # markup that was escaped in the source
-    s = unicodedata.normalize("NFC", fix_mojibake(s))
+    s = unicodedata.normalize("NFC", fix_mojibake(_BIDI_CONTROL.sub("", s)))
     return _fold(_CONTROL.sub(" ", s))
 
 
