@@ -111,3 +111,40 @@ def test_a_direction_override_left_open_does_not_reach_past_the_feeds_own_text(
         assert found is None, f"{where}: {text[found.start() - 60 : found.end() + 60]!r}"
     assert "Mayor resigns after scandal | The Test Brief" in str(msg["Subject"])
     assert "Harbour baths reopen on Monday" in parts["text/plain"]
+
+
+# -- a plain-text article file in a folder source ---------------------------------------------
+
+
+def test_a_text_files_standfirst_and_body_lose_control_characters_and_overrides(
+    tmp_path: Path,
+) -> None:
+    # Terminal escapes (clear screen, an OSC 8 hyperlink, colour) reach an editor who
+    # reads `digest preview`'s .txt in a terminal, and the archive page; an open override
+    # reverses the outlet's name after the standfirst.
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    (folder / "budget.txt").write_text(
+        "Council votes on the budget\n\n"
+        "The council voted \x1b[2J\x1b]8;;https://evil.example\x07on the budget on "
+        f"Thursday evening{RLO} after a long debate.\x00\n\n"
+        "The mayor \x1b[31mwelcomed\x1b[0m the vote.\n",
+        encoding="utf-8",
+    )
+    config = write_project(
+        tmp_path / "news", sources=f'[[sources]]\nname = "Desk"\npath = "{folder}"\n'
+    )
+    app = App.from_config(config)
+    reports = app.collect(now=NOW)
+    assert [r.error for r in reports] == [None]
+    (article,) = app.store.articles()
+    app.store.write_subscribers(
+        "daily", [{"email": "ann@example.com", "status": "active"}], origin="test", now=NOW
+    )
+    edition = app.build(now=NOW, reports=reports)
+    unsafe = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{BIDI.pattern[1:-1]}]")
+    shown = [article.summary, article.text, article.html, *_parts(_message(app, edition)).values()]
+    for text in shown:
+        assert not unsafe.search(text), repr(text)
+    assert article.summary.startswith("The council voted [2J]8;;https://evil.example")
+    assert article.text == "The mayor [31mwelcomed[0m the vote."

@@ -29,7 +29,13 @@ from digest.collect.bounds import cap_article, future_dated
 from digest.collect.entry import FUTURE_SLACK, Parsed, language_tag, standfirst
 from digest.collect.markdown import markdown_to_html
 from digest.collect.pages import article_from_page, extract_page, parse_date
-from digest.collect.sanitize import absolute_url, clean_text, html_to_text, sanitize_html
+from digest.collect.sanitize import (
+    absolute_url,
+    clean_text,
+    html_to_text,
+    plain_line,
+    sanitize_html,
+)
 from digest.errors import SourceError
 from digest.records import Article, Image
 
@@ -141,9 +147,9 @@ def _paragraphs(lines: Iterable[str]) -> Iterable[str]:
     """Blank lines separate blocks; a block is one paragraph if it looks hard-wrapped,
     else each of its lines is a paragraph (text copied from a web page)."""
     block: list[str] = []
-    for line in [*lines, ""]:
-        if line.strip():
-            block.append(" ".join(line.split()))
+    for line in map(plain_line, [*lines, ""]):
+        if line:
+            block.append(line)
             continue
         wrapped = len(block) > 1 and all(50 <= len(b) <= 100 for b in block[:-1])
         yield from [" ".join(block)] if wrapped else block

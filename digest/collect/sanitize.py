@@ -293,6 +293,12 @@ def _fold(s: str) -> str:
     return " ".join(s.split())
 
 
+def plain_line(s: str) -> str:
+    """One line of a plain-text source on one line: control characters and direction
+    overrides out (as :func:`html_to_text` leaves them), white space folded."""
+    return _fold(_CONTROL.sub("", _BIDI_CONTROL.sub("", s)))
+
+
 def fix_mojibake(s: str) -> str:
     """Undo UTF-8 that was decoded as Latin-1/cp1252 (``"Ã©"`` → ``"é"``), if it was."""
     if not _MOJIBAKE.search(s):
