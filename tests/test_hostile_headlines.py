@@ -148,3 +148,30 @@ def test_a_text_files_standfirst_and_body_lose_control_characters_and_overrides(
         assert not unsafe.search(text), repr(text)
     assert article.summary.startswith("The council voted [2J]8;;https://evil.example")
     assert article.text == "The mayor [31mwelcomed[0m the vote."
+
+
+# -- a link with a user name that names another site -----------------------------------------
+
+
+def test_a_link_whose_user_name_names_another_site_is_shown_with_its_real_host(
+    tmp_path: Path,
+) -> None:
+    # The text part lists every link in full and mail clients show an href on hover:
+    # "https://www.reuters.com@evil.example/..." reads as Reuters and goes to evil.example.
+    items = [
+        (
+            "Central bank raises rates",
+            "https://www.reuters.com@evil.example/markets/rates",
+            "<p>The central bank raised its rates by half a point on Thursday.</p>"
+            '<img src="https://www.reuters.com:x@evil.example/rates.jpg" width="800" height="450">',
+        )
+    ]
+    app, edition = _edition(tmp_path, items)
+    assert edition.stories[0].url == "https://evil.example/markets/rates"
+    image = edition.stories[0].image
+    assert image is not None and image.url == "https://evil.example/rates.jpg"
+    parts = _parts(_message(app, edition))
+    for text in parts.values():
+        assert "reuters.com" not in text
+    assert "https://evil.example/markets/rates" in parts["text/plain"]
+    assert 'href="https://evil.example/markets/rates' in parts["text/html"]

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 from typing import Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import nh3
 
@@ -332,8 +332,8 @@ def first_image(html: str, base_url: str | None) -> Image | None:
         return None
     for match in _IMG.finditer(sanitize_html(html, base_url=base_url)):
         attrs = {k: htmlmod.unescape(v) for k, v in _ATTR.findall(match.group(1))}
-        src = attrs.get("src", "")
-        if urlsplit(src).scheme not in {"http", "https"}:
+        src = absolute_url(attrs.get("src", ""), None) or ""
+        if not src:
             continue
         width = int(attrs["width"]) if attrs.get("width", "").isdigit() else None
         height = int(attrs["height"]) if attrs.get("height", "").isdigit() else None
@@ -381,4 +381,9 @@ def absolute_url(link: str | None, base: str | None) -> str | None:
         return None
     if not joined.isprintable():
         return None  # a control character: a broken link, not a URL
+    if "@" in parts.netloc:
+        # "https://www.reuters.com@evil.example/": the part before the @ is a user name,
+        # not the site; shown in the text part or on hover it names a site the link does
+        # not go to. The link goes where a browser would take it, and says so.
+        joined = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
     return joined.replace(" ", "%20")
