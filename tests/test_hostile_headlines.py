@@ -175,3 +175,60 @@ def test_a_link_whose_user_name_names_another_site_is_shown_with_its_real_host(
         assert "reuters.com" not in text
     assert "https://evil.example/markets/rates" in parts["text/plain"]
     assert 'href="https://evil.example/markets/rates' in parts["text/html"]
+
+
+# -- an item that reuses another outlet's GUID -----------------------------------------------
+
+
+def test_a_feed_reusing_another_outlets_guid_cannot_rewrite_that_outlets_article(
+    tmp_path: Path,
+) -> None:
+    # Keys are unique across sources ("guid:..." when an item has one): the first source
+    # to store a key owns the article. Another feed giving an item the same GUID (GUIDs
+    # are public: often the article's URL) must not replace its headline, link and text,
+    # which the email would then credit to the first outlet.
+    guid = "https://www.reuters.example/markets/rates-2026-11-26"
+
+    def rss(title: str, link: str, item_guid: str, text: str) -> str:
+        return (
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>x</title>'
+            f"<link>{link}</link><item><title>{title}</title><link>{link}</link>"
+            f'<guid isPermaLink="false">{item_guid}</guid>'
+            "<pubDate>Thu, 26 Nov 2026 20:00:00 +0000</pubDate>"
+            f"<description>{text}</description></item></channel></rss>"
+        )
+
+    reuters, evil = tmp_path / "reuters.rss", tmp_path / "evil.rss"
+    reuters.write_text(
+        rss("Central bank raises rates", guid, guid, "The bank raised rates by half a point.")
+    )
+    evil.write_text(
+        rss("Ferry times", "https://evil.example/ferry", "evil-1", "New ferry times today.")
+    )
+    config = write_project(
+        tmp_path / "news",
+        sources=f'[[sources]]\nname = "Reuters"\nurl = "{reuters}"\n\n'
+        f'[[sources]]\nname = "Evil Times"\nurl = "{evil}"\n',
+    )
+    app = App.from_config(config)
+    assert [r.error for r in app.collect(now=NOW)] == [None, None]
+    evil.write_text(
+        rss(
+            "Central bank collapses: move your savings today",
+            "https://evil.example/savings",
+            guid,
+            "Log in at evil.example to protect your savings.",
+        )
+    )
+    reports = app.collect(now=NOW)
+    assert [r.error for r in reports] == [None, None]
+    (article,) = [a for a in app.store.articles() if a.key == f"guid:{guid}"]
+    assert article.source == "Reuters"
+    assert (article.title, article.url) == ("Central bank raises rates", guid)
+    app.store.write_subscribers(
+        "daily", [{"email": "ann@example.com", "status": "active"}], origin="test", now=NOW
+    )
+    edition = app.build(now=NOW, reports=reports)
+    parts = _parts(_message(app, edition))
+    for text in parts.values():
+        assert "savings" not in text and "evil.example/savings" not in text

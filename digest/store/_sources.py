@@ -61,7 +61,7 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
     """Insert the new articles of ``batch``, update the changed ones: (new, updated, same)."""
     a = t.articles
     rows = conn.execute(
-        select(a.c.id, a.c.key, a.c.content_hash, a.c.published_at).where(
+        select(a.c.id, a.c.key, a.c.source_id, a.c.content_hash, a.c.published_at).where(
             a.c.key.in_([article.key for article in batch])
         )
     ).all()
@@ -84,6 +84,11 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
                     **values,
                 }
             )
+        elif row.source_id != sid:
+            # Another source's article (keys are unique across sources: the first to
+            # store one owns it). Any feed can give an item that GUID or link; taking its
+            # text would put its headline and link under the other outlet's name.
+            unchanged += 1
         elif row.content_hash != digest:
             # Keep the earliest date: an edited article must not jump to the top.
             old = utc(row.published_at)
@@ -102,7 +107,7 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
         new = len(inserted)
         unchanged += len(fresh) - new
     if changed:
-        conn.execute(update(a).where(a.c.id == bindparam("row_id")), changed)
+        conn.execute(update(a).where(a.c.id == bindparam("row_id"), a.c.source_id == sid), changed)
     return new, len(changed), unchanged
 
 
