@@ -359,6 +359,45 @@ def test_pause_reaches_every_worker_and_send_resumes_without_duplicates(tmp_path
         app.store.close()
 
 
+def test_with_no_worker_running_the_follower_says_so_and_does_not_pile_up_tasks(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Before, every stall enqueued every unfinished range again: with no worker running
+    # the queue grew by all of them each time, and the warning did not say why.
+    import redis
+
+    from digest.deliver.follow import send_queued
+
+    handler = FaultyHandler()
+    with postgres_database() as db, redis_broker() as broker, faulty_smtp(handler) as port:
+        config = small_project(tmp_path / "news", port, extra=queue_config(broker), database=db)
+        app = App.from_config(config)
+        edition_id = build(app)
+        add_subscribers(app, 300)
+        app.store.set_edition_status(edition_id, "sending", now=NOW)
+        results = []
+        follow = threading.Thread(
+            target=lambda: results.append(
+                send_queued(app, app.store.edition(edition_id), poll=0.05, stall=0.3)
+            )
+        )
+        with caplog.at_level("WARNING", logger="digest"):
+            follow.start()
+            time.sleep(2.0)  # six stalls or more, nobody taking the tasks
+            client = redis.Redis.from_url(broker)
+            waiting = client.llen("digest")
+            client.close()
+            app.store.set_edition_status(edition_id, "paused", now=NOW)
+            follow.join(30)
+        assert not follow.is_alive()
+    assert waiting == 3  # 300 subscribers in batches of 100, enqueued once
+    stalls = [r.getMessage() for r in caplog.records if "no progress" in r.getMessage()]
+    assert len(stalls) >= 3
+    assert all("3 tasks wait on queue 'digest'" in m for m in stalls), stalls
+    assert all("is a `digest worker` running" in m for m in stalls)
+    assert not handler.got
+
+
 def test_lost_tasks_are_enqueued_again_when_the_ledger_stalls(tmp_path: Path) -> None:
     import redis
 

@@ -76,6 +76,20 @@ def enqueue(
     return len(ranges)
 
 
+def waiting(settings: Settings) -> int | None:
+    """Tasks waiting on `[queue] name` (not yet taken by a worker); None when the broker
+    cannot say (unreachable, no such queue)."""
+    celery = celery_app(settings)
+    try:
+        with celery.connection_for_read() as conn:
+            declared = conn.default_channel.queue_declare(queue=settings.queue.name, passive=True)
+            return int(declared.message_count)
+    except Exception:  # any broker fault: unknown, and the caller enqueues again
+        return None
+    finally:
+        celery.close()
+
+
 def send_queued(
     app: App,
     edition: Edition,
@@ -94,10 +108,12 @@ def send_queued(
     database, or SIGINT/SIGTERM (after which the workers go on). `options.timezones`
     goes to the tasks (local-time delivery); the other options are the workers' own.
     When the ledger shows no progress for `stall` seconds (default: the lease plus a
-    minute) while subscribers are unfinished, their ranges are enqueued again (a lost
-    task; claims make a duplicate task harmless). The counts are from `before` (the
-    ledger the caller counted as skipped; default: the ledger now), so that what
-    workers of an earlier run still send meanwhile is counted once, here.
+    minute) while subscribers are unfinished, their ranges are enqueued again if no task
+    waits on the queue (a lost task; claims make a duplicate task harmless); if tasks
+    wait, no worker is taking them, and the warning says so instead of adding more. The
+    counts are from `before` (the ledger the caller counted as skipped; default: the
+    ledger now), so that what workers of an earlier run still send meanwhile is counted
+    once, here.
     """
     assert edition.id is not None
     timezones = options.timezones if options is not None else None
@@ -175,21 +191,34 @@ def send_queued(
                 ):
                     break
             if time.monotonic() - changed >= stall:
-                again = store.batch_ranges(
-                    edition_id,
-                    edition.list,
-                    size=q.batch,
-                    unfinished=True,
-                    timezones=timezones,
-                    list_timezone=list_tz,
-                )
-                log.warning(
-                    "edition %d: no progress for %.0f s; %d batches enqueued again",
-                    edition_id,
-                    stall,
-                    len(again),
-                )
-                enqueue(app.settings, edition_id, again, timezones=timezones)
+                queued = waiting(app.settings)
+                if queued:  # tasks wait: no worker takes them; more of them would not help
+                    log.warning(
+                        "edition %d: no progress for %.0f s and %d tasks wait on queue %r "
+                        "at %s: is a `digest worker` running for this queue?",
+                        edition_id,
+                        stall,
+                        queued,
+                        q.name,
+                        broker_location(q.broker or ""),
+                    )
+                else:  # nothing waits, yet subscribers are unfinished: a task was lost
+                    again = store.batch_ranges(
+                        edition_id,
+                        edition.list,
+                        size=q.batch,
+                        unfinished=True,
+                        timezones=timezones,
+                        list_timezone=list_tz,
+                    )
+                    log.warning(
+                        "edition %d: no progress for %.0f s and no task waiting; "
+                        "%d batches enqueued again",
+                        edition_id,
+                        stall,
+                        len(again),
+                    )
+                    enqueue(app.settings, edition_id, again, timezones=timezones)
                 changed = time.monotonic()
             time.sleep(poll)
     finally:
