@@ -177,6 +177,33 @@ def test_a_link_whose_user_name_names_another_site_is_shown_with_its_real_host(
     assert 'href="https://evil.example/markets/rates' in parts["text/html"]
 
 
+def test_a_host_spelled_with_lookalike_letters_is_shown_in_its_ascii_form(
+    tmp_path: Path,
+) -> None:
+    # "rеuters.com" with a Cyrillic е, and "аррӏе.com" all in Cyrillic, read as Reuters
+    # and Apple in the text part and on hover; browsers show such hosts as xn--.
+    # Hosts whose letters are what they seem keep their own script.
+    items = [
+        ("Central bank raises rates", "https://r\u0435uters.com/markets/rates", "<p>Rates.</p>"),
+        (
+            "New phones announced",
+            "https://\u0430\u0440\u0440\u04cf\u0435.com/phones",
+            "<p>Phones.</p>",
+        ),
+        ("Harbour tunnel approved", "https://københavn.dk/tunnel", "<p>A tunnel.</p>"),
+        ("Tokyo opens new line", "https://日本語.jp/line", "<p>A line.</p>"),
+    ]
+    app, edition = _edition(tmp_path, items)
+    urls = {story.title: story.url for story in (*edition.stories, *edition.teasers)}
+    assert urls["Central bank raises rates"] == "https://xn--ruters-3of.com/markets/rates"
+    assert urls["New phones announced"] == "https://xn--80ak6aa92e.com/phones"
+    assert urls["Harbour tunnel approved"] == "https://københavn.dk/tunnel"
+    assert urls["Tokyo opens new line"] == "https://日本語.jp/line"
+    text = _parts(_message(app, edition))["text/plain"]
+    assert "https://xn--ruters-3of.com/markets/rates" in text
+    assert "\u0435" not in text and "\u04cf" not in text
+
+
 # -- an item that reuses another outlet's GUID -----------------------------------------------
 
 
@@ -232,3 +259,15 @@ def test_a_feed_reusing_another_outlets_guid_cannot_rewrite_that_outlets_article
     parts = _parts(_message(app, edition))
     for text in parts.values():
         assert "savings" not in text and "evil.example/savings" not in text
+
+
+def test_only_deceiving_host_labels_change() -> None:
+    from digest.collect.hosts import shown_host
+
+    assert shown_host("news.example.org:8080") == "news.example.org:8080"
+    assert shown_host("r\u0435uters.com:8443") == "xn--ruters-3of.com:8443"  # the port kept
+    assert shown_host("\u0410\u0420\u0420\u04c0\u0415.com") == "xn--80ak6aa92e.com"  # capitals
+    assert shown_host("g\u03bfogle.com") == "xn--gogle-rce.com"  # a Greek omicron
+    assert shown_host("παράδειγμα.gr") == "παράδειγμα.gr"  # Greek as Greek
+    assert shown_host("пример.рф") == "пример.рф"  # Cyrillic as Cyrillic
+    assert shown_host("straße.de") == "straße.de"

@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import nh3
 
+from digest.collect.hosts import shown_host
 from digest.records import Image
 
 #: Tags kept (their attributes are filtered separately). Everything else is unwrapped.
@@ -381,9 +382,11 @@ def absolute_url(link: str | None, base: str | None) -> str | None:
         return None
     if not joined.isprintable():
         return None  # a control character: a broken link, not a URL
-    if "@" in parts.netloc:
-        # "https://www.reuters.com@evil.example/": the part before the @ is a user name,
-        # not the site; shown in the text part or on hover it names a site the link does
-        # not go to. The link goes where a browser would take it, and says so.
-        joined = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    # "https://www.reuters.com@evil.example/": the part before the @ is a user name, not
+    # the site; shown in the text part or on hover it names a site the link does not go
+    # to. "rеuters.com" (a Cyrillic е) does the same with letters. The link goes where a
+    # browser would take it, and says so.
+    netloc = shown_host(parts.netloc.rpartition("@")[2])
+    if netloc != parts.netloc:
+        joined = urlunsplit(parts._replace(netloc=netloc))
     return joined.replace(" ", "%20")
