@@ -13,6 +13,9 @@ import subprocess
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,7 @@ from sqlalchemy import select
 
 from digest.app import App
 from digest.cli import main
+from digest.deliver.interfaces import SendSummary
 from digest.store import schema as t
 from tests.conftest import free_port
 from tests.databases import postgres_database
@@ -359,6 +363,40 @@ def test_pause_reaches_every_worker_and_send_resumes_without_duplicates(tmp_path
         app.store.close()
 
 
+@dataclass
+class _Following:
+    """An edition of 300 subscribers (batches of 100) being followed by `send_queued` in
+    a thread, on PostgreSQL and Redis, with no worker running yet."""
+
+    config: Path
+    app: App
+    edition_id: int
+    broker: str
+    handler: FaultyHandler
+    thread: threading.Thread
+    results: list[SendSummary]
+
+
+@contextmanager
+def _following(tmp_path: Path, *, poll: float, stall: float) -> Iterator[_Following]:
+    from digest.deliver.follow import send_queued
+
+    handler = FaultyHandler()
+    with postgres_database() as db, redis_broker() as broker, faulty_smtp(handler) as port:
+        config = small_project(tmp_path / "news", port, extra=queue_config(broker), database=db)
+        app = App.from_config(config)
+        edition_id = build(app)
+        add_subscribers(app, 300)
+        app.store.set_edition_status(edition_id, "sending", now=NOW)
+        results: list[SendSummary] = []
+        follow = threading.Thread(
+            target=lambda: results.append(
+                send_queued(app, app.store.edition(edition_id), poll=poll, stall=stall)
+            )
+        )
+        yield _Following(config, app, edition_id, broker, handler, follow, results)
+
+
 def test_with_no_worker_running_the_follower_says_so_and_does_not_pile_up_tasks(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -366,67 +404,41 @@ def test_with_no_worker_running_the_follower_says_so_and_does_not_pile_up_tasks(
     # the queue grew by all of them each time, and the warning did not say why.
     import redis
 
-    from digest.deliver.follow import send_queued
-
-    handler = FaultyHandler()
-    with postgres_database() as db, redis_broker() as broker, faulty_smtp(handler) as port:
-        config = small_project(tmp_path / "news", port, extra=queue_config(broker), database=db)
-        app = App.from_config(config)
-        edition_id = build(app)
-        add_subscribers(app, 300)
-        app.store.set_edition_status(edition_id, "sending", now=NOW)
-        results = []
-        follow = threading.Thread(
-            target=lambda: results.append(
-                send_queued(app, app.store.edition(edition_id), poll=0.05, stall=0.3)
-            )
-        )
-        with caplog.at_level("WARNING", logger="digest"):
-            follow.start()
-            time.sleep(2.0)  # six stalls or more, nobody taking the tasks
-            client = redis.Redis.from_url(broker)
-            waiting = client.llen("digest")
-            client.close()
-            app.store.set_edition_status(edition_id, "paused", now=NOW)
-            follow.join(30)
-        assert not follow.is_alive()
+    with (
+        _following(tmp_path, poll=0.05, stall=0.3) as f,
+        caplog.at_level("WARNING", logger="digest"),
+    ):
+        f.thread.start()
+        time.sleep(2.0)  # six stalls or more, nobody taking the tasks
+        client = redis.Redis.from_url(f.broker)
+        waiting = client.llen("digest")
+        client.close()
+        f.app.store.set_edition_status(f.edition_id, "paused", now=NOW)
+        f.thread.join(30)
+        assert not f.thread.is_alive()
     assert waiting == 3  # 300 subscribers in batches of 100, enqueued once
     stalls = [r.getMessage() for r in caplog.records if "no progress" in r.getMessage()]
     assert len(stalls) >= 3
     assert all("3 tasks wait on queue 'digest'" in m for m in stalls), stalls
     assert all("is a `digest worker` running" in m for m in stalls)
-    assert not handler.got
+    assert not f.handler.got
 
 
 def test_lost_tasks_are_enqueued_again_when_the_ledger_stalls(tmp_path: Path) -> None:
     import redis
 
-    from digest.deliver.follow import send_queued
-
-    handler = FaultyHandler()
-    with postgres_database() as db, redis_broker() as broker, faulty_smtp(handler) as port:
-        config = small_project(tmp_path / "news", port, extra=queue_config(broker), database=db)
-        app = App.from_config(config)
-        edition_id = build(app)
-        add_subscribers(app, 300)
-        app.store.set_edition_status(edition_id, "sending", now=NOW)
-        results = []
-        follow = threading.Thread(
-            target=lambda: results.append(
-                send_queued(app, app.store.edition(edition_id), poll=0.1, stall=2.0)
-            )
-        )
-        follow.start()
-        client = redis.Redis.from_url(broker)
+    with _following(tmp_path, poll=0.1, stall=2.0) as f:
+        f.thread.start()
+        client = redis.Redis.from_url(f.broker)
         deadline = time.monotonic() + 10
         while client.llen("digest") < 3:  # 300 subscribers in batches of 100
-            assert time.monotonic() < deadline and follow.is_alive()
+            assert time.monotonic() < deadline and f.thread.is_alive()
             time.sleep(0.01)
         client.delete("digest")  # the broker lost every task
         client.close()
-        with workers(config, tmp_path, "a"):
-            follow.join(60)
-        assert not follow.is_alive()
-    (summary,) = results
+        with workers(f.config, tmp_path, "a"):
+            f.thread.join(60)
+        assert not f.thread.is_alive()
+    (summary,) = f.results
     assert summary.paused is None and summary.sent == 300
-    assert sorted(Counter(g.subscriber for g in handler.got).values()) == [1] * 300
+    assert sorted(Counter(g.subscriber for g in f.handler.got).values()) == [1] * 300
