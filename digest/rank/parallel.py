@@ -23,6 +23,7 @@ import pickle
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -75,7 +76,12 @@ def in_children(work: Callable[[int], T], parts: int) -> list[T]:
 def _fork(work: Callable[[int], T], k: int) -> tuple[int, int]:
     read, write = os.pipe()
     try:
-        pid = os.fork()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns when the process has other threads; numpy's BLAS keeps
+            # idle native ones (never Python code, and nothing here calls BLAS), and
+            # `processes` forks only when this is the one Python thread.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
     except OSError:
         os.close(read)
         os.close(write)
