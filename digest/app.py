@@ -70,6 +70,14 @@ class App:
     def from_config(cls, path: str | Path) -> App:
         return cls(load(path))
 
+    def close(self) -> None:
+        """Close the store's connections, if it was opened. On SQLite the last one to
+        close writes the write-ahead log back into the database file, so a copy of
+        `digest.db` taken after a command holds everything the command stored."""
+        store = self.__dict__.pop("store", None)
+        if store is not None:
+            store.close()
+
     # -- the parts ----------------------------------------------------------------------
     @cached_property
     def store(self) -> Store:

@@ -26,16 +26,16 @@ def output(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
 
 
 def _rich(reports: list[SourceReport], width: int = 120) -> str:
-    """What rich alone prints for these reports (the table as _print_collect_table builds it)."""
+    """What rich alone prints for these reports (the table as print_collect_table builds it)."""
     buffer = io.StringIO()
     table = Table(title="Sources", title_justify="left")
-    for col in cli.COLLECT_COLUMNS:
+    for col in common.COLLECT_COLUMNS:
         right = col in ("new", "updated", "unchanged")
         table.add_column(col, justify="right" if right else "left", overflow="fold")
     for r in reports:
         error = f"[red]{r.error}[/]" if r.error else ""
-        counts = (str(r.new), str(r.updated), cli._unchanged(r))
-        table.add_row(r.name, *counts, error, cli._warnings(r.warnings))
+        counts = (str(r.new), str(r.updated), common.unchanged_cell(r))
+        table.add_row(r.name, *counts, error, common.warnings_cell(r.warnings))
     Console(file=buffer, width=width, highlight=False).print(table)
     return buffer.getvalue()
 
@@ -55,12 +55,12 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_the_plain_table_is_what_rich_prints(case: str, output: io.StringIO) -> None:
     reports = CASES[case]
-    rows = [(r.name, str(r.new), str(r.updated), cli._unchanged(r), "", "") for r in reports]
-    assert common.print_plain_table("Sources", cli.COLLECT_COLUMNS, {1, 2, 3}, rows)
+    rows = [(r.name, str(r.new), str(r.updated), common.unchanged_cell(r), "", "") for r in reports]
+    assert common.print_plain_table("Sources", common.COLLECT_COLUMNS, {1, 2, 3}, rows)
     assert output.getvalue() == _rich(reports)
     output.truncate(0)
     output.seek(0)
-    cli._print_collect_table(reports)
+    common.print_collect_table(reports)
     assert output.getvalue() == _rich(reports)
 
 
@@ -75,11 +75,11 @@ def test_the_plain_table_is_what_rich_prints(case: str, output: io.StringIO) -> 
     ],
 )
 def test_rich_draws_what_needs_it(reports: list[SourceReport], output: io.StringIO) -> None:
-    rows = [(r.name, str(r.new), str(r.updated), cli._unchanged(r), "", "") for r in reports]
+    rows = [(r.name, str(r.new), str(r.updated), common.unchanged_cell(r), "", "") for r in reports]
     if not (reports[0].error or reports[0].warnings):
-        assert not common.print_plain_table("Sources", cli.COLLECT_COLUMNS, {1, 2, 3}, rows)
+        assert not common.print_plain_table("Sources", common.COLLECT_COLUMNS, {1, 2, 3}, rows)
         assert output.getvalue() == ""
-    cli._print_collect_table(reports)
+    common.print_collect_table(reports)
     assert output.getvalue() == _rich(reports)
 
 
@@ -88,5 +88,5 @@ def test_a_terminal_gets_rich_s_colours(monkeypatch: pytest.MonkeyPatch) -> None
     console = Console(file=buffer, width=120, force_terminal=True, color_system="standard")
     monkeypatch.setattr(common, "console", console)
     rows = [("Outlet 1", "0", "0", "not modified", "", "")]
-    assert not common.print_plain_table("Sources", cli.COLLECT_COLUMNS, {1, 2, 3}, rows)
+    assert not common.print_plain_table("Sources", common.COLLECT_COLUMNS, {1, 2, 3}, rows)
     assert buffer.getvalue() == ""

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -82,3 +84,73 @@ def test_python_dash_m_digest_is_the_digest_command() -> None:
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("Usage: digest [OPTIONS] COMMAND"), run.stdout
     assert " demo " in run.stdout
+
+
+def test_an_unchanged_collect_into_a_pipe_loads_neither_rich_nor_the_parsers(
+    tmp_path: Path,
+) -> None:
+    """The collect a schedule runs again and again (output into a pipe or a log, every
+    feed answering 304) loads what it uses: not rich (its table is drawn without it),
+    not the package metadata (the version is in `digest`), not the feed parsers or
+    SQLAlchemy; and the process it ran in closed the database (no WAL left behind)."""
+    from tests.conftest import write_project
+    from tests.feedserver import sample_feed, serve_feeds
+
+    feeds = {f"/{n}.xml": sample_feed(n, items=3) for n in range(3)}
+    with serve_feeds(feeds) as server:
+        sources = "".join(
+            f'[[sources]]\nname = "Outlet {n}"\nurl = "{server.url(f"/{n}.xml")}"\n\n'
+            for n in range(3)
+        )
+        config = write_project(tmp_path / "news", sources=sources)
+        at = "2026-11-27T06:00:00+00:00"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        command = [sys.executable, "-m", "digest", "collect", "--config", str(config)]
+        first = subprocess.run([*command, "--at", at], capture_output=True, text=True, env=env)
+        assert first.returncode == 0, first.stderr
+        assert not (config.parent / "digest.db-wal").exists()
+        heavy = ["rich.console", "importlib.metadata", "feedparser", "sqlalchemy"]
+        code = (
+            "import sys\n"
+            "from digest.cli import main\n"
+            f"sys.argv = ['digest', 'collect', '--config', {str(config)!r}, '--at', {at!r}]\n"
+            "try:\n"
+            "    main.main(standalone_mode=False)\n"
+            "finally:\n"
+            f"    print(sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)\n"
+        )
+        again = _python(code)
+    assert again.stdout.count("not modified") == 3, again.stdout
+    assert again.stdout.startswith("Sources"), again.stdout  # the table, drawn plainly
+    assert again.stderr.strip().splitlines()[-1] == "[]", again.stderr
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {},
+        {"COLUMNS": "132"},
+        {"FORCE_COLOR": "1"},
+        {"TTY_COMPATIBLE": "0"},
+        {"TTY_COMPATIBLE": "1"},
+    ],
+)
+def test_the_stand_in_console_answers_as_rich_would(
+    environ: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the stand-in answers without rich (into a pipe) is what rich's Console says,
+    also where the environment forces a terminal or sets the width."""
+    from rich.console import Console
+
+    from digest.cli.common import _LazyConsole
+
+    for name in ("COLUMNS", "FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    read, write = os.pipe()
+    with os.fdopen(read, "rb"), os.fdopen(write, "w", encoding="utf-8") as pipe:
+        monkeypatch.setattr(sys, "stdout", pipe)
+        stand_in, rich = _LazyConsole(stderr=False), Console(highlight=False)
+        answers = [(c.is_terminal, c.color_system, c.encoding, c.width) for c in (stand_in, rich)]
+    assert answers[0] == answers[1]

@@ -11,6 +11,7 @@ and the renderer when a command uses them, so `digest --version` answers at once
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -21,15 +22,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from rich.markup import escape
 
+from digest import __version__
 from digest.cli.common import (
     at_time,
     config_option,
     console,
     err,
+    escape,
+    made,
     open_app,
-    print_plain_table,
+    print_collect_table,
 )
 from digest.codec import edition_to_dict, iso
 from digest.errors import DigestError
@@ -103,6 +106,18 @@ class DigestGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self.commands)
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """The process's `digest` (the console script and `python -m digest`; tests call
+        `main.main`). When the command is done, the objects left are frozen out of the
+        cycle collector: the interpreter's passes over them at exit took 20-30 ms of a
+        short command (an unchanged `digest collect` is 0.2 s); the system frees the
+        memory. Files and connections are closed by the commands, not left to the
+        collector: Python does not promise to finalise objects that live until exit."""
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            gc.freeze()
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -126,7 +141,7 @@ def _fail(message: str) -> NoReturn:
 
 
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="digest")
+@click.version_option(__version__, package_name="digest")
 def main() -> None:
     """digest: collect the day's articles, rank them, and deliver one newsletter edition
     to every subscriber of every list, exactly once."""
@@ -214,11 +229,8 @@ def demo(out: str) -> None:
     console.print(f"  outbox:   {app.settings.transport.path} ({summary.sent} messages)")
 
 
-COLLECT_COLUMNS = ("source", "new", "updated", "unchanged", "error", "warnings")
-
-
 def _print_collect(reports: list[Any]) -> None:
-    _print_collect_table(reports)
+    print_collect_table(reports)
     failed = sum(1 for r in reports if r.error)
     if reports and failed == len(reports):  # a scheduler must see that nothing came in
         err.print(
@@ -227,39 +239,6 @@ def _print_collect(reports: list[Any]) -> None:
             soft_wrap=True,
         )
         sys.exit(1)
-
-
-def _print_collect_table(reports: list[Any]) -> None:
-    if not any(r.error or r.warnings for r in reports):
-        rows = [(r.name, str(r.new), str(r.updated), _unchanged(r), "", "") for r in reports]
-        if print_plain_table("Sources", COLLECT_COLUMNS, {1, 2, 3}, rows):
-            return
-    from rich.table import Table
-
-    table = Table(title="Sources", title_justify="left")
-    for col in COLLECT_COLUMNS:
-        table.add_column(
-            col,
-            justify="right" if col in ("new", "updated", "unchanged") else "left",
-            overflow="fold",
-        )
-    for r in reports:
-        error = f"[red]{escape(r.error)}[/]" if r.error else ""
-        counts = (str(r.new), str(r.updated), _unchanged(r))
-        table.add_row(r.name, *counts, error, _warnings(r.warnings))
-    console.print(table)
-
-
-def _unchanged(report: Any) -> str:
-    return "not modified" if report.not_modified else str(report.unchanged)
-
-
-def _warnings(warnings: tuple[str, ...], shown: int = 5) -> str:
-    """A source's warnings, one a line, the first `shown` and then how many more."""
-    lines = [escape(w) for w in warnings[:shown]]
-    if len(warnings) > shown:
-        lines.append(f"and {len(warnings) - shown} more")
-    return f"[yellow]{chr(10).join(lines)}[/]" if lines else ""
 
 
 @main.command()
@@ -276,7 +255,11 @@ def collect(config: str, at: str | None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
-        TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+        TextColumn("collecting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=made(err),
+        transient=True,
     ) as bar:
         task = bar.add_task("collect", total=len(app.settings.sources))
         reports = app.collect(now=at_time(at), progress=lambda _r: bar.advance(task))

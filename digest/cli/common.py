@@ -6,20 +6,107 @@ A leaf of the command line: the command modules (`digest/cli/NAME.py`) import it
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import click
-from rich.console import Console
 
 from digest.codec import parse_iso
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from digest.app import App
 
-console = Console(stderr=False, highlight=False)
-err = Console(stderr=True, highlight=False)
+
+class _LazyConsole:
+    """A rich Console made at its first use. Into a pipe or a file, which is how a
+    schedule runs `digest collect`, rich would draw no colour and may not be needed at
+    all: what it would decide there is answered here without importing it (40 modules,
+    a twentieth of an unchanged collect's time). Anything else goes to the Console."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def _made(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, highlight=False)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._made(), name)
+
+    @property
+    def file(self) -> IO[str]:
+        if self._console is not None:
+            return self._console.file
+        return sys.stderr if self._stderr else sys.stdout
+
+    @property
+    def is_terminal(self) -> bool:
+        """rich's answer, asked only of a terminal or where the environment may force one."""
+        if self._console is None and not _may_be_terminal(self.file):
+            return False
+        return self._made().is_terminal
+
+    @property
+    def color_system(self) -> str | None:
+        return self._made().color_system if self.is_terminal else None
+
+    @property
+    def encoding(self) -> str:
+        return (getattr(self.file, "encoding", None) or "utf-8").lower()
+
+    @property
+    def width(self) -> int:
+        """rich's width for an output that is not a terminal: the first terminal among
+        the standard streams, else 80; $COLUMNS wins."""
+        if self.is_terminal:
+            return int(self._made().width)
+        width = 0
+        for descriptor in (0, 1, 2):
+            try:
+                width = os.get_terminal_size(descriptor).columns
+            except (AttributeError, ValueError, OSError):
+                continue
+            break
+        columns = os.environ.get("COLUMNS", "")
+        return int(columns) if columns.isdigit() else width or 80
+
+
+def _may_be_terminal(stream: IO[str]) -> bool:
+    """Whether rich might call `stream` a terminal: it is one, or the environment can
+    force the answer (rich's TTY_COMPATIBLE and FORCE_COLOR)."""
+    if "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
+        return True
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+console = cast("Console", _LazyConsole(stderr=False))
+err = cast("Console", _LazyConsole(stderr=True))
+
+
+def made(out: Console) -> Console:
+    """The rich Console itself, for what rich is handed (a Progress, a Measurement):
+    rich uses it as a context manager too, which a stand-in cannot forward."""
+    return out._made() if isinstance(out, _LazyConsole) else out
+
+
+def escape(text: str) -> str:
+    """rich's markup escape (rich loaded when something is printed through it)."""
+    from rich.markup import escape
+
+    return escape(text)
+
 
 config_option = click.option(
     "--config",
@@ -35,7 +122,11 @@ def open_app(config: str) -> App:
     """The project's App, from its configuration file (the application loaded on use)."""
     from digest.app import App
 
-    return App.from_config(config)
+    app = App.from_config(config)
+    context = click.get_current_context(silent=True)
+    if context is not None:  # closed with the command (see App.close)
+        context.call_on_close(app.close)
+    return app
 
 
 def at_time(value: str | None) -> datetime:
@@ -53,12 +144,13 @@ def at_time(value: str | None) -> datetime:
 def print_table(table: Any) -> None:
     """Print a rich table; into a pipe or a file, at its natural width, so no cell is
     cut to "…" (rich assumes 80 columns when stdout is not a terminal)."""
+    from rich.console import Console
     from rich.measure import Measurement
 
     if console.is_terminal:
         console.print(table)
         return
-    natural = Measurement.get(console, console.options.update(width=10_000), table).maximum
+    natural = Measurement.get(made(console), console.options.update(width=10_000), table).maximum
     wide = Console(file=console.file, width=max(natural, console.width), highlight=False)
     wide.print(table)
 
@@ -105,12 +197,56 @@ def _plain(cell: str) -> bool:
     return cell.isprintable() and not any(c in cell for c in "[]:\\")
 
 
+COLLECT_COLUMNS = ("source", "new", "updated", "unchanged", "error", "warnings")
+
+
+def print_collect_table(reports: Sequence[Any]) -> None:
+    """`digest collect`'s table of sources: what each gave, its error and warnings."""
+    if not any(r.error or r.warnings for r in reports):
+        rows = [(r.name, str(r.new), str(r.updated), unchanged_cell(r), "", "") for r in reports]
+        if print_plain_table("Sources", COLLECT_COLUMNS, {1, 2, 3}, rows):
+            return
+    from rich.table import Table
+
+    table = Table(title="Sources", title_justify="left")
+    for col in COLLECT_COLUMNS:
+        table.add_column(
+            col,
+            justify="right" if col in ("new", "updated", "unchanged") else "left",
+            overflow="fold",
+        )
+    for r in reports:
+        error = f"[red]{escape(r.error)}[/]" if r.error else ""
+        counts = (str(r.new), str(r.updated), unchanged_cell(r))
+        table.add_row(r.name, *counts, error, warnings_cell(r.warnings))
+    console.print(table)
+
+
+def unchanged_cell(report: Any) -> str:
+    """A source's unchanged count, or that the server said nothing changed (304)."""
+    return "not modified" if report.not_modified else str(report.unchanged)
+
+
+def warnings_cell(warnings: tuple[str, ...], shown: int = 5) -> str:
+    """A source's warnings, one a line, the first `shown` and then how many more."""
+    lines = [escape(w) for w in warnings[:shown]]
+    if len(warnings) > shown:
+        lines.append(f"and {len(warnings) - shown} more")
+    return f"[yellow]{chr(10).join(lines)}[/]" if lines else ""
+
+
 __all__ = [
+    "COLLECT_COLUMNS",
     "at_time",
     "config_option",
     "console",
     "err",
+    "escape",
+    "made",
     "open_app",
+    "print_collect_table",
     "print_plain_table",
     "print_table",
+    "unchanged_cell",
+    "warnings_cell",
 ]

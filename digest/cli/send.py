@@ -28,7 +28,7 @@ from rich.progress import (
 )
 
 from digest import gate
-from digest.cli.common import config_option, console, err, open_app
+from digest.cli.common import config_option, console, err, made, open_app
 from digest.errors import DeliveryError
 from digest.lifecycle import EditionStatus, allowed
 
@@ -100,7 +100,7 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
-        console=err,
+        console=made(err),
         transient=True,
         disable=dry_run,
     )

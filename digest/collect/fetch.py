@@ -17,11 +17,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+from digest import __version__
 from digest.collect._lazyimports import deferred_imports
 
 with deferred_imports():  # trio (a probe) and httpx's command line: loaded when used
@@ -29,11 +29,6 @@ with deferred_imports():  # trio (a probe) and httpx's command line: loaded when
     import httpx
 
     from digest.collect.netstream import AsyncioBackend
-
-try:
-    __version__ = version("digest")
-except PackageNotFoundError:  # running from a checkout that is not installed
-    __version__ = "0.0.0"
 
 USER_AGENT = f"digest/{__version__} (+https://github.com/digest-newsletter/digest)"
 MAX_REDIRECTS = 5
