@@ -80,6 +80,24 @@ class Article:
         return self.published is None and self.backlog
 
 
+def copy_key(source_id: int, key: str) -> str:
+    """The key a source's article is stored under when another source stored its key
+    first. A GUID or a link is only what a feed says, and any feed can say another
+    outlet's: so no source can keep another's article out by storing its key first, nor
+    overwrite it by storing it after. No feed or folder gives a key of this form: theirs
+    begin ``guid:``, ``url:``, ``sha1:`` or ``file:``."""
+    return f"src{source_id}:{key}"
+
+
+def claimed_key(key: str) -> str:
+    """The key as its source gave it: `key` itself, or the one a :func:`copy_key` copies.
+    An article sent under either key is not sent again under the other."""
+    head, colon, rest = key.partition(":")
+    if colon and head.startswith("src") and head[3:].isdigit():
+        return rest
+    return key
+
+
 @dataclass(frozen=True, slots=True)
 class SourceReport:
     """What one source gave in one collection run; an error is a value, not a raise."""

@@ -17,7 +17,7 @@ from sqlalchemy import event
 
 from digest import collect
 from digest.config import SourceSettings
-from digest.records import Article, SourceReport
+from digest.records import Article, SourceReport, claimed_key
 from digest.store import Store
 from tests.feedserver import sample_feed, serve_feeds
 
@@ -127,10 +127,16 @@ def test_a_source_s_articles_are_stored_with_a_bounded_number_of_statements(
     assert stored["https://example.org/0"].first_seen == NOW  # never new again
     assert stored["https://example.org/600"].first_seen == later
 
-    # Another source carrying a key already stored: not new for it, the first keeps it.
-    other = store.record(
-        SourceReport("Other", (_article(5), _article(700))), location="other.xml", now=later
-    )
-    assert (other.new, other.updated, other.unchanged) == (1, 0, 1)
-    assert {a.key: a.source for a in store.articles()}["https://example.org/5"] == "Bulk"
+    # Another source carrying a key already stored: the first keeps it, the other's
+    # article is stored under a copy key of its own (records.copy_key), once.
+    for new, unchanged in ((2, 0), (0, 2)):
+        other = store.record(
+            SourceReport("Other", (_article(5), _article(700))), location="other.xml", now=later
+        )
+        assert (other.new, other.updated, other.unchanged) == (new, 0, unchanged)
+    sources = {a.key: a.source for a in store.articles()}
+    assert sources["https://example.org/5"] == "Bulk"
+    others = sorted(k for k, s in sources.items() if s == "Other")
+    assert others[0] == "https://example.org/700"
+    assert claimed_key(others[1]) == "https://example.org/5" != others[1]
     store.close()

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.rank import DROP_REASONS, RankOptions, rank
+from digest.records import claimed_key, copy_key
 from tests.test_rank import NOW, _article, _metro
 
 
@@ -51,6 +52,20 @@ def test_an_article_of_a_story_that_ran_before_counts_as_already_sent() -> None:
     ranked = rank(articles, now=NOW, options=RankOptions(already_sent=frozenset({"m2"})))
     assert ranked.stories == ()
     assert dict(ranked.dropped) == _counts(already_sent=2)
+
+
+def test_an_article_sent_under_one_sources_key_is_not_sent_again_under_anothers() -> None:
+    # A second source giving a stored key keeps its article under a copy key
+    # (records.copy_key). What went out under either key is not news under the other,
+    # also when the other copy is alone in its story (the first one pruned or too old).
+    copy = replace(_metro("m1", "thelocal.dk", 3, 0), key=copy_key(7, "m1"))
+    ranked = rank([copy], now=NOW, options=RankOptions(already_sent=frozenset({"m1"})))
+    assert ranked.stories == () and dict(ranked.dropped) == _counts(already_sent=1)
+    original = _metro("m1", "thelocal.dk", 3, 0)
+    sent = frozenset({copy.key, claimed_key(copy.key)})  # as Store.sent_keys gives them
+    ranked = rank([original], now=NOW, options=RankOptions(already_sent=sent))
+    assert ranked.stories == ()
+    assert claimed_key("guid:src7:x") == "guid:src7:x"  # a feed's key is never shortened
 
 
 def test_a_pinned_article_is_never_counted_as_dropped() -> None:

@@ -256,9 +256,91 @@ def test_a_feed_reusing_another_outlets_guid_cannot_rewrite_that_outlets_article
         "daily", [{"email": "ann@example.com", "status": "active"}], origin="test", now=NOW
     )
     edition = app.build(now=NOW, reports=reports)
-    parts = _parts(_message(app, edition))
-    for text in parts.values():
-        assert "savings" not in text and "evil.example/savings" not in text
+    (real,) = [s for s in edition.stories if s.key == f"guid:{guid}"]
+    assert (real.title, real.source) == ("Central bank raises rates", "Reuters")
+    # The feed's own item is its own article, under its own name only.
+    for story in edition.stories:
+        if "savings" in f"{story.title} {story.summary} {story.url}":
+            assert story.source == "Evil Times", story
+            assert "Reuters" not in {a.source for a in story.also}, story
+
+
+def _rss(title: str, link: str, item_guid: str, text: str, hour: int = 20) -> str:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>x</title>'
+        f"<link>{link}</link><item><title>{title}</title><link>{link}</link>"
+        f'<guid isPermaLink="false">{item_guid}</guid>'
+        f"<pubDate>Thu, 26 Nov 2026 {hour}:00:00 +0000</pubDate>"
+        f"<description>{text}</description></item></channel></rss>"
+    )
+
+
+def test_a_feed_giving_an_outlets_guid_first_does_not_keep_that_outlets_article_out(
+    tmp_path: Path,
+) -> None:
+    # GUIDs are public, often the article's URL, and a feed can give one before the outlet
+    # publishes (or while the outlet's feed is down). The first source to store a key
+    # owned it, and the outlet's own article was then dropped as "another source's": the
+    # edition carried the attacker's headline and not the outlet's story.
+    guid = "https://www.reuters.example/markets/rates-2026-11-26"
+    reuters, evil = tmp_path / "reuters.rss", tmp_path / "evil.rss"
+    evil.write_text(
+        _rss(
+            "Central bank collapses: move your savings today",
+            "https://evil.example/savings",
+            guid,
+            "Log in at evil.example to protect your savings.",
+        )
+    )
+    reuters.write_text(_rss("x", "https://www.reuters.example/", "other", "Nothing yet.", 9))
+    config = write_project(
+        tmp_path / "news",
+        sources=f'[[sources]]\nname = "Reuters"\nurl = "{reuters}"\n\n'
+        f'[[sources]]\nname = "Evil Times"\nurl = "{evil}"\n',
+    )
+    app = App.from_config(config)
+    assert [r.error for r in app.collect(now=NOW)] == [None, None]
+    reuters.write_text(
+        _rss("Central bank raises rates", guid, guid, "The bank raised rates by half a point.")
+    )
+    reports = app.collect(now=NOW)
+    assert [(r.name, r.new, r.error) for r in reports] == [
+        ("Reuters", 1, None),
+        ("Evil Times", 0, None),
+    ]
+    edition = app.build(now=NOW, reports=reports)
+    stories = {s.title: s.source for s in edition.stories}
+    assert stories["Central bank raises rates"] == "Reuters"
+    assert stories["Central bank collapses: move your savings today"] == "Evil Times"
+
+
+def test_an_outlets_two_feeds_giving_one_guid_make_one_story_sent_once(tmp_path: Path) -> None:
+    # A newsroom's sections share items: the same GUID in its "world" and "top" feeds.
+    # Each feed's copy is stored, ranking folds them into one story, and once it is sent
+    # neither copy comes back, even one first given after the send.
+    guid = "https://news.example/world/2026/11/26/summit"
+    top, world = tmp_path / "top.rss", tmp_path / "world.rss"
+    item = ("Leaders agree on a summit in Oslo", guid, guid, "The leaders met for six hours.")
+    top.write_text(_rss(*item))
+    world.write_text(_rss("x", "https://news.example/", "older", "An older item.", 9))
+    config = write_project(
+        tmp_path / "news",
+        sources=f'[[sources]]\nname = "News Top"\nurl = "{top}"\n\n'
+        f'[[sources]]\nname = "News World"\nurl = "{world}"\n',
+    )
+    app = App.from_config(config)
+    reports = app.collect(now=NOW)
+    first = app.build(now=NOW, reports=reports)
+    assert first.id is not None
+    assert [s.title for s in first.stories].count(item[0]) == 1
+    app.store.set_edition_status(first.id, "sent", now=NOW)
+    world.write_text(_rss(*item))  # the world feed gives the item after the send
+    later = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    reports = app.collect(now=later)
+    assert [r.new for r in reports] == [0, 1]
+    again = app.draft(now=later)
+    assert again.edition is None or item[0] not in [s.title for s in again.edition.stories]
+    assert any(reason == "already_sent" for reason in again.dropped)
 
 
 def test_only_deceiving_host_labels_change() -> None:

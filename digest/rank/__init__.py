@@ -31,7 +31,7 @@ from digest.rank.score import newest as _newest
 from digest.rank.score import score as _score
 from digest.rank.score import sponsored as _sponsored
 from digest.rank.trim import trim as _trim
-from digest.records import Also, Article, Story
+from digest.records import Also, Article, Story, claimed_key
 
 __all__ = ["DROP_REASONS", "FUTURE_SLACK", "RankOptions", "Ranked", "rank"]
 
@@ -174,6 +174,12 @@ def _left_out(
     return MappingProxyType(dict(sorted(out.items())))
 
 
+def _sent(article: Article, options: RankOptions) -> bool:
+    """Sent before, under its own key or another source's copy of it (records.copy_key)."""
+    sent = options.already_sent
+    return article.key in sent or claimed_key(article.key) in sent
+
+
 def _candidates(articles: list[Article], now: datetime, options: RankOptions) -> list[_Candidate]:
     pinned = set(options.pinned)
     window = None
@@ -184,9 +190,9 @@ def _candidates(articles: list[Article], now: datetime, options: RankOptions) ->
     out = []
     for group in _cluster(articles, window=window):
         has_pin = any(a.key in pinned for a in group)
-        if not has_pin and any(a.key in options.already_sent for a in group):
+        if not has_pin and any(_sent(a, options) for a in group):
             continue  # the story ran before: no repeats
-        members = tuple(a for a in group if a.key in pinned or a.key not in options.already_sent)
+        members = tuple(a for a in group if a.key in pinned or not _sent(a, options))
         front = _face(members, options)
         total, why = _score(members, now=now, options=options, front=front)
         latest = _newest(members)

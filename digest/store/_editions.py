@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from digest.codec import edition_from_dict, edition_to_dict
 from digest.errors import NotFound
-from digest.records import Edition
+from digest.records import Edition, claimed_key
 from digest.store import schema as t
 from digest.store._base import Base, _pk, utc
 
@@ -155,7 +155,9 @@ class EditionsMixin(Base):
         return str(status)
 
     def sent_keys(self, list_name: str) -> frozenset[str]:
-        """Article keys carried by editions of this list that went (or are going) out."""
+        """Article keys carried by editions of this list that went (or are going) out,
+        and the keys their sources gave (:func:`digest.records.claimed_key`): an article
+        stored under another source's key is the same article."""
         e, ea, lst = t.editions, t.edition_articles, t.lists
         query = (
             select(ea.c.article_key)
@@ -164,7 +166,8 @@ class EditionsMixin(Base):
             .where(lst.c.name == list_name, e.c.status.in_(("sending", "sent")))
         )
         with self.engine.connect() as conn:
-            return frozenset(conn.execute(query).scalars())
+            keys = set(conn.execute(query).scalars())
+        return frozenset(keys | {claimed_key(key) for key in keys})
 
     # -- editions as the scheduler and the approval commands see them -------------
     def _infos(self, *where: Any, limit: int | None = None) -> list[EditionInfo]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Select, Table, bindparam, func, literal, select, update
 
-from digest.records import Article, SourceReport
+from digest.records import Article, SourceReport, copy_key
 from digest.store import schema as t
 from digest.store._base import Base, _article, _article_values, content_hash, upsert, utc
 
@@ -60,9 +60,10 @@ def _batches(articles: tuple[Article, ...]) -> list[list[Article]]:
 def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tuple[int, int, int]:
     """Insert the new articles of ``batch``, update the changed ones: (new, updated, same)."""
     a = t.articles
+    copies = {article.key: copy_key(sid, article.key) for article in batch}
     rows = conn.execute(
         select(a.c.id, a.c.key, a.c.source_id, a.c.content_hash, a.c.published_at).where(
-            a.c.key.in_([article.key for article in batch])
+            a.c.key.in_([*copies, *copies.values()])
         )
     ).all()
     stored = {row.key: row for row in rows}
@@ -72,11 +73,20 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
     for article in batch:
         digest = content_hash(article)
         values = _article_values(article)
-        row = stored.get(article.key)
+        key = article.key
+        row = stored.get(key)
+        if row is not None and row.source_id != sid:
+            # Another source stored this key first (keys are unique across sources).
+            # This source's article is its own, under a key of its own (records.copy_key):
+            # taking the other's row would put this feed's headline and link under that
+            # outlet's name, and skipping would let any feed keep an outlet's article out
+            # by giving its GUID first. Copies of one article are one story in ranking.
+            key = copies[key]
+            row = stored.get(key)
         if row is None:
             fresh.append(
                 {
-                    "key": article.key,
+                    "key": key,
                     "source_id": sid,
                     "first_seen_at": now,
                     "updated_at": now,
@@ -84,11 +94,6 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
                     **values,
                 }
             )
-        elif row.source_id != sid:
-            # Another source's article (keys are unique across sources: the first to
-            # store one owns it). Any feed can give an item that GUID or link; taking its
-            # text would put its headline and link under the other outlet's name.
-            unchanged += 1
         elif row.content_hash != digest:
             # Keep the earliest date: an edited article must not jump to the top.
             old = utc(row.published_at)
@@ -99,7 +104,8 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
             unchanged += 1
     new = 0
     if fresh:
-        # Nothing inserted for a key another source stored meanwhile: it is not new here.
+        # Nothing inserted for a key another source stored meanwhile (a collect in
+        # another process): it is not new here.
         inserted = conn.execute(
             _insert(conn, a).on_conflict_do_nothing(index_elements=["key"]).returning(a.c.key),
             fresh,
