@@ -47,6 +47,9 @@ def email_hash(email: str) -> str:
 
 
 def _article_values(article: Article) -> dict[str, Any]:
+    """The row's values; a language tag or an outlet name too long for its column (35
+    and 200 characters: no real one is) is left out or cut, not a failed collect."""
+    language = article.language if article.language and len(article.language) <= 35 else None
     return {
         "url": article.url,
         "title": article.title,
@@ -59,8 +62,8 @@ def _article_values(article: Article) -> dict[str, Any]:
         "image_alt": article.image.alt if article.image else None,
         "image_width": article.image.width if article.image else None,
         "section": article.section,
-        "language": article.language,
-        "outlet": article.outlet,
+        "language": language,
+        "outlet": article.outlet[:200] if article.outlet else article.outlet,
         "published_at": article.published,
     }
 

@@ -7,6 +7,7 @@ NOTHING for the new ones, and one executemany UPDATE for those whose content cha
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,9 @@ from digest.store._base import Base, _article, _article_values, content_hash, up
 
 #: Keys looked up in one SELECT (well under SQLite's and PostgreSQL's parameter limits).
 KEY_CHUNK = 500
+#: The longest key stored as its source gave it: the column holds 700 characters and a
+#: copy key (records.copy_key) adds at most 14.
+MAX_KEY = 680
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +37,16 @@ class SourceHealth:
     last_error: str | None
     last_error_at: datetime | None
     consecutive_failures: int
+
+
+def fitted_key(key: str) -> str:
+    """`key` as the database can hold it: itself, or its kind and a SHA-256 of it when it
+    is longer than :data:`MAX_KEY` or holds NUL (a GUID is any text a feed gives; such a
+    key failed the whole collect on PostgreSQL). The same key always fits the same way."""
+    if len(key) <= MAX_KEY and "\x00" not in key:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{key.partition(':')[0][:16]}-sha256:{digest}"
 
 
 def _insert(conn: Any, table: Table) -> Any:
@@ -60,10 +74,13 @@ def _batches(articles: tuple[Article, ...]) -> list[list[Article]]:
 def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tuple[int, int, int]:
     """Insert the new articles of ``batch``, update the changed ones: (new, updated, same)."""
     a = t.articles
-    copies = {article.key: copy_key(sid, article.key) for article in batch}
+    fitted = {article.key: fitted_key(article.key) for article in batch}
+    copies = {key: copy_key(sid, key) for key in fitted.values()}
+    # A long key SQLite stored whole before keys were fitted is still looked up as it is.
+    legacy = [key for key, fit in fitted.items() if fit != key and "\x00" not in key]
     rows = conn.execute(
         select(a.c.id, a.c.key, a.c.source_id, a.c.content_hash, a.c.published_at).where(
-            a.c.key.in_([*copies, *copies.values()])
+            a.c.key.in_([*copies, *copies.values(), *legacy])
         )
     ).all()
     stored = {row.key: row for row in rows}
@@ -73,15 +90,17 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
     for article in batch:
         digest = content_hash(article)
         values = _article_values(article)
-        key = article.key
-        row = stored.get(key)
+        key = fitted[article.key]
+        row = stored.get(key) or stored.get(article.key)
+        if row is not None:
+            key = row.key
         if row is not None and row.source_id != sid:
             # Another source stored this key first (keys are unique across sources).
             # This source's article is its own, under a key of its own (records.copy_key):
             # taking the other's row would put this feed's headline and link under that
             # outlet's name, and skipping would let any feed keep an outlet's article out
             # by giving its GUID first. Copies of one article are one story in ranking.
-            key = copies[key]
+            key = copies[fitted[article.key]]
             row = stored.get(key)
         if row is None:
             fresh.append(

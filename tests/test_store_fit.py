@@ -1,0 +1,115 @@
+"""What a feed gives is stored whatever its length or bytes: a GUID of any length or
+with NUL, a language tag longer than any real one. On PostgreSQL each of them failed
+the whole `digest collect` with a DataError (the sources after it were never
+collected); on SQLite the same GUID was stored whole."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, select
+
+from digest.app import App
+from digest.store import schema as t
+from digest.store._sources import MAX_KEY, fitted_key
+from tests.conftest import write_project
+
+NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+LONG = "https://example.org/" + "a" * 1200
+
+
+def _item(guid: str, title: str) -> dict[str, object]:
+    return {
+        "id": guid,
+        "url": f"https://example.org/{title.lower()}",
+        "title": title,
+        "content_text": f"{title}: what happened today, told in a sentence.",
+        "date_published": "2026-11-26T20:00:00Z",
+    }
+
+
+def _project(tmp_path: Path, db_url: str) -> tuple[App, Path]:
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(
+        json.dumps(
+            {
+                "version": "https://jsonfeed.org/version/1.1",
+                "title": "Hostile",
+                "language": "en-" + "-".join(["abcdefgh"] * 6),  # 57 characters
+                "items": [_item("a\u0000b", "Nul"), _item(LONG, "Long"), _item("ok", "Fine")],
+            }
+        )
+    )
+    plain = tmp_path / "plain.json"
+    plain.write_text(
+        json.dumps(
+            {
+                "version": "https://jsonfeed.org/version/1.1",
+                "title": "Plain",
+                "items": [_item("p1", "Plain")],
+            }
+        )
+    )
+    sources = "".join(
+        f'[[sources]]\nname = "{name}"\nurl = "{path}"\n\n'
+        for name, path in (("Hostile", hostile), ("Plain", plain))
+    )
+    return App.from_config(
+        write_project(tmp_path / "news", sources=sources, database=db_url)
+    ), hostile
+
+
+def test_a_guid_of_any_length_or_with_nul_is_stored_and_the_next_source_too(
+    tmp_path: Path, db_url: str
+) -> None:
+    app, _ = _project(tmp_path, db_url)
+    reports = app.collect(now=NOW)
+    assert [(r.name, r.new, r.error) for r in reports] == [("Hostile", 3, None), ("Plain", 1, None)]
+    stored = {a.title: a for a in app.store.articles()}
+    assert set(stored) == {"Nul", "Long", "Fine", "Plain"}
+    assert all(len(a.key) <= MAX_KEY and "\x00" not in a.key for a in stored.values())
+    assert stored["Long"].key == fitted_key(f"guid:{LONG}") != f"guid:{LONG}"
+    assert stored["Fine"].key == "guid:ok" and stored["Fine"].language is None
+    # The same GUID fits the same way every time: nothing is new the second time.
+    again = app.collect(now=NOW + timedelta(hours=1))
+    assert [(r.new, r.updated) for r in again] == [(0, 0), (0, 0)]
+    edition = app.build(now=NOW)
+    assert {"Nul", "Long", "Fine", "Plain"} <= {s.title for s in edition.stories}
+
+
+def test_a_long_key_stored_whole_before_is_still_the_same_article(tmp_path: Path) -> None:
+    """SQLite held a long key whole before keys were fitted: that row is found by it,
+    so the article is not stored again as new (and not sent twice)."""
+    app, hostile = _project(tmp_path, "sqlite:///digest.db")
+    with app.store.engine.begin() as conn:
+        sid = conn.execute(
+            insert(t.sources).values(name="Hostile", location=str(hostile), consecutive_failures=0)
+        ).inserted_primary_key[0]
+        conn.execute(
+            insert(t.articles).values(
+                key=f"guid:{LONG}",
+                source_id=sid,
+                url="https://example.org/long",
+                title="Long",
+                summary="",
+                text="",
+                html="",
+                categories=[],
+                first_seen_at=NOW - timedelta(days=1),
+                updated_at=NOW - timedelta(days=1),
+                content_hash="old",
+            )
+        )
+    (hostile_report, _plain) = app.collect(now=NOW)
+    assert (hostile_report.new, hostile_report.updated) == (2, 1)
+    with app.store.engine.connect() as conn:
+        keys = set(conn.execute(select(t.articles.c.key)).scalars())
+    assert f"guid:{LONG}" in keys and fitted_key(f"guid:{LONG}") not in keys
+
+
+@pytest.mark.parametrize("key", ["guid:x", "url:https://example.org/" + "b" * (MAX_KEY - 24)])
+def test_a_key_that_fits_is_kept_as_it_is(key: str) -> None:
+    assert len(key) <= MAX_KEY and fitted_key(key) == key
