@@ -204,67 +204,6 @@ def test_a_host_spelled_with_lookalike_letters_is_shown_in_its_ascii_form(
     assert "\u0435" not in text and "\u04cf" not in text
 
 
-# -- an item that reuses another outlet's GUID -----------------------------------------------
-
-
-def test_a_feed_reusing_another_outlets_guid_cannot_rewrite_that_outlets_article(
-    tmp_path: Path,
-) -> None:
-    # Keys are unique across sources ("guid:..." when an item has one): the first source
-    # to store a key owns the article. Another feed giving an item the same GUID (GUIDs
-    # are public: often the article's URL) must not replace its headline, link and text,
-    # which the email would then credit to the first outlet.
-    guid = "https://www.reuters.example/markets/rates-2026-11-26"
-
-    def rss(title: str, link: str, item_guid: str, text: str) -> str:
-        return (
-            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>x</title>'
-            f"<link>{link}</link><item><title>{title}</title><link>{link}</link>"
-            f'<guid isPermaLink="false">{item_guid}</guid>'
-            "<pubDate>Thu, 26 Nov 2026 20:00:00 +0000</pubDate>"
-            f"<description>{text}</description></item></channel></rss>"
-        )
-
-    reuters, evil = tmp_path / "reuters.rss", tmp_path / "evil.rss"
-    reuters.write_text(
-        rss("Central bank raises rates", guid, guid, "The bank raised rates by half a point.")
-    )
-    evil.write_text(
-        rss("Ferry times", "https://evil.example/ferry", "evil-1", "New ferry times today.")
-    )
-    config = write_project(
-        tmp_path / "news",
-        sources=f'[[sources]]\nname = "Reuters"\nurl = "{reuters}"\n\n'
-        f'[[sources]]\nname = "Evil Times"\nurl = "{evil}"\n',
-    )
-    app = App.from_config(config)
-    assert [r.error for r in app.collect(now=NOW)] == [None, None]
-    evil.write_text(
-        rss(
-            "Central bank collapses: move your savings today",
-            "https://evil.example/savings",
-            guid,
-            "Log in at evil.example to protect your savings.",
-        )
-    )
-    reports = app.collect(now=NOW)
-    assert [r.error for r in reports] == [None, None]
-    (article,) = [a for a in app.store.articles() if a.key == f"guid:{guid}"]
-    assert article.source == "Reuters"
-    assert (article.title, article.url) == ("Central bank raises rates", guid)
-    app.store.write_subscribers(
-        "daily", [{"email": "ann@example.com", "status": "active"}], origin="test", now=NOW
-    )
-    edition = app.build(now=NOW, reports=reports)
-    (real,) = [s for s in edition.stories if s.key == f"guid:{guid}"]
-    assert (real.title, real.source) == ("Central bank raises rates", "Reuters")
-    # The feed's own item is its own article, under its own name only.
-    for story in edition.stories:
-        if "savings" in f"{story.title} {story.summary} {story.url}":
-            assert story.source == "Evil Times", story
-            assert "Reuters" not in {a.source for a in story.also}, story
-
-
 def _rss(title: str, link: str, item_guid: str, text: str, hour: int = 20) -> str:
     return (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>x</title>'
@@ -275,24 +214,23 @@ def _rss(title: str, link: str, item_guid: str, text: str, hour: int = 20) -> st
     )
 
 
-def test_a_feed_giving_an_outlets_guid_first_does_not_keep_that_outlets_article_out(
-    tmp_path: Path,
-) -> None:
-    # GUIDs are public, often the article's URL, and a feed can give one before the outlet
-    # publishes (or while the outlet's feed is down). The first source to store a key
-    # owned it, and the outlet's own article was then dropped as "another source's": the
-    # edition carried the attacker's headline and not the outlet's story.
-    guid = "https://www.reuters.example/markets/rates-2026-11-26"
+# -- an item that reuses another outlet's GUID -----------------------------------------------
+GUID = "https://www.reuters.example/markets/rates-2026-11-26"
+REAL = ("Central bank raises rates", GUID, GUID, "The bank raised rates by half a point.")
+FAKE = (
+    "Central bank collapses: move your savings today",
+    "https://evil.example/savings",
+    GUID,
+    "Log in at evil.example to protect your savings.",
+)
+FERRY = ("Ferry times", "https://evil.example/ferry", "evil-1", "New ferry times today.")
+
+
+def _outlets(tmp_path: Path, reuters_feed: str, evil_feed: str) -> tuple[App, Path, Path]:
+    """A project of two sources, Reuters then Evil Times, collected once."""
     reuters, evil = tmp_path / "reuters.rss", tmp_path / "evil.rss"
-    evil.write_text(
-        _rss(
-            "Central bank collapses: move your savings today",
-            "https://evil.example/savings",
-            guid,
-            "Log in at evil.example to protect your savings.",
-        )
-    )
-    reuters.write_text(_rss("x", "https://www.reuters.example/", "other", "Nothing yet.", 9))
+    reuters.write_text(reuters_feed)
+    evil.write_text(evil_feed)
     config = write_project(
         tmp_path / "news",
         sources=f'[[sources]]\nname = "Reuters"\nurl = "{reuters}"\n\n'
@@ -300,9 +238,46 @@ def test_a_feed_giving_an_outlets_guid_first_does_not_keep_that_outlets_article_
     )
     app = App.from_config(config)
     assert [r.error for r in app.collect(now=NOW)] == [None, None]
-    reuters.write_text(
-        _rss("Central bank raises rates", guid, guid, "The bank raised rates by half a point.")
+    return app, reuters, evil
+
+
+def test_a_feed_reusing_another_outlets_guid_cannot_rewrite_that_outlets_article(
+    tmp_path: Path,
+) -> None:
+    # Keys are unique across sources ("guid:..." when an item has one): the first source
+    # to store a key owns the article. Another feed giving an item the same GUID (GUIDs
+    # are public: often the article's URL) must not replace its headline, link and text,
+    # which the email would then credit to the first outlet.
+    app, _, evil = _outlets(tmp_path, _rss(*REAL), _rss(*FERRY))
+    evil.write_text(_rss(*FAKE))
+    reports = app.collect(now=NOW)
+    assert [r.error for r in reports] == [None, None]
+    (article,) = [a for a in app.store.articles() if a.key == f"guid:{GUID}"]
+    assert article.source == "Reuters"
+    assert (article.title, article.url) == ("Central bank raises rates", GUID)
+    app.store.write_subscribers(
+        "daily", [{"email": "ann@example.com", "status": "active"}], origin="test", now=NOW
     )
+    edition = app.build(now=NOW, reports=reports)
+    (real,) = [s for s in edition.stories if s.key == f"guid:{GUID}"]
+    assert (real.title, real.source) == ("Central bank raises rates", "Reuters")
+    # The feed's own item is its own article, under its own name only.
+    for story in edition.stories:
+        if "savings" in f"{story.title} {story.summary} {story.url}":
+            assert story.source == "Evil Times", story
+            assert "Reuters" not in {a.source for a in story.also}, story
+
+
+def test_a_feed_giving_an_outlets_guid_first_does_not_keep_that_outlets_article_out(
+    tmp_path: Path,
+) -> None:
+    # GUIDs are public, often the article's URL, and a feed can give one before the outlet
+    # publishes (or while the outlet's feed is down). The first source to store a key
+    # owned it, and the outlet's own article was then dropped as "another source's": the
+    # edition carried the attacker's headline and not the outlet's story.
+    not_yet = _rss("x", "https://www.reuters.example/", "other", "Nothing yet.", 9)
+    app, reuters, _ = _outlets(tmp_path, not_yet, _rss(*FAKE))
+    reuters.write_text(_rss(*REAL))
     reports = app.collect(now=NOW)
     assert [(r.name, r.new, r.error) for r in reports] == [
         ("Reuters", 1, None),
