@@ -108,6 +108,26 @@ def _last_close(when: datetime, zone: ZoneInfo, window: Window) -> datetime:
     raise AssertionError("a window closes at least once a week")
 
 
+# -- the day of a slot -----------------------------------------------------------------
+def slot_day(slot: str | None, built_for: datetime, zone: ZoneInfo) -> date:
+    """The day an edition is for, on the delivery zone's calendar.
+
+    A slot's own day: a list slot is a UTC instant ("2026-11-26T23:30:00Z", Friday the
+    27th at 00:30 in Copenhagen), a local-delivery slot a wall time ("2026-11-27T07:00",
+    the 27th in every zone it reaches). Without a slot (built by hand), the day it was
+    built for. The build time is not the day: the scheduler builds ahead of the slot,
+    the evening before a slot just after midnight or in a zone ahead of the list's.
+    """
+    if slot:
+        try:
+            when = datetime.fromisoformat(slot.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            return when.date() if when.tzinfo is None else when.astimezone(zone).date()
+    return built_for.astimezone(zone).date()
+
+
 # -- cron slots in a zone -------------------------------------------------------------
 @lru_cache(maxsize=256)
 def _zone(name: str) -> ZoneInfo:
