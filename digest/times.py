@@ -143,11 +143,14 @@ def _zone_slots(schedule: str, zone: ZoneInfo, after: datetime) -> Iterator[tupl
     """Cron slots after `after`: (UTC instant, local wall time), one per wall time."""
     trigger = CronTrigger.from_crontab(schedule, timezone=zone)
     # Start a little early so that the first occurrence of a doubled wall time is seen.
+    # A wall time earlier than one already seen is a repeat (the fall-back hour's second
+    # 02:00 after its first 02:30): wall times as "YYYY-MM-DDTHH:MM" sort like times.
     fire = trigger.get_next_fire_time(None, (after - timedelta(hours=3)).astimezone(zone))
-    previous_wall = None
+    latest_wall = ""
     while fire is not None:
         wall = fire.replace(tzinfo=None).isoformat(timespec="minutes")
-        if wall != previous_wall and fire > after:
-            yield fire.astimezone(UTC), wall
-        previous_wall = wall
+        if wall > latest_wall:
+            if fire > after:
+                yield fire.astimezone(UTC), wall
+            latest_wall = wall
         fire = trigger.get_next_fire_time(fire, fire)
