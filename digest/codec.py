@@ -79,6 +79,7 @@ def edition_to_dict(edition: Edition) -> dict[str, Any]:
         "list": edition.list,
         "at": iso(edition.at),
         "status": edition.status,
+        "slot": edition.slot,
         "leads": [story_to_dict(s) for s in edition.leads],
         "teasers": [story_to_dict(s) for s in edition.teasers],
         "reserve": [story_to_dict(s) for s in edition.reserve],
@@ -103,4 +104,5 @@ def edition_from_dict(d: Mapping[str, Any]) -> Edition:
         id=d.get("id"),
         status=d.get("status", "draft"),
         reserve=tuple(story_from_dict(s) for s in d.get("reserve", ())),
+        slot=d.get("slot"),
     )

@@ -178,6 +178,10 @@ class Edition:
     # other installation, database or edition of the same id has them. None: an
     # edition not stored, or stored before the nonce existed (the old Message-ID).
     nonce: str | None = None
+    # The scheduled slot it was built for (editions.slot): a UTC instant
+    # ("2026-11-27T06:00:00Z") or, for local delivery, a wall time ("2026-11-27T07:00").
+    # Its day is the edition's date; None: built by hand, dated by `at`.
+    slot: str | None = None
 
     @property
     def stories(self) -> tuple[Story, ...]:

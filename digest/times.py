@@ -108,6 +108,26 @@ def _last_close(when: datetime, zone: ZoneInfo, window: Window) -> datetime:
     raise AssertionError("a window closes at least once a week")
 
 
+# -- the day of a slot -----------------------------------------------------------------
+def slot_day(slot: str | None, built_for: datetime, zone: ZoneInfo) -> date:
+    """The day an edition is for, on the delivery zone's calendar.
+
+    A slot's own day: a list slot is a UTC instant ("2026-11-26T23:30:00Z", Friday the
+    27th at 00:30 in Copenhagen), a local-delivery slot a wall time ("2026-11-27T07:00",
+    the 27th in every zone it reaches). Without a slot (built by hand), the day it was
+    built for. The build time is not the day: the scheduler builds ahead of the slot,
+    the evening before a slot just after midnight or in a zone ahead of the list's.
+    """
+    if slot:
+        try:
+            when = datetime.fromisoformat(slot.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            return when.date() if when.tzinfo is None else when.astimezone(zone).date()
+    return built_for.astimezone(zone).date()
+
+
 # -- cron slots in a zone -------------------------------------------------------------
 @lru_cache(maxsize=256)
 def _zone(name: str) -> ZoneInfo:
@@ -123,11 +143,14 @@ def _zone_slots(schedule: str, zone: ZoneInfo, after: datetime) -> Iterator[tupl
     """Cron slots after `after`: (UTC instant, local wall time), one per wall time."""
     trigger = CronTrigger.from_crontab(schedule, timezone=zone)
     # Start a little early so that the first occurrence of a doubled wall time is seen.
+    # A wall time earlier than one already seen is a repeat (the fall-back hour's second
+    # 02:00 after its first 02:30): wall times as "YYYY-MM-DDTHH:MM" sort like times.
     fire = trigger.get_next_fire_time(None, (after - timedelta(hours=3)).astimezone(zone))
-    previous_wall = None
+    latest_wall = ""
     while fire is not None:
         wall = fire.replace(tzinfo=None).isoformat(timespec="minutes")
-        if wall != previous_wall and fire > after:
-            yield fire.astimezone(UTC), wall
-        previous_wall = wall
+        if wall > latest_wall:
+            if fire > after:
+                yield fire.astimezone(UTC), wall
+            latest_wall = wall
         fire = trigger.get_next_fire_time(fire, fire)

@@ -92,6 +92,29 @@ def test_a_wall_time_that_happens_twice_on_the_fall_back_day_runs_once() -> None
     assert after_first == [utc(2026, 10, 26, 1, 30)]
 
 
+@pytest.mark.parametrize("cron", ["0,30 2 * * *", "*/30 2 * * *"])
+def test_two_slots_in_the_repeated_hour_each_run_once_on_the_fall_back_day(
+    tmp_path: Path, cron: str
+) -> None:
+    # 02:00 and 02:30 each happen twice on 25 October in Copenhagen (summer time, then
+    # winter time): `digest schedule` lists each wall time once, at its first occurrence.
+    config = _with_list_keys(write_project(tmp_path / "news"), f'schedule = "{cron}"')
+    args = ["schedule", "--config", str(config), "--at", "2026-10-24T12:00:00Z", "--json"]
+    res = CliRunner().invoke(main, [*args, "--count", "4"])
+    assert res.exit_code == 0, res.output
+    (entry,) = json.loads(res.output)
+    assert entry["local"] == [
+        "2026-10-25T02:00:00+02:00",
+        "2026-10-25T02:30:00+02:00",
+        "2026-10-26T02:00:00+01:00",
+        "2026-10-26T02:30:00+01:00",
+    ]
+    # Local delivery: the repeated hour sends no edition a second time to the zone.
+    local = ListSettings("daily", schedule=cron, timezone="Europe/Copenhagen", delivery="local")
+    events = send_events(local, utc(2026, 10, 24, 23), utc(2026, 10, 25, 3))
+    assert [e.edition_key for e in events] == ["2026-10-25T02:00", "2026-10-25T02:30"]
+
+
 # -- misfire ---------------------------------------------------------------------------
 def test_a_missed_slot_runs_within_the_grace_window_and_is_missed_beyond_it() -> None:
     lst = daily("Europe/Copenhagen")  # 27 Nov 2026: 07:00 CET = 06:00 UTC

@@ -243,7 +243,11 @@ def _print_collect(reports: list[Any]) -> None:
 
 @main.command()
 @config_option
-@click.option("--at", "at", help="The 'now' to collect for (ISO 8601); default: now.")
+@click.option(
+    "--at",
+    "at",
+    help="The 'now' to collect for (ISO 8601; a time without an offset is UTC); default: now.",
+)
 def collect(config: str, at: str | None) -> None:
     """Fetch every source; print a per-source table (new, updated, unchanged, error, warnings).
 
@@ -269,7 +273,11 @@ def collect(config: str, at: str | None) -> None:
 @main.command()
 @config_option
 @click.option("--list", "list_name", help="The list to build for (default: the first).")
-@click.option("--at", "at", help="The 'now' to build for (ISO 8601); default: now.")
+@click.option(
+    "--at",
+    "at",
+    help="The 'now' to build for (ISO 8601; a time without an offset is UTC); default: now.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the edition as JSON.")
 @click.option("--no-collect", is_flag=True, help="Rank what is stored; fetch nothing.")
 def build(

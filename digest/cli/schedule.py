@@ -34,7 +34,11 @@ def _recent(app: Any, list_name: str, limit: int) -> list[dict[str, Any]]:
 
 @click.command()
 @config_option
-@click.option("--at", "at", help="List the runs after this time (ISO 8601); default: now.")
+@click.option(
+    "--at",
+    "at",
+    help="List the runs after this time (ISO 8601; a time without an offset is UTC); default: now.",
+)
 @click.option(
     "--count",
     default=5,
@@ -109,8 +113,8 @@ def schedule(config: str, at: str | None, count: int, as_json: bool) -> None:
 @click.option(
     "--at",
     "at",
-    help="Start the scheduler's clock at this time (ISO 8601); it then runs at the real "
-    "pace. For rehearsals and tests; default: the real clock.",
+    help="Start the scheduler's clock at this time (ISO 8601; without an offset, UTC); it "
+    "then runs at the real pace. For rehearsals and tests; default: the real clock.",
 )
 @click.option("--once", is_flag=True, help="Do what is due now, then exit (cron, timers).")
 @click.option("-v", "--verbose", is_flag=True, help="Also log APScheduler's own messages.")

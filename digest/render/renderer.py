@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,6 +46,7 @@ from digest.render.subject import (
 from digest.render.text import Lazy, References, shorten
 from digest.render.theme import Theme
 from digest.render.variant import Rendered, Variant
+from digest.times import slot_day
 
 EVERY_SECTION = Variant()  # the default variant: the whole edition
 
@@ -95,9 +95,11 @@ class Renderer:
         return shorten(subject or news.name, SUBJECT_MAX, floor=SUBJECT_MIN_CUT)
 
     def date(self, edition: Edition, fmt: str = "full") -> str:
+        """The edition's day in the newsletter's language: its slot's day in the list's
+        zone (a local-delivery slot's wall-clock day), else the day it was built for."""
         tz = ZoneInfo(self.settings.list(edition.list).timezone)
-        local: datetime = edition.at.astimezone(tz)
-        return format_date(local.date(), format=fmt, locale=self.strings.locale)
+        day = slot_day(edition.slot, edition.at, tz)
+        return format_date(day, format=fmt, locale=self.strings.locale)
 
     def preheader(self, edition: Edition) -> str:
         """The inbox preview: the headlines after the lead (the subject has the lead)."""

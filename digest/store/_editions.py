@@ -84,7 +84,7 @@ class EditionsMixin(Base):
                 )
             )
             eid = _pk(res)
-            stored = replace(edition, id=eid, nonce=nonce)
+            stored = replace(edition, id=eid, nonce=nonce, slot=slot)
             conn.execute(
                 update(t.editions)
                 .where(t.editions.c.id == eid)
@@ -101,14 +101,17 @@ class EditionsMixin(Base):
     def edition(self, edition_id: int) -> Edition:
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(t.editions.c.payload, t.editions.c.status, t.editions.c.nonce).where(
-                    t.editions.c.id == edition_id
-                )
+                select(
+                    t.editions.c.payload,
+                    t.editions.c.status,
+                    t.editions.c.nonce,
+                    t.editions.c.slot,
+                ).where(t.editions.c.id == edition_id)
             ).first()
         if row is None:
             raise NotFound(f"no edition {edition_id} in {self.url} (digest build makes one)")
         edition = edition_from_dict(row.payload)
-        return replace(edition, id=edition_id, status=row.status, nonce=row.nonce)
+        return replace(edition, id=edition_id, status=row.status, nonce=row.nonce, slot=row.slot)
 
     def set_edition_status(
         self,
