@@ -113,3 +113,66 @@ def test_a_long_key_stored_whole_before_is_still_the_same_article(tmp_path: Path
 @pytest.mark.parametrize("key", ["guid:x", "url:https://example.org/" + "b" * (MAX_KEY - 24)])
 def test_a_key_that_fits_is_kept_as_it_is(key: str) -> None:
     assert len(key) <= MAX_KEY and fitted_key(key) == key
+
+
+WIDE_RSS = """<?xml version="1.0"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Wide</title>
+<link>https://example.org/</link>
+<item><title>Wide</title><link>https://example.org/wide</link><guid>wide-1</guid>
+<pubDate>Thu, 26 Nov 2026 20:00:00 GMT</pubDate>
+<description>A picture wider than any screen, told in a sentence.</description>
+<media:content url="https://example.org/wide.jpg" medium="image" width="99999999999"/>
+</item></channel></rss>"""
+
+
+def test_an_image_width_beyond_the_column_or_a_lone_surrogate_does_not_stop_the_collect(
+    tmp_path: Path, db_url: str
+) -> None:
+    """A feed's width="99999999999" raised DataError (integer out of range) out of
+    `digest collect` on PostgreSQL; a JSON Feed's "\\ud800" (a lone surrogate, not UTF-8)
+    raised UnicodeEncodeError on both databases. The sources after them went uncollected."""
+    wide = tmp_path / "wide.xml"
+    wide.write_text(WIDE_RSS)
+    broken = tmp_path / "broken.json"  # json.dumps writes the lone surrogate as \ud800
+    broken.write_text(
+        json.dumps(
+            {
+                "version": "https://jsonfeed.org/version/1.1",
+                "items": [
+                    {
+                        **_item("b\ud800", "Broken \ud800 emoji"),
+                        "authors": [{"name": "Ann \udc00"}],
+                        "tags": ["x\ud800"],
+                    }
+                ],
+            }
+        )
+    )
+    plain = tmp_path / "plain.json"
+    plain.write_text(
+        json.dumps({"version": "https://jsonfeed.org/version/1", "items": [_item("p1", "Plain")]})
+    )
+    sources = "".join(
+        f'[[sources]]\nname = "{name}"\nurl = "{path}"\n\n'
+        for name, path in (("Wide", wide), ("Broken", broken), ("Plain", plain))
+    )
+    app = App.from_config(write_project(tmp_path / "news", sources=sources, database=db_url))
+    reports = app.collect(now=NOW)
+    assert [(r.name, r.new, r.error) for r in reports] == [
+        ("Wide", 1, None),
+        ("Broken", 1, None),
+        ("Plain", 1, None),
+    ]
+    stored = {a.source: a for a in app.store.articles()}
+    assert stored["Wide"].image is not None
+    assert (stored["Wide"].image.url, stored["Wide"].image.width) == (
+        "https://example.org/wide.jpg",
+        None,
+    )
+    assert stored["Broken"].title == "Broken \ufffd emoji"
+    assert (stored["Broken"].author, stored["Broken"].categories) == ("Ann \ufffd", ("x\ufffd",))
+    assert stored["Broken"].key == "guid:b\ufffd"
+    again = app.collect(now=NOW + timedelta(hours=1))
+    assert [(r.new, r.updated, r.error) for r in again] == [(0, 0, None)] * 3
+    edition = app.build(now=NOW)
+    assert {"Wide", "Broken", "Plain"} <= {s.source for s in edition.stories}
