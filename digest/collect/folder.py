@@ -26,7 +26,7 @@ import frontmatter
 import yaml
 
 from digest.collect.bounds import cap_article, future_dated
-from digest.collect.entry import FUTURE_SLACK, Parsed, language_tag, standfirst
+from digest.collect.entry import FUTURE_SLACK, Parsed, as_utc, language_tag, standfirst
 from digest.collect.markdown import markdown_to_html
 from digest.collect.pages import article_from_page, extract_page, parse_date
 from digest.collect.sanitize import (
@@ -178,6 +178,8 @@ def _markdown(text: str, file: Path, *, key: str, source: str, section: str | No
     tags = meta.get("tags") or meta.get("categories") or []
     if isinstance(tags, str):
         tags = tags.split(",")
+    elif not isinstance(tags, list):  # `tags: 5` is one tag, not a TypeError
+        tags = [tags]
     authors = meta.get("author")
     author = ", ".join(map(str, authors)) if isinstance(authors, list) else _str(authors)
     return Article(
@@ -203,7 +205,7 @@ def _str(value: object) -> str:
 
 def _date(value: object) -> datetime | None:
     if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return as_utc(value)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if not isinstance(value, str) or not value.strip():
@@ -214,4 +216,4 @@ def _date(value: object) -> datetime | None:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return as_utc(parsed)

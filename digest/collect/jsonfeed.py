@@ -15,11 +15,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from digest.collect.entry import Entry, language_tag, plain_text_html, source_error
+from digest.collect.entry import Entry, as_utc, language_tag, plain_text_html, source_error
 from digest.collect.sanitize import absolute_url
 from digest.records import Image
 
@@ -164,7 +164,7 @@ def _date(item: Mapping[str, Any], name: str, path: str) -> datetime | None:
             when = parsedate_to_datetime(value)  # seen in the wild: RFC 822 dates
         except (TypeError, ValueError, IndexError):
             return None  # a wrong value (not a wrong type) is treated as no date
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return as_utc(when)
 
 
 def _kind(value: object) -> str:
