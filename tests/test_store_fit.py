@@ -6,6 +6,7 @@ collected); on SQLite the same GUID was stored whole."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -176,3 +177,26 @@ def test_an_image_width_beyond_the_column_or_a_lone_surrogate_does_not_stop_the_
     assert [(r.new, r.updated, r.error) for r in again] == [(0, 0, None)] * 3
     edition = app.build(now=NOW)
     assert {"Wide", "Broken", "Plain"} <= {s.source for s in edition.stories}
+
+
+def test_a_file_name_that_is_not_utf8_is_kept_under_a_key_the_database_holds(
+    tmp_path: Path, db_url: str
+) -> None:
+    """A folder source's file whose name is not UTF-8 (b"\\xff.txt": Python reads it with
+    surrogates) made a key no driver can send: UnicodeEncodeError out of the collect on
+    both databases. It is stored under its fitted key, the same every time."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    body = b"\n\nA standfirst long enough to be one, told in a plain sentence.\n"
+    (folder / "plain.txt").write_bytes(b"Plain" + body)
+    odd = Path(os.fsdecode(bytes(folder) + b"/\xff\xfe-odd.txt"))
+    odd.write_bytes(b"Odd" + body)
+    sources = f'[[sources]]\nname = "Files"\npath = "{folder}"\n'
+    app = App.from_config(write_project(tmp_path / "news", sources=sources, database=db_url))
+    (report,) = app.collect(now=NOW)
+    assert (report.new, report.error) == (2, None)
+    keys = {a.title: a.key for a in app.store.articles()}
+    assert keys["Odd"] == fitted_key("file:Files/\udcff\udcfe-odd.txt")
+    assert keys["Odd"].startswith("file-sha256:") and keys["Plain"] == "file:Files/plain.txt"
+    (again,) = app.collect(now=NOW + timedelta(hours=1))
+    assert (again.new, again.updated, again.error) == (0, 0, None)
