@@ -1,4 +1,5 @@
-"""A NUL in a query or form value is a 400 naming the field, on every page. On
+"""A NUL in a query or form value is a 400 naming the field on the desk and the
+archive (the public pages clean what a visitor types: test_security_public). On
 PostgreSQL, whose text cannot hold NUL, the desk's list and subscriber filters, its
 test send, its story added by hand and the login form each answered a 500 (DataError)
 for one; SQLite looked the value up or stored it. The real Flask app, a real desk,

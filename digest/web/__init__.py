@@ -63,7 +63,6 @@ def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
 
     flask_app.register_error_handler(HTTPException, _error_page)
     flask_app.before_request(_ids_in_range)
-    flask_app.before_request(_no_nul)
     flask_app.after_request(_security_headers)
     proxies = settings.serve.proxies
     if proxies:
@@ -105,18 +104,6 @@ def _ids_in_range() -> None:
     for value in (request.view_args or {}).values():
         if isinstance(value, int) and not 0 <= value <= MAX_ROW_ID:
             abort(404, "There is no such page.")
-
-
-def _no_nul() -> None:
-    """A 400 naming the field for a query or form value holding NUL: no address, name,
-    list or headline has one, and on PostgreSQL (whose text cannot hold it) looking it
-    up or storing it was a 500 (DataError)."""
-    fields = [*request.args.items(multi=True), *(request.view_args or {}).items()]
-    if request.method == "POST" and request.mimetype != "application/json":
-        fields += request.form.items(multi=True)
-    for name, value in fields:
-        if isinstance(value, str) and "\x00" in value:
-            abort(400, f"The field {name[:40]!r} holds a NUL character (U+0000).")
 
 
 def _security_headers(response: BaseResponse) -> BaseResponse:
