@@ -11,9 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import insert, select
 
 from digest.app import App
+from digest.cli import main
 from digest.store import schema as t
 from digest.store._sources import MAX_KEY, fitted_key
 from tests.conftest import write_project
@@ -200,3 +202,29 @@ def test_a_file_name_that_is_not_utf8_is_kept_under_a_key_the_database_holds(
     assert keys["Odd"].startswith("file-sha256:") and keys["Plain"] == "file:Files/plain.txt"
     (again,) = app.collect(now=NOW + timedelta(hours=1))
     assert (again.new, again.updated, again.error) == (0, 0, None)
+
+
+def test_a_source_error_naming_a_file_that_is_not_utf8_is_recorded_and_the_next_source_too(
+    tmp_path: Path, db_url: str
+) -> None:
+    """An empty b"\\xff-empty.txt" fails its source with an error naming the file, with
+    surrogates in it: storing that error raised UnicodeEncodeError out of `digest collect`
+    on both databases, and the next source was never collected."""
+    broken, plain = tmp_path / "broken", tmp_path / "plain"
+    broken.mkdir()
+    plain.mkdir()
+    Path(os.fsdecode(bytes(broken) + b"/\xff-empty.txt")).write_bytes(b"")
+    (plain / "plain.txt").write_bytes(b"Plain\n\nA standfirst long enough, in a plain sentence.\n")
+    sources = "".join(
+        f'[[sources]]\nname = "{name}"\npath = "{path}"\n\n'
+        for name, path in (("Broken", broken), ("Plain", plain))
+    )
+    config = write_project(tmp_path / "news", sources=sources, database=db_url)
+    result = CliRunner().invoke(main, ["collect", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "empty" in result.output and "Traceback" not in result.output
+    app = App.from_config(config)
+    health = {h.name: h for h in app.store.health()}
+    assert health["Broken"].last_error == f"Broken: {broken}/\ufffd-empty.txt is empty"
+    assert health["Broken"].consecutive_failures == 1
+    assert [a.title for a in app.store.articles()] == ["Plain"]

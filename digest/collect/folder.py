@@ -43,6 +43,7 @@ SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
 _DATE_LINE = re.compile(r"^\s*(?:published|date|updated)\s*:\s*(.+?)\s*$", re.IGNORECASE)
 _DROPPED_LINE = re.compile(r"^\s*READ ALSO\s*:", re.IGNORECASE)
 _TEASER = re.compile(r"^\s*[•·▪●◦]\s")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_folder(path: Path, *, source: str, now: datetime, section: str | None) -> Parsed:
@@ -57,12 +58,24 @@ def read_folder(path: Path, *, source: str, now: datetime, section: str | None) 
     articles: list[Article] = []
     warnings: list[str] = []
     for f in files:
-        article, cut = cap_article(read_file(f, root=path, source=source, now=now, section=section))
+        try:
+            read = read_file(f, root=path, source=source, now=now, section=section)
+        except SourceError as exc:
+            # A file name that is not UTF-8 is read with surrogates: they could be
+            # neither printed nor stored (UnicodeEncodeError stopped the collect).
+            raise SourceError(_printable(str(exc))) from exc
+        article, cut = cap_article(read)
         articles.append(article)
-        warnings.extend(f"{f.relative_to(path).as_posix()}: {problem}" for problem in cut)
+        name = _printable(f.relative_to(path).as_posix())
+        warnings.extend(f"{name}: {problem}" for problem in cut)
     if future := future_dated(articles, now):
         warnings.append(future)
     return Parsed(tuple(articles), tuple(warnings))
+
+
+def _printable(text: str) -> str:
+    """`text` with the surrogates of a non-UTF-8 file name shown as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def read_file(

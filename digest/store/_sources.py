@@ -22,6 +22,7 @@ from digest.store._base import (
     _article,
     _article_values,
     content_hash,
+    storable,
     upsert,
     utc,
 )
@@ -223,7 +224,9 @@ class SourcesMixin(Base):
             health: dict[str, Any] = {"last_checked_at": now}
             if report.error:
                 health.update(
-                    last_error=report.error,
+                    # A folder's file name that is not UTF-8 reaches the message with
+                    # surrogates: the collect failed on them (UnicodeEncodeError).
+                    last_error=storable(report.error),
                     last_error_at=now,
                     consecutive_failures=t.sources.c.consecutive_failures + 1,
                 )
