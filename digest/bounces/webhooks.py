@@ -185,7 +185,9 @@ def mailgun_events(payload: Mapping[str, Any]) -> list[Event]:
         return []
     name = data.get("event")
     address = str(data.get("recipient", "")).strip().lower() or None
-    ident = data.get("id") or hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    ident = data.get("id")
+    if not isinstance(ident, str | int) or isinstance(ident, bool) or ident == "":
+        ident = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
     key = f"mailgun:{ident}"
     envelope = None
     message = data.get("message")
@@ -193,17 +195,21 @@ def mailgun_events(payload: Mapping[str, Any]) -> list[Event]:
         headers = message.get("headers")
         if isinstance(headers, Mapping):
             envelope = headers.get("return-path") or headers.get("sender")
-    envelope = envelope or (data.get("envelope") or {}).get("sender")
+    outer = data.get("envelope")
+    envelope = envelope or (outer.get("sender") if isinstance(outer, Mapping) else None)
+    envelope = envelope if isinstance(envelope, str) else None
     if name == "complained":
         return [Event(key, Finding("complaint", address, None, "Mailgun complaint"), envelope)]
     if name == "failed":
-        status_block = data.get("delivery-status") or {}
+        status_block = data.get("delivery-status")
+        if not isinstance(status_block, Mapping):
+            status_block = {}
         detail = " ".join(
             str(status_block.get("message") or status_block.get("description") or "").split()
         )
-        status = status_block.get("enhanced-code") or None
+        status = str(status_block.get("enhanced-code") or "") or None
         kind: Kind = "hard" if data.get("severity") == "permanent" else "soft"
         if kind == "hard" and status:
-            kind = classify_status(str(status), detail)
+            kind = classify_status(status, detail)
         return [Event(key, Finding(kind, address, status, detail[:300]), envelope)]
     return []

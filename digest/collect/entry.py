@@ -172,6 +172,18 @@ def canonical_url(url: str) -> str:
     )
 
 
+def as_utc(when: datetime) -> datetime | None:
+    """`when` in UTC (naive means UTC); None when UTC has no such time: year 1 at +05:00
+    or 9999-12-31 at -05:00 is out of datetime's range once converted, and a feed or
+    file saying so must not stop the collect (OverflowError)."""
+    if when.tzinfo is None:
+        return when.replace(tzinfo=UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:
+        return None
+
+
 def struct_utc(value: time.struct_time | None) -> datetime | None:
     """A parser's UTC struct_time as an aware datetime; None when absent or impossible."""
     if value is None:

@@ -26,7 +26,7 @@ import frontmatter
 import yaml
 
 from digest.collect.bounds import cap_article, future_dated
-from digest.collect.entry import FUTURE_SLACK, Parsed, language_tag, standfirst
+from digest.collect.entry import FUTURE_SLACK, Parsed, as_utc, language_tag, standfirst
 from digest.collect.markdown import markdown_to_html
 from digest.collect.pages import article_from_page, extract_page, parse_date
 from digest.collect.sanitize import (
@@ -43,6 +43,7 @@ SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
 _DATE_LINE = re.compile(r"^\s*(?:published|date|updated)\s*:\s*(.+?)\s*$", re.IGNORECASE)
 _DROPPED_LINE = re.compile(r"^\s*READ ALSO\s*:", re.IGNORECASE)
 _TEASER = re.compile(r"^\s*[•·▪●◦]\s")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_folder(path: Path, *, source: str, now: datetime, section: str | None) -> Parsed:
@@ -57,12 +58,24 @@ def read_folder(path: Path, *, source: str, now: datetime, section: str | None) 
     articles: list[Article] = []
     warnings: list[str] = []
     for f in files:
-        article, cut = cap_article(read_file(f, root=path, source=source, now=now, section=section))
+        try:
+            read = read_file(f, root=path, source=source, now=now, section=section)
+        except SourceError as exc:
+            # A file name that is not UTF-8 is read with surrogates: they could be
+            # neither printed nor stored (UnicodeEncodeError stopped the collect).
+            raise SourceError(_printable(str(exc))) from exc
+        article, cut = cap_article(read)
         articles.append(article)
-        warnings.extend(f"{f.relative_to(path).as_posix()}: {problem}" for problem in cut)
+        name = _printable(f.relative_to(path).as_posix())
+        warnings.extend(f"{name}: {problem}" for problem in cut)
     if future := future_dated(articles, now):
         warnings.append(future)
     return Parsed(tuple(articles), tuple(warnings))
+
+
+def _printable(text: str) -> str:
+    """`text` with the surrogates of a non-UTF-8 file name shown as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def read_file(
@@ -178,6 +191,8 @@ def _markdown(text: str, file: Path, *, key: str, source: str, section: str | No
     tags = meta.get("tags") or meta.get("categories") or []
     if isinstance(tags, str):
         tags = tags.split(",")
+    elif not isinstance(tags, list):  # `tags: 5` is one tag, not a TypeError
+        tags = [tags]
     authors = meta.get("author")
     author = ", ".join(map(str, authors)) if isinstance(authors, list) else _str(authors)
     return Article(
@@ -203,7 +218,7 @@ def _str(value: object) -> str:
 
 def _date(value: object) -> datetime | None:
     if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return as_utc(value)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if not isinstance(value, str) or not value.strip():
@@ -214,4 +229,4 @@ def _date(value: object) -> datetime | None:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return as_utc(parsed)

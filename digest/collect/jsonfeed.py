@@ -13,14 +13,19 @@ sanitise (the caller does), fetch, or read the clock.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from digest.collect.entry import Entry, language_tag, plain_text_html, source_error
+from digest.collect.entry import Entry, as_utc, language_tag, plain_text_html, source_error
 from digest.collect.sanitize import absolute_url
 from digest.records import Image
+
+#: A lone surrogate: JSON may spell one (\\ud800, half an emoji cut in two), but it is
+#: not a character, and no UTF-8 text (HTML, the database, a message) can hold it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Invalid(Exception):
@@ -34,9 +39,11 @@ def read(body: bytes, *, source: str, url: str | None) -> tuple[list[Entry], str
     except (UnicodeDecodeError, ValueError) as exc:
         raise source_error(source, url, f"invalid JSON ({exc})") from exc
     try:
-        return _read(doc, url)
+        return _read(_whole(doc), url)
     except _Invalid as exc:
         raise source_error(source, url, f"JSON Feed {exc}") from exc
+    except RecursionError:
+        raise source_error(source, url, "JSON nested too deeply") from None
 
 
 def _read(doc: object, url: str | None) -> tuple[list[Entry], str | None, list[str]]:
@@ -110,6 +117,17 @@ def _entry(item: object, path: str, base: str | None, feed_author: str | None) -
     )
 
 
+def _whole(value: object) -> object:
+    """`value` with each lone surrogate in its strings (keys too) as U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    if isinstance(value, dict):
+        return {_whole(k): _whole(v) for k, v in value.items()}
+    return value
+
+
 def _str(obj: Mapping[str, Any], name: str, path: str) -> str | None:
     value = obj.get(name)
     if value is None or isinstance(value, str):
@@ -146,7 +164,7 @@ def _date(item: Mapping[str, Any], name: str, path: str) -> datetime | None:
             when = parsedate_to_datetime(value)  # seen in the wild: RFC 822 dates
         except (TypeError, ValueError, IndexError):
             return None  # a wrong value (not a wrong type) is treated as no date
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return as_utc(when)
 
 
 def _kind(value: object) -> str:

@@ -13,7 +13,7 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import lxml.html
@@ -21,6 +21,7 @@ from lxml import etree
 
 from digest.collect.entry import (
     article_key,
+    as_utc,
     language_tag,
 )
 from digest.collect.headlines import headline, site_names
@@ -207,7 +208,7 @@ def parse_date(value: str) -> datetime | None:
         return None
     if when.year < EARLIEST_YEAR:  # placeholder dates such as 0001-01-01
         return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return as_utc(when)
 
 
 def _language(tree: Any, meta: dict[str, str]) -> str | None:

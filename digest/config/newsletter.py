@@ -34,6 +34,15 @@ from digest.config.settings import (
 )
 from digest.errors import ConfigError
 
+#: The longest source name, section and list name the database holds (its columns:
+#: sources.name and articles.section are String(200), lists.name String(100)); a
+#: longer one failed every collect or build on PostgreSQL with a DataError.
+MAX_SOURCE_NAME = 200
+MAX_SECTION = 200
+MAX_LIST_NAME = 100
+#: The most hours `[edition]` may count back (about 1,140 years).
+MAX_HOURS = 10_000_000
+
 
 def read_newsletter(file: Path, raw: Any) -> NewsletterSettings:
     t = Table(file, "newsletter", raw)
@@ -100,13 +109,23 @@ def read_dkim(file: Path, raw: Any) -> DkimSettings:
 def read_source(file: Path, i: int, raw: Any) -> SourceSettings:
     t = Table(file, f"sources[{i}]", raw)
     name = t.get("name", str, REQUIRED, "the source's name")
-    t.check("name", one_line, "one line of text (no line breaks or control characters)")
+    t.check(
+        "name",
+        lambda v: one_line(v) and len(v) <= MAX_SOURCE_NAME,
+        f"one line of text (no line breaks or control characters), at most "
+        f"{MAX_SOURCE_NAME} characters",
+    )
     url = t.get("url", str, None, "a feed URL, file: URL or path")
     path = t.get("path", str, None, "a folder of article files")
     weight = t.get("weight", float, 1.0, "a number > 0")
     t.check("weight", positive, "a number > 0")
     section = t.get("section", str, None, "a section name")
-    t.check("section", one_line, "one line of text (no line breaks or control characters)")
+    t.check(
+        "section",
+        lambda v: one_line(v) and len(v) <= MAX_SECTION,
+        f"one line of text (no line breaks or control characters), at most "
+        f"{MAX_SECTION} characters",
+    )
     t.done()
     if (url is None) == (path is None):
         raise ConfigError(f"{file}: sources[{i}] ({name}) needs exactly one of url or path")
@@ -142,7 +161,13 @@ def read_edition(file: Path, raw: Any) -> EditionSettings:
     )
     for key in ("half_life_hours", "max_age_hours", "cluster_window_hours"):
         values[key] = t.get(key, float, getattr(d, key), "a number of hours > 0")
-        t.check(key, positive, "a number of hours > 0")
+        # More than about 2,000 years back from now is before year 1: build failed with
+        # an OverflowError. A value meaning "any age" is better said with a big one.
+        t.check(
+            key,
+            lambda v: positive(v) and v <= MAX_HOURS,
+            f"a number of hours > 0 and at most {MAX_HOURS:,} (about 1,140 years)",
+        )
     quotas = t.get("quotas", dict, {}, "a table of section = whole number")
     t.check(
         "quotas",
@@ -159,7 +184,9 @@ def read_list(file: Path, i: int, raw: Any) -> ListSettings:
     t = Table(file, f"lists[{i}]", raw)
     name = t.get("name", str, REQUIRED, "the list's name")
     t.check(
-        "name", lambda v: v.replace("-", "").replace("_", "").isalnum(), "letters, digits, - and _"
+        "name",
+        lambda v: v.replace("-", "").replace("_", "").isalnum() and len(v) <= MAX_LIST_NAME,
+        f"letters, digits, - and _, at most {MAX_LIST_NAME} characters",
     )
     subs = t.get("subscribers", str, None, "a CSV file")
     schedule = t.get("schedule", str, "0 7 * * *", "a cron expression")

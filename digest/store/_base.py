@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, Table
 
 from digest.records import Article, Image, Subscriber
+
+#: What no text column may hold: NUL (PostgreSQL's text cannot) and lone surrogates
+#: (a JSON "\\ud800" decodes to one; it is not UTF-8, so no driver can send it).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+#: The largest value of an Integer column (PostgreSQL's int4).
+MAX_INT = 2**31 - 1
+
+
+def storable(text: str) -> str:
+    """`text` as either database holds it: NUL left out, a lone surrogate as U+FFFD."""
+    if not UNSTORABLE.search(text):
+        return text
+    return UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
+
+
+def _maybe(text: str | None) -> str | None:
+    return None if text is None else storable(text)
 
 
 class Base:
@@ -47,23 +65,27 @@ def email_hash(email: str) -> str:
 
 
 def _article_values(article: Article) -> dict[str, Any]:
-    """The row's values; a language tag or an outlet name too long for its column (35
-    and 200 characters: no real one is) is left out or cut, not a failed collect."""
+    """The row's values, as either database holds them: no NUL or lone surrogate in any
+    text, a language tag or an outlet name too long for its column (35 and 200
+    characters: no real one is) left out or cut, an image width outside the column's
+    range (a feed's width="99999999999") left out: each failed the whole collect."""
     language = article.language if article.language and len(article.language) <= 35 else None
+    image = article.image
+    width = image.width if image and image.width and 0 < image.width <= MAX_INT else None
     return {
-        "url": article.url,
-        "title": article.title,
-        "summary": article.summary,
-        "text": article.text,
-        "html": article.html,
-        "author": article.author,
-        "categories": list(article.categories),
-        "image_url": article.image.url if article.image else None,
-        "image_alt": article.image.alt if article.image else None,
-        "image_width": article.image.width if article.image else None,
-        "section": article.section,
-        "language": language,
-        "outlet": article.outlet[:200] if article.outlet else article.outlet,
+        "url": _maybe(article.url),
+        "title": storable(article.title),
+        "summary": storable(article.summary),
+        "text": storable(article.text),
+        "html": storable(article.html),
+        "author": _maybe(article.author),
+        "categories": [storable(c) for c in article.categories],
+        "image_url": storable(image.url) if image else None,
+        "image_alt": storable(image.alt) if image else None,
+        "image_width": width,
+        "section": _maybe(article.section),
+        "language": _maybe(language),
+        "outlet": _maybe(article.outlet[:200] if article.outlet else article.outlet),
         "published_at": article.published,
     }
 

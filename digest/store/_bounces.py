@@ -9,7 +9,7 @@ Nothing here parses mail or decides what a report means (see :mod:`digest.bounce
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from digest.records import SUPPRESSED
 from digest.store import schema as t
-from digest.store._base import Base, email_hash
+from digest.store._base import UNSTORABLE, Base, email_hash, storable
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +60,22 @@ class BounceStats:
         }
 
 
+def _storable(record: BounceRecord) -> BounceRecord:
+    """`record` as either database holds it: no NUL or lone surrogate in its text. A
+    DSN's Diagnostic-Code or Message-ID may hold NUL, a webhook's JSON a \\ud800: on
+    PostgreSQL such a report failed `digest bounces` (and every run after it, as the
+    report stayed in the mailbox) or answered a provider's webhook with a 500."""
+    return replace(
+        record,
+        key=storable(record.key),
+        kind=storable(record.kind),
+        origin=storable(record.origin),
+        email=None if record.email is None else storable(record.email),
+        status=None if record.status is None else storable(record.status),
+        detail=storable(record.detail),
+    )
+
+
 class BouncesMixin(Base):
     def record_bounce(
         self, record: BounceRecord, *, soft_limit: int, act: bool, now: datetime
@@ -70,6 +86,7 @@ class BouncesMixin(Base):
         complaint marks the subscription it came from complained, and a soft bounce
         marks the address bounced once `soft_limit` editions in a row soft-bounced.
         """
+        record = _storable(record)
         try:
             with self.engine.begin() as conn:
                 row = conn.execute(
@@ -102,6 +119,8 @@ class BouncesMixin(Base):
 
     def subscriber_ids_by_email(self, email: str) -> list[int]:
         """Every subscription of an address (addresses are stored lower-cased)."""
+        if UNSTORABLE.search(email):
+            return []  # no stored address holds NUL (PostgreSQL could not even compare)
         s = t.subscribers
         with self.engine.connect() as conn:
             query = select(s.c.id).where(s.c.email == email.strip().lower()).order_by(s.c.id)

@@ -16,7 +16,16 @@ from sqlalchemy import Select, Table, bindparam, func, literal, select, update
 
 from digest.records import Article, SourceReport, copy_key
 from digest.store import schema as t
-from digest.store._base import Base, _article, _article_values, content_hash, upsert, utc
+from digest.store._base import (
+    UNSTORABLE,
+    Base,
+    _article,
+    _article_values,
+    content_hash,
+    storable,
+    upsert,
+    utc,
+)
 
 #: Keys looked up in one SELECT (well under SQLite's and PostgreSQL's parameter limits).
 KEY_CHUNK = 500
@@ -42,8 +51,9 @@ class SourceHealth:
 def fitted_key(key: str) -> str:
     """`key` as the database can hold it: itself, or its kind and a SHA-256 of it when it
     is longer than :data:`MAX_KEY` or holds NUL (a GUID is any text a feed gives; such a
-    key failed the whole collect on PostgreSQL). The same key always fits the same way."""
-    if len(key) <= MAX_KEY and "\x00" not in key:
+    key failed the whole collect on PostgreSQL; one with a lone surrogate, from a JSON
+    Feed's "\\ud800", on either database). The same key always fits the same way."""
+    if len(key) <= MAX_KEY and not UNSTORABLE.search(key):
         return key
     digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{key.partition(':')[0][:16]}-sha256:{digest}"
@@ -77,7 +87,7 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
     fitted = {article.key: fitted_key(article.key) for article in batch}
     copies = {key: copy_key(sid, key) for key in fitted.values()}
     # A long key SQLite stored whole before keys were fitted is still looked up as it is.
-    legacy = [key for key, fit in fitted.items() if fit != key and "\x00" not in key]
+    legacy = [key for key, fit in fitted.items() if fit != key and not UNSTORABLE.search(key)]
     rows = conn.execute(
         select(a.c.id, a.c.key, a.c.source_id, a.c.content_hash, a.c.published_at).where(
             a.c.key.in_([*copies, *copies.values(), *legacy])
@@ -214,7 +224,9 @@ class SourcesMixin(Base):
             health: dict[str, Any] = {"last_checked_at": now}
             if report.error:
                 health.update(
-                    last_error=report.error,
+                    # A folder's file name that is not UTF-8 reaches the message with
+                    # surrogates: the collect failed on them (UnicodeEncodeError).
+                    last_error=storable(report.error),
                     last_error_at=now,
                     consecutive_failures=t.sources.c.consecutive_failures + 1,
                 )

@@ -26,9 +26,10 @@ from digest.errors import ConfigError, NotFound
 from digest.records import Edition, Story
 from digest.render.stories import story_ref
 from digest.store._editions import EditionInfo
-from digest.web.common import SECURITY_HEADERS, web
+from digest.web.common import SECURITY_HEADERS, refuse_nul, web
 
 bp = Blueprint("archive", __name__)
+bp.before_request(refuse_nul)  # a NUL in a filter or form: 400, not a 500
 
 #: Statuses whose edition has reached subscribers (its web page exists).
 PUBLIC = ("sending", "paused", "sent")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask import current_app
+from flask import abort, current_app, request
 
 if TYPE_CHECKING:
     from digest.app import App
@@ -55,4 +55,17 @@ def web() -> Web:
     return found
 
 
-__all__ = ["MAX_ROW_ID", "SECURITY_HEADERS", "Clock", "Web", "web"]
+def refuse_nul() -> None:
+    """A 400 naming the field for a query or form value holding NUL (a blueprint's
+    before_request). The desk and the archive look up or store what they are given,
+    and on PostgreSQL (whose text cannot hold NUL) that was a 500 (DataError); the
+    public pages clean what a visitor types instead (a name's NUL becomes a space)."""
+    fields = [*request.args.items(multi=True), *(request.view_args or {}).items()]
+    if request.method == "POST":
+        fields += request.form.items(multi=True)
+    for name, value in fields:
+        if isinstance(value, str) and "\x00" in value:
+            abort(400, f"The field {name[:40]!r} holds a NUL character (U+0000).")
+
+
+__all__ = ["MAX_ROW_ID", "SECURITY_HEADERS", "Clock", "Web", "refuse_nul", "web"]

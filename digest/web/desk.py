@@ -45,10 +45,11 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from digest.codec import parse_iso
 from digest.store._editors import Editor
-from digest.web.common import web
+from digest.web.common import refuse_nul, web
 from digest.web.csrf import check_csrf
 
 bp = Blueprint("desk", __name__)
+bp.before_request(refuse_nul)  # a NUL in a filter or form: 400, not a 500
 
 SCOPE = "desk"
 _SESSION = "editor"
