@@ -43,6 +43,9 @@ if TYPE_CHECKING:
     from digest.store._editions import EditionInfo
     from digest.store._schedule import ScheduleRun
 
+#: Why a send stopped that is a fault, not someone's decision.
+_FAULTS = (StopReason.FAILURES, StopReason.TRANSPORT, StopReason.WORKER)
+
 log = logging.getLogger("digest.schedule")
 
 
@@ -260,6 +263,9 @@ class Sending(Preparing):
             )
             self._finish(lst, event.key, "send", "interrupted", detail, now, **extra)
             return
-        status = "failed" if summary.stop is StopReason.FAILURES else "paused"
+        # A fault (failures in a row, a transport that cannot work, a worker that died)
+        # is "failed": `digest run --once` exits 1 for it, and the next tick within the
+        # grace window resumes the send. An editor's pause or cancel is not resumed.
+        status = "failed" if summary.stop in _FAULTS else "paused"
         detail = f"edition {edition.id}{zones}: {summary.paused} ({counts})"
         self._finish(lst, event.key, "send", status, detail, now, **extra)
