@@ -38,6 +38,22 @@ def _exported(config: Path, lst: str = "daily") -> list[str]:
     return sorted(line.split(",")[0] for line in r.output.splitlines()[1:])
 
 
+def test_reimporting_a_file_reports_it_as_unchanged(project: Path) -> None:
+    content = b"email,name,timezone\nann@example.org,Ann,Europe/Paris\nbo@example.org,Bo,\n"
+    first = _import(project, "list.csv", content)
+    assert first.exit_code == 0, first.output
+    assert "2 added, 0 updated, 0 unchanged" in first.output
+    again = _import(project, "list.csv", content)
+    assert again.exit_code == 0, again.output
+    assert "0 added, 0 updated, 2 unchanged" in again.output
+    changed = _import(project, "list.csv", content.replace(b"Bo,", b"Bo Berg,"))
+    assert "0 added, 1 updated, 1 unchanged" in changed.output
+    # Nothing was written for the unchanged rows: their history is one event.
+    app = App.from_config(project)
+    ann = app.store.subscriber("daily", "ann@example.org")
+    assert ann is not None and len(app.store.events(ann.id)) == 1
+
+
 def test_excel_unicode_text_in_utf16_is_read(project: Path) -> None:
     content = "email\tname\r\némile@example.org\tÉmile Zola\r\n".replace("é", "e", 1)
     r = _import(project, "unicode.txt", content.encode("utf-16"))

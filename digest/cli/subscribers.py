@@ -54,7 +54,7 @@ def subscribers_import(config: str, file: str, list_name: str, dry_run: bool) ->
         )
     verb = "would import" if dry_run else "imported"
     console.print(
-        f"{verb}: {result.added} added, {result.updated} updated, "
+        f"{verb}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
         f"{result.kept_suppressed} left alone (unsubscribed, bounced, complained or erased), "
         f"{result.duplicates} duplicates merged, {len(result.problems)} bad rows"
     )

@@ -62,6 +62,7 @@ class Merged:
 class ImportResult:
     added: int = 0
     updated: int = 0
+    unchanged: int = 0  # on the list already with these very values: nothing written
     kept_suppressed: int = 0  # unsubscribed/bounced/complained/forgotten rows left alone
     duplicates: int = 0
     problems: list[RowProblem] = field(default_factory=list)
@@ -228,22 +229,33 @@ def import_rows(
             continue
         good[email], first[email] = values, line
     writes = []
-    existing = store.statuses(list_name, good)
+    existing = store.stored_subscribers(list_name, good)
     erased = store.erased(e for e in good if e not in existing)
     bounced = store.bounced(e for e in good if e not in existing)  # on another list
     for email, values in good.items():
-        if email in erased or email in bounced or existing.get(email) in SUPPRESSED:
+        sub = existing.get(email)
+        if email in erased or email in bounced or (sub and sub.status in SUPPRESSED):
             result.kept_suppressed += 1  # never reactivated or re-added by an import
             continue
-        if email not in existing:
+        if sub is None:
             values = {**values, "status": "active"}
             result.added += 1
+        elif _same(sub, values):
+            result.unchanged += 1
+            continue
         else:
             result.updated += 1
         writes.append(values)
     if not dry_run:
         store.write_subscribers(list_name, writes, origin=origin, now=now)
     return result
+
+
+def _same(sub: Subscriber, values: dict[str, Any]) -> bool:
+    """True when storing `values` would change nothing about `sub`."""
+    stored = {"name": sub.name, "sections": list(sub.sections), "timezone": sub.timezone}
+    stored["format"] = sub.format
+    return all(stored.get(k) == v for k, v in values.items() if k != "email")
 
 
 def import_csv(
