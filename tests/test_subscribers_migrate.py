@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 from digest.app import App
 from digest.cli import main
+from tests.conftest import write_project
 
 
 def _run(config: Path, *args: str) -> Result:
@@ -38,6 +39,45 @@ def _exported(config: Path, lst: str = "daily") -> list[str]:
     return sorted(line.split(",")[0] for line in r.output.splitlines()[1:])
 
 
+# Mailchimp's three files, cut to the two columns digest reads (docs/subscribers.md).
+SUBSCRIBED = b"email,name\r\nann@example.org,Ann Holm\r\nbo@example.org,Bo Berg\r\n"
+UNSUBSCRIBED = b"email,name\r\ncat@example.org,Cat Left\r\nbo@example.org,Bo Berg\r\n"
+CLEANED = b"email,name\r\ndead@example.org,Dee Box\r\n"
+
+
+def test_people_who_left_the_old_tool_are_imported_as_unsubscribed(db_url: str, tmp_path: Path):
+    config = write_project(tmp_path / "news", database=db_url)
+    # The subscribed file first (Bo is in it: the old tool's export was a day stale).
+    r = _import(config, "subscribed.csv", SUBSCRIBED)
+    assert r.exit_code == 0, r.output
+    r = _import(config, "unsubscribed.csv", UNSUBSCRIBED, "--status", "unsubscribed")
+    assert r.exit_code == 0, r.output
+    assert "1 added as unsubscribed, 1 newly unsubscribed" in r.output
+    r = _import(config, "cleaned.csv", CLEANED, "--status", "bounced")
+    assert r.exit_code == 0, r.output
+    assert "1 added as bounced" in r.output
+    # A stale copy of the subscribed list, imported again, revives nobody.
+    stale = SUBSCRIBED + b"cat@example.org,Cat\r\ndead@example.org,Dee\r\n"
+    r = _import(config, "subscribed-old.csv", stale)
+    assert r.exit_code == 0, r.output
+    assert "3 left alone" in r.output
+    assert _people(config) == {
+        "ann@example.org": "active",
+        "bo@example.org": "unsubscribed",
+        "cat@example.org": "unsubscribed",
+        "dead@example.org": "bounced",
+    }
+    assert _exported(config) == ["ann@example.org"]
+    # A bounced mailbox is not added to another list either.
+    config.write_text(
+        config.read_text().replace("[transport]", '[[lists]]\nname = "weekly"\n\n[transport]')
+    )
+    r = _import(config, "other.csv", b"email\ndead@example.org\nann@example.org\n", lst="weekly")
+    assert r.exit_code == 0, r.output
+    assert "1 added, 0 updated, 0 unchanged, 1 left alone" in r.output
+    assert _people(config, "weekly") == {"ann@example.org": "active"}
+
+
 def test_reimporting_a_file_reports_it_as_unchanged(project: Path) -> None:
     content = b"email,name,timezone\nann@example.org,Ann,Europe/Paris\nbo@example.org,Bo,\n"
     first = _import(project, "list.csv", content)
@@ -52,6 +92,23 @@ def test_reimporting_a_file_reports_it_as_unchanged(project: Path) -> None:
     app = App.from_config(project)
     ann = app.store.subscriber("daily", "ann@example.org")
     assert ann is not None and len(app.store.events(ann.id)) == 1
+
+
+def test_a_double_opt_in_list_is_told_that_an_import_sends_no_confirmation(
+    tmp_path: Path,
+) -> None:
+    config = write_project(tmp_path / "news")
+    config.write_text(
+        config.read_text().replace(
+            'timezone = "Europe/Copenhagen"\n',
+            'timezone = "Europe/Copenhagen"\ndouble_opt_in = true\n',
+        )
+    )
+    r = _import(config, "list.csv", b"email\nann@example.org\n")
+    assert r.exit_code == 0, r.output
+    assert "no confirmation email was sent" in r.output
+    assert not (config.parent / "outbox").exists() or not any((config.parent / "outbox").iterdir())
+    assert _people(config) == {"ann@example.org": "active"}
 
 
 def test_excel_unicode_text_in_utf16_is_read(project: Path) -> None:

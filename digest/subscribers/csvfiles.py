@@ -10,7 +10,9 @@ refused. An export puts a single quote before any cell a spreadsheet would run a
 formula (starting with = + - @, TAB or CR), and an import takes that quote off again,
 so a file goes out and comes back unchanged. An import never reactivates an
 unsubscribed, bounced or complained address, re-adds one erased with `forget`, or
-adds one that bounced on another list.
+adds one that bounced on another list. An import with a suppressed status (the people
+who left another tool) stores new rows with that status and moves active or pending
+ones to it: an import can stop mail to someone, never start it again.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ EXTRA = "\0cells"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: How a zip archive starts (a Mailchimp audience export is one).
 ZIP = b"PK\x03\x04"
+#: What an import may store its rows as: `active`, or how people left another tool.
+IMPORT_STATUSES = ("active", *sorted(SUPPRESSED))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,7 @@ class ImportResult:
     added: int = 0
     updated: int = 0
     unchanged: int = 0  # on the list already with these very values: nothing written
+    newly_suppressed: int = 0  # active or pending before, now the import's status
     kept_suppressed: int = 0  # unsubscribed/bounced/complained/forgotten rows left alone
     duplicates: int = 0
     problems: list[RowProblem] = field(default_factory=list)
@@ -208,8 +213,17 @@ def import_rows(
     now: datetime,
     origin: str,
     dry_run: bool = False,
+    status: str = "active",
 ) -> ImportResult:
-    """Check every row, merge duplicates, then write the good rows in one transaction."""
+    """Check every row, merge duplicates, then write the good rows in one transaction.
+
+    `status` is what the rows are: `active` (new rows are added active; the file is the
+    operator's record of consent), or `unsubscribed`, `bounced` or `complained` for the
+    people who left another tool: new rows are stored so and never mailed, and active
+    or pending subscribers are moved to it. A suppressed one stays as it is either way.
+    """
+    if status not in IMPORT_STATUSES:
+        raise SubscriberError(f"status {status!r}: expected one of {', '.join(IMPORT_STATUSES)}")
     result = ImportResult()
     good: dict[str, dict[str, Any]] = {}
     first: dict[str, int] = {}
@@ -238,8 +252,11 @@ def import_rows(
             result.kept_suppressed += 1  # never reactivated or re-added by an import
             continue
         if sub is None:
-            values = {**values, "status": "active"}
+            values = {**values, "status": status}
             result.added += 1
+        elif status != "active":
+            values = {**values, "status": status}
+            result.newly_suppressed += 1
         elif _same(sub, values):
             result.unchanged += 1
             continue
@@ -259,10 +276,22 @@ def _same(sub: Subscriber, values: dict[str, Any]) -> bool:
 
 
 def import_csv(
-    store: Store, list_name: str, path: Path, *, now: datetime, dry_run: bool = False
+    store: Store,
+    list_name: str,
+    path: Path,
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    status: str = "active",
 ) -> ImportResult:
     return import_rows(
-        store, list_name, read_csv(path), now=now, origin=f"import:{path.name}", dry_run=dry_run
+        store,
+        list_name,
+        read_csv(path),
+        now=now,
+        origin=f"import:{path.name}",
+        dry_run=dry_run,
+        status=status,
     )
 
 
