@@ -137,3 +137,63 @@ def test_a_mailchimp_zip_is_refused_with_what_to_do(project: Path) -> None:
     assert r.exit_code == 2
     assert "audience.zip: a zip archive" in r.output
     assert "docs/subscribers.md" in r.output
+
+
+MAILCHIMP_HEAD = (
+    '"Email Address","First Name","Last Name","MEMBER_RATING","OPTIN_TIME","OPTIN_IP",'
+    '"CONFIRM_TIME","CONFIRM_IP","LATITUDE","LONGITUDE","GMTOFF","DSTOFF","TIMEZONE","CC",'
+    '"REGION","LAST_CHANGED","LEID","EUID","NOTES","TAGS"'
+)
+
+
+def _mailchimp_row(email: str, first: str, last: str, tz: str = "") -> str:
+    cells = [email, first, last, "2", "2024-03-01 09:12:00", "", "2024-03-01 09:15:03"]
+    cells += ["203.0.113.5", "", "", "", "", tz, "DK", "", "2025-01-02 10:00:00", "1", "a", "", ""]
+    return ",".join(f'"{c}"' for c in cells)
+
+
+def test_the_docs_script_moves_a_mailchimp_audience(project: Path, tmp_path: Path) -> None:
+    """docs/subscribers.md's script and commands, on an audience export zip."""
+    import re
+    import subprocess
+    import sys
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "subscribers.md").read_text()
+    match = re.search(r"```python\n(.*?)```", doc, re.S)
+    assert match is not None
+    script = tmp_path / "to-digest.py"
+    script.write_text(match.group(1))
+    export = tmp_path / "audience.zip"
+    with zipfile.ZipFile(export, "w") as z:
+        for name, rows in (
+            ("subscribed", [("Ann@Example.org", "Ann", "Holm", "Europe/Copenhagen")]),
+            ("unsubscribed", [("cat@example.org", "Cat", "Left", "")]),
+            ("cleaned", [("dead@example.org", "Dee", "Box", "")]),
+        ):
+            text = "\r\n".join([MAILCHIMP_HEAD, *(_mailchimp_row(*r) for r in rows)]) + "\r\n"
+            z.writestr(f"{name}_members_export_1a2b3c.csv", text)
+    out = tmp_path / "moved"
+    done = subprocess.run(
+        [sys.executable, str(script), "mailchimp", str(export), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "1 active" in done.stdout and "1 bounced" in done.stdout
+    for file, status in (("unsubscribed", "unsubscribed"), ("bounced", "bounced")):
+        r = _run(
+            project,
+            *("subscribers", "import", str(out / f"{file}.csv"), "--list", "daily"),
+            *("--status", status),
+        )
+        assert r.exit_code == 0, r.output
+    r = _run(project, "subscribers", "import", str(out / "active.csv"), "--list", "daily")
+    assert r.exit_code == 0, r.output
+    assert _people(project) == {
+        "ann@example.org": "active",
+        "cat@example.org": "unsubscribed",
+        "dead@example.org": "bounced",
+    }
+    app = App.from_config(project)
+    ann = app.store.subscriber("daily", "ann@example.org")
+    assert ann is not None and (ann.name, ann.timezone) == ("Ann Holm", "Europe/Copenhagen")
