@@ -28,18 +28,30 @@ def subscribers() -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--list", "list_name", required=True, help="The list to import into.")
 @click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
-def subscribers_import(config: str, file: str, list_name: str, dry_run: bool) -> None:
+@click.option(
+    "--status",
+    type=click.Choice(["active", "unsubscribed", "bounced", "complained"]),
+    default="active",
+    show_default=True,
+    help="What the file's people are: active, or how they left another tool "
+    "(its unsubscribed, cleaned/bounced or complained export); those are never mailed.",
+)
+def subscribers_import(config: str, file: str, list_name: str, dry_run: bool, status: str) -> None:
     """Import a CSV (email,name[,sections,timezone,format]); bad rows are reported.
 
     Good rows are written in one transaction; an import never reactivates an
     unsubscribed, bounced or complained address, nor one erased with `forget`.
+    New rows are active at once, even on a double opt-in list (no confirmation email:
+    the file is the record of consent). Moving from another tool: docs/subscribers.md.
     Exits 1 when some rows were bad.
     """
     from digest.subscribers import import_csv
 
     app = open_app(config)
-    app.settings.list(list_name)
-    result = import_csv(app.store, list_name, Path(file), now=datetime.now(UTC), dry_run=dry_run)
+    lst = app.settings.list(list_name)
+    result = import_csv(
+        app.store, list_name, Path(file), now=datetime.now(UTC), dry_run=dry_run, status=status
+    )
     for p in result.problems:
         err.print(
             f"{file}:{p.line}: {p.email or '(no address)'}: {p.reason}",
@@ -53,11 +65,26 @@ def subscribers_import(config: str, file: str, list_name: str, dry_run: bool) ->
             soft_wrap=True,
         )
     verb = "would import" if dry_run else "imported"
+    if status == "active":
+        changes = f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged"
+    else:
+        changes = (
+            f"{result.added} added as {status}, {result.newly_suppressed} newly {status} "
+            "(never mailed)"
+        )
     console.print(
-        f"{verb}: {result.added} added, {result.updated} updated, "
+        f"{verb}: {changes}, "
         f"{result.kept_suppressed} left alone (unsubscribed, bounced, complained or erased), "
-        f"{result.duplicates} duplicates merged, {len(result.problems)} bad rows"
+        f"{result.duplicates} duplicates merged, {len(result.problems)} bad rows",
+        markup=False,
     )
+    if status == "active" and lst.double_opt_in and result.added:
+        console.print(
+            f"List {list_name!r} has double opt-in, but an import is the record of consent "
+            f"given elsewhere: the {result.added} added are active and no confirmation "
+            "email was sent.",
+            markup=False,
+        )
     if result.problems:
         sys.exit(1)
 

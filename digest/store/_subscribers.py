@@ -218,18 +218,18 @@ class SubscribersMixin(Base):
                 )
             )
 
-    def statuses(self, list_name: str, emails: Iterable[str]) -> dict[str, str]:
-        """The current status of each of these addresses that is on the list."""
+    def stored_subscribers(self, list_name: str, emails: Iterable[str]) -> dict[str, Subscriber]:
+        """Each of these addresses that is on the list, as stored."""
         s, lst = t.subscribers, t.lists
-        out: dict[str, str] = {}
+        out: dict[str, Subscriber] = {}
         with self.engine.connect() as conn:
             for chunk in _chunks(list(emails)):
                 query = (
-                    select(s.c.email, s.c.status)
+                    select(s)
                     .join(lst, lst.c.id == s.c.list_id)
                     .where(lst.c.name == list_name, s.c.email.in_(chunk))
                 )
-                out.update({r.email: r.status for r in conn.execute(query)})
+                out.update({r.email: _subscriber(r, list_name) for r in conn.execute(query)})
         return out
 
     def erased(self, emails: Iterable[str]) -> set[str]:

@@ -10,11 +10,14 @@ refused. An export puts a single quote before any cell a spreadsheet would run a
 formula (starting with = + - @, TAB or CR), and an import takes that quote off again,
 so a file goes out and comes back unchanged. An import never reactivates an
 unsubscribed, bounced or complained address, re-adds one erased with `forget`, or
-adds one that bounced on another list.
+adds one that bounced on another list. An import with a suppressed status (the people
+who left another tool) stores new rows with that status and moves active or pending
+ones to it: an import can stop mail to someone, never start it again.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterable, Iterator
@@ -35,6 +38,10 @@ DELIMITERS = (",", ";", "\t")
 EXTRA = "\0cells"
 #: A cell starting with one of these is a formula to a spreadsheet (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: How a zip archive starts (a Mailchimp audience export is one).
+ZIP = b"PK\x03\x04"
+#: What an import may store its rows as: `active`, or how people left another tool.
+IMPORT_STATUSES = ("active", *sorted(SUPPRESSED))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,8 @@ class Merged:
 class ImportResult:
     added: int = 0
     updated: int = 0
+    unchanged: int = 0  # on the list already with these very values: nothing written
+    newly_suppressed: int = 0  # active or pending before, now the import's status
     kept_suppressed: int = 0  # unsubscribed/bounced/complained/forgotten rows left alone
     duplicates: int = 0
     problems: list[RowProblem] = field(default_factory=list)
@@ -117,10 +126,7 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         data = path.read_bytes()
     except OSError as exc:
         raise SubscriberError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SubscriberError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    text = _decode(path, data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader, [])
@@ -156,6 +162,35 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         raise SubscriberError(f"{path}:{reader.line_num}: {exc}") from None
 
 
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without a BOM), or UTF-16 with its BOM (Excel's "Unicode Text").
+
+    Anything else is refused at the line of the first byte that is not UTF-8: a legacy
+    code page (Windows-1252, Mac Roman, ...) cannot be told from another by its bytes,
+    and a wrong guess would store misspelt names without a word.
+    """
+    if data.startswith(ZIP):
+        raise SubscriberError(
+            f"{path}: a zip archive, not a CSV file: unzip it and import its CSV files "
+            "one at a time (an audience export: see docs/subscribers.md)"
+        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise SubscriberError(f"{path}: not UTF-16 (byte {exc.start})") from None
+    body = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        ends = b"\n" if b"\n" in body else b"\r"
+        line = body.count(ends, 0, exc.start) + 1
+        raise SubscriberError(
+            f"{path}:{line}: not UTF-8 (byte {body[exc.start : exc.start + 1]!r}); "
+            'save it as "CSV UTF-8" (Excel) or with UTF-8 encoding, then import it again'
+        ) from None
+
+
 def _delimiter(text: str) -> str:
     """The separator of the header line: a comma, or (as spreadsheets in locales with a
     decimal comma write CSV) a semicolon or a tab."""
@@ -178,8 +213,17 @@ def import_rows(
     now: datetime,
     origin: str,
     dry_run: bool = False,
+    status: str = "active",
 ) -> ImportResult:
-    """Check every row, merge duplicates, then write the good rows in one transaction."""
+    """Check every row, merge duplicates, then write the good rows in one transaction.
+
+    `status` is what the rows are: `active` (new rows are added active; the file is the
+    operator's record of consent), or `unsubscribed`, `bounced` or `complained` for the
+    people who left another tool: new rows are stored so and never mailed, and active
+    or pending subscribers are moved to it. A suppressed one stays as it is either way.
+    """
+    if status not in IMPORT_STATUSES:
+        raise SubscriberError(f"status {status!r}: expected one of {', '.join(IMPORT_STATUSES)}")
     result = ImportResult()
     good: dict[str, dict[str, Any]] = {}
     first: dict[str, int] = {}
@@ -199,16 +243,23 @@ def import_rows(
             continue
         good[email], first[email] = values, line
     writes = []
-    existing = store.statuses(list_name, good)
+    existing = store.stored_subscribers(list_name, good)
     erased = store.erased(e for e in good if e not in existing)
     bounced = store.bounced(e for e in good if e not in existing)  # on another list
     for email, values in good.items():
-        if email in erased or email in bounced or existing.get(email) in SUPPRESSED:
+        sub = existing.get(email)
+        if email in erased or email in bounced or (sub and sub.status in SUPPRESSED):
             result.kept_suppressed += 1  # never reactivated or re-added by an import
             continue
-        if email not in existing:
-            values = {**values, "status": "active"}
+        if sub is None:
+            values = {**values, "status": status}
             result.added += 1
+        elif status != "active":
+            values = {**values, "status": status}
+            result.newly_suppressed += 1
+        elif _same(sub, values):
+            result.unchanged += 1
+            continue
         else:
             result.updated += 1
         writes.append(values)
@@ -217,11 +268,30 @@ def import_rows(
     return result
 
 
+def _same(sub: Subscriber, values: dict[str, Any]) -> bool:
+    """True when storing `values` would change nothing about `sub`."""
+    stored = {"name": sub.name, "sections": list(sub.sections), "timezone": sub.timezone}
+    stored["format"] = sub.format
+    return all(stored.get(k) == v for k, v in values.items() if k != "email")
+
+
 def import_csv(
-    store: Store, list_name: str, path: Path, *, now: datetime, dry_run: bool = False
+    store: Store,
+    list_name: str,
+    path: Path,
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    status: str = "active",
 ) -> ImportResult:
     return import_rows(
-        store, list_name, read_csv(path), now=now, origin=f"import:{path.name}", dry_run=dry_run
+        store,
+        list_name,
+        read_csv(path),
+        now=now,
+        origin=f"import:{path.name}",
+        dry_run=dry_run,
+        status=status,
     )
 
 
