@@ -1,17 +1,70 @@
-"""The email as a screen-reader user meets it: the language and direction of the text kept
-when a webmail client drops the <html> element (Gmail keeps only what is inside <body>)."""
+"""The email as a screen-reader user meets it: link names that say where each link goes
+(the links list a reader pulls up), and the language and direction of the text kept when
+a webmail client drops the <html> element (Gmail keeps only what is inside <body>)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 
 from digest.render import Renderer
-from tests.test_email_demo import browser  # noqa: F401 (fixture)
+from tests.test_email_demo import _html_message, _parts, browser, demo  # noqa: F401 (fixtures)
 from tests.test_render_golden import sample_edition, sample_settings
+
+
+def _links(html: str) -> list[tuple[str, str, str]]:
+    """(accessible name, href, class of the paragraph/heading) of every link a screen
+    reader lists: the aria-label when there is one, the link's text otherwise."""
+    doc = lxml.html.fromstring(html)
+    out = []
+    for a in doc.iter("a"):
+        if a.get("aria-hidden") == "true":
+            continue
+        name = a.get("aria-label") or a.text_content()
+        parent = a.getparent()
+        out.append((" ".join(name.split()), a.get("href", ""), parent.get("class", "")))
+    return out
+
+
+def test_every_read_more_link_names_its_story(demo: Path) -> None:  # noqa: F811
+    """A reader tabbing or listing links hears which story a "Read more" link opens: before,
+    each lead's was only "Read more at Harbour Herald →", the same for every story of a
+    source, and the headline it belongs to was nowhere in its name."""
+    links = _links(_parts(_html_message(demo))["text/html"])
+    headlines = {href: name for name, href, cls in links if cls == "lead-title"}
+    more = [(name, href) for name, href, cls in links if cls == "more"]
+    assert len(more) == 3
+    for name, href in more:
+        assert name.startswith("Read more at "), name  # the visible words come first
+        assert headlines[href] in name, (name, headlines[href])
+
+
+def test_an_also_in_link_names_the_article_it_opens(tmp_path: Path) -> None:
+    """ "Also in: Harbour Herald" lists a link named just "Harbour Herald" (before): the
+    outlet, not its article. The name now carries the article's headline after it."""
+    html = Renderer(sample_settings(tmp_path)).render(sample_edition()).html
+    also = [(name, href) for name, href, cls in _links(html) if cls == "also"]
+    assert also == [("Harbour Herald: Tunnel", "https://herald.example.org/tunnel")]
+
+
+def test_links_that_sound_the_same_go_to_the_same_page(tmp_path: Path) -> None:
+    """Two leads from one outlet (and their "also in" links) no longer give two links of
+    the same name that open different pages."""
+    edition = sample_edition()
+    second = replace(edition.leads[2], source="Nordic Ledger", also=edition.leads[0].also)
+    edition = replace(edition, leads=(edition.leads[0], edition.leads[1], second))
+    html = Renderer(sample_settings(tmp_path)).render(edition).html
+    targets: dict[str, set[str]] = {}
+    for name, href, _ in _links(html):
+        targets.setdefault(name, set()).add(href)
+    same_name = {name: hrefs for name, hrefs in targets.items() if len(hrefs) > 1}
+    assert same_name == {}
+
 
 # -- language and direction inside a webmail page ----------------------------------------
 
