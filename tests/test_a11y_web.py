@@ -114,3 +114,34 @@ def test_every_text_and_button_is_readable_in_light_and_dark_mode(site: Site, sc
         public.context.close()
         desk.context.close()
     assert low == {}
+
+
+FOCUSED = """() => {
+    const e = document.activeElement;
+    const box = e.getBoundingClientRect();
+    return {
+        tag: e.tagName, text: e.textContent.trim().slice(0, 40),
+        inMain: !!e.closest('main'), inNav: !!e.closest('nav'),
+        visible: box.width > 1 && box.height > 1 && box.top >= 0 && box.left >= 0
+            && box.bottom <= innerHeight && getComputedStyle(e).outlineStyle !== 'none',
+    };
+}"""
+
+
+def test_a_keyboard_user_skips_the_desk_navigation(site: Site) -> None:
+    """The first Tab on a desk page shows a "Skip to content" link; Enter on it and the
+    next Tab is in the page's content. Before, the first Tab went to the navigation and
+    every page made a keyboard user pass Editions, Sources, Lists, Archive and Log out."""
+    page = site.page(editor=True)
+    try:
+        page.goto(f"{site.base}/editions/{site.edition}")
+        page.keyboard.press("Tab")
+        first = page.evaluate(FOCUSED)
+        assert (first["tag"], first["text"]) == ("A", "Skip to content"), first
+        assert first["visible"], first
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        after = page.evaluate(FOCUSED)
+        assert after["inMain"] and not after["inNav"], after
+    finally:
+        page.context.close()
