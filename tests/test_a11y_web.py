@@ -145,3 +145,44 @@ def test_a_keyboard_user_skips_the_desk_navigation(site: Site) -> None:
         assert after["inMain"] and not after["inNav"], after
     finally:
         page.context.close()
+
+
+def test_a_refused_address_is_announced_on_the_email_field(site: Site) -> None:
+    """After "Subscribe" refuses an address, the focus is back on the field, which a screen
+    reader announces as invalid with the reason. Before, the reason was only in a list
+    above the form: the field said nothing (no aria-invalid, no description) and the focus
+    was at the top of the page."""
+    from playwright.sync_api import expect
+
+    page = site.page()
+    try:
+        page.goto(site.base + "/subscribe")
+        page.fill("#email", "reader@localhost")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        field = page.get_by_role("textbox", name="Email address")
+        expect(field).to_have_attribute("aria-invalid", "true")
+        expect(field).to_have_accessible_description(re.compile("It should have a period"))
+        expect(field).to_be_focused()
+    finally:
+        page.context.close()
+
+
+def test_a_preferences_error_is_tied_to_the_sections_it_is_about(site: Site) -> None:
+    """Unticking every section is refused; the Sections group now carries the reason as
+    its description (before: only in a list above the form)."""
+    from playwright.sync_api import expect
+
+    page = site.page()
+    try:
+        page.goto(site.preferences)
+        sections = page.get_by_role("group", name="Sections")
+        for box in sections.get_by_role("checkbox").all():
+            box.uncheck()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save preferences").click()
+        sections = page.get_by_role("group", name="Sections")
+        expect(sections).to_have_accessible_description(re.compile("at least one section"))
+        expect(sections.get_by_role("checkbox").first).to_be_focused()
+    finally:
+        page.context.close()
