@@ -173,7 +173,8 @@ def preferences(token: str) -> tuple[str, int] | BaseResponse:
         "timezone": sub.timezone or "",
         "paused": w.app.store.is_paused(sub.id),
     }
-    errors: list[str] = []
+    # Each error by the field it is about: the page ties the message to that field.
+    errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
         check_csrf(scope)
@@ -185,12 +186,12 @@ def preferences(token: str) -> tuple[str, int] | BaseResponse:
             "paused": form.get("delivery") == "paused",
         }
         if sections and not values["sections"]:
-            errors.append("Choose at least one section, or unsubscribe below.")
+            errors["section"] = "Choose at least one section, or unsubscribe below."
         if values["timezone"]:
             try:
                 check_timezone(values["timezone"])
             except SubscriberError as exc:
-                errors.append(str(exc))
+                errors["timezone"] = str(exc)
         if not errors:
             everything = set(values["sections"]) == set(sections)
             w.app.store.set_preferences(
@@ -315,26 +316,26 @@ def subscribe_form() -> tuple[str, int]:
     if values["list"] not in titles:
         abort(404, "There is no such list.")
 
-    def form(errors: list[str], status: int) -> tuple[str, int]:
+    def form(errors: dict[str, str], status: int) -> tuple[str, int]:
         return _page(
             "web/subscribe.html", status, lists=titles, values=values, errors=errors, done=None
         )
 
     if request.method in ("GET", "HEAD"):
-        return form([], 200)
+        return form({}, 200)
     check_csrf("subscribe")
     try:
         email = normalise_email(values["email"])
     except SubscriberError as exc:
-        return form([str(exc)], 400)
+        return form({"email": str(exc)}, 400)
     now = w.now()
     if not _allowed(email, now):
-        return form(["Too many subscription requests. Try again in an hour."], 429)
+        return form({"form": "Too many subscription requests. Try again in an hour."}, 429)
     job = _make_subscription(w.app, values["list"], email, values["name"], now)
     if not _background().submit(job):
         log.error("subscribe: the background queue is full")
-        return form(["We cannot take subscriptions just now. Try again later."], 503)
+        return form({"form": "We cannot take subscriptions just now. Try again later."}, 503)
     lst = w.app.settings.list(values["list"])
     done = "confirm" if lst.double_opt_in else "subscribed"
     # The same answer, after the same steps, whether or not the address was known.
-    return _page("web/subscribe.html", lists=titles, values=values, errors=[], done=done)
+    return _page("web/subscribe.html", lists=titles, values=values, errors={}, done=done)
