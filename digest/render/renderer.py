@@ -24,7 +24,7 @@ from digest.errors import ConfigError, RenderError
 from digest.placeholders import PREFERENCES, UNSUBSCRIBE
 from digest.records import Edition, Story
 from digest.render.fit import HTML_LIMIT, fit, fits
-from digest.render.language import LANGUAGE_TAG, Strings, direction
+from digest.render.language import Strings, direction, story_attributes
 from digest.render.stories import (
     IMAGE_WIDTH,
     also_shown,
@@ -69,6 +69,16 @@ class Renderer:
     @cached_property
     def _responsive_css(self) -> Markup:
         return Markup(self.theme.render("email-responsive.css"))
+
+    @property
+    def language(self) -> str:
+        """The newsletter's language tag, as `lang` gives it (`en`, `pt-BR`)."""
+        return str(self.strings.locale).replace("_", "-")
+
+    def lang_attrs(self, story: Story) -> Markup:
+        """`lang` and `dir` for a story that does not read as the newsletter does."""
+        texts = (story.title, story.summary)
+        return story_attributes(story.language, texts, self.language)
 
     def subject(self, edition: Edition) -> str:
         """The `[newsletter] subject` template filled with lead, name and date; the
@@ -138,16 +148,7 @@ class Renderer:
                 story = replace(story, url=with_utm(story.url, utm), also=also)
             return archive_link(story, web_url)
 
-        language = str(self.strings.locale).replace("_", "-")
-        own = language.split("-")[0].lower()
-
-        def lang_attrs(story: Story) -> Markup:
-            """`lang` and `dir` for a story in another language than the newsletter's."""
-            tag = (story.language or "").strip()
-            if not LANGUAGE_TAG.fullmatch(tag) or tag.split("-")[0].lower() == own:
-                return Markup("")
-            return Markup(' lang="{}" dir="{}"').format(tag, direction(tag))
-
+        language = self.language
         return {
             "newsletter": news,
             "list_title": lst.title or news.name,
@@ -163,7 +164,7 @@ class Renderer:
             "responsive_css": self._responsive_css,
             "lang": language,
             "dir": direction(language),
-            "lang_attrs": lang_attrs,
+            "lang_attrs": self.lang_attrs,
             "also": also_shown,
             "image_alt": image_alt,
             "fallback_note": None,

@@ -1,0 +1,151 @@
+"""Editions of newsrooms that do not write English, built by the real pipeline from
+feeds (collect, rank, render, compose) and read as their readers get them: the HTML's
+direction, the subject, the plain text, the web archive."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import httpx
+
+from digest.app import App
+from digest.records import Edition
+from tests.conftest import write_project
+from tests.test_desk import running
+
+NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+Items = list[tuple[str, str]]  # (headline, description)
+
+
+def _feed(name: str, tag: str, items: Items, language: str | None) -> str:
+    body = "".join(
+        f"<item><title>{escape(title)}</title><link>https://{tag}.example/{n}</link>"
+        f"<guid>{tag}-{n}</guid><pubDate>Thu, 26 Nov 2026 {20 - n:02d}:00:00 +0000</pubDate>"
+        f"<description>{escape(text)}</description></item>"
+        for n, (title, text) in enumerate(items)
+    )
+    said = f"<language>{language}</language>" if language else ""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{escape(name)}</title><link>https://{tag}.example/</link>{said}{body}"
+        "</channel></rss>"
+    )
+
+
+def build(
+    tmp_path: Path,
+    feeds: dict[str, tuple[str | None, Items]],
+    *,
+    language: str = "en",
+) -> tuple[App, Edition]:
+    """An edition of `feeds` ({outlet: (its feed's <language> or None, items)}) for a
+    newsletter in `language`, with one subscriber."""
+    sources = ""
+    for n, (name, (said, items)) in enumerate(feeds.items()):
+        path = tmp_path / f"feed{n}.rss"
+        path.write_text(_feed(name, f"outlet{n}", items, said), encoding="utf-8")
+        sources += f'[[sources]]\nname = "{name}"\nurl = "{path}"\n\n'
+    config = write_project(tmp_path / "news", sources=sources)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("address =", f'language = "{language}"\naddress ='))
+    app = App.from_config(config)
+    reports = app.collect(now=NOW)
+    assert [r.error for r in reports] == [None] * len(feeds)
+    app.store.write_subscribers(
+        "daily", [{"email": "ann@example.com", "status": "active"}], origin="test", now=NOW
+    )
+    edition = app.build(now=NOW, reports=reports)
+    assert edition.id is not None
+    return app, edition
+
+
+def message(app: App, edition: Edition) -> EmailMessage:
+    assert edition.id is not None
+    data = app.preview(edition.id, email="ann@example.com", now=NOW).message
+    msg = message_from_bytes(data, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def parts(msg: EmailMessage) -> dict[str, str]:
+    return {p.get_content_type(): str(p.get_content()) for p in msg.walk() if not p.is_multipart()}
+
+
+def story_cells(html: str) -> dict[str, str]:
+    """Each story's headline -> the attributes of its lead or teaser cell."""
+    cells = re.finditer(r'<td class="(?:lead|teaser)"([^>]*)>(.*?)</td>\s*</tr>', html, re.S)
+    out = {}
+    for cell in cells:
+        title = re.search(r'class="(?:lead|teaser)-title"[^>]*>(?:<a [^>]*>)?([^<]*)', cell[2])
+        assert title, cell[0][:200]
+        out[title[1]] = re.sub(r'\s*style="[^"]*"', "", cell[1]).strip()
+    return out
+
+
+# -- right to left, when no feed says its language ------------------------------------------
+ARABIC = ("ارتفاع أسعار الذهب 3% في أسبوع!", "ارتفعت أسعار الذهب بنسبة ثلاثة في المئة.")
+HEBREW = ("מחירי הדירות עלו ב-5% בשנה האחרונה.", "מחירי הדירות בישראל עלו בחמישה אחוזים.")
+ENGLISH = [
+    ("Harbour baths reopen after the storm", "The harbour baths reopen on Monday."),
+    ("Ferry strike called off!", "The ferry union called off Monday's strike."),
+]
+
+
+def test_an_arabic_and_a_hebrew_headline_in_an_english_edition_read_right_to_left(
+    tmp_path: Path,
+) -> None:
+    """Most feeds do not say their language. An Arabic or Hebrew story in an English
+    edition was laid out left to right: its closing "!" or "." shown at its start (the
+    right end), the text flush left. Its cell says dir="rtl" now; the English ones say
+    nothing, as before."""
+    feeds = {
+        "Harbour Herald": (None, ENGLISH),
+        "Al Ahram": (None, [ARABIC]),
+        "Haaretz": (None, [HEBREW]),
+    }
+    app, edition = build(tmp_path, feeds)
+    html = parts(message(app, edition))["text/html"]
+    assert re.search(r'<html lang="en"[^>]*>', html) and 'dir="rtl" xmlns' not in html
+    cells = story_cells(html)
+    assert cells[ARABIC[0]] == 'dir="rtl"'
+    assert cells[HEBREW[0]] == 'dir="rtl"'
+    assert cells[ENGLISH[0][0]] == "" and cells[ENGLISH[1][0]] == ""
+
+
+def test_an_english_headline_in_an_arabic_edition_reads_left_to_right(tmp_path: Path) -> None:
+    feeds = {"Al Ahram": (None, [ARABIC]), "Harbour Herald": (None, ENGLISH[:1])}
+    app, edition = build(tmp_path, feeds, language="ar")
+    html = parts(message(app, edition))["text/html"]
+    assert re.search(r'<html lang="ar" dir="rtl"', html)
+    cells = story_cells(html)
+    assert cells[ENGLISH[0][0]] == 'dir="ltr"'
+    assert cells[ARABIC[0]] == ""  # it reads as the edition does
+
+
+def test_a_declared_language_still_gives_lang_and_dir(tmp_path: Path) -> None:
+    app, edition = build(tmp_path, {"Al Ahram": ("ar", [ARABIC]), "Herald": (None, ENGLISH)})
+    cells = story_cells(parts(message(app, edition))["text/html"])
+    assert cells[ARABIC[0]] == 'lang="ar" dir="rtl"'
+
+
+def test_the_web_archive_of_an_arabic_newsletter_reads_right_to_left(tmp_path: Path) -> None:
+    """The archive page ("View in your browser") of an edition in Arabic said lang="ar"
+    and nothing of its direction: the whole edition read left to right."""
+    feeds = {"Al Ahram": (None, [ARABIC]), "Harbour Herald": (None, ENGLISH[:1])}
+    app, edition = build(tmp_path, feeds, language="ar")
+    assert edition.id is not None
+    app.store.set_edition_status(edition.id, "sent", now=NOW)
+    with running(app.settings.path) as base, httpx.Client(base_url=base) as c:
+        page = c.get(f"/archive/{edition.id}").text
+        index = c.get("/archive").text
+    assert re.search(r'<article lang="ar" dir="rtl">', page), page[:2000]
+    english = re.search(r"<section([^>]*)>(?:(?!</section>).)*Harbour baths", page, re.S)
+    assert english and 'dir="ltr"' in english[1]
+    # The index lists the edition by its subject, an Arabic headline
+    listed = re.search(r'<a class="title"[^>]*>', index)
+    assert listed and 'dir="auto"' in listed[0]
