@@ -45,6 +45,7 @@ def build(
 ) -> tuple[App, Edition]:
     """An edition of `feeds` ({outlet: (its feed's <language> or None, items)}) for a
     newsletter in `language`, with one subscriber."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     sources = ""
     for n, (name, (said, items)) in enumerate(feeds.items()):
         path = tmp_path / f"feed{n}.rss"
@@ -149,3 +150,27 @@ def test_the_web_archive_of_an_arabic_newsletter_reads_right_to_left(tmp_path: P
     # The index lists the edition by its subject, an Arabic headline
     listed = re.search(r'<a class="title"[^>]*>', index)
     assert listed and 'dir="auto"' in listed[0]
+
+
+# -- a subject shortened inside a headline with no spaces --------------------------------------
+def test_a_subject_is_never_cut_inside_an_emoji_or_a_letter_with_its_marks(
+    tmp_path: Path,
+) -> None:
+    """A Japanese headline has no space to cut the subject at: it is cut inside the
+    text, and was cut between the two halves of a flag (a lone "🇯", which shows as a
+    boxed letter) or inside a family emoji (two parents, no children). It is cut
+    between whole characters as the reader sees them (grapheme clusters) now."""
+    flag = "東" * 88 + "🇯🇵" + "京" * 10  # the cut falls between 🇯 and 🇵
+    family = "東" * 86 + "👨‍👩‍👧‍👦" + "京" * 10  # ... inside the family
+    accent = "कि" * 44 + "कि" + "क" * 20  # ... between a consonant and its vowel sign
+    items = [(flag, "東京。"), (family, "京都。"), (accent, "नमस्ते।")]
+    for n, item in enumerate(items):
+        app, edition = build(tmp_path / str(n), {"Asahi": (None, [item])})
+        subject = message(app, edition)["Subject"]
+        assert subject.endswith("…") and len(subject) <= 90, subject
+        kept = subject[:-1]
+        assert item[0].startswith(kept)
+        whole = item[0][: len(kept) + 1]
+        assert not kept.endswith("🇯"), subject
+        assert not kept.endswith(("\u200d", "👨‍👩", "👨‍👩‍👧")), subject
+        assert not (whole.endswith("ि") and not kept.endswith("ि")), subject  # no lone "क"

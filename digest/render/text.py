@@ -11,17 +11,38 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+import regex
+
+#: A grapheme cluster: what a reader sees as one character (a letter with its marks,
+#: a flag, an emoji with its joiners and skin tone), Unicode's extended clusters (UAX #29).
+_GRAPHEME = regex.compile(r"\X")
+
 
 def shorten(text: str, limit: int, *, floor: int = 0) -> str:
     """`text` cut at a word boundary to at most `limit` characters, with an ellipsis
-    (inside a word when the last boundary would leave fewer than `floor` characters)."""
+    (inside a word when the last boundary would leave fewer than `floor` characters,
+    then between grapheme clusters: :func:`whole_graphemes`)."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1]
+    cut = whole_graphemes(text, limit - 1)
     if " " in cut and len(word := cut.rsplit(" ", 1)[0]) >= floor:
         cut = word
     return cut.rstrip(" ,;:·|-–—") + "…"
+
+
+def whole_graphemes(text: str, end: int) -> str:
+    """The longest start of ``text`` of at most ``end`` characters that ends between two
+    grapheme clusters: never half a flag, an emoji without the rest of its sequence or a
+    letter without its marks (only a cluster longer than ``end`` is cut inside)."""
+    if len(text) <= end:
+        return text
+    last = 0  # the character after the cut is read too: it decides the boundary
+    for cluster in _GRAPHEME.finditer(text, 0, end + 1):
+        if cluster.end() > end:
+            break
+        last = cluster.end()
+    return text[:last] if last else text[:end]
 
 
 NOBREAK = "\u00a0"
