@@ -5,6 +5,7 @@ direction, the subject, the plain text, the web archive."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -14,6 +15,7 @@ from xml.sax.saxutils import escape
 import httpx
 
 from digest.app import App
+from digest.lint import lint_message
 from digest.records import Edition
 from tests.conftest import write_project
 from tests.test_desk import running
@@ -174,3 +176,42 @@ def test_a_subject_is_never_cut_inside_an_emoji_or_a_letter_with_its_marks(
         assert not kept.endswith("🇯"), subject
         assert not kept.endswith(("\u200d", "👨‍👩", "👨‍👩‍👧")), subject
         assert not (whole.endswith("ि") and not kept.endswith("ि")), subject  # no lone "क"
+
+
+# -- the plain-text part of an edition in Japanese or Chinese -----------------------------------
+JA_SUMMARY = (
+    "東京都は二十六日、都内の保育所の待機児童がゼロになったと発表した。"
+    "待機児童がゼロになるのは統計を取り始めてから初めてで、都は新しい保育所を三年間で"
+    "二百か所増やしてきた。小池知事は記者会見で「子育てをする家庭を引き続き支えたい」と述べた。"
+)
+ZH_SUMMARY = (
+    "上海市政府二十六日宣布，地铁十九号线将于明年一月正式开通运营。"
+    "这条线路全长四十七公里，设有三十五座车站，连接浦东新区和闵行区，预计每天运送乘客超过五十万人次。"
+)
+
+
+def _columns(line: str) -> int:
+    """The columns a line takes in a fixed-width font (a CJK character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def test_japanese_and_chinese_plain_text_is_folded_at_78_columns(tmp_path: Path) -> None:
+    """The plain-text part folds at spaces, and Japanese and Chinese have none: a whole
+    summary was one line of 118 characters (236 columns), which `digest lint` itself
+    reports (text-line-too-long). It is folded between characters now, within 78
+    columns, never starting a line with 、 。 ， or a closing bracket."""
+    feeds = {
+        "朝日テスト": ("ja", [("東京都の待機児童、初めてゼロに", JA_SUMMARY)]),
+        "新华测试": ("zh", [("上海地铁十九号线明年一月开通", ZH_SUMMARY)]),
+    }
+    app, edition = build(tmp_path, feeds, language="ja")
+    assert edition.id is not None
+    data = app.preview(edition.id, email="ann@example.com", now=NOW).message
+    assert "text-line-too-long" not in {f.code for f in lint_message(data)}
+    text = parts(message(app, edition))["text/plain"]
+    lines = text.splitlines()
+    assert max(_columns(line) for line in lines) <= 78, text
+    assert not [line for line in lines if line.strip()[:1] in set("、。，」）")], text
+    joined = "".join(line.strip() for line in lines)
+    for summary in (JA_SUMMARY, ZH_SUMMARY):
+        assert summary[:60] in joined  # folded, not changed

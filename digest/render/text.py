@@ -9,6 +9,7 @@ their arguments: no template, no I/O.
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 from typing import Any
 
 import regex
@@ -55,8 +56,14 @@ def nobreak(text: str) -> str:
 
 def wrap(text: str, width: int = 78, indent: str = "", first: str | None = None) -> str:
     """Fold text to `width` columns; URLs, long words and `nobreak` phrases are never
-    broken (their no-break spaces become plain spaces again)."""
+    broken (their no-break spaces become plain spaces again). Text in a script written
+    without spaces between words (Chinese, Japanese) is folded between its characters
+    too, counting two columns for each (:func:`_fold_wide`); other text (an emoji is
+    wide too, but not a script) is folded at its spaces as it always was."""
     words = str(text).replace(NOBREAK, "\x00").split()
+    if any(_wide(ch) and unicodedata.category(ch)[0] in "LPN" for w in words for ch in w):
+        first = indent if first is None else first
+        return _fold_wide(words, width, indent, first).replace("\x00", " ")
     out = textwrap.fill(
         " ".join(words),
         width=width,
@@ -66,6 +73,65 @@ def wrap(text: str, width: int = 78, indent: str = "", first: str | None = None)
         break_on_hyphens=False,
     )
     return out.replace("\x00", " ")
+
+
+#: Never at the start of a line: closing punctuation and brackets, small kana, the
+#: prolonged sound mark and iteration marks (Japanese kinsoku, Chinese bìtóu).
+_NO_START = frozenset(
+    "、。，．・：；？！ー…‥々〻ゝゞヽヾぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"
+    "」』）】〕〉》〙〗〟］｝｠’”%％,.!?:;)]}»›"
+)
+#: Never at the end of a line: opening brackets and quotes.
+_NO_END = frozenset("「『（【〔〈《〘〖〝［｛｟‘“([{«‹")
+
+
+def _wide(ch: str) -> bool:
+    """A character that takes two columns in a fixed-width font (CJK, fullwidth forms)."""
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def _columns(text: str) -> int:
+    return sum(2 if _wide(ch) else 1 for ch in text)
+
+
+def _pieces(word: str) -> list[str]:
+    """`word` cut where a line may break inside it: before or after a wide character
+    (whole grapheme clusters), except before closing or after opening punctuation. A
+    URL or a `nobreak` phrase stays whole."""
+    if "://" in word or "\x00" in word:
+        return [word]
+    pieces: list[str] = []
+    for cluster in _GRAPHEME.findall(word):
+        if (
+            pieces
+            and (_wide(pieces[-1][-1]) or _wide(cluster[0]))
+            and cluster[0] not in _NO_START
+            and pieces[-1][-1] not in _NO_END
+        ):
+            pieces.append(cluster)
+        elif pieces:
+            pieces[-1] += cluster
+        else:
+            pieces.append(cluster)
+    return pieces
+
+
+def _fold_wide(words: list[str], width: int, indent: str, first: str) -> str:
+    """Fill lines of at most `width` columns greedily, as `textwrap` does, breaking at
+    spaces and between the pieces of each word (:func:`_pieces`); a piece wider than a
+    line gets a line of its own."""
+    lines: list[str] = []
+    line, used, empty = first, _columns(first), True
+    for word in words:
+        for n, piece in enumerate(_pieces(word)):
+            joined = piece if n or empty else " " + piece
+            if not empty and used + _columns(joined) > width:
+                lines.append(line)
+                line, used = indent + piece, _columns(indent + piece)
+            else:
+                line, used = line + joined, used + _columns(joined)
+            empty = False
+    return "\n".join([*lines, line]) if not empty else ""
 
 
 class References:
