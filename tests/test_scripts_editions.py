@@ -13,6 +13,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import httpx
+import pytest
 
 from digest.app import App
 from digest.lint import lint_message
@@ -215,3 +216,27 @@ def test_japanese_and_chinese_plain_text_is_folded_at_78_columns(tmp_path: Path)
     joined = "".join(line.strip() for line in lines)
     for summary in (JA_SUMMARY, ZH_SUMMARY):
         assert summary[:60] in joined  # folded, not changed
+
+
+# -- the subject's date ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("language", "date"),
+    [
+        ("ja", "11月27日"),  # was "27 11月": a day number, then "November"
+        ("zh", "11月27日"),
+        ("ko", "11월 27일"),  # was "27 11월"
+        ("de", "27. Nov."),  # was "27 Nov.": a German day number has its full stop
+        ("da", "27. nov."),
+        ("hu", "nov. 27."),  # was "27 nov."
+        ("en", "27 Nov"),  # as it was
+        ("fr", "27 nov."),  # as it was
+    ],
+)
+def test_the_subject_date_is_written_as_the_language_writes_it(
+    tmp_path: Path, language: str, date: str
+) -> None:
+    app, edition = build(
+        tmp_path, {"Herald": (None, [("Tunnel", "The tunnel opens.")])}, language=language
+    )
+    subject = message(app, edition)["Subject"]
+    assert subject == f"Tunnel | The Test Brief, {date}"

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from markupsafe import Markup
 
 from digest.config import DEFAULT_SUBJECT, Settings
@@ -92,7 +92,7 @@ class Renderer:
         lead = " ".join(edition.stories[0].title.split()) if edition.stories else ""
         name = "" if news.name.casefold() in lead.casefold() else news.name
         fields = {"lead": lead or EMPTY_FIELD, "name": name or EMPTY_FIELD}
-        fields["date"] = self.date(edition, "d MMM")
+        fields["date"] = self.day_and_month(edition)
         templates = [news.subject]
         if news.subject == DEFAULT_SUBJECT:
             templates += ["{lead} | {name}", "{lead}"]
@@ -110,6 +110,17 @@ class Renderer:
         tz = ZoneInfo(self.settings.list(edition.list).timezone)
         day = slot_day(edition.slot, edition.at, tz)
         return format_date(day, format=fmt, locale=self.strings.locale)
+
+    def day_and_month(self, edition: Edition) -> str:
+        """The subject's `{date}`: the day and the short month, day first ("27 Nov"),
+        where the language writes those two words so; otherwise as the language
+        writes them (CLDR's "MMMd": "11月27日", "27. Nov.", "nov. 27."), since "27 11月"
+        or "27 Nov." is no date a Japanese or German reader writes."""
+        tz = ZoneInfo(self.settings.list(edition.list).timezone)
+        day = slot_day(edition.slot, edition.at, tz)
+        fixed = format_date(day, format="d MMM", locale=self.strings.locale)
+        own = format_skeleton("MMMd", day, locale=self.strings.locale)
+        return fixed if sorted(fixed.split()) == sorted(own.split()) else own
 
     def preheader(self, edition: Edition) -> str:
         """The inbox preview: the headlines after the lead (the subject has the lead)."""
