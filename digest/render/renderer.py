@@ -24,7 +24,7 @@ from digest.errors import ConfigError, RenderError
 from digest.placeholders import PREFERENCES, UNSUBSCRIBE
 from digest.records import Edition, Story
 from digest.render.fit import HTML_LIMIT, fit, fits
-from digest.render.language import Strings, direction, story_attributes
+from digest.render.language import Strings, direction, story_attributes, text_direction
 from digest.render.stories import (
     IMAGE_WIDTH,
     also_shown,
@@ -43,7 +43,7 @@ from digest.render.subject import (
     fill,
     without_empty,
 )
-from digest.render.text import Lazy, References, shorten
+from digest.render.text import OTHER_WAY, OWN_WAY, Lazy, References, shorten, with_marks
 from digest.render.theme import Theme
 from digest.render.variant import Rendered, Variant
 from digest.times import slot_day
@@ -220,14 +220,20 @@ class Renderer:
             )
         ctx = context(keep)
         refs = References()
+        own = direction(self.language)
+
+        def reading(value: str) -> str:
+            """A story's text, marked when it reads the other way (:func:`with_marks`)."""
+            found = text_direction(value)
+            return f"{OTHER_WAY}{value}{OWN_WAY}" if found and found != own else value
 
         def also_line(story: Story) -> str:
             shown, more = also_shown(story)
-            line = ", ".join(f"{a.source} {refs(a.url)}".strip() for a in shown)
+            line = ", ".join(f"{reading(a.source)} {refs(a.url)}".strip() for a in shown)
             return f"{line} {self.strings.plural('and_more', more)}" if more else line
 
-        ctx.update(ref=refs, references=Lazy(refs.items), also_line=also_line)
-        text = self.theme.render("email.txt", **ctx)
+        ctx.update(ref=refs, references=Lazy(refs.items), also_line=also_line, reading=reading)
+        text = with_marks(self.theme.render("email.txt", **ctx), own)
         text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
         dropped = len(teasers) - keep
         subject = self.subject(edition)

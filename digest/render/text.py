@@ -47,6 +47,11 @@ def whole_graphemes(text: str, end: int) -> str:
 
 
 NOBREAK = "\u00a0"
+#: Around a story's text that reads the other way than the newsletter (an Arabic
+#: headline in an English edition): :func:`reading` puts them there, :func:`with_marks`
+#: turns them into direction marks once the text is folded.
+OTHER_WAY, OWN_WAY = "\x02", "\x03"
+LRM, RLM = "\u200e", "\u200f"
 
 
 def nobreak(text: str) -> str:
@@ -132,6 +137,40 @@ def _fold_wide(words: list[str], width: int, indent: str, first: str) -> str:
                 line, used = line + joined, used + _columns(joined)
             empty = False
     return "\n".join([*lines, line]) if not empty else ""
+
+
+def with_marks(text: str, direction: str) -> str:
+    """The folded plain text with each span between OTHER_WAY and OWN_WAY held to its
+    own direction on every line it reaches: a mark of its direction before it (after
+    the indent, on a line it goes on to) and after it, then one of the newsletter's.
+
+    A plain-text part shows each line in one direction (the reader's client's, or its
+    first letter's). Unmarked, an Arabic headline in an English line took the reference
+    after it ("[5]") and its own "!" or "." into its run, shown on the wrong side, and
+    the outlet's name in "(...)" moved to the start. LRM and RLM are marks, not
+    embeddings or isolates: they cannot reach past themselves into the next line.
+    """
+    own, other = (LRM, RLM) if direction == "ltr" else (RLM, LRM)
+    lines, inside = [], False
+    for line in text.split("\n"):
+        out = []
+        if inside and line.strip():
+            indent = len(line) - len(line.lstrip(" "))
+            out.append(line[:indent] + other)
+            line = line[indent:]
+        for ch in line:
+            if ch == OTHER_WAY:
+                inside = True
+                out.append(other)
+            elif ch == OWN_WAY:
+                inside = False
+                out.append(other + own)
+            else:
+                out.append(ch)
+        if inside and line.strip():
+            out.append(other + own)
+        lines.append("".join(out))
+    return "\n".join(lines)
 
 
 class References:
