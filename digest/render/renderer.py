@@ -43,7 +43,15 @@ from digest.render.subject import (
     fill,
     without_empty,
 )
-from digest.render.text import OTHER_WAY, OWN_WAY, Lazy, References, shorten, with_marks
+from digest.render.text import (
+    OTHER_WAY,
+    OWN_WAY,
+    Lazy,
+    References,
+    loose,
+    shorten,
+    with_marks,
+)
 from digest.render.theme import Theme
 from digest.render.variant import Rendered, Variant
 from digest.times import slot_day
@@ -90,7 +98,7 @@ class Renderer:
         """
         news = self.settings.newsletter
         lead = " ".join(edition.stories[0].title.split()) if edition.stories else ""
-        name = "" if news.name.casefold() in lead.casefold() else news.name
+        name = "" if loose(news.name) in loose(lead) else news.name
         fields = {"lead": lead or EMPTY_FIELD, "name": name or EMPTY_FIELD}
         fields["date"] = self.day_and_month(edition)
         templates = [news.subject]

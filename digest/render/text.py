@@ -46,6 +46,18 @@ def whole_graphemes(text: str, end: int) -> str:
     return text[:last] if last else text[:end]
 
 
+def loose(text: str) -> str:
+    """``text`` as a collator compares it at primary strength, to find one name in
+    another: without case, accents or other combining marks (NFKD, marks of a nonzero
+    combining class dropped, casefolded), whitespace folded. "İZMİR" and "İzmir" (whose
+    "İ" casefolds to "i" and a dot), "ΕΛΛΗΝΙΚΗ" and "Ελληνική" (Greek capitals drop
+    their accents) are the same word."""
+    bare = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    return " ".join(bare.casefold().split())
+
+
 NOBREAK = "\u00a0"
 #: Around a story's text that reads the other way than the newsletter (an Arabic
 #: headline in an English edition): :func:`reading` puts them there, :func:`with_marks`
