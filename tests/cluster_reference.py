@@ -24,17 +24,37 @@ from digest.rank._stopwords import STOPWORDS
 from digest.records import Article
 
 Vector = dict[str, float]
-_CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)")
+_CJK = re.compile(
+    r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+    r"\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+)"
+)
+_MARK = frozenset(chr(cp) for cp in range(0x110000) if unicodedata.category(chr(cp))[0] == "M")
+
+
+def _words(text: str) -> list[str]:
+    """Runs of word characters (``\\w``) and combining marks."""
+    out, word = [], ""
+    for ch in text:
+        if re.match(r"\w", ch) or ch in _MARK:
+            word += ch
+        elif word:
+            out.append(word)
+            word = ""
+    return [*out, word] if word else out
+
+
 _MASK = (1 << 32) - 1
 
 
 def tokens(text: str) -> list[str]:
-    """NFKC, casefold, Unicode word tokens; CJK runs become overlapping bigrams."""
+    """NFKC, casefold ("İ" as "i"), Unicode word tokens with their combining marks; CJK
+    (and Thai, Lao, Myanmar, Khmer) runs become overlapping bigrams."""
     out: list[str] = []
-    for word in re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold()):
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("i\u0307", "i")
+    for word in _words(folded):
         for i, part in enumerate(_CJK.split(word)):
             if i % 2 == 0:
-                out.extend(re.findall(r"\w+", part.replace("_", " ")) if part != word else [part])
+                out.extend(_words(part.replace("_", " ")) if part != word else [part])
             elif len(part) == 1:
                 out.append(part)
             else:

@@ -154,7 +154,9 @@ def test_the_default_subject_drops_date_then_name_when_they_do_not_fit(tmp_path:
 def test_a_custom_subject_template(tmp_path: Path) -> None:
     settings = sample_settings(tmp_path, language="da", extra='subject = "{name} · {date}: {lead}"')
     edition = replace_lead(sample_edition(), "Havnetunnel vedtaget")
-    assert Renderer(settings).subject(edition) == "The Sample Brief · 27 nov.: Havnetunnel vedtaget"
+    # A Danish day number has its full stop ("27. nov."; this said "27 nov." before).
+    subject = "The Sample Brief · 27. nov.: Havnetunnel vedtaget"
+    assert Renderer(settings).subject(edition) == subject
 
 
 @pytest.mark.parametrize("template", ["{lead} {nope}", "{lead.__class__}", "{0}"])

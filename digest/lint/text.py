@@ -3,6 +3,7 @@ and no HTML tags or Markdown tables left in it. Reports findings, never raises."
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 
 from digest import lint_rules as rules
@@ -15,10 +16,16 @@ def check_text(text: str, unsubscribe: str | None) -> Iterator[Finding]:
     if not (unsubscribe in text if unsubscribe else rules.UNSUB_WORDS.search(text)):
         yield find("text-unsubscribe-missing", url=unsubscribe or "none in List-Unsubscribe")
     lines = text.splitlines()
-    wide = (len(line) > TEXT_WIDTH and not rules.URL_LINE.fullmatch(line) for line in lines)
+    wide = (_columns(line) > TEXT_WIDTH and not rules.URL_LINE.fullmatch(line) for line in lines)
     if long := [i for i, too_wide in enumerate(wide, 1) if too_wide]:
         yield find("text-line-too-long", n=len(long), line=long[0])
     if tag := rules.HTML_TAG.search(text):
         yield find("text-html-tags", tag=tag[0][:40])
     if pipes := [i for i, line in enumerate(lines, 1) if rules.PIPE_ROW.fullmatch(line)]:
         yield find("text-markdown-table", line=pipes[0])
+
+
+def _columns(line: str) -> int:
+    """The line's length less its format characters (direction marks, joiners), which
+    take no column."""
+    return sum(1 for ch in line if unicodedata.category(ch) != "Cf")

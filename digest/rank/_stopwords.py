@@ -5,8 +5,8 @@ pronouns, auxiliaries, prepositions, conjunctions, newsroom filler such as "said
 two reports are compared by what they are about. Must not hold content words: a word listed
 here can never link two stories, and one wrongly listed can hide a real link.
 Lists are casefolded and hand-made (English, Danish, Dutch, French, German, Italian,
-Norwegian, Portuguese, Russian, Spanish, Swedish); CJK text needs none (it is compared by
-character bigrams).
+Norwegian, Portuguese, Russian, Spanish, Swedish; Arabic, Greek, Hebrew, Hindi, Turkish);
+CJK and Thai text needs none (it is compared by character bigrams).
 """
 
 from __future__ import annotations
@@ -88,9 +88,34 @@ _RU = """
 нее нет ни но о об однако он она они оно от по под после при с со так также там то
 тогда того тоже только том ты у уже чем что чтобы эта эти это этот я год года лет
 """
+_AR = """
+في من إلى الى على عن أن ان إن لا ما لم لن قد كان كانت يكون تكون هذا هذه ذلك تلك التي الذي
+الذين هناك هنا قال قالت وقال وقالت أو او ثم حتى بين بعد قبل عند مع كل أي غير منذ خلال حيث
+هو هي هم نحن أنا وهو وهي وفي ومن وعلى وأن وإن وكان ولا وما أكثر أيضا لكن بل فقط كما وقد فيه
+فيها منه منها عليه عليها إليه إليها به بها له لها لدى ضمن نحو عبر إنه أنه إنها أنها وذلك
+حول يوم اليوم أمس الأحد الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت عام العام
+"""
+_HE = """
+של את על עם אל גם כי לא זה זו זאת הוא היא הם הן אני אנחנו או אם כל כמו יותר אבל רק עוד כך
+היה הייתה היו יהיה אשר לפי בין אחרי לפני אמר אמרה אמרו היום אתמול שנה יום
+"""
+_HI = """
+का के की को में ने से पर है हैं था थी थे और कि यह वह ये वे भी तो ही इस उस इन उन जो कर
+करने किया किए गया गई गए हो होगा होगी होंगे रहा रही रहे लिए साथ बाद तक या अपने अपनी कहा
+बताया अनुसार द्वारा नहीं एक दो अब आज कल वर्ष साल दिन
+"""
+_TR = """
+ve ile bir bu şu o da de için gibi ama fakat çok daha en ne mi mı mu mü olarak olan oldu
+olduğu ise ki ya veya her göre sonra önce kadar ancak diye dedi bugün dün yıl gün
+"""
+_EL = """
+και το τα της του των την τον τη η ο οι σε στο στη στην στον στα στις στους με για από που
+θα να δεν ότι είναι ήταν ένα ένας μια μία ως όπως αλλά ή επίσης κατά μετά πριν έως προς αυτό
+αυτή αυτός αυτά τους τις μας σας είπε σήμερα χθες
+"""
 
 STOPWORDS: frozenset[str] = frozenset(
     word.casefold()
-    for block in (_EN, _ES, _PT, _FR, _IT, _DE, _NL, _NORDIC, _RU)
+    for block in (_EN, _ES, _PT, _FR, _IT, _DE, _NL, _NORDIC, _RU, _AR, _HE, _HI, _TR, _EL)
     for word in block.split()
 )

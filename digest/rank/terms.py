@@ -35,8 +35,36 @@ PREFIX_CHARS = 10  # characters per lead token read before the whole text is (se
 CHUNK = 2048  # articles whose arrays :func:`weigh` works out at a time
 PART_CHUNKS = 2  # chunks a process tokenises at least (see _counted)
 
-_WORD = re.compile(r"\w+")
-_CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)")
+
+def _marks() -> str:
+    """The combining marks (Unicode categories Mn, Mc, Me: a Devanagari vowel sign, a
+    Thai tone mark, the dot a casefolded Turkish "İ" keeps) as ranges for a character
+    class: ``\\w`` has none of them, and a word must not be cut at its marks."""
+    points = [
+        cp
+        for block in (range(0x20000), range(0xE0000, 0xE0200))
+        for cp in block
+        if unicodedata.category(chr(cp))[0] == "M"
+    ]
+    ranges: list[list[int]] = []
+    for cp in points:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+
+
+#: A word: letters, digits and "_" (``\\w``) with the marks that belong to them.
+_WORD = re.compile(rf"[\w{_marks()}]+")
+#: Runs of scripts written without spaces between words, compared by bigrams of
+#: characters: CJK, and Thai, Lao, Myanmar and Khmer.
+_CJK = re.compile(
+    r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+    r"\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+)"
+)
+#: What a casefolded "İ" (Turkish capital dotted I) becomes: "i" and a combining dot.
+_DOTTED_I = "i\u0307"
 #: ASCII text: what ``\w`` matches there ([0-9A-Za-z_]) kept (letters lowercased: the
 #: casefold of ASCII), every other byte a space. NFKC leaves ASCII as it is.
 _ASCII_WORDS = bytes(
@@ -46,13 +74,15 @@ _ASCII_WORDS = bytes(
 
 
 def tokens(text: str, limit: int | None = None) -> list[str]:
-    """Casefolded word tokens of ``text`` (the first ``limit``); CJK runs become bigrams."""
+    """Casefolded word tokens of ``text`` (the first ``limit``), each word with its
+    combining marks; runs of CJK (and of Thai, Lao, Myanmar, Khmer) become bigrams."""
     if text.isascii():  # the same tokens as below, without the regular expression
         words = text.encode("ascii").translate(_ASCII_WORDS).decode("ascii")
         if limit is None:
             return words.split()
         return words.split(None, limit)[:limit]  # the rest unsplit: one string, dropped
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    # "İstanbul" folds to "i̇stanbul" (a dot kept as a mark): the same word as "istanbul"
+    folded = unicodedata.normalize("NFKC", text).casefold().replace(_DOTTED_I, "i")
     if not _CJK.search(folded):
         return _WORD.findall(folded)[:limit]
     out: list[str] = []

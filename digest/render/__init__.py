@@ -37,6 +37,8 @@ from digest.render.language import (
     Strings,
     babel_locale,
     direction,
+    story_attributes,
+    text_direction,
 )
 from digest.render.renderer import Renderer
 from digest.render.stories import (
@@ -100,6 +102,8 @@ __all__ = [
     "lead_image_width",
     "nobreak",
     "shorten",
+    "story_attributes",
+    "text_direction",
     "with_utm",
     "wrap",
 ]

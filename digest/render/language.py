@@ -3,15 +3,18 @@ writing direction of a language tag.
 
 :data:`STRINGS` holds the fixed strings per language (English for the others);
 :class:`Strings` is `t("key", ...)` in the templates, with Babel's plural rules;
-:func:`direction` says whether a BCP 47 tag is written right to left. No I/O.
+:func:`direction` says whether a BCP 47 tag is written right to left, and
+:func:`text_direction` which way a text without a tag reads. No I/O.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
+from markupsafe import Markup
 
 from digest.errors import ConfigError, RenderError
 
@@ -125,3 +128,44 @@ def direction(tag: str) -> str:
     if scripts:
         return "rtl" if scripts[0] in RTL_SCRIPTS else "ltr"
     return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
+
+
+#: Bidi classes of the characters that decide a paragraph's direction (UAX #9, P2).
+_STRONG = {"L": "ltr", "R": "rtl", "AL": "rtl"}
+#: Isolates whose content P2 skips, and the character that closes each of them.
+_ISOLATE_OPEN = frozenset({"LRI", "RLI", "FSI"})
+
+
+def text_direction(*texts: str) -> str | None:
+    """ "rtl" or "ltr" as a browser's `dir="auto"` would choose for the first of
+    ``texts`` with a strong character (UAX #9, rule P2: the first letter of a strong
+    direction, skipping isolated runs); None when none has one (digits, punctuation).
+    For a story whose language no feed declared (most do not say)."""
+    for text in texts:
+        depth = 0
+        for ch in text:
+            kind = unicodedata.bidirectional(ch)
+            if kind in _ISOLATE_OPEN:
+                depth += 1
+            elif kind == "PDI":
+                depth = max(depth - 1, 0)
+            elif depth == 0 and kind in _STRONG:
+                return _STRONG[kind]
+    return None
+
+
+def story_attributes(tag: str | None, texts: tuple[str, ...], language: str) -> Markup:
+    """`lang` and `dir` for a story shown in a newsletter in ``language``: a story in
+    another declared language gets its tag and direction; a story whose language no
+    feed declared gets the direction its text reads in (:func:`text_direction`) when
+    that is not the newsletter's, so an Arabic headline in an English edition (or an
+    English one in an Arabic edition) is laid out, aligned and punctuated as it reads."""
+    tag = (tag or "").strip()
+    if LANGUAGE_TAG.fullmatch(tag):
+        if tag.split("-")[0].lower() == language.split("-")[0].lower():
+            return Markup("")
+        return Markup(' lang="{}" dir="{}"').format(tag, direction(tag))
+    found = text_direction(*texts)
+    if found is None or found == direction(language):
+        return Markup("")
+    return Markup(' dir="{}"').format(found)

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from markupsafe import Markup
 
 from digest.config import DEFAULT_SUBJECT, Settings
@@ -24,7 +24,7 @@ from digest.errors import ConfigError, RenderError
 from digest.placeholders import PREFERENCES, UNSUBSCRIBE
 from digest.records import Edition, Story
 from digest.render.fit import HTML_LIMIT, fit, fits
-from digest.render.language import LANGUAGE_TAG, Strings, direction
+from digest.render.language import Strings, direction, story_attributes, text_direction
 from digest.render.stories import (
     IMAGE_WIDTH,
     also_shown,
@@ -43,7 +43,15 @@ from digest.render.subject import (
     fill,
     without_empty,
 )
-from digest.render.text import Lazy, References, shorten
+from digest.render.text import (
+    OTHER_WAY,
+    OWN_WAY,
+    Lazy,
+    References,
+    loose,
+    shorten,
+    with_marks,
+)
 from digest.render.theme import Theme
 from digest.render.variant import Rendered, Variant
 from digest.times import slot_day
@@ -70,6 +78,16 @@ class Renderer:
     def _responsive_css(self) -> Markup:
         return Markup(self.theme.render("email-responsive.css"))
 
+    @property
+    def language(self) -> str:
+        """The newsletter's language tag, as `lang` gives it (`en`, `pt-BR`)."""
+        return str(self.strings.locale).replace("_", "-")
+
+    def lang_attrs(self, story: Story) -> Markup:
+        """`lang` and `dir` for a story that does not read as the newsletter does."""
+        texts = (story.title, story.summary)
+        return story_attributes(story.language, texts, self.language)
+
     def subject(self, edition: Edition) -> str:
         """The `[newsletter] subject` template filled with lead, name and date; the
         default template leaves out the date, then the name, when they do not fit.
@@ -80,9 +98,9 @@ class Renderer:
         """
         news = self.settings.newsletter
         lead = " ".join(edition.stories[0].title.split()) if edition.stories else ""
-        name = "" if news.name.casefold() in lead.casefold() else news.name
+        name = "" if loose(news.name) in loose(lead) else news.name
         fields = {"lead": lead or EMPTY_FIELD, "name": name or EMPTY_FIELD}
-        fields["date"] = self.date(edition, "d MMM")
+        fields["date"] = self.day_and_month(edition)
         templates = [news.subject]
         if news.subject == DEFAULT_SUBJECT:
             templates += ["{lead} | {name}", "{lead}"]
@@ -100,6 +118,17 @@ class Renderer:
         tz = ZoneInfo(self.settings.list(edition.list).timezone)
         day = slot_day(edition.slot, edition.at, tz)
         return format_date(day, format=fmt, locale=self.strings.locale)
+
+    def day_and_month(self, edition: Edition) -> str:
+        """The subject's `{date}`: the day and the short month, day first ("27 Nov"),
+        where the language writes those two words so; otherwise as the language
+        writes them (CLDR's "MMMd": "11月27日", "27. Nov.", "nov. 27."), since "27 11月"
+        or "27 Nov." is no date a Japanese or German reader writes."""
+        tz = ZoneInfo(self.settings.list(edition.list).timezone)
+        day = slot_day(edition.slot, edition.at, tz)
+        fixed = format_date(day, format="d MMM", locale=self.strings.locale)
+        own = format_skeleton("MMMd", day, locale=self.strings.locale)
+        return fixed if sorted(fixed.split()) == sorted(own.split()) else own
 
     def preheader(self, edition: Edition) -> str:
         """The inbox preview: the headlines after the lead (the subject has the lead)."""
@@ -138,16 +167,7 @@ class Renderer:
                 story = replace(story, url=with_utm(story.url, utm), also=also)
             return archive_link(story, web_url)
 
-        language = str(self.strings.locale).replace("_", "-")
-        own = language.split("-")[0].lower()
-
-        def lang_attrs(story: Story) -> Markup:
-            """`lang` and `dir` for a story in another language than the newsletter's."""
-            tag = (story.language or "").strip()
-            if not LANGUAGE_TAG.fullmatch(tag) or tag.split("-")[0].lower() == own:
-                return Markup("")
-            return Markup(' lang="{}" dir="{}"').format(tag, direction(tag))
-
+        language = self.language
         return {
             "newsletter": news,
             "list_title": lst.title or news.name,
@@ -163,7 +183,7 @@ class Renderer:
             "responsive_css": self._responsive_css,
             "lang": language,
             "dir": direction(language),
-            "lang_attrs": lang_attrs,
+            "lang_attrs": self.lang_attrs,
             "also": also_shown,
             "image_alt": image_alt,
             "fallback_note": None,
@@ -208,14 +228,20 @@ class Renderer:
             )
         ctx = context(keep)
         refs = References()
+        own = direction(self.language)
+
+        def reading(value: str) -> str:
+            """A story's text, marked when it reads the other way (:func:`with_marks`)."""
+            found = text_direction(value)
+            return f"{OTHER_WAY}{value}{OWN_WAY}" if found and found != own else value
 
         def also_line(story: Story) -> str:
             shown, more = also_shown(story)
-            line = ", ".join(f"{a.source} {refs(a.url)}".strip() for a in shown)
+            line = ", ".join(f"{reading(a.source)} {refs(a.url)}".strip() for a in shown)
             return f"{line} {self.strings.plural('and_more', more)}" if more else line
 
-        ctx.update(ref=refs, references=Lazy(refs.items), also_line=also_line)
-        text = self.theme.render("email.txt", **ctx)
+        ctx.update(ref=refs, references=Lazy(refs.items), also_line=also_line, reading=reading)
+        text = with_marks(self.theme.render("email.txt", **ctx), own)
         text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
         dropped = len(teasers) - keep
         subject = self.subject(edition)

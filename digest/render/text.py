@@ -9,22 +9,61 @@ their arguments: no template, no I/O.
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 from typing import Any
+
+import regex
+
+#: A grapheme cluster: what a reader sees as one character (a letter with its marks,
+#: a flag, an emoji with its joiners and skin tone), Unicode's extended clusters (UAX #29).
+_GRAPHEME = regex.compile(r"\X")
 
 
 def shorten(text: str, limit: int, *, floor: int = 0) -> str:
     """`text` cut at a word boundary to at most `limit` characters, with an ellipsis
-    (inside a word when the last boundary would leave fewer than `floor` characters)."""
+    (inside a word when the last boundary would leave fewer than `floor` characters,
+    then between grapheme clusters: :func:`whole_graphemes`)."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1]
+    cut = whole_graphemes(text, limit - 1)
     if " " in cut and len(word := cut.rsplit(" ", 1)[0]) >= floor:
         cut = word
     return cut.rstrip(" ,;:·|-–—") + "…"
 
 
+def whole_graphemes(text: str, end: int) -> str:
+    """The longest start of ``text`` of at most ``end`` characters that ends between two
+    grapheme clusters: never half a flag, an emoji without the rest of its sequence or a
+    letter without its marks (only a cluster longer than ``end`` is cut inside)."""
+    if len(text) <= end:
+        return text
+    last = 0  # the character after the cut is read too: it decides the boundary
+    for cluster in _GRAPHEME.finditer(text, 0, end + 1):
+        if cluster.end() > end:
+            break
+        last = cluster.end()
+    return text[:last] if last else text[:end]
+
+
+def loose(text: str) -> str:
+    """``text`` as a collator compares it at primary strength, to find one name in
+    another: without case, accents or other combining marks (NFKD, marks of a nonzero
+    combining class dropped, casefolded), whitespace folded. "İZMİR" and "İzmir" (whose
+    "İ" casefolds to "i" and a dot), "ΕΛΛΗΝΙΚΗ" and "Ελληνική" (Greek capitals drop
+    their accents) are the same word."""
+    bare = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    return " ".join(bare.casefold().split())
+
+
 NOBREAK = "\u00a0"
+#: Around a story's text that reads the other way than the newsletter (an Arabic
+#: headline in an English edition): :func:`reading` puts them there, :func:`with_marks`
+#: turns them into direction marks once the text is folded.
+OTHER_WAY, OWN_WAY = "\x02", "\x03"
+LRM, RLM = "\u200e", "\u200f"
 
 
 def nobreak(text: str) -> str:
@@ -34,8 +73,14 @@ def nobreak(text: str) -> str:
 
 def wrap(text: str, width: int = 78, indent: str = "", first: str | None = None) -> str:
     """Fold text to `width` columns; URLs, long words and `nobreak` phrases are never
-    broken (their no-break spaces become plain spaces again)."""
+    broken (their no-break spaces become plain spaces again). Text in a script written
+    without spaces between words (Chinese, Japanese) is folded between its characters
+    too, counting two columns for each (:func:`_fold_wide`); other text (an emoji is
+    wide too, but not a script) is folded at its spaces as it always was."""
     words = str(text).replace(NOBREAK, "\x00").split()
+    if any(_wide(ch) and unicodedata.category(ch)[0] in "LPN" for w in words for ch in w):
+        first = indent if first is None else first
+        return _fold_wide(words, width, indent, first).replace("\x00", " ")
     out = textwrap.fill(
         " ".join(words),
         width=width,
@@ -45,6 +90,99 @@ def wrap(text: str, width: int = 78, indent: str = "", first: str | None = None)
         break_on_hyphens=False,
     )
     return out.replace("\x00", " ")
+
+
+#: Never at the start of a line: closing punctuation and brackets, small kana, the
+#: prolonged sound mark and iteration marks (Japanese kinsoku, Chinese bìtóu).
+_NO_START = frozenset(
+    "、。，．・：；？！ー…‥々〻ゝゞヽヾぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"
+    "」』）】〕〉》〙〗〟］｝｠’”%％,.!?:;)]}»›"
+)
+#: Never at the end of a line: opening brackets and quotes.
+_NO_END = frozenset("「『（【〔〈《〘〖〝［｛｟‘“([{«‹")
+
+
+def _wide(ch: str) -> bool:
+    """A character that takes two columns in a fixed-width font (CJK, fullwidth forms)."""
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def _columns(text: str) -> int:
+    return sum(2 if _wide(ch) else 1 for ch in text)
+
+
+def _pieces(word: str) -> list[str]:
+    """`word` cut where a line may break inside it: before or after a wide character
+    (whole grapheme clusters), except before closing or after opening punctuation. A
+    URL or a `nobreak` phrase stays whole."""
+    if "://" in word or "\x00" in word:
+        return [word]
+    pieces: list[str] = []
+    for cluster in _GRAPHEME.findall(word):
+        if (
+            pieces
+            and (_wide(pieces[-1][-1]) or _wide(cluster[0]))
+            and cluster[0] not in _NO_START
+            and pieces[-1][-1] not in _NO_END
+        ):
+            pieces.append(cluster)
+        elif pieces:
+            pieces[-1] += cluster
+        else:
+            pieces.append(cluster)
+    return pieces
+
+
+def _fold_wide(words: list[str], width: int, indent: str, first: str) -> str:
+    """Fill lines of at most `width` columns greedily, as `textwrap` does, breaking at
+    spaces and between the pieces of each word (:func:`_pieces`); a piece wider than a
+    line gets a line of its own."""
+    lines: list[str] = []
+    line, used, empty = first, _columns(first), True
+    for word in words:
+        for n, piece in enumerate(_pieces(word)):
+            joined = piece if n or empty else " " + piece
+            if not empty and used + _columns(joined) > width:
+                lines.append(line)
+                line, used = indent + piece, _columns(indent + piece)
+            else:
+                line, used = line + joined, used + _columns(joined)
+            empty = False
+    return "\n".join([*lines, line]) if not empty else ""
+
+
+def with_marks(text: str, direction: str) -> str:
+    """The folded plain text with each span between OTHER_WAY and OWN_WAY held to its
+    own direction on every line it reaches: a mark of its direction before it (after
+    the indent, on a line it goes on to) and after it, then one of the newsletter's.
+
+    A plain-text part shows each line in one direction (the reader's client's, or its
+    first letter's). Unmarked, an Arabic headline in an English line took the reference
+    after it ("[5]") and its own "!" or "." into its run, shown on the wrong side, and
+    the outlet's name in "(...)" moved to the start. LRM and RLM are marks, not
+    embeddings or isolates: they cannot reach past themselves into the next line.
+    """
+    own, other = (LRM, RLM) if direction == "ltr" else (RLM, LRM)
+    lines, inside = [], False
+    for line in text.split("\n"):
+        out = []
+        if inside and line.strip():
+            indent = len(line) - len(line.lstrip(" "))
+            out.append(line[:indent] + other)
+            line = line[indent:]
+        for ch in line:
+            if ch == OTHER_WAY:
+                inside = True
+                out.append(other)
+            elif ch == OWN_WAY:
+                inside = False
+                out.append(other + own)
+            else:
+                out.append(ch)
+        if inside and line.strip():
+            out.append(other + own)
+        lines.append("".join(out))
+    return "\n".join(lines)
 
 
 class References:

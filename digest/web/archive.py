@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from digest.errors import ConfigError, NotFound
 from digest.records import Edition, Story
+from digest.render.language import direction
 from digest.render.stories import story_ref
 from digest.store._editions import EditionInfo
 from digest.web.common import SECURITY_HEADERS, refuse_nul, web
@@ -106,7 +107,16 @@ def edition(edition_id: int) -> str:
         leads=ed.leads,
         teaser_groups=_groups(ed.teasers),
         story_ref=story_ref,
+        **_reading(),
     )
+
+
+def _reading() -> dict[str, Any]:
+    """The edition's language and direction, and each story's where it differs (as
+    the email has them: :meth:`~digest.render.Renderer.lang_attrs`)."""
+    renderer = web().app.renderer
+    language = renderer.language
+    return {"lang": language, "dir": direction(language), "lang_attrs": renderer.lang_attrs}
 
 
 def _public(edition_id: int) -> EditionInfo:
@@ -130,7 +140,12 @@ def story(edition_id: int, ref: str) -> str:
         abort(404, "There is no such story in this edition.")
     paragraphs = [p.strip() for p in (article.text or found.summary).split("\n\n") if p.strip()]
     return render_template(
-        "web/archive/story.html", entry=entry, story=found, article=article, paragraphs=paragraphs
+        "web/archive/story.html",
+        entry=entry,
+        story=found,
+        article=article,
+        paragraphs=paragraphs,
+        **_reading(),
     )
 
 
