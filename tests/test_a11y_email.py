@@ -71,11 +71,13 @@ def test_links_that_sound_the_same_go_to_the_same_page(tmp_path: Path) -> None:
 HOST = """<!DOCTYPE html><html lang="{lang}" dir="{dir}"><head><meta charset="utf-8"></head>
 <body><div class="client-ui">{body}</div></body></html>"""
 
+# The newsletter's own text (its name, in the h1): a story carries its own text's
+# direction (tests/test_scripts_editions.py), so an English headline in an Arabic
+# edition rightly reads left to right.
 MEASURE = """() => {
     const h1 = document.querySelector('h1');
-    const title = document.querySelector('.lead-title');
     return {
-        direction: getComputedStyle(title).direction,
+        direction: getComputedStyle(h1).direction,
         align: getComputedStyle(h1).textAlign,
         lang: h1.closest('[lang]').getAttribute('lang'),
     };
@@ -106,7 +108,7 @@ def test_the_message_keeps_its_language_and_direction_inside_a_webmail_page(
 ) -> None:
     """An English edition read in a webmail set to Arabic stays left to right and is read
     in an English voice; an Arabic one in an English webmail stays right to left. Before,
-    lang and dir were only on <html>, which the client drops: the English headlines ran
+    lang and dir were only on <html>, which the client drops: the English edition ran
     right to left (punctuation at the wrong end) and the screen reader used Arabic."""
     html = Renderer(sample_settings(tmp_path, language=language)).render(sample_edition()).html
     context = browser.new_context(viewport={"width": 600, "height": 900})
