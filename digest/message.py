@@ -147,8 +147,8 @@ _BARE_NAME = re.compile(rf"(?=.{{1,60}}\Z){_ATOM}(?: {_ATOM})*")
 _NOT_ADDRESS = re.compile(r"[\r\n<>]")
 
 
-def format_address(name: str, email: str) -> str:
-    """`name <email>` for a To: header, one valid mailbox whatever the name holds.
+def format_address(name: str, email: str, *, field: str = "To") -> str:
+    """`name <email>` for a `field` header, one valid mailbox whatever the name holds.
 
     A short printable ASCII name is a quoted string when it needs quoting; any other
     (long, non-ASCII, looking like an encoded word) is RFC 2047 base64 encoded words of
@@ -170,10 +170,12 @@ def format_address(name: str, email: str) -> str:
     # between encoded words (RFC 2047 drops it; Python's address parser adds a space).
     words: list[str] = []
     chunk = b""
+    first = min(_WORD_BYTES, (78 - len(field) - 2 - 12) // 4 * 3)  # after `field: `
     for word in re.findall(r"\S+ ?", name):
-        for ch in (word,) if len(word.encode()) <= _WORD_BYTES else tuple(word):
+        limit = _WORD_BYTES if words else first
+        for ch in (word,) if len(word.encode()) <= limit else tuple(word):
             piece = ch.encode("utf-8")
-            if chunk and len(chunk) + len(piece) > _WORD_BYTES:
+            if chunk and len(chunk) + len(piece) > (_WORD_BYTES if words else first):
                 words.append(chunk.decode("utf-8"))
                 chunk = b""
             chunk += piece
@@ -183,18 +185,20 @@ def format_address(name: str, email: str) -> str:
 
 
 def _address_header(name: str, value: str) -> bytes:
-    """A From / Reply-To header: only the display name is ever encoded, not the address."""
+    """A From / Reply-To header: only the display name is ever encoded, not the address
+    (as in To: encoded words of at most 75 characters, each on a line of its own)."""
     _check(name, value)
     display, address = split_address(value)
     if not address or not address.isascii():
         raise DeliveryError(f"header {name}: {value!r} is not a usable ASCII address")
-    return f"{name}: {formataddr((display, address), charset='utf-8')}\r\n".encode("ascii")
+    return f"{name}: {format_address(display, address, field=name)}\r\n".encode("ascii")
 
 
 def _list_id(title: str, list_id: str) -> bytes:
     """RFC 2919 `List-Id: phrase <label.domain>`; a non-ASCII title is encoded, the id not."""
     _check("List-Id", title)
-    return f"List-Id: {formataddr((title, list_id), charset='utf-8')}\r\n".encode("ascii")
+    value = format_address(title, list_id, field="List-Id")
+    return f"List-Id: {value if value.endswith('>') else f'<{list_id}>'}\r\n".encode("ascii")
 
 
 @dataclass(frozen=True, slots=True)

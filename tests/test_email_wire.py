@@ -18,11 +18,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from digest.app import App
-from digest.config import DKIM_KEY_ENV
+from digest.config import DKIM_KEY_ENV, load
 from digest.dkim import DkimSigner, public_record
 from digest.records import Subscriber
 from tests.conftest import Mailbox
-from tests.test_render_golden import EDITION_ID, sample_edition, sample_settings
+from tests.test_render_golden import CONFIG, EDITION_ID, sample_edition, sample_settings
 
 NOW = datetime(2026, 11, 27, 6, 30, tzinfo=UTC)
 TABLE = '\n[newsletter.dkim]\nselector = "brief2026"\ndomain = "example.org"\n'
@@ -102,3 +102,38 @@ def test_a_text_copy_signs_its_transfer_encoding(
     assert re.search(rb"(?m)^Content-Transfer-Encoding: quoted-printable(\r|\Z)", head)
     forged = head.replace(b"quoted-printable", b"8bit") + data[len(head) :]
     assert not dkim.verify(forged, dnsfunc=_lookup(app))
+
+
+LONG_SENDER = "Københavnerbrevet — Den Daglige Oversigt fra Redaktionen på Ærø og Bornholm"
+LONG_TITLE = "Københavnerbrevet — dagligt nyt fra havnen, rådhuset og kulturlivet på Ærø"
+
+
+def test_long_non_ascii_sender_names_are_folded_encoded_words(
+    tmp_path: Path, smtp_server: Mailbox
+) -> None:
+    """RFC 2047: an encoded word is at most 75 characters, so a long non-ASCII From,
+    Reply-To or List-Id name is several, one per folded line of at most 78; a reader
+    decodes them back to the configured name and address."""
+    config = tmp_path / "digest.toml"
+    config.write_text(
+        CONFIG.format(language="da", extra=f'reply_to = "{LONG_SENDER} <desk@example.org>"')
+        .replace("The Sample Brief <brief@example.org>", f"{LONG_SENDER} <brief@example.org>")
+        .replace('title = "The Sample Brief"', f'title = "{LONG_TITLE}"'),
+        encoding="utf-8",
+    )
+    data = _sent(App(load(config)), HTML_READER, smtp_server)
+    head = data.split(b"\r\n\r\n", 1)[0]
+    for word in ENCODED_WORD.findall(head):
+        assert len(word) <= 75, word
+    fields = re.findall(rb"(?m)^(?:From|Reply-To|List-Id):[^\r]*(?:\r\n[ \t][^\r]*)*", head)
+    assert len(fields) == 3
+    for line in b"\r\n".join(fields).split(b"\r\n"):
+        assert len(line) <= 78, line
+    msg = message_from_bytes(data, policy=policy.default)
+    for name, address in (("From", "brief@example.org"), ("Reply-To", "desk@example.org")):
+        (mailbox,) = msg[name].addresses
+        # Python's address parser keeps the space between two encoded words that RFC
+        # 2047 drops (the name is cut after a space): a reader shows one space.
+        shown = " ".join(mailbox.display_name.split())
+        assert (shown, mailbox.addr_spec) == (LONG_SENDER, address)
+    assert " ".join(str(msg["List-Id"]).split()) == f"{LONG_TITLE} <daily.example.org>"
