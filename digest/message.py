@@ -24,7 +24,6 @@ from email.utils import format_datetime, formataddr, parseaddr
 from typing import TYPE_CHECKING
 
 from digest.dkim import DKIM_HEADERS as DKIM_HEADERS
-from digest.dkim import DKIM_OVERSIGN as DKIM_OVERSIGN
 from digest.dkim import DkimSigner, Template
 from digest.errors import DeliveryError
 from digest.placeholders import PLACEHOLDERS, PREFERENCES, UNSUBSCRIBE
@@ -172,8 +171,7 @@ def format_address(name: str, email: str, *, field: str = "To") -> str:
     chunk = b""
     first = min(_WORD_BYTES, (78 - len(field) - 2 - 12) // 4 * 3)  # after `field: `
     for word in re.findall(r"\S+ ?", name):
-        limit = _WORD_BYTES if words else first
-        for ch in (word,) if len(word.encode()) <= limit else tuple(word):
+        for ch in (word,) if len(word.encode()) <= (_WORD_BYTES if words else first) else word:
             piece = ch.encode("utf-8")
             if chunk and len(chunk) + len(piece) > (_WORD_BYTES if words else first):
                 words.append(chunk.decode("utf-8"))
@@ -234,8 +232,10 @@ def prepare(
     reply_to: str | None = None,
     test: bool = False,
     dkim: DkimSigner | None = None,
+    one_click: bool = True,
 ) -> Prepared:
     """Encode one variant once; `personalise` fills in the subscriber (and signs).
+    `one_click`: the unsubscribe link is https, so List-Unsubscribe-Post (RFC 8058).
 
     `nonce` goes into every Message-ID (see :func:`message_id`): the stored edition's,
     or a fresh one for a test message; None only for an edition stored before nonces.
@@ -255,7 +255,7 @@ def prepare(
             _address_header("Reply-To", reply_to) if reply_to else b"",
             _list_id(list_title, list_id),
             f"List-Unsubscribe: <{UNSUBSCRIBE}>\r\n".encode(),
-            b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+            b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" if one_click else b"",
             b"Precedence: bulk\r\n",
             f"X-Digest-Edition: {edition_id}\r\n".encode(),
             b"MIME-Version: 1.0\r\n",

@@ -137,3 +137,26 @@ def test_long_non_ascii_sender_names_are_folded_encoded_words(
         shown = " ".join(mailbox.display_name.split())
         assert (shown, mailbox.addr_spec) == (LONG_SENDER, address)
     assert " ".join(str(msg["List-Id"]).split()) == f"{LONG_TITLE} <daily.example.org>"
+
+
+@pytest.mark.parametrize("scheme", ["https", "http"])
+def test_one_click_unsubscribe_is_offered_only_over_https(
+    tmp_path: Path, smtp_server: Mailbox, scheme: str
+) -> None:
+    """RFC 8058 3.1: the one-click List-Unsubscribe-Post goes with an HTTPS URI only (a
+    receiver POSTs to it without asking); an http:// link is still listed (RFC 2369)."""
+    config = tmp_path / "digest.toml"
+    config.write_text(
+        CONFIG.format(language="en", extra="").replace(
+            "https://brief.example.org", f"{scheme}://brief.example.org"
+        ),
+        encoding="utf-8",
+    )
+    msg = message_from_bytes(
+        _sent(App(load(config)), HTML_READER, smtp_server), policy=policy.default
+    )
+    assert str(msg["List-Unsubscribe"]).startswith(f"<{scheme}://brief.example.org/u/")
+    post = msg["List-Unsubscribe-Post"]
+    assert (str(post) if post else None) == (
+        "List-Unsubscribe=One-Click" if scheme == "https" else None
+    )
