@@ -122,6 +122,7 @@ def prepare(
         reply_to=news.reply_to,
         test=test,
         dkim=dkim,
+        one_click=news.base_url.startswith("https://"),  # RFC 8058: an HTTPS URI only
     )
 
 

@@ -32,8 +32,10 @@ from digest.config import DKIM_KEY_ENV, DkimSettings
 from digest.errors import ConfigError, DeliveryError
 from digest.segments import Pieces, Segments, split
 
-#: The headers a DKIM signature covers (those present); the ones a forwarder could
-#: add a second copy of are signed twice ("oversigned") so that no copy can be added.
+#: The headers a DKIM signature covers (those present). Each is signed once more than it
+#: occurs ("oversigned", RFC 6376 8.15): a verifier checks the last copy, a mail reader
+#: shows the first, so a copy added above ours (a replayed message with another To, Date
+#: or Content-Type) must break the signature; so must one we do not send (Reply-To).
 DKIM_HEADERS = (
     "From",
     "To",
@@ -46,8 +48,9 @@ DKIM_HEADERS = (
     "List-Unsubscribe-Post",
     "MIME-Version",
     "Content-Type",
+    "Content-Transfer-Encoding",
 )
-DKIM_OVERSIGN = ("From", "Subject", "Reply-To", "List-Unsubscribe", "List-Unsubscribe-Post")
+DKIM_OVERSIGN = DKIM_HEADERS
 CANONICALIZE = b"relaxed/simple"
 
 _FIELD = re.compile(rb"(?m)^(?=[^ \t\r\n])")  # where each header field starts
@@ -154,7 +157,7 @@ def _choose(fields: Sequence[bytes]) -> tuple[list[bytes], bytes]:
     for field in fields:  # the last copy is signed first (RFC 6376 5.4.2); we have one each
         by_name[field.partition(b":")[0].strip().lower()] = field
     names = [h.lower().encode() for h in DKIM_HEADERS if h.lower().encode() in by_name]
-    extra = [h.lower().encode() for h in DKIM_OVERSIGN if h.lower().encode() in by_name]
+    extra = [h.lower().encode() for h in DKIM_OVERSIGN]  # absent ones too: none can be added
     return [relaxed(by_name[n]) for n in names], b":".join(names + extra)
 
 

@@ -24,7 +24,6 @@ from email.utils import format_datetime, formataddr, parseaddr
 from typing import TYPE_CHECKING
 
 from digest.dkim import DKIM_HEADERS as DKIM_HEADERS
-from digest.dkim import DKIM_OVERSIGN as DKIM_OVERSIGN
 from digest.dkim import DkimSigner, Template
 from digest.errors import DeliveryError
 from digest.placeholders import PLACEHOLDERS, PREFERENCES, UNSUBSCRIBE
@@ -147,8 +146,8 @@ _BARE_NAME = re.compile(rf"(?=.{{1,60}}\Z){_ATOM}(?: {_ATOM})*")
 _NOT_ADDRESS = re.compile(r"[\r\n<>]")
 
 
-def format_address(name: str, email: str) -> str:
-    """`name <email>` for a To: header, one valid mailbox whatever the name holds.
+def format_address(name: str, email: str, *, field: str = "To") -> str:
+    """`name <email>` for a `field` header, one valid mailbox whatever the name holds.
 
     A short printable ASCII name is a quoted string when it needs quoting; any other
     (long, non-ASCII, looking like an encoded word) is RFC 2047 base64 encoded words of
@@ -170,10 +169,11 @@ def format_address(name: str, email: str) -> str:
     # between encoded words (RFC 2047 drops it; Python's address parser adds a space).
     words: list[str] = []
     chunk = b""
+    first = min(_WORD_BYTES, (78 - len(field) - 2 - 12) // 4 * 3)  # after `field: `
     for word in re.findall(r"\S+ ?", name):
-        for ch in (word,) if len(word.encode()) <= _WORD_BYTES else tuple(word):
+        for ch in (word,) if len(word.encode()) <= (_WORD_BYTES if words else first) else word:
             piece = ch.encode("utf-8")
-            if chunk and len(chunk) + len(piece) > _WORD_BYTES:
+            if chunk and len(chunk) + len(piece) > (_WORD_BYTES if words else first):
                 words.append(chunk.decode("utf-8"))
                 chunk = b""
             chunk += piece
@@ -183,18 +183,20 @@ def format_address(name: str, email: str) -> str:
 
 
 def _address_header(name: str, value: str) -> bytes:
-    """A From / Reply-To header: only the display name is ever encoded, not the address."""
+    """A From / Reply-To header: only the display name is ever encoded, not the address
+    (as in To: encoded words of at most 75 characters, each on a line of its own)."""
     _check(name, value)
     display, address = split_address(value)
     if not address or not address.isascii():
         raise DeliveryError(f"header {name}: {value!r} is not a usable ASCII address")
-    return f"{name}: {formataddr((display, address), charset='utf-8')}\r\n".encode("ascii")
+    return f"{name}: {format_address(display, address, field=name)}\r\n".encode("ascii")
 
 
 def _list_id(title: str, list_id: str) -> bytes:
     """RFC 2919 `List-Id: phrase <label.domain>`; a non-ASCII title is encoded, the id not."""
     _check("List-Id", title)
-    return f"List-Id: {formataddr((title, list_id), charset='utf-8')}\r\n".encode("ascii")
+    value = format_address(title, list_id, field="List-Id")
+    return f"List-Id: {value if value.endswith('>') else f'<{list_id}>'}\r\n".encode("ascii")
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,8 +232,10 @@ def prepare(
     reply_to: str | None = None,
     test: bool = False,
     dkim: DkimSigner | None = None,
+    one_click: bool = True,
 ) -> Prepared:
     """Encode one variant once; `personalise` fills in the subscriber (and signs).
+    `one_click`: the unsubscribe link is https, so List-Unsubscribe-Post (RFC 8058).
 
     `nonce` goes into every Message-ID (see :func:`message_id`): the stored edition's,
     or a fresh one for a test message; None only for an edition stored before nonces.
@@ -251,7 +255,7 @@ def prepare(
             _address_header("Reply-To", reply_to) if reply_to else b"",
             _list_id(list_title, list_id),
             f"List-Unsubscribe: <{UNSUBSCRIBE}>\r\n".encode(),
-            b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+            b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" if one_click else b"",
             b"Precedence: bulk\r\n",
             f"X-Digest-Edition: {edition_id}\r\n".encode(),
             b"MIME-Version: 1.0\r\n",
