@@ -12,7 +12,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from digest.app import App
-from digest.records import Edition
+from digest.records import Edition, SourceReport
 from tests.conftest import write_project
 
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
@@ -41,12 +41,17 @@ def _edition(tmp_path: Path, items: list[tuple[str, str, str]]) -> tuple[App, Ed
     app = App.from_config(config)
     reports = app.collect(now=NOW)
     assert [r.error for r in reports] == [None]
+    return app, _built(app, reports)
+
+
+def _built(app: App, reports: list[SourceReport]) -> Edition:
+    """The edition `app` builds from what it collected, for one active reader (Ann)."""
     app.store.write_subscribers(
         "daily", [{"email": "ann@example.com", "status": "active"}], origin="test", now=NOW
     )
     edition = app.build(now=NOW, reports=reports)
     assert edition.id is not None
-    return app, edition
+    return edition
 
 
 def _message(app: App, edition: Edition) -> EmailMessage:

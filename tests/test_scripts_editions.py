@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -20,6 +18,7 @@ from digest.lint import lint_message
 from digest.records import Edition
 from tests.conftest import write_project
 from tests.test_desk import running
+from tests.test_hostile_headlines import _built, _message, _parts
 
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 Items = list[tuple[str, str]]  # (headline, description)
@@ -60,24 +59,10 @@ def build(
     app = App.from_config(config)
     reports = app.collect(now=NOW)
     assert [r.error for r in reports] == [None] * len(feeds)
-    app.store.write_subscribers(
-        "daily", [{"email": "ann@example.com", "status": "active"}], origin="test", now=NOW
-    )
-    edition = app.build(now=NOW, reports=reports)
-    assert edition.id is not None
-    return app, edition
+    return app, _built(app, reports)
 
 
-def message(app: App, edition: Edition) -> EmailMessage:
-    assert edition.id is not None
-    data = app.preview(edition.id, email="ann@example.com", now=NOW).message
-    msg = message_from_bytes(data, policy=policy.default)
-    assert isinstance(msg, EmailMessage)
-    return msg
-
-
-def parts(msg: EmailMessage) -> dict[str, str]:
-    return {p.get_content_type(): str(p.get_content()) for p in msg.walk() if not p.is_multipart()}
+message, parts = _message, _parts
 
 
 def story_cells(html: str) -> dict[str, str]:

@@ -15,9 +15,8 @@ from werkzeug.test import TestResponse
 
 from digest.app import App
 from digest.web import create_app
-from tests.conftest import write_project
 from tests.test_desk import EDITOR, PASSWORD, add_editor, payload
-from tests.test_web_public import NOW, cli, date_articles
+from tests.test_web_public import NOW, newsletter
 
 BASE = "https://brief.example.org"
 
@@ -36,16 +35,7 @@ def _refused(response: TestResponse, field: str) -> None:
 
 
 def test_a_nul_in_a_query_or_a_form_is_a_400_naming_the_field(tmp_path: Path, db_url: str) -> None:
-    config = write_project(tmp_path / "news", database=db_url)
-    date_articles(config.parent, NOW)
-    cli(
-        config,
-        "subscribers",
-        "import",
-        str(config.parent / "subscribers" / "daily.csv"),
-        "--list",
-        "daily",
-    )
+    config = newsletter(tmp_path, database=db_url)
     add_editor(config)
     app = App.from_config(config)
     edition = app.build(now=NOW, reports=app.collect(now=NOW))

@@ -140,8 +140,9 @@ def outbox(config: Path, edition_id: int) -> dict[str, EmailMessage]:
     return out
 
 
-def newsletter(tmp_path: Path, extra: str = "") -> Path:
-    config = write_project(tmp_path / "news", extra=extra)
+def newsletter(tmp_path: Path, extra: str = "", database: str = "sqlite:///digest.db") -> Path:
+    """The sample newsletter, its articles dated before NOW and its list imported."""
+    config = write_project(tmp_path / "news", extra=extra, database=database)
     date_articles(config.parent, NOW)
     cli(
         config,
