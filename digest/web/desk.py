@@ -45,7 +45,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from digest.codec import parse_iso
 from digest.store._editors import Editor
-from digest.web.common import refuse_nul, web
+from digest.web.common import client_key, refuse_nul, web
 from digest.web.csrf import check_csrf
 
 bp = Blueprint("desk", __name__)
@@ -168,7 +168,7 @@ def login() -> BaseResponse | tuple[str, int]:
         check_csrf("login")
         w = web()
         now = w.now()
-        client = request.remote_addr or ""
+        client = client_key()
         address = email.lower()
         if not _reserve_login(address, client, now):
             error = "Too many failed attempts. Wait a few minutes and try again."
