@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from digest.app import App
 from digest.web import create_app
-from tests.test_desk import token
+from tests.test_desk import EDITOR, PASSWORD, add_editor, token
 from tests.test_security_public import WEEKLY, eventually
 from tests.test_web_public import NOW, newsletter
 
@@ -61,3 +61,32 @@ def test_one_inbox_gets_no_more_confirmations_through_tags_dots_or_ipv6(tmp_path
     eventually(lambda: len(_confirmations(config)) >= 8)
     time.sleep(0.5)
     assert len(_confirmations(config)) == 8  # 2 + 2 to the two victims, 3 + 1 strangers
+
+
+def test_an_editors_session_cookie_is_never_in_a_publicly_cacheable_answer(
+    tmp_path: Path,
+) -> None:
+    config = newsletter(tmp_path)
+    add_editor(config)
+    web = create_app(App.from_config(config), clock=lambda: NOW)
+    anonymous = web.test_client()
+    r = anonymous.get("/archive")
+    # A visitor without a cookie gets a page a shared cache may keep.
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "public, max-age=300"
+    assert "Set-Cookie" not in r.headers
+    editor = web.test_client()
+    form = editor.get("/login").get_data(as_text=True)
+    r = editor.post(
+        "/login", data={"csrf_token": token(form), "email": EDITOR, "password": PASSWORD}
+    )
+    assert r.status_code == 303
+    for path in ("/archive", "/archive.atom", "/subscribe"):
+        r = editor.get(path)
+        assert r.status_code == 200, path
+        if "Set-Cookie" in r.headers:
+            # A proxy that keeps this answer would hand the editor's login to everyone.
+            cache = r.headers.get("Cache-Control", "")
+            assert "public" not in cache and ("private" in cache or "no-store" in cache), (
+                path,
+                cache,
+            )
