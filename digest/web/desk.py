@@ -17,8 +17,9 @@ parallel guesses from any number of processes get at most that many checks. A
 successful login gives its attempt back to the client (only failures use up a
 client's window) and clears the address's count; the per-address limit locks an
 account for at most one window. The client is the peer address, or X-Forwarded-For
-only when `[serve] proxies` says how many proxies to trust, so behind a proxy each
-client has its own limit and a guesser elsewhere does not use up the editor's.
+only when `[serve] proxies` says how many proxies to trust (an IPv6 client counts by
+its /64), so behind a proxy each client has its own limit and a guesser elsewhere
+does not use up the editor's.
 
 Pages live in :mod:`digest.web.desk_pages`, form actions in
 :mod:`digest.web.desk_actions` (both routes of this module's `bp`, which
