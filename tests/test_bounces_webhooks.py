@@ -181,3 +181,21 @@ def test_mailgun_failed_and_complained_and_refusals(served: Any) -> None:
     assert _status(app, emails[3]) == "active"
     assert httpx.post(f"{base}/hooks/mailgun", json=_mailgun(complained)).status_code == 200
     assert _status(app, emails[3]) == "complained"
+
+
+def test_a_seen_mailgun_signature_cannot_carry_another_event(served: Any) -> None:
+    app, _key, base, _edition, emails, _subs = served
+    delivered = {"event": "delivered", "id": "mg-event-3", "recipient": emails[0]}
+    seen = _mailgun(delivered)  # a genuine call, read from a log or a proxy
+    assert httpx.post(f"{base}/hooks/mailgun", json=seen).status_code == 200
+    # Mailgun signs the timestamp and token, not the event: the same block, fresh,
+    # with a complaint about someone else.
+    forged = {"event": "complained", "id": "mg-forged", "recipient": emails[1]}
+    r = httpx.post(
+        f"{base}/hooks/mailgun", json={"signature": seen["signature"], "event-data": forged}
+    )
+    assert r.status_code == 403 and "already used" in r.text
+    assert _status(app, emails[1]) == "active"
+    # The very same call again (Mailgun's retry) still answers, and changes nothing.
+    assert httpx.post(f"{base}/hooks/mailgun", json=seen).status_code == 200
+    assert _status(app, emails[0]) == "active"

@@ -67,6 +67,19 @@ class ThrottlesMixin(Base):
                 continue  # another request made the row first: count against it
         return False
 
+    def attempts(self, scope: str, key: str, *, window: timedelta, now: datetime) -> int:
+        """How many attempts `key` has counted in its current window (0: none)."""
+        th = t.throttles
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(th.c.count).where(
+                    th.c.scope == scope,
+                    th.c.key == _digest(key),
+                    th.c.window_start > now - window,
+                )
+            ).scalar()
+        return int(found or 0)
+
     def release(self, scope: str, key: str) -> None:
         """Give back one attempt reserved for `key` (the work showed it was no abuse, e.g.
         the right password): only failures should use up a window."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from digest.errors import ConfigError, NotFound
@@ -48,7 +48,11 @@ ARCHIVE_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace(
 def _headers(response: BaseResponse) -> BaseResponse:
     response.headers["Content-Security-Policy"] = ARCHIVE_CSP
     if response.status_code == 200:  # a 404 must not outlive the edition's sending
-        response.headers.setdefault("Cache-Control", "public, max-age=300")
+        # A browser with a session (an editor's login, a form's CSRF id) gets its cookie
+        # refreshed on this answer: a shared cache must never keep that for others.
+        has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+        cache = "private, max-age=300" if has_session else "public, max-age=300"
+        response.headers.setdefault("Cache-Control", cache)
     return response
 
 

@@ -7,6 +7,7 @@ registers the blueprints; no blueprint module imports the package.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,4 +69,47 @@ def refuse_nul() -> None:
             abort(400, f"The field {name[:40]!r} holds a NUL character (U+0000).")
 
 
-__all__ = ["MAX_ROW_ID", "SECURITY_HEADERS", "Clock", "Web", "refuse_nul", "web"]
+def client_key() -> str:
+    """The client a throttle counts: the peer address (X-Forwarded-For's only through
+    ProxyFix, when `[serve] proxies` says so), an IPv6 address by its /64. One host or
+    customer is given a whole /64, so counting each of its 2**64 addresses apart let
+    one client pose as any number of them."""
+    address = request.remote_addr or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+#: Mail domains that ignore the dots in a local part (all of them reach one inbox).
+_DOTLESS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def mailbox_key(email: str) -> str:
+    """The inbox a (normalised) address reaches, for the per-address throttle: without
+    a `+tag` (and without dots at Gmail), so `ann+1@`, `ann+2@`... `a.nn@gmail.com`
+    count as one address. Only the throttle uses it; the address is stored as typed."""
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return email
+    local = local.split("+", 1)[0] or local
+    if domain in _DOTLESS:
+        local = local.replace(".", "") or local
+    return f"{local}@{domain}"
+
+
+__all__ = [
+    "MAX_ROW_ID",
+    "SECURITY_HEADERS",
+    "Clock",
+    "Web",
+    "client_key",
+    "mailbox_key",
+    "refuse_nul",
+    "web",
+]

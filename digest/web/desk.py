@@ -17,8 +17,9 @@ parallel guesses from any number of processes get at most that many checks. A
 successful login gives its attempt back to the client (only failures use up a
 client's window) and clears the address's count; the per-address limit locks an
 account for at most one window. The client is the peer address, or X-Forwarded-For
-only when `[serve] proxies` says how many proxies to trust, so behind a proxy each
-client has its own limit and a guesser elsewhere does not use up the editor's.
+only when `[serve] proxies` says how many proxies to trust (an IPv6 client counts by
+its /64), so behind a proxy each client has its own limit and a guesser elsewhere
+does not use up the editor's.
 
 Pages live in :mod:`digest.web.desk_pages`, form actions in
 :mod:`digest.web.desk_actions` (both routes of this module's `bp`, which
@@ -45,7 +46,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from digest.codec import parse_iso
 from digest.store._editors import Editor
-from digest.web.common import refuse_nul, web
+from digest.web.common import client_key, refuse_nul, web
 from digest.web.csrf import check_csrf
 
 bp = Blueprint("desk", __name__)
@@ -168,7 +169,7 @@ def login() -> BaseResponse | tuple[str, int]:
         check_csrf("login")
         w = web()
         now = w.now()
-        client = request.remote_addr or ""
+        client = client_key()
         address = email.lower()
         if not _reserve_login(address, client, now):
             error = "Too many failed attempts. Wait a few minutes and try again."

@@ -7,6 +7,7 @@ provider's signature, not by a session: no CSRF token, no cookie.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from typing import Any
@@ -16,6 +17,7 @@ from flask import Blueprint, abort, request
 
 from digest.bounces import apply_finding
 from digest.bounces.verp import read_tag
+from digest.bounces.webhooks import MAX_AGE as MAILGUN_MAX_AGE
 from digest.bounces.webhooks import (
     Event,
     WebhookRejected,
@@ -30,6 +32,9 @@ from digest.web.common import web
 
 bp = Blueprint("hooks", __name__)
 _certificates: dict[str, bytes] = {}
+#: Throttle scopes: each Mailgun signature token, and the event it first came with.
+MAILGUN_TOKEN = "mailgun:token"
+MAILGUN_EVENT = "mailgun:event"
 
 
 def _json() -> dict[str, Any]:
@@ -118,4 +123,21 @@ def mailgun() -> tuple[dict[str, Any], int]:
         verify_mailgun(body, key=os.environ.get(MAILGUN_KEY_ENV), now=web().now())
     except WebhookRejected as exc:
         abort(403, str(exc))
+    _once(body)
     return _apply(mailgun_events(body), "webhook:mailgun"), 200
+
+
+def _once(body: dict[str, Any]) -> None:
+    """Mailgun signs only a timestamp and a token, not the event: a signature block seen
+    once (in a log, a proxy) would carry any event for 15 minutes. Each token is taken
+    for the first event it came with; the very same call again (a provider's retry)
+    still answers, any other event under that token is a 403."""
+    w = web()
+    token = str(body["signature"]["token"])
+    event = json.dumps(body.get("event-data"), sort_keys=True, separators=(",", ":"))
+    pair = f"{token}\n{hashlib.sha256(event.encode('utf-8', 'surrogatepass')).hexdigest()}"
+    window, now, store = 2 * MAILGUN_MAX_AGE, w.now(), w.app.store
+    if store.reserve(MAILGUN_TOKEN, token, limit=1, window=window, now=now):
+        store.reserve(MAILGUN_EVENT, pair, limit=1, window=window, now=now)
+    elif not store.attempts(MAILGUN_EVENT, pair, window=window, now=now):
+        abort(403, "Mailgun webhook: this signature was already used for another event")

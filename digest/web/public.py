@@ -50,7 +50,7 @@ from digest.errors import ConfigError, DigestError, SubscriberError
 from digest.records import Subscriber
 from digest.subscribers import MAX_NAME, check_timezone, normalise_email, subscribe
 from digest.tokens import BadToken, Purpose
-from digest.web.common import MAX_ROW_ID, web
+from digest.web.common import MAX_ROW_ID, client_key, mailbox_key, web
 from digest.web.csrf import check_csrf
 
 log = logging.getLogger(__name__)
@@ -295,11 +295,14 @@ def _allowed(email: str, now: datetime) -> bool:
     limits = w.app.settings.serve
     window = timedelta(seconds=limits.subscribe_window_seconds)
     store = w.app.store
-    client = request.remote_addr or ""
     return store.reserve(
-        SUBSCRIBE_CLIENT, client, limit=limits.subscribe_client_limit, window=window, now=now
+        SUBSCRIBE_CLIENT, client_key(), limit=limits.subscribe_client_limit, window=window, now=now
     ) and store.reserve(
-        SUBSCRIBE_ADDRESS, email, limit=limits.subscribe_address_limit, window=window, now=now
+        SUBSCRIBE_ADDRESS,
+        mailbox_key(email),
+        limit=limits.subscribe_address_limit,
+        window=window,
+        now=now,
     )
 
 

@@ -1,0 +1,92 @@
+"""The web side as someone on the internet attacks it, through the real Flask app.
+
+The subscribe form used to mail one victim many times (the victim's `+tag`s and Gmail
+dots, posted from the many addresses of one IPv6 /64), and the archive's shared-cache
+header on a response that carries an editor's session cookie.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+from digest.app import App
+from digest.web import create_app
+from tests.test_desk import EDITOR, PASSWORD, add_editor, token
+from tests.test_security_public import WEEKLY, eventually
+from tests.test_web_public import NOW, newsletter
+
+
+def _confirmations(config: Path) -> list[Path]:
+    return sorted((config.parent / "outbox").glob("confirm-*.eml"))
+
+
+def _post(browser: FlaskClient, email: str, client: str) -> int:
+    page = browser.get("/subscribe?list=weekly").get_data(as_text=True)
+    r = browser.post(
+        "/subscribe?list=weekly",
+        data={"list": "weekly", "email": email, "csrf_token": token(page)},
+        headers={"X-Forwarded-For": client},
+    )
+    return r.status_code
+
+
+def test_one_inbox_gets_no_more_confirmations_through_tags_dots_or_ipv6(tmp_path: Path) -> None:
+    config = newsletter(
+        tmp_path,
+        extra=WEEKLY
+        + "[serve]\nproxies = 1\nsubscribe_address_limit = 2\nsubscribe_client_limit = 3\n",
+    )
+    web = create_app(App.from_config(config), clock=lambda: NOW)
+    # One inbox, many spellings: plus tags, and dots Gmail ignores; each from a fresh
+    # client address of the same IPv6 /64, which one attacker's machine holds whole.
+    tagged = [f"victim+{i}@example.net" for i in range(6)]
+    dotted = ["v.ictim@gmail.com", "vi.ctim@gmail.com", "victim+x@gmail.com", "v.i.ctim@gmail.com"]
+    codes = [
+        _post(web.test_client(), email, f"198.51.100.{i}")
+        for i, email in enumerate(tagged + dotted)
+    ]
+    assert codes == [200, 200, 429, 429, 429, 429, 200, 200, 429, 429], codes
+    eventually(lambda: len(_confirmations(config)) >= 4)
+    # The per-client limit holds for a whole /64, whatever address of it is used.
+    rotated = [
+        _post(web.test_client(), f"stranger{i}@example.org", f"2001:db8:1:2::{i + 1:x}")
+        for i in range(6)
+    ]
+    assert rotated == [200, 200, 200, 429, 429, 429], rotated
+    # Another network still gets through.
+    assert _post(web.test_client(), "someone@example.org", "2001:db8:9:9::1") == 200
+    eventually(lambda: len(_confirmations(config)) >= 8)
+    time.sleep(0.5)
+    assert len(_confirmations(config)) == 8  # 2 + 2 to the two victims, 3 + 1 strangers
+
+
+def test_an_editors_session_cookie_is_never_in_a_publicly_cacheable_answer(
+    tmp_path: Path,
+) -> None:
+    config = newsletter(tmp_path)
+    add_editor(config)
+    web = create_app(App.from_config(config), clock=lambda: NOW)
+    anonymous = web.test_client()
+    r = anonymous.get("/archive")
+    # A visitor without a cookie gets a page a shared cache may keep.
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "public, max-age=300"
+    assert "Set-Cookie" not in r.headers
+    editor = web.test_client()
+    form = editor.get("/login").get_data(as_text=True)
+    r = editor.post(
+        "/login", data={"csrf_token": token(form), "email": EDITOR, "password": PASSWORD}
+    )
+    assert r.status_code == 303
+    for path in ("/archive", "/archive.atom", "/subscribe"):
+        r = editor.get(path)
+        assert r.status_code == 200, path
+        if "Set-Cookie" in r.headers:
+            # A proxy that keeps this answer would hand the editor's login to everyone.
+            cache = r.headers.get("Cache-Control", "")
+            assert "public" not in cache and ("private" in cache or "no-store" in cache), (
+                path,
+                cache,
+            )
