@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import islice
 
 import numpy as np
@@ -55,8 +56,14 @@ def _marks() -> str:
     return "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
 
 
-#: A word: letters, digits and "_" (``\\w``) with the marks that belong to them.
-_WORD = re.compile(rf"[\w{_marks()}]+")
+@cache
+def _word() -> re.Pattern[str]:
+    """A word: letters, digits and "_" (``\\w``) with the marks that belong to them.
+    Made at the first text that is not ASCII: finding the marks takes 15 ms, which a
+    command that ranks only English text, or none, need not pay at its start."""
+    return re.compile(rf"[\w{_marks()}]+")
+
+
 #: Runs of scripts written without spaces between words, compared by bigrams of
 #: characters: CJK, and Thai, Lao, Myanmar and Khmer.
 _CJK = re.compile(
@@ -84,9 +91,9 @@ def tokens(text: str, limit: int | None = None) -> list[str]:
     # "İstanbul" folds to "i̇stanbul" (a dot kept as a mark): the same word as "istanbul"
     folded = unicodedata.normalize("NFKC", text).casefold().replace(_DOTTED_I, "i")
     if not _CJK.search(folded):
-        return _WORD.findall(folded)[:limit]
+        return _word().findall(folded)[:limit]
     out: list[str] = []
-    for match in _WORD.finditer(folded):
+    for match in _word().finditer(folded):
         if limit is not None and len(out) >= limit:
             break
         word = match.group()
@@ -95,7 +102,7 @@ def tokens(text: str, limit: int | None = None) -> list[str]:
             continue
         for i, part in enumerate(_CJK.split(word)):
             if i % 2 == 0:  # the text between CJK runs
-                out.extend(_WORD.findall(part.replace("_", " ")))
+                out.extend(_word().findall(part.replace("_", " ")))
             elif len(part) == 1:
                 out.append(part)
             else:
