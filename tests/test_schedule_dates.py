@@ -16,7 +16,7 @@ from pathlib import Path
 from digest.app import App
 from digest.schedule import Scheduler
 from tests.conftest import Mailbox, Received
-from tests.test_schedule_run import make_project, smtp
+from tests.test_schedule_run import TOKYO_AND_COPENHAGEN, local_delivery, make_project, smtp
 
 
 def date_lines(received: Received) -> tuple[str, str, str]:
@@ -69,18 +69,7 @@ def test_an_edition_built_the_evening_before_its_00_30_slot_shows_the_slots_day(
 def test_local_delivery_to_tokyo_shows_tokyos_day_not_copenhagens_evening(
     tmp_path: Path, smtp_server: Mailbox
 ) -> None:
-    csv = (
-        "email,name,timezone\n"
-        "aiko@example.jp,Aiko Sato,Asia/Tokyo\n"
-        "mette@example.dk,Mette Holm,Europe/Copenhagen\n"
-    )
-    config = make_project(
-        tmp_path / "news",
-        smtp(smtp_server),
-        keys='delivery = "local"\ncollect_every_minutes = 720',
-        csv=csv,
-        articles_at=datetime(2026, 11, 26, 12, tzinfo=UTC),
-    )
+    config = local_delivery(tmp_path, smtp_server, TOKYO_AND_COPENHAGEN)
     scheduler = Scheduler(App.from_config(config))
     # 07:00 on Friday 27 November in Tokyo is 22:00 UTC on Thursday (23:00 in
     # Copenhagen); the edition is built at 21:00 UTC, still Thursday in Copenhagen.

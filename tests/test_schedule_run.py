@@ -326,21 +326,30 @@ def test_a_slot_before_the_send_window_goes_out_when_it_opens(
 
 
 # -- local-time delivery --------------------------------------------------------------------
-def test_local_delivery_reaches_tokyo_and_copenhagen_at_their_own_07_00(
-    tmp_path: Path, smtp_server: Mailbox
-) -> None:
-    csv = (
-        "email,name,timezone\n"
-        "aiko@example.jp,Aiko Sato,Asia/Tokyo\n"
-        "mette@example.dk,Mette Holm,Europe/Copenhagen\n"
-        "nozone@example.dk,No Zone,\n"  # counts as the list's zone (Copenhagen)
-    )
-    config = make_project(
+TOKYO_AND_COPENHAGEN = (
+    "email,name,timezone\n"
+    "aiko@example.jp,Aiko Sato,Asia/Tokyo\n"
+    "mette@example.dk,Mette Holm,Europe/Copenhagen\n"
+)
+
+
+def local_delivery(tmp_path: Path, box: Mailbox, csv: str) -> Path:
+    """The sample newsletter delivered at 07:00 in each reader's zone, to `csv`'s readers."""
+    return make_project(
         tmp_path / "news",
-        smtp(smtp_server),
+        smtp(box),
         keys='delivery = "local"\ncollect_every_minutes = 720',
         csv=csv,
         articles_at=datetime(2026, 11, 26, 12, tzinfo=UTC),
+    )
+
+
+def test_local_delivery_reaches_tokyo_and_copenhagen_at_their_own_07_00(
+    tmp_path: Path, smtp_server: Mailbox
+) -> None:
+    # nozone@ counts as the list's zone (Copenhagen)
+    config = local_delivery(
+        tmp_path, smtp_server, TOKYO_AND_COPENHAGEN + "nozone@example.dk,No Zone,\n"
     )
     app = App.from_config(config)
     scheduler = Scheduler(app)
