@@ -86,3 +86,27 @@ def test_a_report_with_nul_or_a_lone_surrogate_is_processed_like_any_other(
         assert response.status_code == 200, (n, response.get_data(as_text=True)[:300])
     assert _status(app, emails[3]) == ["bounced"]
     assert _status(app, emails[4]) == ["bounced"]
+
+
+def test_reports_whose_ids_are_longer_than_the_column_are_told_apart(
+    tmp_path: Path, db_url: str
+) -> None:
+    """A report's key is its Message-ID, its recipient and a number. It was cut at the
+    column's 400 characters, so two reports for two readers, under one Message-ID
+    longer than that, had one key: the second was taken for a repeat and its reader
+    was mailed again. A key too long for the column is now its start and a SHA-256."""
+    app = _project(tmp_path, database=db_url)
+    edition = build(app)
+    emails = add_subscribers(app, 2)
+    subs = {s.email: s.id for s in app.store.subscribers("daily")}
+    _sent(app, edition, list(subs.values()))
+    key = app.verp_keys()[0]
+    for email in emails:
+        dsn = sample("postfix-hard.eml", envelope_sender(RETURN, edition, subs[email], key), email)
+        _deliver(app, dsn.replace(b"Message-Id: <", b"Message-Id: <" + b"x" * 420))
+    config = str(app.settings.path)
+    result = CliRunner().invoke(main, ["bounces", "--config", config, "--json"])
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.output)
+    assert (counts["hard"], counts["repeated"], counts["suppressed"]) == (2, 0, 2), counts
+    assert [_status(app, e) for e in emails] == [["bounced"]] * 2

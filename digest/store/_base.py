@@ -25,6 +25,15 @@ def storable(text: str) -> str:
     return UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
 
 
+def fitted(text: str, limit: int) -> str:
+    """`text` within `limit` characters, still telling texts apart: a longer one is its
+    start and a SHA-256 of the whole (a key cut short would make two keys one)."""
+    if len(text) <= limit:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{text[: limit - len(digest) - 8]}|sha256:{digest}"
+
+
 def _maybe(text: str | None) -> str | None:
     return None if text is None else storable(text)
 

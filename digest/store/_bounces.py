@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from digest.records import SUPPRESSED
 from digest.store import schema as t
-from digest.store._base import UNSTORABLE, Base, email_hash, storable
+from digest.store._base import UNSTORABLE, Base, email_hash, fitted, storable
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ class BouncesMixin(Base):
             with self.engine.begin() as conn:
                 row = conn.execute(
                     insert(t.bounce_reports).values(
-                        key=record.key[:400],
+                        key=fitted(record.key, 400),  # the column's length
                         kind=record.kind,
                         origin=record.origin[:100],
                         edition_id=record.edition_id,
