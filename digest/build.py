@@ -24,7 +24,16 @@ if TYPE_CHECKING:
     from digest.config import EditionSettings, Settings
     from digest.store import Store
 
-__all__ = ["Selection", "build", "candidates", "draft", "rank_options", "select", "since"]
+__all__ = [
+    "Selection",
+    "build",
+    "candidates",
+    "draft",
+    "rank_options",
+    "reach",
+    "select",
+    "since",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +82,18 @@ def since(edition: EditionSettings, now: datetime) -> datetime | None:
     return now - timedelta(hours=hours) if hours else None
 
 
+def reach(edition: EditionSettings, now: datetime) -> datetime | None:
+    """The oldest an article may be to be ranked for `now`: `since`, and a cluster
+    window before it, so that a story sent before, whose sent reports are now too old
+    to run, still keeps its later reports out (the rank stage leaves those too old)."""
+    oldest = since(edition, now)
+    window = edition.cluster_window_hours
+    return oldest - timedelta(hours=window) if oldest is not None and window else oldest
+
+
 def candidates(store: Store, edition: EditionSettings, now: datetime) -> list[Article]:
-    """The stored articles young enough to be ranked for `now`."""
-    return store.articles(since=since(edition, now))
+    """The stored articles the rank stage needs for `now` (see :func:`reach`)."""
+    return store.articles(since=reach(edition, now))
 
 
 def select(
@@ -125,7 +143,7 @@ def draft(
     lst = settings.list(list_name)
     e = settings.edition
     articles = candidates(store, e, now)
-    oldest = since(e, now)
+    oldest = reach(e, now)  # those between it and `since` the rank stage calls too old
     too_old = store.count_articles(before=oldest) if oldest is not None else 0
     options = rank_options(settings, store.sent_keys(lst.name))
     ranked = select(articles, store.section_sets(lst.name), now=now, options=options)
