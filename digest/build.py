@@ -29,6 +29,7 @@ __all__ = [
     "build",
     "candidates",
     "draft",
+    "list_options",
     "rank_options",
     "reach",
     "select",
@@ -55,9 +56,21 @@ class Selection:
         return counts
 
 
-def rank_options(settings: Settings, already_sent: frozenset[str]) -> RankOptions:
+def list_options(store: Store, settings: Settings, list_name: str) -> RankOptions:
+    """The ranking's options for a list: :func:`rank_options`, with what it sent."""
+    sent = store.sent_keys(list_name)
+    return rank_options(settings, sent, sent_links=store.sent_links(list_name))
+
+
+def rank_options(
+    settings: Settings,
+    already_sent: frozenset[str],
+    *,
+    sent_links: frozenset[tuple[str, str, str, str]] = frozenset(),
+) -> RankOptions:
     """The ranking's options from `[edition]` and the sources' weights; `already_sent`
-    are the article keys the list's earlier editions carried."""
+    are the article keys the list's earlier editions carried, `sent_links` their
+    (source, link, headline, standfirst)."""
     e = settings.edition
     return RankOptions(
         leads=e.leads,
@@ -72,6 +85,7 @@ def rank_options(settings: Settings, already_sent: frozenset[str]) -> RankOption
         weights={s.name: s.weight for s in settings.sources},
         folders=frozenset(s.name for s in settings.sources if s.path is not None),
         already_sent=already_sent,
+        sent_links=sent_links,
         section_quotas=dict(e.quotas),
     )
 
@@ -145,7 +159,7 @@ def draft(
     articles = candidates(store, e, now)
     oldest = reach(e, now)  # those between it and `since` the rank stage calls too old
     too_old = store.count_articles(before=oldest) if oldest is not None else 0
-    options = rank_options(settings, store.sent_keys(lst.name))
+    options = list_options(store, settings, lst.name)
     ranked = select(articles, store.section_sets(lst.name), now=now, options=options)
     dropped = ranked.dropped
     dropped["too_old"] += too_old

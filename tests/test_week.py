@@ -154,3 +154,39 @@ def test_a_story_already_sent_does_not_come_back_when_its_sent_report_grows_old(
         headlines, dropped = _day(config, feeds, day)
         assert STORM_HITS not in headlines, (day, headlines)
         assert CLEAN_UP not in headlines, (day, headlines)
+
+
+def _briefing(day: int) -> Item:
+    """North Post's daily column: one link, one headline, the day's standfirst."""
+    words = " ".join(_words(f"briefing-{day}", 14))
+    when = MONDAY + timedelta(days=day, hours=-1)
+    return (
+        f"brief-{day}",
+        "Morning briefing",
+        f"{words.capitalize()}.",
+        when,
+        "https://north-post.example/briefing",
+    )
+
+
+def test_a_feed_republishing_its_backlog_under_new_guids_does_not_rerun_the_week(
+    tmp_path: Path,
+) -> None:
+    # Monday's stories run. On Saturday one outlet's new system publishes its whole
+    # feed again: new GUIDs, the same links and headlines, stamped with today's date.
+    # Another outlet's daily column (one link, one headline) says something new.
+    config = _project(tmp_path / "news")
+    feeds: dict[str, list[Item]] = {o: [] for o in OUTLETS}
+    feeds["Coast Times"] = [_fresh("Coast Times", 0, n) for n in range(3)]
+    feeds["North Post"] = [_briefing(0)]
+    monday, _ = _day(config, feeds, 0)
+    assert len(monday) == 4
+    saturday = MONDAY + timedelta(days=5)
+    feeds["Coast Times"] = [
+        (f"cms-{guid}", title, text, saturday - timedelta(hours=2), link)
+        for guid, title, text, _, link in feeds["Coast Times"]
+    ]
+    feeds["North Post"] = [_fresh("North Post", 5, 0), _briefing(5)]
+    headlines, dropped = _day(config, feeds, 5)
+    assert sorted(headlines) == sorted([_fresh("North Post", 5, 0)[1], "Morning briefing"])
+    assert dropped["already_sent"] == 3

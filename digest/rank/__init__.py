@@ -176,9 +176,14 @@ def _left_out(
 
 
 def _sent(article: Article, options: RankOptions) -> bool:
-    """Sent before, under its own key or another source's copy of it (records.copy_key)."""
+    """Sent before, under its own key or another source's copy of it (records.copy_key),
+    or by its source, with its link, headline and standfirst, under another key (a feed
+    re-issued under new GUIDs)."""
     sent = options.already_sent
-    return article.key in sent or claimed_key(article.key) in sent
+    if article.key in sent or claimed_key(article.key) in sent:
+        return True
+    links = options.sent_links
+    return bool(links) and (article.source, article.url, article.title, article.summary) in links
 
 
 def _candidates(
