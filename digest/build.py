@@ -24,7 +24,17 @@ if TYPE_CHECKING:
     from digest.config import EditionSettings, Settings
     from digest.store import Store
 
-__all__ = ["Selection", "build", "candidates", "draft", "rank_options", "select", "since"]
+__all__ = [
+    "Selection",
+    "build",
+    "candidates",
+    "draft",
+    "list_options",
+    "rank_options",
+    "reach",
+    "select",
+    "since",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +56,21 @@ class Selection:
         return counts
 
 
-def rank_options(settings: Settings, already_sent: frozenset[str]) -> RankOptions:
+def list_options(store: Store, settings: Settings, list_name: str) -> RankOptions:
+    """The ranking's options for a list: :func:`rank_options`, with what it sent."""
+    sent = store.sent_keys(list_name)
+    return rank_options(settings, sent, sent_links=store.sent_links(list_name))
+
+
+def rank_options(
+    settings: Settings,
+    already_sent: frozenset[str],
+    *,
+    sent_links: frozenset[tuple[str, str, str, str]] = frozenset(),
+) -> RankOptions:
     """The ranking's options from `[edition]` and the sources' weights; `already_sent`
-    are the article keys the list's earlier editions carried."""
+    are the article keys the list's earlier editions carried, `sent_links` their
+    (source, link, headline, standfirst)."""
     e = settings.edition
     return RankOptions(
         leads=e.leads,
@@ -63,6 +85,7 @@ def rank_options(settings: Settings, already_sent: frozenset[str]) -> RankOption
         weights={s.name: s.weight for s in settings.sources},
         folders=frozenset(s.name for s in settings.sources if s.path is not None),
         already_sent=already_sent,
+        sent_links=sent_links,
         section_quotas=dict(e.quotas),
     )
 
@@ -73,9 +96,18 @@ def since(edition: EditionSettings, now: datetime) -> datetime | None:
     return now - timedelta(hours=hours) if hours else None
 
 
+def reach(edition: EditionSettings, now: datetime) -> datetime | None:
+    """The oldest an article may be to be ranked for `now`: `since`, and a cluster
+    window before it, so that a story sent before, whose sent reports are now too old
+    to run, still keeps its later reports out (the rank stage leaves those too old)."""
+    oldest = since(edition, now)
+    window = edition.cluster_window_hours
+    return oldest - timedelta(hours=window) if oldest is not None and window else oldest
+
+
 def candidates(store: Store, edition: EditionSettings, now: datetime) -> list[Article]:
-    """The stored articles young enough to be ranked for `now`."""
-    return store.articles(since=since(edition, now))
+    """The stored articles the rank stage needs for `now` (see :func:`reach`)."""
+    return store.articles(since=reach(edition, now))
 
 
 def select(
@@ -125,9 +157,9 @@ def draft(
     lst = settings.list(list_name)
     e = settings.edition
     articles = candidates(store, e, now)
-    oldest = since(e, now)
+    oldest = reach(e, now)  # those between it and `since` the rank stage calls too old
     too_old = store.count_articles(before=oldest) if oldest is not None else 0
-    options = rank_options(settings, store.sent_keys(lst.name))
+    options = list_options(store, settings, lst.name)
     ranked = select(articles, store.section_sets(lst.name), now=now, options=options)
     dropped = ranked.dropped
     dropped["too_old"] += too_old

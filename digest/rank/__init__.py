@@ -25,6 +25,7 @@ from types import MappingProxyType
 from digest.diversity import place as _place
 from digest.rank.cluster import cluster as _cluster
 from digest.rank.options import RankOptions
+from digest.rank.repeats import covered as _covered
 from digest.rank.score import advert as _advert
 from digest.rank.score import face as _face
 from digest.rank.score import newest as _newest
@@ -175,22 +176,32 @@ def _left_out(
 
 
 def _sent(article: Article, options: RankOptions) -> bool:
-    """Sent before, under its own key or another source's copy of it (records.copy_key)."""
+    """Sent before, under its own key or another source's copy of it (records.copy_key),
+    or by its source, with its link, headline and standfirst, under another key (a feed
+    re-issued under new GUIDs)."""
     sent = options.already_sent
-    return article.key in sent or claimed_key(article.key) in sent
+    if article.key in sent or claimed_key(article.key) in sent:
+        return True
+    links = options.sent_links
+    return bool(links) and (article.source, article.url, article.title, article.summary) in links
 
 
-def _candidates(articles: list[Article], now: datetime, options: RankOptions) -> list[_Candidate]:
+def _candidates(
+    articles: list[Article], now: datetime, options: RankOptions, old: Sequence[Article] = ()
+) -> list[_Candidate]:
+    """The stories `articles` tell, scored; not those sent before, whose reports sent
+    may be among `old` (articles too old to run: see repeats.covered)."""
     pinned = set(options.pinned)
     window = None
     if options.cluster_window_hours is not None:
         window = timedelta(hours=options.cluster_window_hours)
     # An advertiser's item with nothing to say is not a story (see score.advert).
     articles = [a for a in articles if a.key in pinned or not _advert(a)]
+    ran = _covered(articles, old, sent=lambda a: _sent(a, options), window=window)
     out = []
     for group in _cluster(articles, window=window):
         has_pin = any(a.key in pinned for a in group)
-        if not has_pin and any(_sent(a, options) for a in group):
+        if not has_pin and any(_sent(a, options) or a.key in ran for a in group):
             continue  # the story ran before: no repeats
         members = tuple(a for a in group if a.key in pinned or not _sent(a, options))
         front = _face(members, options)
@@ -304,7 +315,8 @@ def rank(articles: Sequence[Article], *, now: datetime, options: RankOptions) ->
     """Choose and order an edition's leads and teasers from ``articles`` as of ``now``;
     say why each of the other articles was left out (``Ranked.left_out``)."""
     eligible, reasons = _eligible(articles, now, options)
-    candidates = _candidates(eligible, now, options)
+    old = [a for a in articles if reasons.get(a.key) == "too_old"]
+    candidates = _candidates(eligible, now, options, old)
     chosen = _select(candidates, options)
     return replace(chosen, left_out=_left_out(reasons, eligible, candidates, chosen))
 

@@ -30,6 +30,8 @@ class RankOptions:
     pinned: tuple[str, ...] = ()  # article keys, in order: first in the edition
     excluded: frozenset[str] = frozenset()  # article keys never selected
     already_sent: frozenset[str] = frozenset()  # keys sent in an earlier edition of the list
+    # (source, link, headline, standfirst) of those: the same, under new GUIDs, were sent
+    sent_links: frozenset[tuple[str, str, str, str]] = frozenset()
     section_quotas: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     sections: frozenset[str] | None = None  # a variant: only these sections (None: all)
     # Sources that are folders of article files: a file is dated (else by its mtime),

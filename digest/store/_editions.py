@@ -172,6 +172,25 @@ class EditionsMixin(Base):
             keys = set(conn.execute(query).scalars())
         return frozenset(keys | {claimed_key(key) for key in keys})
 
+    def sent_links(self, list_name: str) -> frozenset[tuple[str, str, str, str]]:
+        """(source, link, headline, standfirst) of the articles in editions of this list
+        that went (or are going) out: a feed that publishes them again, unchanged, under
+        new GUIDs (a new system re-issuing its backlog, stamped today) gives the same
+        articles. (A daily column at one link has a standfirst of the day.)"""
+        e, ea, lst, a, s = t.editions, t.edition_articles, t.lists, t.articles, t.sources
+        query = (
+            select(s.c.name, a.c.url, a.c.title, a.c.summary)
+            .join(a, a.c.source_id == s.c.id)
+            .join(ea, ea.c.article_key == a.c.key)
+            .join(e, e.c.id == ea.c.edition_id)
+            .join(lst, lst.c.id == e.c.list_id)
+            .where(lst.c.name == list_name, e.c.status.in_(("sending", "sent")))
+            .where(a.c.url.is_not(None))
+            .distinct()
+        )
+        with self.engine.connect() as conn:
+            return frozenset(tuple(row) for row in conn.execute(query))
+
     # -- editions as the scheduler and the approval commands see them -------------
     def _infos(self, *where: Any, limit: int | None = None) -> list[EditionInfo]:
         e, lst = t.editions, t.lists

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from digest import curate
 from digest.app import App
-from digest.build import candidates, rank_options, select
+from digest.build import candidates, list_options, select
 from digest.codec import edition_from_dict, edition_to_dict, iso
 from digest.collect.entry import article_key
 from digest.collect.pages import article_from_page, extract_page
@@ -144,7 +144,7 @@ def rebuild(app: App, edition_id: int, *, now: datetime, seen: int | None = None
     # out here but by replaying the drops, so that undoing a drop brings them back.
     store, settings = app.store, app.settings
     options = replace(
-        rank_options(settings, store.sent_keys(edition.list)),
+        list_options(store, settings, edition.list),
         pinned=curate.pinned_keys(current.operations),
     )
     articles = candidates(store, settings.edition, edition.at)

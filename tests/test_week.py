@@ -1,0 +1,192 @@
+"""A newsroom's week: daily editions at 07:00 Copenhagen, the feeds changing each day.
+
+What a reader of the daily list must never see: a story the list already sent, coming
+back days later because the report that was sent has grown older than
+`[edition] max_age_hours`, or because its feed re-published its backlog under new GUIDs.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from digest.app import App
+from tests.conftest import write_project
+
+MONDAY = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)  # 07:00 in Copenhagen
+OUTLETS = ("North Post", "Coast Times", "City Wire")
+
+Item = tuple[str, str, str, datetime, str]  # guid, title, description, published, link
+
+
+def _file(outlet: str) -> str:
+    return outlet.lower().replace(" ", "-") + ".rss"
+
+
+def _project(folder: Path) -> Path:
+    sources = "\n".join(f'[[sources]]\nname = "{o}"\nurl = "feeds/{_file(o)}"\n' for o in OUTLETS)
+    config = write_project(folder, sources=sources)
+    config.write_text(config.read_text().replace("max_age_hours = 100000", "max_age_hours = 72"))
+    (folder / "feeds").mkdir()
+    return config
+
+
+def _publish(folder: Path, feeds: dict[str, list[Item]]) -> None:
+    for outlet in OUTLETS:
+        items = "".join(
+            f"<item><guid>{escape(guid)}</guid><title>{escape(title)}</title>"
+            f"<link>{escape(link)}</link><description>{escape(text)}</description>"
+            f"<pubDate>{format_datetime(when)}</pubDate></item>"
+            for guid, title, text, when, link in feeds.get(outlet, [])
+        )
+        (folder / "feeds" / _file(outlet)).write_text(
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+            f"<link>https://x.example/</link>{items}</channel></rss>"
+        )
+
+
+def _item(outlet: str, guid: str, title: str, text: str, when: datetime) -> Item:
+    return (guid, title, text, when, f"https://{_file(outlet)[:-4]}.example/{guid}")
+
+
+def _day(config: Path, feeds: dict[str, list[Item]], day: int) -> tuple[list[str], dict[str, int]]:
+    """Collect and build the day's edition, send it; its headlines and drop reasons."""
+    now = MONDAY + timedelta(days=day)
+    _publish(config.parent, feeds)
+    app = App.from_config(config)
+    try:
+        app.collect(now=now - timedelta(minutes=30))
+        built = app.draft(now=now)
+        assert built.edition is not None, built.summary()
+        app.store.set_edition_status(built.edition.id or 0, "sent", now=now)
+        return [s.title for s in built.edition.stories], dict(built.dropped)
+    finally:
+        app.close()
+
+
+def _words(seed: str, n: int) -> list[str]:
+    """Made-up words of their own, so that no two of the week's other stories are one."""
+    pick = random.Random(seed)
+    return [
+        "".join(pick.choice("bdfgklmnprstv") + pick.choice("aeiou") for _ in range(3))
+        for _ in range(n)
+    ]
+
+
+def _fresh(outlet: str, day: int, n: int) -> Item:
+    """The day's `n`th other story of `outlet` (a headline and a standfirst)."""
+    name = f"{outlet.split()[0].lower()}-{day}-{n}"
+    words = _words(name, 24)
+    title = f"{words[0].title()} council approves {words[1]} {words[2]} plan"
+    text = f"{' '.join(words[3:14]).capitalize()}. {' '.join(words[14:]).capitalize()}."
+    return _item(outlet, name, title, text, MONDAY + timedelta(days=day, hours=-5 + n))
+
+
+STORM = "Storm approaches west coast, red warning issued"
+STORM_HITS = "Storm hits west coast, three dead"
+CLEAN_UP = "Clean-up begins on west coast after deadly storm"
+
+
+def test_a_story_already_sent_does_not_come_back_when_its_sent_report_grows_old(
+    tmp_path: Path,
+) -> None:
+    # Monday: the storm, told by two outlets, runs. Tuesday and Wednesday: its
+    # developments are one story with Monday's, and are left out as already sent.
+    # Thursday, Monday's reports are older than max_age_hours (72): the developments
+    # must not come back, two days late, as news.
+    config = _project(tmp_path / "news")
+    feeds: dict[str, list[Item]] = {o: [] for o in OUTLETS}
+    feeds["North Post"].append(
+        _item(
+            "North Post",
+            "np-storm-1",
+            STORM,
+            "A powerful storm is approaching the west coast and authorities have issued a red "
+            "warning for Tuesday, urging residents to stay indoors and secure loose objects.",
+            MONDAY - timedelta(hours=3),
+        )
+    )
+    feeds["Coast Times"].append(
+        _item(
+            "Coast Times",
+            "ct-storm-1",
+            "Red warning as storm approaches the west coast",
+            "Authorities issued a red warning "
+            "as a powerful storm approaches the west coast, urging residents to stay indoors.",
+            MONDAY - timedelta(hours=2),
+        )
+    )
+    feeds["City Wire"].append(_fresh("City Wire", 0, 0))
+    monday, _ = _day(config, feeds, 0)
+    assert "Red warning as storm approaches the west coast" in monday
+    feeds["North Post"].append(
+        _item(
+            "North Post",
+            "np-storm-2",
+            STORM_HITS,
+            "The storm hit the west coast overnight; three people died and thousands of homes "
+            "are without power, authorities said.",
+            MONDAY + timedelta(days=1, hours=-3),
+        )
+    )
+    feeds["City Wire"].append(_fresh("City Wire", 1, 1))
+    tuesday, dropped = _day(config, feeds, 1)
+    assert STORM_HITS not in tuesday
+    assert dropped["already_sent"] >= 3  # Monday's three, and the storm's development
+    feeds["Coast Times"].append(
+        _item(
+            "Coast Times",
+            "ct-storm-3",
+            CLEAN_UP,
+            "Volunteers and soldiers began clearing debris on the west coast on Wednesday after "
+            "the storm that killed three people.",
+            MONDAY + timedelta(days=2, hours=-3),
+        )
+    )
+    feeds["City Wire"].append(_fresh("City Wire", 2, 2))
+    wednesday, _ = _day(config, feeds, 2)
+    assert CLEAN_UP not in wednesday
+    for day in (3, 4):
+        feeds["North Post"].append(_fresh("North Post", day, day))
+        headlines, dropped = _day(config, feeds, day)
+        assert STORM_HITS not in headlines, (day, headlines)
+        assert CLEAN_UP not in headlines, (day, headlines)
+
+
+def _briefing(day: int) -> Item:
+    """North Post's daily column: one link, one headline, the day's standfirst."""
+    words = " ".join(_words(f"briefing-{day}", 14))
+    when = MONDAY + timedelta(days=day, hours=-1)
+    return (
+        f"brief-{day}",
+        "Morning briefing",
+        f"{words.capitalize()}.",
+        when,
+        "https://north-post.example/briefing",
+    )
+
+
+def test_a_feed_republishing_its_backlog_under_new_guids_does_not_rerun_the_week(
+    tmp_path: Path,
+) -> None:
+    # Monday's stories run. On Saturday one outlet's new system publishes its whole
+    # feed again: new GUIDs, the same links and headlines, stamped with today's date.
+    # Another outlet's daily column (one link, one headline) says something new.
+    config = _project(tmp_path / "news")
+    feeds: dict[str, list[Item]] = {o: [] for o in OUTLETS}
+    feeds["Coast Times"] = [_fresh("Coast Times", 0, n) for n in range(3)]
+    feeds["North Post"] = [_briefing(0)]
+    monday, _ = _day(config, feeds, 0)
+    assert len(monday) == 4
+    saturday = MONDAY + timedelta(days=5)
+    feeds["Coast Times"] = [
+        (f"cms-{guid}", title, text, saturday - timedelta(hours=2), link)
+        for guid, title, text, _, link in feeds["Coast Times"]
+    ]
+    feeds["North Post"] = [_fresh("North Post", 5, 0), _briefing(5)]
+    headlines, dropped = _day(config, feeds, 5)
+    assert sorted(headlines) == sorted([_fresh("North Post", 5, 0)[1], "Morning briefing"])
+    assert dropped["already_sent"] == 3
