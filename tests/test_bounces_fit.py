@@ -12,6 +12,7 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,19 +41,29 @@ def _mailgun(event: dict[str, Any]) -> str:
     )
 
 
-def test_a_report_with_nul_or_a_lone_surrogate_is_processed_like_any_other(
-    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DIGEST_MAILGUN_SIGNING_KEY", MAILGUN_KEY)
+def _mailed(
+    tmp_path: Path, db_url: str, readers: int
+) -> tuple[App, list[str], Callable[[str], bytes]]:
+    """A project whose edition went to `readers` new subscribers, and a hard bounce
+    (postfix's DSN, VERP-tagged) for any of them."""
     app = _project(tmp_path, database=db_url)
     edition = build(app)
-    emails = add_subscribers(app, 5)
+    emails = add_subscribers(app, readers)
     subs = {s.email: s.id for s in app.store.subscribers("daily")}
     _sent(app, edition, list(subs.values()))
     key = app.verp_keys()[0]
 
     def dsn(email: str) -> bytes:
         return sample("postfix-hard.eml", envelope_sender(RETURN, edition, subs[email], key), email)
+
+    return app, emails, dsn
+
+
+def test_a_report_with_nul_or_a_lone_surrogate_is_processed_like_any_other(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIGEST_MAILGUN_SIGNING_KEY", MAILGUN_KEY)
+    app, emails, dsn = _mailed(tmp_path, db_url, 5)
 
     _deliver(app, dsn(emails[0]).replace(b"User unknown in", b"User \x00unknown in"))
     _deliver(app, dsn(emails[1]).replace(b"Message-Id: <", b"Message-Id: <\x00"))
@@ -95,15 +106,9 @@ def test_reports_whose_ids_are_longer_than_the_column_are_told_apart(
     column's 400 characters, so two reports for two readers, under one Message-ID
     longer than that, had one key: the second was taken for a repeat and its reader
     was mailed again. A key too long for the column is now its start and a SHA-256."""
-    app = _project(tmp_path, database=db_url)
-    edition = build(app)
-    emails = add_subscribers(app, 2)
-    subs = {s.email: s.id for s in app.store.subscribers("daily")}
-    _sent(app, edition, list(subs.values()))
-    key = app.verp_keys()[0]
+    app, emails, dsn = _mailed(tmp_path, db_url, 2)
     for email in emails:
-        dsn = sample("postfix-hard.eml", envelope_sender(RETURN, edition, subs[email], key), email)
-        _deliver(app, dsn.replace(b"Message-Id: <", b"Message-Id: <" + b"x" * 420))
+        _deliver(app, dsn(email).replace(b"Message-Id: <", b"Message-Id: <" + b"x" * 420))
     config = str(app.settings.path)
     result = CliRunner().invoke(main, ["bounces", "--config", config, "--json"])
     assert result.exit_code == 0, result.output
