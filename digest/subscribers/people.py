@@ -3,8 +3,9 @@ confirmation), removing and forgetting an address, and a subscriber as a dict.
 
 Nothing here (`add`, the subscribe form) ever reactivates an unsubscribed, bounced or
 complained address, re-adds one erased with `forget`, or adds to another list one that
-bounced (a bounce is the mailbox's, not the list's). Renders no edition; opens
-no HTTP connection.
+bounced (a bounce is the mailbox's, not the list's). An unsubscribed reader comes back
+only by asking through a link we mailed them (the preferences page,
+digest.web.public). Renders no edition; opens no HTTP connection.
 """
 
 from __future__ import annotations

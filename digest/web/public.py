@@ -13,7 +13,9 @@ exists gets a 404 and changes nothing.
   must not confirm: scanners that open every link would confirm subscriptions someone
   else typed in for an address, which double opt-in exists to prevent.
 - `/p/<token>`: the preferences form (sections, plain text, time zone, pause); CSRF
-  protected; saving takes effect for the next send.
+  protected; saving takes effect for the next send. An unsubscribed reader can
+  subscribe again there (the page after a one-click unsubscribe links to it); a
+  bounced or complained address cannot, nor one that bounced on another list.
 - `/subscribe`: the public form (CSRF protected); pending plus a confirmation email on
   a double opt-in list, else active. It never reveals whether an address was known,
   and never revives an unsubscribed, bounced, complained or forgotten one. The request
@@ -22,6 +24,9 @@ exists gets a 404 and changes nothing.
   the subscription and its confirmation mail are made off the request, in one
   background thread, so neither the answer nor its timing tells a known address from
   a new one. The visitor's name is cut to 200 characters and loses control characters.
+  (An unsubscribed reader comes back through a link we mailed them, the preferences
+  page, not the form: the form cannot prove the address is the visitor's, and an
+  address that left gets no mail, not even a confirmation, until its owner asks.)
 
 A token or URL id beyond any row id (see :data:`digest.web.MAX_ROW_ID`) is a 404.
 
@@ -119,7 +124,10 @@ def unsubscribe(token: str) -> tuple[str, int]:
         detail=f"List-Unsubscribe={ONE_CLICK}",
         only_from=("active", "pending"),
     )
-    return _page("web/unsubscribed.html", subscriber=sub, list_title=title)
+    preferences = url_for(".preferences", token=w.app.tokens.make("preferences", sub.id))
+    return _page(
+        "web/unsubscribed.html", subscriber=sub, list_title=title, preferences_url=preferences
+    )
 
 
 # -- double opt-in ----------------------------------------------------------------------
@@ -176,6 +184,10 @@ def preferences(token: str) -> tuple[str, int] | BaseResponse:
     # Each error by the field it is about: the page ties the message to that field.
     errors: dict[str, str] = {}
     status = 200
+    if request.method == "POST" and request.form.get("action") == "rejoin":
+        check_csrf(scope)
+        rejoined = _rejoin(sub)
+        return redirect(url_for(".preferences", token=token, rejoined=int(rejoined)), code=303)
     if request.method == "POST":
         check_csrf(scope)
         form = request.form
@@ -218,7 +230,27 @@ def preferences(token: str) -> tuple[str, int] | BaseResponse:
         list_timezone=lst_tz,
         errors=errors,
         saved=request.method == "GET" and request.args.get("saved") == "1",
+        rejoined=request.args.get("rejoined"),
+        can_rejoin=sub.status == "unsubscribed" and not w.app.store.bounced([sub.email]),
         unsubscribe_url=url_for(".unsubscribe", token=w.app.tokens.make("unsubscribe", sub.id)),
+    )
+
+
+def _rejoin(sub: Subscriber) -> bool:
+    """Make an unsubscribed reader active again, at their own request through a link
+    we mailed them (which proves the mailbox is theirs): no mail goes to an address that
+    left until its owner asks. Never a bounced or complained one, nor an address that
+    bounced on another list. True if the status changed."""
+    w = web()
+    if sub.status != "unsubscribed" or w.app.store.bounced([sub.email]):
+        return False
+    return w.app.store.set_status(
+        sub.id,
+        "active",
+        origin="web:preferences",
+        detail="subscribed again",
+        now=w.now(),
+        only_from=("unsubscribed",),
     )
 
 
