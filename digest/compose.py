@@ -69,9 +69,10 @@ class Links:
     def preferences_url(self, subscriber_id: int) -> str:
         return f"{self.base_url}/p/{self.tokens.make('preferences', subscriber_id)}"
 
-    def confirm_url(self, subscriber_id: int) -> str:
-        """The double opt-in link (digest.subscribers.subscribe sends it)."""
-        return f"{self.base_url}/c/{self.tokens.make('confirm', subscriber_id)}"
+    def confirm_url(self, subscriber_id: int, *, issued: datetime) -> str:
+        """The double opt-in link, made at `issued` (digest.subscribers.subscribe sends
+        it; it works for :data:`digest.subscribers.confirm.CONFIRM_FOR`)."""
+        return f"{self.base_url}/c/{self.tokens.make_dated('confirm', subscriber_id, issued)}"
 
 
 @dataclass(frozen=True, slots=True)

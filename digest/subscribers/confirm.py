@@ -7,7 +7,7 @@ name a visitor typed is never put into the mail. Touches no subscriber row.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -20,6 +20,12 @@ from digest.subscribers.addresses import BREAKS
 
 if TYPE_CHECKING:
     from digest.app import App
+
+
+#: How long a confirmation link works. A link that lay unused in a stranger's mailbox
+#: (someone else typed the address in) should not confirm months later, and consent
+#: is recorded when it is given. The subscribe form sends a new one.
+CONFIRM_FOR = timedelta(days=7)
 
 
 def send_confirmation(app: App, subscriber: Subscriber, *, now: datetime) -> None:
@@ -57,7 +63,8 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
         list_title=title,
         subscriber_name="",  # unverified text from a form: not put into the mail
         email=subscriber.email,
-        confirm_url=app.links.confirm_url(subscriber.id),
+        confirm_url=app.links.confirm_url(subscriber.id, issued=now),
+        days=CONFIRM_FOR.days,
     )
     sender = parseaddr(news.sender)
     domain = sender[1].rpartition("@")[2] or "localhost"

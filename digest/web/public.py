@@ -11,7 +11,9 @@ exists gets a 404 and changes nothing.
   Repeating it changes nothing and still answers 200.
 - `/c/<token>`: GET shows a confirm button, POST confirms (pending -> active). A GET
   must not confirm: scanners that open every link would confirm subscriptions someone
-  else typed in for an address, which double opt-in exists to prevent.
+  else typed in for an address, which double opt-in exists to prevent. The token
+  carries when it was made; after `CONFIRM_FOR` (7 days) the page is a 410 that says
+  so and links to the form, which sends a new one.
 - `/p/<token>`: the preferences form (sections, plain text, time zone, pause); CSRF
   protected; saving takes effect for the next send. An unsubscribed reader can
   subscribe again there (the page after a one-click unsubscribe links to it); a
@@ -54,6 +56,7 @@ from digest.app import App
 from digest.errors import ConfigError, DigestError, SubscriberError
 from digest.records import Subscriber
 from digest.subscribers import MAX_NAME, check_timezone, normalise_email, subscribe
+from digest.subscribers.confirm import CONFIRM_FOR
 from digest.tokens import BadToken, Purpose
 from digest.web.common import MAX_ROW_ID, client_key, mailbox_key, web
 from digest.web.csrf import check_csrf
@@ -73,11 +76,15 @@ def _no_store(response: Response) -> Response:
 
 
 def _subscriber(purpose: Purpose, token: str) -> Subscriber:
-    w = web()
     try:
-        subscriber_id = w.app.tokens.read(purpose, token)
+        subscriber_id = web().app.tokens.read(purpose, token)
     except BadToken:
         abort(404, "This link is not valid. Use the link from your latest email.")
+    return _row(subscriber_id)
+
+
+def _row(subscriber_id: int) -> Subscriber:
+    w = web()
     if not 0 < subscriber_id <= MAX_ROW_ID:  # signed, but for no row there can be
         abort(404, "This subscription no longer exists.")
     sub = w.app.store.subscriber_by_id(subscriber_id)
@@ -133,19 +140,30 @@ def unsubscribe(token: str) -> tuple[str, int]:
 # -- double opt-in ----------------------------------------------------------------------
 @bp.route("/c/<token>", methods=["GET", "POST"])
 def confirm(token: str) -> tuple[str, int]:
-    sub = _subscriber("confirm", token)
     w = web()
+    try:
+        subscriber_id, issued = w.app.tokens.read_dated("confirm", token)
+    except BadToken:
+        abort(404, "This link is not valid. Use the link from your latest email.")
+    sub = _row(subscriber_id)
+    now = w.now()
+    # A link made before links carried their time has no age: it is expired too.
+    expired = sub.status == "pending" and (issued is None or now - issued > CONFIRM_FOR)
     done = False
-    if request.method == "POST":
+    if request.method == "POST" and not expired:
         done = w.app.store.set_status(
-            sub.id, "active", origin="confirm", now=w.now(), only_from=("pending",)
+            sub.id, "active", origin="confirm", now=now, only_from=("pending",)
         )
         sub = w.app.store.subscriber_by_id(sub.id) or sub
     return _page(
         "web/confirm.html",
+        410 if expired else 200,
         subscriber=sub,
         list_title=_list_title(sub.list),
         done=done,
+        expired=expired,
+        days=CONFIRM_FOR.days,
+        subscribe_url=url_for(".subscribe_form", list=sub.list),
         preferences_url=url_for(".preferences", token=w.app.tokens.make("preferences", sub.id)),
     )
 
