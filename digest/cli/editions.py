@@ -107,8 +107,8 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
     # Times to the minute in UTC, so that the table fits a terminal; see print_table.
     table = Table(title="Editions (times UTC)", title_justify="left")
     columns = ("id", "list", "slot", "status", "stories", "approved", "sent", "delivered")
-    for col in (*columns, "bounced hard/soft", "complaints"):
-        right = col in ("id", "stories", "delivered", "bounced hard/soft", "complaints")
+    for col in (*columns, "refused", "bounced hard/soft", "complaints"):
+        right = col in ("id", "stories", "delivered", "refused", "bounced hard/soft", "complaints")
         table.add_column(col, justify="right" if right else "left")
     warnings = []
     for e in rows:
@@ -122,6 +122,7 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
             _minute(e.approved_at),
             _minute(e.sent_at),
             str(o["delivered"]),
+            str(o["refused"]),
             f"{o['bounced_hard']}/{o['bounced_soft']} ({o['bounce_rate']:.2%})",
             f"{o['complained']} ({o['complaint_rate']:.2%})",
         )
