@@ -17,7 +17,7 @@ class EditionStatus(StrEnum):
     APPROVED = "approved"  # goes out at its slot (or with `digest send`)
     SENDING = "sending"  # a send started and did not finish (or another zone is due)
     PAUSED = "paused"  # a send stopped: by hand, or by itself after too many failures
-    SENT = "sent"  # nobody is due any more
+    SENT = "sent"  # nobody is due any more (local delivery: its last zone's send is past)
     SKIPPED = "skipped"  # its slot passed without it (the scheduler); `digest send` still can
     CANCELLED = "cancelled"  # never sent (again)
 

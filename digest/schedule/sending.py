@@ -43,6 +43,10 @@ if TYPE_CHECKING:
     from digest.store._editions import EditionInfo
     from digest.store._schedule import ScheduleRun
 
+#: An edition's sends (one a zone, some moved by `send_window`) all fall within this of
+#: one another: the zones span 26 hours, and a window moves a send by less than a day.
+_LAST_SEND_WITHIN = timedelta(days=3)
+
 #: Why a send stopped that is a fault, not someone's decision.
 _FAULTS = (StopReason.FAILURES, StopReason.TRANSPORT, StopReason.WORKER)
 
@@ -91,8 +95,11 @@ class Sending(Preparing):
         due = due_slots(lst, last_at, now, grace, zones)
         for event, reason in due.missed:
             self._merged(lst, event, now)
-            if self._record(lst, event.key, "missed", reason, now) and lst.delivery != "local":
-                self._skip_edition(lst, event.edition_key, now)
+            if self._record(lst, event.key, "missed", reason, now):
+                if lst.delivery != "local":
+                    self._skip_edition(lst, event.edition_key, now)
+                else:
+                    self._close_local(lst, event.edition_key, event.at, now)
         for event in due.run:
             if self.stop.is_set():
                 return
@@ -112,6 +119,22 @@ class Sending(Preparing):
         found = self.store.edition_for_slot(lst.name, key)
         if found is not None and found.status in ("draft", "approved"):
             self.store.set_edition_status(found.id, "skipped", now=now)
+
+    def _close_local(
+        self, lst: ListSettings, edition_key: str, at: datetime, now: datetime
+    ) -> None:
+        """Local delivery: once the send at `at` (sent or missed) is the edition's last,
+        the edition is sent, even if someone is still due (a zone whose slot was missed,
+        a reader who joined after their morning); `digest send ID` delivers to them.
+        Before, such an edition stayed "sending" for good."""
+        later = send_events(lst, at, at + _LAST_SEND_WITHIN, self._zones(lst))
+        if any(e.edition_key == edition_key for e in later):
+            return
+        found = self.store.edition_for_slot(lst.name, edition_key)
+        if found is not None and found.status == EditionStatus.SENDING:
+            self.store.set_edition_status(
+                found.id, EditionStatus.SENT, now=now, expect=(EditionStatus.SENDING,)
+            )
 
     def _resume(self, lst: ListSettings, now: datetime) -> None:
         """Sends left interrupted, failed, or open by a dead process: resume within grace."""
@@ -159,6 +182,8 @@ class Sending(Preparing):
                 # Other zones' sends of this edition still go at their own slots.
                 self.store.set_edition_status(found.id, "sending", now=now)
         self._finish(lst, row.slot, "send", "missed", detail, now)
+        if lst.delivery == "local":
+            self._close_local(lst, row.slot.split("@", 1)[-1], send_time(lst, row.slot), now)
 
     def _refusal(
         self, lst: ListSettings, event: SendEvent, edition: EditionInfo, resumed: bool
@@ -248,6 +273,8 @@ class Sending(Preparing):
             if event.postponed:
                 detail += f"; postponed from {iso(event.slot)} by send_window"
             self._finish(lst, event.key, "send", "done", detail, now, **extra)
+            if lst.delivery == "local":
+                self._close_local(lst, event.edition_key, event.at, now)
             return
         others = self.store.schedule_runs(lst.name, action="send", statuses=("interrupted",))
         if (
