@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from digest.collect.fetch import FetchRequest, FetchResult, fetch_all_sync
 from digest.config import Settings, SourceSettings
@@ -207,7 +208,11 @@ def _store_all(
 
             try:
                 folder = read_folder(
-                    source.path, source=source.name, now=now, section=source.section
+                    source.path,
+                    source=source.name,
+                    now=now,
+                    section=source.section,
+                    zone=ZoneInfo(source.timezone),
                 )
                 report = SourceReport(source.name, folder.articles, warnings=folder.warnings)
             except SourceError as exc:

@@ -14,7 +14,7 @@ import html
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from digest.errors import SourceError
@@ -172,12 +172,12 @@ def canonical_url(url: str) -> str:
     )
 
 
-def as_utc(when: datetime) -> datetime | None:
-    """`when` in UTC (naive means UTC); None when UTC has no such time: year 1 at +05:00
-    or 9999-12-31 at -05:00 is out of datetime's range once converted, and a feed or
-    file saying so must not stop the collect (OverflowError)."""
+def as_utc(when: datetime, zone: tzinfo = UTC) -> datetime | None:
+    """`when` in UTC (naive means in `zone`); None when UTC has no such time: year 1 at
+    +05:00 or 9999-12-31 at -05:00 is out of datetime's range once converted, and a feed
+    or file saying so must not stop the collect (OverflowError)."""
     if when.tzinfo is None:
-        return when.replace(tzinfo=UTC)
+        when = when.replace(tzinfo=zone)
     try:
         return when.astimezone(UTC)
     except OverflowError:

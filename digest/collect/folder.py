@@ -17,7 +17,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -46,8 +46,11 @@ _TEASER = re.compile(r"^\s*[•·▪●◦]\s")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def read_folder(path: Path, *, source: str, now: datetime, section: str | None) -> Parsed:
-    """One Article per article file under `path`, sorted by relative path, and warnings."""
+def read_folder(
+    path: Path, *, source: str, now: datetime, section: str | None, zone: tzinfo = UTC
+) -> Parsed:
+    """One Article per article file under `path`, sorted by relative path, and warnings.
+    A date a file gives without an offset is read in `zone` (the source's time zone)."""
     if not path.is_dir():
         raise SourceError(f"{source}: {path} is not a folder")
     files = sorted(
@@ -59,7 +62,7 @@ def read_folder(path: Path, *, source: str, now: datetime, section: str | None) 
     warnings: list[str] = []
     for f in files:
         try:
-            read = read_file(f, root=path, source=source, now=now, section=section)
+            read = read_file(f, root=path, source=source, now=now, section=section, zone=zone)
         except SourceError as exc:
             # A file name that is not UTF-8 is read with surrogates: they could be
             # neither printed nor stored (UnicodeEncodeError stopped the collect).
@@ -79,7 +82,13 @@ def _printable(text: str) -> str:
 
 
 def read_file(
-    file: Path, *, root: Path, source: str, now: datetime, section: str | None
+    file: Path,
+    *,
+    root: Path,
+    source: str,
+    now: datetime,
+    section: str | None,
+    zone: tzinfo = UTC,
 ) -> Article:
     """The Article in one file; :class:`SourceError` if it cannot be read or is empty."""
     try:
@@ -92,14 +101,14 @@ def read_file(
     key = f"file:{source}/{file.relative_to(root).as_posix()}"
     suffix = file.suffix.lower()
     if suffix in {".html", ".htm"}:
-        page = extract_page(data, url=None)
+        page = extract_page(data, url=None, zone=zone)
         article = article_from_page(
             page, source=source, url=page.url, now=now, section=section, key=key
         )
     elif suffix in {".md", ".markdown"}:
-        article = _markdown(_decode(data), file, key=key, source=source, section=section)
+        article = _markdown(_decode(data), file, key=key, source=source, section=section, zone=zone)
     else:
-        article = _text(_decode(data), file, key=key, source=source, section=section)
+        article = _text(_decode(data), file, key=key, source=source, section=section, zone=zone)
     if not article.title:
         raise SourceError(f"{source}: {file} has no headline")
     # A date the file declares is kept even in the future (the ranker does not take the
@@ -118,12 +127,14 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _text(text: str, file: Path, *, key: str, source: str, section: str | None) -> Article:
+def _text(
+    text: str, file: Path, *, key: str, source: str, section: str | None, zone: tzinfo
+) -> Article:
     lines = [line for line in text.splitlines() if not _DROPPED_LINE.match(line)]
     published = None
     for n, line in enumerate(lines[:8]):
         match = _DATE_LINE.match(line)
-        if match and (published := _date(match[1])):
+        if match and (published := _date(match[1], zone)):
             del lines[n]
             break
     start = next((n for n, line in enumerate(lines) if line.strip()), None)
@@ -169,7 +180,9 @@ def _paragraphs(lines: Iterable[str]) -> Iterable[str]:
         block = []
 
 
-def _markdown(text: str, file: Path, *, key: str, source: str, section: str | None) -> Article:
+def _markdown(
+    text: str, file: Path, *, key: str, source: str, section: str | None, zone: tzinfo
+) -> Article:
     try:
         post = frontmatter.loads(text)
     except (ValueError, yaml.YAMLError) as exc:
@@ -203,7 +216,7 @@ def _markdown(text: str, file: Path, *, key: str, source: str, section: str | No
         summary=clean_text(summary) or standfirst(text_body),
         text=text_body,
         html=clean,
-        published=_date(meta.get("date")),
+        published=_date(meta.get("date"), zone),
         author=clean_text(author) or None,
         categories=tuple(dict.fromkeys(t for t in (clean_text(str(t)) for t in tags) if t)),
         image=Image(url=image_url, alt=alt) if image_url else None,
@@ -216,17 +229,19 @@ def _str(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _date(value: object) -> datetime | None:
+def _date(value: object, zone: tzinfo) -> datetime | None:
+    """A file's date in UTC; without an offset it is in `zone` (a date alone: its
+    midnight there), as a newsroom writes `date: 2026-11-27 05:30` in its own time."""
     if isinstance(value, datetime):
-        return as_utc(value)
+        return as_utc(value, zone)
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+        return as_utc(datetime(value.year, value.month, value.day), zone)
     if not isinstance(value, str) or not value.strip():
         return None
-    if when := parse_date(value):
+    if when := parse_date(value, zone):
         return when
     try:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    return as_utc(parsed)
+    return as_utc(parsed, zone)  # "-0000": a time whose zone the writer did not say

@@ -13,7 +13,7 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import lxml.html
@@ -62,8 +62,9 @@ class Page:
     site_name: str | None = None  # the publisher: og:site_name, JSON-LD, else the host
 
 
-def extract_page(html: str | bytes, *, url: str | None) -> Page:
-    """Find the article in `html` (bytes are decoded by BOM, UTF-8, declared charset)."""
+def extract_page(html: str | bytes, *, url: str | None, zone: tzinfo = UTC) -> Page:
+    """Find the article in `html` (bytes are decoded by BOM, UTF-8, declared charset);
+    a date without an offset is read in `zone`."""
     source = decode_html(html) if isinstance(html, bytes) else html
     tree = _tree(source)
     meta = _meta(tree)
@@ -95,7 +96,7 @@ def extract_page(html: str | bytes, *, url: str | None) -> Page:
         text=text,
         html=clean,
         author=clean_text(getattr(doc, "author", None) or meta.get("author") or "") or None,
-        published=_published(tree, meta, getattr(doc, "date", None)),
+        published=_published(tree, meta, getattr(doc, "date", None), zone),
         image=Image(url=image_url, alt=title) if image_url else None,
         language=_language(tree, meta),
         url=canonical,
@@ -178,11 +179,13 @@ def _canonical(tree: Any, meta: dict[str, str]) -> str | None:
     return meta.get("og:url")
 
 
-def _published(tree: Any, meta: dict[str, str], extracted: str | None) -> datetime | None:
+def _published(
+    tree: Any, meta: dict[str, str], extracted: str | None, zone: tzinfo
+) -> datetime | None:
     candidates = [meta.get(key) for key in _DATE_KEYS]
     candidates += [*_json_ld_dates(tree), extracted]
     for value in candidates:
-        if value and (when := parse_date(value)):
+        if value and (when := parse_date(value, zone)):
             return when
     return None
 
@@ -200,15 +203,16 @@ def _json_ld_dates(tree: Any) -> Iterator[str]:
                 stack.extend(item)
 
 
-def parse_date(value: str) -> datetime | None:
-    """An ISO 8601 date or datetime as UTC (naive means UTC), else None."""
+def parse_date(value: str, zone: tzinfo = UTC) -> datetime | None:
+    """An ISO 8601 date or datetime as UTC (naive means in `zone`; a date alone is its
+    midnight there), else None."""
     try:
         when = datetime.fromisoformat(value.strip().replace(" ", "T", 1))
     except ValueError:
         return None
     if when.year < EARLIEST_YEAR:  # placeholder dates such as 0001-01-01
         return None
-    return as_utc(when)
+    return as_utc(when, zone)
 
 
 def _language(tree: Any, meta: dict[str, str]) -> str | None:

@@ -41,11 +41,6 @@ def load(path: str | Path) -> Settings:
     top = Table(file, "", raw)
     news = read_newsletter(file, top.get("newsletter", dict, REQUIRED, "a [newsletter] table"))
     srcs = top.get("sources", list, [], "an array of [[sources]] tables")
-    sources = tuple(read_source(file, i, s) for i, s in enumerate(srcs))
-    names = [s.name for s in sources]
-    if len(set(names)) != len(names):
-        dup = next(n for n in names if names.count(n) > 1)
-        raise ConfigError(f"{file}: two sources are named {dup!r}; names must be unique")
     edition = read_edition(file, top.get("edition", dict, {}, "an [edition] table"))
     raw_lists = top.get("lists", list, [], "an array of [[lists]] tables")
     lists = tuple(read_list(file, i, x) for i, x in enumerate(raw_lists))
@@ -53,6 +48,15 @@ def load(path: str | Path) -> Settings:
         raise ConfigError(f"{file}: at least one [[lists]] table is needed")
     if len({x.name for x in lists}) != len(lists):
         raise ConfigError(f"{file}: list names must be unique")
+    # The newsroom's zone, for dates written without an offset: the lists' own, when
+    # they share one (a source's `timezone` says otherwise).
+    zones = {x.timezone for x in lists}
+    zone = zones.pop() if len(zones) == 1 else "UTC"
+    sources = tuple(read_source(file, i, s, zone) for i, s in enumerate(srcs))
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise ConfigError(f"{file}: two sources are named {dup!r}; names must be unique")
     transport = read_transport(file, top.get("transport", dict, {}, "a [transport] table"))
     database = read_database(file, top.get("database", dict, {}, "a [database] table"))
     queue = read_queue(file, top.get("queue", dict, {}, "a [queue] table"))

@@ -106,7 +106,8 @@ def read_dkim(file: Path, raw: Any) -> DkimSettings:
     return DkimSettings(selector, domain, path, second, second_path)
 
 
-def read_source(file: Path, i: int, raw: Any) -> SourceSettings:
+def read_source(file: Path, i: int, raw: Any, zone: str = "UTC") -> SourceSettings:
+    """sources[i]; `zone` is its time zone when it names none."""
     t = Table(file, f"sources[{i}]", raw)
     name = t.get("name", str, REQUIRED, "the source's name")
     t.check(
@@ -126,13 +127,18 @@ def read_source(file: Path, i: int, raw: Any) -> SourceSettings:
         f"one line of text (no line breaks or control characters), at most "
         f"{MAX_SECTION} characters",
     )
+    tz = t.get("timezone", str, zone, "an IANA time zone such as Europe/Copenhagen")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise t.fail("timezone", "an IANA time zone such as Europe/Copenhagen") from None
     t.done()
     if (url is None) == (path is None):
         raise ConfigError(f"{file}: sources[{i}] ({name}) needs exactly one of url or path")
     folder = (file.parent / path).resolve() if path is not None else None
     if url is not None and "://" not in url and not url.startswith("file:"):
         url = str((file.parent / url).resolve())
-    return SourceSettings(name, url, folder, float(weight), section)
+    return SourceSettings(name, url, folder, float(weight), section, tz)
 
 
 def read_edition(file: Path, raw: Any) -> EditionSettings:

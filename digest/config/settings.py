@@ -89,6 +89,9 @@ class SourceSettings:
     path: Path | None = None  # a folder of article files (resolved against the config)
     weight: float = 1.0
     section: str | None = None
+    # A folder's article dated without an offset is in this zone (default: the lists'
+    # zone when they all have one, else UTC).
+    timezone: str = "UTC"
 
 
 @dataclass(frozen=True, slots=True)
