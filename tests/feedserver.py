@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 LAST_MODIFIED = "Fri, 27 Nov 2026 05:00:00 GMT"
 
@@ -110,3 +111,15 @@ def sample_feed(n: int, items: int = 10) -> bytes:
 <rss version="2.0"><channel><title>Outlet {n}</title>
 <link>https://outlet{n}.example.org/</link><description>Test outlet</description>
 {entries}</channel></rss>""".encode()
+
+
+def outlet_project(folder: Path, server: FeedServer, count: int) -> Path:
+    """A project (tests.conftest.write_project) whose sources are "Outlet 0".. "Outlet
+    N-1", the feeds `/0.xml`.. that `server` serves; its config file."""
+    from tests.conftest import write_project
+
+    sources = "".join(
+        f'[[sources]]\nname = "Outlet {n}"\nurl = "{server.url(f"/{n}.xml")}"\n\n'
+        for n in range(count)
+    )
+    return write_project(folder, sources=sources)

@@ -123,17 +123,12 @@ def test_a_clean_install_collects_without_looking_for_a_module_again_and_again(
     failed import costs 65 us each time: an optional import tried where a library loads,
     or once a parse (feedparser asks for libxml2's SAX driver), is nothing; one tried
     several times a request was a sixth of an unchanged collect."""
-    from tests.conftest import write_project
-    from tests.feedserver import sample_feed, serve_feeds
+    from tests.feedserver import outlet_project, sample_feed, serve_feeds
 
     blocked = _undeclared_modules()
     feeds = {f"/{n}.xml": sample_feed(n, items=3) for n in range(6)}
     with serve_feeds(feeds) as server:
-        sources = "".join(
-            f'[[sources]]\nname = "Outlet {n}"\nurl = "{server.url(f"/{n}.xml")}"\n\n'
-            for n in range(6)
-        )
-        config = write_project(tmp_path / "news", sources=sources)
+        config = outlet_project(tmp_path / "news", server, 6)
         first, missed_first = _collect(config, blocked)
         again, missed_again = _collect(config, blocked)
     assert "Outlet 5" in first and "not modified" not in first, first

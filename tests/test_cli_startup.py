@@ -93,16 +93,11 @@ def test_an_unchanged_collect_into_a_pipe_loads_neither_rich_nor_the_parsers(
     feed answering 304) loads what it uses: not rich (its table is drawn without it),
     not the package metadata (the version is in `digest`), not the feed parsers or
     SQLAlchemy; and the process it ran in closed the database (no WAL left behind)."""
-    from tests.conftest import write_project
-    from tests.feedserver import sample_feed, serve_feeds
+    from tests.feedserver import outlet_project, sample_feed, serve_feeds
 
     feeds = {f"/{n}.xml": sample_feed(n, items=3) for n in range(3)}
     with serve_feeds(feeds) as server:
-        sources = "".join(
-            f'[[sources]]\nname = "Outlet {n}"\nurl = "{server.url(f"/{n}.xml")}"\n\n'
-            for n in range(3)
-        )
-        config = write_project(tmp_path / "news", sources=sources)
+        config = outlet_project(tmp_path / "news", server, 3)
         at = "2026-11-27T06:00:00+00:00"
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         command = [sys.executable, "-m", "digest", "collect", "--config", str(config)]

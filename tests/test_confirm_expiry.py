@@ -28,6 +28,14 @@ BASE = "https://brief.example.org"
 WEEKLY = '[[lists]]\nname = "weekly"\ntitle = "The Weekly"\ndouble_opt_in = true\n'
 
 
+def _pending(tmp_path: Path) -> tuple[Path, App]:
+    """A project whose double opt-in list has reader@example.org pending since NOW."""
+    config = newsletter(tmp_path, extra=WEEKLY)
+    app = App.from_config(config)
+    subscribe(app, "weekly", "reader@example.org", origin="web:subscribe", now=NOW)
+    return config, app
+
+
 def _mailed_link(config: Path) -> str:
     """The path of the confirmation link in the one confirmation mail sent."""
     (mail,) = (config.parent / "outbox").glob("confirm-*.eml")
@@ -43,9 +51,7 @@ def _mailed_link(config: Path) -> str:
 def test_a_confirmation_link_works_for_a_week_then_sends_the_reader_to_the_form(
     tmp_path: Path,
 ) -> None:
-    config = newsletter(tmp_path, extra=WEEKLY)
-    app = App.from_config(config)
-    subscribe(app, "weekly", "reader@example.org", origin="web:subscribe", now=NOW)
+    config, app = _pending(tmp_path)
     link = _mailed_link(config)
     assert timedelta(days=7) == CONFIRM_FOR
 
@@ -74,9 +80,7 @@ def test_a_confirmation_link_works_for_a_week_then_sends_the_reader_to_the_form(
 def test_a_link_without_a_time_or_with_another_keys_signature_confirms_nobody(
     tmp_path: Path,
 ) -> None:
-    config = newsletter(tmp_path, extra=WEEKLY)
-    app = App.from_config(config)
-    subscribe(app, "weekly", "reader@example.org", origin="web:subscribe", now=NOW)
+    config, app = _pending(tmp_path)
     sub = app.store.subscriber("weekly", "reader@example.org")
     assert sub is not None
     client = create_app(App.from_config(config), clock=lambda: NOW).test_client()

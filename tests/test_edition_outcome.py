@@ -15,33 +15,19 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from digest.app import App
 from digest.cli import main
-from digest.deliver.run import send_edition
 from tests.test_desk import add_editor, client, login, running
-from tests.test_send_support import (
-    NOW,
-    FaultyHandler,
-    add_subscribers,
-    build,
-    small_project,
-    smtp_server,
-)
+from tests.test_send_support import send_to_ten
 
 UNKNOWN = ("reader3@example.net", "reader7@example.net")
 
 
 def test_refused_addresses_are_hard_bounces_not_deliveries(tmp_path: Path) -> None:
     refuse = {a: f"550 5.1.1 <{a}>: Recipient address rejected: User unknown" for a in UNKNOWN}
-    handler = FaultyHandler(refuse=refuse)
-    with smtp_server(handler) as port:
-        config = small_project(tmp_path / "news", port, "retry_delay = 0.01\n")
-        app = App.from_config(config)
-        edition = build(app)
-        add_subscribers(app, 10)
-        summary = send_edition(app, edition, clock=lambda: NOW)
-    assert (summary.sent, summary.bounced) == (8, 2)
-    assert sorted(handler.per_recipient()) == sorted(
+    sent = send_to_ten(tmp_path, refuse)
+    config = sent.config
+    assert (sent.summary.sent, sent.summary.bounced) == (8, 2)
+    assert sorted(sent.handler.per_recipient()) == sorted(
         f"reader{i}@example.net" for i in range(10) if f"reader{i}@example.net" not in UNKNOWN
     )
 

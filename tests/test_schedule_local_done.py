@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from digest.app import App
 from digest.schedule.scheduler import Scheduler
 from tests.conftest import Mailbox
@@ -32,29 +34,25 @@ def _drive(scheduler: Scheduler, start: datetime, end: datetime, off: tuple[int,
         now += timedelta(minutes=5)
 
 
+@pytest.mark.parametrize(
+    ("off", "reached", "missed"),
+    [
+        # Off from 21:00 to 05:00 UTC: Tokyo's 07:00 (22:00 UTC) passes, beyond the grace.
+        ((9, 17), "mette@example.dk", TOKYO_SLOT),
+        # Off from 03:00 to 09:00 UTC: Copenhagen's 07:00 (06:00 UTC), the last, passes.
+        ((15, 21), "aiko@example.jp", COPENHAGEN_SLOT),
+    ],
+    ids=["first-zone-missed", "last-zone-missed"],
+)
 def test_a_missed_zone_does_not_leave_the_edition_sending(
-    tmp_path: Path, smtp_server: Mailbox
+    tmp_path: Path, smtp_server: Mailbox, off: tuple[int, int], reached: str, missed: str
 ) -> None:
     config = local_delivery(tmp_path, smtp_server, TOKYO_AND_COPENHAGEN)
     app = App.from_config(config)
     start = datetime(2026, 11, 26, 12, tzinfo=UTC)
-    # Off from 21:00 to 05:00 UTC: Tokyo's 07:00 (22:00 UTC) passes, beyond the grace.
-    _drive(Scheduler(app), start, start + timedelta(hours=24), off=(9, 17))
-    assert dict(once_each(smtp_server)) == {"mette@example.dk": 1}
-    assert runs(app)[TOKYO_SLOT][0] == "missed"
-    assert runs(app)[COPENHAGEN_SLOT][0] == "done"
-    (edition,) = app.store.editions("daily")
-    assert edition.status == "sent" and edition.sent_at is not None
-
-
-def test_a_missed_last_zone_closes_the_edition_too(tmp_path: Path, smtp_server: Mailbox) -> None:
-    config = local_delivery(tmp_path, smtp_server, TOKYO_AND_COPENHAGEN)
-    app = App.from_config(config)
-    start = datetime(2026, 11, 26, 12, tzinfo=UTC)
-    # Off from 03:00 to 09:00 UTC: Copenhagen's 07:00 (06:00 UTC) passes.
-    _drive(Scheduler(app), start, start + timedelta(hours=30), off=(15, 21))
-    assert dict(once_each(smtp_server)) == {"aiko@example.jp": 1}
-    assert runs(app)[COPENHAGEN_SLOT][0] == "missed"
+    _drive(Scheduler(app), start, start + timedelta(hours=30), off=off)
+    assert dict(once_each(smtp_server)) == {reached: 1}
+    assert runs(app)[missed][0] == "missed"
     (edition,) = app.store.editions("daily")
     assert edition.status == "sent" and edition.sent_at is not None
 

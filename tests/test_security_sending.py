@@ -32,6 +32,7 @@ from tests.test_send_support import (
     FaultyHandler,
     add_subscribers,
     build,
+    send_to_ten,
     small_project,
     smtp_server,
 )
@@ -350,13 +351,8 @@ def test_a_bare_refusal_of_the_last_recipient_bounces_once_the_server_takes_its_
 ) -> None:
     """Before: the last recipient's bare 550 was deferred every run (nobody after it
     to confirm it), and the edition stayed "sending" for good."""
-    handler = FaultyHandler(refuse={"reader9@example.net": "550 Mailbox unavailable"})
-    with smtp_server(handler) as port:
-        config = small_project(tmp_path / "news", port, "retry_delay = 0.01\n", database=db_url)
-        app = App.from_config(config)
-        edition = build(app)
-        add_subscribers(app, 10)
-        summary = send_edition(app, edition, clock=lambda: NOW)
+    sent = send_to_ten(tmp_path, {"reader9@example.net": "550 Mailbox unavailable"}, db_url)
+    app, edition, summary, handler = sent.app, sent.edition, sent.summary, sent.handler
     assert (summary.sent, summary.bounced, summary.deferred) == (9, 1, 0)
     assert app.store.edition(edition).status == "sent"
     assert {s.email: s.status for s in app.store.subscribers("daily")}[
@@ -372,13 +368,8 @@ def test_bare_refusals_stay_deferred_when_the_server_refuses_their_domain_too(
     addresses: they stay deferred, nobody is bounced."""
     refuse = {f"reader{i}@example.net": "550 Unrouteable address" for i in range(7, 10)}
     refuse["postmaster@example.net"] = "550 Unrouteable address"
-    handler = FaultyHandler(refuse=refuse)
-    with smtp_server(handler) as port:
-        config = small_project(tmp_path / "news", port, "retry_delay = 0.01\n")
-        app = App.from_config(config)
-        edition = build(app)
-        add_subscribers(app, 10)
-        summary = send_edition(app, edition, clock=lambda: NOW)
+    sent = send_to_ten(tmp_path, refuse)
+    app, edition, summary = sent.app, sent.edition, sent.summary
     assert (summary.sent, summary.bounced, summary.deferred) == (7, 0, 3)
     assert all(s.status == "active" for s in app.store.subscribers("daily"))
     assert app.store.edition(edition).status == "sending"

@@ -212,3 +212,31 @@ def smtp_server(handler: Any, **kwargs: Any) -> Iterator[int]:
         yield port
     finally:
         controller.stop()
+
+
+@dataclass
+class RefusedSend:
+    """What :func:`send_to_ten` did: the project, its edition, the send and the server."""
+
+    app: App
+    config: Path
+    edition: int
+    summary: Any  # digest.deliver.run.SendSummary
+    handler: FaultyHandler
+
+
+def send_to_ten(
+    tmp_path: Path, refuse: dict[str, str], database: str = "sqlite:///digest.db"
+) -> RefusedSend:
+    """Build the small edition and send it to reader0..reader9@example.net through a
+    real SMTP server that answers `refuse`'s addresses at RCPT as given."""
+    from digest.deliver.run import send_edition
+
+    handler = FaultyHandler(refuse=refuse)
+    with smtp_server(handler) as port:
+        config = small_project(tmp_path / "news", port, "retry_delay = 0.01\n", database=database)
+        app = App.from_config(config)
+        edition = build(app)
+        add_subscribers(app, 10)
+        summary = send_edition(app, edition, clock=lambda: NOW)
+    return RefusedSend(app, config, edition, summary, handler)
