@@ -247,3 +247,24 @@ def test_a_headline_that_names_the_newsletter_in_capitals_does_not_repeat_it(
     app = App.from_config(config)
     subject = message(app, edition)["Subject"]
     assert subject == f"{headline}, 27 Nov", subject
+
+
+# -- capitals in the plain text ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("language", "outlet", "capitals"),
+    [
+        ("tr", "İzmir Gazetesi", "İZMİR GAZETESİ"),  # was "İZMIR GAZETESI"
+        ("el", "Καθημερινή", "ΚΑΘΗΜΕΡΙΝΗ"),  # was "ΚΑΘΗΜΕΡΙΝΉ": capitals drop the tonos
+        ("en", "Harbour Herald", "HARBOUR HERALD"),  # as it was
+    ],
+)
+def test_the_plain_texts_headings_are_in_the_languages_own_capitals(
+    tmp_path: Path, language: str, outlet: str, capitals: str
+) -> None:
+    """The plain text sets a story's outlet (or section) in capitals, as the HTML does
+    with CSS, which browsers capitalise by the page's `lang`; the text part used
+    Python's `upper`, which knows no language."""
+    items = [("Liman köprüsü yeniden açıldı", "Köprü iki yıl sonra trafiğe açıldı.")]
+    app, edition = build(tmp_path, {outlet: (language, items)}, language=language)
+    text = parts(message(app, edition))["text/plain"]
+    assert capitals in text.splitlines(), text

@@ -4,7 +4,8 @@ writing direction of a language tag.
 :data:`STRINGS` holds the fixed strings per language (English for the others);
 :class:`Strings` is `t("key", ...)` in the templates, with Babel's plural rules;
 :func:`direction` says whether a BCP 47 tag is written right to left, and
-:func:`text_direction` which way a text without a tag reads. No I/O.
+:func:`text_direction` which way a text without a tag reads, and :func:`capitals` writes
+a text in capitals as its language does. No I/O.
 """
 
 from __future__ import annotations
@@ -169,3 +170,21 @@ def story_attributes(tag: str | None, texts: tuple[str, ...], language: str) -> 
     if found is None or found == direction(language):
         return Markup("")
     return Markup(' dir="{}"').format(found)
+
+
+#: Greek letters (basic and extended), which lose their accent (tonos) in capitals.
+_GREEK_ACCENTED = re.compile("([\u0370-\u03ff\u1f00-\u1fff])\u0301")
+
+
+def capitals(text: str, language: str | None) -> str:
+    """`text` in capitals as `language` writes them (the plain text's headings): Turkish
+    and Azerbaijani capitalise i as İ (Python's `upper` gives I: "İZMIR" for İzmir),
+    and Greek capitals drop the tonos ("ΚΑΘΗΜΕΡΙΝΗ", not "ΚΑΘΗΜΕΡΙΝΉ"). Others: `upper`."""
+    primary = (language or "").split("-")[0].lower()
+    if primary in ("tr", "az"):
+        text = text.replace("i", "\u0130")
+    upper = text.upper()
+    if primary == "el":
+        bare = _GREEK_ACCENTED.sub(r"\1", unicodedata.normalize("NFD", upper))
+        upper = unicodedata.normalize("NFC", bare)
+    return upper

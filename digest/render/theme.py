@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from digest.errors import RenderError
 from digest.render.text import nobreak, wrap
@@ -52,6 +53,7 @@ class Theme:
         )
         self.env.filters["wrap"] = wrap
         self.env.filters["nobreak"] = nobreak
+        self.env.filters["upper"] = _upper
 
     def render(self, name: str, **context: Any) -> str:
         try:
@@ -62,3 +64,14 @@ class Theme:
             raise RenderError(f"{exc.filename}:{exc.lineno}: {exc.message}") from None
         except jinja2.UndefinedError as exc:
             raise RenderError(f"template {name}: {exc.message}") from None
+
+
+@jinja2.pass_context
+def _upper(context: jinja2.runtime.Context, value: Any) -> str:
+    """Jinja's `upper` in the page's language (`lang`, when the page has one): see
+    :func:`digest.render.language.capitals`."""
+    from digest.render.language import capitals
+
+    lang = context.get("lang")
+    upper = capitals(str(value), lang if isinstance(lang, str) else None)
+    return Markup(upper) if isinstance(value, Markup) else upper  # as Jinja's own does
