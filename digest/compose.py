@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from digest.config import Settings
 from digest.errors import NotFound
-from digest.message import Prepared, personalise_links, split_address
+from digest.headers import split_address
+from digest.message import Prepared, personalise_links
 from digest.message import prepare as encode
 from digest.records import Edition, Subscriber
 from digest.tokens import Tokens

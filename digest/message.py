@@ -13,19 +13,18 @@ logs a key.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email.header import Header
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import format_datetime
 from typing import TYPE_CHECKING
 
 from digest.dkim import DKIM_HEADERS as DKIM_HEADERS
 from digest.dkim import DkimSigner, Template
 from digest.errors import DeliveryError
+from digest.headers import address_line, domain_of, format_address, header_line, list_id_line
 from digest.placeholders import PLACEHOLDERS, PREFERENCES, UNSUBSCRIBE
 from digest.segments import Segments
 
@@ -113,92 +112,6 @@ def _qp_link(url: bytes) -> bytes:
     return qp_value(url.decode("ascii"))
 
 
-def _check(name: str, value: str) -> None:
-    if "\r" in value or "\n" in value:
-        raise DeliveryError(f"header {name} contains a line break: {value!r}")
-
-
-def _header(name: str, value: str) -> bytes:
-    """An unstructured header (Subject): RFC 2047-encoded only when it is not ASCII or
-    holds text a reader would decode as an encoded word (``=?utf-8?b?...?=`` from a
-    headline must read literally, not as whatever it encodes)."""
-    _check(name, value)
-    if value.isascii() and "=?" not in value:
-        encoded = value
-    else:
-        encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
-    return f"{name}: {encoded}\r\n".encode("ascii")
-
-
-def split_address(value: str) -> tuple[str, str]:
-    """(display name, address) of `Name <a@b>`, also when an unquoted name has a comma."""
-    if match := re.fullmatch(r"\s*(.*?)\s*<\s*([^<>\s]+@[^<>\s]+)\s*>\s*", value):
-        return match[1].strip().strip('"'), match[2]
-    return parseaddr(value)
-
-
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9 !#$%&'*+/?^_`{|}~.,;:()\[\]<>@\"\\-]{1,60}")
-_WORD_BYTES = 45  # UTF-8 bytes per encoded word: 60 base64 characters, 72 in all
-# A name formataddr leaves unquoted (no specials), its white space single spaces between
-# words: `format_address` gives it as it is.
-_ATOM = r"[A-Za-z0-9!#$%&'*+/?^_`{|}~-]+"
-_BARE_NAME = re.compile(rf"(?=.{{1,60}}\Z){_ATOM}(?: {_ATOM})*")
-_NOT_ADDRESS = re.compile(r"[\r\n<>]")
-
-
-def format_address(name: str, email: str, *, field: str = "To") -> str:
-    """`name <email>` for a `field` header, one valid mailbox whatever the name holds.
-
-    A short printable ASCII name is a quoted string when it needs quoting; any other
-    (long, non-ASCII, looking like an encoded word) is RFC 2047 base64 encoded words of
-    at most 75 characters, one per folded line. The name's characters never reach the
-    header raw, so quotes, commas, brackets or `@` in it cannot add or change an address.
-    """
-    if "\r" in name or "\n" in name or _NOT_ADDRESS.search(email):
-        raise DeliveryError(f"{email!r}: address or name contains a line break or bracket")
-    if not email.isascii():
-        raise DeliveryError(f"{email!r}: a non-ASCII address needs SMTPUTF8, not supported")
-    if _BARE_NAME.fullmatch(name):  # the usual name: what formataddr gives it, sooner
-        return f"{name} <{email}>"
-    name = " ".join(name.split())
-    if not name:
-        return email
-    if _PLAIN_NAME.fullmatch(name) and "=?" not in name:
-        return formataddr((name, email))
-    # Break after a space where a word allows it: parsers differ on the white space
-    # between encoded words (RFC 2047 drops it; Python's address parser adds a space).
-    words: list[str] = []
-    chunk = b""
-    first = min(_WORD_BYTES, (78 - len(field) - 2 - 12) // 4 * 3)  # after `field: `
-    for word in re.findall(r"\S+ ?", name):
-        for ch in (word,) if len(word.encode()) <= (_WORD_BYTES if words else first) else word:
-            piece = ch.encode("utf-8")
-            if chunk and len(chunk) + len(piece) > (_WORD_BYTES if words else first):
-                words.append(chunk.decode("utf-8"))
-                chunk = b""
-            chunk += piece
-    words.append(chunk.decode("utf-8"))
-    encoded = [f"=?utf-8?b?{base64.b64encode(w.encode()).decode('ascii')}?=" for w in words]
-    return "\r\n ".join([*encoded, f"<{email}>"])
-
-
-def _address_header(name: str, value: str) -> bytes:
-    """A From / Reply-To header: only the display name is ever encoded, not the address
-    (as in To: encoded words of at most 75 characters, each on a line of its own)."""
-    _check(name, value)
-    display, address = split_address(value)
-    if not address or not address.isascii():
-        raise DeliveryError(f"header {name}: {value!r} is not a usable ASCII address")
-    return f"{name}: {format_address(display, address, field=name)}\r\n".encode("ascii")
-
-
-def _list_id(title: str, list_id: str) -> bytes:
-    """RFC 2919 `List-Id: phrase <label.domain>`; a non-ASCII title is encoded, the id not."""
-    _check("List-Id", title)
-    value = format_address(title, list_id, field="List-Id")
-    return f"List-Id: {value if value.endswith('>') else f'<{list_id}>'}\r\n".encode("ascii")
-
-
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """A variant's message bytes with per-subscriber placeholders."""
@@ -213,10 +126,6 @@ class Prepared:
     signing: Template | None = None  # dkim's per-variant plan (made by `prepare`)
     segments: Segments | None = None  # head and body cut at the slots (made by `prepare`)
     nonce: str | None = None  # the edition's (or a test's) part of each Message-ID
-
-
-def domain_of(sender: str) -> str:
-    return split_address(sender)[1].rpartition("@")[2] or "localhost"
 
 
 def prepare(
@@ -247,13 +156,13 @@ def prepare(
     subject = ("[TEST] " if test else "") + rendered.subject
     head = b"".join(
         [
-            _address_header("From", sender),
+            address_line("From", sender),
             b"To: " + TO + b"\r\n",
-            _header("Subject", subject),
-            _header("Date", format_datetime(date)),
+            header_line("Subject", subject),
+            header_line("Date", format_datetime(date)),
             b"Message-ID: " + MSGID + b"\r\n",
-            _address_header("Reply-To", reply_to) if reply_to else b"",
-            _list_id(list_title, list_id),
+            address_line("Reply-To", reply_to) if reply_to else b"",
+            list_id_line(list_title, list_id),
             f"List-Unsubscribe: <{UNSUBSCRIBE}>\r\n".encode(),
             b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" if one_click else b"",
             b"Precedence: bulk\r\n",

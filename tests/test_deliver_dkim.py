@@ -18,7 +18,8 @@ from digest.app import App
 from digest.config import DKIM_ED25519_KEY_ENV, DKIM_KEY_ENV
 from digest.dkim import DkimKey, DkimSigner, public_record
 from digest.errors import ConfigError
-from digest.message import MSGID, TO, Prepared, format_address, message_id, qp_value
+from digest.headers import format_address
+from digest.message import MSGID, TO, Prepared, message_id, qp_value
 from digest.records import Subscriber
 from digest.render import PREFERENCES, UNSUBSCRIBE, Variant
 from tests.test_render_golden import EDITION_ID, sample_edition, sample_settings

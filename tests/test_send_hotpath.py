@@ -17,8 +17,9 @@ from premailer import Premailer
 from digest.app import App
 from digest.compose import Links
 from digest.deliver.run import send_edition
-from digest.message import _PLAIN_NAME as PLAIN_NAME
-from digest.message import _qp_chars, _qp_line, format_address, qp_value
+from digest.headers import _PLAIN_NAME as PLAIN_NAME
+from digest.headers import format_address
+from digest.message import _qp_chars, _qp_line, qp_value
 from digest.render import Renderer
 from digest.segments import Segments
 from digest.tokens import Tokens

@@ -14,7 +14,7 @@ from datetime import datetime
 from digest.config import Settings
 from digest.deliver.transports import Transport
 from digest.dkim import DkimSigner
-from digest.message import split_address
+from digest.headers import split_address
 
 
 def plain_sender(settings: Settings) -> str:

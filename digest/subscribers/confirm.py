@@ -48,7 +48,7 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
     mail carry their words to a stranger.
     """
     from digest.deliver.mail import signed
-    from digest.message import format_address
+    from digest.headers import format_address
     from digest.render import Theme
 
     news = app.settings.newsletter
