@@ -26,10 +26,23 @@ def header_line(name: str, value: str) -> bytes:
     headline must read literally, not as whatever it encodes)."""
     _check(name, value)
     if value.isascii() and "=?" not in value:
-        encoded = value
-    else:
-        encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+        return f"{folded(name, value)}\r\n".encode("ascii")
+    encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
     return f"{name}: {encoded}\r\n".encode("ascii")
+
+
+def folded(name: str, value: str, width: int = 78) -> str:
+    """`name: value` folded before a space wherever a line would pass `width`
+    characters (RFC 5322 2.1.1: lines SHOULD keep within 78); unfolding gives the value
+    back as it was. A word longer than a line stays whole (998 is the limit)."""
+    lines: list[str] = []
+    line = f"{name}:"
+    for n, word in enumerate(value.split(" ")):
+        if n and word and len(line) + 1 + len(word) > width and line.strip():
+            lines.append(line)
+            line = ""
+        line += f" {word}"
+    return "\r\n".join([*lines, line])
 
 
 def split_address(value: str) -> tuple[str, str]:

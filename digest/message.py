@@ -194,7 +194,7 @@ def prepare(
     )
     seed = hashlib.sha256(rendered.html.encode() + rendered.text.encode()).hexdigest()[:24]
     boundary = f"=_digest_{seed}".encode()
-    head += b'Content-Type: multipart/alternative; boundary="' + boundary + b'"\r\n'
+    head += b'Content-Type: multipart/alternative;\r\n boundary="' + boundary + b'"\r\n'
     body = (
         b"This is a multi-part message in MIME format.\r\n\r\n"
         + b"--"

@@ -6,6 +6,7 @@ Every signature is checked by dkimpy's verifier against the test key's TXT recor
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -193,3 +194,42 @@ def test_joined_copies_are_the_replaced_copies_and_verify(
 
 def _urls(app: App, subscriber_id: int) -> tuple[str, str]:
     return app.links.unsubscribe_url(subscriber_id), app.links.preferences_url(subscriber_id)
+
+
+def test_header_lines_keep_within_78_characters_and_still_verify(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rsa_pem: str, ed_pem: str
+) -> None:
+    """RFC 5322 2.1.1: a line SHOULD keep within 78 characters. The Subject, the
+    multipart Content-Type and the DKIM h= list were single lines of 80-150; they are
+    folded now and read back the same (the Subject's words, the boundary) and verify.
+    The one exception is List-Unsubscribe: its URL (the base URL and a token) is left
+    whole on its line, as mail providers read it for one-click unsubscribe."""
+    from email import message_from_bytes, policy
+
+    monkeypatch.setenv(DKIM_KEY_ENV, rsa_pem)
+    monkeypatch.setenv(DKIM_ED25519_KEY_ENV, ed_pem)
+    app = App(sample_settings(tmp_path, extra=DUAL))
+    signer = DkimSigner.from_settings(app.settings.newsletter.dkim, app.settings.path)
+    assert signer is not None
+    edition = sample_edition()
+    lead = replace(
+        edition.leads[0],
+        title="City council backs the harbour tunnel plan after a long night of debate",
+    )
+    edition = replace(edition, leads=(lead, *edition.leads[1:]))
+    sub = SUBSCRIBERS[0]
+    variant, text_only = app.variant_for(sub)
+    data = app.message_for(app.prepare(edition, variant, text_only, now=NOW), EDITION_ID, sub)
+    head = data.split(b"\r\n\r\n", 1)[0]
+    long = [
+        line
+        for line in head.split(b"\r\n")
+        if len(line) > 78 and not line.startswith(b"List-Unsubscribe: <https://")
+    ]
+    assert long == [], long
+    assert _verify_all(data, signer) == [b"rsa-sha256", b"ed25519-sha256"]
+    msg = message_from_bytes(data, policy=policy.default)
+    subject = app.renderer.subject(edition)
+    assert len(f"Subject: {subject}") > 78  # the sample's Subject does need folding
+    assert msg["Subject"] == subject
+    assert msg.get_content_type() == "multipart/alternative" and msg.get_boundary()
