@@ -31,8 +31,10 @@ def prune(config: str, dry_run: bool, at: str | None, as_json: bool) -> None:
     still carries it never brings it back as new. Articles an edition carries keep
     everything. `digest run` does this once a day.
 
-    SQLite reuses the freed space for new articles; the file itself only shrinks with
-    VACUUM, run while no digest process writes: sqlite3 digest.db 'VACUUM'.
+    SQLite reuses the freed space for new articles where a body took pages of its own
+    (full-text feeds); the file itself only shrinks, and the space of short bodies only
+    comes back, with VACUUM, run while no digest process writes:
+    sqlite3 digest.db 'VACUUM'. PostgreSQL's autovacuum reuses it; VACUUM FULL returns it.
     """
     app = open_app(config)
     pruned = app.prune(now=at_time(at), dry_run=dry_run)
