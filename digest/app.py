@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # collect, build (rank), render, compose, DKIM, the transport
     from digest.message import Prepared
     from digest.records import Edition, SourceReport, Subscriber
     from digest.render import Rendered, Renderer, Variant
+    from digest.retention import Pruned
     from digest.store import Store  # SQLAlchemy: loaded when the store is first used
     from digest.tokens import Tokens
 
@@ -161,6 +162,12 @@ class App:
         return build.build(
             self.store, self.settings, list_name=list_name, now=now, slot=slot, reports=reports
         )
+
+    def prune(self, *, now: datetime, dry_run: bool = False) -> Pruned:
+        """:func:`digest.retention.prune`: empty old articles' bodies (`[database] keep_days`)."""
+        from digest import retention
+
+        return retention.prune(self.store, self.settings, now=now, dry_run=dry_run)
 
     def variant_for(self, subscriber: Subscriber) -> tuple[Variant, bool]:
         from digest import compose

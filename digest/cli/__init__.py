@@ -59,6 +59,7 @@ LAZY_COMMANDS = {
     "run": "schedule",
     "send": "send",
     "pause": "send",
+    "prune": "prune",
     "cancel": "send",
     "serve": "serve",
     "subscribers": "subscribers",

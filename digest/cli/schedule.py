@@ -19,7 +19,8 @@ from digest.codec import iso
 
 
 def _recent(app: Any, list_name: str, limit: int) -> list[dict[str, Any]]:
-    rows = [r for r in app.store.schedule_runs(list_name, limit=limit * 3) if r.action != "collect"]
+    rows = app.store.schedule_runs(list_name, limit=limit * 3)
+    rows = [r for r in rows if r.action not in ("collect", "prune")]  # housekeeping
     return [
         {
             "slot": r.slot,
@@ -151,7 +152,7 @@ def run(config: str, at: str | None, once: bool, verbose: bool) -> None:
             markup=False,
             soft_wrap=True,
         )
-    if not any(o.action != "collect" for o in outcomes):
+    if not any(o.action not in ("collect", "prune") for o in outcomes):
         console.print("Nothing was due.")
     if any(o.status == "failed" for o in outcomes):
         sys.exit(1)

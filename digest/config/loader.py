@@ -58,7 +58,7 @@ def load(path: str | Path) -> Settings:
         dup = next(n for n in names if names.count(n) > 1)
         raise ConfigError(f"{file}: two sources are named {dup!r}; names must be unique")
     transport = read_transport(file, top.get("transport", dict, {}, "a [transport] table"))
-    database = read_database(file, top.get("database", dict, {}, "a [database] table"))
+    database = read_database(file, top.get("database", dict, {}, "a [database] table"), edition)
     queue = read_queue(file, top.get("queue", dict, {}, "a [queue] table"))
     serve = read_serve(file, top.get("serve", dict, {}, "a [serve] table"))
     bounces = read_bounces(file, top.get("bounces", dict, {}, "a [bounces] table"))

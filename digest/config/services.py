@@ -20,12 +20,15 @@ from digest.config.checks import (
     positive,
 )
 from digest.config.settings import (
+    MAX_KEEP_DAYS,
     SMTP_PASSWORD_ENV,
     BounceSettings,
     DatabaseSettings,
+    EditionSettings,
     QueueSettings,
     ServeSettings,
     TransportSettings,
+    min_keep_days,
 )
 from digest.errors import ConfigError
 
@@ -162,12 +165,28 @@ def read_bounces(file: Path, raw: Any) -> BounceSettings:
     )
 
 
-def read_database(file: Path, raw: Any) -> DatabaseSettings:
+def read_database(file: Path, raw: Any, edition: EditionSettings) -> DatabaseSettings:
+    """`[database]`; `keep_days` is refused when builds (as `edition` says) read further
+    back than it keeps article bodies."""
     db = Table(file, "database", raw)
     url = db.get(
         "url", str, "sqlite:///digest.db", "a SQLAlchemy URL (sqlite:/// or postgresql://)"
     )
     check_database_url(file, url)
+    days = f"a whole number of days from 0 (keep every article's text) to {MAX_KEEP_DAYS:,}"
+    keep_days = db.get("keep_days", int, None, days)
+    db.check("keep_days", lambda v: 0 <= v <= MAX_KEEP_DAYS, days)
+    least = min_keep_days(edition)
+    if keep_days and least is not None and keep_days < least:
+        assert edition.max_age_hours is not None
+        window = edition.cluster_window_hours or 0.0
+        raise db.fail(
+            "keep_days",
+            f"at least {least} days, or 0 to keep every article's text: a build reads "
+            f"articles back {edition.max_age_hours + window:g} hours ([edition] "
+            f"max_age_hours = {edition.max_age_hours:g} and cluster_window_hours = "
+            f"{window:g}), and a day more is kept",
+        )
     db.done()
     if (
         url.startswith("sqlite:///")
@@ -175,7 +194,7 @@ def read_database(file: Path, raw: Any) -> DatabaseSettings:
         and url != "sqlite:///:memory:"
     ):
         url = "sqlite:///" + str((file.parent / url.removeprefix("sqlite:///")).resolve())
-    return DatabaseSettings(url)
+    return DatabaseSettings(url, keep_days)
 
 
 def read_queue(file: Path, raw: Any) -> QueueSettings:

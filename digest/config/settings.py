@@ -9,6 +9,7 @@ for. This module defines records; it reads no configuration file and checks no v
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -155,9 +156,32 @@ class TransportSettings:
         return os.environ.get(SMTP_PASSWORD_ENV)
 
 
+#: `[database] keep_days` when it is not set (see :attr:`Settings.keep_days`).
+DEFAULT_KEEP_DAYS = 90
+#: The most `[database] keep_days` may be (about 2,700 years; 0 keeps everything).
+MAX_KEEP_DAYS = 1_000_000
+
+
 @dataclass(frozen=True, slots=True)
 class DatabaseSettings:
     url: str = "sqlite:///digest.db"
+    #: Days an article's body (text and HTML) is kept once it is both first seen and
+    #: published that long ago, unless an edition carries it; 0: kept for good. None:
+    #: not set, so :attr:`Settings.keep_days` decides (90, or 0 when builds take
+    #: articles of any age).
+    keep_days: int | None = None
+
+
+def min_keep_days(edition: EditionSettings) -> int | None:
+    """The fewest days of article bodies a build needs: it reads articles back
+    `max_age_hours` and one `cluster_window_hours` before that (:func:`digest.build.reach`:
+    a story sent before keeps its later reports out through its reports too old to run),
+    rounded up to whole days, and a day more (a build for a slot shortly before now, a
+    clock a little off). None: builds read articles of any age (`max_age_hours` None)."""
+    if edition.max_age_hours is None:
+        return None
+    hours = edition.max_age_hours + (edition.cluster_window_hours or 0.0)
+    return math.ceil(hours / 24) + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +245,16 @@ class Settings:
     queue: QueueSettings
     serve: ServeSettings = ServeSettings()
     bounces: BounceSettings = field(default_factory=BounceSettings)
+
+    @property
+    def keep_days(self) -> int:
+        """Days article bodies are kept (0: for good): `[database] keep_days` when set;
+        else :data:`DEFAULT_KEEP_DAYS`, or what builds need (:func:`min_keep_days`) when
+        that is more, or 0 when `[edition] max_age_hours` is None (any age may run)."""
+        if self.database.keep_days is not None:
+            return self.database.keep_days
+        least = min_keep_days(self.edition)
+        return 0 if least is None else max(DEFAULT_KEEP_DAYS, least)
 
     @property
     def root(self) -> Path:

@@ -10,6 +10,8 @@ building each slot's edition ahead of its send, each claimed before it is done.
   editions carried) is marked skipped when built, with the build's one-line summary of
   what it kept and dropped, and why.
 - **Bounces.** The mailbox is read once per `[bounces] poll_minutes` for the project.
+- **Retention.** Old articles' bodies are emptied (`[database] keep_days`) once a UTC
+  day for the project, on the day's first tick, after what that tick sends and builds.
 
 Must not: send, or decide which slots are due (:mod:`digest.schedule.events` does).
 """
@@ -97,6 +99,37 @@ class Preparing(Claimant):
             f"complaints; {d['suppressed']} suppressed, {d['unverified']} unverified"
         )
         self._finish(first, key, "bounces", "done", detail, now)
+
+    # -- retention -----------------------------------------------------------------
+    #: The UTC day this scheduler last pruned (or saw pruned): later ticks of the day skip
+    #: the claim. A failed prune is not tried again until the next day.
+    _pruned_day: str | None = None
+
+    def _prune(self, lst: ListSettings, now: datetime) -> None:
+        """Empty old articles' bodies once a UTC day for the project (`keep_days`).
+
+        Claimed like a collect (under the first list, keyed by the day's UTC midnight), so
+        of several lists, threads or schedulers one prunes. Nothing with keep_days = 0.
+        """
+        if not self.app.settings.keep_days:
+            return
+        first = self.app.settings.lists[0]
+        key = iso(datetime.fromtimestamp(now.timestamp() // 86400 * 86400, UTC))
+        assert key is not None
+        if key == self._pruned_day:
+            return
+        self._pruned_day = key
+        if not self.store.claim_run(
+            first.name, key, "prune", owner=self.owner, now=now, stale=self._stale
+        ):
+            return
+        try:
+            pruned = self.app.prune(now=now)
+        except Exception as exc:
+            log.exception("prune failed")
+            self._finish(first, key, "prune", "failed", str(exc), now)
+            return
+        self._finish(first, key, "prune", "done", pruned.summary(), now)
 
     # -- build ---------------------------------------------------------------------
     def _build_ahead(self, lst: ListSettings, now: datetime) -> None:

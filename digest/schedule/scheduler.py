@@ -64,7 +64,8 @@ class Scheduler(Sending):
         return out
 
     def tick_list(self, name: str, now: datetime) -> list[Outcome]:
-        """Resume sends left open, send what is due, build ahead, collect if due."""
+        """Resume sends left open, send what is due, build ahead, collect if due, read
+        bounces, prune old articles' bodies (once a day)."""
         lst = self.app.settings.list(name)
         out: list[Outcome] = []
         self._notes.out = out
@@ -75,6 +76,7 @@ class Scheduler(Sending):
                 self._build_ahead,
                 self._collect,
                 self._bounces,
+                self._prune,
             ):
                 if self.stop.is_set():
                     break

@@ -22,6 +22,7 @@ from digest.store._editors import EditorsMixin
 from digest.store._faults import detail, display, fault, watch
 from digest.store._ledger import LedgerMixin
 from digest.store._queue import QueueMixin
+from digest.store._retention import RetentionMixin
 from digest.store._schedule import ScheduleMixin
 from digest.store._sources import SourceHealth, SourcesMixin
 from digest.store._subscribers import SubscribersMixin
@@ -57,6 +58,7 @@ class Store(
     ScheduleMixin,
     EditorsMixin,
     BouncesMixin,
+    RetentionMixin,
 ):
     """The database behind one newsletter project."""
 

@@ -1,0 +1,55 @@
+"""`digest prune`: empty the text of old articles ([database] keep_days)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from digest.cli.common import at_time, config_option, console, open_app
+from digest.codec import iso
+
+
+@click.command()
+@config_option
+@click.option(
+    "--dry-run", is_flag=True, help="Say how many articles would be emptied; change nothing."
+)
+@click.option(
+    "--at",
+    "at",
+    help="Prune as of this time (ISO 8601; without an offset, UTC); default: now.",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON: {emptied, before, keep_days, dry_run}."
+)
+def prune(config: str, dry_run: bool, at: str | None, as_json: bool) -> None:
+    """Empty the text and HTML of articles older than [database] keep_days.
+
+    An article first seen and published more than keep_days ago (default 90) loses its
+    body; its link, headline, standfirst, dates and content hash stay, so a feed that
+    still carries it never brings it back as new. Articles an edition carries keep
+    everything. `digest run` does this once a day.
+
+    SQLite reuses the freed space for new articles where a body took pages of its own
+    (full-text feeds); the file itself only shrinks, and the space of short bodies only
+    comes back, with VACUUM, run while no digest process writes:
+    sqlite3 digest.db 'VACUUM'. PostgreSQL's autovacuum reuses it; VACUUM FULL returns it.
+    """
+    app = open_app(config)
+    pruned = app.prune(now=at_time(at), dry_run=dry_run)
+    if as_json:
+        out = {
+            "emptied": pruned.emptied,
+            "before": iso(pruned.before),
+            "keep_days": pruned.keep_days,
+            "dry_run": pruned.dry_run,
+        }
+        click.echo(json.dumps(out))
+        return
+    line = pruned.summary()
+    console.print(line[0].upper() + line[1:] + ".", markup=False, soft_wrap=True)
+
+
+#: The commands this module adds to `digest` (registered by :mod:`digest.cli`).
+COMMANDS = (prune,)
