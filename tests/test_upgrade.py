@@ -83,7 +83,15 @@ def test_a_send_a_digest_without_send_leases_left_half_done_resumes_at_once(
                 update(t.editions).where(t.editions.c.id == edition).values(status="paused")
             )
         summary = send_edition(app, edition, clock=lambda: NOW)
+        with app.store.engine.begin() as conn:  # the far claim, as `digest send` sees it now
+            held = update(t.deliveries).where(t.deliveries.c.status == "claimed")
+            conn.execute(held.values(claimed_at=datetime.now(UTC)))
+        again = CliRunner().invoke(main, ["send", str(edition), "--config", str(config)])
     assert summary.sent == 5 and summary.remaining == 1
+    assert again.exit_code == 1
+    assert "1 still due (1 claimed by another process, which may still be sending" in " ".join(
+        again.output.split()
+    )
     assert sorted(handler.per_recipient().items()) == sorted((e, 1) for e in emails[4:9])
     assert app.store.ledger(edition) == {"sent": 9, "claimed": 1}
 
