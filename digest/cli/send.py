@@ -123,6 +123,8 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
 
     try:
         summary = send_edition(app, edition_id, options=options, progress=progress)
+        # Rows still claimed once this run gave its own back: another process's.
+        held = store.ledger(edition_id).get("claimed", 0) if summary.remaining else 0
     finally:
         bar.stop()
         store.close()
@@ -151,8 +153,18 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
         err.print(f"[yellow]Stopped:[/] {escape(summary.paused)}", soft_wrap=True)
         sys.exit(1)
     if summary.remaining:
+        held = min(held, summary.remaining)
+        why = "deferred after retries"
+        if held:
+            why = (
+                f"{held} claimed by another process, which may still be sending them: "
+                f"taken over once their claim is {app.settings.queue.lease} s old "
+                "([queue] lease)"
+            )
+            if held < summary.remaining:
+                why += f"; {summary.remaining - held} deferred after retries"
         err.print(
-            f"[yellow]{summary.remaining} still due[/] (deferred after retries); "
+            f"[yellow]{summary.remaining} still due[/] ({why}); "
             f"run `digest send {edition_id}` again to retry them.",
             soft_wrap=True,
         )

@@ -51,6 +51,24 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def pre_lease_gone(worker: str) -> bool:
+    """Whether a ledger claim is one a `digest send` from before send leases (up to
+    migration 0004) left behind, by a process of this machine that is gone.
+
+    Such a run named its claims `host:pid:index`, with no run owner (`owner/index`
+    now), and gave none back when it paused or was killed. Whoever holds the lease
+    sends the edition alone, so those rows are free once their process is provably
+    gone; one of another machine is waited for until the claims' lease runs out, as
+    is a process that still exists."""
+    if "/" in worker:
+        return False
+    parts = worker.rsplit(":", 2)
+    if len(parts) != 3 or not (parts[1].isdigit() and parts[2].isdigit()):
+        return False
+    host, pid, _index = parts
+    return host == socket.gethostname() and int(pid) != os.getpid() and not pid_alive(int(pid))
+
+
 def _iso(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -84,6 +102,14 @@ class EditionLease:
             )
             if held is None:
                 self.renewed = time.monotonic()
+                freed = self.store.free_claims_of(self.edition_id, pre_lease_gone)
+                if freed:
+                    log.warning(
+                        "edition %d: resuming %d messages claimed by an earlier digest's "
+                        "send, whose process is gone",
+                        self.edition_id,
+                        freed,
+                    )
                 return
             if held.owner == replace or held.host != self.host or pid_alive(held.pid):
                 break

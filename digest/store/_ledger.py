@@ -321,6 +321,21 @@ class LedgerMixin(Base):
             )
             self._free_claims(conn, edition_id, owner)
 
+    def free_claims_of(self, edition_id: int, gone: Callable[[str], bool]) -> int:
+        """Free the edition's claims whose worker `gone(worker)` says is gone (the next
+        claim takes them at once); how many rows were freed."""
+        d = t.deliveries
+        held = and_(d.c.edition_id == edition_id, d.c.status == "claimed")
+        with self.engine.begin() as conn:
+            workers = conn.execute(
+                select(d.c.worker).where(held, d.c.worker.is_not(None)).distinct()
+            ).scalars()
+            dead = sorted(w for w in workers if gone(w))
+            if not dead:
+                return 0
+            done = conn.execute(update(d).where(held, d.c.worker.in_(dead)).values(worker=None))
+            return int(done.rowcount)
+
     def _free_claims(self, conn: Connection, edition_id: int, owner: str) -> None:
         """Claims of a run's workers are named `<owner>/<worker>`."""
         d = t.deliveries
