@@ -201,7 +201,8 @@ def _feedparser_entries(
         raise source_error(source, url, problem) from exc
     if not parsed.entries:
         if parsed.bozo or not parsed.version:
-            raise source_error(source, url, _why_not_a_feed(utf8 if raw is None else raw, parsed))
+            why = _why_not_a_feed(utf8 if raw is None else raw, parsed, url)
+            raise source_error(source, url, why)
         return [], None
     feed = parsed.feed
     links = feed.get("links", [])
@@ -211,9 +212,11 @@ def _feedparser_entries(
     return [_entry(e, base) for e in parsed.entries], language
 
 
-def _why_not_a_feed(body: bytes, parsed: Any) -> str:
+def _why_not_a_feed(body: bytes, parsed: Any, url: str | None) -> str:
     if _HTML_PAGE.match(body[:2048]):
-        return "an HTML page, not RSS, Atom or JSON Feed"
+        from digest.collect.discovery import named_feeds_text
+
+        return "an HTML page, not RSS, Atom or JSON Feed" + named_feeds_text(body, url)
     exc = parsed.get("bozo_exception")
     if exc is not None:
         return f"not well-formed XML and no entries could be read ({exc})"
