@@ -30,6 +30,7 @@ NAME = 'name = "The Test Brief"'
 SENDER = 'sender = "The Test Brief <brief@example.org>"'
 SUBJECTS = 'subscribers = "subscribers/daily.csv"'
 DB = 'url = "sqlite:///digest.db"'
+BASE = 'base_url = "https://brief.example.org"'
 
 
 @pytest.mark.parametrize(
@@ -69,6 +70,10 @@ DB = 'url = "sqlite:///digest.db"'
             ["lists[0].schedule", "'0 7 31 2 *'", "never"],
         ),
         (SUBJECTS, f'{SUBJECTS}\nschedule = "0 7 30 2 *"', ["lists[0].schedule", "never"]),
+        # Mailed links carry signed tokens; one-click unsubscribe works only over https.
+        (BASE, 'base_url = "http://brief.example.org"', ["newsletter.base_url", "https://"]),
+        (BASE, 'base_url = "https://"', ["newsletter.base_url"]),
+        (BASE, 'base_url = "ftp://brief.example.org"', ["newsletter.base_url"]),
     ],
 )
 def test_a_value_that_cannot_work_is_rejected_at_load(
@@ -116,3 +121,14 @@ def test_a_malformed_database_url_never_shows_its_password(tmp_path: Path) -> No
 )
 def test_values_that_work_still_load(tmp_path: Path, old: str, new: str) -> None:
     load(_replace(write_project(tmp_path), old, new))
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://localhost:8000", "http://127.0.0.1:8000", "http://[::1]", "http://brief.localhost"],
+)
+def test_an_http_base_url_on_this_machine_is_allowed_for_a_local_test(
+    tmp_path: Path, url: str
+) -> None:
+    config = _replace(write_project(tmp_path), BASE, f'base_url = "{url}"')
+    assert load(config).newsletter.base_url == url

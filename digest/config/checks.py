@@ -249,3 +249,25 @@ def known_locale(tag: Any) -> bool:
     except (ValueError, TypeError, UnknownLocaleError):
         return False
     return True
+
+
+#: Hosts an http:// base_url may name: this machine, for a local test.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def public_base(v: Any) -> bool:
+    """An https:// URL with a host, or http:// on this machine only: the links mailed
+    from it carry signed tokens, and mail providers take one-click unsubscribe (RFC
+    8058; Gmail and Yahoo require it of bulk senders) only over https."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(v, str) or not one_line(v):
+        return False
+    try:
+        parts = urlsplit(v)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    if parts.scheme == "https":
+        return bool(host)
+    return parts.scheme == "http" and (host in LOCAL_HOSTS or host.endswith(".localhost"))

@@ -20,6 +20,7 @@ from digest.config.checks import (
     one_address,
     one_line,
     positive,
+    public_base,
     schedule_problem,
     subject_template,
 )
@@ -51,7 +52,12 @@ def read_newsletter(file: Path, raw: Any) -> NewsletterSettings:
     sender = t.get("sender", str, REQUIRED, 'a string like "Name <address@example.org>"')
     t.check("sender", one_address, 'one address like "Name <address@example.org>", one line')
     base_url = t.get("base_url", str, REQUIRED, "an https:// URL")
-    t.check("base_url", lambda v: v.startswith(("https://", "http://")), "an http(s):// URL")
+    t.check(
+        "base_url",
+        public_base,
+        "an https:// URL (http:// only for localhost): unsubscribe and preferences links "
+        "carry signed tokens, and mail providers offer one-click unsubscribe only over https",
+    )
     language = t.get("language", str, "en", "a language tag such as en, da or de")
     t.check("language", known_locale, "a language tag Babel knows, such as en, da or de")
     address = t.get("address", str, "", "the sender's postal address")
