@@ -63,6 +63,25 @@ def test_one_inbox_gets_no_more_confirmations_through_tags_dots_or_ipv6(tmp_path
     assert len(_confirmations(config)) == 8  # 2 + 2 to the two victims, 3 + 1 strangers
 
 
+def test_one_yahoo_inbox_gets_no_more_confirmations_through_its_disposable_addresses(
+    tmp_path: Path,
+) -> None:
+    """Yahoo's disposable addresses (`base-keyword@yahoo.com`) all reach one inbox: they
+    count as one address, as `+tags` do. Before, each keyword got its own two."""
+    config = newsletter(
+        tmp_path,
+        extra=WEEKLY
+        + "[serve]\nproxies = 1\nsubscribe_address_limit = 2\nsubscribe_client_limit = 50\n",
+    )
+    web = create_app(App.from_config(config), clock=lambda: NOW)
+    spellings = [f"victim-{word}@yahoo.com" for word in ("news", "shop", "bank", "x")]
+    spellings += ["victim-y@ymail.com", "victim-z@ymail.com", "victim-a@yahoo.co.uk"]
+    codes = [
+        _post(web.test_client(), email, f"198.51.100.{i}") for i, email in enumerate(spellings)
+    ]
+    assert codes == [200, 200, 429, 429, 200, 200, 200], codes
+
+
 def test_an_editors_session_cookie_is_never_in_a_publicly_cacheable_answer(
     tmp_path: Path,
 ) -> None:
