@@ -197,3 +197,49 @@ def test_the_docs_script_moves_a_mailchimp_audience(project: Path, tmp_path: Pat
     app = App.from_config(project)
     ann = app.store.subscriber("daily", "ann@example.org")
     assert ann is not None and (ann.name, ann.timezone) == ("Ann Holm", "Europe/Copenhagen")
+    # Mailchimp's CONFIRM_TIME is kept in her history.
+    (event,) = app.store.events(ann.id)
+    assert event.detail == "consented 2024-03-01T09:15:03Z (as the import says)"
+
+
+def test_the_old_tools_consent_time_goes_into_the_new_subscriptions_history(
+    project: Path,
+) -> None:
+    """Before, the consent time could not be imported (an unknown column stops the
+    import), so every history began at the import, and the evidence of when someone
+    subscribed was only in the old tool's files."""
+    rows = (
+        b"email,name,consented_at\r\n"
+        b"ann@example.org,Ann,2024-03-01 09:15:03\r\n"
+        b"bo@example.org,Bo,2023-11-05T10:00:00+01:00\r\n"
+        b"cy@example.org,Cy,2022-07-14\r\n"
+        b"dee@example.org,Dee,\r\n"
+        b"eve@example.org,Eve,last spring\r\n"
+        b"fay@example.org,Fay,2099-01-01\r\n"
+    )
+    r = _import(project, "moved.csv", rows)
+    assert r.exit_code == 1, r.output  # two bad rows, named; the good ones imported
+    assert "moved.csv:6: eve@example.org: consented_at 'last spring' is not an ISO 8601" in (
+        r.output
+    )
+    assert "moved.csv:7: fay@example.org: consented_at 2099-01-01T00:00:00Z is in the future" in (
+        r.output
+    )
+    app = App.from_config(project)
+    notes = {}
+    for email in ("ann", "bo", "cy", "dee"):
+        sub = app.store.subscriber("daily", f"{email}@example.org")
+        assert sub is not None and sub.status == "active"
+        (event,) = app.store.events(sub.id)
+        notes[email] = (event.origin, event.detail)
+    assert notes == {
+        "ann": ("import:moved.csv", "consented 2024-03-01T09:15:03Z (as the import says)"),
+        "bo": ("import:moved.csv", "consented 2023-11-05T09:00:00Z (as the import says)"),
+        "cy": ("import:moved.csv", "consented 2022-07-14T00:00:00Z (as the import says)"),
+        "dee": ("import:moved.csv", None),
+    }
+    # Again, with another time: nothing changes for the people already here.
+    again = _import(project, "again.csv", b"email,consented_at\r\nann@example.org,2020-01-01\r\n")
+    assert again.exit_code == 0 and "0 added, 0 updated, 1 unchanged" in again.output
+    ann = app.store.subscriber("daily", "ann@example.org")
+    assert ann is not None and len(app.store.events(ann.id)) == 1

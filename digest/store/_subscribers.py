@@ -282,7 +282,10 @@ class SubscribersMixin(Base):
             inserts: list[dict[str, Any]] = []
             updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
             events: list[dict[str, Any]] = []
+            consented: dict[str, datetime] = {}
             for email, values in merged.items():
+                if (when := values.pop("consented_at", None)) is not None:
+                    consented[email] = when  # an import's record of consent elsewhere
                 if email in found:
                     sid, status = found[email]
                     if status in SUPPRESSED:
@@ -330,10 +333,16 @@ class SubscribersMixin(Base):
                     )
                     found.update({r.email: (int(r.id), "") for r in conn.execute(query)})
                 events += [
-                    {"subscriber_id": found[r["email"]][0], "status": r["status"]} for r in inserts
+                    {
+                        "subscriber_id": found[r["email"]][0],
+                        "status": r["status"],
+                        "detail": _consent_detail(consented.get(r["email"])),
+                    }
+                    for r in inserts
                 ]
             if events:
-                conn.execute(insert(e), [{**ev, "origin": origin, "at": now} for ev in events])
+                rows_out = [{"detail": None, **ev, "origin": origin, "at": now} for ev in events]
+                conn.execute(insert(e), rows_out)
         return [found[m][0] if m in found else 0 for m in order]
 
     def forget(self, email: str, *, now: datetime) -> int:
@@ -381,3 +390,8 @@ def _erased(conn: Connection, emails: Iterable[str]) -> set[str]:
 
 def _sections(values: list[str]) -> str:
     return "sections=" + (";".join(values) if values else "(all)")
+
+
+def _consent_detail(when: datetime | None) -> str | None:
+    """The history's note of when a person consented in the tool they came from."""
+    return None if when is None else f"consented {when:%Y-%m-%dT%H:%M:%SZ} (as the import says)"

@@ -22,7 +22,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,12 @@ from digest.store import Store
 from digest.subscribers.addresses import BREAKS, check_timezone, clean_name, normalise_email
 
 COLUMNS = ("email", "name", "sections", "timezone", "format")
+#: What an import also reads: when the person gave consent in the tool they come from
+#: (Mailchimp's OPTIN_TIME or CONFIRM_TIME, a sign-up date), ISO 8601, UTC unless it
+#: says otherwise. It goes into the new subscription's history; an export has no such
+#: column (the history is digest's record).
+CONSENTED_AT = "consented_at"
+IMPORT_COLUMNS = (*COLUMNS, CONSENTED_AT)
 #: Separators a file may use; the one that splits the header into an `email` column wins.
 DELIMITERS = (",", ";", "\t")
 #: Key of a row (from :func:`read_csv`) with more non-blank cells than the header: how many.
@@ -110,7 +116,24 @@ def parse_row(row: dict[str, Any]) -> dict[str, Any]:
         if fmt not in ("html", "text"):
             raise SubscriberError(f"format {fmt[:20]!r} must be html or text")
         values["format"] = fmt
+    consented = _clean(row.get(CONSENTED_AT), CONSENTED_AT)
+    if consented:
+        values[CONSENTED_AT] = _consent_time(consented)
     return values
+
+
+def _consent_time(value: str) -> datetime:
+    """An ISO 8601 date or date and time (UTC unless it gives an offset), in UTC."""
+    try:
+        when = datetime.fromisoformat(value.replace(" ", "T", 1))
+    except ValueError:
+        raise SubscriberError(
+            f"{CONSENTED_AT} {value[:40]!r} is not an ISO 8601 date or time "
+            "(such as 2024-03-01 or 2024-03-01T09:30:00Z)"
+        ) from None
+    if when.tzinfo is None:
+        return when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
 
 
 def read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -133,12 +156,14 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         fields = [f.strip().lower() for f in header]
         if "email" not in fields:
             raise SubscriberError(
-                f"{path}:1: the header must have an 'email' column (columns: {', '.join(COLUMNS)})"
+                f"{path}:1: the header must have an 'email' column "
+                f"(columns: {', '.join(IMPORT_COLUMNS)})"
             )
-        unknown = sorted(set(fields) - set(COLUMNS) - {""})
+        unknown = sorted(set(fields) - set(IMPORT_COLUMNS) - {""})
         if unknown:
             raise SubscriberError(
-                f"{path}:1: unknown column {unknown[0][:40]!r} (columns: {', '.join(COLUMNS)})"
+                f"{path}:1: unknown column {unknown[0][:40]!r} "
+                f"(columns: {', '.join(IMPORT_COLUMNS)})"
             )
         named = [f for f in fields if f]
         twice = next((f for f in named if named.count(f) > 1), None)
@@ -251,6 +276,14 @@ def import_rows(
         if email in erased or email in bounced or (sub and sub.status in SUPPRESSED):
             result.kept_suppressed += 1  # never reactivated or re-added by an import
             continue
+        consented = values.get(CONSENTED_AT)
+        if consented is not None and consented > now:
+            line = first[email]
+            why = f"{CONSENTED_AT} {consented:%Y-%m-%dT%H:%M:%SZ} is in the future"
+            result.problems.append(RowProblem(line, email, why))
+            continue
+        if sub is not None:  # its history is digest's own: the consent time is not news
+            values = {k: v for k, v in values.items() if k != CONSENTED_AT}
         if sub is None:
             values = {**values, "status": status}
             result.added += 1
