@@ -201,8 +201,7 @@ def _feedparser_entries(
         raise source_error(source, url, problem) from exc
     if not parsed.entries:
         if parsed.bozo or not parsed.version:
-            why = _why_not_a_feed(utf8 if raw is None else raw, parsed, url)
-            raise source_error(source, url, why)
+            raise source_error(source, url, _why_not_a_feed(raw or utf8, parsed, url))
         return [], None
     feed = parsed.feed
     links = feed.get("links", [])
