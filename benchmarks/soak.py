@@ -79,16 +79,8 @@ def feed_body(n: int, day: int, per_day: int = 6) -> bytes:
     ).encode()
 
 
-WORDS = (
-    "harbour bridge metro budget school hospital election library winter "
-    "festival housing bicycle lake museum tax port ferry energy water"
-).split()
 #: Made-up words, so that each item is its own story (the clustering merges near twins).
-VOCAB = [
-    "".join(random.Random(k).choices("bcdfghklmnprstvz", k=3)) + suffix
-    for k in range(600)
-    for suffix in ("ane",)
-]
+VOCAB = ["".join(random.Random(k).choices("bcdfghklmnprstvz", k=3)) + "ane" for k in range(600)]
 
 
 @dataclass
@@ -225,7 +217,9 @@ def row_counts(store: Any) -> dict[str, int]:
     with store.engine.connect() as conn:
         for table in t.metadata.sorted_tables:
             if table.name in names:
-                out[table.name] = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+                out[table.name] = int(
+                    conn.execute(select(func.count()).select_from(table)).scalar_one()
+                )
         if "apscheduler_jobs" in names:
             out["apscheduler_jobs"] = int(
                 conn.execute(text("SELECT count(*) FROM apscheduler_jobs")).scalar_one()
@@ -259,7 +253,7 @@ def growing(values: list[float], slack: float) -> bool:
 
 
 # -- the run ---------------------------------------------------------------------------
-def main() -> int:  # noqa: C901, PLR0912, PLR0915 - a script, read top to bottom
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--tick-minutes", type=int, default=15)
@@ -337,7 +331,11 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - a script, read top to botto
                     if active:
                         email = rng.choice(active)
                         remove_subscriber(
-                            app.store, name, email, status="unsubscribed", origin="soak",
+                            app.store,
+                            name,
+                            email,
+                            status="unsubscribed",
+                            origin="soak",
                             now=START + timedelta(days=day, hours=rng.randint(0, 23)),
                         )
                         left.add(email)
@@ -346,8 +344,13 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - a script, read top to botto
                     name = rng.choice(("local", "desk"))
                     email = f"new{joined}@example.com"
                     add_subscriber(
-                        app.store, name, email, f"New {joined}", double_opt_in=False,
-                        origin="soak", now=START + timedelta(days=day, hours=rng.randint(0, 23)),
+                        app.store,
+                        name,
+                        email,
+                        f"New {joined}",
+                        double_opt_in=False,
+                        origin="soak",
+                        now=START + timedelta(days=day, hours=rng.randint(0, 23)),
                     )
             times: list[float] = []
             now = START + timedelta(days=day)
@@ -394,8 +397,10 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - a script, read top to botto
         app.store.close()
     controller.stop()
 
-    print(f"\n{args.days} days, a tick every {args.tick_minutes} min, {url.split('@')[-1]}; "
-          f"wall {wall:.0f} s; 451 answers: {handler.refused}; messages: {len(handler.got)}")
+    print(
+        f"\n{args.days} days, a tick every {args.tick_minutes} min, {url.split('@')[-1]}; "
+        f"wall {wall:.0f} s; 451 answers: {handler.refused}; messages: {len(handler.got)}"
+    )
     print("rows at the end:", ", ".join(f"{k} {v}" for k, v in sorted(store_rows.items()) if v))
     # the log: volume per day, lines repeated every tick
     shapes: Counter[str] = Counter()
@@ -423,7 +428,9 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - a script, read top to botto
         ("log lines a day", [float(d.logs) for d in days], 0.5),
     ):
         if growing(values, slack):
-            problems.append(f"{what} keeps growing: {values[0]:.1f} on day 0, {values[-1]:.1f} at the end")
+            problems.append(
+                f"{what} keeps growing: {values[0]:.1f} on day 0, {values[-1]:.1f} at the end"
+            )
     if days and days[-1].checked_out:
         problems.append(f"{days[-1].checked_out} connections left checked out between ticks")
     print("\nverdict:", "OK" if not problems else "PROBLEMS")
@@ -455,7 +462,11 @@ def check_month(app: Any, smtp: Smtp, outcomes: list[Any], ndays: int) -> list[s
         for r in runs:
             if name == "desk" and r.status == "skipped" and not r.detail:
                 problems.append(f"desk: slot {r.slot} skipped without a reason")
-        bad = [(r.slot, r.status, r.detail) for r in runs if r.status in ("failed", "missed", "running")]
+        bad = [
+            (r.slot, r.status, r.detail)
+            for r in runs
+            if r.status in ("failed", "missed", "running")
+        ]
         if bad:
             problems.append(f"{name}: sends {bad[:3]} ...")
         if name == "desk":
@@ -464,9 +475,7 @@ def check_month(app: Any, smtp: Smtp, outcomes: list[Any], ndays: int) -> list[s
     # each reader got each edition at most once, and every due reader got it
     with store.engine.connect() as conn:
         d = t.deliveries
-        rows = conn.execute(
-            select(d.c.edition_id, d.c.subscriber_id, d.c.status)
-        ).all()
+        rows = conn.execute(select(d.c.edition_id, d.c.subscriber_id, d.c.status)).all()
     per_pair = Counter((e, s) for e, s, _st in rows)
     if any(n > 1 for n in per_pair.values()):
         problems.append("a reader has two ledger rows for one edition")
