@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 from urllib.request import url2pathname
 
 from digest import __version__
@@ -161,9 +161,41 @@ class _Transports(httpx.AsyncBaseTransport):
             await self._tls.aclose()
 
 
+#: Query parameters whose value is a credential (a paywalled feed's `?key=`): not shown.
+_SECRET_PARAMS = ("key", "token", "secret", "password", "passwd", "auth", "sig", "signature")
+
+
+def shown_url(url: str) -> str:
+    """`url` as an error shows it: a password in it, and the values of query parameters
+    named like a credential (api_key, token, ...), replaced with ``***``. The error is
+    logged by `digest run` at every collect and stored in schedule_runs and sources."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.scheme.lower() not in ("http", "https"):
+        return url
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = f"{parts.username or ''}:***@{netloc.rpartition('@')[2]}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(any(w in k.lower() for w in _SECRET_PARAMS) for k, _v in pairs):
+            query = urlencode(
+                [
+                    (k, "***" if any(w in k.lower() for w in _SECRET_PARAMS) else v)
+                    for k, v in pairs
+                ],
+                safe="*",
+            )
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
 def _failed(request: FetchRequest, problem: str, status: int | None = None) -> FetchResult:
+    shown = shown_url(request.url)
     return FetchResult(
-        request.name, request.url, status, error=f"{request.name}: {problem} ({request.url})"
+        request.name, request.url, status, error=f"{request.name}: {problem} ({shown})"
     )
 
 

@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("digest.schedule")
 
 
+def _named(name: str, error: str) -> str:
+    """The error with the source's name in front, once (a fetch's error names it)."""
+    return error if error.startswith(f"{name}: ") else f"{name}: {error}"
+
+
 class Preparing(Claimant):
     """Collect, read bounces and build, for :class:`~digest.schedule.scheduler.Scheduler`."""
 
@@ -62,10 +67,32 @@ class Preparing(Claimant):
             log.exception("collect failed")
             self._finish(first, key, "collect", "failed", str(exc), now)
             return
-        errors = [f"{r.name}: {r.error}" for r in reports if r.error]
+        failing = {r.name: _named(r.name, r.error) for r in reports if r.error}
+        errors = self._failures(failing, now)
         detail = f"{len(reports)} sources, {sum(r.new for r in reports)} new articles"
         detail += f"; errors: {'; '.join(errors)}" if errors else ""
         self._finish(first, key, "collect", "done", detail, now)
+
+    #: The sources failing at this scheduler's last collect, with when they began to.
+    _failing: dict[str, str] | None = None
+
+    def _failures(self, failing: dict[str, str], now: datetime) -> list[str]:
+        """A source's failure is logged once (a warning) when it starts and once when it
+        ends, not at every collect: the collect's line then only names it."""
+        if self._failing is None:
+            self._failing = {}
+        out = []
+        for name, error in failing.items():
+            since = self._failing.get(name)
+            if since is None:
+                self._failing[name] = iso(now) or ""
+                log.warning("source %s", error)
+                out.append(error)
+            else:
+                out.append(f"{name}: still failing since {since}")
+        for name in [n for n in self._failing if n not in failing]:
+            log.info("source %s: collected again (failing since %s)", name, self._failing.pop(name))
+        return out
 
     # -- bounces -------------------------------------------------------------------
     def _bounces(self, lst: ListSettings, now: datetime) -> None:
