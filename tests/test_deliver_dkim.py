@@ -66,6 +66,18 @@ def _verify_all(data: bytes, signer: DkimSigner) -> list[bytes]:
     return algorithms
 
 
+def _signing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rsa_pem: str, ed_pem: str, table: str
+) -> tuple[App, DkimSigner]:
+    """The sample newsletter signing with the keys `table` names, and its signer."""
+    monkeypatch.setenv(DKIM_KEY_ENV, rsa_pem)
+    monkeypatch.setenv(DKIM_ED25519_KEY_ENV, ed_pem)
+    app = App(sample_settings(tmp_path, extra=table))
+    signer = DkimSigner.from_settings(app.settings.newsletter.dkim, app.settings.path)
+    assert signer is not None
+    return app, signer
+
+
 SUBSCRIBERS = [
     Subscriber(7, "reader@example.com", "Søren Ærø", "daily"),
     Subscriber(8, "b@example.com", "", "daily", format="text"),
@@ -78,11 +90,7 @@ SUBSCRIBERS = [
 def test_every_personalised_copy_verifies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rsa_pem: str, ed_pem: str, table: str
 ) -> None:
-    monkeypatch.setenv(DKIM_KEY_ENV, rsa_pem)
-    monkeypatch.setenv(DKIM_ED25519_KEY_ENV, ed_pem)
-    app = App(sample_settings(tmp_path, extra=table))
-    signer = DkimSigner.from_settings(app.settings.newsletter.dkim, app.settings.path)
-    assert signer is not None
+    app, signer = _signing(tmp_path, monkeypatch, rsa_pem, ed_pem, table)
     edition = sample_edition()
     expected = [b"rsa-sha256"] + ([b"ed25519-sha256"] if table == DUAL else [])
     for sub in SUBSCRIBERS:
@@ -206,11 +214,7 @@ def test_header_lines_keep_within_78_characters_and_still_verify(
     whole on its line, as mail providers read it for one-click unsubscribe."""
     from email import message_from_bytes, policy
 
-    monkeypatch.setenv(DKIM_KEY_ENV, rsa_pem)
-    monkeypatch.setenv(DKIM_ED25519_KEY_ENV, ed_pem)
-    app = App(sample_settings(tmp_path, extra=DUAL))
-    signer = DkimSigner.from_settings(app.settings.newsletter.dkim, app.settings.path)
-    assert signer is not None
+    app, signer = _signing(tmp_path, monkeypatch, rsa_pem, ed_pem, DUAL)
     edition = sample_edition()
     lead = replace(
         edition.leads[0],

@@ -19,8 +19,9 @@ Must not: send, or decide which slots are due (:mod:`digest.schedule.events` doe
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from digest.codec import iso
 from digest.config import ListSettings
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from digest.store._editions import EditionInfo
 
 log = logging.getLogger("digest.schedule")
+T = TypeVar("T")
 
 
 def _named(name: str, error: str) -> str:
@@ -44,6 +46,31 @@ class Preparing(Claimant):
     def _collect(self, lst: ListSettings, now: datetime) -> None:
         self._collect_period(now, wait=False)
 
+    def _claimed(
+        self,
+        first: ListSettings,
+        key: str,
+        action: str,
+        job: Callable[[], T],
+        now: datetime,
+        wait: bool,
+    ) -> T | None:
+        """Do the project's `action` for `key` if this scheduler claims it (the claim is
+        kept under the first list); None when another has it (waited for, with `wait`)
+        or when `job` failed (recorded as failed, with the error)."""
+        if not self.store.claim_run(
+            first.name, key, action, owner=self.owner, now=now, stale=self._stale
+        ):
+            if wait:
+                self._wait_for(first.name, key, action)
+            return None
+        try:
+            return job()
+        except Exception as exc:
+            log.exception("%s failed", action)
+            self._finish(first, key, action, "failed", str(exc), now)
+            return None
+
     def _collect_period(self, now: datetime, *, wait: bool) -> None:
         """Collect once per period for the whole project (sources are shared by the lists).
 
@@ -55,17 +82,8 @@ class Preparing(Claimant):
         every = min(x.collect_every_minutes for x in lists) * 60
         key = iso(datetime.fromtimestamp(now.timestamp() // every * every, UTC))
         assert key is not None
-        if not self.store.claim_run(
-            first.name, key, "collect", owner=self.owner, now=now, stale=self._stale
-        ):
-            if wait:
-                self._wait_for(first.name, key, "collect")
-            return
-        try:
-            reports = self.app.collect(now=now)
-        except Exception as exc:
-            log.exception("collect failed")
-            self._finish(first, key, "collect", "failed", str(exc), now)
+        reports = self._claimed(first, key, "collect", lambda: self.app.collect(now=now), now, wait)
+        if reports is None:
             return
         failing = {r.name: _named(r.name, r.error) for r in reports if r.error}
         errors = self._failures(failing, now)
@@ -146,15 +164,8 @@ class Preparing(Claimant):
         if key == self._pruned_day:
             return
         self._pruned_day = key
-        if not self.store.claim_run(
-            first.name, key, "prune", owner=self.owner, now=now, stale=self._stale
-        ):
-            return
-        try:
-            pruned = self.app.prune(now=now)
-        except Exception as exc:
-            log.exception("prune failed")
-            self._finish(first, key, "prune", "failed", str(exc), now)
+        pruned = self._claimed(first, key, "prune", lambda: self.app.prune(now=now), now, False)
+        if pruned is None:
             return
         self._finish(first, key, "prune", "done", pruned.summary(), now)
 
