@@ -42,7 +42,8 @@ class Pruned:
         noun = "article" if self.emptied == 1 else "articles"
         return (
             f"{verb} the text of {self.emptied:,} {noun} first seen and published before "
-            f"{iso(self.before)} (keep_days = {self.keep_days}); editions' articles kept"
+            f"{iso(self.before.replace(microsecond=0))} (keep_days = {self.keep_days}); "
+            "editions' articles kept"
         )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -269,6 +270,11 @@ def test_digest_prune_dry_run_says_what_it_would_do_and_prune_does_it(
     assert done.exit_code == 0, done.output
     assert done.output.startswith("Emptied the text of 3 articles first seen and published before")
     assert _bodies(app) == ["", "", ""]
+    # As of now (a time with its microseconds), the cut-off is shown to the second.
+    later = CliRunner().invoke(main, ["prune", "--dry-run", "--config", config])
+    assert re.search(r"before \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(keep_days", later.output), (
+        later.output
+    )
     again = CliRunner().invoke(main, ["prune", "--json", *at])
     assert json.loads(again.output) == {
         "emptied": 0,
