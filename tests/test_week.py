@@ -3,6 +3,8 @@
 What a reader of the daily list must never see: a story the list already sent, coming
 back days later because the report that was sent has grown older than
 `[edition] max_age_hours`, or because its feed re-published its backlog under new GUIDs.
+What the reader must see: a story that developed since it ran, once per development,
+as an update (only its new reports, labelled).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from digest.app import App
+from digest.gate import Built
 from tests.conftest import write_project
 
 MONDAY = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)  # 07:00 in Copenhagen
@@ -52,8 +55,8 @@ def _item(outlet: str, guid: str, title: str, text: str, when: datetime) -> Item
     return (guid, title, text, when, f"https://{_file(outlet)[:-4]}.example/{guid}")
 
 
-def _day(config: Path, feeds: dict[str, list[Item]], day: int) -> tuple[list[str], dict[str, int]]:
-    """Collect and build the day's edition, send it; its headlines and drop reasons."""
+def _built(config: Path, feeds: dict[str, list[Item]], day: int) -> Built:
+    """Collect and build the day's edition, send it (it counts as sent from then on)."""
     now = MONDAY + timedelta(days=day)
     _publish(config.parent, feeds)
     app = App.from_config(config)
@@ -62,9 +65,16 @@ def _day(config: Path, feeds: dict[str, list[Item]], day: int) -> tuple[list[str
         built = app.draft(now=now)
         assert built.edition is not None, built.summary()
         app.store.set_edition_status(built.edition.id or 0, "sent", now=now)
-        return [s.title for s in built.edition.stories], dict(built.dropped)
+        return built
     finally:
         app.close()
+
+
+def _day(config: Path, feeds: dict[str, list[Item]], day: int) -> tuple[list[str], dict[str, int]]:
+    """Collect and build the day's edition, send it; its headlines and drop reasons."""
+    built = _built(config, feeds, day)
+    assert built.edition is not None
+    return [s.title for s in built.edition.stories], dict(built.dropped)
 
 
 def _words(seed: str, n: int) -> list[str]:
@@ -88,15 +98,17 @@ def _fresh(outlet: str, day: int, n: int) -> Item:
 STORM = "Storm approaches west coast, red warning issued"
 STORM_HITS = "Storm hits west coast, three dead"
 CLEAN_UP = "Clean-up begins on west coast after deadly storm"
+RETOLD = "West coast residents told to stay indoors as storm nears"
 
 
 def test_a_story_already_sent_does_not_come_back_when_its_sent_report_grows_old(
     tmp_path: Path,
 ) -> None:
-    # Monday: the storm, told by two outlets, runs. Tuesday and Wednesday: its
-    # developments are one story with Monday's, and are left out as already sent.
-    # Thursday, Monday's reports are older than max_age_hours (72): the developments
-    # must not come back, two days late, as news.
+    # Monday: the storm, told by two outlets, runs. A third outlet retells the warning
+    # later that morning: no news on Tuesday. Tuesday and Wednesday: the storm's
+    # developments, a day after what ran, run as updates (only their own reports).
+    # Thursday, Monday's reports are older than max_age_hours (72): the retelling left
+    # out on Tuesday must not come back, days late, as news, nor any update again.
     config = _project(tmp_path / "news")
     feeds: dict[str, list[Item]] = {o: [] for o in OUTLETS}
     feeds["North Post"].append(
@@ -122,6 +134,16 @@ def test_a_story_already_sent_does_not_come_back_when_its_sent_report_grows_old(
     feeds["City Wire"].append(_fresh("City Wire", 0, 0))
     monday, _ = _day(config, feeds, 0)
     assert "Red warning as storm approaches the west coast" in monday
+    feeds["City Wire"].append(
+        _item(
+            "City Wire",
+            "cw-storm-1",
+            RETOLD,
+            "Authorities urged residents of the west coast to stay indoors and secure loose "
+            "objects as a powerful storm approaches under a red warning for Tuesday.",
+            MONDAY + timedelta(hours=2),
+        )
+    )
     feeds["North Post"].append(
         _item(
             "North Post",
@@ -133,9 +155,12 @@ def test_a_story_already_sent_does_not_come_back_when_its_sent_report_grows_old(
         )
     )
     feeds["City Wire"].append(_fresh("City Wire", 1, 1))
-    tuesday, dropped = _day(config, feeds, 1)
-    assert STORM_HITS not in tuesday
-    assert dropped["already_sent"] >= 3  # Monday's three, and the storm's development
+    tuesday = _built(config, feeds, 1)
+    assert tuesday.edition is not None
+    assert RETOLD not in [s.title for s in tuesday.edition.stories]
+    updates = [s for s in tuesday.edition.stories if s.update]
+    assert [(s.title, s.keys) for s in updates] == [(STORM_HITS, (updates[0].key,))]
+    assert tuesday.dropped["already_sent"] >= 3  # Monday's two, and the retelling
     feeds["Coast Times"].append(
         _item(
             "Coast Times",
@@ -147,13 +172,15 @@ def test_a_story_already_sent_does_not_come_back_when_its_sent_report_grows_old(
         )
     )
     feeds["City Wire"].append(_fresh("City Wire", 2, 2))
-    wednesday, _ = _day(config, feeds, 2)
-    assert CLEAN_UP not in wednesday
+    wednesday = _built(config, feeds, 2)
+    assert wednesday.edition is not None
+    assert [s.title for s in wednesday.edition.stories if s.update] == [CLEAN_UP]
+    assert RETOLD not in [s.title for s in wednesday.edition.stories]
     for day in (3, 4):
         feeds["North Post"].append(_fresh("North Post", day, day))
-        headlines, dropped = _day(config, feeds, day)
-        assert STORM_HITS not in headlines, (day, headlines)
-        assert CLEAN_UP not in headlines, (day, headlines)
+        headlines, _ = _day(config, feeds, day)
+        for title in (RETOLD, STORM_HITS, CLEAN_UP):
+            assert title not in headlines, (day, headlines)
 
 
 def _briefing(day: int) -> Item:

@@ -5,8 +5,9 @@ not of unknown age, in the variant's sections, with a link or some text), cluste
 near-duplicates into stories (:mod:`~digest.rank.cluster`), score them
 (:mod:`~digest.rank.score`), place the editor's pins first, pick leads with a
 per-source diversity limit, then teasers, within section quotas, and trim each summary
-(:mod:`~digest.rank.trim`). Pure and deterministic: the same articles (in any order)
-and the same ``now`` give the same :class:`Ranked`.
+(:mod:`~digest.rank.trim`). A story the list sent before runs again only as an update
+of its later news (:mod:`~digest.rank.updates`). Pure and deterministic: the same
+articles (in any order) and the same ``now`` give the same :class:`Ranked`.
 Must not: read the clock, touch the store or the network, render anything, or show an
 article twice in one edition or again after an earlier edition (unless an editor pins
 it).
@@ -26,6 +27,7 @@ from digest.diversity import place as _place
 from digest.rank.cluster import cluster as _cluster
 from digest.rank.options import RankOptions
 from digest.rank.repeats import covered as _covered
+from digest.rank.repeats import sent as _sent
 from digest.rank.score import advert as _advert
 from digest.rank.score import face as _face
 from digest.rank.score import newest as _newest
@@ -33,7 +35,9 @@ from digest.rank.score import score as _score
 from digest.rank.score import sponsored as _sponsored
 from digest.rank.told import told as _told
 from digest.rank.trim import trim as _trim
-from digest.records import Also, Article, Story, claimed_key
+from digest.rank.updates import later as _later
+from digest.rank.updates import ran as _ran
+from digest.records import Also, Article, Story
 
 __all__ = ["DROP_REASONS", "FUTURE_SLACK", "RankOptions", "Ranked", "rank"]
 
@@ -91,6 +95,8 @@ class _Candidate:
     why: Mapping[str, float]
     latest: float  # the newest member's timestamp, for the tie-break (-inf when undated)
     pinned: bool
+    update: bool = False  # the later news of a story sent before (see rank.updates)
+    first_reported: datetime | None = None  # an update's: when its first sent report was
 
     @property
     def order(self) -> tuple[float, float, str]:
@@ -174,22 +180,12 @@ def _left_out(
     return MappingProxyType(dict(sorted(out.items())))
 
 
-def _sent(article: Article, options: RankOptions) -> bool:
-    """Sent before, under its own key or another source's copy of it (records.copy_key),
-    or by its source, with its link, headline and standfirst, under another key (a feed
-    re-issued under new GUIDs)."""
-    sent = options.already_sent
-    if article.key in sent or claimed_key(article.key) in sent:
-        return True
-    links = options.sent_links
-    return bool(links) and (article.source, article.url, article.title, article.summary) in links
-
-
 def _candidates(
     articles: list[Article], now: datetime, options: RankOptions, old: Sequence[Article] = ()
 ) -> list[_Candidate]:
-    """The stories `articles` tell, scored; not those sent before, whose reports sent
-    may be among `old` (articles too old to run: see repeats.covered)."""
+    """The stories `articles` tell, scored; of those sent before, whose reports sent may
+    be among `old` (articles too old to run: see repeats.covered), only an update of
+    their later news (see rank.updates), or what an editor pinned."""
     pinned = set(options.pinned)
     window = None
     if options.cluster_window_hours is not None:
@@ -200,10 +196,22 @@ def _candidates(
     out = []
     for group in _cluster(articles, window=window):
         has_pin = any(a.key in pinned for a in group)
-        if not has_pin and any(_sent(a, options) or a.key in ran for a in group):
-            continue  # the story ran before: no repeats
-        members = tuple(a for a in group if a.key in pinned or not _sent(a, options))
+        members = tuple(group)
+        news: list[Article] = []
+        first = None
+        sent = [a for a in group if _sent(a, options)]
+        sent += [o for a in group for o in ran.get(a.key, ())]
+        if sent:  # the story ran before: no repeats; an update, if it has later news
+            story = _ran(sent, options.carried_at)
+            news = _later(group, story, lambda a: _sent(a, options))
+            members = tuple(news)
+            if has_pin:  # as the editor says: all but what was sent and is not pinned
+                members = tuple(a for a in group if a.key in pinned or not _sent(a, options))
+            if not members:
+                continue
+            first = story.first
         front = _face(members, options)
+        update = any(a is front for a in news)
         total, why = _score(members, now=now, options=options, front=front)
         latest = _newest(members)
         out.append(
@@ -214,6 +222,8 @@ def _candidates(
                 why=MappingProxyType(why),
                 latest=latest.timestamp() if latest else -math.inf,
                 pinned=has_pin,
+                update=update,
+                first_reported=first if update else None,
             )
         )
     return sorted(out, key=lambda c: c.order)
@@ -246,6 +256,8 @@ def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
         published=front.published,
         pinned=candidate.pinned,
         language=front.language,
+        update=candidate.update,
+        first_reported=candidate.first_reported,
     )
 
 
