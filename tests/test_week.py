@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 
 from digest.app import App
 from digest.gate import Built
+from digest.lint import lint_message
 from tests.conftest import write_project
 
 MONDAY = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)  # 07:00 in Copenhagen
@@ -29,9 +30,9 @@ def _file(outlet: str) -> str:
     return outlet.lower().replace(" ", "-") + ".rss"
 
 
-def _project(folder: Path) -> Path:
+def _project(folder: Path, database: str = "sqlite:///digest.db") -> Path:
     sources = "\n".join(f'[[sources]]\nname = "{o}"\nurl = "feeds/{_file(o)}"\n' for o in OUTLETS)
-    config = write_project(folder, sources=sources)
+    config = write_project(folder, sources=sources, database=database)
     config.write_text(config.read_text().replace("max_age_hours = 100000", "max_age_hours = 72"))
     (folder / "feeds").mkdir()
     return config
@@ -217,3 +218,98 @@ def test_a_feed_republishing_its_backlog_under_new_guids_does_not_rerun_the_week
     headlines, dropped = _day(config, feeds, 5)
     assert sorted(headlines) == sorted([_fresh("North Post", 5, 0)[1], "Morning briefing"])
     assert dropped["already_sent"] == 3
+
+
+BREACH = "Dam breach floods valley"
+TOLL = "Death toll rises to 40 as valley floods"
+
+
+def _dam(outlet: str, guid: str, title: str, text: str, hours: float) -> Item:
+    return _item(outlet, guid, title, text, MONDAY + timedelta(hours=hours))
+
+
+def test_a_story_that_developed_runs_again_as_a_labelled_update(
+    tmp_path: Path, db_url: str
+) -> None:
+    # Monday's edition carries "Dam breach floods valley", reported on Sunday. Another
+    # outlet's retelling, a day later but before Monday's edition, turns up in its feed
+    # only after that edition: it could have run then (Store.carried_at), so it is no
+    # news on Tuesday. On Tuesday afternoon three outlets report the death toll:
+    # Wednesday's edition carries it, labelled an update, with only those three
+    # reports; Thursday's carries nothing of the story.
+    config = _project(tmp_path / "news", database=db_url)
+    feeds: dict[str, list[Item]] = {o: [] for o in OUTLETS}
+    feeds["North Post"].append(
+        _dam(
+            "North Post",
+            "np-dam-1",
+            BREACH,
+            "The Kvernsjø dam in the Ravnedal valley gave way on Sunday, flooding Holmby "
+            "and Elvestad; rescuers evacuated hundreds of residents as the water rose.",
+            -20,
+        )
+    )
+    feeds["City Wire"].append(_fresh("City Wire", 0, 0))
+    monday, _ = _day(config, feeds, 0)
+    assert BREACH in monday
+    retold = _dam(
+        "Coast Times",
+        "ct-dam-2",
+        "Ravnedal valley flooded after Kvernsjø dam gives way",
+        "Hundreds of residents of Holmby and Elvestad were evacuated after the Kvernsjø "
+        "dam breach sent water through the Ravnedal valley, rescuers said.",
+        -1,
+    )
+    feeds["Coast Times"].append(retold)
+    feeds["City Wire"].append(_fresh("City Wire", 1, 1))
+    tuesday, _ = _day(config, feeds, 1)
+    assert not {BREACH, retold[1]} & set(tuesday)
+    toll = [
+        _dam(
+            "City Wire",
+            "cw-toll-1",
+            TOLL,
+            "Forty people are now known to have died in the Ravnedal valley since the "
+            "Kvernsjø dam breach, rescuers in Holmby and Elvestad said on Tuesday.",
+            35,
+        ),
+        _dam(
+            "North Post",
+            "np-toll-2",
+            "Ravnedal flood: 40 dead after dam breach",
+            "The death toll from the Kvernsjø dam breach in the Ravnedal valley rose to "
+            "forty on Tuesday as rescuers searched flooded homes in Holmby and Elvestad.",
+            34,
+        ),
+        _dam(
+            "Coast Times",
+            "ct-toll-3",
+            "Forty dead in Ravnedal valley flood, rescuers say",
+            "Rescuers searching Holmby and Elvestad said forty dead were found after the "
+            "Kvernsjø dam gave way and flooded the Ravnedal valley.",
+            32,
+        ),
+    ]
+    for item, outlet in zip(toll, ("City Wire", "North Post", "Coast Times"), strict=True):
+        feeds[outlet].append(item)
+    feeds["City Wire"].append(_fresh("City Wire", 2, 2))
+    wednesday = _built(config, feeds, 2)
+    assert wednesday.edition is not None and wednesday.edition.id is not None
+    app = App.from_config(config)
+    try:
+        stored = app.store.edition(wednesday.edition.id)
+        updates = [s for s in stored.stories if s.update]
+        assert [s.title for s in updates] == [TOLL], stored.stories
+        shown = {updates[0].url, *(a.url for a in updates[0].also)}
+        assert shown == {link for *_, link in toll}  # the new reports only
+        assert updates[0].first_reported == MONDAY - timedelta(hours=20)
+        preview = app.preview(wednesday.edition.id, email=None, now=MONDAY + timedelta(days=2))
+    finally:
+        app.close()
+    text, html = preview.rendered.text, preview.rendered.html
+    assert "UPDATE · FIRST REPORTED 6 DEC" in text.splitlines()[text.splitlines().index(TOLL) + 1]
+    assert ">Update</span> · first reported 6 Dec" in html
+    assert [f.code for f in lint_message(preview.message) if f.level == "error"] == []
+    feeds["North Post"].append(_fresh("North Post", 3, 3))
+    thursday, _ = _day(config, feeds, 3)
+    assert not {BREACH, TOLL} & set(thursday)
