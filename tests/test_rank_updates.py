@@ -236,11 +236,18 @@ def test_an_editors_pin_and_exclusion_work_on_an_update_as_before() -> None:
     update = _story_of(excluded, "toll-1")
     assert update is not None and update.update and set(update.keys) == {"toll-1", "toll-2"}
     assert excluded.left_out["toll-3"] == "excluded"
-    room.carried_at = saved
+    room.carried_at = dict(saved)
     pinned = room.edition(2, pinned=("dam-2",))  # an editor runs the retelling again
     story = _story_of(pinned, "dam-2")
     assert story is not None and story.pinned and story.key == "dam-2"
-    assert pinned.leads[0] is story
+    assert pinned.leads[0] is story and not story.update  # a re-run, as before
+    assert set(story.keys) == {"dam-2", "toll-1", "toll-2", "toll-3"}
+    room.carried_at = dict(saved)
+    pinned = room.edition(2, pinned=("toll-2",))  # an editor puts the update first
+    story = _story_of(pinned, "toll-2")
+    assert story is not None and story.pinned and story.key == "toll-2"
+    assert story.update and set(story.keys) == {"toll-1", "toll-2", "toll-3"}
+    assert pinned.leads[0] is story and pinned.left_out["dam-2"] == "already_sent"
 
 
 def test_an_update_is_the_same_whatever_order_the_articles_come_in() -> None:

@@ -49,9 +49,10 @@ TEASER_SENTENCES = 2
 #: ``max_age_hours``, undated and already in its feed when we first read it (its age is
 #: unknown: ``Article.age_unknown``), of a section the variant leaves out, with neither
 #: a link nor any text beyond its headline (nothing for a reader: ``empty``), sent in an
-#: earlier edition of the list (itself, or another telling of its story), an
-#: advertiser's item with nothing to say (see score.advert), ranked below the cut. An
-#: editor's pin runs past "too_old", "undated" and "empty".
+#: earlier edition of the list (itself, or another telling of its story that is no
+#: later news: see rank.updates), an advertiser's item with nothing to say (see
+#: score.advert), ranked below the cut. An editor's pin runs past "too_old", "undated"
+#: and "empty".
 DROP_REASONS = (
     "excluded",
     "future",
@@ -205,8 +206,12 @@ def _candidates(
             story = _ran(sent, options.carried_at)
             news = _later(group, story, lambda a: _sent(a, options))
             members = tuple(news)
-            if has_pin:  # as the editor says: all but what was sent and is not pinned
-                members = tuple(a for a in group if a.key in pinned or not _sent(a, options))
+            if has_pin:  # an update when its first pin is news; else all not sent, as before
+                keep = {a.key for a in news}
+                first_pin = min(options.pinned.index(a.key) for a in group if a.key in pinned)
+                if options.pinned[first_pin] not in keep:
+                    keep = {a.key for a in group if not _sent(a, options)}
+                members = tuple(a for a in group if a.key in keep or a.key in pinned)
             if not members:
                 continue
             first = story.first

@@ -17,7 +17,9 @@ other reports are later news, as an editor would. A report is an update's when
 Only those reports run, labelled an update (``Story.update``), with the date of the
 story's first sent report (``Story.first_reported``); the sent ones never again, and
 the other unsent ones stay out as already sent. Once the update is sent its reports are
-sent reports of the story: a further update needs reports later again.
+sent reports of the story: a further update needs reports later again. An editor who
+pins one of an update's reports gets the update, first; a pin of any other report of
+the story runs it as before (its reports not sent, and the pins), unlabelled.
 Must not: cluster, score or choose (that is :mod:`digest.rank`), read the clock, or
 look at anything but the story's reports and the options.
 """
