@@ -59,7 +59,12 @@ class Selection:
 def list_options(store: Store, settings: Settings, list_name: str) -> RankOptions:
     """The ranking's options for a list: :func:`rank_options`, with what it sent."""
     sent = store.sent_keys(list_name)
-    return rank_options(settings, sent, sent_links=store.sent_links(list_name))
+    return rank_options(
+        settings,
+        sent,
+        sent_links=store.sent_links(list_name),
+        carried_at=store.carried_at(list_name),
+    )
 
 
 def rank_options(
@@ -67,10 +72,12 @@ def rank_options(
     already_sent: frozenset[str],
     *,
     sent_links: frozenset[tuple[str, str, str, str]] = frozenset(),
+    carried_at: Mapping[str, datetime] = MappingProxyType({}),
 ) -> RankOptions:
     """The ranking's options from `[edition]` and the sources' weights; `already_sent`
     are the article keys the list's earlier editions carried, `sent_links` their
-    (source, link, headline, standfirst)."""
+    (source, link, headline, standfirst), `carried_at` when the latest edition that
+    carried each was built."""
     e = settings.edition
     return RankOptions(
         leads=e.leads,
@@ -86,6 +93,7 @@ def rank_options(
         folders=frozenset(s.name for s in settings.sources if s.path is not None),
         already_sent=already_sent,
         sent_links=sent_links,
+        carried_at=carried_at,
         section_quotas=dict(e.quotas),
     )
 

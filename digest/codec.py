@@ -47,6 +47,8 @@ def story_to_dict(story: Story) -> dict[str, Any]:
         "published": iso(story.published),
         "pinned": story.pinned,
         "language": story.language,
+        "update": story.update,
+        "first_reported": iso(story.first_reported),
     }
 
 
@@ -70,6 +72,8 @@ def story_from_dict(d: Mapping[str, Any]) -> Story:
         published=parse_iso(d.get("published")),
         pinned=bool(d.get("pinned", False)),
         language=d.get("language"),
+        update=bool(d.get("update", False)),
+        first_reported=parse_iso(d.get("first_reported")),
     )
 
 

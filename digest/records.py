@@ -144,6 +144,10 @@ class Story:
     published: datetime | None = None
     pinned: bool = False  # placed by an editor; ranks first
     language: str | None = None  # BCP 47 tag of the face article, when known
+    # A development of a story the list sent before: only reports published well after
+    # it ran (rank.updates); the edition labels it "Update".
+    update: bool = False
+    first_reported: datetime | None = None  # an update's: its first sent report's date
 
     @property
     def keys(self) -> tuple[str, ...]:

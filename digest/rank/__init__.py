@@ -5,8 +5,9 @@ not of unknown age, in the variant's sections, with a link or some text), cluste
 near-duplicates into stories (:mod:`~digest.rank.cluster`), score them
 (:mod:`~digest.rank.score`), place the editor's pins first, pick leads with a
 per-source diversity limit, then teasers, within section quotas, and trim each summary
-(:mod:`~digest.rank.trim`). Pure and deterministic: the same articles (in any order)
-and the same ``now`` give the same :class:`Ranked`.
+(:mod:`~digest.rank.trim`). A story the list sent before runs again only as an update
+of its later news (:mod:`~digest.rank.updates`). Pure and deterministic: the same
+articles (in any order) and the same ``now`` give the same :class:`Ranked`.
 Must not: read the clock, touch the store or the network, render anything, or show an
 article twice in one edition or again after an earlier edition (unless an editor pins
 it).
@@ -26,13 +27,17 @@ from digest.diversity import place as _place
 from digest.rank.cluster import cluster as _cluster
 from digest.rank.options import RankOptions
 from digest.rank.repeats import covered as _covered
+from digest.rank.repeats import sent as _sent
 from digest.rank.score import advert as _advert
 from digest.rank.score import face as _face
 from digest.rank.score import newest as _newest
 from digest.rank.score import score as _score
 from digest.rank.score import sponsored as _sponsored
+from digest.rank.told import told as _told
 from digest.rank.trim import trim as _trim
-from digest.records import Also, Article, Story, claimed_key
+from digest.rank.updates import later as _later
+from digest.rank.updates import ran as _ran
+from digest.records import Also, Article, Story
 
 __all__ = ["DROP_REASONS", "FUTURE_SLACK", "RankOptions", "Ranked", "rank"]
 
@@ -44,9 +49,10 @@ TEASER_SENTENCES = 2
 #: ``max_age_hours``, undated and already in its feed when we first read it (its age is
 #: unknown: ``Article.age_unknown``), of a section the variant leaves out, with neither
 #: a link nor any text beyond its headline (nothing for a reader: ``empty``), sent in an
-#: earlier edition of the list (itself, or another telling of its story), an
-#: advertiser's item with nothing to say (see score.advert), ranked below the cut. An
-#: editor's pin runs past "too_old", "undated" and "empty".
+#: earlier edition of the list (itself, or another telling of its story that is no
+#: later news: see rank.updates), an advertiser's item with nothing to say (see
+#: score.advert), ranked below the cut. An editor's pin runs past "too_old", "undated"
+#: and "empty".
 DROP_REASONS = (
     "excluded",
     "future",
@@ -60,8 +66,6 @@ DROP_REASONS = (
 )
 #: A story record names at most this many other outlets; ``Story.also_more`` counts the rest.
 MAX_ALSO = 10
-#: A headline made from an untitled item's text: its first sentence, at most this long.
-HEADLINE_WORDS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,8 @@ class _Candidate:
     why: Mapping[str, float]
     latest: float  # the newest member's timestamp, for the tie-break (-inf when undated)
     pinned: bool
+    update: bool = False  # the later news of a story sent before (see rank.updates)
+    first_reported: datetime | None = None  # an update's: when its first sent report was
 
     @property
     def order(self) -> tuple[float, float, str]:
@@ -175,22 +181,12 @@ def _left_out(
     return MappingProxyType(dict(sorted(out.items())))
 
 
-def _sent(article: Article, options: RankOptions) -> bool:
-    """Sent before, under its own key or another source's copy of it (records.copy_key),
-    or by its source, with its link, headline and standfirst, under another key (a feed
-    re-issued under new GUIDs)."""
-    sent = options.already_sent
-    if article.key in sent or claimed_key(article.key) in sent:
-        return True
-    links = options.sent_links
-    return bool(links) and (article.source, article.url, article.title, article.summary) in links
-
-
 def _candidates(
     articles: list[Article], now: datetime, options: RankOptions, old: Sequence[Article] = ()
 ) -> list[_Candidate]:
-    """The stories `articles` tell, scored; not those sent before, whose reports sent
-    may be among `old` (articles too old to run: see repeats.covered)."""
+    """The stories `articles` tell, scored; of those sent before, whose reports sent may
+    be among `old` (articles too old to run: see repeats.covered), only an update of
+    their later news (see rank.updates), or what an editor pinned."""
     pinned = set(options.pinned)
     window = None
     if options.cluster_window_hours is not None:
@@ -201,10 +197,26 @@ def _candidates(
     out = []
     for group in _cluster(articles, window=window):
         has_pin = any(a.key in pinned for a in group)
-        if not has_pin and any(_sent(a, options) or a.key in ran for a in group):
-            continue  # the story ran before: no repeats
-        members = tuple(a for a in group if a.key in pinned or not _sent(a, options))
+        members = tuple(group)
+        news: list[Article] = []
+        first = None
+        sent = [a for a in group if _sent(a, options)]
+        sent += [o for a in group for o in ran.get(a.key, ())]
+        if sent:  # the story ran before: no repeats; an update, if it has later news
+            story = _ran(sent, options.carried_at)
+            news = _later(group, story, lambda a: _sent(a, options))
+            members = tuple(news)
+            if has_pin:  # an update when its first pin is news; else all not sent, as before
+                keep = {a.key for a in news}
+                first_pin = min(options.pinned.index(a.key) for a in group if a.key in pinned)
+                if options.pinned[first_pin] not in keep:
+                    keep = {a.key for a in group if not _sent(a, options)}
+                members = tuple(a for a in group if a.key in keep or a.key in pinned)
+            if not members:
+                continue
+            first = story.first
         front = _face(members, options)
+        update = any(a is front for a in news)
         total, why = _score(members, now=now, options=options, front=front)
         latest = _newest(members)
         out.append(
@@ -215,70 +227,11 @@ def _candidates(
                 why=MappingProxyType(why),
                 latest=latest.timestamp() if latest else -math.inf,
                 pinned=has_pin,
+                update=update,
+                first_reported=first if update else None,
             )
         )
     return sorted(out, key=lambda c: c.order)
-
-
-def _words(text: str) -> list[str]:
-    return text.casefold().split()
-
-
-def _headline(title: str, text: str) -> tuple[str, str] | None:
-    """An untitled item's (headline, rest of its text) when the title repeats the text.
-
-    Feed items without a title get the first words of their text as one (with "…"). The
-    reader must not read those words twice: the headline becomes the text's first
-    sentence (or its first ``HEADLINE_WORDS`` words and "…"), the summary what follows.
-    None when the title is a headline of its own.
-    """
-    head = _words(title.rstrip().removesuffix("…").rstrip())
-    body = text.split()
-    if not head or len(body) < len(head):
-        return None
-    if len(head) < 3 and len(head) != len(body):  # "Denmark" over "Denmark wins ...": a title
-        return None
-    folded = [w.casefold() for w in body[: len(head)]]
-    if folded[:-1] != head[:-1] or not folded[-1].startswith(head[-1]):
-        return None
-    first = _trim(text, HEADLINE_WORDS, max_sentences=1)
-    cut = first.endswith("…")
-    used = len(first.removesuffix("…").split())
-    if first.endswith(".") and not first.endswith(".."):
-        first = first[:-1]  # a headline has no full stop
-    rest = " ".join(body[used:])
-    if cut and not rest:  # the whole text is the headline: nothing was cut
-        first = " ".join(body).rstrip(",;:–- ")
-    return first, (f"…{rest}" if cut and rest else rest)
-
-
-def _told(article: Article) -> tuple[str, str]:
-    """The headline a story of `article` shows, and the text it has beyond that headline
-    (its standfirst, else its body; an untitled item's rest: see `_headline`). A
-    standfirst that only repeats the headline (a page whose meta description is its
-    title) gives way to the body when that says more (`_body_instead`)."""
-    source_text = article.summary if article.summary.strip() else article.text
-    source_text = _body_instead(article, source_text) or source_text
-    untitled = _headline(article.title, source_text)
-    return (article.title, source_text) if untitled is None else untitled
-
-
-#: Characters a body must hold beyond its headline to speak for a standfirst that only
-#: repeats the headline (a sentence; less is a kicker or a caption).
-SAYS_MORE = 80
-
-
-def _body_instead(article: Article, standfirst: str) -> str | None:
-    """The body to show where the standfirst only repeats the headline (a page whose
-    meta description is its title): the body without the headline it may open with,
-    when what is left holds a sentence or more; else None (keep the standfirst)."""
-    head = _words(article.title.rstrip(" .…"))
-    if not head or _words(standfirst.rstrip(" .…")) != head:
-        return None
-    body = article.text.strip()
-    if _words(body)[: len(head)] == head:  # the body opens with the headline: not twice
-        body = body.split(maxsplit=len(head))[len(head)] if len(body.split()) > len(head) else ""
-    return body if len(body) >= SAYS_MORE else None
 
 
 def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
@@ -308,6 +261,8 @@ def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
         published=front.published,
         pinned=candidate.pinned,
         language=front.language,
+        update=candidate.update,
+        first_reported=candidate.first_reported,
     )
 
 

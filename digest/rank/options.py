@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 
 
@@ -32,6 +33,10 @@ class RankOptions:
     already_sent: frozenset[str] = frozenset()  # keys sent in an earlier edition of the list
     # (source, link, headline, standfirst) of those: the same, under new GUIDs, were sent
     sent_links: frozenset[tuple[str, str, str, str]] = frozenset()
+    # Of those keys: when the latest edition of the list that carried each was built (its
+    # `at`). A later report of a sent story published before then could have run in it
+    # (see rank.updates); a key missing here only lacks that limit.
+    carried_at: Mapping[str, datetime] = field(default_factory=lambda: MappingProxyType({}))
     section_quotas: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     sections: frozenset[str] | None = None  # a variant: only these sections (None: all)
     # Sources that are folders of article files: a file is dated (else by its mtime),

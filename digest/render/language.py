@@ -40,6 +40,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "links": "Links",
         "and_more.one": "and {n} more",
         "and_more.other": "and {n} more",
+        "update": "Update",
+        "first_reported": "first reported {date}",
         "variant_fallback": "Little news in your sections today: here is the whole edition.",
     },
     "da": {
@@ -59,6 +61,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "links": "Links",
         "and_more.one": "og {n} anden",
         "and_more.other": "og {n} andre",
+        "update": "Opdatering",
+        "first_reported": "først omtalt {date}",
         "variant_fallback": "Kun lidt nyt i dine sektioner i dag: her er hele udgaven.",
     },
     "de": {
@@ -78,6 +82,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "links": "Links",
         "and_more.one": "und {n} weiteren",
         "and_more.other": "und {n} weiteren",
+        "update": "Aktualisierung",
+        "first_reported": "zuerst gemeldet am {date}",
         "variant_fallback": "Wenig Neues in Ihren Rubriken heute: hier ist die ganze Ausgabe.",
     },
 }

@@ -9,6 +9,7 @@ fills in the prepared bytes. Never renders or inlines per subscriber.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -125,10 +126,22 @@ class Renderer:
         writes them (CLDR's "MMMd": "11月27日", "27. Nov.", "nov. 27."), since "27 11月"
         or "27 Nov." is no date a Japanese or German reader writes."""
         tz = ZoneInfo(self.settings.list(edition.list).timezone)
-        day = slot_day(edition.slot, edition.at, tz)
+        return self._day_and_month(slot_day(edition.slot, edition.at, tz))
+
+    def _day_and_month(self, day: dt.date) -> str:
         fixed = format_date(day, format="d MMM", locale=self.strings.locale)
         own = format_skeleton("MMMd", day, locale=self.strings.locale)
         return fixed if sorted(fixed.split()) == sorted(own.split()) else own
+
+    def first_reported(self, story: Story, list_name: str) -> str:
+        """An update's "first reported 6 Dec" (its first sent report's day in the list's
+        zone, written as the subject's date is); "" for a story that is no update or
+        whose first report nobody dated."""
+        if not story.update or story.first_reported is None:
+            return ""
+        tz = ZoneInfo(self.settings.list(list_name).timezone)
+        day = story.first_reported.astimezone(tz).date()
+        return self.strings("first_reported", date=self._day_and_month(day))
 
     def preheader(self, edition: Edition) -> str:
         """The inbox preview: the headlines after the lead (the subject has the lead)."""
@@ -191,6 +204,7 @@ class Renderer:
             "image_width": lead_image_width,
             "image_column": IMAGE_WIDTH,
             "dropped_teasers": 0,
+            "first_reported": lambda story: self.first_reported(story, edition.list),
         }
 
     def render(self, edition: Edition, variant: Variant = EVERY_SECTION) -> Rendered:

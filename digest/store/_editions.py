@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import func, insert, literal, select, update
@@ -171,6 +172,29 @@ class EditionsMixin(Base):
         with self.engine.connect() as conn:
             keys = set(conn.execute(query).scalars())
         return frozenset(keys | {claimed_key(key) for key in keys})
+
+    def carried_at(self, list_name: str) -> Mapping[str, datetime]:
+        """Of the keys :meth:`sent_keys` gives: when the latest edition of this list that
+        went (or is going) out carrying each was built (its `at`). A report of a sent
+        story published before then could have been in it: it is no update later
+        (:mod:`digest.rank.updates`)."""
+        e, ea, lst = t.editions, t.edition_articles, t.lists
+        query = (
+            select(ea.c.article_key, func.max(e.c.built_for))
+            .join(e, e.c.id == ea.c.edition_id)
+            .join(lst, lst.c.id == e.c.list_id)
+            .where(lst.c.name == list_name, e.c.status.in_(("sending", "sent")))
+            .group_by(ea.c.article_key)
+        )
+        out: dict[str, datetime] = {}
+        with self.engine.connect() as conn:
+            for key, built in conn.execute(query):
+                at = utc(built)
+                assert at is not None
+                for name in {key, claimed_key(key)}:
+                    if name not in out or out[name] < at:
+                        out[name] = at
+        return MappingProxyType(out)
 
     def sent_links(self, list_name: str) -> frozenset[tuple[str, str, str, str]]:
         """(source, link, headline, standfirst) of the articles in editions of this list

@@ -1,0 +1,77 @@
+"""What a story shows of its face article: the headline, and the text beyond it.
+
+Job: give the headline an article's story shows and the text under it (its standfirst,
+else its body), for untitled feed items (whose title is their text's first words) and
+pages whose standfirst only repeats the headline (:func:`told`).
+Must not: choose, score or trim a story's summary to its budget (that is
+:mod:`digest.rank`), or look at anything but the one article.
+"""
+
+from __future__ import annotations
+
+from digest.rank.trim import trim as _trim
+from digest.records import Article
+
+#: A headline made from an untitled item's text: its first sentence, at most this long.
+HEADLINE_WORDS = 16
+
+
+def _words(text: str) -> list[str]:
+    return text.casefold().split()
+
+
+def _headline(title: str, text: str) -> tuple[str, str] | None:
+    """An untitled item's (headline, rest of its text) when the title repeats the text.
+
+    Feed items without a title get the first words of their text as one (with "…"). The
+    reader must not read those words twice: the headline becomes the text's first
+    sentence (or its first ``HEADLINE_WORDS`` words and "…"), the summary what follows.
+    None when the title is a headline of its own.
+    """
+    head = _words(title.rstrip().removesuffix("…").rstrip())
+    body = text.split()
+    if not head or len(body) < len(head):
+        return None
+    if len(head) < 3 and len(head) != len(body):  # "Denmark" over "Denmark wins ...": a title
+        return None
+    folded = [w.casefold() for w in body[: len(head)]]
+    if folded[:-1] != head[:-1] or not folded[-1].startswith(head[-1]):
+        return None
+    first = _trim(text, HEADLINE_WORDS, max_sentences=1)
+    cut = first.endswith("…")
+    used = len(first.removesuffix("…").split())
+    if first.endswith(".") and not first.endswith(".."):
+        first = first[:-1]  # a headline has no full stop
+    rest = " ".join(body[used:])
+    if cut and not rest:  # the whole text is the headline: nothing was cut
+        first = " ".join(body).rstrip(",;:–- ")
+    return first, (f"…{rest}" if cut and rest else rest)
+
+
+def told(article: Article) -> tuple[str, str]:
+    """The headline a story of `article` shows, and the text it has beyond that headline
+    (its standfirst, else its body; an untitled item's rest: see `_headline`). A
+    standfirst that only repeats the headline (a page whose meta description is its
+    title) gives way to the body when that says more (`_body_instead`)."""
+    source_text = article.summary if article.summary.strip() else article.text
+    source_text = _body_instead(article, source_text) or source_text
+    untitled = _headline(article.title, source_text)
+    return (article.title, source_text) if untitled is None else untitled
+
+
+#: Characters a body must hold beyond its headline to speak for a standfirst that only
+#: repeats the headline (a sentence; less is a kicker or a caption).
+SAYS_MORE = 80
+
+
+def _body_instead(article: Article, standfirst: str) -> str | None:
+    """The body to show where the standfirst only repeats the headline (a page whose
+    meta description is its title): the body without the headline it may open with,
+    when what is left holds a sentence or more; else None (keep the standfirst)."""
+    head = _words(article.title.rstrip(" .…"))
+    if not head or _words(standfirst.rstrip(" .…")) != head:
+        return None
+    body = article.text.strip()
+    if _words(body)[: len(head)] == head:  # the body opens with the headline: not twice
+        body = body.split(maxsplit=len(head))[len(head)] if len(body.split()) > len(head) else ""
+    return body if len(body) >= SAYS_MORE else None
