@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from xml.etree import ElementTree
@@ -119,3 +120,32 @@ def test_a_story_without_a_link_of_its_own_links_to_its_whole_text_in_the_archiv
         assert c.get("/archive/1/story/0000000000000000").status_code == 404
         app.store.set_edition_status(1, "draft", now=NOW)
         assert c.get(f"/archive/1/story/{story_ref(own[0].key)}").status_code == 404
+
+
+def test_an_update_is_labelled_on_the_archive_page_as_in_the_email(tmp_path: Path) -> None:
+    """A reader who opens the edition in the browser sees why yesterday's story is back:
+    "Update · first reported …", as the email says (digest.rank.updates)."""
+    config = newsletter(tmp_path)
+    app = App.from_config(config)
+    built = app.store.edition(build(config))
+    first = NOW - timedelta(days=2)
+    lead, *others = built.leads
+    teaser, *rest = built.teasers
+    edition = replace(
+        built,
+        id=None,
+        leads=(replace(lead, update=True, first_reported=first), *others),
+        teasers=(replace(teaser, update=True, first_reported=first), *rest),
+    )
+    saved = app.store.save_edition(edition, now=NOW)
+    assert saved.id is not None
+    app.store.set_edition_status(saved.id, "sent", now=NOW)
+    with running(config) as base, httpx.Client(base_url=base) as c:
+        page = c.get(f"/archive/{saved.id}").text
+    label = "Update · first reported 25 Nov"
+    assert page.count(label) == 2
+    sections = page.split("<section")[1:]  # (the page title names the lead too)
+    (section,) = [p for p in sections if html.escape(lead.title, quote=False) in p]
+    assert label in section  # on the lead, beside its outlet
+    paragraphs = [p for p in page.split("<p") if html.escape(teaser.title, quote=False) in p]
+    assert len(paragraphs) == 1 and f"{label}:" in paragraphs[0]  # before the teaser

@@ -13,7 +13,8 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -595,3 +596,23 @@ def test_editors_are_stored_with_salted_hashes_only(tmp_path: Path) -> None:
         assert res.exit_code == 2 and problem in res.output, res.output
     res = CliRunner().invoke(main, ["editors", "list", "--config", str(config)])
     assert res.output.split() == ["ann@example.org", "bo@example.org"]
+
+
+def test_the_editor_sees_which_stories_are_updates(tmp_path: Path) -> None:
+    """An update (digest.rank.updates) is marked on the desk's edition page, with when
+    the story was first reported, so the editor knows why a story sent before is back."""
+    config = newsletter(tmp_path)
+    add_editor(config)
+    app = App.from_config(config)
+    built = app.store.edition(build(config))
+    lead, *others = built.leads
+    first = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
+    edition = replace(
+        built, id=None, leads=(replace(lead, update=True, first_reported=first), *others)
+    )
+    saved = app.store.save_edition(edition, now=NOW)
+    with running(config) as base, editor_client(base) as c:
+        page = html.unescape(c.get(f"/editions/{saved.id}").text)
+    rows = [row for row in page.split('<p class="meta">') if "update" in row.split("</p>")[0]]
+    assert len(rows) == 1
+    assert "first reported 25 Nov 2026, 06:30 UTC" in rows[0].split("</p>")[0]

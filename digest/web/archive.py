@@ -17,7 +17,7 @@ subscriber's links. Views only read.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
@@ -28,6 +28,9 @@ from digest.render.language import direction
 from digest.render.stories import story_ref
 from digest.store._editions import EditionInfo
 from digest.web.common import SECURITY_HEADERS, refuse_nul, web
+
+if TYPE_CHECKING:
+    from digest.render import Renderer
 
 bp = Blueprint("archive", __name__)
 bp.before_request(refuse_nul)  # a NUL in a filter or form: 400, not a 500
@@ -120,7 +123,21 @@ def _reading() -> dict[str, Any]:
     the email has them: :meth:`~digest.render.Renderer.lang_attrs`)."""
     renderer = web().app.renderer
     language = renderer.language
-    return {"lang": language, "dir": direction(language), "lang_attrs": renderer.lang_attrs}
+    return {
+        "lang": language,
+        "dir": direction(language),
+        "lang_attrs": renderer.lang_attrs,
+        "update_label": lambda story, list_name: _update_label(renderer, story, list_name),
+    }
+
+
+def _update_label(renderer: Renderer, story: Story, list_name: str) -> str:
+    """ "Update · first reported 6 Dec" for a story that is an update (as the email
+    labels it: see digest.rank.updates); "" for any other."""
+    if not story.update:
+        return ""
+    first = renderer.first_reported(story, list_name)
+    return f"{renderer.strings('update')} · {first}" if first else renderer.strings("update")
 
 
 def _public(edition_id: int) -> EditionInfo:
