@@ -8,7 +8,8 @@ articles older than it that no edition carries
 scheduler's records (schedule_runs) written before it that nothing reads any more
 (:meth:`Store.prune_runs <digest.store.Store.prune_runs>`: open runs and each list's
 latest of each action stay; so does the week a tick looks back at,
-:data:`RUNS_KEPT`, when keep_days is shorter). What identifies an
+:data:`RUNS_KEPT`, when keep_days is shorter), then truncate SQLite's write-ahead log
+(:meth:`Store.truncate_log <digest.store.Store.truncate_log>`). What identifies an
 article stays, so it never comes back as new. The configuration refuses a `keep_days`
 shorter than what a build reads back (:func:`~digest.config.settings.min_keep_days`).
 Must not: read the clock, delete an article's row, or decide when to run (`digest
@@ -89,4 +90,6 @@ def prune(store: Store, settings: Settings, *, now: datetime, dry_run: bool = Fa
     emptied = store.prune_articles(before=before, dry_run=dry_run)
     runs_before = min(before, now - RUNS_KEPT)
     runs = store.prune_runs(before=runs_before, dry_run=dry_run)
+    if not dry_run:
+        store.truncate_log()
     return Pruned(emptied, before, keep, dry_run, runs, runs_before)
