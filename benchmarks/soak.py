@@ -469,7 +469,10 @@ def check_month(app: Any, smtp: Smtp, outcomes: list[Any], ndays: int) -> list[s
             # the last day's edition may still be going round the zones
             if len(open_) > 1:
                 problems.append(f"local: editions {open_} not sent at the end")
-        runs = store.schedule_runs(name, action="send")
+        # The month's sends as its ticks recorded them (schedule_runs keeps a week of
+        # them: keep_days = 7), and any row still left open.
+        runs: list[Any] = [o for o in outcomes if o.list == name and o.action == "send"]
+        runs += [r for r in store.schedule_runs(name, action="send") if r.status == "running"]
         for r in runs:
             if name == "desk" and r.status == "skipped" and not r.detail:
                 problems.append(f"desk: slot {r.slot} skipped without a reason")
