@@ -13,8 +13,9 @@ file a day; an aiosmtpd server that answers 451 to a share of the messages; two 
 `[database] keep_days = 7` so the daily prune has work to do.
 
 After each simulated day prints, from this same process: RSS (MB), open file
-descriptors, threads, SQLAlchemy connections checked out, the database's size, the rows
-of the biggest tables, schedule_runs rows, log lines that day, and the mean and max
+descriptors, threads, SQLAlchemy connections checked out, the database's size (on
+SQLite with its -wal and -shm files) and its write-ahead log's alone, the rows of the
+biggest tables, schedule_runs rows, log lines that day, and the mean and max
 wall time of a tick. Then checks the month's editions and deliveries and prints a verdict
 (exit 1 when a check fails or a measure keeps growing).
 
@@ -209,6 +210,14 @@ def db_size(store: Any, url: str) -> int:
         return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
 
 
+def wal_size(store: Any, url: str) -> int:
+    """SQLite: the -wal file's bytes (0 when there is none, or on PostgreSQL)."""
+    if not url.startswith("sqlite"):
+        return 0
+    wal = Path(f"{store.engine.url.database}-wal")
+    return wal.stat().st_size if wal.exists() else 0
+
+
 def row_counts(store: Any) -> dict[str, int]:
     from digest.store import schema as t
 
@@ -235,6 +244,7 @@ class Day:
     threads: int
     checked_out: int
     size: int
+    wal: int
     rows: dict[str, int]
     logs: int
     tick_mean: float
@@ -311,7 +321,7 @@ def main() -> int:
         step = timedelta(minutes=args.tick_minutes)
         print(
             f"{'day':>3} {'rss MB':>7} {'fds':>4} {'thr':>4} {'conn':>4} {'db KB':>7} "
-            f"{'articles':>8} {'deliv':>6} {'runs':>5} {'events':>6} {'logs':>5} "
+            f"{'wal KB':>7} {'articles':>8} {'deliv':>6} {'runs':>5} {'events':>6} {'logs':>5} "
             f"{'tick ms':>8} {'max ms':>7}",
             flush=True,
         )
@@ -374,6 +384,7 @@ def main() -> int:
                     threading.active_count(),
                     app.store.engine.pool.checkedout(),  # type: ignore[attr-defined]
                     db_size(app.store, url),
+                    wal_size(app.store, url),
                     counts,
                     counting.per_day[day],
                     sum(times) / len(times) * 1000,
@@ -384,7 +395,7 @@ def main() -> int:
             d = days[-1]
             print(
                 f"{day:>3} {d.rss:>7.1f} {d.fds:>4} {d.threads:>4} {d.checked_out:>4} "
-                f"{d.size // 1024:>7} {counts.get('articles', 0):>8} "
+                f"{d.size // 1024:>7} {d.wal // 1024:>7} {counts.get('articles', 0):>8} "
                 f"{counts.get('deliveries', 0):>6} {counts.get('schedule_runs', 0):>5} "
                 f"{counts.get('subscriber_events', 0):>6} {d.logs:>5} "
                 f"{d.tick_mean:>8.1f} {d.tick_max:>7.0f}",
@@ -458,7 +469,10 @@ def check_month(app: Any, smtp: Smtp, outcomes: list[Any], ndays: int) -> list[s
             # the last day's edition may still be going round the zones
             if len(open_) > 1:
                 problems.append(f"local: editions {open_} not sent at the end")
-        runs = store.schedule_runs(name, action="send")
+        # The month's sends as its ticks recorded them (schedule_runs keeps a week of
+        # them: keep_days = 7), and any row still left open.
+        runs: list[Any] = [o for o in outcomes if o.list == name and o.action == "send"]
+        runs += [r for r in store.schedule_runs(name, action="send") if r.status == "running"]
         for r in runs:
             if name == "desk" and r.status == "skipped" and not r.detail:
                 problems.append(f"desk: slot {r.slot} skipped without a reason")

@@ -247,8 +247,8 @@ class Template:
     """Signs the personalised copies of one prepared variant (see the module docstring).
 
     `head` and `body` hold placeholders; a copy is `segments` filled with its values.
-    The header placeholders must each be a whole header value or lie inside one
-    without white space (an address, a Message-ID, a URL)."""
+    The header placeholders must each be a whole header value (List-Unsubscribe's,
+    folded or not) or lie inside one without white space (an address, a Message-ID)."""
 
     def __init__(
         self,

@@ -1,6 +1,7 @@
 """Header lines as a message carries them: an unstructured one (the Subject, RFC 2047
 encoded only when it must be), mailboxes (From, To, Reply-To: only the display name is
-ever encoded, so a name cannot add or change an address), List-Id (RFC 2919), and the
+ever encoded, so a name cannot add or change an address), List-Id (RFC 2919),
+List-Unsubscribe's value (RFC 2369: folded before its URL, never inside it), and the
 sender's domain. A value with a line break is refused (DeliveryError), never folded
 into a header of its own. Builds bytes and strings; sends nothing.
 """
@@ -43,6 +44,20 @@ def folded(name: str, value: str, width: int = 78) -> str:
             line = ""
         line += f" {word}"
     return "\r\n".join([*lines, line])
+
+
+#: `List-Unsubscribe: <>`: the line a URL is put in.
+_UNSUBSCRIBE_LINE = len(b"List-Unsubscribe: <>")
+
+
+def unsubscribe_value(url: bytes, width: int = 78) -> bytes:
+    """What follows `List-Unsubscribe:` for `url`: ` <URL>`, or `CRLF <URL>` (folded
+    after the colon) when `List-Unsubscribe: <URL>` would pass `width` characters. The
+    URL stays whole on its line (up to 998), as a URL in angle brackets must not be
+    broken; unfolding (a parser, relaxed DKIM) gives `<URL>` either way."""
+    if _UNSUBSCRIBE_LINE + len(url) <= width:
+        return b" <" + url + b">"
+    return b"\r\n <" + url + b">"
 
 
 def split_address(value: str) -> tuple[str, str]:

@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING
 from digest.dkim import DKIM_HEADERS as DKIM_HEADERS
 from digest.dkim import DkimSigner, Template
 from digest.errors import DeliveryError
-from digest.headers import address_line, domain_of, format_address, header_line, list_id_line
+from digest.headers import (
+    address_line,
+    domain_of,
+    format_address,
+    header_line,
+    list_id_line,
+    unsubscribe_value,
+)
 from digest.placeholders import PLACEHOLDERS, PREFERENCES, UNSUBSCRIBE
 from digest.segments import Segments
 
@@ -163,7 +170,8 @@ def prepare(
             b"Message-ID: " + MSGID + b"\r\n",
             address_line("Reply-To", reply_to) if reply_to else b"",
             list_id_line(list_title, list_id),
-            f"List-Unsubscribe: <{UNSUBSCRIBE}>\r\n".encode(),
+            # The whole value is the subscriber's (folded before a long URL).
+            b"List-Unsubscribe:" + _UNSUB + b"\r\n",
             b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" if one_click else b"",
             b"Precedence: bulk\r\n",
             f"X-Digest-Edition: {edition_id}\r\n".encode(),
@@ -212,7 +220,8 @@ def prepare(
     return _signed(Prepared(head, body, False, list_id, domain, nonce=nonce), dkim, date)
 
 
-# The kinds of slot (digest.segments): the values `personalise` puts in, in this order.
+# The kinds of slot (digest.segments): the values `personalise` puts in, in this order
+# (the header's unsubscribe slot is List-Unsubscribe's whole value, `unsubscribe_value`).
 _TO, _MSGID, _HEAD_UNSUB, _BODY_UNSUB, _BODY_PREFS = range(5)
 #: The per-subscriber placeholders of the header block and of the body, and their slots.
 HEAD_MARKS = {TO: _TO, MSGID: _MSGID, _UNSUB: _HEAD_UNSUB}
@@ -296,7 +305,7 @@ def personalise_links(
     values = (
         format_address(name, email).encode("ascii"),
         message_id(edition_id, subscriber_id, prepared.domain, prepared.nonce).encode("ascii"),
-        unsubscribe_url,
+        unsubscribe_value(unsubscribe_url),
         _qp_link(unsubscribe_url),
         _qp_link(preferences_url),
     )

@@ -1,13 +1,19 @@
-"""Retention: how long article bodies are kept, and emptying the older ones.
+"""Retention: how long article bodies and the scheduler's records are kept, and
+emptying or deleting the older ones.
 
 Job: turn `[database] keep_days` (:attr:`~digest.config.Settings.keep_days`) and an
 explicit `now` into a cut-off, and have the store empty the text and HTML of the
 articles older than it that no edition carries
-(:meth:`Store.prune_articles <digest.store.Store.prune_articles>`). What identifies an
+(:meth:`Store.prune_articles <digest.store.Store.prune_articles>`) and delete the
+scheduler's records (schedule_runs) written before it that nothing reads any more
+(:meth:`Store.prune_runs <digest.store.Store.prune_runs>`: open runs and each list's
+latest of each action stay; so does the week a tick looks back at,
+:data:`RUNS_KEPT`, when keep_days is shorter), then truncate SQLite's write-ahead log
+(:meth:`Store.truncate_log <digest.store.Store.truncate_log>`). What identifies an
 article stays, so it never comes back as new. The configuration refuses a `keep_days`
 shorter than what a build reads back (:func:`~digest.config.settings.min_keep_days`).
-Must not: read the clock, delete a row, or decide when to run (`digest prune` and the
-scheduler's daily step do).
+Must not: read the clock, delete an article's row, or decide when to run (`digest
+prune` and the scheduler's daily step do).
 """
 
 from __future__ import annotations
@@ -22,7 +28,12 @@ if TYPE_CHECKING:
     from digest.config import Settings
     from digest.store import Store
 
-__all__ = ["Pruned", "cutoff", "prune"]
+__all__ = ["RUNS_KEPT", "Pruned", "cutoff", "prune"]
+
+#: The scheduler's records are kept at least this long, whatever keep_days says: a tick
+#: looks back this far for the slots it missed (:data:`digest.schedule.LOOKBACK`; not
+#: imported, so that `digest prune` need not load the scheduler).
+RUNS_KEPT = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,18 +44,30 @@ class Pruned:
     before: datetime | None  # the cut-off; None: nothing is old enough (keep_days = 0)
     keep_days: int
     dry_run: bool = False
+    runs: int = 0  # the scheduler's records (schedule_runs rows) deleted (or to be)
+    runs_before: datetime | None = None  # their cut-off: `before`, or a week ago if earlier
 
     def summary(self) -> str:
-        """One line: how many articles, and the cut-off."""
+        """One line: how many articles and scheduler records, and the cut-offs."""
         if self.before is None:
-            return f"keep_days = {self.keep_days}: every article's text is kept"
+            return (
+                f"keep_days = {self.keep_days}: every article's text and every scheduler "
+                "record is kept"
+            )
         verb = "would empty" if self.dry_run else "emptied"
         noun = "article" if self.emptied == 1 else "articles"
+        runs = "record" if self.runs == 1 else "records"
         return (
             f"{verb} the text of {self.emptied:,} {noun} first seen and published before "
-            f"{iso(self.before.replace(microsecond=0))} (keep_days = {self.keep_days}); "
-            "editions' articles kept"
+            f"{_shown(self.before)} (keep_days = {self.keep_days}); editions' articles kept; "
+            f"{'would delete' if self.dry_run else 'deleted'} {self.runs:,} of the "
+            f"scheduler's {runs} written before {_shown(self.runs_before or self.before)} "
+            "(open runs and each list's latest of each action kept)"
         )
+
+
+def _shown(when: datetime) -> str | None:
+    return iso(when.replace(microsecond=0))
 
 
 def cutoff(keep_days: int, now: datetime) -> datetime | None:
@@ -58,9 +81,15 @@ def cutoff(keep_days: int, now: datetime) -> datetime | None:
 
 
 def prune(store: Store, settings: Settings, *, now: datetime, dry_run: bool = False) -> Pruned:
-    """Empty the bodies of the articles older than the project's `keep_days` at `now`."""
+    """Empty the bodies of the articles older than the project's `keep_days` at `now`,
+    and delete the scheduler's records older than that that nothing reads any more."""
     keep = settings.keep_days
     before = cutoff(keep, now)
     if before is None:
         return Pruned(0, None, keep, dry_run)
-    return Pruned(store.prune_articles(before=before, dry_run=dry_run), before, keep, dry_run)
+    emptied = store.prune_articles(before=before, dry_run=dry_run)
+    runs_before = min(before, now - RUNS_KEPT)
+    runs = store.prune_runs(before=runs_before, dry_run=dry_run)
+    if not dry_run:
+        store.truncate_log()
+    return Pruned(emptied, before, keep, dry_run, runs, runs_before)

@@ -12,6 +12,14 @@ from __future__ import annotations
 #: ``alembic_version`` row alone, without loading Alembic (~0.4 s).
 HEAD = "0008"
 
+#: How long a SQLite connection waits for a lock another holds (milliseconds).
+SQLITE_BUSY_MS = 30000
+#: The write-ahead log's size after a checkpoint (bytes): a checkpoint reuses the -wal
+#: file from its start and never shrank it, so it stayed at its largest (about 16 MB,
+#: 4,000 pages) beside a database of one or two; the first commit after the checkpoint
+#: now cuts it back to this.
+SQLITE_WAL_LIMIT = 1024 * 1024
+
 #: Set on every SQLite connection, in this order. A send commits every message or two:
 #: a checkpoint (two fsyncs, taken by the committing writer while the others wait)
 #: every 4,000 pages of WAL rather than SQLite's 1,000; commits are as durable as before.
@@ -19,6 +27,7 @@ SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA wal_autocheckpoint=4000",
+    f"PRAGMA journal_size_limit={SQLITE_WAL_LIMIT}",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=30000",
+    f"PRAGMA busy_timeout={SQLITE_BUSY_MS}",
 )

@@ -4,7 +4,8 @@ A token carries a subscriber id and is signed (HMAC via itsdangerous) with the
 project's newest secret key (see digest.keys; older keys still verify until they are
 retired) and a purpose-specific salt, so an unsubscribe token cannot be
 used as a preferences token and a changed id fails the signature. Tokens are short
-enough that a `List-Unsubscribe` URL is never folded or encoded.
+enough that a `List-Unsubscribe` URL is never encoded (a long one is folded before
+the URL, never inside it: :func:`digest.headers.unsubscribe_value`).
 
 A send makes two per message, so `make` (and `make_bytes`, what a send's links use)
 computes the usual one (an id below 10**10) with one HMAC, its key's inner and outer

@@ -1,7 +1,9 @@
 """Provider webhooks against a running `digest serve`: SES through SNS, and Mailgun.
 
 A signed event suppresses; a forged, stale, foreign-topic or replayed one changes
-nothing. The SNS signing certificate is one this test makes and pins in the config
+nothing. A refused caller is told only "refused": why (a setting that is missing, a
+bad signature, a topic not ours) goes to the operator's log, never the signing key.
+The SNS signing certificate is one this test makes and pins in the config
 (`[bounces] sns_certificate`); the string it signs is written here from AWS's
 published layout, not taken from digest's code.
 """
@@ -29,6 +31,23 @@ from digest.store import schema as t
 from tests.certs import self_signed
 from tests.test_send_support import add_subscribers, build, small_project
 from tests.test_web_public import serving
+
+REFUSED = "The webhook call was refused."
+#: What a refused caller must not be told (the reasons are the operator's, in the log).
+REASONS = ("DIGEST_MAILGUN_SIGNING_KEY", "sns_topic_arn", "signature", "topic", "too old")
+
+
+def _refused(answer: httpx.Response) -> None:
+    """A 403 that says "refused" and nothing about why."""
+    assert answer.status_code == 403, answer.text
+    assert REFUSED in answer.text
+    for word in REASONS:
+        assert word not in answer.text, word
+
+
+def _log(config: Path) -> str:
+    return (config.parent / "serve.log").read_text()
+
 
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:digest-bounces"
 RETURN = "bounces@brief.example.org"
@@ -150,10 +169,15 @@ def test_forged_stale_and_foreign_ses_calls_change_nothing(served: Any, tmp_path
         _sns(key, bounce, TopicArn="arn:aws:sns:eu-west-1:999999999999:other"),
         stale,
     ):
-        answer = httpx.post(f"{base}/hooks/ses", content=json.dumps(body))
-        assert answer.status_code == 403, answer.text
+        _refused(httpx.post(f"{base}/hooks/ses", content=json.dumps(body)))
     assert httpx.post(f"{base}/hooks/ses", content=b"{not json").status_code == 400
     assert _status(app, emails[2]) == "active" and _status(app, emails[3]) == "active"
+    # The operator's log says why each was refused.
+    log = _log(app.settings.path)
+    assert log.count("/hooks/ses: refused a call from 127.0.0.1: SES webhook: ") == 4, log
+    assert log.count("SES webhook: bad signature") == 2
+    assert "topic 'arn:aws:sns:eu-west-1:999999999999:other' is not ours" in log
+    assert "SES webhook: the message is too old (a replay?)" in log
 
 
 def test_mailgun_failed_and_complained_and_refusals(served: Any) -> None:
@@ -177,8 +201,12 @@ def test_mailgun_failed_and_complained_and_refusals(served: Any) -> None:
         _mailgun(complained, age=3600),  # an old signature replayed
         {"event-data": complained},  # unsigned
     ):
-        assert httpx.post(f"{base}/hooks/mailgun", json=body).status_code == 403
+        _refused(httpx.post(f"{base}/hooks/mailgun", json=body))
     assert _status(app, emails[3]) == "active"
+    log = _log(app.settings.path)
+    for reason in ("bad signature", "the signature is too old (a replay?)", "no signature"):
+        assert f"/hooks/mailgun: refused a call from 127.0.0.1: Mailgun webhook: {reason}" in log
+    assert MAILGUN_KEY not in log
     assert httpx.post(f"{base}/hooks/mailgun", json=_mailgun(complained)).status_code == 200
     assert _status(app, emails[3]) == "complained"
 
@@ -194,8 +222,43 @@ def test_a_seen_mailgun_signature_cannot_carry_another_event(served: Any) -> Non
     r = httpx.post(
         f"{base}/hooks/mailgun", json={"signature": seen["signature"], "event-data": forged}
     )
+    # A caller who holds a valid signature is told why: it reveals no setting.
     assert r.status_code == 403 and "already used" in r.text
+    assert "already used for another event" in _log(app.settings.path)
     assert _status(app, emails[1]) == "active"
     # The very same call again (Mailgun's retry) still answers, and changes nothing.
     assert httpx.post(f"{base}/hooks/mailgun", json=seen).status_code == 200
     assert _status(app, emails[0]) == "active"
+
+
+def test_an_unconfigured_webhook_tells_the_caller_nothing_and_the_log_what_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neither $DIGEST_MAILGUN_SIGNING_KEY nor `[bounces] sns_topic_arn` is set: every
+    call is refused, and only the operator learns which setting is missing."""
+    monkeypatch.delenv("DIGEST_MAILGUN_SIGNING_KEY", raising=False)
+    folder = tmp_path / "news"
+    folder.mkdir()
+    key = self_signed(folder, "sns.eu-west-1.amazonaws.com").private_key
+    config = small_project(
+        folder, 2525, extra=f'[bounces]\nreturn_path = "{RETURN}"\nsns_certificate = "cert.pem"\n'
+    )
+    app = App.from_config(config)
+    emails = add_subscribers(app, 1)
+    complained = {"event": "complained", "id": "mg-event-9", "recipient": emails[0]}
+    complaint = {
+        "notificationType": "Complaint",
+        "complaint": {"feedbackId": "f-9", "complainedRecipients": [{"emailAddress": emails[0]}]},
+        "mail": {"messageId": "m-9", "source": "brief@example.org"},
+    }
+    with serving(config) as base:
+        # Signed as Mailgun would sign with the key the operator meant to set.
+        _refused(httpx.post(f"{base}/hooks/mailgun", json=_mailgun(complained)))
+        _refused(httpx.post(f"{base}/hooks/ses", content=json.dumps(_sns(key, complaint))))
+    assert _status(app, emails[0]) == "active"
+    log = _log(config)
+    assert (
+        "/hooks/mailgun: refused a call from 127.0.0.1: Mailgun webhook: "
+        "$DIGEST_MAILGUN_SIGNING_KEY is not set; refusing"
+    ) in log, log
+    assert "SES webhook: [bounces] sns_topic_arn is not set; refusing" in log, log

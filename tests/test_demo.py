@@ -29,7 +29,7 @@ def test_the_demo_fills_the_outbox(tmp_path: Path, monkeypatch: object) -> None:
         msg = message_from_bytes(f.read_bytes(), policy=policy.default)
         recipients.append(msg["To"].addresses[0].addr_spec.lower())
         assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-        assert msg["List-Unsubscribe"].startswith("<https://brief.example.org/u/")
+        assert msg["List-Unsubscribe"].strip().startswith("<https://brief.example.org/u/")
     assert sorted(recipients) == addresses
     edition = json.loads((out / "edition.json").read_text())
     assert len(edition["leads"]) == 3 and len(edition["teasers"]) == 8

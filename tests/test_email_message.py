@@ -176,7 +176,7 @@ def test_messages_are_signed_per_subscriber_and_verify(
     signed = set(tags["h"].split(":"))
     assert {h.lower() for h in DKIM_HEADERS} - {"reply-to"} <= signed
     # The unsubscribe link is the subscriber's own, inside the signature.
-    assert msg["List-Unsubscribe"].startswith("<https://brief.example.org/u/")
+    assert msg["List-Unsubscribe"].strip().startswith("<https://brief.example.org/u/")
 
     # Tampering with a signed list header, the subject or the body breaks the signature.
     head, body = data.split(b"\r\n\r\n", 1)

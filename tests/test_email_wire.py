@@ -155,7 +155,7 @@ def test_one_click_unsubscribe_is_offered_only_over_https(
     msg = message_from_bytes(
         _sent(App(load(config)), HTML_READER, smtp_server), policy=policy.default
     )
-    assert str(msg["List-Unsubscribe"]).startswith(f"<{base}/u/")
+    assert str(msg["List-Unsubscribe"]).strip().startswith(f"<{base}/u/")
     post = msg["List-Unsubscribe-Post"]
     assert (str(post) if post else None) == (
         "List-Unsubscribe=One-Click" if scheme == "https" else None

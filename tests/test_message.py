@@ -37,7 +37,10 @@ def _prepared(html: str = "", text: str = "", text_only: bool = False):  # type:
     )
 
 
-def test_a_long_unsubscribe_url_stays_one_unencoded_header() -> None:
+def test_a_long_unsubscribe_url_is_folded_before_it_never_encoded_nor_broken() -> None:
+    """Longer than the placeholder it replaces, and than a line: List-Unsubscribe is
+    folded after its colon, the URL whole on the next line (RFC 5322 2.1.1 keeps lines
+    within 78 characters, but for a word that cannot be broken)."""
     data = personalise(
         _prepared(),
         edition_id=7,
@@ -48,9 +51,9 @@ def test_a_long_unsubscribe_url_stays_one_unencoded_header() -> None:
         preferences_url="https://brief.example.org/p/x",
     )
     head = data.split(b"\r\n\r\n", 1)[0].decode("ascii")
-    assert f"List-Unsubscribe: <{LONG_URL}>\r\n" in head
+    assert f"\r\nList-Unsubscribe:\r\n <{LONG_URL}>\r\n" in head
     msg = message_from_bytes(data, policy=policy.default)
-    assert msg["List-Unsubscribe"] == f"<{LONG_URL}>"
+    assert msg["List-Unsubscribe"].strip() == f"<{LONG_URL}>"  # the fold's space kept
     assert msg["To"].addresses[0].display_name == "Søren Ærø"
     assert msg["Subject"] == "Kødbyen reopens — and more | The Brief"
     assert msg["Message-ID"] == "<digest.7.3.3f9a0c1d2e4b5a67@example.org>"
@@ -58,9 +61,31 @@ def test_a_long_unsubscribe_url_stays_one_unencoded_header() -> None:
     text, html = (p.get_content() for p in msg.iter_parts())
     assert LONG_URL in text and f'href="{LONG_URL}"' in html
     assert "https://brief.example.org/p/x" in html
-    assert max(len(line) for line in data.split(b"\r\n")) <= 78 + len(
-        b"List-Unsubscribe: <>"
-    ) + len(LONG_URL)
+    assert max(len(line) for line in data.split(b"\r\n")) == len(f" <{LONG_URL}>")
+    long = [line for line in head.split("\r\n") if len(line) > 78]
+    assert long == [f" <{LONG_URL}>"]
+
+
+@pytest.mark.parametrize(("length", "folded"), [(58, False), (59, True)])
+def test_list_unsubscribe_is_folded_only_past_78_characters(length: int, folded: bool) -> None:
+    url = "https://brief.example.org/u/"
+    url += "x" * (length - len(url))
+    data = personalise(
+        _prepared(),
+        edition_id=7,
+        subscriber_id=3,
+        email="a@example.com",
+        name="Ann",
+        unsubscribe_url=url,
+        preferences_url="https://brief.example.org/p/x",
+    )
+    head = data.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    line = f"List-Unsubscribe: <{url}>"
+    assert (line in head.split("\r\n")) is not folded
+    assert (f"List-Unsubscribe:\r\n <{url}>\r\n" in head) is folded
+    assert len(line) == 20 + length
+    msg = message_from_bytes(data, policy=policy.default)
+    assert msg["List-Unsubscribe"].strip() == f"<{url}>"
 
 
 def test_body_lines_stay_within_76_octets_after_substitution() -> None:

@@ -56,7 +56,7 @@ def test_an_unsubscribed_reader_subscribes_again_and_gets_the_next_edition(
     first = build_and_send(config, NOW)
     sent = outbox(config, first)
     ann, bob = sorted(sent)[:2]
-    unsubscribe = re.fullmatch(r"<(\S+)>", sent[ann]["List-Unsubscribe"])
+    unsubscribe = re.fullmatch(r"<(\S+)>", sent[ann]["List-Unsubscribe"].strip())
     assert unsubscribe
     client = create_app(App.from_config(config), clock=lambda: NOW).test_client()
 
@@ -92,7 +92,7 @@ def test_an_unsubscribed_reader_subscribes_again_and_gets_the_next_edition(
     ]
     # Bob, who left too and did not come back, stays out.
     client.post(
-        re.sub(r"^<|>$", "", sent[bob]["List-Unsubscribe"]).removeprefix(BASE),
+        re.sub(r"^<|>$", "", sent[bob]["List-Unsubscribe"].strip()).removeprefix(BASE),
         data=ONE_CLICK,
         base_url=BASE,
     )

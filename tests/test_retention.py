@@ -263,7 +263,9 @@ def test_digest_prune_dry_run_says_what_it_would_do_and_prune_does_it(
     assert dry.exit_code == 0, dry.output
     assert dry.output.strip() == (
         "Would empty the text of 3 articles first seen and published before "
-        "2026-08-29T06:00:00Z (keep_days = 90); editions' articles kept."
+        "2026-08-29T06:00:00Z (keep_days = 90); editions' articles kept; would delete 0 of "
+        "the scheduler's records written before 2026-08-29T06:00:00Z (open runs and each "
+        "list's latest of each action kept)."
     )
     assert _bodies(app) == bodies
     done = CliRunner().invoke(main, ["prune", *at])
@@ -281,6 +283,8 @@ def test_digest_prune_dry_run_says_what_it_would_do_and_prune_does_it(
         "before": "2026-08-29T06:00:00Z",
         "keep_days": 90,
         "dry_run": False,
+        "runs": 0,
+        "runs_before": "2026-08-29T06:00:00Z",
     }
     app.close()
 

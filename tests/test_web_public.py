@@ -163,8 +163,11 @@ def test_one_click_unsubscribe_end_to_end(tmp_path: Path) -> None:
     assert len(sent) == 36
     # Take the links from the messages, as a mail provider does.
     ann, bob = sorted(sent)[:2]
-    link = re.fullmatch(r"<(https://brief\.example\.org/u/\S+)>", sent[ann]["List-Unsubscribe"])
-    link_bob = re.fullmatch(r"<(\S+)>", sent[bob]["List-Unsubscribe"])
+    # Folded after the colon when long: Python's parser keeps the fold's space.
+    link = re.fullmatch(
+        r"<(https://brief\.example\.org/u/\S+)>", sent[ann]["List-Unsubscribe"].strip()
+    )
+    link_bob = re.fullmatch(r"<(\S+)>", sent[bob]["List-Unsubscribe"].strip())
     assert link and link_bob
     assert sent[ann]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 

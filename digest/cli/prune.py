@@ -1,4 +1,5 @@
-"""`digest prune`: empty the text of old articles ([database] keep_days)."""
+"""`digest prune`: empty the text of old articles and delete the scheduler's old
+records ([database] keep_days)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from digest.codec import iso
 @click.command()
 @config_option
 @click.option(
-    "--dry-run", is_flag=True, help="Say how many articles would be emptied; change nothing."
+    "--dry-run",
+    is_flag=True,
+    help="Say how many articles would be emptied and records deleted; change nothing.",
 )
 @click.option(
     "--at",
@@ -21,7 +24,10 @@ from digest.codec import iso
     help="Prune as of this time (ISO 8601; without an offset, UTC); default: now.",
 )
 @click.option(
-    "--json", "as_json", is_flag=True, help="Print JSON: {emptied, before, keep_days, dry_run}."
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print JSON: {emptied, before, keep_days, dry_run, runs, runs_before}.",
 )
 def prune(config: str, dry_run: bool, at: str | None, as_json: bool) -> None:
     """Empty the text and HTML of articles older than [database] keep_days.
@@ -29,7 +35,9 @@ def prune(config: str, dry_run: bool, at: str | None, as_json: bool) -> None:
     An article first seen and published more than keep_days ago (default 90) loses its
     body; its link, headline, standfirst, dates and content hash stay, so a feed that
     still carries it never brings it back as new. Articles an edition carries keep
-    everything. `digest run` does this once a day.
+    everything. The scheduler's records (what `digest run` did for each slot) written
+    that long ago are deleted too, but for runs still open and each list's latest of
+    each action; the last seven days' are always kept. `digest run` does this once a day.
 
     SQLite reuses the freed space for new articles where a body took pages of its own
     (full-text feeds); the file itself only shrinks, and the space of short bodies only
@@ -44,6 +52,8 @@ def prune(config: str, dry_run: bool, at: str | None, as_json: bool) -> None:
             "before": iso(pruned.before),
             "keep_days": pruned.keep_days,
             "dry_run": pruned.dry_run,
+            "runs": pruned.runs,
+            "runs_before": iso(pruned.runs_before),
         }
         click.echo(json.dumps(out))
         return

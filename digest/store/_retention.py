@@ -7,7 +7,8 @@ unchanged, finds it unchanged (the hash is of what the feed gave, not of what is
 stored) and it never comes back as new; the archive's page of a story without a link
 of its own (which shows the stored text) only shows articles an edition carries.
 This module decides nothing about time: the cut-off is the caller's
-(:mod:`digest.retention`).
+(:mod:`digest.retention`). After a prune, SQLite's write-ahead log is folded into the
+database and truncated (:meth:`RetentionMixin.truncate_log`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,13 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
+from digest.revision import SQLITE_BUSY_MS
 from digest.store import schema as t
 from digest.store._base import Base
+
+#: How long truncating SQLite's write-ahead log waits (milliseconds) for the writers and
+#: readers that hold it back; writers wait on it meanwhile, so not long.
+TRUNCATE_WAIT_MS = 1000
 
 #: Articles emptied per statement: a big table is worked through in bounded steps
 #: (each an UPDATE of at most this many rows, found by their ids in order).
@@ -71,3 +77,20 @@ class RetentionMixin(Base):
                 if len(found) < batch:
                     return emptied
                 last = max(found)
+
+    def truncate_log(self, *, wait_ms: int = TRUNCATE_WAIT_MS) -> bool:
+        """SQLite: copy the write-ahead log into the database and cut the -wal file to
+        nothing (`PRAGMA wal_checkpoint(TRUNCATE)`); True when it did. A reader still
+        on an older snapshot (a backup, a slow page) keeps it; after `wait_ms` this gives
+        up, changing nothing, and the log shrinks at a later checkpoint
+        (`journal_size_limit`, digest.revision). Every commit is in the database or the
+        log either way. PostgreSQL: nothing to do (True)."""
+        if self.engine.dialect.name != "sqlite":
+            return True
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
+            try:
+                row = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+            finally:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        return row is not None and row[0] == 0

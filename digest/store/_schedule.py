@@ -4,7 +4,8 @@ The UNIQUE (list_id, slot, action) constraint is the lock: whoever inserts the r
 owns that slot's action, however many threads or processes fire at once. While an action
 runs, its row's `detail` names the owner (host:pid:token), so a row left `running` by a
 process that died can be taken over. This module decides nothing about time or policy
-(that is :mod:`digest.schedule`); it reads and writes rows.
+(that is :mod:`digest.schedule`); it reads and writes rows, and deletes old ones
+(:meth:`ScheduleMixin.prune_runs`, at a cut-off :mod:`digest.retention` gives).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, not_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from digest.store import schema as t
@@ -22,6 +23,29 @@ from digest.store._base import Base, utc
 
 #: Statuses of a schedule_runs row. `running` and `interrupted` are open (may be resumed).
 RUN_STATUSES = ("running", "done", "skipped", "missed", "failed", "interrupted", "paused")
+#: Rows a tick may still take over or resume, however old: never pruned.
+OPEN_STATUSES = ("running", "interrupted")
+
+
+def _prunable(before: datetime) -> ColumnElement[bool]:
+    """Rows written before `before` that nothing reads any more: not open (a claim held
+    or left by a dead owner, a send stopped by a shutdown, a failed send the next tick
+    resumes or records missed), and not the latest slot of their list and action (the
+    send watermark that "missed" is counted from, the last build and collect that
+    `digest schedule` shows)."""
+    r = t.schedule_runs
+    later = r.alias("later")
+    latest = (
+        select(func.max(later.c.slot))
+        .where(later.c.list_id == r.c.list_id, later.c.action == r.c.action)
+        .scalar_subquery()
+    )
+    return and_(
+        r.c.at < before,
+        r.c.status.not_in(OPEN_STATUSES),
+        not_(and_(r.c.action == "send", r.c.status == "failed")),
+        r.c.slot < latest,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +231,18 @@ class ScheduleMixin(Base):
                     r.c.detail == owner,
                 )
             )
+
+    def prune_runs(self, *, before: datetime, dry_run: bool = False) -> int:
+        """Delete the rows written before `before` that no claim or decision reads any
+        more (see :func:`_prunable`); return how many (with `dry_run`, how many would
+        be, and delete nothing). One statement, one transaction."""
+        r = t.schedule_runs
+        if dry_run:
+            with self.engine.connect() as conn:
+                count = select(func.count()).select_from(r).where(_prunable(before))
+                return int(conn.execute(count).scalar_one())
+        with self.engine.begin() as conn:
+            return int(conn.execute(delete(r).where(_prunable(before))).rowcount)
 
     def subscriber_zones(self, list_name: str) -> dict[str | None, int]:
         """Active subscribers of the list by their time zone (None: none given)."""

@@ -1,16 +1,24 @@
 """Webhook endpoints for sending providers: `/hooks/ses` (via SNS) and `/hooks/mailgun`.
 
 A call is verified before anything happens (see :mod:`digest.bounces.webhooks`); a
-refused call answers 403 with the reason and changes nothing. Authenticated by the
-provider's signature, not by a session: no CSRF token, no cookie.
+refused call changes nothing and answers 403 "refused", whatever the reason: why (a
+setting not made, a bad or stale signature, a topic not ours) is logged for the
+operator, never told to a caller who has not shown the provider's signature. Some
+reasons name the configuration, and even those about the request itself would tell it
+by their difference (with the Mailgun key unset every call is refused before its
+signature is read, so "bad signature" would say the key is set; "bad signature" after
+the topic check would confirm a guessed topic ARN). The one refusal after a valid
+signature, a Mailgun token already used for another event, says so. Authenticated by
+the provider's signature, not by a session: no CSRF token, no cookie.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 from flask import Blueprint, abort, request
@@ -30,7 +38,10 @@ from digest.bounces.webhooks import (
 from digest.config import MAILGUN_KEY_ENV
 from digest.web.common import web
 
+log = logging.getLogger(__name__)
 bp = Blueprint("hooks", __name__)
+#: All a caller is told of a refusal it cannot have caused knowingly (see above).
+REFUSED = "The webhook call was refused."
 _certificates: dict[str, bytes] = {}
 #: Throttle scopes: each Mailgun signature token, and the event it first came with.
 MAILGUN_TOKEN = "mailgun:token"
@@ -45,6 +56,13 @@ def _json() -> dict[str, Any]:
     if not isinstance(body, dict):
         abort(400, "The body is not a JSON object.")
     return body
+
+
+def _refuse(exc: WebhookRejected) -> NoReturn:
+    """403 "refused"; the reason (never a key: no message holds one) goes to the log."""
+    reason = " ".join(str(exc).split())[:300]
+    log.warning("%s: refused a call from %s: %s", request.path, request.remote_addr, reason)
+    abort(403, REFUSED)
 
 
 def _certificate(url: str) -> bytes:
@@ -95,7 +113,7 @@ def ses() -> tuple[dict[str, Any], int]:
     try:
         verify_sns(body, topic=settings.sns_topic_arn, certificate=_certificate, now=w.now())
     except WebhookRejected as exc:
-        abort(403, str(exc))
+        _refuse(exc)
     if body.get("Type") == "SubscriptionConfirmation":
         url = str(body.get("SubscribeURL", ""))
         if not sns_host_ok(url):
@@ -122,7 +140,7 @@ def mailgun() -> tuple[dict[str, Any], int]:
     try:
         verify_mailgun(body, key=os.environ.get(MAILGUN_KEY_ENV), now=web().now())
     except WebhookRejected as exc:
-        abort(403, str(exc))
+        _refuse(exc)
     _once(body)
     return _apply(mailgun_events(body), "webhook:mailgun"), 200
 
@@ -140,4 +158,6 @@ def _once(body: dict[str, Any]) -> None:
     if store.reserve(MAILGUN_TOKEN, token, limit=1, window=window, now=now):
         store.reserve(MAILGUN_EVENT, pair, limit=1, window=window, now=now)
     elif not store.attempts(MAILGUN_EVENT, pair, window=window, now=now):
-        abort(403, "Mailgun webhook: this signature was already used for another event")
+        why = "Mailgun webhook: this signature was already used for another event"
+        log.warning("%s: refused a call from %s: %s", request.path, request.remote_addr, why)
+        abort(403, why)
