@@ -37,20 +37,25 @@ def _prepared(html: str = "", text: str = "", text_only: bool = False):  # type:
     )
 
 
-def test_a_long_unsubscribe_url_is_folded_before_it_never_encoded_nor_broken() -> None:
-    """Longer than the placeholder it replaces, and than a line: List-Unsubscribe is
-    folded after its colon, the URL whole on the next line (RFC 5322 2.1.1 keeps lines
-    within 78 characters, but for a word that cannot be broken)."""
+def _personalised(unsubscribe_url: str, name: str = "Ann") -> tuple[bytes, str]:
+    """The prepared message for subscriber 3 with `unsubscribe_url`: its bytes and head."""
     data = personalise(
         _prepared(),
         edition_id=7,
         subscriber_id=3,
         email="a@example.com",
-        name="Søren Ærø",
-        unsubscribe_url=LONG_URL,
+        name=name,
+        unsubscribe_url=unsubscribe_url,
         preferences_url="https://brief.example.org/p/x",
     )
-    head = data.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    return data, data.split(b"\r\n\r\n", 1)[0].decode("ascii")
+
+
+def test_a_long_unsubscribe_url_is_folded_before_it_never_encoded_nor_broken() -> None:
+    """Longer than the placeholder it replaces, and than a line: List-Unsubscribe is
+    folded after its colon, the URL whole on the next line (RFC 5322 2.1.1 keeps lines
+    within 78 characters, but for a word that cannot be broken)."""
+    data, head = _personalised(LONG_URL, name="Søren Ærø")
     assert f"\r\nList-Unsubscribe:\r\n <{LONG_URL}>\r\n" in head
     msg = message_from_bytes(data, policy=policy.default)
     assert msg["List-Unsubscribe"].strip() == f"<{LONG_URL}>"  # the fold's space kept
@@ -70,16 +75,7 @@ def test_a_long_unsubscribe_url_is_folded_before_it_never_encoded_nor_broken() -
 def test_list_unsubscribe_is_folded_only_past_78_characters(length: int, folded: bool) -> None:
     url = "https://brief.example.org/u/"
     url += "x" * (length - len(url))
-    data = personalise(
-        _prepared(),
-        edition_id=7,
-        subscriber_id=3,
-        email="a@example.com",
-        name="Ann",
-        unsubscribe_url=url,
-        preferences_url="https://brief.example.org/p/x",
-    )
-    head = data.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    data, head = _personalised(url)
     line = f"List-Unsubscribe: <{url}>"
     assert (line in head.split("\r\n")) is not folded
     assert (f"List-Unsubscribe:\r\n <{url}>\r\n" in head) is folded
