@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from digest.records import SUPPRESSED
+from digest.records import SUPPRESSED, address_key
 from digest.store import schema as t
 from digest.store._base import UNSTORABLE, Base, email_hash, fitted, storable
 
@@ -123,12 +123,12 @@ class BouncesMixin(Base):
             return None
 
     def subscriber_ids_by_email(self, email: str) -> list[int]:
-        """Every subscription of an address (addresses are stored lower-cased)."""
+        """Every subscription of an address (stored as `address_key` has it)."""
         if UNSTORABLE.search(email):
             return []  # no stored address holds NUL (PostgreSQL could not even compare)
         s = t.subscribers
         with self.engine.connect() as conn:
-            query = select(s.c.id).where(s.c.email == email.strip().lower()).order_by(s.c.id)
+            query = select(s.c.id).where(s.c.email == address_key(email)).order_by(s.c.id)
             return list(conn.execute(query).scalars())
 
     def soft_streak(self, subscriber_id: int) -> int:
