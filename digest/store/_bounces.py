@@ -44,6 +44,7 @@ class BounceStats:
     soft: int
     complained: int
     refused: int = 0  # refused for their address during the SMTP conversation (5xx)
+    failed: int = 0  # not sent at all: the relay lacked SMTPUTF8 for an EAI address
 
     def outcome(self, warn_at: float) -> dict[str, Any]:
         """Counts and rates, and whether complaints pass `warn_at`. A refusal is a hard
@@ -56,6 +57,7 @@ class BounceStats:
         return {
             "delivered": self.delivered,
             "refused": self.refused,
+            "failed": self.failed,
             "bounced_hard": self.hard + self.refused,
             "bounced_soft": self.soft,
             "complained": self.complained,
@@ -137,7 +139,7 @@ class BouncesMixin(Base):
             return _soft_streak(conn, subscriber_id)
 
     def bounce_stats(self, edition_ids: Sequence[int]) -> dict[int, BounceStats]:
-        """Delivered, hard, soft, complained and refused counts per edition."""
+        """Delivered, hard, soft, complained, refused and failed counts per edition."""
         if not edition_ids:
             return {}
         d, b = t.deliveries, t.bounce_reports
@@ -147,7 +149,9 @@ class BouncesMixin(Base):
                 (edition_id, status): int(n)
                 for edition_id, status, n in conn.execute(
                     select(d.c.edition_id, d.c.status, func.count())
-                    .where(d.c.edition_id.in_(ids), d.c.status.in_(("sent", "bounced")))
+                    .where(
+                        d.c.edition_id.in_(ids), d.c.status.in_(("sent", "bounced", "unsendable"))
+                    )
                     .group_by(d.c.edition_id, d.c.status)
                 )
             }
@@ -165,6 +169,7 @@ class BouncesMixin(Base):
                 counts.get((i, "soft"), 0),
                 counts.get((i, "complaint"), 0),
                 refused=ledger.get((i, "bounced"), 0),
+                failed=ledger.get((i, "unsendable"), 0),
             )
             for i in ids
         }
