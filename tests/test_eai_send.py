@@ -162,3 +162,46 @@ def test_a_paused_send_resumed_sends_everyone_exactly_once(tmp_path: Path, smtpu
         {"sent": 14} if smtputf8 else {"sent": 12, "unsendable": 2}
     )
     assert app.store.edition(edition).status == "sent"
+
+
+def test_worker_processes_count_the_failed_ones_too(tmp_path: Path) -> None:
+    """`--workers 2`: each process counts its own in shared memory; the summary adds them."""
+    handler = FaultyHandler()
+    with smtp_server(handler, enable_SMTPUTF8=False) as port:
+        config = small_project(tmp_path / "news", port)
+        app = App.from_config(config)
+        edition = build(app)
+        ascii_emails = _subscribe_all(app)
+        args = ["send", str(edition), "--workers", "2", "--config", str(config)]
+        sent = CliRunner().invoke(main, args)
+    assert sent.exit_code == 0, sent.output
+    assert "Sent 12, bounced 0, deferred 0, failed 2," in sent.output, sent.output
+    assert sorted(handler.per_recipient().items()) == sorted((e, 1) for e in ascii_emails)
+    assert app.store.ledger(edition) == {"sent": 12, "unsendable": 2}
+
+
+def test_digest_workers_over_celery_record_them_the_same_way(tmp_path: Path) -> None:
+    """The queue path (`digest worker`s over Redis, PostgreSQL): the follower counts the
+    ledger's unsendable rows as failed, with their reason, and the edition ends sent."""
+    from tests.databases import postgres_database
+    from tests.test_workers_support import queue_config, redis_broker, workers
+
+    handler = FaultyHandler()
+    with (
+        postgres_database() as db,
+        redis_broker() as broker,
+        smtp_server(handler, enable_SMTPUTF8=False) as port,
+    ):
+        config = small_project(tmp_path / "news", port, extra=queue_config(broker), database=db)
+        app = App.from_config(config)
+        edition = build(app)
+        ascii_emails = _subscribe_all(app)
+        with workers(config, tmp_path, "a", args=("--concurrency", "1")):
+            sent = CliRunner().invoke(main, ["send", str(edition), "--config", str(config)])
+        assert sent.exit_code == 0, sent.output
+        assert "Sent 12, bounced 0, deferred 0, failed 2," in sent.output, sent.output
+        assert f"{JOSE}: not sent: the relay" in sent.output, sent.output
+        assert sorted(handler.per_recipient().items()) == sorted((e, 1) for e in ascii_emails)
+        assert app.store.ledger(edition) == {"sent": 12, "unsendable": 2}
+        assert app.store.edition(edition).status == "sent"
+        app.store.close()
