@@ -3,8 +3,8 @@ encoded only when it must be), mailboxes (From, To, Reply-To: only the display n
 ever encoded, so a name cannot add or change an address; a To: address that is not
 ASCII goes as raw UTF-8, RFC 6532, for a message sent over SMTPUTF8), List-Id (RFC
 2919), List-Unsubscribe's value (RFC 2369: folded before its URL, never inside it),
-and the sender's domain. A value with a line break is refused (DeliveryError), never folded
-into a header of its own. Builds bytes and strings; sends nothing.
+and the sender's domain. A value with a line break is refused (DeliveryError), never
+folded into a header of its own. Builds bytes and strings; sends nothing.
 """
 
 from __future__ import annotations
