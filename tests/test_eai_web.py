@@ -70,7 +70,7 @@ def test_an_eai_subscribers_preferences_and_one_click_unsubscribe_work(tmp_path:
     first = build_and_send(config, NOW)
     msg = message_from_string(_copy_to(config, first, email), policy=policy.SMTPUTF8)
     assert msg["To"].addresses[0].addr_spec == email
-    link = re.fullmatch(r"<(https://brief\.example\.org/u/\S+)>", msg["List-Unsubscribe"])
+    link = re.fullmatch(r"<(https://brief\.example\.org/u/\S+)>", msg["List-Unsubscribe"].strip())
     html = msg.get_body(preferencelist=("html",))
     assert link and html is not None
     prefs = re.search(r'href="(https://brief\.example\.org/p/[^"]+)"', html.get_content())
