@@ -1,9 +1,10 @@
 """Header lines as a message carries them: an unstructured one (the Subject, RFC 2047
 encoded only when it must be), mailboxes (From, To, Reply-To: only the display name is
-ever encoded, so a name cannot add or change an address), List-Id (RFC 2919),
-List-Unsubscribe's value (RFC 2369: folded before its URL, never inside it), and the
-sender's domain. A value with a line break is refused (DeliveryError), never folded
-into a header of its own. Builds bytes and strings; sends nothing.
+ever encoded, so a name cannot add or change an address; a To: address that is not
+ASCII goes as raw UTF-8, RFC 6532, for a message sent over SMTPUTF8), List-Id (RFC
+2919), List-Unsubscribe's value (RFC 2369: folded before its URL, never inside it),
+and the sender's domain. A value with a line break is refused (DeliveryError), never
+folded into a header of its own. Builds bytes and strings; sends nothing.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import base64
 import re
 from email.header import Header
-from email.utils import formataddr, parseaddr
+from email.utils import parseaddr
 
 from digest.errors import DeliveryError
 
@@ -74,27 +75,30 @@ _WORD_BYTES = 45  # UTF-8 bytes per encoded word: 60 base64 characters, 72 in al
 _ATOM = r"[A-Za-z0-9!#$%&'*+/?^_`{|}~-]+"
 _BARE_NAME = re.compile(rf"(?=.{{1,60}}\Z){_ATOM}(?: {_ATOM})*")
 _NOT_ADDRESS = re.compile(r"[\r\n<>]")
+_SPECIALS = re.compile(r'[][\\()<>@,:;".]')  # what makes a name a quoted string (RFC 5322)
 
 
 def format_address(name: str, email: str, *, field: str = "To") -> str:
     """`name <email>` for a `field` header, one valid mailbox whatever the name holds.
 
-    A short printable ASCII name is a quoted string when it needs quoting; any other
-    (long, non-ASCII, looking like an encoded word) is RFC 2047 base64 encoded words of
-    at most 75 characters, one per folded line. The name's characters never reach the
-    header raw, so quotes, commas, brackets or `@` in it cannot add or change an address.
+    A short printable ASCII name is a quoted string when it needs quoting (as
+    `formataddr` quotes it); any other (long, non-ASCII, looking like an encoded word)
+    is RFC 2047 base64 encoded words of at most 75 characters, one per folded line. The
+    name's characters never reach the header raw, so quotes, commas, brackets or `@` in
+    it cannot add or change an address. An address that is not ASCII (EAI) is given as
+    it is, never encoded (RFC 6532): the caller encodes the header as UTF-8.
     """
     if "\r" in name or "\n" in name or _NOT_ADDRESS.search(email):
         raise DeliveryError(f"{email!r}: address or name contains a line break or bracket")
-    if not email.isascii():
-        raise DeliveryError(f"{email!r}: a non-ASCII address needs SMTPUTF8, not supported")
     if _BARE_NAME.fullmatch(name):  # the usual name: what formataddr gives it, sooner
         return f"{name} <{email}>"
     name = " ".join(name.split())
     if not name:
         return email
     if _PLAIN_NAME.fullmatch(name) and "=?" not in name:
-        return formataddr((name, email))
+        if _SPECIALS.search(name):
+            name = '"' + re.sub(r'[\\"]', r"\\\g<0>", name) + '"'
+        return f"{name} <{email}>"
     # Break after a space where a word allows it: parsers differ on the white space
     # between encoded words (RFC 2047 drops it; Python's address parser adds a space).
     words: list[str] = []

@@ -28,6 +28,7 @@ class Outcome(StrEnum):
     SENT = "sent"  # the server took it
     BOUNCED = "bounced"  # refused for its address: the subscriber is suppressed
     FAILED = "failed"  # not delivered in this run (transient): due again next run
+    UNSENDABLE = "unsendable"  # the transport cannot carry it (EAI, no SMTPUTF8): not sent
 
 
 class StopReason(StrEnum):

@@ -267,8 +267,6 @@ def personalise(
 ) -> bytes:
     """The finished message for one subscriber (:func:`personalise_links` with the
     links as text)."""
-    if not email.isascii():
-        raise DeliveryError(f"{email!r}: a non-ASCII address needs SMTPUTF8, not supported")
     for url in (unsubscribe_url, preferences_url):
         if not url.isascii():
             raise DeliveryError(f"{email}: link {url!r} is not a plain ASCII URL")
@@ -295,15 +293,15 @@ def personalise_links(
 ) -> bytes:
     """The finished message for one subscriber: the prepared pieces joined with their
     address, Message-ID and links put in, then the DKIM signature when the variant was
-    prepared with a signer."""
-    if not email.isascii():
-        raise DeliveryError(f"{email!r}: a non-ASCII address needs SMTPUTF8, not supported")
+    prepared with a signer. An address that is not ASCII (EAI) is put in the To: header
+    as raw UTF-8 (RFC 6532): such a copy can only go over SMTPUTF8, which the transport
+    sees from the envelope; every other byte is the same as for an ASCII address."""
     for url in (unsubscribe_url, preferences_url):
         if not url.isascii() or _URL_UNSAFE.search(url):
             shown = url.decode("ascii", "replace")
             raise DeliveryError(f"{email}: link {shown!r} is not a plain ASCII URL")
     values = (
-        format_address(name, email).encode("ascii"),
+        format_address(name, email).encode("utf-8"),
         message_id(edition_id, subscriber_id, prepared.domain, prepared.nonce).encode("ascii"),
         unsubscribe_value(unsubscribe_url),
         _qp_link(unsubscribe_url),

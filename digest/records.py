@@ -198,12 +198,23 @@ class Edition:
         return self.leads + self.teasers + self.reserve
 
 
+def address_key(email: str) -> str:
+    """The form an address is stored and looked up under: without surrounding white
+    space, the domain lower-cased, and the local part lower-cased when it is ASCII. A
+    local part with any other character (EAI, RFC 6530) is kept as it is: see
+    :func:`digest.subscribers.normalise_email` for why."""
+    local, at, domain = email.strip().rpartition("@")
+    if not at:
+        return email.strip().lower()
+    return f"{local.lower() if local.isascii() else local}@{domain.lower()}"
+
+
 @dataclass(frozen=True, slots=True)
 class Subscriber:
     """A person's subscription to one list."""
 
     id: int
-    email: str  # normalised address
+    email: str  # normalised address (address_key); may hold UTF-8 (EAI)
     name: str
     list: str
     status: SubscriberStatus = "active"
@@ -219,6 +230,6 @@ class Delivery:
     edition_id: int
     subscriber_id: int
     email: str
-    status: str  # claimed, sent, bounced, failed
+    status: str  # claimed, sent, bounced, failed, unsendable
     attempts: int = 0
     error: str | None = None

@@ -83,6 +83,9 @@ SUBSCRIBERS = [
     Subscriber(8, "b@example.com", "", "daily", format="text"),
     Subscriber(9, "c@example.com", 'A, very "quoted" name ' * 4, "daily", sections=("Culture",)),
     Subscriber(123456789, "d@example.com", "Plain Name", "daily"),
+    # EAI (RFC 6532): the address raw UTF-8 in To:, signed and verified as it is.
+    Subscriber(10, "josé@example.com", "José Ørsted", "daily"),
+    Subscriber(11, "अजय@डाटा.भारत", "", "daily", format="text"),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.policy
 import re
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from digest.lint import Finding, format_findings, lint_file, lint_message
 from digest.lint_rules import FINDINGS
 
 UNSUB = "https://news.example.org/u/abc123"
+NOW = datetime(2026, 11, 27, 6, 30, tzinfo=UTC)
 
 GOOD_HTML = """<!DOCTYPE html>
 <html lang="en">
@@ -566,3 +568,28 @@ def test_damaged_messages_never_crash(edits: list[tuple[int, int, bytes]]) -> No
     for finding in lint_message(data):
         assert FINDINGS[finding.code][0] == finding.level
         assert finding.message
+
+
+# --- internationalised addresses (EAI) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("email", ["josé@example.com", "अजय@डाटा.भारत"])
+def test_a_copy_to_an_eai_address_lints_as_an_ascii_one(tmp_path: Path, email: str) -> None:
+    """RFC 6532: the address goes raw UTF-8 in To: (sent over SMTPUTF8); nothing in the
+    linter takes it for a broken header, a bare line break or an encoding problem."""
+    from digest.app import App
+    from digest.records import Subscriber
+    from tests.test_render_golden import EDITION_ID, sample_edition, sample_settings
+
+    app = App(sample_settings(tmp_path))
+    prepared = app.prepare(
+        sample_edition(), *app.variant_for(Subscriber(1, "", "", "daily")), now=NOW
+    )
+    copies = [
+        app.message_for(prepared, EDITION_ID, Subscriber(1, address, "José Ørsted", "daily"))
+        for address in ("reader@example.net", email)
+    ]
+    assert b"<" + email.encode() + b">\r\n" in copies[1]
+    ascii_findings, eai_findings = (lint_message(data) for data in copies)
+    assert [f.code for f in eai_findings] == [f.code for f in ascii_findings]
+    assert not [f for f in eai_findings if f.level == "error"], eai_findings

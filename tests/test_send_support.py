@@ -108,6 +108,7 @@ class Got:
     edition: int
     subscriber: int
     data: bytes
+    options: tuple[str, ...] = ()  # the MAIL command's parameters (SMTPUTF8, ...)
 
 
 @dataclass
@@ -188,8 +189,9 @@ class FaultyHandler:
             data = envelope.original_content or envelope.content
             found = _MSGID.search(data)
             assert found, data[:500]
+            options = tuple(envelope.mail_options)
             for rcpt in envelope.rcpt_tos:
-                self.got.append(Got(self.run, rcpt, int(found[1]), int(found[2]), data))
+                self.got.append(Got(self.run, rcpt, int(found[1]), int(found[2]), data, options))
             self.times.append(time.monotonic())
         return "250 OK"
 

@@ -1,7 +1,8 @@
 """Read what comes back to the envelope sender: bounces, complaints, auto-replies.
 
 Understands delivery status notifications (RFC 3464, `multipart/report;
-report-type=delivery-status`), abuse feedback reports (ARF, RFC 5965,
+report-type=delivery-status`; RFC 6533's global ones and `utf-8` addresses, for a
+message that went over SMTPUTF8), abuse feedback reports (ARF, RFC 5965,
 `report-type=feedback-report`), the older plain-text bounces some servers still send
 (a status code in the text of a message from a mailer daemon), and auto-replies
 (RFC 3834 `Auto-Submitted`, vacation and out-of-office answers), which are ignored.
@@ -16,12 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import Message
-from email.parser import BytesHeaderParser
+from email.parser import BytesHeaderParser, HeaderParser
 from typing import Literal
+
+from digest.records import address_key
 
 Kind = Literal["hard", "soft", "complaint", "delayed", "auto_reply", "unknown"]
 
@@ -33,7 +37,7 @@ class Finding:
     """What a report says about one recipient."""
 
     kind: Kind
-    recipient: str | None  # the address the report is about, lower-cased, if it names one
+    recipient: str | None  # the address the report is about, as stored (address_key), if any
     status: str | None = None  # the enhanced status code ("5.1.1"), if any
     detail: str = ""  # one line for the subscriber's event: the server's words
 
@@ -55,6 +59,8 @@ class Report:
 _ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 _SMTP_CODE = re.compile(r"\b([45])\d\d\b")
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+_EAI_ADDRESS = re.compile(r"[^\s@<>;,\"]+@[^\s@<>;,\"]+\.[^\s@<>;,\"]+")  # RFC 6533's utf-8
+_EMBEDDED = re.compile(r"\\x\{([0-9A-Fa-f]{1,6})\}")  # utf-8-addr-xtext: \x{E9} is é
 _UNKNOWN_USER = re.compile(
     r"user unknown|unknown user|no such (user|mailbox|recipient)|does not exist|"
     r"mailbox unavailable|invalid (recipient|mailbox|address)|address rejected|"
@@ -102,28 +108,51 @@ def _one_line(text: str, limit: int = 300) -> str:
     return " ".join(text.split())[:limit]
 
 
+def _unescaped(match: re.Match[str]) -> str:
+    point = int(match.group(1), 16)
+    return chr(point) if point <= 0x10FFFF and not 0xD800 <= point < 0xE000 else match.group(0)
+
+
 def _address(value: str | None) -> str | None:
-    """`rfc822; Ann@Example.com` -> `ann@example.com`."""
+    """`rfc822; Ann@Example.com` -> `ann@example.com`; RFC 6533's `utf-8; jos\\x{E9}@x.org`
+    (or the address raw, in a global DSN) -> `josé@x.org`: as subscribers are stored."""
     if not value:
         return None
-    found = _ADDRESS.search(value.rpartition(";")[2] or value)
-    return found.group(0).lower() if found else None
+    # Raw UTF-8 read from bytes is held as surrogate escapes: the characters again.
+    value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    value = _EMBEDDED.sub(_unescaped, value.rpartition(";")[2] or value)
+    if value.isascii():
+        found = _ADDRESS.search(value)
+    else:
+        found = _EAI_ADDRESS.search(unicodedata.normalize("NFC", value))
+    return address_key(found.group(0)) if found else None
 
 
 def _header_blocks(part: Message) -> list[Message]:
-    """The field blocks of a message/delivery-status or message/feedback-report part."""
+    """The field blocks of a message/delivery-status or message/feedback-report part
+    (or an RFC 6533 message/global-delivery-status one, which the email package reads
+    as one message: its headers the first block, its body the others, as text)."""
     payload = part.get_payload()
     if isinstance(payload, list):
-        return [p for p in payload if isinstance(p, Message)]
+        blocks = [p for p in payload if isinstance(p, Message)]
+        if len(blocks) == 1 and isinstance(rest := blocks[0].get_payload(decode=True), bytes):
+            return [blocks[0], *_parsed_blocks(rest)]  # the body's bytes as they came
+        return blocks
     if isinstance(payload, str):  # an unusual transfer encoding: parse it ourselves
         raw = part.get_payload(decode=True)
-        text = raw if isinstance(raw, bytes) else payload.encode("utf-8", "replace")
-        return [
-            BytesHeaderParser(policy=policy.default).parsebytes(block + b"\n")
-            for block in re.split(rb"\r?\n\r?\n", text)
-            if block.strip()
-        ]
+        return _parsed_blocks(raw if isinstance(raw, bytes) else payload.encode("utf-8", "replace"))
     return []
+
+
+def _parsed_blocks(text: bytes) -> list[Message]:
+    """Field blocks separated by empty lines; UTF-8 values read as text (RFC 6533)."""
+    return [
+        HeaderParser(policy=policy.default).parsestr(block.decode("utf-8", "replace") + "\n")
+        if not block.isascii()
+        else BytesHeaderParser(policy=policy.default).parsebytes(block + b"\n")
+        for block in re.split(rb"\r?\n\r?\n", text)
+        if block.strip()
+    ]
 
 
 def _dsn(part: Message) -> Iterator[Finding]:

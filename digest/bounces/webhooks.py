@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from digest.bounces.reports import Finding, Kind, classify_status
 from digest.errors import DigestError
+from digest.records import address_key
 
 __all__ = [
     "Event",
@@ -134,7 +135,7 @@ def ses_events(message: Mapping[str, Any]) -> list[Event]:
         bounce = message.get("bounce") or {}
         feedback = str(bounce.get("feedbackId") or mail.get("messageId") or "")
         for n, rcpt in enumerate(bounce.get("bouncedRecipients") or ()):
-            address = str(rcpt.get("emailAddress", "")).strip().lower() or None
+            address = address_key(str(rcpt.get("emailAddress", ""))) or None
             status = rcpt.get("status")
             detail = " ".join(
                 str(rcpt.get("diagnosticCode") or bounce.get("bounceSubType") or "").split()
@@ -152,7 +153,7 @@ def ses_events(message: Mapping[str, Any]) -> list[Event]:
         what = str(complaint.get("complaintFeedbackType") or "abuse")
         if what != "not-spam":
             for n, rcpt in enumerate(complaint.get("complainedRecipients") or ()):
-                address = str(rcpt.get("emailAddress", "")).strip().lower() or None
+                address = address_key(str(rcpt.get("emailAddress", ""))) or None
                 finding = Finding("complaint", address, None, f"SES complaint: {what}")
                 events.append(Event(f"ses:{feedback}:{n}", finding, envelope))
     return events
@@ -184,7 +185,7 @@ def mailgun_events(payload: Mapping[str, Any]) -> list[Event]:
     if not isinstance(data, Mapping):
         return []
     name = data.get("event")
-    address = str(data.get("recipient", "")).strip().lower() or None
+    address = address_key(str(data.get("recipient", ""))) or None
     ident = data.get("id")
     if not isinstance(ident, str | int) or isinstance(ident, bool) or ident == "":
         ident = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()

@@ -107,8 +107,9 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
     # Times to the minute in UTC, so that the table fits a terminal; see print_table.
     table = Table(title="Editions (times UTC)", title_justify="left")
     columns = ("id", "list", "slot", "status", "stories", "approved", "sent", "delivered")
-    for col in (*columns, "refused", "bounced hard/soft", "complaints"):
-        right = col in ("id", "stories", "delivered", "refused", "bounced hard/soft", "complaints")
+    counted = ("delivered", "refused", "failed", "bounced hard/soft", "complaints")
+    for col in (*columns, *counted[1:]):
+        right = col in ("id", "stories", *counted)
         table.add_column(col, justify="right" if right else "left")
     warnings = []
     for e in rows:
@@ -123,6 +124,7 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
             _minute(e.sent_at),
             str(o["delivered"]),
             str(o["refused"]),
+            str(o["failed"]),
             f"{o['bounced_hard']}/{o['bounced_soft']} ({o['bounce_rate']:.2%})",
             f"{o['complained']} ({o['complaint_rate']:.2%})",
         )

@@ -37,6 +37,7 @@ LEDGER_WORDS = {
     "sent": "sent",
     "bounced": "bounced",
     "failed": "deferred (retried next run)",
+    "unsendable": "failed (not sent: the relay lacks SMTPUTF8)",
     "claimed": "interrupted (sent again next run)",
 }
 
@@ -61,7 +62,8 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
     """Deliver an edition to every subscriber due (resumable; never sends twice).
 
     Safe to run again after a crash, a kill, Ctrl-C or `digest pause`: it sends to
-    exactly those the ledger does not have as sent or bounced. A paused edition is
+    exactly those the ledger does not have as sent or bounced (or unsendable: an
+    address that is not ASCII through a relay without SMTPUTF8). A paused edition is
     resumed; a cancelled one is refused.
     """
     from digest.deliver.run import SendOptions, send_edition
@@ -111,7 +113,7 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
         # Started on the first report, once the workers are running: the bar's refresh
         # thread must not exist while worker processes are forked.
         bar.start()
-        done = counts["sent"] + counts["bounced"] + counts["deferred"]
+        done = counts["sent"] + counts["bounced"] + counts["deferred"] + counts.get("failed", 0)
         secs = max(time.monotonic() - start, 1e-6)
         bar.update(
             task,
@@ -137,8 +139,9 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
         _print_errors(summary.errors)
         return
     rate = summary.sent / elapsed if elapsed > 0 else 0.0
+    failed = f"failed {summary.failed}, " if summary.failed else ""
     console.print(
-        f"Sent {summary.sent}, bounced {summary.bounced}, deferred {summary.deferred}, "
+        f"Sent {summary.sent}, bounced {summary.bounced}, deferred {summary.deferred}, {failed}"
         f"skipped {summary.skipped} (already delivered) in {elapsed:.1f} s ({rate:.0f}/s)."
     )
     _print_errors(summary.errors)

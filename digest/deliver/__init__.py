@@ -9,8 +9,9 @@ The flow of one edition runs one way through these modules:
   module here that knows it);
 - :mod:`~digest.deliver.engine`: claims, batches, personalise, hand-over, outcomes,
   on the narrow interfaces of :mod:`~digest.deliver.interfaces`;
-- :mod:`~digest.deliver.transports`, :mod:`~digest.deliver.ratelimit`,
-  :mod:`~digest.deliver.lease`: what the engine and the runs use.
+- :mod:`~digest.deliver.transports` (and :mod:`~digest.deliver.local`, the outbox and
+  memory ones), :mod:`~digest.deliver.ratelimit`, :mod:`~digest.deliver.lease`: what
+  the engine and the runs use.
 
 :mod:`~digest.deliver.mail` (`send_one`) sends one finished message (a test send, a
 confirmation), DKIM-signed when the newsletter has a key. This package imports no

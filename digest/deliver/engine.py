@@ -9,16 +9,17 @@ in: the transport `start`s a message, the engine writes the outcomes so far and
 builds the following message, then `finish`es (waits for the server's answer). A kill
 therefore leaves at most `mark_every` messages per worker sent but unrecorded (one, the
 message in flight, when the ledger journals), and a resumed send takes exactly the rows
-not recorded sent or bounced.
+not recorded done (sent, bounced, or unsendable: see below).
 
 Transient failures are retried with back-off without holding up the others and count
 towards the auto-pause only once their retries are spent (greylisting); a recipient
 refused for its address (5.1.1) is bounced, a refusal that may be the relay's never is
-(see `replies.rcpt_error`); too many failures in a row, or a transport that cannot
-work at all (the sender refused, a login needed), pause the edition with the server's
-answer. The engine depends on the narrow :class:`~digest.deliver.interfaces.Ledger`
-and :class:`~digest.deliver.interfaces.MessageSource` only: it knows no App, renders
-nothing and talks neither SQL nor SMTP itself.
+(`replies.rcpt_error`); a message the transport cannot carry (an EAI address, no
+SMTPUTF8) is `unsendable`: done for this edition, a failure but no bounce. Too many
+failures in a row, or a transport that cannot work at all (the sender refused, a login
+needed), pause the edition with the server's answer. The engine depends on the narrow
+:class:`~digest.deliver.interfaces.Ledger` and `MessageSource` interfaces only: it
+knows no App, renders nothing and talks neither SQL nor SMTP itself.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from digest.config import TransportSettings
 from digest.deliver.interfaces import (
     BOUNCED,
     DEFERRED,
+    FAILED,
     SENT,
     SLOTS,
     Clock,
@@ -43,7 +45,7 @@ from digest.deliver.interfaces import (
     Stop,
 )
 from digest.deliver.ratelimit import RateLimiter, Reserve, SharedPace, worker_pace
-from digest.deliver.transports import Refusal, Transport, TransportError
+from digest.deliver.transports import Refusal, Transport, TransportError, Unsendable
 from digest.deliver.wire import Envelope
 from digest.errors import DeliveryError
 from digest.lifecycle import STOPPING, StopReason
@@ -252,13 +254,8 @@ class Engine:
             if not self.opened:
                 self.transport.open()
                 self.opened = True
-            self.transport.start(
-                sender,
-                sub.email,
-                data,
-                name=f"{self.edition_id}-{sub.id}",
-                then=self._then(upcoming),
-            )
+            name, then = f"{self.edition_id}-{sub.id}", self._then(upcoming)
+            self.transport.start(sender, sub.email, data, name=name, then=then)
             try:
                 self._meanwhile(upcoming)
             except BaseException:  # the ledger failed: the run ends (message unrecorded)
@@ -269,6 +266,9 @@ class Engine:
         except TransportError as exc:
             heapq.heappush(self.retry, (0.0, -1, attempt, sub, str(exc)))  # not its fault
             self._pause(f"the transport cannot be used: {exc}", StopReason.TRANSPORT)
+            return
+        except Unsendable as exc:  # nothing sent; neither the address's fault nor the relay's
+            self._outcome(sub, "unsendable", str(exc))
             return
         except DeliveryError as exc:
             self._failed(sub, attempt, exc)
@@ -365,6 +365,9 @@ class Engine:
         elif status == "bounced":
             self.summary.bounced += 1
             self.counts[self.base + BOUNCED] += 1
+        elif status == "unsendable":
+            self.summary.failed += 1
+            self.counts[self.base + FAILED] += 1
         else:
             self.summary.deferred += 1
             self.counts[self.base + DEFERRED] += 1
@@ -389,11 +392,8 @@ class Engine:
             status = self.ledger.status()
         if status in STOPPING and self.stopped is None:
             self.reason = StopReason(status)
-            then = (
-                f"run `digest send {self.edition_id}` to resume"
-                if status == "paused"
-                else "nobody else will get it"
-            )
+            resume = f"run `digest send {self.edition_id}` to resume"
+            then = resume if status == "paused" else "nobody else will get it"
             self.stopped = (
                 f"edition {self.edition_id} was {status} while sending; what was sent is "
                 f"recorded; {then}"

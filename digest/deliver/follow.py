@@ -145,6 +145,7 @@ def send_queued(
             "bounced": counts.get("bounced", 0) - before.get("bounced", 0),
             # at the end every failed row was tried in this run; before it, old ones count
             "deferred": failed if finished else max(0, failed - before.get("failed", 0)),
+            "failed": counts.get("unsendable", 0) - before.get("unsendable", 0),
         }
 
     stopped: str | None = None
@@ -180,7 +181,7 @@ def send_queued(
             if counts != last:
                 last, changed = counts, time.monotonic()
             d = delta(counts, True)
-            done = d["sent"] + d["bounced"] + d["deferred"]
+            done = d["sent"] + d["bounced"] + d["deferred"] + d["failed"]
             if done >= expected or time.monotonic() - checked >= 5.0:
                 checked = time.monotonic()
                 if (
@@ -231,10 +232,11 @@ def send_queued(
         sent=result["sent"],
         bounced=result["bounced"],
         deferred=result["deferred"],
+        failed=result["failed"],
         paused=stopped,
         stop=reason,
     )
-    if result["bounced"] or result["deferred"]:
+    if result["bounced"] or result["deferred"] or result["failed"]:
         for error in store.ledger_errors(edition_id, since=started):
             summary.note(error)
     return summary

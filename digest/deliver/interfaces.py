@@ -24,8 +24,8 @@ Progress = Callable[[dict[str, int]], None]
 #: Claims ledger rows before hand-over: (subscriber ids, now) -> the ids claimed.
 Claim = Callable[[list[int], datetime], set[int]]
 #: Counter slots per worker (shared memory when workers are processes).
-SENT, BOUNCED, DEFERRED = 0, 1, 2
-SLOTS = 3
+SENT, BOUNCED, DEFERRED, FAILED = 0, 1, 2, 3
+SLOTS = 4
 
 
 class Ledger(Protocol):
@@ -107,6 +107,7 @@ class SendSummary:
     sent: int = 0
     bounced: int = 0
     deferred: int = 0  # not delivered in this run (transient failures); retried next run
+    failed: int = 0  # not sent, for good in this edition: no SMTPUTF8 for an EAI address
     skipped: int = 0  # already sent or bounced before this run
     planned: int = 0  # --dry-run: messages that would be sent
     remaining: int = 0  # still due after this run
@@ -124,6 +125,7 @@ class SendSummary:
         self.sent += other.sent
         self.bounced += other.bounced
         self.deferred += other.deferred
+        self.failed += other.failed
         self.planned += other.planned
         for error in other.errors:
             self.note(error)

@@ -26,6 +26,7 @@ from digest.config import Settings
 from digest.deliver.interfaces import (
     BOUNCED,
     DEFERRED,
+    FAILED,
     SENT,
     SLOTS,
     Progress,
@@ -97,11 +98,9 @@ def _child(
 
 
 def totals(counts: Sequence[int], workers: int) -> dict[str, int]:
-    """This run's counts (sent, bounced, deferred) over its workers' counters."""
-    return {
-        name: sum(counts[i * SLOTS + slot] for i in range(workers))
-        for name, slot in (("sent", SENT), ("bounced", BOUNCED), ("deferred", DEFERRED))
-    }
+    """This run's counts (sent, bounced, deferred, failed) over its workers' counters."""
+    slots = (("sent", SENT), ("bounced", BOUNCED), ("deferred", DEFERRED), ("failed", FAILED))
+    return {name: sum(counts[i * SLOTS + slot] for i in range(workers)) for name, slot in slots}
 
 
 def start_method() -> str:

@@ -16,6 +16,21 @@ class TransportError(DeliveryError):
     """The transport itself is unusable (no message is at fault): stop the send."""
 
 
+class Unsendable(DeliveryError):
+    """This message cannot go through this transport at all, and neither its address nor
+    the moment is at fault: an address that is not ASCII and a relay that does not
+    offer SMTPUTF8 (RFC 6531). Nothing of it was sent. The engine records it as not
+    sent for this edition (never a bounce, never retried in it); the subscriber stays
+    active and gets later editions once the relay offers the extension."""
+
+
+def no_smtputf8(recipient: str, where: str) -> Unsendable:
+    return Unsendable(
+        f"{recipient}: not sent: the relay {where} does not offer SMTPUTF8 (RFC 6531), "
+        "which an address that is not ASCII needs"
+    )
+
+
 class Refusal(DeliveryError):
     """A recipient refused with a 5xx that may be about the sender or the relay rather
     than the address (see :func:`rcpt_error`): never a bounce by itself.

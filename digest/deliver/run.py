@@ -5,7 +5,7 @@ The entry point of a send (the CLI, the scheduler and the desk call it): the gat
 the status change to sending (the lifecycle table), then the work in this process, in
 local worker processes or through the queue, and the final status. The ledger (one row
 per edition x subscriber) is the only source of truth, so a resumed send (after a
-crash, a kill, a pause or Ctrl-C) takes exactly the rows not marked sent or bounced.
+crash, a kill, a pause or Ctrl-C) takes exactly the rows not marked done (`DONE`).
 This module decides the run; the engine decides each message.
 """
 

@@ -3,9 +3,12 @@
 One small protocol (`open`, `send`, `close`; `send` is `start` then `finish`, so a
 caller may work while the server takes the message in) with three implementations:
 SMTP with a reused connection (plain, STARTTLS or implicit TLS, optional AUTH), an
-outbox folder of `.eml` files, and memory for tests. Per message, a failure is raised as
+outbox folder of `.eml` files, and memory for tests (those two in
+:mod:`~digest.deliver.local`). Per message, a failure is raised as
 :class:`~digest.errors.DeliveryError`: `permanent` only when the server refused the
-*recipient* (a bounce), otherwise transient with the SMTP code where there was one.
+*recipient* (a bounce), otherwise transient with the SMTP code where there was one;
+:class:`Unsendable` (nothing sent) for an address that is not ASCII when the relay does
+not offer SMTPUTF8, which such a message needs (RFC 6531; the others go as before).
 A transport that cannot work at all (login refused, certificate not trusted, TLS
 not offered) raises :class:`TransportError`, which stops a send instead of blaming
 subscribers. Certificates are always verified. Transports know nothing of editions,
@@ -16,23 +19,32 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import os
 import smtplib
 import socket
 import ssl
-from pathlib import Path
 from typing import Protocol
 
 from digest.config import SMTP_PASSWORD_ENV, TransportSettings
+from digest.deliver.local import MemoryTransport, OutboxTransport
 from digest.deliver.replies import (
     Refusal,
     TransportError,
+    Unsendable,
     command_failure,
     data_error,
     missing_extension,
+    no_smtputf8,
     reply_text,
 )
-from digest.deliver.wire import Envelope, commands, content, plain, read_reply, write
+from digest.deliver.wire import (
+    Envelope,
+    commands,
+    content,
+    needs_smtputf8,
+    plain,
+    read_reply,
+    write,
+)
 from digest.errors import DeliveryError
 
 __all__ = [
@@ -42,6 +54,7 @@ __all__ = [
     "SmtpTransport",
     "Transport",
     "TransportError",
+    "Unsendable",
     "make_transport",
 ]
 
@@ -71,67 +84,6 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
-class _AtOnce:
-    """A transport whose `send` is done when it returns: `start` sends, `finish` and
-    `close` have nothing left to do, and an announced next message is not used."""
-
-    def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
-        raise NotImplementedError
-
-    def start(
-        self, sender: str, recipient: str, data: bytes, *, name: str, then: Envelope | None = None
-    ) -> None:
-        self.send(sender, recipient, data, name=name)
-
-    def finish(self) -> None:
-        pass
-
-    def accepts(self, sender: str, recipient: str) -> bool | None:
-        return None  # it refuses nobody: there is no refusal to confirm
-
-    def close(self) -> None:
-        pass
-
-
-class MemoryTransport(_AtOnce):
-    """Keeps messages in a list (tests, dry runs)."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, bytes]] = []
-
-    def open(self) -> None:
-        pass
-
-    def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
-        self.sent.append((recipient, data))
-
-
-class OutboxTransport(_AtOnce):
-    """Writes one `.eml` file per message into a folder (written whole, then renamed)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def open(self) -> None:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise TransportError(
-                f"{self.folder}: cannot create the outbox ({exc.strerror})"
-            ) from None
-
-    def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
-        path = self.folder / f"{name}.eml"
-        tmp = path.with_suffix(".tmp")
-        # As the final mail server would: the envelope sender (where bounces go) on top.
-        data = b"Return-Path: <" + sender.encode("ascii", "replace") + b">\r\n" + data
-        try:
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise DeliveryError(f"{path}: cannot write ({exc.strerror})") from None
-
-
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -153,6 +105,7 @@ class SmtpTransport:
         self._conn: smtplib.SMTP | None = None
         self._waiting: str | None = None  # the recipient whose message `finish` confirms
         self._pipelining = False  # the server offers PIPELINING (RFC 2920)
+        self._smtputf8 = False  # the server offers SMTPUTF8 (RFC 6531)
         self._then: Envelope | None = None  # announced with the message `finish` confirms
         # The next message's envelope, announced, and the server's replies to it.
         self._ahead: tuple[Envelope, list[tuple[int, bytes]]] | None = None
@@ -240,6 +193,7 @@ class SmtpTransport:
                 conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         self._conn = conn
         self._pipelining = s.pipelining and conn.has_extn("pipelining")
+        self._smtputf8 = conn.has_extn("smtputf8")
 
     def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
         self.start(sender, recipient, data, name=name)
@@ -250,7 +204,7 @@ class SmtpTransport:
     ) -> None:
         if self._waiting is not None:  # a caller's mistake, not the recipient's
             raise TransportError(f"{self._waiting}: message not finished before the next one")
-        if not plain(recipient) or not plain(sender):
+        if not plain(recipient, utf8=True) or not plain(sender, utf8=True):
             raise DeliveryError(f"{recipient!r}: not a plain address")
         ahead, self._ahead = self._ahead, None
         if ahead is not None and ahead[0] != (sender, recipient):
@@ -261,7 +215,9 @@ class SmtpTransport:
         if self._conn is None:
             self.open()
         assert self._conn is not None
-        announce = then is not None and self._pipelining and plain(then[0]) and plain(then[1])
+        if not self._smtputf8 and needs_smtputf8((sender, recipient)):
+            raise no_smtputf8(recipient, self._where)  # before a byte of it is sent
+        announce = then is not None and self._pipelining and self._sendable(then)
         try:
             if ahead is not None:
                 replies = ahead[1]
@@ -298,6 +254,11 @@ class SmtpTransport:
             if code == 421:
                 self._drop()
             raise failure
+
+    def _sendable(self, envelope: Envelope) -> bool:
+        """Whether this connection can carry `envelope` (SMTPUTF8 when it needs it)."""
+        utf8 = self._smtputf8
+        return plain(envelope[0], utf8=utf8) and plain(envelope[1], utf8=utf8)
 
     def accepts(self, sender: str, recipient: str) -> bool | None:
         """MAIL and RCPT, then RSET (no DATA, so no message): True when the recipient is

@@ -1,9 +1,11 @@
 """The bytes of an SMTP transaction: commands, message content, replies.
 
 Pure helpers of :class:`~digest.deliver.transports.SmtpTransport` over an open
-`smtplib.SMTP`: the MAIL/RCPT/DATA commands of an envelope, a message's content with
-its final dot, a reply read the way `smtplib` reads it but without its per-line
-bookkeeping (the hot path reads four a message), and a write straight to the socket.
+`smtplib.SMTP`: the MAIL/RCPT/DATA commands of an envelope (with the SMTPUTF8
+parameter, RFC 6531, only for an envelope with an address that is not ASCII), a
+message's content with its final dot, a reply read the way `smtplib` reads it but
+without its per-line bookkeeping (the hot path reads four a message), and a write
+straight to the socket.
 """
 
 from __future__ import annotations
@@ -22,14 +24,25 @@ _MAXLINE = 8192  # smtplib's longest reply line
 _NOT_PLAIN = re.compile(r"[\r\n<>]")  # in an address: would break out of its command
 
 
-def plain(address: str) -> bool:
-    """Whether `address` can go in a MAIL or RCPT command as it is."""
-    return address.isascii() and not _NOT_PLAIN.search(address)
+def plain(address: str, *, utf8: bool = False) -> bool:
+    """Whether `address` can go in a MAIL or RCPT command as it is (`utf8`: in a
+    transaction with the SMTPUTF8 parameter, where it need not be ASCII)."""
+    return (utf8 or address.isascii()) and not _NOT_PLAIN.search(address)
+
+
+def needs_smtputf8(envelope: Envelope) -> bool:
+    """Whether `envelope` holds an address that is not ASCII (EAI): its transaction
+    needs the SMTPUTF8 parameter, and its message may carry UTF-8 headers (RFC 6532)."""
+    return not (envelope[0].isascii() and envelope[1].isascii())
 
 
 def commands(envelope: Envelope) -> list[bytes]:
-    """MAIL, RCPT and DATA for `envelope` (plain addresses: see :func:`plain`)."""
+    """MAIL, RCPT and DATA for `envelope` (plain addresses: see :func:`plain`); MAIL
+    has the SMTPUTF8 parameter when the envelope needs it, and nothing else does."""
     sender, recipient = envelope
+    if needs_smtputf8(envelope):
+        mail = b"MAIL FROM:<" + sender.encode("utf-8") + b"> SMTPUTF8\r\n"
+        return [mail, b"RCPT TO:<" + recipient.encode("utf-8") + b">\r\n", b"DATA\r\n"]
     return [
         b"MAIL FROM:<" + sender.encode("ascii") + b">\r\n",
         b"RCPT TO:<" + recipient.encode("ascii") + b">\r\n",

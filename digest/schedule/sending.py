@@ -264,9 +264,10 @@ class Sending(Preparing):
             watch.done.set()
             watcher.join()
         extra["sent"] = summary.sent
+        failed = f"failed {summary.failed}, " if summary.failed else ""
         counts = (
             f"sent {summary.sent}, bounced {summary.bounced}, deferred {summary.deferred}, "
-            f"already delivered {summary.skipped}"
+            f"{failed}already delivered {summary.skipped}"
         )
         if summary.paused is None:
             detail = f"edition {edition.id}{zones}: {counts}"

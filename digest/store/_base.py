@@ -70,6 +70,8 @@ def _pk(result: Any) -> int:
 
 
 def email_hash(email: str) -> str:
+    """The hash `forget` keeps. Lower-cased in full, not as `records.address_key` keys an
+    address: an erased address stays out in any case of its letters, EAI ones too."""
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from digest.records import SUPPRESSED
+from digest.records import SUPPRESSED, address_key
 from digest.store import schema as t
 from digest.store._base import UNSTORABLE, Base, email_hash, fitted, storable
 
@@ -44,6 +44,7 @@ class BounceStats:
     soft: int
     complained: int
     refused: int = 0  # refused for their address during the SMTP conversation (5xx)
+    failed: int = 0  # not sent at all: the relay lacked SMTPUTF8 for an EAI address
 
     def outcome(self, warn_at: float) -> dict[str, Any]:
         """Counts and rates, and whether complaints pass `warn_at`. A refusal is a hard
@@ -56,6 +57,7 @@ class BounceStats:
         return {
             "delivered": self.delivered,
             "refused": self.refused,
+            "failed": self.failed,
             "bounced_hard": self.hard + self.refused,
             "bounced_soft": self.soft,
             "complained": self.complained,
@@ -123,12 +125,12 @@ class BouncesMixin(Base):
             return None
 
     def subscriber_ids_by_email(self, email: str) -> list[int]:
-        """Every subscription of an address (addresses are stored lower-cased)."""
+        """Every subscription of an address (stored as `address_key` has it)."""
         if UNSTORABLE.search(email):
             return []  # no stored address holds NUL (PostgreSQL could not even compare)
         s = t.subscribers
         with self.engine.connect() as conn:
-            query = select(s.c.id).where(s.c.email == email.strip().lower()).order_by(s.c.id)
+            query = select(s.c.id).where(s.c.email == address_key(email)).order_by(s.c.id)
             return list(conn.execute(query).scalars())
 
     def soft_streak(self, subscriber_id: int) -> int:
@@ -137,7 +139,7 @@ class BouncesMixin(Base):
             return _soft_streak(conn, subscriber_id)
 
     def bounce_stats(self, edition_ids: Sequence[int]) -> dict[int, BounceStats]:
-        """Delivered, hard, soft, complained and refused counts per edition."""
+        """Delivered, hard, soft, complained, refused and failed counts per edition."""
         if not edition_ids:
             return {}
         d, b = t.deliveries, t.bounce_reports
@@ -147,7 +149,9 @@ class BouncesMixin(Base):
                 (edition_id, status): int(n)
                 for edition_id, status, n in conn.execute(
                     select(d.c.edition_id, d.c.status, func.count())
-                    .where(d.c.edition_id.in_(ids), d.c.status.in_(("sent", "bounced")))
+                    .where(
+                        d.c.edition_id.in_(ids), d.c.status.in_(("sent", "bounced", "unsendable"))
+                    )
                     .group_by(d.c.edition_id, d.c.status)
                 )
             }
@@ -165,6 +169,7 @@ class BouncesMixin(Base):
                 counts.get((i, "soft"), 0),
                 counts.get((i, "complaint"), 0),
                 refused=ledger.get((i, "bounced"), 0),
+                failed=ledger.get((i, "unsendable"), 0),
             )
             for i in ids
         }

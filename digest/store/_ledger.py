@@ -1,7 +1,7 @@
 """The ledger: one row per edition x subscriber, claimed before hand-over, marked after.
 
 `due` walks a list's active subscribers in id order, a batch at a time, leaving out
-those the ledger has as sent or bounced (an index range scan plus one primary-key
+those the ledger has as done (:data:`DONE`; an index range scan plus one primary-key
 probe per row: a batch costs the same at 100 or 100,000 subscribers). `claim` is one
 INSERT .. SELECT upsert per batch, `mark` one short transaction per outcome or two
 that also reads the edition's status, so a pause reaches running workers for free.
@@ -39,8 +39,10 @@ from digest.store import schema as t
 from digest.store._base import Base, upsert, utc
 from digest.store._writer import LedgerWriter, _mark
 
-#: Ledger statuses that end a delivery: such a row is never sent again.
-DONE = ("sent", "bounced")
+#: Ledger statuses that end a delivery: such a row is never sent again. `unsendable`:
+#: the transport could not carry it at all (an EAI address, no SMTPUTF8); unlike a
+#: bounce it leaves the subscriber active, for the next edition.
+DONE = ("sent", "bounced", "unsendable")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +120,7 @@ class LedgerMixin(Base):
         """The next `limit` subscribers (by id, after `after_id`, up to `upto_id`) still
         owed this edition.
 
-        Active, not paused, not marked sent or bounced for the edition. `shard=(i, n)`
+        Active, not paused, not marked done (:data:`DONE`) for the edition. `shard=(i, n)`
         keeps ids with id % n == i. `timezones`, when given, keeps subscribers whose
         time zone is in it; one without a time zone counts as `list_timezone`.
         """
@@ -198,7 +200,7 @@ class LedgerMixin(Base):
 
         One statement, INSERT .. SELECT .. ON CONFLICT DO UPDATE .. RETURNING: new rows
         are inserted as claimed; rows left claimed or failed by an earlier run are taken
-        over (attempts + 1). Rows already sent or bounced are left alone and not
+        over (attempts + 1). Rows already done (:data:`DONE`) are left alone and not
         returned. Returns the ids this call claimed.
         """
         ids = list(subscriber_ids)
@@ -371,7 +373,7 @@ class LedgerMixin(Base):
             writer.close()
 
     def ledger(self, edition_id: int) -> dict[str, int]:
-        """Rows per status for an edition: claimed, sent, bounced, failed."""
+        """Rows per status for an edition: claimed, sent, bounced, failed, unsendable."""
         d = t.deliveries
         query = (
             select(d.c.status, func.count())

@@ -238,7 +238,7 @@ class QueueMixin(LedgerMixin):
         """Claim these rows for `worker` unless another worker holds them; the ids taken.
 
         In one transaction: rows already in the ledger are taken over when they are
-        not sent or bounced and not held (held = claimed by another worker less than
+        not done (`DONE`) and not held (held = claimed by another worker less than
         `lease` seconds ago); then rows not in the ledger yet are inserted (ON CONFLICT
         DO NOTHING: a row another worker inserted first is theirs). On PostgreSQL the
         rows to take over are locked first with SELECT .. FOR UPDATE SKIP LOCKED and
@@ -345,13 +345,14 @@ class QueueMixin(LedgerMixin):
         return int(count), utc(oldest)
 
     def ledger_errors(self, edition_id: int, *, since: datetime, limit: int = 50) -> list[str]:
-        """Errors of rows that failed or bounced in a run that began at `since`."""
+        """Errors of rows that failed, bounced or were unsendable in a run that began at
+        `since`."""
         d = t.deliveries
         query = (
             select(d.c.error)
             .where(
                 d.c.edition_id == edition_id,
-                d.c.status.in_(("failed", "bounced")),
+                d.c.status.in_(("failed", "bounced", "unsendable")),
                 d.c.error.is_not(None),
                 d.c.claimed_at >= since,
             )

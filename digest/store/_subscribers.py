@@ -1,8 +1,9 @@
 """Subscribers: the record of consent, with every status change kept as an event.
 
-Addresses are stored lower-cased (see :func:`digest.subscribers.normalise_email`), so
-lookups are exact. A status change and its event are written in one transaction;
-a change that would not change anything writes nothing (idempotent unsubscribe).
+Addresses are stored normalised (:func:`digest.records.address_key`, see
+:func:`digest.subscribers.normalise_email`), so lookups are exact. A status change and
+its event are written in one transaction; a change that would not change anything
+writes nothing (idempotent unsubscribe).
 Nothing here validates addresses, renders or sends.
 """
 
@@ -18,7 +19,7 @@ from sqlalchemy import Connection, Text, bindparam, cast, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from digest.errors import StoreError
-from digest.records import SUPPRESSED, Subscriber
+from digest.records import SUPPRESSED, Subscriber, address_key
 from digest.store import schema as t
 from digest.store._base import Base, _subscriber, email_hash, utc
 
@@ -77,7 +78,7 @@ class SubscribersMixin(Base):
         query = (
             select(s)
             .join(lst, lst.c.id == s.c.list_id)
-            .where(lst.c.name == list_name, s.c.email == email.strip().lower())
+            .where(lst.c.name == list_name, s.c.email == address_key(email))
         )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
@@ -353,7 +354,7 @@ class SubscribersMixin(Base):
         hashed = email_hash(email)
         with self.engine.begin() as conn:
             ids = list(
-                conn.execute(select(s.c.id).where(s.c.email == email.strip().lower())).scalars()
+                conn.execute(select(s.c.id).where(s.c.email == address_key(email))).scalars()
             )
             if ids:
                 conn.execute(delete(d).where(d.c.subscriber_id.in_(ids)))

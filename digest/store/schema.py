@@ -170,7 +170,7 @@ deliveries = Table(
     Column("id", Integer, primary_key=True),
     Column("edition_id", ForeignKey("editions.id"), nullable=False),
     Column("subscriber_id", ForeignKey("subscribers.id"), nullable=False),
-    Column("status", String(20), nullable=False),  # claimed, sent, bounced, failed
+    Column("status", String(20), nullable=False),  # claimed, sent, bounced, failed, unsendable
     Column("attempts", Integer, nullable=False, default=0),
     Column("worker", String(100)),
     Column("error", Text),

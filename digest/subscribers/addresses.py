@@ -1,5 +1,6 @@
-"""Check what a person gives us: an address (syntax with email-validator, no DNS,
-lower-cased), a display name and a time zone; no line break gets into any of them.
+"""Check what a person gives us: an address (syntax with email-validator, no DNS;
+internationalised ones too, RFC 6530), a display name and a time zone; no line break
+gets into any of them.
 
 Raises SubscriberError naming the value and the reason. Pure functions: no store, no
 network.
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from email_validator import EmailNotValidError, validate_email
 
 from digest.errors import SubscriberError
+from digest.records import address_key
 
 MAX_NAME = 200
 #: Line breaks of every kind (and NUL): none may reach a header or a stored value.
@@ -19,20 +21,27 @@ BREAKS = "\r\n\0\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 def normalise_email(value: str) -> str:
-    """A checked address, lower-cased; raises SubscriberError naming it.
+    """A checked address in the form it is stored under; raises SubscriberError naming it.
 
-    The local part is lower-cased too: virtually every mailbox ignores its case, and
-    treating `Ann@x.org` and `ann@x.org` as two people would let an unsubscribed
-    address back in under another spelling.
+    An address that can be ASCII is: its domain as A-labels (punycode), its local part
+    lower-cased (virtually every mailbox ignores its case, and treating `Ann@x.org` and
+    `ann@x.org` as two people would let an unsubscribed address back in under another
+    spelling). A local part that cannot be ASCII (EAI: `josé@example.com`, mailed over
+    SMTPUTF8) is email-validator's `normalized` form: NFC, the domain as lower-case
+    U-labels, and the local part's case kept as typed. Unicode case mapping is not the
+    ASCII one: it depends on the language (Turkish `I`/`ı`, `İ`/`i`), can change the
+    length (`İ` lower-cases to `i` plus a combining dot) and the context (`Σ` to `σ` or
+    `ς`), and RFC 6530 leaves the case of a local part to its server. A lower-cased
+    copy can name no mailbox at all, and its bounce would suppress a real reader; the
+    cost of keeping the case is that `José@x` and `josé@x` are two subscriptions.
     """
     if any(c in value for c in BREAKS):
         raise SubscriberError(f"{value.strip()[:100]!r}: the address contains a line break")
     try:
-        # No SMTPUTF8: messages are built for plain ASCII envelopes and headers.
-        checked = validate_email(value.strip(), check_deliverability=False, allow_smtputf8=False)
+        checked = validate_email(value.strip(), check_deliverability=False, allow_smtputf8=True)
     except EmailNotValidError as exc:
         raise SubscriberError(f"{value.strip()[:100]!r}: {exc}") from None
-    return str(checked.ascii_email or checked.normalized).lower()
+    return address_key(str(checked.ascii_email or checked.normalized))
 
 
 def clean_name(value: str | None) -> str:

@@ -71,7 +71,8 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
     msg = EmailMessage(policy=SMTP)
     try:
         msg["From"] = Address(sender[0], addr_spec=sender[1])
-        to = format_address("", str(Address(addr_spec=subscriber.email)))
+        to = subscriber.email  # an EAI one was checked by normalise_email (RFC 6532)
+        to = format_address("", str(Address(addr_spec=to)) if to.isascii() else to)
     except (ValueError, IndexError, DeliveryError) as exc:
         raise SubscriberError(f"{subscriber.email!r}: cannot be put in a header ({exc})") from None
     msg["Subject"] = f"Confirm your subscription to {title}"
@@ -83,5 +84,5 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
     msg.set_content(text, charset="utf-8", cte="quoted-printable")
     # The To: header is added as bytes: the email package's folding of a long quoted
     # name can split it into several addresses.
-    data = b"To: " + to.encode("ascii") + b"\r\n" + msg.as_bytes()
+    data = b"To: " + to.encode("utf-8") + b"\r\n" + msg.as_bytes()
     return signed(app.settings, data, now=now)

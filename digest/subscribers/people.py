@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from digest.errors import SubscriberError
-from digest.records import SUPPRESSED, Subscriber
+from digest.records import SUPPRESSED, Subscriber, address_key
 from digest.store import Store
 from digest.subscribers.addresses import clean_name, normalise_email
 from digest.subscribers.confirm import send_confirmation
@@ -116,7 +116,7 @@ def forget(store: Store, email: str, *, now: datetime) -> int:
     try:
         address = normalise_email(email)
     except SubscriberError:
-        address = email.strip().lower()  # erase whatever was stored under it anyway
+        address = address_key(email)  # erase whatever was stored under it anyway
     return store.forget(address, now=now)
 
 
