@@ -122,10 +122,9 @@ def test_a_story_without_a_link_of_its_own_links_to_its_whole_text_in_the_archiv
         assert c.get(f"/archive/1/story/{story_ref(own[0].key)}").status_code == 404
 
 
-def test_an_update_is_labelled_on_the_archive_page_as_in_the_email(tmp_path: Path) -> None:
-    """A reader who opens the edition in the browser sees why yesterday's story is back:
-    "Update · first reported …", as the email says (digest.rank.updates)."""
-    config = newsletter(tmp_path)
+def _sent_with_updates(config: Path) -> tuple[int, Story, Story]:
+    """A sent edition whose first lead and first teaser are updates (first reported
+    25 Nov): its id, that lead and that teaser."""
     app = App.from_config(config)
     built = app.store.edition(build(config))
     first = NOW - timedelta(days=2)
@@ -140,8 +139,16 @@ def test_an_update_is_labelled_on_the_archive_page_as_in_the_email(tmp_path: Pat
     saved = app.store.save_edition(edition, now=NOW)
     assert saved.id is not None
     app.store.set_edition_status(saved.id, "sent", now=NOW)
+    return saved.id, lead, teaser
+
+
+def test_an_update_is_labelled_on_the_archive_page_as_in_the_email(tmp_path: Path) -> None:
+    """A reader who opens the edition in the browser sees why yesterday's story is back:
+    "Update · first reported …", as the email says (digest.rank.updates)."""
+    config = newsletter(tmp_path)
+    eid, lead, teaser = _sent_with_updates(config)
     with running(config) as base, httpx.Client(base_url=base) as c:
-        page = c.get(f"/archive/{saved.id}").text
+        page = c.get(f"/archive/{eid}").text
     label = "Update · first reported 25 Nov"
     assert page.count(label) == 2
     sections = page.split("<section")[1:]  # (the page title names the lead too)
@@ -149,3 +156,22 @@ def test_an_update_is_labelled_on_the_archive_page_as_in_the_email(tmp_path: Pat
     assert label in section  # on the lead, beside its outlet
     paragraphs = [p for p in page.split("<p") if html.escape(teaser.title, quote=False) in p]
     assert len(paragraphs) == 1 and f"{label}:" in paragraphs[0]  # before the teaser
+
+
+def test_an_update_is_labelled_in_the_archive_feed_as_on_the_page(tmp_path: Path) -> None:
+    """A reader who follows the archive in a feed reader sees the same label before the
+    update's headline as on the web edition (the feed showed the headline alone)."""
+    config = newsletter(tmp_path)
+    eid, lead, teaser = _sent_with_updates(config)
+    with running(config) as base, httpx.Client(base_url=base) as c:
+        root = ElementTree.fromstring(c.get("/archive.atom").content)
+    (entry,) = [
+        e for e in root.iter(f"{ATOM}entry") if e.findtext(f"{ATOM}id", "").endswith(f"/{eid}")
+    ]
+    items = ElementTree.fromstring(entry.findtext(f"{ATOM}content", "")).findall("li")
+    shown = [" ".join("".join(li.itertext()).split()) for li in items]
+    label = "Update · first reported 25 Nov:"
+    assert shown[0].startswith(f"{label} {lead.title}")
+    (labelled,) = [s for s in shown if teaser.title in s]
+    assert labelled.startswith(f"{label} {teaser.title}")
+    assert sum(label in s for s in shown) == 2

@@ -99,3 +99,21 @@ def test_a_stored_update_keeps_its_label_and_its_message_passes_the_lint(tmp_pat
     assert "UPDATE · FIRST REPORTED 26 NOV" in text
     data = app.message_for(app.prepare(edition, Variant(), False, now=NOW), EDITION_ID, READER)
     assert [f.code for f in lint_message(data) if f.level == "error"] == []
+
+
+def test_an_update_kicker_in_the_text_part_is_folded_to_78_columns(tmp_path: Path) -> None:
+    # The label adds 47 columns in German before the section and the outlet: an outlet
+    # with a long name made a line of 90 that `digest lint` warned about.
+    edition = _with_updates()
+    lead = replace(edition.leads[0], source="Frankfurter Allgemeine Zeitung", section="Wirtschaft")
+    edition = replace(edition, leads=(lead, *edition.leads[1:]))
+    app = App(sample_settings(tmp_path, language="de"))
+    text, _ = bodies(message(app, edition))
+    after = text.splitlines()[text.splitlines().index(lead.title) + 1 :]
+    kicker = " ".join(after[: after.index("")])
+    assert kicker == (
+        "AKTUALISIERUNG · ZUERST GEMELDET AM 26. NOV. · WIRTSCHAFT · Frankfurter Allgemeine Zeitung"
+    )
+    assert "Allgemeine Zeitung" in "\n".join(after)  # the outlet's name is not broken
+    data = app.message_for(app.prepare(edition, Variant(), False, now=NOW), EDITION_ID, READER)
+    assert [f.code for f in lint_message(data) if f.code == "text-line-too-long"] == []

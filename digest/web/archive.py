@@ -180,5 +180,6 @@ def feed() -> Response:
         entries=entries,
         updated=updated,
         base_url=app.settings.newsletter.base_url,
+        update_label=_reading()["update_label"],
     )
     return Response(body, mimetype="application/atom+xml")
