@@ -56,9 +56,13 @@ class Selection:
         return counts
 
 
-def list_options(store: Store, settings: Settings, list_name: str) -> RankOptions:
-    """The ranking's options for a list: :func:`rank_options`, with what it sent."""
-    sent = store.sent_keys(list_name)
+def list_options(
+    store: Store, settings: Settings, list_name: str, *, edition_id: int | None = None
+) -> RankOptions:
+    """The ranking's options for a list: :func:`rank_options`, with what it sent and
+    what its other editions built for a slot will send (`Store.queued_keys`; not
+    `edition_id`'s own, when that edition is ranked again)."""
+    sent = store.sent_keys(list_name) | store.queued_keys(list_name, but=edition_id)
     return rank_options(
         settings,
         sent,

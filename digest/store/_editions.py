@@ -162,12 +162,29 @@ class EditionsMixin(Base):
         """Article keys carried by editions of this list that went (or are going) out,
         and the keys their sources gave (:func:`digest.records.claimed_key`): an article
         stored under another source's key is the same article."""
+        e = t.editions
+        return self._carried_keys(list_name, e.c.status.in_(("sending", "sent")))
+
+    def queued_keys(self, list_name: str, *, but: int | None = None) -> frozenset[str]:
+        """Article keys (and their sources' keys) carried by editions of this list built
+        for a slot and waiting to go out (a draft, approved, or paused), other than
+        edition `but`. The scheduler builds ahead: when slots lie closer together than
+        `build_ahead_minutes`, the next slot's edition is built before this one has gone
+        out, and must not carry its stories too. (A slot that passes unsent skips its
+        edition, and frees its stories.)"""
+        e = t.editions
+        where: list[Any] = [e.c.slot.is_not(None), e.c.status.in_(("draft", "approved", "paused"))]
+        if but is not None:
+            where.append(e.c.id != but)
+        return self._carried_keys(list_name, *where)
+
+    def _carried_keys(self, list_name: str, *where: Any) -> frozenset[str]:
         e, ea, lst = t.editions, t.edition_articles, t.lists
         query = (
             select(ea.c.article_key)
             .join(e, e.c.id == ea.c.edition_id)
             .join(lst, lst.c.id == e.c.list_id)
-            .where(lst.c.name == list_name, e.c.status.in_(("sending", "sent")))
+            .where(lst.c.name == list_name, *where)
         )
         with self.engine.connect() as conn:
             keys = set(conn.execute(query).scalars())

@@ -144,7 +144,7 @@ def rebuild(app: App, edition_id: int, *, now: datetime, seen: int | None = None
     # out here but by replaying the drops, so that undoing a drop brings them back.
     store, settings = app.store, app.settings
     options = replace(
-        list_options(store, settings, edition.list),
+        list_options(store, settings, edition.list, edition_id=edition_id),
         pinned=curate.pinned_keys(current.operations),
     )
     articles = candidates(store, settings.edition, edition.at)
