@@ -51,8 +51,8 @@ class Pruned:
         """One line: how many articles and scheduler records, and the cut-offs."""
         if self.before is None:
             return (
-                f"keep_days = {self.keep_days}: every article's text and every scheduler "
-                "record is kept"
+                f"nothing to prune ([database] keep_days = {self.keep_days}): every "
+                "article's text and every scheduler record is kept"
             )
         verb = "would empty" if self.dry_run else "emptied"
         noun = "article" if self.emptied == 1 else "articles"

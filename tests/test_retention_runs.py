@@ -131,6 +131,8 @@ def test_keep_days_0_keeps_every_run_and_a_short_keep_days_keeps_a_week(tmp_path
     app = App.from_config(config)
     pruned = app.prune(now=NOW)
     assert pruned.runs == 0 and _rows(app.store) == everything
+    # said as a sentence the CLI can print as it is ("Keep_days = 0" was a capitalised key)
+    assert pruned.summary().startswith("nothing to prune ([database] keep_days = 0)")
     app.close()
 
     # keep_days = 3 (builds read back two days): a run four days old is kept all the
