@@ -109,3 +109,24 @@ def test_lint_still_wants_list_unsubscribe_on_an_edition(tmp_path: Path) -> None
     kept = [h for h in head.split(b"\r\n") if not h.lower().startswith(b"list-unsubscribe")]
     found = {f.code: f.level for f in lint_message(b"\r\n".join(kept) + b"\r\n\r\n" + body)}
     assert found.get("header-list-unsubscribe-missing") == "error", found
+
+
+def test_init_leaves_the_theme_bundled_so_upgrades_reach_the_project(news: Path) -> None:
+    """`digest init` used to copy every bundled template into the project, and a copy
+    overrides the bundled file for good: a project made before an upgrade never showed
+    what the upgrade added to the email (an update's label) or fixed in the desk's
+    pages. The project's templates/ now holds only a note on how to override a file;
+    `digest init --theme` copies the theme for those who mean to change it."""
+    own = sorted(p.relative_to(news).as_posix() for p in (news / "templates").rglob("*"))
+    assert own == ["templates/README.md"]
+    note = (news / "templates" / "README.md").read_text()
+    assert "default/email.html" in note and "--theme" in note
+    assert run(news, "build", "--at", SAMPLE_MORNING).exit_code == 0  # the bundled theme
+
+
+def test_init_theme_copies_the_theme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["init", "--theme", "styled"])
+    assert res.exit_code == 0, res.output
+    for name in ("email.html", "email.txt", "email.css", "web/desk/edition.html"):
+        assert (tmp_path / "styled" / "templates" / name).is_file(), name

@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import importlib
 import json
-import os
 import shutil
 import sys
 from datetime import UTC, datetime
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
 
 #: The sample newsletter's morning: its sources were published in the day before.
 DEMO_AT = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
-
 
 #: Commands that live in their own modules (digest/cli/NAME.py, each listing them in its
 #: `COMMANDS`), by module: imported and registered here when one of them is called. A
@@ -150,36 +148,27 @@ def main() -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False))
-def init(directory: str) -> None:
-    """Scaffold a newsletter project in DIRECTORY (config, sample sources, subscribers)."""
+@click.option("--theme", is_flag=True, help="Copy the bundled theme into templates/, to change it.")
+def init(directory: str, theme: bool) -> None:
+    """Scaffold a newsletter project in DIRECTORY (config, sample sources, subscribers).
+
+    The theme stays bundled (templates/ holds a note on overriding one file), so that
+    an upgrade's templates reach the project; --theme copies it all."""
     target = Path(directory)
     if (target / "digest.toml").exists():
         raise DigestError(f"{target / 'digest.toml'}: already exists; not overwritten")
-    _copy_project(target)
+    from digest.cli.scaffold import THEME_NOTE, copy_project
+
+    copy_project(target, DEMO_AT, templates=theme)
+    if not theme:
+        (target / "templates").mkdir(exist_ok=True)
+        (target / "templates" / "README.md").write_text(THEME_NOTE)
     console.print(f"Created {target}/digest.toml, sources/, subscribers/ and templates/.")
     console.print(
         f"Next: cd {target} && digest build --at 2026-11-27T07:00:00Z\n"
         "(the sample articles are from 26-27 November 2026; for your own sources, "
         "leave out --at)"
     )
-
-
-def _copy_project(target: Path, *, templates: bool = True) -> None:
-    from digest.render import default_project
-
-    src = default_project()
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(src / "digest.toml", target / "digest.toml")
-    for name in ("sources", "subscribers") + (("templates",) if templates else ()):
-        shutil.copytree(src / name, target / name, dirs_exist_ok=True)
-    # The sample articles were filed the evening before the sample morning, not when
-    # digest was installed or the project copied (a folder source dates a .txt file by
-    # its modification time): otherwise they rank as new today, and as "from the
-    # future" for the sample morning.
-    stamp = DEMO_AT.timestamp() - 8 * 3600
-    for file in (src / "sources" / "articles").iterdir():
-        if (copy := target / "sources" / "articles" / file.name).is_file():
-            os.utime(copy, (stamp, stamp))
 
 
 @main.command()
@@ -203,7 +192,9 @@ def demo(out: str) -> None:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
-    _copy_project(target, templates=False)
+    from digest.cli.scaffold import copy_project
+
+    copy_project(target, DEMO_AT, templates=False)
     app = open_app(str(target / "digest.toml"))
     now = DEMO_AT
     reports = app.collect(now=now)
