@@ -62,10 +62,10 @@ def list_options(
     """The ranking's options for a list: :func:`rank_options`, with what it sent and
     what its other editions built for a slot will send (`Store.queued_keys`; not
     `edition_id`'s own, when that edition is ranked again)."""
-    sent = store.sent_keys(list_name) | store.queued_keys(list_name, but=edition_id)
     return rank_options(
         settings,
-        sent,
+        store.sent_keys(list_name),
+        queued=store.queued_keys(list_name, but=edition_id),
         sent_links=store.sent_links(list_name),
         carried_at=store.carried_at(list_name),
     )
@@ -77,11 +77,12 @@ def rank_options(
     *,
     sent_links: frozenset[tuple[str, str, str, str]] = frozenset(),
     carried_at: Mapping[str, datetime] = MappingProxyType({}),
+    queued: frozenset[str] = frozenset(),
 ) -> RankOptions:
     """The ranking's options from `[edition]` and the sources' weights; `already_sent`
     are the article keys the list's earlier editions carried, `sent_links` their
     (source, link, headline, standfirst), `carried_at` when the latest edition that
-    carried each was built."""
+    carried each was built, `queued` the keys of its editions still to go out."""
     e = settings.edition
     return RankOptions(
         leads=e.leads,
@@ -98,6 +99,7 @@ def rank_options(
         already_sent=already_sent,
         sent_links=sent_links,
         carried_at=carried_at,
+        queued=queued,
         section_quotas=dict(e.quotas),
     )
 

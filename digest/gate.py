@@ -25,6 +25,7 @@ __all__ = ["Built", "TooFewStories", "check", "least", "refusal"]
 REASON_WORDS = {
     "too_old": "too old",
     "already_sent": "already sent",
+    "queued": "waiting in another edition",
     "future": "from the future",
     "no_room": "ranked below the cut",
     "excluded": "excluded by an editor",

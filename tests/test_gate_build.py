@@ -102,6 +102,7 @@ def test_json_keeps_its_shape_and_adds_the_drop_counts(news: Path) -> None:
         "other_section": 0,
         "empty": 0,
         "already_sent": 0,
+        "queued": 0,
         "advert": 0,
         "no_room": 0,
     }

@@ -42,6 +42,9 @@ def test_editions_built_ahead_together_share_no_story(tmp_path: Path, smtp_serve
     drafts = {e.slot: e.stories for e in app.store.editions("daily") if e.status == "draft"}
     assert sorted(drafts) == ["2026-11-27T05:00:00Z", "2026-11-27T05:30:00Z"]
     assert all(drafts.values())  # the second takes what the first left
+    # ... and says why it left the rest: nothing has been sent yet
+    second = " ".join((runs(app, "build")["2026-11-27T05:30:00Z"][1] or "").split())
+    assert "0 already sent" in second and "waiting in another edition" in second
     assert [key for key, n in _carried(app).items() if n > 1] == []
     # An editor ranks the first again on the desk: it keeps its own stories.
     first = app.store.edition_for_slot("daily", "2026-11-27T05:00:00Z")

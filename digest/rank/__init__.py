@@ -37,7 +37,7 @@ from digest.rank.told import told as _told
 from digest.rank.trim import trim as _trim
 from digest.rank.updates import later as _later
 from digest.rank.updates import ran as _ran
-from digest.records import Also, Article, Story
+from digest.records import Also, Article, Story, claimed_key
 
 __all__ = ["DROP_REASONS", "FUTURE_SLACK", "RankOptions", "Ranked", "rank"]
 
@@ -61,6 +61,7 @@ DROP_REASONS = (
     "other_section",
     "empty",
     "already_sent",
+    "queued",
     "advert",
     "no_room",
 )
@@ -166,6 +167,7 @@ def _left_out(
     eligible: list[Article],
     candidates: list[_Candidate],
     chosen: Ranked,
+    options: RankOptions,
 ) -> Mapping[str, str]:
     """Every article not in a chosen story, with the first reason that applies."""
     out = dict(reasons)
@@ -176,9 +178,19 @@ def _left_out(
             continue
         if article.key in in_stories:
             out[article.key] = "no_room"
+        elif _advert(article):
+            out[article.key] = "advert"
         else:
-            out[article.key] = "advert" if _advert(article) else "already_sent"
+            out[article.key] = "queued" if _waiting(article, options) else "already_sent"
     return MappingProxyType(dict(sorted(out.items())))
+
+
+def _waiting(article: Article, options: RankOptions) -> bool:
+    """Carried by another edition of the list that has not gone out yet (and by none
+    that has): "queued", not "already_sent"."""
+    keys = (article.key, claimed_key(article.key))
+    queued, sent = options.queued, options.already_sent
+    return any(k in queued for k in keys) and not any(k in sent for k in keys)
 
 
 def _candidates(
@@ -273,7 +285,7 @@ def rank(articles: Sequence[Article], *, now: datetime, options: RankOptions) ->
     old = [a for a in articles if reasons.get(a.key) == "too_old"]
     candidates = _candidates(eligible, now, options, old)
     chosen = _select(candidates, options)
-    return replace(chosen, left_out=_left_out(reasons, eligible, candidates, chosen))
+    return replace(chosen, left_out=_left_out(reasons, eligible, candidates, chosen, options))
 
 
 def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:

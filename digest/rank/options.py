@@ -37,6 +37,9 @@ class RankOptions:
     # `at`). A later report of a sent story published before then could have run in it
     # (see rank.updates); a key missing here only lacks that limit.
     carried_at: Mapping[str, datetime] = field(default_factory=lambda: MappingProxyType({}))
+    # Keys the list's other editions carry that have not gone out yet (built ahead for an
+    # earlier slot: see Store.queued_keys): as good as sent for this edition.
+    queued: frozenset[str] = frozenset()
     section_quotas: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     sections: frozenset[str] | None = None  # a variant: only these sections (None: all)
     # Sources that are folders of article files: a file is dated (else by its mtime),

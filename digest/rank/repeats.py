@@ -27,12 +27,13 @@ NONE: Mapping[str, tuple[Article, ...]] = MappingProxyType({})
 
 
 def sent(article: Article, options: RankOptions) -> bool:
-    """Sent before, under its own key or another source's copy of it (records.copy_key),
-    or by its source, with its link, headline and standfirst, under another key (a feed
-    re-issued under new GUIDs)."""
-    keys = options.already_sent
-    if article.key in keys or claimed_key(article.key) in keys:
-        return True
+    """Sent before (or waiting to go out in another edition: `RankOptions.queued`), under
+    its own key or another source's copy of it (records.copy_key), or by its source,
+    with its link, headline and standfirst, under another key (a feed re-issued under
+    new GUIDs)."""
+    for keys in (options.already_sent, options.queued):
+        if article.key in keys or claimed_key(article.key) in keys:
+            return True
     links = options.sent_links
     return bool(links) and (article.source, article.url, article.title, article.summary) in links
 
