@@ -7,6 +7,7 @@ Records carry no behaviour beyond small derived properties; stages are functions
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -200,13 +201,36 @@ class Edition:
 
 def address_key(email: str) -> str:
     """The form an address is stored and looked up under: without surrounding white
-    space, the domain lower-cased, and the local part lower-cased when it is ASCII. A
-    local part with any other character (EAI, RFC 6530) is kept as it is: see
-    :func:`digest.subscribers.normalise_email` for why."""
-    local, at, domain = email.strip().rpartition("@")
+    space, in NFC, the domain lower-cased, and the local part lower-cased when it is
+    ASCII. A local part with any other character (EAI, RFC 6530) is kept as it is: see
+    :func:`digest.subscribers.normalise_email` for why. An IDN domain is given as
+    A-labels after an ASCII local part and as U-labels after any other, as
+    normalise_email stores it, whichever form a report names it in (a DSN or a webhook
+    may give `josé@xn--bcher-kva.de` or `ann@bücher.de`): one mailbox, one key."""
+    email = email.strip()
+    if not email.isascii():
+        email = unicodedata.normalize("NFC", email)
+    local, at, domain = email.rpartition("@")
     if not at:
-        return email.strip().lower()
-    return f"{local.lower() if local.isascii() else local}@{domain.lower()}"
+        return email.lower()
+    domain = domain.lower()
+    if local.isascii():
+        return f"{local.lower()}@{domain if domain.isascii() else _idn(domain, a_labels=True)}"
+    if not domain.isascii() or "xn--" in domain:
+        domain = _idn(domain, a_labels=False)
+    return f"{local}@{domain}"
+
+
+def _idn(domain: str, *, a_labels: bool) -> str:
+    """`domain` as A-labels or as U-labels (UTS 46, as email-validator maps it); as it
+    is when it is no valid IDN (nothing stored can be under another form of it)."""
+    import idna  # only for a domain that is not plain ASCII: not on every start
+
+    try:
+        ascii_form = idna.encode(domain, uts46=True).decode("ascii")
+        return ascii_form if a_labels else idna.decode(ascii_form)
+    except (idna.IDNAError, UnicodeError):
+        return domain
 
 
 @dataclass(frozen=True, slots=True)

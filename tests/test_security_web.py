@@ -109,3 +109,27 @@ def test_an_editors_session_cookie_is_never_in_a_publicly_cacheable_answer(
                 path,
                 cache,
             )
+
+
+def test_one_eai_inbox_gets_no_more_confirmations_through_the_case_of_its_letters(
+    tmp_path: Path,
+) -> None:
+    """`José@`, `JOSÉ@`, `josé@`… are kept as separate subscriptions (the case of a
+    Unicode local part is the server's, RFC 6530), but they reach one inbox at virtually
+    every server: the per-inbox limit counts them as one address, as it does `Ann@` and
+    `ann@`. Before, each case variant (16 for `josé`) got its own two confirmations."""
+    config = newsletter(
+        tmp_path,
+        extra=WEEKLY
+        + "[serve]\nproxies = 1\nsubscribe_address_limit = 2\nsubscribe_client_limit = 50\n",
+    )
+    web = create_app(App.from_config(config), clock=lambda: NOW)
+    spellings = ["josé@example.net", "José@example.net", "JOSÉ@example.net", "JoSé@example.net"]
+    spellings += ["ΣΊΣΥΦΟΣ@example.net", "σίσυφος@example.net", "σίσυφοσ@example.net"]
+    codes = [
+        _post(web.test_client(), email, f"198.51.100.{i}") for i, email in enumerate(spellings)
+    ]
+    assert codes == [200, 200, 429, 429, 200, 200, 429], codes
+    eventually(lambda: len(_confirmations(config)) >= 4)
+    time.sleep(0.5)
+    assert len(_confirmations(config)) == 4

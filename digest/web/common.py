@@ -96,11 +96,15 @@ _HYPHENED = frozenset({"ymail.com", "rocketmail.com"})
 def mailbox_key(email: str) -> str:
     """The inbox a (normalised) address reaches, for the per-address throttle: without
     a `+tag` (and without dots at Gmail, a `-keyword` at Yahoo), so `ann+1@`, `ann+2@`...
-    `a.nn@gmail.com`, `ann-x@yahoo.com` count as one address. Only the throttle uses it;
-    the address is stored as typed."""
+    `a.nn@gmail.com`, `ann-x@yahoo.com` count as one address; so do the case variants
+    of a Unicode local part (`José@`, `JOSÉ@`), which are separate subscriptions but
+    reach one inbox at virtually every server. Only the throttle uses it; the address
+    is stored as typed."""
     local, at, domain = email.rpartition("@")
     if not at:
         return email
+    if not local.isascii():
+        local = local.casefold()  # an ASCII one is lower-cased already (normalise_email)
     local = local.split("+", 1)[0] or local
     if domain in _DOTLESS:
         local = local.replace(".", "") or local
