@@ -80,15 +80,20 @@ def cutoff(keep_days: int, now: datetime) -> datetime | None:
         return None
 
 
-def prune(store: Store, settings: Settings, *, now: datetime, dry_run: bool = False) -> Pruned:
+def prune(
+    store: Store | None, settings: Settings, *, now: datetime, dry_run: bool = False
+) -> Pruned:
     """Empty the bodies of the articles older than the project's `keep_days` at `now`,
-    and delete the scheduler's records older than that that nothing reads any more."""
+    and delete the scheduler's records older than that that nothing reads any more.
+    Without a store (a dry run of a project with no database yet) nothing would go."""
     keep = settings.keep_days
     before = cutoff(keep, now)
     if before is None:
         return Pruned(0, None, keep, dry_run)
-    emptied = store.prune_articles(before=before, dry_run=dry_run)
     runs_before = min(before, now - RUNS_KEPT)
+    if store is None:
+        return Pruned(0, before, keep, dry_run, 0, runs_before)
+    emptied = store.prune_articles(before=before, dry_run=dry_run)
     runs = store.prune_runs(before=runs_before, dry_run=dry_run)
     if not dry_run:
         store.truncate_log()

@@ -3,10 +3,12 @@
 The newest migration's revision (tests/test_migrations.py checks it against the
 scripts), and the pragmas every SQLite connection sets: the store uses both, and so does
 the unchanged collect that writes with plain sqlite3 (:mod:`digest.collect.unchanged`).
-A leaf: it imports nothing.
+A leaf: it imports nothing of digest's.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 #: The newest migration's revision: an up-to-date database is recognised by its
 #: ``alembic_version`` row alone, without loading Alembic (~0.4 s).
@@ -31,3 +33,12 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     f"PRAGMA busy_timeout={SQLITE_BUSY_MS}",
 )
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a plain ``sqlite:///FILE`` URL (no driver, no query, no %-escape,
+    which SQLAlchemy would decode); else None."""
+    if not url.startswith("sqlite:///") or "?" in url or "%" in url:
+        return None
+    name = url.removeprefix("sqlite:///")
+    return Path(name) if name and name != ":memory:" else None

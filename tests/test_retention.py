@@ -315,3 +315,22 @@ def test_the_scheduler_prunes_once_a_day_not_on_every_tick(tmp_path: Path, db_ur
     assert "daily prune 2026-11-29T00:00:00Z: done (emptied the text of 0 articles" in once.output
     assert len(app.store.schedule_runs(action="prune")) == 3
     app.close()
+
+
+def test_a_dry_run_prune_of_a_new_project_creates_no_database(tmp_path: Path) -> None:
+    """`--dry-run` changes nothing: on a project that has no database yet it says there is
+    nothing to prune and leaves no database file (an empty one would then look like a
+    project that had been collected)."""
+    config = _project(tmp_path / "news", "sqlite:///digest.db")
+    at = ["--config", str(config), "--at", "2026-11-27T06:00:00Z"]
+    dry = CliRunner().invoke(main, ["prune", "--dry-run", *at])
+    assert dry.exit_code == 0, dry.output
+    assert dry.output.startswith("Would empty the text of 0 articles"), dry.output
+    assert "would delete 0 of the scheduler's records" in dry.output
+    assert sorted(p.name for p in config.parent.iterdir()) == ["digest.toml", "subscribers"]
+    as_json = CliRunner().invoke(main, ["prune", "--dry-run", "--json", *at])
+    assert json.loads(as_json.output)["emptied"] == 0
+    assert not (config.parent / "digest.db").exists()
+    done = CliRunner().invoke(main, ["prune", *at])  # a real prune opens (creates) it
+    assert done.exit_code == 0, done.output
+    assert (config.parent / "digest.db").exists()

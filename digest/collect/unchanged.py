@@ -24,7 +24,7 @@ from pathlib import Path
 from digest.collect.fetch import FetchRequest, FetchResult, fetch_all_sync
 from digest.config import SourceSettings
 from digest.records import SourceReport
-from digest.revision import HEAD, SQLITE_PRAGMAS
+from digest.revision import HEAD, SQLITE_PRAGMAS, sqlite_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,15 +34,6 @@ class Unchanged:
 
     reports: list[SourceReport] | None = None
     fetched: dict[str, FetchResult] | None = None
-
-
-def sqlite_file(url: str) -> Path | None:
-    """The file of a plain ``sqlite:///FILE`` URL (no driver, no query, no %-escape,
-    which SQLAlchemy would decode); else None."""
-    if not url.startswith("sqlite:///") or "?" in url or "%" in url:
-        return None
-    name = url.removeprefix("sqlite:///")
-    return Path(name) if name and name != ":memory:" else None
 
 
 def _connect(path: Path) -> sqlite3.Connection:
