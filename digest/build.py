@@ -59,15 +59,16 @@ class Selection:
 def list_options(
     store: Store, settings: Settings, list_name: str, *, edition_id: int | None = None
 ) -> RankOptions:
-    """The ranking's options for a list: :func:`rank_options`, with what it sent and
-    what its other editions built for a slot will send (`Store.queued_keys`; not
-    `edition_id`'s own, when that edition is ranked again)."""
+    """The ranking's options for a list: :func:`rank_options`, with what its editions
+    sent (`Store.sent_keys`: any that delivered a copy) and what its editions waiting to
+    go out will send (`Store.queued_keys`); neither counts `edition_id`'s own, when that
+    edition is ranked again."""
     return rank_options(
         settings,
-        store.sent_keys(list_name),
+        store.sent_keys(list_name, but=edition_id),
         queued=store.queued_keys(list_name, but=edition_id),
-        sent_links=store.sent_links(list_name),
-        carried_at=store.carried_at(list_name),
+        sent_links=store.sent_links(list_name, but=edition_id),
+        carried_at=store.carried_at(list_name, but=edition_id),
     )
 
 
@@ -80,9 +81,10 @@ def rank_options(
     queued: frozenset[str] = frozenset(),
 ) -> RankOptions:
     """The ranking's options from `[edition]` and the sources' weights; `already_sent`
-    are the article keys the list's earlier editions carried, `sent_links` their
-    (source, link, headline, standfirst), `carried_at` when the latest edition that
-    carried each was built, `queued` the keys of its editions still to go out."""
+    are the article keys the list's earlier editions that went out carried (any that
+    delivered a copy), `sent_links` their (source, link, headline, standfirst),
+    `carried_at` when the latest edition that carried each was built, `queued` the
+    keys of its editions still to go out."""
     e = settings.edition
     return RankOptions(
         leads=e.leads,

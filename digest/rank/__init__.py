@@ -187,7 +187,8 @@ def _left_out(
 
 def _waiting(article: Article, options: RankOptions) -> bool:
     """Carried by another edition of the list that has not gone out yet (and by none
-    that has): "queued", not "already_sent"."""
+    that has, nor by a paused one that reached some readers already): "queued", not
+    "already_sent"."""
     keys = (article.key, claimed_key(article.key))
     queued, sent = options.queued, options.already_sent
     return any(k in queued for k in keys) and not any(k in sent for k in keys)

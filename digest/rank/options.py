@@ -30,15 +30,17 @@ class RankOptions:
     boosts: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     pinned: tuple[str, ...] = ()  # article keys, in order: first in the edition
     excluded: frozenset[str] = frozenset()  # article keys never selected
-    already_sent: frozenset[str] = frozenset()  # keys sent in an earlier edition of the list
+    # Keys an earlier edition of the list carried that went out: sending or sent, or
+    # stopped (paused, cancelled) after it delivered a copy (see Store.sent_keys).
+    already_sent: frozenset[str] = frozenset()
     # (source, link, headline, standfirst) of those: the same, under new GUIDs, were sent
     sent_links: frozenset[tuple[str, str, str, str]] = frozenset()
     # Of those keys: when the latest edition of the list that carried each was built (its
     # `at`). A later report of a sent story published before then could have run in it
     # (see rank.updates); a key missing here only lacks that limit.
     carried_at: Mapping[str, datetime] = field(default_factory=lambda: MappingProxyType({}))
-    # Keys the list's other editions carry that have not gone out yet (built ahead for an
-    # earlier slot: see Store.queued_keys): as good as sent for this edition.
+    # Keys the list's other editions carry that have not gone out yet (paused, or built
+    # ahead for an earlier slot: see Store.queued_keys): as good as sent for this edition.
     queued: frozenset[str] = frozenset()
     section_quotas: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     sections: frozenset[str] | None = None  # a variant: only these sections (None: all)

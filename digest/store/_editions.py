@@ -9,7 +9,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from digest.codec import edition_from_dict, edition_to_dict
@@ -31,6 +31,20 @@ class EditionInfo:
     stories: int  # leads + teasers
     approved_at: datetime | None = None  # set by `digest approve`, cleared by `unapprove`
     sent_at: datetime | None = None
+
+
+def _went_out(but: int | None = None) -> list[Any]:
+    """Where an edition went (or is going) out, so that its stories count as sent to the
+    list: it is sending or sent, or it delivered at least one copy, whatever became of
+    the rest of its send (paused, cancelled). Its readers have its stories: they never
+    run as new again, only as an update (:mod:`digest.rank.updates`). Not edition `but`
+    (the one being ranked again)."""
+    e, d = t.editions, t.deliveries
+    delivered = exists().where(d.c.edition_id == e.c.id, d.c.status == "sent")
+    where: list[Any] = [or_(e.c.status.in_(("sending", "sent")), delivered)]
+    if but is not None:
+        where.append(e.c.id != but)
+    return where
 
 
 def _info(row: Any) -> EditionInfo:
@@ -158,22 +172,29 @@ class EditionsMixin(Base):
             raise NotFound(f"no edition {edition_id} in {self.url}")
         return str(status)
 
-    def sent_keys(self, list_name: str) -> frozenset[str]:
-        """Article keys carried by editions of this list that went (or are going) out,
-        and the keys their sources gave (:func:`digest.records.claimed_key`): an article
-        stored under another source's key is the same article."""
-        e = t.editions
-        return self._carried_keys(list_name, e.c.status.in_(("sending", "sent")))
+    def sent_keys(self, list_name: str, *, but: int | None = None) -> frozenset[str]:
+        """Article keys carried by editions of this list that went (or are going) out
+        (:func:`_went_out`), other than edition `but`, and the keys their sources gave
+        (:func:`digest.records.claimed_key`): an article stored under another source's
+        key is the same article."""
+        return self._carried_keys(list_name, *_went_out(but))
 
     def queued_keys(self, list_name: str, *, but: int | None = None) -> frozenset[str]:
-        """Article keys (and their sources' keys) carried by editions of this list built
-        for a slot and waiting to go out (a draft, approved, or paused), other than
-        edition `but`. The scheduler builds ahead: when slots lie closer together than
-        `build_ahead_minutes`, the next slot's edition is built before this one has gone
-        out, and must not carry its stories too. (A slot that passes unsent skips its
-        edition, and frees its stories.)"""
+        """Article keys (and their sources' keys) carried by editions of this list
+        waiting to go out, other than edition `but`: a paused one (`digest send`
+        resumes it), and a draft or approved one built for a slot. The scheduler builds
+        ahead: when slots lie closer together than `build_ahead_minutes`, the next
+        slot's edition is built before this one has gone out, and must not carry its
+        stories too. (A slot that passes unsent skips its edition, and frees its
+        stories; so does cancelling an edition before its first copy. A draft built by
+        hand reserves nothing: editors build and drop those freely.)"""
         e = t.editions
-        where: list[Any] = [e.c.slot.is_not(None), e.c.status.in_(("draft", "approved", "paused"))]
+        where: list[Any] = [
+            or_(
+                e.c.status == "paused",
+                and_(e.c.slot.is_not(None), e.c.status.in_(("draft", "approved"))),
+            )
+        ]
         if but is not None:
             where.append(e.c.id != but)
         return self._carried_keys(list_name, *where)
@@ -190,17 +211,17 @@ class EditionsMixin(Base):
             keys = set(conn.execute(query).scalars())
         return frozenset(keys | {claimed_key(key) for key in keys})
 
-    def carried_at(self, list_name: str) -> Mapping[str, datetime]:
+    def carried_at(self, list_name: str, *, but: int | None = None) -> Mapping[str, datetime]:
         """Of the keys :meth:`sent_keys` gives: when the latest edition of this list that
-        went (or is going) out carrying each was built (its `at`). A report of a sent
-        story published before then could have been in it: it is no update later
-        (:mod:`digest.rank.updates`)."""
+        went (or is going) out carrying each, other than `but`, was built (its `at`). A
+        report of a sent story published before then could have been in it: it is no
+        update later (:mod:`digest.rank.updates`)."""
         e, ea, lst = t.editions, t.edition_articles, t.lists
         query = (
             select(ea.c.article_key, func.max(e.c.built_for))
             .join(e, e.c.id == ea.c.edition_id)
             .join(lst, lst.c.id == e.c.list_id)
-            .where(lst.c.name == list_name, e.c.status.in_(("sending", "sent")))
+            .where(lst.c.name == list_name, *_went_out(but))
             .group_by(ea.c.article_key)
         )
         out: dict[str, datetime] = {}
@@ -213,11 +234,14 @@ class EditionsMixin(Base):
                         out[name] = at
         return MappingProxyType(out)
 
-    def sent_links(self, list_name: str) -> frozenset[tuple[str, str, str, str]]:
+    def sent_links(
+        self, list_name: str, *, but: int | None = None
+    ) -> frozenset[tuple[str, str, str, str]]:
         """(source, link, headline, standfirst) of the articles in editions of this list
-        that went (or are going) out: a feed that publishes them again, unchanged, under
-        new GUIDs (a new system re-issuing its backlog, stamped today) gives the same
-        articles. (A daily column at one link has a standfirst of the day.)"""
+        that went (or are going) out, other than `but`: a feed that publishes them
+        again, unchanged, under new GUIDs (a new system re-issuing its backlog, stamped
+        today) gives the same articles. (A daily column at one link has a standfirst of
+        the day.)"""
         e, ea, lst, a, s = t.editions, t.edition_articles, t.lists, t.articles, t.sources
         query = (
             select(s.c.name, a.c.url, a.c.title, a.c.summary)
@@ -225,7 +249,7 @@ class EditionsMixin(Base):
             .join(ea, ea.c.article_key == a.c.key)
             .join(e, e.c.id == ea.c.edition_id)
             .join(lst, lst.c.id == e.c.list_id)
-            .where(lst.c.name == list_name, e.c.status.in_(("sending", "sent")))
+            .where(lst.c.name == list_name, *_went_out(but))
             .where(a.c.url.is_not(None))
             .distinct()
         )
