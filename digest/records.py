@@ -200,10 +200,11 @@ class Edition:
 
 
 def address_key(email: str) -> str:
-    """The form an address is stored and looked up under: without surrounding white
+    """The form an address is stored (and mailed) under: without surrounding white
     space, in NFC, the domain lower-cased, and the local part lower-cased when it is
     ASCII. A local part with any other character (EAI, RFC 6530) is kept as it is: see
-    :func:`digest.subscribers.normalise_email` for why. An IDN domain is given as
+    :func:`digest.subscribers.normalise_email` for why; it is matched by
+    :func:`email_key`, which folds its case. An IDN domain is given as
     A-labels after an ASCII local part and as U-labels after any other, as
     normalise_email stores it, whichever form a report names it in (a DSN or a webhook
     may give `josé@xn--bcher-kva.de` or `ann@bücher.de`): one mailbox, one key."""
@@ -219,6 +220,28 @@ def address_key(email: str) -> str:
     if not domain.isascii() or "xn--" in domain:
         domain = _idn(domain, a_labels=False)
     return f"{local}@{domain}"
+
+
+def email_key(email: str) -> str:
+    """The form an address is matched under: one key per mailbox, unique per list.
+
+    :func:`address_key`, its Unicode local part case-folded as well (full case folding,
+    between two NFC normalisations): `José@x`, `JOSÉ@x` and `josé@x` are one
+    subscriber, as `Ann@x` and `ann@x` always were. Mail still goes to the address as
+    it is stored, the spelling the subscriber first gave (a lower-cased copy may name
+    no mailbox at all). Folding is what a server that folds a local part's case does
+    (Postfix's SMTPUTF8 lookups): `ß` is `ss`, so `Straße@x` is `strasse@x`. A local
+    part that folds to ASCII takes the domain as A-labels, as an ASCII one has it. An
+    ASCII local part's key is its address_key, unchanged.
+    """
+    stored = address_key(email)
+    local, at, domain = stored.rpartition("@")
+    if not at or local.isascii():
+        return stored
+    folded = unicodedata.normalize("NFC", local.casefold())
+    if folded.isascii():
+        return address_key(f"{folded}@{domain}")  # the domain as an ASCII one's
+    return f"{folded}@{domain}"
 
 
 def _idn(domain: str, *, a_labels: bool) -> str:
@@ -238,7 +261,7 @@ class Subscriber:
     """A person's subscription to one list."""
 
     id: int
-    email: str  # normalised address (address_key); may hold UTF-8 (EAI)
+    email: str  # normalised address (address_key), as first typed; may hold UTF-8 (EAI)
     name: str
     list: str
     status: SubscriberStatus = "active"

@@ -33,6 +33,7 @@ from tests.test_send_support import (
     small_project,
     smtp_server,
 )
+from tests.test_upgrade import OLD_SUBSCRIBERS
 
 _ID = re.compile(rb"^Message-ID: (<[^>\r\n]*>)\r?$", re.M | re.I)
 #: RFC 5322 msg-id with a dot-atom on both sides, as digest writes it.
@@ -167,7 +168,7 @@ def test_the_migration_gives_unsent_editions_a_nonce_and_keeps_sent_ones_ids(
         sent = conn.execute(insert(t.editions).values(status="paused", created_at=NOW, **row))
         draft = conn.execute(insert(t.editions).values(status="draft", created_at=NOW, **row))
         sub = conn.execute(
-            insert(t.subscribers).values(
+            insert(OLD_SUBSCRIBERS).values(
                 list_id=lst,
                 email="a@example.net",
                 name="A",

@@ -13,6 +13,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from click.testing import CliRunner
@@ -32,6 +33,17 @@ from tests.test_send_support import (
     build,
     small_project,
     smtp_server,
+)
+
+#: The subscribers table as digest before revision 0009 wrote it (no `email_key`).
+OLD_SUBSCRIBERS = sa.Table(
+    "subscribers",
+    sa.MetaData(),
+    *(
+        sa.Column(c.name, c.type, primary_key=c.primary_key)
+        for c in t.subscribers.c
+        if c.name != "email_key"
+    ),
 )
 
 
@@ -118,7 +130,7 @@ def test_unsubscribe_and_preferences_links_mailed_by_the_oldest_digest_still_wor
         lst = conn.execute(insert(t.lists).values(name="daily")).inserted_primary_key[0]
         person = {"list_id": lst, "name": "Ingrid Lund", "sections": [], "timezone": None}
         conn.execute(
-            insert(t.subscribers),
+            insert(OLD_SUBSCRIBERS),
             [
                 {
                     **person,

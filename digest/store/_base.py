@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table
 
-from digest.records import Article, Image, Subscriber
+from digest.records import Article, Image, Subscriber, email_key
 
 #: What no text column may hold: NUL (PostgreSQL's text cannot) and lone surrogates
 #: (a JSON "\\ud800" decodes to one; it is not UTF-8, so no driver can send it).
@@ -73,6 +73,17 @@ def email_hash(email: str) -> str:
     """The hash `forget` keeps. Lower-cased in full, not as `records.address_key` keys an
     address: an erased address stays out in any case of its letters, EAI ones too."""
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def email_hashes(email: str) -> tuple[str, ...]:
+    """The hashes `forget` keeps and looks for: :func:`email_hash`, as every erasure
+    since the first kept it, and the hash of the address's key
+    (:func:`digest.records.email_key`) where folding its case differs from
+    lower-casing it (`ß` folds to `ss`, a final `ς` to `σ`), so that each spelling of
+    an erased mailbox finds its erasure."""
+    first = email_hash(email)
+    keyed = hashlib.sha256(email_key(email).encode()).hexdigest()
+    return (first,) if keyed == first else (first, keyed)
 
 
 def _article_values(article: Article) -> dict[str, Any]:

@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from digest.records import SUPPRESSED, address_key
+from digest.records import SUPPRESSED, email_key
 from digest.store import schema as t
 from digest.store._base import UNSTORABLE, Base, email_hash, fitted, storable
+from digest.store._subscribers import merged_into
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +90,18 @@ class BouncesMixin(Base):
     ) -> str | None:
         """Store a report and apply it; the status it set, "" for none, None if seen before.
 
-        With `act`, a hard bounce marks every subscription of the address bounced, a
-        complaint marks the subscription it came from complained, and a soft bounce
-        marks the address bounced once `soft_limit` editions in a row soft-bounced.
+        With `act`, a hard bounce marks every subscription of the address (in any
+        spelling) bounced, a complaint marks the subscription it came from complained,
+        and a soft bounce marks the address bounced once `soft_limit` editions in a row
+        soft-bounced. A report about a subscription since merged into another (revision
+        0009) is about that one.
         """
         record = _storable(record)
         try:
             with self.engine.begin() as conn:
+                if record.subscriber_id is not None:
+                    found = conn.execute(select(merged_into(record.subscriber_id))).scalar()
+                    record = replace(record, subscriber_id=found)
                 row = conn.execute(
                     insert(t.bounce_reports).values(
                         key=fitted(record.key, 400),  # the column's length
@@ -125,12 +131,12 @@ class BouncesMixin(Base):
             return None
 
     def subscriber_ids_by_email(self, email: str) -> list[int]:
-        """Every subscription of an address (stored as `address_key` has it)."""
+        """Every subscription of an address, in any spelling of it (`email_key`)."""
         if UNSTORABLE.search(email):
             return []  # no stored address holds NUL (PostgreSQL could not even compare)
         s = t.subscribers
         with self.engine.connect() as conn:
-            query = select(s.c.id).where(s.c.email == address_key(email)).order_by(s.c.id)
+            query = select(s.c.id).where(s.c.email_key == email_key(email)).order_by(s.c.id)
             return list(conn.execute(query).scalars())
 
     def soft_streak(self, subscriber_id: int) -> int:
@@ -222,10 +228,10 @@ def _set(conn: Connection, ids: Sequence[int], status: str, detail: str, now: da
 def _apply(conn: Connection, record: BounceRecord, *, soft_limit: int, now: datetime) -> str:
     s = t.subscribers
     assert record.subscriber_id is not None
-    email = conn.execute(select(s.c.email).where(s.c.id == record.subscriber_id)).scalar()
-    if email is None:
+    key = conn.execute(select(s.c.email_key).where(s.c.id == record.subscriber_id)).scalar()
+    if key is None:
         return ""
-    everywhere = list(conn.execute(select(s.c.id).where(s.c.email == email)).scalars())
+    everywhere = list(conn.execute(select(s.c.id).where(s.c.email_key == key)).scalars())
     detail = f"{record.origin}: {record.status or ''} {record.detail}".strip()
     if record.kind == "hard":
         return "bounced" if _set(conn, everywhere, "bounced", detail, now) else ""

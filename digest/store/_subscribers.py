@@ -1,7 +1,9 @@
 """Subscribers: the record of consent, with every status change kept as an event.
 
 Addresses are stored normalised (:func:`digest.records.address_key`, see
-:func:`digest.subscribers.normalise_email`), so lookups are exact. A status change and
+:func:`digest.subscribers.normalise_email`), as first typed, and looked up by their key
+(:func:`digest.records.email_key`, the `email_key` column: one subscriber per mailbox
+and list, whatever the case of a Unicode local part). A status change and
 its event are written in one transaction; a change that would not change anything
 writes nothing (idempotent unsubscribe).
 Nothing here validates addresses, renders or sends.
@@ -15,13 +17,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Text, bindparam, cast, delete, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Text,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from digest.errors import StoreError
-from digest.records import SUPPRESSED, Subscriber, address_key
+from digest.records import SUPPRESSED, Subscriber, email_key
 from digest.store import schema as t
-from digest.store._base import Base, _subscriber, email_hash, utc
+from digest.store._base import Base, _subscriber, email_hashes, utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,22 +87,25 @@ class SubscribersMixin(Base):
             return [_subscriber(r, list_name) for r in conn.execute(query)]
 
     def subscriber(self, list_name: str, email: str) -> Subscriber | None:
+        """The list's subscriber of this address, in any spelling of it (email_key)."""
         s, lst = t.subscribers, t.lists
         query = (
             select(s)
             .join(lst, lst.c.id == s.c.list_id)
-            .where(lst.c.name == list_name, s.c.email == address_key(email))
+            .where(lst.c.name == list_name, s.c.email_key == email_key(email))
         )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return None if row is None else _subscriber(row, list_name)
 
     def subscriber_by_id(self, subscriber_id: int) -> Subscriber | None:
+        """The subscriber of this id, or the one it was merged into (a case variant of
+        its address: revision 0009), so links mailed to either reach the same person."""
         s, lst = t.subscribers, t.lists
         query = (
             select(s, lst.c.name.label("list_name"))
             .join(lst, lst.c.id == s.c.list_id)
-            .where(s.c.id == subscriber_id)
+            .where(s.c.id == merged_into(subscriber_id))
         )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
@@ -115,14 +131,7 @@ class SubscribersMixin(Base):
     def is_suppressed(self, email: str) -> bool:
         """True for an address erased with `forget` (only its hash is kept)."""
         with self.engine.connect() as conn:
-            return (
-                conn.execute(
-                    select(t.suppressions.c.id).where(
-                        t.suppressions.c.email_hash == email_hash(email)
-                    )
-                ).first()
-                is not None
-            )
+            return bool(_erased(conn, [email]))
 
     def events(self, subscriber_id: int) -> list[SubscriberEvent]:
         e = t.subscriber_events
@@ -220,17 +229,20 @@ class SubscribersMixin(Base):
             )
 
     def stored_subscribers(self, list_name: str, emails: Iterable[str]) -> dict[str, Subscriber]:
-        """Each of these addresses that is on the list, as stored."""
+        """Each of these addresses that is on the list (in any spelling), by the address
+        as given: its subscriber as stored."""
         s, lst = t.subscribers, t.lists
+        given = _by_key(emails)
         out: dict[str, Subscriber] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(emails)):
+            for chunk in _chunks(list(given)):
                 query = (
                     select(s)
                     .join(lst, lst.c.id == s.c.list_id)
-                    .where(lst.c.name == list_name, s.c.email.in_(chunk))
+                    .where(lst.c.name == list_name, s.c.email_key.in_(chunk))
                 )
-                out.update({r.email: _subscriber(r, list_name) for r in conn.execute(query)})
+                for r in conn.execute(query):
+                    out.update(dict.fromkeys(given[r.email_key], _subscriber(r, list_name)))
         return out
 
     def erased(self, emails: Iterable[str]) -> set[str]:
@@ -239,14 +251,19 @@ class SubscribersMixin(Base):
             return _erased(conn, emails)
 
     def bounced(self, emails: Iterable[str]) -> set[str]:
-        """Those of these addresses bounced on any list: a hard bounce (or the soft
-        limit) is about the mailbox, so no new subscription of it is made active."""
+        """Those of these addresses bounced on any list (in any spelling): a hard bounce
+        (or the soft limit) is about the mailbox, so no new subscription of it is made
+        active."""
         s = t.subscribers
+        given = _by_key(emails)
         out: set[str] = set()
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(emails)):
-                query = select(s.c.email).where(s.c.email.in_(chunk), s.c.status == "bounced")
-                out |= set(conn.execute(query).scalars())
+            for chunk in _chunks(list(given)):
+                query = select(s.c.email_key).where(
+                    s.c.email_key.in_(chunk), s.c.status == "bounced"
+                )
+                for key in conn.execute(query).scalars():
+                    out.update(given[key])
         return out
 
     def write_subscribers(
@@ -257,17 +274,18 @@ class SubscribersMixin(Base):
         A row with a `status` sets it on a new subscriber or an active/pending one; an
         unsubscribed, bounced or complained subscriber keeps its status whatever the row
         says, and an address erased with `forget` is never inserted. Rows for the same
-        address are merged (the later values win). Returns the ids written, in row
-        order (0 for a row left out). Statements are batched: a 10,000-row import is a
-        handful of round trips, not tens of thousands.
+        address, in any spelling, are merged (the later values win; a new subscriber is
+        stored as the first row spells it, an existing one keeps its spelling). Returns
+        the ids written, in row order (0 for a row left out). Statements are batched: a
+        10,000-row import is a handful of round trips, not tens of thousands.
         """
-        merged: dict[str, dict[str, Any]] = {}
+        merged: dict[str, dict[str, Any]] = {}  # by email_key, each with its `email`
         order: list[str] = []
         for row in rows:
-            order.append(row["email"])
-            merged.setdefault(row["email"], {}).update(
-                {k: v for k, v in row.items() if k != "email"}
-            )
+            key = email_key(row["email"])
+            order.append(key)
+            values = merged.setdefault(key, {"email": row["email"]})
+            values.update({k: v for k, v in row.items() if k != "email"})
         if not merged:
             return []
         list_id = self.list_id(list_name)
@@ -275,20 +293,22 @@ class SubscribersMixin(Base):
         with self.engine.begin() as conn:
             found: dict[str, tuple[int, str]] = {}
             for chunk in _chunks(list(merged)):
-                query = select(s.c.id, s.c.email, s.c.status).where(
-                    s.c.list_id == list_id, s.c.email.in_(chunk)
+                query = select(s.c.id, s.c.email_key, s.c.status).where(
+                    s.c.list_id == list_id, s.c.email_key.in_(chunk)
                 )
-                found.update({r.email: (int(r.id), r.status) for r in conn.execute(query)})
-            erased = _erased(conn, (m for m in merged if m not in found))
+                found.update({r.email_key: (int(r.id), r.status) for r in conn.execute(query)})
+            new = {merged[k]["email"]: k for k in merged if k not in found}
+            erased = {new[m] for m in _erased(conn, new)}
             inserts: list[dict[str, Any]] = []
             updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
             events: list[dict[str, Any]] = []
             consented: dict[str, datetime] = {}
-            for email, values in merged.items():
+            for key, values in merged.items():
+                email = values.pop("email")
                 if (when := values.pop("consented_at", None)) is not None:
-                    consented[email] = when  # an import's record of consent elsewhere
-                if email in found:
-                    sid, status = found[email]
+                    consented[key] = when  # an import's record of consent elsewhere
+                if key in found:
+                    sid, status = found[key]
                     if status in SUPPRESSED:
                         values.pop("status", None)
                     keys = tuple(sorted(values))
@@ -297,7 +317,7 @@ class SubscribersMixin(Base):
                     )
                     if values.get("status", status) != status:
                         events.append({"subscriber_id": sid, "status": values["status"]})
-                elif email not in erased:
+                elif key not in erased:
                     inserts.append(
                         {
                             "name": "",
@@ -309,6 +329,7 @@ class SubscribersMixin(Base):
                             **values,
                             "list_id": list_id,
                             "email": email,
+                            "email_key": key,
                             "created_at": now,
                             "updated_at": now,
                         }
@@ -328,16 +349,16 @@ class SubscribersMixin(Base):
                         f"list {list_name!r}: the same address was added by another process "
                         "at the same time; nothing was written, run it again"
                     ) from None
-                for chunk in _chunks([r["email"] for r in inserts]):
-                    query = select(s.c.id, s.c.email).where(
-                        s.c.list_id == list_id, s.c.email.in_(chunk)
+                for chunk in _chunks([r["email_key"] for r in inserts]):
+                    query = select(s.c.id, s.c.email_key).where(
+                        s.c.list_id == list_id, s.c.email_key.in_(chunk)
                     )
-                    found.update({r.email: (int(r.id), "") for r in conn.execute(query)})
+                    found.update({r.email_key: (int(r.id), "") for r in conn.execute(query)})
                 events += [
                     {
-                        "subscriber_id": found[r["email"]][0],
+                        "subscriber_id": found[r["email_key"]][0],
                         "status": r["status"],
-                        "detail": _consent_detail(consented.get(r["email"])),
+                        "detail": _consent_detail(consented.get(r["email_key"])),
                     }
                     for r in inserts
                 ]
@@ -347,20 +368,23 @@ class SubscribersMixin(Base):
         return [found[m][0] if m in found else 0 for m in order]
 
     def forget(self, email: str, *, now: datetime) -> int:
-        """Erase an address from every list: its subscriptions, their events and ledger
-        rows. Only a sha256 of the address stays, so nothing re-adds it. Returns how
-        many subscriptions were erased."""
+        """Erase an address, in every spelling, from every list: its subscriptions,
+        their events and ledger rows. Only sha256 hashes of the address stay, so
+        nothing re-adds it. Returns how many subscriptions were erased."""
         s, e, d, sup = t.subscribers, t.subscriber_events, t.deliveries, t.suppressions
-        hashed = email_hash(email)
+        m = t.subscriber_merges
         with self.engine.begin() as conn:
             ids = list(
-                conn.execute(select(s.c.id).where(s.c.email == address_key(email))).scalars()
+                conn.execute(select(s.c.id).where(s.c.email_key == email_key(email))).scalars()
             )
             if ids:
                 conn.execute(delete(d).where(d.c.subscriber_id.in_(ids)))
                 conn.execute(delete(e).where(e.c.subscriber_id.in_(ids)))
+                conn.execute(delete(m).where(m.c.subscriber_id.in_(ids)))
                 conn.execute(delete(s).where(s.c.id.in_(ids)))
-            if conn.execute(select(sup.c.id).where(sup.c.email_hash == hashed)).first() is None:
+            for hashed in email_hashes(email):
+                if conn.execute(select(sup.c.id).where(sup.c.email_hash == hashed)).first():
+                    continue
                 conn.execute(insert(sup).values(email_hash=hashed, reason="forget", at=now))
             # The erasure itself is on record, without the address.
             conn.execute(
@@ -380,8 +404,25 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
         yield items[i : i + size]
 
 
+def _by_key(emails: Iterable[str]) -> dict[str, list[str]]:
+    """The addresses given, by their key (several spellings may share one)."""
+    out: dict[str, list[str]] = {}
+    for email in emails:
+        out.setdefault(email_key(email), []).append(email)
+    return out
+
+
+def merged_into(subscriber_id: int) -> ColumnElement[int]:
+    """The id a subscriber id now stands for: the subscription it was merged into
+    (revision 0009), else itself."""
+    m = t.subscriber_merges
+    found = select(m.c.subscriber_id).where(m.c.old_id == subscriber_id)
+    return func.coalesce(found.scalar_subquery(), subscriber_id)
+
+
 def _erased(conn: Connection, emails: Iterable[str]) -> set[str]:
-    by_hash = {email_hash(m): m for m in emails}
+    """Those of these addresses erased with `forget`: a hash of any spelling."""
+    by_hash = {h: m for m in emails for h in email_hashes(m)}
     out: set[str] = set()
     for chunk in _chunks(list(by_hash)):
         query = select(t.suppressions.c.email_hash).where(t.suppressions.c.email_hash.in_(chunk))

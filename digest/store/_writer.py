@@ -51,10 +51,13 @@ _MARK = (
     )
 )
 _STATUS = select(t.editions.c.status).where(t.editions.c.id == bindparam("edition_id"))
-# A journaled message the database does not have as sent or bounced yet.
+# A journaled message the database does not have as sent or bounced yet. Its id may be
+# of a subscription merged since into another (revision 0009): the row is that one's.
 _REPLAY = (
     "UPDATE deliveries SET status = 'sent', error = NULL, sent_at = ? "
-    "WHERE edition_id = ? AND subscriber_id = ? AND status NOT IN ('sent', 'bounced')"
+    "WHERE edition_id = ? AND subscriber_id = COALESCE("
+    "(SELECT subscriber_id FROM subscriber_merges WHERE old_id = ?), ?) "
+    "AND status NOT IN ('sent', 'bounced')"
 )
 
 
@@ -190,7 +193,8 @@ class LedgerWriter:
             stamp = at(now) if at is not None else now
             replay = _REPLAY if "?" in mark else _REPLAY.replace("?", "%s")
             with self._cursor() as cur:
-                cur.executemany(replay, [(stamp, self._edition_id, i) for i in sorted(ids)])
+                params = [(stamp, self._edition_id, i, i) for i in sorted(ids)]
+                cur.executemany(replay, params)
                 changed = max(cur.rowcount, 0)
         for path in gone:  # applied: a crash before this line applies them again, harmlessly
             with contextlib.suppress(OSError):

@@ -7,6 +7,8 @@ timezone-aware UTC. Nothing here opens a connection.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -24,6 +26,8 @@ from sqlalchemy import (
     Unicode,
     UniqueConstraint,
 )
+
+from digest.records import email_key
 
 metadata = MetaData(
     naming_convention={
@@ -90,12 +94,23 @@ lists = Table(
     Column("name", String(100), nullable=False, unique=True),
 )
 
+
+def _email_key(context: Any) -> str:
+    """The key of the address being inserted (an insert that leaves the key out)."""
+    return email_key(context.get_current_parameters()["email"])
+
+
 subscribers = Table(
     "subscribers",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("list_id", ForeignKey("lists.id"), nullable=False),
-    Column("email", String(320), nullable=False),  # normalised (domain lower-cased)
+    # Normalised (records.address_key): as first typed, the address mail goes to.
+    Column("email", String(320), nullable=False),
+    # What it is matched under (records.email_key: a Unicode local part case-folded), so
+    # `José@` and `JOSÉ@` are one subscriber of a list; made from `email` on every
+    # insert that leaves it out. Longer than `email`: folding can lengthen a local part.
+    Column("email_key", String(400), nullable=False, default=_email_key),
     Column("name", Text, nullable=False, default=""),
     Column("status", String(20), nullable=False),
     Column("sections", JSON, nullable=False, default=list),
@@ -105,11 +120,31 @@ subscribers = Table(
     _at("created_at", nullable=False),
     _at("updated_at", nullable=False),
     UniqueConstraint("list_id", "email", name="uq_subscribers_list_email"),
+    # One subscriber per mailbox and list (implies the constraint above). An index, as
+    # SQLite adds one to a table it cannot rebuild without losing the rows that
+    # reference it (revision 0009).
+    Index("ix_subscribers_list_email_key", "list_id", "email_key", unique=True),
     # A send walks a list's active subscribers in id order, a batch at a time.
     Index("ix_subscribers_list_status_id", "list_id", "status", "id"),
     # Ids are never reused (SQLite would reuse the highest after a `forget`): a signed
     # link to an erased subscriber must not come to point at someone else.
     sqlite_autoincrement=True,
+)
+
+# A subscription merged into another of the same list and mailbox (its address in
+# another case, merged by revision 0009): the signed links and bounce tags mailed to
+# the old id reach the one kept.
+subscriber_merges = Table(
+    "subscriber_merges",
+    metadata,
+    Column("old_id", Integer, primary_key=True, autoincrement=False),
+    Column(
+        "subscriber_id",
+        ForeignKey("subscribers.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    _at("at", nullable=False),
 )
 
 # Every status change, with where it came from (import, unsubscribe link, bounce, ...).

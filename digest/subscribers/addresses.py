@@ -32,8 +32,9 @@ def normalise_email(value: str) -> str:
     ASCII one: it depends on the language (Turkish `I`/`ı`, `İ`/`i`), can change the
     length (`İ` lower-cases to `i` plus a combining dot) and the context (`Σ` to `σ` or
     `ς`), and RFC 6530 leaves the case of a local part to its server. A lower-cased
-    copy can name no mailbox at all, and its bounce would suppress a real reader; the
-    cost of keeping the case is that `José@x` and `josé@x` are two subscriptions.
+    copy can name no mailbox at all, and its bounce would suppress a real reader. The
+    store matches it by :func:`digest.records.email_key`, which folds that case:
+    `José@x` and `josé@x` are one subscriber, mailed as first typed.
     """
     if any(c in value for c in BREAKS):
         raise SubscriberError(f"{value.strip()[:100]!r}: the address contains a line break")

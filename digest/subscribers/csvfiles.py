@@ -2,7 +2,8 @@
 transaction; an export writes the same columns back.
 
 An import validates every row (address syntax with email-validator, no DNS), reports
-bad rows by line number and reason, merges duplicates, and writes the good rows in
+bad rows by line number and reason, merges duplicates (an address in any case of a
+Unicode local part is one address), and writes the good rows in
 one transaction; it is the operator's record of consent gathered elsewhere, so new
 rows are active even on a double opt-in list. A blank cell or a missing column leaves
 the stored value as it was. A header naming a column twice is
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import SubscriberError
-from digest.records import SUPPRESSED, Subscriber
+from digest.records import SUPPRESSED, Subscriber, email_key
 from digest.store import Store
 from digest.subscribers.addresses import BREAKS, check_timezone, clean_name, normalise_email
 
@@ -250,8 +251,9 @@ def import_rows(
     if status not in IMPORT_STATUSES:
         raise SubscriberError(f"status {status!r}: expected one of {', '.join(IMPORT_STATUSES)}")
     result = ImportResult()
-    good: dict[str, dict[str, Any]] = {}
+    good: dict[str, dict[str, Any]] = {}  # by address, as its first row spells it
     first: dict[str, int] = {}
+    spelled: dict[str, str] = {}  # email_key -> that address: one mailbox, one row
     for line, row in rows:
         try:
             values = parse_row(row)
@@ -260,11 +262,11 @@ def import_rows(
                 RowProblem(line, (row.get("email") or "").strip()[:100], str(exc))
             )
             continue
-        email = values["email"]
+        email = spelled.setdefault(email_key(values["email"]), values["email"])
         if email in good:
             result.duplicates += 1
-            result.merged.append(Merged(line, first[email], email))
-            good[email].update(values)  # the later row's values win
+            result.merged.append(Merged(line, first[email], values["email"]))
+            good[email].update({**values, "email": email})  # the later row's values win
             continue
         good[email], first[email] = values, line
     writes = []

@@ -51,12 +51,13 @@ def add_subscriber(
     is left as it is (an operator's or a form's add never revives a suppressed one)."""
     email = normalise_email(email)
     name = clean_name(name)
-    existing = store.subscriber(list_name, email)
+    existing = store.subscriber(list_name, email)  # in any spelling (email_key)
     if existing is not None:
+        spelled = "" if existing.email == email else f", as {existing.email}"
         if existing.status in SUPPRESSED:
-            why = f"{email} is {existing.status} on list {list_name!r}; not reactivated"
+            why = f"{email} is {existing.status} on list {list_name!r}{spelled}; not reactivated"
         else:
-            why = f"{email} is already {existing.status} on list {list_name!r}"
+            why = f"{email} is already {existing.status} on list {list_name!r}{spelled}"
         return Added(existing, False, reason=why)
     if store.is_suppressed(email):
         return Added(None, False, reason=f"{email} was erased with `forget`; not re-added")

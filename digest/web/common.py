@@ -97,9 +97,9 @@ def mailbox_key(email: str) -> str:
     """The inbox a (normalised) address reaches, for the per-address throttle: without
     a `+tag` (and without dots at Gmail, a `-keyword` at Yahoo), so `ann+1@`, `ann+2@`...
     `a.nn@gmail.com`, `ann-x@yahoo.com` count as one address; so do the case variants
-    of a Unicode local part (`José@`, `JOSÉ@`), which are separate subscriptions but
-    reach one inbox at virtually every server. Only the throttle uses it; the address
-    is stored as typed."""
+    of a Unicode local part (`José@`, `JOSÉ@`), one subscriber too
+    (:func:`digest.records.email_key`). Only the throttle uses it; the address is
+    stored as typed."""
     local, at, domain = email.rpartition("@")
     if not at:
         return email
