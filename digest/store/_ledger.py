@@ -4,34 +4,30 @@
 those the ledger has as done (:data:`DONE`; an index range scan plus one primary-key
 probe per row: a batch costs the same at 100 or 100,000 subscribers). `claim` is one
 INSERT .. SELECT upsert per batch, `mark` one short transaction per outcome or two
-that also reads the edition's status, so a pause reaches running workers for free.
-`take_send_lease` / `renew_send_lease` / `release_send_lease` keep one run per edition
-(the table `send_leases`). Nothing here sends, renders or decides what an outcome means.
+that also reads the edition's status, so a pause reaches running workers for free
+(one run per edition at a time: :mod:`digest.store._leases`). Nothing here sends,
+renders or decides what an outcome means.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     Integer,
     String,
     Text,
     and_,
     bindparam,
-    delete,
     exists,
     func,
     literal,
     or_,
     select,
     type_coerce,
-    update,
 )
 
 from digest.records import Subscriber
@@ -43,19 +39,6 @@ from digest.store._writer import LedgerWriter, _mark
 #: the transport could not carry it at all (an EAI address, no SMTPUTF8); unlike a
 #: bounce it leaves the subscriber active, for the next edition.
 DONE = ("sent", "bounced", "unsendable")
-
-
-@dataclass(frozen=True, slots=True)
-class SendLease:
-    """Who holds an edition's send lease: a run's `owner` name, its process, since
-    when, and until when it lasts unless renewed."""
-
-    edition_id: int
-    owner: str
-    host: str
-    pid: int
-    since: datetime
-    until: datetime
 
 
 def _sections(value: object) -> tuple[str, ...]:
@@ -242,114 +225,6 @@ class LedgerMixin(Base):
         """
         with self.engine.connect() as conn:
             return _mark(conn, edition_id, results, now)
-
-    # -- one send of an edition at a time ------------------------------------------------
-    def take_send_lease(
-        self,
-        edition_id: int,
-        *,
-        owner: str,
-        host: str,
-        pid: int,
-        now: datetime,
-        seconds: float,
-        replace: str | None = None,
-    ) -> SendLease | None:
-        """Take the edition's send lease for `owner` until `now + seconds`; None when
-        taken, else the lease that stands (another run holds it).
-
-        Taken when nobody holds it, when its holder's lease ran out before `now`, or
-        when the holder is `replace` (a holder the caller found dead). Each case is
-        one conditional statement, so of two runs racing for it exactly one wins.
-        A run that takes over a lease frees the old run's ledger claims
-        (:meth:`release_send_lease`)."""
-        lease = t.send_leases
-        values = {
-            "edition_id": edition_id,
-            "owner": owner,
-            "host": host[:200],
-            "pid": pid,
-            "since": now,
-            "until": now + timedelta(seconds=seconds),
-        }
-        fresh = (
-            upsert(self.engine.dialect.name, lease)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=[lease.c.edition_id])
-            .returning(lease.c.edition_id)
-        )
-        over = lease.c.until < now
-        if replace is not None:
-            over = or_(over, lease.c.owner == replace)
-        current = select(lease).where(lease.c.edition_id == edition_id)
-        with self.engine.begin() as conn:
-            if conn.execute(fresh).first() is not None:
-                return None
-            old = conn.execute(current).first()
-            take = update(lease).where(lease.c.edition_id == edition_id, over).values(values)
-            if old is not None and conn.execute(take).rowcount == 1:
-                self._free_claims(conn, edition_id, old.owner)
-                return None
-            old = conn.execute(current).first()
-        if old is None:  # released meanwhile: try again
-            return self.take_send_lease(
-                edition_id, owner=owner, host=host, pid=pid, now=now, seconds=seconds
-            )
-        since, until = utc(old.since), utc(old.until)
-        assert since is not None and until is not None
-        return SendLease(edition_id, old.owner, old.host, int(old.pid), since, until)
-
-    def renew_send_lease(
-        self, edition_id: int, *, owner: str, now: datetime, seconds: float
-    ) -> bool:
-        """Extend `owner`'s lease to `now + seconds`; False when it is not theirs any
-        more (it ran out and another run took it over)."""
-        lease = t.send_leases
-        query = (
-            update(lease)
-            .where(lease.c.edition_id == edition_id, lease.c.owner == owner)
-            .values(until=now + timedelta(seconds=seconds))
-        )
-        with self.engine.begin() as conn:
-            return bool(conn.execute(query).rowcount)
-
-    def release_send_lease(self, edition_id: int, *, owner: str) -> None:
-        """Give the lease up and free `owner`'s ledger claims that were never marked
-        (a stop between claim and hand-over): the next run takes them at once."""
-        lease = t.send_leases
-        with self.engine.begin() as conn:
-            conn.execute(
-                delete(lease).where(lease.c.edition_id == edition_id, lease.c.owner == owner)
-            )
-            self._free_claims(conn, edition_id, owner)
-
-    def free_claims_of(self, edition_id: int, gone: Callable[[str], bool]) -> int:
-        """Free the edition's claims whose worker `gone(worker)` says is gone (the next
-        claim takes them at once); how many rows were freed."""
-        d = t.deliveries
-        held = and_(d.c.edition_id == edition_id, d.c.status == "claimed")
-        with self.engine.begin() as conn:
-            workers = conn.execute(
-                select(d.c.worker).where(held, d.c.worker.is_not(None)).distinct()
-            ).scalars()
-            dead = sorted(w for w in workers if gone(w))
-            if not dead:
-                return 0
-            done = conn.execute(update(d).where(held, d.c.worker.in_(dead)).values(worker=None))
-            return int(done.rowcount)
-
-    def _free_claims(self, conn: Connection, edition_id: int, owner: str) -> None:
-        """Claims of a run's workers are named `<owner>/<worker>`."""
-        d = t.deliveries
-        conn.execute(
-            update(d)
-            .where(
-                d.c.edition_id == edition_id,
-                d.c.status == "claimed",
-                d.c.worker.startswith(f"{owner}/", autoescape=True),
-            )
-            .values(worker=None)
-        )
 
     def ledger_writer(self, edition_id: int) -> LedgerWriter:
         """`mark` over one connection held open: a sending worker marks every message.
