@@ -172,13 +172,15 @@ def run_batch(
     *,
     worker: str,
     timezones: Sequence[str] | None = None,
+    retry_unsendable: datetime | None = None,
     clock: Clock = _now,
 ) -> BatchResult:
     """Send the due subscribers with lo < id <= hi through the engine.
 
     Only while the edition is `sending`. `worker` names this process in the ledger.
     Rows another worker holds are left to it; the result says how many and when
-    their lease runs out, so the task can look again then.
+    their lease runs out, so the task can look again then. `retry_unsendable`: as in
+    SendOptions (a `digest send --retry-unsendable`).
     """
     app = process_app(settings)
     store, lease = app.store, settings.queue.lease
@@ -192,7 +194,12 @@ def run_batch(
     def claim(subscriber_ids: list[int], now: datetime) -> set[int]:
         with lock:
             return store.claim_exclusive(
-                edition_id, subscriber_ids, worker=worker, now=now, lease=lease
+                edition_id,
+                subscriber_ids,
+                worker=worker,
+                now=now,
+                lease=lease,
+                retry_before=retry_unsendable,
             )
 
     def renew() -> None:
@@ -203,6 +210,7 @@ def run_batch(
         batch=min(200, settings.queue.batch),
         mark_every=2,
         timezones=frozenset(timezones) if timezones is not None else None,
+        retry_unsendable=retry_unsendable,
     )
     with _Heartbeat(renew, every=max(0.2, lease / 4)):
         summary = run_worker(
@@ -270,11 +278,25 @@ def celery_app(settings: Settings) -> Any:
         name=TASK, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES
     )
     def send_batch(
-        task: Any, edition_id: int, lo: int, hi: int, timezones: list[str] | None = None
+        task: Any,
+        edition_id: int,
+        lo: int,
+        hi: int,
+        timezones: list[str] | None = None,
+        retry_unsendable: str | None = None,  # ISO 8601: SendOptions.retry_unsendable
     ) -> dict[str, int]:
         name = f"{task.request.hostname or socket.gethostname()}:{os.getpid()}"[:100]
+        retry = datetime.fromisoformat(retry_unsendable) if retry_unsendable else None
         try:
-            result = run_batch(settings, edition_id, lo, hi, worker=name, timezones=timezones)
+            result = run_batch(
+                settings,
+                edition_id,
+                lo,
+                hi,
+                worker=name,
+                timezones=timezones,
+                retry_unsendable=retry,
+            )
         except (DigestError, SQLAlchemyError, OSError) as exc:  # e.g. the database is down
             log.warning("edition %d, ids (%d, %d]: %s", edition_id, lo, hi, exc)
             raise task.retry(countdown=min(60, q.lease), exc=exc) from None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -30,15 +31,32 @@ from sqlalchemy import (
     type_coerce,
 )
 
-from digest.records import Subscriber
+from digest.records import Delivery, Subscriber
 from digest.store import schema as t
 from digest.store._base import Base, upsert, utc
 from digest.store._writer import LedgerWriter, _mark
 
 #: Ledger statuses that end a delivery: such a row is never sent again. `unsendable`:
 #: the transport could not carry it at all (an EAI address, no SMTPUTF8); unlike a
-#: bounce it leaves the subscriber active, for the next edition.
+#: bounce it leaves the subscriber active, for the next edition, and a run that
+#: retries such copies (`digest send --retry-unsendable`) takes it again (`retryable`).
 DONE = ("sent", "bounced", "unsendable")
+
+
+def retryable(before: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
+    """A ledger row that a send run with `--retry-unsendable` begun at `before` takes
+    again: `unsendable`, and last claimed before that run began (so each is tried once
+    per such run, however often a batch is taken: a row this run marked again is
+    claimed after `before`)."""
+    d = t.deliveries
+    return and_(d.c.status == "unsendable", or_(d.c.claimed_at.is_(None), d.c.claimed_at < before))
+
+
+def finished(retry_before: datetime | None = None) -> ColumnElement[bool]:
+    """A ledger row that ends its delivery (:data:`DONE`), but for the rows a run that
+    retries unsendable copies (`retry_before`: when it began) takes again."""
+    done = t.deliveries.c.status.in_(DONE)
+    return done if retry_before is None else and_(done, ~retryable(retry_before))
 
 
 def _sections(value: object) -> tuple[str, ...]:
@@ -62,12 +80,13 @@ class LedgerMixin(Base):
         shard: tuple[int, int] | None = None,
         timezones: Collection[str] | None = None,
         list_timezone: str | None = None,
+        retry_before: datetime | None = None,
     ) -> ColumnElement[bool]:
         s, d, lst = t.subscribers, t.deliveries, t.lists
         done = exists().where(
             d.c.edition_id == edition_id,
             d.c.subscriber_id == s.c.id,
-            d.c.status.in_(DONE),
+            finished(retry_before),
         )
         where = and_(
             s.c.list_id == select(lst.c.id).where(lst.c.name == list_name).scalar_subquery(),
@@ -99,6 +118,7 @@ class LedgerMixin(Base):
         shard: tuple[int, int] | None = None,
         timezones: Collection[str] | None = None,
         list_timezone: str | None = None,
+        retry_before: datetime | None = None,
     ) -> list[Subscriber]:
         """The next `limit` subscribers (by id, after `after_id`, up to `upto_id`) still
         owed this edition.
@@ -106,6 +126,8 @@ class LedgerMixin(Base):
         Active, not paused, not marked done (:data:`DONE`) for the edition. `shard=(i, n)`
         keeps ids with id % n == i. `timezones`, when given, keeps subscribers whose
         time zone is in it; one without a time zone counts as `list_timezone`.
+        `retry_before` (a run retrying unsendable copies, begun then): their rows
+        claimed before it are owed again (:func:`retryable`).
         """
         reader = self.due_reader(
             edition_id,
@@ -114,6 +136,7 @@ class LedgerMixin(Base):
             shard=shard,
             timezones=timezones,
             list_timezone=list_timezone,
+            retry_before=retry_before,
         )
         return reader(after_id, limit)
 
@@ -126,6 +149,7 @@ class LedgerMixin(Base):
         shard: tuple[int, int] | None = None,
         timezones: Collection[str] | None = None,
         list_timezone: str | None = None,
+        retry_before: datetime | None = None,
     ) -> Callable[[int, int], list[Subscriber]]:
         """`due` as a function of (after_id, limit), for a worker that reads batch after
         batch: the statement is built once (building it costs more than running it)."""
@@ -138,6 +162,7 @@ class LedgerMixin(Base):
             shard=shard,
             timezones=timezones,
             list_timezone=list_timezone,
+            retry_before=retry_before,
         )
         # Only what a Subscriber holds: the timestamps would be parsed for nothing. The
         # sections as the driver gives them (`_sections`): most rows have none.
@@ -166,25 +191,37 @@ class LedgerMixin(Base):
         *,
         timezones: Collection[str] | None = None,
         list_timezone: str | None = None,
+        retry_before: datetime | None = None,
     ) -> int:
         """How many subscribers `due` would return in all (one counting pass)."""
         query = select(func.count()).where(
             self._due_filter(
-                edition_id, list_name, timezones=timezones, list_timezone=list_timezone
+                edition_id,
+                list_name,
+                timezones=timezones,
+                list_timezone=list_timezone,
+                retry_before=retry_before,
             )
         )
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
     def claim(
-        self, edition_id: int, subscriber_ids: Iterable[int], *, worker: str, now: datetime
+        self,
+        edition_id: int,
+        subscriber_ids: Iterable[int],
+        *,
+        worker: str,
+        now: datetime,
+        retry_before: datetime | None = None,
     ) -> set[int]:
         """Record that these messages are about to be handed over (before the hand-over).
 
         One statement, INSERT .. SELECT .. ON CONFLICT DO UPDATE .. RETURNING: new rows
         are inserted as claimed; rows left claimed or failed by an earlier run are taken
         over (attempts + 1). Rows already done (:data:`DONE`) are left alone and not
-        returned. Returns the ids this call claimed.
+        returned, but for unsendable ones claimed before `retry_before` (a run that
+        retries them, begun then). Returns the ids this call claimed.
         """
         ids = list(subscriber_ids)
         if not ids:
@@ -209,7 +246,7 @@ class LedgerMixin(Base):
                 "claimed_at": stmt.excluded.claimed_at,
                 "error": None,
             },
-            where=d.c.status.not_in(DONE),
+            where=~finished(retry_before),
         ).returning(d.c.subscriber_id)
         with self.engine.begin() as conn:
             return {int(i) for i in conn.execute(stmt).scalars()}
@@ -253,6 +290,45 @@ class LedgerMixin(Base):
         query = (
             select(d.c.status, func.count())
             .where(d.c.edition_id == edition_id)
+            .group_by(d.c.status)
+        )
+        with self.engine.connect() as conn:
+            return {status: int(n) for status, n in conn.execute(query)}
+
+    def unsent(
+        self, edition_id: int, *, limit: int | None = None, since: datetime | None = None
+    ) -> tuple[int, list[Delivery]]:
+        """The edition's copies recorded unsendable whose subscriber is still owed it
+        (active, not paused: those `--retry-unsendable` takes again), only those claimed
+        at or after `since` if given (a run begun then): how many, and the first
+        `limit` of them (None: all) in subscriber order."""
+        d, s = t.deliveries, t.subscribers
+        where = and_(
+            d.c.edition_id == edition_id,
+            d.c.status == "unsendable",
+            s.c.id == d.c.subscriber_id,
+            s.c.status == "active",
+            s.c.paused.is_(False),
+        )
+        if since is not None:
+            where = and_(where, d.c.claimed_at >= since)
+        columns = (s.c.id, s.c.email, d.c.attempts, d.c.error)
+        rows = select(*columns).where(where).order_by(s.c.id).limit(limit)
+        with self.engine.connect() as conn:
+            count = int(conn.execute(select(func.count()).where(where)).scalar_one())
+            found = conn.execute(rows).all() if count else []
+        return count, [
+            Delivery(edition_id, int(i), str(email), "unsendable", int(n or 0), error)
+            for i, email, n, error in found
+        ]
+
+    def ledger_since(self, edition_id: int, since: datetime) -> dict[str, int]:
+        """Rows per status for an edition among those claimed at or after `since` (what
+        a run begun then did with the rows it took)."""
+        d = t.deliveries
+        query = (
+            select(d.c.status, func.count())
+            .where(d.c.edition_id == edition_id, d.c.claimed_at >= since)
             .group_by(d.c.status)
         )
         with self.engine.connect() as conn:
