@@ -97,7 +97,8 @@ def test_without_smtputf8_eai_recipients_fail_with_the_reason_and_the_others_are
         edition = build(app)
         ascii_emails = _subscribe_all(app)
         sent = runner.invoke(main, ["send", str(edition), "--config", str(config)])
-        assert sent.exit_code == 0, sent.output  # nothing is left for a next run
+        assert sent.exit_code == 1, sent.output  # copies were left unsent: a script must see it
+        assert f"2 copies of edition {edition} not sent" in " ".join(sent.output.split())
         assert "Sent 12, bounced 0, deferred 0, failed 2," in sent.output, sent.output
         for email in (JOSE, AJAY):
             assert f"{email}: not sent: the relay 127.0.0.1:{port} does not offer SMTPUTF8" in (
@@ -174,7 +175,7 @@ def test_worker_processes_count_the_failed_ones_too(tmp_path: Path) -> None:
         ascii_emails = _subscribe_all(app)
         args = ["send", str(edition), "--workers", "2", "--config", str(config)]
         sent = CliRunner().invoke(main, args)
-    assert sent.exit_code == 0, sent.output
+    assert sent.exit_code == 1, sent.output
     assert "Sent 12, bounced 0, deferred 0, failed 2," in sent.output, sent.output
     assert sorted(handler.per_recipient().items()) == sorted((e, 1) for e in ascii_emails)
     assert app.store.ledger(edition) == {"sent": 12, "unsendable": 2}
@@ -198,7 +199,7 @@ def test_digest_workers_over_celery_record_them_the_same_way(tmp_path: Path) -> 
         ascii_emails = _subscribe_all(app)
         with workers(config, tmp_path, "a", args=("--concurrency", "1")):
             sent = CliRunner().invoke(main, ["send", str(edition), "--config", str(config)])
-        assert sent.exit_code == 0, sent.output
+        assert sent.exit_code == 1, sent.output
         assert "Sent 12, bounced 0, deferred 0, failed 2," in sent.output, sent.output
         assert f"{JOSE}: not sent: the relay" in sent.output, sent.output
         assert sorted(handler.per_recipient().items()) == sorted((e, 1) for e in ascii_emails)

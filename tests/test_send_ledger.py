@@ -64,6 +64,60 @@ def test_due_leaves_out_sent_and_bounced_and_pages_by_id(tmp_path: Path, db_url:
     assert bounced is not None and bounced.status == "bounced"
 
 
+def test_a_retry_takes_each_unsendable_row_once_and_never_a_sent_one(
+    tmp_path: Path, db_url: str
+) -> None:
+    """`--retry-unsendable` (a run begun at `began`): the rows recorded unsendable before
+    are due and claimable again, by either kind of claim; once this run has marked one
+    again (claimed after `began`), no claim of the same run takes it a second time (a
+    redelivered or re-enqueued batch), and a sent or bounced row is never taken."""
+    app, edition, ids = _project(tmp_path, 6, database=db_url)
+    store = app.store
+    store.claim(edition, ids, worker="a", now=NOW)
+    unsendable = ("unsendable", "x: not sent: the relay r:25 does not offer SMTPUTF8")
+    store.mark(
+        edition,
+        {
+            ids[0]: ("sent", None),
+            ids[1]: ("bounced", "550"),
+            ids[2]: unsendable,
+            ids[3]: unsendable,
+            ids[4]: unsendable,
+            ids[5]: ("sent", None),
+        },
+        now=NOW,
+    )
+    assert store.due_count(edition, "daily") == 0  # a plain run leaves them alone
+    assert store.claim(edition, ids, worker="plain", now=NOW + timedelta(minutes=1)) == set()
+    began = NOW + timedelta(hours=1)
+    due = [s.id for s in store.due(edition, "daily", limit=100, retry_before=began)]
+    assert due == ids[2:5] and store.due_count(edition, "daily", retry_before=began) == 3
+    later = began + timedelta(seconds=1)
+    assert store.claim(edition, ids[:3], worker="b", now=later, retry_before=began) == {ids[2]}
+    taken = store.claim_exclusive(
+        edition, ids[3:], worker="c", now=later, lease=300, retry_before=began
+    )
+    assert taken == {ids[3], ids[4]}
+    store.mark(edition, {ids[2]: unsendable, ids[3]: unsendable, ids[4]: ("sent", None)}, now=later)
+    # The same run again (a batch delivered twice): nothing is taken a second time.
+    again = later + timedelta(seconds=1)
+    assert store.claim(edition, ids, worker="d", now=again, retry_before=began) == set()
+    assert (
+        store.claim_exclusive(edition, ids, worker="e", now=again, lease=300, retry_before=began)
+        == set()
+    )
+    assert store.due_count(edition, "daily", retry_before=began) == 0
+    assert store.unfinished_count(edition, "daily", retry_before=began) == 0
+    assert store.ledger(edition) == {"sent": 3, "bounced": 1, "unsendable": 2}
+    assert store.ledger_since(edition, began) == {"unsendable": 2, "sent": 1}
+    count, listed = store.unsent(edition, limit=1)
+    assert count == 2 and [d.subscriber_id for d in listed] == [ids[2]]
+    assert listed[0].attempts == 2 and listed[0].error == unsendable[1]
+    # A later retry run takes the two left, once more.
+    retry = again + timedelta(hours=1)
+    assert [s.id for s in store.due(edition, "daily", limit=9, retry_before=retry)] == ids[2:4]
+
+
 def test_the_due_query_walks_an_index_not_the_whole_list(tmp_path: Path) -> None:
     """Each batch must cost the same at 100 or 100,000 subscribers: no sort of the whole
     list and no scan of the ledger per batch."""

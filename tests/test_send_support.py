@@ -205,9 +205,10 @@ class FaultyHandler:
 
 
 @contextmanager
-def smtp_server(handler: Any, **kwargs: Any) -> Iterator[int]:
-    """Run `handler` in a real aiosmtpd server on a free loopback port; yields the port."""
-    port = free_port()
+def smtp_server(handler: Any, port: int | None = None, **kwargs: Any) -> Iterator[int]:
+    """Run `handler` in a real aiosmtpd server on a free loopback port (or on `port`: the
+    same relay restarted with other settings); yields the port."""
+    port = free_port() if port is None else port
     controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     try:

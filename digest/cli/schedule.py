@@ -117,7 +117,12 @@ def schedule(config: str, at: str | None, count: int, as_json: bool) -> None:
     help="Start the scheduler's clock at this time (ISO 8601; without an offset, UTC); it "
     "then runs at the real pace. For rehearsals and tests; default: the real clock.",
 )
-@click.option("--once", is_flag=True, help="Do what is due now, then exit (cron, timers).")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Do what is due now, then exit (cron, timers): 1 when an action failed or a "
+    "send left copies unsent.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Also log APScheduler's own messages.")
 def run(config: str, at: str | None, once: bool, verbose: bool) -> None:
     """The scheduler in the foreground: collect, build ahead, send at each list's slots.
@@ -154,7 +159,8 @@ def run(config: str, at: str | None, once: bool, verbose: bool) -> None:
         )
     if not any(o.action not in ("collect", "prune") for o in outcomes):
         console.print("Nothing was due.")
-    if any(o.status == "failed" for o in outcomes):
+    # A failed action, or a send that left copies unsent (the relay lacks SMTPUTF8).
+    if any(o.status == "failed" or o.unsent for o in outcomes):
         sys.exit(1)
 
 

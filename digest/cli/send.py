@@ -2,9 +2,11 @@
 
 `send` shows the ledger when the edition was already (partly) sent, a progress bar
 with rate and ETA while it runs, and a summary at the end; it exits 1 when the run
-stopped early or left messages for a next run. `pause` and `cancel` only flip the
-edition's status: running workers notice at their next ledger write, record what
-they sent, and stop. The logic lives in :mod:`digest.send`.
+stopped early or left messages for a next run, and when copies of the edition were
+not sent (`unsendable`: the relay lacks SMTPUTF8), naming them and
+`--retry-unsendable`, which sends them once the relay offers it. `pause` and `cancel`
+only flip the edition's status: running workers notice at their next ledger write,
+record what they sent, and stop. The logic lives in :mod:`digest.send`.
 """
 
 from __future__ import annotations
@@ -58,15 +60,24 @@ def ledger_line(counts: dict[str, int]) -> str:
     type=click.IntRange(1, 64),
     help="Processes sending in parallel, each with its own connection.",
 )
-def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
+@click.option(
+    "--retry-unsendable",
+    "retry",
+    is_flag=True,
+    help="Also send the copies recorded not sent because the relay lacked SMTPUTF8 "
+    "(run it once the relay offers it): each once; never a copy already delivered.",
+)
+def send(config: str, edition_id: int, dry_run: bool, workers: int, retry: bool) -> None:
     """Deliver an edition to every subscriber due (resumable; never sends twice).
 
     Safe to run again after a crash, a kill, Ctrl-C or `digest pause`: it sends to
     exactly those the ledger does not have as sent or bounced (or unsendable: an
-    address that is not ASCII through a relay without SMTPUTF8). A paused edition is
-    resumed; a cancelled one is refused.
+    address that is not ASCII through a relay without SMTPUTF8, tried again only
+    with --retry-unsendable). A paused edition is resumed; a cancelled one is refused.
+    Exits 1 when anyone is left without the edition.
     """
     from digest.deliver.run import SendOptions, send_edition
+    from digest.deliver.unsent import SHOWN, unsent_note
 
     # The process ends after the command: what it made need not be collected on the way
     # out (the interpreter's exit collections take 0.15-0.35 s after a send; the
@@ -85,9 +96,16 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
     if edition.status == EditionStatus.PAUSED and not dry_run:
         console.print(f"Resuming paused edition {edition_id}.")
     lst = app.settings.list(edition.list)
-    total = store.due_count(edition_id, edition.list, list_timezone=lst.timezone)
+    options = SendOptions(
+        workers=workers, dry_run=dry_run, retry_unsendable=datetime.now(UTC) if retry else None
+    )
+    total = store.due_count(
+        edition_id,
+        edition.list,
+        list_timezone=lst.timezone,
+        retry_before=options.retry_unsendable,
+    )
     nobody = not before and not store.subscribers(lst.name, statuses=("active",), limit=1)
-    options = SendOptions(workers=workers, dry_run=dry_run)
     if app.settings.queue.broker and not dry_run:
         from digest.deliver.broker import broker_location
 
@@ -127,6 +145,8 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
         summary = send_edition(app, edition_id, options=options, progress=progress)
         # Rows still claimed once this run gave its own back: another process's.
         held = store.ledger(edition_id).get("claimed", 0) if summary.remaining else 0
+        # Copies not sent that someone is still owed (after a dry run: all of them).
+        unsent, listed = store.unsent(edition_id, limit=None if dry_run else SHOWN)
     finally:
         bar.stop()
         store.close()
@@ -137,6 +157,14 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
             f"{summary.skipped} already delivered (skipped)."
         )
         _print_errors(summary.errors)
+        if unsent:
+            console.print(
+                f"{unsent} of them not sent before (their addresses need SMTPUTF8):"
+                if retry
+                else f"Not sent ({unsent}; `--retry-unsendable` sends them too):"
+            )
+            for d in listed:
+                console.print(f"  {d.email}", markup=False, soft_wrap=True)
         return
     rate = summary.sent / elapsed if elapsed > 0 else 0.0
     failed = f"failed {summary.failed}, " if summary.failed else ""
@@ -152,10 +180,11 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
             f"{escape(lst.name)}` adds them; `digest send {edition_id}` then sends to them.",
             soft_wrap=True,
         )
+    left = 0  # the exit status: 1 when anyone is left without the edition
     if summary.paused:
         err.print(f"[yellow]Stopped:[/] {escape(summary.paused)}", soft_wrap=True)
-        sys.exit(1)
-    if summary.remaining:
+        left = 1
+    elif summary.remaining:
         held = min(held, summary.remaining)
         why = "deferred after retries"
         if held:
@@ -171,7 +200,12 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int) -> None:
             f"run `digest send {edition_id}` again to retry them.",
             soft_wrap=True,
         )
-        sys.exit(1)
+        left = 1
+    if unsent:
+        err.print(f"[yellow]{escape(unsent_note(edition_id, unsent, listed))}.[/]", soft_wrap=True)
+        left = 1
+    if left:
+        sys.exit(left)
 
 
 def _print_errors(errors: list[str], shown: int = 10) -> None:

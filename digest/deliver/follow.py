@@ -44,12 +44,17 @@ def enqueue(
     ranges: Sequence[tuple[int, int]],
     *,
     timezones: frozenset[str] | None = None,
+    retry_unsendable: datetime | None = None,
 ) -> int:
     """One task per id range on `[queue] name`; how many were enqueued."""
     from kombu.exceptions import KombuError, OperationalError
 
     celery = celery_app(settings)
-    kwargs = {"timezones": sorted(timezones)} if timezones is not None else {}
+    kwargs: dict[str, object] = {}
+    if timezones is not None:
+        kwargs["timezones"] = sorted(timezones)
+    if retry_unsendable is not None:  # only then: workers of an older release take the rest
+        kwargs["retry_unsendable"] = retry_unsendable.isoformat()
     # The transport's own errors too: RabbitMQ refusing a login (AccessRefused) is a
     # channel error that kombu does not wrap in its OperationalError.
     with celery.connection_for_write() as conn:  # lazy: nothing is opened here
@@ -106,7 +111,8 @@ def send_queued(
     The summary has this run's counts (sent, bounced, deferred) and errors, from the
     ledger, and in `paused` why it stopped early: a pause or cancel seen in the
     database, or SIGINT/SIGTERM (after which the workers go on). `options.timezones`
-    goes to the tasks (local-time delivery); the other options are the workers' own.
+    and `options.retry_unsendable` go to the tasks (local-time delivery, a retry of
+    unsendable copies); the other options are the workers' own.
     When the ledger shows no progress for `stall` seconds (default: the lease plus a
     minute) while subscribers are unfinished, their ranges are enqueued again if no task
     waits on the queue (a lost task; claims make a duplicate task harmless); if tasks
@@ -117,16 +123,24 @@ def send_queued(
     """
     assert edition.id is not None
     timezones = options.timezones if options is not None else None
+    retry = options.retry_unsendable if options is not None else None
     edition_id, store, q = edition.id, app.store, app.settings.queue
     list_tz = app.settings.list(edition.list).timezone
     started = clock()
     store.analyze()  # the counts below and the workers' queries need fresh statistics
     before = dict(store.ledger(edition_id) if before is None else before)
-    expected = store.due_count(edition_id, edition.list, timezones=timezones, list_timezone=list_tz)
-    ranges = store.batch_ranges(
-        edition_id, edition.list, size=q.batch, timezones=timezones, list_timezone=list_tz
+    expected = store.due_count(
+        edition_id, edition.list, timezones=timezones, list_timezone=list_tz, retry_before=retry
     )
-    enqueue(app.settings, edition_id, ranges, timezones=timezones)
+    ranges = store.batch_ranges(
+        edition_id,
+        edition.list,
+        size=q.batch,
+        timezones=timezones,
+        list_timezone=list_tz,
+        retry_before=retry,
+    )
+    enqueue(app.settings, edition_id, ranges, timezones=timezones, retry_unsendable=retry)
     stall = float(q.lease + 60) if stall is None else stall
 
     interrupted: list[str] = []
@@ -140,12 +154,15 @@ def send_queued(
 
     def delta(counts: dict[str, int], finished: bool) -> dict[str, int]:
         failed = counts.get("failed", 0)
+        unsendable = counts.get("unsendable", 0) - before.get("unsendable", 0)
+        if retry is not None:  # the old ones are taken again: count those this run marked
+            unsendable = store.ledger_since(edition_id, retry).get("unsendable", 0)
         return {
             "sent": counts.get("sent", 0) - before.get("sent", 0),
             "bounced": counts.get("bounced", 0) - before.get("bounced", 0),
             # at the end every failed row was tried in this run; before it, old ones count
             "deferred": failed if finished else max(0, failed - before.get("failed", 0)),
-            "failed": counts.get("unsendable", 0) - before.get("unsendable", 0),
+            "failed": unsendable,
         }
 
     stopped: str | None = None
@@ -184,12 +201,14 @@ def send_queued(
             done = d["sent"] + d["bounced"] + d["deferred"] + d["failed"]
             if done >= expected or time.monotonic() - checked >= 5.0:
                 checked = time.monotonic()
-                if (
-                    store.unfinished_count(
-                        edition_id, edition.list, timezones=timezones, list_timezone=list_tz
-                    )
-                    == 0
-                ):
+                unfinished = store.unfinished_count(
+                    edition_id,
+                    edition.list,
+                    timezones=timezones,
+                    list_timezone=list_tz,
+                    retry_before=retry,
+                )
+                if unfinished == 0:
                     break
             if time.monotonic() - changed >= stall:
                 queued = waiting(app.settings)
@@ -211,6 +230,7 @@ def send_queued(
                         unfinished=True,
                         timezones=timezones,
                         list_timezone=list_tz,
+                        retry_before=retry,
                     )
                     log.warning(
                         "edition %d: no progress for %.0f s and no task waiting; "
@@ -219,7 +239,13 @@ def send_queued(
                         stall,
                         len(again),
                     )
-                    enqueue(app.settings, edition_id, again, timezones=timezones)
+                    enqueue(
+                        app.settings,
+                        edition_id,
+                        again,
+                        timezones=timezones,
+                        retry_unsendable=retry,
+                    )
                 changed = time.monotonic()
             time.sleep(poll)
     finally:

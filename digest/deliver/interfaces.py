@@ -97,6 +97,10 @@ class SendOptions:
     #: list's time zone (`[[lists]] timezone`). The edition is marked sent only once
     #: nobody in any zone is due; until then it stays "sending".
     timezones: frozenset[str] | None = None
+    #: `digest send --retry-unsendable`: when the run began. Copies recorded
+    #: `unsendable` (an address that needs SMTPUTF8, a relay without it) and last tried
+    #: before then are due again in this run, each once; None: they stay done.
+    retry_unsendable: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -107,7 +111,7 @@ class SendSummary:
     sent: int = 0
     bounced: int = 0
     deferred: int = 0  # not delivered in this run (transient failures); retried next run
-    failed: int = 0  # not sent, for good in this edition: no SMTPUTF8 for an EAI address
+    failed: int = 0  # not sent (unsendable): no SMTPUTF8 for an EAI address; see retry_unsendable
     skipped: int = 0  # already sent or bounced before this run
     planned: int = 0  # --dry-run: messages that would be sent
     remaining: int = 0  # still due after this run

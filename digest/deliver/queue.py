@@ -10,7 +10,8 @@ rejected when their worker is lost, so a batch held by a killed worker is delive
 again (Redis: after `[queue] visibility_timeout`); its rows already marked are skipped.
 
 Each worker process builds its :class:`WorkerApp` once: every variant is prepared
-once per process and edition, and one SMTP connection is reused across tasks. This
+once per process and edition, and one SMTP connection is reused across tasks
+(:class:`~digest.deliver.reuse.Reused`). This
 module must not send, render or talk SQL itself, never imports the CLI-level send
 (:mod:`.run`), and never logs the broker URL or a
 password (log lines are filtered; the broker is named by scheme, host and port).
@@ -32,8 +33,8 @@ from digest.app import App
 from digest.config import Settings
 from digest.deliver.broker import RedactBrokerUrls, broker_location, broker_url
 from digest.deliver.interfaces import Clock, SendOptions
+from digest.deliver.reuse import Reused
 from digest.deliver.transports import Transport
-from digest.deliver.wire import Envelope
 from digest.deliver.wiring import run_worker
 from digest.errors import DeliveryError, DigestError
 from digest.lifecycle import EditionStatus
@@ -48,8 +49,6 @@ TASK = "digest.send_batch"
 #: Times a task waits for rows another worker holds before it gives the range up
 #: (the `digest send` that follows the ledger enqueues what is left again).
 MAX_RETRIES = 50
-#: A kept-open SMTP connection idle this long is reopened before the next batch.
-IDLE_SECONDS = 60.0
 #: Prepared variants are kept this long per process (their Date header is their age).
 PREPARED_SECONDS = 600.0
 
@@ -59,62 +58,18 @@ def _now() -> datetime:
 
 
 # -- one App per worker process ---------------------------------------------------------
-class _Reused:
-    """A transport kept open across the tasks of one process (`close` only notes the
-    time; a connection idle for IDLE_SECONDS is reopened before it is used again)."""
-
-    def __init__(self, inner: Transport) -> None:
-        self.inner = inner
-        self.opened = False
-        self.used = time.monotonic()
-
-    def open(self) -> None:
-        if self.opened and time.monotonic() - self.used > IDLE_SECONDS:
-            self.shut()
-        if not self.opened:
-            self.inner.open()
-            self.opened = True
-        self.used = time.monotonic()
-
-    def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
-        self.inner.send(sender, recipient, data, name=name)
-        self.used = time.monotonic()
-
-    def start(
-        self, sender: str, recipient: str, data: bytes, *, name: str, then: Envelope | None = None
-    ) -> None:
-        self.inner.start(sender, recipient, data, name=name, then=then)
-
-    def finish(self) -> None:
-        self.inner.finish()
-        self.used = time.monotonic()
-
-    def accepts(self, sender: str, recipient: str) -> bool | None:
-        self.used = time.monotonic()
-        return self.inner.accepts(sender, recipient)
-
-    def close(self) -> None:
-        self.used = time.monotonic()
-
-    def shut(self) -> None:
-        """Really close the connection (at the end of the process)."""
-        if self.opened:
-            self.opened = False
-            self.inner.close()
-
-
 class WorkerApp(App):
     """The App of one worker process: it keeps one transport open across tasks and
     each edition variant's prepared message for PREPARED_SECONDS."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self._transport: _Reused | None = None
+        self._transport: Reused | None = None
         self._prepared: dict[tuple[int, str, bool], tuple[float, Prepared]] = {}
 
     def transport(self) -> Transport:
         if self._transport is None:
-            self._transport = _Reused(super().transport())
+            self._transport = Reused(super().transport())
         return self._transport
 
     def prepare(
@@ -217,13 +172,15 @@ def run_batch(
     *,
     worker: str,
     timezones: Sequence[str] | None = None,
+    retry_unsendable: datetime | None = None,
     clock: Clock = _now,
 ) -> BatchResult:
     """Send the due subscribers with lo < id <= hi through the engine.
 
     Only while the edition is `sending`. `worker` names this process in the ledger.
     Rows another worker holds are left to it; the result says how many and when
-    their lease runs out, so the task can look again then.
+    their lease runs out, so the task can look again then. `retry_unsendable`: as in
+    SendOptions (a `digest send --retry-unsendable`).
     """
     app = process_app(settings)
     store, lease = app.store, settings.queue.lease
@@ -237,7 +194,12 @@ def run_batch(
     def claim(subscriber_ids: list[int], now: datetime) -> set[int]:
         with lock:
             return store.claim_exclusive(
-                edition_id, subscriber_ids, worker=worker, now=now, lease=lease
+                edition_id,
+                subscriber_ids,
+                worker=worker,
+                now=now,
+                lease=lease,
+                retry_before=retry_unsendable,
             )
 
     def renew() -> None:
@@ -248,6 +210,7 @@ def run_batch(
         batch=min(200, settings.queue.batch),
         mark_every=2,
         timezones=frozenset(timezones) if timezones is not None else None,
+        retry_unsendable=retry_unsendable,
     )
     with _Heartbeat(renew, every=max(0.2, lease / 4)):
         summary = run_worker(
@@ -315,11 +278,25 @@ def celery_app(settings: Settings) -> Any:
         name=TASK, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES
     )
     def send_batch(
-        task: Any, edition_id: int, lo: int, hi: int, timezones: list[str] | None = None
+        task: Any,
+        edition_id: int,
+        lo: int,
+        hi: int,
+        timezones: list[str] | None = None,
+        retry_unsendable: str | None = None,  # ISO 8601: SendOptions.retry_unsendable
     ) -> dict[str, int]:
         name = f"{task.request.hostname or socket.gethostname()}:{os.getpid()}"[:100]
+        retry = datetime.fromisoformat(retry_unsendable) if retry_unsendable else None
         try:
-            result = run_batch(settings, edition_id, lo, hi, worker=name, timezones=timezones)
+            result = run_batch(
+                settings,
+                edition_id,
+                lo,
+                hi,
+                worker=name,
+                timezones=timezones,
+                retry_unsendable=retry,
+            )
         except (DigestError, SQLAlchemyError, OSError) as exc:  # e.g. the database is down
             log.warning("edition %d, ids (%d, %d]: %s", edition_id, lo, hi, exc)
             raise task.retry(countdown=min(60, q.lease), exc=exc) from None

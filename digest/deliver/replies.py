@@ -20,8 +20,9 @@ class Unsendable(DeliveryError):
     """This message cannot go through this transport at all, and neither its address nor
     the moment is at fault: an address that is not ASCII and a relay that does not
     offer SMTPUTF8 (RFC 6531). Nothing of it was sent. The engine records it as not
-    sent for this edition (never a bounce, never retried in it); the subscriber stays
-    active and gets later editions once the relay offers the extension."""
+    sent for this edition (never a bounce; tried again only by `digest send ID
+    --retry-unsendable`); the subscriber stays active and gets later editions once the
+    relay offers the extension."""
 
 
 def no_smtputf8(recipient: str, where: str) -> Unsendable:
@@ -29,6 +30,12 @@ def no_smtputf8(recipient: str, where: str) -> Unsendable:
         f"{recipient}: not sent: the relay {where} does not offer SMTPUTF8 (RFC 6531), "
         "which an address that is not ASCII needs"
     )
+
+
+def unsendable_reason(recipient: str, error: str) -> str:
+    """The reason in an :class:`Unsendable`'s words as the ledger keeps them, without
+    the recipient they begin with (several copies share one reason)."""
+    return error.removeprefix(f"{recipient}: ").removeprefix("not sent: ")
 
 
 class Refusal(DeliveryError):

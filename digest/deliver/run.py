@@ -55,6 +55,7 @@ def _dry_run(app: App, edition: Edition, options: SendOptions, summary: SendSumm
         name="dry-run",
         timezones=options.timezones,
         list_timezone=app.settings.list(edition.list).timezone,
+        retry_before=options.retry_unsendable,
     )
     try:
         after = 0
@@ -99,7 +100,9 @@ def send_edition(
     """Deliver to everyone due; safe to run again after any interruption.
 
     A paused edition is resumed; a cancelled one raises DeliveryError. With
-    `options.timezones`, only that slice of the list is sent (see SendOptions).
+    `options.timezones`, only that slice of the list is sent (see SendOptions); with
+    `options.retry_unsendable`, the copies recorded unsendable before then are tried
+    again, once each (a finished edition too), and nobody's copy is sent twice.
     `progress` gets this run's counts (sent, bounced, deferred) a few times a second.
     SIGINT/SIGTERM (when called from the main thread) stop every worker after its
     current message, with what was sent recorded; `paused` in the summary says so.
@@ -150,7 +153,11 @@ def _send(
     list_tz = app.settings.list(edition.list).timezone
     status = store.edition_status(edition_id)  # read again: now nobody else sends it
     if status == EditionStatus.SENT and not store.due_count(
-        edition_id, edition.list, timezones=options.timezones, list_timezone=list_tz
+        edition_id,
+        edition.list,
+        timezones=options.timezones,
+        list_timezone=list_tz,
+        retry_before=options.retry_unsendable,
     ):
         return summary  # nothing left to deliver: the edition, its sent_at, stay as they are
     if not allowed(status, EditionStatus.SENDING):

@@ -60,12 +60,14 @@ class StoreLedger:
         claim: Claim | None = None,
         owner: str | None = None,
         lease: float = 300.0,
+        retry_before: datetime | None = None,
     ) -> None:
         assert edition.id is not None
         self.store, self.edition_id, self.list = store, edition.id, edition.list
         self.name, self.shard, self.id_range = name, shard, id_range
         self.timezones, self.list_timezone = timezones, list_timezone
         self._claim, self.owner, self.lease = claim, owner, lease
+        self.retry_before = retry_before  # SendOptions.retry_unsendable
         self.writer = store.ledger_writer(edition.id)
         self.reader = store.due_reader(
             edition.id,
@@ -74,6 +76,7 @@ class StoreLedger:
             shard=shard,
             timezones=timezones,
             list_timezone=list_timezone,
+            retry_before=retry_before,
         )
 
     def due(self, *, after_id: int, limit: int) -> list[Subscriber]:
@@ -94,9 +97,20 @@ class StoreLedger:
                 return self._claim(subscriber_ids, now)
             if self.owner is not None:  # a run holding the edition's lease: exclusive
                 return self.store.claim_exclusive(
-                    self.edition_id, subscriber_ids, worker=self.name, now=now, lease=self.lease
+                    self.edition_id,
+                    subscriber_ids,
+                    worker=self.name,
+                    now=now,
+                    lease=self.lease,
+                    retry_before=self.retry_before,
                 )
-            return self.store.claim(self.edition_id, subscriber_ids, worker=self.name, now=now)
+            return self.store.claim(
+                self.edition_id,
+                subscriber_ids,
+                worker=self.name,
+                now=now,
+                retry_before=self.retry_before,
+            )
 
     def mark(self, outcomes: Mapping[int, tuple[str, str | None]], now: datetime) -> str:
         return self.writer.mark(outcomes, now=now)
@@ -203,7 +217,8 @@ def run_worker(
 
     `id_range=(lo, hi)` limits it to subscribers with lo < id <= hi (a queued batch);
     `claim(ids, now)` replaces :meth:`Store.claim` and returns the ids this worker
-    may send (a queue worker's exclusive, leased claim). `owner` names the run that
+    may send (a queue worker's exclusive, leased claim; it must take the rows
+    `options.retry_unsendable` makes due). `owner` names the run that
     holds the edition's lease: claims are then exclusive too (never a row another
     live worker holds) and named `<owner>/<index>`. `prepared` are variants already
     prepared (a forked worker inherits its parent's).
@@ -222,6 +237,7 @@ def run_worker(
         claim=claim,
         owner=owner,
         lease=app.settings.queue.lease,
+        retry_before=options.retry_unsendable,
     )
     return Engine(
         ledger,

@@ -56,6 +56,7 @@ class Outcome:
     detail: str = ""
     edition_id: int | None = None
     sent: int = 0
+    unsent: int = 0  # copies this send recorded not sent (unsendable: no SMTPUTF8)
 
 
 def new_owner() -> str:
@@ -81,7 +82,8 @@ class Claimant:
 
     def _note(self, outcome: Outcome) -> Outcome:
         """Log an outcome and return it with the tick's."""
-        level = logging.WARNING if outcome.status in ("missed", "failed") else logging.INFO
+        warn = outcome.status in ("missed", "failed") or outcome.unsent
+        level = logging.WARNING if warn else logging.INFO
         detail = f" ({outcome.detail})" if outcome.detail else ""
         log.log(
             level,

@@ -6,6 +6,10 @@ reasons an edition is not sent; each send claimed, watched for a stop, and recor
   `skipped` with the reason, marks the edition skipped and sends nothing.
 - **Too few stories.** An edition emptied at the desk after it was built is not sent
   (:mod:`digest.gate`); the slot is recorded `skipped`, with the reason.
+- **Copies not sent.** Copies the relay could not carry (`unsendable`: no SMTPUTF8)
+  leave the slot's send `done` (never sent or retried again by the scheduler); its
+  record says how many, why, to whom and that `digest send ID --retry-unsendable`
+  sends them, and `digest run --once` exits 1.
 - **Stopping.** A stop request lets the running batch finish: the edition being sent is
   flipped to `paused` (send_edition's workers stop at their next mark, every outcome kept),
   the slot is recorded `interrupted`, and the next tick, in this process or another,
@@ -245,6 +249,7 @@ class Sending(Preparing):
         self, lst: ListSettings, event: SendEvent, edition: EditionInfo, now: datetime
     ) -> None:
         from digest.deliver.run import SendOptions, send_edition
+        from digest.deliver.unsent import SHOWN, unsent_note
 
         options = SendOptions(batch=self.batch, timezones=event.zones)
         clock = self.clock or (lambda: now)
@@ -253,6 +258,7 @@ class Sending(Preparing):
         watcher.start()
         zones = f" in {', '.join(sorted(event.zones))}" if event.zones else ""
         extra: dict[str, Any] = {"edition_id": edition.id}
+        began = clock()
         try:
             summary = send_edition(self.app, edition.id, options=options, clock=clock)
         except Exception as exc:
@@ -269,6 +275,13 @@ class Sending(Preparing):
             f"sent {summary.sent}, bounced {summary.bounced}, deferred {summary.deferred}, "
             f"{failed}already delivered {summary.skipped}"
         )
+        if summary.failed:  # the slot is done all the same: `digest send` sends them
+            # Named: this run's (claimed since it began), else (workers whose clock is
+            # not the scheduler's) the edition's.
+            listed = self.store.unsent(edition.id, limit=SHOWN, since=began)[1]
+            listed = listed or self.store.unsent(edition.id, limit=SHOWN)[1]
+            extra["unsent"] = summary.failed
+            counts += "; " + unsent_note(edition.id, summary.failed, listed, named=False)
         if summary.paused is None:
             detail = f"edition {edition.id}{zones}: {counts}"
             if event.postponed:

@@ -20,6 +20,7 @@ from digest.store._bounces import BounceRecord, BouncesMixin, BounceStats
 from digest.store._editions import EditionsMixin
 from digest.store._editors import EditorsMixin
 from digest.store._faults import detail, display, fault, watch
+from digest.store._leases import LeaseMixin
 from digest.store._ledger import LedgerMixin
 from digest.store._queue import QueueMixin
 from digest.store._retention import RetentionMixin
@@ -55,6 +56,7 @@ class Store(
     SubscribersMixin,
     QueueMixin,
     LedgerMixin,
+    LeaseMixin,
     ScheduleMixin,
     EditorsMixin,
     BouncesMixin,

@@ -4,58 +4,59 @@
 those the ledger has as done (:data:`DONE`; an index range scan plus one primary-key
 probe per row: a batch costs the same at 100 or 100,000 subscribers). `claim` is one
 INSERT .. SELECT upsert per batch, `mark` one short transaction per outcome or two
-that also reads the edition's status, so a pause reaches running workers for free.
-`take_send_lease` / `renew_send_lease` / `release_send_lease` keep one run per edition
-(the table `send_leases`). Nothing here sends, renders or decides what an outcome means.
+that also reads the edition's status, so a pause reaches running workers for free
+(one run per edition at a time: :mod:`digest.store._leases`). Nothing here sends,
+renders or decides what an outcome means.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     Integer,
     String,
     Text,
     and_,
     bindparam,
-    delete,
     exists,
     func,
     literal,
     or_,
     select,
     type_coerce,
-    update,
 )
 
-from digest.records import Subscriber
+from digest.records import Delivery, Subscriber
 from digest.store import schema as t
 from digest.store._base import Base, upsert, utc
 from digest.store._writer import LedgerWriter, _mark
 
 #: Ledger statuses that end a delivery: such a row is never sent again. `unsendable`:
 #: the transport could not carry it at all (an EAI address, no SMTPUTF8); unlike a
-#: bounce it leaves the subscriber active, for the next edition.
+#: bounce it leaves the subscriber active, for the next edition, and a run that
+#: retries such copies (`digest send --retry-unsendable`) takes it again (`retryable`).
 DONE = ("sent", "bounced", "unsendable")
 
 
-@dataclass(frozen=True, slots=True)
-class SendLease:
-    """Who holds an edition's send lease: a run's `owner` name, its process, since
-    when, and until when it lasts unless renewed."""
+def retryable(before: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
+    """A ledger row that a send run with `--retry-unsendable` begun at `before` takes
+    again: `unsendable`, and last claimed before that run began (so each is tried once
+    per such run, however often a batch is taken: a row this run marked again is
+    claimed after `before`)."""
+    d = t.deliveries
+    return and_(d.c.status == "unsendable", or_(d.c.claimed_at.is_(None), d.c.claimed_at < before))
 
-    edition_id: int
-    owner: str
-    host: str
-    pid: int
-    since: datetime
-    until: datetime
+
+def finished(retry_before: datetime | None = None) -> ColumnElement[bool]:
+    """A ledger row that ends its delivery (:data:`DONE`), but for the rows a run that
+    retries unsendable copies (`retry_before`: when it began) takes again."""
+    done = t.deliveries.c.status.in_(DONE)
+    return done if retry_before is None else and_(done, ~retryable(retry_before))
 
 
 def _sections(value: object) -> tuple[str, ...]:
@@ -79,12 +80,13 @@ class LedgerMixin(Base):
         shard: tuple[int, int] | None = None,
         timezones: Collection[str] | None = None,
         list_timezone: str | None = None,
+        retry_before: datetime | None = None,
     ) -> ColumnElement[bool]:
         s, d, lst = t.subscribers, t.deliveries, t.lists
         done = exists().where(
             d.c.edition_id == edition_id,
             d.c.subscriber_id == s.c.id,
-            d.c.status.in_(DONE),
+            finished(retry_before),
         )
         where = and_(
             s.c.list_id == select(lst.c.id).where(lst.c.name == list_name).scalar_subquery(),
@@ -116,6 +118,7 @@ class LedgerMixin(Base):
         shard: tuple[int, int] | None = None,
         timezones: Collection[str] | None = None,
         list_timezone: str | None = None,
+        retry_before: datetime | None = None,
     ) -> list[Subscriber]:
         """The next `limit` subscribers (by id, after `after_id`, up to `upto_id`) still
         owed this edition.
@@ -123,6 +126,8 @@ class LedgerMixin(Base):
         Active, not paused, not marked done (:data:`DONE`) for the edition. `shard=(i, n)`
         keeps ids with id % n == i. `timezones`, when given, keeps subscribers whose
         time zone is in it; one without a time zone counts as `list_timezone`.
+        `retry_before` (a run retrying unsendable copies, begun then): their rows
+        claimed before it are owed again (:func:`retryable`).
         """
         reader = self.due_reader(
             edition_id,
@@ -131,6 +136,7 @@ class LedgerMixin(Base):
             shard=shard,
             timezones=timezones,
             list_timezone=list_timezone,
+            retry_before=retry_before,
         )
         return reader(after_id, limit)
 
@@ -143,6 +149,7 @@ class LedgerMixin(Base):
         shard: tuple[int, int] | None = None,
         timezones: Collection[str] | None = None,
         list_timezone: str | None = None,
+        retry_before: datetime | None = None,
     ) -> Callable[[int, int], list[Subscriber]]:
         """`due` as a function of (after_id, limit), for a worker that reads batch after
         batch: the statement is built once (building it costs more than running it)."""
@@ -155,6 +162,7 @@ class LedgerMixin(Base):
             shard=shard,
             timezones=timezones,
             list_timezone=list_timezone,
+            retry_before=retry_before,
         )
         # Only what a Subscriber holds: the timestamps would be parsed for nothing. The
         # sections as the driver gives them (`_sections`): most rows have none.
@@ -183,25 +191,37 @@ class LedgerMixin(Base):
         *,
         timezones: Collection[str] | None = None,
         list_timezone: str | None = None,
+        retry_before: datetime | None = None,
     ) -> int:
         """How many subscribers `due` would return in all (one counting pass)."""
         query = select(func.count()).where(
             self._due_filter(
-                edition_id, list_name, timezones=timezones, list_timezone=list_timezone
+                edition_id,
+                list_name,
+                timezones=timezones,
+                list_timezone=list_timezone,
+                retry_before=retry_before,
             )
         )
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
     def claim(
-        self, edition_id: int, subscriber_ids: Iterable[int], *, worker: str, now: datetime
+        self,
+        edition_id: int,
+        subscriber_ids: Iterable[int],
+        *,
+        worker: str,
+        now: datetime,
+        retry_before: datetime | None = None,
     ) -> set[int]:
         """Record that these messages are about to be handed over (before the hand-over).
 
         One statement, INSERT .. SELECT .. ON CONFLICT DO UPDATE .. RETURNING: new rows
         are inserted as claimed; rows left claimed or failed by an earlier run are taken
         over (attempts + 1). Rows already done (:data:`DONE`) are left alone and not
-        returned. Returns the ids this call claimed.
+        returned, but for unsendable ones claimed before `retry_before` (a run that
+        retries them, begun then). Returns the ids this call claimed.
         """
         ids = list(subscriber_ids)
         if not ids:
@@ -226,7 +246,7 @@ class LedgerMixin(Base):
                 "claimed_at": stmt.excluded.claimed_at,
                 "error": None,
             },
-            where=d.c.status.not_in(DONE),
+            where=~finished(retry_before),
         ).returning(d.c.subscriber_id)
         with self.engine.begin() as conn:
             return {int(i) for i in conn.execute(stmt).scalars()}
@@ -242,114 +262,6 @@ class LedgerMixin(Base):
         """
         with self.engine.connect() as conn:
             return _mark(conn, edition_id, results, now)
-
-    # -- one send of an edition at a time ------------------------------------------------
-    def take_send_lease(
-        self,
-        edition_id: int,
-        *,
-        owner: str,
-        host: str,
-        pid: int,
-        now: datetime,
-        seconds: float,
-        replace: str | None = None,
-    ) -> SendLease | None:
-        """Take the edition's send lease for `owner` until `now + seconds`; None when
-        taken, else the lease that stands (another run holds it).
-
-        Taken when nobody holds it, when its holder's lease ran out before `now`, or
-        when the holder is `replace` (a holder the caller found dead). Each case is
-        one conditional statement, so of two runs racing for it exactly one wins.
-        A run that takes over a lease frees the old run's ledger claims
-        (:meth:`release_send_lease`)."""
-        lease = t.send_leases
-        values = {
-            "edition_id": edition_id,
-            "owner": owner,
-            "host": host[:200],
-            "pid": pid,
-            "since": now,
-            "until": now + timedelta(seconds=seconds),
-        }
-        fresh = (
-            upsert(self.engine.dialect.name, lease)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=[lease.c.edition_id])
-            .returning(lease.c.edition_id)
-        )
-        over = lease.c.until < now
-        if replace is not None:
-            over = or_(over, lease.c.owner == replace)
-        current = select(lease).where(lease.c.edition_id == edition_id)
-        with self.engine.begin() as conn:
-            if conn.execute(fresh).first() is not None:
-                return None
-            old = conn.execute(current).first()
-            take = update(lease).where(lease.c.edition_id == edition_id, over).values(values)
-            if old is not None and conn.execute(take).rowcount == 1:
-                self._free_claims(conn, edition_id, old.owner)
-                return None
-            old = conn.execute(current).first()
-        if old is None:  # released meanwhile: try again
-            return self.take_send_lease(
-                edition_id, owner=owner, host=host, pid=pid, now=now, seconds=seconds
-            )
-        since, until = utc(old.since), utc(old.until)
-        assert since is not None and until is not None
-        return SendLease(edition_id, old.owner, old.host, int(old.pid), since, until)
-
-    def renew_send_lease(
-        self, edition_id: int, *, owner: str, now: datetime, seconds: float
-    ) -> bool:
-        """Extend `owner`'s lease to `now + seconds`; False when it is not theirs any
-        more (it ran out and another run took it over)."""
-        lease = t.send_leases
-        query = (
-            update(lease)
-            .where(lease.c.edition_id == edition_id, lease.c.owner == owner)
-            .values(until=now + timedelta(seconds=seconds))
-        )
-        with self.engine.begin() as conn:
-            return bool(conn.execute(query).rowcount)
-
-    def release_send_lease(self, edition_id: int, *, owner: str) -> None:
-        """Give the lease up and free `owner`'s ledger claims that were never marked
-        (a stop between claim and hand-over): the next run takes them at once."""
-        lease = t.send_leases
-        with self.engine.begin() as conn:
-            conn.execute(
-                delete(lease).where(lease.c.edition_id == edition_id, lease.c.owner == owner)
-            )
-            self._free_claims(conn, edition_id, owner)
-
-    def free_claims_of(self, edition_id: int, gone: Callable[[str], bool]) -> int:
-        """Free the edition's claims whose worker `gone(worker)` says is gone (the next
-        claim takes them at once); how many rows were freed."""
-        d = t.deliveries
-        held = and_(d.c.edition_id == edition_id, d.c.status == "claimed")
-        with self.engine.begin() as conn:
-            workers = conn.execute(
-                select(d.c.worker).where(held, d.c.worker.is_not(None)).distinct()
-            ).scalars()
-            dead = sorted(w for w in workers if gone(w))
-            if not dead:
-                return 0
-            done = conn.execute(update(d).where(held, d.c.worker.in_(dead)).values(worker=None))
-            return int(done.rowcount)
-
-    def _free_claims(self, conn: Connection, edition_id: int, owner: str) -> None:
-        """Claims of a run's workers are named `<owner>/<worker>`."""
-        d = t.deliveries
-        conn.execute(
-            update(d)
-            .where(
-                d.c.edition_id == edition_id,
-                d.c.status == "claimed",
-                d.c.worker.startswith(f"{owner}/", autoescape=True),
-            )
-            .values(worker=None)
-        )
 
     def ledger_writer(self, edition_id: int) -> LedgerWriter:
         """`mark` over one connection held open: a sending worker marks every message.
@@ -378,6 +290,45 @@ class LedgerMixin(Base):
         query = (
             select(d.c.status, func.count())
             .where(d.c.edition_id == edition_id)
+            .group_by(d.c.status)
+        )
+        with self.engine.connect() as conn:
+            return {status: int(n) for status, n in conn.execute(query)}
+
+    def unsent(
+        self, edition_id: int, *, limit: int | None = None, since: datetime | None = None
+    ) -> tuple[int, list[Delivery]]:
+        """The edition's copies recorded unsendable whose subscriber is still owed it
+        (active, not paused: those `--retry-unsendable` takes again), only those claimed
+        at or after `since` if given (a run begun then): how many, and the first
+        `limit` of them (None: all) in subscriber order."""
+        d, s = t.deliveries, t.subscribers
+        where = and_(
+            d.c.edition_id == edition_id,
+            d.c.status == "unsendable",
+            s.c.id == d.c.subscriber_id,
+            s.c.status == "active",
+            s.c.paused.is_(False),
+        )
+        if since is not None:
+            where = and_(where, d.c.claimed_at >= since)
+        columns = (s.c.id, s.c.email, d.c.attempts, d.c.error)
+        rows = select(*columns).where(where).order_by(s.c.id).limit(limit)
+        with self.engine.connect() as conn:
+            count = int(conn.execute(select(func.count()).where(where)).scalar_one())
+            found = conn.execute(rows).all() if count else []
+        return count, [
+            Delivery(edition_id, int(i), str(email), "unsendable", int(n or 0), error)
+            for i, email, n, error in found
+        ]
+
+    def ledger_since(self, edition_id: int, since: datetime) -> dict[str, int]:
+        """Rows per status for an edition among those claimed at or after `since` (what
+        a run begun then did with the rows it took)."""
+        d = t.deliveries
+        query = (
+            select(d.c.status, func.count())
+            .where(d.c.edition_id == edition_id, d.c.claimed_at >= since)
             .group_by(d.c.status)
         )
         with self.engine.connect() as conn:

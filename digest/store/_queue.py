@@ -45,7 +45,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from digest.store import schema as t
 from digest.store._base import upsert, utc
-from digest.store._ledger import DONE, LedgerMixin
+from digest.store._ledger import DONE, LedgerMixin, retryable
 
 Range = tuple[int, int]  # subscriber ids lo < id <= hi
 
@@ -60,7 +60,8 @@ def _insert_ignore(conn: Connection, table: Any) -> Any:
 @dataclass(frozen=True, slots=True)
 class _Claims:
     """An exclusive claim's statements for one dialect, with bound parameters `eid`,
-    `ids` (expanding), `worker`, `now`, `cutoff` (and `rows` on PostgreSQL)."""
+    `ids` (expanding), `worker`, `now`, `cutoff`, `retry` (None, or when a run that
+    retries unsendable rows began: see `retryable`), and `rows` on PostgreSQL."""
 
     take: Any  # rows to take over -> their subscriber ids (PostgreSQL: by `rows`)
     insert: Any  # new rows -> their subscriber ids
@@ -75,9 +76,10 @@ def _claims(dialect: str) -> _Claims:
     s, d = t.subscribers, t.deliveries
     ids: BindParameter[int] = bindparam("ids", expanding=True)
     mine = and_(d.c.edition_id == bindparam("eid"), d.c.subscriber_id.in_(ids))
+    retry = bindparam("retry", type_=d.c.claimed_at.type)
     takeable = and_(
         mine,
-        d.c.status.not_in(DONE),
+        or_(d.c.status.not_in(DONE), and_(retry.is_not(None), retryable(retry))),
         or_(
             d.c.status != "claimed",
             d.c.worker.is_(None),
@@ -163,17 +165,23 @@ class QueueMixin(LedgerMixin):
         unfinished: bool = False,
         timezones: Collection[str] | None = None,
         list_timezone: str | None = None,
+        retry_before: datetime | None = None,
     ) -> list[Range]:
         """The due subscribers cut into id ranges of `size` subscribers each, in order.
 
         One counting pass that returns only the boundaries (every `size`-th due id),
         never the subscribers. `unfinished` keeps only those no worker has finished
         with in any way (no ledger row yet, or a row still claimed): a failed row
-        waits for the next `digest send`, as in a local send.
+        waits for the next `digest send`, as in a local send. `retry_before`: as in
+        :meth:`due`.
         """
         s = t.subscribers
         where = self._due_filter(
-            edition_id, list_name, timezones=timezones, list_timezone=list_timezone
+            edition_id,
+            list_name,
+            timezones=timezones,
+            list_timezone=list_timezone,
+            retry_before=retry_before,
         )
         if unfinished:
             where = and_(where, ~self._failed(edition_id))
@@ -215,11 +223,17 @@ class QueueMixin(LedgerMixin):
         *,
         timezones: Collection[str] | None = None,
         list_timezone: str | None = None,
+        retry_before: datetime | None = None,
     ) -> int:
-        """Due subscribers that no worker has finished with (no row yet, or claimed)."""
+        """Due subscribers that no worker has finished with (no row yet, or claimed;
+        with `retry_before`, also the unsendable rows that run has not taken yet)."""
         where = and_(
             self._due_filter(
-                edition_id, list_name, timezones=timezones, list_timezone=list_timezone
+                edition_id,
+                list_name,
+                timezones=timezones,
+                list_timezone=list_timezone,
+                retry_before=retry_before,
             ),
             ~self._failed(edition_id),
         )
@@ -234,11 +248,13 @@ class QueueMixin(LedgerMixin):
         worker: str,
         now: datetime,
         lease: float,
+        retry_before: datetime | None = None,
     ) -> set[int]:
         """Claim these rows for `worker` unless another worker holds them; the ids taken.
 
         In one transaction: rows already in the ledger are taken over when they are
-        not done (`DONE`) and not held (held = claimed by another worker less than
+        not done (`DONE`; or unsendable and claimed before `retry_before`, a run that
+        retries them) and not held (held = claimed by another worker less than
         `lease` seconds ago); then rows not in the ledger yet are inserted (ON CONFLICT
         DO NOTHING: a row another worker inserted first is theirs). On PostgreSQL the
         rows to take over are locked first with SELECT .. FOR UPDATE SKIP LOCKED and
@@ -256,6 +272,7 @@ class QueueMixin(LedgerMixin):
             "worker": worker,
             "now": now,
             "cutoff": now - timedelta(seconds=lease),
+            "retry": retry_before,
         }
         for attempt in range(3):
             try:
