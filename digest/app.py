@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digest.config import Settings, load
-from digest.revision import sqlite_file
 
 if TYPE_CHECKING:  # collect, build (rank), render, compose, DKIM, the transports and the
     # tokens are imported where used: a collect, or a send worker, needs not load what
@@ -165,16 +164,14 @@ class App:
         )
 
     def prune(self, *, now: datetime, dry_run: bool = False) -> Pruned:
-        """:func:`digest.retention.prune`: empty old articles' bodies (`[database] keep_days`).
-        A dry run of a project whose SQLite file does not exist yet would prune nothing,
-        and says so without creating the file (opening the store creates it)."""
+        """:func:`digest.retention.prune_project`: empty old articles' bodies (`[database]
+        keep_days`); a dry run opens no store that is not there yet."""
         from digest import retention
 
-        if dry_run and "store" not in self.__dict__:
-            path = sqlite_file(self.settings.database.url)
-            if path is not None and not path.exists():
-                return retention.prune(None, self.settings, now=now, dry_run=True)
-        return retention.prune(self.store, self.settings, now=now, dry_run=dry_run)
+        opened = "store" in self.__dict__  # the cached property was used
+        return retention.prune_project(
+            self.settings, lambda: self.store, opened=opened, now=now, dry_run=dry_run
+        )
 
     def variant_for(self, subscriber: Subscriber) -> tuple[Variant, bool]:
         from digest import compose

@@ -18,11 +18,13 @@ prune` and the scheduler's daily step do).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from digest.codec import iso
+from digest.revision import sqlite_file
 
 if TYPE_CHECKING:
     from digest.config import Settings
@@ -98,3 +100,21 @@ def prune(
     if not dry_run:
         store.truncate_log()
     return Pruned(emptied, before, keep, dry_run, runs, runs_before)
+
+
+def prune_project(
+    settings: Settings,
+    open_store: Callable[[], Store],
+    *,
+    opened: bool,
+    now: datetime,
+    dry_run: bool = False,
+) -> Pruned:
+    """:func:`prune` of the project's store. A dry run of a project whose SQLite file
+    does not exist yet (and whose store is not `opened`) would empty nothing, and says
+    so without opening the store, which would create and migrate the file."""
+    if dry_run and not opened:
+        path = sqlite_file(settings.database.url)
+        if path is not None and not path.exists():
+            return prune(None, settings, now=now, dry_run=True)
+    return prune(open_store(), settings, now=now, dry_run=dry_run)

@@ -17,6 +17,7 @@ from digest.errors import StoreError, StoreUnavailable
 from digest.revision import HEAD, SQLITE_PRAGMAS
 from digest.store._base import email_hash, utc
 from digest.store._bounces import BounceRecord, BouncesMixin, BounceStats
+from digest.store._carried import CarriedMixin
 from digest.store._editions import EditionsMixin
 from digest.store._editors import EditorsMixin
 from digest.store._faults import detail, display, fault, watch
@@ -24,6 +25,7 @@ from digest.store._leases import LeaseMixin
 from digest.store._ledger import LedgerMixin
 from digest.store._queue import QueueMixin
 from digest.store._retention import RetentionMixin
+from digest.store._roster import RosterMixin
 from digest.store._schedule import ScheduleMixin
 from digest.store._sources import SourceHealth, SourcesMixin
 from digest.store._subscribers import SubscribersMixin
@@ -53,7 +55,9 @@ def _engine(url: str) -> Engine:
 class Store(
     SourcesMixin,
     EditionsMixin,
+    CarriedMixin,
     SubscribersMixin,
+    RosterMixin,
     QueueMixin,
     LedgerMixin,
     LeaseMixin,

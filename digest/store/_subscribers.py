@@ -12,7 +12,7 @@ Nothing here validates addresses, renders or sends.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,18 +21,14 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Text,
-    bindparam,
     cast,
-    delete,
     func,
     insert,
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 
-from digest.errors import StoreError
-from digest.records import SUPPRESSED, Subscriber, email_key
+from digest.records import Subscriber, email_key
 from digest.store import schema as t
 from digest.store._base import Base, _subscriber, email_hashes, utc
 
@@ -228,188 +224,10 @@ class SubscribersMixin(Base):
                 )
             )
 
-    def stored_subscribers(self, list_name: str, emails: Iterable[str]) -> dict[str, Subscriber]:
-        """Each of these addresses that is on the list (in any spelling), by the address
-        as given: its subscriber as stored."""
-        s, lst = t.subscribers, t.lists
-        given = _by_key(emails)
-        out: dict[str, Subscriber] = {}
-        with self.engine.connect() as conn:
-            for chunk in _chunks(list(given)):
-                query = (
-                    select(s)
-                    .join(lst, lst.c.id == s.c.list_id)
-                    .where(lst.c.name == list_name, s.c.email_key.in_(chunk))
-                )
-                for r in conn.execute(query):
-                    out.update(dict.fromkeys(given[r.email_key], _subscriber(r, list_name)))
-        return out
-
-    def erased(self, emails: Iterable[str]) -> set[str]:
-        """Those of these addresses that were erased with `forget`."""
-        with self.engine.connect() as conn:
-            return _erased(conn, emails)
-
-    def bounced(self, emails: Iterable[str]) -> set[str]:
-        """Those of these addresses bounced on any list (in any spelling): a hard bounce
-        (or the soft limit) is about the mailbox, so no new subscription of it is made
-        active."""
-        s = t.subscribers
-        given = _by_key(emails)
-        out: set[str] = set()
-        with self.engine.connect() as conn:
-            for chunk in _chunks(list(given)):
-                query = select(s.c.email_key).where(
-                    s.c.email_key.in_(chunk), s.c.status == "bounced"
-                )
-                for key in conn.execute(query).scalars():
-                    out.update(given[key])
-        return out
-
-    def write_subscribers(
-        self, list_name: str, rows: Iterable[Mapping[str, Any]], *, origin: str, now: datetime
-    ) -> list[int]:
-        """Insert or update subscribers in one transaction (rows already checked).
-
-        A row with a `status` sets it on a new subscriber or an active/pending one; an
-        unsubscribed, bounced or complained subscriber keeps its status whatever the row
-        says, and an address erased with `forget` is never inserted. Rows for the same
-        address, in any spelling, are merged (the later values win; a new subscriber is
-        stored as the first row spells it, an existing one keeps its spelling). Returns
-        the ids written, in row order (0 for a row left out). Statements are batched: a
-        10,000-row import is a handful of round trips, not tens of thousands.
-        """
-        merged: dict[str, dict[str, Any]] = {}  # by email_key, each with its `email`
-        order: list[str] = []
-        for row in rows:
-            key = email_key(row["email"])
-            order.append(key)
-            values = merged.setdefault(key, {"email": row["email"]})
-            values.update({k: v for k, v in row.items() if k != "email"})
-        if not merged:
-            return []
-        list_id = self.list_id(list_name)
-        s, e = t.subscribers, t.subscriber_events
-        with self.engine.begin() as conn:
-            found: dict[str, tuple[int, str]] = {}
-            for chunk in _chunks(list(merged)):
-                query = select(s.c.id, s.c.email_key, s.c.status).where(
-                    s.c.list_id == list_id, s.c.email_key.in_(chunk)
-                )
-                found.update({r.email_key: (int(r.id), r.status) for r in conn.execute(query)})
-            new = {merged[k]["email"]: k for k in merged if k not in found}
-            erased = {new[m] for m in _erased(conn, new)}
-            inserts: list[dict[str, Any]] = []
-            updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-            events: list[dict[str, Any]] = []
-            consented: dict[str, datetime] = {}
-            for key, values in merged.items():
-                email = values.pop("email")
-                if (when := values.pop("consented_at", None)) is not None:
-                    consented[key] = when  # an import's record of consent elsewhere
-                if key in found:
-                    sid, status = found[key]
-                    if status in SUPPRESSED:
-                        values.pop("status", None)
-                    keys = tuple(sorted(values))
-                    updates.setdefault(keys, []).append(
-                        {"_sid": sid, **{f"_v_{k}": values[k] for k in keys}}
-                    )
-                    if values.get("status", status) != status:
-                        events.append({"subscriber_id": sid, "status": values["status"]})
-                elif key not in erased:
-                    inserts.append(
-                        {
-                            "name": "",
-                            "sections": [],
-                            "timezone": None,
-                            "format": "html",
-                            "paused": False,
-                            "status": "active",
-                            **values,
-                            "list_id": list_id,
-                            "email": email,
-                            "email_key": key,
-                            "created_at": now,
-                            "updated_at": now,
-                        }
-                    )
-            for keys, params in updates.items():
-                stmt = (
-                    update(s)
-                    .where(s.c.id == bindparam("_sid"))
-                    .values(updated_at=now, **{k: bindparam(f"_v_{k}") for k in keys})
-                )
-                conn.execute(stmt, params)
-            if inserts:
-                try:
-                    conn.execute(insert(s), inserts)
-                except IntegrityError:
-                    raise StoreError(
-                        f"list {list_name!r}: the same address was added by another process "
-                        "at the same time; nothing was written, run it again"
-                    ) from None
-                for chunk in _chunks([r["email_key"] for r in inserts]):
-                    query = select(s.c.id, s.c.email_key).where(
-                        s.c.list_id == list_id, s.c.email_key.in_(chunk)
-                    )
-                    found.update({r.email_key: (int(r.id), "") for r in conn.execute(query)})
-                events += [
-                    {
-                        "subscriber_id": found[r["email_key"]][0],
-                        "status": r["status"],
-                        "detail": _consent_detail(consented.get(r["email_key"])),
-                    }
-                    for r in inserts
-                ]
-            if events:
-                rows_out = [{"detail": None, **ev, "origin": origin, "at": now} for ev in events]
-                conn.execute(insert(e), rows_out)
-        return [found[m][0] if m in found else 0 for m in order]
-
-    def forget(self, email: str, *, now: datetime) -> int:
-        """Erase an address, in every spelling, from every list: its subscriptions,
-        their events and ledger rows. Only sha256 hashes of the address stay, so
-        nothing re-adds it. Returns how many subscriptions were erased."""
-        s, e, d, sup = t.subscribers, t.subscriber_events, t.deliveries, t.suppressions
-        m = t.subscriber_merges
-        with self.engine.begin() as conn:
-            ids = list(
-                conn.execute(select(s.c.id).where(s.c.email_key == email_key(email))).scalars()
-            )
-            if ids:
-                conn.execute(delete(d).where(d.c.subscriber_id.in_(ids)))
-                conn.execute(delete(e).where(e.c.subscriber_id.in_(ids)))
-                conn.execute(delete(m).where(m.c.subscriber_id.in_(ids)))
-                conn.execute(delete(s).where(s.c.id.in_(ids)))
-            for hashed in email_hashes(email):
-                if conn.execute(select(sup.c.id).where(sup.c.email_hash == hashed)).first():
-                    continue
-                conn.execute(insert(sup).values(email_hash=hashed, reason="forget", at=now))
-            # The erasure itself is on record, without the address.
-            conn.execute(
-                insert(e).values(
-                    subscriber_id=None,
-                    status="forgotten",
-                    origin="forget",
-                    detail=f"{len(ids)} subscription(s) erased",
-                    at=now,
-                )
-            )
-        return len(ids)
-
 
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def _by_key(emails: Iterable[str]) -> dict[str, list[str]]:
-    """The addresses given, by their key (several spellings may share one)."""
-    out: dict[str, list[str]] = {}
-    for email in emails:
-        out.setdefault(email_key(email), []).append(email)
-    return out
 
 
 def merged_into(subscriber_id: int) -> ColumnElement[int]:
@@ -432,8 +250,3 @@ def _erased(conn: Connection, emails: Iterable[str]) -> set[str]:
 
 def _sections(values: list[str]) -> str:
     return "sections=" + (";".join(values) if values else "(all)")
-
-
-def _consent_detail(when: datetime | None) -> str | None:
-    """The history's note of when a person consented in the tool they came from."""
-    return None if when is None else f"consented {when:%Y-%m-%dT%H:%M:%SZ} (as the import says)"
