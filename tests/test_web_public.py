@@ -383,3 +383,28 @@ def test_subscribe_form_with_double_opt_in_and_csrf(tmp_path: Path) -> None:
     # Only the confirmed reader gets the weekly edition; the pending one gets nothing.
     edition = build_and_send(config, NOW, "weekly")
     assert set(outbox(config, edition)) == {"reader@example.org"}
+
+
+def test_the_forms_background_thread_ends_when_idle_and_a_new_job_starts_another() -> None:
+    """The subscribe form's work runs off the request in a thread; an idle server keeps
+    none (a process that forks, such as the ranking's workers, must have one thread),
+    and a job submitted after it ended still runs."""
+    import threading
+
+    from digest.web.public import _Background
+
+    def alive() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "digest-subscribe"]
+
+    jobs = _Background(idle=0.1)
+    done: list[int] = []
+    assert jobs.submit(lambda: done.append(1))
+    deadline = time.monotonic() + 10
+    while (alive() or not done) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert done == [1] and not alive()
+    assert jobs.submit(lambda: done.append(2))
+    deadline = time.monotonic() + 10
+    while len(done) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert done == [1, 2]

@@ -278,29 +278,39 @@ SUBSCRIBE_ADDRESS = "subscribe:address"
 
 
 class _Background:
-    """Jobs run one at a time in a daemon thread, off the request (bounded queue)."""
+    """Jobs run one at a time in a daemon thread, off the request (bounded queue). The
+    thread ends once it has had nothing to do for `idle` seconds, and the next job
+    starts another: an idle server (or a test process) keeps no thread for it."""
 
-    def __init__(self, size: int = 1000) -> None:
+    def __init__(self, size: int = 1000, idle: float = 2.0) -> None:
         self._queue: queue.Queue[Callable[[], None]] = queue.Queue(size)
         self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the queue's last job and the thread's end
+        self._idle = idle
 
     def submit(self, job: Callable[[], None]) -> bool:
         with self._lock:
-            if self._thread is None or not self._thread.is_alive():
+            try:
+                self._queue.put_nowait(job)
+            except queue.Full:
+                return False
+            if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="digest-subscribe", daemon=True
                 )
                 self._thread.start()
-        try:
-            self._queue.put_nowait(job)
-        except queue.Full:
-            return False
         return True
 
     def _run(self) -> None:
         while True:
-            job = self._queue.get()
+            try:
+                job = self._queue.get(timeout=self._idle)
+            except queue.Empty:
+                with self._lock:  # no job can come in between: submit takes the lock
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
             try:
                 job()
             except Exception:  # one job's failure must not stop the rest
