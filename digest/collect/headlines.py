@@ -7,7 +7,8 @@ takes the site's name off a declared title ("Headline | Site"). Many pages also 
 so an ``<h1>`` is chosen by how much of the title *without the site's name* it covers,
 never merely for being found in the title, and an ``<h1>`` that is the site's name is
 never the headline. A feed item's title that ends with its outlet's own name ("Headline -
-Quayside Gazette") loses it (:func:`strip_own_name`, exact names only). Must not: fetch, or decide the outlet (:mod:`digest.collect.outlets`).
+Quayside Gazette") loses it (:func:`strip_own_name`, exact names only). Must not: fetch,
+or decide the outlet (:mod:`digest.collect.outlets`).
 """
 
 from __future__ import annotations
