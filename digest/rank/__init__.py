@@ -34,6 +34,7 @@ from digest.rank.score import newest as _newest
 from digest.rank.score import score as _score
 from digest.rank.score import sponsored as _sponsored
 from digest.rank.told import told as _told
+from digest.rank.told import unlabelled as _unlabelled
 from digest.rank.trim import trim as _trim
 from digest.rank.updates import later as _later
 from digest.rank.updates import ran as _ran
@@ -259,6 +260,8 @@ def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
     kept = [a for *_, a in sorted(spread, key=lambda row: row[:3])[:MAX_ALSO]]
     kept.sort(key=lambda a: (a.credit, a.key))
     title, source_text = _told(front)
+    if candidate.update:  # labelled by the email: not by the outlet's "Update:" as well
+        title = _unlabelled(title)
     return Story(
         key=front.key,
         title=title,
