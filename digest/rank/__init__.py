@@ -292,13 +292,20 @@ def rank(articles: Sequence[Article], *, now: datetime, options: RankOptions) ->
     return replace(chosen, left_out=_left_out(reasons, eligible, candidates, chosen, options))
 
 
+def _heading(candidate: _Candidate) -> tuple[str, str]:
+    """The outlet and the headline a reader sees for `candidate`, case and spacing aside."""
+    face = candidate.face
+    return face.credit, " ".join(face.title.casefold().split())
+
+
 def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
     """Pins first, then leads, then teasers, from the scored candidates (best first).
 
     Order of choice: the editor's pins (past every limit, counted against them); leads,
     best first, those with text before those without, at most ``max_leads_per_source``
     per outlet (``Article.credit``); then teasers from the rest, best first, at most
-    ``max_teasers_per_source`` per outlet. Section quotas always hold. When the per-outlet
+    ``max_teasers_per_source`` per outlet. Section quotas always hold, and one outlet's
+    headline runs once (the best of its stories that share it). When the per-outlet
     caps leave slots empty they are relaxed as :func:`digest.diversity.place` says (one
     more story per outlet at a time): leads first, then teasers.
     """
@@ -309,16 +316,20 @@ def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
         if pin is not None and pin not in pins:
             pins.append(pin)
     sections: Counter[str | None] = Counter()
+    shown: set[tuple[str, str]] = set()  # (outlet, headline) of the stories chosen
     leads: list[_Candidate] = []
     teasers: list[_Candidate] = []
 
     def fits(candidate: _Candidate) -> bool:
         section = candidate.face.section
         quota = options.section_quotas.get(section) if section is not None else None
+        if _heading(candidate) in shown:  # a thread's replies, a column's issues: once
+            return False
         return quota is None or sections[section] < quota
 
     def took(candidate: _Candidate) -> None:
         sections[candidate.face.section] += 1
+        shown.add(_heading(candidate))
 
     for pin in pins:  # an editor's pins go first, in their order, past every limit
         if len(leads) < options.leads:
