@@ -31,13 +31,13 @@ from digest.collect.entry import (
     Parsed,
     article_key,
     canonical_url,
+    feed_date,
     first_paragraph,
     language_tag,
     plain_text_html,
     shorten,
     source_error,
     standfirst,
-    struct_utc,
 )
 from digest.collect.headlines import strip_own_name
 from digest.collect.links import unwrap_redirect
@@ -238,14 +238,20 @@ def _entry(e: Any, base: str | None) -> Entry:
         title=_markup(e.get("title", ""), e.get("title_detail")),
         summary=_markup(e.get("summary", ""), e.get("summary_detail")),
         content=_markup(body.get("value", ""), body) if body else "",
-        # dict.get: FeedParserDict.get maps a missing updated_parsed to published_parsed.
-        published=struct_utc(dict.get(e, "published_parsed") or dict.get(e, "created_parsed")),
-        updated=struct_utc(dict.get(e, "updated_parsed")),
+        published=_when(e, "published") or _when(e, "created"),
+        updated=_when(e, "updated"),
         author=detail.get("name") or e.get("author"),
         categories=tuple(t.get("term") or t.get("label") or "" for t in e.get("tags", [])),
         images=tuple(_entry_images(e, link or base)),
         base=link or base,
     )
+
+
+def _when(e: Any, field: str) -> datetime | None:
+    """The entry's date `field` ("published", …): see :func:`~digest.collect.entry.feed_date`."""
+    # dict.get: FeedParserDict.get maps a missing "updated" to "published".
+    written = dict.get(e, field)
+    return feed_date(written if isinstance(written, str) else None, dict.get(e, f"{field}_parsed"))
 
 
 def _markup(value: str, detail: Mapping[str, Any] | None) -> str:
