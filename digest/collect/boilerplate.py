@@ -20,8 +20,9 @@ Covered (English phrases only, for now), always at the *end* of the text:
   or the publisher's "…" ("…roads. Continue reading →", "released … Read More Here →"),
   so "we should all read more" is a sentence and stays;
 - aggregator lines, "submitted by USER to GROUP [link] [N comments]" (Reddit);
-- excerpt markers, "[…]", "[...]", "(...)", after the text: the text was cut, so they
-  become "…" when it stops mid-sentence and go when it ends a sentence.
+- excerpt markers, "[…]", "[...]", "(...)", or a bare "..." / "…" after a space (search
+  alerts' snippets), after the text: the text was cut, so they become "…" on the last
+  word when it stops mid-sentence and go when it ends a sentence.
 
 When a whole paragraph goes, the one before it is looked at in turn (a few at most).
 Must not: touch anything but the end of the text; parse HTML (the item's HTML is only
@@ -65,7 +66,8 @@ _FOOTER = re.compile(r"The post (?P<title>.+?) (?:appeared first|first appeared)
 _FOOTER_LINKS = re.compile(
     r"The post <a\b[^>]*>.*?</a>\s+(?:appeared first|first appeared) on <a\b"
 )
-_ELIDED = re.compile(r"\s*[\[(]\s*(?:…|\.\.\.)\s*[\])]\s*$")
+#: "[…]", "(...)" after the text, or a bare "..." / "…" set apart from the last word.
+_ELIDED = re.compile(r"(?:\s*[\[(]\s*(?:…|\.\.\.)\s*[\])]|\s+(?:…|\.\.\.))\s*$")
 _ENDS_SENTENCE = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 _SPACED_ELLIPSIS = re.compile(r"\s+…$")
 

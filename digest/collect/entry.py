@@ -14,7 +14,8 @@ import html
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from digest.errors import SourceError
@@ -182,6 +183,54 @@ def as_utc(when: datetime, zone: tzinfo = UTC) -> datetime | None:
         return when.astimezone(UTC)
     except OverflowError:
         return None
+
+
+#: A year-first numeric date, as ISO 8601 and many feeds write it ("2026-11-26",
+#: "2026/11/26 14:33", "2026.11.26T14:33:00.5 +08:00"): unambiguous, unlike "26/11/2026".
+_YEAR_FIRST = re.compile(
+    r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
+    r"(?:[T ]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(?:(?P<z>Z)|(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2}))?",
+    re.IGNORECASE,
+)
+#: An RFC 822 date, its weekday and zone optional ("Thu, 26 Nov 2026 14:33:00 +0100").
+_RFC822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}\b")
+
+
+def feed_date(written: str | None, parsed: time.struct_time | None) -> datetime | None:
+    """An entry's date in UTC: read here from what the feed `written` when it has a shape
+    read exactly here (year first, see ``_YEAR_FIRST``, or RFC 822), else the feed
+    parser's reading (`parsed`); None for an impossible date ("2026/13/45").
+
+    The parsers get some of those shapes wrong: feedparser reads "2026/11/26 14:33" as
+    1 December and an RFC 822 date without a zone as none; feedparser-rs drops the offset
+    of "2026-11-26 14:33:00 +0800". A date without a zone is UTC, as they take it.
+    """
+    text = (written or "").strip()
+    if match := _YEAR_FIRST.fullmatch(text):
+        return _year_first(match)
+    if _RFC822.match(text):
+        try:
+            return as_utc(parsedate_to_datetime(text))
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    return struct_utc(parsed)
+
+
+def _year_first(match: re.Match[str]) -> datetime | None:
+    number = {k: int(v) for k, v in match.groupdict().items() if v and v.isdigit()}
+    offset = UTC
+    if match["sign"]:
+        minutes = number["oh"] * 60 + number["om"]
+        offset = timezone(timedelta(minutes=-minutes if match["sign"] == "-" else minutes))
+    try:
+        when = datetime(
+            number["y"], number["m"], number["d"], number.get("H", 0), number.get("M", 0),
+            number.get("S", 0), tzinfo=offset,
+        )  # fmt: skip
+    except ValueError:
+        return None  # "2026/13/45": no such day
+    return as_utc(when)
 
 
 def struct_utc(value: time.struct_time | None) -> datetime | None:

@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import urljoin
 from xml.parsers import expat
 
-from digest.collect.entry import Entry, language_tag, plain_text_html, struct_utc
+from digest.collect.entry import Entry, feed_date, language_tag, plain_text_html
 from digest.collect.sanitize import absolute_url
 from digest.records import Image
 
@@ -172,7 +172,8 @@ def _entry(e: Any, doc_base: str | None, base: str | None) -> Entry | None:
     content_html = _markup(body.value, body) if body else ""
     if not (_urls_kept(summary, doc_base) and _urls_kept(content_html, doc_base)):
         return None
-    if e.published and e.published_parsed is None:
+    published = feed_date(e.published, e.published_parsed)
+    if e.published and published is None:
         return None  # a date it could not read: feedparser may
     if e.created or (e.updated and e.updated != e.published):
         return None  # no element of the plain profile is an update time
@@ -183,7 +184,7 @@ def _entry(e: Any, doc_base: str | None, base: str | None) -> Entry | None:
         title=title,
         summary=summary,
         content=content_html,
-        published=struct_utc(e.published_parsed),
+        published=published,
         updated=None,  # feedparser-rs copies pubDate here; feedparser does not
         author=(detail.name if detail else None) or e.author,
         categories=tuple(t.term or t.label or "" for t in e.tags or ()),

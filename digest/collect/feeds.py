@@ -31,15 +31,17 @@ from digest.collect.entry import (
     Parsed,
     article_key,
     canonical_url,
+    feed_date,
     first_paragraph,
     language_tag,
     plain_text_html,
     shorten,
     source_error,
     standfirst,
-    struct_utc,
 )
+from digest.collect.headlines import strip_own_name
 from digest.collect.links import unwrap_redirect
+from digest.collect.outlets import registrable_domain
 from digest.collect.sanitize import (
     MAX_DEPTH,
     absolute_url,
@@ -236,14 +238,20 @@ def _entry(e: Any, base: str | None) -> Entry:
         title=_markup(e.get("title", ""), e.get("title_detail")),
         summary=_markup(e.get("summary", ""), e.get("summary_detail")),
         content=_markup(body.get("value", ""), body) if body else "",
-        # dict.get: FeedParserDict.get maps a missing updated_parsed to published_parsed.
-        published=struct_utc(dict.get(e, "published_parsed") or dict.get(e, "created_parsed")),
-        updated=struct_utc(dict.get(e, "updated_parsed")),
+        published=_when(e, "published") or _when(e, "created"),
+        updated=_when(e, "updated"),
         author=detail.get("name") or e.get("author"),
         categories=tuple(t.get("term") or t.get("label") or "" for t in e.get("tags", [])),
         images=tuple(_entry_images(e, link or base)),
         base=link or base,
     )
+
+
+def _when(e: Any, field: str) -> datetime | None:
+    """The entry's date `field` ("published", …): see :func:`~digest.collect.entry.feed_date`."""
+    # dict.get: FeedParserDict.get maps a missing "updated" to "published".
+    written = dict.get(e, field)
+    return feed_date(written if isinstance(written, str) else None, dict.get(e, f"{field}_parsed"))
 
 
 def _markup(value: str, detail: Mapping[str, Any] | None) -> str:
@@ -311,6 +319,10 @@ def build_articles(
         article, problems = _article(
             entry, source=source, now=now, section=section, language=language
         )
+        if article is None:  # a link and nothing else: its headline would be the address
+            item = entry.link or entry.guid or "an item"
+            warnings.append(f"{item}: no title and no text, left out")
+            continue
         name = item_name(article.title, article.url)
         warnings.extend(f"{name}: {problem}" for problem in problems)
         article, capped = cap_article(article)
@@ -359,7 +371,9 @@ def _key(entry: Entry, named: str, said: str) -> str:
 
 def _article(
     entry: Entry, *, source: str, now: datetime, section: str | None, language: str | None
-) -> tuple[Article, list[str]]:
+) -> tuple[Article | None, list[str]]:
+    """The article of one entry and what was done to it; None for an entry with no
+    title and no text (only a link, perhaps a picture): nothing a reader can be shown."""
     raw, cut = cap_html(entry.content or entry.summary)
     raw, flattened = flatten_deep(raw)
     problems = [cut] if cut else []
@@ -376,7 +390,10 @@ def _article(
         summary = standfirst(strip_boilerplate(said, title=named, html=summary_html))
     else:
         summary = standfirst(text)
-    title = named or shorten(summary, 80) or entry.link or "Untitled"
+    if not (named or summary or text):
+        return None, problems  # nothing to show a reader but the link itself
+    own = [source, registrable_domain(entry.link) or ""]
+    title = strip_own_name(named, own) or shorten(summary, 80) or entry.link or "Untitled"
     published = entry.published or entry.updated  # kept even when in the future
     image = next(iter(entry.images), None) or first_image(html, entry.base)
     if image is not None and not image.alt:

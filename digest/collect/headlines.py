@@ -6,7 +6,9 @@ takes the site's name off a declared title ("Headline | Site"). Many pages also 
 ``<h1>`` for the masthead, and the masthead's name is always part of the ``<title>``:
 so an ``<h1>`` is chosen by how much of the title *without the site's name* it covers,
 never merely for being found in the title, and an ``<h1>`` that is the site's name is
-never the headline. Must not: fetch, or decide the outlet (:mod:`digest.collect.outlets`).
+never the headline. A feed item's title that ends with its outlet's own name ("Headline -
+Quayside Gazette") loses it (:func:`strip_own_name`, exact names only). Must not: fetch,
+or decide the outlet (:mod:`digest.collect.outlets`).
 """
 
 from __future__ import annotations
@@ -71,6 +73,28 @@ def strip_site_suffix(title: str, sites: Sequence[str]) -> str:
         if cut == title:
             break
         title = cut
+    return title
+
+
+def strip_own_name(title: str, names: Sequence[str]) -> str:
+    """A feed item's ``"Headline - Outlet"`` or ``"Outlet | Headline"`` → ``"Headline"``.
+
+    Stricter than :func:`strip_site_suffix`, which pages need (their titles name the
+    site in many spellings): only a part that *is* one of `names` goes (case, spacing
+    and punctuation aside), so "Oil price falls - Gazette" keeps its last word for an
+    outlet called "Quayside Gazette", and "Harbour deal - Apple" for one called "AP".
+    The email credits the outlet beside the headline: named in it too, it reads twice.
+    """
+    wanted = {_fold(name) for name in names} - {""}
+    for _ in range(3):  # "Headline | Section | Outlet" at most loses the outlet
+        last = _LAST_SEPARATOR.search(title)
+        first = _FIRST_SEPARATOR.match(title)
+        if last and _fold(title[last.end() :]) in wanted:
+            title = title[: last.start()]
+        elif first and ":" not in first.group() and _fold(first.group(1)) in wanted:
+            title = title[first.end() :]  # ("Outlet: X" is a story about the outlet)
+        else:
+            break
     return title
 
 

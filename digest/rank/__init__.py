@@ -34,6 +34,7 @@ from digest.rank.score import newest as _newest
 from digest.rank.score import score as _score
 from digest.rank.score import sponsored as _sponsored
 from digest.rank.told import told as _told
+from digest.rank.told import unlabelled as _unlabelled
 from digest.rank.trim import trim as _trim
 from digest.rank.updates import later as _later
 from digest.rank.updates import ran as _ran
@@ -259,6 +260,8 @@ def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
     kept = [a for *_, a in sorted(spread, key=lambda row: row[:3])[:MAX_ALSO]]
     kept.sort(key=lambda a: (a.credit, a.key))
     title, source_text = _told(front)
+    if candidate.update:  # labelled by the email: not by the outlet's "Update:" as well
+        title = _unlabelled(title)
     return Story(
         key=front.key,
         title=title,
@@ -289,13 +292,20 @@ def rank(articles: Sequence[Article], *, now: datetime, options: RankOptions) ->
     return replace(chosen, left_out=_left_out(reasons, eligible, candidates, chosen, options))
 
 
+def _heading(candidate: _Candidate) -> tuple[str, str]:
+    """The outlet and the headline a reader sees for `candidate`, case and spacing aside."""
+    face = candidate.face
+    return face.credit, " ".join(face.title.casefold().split())
+
+
 def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
     """Pins first, then leads, then teasers, from the scored candidates (best first).
 
     Order of choice: the editor's pins (past every limit, counted against them); leads,
     best first, those with text before those without, at most ``max_leads_per_source``
     per outlet (``Article.credit``); then teasers from the rest, best first, at most
-    ``max_teasers_per_source`` per outlet. Section quotas always hold. When the per-outlet
+    ``max_teasers_per_source`` per outlet. Section quotas always hold, and one outlet's
+    headline runs once (the best of its stories that share it). When the per-outlet
     caps leave slots empty they are relaxed as :func:`digest.diversity.place` says (one
     more story per outlet at a time): leads first, then teasers.
     """
@@ -306,16 +316,20 @@ def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
         if pin is not None and pin not in pins:
             pins.append(pin)
     sections: Counter[str | None] = Counter()
+    shown: set[tuple[str, str]] = set()  # (outlet, headline) of the stories chosen
     leads: list[_Candidate] = []
     teasers: list[_Candidate] = []
 
     def fits(candidate: _Candidate) -> bool:
         section = candidate.face.section
         quota = options.section_quotas.get(section) if section is not None else None
+        if _heading(candidate) in shown:  # a thread's replies, a column's issues: once
+            return False
         return quota is None or sections[section] < quota
 
     def took(candidate: _Candidate) -> None:
         sections[candidate.face.section] += 1
+        shown.add(_heading(candidate))
 
     for pin in pins:  # an editor's pins go first, in their order, past every limit
         if len(leads) < options.leads:

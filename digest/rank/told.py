@@ -9,6 +9,8 @@ Must not: choose, score or trim a story's summary to its budget (that is
 
 from __future__ import annotations
 
+import re
+
 from digest.rank.trim import trim as _trim
 from digest.records import Article
 
@@ -57,6 +59,21 @@ def told(article: Article) -> tuple[str, str]:
     source_text = _body_instead(article, source_text) or source_text
     untitled = _headline(article.title, source_text)
     return (article.title, source_text) if untitled is None else untitled
+
+
+#: An outlet's own "this is an update" at the start of a headline: "Update:", "UPDATE 2 -",
+#: "[Updated]" (also in the languages the email's label speaks: Danish, German).
+_UPDATE_WORD = r"(?:update[ds]?|opdatering|opdateret|aktualisierung|aktualisiert)(?:\s+\d+)?"
+_UPDATE_LABEL = re.compile(
+    rf"(?i)^\s*(?:[\[(]\s*{_UPDATE_WORD}\s*[\])]\s*[:|–—-]?|{_UPDATE_WORD}\s*[:|–—-])\s*(?=\S)"
+)
+
+
+def unlabelled(title: str) -> str:
+    """An update's headline without the outlet's own "Update:" (the email labels an
+    update itself: "Update: Update: Death toll rises" reads the label twice). A headline
+    that merely begins with the word ("Update on the quarry: …") is left as it is."""
+    return _UPDATE_LABEL.sub("", title, count=1)
 
 
 #: Characters a body must hold beyond its headline to speak for a standfirst that only
