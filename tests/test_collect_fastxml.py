@@ -28,6 +28,7 @@ import pytest
 
 from digest.collect import fastxml
 from digest.collect import feeds as F
+from digest.collect.decoding import gunzip, to_utf8
 from digest.collect.sanitize import absolute_url
 from digest.errors import SourceError
 from digest.records import Article
@@ -88,7 +89,7 @@ def differences(reference: F.Parsed, fast: F.Parsed) -> list[str]:
 
 def both_ways(body: bytes, url: str) -> tuple[F.Parsed, F.Parsed | None]:
     """feedparser's articles, and the fast path's (None: it refused the document)."""
-    utf8 = F._to_utf8(body, None)
+    utf8 = to_utf8(body, None)
     entries, language = F._feedparser_entries(utf8, source="s", url=url)
     reference = F.build_articles(entries, source="s", now=NOW, language=language)
     fast = fastxml.read_fast(utf8, absolute_url(url, None))
@@ -128,14 +129,14 @@ ACCEPTED: dict[str, int] = {}
 def test_the_fast_path_reads_every_corpus_feed_it_takes_as_feedparser_does(
     name: str, variant: str
 ) -> None:
-    body = F._gunzip((require_corpus() / name).read_bytes(), "s", None)
+    body = gunzip((require_corpus() / name).read_bytes(), "s", None)
     if variant != "as published":
         body = strip_refused(body)
     url = f"https://feeds.example.org/{Path(name).name}"
     try:
         reference, fast = both_ways(body, url)
     except SourceError:  # not a feed to feedparser: the fast path must refuse it
-        assert fastxml.read_fast(F._to_utf8(body, None), url) is None
+        assert fastxml.read_fast(to_utf8(body, None), url) is None
         return
     if fast is not None:
         ACCEPTED[f"{name} ({variant})"] = len(fast.articles)
@@ -287,7 +288,7 @@ REFUSED = {
 @pytest.mark.parametrize("why", REFUSED)
 def test_the_fast_path_refuses_what_it_may_read_otherwise(why: str) -> None:
     body = REFUSED[why]
-    assert fastxml.read_fast(F._to_utf8(body, None), "https://ex.org/feed.xml") is None
+    assert fastxml.read_fast(to_utf8(body, None), "https://ex.org/feed.xml") is None
 
 
 def test_a_plain_feed_is_read_without_loading_feedparser() -> None:

@@ -391,12 +391,12 @@ def test_the_forms_background_thread_ends_when_idle_and_a_new_job_starts_another
     and a job submitted after it ended still runs."""
     import threading
 
-    from digest.web.public import _Background
+    from digest.web.background import Background
 
     def alive() -> list[threading.Thread]:
         return [t for t in threading.enumerate() if t.name == "digest-subscribe"]
 
-    jobs = _Background(idle=0.1)
+    jobs = Background(idle=0.1)
     done: list[int] = []
     assert jobs.submit(lambda: done.append(1))
     deadline = time.monotonic() + 10

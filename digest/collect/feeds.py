@@ -11,12 +11,10 @@ and must never return unsanitised HTML.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import io
 import re
 import time
-import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -25,6 +23,7 @@ from typing import Any
 from digest.collect import fastxml, jsonfeed
 from digest.collect.boilerplate import strip_boilerplate
 from digest.collect.bounds import cap_article, cap_html, future_dated, item_name
+from digest.collect.decoding import HTML_PAGE, gunzip, looks_like_json, to_utf8
 from digest.collect.entry import (
     FUTURE_SLACK,
     Entry,
@@ -65,14 +64,6 @@ __all__ = [
     "read_feed",
 ]
 
-#: Largest feed we accept after gzip decompression.
-MAX_DECOMPRESSED = 50_000_000
-
-_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF8)
-_BOMS16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-_DECLARED = re.compile(rb"<\?xml[^>]*?encoding\s*=", re.IGNORECASE)
-_HTML_PAGE = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
-_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 #: An item that takes longer than this to clean is named in the source's report.
 SLOW_ITEM_SECONDS = 2.0
 _IMAGE_EXT = re.compile(r"(?i)\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])")
@@ -108,10 +99,10 @@ def read_feed(
     feed at all; a feed with recoverable errors gives the entries that could be read,
     and a warning for each item dropped or changed.
     """
-    body = _gunzip(data, source, url)
+    body = gunzip(data, source, url)
     if not body.strip():
         raise source_error(source, url, "empty document")
-    if _looks_like_json(body, content_type):
+    if looks_like_json(body, content_type):
         entries, language, dropped = jsonfeed.read(body, source=source, url=url)
     else:
         entries, language = _read_xml(body, source=source, url=url, content_type=content_type)
@@ -120,56 +111,10 @@ def read_feed(
     return replace(built, warnings=(*dropped, *built.warnings))
 
 
-def _gunzip(data: bytes, source: str, url: str | None) -> bytes:
-    if not data.startswith(b"\x1f\x8b"):
-        return data
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    try:
-        body = inflater.decompress(data, MAX_DECOMPRESSED)
-    except zlib.error as exc:
-        raise source_error(source, url, f"corrupt gzip data ({exc})") from exc
-    if inflater.unconsumed_tail:
-        raise source_error(source, url, f"larger than {MAX_DECOMPRESSED:,} bytes uncompressed")
-    return body
-
-
-def _looks_like_json(body: bytes, content_type: str | None) -> bool:
-    if content_type and "json" in content_type.lower():
-        return True
-    head = body[:64].lstrip(codecs.BOM_UTF8).lstrip()
-    return head.startswith((b"{", b"["))
-
-
-def _to_utf8(body: bytes, content_type: str | None) -> bytes:
-    """Bytes feedparser can read without guessing: UTF-8, or an explicit declaration/BOM.
-
-    A BOM or an XML encoding declaration is left to feedparser (it falls back when a
-    declaration lies). Undeclared bytes are UTF-8 if they decode as such, else the HTTP
-    charset, else Windows-1252, and are re-encoded as UTF-8.
-    """
-    if body.startswith(_BOMS + _BOMS16):
-        return body
-    body = body.lstrip()
-    if _DECLARED.match(body):
-        return body
-    match = _CHARSET.search(content_type or "")
-    for codec in ("utf-8", match.group(1) if match else None, "cp1252", "latin-1"):
-        if codec is None:
-            continue
-        try:
-            text = body.decode(codec)
-        except (LookupError, UnicodeDecodeError):
-            continue
-        if codec != "utf-8" and not body.startswith(b"<?xml"):
-            text = '<?xml version="1.0" encoding="utf-8"?>' + text
-        return text.encode("utf-8")
-    return body  # unreachable: latin-1 decodes anything
-
-
 def _read_xml(
     body: bytes, *, source: str, url: str | None, content_type: str | None
 ) -> tuple[list[Entry], str | None]:
-    utf8 = _to_utf8(body, content_type)
+    utf8 = to_utf8(body, content_type)
     if (fast := fastxml.read_fast(utf8, absolute_url(url, None))) is not None:
         return fast
     return _feedparser_entries(utf8, source=source, url=url, raw=body)
@@ -214,7 +159,7 @@ def _feedparser_entries(
 
 
 def _why_not_a_feed(body: bytes, parsed: Any, url: str | None) -> str:
-    if _HTML_PAGE.match(body[:2048]):
+    if HTML_PAGE.match(body[:2048]):
         from digest.collect.discovery import named_feeds_text
 
         return "an HTML page, not RSS, Atom or JSON Feed" + named_feeds_text(body, url)

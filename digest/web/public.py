@@ -41,8 +41,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import queue
-import threading
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -58,6 +56,7 @@ from digest.records import Subscriber
 from digest.subscribers import MAX_NAME, check_timezone, normalise_email, subscribe
 from digest.subscribers.confirm import CONFIRM_FOR
 from digest.tokens import BadToken, Purpose
+from digest.web.background import Background
 from digest.web.common import MAX_ROW_ID, client_key, mailbox_key, web
 from digest.web.csrf import check_csrf
 
@@ -277,56 +276,16 @@ SUBSCRIBE_CLIENT = "subscribe:client"
 SUBSCRIBE_ADDRESS = "subscribe:address"
 
 
-class _Background:
-    """Jobs run one at a time in a daemon thread, off the request (bounded queue). The
-    thread ends once it has had nothing to do for `idle` seconds, and the next job
-    starts another: an idle server (or a test process) keeps no thread for it."""
-
-    def __init__(self, size: int = 1000, idle: float = 2.0) -> None:
-        self._queue: queue.Queue[Callable[[], None]] = queue.Queue(size)
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()  # the queue's last job and the thread's end
-        self._idle = idle
-
-    def submit(self, job: Callable[[], None]) -> bool:
-        with self._lock:
-            try:
-                self._queue.put_nowait(job)
-            except queue.Full:
-                return False
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="digest-subscribe", daemon=True
-                )
-                self._thread.start()
-        return True
-
-    def _run(self) -> None:
-        while True:
-            try:
-                job = self._queue.get(timeout=self._idle)
-            except queue.Empty:
-                with self._lock:  # no job can come in between: submit takes the lock
-                    if self._queue.empty():
-                        self._thread = None
-                        return
-                continue
-            try:
-                job()
-            except Exception:  # one job's failure must not stop the rest
-                log.exception("a subscription made off the request failed")
-
-
 @bp.record_once
 def _start(state: Any) -> None:
-    state.app.extensions["digest.subscribe_jobs"] = _Background()
+    state.app.extensions["digest.subscribe_jobs"] = Background()
 
 
-def _background() -> _Background:
+def _background() -> Background:
     from flask import current_app
 
     found = current_app.extensions["digest.subscribe_jobs"]
-    assert isinstance(found, _Background)
+    assert isinstance(found, Background)
     return found
 
 
