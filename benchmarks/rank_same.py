@@ -32,7 +32,7 @@ def outcome(size: int, stories: int) -> dict[str, Any]:
     eligible, reasons = _eligible(articles(size, stories=stories), NOW, options)
     candidates = _candidates(eligible, NOW, options)
     chosen = _select(candidates, options)
-    left_out = _left_out(reasons, eligible, candidates, chosen)
+    left_out = _left_out(reasons, eligible, candidates, chosen, options)
     return {
         "candidates": [
             ([a.key for a in c.members], c.face.key, repr(c.score), repr(sorted(c.why.items())))
