@@ -20,6 +20,7 @@ import numpy as np
 
 from digest.rank import cluster as c
 from digest.rank import minhash as m
+from digest.rank import terms as term_defs
 from digest.rank._stopwords import STOPWORDS
 from digest.records import Article
 
@@ -75,6 +76,41 @@ def term_counts(article: Article) -> Counter[str]:
     return counts
 
 
+_OPENING = "\"“‘'(«["
+_ENDING = '.!?:;…"”'
+
+
+def names(text: str) -> set[str]:
+    """The terms a text writes as names, by the definition: a word that begins with a
+    capital mid-sentence (white space before it, opening quotes or brackets allowed in
+    between, and before the white space a character that ends no sentence or clause),
+    and that no word of the text writes beginning otherwise; none when they would be
+    NAMES_SHARE of its distinct words or more. Words are runs of ``\\w``."""
+    lead = unicodedata.normalize("NFKC", text[: c.PREFIX_CHARS * c.LEAD_WORDS])
+    spans = [(m.start(), m.group()) for m in re.finditer(r"\w+", lead)]
+
+    def fold(word: str) -> str:
+        return word.casefold().replace("i\u0307", "i")
+
+    capital, other = set(), set()
+    for start, word in spans:
+        if not word[0].isupper():
+            other.add(fold(word))
+            continue
+        k = start
+        while k > 0 and lead[k - 1] in _OPENING:
+            k -= 1
+        spaces = k
+        while k > 0 and lead[k - 1].isspace():
+            k -= 1
+        if spaces > k and k > 0 and lead[k - 1] not in _ENDING:
+            capital.add(fold(word))
+    found = capital - other
+    if len(found) >= term_defs.NAMES_SHARE * len({fold(w) for _, w in spans}):
+        return set()
+    return found
+
+
 def _fmix(h: int) -> int:
     h ^= h >> 16
     h = (h * 0x85EBCA6B) & _MASK
@@ -98,6 +134,7 @@ class Batch:
         counts = [term_counts(a) for a in self.articles]
         self.df: Counter[str] = Counter(t for count in counts for t in count)
         size = len(self.articles) + c.PRIOR_DOCS
+        self.names = [names(f"{a.summary} {a.text}") for a in self.articles]
         self.vectors: list[Vector] = []
         for count in counts:
             vec = {
@@ -115,7 +152,11 @@ class Batch:
         cosine, shared = similarity(self.vectors[i], self.vectors[j])
         if self.articles[i].credit == self.articles[j].credit:
             return cosine >= c.SAME_SOURCE_COSINE
-        return cosine >= c.MIN_COSINE and shared >= c.MIN_SHARED
+        if cosine < c.MIN_COSINE or shared < c.MIN_SHARED:
+            return False
+        named = self.names[i] | self.names[j]
+        common = [w for w in self.vectors[i] if w in self.vectors[j]]
+        return sum(w not in named for w in common) >= c.MIN_EVENT
 
 
 def similarity(a: Vector, b: Vector) -> tuple[float, int]:

@@ -257,3 +257,34 @@ def test_an_update_is_the_same_whatever_order_the_articles_come_in() -> None:
     first = rank(articles, now=_at(48), options=options)
     assert rank(articles[::-1], now=_at(48), options=options) == first
     assert any(s.update for s in first.stories)
+
+
+VISIT = _report(
+    "visit-1",
+    "North Post",
+    "Minister visits flooded valley",
+    "Interior Minister Ingrid Halvorsen toured the flooded Ravnedal valley on Monday, meeting "
+    "evacuated families in Holmby and Elvestad and promising state money to rebuild homes.",
+    -3,
+)
+RESIGNS = _report(  # Wednesday: the same minister, other news
+    "resign-1",
+    "City Wire",
+    "Minister resigns over pension scandal",
+    "Interior Minister Ingrid Halvorsen resigned on Wednesday after leaked payroll records "
+    "showed her ministry overpaid pensions to former officials; Halvorsen, who represents "
+    "Holmby and the Ravnedal district in parliament, denied knowing of the payments.",
+    52,
+)
+
+
+def test_another_story_about_the_same_people_is_its_own_story_not_an_update() -> None:
+    room = Newsroom([VISIT, RESIGNS])
+    for day in (0, 1, 2):
+        room.edition(day)
+    thursday = room.edition(3)
+    story = _story_of(thursday, "resign-1", "visit-1")
+    assert story is not None, thursday
+    assert set(story.keys) == {"resign-1"} and story.title == RESIGNS.title
+    assert not story.update and story.first_reported is None
+    assert thursday.left_out["visit-1"] == "already_sent"

@@ -4,6 +4,7 @@
 Job: tokenise every article once, number the terms through one vocabulary, and hold the
 batch's weighted vectors as compressed sparse rows (numpy arrays: each article's term
 ids, ascending, and their weights), from which the keywords are picked for the MinHash.
+Also which terms a text writes as names (:func:`names`: who and where, not what happened).
 Pure and deterministic. Must not: judge whether two articles tell one story (that is
 :mod:`digest.rank.cluster`), or depend on anything but the articles' words.
 
@@ -108,6 +109,51 @@ def tokens(text: str, limit: int | None = None) -> list[str]:
             else:
                 out.extend(part[j : j + 2] for j in range(len(part) - 1))
     return out[:limit]
+
+
+#: A word written mid-sentence: after white space that follows a character that ends
+#: no sentence or clause (``. ! ? : ; …``) and is no closing quote; opening quotes and
+#: brackets may stand between. ASCII text: only the capitalised ones (``[A-Z]``).
+_MID_ASCII = re.compile(r"(?<=[^.!?:;\"\s])\s+[\"'(\[]*([A-Z]\w*)")
+_MID = re.compile(r"(?<=[^.!?:;…\"”\s])\s+[\"“‘'(«\[]*(\w+)")
+_WORDS = re.compile(r"\w+")
+#: A lead in which names would be this share of its distinct words or more writes
+#: other words with capitals too (German capitalises every noun; a text in capitals).
+NAMES_SHARE = 1 / 3
+
+
+def names(text: str) -> frozenset[str]:
+    """The terms ``text`` writes as names: who and where, not what happened.
+
+    Read in its first ``PREFIX_CHARS * LEAD_WORDS`` characters (about the lead the terms
+    come from: standfirst and body; a headline, often in title case, says nothing). A
+    word is written as a name when it begins with a capital letter mid-sentence
+    (:data:`_MID`): the first word of a sentence says nothing either. A term is a name
+    when some word writes it so and no word of the text writes it beginning otherwise
+    ("the minister" makes "Minister" no name). Where
+    names would be ``NAMES_SHARE`` of the distinct words or more, capitals do not tell
+    names in this text, and it has none. Scripts without capitals have none either.
+    Terms are folded as :func:`tokens` folds them (a word with combining marks, which
+    ``\\w`` leaves out, is split, and matches no term: it is no name).
+    """
+    lead = text[: PREFIX_CHARS * LEAD_WORDS]
+    fold = str.lower if lead.isascii() else _fold  # ASCII: the casefold is lower()
+    if lead.isascii():
+        capital = set(map(fold, _MID_ASCII.findall(lead)))
+    else:
+        lead = unicodedata.normalize("NFKC", lead)
+        capital = {fold(w) for w in _MID.findall(lead) if w[0].isupper()}
+    if not capital:  # most texts in scripts without capitals, and many feed items
+        return frozenset()
+    words = _WORDS.findall(lead)
+    found = capital.difference(fold(w) for w in words if not w[0].isupper())
+    if len(found) >= NAMES_SHARE * len(set(map(fold, words))):
+        return frozenset()
+    return frozenset(found)
+
+
+def _fold(word: str) -> str:
+    return word.casefold().replace(_DOTTED_I, "i")
 
 
 def lead_tokens(text: str, limit: int) -> list[str]:
