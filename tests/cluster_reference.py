@@ -77,36 +77,28 @@ def term_counts(article: Article) -> Counter[str]:
 
 
 _OPENING = "\"“‘'(«["
-_ENDING = '.!?:;…"”'
 
 
 def names(text: str) -> set[str]:
-    """The terms a text writes as names, by the definition: a word that begins with a
-    capital mid-sentence (white space before it, opening quotes or brackets allowed in
-    between, and before the white space a character that ends no sentence or clause),
-    and that no word of the text writes beginning otherwise; none when they would be
+    """The terms a text writes as names, by the definition: the fold of a word that
+    begins with a capital mid-sentence (right after one white-space character, and at
+    most one opening quote or bracket, that follow a lower-case letter, a digit or a
+    comma), when no word of the text is that term itself; none when they would be
     NAMES_SHARE of its distinct words or more. Words are runs of ``\\w``."""
     lead = unicodedata.normalize("NFKC", text[: c.PREFIX_CHARS * c.LEAD_WORDS])
     spans = [(m.start(), m.group()) for m in re.finditer(r"\w+", lead)]
-
-    def fold(word: str) -> str:
-        return word.casefold().replace("i\u0307", "i")
-
-    capital, other = set(), set()
+    words = {w for _, w in spans}
+    capital = set()
     for start, word in spans:
         if not word[0].isupper():
-            other.add(fold(word))
             continue
-        k = start
-        while k > 0 and lead[k - 1] in _OPENING:
-            k -= 1
-        spaces = k
-        while k > 0 and lead[k - 1].isspace():
-            k -= 1
-        if spaces > k and k > 0 and lead[k - 1] not in _ENDING:
-            capital.add(fold(word))
-    found = capital - other
-    if len(found) >= term_defs.NAMES_SHARE * len({fold(w) for _, w in spans}):
+        k = start - 1 if start > 0 and lead[start - 1] in _OPENING else start
+        if k >= 2 and lead[k - 1].isspace():
+            before = lead[k - 2]
+            if before.islower() or before.isdigit() or before == ",":
+                capital.add(word.casefold().replace("i\u0307", "i"))
+    found = capital - words
+    if len(found) >= term_defs.NAMES_SHARE * len(words):
         return set()
     return found
 

@@ -24,7 +24,8 @@ Method, in the order the code runs:
    keywords in common, the cosine of their tf-idf vectors is at least ``MIN_COSINE``,
    they share ``MIN_SHARED`` terms or more, and ``MIN_EVENT`` of those neither writes
    as a name: names alone (who and where) do not make one story of two events. A name
-   is a term a standfirst or body writes with a capital mid-sentence, never in lower case
+   is a term a standfirst or body writes with a capital mid-sentence (after a lower-case
+   letter, a digit or a comma and a space) and never in lower case
    (:func:`digest.rank.terms.names`): "Minister visits flooded valley" and "Minister
    resigns over pension scandal" name the same minister and towns, and are two stories
    (a newsroom's next report of one was labelled an update of the other). Two
@@ -69,6 +70,7 @@ from digest.rank.terms import (
     PRIOR_DOCS,
     TITLE_WEIGHT,
     Terms,
+    capitalised,
     keywords,
     lead_tokens,
     names,
@@ -139,6 +141,7 @@ class _Batch:
         self._held = np.zeros(len(self.terms.vocabulary))
         self._vectors: list[Vector | None] = [None] * len(self.articles)
         self._names: list[frozenset[str] | None] = [None] * len(self.articles)
+        self._capitals: list[frozenset[str] | None] = [None] * len(self.articles)
         self.held = -1
         self.readds = 0  # cosines too near a limit for np.dot: added again in order
 
@@ -212,7 +215,16 @@ class _Batch:
         if not self.close(b, MIN_COSINE, found):
             return False
         shared = int(np.count_nonzero(found))
-        return shared >= MIN_SHARED and self.events(i, j, b[0][found > 0], shared) >= MIN_EVENT
+        return shared >= MIN_SHARED and self.eventful(i, j, b[0], found, shared)
+
+    def capitals(self, i: int) -> frozenset[str]:
+        """The terms article ``i``'s standfirst and body write capitalised mid-sentence
+        (a superset of its names: :func:`digest.rank.terms.capitalised`), made once."""
+        found = self._capitals[i]
+        if found is None:
+            article = self.articles[i]
+            found = self._capitals[i] = capitalised(f"{article.summary} {article.text}")
+        return found
 
     def names(self, i: int) -> frozenset[str]:
         """The terms article ``i``'s standfirst and body write as names (made when first
@@ -220,17 +232,28 @@ class _Batch:
         found = self._names[i]
         if found is None:
             article = self.articles[i]
-            found = self._names[i] = names(f"{article.summary} {article.text}")
+            text = f"{article.summary} {article.text}"
+            found = self._names[i] = names(text, self.capitals(i))
         return found
 
-    def events(self, i: int, j: int, shared: np.ndarray, count: int) -> int:
-        """How many of the ``count`` terms two articles share (ids ``shared``) neither
-        writes as a name: what happened, not who and where."""
+    def eventful(self, i: int, j: int, terms: np.ndarray, found: np.ndarray, count: int) -> bool:
+        """Do ``MIN_EVENT`` of the ``count`` terms article ``j`` (its ``terms``) shares
+        with the held ``i`` (its weights there: ``found``) remain when the names either
+        writes are left out (what happened, not who and where)? Names are found only
+        when the words either capitalises mid-sentence could decide it."""
+        mine, theirs = self._capitals[i], self._capitals[j]
+        if mine is None:
+            mine = self.capitals(i)
+        if theirs is None:
+            theirs = self.capitals(j)
+        if not (mine or theirs) or count - len(mine | theirs) >= MIN_EVENT:
+            return True
         named = self.names(i) | self.names(j)
-        if not named:
-            return count
+        if count - len(named) >= MIN_EVENT:
+            return True
         vocabulary = self.terms.vocabulary
-        return sum(vocabulary[t] not in named for t in shared.tolist())
+        events = sum(vocabulary[t] not in named for t in terms[found > 0].tolist())
+        return events >= MIN_EVENT
 
 
 def similarities(articles: Sequence[Article]) -> dict[tuple[str, str], tuple[float, int]]:
