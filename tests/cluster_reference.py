@@ -20,6 +20,7 @@ import numpy as np
 
 from digest.rank import cluster as c
 from digest.rank import minhash as m
+from digest.rank import terms as term_defs
 from digest.rank._stopwords import STOPWORDS
 from digest.records import Article
 
@@ -75,6 +76,33 @@ def term_counts(article: Article) -> Counter[str]:
     return counts
 
 
+_OPENING = "\"“‘'(«["
+
+
+def names(text: str) -> set[str]:
+    """The terms a text writes as names, by the definition: the fold of a word that
+    begins with a capital mid-sentence (right after one white-space character, and at
+    most one opening quote or bracket, that follow a lower-case letter, a digit or a
+    comma), when no word of the text is that term itself; none when they would be
+    NAMES_SHARE of its distinct words or more. Words are runs of ``\\w``."""
+    lead = unicodedata.normalize("NFKC", text[: c.PREFIX_CHARS * c.LEAD_WORDS])
+    spans = [(m.start(), m.group()) for m in re.finditer(r"\w+", lead)]
+    words = {w for _, w in spans}
+    capital = set()
+    for start, word in spans:
+        if not word[0].isupper():
+            continue
+        k = start - 1 if start > 0 and lead[start - 1] in _OPENING else start
+        if k >= 2 and lead[k - 1].isspace():
+            before = lead[k - 2]
+            if before.islower() or before.isdigit() or before == ",":
+                capital.add(word.casefold().replace("i\u0307", "i"))
+    found = capital - words
+    if len(found) >= term_defs.NAMES_SHARE * len(words):
+        return set()
+    return found
+
+
 def _fmix(h: int) -> int:
     h ^= h >> 16
     h = (h * 0x85EBCA6B) & _MASK
@@ -98,6 +126,7 @@ class Batch:
         counts = [term_counts(a) for a in self.articles]
         self.df: Counter[str] = Counter(t for count in counts for t in count)
         size = len(self.articles) + c.PRIOR_DOCS
+        self.names = [names(f"{a.summary} {a.text}") for a in self.articles]
         self.vectors: list[Vector] = []
         for count in counts:
             vec = {
@@ -115,7 +144,11 @@ class Batch:
         cosine, shared = similarity(self.vectors[i], self.vectors[j])
         if self.articles[i].credit == self.articles[j].credit:
             return cosine >= c.SAME_SOURCE_COSINE
-        return cosine >= c.MIN_COSINE and shared >= c.MIN_SHARED
+        if cosine < c.MIN_COSINE or shared < c.MIN_SHARED:
+            return False
+        named = self.names[i] | self.names[j]
+        common = [w for w in self.vectors[i] if w in self.vectors[j]]
+        return sum(w not in named for w in common) >= c.MIN_EVENT
 
 
 def similarity(a: Vector, b: Vector) -> tuple[float, int]:

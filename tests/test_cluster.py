@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.rank import cluster as clustering
+from digest.rank.terms import names
 from digest.records import Article
 from tests.corpus import CORPUS
 
@@ -191,6 +192,65 @@ def test_stories_sharing_a_place_name_do_not_cluster() -> None:
     # not even with a headline that says little else
     lookalike = _article("lookalike", "dr.dk", "Copenhagen opens", "Copenhagen opens. More soon.")
     assert all(len(g) == 1 for g in clustering.cluster([METRO[0], JAZZ, lookalike]))
+
+
+VISIT = _article(
+    "visit",
+    "northpost.example",
+    "Minister visits flooded valley",
+    "Interior Minister Ingrid Halvorsen toured the flooded Ravnedal valley on Monday, meeting "
+    "evacuated families in Holmby and Elvestad and promising state money to rebuild homes and "
+    "roads.",
+)
+RESIGNS = _article(
+    "resigns",
+    "citywire.example",
+    "Minister resigns over pension scandal",
+    "Interior Minister Ingrid Halvorsen resigned on Wednesday after leaked payroll records "
+    "showed her ministry overpaid pensions to former officials; Halvorsen, who represents "
+    "Holmby and the Ravnedal district in parliament, denied knowing of the payments.",
+)
+TOURS = _article(  # the visit, told by another outlet in its own words
+    "tours",
+    "coasttimes.example",
+    "Halvorsen tours flooded Ravnedal valley",
+    "Ingrid Halvorsen, the interior minister, visited the flooded Ravnedal valley on Monday "
+    "and met families evacuated from Holmby and Elvestad, promising state money to rebuild "
+    "their homes.",
+)
+
+
+def test_reports_that_share_only_names_are_two_stories() -> None:
+    """Who and where are not what happened: a minister's flood visit and her resignation
+    name the same people and places, and are two stories (seen by a QA pass: one was
+    hidden inside the other, and later labelled its "Update")."""
+    groups = clustering.cluster([VISIT, RESIGNS, TOURS])
+    assert sorted(sorted(a.key for a in g) for g in groups) == [["resigns"], ["tours", "visit"]]
+    assert [len(g) for g in clustering.cluster([VISIT, RESIGNS])] == [1, 1]
+
+
+def test_german_capitals_are_not_names_and_its_reports_still_cluster() -> None:
+    """German capitalises every noun: its capitals tell no names (a third or more of a
+    text's words would be), so a German story's reports are compared as before."""
+    dam = _article(
+        "de-1",
+        "zeit.example",
+        "Dammbruch überflutet Tal in Norwegen",
+        "Der Damm am Kvernsjø ist in der Nacht gebrochen. Das Wasser überflutete die Dörfer "
+        "Holmby und Elvestad im Ravnedal, Rettungskräfte brachten Hunderte Bewohner in Sicherheit.",
+    )
+    fled = _article(
+        "de-2",
+        "taz.example",
+        "Norwegen: Hunderte fliehen nach Dammbruch im Ravnedal",
+        "Nach dem Bruch des Kvernsjø-Damms hat das Wasser Holmby und Elvestad überflutet. "
+        "Hunderte Bewohner wurden von Rettungskräften in Sicherheit gebracht, das Tal steht "
+        "unter Wasser.",
+    )
+    assert names(dam.text) == names(fled.text) == frozenset()
+    assert {"halvorsen", "holmby", "ravnedal"} <= names(RESIGNS.text)
+    assert "interior" not in names(RESIGNS.text)  # a sentence's first word says nothing
+    assert [len(g) for g in clustering.cluster([dam, fled])] == [2]
 
 
 def test_one_source_merges_only_its_duplicates() -> None:

@@ -95,6 +95,60 @@ def test_vectorised_clusters_are_the_reference_clusters(seed: int) -> None:
     assert any(len(g) > 2 for g in got)  # the batch has stories to find
 
 
+def _named(seed: int, count: int) -> list[Article]:
+    """Six stories, each with its own event words, all naming the same people and places
+    (capitalised mid-sentence, some written once in lower case, some after quotes or
+    brackets or at a sentence's start): names decide some pairs."""
+    rng = random.Random(seed)
+    people = ["Halvorsen", "Ravnedal", "Holmby", "Elvestad", "Ærøskøbing", "İzmir", "Östlund"]
+    events = [[f"e{k}v{j}" for j in range(6)] for k in range(6)]
+    common = [f"w{n}" for n in range(200)] + ["the", "and", "said"]
+    out = []
+    for n in range(count):
+        own = rng.choice(events)
+        words = []
+        for _ in range(rng.randint(12, 60)):
+            r = rng.random()
+            pool = people if r < 0.35 else own if r < 0.5 else common
+            words.append(rng.choice(pool))
+        gaps = [" ", " ", " ", ", ", ". ", ' "', " (", "; ", "\n", "  ", " - ", "' ", " «", ") "]
+        gaps = [rng.choice(gaps) for _ in words]
+        text = "".join(gap + word for gap, word in zip(gaps, words, strict=True))
+        if rng.random() < 0.2:
+            name = rng.choice(people)
+            text = text.replace(name, name.lower(), 1)
+        out.append(
+            Article(
+                key=f"n{n:04d}",
+                source=f"outlet{rng.randrange(9)}",
+                title=" ".join(words[:6]),
+                url=f"https://example.org/{n}",
+                summary=text if rng.random() < 0.3 else "",
+                text=text,
+                published=NOW - timedelta(hours=rng.uniform(0, 96)),
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_names_and_the_clusters_they_decide_are_those_of_the_reference(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = _named(seed, 240)
+    named = 0
+    for a in articles:
+        ascii_only = a.text.encode("ascii", "ignore").decode()  # the fast path for ASCII
+        for text in (a.text, f"{a.summary} {a.text}", a.text.upper(), a.title, ascii_only):
+            assert t.names(text) == reference.names(text)
+        named += bool(t.names(ascii_only)) and bool(t.names(a.text))
+    assert named > len(articles) // 2
+    got = c.cluster(articles)
+    assert got == reference.cluster(articles)
+    monkeypatch.setattr(c, "MIN_EVENT", 0)
+    assert c.cluster(articles) != got  # names alone would have merged some
+
+
 @pytest.mark.parametrize("chunk", [t.CHUNK, 7])
 def test_weights_and_keywords_are_those_of_the_definitions(
     chunk: int, monkeypatch: pytest.MonkeyPatch

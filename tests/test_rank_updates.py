@@ -6,7 +6,9 @@ as sent from then on, with the time that edition was built). Monday's edition ca
 "Dam breach floods valley". Another outlet's retelling the same morning is no news on
 Tuesday; the death toll three outlets report on Tuesday afternoon is, on Wednesday,
 as an update showing only those reports; a charge on Wednesday afternoon is a second
-update on Thursday; nothing of the story runs on Friday.
+update on Thursday; nothing of the story runs on Friday. A late retelling that says
+nothing new (a weekly round-up) is no update, and another story about the same people
+and places (a minister's resignation after her flood visit) is its own story.
 """
 
 from __future__ import annotations
@@ -176,9 +178,18 @@ def test_a_retelling_published_the_same_morning_stays_out_then_and_later() -> No
 
 def test_a_report_published_before_the_edition_that_carried_the_story_never_updates_it() -> None:
     # A weekly edition built on Tuesday 12:00 carried Monday's report; a report of
-    # Tuesday 04:00 (a day after it) was out before that edition: it is no news later.
-    late = replace(RETOLD, key="dam-3", published=_at(22))
-    after = replace(RETOLD, key="dam-4", title="Kvernsjø dam: valley still under water")
+    # Tuesday 04:00 (a day after it) was out before that edition: it is no news later,
+    # though it says something new. Another outlet's telling of that news on Tuesday
+    # afternoon, after the edition, is an update.
+    late = _report(
+        "dam-3",
+        "Coast Times",
+        "Army engineers start pumping water out of Ravnedal valley",
+        "Army engineers began pumping flood water out of Holmby a day after the Kvernsjø dam "
+        "gave way; Elvestad remains cut off.",
+        22,
+    )
+    after = replace(late, key="dam-4", source="City Wire", url="https://city-wire.example/dam-4")
     after = replace(after, published=_at(40))
     options = RankOptions(
         already_sent=frozenset({"dam-1"}),
@@ -190,6 +201,13 @@ def test_a_report_published_before_the_edition_that_carried_the_story_never_upda
     ranked = rank([DAM, late, after, _other(2)], now=_at(48), options=options)
     update = _story_of(ranked, "dam-4")
     assert update is not None and update.update and set(update.keys) == {"dam-4"}
+    # A retelling under a new headline, as late, says nothing new: no update (this test
+    # once asserted it was one: published late enough was all it took).
+    retold = replace(RETOLD, key="dam-5", title="Kvernsjø dam: valley still under water")
+    retold = replace(retold, published=_at(40))
+    ranked = rank([DAM, retold, _other(2)], now=_at(48), options=options)
+    assert _story_of(ranked, "dam-5") is None
+    assert ranked.left_out["dam-5"] == "already_sent"
 
 
 def test_a_second_development_runs_as_a_second_update_and_then_nothing_more() -> None:
@@ -257,3 +275,57 @@ def test_an_update_is_the_same_whatever_order_the_articles_come_in() -> None:
     first = rank(articles, now=_at(48), options=options)
     assert rank(articles[::-1], now=_at(48), options=options) == first
     assert any(s.update for s in first.stories)
+
+
+ROUNDUP = _report(  # Wednesday night: a weekly round-up retells Monday's story
+    "week-1",
+    "Weekend Review",
+    "Week in review: dam breach floods Ravnedal valley",
+    "On Monday the Kvernsjø dam broke, flooding Holmby and Elvestad in the Ravnedal valley and "
+    "forcing hundreds of residents from their homes.",
+    66.5,
+)
+
+
+@pytest.mark.parametrize("max_age_hours", [None, 48.0])
+def test_a_late_retelling_that_says_nothing_new_is_no_update(max_age_hours: float | None) -> None:
+    # Published 70 hours after the sent report, well past UPDATE_AFTER, but all it says
+    # (in its own words) the list told on Monday: already sent, not "Update".
+    room = Newsroom([DAM, RETOLD, ROUNDUP], max_age_hours=max_age_hours)
+    for day in (0, 1, 2):
+        room.edition(day)
+    thursday = room.edition(3)
+    assert _story_of(thursday, "week-1", "dam-1", "dam-2") is None, thursday
+    assert not any(s.update for s in thursday.stories)
+    assert thursday.left_out["week-1"] == "already_sent"
+
+
+VISIT = _report(
+    "visit-1",
+    "North Post",
+    "Minister visits flooded valley",
+    "Interior Minister Ingrid Halvorsen toured the flooded Ravnedal valley on Monday, meeting "
+    "evacuated families in Holmby and Elvestad and promising state money to rebuild homes.",
+    -3,
+)
+RESIGNS = _report(  # Wednesday: the same minister, other news
+    "resign-1",
+    "City Wire",
+    "Minister resigns over pension scandal",
+    "Interior Minister Ingrid Halvorsen resigned on Wednesday after leaked payroll records "
+    "showed her ministry overpaid pensions to former officials; Halvorsen, who represents "
+    "Holmby and the Ravnedal district in parliament, denied knowing of the payments.",
+    52,
+)
+
+
+def test_another_story_about_the_same_people_is_its_own_story_not_an_update() -> None:
+    room = Newsroom([VISIT, RESIGNS])
+    for day in (0, 1, 2):
+        room.edition(day)
+    thursday = room.edition(3)
+    story = _story_of(thursday, "resign-1", "visit-1")
+    assert story is not None, thursday
+    assert set(story.keys) == {"resign-1"} and story.title == RESIGNS.title
+    assert not story.update and story.first_reported is None
+    assert thursday.left_out["visit-1"] == "already_sent"

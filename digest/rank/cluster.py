@@ -5,7 +5,7 @@ become one story ("also in: ...") and everything else stays alone. Pure and
 deterministic: the same articles, in any order, give the same clusters in the same order.
 Must not: compare all pairs (candidates come from MinHash LSH, the work per article is
 bounded), judge importance (that is :mod:`digest.rank.score`), read the clock, or merge
-two articles because they merely share a word, a place name or a headline shape.
+two articles because they merely share a word, names (people, places) or a headline shape.
 
 Method, in the order the code runs:
 
@@ -21,10 +21,16 @@ Method, in the order the code runs:
    article also uses (a term only one article has can link nothing) are MinHashed and
    looked up in an LSH index (``LSH_BANDS`` bands of ``LSH_ROWS`` rows).
 4. *Confirmation.* A candidate pair is the same story when they have ``MIN_KEYWORDS``
-   keywords in common, the cosine of their tf-idf vectors is at least ``MIN_COSINE`` and
-   they share ``MIN_SHARED`` terms or more. Two articles of one outlet (``Article.credit``)
-   merge only when near-identical (``SAME_SOURCE_COSINE``): that is one report twice,
-   adding no coverage.
+   keywords in common, the cosine of their tf-idf vectors is at least ``MIN_COSINE``,
+   they share ``MIN_SHARED`` terms or more, and ``MIN_EVENT`` of those neither writes
+   as a name: names alone (who and where) do not make one story of two events. A name
+   is a term a standfirst or body writes with a capital mid-sentence (after a lower-case
+   letter, a digit or a comma and a space) and never in lower case
+   (:func:`digest.rank.terms.names`): "Minister visits flooded valley" and "Minister
+   resigns over pension scandal" name the same minister and towns, and are two stories
+   (a newsroom's next report of one was labelled an update of the other). Two
+   articles of one outlet (``Article.credit``) merge only when near-identical
+   (``SAME_SOURCE_COSINE``): that is one report twice, adding no coverage.
 5. *Membership, not chaining.* Articles are visited in a canonical order. An article
    joins an existing story only when it is the same story as one of its members *and*
    its cosine with the centroid of the story's first ``CORE`` members reaches
@@ -64,8 +70,10 @@ from digest.rank.terms import (
     PRIOR_DOCS,
     TITLE_WEIGHT,
     Terms,
+    capitalised,
     keywords,
     lead_tokens,
+    names,
     tokens,
     weigh,
 )
@@ -82,6 +90,11 @@ __all__ += ["WINDOW", "cluster", "similarities", "tokens"]
 MIN_KEYWORDS = 3  # keywords a pair must share before the cosine is computed
 MIN_COSINE = 0.18
 MIN_SHARED = 4  # terms a pair must share: a few common words are not a story
+#: Of those, terms a pair must share that neither writes as a name (who and where):
+#: what happened. The corpus stories' pairs that pass the cosine share 3 or more (most
+#: 9 or more); a minister's flood visit and her resignation share her name, office and
+#: constituency, and one other term ("interior").
+MIN_EVENT = 3
 SAME_SOURCE_COSINE = 0.9
 MAX_INDEXED = 4  # members of one cluster kept in the index
 CORE = 5  # a newcomer is compared with the centroid of a story's first CORE members
@@ -127,6 +140,8 @@ class _Batch:
         self.scratch = np.zeros(len(self.terms.vocabulary))
         self._held = np.zeros(len(self.terms.vocabulary))
         self._vectors: list[Vector | None] = [None] * len(self.articles)
+        self._names: list[frozenset[str] | None] = [None] * len(self.articles)
+        self._capitals: list[frozenset[str] | None] = [None] * len(self.articles)
         self.held = -1
         self.readds = 0  # cosines too near a limit for np.dot: added again in order
 
@@ -197,7 +212,48 @@ class _Batch:
         found = self._held[b[0]]
         if self.credits[i] == self.credits[j]:
             return self.close(b, SAME_SOURCE_COSINE, found)
-        return self.close(b, MIN_COSINE, found) and int(np.count_nonzero(found)) >= MIN_SHARED
+        if not self.close(b, MIN_COSINE, found):
+            return False
+        shared = int(np.count_nonzero(found))
+        return shared >= MIN_SHARED and self.eventful(i, j, b[0], found, shared)
+
+    def capitals(self, i: int) -> frozenset[str]:
+        """The terms article ``i``'s standfirst and body write capitalised mid-sentence
+        (a superset of its names: :func:`digest.rank.terms.capitalised`), made once."""
+        found = self._capitals[i]
+        if found is None:
+            article = self.articles[i]
+            found = self._capitals[i] = capitalised(f"{article.summary} {article.text}")
+        return found
+
+    def names(self, i: int) -> frozenset[str]:
+        """The terms article ``i``'s standfirst and body write as names (made when first
+        asked: see :func:`digest.rank.terms.names`)."""
+        found = self._names[i]
+        if found is None:
+            article = self.articles[i]
+            text = f"{article.summary} {article.text}"
+            found = self._names[i] = names(text, self.capitals(i))
+        return found
+
+    def eventful(self, i: int, j: int, terms: np.ndarray, found: np.ndarray, count: int) -> bool:
+        """Do ``MIN_EVENT`` of the ``count`` terms article ``j`` (its ``terms``) shares
+        with the held ``i`` (its weights there: ``found``) remain when the names either
+        writes are left out (what happened, not who and where)? Names are found only
+        when the words either capitalises mid-sentence could decide it."""
+        mine, theirs = self._capitals[i], self._capitals[j]
+        if mine is None:
+            mine = self.capitals(i)
+        if theirs is None:
+            theirs = self.capitals(j)
+        if not (mine or theirs) or count - len(mine | theirs) >= MIN_EVENT:
+            return True
+        named = self.names(i) | self.names(j)
+        if count - len(named) >= MIN_EVENT:
+            return True
+        vocabulary = self.terms.vocabulary
+        events = sum(vocabulary[t] not in named for t in terms[found > 0].tolist())
+        return events >= MIN_EVENT
 
 
 def similarities(articles: Sequence[Article]) -> dict[tuple[str, str], tuple[float, int]]:
