@@ -20,7 +20,7 @@ import numpy as np
 
 from digest.rank import cluster as c
 from digest.rank import minhash as m
-from digest.rank import terms as term_defs
+from digest.rank import names as name_defs
 from digest.rank._stopwords import STOPWORDS
 from digest.records import Article
 
@@ -98,7 +98,7 @@ def names(text: str) -> set[str]:
             if before.islower() or before.isdigit() or before == ",":
                 capital.add(word.casefold().replace("i\u0307", "i"))
     found = capital - words
-    if len(found) >= term_defs.NAMES_SHARE * len(words):
+    if len(found) >= name_defs.NAMES_SHARE * len(words):
         return set()
     return found
 

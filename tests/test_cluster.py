@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.rank import cluster as clustering
-from digest.rank.terms import names
+from digest.rank.names import names
 from digest.records import Article
 from tests.corpus import CORPUS
 

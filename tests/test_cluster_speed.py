@@ -20,6 +20,7 @@ import pytest
 
 from digest.rank import cluster as c
 from digest.rank import minhash as m
+from digest.rank import names as rank_names
 from digest.rank import terms as t
 from digest.records import Article
 from tests import cluster_reference as reference
@@ -140,8 +141,8 @@ def test_names_and_the_clusters_they_decide_are_those_of_the_reference(
     for a in articles:
         ascii_only = a.text.encode("ascii", "ignore").decode()  # the fast path for ASCII
         for text in (a.text, f"{a.summary} {a.text}", a.text.upper(), a.title, ascii_only):
-            assert t.names(text) == reference.names(text)
-        named += bool(t.names(ascii_only)) and bool(t.names(a.text))
+            assert rank_names.names(text) == reference.names(text)
+        named += bool(rank_names.names(ascii_only)) and bool(rank_names.names(a.text))
     assert named > len(articles) // 2
     got = c.cluster(articles)
     assert got == reference.cluster(articles)

@@ -23,12 +23,8 @@ Method, in the order the code runs:
 4. *Confirmation.* A candidate pair is the same story when they have ``MIN_KEYWORDS``
    keywords in common, the cosine of their tf-idf vectors is at least ``MIN_COSINE``,
    they share ``MIN_SHARED`` terms or more, and ``MIN_EVENT`` of those neither writes
-   as a name: names alone (who and where) do not make one story of two events. A name
-   is a term a standfirst or body writes with a capital mid-sentence (after a lower-case
-   letter, a digit or a comma and a space) and never in lower case
-   (:func:`digest.rank.terms.names`): "Minister visits flooded valley" and "Minister
-   resigns over pension scandal" name the same minister and towns, and are two stories
-   (a newsroom's next report of one was labelled an update of the other). Two
+   as a name (:mod:`digest.rank.names`): "Minister visits flooded valley" and "Minister
+   resigns over pension scandal" share her name and towns, and are two stories. Two
    articles of one outlet (``Article.credit``) merge only when near-identical
    (``SAME_SOURCE_COSINE``): that is one report twice, adding no coverage.
 5. *Membership, not chaining.* Articles are visited in a canonical order. An article
@@ -58,11 +54,14 @@ import gc
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import numpy as np
 
 from digest.rank.minhash import Bands, band_keys, keyword_masks, shared, term_hashes
+from digest.rank.names import Named
+from digest.rank.story import Story as _Story
+from digest.rank.story import Vector
 from digest.rank.terms import (
     KEYWORDS,
     LEAD_WORDS,
@@ -70,10 +69,8 @@ from digest.rank.terms import (
     PRIOR_DOCS,
     TITLE_WEIGHT,
     Terms,
-    capitalised,
     keywords,
     lead_tokens,
-    names,
     tokens,
     weigh,
 )
@@ -103,9 +100,6 @@ WINDOW = timedelta(hours=72)  # the default time bound of one story
 ROUNDING = 8  # margin of a fast cosine near a limit, in worst-case rounding errors
 
 _lead_tokens = lead_tokens  # the name the speed tests know
-
-#: A sparse vector: term ids (distinct) and their weights, in the order the terms first occur.
-Vector = tuple[np.ndarray, np.ndarray]
 
 
 def _canonical(article: Article) -> tuple[str, ...]:
@@ -140,8 +134,7 @@ class _Batch:
         self.scratch = np.zeros(len(self.terms.vocabulary))
         self._held = np.zeros(len(self.terms.vocabulary))
         self._vectors: list[Vector | None] = [None] * len(self.articles)
-        self._names: list[frozenset[str] | None] = [None] * len(self.articles)
-        self._capitals: list[frozenset[str] | None] = [None] * len(self.articles)
+        self.named = Named(self.articles)
         self.held = -1
         self.readds = 0  # cosines too near a limit for np.dot: added again in order
 
@@ -215,45 +208,10 @@ class _Batch:
         if not self.close(b, MIN_COSINE, found):
             return False
         shared = int(np.count_nonzero(found))
-        return shared >= MIN_SHARED and self.eventful(i, j, b[0], found, shared)
-
-    def capitals(self, i: int) -> frozenset[str]:
-        """The terms article ``i``'s standfirst and body write capitalised mid-sentence
-        (a superset of its names: :func:`digest.rank.terms.capitalised`), made once."""
-        found = self._capitals[i]
-        if found is None:
-            article = self.articles[i]
-            found = self._capitals[i] = capitalised(f"{article.summary} {article.text}")
-        return found
-
-    def names(self, i: int) -> frozenset[str]:
-        """The terms article ``i``'s standfirst and body write as names (made when first
-        asked: see :func:`digest.rank.terms.names`)."""
-        found = self._names[i]
-        if found is None:
-            article = self.articles[i]
-            text = f"{article.summary} {article.text}"
-            found = self._names[i] = names(text, self.capitals(i))
-        return found
-
-    def eventful(self, i: int, j: int, terms: np.ndarray, found: np.ndarray, count: int) -> bool:
-        """Do ``MIN_EVENT`` of the ``count`` terms article ``j`` (its ``terms``) shares
-        with the held ``i`` (its weights there: ``found``) remain when the names either
-        writes are left out (what happened, not who and where)? Names are found only
-        when the words either capitalises mid-sentence could decide it."""
-        mine, theirs = self._capitals[i], self._capitals[j]
-        if mine is None:
-            mine = self.capitals(i)
-        if theirs is None:
-            theirs = self.capitals(j)
-        if not (mine or theirs) or count - len(mine | theirs) >= MIN_EVENT:
-            return True
-        named = self.names(i) | self.names(j)
-        if count - len(named) >= MIN_EVENT:
-            return True
         vocabulary = self.terms.vocabulary
-        events = sum(vocabulary[t] not in named for t in terms[found > 0].tolist())
-        return events >= MIN_EVENT
+        return shared >= MIN_SHARED and self.named.eventful(
+            i, j, shared, lambda: [vocabulary[t] for t in b[0][found > 0].tolist()], MIN_EVENT
+        )
 
 
 def similarities(articles: Sequence[Article]) -> dict[tuple[str, str], tuple[float, int]]:
@@ -265,38 +223,6 @@ def similarities(articles: Sequence[Article]) -> dict[tuple[str, str], tuple[flo
         for i in range(len(keys))
         for j in range(i + 1, len(keys))
     }
-
-
-class _Story:
-    """A story being built: its members (positions) and its dated members' time span."""
-
-    __slots__ = ("centroid", "first", "indexed", "last", "members")
-
-    def __init__(self, i: int, when: datetime | None) -> None:
-        self.members = [i]
-        self.first = self.last = when
-        self.indexed = 0
-        self.centroid: tuple[tuple[int, ...], Vector] | None = None  # (core, its centroid)
-
-    def fits(self, when: datetime | None, window: timedelta | None) -> bool:
-        if when is None or window is None or self.first is None or self.last is None:
-            return True
-        return max(self.last, when) - min(self.first, when) <= window
-
-    def merge(self, other: _Story) -> None:
-        """Take ``other``'s members (both stories' cores agree: see :func:`cluster`)."""
-        self.members = sorted(self.members + other.members)
-        self.indexed += other.indexed
-        for when in (other.first, other.last):
-            if when is not None:
-                self.first = when if self.first is None else min(self.first, when)
-                self.last = when if self.last is None else max(self.last, when)
-
-    def add(self, i: int, when: datetime | None) -> None:
-        self.members.append(i)
-        if when is not None:
-            self.first = when if self.first is None else min(self.first, when)
-            self.last = when if self.last is None else max(self.last, when)
 
 
 def cluster(

@@ -19,7 +19,7 @@ other reports are later news, as an editor would. A report is an update's when
   numbers that none of the story's sent reports used in its headline, standfirst or
   body lead (:func:`news`). Words are compared by their first ``STEM`` letters
   ("flood", "floods", "flooded" are one); a headline word counts ``TITLE_WEIGHT`` times,
-  as in clustering; function words do not count, nor names (:func:`digest.rank.terms.names`:
+  as in clustering; function words do not count, nor names (:func:`digest.rank.names.names`:
   who and where are not what happened). "Death toll rises to 40 as valley floods" is
   new in about two thirds of what it says; "Week in review: dam breach floods Ravnedal
   valley" over "On Monday the Kvernsjø dam broke ..." in under a third. Words are not
@@ -42,7 +42,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from digest.rank.terms import LEAD_WORDS, TITLE_WEIGHT, content, lead_tokens, names, tokens
+from digest.rank.names import names
+from digest.rank.terms import LEAD_WORDS, TITLE_WEIGHT, content, lead_tokens, tokens
 from digest.rank.told import told
 from digest.records import Article, claimed_key
 
