@@ -139,6 +139,8 @@ def _without_footer(paragraph: str, title: str, html: str) -> str:
 
 def _without_elision(paragraph: str) -> str:
     """An excerpt's "[…]" as "…" after a cut word, and dropped after a whole sentence."""
+    if not paragraph.rstrip().endswith(("…", "...", "]", ")")):
+        return paragraph  # what _ELIDED ends with: most texts are read no further
     match = _ELIDED.search(paragraph, max(0, len(paragraph) - _WINDOW))
     if match is None:
         return paragraph

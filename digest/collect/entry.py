@@ -198,9 +198,10 @@ _RFC822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{
 
 
 def feed_date(written: str | None, parsed: time.struct_time | None) -> datetime | None:
-    """An entry's date in UTC: read here from what the feed `written` when it has a shape
-    read exactly here (year first, see ``_YEAR_FIRST``, or RFC 822), else the feed
-    parser's reading (`parsed`); None for an impossible date ("2026/13/45").
+    """An entry's date in UTC: read here from what the feed `written` when it is year
+    first (see ``_YEAR_FIRST``), or an RFC 822 date the parser could not read (`parsed`
+    None: no zone); else the feed parser's reading; None for an impossible date
+    ("2026/13/45").
 
     The parsers get some of those shapes wrong: feedparser reads "2026/11/26 14:33" as
     1 December and an RFC 822 date without a zone as none; feedparser-rs drops the offset
@@ -209,12 +210,14 @@ def feed_date(written: str | None, parsed: time.struct_time | None) -> datetime 
     text = (written or "").strip()
     if match := _YEAR_FIRST.fullmatch(text):
         return _year_first(match)
-    if _RFC822.match(text):
-        try:
-            return as_utc(parsedate_to_datetime(text))
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-    return struct_utc(parsed)
+    if parsed is not None:  # an RFC 822 date with its zone: the parsers read it right
+        return struct_utc(parsed)
+    if not _RFC822.match(text):
+        return None
+    try:
+        return as_utc(parsedate_to_datetime(text))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
 
 
 def _year_first(match: re.Match[str]) -> datetime | None:

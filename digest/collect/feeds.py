@@ -337,7 +337,10 @@ def _article(
         summary = standfirst(text)
     if not (named or summary or text):
         return None, problems  # nothing to show a reader but the link itself
-    own = [source, registrable_domain(entry.link) or ""]
+
+    def own() -> list[str]:  # the link's domain, found only for a title it could end
+        return [source, registrable_domain(entry.link) or ""]
+
     title = strip_own_name(named, own) or shorten(summary, 80) or entry.link or "Untitled"
     published = entry.published or entry.updated  # kept even when in the future
     image = next(iter(entry.images), None) or first_image(html, entry.base)

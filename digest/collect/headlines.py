@@ -14,7 +14,7 @@ or decide the outlet (:mod:`digest.collect.outlets`).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import lxml.html
@@ -76,7 +76,7 @@ def strip_site_suffix(title: str, sites: Sequence[str]) -> str:
     return title
 
 
-def strip_own_name(title: str, names: Sequence[str]) -> str:
+def strip_own_name(title: str, names: Sequence[str] | Callable[[], Sequence[str]]) -> str:
     """A feed item's ``"Headline - Outlet"`` or ``"Outlet | Headline"`` → ``"Headline"``.
 
     Stricter than :func:`strip_site_suffix`, which pages need (their titles name the
@@ -84,8 +84,12 @@ def strip_own_name(title: str, names: Sequence[str]) -> str:
     and punctuation aside), so "Oil price falls - Gazette" keeps its last word for an
     outlet called "Quayside Gazette", and "Harbour deal - Apple" for one called "AP".
     The email credits the outlet beside the headline: named in it too, it reads twice.
+    `names` may be a function that gives them, called only for a title with a separator
+    (a link's domain costs more to find than most titles take to read).
     """
-    wanted = {_fold(name) for name in names} - {""}
+    if not (_LAST_SEPARATOR.search(title) or _FIRST_SEPARATOR.match(title)):
+        return title
+    wanted = {_fold(name) for name in (names() if callable(names) else names)} - {""}
     for _ in range(3):  # "Headline | Section | Outlet" at most loses the outlet
         last = _LAST_SEPARATOR.search(title)
         first = _FIRST_SEPARATOR.match(title)
