@@ -383,3 +383,18 @@ def test_the_caps_and_window_come_from_the_config(tmp_path: Path) -> None:
             load(config)
         assert str(config) in str(info.value) and bad.split()[0] in str(info.value)
         assert allowed in str(info.value)
+
+
+def test_also_in_never_repeats_the_stories_own_link() -> None:
+    """One outlet configured twice (a feed and its mirror) gives each report twice, at
+    one address: "Also in" linked to the very page "Read more" opens."""
+    url = "https://gazette.example/metro-line"
+    twice = [
+        _article(key, source, 1, title=METRO_TITLE, text=METRO, url=url)
+        for key, source in (("g1", "gazette.example"), ("g2", "Gazette mirror"))
+    ]
+    other = _article("h1", "herald.example", 2, title=METRO_TITLE, text=METRO)
+    story = rank([*twice, other], now=NOW, options=RankOptions()).leads[0]
+    assert story.url == url
+    assert [a.url for a in story.also] == [other.url]  # the mirror's copy is no other outlet
+    assert story.also_more == 0

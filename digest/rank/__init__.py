@@ -250,7 +250,14 @@ def _candidates(
 
 def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
     front = candidate.face
-    others = [a for a in candidate.members if a is not front]
+    # Reports at an address the story already links (one outlet configured twice) add
+    # no coverage: "Also in" would open the page "Read more" opens.
+    linked = {front.url}
+    others = []
+    for a in candidate.members:
+        if a is not front and (a.url is None or a.url not in linked):
+            linked.add(a.url)
+            others.append(a)
     # Keep one report per outlet before a second from any outlet, then by outlet and key.
     rank_in_outlet: Counter[str] = Counter()
     spread = []
