@@ -95,6 +95,8 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int, retry: bool)
         console.print(f"Ledger before this run: {ledger_line(before)}.")
     if edition.status == EditionStatus.PAUSED and not dry_run:
         console.print(f"Resuming paused edition {edition_id}.")
+    if not before and (note := _stale(edition.at, app.settings.edition.max_age_hours)):
+        err.print(f"[yellow]{escape(f'Edition {edition_id} {note}')}.[/]", soft_wrap=True)
     lst = app.settings.list(edition.list)
     options = SendOptions(
         workers=workers, dry_run=dry_run, retry_unsendable=datetime.now(UTC) if retry else None
@@ -206,6 +208,21 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int, retry: bool)
         left = 1
     if left:
         sys.exit(left)
+
+
+def _stale(built_for: datetime, max_age_hours: float | None) -> str | None:
+    """Why an edition built for `built_for` is old news by now (None: it is not): a
+    first send more than [edition] max_age_hours after the time it was built for."""
+    age = datetime.now(UTC) - built_for
+    if max_age_hours is None or age.total_seconds() <= max_age_hours * 3600:
+        return None
+    days = age.days
+    since = f"{days} days ago" if days >= 2 else f"{int(age.total_seconds() // 3600)} hours ago"
+    return (
+        f"was built for {built_for:%Y-%m-%d %H:%M} UTC, {since}: its stories are older "
+        f"than [edition] max_age_hours = {max_age_hours:g} by now; `digest build` makes "
+        "a fresh one"
+    )
 
 
 def _print_errors(errors: list[str], shown: int = 10) -> None:
