@@ -12,6 +12,7 @@ fast path) and in a Latin-1 one (feedparser), and on the shared corpus' forum fe
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,52 @@ def test_corpus_forum_items_keep_the_day_their_feed_wrote() -> None:
     assert articles
     days = {a.published.date() for a in articles if a.published is not None}
     assert days == {datetime(2020, 1, 10).date()}, days
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "iso-8859-1"])
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        # No zone written: the source's time zone (Copenhagen: +01:00 in November).
+        ("2026-11-26 14:33", datetime(2026, 11, 26, 13, 33, tzinfo=UTC)),
+        ("2026/11/26 14:33:00", datetime(2026, 11, 26, 13, 33, tzinfo=UTC)),
+        ("Thu, 26 Nov 2026 14:33:00", datetime(2026, 11, 26, 13, 33, tzinfo=UTC)),
+        ("2026-07-01T08:00:00", datetime(2026, 7, 1, 6, 0, tzinfo=UTC)),  # summer: +02:00
+        # A zone written is the zone.
+        ("2026-11-26T14:33:00Z", datetime(2026, 11, 26, 14, 33, tzinfo=UTC)),
+        ("Thu, 26 Nov 2026 14:33:00 +0000", datetime(2026, 11, 26, 14, 33, tzinfo=UTC)),
+        ("Thu, 26 Nov 2026 14:33:00 GMT", datetime(2026, 11, 26, 14, 33, tzinfo=UTC)),
+        ("2026-11-26 14:33:00 +0800", datetime(2026, 11, 26, 6, 33, tzinfo=UTC)),
+    ],
+)
+def test_a_date_that_names_no_zone_is_in_the_sources_time_zone(
+    written: str, meant: datetime, encoding: str
+) -> None:
+    """A newsroom's feed that writes its local time without an offset: read as UTC, a
+    Copenhagen item published at 14:33 was an hour in the future until 15:33 (held
+    back as "from the future" by a collect in between)."""
+    from zoneinfo import ZoneInfo
+
+    parsed = read_feed(
+        _feed(written, encoding),
+        source="Kystposten",
+        url=None,
+        now=NOW,
+        zone=ZoneInfo("Europe/Copenhagen"),
+    )
+    assert [a.published for a in parsed.articles] == [meant]
+
+
+def test_a_feed_sources_time_zone_comes_from_the_config(tmp_path: Path) -> None:
+    """`timezone` of a `[[sources]]` entry (default: the lists' zone) reaches its feed."""
+    from digest.app import App
+    from tests.conftest import write_project
+
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "kyst.xml").write_bytes(_feed("2026-11-26 14:33", "utf-8"))
+    sources = '[[sources]]\nname = "Kystposten"\nurl = "kyst.xml"\ntimezone = "Europe/Oslo"\n'
+    app = App.from_config(write_project(tmp_path / "news", sources=sources))
+    app.collect(now=NOW)
+    (article,) = app.store.articles()
+    assert article.published == datetime(2026, 11, 26, 13, 33, tzinfo=UTC)
+    app.close()

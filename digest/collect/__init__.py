@@ -53,6 +53,7 @@ def _feed_report(source: SourceSettings, result: FetchResult, now: datetime) -> 
             now=now,
             section=source.section,
             content_type=result.content_type,
+            zone=ZoneInfo(source.timezone),
         )
     except SourceError as exc:
         return SourceReport(source.name, error=str(exc))

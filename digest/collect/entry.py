@@ -197,7 +197,9 @@ _YEAR_FIRST = re.compile(
 _RFC822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}\b")
 
 
-def feed_date(written: str | None, parsed: time.struct_time | None) -> datetime | None:
+def feed_date(
+    written: str | None, parsed: time.struct_time | None, zone: tzinfo = UTC
+) -> datetime | None:
     """An entry's date in UTC: read here from what the feed `written` when it is year
     first (see ``_YEAR_FIRST``), or an RFC 822 date the parser could not read (`parsed`
     None: no zone); else the feed parser's reading; None for an impossible date
@@ -205,24 +207,25 @@ def feed_date(written: str | None, parsed: time.struct_time | None) -> datetime 
 
     The parsers get some of those shapes wrong: feedparser reads "2026/11/26 14:33" as
     1 December and an RFC 822 date without a zone as none; feedparser-rs drops the offset
-    of "2026-11-26 14:33:00 +0800". A date without a zone is UTC, as they take it.
+    of "2026-11-26 14:33:00 +0800". A date that names no zone is in `zone` (the source's
+    time zone: a newsroom's feed writing its local time).
     """
     text = (written or "").strip()
     if match := _YEAR_FIRST.fullmatch(text):
-        return _year_first(match)
+        return _year_first(match, zone)
     if parsed is not None:  # an RFC 822 date with its zone: the parsers read it right
         return struct_utc(parsed)
     if not _RFC822.match(text):
         return None
     try:
-        return as_utc(parsedate_to_datetime(text))
+        return as_utc(parsedate_to_datetime(text), zone)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 
-def _year_first(match: re.Match[str]) -> datetime | None:
+def _year_first(match: re.Match[str], zone: tzinfo) -> datetime | None:
     number = {k: int(v) for k, v in match.groupdict().items() if v and v.isdigit()}
-    offset = UTC
+    offset = UTC if match["z"] else zone
     if match["sign"]:
         minutes = number["oh"] * 60 + number["om"]
         offset = timezone(timedelta(minutes=-minutes if match["sign"] == "-" else minutes))

@@ -32,6 +32,7 @@ from __future__ import annotations
 import html as htmlmod
 import re
 from collections.abc import Iterable
+from datetime import UTC, tzinfo
 from typing import Any
 from urllib.parse import urljoin
 from xml.parsers import expat
@@ -81,8 +82,11 @@ _TEXT_TYPES = frozenset({"text/plain", "text/html", "application/xhtml+xml", "te
 _IMAGE_EXT = re.compile(r"(?i)\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])")
 
 
-def read_fast(body: bytes, doc_base: str | None) -> tuple[list[Entry], str | None] | None:
-    """The entries and language of a UTF-8 XML feed, or None: parse it with feedparser."""
+def read_fast(
+    body: bytes, doc_base: str | None, zone: tzinfo = UTC
+) -> tuple[list[Entry], str | None] | None:
+    """The entries and language of a UTF-8 XML feed, or None: parse it with feedparser
+    (a date that names no zone is in `zone`)."""
     if not _is_utf8(body) or _DIFFERENT.search(body) or not _plain(body):
         return None
     if not _well_formed(body):
@@ -111,7 +115,7 @@ def read_fast(body: bytes, doc_base: str | None) -> tuple[list[Entry], str | Non
     base = doc_base or absolute_url(feed.link, None) or absolute_url(self_link, None)
     entries = []
     for e in parsed.entries:
-        entry = _entry(e, doc_base, base)
+        entry = _entry(e, doc_base, base, zone)
         if entry is None or not (guids_are_names or _guid_kept(entry.guid, base)):
             return None
         entries.append(entry)
@@ -161,7 +165,7 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
-def _entry(e: Any, doc_base: str | None, base: str | None) -> Entry | None:
+def _entry(e: Any, doc_base: str | None, base: str | None, zone: tzinfo) -> Entry | None:
     link = absolute_url(e.link, base)
     content = [c for c in e.content or () if c.value]
     body = next((c for c in content if "html" in (c.type or "")), content[0] if content else None)
@@ -172,7 +176,7 @@ def _entry(e: Any, doc_base: str | None, base: str | None) -> Entry | None:
     content_html = _markup(body.value, body) if body else ""
     if not (_urls_kept(summary, doc_base) and _urls_kept(content_html, doc_base)):
         return None
-    published = feed_date(e.published, e.published_parsed)
+    published = feed_date(e.published, e.published_parsed, zone)
     if e.published and published is None:
         return None  # a date it could not read: feedparser may
     if e.created or (e.updated and e.updated != e.published):

@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from digest.collect import fastxml, jsonfeed
@@ -77,10 +77,17 @@ def parse_feed(
     now: datetime,
     section: str | None = None,
     content_type: str | None = None,
+    zone: tzinfo = UTC,
 ) -> tuple[Article, ...]:
     """The articles of :func:`read_feed` (its warnings dropped)."""
     return read_feed(
-        data, source=source, url=url, now=now, section=section, content_type=content_type
+        data,
+        source=source,
+        url=url,
+        now=now,
+        section=section,
+        content_type=content_type,
+        zone=zone,
     ).articles
 
 
@@ -92,8 +99,10 @@ def read_feed(
     now: datetime,
     section: str | None = None,
     content_type: str | None = None,
+    zone: tzinfo = UTC,
 ) -> Parsed:
     """Articles of one feed document, in feed order, duplicates folded, and warnings.
+    A date the feed writes without naming a zone is in `zone` (the source's).
 
     Raises :class:`SourceError` (message names `source` and `url`) when `data` is not a
     feed at all; a feed with recoverable errors gives the entries that could be read,
@@ -105,23 +114,25 @@ def read_feed(
     if looks_like_json(body, content_type):
         entries, language, dropped = jsonfeed.read(body, source=source, url=url)
     else:
-        entries, language = _read_xml(body, source=source, url=url, content_type=content_type)
+        entries, language = _read_xml(
+            body, source=source, url=url, content_type=content_type, zone=zone
+        )
         dropped = []
     built = build_articles(entries, source=source, now=now, section=section, language=language)
     return replace(built, warnings=(*dropped, *built.warnings))
 
 
 def _read_xml(
-    body: bytes, *, source: str, url: str | None, content_type: str | None
+    body: bytes, *, source: str, url: str | None, content_type: str | None, zone: tzinfo
 ) -> tuple[list[Entry], str | None]:
     utf8 = to_utf8(body, content_type)
-    if (fast := fastxml.read_fast(utf8, absolute_url(url, None))) is not None:
+    if (fast := fastxml.read_fast(utf8, absolute_url(url, None), zone)) is not None:
         return fast
-    return _feedparser_entries(utf8, source=source, url=url, raw=body)
+    return _feedparser_entries(utf8, source=source, url=url, raw=body, zone=zone)
 
 
 def _feedparser_entries(
-    utf8: bytes, *, source: str, url: str | None, raw: bytes | None = None
+    utf8: bytes, *, source: str, url: str | None, raw: bytes | None = None, zone: tzinfo = UTC
 ) -> tuple[list[Entry], str | None]:
     """The entries and language feedparser reads (the reference for the fast path).
 
@@ -155,7 +166,7 @@ def _feedparser_entries(
     self_link = next((link.get("href") for link in links if link.get("rel") == "self"), None)
     base = doc_base or absolute_url(feed.get("link"), None) or absolute_url(self_link, None)
     language = language_tag(feed.get("language"))
-    return [_entry(e, base) for e in parsed.entries], language
+    return [_entry(e, base, zone) for e in parsed.entries], language
 
 
 def _why_not_a_feed(body: bytes, parsed: Any, url: str | None) -> str:
@@ -169,7 +180,7 @@ def _why_not_a_feed(body: bytes, parsed: Any, url: str | None) -> str:
     return "no RSS, Atom or JSON Feed element found"
 
 
-def _entry(e: Any, base: str | None) -> Entry:
+def _entry(e: Any, base: str | None, zone: tzinfo) -> Entry:
     # FeedBurner wraps links in a redirector and keeps the real one in feedburner:origLink.
     link = absolute_url(e.get("feedburner_origlink"), base) or absolute_url(e.get("link"), base)
     content = e.get("content") or []
@@ -183,8 +194,8 @@ def _entry(e: Any, base: str | None) -> Entry:
         title=_markup(e.get("title", ""), e.get("title_detail")),
         summary=_markup(e.get("summary", ""), e.get("summary_detail")),
         content=_markup(body.get("value", ""), body) if body else "",
-        published=_when(e, "published") or _when(e, "created"),
-        updated=_when(e, "updated"),
+        published=_when(e, "published", zone) or _when(e, "created", zone),
+        updated=_when(e, "updated", zone),
         author=detail.get("name") or e.get("author"),
         categories=tuple(t.get("term") or t.get("label") or "" for t in e.get("tags", [])),
         images=tuple(_entry_images(e, link or base)),
@@ -192,11 +203,12 @@ def _entry(e: Any, base: str | None) -> Entry:
     )
 
 
-def _when(e: Any, field: str) -> datetime | None:
+def _when(e: Any, field: str, zone: tzinfo) -> datetime | None:
     """The entry's date `field` ("published", …): see :func:`~digest.collect.entry.feed_date`."""
     # dict.get: FeedParserDict.get maps a missing "updated" to "published".
     written = dict.get(e, field)
-    return feed_date(written if isinstance(written, str) else None, dict.get(e, f"{field}_parsed"))
+    parsed = dict.get(e, f"{field}_parsed")
+    return feed_date(written if isinstance(written, str) else None, parsed, zone)
 
 
 def _markup(value: str, detail: Mapping[str, Any] | None) -> str:

@@ -90,8 +90,8 @@ class SourceSettings:
     path: Path | None = None  # a folder of article files (resolved against the config)
     weight: float = 1.0
     section: str | None = None
-    # A folder's article dated without an offset is in this zone (default: the lists'
-    # zone when they all have one, else UTC).
+    # A date written without an offset (a folder's article, or a feed's date that names
+    # no zone) is in this zone (default: the lists' zone when they all have one, else UTC).
     timezone: str = "UTC"
 
 
