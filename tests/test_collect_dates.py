@@ -85,6 +85,18 @@ def test_corpus_forum_items_keep_the_day_their_feed_wrote() -> None:
         ("Thu, 26 Nov 2026 14:33:00 +0000", datetime(2026, 11, 26, 14, 33, tzinfo=UTC)),
         ("Thu, 26 Nov 2026 14:33:00 GMT", datetime(2026, 11, 26, 14, 33, tzinfo=UTC)),
         ("2026-11-26 14:33:00 +0800", datetime(2026, 11, 26, 6, 33, tzinfo=UTC)),
+        ("Thu, 26 Nov 2026 14:33:00 -0500", datetime(2026, 11, 26, 19, 33, tzinfo=UTC)),
+        ("Thu, 26 Nov 2026 14:33:00 PST", datetime(2026, 11, 26, 22, 33, tzinfo=UTC)),
+        # Zones the parsers misread: an offset with a colon (feedparser-rs dropped it) and
+        # Europe's names (both parsers took "CEST" for UTC).
+        ("Thu, 26 Nov 2026 14:33:00 +01:00", datetime(2026, 11, 26, 13, 33, tzinfo=UTC)),
+        ("Thu, 26 Nov 2026 14:33:00 -05:00", datetime(2026, 11, 26, 19, 33, tzinfo=UTC)),
+        ("Wed, 01 Jul 2026 14:33:00 CEST", datetime(2026, 7, 1, 12, 33, tzinfo=UTC)),
+        ("Thu, 26 Nov 2026 14:33:00 CET", datetime(2026, 11, 26, 13, 33, tzinfo=UTC)),
+        ("Wed, 01 Jul 2026 14:33:00 BST", datetime(2026, 7, 1, 13, 33, tzinfo=UTC)),
+        ("Thu, 26 Nov 2026 14:33:00 EET", datetime(2026, 11, 26, 12, 33, tzinfo=UTC)),
+        # A name with several meanings ("IST") is no zone anybody can tell: the source's.
+        ("Thu, 26 Nov 2026 14:33:00 IST", datetime(2026, 11, 26, 13, 33, tzinfo=UTC)),
     ],
 )
 def test_a_date_that_names_no_zone_is_in_the_sources_time_zone(

@@ -195,28 +195,50 @@ _YEAR_FIRST = re.compile(
 )
 #: An RFC 822 date, its weekday and zone optional ("Thu, 26 Nov 2026 14:33:00 +0100").
 _RFC822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}\b")
+#: The zones at the end of an RFC 822 date that both parsers read right: a numeric
+#: offset without a colon, GMT/UT/UTC/Z and North America's (RFC 822 names them).
+_READ_RIGHT = re.compile(
+    r"(?:[+-]\d{4}|(?<![A-Za-z])(?:GMT|UTC?|Z|[ECMP][SD]T))\s*$", re.IGNORECASE
+)
+#: "+01:00" at the end of an RFC 822 date: feedparser-rs drops it, email.utils too.
+_COLON_OFFSET = re.compile(r"([+-]\d{2}):(\d{2})\s*$")
+#: Zone names feeds write that the parsers take for UTC, and their offsets (minutes):
+#: Europe's, which have one meaning each. Any other name ("IST": India, Ireland or
+#: Israel) is read as no zone named: the source's.
+_NAMED_ZONES = {
+    "WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120, "MEZ": 60, "MESZ": 120,
+    "EET": 120, "EEST": 180, "MSK": 180,
+}  # fmt: skip
+_ZONE_NAME = re.compile(r"\b([A-Za-z]{2,5})\s*$")
 
 
 def feed_date(
     written: str | None, parsed: time.struct_time | None, zone: tzinfo = UTC
 ) -> datetime | None:
     """An entry's date in UTC: read here from what the feed `written` when it is year
-    first (see ``_YEAR_FIRST``), or an RFC 822 date the parser could not read (`parsed`
-    None: no zone); else the feed parser's reading; None for an impossible date
+    first (see ``_YEAR_FIRST``) or RFC 822 with a zone the parsers misread or none;
+    else the feed parser's reading (`parsed`); None for an impossible date
     ("2026/13/45").
 
     The parsers get some of those shapes wrong: feedparser reads "2026/11/26 14:33" as
     1 December and an RFC 822 date without a zone as none; feedparser-rs drops the offset
-    of "2026-11-26 14:33:00 +0800". A date that names no zone is in `zone` (the source's
-    time zone: a newsroom's feed writing its local time).
+    of "2026-11-26 14:33:00 +0800" and of "Thu, 26 Nov 2026 14:33:00 +01:00"; both take
+    "CEST" for UTC. A date that names no zone, or one nobody can tell, is in `zone` (the
+    source's time zone: a newsroom's feed writing its local time).
     """
     text = (written or "").strip()
     if match := _YEAR_FIRST.fullmatch(text):
         return _year_first(match, zone)
-    if parsed is not None:  # an RFC 822 date with its zone: the parsers read it right
+    rfc822 = _RFC822.match(text)
+    if parsed is not None and not (rfc822 and not _READ_RIGHT.search(text)):
         return struct_utc(parsed)
-    if not _RFC822.match(text):
+    if not rfc822:
         return None
+    text = _COLON_OFFSET.sub(r"\1\2", text)
+    name = _ZONE_NAME.search(text)
+    minutes = _NAMED_ZONES.get(name[1].upper()) if name else None
+    if name and minutes is not None:
+        text = f"{text[: name.start()]}+{minutes // 60:02d}{minutes % 60:02d}"
     try:
         return as_utc(parsedate_to_datetime(text), zone)
     except (TypeError, ValueError, IndexError, OverflowError):
