@@ -119,23 +119,29 @@ class Named:
     """The names of each article of a batch (by position), found when first asked."""
 
     def __init__(self, articles: Sequence[Article]) -> None:
-        self._texts = [f"{a.summary} {a.text}" for a in articles]
+        self._articles = articles
         self._names: list[frozenset[str] | None] = [None] * len(articles)
         self._capitals: list[frozenset[str] | None] = [None] * len(articles)
+
+    def _lead(self, i: int) -> str:
+        """Article ``i``'s standfirst and body as far as names are read (its lead: see
+        :func:`names`), without copying the rest of a long body."""
+        a, read = self._articles[i], PREFIX_CHARS * LEAD_WORDS
+        return f"{a.summary} {a.text[:read]}"[:read]
 
     def capitals(self, i: int) -> frozenset[str]:
         """:func:`capitalised` of article ``i``'s standfirst and body (a superset of
         its names), made once."""
         found = self._capitals[i]
         if found is None:
-            found = self._capitals[i] = capitalised(self._texts[i])
+            found = self._capitals[i] = capitalised(self._lead(i))
         return found
 
     def names(self, i: int) -> frozenset[str]:
         """:func:`names` of article ``i``'s standfirst and body, made once."""
         found = self._names[i]
         if found is None:
-            found = self._names[i] = names(self._texts[i], self.capitals(i))
+            found = self._names[i] = names(self._lead(i), self.capitals(i))
         return found
 
     def eventful(
