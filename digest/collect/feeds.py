@@ -23,6 +23,7 @@ from typing import Any
 from digest.collect import fastxml, jsonfeed
 from digest.collect.boilerplate import strip_boilerplate
 from digest.collect.bounds import cap_article, cap_html, future_dated, item_name
+from digest.collect.casing import recase_titles
 from digest.collect.decoding import HTML_PAGE, gunzip, looks_like_json, to_utf8
 from digest.collect.entry import (
     FUTURE_SLACK,
@@ -301,7 +302,7 @@ def build_articles(
             f"{len(posts)} different items share the GUID {guid!r} "
             f"(e.g. {shorten(example, 48)!r}): kept apart"
         )
-    articles = settle_summaries([article for article, _ in kept.values()])
+    articles = recase_titles(settle_summaries([article for article, _ in kept.values()]))
     if future := future_dated(articles, now):
         warnings.append(future)
     return Parsed(articles, tuple(warnings))
