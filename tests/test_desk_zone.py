@@ -1,4 +1,4 @@
-"""Times on the desk, in the zone of the list they belong to.
+"""Times on the desk and in the archive, in the zone of the list they belong to.
 
 The newsroom works on its lists' clocks: an editor in Copenhagen reads a story published
 at 23:30 UTC on 4 December as 00:30 on the 5th, with the zone's abbreviation beside it,
@@ -13,6 +13,8 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+
+import httpx
 
 from digest.app import App
 from tests.test_desk import add_editor, build, editor_client, running
@@ -114,3 +116,22 @@ def test_a_local_delivery_slot_is_a_wall_time_not_utc(tmp_path: Path) -> None:
     for shown in (page, editions):
         assert "5 Dec 2026, 07:00 subscriber's local time" in shown
         assert "07:00 UTC" not in shown
+
+
+def test_the_archive_dates_an_edition_of_a_list_gone_from_the_configuration(
+    tmp_path: Path,
+) -> None:
+    """An edition of a list since removed from digest.toml stays readable in the
+    archive, dated on the project's clock (its stories' update labels too)."""
+    second = NEW_YORK.replace("America/New_York", "Europe/Copenhagen")
+    config = newsletter(tmp_path, extra=second)
+    eid = _saved(config, "nyc")
+    App.from_config(config).store.set_edition_status(eid, "sent", now=NOW)
+    config.write_text(config.read_text().replace(second, ""))
+    with running(config) as base, httpx.Client(base_url=base) as c:
+        page = c.get(f"/archive/{eid}")
+        index = c.get("/archive").text
+    assert page.status_code == 200
+    assert "first reported 1 Dec" in page.text
+    assert "Saturday, December 5, 2026" in page.text  # not 2026-12-04, UTC's day
+    assert "Saturday, December 5, 2026" in index
