@@ -3,7 +3,8 @@
 Job: parse a list's `send_window` (`parse_window`), move an instant to the window's next
 opening (`postpone`), and turn a cron `schedule` read in a zone into UTC instants, one
 per wall time, across daylight-saving changes. The events built from these (grouping,
-merging, misfire) are :mod:`digest.schedule.events`.
+merging, misfire) are :mod:`digest.schedule.events`. And write an instant as people read
+it on a zone's clock, the zone named (`wall_clock`), wherever digest shows a time.
 Must not: read the clock (every instant is passed in), touch the database or the App,
 or know about lists, editions or subscribers.
 
@@ -126,6 +127,17 @@ def slot_day(slot: str | None, built_for: datetime, zone: ZoneInfo) -> date:
         else:
             return when.date() if when.tzinfo is None else when.astimezone(zone).date()
     return built_for.astimezone(zone).date()
+
+
+# -- instants as people read them -----------------------------------------------------
+def wall_clock(when: datetime, zone: ZoneInfo) -> str:
+    """`when` on `zone`'s clock with the zone named: "5 Dec 2026, 00:30 CET" ("CEST" in
+    summer); a zone with no abbreviation of its own by its offset ("UTC-03")."""
+    at = when.astimezone(zone)
+    name = at.tzname() or ""
+    if name[:1] in ("+", "-"):
+        name = f"UTC{name}"
+    return f"{at.day} {at:%b %Y, %H:%M} {name}".rstrip()
 
 
 # -- cron slots in a zone -------------------------------------------------------------

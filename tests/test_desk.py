@@ -563,7 +563,7 @@ url = "sources/feeds/missing.rss"
         assert re.search(r'<td class="num">2</td>', row[:1500])  # failures in a row
         desk_row = page[page.index("Copenhagen Desk") :]
         assert "badge s-ok" in desk_row[:600]
-        assert iso(NOW) is not None and "27 Nov 2026, 07:00 UTC" in desk_row[:1200]
+        assert iso(NOW) is not None and "27 Nov 2026, 08:00 CET" in desk_row[:1200]
         lists = c.get("/lists").text
         assert "daily" in lists
         for status in ("active",):
@@ -615,4 +615,4 @@ def test_the_editor_sees_which_stories_are_updates(tmp_path: Path) -> None:
         page = html.unescape(c.get(f"/editions/{saved.id}").text)
     rows = [row for row in page.split('<p class="meta">') if "update" in row.split("</p>")[0]]
     assert len(rows) == 1
-    assert "first reported 25 Nov 2026, 06:30 UTC" in rows[0].split("</p>")[0]
+    assert "first reported 25 Nov 2026, 07:30 CET" in rows[0].split("</p>")[0]

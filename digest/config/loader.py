@@ -21,7 +21,7 @@ from digest.config.services import (
     read_serve,
     read_transport,
 )
-from digest.config.settings import Settings
+from digest.config.settings import Settings, newsroom_zone
 from digest.errors import ConfigError
 
 
@@ -50,8 +50,7 @@ def load(path: str | Path) -> Settings:
         raise ConfigError(f"{file}: list names must be unique")
     # The newsroom's zone, for dates written without an offset: the lists' own, when
     # they share one (a source's `timezone` says otherwise).
-    zones = {x.timezone for x in lists}
-    zone = zones.pop() if len(zones) == 1 else "UTC"
+    zone = newsroom_zone(lists)
     sources = tuple(read_source(file, i, s, zone) for i, s in enumerate(srcs))
     names = [s.name for s in sources]
     if len(set(names)) != len(names):

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from digest import keys
 from digest.errors import ConfigError
@@ -129,6 +130,12 @@ class ListSettings:
     build_ahead_minutes: int = 60  # build the edition this long before its slot
     collect_every_minutes: int = 60  # collect the sources this often between builds
     send_window: str | None = None  # e.g. "Mon-Fri 07:00-19:00" (the delivery zone's clock)
+
+
+def newsroom_zone(lists: tuple[ListSettings, ...]) -> str:
+    """The project's time zone: its lists' own when they all share one, else UTC."""
+    zones = {x.timezone for x in lists}
+    return zones.pop() if len(zones) == 1 else "UTC"
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +280,20 @@ class Settings:
                 return item
         names = ", ".join(x.name for x in self.lists)
         raise ConfigError(f"{self.path}: no list named {name!r} (lists: {names})")
+
+    @property
+    def timezone(self) -> str:
+        """The project's zone (:func:`newsroom_zone`): the default of its sources'
+        `timezone`, and where the desk shows a time that belongs to no list."""
+        return newsroom_zone(self.lists)
+
+    def zone(self, list_name: str | None) -> ZoneInfo:
+        """The zone a list's times are in (its editions' days, when its stories were
+        published or first reported): the list's `timezone`; the project's
+        (:attr:`timezone`) for no list, or for a list no longer configured (an old
+        edition's, still in the archive)."""
+        found = next((x for x in self.lists if x.name == list_name), None)
+        return ZoneInfo(self.timezone if found is None else found.timezone)
 
     @property
     def secret_key(self) -> str:

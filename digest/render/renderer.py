@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 from functools import cached_property
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_skeleton
 from markupsafe import Markup
@@ -116,7 +115,7 @@ class Renderer:
     def date(self, edition: Edition, fmt: str = "full") -> str:
         """The edition's day in the newsletter's language: its slot's day in the list's
         zone (a local-delivery slot's wall-clock day), else the day it was built for."""
-        tz = ZoneInfo(self.settings.list(edition.list).timezone)
+        tz = self.settings.zone(edition.list)
         day = slot_day(edition.slot, edition.at, tz)
         return format_date(day, format=fmt, locale=self.strings.locale)
 
@@ -125,7 +124,7 @@ class Renderer:
         where the language writes those two words so; otherwise as the language
         writes them (CLDR's "MMMd": "11月27日", "27. Nov.", "nov. 27."), since "27 11月"
         or "27 Nov." is no date a Japanese or German reader writes."""
-        tz = ZoneInfo(self.settings.list(edition.list).timezone)
+        tz = self.settings.zone(edition.list)
         return self._day_and_month(slot_day(edition.slot, edition.at, tz))
 
     def _day_and_month(self, day: dt.date) -> str:
@@ -139,8 +138,7 @@ class Renderer:
         whose first report nobody dated."""
         if not story.update or story.first_reported is None:
             return ""
-        tz = ZoneInfo(self.settings.list(list_name).timezone)
-        day = story.first_reported.astimezone(tz).date()
+        day = story.first_reported.astimezone(self.settings.zone(list_name)).date()
         return self.strings("first_reported", date=self._day_and_month(day))
 
     def preheader(self, edition: Edition) -> str:

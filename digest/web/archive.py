@@ -79,11 +79,8 @@ def _entry(info: EditionInfo) -> dict[str, Any]:
     app = web().app
     edition = app.store.edition(info.id)
     renderer = app.renderer
-    try:
-        date, subject = renderer.date(edition), renderer.subject(edition)
-    except ConfigError:  # the list is gone from the configuration
-        first = edition.stories[0].title if edition.stories else app.settings.newsletter.name
-        date, subject = edition.at.date().isoformat(), first
+    # On the list's calendar; a list gone from the configuration: on the project's.
+    date, subject = renderer.date(edition), renderer.subject(edition)
     return {
         "info": info,
         "edition": edition,

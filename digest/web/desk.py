@@ -44,8 +44,8 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
-from digest.codec import parse_iso
 from digest.store._editors import Editor
+from digest.times import wall_clock
 from digest.web.common import client_key, refuse_nul, web
 from digest.web.csrf import check_csrf
 
@@ -206,10 +206,15 @@ def logout() -> BaseResponse:
     return redirect(url_for("desk.login"), code=303)
 
 
-def stamp(value: datetime | str | None) -> str:
-    """A time as editors read it: "27 Nov 2026, 06:00 UTC"."""
-    when = parse_iso(value) if isinstance(value, str) else value
-    if when is None:
+def stamp(value: datetime | str | None, list_name: str | None = None) -> str:
+    """A time as the editors of list `list_name` read it, on the list's clock (the
+    project's for None: :meth:`~digest.config.Settings.zone`), the zone named:
+    "5 Dec 2026, 00:30 CET". A local-delivery slot is a wall time, no instant: that
+    time on each subscriber's own clock."""
+    if not value:
         return ""
-    when = when.astimezone(UTC)
-    return f"{when.day} {when:%b %Y, %H:%M} UTC"
+    when = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    if when.tzinfo is None and isinstance(value, str):
+        return f"{when.day} {when:%b %Y, %H:%M} subscriber's local time"
+    when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return wall_clock(when, web().app.settings.zone(list_name))

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from digest.app import App
 from digest.schedule import next_slots, send_time
 from digest.store._editions import EditionInfo
+from digest.times import wall_clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +42,8 @@ class Outlook:
 def local_time(when: datetime, zone: str) -> str:
     """An instant as the list's editors read it, in its zone:
     "Sat 28 Nov 2026, 07:00 CET (Europe/Copenhagen)"."""
-    at = when.astimezone(ZoneInfo(zone))
-    return f"{at:%a} {at.day} {at:%b %Y, %H:%M} {at.tzname()} ({zone})"
+    tz = ZoneInfo(zone)
+    return f"{when.astimezone(tz):%a} {wall_clock(when, tz)} ({zone})"
 
 
 def outlook(app: App, info: EditionInfo, *, now: datetime) -> Outlook:
