@@ -129,7 +129,29 @@ class EditionsMixin(Base):
         `sent_at` is when the edition went out: stamped the first time it becomes sent
         (the first send that left nobody due) and never moved after, so a later run
         that finds someone newly due (sent -> sending -> sent) keeps the date the
-        editions list and the archive feed show."""
+        editions list and the archive feed show.
+
+        Cancelled: what a killed send of it journaled is recorded first (and once more
+        after, for a worker killed meanwhile), as `digest send` would before resuming:
+        no send of a cancelled edition ever comes to record it, and its copies delivered
+        must count (the stories it carried, :mod:`digest.store._carried`; its page in
+        the archive)."""
+        if status == "cancelled":
+            self.apply_journals(edition_id, now)
+        changed = self._set_status(edition_id, status, now=now, expect=expect, version=version)
+        if changed and status == "cancelled":
+            self.apply_journals(edition_id, now)
+        return changed
+
+    def _set_status(
+        self,
+        edition_id: int,
+        status: str,
+        *,
+        now: datetime,
+        expect: Collection[str] | None,
+        version: int | None,
+    ) -> bool:
         values: dict[str, Any] = {"status": status}
         if status == "approved":
             values["approved_at"] = now
