@@ -4,8 +4,10 @@ The killed run delivered copies it recorded only in its journal (SQLite: the dat
 is written every few dozen messages); `digest send` would apply the journal first, but
 a cancelled edition is never sent again. Cancelling applies it itself, by the command
 line or at the desk, so the edition counts as having reached its readers: the next
-edition does not give them its stories again as new (DESIGN invariant 2). A real
-`digest send` process, killed, and a real SMTP server.
+edition does not give them its stories again as new (DESIGN invariant 2), and its page
+stays in the public archive, where their copy links. One cancelled before any copy
+went out stays out of the archive. A real `digest send` process, killed, and a real
+SMTP server.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
+
+import httpx
 
 from digest.app import App
 from digest.codec import iso
@@ -34,6 +39,7 @@ from tests.test_send_support import (
 
 READERS = 120
 DELIVERED = 37  # the server takes this many, then leaves the next MAIL unanswered
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @dataclass
@@ -120,3 +126,28 @@ def test_a_killed_send_cancelled_at_the_desk_counts_its_delivered_copies(
         assert killed.app.store.edition(killed.edition).status == "cancelled"
         assert killed.app.store.ledger(killed.edition)["sent"] == DELIVERED
         _next_edition_reaches_everyone_once(killed)
+
+
+def test_the_archive_keeps_a_cancelled_edition_that_reached_readers(tmp_path: Path) -> None:
+    """Its readers' "View in your browser" link works, and the archive and its feed list
+    it with the sent ones; an edition cancelled before its first copy is not public."""
+    with killed_send(tmp_path / "news") as killed:
+        cancelled = _cli(killed.config, "cancel", str(killed.edition))
+        assert cancelled.exit_code == 0, cancelled.output
+    config, reached = killed.config, killed.edition
+    _news(config)
+    unsent, summary = _build(config, iso(LATER))
+    assert unsent is not None, summary
+    assert _cli(config, "cancel", str(unsent)).exit_code == 0
+    with running(config) as base, httpx.Client(base_url=base) as c:
+        page = c.get(f"/archive/{reached}")
+        assert page.status_code == 200
+        for title in _titles(killed.app, reached):
+            assert title in page.text
+        assert c.get(f"/archive/{unsent}").status_code == 404
+        index = c.get("/archive").text
+        assert f'href="/archive/{reached}"' in index
+        assert f'href="/archive/{unsent}"' not in index
+        feed = ElementTree.fromstring(c.get("/archive.atom").content)
+        ids = [e.findtext(f"{ATOM}id") for e in feed.findall(f"{ATOM}entry")]
+        assert ids == [f"https://brief.example.org/archive/{reached}"]
