@@ -44,9 +44,17 @@ LEDGER_WORDS = {
 }
 
 
-def ledger_line(counts: dict[str, int]) -> str:
-    order = [k for k in LEDGER_WORDS if k in counts] + sorted(set(counts) - set(LEDGER_WORDS))
-    return ", ".join(f"{LEDGER_WORDS.get(k, k)} {counts[k]}" for k in order)
+#: How it reads in `digest cancel`: no run comes after.
+CANCELLED_WORDS = {
+    **LEDGER_WORDS,
+    "failed": "deferred (never retried)",
+    "claimed": "interrupted (never sent again)",
+}
+
+
+def ledger_line(counts: dict[str, int], words: dict[str, str] = LEDGER_WORDS) -> str:
+    order = [k for k in words if k in counts] + sorted(set(counts) - set(words))
+    return ", ".join(f"{words.get(k, k)} {counts[k]}" for k in order)
 
 
 @click.command()
@@ -257,7 +265,9 @@ def cancel(config: str, edition_id: int) -> None:
 
 def _stop(config: str, edition_id: int, to: EditionStatus, refusal: str) -> str:
     """Set the edition's status to `to` (pause, cancel) if its lifecycle allows it;
-    returns its ledger's counts as " (...)" (or nothing, before any send)."""
+    returns its ledger's counts as " (...)" (or nothing, before any send). Cancelling
+    records first what a killed send journaled (:meth:`Store.set_edition_status`): the
+    counts tell who got the edition."""
     store = open_app(config).store
     status = store.edition(edition_id).status
     if not allowed(status, to):
@@ -265,7 +275,8 @@ def _stop(config: str, edition_id: int, to: EditionStatus, refusal: str) -> str:
     if not store.set_edition_status(edition_id, to, now=datetime.now(UTC), expect=(status,)):
         raise DeliveryError(f"edition {edition_id} changed status meanwhile; try again")
     counts = store.ledger(edition_id)
-    return f" ({ledger_line(counts)})" if counts else ""
+    words = CANCELLED_WORDS if to == EditionStatus.CANCELLED else LEDGER_WORDS
+    return f" ({ledger_line(counts, words)})" if counts else ""
 
 
 #: The commands this module adds to `digest` (registered by :mod:`digest.cli`).

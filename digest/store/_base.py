@@ -47,6 +47,9 @@ class Base:
     def list_id(self, name: str, *, create: bool = True) -> int:
         raise NotImplementedError  # provided by EditionsMixin
 
+    def apply_journals(self, edition_id: int, now: datetime) -> int:
+        raise NotImplementedError  # provided by LedgerMixin
+
 
 def utc(value: datetime | None) -> datetime | None:
     """Rows come back naive from SQLite: they were stored as UTC."""

@@ -13,11 +13,12 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from digest.records import claimed_key
 from digest.store import schema as t
 from digest.store._base import Base, utc
+from digest.store._editions import delivered
 
 
 def _went_out(but: int | None = None) -> list[Any]:
@@ -26,9 +27,8 @@ def _went_out(but: int | None = None) -> list[Any]:
     the rest of its send (paused, cancelled). Its readers have its stories: they never
     run as new again, only as an update (:mod:`digest.rank.updates`). Not edition `but`
     (the one being ranked again)."""
-    e, d = t.editions, t.deliveries
-    delivered = exists().where(d.c.edition_id == e.c.id, d.c.status == "sent")
-    where: list[Any] = [or_(e.c.status.in_(("sending", "sent")), delivered)]
+    e = t.editions
+    where: list[Any] = [or_(e.c.status.in_(("sending", "sent")), delivered())]
     if but is not None:
         where.append(e.c.id != but)
     return where

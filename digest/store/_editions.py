@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import Exists, and_, exists, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from digest.codec import edition_from_dict, edition_to_dict
@@ -46,6 +46,13 @@ def _info(row: Any) -> EditionInfo:
         approved_at=utc(row.approved_at),
         sent_at=utc(row.sent_at),
     )
+
+
+def delivered() -> Exists:
+    """Whether the edition of the row (`t.editions`) delivered a copy: its ledger has
+    one sent. Then it reached readers, whatever became of the rest of its send."""
+    d = t.deliveries
+    return exists().where(d.c.edition_id == t.editions.c.id, d.c.status == "sent")
 
 
 class EditionsMixin(Base):
@@ -129,7 +136,29 @@ class EditionsMixin(Base):
         `sent_at` is when the edition went out: stamped the first time it becomes sent
         (the first send that left nobody due) and never moved after, so a later run
         that finds someone newly due (sent -> sending -> sent) keeps the date the
-        editions list and the archive feed show."""
+        editions list and the archive feed show.
+
+        Cancelled: what a killed send of it journaled is recorded first (and once more
+        after, for a worker killed meanwhile), as `digest send` would before resuming:
+        no send of a cancelled edition ever comes to record it, and its copies delivered
+        must count (the stories it carried, :mod:`digest.store._carried`; its page in
+        the archive)."""
+        if status == "cancelled":
+            self.apply_journals(edition_id, now)
+        changed = self._set_status(edition_id, status, now=now, expect=expect, version=version)
+        if changed and status == "cancelled":
+            self.apply_journals(edition_id, now)
+        return changed
+
+    def _set_status(
+        self,
+        edition_id: int,
+        status: str,
+        *,
+        now: datetime,
+        expect: Collection[str] | None,
+        version: int | None,
+    ) -> bool:
         values: dict[str, Any] = {"status": status}
         if status == "approved":
             values["approved_at"] = now
@@ -197,13 +226,29 @@ class EditionsMixin(Base):
         return self._infos(*where, limit=limit)
 
     def editions_with_status(
-        self, statuses: Collection[str], list_name: str | None = None, *, limit: int | None = None
+        self,
+        statuses: Collection[str],
+        list_name: str | None = None,
+        *,
+        reached: Collection[str] = (),
+        limit: int | None = None,
     ) -> list[EditionInfo]:
-        """Editions in one of `statuses` (e.g. the sent ones for the archive), newest first."""
-        where: list[Any] = [t.editions.c.status.in_(tuple(statuses))]
+        """Editions in one of `statuses` (e.g. the sent ones for the archive), and those
+        in one of `reached` that delivered a copy (:func:`delivered`: a send cancelled
+        part way), newest first."""
+        status = t.editions.c.status
+        where: list[Any] = [status.in_(tuple(statuses))]
+        if reached:
+            where = [or_(where[0], and_(status.in_(tuple(reached)), delivered()))]
         if list_name is not None:
             where.append(t.lists.c.name == list_name)
         return self._infos(*where, limit=limit)
+
+    def reached_readers(self, edition_id: int) -> bool:
+        """Whether the edition delivered a copy (:func:`delivered`)."""
+        query = select(t.editions.c.id).where(t.editions.c.id == edition_id, delivered())
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
 
     def approve(self, edition_id: int, *, now: datetime, version: int | None = None) -> bool:
         """Approve a draft (draft -> approved); False if the edition was not a draft or

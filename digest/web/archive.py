@@ -1,13 +1,17 @@
 """The public archive: each edition that went out, on the web, and an Atom feed of them.
 
 - `/archive/<id>`: the web edition ("View in your browser" in every message links
-  here): an edition that is going or has gone out (sending, paused, sent). Drafts,
-  approved, skipped and cancelled editions are never public (404).
-- `/archive`: the sent editions, newest first (`?list=NAME` for one list).
+  here): an edition that is going or has gone out (sending, paused, sent), or that
+  reached readers before it was cancelled (a copy delivered: their link works).
+  Drafts, approved and skipped editions are never public (404), and nor is one
+  cancelled before its first copy.
+- `/archive`: the editions that went out (sent, or cancelled after reaching readers:
+  listed as any other, as those readers got it), newest first (`?list=NAME` for one
+  list).
 - `/archive/<id>/story/<ref>`: the whole text of a story that has no link of its own
   (an article from a folder source: the newsroom's own), which the message links to
   instead. A story with a link has no page here: its page is its publisher's.
-- `/archive.atom`: an Atom feed (RFC 4287) of the latest sent editions, with absolute
+- `/archive.atom`: an Atom feed (RFC 4287) of the latest of those, with absolute
   links on the newsletter's `base_url`.
 
 No login, no cookie, nothing personal: the pages show the edition's stories, never a
@@ -39,6 +43,9 @@ bp.before_request(refuse_nul)  # a NUL in a filter or form: 400, not a 500
 PUBLIC = ("sending", "paused", "sent")
 #: Statuses listed in the archive and the feed.
 LISTED = ("sent",)
+#: Statuses public, and listed, only once a copy was delivered: a send stopped for good
+#: after it reached readers.
+REACHED = ("cancelled",)
 INDEX_SIZE = 100
 FEED_SIZE = 20
 #: The default policy, plus the stories' images from their sources.
@@ -95,7 +102,8 @@ def _entry(info: EditionInfo) -> dict[str, Any]:
 @bp.route("/archive")
 def index() -> str:
     list_name = request.args.get("list") or None
-    infos = web().app.store.editions_with_status(LISTED, list_name, limit=INDEX_SIZE)
+    store = web().app.store
+    infos = store.editions_with_status(LISTED, list_name, reached=REACHED, limit=INDEX_SIZE)
     return render_template(
         "web/archive/index.html", entries=[_entry(i) for i in infos], list_name=list_name
     )
@@ -139,11 +147,14 @@ def _update_label(renderer: Renderer, story: Story, list_name: str) -> str:
 
 def _public(edition_id: int) -> EditionInfo:
     """The edition's info, when the edition is public (else 404)."""
+    store = web().app.store
     try:
-        info = web().app.store.edition_info(edition_id)
+        info = store.edition_info(edition_id)
     except NotFound:
         info = None
-    if info is None or info.status not in PUBLIC:
+    if info is None or not (
+        info.status in PUBLIC or (info.status in REACHED and store.reached_readers(edition_id))
+    ):
         abort(404, "There is no such edition in the archive.")
     return info
 
@@ -170,7 +181,8 @@ def story(edition_id: int, ref: str) -> str:
 @bp.route("/archive.atom")
 def feed() -> Response:
     app = web().app
-    entries = [_entry(i) for i in app.store.editions_with_status(LISTED, limit=FEED_SIZE)]
+    infos = app.store.editions_with_status(LISTED, reached=REACHED, limit=FEED_SIZE)
+    entries = [_entry(i) for i in infos]
     updated: datetime = max((e["updated"] for e in entries), default=None) or web().now()
     body = render_template(
         "web/archive/feed.xml",
