@@ -4,7 +4,8 @@ Understands delivery status notifications (RFC 3464, `multipart/report;
 report-type=delivery-status`; RFC 6533's global ones and `utf-8` addresses, for a
 message that went over SMTPUTF8), abuse feedback reports (ARF, RFC 5965,
 `report-type=feedback-report`), the older plain-text bounces some servers still send
-(a status code in the text of a message from a mailer daemon), and auto-replies
+(a status code and an address, internationalised ones too, in the text of a message
+from a mailer daemon), and auto-replies
 (RFC 3834 `Auto-Submitted`, vacation and out-of-office answers), which are ignored.
 
 The result says what the report *claims*; whether it may change anything (a signed VERP
@@ -25,7 +26,9 @@ from email.message import Message
 from email.parser import BytesHeaderParser, HeaderParser
 from typing import Literal
 
-from digest.records import address_key
+from email_validator import EmailNotValidError, validate_email
+
+from digest.records import address_key, email_key
 
 Kind = Literal["hard", "soft", "complaint", "delayed", "auto_reply", "unknown"]
 
@@ -58,8 +61,10 @@ class Report:
 
 _ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 _SMTP_CODE = re.compile(r"\b([45])\d\d\b")
-_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
-_EAI_ADDRESS = re.compile(r"[^\s@<>;,\"]+@[^\s@<>;,\"]+\.[^\s@<>;,\"]+")  # RFC 6533's utf-8
+#: What may be an address in text: `something@something` between the characters that
+#: end one in a report's prose (white space, brackets, quotes, punctuation). Only a
+#: candidate: :func:`_mailbox` decides, with email-validator, whether it is one.
+_CANDIDATE = re.compile(r"[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+")
 _EMBEDDED = re.compile(r"\\x\{([0-9A-Fa-f]{1,6})\}")  # utf-8-addr-xtext: \x{E9} is é
 _UNKNOWN_USER = re.compile(
     r"user unknown|unknown user|no such (user|mailbox|recipient)|does not exist|"
@@ -113,6 +118,28 @@ def _unescaped(match: re.Match[str]) -> str:
     return chr(point) if point <= 0x10FFFF and not 0xD800 <= point < 0xE000 else match.group(0)
 
 
+def _mailbox(candidate: str) -> str | None:
+    """`candidate` as subscribers are stored (:func:`address_key`) if it is an address
+    one of them could have (email-validator's syntax, internationalised ones too, as
+    :func:`digest.subscribers.normalise_email` checks them), else None. Its domain may be
+    A-labels or U-labels: address_key gives the form we store either way."""
+    candidate = candidate.strip("'`").rstrip(".")
+    if not candidate.isascii():
+        candidate = unicodedata.normalize("NFC", candidate)
+    try:
+        checked = validate_email(candidate, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError:
+        return None
+    return address_key(str(checked.ascii_email or checked.normalized))
+
+
+def _mailboxes(text: str) -> Iterator[str]:
+    """The addresses in `text`, in order, as stored; what only looks like one is skipped."""
+    for candidate in _CANDIDATE.findall(text):
+        if (found := _mailbox(candidate)) is not None:
+            yield found
+
+
 def _address(value: str | None) -> str | None:
     """`rfc822; Ann@Example.com` -> `ann@example.com`; RFC 6533's `utf-8; jos\\x{E9}@x.org`
     (or the address raw, in a global DSN) -> `josé@x.org`: as subscribers are stored."""
@@ -121,11 +148,7 @@ def _address(value: str | None) -> str | None:
     # Raw UTF-8 read from bytes is held as surrogate escapes: the characters again.
     value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     value = _EMBEDDED.sub(_unescaped, value.rpartition(";")[2] or value)
-    if value.isascii():
-        found = _ADDRESS.search(value)
-    else:
-        found = _EAI_ADDRESS.search(unicodedata.normalize("NFC", value))
-    return address_key(found.group(0)) if found else None
+    return next(_mailboxes(value), None)
 
 
 def _header_blocks(part: Message) -> list[Message]:
@@ -201,18 +224,37 @@ def _returned_headers(message: Message) -> str:
     return "\n".join(out)
 
 
+def _decoded(raw: bytes, charset: str | None) -> str:
+    """A text part's characters, in NFC. A part labelled `us-ascii` (or not labelled)
+    may hold raw UTF-8 all the same: a daemon copies a failed EAI address as it got
+    it. UTF-8 is read first then, as ASCII is UTF-8; any other label is believed."""
+    names = [charset or "utf-8"]
+    if (charset or "us-ascii").lower() in ("us-ascii", "ascii", "utf-8", "utf8"):
+        names.insert(0, "utf-8")
+    for name in names:
+        try:
+            return unicodedata.normalize("NFC", raw.decode(name))
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return unicodedata.normalize("NFC", raw.decode("utf-8", "replace"))
+
+
 def _text(message: Message) -> str:
     chunks = []
     for part in message.walk():
         if part.get_content_maintype() == "text" and part.get_content_subtype() == "plain":
             raw = part.get_payload(decode=True)
             if isinstance(raw, bytes):
-                chunks.append(raw.decode(part.get_content_charset() or "utf-8", "replace"))
+                chunks.append(_decoded(raw, part.get_content_charset()))
     return "\n".join(chunks)
 
 
 def _plain_bounce(message: Message) -> Iterator[Finding]:
-    """A bounce without a DSN part: find a status code and an address in its text."""
+    """A bounce without a DSN part: find a status code and an address in its text.
+
+    The address is the one a `RCPT TO:<...>` names, else the first in the text that is
+    neither ours (the report's To) nor the daemon's; internationalised ones too, in
+    whichever form the text spells their domain."""
     text = _text(message)
     enhanced = _ENHANCED.search(text)
     code = _SMTP_CODE.search(text)
@@ -222,10 +264,10 @@ def _plain_bounce(message: Message) -> Iterator[Finding]:
     lines = [ln for ln in text.splitlines() if _ENHANCED.search(ln) or _SMTP_CODE.search(ln)]
     detail = _one_line(lines[0] if lines else text)
     rcpt = re.search(r"RCPT TO:\s*<([^<>\s]+@[^<>\s]+)>", text, re.IGNORECASE)
-    candidates = [rcpt.group(1)] if rcpt else _ADDRESS.findall(text)
-    ours = str(message.get("To") or "").lower()
+    candidates = _mailboxes(rcpt.group(1) if rcpt else text)
+    ours = {email_key(a) for a in _mailboxes(str(message.get("To") or ""))}
     recipient = next(
-        (a.lower() for a in candidates if a.lower() not in ours and not _DAEMON.search(a)), None
+        (a for a in candidates if email_key(a) not in ours and not _DAEMON.search(a)), None
     )
     if status is None:
         yield Finding("unknown", recipient, None, detail or "no status code in the text")

@@ -49,7 +49,7 @@ from digest.deliver.transports import Refusal, Transport, TransportError, Unsend
 from digest.deliver.wire import Envelope
 from digest.errors import DeliveryError
 from digest.lifecycle import STOPPING, StopReason
-from digest.records import Subscriber
+from digest.records import Subscriber, address_key
 
 
 class Engine:
@@ -202,17 +202,16 @@ class Engine:
             return
         verdict: dict[str, bool | None] = {}
         still: list[tuple[Subscriber, str]] = []
-        for sub, error in self.held:
-            domain = sub.email.rpartition("@")[2].lower()
-            probe = f"postmaster@{domain}"
-            if domain not in verdict:
+        for sub, error in self.held:  # the domain as A-labels: ASCII, asked without SMTPUTF8
+            probe = address_key("postmaster@" + sub.email.rpartition("@")[2])
+            if probe not in verdict:
                 try:
                     sender = self.messages.sender(sub)
                 except DeliveryError:
                     sender = ""
-                asked = sender and sub.email.lower() != probe
-                verdict[domain] = self.transport.accepts(sender, probe) if asked else None
-            if verdict[domain]:
+                asked = sender and address_key(sub.email) != probe
+                verdict[probe] = self.transport.accepts(sender, probe) if asked else None
+            if verdict[probe]:
                 self._outcome(sub, "bounced", f"{error} (the server takes mail for {probe})")
             else:
                 still.append((sub, error))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from digest.config import SMTP_PASSWORD_ENV
+from digest.deliver.wire import needs_smtputf8
 from digest.errors import DeliveryError
 
 
@@ -29,6 +30,14 @@ def no_smtputf8(recipient: str, where: str) -> Unsendable:
     return Unsendable(
         f"{recipient}: not sent: the relay {where} does not offer SMTPUTF8 (RFC 6531), "
         "which an address that is not ASCII needs"
+    )
+
+
+def refused_utf8(recipient: str, code: int, text: str) -> Unsendable:
+    return Unsendable(
+        f"{recipient}: not sent: the server answered {code} {text}: an address that is not "
+        "ASCII cannot go that way (SMTPUTF8, RFC 6531)",
+        code=code,
     )
 
 
@@ -64,6 +73,8 @@ _POLICY_WORDS = re.compile(
     r"reputation|quota|rate.?limit\w*|too many|not permitted)\b",
     re.I,
 )
+#: Words of a refusal for want of SMTPUTF8 on the way (RFC 6531), not of the address.
+_UTF8_WORDS = re.compile(r"\b(smtp\s?utf-?8|utf-?8|non[-\s]?ascii|internationali[sz]ed)\b", re.I)
 
 
 def reply_text(msg: bytes | str) -> str:
@@ -103,17 +114,31 @@ def command_failure(
             f"{recipient}: sender {sender} refused ({code} {reply_text(text)})", code=code
         )
     if rest[0][0] not in (250, 251):
-        return rcpt_error(recipient, *rest[0])
+        return rcpt_error(recipient, *rest[0], utf8=needs_smtputf8((sender, recipient)))
     if len(rest) > 1 and rest[1][0] != 354:
         return data_error(recipient, *rest[1])
     return None
 
 
-def rcpt_error(recipient: str, code: int, msg: bytes | str) -> DeliveryError:
+def _wants_smtputf8(text: str, enhanced: tuple[int, int, int] | None) -> bool:
+    """Whether a refusal says the message needs SMTPUTF8 where it cannot have it: X.6.7
+    to X.6.9 (RFC 6531's codes), or its words, unless a code says the mailbox or its
+    domain does not exist (X.1.1, X.1.2, X.2.1)."""
+    if enhanced is not None and enhanced[1] == 6 and enhanced[2] in (7, 8, 9):
+        return True
+    dead = enhanced is not None and enhanced[1:] in ((1, 1), (1, 2), (2, 1))
+    return not dead and bool(_UTF8_WORDS.search(text))
+
+
+def rcpt_error(recipient: str, code: int, msg: bytes | str, *, utf8: bool = False) -> DeliveryError:
     """A refused recipient. The rule (issue 14: a relay answering `550 Relaying
     denied` to everyone must not bounce a whole list):
 
     - 4xx: transient, retried (greylisting, a full queue);
+    - for an envelope that needs SMTPUTF8 (`utf8`), a 5xx that says it cannot have it
+      on the way (5.6.7 "non-ASCII addresses not permitted", or the words SMTPUTF8,
+      UTF-8, non-ASCII without a code of a dead mailbox): :class:`Unsendable`, neither
+      a bounce nor a deferral (nothing about the address; `--retry-unsendable`);
     - 5xx with an enhanced status code other than 5.7.x (e.g. `550 5.1.1 User
       unknown`): about the address, a bounce (`permanent`);
     - 5xx with 5.7.x (relaying denied, policy), or without an enhanced code but
@@ -130,6 +155,8 @@ def rcpt_error(recipient: str, code: int, msg: bytes | str) -> DeliveryError:
     if not 500 <= code < 600:
         return DeliveryError(error, code=code)
     enhanced = _enhanced(text)
+    if utf8 and _wants_smtputf8(text.replace(recipient, ""), enhanced):
+        return refused_utf8(recipient, code, text)
     if enhanced is not None and enhanced[1] != 7:
         return DeliveryError(error, permanent=True, code=code)
     confirmable = enhanced is None and not _POLICY_WORDS.search(text)
