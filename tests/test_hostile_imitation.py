@@ -50,3 +50,44 @@ def test_a_summary_cannot_draw_the_text_parts_rules_and_forge_its_footer(tmp_pat
     assert "The harbour baths reopen on Monday after repairs." in text
     assert text.index("Unsubscribe with one click") < text.index(FOOTER_RULE)
     assert text.rindex(FOOTER_RULE) > text.rindex("Council votes on the budget")
+
+
+# -- a headline that is another site's address -----------------------------------------------
+
+
+def _anchors(html: str) -> list[tuple[str, str]]:
+    """Each link's (href, visible text) in an HTML part."""
+    found = re.findall(r'<a\s[^>]*?href="([^"]*)"[^>]*>(.*?)</a>', html, re.S)
+    return [(href, re.sub(r"<[^>]+>", "", text).strip()) for href, text in found]
+
+
+def test_a_headline_that_is_a_web_address_is_no_headline(tmp_path: Path) -> None:
+    # The email links each headline to its story: a headline that is another site's
+    # address showed the bank's address and went to the feed's site, the pattern mail
+    # clients and filters take for phishing. Its text gives the headline instead; an
+    # address and nothing else is no story at all.
+    items = [
+        (
+            "https://www.danskebank.dk/login",
+            "https://evil.example/x",
+            "<p>Customers must confirm their details by Friday to keep their accounts.</p>",
+        ),
+        ("www.danskebank.dk/konto", "https://evil.example/y", "<p>Log in to read on.</p>"),
+        ("https://www.mitid.dk/", "https://evil.example/z", ""),
+        (
+            "Booking.com fined by the competition authority",
+            "https://evil.example/booking",
+            "<p>The competition authority fined Booking.com on Thursday.</p>",
+        ),
+    ]
+    app, edition = _edition(tmp_path, items)
+    titles = [s.title for s in edition.stories]
+    assert "Customers must confirm their details by Friday to keep their accounts" in titles
+    assert "Log in to read on" in titles
+    assert "Booking.com fined by the competition authority" in titles
+    assert len(titles) == 3
+    parts = _parts(_message(app, edition))
+    for href, text in _anchors(parts["text/html"]):
+        assert not re.match(r"(https?://|www\.)", text), (href, text)
+    assert "danskebank.dk" not in parts["text/plain"]
+    assert "mitid" not in parts["text/plain"] + parts["text/html"]
