@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from unicodedata import normalize
 
 from tests.test_hostile_headlines import _edition, _message, _parts
 
@@ -91,3 +92,44 @@ def test_a_headline_that_is_a_web_address_is_no_headline(tmp_path: Path) -> None
         assert not re.match(r"(https?://|www\.)", text), (href, text)
     assert "danskebank.dk" not in parts["text/plain"]
     assert "mitid" not in parts["text/plain"] + parts["text/html"]
+
+
+# -- combining marks stacked without end ("zalgo") --------------------------------------------
+
+
+def _tallest_stack(text: str) -> int:
+    """The most nonspacing or enclosing marks on any one character of `text`."""
+    runs = re.findall(r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]+", text)
+    return max(map(len, runs), default=0)
+
+
+ZALGO = "\u0300\u0301\u0302\u0316\u0317\u0318\u0334\u0335\u0336\u0488\u20dd" * 30
+#: Real text with several marks on one letter: Hebrew with points and cantillation,
+#: Vietnamese and Yoruba written with combining accents, Tibetan stacks.
+STACKED = (
+    "\u05d1\u05bc\u05b0\u05bd\u0591\u05e8\u05b5\u05d0\u05e9\u05b4\u0596\u05c1\u05d9\u05ea "
+    "Vie\u0302\u0323t Nam o\u0300\u0323 \u0f67\u0f71\u0f74\u0f83 \u0f62\u0f92\u0fb1"
+)
+
+
+def test_combining_marks_stacked_without_end_are_cut_to_what_writing_uses(
+    tmp_path: Path,
+) -> None:
+    # Hundreds of accents on one letter draw a smear over the lines above and below it,
+    # over other stories and the footer's links, in every client.
+    items = [
+        (
+            f"Harbour baths reo{ZALGO}pen",
+            "https://evil.example/baths",
+            f"<p>The harbour baths reopen on Mo{ZALGO}nday after repairs.</p>",
+        ),
+        ("Ferry timetable changes", "https://evil.example/ferry", f"<p>{STACKED}</p>"),
+    ]
+    app, edition = _edition(tmp_path, items)
+    msg = _message(app, edition)
+    for where, text in [("Subject", str(msg["Subject"])), *_parts(msg).items()]:
+        assert _tallest_stack(text) <= 6, where
+    story = next(s for s in edition.stories if s.url == "https://evil.example/baths")
+    assert re.sub(r"[^\x00-\x7f]", "", normalize("NFD", story.title)) == "Harbour baths reopen"
+    ferry = next(s for s in edition.stories if s.url == "https://evil.example/ferry")
+    assert normalize("NFC", STACKED) in normalize("NFC", ferry.summary)
