@@ -9,7 +9,10 @@ import re
 from pathlib import Path
 from unicodedata import normalize
 
-from tests.test_hostile_headlines import _edition, _message, _parts
+from digest.app import App
+from digest.lint import lint_message
+from tests.conftest import write_project
+from tests.test_hostile_headlines import NOW, _built, _edition, _message, _parts
 
 FOOTER_RULE = "-" * 78
 STORY_RULE = "=" * 78
@@ -133,3 +136,54 @@ def test_combining_marks_stacked_without_end_are_cut_to_what_writing_uses(
     assert re.sub(r"[^\x00-\x7f]", "", normalize("NFD", story.title)) == "Harbour baths reopen"
     ferry = next(s for s in edition.stories if s.url == "https://evil.example/ferry")
     assert normalize("NFC", STACKED) in normalize("NFC", ferry.summary)
+
+
+# -- a story written like our footer or a notice to the subscriber ---------------------------
+
+
+def test_a_story_written_like_our_footer_or_a_notice_is_flagged_and_ours_comes_last(
+    tmp_path: Path,
+) -> None:
+    # A feed's "Your subscription expires today" led the edition, and so made its
+    # Subject, and an "Unsubscribe" teaser linked to the feed's page: shown as ordinary
+    # stories, they read as the newsroom's own words. The story stays the feed's (styled
+    # as a story, credited, above our footer); the editor is told at the desk and by
+    # `digest lint`, where the preview's findings are.
+    items = [
+        (
+            "Your subscription expires today — confirm here",
+            "https://evil.example/confirm",
+            "<p>Confirm your subscription to keep receiving The Test Brief.</p>",
+        ),
+        (
+            "Harbour baths reopen after winter repairs",
+            "https://evil.example/baths",
+            "<p>The harbour baths reopen on Monday after repairs to the piers.</p>",
+        ),
+        ("Unsubscribe", "https://evil.example/unsub", "<p>Update your preferences here.</p>"),
+    ]
+    app, edition = _edition(tmp_path, items)
+    msg = _message(app, edition)
+    findings = lint_message(msg.as_bytes())
+    (notice,) = [f for f in findings if f.code == "story-reads-like-notice"]
+    assert notice.level == "warning"
+    assert "2 stories" in notice.message
+    assert "Your subscription expires today" in notice.message
+    # Our footer, and only ours, comes after every story and in its own style.
+    html = _parts(msg)["text/html"]
+    footer = html.index('class="footer"')
+    assert all(m.start() < footer for m in re.finditer(r'class="(lead|teaser)"', html))
+    unsubscribe = [a for a in _anchors(html) if a[1] == "Unsubscribe"]
+    assert [href.startswith("https://brief.example.org/") for href, _ in unsubscribe] == [
+        False,
+        True,
+    ]
+    assert html.rindex("evil.example") < footer
+
+
+def test_the_sample_edition_reads_like_no_notice(tmp_path: Path) -> None:
+    app = App.from_config(write_project(tmp_path / "news"))
+    reports = app.collect(now=NOW)
+    edition = _built(app, reports)
+    codes = {f.code for f in lint_message(_message(app, edition).as_bytes())}
+    assert "story-reads-like-notice" not in codes
