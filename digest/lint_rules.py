@@ -106,7 +106,7 @@ FINDINGS: dict[str, tuple[Level, str]] = {
     ),
     "story-reads-like-notice": (
         "warning",
-        "{n} {stories} read like the newsletter's own footer or a notice to the reader "
+        "Read like the newsletter's own footer or a notice to the reader: {n} {stories} "
         "(first: {title!r}, saying {words!r}); readers may take its link for ours: check "
         "the source, or drop the story.",
     ),

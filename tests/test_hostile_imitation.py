@@ -187,3 +187,24 @@ def test_the_sample_edition_reads_like_no_notice(tmp_path: Path) -> None:
     edition = _built(app, reports)
     codes = {f.code for f in lint_message(_message(app, edition).as_bytes())}
     assert "story-reads-like-notice" not in codes
+
+
+def test_an_image_whose_alt_text_reads_like_our_footer_is_flagged(tmp_path: Path) -> None:
+    # Outlook and many webmail readers block images at first: the lead's picture is then
+    # its alt text, linked to the feed's page, in the story's place.
+    picture = (
+        '<img src="https://evil.example/pier.jpg" width="800" height="450" '
+        'alt="Unsubscribe from The Test Brief here">'
+    )
+    items = [
+        (
+            "Harbour baths reopen after winter repairs",
+            "https://evil.example/baths",
+            f"<p>The harbour baths reopen on Monday after repairs to the piers.</p>{picture}",
+        )
+    ]
+    app, edition = _edition(tmp_path, items)
+    msg = _message(app, edition)
+    assert 'alt="Unsubscribe from The Test Brief here"' in _parts(msg)["text/html"]
+    (notice,) = [f for f in lint_message(msg.as_bytes()) if f.code == "story-reads-like-notice"]
+    assert "Harbour baths reopen" in notice.message and "Unsubscribe" in notice.message

@@ -24,23 +24,25 @@ from digest.lint.story import STORY_CLASSES
 _ACCOUNT = r"(?:e-?mail )?(?:subscription|account|membership|password|payment|billing|details)"
 #: What the newsletter itself, or a service's notice, says to its reader (en, da, de).
 NOTICE = re.compile(
-    rf"{rules.UNSUB_WORDS.pattern}"
+    rf"(?:{rules.UNSUB_WORDS.pattern}"
     rf"|\b(?:update|change|manage|confirm|verify|renew|reactivate|validate|restore) your "
     rf"(?:{_ACCOUNT}|preferences|settings|e-?mail address)"
     rf"|\byour {_ACCOUNT} (?:has |have |will |is (?:about to )?|was )?(?:been )?"
     r"(?:expir|suspend|lock|on hold|deactivat|terminat|clos)"
     r"|\byou(?: are|'re)? receiv\w* this (?:e-?mail|message|newsletter)"
     r"|\bview (?:this|it) (?:e-?mail |message )?(?:online|in (?:a|your) browser)"
-    r"|\b(?:bekræft|forny|opdater) din(?:e)? (?:abonnement|konto|tilmelding|indstillinger)"
+    r"|\b(?:bekræft|forny|opdater) di(?:n|t|ne) (?:abonnement|konto|tilmelding|indstillinger)"
     r"|\bdit (?:abonnement|konto) (?:udløber|er udløbet|lukkes|spærres)"
     r"|\b(?:ihr|dein) (?:abonnement|konto|passwort) (?:läuft|ist abgelaufen|wird gesperrt)"
-    r"|\b(?:bestätigen|aktualisieren|verifizieren) sie (?:ihr|ihre)\b",
+    r"|\b(?:bestätigen|aktualisieren|verifizieren) sie (?:ihr|ihre)\b"
+    r")\w*",  # to the end of the word, as the finding quotes it
     re.I,
 )
 
 
 def check_notices(html: str) -> Iterator[Finding]:
-    """A warning naming the stories (lead, teaser) whose text reads like a notice."""
+    """A warning naming the stories (lead, teaser) whose text, or an image's alt text
+    (what a client that blocks images shows), reads like a notice."""
     try:
         doc = lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError):
@@ -48,7 +50,8 @@ def check_notices(html: str) -> Iterator[Finding]:
     found = []
     for el in doc.iter(lxml.etree.Element):
         if STORY_CLASSES & set((el.get("class") or "").split()):
-            text = " ".join(el.text_content().split())
+            alts = (img.get("alt") or "" for img in el.iter("img"))  # shown if blocked
+            text = " ".join(" ".join([el.text_content(), *alts]).split())
             if said := NOTICE.search(text):
                 found.append((_headline(el) or text, said.group()))
     if found:
