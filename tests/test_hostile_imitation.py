@@ -160,7 +160,12 @@ def test_a_story_written_like_our_footer_or_a_notice_is_flagged_and_ours_comes_l
             "https://evil.example/baths",
             "<p>The harbour baths reopen on Monday after repairs to the piers.</p>",
         ),
-        ("Unsubscribe", "https://evil.example/unsub", "<p>Update your preferences here.</p>"),
+        # Invisible characters (a soft hyphen, a zero-width joiner) do not hide it.
+        (
+            "Un\u00adsub\u200dscribe",
+            "https://evil.example/unsub",
+            "<p>Up\u00addate your pre\u200dferences here.</p>",
+        ),
     ]
     app, edition = _edition(tmp_path, items)
     msg = _message(app, edition)
@@ -173,7 +178,7 @@ def test_a_story_written_like_our_footer_or_a_notice_is_flagged_and_ours_comes_l
     html = _parts(msg)["text/html"]
     footer = html.index('class="footer"')
     assert all(m.start() < footer for m in re.finditer(r'class="(lead|teaser)"', html))
-    unsubscribe = [a for a in _anchors(html) if a[1] == "Unsubscribe"]
+    unsubscribe = [a for a in _anchors(html) if re.sub(r"\W", "", a[1]) == "Unsubscribe"]
     assert [href.startswith("https://brief.example.org/") for href, _ in unsubscribe] == [
         False,
         True,

@@ -12,6 +12,7 @@ the editor, not a rule that drops it. Reads the HTML part; reports, never raises
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 import lxml.etree
@@ -51,7 +52,7 @@ def check_notices(html: str) -> Iterator[Finding]:
     for el in doc.iter(lxml.etree.Element):
         if STORY_CLASSES & set((el.get("class") or "").split()):
             alts = (img.get("alt") or "" for img in el.iter("img"))  # shown if blocked
-            text = " ".join(" ".join([el.text_content(), *alts]).split())
+            text = _visible(" ".join([el.text_content(), *alts]))
             if said := NOTICE.search(text):
                 found.append((_headline(el) or text, said.group()))
     if found:
@@ -62,6 +63,12 @@ def check_notices(html: str) -> Iterator[Finding]:
         )
 
 
+def _visible(text: str) -> str:
+    """`text` as a reader sees it: no format characters (a soft hyphen or a zero-width
+    joiner inside "Unsubscribe" shows nothing), whitespace folded."""
+    return " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cf").split())
+
+
 def _headline(story: lxml.html.HtmlElement) -> str:
     heading = next(story.iter("h1", "h2", "h3", "h4", "h5", "h6"), None)
-    return " ".join(heading.text_content().split()) if heading is not None else ""
+    return _visible(heading.text_content()) if heading is not None else ""
