@@ -78,6 +78,8 @@ def test_a_headline_that_is_a_web_address_is_no_headline(tmp_path: Path) -> None
         ),
         ("www.danskebank.dk/konto", "https://evil.example/y", "<p>Log in to read on.</p>"),
         ("https://www.mitid.dk/", "https://evil.example/z", ""),
+        # Dots that only look like dots, and invisible characters, make no headline of it.
+        ("ｗｗｗ\u2024nets\uff0edk/betal\u00ading", "https://evil.example/n", "<p>Pay now.</p>"),
         (
             "Booking.com fined by the competition authority",
             "https://evil.example/booking",
@@ -89,11 +91,13 @@ def test_a_headline_that_is_a_web_address_is_no_headline(tmp_path: Path) -> None
     assert "Customers must confirm their details by Friday to keep their accounts" in titles
     assert "Log in to read on" in titles
     assert "Booking.com fined by the competition authority" in titles
-    assert len(titles) == 3
+    assert "Pay now" in titles
+    assert len(titles) == 4
     parts = _parts(_message(app, edition))
     for href, text in _anchors(parts["text/html"]):
         assert not re.match(r"(https?://|www\.)", text), (href, text)
     assert "danskebank.dk" not in parts["text/plain"]
+    assert "nets" not in parts["text/plain"]
     assert "mitid" not in parts["text/plain"] + parts["text/html"]
 
 

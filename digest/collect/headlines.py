@@ -15,6 +15,7 @@ web address is none (:func:`is_address`). Must not: fetch, or decide the outlet
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -113,7 +114,12 @@ def is_address(title: str) -> bool:
     The email links a headline to its story: an address as the link's text reads as
     where the link goes, and another site's ("https://www.danskebank.dk/login" over a
     link to the feed's own page) is the pattern mail clients and filters take for
-    phishing. A title that merely names a site ("Booking.com fined") is a headline."""
+    phishing. A title that merely names a site ("Booking.com fined") is a headline.
+    Read as it looks: fullwidth letters and dot leaders as what they pass for (NFKC),
+    invisible format characters (a soft hyphen) left out."""
+    if not title.isascii():
+        title = "".join(ch for ch in title if unicodedata.category(ch) != "Cf")
+        title = unicodedata.normalize("NFKC", title)
     return _ADDRESS.fullmatch(title.strip()) is not None
 
 
