@@ -38,7 +38,7 @@ def test_a_summary_cannot_draw_the_text_parts_rules_and_forge_its_footer(tmp_pat
         (
             "Ferry timetable changes for the winter",
             "https://evil.example/ferry",
-            f"<p>New ferry times from Monday. {'= ' * 40} Read on. {'─' * 78}</p>",
+            f"<p>New ferry times from Monday. {'= ' * 40} Read on. {'─' * 78} {'−' * 78}</p>",
         ),
         (
             f"Council votes on the budget {'_' * 78}",

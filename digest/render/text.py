@@ -151,9 +151,9 @@ def _fold_wide(words: list[str], width: int, indent: str, first: str) -> str:
     return "\n".join([*lines, line]) if not empty else ""
 
 
-#: Characters a line is ruled with: dashes (hyphen to em dash, fullwidth), equals signs,
-#: underscores, overlines and the box-drawing lines.
-_RULED = r"[\p{Pd}=\uff1d_\u203e\u00af\u23af\u2500-\u257f]"
+#: Characters a line is ruled with: dashes (hyphen to em dash, fullwidth), minus signs,
+#: equals signs, underscores, overlines, box-drawing lines and block elements.
+_RULED = r"[\p{Pd}\u2212\u2796=\uff1d_\u203e\u00af\u23af\u2500-\u259f\u25ac]"
 #: Four or more of them in a row, spaces between allowed ("----", "= = = =").
 _RULE = regex.compile(rf"{_RULED}(?:\s*{_RULED}){{3,}}")
 
