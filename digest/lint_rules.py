@@ -106,9 +106,9 @@ FINDINGS: dict[str, tuple[Level, str]] = {
     ),
     "story-reads-like-notice": (
         "warning",
-        "Read like the newsletter's own footer or a notice to the reader: {n} {stories} "
-        "(first: {title!r}, saying {words!r}); readers may take its link for ours: check "
-        "the source, or drop the story.",
+        "Story text that reads like the newsletter's own footer or a notice to the reader: "
+        "{n} {stories} (first: {title!r}, saying {words!r}); readers may take its link for "
+        "ours: check the source, or drop the story.",
     ),
     # sizes
     "html-too-large": (
