@@ -104,6 +104,12 @@ FINDINGS: dict[str, tuple[Level, str]] = {
         "and no article link or story section in the text part, only the masthead and "
         "the footer.",
     ),
+    "story-reads-like-notice": (
+        "warning",
+        "Story text that reads like the newsletter's own footer or a notice to the reader: "
+        "{n} {stories} (first: {title!r}, saying {words!r}); readers may take its link for "
+        "ours: check the source, or drop the story.",
+    ),
     # sizes
     "html-too-large": (
         "error",

@@ -95,7 +95,7 @@ def test_an_item_with_nothing_but_a_link_is_left_out_and_reported() -> None:
     )
     assert [a.title for a in parsed.articles] == ["Ferry timetable changes"]
     assert any(
-        "https://quayside.example/only-a-link" in w and "no title" in w for w in parsed.warnings
+        "https://quayside.example/only-a-link" in w and "no headline" in w for w in parsed.warnings
     ), parsed.warnings
 
 

@@ -39,7 +39,7 @@ from digest.collect.entry import (
     source_error,
     standfirst,
 )
-from digest.collect.headlines import strip_own_name
+from digest.collect.headlines import is_address, strip_own_name
 from digest.collect.links import unwrap_redirect
 from digest.collect.outlets import registrable_domain
 from digest.collect.sanitize import (
@@ -279,7 +279,7 @@ def build_articles(
         )
         if article is None:  # a link and nothing else: its headline would be the address
             item = entry.link or entry.guid or "an item"
-            warnings.append(f"{item}: no title and no text, left out")
+            warnings.append(f"{item}: no headline and no text, left out")
             continue
         name = item_name(article.title, article.url)
         warnings.extend(f"{name}: {problem}" for problem in problems)
@@ -348,13 +348,16 @@ def _article(
         summary = standfirst(strip_boilerplate(said, title=named, html=summary_html))
     else:
         summary = standfirst(text)
-    if not (named or summary or text):
+    if is_address(named):  # a link's text that names where it goes: not a headline
+        problems.append(f"the title {shorten(named, 60)!r} is a web address: not shown")
+    headline = "" if is_address(named) else named
+    if not (headline or summary or text):
         return None, problems  # nothing to show a reader but the link itself
 
     def own() -> list[str]:  # the link's domain, found only for a title it could end
         return [source, registrable_domain(entry.link) or ""]
 
-    title = strip_own_name(named, own) or shorten(summary, 80) or entry.link or "Untitled"
+    title = strip_own_name(headline, own) or shorten(summary, 80) or "Untitled"
     published = entry.published or entry.updated  # kept even when in the future
     image = next(iter(entry.images), None) or first_image(html, entry.base)
     if image is not None and not image.alt:

@@ -7,13 +7,15 @@ takes the site's name off a declared title ("Headline | Site"). Many pages also 
 so an ``<h1>`` is chosen by how much of the title *without the site's name* it covers,
 never merely for being found in the title, and an ``<h1>`` that is the site's name is
 never the headline. A feed item's title that ends with its outlet's own name ("Headline -
-Quayside Gazette") loses it (:func:`strip_own_name`, exact names only). Must not: fetch,
-or decide the outlet (:mod:`digest.collect.outlets`).
+Quayside Gazette") loses it (:func:`strip_own_name`, exact names only); one that is only a
+web address is none (:func:`is_address`). Must not: fetch, or decide the outlet
+(:mod:`digest.collect.outlets`).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -100,6 +102,25 @@ def strip_own_name(title: str, names: Sequence[str] | Callable[[], Sequence[str]
         else:
             break
     return title
+
+
+#: A title that is a web address and nothing else: a scheme, "www." or a host with a path.
+_ADDRESS = re.compile(r"(?i)(?:[a-z][a-z\d+.-]*://|www\.)\S+|[^\W_][\w-]*(?:\.[\w-]+)+/\S*")
+
+
+def is_address(title: str) -> bool:
+    """Whether a feed item's `title` is only a web address, not a headline.
+
+    The email links a headline to its story: an address as the link's text reads as
+    where the link goes, and another site's ("https://www.danskebank.dk/login" over a
+    link to the feed's own page) is the pattern mail clients and filters take for
+    phishing. A title that merely names a site ("Booking.com fined") is a headline.
+    Read as it looks: fullwidth letters and dot leaders as what they pass for (NFKC),
+    invisible format characters (a soft hyphen) left out."""
+    if not title.isascii():
+        title = "".join(ch for ch in title if unicodedata.category(ch) != "Cf")
+        title = unicodedata.normalize("NFKC", title)
+    return _ADDRESS.fullmatch(title.strip()) is not None
 
 
 def site_names(site: str | None, url: str | None) -> list[str]:

@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import nh3
 
 from digest.collect.hosts import shown_host
+from digest.collect.marks import few_marks
 from digest.records import Image
 
 #: Tags kept (their attributes are filtered separately). Everything else is unwrapped.
@@ -273,14 +274,15 @@ class _TextCollector(HTMLParser):
 
 
 def html_to_text(html: str) -> str:
-    """Plain text of `html`: paragraphs separated by blank lines, whitespace folded."""
+    """Plain text of `html`: paragraphs separated by blank lines, whitespace folded;
+    no control characters, direction overrides or stacks of marks (:func:`few_marks`)."""
     if not html:
         return ""
     collector = _TextCollector()
     collector.feed(html)
     collector.close()
     paragraphs = []
-    for block in "".join(collector.parts).split(_PARA):
+    for block in few_marks("".join(collector.parts)).split(_PARA):
         lines = [
             _fold(_CONTROL.sub("", _BIDI_CONTROL.sub("", line))) for line in block.split(_LINE)
         ]
@@ -295,9 +297,10 @@ def _fold(s: str) -> str:
 
 
 def plain_line(s: str) -> str:
-    """One line of a plain-text source on one line: control characters and direction
-    overrides out (as :func:`html_to_text` leaves them), white space folded."""
-    return _fold(_CONTROL.sub("", _BIDI_CONTROL.sub("", s)))
+    """One line of a plain-text source on one line: control characters, direction
+    overrides and marks stacked past any writing's (:func:`few_marks`) out, as
+    :func:`html_to_text` leaves them; white space folded."""
+    return _fold(_CONTROL.sub("", _BIDI_CONTROL.sub("", few_marks(s))))
 
 
 def fix_mojibake(s: str) -> str:
@@ -323,7 +326,7 @@ def clean_text(s: str) -> str:
             break
         s = decoded
     s = _TAG.sub(" ", _SCRIPTISH.sub(" ", s))  # markup that was escaped in the source
-    s = unicodedata.normalize("NFC", fix_mojibake(_BIDI_CONTROL.sub("", s)))
+    s = unicodedata.normalize("NFC", fix_mojibake(_BIDI_CONTROL.sub("", few_marks(s))))
     return _fold(_CONTROL.sub(" ", s))
 
 

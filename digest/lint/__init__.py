@@ -13,8 +13,9 @@ file cannot be read. The `digest lint` command is built on these functions.
 This module runs the checks (:func:`lint_message`); each part of a message has its own:
 :mod:`~digest.lint.headers` (raw lines and headers), :mod:`~digest.lint.mime` (the
 structure), :mod:`~digest.lint.html`, :mod:`~digest.lint.text`, and
-:mod:`~digest.lint.story` (is there a story at all); :mod:`~digest.lint.findings`
-holds the record they report.
+:mod:`~digest.lint.story` (is there a story at all), :mod:`~digest.lint.notice` (a
+story that reads like our footer or a notice); :mod:`~digest.lint.findings` holds the
+record they report.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from digest.lint.headers import (
 )
 from digest.lint.html import check_html
 from digest.lint.mime import body, check_structure
+from digest.lint.notice import check_notices
 from digest.lint.story import html_has_story, text_has_story
 from digest.lint.text import check_text
 from digest.lint_rules import Level
@@ -52,7 +54,7 @@ def lint_message(data: bytes) -> list[Finding]:
     unsubscribe = unsubscribe_url(msg)
     findings = [*check_raw_lines(data), *check_headers(msg), *check_structure(msg)]
     if (html := body(msg, "html")) is not None:
-        findings += check_html(html, unsubscribe)
+        findings += [*check_html(html, unsubscribe), *check_notices(html)]
     if (text := body(msg, "plain")) is not None:
         findings += check_text(text, unsubscribe)
     if transactional(msg):

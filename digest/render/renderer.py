@@ -51,6 +51,7 @@ from digest.render.text import (
     loose,
     shorten,
     with_marks,
+    without_rules,
 )
 from digest.render.theme import Theme
 from digest.render.variant import Rendered, Variant
@@ -243,7 +244,9 @@ class Renderer:
         own = direction(self.language)
 
         def reading(value: str) -> str:
-            """A story's text, marked when it reads the other way (:func:`with_marks`)."""
+            """A story's text, marked when it reads the other way (:func:`with_marks`),
+            drawing none of the part's rules (:func:`without_rules`)."""
+            value = without_rules(value)
             found = text_direction(value)
             return f"{OTHER_WAY}{value}{OWN_WAY}" if found and found != own else value
 

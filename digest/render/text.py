@@ -151,6 +151,23 @@ def _fold_wide(words: list[str], width: int, indent: str, first: str) -> str:
     return "\n".join([*lines, line]) if not empty else ""
 
 
+#: Characters a line is ruled with: dashes (hyphen to em dash, fullwidth), minus signs,
+#: equals signs, underscores, overlines, box-drawing lines and block elements.
+_RULED = r"[\p{Pd}\u2212\u2796=\uff1d_\u203e\u00af\u23af\u2500-\u259f\u25ac]"
+#: Four or more of them in a row, spaces between allowed ("----", "= = = =").
+_RULE = regex.compile(rf"{_RULED}(?:\s*{_RULED}){{3,}}")
+
+
+def without_rules(text: str) -> str:
+    """A story's `text` with each run of rule characters shortened to one dash.
+
+    The text part draws its own structure with rules: one of "=" above each story, one
+    of "-" above the footer with the unsubscribe link. Words are never broken, so 78
+    dashes in a feed's summary drew our footer's rule in the middle of the edition, and
+    the forged footer under it read as ours."""
+    return _RULE.sub("\u2014", text) if len(text) > 3 else text
+
+
 def with_marks(text: str, direction: str) -> str:
     """The folded plain text with each span between OTHER_WAY and OWN_WAY held to its
     own direction on every line it reaches: a mark of its direction before it (after
