@@ -31,7 +31,7 @@ from digest.records import Edition, Story
 from digest.render.language import direction
 from digest.render.stories import story_ref
 from digest.store._editions import EditionInfo
-from digest.web.common import SECURITY_HEADERS, refuse_nul, web
+from digest.web.common import SECURITY_HEADERS, refuse_nul, text, web
 
 if TYPE_CHECKING:
     from digest.render import Renderer
@@ -155,7 +155,7 @@ def _public(edition_id: int) -> EditionInfo:
     if info is None or not (
         info.status in PUBLIC or (info.status in REACHED and store.reached_readers(edition_id))
     ):
-        abort(404, "There is no such edition in the archive.")
+        abort(404, text("archive.no_edition"))
     return info
 
 
@@ -166,7 +166,7 @@ def story(edition_id: int, ref: str) -> str:
     found = next((s for s in ed.stories if not s.url and story_ref(s.key) == ref), None)
     article = web().app.store.article(found.key) if found is not None else None
     if found is None or article is None:
-        abort(404, "There is no such story in this edition.")
+        abort(404, text("archive.no_story"))
     paragraphs = [p.strip() for p in (article.text or found.summary).split("\n\n") if p.strip()]
     return render_template(
         "web/archive/story.html",

@@ -57,7 +57,7 @@ from digest.subscribers import MAX_NAME, check_timezone, normalise_email, subscr
 from digest.subscribers.confirm import CONFIRM_FOR
 from digest.tokens import BadToken, Purpose
 from digest.web.background import Background
-from digest.web.common import MAX_ROW_ID, client_key, mailbox_key, web
+from digest.web.common import MAX_ROW_ID, client_key, mailbox_key, text, web
 from digest.web.csrf import check_csrf
 
 log = logging.getLogger(__name__)
@@ -78,17 +78,17 @@ def _subscriber(purpose: Purpose, token: str) -> Subscriber:
     try:
         subscriber_id = web().app.tokens.read(purpose, token)
     except BadToken:
-        abort(404, "This link is not valid. Use the link from your latest email.")
+        abort(404, text("link.invalid"))
     return _row(subscriber_id)
 
 
 def _row(subscriber_id: int) -> Subscriber:
     w = web()
     if not 0 < subscriber_id <= MAX_ROW_ID:  # signed, but for no row there can be
-        abort(404, "This subscription no longer exists.")
+        abort(404, text("link.gone"))
     sub = w.app.store.subscriber_by_id(subscriber_id)
     if sub is None:
-        abort(404, "This subscription no longer exists.")
+        abort(404, text("link.gone"))
     return sub
 
 
@@ -120,7 +120,7 @@ def unsubscribe(token: str) -> tuple[str, int]:
     if request.method in ("GET", "HEAD"):  # HEAD: the GET's answer without a body
         return _page("web/unsubscribe.html", subscriber=sub, list_title=title)
     if not _one_click():
-        abort(400, f"The request must carry List-Unsubscribe={ONE_CLICK}.")
+        abort(400, text("unsubscribe.one_click"))
     w = web()
     w.app.store.set_status(
         sub.id,
@@ -143,7 +143,7 @@ def confirm(token: str) -> tuple[str, int]:
     try:
         subscriber_id, issued = w.app.tokens.read_dated("confirm", token)
     except BadToken:
-        abort(404, "This link is not valid. Use the link from your latest email.")
+        abort(404, text("link.invalid"))
     sub = _row(subscriber_id)
     now = w.now()
     # A link made before links carried their time has no age: it is expired too.
@@ -215,12 +215,12 @@ def preferences(token: str) -> tuple[str, int] | BaseResponse:
             "paused": form.get("delivery") == "paused",
         }
         if sections and not values["sections"]:
-            errors["section"] = "Choose at least one section, or unsubscribe below."
+            errors["section"] = text("prefs.no_section")
         if values["timezone"]:
             try:
                 check_timezone(values["timezone"])
-            except SubscriberError as exc:
-                errors["timezone"] = str(exc)
+            except SubscriberError:
+                errors["timezone"] = text("prefs.bad_timezone")
         if not errors:
             everything = set(values["sections"]) == set(sections)
             w.app.store.set_preferences(
@@ -336,7 +336,7 @@ def subscribe_form() -> tuple[str, int]:
         "name": visitor_name(request.form.get("name", "")),
     }
     if values["list"] not in titles:
-        abort(404, "There is no such list.")
+        abort(404, text("link.no_list"))
 
     def form(errors: dict[str, str], status: int) -> tuple[str, int]:
         return _page(
@@ -349,14 +349,14 @@ def subscribe_form() -> tuple[str, int]:
     try:
         email = normalise_email(values["email"])
     except SubscriberError as exc:
-        return form({"email": str(exc)}, 400)
+        return form({"email": text("subscribe.email_invalid", reason=exc)}, 400)
     now = w.now()
     if not _allowed(email, now):
-        return form({"form": "Too many subscription requests. Try again in an hour."}, 429)
+        return form({"form": text("subscribe.too_many")}, 429)
     job = _make_subscription(w.app, values["list"], email, values["name"], now)
     if not _background().submit(job):
         log.error("subscribe: the background queue is full")
-        return form({"form": "We cannot take subscriptions just now. Try again later."}, 503)
+        return form({"form": text("subscribe.busy")}, 503)
     lst = w.app.settings.list(values["list"])
     done = "confirm" if lst.double_opt_in else "subscribed"
     # The same answer, after the same steps, whether or not the address was known.
