@@ -99,6 +99,9 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "archive.feed_subtitle": "Past editions of {name}",
         "archive.no_edition": "There is no such edition in the archive.",
         "archive.no_story": "There is no such story in this edition.",
+        # A link of a list since removed from the configuration.
+        "list.gone_heading": "No longer sent",
+        "list.gone": "{list} is no longer sent: nothing more of it will come to {email}.",
         # Links and forms that no longer work.
         "link.invalid": "This link is not valid. Use the link from your latest email.",
         "link.gone": "This subscription no longer exists.",
@@ -217,6 +220,8 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "archive.feed_subtitle": "Tidligere udgaver af {name}",
         "archive.no_edition": "Den udgave findes ikke i arkivet.",
         "archive.no_story": "Den historie findes ikke i denne udgave.",
+        "list.gone_heading": "Sendes ikke længere",
+        "list.gone": "{list} sendes ikke længere ud: {email} får ikke mere herfra.",
         "link.invalid": "Dette link er ikke gyldigt. Brug linket fra din seneste mail.",
         "link.gone": "Denne tilmelding findes ikke længere.",
         "link.no_list": "Den liste findes ikke.",
@@ -338,6 +343,8 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "archive.feed_subtitle": "Frühere Ausgaben von {name}",
         "archive.no_edition": "Diese Ausgabe ist nicht im Archiv.",
         "archive.no_story": "Diese Meldung ist nicht in dieser Ausgabe.",
+        "list.gone_heading": "Wird nicht mehr versandt",
+        "list.gone": "{list} wird nicht mehr versandt: An {email} geht davon nichts mehr.",
         "link.invalid": (
             "Dieser Link ist ungültig. Verwenden Sie den Link aus Ihrer neuesten E-Mail."
         ),

@@ -81,6 +81,15 @@ def _title(edition: Edition) -> str:
         return news.name
 
 
+def _subscribe_list(edition: Edition) -> str | None:
+    """The list the web edition's Subscribe link names: its own, unless it has been
+    removed from the configuration (the form would be a 404): then none, the form's."""
+    try:
+        return web().app.settings.list(edition.list).name
+    except ConfigError:
+        return None
+
+
 def _entry(info: EditionInfo) -> dict[str, Any]:
     """What the index and the feed show of one edition."""
     app = web().app
@@ -95,6 +104,7 @@ def _entry(info: EditionInfo) -> dict[str, Any]:
         "preheader": renderer.preheader(edition),
         "date": date,
         "list_title": _title(edition),
+        "subscribe_list": _subscribe_list(edition),
         "updated": info.sent_at or info.built_for,
     }
 

@@ -100,6 +100,16 @@ def _list_title(list_name: str) -> str:
         return news.name
 
 
+def _list_gone(list_name: str) -> bool:
+    """True for a list no longer in the configuration: nothing of it is sent any more,
+    so its links must not confirm, rejoin or promise the next edition."""
+    try:
+        web().app.settings.list(list_name)
+    except ConfigError:
+        return True
+    return False
+
+
 def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     return render_template(template, **context), status
 
@@ -146,21 +156,23 @@ def confirm(token: str) -> tuple[str, int]:
         abort(404, text("link.invalid"))
     sub = _row(subscriber_id)
     now = w.now()
+    gone = _list_gone(sub.list)
     # A link made before links carried their time has no age: it is expired too.
     expired = sub.status == "pending" and (issued is None or now - issued > CONFIRM_FOR)
     done = False
-    if request.method == "POST" and not expired:
+    if request.method == "POST" and not (expired or gone):
         done = w.app.store.set_status(
             sub.id, "active", origin="confirm", now=now, only_from=("pending",)
         )
         sub = w.app.store.subscriber_by_id(sub.id) or sub
     return _page(
         "web/confirm.html",
-        410 if expired else 200,
+        410 if expired or gone else 200,
         subscriber=sub,
         list_title=_list_title(sub.list),
         done=done,
         expired=expired,
+        gone=gone,
         days=CONFIRM_FOR.days,
         subscribe_url=url_for(".subscribe_form", list=sub.list),
         preferences_url=url_for(".preferences", token=w.app.tokens.make("preferences", sub.id)),
@@ -248,7 +260,10 @@ def preferences(token: str) -> tuple[str, int] | BaseResponse:
         errors=errors,
         saved=request.method == "GET" and request.args.get("saved") == "1",
         rejoined=request.args.get("rejoined"),
-        can_rejoin=sub.status == "unsubscribed" and not w.app.store.bounced([sub.email]),
+        gone=_list_gone(sub.list),
+        can_rejoin=sub.status == "unsubscribed"
+        and not _list_gone(sub.list)
+        and not w.app.store.bounced([sub.email]),
         unsubscribe_url=url_for(".unsubscribe", token=w.app.tokens.make("unsubscribe", sub.id)),
     )
 
@@ -257,9 +272,9 @@ def _rejoin(sub: Subscriber) -> bool:
     """Make an unsubscribed reader active again, at their own request through a link
     we mailed them (which proves the mailbox is theirs): no mail goes to an address that
     left until its owner asks. Never a bounced or complained one, nor an address that
-    bounced on another list. True if the status changed."""
+    bounced on another list, nor to a list no longer sent. True if the status changed."""
     w = web()
-    if sub.status != "unsubscribed" or w.app.store.bounced([sub.email]):
+    if sub.status != "unsubscribed" or _list_gone(sub.list) or w.app.store.bounced([sub.email]):
         return False
     return w.app.store.set_status(
         sub.id,
