@@ -13,11 +13,13 @@ exists gets a 404 and changes nothing.
   must not confirm: scanners that open every link would confirm subscriptions someone
   else typed in for an address, which double opt-in exists to prevent. The token
   carries when it was made; after `CONFIRM_FOR` (7 days) the page is a 410 that says
-  so and links to the form, which sends a new one.
+  so and links to the form, which sends a new one. A link of a list since removed from
+  the configuration confirms nothing (410: that list is no longer sent).
 - `/p/<token>`: the preferences form (sections, plain text, time zone, pause); CSRF
   protected; saving takes effect for the next send. An unsubscribed reader can
   subscribe again there (the page after a one-click unsubscribe links to it); a
-  bounced or complained address cannot, nor one that bounced on another list.
+  bounced or complained address cannot, nor one that bounced on another list, nor on
+  a list no longer configured.
 - `/subscribe`: the public form (CSRF protected); pending plus a confirmation email on
   a double opt-in list, else active. It never reveals whether an address was known,
   and never revives an unsubscribed, bounced, complained or forgotten one. The request
@@ -31,6 +33,8 @@ exists gets a 404 and changes nothing.
   address that left gets no mail, not even a confirmation, until its owner asks.)
 
 A token or URL id beyond any row id (see :data:`digest.web.MAX_ROW_ID`) is a 404.
+Every word a page adds is `t(...)`/:func:`~digest.web.common.text`, in the newsletter's
+language (:data:`digest.render.page_strings.PAGE_STRINGS`).
 
 Views do no SQL and build no messages themselves; they go through the store and
 :mod:`digest.subscribers`.
