@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -101,16 +102,22 @@ LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 
 
 class Strings:
-    """The theme's fixed strings in one language: `t("key", field=...)` in templates."""
+    """The theme's fixed strings in one language: `t("key", field=...)` in templates.
+    `tables` is :data:`STRINGS` (the edition's) unless given, e.g. the subscriber pages'
+    :data:`digest.render.page_strings.PAGE_STRINGS`; a language it lacks gets English."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, tables: Mapping[str, Mapping[str, str]] = STRINGS) -> None:
         self.locale = babel_locale(language)
-        self.table = STRINGS.get(self.locale.language, STRINGS["en"])
+        self.english = tables["en"]
+        self.table = tables.get(self.locale.language, self.english)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.english
 
     def __call__(self, key: str, **fields: Any) -> str:
-        template = self.table.get(key, STRINGS["en"].get(key))
+        template = self.table.get(key, self.english.get(key))
         if template is None:
-            raise RenderError(f"no theme string {key!r} (strings: {', '.join(STRINGS['en'])})")
+            raise RenderError(f"no theme string {key!r} (strings: {', '.join(self.english)})")
         return template.format(**fields)
 
     def plural(self, key: str, n: int, **fields: Any) -> str:

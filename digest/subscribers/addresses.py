@@ -8,6 +8,7 @@ network.
 
 from __future__ import annotations
 
+import unicodedata
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
@@ -18,6 +19,23 @@ from digest.records import address_key
 MAX_NAME = 200
 #: Line breaks of every kind (and NUL): none may reach a header or a stored value.
 BREAKS = "\r\n\0\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _trimmed(value: str) -> str:
+    """`value` without the white space and invisible format characters around it (a
+    zero-width space, a byte order mark, a direction mark, a word joiner: Unicode's Cf),
+    which a paste from a web page, a chat or a document brings along. Inside an address
+    they are left for the check to refuse."""
+    start, end = 0, len(value)
+    while start < end and _invisible(value[start]):
+        start += 1
+    while end > start and _invisible(value[end - 1]):
+        end -= 1
+    return value[start:end]
+
+
+def _invisible(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) == "Cf"
 
 
 def normalise_email(value: str) -> str:
@@ -39,7 +57,7 @@ def normalise_email(value: str) -> str:
     if any(c in value for c in BREAKS):
         raise SubscriberError(f"{value.strip()[:100]!r}: the address contains a line break")
     try:
-        checked = validate_email(value.strip(), check_deliverability=False, allow_smtputf8=True)
+        checked = validate_email(_trimmed(value), check_deliverability=False, allow_smtputf8=True)
     except EmailNotValidError as exc:
         raise SubscriberError(f"{value.strip()[:100]!r}: {exc}") from None
     return address_key(str(checked.ascii_email or checked.normalized))

@@ -50,6 +50,8 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
     from digest.deliver.mail import signed
     from digest.headers import format_address
     from digest.render import Theme
+    from digest.render.language import Strings
+    from digest.render.page_strings import PAGE_STRINGS
 
     news = app.settings.newsletter
     lst = app.settings.list(subscriber.list)
@@ -57,8 +59,10 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
     for what, value in (("address", subscriber.email), ("name", subscriber.name)):
         if any(c in value for c in BREAKS):
             raise SubscriberError(f"{subscriber.email!r}: the {what} contains a line break")
+    t = Strings(news.language, PAGE_STRINGS)  # in the newsletter's language, as its pages
     text = Theme(app.settings.templates).render(
         "web/confirm-email.txt",
+        t=t,
         newsletter=news,
         list_title=title,
         subscriber_name="",  # unverified text from a form: not put into the mail
@@ -75,7 +79,7 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
         to = format_address("", str(Address(addr_spec=to)) if to.isascii() else to)
     except (ValueError, IndexError, DeliveryError) as exc:
         raise SubscriberError(f"{subscriber.email!r}: cannot be put in a header ({exc})") from None
-    msg["Subject"] = f"Confirm your subscription to {title}"
+    msg["Subject"] = t("mail.subject", list=title)
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = f"<digest.confirm.{subscriber.id}.{int(now.timestamp())}@{domain}>"
     msg["Auto-Submitted"] = "auto-generated"

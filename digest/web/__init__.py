@@ -24,9 +24,21 @@ from werkzeug.wrappers import Response as BaseResponse
 from digest.app import App
 from digest.codec import iso
 from digest.render import Theme
+from digest.render.language import Strings
+from digest.render.page_strings import PAGE_STRINGS
 from digest.store._editors import dummy_hash
 from digest.web import csrf
-from digest.web.common import MAX_ROW_ID, SECURITY_HEADERS, Clock, Web, web
+from digest.web.common import (
+    MAX_ROW_ID,
+    SECURITY_HEADERS,
+    STRINGS_KEY,
+    Clock,
+    Web,
+    has_text,
+    page_language,
+    text,
+    web,
+)
 
 
 def _utcnow() -> datetime:
@@ -54,6 +66,10 @@ def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
     flask_app.jinja_loader = Theme(settings.templates).env.loader
     flask_app.extensions["digest"] = Web(app, clock)
     flask_app.jinja_env.globals["newsletter"] = settings.newsletter
+    flask_app.extensions[STRINGS_KEY] = tuple(
+        Strings(language, PAGE_STRINGS) for language in (settings.newsletter.language, "en")
+    )
+    flask_app.jinja_env.globals.update(t=text, page_language=page_language)
     csrf.init_app(flask_app)
     app.store  # noqa: B018 - migrate once, before threads share the app
 
@@ -90,9 +106,12 @@ def _register_desk(flask_app: Flask) -> None:
 def _error_page(exc: HTTPException) -> BaseResponse | HTTPException:
     if exc.code is None or exc.code < 400:
         return exc
-    body = render_template(
-        "web/error.html", code=exc.code, title=exc.name, message=exc.description or ""
-    )
+    code = exc.code
+    message = exc.description or ""
+    if message == type(exc).description and has_text(f"error.{code}.text"):
+        message = text(f"error.{code}.text")  # werkzeug's own words, in the page's language
+    title = text(f"error.{code}") if has_text(f"error.{code}") else exc.name
+    body = render_template("web/error.html", code=code, title=title, message=message)
     response = exc.get_response()  # keeps headers such as Allow on a 405
     response.set_data(body)
     response.mimetype = "text/html"
@@ -103,7 +122,7 @@ def _ids_in_range() -> None:
     """A 404 for `/archive/<id>`, `/editions/<id>`, ... with an id no row can have."""
     for value in (request.view_args or {}).values():
         if isinstance(value, int) and not 0 <= value <= MAX_ROW_ID:
-            abort(404, "There is no such page.")
+            abort(404, text("link.no_page"))
 
 
 def _security_headers(response: BaseResponse) -> BaseResponse:

@@ -31,7 +31,7 @@ from digest.records import Edition, Story
 from digest.render.language import direction
 from digest.render.stories import story_ref
 from digest.store._editions import EditionInfo
-from digest.web.common import SECURITY_HEADERS, refuse_nul, web
+from digest.web.common import SECURITY_HEADERS, refuse_nul, text, web
 
 if TYPE_CHECKING:
     from digest.render import Renderer
@@ -81,6 +81,15 @@ def _title(edition: Edition) -> str:
         return news.name
 
 
+def _subscribe_list(edition: Edition) -> str | None:
+    """The list the web edition's Subscribe link names: its own, unless it has been
+    removed from the configuration (the form would be a 404): then none, the form's."""
+    try:
+        return web().app.settings.list(edition.list).name
+    except ConfigError:
+        return None
+
+
 def _entry(info: EditionInfo) -> dict[str, Any]:
     """What the index and the feed show of one edition."""
     app = web().app
@@ -95,6 +104,7 @@ def _entry(info: EditionInfo) -> dict[str, Any]:
         "preheader": renderer.preheader(edition),
         "date": date,
         "list_title": _title(edition),
+        "subscribe_list": _subscribe_list(edition),
         "updated": info.sent_at or info.built_for,
     }
 
@@ -155,7 +165,7 @@ def _public(edition_id: int) -> EditionInfo:
     if info is None or not (
         info.status in PUBLIC or (info.status in REACHED and store.reached_readers(edition_id))
     ):
-        abort(404, "There is no such edition in the archive.")
+        abort(404, text("archive.no_edition"))
     return info
 
 
@@ -166,7 +176,7 @@ def story(edition_id: int, ref: str) -> str:
     found = next((s for s in ed.stories if not s.url and story_ref(s.key) == ref), None)
     article = web().app.store.article(found.key) if found is not None else None
     if found is None or article is None:
-        abort(404, "There is no such story in this edition.")
+        abort(404, text("archive.no_story"))
     paragraphs = [p.strip() for p in (article.text or found.summary).split("\n\n") if p.strip()]
     return render_template(
         "web/archive/story.html",

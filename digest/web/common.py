@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask import abort, current_app, request
+from flask import abort, current_app, has_request_context, request
 
 if TYPE_CHECKING:
     from digest.app import App
+    from digest.render.language import Strings
 
 Clock = Callable[[], datetime]
 
@@ -54,6 +55,34 @@ def web() -> Web:
     found = current_app.extensions["digest"]
     assert isinstance(found, Web)
     return found
+
+
+#: Blueprints whose pages are English whatever the newsletter's language: the editor
+#: desk and the providers' webhooks (read by the newsroom and by machines).
+ENGLISH_BLUEPRINTS = frozenset({"desk", "hooks"})
+#: `app.extensions` key of the page strings: (the newsletter's language's, English).
+STRINGS_KEY = "digest.strings"
+
+
+def _english_page() -> bool:
+    return has_request_context() and request.blueprint in ENGLISH_BLUEPRINTS
+
+
+def text(key: str, **fields: object) -> str:
+    """A fixed string of the page being answered (`t(...)` in the web templates), from
+    :data:`digest.render.page_strings.PAGE_STRINGS`: in the newsletter's language on a
+    subscriber's pages, the archive and an address no route knows; English on the desk."""
+    strings: tuple[Strings, Strings] = current_app.extensions[STRINGS_KEY]
+    return strings[1 if _english_page() else 0](key, **fields)
+
+
+def has_text(key: str) -> bool:
+    return key in current_app.extensions[STRINGS_KEY][1]
+
+
+def page_language() -> str:
+    """The `lang` of the page being answered: the language its fixed strings are in."""
+    return "en" if _english_page() else web().app.settings.newsletter.language
 
 
 def refuse_nul() -> None:
@@ -114,12 +143,16 @@ def mailbox_key(email: str) -> str:
 
 
 __all__ = [
+    "ENGLISH_BLUEPRINTS",
     "MAX_ROW_ID",
     "SECURITY_HEADERS",
     "Clock",
     "Web",
     "client_key",
+    "has_text",
     "mailbox_key",
+    "page_language",
     "refuse_nul",
+    "text",
     "web",
 ]

@@ -17,6 +17,8 @@ from flask import Flask, abort, current_app, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
 
+from digest.web.common import text
+
 FIELD = "csrf_token"
 MAX_AGE = 6 * 3600  # seconds a form stays valid
 _SESSION_KEY = "csrf"
@@ -50,22 +52,18 @@ def check_csrf(scope: str = "") -> None:
     token = request.form.get(FIELD, "")
     sid = session.get(_SESSION_KEY)
     if not token or not isinstance(sid, str):
-        abort(
-            400,
-            "This form has expired or your browser did not keep its session "
-            "cookie. Reload the page and try again.",
-        )
+        abort(400, text("form.no_session"))
     try:
         value = _serializer().loads(token, max_age=MAX_AGE)
     except BadSignature:
-        abort(400, "This form has expired. Reload the page and try again.")
+        abort(400, text("form.expired"))
     if (
         not isinstance(value, list)
         or len(value) != 2
         or not hmac.compare_digest(str(value[0]), sid)
         or value[1] != scope
     ):
-        abort(400, "This form does not belong to this page. Reload the page and try again.")
+        abort(400, text("form.foreign"))
 
 
 def init_app(web: Flask) -> None:

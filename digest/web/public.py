@@ -13,11 +13,13 @@ exists gets a 404 and changes nothing.
   must not confirm: scanners that open every link would confirm subscriptions someone
   else typed in for an address, which double opt-in exists to prevent. The token
   carries when it was made; after `CONFIRM_FOR` (7 days) the page is a 410 that says
-  so and links to the form, which sends a new one.
+  so and links to the form, which sends a new one. A link of a list since removed from
+  the configuration confirms nothing (410: that list is no longer sent).
 - `/p/<token>`: the preferences form (sections, plain text, time zone, pause); CSRF
   protected; saving takes effect for the next send. An unsubscribed reader can
   subscribe again there (the page after a one-click unsubscribe links to it); a
-  bounced or complained address cannot, nor one that bounced on another list.
+  bounced or complained address cannot, nor one that bounced on another list, nor on
+  a list no longer configured.
 - `/subscribe`: the public form (CSRF protected); pending plus a confirmation email on
   a double opt-in list, else active. It never reveals whether an address was known,
   and never revives an unsubscribed, bounced, complained or forgotten one. The request
@@ -31,6 +33,8 @@ exists gets a 404 and changes nothing.
   address that left gets no mail, not even a confirmation, until its owner asks.)
 
 A token or URL id beyond any row id (see :data:`digest.web.MAX_ROW_ID`) is a 404.
+Every word a page adds is `t(...)`/:func:`~digest.web.common.text`, in the newsletter's
+language (:data:`digest.render.page_strings.PAGE_STRINGS`).
 
 Views do no SQL and build no messages themselves; they go through the store and
 :mod:`digest.subscribers`.
@@ -57,7 +61,7 @@ from digest.subscribers import MAX_NAME, check_timezone, normalise_email, subscr
 from digest.subscribers.confirm import CONFIRM_FOR
 from digest.tokens import BadToken, Purpose
 from digest.web.background import Background
-from digest.web.common import MAX_ROW_ID, client_key, mailbox_key, web
+from digest.web.common import MAX_ROW_ID, client_key, mailbox_key, text, web
 from digest.web.csrf import check_csrf
 
 log = logging.getLogger(__name__)
@@ -78,17 +82,17 @@ def _subscriber(purpose: Purpose, token: str) -> Subscriber:
     try:
         subscriber_id = web().app.tokens.read(purpose, token)
     except BadToken:
-        abort(404, "This link is not valid. Use the link from your latest email.")
+        abort(404, text("link.invalid"))
     return _row(subscriber_id)
 
 
 def _row(subscriber_id: int) -> Subscriber:
     w = web()
     if not 0 < subscriber_id <= MAX_ROW_ID:  # signed, but for no row there can be
-        abort(404, "This subscription no longer exists.")
+        abort(404, text("link.gone"))
     sub = w.app.store.subscriber_by_id(subscriber_id)
     if sub is None:
-        abort(404, "This subscription no longer exists.")
+        abort(404, text("link.gone"))
     return sub
 
 
@@ -98,6 +102,16 @@ def _list_title(list_name: str) -> str:
         return web().app.settings.list(list_name).title or news.name
     except ConfigError:
         return news.name
+
+
+def _list_gone(list_name: str) -> bool:
+    """True for a list no longer in the configuration: nothing of it is sent any more,
+    so its links must not confirm, rejoin or promise the next edition."""
+    try:
+        web().app.settings.list(list_name)
+    except ConfigError:
+        return True
+    return False
 
 
 def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
@@ -120,7 +134,7 @@ def unsubscribe(token: str) -> tuple[str, int]:
     if request.method in ("GET", "HEAD"):  # HEAD: the GET's answer without a body
         return _page("web/unsubscribe.html", subscriber=sub, list_title=title)
     if not _one_click():
-        abort(400, f"The request must carry List-Unsubscribe={ONE_CLICK}.")
+        abort(400, text("unsubscribe.one_click"))
     w = web()
     w.app.store.set_status(
         sub.id,
@@ -143,24 +157,26 @@ def confirm(token: str) -> tuple[str, int]:
     try:
         subscriber_id, issued = w.app.tokens.read_dated("confirm", token)
     except BadToken:
-        abort(404, "This link is not valid. Use the link from your latest email.")
+        abort(404, text("link.invalid"))
     sub = _row(subscriber_id)
     now = w.now()
+    gone = _list_gone(sub.list)
     # A link made before links carried their time has no age: it is expired too.
     expired = sub.status == "pending" and (issued is None or now - issued > CONFIRM_FOR)
     done = False
-    if request.method == "POST" and not expired:
+    if request.method == "POST" and not (expired or gone):
         done = w.app.store.set_status(
             sub.id, "active", origin="confirm", now=now, only_from=("pending",)
         )
         sub = w.app.store.subscriber_by_id(sub.id) or sub
     return _page(
         "web/confirm.html",
-        410 if expired else 200,
+        410 if expired or gone else 200,
         subscriber=sub,
         list_title=_list_title(sub.list),
         done=done,
         expired=expired,
+        gone=gone,
         days=CONFIRM_FOR.days,
         subscribe_url=url_for(".subscribe_form", list=sub.list),
         preferences_url=url_for(".preferences", token=w.app.tokens.make("preferences", sub.id)),
@@ -215,12 +231,12 @@ def preferences(token: str) -> tuple[str, int] | BaseResponse:
             "paused": form.get("delivery") == "paused",
         }
         if sections and not values["sections"]:
-            errors["section"] = "Choose at least one section, or unsubscribe below."
+            errors["section"] = text("prefs.no_section")
         if values["timezone"]:
             try:
                 check_timezone(values["timezone"])
-            except SubscriberError as exc:
-                errors["timezone"] = str(exc)
+            except SubscriberError:
+                errors["timezone"] = text("prefs.bad_timezone")
         if not errors:
             everything = set(values["sections"]) == set(sections)
             w.app.store.set_preferences(
@@ -248,7 +264,10 @@ def preferences(token: str) -> tuple[str, int] | BaseResponse:
         errors=errors,
         saved=request.method == "GET" and request.args.get("saved") == "1",
         rejoined=request.args.get("rejoined"),
-        can_rejoin=sub.status == "unsubscribed" and not w.app.store.bounced([sub.email]),
+        gone=_list_gone(sub.list),
+        can_rejoin=sub.status == "unsubscribed"
+        and not _list_gone(sub.list)
+        and not w.app.store.bounced([sub.email]),
         unsubscribe_url=url_for(".unsubscribe", token=w.app.tokens.make("unsubscribe", sub.id)),
     )
 
@@ -257,9 +276,9 @@ def _rejoin(sub: Subscriber) -> bool:
     """Make an unsubscribed reader active again, at their own request through a link
     we mailed them (which proves the mailbox is theirs): no mail goes to an address that
     left until its owner asks. Never a bounced or complained one, nor an address that
-    bounced on another list. True if the status changed."""
+    bounced on another list, nor to a list no longer sent. True if the status changed."""
     w = web()
-    if sub.status != "unsubscribed" or w.app.store.bounced([sub.email]):
+    if sub.status != "unsubscribed" or _list_gone(sub.list) or w.app.store.bounced([sub.email]):
         return False
     return w.app.store.set_status(
         sub.id,
@@ -336,7 +355,7 @@ def subscribe_form() -> tuple[str, int]:
         "name": visitor_name(request.form.get("name", "")),
     }
     if values["list"] not in titles:
-        abort(404, "There is no such list.")
+        abort(404, text("link.no_list"))
 
     def form(errors: dict[str, str], status: int) -> tuple[str, int]:
         return _page(
@@ -349,14 +368,14 @@ def subscribe_form() -> tuple[str, int]:
     try:
         email = normalise_email(values["email"])
     except SubscriberError as exc:
-        return form({"email": str(exc)}, 400)
+        return form({"email": text("subscribe.email_invalid", reason=exc)}, 400)
     now = w.now()
     if not _allowed(email, now):
-        return form({"form": "Too many subscription requests. Try again in an hour."}, 429)
+        return form({"form": text("subscribe.too_many")}, 429)
     job = _make_subscription(w.app, values["list"], email, values["name"], now)
     if not _background().submit(job):
         log.error("subscribe: the background queue is full")
-        return form({"form": "We cannot take subscriptions just now. Try again later."}, 503)
+        return form({"form": text("subscribe.busy")}, 503)
     lst = w.app.settings.list(values["list"])
     done = "confirm" if lst.double_opt_in else "subscribed"
     # The same answer, after the same steps, whether or not the address was known.
