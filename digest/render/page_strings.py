@@ -113,6 +113,7 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         ),
         "form.expired": "This form has expired. Reload the page and try again.",
         "form.foreign": "This form does not belong to this page. Reload the page and try again.",
+        "form.stale": "This form had expired. Check what you typed and press Subscribe again.",
         # Error pages: the title, and the text when no other was given.
         "error.400": "Bad Request",
         "error.403": "Forbidden",
@@ -232,6 +233,7 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         ),
         "form.expired": "Formularen er udløbet. Genindlæs siden, og prøv igen.",
         "form.foreign": "Formularen hører ikke til denne side. Genindlæs siden, og prøv igen.",
+        "form.stale": "Formularen var udløbet. Tjek det, du har skrevet, og tryk Tilmeld igen.",
         "error.400": "Ugyldig forespørgsel",
         "error.403": "Adgang nægtet",
         "error.404": "Ikke fundet",
@@ -362,6 +364,7 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
             "Dieses Formular gehört nicht zu dieser Seite. Laden Sie die Seite neu und "
             "versuchen Sie es erneut."
         ),
+        "form.stale": "Das Formular war abgelaufen. Prüfen Sie Ihre Angaben und senden Sie erneut.",
         "error.400": "Ungültige Anfrage",
         "error.403": "Zugriff verweigert",
         "error.404": "Nicht gefunden",

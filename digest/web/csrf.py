@@ -49,21 +49,30 @@ def csrf_field(scope: str = "") -> Markup:
 
 def check_csrf(scope: str = "") -> None:
     """Abort with 400 unless the submitted form carries a valid token for `scope`."""
+    if problem := csrf_problem(scope):
+        abort(400, text(problem))
+
+
+def csrf_problem(scope: str = "") -> str | None:
+    """Why the submitted form's token is not valid for `scope` (the key of the words
+    that say so: "form.no_session", "form.expired", "form.foreign"), or None. For a
+    view that answers a stale form with the form again, filled in as it came."""
     token = request.form.get(FIELD, "")
     sid = session.get(_SESSION_KEY)
     if not token or not isinstance(sid, str):
-        abort(400, text("form.no_session"))
+        return "form.no_session"
     try:
         value = _serializer().loads(token, max_age=MAX_AGE)
     except BadSignature:
-        abort(400, text("form.expired"))
+        return "form.expired"
     if (
         not isinstance(value, list)
         or len(value) != 2
         or not hmac.compare_digest(str(value[0]), sid)
         or value[1] != scope
     ):
-        abort(400, text("form.foreign"))
+        return "form.foreign"
+    return None
 
 
 def init_app(web: Flask) -> None:

@@ -62,7 +62,7 @@ from digest.subscribers.confirm import CONFIRM_FOR
 from digest.tokens import BadToken, Purpose
 from digest.web.background import Background
 from digest.web.common import MAX_ROW_ID, client_key, mailbox_key, text, web
-from digest.web.csrf import check_csrf
+from digest.web.csrf import check_csrf, csrf_problem
 
 log = logging.getLogger(__name__)
 
@@ -364,7 +364,8 @@ def subscribe_form() -> tuple[str, int]:
 
     if request.method in ("GET", "HEAD"):
         return form({}, 200)
-    check_csrf("subscribe")
+    if csrf_problem("subscribe"):  # a stale form: again, filled in, with a fresh token
+        return form({"form": text("form.stale")}, 400)
     try:
         email = normalise_email(values["email"])
     except SubscriberError as exc:
