@@ -56,7 +56,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from digest.app import App
 from digest.errors import ConfigError, DigestError, SubscriberError
-from digest.records import Subscriber
+from digest.records import SUPPRESSED, Subscriber
 from digest.subscribers import MAX_NAME, check_timezone, normalise_email, subscribe
 from digest.subscribers.confirm import CONFIRM_FOR
 from digest.tokens import BadToken, Purpose
@@ -221,6 +221,9 @@ def preferences(token: str) -> tuple[str, int] | BaseResponse:
         check_csrf(scope)
         rejoined = _rejoin(sub)
         return redirect(url_for(".preferences", token=token, rejoined=int(rejoined)), code=303)
+    if request.method == "POST" and sub.status in SUPPRESSED:
+        check_csrf(scope)  # a save from a page left open: mail is not coming, nothing saved
+        return redirect(url_for(".preferences", token=token), code=303)
     if request.method == "POST":
         check_csrf(scope)
         form = request.form
@@ -265,6 +268,7 @@ def preferences(token: str) -> tuple[str, int] | BaseResponse:
         saved=request.method == "GET" and request.args.get("saved") == "1",
         rejoined=request.args.get("rejoined"),
         gone=_list_gone(sub.list),
+        ended=sub.status in SUPPRESSED,
         can_rejoin=sub.status == "unsubscribed"
         and not _list_gone(sub.list)
         and not w.app.store.bounced([sub.email]),
