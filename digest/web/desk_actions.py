@@ -22,6 +22,7 @@ from digest import curate, gate
 from digest.curate import CurationConflict
 from digest.errors import DigestError, NotFound
 from digest.lifecycle import EditionStatus, sources
+from digest.records import Edition
 from digest.web import desk_edition as work
 from digest.web.common import web
 from digest.web.csrf import check_csrf
@@ -61,13 +62,11 @@ def _conflict(edition_id: int, exc: CurationConflict) -> tuple[str, int]:
 
 
 def _story_op(kind: str, key: str, edition_id: int) -> curate.Operation:
-    if kind == "pin":
+    if kind in ("pin", "drop"):  # of any story, the reserve's too
         current = work.curation(web().app, edition_id).edition
-        story = next((s for s in current.stories if s.key == key), None)
-        return curate.Pin(key, story)
-    if kind == "drop":
-        current = work.curation(web().app, edition_id).edition
-        story = next((s for s in current.stories if s.key == key), None)
+        story = next((s for s in current.carried if s.key == key), None)
+        if kind == "pin":
+            return curate.Pin(key, story)
         return curate.Drop(key, story.keys[1:] if story else ())
     if kind in ("up", "down"):
         return curate.Move(key, -1 if kind == "up" else 1)
@@ -103,9 +102,16 @@ def story(edition_id: int) -> BaseResponse | tuple[str, int]:
     except DigestError as exc:
         flash(str(exc), "error")
         return _back(edition_id)
-    keys = [s.key for s in after.stories]
-    anchor = f"story-{keys.index(key) + 1}" if kind != "drop" and key in keys else None
-    return _back(edition_id, anchor)
+    return _back(edition_id, None if kind == "drop" else _anchor(after, key))
+
+
+def _anchor(edition: Edition, key: str) -> str | None:
+    """Where the story is on the edition page after the change."""
+    for name, stories in (("story", edition.stories), ("reserve", edition.reserve)):
+        keys = [s.key for s in stories]
+        if key in keys:
+            return f"{name}-{keys.index(key) + 1}"
+    return None
 
 
 @bp.route("/editions/<int:edition_id>/add", methods=["POST"])

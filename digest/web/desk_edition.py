@@ -111,10 +111,14 @@ def change(
 
     An operation on a story names it by key; one whose key is not a story of the edition
     (a crafted form, or a story gone since) is refused: `curate.apply` would ignore it,
-    but it would still be stored and listed in the history as a change."""
+    but it would still be stored and listed in the history as a change. A pin, drop or
+    edit may name a story of the reserve (sent only to subscribers of some sections)."""
     current = draft(app, edition_id, seen=seen)
     key = None if isinstance(op, curate.Add) else op.key
-    if key is not None and key not in {s.key for s in current.edition.stories}:
+    edition = current.edition
+    # A pin, drop or edit may name a story only subscribers of some sections get.
+    stories = edition.carried if isinstance(op, curate.ANY_STORY) else edition.stories
+    if key is not None and key not in {s.key for s in stories}:
         raise CurationError(
             f"edition {edition_id} has no story {key[:80]!r} (dropped, or never in it); "
             "nothing was changed"

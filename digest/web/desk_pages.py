@@ -169,7 +169,7 @@ def edition(edition_id: int) -> tuple[str, int]:
 def _edition_context(app: App, cur: Curation, email: str | None) -> dict[str, Any]:
     edition = cur.edition
     assert edition.id is not None
-    titles = {s.key: s.title for s in (*cur.base.stories, *edition.stories)}
+    titles = {s.key: s.title for s in (*cur.base.carried, *edition.carried)}
     for op in cur.operations:
         story = getattr(op, "story", None)
         if story is not None:
