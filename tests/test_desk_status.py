@@ -307,3 +307,67 @@ def test_a_story_action_on_an_unknown_key_is_refused_and_stores_nothing(
         assert store.overrides(eid).get("operations", []) == []
         assert story_keys(config, eid) == keys
         assert "As ranked: no editor's changes yet." in _text(_page(c, eid)[0])
+
+
+def test_a_change_refused_because_of_another_editor_keeps_the_words(tmp_path: Path) -> None:
+    """Editor A rewrites a story and writes a new one while B changes the edition, then
+    while B has approved it: nothing of A's is stored, and A's page says so and shows
+    what A typed (as text), with a link back to the edition, as when a session ends."""
+    config = newsletter(tmp_path)
+    add_editor(config)
+    add_editor(config, "b@example.org", PASSWORD)
+    eid = build(config)
+    keys = story_keys(config, eid)
+    store = App.from_config(config).store
+    rewrite = {
+        "action": "edit",
+        "key": keys[1],
+        "title": "A headline I spent ten minutes on",
+        "summary": "And a summary <b>with care</b>.",
+    }
+    written = {
+        "how": "hand",
+        "title": "A story of my own, written by hand",
+        "summary": "Its summary, also written by hand.",
+        "url": "https://city.example/own",
+        "source": "City Hall",
+    }
+    with running(config) as base, editor_client(base) as a, client(base) as b:
+        assert login(b, "b@example.org").status_code == 303
+        _, csrf, version = _page(a, eid)
+        _, b_csrf, b_version = _page(b, eid)
+        dropped = b.post(
+            f"/editions/{eid}/stories",
+            data={"csrf_token": b_csrf, "version": b_version, "action": "drop", "key": keys[0]},
+        )
+        assert dropped.status_code == 303
+        before = store.overrides(eid)
+        for path, fields in (("stories", rewrite), ("add", written)):
+            r = a.post(
+                f"/editions/{eid}/{path}", data={"csrf_token": csrf, "version": version, **fields}
+            )
+            assert r.status_code == 409, path
+            shown = _text(r.text)
+            assert "changed by someone else" in shown and "nothing was stored" in shown
+            assert f'href="/editions/{eid}"' in r.text
+            for name in ("title", "summary"):
+                assert fields[name] in shown, (path, name)
+            assert "<b>with care</b>" not in r.text  # shown as text, not markup
+            assert store.overrides(eid) == before
+        # B approves; A, from a page made after B's drop, is refused the same way.
+        _, b_csrf, b_version = _page(b, eid)
+        _, csrf, version = _page(a, eid)
+        approved = b.post(
+            f"/editions/{eid}/status",
+            data={"csrf_token": b_csrf, "version": b_version, "action": "approve"},
+        )
+        assert approved.status_code == 303 and store.edition_status(eid) == "approved"
+        for path, fields in (("stories", rewrite), ("add", written)):
+            r = a.post(
+                f"/editions/{eid}/{path}", data={"csrf_token": csrf, "version": version, **fields}
+            )
+            assert r.status_code == 409, path
+            shown = _text(r.text)
+            assert "is approved: only a draft can be changed" in shown
+            assert fields["title"] in shown and fields["summary"] in shown, path
+            assert store.overrides(eid) == before

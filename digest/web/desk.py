@@ -110,8 +110,18 @@ def _guard() -> BaseResponse | None:
     return _expired()
 
 
-#: Form fields an editor types, shown back when their session ended before the POST.
+#: Form fields an editor types, shown back when their change was not stored (the session
+#: ended before the POST, or someone else changed the edition).
 _TYPED = {"title": "Headline", "summary": "Summary", "url": "Link", "source": "Source"}
+
+
+def typed_words() -> list[tuple[str, str]]:
+    """What the editor typed into this request's form, as (label, text) pairs."""
+    return [
+        (label, request.form.get(name, "")[:5000])
+        for name, label in _TYPED.items()
+        if request.form.get(name, "").strip()
+    ]
 
 
 def _expired() -> BaseResponse:
@@ -125,12 +135,7 @@ def _expired() -> BaseResponse:
         if isinstance(edition_id, int)
         else url_for("desk.editions")
     )
-    typed = [
-        (label, request.form.get(name, "")[:5000])
-        for name, label in _TYPED.items()
-        if request.form.get(name, "").strip()
-    ]
-    body = render_template("web/desk/expired.html", next=target, typed=typed, editor=None)
+    body = render_template("web/desk/expired.html", next=target, typed=typed_words(), editor=None)
     return make_response(body, 401)
 
 
