@@ -27,6 +27,8 @@ from tests.test_desk import (
     story_keys,
     token,
 )
+from tests.test_send_stopped import _stopped_part_way
+from tests.test_send_support import FaultyHandler, small_project, smtp_server
 from tests.test_web_public import NOW, newsletter
 
 
@@ -371,3 +373,25 @@ def test_a_change_refused_because_of_another_editor_keeps_the_words(tmp_path: Pa
             assert "is approved: only a draft can be changed" in shown
             assert fields["title"] in shown and fields["summary"] in shown, path
             assert store.overrides(eid) == before
+
+
+def test_the_editions_list_counts_the_copies_of_an_edition_cancelled_mid_send(
+    tmp_path: Path,
+) -> None:
+    """Readers got it before it was cancelled: the desk's list says how many, as
+    `digest editions` does, rather than nothing (as if nobody had)."""
+    handler = FaultyHandler()
+    with smtp_server(handler) as port:
+        config = small_project(tmp_path / "news", port)
+        eid, delivered = _stopped_part_way(config, handler, "cancel")
+    add_editor(config)
+    with running(config) as base, editor_client(base) as c:
+        page = c.get("/editions")
+        assert page.status_code == 200
+        (row,) = [
+            _text(r)
+            for r in re.findall(r"<tr>.*?</tr>", page.text, re.S)
+            if f'"/editions/{eid}"' in r
+        ]
+        assert "cancelled" in row
+        assert f"{delivered} sent" in row and f"{delivered} delivered" in row, row

@@ -124,7 +124,9 @@ def editions() -> str:
     app = web().app
     list_name = request.args.get("list") or None
     rows = app.store.editions(list_name, limit=200)
-    ledgers = {e.id: app.store.ledger(e.id) for e in rows if e.status in (*LIVE, "sent")}
+    # A cancelled edition may have reached readers before it was stopped: its counts too.
+    reached = (*LIVE, "sent", "cancelled")
+    ledgers = {e.id: app.store.ledger(e.id) for e in rows if e.status in reached}
     warn_at = app.settings.bounces.complaint_warning
     stats = app.store.bounce_stats([e.id for e in rows if e.id in ledgers])
     return render_template(
