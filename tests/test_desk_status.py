@@ -395,3 +395,21 @@ def test_the_editions_list_counts_the_copies_of_an_edition_cancelled_mid_send(
         ]
         assert "cancelled" in row
         assert f"{delivered} sent" in row and f"{delivered} delivered" in row, row
+
+
+def test_a_paused_edition_says_how_it_resumes_and_what_cancelling_it_means(
+    tmp_path: Path,
+) -> None:
+    """Some readers have it: cancelling stops it for the others (it cannot un-send), and
+    the page says how the send goes on, as `digest pause` does."""
+    handler = FaultyHandler()
+    with smtp_server(handler) as port:
+        config = small_project(tmp_path / "news", port)
+        eid, _ = _stopped_part_way(config, handler, "pause")
+    add_editor(config)
+    with running(config) as base, editor_client(base) as c:
+        shown = _text(c.get(f"/editions/{eid}").text)
+        assert "paused" in shown
+        assert f"digest send {eid}" in shown  # how it resumes
+        assert "never send it" not in shown  # it went to some already
+        assert "nobody else gets it" in shown
