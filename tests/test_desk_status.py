@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from digest.app import App
 from digest.codec import iso
+from digest.web import create_app
 from tests.test_desk import (
     EDITOR,
     PASSWORD,
@@ -413,3 +416,50 @@ def test_a_paused_edition_says_how_it_resumes_and_what_cancelling_it_means(
         assert f"digest send {eid}" in shown  # how it resumes
         assert "never send it" not in shown  # it went to some already
         assert "nobody else gets it" in shown
+
+
+def test_a_form_left_open_until_its_token_expired_keeps_the_words(tmp_path: Path) -> None:
+    """An editor opened a story's form in the morning and saves it seven hours later,
+    still logged in (the session is renewed by every page), but the form's CSRF token
+    has expired (csrf.MAX_AGE): nothing is stored, and the page shows what they typed."""
+    config = newsletter(tmp_path)
+    add_editor(config)
+    eid = build(config)
+    lead = story_keys(config, eid)[0]
+    app = App.from_config(config)
+    before = app.store.overrides(eid)
+    with running(config) as base, editor_client(base) as c:
+        _, _, version = _page(c, eid)
+        # The token the page gave in the morning: this session's, signed then.
+        cookie = c.get(f"/editions/{eid}").request.headers["cookie"]
+        value = re.search(r"digest_session=([^;]+)", cookie)
+        assert value
+        flask_app = create_app(app)
+        session = flask_app.session_interface.get_signing_serializer(flask_app)  # type: ignore[attr-defined]
+        sid = session.loads(value.group(1))["csrf"]
+
+        class Morning(TimestampSigner):
+            def get_timestamp(self) -> int:
+                return int(time.time()) - 7 * 3600
+
+        old = URLSafeTimedSerializer(
+            app.settings.secret_key, salt="digest.csrf", signer=Morning
+        ).dumps([sid, "desk"])
+        r = c.post(
+            f"/editions/{eid}/stories",
+            data={
+                "csrf_token": old,
+                "version": version,
+                "action": "edit",
+                "key": lead,
+                "title": "A headline written before lunch",
+                "summary": "A summary written before lunch.",
+            },
+        )
+        assert r.status_code == 400
+        shown = _text(r.text)
+        assert "This form has expired" in shown
+        assert "A headline written before lunch" in shown
+        assert "A summary written before lunch." in shown
+        assert f'href="/editions/{eid}"' in r.text
+        assert app.store.overrides(eid) == before
