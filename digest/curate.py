@@ -19,6 +19,9 @@ Rules, so that the desk's buttons do what they say:
   (one lead more / less).
 - edit: a new headline and/or summary; everything else stays.
 - add: a new story (by URL or by hand) as the last lead or the first teaser.
+- a story of the reserve (what only subscribers of some sections get) can be dropped,
+  edited, or pinned, which brings it into every subscriber's edition; a pinned or
+  added story is never carried twice, in the run and in the reserve.
 
 Must not: read the clock, touch the store, the network or the templates.
 """
@@ -115,6 +118,8 @@ class Add:
 
 
 Operation = Pin | Unpin | Drop | Move | Promote | Demote | Edit | Add
+#: The operations that also apply to a story of the edition's reserve.
+ANY_STORY = (Pin, Drop, Edit)
 
 
 # -- applying ---------------------------------------------------------------------------
@@ -138,6 +143,36 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def _first(stories: Sequence[Story], keys: Iterable[str]) -> int | None:
+    return next((found for k in keys if (found := _find(stories, k)) is not None), None)
+
+
+def _unreserved(edition: Edition, story: Story) -> Edition:
+    """The edition without the reserve's telling of `story` (now in the run)."""
+    keys = set(story.keys)
+    kept = tuple(s for s in edition.reserve if not keys & set(s.keys))
+    return edition if len(kept) == len(edition.reserve) else replace(edition, reserve=kept)
+
+
+def _edited(story: Story, op: Edit) -> Story:
+    title = story.title if op.title is None else _clean(op.title) or story.title
+    summary = story.summary if op.summary is None else op.summary.strip()
+    return replace(story, title=title, summary=summary)
+
+
+def _in_reserve(edition: Edition, op: Drop | Edit, keys: Sequence[str]) -> Edition:
+    """A drop or an edit of a story only subscribers of some sections get."""
+    reserve = list(edition.reserve)
+    j = _first(reserve, keys)
+    if j is None:
+        return edition
+    if isinstance(op, Drop):
+        del reserve[j]
+    else:
+        reserve[j] = _edited(reserve[j], op)
+    return replace(edition, reserve=tuple(reserve))
+
+
 def apply(edition: Edition, op: Operation) -> Edition:
     """The edition after one operation (the same edition when it does not apply)."""
     run = list(edition.stories)
@@ -146,14 +181,17 @@ def apply(edition: Edition, op: Operation) -> Edition:
         if _find(run, op.story.key) is not None:
             return edition
         run.insert(leads, op.story)
-        return _split(edition, run, leads + 1 if op.lead else leads)
+        return _split(_unreserved(edition, op.story), run, leads + 1 if op.lead else leads)
     keys = (op.key, *(op.others if isinstance(op, Drop) else ()))
     if isinstance(op, Pin) and op.story is not None:
         keys = (op.key, *op.story.keys)
-    i = next((found for k in keys if (found := _find(run, k)) is not None), None)
+    i = _first(run, keys)
     if isinstance(op, Pin):
+        j = None if i is not None else _first(edition.reserve, keys)
         if i is not None:
             story = run.pop(i)  # the number of leads stays: the last lead may slide down
+        elif j is not None:
+            story = edition.reserve[j]  # as the editor may have rewritten it there
         elif op.story is not None:
             story = op.story
         else:
@@ -162,9 +200,9 @@ def apply(edition: Edition, op: Operation) -> Edition:
         while at < len(run) and run[at].pinned:
             at += 1
         run.insert(at, replace(story, pinned=True))
-        return _split(edition, run, leads)
+        return _split(_unreserved(edition, story), run, leads)
     if i is None:
-        return edition
+        return _in_reserve(edition, op, keys) if isinstance(op, Drop | Edit) else edition
     story = run[i]
     if isinstance(op, Unpin):
         run[i] = replace(story, pinned=False)
@@ -186,9 +224,7 @@ def apply(edition: Edition, op: Operation) -> Edition:
         run.insert(leads - 1, run.pop(i))
         leads -= 1
     elif isinstance(op, Edit):
-        title = story.title if op.title is None else _clean(op.title) or story.title
-        summary = story.summary if op.summary is None else op.summary.strip()
-        run[i] = replace(story, title=title, summary=summary)
+        run[i] = _edited(story, op)
     return _split(edition, run, leads)
 
 
@@ -296,6 +332,7 @@ def describe(op: Operation, titles: Mapping[str, str]) -> str:
 
 
 __all__ = [
+    "ANY_STORY",
     "Add",
     "CurationConflict",
     "CurationError",

@@ -115,7 +115,7 @@ def test_an_editor_curates_approves_and_the_sent_message_reflects_it(tmp_path: P
         # -- drop, pin, edit: each re-renders at once ---------------------------------------
         _submit(page, page.get_by_role("button", name=f"Drop “{drop['title']}”"))
         assert page.get_by_role("button", name=f"Drop “{drop['title']}”").count() == 0
-        _submit(page, page.get_by_role("button", name=f"Pin “{pin['title']}”"))
+        _submit(page, page.get_by_role("button", name=f"Pin first: “{pin['title']}”"))
         first = page.locator("li.story").first
         assert pin["title"] in first.inner_text() and "pinned" in first.inner_text()
         assert page.locator("#subject").inner_text().startswith(pin["title"][:40])
@@ -162,7 +162,7 @@ def test_an_editor_curates_approves_and_the_sent_message_reflects_it(tmp_path: P
         # -- approve ---------------------------------------------------------------------------
         _submit(page, page.get_by_role("button", name="Approve"))
         assert page.locator(".head .badge").inner_text() == "approved"
-        assert page.get_by_role("button", name=f"Pin “{pin['title']}”").count() == 0
+        assert page.get_by_role("button", name=f"Pin first: “{pin['title']}”").count() == 0
 
         page.goto(f"{base}/sources")
         assert page.get_by_role("row").filter(has_text="Harbour Herald").count() == 1
@@ -235,3 +235,34 @@ def test_an_editor_curates_approves_and_the_sent_message_reflects_it(tmp_path: P
 
     for shot in shots:
         assert shot.stat().st_size > 10_000, shot
+
+
+def test_every_story_button_is_named_by_the_words_it_shows(tmp_path: Path) -> None:
+    """WCAG 2.5.3 (label in name): a voice-control user says the words on a button. Each
+    story button's accessible name holds its visible words (and names the story). Before,
+    "Pin first" was named "Pin “…”" and "To teaser" / "To lead" "Demote “…” to a
+    teaser" / "Promote “…” to a lead", so saying what the button shows found nothing."""
+    config = newsletter(tmp_path)
+    add_editor(config, EDITOR, PASSWORD)
+    at = NOW.isoformat().replace("+00:00", "Z")
+    eid = json.loads(cli(config, "build", "--at", at, "--json"))["id"]
+    with chromium() as browser, serving(config) as base:
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        page.goto(f"{base}/editions/{eid}")
+        page.get_by_label("Email address").fill(EDITOR)
+        page.get_by_label("Password").fill(PASSWORD)
+        _submit(page, page.get_by_role("button", name="Log in"))
+        stories = page.locator("li.story")
+        assert stories.count() > 3
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        buttons = stories.locator("button")
+        shown = set()
+        for i in range(buttons.count()):
+            button = buttons.nth(i)
+            words = button.inner_text().strip(" ↑↓")
+            name = button.get_attribute("aria-label") or words  # what Chromium names it
+            assert words.lower() in name.lower(), (words, name)
+            shown.add(words)
+        assert {"Pin first", "Up", "Down", "To teaser", "To lead", "Drop", "Save"} <= shown
+        title = stories.first.locator("h3").inner_text()
+        assert stories.first.get_by_role("button", name=f"Pin first: “{title}”").count() == 1

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from digest.app import App
 from digest.codec import iso
+from digest.web import create_app
 from tests.test_desk import (
     EDITOR,
     PASSWORD,
@@ -27,6 +30,8 @@ from tests.test_desk import (
     story_keys,
     token,
 )
+from tests.test_send_stopped import _stopped_part_way
+from tests.test_send_support import FaultyHandler, small_project, smtp_server
 from tests.test_web_public import NOW, newsletter
 
 
@@ -307,3 +312,154 @@ def test_a_story_action_on_an_unknown_key_is_refused_and_stores_nothing(
         assert store.overrides(eid).get("operations", []) == []
         assert story_keys(config, eid) == keys
         assert "As ranked: no editor's changes yet." in _text(_page(c, eid)[0])
+
+
+def test_a_change_refused_because_of_another_editor_keeps_the_words(tmp_path: Path) -> None:
+    """Editor A rewrites a story and writes a new one while B changes the edition, then
+    while B has approved it: nothing of A's is stored, and A's page says so and shows
+    what A typed (as text), with a link back to the edition, as when a session ends."""
+    config = newsletter(tmp_path)
+    add_editor(config)
+    add_editor(config, "b@example.org", PASSWORD)
+    eid = build(config)
+    keys = story_keys(config, eid)
+    store = App.from_config(config).store
+    rewrite = {
+        "action": "edit",
+        "key": keys[1],
+        "title": "A headline I spent ten minutes on",
+        "summary": "And a summary <b>with care</b>.",
+    }
+    written = {
+        "how": "hand",
+        "title": "A story of my own, written by hand",
+        "summary": "Its summary, also written by hand.",
+        "url": "https://city.example/own",
+        "source": "City Hall",
+    }
+    with running(config) as base, editor_client(base) as a, client(base) as b:
+        assert login(b, "b@example.org").status_code == 303
+        _, csrf, version = _page(a, eid)
+        _, b_csrf, b_version = _page(b, eid)
+        dropped = b.post(
+            f"/editions/{eid}/stories",
+            data={"csrf_token": b_csrf, "version": b_version, "action": "drop", "key": keys[0]},
+        )
+        assert dropped.status_code == 303
+        before = store.overrides(eid)
+        for path, fields in (("stories", rewrite), ("add", written)):
+            r = a.post(
+                f"/editions/{eid}/{path}", data={"csrf_token": csrf, "version": version, **fields}
+            )
+            assert r.status_code == 409, path
+            shown = _text(r.text)
+            assert "changed by someone else" in shown and "nothing was stored" in shown
+            assert f'href="/editions/{eid}"' in r.text
+            for name in ("title", "summary"):
+                assert fields[name] in shown, (path, name)
+            assert "<b>with care</b>" not in r.text  # shown as text, not markup
+            assert store.overrides(eid) == before
+        # B approves; A, from a page made after B's drop, is refused the same way.
+        _, b_csrf, b_version = _page(b, eid)
+        _, csrf, version = _page(a, eid)
+        approved = b.post(
+            f"/editions/{eid}/status",
+            data={"csrf_token": b_csrf, "version": b_version, "action": "approve"},
+        )
+        assert approved.status_code == 303 and store.edition_status(eid) == "approved"
+        for path, fields in (("stories", rewrite), ("add", written)):
+            r = a.post(
+                f"/editions/{eid}/{path}", data={"csrf_token": csrf, "version": version, **fields}
+            )
+            assert r.status_code == 409, path
+            shown = _text(r.text)
+            assert "is approved: only a draft can be changed" in shown
+            assert fields["title"] in shown and fields["summary"] in shown, path
+            assert store.overrides(eid) == before
+
+
+def test_the_editions_list_counts_the_copies_of_an_edition_cancelled_mid_send(
+    tmp_path: Path,
+) -> None:
+    """Readers got it before it was cancelled: the desk's list says how many, as
+    `digest editions` does, rather than nothing (as if nobody had)."""
+    handler = FaultyHandler()
+    with smtp_server(handler) as port:
+        config = small_project(tmp_path / "news", port)
+        eid, delivered = _stopped_part_way(config, handler, "cancel")
+    add_editor(config)
+    with running(config) as base, editor_client(base) as c:
+        page = c.get("/editions")
+        assert page.status_code == 200
+        (row,) = [
+            _text(r)
+            for r in re.findall(r"<tr>.*?</tr>", page.text, re.S)
+            if f'"/editions/{eid}"' in r
+        ]
+        assert "cancelled" in row
+        assert f"{delivered} sent" in row and f"{delivered} delivered" in row, row
+
+
+def test_a_paused_edition_says_how_it_resumes_and_what_cancelling_it_means(
+    tmp_path: Path,
+) -> None:
+    """Some readers have it: cancelling stops it for the others (it cannot un-send), and
+    the page says how the send goes on, as `digest pause` does."""
+    handler = FaultyHandler()
+    with smtp_server(handler) as port:
+        config = small_project(tmp_path / "news", port)
+        eid, _ = _stopped_part_way(config, handler, "pause")
+    add_editor(config)
+    with running(config) as base, editor_client(base) as c:
+        shown = _text(c.get(f"/editions/{eid}").text)
+        assert "paused" in shown
+        assert f"digest send {eid}" in shown  # how it resumes
+        assert "never send it" not in shown  # it went to some already
+        assert "nobody else gets it" in shown
+
+
+def test_a_form_left_open_until_its_token_expired_keeps_the_words(tmp_path: Path) -> None:
+    """An editor opened a story's form in the morning and saves it seven hours later,
+    still logged in (the session is renewed by every page), but the form's CSRF token
+    has expired (csrf.MAX_AGE): nothing is stored, and the page shows what they typed."""
+    config = newsletter(tmp_path)
+    add_editor(config)
+    eid = build(config)
+    lead = story_keys(config, eid)[0]
+    app = App.from_config(config)
+    before = app.store.overrides(eid)
+    with running(config) as base, editor_client(base) as c:
+        _, _, version = _page(c, eid)
+        # The token the page gave in the morning: this session's, signed then.
+        cookie = c.get(f"/editions/{eid}").request.headers["cookie"]
+        value = re.search(r"digest_session=([^;]+)", cookie)
+        assert value
+        flask_app = create_app(app)
+        session = flask_app.session_interface.get_signing_serializer(flask_app)  # type: ignore[attr-defined]
+        sid = session.loads(value.group(1))["csrf"]
+
+        class Morning(TimestampSigner):
+            def get_timestamp(self) -> int:
+                return int(time.time()) - 7 * 3600
+
+        old = URLSafeTimedSerializer(
+            app.settings.secret_key, salt="digest.csrf", signer=Morning
+        ).dumps([sid, "desk"])
+        r = c.post(
+            f"/editions/{eid}/stories",
+            data={
+                "csrf_token": old,
+                "version": version,
+                "action": "edit",
+                "key": lead,
+                "title": "A headline written before lunch",
+                "summary": "A summary written before lunch.",
+            },
+        )
+        assert r.status_code == 400
+        shown = _text(r.text)
+        assert "This form has expired" in shown
+        assert "A headline written before lunch" in shown
+        assert "A summary written before lunch." in shown
+        assert f'href="/editions/{eid}"' in r.text
+        assert app.store.overrides(eid) == before

@@ -263,6 +263,15 @@ class SourcesMixin(Base):
             row = conn.execute(query).first()
         return None if row is None else _article(row)
 
+    def article_at(self, *urls: str) -> Article | None:
+        """The stored article linking to one of `urls` (the latest if several), or None."""
+        a = t.articles
+        when = func.coalesce(a.c.published_at, a.c.first_seen_at)
+        query = _articles_query().where(a.c.url.in_(urls)).order_by(when.desc(), a.c.id.desc())
+        with self.engine.connect() as conn:
+            row = conn.execute(query.limit(1)).first()
+        return None if row is None else _article(row)
+
     def count_articles(self, *, before: datetime) -> int:
         """How many stored articles are dated (or were first seen) before `before`:
         those `articles(since=before)` leaves out, counted without loading them."""

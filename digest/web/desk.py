@@ -7,7 +7,9 @@ typed (a session that ended mid-edit must not lose their words). A
 login is a signed Flask session cookie (HttpOnly, SameSite=Lax, Secure behind https)
 holding the editor's id and a stamp of their password hash, so a password reset or a
 removed editor ends every session. Every form carries a CSRF token
-(:mod:`digest.web.csrf`, scope "desk"; "login" for the login form). The cookie also
+(:mod:`digest.web.csrf`, scope "desk"; "login" for the login form); a form refused
+with a 400 (its token expired while the page stayed open) shows the editor's words
+back, as a 401 does. The cookie also
 carries the editor's session generation, which logout bumps: a copy of the cookie
 kept from before is logged out. Failed logins cost one password-hash check whether
 or not the address exists. Every login attempt is counted in the database *before*
@@ -42,6 +44,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from digest.store._editors import Editor
@@ -110,8 +113,18 @@ def _guard() -> BaseResponse | None:
     return _expired()
 
 
-#: Form fields an editor types, shown back when their session ended before the POST.
+#: Form fields an editor types, shown back when their change was not stored (the session
+#: ended before the POST, or someone else changed the edition).
 _TYPED = {"title": "Headline", "summary": "Summary", "url": "Link", "source": "Source"}
+
+
+def typed_words() -> list[tuple[str, str]]:
+    """What the editor typed into this request's form, as (label, text) pairs."""
+    return [
+        (label, request.form.get(name, "")[:5000])
+        for name, label in _TYPED.items()
+        if request.form.get(name, "").strip()
+    ]
 
 
 def _expired() -> BaseResponse:
@@ -125,13 +138,28 @@ def _expired() -> BaseResponse:
         if isinstance(edition_id, int)
         else url_for("desk.editions")
     )
-    typed = [
-        (label, request.form.get(name, "")[:5000])
-        for name, label in _TYPED.items()
-        if request.form.get(name, "").strip()
-    ]
-    body = render_template("web/desk/expired.html", next=target, typed=typed, editor=None)
+    body = render_template("web/desk/expired.html", next=target, typed=typed_words(), editor=None)
     return make_response(body, 401)
+
+
+@bp.errorhandler(400)
+def _bad_form(exc: HTTPException) -> tuple[str, int]:
+    """A refused desk form (its CSRF token expired while the page stayed open, say):
+    nothing was changed, and the words the editor typed are shown with the way back to
+    the edition, rather than only the reason."""
+    edition_id = (request.view_args or {}).get("edition_id")
+    typed = typed_words() if request.method == "POST" else []
+    message = exc.description or ""
+    if not typed or not isinstance(edition_id, int):
+        return render_template("web/error.html", code=400, title=exc.name, message=message), 400
+    body = render_template(
+        "web/desk/conflict.html",
+        heading="Not changed",
+        message=message,
+        edition_id=edition_id,
+        typed=typed,
+    )
+    return body, 400
 
 
 @bp.after_request

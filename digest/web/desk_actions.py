@@ -6,7 +6,9 @@ Each is a POST with the desk's CSRF token that does one thing through
 an unknown subscriber) comes back as a flash message and changes nothing. Every
 curation and status form carries the edition's version as the page showed it: when
 someone else changed the edition since (in this process or another), the answer is a
-409 page saying so, and nothing is stored or approved. Approving says who gets the
+409 page saying so, and nothing is stored or approved; that page, like the refusal of
+a rewritten or new story because the edition is no longer a draft, shows the words the
+editor typed, which a redirect would lose. Approving says who gets the
 edition and when (:mod:`digest.web.desk_outlook`). Views hold no curation logic of
 their own.
 """
@@ -19,13 +21,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from digest import curate, gate
-from digest.curate import CurationConflict
+from digest.curate import CurationConflict, CurationError
 from digest.errors import DigestError, NotFound
 from digest.lifecycle import EditionStatus, sources
+from digest.records import Edition
 from digest.web import desk_edition as work
 from digest.web.common import web
 from digest.web.csrf import check_csrf
-from digest.web.desk import SCOPE, bp, current_editor
+from digest.web.desk import SCOPE, bp, current_editor, typed_words
 from digest.web.desk_outlook import outlook
 
 #: Edition statuses a cancel may start from (a sent or cancelled edition stays so).
@@ -56,18 +59,40 @@ def _seen() -> int | None:
     return int(value)
 
 
-def _conflict(edition_id: int, exc: CurationConflict) -> tuple[str, int]:
-    return render_template("web/desk/conflict.html", message=str(exc), edition_id=edition_id), 409
+def _conflict(edition_id: int, exc: CurationError) -> tuple[str, int]:
+    """Nothing was stored: someone else changed the edition since the editor's page was
+    made (or approved it meanwhile). The page says so and shows what the editor typed,
+    which a redirect back to the edition would lose."""
+    stale = isinstance(exc, CurationConflict)
+    body = render_template(
+        "web/desk/conflict.html",
+        heading="Changed by someone else" if stale else "Not changed",
+        message=str(exc),
+        edition_id=edition_id,
+        typed=typed_words(),
+    )
+    return body, 409
+
+
+def _refused(edition_id: int, exc: DigestError) -> BaseResponse | tuple[str, int]:
+    """A refusal of a story's change: a page with the editor's words when the edition is
+    no longer a draft (they typed them for nothing), else a message on the edition."""
+    if (
+        isinstance(exc, CurationError)
+        and typed_words()
+        and web().app.store.edition_status(edition_id) != "draft"
+    ):
+        return _conflict(edition_id, exc)
+    flash(str(exc), "error")
+    return _back(edition_id, "add" if request.endpoint == "desk.add" else None)
 
 
 def _story_op(kind: str, key: str, edition_id: int) -> curate.Operation:
-    if kind == "pin":
+    if kind in ("pin", "drop"):  # of any story, the reserve's too
         current = work.curation(web().app, edition_id).edition
-        story = next((s for s in current.stories if s.key == key), None)
-        return curate.Pin(key, story)
-    if kind == "drop":
-        current = work.curation(web().app, edition_id).edition
-        story = next((s for s in current.stories if s.key == key), None)
+        story = next((s for s in current.carried if s.key == key), None)
+        if kind == "pin":
+            return curate.Pin(key, story)
         return curate.Drop(key, story.keys[1:] if story else ())
     if kind in ("up", "down"):
         return curate.Move(key, -1 if kind == "up" else 1)
@@ -101,11 +126,17 @@ def story(edition_id: int) -> BaseResponse | tuple[str, int]:
     except CurationConflict as exc:
         return _conflict(edition_id, exc)
     except DigestError as exc:
-        flash(str(exc), "error")
-        return _back(edition_id)
-    keys = [s.key for s in after.stories]
-    anchor = f"story-{keys.index(key) + 1}" if kind != "drop" and key in keys else None
-    return _back(edition_id, anchor)
+        return _refused(edition_id, exc)
+    return _back(edition_id, None if kind == "drop" else _anchor(after, key))
+
+
+def _anchor(edition: Edition, key: str) -> str | None:
+    """Where the story is on the edition page after the change."""
+    for name, stories in (("story", edition.stories), ("reserve", edition.reserve)):
+        keys = [s.key for s in stories]
+        if key in keys:
+            return f"{name}-{keys.index(key) + 1}"
+    return None
 
 
 @bp.route("/editions/<int:edition_id>/add", methods=["POST"])
@@ -139,8 +170,7 @@ def add(edition_id: int) -> BaseResponse | tuple[str, int]:
     except CurationConflict as exc:
         return _conflict(edition_id, exc)
     except DigestError as exc:
-        flash(str(exc), "error")
-        return _back(edition_id, "add")
+        return _refused(edition_id, exc)
     flash(f"Added “{story.title}”.", "ok")
     return _back(edition_id)
 

@@ -9,6 +9,8 @@ saved in between nothing is stored and :class:`~digest.curate.CurationConflict` 
 so. The desk's forms carry the version the editor saw, so a change made from a page
 that is out of date is refused the same way. A rebuild ranks the stored articles again
 (the editor's pins ranked in) and replays the operations, so they win over the ranking.
+A story added by a link one of the sources delivered is that stored article (under its
+key, so the list's next edition knows it was sent); any other link is fetched.
 A test message goes through the same preparation as a real one, marked "[TEST] ", to
 one address, and is not recorded in the ledger.
 Must not: read the clock (callers pass `now`), or hold request state.
@@ -25,7 +27,7 @@ from digest import curate
 from digest.app import App
 from digest.build import candidates, list_options, select
 from digest.codec import edition_from_dict, edition_to_dict, iso
-from digest.collect.entry import article_key
+from digest.collect.entry import article_key, canonical_url
 from digest.collect.pages import article_from_page, extract_page
 from digest.curate import CurationConflict, CurationError, Operation
 from digest.deliver.mail import send_one
@@ -111,10 +113,14 @@ def change(
 
     An operation on a story names it by key; one whose key is not a story of the edition
     (a crafted form, or a story gone since) is refused: `curate.apply` would ignore it,
-    but it would still be stored and listed in the history as a change."""
+    but it would still be stored and listed in the history as a change. A pin, drop or
+    edit may name a story of the reserve (sent only to subscribers of some sections)."""
     current = draft(app, edition_id, seen=seen)
     key = None if isinstance(op, curate.Add) else op.key
-    if key is not None and key not in {s.key for s in current.edition.stories}:
+    edition = current.edition
+    # A pin, drop or edit may name a story only subscribers of some sections get.
+    stories = edition.carried if isinstance(op, curate.ANY_STORY) else edition.stories
+    if key is not None and key not in {s.key for s in stories}:
         raise CurationError(
             f"edition {edition_id} has no story {key[:80]!r} (dropped, or never in it); "
             "nothing was changed"
@@ -192,10 +198,15 @@ def _keep(app: App, article: Article, *, now: datetime) -> None:
 
 
 def story_from_url(app: App, url: str, *, section: str | None, lead: bool, now: datetime) -> Story:
-    """Fetch a page, extract its article, store it, and make a story of it. Loopback and
-    private addresses are refused (:mod:`digest.web.fetch_guard`) unless the
-    configuration allows them."""
+    """The story at `url`: the stored article that links there (one of the sources' that
+    the ranking left out, say: under its own key, so that the next edition counts it as
+    sent), else the page fetched, its article extracted and stored. Loopback and private
+    addresses are not fetched (:mod:`digest.web.fetch_guard`) unless the configuration
+    allows them."""
     url = _http_url(url, "URL")
+    stored = app.store.article_at(url, canonical_url(url))
+    if stored is not None:
+        return _story(app, replace(stored, section=section), stored.credit, lead=lead)
     anywhere = app.settings.serve.allow_private_fetch
     result = fetch_page(
         url,

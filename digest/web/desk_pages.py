@@ -124,7 +124,9 @@ def editions() -> str:
     app = web().app
     list_name = request.args.get("list") or None
     rows = app.store.editions(list_name, limit=200)
-    ledgers = {e.id: app.store.ledger(e.id) for e in rows if e.status in (*LIVE, "sent")}
+    # A cancelled edition may have reached readers before it was stopped: its counts too.
+    reached = (*LIVE, "sent", "cancelled")
+    ledgers = {e.id: app.store.ledger(e.id) for e in rows if e.status in reached}
     warn_at = app.settings.bounces.complaint_warning
     stats = app.store.bounce_stats([e.id for e in rows if e.id in ledgers])
     return render_template(
@@ -169,7 +171,7 @@ def edition(edition_id: int) -> tuple[str, int]:
 def _edition_context(app: App, cur: Curation, email: str | None) -> dict[str, Any]:
     edition = cur.edition
     assert edition.id is not None
-    titles = {s.key: s.title for s in (*cur.base.stories, *edition.stories)}
+    titles = {s.key: s.title for s in (*cur.base.carried, *edition.carried)}
     for op in cur.operations:
         story = getattr(op, "story", None)
         if story is not None:
