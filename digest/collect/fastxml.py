@@ -76,6 +76,8 @@ _NAMESPACED_ELEMENTS = frozenset(
 _CHANNEL_ONLY = (b"atom:link", b"atom10:link")
 #: Every href and src attribute value in a piece of HTML (quoted or not).
 _URL_ATTRIBUTE = re.compile(r"""(?i)\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_ITEM = re.compile(rb"<item[\s>].*?</item\s*>", re.DOTALL)
+_LINKED = re.compile(rb"<link(?:\s[^>]*)?>\s*[^\s<]")
 _ABSOLUTE_GUID = re.compile(r"https?://\S+\Z")
 _PERMALINK_FALSE = re.compile(rb"""<guid\s+isPermaLink\s*=\s*["']false["']\s*>""")
 _TEXT_TYPES = frozenset({"text/plain", "text/html", "application/xhtml+xml", "text", "html"})
@@ -108,6 +110,9 @@ def read_fast(
     text = _CDATA.sub(b"", body)
     if len(parsed.entries) != text.count(b"<item>") + text.count(b"<item "):
         return None  # items inside items: feedparser counts them otherwise
+    linked = sum(1 for e in parsed.entries if e.link)
+    if linked < len(parsed.entries) and linked < _linked_items(text):
+        return None  # a link it gave back empty (a private or local host): feedparser keeps it
     # feedparser resolves a GUID against the document's URL unless isPermaLink="false".
     guids_are_names = text.count(b"<guid") == len(_PERMALINK_FALSE.findall(text))
     feed = parsed.feed
@@ -120,6 +125,11 @@ def read_fast(
             return None
         entries.append(entry)
     return entries, language_tag(feed.language)
+
+
+def _linked_items(text: bytes) -> int:
+    """How many items of a feed's `text` (CDATA removed) have a ``<link>`` with text."""
+    return sum(1 for item in _ITEM.finditer(text) if _LINKED.search(item.group()))
 
 
 def _plain(body: bytes) -> bool:
