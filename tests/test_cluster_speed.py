@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from digest.rank import cluster as c
+from digest.rank import keywords as kw
 from digest.rank import minhash as m
 from digest.rank import names as rank_names
 from digest.rank import terms as t
@@ -150,21 +151,42 @@ def test_names_and_the_clusters_they_decide_are_those_of_the_reference(
     assert c.cluster(articles) != got  # names alone would have merged some
 
 
-@pytest.mark.parametrize("chunk", [t.CHUNK, 7])
+@pytest.mark.parametrize(("chunk", "apart"), [(t.CHUNK, kw.APART), (7, kw.APART), (t.CHUNK, 1.0)])
 def test_weights_and_keywords_are_those_of_the_definitions(
-    chunk: int, monkeypatch: pytest.MonkeyPatch
+    chunk: int, apart: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Also when the weights are worked out a few articles at a time (``t.CHUNK``)."""
+    """Also when the weights are worked out a few articles at a time (``t.CHUNK``), and
+    when the keywords are ordered by their weights, not by the sorted keys alone (as
+    when two of the batch's products lie closer than ``kw.APART``)."""
     monkeypatch.setattr(t, "CHUNK", chunk)
+    monkeypatch.setattr(kw, "APART", apart)
     articles = sorted(_batch(9, 200), key=c._canonical)
     slow = reference.Batch(articles)
     fast = t.weigh(articles)
-    starts, ids = t.keywords(fast)
+    assert kw._weight_ranks(fast)[3] is (apart < 1.0)  # the path this run tests
+    starts, ids = kw.keywords(fast)
     for i in range(len(articles)):
         vector = {fast.vocabulary[k]: w for k, w in fast.vector(i).items()}
         assert list(vector.items()) == list(slow.vectors[i].items())  # same order, same bits
         mine = [fast.vocabulary[k] for k in ids[starts[i] : starts[i + 1]].tolist()]
         assert mine == slow.keywords(i)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_products_apart_stay_apart_divided_by_any_norm(seed: int) -> None:
+    """Two of an article's products of tf and idf that lie ``kw.APART`` of the larger
+    apart keep their order once divided by its norm and rounded: the keywords may then
+    be ordered by the products (``kw._heaviest_first``). Two products an ulp apart can
+    become one weight: those are ordered by the weights themselves."""
+    rng = random.Random(seed)
+    tied = 0
+    for _ in range(2000):
+        heavy = rng.uniform(0.05, 60.0)
+        norm = rng.uniform(0.5, 400.0)
+        light = heavy - heavy * kw.APART * (1 + rng.random())
+        assert heavy / norm > light / norm
+        tied += heavy / norm == math.nextafter(heavy, 0.0) / norm
+    assert tied > 100  # products an ulp apart do tie: the margin is needed
 
 
 @pytest.mark.parametrize("seed", range(40))

@@ -58,6 +58,7 @@ from datetime import timedelta
 
 import numpy as np
 
+from digest.rank.keywords import keywords
 from digest.rank.minhash import Bands, band_keys, keyword_masks, shared, term_hashes
 from digest.rank.names import Named
 from digest.rank.story import Story as _Story
@@ -69,7 +70,6 @@ from digest.rank.terms import (
     PRIOR_DOCS,
     TITLE_WEIGHT,
     Terms,
-    keywords,
     lead_tokens,
     tokens,
     weigh,

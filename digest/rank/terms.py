@@ -1,10 +1,9 @@
-"""A batch's articles as tf-idf vectors, and each article's keywords (steps 1-3 of
-:mod:`digest.rank.cluster`).
+"""A batch's articles as tf-idf vectors (steps 1-2 of :mod:`digest.rank.cluster`).
 
 Job: tokenise every article once, number the terms through one vocabulary, and hold the
 batch's weighted vectors as compressed sparse rows (numpy arrays: each article's term
-ids, ascending, and their weights), from which the keywords are picked for the MinHash.
-Also which terms a text writes as names (:func:`names`: who and where, not what happened).
+ids, ascending, and their weights), from which :mod:`digest.rank.keywords` picks the
+keywords for the MinHash.
 Pure and deterministic. Must not: judge whether two articles tell one story (that is
 :mod:`digest.rank.cluster`), or depend on anything but the articles' words.
 
@@ -297,89 +296,3 @@ def _tally(
     order = np.argsort(firsts)  # distinct positions: any sort will do
     firsts = firsts[order]
     return found[firsts], counts[order].astype(np.int64), docs[firsts]
-
-
-def keywords(batch: Terms, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
-    """Each article's ``KEYWORDS`` heaviest terms that another article also uses, heaviest
-    first, ties by the term's text: ``(starts, term ids)`` as compressed rows (worked
-    out ``chunk`` articles at a time, to bound the memory)."""
-    n = len(batch.starts) - 1
-    spelled = np.flatnonzero(batch.df > 1)
-    text_rank = np.zeros(len(batch.vocabulary), dtype=np.int64)
-    text_rank[sorted(spelled.tolist(), key=batch.vocabulary.__getitem__)] = np.arange(len(spelled))
-    heavy, row, column = _weight_ranks(batch)
-    lengths = np.zeros(n, dtype=np.int64)
-    parts = []
-    for first in range(0, n, chunk):
-        last = min(n, first + chunk)
-        start, end = batch.starts[first], batch.starts[last]
-        docs = np.repeat(np.arange(first, last), np.diff(batch.starts[first : last + 1]))
-        terms = batch.terms[start:end]
-        shared = batch.df[terms] > 1
-        docs, terms = docs[shared], terms[shared]
-        weights = batch.weights[start:end][shared]
-        ranks = heavy[row[batch.counts[start:end][shared]], column[batch.df[terms]]]
-        order = _heaviest_first(docs, ranks, text_rank[terms], weights)
-        docs, terms = docs[order], terms[order]
-        begins = np.searchsorted(docs, np.arange(first, last + 1))
-        kept = np.arange(len(docs)) - begins[docs - first] < KEYWORDS
-        parts.append(terms[kept])
-        lengths[first:last] = np.minimum(np.diff(begins), KEYWORDS)
-    starts = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=starts[1:])
-    return starts, np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-
-
-def _weight_ranks(batch: Terms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The rank (0: the heaviest) of each of the batch's distinct values of
-    ``tf(count) * idf(df)``, a value that depends only on the pair (count, df): a table
-    by (count, df), and the row of each count and the column of each df in it (an
-    entry's rank is ``table[row[count], column[df]]``)."""
-    if not len(batch.terms):
-        nothing = np.zeros(1, dtype=np.int64)
-        return np.zeros((1, 1), dtype=np.int64), nothing, nothing
-    count_values, row = _values(np.bincount(batch.counts))
-    df_values, column = _values(np.bincount(batch.df))  # every term with df > 0 is used
-    if df_values[0] == 0:
-        df_values = df_values[1:]
-        column -= 1
-    docs_plus = len(batch.starts) - 1 + PRIOR_DOCS
-    tf = np.array([1.0 + math.log(v) for v in count_values.tolist()])
-    idf = np.array([math.log(docs_plus / (d + 1)) for d in df_values.tolist()])
-    grid = np.unique(-(tf[:, None] * idf[None, :]), return_inverse=True)[1]
-    return grid.reshape(len(tf), len(idf)), row, column
-
-
-def _heaviest_first(
-    docs: np.ndarray, heavy: np.ndarray, text: np.ndarray, weights: np.ndarray
-) -> np.ndarray:
-    """The order of the entries by (article, weight descending, term text).
-
-    Within one article a weight is ``tf(count) * idf(df) / norm`` with one norm, so it
-    orders as ``tf(count) * idf(df)`` does: by ``heavy`` (:func:`_weight_ranks`); the
-    three keys are packed into one integer. Should two different values become equal
-    once divided by the norm (a tie the packed order would not see), or the keys not
-    fit 63 bits, the entries are sorted on the normalised weights themselves.
-    """
-    if not len(docs):
-        return np.arange(0)
-    bits = (int(heavy.max()).bit_length(), int(text.max()).bit_length())
-    if int(docs.max()).bit_length() + sum(bits) <= 63:
-        keys = (docs << (bits[0] + bits[1])) | (heavy << bits[1]) | text
-        # the keys are distinct: any sort gives this order; "stable" (timsort) makes use
-        # of their coming article by article (2.4 times as fast as the default here)
-        order = np.argsort(keys, kind="stable")
-        del keys
-        w, d, h = weights[order], docs[order], heavy[order]
-        if not np.any((d[1:] == d[:-1]) & (h[1:] != h[:-1]) & (w[1:] == w[:-1])):
-            return order
-    return np.lexsort((text, -weights, docs))
-
-
-def _values(tally: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The values that occur (``tally[v] > 0``), ascending, and each value's index
-    among them (a table by value)."""
-    values = np.flatnonzero(tally)
-    index = np.zeros(len(tally), dtype=np.int64)
-    index[values] = np.arange(len(values))
-    return values, index
