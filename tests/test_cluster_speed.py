@@ -29,11 +29,23 @@ from tests import cluster_reference as reference
 NOW = datetime(2024, 5, 17, 7, 0, tzinfo=UTC)
 
 
-def test_band_values_are_the_minhash_of_the_formula() -> None:
+@pytest.mark.parametrize("table", [m.TABLE_BYTES, 0])
+def test_band_values_are_the_minhash_of_the_formula(
+    table: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each term permuted once into a table, or each set's terms permuted where they
+    stand (a table over ``TABLE_BYTES``); each set's hashes given, or picked from the
+    batch's distinct terms' hashes by term id."""
+    monkeypatch.setattr(m, "TABLE_BYTES", table)
     rng = random.Random(3)
     sets = [[f"w{rng.randrange(500)}" for _ in range(rng.randint(1, 24))] for _ in range(40)]
     sets += [[], ["københavn", "北京", "ß"]]
     got = m.keyword_bands(sets, chunk=7)
+    words = sorted({w for terms in sets for w in terms})
+    ids = [words.index(w) for terms in sets for w in terms]
+    starts = np.cumsum([0, *map(len, sets)])
+    picked = m.band_keys(m.term_hashes(words), starts, chunk=7, terms=np.array(ids))
+    assert np.array_equal(picked, got)
     for terms, bands in zip(sets, got, strict=True):
         if terms:
             assert bands.tolist() == reference.bands(terms)

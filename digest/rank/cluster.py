@@ -305,7 +305,9 @@ def _index(batch: _Batch) -> tuple[Bands, list[frozenset[int]], list[int], list[
     used = np.unique(ids)
     hashes = np.zeros(len(terms.vocabulary), dtype=np.uint32)
     hashes[used] = term_hashes([terms.vocabulary[t] for t in used.tolist()])
-    bands = band_keys(hashes[ids], starts)
+    row = np.zeros(len(terms.vocabulary), dtype=np.int64)  # each keyword's among those used
+    row[used] = np.arange(len(used))
+    bands = band_keys(hashes[used], starts, terms=row[ids])
     rows = np.flatnonzero(np.diff(starts) > 0)
     pool = list(range(len(terms.vocabulary)))  # one int per term, shared by every set
     flat, bounds = list(map(pool.__getitem__, ids.tolist())), starts.tolist()
