@@ -60,7 +60,7 @@ import numpy as np
 
 from digest.rank.keywords import keywords
 from digest.rank.minhash import Bands, band_keys, keyword_masks, shared, term_hashes
-from digest.rank.names import Named
+from digest.rank.names import Named, capitalised
 from digest.rank.story import Story as _Story
 from digest.rank.story import Vector
 from digest.rank.terms import (
@@ -129,12 +129,13 @@ class _Batch:
 
     def __init__(self, articles: Sequence[Article]) -> None:
         self.articles = _in_canonical_order(articles)
-        self.terms: Terms = weigh(self.articles)
+        # the words each lead capitalises (a superset of its names) found as it is tokenised
+        self.terms: Terms = weigh(self.articles, also=capitalised)
         self.credits = [a.credit for a in self.articles]
         self.scratch = np.zeros(len(self.terms.vocabulary))
         self._held = np.zeros(len(self.terms.vocabulary))
         self._vectors: list[Vector | None] = [None] * len(self.articles)
-        self.named = Named(self.articles)
+        self.named = Named(self.articles, self.terms.also)
         self.held = -1
         self.readds = 0  # cosines too near a limit for np.dot: added again in order
 

@@ -3,7 +3,8 @@
 Job: tokenise every article once, number the terms through one vocabulary, and hold the
 batch's weighted vectors as compressed sparse rows (numpy arrays: each article's term
 ids, ascending, and their weights), from which :mod:`digest.rank.keywords` picks the
-keywords for the MinHash.
+keywords for the MinHash; while an article is read, find what else its caller asks of
+its lead (``Terms.also``: the words clustering's names check needs, :mod:`~digest.rank.names`).
 Pure and deterministic. Must not: judge whether two articles tell one story (that is
 :mod:`digest.rank.cluster`), or depend on anything but the articles' words.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import islice
@@ -138,6 +139,11 @@ class _Numbering(dict[str, int]):
         return number
 
 
+#: What :func:`weigh` may find in each article's standfirst and body as well.
+Also = Callable[[str], frozenset[str]]
+NOTHING: frozenset[str] = frozenset()  # one object for every article with nothing found
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Terms:
     """A batch's tf-idf vectors as compressed sparse rows.
@@ -146,7 +152,8 @@ class Terms:
     ``counts`` (weighted term counts: a headline word counts ``TITLE_WEIGHT`` times) and
     ``weights`` (normalised tf-idf, all > 0), in the order the terms first occur in the
     article (lead, then headline); ``vocabulary[t]`` is term ``t``; ``df[t]`` the number
-    of articles that use it.
+    of articles that use it. ``also[i]``: what :func:`weigh` was asked to find in article
+    ``i``'s standfirst and body as well (none: empty).
     """
 
     vocabulary: list[str]
@@ -155,6 +162,7 @@ class Terms:
     counts: np.ndarray
     weights: np.ndarray
     df: np.ndarray
+    also: list[frozenset[str]]
 
     def vector(self, i: int) -> dict[int, float]:
         """Article ``i``'s vector as a dict (term id -> weight), in entry order."""
@@ -163,8 +171,11 @@ class Terms:
         return dict(zip(terms, weights, strict=True))
 
 
-def weigh(articles: Sequence[Article]) -> Terms:
-    """The tf-idf vectors of ``articles`` (steps 1 and 2 of :mod:`digest.rank.cluster`).
+def weigh(articles: Sequence[Article], also: Also | None = None) -> Terms:
+    """The tf-idf vectors of ``articles`` (steps 1 and 2 of :mod:`digest.rank.cluster`),
+    and ``also`` of each article's standfirst and body, found as it is tokenised
+    (``Terms.also``: clustering asks for the words each lead capitalises, so that they
+    are found on every core, not one article after another as it places them).
 
     The same numbers as the definitions computed one article at a time with Python
     floats: the tables hold ``math.log``'s values, products and quotients are the same
@@ -173,12 +184,13 @@ def weigh(articles: Sequence[Article]) -> Terms:
     """
     n = len(articles)
     number = _Numbering()  # the batch's vocabulary: the parts' terms in the order they occur
-    terms_parts, tally_parts, kept_parts = [], [], []
-    for counted in _counted(articles):
+    terms_parts, tally_parts, kept_parts, found = [], [], [], []
+    for counted in _counted(articles, also):
         renumber = np.fromiter(map(number.__getitem__, counted.vocabulary), np.int64)
         terms_parts.append(renumber[counted.terms])
         tally_parts.append(counted.counts.astype(np.int64))
         kept_parts.append(counted.kept)
+        found += counted.also
     vocabulary = list(number)
     empty = np.zeros(0, dtype=np.int64)
     terms = np.concatenate(terms_parts) if terms_parts else empty
@@ -199,7 +211,7 @@ def weigh(articles: Sequence[Article]) -> Terms:
         part *= tf[tally[starts[first] : starts[last]]]  # tf * idf: multiplication commutes
         docs = np.repeat(np.arange(last - first), kept[first:last])
         part /= np.sqrt(np.bincount(docs, weights=part * part, minlength=last - first))[docs]
-    return Terms(vocabulary, starts, terms, tally, weights, df)
+    return Terms(vocabulary, starts, terms, tally, weights, df, found)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -212,23 +224,26 @@ class _Counted:
     terms: np.ndarray  # ids in ``vocabulary``
     counts: np.ndarray
     kept: np.ndarray
+    also: list[frozenset[str]]
 
 
-def _counted(articles: Sequence[Article]) -> list[_Counted]:
+def _counted(articles: Sequence[Article], also: Also | None = None) -> list[_Counted]:
     """The batch's terms counted in parts of whole chunks (``CHUNK``), one per process
     (:mod:`digest.rank.parallel`), at least ``PART_CHUNKS`` chunks each: a fork and the
     copy of its result back cost about a chunk's tokenising."""
     chunks = -(-len(articles) // CHUNK)
     parts = parallel.processes(chunks // PART_CHUNKS)
     if parts <= 1:
-        return [_count(articles, 0, len(articles))]
+        return [_count(articles, 0, len(articles), also)]
     cuts = [CHUNK * (chunks * k // parts) for k in range(parts)] + [len(articles)]
-    return parallel.in_children(lambda k: _count(articles, cuts[k], cuts[k + 1]), parts)
+    return parallel.in_children(lambda k: _count(articles, cuts[k], cuts[k + 1], also), parts)
 
 
-def _count(articles: Sequence[Article], begin: int, end: int) -> _Counted:
+def _count(articles: Sequence[Article], begin: int, end: int, also: Also | None) -> _Counted:
     """:class:`_Counted` of ``articles[begin:end]``, ``CHUNK`` articles at a time."""
     number = _Numbering()
+    found_also: list[frozenset[str]] = []
+    one: dict[str, str] = {}  # one string per word found: a smaller result to send back
     usable: list[bool] = []  # term id -> content(term)
     kept = np.zeros(end - begin, dtype=np.int64)  # each article's entries kept
     parts: list[tuple[np.ndarray, np.ndarray]] = []
@@ -243,7 +258,11 @@ def _count(articles: Sequence[Article], begin: int, end: int) -> _Counted:
         found: list[int] = []
         lengths: list[int] = []
         for article in articles[first:last]:
-            lead = lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS)
+            text = f"{article.summary} {article.text}"
+            lead = lead_tokens(text, LEAD_WORDS)
+            if also is not None:
+                got = also(text)
+                found_also.append(frozenset(one.setdefault(w, w) for w in got) if got else NOTHING)
             found += map(number.__getitem__, lead)
             title = [*map(number.__getitem__, tokens(article.title))]
             found += title * TITLE_WEIGHT
@@ -260,6 +279,7 @@ def _count(articles: Sequence[Article], begin: int, end: int) -> _Counted:
         np.concatenate([t for t, _ in parts]) if parts else empty,
         np.concatenate([c for _, c in parts]) if parts else empty,
         kept,
+        found_also,
     )
 
 
