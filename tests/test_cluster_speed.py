@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from digest.rank import cluster as c
+from digest.rank import keywords as kw
 from digest.rank import minhash as m
 from digest.rank import names as rank_names
 from digest.rank import terms as t
@@ -28,11 +29,23 @@ from tests import cluster_reference as reference
 NOW = datetime(2024, 5, 17, 7, 0, tzinfo=UTC)
 
 
-def test_band_values_are_the_minhash_of_the_formula() -> None:
+@pytest.mark.parametrize("table", [m.TABLE_BYTES, 0])
+def test_band_values_are_the_minhash_of_the_formula(
+    table: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each term permuted once into a table, or each set's terms permuted where they
+    stand (a table over ``TABLE_BYTES``); each set's hashes given, or picked from the
+    batch's distinct terms' hashes by term id."""
+    monkeypatch.setattr(m, "TABLE_BYTES", table)
     rng = random.Random(3)
     sets = [[f"w{rng.randrange(500)}" for _ in range(rng.randint(1, 24))] for _ in range(40)]
     sets += [[], ["københavn", "北京", "ß"]]
     got = m.keyword_bands(sets, chunk=7)
+    words = sorted({w for terms in sets for w in terms})
+    ids = [words.index(w) for terms in sets for w in terms]
+    starts = np.cumsum([0, *map(len, sets)])
+    picked = m.band_keys(m.term_hashes(words), starts, chunk=7, terms=np.array(ids))
+    assert np.array_equal(picked, got)
     for terms, bands in zip(sets, got, strict=True):
         if terms:
             assert bands.tolist() == reference.bands(terms)
@@ -144,27 +157,53 @@ def test_names_and_the_clusters_they_decide_are_those_of_the_reference(
             assert rank_names.names(text) == reference.names(text)
         named += bool(rank_names.names(ascii_only)) and bool(rank_names.names(a.text))
     assert named > len(articles) // 2
+    # the capitalised words found as the batch is tokenised are those found when asked
+    batch = c._Batch(articles)
+    asked = rank_names.Named(batch.articles)
+    found = [batch.named.capitals(i) for i in range(len(articles))]
+    assert found == [asked.capitals(i) for i in range(len(articles))] == batch.terms.also
     got = c.cluster(articles)
     assert got == reference.cluster(articles)
     monkeypatch.setattr(c, "MIN_EVENT", 0)
     assert c.cluster(articles) != got  # names alone would have merged some
 
 
-@pytest.mark.parametrize("chunk", [t.CHUNK, 7])
+@pytest.mark.parametrize(("chunk", "apart"), [(t.CHUNK, kw.APART), (7, kw.APART), (t.CHUNK, 1.0)])
 def test_weights_and_keywords_are_those_of_the_definitions(
-    chunk: int, monkeypatch: pytest.MonkeyPatch
+    chunk: int, apart: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Also when the weights are worked out a few articles at a time (``t.CHUNK``)."""
+    """Also when the weights are worked out a few articles at a time (``t.CHUNK``), and
+    when the keywords are ordered by their weights, not by the sorted keys alone (as
+    when two of the batch's products lie closer than ``kw.APART``)."""
     monkeypatch.setattr(t, "CHUNK", chunk)
+    monkeypatch.setattr(kw, "APART", apart)
     articles = sorted(_batch(9, 200), key=c._canonical)
     slow = reference.Batch(articles)
     fast = t.weigh(articles)
-    starts, ids = t.keywords(fast)
+    assert kw._weight_ranks(fast)[3] is (apart < 1.0)  # the path this run tests
+    starts, ids = kw.keywords(fast)
     for i in range(len(articles)):
         vector = {fast.vocabulary[k]: w for k, w in fast.vector(i).items()}
         assert list(vector.items()) == list(slow.vectors[i].items())  # same order, same bits
         mine = [fast.vocabulary[k] for k in ids[starts[i] : starts[i + 1]].tolist()]
         assert mine == slow.keywords(i)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_products_apart_stay_apart_divided_by_any_norm(seed: int) -> None:
+    """Two of an article's products of tf and idf that lie ``kw.APART`` of the larger
+    apart keep their order once divided by its norm and rounded: the keywords may then
+    be ordered by the products (``kw._heaviest_first``). Two products an ulp apart can
+    become one weight: those are ordered by the weights themselves."""
+    rng = random.Random(seed)
+    tied = 0
+    for _ in range(2000):
+        heavy = rng.uniform(0.05, 60.0)
+        norm = rng.uniform(0.5, 400.0)
+        light = heavy - heavy * kw.APART * (1 + rng.random())
+        assert heavy / norm > light / norm
+        tied += heavy / norm == math.nextafter(heavy, 0.0) / norm
+    assert tied > 100  # products an ulp apart do tie: the margin is needed
 
 
 @pytest.mark.parametrize("seed", range(40))

@@ -19,7 +19,7 @@ import pytest
 
 from digest.rank import cluster as c
 from digest.rank import minhash as m
-from digest.rank import parallel
+from digest.rank import names, parallel
 from digest.rank import terms as t
 from tests import cluster_reference as reference
 from tests.test_cluster_speed import _batch
@@ -151,10 +151,14 @@ def test_vectors_from_several_processes_are_those_of_one(
     parts: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     articles = sorted(_batch(9, 200), key=c._canonical)
-    one = t.weigh(articles)
+    one = t.weigh(articles, also=names.capitalised)
     _forced(monkeypatch, parts)
-    several = t.weigh(articles)
+    several = t.weigh(articles, also=names.capitalised)
     assert several.vocabulary == one.vocabulary  # the same numbering of terms
+    # what else each article's lead was asked for, in the articles' order
+    leads = [names.capitalised(f"{a.summary} {a.text}") for a in articles]
+    assert several.also == one.also == leads
+    assert any(leads)
     for field in ("starts", "terms", "counts", "weights", "df"):
         assert np.array_equal(getattr(several, field), getattr(one, field)), field
         assert getattr(several, field).dtype == getattr(one, field).dtype

@@ -58,8 +58,9 @@ from datetime import timedelta
 
 import numpy as np
 
+from digest.rank.keywords import keywords
 from digest.rank.minhash import Bands, band_keys, keyword_masks, shared, term_hashes
-from digest.rank.names import Named
+from digest.rank.names import Named, capitalised
 from digest.rank.story import Story as _Story
 from digest.rank.story import Vector
 from digest.rank.terms import (
@@ -69,7 +70,6 @@ from digest.rank.terms import (
     PRIOR_DOCS,
     TITLE_WEIGHT,
     Terms,
-    keywords,
     lead_tokens,
     tokens,
     weigh,
@@ -129,12 +129,13 @@ class _Batch:
 
     def __init__(self, articles: Sequence[Article]) -> None:
         self.articles = _in_canonical_order(articles)
-        self.terms: Terms = weigh(self.articles)
+        # the words each lead capitalises (a superset of its names) found as it is tokenised
+        self.terms: Terms = weigh(self.articles, also=capitalised)
         self.credits = [a.credit for a in self.articles]
         self.scratch = np.zeros(len(self.terms.vocabulary))
         self._held = np.zeros(len(self.terms.vocabulary))
         self._vectors: list[Vector | None] = [None] * len(self.articles)
-        self.named = Named(self.articles)
+        self.named = Named(self.articles, self.terms.also)
         self.held = -1
         self.readds = 0  # cosines too near a limit for np.dot: added again in order
 
@@ -305,7 +306,9 @@ def _index(batch: _Batch) -> tuple[Bands, list[frozenset[int]], list[int], list[
     used = np.unique(ids)
     hashes = np.zeros(len(terms.vocabulary), dtype=np.uint32)
     hashes[used] = term_hashes([terms.vocabulary[t] for t in used.tolist()])
-    bands = band_keys(hashes[ids], starts)
+    row = np.zeros(len(terms.vocabulary), dtype=np.int64)  # each keyword's among those used
+    row[used] = np.arange(len(used))
+    bands = band_keys(hashes[used], starts, terms=row[ids])
     rows = np.flatnonzero(np.diff(starts) > 0)
     pool = list(range(len(terms.vocabulary)))  # one int per term, shared by every set
     flat, bounds = list(map(pool.__getitem__, ids.tolist())), starts.tolist()

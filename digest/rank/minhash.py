@@ -25,6 +25,7 @@ LSH_BANDS, LSH_ROWS = 96, 2
 MAX_CANDIDATES = 16  # earlier articles a query returns, those sharing the most bands
 BUCKET_CAP = 16  # indexed articles per band value; past that the value is vocabulary
 MASK_BITS = 2048  # bits of a keyword mask (see keyword_masks)
+TABLE_BYTES = 1 << 24  # band_keys' table of permuted hashes, at most
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
@@ -59,35 +60,51 @@ def term_hashes(words: Sequence[str]) -> np.ndarray:
     return np.fromiter(map(_term_hash, words), dtype=np.uint32, count=len(words))
 
 
-def band_keys(hashes: np.ndarray, starts: np.ndarray, chunk: int = 1 << 21) -> np.ndarray:
+def band_keys(
+    hashes: np.ndarray, starts: np.ndarray, chunk: int = 1 << 18, terms: np.ndarray | None = None
+) -> np.ndarray:
     """The ``LSH_BANDS`` band values of each set's MinHash, one row each (a row of zeros
     for an empty set, which is never indexed).
 
-    Set ``i`` is ``hashes[starts[i]:starts[i + 1]]`` (term hashes, :func:`term_hashes`).
+    Set ``i`` is ``hashes[starts[i]:starts[i + 1]]`` (term hashes, :func:`term_hashes`),
+    or ``hashes[terms[starts[i]:starts[i + 1]]]`` (``hashes`` a batch's distinct terms').
     The MinHash is the classic one (``NUM_PERM`` affine permutations of a 32-bit term
     hash, minimum per permutation; the same values as datasketch's default scheme),
     computed with numpy for about ``chunk`` permuted values at a time: each set's hashes
     are laid out in one row of a grid as wide as the largest set, a shorter row padded
     with its set's first hash (a minimum does not change for a value seen twice), and
-    the minimum is taken along the rows. The ``LSH_ROWS`` values of a band are packed
-    into one 64-bit integer, so equal band values are equal integers.
+    the minimum is taken along the rows. Where ``hashes``' permuted values fit
+    ``TABLE_BYTES``, each is permuted once, into a table whose rows the grid picks (a
+    batch's keywords recur). The ``LSH_ROWS`` values of a band are packed into one
+    64-bit integer, so equal band values are equal integers.
     """
     n = len(starts) - 1
     lengths = np.diff(starts)
     width = int(lengths.max(initial=0))
     if not width:
         return np.zeros((n, LSH_BANDS), dtype=np.uint64)
+    size = int(starts[-1])
+    grid = np.repeat(np.minimum(starts[:-1], size - 1), width).reshape(n, width)
+    column = np.arange(size) - np.repeat(starts[:-1], lengths)
+    grid[np.repeat(np.arange(n), lengths), column] = np.arange(size)
+    if terms is not None:
+        grid = terms[grid]
     mixed = _fmix32(hashes.astype(np.uint32))
-    grid = np.repeat(np.minimum(starts[:-1], len(mixed) - 1), width).reshape(n, width)
-    column = np.arange(len(mixed)) - np.repeat(starts[:-1], lengths)
-    grid[np.repeat(np.arange(n), lengths), column] = np.arange(len(mixed))
     signatures = np.empty((n, NUM_PERM), dtype=np.uint32)
     step = max(1, chunk // (width * NUM_PERM))
     with np.errstate(over="ignore"):
-        for first in range(0, n, step):
-            permuted = mixed[grid[first : first + step]][..., None] * _A
-            permuted += _B  # uint32 arithmetic wraps (mod 2^32), in place
-            np.min(permuted, axis=1, out=signatures[first : first + step])
+        if len(mixed) * NUM_PERM * 4 <= TABLE_BYTES:
+            table = mixed[:, None] * _A
+            table += _B  # uint32 arithmetic wraps (mod 2^32), in place
+            for first in range(0, n, step):
+                np.min(
+                    table[grid[first : first + step]], axis=1, out=signatures[first : first + step]
+                )
+        else:
+            for first in range(0, n, step):
+                permuted = mixed[grid[first : first + step]][..., None] * _A
+                permuted += _B
+                np.min(permuted, axis=1, out=signatures[first : first + step])
     out = signatures.view(np.uint64)  # LSH_ROWS == 2: a band is two values
     out[lengths == 0] = 0
     return out

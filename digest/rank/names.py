@@ -116,12 +116,15 @@ def _fold(word: str) -> str:
 
 
 class Named:
-    """The names of each article of a batch (by position), found when first asked."""
+    """The names of each article of a batch (by position), found when first asked;
+    ``capitals``: :meth:`capitals` of each, when found already (as it was tokenised)."""
 
-    def __init__(self, articles: Sequence[Article]) -> None:
+    def __init__(
+        self, articles: Sequence[Article], capitals: Sequence[frozenset[str]] = ()
+    ) -> None:
         self._articles = articles
         self._names: list[frozenset[str] | None] = [None] * len(articles)
-        self._capitals: list[frozenset[str] | None] = [None] * len(articles)
+        self._capitals: list[frozenset[str] | None] = [*capitals] or [None] * len(articles)
 
     def _lead(self, i: int) -> str:
         """Article ``i``'s standfirst and body as far as names are read (its lead: see

@@ -1,10 +1,10 @@
-"""A batch's articles as tf-idf vectors, and each article's keywords (steps 1-3 of
-:mod:`digest.rank.cluster`).
+"""A batch's articles as tf-idf vectors (steps 1-2 of :mod:`digest.rank.cluster`).
 
 Job: tokenise every article once, number the terms through one vocabulary, and hold the
 batch's weighted vectors as compressed sparse rows (numpy arrays: each article's term
-ids, ascending, and their weights), from which the keywords are picked for the MinHash.
-Also which terms a text writes as names (:func:`names`: who and where, not what happened).
+ids, ascending, and their weights), from which :mod:`digest.rank.keywords` picks the
+keywords for the MinHash; while an article is read, find what else its caller asks of
+its lead (``Terms.also``: the words clustering's names check needs, :mod:`~digest.rank.names`).
 Pure and deterministic. Must not: judge whether two articles tell one story (that is
 :mod:`digest.rank.cluster`), or depend on anything but the articles' words.
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import islice
@@ -139,6 +139,11 @@ class _Numbering(dict[str, int]):
         return number
 
 
+#: What :func:`weigh` may find in each article's standfirst and body as well.
+Also = Callable[[str], frozenset[str]]
+NOTHING: frozenset[str] = frozenset()  # one object for every article with nothing found
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Terms:
     """A batch's tf-idf vectors as compressed sparse rows.
@@ -147,7 +152,8 @@ class Terms:
     ``counts`` (weighted term counts: a headline word counts ``TITLE_WEIGHT`` times) and
     ``weights`` (normalised tf-idf, all > 0), in the order the terms first occur in the
     article (lead, then headline); ``vocabulary[t]`` is term ``t``; ``df[t]`` the number
-    of articles that use it.
+    of articles that use it. ``also[i]``: what :func:`weigh` was asked to find in article
+    ``i``'s standfirst and body as well (none: empty).
     """
 
     vocabulary: list[str]
@@ -156,6 +162,7 @@ class Terms:
     counts: np.ndarray
     weights: np.ndarray
     df: np.ndarray
+    also: list[frozenset[str]]
 
     def vector(self, i: int) -> dict[int, float]:
         """Article ``i``'s vector as a dict (term id -> weight), in entry order."""
@@ -164,8 +171,11 @@ class Terms:
         return dict(zip(terms, weights, strict=True))
 
 
-def weigh(articles: Sequence[Article]) -> Terms:
-    """The tf-idf vectors of ``articles`` (steps 1 and 2 of :mod:`digest.rank.cluster`).
+def weigh(articles: Sequence[Article], also: Also | None = None) -> Terms:
+    """The tf-idf vectors of ``articles`` (steps 1 and 2 of :mod:`digest.rank.cluster`),
+    and ``also`` of each article's standfirst and body, found as it is tokenised
+    (``Terms.also``: clustering asks for the words each lead capitalises, so that they
+    are found on every core, not one article after another as it places them).
 
     The same numbers as the definitions computed one article at a time with Python
     floats: the tables hold ``math.log``'s values, products and quotients are the same
@@ -174,12 +184,13 @@ def weigh(articles: Sequence[Article]) -> Terms:
     """
     n = len(articles)
     number = _Numbering()  # the batch's vocabulary: the parts' terms in the order they occur
-    terms_parts, tally_parts, kept_parts = [], [], []
-    for counted in _counted(articles):
+    terms_parts, tally_parts, kept_parts, found = [], [], [], []
+    for counted in _counted(articles, also):
         renumber = np.fromiter(map(number.__getitem__, counted.vocabulary), np.int64)
         terms_parts.append(renumber[counted.terms])
         tally_parts.append(counted.counts.astype(np.int64))
         kept_parts.append(counted.kept)
+        found += counted.also
     vocabulary = list(number)
     empty = np.zeros(0, dtype=np.int64)
     terms = np.concatenate(terms_parts) if terms_parts else empty
@@ -200,7 +211,7 @@ def weigh(articles: Sequence[Article]) -> Terms:
         part *= tf[tally[starts[first] : starts[last]]]  # tf * idf: multiplication commutes
         docs = np.repeat(np.arange(last - first), kept[first:last])
         part /= np.sqrt(np.bincount(docs, weights=part * part, minlength=last - first))[docs]
-    return Terms(vocabulary, starts, terms, tally, weights, df)
+    return Terms(vocabulary, starts, terms, tally, weights, df, found)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -213,23 +224,26 @@ class _Counted:
     terms: np.ndarray  # ids in ``vocabulary``
     counts: np.ndarray
     kept: np.ndarray
+    also: list[frozenset[str]]
 
 
-def _counted(articles: Sequence[Article]) -> list[_Counted]:
+def _counted(articles: Sequence[Article], also: Also | None = None) -> list[_Counted]:
     """The batch's terms counted in parts of whole chunks (``CHUNK``), one per process
     (:mod:`digest.rank.parallel`), at least ``PART_CHUNKS`` chunks each: a fork and the
     copy of its result back cost about a chunk's tokenising."""
     chunks = -(-len(articles) // CHUNK)
     parts = parallel.processes(chunks // PART_CHUNKS)
     if parts <= 1:
-        return [_count(articles, 0, len(articles))]
+        return [_count(articles, 0, len(articles), also)]
     cuts = [CHUNK * (chunks * k // parts) for k in range(parts)] + [len(articles)]
-    return parallel.in_children(lambda k: _count(articles, cuts[k], cuts[k + 1]), parts)
+    return parallel.in_children(lambda k: _count(articles, cuts[k], cuts[k + 1], also), parts)
 
 
-def _count(articles: Sequence[Article], begin: int, end: int) -> _Counted:
+def _count(articles: Sequence[Article], begin: int, end: int, also: Also | None) -> _Counted:
     """:class:`_Counted` of ``articles[begin:end]``, ``CHUNK`` articles at a time."""
     number = _Numbering()
+    found_also: list[frozenset[str]] = []
+    one: dict[str, str] = {}  # one string per word found: a smaller result to send back
     usable: list[bool] = []  # term id -> content(term)
     kept = np.zeros(end - begin, dtype=np.int64)  # each article's entries kept
     parts: list[tuple[np.ndarray, np.ndarray]] = []
@@ -244,7 +258,11 @@ def _count(articles: Sequence[Article], begin: int, end: int) -> _Counted:
         found: list[int] = []
         lengths: list[int] = []
         for article in articles[first:last]:
-            lead = lead_tokens(f"{article.summary} {article.text}", LEAD_WORDS)
+            text = f"{article.summary} {article.text}"
+            lead = lead_tokens(text, LEAD_WORDS)
+            if also is not None:
+                got = also(text)
+                found_also.append(frozenset(one.setdefault(w, w) for w in got) if got else NOTHING)
             found += map(number.__getitem__, lead)
             title = [*map(number.__getitem__, tokens(article.title))]
             found += title * TITLE_WEIGHT
@@ -261,6 +279,7 @@ def _count(articles: Sequence[Article], begin: int, end: int) -> _Counted:
         np.concatenate([t for t, _ in parts]) if parts else empty,
         np.concatenate([c for _, c in parts]) if parts else empty,
         kept,
+        found_also,
     )
 
 
@@ -297,89 +316,3 @@ def _tally(
     order = np.argsort(firsts)  # distinct positions: any sort will do
     firsts = firsts[order]
     return found[firsts], counts[order].astype(np.int64), docs[firsts]
-
-
-def keywords(batch: Terms, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
-    """Each article's ``KEYWORDS`` heaviest terms that another article also uses, heaviest
-    first, ties by the term's text: ``(starts, term ids)`` as compressed rows (worked
-    out ``chunk`` articles at a time, to bound the memory)."""
-    n = len(batch.starts) - 1
-    spelled = np.flatnonzero(batch.df > 1)
-    text_rank = np.zeros(len(batch.vocabulary), dtype=np.int64)
-    text_rank[sorted(spelled.tolist(), key=batch.vocabulary.__getitem__)] = np.arange(len(spelled))
-    heavy, row, column = _weight_ranks(batch)
-    lengths = np.zeros(n, dtype=np.int64)
-    parts = []
-    for first in range(0, n, chunk):
-        last = min(n, first + chunk)
-        start, end = batch.starts[first], batch.starts[last]
-        docs = np.repeat(np.arange(first, last), np.diff(batch.starts[first : last + 1]))
-        terms = batch.terms[start:end]
-        shared = batch.df[terms] > 1
-        docs, terms = docs[shared], terms[shared]
-        weights = batch.weights[start:end][shared]
-        ranks = heavy[row[batch.counts[start:end][shared]], column[batch.df[terms]]]
-        order = _heaviest_first(docs, ranks, text_rank[terms], weights)
-        docs, terms = docs[order], terms[order]
-        begins = np.searchsorted(docs, np.arange(first, last + 1))
-        kept = np.arange(len(docs)) - begins[docs - first] < KEYWORDS
-        parts.append(terms[kept])
-        lengths[first:last] = np.minimum(np.diff(begins), KEYWORDS)
-    starts = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=starts[1:])
-    return starts, np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-
-
-def _weight_ranks(batch: Terms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The rank (0: the heaviest) of each of the batch's distinct values of
-    ``tf(count) * idf(df)``, a value that depends only on the pair (count, df): a table
-    by (count, df), and the row of each count and the column of each df in it (an
-    entry's rank is ``table[row[count], column[df]]``)."""
-    if not len(batch.terms):
-        nothing = np.zeros(1, dtype=np.int64)
-        return np.zeros((1, 1), dtype=np.int64), nothing, nothing
-    count_values, row = _values(np.bincount(batch.counts))
-    df_values, column = _values(np.bincount(batch.df))  # every term with df > 0 is used
-    if df_values[0] == 0:
-        df_values = df_values[1:]
-        column -= 1
-    docs_plus = len(batch.starts) - 1 + PRIOR_DOCS
-    tf = np.array([1.0 + math.log(v) for v in count_values.tolist()])
-    idf = np.array([math.log(docs_plus / (d + 1)) for d in df_values.tolist()])
-    grid = np.unique(-(tf[:, None] * idf[None, :]), return_inverse=True)[1]
-    return grid.reshape(len(tf), len(idf)), row, column
-
-
-def _heaviest_first(
-    docs: np.ndarray, heavy: np.ndarray, text: np.ndarray, weights: np.ndarray
-) -> np.ndarray:
-    """The order of the entries by (article, weight descending, term text).
-
-    Within one article a weight is ``tf(count) * idf(df) / norm`` with one norm, so it
-    orders as ``tf(count) * idf(df)`` does: by ``heavy`` (:func:`_weight_ranks`); the
-    three keys are packed into one integer. Should two different values become equal
-    once divided by the norm (a tie the packed order would not see), or the keys not
-    fit 63 bits, the entries are sorted on the normalised weights themselves.
-    """
-    if not len(docs):
-        return np.arange(0)
-    bits = (int(heavy.max()).bit_length(), int(text.max()).bit_length())
-    if int(docs.max()).bit_length() + sum(bits) <= 63:
-        keys = (docs << (bits[0] + bits[1])) | (heavy << bits[1]) | text
-        # the keys are distinct: any sort gives this order; "stable" (timsort) makes use
-        # of their coming article by article (2.4 times as fast as the default here)
-        order = np.argsort(keys, kind="stable")
-        del keys
-        w, d, h = weights[order], docs[order], heavy[order]
-        if not np.any((d[1:] == d[:-1]) & (h[1:] != h[:-1]) & (w[1:] == w[:-1])):
-            return order
-    return np.lexsort((text, -weights, docs))
-
-
-def _values(tally: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The values that occur (``tally[v] > 0``), ascending, and each value's index
-    among them (a table by value)."""
-    values = np.flatnonzero(tally)
-    index = np.zeros(len(tally), dtype=np.int64)
-    index[values] = np.arange(len(values))
-    return values, index
