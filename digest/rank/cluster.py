@@ -58,8 +58,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from digest.rank.keywords import keywords
-from digest.rank.minhash import Bands, band_keys, keyword_masks, shared, term_hashes
+from digest.rank.minhash import index as _index
 from digest.rank.names import Named, capitalised
 from digest.rank.story import Story as _Story
 from digest.rank.story import Vector
@@ -258,7 +257,7 @@ def _stories(articles: Sequence[Article], window: timedelta | None) -> list[list
     batch = _Batch(articles)
     n = len(batch.articles)
     when = [a.when for a in batch.articles]
-    index, keysets, masks, lost = _index(batch)
+    index, keysets, masks, lost = _index(batch.terms)
     story_of: list[_Story] = []
     for i in list(range(n)):  # positions made at once: the ints hashed by queries lie together
         joined: _Story | None = None
@@ -296,24 +295,6 @@ def _stories(articles: Sequence[Article], window: timedelta | None) -> list[list
     for i in range(n):
         stories.setdefault(story_of[i].members[0], []).append(batch.articles[i])
     return [stories[first] for first in sorted(stories)]
-
-
-def _index(batch: _Batch) -> tuple[Bands, list[frozenset[int]], list[int], list[int]]:
-    """The empty band index of the keyword MinHashes; each article's keywords and masks."""
-    terms = batch.terms
-    n = len(batch.articles)
-    starts, ids = keywords(terms)
-    used = np.unique(ids)
-    hashes = np.zeros(len(terms.vocabulary), dtype=np.uint32)
-    hashes[used] = term_hashes([terms.vocabulary[t] for t in used.tolist()])
-    row = np.zeros(len(terms.vocabulary), dtype=np.int64)  # each keyword's among those used
-    row[used] = np.arange(len(used))
-    bands = band_keys(hashes[used], starts, terms=row[ids])
-    rows = np.flatnonzero(np.diff(starts) > 0)
-    pool = list(range(len(terms.vocabulary)))  # one int per term, shared by every set
-    flat, bounds = list(map(pool.__getitem__, ids.tolist())), starts.tolist()
-    keysets = [frozenset(flat[bounds[i] : bounds[i + 1]]) for i in range(n)]
-    return Bands(shared(bands[rows], rows, n)), keysets, *keyword_masks(hashes[ids], starts)
 
 
 def _centroid(batch: _Batch, story: _Story) -> Vector:

@@ -4,7 +4,8 @@ The classic MinHash (``NUM_PERM`` affine permutations of a 32-bit term hash, the
 minimum per permutation: the same values as datasketch's default scheme), computed with
 numpy for many keyword sets at once, its values packed two to a band; and an index of
 band values with capped buckets, so that a value shared by very many articles (a word
-every item uses) stops indexing new ones. Pure; used by :mod:`digest.rank.cluster`.
+every item uses) stops indexing new ones; a batch's index of its articles' keywords
+(:func:`index`). Pure; used by :mod:`digest.rank.cluster`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from itertools import chain
 import numpy as np
 
 from digest.rank import parallel
+from digest.rank.keywords import keywords
+from digest.rank.terms import Terms
 
 NUM_PERM = 192
 SEED = 1
@@ -274,3 +277,21 @@ class Bands:
         # by shared bands, most first, then by position: a stable sort by count, reversed
         # (equal counts stay in their order), of the positions in ascending order
         return sorted(sorted(hits), key=hits.__getitem__, reverse=True)[:MAX_CANDIDATES]
+
+
+def index(terms: Terms) -> tuple[Bands, list[frozenset[int]], list[int], list[int]]:
+    """The empty band index of a batch's keyword MinHashes (:mod:`digest.rank.keywords`);
+    each article's keywords (term ids) and their masks (:func:`keyword_masks`)."""
+    n = len(terms.starts) - 1
+    starts, ids = keywords(terms)
+    used = np.unique(ids)
+    hashes = np.zeros(len(terms.vocabulary), dtype=np.uint32)
+    hashes[used] = term_hashes([terms.vocabulary[t] for t in used.tolist()])
+    row = np.zeros(len(terms.vocabulary), dtype=np.int64)  # each keyword's among those used
+    row[used] = np.arange(len(used))
+    bands = band_keys(hashes[used], starts, terms=row[ids])
+    rows = np.flatnonzero(np.diff(starts) > 0)
+    pool = list(range(len(terms.vocabulary)))  # one int per term, shared by every set
+    flat, bounds = list(map(pool.__getitem__, ids.tolist())), starts.tolist()
+    keysets = [frozenset(flat[bounds[i] : bounds[i + 1]]) for i in range(n)]
+    return Bands(shared(bands[rows], rows, n)), keysets, *keyword_masks(hashes[ids], starts)
