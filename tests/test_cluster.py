@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+from collections.abc import Set as AbstractSet
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -18,7 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.rank import cluster as clustering
+from digest.rank.minhash import Bands
+from digest.rank.minhash import index as band_index
 from digest.rank.names import names
+from digest.rank.terms import Terms
 from digest.records import Article
 from tests.corpus import CORPUS
 
@@ -353,3 +357,41 @@ def test_no_all_pairs_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(groups) == 40
     assert all(len({a.key.split("-")[0] for a in g}) == 1 for g in groups)
     assert calls < 5 * len(articles)  # all pairs would be 179,700
+
+
+def test_a_storys_further_candidates_share_keywords_only_when_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An article tries a story through the first of its candidates there that shares
+    MIN_KEYWORDS keywords with it; the story's other candidates' keywords are counted
+    only if that one's pair test fails (most articles join at once): fewer than two
+    keyword-set comparisons an article, not one for every candidate."""
+    rng = random.Random(3)
+    vocab = [f"w{n}" for n in range(3000)]
+    articles = []
+    for n in range(600):
+        story = n % 40
+        words = [
+            f"s{story}x{rng.randrange(12)}" if rng.random() < 0.3 else rng.choice(vocab)
+            for _ in range(121)
+        ]
+        articles.append(
+            _article(f"{story}-{n}", f"src{n % 50}", " ".join(words[:8]), " ".join(words))
+        )
+    compared = 0
+
+    class Keywords(frozenset[int]):
+        def __and__(self, other: AbstractSet[object]) -> frozenset[int]:
+            nonlocal compared
+            compared += 1
+            return frozenset(self).__and__(other)
+
+    def counted(terms: Terms) -> tuple[Bands, list[frozenset[int]], list[int], list[int]]:
+        bands, keysets, masks, lost = band_index(terms)
+        return bands, [Keywords(k) for k in keysets], masks, lost
+
+    monkeypatch.setattr(clustering, "_index", counted)
+    groups = clustering.cluster(articles)
+    assert len(groups) == 40
+    assert all(len({a.key.split("-")[0] for a in g}) == 1 for g in groups)
+    assert compared < 2 * len(articles)  # one for each candidate: 3 an article

@@ -52,14 +52,13 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 
 import numpy as np
 
-from digest.rank.keywords import keywords
-from digest.rank.minhash import Bands, band_keys, keyword_masks, shared, term_hashes
+from digest.rank.minhash import index as _index
 from digest.rank.names import Named, capitalised
 from digest.rank.story import Story as _Story
 from digest.rank.story import Vector
@@ -187,7 +186,7 @@ class _Batch:
         """
         if found is None:
             found = self._held[b[0]]
-        fast = float(np.dot(found, b[1]))
+        fast = float(found.dot(b[1]))
         margin = ROUNDING * len(found) * 2.0**-53 * fast
         if abs(fast - limit) > margin:
             return fast > limit
@@ -258,24 +257,32 @@ def _stories(articles: Sequence[Article], window: timedelta | None) -> list[list
     batch = _Batch(articles)
     n = len(batch.articles)
     when = [a.when for a in batch.articles]
-    index, keysets, masks, lost = _index(batch)
+    index, keysets, masks, lost = _index(batch.terms)
     story_of: list[_Story] = []
     for i in list(range(n)):  # positions made at once: the ints hashed by queries lie together
         joined: _Story | None = None
         mine = keysets[i]
         if mine:
-            matches: dict[int, list[int]] = {}  # story (by first member) -> candidates
-            judged = _Verdicts(batch, i)
+            # story -> its candidates: the first shares MIN_KEYWORDS keywords with i; the
+            # others are counted only if the pair test is asked of them (see _confirmed)
+            matches: dict[_Story, list[int]] = {}
             mask, slack = masks[i], lost[i]
-            for j in index.query(i):  # a bound on the keywords shared first (one &), then them
-                bound = (mask & masks[j]).bit_count() + slack
-                if bound >= MIN_KEYWORDS and len(mine & keysets[j]) >= MIN_KEYWORDS:
-                    matches.setdefault(story_of[j].members[0], []).append(j)
-            for first in list(matches)[:MAX_TRIED]:  # the best-matched stories first
-                story = story_of[first]
+            for j in index.query(i):
+                near = matches.get(story_of[j])
+                if near is not None:
+                    near.append(j)
+                # a bound on the keywords shared first (one &), then them
+                elif (mask & masks[j]).bit_count() + slack >= MIN_KEYWORDS and len(
+                    mine & keysets[j]
+                ) >= MIN_KEYWORDS:
+                    matches[story_of[j]] = [j]
+            judged = _Verdicts(batch, i)
+            for story in list(matches)[:MAX_TRIED]:  # the best-matched stories first
                 if story is joined or not story.fits(when[i], window):
                     continue
-                if not _confirmed(batch, matches[first], story, judged):
+                first, *rest = matches[story]
+                candidates = _sharing(first, rest, mine, keysets) if rest else (first,)
+                if not _confirmed(batch, candidates, story, judged):
                     continue
                 if joined is None:
                     joined = story
@@ -296,24 +303,6 @@ def _stories(articles: Sequence[Article], window: timedelta | None) -> list[list
     for i in range(n):
         stories.setdefault(story_of[i].members[0], []).append(batch.articles[i])
     return [stories[first] for first in sorted(stories)]
-
-
-def _index(batch: _Batch) -> tuple[Bands, list[frozenset[int]], list[int], list[int]]:
-    """The empty band index of the keyword MinHashes; each article's keywords and masks."""
-    terms = batch.terms
-    n = len(batch.articles)
-    starts, ids = keywords(terms)
-    used = np.unique(ids)
-    hashes = np.zeros(len(terms.vocabulary), dtype=np.uint32)
-    hashes[used] = term_hashes([terms.vocabulary[t] for t in used.tolist()])
-    row = np.zeros(len(terms.vocabulary), dtype=np.int64)  # each keyword's among those used
-    row[used] = np.arange(len(used))
-    bands = band_keys(hashes[used], starts, terms=row[ids])
-    rows = np.flatnonzero(np.diff(starts) > 0)
-    pool = list(range(len(terms.vocabulary)))  # one int per term, shared by every set
-    flat, bounds = list(map(pool.__getitem__, ids.tolist())), starts.tolist()
-    keysets = [frozenset(flat[bounds[i] : bounds[i + 1]]) for i in range(n)]
-    return Bands(shared(bands[rows], rows, n)), keysets, *keyword_masks(hashes[ids], starts)
 
 
 def _centroid(batch: _Batch, story: _Story) -> Vector:
@@ -346,7 +335,18 @@ def _agree(batch: _Batch, story: _Story, other: _Story, window: timedelta | None
     return batch.dot(_centroid(batch, story), _centroid(batch, other))[0] >= MIN_COSINE
 
 
-def _confirmed(batch: _Batch, candidates: list[int], story: _Story, judged: _Verdicts) -> bool:
+def _sharing(
+    first: int, rest: list[int], mine: frozenset[int], keysets: list[frozenset[int]]
+) -> Iterator[int]:
+    """``first``, then those of ``rest`` that share ``MIN_KEYWORDS`` keywords with
+    ``mine``, counted as they are asked for."""
+    yield first
+    for j in rest:
+        if len(mine & keysets[j]) >= MIN_KEYWORDS:
+            yield j
+
+
+def _confirmed(batch: _Batch, candidates: Iterable[int], story: _Story, judged: _Verdicts) -> bool:
     """Is the article ``judged.i`` (indexed near ``candidates``) the same story as the
     story's core?
 

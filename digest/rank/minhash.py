@@ -4,13 +4,14 @@ The classic MinHash (``NUM_PERM`` affine permutations of a 32-bit term hash, the
 minimum per permutation: the same values as datasketch's default scheme), computed with
 numpy for many keyword sets at once, its values packed two to a band; and an index of
 band values with capped buckets, so that a value shared by very many articles (a word
-every item uses) stops indexing new ones. Pure; used by :mod:`digest.rank.cluster`.
+every item uses) stops indexing new ones; a batch's index of its articles' keywords
+(:func:`index`). Pure; used by :mod:`digest.rank.cluster`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import _count_elements  # type: ignore[attr-defined]
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -18,6 +19,8 @@ from itertools import chain
 import numpy as np
 
 from digest.rank import parallel
+from digest.rank.keywords import keywords
+from digest.rank.terms import Terms
 
 NUM_PERM = 192
 SEED = 1
@@ -270,7 +273,26 @@ class Bands:
         """Earlier articles sharing a band, most shared bands first (then by position)."""
         looked = self._looked[self._look_bounds[i] : self._look_bounds[i + 1]]
         found = filter(None, map(self.buckets.__getitem__, looked))
-        hits = Counter(chain.from_iterable(found))
+        hits: dict[int, int] = {}
+        _count_elements(hits, chain.from_iterable(found))  # what Counter(...) does, in C
         # by shared bands, most first, then by position: a stable sort by count, reversed
         # (equal counts stay in their order), of the positions in ascending order
         return sorted(sorted(hits), key=hits.__getitem__, reverse=True)[:MAX_CANDIDATES]
+
+
+def index(terms: Terms) -> tuple[Bands, list[frozenset[int]], list[int], list[int]]:
+    """The empty band index of a batch's keyword MinHashes (:mod:`digest.rank.keywords`);
+    each article's keywords (term ids) and their masks (:func:`keyword_masks`)."""
+    n = len(terms.starts) - 1
+    starts, ids = keywords(terms)
+    used = np.unique(ids)
+    hashes = np.zeros(len(terms.vocabulary), dtype=np.uint32)
+    hashes[used] = term_hashes([terms.vocabulary[t] for t in used.tolist()])
+    row = np.zeros(len(terms.vocabulary), dtype=np.int64)  # each keyword's among those used
+    row[used] = np.arange(len(used))
+    bands = band_keys(hashes[used], starts, terms=row[ids])
+    rows = np.flatnonzero(np.diff(starts) > 0)
+    pool = list(range(len(terms.vocabulary)))  # one int per term, shared by every set
+    flat, bounds = list(map(pool.__getitem__, ids.tolist())), starts.tolist()
+    keysets = [frozenset(flat[bounds[i] : bounds[i + 1]]) for i in range(n)]
+    return Bands(shared(bands[rows], rows, n)), keysets, *keyword_masks(hashes[ids], starts)

@@ -153,8 +153,14 @@ class Named:
         """Do ``minimum`` of the ``count`` terms articles ``i`` and ``j`` share (the
         terms themselves: ``shared()``) remain when the names either writes are left
         out? Names are found only when the words either capitalises could decide it."""
-        capital = self.capitals(i) | self.capitals(j)
-        if not capital or count - len(capital) >= minimum:
+        capitals = self._capitals
+        mine, theirs = capitals[i], capitals[j]
+        if mine is None or theirs is None:  # not found as the batch was tokenised
+            mine, theirs = self.capitals(i), self.capitals(j)
+        if not (mine or theirs):  # most pairs in scripts without capitals, many feed items
+            return True
+        capital = mine | theirs
+        if count - len(capital) >= minimum:
             return True
         named = self.names(i) | self.names(j)
         if count - len(named) >= minimum:

@@ -32,7 +32,7 @@ def sent(article: Article, options: RankOptions) -> bool:
     with its link, headline and standfirst, under another key (a feed re-issued under
     new GUIDs)."""
     for keys in (options.already_sent, options.queued):
-        if article.key in keys or claimed_key(article.key) in keys:
+        if keys and (article.key in keys or claimed_key(article.key) in keys):
             return True
     links = options.sent_links
     return bool(links) and (article.source, article.url, article.title, article.summary) in links

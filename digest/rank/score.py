@@ -172,13 +172,14 @@ def score(
         raise ValueError("cannot score an empty cluster")
     if front is None:
         front = face(cluster, options)
-    keys = sorted({a.key for a in cluster})
+    boosts = options.boosts
+    keys = sorted({a.key for a in cluster}) if boosts else ()  # no boost: fsum of no terms, 0.0
     why = {
         "recency": recency(newest(cluster), now=now, half_life_hours=options.half_life_hours),
         "source": weight(front, options),
         "coverage": coverage(cluster),
         "quality": quality(front),
-        "boost": math.fsum(float(options.boosts.get(key, 0.0)) for key in keys),
+        "boost": math.fsum(float(boosts.get(key, 0.0)) for key in keys),
     }
     why = {part: round(value, 4) for part, value in why.items()}
     return total(why), why
