@@ -269,7 +269,7 @@ def _count(articles: Sequence[Article], begin: int, end: int, also: Also | None)
             lengths.append(len(lead) + len(title) * TITLE_WEIGHT)
         usable += map(content, islice(number, len(usable), None))  # the new terms
         ids, counts, docs = _tally(
-            np.array(found, dtype=np.int64), lengths, np.array(usable, dtype=bool)
+            np.fromiter(found, np.int64, len(found)), lengths, np.array(usable, dtype=bool)
         )
         parts.append((ids.astype(np.int32), counts.astype(np.int32)))
         kept[first - begin : last - begin] = np.bincount(docs, minlength=last - first)
@@ -294,7 +294,9 @@ def _tally(
     articles before it. The usable tokens are sorted by (term, position) (packed into one
     integer when that fits 63 bits): positions grow article by article, so the tokens of
     one term in one article are a run, its first position the first in the run; the
-    runs are then put in the order of their first positions.
+    runs are then put in the order of their first positions: each run's count is
+    written at its first position, and the positions holding one are read in order (no
+    second sort).
     """
     docs = np.repeat(np.arange(len(lengths)), lengths)
     where = np.flatnonzero(usable[found])  # the usable tokens' positions, ascending
@@ -311,8 +313,7 @@ def _tally(
     np.not_equal(terms[1:], terms[:-1], out=new[1:])
     new[1:] |= doc[1:] != doc[:-1]
     begins = np.flatnonzero(new)
-    counts = np.diff(begins, append=len(terms))
-    firsts = where[begins]
-    order = np.argsort(firsts)  # distinct positions: any sort will do
-    firsts = firsts[order]
-    return found[firsts], counts[order].astype(np.int64), docs[firsts]
+    at = np.zeros(len(found), dtype=np.int64)  # each run's count at its first position
+    at[where[begins]] = np.diff(begins, append=len(terms))  # every count is 1 or more
+    firsts = np.flatnonzero(at)
+    return found[firsts], at[firsts], docs[firsts]
