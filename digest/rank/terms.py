@@ -3,8 +3,9 @@
 Job: tokenise every article once, number the terms through one vocabulary, and hold the
 batch's weighted vectors as compressed sparse rows (numpy arrays: each article's term
 ids, ascending, and their weights), from which :mod:`digest.rank.keywords` picks the
-keywords for the MinHash; while an article is read, find what else its caller asks of
-its lead (``Terms.also``: the words clustering's names check needs, :mod:`~digest.rank.names`).
+keywords for the MinHash; while an article is read on one of several cores, find what
+else its caller asks of its lead (``Terms.also``: the words clustering's names check
+needs, :mod:`~digest.rank.names`).
 Pure and deterministic. Must not: judge whether two articles tell one story (that is
 :mod:`digest.rank.cluster`), or depend on anything but the articles' words.
 
@@ -153,7 +154,8 @@ class Terms:
     ``weights`` (normalised tf-idf, all > 0), in the order the terms first occur in the
     article (lead, then headline); ``vocabulary[t]`` is term ``t``; ``df[t]`` the number
     of articles that use it. ``also[i]``: what :func:`weigh` was asked to find in article
-    ``i``'s standfirst and body as well (none: empty).
+    ``i``'s standfirst and body as well, when it was tokenised in parts (else ``also``
+    is empty).
     """
 
     vocabulary: list[str]
@@ -173,9 +175,11 @@ class Terms:
 
 def weigh(articles: Sequence[Article], also: Also | None = None) -> Terms:
     """The tf-idf vectors of ``articles`` (steps 1 and 2 of :mod:`digest.rank.cluster`),
-    and ``also`` of each article's standfirst and body, found as it is tokenised
-    (``Terms.also``: clustering asks for the words each lead capitalises, so that they
-    are found on every core, not one article after another as it places them).
+    and ``also`` of each article's standfirst and body, found as it is tokenised when
+    that is in parts, on several cores (``Terms.also``: clustering asks for the words
+    each lead capitalises, so that they are found on every core, not one article after
+    another as it places them; on one core it finds them only for the articles it
+    compares, as it compares them).
 
     The same numbers as the definitions computed one article at a time with Python
     floats: the tables hold ``math.log``'s values, products and quotients are the same
@@ -233,8 +237,8 @@ def _counted(articles: Sequence[Article], also: Also | None = None) -> list[_Cou
     copy of its result back cost about a chunk's tokenising."""
     chunks = -(-len(articles) // CHUNK)
     parts = parallel.processes(chunks // PART_CHUNKS)
-    if parts <= 1:
-        return [_count(articles, 0, len(articles), also)]
+    if parts <= 1:  # ``also`` is found for every article only where cores share the work
+        return [_count(articles, 0, len(articles), None)]
     cuts = [CHUNK * (chunks * k // parts) for k in range(parts)] + [len(articles)]
     return parallel.in_children(lambda k: _count(articles, cuts[k], cuts[k + 1], also), parts)
 
@@ -269,7 +273,7 @@ def _count(articles: Sequence[Article], begin: int, end: int, also: Also | None)
             lengths.append(len(lead) + len(title) * TITLE_WEIGHT)
         usable += map(content, islice(number, len(usable), None))  # the new terms
         ids, counts, docs = _tally(
-            np.array(found, dtype=np.int64), lengths, np.array(usable, dtype=bool)
+            np.fromiter(found, np.int64, len(found)), lengths, np.array(usable, dtype=bool)
         )
         parts.append((ids.astype(np.int32), counts.astype(np.int32)))
         kept[first - begin : last - begin] = np.bincount(docs, minlength=last - first)
@@ -294,7 +298,9 @@ def _tally(
     articles before it. The usable tokens are sorted by (term, position) (packed into one
     integer when that fits 63 bits): positions grow article by article, so the tokens of
     one term in one article are a run, its first position the first in the run; the
-    runs are then put in the order of their first positions.
+    runs are then put in the order of their first positions: each run's count is
+    written at its first position, and the positions holding one are read in order (no
+    second sort).
     """
     docs = np.repeat(np.arange(len(lengths)), lengths)
     where = np.flatnonzero(usable[found])  # the usable tokens' positions, ascending
@@ -311,8 +317,7 @@ def _tally(
     np.not_equal(terms[1:], terms[:-1], out=new[1:])
     new[1:] |= doc[1:] != doc[:-1]
     begins = np.flatnonzero(new)
-    counts = np.diff(begins, append=len(terms))
-    firsts = where[begins]
-    order = np.argsort(firsts)  # distinct positions: any sort will do
-    firsts = firsts[order]
-    return found[firsts], counts[order].astype(np.int64), docs[firsts]
+    at = np.zeros(len(found), dtype=np.int64)  # each run's count at its first position
+    at[where[begins]] = np.diff(begins, append=len(terms))  # every count is 1 or more
+    firsts = np.flatnonzero(at)
+    return found[firsts], at[firsts], docs[firsts]
