@@ -134,10 +134,14 @@ def wall_clock(when: datetime, zone: ZoneInfo) -> str:
     """`when` on `zone`'s clock with the zone named: "5 Dec 2026, 00:30 CET" ("CEST" in
     summer); a zone with no abbreviation of its own by its offset ("UTC-03")."""
     at = when.astimezone(zone)
+    return f"{at.day} {at:%b %Y, %H:%M} {clock_name(at)}".rstrip()
+
+
+def clock_name(at: datetime) -> str:
+    """The name of the zone `at` is on: its abbreviation ("CET", "CEST"), or for a zone
+    with none of its own its offset ("UTC-03")."""
     name = at.tzname() or ""
-    if name[:1] in ("+", "-"):
-        name = f"UTC{name}"
-    return f"{at.day} {at:%b %Y, %H:%M} {name}".rstrip()
+    return f"UTC{name}" if name[:1] in ("+", "-") else name
 
 
 # -- cron slots in a zone -------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import click
 from rich.table import Table
@@ -16,6 +17,7 @@ from digest import gate
 from digest.cli.common import config_option, console, open_app, print_table
 from digest.codec import iso
 from digest.errors import DigestError
+from digest.times import clock_name
 
 
 @click.command()
@@ -104,8 +106,8 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
             )
         )
         return
-    # Times to the minute in UTC, so that the table fits a terminal; see print_table.
-    table = Table(title="Editions (times UTC)", title_justify="left")
+    # Times to the minute on each list's clock, zone named, as the desk shows them.
+    table = Table(title="Editions", title_justify="left")
     columns = ("id", "list", "slot", "status", "stories", "approved", "sent", "delivered")
     counted = ("delivered", "refused", "failed", "bounced hard/soft", "complaints")
     for col in (*columns, *counted[1:]):
@@ -114,14 +116,15 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
     warnings = []
     for e in rows:
         o = stats[e.id].outcome(warn_at)
+        zone = app.settings.zone(e.list)
         table.add_row(
             str(e.id),
             e.list,
             e.slot or "",
             e.status,
             str(e.stories),
-            _minute(e.approved_at),
-            _minute(e.sent_at),
+            _minute(e.approved_at, zone),
+            _minute(e.sent_at, zone),
             str(o["delivered"]),
             str(o["refused"]),
             str(o["failed"]),
@@ -138,9 +141,13 @@ def editions(config: str, list_name: str | None, limit: int, as_json: bool) -> N
         console.print(line, style="bold yellow", markup=False)
 
 
-def _minute(when: datetime | None) -> str:
-    """`2026-12-03 22:54` (UTC), or an empty cell."""
-    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if when else ""
+def _minute(when: datetime | None, zone: ZoneInfo) -> str:
+    """`2026-12-03 23:54 CET` on the list's clock (:func:`digest.times.clock_name`
+    names a zone without an abbreviation by its offset), or an empty cell."""
+    if when is None:
+        return ""
+    at = when.astimezone(zone)
+    return f"{at:%Y-%m-%d %H:%M} {clock_name(at)}"
 
 
 #: The commands this module adds to `digest` (registered by :mod:`digest.cli`).
