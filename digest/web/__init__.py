@@ -98,6 +98,7 @@ def _register_desk(flask_app: Flask) -> None:
     dummy_hash()  # so that the first failed login costs what every other one does
     flask_app.jinja_env.globals["desk_editor"] = desk.current_editor
     flask_app.jinja_env.filters["stamp"] = desk.stamp
+    flask_app.jinja_env.filters["ledger_words"] = desk.ledger_words
     flask_app.jinja_env.filters["iso"] = iso
     flask_app.register_blueprint(desk.bp)
     flask_app.register_blueprint(archive.bp)

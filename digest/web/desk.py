@@ -246,3 +246,27 @@ def stamp(value: datetime | str | None, list_name: str | None = None) -> str:
         return f"{when.day} {when:%b %Y, %H:%M} subscriber's local time"
     when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
     return wall_clock(when, web().app.settings.zone(list_name))
+
+
+#: The ledger's row statuses in the order the desk counts them.
+_LEDGER_ORDER = ("sent", "claimed", "failed", "unsendable", "bounced")
+
+
+def ledger_words(
+    ledger: dict[str, int], status: str, always: tuple[str, ...] = ()
+) -> list[tuple[str, int, str]]:
+    """An edition's delivery counts as (row status, count, the editor's words), in a
+    fixed order; statuses with no rows left out unless named in `always`. A copy the
+    ledger has `claimed` is "being sent" while the edition is sending, and "unfinished"
+    once the send stopped (the next send finishes it); a `failed` one is tried again."""
+    words = {
+        "sent": "sent",
+        "claimed": "being sent" if status == "sending" else "unfinished",
+        "failed": "to retry",
+        "unsendable": "not sent (no SMTPUTF8)",
+        "bounced": "bounced",
+    }
+    known = [*_LEDGER_ORDER, *sorted(set(ledger) - set(_LEDGER_ORDER))]
+    return [
+        (k, ledger.get(k, 0), words.get(k, k)) for k in known if ledger.get(k) or k in always
+    ]
