@@ -12,8 +12,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from digest.app import App
-from tests.test_desk import NOW, desk, editor_client, running  # noqa: F401 (desk: fixture)
+from tests.test_desk import NOW, add_editor, build, editor_client, running
+from tests.test_web_public import newsletter
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> tuple[Path, int]:
+    config = newsletter(tmp_path)
+    add_editor(config)
+    return config, build(config)
 
 
 def _words(html: str) -> list[str]:

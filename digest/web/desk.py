@@ -267,6 +267,4 @@ def ledger_words(
         "bounced": "bounced",
     }
     known = [*_LEDGER_ORDER, *sorted(set(ledger) - set(_LEDGER_ORDER))]
-    return [
-        (k, ledger.get(k, 0), words.get(k, k)) for k in known if ledger.get(k) or k in always
-    ]
+    return [(k, ledger.get(k, 0), words.get(k, k)) for k in known if ledger.get(k) or k in always]
