@@ -116,7 +116,7 @@ def command_failure(
     if rest[0][0] not in (250, 251):
         return rcpt_error(recipient, *rest[0], utf8=needs_smtputf8((sender, recipient)))
     if len(rest) > 1 and rest[1][0] != 354:
-        return data_error(recipient, *rest[1])
+        return data_error(recipient, *rest[1], utf8=needs_smtputf8((sender, recipient)))
     return None
 
 
@@ -163,11 +163,17 @@ def rcpt_error(recipient: str, code: int, msg: bytes | str, *, utf8: bool = Fals
     return Refusal(error, code=code, confirmable=confirmable)
 
 
-def data_error(recipient: str, code: int, msg: bytes | str) -> DeliveryError:
+def data_error(recipient: str, code: int, msg: bytes | str, *, utf8: bool = False) -> DeliveryError:
     """Refused after DATA: only a mailbox status (5.1.x, 5.2.1) bounces the address;
-    content or policy refusals are the message's problem, not the subscriber's."""
+    content or policy refusals are the message's problem, not the subscriber's. For an
+    envelope that needed SMTPUTF8 (`utf8`), a 5xx saying the message cannot go on
+    without it (5.6.7-5.6.9, or the words: RFC 6531's "UTF-8 header message cannot be
+    transferred") is :class:`Unsendable`, as the same answer to RCPT is (retrying it
+    every send would only be refused again)."""
     text = reply_text(msg)
     enhanced = _enhanced(text)
+    if utf8 and 500 <= code < 600 and _wants_smtputf8(text.replace(recipient, ""), enhanced):
+        return refused_utf8(recipient, code, text)
     bounce = (
         500 <= code < 600 and enhanced is not None and (enhanced[1] == 1 or enhanced[1:] == (2, 1))
     )

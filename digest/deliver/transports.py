@@ -104,6 +104,7 @@ class SmtpTransport:
         self.settings = settings
         self._conn: smtplib.SMTP | None = None
         self._waiting: str | None = None  # the recipient whose message `finish` confirms
+        self._waiting_utf8 = False  # whether its envelope needed SMTPUTF8
         self._pipelining = False  # the server offers PIPELINING (RFC 2920)
         self._smtputf8 = False  # the server offers SMTPUTF8 (RFC 6531)
         self._then: Envelope | None = None  # announced with the message `finish` confirms
@@ -230,6 +231,7 @@ class SmtpTransport:
             self._drop()
             raise DeliveryError(f"{recipient}: connection lost ({exc or 'disconnected'})") from None
         self._waiting = recipient
+        self._waiting_utf8 = needs_smtputf8((sender, recipient))
         self._then = then if announce else None
 
     def finish(self) -> None:
@@ -250,7 +252,7 @@ class SmtpTransport:
             except (smtplib.SMTPServerDisconnected, OSError):
                 self._drop()  # its `start` connects again
         if code != 250:
-            failure = data_error(recipient, code, text)
+            failure = data_error(recipient, code, text, utf8=self._waiting_utf8)
             if code == 421:
                 self._drop()
             raise failure
