@@ -112,6 +112,9 @@ def test_a_kicker_in_capitals_without_evidence_reads_in_sentence_case() -> None:
     assert _title("WEEKEND READING: Lind named", "Lind named.") == "Weekend reading: Lind named"
     got = _title("EU HONOUR LABOUR EVENING: Workers dine", WORKERS.upper())
     assert got == "EU honour labour evening: Workers dine"
+    # Greek capitals drop the accents lower case needs: without evidence, as written.
+    greek = "ΝΕΑ ΕΠΟΧΗ: Το λιμάνι ανοίγει"
+    assert _title(greek, "Το λιμάνι ανοίγει.") == greek
 
 
 def test_a_lone_word_or_code_in_capitals_before_a_colon_stays() -> None:

@@ -9,14 +9,15 @@ capital. An item whose text gives too little evidence (too short, or in capitals
 keeps its headline as written: a wrong guess is worse than shouting. Runs of letters in
 scripts without case are untouched. A kicker of two or more words in capitals before a
 headline in normal case ("HONOUR LABOUR: Special event …") is recased by the same
-evidence (:func:`recase_kicker`), and where there is none in sentence case: the rest of the
-headline shows the feed writes in normal case, so the capitals are typography, not
-spelling; a lone word there is most often a name or code ("CBO:", "OĽANO:", "4FSOD:")
-and stays. A word a text capitalises only beside other capitalised words ("New" in "New
-Delhi") is evidence for that name, not for the word alone; it counts alone only where no
-text writes the word otherwise ("Bhat" in "Raghavendra Bhat"). Text in capitals gives no
-evidence. Must not: change anything but the casing of a headline (the article's key is
-made from the headline as the source wrote it).
+evidence (:func:`recase_kicker`), and where there is none in sentence case, in basic
+Latin letters only (Greek capitals drop accents): the rest of the headline shows the feed
+writes in normal case, so the capitals are typography, not spelling. A lone word there
+is most often a name or code ("CBO:", "OĽANO:", "4FSOD:") and stays. A word a text
+capitalises only beside other capitalised words ("New" in "New Delhi") is evidence for
+that name, not for the word alone; it counts alone only where no text writes the word
+otherwise ("Bhat" in "Raghavendra Bhat"). Text in capitals gives no evidence. Must not:
+change anything but the casing of a headline (the article's key is made from the
+headline as the source wrote it).
 """
 
 from __future__ import annotations
@@ -106,7 +107,9 @@ def recase_kicker(title: str, text: str, feed: _Evidence | None = None) -> str:
     """`title` with its kicker in capitals ("HONOUR LABOUR: …") in the case `text` (else
     the feed's text) writes its words, and a word no text uses as for a shouting headline
     (an acronym of up to three letters stays, a longer word is lower case). Words glued
-    to digits are codes ("TC1337") and stay."""
+    to digits are codes ("TC1337") and stay. A kicker with a longer word beyond basic
+    Latin letters that no text uses stays as written: capitals drop what lower case
+    needs (a Greek accent, Turkish "I" or "İ", German "ß" written "SS")."""
     kicker = _kicker(title)
     if kicker is None:
         return title
@@ -120,7 +123,9 @@ def recase_kicker(title: str, text: str, feed: _Evidence | None = None) -> str:
         if n in phrased:
             word = _started(phrased[n], before)
         else:
-            word = _word(match.group(), before, own, feed)[0]
+            word, known = _word(match.group(), before, own, feed)
+            if not known and not match.group().isascii() and word != match.group():
+                return title  # "ΕΛΛΗΝΙΚΗ": lower case would be a guess at accents
         parts += [kicker[last : match.start()], word]
         last = match.end()
     return "".join([*parts, title[last:]])
