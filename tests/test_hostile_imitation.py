@@ -101,6 +101,33 @@ def test_a_headline_that_is_a_web_address_is_no_headline(tmp_path: Path) -> None
     assert "mitid" not in parts["text/plain"] + parts["text/html"]
 
 
+def test_an_address_spelled_with_lookalike_letters_is_no_headline(tmp_path: Path) -> None:
+    # A Cyrillic "р" or a Greek "ρ" in the scheme made "httрs://www.danskebank.dk/login"
+    # a headline: a reader sees the bank's address over a link to the feed's site. An
+    # ideographic full stop is a dot to a browser (UTS #46), and reads as one.
+    items = [
+        (
+            "htt\u0440s://www.danskebank.dk/login",
+            "https://evil.example/x",
+            "<p>Customers must confirm their details by Friday to keep their accounts.</p>",
+        ),
+        ("htt\u03c1s://www.mitid.dk/", "https://evil.example/z", "<p>Log in to read on.</p>"),
+        ("https://www.n\u043erdea.dk/konto", "https://evil.example/y", "<p>Pay now.</p>"),
+        ("www\u3002nets\u3002dk/betaling", "https://evil.example/n", "<p>Pay today.</p>"),
+    ]
+    app, edition = _edition(tmp_path, items)
+    titles = [s.title for s in edition.stories]
+    assert sorted(titles) == [
+        "Customers must confirm their details by Friday to keep their accounts",
+        "Log in to read on",
+        "Pay now",
+        "Pay today",
+    ]
+    parts = _parts(_message(app, edition))
+    for href, text in _anchors(parts["text/html"]):
+        assert "://" not in text and "www" not in text, (href, text)
+
+
 # -- combining marks stacked without end ("zalgo") --------------------------------------------
 
 
@@ -217,3 +244,54 @@ def test_an_image_whose_alt_text_reads_like_our_footer_is_flagged(tmp_path: Path
     assert 'alt="Unsubscribe from The Test Brief here"' in _parts(msg)["text/html"]
     (notice,) = [f for f in lint_message(msg.as_bytes()) if f.code == "story-reads-like-notice"]
     assert "Harbour baths reopen" in notice.message and "Unsubscribe" in notice.message
+
+
+#: Our footer's and a notice's words spelled with letters that pass for Latin ones: a
+#: Cyrillic і, о, а, с, a Greek ρ, fullwidth and mathematical bold letters.
+LOOKALIKE_NOTICES = [
+    ("Unsubscr\u0456be", "<p>Harbour news you no longer want.</p>"),
+    ("Harbour pass", "<p>C\u043enfirm your \u0430\u0441count to keep your pass.</p>"),
+    ("\uff35\uff4e\uff53\uff55\uff42\uff53\uff43\uff52\uff49\uff42\uff45", "<p>Here.</p>"),
+    ("Ferry club", "<p>U\u03c1date your preferences for the ferry club.</p>"),
+    (
+        "\U0001d414\U0001d427\U0001d42c\U0001d42e\U0001d41b\U0001d42c\U0001d41c\U0001d42b"
+        "\U0001d422\U0001d41b\U0001d41e",
+        "<p>From the harbour letter.</p>",
+    ),
+]
+#: Real Russian and Greek news, written with letters that look like Latin ones.
+GENUINE = [
+    (
+        "Мэр открыл новый рынок у моря",
+        "<p>В субботу мэр открыл новый рынок у моря. Паром на остров теперь ходит каждый "
+        "час, а городской совет утвердил бюджет порта на следующий год.</p>",
+    ),
+    (
+        "Το λιμάνι άνοιξε ξανά",
+        "<p>Το δημοτικό συμβούλιο ενέκρινε τον προϋπολογισμό του λιμανιού. Το πλοίο για "
+        "το νησί θα φεύγει κάθε ώρα από το πρωί έως το βράδυ.</p>",
+    ),
+]
+
+
+def test_a_notice_spelled_with_lookalike_letters_is_flagged_and_real_cyrillic_or_greek_is_not(
+    tmp_path: Path,
+) -> None:
+    # "Unsubscrіbe" with a Cyrillic і reads as "Unsubscribe" to every reader, and
+    # matched none of the notice's words; nor did fullwidth or mathematical letters.
+    items = [
+        (title, f"https://evil.example/{n}", text)
+        for n, (title, text) in enumerate(LOOKALIKE_NOTICES + GENUINE)
+    ]
+    app, edition = _edition(tmp_path, items)
+    assert len(edition.stories) == len(items)
+    findings = lint_message(_message(app, edition).as_bytes())
+    (notice,) = [f for f in findings if f.code == "story-reads-like-notice"]
+    assert f"{len(LOOKALIKE_NOTICES)} stories" in notice.message, notice.message
+
+
+def test_real_cyrillic_and_greek_news_reads_like_no_notice(tmp_path: Path) -> None:
+    items = [(t, f"https://evil.example/{n}", x) for n, (t, x) in enumerate(GENUINE)]
+    app, edition = _edition(tmp_path, items)
+    codes = {f.code for f in lint_message(_message(app, edition).as_bytes())}
+    assert "story-reads-like-notice" not in codes

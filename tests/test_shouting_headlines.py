@@ -4,11 +4,16 @@ leads with one) reads in the case the outlet's own text uses, not in shouting ca
 Words take the case the item's own text gives them ("MSME" stays, "BANK" is "Bank" where
 the text says "Karnataka Bank", "OFFICIALLY" is "officially"); a short word the text never
 uses stays in capitals (an acronym); an item whose text is itself in capitals, or too
-short to tell, keeps its headline as written.
+short to tell, keeps its headline as written. A kicker of two or more words in capitals
+before a headline in normal case ("HONOUR LABOUR: Special event …") is recased by the
+same evidence, and without evidence in sentence case; a lone word there is a name or a
+code ("NATO:", "EP12:") and stays. A word the text capitalises only inside a name ("New"
+in "New Haven") takes that case only in that name, not standing alone.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
@@ -27,18 +32,47 @@ HARBOUR = (
 )
 
 
-def _feed(title: str, description: str) -> bytes:
+WORKERS = (
+    "Mangaluru, 1 May: The city's building workers were the guests of honour at a dinner "
+    "the Karnataka club gave them on Labour Day. The club said honour for the hard labour "
+    "of the men who build the city was long overdue. Doctors from the district hospital "
+    "checked the health of more than 300 workers, and children from the club's school "
+    "sang for them. The club thanked the camp's owners for their help."
+)
+
+#: "New" only inside names (New Haven, New England); the rest of the feed writes "new".
+NEW_HEAD = (
+    "Copenhagen: The Harbour Authority has chosen Mette Lind as its head from January. "
+    "Lind ran the port of Aarhus for six years and before that the harbour "
+    "office in New Haven, where she also sat on the board of the New England Port Council. "
+    "The board said the harbour is in need of a leader with experience of large building "
+    "works. She will present her plans to the council in February."
+)
+FERRY = (
+    "The ferry company will sail a new boat on the island route from March, with a new "
+    "timetable that adds a late departure on Fridays and Saturdays in the summer months."
+)
+
+
+def _item(n: int, title: str, description: str) -> str:
+    return (
+        f"<item><title>{escape(title)}</title><link>https://quay.example/{n}</link>"
+        f"<guid>{n}</guid><pubDate>Thu, 26 Nov 2026 20:00:00 +0000</pubDate>"
+        f"<description>{escape(description)}</description></item>"
+    )
+
+
+def _feed(*items: tuple[str, str]) -> bytes:
     return (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
         "<title>Quay Post</title><link>https://quay.example/</link>"
-        f"<item><title>{escape(title)}</title><link>https://quay.example/a</link>"
-        f"<guid>a</guid><pubDate>Thu, 26 Nov 2026 20:00:00 +0000</pubDate>"
-        f"<description>{escape(description)}</description></item></channel></rss>"
+        + "".join(_item(n, title, text) for n, (title, text) in enumerate(items))
+        + "</channel></rss>"
     ).encode()
 
 
 def _title(title: str, description: str) -> str:
-    (article,) = parse_feed(_feed(title, description), source="Quay Post", url=None, now=NOW)
+    (article,) = parse_feed(_feed((title, description)), source="Quay Post", url=None, now=NOW)
     return article.title
 
 
@@ -65,6 +99,52 @@ def test_no_evidence_no_change() -> None:
     assert recase_shouting(guessed, HARBOUR) == guessed
 
 
+def test_a_kicker_in_capitals_reads_in_the_case_of_its_own_text() -> None:
+    got = _title("HONOUR LABOUR: Special event for workers in Mangaluru", WORKERS)
+    assert got == "Honour labour: Special event for workers in Mangaluru"
+    # The text's phrase gives its case; "brief" no text uses is lower case, "EU" stays.
+    got = _title("EU HARBOUR AUTHORITY BRIEF: Lind to meet the council", HARBOUR)
+    assert got == "EU Harbour Authority brief: Lind to meet the council"
+
+
+def test_a_kicker_in_capitals_without_evidence_reads_in_sentence_case() -> None:
+    # Too little text to tell, or text in capitals itself: sentence case, short words kept.
+    assert _title("WEEKEND READING: Lind named", "Lind named.") == "Weekend reading: Lind named"
+    got = _title("EU HONOUR LABOUR EVENING: Workers dine", WORKERS.upper())
+    assert got == "EU honour labour evening: Workers dine"
+    # Greek capitals drop the accents lower case needs: without evidence, as written.
+    greek = "ΝΕΑ ΕΠΟΧΗ: Το λιμάνι ανοίγει"
+    assert _title(greek, "Το λιμάνι ανοίγει.") == greek
+
+
+def test_a_lone_word_or_code_in_capitals_before_a_colon_stays() -> None:
+    for title in (
+        "NATO: Ministers meet in Brussels",
+        "OSLOBANK: Profits fall",
+        "HTML 6: The draft is published",
+        "EP12: The harbour at night",
+        "ÖVP: Neue Regeln für den Hafen",
+        "PU: Lind gets the top result",
+    ):
+        assert _title(title, HARBOUR) == title
+
+
+def test_a_word_capitalised_only_inside_a_name_is_lower_case_alone() -> None:
+    # The item's text writes "New" only in "New Haven" and "New England"; alone, the
+    # word is the feed's "new" (a new boat, a new timetable).
+    shouted = ("METTE LIND IS NEW HEAD OF THE HARBOUR AUTHORITY", NEW_HEAD)
+    articles = parse_feed(
+        _feed(shouted, ("Ferry adds a late departure", FERRY)),
+        source="Quay Post",
+        url=None,
+        now=NOW,
+    )
+    assert articles[0].title == "Mette Lind is new head of the Harbour Authority"
+    # The name itself keeps its capitals.
+    got = _title("LIND LEAVES NEW HAVEN FOR THE HARBOUR AUTHORITY", NEW_HEAD)
+    assert got == "Lind leaves New Haven for the Harbour Authority"
+
+
 def test_real_feed_in_capitals() -> None:
     # Varthabharathi's English items (a real feed) are headlined in capitals.
     feed = require_corpus() / "feeds" / "news-varthabharathi-kannada.rss"
@@ -72,6 +152,11 @@ def test_real_feed_in_capitals() -> None:
         a.title for a in parse_feed(feed.read_bytes(), source="Varthabharathi", url=None, now=NOW)
     }
     assert "Karnataka Bank bags MSME Banking Excellence Awards" in titles, titles
-    assert any(t.endswith(" Chief General Manager of Karnataka Bank") for t in titles), titles
+    assert any(t.endswith(" is new Chief General Manager of Karnataka Bank") for t in titles), (
+        titles
+    )
     shouting = [t for t in titles if t.isupper()]
     assert not shouting, shouting
+    # Kickers in capitals ("HONOUR LABOUR: …") read in the case the text gives them.
+    kickers = [t for t in titles if re.match(r"[^\W\d_]+ [^:]*[^\W\d_]{4}[^:]*:", t)]
+    assert not [t for t in kickers if t.split(":")[0].isupper()], kickers

@@ -7,8 +7,17 @@ too but less. A short word no text uses stays in capitals (an acronym: "CM", "EU
 is lower case; the headline's first word, and the first after a colon, start with a
 capital. An item whose text gives too little evidence (too short, or in capitals itself)
 keeps its headline as written: a wrong guess is worse than shouting. Runs of letters in
-scripts without case are untouched. Must not: change anything but the casing of a
-headline (the article's key is made from the headline as the source wrote it).
+scripts without case are untouched. A kicker of two or more words in capitals before a
+headline in normal case ("HONOUR LABOUR: Special event …") is recased by the same
+evidence (:func:`recase_kicker`), and where there is none in sentence case, in basic
+Latin letters only (Greek capitals drop accents): the rest of the headline shows the feed
+writes in normal case, so the capitals are typography, not spelling. A lone word there
+is most often a name or code ("CBO:", "OĽANO:", "4FSOD:") and stays. A word a text
+capitalises only beside other capitalised words ("New" in "New Delhi") is evidence for
+that name, not for the word alone; it counts alone only where no text writes the word
+otherwise ("Bhat" in "Raghavendra Bhat"). Text in capitals gives no evidence. Must not:
+change anything but the casing of a headline (the article's key is made from the
+headline as the source wrote it).
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from digest.records import Article
 
@@ -36,7 +45,20 @@ _PREFERRED = {"upper": 2, "title": 1, "lower": 0}
 _ORDINAL = frozenset({"st", "nd", "rd", "th", "er", "re", "e", "ème", "eme"})
 _RUN = re.compile(r"[^\W\d_]+")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[\"“‘«(]\s*)$")
+#: A kicker before the headline proper: what precedes the first colon (and a space).
+_KICKER = re.compile(r"([^:]+?)\s*:\s+(?=\S)")
+#: Words a kicker in capitals needs before it is recased (a lone one is a name or code).
+KICKER_WORDS = 2
 _Forms = dict[str, Counter[str]]
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """How a text writes each word (case-folded): standing alone, and only inside a
+    name, beside another capitalised word ("New" in "New Delhi")."""
+
+    alone: _Forms = field(default_factory=dict)
+    named: _Forms = field(default_factory=dict)
 
 
 def shouts(title: str) -> bool:
@@ -45,24 +67,26 @@ def shouts(title: str) -> bool:
 
 
 def recase_titles(articles: Sequence[Article]) -> tuple[Article, ...]:
-    """`articles` with each shouting headline recased from its text (else the feed's)."""
-    if not any(shouts(a.title) for a in articles):
+    """`articles` with each shouting headline or kicker recased from its text (else the
+    feed's)."""
+    if not any(shouts(a.title) or _kicker(a.title) for a in articles):
         return tuple(articles)
-    feed = _forms(" ".join(_evidence_text(a) for a in articles))
+    texts = (_evidence_text(a) for a in articles)
+    feed = _forms(" ".join(text for text in texts if _plain(text)))
     out = []
     for article in articles:
-        title = article.title
-        if shouts(title):
-            title = recase_shouting(title, _evidence_text(article), feed)
+        title, text = article.title, _evidence_text(article)
+        title = recase_shouting(title, text, feed) if shouts(title) else title
+        title = recase_kicker(title, text, feed) if _kicker(title) else title
         out.append(article if title == article.title else _retitled(article, title))
     return tuple(out)
 
 
-def recase_shouting(title: str, text: str, feed: _Forms | None = None) -> str:
+def recase_shouting(title: str, text: str, feed: _Evidence | None = None) -> str:
     """`title` in the case `text` writes its words, if it shouts and `text` can tell."""
     if not shouts(title) or not _tells(text):
         return title
-    own, feed = _forms(text), feed or {}
+    own, feed = _forms(text), feed or _Evidence()
     runs = list(_RUN.finditer(title))
     phrased = _phrases([match.group() for match in runs], text)
     parts: list[str] = []
@@ -77,6 +101,52 @@ def recase_shouting(title: str, text: str, feed: _Forms | None = None) -> str:
     if unknown > UNKNOWN_SHARE * len(runs):
         return title  # mostly words no text uses: no better than a guess
     return "".join([*parts, title[last:]])
+
+
+def recase_kicker(title: str, text: str, feed: _Evidence | None = None) -> str:
+    """`title` with its kicker in capitals ("HONOUR LABOUR: …") in the case `text` (else
+    the feed's text) writes its words, and a word no text uses as for a shouting headline
+    (an acronym of up to three letters stays, a longer word is lower case). Words glued
+    to digits are codes ("TC1337") and stay. A kicker with a longer word beyond basic
+    Latin letters that no text uses stays as written: capitals drop what lower case
+    needs (a Greek accent, Turkish "I" or "İ", German "ß" written "SS")."""
+    kicker = _kicker(title)
+    if kicker is None:
+        return title
+    own, feed = (_forms(text) if _plain(text) else _Evidence()), feed or _Evidence()
+    runs = [m for m in _RUN.finditer(kicker) if not _in_code(kicker, m)]
+    phrased = _phrases([m.group() for m in runs], text) if _plain(text) else {}
+    parts: list[str] = []
+    last = 0
+    for n, match in enumerate(runs):
+        before = kicker[: match.start()]
+        if n in phrased:
+            word = _started(phrased[n], before)
+        else:
+            word, known = _word(match.group(), before, own, feed)
+            if not known and not match.group().isascii() and word != match.group():
+                return title  # "ΕΛΛΗΝΙΚΗ": lower case would be a guess at accents
+        parts += [kicker[last : match.start()], word]
+        last = match.end()
+    return "".join([*parts, title[last:]])
+
+
+def _kicker(title: str) -> str | None:
+    """The part of `title` before its first colon, if it is in capitals, has two or
+    more words, and the rest of `title` is not (a kicker that shouts)."""
+    match = _KICKER.match(title)
+    if match is None or not match.group(1).isupper():
+        return None
+    kicker = match.group(1)
+    words = [m for m in _RUN.finditer(kicker) if not _in_code(kicker, m)]
+    rest = title[match.end() :]
+    return kicker if len(words) >= KICKER_WORDS and any(c.islower() for c in rest) else None
+
+
+def _in_code(text: str, match: re.Match[str]) -> bool:
+    """Whether the letters `match` found in `text` are glued to a digit ("TC1337")."""
+    start, end = match.span()
+    return text[start - 1 : start].isdigit() or text[end : end + 1].isdigit()
 
 
 def _phrases(runs: list[str], text: str) -> dict[int, str]:
@@ -105,13 +175,13 @@ def _phrases(runs: list[str], text: str) -> dict[int, str]:
     return found
 
 
-def _word(run: str, before: str, own: _Forms, feed: _Forms) -> tuple[str, bool]:
-    """`run` recased, and whether a text (or the rule for ordinals) said how."""
+def _word(run: str, before: str, own: _Evidence, feed: _Evidence) -> tuple[str, bool]:
+    """`run` recased, and whether a text (or the rule for ordinals) said how: as the
+    texts write it alone, else as they write it inside names."""
     if not any(c.isupper() for c in run):
         return run, True  # a script without case
     key = run.casefold()
-    seen = Counter({form: OWN_WEIGHT * n for form, n in own.get(key, {}).items()})
-    seen.update(feed.get(key, {}))
+    seen = _seen(key, own.alone, feed.alone) or _seen(key, own.named, feed.named)
     known = True
     if seen:
         form = max(seen, key=lambda f: (seen[f], _PREFERRED[f]))
@@ -121,6 +191,13 @@ def _word(run: str, before: str, own: _Forms, feed: _Forms) -> tuple[str, bool]:
     else:
         word, known = (run if len(run) <= ACRONYM_LETTERS else run.lower()), False
     return _started(word, before), known
+
+
+def _seen(key: str, own: _Forms, feed: _Forms) -> Counter[str]:
+    """How often the texts write the word `key` in each form, the item's own counting more."""
+    seen = Counter({form: OWN_WEIGHT * n for form, n in own.get(key, {}).items()})
+    seen.update(feed.get(key, {}))
+    return seen
 
 
 def _started(word: str, before: str) -> str:
@@ -136,20 +213,27 @@ def _starts(before: str) -> bool:
 
 def _tells(text: str) -> bool:
     """Whether `text` is long enough, and not in capitals itself, to give case evidence."""
-    words = text.split()
-    if len(words) < MIN_WORDS:
-        return False
+    return len(text.split()) >= MIN_WORDS and _plain(text)
+
+
+def _plain(text: str) -> bool:
+    """Whether `text` is written in normal case, not in capitals (its case tells)."""
     lower = sum(1 for c in text if c.islower())
     upper = sum(1 for c in text if c.isupper())
     return lower > 2 * upper
 
 
-def _forms(text: str) -> _Forms:
-    """How `text` writes each word (case-folded) where it does not start a sentence."""
-    forms: _Forms = defaultdict(Counter)
-    for match in _RUN.finditer(text):
+def _forms(text: str) -> _Evidence:
+    """How `text` writes each word (case-folded) where it does not start a sentence,
+    alone or inside a name (see :class:`_Evidence`)."""
+    alone: _Forms = defaultdict(Counter)
+    named: _Forms = defaultdict(Counter)
+    runs = list(_RUN.finditer(text))
+    starts = [bool(_SENTENCE_START.search(text, max(0, m.start() - 4), m.start())) for m in runs]
+    capital = [m.group()[0].isupper() and not at for m, at in zip(runs, starts, strict=True)]
+    for n, match in enumerate(runs):
         run = match.group()
-        if _SENTENCE_START.search(text, max(0, match.start() - 4), match.start()):
+        if starts[n]:
             continue
         if run.isupper() and len(run) > 1:
             form = "upper"
@@ -159,8 +243,17 @@ def _forms(text: str) -> _Forms:
             form = "lower"
         else:
             continue  # "iPhone", "McLean": mixed case is its own spelling
-        forms[run.casefold()][form] += 1
-    return forms
+        beside = [k for k in (n - 1, n + 1) if 0 <= k < len(runs) and capital[k]]
+        in_name = capital[n] and any(
+            _spaced(text, runs[min(n, k)], runs[max(n, k)]) for k in beside
+        )
+        (named if in_name else alone)[run.casefold()][form] += 1
+    return _Evidence(alone, named)
+
+
+def _spaced(text: str, first: re.Match[str], second: re.Match[str]) -> bool:
+    """Whether only white space stands between two words of `text`."""
+    return text[first.end() : second.start()].isspace()
 
 
 def _evidence_text(article: Article) -> str:

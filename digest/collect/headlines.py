@@ -23,6 +23,7 @@ import lxml.html
 
 from digest.collect.outlets import registrable_domain, same_site
 from digest.collect.sanitize import clean_text
+from digest.lookalikes import fold
 
 #: The last " | " (or " - ", " – ", " : " …) of a title: no separator character follows.
 _LAST_SEPARATOR = re.compile(r"\s+(?:[-|–—:·•»]|::)\s+(?=[^-|–—:·•»]+$)")
@@ -115,11 +116,11 @@ def is_address(title: str) -> bool:
     where the link goes, and another site's ("https://www.danskebank.dk/login" over a
     link to the feed's own page) is the pattern mail clients and filters take for
     phishing. A title that merely names a site ("Booking.com fined") is a headline.
-    Read as it looks: fullwidth letters and dot leaders as what they pass for (NFKC),
-    invisible format characters (a soft hyphen) left out."""
+    Read as it looks: fullwidth letters, dot leaders and Cyrillic or Greek letters as what
+    they pass for ("httрs://" with a Cyrillic р, :mod:`digest.lookalikes`), invisible
+    format characters (a soft hyphen) left out."""
     if not title.isascii():
-        title = "".join(ch for ch in title if unicodedata.category(ch) != "Cf")
-        title = unicodedata.normalize("NFKC", title)
+        title = fold("".join(ch for ch in title if unicodedata.category(ch) != "Cf"))
     return _ADDRESS.fullmatch(title.strip()) is not None
 
 

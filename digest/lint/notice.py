@@ -6,7 +6,9 @@ A feed controls its headlines and summaries. Set as one of our stories, "Unsubsc
 or "Your subscription expires today — confirm here" (which, leading, is the Subject
 too) reads as the newsroom speaking, and its link goes to the feed's site. The story is
 the feed's to tell, and news is sometimes about subscriptions, so this is a warning for
-the editor, not a rule that drops it. Reads the HTML part; reports, never raises.
+the editor, not a rule that drops it. Text is read as it looks: letters from other scripts
+or in fullwidth that pass for Latin ones read as those (:mod:`digest.lookalikes`). Reads
+the HTML part; reports, never raises.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import lxml.html
 from digest import lint_rules as rules
 from digest.lint.findings import Finding, find
 from digest.lint.story import STORY_CLASSES
+from digest.lookalikes import fold
 
 _ACCOUNT = r"(?:e-?mail )?(?:subscription|account|membership|password|payment|billing|details)"
 #: What the newsletter itself, or a service's notice, says to its reader (en, da, de).
@@ -53,7 +56,7 @@ def check_notices(html: str) -> Iterator[Finding]:
         if STORY_CLASSES & set((el.get("class") or "").split()):
             alts = (img.get("alt") or "" for img in el.iter("img"))  # shown if blocked
             text = _visible(" ".join([el.text_content(), *alts]))
-            if said := NOTICE.search(text):
+            if said := NOTICE.search(fold(text)):  # "Unsubscrіbe" with a Cyrillic і too
                 found.append((_headline(el) or text, said.group()))
     if found:
         title, words = found[0]
