@@ -8,6 +8,10 @@ it on a zone's clock, the zone named (`wall_clock`), wherever digest shows a tim
 Must not: read the clock (every instant is passed in), touch the database or the App,
 or know about lists, editions or subscribers.
 
+- **Cron as crontab(5) reads it** (:func:`cron_trigger`): day of week 0 or 7 is Sunday,
+  1 Monday (APScheduler's own `from_crontab` counts 0 as Monday: "0 8 * * 1" ran on
+  Tuesdays), and a schedule restricting both the day of the month and the day of the
+  week fires on either, as cron does (APScheduler: on both).
 - **Cron in the delivery zone.** A list's `schedule` is read in its `timezone` with
   APScheduler's CronTrigger, so a 07:00 slot stays at 07:00 local across daylight-saving
   changes and its UTC hour moves. A wall time that does not exist (02:30 on a
@@ -26,6 +30,8 @@ from datetime import time as dtime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -157,7 +163,7 @@ def _window(text: str | None) -> Window | None:
 
 def _zone_slots(schedule: str, zone: ZoneInfo, after: datetime) -> Iterator[tuple[datetime, str]]:
     """Cron slots after `after`: (UTC instant, local wall time), one per wall time."""
-    trigger = CronTrigger.from_crontab(schedule, timezone=zone)
+    trigger = cron_trigger(schedule, zone)
     # Start a little early so that the first occurrence of a doubled wall time is seen.
     # A wall time earlier than one already seen is a repeat (the fall-back hour's second
     # 02:00 after its first 02:30): wall times as "YYYY-MM-DDTHH:MM" sort like times.
@@ -170,3 +176,76 @@ def _zone_slots(schedule: str, zone: ZoneInfo, after: datetime) -> Iterator[tupl
                 yield fire.astimezone(UTC), wall
             latest_wall = wall
         fire = trigger.get_next_fire_time(fire, fire)
+
+
+# -- crontab(5) ------------------------------------------------------------------------
+#: Days of the week in cron's order (0 = Sunday; 7 is Sunday too).
+_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+#: APScheduler's names, which it also numbers from Monday = 0.
+_APS_DAYS = {0: "sun", 1: "mon", 2: "tue", 3: "wed", 4: "thu", 5: "fri", 6: "sat"}
+
+
+def cron_trigger(schedule: str, zone: ZoneInfo, *, end_date: datetime | None = None) -> BaseTrigger:
+    """A list's `schedule` ("min hour day month dow") as crontab(5) reads it, for
+    APScheduler: its day of week as cron numbers it (0 or 7 Sunday, 1 Monday, names
+    sun-sat), and a schedule whose day of the month and day of the week are both
+    restricted (neither starts with "*") firing on either. ValueError names what is
+    wrong."""
+    fields = schedule.split()
+    if len(fields) != 5:
+        raise ValueError(f"five fields 'min hour day month dow' expected, got {len(fields)}")
+    minute, hour, day, month, dow = fields
+    days = cron_weekdays(dow)
+
+    def trigger(day: str, days: str) -> CronTrigger:
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=days,
+            timezone=zone,
+            end_date=end_date,
+        )
+
+    if day.startswith("*") or dow.startswith("*"):
+        return trigger(day, days)
+    return OrTrigger([trigger(day, "*"), trigger("*", days)])
+
+
+def cron_weekdays(field: str) -> str:
+    """A crontab day-of-week field as APScheduler's day_of_week: "*" as it is, anything
+    else as the names of the days it gives ("1-5" is "mon,tue,wed,thu,fri"; "*/2" is
+    "sun,tue,thu,sat")."""
+    if field == "*":
+        return "*"
+    chosen: set[int] = set()
+    for item in field.split(","):
+        base, slash, step_text = item.partition("/")
+        step = int(step_text) if step_text.isdigit() else 0
+        if slash and step < 1:
+            raise ValueError(f"day of the week {item!r}: a step is a whole number from 1")
+        if base == "*":
+            first, last = 0, 7
+        elif "-" in base:
+            low, high = base.split("-", 1)
+            first, last = _cron_day(low), _cron_day(high, end=True)
+        elif slash:
+            raise ValueError(f"day of the week {item!r}: a step needs a range or '*'")
+        else:
+            first = last = _cron_day(base)
+        if first > last:
+            raise ValueError(f"day of the week {item!r}: a range runs from low to high")
+        chosen.update(d % 7 for d in range(first, last + 1, step or 1))
+    return ",".join(_APS_DAYS[d] for d in sorted(chosen))
+
+
+def _cron_day(text: str, *, end: bool = False) -> int:
+    """One day of the week as cron numbers it, 0-7; "sun" ends a range as 7."""
+    name = text.lower()
+    if name in _CRON_DAYS:
+        number = _CRON_DAYS.index(name)
+        return 7 if end and number == 0 else number
+    if text.isdigit() and int(text) <= 7:
+        return int(text)
+    raise ValueError(f"day of the week {text!r}: 0-7 (0 and 7 are Sunday) or sun-sat")

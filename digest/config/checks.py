@@ -173,9 +173,9 @@ def check_broker_url(file: Path, url: str) -> None:
         raise ConfigError(f"{file}: queue.broker = {shown!r} is not allowed; {problem}")
 
 
-#: Each crontab field's bounds, as APScheduler's CronTrigger.from_crontab reads them
-#: (its day of the week counts 0 = Monday to 6).
-_CRON_BOUNDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
+#: Each crontab field's bounds, as crontab(5) reads them (day of the week 0-7, 0 and 7
+#: Sunday: :func:`digest.times.cron_trigger`).
+_CRON_BOUNDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 _CRON_ITEM = re.compile(r"\*(?:/([0-9]{1,3}))?|([0-9]{1,3})(?:-([0-9]{1,3})(?:/([0-9]{1,3}))?)?")
 
 
@@ -211,10 +211,10 @@ def schedule_problem(schedule: str, tz: str) -> str | None:
     """What is wrong with a list's cron expression in its time zone, or None."""
     if plain_schedule(schedule):
         return None
-    from apscheduler.triggers.cron import CronTrigger
+    from digest.times import cron_trigger
 
     try:
-        CronTrigger.from_crontab(schedule, timezone=ZoneInfo(tz))
+        cron_trigger(schedule, ZoneInfo(tz))
     except ValueError as exc:
         return f"a cron expression 'min hour day month dow' ({exc})"
     if not fires(schedule, tz):
@@ -224,20 +224,11 @@ def schedule_problem(schedule: str, tz: str) -> str | None:
 
 def fires(schedule: str, tz: str, years: int = 30) -> bool:
     """Whether a cron expression fires at all within `years` (31 February never does)."""
-    from apscheduler.triggers.cron import CronTrigger
+    from digest.times import cron_trigger
 
-    minute, hour, day, month, dow = schedule.split()
     zone = ZoneInfo(tz)
     now = datetime.now(zone)  # load time; a schedule that fires at all fires within 28 years
-    trigger = CronTrigger(
-        minute=minute,
-        hour=hour,
-        day=day,
-        month=month,
-        day_of_week=dow,
-        timezone=zone,
-        end_date=now + timedelta(days=366 * years),
-    )
+    trigger = cron_trigger(schedule, zone, end_date=now + timedelta(days=366 * years))
     return trigger.get_next_fire_time(None, now) is not None
 
 

@@ -24,7 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from digest.codec import iso
 from digest.schedule.scheduler import Clock, Scheduler
-from digest.times import _zone
+from digest.times import _zone, cron_trigger
 
 if TYPE_CHECKING:
     from digest.app import App
@@ -119,7 +119,7 @@ def run(app: App, *, clock: Clock | None = None) -> None:
         }
         wanted[f"digest:{lst.name}:slot"] = {
             **common,
-            "trigger": CronTrigger.from_crontab(lst.schedule, timezone=_zone(lst.timezone)),
+            "trigger": cron_trigger(lst.schedule, _zone(lst.timezone)),
             "name": f"{lst.name}: send at the slot ({lst.schedule}, {lst.timezone})",
         }
         wanted[f"digest:{lst.name}:tick"] = {
