@@ -198,3 +198,30 @@ def test_the_alt_text_of_an_image_that_is_off_is_readable(
     finally:
         page.context.close()
     assert ratio >= AA_CONTRAST, f"{scheme}: alt text contrast {ratio:.2f}:1"
+
+
+TARGET = 24  # px: WCAG 2.2 "Target Size (Minimum)", for links that are not in a sentence
+
+
+@pytest.mark.browser
+def test_the_footer_links_are_big_enough_to_tap_on_a_phone(tmp_path: Path, browser: Any) -> None:
+    """Unsubscribe, preferences and the web view sit side by side in the footer, not in
+    a sentence. Before: 12 px text in boxes 14 px tall, 10 px apart, so a thumb aiming
+    at Preferences could land on Unsubscribe."""
+    html = Renderer(sample_settings(tmp_path)).render(sample_edition()).html
+    page = open_page(browser, html, 375)
+    try:
+        boxes = page.locator(".footer a").evaluate_all(
+            """links => links.map(a => {
+                const r = a.getBoundingClientRect();
+                return [a.textContent.trim(), Math.round(r.width), Math.round(r.height)];
+            })"""
+        )
+        page.locator(".footer").scroll_into_view_if_needed()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "footer-375.png"))
+    finally:
+        page.context.close()
+    assert [name for name, _, _ in boxes][-2:] == ["Preferences", "Unsubscribe"], boxes
+    small = [box for box in boxes if min(box[1], box[2]) < TARGET]
+    assert small == [], f"tap targets under {TARGET} px: {small}"
