@@ -141,6 +141,13 @@ FINDINGS: dict[str, tuple[Level, str]] = {
         "{n} <img> element(s) lack a numeric width attribute (first: {src}); Outlook then "
         "uses the file's own width.",
     ),
+    "img-fixed-width": (
+        "warning",
+        "{n} <img> element(s) wider than a phone's column have no percentage width in "
+        "their style (first: {width} px, {src}); while images are off or loading they keep "
+        "that width and the message scrolls sideways on a phone: add width:100% and "
+        "max-width:{width}px.",
+    ),
     "html-forbidden-tag": (
         "error",
         "The HTML contains {tags}, which mail clients strip and spam filters penalise.",

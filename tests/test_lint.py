@@ -48,7 +48,7 @@ style="display:block;border:0;">
 <h1 style="font-size:24px;">The weekly digest</h1>
 <p><a href="https://news.example.org/story/1">Rivers are rising</a>: what the data says.</p>
 <img src="https://news.example.org/rule.png" alt="" width="568" height="2" \
-style="display:block;border:0;">
+style="width:100%;display:block;border:0;">
 <!-- END -->
 <p style="font-size:12px;color:#666666;">You get this because you subscribed. \
 <a href="UNSUB">Unsubscribe</a></p>
@@ -317,6 +317,39 @@ def test_images_without_alt() -> None:
 def test_image_without_numeric_width(width: str) -> None:
     html = html_with('width="120" ', width)
     assert_found(lint(build(html=html)), "img-width", "warning")
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        "display:block;border:0;",  # sized by the attribute alone
+        "display:block;max-width:100%;height:auto;",  # the theme's small images, before
+        "display:block;width:568px;",
+    ],
+)
+def test_an_image_wider_than_a_phone_without_a_fluid_width(style: str) -> None:
+    """An <img width="568"> keeps 568 px while images are off (or loading) unless its
+    style gives a percentage width: the message then scrolls sideways on a phone. The
+    lint passed the Guardian edition whose 460 px images did that (0 findings)."""
+    html = html_with('style="width:100%;display:block;border:0;"', f'style="{style}"')
+    finding = assert_found(lint(build(html=html)), "img-fixed-width", "warning")
+    assert "568 px" in finding.message and "rule.png" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("width", "style"),
+    [
+        ("568", "width:100% !important;max-width:568px;display:block;"),
+        ("568", "display:block;width:90%;"),
+        ("280", "display:block;border:0;"),  # fits a 320 px phone's column
+    ],
+)
+def test_a_fluid_or_narrow_image_fits_a_phone(width: str, style: str) -> None:
+    html = html_with(
+        'width="568" height="2" style="width:100%;display:block;border:0;"',
+        f'width="{width}" height="2" style="{style}"',
+    )
+    assert lint(build(html=html)) == []
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Lint the HTML part: its size against Gmail's clipping, accessible and safe markup,
-a preheader that shows, a visible unsubscribe link, and CSS that Gmail and classic
-Outlook keep (the rules are in :mod:`digest.lint_rules`).
+images that stay inside a phone's screen while they are off, a preheader that shows, a
+visible unsubscribe link, and CSS that Gmail and classic Outlook keep (the rules are
+in :mod:`digest.lint_rules`).
 
 Parses the HTML with lxml; reports findings, never raises.
 """
@@ -22,6 +23,7 @@ CLIP_BYTES = 102_000  # Gmail clips a message whose decoded HTML reaches this si
 NEAR_CLIP_BYTES = 90_000
 MAX_STYLE_BYTES = 16 * 1024  # Gmail drops all <style> content beyond 16 KB
 FORBIDDEN_TAGS = ("script", "iframe", "form", "object", "embed")
+PHONE_COLUMN = 280  # px: a 320 px phone's screen less 20 px padding on each side
 
 
 def check_html(html: str, unsubscribe: str | None) -> Iterator[Finding]:
@@ -45,6 +47,9 @@ def check_html(html: str, unsubscribe: str | None) -> Iterator[Finding]:
         yield find("img-alt-missing", n=len(no_alt), total=len(images), src=src)
     if no_width := [img for img in images if not (img.get("width") or "").strip().isdigit()]:
         yield find("img-width", n=len(no_width), src=no_width[0].get("src"))
+    if fixed := [img for img in images if _fixed_width(img) > PHONE_COLUMN]:
+        first = fixed[0]
+        yield find("img-fixed-width", n=len(fixed), width=_fixed_width(first), src=first.get("src"))
     if forbidden := Counter(el.tag for el in doc.iter(*FORBIDDEN_TAGS)):
         tags = ", ".join(f"{n} <{tag}>" for tag, n in sorted(forbidden.items()))
         yield find("html-forbidden-tag", tags=tags)
@@ -65,6 +70,14 @@ def _presentational(table: Any) -> bool:
     if (table.get("role") or "").strip().lower() == "presentation":
         return True
     return any(next(th.iterancestors("table"), None) is table for th in table.iter("th"))
+
+
+def _fixed_width(img: Any) -> int:
+    """The width an image keeps when it cannot load: its numeric width attribute, unless
+    its style makes it fluid (a percentage width); 0 when it has neither."""
+    width = (img.get("width") or "").strip()
+    fluid = re.match(r"\d+(\.\d+)?%", rules.declared(img, "width") or "")
+    return int(width) if width.isdigit() and not fluid else 0
 
 
 def _script_url(name: str, value: str) -> bool:
