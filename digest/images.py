@@ -32,7 +32,15 @@ if TYPE_CHECKING:
     from digest.config import Settings
     from digest.store import Store
 
-__all__ = ["MAX_IMAGE_BYTES", "Hosted", "host_edition", "host_stories", "hosted_name"]
+__all__ = [
+    "MAX_IMAGE_BYTES",
+    "Hosted",
+    "host_all",
+    "host_edition",
+    "host_stories",
+    "hosted_images",
+    "hosted_name",
+]
 
 #: The largest picture hosted (bytes): a lead image is shown 536 px wide.
 MAX_IMAGE_BYTES = 3_000_000
@@ -69,18 +77,32 @@ def _keep(result: FetchResult, store: Store, now: datetime) -> Image | str:
     return Image(result.url, width=picture.width, hosted=hosted_name(sha256, picture.extension))
 
 
+def hosted_images(stories: Iterable[Story]) -> dict[str, Image]:
+    """The hosted pictures of `stories`, by the address they were fetched from."""
+    return {s.image.url: s.image for s in stories if s.image is not None and s.image.hosted}
+
+
 def host_stories(
-    stories: Sequence[Story], store: Store, *, allow_private: bool, now: datetime
+    stories: Sequence[Story],
+    store: Store,
+    *,
+    allow_private: bool,
+    now: datetime,
+    known: Mapping[str, Image] | None = None,
 ) -> Hosted:
-    """Host the pictures of `stories` that are not hosted yet (see the module)."""
+    """Host the pictures of `stories` that are not hosted yet (see the module); one
+    whose address is in `known` (hosted for another story: :func:`hosted_images`)
+    is that copy, not fetched again."""
     from digest.web.fetch_guard import is_public
 
+    found: dict[str, Image | str] = dict(known or {})
     wanted: dict[str, str] = {}  # address -> the first story's source (named in errors)
     for story in stories:
-        if story.image is not None and story.image.hosted is None:
-            wanted.setdefault(story.image.url, story.source)
+        image = story.image
+        if image is not None and image.hosted is None and image.url not in found:
+            wanted.setdefault(image.url, story.source)
     if not wanted:
-        return Hosted(tuple(stories))
+        return _applied(stories, found)
     results = fetch_all_sync(
         [FetchRequest(source, url) for url, source in wanted.items()],
         concurrency=CONCURRENCY,
@@ -88,7 +110,7 @@ def host_stories(
         max_bytes=MAX_IMAGE_BYTES,
         allowed=(lambda _address: True) if allow_private else is_public,
     )
-    found = {url: _keep(r, store, now) for url, r in zip(wanted, results, strict=True)}
+    found.update((url, _keep(r, store, now)) for url, r in zip(wanted, results, strict=True))
     return _applied(stories, found)
 
 
@@ -97,7 +119,7 @@ def _applied(stories: Iterable[Story], found: Mapping[str, Image | str]) -> Host
     problems: list[str] = []
     for story in stories:
         image = story.image
-        outcome = found.get(image.url) if image is not None else None
+        outcome = found.get(image.url) if image is not None and not image.hosted else None
         if image is None or outcome is None:
             kept.append(story)
         elif isinstance(outcome, str):
@@ -109,20 +131,36 @@ def _applied(stories: Iterable[Story], found: Mapping[str, Image | str]) -> Host
     return Hosted(tuple(kept), tuple(problems))
 
 
+def host_all(
+    stories: Sequence[Story],
+    store: Store,
+    settings: Settings,
+    *,
+    now: datetime,
+    like: Iterable[Story] = (),
+) -> Hosted:
+    """:func:`host_stories` when `[newsletter] images = "hosted"`, the stories as they
+    are otherwise; pictures `like` already hosts are not fetched again (a rebuilt
+    edition's: the copies its editor saw)."""
+    if settings.newsletter.images != "hosted":
+        return Hosted(tuple(stories))
+    private = settings.serve.allow_private_fetch
+    known = hosted_images(like)
+    return host_stories(stories, store, allow_private=private, now=now, known=known)
+
+
 def host_edition(
-    edition: Edition, store: Store, settings: Settings, *, now: datetime
+    edition: Edition,
+    store: Store,
+    settings: Settings,
+    *,
+    now: datetime,
+    like: Iterable[Story] = (),
 ) -> tuple[Edition, tuple[str, ...]]:
     """The edition with its stories' pictures hosted (or dropped), and a line for each
-    dropped; as it is, with no line, unless `[newsletter] images = "hosted"`."""
-    if settings.newsletter.images != "hosted":
-        return edition, ()
+    dropped (:func:`host_all`)."""
     parts = (edition.leads, edition.teasers, edition.reserve)
-    hosted = host_stories(
-        [s for part in parts for s in part],
-        store,
-        allow_private=settings.serve.allow_private_fetch,
-        now=now,
-    )
+    hosted = host_all([s for part in parts for s in part], store, settings, now=now, like=like)
     leads_end = len(edition.leads)
     teasers_end = leads_end + len(edition.teasers)
     stories = hosted.stories

@@ -290,3 +290,49 @@ def test_pictures_are_known_by_their_bytes_never_by_their_label() -> None:
         "empty": None,
         "too wide": None,
     }
+
+
+def test_the_desk_hosts_pictures_and_says_which_it_left_out(tmp_path: Path) -> None:
+    """A rebuild keeps the copies the editor saw (not fetched again) and names those
+    left out; a story added by its link has its picture hosted too."""
+    from tests.test_desk import add_editor, editor_client, payload, post
+
+    page = b"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Night buses return to the harbour line</title>
+<meta property="og:image" content="/img/bus.png">
+<meta name="description" content="The night buses run again from Friday.">
+</head><body><article><h1>Night buses return to the harbour line</h1>
+<p>The night buses run again from Friday, every twenty minutes until five.</p>
+<p>The transport company said the works on the line were done.</p></article></body></html>"""
+    bus = png(400, 250)
+    bodies, types = publisher()
+    bodies |= {"/news/buses": page, "/img/bus.png": bus}
+    types |= {"/news/buses": "text/html; charset=utf-8", "/img/bus.png": "image/png"}
+    with serve_feeds(bodies, types=types) as server:
+        server.feeds["/feed.xml"] = feed(server)
+        config = project(tmp_path / "news", server)
+        app = App.from_config(config)
+        edition = app.build(now=NOW, reports=app.collect(now=NOW))
+        eid = edition.id or 0
+        add_editor(config)
+        with running(config) as base, editor_client(base) as c:
+            before = server.requests
+            r = post(c, eid, "rebuild")
+            assert r.status_code == 303
+            shown = " ".join(c.get(r.headers["location"]).text.split())
+            # The three that failed are tried again; the ferry's copy is kept as it was.
+            assert server.requests == before + 3
+            assert f"Harbour Herald: no image for “{STORIES[1][0]}”" in shown
+            assert server.url("/img/library.jpg") in shown
+
+            r = post(c, eid, "add", how="url", url=server.url("/news/buses"), place="lead")
+            assert r.status_code == 303
+    hosted = {
+        s["title"]: (s["image"] or {}).get("hosted")
+        for s in payload(config, eid)["leads"]  # type: ignore[attr-defined]
+    }
+    assert hosted["Night buses return to the harbour line"] == (
+        hashlib.sha256(bus).hexdigest() + ".png"
+    )
+    assert hosted[STORIES[0][0]] == hashlib.sha256(FERRY).hexdigest() + ".png"
+    assert hosted[STORIES[1][0]] is None
