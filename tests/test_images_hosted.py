@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import lxml.html
+import pytest
 from click.testing import CliRunner
 
 from digest.app import App
@@ -336,3 +337,16 @@ def test_the_desk_hosts_pictures_and_says_which_it_left_out(tmp_path: Path) -> N
     )
     assert hosted[STORIES[0][0]] == hashlib.sha256(FERRY).hexdigest() + ".png"
     assert hosted[STORIES[1][0]] is None
+
+
+def test_an_unknown_images_setting_is_refused_by_name(tmp_path: Path) -> None:
+    from digest.config import load
+    from digest.errors import ConfigError
+    from tests.conftest import write_project
+
+    config = write_project(tmp_path / "news", images="proxied")
+    with pytest.raises(ConfigError) as refused:
+        load(config)
+    message = str(refused.value)
+    assert str(config) in message and "images" in message
+    assert '"hosted", "remote" or "none"' in message
