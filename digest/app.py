@@ -144,8 +144,9 @@ class App:
         """:func:`digest.build.draft`: rank into a stored draft, and account for the rest."""
         from digest import build
 
+        parts = (self.store, self.settings)
         return build.draft(
-            self.store, self.settings, list_name=list_name, now=now, slot=slot, reports=reports
+            *parts, list_name=list_name, now=now, slot=slot, reports=reports, host=self.host
         )
 
     def build(
@@ -159,9 +160,17 @@ class App:
         """:func:`digest.build.build`: a stored draft, or TooFewStories."""
         from digest import build
 
+        parts = (self.store, self.settings)
         return build.build(
-            self.store, self.settings, list_name=list_name, now=now, slot=slot, reports=reports
+            *parts, list_name=list_name, now=now, slot=slot, reports=reports, host=self.host
         )
+
+    def host(self, edition: Edition, now: datetime) -> tuple[Edition, tuple[str, ...]]:
+        """:func:`digest.images.host_edition`: the stories' pictures fetched and kept, as
+        `[newsletter] images` says."""
+        from digest import images
+
+        return images.host_edition(edition, self.store, self.settings, now=now)
 
     def prune(self, *, now: datetime, dry_run: bool = False) -> Pruned:
         """:func:`digest.retention.prune_project`: empty old articles' bodies (`[database]

@@ -10,7 +10,7 @@ Must not: fetch, render, send, or read the clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from digest.store import Store
 
 __all__ = [
+    "Host",
     "Selection",
     "build",
     "candidates",
@@ -35,6 +36,11 @@ __all__ = [
     "select",
     "since",
 ]
+
+
+#: Hosts an edition's pictures at `now` (digest.images, as the App wires it): the
+#: edition with each story's picture hosted or dropped, and a line per picture dropped.
+Host = Callable[[Edition, datetime], tuple[Edition, tuple[str, ...]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +167,7 @@ def draft(
     now: datetime,
     slot: str | None = None,
     reports: Sequence[SourceReport] | None = None,
+    host: Host | None = None,
 ) -> Built:
     """Rank the stored articles into a draft edition, store it, and account for
     every stored article left out. An edition without a story is not stored
@@ -168,7 +175,9 @@ def draft(
     to complete, and `Built.refusal` says why it may not be sent as it is.
 
     `reports` are this run's collect reports (their errors are the sources' errors);
-    without them, the sources' stored health says which are failing.
+    without them, the sources' stored health says which are failing. `host` hosts the
+    stories' pictures before the edition is stored (:func:`digest.images.host_edition`,
+    wired by the App); what it could not host is in `Built.images`.
     """
     lst = settings.list(list_name)
     e = settings.edition
@@ -203,7 +212,10 @@ def draft(
     if not built.stories:
         return built
     edition = Edition(lst.name, now, ranked.leads, ranked.teasers, sources, reserve=ranked.reserve)
-    return replace(built, edition=store.save_edition(edition, now=now, slot=slot))
+    images: tuple[str, ...] = ()
+    if host is not None:
+        edition, images = host(edition, now)
+    return replace(built, edition=store.save_edition(edition, now=now, slot=slot), images=images)
 
 
 def build(
@@ -214,12 +226,15 @@ def build(
     now: datetime,
     slot: str | None = None,
     reports: Sequence[SourceReport] | None = None,
+    host: Host | None = None,
 ) -> Edition:
     """Rank the stored articles into a draft edition and store it (see :func:`draft`).
 
     Raises TooFewStories, storing nothing, when no story is left.
     """
-    built = draft(store, settings, list_name=list_name, now=now, slot=slot, reports=reports)
+    built = draft(
+        store, settings, list_name=list_name, now=now, slot=slot, reports=reports, host=host
+    )
     if built.edition is None:
         raise TooFewStories(f"{built.summary()}; {built.hint()}")
     return built.edition

@@ -27,6 +27,14 @@ def parse_iso(text: str | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _image_to_dict(image: Image) -> dict[str, Any]:
+    """A story's image; `hosted` only once digest hosts it (older editions had none)."""
+    found: dict[str, Any] = {"url": image.url, "alt": image.alt, "width": image.width}
+    if image.hosted is not None:
+        found["hosted"] = image.hosted
+    return found
+
+
 def story_to_dict(story: Story) -> dict[str, Any]:
     return {
         "title": story.title,
@@ -40,9 +48,7 @@ def story_to_dict(story: Story) -> dict[str, Any]:
         ],
         "also_more": story.also_more,
         "key": story.key,
-        "image": None
-        if story.image is None
-        else {"url": story.image.url, "alt": story.image.alt, "width": story.image.width},
+        "image": None if story.image is None else _image_to_dict(story.image),
         "section": story.section,
         "published": iso(story.published),
         "pinned": story.pinned,
@@ -67,7 +73,9 @@ def story_from_dict(d: Mapping[str, Any]) -> Story:
             for a in d.get("also", ())
         ),
         also_more=int(d.get("also_more", 0)),
-        image=None if not img else Image(img["url"], img.get("alt", ""), img.get("width")),
+        image=None
+        if not img
+        else Image(img["url"], img.get("alt", ""), img.get("width"), img.get("hosted")),
         section=d.get("section"),
         published=parse_iso(d.get("published")),
         pinned=bool(d.get("pinned", False)),

@@ -84,6 +84,8 @@ class Built:
     leads: int = 0
     teasers: int = 0
     reserve: int = 0  # extra stories for subscribers of some sections only
+    # A line per story picture not hosted (digest.images): source, headline, why, address.
+    images: tuple[str, ...] = ()
 
     @property
     def stories(self) -> int:

@@ -34,7 +34,10 @@ class Image:
 
     url: str  # absolute http(s) URL
     alt: str = ""  # alternative text; the article title when the source gave none
-    width: int | None = None  # pixel width the source declared, if any
+    width: int | None = None  # pixel width the source declared, else read from its bytes
+    # The name digest serves its copy under ("<sha256 hex>.<ext>", digest.images), once
+    # it was fetched and found a real picture; None: not hosted.
+    hosted: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

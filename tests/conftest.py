@@ -43,8 +43,12 @@ def write_project(
     sources: str | None = None,
     extra: str = "",
     transport: str = 'kind = "outbox"\npath = "outbox/"',
+    images: str = "remote",
 ) -> Path:
-    """A project folder with a digest.toml; the sample sources unless `sources` is given."""
+    """A project folder with a digest.toml; the sample sources unless `sources` is given.
+
+    `images` is `[newsletter] images`: "remote" by default, as the sample's pictures are
+    on example.* hosts that do not exist (tests/test_images_hosted.py serves its own)."""
     folder.mkdir(parents=True, exist_ok=True)
     if sources is None:
         shutil.copytree(ROOT / "sources", folder / "sources", dirs_exist_ok=True)
@@ -58,6 +62,7 @@ name = "The Test Brief"
 sender = "The Test Brief <brief@example.org>"
 base_url = "https://brief.example.org"
 address = "1 Test Street, Copenhagen"
+images = "{images}"
 
 {sources}
 

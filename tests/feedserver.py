@@ -23,6 +23,7 @@ LAST_MODIFIED = "Fri, 27 Nov 2026 05:00:00 GMT"
 @dataclass
 class FeedServer:
     feeds: dict[str, bytes]  # path -> body
+    types: dict[str, str] = field(default_factory=dict)  # path -> Content-Type, if not RSS
     port: int = 0
     requests: int = 0
     not_modified: int = 0
@@ -64,12 +65,14 @@ def _handler(server: FeedServer, hang_seconds: float) -> type[BaseHTTPRequestHan
                 self.end_headers()
                 return
             self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            kind = server.types.get(self.path, "application/rss+xml; charset=utf-8")
+            self.send_header("Content-Type", kind)
             self.send_header("ETag", etag)
             self.send_header("Last-Modified", LAST_MODIFIED)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            with contextlib.suppress(ConnectionError):  # a client that stops at a size cap
+                self.wfile.write(body)
 
     return Handler
 
@@ -82,9 +85,15 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve_feeds(feeds: dict[str, bytes], *, hang_seconds: float = 5.0) -> Iterator[FeedServer]:
-    """Serve `feeds` on 127.0.0.1 (a free port) for the duration of the block."""
-    state = FeedServer(dict(feeds))
+def serve_feeds(
+    feeds: dict[str, bytes],
+    *,
+    hang_seconds: float = 5.0,
+    types: dict[str, str] | None = None,
+) -> Iterator[FeedServer]:
+    """Serve `feeds` on 127.0.0.1 (a free port) for the duration of the block; `types`
+    gives the Content-Type of paths that are not RSS (an image, a page)."""
+    state = FeedServer(dict(feeds), dict(types or {}))
     httpd = _Server(("127.0.0.1", 0), _handler(state, hang_seconds))
     httpd.daemon_threads = True
     state.port = httpd.server_address[1]

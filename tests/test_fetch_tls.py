@@ -228,3 +228,43 @@ def test_reads_time_out_and_refused_connections_are_httpcore_errors() -> None:
                 await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=2)
 
     asyncio.run(main())
+
+
+def test_checked_addresses_https_still_verifies_the_name_and_refused_ones_get_no_request(
+    tls: Server, plain: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `allowed` (a feed's pictures), the connection goes to the address checked,
+    and TLS still verifies the certificate against the host name in the URL; an address
+    refused gets no connection at all, and its error says why."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    seen: list[str] = []
+
+    def anything(address: str) -> bool:
+        seen.append(address)
+        return True
+
+    [untrusted] = fetch_all_sync([FetchRequest("Pic", tls.url("/p"))], timeout=5, allowed=anything)
+    assert untrusted.error is not None and "CERTIFICATE" in untrusted.error
+    assert "127.0.0.1" in seen or "::1" in seen
+
+    [refused] = fetch_all_sync(
+        [FetchRequest("Pic", plain.url("/p"))], timeout=5, allowed=lambda _a: False
+    )
+    assert refused.error is not None and "127.0.0.1 is not a public address" in refused.error
+    assert plain.connections == set()
+    [local] = fetch_all_sync(
+        [FetchRequest("Pic", "file:///etc/hostname")], timeout=5, allowed=anything
+    )
+    assert local.error is not None and "not an http:// or https:// address" in local.error
+
+
+def test_checked_addresses_https_with_a_trusted_certificate(
+    tls: Server, tls_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_files[0]))
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    [result] = fetch_all_sync(
+        [FetchRequest("Pic", tls.url("/feed"))], timeout=5, allowed=lambda _a: True
+    )
+    assert result.error is None and result.body is not None and result.body.startswith(b"<rss")

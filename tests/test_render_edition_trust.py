@@ -18,7 +18,14 @@ from digest.errors import ConfigError
 from digest.lint import lint_message
 from digest.records import Also, Edition, Image, Story, Subscriber
 from digest.render import STRINGS, Renderer, Variant
-from tests.test_render_golden import AT, EDITION_ID, sample_edition, sample_settings, story
+from tests.test_render_golden import (
+    AT,
+    EDITION_ID,
+    TUNNEL,
+    sample_edition,
+    sample_settings,
+    story,
+)
 
 NOTE = STRINGS["en"]["variant_fallback"]
 SPORT = Subscriber(8, "sport@example.com", "Sport Reader", "daily", sections=("Sport",))
@@ -265,7 +272,8 @@ def test_a_story_image_beside_its_headline_has_an_empty_alt(tmp_path: Path) -> N
         image=Image("https://img.example.org/hall.jpg", edition.leads[2].title, 300),
     )
     edition = replace(edition, leads=(edition.leads[0], edition.leads[1], same))
-    html = Renderer(sample_settings(tmp_path)).render(edition).html
+    settings = sample_settings(tmp_path, extra='images = "remote"')  # src: the feed's
+    html = Renderer(settings).render(edition).html
     images = {i.get("src"): i for i in lxml.html.document_fromstring(html).iter("img")}
     assert images["https://img.example.org/hall.jpg"].get("alt") == ""
     # A real description of the picture (not the headline) is kept.
@@ -306,7 +314,7 @@ def test_a_linked_image_is_hidden_from_screen_readers_as_a_repeat_of_the_headlin
     html = Renderer(sample_settings(tmp_path)).render(sample_edition()).html
     img = next(
         i for i in lxml.html.document_fromstring(html).iter("img")
-        if i.get("src") == "https://img.example.org/tunnel.jpg"
+        if i.get("src") == f"https://brief.example.org/images/{TUNNEL}"
     )  # fmt: skip
     link = img.getparent()
     assert link.tag == "a" and link.get("aria-hidden") == "true" and link.get("tabindex") == "-1"

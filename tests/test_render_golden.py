@@ -8,6 +8,7 @@ and review the diff before committing it.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from digest.render import PREFERENCES, UNSUBSCRIBE, Renderer
 GOLDEN = Path(__file__).resolve().parent / "golden"
 AT = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 EDITION_ID = 42
+#: The names digest hosts the two lead pictures under (digest.images): by SHA-256.
+TUNNEL = hashlib.sha256(b"the tunnel picture").hexdigest() + ".jpg"
+HALL = hashlib.sha256(b"the hall picture").hexdigest() + ".png"
 
 CONFIG = """
 [newsletter]
@@ -78,7 +82,9 @@ def sample_edition(*, teasers: int | None = None) -> Edition:
                 "The DKK 21.4 billion project is expected to draw bids from at least four "
                 "international construction groups."
             ),
-            image=Image("https://img.example.org/tunnel.jpg", "The harbour at dusk", 1200),
+            image=Image(
+                "https://img.example.org/tunnel.jpg", "The harbour at dusk", 1200, hosted=TUNNEL
+            ),
             also=(
                 Also("Harbour Herald", "https://herald.example.org/tunnel", "Tunnel", "h:1"),
                 Also("Copenhagen Desk", None, "Tunnel vote", "d:1"),
@@ -97,7 +103,7 @@ def sample_edition(*, teasers: int | None = None) -> Edition:
             source="Culture Wire",
             section="Culture",
             summary="The hall on Flæsketorvet opens again on Saturday after a rebuild.",
-            image=Image("https://img.example.org/hall.jpg", "", 300),
+            image=Image("https://img.example.org/hall.jpg", "", 300, hosted=HALL),
         ),
     )
     if teasers is not None:

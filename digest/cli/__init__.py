@@ -16,6 +16,7 @@ import importlib
 import json
 import shutil
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -196,6 +197,11 @@ def demo(out: str) -> None:
 
     copy_project(target, DEMO_AT, templates=False)
     app = open_app(str(target / "digest.toml"))
+    # Offline: the sample's pictures are on example.* hosts that do not exist, so the
+    # demo fetches none and shows none ([newsletter] images = "hosted" in its file
+    # fetches them when its edition is built by `digest build` or `digest run`).
+    news = replace(app.settings.newsletter, images="none")
+    app.settings = replace(app.settings, newsletter=news)
     now = DEMO_AT
     reports = app.collect(now=now)
     _print_collect(reports)
@@ -291,6 +297,7 @@ def build(
         name = app.settings.list(list_name).name
         data = edition_to_dict(edition or Edition(name, now, (), (), built.sources))
         data["dropped"] = dict(built.dropped)
+        data["images"] = list(built.images)  # story pictures not hosted, and why
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         if edition is not None:
@@ -304,6 +311,8 @@ def build(
             for s in edition.sources:
                 if s.error:
                     console.print(f"  [red]source error[/] {escape(s.error)}", soft_wrap=True)
+            for line in built.images:  # the story goes without it: never a broken image
+                console.print(f"  [yellow]image left out[/] {escape(line)}", soft_wrap=True)
         console.print(built.summary(), markup=False, soft_wrap=True)
     if built.refusal is not None:
         level = "error" if edition is None else "warning"

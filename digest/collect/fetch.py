@@ -14,7 +14,7 @@ import email.utils
 import os
 import ssl
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -30,6 +30,8 @@ with deferred_imports():  # trio (a probe) and httpx's command line: loaded when
 
     from digest.collect.netstream import AsyncioBackend
 
+#: Whether an IP address may be connected to (digest.web.fetch_guard.is_public).
+Allowed = Callable[[str], bool]
 USER_AGENT = f"digest/{__version__} (+https://github.com/digest-newsletter/digest)"
 MAX_REDIRECTS = 5
 _TYPES = {".json": "application/feed+json"}
@@ -68,13 +70,21 @@ async def fetch_all(
     timeout: float = 15.0,
     max_bytes: int = 10_000_000,
     user_agent: str = USER_AGENT,
+    allowed: Allowed | None = None,
 ) -> list[FetchResult]:
-    """Fetch every request, at most `concurrency` at a time; results in request order."""
+    """Fetch every request, at most `concurrency` at a time; results in request order.
+
+    With `allowed`, only http(s) URLs are fetched, and only from hosts whose every
+    address it accepts (checked where the connection is made, and again at each
+    redirect); proxies named in the environment are then not used, as they would
+    make the connection themselves. For URLs a source's content names (its pictures),
+    not the configured sources themselves."""
     gate = asyncio.Semaphore(max(1, concurrency))
     limits = httpx.Limits(max_connections=max(1, concurrency))
     async with httpx.AsyncClient(
-        transport=_Transports(limits),
+        transport=_Transports(limits, allowed),
         verify=True,  # (and limits) for the transports of proxies named in the environment
+        trust_env=allowed is None,
         limits=limits,
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
@@ -85,7 +95,10 @@ async def fetch_all(
         async def one(request: FetchRequest) -> FetchResult:
             async with gate:
                 started = time.perf_counter()
-                result = await _guarded(client, request, timeout, max_bytes)
+                if allowed is not None and not _web(request.url):
+                    result = _failed(request, "not an http:// or https:// address")
+                else:
+                    result = await _guarded(client, request, timeout, max_bytes)
                 return replace(result, elapsed=round(time.perf_counter() - started, 3))
 
         return list(await asyncio.gather(*(one(r) for r in requests)))
@@ -98,6 +111,7 @@ def fetch_all_sync(
     timeout: float = 15.0,
     max_bytes: int = 10_000_000,
     user_agent: str = USER_AGENT,
+    allowed: Allowed | None = None,
 ) -> list[FetchResult]:
     """:func:`fetch_all` for synchronous callers (must not be called inside a running loop)."""
     return asyncio.run(
@@ -107,8 +121,17 @@ def fetch_all_sync(
             timeout=timeout,
             max_bytes=max_bytes,
             user_agent=user_agent,
+            allowed=allowed,
         )
     )
+
+
+def _web(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 @cache
@@ -119,7 +142,9 @@ def _tls(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def _transport(tls: ssl.SSLContext | None, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+def _transport(
+    tls: ssl.SSLContext | None, limits: httpx.Limits, allowed: Allowed | None = None
+) -> httpx.AsyncHTTPTransport:
     """httpx's transport, its httpcore pool on asyncio's transports rather than AnyIO's
     (:mod:`digest.collect.netstream`: a quarter less CPU for a 304). Without a TLS
     context it is for http:// only."""
@@ -131,8 +156,10 @@ def _transport(tls: ssl.SSLContext | None, limits: httpx.Limits) -> httpx.AsyncH
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=AsyncioBackend(),
+            network_backend=AsyncioBackend(allowed),
         )
+    elif allowed is not None:  # never fetch unchecked what was to be checked
+        raise RuntimeError("httpx's transport has no connection pool to check addresses in")
     return transport
 
 
@@ -142,9 +169,10 @@ class _Transports(httpx.AsyncBaseTransport):
     `digest collect` of plain-HTTP or file feeds). Proxies named in the environment
     are the client's own mounts and never come here."""
 
-    def __init__(self, limits: httpx.Limits) -> None:
+    def __init__(self, limits: httpx.Limits, allowed: Allowed | None = None) -> None:
         self._limits = limits
-        self._plain = _transport(None, limits)
+        self._allowed = allowed
+        self._plain = _transport(None, limits, allowed)
         self._tls: httpx.AsyncHTTPTransport | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -152,7 +180,7 @@ class _Transports(httpx.AsyncBaseTransport):
             return await self._plain.handle_async_request(request)
         if self._tls is None:
             context = _tls(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
-            self._tls = _transport(context, self._limits)
+            self._tls = _transport(context, self._limits, self._allowed)
         return await self._tls.handle_async_request(request)
 
     async def aclose(self) -> None:

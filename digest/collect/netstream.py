@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import select
+import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpcore
@@ -188,7 +189,32 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
-    """Connections through the running asyncio loop (Happy Eyeballs, as AnyIO's)."""
+    """Connections through the running asyncio loop (Happy Eyeballs, as AnyIO's).
+
+    With `allowed`, the host name is resolved here and refused (a ConnectError naming
+    it) unless `allowed` accepts every address it has; the connection then goes to
+    those checked addresses only, so a name that resolves elsewhere a moment later
+    cannot slip past (URLs a feed names, such as its pictures', that must not reach
+    private networks)."""
+
+    def __init__(self, allowed: Callable[[str], bool] | None = None) -> None:
+        self.allowed = allowed
+
+    async def _checked(self, host: str, port: int) -> list[str]:
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        for address in addresses:
+            if self.allowed is not None and not self.allowed(address):
+                shown = host if host == address else f"{host} ({address})"
+                raise httpcore.ConnectError(
+                    f"{shown} is not a public address ([serve] allow_private_fetch = true "
+                    "allows private networks)"
+                )
+        return addresses
 
     async def connect_tcp(
         self,
@@ -202,9 +228,12 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         local = (local_address, 0) if local_address else None
         try:
             async with asyncio.timeout(timeout):
-                transport, protocol = await loop.create_connection(
-                    _Protocol, host, port, local_addr=local, happy_eyeballs_delay=0.25
-                )
+                if self.allowed is None:
+                    transport, protocol = await loop.create_connection(
+                        _Protocol, host, port, local_addr=local, happy_eyeballs_delay=0.25
+                    )
+                else:
+                    transport, protocol = await self._connect_checked(host, port, local)
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"no connection in {_seconds(timeout)}") from None
         except OSError as exc:
@@ -212,6 +241,19 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         for option in socket_options or ():
             transport.get_extra_info("socket").setsockopt(*option)
         return AsyncioStream(transport, protocol)
+
+    async def _connect_checked(
+        self, host: str, port: int, local: tuple[str, int] | None
+    ) -> tuple[asyncio.Transport, _Protocol]:
+        """A connection to the first of `host`'s checked addresses that answers."""
+        loop = asyncio.get_running_loop()
+        problem: OSError = OSError(f"{host}: no address")
+        for address in await self._checked(host, port):
+            try:
+                return await loop.create_connection(_Protocol, address, port, local_addr=local)
+            except OSError as exc:
+                problem = exc
+        raise problem
 
     async def connect_unix_socket(
         self,

@@ -43,6 +43,8 @@ MAX_SECTION = 200
 MAX_LIST_NAME = 100
 #: The most hours `[edition]` may count back (about 1,140 years).
 MAX_HOURS = 10_000_000
+#: `[newsletter] images`: lead images hosted by digest, left at the feed's address, or none.
+IMAGE_MODES = ("hosted", "remote", "none")
 
 
 def read_newsletter(file: Path, raw: Any) -> NewsletterSettings:
@@ -72,10 +74,21 @@ def read_newsletter(file: Path, raw: Any) -> NewsletterSettings:
     utm = t.get("utm", dict, {}, "a table of utm_* parameters")
     t.check("utm", lambda v: all(isinstance(x, str) for x in v.values()), "string values")
     raw_dkim = t.get("dkim", dict, None, "a [newsletter.dkim] table")
+    images = t.get("images", str, "hosted", 'one of "hosted", "remote" or "none"')
+    t.check("images", lambda v: v in IMAGE_MODES, 'one of "hosted", "remote" or "none"')
     t.done()
     dkim = read_dkim(file, raw_dkim) if raw_dkim is not None else None
     return NewsletterSettings(
-        name, sender, base_url.rstrip("/"), language, address, subject, reply_to, dict(utm), dkim
+        name,
+        sender,
+        base_url.rstrip("/"),
+        language,
+        address,
+        subject,
+        reply_to,
+        dict(utm),
+        dkim,
+        images=images,
     )
 
 

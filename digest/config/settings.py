@@ -82,6 +82,9 @@ class NewsletterSettings:
     reply_to: str | None = None
     utm: Mapping[str, str] = field(default_factory=dict)  # utm_* added to story links
     dkim: DkimSettings | None = None  # sign messages (DKIM) when set
+    # Lead images: "hosted" (fetched once at build, served by `digest serve` under
+    # base_url), "remote" (the feed's own address, as before), or "none".
+    images: str = "hosted"
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from digest.render.stories import (
     by_section,
     image_alt,
     lead_image_width,
+    with_image_shown,
     with_utm,
 )
 from digest.render.subject import (
@@ -173,10 +174,12 @@ class Renderer:
 
         def link(story: Story) -> Story:
             """Campaign parameters on the publishers' links; a story with none gets its
-            page in our archive (our own links never carry them)."""
+            page in our archive (our own links never carry them); its image where
+            `[newsletter] images` shows it from."""
             if utm:
                 also = tuple(replace(a, url=with_utm(a.url, utm)) for a in story.also)
                 story = replace(story, url=with_utm(story.url, utm), also=also)
+            story = with_image_shown(story, news.images, news.base_url)
             return archive_link(story, web_url)
 
         language = self.language

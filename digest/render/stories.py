@@ -1,5 +1,5 @@
-"""How a story is shown: its links with the campaign parameters, its lead image's width
-and alt text, the outlets "Also in" names, and the teasers grouped by section.
+"""How a story is shown: its links with the campaign parameters, its lead image's address,
+width and alt text, the outlets "Also in" names, and the teasers grouped by section.
 
 Pure functions of a story (or a URL) that the templates call or the context holds;
 nothing here renders a template or reads a file.
@@ -61,6 +61,29 @@ def lead_image_width(image: Image | None) -> int | None:
     if width is None or width >= IMAGE_WIDTH:
         return IMAGE_WIDTH
     return width if width >= IMAGE_MIN_WIDTH else None
+
+
+def image_src(image: Image | None, mode: str, root: str) -> str | None:
+    """Where a story's picture is shown from, as `[newsletter] images` says: "hosted",
+    digest's own copy under `root` (the newsletter's base_url; the web archive's own
+    path), or nothing for a picture that is not hosted (never the feed's address, nor
+    a broken box); "remote", the feed's address; "none", nothing."""
+    if image is None or mode == "none":
+        return None
+    if mode == "remote":
+        return image.url
+    return f"{root}/images/{image.hosted}" if image.hosted else None
+
+
+def with_image_shown(story: Story, mode: str, root: str) -> Story:
+    """The story as a template shows it: its image's `url` the address it is shown
+    from (:func:`image_src`), or no image. A theme's own template that writes
+    ``story.image.url`` (as the bundled one does) so never shows the feed's address
+    when the picture is to be hosted."""
+    src = image_src(story.image, mode, root)
+    if story.image is None or src == story.image.url:
+        return story
+    return replace(story, image=None if src is None else replace(story.image, url=src))
 
 
 #: Query parameters in which image services (WordPress's Photon, imgix, many CMSs) are

@@ -207,6 +207,8 @@ class Preparing(Claimant):
             self._finish(lst, key, "build", "skipped", detail, now)
             return None
         assert edition.id is not None
+        for line in built.images:  # its story goes out without a picture
+            log.warning("%s: edition %s: %s", lst.name, edition.id, line)
         why = built.refusal
         if why is not None:
             self.store.set_edition_status(edition.id, "skipped", now=now)

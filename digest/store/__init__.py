@@ -21,6 +21,7 @@ from digest.store._carried import CarriedMixin
 from digest.store._editions import EditionsMixin
 from digest.store._editors import EditorsMixin
 from digest.store._faults import detail, display, fault, watch
+from digest.store._images import ImagesMixin, StoredImage
 from digest.store._leases import LeaseMixin
 from digest.store._ledger import LedgerMixin
 from digest.store._queue import QueueMixin
@@ -65,6 +66,7 @@ class Store(
     EditorsMixin,
     BouncesMixin,
     RetentionMixin,
+    ImagesMixin,
 ):
     """The database behind one newsletter project."""
 
@@ -135,4 +137,13 @@ class Store(
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-__all__ = ["HEAD", "BounceRecord", "BounceStats", "SourceHealth", "Store", "email_hash", "utc"]
+__all__ = [
+    "HEAD",
+    "BounceRecord",
+    "BounceStats",
+    "SourceHealth",
+    "Store",
+    "StoredImage",
+    "email_hash",
+    "utc",
+]

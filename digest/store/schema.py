@@ -303,3 +303,19 @@ apscheduler_jobs = Table(
     Column("next_run_time", Float(25), index=True),
     Column("job_state", LargeBinary, nullable=False),
 )
+
+# Lead images digest serves itself (digest.images), by the SHA-256 of their bytes: the
+# same picture is kept once, however many stories and editions show it, and a name
+# always gives the same bytes (nobody can swap a picture after an editor approved it).
+images = Table(
+    "images",
+    metadata,
+    Column("sha256", String(64), primary_key=True),  # hex of the bytes
+    Column("media_type", String(20), nullable=False),  # image/jpeg, png, gif or webp
+    Column("width", Integer, nullable=False),  # pixels, read from the bytes
+    Column("height", Integer, nullable=False),
+    Column("size", Integer, nullable=False),  # bytes
+    Column("body", LargeBinary, nullable=False),
+    Column("source_url", Text, nullable=False),  # where it was first fetched from
+    _at("created_at", nullable=False),
+)

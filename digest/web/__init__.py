@@ -5,10 +5,11 @@ key, the theme's templates (a project's `templates/web/` overrides the bundled p
 file by file, as for emails), error pages, security headers, the blueprints, and
 werkzeug's ProxyFix when `[serve] proxies` says reverse proxies are in front. Each
 blueprint is one module (`public` for subscribers, `hooks` for providers' webhooks,
-`desk` with its pages and actions, `archive`), registered here and only here: the
-blueprint modules share what they need through :mod:`digest.web.common` and never
-import this package. Views read the clock through `web().now()`, at the edge, and
-pass `now` on. Nothing here renders editions or sends editions.
+`images` for the pictures digest hosts, `desk` with its pages and actions,
+`archive`), registered here and only here: the blueprint modules share what they need
+through :mod:`digest.web.common` and never import this package. Views read the clock
+through `web().now()`, at the edge, and pass `now` on. Nothing here renders editions
+or sends editions.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _utcnow() -> datetime:
 
 def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
     """The Flask app for one newsletter project."""
-    from digest.web import hooks, public
+    from digest.web import hooks, images, public
 
     settings = app.settings
     flask_app = Flask(__name__, static_folder=None, template_folder=None)
@@ -75,6 +76,7 @@ def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
 
     flask_app.register_blueprint(public.bp)
     flask_app.register_blueprint(hooks.bp)  # provider webhooks: bounces, complaints
+    flask_app.register_blueprint(images.bp)  # the stories' pictures digest hosts
     _register_desk(flask_app)  # the editor desk and the public archive
 
     flask_app.register_error_handler(HTTPException, _error_page)

@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from digest.errors import ConfigError, NotFound
 from digest.records import Edition, Story
 from digest.render.language import direction
-from digest.render.stories import story_ref
+from digest.render.stories import story_ref, with_image_shown
 from digest.store._editions import EditionInfo
 from digest.web.common import SECURITY_HEADERS, refuse_nul, text, web
 
@@ -48,7 +48,8 @@ LISTED = ("sent",)
 REACHED = ("cancelled",)
 INDEX_SIZE = 100
 FEED_SIZE = 20
-#: The default policy, plus the stories' images from their sources.
+#: The default policy, plus the stories' images from their sources (`[newsletter]
+#: images = "remote"`; hosted ones are the site's own).
 ARCHIVE_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace(
     "img-src 'self' data:", "img-src 'self' https: data:"
 )
@@ -56,7 +57,10 @@ ARCHIVE_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace(
 
 @bp.after_request
 def _headers(response: BaseResponse) -> BaseResponse:
-    response.headers["Content-Security-Policy"] = ARCHIVE_CSP
+    remote = web().app.settings.newsletter.images == "remote"
+    response.headers["Content-Security-Policy"] = (
+        ARCHIVE_CSP if remote else SECURITY_HEADERS["Content-Security-Policy"]
+    )
     if response.status_code == 200:  # a 404 must not outlive the edition's sending
         # A browser with a session (an editor's login, a form's CSRF id) gets its cookie
         # refreshed on this answer: a shared cache must never keep that for others.
@@ -123,10 +127,11 @@ def index() -> str:
 def edition(edition_id: int) -> str:
     entry = _entry(_public(edition_id))
     ed: Edition = entry["edition"]
+    news = web().app.settings.newsletter
     return render_template(
         "web/archive/edition.html",
         entry=entry,
-        leads=ed.leads,
+        leads=[with_image_shown(s, news.images, request.script_root) for s in ed.leads],
         teaser_groups=_groups(ed.teasers),
         story_ref=story_ref,
         **_reading(),

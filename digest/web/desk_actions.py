@@ -149,10 +149,12 @@ def add(edition_id: int) -> BaseResponse | tuple[str, int]:
     try:
         seen = _seen()
         work.draft(w.app, edition_id, seen=seen)  # a 404, or a refusal, before any fetch
+        problems: tuple[str, ...] = ()
         if request.form.get("how") == "url":
-            story = work.story_from_url(
+            added = work.added_from_url(
                 w.app, _form("url", 2000), section=section, lead=lead, now=w.now()
             )
+            story, problems = added.stories[0], added.problems
         else:
             story = work.story_by_hand(
                 w.app,
@@ -172,6 +174,8 @@ def add(edition_id: int) -> BaseResponse | tuple[str, int]:
     except DigestError as exc:
         return _refused(edition_id, exc)
     flash(f"Added “{story.title}”.", "ok")
+    for line in problems:  # the story goes without its picture
+        flash(line, "error")
     return _back(edition_id)
 
 
@@ -207,7 +211,7 @@ def rebuild(edition_id: int) -> BaseResponse | tuple[str, int]:
     check_csrf(SCOPE)
     w = web()
     try:
-        work.rebuild(w.app, edition_id, now=w.now(), seen=_seen())
+        _, problems = work.rebuilt(w.app, edition_id, now=w.now(), seen=_seen())
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
     except CurationConflict as exc:
@@ -216,6 +220,8 @@ def rebuild(edition_id: int) -> BaseResponse | tuple[str, int]:
         flash(str(exc), "error")
         return _back(edition_id)
     flash("Ranked again from the stored articles; your changes were applied on top.", "ok")
+    for line in problems:  # its story goes without it
+        flash(line, "error")
     return _back(edition_id)
 
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from digest import curate
+from digest import curate, images
 from digest.app import App
 from digest.build import candidates, list_options, select
 from digest.codec import edition_from_dict, edition_to_dict, iso
@@ -144,6 +144,14 @@ def undo(
 
 def rebuild(app: App, edition_id: int, *, now: datetime, seen: int | None = None) -> Edition:
     """Rank the stored articles again for the edition's time; replay the curation."""
+    return rebuilt(app, edition_id, now=now, seen=seen)[0]
+
+
+def rebuilt(
+    app: App, edition_id: int, *, now: datetime, seen: int | None = None
+) -> tuple[Edition, tuple[str, ...]]:
+    """:func:`rebuild`, and a line per story picture that could not be hosted (the
+    pictures the edition already hosted are kept, not fetched again)."""
     current = draft(app, edition_id, seen=seen)
     edition = current.edition
     # The editor's pins are ranked in (even old news); dropped stories are not left
@@ -156,7 +164,9 @@ def rebuild(app: App, edition_id: int, *, now: datetime, seen: int | None = None
     articles = candidates(store, settings.edition, edition.at)
     ranked = select(articles, store.section_sets(edition.list), now=edition.at, options=options)
     base = replace(current.base, leads=ranked.leads, teasers=ranked.teasers, reserve=ranked.reserve)
-    return _save(app, base, current.operations, version=current.version, now=now)
+    like = current.base.carried + current.edition.carried
+    base, problems = images.host_edition(base, store, settings, now=now, like=like)
+    return _save(app, base, current.operations, version=current.version, now=now), problems
 
 
 # -- adding a story ------------------------------------------------------------------------
@@ -198,11 +208,24 @@ def _keep(app: App, article: Article, *, now: datetime) -> None:
 
 
 def story_from_url(app: App, url: str, *, section: str | None, lead: bool, now: datetime) -> Story:
-    """The story at `url`: the stored article that links there (one of the sources' that
-    the ranking left out, say: under its own key, so that the next edition counts it as
-    sent), else the page fetched, its article extracted and stored. Loopback and private
-    addresses are not fetched (:mod:`digest.web.fetch_guard`) unless the configuration
-    allows them."""
+    """:func:`added_from_url`'s story."""
+    return added_from_url(app, url, section=section, lead=lead, now=now).stories[0]
+
+
+def added_from_url(
+    app: App, url: str, *, section: str | None, lead: bool, now: datetime
+) -> images.Hosted:
+    """The story at `url`, its picture hosted (:func:`digest.images.host_all`; a line
+    says why when it could not be). The story is the stored article that links there
+    (one of the sources' that the ranking left out, say: under its own key, so that the
+    next edition counts it as sent), else the page fetched, its article extracted and
+    stored. Loopback and private addresses are not fetched
+    (:mod:`digest.web.fetch_guard`) unless the configuration allows them."""
+    story = _found_at(app, url, section=section, lead=lead, now=now)
+    return images.host_all([story], app.store, app.settings, now=now)
+
+
+def _found_at(app: App, url: str, *, section: str | None, lead: bool, now: datetime) -> Story:
     url = _http_url(url, "URL")
     stored = app.store.article_at(url, canonical_url(url))
     if stored is not None:

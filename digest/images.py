@@ -1,0 +1,175 @@
+"""Host: an edition's story pictures fetched once, checked, and kept in the database.
+
+Job: when `[newsletter] images = "hosted"` (the default), :func:`host_edition` fetches
+the picture of every story an edition carries (leads, teasers, the sections' reserve:
+a variant or an editor may make any of them a lead) through the collect fetcher, once
+per address, with a size cap and a deadline, and only from public addresses unless
+`[serve] allow_private_fetch` says otherwise (a feed names its pictures, so a feed
+must not make digest read a private network). Bytes that are a real JPEG, PNG, GIF or
+WebP (:mod:`digest.imagebytes`; never what the server's Content-Type claims) are kept
+under their SHA-256 (:meth:`~digest.store.Store.keep_image`) and the story's image
+names that copy, which `digest serve` answers at `/images/<sha256>.<ext>`; so the
+feed's server never learns who opens an edition, and a picture cannot be swapped after
+an editor approved it. A picture that cannot be fetched or is no picture is dropped
+from its story (the story goes out without one, never with a broken box), and a line
+naming the source, the story and the address says why.
+Must not: rank, render, or send; read the clock (callers pass `now`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from digest.collect.fetch import FetchRequest, FetchResult, fetch_all_sync, shown_url
+from digest.imagebytes import recognise
+from digest.records import Edition, Image, Story
+
+if TYPE_CHECKING:
+    from digest.config import Settings
+    from digest.store import Store
+
+__all__ = [
+    "MAX_IMAGE_BYTES",
+    "Hosted",
+    "host_all",
+    "host_edition",
+    "host_stories",
+    "hosted_images",
+    "hosted_name",
+]
+
+#: The largest picture hosted (bytes): a lead image is shown 536 px wide.
+MAX_IMAGE_BYTES = 3_000_000
+FETCH_TIMEOUT = 15.0
+CONCURRENCY = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Hosted:
+    """Stories with their pictures hosted or dropped, and a line per picture dropped."""
+
+    stories: tuple[Story, ...]
+    problems: tuple[str, ...] = ()
+
+
+def hosted_name(sha256: str, extension: str) -> str:
+    """The file name a hosted picture is served under."""
+    return f"{sha256}.{extension}"
+
+
+def _keep(result: FetchResult, store: Store, now: datetime) -> Image | str:
+    """The hosted copy's image (url, name and pixel width), or why there is none."""
+    if result.error is not None or result.body is None:
+        return (result.error or f"{result.name}: nothing fetched").removeprefix(f"{result.name}: ")
+    picture = recognise(result.body)
+    if picture is None:
+        served = f"served as {result.content_type}" if result.content_type else "no type given"
+        return (
+            f"not an image: no JPEG, PNG, GIF or WebP ({served}, {len(result.body):,} "
+            f"bytes) ({shown_url(result.url)})"
+        )
+    sha256 = hashlib.sha256(result.body).hexdigest()
+    store.keep_image(sha256, picture, result.body, source_url=result.url, now=now)
+    return Image(result.url, width=picture.width, hosted=hosted_name(sha256, picture.extension))
+
+
+def hosted_images(stories: Iterable[Story]) -> dict[str, Image]:
+    """The hosted pictures of `stories`, by the address they were fetched from."""
+    return {s.image.url: s.image for s in stories if s.image is not None and s.image.hosted}
+
+
+def host_stories(
+    stories: Sequence[Story],
+    store: Store,
+    *,
+    allow_private: bool,
+    now: datetime,
+    known: Mapping[str, Image] | None = None,
+) -> Hosted:
+    """Host the pictures of `stories` that are not hosted yet (see the module); one
+    whose address is in `known` (hosted for another story: :func:`hosted_images`)
+    is that copy, not fetched again."""
+    from digest.web.fetch_guard import is_public
+
+    found: dict[str, Image | str] = dict(known or {})
+    wanted: dict[str, str] = {}  # address -> the first story's source (named in errors)
+    for story in stories:
+        image = story.image
+        if image is not None and image.hosted is None and image.url not in found:
+            wanted.setdefault(image.url, story.source)
+    if not wanted:
+        return _applied(stories, found)
+    results = fetch_all_sync(
+        [FetchRequest(source, url) for url, source in wanted.items()],
+        concurrency=CONCURRENCY,
+        timeout=FETCH_TIMEOUT,
+        max_bytes=MAX_IMAGE_BYTES,
+        allowed=(lambda _address: True) if allow_private else is_public,
+    )
+    found.update((url, _keep(r, store, now)) for url, r in zip(wanted, results, strict=True))
+    return _applied(stories, found)
+
+
+def _applied(stories: Iterable[Story], found: Mapping[str, Image | str]) -> Hosted:
+    kept: list[Story] = []
+    problems: list[str] = []
+    for story in stories:
+        image = story.image
+        outcome = found.get(image.url) if image is not None and not image.hosted else None
+        if image is None or outcome is None:
+            kept.append(story)
+        elif isinstance(outcome, str):
+            kept.append(replace(story, image=None))
+            problems.append(f"{story.source}: no image for “{story.title}”: {outcome}")
+        else:
+            width = image.width if image.width is not None else outcome.width
+            kept.append(replace(story, image=replace(image, width=width, hosted=outcome.hosted)))
+    return Hosted(tuple(kept), tuple(problems))
+
+
+def host_all(
+    stories: Sequence[Story],
+    store: Store,
+    settings: Settings,
+    *,
+    now: datetime,
+    like: Iterable[Story] = (),
+) -> Hosted:
+    """:func:`host_stories` when `[newsletter] images = "hosted"`, the stories as they
+    are otherwise; pictures `like` already hosts are not fetched again (a rebuilt
+    edition's: the copies its editor saw)."""
+    if settings.newsletter.images != "hosted":
+        return Hosted(tuple(stories))
+    private = settings.serve.allow_private_fetch
+    known = hosted_images(like)
+    return host_stories(stories, store, allow_private=private, now=now, known=known)
+
+
+def host_edition(
+    edition: Edition,
+    store: Store,
+    settings: Settings,
+    *,
+    now: datetime,
+    like: Iterable[Story] = (),
+) -> tuple[Edition, tuple[str, ...]]:
+    """The edition with its stories' pictures hosted (or dropped), and a line for each
+    dropped (:func:`host_all`)."""
+    parts = (edition.leads, edition.teasers, edition.reserve)
+    hosted = host_all([s for part in parts for s in part], store, settings, now=now, like=like)
+    leads_end = len(edition.leads)
+    teasers_end = leads_end + len(edition.teasers)
+    stories = hosted.stories
+    return (
+        replace(
+            edition,
+            leads=stories[:leads_end],
+            teasers=stories[leads_end:teasers_end],
+            reserve=stories[teasers_end:],
+        ),
+        hosted.problems,
+    )
