@@ -57,6 +57,7 @@ name = "The Guardian Brief"
 sender = "The Guardian Brief <brief@example.org>"
 base_url = "https://brief.example.org"
 address = "1 Test Street, Copenhagen"
+images = "remote"  # the feed's pictures are on the Guardian's servers, not fetched here
 
 [[sources]]
 name = "The Guardian"
