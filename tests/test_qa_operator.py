@@ -1,0 +1,101 @@
+"""A newsroom's operator in their first hour: what `digest demo` and `digest init` do to
+a folder that already holds a newsletter.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from digest.cli import main
+
+
+def cli(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env={"COLUMNS": "200"})
+
+
+def active_subscribers(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT email FROM subscribers WHERE status = 'active'").fetchall()
+    return sorted(r[0] for r in rows)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A newsroom's own newsletter: scaffolded, its config edited, its readers imported."""
+    monkeypatch.chdir(tmp_path)
+    assert cli("init", "news").exit_code == 0
+    news = tmp_path / "news"
+    config = news / "digest.toml"
+    config.write_text(config.read_text().replace("The Copenhagen Brief", "Valley Courier"))
+    (news / "readers.csv").write_text("email,name\nreader@courier.example,Reader\n")
+    res = cli(
+        "subscribers", "import", str(news / "readers.csv"), "--list", "daily",
+        "--config", str(config),
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    return news
+
+
+def test_demo_into_a_project_leaves_its_database_and_config_alone(project: Path) -> None:
+    """`digest demo --out DIR` deleted DIR/digest.db (every subscriber's record of
+    consent, the send ledger) and overwrote DIR/digest.toml without a word, when DIR
+    was the operator's own project rather than a demo folder."""
+    config = (project / "digest.toml").read_text()
+    res = cli("demo", "--out", str(project))
+    assert res.exit_code == 2, res.output
+    flat = " ".join(res.output.split())
+    assert str(project) in flat and "--out" in flat, flat
+    assert "Traceback" not in res.output
+    assert (project / "digest.toml").read_text() == config
+    assert active_subscribers(project / "digest.db") == ["reader@courier.example"]
+    assert not (project / "outbox").exists()
+
+
+def test_demo_still_starts_afresh_in_its_own_folder(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    for _ in range(2):
+        res = cli("demo", "--out", str(out))
+        assert res.exit_code == 0, res.output
+        assert len(list((out / "outbox").glob("*.eml"))) == 36
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert cli("demo", "--out", str(empty)).exit_code == 0
+
+
+def test_init_keeps_the_subscriber_files_and_templates_a_folder_already_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`digest init DIR` refused only when DIR/digest.toml existed: a folder holding the
+    newsroom's own subscribers/daily.csv, sources or templates/email.html had them
+    replaced by the samples."""
+    monkeypatch.chdir(tmp_path)
+    own = tmp_path / "news"
+    (own / "subscribers").mkdir(parents=True)
+    (own / "templates").mkdir()
+    (own / "subscribers" / "daily.csv").write_text("email,name\nmine@courier.example,Mine\n")
+    (own / "templates" / "email.html").write_text("<p>our own theme</p>\n")
+    res = cli("init", "--theme", "news")
+    assert res.exit_code == 2, res.output
+    flat = " ".join(res.output.split())
+    assert "subscribers/daily.csv" in flat and "templates/email.html" in flat, flat
+    assert (own / "subscribers" / "daily.csv").read_text().endswith("Mine\n")
+    assert (own / "templates" / "email.html").read_text() == "<p>our own theme</p>\n"
+    assert not (own / "digest.toml").exists()
+    # A folder with other things in it (a git checkout) is still fine.
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    assert cli("init", "repo").exit_code == 0
+    assert (repo / "digest.toml").is_file() and (repo / "subscribers" / "daily.csv").is_file()
+
+
+def test_demo_still_empties_a_demo_folder_an_earlier_release_made(tmp_path: Path) -> None:
+    out = tmp_path / "digest-demo"
+    assert cli("demo", "--out", str(out)).exit_code == 0
+    (out / ".digest-demo").unlink()  # releases before the mark left none
+    res = cli("demo", "--out", str(out))
+    assert res.exit_code == 0, res.output
+    assert len(list((out / "outbox").glob("*.eml"))) == 36
