@@ -1,5 +1,6 @@
 """A newsroom's operator in their first hour: what `digest demo` and `digest init` do to
-a folder that already holds a newsletter.
+a folder that already holds a newsletter, and what a mistake in `digest.toml` is told
+as.
 """
 
 from __future__ import annotations
@@ -90,6 +91,45 @@ def test_init_keeps_the_subscriber_files_and_templates_a_folder_already_has(
     (repo / ".git").mkdir(parents=True)
     assert cli("init", "repo").exit_code == 0
     assert (repo / "digest.toml").is_file() and (repo / "subscribers" / "daily.csv").is_file()
+
+
+def config_error(project: Path, old: str, new: str) -> str:
+    config = project / "digest.toml"
+    config.write_text(config.read_text().replace(old, new, 1))
+    res = cli("editions", "--config", str(config))
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    return " ".join(res.output.split())
+
+
+def line_of(project: Path, text: str) -> int:
+    lines = (project / "digest.toml").read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
+def test_a_misspelt_key_is_told_with_its_line_and_the_key_meant(project: Path) -> None:
+    """An unknown key was named without its line, and the right spelling was left to
+    be found in a list of twelve."""
+    flat = config_error(project, "teasers = 8", "teasrs = 8")
+    line = line_of(project, "teasrs = 8")
+    assert f"digest.toml:{line}: unknown key 'edition.teasrs'" in flat, flat
+    assert "did you mean 'teasers'?" in flat, flat
+
+
+def test_a_wrong_value_in_the_second_source_is_told_with_its_line(project: Path) -> None:
+    flat = config_error(project, "weight = 0.9", 'weight = "high"')
+    line = line_of(project, 'weight = "high"')
+    assert f"digest.toml:{line}: sources[1].weight = 'high' is not allowed" in flat, flat
+    flat = config_error(project, 'timezone = "Europe/Copenhagen"', 'timezone = "Europe/Copenhagn"')
+    line = line_of(project, "Europe/Copenhagn")
+    assert f"digest.toml:{line}: lists[0].timezone = 'Europe/Copenhagn'" in flat, flat
+
+
+def test_a_misspelt_table_is_told_with_its_line(project: Path) -> None:
+    flat = config_error(project, "[edition]", "[editon]")
+    line = line_of(project, "[editon]")
+    assert f"digest.toml:{line}: unknown key 'editon'" in flat, flat
+    assert "did you mean 'edition'?" in flat, flat
 
 
 def test_demo_still_empties_a_demo_folder_an_earlier_release_made(tmp_path: Path) -> None:
