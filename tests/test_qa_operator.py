@@ -1,17 +1,24 @@
 """A newsroom's operator in their first hour: what `digest demo` and `digest init` do to
-a folder that already holds a newsletter, and what a mistake in `digest.toml` is told
-as.
+a folder that already holds a newsletter, what a mistake in `digest.toml` is told as,
+and where `digest serve` says the editor's desk is.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import selectors
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from digest.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def cli(*args: str) -> Result:
@@ -130,6 +137,52 @@ def test_a_misspelt_table_is_told_with_its_line(project: Path) -> None:
     line = line_of(project, "[editon]")
     assert f"digest.toml:{line}: unknown key 'editon'" in flat, flat
     assert "did you mean 'edition'?" in flat, flat
+
+
+def read_until_quiet(proc: subprocess.Popen[str], quiet: float = 1.5) -> str:
+    """What the process printed until it said nothing more for `quiet` seconds."""
+    assert proc.stdout is not None
+    out = ""
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        while sel.select(timeout=quiet if out else 30):
+            line = proc.stdout.readline()
+            if not line:
+                break
+            out += line
+    return out
+
+
+def serve_banner(project: Path) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "digest", "serve", "--port", "0"]
+    proc = subprocess.Popen(
+        [*command, "--config", str(project / "digest.toml")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        return read_until_quiet(proc)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_says_where_the_desk_is(project: Path) -> None:
+    """`digest serve` announced http://127.0.0.1:PORT/, a page that does not exist, and
+    never said where editors log in, nor that there is no editor to log in yet."""
+    text = serve_banner(project)
+    assert re.search(r"Desk: +http://127\.0\.0\.1:\d+/login", text), text
+    assert "no editor yet: digest editors add" in text, text
+    add = ["editors", "add", "ed@courier.example", "--password-stdin"]
+    res = CliRunner().invoke(
+        main, [*add, "--config", str(project / "digest.toml")], input="a long passphrase 1\n"
+    )
+    assert res.exit_code == 0, res.output
+    text = serve_banner(project)
+    assert "/login" in text and "no editor yet" not in text, text
 
 
 def test_demo_still_empties_a_demo_folder_an_earlier_release_made(tmp_path: Path) -> None:
