@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from digest.cli import main
+from tests.conftest import Mailbox
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -192,3 +193,47 @@ def test_demo_still_empties_a_demo_folder_an_earlier_release_made(tmp_path: Path
     res = cli("demo", "--out", str(out))
     assert res.exit_code == 0, res.output
     assert len(list((out / "outbox").glob("*.eml"))) == 36
+
+
+def smtp_project(project: Path, box: Mailbox) -> Path:
+    config = project / "digest.toml"
+    text = config.read_text().replace('kind = "outbox"', 'kind = "smtp"')
+    text = text.replace('host = "localhost"', 'host = "127.0.0.1"')
+    config.write_text(text.replace("port = 25 ", f"port = {box.port} "))
+    res = cli("build", "--at", "2026-11-27T07:00:00Z", "--config", str(config))
+    assert res.exit_code == 0, res.output
+    return config
+
+
+def test_sending_for_real_with_the_samples_example_domains_is_warned(
+    project: Path, smtp_server: Mailbox
+) -> None:
+    """A scaffolded project keeps the sample's base_url (https://brief.example.org) and
+    sender until the operator changes them: `digest send` through a real relay mailed
+    every subscriber unsubscribe links to a domain reserved for examples (RFC 2606),
+    links that reach nobody, without a word."""
+    config = smtp_project(project, smtp_server)
+    res = cli("send", "1", "--config", str(config))
+    assert res.exit_code == 0, res.output
+    assert len(smtp_server.messages) == 1  # still sent: a rehearsal on a loopback relay
+    flat = " ".join(res.output.split())
+    assert f"warning: {config}" in flat, flat
+    assert "base_url 'https://brief.example.org'" in flat and "unsubscribe" in flat, flat
+    assert "sender" in flat, flat
+    # The scheduler says so too, in its log, when it starts.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    once = [sys.executable, "-m", "digest", "run", "--once", "--config", str(config)]
+    done = subprocess.run(once, capture_output=True, text=True, env=env, timeout=120)
+    assert "WARNING" in done.stderr and "brief.example.org" in done.stderr, done.stderr
+
+
+def test_a_newsletter_with_its_own_domains_sends_without_the_warning(
+    project: Path, smtp_server: Mailbox
+) -> None:
+    config = smtp_project(project, smtp_server)
+    text = config.read_text().replace("brief.example.org", "news.courier.org")
+    config.write_text(text.replace("brief@example.org", "brief@courier.org"))
+    res = cli("send", "1", "--config", str(config))
+    assert res.exit_code == 0, res.output
+    assert len(smtp_server.messages) == 1
+    assert "example domain" not in res.output, res.output
