@@ -190,7 +190,9 @@ def test_keep_days_shorter_than_a_build_reads_back_is_refused(
         with pytest.raises(ConfigError) as refused:
             load(config)
         message = str(refused.value)
-        assert message.startswith(f"{config}: database.keep_days = {days} is not allowed")
+        assert re.match(
+            rf"{re.escape(str(config))}:\d+: database.keep_days = {days} is not", message
+        )
         assert f"at least {least} days, or 0 to keep every article's text" in message
         assert "max_age_hours" in message
     for days in (least, 0, 365):

@@ -156,10 +156,9 @@ def init(directory: str, theme: bool) -> None:
     The theme stays bundled (templates/ holds a note on overriding one file), so that
     an upgrade's templates reach the project; --theme copies it all."""
     target = Path(directory)
-    if (target / "digest.toml").exists():
-        raise DigestError(f"{target / 'digest.toml'}: already exists; not overwritten")
-    from digest.cli.scaffold import THEME_NOTE, copy_project
+    from digest.cli.scaffold import THEME_NOTE, check_new_project, copy_project
 
+    check_new_project(target, templates=theme)
     copy_project(target, DEMO_AT, templates=theme)
     if not theme:
         (target / "templates").mkdir(exist_ok=True)
@@ -183,19 +182,20 @@ def init(directory: str, theme: bool) -> None:
 )
 def demo(out: str) -> None:
     """Run the bundled sample newsletter end to end into a local outbox (offline)."""
+    from digest.cli.scaffold import DEMO_MARK, check_demo_folder, copy_project
     from digest.deliver.run import SendOptions, send_edition
     from digest.subscribers import import_csv
 
     target = Path(out).resolve()
+    check_demo_folder(target)
     for stale in ("digest.db", "digest.db-wal", "digest.db-shm", "outbox", "preview"):
         path = target / stale
         if path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
-    from digest.cli.scaffold import copy_project
-
     copy_project(target, DEMO_AT, templates=False)
+    (target / DEMO_MARK).write_text("made by `digest demo`, which may empty this folder again\n")
     app = open_app(str(target / "digest.toml"))
     # Offline: the sample's pictures are on example.* hosts that do not exist, so the
     # demo fetches none and shows none ([newsletter] images = "hosted" in its file

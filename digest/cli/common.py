@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from digest.app import App
+    from digest.config import Settings
 
 
 class _LazyConsole:
@@ -235,6 +236,18 @@ def warnings_cell(warnings: tuple[str, ...], shown: int = 5) -> str:
     return f"[yellow]{chr(10).join(lines)}[/]" if lines else ""
 
 
+def example_domains_warning(settings: Settings) -> str | None:
+    """Mail going out for real (SMTP, or workers) with the sample's example domains."""
+    found = settings.example_domains()
+    if found is None or (settings.transport.kind != "smtp" and not settings.queue.broker):
+        return None
+    return (
+        f"{settings.path}: [newsletter] {found}: example domains that reach nobody "
+        "(RFC 2606); the unsubscribe, preferences and web-view links in this mail lead "
+        "nowhere, and replies bounce. Set the newsletter's own in [newsletter]"
+    )
+
+
 __all__ = [
     "COLLECT_COLUMNS",
     "at_time",
@@ -242,6 +255,7 @@ __all__ = [
     "console",
     "err",
     "escape",
+    "example_domains_warning",
     "made",
     "open_app",
     "print_collect_table",

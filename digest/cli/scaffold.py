@@ -2,8 +2,9 @@
 newsletter's config, sources and subscribers, and (on request) the theme.
 
 Job: copy the bundled sample project, dating its sample articles to the sample morning.
-Must not: overwrite a project (the commands check), or copy the theme unasked (a copied
-template overrides the bundled one for good: see THEME_NOTE).
+Must not: overwrite a project (:func:`check_new_project` and :func:`check_demo_folder`
+refuse a folder that holds one), or copy the theme unasked (a copied template overrides
+the bundled one for good: see THEME_NOTE).
 """
 
 from __future__ import annotations
@@ -12,6 +13,13 @@ import os
 import shutil
 from datetime import datetime
 from pathlib import Path
+
+from digest.errors import DigestError
+
+#: The file `digest demo` leaves in its folder: only a folder holding it (or an empty
+#: or new one) is the demo's to empty again. Without it, a `--out` naming the
+#: operator's own project deleted its database (the record of consent) and config.
+DEMO_MARK = ".digest-demo"
 
 #: templates/README.md of a new project: the theme stays bundled, so upgrades reach it.
 THEME_NOTE = """\
@@ -28,6 +36,56 @@ A template can extend the one it replaces, changing only a block:
 
 `digest init --theme DIR` scaffolds a project with the whole theme copied here.
 """
+
+
+def project_files(*, templates: bool) -> list[str]:
+    """The files (relative, POSIX) a new project gets: config, samples, a theme note or
+    (`templates`) the whole theme."""
+    from digest.render import default_project
+
+    src = default_project()
+    names = ("sources", "subscribers") + (("templates",) if templates else ())
+    files = [
+        f.relative_to(src).as_posix() for n in names for f in (src / n).rglob("*") if f.is_file()
+    ]
+    return ["digest.toml", *sorted(files), *([] if templates else ["templates/README.md"])]
+
+
+def check_new_project(target: Path, *, templates: bool) -> None:
+    """Refuse a folder holding any file `digest init` would write (nothing is written)."""
+    taken = [name for name in project_files(templates=templates) if (target / name).exists()]
+    if taken:
+        shown = ", ".join(taken[:5]) + (f" and {len(taken) - 5} more" if len(taken) > 5 else "")
+        raise DigestError(
+            f"{target}: already holds {shown}; not overwritten (nothing was written). "
+            "`digest init` makes a project in a new folder or one without these files"
+        )
+
+
+def check_demo_folder(target: Path) -> None:
+    """Refuse a folder the demo did not make: it would delete its digest.db and outbox."""
+    if not target.is_dir() or (target / DEMO_MARK).is_file() or not any(target.iterdir()):
+        return
+    if _earlier_demo(target):
+        return
+    raise DigestError(
+        f"{target}: not a folder `digest demo` made (no {DEMO_MARK} in it); the demo "
+        "replaces the digest.toml, digest.db, outbox and preview it finds, so it runs only "
+        "in a new or empty folder or its own: give another --out (default: digest-demo)"
+    )
+
+
+def _earlier_demo(target: Path) -> bool:
+    """A demo folder of a release that left no mark: its edition.json (which only the
+    demo writes) beside the bundled digest.toml, unedited."""
+    from digest.render import default_project
+
+    config = target / "digest.toml"
+    return (
+        (target / "edition.json").is_file()
+        and config.is_file()
+        and config.read_bytes() == (default_project() / "digest.toml").read_bytes()
+    )
 
 
 def copy_project(target: Path, morning: datetime, *, templates: bool = True) -> None:

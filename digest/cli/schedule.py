@@ -14,7 +14,13 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from digest.cli.common import at_time, config_option, console, open_app
+from digest.cli.common import (
+    at_time,
+    config_option,
+    console,
+    example_domains_warning,
+    open_app,
+)
 from digest.codec import iso
 
 
@@ -141,6 +147,8 @@ def run(config: str, at: str | None, once: bool, verbose: bool) -> None:
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
     app = open_app(config)
+    if warning := example_domains_warning(app.settings):
+        logging.getLogger("digest.schedule").warning("%s", warning)
     start: datetime | None = at_time(at) if at else None
     clock = offset_clock(start)
     if not once:

@@ -30,7 +30,14 @@ from rich.progress import (
 )
 
 from digest import gate
-from digest.cli.common import config_option, console, err, made, open_app
+from digest.cli.common import (
+    config_option,
+    console,
+    err,
+    example_domains_warning,
+    made,
+    open_app,
+)
 from digest.errors import DeliveryError
 from digest.lifecycle import EditionStatus, allowed
 
@@ -105,6 +112,8 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int, retry: bool)
         console.print(f"Resuming paused edition {edition_id}.")
     if not before and (note := _stale(edition.at, app.settings.edition.max_age_hours)):
         err.print(f"[yellow]{escape(f'Edition {edition_id} {note}')}.[/]", soft_wrap=True)
+    if not dry_run and (warning := example_domains_warning(app.settings)):
+        err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     lst = app.settings.list(edition.list)
     options = SendOptions(
         workers=workers, dry_run=dry_run, retry_unsendable=datetime.now(UTC) if retry else None

@@ -36,7 +36,8 @@ class _RedactingHandler(WSGIRequestHandler):
     help="Port to listen on (0: any free port).",
 )
 def serve(config: str, host: str, port: int) -> None:
-    """Serve the subscriber endpoints (unsubscribe, preferences, confirm, subscribe)."""
+    """Serve the editor's desk (/login) and the subscriber endpoints (unsubscribe,
+    preferences, confirm, /subscribe) and the archive (/archive)."""
     from digest.web import create_app
 
     app = open_app(config)
@@ -50,6 +51,7 @@ def serve(config: str, host: str, port: int) -> None:
         f"Serving {app.settings.newsletter.name} on http://{shown}:{server.port}/ "
         f"(public links point to {app.settings.newsletter.base_url}); Ctrl+C stops."
     )
+    click.echo(_pages(f"http://{shown}:{server.port}", bool(app.store.editors())))
     sys.stdout.flush()
     try:
         server.serve_forever()
@@ -57,6 +59,16 @@ def serve(config: str, host: str, port: int) -> None:
         pass
     finally:
         server.server_close()
+
+
+def _pages(root: str, editors: bool) -> str:
+    """Where the pages are: the root itself is no page (an operator opened it first)."""
+    desk = "" if editors else "  (no editor yet: digest editors add ADDRESS --password-stdin)"
+    return (
+        f"  Desk:      {root}/login{desk}\n"
+        f"  Subscribe: {root}/subscribe\n"
+        f"  Archive:   {root}/archive"
+    )
 
 
 #: The commands this module adds to `digest` (registered by :mod:`digest.cli`).

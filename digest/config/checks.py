@@ -3,6 +3,8 @@ makes a value acceptable.
 
 :class:`Table` reads one table key by key (type, default, a check with the allowed
 values in its message) and reports any key left over, naming the file and the key.
+An error names the file and, where the key (or its table) is written, the line:
+`digest.toml:38: unknown key 'edition.teasrs' in [edition]; did you mean 'teasers'?`.
 The predicates below say what a value must be (a positive number, one line, one
 address, a subject template, a database URL, a cron expression that fires, a locale).
 This module knows no section of `digest.toml`; it only raises ConfigError.
@@ -10,6 +12,7 @@ This module knows no section of `digest.toml`; it only raises ConfigError.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import string
@@ -38,15 +41,22 @@ class Table:
     def _key(self, key: str) -> str:
         return f"{self.where}.{key}" if self.where else key
 
+    def at(self, key: str | None = None) -> str:
+        """`FILE:LINE` of `key` in this table (None: of the table's header), else `FILE`."""
+        line = key_line(self.file, self.where, key)
+        return f"{self.file}:{line}" if line else str(self.file)
+
     def fail(self, key: str, allowed: str) -> ConfigError:
         value = self.data.get(key)
-        return ConfigError(f"{self.file}: {self._key(key)} = {value!r} is not allowed; {allowed}")
+        return ConfigError(
+            f"{self.at(key)}: {self._key(key)} = {value!r} is not allowed; {allowed}"
+        )
 
     def get(self, key: str, kind: type[T] | tuple[type, ...], default: Any, what: str) -> Any:
         self.allowed.append(key)
         if key not in self.data:
             if default is REQUIRED:
-                raise ConfigError(f"{self.file}: missing key {self._key(key)} ({what})")
+                raise ConfigError(f"{self.at()}: missing key {self._key(key)} ({what})")
             return default
         value = self.data[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
@@ -66,10 +76,42 @@ class Table:
         extra = sorted(set(self.data) - set(self.allowed))
         if extra:
             where = f"[{self.where}]" if self.where else "the top level"
+            meant = difflib.get_close_matches(extra[0], self.allowed, n=1, cutoff=0.6)
+            hint = f"did you mean {meant[0]!r}? " if meant else ""
             raise ConfigError(
-                f"{self.file}: unknown key {self._key(extra[0])!r} in {where}; "
-                f"allowed: {', '.join(self.allowed)}"
+                f"{self.at(extra[0])}: unknown key {self._key(extra[0])!r} in {where}; "
+                f"{hint}allowed: {', '.join(self.allowed)}"
             )
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]#]+?)\s*\]\]?\s*(?:#.*)?$")
+
+
+def key_line(file: Path, where: str, key: str | None) -> int | None:
+    """The line where `key` of table `where` ("" the top level, "edition", "sources[1]",
+    "newsletter.dkim") is written; with key None, the table's header. None when not
+    found (a key in an inline table, a file that changed): the message names the file.
+    A top-level key also matches the header of a table of that name."""
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    written = None if key is None else re.compile(rf"^\s*([\"']?){re.escape(key)}\1\s*[=.]")
+    counts: dict[str, int] = {}
+    table = ""
+    for number, line in enumerate(lines, 1):
+        if header := _HEADER.match(line):
+            table = ".".join(part.strip().strip("\"'") for part in header[2].split("."))
+            if header[1] == "[[":
+                counts[table] = counts.get(table, -1) + 1
+                table = f"{table}[{counts[table]}]"
+            if (key is None and table == where) or (
+                not where and key is not None and re.split(r"[.\[]", table)[0] == key
+            ):
+                return number
+        elif written is not None and table == where and written.match(line):
+            return number
+    return None
 
 
 REQUIRED = object()
@@ -127,8 +169,9 @@ def hide_password(url: str) -> str:
     return re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", url)
 
 
-def check_database_url(file: Path, url: str) -> None:
-    """A URL SQLAlchemy can use, for SQLite or PostgreSQL; the error hides a password."""
+def check_database_url(file: Path | str, url: str) -> None:
+    """A URL SQLAlchemy can use, for SQLite or PostgreSQL; the error hides a password.
+    `file` is where the URL is written (`FILE:LINE` or the file)."""
     if url.startswith("sqlite:///") and len(url) > len("sqlite:///") and "?" not in url:
         return  # a SQLite file, as SQLAlchemy reads it: known without loading SQLAlchemy
     from urllib.parse import urlsplit
@@ -155,7 +198,7 @@ def check_database_url(file: Path, url: str) -> None:
         raise ConfigError(f"{file}: database.url = {shown!r} is not allowed; {problem}")
 
 
-def check_broker_url(file: Path, url: str) -> None:
+def check_broker_url(file: Path | str, url: str) -> None:
     """A redis:// or amqp:// URL kombu can read (its port a number); the error hides a
     password."""
     from urllib.parse import urlsplit

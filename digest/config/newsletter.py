@@ -112,7 +112,8 @@ def read_dkim(file: Path, raw: Any) -> DkimSettings:
     second_file = t.get("ed25519_key_file", str, None, "a PEM Ed25519 private key file")
     if "private_key" in t.data or "key" in t.data:
         raise ConfigError(
-            f"{file}: the DKIM private key is not read from the file; set ${DKIM_KEY_ENV} "
+            f"{t.at('private_key' if 'private_key' in t.data else 'key')}: the DKIM private "
+            f"key is not read from the file; set ${DKIM_KEY_ENV} "
             "or newsletter.dkim.key_file"
         )
     t.done()
@@ -153,7 +154,7 @@ def read_source(file: Path, i: int, raw: Any, zone: str = "UTC") -> SourceSettin
         raise t.fail("timezone", "an IANA time zone such as Europe/Copenhagen") from None
     t.done()
     if (url is None) == (path is None):
-        raise ConfigError(f"{file}: sources[{i}] ({name}) needs exactly one of url or path")
+        raise ConfigError(f"{t.at()}: sources[{i}] ({name}) needs exactly one of url or path")
     folder = (file.parent / path).resolve() if path is not None else None
     if url is not None and "://" not in url and not url.startswith("file:"):
         url = str((file.parent / url).resolve())

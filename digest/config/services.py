@@ -65,7 +65,7 @@ def read_transport(file: Path, raw: Any) -> TransportSettings:
     pipelining = t.get("pipelining", bool, True, "true or false")
     if "password" in t.data:
         raise ConfigError(
-            f"{file}: transport.password is not read from the file; set "
+            f"{t.at('password')}: transport.password is not read from the file; set "
             f"${SMTP_PASSWORD_ENV} in the environment instead"
         )
     t.done()
@@ -172,7 +172,7 @@ def read_database(file: Path, raw: Any, edition: EditionSettings) -> DatabaseSet
     url = db.get(
         "url", str, "sqlite:///digest.db", "a SQLAlchemy URL (sqlite:/// or postgresql://)"
     )
-    check_database_url(file, url)
+    check_database_url(db.at("url"), url)
     days = f"a whole number of days from 0 (keep every article's text) to {MAX_KEEP_DAYS:,}"
     keep_days = db.get("keep_days", int, None, days)
     db.check("keep_days", lambda v: 0 <= v <= MAX_KEEP_DAYS, days)
@@ -201,7 +201,7 @@ def read_queue(file: Path, raw: Any) -> QueueSettings:
     q = Table(file, "queue", raw)
     broker = q.get("broker", str, None, "a redis:// or amqp:// URL")
     if broker is not None:
-        check_broker_url(file, broker)
+        check_broker_url(q.at("broker"), broker)
     queue_name = q.get("name", str, "digest", "a queue name")
     q.check("name", lambda v: bool(re.fullmatch(r"[\w.@-]+", v)), "letters, digits, . _ - @")
     numbers: dict[str, int] = {}

@@ -275,6 +275,24 @@ class Settings:
     def templates(self) -> Path:
         return self.root / "templates"
 
+    def example_domains(self) -> str | None:
+        """What of `[newsletter]` is at a domain reserved for examples (RFC 2606 and
+        6761): the sample's `base_url` and `sender`, left in a scaffolded project. Mail
+        sent with them carries unsubscribe links and a sender that reach nobody."""
+        from email.utils import parseaddr
+        from urllib.parse import urlsplit
+
+        news = self.newsletter
+        found = [
+            f"{key} {value!r}"
+            for key, value, host in (
+                ("base_url", news.base_url, urlsplit(news.base_url).hostname or ""),
+                ("sender", news.sender, parseaddr(news.sender)[1].rpartition("@")[2]),
+            )
+            if _example_host(host)
+        ]
+        return " and ".join(found) or None
+
     def list(self, name: str | None) -> ListSettings:
         if name is None:
             return self.lists[0]
@@ -311,3 +329,11 @@ class Settings:
         found = keys.load_keys(self.root)
         assert found is not None
         return found.all
+
+
+def _example_host(host: str) -> bool:
+    """example.com/.net/.org and the .example, .invalid and .test names, and below."""
+    labels = host.lower().rstrip(".").split(".")
+    return labels[-1] in ("example", "invalid", "test") or (
+        len(labels) >= 2 and labels[-2] == "example" and labels[-1] in ("com", "net", "org")
+    )
