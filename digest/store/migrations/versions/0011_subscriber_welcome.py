@@ -6,16 +6,16 @@ would drop the table under foreign keys that are on, which deletes the history (
 DELETE CASCADE) of every subscriber (see revision 0009). Rows stored before have none
 due: only a confirmation from now on makes one.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-05
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
