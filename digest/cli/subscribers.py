@@ -1,4 +1,5 @@
-"""`digest subscribers ...`: import, add, remove, forget, list and export subscribers.
+"""`digest subscribers ...`: import, add, remove, forget, list and export subscribers,
+and send the welcome messages left due.
 
 A thin layer over :mod:`digest.subscribers`; every change is recorded by the store as
 an event with its origin (`import:FILE`, `cli`, `forget`).
@@ -116,6 +117,22 @@ def subscribers_add(config: str, email: str, list_name: str, name: str) -> None:
         )
     else:
         console.print(f"Added {sub.email} to {list_name} (active).", markup=False)
+
+
+@subscribers.command("welcome")
+@config_option
+@click.option("--list", "list_name", required=True, help="The list whose welcomes to send.")
+def subscribers_welcome(config: str, list_name: str) -> None:
+    """Send a list's welcome messages that are due or failed (the mail server did not
+    take them at confirmation); each goes once. Exit 1 if one fails again."""
+    from digest.subscribers.welcome import send_due_welcomes
+
+    app = open_app(config)
+    app.settings.list(list_name)  # an unknown list: ConfigError
+    done = send_due_welcomes(app, list_name, now=datetime.now(UTC))
+    console.print(f"welcome messages: {done.sent} sent, {done.failed} failed", markup=False)
+    if done.failed:
+        sys.exit(1)
 
 
 @subscribers.command("remove")

@@ -226,6 +226,7 @@ def read_list(file: Path, i: int, raw: Any) -> ListSettings:
     title = t.get("title", str, "", "the list's title")
     t.check("title", one_line, "one line of text (no line breaks or control characters)")
     double = t.get("double_opt_in", bool, False, "true or false")
+    welcome = t.get("welcome", bool, True, "true or false")
     approval = t.get("approval", str, "auto", '"auto" or "required"')
     t.check("approval", lambda v: v in ("auto", "required"), '"auto" or "required"')
     delivery = t.get("delivery", str, "list", '"list" or "local"')
@@ -261,4 +262,5 @@ def read_list(file: Path, i: int, raw: Any) -> ListSettings:
         build_ahead_minutes=minutes["build_ahead_minutes"],
         collect_every_minutes=collect_every,
         send_window=window,
+        welcome=welcome,
     )

@@ -30,6 +30,7 @@ from digest.store._roster import RosterMixin
 from digest.store._schedule import ScheduleMixin
 from digest.store._sources import SourceHealth, SourcesMixin
 from digest.store._subscribers import SubscribersMixin
+from digest.store._welcomes import WelcomesMixin
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: The PostgreSQL advisory lock that first runs take around the migration.
@@ -58,6 +59,7 @@ class Store(
     EditionsMixin,
     CarriedMixin,
     SubscribersMixin,
+    WelcomesMixin,
     RosterMixin,
     QueueMixin,
     LedgerMixin,

@@ -119,6 +119,11 @@ subscribers = Table(
     Column("paused", Boolean, nullable=False, default=False),
     _at("created_at", nullable=False),
     _at("updated_at", nullable=False),
+    # The welcome message (digest.subscribers.welcome): None (none due), "due" (set by
+    # the first confirmation), "sending" (claimed by one sender), "sent" or "failed";
+    # welcome_at: when it was last claimed, sent or failed.
+    Column("welcome", String(10)),
+    _at("welcome_at"),
     UniqueConstraint("list_id", "email", name="uq_subscribers_list_email"),
     # One subscriber per mailbox and list (implies the constraint above). An index, as
     # SQLite adds one to a table it cannot rebuild without losing the rows that

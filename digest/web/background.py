@@ -1,7 +1,9 @@
 """Work the public pages do off the request: one job at a time in a daemon thread.
 
 The subscribe form answers at once, the same for every address (it must not tell
-whether an address is subscribed), and mails the confirmation here.
+whether an address is subscribed), and mails the confirmation here; the confirm page
+answers at once and mails the welcome here (an SMTP server that is slow or down never
+holds up, or fails, a confirmation).
 """
 
 from __future__ import annotations
@@ -38,6 +40,14 @@ class Background:
                 self._thread.start()
         return True
 
+    def wait(self, timeout: float) -> bool:
+        """Wait until every job submitted so far has run; False if `timeout` seconds
+        passed first (for tests, and a server that stops)."""
+        with self._queue.all_tasks_done:
+            return self._queue.all_tasks_done.wait_for(
+                lambda: not self._queue.unfinished_tasks, timeout
+            )
+
     def _run(self) -> None:
         while True:
             try:
@@ -51,4 +61,6 @@ class Background:
             try:
                 job()
             except Exception:  # one job's failure must not stop the rest
-                log.exception("a subscription made off the request failed")
+                log.exception("work off the request (a subscription, a welcome) failed")
+            finally:
+                self._queue.task_done()

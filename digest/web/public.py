@@ -14,7 +14,8 @@ exists gets a 404 and changes nothing.
   else typed in for an address, which double opt-in exists to prevent. The token
   carries when it was made; after `CONFIRM_FOR` (7 days) the page is a 410 that says
   so and links to the form, which sends a new one. A link of a list since removed from
-  the configuration confirms nothing (410: that list is no longer sent).
+  the configuration confirms nothing (410: that list is no longer sent). The first
+  confirmation mails the welcome off the request (digest.subscribers.welcome).
 - `/p/<token>`: the preferences form (sections, plain text, time zone, pause); CSRF
   protected; saving takes effect for the next send. An unsubscribed reader can
   subscribe again there (the page after a one-click unsubscribe links to it); a
@@ -59,6 +60,7 @@ from digest.errors import ConfigError, DigestError, SubscriberError
 from digest.records import SUPPRESSED, Subscriber
 from digest.subscribers import MAX_NAME, check_timezone, normalise_email, subscribe
 from digest.subscribers.confirm import CONFIRM_FOR
+from digest.subscribers.welcome import welcome_job
 from digest.tokens import BadToken, Purpose
 from digest.web.background import Background
 from digest.web.common import MAX_ROW_ID, client_key, mailbox_key, text, web
@@ -165,9 +167,10 @@ def confirm(token: str) -> tuple[str, int]:
     expired = sub.status == "pending" and (issued is None or now - issued > CONFIRM_FOR)
     done = False
     if request.method == "POST" and not (expired or gone):
-        done = w.app.store.set_status(
-            sub.id, "active", origin="confirm", now=now, only_from=("pending",)
-        )
+        welcome = w.app.settings.list(sub.list).welcome
+        done = w.app.store.confirm(sub.id, welcome=welcome, now=now)  # once: pending only
+        if done and welcome and not _background().submit(welcome_job(w.app, sub.id, now)):
+            log.error("confirm: queue full; the welcome to list %s is left due", sub.list)
         sub = w.app.store.subscriber_by_id(sub.id) or sub
     return _page(
         "web/confirm.html",

@@ -1,0 +1,187 @@
+"""The welcome message after a subscriber's first confirmation (double opt-in): what
+they signed up for, when editions come on the list's clock, the latest edition in the
+archive, how to change their choices and how to leave.
+
+It is sent once: the confirmation makes it due in the same UPDATE
+(:meth:`digest.store.Store.confirm`), and a sender claims it before handing it over
+(:meth:`~digest.store.Store.claim_welcome`), so a second click, a retried request or a
+second server sends none. A transport that refuses it (after `[transport] retries`
+quick retries of a transient failure) leaves it `failed`: logged with the list's name,
+noted in the subscriber's history, and sent by `digest subscribers welcome --list L`
+(:func:`send_due_welcomes`). A list with `welcome = false` makes none due.
+
+Headers as an edition has them (digest.message): From and Reply-To, List-Id,
+List-Unsubscribe with the signed one-click link and List-Unsubscribe-Post, each made
+with :mod:`digest.headers`, which refuses a value with a line break (DeliveryError)
+rather than let it add a header. Plain text, in the newsletter's language. Renders no
+edition; opens one SMTP connection per message (digest.deliver.mail.send_one).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime
+from typing import TYPE_CHECKING, Literal
+
+from digest.errors import DeliveryError, DigestError
+from digest.records import Subscriber
+
+if TYPE_CHECKING:
+    from digest.app import App
+    from digest.render.language import Strings
+
+#: What one `send_welcome` did: handed over, refused by the transport (or a header
+#: value with a line break), or nothing (none to claim: another sender has it, it went).
+Outcome = Literal["sent", "failed", "none"]
+
+log = logging.getLogger(__name__)
+
+#: The edition statuses the archive lists (digest.web.archive.LISTED, and REACHED: a
+#: send cancelled after it reached readers): the latest of these is linked.
+ARCHIVED, REACHED = ("sent",), ("cancelled",)
+
+
+def welcome_message(app: App, subscriber: Subscriber, *, now: datetime) -> bytes:
+    """The welcome message for `subscriber`, as bytes ready to send (DKIM-signed by
+    :func:`digest.deliver.mail.send_one`). DeliveryError when a header value (from the
+    configuration or the address) holds a line break."""
+    from digest.headers import (
+        address_line,
+        domain_of,
+        format_address,
+        header_line,
+        list_id_line,
+        unsubscribe_value,
+    )
+    from digest.message import qp_encode
+
+    news = app.settings.newsletter
+    lst = app.settings.list(subscriber.list)
+    title = lst.title or news.name
+    t, text = _text(app, subscriber, title, now)
+    domain = domain_of(news.sender)
+    nonce = secrets.token_hex(8)  # a resend after a failure is a message of its own
+    unsubscribe = app.links.unsubscribe_url(subscriber.id).encode("ascii")
+    head = [
+        address_line("From", news.sender),
+        b"To: " + format_address(subscriber.name, subscriber.email).encode("utf-8") + b"\r\n",
+        header_line("Subject", t("welcome.subject", list=title)),
+        header_line("Date", format_datetime(now)),
+        header_line("Message-ID", f"<digest.welcome.{subscriber.id}.{nonce}@{domain}>"),
+        address_line("Reply-To", news.reply_to) if news.reply_to else b"",
+        list_id_line(title, f"{lst.name}.{domain}"),
+        b"List-Unsubscribe:" + unsubscribe_value(unsubscribe) + b"\r\n",
+        # RFC 8058: one click only with an https link (as digest.compose says for editions)
+        b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+        if news.base_url.startswith("https://")
+        else b"",
+        b"Auto-Submitted: auto-generated\r\n",
+        b"MIME-Version: 1.0\r\n",
+        b'Content-Type: text/plain; charset="utf-8"\r\n',
+        b"Content-Transfer-Encoding: quoted-printable\r\n",
+    ]
+    return b"".join(head) + b"\r\n" + qp_encode(text) + b"\r\n"
+
+
+def _text(app: App, subscriber: Subscriber, title: str, now: datetime) -> tuple[Strings, str]:
+    """The strings in the newsletter's language, and the plain-text body."""
+    from digest.headers import split_address
+    from digest.render import Theme
+    from digest.render.language import Strings
+    from digest.render.welcome_strings import WELCOME_STRINGS
+    from digest.subscribers.cadence import cadence, cadence_lines
+
+    news = app.settings.newsletter
+    lst = app.settings.list(subscriber.list)
+    t = Strings(news.language, WELCOME_STRINGS)
+    latest = app.store.editions_with_status(ARCHIVED, lst.name, reached=REACHED, limit=1)
+    text = Theme(app.settings.templates).render(
+        "web/welcome-email.txt",
+        t=t,
+        newsletter=news,
+        list_title=title,
+        email=subscriber.email,
+        schedule=cadence_lines(cadence(lst, subscriber.timezone, now=now), t, title),
+        latest_url=f"{news.base_url}/archive/{latest[0].id}" if latest else "",
+        sender=split_address(news.sender)[1],
+        preferences_url=app.links.preferences_url(subscriber.id),
+        unsubscribe_url=app.links.unsubscribe_url(subscriber.id),
+    )
+    return t, text
+
+
+def send_welcome(
+    app: App, subscriber_id: int, *, now: datetime, states: tuple[str, ...] = ("due",)
+) -> Outcome:
+    """Claim the subscriber's welcome and send it. "none" when there was none to claim
+    (another sender has it, it went, none was made due); "failed" when it could not be
+    handed over: then it is `failed`, logged with the list's name and in their history."""
+    from digest.deliver.mail import send_one
+
+    if not app.store.claim_welcome(subscriber_id, now=now, states=states):
+        return "none"
+    sub = app.store.subscriber_by_id(subscriber_id)
+    if sub is None:  # erased between the claim and now
+        return "none"
+    error: str | None = None
+    try:
+        data = welcome_message(app, sub, now=now)
+        policy = app.settings.transport
+        for attempt in range(policy.retries + 1):
+            try:
+                send_one(app.settings, app.transport(), sub.email, data, name=_name(sub), now=now)
+                break
+            except DeliveryError as exc:
+                if exc.permanent or attempt == policy.retries:
+                    raise
+                time.sleep(policy.retry_delay * 2**attempt)
+    except DigestError as exc:
+        error = str(exc)
+        log.warning(
+            "welcome to subscriber %s of list %s not sent (digest subscribers welcome "
+            "--list %s sends it): %s",
+            sub.id,
+            sub.list,
+            sub.list,
+            exc,
+        )
+    app.store.welcome_done(sub.id, error=error, now=now)
+    return "sent" if error is None else "failed"
+
+
+def _name(sub: Subscriber) -> str:
+    return f"welcome-{sub.id}"
+
+
+def welcome_job(app: App, subscriber_id: int, now: datetime) -> Callable[[], None]:
+    """`send_welcome` as a job to run off the request (digest.web.background)."""
+
+    def job() -> None:
+        send_welcome(app, subscriber_id, now=now)
+
+    return job
+
+
+@dataclass(frozen=True, slots=True)
+class Welcomed:
+    """What `send_due_welcomes` did."""
+
+    sent: int
+    failed: int
+
+
+def send_due_welcomes(app: App, list_name: str, *, now: datetime) -> Welcomed:
+    """Send every welcome of the list that is due or failed (each claimed first); none
+    once the list has `welcome = false`."""
+    if not app.settings.list(list_name).welcome:
+        return Welcomed(0, 0)
+    done = [
+        send_welcome(app, sub.id, now=now, states=("due", "failed"))
+        for sub in app.store.welcomes_due(list_name)
+    ]
+    return Welcomed(done.count("sent"), done.count("failed"))
