@@ -12,7 +12,6 @@ This module knows no section of `digest.toml`; it only raises ConfigError.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import string
@@ -76,7 +75,9 @@ class Table:
         extra = sorted(set(self.data) - set(self.allowed))
         if extra:
             where = f"[{self.where}]" if self.where else "the top level"
-            meant = difflib.get_close_matches(extra[0], self.allowed, n=1, cutoff=0.6)
+            from difflib import get_close_matches  # only for a misspelt key: not every start
+
+            meant = get_close_matches(extra[0], self.allowed, n=1, cutoff=0.6)
             hint = f"did you mean {meant[0]!r}? " if meant else ""
             raise ConfigError(
                 f"{self.at(extra[0])}: unknown key {self._key(extra[0])!r} in {where}; "
