@@ -140,7 +140,7 @@ def test_a_misspelt_table_is_told_with_its_line(project: Path) -> None:
     assert "did you mean 'edition'?" in flat, flat
 
 
-def read_until_quiet(proc: subprocess.Popen[str], quiet: float = 1.5) -> str:
+def read_until_quiet(proc: subprocess.Popen[str], quiet: float = 5.0) -> str:
     """What the process printed until it said nothing more for `quiet` seconds."""
     assert proc.stdout is not None
     out = ""

@@ -47,11 +47,11 @@ def serve(config: str, host: str, port: int) -> None:
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror})") from None
     shown = f"[{host}]" if ":" in host else host
-    click.echo(
+    pages = _pages(f"http://{shown}:{server.port}", bool(app.store.editors()))
+    click.echo(  # in one piece: whoever reads it sees every address at once
         f"Serving {app.settings.newsletter.name} on http://{shown}:{server.port}/ "
-        f"(public links point to {app.settings.newsletter.base_url}); Ctrl+C stops."
+        f"(public links point to {app.settings.newsletter.base_url}); Ctrl+C stops.\n{pages}"
     )
-    click.echo(_pages(f"http://{shown}:{server.port}", bool(app.store.editors())))
     sys.stdout.flush()
     try:
         server.serve_forever()
