@@ -140,18 +140,20 @@ def test_a_misspelt_table_is_told_with_its_line(project: Path) -> None:
     assert "did you mean 'edition'?" in flat, flat
 
 
-def read_until_quiet(proc: subprocess.Popen[str], quiet: float = 5.0) -> str:
-    """What the process printed until it said nothing more for `quiet` seconds."""
+def read_until_quiet(proc: subprocess.Popen[bytes], quiet: float = 5.0) -> str:
+    """What the process printed until it said nothing more for `quiet` seconds (read
+    from the pipe itself: a buffered readline would keep lines that arrived together
+    where the selector cannot see them)."""
     assert proc.stdout is not None
-    out = ""
+    out = b""
     with selectors.DefaultSelector() as sel:
         sel.register(proc.stdout, selectors.EVENT_READ)
         while sel.select(timeout=quiet if out else 30):
-            line = proc.stdout.readline()
-            if not line:
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
                 break
-            out += line
-    return out
+            out += chunk
+    return out.decode("utf-8", "replace")
 
 
 def serve_banner(project: Path) -> str:
@@ -161,7 +163,6 @@ def serve_banner(project: Path) -> str:
         [*command, "--config", str(project / "digest.toml")],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        text=True,
         env=env,
     )
     try:
