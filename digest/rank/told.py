@@ -1,8 +1,9 @@
 """What a story shows of its face article: the headline, and the text beyond it.
 
 Job: give the headline an article's story shows and the text under it (its standfirst,
-else its body), for untitled feed items (whose title is their text's first words) and
-pages whose standfirst only repeats the headline (:func:`told`).
+else its body), for untitled feed items (whose title is their text's first words),
+pages whose standfirst only repeats the headline, and feed items whose excerpt is only
+the post's opening cut short (:func:`told`).
 Must not: choose, score or trim a story's summary to its budget (that is
 :mod:`digest.rank`), or look at anything but the one article.
 """
@@ -54,9 +55,10 @@ def told(article: Article) -> tuple[str, str]:
     """The headline a story of `article` shows, and the text it has beyond that headline
     (its standfirst, else its body; an untitled item's rest: see `_headline`). A
     standfirst that only repeats the headline (a page whose meta description is its
-    title) gives way to the body when that says more (`_body_instead`)."""
+    title) gives way to the body when that says more (`_body_instead`), and so does an
+    excerpt that is the body's opening cut short ("…just released…": `_uncut`)."""
     source_text = article.summary if article.summary.strip() else article.text
-    source_text = _body_instead(article, source_text) or source_text
+    source_text = _body_instead(article, source_text) or _uncut(article, source_text) or source_text
     untitled = _headline(article.title, source_text)
     return (article.title, source_text) if untitled is None else untitled
 
@@ -92,3 +94,28 @@ def _body_instead(article: Article, standfirst: str) -> str | None:
     if _words(body)[: len(head)] == head:  # the body opens with the headline: not twice
         body = body.split(maxsplit=len(head))[len(head)] if len(body.split()) > len(head) else ""
     return body if len(body) >= SAYS_MORE else None
+
+
+#: How an excerpt the feed (or collect, at its length limit) cut short ends.
+_CUT_MARKS = ("…", "...")
+
+
+def _uncut(article: Article, standfirst: str) -> str | None:
+    """The body where `standfirst` is only its opening cut short, else None.
+
+    Blog software sends each post's first words, cut at a fixed length and ended with
+    "…" ("…buy a brand new just released…"), beside the whole post. Told as it is, such an
+    excerpt stops a lead of 120 words after 40, mid-sentence, with the rest stored. When
+    the body opens with the excerpt's words (whitespace aside) and goes on, the body is
+    the same text, uncut: the ranker trims it to the story's budget at a sentence end.
+    An excerpt in other words than the body's (written on its own) is kept.
+    """
+    end = standfirst.rstrip()
+    if not end.endswith(_CUT_MARKS):
+        return None
+    kept = " ".join(end.removesuffix("…").removesuffix("...").split())
+    body = article.text.strip()
+    if not kept or len(body) <= len(kept):
+        return None
+    opening = " ".join(body[: 2 * len(kept) + 80].split())
+    return body if len(opening) > len(kept) and opening.startswith(kept) else None
