@@ -141,14 +141,16 @@ def _uncut(article: Article, standfirst: str) -> str | None:
     excerpt stops a lead of 120 words after 40, mid-sentence, with the rest stored. When
     the body opens with the excerpt's words (whitespace aside) and goes on, the body is
     the same text, uncut: the ranker trims it to the story's budget at a sentence end.
-    An excerpt in other words than the body's (written on its own) is kept.
+    An excerpt in other words than the body's (written on its own) is kept, and so is
+    one whose body goes on by less than :data:`SAYS_MORE` characters: that body is the
+    feed's cut text itself (the excerpt lost a split word: "…the malicious progr").
     """
     end = standfirst.rstrip()
     if not end.endswith(_CUT_MARKS):
         return None
     kept = " ".join(end.removesuffix("…").removesuffix("...").split())
     body = article.text.strip()
-    if not kept or len(body) <= len(kept):
+    if not kept or len(body) < len(kept) + SAYS_MORE:
         return None
     opening = " ".join(body[: 2 * len(kept) + 80].split())
     return body if len(opening) > len(kept) and opening.startswith(kept) else None
