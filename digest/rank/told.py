@@ -30,7 +30,10 @@ def _headline(title: str, text: str) -> tuple[str, str] | None:
     Feed items without a title get the first words of their text as one (with "…"). The
     reader must not read those words twice: the headline becomes the text's first
     sentence (or its first ``HEADLINE_WORDS`` words and "…"), the summary what follows.
-    None when the title is a headline of its own.
+    None when the title is a headline of its own: one that ends on a whole word of the
+    text without "…" (not an untitled item's cut words) stays unless the text's first
+    sentence fits whole in its place ("Varnish Saint Mode" over "Varnish Saint Mode is a
+    lesser known gem … [30 words]" is the feed's headline, not sixteen words and "…").
     """
     head = _words(title.rstrip().removesuffix("…").rstrip())
     body = text.split()
@@ -41,8 +44,11 @@ def _headline(title: str, text: str) -> tuple[str, str] | None:
     folded = [w.casefold() for w in body[: len(head)]]
     if folded[:-1] != head[:-1] or not folded[-1].startswith(head[-1]):
         return None
+    made_up = title.rstrip().endswith("…") or folded[-1][len(head[-1]) :][:1].isalnum()
     first = _trim(text, HEADLINE_WORDS, max_sentences=1)
     cut = first.endswith("…")
+    if cut and not made_up:  # a headline of its own, over a long first sentence
+        return None
     used = len(first.removesuffix("…").split())
     if first.endswith(".") and not first.endswith(".."):
         first = first[:-1]  # a headline has no full stop
