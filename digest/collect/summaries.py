@@ -17,10 +17,14 @@ defects only show across items:
   as cut when it ends in a letter or digit and either the item's body goes on from it
   within the same paragraph (the feed cut its own text), or most of the feed's summaries
   that end so are the feed's longest, give or take a few characters (a fixed-length cut;
-  standfirsts written in full vary in length).
+  standfirsts written in full vary in length). A cut inside a word leaves a stub the
+  reader takes for a typo ("…the malicious progr…"), so a cut summary ends at its last
+  whole word: in a fixed-length feed (cut summaries, with or without the publisher's
+  "(...)" already made "…", at the feed's longest length) the last word goes, as it was
+  most likely split; where the body shows the cut, only a word the cut split goes.
 
-Must not: change article keys, read more of a body than the summary's length, or mark a
-summary that ends a sentence.
+Must not: change article keys, read more of a body than the summary's length, mark a
+summary that ends a sentence, or shorten one to fewer than :data:`MIN_WORDS` words.
 """
 
 from __future__ import annotations
@@ -42,6 +46,13 @@ CUT_ITEMS = 3
 #: Characters a fixed-length cut may vary by once whitespace is folded and entities decoded.
 CUT_SLACK = 3
 ELLIPSIS = "…"
+#: Words a cut summary keeps at least when its last, split, word goes.
+MIN_WORDS = 4
+#: A last "word" longer than this, or in a script written without spaces, is not taken
+#: for a split word (dropping it would take a clause with it).
+MAX_STUB = 20
+_NO_SPACES_FROM = 0x2E80  # CJK and the scripts after it write runs without spaces
+_DANGLING = ",;:-–—([{“‘«/ "
 
 
 def settle_summaries(articles: Sequence[Article]) -> tuple[Article, ...]:
@@ -53,10 +64,11 @@ def settle_summaries(articles: Sequence[Article]) -> tuple[Article, ...]:
         summary, text = article.summary, article.text
         if summary in notices:
             summary, text = "", _without_opening(text, summary)
-        elif _open_ended(summary) and (
-            (fixed is not None and len(summary) >= fixed) or _continued(summary, article.text)
-        ):
-            summary += ELLIPSIS
+        elif fixed is not None and _cut_short(summary) and len(summary) >= fixed:
+            summary = _without_last_word(summary.removesuffix(ELLIPSIS)) + ELLIPSIS
+        elif _open_ended(summary) and (after := _continued(summary, article.text)):
+            split = after.isalnum()  # the body goes on inside the summary's last word
+            summary = (_without_last_word(summary) if split else summary) + ELLIPSIS
         if summary == article.summary and text == article.text:
             settled.append(article)
         else:
@@ -75,7 +87,7 @@ def _notices(articles: Sequence[Article]) -> frozenset[str]:
 def _fixed_cut_length(articles: Sequence[Article]) -> int | None:
     """The shortest length of a fixed-length cut in this feed, or None when it has none."""
     longest = max((len(a.summary) for a in articles), default=0)
-    open_ended = [a.summary for a in articles if _open_ended(a.summary)]
+    open_ended = [a.summary for a in articles if _cut_short(a.summary)]
     at_cut = {s for s in open_ended if len(s) >= longest - CUT_SLACK}  # one text: a notice
     if len(at_cut) >= CUT_ITEMS and 2 * len(at_cut) > len(open_ended):
         return longest - CUT_SLACK
@@ -87,13 +99,33 @@ def _open_ended(summary: str) -> bool:
     return bool(summary) and summary[-1].isalnum()
 
 
-def _continued(summary: str, body: str) -> bool:
-    """Whether `body`'s opening paragraph starts with `summary` and goes on past it."""
+def _cut_short(summary: str) -> bool:
+    """Whether `summary` stops on a letter or digit, or on one and the publisher's cut
+    marker already made "…" ("…Iliad pe (...)" is "…Iliad pe…")."""
+    return _open_ended(summary.removesuffix(ELLIPSIS))
+
+
+def _without_last_word(summary: str) -> str:
+    """`summary` without its last word (one a cut split), and the punctuation that would
+    then dangle; as it is when too few words would be left or the word is no stub."""
+    head, _, last = summary.rpartition(" ")
+    head = head.rstrip(_DANGLING)
+    if len(head.split()) < MIN_WORDS or len(last) > MAX_STUB:
+        return summary
+    if any(ord(c) >= _NO_SPACES_FROM for c in last):
+        return summary
+    return head
+
+
+def _continued(summary: str, body: str) -> str:
+    """The character of `body` right after `summary` where the body's opening paragraph
+    starts with `summary` and goes on past it mid-sentence, else ""."""
     paragraph = body[: 2 * len(summary) + 80].partition("\n\n")[0]
     folded = " ".join(paragraph.split())
     if len(folded) <= len(summary) or not folded.startswith(summary):
-        return False
-    return folded[len(summary)] not in ".!?…。！？"  # else only the full stop was left out
+        return ""
+    after = folded[len(summary)]
+    return "" if after in ".!?…。！？" else after  # else only the full stop was left out
 
 
 def _without_opening(body: str, notice: str) -> str:

@@ -1,8 +1,10 @@
 """What a story shows of its face article: the headline, and the text beyond it.
 
 Job: give the headline an article's story shows and the text under it (its standfirst,
-else its body), for untitled feed items (whose title is their text's first words) and
-pages whose standfirst only repeats the headline (:func:`told`).
+else its body), for untitled feed items (whose title is their text's first words),
+pages whose standfirst only repeats the headline, and feed items whose excerpt is only
+the post's opening cut short (:func:`told`); the text without a wire dateline before
+its news ("NEWARK, N.J. (AP) — ": :func:`undated`).
 Must not: choose, score or trim a story's summary to its budget (that is
 :mod:`digest.rank`), or look at anything but the one article.
 """
@@ -28,7 +30,10 @@ def _headline(title: str, text: str) -> tuple[str, str] | None:
     Feed items without a title get the first words of their text as one (with "…"). The
     reader must not read those words twice: the headline becomes the text's first
     sentence (or its first ``HEADLINE_WORDS`` words and "…"), the summary what follows.
-    None when the title is a headline of its own.
+    None when the title is a headline of its own: one that ends on a whole word of the
+    text without "…" (not an untitled item's cut words) stays unless the text's first
+    sentence fits whole in its place ("Varnish Saint Mode" over "Varnish Saint Mode is a
+    lesser known gem … [30 words]" is the feed's headline, not sixteen words and "…").
     """
     head = _words(title.rstrip().removesuffix("…").rstrip())
     body = text.split()
@@ -39,8 +44,11 @@ def _headline(title: str, text: str) -> tuple[str, str] | None:
     folded = [w.casefold() for w in body[: len(head)]]
     if folded[:-1] != head[:-1] or not folded[-1].startswith(head[-1]):
         return None
+    made_up = title.rstrip().endswith("…") or folded[-1][len(head[-1]) :][:1].isalnum()
     first = _trim(text, HEADLINE_WORDS, max_sentences=1)
     cut = first.endswith("…")
+    if cut and not made_up:  # a headline of its own, over a long first sentence
+        return None
     used = len(first.removesuffix("…").split())
     if first.endswith(".") and not first.endswith(".."):
         first = first[:-1]  # a headline has no full stop
@@ -54,11 +62,44 @@ def told(article: Article) -> tuple[str, str]:
     """The headline a story of `article` shows, and the text it has beyond that headline
     (its standfirst, else its body; an untitled item's rest: see `_headline`). A
     standfirst that only repeats the headline (a page whose meta description is its
-    title) gives way to the body when that says more (`_body_instead`)."""
+    title) gives way to the body when that says more (`_body_instead`), and so does an
+    excerpt that is the body's opening cut short ("…just released…": `_uncut`)."""
     source_text = article.summary if article.summary.strip() else article.text
-    source_text = _body_instead(article, source_text) or source_text
+    source_text = _body_instead(article, source_text) or _uncut(article, source_text) or source_text
     untitled = _headline(article.title, source_text)
-    return (article.title, source_text) if untitled is None else untitled
+    title, text = (article.title, source_text) if untitled is None else untitled
+    return title, undated(text)
+
+
+#: A wire dateline: a place in capitals (", N.J.", ", Nov 19" may follow), the agency in
+#: brackets, then a dash: "NEWARK, N.J. (AP) — ", "LONDON, Nov 19 (Reuters) - ",
+#: "(CNN) — "; or, without an agency, a place and a long dash: "COPENHAGEN — ".
+_DATELINE = re.compile(
+    r"(?:(?P<place>[^\W\d_](?:[^\W\d_]|[.'’\- ])*?)(?:,\s*(?P<more>[^()\n—–]{1,40}?))?\s*)?"
+    r"(?:\((?P<agency>[^\W\d_][\w .&/-]{0,24})\)\s*)?(?P<dash>--|[—–-])\s+(?=[\w\"'“‘«])"
+)
+#: Letters a place must have to count as a dateline with no agency named ("US — China…"
+#: is a sentence; "ROME — The…" a dateline).
+_BARE_PLACE = 4
+_DATELINE_CHARS = 80
+
+
+def undated(text: str) -> str:
+    """`text` without a wire dateline at its start ("NEWARK, N.J. (AP) — Jurors…" is
+    "Jurors…"): where and by whom a story was filed is no news, and no other teaser
+    opens with it. A text that only starts with a name in capitals ("NATO allies met…")
+    or an acronym and a dash ("EU ministers - most of them -") is left as it is."""
+    match = _DATELINE.match(text, 0, _DATELINE_CHARS)
+    if match is None:
+        return text
+    place, agency = match.group("place"), match.group("agency")
+    if place is not None and not place.isupper():
+        return text
+    if agency is None:
+        letters = sum(c.isalpha() for c in place or "")
+        if match.group("dash") == "-" or letters < _BARE_PLACE:
+            return text
+    return text[match.end() :]
 
 
 #: An outlet's own "this is an update" at the start of a headline: "Update:", "UPDATE 2 -",
@@ -92,3 +133,30 @@ def _body_instead(article: Article, standfirst: str) -> str | None:
     if _words(body)[: len(head)] == head:  # the body opens with the headline: not twice
         body = body.split(maxsplit=len(head))[len(head)] if len(body.split()) > len(head) else ""
     return body if len(body) >= SAYS_MORE else None
+
+
+#: How an excerpt the feed (or collect, at its length limit) cut short ends.
+_CUT_MARKS = ("…", "...")
+
+
+def _uncut(article: Article, standfirst: str) -> str | None:
+    """The body where `standfirst` is only its opening cut short, else None.
+
+    Blog software sends each post's first words, cut at a fixed length and ended with
+    "…" ("…buy a brand new just released…"), beside the whole post. Told as it is, such an
+    excerpt stops a lead of 120 words after 40, mid-sentence, with the rest stored. When
+    the body opens with the excerpt's words (whitespace aside) and goes on, the body is
+    the same text, uncut: the ranker trims it to the story's budget at a sentence end.
+    An excerpt in other words than the body's (written on its own) is kept, and so is
+    one whose body goes on by less than :data:`SAYS_MORE` characters: that body is the
+    feed's cut text itself (the excerpt lost a split word: "…the malicious progr").
+    """
+    end = standfirst.rstrip()
+    if not end.endswith(_CUT_MARKS):
+        return None
+    kept = " ".join(end.removesuffix("…").removesuffix("...").split())
+    body = article.text.strip()
+    if not kept or len(body) < len(kept) + SAYS_MORE:
+        return None
+    opening = " ".join(body[: 2 * len(kept) + 80].split())
+    return body if len(opening) > len(kept) and opening.startswith(kept) else None
