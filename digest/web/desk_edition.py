@@ -32,6 +32,7 @@ from digest.collect.pages import article_from_page, extract_page
 from digest.curate import CurationConflict, CurationError, Operation
 from digest.deliver.mail import send_one
 from digest.errors import DeliveryError, NotFound, SourceError
+from digest.rank.told import told
 from digest.rank.trim import trim
 from digest.records import Article, Edition, SourceReport, Story, Subscriber
 from digest.subscribers import normalise_email
@@ -188,18 +189,23 @@ def _source_name(app: App, url: str, site: str | None) -> str:
 
 
 def _story(app: App, article: Article, source: str, *, lead: bool) -> Story:
+    """The story of an article an editor adds, told as the ranking tells a story's face
+    article (:func:`digest.rank.told.told`: the post's opening where the excerpt was it
+    cut short, no wire dateline, an untitled item's headline not read twice) and
+    trimmed to the same budget."""
     e = app.settings.edition
-    text = article.summary if article.summary.strip() else article.text
+    title, text = told(article)
     words, sentences = (e.lead_words, None) if lead else (e.teaser_words, 2)
     return Story(
         key=article.key,
-        title=article.title,
+        title=title,
         url=article.url,
         source=source,
         summary=trim(text, words, max_sentences=sentences) if text.strip() else "",
         image=article.image,
         section=article.section,
         published=article.published,
+        language=article.language,
     )
 
 
