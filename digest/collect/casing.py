@@ -13,8 +13,10 @@ scripts without case are untouched. A kicker of two or more words in capitals be
 headline in normal case ("HONOUR LABOUR: Special event …") is recased by the same
 evidence (:func:`recase_kicker`), and where there is none in sentence case, in basic
 Latin letters only (Greek capitals drop accents): the rest of the headline shows the feed
-writes in normal case, so the capitals are typography, not spelling. A lone word there
-is most often a name or code ("CBO:", "OĽANO:", "4FSOD:") and stays. A word a text
+writes in normal case, so the capitals are typography, not spelling. A kicker ends at
+the first colon, bar or dash with spaces ("HARBOUR STRIKE | …", "HARBOUR STRIKE – …").
+A lone word there is most often a name or code ("CBO:", "OĽANO:", "4FSOD:", "NATO –")
+and stays, unless the texts write it in lower case ("LIVE |" beside "live updates"). A word a text
 capitalises only beside other capitalised words ("New" in "New Delhi") is evidence for
 that name, not for the word alone; it counts alone only where no text writes the word
 otherwise ("Bhat" in "Raghavendra Bhat"). Text in capitals gives no evidence. Must not:
@@ -48,9 +50,11 @@ _PREFERRED = {"upper": 2, "title": 1, "lower": 0}
 _ORDINAL = frozenset({"st", "nd", "rd", "th", "er", "re", "e", "ème", "eme"})
 _RUN = re.compile(r"[^\W\d_]+")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[\"“‘«(]\s*)$")
-#: A kicker before the headline proper: what precedes the first colon (and a space).
-_KICKER = re.compile(r"([^:]+?)\s*:\s+(?=\S)")
-#: Words a kicker in capitals needs before it is recased (a lone one is a name or code).
+#: A kicker before the headline proper: what precedes the first colon (and a space), or
+#: the first bar or dash with a space either side ("BREAKING | …", "LIVE – …").
+_KICKER = re.compile(r"([^:]+?)(?:\s*:|\s+[|–—-])\s+(?=\S)")
+#: Words a kicker in capitals needs before it is recased (a lone one is a name or code,
+#: unless the texts write it in lower case: "LIVE |" where they say "live updates").
 KICKER_WORDS = 2
 _Forms = dict[str, Counter[str]]
 
@@ -118,6 +122,8 @@ def recase_kicker(title: str, text: str, feed: _Evidence | None = None) -> str:
         return title
     own, feed = (_forms(text) if _plain(text) else _Evidence()), feed or _Evidence()
     runs = [m for m in _RUN.finditer(kicker) if not _in_code(kicker, m)]
+    if len(runs) < KICKER_WORDS and not _common(runs[0].group(), own, feed):
+        return title  # a lone word: a name or code ("NATO:", "OSLOBANK –")
     phrased = _phrases([m.group() for m in runs], text) if _plain(text) else {}
     parts: list[str] = []
     last = 0
@@ -135,15 +141,24 @@ def recase_kicker(title: str, text: str, feed: _Evidence | None = None) -> str:
 
 
 def _kicker(title: str) -> str | None:
-    """The part of `title` before its first colon, if it is in capitals, has two or
-    more words, and the rest of `title` is not (a kicker that shouts)."""
+    """The part of `title` before its first colon, bar or spaced dash, if it is in
+    capitals, has a word (not only codes), and the rest of `title` is not (a kicker
+    that shouts)."""
     match = _KICKER.match(title)
     if match is None or not match.group(1).isupper():
         return None
     kicker = match.group(1)
     words = [m for m in _RUN.finditer(kicker) if not _in_code(kicker, m)]
     rest = title[match.end() :]
-    return kicker if len(words) >= KICKER_WORDS and any(c.islower() for c in rest) else None
+    return kicker if words and any(c.islower() for c in rest) else None
+
+
+def _common(run: str, own: _Evidence, feed: _Evidence) -> bool:
+    """Whether the texts write the word `run` standing alone most often in lower case,
+    and it is longer than an acronym ("live", not "us"): a common word, not a name."""
+    seen = _seen(run.casefold(), own.alone, feed.alone)
+    form = max(seen, key=lambda f: (seen[f], _PREFERRED[f]), default=None)
+    return len(run) > ACRONYM_LETTERS and form == "lower"
 
 
 def _in_code(text: str, match: re.Match[str]) -> bool:
