@@ -6,9 +6,13 @@ the text says "Karnataka Bank", "OFFICIALLY" is "officially"); a short word the 
 uses stays in capitals (an acronym); an item whose text is itself in capitals, or too
 short to tell, keeps its headline as written. A kicker of two or more words in capitals
 before a headline in normal case ("HONOUR LABOUR: Special event …") is recased by the
-same evidence, and without evidence in sentence case; a lone word there is a name or a
-code ("NATO:", "EP12:") and stays. A word the text capitalises only inside a name ("New"
-in "New Haven") takes that case only in that name, not standing alone.
+same evidence, and without evidence in sentence case, whether it ends at a colon, a bar
+or a spaced dash ("HONOUR LABOUR | …", "HARBOUR STRIKE - …"); a lone word there is a
+name or a code ("NATO:", "EP12 |") and stays, unless the texts write it in lower case
+("LIVE |" beside "live updates"). A word the text capitalises only inside a name ("New"
+in "New Haven") takes that case only in that name, not standing alone. Where phrases
+the text writes overlap, the name wins ("head of the Harbour Authority"), and a piece
+cut out of a name ("the Harbour" of "the Harbour Authority") is no evidence.
 """
 
 from __future__ import annotations
@@ -47,6 +51,21 @@ NEW_HEAD = (
     "office in New Haven, where she also sat on the board of the New England Port Council. "
     "The board said the harbour is in need of a leader with experience of large building "
     "works. She will present her plans to the council in February."
+)
+#: "the harbour" in lower case, and the name "the Harbour Authority" (which comes first).
+AUTHORITY = (
+    "Copenhagen: Mette Lind will leave Aarhus in March to become chief executive of the "
+    "Harbour Authority here. Lind has been head of the harbour in Aarhus since 2019, and as "
+    "head of the harbour she saw the new ferry terminal built on time. The council thanked "
+    "her after six years and said she would be hard to replace. Her deputy, Jens Holm, "
+    "will run the harbour until the board names a successor in the spring."
+)
+#: "live" in lower case, "US" only in lower case ("told us"), never "breaking".
+STRIKE = (
+    "Harbour workers walked out at six this morning over pay, and no ferry has left the "
+    "quay since. Follow live updates as the union and the Harbour Authority meet at noon. "
+    "A ferry captain told us the strike could last the week, and the council has asked "
+    "both sides to meet again tomorrow if the talks fail."
 )
 FERRY = (
     "The ferry company will sail a new boat on the island route from March, with a new "
@@ -143,6 +162,48 @@ def test_a_word_capitalised_only_inside_a_name_is_lower_case_alone() -> None:
     # The name itself keeps its capitals.
     got = _title("LIND LEAVES NEW HAVEN FOR THE HARBOUR AUTHORITY", NEW_HEAD)
     assert got == "Lind leaves New Haven for the Harbour Authority"
+
+
+def test_a_name_the_text_writes_wins_over_a_phrase_it_writes_in_lower_case() -> None:
+    # The text writes "head of the harbour" in lower case and "the Harbour Authority" as a
+    # name: where the two overlap on "the harbour", the name decides.
+    got = _title("METTE LIND TO BE HEAD OF THE HARBOUR AUTHORITY", AUTHORITY)
+    assert got == "Mette Lind to be head of the Harbour Authority"
+    # A piece cut out of a name is no evidence: "the harbour" alone is lower case, though
+    # the text writes "the Harbour Authority" first.
+    got = _title("LIND LEAVES THE HARBOUR AFTER SIX YEARS", AUTHORITY)
+    assert got == "Lind leaves the harbour after six years"
+    # The same in a kicker.
+    got = _title("HEAD OF THE HARBOUR AUTHORITY: Lind takes over in March", AUTHORITY)
+    assert got == "Head of the Harbour Authority: Lind takes over in March"
+
+
+def test_a_kicker_in_capitals_before_a_bar_or_a_dash_reads_in_the_case_of_its_text() -> None:
+    got = _title("HONOUR LABOUR | Special event for workers in Mangaluru", WORKERS)
+    assert got == "Honour labour | Special event for workers in Mangaluru"
+    got = _title("EU HARBOUR AUTHORITY BRIEF – Lind to meet the council", HARBOUR)
+    assert got == "EU Harbour Authority brief – Lind to meet the council"
+    got = _title("WEEKEND READING — Lind named", "Lind named.")
+    assert got == "Weekend reading — Lind named"
+    got = _title("HARBOUR STRIKE - Day one: no ferry leaves the quay", STRIKE)
+    assert got == "Harbour strike - Day one: no ferry leaves the quay"
+    # A lone common word the texts write in lower case is a kicker too.
+    got = _title("LIVE | Harbour workers strike over pay", STRIKE)
+    assert got == "Live | Harbour workers strike over pay"
+    got = _title("LIVE: Harbour workers strike over pay", STRIKE)
+    assert got == "Live: Harbour workers strike over pay"
+
+
+def test_a_lone_name_or_code_before_a_bar_or_a_dash_stays() -> None:
+    for title in (
+        "BREAKING | Ferry strike ends after talks",  # no text writes "breaking": a name?
+        "NATO – Ministers meet in Brussels",
+        "OSLOBANK - Profits fall",
+        "EP12 | The harbour at night",
+        "US — Ferry captain speaks",  # "us" in lower case, but short: an acronym
+        "HTML 6 - The draft is published",
+    ):
+        assert _title(title, STRIKE) == title
 
 
 def test_real_feed_in_capitals() -> None:

@@ -3,7 +3,9 @@
 Job: :func:`recase_titles` finds a feed's items whose headline shouts (every cased letter
 a capital) and recases each word as the item's own text writes it when not starting a
 sentence ("Karnataka Bank", "MSME", "officially"), the rest of the feed's text counting
-too but less. A short word no text uses stays in capitals (an acronym: "CM", "EU"); a longer one
+too but less; words the text writes together take the phrase's spelling, a name first
+where phrases overlap ("head of the Harbour Authority", not "head of the harbour
+Authority"). A short word no text uses stays in capitals (an acronym: "CM", "EU"); a longer one
 is lower case; the headline's first word, and the first after a colon, start with a
 capital. An item whose text gives too little evidence (too short, or in capitals itself)
 keeps its headline as written: a wrong guess is worse than shouting. Runs of letters in
@@ -11,8 +13,10 @@ scripts without case are untouched. A kicker of two or more words in capitals be
 headline in normal case ("HONOUR LABOUR: Special event …") is recased by the same
 evidence (:func:`recase_kicker`), and where there is none in sentence case, in basic
 Latin letters only (Greek capitals drop accents): the rest of the headline shows the feed
-writes in normal case, so the capitals are typography, not spelling. A lone word there
-is most often a name or code ("CBO:", "OĽANO:", "4FSOD:") and stays. A word a text
+writes in normal case, so the capitals are typography, not spelling. A kicker ends at
+the first colon, bar or dash with spaces ("HARBOUR STRIKE | …", "HARBOUR STRIKE – …").
+A lone word there is most often a name or code ("CBO:", "OĽANO:", "4FSOD:", "NATO –")
+and stays, unless the texts write it in lower case ("LIVE |" beside "live updates"). A word a text
 capitalises only beside other capitalised words ("New" in "New Delhi") is evidence for
 that name, not for the word alone; it counts alone only where no text writes the word
 otherwise ("Bhat" in "Raghavendra Bhat"). Text in capitals gives no evidence. Must not:
@@ -26,6 +30,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from digest.records import Article
 
@@ -45,9 +50,11 @@ _PREFERRED = {"upper": 2, "title": 1, "lower": 0}
 _ORDINAL = frozenset({"st", "nd", "rd", "th", "er", "re", "e", "ème", "eme"})
 _RUN = re.compile(r"[^\W\d_]+")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[\"“‘«(]\s*)$")
-#: A kicker before the headline proper: what precedes the first colon (and a space).
-_KICKER = re.compile(r"([^:]+?)\s*:\s+(?=\S)")
-#: Words a kicker in capitals needs before it is recased (a lone one is a name or code).
+#: A kicker before the headline proper: what precedes the first colon (and a space), or
+#: the first bar or dash with a space either side ("BREAKING | …", "LIVE – …").
+_KICKER = re.compile(r"([^:]+?)(?:\s*:|\s+[|–—-])\s+(?=\S)")
+#: Words a kicker in capitals needs before it is recased (a lone one is a name or code,
+#: unless the texts write it in lower case: "LIVE |" where they say "live updates").
 KICKER_WORDS = 2
 _Forms = dict[str, Counter[str]]
 
@@ -115,6 +122,8 @@ def recase_kicker(title: str, text: str, feed: _Evidence | None = None) -> str:
         return title
     own, feed = (_forms(text) if _plain(text) else _Evidence()), feed or _Evidence()
     runs = [m for m in _RUN.finditer(kicker) if not _in_code(kicker, m)]
+    if len(runs) < KICKER_WORDS and not _common(runs[0].group(), own, feed):
+        return title  # a lone word: a name or code ("NATO:", "OSLOBANK –")
     phrased = _phrases([m.group() for m in runs], text) if _plain(text) else {}
     parts: list[str] = []
     last = 0
@@ -132,15 +141,24 @@ def recase_kicker(title: str, text: str, feed: _Evidence | None = None) -> str:
 
 
 def _kicker(title: str) -> str | None:
-    """The part of `title` before its first colon, if it is in capitals, has two or
-    more words, and the rest of `title` is not (a kicker that shouts)."""
+    """The part of `title` before its first colon, bar or spaced dash, if it is in
+    capitals, has a word (not only codes), and the rest of `title` is not (a kicker
+    that shouts)."""
     match = _KICKER.match(title)
     if match is None or not match.group(1).isupper():
         return None
     kicker = match.group(1)
     words = [m for m in _RUN.finditer(kicker) if not _in_code(kicker, m)]
     rest = title[match.end() :]
-    return kicker if len(words) >= KICKER_WORDS and any(c.islower() for c in rest) else None
+    return kicker if words and any(c.islower() for c in rest) else None
+
+
+def _common(run: str, own: _Evidence, feed: _Evidence) -> bool:
+    """Whether the texts write the word `run` standing alone most often in lower case,
+    and it is longer than an acronym ("live", not "us"): a common word, not a name."""
+    seen = _seen(run.casefold(), own.alone, feed.alone)
+    form = max(seen, key=lambda f: (seen[f], _PREFERRED[f]), default=None)
+    return len(run) > ACRONYM_LETTERS and form == "lower"
 
 
 def _in_code(text: str, match: re.Match[str]) -> bool:
@@ -152,27 +170,87 @@ def _in_code(text: str, match: re.Match[str]) -> bool:
 def _phrases(runs: list[str], text: str) -> dict[int, str]:
     """For headline words inside a phrase of two or more that `text` writes ("MSME
     Banking Excellence Awards"), the text's spelling, by the word's place in `runs`:
-    a phrase outweighs how the text writes each word elsewhere ("the awards")."""
+    a phrase outweighs how the text writes each word elsewhere ("the awards"). Where
+    phrases overlap, the one with more capitalised words (a name) wins, then the longer,
+    then the earlier ("head of the harbour" yields to "the Harbour Authority"); a phrase
+    that cuts a name the text writes ("the Harbour" of "the Harbour Authority") is no
+    evidence. A phrase the text spells several ways is spelled as it is most often."""
+    words = _words(text)
     found: dict[int, str] = {}
-    start = 0
-    while start < len(runs) - 1:
-        end = len(runs)
-        while end > start + 1:
-            joined = r"[\W\d_]+".join(map(re.escape, runs[start:end]))
-            match = re.search(rf"(?<![^\W\d_]){joined}(?![^\W\d_])", text, re.IGNORECASE)
-            if match:
-                break
-            end -= 1
-        if end == start + 1 or match is None:
-            start += 1
-            continue
-        spelled = _RUN.findall(match.group())
-        at_start = bool(_SENTENCE_START.search(text, max(0, match.start() - 4), match.start()))
-        for k in range(int(at_start), len(spelled)):
-            if spelled[k].casefold() == runs[start + k].casefold():
-                found[start + k] = spelled[k]
-        start = end
+    taken: set[int] = set()
+    for _, length, start, spelled in sorted(_candidates(runs, words), reverse=True):
+        place = range(-start, -start + length)
+        if taken.isdisjoint(place):
+            taken.update(place)
+            found.update((n, word) for n, word in zip(place, spelled, strict=True) if word)
     return found
+
+
+@dataclass(frozen=True)
+class _Words:
+    """A text's words: each as written, case-folded, whether it starts a sentence,
+    whether it is capitalised elsewhere (part of a name), and whether white space alone
+    parts it from the next word."""
+
+    written: list[str]
+    folded: list[str]
+    starts: list[bool]
+    capital: list[bool]
+    spaced: list[bool]
+
+    def cuts(self, at: int, length: int) -> bool:
+        """Whether the words from `at` on cut a name short at either end."""
+        end = at + length - 1
+        before = at > 0 and self.capital[at - 1] and self.spaced[at - 1] and self.capital[at]
+        after = end + 1 < len(self.written) and self.capital[end] and self.spaced[end]
+        return before or (after and self.capital[end + 1])
+
+
+def _words(text: str) -> _Words:
+    """`text` read into :class:`_Words`."""
+    runs = list(_RUN.finditer(text))
+    starts = [bool(_SENTENCE_START.search(text, max(0, m.start() - 4), m.start())) for m in runs]
+    return _Words(
+        written=[m.group() for m in runs],
+        folded=[m.group().casefold() for m in runs],
+        starts=starts,
+        capital=[m.group()[0].isupper() and not at for m, at in zip(runs, starts, strict=True)],
+        spaced=[_spaced(text, a, b) for a, b in pairwise(runs)] + [False],
+    )
+
+
+def _candidates(runs: list[str], words: _Words) -> list[tuple[int, int, int, tuple[str, ...]]]:
+    """Every phrase of two or more headline words (`runs`) the text writes, as (its
+    capitalised words, its length, minus its place in `runs`, its spelling: the text's
+    word, or "" at the start of a sentence)."""
+    where: dict[str, list[int]] = defaultdict(list)
+    for n, word in enumerate(words.folded):
+        where[word].append(n)
+    folded = [run.casefold() for run in runs]
+    spellings: dict[tuple[int, int], Counter[tuple[str, ...]]] = defaultdict(Counter)
+    for start, first in enumerate(folded):
+        for at in where.get(first, ()):
+            length = 1
+            while (
+                start + length < len(folded)
+                and at + length < len(words.folded)
+                and words.folded[at + length] == folded[start + length]
+            ):
+                length += 1
+                if not words.cuts(at, length):
+                    spelled = tuple(
+                        "" if words.starts[k] else words.written[k] for k in range(at, at + length)
+                    )
+                    spellings[start, length][spelled] += 1
+    out = []
+    for (start, length), seen in spellings.items():
+        spelled = max(seen, key=lambda s: (seen[s], sum(map(_capitalised, s))))
+        out.append((sum(map(_capitalised, spelled)), length, -start, spelled))
+    return out
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
 
 
 def _word(run: str, before: str, own: _Evidence, feed: _Evidence) -> tuple[str, bool]:
@@ -228,12 +306,10 @@ def _forms(text: str) -> _Evidence:
     alone or inside a name (see :class:`_Evidence`)."""
     alone: _Forms = defaultdict(Counter)
     named: _Forms = defaultdict(Counter)
-    runs = list(_RUN.finditer(text))
-    starts = [bool(_SENTENCE_START.search(text, max(0, m.start() - 4), m.start())) for m in runs]
-    capital = [m.group()[0].isupper() and not at for m, at in zip(runs, starts, strict=True)]
-    for n, match in enumerate(runs):
-        run = match.group()
-        if starts[n]:
+    words = _words(text)
+    capital = words.capital
+    for n, run in enumerate(words.written):
+        if words.starts[n]:
             continue
         if run.isupper() and len(run) > 1:
             form = "upper"
@@ -243,10 +319,8 @@ def _forms(text: str) -> _Evidence:
             form = "lower"
         else:
             continue  # "iPhone", "McLean": mixed case is its own spelling
-        beside = [k for k in (n - 1, n + 1) if 0 <= k < len(runs) and capital[k]]
-        in_name = capital[n] and any(
-            _spaced(text, runs[min(n, k)], runs[max(n, k)]) for k in beside
-        )
+        beside = [k for k in (n - 1, n + 1) if 0 <= k < len(capital) and capital[k]]
+        in_name = capital[n] and any(words.spaced[min(n, k)] for k in beside)
         (named if in_name else alone)[run.casefold()][form] += 1
     return _Evidence(alone, named)
 
