@@ -156,6 +156,34 @@ def test_after_the_last_attempt_it_stays_failed_logged_once_without_the_address(
     app.close()
 
 
+def test_a_tick_stops_at_the_first_welcome_refused_again(tmp_path: Path) -> None:
+    """A relay still down costs a tick one attempt, not one per reader (the list's
+    sends wait on the tick); the others are tried at the next ticks."""
+    port = free_port()
+    config = project(tmp_path, port)
+    app = App.from_config(config)
+    others = [f"reader{n}@example.org" for n in range(3)]
+    with relay(port) as (box, handler):
+        sid = confirmed_while_refused(app, handler)
+        handler.refuse = False
+        for address in others:
+            subscribe(app, "weekly", address, origin="web:subscribe", now=NOW)
+        handler.refuse = True
+        ids = [sid]
+        for address in others:
+            sub = app.store.subscriber("weekly", address)
+            assert sub is not None and app.store.confirm(sub.id, welcome=True, now=NOW)
+            assert send_welcome(app, sub.id, now=NOW + MINUTE) == "failed"
+            ids.append(sub.id)
+        scheduler = Scheduler(app)
+        retried(scheduler, NOW + 20 * MINUTE)
+        assert sum(failures(app, i) for i in ids) == 5  # four first attempts, one retry
+        handler.refuse = False
+        retried(scheduler, NOW + 21 * MINUTE)  # the relay is back: the other three go
+        assert welcomes(box) == 3
+    app.close()
+
+
 def test_a_welcome_left_sending_by_a_crash_is_never_sent_again(tmp_path: Path, db_url: str) -> None:
     port = free_port()
     config = project(tmp_path, port, database=db_url)

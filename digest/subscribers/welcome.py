@@ -233,10 +233,18 @@ def send_due_welcomes(app: App, list_name: str, *, now: datetime) -> Welcomed:
 
 def retry_failed_welcomes(app: App, list_name: str, *, now: datetime) -> Welcomed:
     """`digest run`'s retry: send the list's failed welcomes whose wait is over (at most
-    :data:`RETRIES_PER_TICK`), each claimed first (the claim checks the wait again), so of
-    several schedulers one tries it; none once the list has `welcome = false`."""
+    :data:`RETRIES_PER_TICK`), each claimed first (the claim checks the wait again), so
+    of several schedulers one tries it; none once the list has `welcome = false`. The
+    first that fails again ends this tick's retries: the relay is likely still down,
+    and a tick that waits on it holds up the list's sends (the rest, their wait over,
+    are tried at the next tick)."""
     if not app.settings.list(list_name).welcome:
         return Welcomed(0, 0)
     found = app.store.welcome_retries(list_name, now=now, waits=RETRY_WAITS, limit=RETRIES_PER_TICK)
-    done = [send_welcome(app, sid, now=now, states=("failed",), waits=RETRY_WAITS) for sid in found]
-    return Welcomed(done.count("sent"), done.count("failed"))
+    sent = 0
+    for sid in found:
+        outcome = send_welcome(app, sid, now=now, states=("failed",), waits=RETRY_WAITS)
+        if outcome == "failed":
+            return Welcomed(sent, 1)
+        sent += outcome == "sent"
+    return Welcomed(sent, 0)
