@@ -8,7 +8,11 @@ articles older than it that no edition carries
 scheduler's records (schedule_runs) written before it that nothing reads any more
 (:meth:`Store.prune_runs <digest.store.Store.prune_runs>`: open runs and each list's
 latest of each action stay; so does the week a tick looks back at,
-:data:`RUNS_KEPT`, when keep_days is shorter), then truncate SQLite's write-ahead log
+:data:`RUNS_KEPT`, when keep_days is shorter) and the hosted pictures last hosted
+before it that no stored edition shows (:meth:`Store.prune_images
+<digest.store.Store.prune_images>`: a sent edition, which the archive shows, a draft,
+and a build storing its edition keep theirs; and every picture stays at least
+:data:`IMAGES_KEPT`), then truncate SQLite's write-ahead log
 (:meth:`Store.truncate_log <digest.store.Store.truncate_log>`). What identifies an
 article stays, so it never comes back as new. The configuration refuses a `keep_days`
 shorter than what a build reads back (:func:`~digest.config.settings.min_keep_days`).
@@ -30,12 +34,17 @@ if TYPE_CHECKING:
     from digest.config import Settings
     from digest.store import Store
 
-__all__ = ["RUNS_KEPT", "Pruned", "cutoff", "prune"]
+__all__ = ["IMAGES_KEPT", "RUNS_KEPT", "Pruned", "cutoff", "prune"]
 
 #: The scheduler's records are kept at least this long, whatever keep_days says: a tick
 #: looks back this far for the slots it missed (:data:`digest.schedule.LOOKBACK`; not
 #: imported, so that `digest prune` need not load the scheduler).
 RUNS_KEPT = timedelta(days=7)
+#: A hosted picture no edition shows is kept at least this long after it was last
+#: hosted, whatever keep_days says: a build hosts its pictures before it stores its
+#: edition (minutes), and a test message or preview of a draft a rebuild changed since
+#: still shows the pictures it had.
+IMAGES_KEPT = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +57,16 @@ class Pruned:
     dry_run: bool = False
     runs: int = 0  # the scheduler's records (schedule_runs rows) deleted (or to be)
     runs_before: datetime | None = None  # their cut-off: `before`, or a week ago if earlier
+    images: int = 0  # hosted pictures no edition shows deleted (or to be)
+    image_bytes: int = 0  # their size
+    images_before: datetime | None = None  # last hosted before this: `before`, or a week ago
 
     def summary(self) -> str:
-        """One line: how many articles and scheduler records, and the cut-offs."""
+        """One line: how many articles, scheduler records and pictures, and the cut-offs."""
         if self.before is None:
             return (
                 f"nothing to prune ([database] keep_days = {self.keep_days}): every "
-                "article's text and every scheduler record is kept"
+                "article's text, every scheduler record and every hosted picture is kept"
             )
         verb = "would empty" if self.dry_run else "emptied"
         noun = "article" if self.emptied == 1 else "articles"
@@ -64,7 +76,11 @@ class Pruned:
             f"{_shown(self.before)} (keep_days = {self.keep_days}); editions' articles kept; "
             f"{'would delete' if self.dry_run else 'deleted'} {self.runs:,} of the "
             f"scheduler's {runs} written before {_shown(self.runs_before or self.before)} "
-            "(open runs and each list's latest of each action kept)"
+            "(open runs and each list's latest of each action kept); "
+            f"{'would delete' if self.dry_run else 'deleted'} {self.images:,} hosted "
+            f"{'picture' if self.images == 1 else 'pictures'} ({self.image_bytes:,} bytes) "
+            f"that no edition shows, last hosted before "
+            f"{_shown(self.images_before or self.before)}"
         )
 
 
@@ -86,20 +102,25 @@ def prune(
     store: Store | None, settings: Settings, *, now: datetime, dry_run: bool = False
 ) -> Pruned:
     """Empty the bodies of the articles older than the project's `keep_days` at `now`,
-    and delete the scheduler's records older than that that nothing reads any more.
+    and delete the scheduler's records older than that that nothing reads any more, and
+    the hosted pictures last hosted before that that no stored edition shows.
     Without a store (a dry run of a project with no database yet) nothing would go."""
     keep = settings.keep_days
     before = cutoff(keep, now)
     if before is None:
         return Pruned(0, None, keep, dry_run)
     runs_before = min(before, now - RUNS_KEPT)
+    images_before = min(before, now - IMAGES_KEPT)
     if store is None:
-        return Pruned(0, before, keep, dry_run, 0, runs_before)
+        return Pruned(0, before, keep, dry_run, 0, runs_before, images_before=images_before)
     emptied = store.prune_articles(before=before, dry_run=dry_run)
     runs = store.prune_runs(before=runs_before, dry_run=dry_run)
+    images, image_bytes = store.prune_images(before=images_before, dry_run=dry_run)
     if not dry_run:
         store.truncate_log()
-    return Pruned(emptied, before, keep, dry_run, runs, runs_before)
+    return Pruned(
+        emptied, before, keep, dry_run, runs, runs_before, images, image_bytes, images_before
+    )
 
 
 def prune_project(

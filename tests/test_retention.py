@@ -267,7 +267,8 @@ def test_digest_prune_dry_run_says_what_it_would_do_and_prune_does_it(
         "Would empty the text of 3 articles first seen and published before "
         "2026-08-29T06:00:00Z (keep_days = 90); editions' articles kept; would delete 0 of "
         "the scheduler's records written before 2026-08-29T06:00:00Z (open runs and each "
-        "list's latest of each action kept)."
+        "list's latest of each action kept); would delete 0 hosted pictures (0 bytes) that "
+        "no edition shows, last hosted before 2026-08-29T06:00:00Z."
     )
     assert _bodies(app) == bodies
     done = CliRunner().invoke(main, ["prune", *at])
@@ -287,6 +288,9 @@ def test_digest_prune_dry_run_says_what_it_would_do_and_prune_does_it(
         "dry_run": False,
         "runs": 0,
         "runs_before": "2026-08-29T06:00:00Z",
+        "images": 0,
+        "image_bytes": 0,
+        "images_before": "2026-08-29T06:00:00Z",
     }
     app.close()
 

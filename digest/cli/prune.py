@@ -1,5 +1,5 @@
 """`digest prune`: empty the text of old articles and delete the scheduler's old
-records ([database] keep_days)."""
+records and the hosted pictures no edition shows ([database] keep_days)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from digest.codec import iso
 @click.option(
     "--dry-run",
     is_flag=True,
-    help="Say how many articles would be emptied and records deleted; change nothing.",
+    help="Say how many articles would be emptied, records and pictures deleted; change nothing.",
 )
 @click.option(
     "--at",
@@ -27,7 +27,10 @@ from digest.codec import iso
     "--json",
     "as_json",
     is_flag=True,
-    help="Print JSON: {emptied, before, keep_days, dry_run, runs, runs_before}.",
+    help=(
+        "Print JSON: {emptied, before, keep_days, dry_run, runs, runs_before, images, "
+        "image_bytes, images_before}."
+    ),
 )
 def prune(config: str, dry_run: bool, at: str | None, as_json: bool) -> None:
     """Empty the text and HTML of articles older than [database] keep_days.
@@ -37,7 +40,11 @@ def prune(config: str, dry_run: bool, at: str | None, as_json: bool) -> None:
     still carries it never brings it back as new. Articles an edition carries keep
     everything. The scheduler's records (what `digest run` did for each slot) written
     that long ago are deleted too, but for runs still open and each list's latest of
-    each action; the last seven days' are always kept. `digest run` does this once a day.
+    each action; the last seven days' are always kept. So are the pictures digest hosts
+    (`[newsletter] images = "hosted"`) that no stored edition shows any more (a rebuild
+    replaced their story, a build stored nothing) and that were last hosted that long
+    ago, and at least seven days ago: every edition kept, sent (the archive shows it) or
+    draft, keeps its pictures. `digest run` does this once a day.
 
     SQLite reuses the freed space for new articles where a body took pages of its own
     (full-text feeds); the file itself only shrinks, and the space of short bodies only
@@ -54,6 +61,9 @@ def prune(config: str, dry_run: bool, at: str | None, as_json: bool) -> None:
             "dry_run": pruned.dry_run,
             "runs": pruned.runs,
             "runs_before": iso(pruned.runs_before),
+            "images": pruned.images,
+            "image_bytes": pruned.image_bytes,
+            "images_before": iso(pruned.images_before),
         }
         click.echo(json.dumps(out))
         return

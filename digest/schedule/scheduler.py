@@ -5,8 +5,9 @@ Job: `Scheduler.tick(now)` (and `tick_list`) resumes sends left open, sends what
 sources, through the App, claiming every action in the database first (a schedule_runs
 row, UNIQUE per list x slot x action): however many threads or processes fire, one
 inserts the row and acts, the others move on. Each outcome is recorded and logged.
-See :mod:`~digest.schedule.preparing` (build ahead, collect, bounces) and
-:mod:`~digest.schedule.sending` (what is sent, approval, stopping) for the policies,
+See :mod:`~digest.schedule.preparing` (build ahead, collect, bounces),
+:mod:`~digest.schedule.sending` (what is sent, approval, stopping) and
+:mod:`~digest.schedule.welcoming` (failed welcomes tried again) for the policies,
 and :mod:`~digest.schedule.claims` for the claims and their owners.
 Must not: send anything it has not claimed, read the clock for its decisions (`now` is
 passed in; `clock` only stamps the ledger and messages), or decide what is due itself;
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from digest.schedule.claims import Clock, Outcome, delivery_zones, new_owner, retire
 from digest.schedule.sending import Sending
+from digest.schedule.welcoming import Welcoming
 
 if TYPE_CHECKING:
     from digest.app import App
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["Clock", "Outcome", "Scheduler", "delivery_zones"]
 
 
-class Scheduler(Sending):
+class Scheduler(Sending, Welcoming):
     """Performs, for each list, what its schedule calls for at `now` (see `tick`).
 
     `clock` stamps the ledger and the messages while sending (default: the tick's
@@ -65,7 +67,8 @@ class Scheduler(Sending):
 
     def tick_list(self, name: str, now: datetime) -> list[Outcome]:
         """Resume sends left open, send what is due, build ahead, collect if due, read
-        bounces, prune old articles' bodies (once a day)."""
+        bounces, try failed welcomes again (once their wait is over), prune old
+        articles' bodies (once a day)."""
         lst = self.app.settings.list(name)
         out: list[Outcome] = []
         self._notes.out = out
@@ -76,6 +79,7 @@ class Scheduler(Sending):
                 self._build_ahead,
                 self._collect,
                 self._bounces,
+                self._welcomes,
                 self._prune,
             ):
                 if self.stop.is_set():

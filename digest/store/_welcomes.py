@@ -6,16 +6,19 @@ confirmation on record always has its welcome on record, and a second click (or 
 second server) confirming nobody makes none. Claiming is an UPDATE from "due" (or
 "failed", for a resend) to "sending": of any number of senders in any number of
 processes, one gets it; a claimed welcome is never claimed again (a sender that died
-after claiming may have handed it over: it stays "sending", not sent twice).
-Nothing here renders or sends.
+after claiming may have handed it over: it stays "sending", not sent twice). Each claim
+counts an attempt (`welcome_attempts`); a retry (`digest run`'s) claims a failed
+welcome only once its wait after the last attempt is over, checked in the claim's
+UPDATE itself, so two schedulers finding it together make one attempt.
+Nothing here renders or sends, or decides the waits (digest.subscribers.welcome does).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, and_, false, insert, or_, select, update
 
 from digest.records import Subscriber
 from digest.store import schema as t
@@ -23,6 +26,17 @@ from digest.store._base import Base, _subscriber
 
 #: The welcome states a sender may claim: due at confirmation, and failed before.
 CLAIMABLE = ("due", "failed")
+
+
+def _ready(now: datetime, waits: Sequence[timedelta]) -> ColumnElement[bool]:
+    """A failed welcome whose wait is over: after attempt n, `waits[n - 1]` from the last
+    attempt; none after the last wait's attempt."""
+    s = t.subscribers
+    over = [
+        and_(s.c.welcome_attempts == n, s.c.welcome_at <= now - wait)
+        for n, wait in enumerate(waits, start=1)
+    ]
+    return and_(s.c.welcome == "failed", or_(false(), *over))
 
 
 class WelcomesMixin(Base):
@@ -45,22 +59,29 @@ class WelcomesMixin(Base):
         return True
 
     def claim_welcome(
-        self, subscriber_id: int, *, now: datetime, states: Iterable[str] = ("due",)
-    ) -> bool:
-        """Take the subscriber's welcome to send it (only while they are active); True
-        for the one caller that got it."""
+        self,
+        subscriber_id: int,
+        *,
+        now: datetime,
+        states: Iterable[str] = ("due",),
+        waits: Sequence[timedelta] | None = None,
+    ) -> int:
+        """Take the subscriber's welcome to send it (only while they are active, and with
+        `waits`, only a failed one whose wait is over: a retry); the attempt this is
+        (1 for the first) for the one caller that got it, 0 for the others."""
         s = t.subscribers
+        where = [s.c.id == subscriber_id, s.c.status == "active", s.c.welcome.in_(tuple(states))]
+        if waits is not None:
+            where.append(_ready(now, waits))
         query = (
             update(s)
-            .where(
-                s.c.id == subscriber_id,
-                s.c.status == "active",
-                s.c.welcome.in_(tuple(states)),
-            )
-            .values(welcome="sending", welcome_at=now)
+            .where(*where)
+            .values(welcome="sending", welcome_at=now, welcome_attempts=s.c.welcome_attempts + 1)
+            .returning(s.c.welcome_attempts)
         )
         with self.engine.begin() as conn:
-            return bool(conn.execute(query).rowcount == 1)
+            row = conn.execute(query).first()
+        return 0 if row is None else int(row.welcome_attempts)
 
     def welcome_done(self, subscriber_id: int, *, error: str | None, now: datetime) -> None:
         """Mark a claimed welcome sent (`error` None) or failed, and put it in the
@@ -102,3 +123,19 @@ class WelcomesMixin(Base):
         )
         with self.engine.connect() as conn:
             return [_subscriber(r, list_name) for r in conn.execute(query)]
+
+    def welcome_retries(
+        self, list_name: str, *, now: datetime, waits: Sequence[timedelta], limit: int
+    ) -> list[int]:
+        """Ids of a list's active subscribers whose failed welcome may be tried again at
+        `now` (its wait is over), oldest attempt first, at most `limit`."""
+        s, lst = t.subscribers, t.lists
+        query = (
+            select(s.c.id)
+            .join(lst, lst.c.id == s.c.list_id)
+            .where(lst.c.name == list_name, s.c.status == "active", _ready(now, waits))
+            .order_by(s.c.welcome_at, s.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [int(i) for i in conn.execute(query).scalars()]

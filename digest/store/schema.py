@@ -124,6 +124,9 @@ subscribers = Table(
     # welcome_at: when it was last claimed, sent or failed.
     Column("welcome", String(10)),
     _at("welcome_at"),
+    # How many times a sender claimed the welcome (each claim one attempt): `digest run`
+    # retries a failed one until it has been tried digest.subscribers.welcome.ATTEMPTS times.
+    Column("welcome_attempts", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("list_id", "email", name="uq_subscribers_list_email"),
     # One subscriber per mailbox and list (implies the constraint above). An index, as
     # SQLite adds one to a table it cannot rebuild without losing the rows that
@@ -323,4 +326,7 @@ images = Table(
     Column("body", LargeBinary, nullable=False),
     Column("source_url", Text, nullable=False),  # where it was first fetched from
     _at("created_at", nullable=False),
+    # When a build or the desk last hosted it (stored, or found stored): retention keeps
+    # a picture hosted lately, which an edition being built may be about to show.
+    _at("used_at"),
 )

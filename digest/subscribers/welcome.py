@@ -6,9 +6,16 @@ It is sent once: the confirmation makes it due in the same UPDATE
 (:meth:`digest.store.Store.confirm`), and a sender claims it before handing it over
 (:meth:`~digest.store.Store.claim_welcome`), so a second click, a retried request or a
 second server sends none. A transport that refuses it (after `[transport] retries`
-quick retries of a transient failure) leaves it `failed`: logged with the list's name,
-noted in the subscriber's history, and sent by `digest subscribers welcome --list L`
-(:func:`send_due_welcomes`). A list with `welcome = false` makes none due.
+quick retries of a transient failure) leaves it `failed`: logged with the list's name
+and the subscriber's id (never the address: the transport's reason names it, and is
+logged without it), noted in the subscriber's history. `digest run` tries it again
+(:func:`retry_failed_welcomes`) once each wait of :data:`RETRY_WAITS` after the last
+attempt is over, claiming it each time, until it was tried :data:`ATTEMPTS` times; the
+last failure is logged once as the last. `digest subscribers welcome --list L`
+(:func:`send_due_welcomes`) sends a due or failed one whatever its attempts. A welcome
+left `sending` (its sender died after the claim, perhaps after handing it over) is
+never tried again: a reader may miss it, never get it twice. A list with `welcome =
+false` makes none due, and retries none.
 
 Headers as an edition has them (digest.message): From and Reply-To, List-Id,
 List-Unsubscribe with the signed one-click link and List-Unsubscribe-Post, each made
@@ -20,11 +27,12 @@ edition; opens one SMTP connection per message (digest.deliver.mail.send_one).
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -44,6 +52,19 @@ log = logging.getLogger(__name__)
 #: The edition statuses the archive lists (digest.web.archive.LISTED, and REACHED: a
 #: send cancelled after it reached readers): the latest of these is linked.
 ARCHIVED, REACHED = ("sent",), ("cancelled",)
+
+#: How long `digest run` waits after a failed attempt before the next: after the first
+#: (at the confirmation) 15 minutes, then 1, 4 and 12 hours (about 17 hours in all).
+RETRY_WAITS = (
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=4),
+    timedelta(hours=12),
+)
+#: The attempts `digest run` makes in all; after the last, the welcome stays failed.
+ATTEMPTS = len(RETRY_WAITS) + 1
+#: The most welcomes one tick of one list tries again (the rest: the next minute's).
+RETRIES_PER_TICK = 20
 
 
 def welcome_message(app: App, subscriber: Subscriber, *, now: datetime) -> bytes:
@@ -116,14 +137,22 @@ def _text(app: App, subscriber: Subscriber, title: str, now: datetime) -> tuple[
 
 
 def send_welcome(
-    app: App, subscriber_id: int, *, now: datetime, states: tuple[str, ...] = ("due",)
+    app: App,
+    subscriber_id: int,
+    *,
+    now: datetime,
+    states: tuple[str, ...] = ("due",),
+    waits: tuple[timedelta, ...] | None = None,
 ) -> Outcome:
-    """Claim the subscriber's welcome and send it. "none" when there was none to claim
-    (another sender has it, it went, none was made due); "failed" when it could not be
-    handed over: then it is `failed`, logged with the list's name and in their history."""
+    """Claim the subscriber's welcome and send it (with `waits`, a retry: only a failed
+    one whose wait is over). "none" when there was none to claim (another sender has
+    it, it went, none was made due, its wait is not over); "failed" when it could not
+    be handed over: then it is `failed`, logged with the list's name and in their
+    history."""
     from digest.deliver.mail import send_one
 
-    if not app.store.claim_welcome(subscriber_id, now=now, states=states):
+    tried = app.store.claim_welcome(subscriber_id, now=now, states=states, waits=waits)
+    if not tried:
         return "none"
     sub = app.store.subscriber_by_id(subscriber_id)
     if sub is None:  # erased between the claim and now
@@ -142,16 +171,31 @@ def send_welcome(
                 time.sleep(policy.retry_delay * 2**attempt)
     except DigestError as exc:
         error = str(exc)
-        log.warning(
-            "welcome to subscriber %s of list %s not sent (digest subscribers welcome "
-            "--list %s sends it): %s",
-            sub.id,
-            sub.list,
-            sub.list,
-            exc,
-        )
+        _log_failure(sub, tried, error)
     app.store.welcome_done(sub.id, error=error, now=now)
     return "sent" if error is None else "failed"
+
+
+def _log_failure(sub: Subscriber, attempt: int, error: str) -> None:
+    """A failed attempt, in the log: the subscriber's id and list, the reason without
+    the address (the history, in the database, keeps it whole)."""
+    reason = re.sub(re.escape(sub.email), f"subscriber {sub.id}", error, flags=re.IGNORECASE)
+    command = f"digest subscribers welcome --list {sub.list} sends it"
+    if attempt == ATTEMPTS:
+        what = f"after {ATTEMPTS} attempts; digest run tries no more ({command})"
+    elif attempt < ATTEMPTS:
+        wait = _shown_wait(RETRY_WAITS[attempt - 1])
+        what = f"(attempt {attempt} of {ATTEMPTS}; digest run tries again in {wait}; {command})"
+    else:
+        what = f"(attempt {attempt}; {command})"
+    log.warning(
+        "welcome to subscriber %s of list %s not sent %s: %s", sub.id, sub.list, what, reason
+    )
+
+
+def _shown_wait(wait: timedelta) -> str:
+    minutes = int(wait.total_seconds() // 60)
+    return f"{minutes} minutes" if minutes < 60 else f"{minutes // 60} h"
 
 
 def _name(sub: Subscriber) -> str:
@@ -185,3 +229,22 @@ def send_due_welcomes(app: App, list_name: str, *, now: datetime) -> Welcomed:
         for sub in app.store.welcomes_due(list_name)
     ]
     return Welcomed(done.count("sent"), done.count("failed"))
+
+
+def retry_failed_welcomes(app: App, list_name: str, *, now: datetime) -> Welcomed:
+    """`digest run`'s retry: send the list's failed welcomes whose wait is over (at most
+    :data:`RETRIES_PER_TICK`), each claimed first (the claim checks the wait again), so
+    of several schedulers one tries it; none once the list has `welcome = false`. The
+    first that fails again ends this tick's retries: the relay is likely still down,
+    and a tick that waits on it holds up the list's sends (the rest, their wait over,
+    are tried at the next tick)."""
+    if not app.settings.list(list_name).welcome:
+        return Welcomed(0, 0)
+    found = app.store.welcome_retries(list_name, now=now, waits=RETRY_WAITS, limit=RETRIES_PER_TICK)
+    sent = 0
+    for sid in found:
+        outcome = send_welcome(app, sid, now=now, states=("failed",), waits=RETRY_WAITS)
+        if outcome == "failed":
+            return Welcomed(sent, 1)
+        sent += outcome == "sent"
+    return Welcomed(sent, 0)
