@@ -6,7 +6,7 @@ line, lines by a newline) the furniture that publishers and feed software append
 every item, so that what is left is the item's own text. A reader who gets "Comments" or
 "The post … appeared first on …" as a summary learns nothing about the story.
 
-Covered (English phrases only, for now), always at the *end* of the text:
+Covered, always at the *end* of the text:
 
 - WordPress footers, "The post X appeared first on Y." and "The post X first appeared on
   Y.", as the last paragraph or after the last sentence, when X is the item's own title
@@ -15,10 +15,14 @@ Covered (English phrases only, for now), always at the *end* of the text:
 - "read on" links: "Continue reading", "Read more", "Read More Here", "Keep reading",
   "Read on", "Read the rest (of this entry)", "Read the full story/article/post",
   "(more…)", "Comments", "N comments", "Leave a comment", with any arrows, "»", dots or
-  "…" around them. As a paragraph or line of their own they go whatever their case; after
-  a sentence in the same paragraph only when capitalised and right after a sentence end
-  or the publisher's "…" ("…roads. Continue reading →", "released … Read More Here →"),
-  so "we should all read more" is a sentence and stays;
+  "…" around them and a date or time in brackets after them ("Leia mais (09/24/2018 -
+  19h22)"); also in the languages of the feeds we read: Danish, German, Norwegian,
+  Swedish, Portuguese, Spanish, French, Dutch, Italian, Polish, Russian, Slovak, Czech
+  ("Læs mere", "Weiterlesen", "Lire la suite", "Czytaj dalej", "Читать далее"). As a
+  paragraph or line of their own they go whatever their case; after a sentence in the
+  same paragraph only when capitalised and right after a sentence end or the
+  publisher's "…" ("…roads. Continue reading →", "released … Read More Here →"), so "we
+  should all read more" is a sentence and stays;
 - aggregator lines, "submitted by USER to GROUP [link] [N comments]" (Reddit);
 - excerpt markers, "[…]", "[...]", "(...)", or a bare "..." / "…" after a space (search
   alerts' snippets), after the text: the text was cut, so they become "…" on the last
@@ -35,6 +39,8 @@ from __future__ import annotations
 
 import re
 
+import regex
+
 __all__ = ["strip_boilerplate"]
 
 #: Paragraphs removed from the end of one text, at most.
@@ -48,16 +54,28 @@ _READ_ON = (
     r"continue reading|read more(?: here)?|keep reading|read on"
     r"|read the rest(?: of (?:this|the) (?:entry|post|article|story))?"
     r"|read (?:the )?full (?:story|article|post)|more(?:…|\.\.\.)"
+    # The languages of the feeds we read (the email's own, Danish and German, first):
+    r"|læs (?:mere|videre|hele artiklen)|weiter ?lesen|mehr (?:lesen|erfahren)"
+    r"|zum (?:ganzen |vollständigen )?artikel|les (?:mer|videre)|läs (?:mer|vidare)"
+    r"|leia mais|ler mais|continue lendo|continuar a ler|saiba mais"  # pt
+    r"|leer más|lee más|seguir leyendo|sigue leyendo|continuar leyendo"  # es
+    r"|lire la suite|lire plus|continuer la lecture"  # fr
+    r"|lees (?:meer|verder)|verder lezen|leggi (?:tutto|di più)|continua a leggere"
+    r"|czytaj (?:dalej|więcej)|читать (?:далее|дальше|полностью)|подробнее"
+    r"|čítajte (?:ďalej|viac)|čítať ďalej|čtěte (?:dále|více)|číst (?:dále|více)"
 )
 _DECOR = r"[\s.…:»›→⟶➔>-]*"  # arrows, dots and the like around a link's words
+#: When the link was made: "Leia mais (09/24/2018 - 19h22)", "Mehr lesen (26.11.2026)".
+_STAMP = rf"(?:[\[(][\d\s/.:,h–-]{{4,30}}[\])]{_DECOR})?"
 #: A line that is nothing but a "read on" or comments link.
 _LINK_ONLY = re.compile(
     rf"(?i){_DECOR}[\[(]?(?:{_READ_ON}|comments|\d[\d,]* comments?"
-    rf"|leave a comment){_DECOR}[\])]?{_DECOR}"
+    rf"|leave a comment){_DECOR}[\])]?{_DECOR}{_STAMP}"
 )
 #: A capitalised "read on" phrase ending the text, right after a sentence end or "…".
-_TAIL = re.compile(
-    rf"(?<=[.!?…\"”’)\]])\s+(?=[A-Z\[(])[\[(]?(?i:{_READ_ON}){_DECOR}[\])]?{_DECOR}$"
+_TAIL = regex.compile(
+    rf"(?<=[.!?…\"”’)\]])\s+(?=[\p{{Lu}}\[(])[\[(]?(?i:{_READ_ON}){_DECOR}[\])]?{_DECOR}"
+    rf"{_STAMP}$"
 )
 _AGGREGATOR = re.compile(
     r"(?:^|(?<=\s))(?:submitted by \S+(?: to \S+)?\s+)?\[link\]\s+\[\d[\d,]* comments?\]\s*$"
@@ -107,7 +125,7 @@ def _strip_paragraph(paragraph: str, title: str, html: str) -> str:
     return kept
 
 
-def _cut(paragraph: str, pattern: re.Pattern[str]) -> str:
+def _cut(paragraph: str, pattern: re.Pattern[str] | regex.Pattern[str]) -> str:
     """`paragraph` up to where `pattern` matches in its last :data:`_WINDOW` characters."""
     match = pattern.search(paragraph, max(0, len(paragraph) - _WINDOW))
     return paragraph[: match.start()].rstrip() if match else paragraph

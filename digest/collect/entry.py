@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from digest.collect.openings import story_paragraphs
 from digest.errors import SourceError
 from digest.records import Article, Image
 
@@ -118,16 +119,18 @@ def standfirst(text: str) -> str:
     """The first paragraph of `text` long enough to be a standfirst, else all of it.
 
     A paragraph that only introduces the next ("X, writing for Y on Z:", then the quoted
-    passage) is read with it: on its own it tells the reader nothing.
+    passage) is read with it: on its own it tells the reader nothing. A byline that opens
+    the text and sponsor lines are no standfirst, and not part of "all of it": see
+    :func:`~digest.collect.openings.story_paragraphs` ("" for a text that is a byline).
     """
-    paragraphs = text.split("\n\n")
+    paragraphs = story_paragraphs(text)
     for n, paragraph in enumerate(paragraphs):
         if len(paragraph) >= 40:
             following = paragraphs[n + 1].strip() if n + 1 < len(paragraphs) else ""
             if paragraph.rstrip().endswith((":", "：")) and following:  # (and full-width)
                 paragraph = f"{paragraph} {following}"
             return shorten(paragraph, SUMMARY_CHARS)
-    return shorten(text, SUMMARY_CHARS)
+    return shorten(" ".join(paragraphs), SUMMARY_CHARS)
 
 
 def first_paragraph(text: str) -> str:

@@ -41,6 +41,7 @@ from digest.collect.entry import (
 )
 from digest.collect.headlines import is_address, strip_own_name
 from digest.collect.links import unwrap_redirect
+from digest.collect.openings import without_byline
 from digest.collect.outlets import registrable_domain
 from digest.collect.sanitize import (
     MAX_DEPTH,
@@ -340,7 +341,7 @@ def _article(
     html = sanitize_html(raw, base_url=entry.base)
     named = clean_text(entry.title)
     said = html_to_text(html)  # as the source wrote it: the key's basis, kept stable
-    text = strip_boilerplate(said, title=named, html=html)
+    text = without_byline(strip_boilerplate(said, title=named, html=html))
     if entry.summary and entry.content:
         summary_html, _ = flatten_deep(cap_html(entry.summary)[0])
         summary_html = sanitize_html(summary_html, base_url=entry.base)
