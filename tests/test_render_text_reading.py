@@ -19,7 +19,7 @@ from pathlib import Path
 from digest.lint import lint_message
 from digest.message import personalise, prepare
 from digest.records import Edition, Story
-from digest.render import Renderer
+from digest.render import UNSUBSCRIBE, Rendered, Renderer
 from tests.test_render import CAMPAIGN, UTM
 from tests.test_render_golden import EDITION_ID, sample_edition, sample_settings
 
@@ -200,3 +200,35 @@ def test_the_flowed_part_passes_the_linter(tmp_path: Path) -> None:
     data = _message(tmp_path, _flowed_lead("From Monday the buses run every ten minutes."))
     codes = [f.code for f in lint_message(data) if f.code.startswith(("text-", "mime-"))]
     assert codes == []
+
+
+def test_the_linter_reads_a_flowed_part_as_flowed(tmp_path: Path) -> None:
+    # A flowed part whose line begins with ">" unstuffed is shown as a quotation, and one
+    # with "From " is changed by mailbox files; "-- " above the unsubscribe link makes
+    # it a signature, which clients fold away.
+    text = (
+        "THE BRIEF\n\n> 40,000 riders a day\nFrom Monday the buses run more often.\n"
+        f"-- \nUnsubscribe with one click:\n{UNSUBSCRIBE}\n"
+    )
+    rendered = Rendered("s", "p", f'<p>News</p><a href="{UNSUBSCRIBE}">Unsubscribe</a>', text)
+    prepared = prepare(
+        rendered,
+        sender="The Sample Brief <brief@example.org>",
+        list_name="daily",
+        list_title="The Sample Brief",
+        edition_id=EDITION_ID,
+        nonce="3f9a0c1d2e4b5a67",
+        date=NOW,
+    )
+    data = personalise(
+        prepared,
+        edition_id=EDITION_ID,
+        subscriber_id=7,
+        email="reader@example.com",
+        name="Reader",
+        unsubscribe_url=UNSUB_URL,
+        preferences_url=PREFS_URL,
+    )
+    found = {f.code: f.message for f in lint_message(data)}
+    assert "line 3" in found["text-flowed-unstuffed"], found
+    assert "text-signature-hides-unsubscribe" in found, found
