@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from html import unescape
+from itertools import pairwise
 from pathlib import Path
 
 from digest.lint import lint_message
 from digest.message import personalise, prepare
 from digest.records import Edition, Story
-from digest.render import UNSUBSCRIBE, Rendered, Renderer
+from digest.render import UNSUBSCRIBE, Rendered, Renderer, flow, flowed
 from tests.test_render import CAMPAIGN, UTM
 from tests.test_render_golden import EDITION_ID, sample_edition, sample_settings
 
@@ -232,3 +233,16 @@ def test_the_linter_reads_a_flowed_part_as_flowed(tmp_path: Path) -> None:
     found = {f.code: f.message for f in lint_message(data)}
     assert "line 3" in found["text-flowed-unstuffed"], found
     assert "text-signature-hides-unsubscribe" in found, found
+
+
+def test_a_line_broken_inside_a_word_of_chinese_or_japanese_stays_a_hard_break() -> None:
+    # Japanese is folded between its characters. With DelSp=no a soft break's space is
+    # part of the text, so a soft break there would put a space inside a word: only a
+    # break at a space is soft.
+    words = "東京都は木曜日に新しい地下鉄路線の建設計画を発表した。" * 4
+    text = flowed(flow(f"{words} Tokyo {words}"))
+    lines = text.split("\n")
+    assert len(lines) > 2
+    for line, after in pairwise(lines):
+        assert not line.endswith(" ") or after.startswith("Tokyo") or line.endswith("Tokyo ")
+    assert "".join(unflow(text)).replace(" ", "") == f"{words}Tokyo{words}"
