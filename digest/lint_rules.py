@@ -203,6 +203,17 @@ FINDINGS: dict[str, tuple[Level, str]] = {
         "warning",
         "The text part contains Markdown table pipes (first: line {line}).",
     ),
+    "text-flowed-unstuffed": (
+        "warning",
+        '{n} line(s) of the format=flowed text part begin with ">" or "From " unstuffed '
+        "(first: line {line}): clients show them as a quotation or mailboxes change them "
+        "(RFC 3676, 4.4: put a space before).",
+    ),
+    "text-signature-hides-unsubscribe": (
+        "warning",
+        'A signature separator ("-- ", line {line}) comes before the unsubscribe link: '
+        "mail clients fold a signature away.",
+    ),
 }
 
 
@@ -227,7 +238,7 @@ CHROME_WORDS = re.compile(
     re.I,
 )
 #: A rule of "=" under which the text part sets a story or a section of stories.
-TEXT_RULE = re.compile(r"\s*={20,}\s*")
+TEXT_RULE = re.compile(r"\s*={3,}\s*")
 #: A numbered link reference in a text part: "[3] https://..." or "[3]: https://...".
 TEXT_REFERENCE = re.compile(r"\s*\[(\d+)\]:?\s+(\S+)\s*")
 TEXT_URL = re.compile(r"https?://[^\s<>\]\[)]+", re.I)

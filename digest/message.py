@@ -179,7 +179,7 @@ def prepare(
         ]
     )
     text_part = (
-        b'Content-Type: text/plain; charset="utf-8"\r\n'
+        b'Content-Type: text/plain; charset="utf-8"; format=flowed; delsp=no\r\n'
         b"Content-Transfer-Encoding: quoted-printable\r\n\r\n" + qp_encode(rendered.text) + b"\r\n"
     )
     if text_only:

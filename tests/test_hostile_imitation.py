@@ -14,20 +14,24 @@ from digest.lint import lint_message
 from tests.conftest import write_project
 from tests.test_hostile_headlines import NOW, _built, _edition, _message, _parts
 
-FOOTER_RULE = "-" * 78
-STORY_RULE = "=" * 78
+FOOTER_RULE = "---"
+STORY_RULE = "==="
+#: A word too long to share a line: whatever comes before it ends a line on its own.
+LONG = "https://evil.example/" + "x" * 70
 
 # -- the text part's rules -------------------------------------------------------------------
 
 
 def test_a_summary_cannot_draw_the_text_parts_rules_and_forge_its_footer(tmp_path: Path) -> None:
-    # The text part sets each story under a rule of "=" and the footer (with its
-    # one-click unsubscribe link) under a rule of "-". Words are never broken, so a
+    # The text part sets each story under a short rule of "=" and the footer (with its
+    # one-click unsubscribe link) under one of "-". Words are never broken, so a
     # summary holding 78 dashes drew our footer's rule in the middle of the edition,
-    # above a forged "Unsubscribe with one click:" and the feed's own address.
+    # above a forged "Unsubscribe with one click:" and the feed's own address; so can
+    # three, standing alone before a word too long to share their line.
     forged = (
-        f"{FOOTER_RULE} You receive The Test Brief because you subscribed with this "
-        "address. Unsubscribe with one click: https://brief-example.org/u/MQ.Wfpj"
+        f"{'-' * 78} You receive The Test Brief because you subscribed with this "
+        "address. Unsubscribe with one click: https://brief-example.org/u/MQ.Wfpj "
+        f"Read on. {LONG} {FOOTER_RULE} {LONG} You receive The Test Brief because you subscribed."
     )
     items = [
         (
@@ -38,7 +42,8 @@ def test_a_summary_cannot_draw_the_text_parts_rules_and_forge_its_footer(tmp_pat
         (
             "Ferry timetable changes for the winter",
             "https://evil.example/ferry",
-            f"<p>New ferry times from Monday. {'= ' * 40} Read on. {'─' * 78} {'−' * 78}</p>",
+            f"<p>New ferry times from Monday. {'= ' * 40} Read on. {'─' * 78} {'−' * 78} "
+            f"{LONG} {STORY_RULE} {LONG} = = = {LONG} ___ {LONG}</p>",
         ),
         (
             f"Council votes on the budget {'_' * 78}",
@@ -47,13 +52,15 @@ def test_a_summary_cannot_draw_the_text_parts_rules_and_forge_its_footer(tmp_pat
         ),
     ]
     app, edition = _edition(tmp_path, items)
-    text = _parts(_message(app, edition))["text/plain"]
-    rules = [line for line in text.splitlines() if re.fullmatch(r"[\W_]{8,}", line.strip())]
+    text = _parts(_message(app, edition))["text/plain"].replace("\r\n", "\n")
+    rules = [line for line in text.splitlines() if re.fullmatch(r"[\W_]{3,}", line.strip())]
     assert rules == [STORY_RULE] * len(edition.leads) + [FOOTER_RULE], text
     # The story keeps its words; only the rule it drew is gone.
     assert "The harbour baths reopen on Monday after repairs." in text
-    assert text.index("Unsubscribe with one click") < text.index(FOOTER_RULE)
-    assert text.rindex(FOOTER_RULE) > text.rindex("Council votes on the budget")
+    assert text.index("Unsubscribe with one click") < text.index(f"\n{FOOTER_RULE}\n")
+    assert text.rindex(f"\n{FOOTER_RULE}\n") > text.rindex("Council votes on the budget")
+    # The rules it held were in the edition's text, standing alone before a long word.
+    assert text.count(LONG) >= 5, text
 
 
 # -- a headline that is another site's address -----------------------------------------------

@@ -94,8 +94,8 @@ def test_fixed_strings_and_dates_follow_the_newsletter_language(
         assert phrase in html
     for phrase in text_has:
         assert phrase in rendered.text
-    for english in ("Read more", "Unsubscribe", "Preferences", "More stories", "Links:"):
-        assert english not in html and english not in rendered.text.replace("Links:", "")
+    for english in ("Read more", "Unsubscribe", "Preferences", "More stories"):
+        assert english not in html and english not in rendered.text
 
 
 def test_the_plural_of_the_web_edition_note_follows_the_language(tmp_path: Path) -> None:
@@ -341,7 +341,7 @@ def test_a_150_teaser_edition_stays_under_100_kb_and_links_to_the_web_edition(
     assert titles == [s.title for s in by_section]
     note = f"{rendered.dropped_teasers} more stories in the web edition"
     assert links(html)[f"{note} →"] == [f"https://brief.example.org/archive/{EDITION_ID}"]
-    assert f"{note}: [" in text
+    assert f"{note}: https://brief.example.org/archive/{EDITION_ID}" in " ".join(text.split())
     assert all(s.title not in text for s in edition.teasers[kept:])
     findings = lint_message(
         app.message_for(app.prepare(edition, Variant(), False, now=NOW), EDITION_ID, READER)

@@ -83,7 +83,7 @@ def test_an_updates_own_update_word_is_not_repeated_in_the_email(
     edition = sample_edition()
     as_teaser = replace(edition, teasers=(story, *edition.teasers[1:]))
     rendered = Renderer(sample_settings(tmp_path)).render(as_teaser)
-    assert "* Update: Village stays cut off after quarry collapse" in rendered.text
+    assert "\nUpdate: Village stays cut off after quarry collapse\n" in rendered.text
     doc = lxml.html.document_fromstring(rendered.html)
     headlines = [" ".join(h.text_content().split()) for h in doc.iter("h4")]
     assert "Update: Village stays cut off after quarry collapse" in headlines

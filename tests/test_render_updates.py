@@ -57,7 +57,7 @@ def test_an_update_is_labelled_in_the_html_and_the_text(tmp_path: Path) -> None:
     kicker = lines[lines.index(lead.title) + 1]
     assert kicker == f"UPDATE · FIRST REPORTED 26 NOV · BUSINESS · {lead.source}"
     first_teaser = next(n for n, line in enumerate(lines) if teaser.title in line)
-    assert lines[first_teaser].startswith(f"* Update: {teaser.title}")
+    assert lines[first_teaser].startswith(f"Update: {teaser.title}")
     assert f"({teaser.source} · first reported 26 Nov)" in "\n".join(lines[first_teaser:][:4])
     assert rendered.text.count("Update") + rendered.text.count("UPDATE") == 2
 
@@ -110,7 +110,7 @@ def test_an_update_kicker_in_the_text_part_is_folded_to_78_columns(tmp_path: Pat
     app = App(sample_settings(tmp_path, language="de"))
     text, _ = bodies(message(app, edition))
     after = text.splitlines()[text.splitlines().index(lead.title) + 1 :]
-    kicker = " ".join(after[: after.index("")])
+    kicker = "".join(after[: after.index("")])  # flowed: a soft break keeps its space
     assert kicker == (
         "AKTUALISIERUNG · ZUERST GEMELDET AM 26. NOV. · WIRTSCHAFT · Frankfurter Allgemeine Zeitung"
     )

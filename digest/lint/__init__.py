@@ -35,7 +35,7 @@ from digest.lint.headers import (
     unsubscribe_url,
 )
 from digest.lint.html import check_html
-from digest.lint.mime import body, check_structure
+from digest.lint.mime import body, check_structure, flowed
 from digest.lint.notice import check_notices
 from digest.lint.story import html_has_story, text_has_story
 from digest.lint.text import check_text
@@ -56,7 +56,7 @@ def lint_message(data: bytes) -> list[Finding]:
     if (html := body(msg, "html")) is not None:
         findings += [*check_html(html, unsubscribe), *check_notices(html)]
     if (text := body(msg, "plain")) is not None:
-        findings += check_text(text, unsubscribe)
+        findings += check_text(text, unsubscribe, flowed=flowed(msg))
     if transactional(msg):
         findings = [f for f in findings if f.code not in LIST_ONLY]
     if (html is not None or text is not None) and not (

@@ -52,6 +52,14 @@ def _is_7bit(part: Message) -> bool:
     return all(len(line) <= MAX_LINE for line in payload.splitlines())
 
 
+def flowed(msg: EmailMessage) -> bool:
+    """Whether the first inline text/plain part is format=flowed (RFC 3676)."""
+    for part in msg.walk():
+        if part.get_content_type() == "text/plain" and not part.is_attachment():
+            return str(part.get_param("format", "")).lower() == "flowed"
+    return False
+
+
 def body(msg: EmailMessage, subtype: str) -> str | None:
     """The decoded text of the first inline text/<subtype> part, or None."""
     for part in msg.walk():

@@ -58,7 +58,7 @@ from digest.render.subject import (
     SUBJECT_MIN_CUT,
     fill,
 )
-from digest.render.text import NOBREAK, References, nobreak, shorten, wrap
+from digest.render.text import NOBREAK, flow, flowed, nobreak, shorten, wrap
 from digest.render.theme import PACKAGE, Theme, default_project, default_templates
 from digest.render.variant import Rendered, Variant
 
@@ -85,7 +85,6 @@ __all__ = [
     "SUBJECT_MAX",
     "SUBJECT_MIN_CUT",
     "UNSUBSCRIBE",
-    "References",
     "Rendered",
     "Renderer",
     "Strings",
@@ -97,6 +96,8 @@ __all__ = [
     "default_templates",
     "direction",
     "fill",
+    "flow",
+    "flowed",
     "image_alt",
     "inline",
     "lead_image_width",

@@ -45,10 +45,12 @@ from digest.render.subject import (
     without_empty,
 )
 from digest.render.text import (
+    FOOTER_RULE,
     OTHER_WAY,
     OWN_WAY,
-    Lazy,
-    References,
+    SOFT,
+    STORY_RULE,
+    flowed,
     loose,
     shorten,
     with_marks,
@@ -243,7 +245,6 @@ class Renderer:
                 f"over {HTML_LIMIT:,} (shorten the leads or the theme)"
             )
         ctx = context(keep)
-        refs = References()
         own = direction(self.language)
 
         def reading(value: str) -> str:
@@ -255,12 +256,13 @@ class Renderer:
 
         def also_line(story: Story) -> str:
             shown, more = also_shown(story)
-            line = ", ".join(f"{reading(a.source)} {refs(a.url)}".strip() for a in shown)
+            line = ", ".join(f"{reading(a.source)} {a.url or ''}".strip() for a in shown)
             return f"{line} {self.strings.plural('and_more', more)}" if more else line
 
-        ctx.update(ref=refs, references=Lazy(refs.items), also_line=also_line, reading=reading)
+        ctx.update(also_line=also_line, reading=reading)
+        ctx.update(story_rule=STORY_RULE, footer_rule=FOOTER_RULE, soft=SOFT)
         text = with_marks(self.theme.render("email.txt", **ctx), own)
-        text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+        text = flowed(re.sub(r"\n{3,}", "\n\n", text).strip() + "\n")
         dropped = len(teasers) - keep
         subject = self.subject(edition)
         return Rendered(subject, ctx["preheader"], html, text, dropped, passes, whole)

@@ -1,16 +1,15 @@
-"""The plain-text part's helpers: folding to 78 columns, numbered link references,
-and cutting a line at a word.
+"""The plain-text part's helpers: folding to flowed lines, cutting a line at a word,
+and keeping a story's text from drawing the part's own separators.
 
-These are the Jinja filters and objects the text template uses (`wrap`, `nobreak`,
-`ref`, `references`) and the shortening of a subject or preheader. Pure functions of
-their arguments: no template, no I/O.
+These are the Jinja filters the text templates use (`wrap`, `flow`, `nobreak`), the
+finishing of the part as format=flowed (:func:`flowed`) and the shortening of a subject
+or preheader. Pure functions of their arguments: no template, no I/O.
 """
 
 from __future__ import annotations
 
 import textwrap
 import unicodedata
-from typing import Any
 
 import regex
 
@@ -71,17 +70,25 @@ def nobreak(text: str) -> str:
     return str(text).replace(" ", NOBREAK)
 
 
-def wrap(text: str, width: int = 78, indent: str = "", first: str | None = None) -> str:
+def wrap(
+    text: str, width: int = 78, indent: str = "", first: str | None = None, soft: str = ""
+) -> str:
     """Fold text to `width` columns; URLs, long words and `nobreak` phrases are never
     broken (their no-break spaces become plain spaces again). Text in a script written
     without spaces between words (Chinese, Japanese) is folded between its characters
     too, counting two columns for each (:func:`_fold_wide`); other text (an emoji is
-    wide too, but not a script) is folded at its spaces as it always was."""
+    wide too, but not a script) is folded at its spaces as it always was.
+
+    `soft` ends each line that was broken at a space (not one broken between two
+    characters of a word): :func:`flow` marks those so that :func:`flowed` can make
+    them the soft breaks of format=flowed."""
     words = str(text).replace(NOBREAK, "\x00").split()
+    if soft:
+        words = _bound(words)
     if any(_wide(ch) and unicodedata.category(ch)[0] in "LPN" for w in words for ch in w):
         first = indent if first is None else first
-        return _fold_wide(words, width, indent, first).replace("\x00", " ")
-    out = textwrap.fill(
+        return _fold_wide(words, width, indent, first, soft).replace("\x00", " ")
+    lines = textwrap.wrap(
         " ".join(words),
         width=width,
         initial_indent=indent if first is None else first,
@@ -89,7 +96,50 @@ def wrap(text: str, width: int = 78, indent: str = "", first: str | None = None)
         break_long_words=False,
         break_on_hyphens=False,
     )
-    return out.replace("\x00", " ")
+    return (soft + "\n").join(lines).replace("\x00", " ")
+
+
+#: Where :func:`flow` ends a line that the reader's client may join to the next.
+SOFT = "\x01"
+#: The width of a flowed line's words: with the soft break's space and the stuffing of
+#: a line that needs it, no line is longer than the 78 characters of RFC 3676, 4.2.
+FLOW_WIDTH = 76
+#: The signature separator (RFC 3676, 4.3): clients fold away what follows it.
+SIGNATURE = "--"
+
+
+def flow(text: str, width: int = FLOW_WIDTH) -> str:
+    """`text` folded into the lines of one flowed paragraph (soft breaks marked)."""
+    return wrap(text, width, soft=SOFT)
+
+
+def _bound(words: list[str]) -> list[str]:
+    """A lone "--" held to the word after it, so that no flowed line is "-- ", the
+    signature separator, above the rest of the edition."""
+    out: list[str] = []
+    for word in words:
+        if out and out[-1] == SIGNATURE:
+            out[-1] += "\x00" + word
+        else:
+            out.append(word)
+    return out
+
+
+def flowed(text: str) -> str:
+    """The part as format=flowed, DelSp=no (RFC 3676): each line :func:`flow` marked
+    ends in one space (a soft break), every other line in none (a hard break); a line
+    that begins with a space, ">" or "From " is space-stuffed (4.4). A soft line that
+    would read "-- " stays hard: that is the signature separator (4.3)."""
+    out = []
+    for line in text.split("\n"):
+        soft = SOFT in line
+        line = line.replace(SOFT, "").rstrip(" ")
+        if soft and line and line != SIGNATURE:
+            line += " "
+        if line.startswith((" ", ">", "From ")):
+            line = " " + line
+        out.append(line)
+    return "\n".join(out)
 
 
 #: Never at the start of a line: closing punctuation and brackets, small kana, the
@@ -133,17 +183,17 @@ def _pieces(word: str) -> list[str]:
     return pieces
 
 
-def _fold_wide(words: list[str], width: int, indent: str, first: str) -> str:
+def _fold_wide(words: list[str], width: int, indent: str, first: str, soft: str = "") -> str:
     """Fill lines of at most `width` columns greedily, as `textwrap` does, breaking at
     spaces and between the pieces of each word (:func:`_pieces`); a piece wider than a
-    line gets a line of its own."""
+    line gets a line of its own. A line broken at a space ends in `soft`."""
     lines: list[str] = []
     line, used, empty = first, _columns(first), True
     for word in words:
         for n, piece in enumerate(_pieces(word)):
             joined = piece if n or empty else " " + piece
             if not empty and used + _columns(joined) > width:
-                lines.append(line)
+                lines.append(line + ("" if n else soft))
                 line, used = indent + piece, _columns(indent + piece)
             else:
                 line, used = line + joined, used + _columns(joined)
@@ -154,18 +204,22 @@ def _fold_wide(words: list[str], width: int, indent: str, first: str) -> str:
 #: Characters a line is ruled with: dashes (hyphen to em dash, fullwidth), minus signs,
 #: equals signs, underscores, overlines, box-drawing lines and block elements.
 _RULED = r"[\p{Pd}\u2212\u2796=\uff1d_\u203e\u00af\u23af\u2500-\u259f\u25ac]"
-#: Four or more of them in a row, spaces between allowed ("----", "= = = =").
-_RULE = regex.compile(rf"{_RULED}(?:\s*{_RULED}){{3,}}")
+#: Three or more of them in a row, spaces between allowed ("---", "= = =").
+_RULE = regex.compile(rf"{_RULED}(?:\s*{_RULED}){{2,}}")
+#: The part's own separators: above each story or section of stories, and above the
+#: footer with the unsubscribe link. Three characters, so a screen reader says three
+#: words, not seventy-eight; :func:`without_rules` keeps a story from drawing them.
+STORY_RULE = "==="
+FOOTER_RULE = "---"
 
 
 def without_rules(text: str) -> str:
     """A story's `text` with each run of rule characters shortened to one dash.
 
-    The text part draws its own structure with rules: one of "=" above each story, one
-    of "-" above the footer with the unsubscribe link. Words are never broken, so 78
-    dashes in a feed's summary drew our footer's rule in the middle of the edition, and
-    the forged footer under it read as ours."""
-    return _RULE.sub("\u2014", text) if len(text) > 3 else text
+    The text part draws its own structure with short rules (STORY_RULE, FOOTER_RULE).
+    Words are never broken, so a feed's summary holding such a rule drew our footer's
+    rule in the middle of the edition, and the forged footer under it read as ours."""
+    return _RULE.sub("\u2014", text) if len(text) > 2 else text
 
 
 def with_marks(text: str, direction: str) -> str:
@@ -200,30 +254,3 @@ def with_marks(text: str, direction: str) -> str:
             out.append(other + own)
         lines.append("".join(out))
     return "\n".join(lines)
-
-
-class References:
-    """Numbered link references for the plain-text part: `[1]` in the text, URLs at the end."""
-
-    def __init__(self) -> None:
-        self.urls: list[str] = []
-
-    def __call__(self, url: str | None) -> str:
-        if not url:
-            return ""
-        if url not in self.urls:
-            self.urls.append(url)
-        return f"[{self.urls.index(url) + 1}]"
-
-    def items(self) -> list[tuple[int, str]]:
-        return list(enumerate(self.urls, start=1))
-
-
-class Lazy:
-    """An iterable evaluated when the template reaches it (after every `ref` call)."""
-
-    def __init__(self, make: Any) -> None:
-        self._make = make
-
-    def __iter__(self) -> Any:
-        return iter(self._make())

@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from digest.errors import RenderError
-from digest.render.text import nobreak, wrap
+from digest.render.text import flow, nobreak, wrap
 
 PACKAGE = Path(__file__).resolve().parents[1]  # digest/
 
@@ -52,6 +52,7 @@ class Theme:
             lstrip_blocks=True,
         )
         self.env.filters["wrap"] = wrap
+        self.env.filters["flow"] = flow
         self.env.filters["nobreak"] = nobreak
         self.env.filters["upper"] = _upper
 
