@@ -626,3 +626,15 @@ def test_a_copy_to_an_eai_address_lints_as_an_ascii_one(tmp_path: Path, email: s
     ascii_findings, eai_findings = (lint_message(data) for data in copies)
     assert [f.code for f in eai_findings] == [f.code for f in ascii_findings]
     assert not [f for f in eai_findings if f.level == "error"], eai_findings
+
+
+@pytest.mark.parametrize("cte", ["7bit", "quoted-printable"])
+def test_a_charset_with_a_nul_in_it_is_a_finding_not_a_crash(cte: str) -> None:
+    """Found by the test above: a NUL byte in a part's charset parameter made Python's
+    decoder raise ValueError ("embedded null character") out of `digest lint`."""
+    damaged = GOOD_BYTES.replace(b'charset="utf-8"', b'charset="utf-\x008"').replace(
+        b"Content-Transfer-Encoding: quoted-printable", f"Content-Transfer-Encoding: {cte}".encode()
+    )
+    assert b"\x00" in damaged
+    found = {f.code for f in lint_message(damaged)}
+    assert "mime-charset" in found, found

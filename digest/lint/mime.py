@@ -46,7 +46,10 @@ def check_structure(msg: EmailMessage) -> Iterator[Finding]:
 
 
 def _is_7bit(part: Message) -> bool:
-    payload = part.get_payload()
+    try:
+        payload = part.get_payload()
+    except ValueError:  # a charset Python cannot name ("utf-\0-8"): no 7bit text
+        return False
     if not isinstance(payload, str) or not payload.isascii():
         return False
     return all(len(line) <= MAX_LINE for line in payload.splitlines())
@@ -68,6 +71,6 @@ def body(msg: EmailMessage, subtype: str) -> str | None:
             data = payload if isinstance(payload, bytes) else b""
             try:
                 return data.decode(part.get_content_charset() or "utf-8", "replace")
-            except LookupError:
+            except (LookupError, ValueError):  # unknown, or a NUL in its name
                 return data.decode("utf-8", "replace")
     return None
