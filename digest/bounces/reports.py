@@ -234,7 +234,7 @@ def _decoded(raw: bytes, charset: str | None) -> str:
     for name in names:
         try:
             return unicodedata.normalize("NFC", raw.decode(name))
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError, ValueError):  # ValueError: a NUL in the label
             continue
     return unicodedata.normalize("NFC", raw.decode("utf-8", "replace"))
 
@@ -302,6 +302,14 @@ def read_report(raw: bytes) -> Report:
         digest = hashlib.sha256(raw).hexdigest()
         return Report(f"sha256:{digest}", "unknown", (), "", why=f"unreadable: {exc}")
     key = f"mid:{msgid}" if msgid else f"sha256:{hashlib.sha256(raw).hexdigest()}"
+    try:
+        return _understood(message, key, addressed)
+    except Exception as exc:  # a damaged part must not stop the mailbox at this message
+        return Report(key, "unknown", (), addressed, why=f"unreadable: {exc}")
+
+
+def _understood(message: Message, key: str, addressed: str) -> Report:
+    """:func:`read_report` of a message whose headers could be read."""
     findings: list[Finding] = []
     report_type = ""
     if message.get_content_type() == "multipart/report":
