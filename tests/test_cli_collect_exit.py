@@ -45,3 +45,24 @@ def test_a_collect_where_some_sources_failed_exits_0(tmp_path: Path) -> None:
     code, output = _collect(config)
     assert code == 0, output
     assert "gone.xml" in output and "every source failed" not in output
+
+
+def test_a_collect_with_no_sources_says_how_to_add_one_and_fails(tmp_path: Path) -> None:
+    """It printed an empty table and exited 0: cron saw success and nothing ever came in."""
+    config = write_project(tmp_path / "news", sources="")
+    code, output = _collect(config)
+    assert code == 2, output
+    assert f"error: {config} has no [[sources]]: there is nothing to collect" in output
+    assert 'url = "https://' in output and "path = " in output  # how to add one
+    assert "Sources" not in output  # no empty table
+
+
+def test_the_scheduler_with_no_sources_says_so_at_its_collect(tmp_path: Path) -> None:
+    """`digest run` keeps running (an editor may yet add sources, and the rest of its
+    work — bounces, retention — goes on), but its collect says why it did nothing."""
+    config = write_project(tmp_path / "news", sources="")
+    args = ["run", "--once", "--config", str(config), "--at", "2026-11-27T06:00:00Z"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if " collect " in x)
+    assert f"skipped ({config} has no [[sources]]: there is nothing to collect" in line

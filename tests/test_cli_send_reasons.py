@@ -36,8 +36,11 @@ def _env() -> dict[str, str]:
 
 
 def test_the_stop_reason_keeps_its_bracketed_config_name(tmp_path: Path) -> None:
+    """Implicit TLS to a relay that speaks plain SMTP: the send stops, naming the
+    settings to check. (A username without its password, the earlier example, is now
+    refused before the send starts: tests/test_send_login_check.py.)"""
     with smtp_server(FaultyHandler()) as port:
-        config = small_project(tmp_path / "news", port, 'username = "brief"\n')
+        config = small_project(tmp_path / "news", port, 'security = "tls"\n')
         app = App.from_config(config)
         edition = build(app)
         add_subscribers(app, 3)
@@ -46,7 +49,7 @@ def test_the_stop_reason_keeps_its_bracketed_config_name(tmp_path: Path) -> None
     assert result.returncode == 1, result.stderr
     stopped = [line for line in result.stderr.splitlines() if line.startswith("Stopped:")]
     assert len(stopped) == 1, result.stderr
-    assert "[transport] username is 'brief' but $DIGEST_SMTP_PASSWORD is not set" in stopped[0]
+    assert "check [transport] security and port" in stopped[0]
 
 
 def test_a_server_answer_that_looks_like_markup_is_printed_as_it_is(tmp_path: Path) -> None:

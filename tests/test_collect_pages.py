@@ -214,17 +214,29 @@ def test_folder_reads_md_html_and_txt_in_name_order(tmp_path: Path) -> None:
     assert nested.published == datetime(2026, 11, 20, tzinfo=UTC)
 
 
-def test_empty_file_or_missing_folder_raise_source_error_naming_it(tmp_path: Path) -> None:
+def test_an_empty_or_broken_file_is_skipped_with_a_warning_naming_it(tmp_path: Path) -> None:
     folder = seed_folder(tmp_path)
     (folder / "empty.txt").write_text("  \n\n")
-    with pytest.raises(SourceError, match=r"^Desk: .*empty\.txt is empty$"):
-        read_folder(folder, source="Desk", now=NOW, section=None)
+    (folder / "broken.md").write_text("---\ntitle: [unclosed\n---\nBody\n")
+    parsed = read_folder(folder, source="Desk", now=NOW, section=None)
+    assert [a.key for a in parsed.articles] == ["file:Desk/denmark-expels-russian-officers.txt"]
+    assert parsed.warnings[0].startswith("broken.md: skipped: bad front matter")
+    assert parsed.warnings[1] == "empty.txt: skipped: the file is empty"
     with pytest.raises(SourceError, match=r"^Desk: .*nowhere is not a folder$"):
         read_folder(tmp_path / "nowhere", source="Desk", now=NOW, section=None)
-    (folder / "empty.txt").write_text("---\ntitle: [unclosed\n---\nBody\n")
-    (folder / "empty.txt").rename(folder / "broken.md")
-    with pytest.raises(SourceError, match=r"^Desk: .*broken\.md: bad front matter"):
-        read_folder(folder, source="Desk", now=NOW, section=None)
+
+
+def test_a_utf16_file_with_its_byte_order_mark_is_text(tmp_path: Path) -> None:
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    (folder / "note.txt").write_bytes(
+        "Øresund bridge closes\n\nWind shut the bridge for the night.\n".encode("utf-16")
+    )
+    [article] = read_folder(folder, source="Desk", now=NOW, section=None).articles
+    assert (article.title, article.summary) == (
+        "Øresund bridge closes",
+        "Wind shut the bridge for the night.",
+    )
 
 
 def test_file_modified_in_the_future_counts_as_undated(tmp_path: Path) -> None:

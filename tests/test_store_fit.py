@@ -225,6 +225,8 @@ def test_a_source_error_naming_a_file_that_is_not_utf8_is_recorded_and_the_next_
     assert "empty" in result.output and "Traceback" not in result.output
     app = App.from_config(config)
     health = {h.name: h for h in app.store.health()}
-    assert health["Broken"].last_error == f"Broken: {broken}/\ufffd-empty.txt is empty"
+    assert health["Broken"].last_error == (
+        f"Broken: no file in {broken} could be read (\ufffd-empty.txt: the file is empty)"
+    )
     assert health["Broken"].consecutive_failures == 1
     assert [a.title for a in app.store.articles()] == ["Plain"]

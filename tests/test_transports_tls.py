@@ -21,6 +21,7 @@ from digest.app import App
 from digest.config import SMTP_PASSWORD_ENV, TransportSettings
 from digest.deliver.run import send_edition
 from digest.deliver.transports import SmtpTransport, TransportError
+from digest.errors import ConfigError
 from tests.certs import self_signed
 from tests.test_send_support import NOW, FaultyHandler, add_subscribers, build, small_project
 from tests.test_send_support import smtp_server as run_server
@@ -172,12 +173,13 @@ def test_a_refused_login_stops_the_send_and_never_shows_the_password(
 def test_a_missing_password_is_named(
     tmp_path: Path, cert: Cert, starttls: tuple[int, TlsHandler, Logins]
 ) -> None:
-    port, _handler, _logins = starttls
+    port, _handler, logins = starttls
     app, edition, _ = _project(
         tmp_path, port, f'security = "starttls"\nusername = "{USER}"\nca_file = "{cert.cert}"\n'
     )
-    summary = send_edition(app, edition, clock=lambda: NOW)
-    assert summary.paused is not None and f"${SMTP_PASSWORD_ENV} is not set" in summary.paused
+    with pytest.raises(ConfigError, match=rf"\${SMTP_PASSWORD_ENV} is not set"):
+        send_edition(app, edition, clock=lambda: NOW)  # refused before the send starts
+    assert app.store.ledger(edition) == {} and logins.tried == []
 
 
 def test_a_password_is_never_sent_unencrypted_to_another_host(

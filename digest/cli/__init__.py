@@ -35,7 +35,7 @@ from digest.cli.common import (
     print_collect_table,
 )
 from digest.codec import edition_to_dict, iso
-from digest.errors import DigestError
+from digest.errors import ConfigError, DigestError
 from digest.records import Edition
 
 if TYPE_CHECKING:
@@ -249,8 +249,11 @@ def _print_collect(reports: list[Any]) -> None:
 def collect(config: str, at: str | None) -> None:
     """Fetch every source; print a per-source table (new, updated, unchanged, error, warnings).
 
-    Exits 1 when every source failed (nothing came in), 0 otherwise."""
+    Exits 1 when every source failed (nothing came in), 2 when there is no source (the
+    error says how to add one), 0 otherwise."""
     app = open_app(config)
+    if no_sources := app.settings.no_sources():
+        raise ConfigError(no_sources)
     if not err.is_terminal:  # a bar is drawn on a terminal only (nor its refresh thread)
         _print_collect(app.collect(now=at_time(at)))
         return

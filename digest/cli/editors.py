@@ -33,6 +33,12 @@ def add(config: str, email: str, password_stdin: bool) -> None:
     """Create an editor, or reset an editor's password."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
+    elif not sys.stdin.isatty():  # getpass would warn, then abort or echo a piped line
+        raise DigestError(
+            f"{email}: standard input is not a terminal, so the password cannot be asked "
+            "for; give it on standard input with --password-stdin, e.g. "
+            f"`printf '%s\\n' \"$PASSWORD\" | digest editors add {email} --password-stdin`"
+        )
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not password:

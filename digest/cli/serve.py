@@ -37,7 +37,8 @@ class _RedactingHandler(WSGIRequestHandler):
 )
 def serve(config: str, host: str, port: int) -> None:
     """Serve the editor's desk (/login) and the subscriber endpoints (unsubscribe,
-    preferences, confirm, /subscribe) and the archive (/archive)."""
+    preferences, confirm, /subscribe) and the archive (/archive); / leads readers to the
+    archive (to /subscribe before the first edition), never to the desk."""
     from digest.web import create_app
 
     app = open_app(config)
@@ -62,7 +63,8 @@ def serve(config: str, host: str, port: int) -> None:
 
 
 def _pages(root: str, editors: bool) -> str:
-    """Where the pages are: the root itself is no page (an operator opened it first)."""
+    """Where the pages are: the root is the readers' (it leads to the archive or the
+    subscribe form), so the operator is told where the desk is."""
     desk = "" if editors else "  (no editor yet: digest editors add ADDRESS --password-stdin)"
     return (
         f"  Desk:      {root}/login{desk}\n"

@@ -162,18 +162,31 @@ def subscribers_remove(config: str, email: str, list_name: str, status: str) -> 
 @subscribers.command("forget")
 @config_option
 @click.argument("email")
-def subscribers_forget(config: str, email: str) -> None:
+@click.option(
+    "--suppress",
+    is_flag=True,
+    help="Also for an address no list has: keep its hash so nothing ever adds it.",
+)
+def subscribers_forget(config: str, email: str, suppress: bool) -> None:
     """Erase EMAIL from every list (rows, history, ledger); keep only a hash of the
-    address so no import or form adds it again."""
+    address so no import or form adds it again.
+
+    An address no list has is refused (a misspelling would be blocked for good, and
+    the person who asked would stay subscribed); --suppress keeps it out all the same
+    (someone who never subscribed asks never to be written to)."""
     from digest.subscribers import forget
 
     app = open_app(config)
-    erased = forget(app.store, email, now=datetime.now(UTC))
-    console.print(
-        f"Erased {erased} subscription(s) of {email.strip()}; only a hash of the address "
-        "is kept, to stop it being added again.",
-        markup=False,
-    )
+    done = forget(app.store, email, now=datetime.now(UTC), suppress_unknown=suppress)
+    if done.erased:
+        said = f"Erased {done.erased} subscription(s) of {done.address}; only a hash of the "
+        said += "address is kept, to stop it being added again."
+    elif done.before:
+        said = f"{done.address} was already erased: no list has it; only its hash is kept."
+    else:
+        said = f"No list had {done.address}; it is now suppressed anyway: only a hash of it "
+        said += "is kept, so that no import or form adds it."
+    console.print(said, markup=False, soft_wrap=True)
 
 
 @subscribers.command("list")

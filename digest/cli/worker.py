@@ -69,6 +69,9 @@ def worker(
             f"{settings.path}: [queue] broker is not set; `digest worker` needs one, "
             'e.g. broker = "redis://127.0.0.1:6379/0"'
         )
+    from digest.deliver.transports import check_login
+
+    check_login(settings)  # before taking a batch (it would pause the edition)
     if pool == "solo" and concurrency != 1:
         raise click.BadParameter(
             "the solo pool runs one batch at a time", param_hint="--concurrency"

@@ -6,9 +6,11 @@ links are not body). ``.md`` files carry front matter; ``.html`` pages go throug
 :func:`~digest.collect.pages.extract_page`. An article's key is ``file:SOURCE/PATH``, so
 it is stable while the file stays where it is. A page credits its own outlet
 (:attr:`~digest.records.Article.outlet`), so a folder of clippings from several
-publishers names each. An unreadable or empty file raises
-:class:`~digest.errors.SourceError` naming it. This module must not write anything and
-must not read the clock (file times are data; ``now`` is a parameter).
+publishers names each. A file that cannot be read, is empty, is not text or has no
+headline is skipped with a warning naming it and why (a half-saved draft must not keep
+the folder's other articles out); a folder none of whose files can be read raises
+:class:`~digest.errors.SourceError`. This module must not write anything and must not
+read the clock (file times are data; ``now`` is a parameter).
 """
 
 from __future__ import annotations
@@ -44,6 +46,14 @@ _DATE_LINE = re.compile(r"^\s*(?:published|date|updated)\s*:\s*(.+?)\s*$", re.IG
 _DROPPED_LINE = re.compile(r"^\s*READ ALSO\s*:", re.IGNORECASE)
 _TEASER = re.compile(r"^\s*[•·▪●◦]\s")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: C0 controls other than tab, newlines, form feed and escape: a text file holds no NUL
+#: and hardly any of the others (a stray one pasted from a web page is not binary).
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class SkippedFile(SourceError):
+    """One file of a folder cannot be an article; the reason, without the file's name."""
 
 
 def read_folder(
@@ -60,17 +70,25 @@ def read_folder(
     files = [f for f in files if not any(p.startswith(".") for p in f.relative_to(path).parts)]
     articles: list[Article] = []
     warnings: list[str] = []
+    skipped: list[tuple[str, str]] = []  # (name, why): each file that cannot be an article
     for f in files:
+        # A file name that is not UTF-8 is read with surrogates: they could be neither
+        # printed nor stored (UnicodeEncodeError stopped the collect).
+        name = _printable(f.relative_to(path).as_posix())
         try:
             read = read_file(f, root=path, source=source, now=now, section=section, zone=zone)
-        except SourceError as exc:
-            # A file name that is not UTF-8 is read with surrogates: they could be
-            # neither printed nor stored (UnicodeEncodeError stopped the collect).
-            raise SourceError(_printable(str(exc))) from exc
+        except SkippedFile as exc:
+            skipped.append((name, _printable(str(exc))))
+            continue
         article, cut = cap_article(read)
         articles.append(article)
-        name = _printable(f.relative_to(path).as_posix())
         warnings.extend(f"{name}: {problem}" for problem in cut)
+    if skipped and not articles:  # nothing readable at all: the source failed
+        whys = [f"{name}: {why}" for name, why in skipped[:3]]
+        more = [f"and {len(skipped) - 3} more"] if len(skipped) > 3 else []
+        where = _printable(str(path))
+        raise SourceError(f"{source}: no file in {where} could be read ({'; '.join(whys + more)})")
+    warnings[:0] = [f"{name}: skipped: {why}" for name, why in skipped]
     if future := future_dated(articles, now):
         warnings.append(future)
     return Parsed(tuple(articles), tuple(warnings))
@@ -90,14 +108,17 @@ def read_file(
     section: str | None,
     zone: tzinfo = UTC,
 ) -> Article:
-    """The Article in one file; :class:`SourceError` if it cannot be read or is empty."""
+    """The Article in one file; :class:`SkippedFile` if it cannot be read, is empty, is
+    not text or has no headline."""
     try:
         data = file.read_bytes()
         mtime = datetime.fromtimestamp(file.stat().st_mtime, tz=UTC)
     except OSError as exc:
-        raise SourceError(f"{source}: cannot read {file}: {exc.strerror or exc}") from exc
+        raise SkippedFile(f"cannot read it: {exc.strerror or exc}") from exc
     if not data.strip():
-        raise SourceError(f"{source}: {file} is empty")
+        raise SkippedFile("the file is empty")
+    if _binary(data):
+        raise SkippedFile("not text (it holds binary data: a picture or a document?)")
     key = f"file:{source}/{file.relative_to(root).as_posix()}"
     suffix = file.suffix.lower()
     if suffix in {".html", ".htm"}:
@@ -106,11 +127,11 @@ def read_file(
             page, source=source, url=page.url, now=now, section=section, key=key
         )
     elif suffix in {".md", ".markdown"}:
-        article = _markdown(_decode(data), file, key=key, source=source, section=section, zone=zone)
+        article = _markdown(_decode(data), key=key, source=source, section=section, zone=zone)
     else:
-        article = _text(_decode(data), file, key=key, source=source, section=section, zone=zone)
+        article = _text(_decode(data), key=key, source=source, section=section, zone=zone)
     if not article.title:
-        raise SourceError(f"{source}: {file} has no headline")
+        raise SkippedFile("it has no headline")
     # A date the file declares is kept even in the future (the ranker does not take the
     # article before then; read_folder reports it). A file without one dates from its
     # mtime, unless that is after `now`: then the file was written or copied later than
@@ -120,16 +141,25 @@ def read_file(
     return article
 
 
+def _binary(data: bytes) -> bool:
+    """Whether `data` is not text: it has NUL, or over 1% control bytes, in its first 8 KB
+    (a UTF-16 file with its byte-order mark is text)."""
+    if data.startswith(_UTF16_BOMS):
+        return False
+    sample = data[:8192]
+    return b"\0" in sample or len(_CONTROL.findall(sample)) > len(sample) // 100
+
+
 def _decode(data: bytes) -> str:
+    if data.startswith(_UTF16_BOMS):
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
 
 
-def _text(
-    text: str, file: Path, *, key: str, source: str, section: str | None, zone: tzinfo
-) -> Article:
+def _text(text: str, *, key: str, source: str, section: str | None, zone: tzinfo) -> Article:
     lines = [line for line in text.splitlines() if not _DROPPED_LINE.match(line)]
     published = None
     for n, line in enumerate(lines[:8]):
@@ -139,7 +169,7 @@ def _text(
             break
     start = next((n for n, line in enumerate(lines) if line.strip()), None)
     if start is None:
-        raise SourceError(f"{source}: {file} is empty")
+        raise SkippedFile("the file is empty")
     title = lines[start]
     paragraphs = list(_paragraphs(_without_teasers(lines[start + 1 :])))
     summary, body = (paragraphs[0], paragraphs[1:]) if paragraphs else ("", [])
@@ -180,13 +210,11 @@ def _paragraphs(lines: Iterable[str]) -> Iterable[str]:
         block = []
 
 
-def _markdown(
-    text: str, file: Path, *, key: str, source: str, section: str | None, zone: tzinfo
-) -> Article:
+def _markdown(text: str, *, key: str, source: str, section: str | None, zone: tzinfo) -> Article:
     try:
         post = frontmatter.loads(text)
     except (ValueError, yaml.YAMLError) as exc:
-        raise SourceError(f"{source}: {file}: bad front matter: {exc}") from exc
+        raise SkippedFile(f"bad front matter: {exc}") from exc
     meta: dict[str, Any] = dict(post.metadata)
     body = post.content
     title = _str(meta.get("title"))

@@ -277,6 +277,17 @@ class Settings:
     def templates(self) -> Path:
         return self.root / "templates"
 
+    def no_sources(self) -> str | None:
+        """Why a collect has nothing to do (the file has no `[[sources]]`): one line,
+        then how to add a source; None when there is one."""
+        if self.sources:
+            return None
+        return (
+            f"{self.path} has no [[sources]]: there is nothing to collect.\nAdd a feed:\n\n"
+            '[[sources]]\nname = "Harbour Herald"\nurl = "https://herald.example.org/feed.xml"\n\n'
+            'or a folder of .txt, .md and .html articles: path = "articles/" instead of url.'
+        )
+
     def example_domains(self) -> str | None:
         """What of `[newsletter]` is at a domain reserved for examples (RFC 2606 and
         6761): the sample's `base_url` and `sender`, left in a scaffolded project. Mail

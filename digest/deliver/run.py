@@ -29,6 +29,7 @@ from digest.deliver.interfaces import (
 )
 from digest.deliver.lease import EditionLease, Renewer
 from digest.deliver.processes import in_processes, on_signals, restore, totals
+from digest.deliver.transports import check_login
 from digest.deliver.wiring import AppMessages, StoreLedger, run_worker
 from digest.errors import DeliveryError
 from digest.lifecycle import EditionStatus, allowed
@@ -120,6 +121,8 @@ def send_edition(
             "build a new edition instead"
         )
     gate.check(edition, app.settings.edition.min_stories)  # never an empty edition
+    if not options.dry_run and not app.settings.queue.broker:  # workers check their own
+        check_login(app.settings)  # before anything is claimed: not a paused edition
     if not options.dry_run:  # a killed run's journaled messages count as delivered
         store.apply_journals(edition_id, clock())
     before = store.ledger(edition_id)

@@ -11,7 +11,9 @@ outbox folder of `.eml` files, and memory for tests (those two in
 not offer SMTPUTF8, which such a message needs (RFC 6531; the others go as before).
 A transport that cannot work at all (login refused, certificate not trusted, TLS
 not offered) raises :class:`TransportError`, which stops a send instead of blaming
-subscribers. Certificates are always verified. Transports know nothing of editions,
+subscribers; what the settings alone show cannot work (a login without its password,
+or a password that would travel unencrypted) :func:`check_login` refuses before a send
+starts. Certificates are always verified. Transports know nothing of editions,
 subscribers or the ledger.
 """
 
@@ -24,7 +26,7 @@ import socket
 import ssl
 from typing import Protocol
 
-from digest.config import SMTP_PASSWORD_ENV, TransportSettings
+from digest.config import SMTP_PASSWORD_ENV, Settings, TransportSettings
 from digest.deliver.local import MemoryTransport, OutboxTransport
 from digest.deliver.replies import (
     Refusal,
@@ -45,7 +47,7 @@ from digest.deliver.wire import (
     read_reply,
     write,
 )
-from digest.errors import DeliveryError
+from digest.errors import ConfigError, DeliveryError
 
 __all__ = [
     "MemoryTransport",
@@ -55,6 +57,7 @@ __all__ = [
     "Transport",
     "TransportError",
     "Unsendable",
+    "check_login",
     "make_transport",
 ]
 
@@ -82,6 +85,28 @@ class Transport(Protocol):
         sent. True or False when the server said so, None when it cannot be told."""
 
     def close(self) -> None: ...
+
+
+def check_login(settings: Settings) -> None:
+    """:class:`ConfigError`, naming the file, when `[transport]` asks for a login this
+    process cannot make as it is: no password in the environment, or one that would go
+    unencrypted to another host. Called before a send starts (nothing claimed, nothing
+    paused) and before `digest worker` takes batches; no connection is opened."""
+    s = settings.transport
+    if s.kind != "smtp" or not s.username:
+        return
+    if not s.password:
+        raise ConfigError(
+            f"{settings.path}: [transport] username is {s.username!r} but "
+            f"${SMTP_PASSWORD_ENV} is not set in the environment; set it to the relay's "
+            "password (it is never read from the file), or remove username"
+        )
+    if s.security == "none" and not _is_loopback(s.host):
+        raise ConfigError(
+            f'{settings.path}: [transport] username is set but security = "none": '
+            f"refusing to send the password unencrypted to {s.host}; set "
+            '[transport] security = "starttls" or "tls"'
+        )
 
 
 def _is_loopback(host: str) -> bool:

@@ -85,6 +85,10 @@ class Preparing(Claimant):
         reports = self._claimed(first, key, "collect", lambda: self.app.collect(now=now), now, wait)
         if reports is None:
             return
+        if no_sources := self.app.settings.no_sources():  # said at each collect
+            why = no_sources.split("\n")[0] + " `digest collect` says how to add one."
+            self._finish(first, key, "collect", "skipped", why, now)
+            return
         failing = {r.name: _named(r.name, r.error) for r in reports if r.error}
         errors = self._failures(failing, now)
         detail = f"{len(reports)} sources, {sum(r.new for r in reports)} new articles"

@@ -163,16 +163,20 @@ class RosterMixin(Base):
                 conn.execute(insert(e), rows_out)
         return [found[m][0] if m in found else 0 for m in order]
 
-    def forget(self, email: str, *, now: datetime) -> int:
+    def forget(self, email: str, *, now: datetime, suppress_unknown: bool = True) -> int | None:
         """Erase an address, in every spelling, from every list: its subscriptions,
         their events and ledger rows. Only sha256 hashes of the address stay, so
-        nothing re-adds it. Returns how many subscriptions were erased."""
+        nothing re-adds it. Returns how many subscriptions were erased; None, with
+        nothing written, for an address no list has nor had (never erased before)
+        unless `suppress_unknown`."""
         s, e, d, sup = t.subscribers, t.subscriber_events, t.deliveries, t.suppressions
         m = t.subscriber_merges
         with self.engine.begin() as conn:
             ids = list(
                 conn.execute(select(s.c.id).where(s.c.email_key == email_key(email))).scalars()
             )
+            if not ids and not suppress_unknown and not _erased(conn, [email]):
+                return None
             if ids:
                 conn.execute(delete(d).where(d.c.subscriber_id.in_(ids)))
                 conn.execute(delete(e).where(e.c.subscriber_id.in_(ids)))

@@ -112,13 +112,35 @@ def remove_subscriber(
     return store.set_status(sub.id, status, origin=origin, now=now)
 
 
-def forget(store: Store, email: str, *, now: datetime) -> int:
-    """Erase a person from every list, keeping only a suppression hash."""
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """What `forget` did with an address."""
+
+    address: str  # as stored (normalised)
+    erased: int  # subscriptions erased
+    before: bool  # it had been erased (suppressed) already
+
+
+def forget(store: Store, email: str, *, now: datetime, suppress_unknown: bool = False) -> Erasure:
+    """Erase a person from every list, keeping only a suppression hash.
+
+    An address no list has (a misspelling, most likely) raises :class:`SubscriberError`
+    and nothing is stored, unless `suppress_unknown`: then only its hash is kept, so
+    that nothing adds it (someone who asks never to be written to). One erased before
+    is no error: the erasure stands."""
     try:
         address = normalise_email(email)
     except SubscriberError:
         address = address_key(email)  # erase whatever was stored under it anyway
-    return store.forget(address, now=now)
+    before = store.is_suppressed(address)
+    erased = store.forget(address, now=now, suppress_unknown=suppress_unknown)
+    if erased is None:
+        raise SubscriberError(
+            f"no list has {address} (is it spelt as subscribed?): nothing was erased or "
+            "suppressed. To keep an address that never subscribed from ever being added "
+            "(its owner asked not to be written to), run forget again with --suppress"
+        )
+    return Erasure(address, erased, before)
 
 
 # -- out ------------------------------------------------------------------------------

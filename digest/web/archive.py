@@ -13,6 +13,9 @@
   instead. A story with a link has no page here: its page is its publisher's.
 - `/archive.atom`: an Atom feed (RFC 4287) of the latest of those, with absolute
   links on the newsletter's `base_url`.
+- `/`: the newsletter's root, where a reader lands: the archive once an edition is
+  listed there (what the newsletter sends, with its Subscribe link), before that the
+  subscribe form. It never leads to the desk (`/login` is not advertised).
 
 No login, no cookie, nothing personal: the pages show the edition's stories, never a
 subscriber's links. Views only read.
@@ -23,7 +26,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response as BaseResponse
 
 from digest.errors import ConfigError, NotFound
@@ -111,6 +123,13 @@ def _entry(info: EditionInfo) -> dict[str, Any]:
         "subscribe_list": _subscribe_list(edition),
         "updated": info.sent_at or info.built_for,
     }
+
+
+@bp.route("/")
+def root() -> BaseResponse:
+    """A reader at the root: to the archive, or the subscribe form while it is empty."""
+    listed = web().app.store.editions_with_status(LISTED, None, reached=REACHED, limit=1)
+    return redirect(url_for("archive.index" if listed else "public.subscribe_form"))
 
 
 @bp.route("/archive")
