@@ -23,6 +23,7 @@ from urllib.request import url2pathname
 
 from digest import __version__
 from digest.collect._lazyimports import deferred_imports
+from digest.collect.inflate import BadCoding, BodyTooLarge, Inflater
 
 with deferred_imports():  # trio (a probe) and httpx's command line: loaded when used
     import httpcore
@@ -269,13 +270,15 @@ async def _http(client: httpx.AsyncClient, request: FetchRequest, max_bytes: int
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             return _failed(request, _too_large(max_bytes), response.status_code)
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > max_bytes:
-                return _failed(request, _too_large(max_bytes), response.status_code)
-            chunks.append(chunk)
+        # raw bytes, inflated here with a cap (httpx inflates a whole read at once)
+        try:
+            body = Inflater(response.headers.get("Content-Encoding", ""), max_bytes)
+            chunks = [body.feed(chunk) async for chunk in response.aiter_raw()]
+            chunks.append(body.flush())
+        except BodyTooLarge:
+            return _failed(request, _too_large(max_bytes), response.status_code)
+        except BadCoding as exc:
+            return _failed(request, str(exc), response.status_code)
         return FetchResult(
             request.name,
             final,
