@@ -5,6 +5,7 @@ by their header and a page or a script after it, opened by a real Chromium from
 from __future__ import annotations
 
 import hashlib
+import struct
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -65,3 +66,45 @@ def test_a_picture_that_is_also_a_page_or_a_script_never_runs(tmp_path: Path) ->
         )
         assert outcome == "refused"
         assert page.evaluate("window.owned") is None
+
+
+def flat_png(width: int, height: int) -> bytes:
+    """A real PNG of one grey, however large, in few bytes (its rows made as they are
+    packed, never held whole)."""
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    packer = zlib.compressobj(9)
+    row = bytes(1 + width)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_picture_of_a_hundred_million_pixels_in_few_bytes_is_left_out(tmp_path: Path) -> None:
+    """10,000 x 10,000 px of one grey is a PNG of 100 KB, under every cap; each reader's
+    phone would decode it into 400 MB. It is left out, and the build says so."""
+    from tests.feedserver import serve_feeds
+    from tests.test_images_hosted import feed, project
+
+    bomb = flat_png(10_000, 10_000)
+    assert len(bomb) < 200_000
+    bodies = {"/img/bomb.png": bomb, "/img/photo.png": flat_png(6_000, 4_000)}
+    stories = [("Harbour at night", "/img/bomb.png"), ("Harbour by day", "/img/photo.png")]
+    with serve_feeds(bodies, types=dict.fromkeys(bodies, "image/png")) as server:
+        server.feeds["/feed.xml"] = feed(server, stories)
+        app = App.from_config(project(tmp_path / "news", server))
+        built = app.draft(now=NOW, reports=app.collect(now=NOW))
+    assert built.edition is not None
+    pictures = {s.title: s.image for s in built.edition.leads}
+    assert pictures["Harbour at night"] is None
+    kept = pictures["Harbour by day"]
+    assert kept is not None and kept.hosted is not None
+    (said,) = built.images
+    assert "Harbour at night" in said and "10,000 x 10,000 pixels" in said, said
