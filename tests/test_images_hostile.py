@@ -108,3 +108,45 @@ def test_a_picture_of_a_hundred_million_pixels_in_few_bytes_is_left_out(tmp_path
     assert kept is not None and kept.hosted is not None
     (said,) = built.images
     assert "Harbour at night" in said and "10,000 x 10,000 pixels" in said, said
+
+
+def test_a_picture_address_the_fetcher_cannot_parse_leaves_its_story_without_one(
+    tmp_path: Path,
+) -> None:
+    """An octal address (httpx refuses '0177.0.0.1' with an InvalidURL, which is no
+    HTTPError) ended the whole build with a traceback; each such picture is left out."""
+    from tests.feedserver import serve_feeds
+    from tests.test_images_hosted import FERRY, feed, project
+
+    odd = {
+        "/odd/octal.jpg": "http://0177.0.0.1/harbour.jpg",
+        "/odd/port.jpg": "http://harbour.example.org:99999/harbour.jpg",
+        "/odd/bracket.jpg": "http://[::1/harbour.jpg",
+    }
+    stories = [
+        ("Harbour ferry gets an electric twin", "/img/ferry.png"),
+        *zip(
+            (
+                "Zoo welcomes two snow leopards",
+                "Library extends winter hours",
+                "Bridge tender published",
+            ),
+            odd,
+            strict=True,
+        ),
+    ]
+    with serve_feeds({"/img/ferry.png": FERRY}, types={"/img/ferry.png": "image/png"}) as server:
+        body = feed(server, stories).decode()
+        for path, url in odd.items():
+            body = body.replace(server.url(path), url)
+        server.feeds["/feed.xml"] = body.encode()
+        app = App.from_config(project(tmp_path / "news", server))
+        built = app.draft(now=NOW, reports=app.collect(now=NOW))
+    assert built.edition is not None
+    pictures = {s.title: s.image for s in built.edition.leads}
+    ferry = pictures.pop("Harbour ferry gets an electric twin")
+    assert ferry is not None and ferry.hosted is not None
+    assert all(image is None for image in pictures.values()), pictures
+    said = "\n".join(built.images)
+    assert "not a valid address" in said and "http://0177.0.0.1/harbour.jpg" in said, said
+    assert "http://harbour.example.org:99999/harbour.jpg" in said, said

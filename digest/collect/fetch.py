@@ -247,6 +247,8 @@ async def _guarded(
         return _failed(request, f"cannot connect: {exc or 'connection refused'}")
     except httpx.HTTPError as exc:
         return _failed(request, f"{type(exc).__name__}: {exc or 'connection failed'}")
+    except httpx.InvalidURL as exc:  # no HTTPError: an address httpx cannot read ("0177.0.0.1")
+        return _failed(request, f"not a valid address: {exc}")
     except (OSError, ValueError) as exc:
         return _failed(request, f"{type(exc).__name__}: {exc}")
 
