@@ -108,3 +108,52 @@ def test_honest_compressed_bodies_still_inflate() -> None:
     with hostile(routes) as base:
         results = fetch_all_sync([FetchRequest("Harbour", base + p) for p in routes])
     assert [(r.error, r.body) for r in results] == [(None, text)] * 4
+
+
+class _Trickle(BaseHTTPRequestHandler):
+    """A byte every tenth of a second, for ever: each read comes well within a timeout."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        import time
+
+        self.send_response(200)
+        if self.path == "/chunked":
+            self.send_header("Transfer-Encoding", "chunked")
+        elif self.path == "/huge":
+            self.send_header("Content-Length", "999999999999")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            while True:
+                self.wfile.write(b"1\r\nx\r\n" if self.path == "/chunked" else b"x")
+                self.wfile.flush()
+                time.sleep(0.1)
+
+
+def test_a_server_that_trickles_for_ever_is_left_at_the_deadline() -> None:
+    import time
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Trickle)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        started = time.perf_counter()
+        results = fetch_all_sync(
+            [FetchRequest("Slow", base + p) for p in ("/chunked", "/plain", "/huge")], timeout=1.5
+        )
+        took = time.perf_counter() - started
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert [r.error for r in results] == [
+        f"Slow: timed out after 1.5s ({base}/chunked)",
+        f"Slow: timed out after 1.5s ({base}/plain)",
+        f"Slow: response larger than 10,000,000 bytes ({base}/huge)",
+    ]
+    assert took < 3
