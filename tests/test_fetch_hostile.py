@@ -157,3 +157,14 @@ def test_a_server_that_trickles_for_ever_is_left_at_the_deadline() -> None:
         f"Slow: response larger than 10,000,000 bytes ({base}/huge)",
     ]
     assert took < 3
+
+
+def test_ipv6_site_local_addresses_are_not_public() -> None:
+    """fec0::/10 (site-local, deprecated but still routed inside some networks) was
+    taken for public: a feed's picture there was fetched."""
+    from digest.web.fetch_guard import is_public
+
+    urls = ["http://[fec0::1]/p.jpg", "http://[feff::1]:8080/p.jpg"]
+    results = fetch_all_sync([FetchRequest("Site", u) for u in urls], allowed=is_public, timeout=3)
+    for url, result in zip(urls, results, strict=True):
+        assert result.error is not None and "is not a public address" in result.error, url

@@ -47,7 +47,7 @@ class Page:
 
 def is_public(address: str) -> bool:
     """Whether an IP address is on the public internet (not loopback, private,
-    link-local, multicast, reserved, unspecified or shared, nor one of those wrapped
+    link-local, site-local, multicast, reserved, unspecified or shared, nor one of those wrapped
     in an IPv6 address)."""
     try:
         ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
@@ -70,6 +70,8 @@ def is_public(address: str) -> bool:
             or ip.is_link_local
             or ip.is_private
             or ip.is_unspecified
+            # fec0::/10, site-local: deprecated, still routed inside some networks
+            or (isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local)
         )
     )
 
