@@ -12,11 +12,14 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-__all__ = ["Picture", "recognise"]
+__all__ = ["MAX_PIXELS", "MAX_SIDE", "Picture", "fits", "read_size", "recognise"]
 
 #: A side longer than this is no illustration of a story (and a trap for a reader's
 #: mail client, which would decode it).
 MAX_SIDE = 10_000
+#: Nor more pixels than this in all (a 6,000 x 4,000 camera's photo): 10,000 x 10,000
+#: of one colour is a PNG of 100 KB that a phone decodes into 400 MB.
+MAX_PIXELS = 25_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,16 +89,24 @@ def _size(data: bytes) -> tuple[str, str, tuple[int, int] | None] | None:
     return None
 
 
-def recognise(data: bytes) -> Picture | None:
-    """The picture `data` is, or None when it is no JPEG, PNG, GIF or WebP whose header
-    gives a size between 1 and MAX_SIDE pixels each way."""
+def read_size(data: bytes) -> Picture | None:
+    """The picture `data` is by its header, whatever its size (None: no JPEG, PNG, GIF
+    or WebP, or one whose header gives no size)."""
     found = _size(data)
     if found is None:
         return None
     media_type, extension, size = found
-    if size is None:
-        return None
-    width, height = size
-    if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
-        return None
-    return Picture(media_type, extension, width, height)
+    return None if size is None else Picture(media_type, extension, *size)
+
+
+def fits(picture: Picture) -> bool:
+    """Whether a picture is between 1 and MAX_SIDE pixels each way, MAX_PIXELS in all."""
+    width, height = picture.width, picture.height
+    return 0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE and width * height <= MAX_PIXELS
+
+
+def recognise(data: bytes) -> Picture | None:
+    """The picture `data` is, or None when it is no JPEG, PNG, GIF or WebP whose header
+    gives a size that :func:`fits`."""
+    picture = read_size(data)
+    return picture if picture is not None and fits(picture) else None

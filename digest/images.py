@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from digest.collect.fetch import FetchRequest, FetchResult, fetch_all_sync, shown_url
-from digest.imagebytes import recognise
+from digest.imagebytes import MAX_PIXELS, MAX_SIDE, fits, read_size
 from digest.records import Edition, Image, Story
 
 if TYPE_CHECKING:
@@ -65,7 +65,12 @@ def _keep(result: FetchResult, store: Store, now: datetime) -> Image | str:
     """The hosted copy's image (url, name and pixel width), or why there is none."""
     if result.error is not None or result.body is None:
         return (result.error or f"{result.name}: nothing fetched").removeprefix(f"{result.name}: ")
-    picture = recognise(result.body)
+    picture = read_size(result.body)
+    if picture is not None and not fits(picture):
+        return (
+            f"{picture.width:,} x {picture.height:,} pixels, more than a story's picture "
+            f"(at most {MAX_SIDE:,} a side, {MAX_PIXELS:,} in all) ({shown_url(result.url)})"
+        )
     if picture is None:
         served = f"served as {result.content_type}" if result.content_type else "no type given"
         return (

@@ -23,6 +23,7 @@ from urllib.request import url2pathname
 
 from digest import __version__
 from digest.collect._lazyimports import deferred_imports
+from digest.collect.inflate import BadCoding, BodyTooLarge, Inflater
 
 with deferred_imports():  # trio (a probe) and httpx's command line: loaded when used
     import httpcore
@@ -246,6 +247,8 @@ async def _guarded(
         return _failed(request, f"cannot connect: {exc or 'connection refused'}")
     except httpx.HTTPError as exc:
         return _failed(request, f"{type(exc).__name__}: {exc or 'connection failed'}")
+    except httpx.InvalidURL as exc:  # no HTTPError: an address httpx cannot read ("0177.0.0.1")
+        return _failed(request, f"not a valid address: {exc}")
     except (OSError, ValueError) as exc:
         return _failed(request, f"{type(exc).__name__}: {exc}")
 
@@ -269,13 +272,15 @@ async def _http(client: httpx.AsyncClient, request: FetchRequest, max_bytes: int
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             return _failed(request, _too_large(max_bytes), response.status_code)
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > max_bytes:
-                return _failed(request, _too_large(max_bytes), response.status_code)
-            chunks.append(chunk)
+        # raw bytes, inflated here with a cap (httpx inflates a whole read at once)
+        try:
+            body = Inflater(response.headers.get("Content-Encoding", ""), max_bytes)
+            chunks = [body.feed(chunk) async for chunk in response.aiter_raw()]
+            chunks.append(body.flush())
+        except BodyTooLarge:
+            return _failed(request, _too_large(max_bytes), response.status_code)
+        except BadCoding as exc:
+            return _failed(request, str(exc), response.status_code)
         return FetchResult(
             request.name,
             final,

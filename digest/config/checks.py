@@ -85,7 +85,9 @@ class Table:
             )
 
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]#]+?)\s*\]\]?\s*(?:#.*)?$")
+#: A table's header: its name's parts are stripped by the caller (blanks around the name
+#: matched here by \s* as well as by the name made a failed match cubic in the blanks).
+_HEADER = re.compile(r"^\s*(\[\[?)([^\[\]#]+)\]\]?\s*(?:#.*)?$")
 
 
 def key_line(file: Path, where: str, key: str | None) -> int | None:
@@ -166,8 +168,23 @@ def subject_template(v: Any) -> bool:
     return True
 
 
+#: A query parameter whose value is a password (libpq's password=, a broker's).
+_QUERY_SECRET = re.compile(r"(?i)([?&;][^=&;#]*(?:pass|pwd|secret|token)[^=&;#]*=)[^&;#]*")
+#: Why a URL did not parse, without quoting its pieces (a password with an unencoded
+#: '/' is read as the host's port, and the error quoted it).
+MALFORMED = "its port not a number, or '/', '@', ':' in its password not %-encoded"
+
+
 def hide_password(url: str) -> str:
-    return re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", url)
+    """`url` with the password of its user part (everything between the user's ':' and
+    the last '@': a password may hold '/' or '@' unencoded) and of its query as ***."""
+    scheme, colon, rest = url.partition(":")
+    if colon and "@" in rest:
+        user, _, host = rest.rpartition("@")
+        name, has_password, _password = user.partition(":")
+        if has_password:
+            rest = f"{name}:***@{host}"
+    return _QUERY_SECRET.sub(r"\1***", scheme + colon + rest)
 
 
 def check_database_url(file: Path | str, url: str) -> None:
@@ -187,8 +204,8 @@ def check_database_url(file: Path | str, url: str) -> None:
         try:
             parsed = make_url(url)
             urlsplit(url).port  # noqa: B018 - raises on a port that is not a number
-        except ValueError as exc:
-            problem = f"a well-formed sqlite:/// or postgresql:// URL ({exc})"
+        except ValueError:
+            problem = f"a well-formed sqlite:/// or postgresql:// URL ({MALFORMED})"
         else:
             if scheme == "sqlite" and not parsed.database:
                 problem = "a SQLite file (sqlite:///digest.db); an in-memory database keeps nothing"
@@ -210,8 +227,8 @@ def check_broker_url(file: Path | str, url: str) -> None:
     else:
         try:
             urlsplit(url).port  # noqa: B018 - raises on a port that is not a number
-        except ValueError as exc:
-            problem = f"a well-formed redis:// or amqp:// URL ({exc})"
+        except ValueError:
+            problem = f"a well-formed redis:// or amqp:// URL ({MALFORMED})"
     if problem:
         shown = hide_password(url)
         raise ConfigError(f"{file}: queue.broker = {shown!r} is not allowed; {problem}")

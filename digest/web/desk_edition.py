@@ -173,7 +173,11 @@ def rebuilt(
 # -- adding a story ------------------------------------------------------------------------
 def _http_url(url: str, what: str) -> str:
     url = url.strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError as exc:
+        raise CurationError(f"{what} {url[:200]!r}: not a valid address ({exc})") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise CurationError(f"{what} {url[:200]!r}: expected an http:// or https:// address")
     return url

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import httpcore
 
@@ -47,7 +47,7 @@ class Page:
 
 def is_public(address: str) -> bool:
     """Whether an IP address is on the public internet (not loopback, private,
-    link-local, multicast, reserved, unspecified or shared, nor one of those wrapped
+    link-local, site-local, multicast, reserved, unspecified or shared, nor one of those wrapped
     in an IPv6 address)."""
     try:
         ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
@@ -70,6 +70,8 @@ def is_public(address: str) -> bool:
             or ip.is_link_local
             or ip.is_private
             or ip.is_unspecified
+            # fec0::/10, site-local: deprecated, still routed inside some networks
+            or (isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local)
         )
     )
 
@@ -110,6 +112,24 @@ class _CheckedBackend(httpcore.SyncBackend):
         raise problem
 
 
+def _parts(url: str) -> SplitResult:
+    """`url`'s parts, its port read; SourceError for an address that cannot be read (a
+    redirect to "http://[::1/" or a port of 99999 had been a ValueError, a 500)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError as exc:
+        raise SourceError(f"{url[:200]}: not a valid address ({exc})") from None
+    return parts
+
+
+def _joined(url: str, target: str) -> str:
+    try:
+        return urljoin(url, target)
+    except ValueError as exc:
+        raise SourceError(f"{target[:200]}: not a valid address ({exc})") from None
+
+
 def _host_header(url: str) -> bytes:
     parts = urlsplit(url)
     host = parts.hostname or ""
@@ -133,7 +153,7 @@ def fetch_page(
         network_backend=_CheckedBackend(allowed), max_connections=2
     ) as pool:
         for _ in range(MAX_REDIRECTS + 1):
-            parts = urlsplit(url)
+            parts = _parts(url)
             if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
                 raise SourceError(f"{url[:200]}: expected an http:// or https:// address")
             try:
@@ -152,7 +172,7 @@ def fetch_page(
                     status = response.status
                     if status in (301, 302, 303, 307, 308) and b"location" in headers:
                         target = headers[b"location"].decode("latin-1").strip()
-                        url = urljoin(url, target)
+                        url = _joined(url, target)
                         continue
                     if status >= 400:
                         raise SourceError(f"{url[:200]}: HTTP {status}")
