@@ -26,6 +26,7 @@ from types import MappingProxyType
 from digest.diversity import place as _place
 from digest.rank.cluster import cluster as _cluster
 from digest.rank.options import RankOptions
+from digest.rank.outlets import page as _page
 from digest.rank.repeats import covered as _covered
 from digest.rank.repeats import sent as _sent
 from digest.rank.score import advert as _advert
@@ -250,13 +251,14 @@ def _candidates(
 
 def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
     front = candidate.face
-    # Reports at an address the story already links (one outlet configured twice) add
-    # no coverage: "Also in" would open the page "Read more" opens.
-    linked = {front.url}
+    # Reports at a page the story already links (one outlet configured twice) add no
+    # coverage (see rank.outlets): "Also in" would open the page "Read more" opens.
+    linked = {_page(front.url)}
     others = []
     for a in candidate.members:
-        if a is not front and (a.url is None or a.url not in linked):
-            linked.add(a.url)
+        where = _page(a.url)
+        if a is not front and (where is None or where not in linked):
+            linked.add(where)
             others.append(a)
     # Keep one report per outlet before a second from any outlet, then by outlet and key.
     rank_in_outlet: Counter[str] = Counter()
