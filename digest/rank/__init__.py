@@ -4,7 +4,8 @@ Job: filter the articles that may run (not excluded, not from the future, not to
 not of unknown age, in the variant's sections, with a link or some text), cluster
 near-duplicates into stories (:mod:`~digest.rank.cluster`), score them
 (:mod:`~digest.rank.score`), place the editor's pins first, pick leads with a
-per-source diversity limit, then teasers, within section quotas, and trim each summary
+per-source diversity limit and none far weaker than a story it displaces
+(:mod:`~digest.rank.leads`), then teasers, within section quotas, and trim each summary
 (:mod:`~digest.rank.trim`). A story the list sent before runs again only as an update
 of its later news (:mod:`~digest.rank.updates`). Pure and deterministic: the same
 articles (in any order) and the same ``now`` give the same :class:`Ranked`.
@@ -25,14 +26,18 @@ from types import MappingProxyType
 # Imported under other names, so that ``digest.rank.cluster`` etc. stay the modules.
 from digest.diversity import place as _place
 from digest.rank.cluster import cluster as _cluster
+from digest.rank.leads import LEAD_FLOOR
+from digest.rank.leads import Room as _Room
+from digest.rank.leads import choose as _leads
+from digest.rank.leads import credit as _credit
 from digest.rank.options import RankOptions
+from digest.rank.outlets import page as _page
 from digest.rank.repeats import covered as _covered
 from digest.rank.repeats import sent as _sent
 from digest.rank.score import advert as _advert
 from digest.rank.score import face as _face
 from digest.rank.score import newest as _newest
 from digest.rank.score import score as _score
-from digest.rank.score import sponsored as _sponsored
 from digest.rank.told import told as _told
 from digest.rank.told import unlabelled as _unlabelled
 from digest.rank.trim import trim as _trim
@@ -40,7 +45,7 @@ from digest.rank.updates import later as _later
 from digest.rank.updates import ran as _ran
 from digest.records import Also, Article, Story, claimed_key
 
-__all__ = ["DROP_REASONS", "FUTURE_SLACK", "RankOptions", "Ranked", "rank"]
+__all__ = ["DROP_REASONS", "FUTURE_SLACK", "LEAD_FLOOR", "RankOptions", "Ranked", "rank"]
 
 #: Articles dated up to this far after ``now`` still count (clock skew, time zones).
 FUTURE_SLACK = timedelta(hours=1)
@@ -250,13 +255,14 @@ def _candidates(
 
 def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
     front = candidate.face
-    # Reports at an address the story already links (one outlet configured twice) add
-    # no coverage: "Also in" would open the page "Read more" opens.
-    linked = {front.url}
+    # Reports at a page the story already links (one outlet configured twice) add no
+    # coverage (see rank.outlets): "Also in" would open the page "Read more" opens.
+    linked = {_page(front.url)}
     others = []
     for a in candidate.members:
-        if a is not front and (a.url is None or a.url not in linked):
-            linked.add(a.url)
+        where = _page(a.url)
+        if a is not front and (where is None or where not in linked):
+            linked.add(where)
             others.append(a)
     # Keep one report per outlet before a second from any outlet, then by outlet and key.
     rank_in_outlet: Counter[str] = Counter()
@@ -299,22 +305,18 @@ def rank(articles: Sequence[Article], *, now: datetime, options: RankOptions) ->
     return replace(chosen, left_out=_left_out(reasons, eligible, candidates, chosen, options))
 
 
-def _heading(candidate: _Candidate) -> tuple[str, str]:
-    """The outlet and the headline a reader sees for `candidate`, case and spacing aside."""
-    face = candidate.face
-    return face.credit, " ".join(face.title.casefold().split())
-
-
 def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
     """Pins first, then leads, then teasers, from the scored candidates (best first).
 
-    Order of choice: the editor's pins (past every limit, counted against them); leads,
-    best first, those with text before those without, at most ``max_leads_per_source``
-    per outlet (``Article.credit``); then teasers from the rest, best first, at most
-    ``max_teasers_per_source`` per outlet. Section quotas always hold, and one outlet's
-    headline runs once (the best of its stories that share it). When the per-outlet
-    caps leave slots empty they are relaxed as :func:`digest.diversity.place` says (one
-    more story per outlet at a time): leads first, then teasers.
+    Order of choice: the editor's pins (past every limit, counted against them); leads
+    as :func:`digest.rank.leads.choose` says (best first, those with text first, at most
+    ``max_leads_per_source`` per outlet, none far weaker than the best story the limit
+    keeps out); then teasers from the rest, best first, at most
+    ``max_teasers_per_source`` per outlet, in the teaser slots and any lead slot the
+    leads' floor left empty. Section quotas always hold, and one outlet's headline runs
+    once (the best of its stories that share it). When the per-outlet caps leave slots
+    empty they are relaxed as :func:`digest.diversity.place` says (one more story per
+    outlet at a time): leads first, then teasers.
     """
     by_key = {a.key: c for c in candidates for a in c.members}
     pins: list[_Candidate] = []
@@ -322,55 +324,34 @@ def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
         pin = by_key.get(key)
         if pin is not None and pin not in pins:
             pins.append(pin)
-    sections: Counter[str | None] = Counter()
-    shown: set[tuple[str, str]] = set()  # (outlet, headline) of the stories chosen
+    room = _Room(options.section_quotas)
     leads: list[_Candidate] = []
     teasers: list[_Candidate] = []
-
-    def fits(candidate: _Candidate) -> bool:
-        section = candidate.face.section
-        quota = options.section_quotas.get(section) if section is not None else None
-        if _heading(candidate) in shown:  # a thread's replies, a column's issues: once
-            return False
-        return quota is None or sections[section] < quota
-
-    def took(candidate: _Candidate) -> None:
-        sections[candidate.face.section] += 1
-        shown.add(_heading(candidate))
-
     for pin in pins:  # an editor's pins go first, in their order, past every limit
         if len(leads) < options.leads:
             leads.append(pin)
         elif len(teasers) < options.teasers:
             teasers.append(pin)
-        took(pin)
-
-    def credit(candidate: _Candidate) -> str:
-        return candidate.face.credit
+        room.took(pin)
 
     chosen = {id(c) for c in pins}
-    rest = [c for c in candidates if id(c) not in chosen]
-    with_text = [c for c in rest if c.face.summary.strip() or c.face.text.strip()]
-    without_text = [c for c in rest if not (c.face.summary.strip() or c.face.text.strip())]
-    new_leads = _place(  # a lead should have something to say, and not be an advert
-        with_text + without_text,
+    new_leads, freed = _leads(
+        [c for c in candidates if id(c) not in chosen],
         slots=options.leads - len(leads),
         cap=options.max_leads_per_source,
-        source=credit,
-        admit=lambda c: fits(c) and not _sponsored(c.face),
-        took=took,
-        taken=[credit(c) for c in leads],
+        room=room,
+        taken=[_credit(c) for c in leads],
     )
     chosen.update(id(c) for c in new_leads)
     leads += new_leads
     teasers += _place(
-        [c for c in rest if id(c) not in chosen],
-        slots=options.teasers - len(teasers),
+        [c for c in candidates if id(c) not in chosen],
+        slots=options.teasers - len(teasers) + freed,
         cap=options.max_teasers_per_source,
-        source=credit,
-        admit=fits,
-        took=took,
-        taken=[credit(c) for c in teasers],
+        source=_credit,
+        admit=room.fits,
+        took=room.took,
+        taken=[_credit(c) for c in teasers],
     )
     return Ranked(
         leads=tuple(_story(c, options.lead_words, None) for c in leads),

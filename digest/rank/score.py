@@ -11,7 +11,8 @@ an advertiser's empty placement from a story. The score is a product::
   dated counts as one half-life old: neither fresh nor stale);
 - ``source``: the face source's weight from ``options.weights`` (default 1.0);
 - ``coverage``: ``1 + log2(distinct outlets)``: 1 for a lone report, 2 for two outlets,
-  2.58 for three (two copies from one outlet are one; an outlet is ``Article.credit``);
+  2.58 for three (two copies from one outlet are one; an outlet is ``Article.credit``,
+  and reports at one page are one outlet's: see :mod:`digest.rank.outlets`);
 - ``quality``: ``0.7``, plus ``0.2`` when the face has a body of ``LONG_TEXT_WORDS``
   words or more, plus ``0.1`` when it has an image (so 0.7 to 1.0);
 - ``boost``: the sum of the editor boosts (``options.boosts``) of the story's articles,
@@ -32,6 +33,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from digest.rank.outlets import outlets
 from digest.records import Article
 
 if TYPE_CHECKING:
@@ -139,8 +141,9 @@ def recency(when: datetime | None, *, now: datetime, half_life_hours: float) -> 
 
 
 def coverage(cluster: Sequence[Article]) -> float:
-    """``1 + log2(n)`` for ``n`` distinct sources."""
-    return 1.0 + math.log2(max(1, len({a.credit for a in cluster})))
+    """``1 + log2(n)`` for ``n`` distinct outlets (not sources: one outlet configured
+    twice is one, :func:`digest.rank.outlets.outlets`)."""
+    return 1.0 + math.log2(outlets(cluster))
 
 
 def quality(article: Article) -> float:

@@ -1,0 +1,139 @@
+"""An edition's lead stories: strong ones, no more than the outlet limit allows each outlet.
+
+Job: choose the leads from the scored stories (best first, after the editor's pins):
+those with something to say before those without, never an advertiser's (see
+:func:`digest.rank.score.sponsored`), at most ``max_leads_per_source`` per outlet
+(``Article.credit``), relaxed when short as :func:`digest.diversity.place` says; and keep
+the sections' quotas and one outlet's headline once (:class:`Room`, which the teasers
+share). Then the floor: a lead must score at least ``LEAD_FLOOR`` of the best story left
+out of the leads that could have led but for the outlet limit. The limit is there so
+that one outlet cannot take every lead when others have news worth leading; on a day one
+outlet has all the news it used to hand the other slots to whatever the others had, how
+ever stale (a blog's three-week-old sale post led, score 0.000, while the day's security
+story ran as a teaser). A story that far below the one it displaces is filler, not a
+lead: its slot is not filled by it. The strong story takes the slot only if its outlet's
+limit allows (as far as the edition's own shortage of stories had relaxed it); the floor
+never relaxes the limit further, so one outlet still does not take every lead because
+the others' stories were stale. A slot left empty goes to the teasers (the caller's
+``freed``), so the edition keeps its number of stories (`[edition] min_stories`) and the
+weaker stories still run, as teasers.
+Must not: reorder stories, choose teasers, or relax anything but as above.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Protocol, TypeVar
+
+from digest.diversity import place
+from digest.rank.score import sponsored
+from digest.records import Article
+
+#: A lead scores at least this share of the best story the outlet limit kept out of the
+#: leads: diversity is worth a story two half-lives older (a day-old report of another
+#: outlet still leads beside the morning's), not a stale one.
+LEAD_FLOOR = 0.25
+
+
+class Story(Protocol):
+    """What the choice reads of a scored story (the rank stage's candidate)."""
+
+    @property
+    def face(self) -> Article: ...
+
+    @property
+    def score(self) -> float: ...
+
+
+S = TypeVar("S", bound=Story)
+
+
+def heading(story: Story) -> tuple[str, str]:
+    """The outlet and the headline a reader sees for `story`, case and spacing aside."""
+    face = story.face
+    return face.credit, " ".join(face.title.casefold().split())
+
+
+def credit(story: Story) -> str:
+    return story.face.credit
+
+
+def says(story: Story) -> bool:
+    """Has something to say beyond its headline (a standfirst or a body)."""
+    return bool(story.face.summary.strip() or story.face.text.strip())
+
+
+class Room:
+    """The sections' quotas and the headlines already shown, for the stories chosen."""
+
+    def __init__(self, quotas: Mapping[str, int]) -> None:
+        self.quotas = quotas
+        self.sections: Counter[str | None] = Counter()
+        self.shown: set[tuple[str, str]] = set()
+
+    def fits(self, story: Story) -> bool:
+        """Its section under its quota, and its outlet's headline not shown yet (a
+        thread's replies, a column's issues run once)."""
+        section = story.face.section
+        quota = self.quotas.get(section) if section is not None else None
+        if heading(story) in self.shown:
+            return False
+        return quota is None or self.sections[section] < quota
+
+    def took(self, story: Story) -> None:
+        self.sections[story.face.section] += 1
+        self.shown.add(heading(story))
+
+    def copy(self) -> Room:
+        other = Room(self.quotas)
+        other.sections = self.sections.copy()
+        other.shown = set(self.shown)
+        return other
+
+
+def choose(
+    stories: Sequence[S], *, slots: int, cap: int, room: Room, taken: Sequence[str]
+) -> tuple[list[S], int]:
+    """Up to `slots` leads from `stories` (best first), and how many slots the floor
+    left empty (`LEAD_FLOOR`); `room` takes the leads chosen, `taken` names the outlets
+    of the leads pinned."""
+    pool = [s for s in stories if says(s)] + [s for s in stories if not says(s)]
+    trial = room.copy()
+    first = _place(pool, slots=slots, cap=cap, room=trial, taken=taken)
+    chosen = {id(s) for s in first}
+    bar = next((s for s in pool if id(s) not in chosen and says(s) and _may_lead(s, trial)), None)
+    leads = first
+    if bar is not None and any(s.score < LEAD_FLOOR * bar.score for s in first):
+        counts = Counter([*taken, *(credit(s) for s in first)])
+        most = max([cap, *(counts[credit(s)] for s in first)])  # as far as it was relaxed
+        strong = [s for s in pool if s.score >= LEAD_FLOOR * bar.score]
+        leads = _place(strong, slots=slots, cap=cap, room=room.copy(), taken=taken, most=most)
+    for lead in leads:
+        room.took(lead)
+    return leads, max(0, len(first) - len(leads))
+
+
+def _may_lead(story: Story, room: Room) -> bool:
+    return room.fits(story) and not sponsored(story.face)
+
+
+def _place(
+    pool: Sequence[S],
+    *,
+    slots: int,
+    cap: int,
+    room: Room,
+    taken: Sequence[str],
+    most: int | None = None,
+) -> list[S]:
+    return place(
+        pool,
+        slots=slots,
+        cap=cap,
+        source=credit,
+        admit=lambda s: _may_lead(s, room),
+        took=room.took,
+        taken=taken,
+        most=most,
+    )
