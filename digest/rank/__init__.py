@@ -341,12 +341,13 @@ def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
         cap=options.max_leads_per_source,
         room=room,
         taken=[_credit(c) for c in leads],
+        floor=options.teasers > 0,  # a format of leads only has no teasers to take them
     )
     chosen.update(id(c) for c in new_leads)
     leads += new_leads
     teasers += _place(
         [c for c in candidates if id(c) not in chosen],
-        slots=options.teasers - len(teasers) + freed,
+        slots=options.teasers - len(teasers) + freed,  # a lead slot the floor left empty
         cap=options.max_teasers_per_source,
         source=_credit,
         admit=room.fits,

@@ -93,18 +93,25 @@ class Room:
 
 
 def choose(
-    stories: Sequence[S], *, slots: int, cap: int, room: Room, taken: Sequence[str]
+    stories: Sequence[S],
+    *,
+    slots: int,
+    cap: int,
+    room: Room,
+    taken: Sequence[str],
+    floor: bool = True,
 ) -> tuple[list[S], int]:
     """Up to `slots` leads from `stories` (best first), and how many slots the floor
     left empty (`LEAD_FLOOR`); `room` takes the leads chosen, `taken` names the outlets
-    of the leads pinned."""
+    of the leads pinned. Without `floor` (an edition of leads only, with no teasers to
+    run the weaker stories in) the leads are as the outlet limit alone gives them."""
     pool = [s for s in stories if says(s)] + [s for s in stories if not says(s)]
     trial = room.copy()
     first = _place(pool, slots=slots, cap=cap, room=trial, taken=taken)
     chosen = {id(s) for s in first}
     bar = next((s for s in pool if id(s) not in chosen and says(s) and _may_lead(s, trial)), None)
     leads = first
-    if bar is not None and any(s.score < LEAD_FLOOR * bar.score for s in first):
+    if floor and bar is not None and any(s.score < LEAD_FLOOR * bar.score for s in first):
         counts = Counter([*taken, *(credit(s) for s in first)])
         most = max([cap, *(counts[credit(s)] for s in first)])  # as far as it was relaxed
         strong = [s for s in pool if s.score >= LEAD_FLOOR * bar.score]
