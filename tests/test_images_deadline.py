@@ -114,3 +114,33 @@ def test_a_name_lookup_that_never_ends_does_not_hold_the_build(
         f"1.5 s for pictures (http://{HUNG_HOST}/tender.jpg)",
     )
     assert app.store.image_count() == 1
+
+
+def test_a_desk_rebuild_keeps_its_hosted_pictures_and_names_the_late_ones(
+    tmp_path: Path, short: None
+) -> None:
+    """The pictures the edition hosts already are not fetched again (so the deadline
+    never costs them); the others are tried again within it, and the flash names the
+    ones left out, and why."""
+    from tests.test_desk import add_editor, editor_client, post, running
+
+    with serve_feeds({"/img/ferry.png": FERRY}, hang_seconds=10) as server:
+        server.types["/img/ferry.png"] = "image/png"
+        server.feeds["/feed.xml"] = feed(server, _slow_stories())
+        config = project(tmp_path / "news", server)
+        app = App.from_config(config)
+        eid = app.build(now=NOW, reports=app.collect(now=NOW)).id or 0
+        add_editor(config)
+        with running(config) as base, editor_client(base) as c:
+            before = server.requests
+            started = time.perf_counter()
+            r = post(c, eid, "rebuild")
+            took = time.perf_counter() - started
+            assert r.status_code == 303
+            shown = " ".join(c.get(r.headers["location"]).text.split())
+            assert server.requests == before + 3  # the three slow ones, not the ferry
+    assert took < DEADLINE + MARGIN, took
+    for n, (title, _) in enumerate(STORIES[1:]):
+        assert f"Harbour Herald: no image for “{title}”: not fetched within the build" in shown
+        assert server.url(f"/hang/{n}.jpg") in shown
+    assert f"no image for “{STORIES[0][0]}”" not in shown
