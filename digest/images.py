@@ -3,7 +3,8 @@
 Job: when `[newsletter] images = "hosted"` (the default), :func:`host_edition` fetches
 the picture of every story an edition carries (leads, teasers, the sections' reserve:
 a variant or an editor may make any of them a lead) through the collect fetcher, once
-per address, with a size cap and a deadline, and only from public addresses unless
+per address, with a size cap and a deadline each and one for them all (:data:`DEADLINE`:
+those not fetched by then are left out), and only from public addresses unless
 `[serve] allow_private_fetch` says otherwise (a feed names its pictures, so a feed
 must not make digest read a private network). Bytes that are a real JPEG, PNG, GIF or
 WebP (:mod:`digest.imagebytes`; never what the server's Content-Type claims) are kept
@@ -46,6 +47,10 @@ __all__ = [
 MAX_IMAGE_BYTES = 3_000_000
 FETCH_TIMEOUT = 15.0
 CONCURRENCY = 8
+#: Seconds for all of a build's pictures (each has FETCH_TIMEOUT, CONCURRENCY at a
+#: time): those not fetched by then are left out, so slow picture servers cannot hold
+#: a build (before its scheduled slot) for ceil(N / 8) x 15 s.
+DEADLINE = 40.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,10 @@ def hosted_name(sha256: str, extension: str) -> str:
 
 def _keep(result: FetchResult, store: Store, now: datetime) -> Image | str:
     """The hosted copy's image (url, name and pixel width), or why there is none."""
+    if result.late:
+        return (
+            f"not fetched within the build's {DEADLINE:g} s for pictures ({shown_url(result.url)})"
+        )
     if result.error is not None or result.body is None:
         return (result.error or f"{result.name}: nothing fetched").removeprefix(f"{result.name}: ")
     picture = read_size(result.body)
@@ -114,6 +123,7 @@ def host_stories(
         timeout=FETCH_TIMEOUT,
         max_bytes=MAX_IMAGE_BYTES,
         allowed=(lambda _address: True) if allow_private else is_public,
+        deadline=DEADLINE,
     )
     found.update((url, _keep(r, store, now)) for url, r in zip(wanted, results, strict=True))
     return _applied(stories, found)

@@ -168,3 +168,29 @@ def test_ipv6_site_local_addresses_are_not_public() -> None:
     results = fetch_all_sync([FetchRequest("Site", u) for u in urls], allowed=is_public, timeout=3)
     for url, result in zip(urls, results, strict=True):
         assert result.error is not None and "is not a public address" in result.error, url
+
+
+def test_a_deadline_for_all_stops_those_not_fetched_by_then() -> None:
+    """One at a time, a server that answers one request at once and hangs on the rest:
+    with `deadline`, fetch_all returns by then, the waiting ones failed too (`late`)."""
+    import time
+
+    from tests.feedserver import serve_feeds
+
+    with serve_feeds({"/ok": b"fine"}, hang_seconds=10) as server:
+        paths = ["/ok", "/hang/1", "/hang/2", "/hang/3"]
+        started = time.perf_counter()
+        results = fetch_all_sync(
+            [FetchRequest("Slow", server.url(p)) for p in paths],
+            concurrency=1,
+            timeout=5,
+            deadline=1.0,
+        )
+        took = time.perf_counter() - started
+    assert took < 2
+    assert results[0].body == b"fine" and not results[0].late
+    for path, result in zip(paths[1:], results[1:], strict=True):
+        assert result.late and result.body is None
+        assert result.error == (
+            f"Slow: not fetched within 1s, the deadline for all the fetches ({server.url(path)})"
+        )

@@ -62,6 +62,7 @@ class FetchResult:
     error: str | None = None  # "NAME: what went wrong (URL)"
     not_modified: bool = False  # 304: keep what we have
     elapsed: float = 0.0  # seconds
+    late: bool = False  # not fetched within fetch_all's `deadline` for all of them
 
 
 async def fetch_all(
@@ -72,8 +73,12 @@ async def fetch_all(
     max_bytes: int = 10_000_000,
     user_agent: str = USER_AGENT,
     allowed: Allowed | None = None,
+    deadline: float | None = None,
 ) -> list[FetchResult]:
     """Fetch every request, at most `concurrency` at a time; results in request order.
+
+    With `deadline` (seconds for them all), those not fetched by then are stopped and
+    failed, `late`; `timeout` is each request's own.
 
     With `allowed`, only http(s) URLs are fetched, and only from hosts whose every
     address it accepts (checked where the connection is made, and again at each
@@ -102,7 +107,17 @@ async def fetch_all(
                     result = await _guarded(client, request, timeout, max_bytes)
                 return replace(result, elapsed=round(time.perf_counter() - started, 3))
 
-        return list(await asyncio.gather(*(one(r) for r in requests)))
+        tasks = [asyncio.create_task(one(r)) for r in requests]
+        if deadline is None or not tasks:
+            return list(await asyncio.gather(*tasks))
+        _done, pending = await asyncio.wait(tasks, timeout=deadline)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)  # their connections closed
+        return [
+            _late(r, deadline) if t in pending else t.result()
+            for r, t in zip(requests, tasks, strict=True)
+        ]
 
 
 def fetch_all_sync(
@@ -113,6 +128,7 @@ def fetch_all_sync(
     max_bytes: int = 10_000_000,
     user_agent: str = USER_AGENT,
     allowed: Allowed | None = None,
+    deadline: float | None = None,
 ) -> list[FetchResult]:
     """:func:`fetch_all` for synchronous callers (must not be called inside a running loop)."""
     return asyncio.run(
@@ -123,6 +139,7 @@ def fetch_all_sync(
             max_bytes=max_bytes,
             user_agent=user_agent,
             allowed=allowed,
+            deadline=deadline,
         )
     )
 
@@ -226,6 +243,11 @@ def _failed(request: FetchRequest, problem: str, status: int | None = None) -> F
     return FetchResult(
         request.name, request.url, status, error=f"{request.name}: {problem} ({shown})"
     )
+
+
+def _late(request: FetchRequest, deadline: float) -> FetchResult:
+    problem = f"not fetched within {deadline:g}s, the deadline for all the fetches"
+    return replace(_failed(request, problem), late=True)
 
 
 async def _guarded(

@@ -14,9 +14,11 @@ httpcore's exceptions, as with AnyIO, so httpx maps them the same way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import select
 import socket
 import ssl
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -188,6 +190,38 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         return self._transport.get_extra_info(_EXTRA[info]) if info in _EXTRA else None
 
 
+def _lookup(host: str, port: int) -> asyncio.Future[list[Any]]:
+    """socket.getaddrinfo(host, port) in a daemon thread of its own, not the loop's
+    default executor: asyncio.run joins that executor's threads at its end (and the
+    interpreter, a ThreadPoolExecutor's at exit), so a nameserver that never answers
+    would hold the caller, past every deadline, for as long as the system resolver
+    allows. Awaiting this is cancelled as any await is; the thread is then left to
+    end on its own, its answer dropped."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[list[Any]] = loop.create_future()
+
+    def settle(result: list[Any] | None, error: BaseException | None) -> None:
+        if future.done():  # cancelled: nobody waits for it any more
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result or [])
+
+    def resolve() -> None:
+        result: list[Any] | None = None
+        error: BaseException | None = None
+        try:
+            result = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except Exception as exc:  # handed to the awaiting task
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the answer is dropped
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=resolve, name=f"digest lookup {host}", daemon=True).start()
+    return future
+
+
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
     """Connections through the running asyncio loop (Happy Eyeballs, as AnyIO's).
 
@@ -195,15 +229,16 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
     it) unless `allowed` accepts every address it has; the connection then goes to
     those checked addresses only, so a name that resolves elsewhere a moment later
     cannot slip past (URLs a feed names, such as its pictures', that must not reach
-    private networks)."""
+    private networks). That lookup runs in a thread nobody waits for
+    (:func:`_lookup`), so a hung nameserver holds a fetch no longer than its deadline.
+    Without `allowed`, the loop resolves as asyncio does (its default executor)."""
 
     def __init__(self, allowed: Callable[[str], bool] | None = None) -> None:
         self.allowed = allowed
 
     async def _checked(self, host: str, port: int) -> list[str]:
-        loop = asyncio.get_running_loop()
         try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = await _lookup(host, port)
         except (OSError, UnicodeError) as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
