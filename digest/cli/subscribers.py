@@ -48,7 +48,7 @@ def subscribers_import(config: str, file: str, list_name: str, dry_run: bool, st
     """
     from digest.subscribers import import_csv
 
-    app = open_app(config)
+    app = open_app(config, creates=True)
     lst = app.settings.list(list_name)
     result = import_csv(
         app.store, list_name, Path(file), now=datetime.now(UTC), dry_run=dry_run, status=status
@@ -100,7 +100,7 @@ def subscribers_add(config: str, email: str, list_name: str, name: str) -> None:
     list has double_opt_in = true. Never reactivates an address that left."""
     from digest.subscribers import subscribe
 
-    app = open_app(config)
+    app = open_app(config, creates=True)
     added = subscribe(app, list_name, email, name, origin="cli", now=datetime.now(UTC))
     sub = added.subscriber
     if not added.created:
