@@ -289,9 +289,11 @@ def build(
     Prints one line saying what was kept and what was left out, and why. Exits 1 when
     no story is left (nothing is stored) or the edition has fewer than
     `[edition] min_stories` (stored as a draft for an editor to complete; `digest send`
-    refuses it as it is).
+    refuses it as it is); 2 when there is no source (the error says how to add one).
     """
     app = open_app(config, creates=True)
+    if no_sources := app.settings.no_sources("to build an edition from"):
+        raise ConfigError(no_sources)  # before the store is opened: nothing is created
     now = at_time(at)
     reports = None if no_collect else app.collect(now=now)
     built = app.draft(list_name=list_name, now=now, reports=reports)
