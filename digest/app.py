@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digest.config import Settings, load
+from digest.errors import StoreUnavailable
+from digest.revision import sqlite_file
 
 if TYPE_CHECKING:  # collect, build (rank), render, compose, DKIM, the transports and the
     # tokens are imported where used: a collect, or a send worker, needs not load what
@@ -52,6 +54,23 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def missing_database(settings: Settings) -> str | None:
+    """Why the project's SQLite file is not there to read: one line naming the file
+    looked for, the file and key that named it, and the commands that create one; None
+    when it exists, or the database is not a plain SQLite file (PostgreSQL says itself
+    that a database does not exist)."""
+    path = sqlite_file(settings.database.url)
+    if path is None or path.exists():
+        return None
+    return (
+        f"{path}: no such database file ([database] url in {settings.path}; a relative "
+        "path is resolved against that file's folder, digest.db when not set); nothing "
+        "was created. Is the url misspelt, or --config another project's file? "
+        "`digest subscribers import`, `digest collect` or `digest build` create a new "
+        "project's database (`digest init DIR` scaffolds a project)"
+    )
+
+
 def _migrated(url: str) -> Store:
     """The store, its schema brought to the newest migration (SQLAlchemy loaded now)."""
     from digest.store import Store
@@ -64,12 +83,17 @@ def _migrated(url: str) -> Store:
 class App:
     """A newsletter project: its settings and the parts built from them."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, creates: bool = True) -> None:
         self.settings = settings
+        #: False: a SQLite database file that is not there is refused
+        #: (:func:`missing_database`), never created empty: the App of a command
+        #: that only reads or acts on stored data, where an empty new file (a misspelt
+        #: `[database] url`, another project's `--config`) looked like lost data.
+        self.creates = creates
 
     @classmethod
-    def from_config(cls, path: str | Path) -> App:
-        return cls(load(path))
+    def from_config(cls, path: str | Path, *, creates: bool = True) -> App:
+        return cls(load(path), creates=creates)
 
     def close(self) -> None:
         """Close the store's connections, if it was opened. On SQLite the last one to
@@ -82,6 +106,8 @@ class App:
     # -- the parts ----------------------------------------------------------------------
     @cached_property
     def store(self) -> Store:
+        if not self.creates and (missing := missing_database(self.settings)):
+            raise StoreUnavailable(missing)  # before anything connects: nothing is created
         return _migrated(self.settings.database.url)
 
     @cached_property
@@ -174,10 +200,11 @@ class App:
 
     def prune(self, *, now: datetime, dry_run: bool = False) -> Pruned:
         """:func:`digest.retention.prune_project`: empty old articles' bodies (`[database]
-        keep_days`); a dry run opens no store that is not there yet."""
+        keep_days`); a dry run opens no store that is not there yet (an App that does not
+        create one refuses it, as every use of its store does)."""
         from digest import retention
 
-        opened = "store" in self.__dict__  # the cached property was used
+        opened = "store" in self.__dict__ or not self.creates
         return retention.prune_project(
             self.settings, lambda: self.store, opened=opened, now=now, dry_run=dry_run
         )

@@ -245,6 +245,8 @@ def test_soft_bounces_suppress_only_after_the_limit_in_a_row(tmp_path: Path) -> 
 
 def test_an_unreadable_mailbox_is_a_clear_error(tmp_path: Path) -> None:
     app = _project(tmp_path)
+    app.store  # noqa: B018 - the project's database (a command on a missing one is refused)
+    app.close()
     result = CliRunner().invoke(
         main,
         ["bounces", "--config", str(app.settings.path), "--mailbox", f"maildir:{tmp_path}/nope"],

@@ -66,3 +66,16 @@ def test_the_scheduler_with_no_sources_says_so_at_its_collect(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     line = next(x for x in result.output.splitlines() if " collect " in x)
     assert f"skipped ({config} has no [[sources]]: there is nothing to collect" in line
+
+
+def test_a_build_with_no_sources_says_how_to_add_one(tmp_path: Path) -> None:
+    """It printed "No edition: 0 stories…", as if the sources had had nothing to give."""
+    config = write_project(tmp_path / "news", sources="")
+    for extra in ([], ["--no-collect"], ["--json"]):
+        args = ["build", "--config", str(config), "--at", "2026-11-27T06:00:00Z", *extra]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert f"error: {config} has no [[sources]]: there is nothing to build" in result.output
+        assert 'url = "https://' in result.output and "path = " in result.output
+        assert "No edition" not in result.output and "0 stories" not in result.output
+    assert not (tmp_path / "news" / "digest.db").exists()  # nothing was stored

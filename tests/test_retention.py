@@ -323,20 +323,18 @@ def test_the_scheduler_prunes_once_a_day_not_on_every_tick(tmp_path: Path, db_ur
     app.close()
 
 
-def test_a_dry_run_prune_of_a_new_project_creates_no_database(tmp_path: Path) -> None:
-    """`--dry-run` changes nothing: on a project that has no database yet it says there is
-    nothing to prune and leaves no database file (an empty one would then look like a
-    project that had been collected)."""
+def test_a_prune_of_a_project_with_no_database_is_refused_and_creates_none(
+    tmp_path: Path,
+) -> None:
+    """A prune, even a dry run, of a project that has no database yet (or whose `[database]
+    url` is misspelt) is refused, naming the file looked for, and leaves no database
+    file: a dry run said "Would empty the text of 0 articles" (as if the data were
+    gone), a real prune created an empty one, which then looked like a project that had
+    been collected."""
     config = _project(tmp_path / "news", "sqlite:///digest.db")
     at = ["--config", str(config), "--at", "2026-11-27T06:00:00Z"]
-    dry = CliRunner().invoke(main, ["prune", "--dry-run", *at])
-    assert dry.exit_code == 0, dry.output
-    assert dry.output.startswith("Would empty the text of 0 articles"), dry.output
-    assert "would delete 0 of the scheduler's records" in dry.output
-    assert sorted(p.name for p in config.parent.iterdir()) == ["digest.toml", "subscribers"]
-    as_json = CliRunner().invoke(main, ["prune", "--dry-run", "--json", *at])
-    assert json.loads(as_json.output)["emptied"] == 0
-    assert not (config.parent / "digest.db").exists()
-    done = CliRunner().invoke(main, ["prune", *at])  # a real prune opens (creates) it
-    assert done.exit_code == 0, done.output
-    assert (config.parent / "digest.db").exists()
+    for extra in (["--dry-run"], ["--dry-run", "--json"], []):
+        result = CliRunner().invoke(main, ["prune", *extra, *at])
+        assert result.exit_code == 2, result.output
+        assert f"{config.parent / 'digest.db'}: no such database file" in result.output
+        assert sorted(p.name for p in config.parent.iterdir()) == ["digest.toml", "subscribers"]

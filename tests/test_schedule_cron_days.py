@@ -79,5 +79,5 @@ def test_digest_schedule_shows_mondays_for_1(tmp_path: Path) -> None:
     args = ["schedule", "--config", str(config), "--at", "2026-12-05T12:00:00Z", "--json"]
     res = CliRunner().invoke(main, [*args, "--count", "2"])
     assert res.exit_code == 0, res.output
-    (entry,) = json.loads(res.output)
+    (entry,) = json.loads(res.stdout)
     assert entry["local"] == ["2026-12-07T06:30:00+01:00", "2026-12-14T06:30:00+01:00"]

@@ -102,7 +102,7 @@ def test_two_slots_in_the_repeated_hour_each_run_once_on_the_fall_back_day(
     args = ["schedule", "--config", str(config), "--at", "2026-10-24T12:00:00Z", "--json"]
     res = CliRunner().invoke(main, [*args, "--count", "4"])
     assert res.exit_code == 0, res.output
-    (entry,) = json.loads(res.output)
+    (entry,) = json.loads(res.stdout)
     assert entry["local"] == [
         "2026-10-25T02:00:00+02:00",
         "2026-10-25T02:30:00+02:00",
@@ -236,7 +236,7 @@ def test_schedule_command_prints_next_runs_in_utc_and_local_time(tmp_path: Path)
         main, ["schedule", "--config", str(config), "--at", "2026-03-27T12:00:00Z", "--json"]
     )
     assert res.exit_code == 0, res.output
-    (entry,) = json.loads(res.output)
+    (entry,) = json.loads(res.stdout)
     assert entry["list"] == "daily"
     assert entry["next"][:3] == [
         "2026-03-28T06:00:00Z",

@@ -211,6 +211,9 @@ def test_a_worker_refused_by_the_broker_says_so_without_a_traceback(tmp_path: Pa
         password = "guest"
         extra = queue_config(broker.replace(f":{password}@", "@"), name=queue)
         config = small_project(tmp_path / "news", free_port(), extra=extra)
+        project = App.from_config(config)
+        project.store  # noqa: B018 - its database (a worker refuses a missing one first)
+        project.close()
         env = {**os.environ, "DIGEST_BROKER_PASSWORD": "not-the-Passw0rd"}
         done = subprocess.run(
             [*DIGEST, "worker", "--config", str(config)],

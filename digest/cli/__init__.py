@@ -196,7 +196,7 @@ def demo(out: str) -> None:
             path.unlink()
     copy_project(target, DEMO_AT, templates=False)
     (target / DEMO_MARK).write_text("made by `digest demo`, which may empty this folder again\n")
-    app = open_app(str(target / "digest.toml"))
+    app = open_app(str(target / "digest.toml"), creates=True)
     # Offline: the sample's pictures are on example.* hosts that do not exist, so the
     # demo fetches none and shows none ([newsletter] images = "hosted" in its file
     # fetches them when its edition is built by `digest build` or `digest run`).
@@ -251,7 +251,7 @@ def collect(config: str, at: str | None) -> None:
 
     Exits 1 when every source failed (nothing came in), 2 when there is no source (the
     error says how to add one), 0 otherwise."""
-    app = open_app(config)
+    app = open_app(config, creates=True)
     if no_sources := app.settings.no_sources():
         raise ConfigError(no_sources)
     if not err.is_terminal:  # a bar is drawn on a terminal only (nor its refresh thread)
@@ -289,9 +289,11 @@ def build(
     Prints one line saying what was kept and what was left out, and why. Exits 1 when
     no story is left (nothing is stored) or the edition has fewer than
     `[edition] min_stories` (stored as a draft for an editor to complete; `digest send`
-    refuses it as it is).
+    refuses it as it is); 2 when there is no source (the error says how to add one).
     """
-    app = open_app(config)
+    app = open_app(config, creates=True)
+    if no_sources := app.settings.no_sources("to build an edition from"):
+        raise ConfigError(no_sources)  # before the store is opened: nothing is created
     now = at_time(at)
     reports = None if no_collect else app.collect(now=now)
     built = app.draft(list_name=list_name, now=now, reports=reports)

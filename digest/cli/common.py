@@ -119,11 +119,15 @@ config_option = click.option(
 )
 
 
-def open_app(config: str) -> App:
-    """The project's App, from its configuration file (the application loaded on use)."""
+def open_app(config: str, *, creates: bool = False) -> App:
+    """The project's App, from its configuration file (the application loaded on use).
+
+    Only the commands that start a project (`creates`: demo, collect, build, run,
+    subscribers import and add, editors add) make a SQLite database that is not there;
+    the others refuse it, naming the file looked for (see App.creates)."""
     from digest.app import App
 
-    app = App.from_config(config)
+    app = App.from_config(config, creates=creates)
     context = click.get_current_context(silent=True)
     if context is not None:  # closed with the command (see App.close)
         context.call_on_close(app.close)

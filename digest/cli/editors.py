@@ -43,7 +43,7 @@ def add(config: str, email: str, password_stdin: bool) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not password:
         raise DigestError(f"{email}: no password given")
-    app = open_app(config)
+    app = open_app(config, creates=True)
     created = app.store.add_editor(email, password, now=datetime.now(UTC))
     who = email.strip().lower()
     if created:

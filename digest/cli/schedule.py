@@ -18,6 +18,8 @@ from digest.cli.common import (
     at_time,
     config_option,
     console,
+    err,
+    escape,
     example_domains_warning,
     open_app,
 )
@@ -56,13 +58,23 @@ def _recent(app: Any, list_name: str, limit: int) -> list[dict[str, Any]]:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: [{list, next: [UTC...]}].")
 def schedule(config: str, at: str | None, count: int, as_json: bool) -> None:
     """Each list's next sends in UTC and local time, and what the scheduler did lately."""
+    from digest.app import missing_database
     from digest.schedule import delivery_zones, next_events
 
     app = open_app(config)
+    # The config's schedule, on a project with no database too (none is created): the
+    # list's own zone for local delivery, and no runs.
+    if missing := missing_database(app.settings):
+        shown = "the schedule below is the config's alone (no subscribers' zones, no runs)"
+        err.print(f"[bold yellow]warning:[/] {escape(missing)}. {shown}", soft_wrap=True)
     after = at_time(at)
     out = []
     for lst in app.settings.lists:
-        zones = delivery_zones(app.store, lst)
+        if missing:
+            local = lst.delivery == "local"
+            zones = frozenset({lst.timezone}) if local else None
+        else:
+            zones = delivery_zones(app.store, lst)
         events = next_events(lst, after, count, zones)
         tz = ZoneInfo(lst.timezone)
         entry: dict[str, Any] = {
@@ -79,7 +91,7 @@ def schedule(config: str, at: str | None, count: int, as_json: bool) -> None:
             "grace_minutes": lst.grace_minutes,
             "build_ahead_minutes": lst.build_ahead_minutes,
             "send_window": lst.send_window,
-            "recent": _recent(app, lst.name, 5),
+            "recent": [] if missing else _recent(app, lst.name, 5),
         }
         if zones is not None:
             entry["zones"] = [sorted(e.zones or ()) for e in events]
@@ -146,7 +158,7 @@ def run(config: str, at: str | None, once: bool, verbose: bool) -> None:
     )
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
-    app = open_app(config)
+    app = open_app(config, creates=True)
     if warning := example_domains_warning(app.settings):
         logging.getLogger("digest.schedule").warning("%s", warning)
     start: datetime | None = at_time(at) if at else None

@@ -11,12 +11,16 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
 from digest.cli.common import config_option, console, err, open_app, print_table
-from digest.errors import SubscriberError
+from digest.errors import ConfigError, SubscriberError
+
+if TYPE_CHECKING:
+    from digest.config import ListSettings
 
 
 @click.group()
@@ -26,7 +30,7 @@ def subscribers() -> None:
 
 @subscribers.command("import")
 @config_option
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False), required=False)
 @click.option("--list", "list_name", required=True, help="The list to import into.")
 @click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
 @click.option(
@@ -37,8 +41,13 @@ def subscribers() -> None:
     help="What the file's people are: active, or how they left another tool "
     "(its unsubscribed, cleaned/bounced or complained export); those are never mailed.",
 )
-def subscribers_import(config: str, file: str, list_name: str, dry_run: bool, status: str) -> None:
+def subscribers_import(
+    config: str, file: str | None, list_name: str, dry_run: bool, status: str
+) -> None:
     """Import a CSV (email,name[,sections,timezone,format]); bad rows are reported.
+
+    Without FILE, the list's own CSV (`[[lists]] subscribers` in the config): nothing
+    else reads that file, so after editing it, import it again.
 
     Good rows are written in one transaction; an import never reactivates an
     unsubscribed, bounced or complained address, nor one erased with `forget`.
@@ -48,10 +57,12 @@ def subscribers_import(config: str, file: str, list_name: str, dry_run: bool, st
     """
     from digest.subscribers import import_csv
 
-    app = open_app(config)
+    app = open_app(config, creates=True)
     lst = app.settings.list(list_name)
+    path = Path(file) if file else _list_file(app.settings.path, lst)
+    file = file or str(path)
     result = import_csv(
-        app.store, list_name, Path(file), now=datetime.now(UTC), dry_run=dry_run, status=status
+        app.store, list_name, path, now=datetime.now(UTC), dry_run=dry_run, status=status
     )
     for p in result.problems:
         err.print(
@@ -90,6 +101,20 @@ def subscribers_import(config: str, file: str, list_name: str, dry_run: bool, st
         sys.exit(1)
 
 
+def _list_file(config: Path, lst: ListSettings) -> Path:
+    """The CSV `[[lists]] subscribers` names for `lst`: refused, before the store is
+    opened, when it is not set or not there (it was taken in silence)."""
+    where = f"[[lists]] {lst.name!r}"
+    if lst.subscribers is None:
+        raise ConfigError(
+            f"give the CSV file to import: {where} in {config} names none "
+            '(subscribers = "subscribers/FILE.csv")'
+        )
+    if not lst.subscribers.is_file():
+        raise ConfigError(f"{config}: {where} subscribers: {lst.subscribers}: no such file")
+    return lst.subscribers
+
+
 @subscribers.command("add")
 @config_option
 @click.argument("email")
@@ -100,7 +125,7 @@ def subscribers_add(config: str, email: str, list_name: str, name: str) -> None:
     list has double_opt_in = true. Never reactivates an address that left."""
     from digest.subscribers import subscribe
 
-    app = open_app(config)
+    app = open_app(config, creates=True)
     added = subscribe(app, list_name, email, name, origin="cli", now=datetime.now(UTC))
     sub = added.subscriber
     if not added.created:

@@ -76,7 +76,7 @@ def worker(
         raise click.BadParameter(
             "the solo pool runs one batch at a time", param_hint="--concurrency"
         )
-    app = App(settings)
+    app = App(settings, creates=False)  # its queue's editions are in a database already
     app.store.close()  # migrated; no connection may cross into a pool process
     names = [q.strip() for q in (queues or settings.queue.name).split(",") if q.strip()]
     sys.exit(

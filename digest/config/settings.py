@@ -277,13 +277,14 @@ class Settings:
     def templates(self) -> Path:
         return self.root / "templates"
 
-    def no_sources(self) -> str | None:
-        """Why a collect has nothing to do (the file has no `[[sources]]`): one line,
-        then how to add a source; None when there is one."""
+    def no_sources(self, nothing: str = "to collect") -> str | None:
+        """Why a collect (or a build: `nothing` = "to build an edition from") has nothing
+        to do (the file has no `[[sources]]`): one line, then how to add a source; None
+        when there is one."""
         if self.sources:
             return None
         return (
-            f"{self.path} has no [[sources]]: there is nothing to collect.\nAdd a feed:\n\n"
+            f"{self.path} has no [[sources]]: there is nothing {nothing}.\nAdd a feed:\n\n"
             '[[sources]]\nname = "Harbour Herald"\nurl = "https://herald.example.org/feed.xml"\n\n'
             'or a folder of .txt, .md and .html articles: path = "articles/" instead of url.'
         )

@@ -51,6 +51,9 @@ def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
     from digest.web import hooks, images, public
 
     settings = app.settings
+    # Migrated once, before threads share the app; first, so that a database refused
+    # (see App.creates) leaves nothing behind, not even a new secret key.
+    app.store  # noqa: B018
     flask_app = Flask(__name__, static_folder=None, template_folder=None)
     flask_app.secret_key = settings.secret_key
     # Editors stay logged in through a key rotation: retired keys still verify sessions.
@@ -72,7 +75,6 @@ def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
     )
     flask_app.jinja_env.globals.update(t=text, page_language=page_language)
     csrf.init_app(flask_app)
-    app.store  # noqa: B018 - migrate once, before threads share the app
 
     flask_app.register_blueprint(public.bp)
     flask_app.register_blueprint(hooks.bp)  # provider webhooks: bounces, complaints
