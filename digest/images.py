@@ -25,11 +25,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from digest.collect.fetch import FetchRequest, FetchResult, fetch_all_sync, shown_url
 from digest.imagebytes import MAX_PIXELS, MAX_SIDE, fits, read_size
+from digest.netaddr import is_public
 from digest.records import Edition, Image, Story
 
 if TYPE_CHECKING:
+    from digest.collect.fetch import FetchResult
     from digest.config import Settings
     from digest.store import Store
 
@@ -68,6 +69,8 @@ def hosted_name(sha256: str, extension: str) -> str:
 
 def _keep(result: FetchResult, store: Store, now: datetime) -> Image | str:
     """The hosted copy's image (url, name and pixel width), or why there is none."""
+    from digest.collect.fetch import shown_url
+
     if result.late:
         return (
             f"not fetched within the build's {DEADLINE:g} s for pictures ({shown_url(result.url)})"
@@ -107,8 +110,6 @@ def host_stories(
     """Host the pictures of `stories` that are not hosted yet (see the module); one
     whose address is in `known` (hosted for another story: :func:`hosted_images`)
     is that copy, not fetched again."""
-    from digest.web.fetch_guard import is_public
-
     found: dict[str, Image | str] = dict(known or {})
     wanted: dict[str, str] = {}  # address -> the first story's source (named in errors)
     for story in stories:
@@ -117,6 +118,10 @@ def host_stories(
             wanted.setdefault(image.url, story.source)
     if not wanted:
         return _applied(stories, found)
+    # Loaded only when there are pictures to fetch: httpx and asyncio are no part of a
+    # build without them.
+    from digest.collect.fetch import FetchRequest, fetch_all_sync
+
     results = fetch_all_sync(
         [FetchRequest(source, url) for url, source in wanted.items()],
         concurrency=CONCURRENCY,

@@ -13,7 +13,6 @@ This module must not parse pages or store anything.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import time
 from collections.abc import Callable, Iterable
@@ -25,9 +24,9 @@ import httpcore
 
 from digest.collect.fetch import USER_AGENT
 from digest.errors import SourceError
+from digest.netaddr import is_public
 
 MAX_REDIRECTS = 5
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 Allowed = Callable[[str], bool]
 
@@ -43,37 +42,6 @@ class Page:
     url: str
     body: bytes
     content_type: str | None
-
-
-def is_public(address: str) -> bool:
-    """Whether an IP address is on the public internet (not loopback, private,
-    link-local, site-local, multicast, reserved, unspecified or shared, nor one of those wrapped
-    in an IPv6 address)."""
-    try:
-        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
-            address.split("%", 1)[0]
-        )
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address):
-        inner = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
-        if inner is None and ip in _NAT64:
-            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if inner is not None:
-            ip = inner
-    return bool(
-        ip.is_global
-        and not (
-            ip.is_multicast
-            or ip.is_reserved
-            or ip.is_loopback
-            or ip.is_link_local
-            or ip.is_private
-            or ip.is_unspecified
-            # fec0::/10, site-local: deprecated, still routed inside some networks
-            or (isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local)
-        )
-    )
 
 
 class _CheckedBackend(httpcore.SyncBackend):
