@@ -52,3 +52,33 @@ def test_the_live_frame_says_being_sent_and_counts_every_outcome(desk: tuple[Pat
         assert "claimed" not in listing and "3 unfinished" in listing, listing
         page = c.get(f"/editions/{eid}").text
         assert ">claimed<" not in page and " claimed" not in page
+
+
+def _counts(frame: str) -> dict[str, int]:
+    """The frame's numbers by the words under them (the status cell left out)."""
+    cells = re.findall(r"<b[^>]*>([^<]*)</b><span>([^<]*)</span>", frame)
+    return {words: int(n) for n, words in cells if n.isdigit()}
+
+
+def test_the_live_counts_add_up_to_the_readers(desk: tuple[Path, int]) -> None:
+    """Each reader is counted once in the live frame. Before, a copy being sent (or
+    to retry) was also "still due": with 7 readers, one sent and six handed to the
+    sender, the frame read "1 sent · 6 being sent · 6 still due", thirteen copies."""
+    config, eid = desk
+    store = App.from_config(config).store
+    subs = store.subscribers("daily")
+    store.set_edition_status(eid, "sending", now=NOW)
+    store.claim(eid, [s.id for s in subs[:6]], worker="w", now=NOW)
+    store.mark(eid, {subs[0].id: ("sent", None), subs[1].id: ("failed", "451 try later")}, now=NOW)
+    with running(config) as base, editor_client(base) as c:
+        counts = _counts(c.get(f"/editions/{eid}/ledger").text)
+        assert counts == {
+            "sent": 1,
+            "being sent": 4,
+            "to retry": 1,
+            "bounced": 0,
+            "still due": len(subs) - 6,
+        }, counts
+        assert sum(counts.values()) == len(subs)
+        # What `digest send` would still send (tools read it) is unchanged.
+        assert c.get(f"/editions/{eid}/ledger.json").json()["due"] == len(subs) - 1

@@ -28,6 +28,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     type_coerce,
 )
 
@@ -81,12 +82,13 @@ class LedgerMixin(Base):
         timezones: Collection[str] | None = None,
         list_timezone: str | None = None,
         retry_before: datetime | None = None,
+        untouched: bool = False,
     ) -> ColumnElement[bool]:
         s, d, lst = t.subscribers, t.deliveries, t.lists
         done = exists().where(
             d.c.edition_id == edition_id,
             d.c.subscriber_id == s.c.id,
-            finished(retry_before),
+            true() if untouched else finished(retry_before),
         )
         where = and_(
             s.c.list_id == select(lst.c.id).where(lst.c.name == list_name).scalar_subquery(),
@@ -192,8 +194,11 @@ class LedgerMixin(Base):
         timezones: Collection[str] | None = None,
         list_timezone: str | None = None,
         retry_before: datetime | None = None,
+        untouched: bool = False,
     ) -> int:
-        """How many subscribers `due` would return in all (one counting pass)."""
+        """How many subscribers `due` would return in all (one counting pass); with
+        `untouched`, only those no send has handed out yet (no ledger row: neither
+        being sent nor to retry), so each reader counts once beside the ledger's."""
         query = select(func.count()).where(
             self._due_filter(
                 edition_id,
@@ -201,6 +206,7 @@ class LedgerMixin(Base):
                 timezones=timezones,
                 list_timezone=list_timezone,
                 retry_before=retry_before,
+                untouched=untouched,
             )
         )
         with self.engine.connect() as conn:

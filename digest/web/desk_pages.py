@@ -219,16 +219,18 @@ def _ledger_state(edition_id: int) -> dict[str, Any]:
         info = app.store.edition_info(edition_id)
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
-    due = None
-    if info.status in LIVE:
-        due = app.store.due_count(
-            edition_id, info.list, list_timezone=app.settings.list(info.list).timezone
-        )
+    due = waiting = None
+    if info.status in LIVE:  # `due`: what a send would still send, as tools read it;
+        # `waiting`: those of them beside no ledger count (the frame's "still due")
+        zone = app.settings.list(info.list).timezone
+        due = app.store.due_count(edition_id, info.list, list_timezone=zone)
+        waiting = app.store.due_count(edition_id, info.list, list_timezone=zone, untouched=True)
     return {
         "id": edition_id,
         "status": info.status,
         "ledger": app.store.ledger(edition_id),
         "due": due,
+        "waiting": waiting,
     }
 
 
