@@ -250,7 +250,11 @@ class Sending(Preparing):
     ) -> None:
         from digest.deliver.run import SendOptions, send_edition
         from digest.deliver.unsent import SHOWN, unsent_note
+        from digest.images import unhosted_warning
 
+        mode = self.app.settings.newsletter.images
+        if warning := unhosted_warning(self.store.edition(edition.id), mode):
+            log.warning("%s: %s", lst.name, warning)
         options = SendOptions(batch=self.batch, timezones=event.zones)
         clock = self.clock or (lambda: now)
         watch = _Watch(self.store, self.stop, edition.id, clock)
