@@ -128,8 +128,9 @@ class Sending(Preparing):
             if self.store.set_edition_status(info.id, "skipped", now=now, expect=(info.status,)):
                 why = (
                     f"edition {info.id} ({info.status}) skipped: no send of the schedule "
-                    f"{lst.schedule!r} calls for its slot (the schedule changed after it "
-                    f"was built); `digest send {info.id}` sends it"
+                    f"{lst.schedule!r} calls for its slot any more (the schedule changed "
+                    f"after it was built, or nothing ran for days); `digest send {info.id}` "
+                    "sends it"
                 )
                 self._note(Outcome(lst.name, "send", info.slot, "missed", why, info.id))
 
