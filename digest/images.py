@@ -42,6 +42,7 @@ __all__ = [
     "host_stories",
     "hosted_images",
     "hosted_name",
+    "unhosted_warning",
 ]
 
 #: The largest picture hosted (bytes): a lead image is shown 536 px wide.
@@ -192,4 +193,30 @@ def host_edition(
             reserve=stories[teasers_end:],
         ),
         hosted.problems,
+    )
+
+
+def unhosted_warning(edition: Edition, mode: str) -> str | None:
+    """What to tell the operator of an edition whose stories name pictures that were
+    never hosted, when `[newsletter] images` (`mode`) is "hosted": built before digest
+    hosted pictures (before revision 0010), or while images were "remote". Every copy
+    goes without them (never loading the feed's server); a line names each picture's
+    source, story and address, and the two ways to show them. None otherwise."""
+    if mode != "hosted":
+        return None
+    stories = (*edition.leads, *edition.teasers, *edition.reserve)
+    named = [
+        f"{s.source}: {s.title!r}: {s.image.url}"
+        for s in stories
+        if s.image is not None and s.image.hosted is None
+    ]
+    if not named:
+        return None
+    count = "its picture is" if len(named) == 1 else f"its {len(named)} pictures are"
+    return (
+        f"edition {edition.id} was built before its pictures were hosted: {count} left out "
+        "of every copy (never loaded from the feed's server). To show them, rebuild it "
+        "at the desk (digest serve; `digest unapprove` first if it is approved), or set "
+        '[newsletter] images = "remote" to load them from the feed\'s server as before.\n  '
+        + "\n  ".join(named)
     )

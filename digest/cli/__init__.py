@@ -33,6 +33,7 @@ from digest.cli.common import (
     made,
     open_app,
     print_collect_table,
+    warn_unhosted,
 )
 from digest.codec import edition_to_dict, iso
 from digest.errors import ConfigError, DigestError
@@ -363,6 +364,7 @@ def preview(config: str, edition_id: int, email: str | None, out: str) -> None:
     app = open_app(config)
     for path in _write_preview(app, edition_id, email, Path(out), datetime.now(UTC)):
         console.print(str(path))
+    warn_unhosted(app, app.store.edition(edition_id))
 
 
 @main.command()

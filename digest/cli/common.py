@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from digest.app import App
     from digest.config import Settings
+    from digest.records import Edition
 
 
 class _LazyConsole:
@@ -252,6 +253,15 @@ def example_domains_warning(settings: Settings) -> str | None:
     )
 
 
+def warn_unhosted(app: App, edition: Edition) -> None:
+    """Say so when `edition` goes out without pictures it was built with (built before
+    digest hosted them: :func:`digest.images.unhosted_warning`)."""
+    from digest.images import unhosted_warning
+
+    if warning := unhosted_warning(edition, app.settings.newsletter.images):
+        err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+
+
 __all__ = [
     "COLLECT_COLUMNS",
     "at_time",
@@ -266,5 +276,6 @@ __all__ = [
     "print_plain_table",
     "print_table",
     "unchanged_cell",
+    "warn_unhosted",
     "warnings_cell",
 ]

@@ -14,7 +14,7 @@ import click
 from rich.table import Table
 
 from digest import gate
-from digest.cli.common import config_option, console, open_app, print_table
+from digest.cli.common import config_option, console, open_app, print_table, warn_unhosted
 from digest.codec import iso
 from digest.errors import DigestError
 from digest.times import clock_name
@@ -42,6 +42,7 @@ def approve(config: str, edition_id: int) -> None:
         )
     when = f" for the slot {info.slot}" if info.slot else ""
     console.print(f"Approved edition {edition_id} of {info.list!r}{when}.")
+    warn_unhosted(app, app.store.edition(edition_id))
     if info.slot:
         sent = [r for r in app.store.schedule_runs(info.list, action="send") if info.slot in r.slot]
         if sent:

@@ -37,6 +37,7 @@ from digest.cli.common import (
     example_domains_warning,
     made,
     open_app,
+    warn_unhosted,
 )
 from digest.errors import DeliveryError
 from digest.lifecycle import EditionStatus, allowed
@@ -103,6 +104,7 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int, retry: bool)
     store = app.store
     edition = store.edition(edition_id)
     gate.check(edition, app.settings.edition.min_stories)  # before anything is sent
+    warn_unhosted(app, edition)
     if not dry_run:  # what a killed run journaled is delivered: counted as such below
         store.apply_journals(edition_id, datetime.now(UTC))
     before = store.ledger(edition_id)

@@ -32,7 +32,7 @@ from digest.codec import iso
 from digest.config import ListSettings
 from digest.gate import refusal
 from digest.lifecycle import EditionStatus, StopReason
-from digest.schedule.claims import Clock
+from digest.schedule.claims import Clock, Outcome
 from digest.schedule.events import (
     SendEvent,
     _minutes_text,
@@ -110,6 +110,29 @@ class Sending(Preparing):
             self._merged(lst, event, now)
             if self.store.claim_run(lst.name, event.key, "send", owner=self.owner, now=now):
                 self._deliver(lst, event, now, resumed=False)
+        self._skip_stranded(lst, now, grace)
+
+    def _skip_stranded(self, lst: ListSettings, now: datetime, grace: timedelta) -> None:
+        """Skip the editions built for a slot whose time passed beyond the grace window
+        with no send calling for them: the schedule changed after they were built (an
+        edited `schedule`, or the upgrade that reads its day of the week as cron does).
+        A slot that is missed skips its edition (above); these are no slot's any more,
+        and would hold their stories ("waiting in another edition") from every later
+        edition. `digest send ID` still sends one. (Local delivery's are left: each
+        zone's send has its own time.)"""
+        if lst.delivery == "local":
+            return
+        for info in self.store.editions_with_status(("draft", "approved"), lst.name):
+            if info.slot is None or now - send_time(lst, info.slot) <= grace:
+                continue
+            if self.store.set_edition_status(info.id, "skipped", now=now, expect=(info.status,)):
+                why = (
+                    f"edition {info.id} ({info.status}) skipped: no send of the schedule "
+                    f"{lst.schedule!r} calls for its slot any more (the schedule changed "
+                    f"after it was built, or nothing ran for days); `digest send {info.id}` "
+                    "sends it"
+                )
+                self._note(Outcome(lst.name, "send", info.slot, "missed", why, info.id))
 
     def _merged(self, lst: ListSettings, event: SendEvent, now: datetime) -> None:
         for key in event.merged:
@@ -250,7 +273,11 @@ class Sending(Preparing):
     ) -> None:
         from digest.deliver.run import SendOptions, send_edition
         from digest.deliver.unsent import SHOWN, unsent_note
+        from digest.images import unhosted_warning
 
+        mode = self.app.settings.newsletter.images
+        if warning := unhosted_warning(self.store.edition(edition.id), mode):
+            log.warning("%s: %s", lst.name, warning)
         options = SendOptions(batch=self.batch, timezones=event.zones)
         clock = self.clock or (lambda: now)
         watch = _Watch(self.store, self.stop, edition.id, clock)

@@ -1,0 +1,52 @@
+"""An edition built ahead for a slot the schedule no longer has.
+
+digest before the cron reading of 2026-12-05 read `schedule = "0 7 * * 4"` as Fridays
+(APScheduler counts 0 as Monday); digest now reads it as cron does, Thursdays. A
+`digest run` of the old digest that built Friday's edition ahead (an hour before, with
+`approval = "auto"`) and was upgraded before 07:00 left an edition for a slot that is
+no longer one: no send ever called for it, so it stayed a draft for good, and its
+stories, "waiting in another edition", were left out of every later edition. The same
+happens to an operator who edits `schedule` between the build and the send.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from digest.app import App
+from digest.schedule import Scheduler
+from tests.test_schedule_run import SLOT, make_project, runs
+
+FRIDAY = "2026-11-27T06:00:00Z"  # SLOT: Friday 27 November 2026, 07:00 in Copenhagen
+THURSDAY = SLOT + timedelta(days=6)
+
+
+def test_an_edition_for_a_slot_the_schedule_no_longer_has_frees_its_stories(
+    tmp_path: Path,
+) -> None:
+    # The old digest's reading of "0 7 * * 4", written with the day's name.
+    outbox = 'kind = "outbox"\npath = "outbox/"'
+    config = make_project(tmp_path / "news", outbox, keys='schedule = "0 7 * * fri"')
+    before = App.from_config(config)
+    Scheduler(before).tick(SLOT - timedelta(minutes=50))  # built ahead for Friday
+    (stranded,) = before.store.editions("daily")
+    assert (stranded.slot, stranded.status) == (FRIDAY, "draft")
+    keys = {k for s in before.store.edition(stranded.id).stories for k in s.keys}
+    before.store.close()
+
+    config.write_text(config.read_text().replace('"0 7 * * fri"', '"0 7 * * 4"'))
+    app = App.from_config(config)
+    scheduler = Scheduler(app)
+    scheduler.tick(SLOT)  # Friday 07:00 is no slot now: nothing is sent
+    assert app.store.edition_info(stranded.id).status == "draft"
+    scheduler.tick(SLOT + timedelta(minutes=61))  # beyond the grace window: let go
+    assert app.store.edition_info(stranded.id).status == "skipped"
+    for minutes in (-50, 0):  # Thursday's edition runs the stories it held
+        scheduler.tick(THURSDAY + timedelta(minutes=minutes))
+    scheduler.close()
+    thursday = app.store.edition_for_slot("daily", "2026-12-03T06:00:00Z")
+    assert thursday is not None and thursday.status == "sent"
+    assert keys <= {k for s in app.store.edition(thursday.id).stories for k in s.keys}
+    build = runs(app, "build")["2026-12-03T06:00:00Z"][1] or ""
+    assert "waiting in another edition" not in build or "0 waiting" in build, build
