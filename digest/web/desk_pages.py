@@ -204,13 +204,21 @@ def preview(edition_id: int) -> Response:
     except NotFound as exc:
         abort(404, str(exc))
     if view.html is not None:
-        body = view.html
+        body = _desk_pictures(view.html, app.settings.newsletter.base_url)
     else:  # a plain-text subscriber: show the text as their mail client would
         body = render_template("web/desk/text-preview.html", text=view.text)
     response = Response(body, mimetype="text/html")
     response.headers["Content-Security-Policy"] = PREVIEW_CSP
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
+
+
+def _desk_pictures(html: str, base_url: str) -> str:
+    """`html` with its hosted pictures (`base_url/images/…`) loaded from this desk's own
+    `/images/`, which serves the same bytes: a desk reached before `base_url` is live
+    (a local or staging one) would show broken boxes, and wait on its name lookup."""
+    hosted = f'src="{base_url.rstrip("/")}/images/'
+    return html.replace(hosted, f'src="{request.script_root}/images/')
 
 
 def _ledger_state(edition_id: int) -> dict[str, Any]:
