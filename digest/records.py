@@ -207,7 +207,7 @@ def address_key(email: str) -> str:
     space, in NFC, the domain lower-cased, and the local part lower-cased when it is
     ASCII. A local part with any other character (EAI, RFC 6530) is kept as it is: see
     :func:`digest.subscribers.normalise_email` for why; it is matched by
-    :func:`email_key`, which folds its case. An IDN domain is given as
+    :func:`email_key`, which lower-cases it. An IDN domain is given as
     A-labels after an ASCII local part and as U-labels after any other, as
     normalise_email stores it, whichever form a report names it in (a DSN or a webhook
     may give `josé@xn--bcher-kva.de` or `ann@bücher.de`): one mailbox, one key."""
@@ -228,23 +228,27 @@ def address_key(email: str) -> str:
 def email_key(email: str) -> str:
     """The form an address is matched under: one key per mailbox, unique per list.
 
-    :func:`address_key`, its Unicode local part case-folded as well (full case folding,
-    between two NFC normalisations): `José@x`, `JOSÉ@x` and `josé@x` are one
-    subscriber, as `Ann@x` and `ann@x` always were. Mail still goes to the address as
-    it is stored, the spelling the subscriber first gave (a lower-cased copy may name
-    no mailbox at all). Folding is what a server that folds a local part's case does
-    (Postfix's SMTPUTF8 lookups): `ß` is `ss`, so `Straße@x` is `strasse@x`. A local
-    part that folds to ASCII takes the domain as A-labels, as an ASCII one has it. An
-    ASCII local part's key is its address_key, unchanged.
+    :func:`address_key`, its Unicode local part lower-cased as well (between two NFC
+    normalisations): `José@x`, `JOSÉ@x` and `josé@x` are one subscriber, as `Ann@x`
+    and `ann@x` always were. Lower-casing, not full case folding: folding also maps
+    `ß` to `ss`, a final `ς` to `σ`, `ﬁ` to `fi`, so `straße@x` and `strasse@x`, two
+    mailboxes a server may well keep apart, were one subscriber, and one of them
+    leaving stopped mail to the other. (Two spellings of one mailbox kept apart cost a
+    second copy; two mailboxes made one cost a reader.) Keys are never coarser than the
+    folded ones revision 0009 stored: lower-casing then folding is folding. Mail still
+    goes to the address as it is stored, the spelling the subscriber first gave (a
+    lower-cased copy may name no mailbox at all). A local part that lower-cases to
+    ASCII takes the domain as A-labels, as an ASCII one has it. An ASCII local part's
+    key is its address_key, unchanged.
     """
     stored = address_key(email)
     local, at, domain = stored.rpartition("@")
     if not at or local.isascii():
         return stored
-    folded = unicodedata.normalize("NFC", local.casefold())
-    if folded.isascii():
-        return address_key(f"{folded}@{domain}")  # the domain as an ASCII one's
-    return f"{folded}@{domain}"
+    lowered = unicodedata.normalize("NFC", local.lower())
+    if lowered.isascii():
+        return address_key(f"{lowered}@{domain}")  # the domain as an ASCII one's
+    return f"{lowered}@{domain}"
 
 
 def _idn(domain: str, *, a_labels: bool) -> str:

@@ -38,6 +38,7 @@ from urllib.parse import urljoin
 from xml.parsers import expat
 
 from digest.collect.entry import Entry, feed_date, language_tag, plain_text_html
+from digest.collect.links import rss_item_base
 from digest.collect.sanitize import absolute_url
 from digest.records import Image
 
@@ -118,9 +119,10 @@ def read_fast(
     feed = parsed.feed
     self_link = next((link.href for link in feed.links or () if link.rel == "self"), None)
     base = doc_base or absolute_url(feed.link, None) or absolute_url(self_link, None)
+    item_base = rss_item_base(parsed.version, feed.link, body) or base  # links.py
     entries = []
     for e in parsed.entries:
-        entry = _entry(e, doc_base, base, zone)
+        entry = _entry(e, doc_base, base, zone, item_base)
         if entry is None or not (guids_are_names or _guid_kept(entry.guid, base)):
             return None
         entries.append(entry)
@@ -175,8 +177,10 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
-def _entry(e: Any, doc_base: str | None, base: str | None, zone: tzinfo) -> Entry | None:
-    link = absolute_url(e.link, base)
+def _entry(
+    e: Any, doc_base: str | None, base: str | None, zone: tzinfo, item_base: str | None
+) -> Entry | None:
+    link = absolute_url(e.link, item_base)
     content = [c for c in e.content or () if c.value]
     body = next((c for c in content if "html" in (c.type or "")), content[0] if content else None)
     constructs = [e.title_detail, e.summary_detail, body]

@@ -40,7 +40,7 @@ from digest.collect.entry import (
     standfirst,
 )
 from digest.collect.headlines import is_address, strip_own_name
-from digest.collect.links import unwrap_redirect
+from digest.collect.links import relative_item_links, unwrap_redirect
 from digest.collect.openings import without_byline
 from digest.collect.outlets import registrable_domain
 from digest.collect.sanitize import (
@@ -168,7 +168,13 @@ def _feedparser_entries(
     self_link = next((link.get("href") for link in links if link.get("rel") == "self"), None)
     base = doc_base or absolute_url(feed.get("link"), None) or absolute_url(self_link, None)
     language = language_tag(feed.get("language"))
-    return [_entry(e, base, zone) for e in parsed.entries], language
+    # feedparser resolved an RSS item's relative link against the document's URL.
+    relinked = relative_item_links(utf8, parsed.get("version")) if doc_base else None
+    if relinked is None or len(relinked) != len(parsed.entries):
+        return [_entry(e, base, zone) for e in parsed.entries], language
+    return [
+        _entry(e, base, zone, link) for e, link in zip(parsed.entries, relinked, strict=True)
+    ], language
 
 
 def _why_not_a_feed(body: bytes, parsed: Any, url: str | None) -> str:
@@ -182,9 +188,11 @@ def _why_not_a_feed(body: bytes, parsed: Any, url: str | None) -> str:
     return "no RSS, Atom or JSON Feed element found"
 
 
-def _entry(e: Any, base: str | None, zone: tzinfo) -> Entry:
+def _entry(e: Any, base: str | None, zone: tzinfo, relinked: str | None = None) -> Entry:
+    """`relinked`: the item's link resolved against its RSS channel's (links.py)."""
     # FeedBurner wraps links in a redirector and keeps the real one in feedburner:origLink.
-    link = absolute_url(e.get("feedburner_origlink"), base) or absolute_url(e.get("link"), base)
+    origin = absolute_url(e.get("feedburner_origlink"), base)
+    link = origin or relinked or absolute_url(e.get("link"), base)
     content = e.get("content") or []
     body = next(
         (c for c in content if "html" in c.get("type", "")), content[0] if content else None

@@ -1,4 +1,14 @@
-"""An item's link out of an aggregator's tracking redirect.
+"""An item's link: what a relative one is resolved against, and the article's own
+address out of an aggregator's tracking redirect.
+
+RSS has no rule for a relative link (RSS 2.0 says an item's link is a URL; xml:base
+belongs to Atom). Resolved against the feed's own URL, as feedparser does, an item
+`<link>/2026/story</link>` of a feed at https://feeds.example.org/news.xml whose
+channel `<link>` is https://www.example.org/ went to https://feeds.example.org/2026/story,
+a page that is not there. An RSS item's relative link is resolved against the
+channel's `<link>`, the site, when that is an absolute http(s) URL and the document
+has no xml:base (node-feedparser does the same); else against the feed's URL, as
+before. Atom keeps RFC 4287's rule (xml:base, else the document's URL).
 
 Google Alerts gives every item the link ``https://www.google.com/url?…&url=ARTICLE&…``:
 a reader who follows it is counted by Google on the way, and the outlet the link names
@@ -11,11 +21,15 @@ article stays the same article.
 
 from __future__ import annotations
 
+import io
 import re
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from digest.collect.sanitize import absolute_url
 
+#: An element `<link>` whose text is not an absolute http(s) URL (CDATA or not).
+_RELATIVE_LINK = re.compile(rb"<link>\s*(?:<!\[CDATA\[\s*)?(?![Hh][Tt][Tt][Pp][Ss]?://)[^\s<\]]")
 _GOOGLE = re.compile(r"(?:www\.)?google(?:\.[a-z]{2,3}){1,2}")
 
 #: (host pattern, path) -> the query parameter that holds the destination.
@@ -43,3 +57,33 @@ def unwrap_redirect(url: str | None) -> str | None:
                 if target is not None:
                     return target
     return url
+
+
+def rss_item_base(version: str | None, channel_link: str | None, body: bytes) -> str | None:
+    """What an RSS item's relative link is resolved against: the channel's `<link>` if
+    it is an absolute http(s) URL and `body` has no xml:base; None: the usual base
+    (an Atom feed, xml:base, no such channel link)."""
+    return absolute_url(channel_link, None) if _rss_without_base(version, body) else None
+
+
+def _rss_without_base(version: str | None, body: bytes) -> bool:
+    return (version or "").startswith("rss") and b"xml:base" not in body
+
+
+def relative_item_links(body: bytes, version: str | None) -> list[str | None] | None:
+    """Each entry's link resolved against its RSS channel's `<link>` (see
+    :func:`rss_item_base`), as feedparser reads `body` without the document's URL (a
+    relative link, the channel's too, stays as written); None where that rule does not
+    apply or no `<link>` is relative (nothing to read again)."""
+    if not _rss_without_base(version, body) or not _RELATIVE_LINK.search(body):
+        return None
+    import feedparser
+
+    headers = {"content-type": "application/xml"}
+    parsed: Any = feedparser.parse(
+        io.BytesIO(body), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
+    channel = rss_item_base(parsed.get("version"), parsed.feed.get("link"), body)
+    if channel is None:
+        return None
+    return [absolute_url(e.get("link"), channel) for e in parsed.entries]

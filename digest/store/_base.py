@@ -81,9 +81,11 @@ def email_hash(email: str) -> str:
 def email_hashes(email: str) -> tuple[str, ...]:
     """The hashes `forget` keeps and looks for: :func:`email_hash`, as every erasure
     since the first kept it, and the hash of the address's key
-    (:func:`digest.records.email_key`) where folding its case differs from
-    lower-casing it (`ß` folds to `ss`, a final `ς` to `σ`), so that each spelling of
-    an erased mailbox finds its erasure."""
+    (:func:`digest.records.email_key`) where it differs (NFC, the domain's IDNA form),
+    so that each spelling of an erased mailbox finds its erasure. (An erasure made
+    while the key folded case in full, revisions 0009 to 0012, also kept the folded
+    key's hash: forgetting `straße@x` then keeps `strasse@x` out too. A hash cannot
+    be told apart, so that stays.)"""
     first = email_hash(email)
     keyed = hashlib.sha256(email_key(email).encode()).hexdigest()
     return (first,) if keyed == first else (first, keyed)

@@ -107,9 +107,9 @@ subscribers = Table(
     Column("list_id", ForeignKey("lists.id"), nullable=False),
     # Normalised (records.address_key): as first typed, the address mail goes to.
     Column("email", String(320), nullable=False),
-    # What it is matched under (records.email_key: a Unicode local part case-folded), so
+    # What it is matched under (records.email_key: a Unicode local part lower-cased), so
     # `José@` and `JOSÉ@` are one subscriber of a list; made from `email` on every
-    # insert that leaves it out. Longer than `email`: folding can lengthen a local part.
+    # insert that leaves it out. Longer than `email`: lower-casing can lengthen one (`İ`).
     Column("email_key", String(400), nullable=False, default=_email_key),
     Column("name", Text, nullable=False, default=""),
     Column("status", String(20), nullable=False),

@@ -51,7 +51,7 @@ def normalise_email(value: str) -> str:
     length (`İ` lower-cases to `i` plus a combining dot) and the context (`Σ` to `σ` or
     `ς`), and RFC 6530 leaves the case of a local part to its server. A lower-cased
     copy can name no mailbox at all, and its bounce would suppress a real reader. The
-    store matches it by :func:`digest.records.email_key`, which folds that case:
+    store matches it by :func:`digest.records.email_key`, which lower-cases it:
     `José@x` and `josé@x` are one subscriber, mailed as first typed.
     """
     if any(c in value for c in BREAKS):

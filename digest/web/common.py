@@ -133,7 +133,7 @@ def mailbox_key(email: str) -> str:
     if not at:
         return email
     if not local.isascii():
-        local = local.casefold()  # an ASCII one is lower-cased already (normalise_email)
+        local = local.lower()  # as email_key; an ASCII one is lower-cased already
     local = local.split("+", 1)[0] or local
     if domain in _DOTLESS:
         local = local.replace(".", "") or local
