@@ -111,3 +111,19 @@ def test_corpus_atp_summaries_are_prose_not_show_notes() -> None:
             article.title,
             article.summary,
         )
+
+
+def test_outside_show_notes_an_address_line_and_a_non_episode_subtitle_stay() -> None:
+    # A mailing list's reply answers with an address: that is its text, not show notes.
+    text = "Where is the new repository?\nDone: https://code.example/harbour"
+    assert standfirst(text) == "Where is the new repository? Done: https://code.example/harbour"
+    # A news item (no audio) with a stray <subtitle> keeps the summary its text gives
+    # (Varthabharathi's items carry another story's subtitle).
+    data = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>N</title>'
+        "<link>https://n.example/</link><item><title>Ferry</title><link>https://n.example/1"
+        "</link><subtitle>Another story altogether</subtitle><description><![CDATA[<ul><li>"
+        f"{LONG_OPENING}</li></ul>]]></description></item></channel></rss>"
+    ).encode()
+    (article,) = read_feed(data, source="N", url=None, now=NOW).articles
+    assert article.summary == LONG_OPENING

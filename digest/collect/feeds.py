@@ -203,8 +203,15 @@ def _entry(e: Any, base: str | None, zone: tzinfo) -> Entry:
         categories=tuple(t.get("term") or t.get("label") or "" for t in e.get("tags", [])),
         images=tuple(_entry_images(e, link or base)),
         base=link or base,
-        episode=e.get("subtitle") or "",  # itunes:subtitle (fastxml declines itunes:)
+        episode=(e.get("subtitle") or "") if _is_episode(e) else "",
     )
+
+
+def _is_episode(e: Any) -> bool:
+    """Whether feed entry `e` is a podcast episode (its subtitle is then the iTunes one,
+    which fastxml declines to read: the element is feedparser's to map)."""
+    media = (enclosure.get("type", "") for enclosure in e.get("enclosures", []))
+    return "itunes_duration" in e or any(t.startswith(("audio/", "video/")) for t in media)
 
 
 def _when(e: Any, field: str, zone: tzinfo) -> datetime | None:

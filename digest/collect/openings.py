@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import regex
 
-from digest.collect.shownotes import MIN_CHAPTERS, chapters, story_lines
+from digest.collect.shownotes import is_show_notes, story_lines
 
 __all__ = ["is_byline", "story_paragraphs", "without_byline"]
 
@@ -173,10 +173,10 @@ def story_paragraphs(text: str) -> list[str]:
     if not kept.strip():
         return []
     paragraphs = kept.split("\n\n")
-    chapter_list = chapters(kept) >= MIN_CHAPTERS
+    show_notes = is_show_notes(kept)
     stories, in_list = [], False
     for paragraph in paragraphs:
-        paragraph = story_lines(paragraph, chapter_list=chapter_list)
+        paragraph = story_lines(paragraph, show_notes=show_notes)
         if not paragraph:
             continue  # show notes: chapter marks, addresses, "Subscribe on Spotify"
         flat = " ".join(paragraph.split())

@@ -5,11 +5,12 @@ Job: a podcast feed's item description is the episode's show notes: chapter mark
 addresses, "Subscribe on Apple Podcasts / Spotify", "Support the show". A reader who gets
 "00:00 Intro 02:15 The vote" under a headline learns nothing about the episode.
 
-- :func:`story_lines` gives a paragraph without its show-note lines: chapter marks (when
-  the text has :data:`MIN_CHAPTERS` of them or more: "10:30 is when the first ferry
-  leaves" alone is a sentence), a line that is an address alone or after a label
-  ("Harbour webcam: https://…"), and subscribe, follow and support lines (a line that is
-  only "Subscribe on Apple Podcasts", not "Listeners who subscribe on Spotify…").
+- :func:`story_lines` gives a paragraph without its show-note lines: subscribe, follow
+  and support lines (a line that is only "Subscribe on Apple Podcasts", not "Listeners
+  who subscribe on Spotify…"), and in show notes (a text with such a line or with
+  :data:`MIN_CHAPTERS` chapter marks or more: "10:30 is when the first ferry leaves"
+  alone is a sentence) chapter marks and lines that are an address alone or after a
+  label ("Harbour webcam: https://…"; elsewhere "Done: https://…" answers a question).
 - :func:`episode_summary` gives an episode's summary where its show notes open with a
   list (of topics and links): the prose before the list, else the episode's own
   one-line summary from the feed (iTunes subtitle), else nothing (the caller keeps its
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MIN_CHAPTERS", "chapters", "episode_summary", "story_lines"]
+__all__ = ["MIN_CHAPTERS", "episode_summary", "is_show_notes", "story_lines"]
 
 #: Chapter-mark lines a text needs before they count as a chapter list.
 MIN_CHAPTERS = 2
@@ -49,29 +50,33 @@ _FURNITURE = re.compile(
 )
 #: A line that is a web address, alone or after a short label.
 _ADDRESS = re.compile(r"\s*(?:[^\n:]{1,60}:\s*)?(?:https?://|www\.)\S+\s*")
+#: A line longer than this is prose, never a show note.
+_LINE_CHARS = 240
 #: Where a list starts in sanitised HTML.
 _LIST = re.compile(r"<(?:ul|ol)\b", re.IGNORECASE)
 
 
-def chapters(text: str) -> int:
-    """How many lines of `text` are chapter marks."""
-    return sum(1 for line in text.splitlines() if _CHAPTER.fullmatch(line))
+def is_show_notes(text: str) -> bool:
+    """Whether `text` reads as show notes: a subscribe or support line, or a chapter list."""
+    lines = [line for line in text.splitlines() if len(line) <= _LINE_CHARS]
+    marks = sum(1 for line in lines if _CHAPTER.fullmatch(line))
+    return marks >= MIN_CHAPTERS or any(_FURNITURE.fullmatch(line) for line in lines)
 
 
-def story_lines(paragraph: str, *, chapter_list: bool) -> str:
+def story_lines(paragraph: str, *, show_notes: bool) -> str:
     """`paragraph` without its show-note lines ("" when it has nothing else); chapter
-    marks go only when the text they are from is a `chapter_list`."""
+    marks and addresses go only when the text it is from is `show_notes`."""
     lines = paragraph.split("\n")
-    kept = [line for line in lines if not _show_note(line, chapter_list)]
+    kept = [line for line in lines if not _show_note(line, show_notes)]
     return paragraph if len(kept) == len(lines) else "\n".join(kept).strip()
 
 
-def _show_note(line: str, chapter_list: bool) -> bool:
-    if len(line) > 240:
+def _show_note(line: str, show_notes: bool) -> bool:
+    if len(line) > _LINE_CHARS:
         return False  # a paragraph of prose
-    if chapter_list and _CHAPTER.fullmatch(line):
+    if _FURNITURE.fullmatch(line):
         return True
-    return bool(_FURNITURE.fullmatch(line) or _ADDRESS.fullmatch(line))
+    return show_notes and bool(_CHAPTER.fullmatch(line) or _ADDRESS.fullmatch(line))
 
 
 def prose_before_list(html: str) -> str | None:
