@@ -138,7 +138,6 @@ def test_show_notes_after_sponsor_lines_are_the_summary_not_the_ads() -> None:
         "get it for $27.99 with code FRIDAY20 at checkout.\n\nThe kit ships in December.",
         # A sponsored post that says so, and then what it is about.
         "My thanks to Sitebuilder for sponsoring this week's feed. It builds sites.",
-        "Geekistry continues! Sponsored by Benthic Petroleum! DC vs Marvel!",
         "Sponsored by the city, the new ferry terminal opens on Friday in Aarhus.",
         "Annonce de Xavier Niel mardi : les premiers résultats sont tombés.",
     ],
@@ -171,3 +170,82 @@ def test_corpus_uol_byline_is_not_a_summary() -> None:
     articles = corpus("news-uol-noticias-latin1-nodecl.rss")
     (article,) = [a for a in articles if a.title.startswith("Relatório do governo dos EUA")]
     assert article.summary == "" and "Spetalnick" not in told(article)[1]
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "By Jane Doe",
+        "By Jane Doe and John Roe",
+        "BY JANE DOE",
+        "Jane Doe | Reuters —",
+        "Jane Doe | Reuters -",
+        "By Jane Doe, Reuters —",
+        "By Jane Doe |",
+        "Por Matt Spetalnick e Jason Szep",
+    ],
+)
+def test_a_byline_on_the_line_of_the_story_is_not_part_of_the_summary(byline: str) -> None:
+    """ "By Jane Doe The council voted …": the byline runs into the story's first line."""
+    article = one(f"<p>{byline} {STORY}</p>")
+    assert article.summary == STORY
+    assert article.text == STORY
+    assert told(article)[1] == STORY
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "By Friday The Harbour Authority will have a new chief, the board said.",
+        "By Jane Doe's account, the ferry left early on Sunday morning.",
+        "By Apple's standards the launch was quiet, and the ferry left on time.",
+        "Jane Doe | Reuters is the byline the agency uses for the harbour desk.",
+        "Copenhagen | Aarhus — the ferry between the two cities runs again.",
+    ],
+)
+def test_a_first_line_that_only_starts_like_a_byline_stays(sentence: str) -> None:
+    assert one(f"<p>{sentence}</p><p>{STORY}</p>").summary == sentence
+
+
+@pytest.mark.parametrize(
+    ("description", "summary"),
+    [
+        (
+            "The council voted to close the harbour road, the report said. Sponsored by "
+            "Acme Corp. The next meeting is on Friday.",
+            "The council voted to close the harbour road, the report said. The next "
+            "meeting is on Friday.",
+        ),
+        (
+            "This newsletter is brought to you by Acme Corp. The council voted to close "
+            "the harbour road on Sunday after the storm.",
+            "The council voted to close the harbour road on Sunday after the storm.",
+        ),
+        (
+            "The council voted to close the harbour road on Sunday. Today's episode is "
+            "sponsored by Acme Corp and Hover, the domain people! The vote was close.",
+            "The council voted to close the harbour road on Sunday. The vote was close.",
+        ),
+        (
+            "Geekistry continues! Sponsored by Benthic Petroleum! DC vs Marvel!",
+            "Geekistry continues! DC vs Marvel!",
+        ),
+    ],
+)
+def test_a_sponsor_line_inside_a_paragraph_is_not_part_of_the_summary(
+    description: str, summary: str
+) -> None:
+    assert one(f"<p>{description}</p>").summary == summary
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The terminal, sponsored by the city, opens on Friday. The ferry runs hourly.",
+        "The ferry was sponsored by Acme Corp until 2020, when the city took it over.",
+        "Stung by the storm, the council met. Sponsored by Acme Corp's rivals, it voted.",
+        "The report says who sponsored it. The newsletter is brought to you by post.",
+    ],
+)
+def test_a_sentence_that_only_mentions_a_sponsor_stays(text: str) -> None:
+    assert standfirst(text) == text

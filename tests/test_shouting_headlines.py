@@ -221,3 +221,33 @@ def test_real_feed_in_capitals() -> None:
     # Kickers in capitals ("HONOUR LABOUR: …") read in the case the text gives them.
     kickers = [t for t in titles if re.match(r"[^\W\d_]+ [^:]*[^\W\d_]{4}[^:]*:", t)]
     assert not [t for t in kickers if t.split(":")[0].isupper()], kickers
+
+
+def test_a_country_or_organisation_acronym_keeps_its_capitals() -> None:
+    """STRIKE says "told us" (the pronoun): that is no evidence about "US" the country."""
+    assert _title("US FERRY STRIKE: Day one at the quay", STRIKE) == (
+        "US ferry strike: Day one at the quay"
+    )
+    got = _title("US FERRY WORKERS STRIKE OVER PAY AS THE COUNCIL ASKS BOTH SIDES TO MEET", STRIKE)
+    assert got == "US ferry workers strike over pay as the council asks both sides to meet"
+    for kicker in ("UK", "EU", "UN", "NATO", "NHS", "FBI"):
+        got = _title(f"{kicker} FERRY STRIKE: Day one at the quay", STRIKE)
+        assert got == f"{kicker} ferry strike: Day one at the quay"
+
+
+def test_a_word_the_text_writes_in_capitals_keeps_them() -> None:
+    # "IT" is in capitals in the text (the IT desk), though "it" is far more common.
+    text = STRIKE + (
+        " The IT desk at the quay says it has kept the ticket machines running, and it "
+        "will keep it that way as long as it takes."
+    )
+    assert _title("IT DESK KEEPS THE QUAY RUNNING: Day one", text) == (
+        "IT desk keeps the quay running: Day one"
+    )
+
+
+def test_a_short_word_the_text_writes_in_lower_case_in_that_phrase_is_lowered() -> None:
+    text = STRIKE + " The union leader asked the council to let us talk to the mayor first."
+    assert _title("LET US TALK TO THE MAYOR: Union leader", text) == (
+        "Let us talk to the mayor: Union leader"
+    )

@@ -7,8 +7,11 @@ too but less; words the text writes together take the phrase's spelling, a name 
 where phrases overlap ("head of the Harbour Authority", not "head of the harbour
 Authority"). A short word no text uses stays in capitals (an acronym: "CM", "EU"); a longer one
 is lower case; the headline's first word, and the first after a colon, start with a
-capital. An item whose text gives too little evidence (too short, or in capitals itself)
-keeps its headline as written: a wrong guess is worse than shouting. Runs of letters in
+capital. A country's or organisation's abbreviation (:data:`ACRONYMS`: "US", "EU",
+"NATO") stays in capitals in an English item even where its text writes the letters in
+lower case as another word ("told us"), unless it writes the headline's phrase so. An
+item whose text gives too little evidence (too short, or in capitals itself) keeps its
+headline as written: a wrong guess is worse than shouting. Runs of letters in
 scripts without case are untouched. A kicker of two or more words in capitals before a
 headline in normal case ("HONOUR LABOUR: Special event …") is recased by the same
 evidence (:func:`recase_kicker`), and where there is none in sentence case, in basic
@@ -56,6 +59,14 @@ _KICKER = re.compile(r"([^:]+?)(?:\s*:|\s+[|–—-])\s+(?=\S)")
 #: Words a kicker in capitals needs before it is recased (a lone one is a name or code,
 #: unless the texts write it in lower case: "LIVE |" where they say "live updates").
 KICKER_WORDS = 2
+#: Country and organisation abbreviations an English headline writes in capitals: one
+#: stays so in a headline or kicker even where the text writes the same letters in lower
+#: case, which is another word ("told us" says nothing about "US"), unless the text
+#: writes the headline's phrase around it so ("let us talk").
+ACRONYMS = frozenset(
+    {"US", "USA", "UK", "EU", "UN", "NATO", "NHS", "FBI", "CIA", "NSA", "IMF", "ECB", "OPEC"}
+    | {"WTO", "UAE", "NASA", "BBC"}
+)
 _Forms = dict[str, Counter[str]]
 
 
@@ -83,14 +94,19 @@ def recase_titles(articles: Sequence[Article]) -> tuple[Article, ...]:
     out = []
     for article in articles:
         title, text = article.title, _evidence_text(article)
-        title = recase_shouting(title, text, feed) if shouts(title) else title
-        title = recase_kicker(title, text, feed) if _kicker(title) else title
+        known = _acronyms(article.language)
+        title = recase_shouting(title, text, feed, known) if shouts(title) else title
+        title = recase_kicker(title, text, feed, known) if _kicker(title) else title
         out.append(article if title == article.title else _retitled(article, title))
     return tuple(out)
 
 
-def recase_shouting(title: str, text: str, feed: _Evidence | None = None) -> str:
-    """`title` in the case `text` writes its words, if it shouts and `text` can tell."""
+def recase_shouting(
+    title: str, text: str, feed: _Evidence | None = None, known: frozenset[str] = ACRONYMS
+) -> str:
+    """`title` in the case `text` writes its words, if it shouts and `text` can tell;
+    the abbreviations in `known` ("US") stay in capitals but in a phrase the text
+    writes."""
     if not shouts(title) or not _tells(text):
         return title
     own, feed = _forms(text), feed or _Evidence()
@@ -100,23 +116,26 @@ def recase_shouting(title: str, text: str, feed: _Evidence | None = None) -> str
     last = unknown = 0
     for n, match in enumerate(runs):
         before = title[: match.start()]
-        word, known = _word(match.group(), before, own, feed)
+        word, told = _word(match.group(), before, own, feed, known)
         if n in phrased:
-            word, known = _started(phrased[n], before), True
+            word, told = _started(phrased[n], before), True
         parts += [title[last : match.start()], word]
-        last, unknown = match.end(), unknown + (not known)
+        last, unknown = match.end(), unknown + (not told)
     if unknown > UNKNOWN_SHARE * len(runs):
         return title  # mostly words no text uses: no better than a guess
     return "".join([*parts, title[last:]])
 
 
-def recase_kicker(title: str, text: str, feed: _Evidence | None = None) -> str:
+def recase_kicker(
+    title: str, text: str, feed: _Evidence | None = None, known: frozenset[str] = ACRONYMS
+) -> str:
     """`title` with its kicker in capitals ("HONOUR LABOUR: …") in the case `text` (else
     the feed's text) writes its words, and a word no text uses as for a shouting headline
     (an acronym of up to three letters stays, a longer word is lower case). Words glued
     to digits are codes ("TC1337") and stay. A kicker with a longer word beyond basic
     Latin letters that no text uses stays as written: capitals drop what lower case
-    needs (a Greek accent, Turkish "I" or "İ", German "ß" written "SS")."""
+    needs (a Greek accent, Turkish "I" or "İ", German "ß" written "SS"). The
+    abbreviations in `known` stay in capitals, as in :func:`recase_shouting`."""
     kicker = _kicker(title)
     if kicker is None:
         return title
@@ -132,8 +151,8 @@ def recase_kicker(title: str, text: str, feed: _Evidence | None = None) -> str:
         if n in phrased:
             word = _started(phrased[n], before)
         else:
-            word, known = _word(match.group(), before, own, feed)
-            if not known and not match.group().isascii() and word != match.group():
+            word, told = _word(match.group(), before, own, feed, known)
+            if not told and not match.group().isascii() and word != match.group():
                 return title  # "ΕΛΛΗΝΙΚΗ": lower case would be a guess at accents
         parts += [kicker[last : match.start()], word]
         last = match.end()
@@ -253,11 +272,20 @@ def _capitalised(word: str) -> bool:
     return word[:1].isupper()
 
 
-def _word(run: str, before: str, own: _Evidence, feed: _Evidence) -> tuple[str, bool]:
-    """`run` recased, and whether a text (or the rule for ordinals) said how: as the
-    texts write it alone, else as they write it inside names."""
+def _word(
+    run: str,
+    before: str,
+    own: _Evidence,
+    feed: _Evidence,
+    abbreviations: frozenset[str] = ACRONYMS,
+) -> tuple[str, bool]:
+    """`run` recased, and whether a text (or the rule for ordinals or abbreviations)
+    said how: one of `abbreviations` as it is, else as the texts write it alone,
+    else as they write it inside names."""
     if not any(c.isupper() for c in run):
         return run, True  # a script without case
+    if run in abbreviations:
+        return run, True  # "US", whatever the text says of "us"
     key = run.casefold()
     seen = _seen(key, own.alone, feed.alone) or _seen(key, own.named, feed.named)
     known = True
@@ -328,6 +356,13 @@ def _forms(text: str) -> _Evidence:
 def _spaced(text: str, first: re.Match[str], second: re.Match[str]) -> bool:
     """Whether only white space stands between two words of `text`."""
     return text[first.end() : second.start()].isspace()
+
+
+def _acronyms(language: str | None) -> frozenset[str]:
+    """The abbreviations kept in capitals for an item in `language`: :data:`ACRONYMS` in
+    English (or a language not given); none elsewhere, where the same letters may be a
+    word ("EU", "I", in Portuguese) and the abbreviation another ("UE")."""
+    return ACRONYMS if language is None or language.casefold().startswith("en") else frozenset()
 
 
 def _evidence_text(article: Article) -> str:

@@ -52,6 +52,7 @@ class Entry:
     images: tuple[Image, ...] = ()  # pictures the feed declared (media, enclosures)
     base: str | None = None  # URL that relative links in the HTML are resolved against
     language: str | None = None
+    episode: str = ""  # a podcast episode's own one-line summary (iTunes subtitle), text
 
 
 @dataclass(frozen=True, slots=True)

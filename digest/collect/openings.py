@@ -14,7 +14,12 @@ Use code ATP for 10% off" under a headline learns nothing about the story.
   date ("| 26 novembre 2026", ", Reuters"). A line that goes on in lower case ("By
   Friday the ferry…", "Par 209 voix…", "Af og til…") or ends a sentence after the
   separator ("By Friday, the ferry will run again.") is a sentence and stays. A byline
-  with nothing after it leaves no text: the headline tells the story alone.
+  with nothing after it leaves no text: the headline tells the story alone. A byline
+  that runs into the story on its line goes too: "By Jane Doe — The council…", "By Jane
+  Doe, Reuters - The…", "Jane Doe | Reuters — The council…" (a separator), or "By Jane
+  Doe The council voted…" where the story's first word is one the text also writes in
+  lower case ("the") and the two or more words before it are names it never does ("By
+  Friday The Harbour Authority will…" stays: the text says "the").
 - **Sponsor lines.** A paragraph that is only an ad label ("Anzeige", "Annonce",
   "Publicidade", "Advertisement", …); one that says who brought the episode ("This
   episode is brought to you by …", "Sponsored by" and names only); a heading "Sponsored
@@ -22,6 +27,10 @@ Use code ATP for 10% off" under a headline learns nothing about the story.
   "Name: tagline" paragraph with a promo code ("Use code ATP for 10% off"). A story that
   names a code ("…$27.99 with code BFRIDAY20 at checkout.") or a sponsor ("My thanks to
   X for sponsoring…") stays, and a text that is all sponsor lines is its own story.
+  Inside a paragraph, a sentence that is a sponsor line goes ("…the report said.
+  Sponsored by Acme Corp. The next…", "This newsletter is brought to you by Acme."); a
+  sentence that goes on after the sponsor's name ("Sponsored by the city, the terminal
+  opens…", "…was sponsored by Acme until 2020") stays.
 
 Must not: touch the end of a text (that is :mod:`digest.collect.boilerplate`), or the
 article key (made of what the source said).
@@ -30,6 +39,8 @@ article key (made of what the source said).
 from __future__ import annotations
 
 import regex
+
+from digest.collect.shownotes import is_show_notes, story_lines
 
 __all__ = ["is_byline", "story_paragraphs", "without_byline"]
 
@@ -97,29 +108,109 @@ def is_byline(line: str) -> bool:
 
 
 def without_byline(text: str) -> str:
-    """`text` without the byline on its first line, if it opens with one."""
-    first, _, rest = text.lstrip().partition("\n")
-    return rest.lstrip() if is_byline(first) else text
+    """`text` without the byline on its first line, if it opens with one (on a line of
+    its own, or running into the story: see the module doc)."""
+    first, newline, rest = text.lstrip().partition("\n")
+    if is_byline(first):
+        return rest.lstrip()
+    story = _after_run_in_byline(first, text)
+    return text if story is None else f"{story}{newline}{rest}"
+
+
+#: Names running into the story ("By Jane Doe", "Por Ana López y Juan Pérez").
+_NAMES = regex.compile(rf"{_INTRO}:?\s+{_NAME}(?:{_JOIN}{_NAME}){{0,3}}")
+#: Names, an agency or other names, then a dash, before the story ("Jane Doe | Reuters —").
+_BARRED = regex.compile(rf"{_NAME}\s*\|\s*{_NAME}")
+#: What parts a byline from the story on one line: an agency after a comma or bar, then
+#: a bar or dash ("…, Reuters —", " | "), or nothing.
+_SEPARATOR = regex.compile(rf"(?:\s*[,|]\s*{_WORD}(?:\s+{_WORD}){{0,2}})?\s*(?:[|—–-]|--)\s+")
+_STARTS_STORY = regex.compile(r"[\"“‘«(]?[\p{Lu}\d]")
+#: Characters of a first line read for a byline that runs into the story.
+_RUN_IN_CHARS = 120
+
+
+def _after_run_in_byline(line: str, text: str) -> str | None:
+    """The story after a byline that runs into it on `line` (the first line of `text`),
+    or None when `line` opens with none."""
+    lower = None  # the words `text` writes in lower case, read when needed
+    for pattern, bare in ((_NAMES, True), (_BARRED, False)):
+        for end in _ends(pattern, line):
+            after = line[end:]
+            separated = _SEPARATOR.match(after)
+            story = after[separated.end() :] if separated else after.lstrip()
+            if not (separated or bare) or not _STARTS_STORY.match(story):
+                continue
+            lower = lower if lower is not None else _lower_words(text)
+            names = _TAIL_WORD.findall(line[:end])[1 if bare else 0 :]  # ("By" aside)
+            if any(w.casefold() in lower for w in names if w[0].isupper()):
+                continue  # a word the text writes in lower case is no name (particles are)
+            if not separated:
+                first = _TAIL_WORD.match(story)
+                if len(names) < 2 or first is None or first.group().casefold() not in lower:
+                    continue
+            return story
+    return None
+
+
+def _ends(pattern: regex.Pattern[str], line: str) -> list[int]:
+    """Where a match of `pattern` at the start of `line` may end, at a word's end, the
+    longest first."""
+    head = line[:_RUN_IN_CHARS]
+    ends = [m.end() for m in regex.finditer(r"[\p{L}\p{M}'’.](?=[\s,|]|$)", head)]
+    return [end for end in reversed(ends) if pattern.fullmatch(head, 0, end)]
+
+
+def _lower_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in _TAIL_WORD.findall(text) if w.islower())
 
 
 def story_paragraphs(text: str) -> list[str]:
-    """The paragraphs of `text` that may be its story: without the byline that opens it
-    and without sponsor lines; all of them (its byline aside) when all are sponsor
-    lines; [] when the text is a byline and nothing else."""
+    """The paragraphs of `text` that may be its story: without the byline that opens it,
+    without sponsor lines and without show notes (:mod:`digest.collect.shownotes`); all
+    of them (its byline aside) when all are sponsor lines; [] when the text is a byline
+    and nothing else."""
     kept = without_byline(text)
     if not kept.strip():
         return []
     paragraphs = kept.split("\n\n")
+    show_notes = is_show_notes(kept)
     stories, in_list = [], False
     for paragraph in paragraphs:
+        paragraph = story_lines(paragraph, show_notes=show_notes)
+        if not paragraph:
+            continue  # show notes: chapter marks, addresses, "Subscribe on Spotify"
         flat = " ".join(paragraph.split())
         if _SPONSOR_HEAD.fullmatch(flat):
             in_list = True
             continue
         in_list = in_list and bool(_SPONSOR_LINE.match(flat) or _PROMO.search(flat))
-        if not (in_list or _is_ad(flat)):
+        paragraph = _without_sponsor_sentences(paragraph)
+        if not (in_list or _is_ad(" ".join(paragraph.split()))):
             stories.append(paragraph)
     return stories or paragraphs
+
+
+#: Where a sentence ends inside a paragraph: after its final punctuation, at a space.
+_SENTENCE_BREAK = regex.compile(r"(?<=[.!?…][\"”’)]*)\s+(?=\S)")
+_MAY_NAME_SPONSOR = regex.compile(r"(?i)\b(?:brought to you|sponsored|presented|supported)\b")
+
+
+def _without_sponsor_sentences(paragraph: str) -> str:
+    """`paragraph` without its sentences that are sponsor lines (see the module doc);
+    as it is when it has no other."""
+    if not _MAY_NAME_SPONSOR.search(paragraph):
+        return paragraph  # most paragraphs are read no further
+    sentences = _SENTENCE_BREAK.split(paragraph)
+    kept = [s for s in sentences if not _is_sponsor_sentence(s)]
+    return " ".join(kept) if kept and len(kept) < len(sentences) else paragraph
+
+
+def _is_sponsor_sentence(sentence: str) -> bool:
+    flat = " ".join(sentence.split())
+    if _BROUGHT.match(flat):
+        return True
+    by = _SPONSORED.match(flat)
+    return by is not None and is_byline(flat[by.end() :].rstrip("!"))
 
 
 def _is_ad(paragraph: str) -> bool:
