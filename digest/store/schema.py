@@ -330,3 +330,15 @@ images = Table(
     # a picture hosted lately, which an edition being built may be about to show.
     _at("used_at"),
 )
+
+# The picture each address a story named gave when it was last fetched: a build hosts
+# that copy without a request while it is fresh (digest.images.FRESH). A row goes with
+# its picture (retention); it is kept apart from `images` because one picture may come
+# from many addresses, and one address give other bytes another day.
+image_sources = Table(
+    "image_sources",
+    metadata,
+    Column("source_url", String(700), primary_key=True),  # as the story names it (fitted)
+    Column("sha256", String(64), nullable=False, index=True),  # images.sha256
+    _at("fetched_at", nullable=False),  # when the address last gave these bytes
+)

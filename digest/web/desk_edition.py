@@ -166,8 +166,8 @@ def rebuilt(
     ranked = select(articles, store.section_sets(edition.list), now=edition.at, options=options)
     base = replace(current.base, leads=ranked.leads, teasers=ranked.teasers, reserve=ranked.reserve)
     like = current.base.carried + current.edition.carried
-    base, problems = images.host_edition(base, store, settings, now=now, like=like)
-    return _save(app, base, current.operations, version=current.version, now=now), problems
+    base, hosted = images.host_edition(base, store, settings, now=now, like=like)
+    return _save(app, base, current.operations, version=current.version, now=now), hosted.problems
 
 
 # -- adding a story ------------------------------------------------------------------------

@@ -1,0 +1,36 @@
+"""Hosted pictures known by the address they were fetched from, so that a build reuses
+a picture an earlier build fetched lately instead of asking the publisher again.
+
+A new table, keyed by the address (as long as `articles.key` at most: a longer one is
+cut with a SHA-256 of the whole, digest.store._base.fitted). It starts empty: the
+pictures hosted before were kept under the address a redirect ended at, not the one the
+story names, so the first build after the upgrade fetches each picture once more.
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-05
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "image_sources",
+        sa.Column("source_url", sa.String(700)),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("source_url", name="pk_image_sources"),
+    )
+    op.create_index("ix_image_sources_sha256", "image_sources", ["sha256"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_image_sources_sha256", table_name="image_sources")
+    op.drop_table("image_sources")
