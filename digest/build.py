@@ -219,7 +219,7 @@ def draft(
         edition, hosted = host(edition, now)
     return replace(
         built,
-        edition=store.save_edition(edition, now=now, slot=slot),
+        edition=store.save_edition(edition, now=now, slot=slot, picture_notes=hosted.notes),
         images=hosted.problems,
         pictures_fetched=hosted.fetched,
         pictures_reused=hosted.reused,

@@ -72,6 +72,13 @@ class Hosted:
     problems: tuple[str, ...] = ()
     fetched: int = 0  # stories whose picture was fetched and hosted now
     reused: int = 0  # stories whose picture an earlier build fetched within FRESH
+    left_out: tuple[str, ...] = ()  # the key of each problem's story, in the same order
+
+    @property
+    def notes(self) -> tuple[tuple[str, str], ...]:
+        """Each story whose picture was left out, and the line that says why (kept with
+        its edition: :meth:`digest.store.Store.picture_notes`)."""
+        return tuple(zip(self.left_out, self.problems, strict=True))
 
 
 def hosted_name(sha256: str, extension: str) -> str:
@@ -164,6 +171,7 @@ def _applied(
 ) -> Hosted:
     kept: list[Story] = []
     problems: list[str] = []
+    left_out: list[str] = []
     counts = {"fetched": 0, "reused": 0}
     for story in stories:
         image = story.image
@@ -173,6 +181,7 @@ def _applied(
         elif isinstance(outcome, str):
             kept.append(replace(story, image=None))
             problems.append(f"{story.source}: no image for “{story.title}”: {outcome}")
+            left_out.append(story.key)
         else:
             width = image.width if image.width is not None else outcome.width
             kept.append(replace(story, image=replace(image, width=width, hosted=outcome.hosted)))
@@ -180,7 +189,7 @@ def _applied(
                 counts["reused"] += 1
             elif image.url in fetched:
                 counts["fetched"] += 1
-    return Hosted(tuple(kept), tuple(problems), **counts)
+    return Hosted(tuple(kept), tuple(problems), left_out=tuple(left_out), **counts)
 
 
 def host_all(

@@ -13,11 +13,13 @@ minutes, keeps those meanwhile. Nothing here fetches or checks what the bytes ar
 Each address a story named is kept with the picture it last gave and when
 (`image_sources`): :meth:`ImagesMixin.fetched_image` finds a picture an earlier build
 fetched from the same address, so that the next build need not fetch it again.
+An edition keeps what its build said of the pictures it could not host
+(:meth:`ImagesMixin.picture_notes`), which the desk shows whoever built it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -142,6 +144,27 @@ class ImagesMixin(Base):
         assert fetched_at is not None  # the column is NOT NULL
         return FetchedImage(str(found.sha256), picture, fetched_at)
 
+    def picture_notes(self, edition_id: int) -> tuple[tuple[str, str], ...]:
+        """What the edition's last build or desk rebuild said of the story pictures it
+        could not host: (story key, line naming source, headline, why and address)."""
+        e = t.editions
+        with self.engine.connect() as conn:
+            stored = conn.execute(select(e.c.picture_notes).where(e.c.id == edition_id)).scalar()
+        notes = stored if isinstance(stored, list) else []
+        return tuple(
+            (str(n["story"]), str(n["note"]))
+            for n in notes
+            if isinstance(n, dict) and "story" in n and "note" in n
+        )
+
+    def set_picture_notes(self, edition_id: int, notes: Sequence[tuple[str, str]]) -> None:
+        """Replace the edition's picture notes (a desk rebuild hosted them again)."""
+        e = t.editions
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(e).where(e.c.id == edition_id).values(picture_notes=notes_json(notes))
+            )
+
     def hosted_image(self, sha256: str) -> StoredImage | None:
         """The picture stored under this SHA-256 hex (None: none is)."""
         im = t.images
@@ -193,6 +216,11 @@ class ImagesMixin(Base):
                 names = [str(row.sha256) for row in gone]
                 conn.execute(delete(src).where(src.c.sha256.in_(names)))
         return count, size
+
+
+def notes_json(notes: Sequence[tuple[str, str]]) -> list[dict[str, str]] | None:
+    """Picture notes as the editions' column keeps them (None: there are none)."""
+    return [{"story": key, "note": storable(line)} for key, line in notes] or None
 
 
 def _touch(sha256: str, now: datetime) -> Any:

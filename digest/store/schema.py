@@ -195,6 +195,9 @@ editions = Table(
     # Random, made when the edition is stored: its messages' Message-IDs carry it, so they
     # differ from every other installation's and database's (NULL: stored before 0007).
     Column("nonce", String(32)),
+    # What its last build (or desk rebuild) said of the story pictures it could not host:
+    # [{"story": key, "note": line}] (digest.images), which the desk shows. NULL: none.
+    Column("picture_notes", JSON),
     UniqueConstraint("list_id", "slot", name="uq_editions_list_slot"),
 )
 

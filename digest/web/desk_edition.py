@@ -167,7 +167,9 @@ def rebuilt(
     base = replace(current.base, leads=ranked.leads, teasers=ranked.teasers, reserve=ranked.reserve)
     like = current.base.carried + current.edition.carried
     base, hosted = images.host_edition(base, store, settings, now=now, like=like)
-    return _save(app, base, current.operations, version=current.version, now=now), hosted.problems
+    saved = _save(app, base, current.operations, version=current.version, now=now)
+    store.set_picture_notes(edition_id, hosted.notes)  # the desk shows these from now on
+    return saved, hosted.problems
 
 
 # -- adding a story ------------------------------------------------------------------------
