@@ -10,16 +10,16 @@ story names, so the first build after the upgrade fetches each picture once more
 The editions' column is added with ALTER TABLE (no table rebuilt: see revision 0011);
 an edition built before has no notes (NULL), as before.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-05
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
