@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # collect, build (rank), render, compose, DKIM, the transport
     from digest.deliver.transports import Transport
     from digest.dkim import DkimSigner
     from digest.gate import Built
+    from digest.images import Hosted
     from digest.message import Prepared
     from digest.records import Edition, SourceReport, Subscriber
     from digest.render import Rendered, Renderer, Variant
@@ -191,7 +192,7 @@ class App:
             *parts, list_name=list_name, now=now, slot=slot, reports=reports, host=self.host
         )
 
-    def host(self, edition: Edition, now: datetime) -> tuple[Edition, tuple[str, ...]]:
+    def host(self, edition: Edition, now: datetime) -> tuple[Edition, Hosted]:
         """:func:`digest.images.host_edition`: the stories' pictures fetched and kept, as
         `[newsletter] images` says."""
         from digest import images

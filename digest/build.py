@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from digest.gate import Built, TooFewStories
+from digest.images import Hosted
 from digest.rank import DROP_REASONS, RankOptions, rank
 from digest.records import Article, Edition, SourceReport, SourceSummary, Story
 
@@ -39,8 +40,9 @@ __all__ = [
 
 
 #: Hosts an edition's pictures at `now` (digest.images, as the App wires it): the
-#: edition with each story's picture hosted or dropped, and a line per picture dropped.
-Host = Callable[[Edition, datetime], tuple[Edition, tuple[str, ...]]]
+#: edition with each story's picture hosted or dropped, and what hosting did (a line per
+#: picture dropped, how many were fetched and how many an earlier build had hosted).
+Host = Callable[[Edition, datetime], tuple[Edition, Hosted]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,10 +214,16 @@ def draft(
     if not built.stories:
         return built
     edition = Edition(lst.name, now, ranked.leads, ranked.teasers, sources, reserve=ranked.reserve)
-    images: tuple[str, ...] = ()
+    hosted = Hosted(())
     if host is not None:
-        edition, images = host(edition, now)
-    return replace(built, edition=store.save_edition(edition, now=now, slot=slot), images=images)
+        edition, hosted = host(edition, now)
+    return replace(
+        built,
+        edition=store.save_edition(edition, now=now, slot=slot, picture_notes=hosted.notes),
+        images=hosted.problems,
+        pictures_fetched=hosted.fetched,
+        pictures_reused=hosted.reused,
+    )
 
 
 def build(

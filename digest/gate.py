@@ -86,6 +86,8 @@ class Built:
     reserve: int = 0  # extra stories for subscribers of some sections only
     # A line per story picture not hosted (digest.images): source, headline, why, address.
     images: tuple[str, ...] = ()
+    pictures_fetched: int = 0  # stories whose picture was fetched and hosted
+    pictures_reused: int = 0  # stories whose picture an earlier build had fetched lately
 
     @property
     def stories(self) -> int:
@@ -117,6 +119,18 @@ class Built:
                 words += f" (max_age_hours = {self.max_age_hours:g})"
             parts.append(f"{count} {words}")
         return f"{head} from {_n(self.articles, 'article')}; dropped {', '.join(parts)}"
+
+    def pictures(self) -> str:
+        """One line: how many story pictures were fetched, found hosted by an earlier
+        build (not fetched again) and left out ("" when the edition names none)."""
+        parts = []
+        if self.pictures_fetched:
+            parts.append(f"{self.pictures_fetched} fetched")
+        if self.pictures_reused:
+            parts.append(f"{self.pictures_reused} hosted by an earlier build (not fetched again)")
+        if self.images:
+            parts.append(f"{len(self.images)} left out")
+        return f"Pictures: {', '.join(parts)}" if parts else ""
 
     def hint(self) -> str:
         """What to do about an edition with too few stories ("" when it has enough)."""

@@ -22,6 +22,10 @@ MAX_SIDE = 10_000
 MAX_PIXELS = 25_000_000
 
 
+#: The file extension a picture is served under, by its media type.
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
+
+
 @dataclass(frozen=True, slots=True)
 class Picture:
     """A raster picture recognised by its bytes."""

@@ -11,9 +11,13 @@ WebP (:mod:`digest.imagebytes`; never what the server's Content-Type claims) are
 under their SHA-256 (:meth:`~digest.store.Store.keep_image`) and the story's image
 names that copy, which `digest serve` answers at `/images/<sha256>.<ext>`; so the
 feed's server never learns who opens an edition, and a picture cannot be swapped after
-an editor approved it. A picture that cannot be fetched or is no picture is dropped
-from its story (the story goes out without one, never with a broken box), and a line
-naming the source, the story and the address says why.
+an editor approved it. A picture fetched from the same address within :data:`FRESH` (by
+an earlier build: every daily edition shows yesterday's stories' pictures too) is that
+copy, not fetched again; an older one is fetched again, and bytes that changed under
+the address are a copy of their own (the earlier edition keeps its). A picture that
+cannot be fetched or is no picture is dropped from its story (the story goes out
+without one, never with a broken box), and a line naming the source, the story and
+the address says why.
 Must not: rank, render, or send; read the clock (callers pass `now`).
 """
 
@@ -21,8 +25,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from digest.imagebytes import MAX_PIXELS, MAX_SIDE, fits, read_size
@@ -53,6 +58,10 @@ CONCURRENCY = 8
 #: time): those not fetched by then are left out, so slow picture servers cannot hold
 #: a build (before its scheduled slot) for ceil(N / 8) x 15 s.
 DEADLINE = 40.0
+#: How long a picture fetched from an address is hosted again for that address without
+#: a request: a publisher seldom changes a picture under the same address, and a daily
+#: newsletter then asks for each about once a week instead of every morning.
+FRESH = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +70,15 @@ class Hosted:
 
     stories: tuple[Story, ...]
     problems: tuple[str, ...] = ()
+    fetched: int = 0  # stories whose picture was fetched and hosted now
+    reused: int = 0  # stories whose picture an earlier build fetched within FRESH
+    left_out: tuple[str, ...] = ()  # the key of each problem's story, in the same order
+
+    @property
+    def notes(self) -> tuple[tuple[str, str], ...]:
+        """Each story whose picture was left out, and the line that says why (kept with
+        its edition: :meth:`digest.store.Store.picture_notes`)."""
+        return tuple(zip(self.left_out, self.problems, strict=True))
 
 
 def hosted_name(sha256: str, extension: str) -> str:
@@ -68,8 +86,9 @@ def hosted_name(sha256: str, extension: str) -> str:
     return f"{sha256}.{extension}"
 
 
-def _keep(result: FetchResult, store: Store, now: datetime) -> Image | str:
-    """The hosted copy's image (url, name and pixel width), or why there is none."""
+def _keep(address: str, result: FetchResult, store: Store, now: datetime) -> Image | str:
+    """The hosted copy's image (url, name and pixel width), or why there is none;
+    `address` (the story's) is kept as having given it at `now`."""
     from digest.collect.fetch import shown_url
 
     if result.late:
@@ -91,7 +110,7 @@ def _keep(result: FetchResult, store: Store, now: datetime) -> Image | str:
             f"bytes) ({shown_url(result.url)})"
         )
     sha256 = hashlib.sha256(result.body).hexdigest()
-    store.keep_image(sha256, picture, result.body, source_url=result.url, now=now)
+    store.keep_image(sha256, picture, result.body, source_url=result.url, now=now, address=address)
     return Image(result.url, width=picture.width, hosted=hosted_name(sha256, picture.extension))
 
 
@@ -109,16 +128,25 @@ def host_stories(
     known: Mapping[str, Image] | None = None,
 ) -> Hosted:
     """Host the pictures of `stories` that are not hosted yet (see the module); one
-    whose address is in `known` (hosted for another story: :func:`hosted_images`)
-    is that copy, not fetched again."""
+    whose address is in `known` (hosted for another story: :func:`hosted_images`), or
+    that an earlier build fetched from the same address within FRESH, is that copy,
+    not fetched again."""
     found: dict[str, Image | str] = dict(known or {})
     wanted: dict[str, str] = {}  # address -> the first story's source (named in errors)
     for story in stories:
         image = story.image
         if image is not None and image.hosted is None and image.url not in found:
             wanted.setdefault(image.url, story.source)
+    reused: set[str] = set()
+    for url in list(wanted):
+        earlier = store.fetched_image(url, since=now - FRESH, now=now)
+        if earlier is not None:
+            name = hosted_name(earlier.sha256, earlier.picture.extension)
+            found[url] = Image(url, width=earlier.picture.width, hosted=name)
+            reused.add(url)
+            del wanted[url]
     if not wanted:
-        return _applied(stories, found)
+        return _applied(stories, found, reused)
     # Loaded only when there are pictures to fetch: httpx and asyncio are no part of a
     # build without them.
     from digest.collect.fetch import FetchRequest, fetch_all_sync
@@ -131,13 +159,20 @@ def host_stories(
         allowed=(lambda _address: True) if allow_private else is_public,
         deadline=DEADLINE,
     )
-    found.update((url, _keep(r, store, now)) for url, r in zip(wanted, results, strict=True))
-    return _applied(stories, found)
+    found.update((url, _keep(url, r, store, now)) for url, r in zip(wanted, results, strict=True))
+    return _applied(stories, found, reused, fetched=set(wanted))
 
 
-def _applied(stories: Iterable[Story], found: Mapping[str, Image | str]) -> Hosted:
+def _applied(
+    stories: Iterable[Story],
+    found: Mapping[str, Image | str],
+    reused: AbstractSet[str] = frozenset(),
+    fetched: AbstractSet[str] = frozenset(),
+) -> Hosted:
     kept: list[Story] = []
     problems: list[str] = []
+    left_out: list[str] = []
+    counts = {"fetched": 0, "reused": 0}
     for story in stories:
         image = story.image
         outcome = found.get(image.url) if image is not None and not image.hosted else None
@@ -146,10 +181,15 @@ def _applied(stories: Iterable[Story], found: Mapping[str, Image | str]) -> Host
         elif isinstance(outcome, str):
             kept.append(replace(story, image=None))
             problems.append(f"{story.source}: no image for “{story.title}”: {outcome}")
+            left_out.append(story.key)
         else:
             width = image.width if image.width is not None else outcome.width
             kept.append(replace(story, image=replace(image, width=width, hosted=outcome.hosted)))
-    return Hosted(tuple(kept), tuple(problems))
+            if image.url in reused:
+                counts["reused"] += 1
+            elif image.url in fetched:
+                counts["fetched"] += 1
+    return Hosted(tuple(kept), tuple(problems), left_out=tuple(left_out), **counts)
 
 
 def host_all(
@@ -177,9 +217,9 @@ def host_edition(
     *,
     now: datetime,
     like: Iterable[Story] = (),
-) -> tuple[Edition, tuple[str, ...]]:
-    """The edition with its stories' pictures hosted (or dropped), and a line for each
-    dropped (:func:`host_all`)."""
+) -> tuple[Edition, Hosted]:
+    """The edition with its stories' pictures hosted (or dropped), and what hosting did
+    (:func:`host_all`: its stories, those of the edition in a row)."""
     parts = (edition.leads, edition.teasers, edition.reserve)
     hosted = host_all([s for part in parts for s in part], store, settings, now=now, like=like)
     leads_end = len(edition.leads)
@@ -192,7 +232,7 @@ def host_edition(
             teasers=stories[leads_end:teasers_end],
             reserve=stories[teasers_end:],
         ),
-        hosted.problems,
+        hosted,
     )
 
 

@@ -319,6 +319,8 @@ def build(
                     console.print(f"  [red]source error[/] {escape(s.error)}", soft_wrap=True)
             for line in built.images:  # the story goes without it: never a broken image
                 console.print(f"  [yellow]image left out[/] {escape(line)}", soft_wrap=True)
+            if pictures := built.pictures():
+                console.print(f"  {pictures}", markup=False, soft_wrap=True)
         console.print(built.summary(), markup=False, soft_wrap=True)
     if built.refusal is not None:
         level = "error" if edition is None else "warning"

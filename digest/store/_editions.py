@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -16,6 +16,7 @@ from digest.errors import NotFound
 from digest.records import Edition
 from digest.store import schema as t
 from digest.store._base import Base, _pk, utc
+from digest.store._images import notes_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +72,18 @@ class EditionsMixin(Base):
         return self.list_id(name, create=False)
 
     # -- editions -----------------------------------------------------------------
-    def save_edition(self, edition: Edition, *, now: datetime, slot: str | None = None) -> Edition:
-        """Store a new edition and the article keys it carries; return it with its id
-        and a new random nonce (64 bits: the part of its Message-IDs no other stored
-        edition, here or elsewhere, shares)."""
+    def save_edition(
+        self,
+        edition: Edition,
+        *,
+        now: datetime,
+        slot: str | None = None,
+        picture_notes: Sequence[tuple[str, str]] = (),
+    ) -> Edition:
+        """Store a new edition and the article keys it carries, and what its build said
+        of the pictures it left out (story key, line: :meth:`picture_notes`); return it
+        with its id and a new random nonce (64 bits: the part of its Message-IDs no
+        other stored edition, here or elsewhere, shares)."""
         list_id = self.list_id(edition.list)
         nonce = secrets.token_hex(8)
         with self.engine.begin() as conn:
@@ -88,6 +97,7 @@ class EditionsMixin(Base):
                     overrides={},
                     created_at=now,
                     nonce=nonce,
+                    picture_notes=notes_json(picture_notes),
                 )
             )
             eid = _pk(res)

@@ -195,6 +195,9 @@ editions = Table(
     # Random, made when the edition is stored: its messages' Message-IDs carry it, so they
     # differ from every other installation's and database's (NULL: stored before 0007).
     Column("nonce", String(32)),
+    # What its last build (or desk rebuild) said of the story pictures it could not host:
+    # [{"story": key, "note": line}] (digest.images), which the desk shows. NULL: none.
+    Column("picture_notes", JSON),
     UniqueConstraint("list_id", "slot", name="uq_editions_list_slot"),
 )
 
@@ -329,4 +332,16 @@ images = Table(
     # When a build or the desk last hosted it (stored, or found stored): retention keeps
     # a picture hosted lately, which an edition being built may be about to show.
     _at("used_at"),
+)
+
+# The picture each address a story named gave when it was last fetched: a build hosts
+# that copy without a request while it is fresh (digest.images.FRESH). A row goes with
+# its picture (retention); it is kept apart from `images` because one picture may come
+# from many addresses, and one address give other bytes another day.
+image_sources = Table(
+    "image_sources",
+    metadata,
+    Column("source_url", String(700), primary_key=True),  # as the story names it (fitted)
+    Column("sha256", String(64), nullable=False, index=True),  # images.sha256
+    _at("fetched_at", nullable=False),  # when the address last gave these bytes
 )

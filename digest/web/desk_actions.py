@@ -220,8 +220,9 @@ def rebuild(edition_id: int) -> BaseResponse | tuple[str, int]:
         flash(str(exc), "error")
         return _back(edition_id)
     flash("Ranked again from the stored articles; your changes were applied on top.", "ok")
-    for line in problems:  # its story goes without it
-        flash(line, "error")
+    if problems:  # each named under "Pictures left out", kept with the edition
+        count = "1 picture" if len(problems) == 1 else f"{len(problems)} pictures"
+        flash(f"{count} could not be hosted: see “Pictures left out”.", "error")
     return _back(edition_id)
 
 

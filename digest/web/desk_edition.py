@@ -166,8 +166,10 @@ def rebuilt(
     ranked = select(articles, store.section_sets(edition.list), now=edition.at, options=options)
     base = replace(current.base, leads=ranked.leads, teasers=ranked.teasers, reserve=ranked.reserve)
     like = current.base.carried + current.edition.carried
-    base, problems = images.host_edition(base, store, settings, now=now, like=like)
-    return _save(app, base, current.operations, version=current.version, now=now), problems
+    base, hosted = images.host_edition(base, store, settings, now=now, like=like)
+    saved = _save(app, base, current.operations, version=current.version, now=now)
+    store.set_picture_notes(edition_id, hosted.notes)  # the desk shows these from now on
+    return saved, hosted.problems
 
 
 # -- adding a story ------------------------------------------------------------------------

@@ -181,12 +181,17 @@ def _edition_context(app: App, cur: Curation, email: str | None) -> dict[str, An
         if source.section and source.section not in sections:
             sections.append(source.section)
     info = app.store.edition_info(edition.id)
+    # What the build (`digest run`'s too) said of pictures it left out, for the stories
+    # still carried without one (a story dropped, or given its picture, says no more).
+    pictureless = {s.key for s in edition.carried if s.image is None or not s.image.hosted}
+    notes = [line for key, line in app.store.picture_notes(edition.id) if key in pictureless]
     ahead = outlook(app, info, now=web().now()) if info.status in ("draft", "approved") else None
     return {
         "info": info,
         "ahead": ahead,
         "email": email,
         "history": [describe(op, titles) for op in cur.operations],
+        "picture_notes": notes,
         "subscribers": app.store.subscribers(edition.list, statuses=("active",), limit=200),
         "sections": sections,
         "ledger": app.store.ledger(edition.id),

@@ -14,6 +14,7 @@ import re
 from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.wrappers import Response as BaseResponse
 
+from digest.imagebytes import EXTENSIONS
 from digest.web.common import refuse_nul, text, web
 
 bp = Blueprint("images", __name__)
@@ -21,7 +22,6 @@ bp.before_request(refuse_nul)
 
 #: A hosted picture's name: its SHA-256 (lower-case hex) and its type's extension.
 NAME = re.compile(r"([0-9a-f]{64})\.(jpg|png|gif|webp)")
-EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
 YEAR = 365 * 24 * 3600
 
 
