@@ -86,15 +86,14 @@ def hosted_name(sha256: str, extension: str) -> str:
     return f"{sha256}.{extension}"
 
 
-def _keep(address: str, result: FetchResult, store: Store, now: datetime) -> Image | str:
+def _keep(address: str, result: FetchResult, store: Store, now: datetime, late: str) -> Image | str:
     """The hosted copy's image (url, name and pixel width), or why there is none;
-    `address` (the story's) is kept as having given it at `now`."""
+    `address` (the story's) is kept as having given it at `now` (`late`: the time it was
+    not fetched within)."""
     from digest.collect.fetch import shown_url
 
     if result.late:
-        return (
-            f"not fetched within the build's {DEADLINE:g} s for pictures ({shown_url(result.url)})"
-        )
+        return f"not fetched within {late} ({shown_url(result.url)})"
     if result.error is not None or result.body is None:
         return (result.error or f"{result.name}: nothing fetched").removeprefix(f"{result.name}: ")
     picture = read_size(result.body)
@@ -126,11 +125,15 @@ def host_stories(
     allow_private: bool,
     now: datetime,
     known: Mapping[str, Image] | None = None,
+    deadline: float | None = None,
+    late: str | None = None,
 ) -> Hosted:
     """Host the pictures of `stories` that are not hosted yet (see the module); one
     whose address is in `known` (hosted for another story: :func:`hosted_images`), or
     that an earlier build fetched from the same address within FRESH, is that copy,
-    not fetched again."""
+    not fetched again. `deadline` (default :data:`DEADLINE`) is the time for them all,
+    `late` how a picture left out at it says so (default "the build's 40 s for
+    pictures")."""
     found: dict[str, Image | str] = dict(known or {})
     wanted: dict[str, str] = {}  # address -> the first story's source (named in errors)
     for story in stories:
@@ -157,9 +160,12 @@ def host_stories(
         timeout=FETCH_TIMEOUT,
         max_bytes=MAX_IMAGE_BYTES,
         allowed=(lambda _address: True) if allow_private else is_public,
-        deadline=DEADLINE,
+        deadline=DEADLINE if deadline is None else max(deadline, 0.0),
     )
-    found.update((url, _keep(url, r, store, now)) for url, r in zip(wanted, results, strict=True))
+    late = late or f"the build's {DEADLINE:g} s for pictures"
+    found.update(
+        (url, _keep(url, r, store, now, late)) for url, r in zip(wanted, results, strict=True)
+    )
     return _applied(stories, found, reused, fetched=set(wanted))
 
 
@@ -199,6 +205,8 @@ def host_all(
     *,
     now: datetime,
     like: Iterable[Story] = (),
+    deadline: float | None = None,
+    late: str | None = None,
 ) -> Hosted:
     """:func:`host_stories` when `[newsletter] images = "hosted"`, the stories as they
     are otherwise; pictures `like` already hosts are not fetched again (a rebuilt
@@ -207,7 +215,15 @@ def host_all(
         return Hosted(tuple(stories))
     private = settings.serve.allow_private_fetch
     known = hosted_images(like)
-    return host_stories(stories, store, allow_private=private, now=now, known=known)
+    return host_stories(
+        stories,
+        store,
+        allow_private=private,
+        now=now,
+        known=known,
+        deadline=deadline,
+        late=late,
+    )
 
 
 def host_edition(

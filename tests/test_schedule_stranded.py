@@ -16,10 +16,11 @@ from pathlib import Path
 
 from digest.app import App
 from digest.schedule import Scheduler
-from tests.test_schedule_run import SLOT, make_project, runs
+from tests.test_schedule_run import SLOT, TOKYO_AND_COPENHAGEN, make_project, runs
 
 FRIDAY = "2026-11-27T06:00:00Z"  # SLOT: Friday 27 November 2026, 07:00 in Copenhagen
 THURSDAY = SLOT + timedelta(days=6)
+TOKYO = SLOT - timedelta(hours=8)  # Friday 07:00 in Tokyo: Thursday 22:00 UTC
 
 
 def test_an_edition_for_a_slot_the_schedule_no_longer_has_frees_its_stories(
@@ -49,4 +50,39 @@ def test_an_edition_for_a_slot_the_schedule_no_longer_has_frees_its_stories(
     assert thursday is not None and thursday.status == "sent"
     assert keys <= {k for s in app.store.edition(thursday.id).stories for k in s.keys}
     build = runs(app, "build")["2026-12-03T06:00:00Z"][1] or ""
+    assert "waiting in another edition" not in build or "0 waiting" in build, build
+
+
+def test_a_local_delivery_edition_for_a_slot_no_longer_scheduled_is_skipped_too(
+    tmp_path: Path,
+) -> None:
+    """Local delivery: the edition is held until its last zone's time (here Copenhagen's
+    07:00, after Tokyo's) is past the grace window, then let go as for list delivery.
+    Before, a local list's stranded draft was left for good."""
+    outbox = 'kind = "outbox"\npath = "outbox/"'
+    config = make_project(
+        tmp_path / "news",
+        outbox,
+        keys='schedule = "0 7 * * fri"\ndelivery = "local"',
+        csv=TOKYO_AND_COPENHAGEN,
+        articles_at=TOKYO - timedelta(hours=3),
+    )
+    before = App.from_config(config)
+    Scheduler(before).tick(TOKYO - timedelta(minutes=50))  # built ahead of the first zone
+    (stranded,) = before.store.editions("daily")
+    assert (stranded.slot, stranded.status) == ("2026-11-27T07:00", "draft")
+    before.store.close()
+
+    config.write_text(config.read_text().replace('"0 7 * * fri"', '"0 7 * * 4"'))
+    app = App.from_config(config)
+    scheduler = Scheduler(app)
+    scheduler.tick(TOKYO + timedelta(minutes=61))  # Copenhagen's 07:00 is still to come
+    assert app.store.edition_info(stranded.id).status == "draft"
+    scheduler.tick(SLOT + timedelta(minutes=61))  # past the last zone's grace: let go
+    assert app.store.edition_info(stranded.id).status == "skipped"
+    for at in (THURSDAY - timedelta(hours=8, minutes=50), THURSDAY - timedelta(hours=8)):
+        scheduler.tick(at)  # Thursday's edition, built ahead of Tokyo, holds nothing back
+    scheduler.close()
+    assert app.store.edition_for_slot("daily", "2026-12-03T07:00") is not None
+    build = runs(app, "build")["2026-12-03T07:00"][1] or ""
     assert "waiting in another edition" not in build or "0 waiting" in build, build

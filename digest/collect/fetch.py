@@ -29,6 +29,7 @@ with deferred_imports():  # trio (a probe) and httpx's command line: loaded when
     import httpcore
     import httpx
 
+    from digest.collect.lookups import Lookups, cut_short
     from digest.collect.netstream import AsyncioBackend
 
 #: Whether an IP address may be connected to (digest.web.fetch_guard.is_public).
@@ -74,6 +75,7 @@ async def fetch_all(
     user_agent: str = USER_AGENT,
     allowed: Allowed | None = None,
     deadline: float | None = None,
+    lookups: Lookups | None = None,
 ) -> list[FetchResult]:
     """Fetch every request, at most `concurrency` at a time; results in request order.
 
@@ -84,11 +86,12 @@ async def fetch_all(
     address it accepts (checked where the connection is made, and again at each
     redirect); proxies named in the environment are then not used, as they would
     make the connection themselves. For URLs a source's content names (its pictures),
-    not the configured sources themselves."""
+    not the configured sources themselves. Those checked names are looked up through
+    `lookups` (:mod:`digest.collect.lookups`; default the process's)."""
     gate = asyncio.Semaphore(max(1, concurrency))
     limits = httpx.Limits(max_connections=max(1, concurrency))
     async with httpx.AsyncClient(
-        transport=_Transports(limits, allowed),
+        transport=_Transports(limits, allowed, lookups),
         verify=True,  # (and limits) for the transports of proxies named in the environment
         trust_env=allowed is None,
         limits=limits,
@@ -129,6 +132,7 @@ def fetch_all_sync(
     user_agent: str = USER_AGENT,
     allowed: Allowed | None = None,
     deadline: float | None = None,
+    lookups: Lookups | None = None,
 ) -> list[FetchResult]:
     """:func:`fetch_all` for synchronous callers (must not be called inside a running loop)."""
     return asyncio.run(
@@ -140,6 +144,7 @@ def fetch_all_sync(
             user_agent=user_agent,
             allowed=allowed,
             deadline=deadline,
+            lookups=lookups,
         )
     )
 
@@ -161,7 +166,10 @@ def _tls(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
 
 
 def _transport(
-    tls: ssl.SSLContext | None, limits: httpx.Limits, allowed: Allowed | None = None
+    tls: ssl.SSLContext | None,
+    limits: httpx.Limits,
+    allowed: Allowed | None = None,
+    lookups: Lookups | None = None,
 ) -> httpx.AsyncHTTPTransport:
     """httpx's transport, its httpcore pool on asyncio's transports rather than AnyIO's
     (:mod:`digest.collect.netstream`: a quarter less CPU for a 304). Without a TLS
@@ -174,7 +182,7 @@ def _transport(
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=AsyncioBackend(allowed),
+            network_backend=AsyncioBackend(allowed, lookups),
         )
     elif allowed is not None:  # never fetch unchecked what was to be checked
         raise RuntimeError("httpx's transport has no connection pool to check addresses in")
@@ -187,10 +195,13 @@ class _Transports(httpx.AsyncBaseTransport):
     `digest collect` of plain-HTTP or file feeds). Proxies named in the environment
     are the client's own mounts and never come here."""
 
-    def __init__(self, limits: httpx.Limits, allowed: Allowed | None = None) -> None:
+    def __init__(
+        self, limits: httpx.Limits, allowed: Allowed | None = None, lookups: Lookups | None = None
+    ) -> None:
         self._limits = limits
         self._allowed = allowed
-        self._plain = _transport(None, limits, allowed)
+        self._lookups = lookups
+        self._plain = _transport(None, limits, allowed, lookups)
         self._tls: httpx.AsyncHTTPTransport | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -198,7 +209,7 @@ class _Transports(httpx.AsyncBaseTransport):
             return await self._plain.handle_async_request(request)
         if self._tls is None:
             context = _tls(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
-            self._tls = _transport(context, self._limits, self._allowed)
+            self._tls = _transport(context, self._limits, self._allowed, self._lookups)
         return await self._tls.handle_async_request(request)
 
     async def aclose(self) -> None:
@@ -262,6 +273,8 @@ async def _guarded(
             return await asyncio.to_thread(_file, request, max_bytes)
         return _failed(request, f"unsupported URL scheme {scheme!r}")
     except (TimeoutError, httpx.TimeoutException):
+        if host := cut_short():  # the deadline ended a name lookup (its thread left)
+            return _failed(request, f"name lookup timed out for {host} after {timeout:g}s")
         return _failed(request, f"timed out after {timeout:g}s")
     except httpx.TooManyRedirects:
         return _failed(request, f"more than {MAX_REDIRECTS} redirects")

@@ -14,15 +14,14 @@ httpcore's exceptions, as with AnyIO, so httpx maps them the same way.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import select
-import socket
 import ssl
-import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpcore
+
+from digest.collect.lookups import LOOKUPS, LookupFailed, Lookups
 
 #: Bytes buffered before the transport stops reading (a read drains them).
 READ_LIMIT = 1 << 18
@@ -190,38 +189,6 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         return self._transport.get_extra_info(_EXTRA[info]) if info in _EXTRA else None
 
 
-def _lookup(host: str, port: int) -> asyncio.Future[list[Any]]:
-    """socket.getaddrinfo(host, port) in a daemon thread of its own, not the loop's
-    default executor: asyncio.run joins that executor's threads at its end (and the
-    interpreter, a ThreadPoolExecutor's at exit), so a nameserver that never answers
-    would hold the caller, past every deadline, for as long as the system resolver
-    allows. Awaiting this is cancelled as any await is; the thread is then left to
-    end on its own, its answer dropped."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[list[Any]] = loop.create_future()
-
-    def settle(result: list[Any] | None, error: BaseException | None) -> None:
-        if future.done():  # cancelled: nobody waits for it any more
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result or [])
-
-    def resolve() -> None:
-        result: list[Any] | None = None
-        error: BaseException | None = None
-        try:
-            result = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except Exception as exc:  # handed to the awaiting task
-            error = exc
-        with contextlib.suppress(RuntimeError):  # the loop is closed: the answer is dropped
-            loop.call_soon_threadsafe(settle, result, error)
-
-    threading.Thread(target=resolve, name=f"digest lookup {host}", daemon=True).start()
-    return future
-
-
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
     """Connections through the running asyncio loop (Happy Eyeballs, as AnyIO's).
 
@@ -229,16 +196,22 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
     it) unless `allowed` accepts every address it has; the connection then goes to
     those checked addresses only, so a name that resolves elsewhere a moment later
     cannot slip past (URLs a feed names, such as its pictures', that must not reach
-    private networks). That lookup runs in a thread nobody waits for
-    (:func:`_lookup`), so a hung nameserver holds a fetch no longer than its deadline.
-    Without `allowed`, the loop resolves as asyncio does (its default executor)."""
+    private networks). That lookup goes through `lookups` (:mod:`digest.collect.lookups`,
+    default the process's): it gives up at the connect timeout, naming the host, and a
+    nameserver that never answers cannot pile up threads. Without `allowed`, the loop
+    resolves as asyncio does (its default executor)."""
 
-    def __init__(self, allowed: Callable[[str], bool] | None = None) -> None:
+    def __init__(
+        self, allowed: Callable[[str], bool] | None = None, lookups: Lookups | None = None
+    ) -> None:
         self.allowed = allowed
+        self.lookups = lookups or LOOKUPS
 
-    async def _checked(self, host: str, port: int) -> list[str]:
+    async def _checked(self, host: str, port: int, timeout: float | None) -> list[str]:
         try:
-            infos = await _lookup(host, port)
+            infos = await self.lookups.aresolve(host, port, timeout)
+        except LookupFailed as exc:
+            raise httpcore.ConnectError(str(exc)) from None
         except (OSError, UnicodeError) as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
@@ -261,14 +234,18 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
     ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
         local = (local_address, 0) if local_address else None
+        started = loop.time()
+        # The checked lookup has its own timeout, so that its error names the host.
+        checked = None if self.allowed is None else await self._checked(host, port, timeout)
+        left = None if timeout is None else max(timeout - (loop.time() - started), 0.0)
         try:
-            async with asyncio.timeout(timeout):
-                if self.allowed is None:
+            async with asyncio.timeout(left):
+                if checked is None:
                     transport, protocol = await loop.create_connection(
                         _Protocol, host, port, local_addr=local, happy_eyeballs_delay=0.25
                     )
                 else:
-                    transport, protocol = await self._connect_checked(host, port, local)
+                    transport, protocol = await self._connect_checked(host, checked, port, local)
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"no connection in {_seconds(timeout)}") from None
         except OSError as exc:
@@ -278,12 +255,12 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         return AsyncioStream(transport, protocol)
 
     async def _connect_checked(
-        self, host: str, port: int, local: tuple[str, int] | None
+        self, host: str, addresses: list[str], port: int, local: tuple[str, int] | None
     ) -> tuple[asyncio.Transport, _Protocol]:
         """A connection to the first of `host`'s checked addresses that answers."""
         loop = asyncio.get_running_loop()
         problem: OSError = OSError(f"{host}: no address")
-        for address in await self._checked(host, port):
+        for address in addresses:
             try:
                 return await loop.create_connection(_Protocol, address, port, local_addr=local)
             except OSError as exc:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from digest.codec import iso, parse_iso
 from digest.config import ListSettings
@@ -172,6 +172,23 @@ def send_time(lst: ListSettings, key: str) -> datetime:
     if "@" in key:
         return when
     return postpone(when, _zone(lst.timezone), _window(lst.send_window))
+
+
+def last_send_time(
+    lst: ListSettings, edition_key: str, zones: frozenset[str] | None = None
+) -> datetime:
+    """When the last send of the edition with this slot key goes (or went) out (UTC):
+    list delivery, its one send (:func:`send_time`); local delivery, its wall time
+    ("2026-11-27T07:00") in the latest of `zones` (default the list's), moved by the
+    send window there, as :func:`iter_events` reads it (a wall time in a gap, forward)."""
+    if lst.delivery != "local" or "@" in edition_key:
+        return send_time(lst, edition_key)
+    wall = datetime.fromisoformat(edition_key)
+    window = _window(lst.send_window)
+    return max(
+        postpone(wall.replace(tzinfo=_zone(name)).astimezone(UTC), _zone(name), window)
+        for name in (zones or {lst.timezone})
+    )
 
 
 # -- what is due ----------------------------------------------------------------------

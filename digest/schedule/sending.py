@@ -37,6 +37,7 @@ from digest.schedule.events import (
     SendEvent,
     _minutes_text,
     due_slots,
+    last_send_time,
     send_events,
     send_time,
 )
@@ -118,12 +119,12 @@ class Sending(Preparing):
         edited `schedule`, or the upgrade that reads its day of the week as cron does).
         A slot that is missed skips its edition (above); these are no slot's any more,
         and would hold their stories ("waiting in another edition") from every later
-        edition. `digest send ID` still sends one. (Local delivery's are left: each
-        zone's send has its own time.)"""
-        if lst.delivery == "local":
-            return
+        edition. `digest send ID` still sends one. Both deliveries: a local one's
+        edition is let go once its last zone's send time is past the grace window (a
+        zone whose own slot was missed is no reason, as later zones still send it)."""
+        zones = self._zones(lst)
         for info in self.store.editions_with_status(("draft", "approved"), lst.name):
-            if info.slot is None or now - send_time(lst, info.slot) <= grace:
+            if info.slot is None or now - last_send_time(lst, info.slot, zones) <= grace:
                 continue
             if self.store.set_edition_status(info.id, "skipped", now=now, expect=(info.status,)):
                 why = (

@@ -13,11 +13,13 @@ A story added by a link one of the sources delivered is that stored article (und
 key, so the list's next edition knows it was sent); any other link is fetched.
 A test message goes through the same preparation as a real one, marked "[TEST] ", to
 one address, and is not recorded in the ledger.
-Must not: read the clock (callers pass `now`), or hold request state.
+Must not: read the clock (callers pass `now`; a deadline's timer aside), or hold request
+state.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -36,13 +38,19 @@ from digest.rank.told import told
 from digest.rank.trim import trim
 from digest.records import Article, Edition, SourceReport, Story, Subscriber
 from digest.subscribers import normalise_email
-from digest.web.fetch_guard import fetch_page, is_public
+from digest.web.fetch_guard import FetchDeadline, fetch_page, is_public
 
 #: The source row under which stories added on the desk are stored as articles.
 DESK_SOURCE = "Added on the desk"
 #: Largest page "add a story by URL" reads.
 MAX_PAGE_BYTES = 5_000_000
+#: Seconds for each step of that fetch (a name lookup, a connection, a read).
 FETCH_TIMEOUT = 15.0
+#: Seconds for all of "add a story by URL": the page's name lookups, redirects and body,
+#: then its picture. Each step has FETCH_TIMEOUT, so without this a site answering every
+#: step just in time (or dripping its page) held the editor, and a server worker, for
+#: 6 x 15 s and more.
+ADD_DEADLINE = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,30 +233,54 @@ def story_from_url(app: App, url: str, *, section: str | None, lead: bool, now: 
 
 
 def added_from_url(
-    app: App, url: str, *, section: str | None, lead: bool, now: datetime
+    app: App,
+    url: str,
+    *,
+    section: str | None,
+    lead: bool,
+    now: datetime,
+    deadline: float = ADD_DEADLINE,
 ) -> images.Hosted:
     """The story at `url`, its picture hosted (:func:`digest.images.host_all`; a line
     says why when it could not be). The story is the stored article that links there
     (one of the sources' that the ranking left out, say: under its own key, so that the
     next edition counts it as sent), else the page fetched, its article extracted and
     stored. Loopback and private addresses are not fetched
-    (:mod:`digest.web.fetch_guard`) unless the configuration allows them."""
-    story = _found_at(app, url, section=section, lead=lead, now=now)
-    return images.host_all([story], app.store, app.settings, now=now)
+    (:mod:`digest.web.fetch_guard`) unless the configuration allows them.
+
+    All of it has `deadline` seconds: a page not fetched by then is a SourceError naming
+    its address, and nothing is stored; a picture not fetched in the time left is left
+    out, and a line says so."""
+    ends = time.monotonic() + deadline
+    story = _found_at(app, url, section=section, lead=lead, now=now, deadline=deadline)
+    return images.host_all(
+        [story],
+        app.store,
+        app.settings,
+        now=now,
+        deadline=ends - time.monotonic(),
+        late=f"the {deadline:g} s the desk gives adding a story",
+    )
 
 
-def _found_at(app: App, url: str, *, section: str | None, lead: bool, now: datetime) -> Story:
+def _found_at(
+    app: App, url: str, *, section: str | None, lead: bool, now: datetime, deadline: float
+) -> Story:
     url = _http_url(url, "URL")
     stored = app.store.article_at(url, canonical_url(url))
     if stored is not None:
         return _story(app, replace(stored, section=section), stored.credit, lead=lead)
     anywhere = app.settings.serve.allow_private_fetch
-    result = fetch_page(
-        url,
-        allowed=(lambda _address: True) if anywhere else is_public,
-        timeout=FETCH_TIMEOUT,
-        max_bytes=MAX_PAGE_BYTES,
-    )
+    try:
+        result = fetch_page(
+            url,
+            allowed=(lambda _address: True) if anywhere else is_public,
+            timeout=FETCH_TIMEOUT,
+            max_bytes=MAX_PAGE_BYTES,
+            deadline=deadline,
+        )
+    except FetchDeadline as exc:
+        raise SourceError(f"{exc}. The story was not added.") from None
     page = extract_page(result.body, url=result.url)
     if not page.title and not page.text:
         raise SourceError(f"{url}: no article found on the page")

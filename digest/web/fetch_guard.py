@@ -13,7 +13,7 @@ This module must not parse pages or store anything.
 
 from __future__ import annotations
 
-import socket
+import ssl
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,6 +23,7 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 import httpcore
 
 from digest.collect.fetch import USER_AGENT
+from digest.collect.lookups import LOOKUPS, LookupFailed, Lookups
 from digest.errors import SourceError
 from digest.netaddr import is_public
 
@@ -44,12 +45,67 @@ class Page:
     content_type: str | None
 
 
-class _CheckedBackend(httpcore.SyncBackend):
-    """Resolves the host itself, refuses it unless every address is allowed, and
-    connects to an address it checked."""
+class _Deadline:
+    """The time a whole fetch may take: what is left of it, for each step."""
 
-    def __init__(self, allowed: Allowed) -> None:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+
+    def left(self, timeout: float | None) -> float:
+        """A step's timeout: its own, or less if the fetch's time ends sooner (a
+        ReadTimeout when it has ended: the step is not tried)."""
+        left = self.ends - time.monotonic()
+        if left <= 0:
+            raise httpcore.ReadTimeout("the fetch's time is up")
+        return left if timeout is None else min(timeout, left)
+
+    @property
+    def over(self) -> bool:
+        """Whether the time is up (a step cut short at the end counts: its timer may
+        have fired a hair early)."""
+        return time.monotonic() >= self.ends - 0.05
+
+
+class _Bounded(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake waits no longer than
+    what is left of the fetch's time: a server that answers one byte at a time, each
+    within the read timeout, still cannot hold the fetch past its deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream, deadline: _Deadline) -> None:
+        self._stream = stream
+        self._deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._deadline.left(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._deadline.left(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        tls = self._stream.start_tls(ssl_context, server_hostname, self._deadline.left(timeout))
+        return _Bounded(tls, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _CheckedBackend(httpcore.SyncBackend):
+    """Resolves the host itself (through `lookups`, within the fetch's time), refuses it
+    unless every address is allowed, and connects to an address it checked."""
+
+    def __init__(self, allowed: Allowed, lookups: Lookups, deadline: _Deadline) -> None:
         self.allowed = allowed
+        self.lookups = lookups
+        self.deadline = deadline
 
     def connect_tcp(
         self,
@@ -60,7 +116,7 @@ class _CheckedBackend(httpcore.SyncBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = self.lookups.resolve(host, port, self.deadline.left(timeout))
         except (OSError, UnicodeError) as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
@@ -74,9 +130,13 @@ class _CheckedBackend(httpcore.SyncBackend):
         problem: Exception = httpcore.ConnectError(f"{host}: no address")
         for address in addresses:
             try:
-                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+                stream = super().connect_tcp(
+                    address, port, self.deadline.left(timeout), local_address, socket_options
+                )
             except httpcore.ConnectError as exc:
                 problem = exc
+            else:
+                return _Bounded(stream, self.deadline)
         raise problem
 
 
@@ -112,14 +172,22 @@ def fetch_page(
     allowed: Allowed = is_public,
     timeout: float = 15.0,
     max_bytes: int = 5_000_000,
+    deadline: float | None = None,
+    lookups: Lookups | None = None,
 ) -> Page:
     """GET `url`, following up to five redirects, each checked; SourceError (or
-    PrivateAddress) names the URL and what went wrong."""
-    deadline = time.monotonic() + timeout
+    PrivateAddress) names the URL and what went wrong.
+
+    `timeout` is each step's (a name lookup, a connection, a read); `deadline` (default
+    `timeout`) the whole fetch's, name lookups, redirects and body included: a site
+    that answers each step just in time, or drips its page, is given up when it ends
+    (:class:`FetchDeadline`, naming the address). Names are looked up through
+    `lookups` (:mod:`digest.collect.lookups`; default the process's)."""
+    limit = _Deadline(timeout if deadline is None else deadline)
+    first = url
     limits = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
-    with httpcore.ConnectionPool(
-        network_backend=_CheckedBackend(allowed), max_connections=2
-    ) as pool:
+    backend = _CheckedBackend(allowed, lookups or LOOKUPS, limit)
+    with httpcore.ConnectionPool(network_backend=backend, max_connections=2) as pool:
         for _ in range(MAX_REDIRECTS + 1):
             parts = _parts(url)
             if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
@@ -152,12 +220,16 @@ def fetch_page(
                             raise SourceError(
                                 f"{url[:200]}: the page is larger than {max_bytes:,} bytes"
                             )
-                        if time.monotonic() > deadline:
-                            raise SourceError(f"{url[:200]}: timed out after {timeout:g}s")
                         chunks.append(chunk)
                     kind = headers.get(b"content-type")
                     return Page(url, b"".join(chunks), kind.decode("latin-1") if kind else None)
+            except LookupFailed as exc:
+                if limit.over:
+                    raise _late(first, url, limit, str(exc)) from None
+                raise SourceError(f"{url[:200]}: {exc}") from None
             except httpcore.TimeoutException:
+                if limit.over:
+                    raise _late(first, url, limit) from None
                 raise SourceError(f"{url[:200]}: timed out after {timeout:g}s") from None
             except httpcore.ConnectError as exc:
                 raise SourceError(f"{url[:200]}: cannot connect ({exc})") from None
@@ -168,4 +240,17 @@ def fetch_page(
     raise SourceError(f"{url[:200]}: more than {MAX_REDIRECTS} redirects")
 
 
-__all__ = ["Page", "PrivateAddress", "fetch_page", "is_public"]
+class FetchDeadline(SourceError):
+    """A fetch was given up at its deadline (for all its steps together)."""
+
+
+def _late(first: str, url: str, limit: _Deadline, step: str = "") -> FetchDeadline:
+    where = "" if url == first else f"; it had been redirected to {url[:200]}"
+    where += f"; {step}" if step else ""
+    return FetchDeadline(
+        f"{first[:200]}: no page within {limit.seconds:g}s, the most a fetch is given "
+        f"(name lookups, redirects and the page together){where}"
+    )
+
+
+__all__ = ["FetchDeadline", "Page", "PrivateAddress", "fetch_page", "is_public"]
