@@ -20,8 +20,10 @@ false` makes none due, and retries none.
 Headers as an edition has them (digest.message): From and Reply-To, List-Id,
 List-Unsubscribe with the signed one-click link and List-Unsubscribe-Post, each made
 with :mod:`digest.headers`, which refuses a value with a line break (DeliveryError)
-rather than let it add a header. Plain text, in the newsletter's language. Renders no
-edition; opens one SMTP connection per message (digest.deliver.mail.send_one).
+rather than let it add a header. Plain text, in the newsletter's language,
+format=flowed by the edition's own functions (digest.render.text.flowed_part,
+digest.message.text_part). Renders no edition; opens one SMTP connection per message
+(digest.deliver.mail.send_one).
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ from digest.records import Subscriber
 
 if TYPE_CHECKING:
     from digest.app import App
-    from digest.render.language import Strings
 
 #: What one `send_welcome` did: handed over, refused by the transport (or a header
 #: value with a line break), or nothing (none to claim: another sender has it, it went).
@@ -79,19 +80,19 @@ def welcome_message(app: App, subscriber: Subscriber, *, now: datetime) -> bytes
         list_id_line,
         unsubscribe_value,
     )
-    from digest.message import qp_encode
+    from digest.message import text_part
 
     news = app.settings.newsletter
     lst = app.settings.list(subscriber.list)
     title = lst.title or news.name
-    t, text = _text(app, subscriber, title, now)
+    subject, text = _bodies(app, subscriber, title, now)
     domain = domain_of(news.sender)
     nonce = secrets.token_hex(8)  # a resend after a failure is a message of its own
     unsubscribe = app.links.unsubscribe_url(subscriber.id).encode("ascii")
     head = [
         address_line("From", news.sender),
         b"To: " + format_address(subscriber.name, subscriber.email).encode("utf-8") + b"\r\n",
-        header_line("Subject", t("welcome.subject", list=title)),
+        header_line("Subject", subject),
         header_line("Date", format_datetime(now)),
         header_line("Message-ID", f"<digest.welcome.{subscriber.id}.{nonce}@{domain}>"),
         address_line("Reply-To", news.reply_to) if news.reply_to else b"",
@@ -103,16 +104,15 @@ def welcome_message(app: App, subscriber: Subscriber, *, now: datetime) -> bytes
         else b"",
         b"Auto-Submitted: auto-generated\r\n",
         b"MIME-Version: 1.0\r\n",
-        b'Content-Type: text/plain; charset="utf-8"\r\n',
-        b"Content-Transfer-Encoding: quoted-printable\r\n",
     ]
-    return b"".join(head) + b"\r\n" + qp_encode(text) + b"\r\n"
+    return b"".join(head) + text_part(text)
 
 
-def _text(app: App, subscriber: Subscriber, title: str, now: datetime) -> tuple[Strings, str]:
-    """The strings in the newsletter's language, and the plain-text body."""
+def _bodies(app: App, subscriber: Subscriber, title: str, now: datetime) -> tuple[str, str]:
+    """The subject and the flowed plain text, in the newsletter's language, from the
+    theme's `web/welcome-email.txt`."""
     from digest.headers import split_address
-    from digest.render import Theme
+    from digest.render import SOFT, Theme, flowed_part
     from digest.render.language import Strings
     from digest.render.welcome_strings import WELCOME_STRINGS
     from digest.subscribers.cadence import cadence, cadence_lines
@@ -132,8 +132,9 @@ def _text(app: App, subscriber: Subscriber, title: str, now: datetime) -> tuple[
         sender=split_address(news.sender)[1],
         preferences_url=app.links.preferences_url(subscriber.id),
         unsubscribe_url=app.links.unsubscribe_url(subscriber.id),
+        soft=SOFT,
     )
-    return t, text
+    return t("welcome.subject", list=title), flowed_part(text)
 
 
 def send_welcome(
