@@ -19,8 +19,10 @@ from __future__ import annotations
 import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from html import unescape
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from digest.app import App
@@ -28,6 +30,7 @@ from digest.cli import main
 from digest.subscribers import subscribe
 from tests.conftest import free_port
 from tests.test_render_text_reading import unflow
+from tests.test_web_public import ONE_CLICK
 from tests.test_welcome import (
     BASE,
     NOW,
@@ -54,6 +57,12 @@ def plain_part(msg: EmailMessage) -> tuple[EmailMessage, str]:
     part = msg.get_body(preferencelist=("plain",))
     assert isinstance(part, EmailMessage)
     return part, str(part.get_content()).replace("\r\n", "\n")
+
+
+def html_part(msg: EmailMessage) -> str:
+    part = msg.get_body(preferencelist=("html",))
+    assert isinstance(part, EmailMessage), msg.get_content_type()
+    return str(part.get_content())
 
 
 def assert_flowed(part: EmailMessage, text: str) -> list[str]:
@@ -133,3 +142,53 @@ def message_of(data: bytes) -> EmailMessage:
     msg = message_from_bytes(data, policy=policy.default)
     assert isinstance(msg, EmailMessage)
     return msg
+
+
+@pytest.mark.parametrize(
+    ("language", "lang", "words"),
+    [
+        ("", "en", ("Welcome to", "thank you for confirming", "Unsubscribe")),
+        ("da", "da", ("Velkommen til", "tak for din bekræftelse", "Afmeld")),
+        ("de", "de", ("Willkommen bei", "vielen Dank für Ihre Bestätigung", "Abmelden")),
+    ],
+)
+def test_the_welcome_has_an_html_part_with_the_links_and_lints_clean(
+    tmp_path: Path, language: str, lang: str, words: tuple[str, str, str]
+) -> None:
+    app, welcome, data, _ = received(tmp_path, language)
+    assert welcome.get_content_type() == "multipart/alternative"
+    kinds = [p.get_content_type() for p in welcome.iter_parts()]
+    assert kinds == ["text/plain", "text/html"]
+    assert welcome["Subject"].startswith(words[0])
+    part, text = plain_part(welcome)
+    assert words[1] in " ".join(unflow(text))
+    assert_flowed(part, text)
+    html = html_part(welcome)
+    shown = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    assert re.search(rf'<html[^>]*\slang="{lang}"', html)
+    assert LONG_TITLE in shown and words[1] in shown
+    assert "Europe/Copenhagen" in shown  # what to expect: the rhythm on the list's clock
+    # The CSS inlined (premailer), as the edition's: in the elements' style attributes.
+    assert re.search(r'<h1 class="brand" style=[^>]*font-size:', html)
+    # The links: signed for this subscriber, the unsubscribe one the header's.
+    sub = app.store.subscriber("weekly", READER)
+    assert sub is not None
+    hrefs = {
+        unescape(h): unescape(re.sub(r"<[^>]+>", "", t)).strip()
+        for h, t in re.findall(r'<a\s[^>]*?href="([^"]*)"[^>]*>(.*?)</a>', html, re.S)
+    }
+    header = welcome["List-Unsubscribe"].strip()[1:-1]
+    assert header in hrefs and words[2] in hrefs[header]
+    prefs = [h for h in hrefs if h.startswith(f"{BASE}/p/")]
+    assert len(prefs) == 1
+    assert app.tokens.read("preferences", prefs[0].rsplit("/", 1)[1]) == sub.id
+    assert app.tokens.read("unsubscribe", header.rsplit("/", 1)[1]) == sub.id
+    # `digest lint`: nothing at all, not even the warning of a text-only message.
+    assert lint(tmp_path, data) == []
+    # The links work: the preferences page opens, one click unsubscribes.
+    client = web(app.settings.path).test_client()
+    assert client.get(prefs[0].removeprefix(BASE), base_url=BASE).status_code == 200
+    path = header.removeprefix(BASE)
+    assert client.post(path, data=ONE_CLICK, base_url=BASE).status_code == 200
+    left = app.store.subscriber("weekly", READER)
+    assert left is not None and left.status == "unsubscribed"

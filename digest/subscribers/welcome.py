@@ -20,10 +20,12 @@ false` makes none due, and retries none.
 Headers as an edition has them (digest.message): From and Reply-To, List-Id,
 List-Unsubscribe with the signed one-click link and List-Unsubscribe-Post, each made
 with :mod:`digest.headers`, which refuses a value with a line break (DeliveryError)
-rather than let it add a header. Plain text, in the newsletter's language,
-format=flowed by the edition's own functions (digest.render.text.flowed_part,
-digest.message.text_part). Renders no edition; opens one SMTP connection per message
-(digest.deliver.mail.send_one).
+rather than let it add a header. In the newsletter's language, multipart/alternative as
+an edition is: the plain text format=flowed by the edition's own functions
+(digest.render.text.flowed_part, digest.message.alternative), then HTML from the
+theme's `web/welcome-email.html` with the edition's stylesheet, inlined as the
+edition's is (digest.render.inline). Renders no edition; opens one SMTP connection per
+message (digest.deliver.mail.send_one).
 """
 
 from __future__ import annotations
@@ -80,15 +82,16 @@ def welcome_message(app: App, subscriber: Subscriber, *, now: datetime) -> bytes
         list_id_line,
         unsubscribe_value,
     )
-    from digest.message import text_part
+    from digest.message import alternative
 
     news = app.settings.newsletter
     lst = app.settings.list(subscriber.list)
     title = lst.title or news.name
-    subject, text = _bodies(app, subscriber, title, now)
+    subject, text, html = _bodies(app, subscriber, title, now)
     domain = domain_of(news.sender)
     nonce = secrets.token_hex(8)  # a resend after a failure is a message of its own
     unsubscribe = app.links.unsubscribe_url(subscriber.id).encode("ascii")
+    content_type, body = alternative(text, html)
     head = [
         address_line("From", news.sender),
         b"To: " + format_address(subscriber.name, subscriber.email).encode("utf-8") + b"\r\n",
@@ -104,15 +107,18 @@ def welcome_message(app: App, subscriber: Subscriber, *, now: datetime) -> bytes
         else b"",
         b"Auto-Submitted: auto-generated\r\n",
         b"MIME-Version: 1.0\r\n",
+        content_type,
     ]
-    return b"".join(head) + text_part(text)
+    return b"".join(head) + b"\r\n" + body
 
 
-def _bodies(app: App, subscriber: Subscriber, title: str, now: datetime) -> tuple[str, str]:
-    """The subject and the flowed plain text, in the newsletter's language, from the
-    theme's `web/welcome-email.txt`."""
+def _bodies(app: App, subscriber: Subscriber, title: str, now: datetime) -> tuple[str, str, str]:
+    """The subject, the flowed plain text and the HTML (its CSS inlined), in the
+    newsletter's language, from the theme's `web/welcome-email.txt` and `.html`."""
+    from markupsafe import Markup
+
     from digest.headers import split_address
-    from digest.render import SOFT, Theme, flowed_part
+    from digest.render import SOFT, Theme, direction, flowed_part, inline
     from digest.render.language import Strings
     from digest.render.welcome_strings import WELCOME_STRINGS
     from digest.subscribers.cadence import cadence, cadence_lines
@@ -120,21 +126,33 @@ def _bodies(app: App, subscriber: Subscriber, title: str, now: datetime) -> tupl
     news = app.settings.newsletter
     lst = app.settings.list(subscriber.list)
     t = Strings(news.language, WELCOME_STRINGS)
+    lang = str(t.locale).replace("_", "-")
     latest = app.store.editions_with_status(ARCHIVED, lst.name, reached=REACHED, limit=1)
-    text = Theme(app.settings.templates).render(
-        "web/welcome-email.txt",
-        t=t,
-        newsletter=news,
-        list_title=title,
-        email=subscriber.email,
-        schedule=cadence_lines(cadence(lst, subscriber.timezone, now=now), t, title),
-        latest_url=f"{news.base_url}/archive/{latest[0].id}" if latest else "",
-        sender=split_address(news.sender)[1],
-        preferences_url=app.links.preferences_url(subscriber.id),
-        unsubscribe_url=app.links.unsubscribe_url(subscriber.id),
-        soft=SOFT,
+    theme = Theme(app.settings.templates)
+    subject = t("welcome.subject", list=title)
+    context = {
+        "t": t,
+        "newsletter": news,
+        "list_title": title,
+        "subject": subject,
+        "email": subscriber.email,
+        "schedule": cadence_lines(cadence(lst, subscriber.timezone, now=now), t, title),
+        "latest_url": f"{news.base_url}/archive/{latest[0].id}" if latest else "",
+        "sender": split_address(news.sender)[1],
+        "preferences_url": app.links.preferences_url(subscriber.id),
+        "unsubscribe_url": app.links.unsubscribe_url(subscriber.id),
+    }
+    text = flowed_part(theme.render("web/welcome-email.txt", soft=SOFT, **context))
+    html = theme.render(
+        "web/welcome-email.html",
+        e=Strings(news.language),  # the edition's words for its links
+        lang=lang,
+        dir=direction(lang),
+        css=Markup(theme.render("email.css")),
+        responsive_css=Markup(theme.render("email-responsive.css")),
+        **context,
     )
-    return t("welcome.subject", list=title), flowed_part(text)
+    return subject, text, inline(html)
 
 
 def send_welcome(
