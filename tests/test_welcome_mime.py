@@ -24,17 +24,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
 
 from digest.app import App
 from digest.cli import main
 from digest.subscribers import subscribe
 from tests.conftest import free_port
 from tests.test_render_text_reading import unflow
-from tests.test_web_public import ONE_CLICK
+from tests.test_web_public import ONE_CLICK, cli
 from tests.test_welcome import (
     BASE,
     NOW,
     READER,
+    WEEKLY,
     confirm_link,
     message,
     project,
@@ -192,3 +194,58 @@ def test_the_welcome_has_an_html_part_with_the_links_and_lints_clean(
     assert client.post(path, data=ONE_CLICK, base_url=BASE).status_code == 200
     left = app.store.subscriber("weekly", READER)
     assert left is not None and left.status == "unsubscribed"
+
+
+# -- single opt-in ------------------------------------------------------------------------
+
+SINGLE = WEEKLY.replace("double_opt_in = true", "double_opt_in = false")
+
+
+def sign_up(flask_app: Flask, email: str) -> None:
+    """A reader's sign-up on the subscribe form, its work off the request done."""
+    client = flask_app.test_client()
+    form = client.get("/subscribe?list=weekly", base_url=BASE).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token
+    data = {"list": "weekly", "email": email, "csrf_token": unescape(token.group(1))}
+    page = client.post("/subscribe", data=data, base_url=BASE)
+    assert page.status_code == 200, page.get_data(as_text=True)
+    settle(flask_app)
+
+
+def test_a_single_opt_in_sign_up_is_welcomed_once_and_an_import_is_not(tmp_path: Path) -> None:
+    # Before, only the double opt-in confirmation made a welcome due: a reader who signed
+    # up on a list without it heard nothing until the next edition.
+    port = free_port()
+    config = project(tmp_path, port, extra=SINGLE)
+    app = App.from_config(config)
+    with smtp_on(port) as box:
+        flask_app = web(config)
+        sign_up(flask_app, READER)
+        sub = app.store.subscriber("weekly", READER)
+        assert sub is not None and sub.status == "active"
+        (welcome,) = [message(m) for m in box.messages]
+        assert welcome["Subject"] == "Welcome to The Weekly"
+        assert welcome.get_content_type() == "multipart/alternative"
+        sign_up(flask_app, READER)  # again: nothing new, nothing sent
+        # An operator's add and an import are the record of consent given elsewhere:
+        # nobody in them is mailed, neither now nor by the command that sends the
+        # welcomes left due.
+        cli(config, "subscribers", "add", "added@example.org", "--list", "weekly")
+        csv = tmp_path / "people.csv"
+        csv.write_text("email,name\nimported@example.org,Imp\nother@example.org,\n")
+        cli(config, "subscribers", "import", str(csv), "--list", "weekly")
+        assert "0 sent" in cli(config, "subscribers", "welcome", "--list", "weekly")
+        assert [m.recipients for m in box.messages] == [[READER]]
+    assert [e.detail for e in app.store.events(sub.id)].count("welcome sent") == 1
+
+
+def test_a_single_opt_in_list_with_the_welcome_off_sends_none(tmp_path: Path) -> None:
+    port = free_port()
+    config = project(tmp_path, port, extra=SINGLE + "welcome = false\n")
+    app = App.from_config(config)
+    with smtp_on(port) as box:
+        sign_up(web(config), READER)
+        sub = app.store.subscriber("weekly", READER)
+        assert sub is not None and sub.status == "active"
+        assert box.messages == []

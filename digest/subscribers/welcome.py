@@ -1,9 +1,12 @@
-"""The welcome message after a subscriber's first confirmation (double opt-in): what
-they signed up for, when editions come on the list's clock, the latest edition in the
-archive, how to change their choices and how to leave.
+"""The welcome message after a subscriber's first confirmation (double opt-in) or
+sign-up on the subscribe form (single opt-in): what they signed up for, when editions
+come on the list's clock, the latest edition in the archive, how to change their
+choices and how to leave.
 
 It is sent once: the confirmation makes it due in the same UPDATE
-(:meth:`digest.store.Store.confirm`), and a sender claims it before handing it over
+(:meth:`digest.store.Store.confirm`), a single opt-in sign-up in an UPDATE of a
+subscriber who never had one (:meth:`~digest.store.Store.welcome_due`; an import or an
+operator's add never does), and a sender claims it before handing it over
 (:meth:`~digest.store.Store.claim_welcome`), so a second click, a retried request or a
 second server sends none. A transport that refuses it (after `[transport] retries`
 quick retries of a transient failure) leaves it `failed`: logged with the list's name
