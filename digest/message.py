@@ -178,16 +178,13 @@ def prepare(
             b"MIME-Version: 1.0\r\n",
         ]
     )
-    text_part = (
-        b'Content-Type: text/plain; charset="utf-8"; format=flowed; delsp=no\r\n'
-        b"Content-Transfer-Encoding: quoted-printable\r\n\r\n" + qp_encode(rendered.text) + b"\r\n"
-    )
     if text_only:
-        split = text_part.index(b"\r\n\r\n")
+        text = text_part(rendered.text)
+        split = text.index(b"\r\n\r\n")
         return _signed(
             Prepared(
-                head + text_part[: split + 2],
-                text_part[split + 4 :],
+                head + text[: split + 2],
+                text[split + 4 :],
                 True,
                 list_id,
                 domain,
@@ -196,19 +193,40 @@ def prepare(
             dkim,
             date,
         )
+    content_type, body = alternative(rendered.text, rendered.html)
+    return _signed(
+        Prepared(head + content_type, body, False, list_id, domain, nonce=nonce), dkim, date
+    )
+
+
+def text_part(text: str) -> bytes:
+    """The plain-text part, its headers and body: `text` as
+    :func:`digest.render.text.flowed_part` made it, format=flowed, DelSp=no (RFC 3676),
+    quoted-printable (a flowed line's trailing space kept as "=20"). The edition's, the
+    welcome's and the confirmation's; a single-part message has its headers as its own."""
+    return (
+        b'Content-Type: text/plain; charset="utf-8"; format=flowed; delsp=no\r\n'
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\n" + qp_encode(text) + b"\r\n"
+    )
+
+
+def alternative(text: str, html: str) -> tuple[bytes, bytes]:
+    """The Content-Type header and the body of a multipart/alternative message: the
+    flowed text part (:func:`text_part`), then the HTML (RFC 2046: the preferred last).
+    The boundary is a hash of both, so the same bodies make the same bytes."""
     html_part = (
         b'Content-Type: text/html; charset="utf-8"\r\n'
-        b"Content-Transfer-Encoding: quoted-printable\r\n\r\n" + qp_encode(rendered.html) + b"\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\n" + qp_encode(html) + b"\r\n"
     )
-    seed = hashlib.sha256(rendered.html.encode() + rendered.text.encode()).hexdigest()[:24]
+    seed = hashlib.sha256(html.encode() + text.encode()).hexdigest()[:24]
     boundary = f"=_digest_{seed}".encode()
-    head += b'Content-Type: multipart/alternative;\r\n boundary="' + boundary + b'"\r\n'
+    content_type = b'Content-Type: multipart/alternative;\r\n boundary="' + boundary + b'"\r\n'
     body = (
         b"This is a multi-part message in MIME format.\r\n\r\n"
         + b"--"
         + boundary
         + b"\r\n"
-        + text_part
+        + text_part(text)
         + b"--"
         + boundary
         + b"\r\n"
@@ -217,7 +235,7 @@ def prepare(
         + boundary
         + b"--\r\n"
     )
-    return _signed(Prepared(head, body, False, list_id, domain, nonce=nonce), dkim, date)
+    return content_type, body
 
 
 # The kinds of slot (digest.segments): the values `personalise` puts in, in this order

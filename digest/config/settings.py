@@ -133,7 +133,8 @@ class ListSettings:
     build_ahead_minutes: int = 60  # build the edition this long before its slot
     collect_every_minutes: int = 60  # collect the sources this often between builds
     send_window: str | None = None  # e.g. "Mon-Fri 07:00-19:00" (the delivery zone's clock)
-    # A welcome message after a subscriber's first confirmation (digest.subscribers.welcome)
+    # A welcome message after a subscriber's first confirmation, or a single opt-in
+    # sign-up on the subscribe form (digest.subscribers.welcome)
     welcome: bool = True
 
 

@@ -58,7 +58,7 @@ from digest.render.subject import (
     SUBJECT_MIN_CUT,
     fill,
 )
-from digest.render.text import NOBREAK, flow, flowed, nobreak, shorten, wrap
+from digest.render.text import NOBREAK, SOFT, flow, flowed, flowed_part, nobreak, shorten, wrap
 from digest.render.theme import PACKAGE, Theme, default_project, default_templates
 from digest.render.variant import Rendered, Variant
 
@@ -80,6 +80,7 @@ __all__ = [
     "RTL_LANGUAGES",
     "RTL_SCRIPTS",
     "SIZE_MARGIN",
+    "SOFT",
     "STRINGS",
     "SUBJECT_FIT",
     "SUBJECT_MAX",
@@ -98,6 +99,7 @@ __all__ = [
     "fill",
     "flow",
     "flowed",
+    "flowed_part",
     "image_alt",
     "inline",
     "lead_image_width",

@@ -10,7 +10,6 @@ fills in the prepared bytes. Never renders or inlines per subscriber.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import cached_property
@@ -50,7 +49,7 @@ from digest.render.text import (
     OWN_WAY,
     SOFT,
     STORY_RULE,
-    flowed,
+    flowed_part,
     loose,
     shorten,
     with_marks,
@@ -262,7 +261,7 @@ class Renderer:
         ctx.update(also_line=also_line, reading=reading)
         ctx.update(story_rule=STORY_RULE, footer_rule=FOOTER_RULE, soft=SOFT)
         text = with_marks(self.theme.render("email.txt", **ctx), own)
-        text = flowed(re.sub(r"\n{3,}", "\n\n", text).strip() + "\n")
+        text = flowed_part(text)
         dropped = len(teasers) - keep
         subject = self.subject(edition)
         return Rendered(subject, ctx["preheader"], html, text, dropped, passes, whole)

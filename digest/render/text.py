@@ -2,8 +2,8 @@
 and keeping a story's text from drawing the part's own separators.
 
 These are the Jinja filters the text templates use (`wrap`, `flow`, `nobreak`), the
-finishing of the part as format=flowed (:func:`flowed`) and the shortening of a subject
-or preheader. Pure functions of their arguments: no template, no I/O.
+finishing of the part as format=flowed (:func:`flowed`, :func:`flowed_part`) and the
+shortening of a subject or preheader. Pure functions of their arguments: no template, no I/O.
 """
 
 from __future__ import annotations
@@ -140,6 +140,14 @@ def flowed(text: str) -> str:
             line = " " + line
         out.append(line)
     return "\n".join(out)
+
+
+def flowed_part(text: str) -> str:
+    """A rendered text template (its soft breaks marked by :func:`flow`) as the body of
+    a format=flowed part: runs of blank lines made one, none at either end, then
+    :func:`flowed`. The edition's text part and the welcome's and confirmation's are
+    all made by it (and sent with :func:`digest.message.text_part`)."""
+    return flowed(regex.sub(r"\n{3,}", "\n\n", text).strip() + "\n")
 
 
 #: Never at the start of a line: closing punctuation and brackets, small kana, the

@@ -1,4 +1,5 @@
-"""The welcome message's record: made due by the first confirmation, claimed by one
+"""The welcome message's record: made due by the first confirmation (or a single opt-in
+sign-up, :meth:`WelcomesMixin.welcome_due`), claimed by one
 sender, then marked sent or failed, each step one atomic UPDATE of the subscriber's row.
 
 The confirmation (pending -> active) and the welcome's being due are one UPDATE, so a
@@ -57,6 +58,18 @@ class WelcomesMixin(Base):
                 )
             )
         return True
+
+    def welcome_due(self, subscriber_id: int, *, now: datetime) -> bool:
+        """Make the welcome of an active subscriber who never had one due (a single
+        opt-in sign-up: no confirmation makes it due); True if this call did. A welcome
+        due, sent or failed before is left as it is: none is made due twice."""
+        s = t.subscribers
+        query = update(s).where(
+            s.c.id == subscriber_id, s.c.status == "active", s.c.welcome.is_(None)
+        )
+        with self.engine.begin() as conn:
+            done = conn.execute(query.values(welcome="due", welcome_at=now)).rowcount
+        return done == 1
 
     def claim_welcome(
         self,

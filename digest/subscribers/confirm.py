@@ -1,4 +1,5 @@
-"""The double opt-in confirmation: a plain-text message with the signed link, and
+"""The double opt-in confirmation: a plain-text message with the signed link (format=flowed
+as the edition's text part, by the same functions), and
 handing it to the configured transport (DKIM-signed when a key is set).
 
 The address and name are checked for line breaks before they reach a header; the
@@ -38,7 +39,7 @@ def send_confirmation(app: App, subscriber: Subscriber, *, now: datetime) -> Non
 
 
 def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> bytes:
-    """The double opt-in message: plain text with the signed `{base_url}/c/<token>` link,
+    """The double opt-in message: flowed plain text with the signed `{base_url}/c/<token>` link,
     DKIM-signed like an edition when the newsletter has a key.
 
     Header values are checked for line breaks before they are set, so an address or
@@ -49,7 +50,8 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
     """
     from digest.deliver.mail import signed
     from digest.headers import format_address
-    from digest.render import Theme
+    from digest.message import text_part
+    from digest.render import SOFT, Theme, flowed_part
     from digest.render.language import Strings
     from digest.render.page_strings import PAGE_STRINGS
 
@@ -69,6 +71,7 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
         email=subscriber.email,
         confirm_url=app.links.confirm_url(subscriber.id, issued=now),
         days=CONFIRM_FOR.days,
+        soft=SOFT,
     )
     sender = parseaddr(news.sender)
     domain = sender[1].rpartition("@")[2] or "localhost"
@@ -85,8 +88,10 @@ def confirmation_message(app: App, subscriber: Subscriber, *, now: datetime) -> 
     msg["Auto-Submitted"] = "auto-generated"
     if news.reply_to:
         msg["Reply-To"] = news.reply_to
-    msg.set_content(text, charset="utf-8", cte="quoted-printable")
+    msg["MIME-Version"] = "1.0"
     # The To: header is added as bytes: the email package's folding of a long quoted
-    # name can split it into several addresses.
-    data = b"To: " + to.encode("utf-8") + b"\r\n" + msg.as_bytes()
+    # name can split it into several addresses. The body is the edition's flowed text
+    # part (digest.message.text_part), its headers the message's own.
+    head = msg.as_bytes().rstrip(b"\r\n") + b"\r\n"
+    data = b"To: " + to.encode("utf-8") + b"\r\n" + head + text_part(flowed_part(text))
     return signed(app.settings, data, now=now)

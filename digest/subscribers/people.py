@@ -1,5 +1,6 @@
 """One person at a time: adding (and, on a double opt-in list, sending the
-confirmation), removing and forgetting an address, and a subscriber as a dict.
+confirmation; on a single opt-in one, to a reader who signed up on the form, the
+welcome), removing and forgetting an address, and a subscriber as a dict.
 
 Nothing here (`add`, the subscribe form) ever reactivates an unsubscribed, bounced or
 complained address, re-adds one erased with `forget`, or adds to another list one that
@@ -10,7 +11,7 @@ digest.web.public). Renders no edition; opens no HTTP connection.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ class Added:
     created: bool  # a new subscription was made
     confirmation_sent: bool = False  # a double opt-in message went out
     reason: str = ""  # why nothing changed, for the operator (never shown on the web)
+    welcome: str = ""  # a single opt-in sign-up's welcome: "sent", "failed" or "" (none)
 
 
 def add_subscriber(
@@ -71,11 +73,22 @@ def add_subscriber(
 
 
 def subscribe(
-    app: App, list_name: str, email: str, name: str = "", *, origin: str, now: datetime
+    app: App,
+    list_name: str,
+    email: str,
+    name: str = "",
+    *,
+    origin: str,
+    now: datetime,
+    welcome_new: bool = False,
 ) -> Added:
     """Add an address to a list and, for a double opt-in list, send the confirmation
-    (again, for someone still pending). Raises SubscriberError for a bad address or
-    name, DeliveryError when the confirmation cannot be handed over."""
+    (again, for someone still pending). With `welcome_new` (a reader's own sign-up on
+    the subscribe form), a new subscriber of a single opt-in list gets the welcome at
+    once, unless the list has `welcome = false`; an operator's `add`, like an import,
+    mails nobody on such a list. Raises SubscriberError
+    for a bad address or name, DeliveryError when the confirmation cannot be handed
+    over (a welcome that cannot is left failed, as a confirmed one's)."""
     lst = app.settings.list(list_name)
     added = add_subscriber(
         app.store,
@@ -87,6 +100,8 @@ def subscribe(
         now=now,
     )
     sub = added.subscriber
+    if welcome_new and lst.welcome and sub and added.created and sub.status == "active":
+        return replace(added, welcome=_welcome(app, sub.id, now))
     if sub is None or sub.status != "pending":
         return added
     sent = [e.at for e in app.store.events(sub.id) if e.detail == CONFIRMATION_SENT]
@@ -96,6 +111,18 @@ def subscribe(
     send_confirmation(app, sub, now=now)
     app.store.note(sub.id, origin=origin, detail=CONFIRMATION_SENT, now=now)
     return Added(sub, added.created, True, added.reason)
+
+
+def _welcome(app: App, subscriber_id: int, now: datetime) -> str:
+    """Welcome a new single opt-in subscriber, once: the welcome is made due, then sent
+    as a confirmed one's is (a failure is left to `digest run`'s retries). An import
+    never comes here: nobody in it is mailed."""
+    from digest.subscribers.welcome import send_welcome
+
+    if not app.store.welcome_due(subscriber_id, now=now):
+        return ""
+    outcome = send_welcome(app, subscriber_id, now=now)
+    return "" if outcome == "none" else outcome
 
 
 def remove_subscriber(

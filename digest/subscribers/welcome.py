@@ -1,9 +1,12 @@
-"""The welcome message after a subscriber's first confirmation (double opt-in): what
-they signed up for, when editions come on the list's clock, the latest edition in the
-archive, how to change their choices and how to leave.
+"""The welcome message after a subscriber's first confirmation (double opt-in) or
+sign-up on the subscribe form (single opt-in): what they signed up for, when editions
+come on the list's clock, the latest edition in the archive, how to change their
+choices and how to leave.
 
 It is sent once: the confirmation makes it due in the same UPDATE
-(:meth:`digest.store.Store.confirm`), and a sender claims it before handing it over
+(:meth:`digest.store.Store.confirm`), a single opt-in sign-up in an UPDATE of a
+subscriber who never had one (:meth:`~digest.store.Store.welcome_due`; an import or an
+operator's add never does), and a sender claims it before handing it over
 (:meth:`~digest.store.Store.claim_welcome`), so a second click, a retried request or a
 second server sends none. A transport that refuses it (after `[transport] retries`
 quick retries of a transient failure) leaves it `failed`: logged with the list's name
@@ -20,8 +23,12 @@ false` makes none due, and retries none.
 Headers as an edition has them (digest.message): From and Reply-To, List-Id,
 List-Unsubscribe with the signed one-click link and List-Unsubscribe-Post, each made
 with :mod:`digest.headers`, which refuses a value with a line break (DeliveryError)
-rather than let it add a header. Plain text, in the newsletter's language. Renders no
-edition; opens one SMTP connection per message (digest.deliver.mail.send_one).
+rather than let it add a header. In the newsletter's language, multipart/alternative as
+an edition is: the plain text format=flowed by the edition's own functions
+(digest.render.text.flowed_part, digest.message.alternative), then HTML from the
+theme's `web/welcome-email.html` with the edition's stylesheet, inlined as the
+edition's is (digest.render.inline). Renders no edition; opens one SMTP connection per
+message (digest.deliver.mail.send_one).
 """
 
 from __future__ import annotations
@@ -41,7 +48,6 @@ from digest.records import Subscriber
 
 if TYPE_CHECKING:
     from digest.app import App
-    from digest.render.language import Strings
 
 #: What one `send_welcome` did: handed over, refused by the transport (or a header
 #: value with a line break), or nothing (none to claim: another sender has it, it went).
@@ -79,19 +85,20 @@ def welcome_message(app: App, subscriber: Subscriber, *, now: datetime) -> bytes
         list_id_line,
         unsubscribe_value,
     )
-    from digest.message import qp_encode
+    from digest.message import alternative
 
     news = app.settings.newsletter
     lst = app.settings.list(subscriber.list)
     title = lst.title or news.name
-    t, text = _text(app, subscriber, title, now)
+    subject, text, html = _bodies(app, subscriber, title, now)
     domain = domain_of(news.sender)
     nonce = secrets.token_hex(8)  # a resend after a failure is a message of its own
     unsubscribe = app.links.unsubscribe_url(subscriber.id).encode("ascii")
+    content_type, body = alternative(text, html)
     head = [
         address_line("From", news.sender),
         b"To: " + format_address(subscriber.name, subscriber.email).encode("utf-8") + b"\r\n",
-        header_line("Subject", t("welcome.subject", list=title)),
+        header_line("Subject", subject),
         header_line("Date", format_datetime(now)),
         header_line("Message-ID", f"<digest.welcome.{subscriber.id}.{nonce}@{domain}>"),
         address_line("Reply-To", news.reply_to) if news.reply_to else b"",
@@ -103,16 +110,18 @@ def welcome_message(app: App, subscriber: Subscriber, *, now: datetime) -> bytes
         else b"",
         b"Auto-Submitted: auto-generated\r\n",
         b"MIME-Version: 1.0\r\n",
-        b'Content-Type: text/plain; charset="utf-8"\r\n',
-        b"Content-Transfer-Encoding: quoted-printable\r\n",
+        content_type,
     ]
-    return b"".join(head) + b"\r\n" + qp_encode(text) + b"\r\n"
+    return b"".join(head) + b"\r\n" + body
 
 
-def _text(app: App, subscriber: Subscriber, title: str, now: datetime) -> tuple[Strings, str]:
-    """The strings in the newsletter's language, and the plain-text body."""
+def _bodies(app: App, subscriber: Subscriber, title: str, now: datetime) -> tuple[str, str, str]:
+    """The subject, the flowed plain text and the HTML (its CSS inlined), in the
+    newsletter's language, from the theme's `web/welcome-email.txt` and `.html`."""
+    from markupsafe import Markup
+
     from digest.headers import split_address
-    from digest.render import Theme
+    from digest.render import SOFT, Theme, direction, flowed_part, inline
     from digest.render.language import Strings
     from digest.render.welcome_strings import WELCOME_STRINGS
     from digest.subscribers.cadence import cadence, cadence_lines
@@ -120,20 +129,33 @@ def _text(app: App, subscriber: Subscriber, title: str, now: datetime) -> tuple[
     news = app.settings.newsletter
     lst = app.settings.list(subscriber.list)
     t = Strings(news.language, WELCOME_STRINGS)
+    lang = str(t.locale).replace("_", "-")
     latest = app.store.editions_with_status(ARCHIVED, lst.name, reached=REACHED, limit=1)
-    text = Theme(app.settings.templates).render(
-        "web/welcome-email.txt",
-        t=t,
-        newsletter=news,
-        list_title=title,
-        email=subscriber.email,
-        schedule=cadence_lines(cadence(lst, subscriber.timezone, now=now), t, title),
-        latest_url=f"{news.base_url}/archive/{latest[0].id}" if latest else "",
-        sender=split_address(news.sender)[1],
-        preferences_url=app.links.preferences_url(subscriber.id),
-        unsubscribe_url=app.links.unsubscribe_url(subscriber.id),
+    theme = Theme(app.settings.templates)
+    subject = t("welcome.subject", list=title)
+    context = {
+        "t": t,
+        "newsletter": news,
+        "list_title": title,
+        "subject": subject,
+        "email": subscriber.email,
+        "schedule": cadence_lines(cadence(lst, subscriber.timezone, now=now), t, title),
+        "latest_url": f"{news.base_url}/archive/{latest[0].id}" if latest else "",
+        "sender": split_address(news.sender)[1],
+        "preferences_url": app.links.preferences_url(subscriber.id),
+        "unsubscribe_url": app.links.unsubscribe_url(subscriber.id),
+    }
+    text = flowed_part(theme.render("web/welcome-email.txt", soft=SOFT, **context))
+    html = theme.render(
+        "web/welcome-email.html",
+        e=Strings(news.language),  # the edition's words for its links
+        lang=lang,
+        dir=direction(lang),
+        css=Markup(theme.render("email.css")),
+        responsive_css=Markup(theme.render("email-responsive.css")),
+        **context,
     )
-    return t, text
+    return subject, text, inline(html)
 
 
 def send_welcome(

@@ -327,7 +327,10 @@ def _make_subscription(
 ) -> Callable[[], None]:
     def job() -> None:
         try:
-            subscribe(app, list_name, email, name, origin="web:subscribe", now=now)
+            # A reader's own sign-up: welcomed at once where no confirmation comes first.
+            subscribe(
+                app, list_name, email, name, origin="web:subscribe", now=now, welcome_new=True
+            )
         except DigestError as exc:  # a refused name, a transport failure: nothing to show
             log.warning("subscription to list %s not completed: %s", list_name, exc)
 
