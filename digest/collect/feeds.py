@@ -52,7 +52,7 @@ from digest.collect.sanitize import (
     html_to_text,
     sanitize_html,
 )
-from digest.collect.shownotes import episode_summary, prose_before_list
+from digest.collect.shownotes import episode_summary, is_episode, prose_before_list
 from digest.collect.summaries import settle_summaries
 from digest.records import Article, Image
 
@@ -211,15 +211,8 @@ def _entry(e: Any, base: str | None, zone: tzinfo, relinked: str | None = None) 
         categories=tuple(t.get("term") or t.get("label") or "" for t in e.get("tags", [])),
         images=tuple(_entry_images(e, link or base)),
         base=link or base,
-        episode=(e.get("subtitle") or "") if _is_episode(e) else "",
+        episode=(e.get("subtitle") or "") if is_episode(e) else "",
     )
-
-
-def _is_episode(e: Any) -> bool:
-    """Whether feed entry `e` is a podcast episode (its subtitle is then the iTunes one,
-    which fastxml declines to read: the element is feedparser's to map)."""
-    media = (enclosure.get("type", "") for enclosure in e.get("enclosures", []))
-    return "itunes_duration" in e or any(t.startswith(("audio/", "video/")) for t in media)
 
 
 def _when(e: Any, field: str, zone: tzinfo) -> datetime | None:

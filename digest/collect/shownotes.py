@@ -23,6 +23,7 @@ or parse HTML beyond finding where its first list starts.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 __all__ = ["MIN_CHAPTERS", "episode_summary", "is_show_notes", "story_lines"]
 
@@ -90,3 +91,10 @@ def episode_summary(opening: str, subtitle: str) -> str:
     standfirst of the prose before the list) when there is one, else `subtitle` (the
     episode's own one-line summary) as one line."""
     return opening or " ".join(subtitle.split())
+
+
+def is_episode(e: Any) -> bool:
+    """Whether feedparser's entry `e` is a podcast episode (its subtitle is then the
+    iTunes one, which fastxml declines to read: the element is feedparser's to map)."""
+    media = (enclosure.get("type", "") for enclosure in e.get("enclosures", []))
+    return "itunes_duration" in e or any(t.startswith(("audio/", "video/")) for t in media)
