@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from digest.gate import Built, TooFewStories
 from digest.images import Hosted
 from digest.rank import DROP_REASONS, RankOptions, rank
+from digest.rank.outlets import publishers
 from digest.records import Article, Edition, SourceReport, SourceSummary, Story
 
 if TYPE_CHECKING:
@@ -104,6 +105,7 @@ def rank_options(
         max_teasers_per_source=e.max_teasers_per_source,
         cluster_window_hours=e.cluster_window_hours,
         max_age_hours=e.max_age_hours,
+        same_outlet=publishers((s.name, s.outlet) for s in settings.sources),
         weights={s.name: s.weight for s in settings.sources},
         folders=frozenset(s.name for s in settings.sources if s.path is not None),
         already_sent=already_sent,

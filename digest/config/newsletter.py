@@ -147,6 +147,15 @@ def read_source(file: Path, i: int, raw: Any, zone: str = "UTC") -> SourceSettin
         f"one line of text (no line breaks or control characters), at most "
         f"{MAX_SECTION} characters",
     )
+    outlet = t.get(
+        "outlet", str, None, "a string: the publisher's name, the same on each of its sources"
+    )
+    t.check(
+        "outlet",
+        lambda v: bool(v.strip()) and one_line(v) and len(v) <= MAX_SOURCE_NAME,
+        f"one line of text (not empty, no line breaks or control characters), at most "
+        f"{MAX_SOURCE_NAME} characters",
+    )
     tz = t.get("timezone", str, zone, "an IANA time zone such as Europe/Copenhagen")
     try:
         ZoneInfo(tz)
@@ -158,7 +167,7 @@ def read_source(file: Path, i: int, raw: Any, zone: str = "UTC") -> SourceSettin
     folder = (file.parent / path).resolve() if path is not None else None
     if url is not None and "://" not in url and not url.startswith("file:"):
         url = str((file.parent / url).resolve())
-    return SourceSettings(name, url, folder, float(weight), section, tz)
+    return SourceSettings(name, url, folder, float(weight), section, tz, outlet)
 
 
 def read_edition(file: Path, raw: Any) -> EditionSettings:

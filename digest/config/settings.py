@@ -97,6 +97,9 @@ class SourceSettings:
     # A date written without an offset (a folder's article, or a feed's date that names
     # no zone) is in this zone (default: the lists' zone when they all have one, else UTC).
     timezone: str = "UTC"
+    # The publisher it is, when another source is the same one's ("BBC News" and "BBC
+    # World": outlet = "BBC"): they share that outlet's per-outlet caps. None: its name.
+    outlet: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,14 +24,13 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 
 # Imported under other names, so that ``digest.rank.cluster`` etc. stay the modules.
-from digest.diversity import place as _place
+from digest.rank.arrange import arrange as _arrange
 from digest.rank.cluster import cluster as _cluster
 from digest.rank.leads import LEAD_FLOOR
 from digest.rank.leads import Room as _Room
-from digest.rank.leads import choose as _leads
-from digest.rank.leads import credit as _credit
 from digest.rank.options import RankOptions
 from digest.rank.outlets import page as _page
+from digest.rank.outlets import publisher as _publisher
 from digest.rank.repeats import covered as _covered
 from digest.rank.repeats import sent as _sent
 from digest.rank.score import advert as _advert
@@ -308,7 +307,9 @@ def rank(articles: Sequence[Article], *, now: datetime, options: RankOptions) ->
 def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
     """Pins first, then leads, then teasers, from the scored candidates (best first).
 
-    Order of choice: the editor's pins (past every limit, counted against them); leads
+    Order of choice (:func:`digest.rank.arrange.arrange`, which a section variant's
+    re-cut of the edition shares): the editor's pins (past every limit, counted against
+    them); leads
     as :func:`digest.rank.leads.choose` says (best first, those with text first, at most
     ``max_leads_per_source`` per outlet, none far weaker than the best story the limit
     keeps out); then teasers from the rest, best first, at most
@@ -316,7 +317,8 @@ def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
     leads' floor left empty. Section quotas always hold, and one outlet's headline runs
     once (the best of its stories that share it). When the per-outlet caps leave slots
     empty they are relaxed as :func:`digest.diversity.place` says (one more story per
-    outlet at a time): leads first, then teasers.
+    outlet at a time): leads first, then teasers. An outlet, for the caps, is a
+    publisher (:func:`digest.rank.outlets.publisher`: ``options.same_outlet``).
     """
     by_key = {a.key: c for c in candidates for a in c.members}
     pins: list[_Candidate] = []
@@ -324,35 +326,17 @@ def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
         pin = by_key.get(key)
         if pin is not None and pin not in pins:
             pins.append(pin)
-    room = _Room(options.section_quotas)
-    leads: list[_Candidate] = []
-    teasers: list[_Candidate] = []
-    for pin in pins:  # an editor's pins go first, in their order, past every limit
-        if len(leads) < options.leads:
-            leads.append(pin)
-        elif len(teasers) < options.teasers:
-            teasers.append(pin)
-        room.took(pin)
-
-    chosen = {id(c) for c in pins}
-    new_leads, freed = _leads(
-        [c for c in candidates if id(c) not in chosen],
-        slots=options.leads - len(leads),
-        cap=options.max_leads_per_source,
-        room=room,
-        taken=[_credit(c) for c in leads],
+    same = options.same_outlet
+    leads, teasers = _arrange(
+        candidates,
+        pins=pins,
+        leads=options.leads,
+        teasers=options.teasers,
+        lead_cap=options.max_leads_per_source,
+        teaser_cap=options.max_teasers_per_source,
+        room=_Room(options.section_quotas),
         floor=options.teasers > 0,  # a format of leads only has no teasers to take them
-    )
-    chosen.update(id(c) for c in new_leads)
-    leads += new_leads
-    teasers += _place(
-        [c for c in candidates if id(c) not in chosen],
-        slots=options.teasers - len(teasers) + freed,  # a lead slot the floor left empty
-        cap=options.max_teasers_per_source,
-        source=_credit,
-        admit=room.fits,
-        took=room.took,
-        taken=[_credit(c) for c in teasers],
+        outlet=lambda c: _publisher(c.face.credit, same),
     )
     return Ranked(
         leads=tuple(_story(c, options.lead_words, None) for c in leads),

@@ -3,27 +3,29 @@
 Job: choose the leads from the scored stories (best first, after the editor's pins):
 those with something to say before those without, never an advertiser's (see
 :func:`digest.rank.score.sponsored`), at most ``max_leads_per_source`` per outlet
-(``Article.credit``), relaxed when short as :func:`digest.diversity.place` says; and keep
-the sections' quotas and one outlet's headline once (:class:`Room`, which the teasers
-share). Then the floor: a lead must score at least ``LEAD_FLOOR`` of the best story left
-out of the leads that could have led but for the outlet limit. The limit is there so
-that one outlet cannot take every lead when others have news worth leading; on a day one
-outlet has all the news it used to hand the other slots to whatever the others had, how
-ever stale (a blog's three-week-old sale post led, score 0.000, while the day's security
-story ran as a teaser). A story that far below the one it displaces is filler, not a
-lead: its slot is not filled by it. The strong story takes the slot only if its outlet's
-limit allows (as far as the edition's own shortage of stories had relaxed it); the floor
-never relaxes the limit further, so one outlet still does not take every lead because
-the others' stories were stale. A slot left empty goes to the teasers (the caller's
-``freed``), so the edition keeps its number of stories (`[edition] min_stories`) and the
-weaker stories still run, as teasers.
+(``Article.credit``, or the publisher the caller says it is: see
+:func:`digest.rank.outlets.publisher`), relaxed when short as
+:func:`digest.diversity.place` says; and keep the sections' quotas and one outlet's
+headline once (:class:`Room`, which the teasers share). Then the floor: a lead must
+score at least ``LEAD_FLOOR`` of the best story left out of the leads that could have
+led but for the outlet limit. The limit is there so that one outlet cannot take every
+lead when others have news worth leading; on a day one outlet has all the news it used
+to hand the other slots to whatever the others had, how ever stale (a blog's
+three-week-old sale post led, score 0.000, while the day's security story ran as a
+teaser). A story that far below the one it displaces is filler, not a lead: its slot is
+not filled by it. The strong story takes the slot only if its outlet's limit allows (as
+far as the edition's own shortage of stories had relaxed it); the floor never relaxes
+the limit further, so one outlet still does not take every lead because the others'
+stories were stale. A slot left empty goes to the teasers (the caller's ``freed``), so
+the edition keeps its number of stories (`[edition] min_stories`) and the weaker stories
+still run, as teasers.
 Must not: reorder stories, choose teasers, or relax anything but as above.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
 from digest.diversity import place
@@ -100,22 +102,26 @@ def choose(
     room: Room,
     taken: Sequence[str],
     floor: bool = True,
+    outlet: Callable[[S], str] = credit,
 ) -> tuple[list[S], int]:
     """Up to `slots` leads from `stories` (best first), and how many slots the floor
     left empty (`LEAD_FLOOR`); `room` takes the leads chosen, `taken` names the outlets
     of the leads pinned. Without `floor` (an edition of leads only, with no teasers to
-    run the weaker stories in) the leads are as the outlet limit alone gives them."""
+    run the weaker stories in) the leads are as the outlet limit alone gives them.
+    `outlet` says whose a story is for the limit (default: its credit)."""
     pool = [s for s in stories if says(s)] + [s for s in stories if not says(s)]
     trial = room.copy()
-    first = _place(pool, slots=slots, cap=cap, room=trial, taken=taken)
+    first = _place(pool, slots=slots, cap=cap, room=trial, taken=taken, outlet=outlet)
     chosen = {id(s) for s in first}
     bar = next((s for s in pool if id(s) not in chosen and says(s) and _may_lead(s, trial)), None)
     leads = first
     if floor and bar is not None and any(s.score < LEAD_FLOOR * bar.score for s in first):
-        counts = Counter([*taken, *(credit(s) for s in first)])
-        most = max([cap, *(counts[credit(s)] for s in first)])  # as far as it was relaxed
+        counts = Counter([*taken, *(outlet(s) for s in first)])
+        most = max([cap, *(counts[outlet(s)] for s in first)])  # as far as it was relaxed
         strong = [s for s in pool if s.score >= LEAD_FLOOR * bar.score]
-        leads = _place(strong, slots=slots, cap=cap, room=room.copy(), taken=taken, most=most)
+        leads = _place(
+            strong, slots=slots, cap=cap, room=room.copy(), taken=taken, outlet=outlet, most=most
+        )
     for lead in leads:
         room.took(lead)
     return leads, max(0, len(first) - len(leads))
@@ -132,13 +138,14 @@ def _place(
     cap: int,
     room: Room,
     taken: Sequence[str],
+    outlet: Callable[[S], str],
     most: int | None = None,
 ) -> list[S]:
     return place(
         pool,
         slots=slots,
         cap=cap,
-        source=credit,
+        source=outlet,
         admit=lambda s: _may_lead(s, room),
         took=room.took,
         taken=taken,

@@ -26,6 +26,9 @@ class RankOptions:
     max_teasers_per_source: int = 2  # diversity: teasers credited to one outlet (likewise)
     cluster_window_hours: float | None = 72.0  # a story's reports lie this close (None: any)
     max_age_hours: float | None = None  # ignore articles older than this (None: no limit)
+    # Credits (case and spacing folded) that are one publisher's for the per-outlet caps, to
+    # that publisher (sources' `outlet` keys: digest.rank.outlets.publishers).
+    same_outlet: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     boosts: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     pinned: tuple[str, ...] = ()  # article keys, in order: first in the edition

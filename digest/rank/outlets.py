@@ -1,7 +1,8 @@
 """Who reported a story: how many outlets a story's reports come from.
 
-Job: count a story's distinct outlets (its coverage, :func:`digest.rank.score.coverage`)
-and say which page a report is at (:func:`page`, which "Also in" folds on too). An
+Job: count a story's distinct outlets (its coverage, :func:`digest.rank.score.coverage`),
+say which page a report is at (:func:`page`, which "Also in" folds on too), and which
+publisher a credit counts as for the per-outlet caps (:func:`publisher`). An
 outlet is who the reader is told published a report (``Article.credit``), and two
 reports at one page are one outlet's, whatever their credits: one outlet configured as
 two sources (a blog's Atom and JSON feeds, under two source names) gives each post twice,
@@ -10,13 +11,20 @@ scheme, a leading "www." and the fragment set aside (feeds add "#rss" and the li
 The host alone does not make an outlet: independent outlets share hosts (a feed
 redirector such as feedproxy.google.com, a news aggregator's links, a blogging
 platform), and their separate reports of one story are corroboration.
+For the caps (a publisher's share of an edition's leads and teasers) a credit is its
+publisher's whatever its case and spacing ("BBC News", "bbc  news"), and the editor
+says which sources are one publisher (a source's ``outlet`` key: "BBC News" and "BBC
+World", both ``outlet = "BBC"``): the source's name, the outlet's and the names of the
+other sources of that outlet are one publisher's (:func:`publishers`). Not the feed's
+host: a host serves many publishers (feeds.feedburner.com, medium.com, a blog platform).
 Must not: fetch, or judge anything but who published what.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from digest.records import Article
@@ -60,3 +68,33 @@ def outlets(cluster: Sequence[Article]) -> int:
         if first != mine:
             parent[mine] = first
     return len({root(c) for c in credits})
+
+
+@lru_cache(maxsize=65536)
+def _folded(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def publishers(sources: Iterable[tuple[str, str | None]]) -> Mapping[str, str]:
+    """From (source name, its ``outlet`` key or None): each name that is one publisher's
+    with another, folded (see :func:`publisher`), to that publisher's one name."""
+    parent: dict[str, str] = {}
+
+    def root(name: str) -> str:
+        while parent.setdefault(name, name) != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    for name, outlet in sources:
+        if outlet is not None:
+            first, second = sorted((root(_folded(name)), root(_folded(outlet))))
+            parent[second] = first  # the least name stands for them (any order of sources)
+    return MappingProxyType({name: root(name) for name in sorted(parent)})
+
+
+def publisher(credit: str, same: Mapping[str, str]) -> str:
+    """Who `credit` counts as for the per-outlet caps: the publisher `same` (from
+    :func:`publishers`) makes it one with, else itself, case and spacing aside."""
+    name = _folded(credit)
+    return same.get(name, name)

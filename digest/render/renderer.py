@@ -10,7 +10,7 @@ fills in the prepared bytes. Never renders or inlines per subscriber.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import cached_property
 from typing import Any
@@ -21,6 +21,7 @@ from markupsafe import Markup
 from digest.config import DEFAULT_SUBJECT, Settings
 from digest.errors import ConfigError, RenderError
 from digest.placeholders import PREFERENCES, UNSUBSCRIBE
+from digest.rank.outlets import publishers
 from digest.records import Edition, Story
 from digest.render.fit import HTML_LIMIT, fit, fits
 from digest.render.language import Strings, direction, story_attributes, text_direction
@@ -72,6 +73,11 @@ class Renderer:
             self.strings = Strings(settings.newsletter.language)
         except ConfigError as exc:
             raise ConfigError(f"{settings.path}: {exc}") from None
+
+    @cached_property
+    def _same_outlet(self) -> Mapping[str, str]:
+        """The sources' names that are one publisher's (their `outlet` keys)."""
+        return publishers((s.name, s.outlet) for s in self.settings.sources)
 
     @cached_property
     def _css(self) -> Markup:
@@ -218,6 +224,8 @@ class Renderer:
             caps.min_variant_stories,
             lead_cap=caps.max_leads_per_source,
             teaser_cap=caps.max_teasers_per_source,
+            same_outlet=self._same_outlet,
+            floor=caps.teasers > 0,  # as the edition's ranking (digest.build.rank_options)
         )
         note = self.strings("variant_fallback") if whole else None
         web_url = (

@@ -1,21 +1,50 @@
 """What one group of subscribers gets (:class:`Variant`: the sections they chose) and
 what rendering it gives (:class:`Rendered`).
 
-A variant selects and re-places an edition's stories, keeping the per-outlet caps; an
-edition with too few stories for a variant goes out whole, noted. Records and pure
-selection only: nothing here renders.
+A variant selects and re-places an edition's stories by the edition's own rule
+(:func:`digest.rank.arrange.arrange`: pins first, the per-outlet caps, no lead far under
+the floor); an edition with too few stories for a variant goes out whole, noted.
+Records and pure selection only: nothing here renders.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 
-from digest.diversity import place
-from digest.records import Edition, Story
+from digest.rank.arrange import arrange
+from digest.rank.leads import Room
+from digest.rank.outlets import publisher
+from digest.records import Article, Edition, Story
+
+NO_ONE: Mapping[str, str] = MappingProxyType({})
 
 
-def _source(story: Story) -> str:
-    return story.source
+@dataclass(frozen=True, slots=True, eq=False)
+class _Placed:
+    """A story as the lead rule reads it: the article it shows (headline, credit,
+    standfirst, section) and its score."""
+
+    story: Story
+    face: Article
+
+    @property
+    def score(self) -> float:
+        return self.story.score
+
+
+def _placed(story: Story) -> _Placed:
+    face = Article(
+        key=story.key,
+        source=story.source,  # the credit the edition shows
+        title=story.title,
+        url=story.url,
+        summary=story.summary,
+        published=story.published,
+        section=story.section,
+    )
+    return _Placed(story, face)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,27 +57,60 @@ class Variant:
         return self.sections is None or story.section is None or story.section in self.sections
 
     def select(
-        self, edition: Edition, minimum: int, *, lead_cap: int = 1, teaser_cap: int = 2
+        self,
+        edition: Edition,
+        minimum: int,
+        *,
+        lead_cap: int = 1,
+        teaser_cap: int = 2,
+        same_outlet: Mapping[str, str] = NO_ONE,
+        floor: bool = True,
     ) -> tuple[Edition, bool]:
         """What this variant's subscribers get, and whether it is the whole edition in
         place of a selection of fewer than `minimum` stories (never an empty one)."""
-        own = self.apply(edition, lead_cap=lead_cap, teaser_cap=teaser_cap)
+        own = self.apply(
+            edition, lead_cap=lead_cap, teaser_cap=teaser_cap, same_outlet=same_outlet, floor=floor
+        )
         if self.sections is None or len(own.stories) >= max(minimum, 1):
             return own, False
         return edition, True
 
-    def apply(self, edition: Edition, *, lead_cap: int = 1, teaser_cap: int = 2) -> Edition:
-        """The edition this variant's subscribers get: their sections' stories, best
-        first, with the freed lead places taken by the best remaining stories, at most
-        ``lead_cap`` leads and ``teaser_cap`` teasers per outlet (relaxed only when short:
-        :func:`digest.diversity.place`)."""
+    def apply(
+        self,
+        edition: Edition,
+        *,
+        lead_cap: int = 1,
+        teaser_cap: int = 2,
+        same_outlet: Mapping[str, str] = NO_ONE,
+        floor: bool = True,
+    ) -> Edition:
+        """The edition this variant's subscribers get: their sections' stories, in the
+        edition's order, its pins first, with the freed lead places taken by the best
+        remaining stories as the edition's rule takes them (:func:`digest.rank.arrange.
+        arrange`: at most ``lead_cap`` leads and ``teaser_cap`` teasers per outlet,
+        relaxed only when short; none far under the leads' floor, unless `floor` is
+        False: a format of leads only). `same_outlet`: the credits that are one
+        publisher's (:func:`digest.rank.outlets.publishers`)."""
         if self.sections is None:
             return edition
-        stories = [s for s in edition.carried if self.admits(s)]
-        leads = place(stories, slots=len(edition.leads), cap=lead_cap, source=_source)
-        rest = [s for s in stories if all(s is not lead for lead in leads)]
-        teasers = place(rest, slots=len(edition.teasers), cap=teaser_cap, source=_source)
-        return replace(edition, leads=tuple(leads), teasers=tuple(teasers), reserve=())
+        stories = [_placed(s) for s in edition.carried if self.admits(s)]
+        leads, teasers = arrange(
+            stories,
+            pins=[s for s in stories if s.story.pinned],
+            leads=len(edition.leads),
+            teasers=len(edition.teasers),
+            lead_cap=lead_cap,
+            teaser_cap=teaser_cap,
+            room=Room({}),
+            floor=floor,
+            outlet=lambda s: publisher(s.story.source, same_outlet),
+        )
+        return replace(
+            edition,
+            leads=tuple(s.story for s in leads),
+            teasers=tuple(s.story for s in teasers),
+            reserve=(),
+        )
 
     @property
     def key(self) -> str:
