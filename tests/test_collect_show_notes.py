@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from digest.collect.entry import standfirst
+from digest.collect.entry import SUMMARY_CHARS, standfirst
 from digest.collect.feeds import read_feed
 from digest.records import Article
 from tests.corpus import require_corpus
@@ -78,6 +78,31 @@ def test_show_notes_that_open_with_a_list_give_way_to_the_episode_subtitle() -> 
     assert podcast(f"<p>{OPENING}</p>{notes}", subtitle).summary == OPENING
     # No prose and no subtitle: the notes are all there is (as before).
     assert podcast(notes).summary == "Debate over the prevalence of the harbour lighting problem"
+
+
+LIST_ONLY = "<ul><li><a href='https://a.example/'>Ferry timetables</a></li></ul>"
+
+
+@pytest.mark.parametrize(
+    ("subtitle", "shown"),
+    [
+        # The feed's escaping is read, not shown: "Q&amp;A" was mailed as "Q&amp;A".
+        ("Q&amp;A: the strike &amp; the vote", "Q&A: the strike & the vote"),
+        ("<![CDATA[Q&amp;A: the strike &amp; the vote]]>", "Q&A: the strike & the vote"),
+        ("<![CDATA[The <b>strike</b>, the vote]]>", "The strike, the vote"),
+        # A right-to-left override would show the rest of the line backwards.
+        ("<![CDATA[The strike \u202ethe vote]]>", "The strike the vote"),
+    ],
+)
+def test_an_episode_subtitle_summary_is_its_text_not_its_markup(subtitle: str, shown: str) -> None:
+    assert podcast(LIST_ONLY, subtitle).summary == shown
+
+
+def test_an_episode_subtitle_summary_is_no_longer_than_any_other_summary() -> None:
+    """A feed's 100,000-character subtitle was the whole summary under the headline."""
+    summary = podcast(LIST_ONLY, "The strike and the vote. " * 4000).summary
+    assert len(summary) <= SUMMARY_CHARS
+    assert summary.startswith("The strike and the vote. The strike") and summary.endswith("…")
 
 
 @pytest.mark.parametrize(

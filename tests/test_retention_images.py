@@ -153,3 +153,32 @@ def test_the_scheduler_s_daily_prune_deletes_them_too(tmp_path: Path, db_url: st
     assert len(details) == 1 and "deleted 1 hosted picture" in details[0], details
     assert _kept(app, names) == set(names) - {"orphan"}
     app.close()
+
+
+def test_a_prune_deletes_every_batch_of_old_pictures_not_only_the_first(
+    tmp_path: Path, db_url: str
+) -> None:
+    """More old pictures than one DELETE takes (`batch`) all go, with the addresses that
+    gave them: the second batch was read from the first's results and deleted nothing,
+    so a prune deleted at most 500 pictures however many nobody showed."""
+    config = write_project(tmp_path / "news", database=db_url)
+    app = App.from_config(config)
+    bodies = [png(20 + n, 7) for n in range(7)]
+    for n, body in enumerate(bodies):
+        picture = recognise(body)
+        assert picture is not None
+        sha = hashlib.sha256(body).hexdigest()
+        address = f"https://p.example.org/{n}.png"
+        app.store.keep_image(sha, picture, body, source_url=address, now=OLD)
+    assert app.store.image_count() == 7
+
+    count, size = app.store.prune_images(before=NOW - timedelta(days=90), batch=3)
+
+    assert (count, size) == (7, sum(map(len, bodies)))
+    assert app.store.image_count() == 0
+    since = OLD - timedelta(days=1)
+    assert all(
+        app.store.fetched_image(f"https://p.example.org/{n}.png", since=since, now=NOW) is None
+        for n in range(7)
+    )
+    app.close()

@@ -27,6 +27,7 @@ from digest.collect.casing import recase_titles
 from digest.collect.decoding import HTML_PAGE, gunzip, looks_like_json, to_utf8
 from digest.collect.entry import (
     FUTURE_SLACK,
+    SUMMARY_CHARS,
     Entry,
     Parsed,
     article_key,
@@ -52,7 +53,7 @@ from digest.collect.sanitize import (
     html_to_text,
     sanitize_html,
 )
-from digest.collect.shownotes import episode_summary, is_episode, prose_before_list
+from digest.collect.shownotes import episode_summary, episode_text, is_episode, prose_before_list
 from digest.collect.summaries import settle_summaries
 from digest.records import Article, Image
 
@@ -211,7 +212,9 @@ def _entry(e: Any, base: str | None, zone: tzinfo, relinked: str | None = None) 
         categories=tuple(t.get("term") or t.get("label") or "" for t in e.get("tags", [])),
         images=tuple(_entry_images(e, link or base)),
         base=link or base,
-        episode=(e.get("subtitle") or "") if is_episode(e) else "",
+        episode=episode_text(_markup(e.get("subtitle") or "", e.get("subtitle_detail")))
+        if is_episode(e)
+        else "",
     )
 
 
@@ -362,7 +365,7 @@ def _article(
     if entry.episode and (before := prose_before_list(summary_html)) is not None:
         # Show notes that open with a list: the prose before it, else the episode's own.
         opening = standfirst(strip_boilerplate(html_to_text(before), title=named))
-        summary = episode_summary(opening, entry.episode)
+        summary = shorten(episode_summary(opening, entry.episode), SUMMARY_CHARS)
     if is_address(named):  # a link's text that names where it goes: not a headline
         problems.append(f"the title {shorten(named, 60)!r} is a web address: not shown")
     headline = "" if is_address(named) else named

@@ -17,7 +17,8 @@ addresses, "Subscribe on Apple Podcasts / Spotify", "Support the show". A reader
   own).
 
 Must not: touch the article key or the body (only the summary is chosen here), fetch,
-or parse HTML beyond finding where its first list starts.
+or parse HTML beyond finding where its first list starts (an episode's subtitle is read
+as text by :mod:`digest.collect.sanitize`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["MIN_CHAPTERS", "episode_summary", "is_show_notes", "story_lines"]
+from digest.collect.sanitize import html_to_text, sanitize_html
+
+__all__ = [
+    "MIN_CHAPTERS",
+    "episode_summary",
+    "episode_text",
+    "is_episode",
+    "is_show_notes",
+    "story_lines",
+]
 
 #: Chapter-mark lines a text needs before they count as a chapter list.
 MIN_CHAPTERS = 2
@@ -86,15 +96,22 @@ def prose_before_list(html: str) -> str | None:
     return None if start is None else html[: start.start()]
 
 
-def episode_summary(opening: str, subtitle: str) -> str:
-    """The summary of an episode whose show notes open with a list: `opening` (the
-    standfirst of the prose before the list) when there is one, else `subtitle` (the
-    episode's own one-line summary) as one line."""
-    return opening or " ".join(subtitle.split())
-
-
 def is_episode(e: Any) -> bool:
     """Whether feedparser's entry `e` is a podcast episode (its subtitle is then the
     iTunes one, which fastxml declines to read: the element is feedparser's to map)."""
     media = (enclosure.get("type", "") for enclosure in e.get("enclosures", []))
     return "itunes_duration" in e or any(t.startswith(("audio/", "video/")) for t in media)
+
+
+def episode_text(html: str) -> str:
+    """An episode's subtitle, which feedparser gives as HTML ("Q&amp;A", a "<b>" from
+    CDATA), as one line of the text a reader sees: no tags, entities, controls or
+    direction overrides."""
+    return " ".join(html_to_text(sanitize_html(html, base_url=None)).split())
+
+
+def episode_summary(opening: str, subtitle: str) -> str:
+    """The summary of an episode whose show notes open with a list: `opening` (the
+    standfirst of the prose before the list) when there is one, else `subtitle` (the
+    episode's own one-line summary) as one line."""
+    return opening or " ".join(subtitle.split())

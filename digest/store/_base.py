@@ -25,13 +25,22 @@ def storable(text: str) -> str:
     return UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
 
 
+#: The most bytes (UTF-8) of a key kept as it is: an index entry must hold it, and
+#: PostgreSQL's holds 2,704 bytes (700 characters beyond the BMP are 2,800).
+INDEX_BYTES = 2000
+
+
 def fitted(text: str, limit: int) -> str:
-    """`text` within `limit` characters, still telling texts apart: a longer one is its
-    start and a SHA-256 of the whole (a key cut short would make two keys one)."""
-    if len(text) <= limit:
+    """`text` within `limit` characters and :data:`INDEX_BYTES` bytes, still telling
+    texts apart: a longer one is its start and a SHA-256 of the whole (a key cut short
+    would make two keys one)."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(text) <= limit and len(encoded) <= INDEX_BYTES:
         return text
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"{text[: limit - len(digest) - 8]}|sha256:{digest}"
+    digest = hashlib.sha256(encoded).hexdigest()
+    room = len(digest) + 8
+    head = encoded[: INDEX_BYTES - room].decode("utf-8", "ignore")[: limit - room]
+    return f"{head}|sha256:{digest}"
 
 
 def _maybe(text: str | None) -> str | None:

@@ -213,8 +213,8 @@ class ImagesMixin(Base):
                     count, size = count + 1, size + int(row.size)
                 # The addresses that gave them are forgotten with them.
                 src = t.image_sources
-                names = [str(row.sha256) for row in gone]
-                conn.execute(delete(src).where(src.c.sha256.in_(names)))
+                deleted = [str(row.sha256) for row in gone]
+                conn.execute(delete(src).where(src.c.sha256.in_(deleted)))
         return count, size
 
 
