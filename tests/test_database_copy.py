@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -111,7 +112,7 @@ def test_the_copy_keeps_who_was_sent_what_and_who_left(
     assert result.exit_code == 0, result.output
     assert _counts(target) == source
     out = " ".join(result.output.split())
-    assert "deliveries" in out and "Edit [database] url" in out, result.output
+    assert "deliveries" in out and "Next: edit [database] url" in out, result.output
 
     handler = FaultyHandler()
     with smtp_server(handler) as port:
@@ -246,3 +247,70 @@ def test_a_sqlite_target_keeps_the_ids_never_to_be_given_again(tmp_path: Path) -
     with store.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM suppressions")).scalar_one() >= 1
     store.close()
+
+
+def test_workers_holding_claims_are_waited_for(tmp_path: Path, target: str) -> None:
+    config, edition = _populate(tmp_path / "news")
+    from datetime import UTC, datetime
+
+    with _sqlite(config) as db:
+        db.execute(
+            "INSERT INTO deliveries (edition_id, subscriber_id, status, attempts, worker, "
+            "claimed_at) VALUES (?, 5, 'claimed', 1, 'digest@host/1', ?)",
+            (edition, datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")),
+        )
+    result = _copy(config, target)
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert f"edition {edition} is being sent (workers claimed 1 messages" in message, message
+    assert "[queue] lease = 600 seconds" in message
+    assert _tables(target) == []
+
+
+def test_what_a_killed_send_journaled_is_copied_as_sent(tmp_path: Path, target: str) -> None:
+    """A send killed between the server's answer and the ledger's write left the message
+    in its journal beside the SQLite file; the next send records it before claiming.
+    The copy does so first, or PostgreSQL would owe that reader the edition again."""
+    config, edition = _populate(tmp_path / "news")
+    app = App.from_config(config)
+    (email,) = add_subscribers(app, 1, start=50)
+    reader = app.store.subscriber("daily", email)
+    assert reader is not None
+    assert app.store.claim(edition, [reader.id], worker="gone/0", now=NOW) == {reader.id}
+    app.close()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    journal = config.parent / "digest.db-sent"
+    journal.mkdir()
+    (journal / f"{edition}.{dead.pid}.0badcafe").write_text(f"{reader.id}\n")
+    result = _copy(config, target)
+    assert result.exit_code == 0, result.output
+    assert "1 messages a stopped send had sent" in " ".join(result.output.split())
+    store = Store(target)
+    assert store.ledger(edition) == {"sent": 5}
+    assert store.due(edition, "daily") == []
+    store.close()
+
+
+def test_a_postgresql_database_copies_too(tmp_path: Path, target: str) -> None:
+    """PostgreSQL to PostgreSQL (another server): the ids its sequence gave go along."""
+    config, _ = _populate(tmp_path / "news")
+    assert _copy(config, target).exit_code == 0
+    moved = small_project(tmp_path / "news", 25, database=target)
+    with postgres_database() as second:
+        result = _copy(moved, second)
+        assert result.exit_code == 0, result.output
+        assert _counts(second) == _counts(target)
+        store = Store(second)
+        with store.engine.begin() as conn:
+            added = conn.execute(
+                insert(t.subscribers).values(
+                    list_id=1,
+                    email="new@example.net",
+                    status="active",
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            ).inserted_primary_key
+        store.close()
+    assert added is not None and added[0] == 10  # after reader99's 9, erased

@@ -68,28 +68,30 @@ def copy(config: str, to: str) -> None:
 
     from rich.table import Table
 
-    table = Table(title=f"{report.source} → {report.target}", title_justify="left")
+    table = Table(title="Rows per table, in the order copied", title_justify="left")
     table.add_column("table")
-    table.add_column("source rows", justify="right")
-    table.add_column("copied", justify="right")
+    table.add_column("source", justify="right")
+    table.add_column("copy", justify="right")
     for copied in report.tables:
         table.add_row(escape(copied.name), f"{copied.source:,}", f"{copied.target:,}")
     print_table(table)
     if report.journaled:
-        console.print(
-            f"{report.journaled} messages a stopped send had sent but not yet recorded "
-            "were recorded as sent first.",
-            markup=False,
-            soft_wrap=True,
+        say(
+            f"{report.journaled} messages a stopped send had sent but not recorded were "
+            "recorded as sent first."
         )
-    console.print(
-        f"Copied {report.rows:,} rows into {report.target} (schema revision "
-        f"{report.revision}). Edit [database] url in {settings.path} to the database "
-        f"you gave --to, then start digest again. What {report.source} records from now "
-        "on is not in the copy.",
-        markup=False,
-        soft_wrap=True,
+    say(f"Copied {report.rows:,} rows (schema revision {report.revision})")
+    say(f"  from {report.source}")
+    say(f"  into {report.target}")
+    say(
+        f"Next: edit [database] url in {settings.path} to the database given to --to, "
+        f"then start digest again. What the old database records from now on is not "
+        "in the copy."
     )
+
+
+def say(line: str) -> None:
+    console.print(line, markup=False, soft_wrap=True)
 
 
 #: The commands this module adds to `digest` (registered by :mod:`digest.cli`).
