@@ -44,6 +44,7 @@ READERS = [
     ["prune", "--dry-run"],
     ["editors", "list"],
     ["editors", "remove", "ann@example.org"],
+    ["database", "copy", "--to", "sqlite:///elsewhere.db"],
 ]
 
 

@@ -50,6 +50,7 @@ DEMO_AT = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 #: name not here imports them all.
 LAZY_COMMANDS = {
     "bounces": "bounces",
+    "database": "database",
     "approve": "editions",
     "unapprove": "editions",
     "editions": "editions",
