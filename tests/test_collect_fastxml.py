@@ -278,6 +278,9 @@ REFUSED = {
     "an href feedparser rewrites": rss(
         "<title>A</title><description><![CDATA[<a href='https://ex.org/a?b#'>c</a>]]></description>"
     ),
+    "an empty element in an item": rss(
+        "<title>A</title><comments/><guid>https://ex.org/a</guid><description>x</description>"
+    ),
     "a relative GUID": rss("<title>A</title><guid>g1</guid>"),
     "items inside items": rss("<title>A</title><item><title>B</title></item>"),
     "a date it cannot read": rss("<title>A</title><pubDate>yesterday</pubDate>"),

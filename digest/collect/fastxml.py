@@ -19,7 +19,9 @@ comparing the articles built (``tests/test_collect_fastxml.py`` keeps that proof
   or a GUID it would resolve as a URL (any but an absolute http(s) one, unless every
   GUID says ``isPermaLink="false"``);
 - an entry with a date feedparser-rs could not read, or a text construct of a type
-  other than plain text, HTML or XHTML.
+  other than plain text, HTML or XHTML;
+- an empty element (``<comments/>``) in an item: feedparser-rs skips the element
+  after it (a GUID lost, and the article's key with it).
 
 What remains differs only in the order of an HTML tag's attributes (feedparser sorts
 them), which sanitising keeps and nothing reads.
@@ -78,6 +80,7 @@ _CHANNEL_ONLY = (b"atom:link", b"atom10:link")
 #: Every href and src attribute value in a piece of HTML (quoted or not).
 _URL_ATTRIBUTE = re.compile(r"""(?i)\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 _ITEM = re.compile(rb"<item[\s>].*?</item\s*>", re.DOTALL)
+_ITEM_START = re.compile(rb"<item[\s>/]")
 _LINKED = re.compile(rb"<link(?:\s[^>]*)?>\s*[^\s<]")
 _ABSOLUTE_GUID = re.compile(r"https?://\S+\Z")
 _PERMALINK_FALSE = re.compile(rb"""<guid\s+isPermaLink\s*=\s*["']false["']\s*>""")
@@ -92,6 +95,9 @@ def read_fast(
     (a date that names no zone is in `zone`)."""
     if not _is_utf8(body) or _DIFFERENT.search(body) or not _plain(body):
         return None
+    text = _CDATA.sub(b"", body)
+    if (item := _ITEM_START.search(text)) and text.find(b"/>", item.start()) >= 0:
+        return None  # an empty element in an item: feedparser-rs skips the one after it
     if not _well_formed(body):
         return None  # feedparser-rs reads some broken documents without a word
     try:
@@ -108,7 +114,6 @@ def read_fast(
         return None
     if parsed.bozo or parsed.version not in VERSIONS or not parsed.entries:
         return None
-    text = _CDATA.sub(b"", body)
     if len(parsed.entries) != text.count(b"<item>") + text.count(b"<item "):
         return None  # items inside items: feedparser counts them otherwise
     linked = sum(1 for e in parsed.entries if e.link)
