@@ -225,6 +225,13 @@ ITEMS = (
     "<title></title><description></description>",
     "<title>dup</title><guid isPermaLink='false'>g1</guid><link>https://ex.org/1</link>",
     "<title>g</title><guid>https://ex.org/p/2</guid><link>https://ex.org/2</link>",
+    # Relative URLs in an RSS item's HTML go to the site (links.py), on both paths.
+    "<title>x</title><link>/a</link><description>&lt;p&gt;&lt;a href='/b'&gt;b&lt;/a&gt; "
+    "&lt;img src=c.jpg width=300&gt; &lt;a href='javascript:c()'&gt;c&lt;/a&gt; "
+    "&lt;img src='//cdn.ex.org/d.jpg'&gt; &lt;a href='https://x.org/a?b#'&gt;e&lt;/a&gt;"
+    "&lt;/p&gt;</description>",
+    "<title>x</title><description>short</description><content:encoded><![CDATA[<p><a "
+    "href=/b>b</a> <img src='../c.jpg' width=300> <a href='tel:1'>t</a></p>]]></content:encoded>",
 )
 
 
@@ -244,6 +251,11 @@ def test_the_benchmark_feeds_take_the_fast_path_and_read_the_same() -> None:
         reference, fast = both_ways(body, "https://outlet.example.org/feed.xml")
         assert fast is not None and len(fast.articles) == 20
         assert differences(reference, fast) == []
+
+
+def no_site(body: bytes) -> bytes:
+    """`body` with a relative channel link: its items' relative URLs go to the feed's."""
+    return body.replace(b"<link>https://ex.org/</link>", b"<link>/</link>")
 
 
 REFUSED = {
@@ -266,14 +278,17 @@ REFUSED = {
         b"purl.org/dc/elements/1.1/", b"example.org/not-dc/"
     ),
     "an atom:link in an item": rss("<title>A</title><atom:link href='https://ex.org/b'/>"),
-    "a relative href in the HTML": rss(
-        "<title>A</title><description>&lt;a href='/b'&gt;b&lt;/a&gt;</description>"
+    "a relative href in the HTML, no site": no_site(
+        rss("<title>A</title><description>&lt;a href='/b'&gt;b&lt;/a&gt;</description>")
     ),
-    "a relative src in the HTML": rss(
-        "<title>A</title><description><![CDATA[<img src=b.jpg>]]></description>"
+    "a relative src in the HTML, no site": no_site(
+        rss("<title>A</title><description><![CDATA[<img src=b.jpg>]]></description>")
     ),
-    "a javascript: href": rss(
-        "<title>A</title><description><![CDATA[<a href='javascript:c()'>c</a>]]></description>"
+    "a javascript: href, no site": no_site(
+        rss("<title>A</title><description><![CDATA[<a href='javascript:c()'>c</a>]]></description>")
+    ),
+    "an empty element in an item": rss(
+        "<title>A</title><comments/><guid>https://ex.org/a</guid><description>x</description>"
     ),
     "an href feedparser rewrites": rss(
         "<title>A</title><description><![CDATA[<a href='https://ex.org/a?b#'>c</a>]]></description>"

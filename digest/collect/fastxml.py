@@ -15,11 +15,15 @@ comparing the articles built (``tests/test_collect_fastxml.py`` keeps that proof
   other entries than there are ``<item>`` tags: feedparser's recovery is the reference
   (and its error messages are the ones we report);
 - ``xml:base`` or a FeedBurner ``origLink``, an ``href``/``src`` in an entry's HTML
-  that feedparser would rewrite (relative, another scheme, an empty ``?`` or ``#``),
-  or a GUID it would resolve as a URL (any but an absolute http(s) one, unless every
-  GUID says ``isPermaLink="false"``);
+  that feedparser would rewrite (relative, another scheme, an empty ``?`` or ``#``;
+  but not in an RSS item whose relative URLs go to the site, whose HTML both paths
+  sanitise as written: see :mod:`digest.collect.links`), or a GUID it would resolve
+  as a URL (any but an absolute http(s) one, unless every GUID says
+  ``isPermaLink="false"``);
 - an entry with a date feedparser-rs could not read, or a text construct of a type
-  other than plain text, HTML or XHTML.
+  other than plain text, HTML or XHTML;
+- an empty element (``<comments/>``) in an item: feedparser-rs skips the element
+  after it (a GUID lost, and the article's key with it).
 
 What remains differs only in the order of an HTML tag's attributes (feedparser sorts
 them), which sanitising keeps and nothing reads.
@@ -78,6 +82,7 @@ _CHANNEL_ONLY = (b"atom:link", b"atom10:link")
 #: Every href and src attribute value in a piece of HTML (quoted or not).
 _URL_ATTRIBUTE = re.compile(r"""(?i)\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 _ITEM = re.compile(rb"<item[\s>].*?</item\s*>", re.DOTALL)
+_ITEM_START = re.compile(rb"<item[\s>/]")
 _LINKED = re.compile(rb"<link(?:\s[^>]*)?>\s*[^\s<]")
 _ABSOLUTE_GUID = re.compile(r"https?://\S+\Z")
 _PERMALINK_FALSE = re.compile(rb"""<guid\s+isPermaLink\s*=\s*["']false["']\s*>""")
@@ -92,6 +97,9 @@ def read_fast(
     (a date that names no zone is in `zone`)."""
     if not _is_utf8(body) or _DIFFERENT.search(body) or not _plain(body):
         return None
+    text = _CDATA.sub(b"", body)
+    if (item := _ITEM_START.search(text)) and text.find(b"/>", item.start()) >= 0:
+        return None  # an empty element in an item: feedparser-rs skips the one after it
     if not _well_formed(body):
         return None  # feedparser-rs reads some broken documents without a word
     try:
@@ -108,7 +116,6 @@ def read_fast(
         return None
     if parsed.bozo or parsed.version not in VERSIONS or not parsed.entries:
         return None
-    text = _CDATA.sub(b"", body)
     if len(parsed.entries) != text.count(b"<item>") + text.count(b"<item "):
         return None  # items inside items: feedparser counts them otherwise
     linked = sum(1 for e in parsed.entries if e.link)
@@ -119,10 +126,10 @@ def read_fast(
     feed = parsed.feed
     self_link = next((link.href for link in feed.links or () if link.rel == "self"), None)
     base = doc_base or absolute_url(feed.link, None) or absolute_url(self_link, None)
-    item_base = rss_item_base(parsed.version, feed.link, body) or base  # links.py
+    site = rss_item_base(parsed.version, feed.link, body)  # links.py
     entries = []
     for e in parsed.entries:
-        entry = _entry(e, doc_base, base, zone, item_base)
+        entry = _entry(e, doc_base, base, zone, site)
         if entry is None or not (guids_are_names or _guid_kept(entry.guid, base)):
             return None
         entries.append(entry)
@@ -178,9 +185,10 @@ def _is_utf8(body: bytes) -> bool:
 
 
 def _entry(
-    e: Any, doc_base: str | None, base: str | None, zone: tzinfo, item_base: str | None
+    e: Any, doc_base: str | None, base: str | None, zone: tzinfo, site: str | None
 ) -> Entry | None:
-    link = absolute_url(e.link, item_base)
+    """`site`: what an RSS item's relative URLs are resolved against (links.py)."""
+    link = absolute_url(e.link, site or base)
     content = [c for c in e.content or () if c.value]
     body = next((c for c in content if "html" in (c.type or "")), content[0] if content else None)
     constructs = [e.title_detail, e.summary_detail, body]
@@ -188,7 +196,8 @@ def _entry(
         return None
     title, summary = _markup(e.title, e.title_detail), _markup(e.summary, e.summary_detail)
     content_html = _markup(body.value, body) if body else ""
-    if not (_urls_kept(summary, doc_base) and _urls_kept(content_html, doc_base)):
+    # An RSS item with a site: both paths sanitise its HTML as written (links.py).
+    if site is None and not (_urls_kept(summary, doc_base) and _urls_kept(content_html, doc_base)):
         return None
     published = feed_date(e.published, e.published_parsed, zone)
     if e.published and published is None:
@@ -206,8 +215,8 @@ def _entry(
         updated=None,  # feedparser-rs copies pubDate here; feedparser does not
         author=(detail.name if detail else None) or e.author,
         categories=tuple(t.term or t.label or "" for t in e.tags or ()),
-        images=tuple(_images(e, link or base)),
-        base=link or base,
+        images=tuple(_images(e, site or link or base)),
+        base=site or link or base,
     )
 
 

@@ -41,7 +41,7 @@ from digest.collect.entry import (
     standfirst,
 )
 from digest.collect.headlines import is_address, strip_own_name
-from digest.collect.links import relative_item_links, unwrap_redirect
+from digest.collect.links import rss_items_as_written, unwrap_redirect
 from digest.collect.openings import without_byline
 from digest.collect.outlets import registrable_domain
 from digest.collect.sanitize import (
@@ -170,13 +170,12 @@ def _feedparser_entries(
     self_link = next((link.get("href") for link in links if link.get("rel") == "self"), None)
     base = doc_base or absolute_url(feed.get("link"), None) or absolute_url(self_link, None)
     language = language_tag(feed.get("language"))
-    # feedparser resolved an RSS item's relative link against the document's URL.
-    relinked = relative_item_links(utf8, parsed.get("version")) if doc_base else None
-    if relinked is None or len(relinked) != len(parsed.entries):
-        return [_entry(e, base, zone) for e in parsed.entries], language
-    return [
-        _entry(e, base, zone, link) for e, link in zip(parsed.entries, relinked, strict=True)
-    ], language
+    # feedparser resolved an RSS item's relative URLs against the document's URL.
+    site, said = rss_items_as_written(utf8, parsed.get("version")) or (None, parsed.entries)
+    if len(said) != len(parsed.entries):
+        site, said = None, parsed.entries
+    entries = zip(parsed.entries, said, strict=True)
+    return [_entry(e, base, zone, site, s) for e, s in entries], language
 
 
 def _why_not_a_feed(body: bytes, parsed: Any, url: str | None) -> str:
@@ -190,12 +189,13 @@ def _why_not_a_feed(body: bytes, parsed: Any, url: str | None) -> str:
     return "no RSS, Atom or JSON Feed element found"
 
 
-def _entry(e: Any, base: str | None, zone: tzinfo, relinked: str | None = None) -> Entry:
-    """`relinked`: the item's link resolved against its RSS channel's (links.py)."""
+def _entry(e: Any, base: str | None, zone: tzinfo, site: str | None, said: Any) -> Entry:
+    """`said`: item `e` as read without resolving its URLs, to be resolved against
+    `site` (links.py; else `base`); its GUID is `e`'s, resolved (a key must not change)."""
     # FeedBurner wraps links in a redirector and keeps the real one in feedburner:origLink.
     origin = absolute_url(e.get("feedburner_origlink"), base)
-    link = origin or relinked or absolute_url(e.get("link"), base)
-    content = e.get("content") or []
+    link = origin or absolute_url(said.get("link"), site or base)
+    content = said.get("content") or []
     body = next(
         (c for c in content if "html" in c.get("type", "")), content[0] if content else None
     )
@@ -204,14 +204,14 @@ def _entry(e: Any, base: str | None, zone: tzinfo, relinked: str | None = None) 
         guid=(e.get("id") or "").strip() or None,
         link=link,
         title=_markup(e.get("title", ""), e.get("title_detail")),
-        summary=_markup(e.get("summary", ""), e.get("summary_detail")),
+        summary=_markup(said.get("summary", ""), said.get("summary_detail")),
         content=_markup(body.get("value", ""), body) if body else "",
         published=_when(e, "published", zone) or _when(e, "created", zone),
         updated=_when(e, "updated", zone),
         author=detail.get("name") or e.get("author"),
         categories=tuple(t.get("term") or t.get("label") or "" for t in e.get("tags", [])),
-        images=tuple(_entry_images(e, link or base)),
-        base=link or base,
+        images=tuple(_entry_images(said, site or link or base)),
+        base=site or link or base,
         episode=episode_text(_markup(e.get("subtitle") or "", e.get("subtitle_detail")))
         if is_episode(e)
         else "",

@@ -5,10 +5,13 @@ RSS has no rule for a relative link (RSS 2.0 says an item's link is a URL; xml:b
 belongs to Atom). Resolved against the feed's own URL, as feedparser does, an item
 `<link>/2026/story</link>` of a feed at https://feeds.example.org/news.xml whose
 channel `<link>` is https://www.example.org/ went to https://feeds.example.org/2026/story,
-a page that is not there. An RSS item's relative link is resolved against the
-channel's `<link>`, the site, when that is an absolute http(s) URL and the document
-has no xml:base (node-feedparser does the same); else against the feed's URL, as
-before. Atom keeps RFC 4287's rule (xml:base, else the document's URL).
+a page that is not there; so did an `<a href="/2026/other">` or `<img src="/img/a.jpg">`
+in its description or content:encoded (a broken link, a missing picture). An RSS
+item's relative URLs, its link and those in its HTML, enclosures and media, are
+resolved against the channel's `<link>`, the site, when that is an absolute http(s)
+URL and the document has no xml:base (node-feedparser does the same); else against
+the feed's URL, as before. Atom keeps RFC 4287's rule (xml:base, else the document's
+URL). An item's GUID is still read against the feed's URL: articles keep their keys.
 
 Google Alerts gives every item the link ``https://www.google.com/url?…&url=ARTICLE&…``:
 a reader who follows it is counted by Google on the way, and the outlet the link names
@@ -30,6 +33,12 @@ from digest.collect.sanitize import absolute_url
 
 #: An element `<link>` whose text is not an absolute http(s) URL (CDATA or not).
 _RELATIVE_LINK = re.compile(rb"<link>\s*(?:<!\[CDATA\[\s*)?(?![Hh][Tt][Tt][Pp][Ss]?://)[^\s<\]]")
+#: An href, src or url attribute whose value does not start as an absolute http(s) or
+#: mailto: URL, its quote written or escaped (``href=&quot;/a&quot;`` in a description).
+_RELATIVE_ATTRIBUTE = re.compile(
+    rb"(?i)\b(?:href|src|url)\s*+=\s*+(?:[\"']|&quot;|&apos;|&#0*3[49];|&#x0*2[27];)?+\s*+"
+    rb"(?!https?://|mailto:)"
+)
 _GOOGLE = re.compile(r"(?:www\.)?google(?:\.[a-z]{2,3}){1,2}")
 
 #: (host pattern, path) -> the query parameter that holds the destination.
@@ -60,22 +69,33 @@ def unwrap_redirect(url: str | None) -> str | None:
 
 
 def rss_item_base(version: str | None, channel_link: str | None, body: bytes) -> str | None:
-    """What an RSS item's relative link is resolved against: the channel's `<link>` if
-    it is an absolute http(s) URL and `body` has no xml:base; None: the usual base
-    (an Atom feed, xml:base, no such channel link)."""
-    return absolute_url(channel_link, None) if _rss_without_base(version, body) else None
+    """What an RSS item's relative URLs (link, HTML, pictures) are resolved against:
+    the channel's `<link>` if it is an absolute http(s) URL, `body` has no xml:base and
+    something in it may be relative (:func:`may_be_relative`); None: the usual base (an
+    Atom feed, xml:base, no such channel link, nothing to resolve)."""
+    if not _rss_without_base(version, body) or not may_be_relative(body):
+        return None
+    return absolute_url(channel_link, None)
+
+
+def may_be_relative(body: bytes) -> bool:
+    """Whether a `<link>`, or an href, src or url attribute (in markup, escaped markup
+    or an element), in feed document `body` may be other than an absolute http(s) or
+    mailto: URL. It may say so of one that is not (an encoded quote, another scheme);
+    it does not miss one."""
+    return bool(_RELATIVE_LINK.search(body) or _RELATIVE_ATTRIBUTE.search(body))
 
 
 def _rss_without_base(version: str | None, body: bytes) -> bool:
     return (version or "").startswith("rss") and b"xml:base" not in body
 
 
-def relative_item_links(body: bytes, version: str | None) -> list[str | None] | None:
-    """Each entry's link resolved against its RSS channel's `<link>` (see
-    :func:`rss_item_base`), as feedparser reads `body` without the document's URL (a
-    relative link, the channel's too, stays as written); None where that rule does not
-    apply or no `<link>` is relative (nothing to read again)."""
-    if not _rss_without_base(version, body) or not _RELATIVE_LINK.search(body):
+def rss_items_as_written(body: bytes, version: str | None) -> tuple[str, list[Any]] | None:
+    """The base of :func:`rss_item_base` and the entries as feedparser reads `body`
+    without the document's URL and without resolving URLs in their HTML (a relative
+    link, the channel's too, and a relative href or src stay as written), to be resolved
+    against that base; None where that rule does not apply (nothing to read again)."""
+    if not _rss_without_base(version, body) or not may_be_relative(body):
         return None
     import feedparser
 
@@ -83,7 +103,5 @@ def relative_item_links(body: bytes, version: str | None) -> list[str | None] | 
     parsed: Any = feedparser.parse(
         io.BytesIO(body), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
-    channel = rss_item_base(parsed.get("version"), parsed.feed.get("link"), body)
-    if channel is None:
-        return None
-    return [absolute_url(e.get("link"), channel) for e in parsed.entries]
+    site = rss_item_base(parsed.get("version"), parsed.feed.get("link"), body)
+    return None if site is None else (site, parsed.entries)
