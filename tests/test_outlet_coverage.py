@@ -12,6 +12,7 @@ reserve (ranked for other readers' sections) held more of it.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from digest.build import rank_options
 from digest.config import Settings, load
 from digest.rank import rank
 from digest.records import Article, Edition, Story
-from digest.render import Renderer, other_publishers
+from digest.render import Renderer, Variant, other_publishers
 from tests.conftest import write_project
 
 NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)
@@ -121,3 +122,38 @@ def test_one_publishers_headline_runs_once(tmp_path: Path) -> None:
     ranked = rank(articles, now=NOW, options=rank_options(settings, frozenset()))
     assert len(ranked.stories) == 7  # the others fill the place
     assert [s.key for s in ranked.stories if s.title == live] == ["news-live"]
+
+
+def _story(key: str, score: float, section: str) -> Story:
+    return Story(key=key, title=f"Story {key}", url=f"https://{key}.example/",
+                 source=f"Outlet {key}", summary="What happened.", score=score,
+                 section=section)  # fmt: skip
+
+
+def _sport_edition() -> Edition:
+    """Two Sport stories, as `Sport = 2` allows; the reserve (ranked for readers of
+    other sets of sections) holds two more."""
+    leads = (_story("w0", 9.0, "World"), _story("s0", 8.0, "Sport"), _story("w1", 7.0, "World"))
+    teasers = (_story("s1", 6.0, "Sport"), *(_story(f"w{n}", 6 - n, "World") for n in range(2, 6)))
+    reserve = (_story("s2", 5.5, "Sport"), _story("s3", 5.2, "Sport"), _story("c0", 5.0, "Culture"))
+    return Edition("daily", NOW, leads, teasers, reserve=reserve)
+
+
+def _shown(settings: Settings, edition: Edition, sections: set[str]) -> list[str]:
+    text = Renderer(settings).render(edition, Variant(frozenset(sections))).text
+    return [s.key for s in edition.carried if re.search(rf"\b{s.title}\b", text)]
+
+
+def test_a_section_variant_keeps_the_quotas(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, quotas="Sport = 2")
+    edition = _sport_edition()
+    # A reader of Sport alone gets the edition's two best Sport stories, as its
+    # ranking for them (digest.build.select) chose: the quota is the edition's.
+    assert _shown(settings, edition, {"Sport"}) == ["s0", "s1"]
+    # A reader of Sport and Culture: the places Sport may not take go to Culture.
+    assert _shown(settings, edition, {"Sport", "Culture"}) == ["s0", "s1", "c0"]
+
+
+def test_without_quotas_a_variant_takes_the_reserve(tmp_path: Path) -> None:
+    shown = _shown(_settings(tmp_path), _sport_edition(), {"Sport"})
+    assert shown == ["s0", "s1", "s2", "s3"]

@@ -231,6 +231,7 @@ class Renderer:
             teaser_cap=caps.max_teasers_per_source,
             same_outlet=self.same_outlet,
             floor=caps.teasers > 0,  # as the edition's ranking (digest.build.rank_options)
+            quotas=caps.quotas,
         )
         note = self.strings("variant_fallback") if whole else None
         web_url = (
