@@ -252,10 +252,14 @@ def _candidates(
     return sorted(out, key=lambda c: c.order)
 
 
-def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
+def _story(
+    candidate: _Candidate, words: int, sentences: int | None, same: Mapping[str, str]
+) -> Story:
     front = candidate.face
     # Reports at a page the story already links (one outlet configured twice) add no
     # coverage (see rank.outlets): "Also in" would open the page "Read more" opens.
+    # Reports of the story's own publisher stay in the record (the edition carries their
+    # keys), and "Also in" leaves them out (render.also_shown).
     linked = {_page(front.url)}
     others = []
     for a in candidate.members:
@@ -263,12 +267,14 @@ def _story(candidate: _Candidate, words: int, sentences: int | None) -> Story:
         if a is not front and (where is None or where not in linked):
             linked.add(where)
             others.append(a)
-    # Keep one report per outlet before a second from any outlet, then by outlet and key.
+    # Keep one report per publisher (`same`: rank.outlets.publisher) before a second from
+    # any, then by outlet and key.
     rank_in_outlet: Counter[str] = Counter()
     spread = []
     for a in sorted(others, key=lambda a: (a.credit, a.key)):
-        spread.append((rank_in_outlet[a.credit], a.credit, a.key, a))
-        rank_in_outlet[a.credit] += 1
+        who = _publisher(a.credit, same)
+        spread.append((rank_in_outlet[who], a.credit, a.key, a))
+        rank_in_outlet[who] += 1
     kept = [a for *_, a in sorted(spread, key=lambda row: row[:3])[:MAX_ALSO]]
     kept.sort(key=lambda a: (a.credit, a.key))
     title, source_text = _told(front)
@@ -334,11 +340,11 @@ def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
         teasers=options.teasers,
         lead_cap=options.max_leads_per_source,
         teaser_cap=options.max_teasers_per_source,
-        room=_Room(options.section_quotas),
+        room=_Room(options.section_quotas, same),
         floor=options.teasers > 0,  # a format of leads only has no teasers to take them
         outlet=lambda c: _publisher(c.face.credit, same),
     )
     return Ranked(
-        leads=tuple(_story(c, options.lead_words, None) for c in leads),
-        teasers=tuple(_story(c, options.teaser_words, TEASER_SENTENCES) for c in teasers),
+        leads=tuple(_story(c, options.lead_words, None, same) for c in leads),
+        teasers=tuple(_story(c, options.teaser_words, TEASER_SENTENCES, same) for c in teasers),
     )

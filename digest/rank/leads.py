@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
 from digest.diversity import place
+from digest.rank.outlets import NO_ONE, publisher
 from digest.rank.score import sponsored
 from digest.records import Article
 
@@ -51,10 +52,11 @@ class Story(Protocol):
 S = TypeVar("S", bound=Story)
 
 
-def heading(story: Story) -> tuple[str, str]:
-    """The outlet and the headline a reader sees for `story`, case and spacing aside."""
+def heading(story: Story, same: Mapping[str, str] = NO_ONE) -> tuple[str, str]:
+    """The publisher (:func:`digest.rank.outlets.publisher`, with the sources `same`
+    makes one) and the headline a reader sees for `story`, case and spacing aside."""
     face = story.face
-    return face.credit, " ".join(face.title.casefold().split())
+    return publisher(face.credit, same), " ".join(face.title.casefold().split())
 
 
 def credit(story: Story) -> str:
@@ -67,10 +69,13 @@ def says(story: Story) -> bool:
 
 
 class Room:
-    """The sections' quotas and the headlines already shown, for the stories chosen."""
+    """The sections' quotas and the headlines already shown, for the stories chosen;
+    `same`: the credits that are one publisher's (:func:`digest.rank.outlets.publishers`),
+    whose headline runs once whichever of its sources carried it."""
 
-    def __init__(self, quotas: Mapping[str, int]) -> None:
+    def __init__(self, quotas: Mapping[str, int], same: Mapping[str, str] = NO_ONE) -> None:
         self.quotas = quotas
+        self.same = same
         self.sections: Counter[str | None] = Counter()
         self.shown: set[tuple[str, str]] = set()
 
@@ -79,16 +84,16 @@ class Room:
         thread's replies, a column's issues run once)."""
         section = story.face.section
         quota = self.quotas.get(section) if section is not None else None
-        if heading(story) in self.shown:
+        if heading(story, self.same) in self.shown:
             return False
         return quota is None or self.sections[section] < quota
 
     def took(self, story: Story) -> None:
         self.sections[story.face.section] += 1
-        self.shown.add(heading(story))
+        self.shown.add(heading(story, self.same))
 
     def copy(self) -> Room:
-        other = Room(self.quotas)
+        other = Room(self.quotas, self.same)
         other.sections = self.sections.copy()
         other.shown = set(self.shown)
         return other

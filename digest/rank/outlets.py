@@ -2,7 +2,8 @@
 
 Job: count a story's distinct outlets (its coverage, :func:`digest.rank.score.coverage`),
 say which page a report is at (:func:`page`, which "Also in" folds on too), and which
-publisher a credit counts as for the per-outlet caps (:func:`publisher`). An
+publisher a credit counts as (:func:`publisher`): for the per-outlet caps, for coverage,
+for "Also in" (only other publishers) and for one outlet's headline shown once. An
 outlet is who the reader is told published a report (``Article.credit``), and two
 reports at one page are one outlet's, whatever their credits: one outlet configured as
 two sources (a blog's Atom and JSON feeds, under two source names) gives each post twice,
@@ -11,8 +12,7 @@ scheme, a leading "www." and the fragment set aside (feeds add "#rss" and the li
 The host alone does not make an outlet: independent outlets share hosts (a feed
 redirector such as feedproxy.google.com, a news aggregator's links, a blogging
 platform), and their separate reports of one story are corroboration.
-For the caps (a publisher's share of an edition's leads and teasers) a credit is its
-publisher's whatever its case and spacing ("BBC News", "bbc  news"), and the editor
+A credit is its publisher's whatever its case and spacing ("BBC News", "bbc  news"), and the editor
 says which sources are one publisher (a source's ``outlet`` key: "BBC News" and "BBC
 World", both ``outlet = "BBC"``): the source's name, the outlet's and the names of the
 other sources of that outlet are one publisher's (:func:`publishers`). Not the feed's
@@ -29,6 +29,8 @@ from urllib.parse import urlsplit
 
 from digest.records import Article
 
+NO_ONE: Mapping[str, str] = MappingProxyType({})  # no sources made one publisher
+
 
 @lru_cache(maxsize=65536)
 def page(url: str | None) -> str | None:
@@ -44,10 +46,12 @@ def page(url: str | None) -> str | None:
     return f"{host}{parts.path or '/'}{query}" if host else url
 
 
-def outlets(cluster: Sequence[Article]) -> int:
-    """Distinct outlets among `cluster`'s reports: reports that share a credit or a
-    page are one outlet's (at least 1)."""
-    credits = {a.credit for a in cluster}
+def outlets(cluster: Sequence[Article], same: Mapping[str, str] = NO_ONE) -> int:
+    """Distinct outlets among `cluster`'s reports: reports that share a publisher
+    (:func:`publisher`, with `same` from :func:`publishers`) or a page are one outlet's
+    (at least 1)."""
+    who = [publisher(a.credit, same) for a in cluster]
+    credits = set(who)
     if len(credits) < 2:
         return 1
     parent = {c: c for c in credits}
@@ -59,12 +63,12 @@ def outlets(cluster: Sequence[Article]) -> int:
         return credit
 
     at: dict[str, str] = {}
-    for article in cluster:
+    for article, name in zip(cluster, who, strict=True):
         where = page(article.url)
         if where is None:
             continue
-        first = root(at.setdefault(where, article.credit))
-        mine = root(article.credit)
+        first = root(at.setdefault(where, name))
+        mine = root(name)
         if first != mine:
             parent[mine] = first
     return len({root(c) for c in credits})
@@ -93,8 +97,8 @@ def publishers(sources: Iterable[tuple[str, str | None]]) -> Mapping[str, str]:
     return MappingProxyType({name: root(name) for name in sorted(parent)})
 
 
-def publisher(credit: str, same: Mapping[str, str]) -> str:
-    """Who `credit` counts as for the per-outlet caps: the publisher `same` (from
+def publisher(credit: str, same: Mapping[str, str] = NO_ONE) -> str:
+    """Who `credit` counts as (see the module's job): the publisher `same` (from
     :func:`publishers`) makes it one with, else itself, case and spacing aside."""
     name = _folded(credit)
     return same.get(name, name)

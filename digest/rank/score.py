@@ -11,8 +11,10 @@ an advertiser's empty placement from a story. The score is a product::
   dated counts as one half-life old: neither fresh nor stale);
 - ``source``: the face source's weight from ``options.weights`` (default 1.0);
 - ``coverage``: ``1 + log2(distinct outlets)``: 1 for a lone report, 2 for two outlets,
-  2.58 for three (two copies from one outlet are one; an outlet is ``Article.credit``,
-  and reports at one page are one outlet's: see :mod:`digest.rank.outlets`);
+  2.58 for three (two copies from one outlet are one; an outlet is a publisher: the
+  ``Article.credit``, case and spacing aside, with the sources an editor made one
+  (``options.same_outlet``), and reports at one page are one outlet's: see
+  :mod:`digest.rank.outlets`);
 - ``quality``: ``0.7``, plus ``0.2`` when the face has a body of ``LONG_TEXT_WORDS``
   words or more, plus ``0.1`` when it has an image (so 0.7 to 1.0);
 - ``boost``: the sum of the editor boosts (``options.boosts``) of the story's articles,
@@ -29,11 +31,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from digest.rank.outlets import outlets
+from digest.rank.outlets import NO_ONE, outlets
 from digest.records import Article
 
 if TYPE_CHECKING:
@@ -140,10 +142,11 @@ def recency(when: datetime | None, *, now: datetime, half_life_hours: float) -> 
     return math.pow(0.5, age_hours / half_life_hours)
 
 
-def coverage(cluster: Sequence[Article]) -> float:
+def coverage(cluster: Sequence[Article], same: Mapping[str, str] = NO_ONE) -> float:
     """``1 + log2(n)`` for ``n`` distinct outlets (not sources: one outlet configured
-    twice is one, :func:`digest.rank.outlets.outlets`)."""
-    return 1.0 + math.log2(outlets(cluster))
+    twice, or two sources `same` makes one publisher, are one:
+    :func:`digest.rank.outlets.outlets`)."""
+    return 1.0 + math.log2(outlets(cluster, same))
 
 
 def quality(article: Article) -> float:
@@ -180,7 +183,7 @@ def score(
     why = {
         "recency": recency(newest(cluster), now=now, half_life_hours=options.half_life_hours),
         "source": weight(front, options),
-        "coverage": coverage(cluster),
+        "coverage": coverage(cluster, options.same_outlet),
         "quality": quality(front),
         "boost": math.fsum(float(boosts.get(key, 0.0)) for key in keys),
     }

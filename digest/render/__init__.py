@@ -48,6 +48,7 @@ from digest.render.stories import (
     also_shown,
     image_alt,
     lead_image_width,
+    other_publishers,
     with_utm,
 )
 from digest.render.subject import (
@@ -104,6 +105,7 @@ __all__ = [
     "inline",
     "lead_image_width",
     "nobreak",
+    "other_publishers",
     "shorten",
     "story_attributes",
     "text_direction",

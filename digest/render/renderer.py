@@ -22,7 +22,7 @@ from digest.config import DEFAULT_SUBJECT, Settings
 from digest.errors import ConfigError, RenderError
 from digest.placeholders import PREFERENCES, UNSUBSCRIBE
 from digest.rank.outlets import publishers
-from digest.records import Edition, Story
+from digest.records import Also, Edition, Story
 from digest.render.fit import HTML_LIMIT, fit, fits
 from digest.render.language import Strings, direction, story_attributes, text_direction
 from digest.render.stories import (
@@ -75,9 +75,14 @@ class Renderer:
             raise ConfigError(f"{settings.path}: {exc}") from None
 
     @cached_property
-    def _same_outlet(self) -> Mapping[str, str]:
+    def same_outlet(self) -> Mapping[str, str]:
         """The sources' names that are one publisher's (their `outlet` keys)."""
         return publishers((s.name, s.outlet) for s in self.settings.sources)
+
+    def also(self, story: Story) -> tuple[tuple[Also, ...], int]:
+        """What "Also in" names under `story` (other publishers only: :func:`also_shown`)
+        and how many more there are."""
+        return also_shown(story, self.same_outlet)
 
     @cached_property
     def _css(self) -> Markup:
@@ -206,7 +211,7 @@ class Renderer:
             "lang": language,
             "dir": direction(language),
             "lang_attrs": self.lang_attrs,
-            "also": also_shown,
+            "also": self.also,
             "image_alt": image_alt,
             "fallback_note": None,
             "t": self.strings,
@@ -224,8 +229,9 @@ class Renderer:
             caps.min_variant_stories,
             lead_cap=caps.max_leads_per_source,
             teaser_cap=caps.max_teasers_per_source,
-            same_outlet=self._same_outlet,
+            same_outlet=self.same_outlet,
             floor=caps.teasers > 0,  # as the edition's ranking (digest.build.rank_options)
+            quotas=caps.quotas,
         )
         note = self.strings("variant_fallback") if whole else None
         web_url = (
@@ -262,7 +268,7 @@ class Renderer:
             return f"{OTHER_WAY}{value}{OWN_WAY}" if found and found != own else value
 
         def also_line(story: Story) -> str:
-            shown, more = also_shown(story)
+            shown, more = self.also(story)
             line = ", ".join(f"{reading(a.source)} {a.url or ''}".strip() for a in shown)
             return f"{line} {self.strings.plural('and_more', more)}" if more else line
 

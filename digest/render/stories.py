@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from digest.rank.outlets import NO_ONE, publisher
 from digest.records import Also, Image, Story
 
 ALSO_NAMES = 3  # "Also in" names this many outlets, then counts the rest
@@ -104,23 +105,34 @@ def asked_width(url: str) -> int | None:
     return None
 
 
-def also_shown(story: Story) -> tuple[tuple[Also, ...], int]:
-    """The outlets "Also in" names (each once, never the story's own, at most ALSO_NAMES)
-    and how many more there are (the rest, plus those the ranker counted but left out)."""
-    own = " ".join(story.source.split()).casefold()
-    distinct: dict[str, Also] = {}  # by outlet name, in first-seen order
+def other_publishers(story: Story, same: Mapping[str, str] = NO_ONE) -> tuple[Also, ...]:
+    """The other outlets that carried `story`, each publisher once (by its first name in
+    the record, with a link when one of its reports has one), never the story's own. A
+    publisher is a name, case and spacing aside, with the sources `same` makes one
+    (:func:`digest.rank.outlets.publisher`): "Also in: BBC World" under a BBC News lead
+    of one outlet would tell the reader nothing."""
+    own = publisher(story.source, same)
+    distinct: dict[str, Also] = {}  # by publisher, in first-seen order
     for also in story.also:
         name = " ".join(also.source.split())
-        if not name or name.casefold() == own:
+        who = publisher(name, same)
+        if not name or who == own:
             continue
-        first = distinct.get(name.casefold())
+        first = distinct.get(who)
         if first is None:
-            distinct[name.casefold()] = replace(also, source=name)
+            distinct[who] = replace(also, source=name)
         elif not first.url and also.url:  # the name once, with a link when one has it
-            distinct[name.casefold()] = replace(first, url=also.url)
+            distinct[who] = replace(first, url=also.url)
+    return tuple(distinct.values())
+
+
+def also_shown(story: Story, same: Mapping[str, str] = NO_ONE) -> tuple[tuple[Also, ...], int]:
+    """The outlets "Also in" names (:func:`other_publishers`, at most ALSO_NAMES) and how
+    many more there are (the rest, plus those the ranker counted but left out)."""
+    distinct = other_publishers(story, same)
     # `also_more`: outlets the ranker counted but did not keep in the record.
     more = max(len(distinct) - ALSO_NAMES, 0) + story.also_more
-    return tuple(distinct.values())[:ALSO_NAMES], more
+    return distinct[:ALSO_NAMES], more
 
 
 def image_alt(story: Story) -> str:

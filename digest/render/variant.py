@@ -3,7 +3,20 @@ what rendering it gives (:class:`Rendered`).
 
 A variant selects and re-places an edition's stories by the edition's own rule
 (:func:`digest.rank.arrange.arrange`: pins first, the per-outlet caps, no lead far under
-the floor); an edition with too few stories for a variant goes out whole, noted.
+the floor, the sections' quotas); an edition with too few stories for a variant goes
+out whole, noted.
+
+The quotas (`[edition.quotas]`: at most so many stories of a section) hold in a variant
+as in the edition. A variant is re-cut from the edition's stories and its reserve, and
+the reserve was ranked for each set of sections subscribers chose with those quotas
+(:func:`digest.build.select`); but it is one reserve for all the sets, so a reader of
+Sport alone would otherwise also get the Sport stories another set's ranking added (a
+Sport and Culture reader's), past the quota: what a reader gets would hang on what other
+readers chose. With the quotas their email holds the best stories of their sections
+that the quota allows, and when that is fewer than `[edition] min_variant_stories` they
+get the whole edition, noted, as any variant short of stories. (To give a reader of
+one section more of it than the edition runs, the build would have to rank that set
+without the quota: an editor's choice the configuration cannot say today.)
 Records and pure selection only: nothing here renders.
 """
 
@@ -15,10 +28,10 @@ from types import MappingProxyType
 
 from digest.rank.arrange import arrange
 from digest.rank.leads import Room
-from digest.rank.outlets import publisher
+from digest.rank.outlets import NO_ONE, publisher
 from digest.records import Article, Edition, Story
 
-NO_ONE: Mapping[str, str] = MappingProxyType({})
+NO_QUOTAS: Mapping[str, int] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -65,11 +78,17 @@ class Variant:
         teaser_cap: int = 2,
         same_outlet: Mapping[str, str] = NO_ONE,
         floor: bool = True,
+        quotas: Mapping[str, int] = NO_QUOTAS,
     ) -> tuple[Edition, bool]:
         """What this variant's subscribers get, and whether it is the whole edition in
         place of a selection of fewer than `minimum` stories (never an empty one)."""
         own = self.apply(
-            edition, lead_cap=lead_cap, teaser_cap=teaser_cap, same_outlet=same_outlet, floor=floor
+            edition,
+            lead_cap=lead_cap,
+            teaser_cap=teaser_cap,
+            same_outlet=same_outlet,
+            floor=floor,
+            quotas=quotas,
         )
         if self.sections is None or len(own.stories) >= max(minimum, 1):
             return own, False
@@ -83,14 +102,16 @@ class Variant:
         teaser_cap: int = 2,
         same_outlet: Mapping[str, str] = NO_ONE,
         floor: bool = True,
+        quotas: Mapping[str, int] = NO_QUOTAS,
     ) -> Edition:
         """The edition this variant's subscribers get: their sections' stories, in the
         edition's order, its pins first, with the freed lead places taken by the best
         remaining stories as the edition's rule takes them (:func:`digest.rank.arrange.
         arrange`: at most ``lead_cap`` leads and ``teaser_cap`` teasers per outlet,
         relaxed only when short; none far under the leads' floor, unless `floor` is
-        False: a format of leads only). `same_outlet`: the credits that are one
-        publisher's (:func:`digest.rank.outlets.publishers`)."""
+        False: a format of leads only; at most `quotas` of a section, pins counted, as
+        the edition's `[edition.quotas]`: see the module's docstring). `same_outlet`:
+        the credits that are one publisher's (:func:`digest.rank.outlets.publishers`)."""
         if self.sections is None:
             return edition
         stories = [_placed(s) for s in edition.carried if self.admits(s)]
@@ -101,7 +122,7 @@ class Variant:
             teasers=len(edition.teasers),
             lead_cap=lead_cap,
             teaser_cap=teaser_cap,
-            room=Room({}),
+            room=Room(quotas, same_outlet),
             floor=floor,
             outlet=lambda s: publisher(s.story.source, same_outlet),
         )

@@ -41,7 +41,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from digest.errors import ConfigError, NotFound
 from digest.records import Edition, Story
 from digest.render.language import direction
-from digest.render.stories import story_ref, with_image_shown
+from digest.render.stories import other_publishers, story_ref, with_image_shown
 from digest.store._editions import EditionInfo
 from digest.web.common import SECURITY_HEADERS, refuse_nul, text, web
 
@@ -166,6 +166,8 @@ def _reading() -> dict[str, Any]:
         "lang": language,
         "dir": direction(language),
         "lang_attrs": renderer.lang_attrs,
+        # "Also in": other publishers only, as the email names them
+        "also": lambda story: other_publishers(story, renderer.same_outlet),
         "update_label": lambda story, list_name: _update_label(renderer, story, list_name),
     }
 
