@@ -194,10 +194,11 @@ class App:
 
     def host(self, edition: Edition, now: datetime) -> tuple[Edition, Hosted]:
         """:func:`digest.images.host_edition`: the stories' pictures fetched and kept, as
-        `[newsletter] images` says."""
+        `[newsletter] images` says. `now` is the edition's time, which a build may give
+        (`digest build --at`); the clock's bounds when the pictures are kept as fetched."""
         from digest import images
 
-        return images.host_edition(edition, self.store, self.settings, now=now)
+        return images.host_edition(edition, self.store, self.settings, now=now, clock=utcnow)
 
     def prune(self, *, now: datetime, dry_run: bool = False) -> Pruned:
         """:func:`digest.retention.prune_project`: empty old articles' bodies (`[database]

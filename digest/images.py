@@ -18,13 +18,17 @@ the address are a copy of their own (the earlier edition keeps its). A picture t
 cannot be fetched or is no picture is dropped from its story (the story goes out
 without one, never with a broken box), and a line naming the source, the story and
 the address says why.
-Must not: rank, render, or send; read the clock (callers pass `now`).
+A build's `now` is the time its edition is for (`digest build --at` a week ahead): a
+picture is fresh when it was fetched within FRESH before it; but when a picture was
+fetched, or last hosted, is kept as the clock's time when it is earlier, never a time
+to come (kept as fetched a month ahead, a picture was reused for a month plus FRESH).
+Must not: rank, render, or send; read the clock (callers pass `now`, and the clock).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -127,13 +131,20 @@ def host_stories(
     known: Mapping[str, Image] | None = None,
     deadline: float | None = None,
     late: str | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Hosted:
     """Host the pictures of `stories` that are not hosted yet (see the module); one
     whose address is in `known` (hosted for another story: :func:`hosted_images`), or
-    that an earlier build fetched from the same address within FRESH, is that copy,
-    not fetched again. `deadline` (default :data:`DEADLINE`) is the time for them all,
-    `late` how a picture left out at it says so (default "the build's 40 s for
-    pictures")."""
+    that an earlier build fetched from the same address within FRESH before `now`, is
+    that copy, not fetched again. `deadline` (default :data:`DEADLINE`) is the time for
+    them all, `late` how a picture left out at it says so (default "the build's 40 s
+    for pictures"). `clock` (the real time; default: `now` is) bounds the times kept:
+    a picture is kept as fetched and hosted at `now` or at the clock's time, whichever
+    is earlier."""
+
+    def kept() -> datetime:
+        return now if clock is None else min(now, clock())
+
     found: dict[str, Image | str] = dict(known or {})
     wanted: dict[str, str] = {}  # address -> the first story's source (named in errors)
     for story in stories:
@@ -142,7 +153,7 @@ def host_stories(
             wanted.setdefault(image.url, story.source)
     reused: set[str] = set()
     for url in list(wanted):
-        earlier = store.fetched_image(url, since=now - FRESH, now=now)
+        earlier = store.fetched_image(url, since=now - FRESH, now=kept())
         if earlier is not None:
             name = hosted_name(earlier.sha256, earlier.picture.extension)
             found[url] = Image(url, width=earlier.picture.width, hosted=name)
@@ -163,8 +174,9 @@ def host_stories(
         deadline=DEADLINE if deadline is None else max(deadline, 0.0),
     )
     late = late or f"the build's {DEADLINE:g} s for pictures"
+    at = kept()  # when they were fetched
     found.update(
-        (url, _keep(url, r, store, now, late)) for url, r in zip(wanted, results, strict=True)
+        (url, _keep(url, r, store, at, late)) for url, r in zip(wanted, results, strict=True)
     )
     return _applied(stories, found, reused, fetched=set(wanted))
 
@@ -207,6 +219,7 @@ def host_all(
     like: Iterable[Story] = (),
     deadline: float | None = None,
     late: str | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Hosted:
     """:func:`host_stories` when `[newsletter] images = "hosted"`, the stories as they
     are otherwise; pictures `like` already hosts are not fetched again (a rebuilt
@@ -223,6 +236,7 @@ def host_all(
         known=known,
         deadline=deadline,
         late=late,
+        clock=clock,
     )
 
 
@@ -233,11 +247,13 @@ def host_edition(
     *,
     now: datetime,
     like: Iterable[Story] = (),
+    clock: Callable[[], datetime] | None = None,
 ) -> tuple[Edition, Hosted]:
     """The edition with its stories' pictures hosted (or dropped), and what hosting did
     (:func:`host_all`: its stories, those of the edition in a row)."""
     parts = (edition.leads, edition.teasers, edition.reserve)
-    hosted = host_all([s for part in parts for s in part], store, settings, now=now, like=like)
+    carried = [s for part in parts for s in part]
+    hosted = host_all(carried, store, settings, now=now, like=like, clock=clock)
     leads_end = len(edition.leads)
     teasers_end = leads_end + len(edition.teasers)
     stories = hosted.stories

@@ -12,7 +12,7 @@ Everything runs over real loopback HTTP (tests.feedserver) and a real database.
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -115,6 +115,32 @@ def test_digest_build_says_which_pictures_it_reused(tmp_path: Path) -> None:
     assert "Pictures: 2 fetched, 1 left out" in said[0], said[0]
     assert "Pictures: 2 hosted by an earlier build (not fetched again), 1 left out" in said[1]
     assert "no image for “Council publishes the bridge tender”" in said[1]
+
+
+def test_a_build_for_a_later_time_keeps_its_pictures_as_fetched_now(tmp_path: Path) -> None:
+    """`digest build --at` a month ahead (an editor's look at a later edition) fetches
+    the pictures now: they were kept as fetched at that later time, so every build
+    reused them for a month plus FRESH, however much the publisher changed them. They
+    are kept as fetched when they were: a build due 8 days after it fetches them again."""
+    with serve_feeds(BODIES, types=TYPES) as server:
+        server.feeds["/feed.xml"] = feed(server, PICTURED)
+        config = project(tmp_path / "news", server)
+        run = CliRunner().invoke
+        args = ["build", "--config", str(config), "--at"]
+        clock = datetime.now(UTC)
+        ahead = run(main, [*args, (clock + timedelta(days=30)).isoformat()])
+        before = server.requests
+        later = run(main, [*args, (clock + FRESH + timedelta(days=1)).isoformat()])
+        fetched = server.requests - before
+    assert ahead.exit_code == 0 and later.exit_code == 0, ahead.output + later.output
+    assert "Pictures: 2 fetched" in " ".join(ahead.output.split())
+    assert fetched == 3  # the feed, and each picture again
+    assert "Pictures: 2 fetched" in " ".join(later.output.split())
+    app = App.from_config(config)
+    with app.store.engine.connect() as conn:
+        kept = conn.execute(select(func.max(schema.image_sources.c.fetched_at))).scalar_one()
+    assert kept.replace(tzinfo=UTC) < clock + timedelta(days=1)  # never a time to come
+    app.close()
 
 
 def test_a_pruned_picture_is_fetched_again_and_its_address_forgotten(tmp_path: Path) -> None:

@@ -30,13 +30,20 @@ def storable(text: str) -> str:
 INDEX_BYTES = 2000
 
 
+def fits(text: str, limit: int) -> bool:
+    """Whether an indexed column holds `text` as it is: at most `limit` characters (the
+    column's) and :data:`INDEX_BYTES` bytes (the index's). Every key a feed, a picture
+    address or a bounce names is checked by this one rule."""
+    return len(text) <= limit and len(text.encode("utf-8", "surrogatepass")) <= INDEX_BYTES
+
+
 def fitted(text: str, limit: int) -> str:
-    """`text` within `limit` characters and :data:`INDEX_BYTES` bytes, still telling
-    texts apart: a longer one is its start and a SHA-256 of the whole (a key cut short
-    would make two keys one)."""
-    encoded = text.encode("utf-8", "surrogatepass")
-    if len(text) <= limit and len(encoded) <= INDEX_BYTES:
+    """`text` within `limit` characters and :data:`INDEX_BYTES` bytes (:func:`fits`),
+    still telling texts apart: a longer one is its start and a SHA-256 of the whole (a
+    key cut short would make two keys one)."""
+    if fits(text, limit):
         return text
+    encoded = text.encode("utf-8", "surrogatepass")
     digest = hashlib.sha256(encoded).hexdigest()
     room = len(digest) + 8
     head = encoded[: INDEX_BYTES - room].decode("utf-8", "ignore")[: limit - room]

@@ -22,6 +22,7 @@ from digest.store._base import (
     _article,
     _article_values,
     content_hash,
+    fits,
     storable,
     upsert,
     utc,
@@ -50,10 +51,13 @@ class SourceHealth:
 
 def fitted_key(key: str) -> str:
     """`key` as the database can hold it: itself, or its kind and a SHA-256 of it when it
-    is longer than :data:`MAX_KEY` or holds NUL (a GUID is any text a feed gives; such a
-    key failed the whole collect on PostgreSQL; one with a lone surrogate, from a JSON
-    Feed's "\\ud800", on either database). The same key always fits the same way."""
-    if len(key) <= MAX_KEY and not UNSTORABLE.search(key):
+    is longer than :data:`MAX_KEY` characters or :data:`~digest.store._base.INDEX_BYTES`
+    bytes (:func:`~digest.store._base.fits`: 675 characters beyond the BMP are 2,700
+    bytes, more than PostgreSQL's index entry of the key holds) or holds NUL (a GUID is
+    any text a feed gives; such a key failed the whole collect on PostgreSQL; one with a
+    lone surrogate, from a JSON Feed's "\\ud800", on either database). The same key
+    always fits the same way, and a key that fits is itself (stored rows keep theirs)."""
+    if fits(key, MAX_KEY) and not UNSTORABLE.search(key):
         return key
     digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{key.partition(':')[0][:16]}-sha256:{digest}"
@@ -86,7 +90,8 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
     a = t.articles
     fitted = {article.key: fitted_key(article.key) for article in batch}
     copies = {key: copy_key(sid, key) for key in fitted.values()}
-    # A long key SQLite stored whole before keys were fitted is still looked up as it is.
+    # A long key stored whole before keys were fitted (by SQLite, or by PostgreSQL when
+    # it was under 2,704 bytes) is still looked up as it is.
     legacy = [key for key, fit in fitted.items() if fit != key and not UNSTORABLE.search(key)]
     rows = conn.execute(
         select(a.c.id, a.c.key, a.c.source_id, a.c.content_hash, a.c.published_at).where(
