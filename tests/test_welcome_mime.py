@@ -249,3 +249,31 @@ def test_a_single_opt_in_list_with_the_welcome_off_sends_none(tmp_path: Path) ->
         sub = app.store.subscriber("weekly", READER)
         assert sub is not None and sub.status == "active"
         assert box.messages == []
+
+
+@pytest.mark.parametrize(
+    ("language", "thanks", "not_said"),
+    [
+        ("", "thank you for signing up", "confirm"),
+        ("da", "tak for din tilmelding", "bekræft"),
+        ("de", "vielen Dank für Ihre Anmeldung", "Bestätigung"),
+    ],
+)
+def test_a_single_opt_in_welcome_thanks_for_signing_up_not_for_confirming(
+    tmp_path: Path, language: str, thanks: str, not_said: str
+) -> None:
+    # Before, it thanked a reader "for confirming", who was asked to confirm nothing.
+    port = free_port()
+    newsletter = f'language = "{language}"' if language else ""
+    config = project(tmp_path, port, extra=SINGLE, newsletter=newsletter)
+    with smtp_on(port) as box:
+        sign_up(web(config), READER)
+        (welcome,) = [message(m) for m in box.messages]
+    _, text = plain_part(welcome)
+    html = html_part(welcome)
+    shown = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    preheader = re.search(r'class="preheader"[^>]*>([^<]*)', html)
+    assert preheader and thanks in preheader.group(1)
+    for told in (" ".join(unflow(text)), shown):
+        assert f"{thanks}: {READER}" in told
+        assert not_said.lower() not in told.lower()

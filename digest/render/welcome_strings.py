@@ -1,5 +1,7 @@
-"""The fixed strings of the welcome message a subscriber gets after confirming, per
-language (digest.subscribers.welcome; the template is `web/welcome-email.txt`).
+"""The fixed strings of the welcome message a subscriber gets after confirming (or
+signing up on a list without double opt-in), per language (digest.subscribers.welcome;
+the templates are `web/welcome-email.txt` and `.html`). "welcome.confirmed" thanks a
+reader who confirmed, "welcome.signed_up" one who was asked to confirm nothing.
 
 Keyed like :data:`digest.render.page_strings.PAGE_STRINGS` by the primary subtag of
 `[newsletter] language`; other languages get English. A language's string uses no
@@ -14,6 +16,7 @@ WELCOME_STRINGS: dict[str, dict[str, str]] = {
         "welcome.subject": "Welcome to {list}",
         "welcome.hello": "Hello,",
         "welcome.confirmed": "thank you for confirming: {email} now receives {list}.",
+        "welcome.signed_up": "thank you for signing up: {email} now receives {list}.",
         "welcome.daily": "{list} comes every day at {times} ({zone} time).",
         "welcome.weekly": "{list} comes every {days} at {times} ({zone} time).",
         "welcome.irregular": "{list} comes on a schedule of its own ({zone} time).",
@@ -29,6 +32,7 @@ WELCOME_STRINGS: dict[str, dict[str, str]] = {
         "welcome.subject": "Velkommen til {list}",
         "welcome.hello": "Hej,",
         "welcome.confirmed": "tak for din bekræftelse: {email} modtager nu {list}.",
+        "welcome.signed_up": "tak for din tilmelding: {email} modtager nu {list}.",
         "welcome.daily": "{list} udkommer hver dag kl. {times} (tidszone {zone}).",
         "welcome.weekly": "{list} udkommer hver {days} kl. {times} (tidszone {zone}).",
         "welcome.irregular": "{list} udkommer efter sin egen plan (tidszone {zone}).",
@@ -45,6 +49,7 @@ WELCOME_STRINGS: dict[str, dict[str, str]] = {
         "welcome.subject": "Willkommen bei {list}",
         "welcome.hello": "Guten Tag,",
         "welcome.confirmed": "vielen Dank für Ihre Bestätigung: {email} erhält jetzt {list}.",
+        "welcome.signed_up": "vielen Dank für Ihre Anmeldung: {email} erhält jetzt {list}.",
         "welcome.daily": "{list} erscheint täglich um {times} Uhr (Zeitzone {zone}).",
         "welcome.weekly": "{list} erscheint jeden {days} um {times} Uhr (Zeitzone {zone}).",
         "welcome.irregular": "{list} erscheint nach eigenem Plan (Zeitzone {zone}).",

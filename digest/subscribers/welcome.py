@@ -133,8 +133,12 @@ def _bodies(app: App, subscriber: Subscriber, title: str, now: datetime) -> tupl
     latest = app.store.editions_with_status(ARCHIVED, lst.name, reached=REACHED, limit=1)
     theme = Theme(app.settings.templates)
     subject = t("welcome.subject", list=title)
+    # Thanks for what the reader did: confirmed (double opt-in), or signed up on a list
+    # that asks no confirmation (they were asked to confirm nothing).
+    confirmed = any(e.origin == "confirm" for e in app.store.events(subscriber.id))
     context = {
         "t": t,
+        "thanks": "welcome.confirmed" if confirmed else "welcome.signed_up",
         "newsletter": news,
         "list_title": title,
         "subject": subject,
