@@ -86,6 +86,9 @@ class EditionsMixin(Base):
         other stored edition, here or elsewhere, shares)."""
         list_id = self.list_id(edition.list)
         nonce = secrets.token_hex(8)
+        # The column named only when there are notes: an edition without any is stored
+        # as a database before revision 0014 can hold it (the upgrade tests build so).
+        notes = {"picture_notes": notes_json(picture_notes)} if picture_notes else {}
         with self.engine.begin() as conn:
             res = conn.execute(
                 insert(t.editions).values(
@@ -97,7 +100,7 @@ class EditionsMixin(Base):
                     overrides={},
                     created_at=now,
                     nonce=nonce,
-                    picture_notes=notes_json(picture_notes),
+                    **notes,
                 )
             )
             eid = _pk(res)
