@@ -86,8 +86,10 @@ async def fetch_all(
     address it accepts (checked where the connection is made, and again at each
     redirect); proxies named in the environment are then not used, as they would
     make the connection themselves. For URLs a source's content names (its pictures),
-    not the configured sources themselves. Those checked names are looked up through
-    `lookups` (:mod:`digest.collect.lookups`; default the process's)."""
+    not the configured sources themselves.
+
+    Host names are looked up through `lookups` (:mod:`digest.collect.lookups`; default
+    the process's), within each request's time; an IP literal is not looked up."""
     gate = asyncio.Semaphore(max(1, concurrency))
     limits = httpx.Limits(max_connections=max(1, concurrency))
     async with httpx.AsyncClient(
