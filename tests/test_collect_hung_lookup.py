@@ -154,3 +154,21 @@ def test_a_name_with_several_addresses_is_reached_at_the_one_that_answers(
     assert report.error is None, report.error
     assert report.new == 10
     assert nameserver.asked == ["herald.example"]
+
+
+def test_a_feed_behind_a_proxy_named_in_the_environment_is_not_looked_up_here(
+    tmp_path: Path, nameserver: Nameserver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The loopback feed server stands for the proxy: it is asked for the absolute URL.
+    hung_url = f"http://{HUNG}/gazette.xml"
+    with serve_feeds({hung_url: sample_feed(3)}) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url(""))
+        monkeypatch.setenv("http_proxy", proxy.url(""))
+        app = _app(tmp_path, {"Hung Gazette": hung_url})
+        (report,) = collect.collect(
+            app.settings.sources, app.store, now=NOW, timeout=5, lookups=Lookups(nameserver)
+        )
+    assert report.error is None, report.error
+    assert report.new == 10
+    assert proxy.requests == 1
+    assert nameserver.asked == []
