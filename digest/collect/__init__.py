@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the store (SQLAlchemy) is loaded by whoever opens one; the 
     # processes' modules when there is something to parse
     from concurrent.futures import ProcessPoolExecutor
 
+    from digest.collect.lookups import Lookups
     from digest.store import Store
 
 Progress = Callable[[SourceReport], None]
@@ -127,12 +128,15 @@ def collect(
     timeout: float = 15.0,
     parse_workers: int | None = None,
     fetched: Mapping[str, FetchResult] | None = None,
+    lookups: Lookups | None = None,
 ) -> list[SourceReport]:
     """Collect every source once; return one report per source, in config order.
 
     ``parse_workers``: processes that parse feeds (None: as many as pay, see
     :func:`parse_workers_for`; 1: this process only). ``fetched``: sources already
-    fetched (by name, with the validators stored), not fetched again.
+    fetched (by name, with the validators stored), not fetched again. ``lookups``:
+    the feeds' host names are looked up through it (:mod:`digest.collect.lookups`;
+    None: the process's own, so that `digest run` counts stuck lookups across collects).
     """
     feeds = [s for s in sources if s.url]
     results = dict(fetched or {})
@@ -145,7 +149,10 @@ def collect(
         requests.append(FetchRequest(s.name, s.url, etag, modified))
     if requests:
         results |= {
-            r.name: r for r in fetch_all_sync(requests, concurrency=concurrency, timeout=timeout)
+            r.name: r
+            for r in fetch_all_sync(
+                requests, concurrency=concurrency, timeout=timeout, lookups=lookups
+            )
         }
     parsed = _feed_reports([(s, results[s.name]) for s in feeds], now, parse_workers)
     try:

@@ -86,13 +86,16 @@ async def fetch_all(
     address it accepts (checked where the connection is made, and again at each
     redirect); proxies named in the environment are then not used, as they would
     make the connection themselves. For URLs a source's content names (its pictures),
-    not the configured sources themselves. Those checked names are looked up through
-    `lookups` (:mod:`digest.collect.lookups`; default the process's)."""
+    not the configured sources themselves.
+
+    Host names are looked up through `lookups` (:mod:`digest.collect.lookups`; default
+    the process's), within each request's time; an IP literal is not looked up, nor is
+    the host of a request sent through a proxy (the proxy looks it up)."""
     gate = asyncio.Semaphore(max(1, concurrency))
     limits = httpx.Limits(max_connections=max(1, concurrency))
     async with httpx.AsyncClient(
         transport=_Transports(limits, allowed, lookups),
-        verify=True,  # (and limits) for the transports of proxies named in the environment
+        mounts=_proxies(limits) if allowed is None else None,
         trust_env=allowed is None,
         limits=limits,
         follow_redirects=True,
@@ -189,11 +192,29 @@ def _transport(
     return transport
 
 
+def _proxies(limits: httpx.Limits) -> dict[str, httpx.AsyncBaseTransport | None]:
+    """Transports for the proxies named in the environment (HTTP_PROXY, HTTPS_PROXY,
+    ALL_PROXY; NO_PROXY's hosts None: not proxied), as the client mounts them: httpx
+    reads the environment only for a client without a transport of its own."""
+    from httpx._utils import get_environment_proxies  # httpx's reading of them
+
+    found = get_environment_proxies()
+    if not found:
+        return {}
+    tls = _tls(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    return {
+        pattern: None
+        if url is None
+        else httpx.AsyncHTTPTransport(proxy=url, verify=tls, limits=limits)
+        for pattern, url in found.items()
+    }
+
+
 class _Transports(httpx.AsyncBaseTransport):
     """The client's transports: one for http://, and one for https:// made at the first
     https:// request (its TLS context loads the CA bundle, a fifth of an unchanged
     `digest collect` of plain-HTTP or file feeds). Proxies named in the environment
-    are the client's own mounts and never come here."""
+    are the client's own mounts (:func:`_proxies`) and never come here."""
 
     def __init__(
         self, limits: httpx.Limits, allowed: Allowed | None = None, lookups: Lookups | None = None

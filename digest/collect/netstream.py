@@ -15,17 +15,22 @@ from __future__ import annotations
 
 import asyncio
 import select
+import socket
 import ssl
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpcore
 
+from digest.collect.eyeballs import AddrInfo, happy_eyeballs
+from digest.collect.eyeballs import literal as _literal
 from digest.collect.lookups import LOOKUPS, LookupFailed, Lookups
 
 #: Bytes buffered before the transport stops reading (a read drains them).
 READ_LIMIT = 1 << 18
 _EXTRA = {"client_addr": "sockname", "server_addr": "peername", "socket": "socket"}
+#: Seconds before the next of a host's addresses is tried while one is still connecting.
+HAPPY_EYEBALLS_DELAY = 0.25
 
 
 def _seconds(timeout: float | None) -> str:
@@ -189,17 +194,33 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         return self._transport.get_extra_info(_EXTRA[info]) if info in _EXTRA else None
 
 
+async def _wrapped(sock: socket.socket) -> tuple[asyncio.Transport, _Protocol]:
+    """The loop's transport of a connected socket (closed if that fails)."""
+    try:
+        return await asyncio.get_running_loop().create_connection(_Protocol, sock=sock)
+    except BaseException:
+        sock.close()
+        raise
+
+
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
     """Connections through the running asyncio loop (Happy Eyeballs, as AnyIO's).
 
-    With `allowed`, the host name is resolved here and refused (a ConnectError naming
-    it) unless `allowed` accepts every address it has; the connection then goes to
-    those checked addresses only, so a name that resolves elsewhere a moment later
-    cannot slip past (URLs a feed names, such as its pictures', that must not reach
-    private networks). That lookup goes through `lookups` (:mod:`digest.collect.lookups`,
-    default the process's): it gives up at the connect timeout, naming the host, and a
-    nameserver that never answers cannot pile up threads. Without `allowed`, the loop
-    resolves as asyncio does (its default executor)."""
+    A host name is looked up through `lookups` (:mod:`digest.collect.lookups`, default
+    the process's), not asyncio's default executor: the lookup gives up at the connect
+    timeout, naming the host, and a nameserver that never answers cannot pile up
+    threads in `digest run`, nor keep a collect from ending (asyncio waits for its
+    executor's threads when a loop closes). An IP literal is not looked up at all (no
+    thread); the connection pool keeps connections, so a lookup is made a new
+    connection, not a request. The host's addresses are then tried as asyncio's
+    `create_connection(happy_eyeballs_delay=0.25)` tries them: families interleaved,
+    the next attempt started when one fails or after 0.25 s, the first to connect kept.
+
+    With `allowed`, the host is refused (a ConnectError naming it) unless `allowed`
+    accepts every address it has; the connection then goes to those checked addresses
+    only, one after the other, so a name that resolves elsewhere a moment later cannot
+    slip past (URLs a feed names, such as its pictures', that must not reach private
+    networks)."""
 
     def __init__(
         self, allowed: Callable[[str], bool] | None = None, lookups: Lookups | None = None
@@ -207,13 +228,23 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         self.allowed = allowed
         self.lookups = lookups or LOOKUPS
 
-    async def _checked(self, host: str, port: int, timeout: float | None) -> list[str]:
+    async def _resolved(self, host: str, port: int, timeout: float | None) -> list[AddrInfo]:
+        """`host`'s addresses (getaddrinfo's tuples), a literal's without a lookup."""
+        literal = _literal(host, port)
+        if literal is not None:
+            return [literal]
         try:
             infos = await self.lookups.aresolve(host, port, timeout)
         except LookupFailed as exc:
             raise httpcore.ConnectError(str(exc)) from None
         except (OSError, UnicodeError) as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
+        if not infos:
+            raise httpcore.ConnectError(f"cannot resolve {host}: no address")
+        return infos
+
+    async def _checked(self, host: str, port: int, timeout: float | None) -> list[str]:
+        infos = await self._resolved(host, port, timeout)
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         for address in addresses:
             if self.allowed is not None and not self.allowed(address):
@@ -235,15 +266,17 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         loop = asyncio.get_running_loop()
         local = (local_address, 0) if local_address else None
         started = loop.time()
-        # The checked lookup has its own timeout, so that its error names the host.
-        checked = None if self.allowed is None else await self._checked(host, port, timeout)
+        # The lookup has its own timeout, so that its error names the host.
+        if self.allowed is None:
+            infos, checked = await self._resolved(host, port, timeout), None
+        else:
+            infos, checked = [], await self._checked(host, port, timeout)
         left = None if timeout is None else max(timeout - (loop.time() - started), 0.0)
         try:
             async with asyncio.timeout(left):
                 if checked is None:
-                    transport, protocol = await loop.create_connection(
-                        _Protocol, host, port, local_addr=local, happy_eyeballs_delay=0.25
-                    )
+                    sock = await happy_eyeballs(infos, local, HAPPY_EYEBALLS_DELAY)
+                    transport, protocol = await _wrapped(sock)
                 else:
                     transport, protocol = await self._connect_checked(host, checked, port, local)
         except TimeoutError:
