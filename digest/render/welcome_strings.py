@@ -33,10 +33,10 @@ WELCOME_STRINGS: dict[str, dict[str, str]] = {
         "welcome.hello": "Hej,",
         "welcome.confirmed": "tak for din bekræftelse: {email} modtager nu {list}.",
         "welcome.signed_up": "tak for din tilmelding: {email} modtager nu {list}.",
-        "welcome.daily": "{list} udkommer hver dag kl. {times} (tidszone {zone}).",
-        "welcome.weekly": "{list} udkommer hver {days} kl. {times} (tidszone {zone}).",
+        "welcome.daily": "{list} udkommer hver dag kl.\u00a0{times} (tidszone {zone}).",
+        "welcome.weekly": "{list} udkommer hver {days} kl.\u00a0{times} (tidszone {zone}).",
         "welcome.irregular": "{list} udkommer efter sin egen plan (tidszone {zone}).",
-        "welcome.next": "Næste udgave kommer {date} kl. {time}.",
+        "welcome.next": "Næste udgave kommer {date} kl.\u00a0{time}.",
         "welcome.latest": "Den seneste udgave i din browser:",
         "welcome.sender": (
             "Udgaverne kommer fra {sender}: føj adressen til dine kontakter, så de havner "
@@ -50,10 +50,10 @@ WELCOME_STRINGS: dict[str, dict[str, str]] = {
         "welcome.hello": "Guten Tag,",
         "welcome.confirmed": "vielen Dank für Ihre Bestätigung: {email} erhält jetzt {list}.",
         "welcome.signed_up": "vielen Dank für Ihre Anmeldung: {email} erhält jetzt {list}.",
-        "welcome.daily": "{list} erscheint täglich um {times} Uhr (Zeitzone {zone}).",
-        "welcome.weekly": "{list} erscheint jeden {days} um {times} Uhr (Zeitzone {zone}).",
+        "welcome.daily": "{list} erscheint täglich um {times}\u00a0Uhr (Zeitzone {zone}).",
+        "welcome.weekly": "{list} erscheint jeden {days} um {times}\u00a0Uhr (Zeitzone {zone}).",
         "welcome.irregular": "{list} erscheint nach eigenem Plan (Zeitzone {zone}).",
-        "welcome.next": "Die nächste Ausgabe erscheint am {date} um {time} Uhr.",
+        "welcome.next": "Die nächste Ausgabe erscheint am {date} um {time}\u00a0Uhr.",
         "welcome.latest": "Die neueste Ausgabe in Ihrem Browser:",
         "welcome.sender": (
             "Die Ausgaben kommen von {sender}: Nehmen Sie die Adresse in Ihre Kontakte auf, "
