@@ -161,3 +161,12 @@ def test_a_pages_summary_keeps_a_first_line_that_only_opens_like_a_byline() -> N
         f"<article><h1>Door Dash at the harbour</h1><p>{first}</p>{more}</article></body></html>"
     )
     assert extract_page(html, url="https://news.example/door").summary == first
+
+
+@pytest.mark.parametrize("line", ["Af Jens Hansen, Ritzau —", "Por Ana López y Juan Pérez —"])
+def test_another_languages_byline_goes_when_the_item_does_not_say_its_language(
+    line: str,
+) -> None:
+    """An agency, or a joining word of the same language, says the line is a byline."""
+    story = "The council voted to close the harbour road on Sunday after the storm."
+    assert one(f"<p>{line} {story}</p>").summary == story

@@ -22,8 +22,9 @@ the feed said: the item's language, its author, the source's names):
   Reuters"), and none is a word the text writes in lower case ("By The Numbers"). On a
   line of its own, any language's "by"-word counts when the item does not say its
   language; running into the story, another language's only when the line speaks that
-  language throughout ("Por Matt Spetalnick e Jason Szep"). A line that opens with the
-  item's author's name is a byline whatever it is written in ("Jane Doe — The…").
+  language throughout ("Por Matt Spetalnick e Jason Szep") or an agency signs it ("Af
+  Jens Hansen, Ritzau —"). A line that opens with the item's author's name is a byline
+  whatever it is written in ("Jane Doe — The…").
 - **Running into the story.** "By Jane Doe — The council…", "By Jane Doe, Reuters -
   The…" (a separator), or "By Jane Doe The council voted…", where the story's first
   word is one the text also writes in lower case ("the"). "Jane Doe | Reuters — The…"
@@ -239,8 +240,11 @@ def _signed(intro: str, names: str, credits: Credits, *, alone: bool) -> bool:
         return by in _BY_WORDS[language][0]
     if by == "by" or alone:
         return True
-    # Another language's "by"-word running into the story: the line must speak it.
+    # Another language's "by"-word running into the story: an agency signs the line
+    # ("Af Jens Hansen, Ritzau —"), or the line speaks that language throughout.
     parts = regex.split(_JOIN, names)
+    if len(parts) > 1 and len(_capitalised(parts[0])) >= 2 and _is_outlet(parts[-1], credits):
+        return True
     joins = set(regex.findall(rf"(?<=\s){_JOINER}(?=\s)", names))
     return (
         bool(joins)
