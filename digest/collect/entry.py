@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from digest.collect.bylines import NO_CREDITS, Credits
 from digest.collect.openings import story_paragraphs
 from digest.errors import SourceError
 from digest.records import Article, Image
@@ -53,6 +54,11 @@ class Entry:
     base: str | None = None  # URL that relative links in the HTML are resolved against
     language: str | None = None
     episode: str = ""  # a podcast episode's own one-line summary (iTunes subtitle), text
+
+    def credits(self, source: str, language: str | None) -> Credits:
+        """The evidence that a line of this entry's text is a byline (its language, else
+        the feed's `language`; its author; its `source` and link)."""
+        return Credits(self.language or language, self.author, source, self.link)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +122,16 @@ def decode_references(text: str) -> str:
     return _REFERENCE.sub(lambda match: html.unescape(match.group()), text)
 
 
-def standfirst(text: str) -> str:
+def standfirst(text: str, credits: Credits = NO_CREDITS) -> str:
     """The first paragraph of `text` long enough to be a standfirst, else all of it.
 
     A paragraph that only introduces the next ("X, writing for Y on Z:", then the quoted
     passage) is read with it: on its own it tells the reader nothing. A byline that opens
     the text and sponsor lines are no standfirst, and not part of "all of it": see
-    :func:`~digest.collect.openings.story_paragraphs` ("" for a text that is a byline).
+    :func:`~digest.collect.openings.story_paragraphs` ("" for a text that is a byline;
+    `credits` are the evidence that a first line is one).
     """
-    paragraphs = story_paragraphs(text)
+    paragraphs = story_paragraphs(text, credits)
     for n, paragraph in enumerate(paragraphs):
         if len(paragraph) >= 40:
             following = paragraphs[n + 1].strip() if n + 1 < len(paragraphs) else ""

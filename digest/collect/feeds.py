@@ -23,6 +23,7 @@ from typing import Any
 from digest.collect import fastxml, jsonfeed
 from digest.collect.boilerplate import strip_boilerplate
 from digest.collect.bounds import cap_article, cap_html, future_dated, item_name
+from digest.collect.bylines import without_byline
 from digest.collect.casing import recase_titles
 from digest.collect.decoding import HTML_PAGE, gunzip, looks_like_json, to_utf8
 from digest.collect.entry import (
@@ -42,7 +43,6 @@ from digest.collect.entry import (
 )
 from digest.collect.headlines import is_address, strip_own_name
 from digest.collect.links import rss_items_as_written, unwrap_redirect
-from digest.collect.openings import without_byline
 from digest.collect.outlets import registrable_domain
 from digest.collect.sanitize import (
     MAX_DEPTH,
@@ -354,17 +354,18 @@ def _article(
     html = sanitize_html(raw, base_url=entry.base)
     named = clean_text(entry.title)
     said = html_to_text(html)  # as the source wrote it: the key's basis, kept stable
-    text = without_byline(strip_boilerplate(said, title=named, html=html))
+    credits = entry.credits(source, language)  # what tells a byline from the story
+    text = without_byline(strip_boilerplate(said, title=named, html=html), credits)
     if entry.summary and entry.content:
         summary_html, _ = flatten_deep(cap_html(entry.summary)[0])
         summary_html = sanitize_html(summary_html, base_url=entry.base)
         said = html_to_text(summary_html)
-        summary = standfirst(strip_boilerplate(said, title=named, html=summary_html))
+        summary = standfirst(strip_boilerplate(said, title=named, html=summary_html), credits)
     else:
-        summary_html, summary = html, standfirst(text)
+        summary_html, summary = html, standfirst(text, credits)
     if entry.episode and (before := prose_before_list(summary_html)) is not None:
         # Show notes that open with a list: the prose before it, else the episode's own.
-        opening = standfirst(strip_boilerplate(html_to_text(before), title=named))
+        opening = standfirst(strip_boilerplate(html_to_text(before), title=named), credits)
         summary = shorten(episode_summary(opening, entry.episode), SUMMARY_CHARS)
     if is_address(named):  # a link's text that names where it goes: not a headline
         problems.append(f"the title {shorten(named, 60)!r} is a web address: not shown")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from digest.collect.bylines import NO_CREDITS, Credits
 from digest.collect.entry import SUMMARY_CHARS, shorten, standfirst
 from digest.collect.sanitize import clean_text
 
@@ -27,11 +28,12 @@ PROBE_CHARS = 40
 _SENTENCE_END = re.compile(r"[.!?。！？][\"'”’»)\]]*(?=\s)")
 
 
-def page_summary(description: str, text: str) -> str:
-    """The summary for a page with this `description` and main `text` (see the module)."""
+def page_summary(description: str, text: str, credits: Credits = NO_CREDITS) -> str:
+    """The summary for a page with this `description` and main `text` (see the module);
+    `credits` tell a byline that opens the text from its story."""
     said = clean_text(description)
     if not said:
-        return standfirst(text)
+        return standfirst(text, credits)
     if not _cut_short(said, text):
         return shorten(said, SUMMARY_CHARS)
     head = _CUT_END.sub("", said.split(_REPLACEMENT, 1)[0]).rstrip()
@@ -39,7 +41,7 @@ def page_summary(description: str, text: str) -> str:
     if found:
         return shorten(found, SUMMARY_CHARS)
     whole = _whole_sentences(head)
-    return shorten(whole, SUMMARY_CHARS) if whole else standfirst(text)
+    return shorten(whole, SUMMARY_CHARS) if whole else standfirst(text, credits)
 
 
 def _cut_short(said: str, text: str) -> bool:

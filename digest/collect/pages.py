@@ -19,6 +19,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from digest.collect.bylines import Credits
 from digest.collect.entry import (
     article_key,
     as_utc,
@@ -88,17 +89,19 @@ def extract_page(html: str | bytes, *, url: str | None, zone: tzinfo = UTC) -> P
     sites = site_names(site, canonical)
     title = headline(tree, meta, getattr(doc, "title", None), sites, text)
     description = meta.get("og:description") or meta.get("description") or ""
-    summary = page_summary(description, text)
+    author = clean_text(getattr(doc, "author", None) or meta.get("author") or "") or None
+    language = _language(tree, meta)
+    summary = page_summary(description, text, Credits(language, author, site or "", canonical))
     image_url = meta.get("og:image") or meta.get("twitter:image") or meta.get("twitter:image:src")
     image_url = absolute_url(image_url or getattr(doc, "image", None), canonical)
     return Page(
         title=title,
         text=text,
         html=clean,
-        author=clean_text(getattr(doc, "author", None) or meta.get("author") or "") or None,
+        author=author,
         published=_published(tree, meta, getattr(doc, "date", None), zone),
         image=Image(url=image_url, alt=title) if image_url else None,
-        language=_language(tree, meta),
+        language=language,
         url=canonical,
         summary=summary,
         site_name=site,
