@@ -42,7 +42,7 @@ from digest.collect.entry import (
 )
 from digest.collect.headlines import is_address, strip_own_name
 from digest.collect.links import rss_items_as_written, unwrap_redirect
-from digest.collect.openings import without_byline
+from digest.collect.openings import without_byline, without_captions
 from digest.collect.outlets import registrable_domain
 from digest.collect.sanitize import (
     MAX_DEPTH,
@@ -354,12 +354,13 @@ def _article(
     html = sanitize_html(raw, base_url=entry.base)
     named = clean_text(entry.title)
     said = html_to_text(html)  # as the source wrote it: the key's basis, kept stable
-    text = without_byline(strip_boilerplate(said, title=named, html=html))
+    text = without_byline(strip_boilerplate(without_captions(said, html), title=named, html=html))
     if entry.summary and entry.content:
         summary_html, _ = flatten_deep(cap_html(entry.summary)[0])
         summary_html = sanitize_html(summary_html, base_url=entry.base)
         said = html_to_text(summary_html)
-        summary = standfirst(strip_boilerplate(said, title=named, html=summary_html))
+        kept = without_captions(said, summary_html)
+        summary = standfirst(strip_boilerplate(kept, title=named, html=summary_html))
     else:
         summary_html, summary = html, standfirst(text)
     if entry.episode and (before := prose_before_list(summary_html)) is not None:
