@@ -9,6 +9,7 @@ read Macworld's and kc0011's feeds in place.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -113,3 +114,45 @@ def test_corpus_kc0011_captions_are_not_summaries() -> None:
     assert boxes.summary.startswith("银行一手货源，品相好无裂口")
     for article in articles:
         assert "此主题相关图片如下" not in article.summary, article.title
+
+
+def json_feed_title(title: str) -> str:
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Example",
+        "items": [{"id": "1", "url": "https://blog.example/1", "title": title}],
+    }
+    raw = json.dumps(feed).encode()
+    (article,) = read_feed(raw, source="x", url=None, now=NOW).articles
+    return article.title
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Die Rückkehr von <i> und <b>", "Why <blink> came back", "Fish & chips <3 and a < b"],
+)
+def test_a_json_feed_title_is_plain_text(title: str) -> None:
+    """JSON Feed's title is plain text (the spec says so): "<i>" in it is written, not
+    markup. fboes's post read "Die Rückkehr von und"."""
+    assert json_feed_title(title) == title
+
+
+def test_markup_in_an_rss_title_still_goes() -> None:
+    assert one_title("&lt;b&gt;Slack&lt;/b&gt; stock") == "Slack stock"
+    assert one_title("Ferry <b>cancelled</b>") == "Ferry cancelled"
+
+
+def one_title(title: str) -> str:
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Example</title><link>https://news.example/</link><item><title>{title}"
+        "</title><link>https://news.example/1</link></item></channel></rss>"
+    ).encode()
+    (article,) = read_feed(feed, source="x", url=None, now=NOW).articles
+    return article.title
+
+
+def test_corpus_fboes_title_keeps_its_tags_as_text() -> None:
+    titles = {a.url: a.title for a in corpus("json11-fboes-de.json")}
+    url = "https://journal.3960.org/posts/2019-05-08-rueckkehr-von-b-und-i/"
+    assert titles[url] == "Die Rückkehr von <i> und <b>"
