@@ -56,9 +56,13 @@ def parse(name: str, *, url: str | None = "file", source: str | None = None) -> 
     )
 
 
+#: Titles that write about tags: their "<i>" is text (tests/test_collect_editors_notes.py).
+ABOUT_TAGS = frozenset({"Die Rückkehr von <i> und <b>"})
+
+
 def assert_clean_title(title: str) -> None:
     assert title and title == title.strip(), repr(title)
-    assert not LEFTOVER_MARKUP.search(title), title
+    assert title in ABOUT_TAGS or not LEFTOVER_MARKUP.search(title), title
     assert not MOJIBAKE.search(title), title
     assert not CONTROL.search(title), repr(title)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from digest.collect.decoding import HTML_PAGE
 from digest.collect.sanitize import absolute_url
 
 #: What a `<link rel="alternate">` to a feed says its type is.
@@ -51,3 +52,14 @@ def named_feeds_text(page: bytes, base: str | None) -> str:
     shown = ", ".join(found[:MAX_NAMED]) + (", ..." if len(found) > MAX_NAMED else "")
     what = "its feed" if len(found) == 1 else f"{len(found)} feeds"
     return f"; the page names {what}: {shown} (put the feed's address in the source's url)"
+
+
+def why_not_a_feed(body: bytes, parsed: Any, url: str | None) -> str:
+    """Why feedparser's `parsed` reading of `body` holds no feed: an HTML page (naming
+    the feeds it links to), XML it could not read, or no feed element at all."""
+    if HTML_PAGE.match(body[:2048]):
+        return "an HTML page, not RSS, Atom or JSON Feed" + named_feeds_text(body, url)
+    exc = parsed.get("bozo_exception")
+    if exc is not None:
+        return f"not well-formed XML and no entries could be read ({exc})"
+    return "no RSS, Atom or JSON Feed element found"

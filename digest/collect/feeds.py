@@ -25,7 +25,7 @@ from digest.collect.boilerplate import strip_boilerplate
 from digest.collect.bounds import cap_article, cap_html, future_dated, item_name
 from digest.collect.bylines import without_byline
 from digest.collect.casing import recase_titles
-from digest.collect.decoding import HTML_PAGE, gunzip, looks_like_json, to_utf8
+from digest.collect.decoding import gunzip, looks_like_json, to_utf8
 from digest.collect.entry import (
     FUTURE_SLACK,
     SUMMARY_CHARS,
@@ -43,6 +43,7 @@ from digest.collect.entry import (
 )
 from digest.collect.headlines import is_address, strip_own_name
 from digest.collect.links import rss_items_as_written, unwrap_redirect
+from digest.collect.openings import without_captions
 from digest.collect.outlets import registrable_domain
 from digest.collect.sanitize import (
     MAX_DEPTH,
@@ -163,7 +164,9 @@ def _feedparser_entries(
         raise source_error(source, url, problem) from exc
     if not parsed.entries:
         if parsed.bozo or not parsed.version:
-            raise source_error(source, url, _why_not_a_feed(raw or utf8, parsed, url))
+            from digest.collect.discovery import why_not_a_feed  # loaded for a failure only
+
+            raise source_error(source, url, why_not_a_feed(raw or utf8, parsed, url))
         return [], None
     feed = parsed.feed
     links = feed.get("links", [])
@@ -176,17 +179,6 @@ def _feedparser_entries(
         site, said = None, parsed.entries
     entries = zip(parsed.entries, said, strict=True)
     return [_entry(e, base, zone, site, s) for e, s in entries], language
-
-
-def _why_not_a_feed(body: bytes, parsed: Any, url: str | None) -> str:
-    if HTML_PAGE.match(body[:2048]):
-        from digest.collect.discovery import named_feeds_text
-
-        return "an HTML page, not RSS, Atom or JSON Feed" + named_feeds_text(body, url)
-    exc = parsed.get("bozo_exception")
-    if exc is not None:
-        return f"not well-formed XML and no entries could be read ({exc})"
-    return "no RSS, Atom or JSON Feed element found"
 
 
 def _entry(e: Any, base: str | None, zone: tzinfo, site: str | None, said: Any) -> Entry:
@@ -355,12 +347,14 @@ def _article(
     named = clean_text(entry.title)
     said = html_to_text(html)  # as the source wrote it: the key's basis, kept stable
     credits = entry.credits(source, language)  # what tells a byline from the story
-    text = without_byline(strip_boilerplate(said, title=named, html=html), credits)
+    kept = without_captions(said, html)
+    text = without_byline(strip_boilerplate(kept, title=named, html=html), credits)
     if entry.summary and entry.content:
         summary_html, _ = flatten_deep(cap_html(entry.summary)[0])
         summary_html = sanitize_html(summary_html, base_url=entry.base)
         said = html_to_text(summary_html)
-        summary = standfirst(strip_boilerplate(said, title=named, html=summary_html), credits)
+        kept = without_captions(said, summary_html)
+        summary = standfirst(strip_boilerplate(kept, title=named, html=summary_html), credits)
     else:
         summary_html, summary = html, standfirst(text, credits)
     if entry.episode and (before := prose_before_list(summary_html)) is not None:

@@ -12,6 +12,7 @@ sanitise (the caller does), fetch, or read the clock.
 
 from __future__ import annotations
 
+import html as htmlmod
 import json
 import re
 from collections.abc import Mapping
@@ -104,7 +105,7 @@ def _entry(item: object, path: str, base: str | None, feed_author: str | None) -
     return Entry(
         guid=None if raw_id is None else (str(raw_id).strip() or None),
         link=link,
-        title=_str(item, "title", f"{path}.title") or "",
+        title=htmlmod.escape(_str(item, "title", f"{path}.title") or "", quote=False),
         summary=plain_text_html(summary) if summary else "",
         content=content,
         published=_date(item, "date_published", path),

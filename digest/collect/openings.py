@@ -20,6 +20,15 @@ nothing about the story.
   Sponsored by Acme Corp. The next…", "This newsletter is brought to you by Acme."); a
   sentence that goes on after the sponsor's name ("Sponsored by the city, the terminal
   opens…", "…was sponsored by Acme until 2020") stays.
+- **Update notes.** A first paragraph that is the editor's note of a change, "Update
+  11/28/17: Added a note about…", "UPDATE (26.11.2026): …", "This article was updated
+  on November 24 with…", "Editor's note: This story has been updated…", when the story
+  follows it. "Update" needs a date ("Update: the ferry is cancelled again" is news);
+  a note with nothing after it is the summary.
+- **Captions of pictures** (:func:`without_captions`): a line that only introduces the
+  picture right after it in the item's HTML ("此主题相关图片如下：", "Pictures below:")
+  tells a summary's reader of a picture it does not show. A lead-in to text ("Here's
+  the tweet:" before a quotation) stays.
 
 Must not: touch the end of a text (that is :mod:`digest.collect.boilerplate`), or the
 article key (made of what the source said).
@@ -27,12 +36,14 @@ article key (made of what the source said).
 
 from __future__ import annotations
 
+import html as htmlmod
+
 import regex
 
 from digest.collect.bylines import NO_CREDITS, Credits, is_credit, without_byline
 from digest.collect.shownotes import is_show_notes, story_lines
 
-__all__ = ["story_paragraphs"]
+__all__ = ["story_paragraphs", "without_captions"]
 
 _LABEL = regex.compile(
     r"(?i)\W*(?:anzeige|werbung|annonce|reklame|publicidade|publicidad|publicité"
@@ -56,19 +67,56 @@ _PROMO = regex.compile(
     r"|(?:promo|coupon|discount|offer) code|rabatkode|rabattcode|gutscheincode"
     r"|code promo|código (?:promocional|de desconto|de descuento))"
 )
+#: A date in an update note: "11/28/17", "26.11.2026", "2026-11-28", "November 28, 2026",
+#: "Monday, November 27", "28 November", with a time after it or not.
+_DATE = (
+    r"(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|(?:\p{L}+,?\s+)?(?:\p{L}{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?"
+    r"|\d{1,2}\.?\s+\p{L}{3,})(?:,?\s+\d{4})?)(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?i:[ap]\.?m\.?)?)?"
+)
+_UPDATE_NOTE = regex.compile(
+    rf"(?i)\W*(?:(?:update|updated)\s*(?:on\s+)?[(\[]?{_DATE}[)\]]?\s*[:–—-]"
+    r"|(?:editor'?s|editors'|ed\.)\s+note\s*:"
+    r"|this (?:article|story|post|piece|page|report) (?:was|has been) (?:last )?updated\b)"
+)
 #: A "Name: tagline" paragraph longer than this is a story that names a code.
 _AD_CHARS = 240
 
 
+#: A short text ending in a colon, then (line breaks and a link's tag between) a picture.
+_CAPTION = regex.compile(
+    r">([^<>]{1,80}[:：])\s*(?:<br\s*/?>\s*)*(?:<a\b[^>]*>\s*)?<img\b", regex.IGNORECASE
+)
+
+
+def without_captions(text: str, html: str) -> str:
+    """`text` (as :func:`~digest.collect.sanitize.html_to_text` wrote `html`) without its
+    lines that are captions of a picture in `html` (see the module doc)."""
+    if "<img" not in html:
+        return text  # most items are read no further
+    captions = {" ".join(htmlmod.unescape(m).split()) for m in _CAPTION.findall(html)}
+    captions.discard("")
+    if not captions:
+        return text
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        lines = [line for line in paragraph.split("\n") if line.strip() not in captions]
+        if lines:
+            paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
 def story_paragraphs(text: str, credits: Credits = NO_CREDITS) -> list[str]:
     """The paragraphs of `text` that may be its story: without the byline that opens it,
-    without sponsor lines and without show notes (:mod:`digest.collect.shownotes`); all
-    of them (its byline aside) when all are sponsor lines; [] when the text is a byline
-    and nothing else. `credits` are the byline's evidence (:mod:`digest.collect.bylines`)."""
+    without an update note before the story, without sponsor lines and without show
+    notes (:mod:`digest.collect.shownotes`); all of them (its byline aside) when all are
+    sponsor lines; [] when the text is a byline and nothing else. `credits` are the
+    byline's evidence (:mod:`digest.collect.bylines`)."""
     kept = without_byline(text, credits)
     if not kept.strip():
         return []
     paragraphs = kept.split("\n\n")
+    if len(paragraphs) > 1 and _UPDATE_NOTE.match(" ".join(paragraphs[0].split())):
+        paragraphs = paragraphs[1:]
     show_notes = is_show_notes(kept)
     stories, in_list = [], False
     for paragraph in paragraphs:

@@ -19,6 +19,7 @@ import nh3
 
 from digest.collect.hosts import shown_host
 from digest.collect.marks import few_marks
+from digest.collect.markup import escaped_markup
 from digest.records import Image
 
 #: Tags kept (their attributes are filtered separately). Everything else is unwrapped.
@@ -325,7 +326,7 @@ def clean_text(s: str) -> str:
         if decoded == s:
             break
         s = decoded
-    s = _TAG.sub(" ", _SCRIPTISH.sub(" ", s))  # markup that was escaped in the source
+    s = _TAG.sub(escaped_markup(s), _SCRIPTISH.sub(" ", s))  # escaped in the source
     s = unicodedata.normalize("NFC", fix_mojibake(_BIDI_CONTROL.sub("", few_marks(s))))
     return _fold(_CONTROL.sub(" ", s))
 
