@@ -262,3 +262,31 @@ def test_a_stored_date_the_feed_now_gives_earlier_is_taken_a_later_one_never(
     store.record(SourceReport("Gazette", later), location="g.xml", now=MONDAY)
     assert {a.key: a.published for a in store.articles()} == {"a": real, "b": real}
     store.engine.dispose()
+
+
+def test_an_item_at_a_link_already_stored_with_no_standfirst_is_new_when_its_text_is(
+    db_url: str,
+) -> None:
+    # A column at one link, its headline the same every day, with no standfirst (a
+    # feed-wide notice removed it): the same text under a new GUID is the stored
+    # article; a new text is the day's column.
+    store = Store(db_url)
+    store.migrate()
+
+    def column(guid: str, body: str) -> Article:
+        return Article(
+            key=guid,
+            source="Gazette",
+            title="Morning column",
+            url="https://gazette.example/column",
+            html=f"<p>{body}</p>",
+            published=MONDAY,
+        )
+
+    store.record(SourceReport("Gazette", (column("g1", "Rain"),)), location="g", now=MONDAY)
+    again = store.record(SourceReport("Gazette", (column("g2", "Rain"),)), location="g", now=MONDAY)
+    assert again.new == 0
+    later = MONDAY + timedelta(days=1)
+    new = store.record(SourceReport("Gazette", (column("g3", "Sun"),)), location="g", now=later)
+    assert new.new == 1
+    store.engine.dispose()
