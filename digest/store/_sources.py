@@ -1,8 +1,10 @@
 """Sources and articles: health rows, conditional-GET validators, article upserts.
 
 A source's articles are written in bulk, in its one transaction: one SELECT of the keys
-already stored per ``KEY_CHUNK`` articles, one multi-row INSERT ... ON CONFLICT DO
-NOTHING for the new ones, and one executemany UPDATE for those whose content changed.
+already stored per ``KEY_CHUNK`` articles (and one of the source's articles at the links
+of those not found: :func:`_reissued`), one multi-row INSERT ... ON CONFLICT DO NOTHING
+for the new ones, and one executemany UPDATE for those whose content changed (and one
+for those whose date alone is corrected: :func:`_date`).
 """
 
 from __future__ import annotations
@@ -85,6 +87,57 @@ def _batches(articles: tuple[Article, ...]) -> list[list[Article]]:
     return batches
 
 
+#: What is read of a stored article to decide whether an article is new, changed or not.
+_STORED = (t.articles.c.id, t.articles.c.key, t.articles.c.source_id, t.articles.c.content_hash)
+_DATES = (t.articles.c.published_at, t.articles.c.first_seen_at)
+
+
+def _reissued(conn: Any, sid: int, articles: list[Article]) -> dict[str, Any]:
+    """The stored articles of source `sid` that `articles` (none stored under its key)
+    give again, by key: the same link, headline and standfirst under another key (a
+    new system, a re-import: new GUIDs, often stamped with the day's date). Such a
+    report is not news: it is the article already held (the earliest, if several), as
+    old as that one (:func:`_date`), whether or not an edition carried it. (A daily
+    column at one link has a standfirst of the day: one with none must be the same
+    throughout. `Store.sent_links` is this rule for the reports an edition carried.)"""
+
+    def said(url: str, title: str, summary: str, digest: str) -> tuple[str, ...]:
+        return (url, title, summary, "" if summary else digest)
+
+    wanted = {}
+    for article in articles:
+        v = _article_values(article)
+        if v["url"] is not None:
+            wanted[article.key] = said(v["url"], v["title"], v["summary"], content_hash(article))
+    if not wanted:
+        return {}
+    a = t.articles
+    urls = sorted({url for url, *_ in wanted.values()})
+    query = (
+        select(*_STORED, *_DATES, a.c.url, a.c.title, a.c.summary)
+        .where(a.c.source_id == sid, a.c.url.in_(urls))
+        .order_by(a.c.id.desc())  # the earliest last: it wins
+    )
+    rows = conn.execute(query)
+    found = {said(r.url, r.title, r.summary, r.content_hash): r for r in rows}
+    return {key: found[it] for key, it in wanted.items() if it in found}
+
+
+def _date(row: Any, published: datetime | None) -> datetime | None:
+    """The date a stored article keeps when its feed now dates it `published`: the
+    feed's when earlier than the stored one (a date an older parser misread, such as a
+    zone taken for UTC, is corrected on the next collect that reads the item), else the
+    stored one; an undated article takes a date no later than its first sight. An
+    article never grows younger: an edit, a re-dating or a re-issue is not news."""
+    old = utc(row.published_at)
+    if published is None:
+        return old
+    if old is not None:
+        return min(old, published)
+    first = utc(row.first_seen_at)
+    return published if first is None or published <= first else None
+
+
 def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tuple[int, int, int]:
     """Insert the new articles of ``batch``, update the changed ones: (new, updated, same)."""
     a = t.articles
@@ -94,17 +147,11 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
     # it was under 2,704 bytes) is still looked up as it is.
     legacy = [key for key, fit in fitted.items() if fit != key and not UNSTORABLE.search(key)]
     rows = conn.execute(
-        select(a.c.id, a.c.key, a.c.source_id, a.c.content_hash, a.c.published_at).where(
-            a.c.key.in_([*copies, *copies.values(), *legacy])
-        )
+        select(*_STORED, *_DATES).where(a.c.key.in_([*copies, *copies.values(), *legacy]))
     ).all()
     stored = {row.key: row for row in rows}
-    fresh: list[dict[str, Any]] = []
-    changed: list[dict[str, Any]] = []
-    unchanged = 0
-    for article in batch:
-        digest = content_hash(article)
-        values = _article_values(article)
+
+    def found(article: Article) -> tuple[str, Any]:
         key = fitted[article.key]
         row = stored.get(key) or stored.get(article.key)
         if row is not None:
@@ -117,6 +164,21 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
             # by giving its GUID first. Copies of one article are one story in ranking.
             key = copies[fitted[article.key]]
             row = stored.get(key)
+        return key, row
+
+    rows_of = {article.key: found(article) for article in batch}
+    reissues = _reissued(conn, sid, [x for x in batch if rows_of[x.key][1] is None])
+    fresh: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    redated: list[dict[str, Any]] = []
+    unchanged = 0
+    for article in batch:
+        digest = content_hash(article)
+        values = _article_values(article)
+        key, row = rows_of[article.key]
+        if row is None and article.key in reissues:
+            row = reissues[article.key]
+            key = row.key
         if row is None:
             fresh.append(
                 {
@@ -130,10 +192,10 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
             )
         elif row.content_hash != digest:
             # Keep the earliest date: an edited article must not jump to the top.
-            old = utc(row.published_at)
-            if old is not None and (article.published is None or article.published > old):
-                values["published_at"] = old
+            values["published_at"] = _date(row, article.published)
             changed.append({"row_id": row.id, "updated_at": now, "content_hash": digest, **values})
+        elif (date := _date(row, article.published)) != utc(row.published_at):
+            redated.append({"row_id": row.id, "updated_at": now, "date": date})
         else:
             unchanged += 1
     new = 0
@@ -148,7 +210,10 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
         unchanged += len(fresh) - new
     if changed:
         conn.execute(update(a).where(a.c.id == bindparam("row_id"), a.c.source_id == sid), changed)
-    return new, len(changed), unchanged
+    if redated:
+        mine = (a.c.id == bindparam("row_id"), a.c.source_id == sid)
+        conn.execute(update(a).where(*mine).values(published_at=bindparam("date")), redated)
+    return new, len(changed) + len(redated), unchanged
 
 
 def _healthy(report: SourceReport, now: datetime) -> dict[str, Any]:
