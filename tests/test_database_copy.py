@@ -314,3 +314,32 @@ def test_a_postgresql_database_copies_too(tmp_path: Path, target: str) -> None:
             ).inserted_primary_key
         store.close()
     assert added is not None and added[0] == 10  # after reader99's 9, erased
+
+
+@pytest.mark.parametrize("paused", [False, True])
+def test_a_killed_send_is_copied_and_finished_from_the_copy(
+    tmp_path: Path, target: str, paused: bool
+) -> None:
+    """The laptop's `digest send` was killed (SIGKILL) part way. Its process is gone, so
+    nothing can send after the copy: the copy goes ahead at once (after `digest pause`,
+    which its refusal advised, or without), rather than refusing for `[queue] lease`
+    seconds as if workers held the rows. `digest send` from the copy finishes the
+    edition: every reader has it exactly once."""
+    from tests.test_send_killed_cancelled import DELIVERED, READERS, killed_send
+
+    with killed_send(tmp_path / "news") as killed:
+        killed.app.close()
+        if paused:
+            result = CliRunner().invoke(
+                main, ["pause", str(killed.edition), "--config", str(killed.config)]
+            )
+            assert result.exit_code == 0, result.output
+        result = _copy(killed.config, target)
+        assert result.exit_code == 0, result.output
+        assert Store(target).ledger(killed.edition)["sent"] == DELIVERED
+        port = int(killed.config.read_text().split("port = ")[1].split()[0])
+        moved = small_project(tmp_path / "news", port, "retry_delay = 0.01\n", database=target)
+        sent = CliRunner().invoke(main, ["send", str(killed.edition), "--config", str(moved)])
+        assert sent.exit_code == 0, sent.output
+        per_reader = killed.handler.per_recipient()
+    assert len(per_reader) == READERS and set(per_reader.values()) == {1}, per_reader

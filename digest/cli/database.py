@@ -41,6 +41,7 @@ def copy(config: str, to: str) -> None:
     """
     from digest.app import missing_database
     from digest.config.checks import check_database_url
+    from digest.deliver.lease import process_gone
     from digest.store import Store
     from digest.store._copy import copy_database
 
@@ -60,6 +61,7 @@ def copy(config: str, to: str) -> None:
                 target,
                 now=datetime.now(UTC),
                 claim_lease=settings.queue.lease,
+                gone=process_gone,
                 on_table=told,
             )
     finally:
