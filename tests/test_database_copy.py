@@ -343,3 +343,23 @@ def test_a_killed_send_is_copied_and_finished_from_the_copy(
         assert sent.exit_code == 0, sent.output
         per_reader = killed.handler.per_recipient()
     assert len(per_reader) == READERS and set(per_reader.values()) == {1}, per_reader
+
+
+def test_a_url_switched_before_the_copy_is_told_how_to_go_on(tmp_path: Path, target: str) -> None:
+    """The operator set [database] url to the new database first (the guide's first
+    block shows it) and ran a command there, which migrated it and stored the sources.
+    The copy reads the database the url names, so it is refused: the message says to
+    point the url back at the SQLite file while copying, and then that the new database
+    already holds rows and must be made again, naming how."""
+    _populate(tmp_path / "news")
+    switched = small_project(tmp_path / "news", 25, database=target)
+    assert CliRunner().invoke(main, ["collect", "--config", str(switched)]).exit_code == 0
+    result = _copy(switched, target)
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert "[database] url" in message and "sqlite:///" in message, message
+    back = small_project(tmp_path / "news", 25)
+    result = _copy(back, target)
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert "already holds rows" in message and "dropdb" in message, message

@@ -96,7 +96,11 @@ def copy_database(
     the copy takes its lease and rows over). `on_table(name, rows)` is told each table
     as its copy begins."""
     if _same(source, target):
-        raise StoreError(f"{target.url}: that is the project's own database; copy into another one")
+        raise StoreError(
+            f"{target.url}: that is the database [database] url names, which the copy reads "
+            "from; point [database] url back at the old database (the SQLite file, such as "
+            "sqlite:///digest.db) until the copy is done, then at this one"
+        )
     with source.engine.connect() as conn:
         _check_revision(conn, source.url)
     journaled = _replay_journals(source, now)
@@ -289,7 +293,9 @@ def _refuse_rows(conn: Connection, name: str) -> None:
         if conn.execute(select(literal(1)).select_from(table).limit(1)).first() is not None:
             raise StoreError(
                 f"{name}: table {table.name} already holds rows; the copy goes only into a "
-                "database with none, so nothing was copied. Give a new, empty database"
+                "database with none, so nothing was copied. Give a new, empty database (a "
+                "digest command run with [database] url naming this one stores rows: if "
+                "nothing in it is to be kept, `dropdb` and `createdb` it again)"
             )
 
 
