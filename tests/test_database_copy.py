@@ -363,3 +363,26 @@ def test_a_url_switched_before_the_copy_is_told_how_to_go_on(tmp_path: Path, tar
     assert result.exit_code == 2, result.output
     message = " ".join(result.output.split())
     assert "already holds rows" in message and "dropdb" in message, message
+
+
+def test_claims_of_a_worker_process_gone_from_this_machine_do_not_hold_the_copy(
+    tmp_path: Path, target: str
+) -> None:
+    """A `digest worker` of this machine killed with its claims: its process is gone,
+    so they are no send in progress; another machine's worker's are waited for."""
+    import socket
+    from datetime import UTC, datetime
+
+    config, edition = _populate(tmp_path / "news")
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    claimed = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with _sqlite(config) as db:
+        db.execute(
+            "INSERT INTO deliveries (edition_id, subscriber_id, status, attempts, worker, "
+            "claimed_at) VALUES (?, 5, 'claimed', 1, ?, ?)",
+            (edition, f"w1@{socket.gethostname()}:{dead.pid}", claimed),
+        )
+    result = _copy(config, target)
+    assert result.exit_code == 0, result.output
+    assert Store(target).ledger(edition) == {"sent": 4, "claimed": 1}
