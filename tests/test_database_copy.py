@@ -113,6 +113,11 @@ def test_the_copy_keeps_who_was_sent_what_and_who_left(
     assert _counts(target) == source
     out = " ".join(result.output.split())
     assert "deliveries" in out and "Next: edit [database] url" in out, result.output
+    # The key that signed the links in mail already sent is not in the database: the
+    # operator is told where it is, for every machine that will run on the copy.
+    key = config.parent / ".digest-secret"
+    assert f"not in the database: {key}" in out, result.output
+    assert "digest keys status" in out, result.output
 
     handler = FaultyHandler()
     with smtp_server(handler) as port:
