@@ -113,6 +113,11 @@ def test_the_copy_keeps_who_was_sent_what_and_who_left(
     assert _counts(target) == source
     out = " ".join(result.output.split())
     assert "deliveries" in out and "Next: edit [database] url" in out, result.output
+    # The key that signed the links in mail already sent is not in the database: the
+    # operator is told where it is, for every machine that will run on the copy.
+    key = config.parent / ".digest-secret"
+    assert f"not in the database: {key}" in out, result.output
+    assert "digest keys status" in out, result.output
 
     handler = FaultyHandler()
     with smtp_server(handler) as port:
@@ -314,3 +319,75 @@ def test_a_postgresql_database_copies_too(tmp_path: Path, target: str) -> None:
             ).inserted_primary_key
         store.close()
     assert added is not None and added[0] == 10  # after reader99's 9, erased
+
+
+@pytest.mark.parametrize("paused", [False, True])
+def test_a_killed_send_is_copied_and_finished_from_the_copy(
+    tmp_path: Path, target: str, paused: bool
+) -> None:
+    """The laptop's `digest send` was killed (SIGKILL) part way. Its process is gone, so
+    nothing can send after the copy: the copy goes ahead at once (after `digest pause`,
+    which its refusal advised, or without), rather than refusing for `[queue] lease`
+    seconds as if workers held the rows. `digest send` from the copy finishes the
+    edition: every reader has it exactly once."""
+    from tests.test_send_killed_cancelled import DELIVERED, READERS, killed_send
+
+    with killed_send(tmp_path / "news") as killed:
+        killed.app.close()
+        if paused:
+            result = CliRunner().invoke(
+                main, ["pause", str(killed.edition), "--config", str(killed.config)]
+            )
+            assert result.exit_code == 0, result.output
+        result = _copy(killed.config, target)
+        assert result.exit_code == 0, result.output
+        assert Store(target).ledger(killed.edition)["sent"] == DELIVERED
+        port = int(killed.config.read_text().split("port = ")[1].split()[0])
+        moved = small_project(tmp_path / "news", port, "retry_delay = 0.01\n", database=target)
+        sent = CliRunner().invoke(main, ["send", str(killed.edition), "--config", str(moved)])
+        assert sent.exit_code == 0, sent.output
+        per_reader = killed.handler.per_recipient()
+    assert len(per_reader) == READERS and set(per_reader.values()) == {1}, per_reader
+
+
+def test_a_url_switched_before_the_copy_is_told_how_to_go_on(tmp_path: Path, target: str) -> None:
+    """The operator set [database] url to the new database first (the guide's first
+    block shows it) and ran a command there, which migrated it and stored the sources.
+    The copy reads the database the url names, so it is refused: the message says to
+    point the url back at the SQLite file while copying, and then that the new database
+    already holds rows and must be made again, naming how."""
+    _populate(tmp_path / "news")
+    switched = small_project(tmp_path / "news", 25, database=target)
+    assert CliRunner().invoke(main, ["collect", "--config", str(switched)]).exit_code == 0
+    result = _copy(switched, target)
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert "[database] url" in message and "sqlite:///" in message, message
+    back = small_project(tmp_path / "news", 25)
+    result = _copy(back, target)
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert "already holds rows" in message and "dropdb" in message, message
+
+
+def test_claims_of_a_worker_process_gone_from_this_machine_do_not_hold_the_copy(
+    tmp_path: Path, target: str
+) -> None:
+    """A `digest worker` of this machine killed with its claims: its process is gone,
+    so they are no send in progress; another machine's worker's are waited for."""
+    import socket
+    from datetime import UTC, datetime
+
+    config, edition = _populate(tmp_path / "news")
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    claimed = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with _sqlite(config) as db:
+        db.execute(
+            "INSERT INTO deliveries (edition_id, subscriber_id, status, attempts, worker, "
+            "claimed_at) VALUES (?, 5, 'claimed', 1, ?, ?)",
+            (edition, f"w1@{socket.gethostname()}:{dead.pid}", claimed),
+        )
+    result = _copy(config, target)
+    assert result.exit_code == 0, result.output
+    assert Store(target).ledger(edition) == {"sent": 4, "claimed": 1}

@@ -10,6 +10,7 @@ import click
 from digest.cli.common import config_option, console, err, escape, print_table
 from digest.config import load
 from digest.errors import StoreUnavailable
+from digest.keys import load_keys
 
 
 @click.group()
@@ -41,6 +42,7 @@ def copy(config: str, to: str) -> None:
     """
     from digest.app import missing_database
     from digest.config.checks import check_database_url
+    from digest.deliver.lease import process_gone
     from digest.store import Store
     from digest.store._copy import copy_database
 
@@ -60,6 +62,7 @@ def copy(config: str, to: str) -> None:
                 target,
                 now=datetime.now(UTC),
                 claim_lease=settings.queue.lease,
+                gone=process_gone,
                 on_table=told,
             )
     finally:
@@ -88,6 +91,14 @@ def copy(config: str, to: str) -> None:
         f"then start digest again. What the old database records from now on is not "
         "in the copy."
     )
+    keys = load_keys(settings.root, create=False)
+    if keys is not None:
+        say(
+            f"The key that signs the unsubscribe and preferences links in mail already "
+            f"sent is not in the database: {keys.origin}. Give every machine that runs "
+            "digest on the new database the same key (`digest keys status` names it), "
+            "or those links stop working there."
+        )
 
 
 def say(line: str) -> None:

@@ -69,6 +69,20 @@ def pre_lease_gone(worker: str) -> bool:
     return host == socket.gethostname() and int(pid) != os.getpid() and not pid_alive(int(pid))
 
 
+def process_gone(name: str) -> bool:
+    """Whether the process a send lease's owner or a ledger claim names is one of this
+    machine that is gone: a run's `host:pid:token` (its claims `host:pid:token/index`),
+    a pre-lease claim's `host:pid:index`, a worker's `node@host:pid`. A name of another
+    machine, or one cut short (a long worker name), is not known to be gone."""
+    head = name.split("/", 1)[0]
+    parts = head.split(":")
+    if len(parts) not in (2, 3) or not parts[1].isdigit() or len(name) >= 100:
+        return False
+    host, pid = parts[0].rsplit("@", 1)[-1], int(parts[1])
+    here = socket.gethostname()
+    return host in (here, here[:60]) and pid != os.getpid() and not pid_alive(pid)
+
+
 def _iso(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

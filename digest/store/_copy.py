@@ -83,21 +83,29 @@ def copy_database(
     *,
     now: datetime,
     claim_lease: float,
+    gone: Callable[[str], bool] = lambda _name: False,
     on_table: Callable[[str, int], None] | None = None,
     batch_rows: int = BATCH_ROWS,
     batch_bytes: int = BATCH_BYTES,
 ) -> CopyReport:
     """Copy every row of `source` into `target`, which is migrated to this digest's
     schema first and must hold no rows. `claim_lease`: `[queue] lease`, how long a
-    worker's ledger claim counts as a send in progress. `on_table(name, rows)` is told
-    each table as its copy begins."""
+    worker's ledger claim counts as a send in progress. `gone(name)`: whether the
+    process a send lease's owner or a claim names is provably gone (a killed send of
+    this machine: it sends nothing after the copy, which goes ahead; `digest send` from
+    the copy takes its lease and rows over). `on_table(name, rows)` is told each table
+    as its copy begins."""
     if _same(source, target):
-        raise StoreError(f"{target.url}: that is the project's own database; copy into another one")
+        raise StoreError(
+            f"{target.url}: that is the database [database] url names, which the copy reads "
+            "from; point [database] url back at the old database (the SQLite file, such as "
+            "sqlite:///digest.db) until the copy is done, then at this one"
+        )
     with source.engine.connect() as conn:
         _check_revision(conn, source.url)
     journaled = _replay_journals(source, now)
     with _snapshot(source) as src:
-        _refuse_sends(src, source.url, now, claim_lease)
+        _refuse_sends(src, source.url, now, claim_lease, gone)
         counts = {table.name: _count(src, table) for table in t.metadata.sorted_tables}
         given = _ids_given(src)
         target.migrate()
@@ -206,29 +214,40 @@ def _iso(when: datetime | None) -> str:
     return "?" if when is None else when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _refuse_sends(conn: Connection, name: str, now: datetime, claim_lease: float) -> None:
+def _refuse_sends(
+    conn: Connection, name: str, now: datetime, claim_lease: float, gone: Callable[[str], bool]
+) -> None:
     """A send in progress (a live send lease, or ledger rows a worker claimed within
-    its lease) is waited for: what it sends after the copy would be sent again."""
+    its lease) is waited for: what it sends after the copy would be sent again. A
+    lease or claims whose process is provably `gone` are no send in progress."""
     lease, d = t.send_leases, t.deliveries
     busy: dict[int, str] = {}
     for row in conn.execute(select(lease).where(lease.c.until > now).order_by(lease.c.edition_id)):
-        busy[int(row.edition_id)] = (
-            f"pid {row.pid} on {row.host} holds it until {_iso(utc(row.until))}"
-        )
+        if not gone(row.owner):
+            busy[int(row.edition_id)] = (
+                f"pid {row.pid} on {row.host} holds it until {_iso(utc(row.until))}"
+            )
     claims = (
-        select(d.c.edition_id, func.count(), func.max(d.c.claimed_at))
+        select(d.c.edition_id, d.c.worker, func.count(), func.max(d.c.claimed_at))
         .where(
             d.c.status == "claimed",
             d.c.worker.is_not(None),
             d.c.claimed_at > now - timedelta(seconds=claim_lease),
         )
-        .group_by(d.c.edition_id)
+        .group_by(d.c.edition_id, d.c.worker)
         .order_by(d.c.edition_id)
     )
-    for edition, count, latest in conn.execute(claims):
+    held: dict[int, tuple[int, datetime]] = {}
+    for edition, worker, count, claimed in conn.execute(claims):
+        latest = utc(claimed)
+        if gone(str(worker)) or latest is None:
+            continue
+        before, last = held.get(int(edition), (0, latest))
+        held[int(edition)] = (before + int(count), max(last, latest))
+    for edition, (count, latest) in held.items():
         busy.setdefault(
-            int(edition),
-            f"workers claimed {count} messages, the latest at {_iso(utc(latest))}; a "
+            edition,
+            f"workers claimed {count} messages, the latest at {_iso(latest)}; a "
             f"dead worker's claims count for [queue] lease = {claim_lease:g} seconds",
         )
     if not busy:
@@ -274,7 +293,9 @@ def _refuse_rows(conn: Connection, name: str) -> None:
         if conn.execute(select(literal(1)).select_from(table).limit(1)).first() is not None:
             raise StoreError(
                 f"{name}: table {table.name} already holds rows; the copy goes only into a "
-                "database with none, so nothing was copied. Give a new, empty database"
+                "database with none, so nothing was copied. Give a new, empty database (a "
+                "digest command run with [database] url naming this one stores rows: if "
+                "nothing in it is to be kept, `dropdb` and `createdb` it again)"
             )
 
 
