@@ -170,7 +170,11 @@ def rebuilt(
         list_options(store, settings, edition.list, edition_id=edition_id),
         pinned=curate.pinned_keys(current.operations),
     )
-    articles = candidates(store, settings.edition, edition.at)
+    # A story added on the desk is stored as an article, but its Add places it: ranked
+    # in too, it came back where the ranking put it (a lead the editor added as a
+    # teaser) and took the place of a story the ranking chose.
+    added = {op.story.key for op in current.operations if isinstance(op, curate.Add)}
+    articles = [a for a in candidates(store, settings.edition, edition.at) if a.key not in added]
     ranked = select(articles, store.section_sets(edition.list), now=edition.at, options=options)
     base = replace(current.base, leads=ranked.leads, teasers=ranked.teasers, reserve=ranked.reserve)
     like = current.base.carried + current.edition.carried
@@ -180,18 +184,18 @@ def rebuilt(
     return saved, pictures_left_out(app, saved)
 
 
-def pictures_left_out(app: App, edition: Edition) -> list[str]:
+def pictures_left_out(app: App, edition: Edition) -> tuple[str, ...]:
     """What the edition's build (`digest run`'s too) or last rebuild said of the pictures
     it left out, for the stories it still carries without one, each named as it reads
     now (under the headline an editor gave it); a story dropped, or given its picture
     since, says no more."""
     assert edition.id is not None
     bare = {s.key: s for s in edition.carried if s.image is None or not s.image.hosted}
-    return [
+    return tuple(
         images.left_out_line(bare[key], why) if why else line
         for key, line, why in app.store.picture_notes(edition.id)
         if key in bare
-    ]
+    )
 
 
 # -- adding a story ------------------------------------------------------------------------
