@@ -154,3 +154,28 @@ def test_a_long_picture_address_stays_inside_the_card_on_a_phone(tmp_path: Path)
                 card.element_handle(),
             )
             assert widest <= box["x"] + box["width"], (widest, box)
+
+
+def test_the_changes_name_a_story_the_rebuild_left_out_by_its_headline(tmp_path: Path) -> None:
+    """Newer stories arrived and the rebuild left out one the editor had moved: the
+    list of changes still names it by its headline, not by its key ("guid:…")."""
+    with serve_feeds({"/img/ferry.png": FERRY}, types={"/img/ferry.png": "image/png"}) as server:
+        config, app, eid = _built(tmp_path, server, STORIES)
+        with running(config, clock=lambda: SLOT) as base, editor_client(base) as c:
+            key = _key(app, eid, MISSING[0])
+            assert post(c, eid, "stories", action="down", key=key).status_code == 303
+            newer = [
+                (title, "/img/ferry.png")
+                for title in (
+                    "Tram line opens to the airport",
+                    "Museum buys a Hammershøi interior",
+                    "Fishermen report a record herring catch",
+                    "Students build a solar boat for the canal race",
+                )
+            ]
+            server.feeds["/feed.xml"] = feed(server, [*STORIES, *newer])  # four items, later
+            app.collect(now=SLOT)
+            post(c, eid, "rebuild")
+            assert key not in {s.key for s in app.store.edition(eid).carried}
+            page = _words(c.get(f"/editions/{eid}").text)
+    assert f"Moved “{MISSING[0]}” down" in page, page[page.find("Changes") :]

@@ -176,6 +176,10 @@ def _edition_context(app: App, cur: Curation, email: str | None) -> dict[str, An
         story = getattr(op, "story", None)
         if story is not None:
             titles.setdefault(story.key, story.title)
+        elif op.key not in titles:  # a story a rebuild left out: its stored article's
+            article = app.store.article(op.key)
+            if article is not None and article.title:
+                titles[op.key] = article.title
     sections: list[str] = []
     for source in app.settings.sources:
         if source.section and source.section not in sections:
