@@ -51,6 +51,7 @@ __all__ = [
     "host_stories",
     "hosted_images",
     "hosted_name",
+    "left_out_line",
     "unhosted_warning",
 ]
 
@@ -77,12 +78,19 @@ class Hosted:
     fetched: int = 0  # stories whose picture was fetched and hosted now
     reused: int = 0  # stories whose picture an earlier build fetched within FRESH
     left_out: tuple[str, ...] = ()  # the key of each problem's story, in the same order
+    reasons: tuple[str, ...] = ()  # each problem's why and address, without its story
 
     @property
-    def notes(self) -> tuple[tuple[str, str], ...]:
-        """Each story whose picture was left out, and the line that says why (kept with
-        its edition: :meth:`digest.store.Store.picture_notes`)."""
-        return tuple(zip(self.left_out, self.problems, strict=True))
+    def notes(self) -> tuple[tuple[str, str, str], ...]:
+        """Each story whose picture was left out, the line that says so and why alone
+        (kept with its edition: :meth:`digest.store.Store.picture_notes`; the desk names
+        the story as it is now, its headline perhaps rewritten)."""
+        return tuple(zip(self.left_out, self.problems, self.reasons, strict=True))
+
+
+def left_out_line(story: Story, why: str) -> str:
+    """The line that says `story` goes without its picture, and why."""
+    return f"{story.source}: no image for “{story.title}”: {why}"
 
 
 def hosted_name(sha256: str, extension: str) -> str:
@@ -190,6 +198,7 @@ def _applied(
     kept: list[Story] = []
     problems: list[str] = []
     left_out: list[str] = []
+    reasons: list[str] = []
     counts = {"fetched": 0, "reused": 0}
     for story in stories:
         image = story.image
@@ -198,8 +207,9 @@ def _applied(
             kept.append(story)
         elif isinstance(outcome, str):
             kept.append(replace(story, image=None))
-            problems.append(f"{story.source}: no image for “{story.title}”: {outcome}")
+            problems.append(left_out_line(story, outcome))
             left_out.append(story.key)
+            reasons.append(outcome)
         else:
             width = image.width if image.width is not None else outcome.width
             kept.append(replace(story, image=replace(image, width=width, hosted=outcome.hosted)))
@@ -207,7 +217,9 @@ def _applied(
                 counts["reused"] += 1
             elif image.url in fetched:
                 counts["fetched"] += 1
-    return Hosted(tuple(kept), tuple(problems), left_out=tuple(left_out), **counts)
+    return Hosted(
+        tuple(kept), tuple(problems), left_out=tuple(left_out), reasons=tuple(reasons), **counts
+    )
 
 
 def host_all(

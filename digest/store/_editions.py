@@ -78,10 +78,10 @@ class EditionsMixin(Base):
         *,
         now: datetime,
         slot: str | None = None,
-        picture_notes: Sequence[tuple[str, str]] = (),
+        picture_notes: Sequence[tuple[str, str, str]] = (),
     ) -> Edition:
         """Store a new edition and the article keys it carries, and what its build said
-        of the pictures it left out (story key, line: :meth:`picture_notes`); return it
+        of the pictures it left out (story key, line, why: :meth:`picture_notes`); return it
         with its id and a new random nonce (64 bits: the part of its Message-IDs no
         other stored edition, here or elsewhere, shares)."""
         list_id = self.list_id(edition.list)

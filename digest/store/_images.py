@@ -144,20 +144,21 @@ class ImagesMixin(Base):
         assert fetched_at is not None  # the column is NOT NULL
         return FetchedImage(str(found.sha256), picture, fetched_at)
 
-    def picture_notes(self, edition_id: int) -> tuple[tuple[str, str], ...]:
+    def picture_notes(self, edition_id: int) -> tuple[tuple[str, str, str], ...]:
         """What the edition's last build or desk rebuild said of the story pictures it
-        could not host: (story key, line naming source, headline, why and address)."""
+        could not host: (story key, line naming source, headline, why and address, the
+        why and address alone; "" for notes kept before it was)."""
         e = t.editions
         with self.engine.connect() as conn:
             stored = conn.execute(select(e.c.picture_notes).where(e.c.id == edition_id)).scalar()
         notes = stored if isinstance(stored, list) else []
         return tuple(
-            (str(n["story"]), str(n["note"]))
+            (str(n["story"]), str(n["note"]), str(n.get("why") or ""))
             for n in notes
             if isinstance(n, dict) and "story" in n and "note" in n
         )
 
-    def set_picture_notes(self, edition_id: int, notes: Sequence[tuple[str, str]]) -> None:
+    def set_picture_notes(self, edition_id: int, notes: Sequence[tuple[str, str, str]]) -> None:
         """Replace the edition's picture notes (a desk rebuild hosted them again)."""
         e = t.editions
         with self.engine.begin() as conn:
@@ -218,9 +219,11 @@ class ImagesMixin(Base):
         return count, size
 
 
-def notes_json(notes: Sequence[tuple[str, str]]) -> list[dict[str, str]] | None:
+def notes_json(notes: Sequence[tuple[str, str, str]]) -> list[dict[str, str]] | None:
     """Picture notes as the editions' column keeps them (None: there are none)."""
-    return [{"story": key, "note": storable(line)} for key, line in notes] or None
+    return [
+        {"story": key, "note": storable(line), "why": storable(why)} for key, line, why in notes
+    ] or None
 
 
 def _touch(sha256: str, now: datetime) -> Any:

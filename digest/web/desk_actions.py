@@ -220,7 +220,7 @@ def rebuild(edition_id: int) -> BaseResponse | tuple[str, int]:
         flash(str(exc), "error")
         return _back(edition_id)
     flash("Ranked again from the stored articles; your changes were applied on top.", "ok")
-    if problems:  # each named under "Pictures left out", kept with the edition
+    if problems:  # as many as "Pictures left out" names (not a dropped story's)
         count = "1 picture" if len(problems) == 1 else f"{len(problems)} pictures"
         flash(f"{count} could not be hosted: see “Pictures left out”.", "error")
     return _back(edition_id)

@@ -159,8 +159,8 @@ def rebuild(app: App, edition_id: int, *, now: datetime, seen: int | None = None
 def rebuilt(
     app: App, edition_id: int, *, now: datetime, seen: int | None = None
 ) -> tuple[Edition, tuple[str, ...]]:
-    """:func:`rebuild`, and a line per story picture that could not be hosted (the
-    pictures the edition already hosted are kept, not fetched again)."""
+    """:func:`rebuild`, and :func:`pictures_left_out` of the rebuilt edition (the
+    pictures it already hosted are kept, not fetched again)."""
     current = draft(app, edition_id, seen=seen)
     edition = current.edition
     # The editor's pins are ranked in (even old news); dropped stories are not left
@@ -170,14 +170,32 @@ def rebuilt(
         list_options(store, settings, edition.list, edition_id=edition_id),
         pinned=curate.pinned_keys(current.operations),
     )
-    articles = candidates(store, settings.edition, edition.at)
+    # A story added on the desk is stored as an article, but its Add places it: ranked
+    # in too, it came back where the ranking put it (a lead the editor added as a
+    # teaser) and took the place of a story the ranking chose.
+    added = {op.story.key for op in current.operations if isinstance(op, curate.Add)}
+    articles = [a for a in candidates(store, settings.edition, edition.at) if a.key not in added]
     ranked = select(articles, store.section_sets(edition.list), now=edition.at, options=options)
     base = replace(current.base, leads=ranked.leads, teasers=ranked.teasers, reserve=ranked.reserve)
     like = current.base.carried + current.edition.carried
     base, hosted = images.host_edition(base, store, settings, now=now, like=like)
     saved = _save(app, base, current.operations, version=current.version, now=now)
     store.set_picture_notes(edition_id, hosted.notes)  # the desk shows these from now on
-    return saved, hosted.problems
+    return saved, pictures_left_out(app, saved)
+
+
+def pictures_left_out(app: App, edition: Edition) -> tuple[str, ...]:
+    """What the edition's build (`digest run`'s too) or last rebuild said of the pictures
+    it left out, for the stories it still carries without one, each named as it reads
+    now (under the headline an editor gave it); a story dropped, or given its picture
+    since, says no more."""
+    assert edition.id is not None
+    bare = {s.key: s for s in edition.carried if s.image is None or not s.image.hosted}
+    return tuple(
+        images.left_out_line(bare[key], why) if why else line
+        for key, line, why in app.store.picture_notes(edition.id)
+        if key in bare
+    )
 
 
 # -- adding a story ------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from digest.lint import Finding, lint_message
 from digest.records import Edition
 from digest.web.common import web
 from digest.web.desk import bp
-from digest.web.desk_edition import DESK_SOURCE, Curation, curation
+from digest.web.desk_edition import DESK_SOURCE, Curation, curation, pictures_left_out
 from digest.web.desk_outlook import outlook
 
 #: The previews' frames: the message's own styles and images, no script, no forms;
@@ -176,22 +176,22 @@ def _edition_context(app: App, cur: Curation, email: str | None) -> dict[str, An
         story = getattr(op, "story", None)
         if story is not None:
             titles.setdefault(story.key, story.title)
+        elif op.key not in titles:  # a story a rebuild left out: its stored article's
+            article = app.store.article(op.key)
+            if article is not None and article.title:
+                titles[op.key] = article.title
     sections: list[str] = []
     for source in app.settings.sources:
         if source.section and source.section not in sections:
             sections.append(source.section)
     info = app.store.edition_info(edition.id)
-    # What the build (`digest run`'s too) said of pictures it left out, for the stories
-    # still carried without one (a story dropped, or given its picture, says no more).
-    pictureless = {s.key for s in edition.carried if s.image is None or not s.image.hosted}
-    notes = [line for key, line in app.store.picture_notes(edition.id) if key in pictureless]
     ahead = outlook(app, info, now=web().now()) if info.status in ("draft", "approved") else None
     return {
         "info": info,
         "ahead": ahead,
         "email": email,
         "history": [describe(op, titles) for op in cur.operations],
-        "picture_notes": notes,
+        "picture_notes": pictures_left_out(app, edition),
         "subscribers": app.store.subscribers(edition.list, statuses=("active",), limit=200),
         "sections": sections,
         "ledger": app.store.ledger(edition.id),
