@@ -41,6 +41,7 @@ def test_a_link_the_fetcher_cannot_read_is_refused_with_a_message(desk: tuple[Pa
                 assert r.status_code == 303, (url, r.status_code)
                 page = c.get(r.headers["location"]).text
                 assert "not a valid address" in page, url
+                assert "The story was not added." in page, url  # whatever refused it
     finally:
         pages.shutdown()
         pages.server_close()

@@ -83,7 +83,10 @@ def _refused(edition_id: int, exc: DigestError) -> BaseResponse | tuple[str, int
         and web().app.store.edition_status(edition_id) != "draft"
     ):
         return _conflict(edition_id, exc)
-    flash(str(exc), "error")
+    said = str(exc)
+    if request.endpoint == "desk.add" and "not added" not in said:
+        said = f"{said.rstrip('. ')}. The story was not added."  # whatever refused it
+    flash(said, "error")
     return _back(edition_id, "add" if request.endpoint == "desk.add" else None)
 
 
