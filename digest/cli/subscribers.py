@@ -50,7 +50,9 @@ def subscribers_import(
     else reads that file, so after editing it, import it again.
 
     Good rows are written in one transaction; an import never reactivates an
-    unsubscribed, bounced or complained address, nor one erased with `forget`.
+    unsubscribed, bounced or complained address, nor one erased with `forget`, and
+    never changes a choice (sections, format, time zone) a reader made themselves on
+    their preferences page: "kept the reader's own choices for N" says for how many.
     New rows are active at once, even on a double opt-in list (no confirmation email:
     the file is the record of consent). Moving from another tool: docs/subscribers.md.
     Exits 1 when some rows were bad.
@@ -90,6 +92,13 @@ def subscribers_import(
         f"{result.duplicates} duplicates merged, {len(result.problems)} bad rows",
         markup=False,
     )
+    if result.kept_choices:  # the same words in a dry run: what the import does
+        console.print(
+            f"kept the reader's own choices for {result.kept_choices}: the sections, "
+            "format or time zone they set on their preferences page stay as they chose "
+            "(the file's values for those are not applied)",
+            markup=False,
+        )
     if status == "active" and lst.double_opt_in and result.added:
         console.print(
             f"List {list_name!r} has double opt-in, but an import is the record of consent "

@@ -29,7 +29,7 @@ from digest.store._retention import RetentionMixin
 from digest.store._roster import RosterMixin
 from digest.store._schedule import ScheduleMixin
 from digest.store._sources import SourceHealth, SourcesMixin
-from digest.store._subscribers import SubscribersMixin
+from digest.store._subscribers import OWN_CHOICE, SubscribersMixin
 from digest.store._welcomes import WelcomesMixin
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -141,6 +141,7 @@ class Store(
 
 __all__ = [
     "HEAD",
+    "OWN_CHOICE",
     "BounceRecord",
     "BounceStats",
     "SourceHealth",

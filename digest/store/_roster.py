@@ -1,10 +1,11 @@
 """Subscribers in bulk: what an import finds stored and writes, and `forget`.
 
 The CSV import (:mod:`digest.subscribers`) asks which of its addresses are stored,
-erased or bounced, and writes its rows with their consent events in one transaction;
-`forget` erases every subscription of a mailbox and keeps only a hash. Addresses are
-looked up by their key (:func:`digest.records.email_key`): several spellings of one
-mailbox are one subscriber. Nothing here validates addresses.
+erased or bounced and which choices their readers made themselves, and writes its rows
+with their consent events in one transaction; `forget` erases every subscription of a
+mailbox and keeps only a hash. Addresses are looked up by their key
+(:func:`digest.records.email_key`): several spellings of one mailbox are one subscriber.
+Nothing here validates addresses.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from digest.errors import StoreError
 from digest.records import SUPPRESSED, Subscriber, email_key
 from digest.store import schema as t
 from digest.store._base import Base, _subscriber, email_hashes
-from digest.store._subscribers import _chunks, _erased
+from digest.store._subscribers import OWN_CHOICE, _chunks, _erased, chosen
 
 
 class RosterMixin(Base):
@@ -40,6 +41,22 @@ class RosterMixin(Base):
                 for r in conn.execute(query):
                     out.update(dict.fromkeys(given[r.email_key], _subscriber(r, list_name)))
         return out
+
+    def own_choices(self, subscriber_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+        """Which choices (`sections`, `format`, `timezone`, `paused`) each of these
+        subscribers changed themselves on their preferences page, from their history;
+        one who never changed any there is left out. An import leaves those alone."""
+        e = t.subscriber_events
+        out: dict[int, set[str]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(subscriber_ids))):
+                query = select(e.c.subscriber_id, e.c.detail).where(
+                    e.c.origin == OWN_CHOICE, e.c.subscriber_id.in_(chunk)
+                )
+                for sid, detail in conn.execute(query):
+                    if found := chosen(detail):
+                        out.setdefault(int(sid), set()).update(found)
+        return {sid: frozenset(names) for sid, names in out.items()}
 
     def erased(self, emails: Iterable[str]) -> set[str]:
         """Those of these addresses that were erased with `forget`."""

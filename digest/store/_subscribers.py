@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -31,6 +31,12 @@ from sqlalchemy import (
 from digest.records import Subscriber, email_key
 from digest.store import schema as t
 from digest.store._base import Base, _subscriber, email_hashes, utc
+
+T = TypeVar("T")
+#: The origin of the events a reader's own save of their preferences page records.
+OWN_CHOICE = "web:preferences"
+#: What that page sets, each named in the event's detail as `name=value`.
+CHOICES = ("sections", "format", "timezone", "paused")
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +231,14 @@ class SubscribersMixin(Base):
             )
 
 
-def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+def chosen(detail: str | None) -> set[str]:
+    """The choices a preferences event changed, read from its detail as
+    :meth:`SubscribersMixin.set_preferences` writes it (`sections=A;B; format=text`)."""
+    parts = (detail or "").split("; ")
+    return {name for part in parts if (name := part.partition("=")[0]) in CHOICES}
+
+
+def _chunks(items: list[T], size: int = 500) -> Iterator[list[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 

@@ -13,7 +13,9 @@ so a file goes out and comes back unchanged. An import never reactivates an
 unsubscribed, bounced or complained address, re-adds one erased with `forget`, or
 adds one that bounced on another list. An import with a suppressed status (the people
 who left another tool) stores new rows with that status and moves active or pending
-ones to it: an import can stop mail to someone, never start it again.
+ones to it: an import can stop mail to someone, never start it again. A choice a
+reader made themselves on their preferences page (sections, format, time zone) is
+theirs: an import never changes it again (it may set the others, and the name).
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ class Merged:
 class ImportResult:
     added: int = 0
     updated: int = 0
-    unchanged: int = 0  # on the list already with these very values: nothing written
+    unchanged: int = 0  # on the list already with these values: nothing written
+    kept_choices: int = 0  # the file differs from a choice the reader made: theirs stays
     newly_suppressed: int = 0  # active or pending before, now the import's status
     kept_suppressed: int = 0  # unsubscribed/bounced/complained/forgotten rows left alone
     duplicates: int = 0
@@ -243,6 +246,10 @@ def import_rows(
 ) -> ImportResult:
     """Check every row, merge duplicates, then write the good rows in one transaction.
 
+    An existing subscriber keeps every choice they made themselves on their
+    preferences page (:meth:`~digest.store.Store.own_choices`): the file's value for it
+    is left out (counted in `kept_choices`), its other values are written as usual.
+
     `status` is what the rows are: `active` (new rows are added active; the file is the
     operator's record of consent), or `unsubscribed`, `bounced` or `complained` for the
     people who left another tool: new rows are stored so and never mailed, and active
@@ -271,6 +278,7 @@ def import_rows(
         good[email], first[email] = values, line
     writes = []
     existing = store.stored_subscribers(list_name, good)
+    own = store.own_choices(sub.id for sub in existing.values())
     erased = store.erased(e for e in good if e not in existing)
     bounced = store.bounced(e for e in good if e not in existing)  # on another list
     for email, values in good.items():
@@ -286,6 +294,11 @@ def import_rows(
             continue
         if sub is not None:  # its history is digest's own: the consent time is not news
             values = {k: v for k, v in values.items() if k != CONSENTED_AT}
+            # What the reader chose themselves wins over what the file says.
+            mine = own.get(sub.id, frozenset())
+            if not _same(sub, {k: v for k, v in values.items() if k in mine}):
+                result.kept_choices += 1
+            values = {k: v for k, v in values.items() if k not in mine}
         if sub is None:
             values = {**values, "status": status}
             result.added += 1

@@ -58,6 +58,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from digest.app import App
 from digest.errors import ConfigError, DigestError, SubscriberError
 from digest.records import SUPPRESSED, Subscriber
+from digest.store import OWN_CHOICE
 from digest.subscribers import MAX_NAME, check_timezone, normalise_email, subscribe
 from digest.subscribers.confirm import CONFIRM_FOR
 from digest.subscribers.welcome import welcome_job
@@ -252,7 +253,7 @@ def preferences(token: str) -> tuple[str, int] | BaseResponse:
                 format="text" if values["text_only"] else "html",
                 timezone=values["timezone"] or None,
                 paused=values["paused"],
-                origin="web:preferences",
+                origin=OWN_CHOICE,  # the reader's own: an import never undoes it
                 now=w.now(),
             )
             return redirect(url_for(".preferences", token=token, saved=1), code=303)
