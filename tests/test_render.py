@@ -220,9 +220,10 @@ def test_story_links_carry_campaign_parameters_end_to_end(tmp_path: Path) -> Non
     ]
     assert len(story_links) >= 8
     assert all(CAMPAIGN in href for href in story_links), story_links
-    # A link with a query keeps it as written, the parameters come after it.
+    # A link with a query keeps it as written, the parameters come after it (the
+    # publisher's "ref=feed" is taken off: tests/test_render_trackers.py).
     assert (
-        f"https://ledger.example.com/wind?id=5&ref=feed&{CAMPAIGN}"
+        f"https://ledger.example.com/wind?id=5&{CAMPAIGN}"
         in found["Ravnsborg Flak offshore wind farm reaches final investment decision"]
     )
     assert f"https://news.example.org/2026/11/4/story?{CAMPAIGN}" in text

@@ -14,7 +14,8 @@ This is the facade: import from `digest.render`. Its modules, by job:
 direction), :mod:`~digest.render.stories` (how a story is shown),
 :mod:`~digest.render.subject` (the subject and the config's templates),
 :mod:`~digest.render.fit` (inlining under the size limit), :mod:`~digest.render.text`
-(the plain-text helpers).
+(the plain-text helpers), :mod:`~digest.render.trackers` (the publishers' tracking
+parameters, taken off the links readers are shown).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from digest.render.stories import (
     lead_image_width,
     other_publishers,
     with_utm,
+    without_story_trackers,
 )
 from digest.render.subject import (
     EMPTY_FIELD,
@@ -61,6 +63,7 @@ from digest.render.subject import (
 )
 from digest.render.text import NOBREAK, SOFT, flow, flowed, flowed_part, nobreak, shorten, wrap
 from digest.render.theme import PACKAGE, Theme, default_project, default_templates
+from digest.render.trackers import without_trackers
 from digest.render.variant import Rendered, Variant
 
 __all__ = [
@@ -110,5 +113,7 @@ __all__ = [
     "story_attributes",
     "text_direction",
     "with_utm",
+    "without_story_trackers",
+    "without_trackers",
     "wrap",
 ]

@@ -34,6 +34,7 @@ from digest.render.stories import (
     lead_image_width,
     with_image_shown,
     with_utm,
+    without_story_trackers,
 )
 from digest.render.subject import (
     EMPTY_FIELD,
@@ -185,9 +186,10 @@ class Renderer:
         utm = self._utm(edition)
 
         def link(story: Story) -> Story:
-            """Campaign parameters on the publishers' links; a story with none gets its
-            page in our archive (our own links never carry them); its image where
-            `[newsletter] images` shows it from."""
+            """The publishers' links without their trackers, then with our campaign
+            parameters; a story with none gets its page in our archive (our own links
+            never carry them); its image where `[newsletter] images` shows it from."""
+            story = without_story_trackers(story)
             if utm:
                 also = tuple(replace(a, url=with_utm(a.url, utm)) for a in story.also)
                 story = replace(story, url=with_utm(story.url, utm), also=also)

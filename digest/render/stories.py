@@ -1,5 +1,6 @@
-"""How a story is shown: its links with the campaign parameters, its lead image's address,
-width and alt text, the outlets "Also in" names, and the teasers grouped by section.
+"""How a story is shown: its links without the publishers' trackers and with our
+campaign parameters, its lead image's address, width and alt text, the outlets "Also
+in" names, and the teasers grouped by section.
 
 Pure functions of a story (or a URL) that the templates call or the context holds;
 nothing here renders a template or reads a file.
@@ -13,7 +14,8 @@ from dataclasses import replace
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from digest.rank.outlets import NO_ONE, publisher
-from digest.records import Also, Image, Story
+from digest.records import Also, Edition, Image, Story
+from digest.render.trackers import without_trackers
 
 ALSO_NAMES = 3  # "Also in" names this many outlets, then counts the rest
 IMAGE_WIDTH = 536  # the lead image column: 600 px less 2 x 32 px padding
@@ -35,6 +37,27 @@ def with_utm(url: str | None, utm: Mapping[str, str]) -> str | None:
         return url
     query = "&".join(filter(None, [parts.query, urlencode(extra, quote_via=quote)]))
     return urlunsplit(parts._replace(query=query))
+
+
+def without_story_trackers(story: Story) -> Story:
+    """The story with its link and its "Also in" links as readers are shown them: the
+    publishers' tracking parameters taken off (:mod:`digest.render.trackers`)."""
+    url = without_trackers(story.url)
+    also = tuple(replace(a, url=without_trackers(a.url)) for a in story.also)
+    if url == story.url and all(a.url == b.url for a, b in zip(also, story.also, strict=True)):
+        return story
+    return replace(story, url=url, also=also)
+
+
+def edition_shown(edition: Edition) -> Edition:
+    """The edition with every story's links as readers are shown them
+    (:func:`without_story_trackers`); the stored edition keeps them as collected."""
+    return replace(
+        edition,
+        leads=tuple(map(without_story_trackers, edition.leads)),
+        teasers=tuple(map(without_story_trackers, edition.teasers)),
+        reserve=tuple(map(without_story_trackers, edition.reserve)),
+    )
 
 
 def story_ref(key: str) -> str:

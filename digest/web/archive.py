@@ -41,7 +41,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from digest.errors import ConfigError, NotFound
 from digest.records import Edition, Story
 from digest.render.language import direction
-from digest.render.stories import other_publishers, story_ref, with_image_shown
+from digest.render.stories import edition_shown, other_publishers, story_ref, with_image_shown
 from digest.store._editions import EditionInfo
 from digest.web.common import SECURITY_HEADERS, refuse_nul, text, web
 
@@ -109,7 +109,7 @@ def _subscribe_list(edition: Edition) -> str | None:
 def _entry(info: EditionInfo) -> dict[str, Any]:
     """What the index and the feed show of one edition."""
     app = web().app
-    edition = app.store.edition(info.id)
+    edition = edition_shown(app.store.edition(info.id))  # links without trackers
     renderer = app.renderer
     # On the list's calendar; a list gone from the configuration: on the project's.
     date, subject = renderer.date(edition), renderer.subject(edition)
