@@ -23,7 +23,6 @@ from typing import Any
 from digest.collect import fastxml, jsonfeed
 from digest.collect.boilerplate import strip_boilerplate
 from digest.collect.bounds import cap_article, cap_html, future_dated, item_name
-from digest.collect.bylines import without_byline
 from digest.collect.casing import recase_titles
 from digest.collect.decoding import gunzip, looks_like_json, to_utf8
 from digest.collect.entry import (
@@ -43,8 +42,9 @@ from digest.collect.entry import (
 )
 from digest.collect.headlines import is_address, strip_own_name
 from digest.collect.links import rss_items_as_written, unwrap_redirect
-from digest.collect.openings import without_captions
+from digest.collect.openings import without_captions, without_opening
 from digest.collect.outlets import registrable_domain
+from digest.collect.promos import without_promos
 from digest.collect.sanitize import (
     MAX_DEPTH,
     absolute_url,
@@ -347,13 +347,13 @@ def _article(
     named = clean_text(entry.title)
     said = html_to_text(html)  # as the source wrote it: the key's basis, kept stable
     credits = entry.credits(source, language)  # what tells a byline from the story
-    kept = without_captions(said, html)
-    text = without_byline(strip_boilerplate(kept, title=named, html=html), credits)
+    kept = without_promos(without_captions(said, html), html)
+    text = without_opening(strip_boilerplate(kept, title=named, html=html), credits)
     if entry.summary and entry.content:
         summary_html, _ = flatten_deep(cap_html(entry.summary)[0])
         summary_html = sanitize_html(summary_html, base_url=entry.base)
         said = html_to_text(summary_html)
-        kept = without_captions(said, summary_html)
+        kept = without_promos(without_captions(said, summary_html), summary_html)
         summary = standfirst(strip_boilerplate(kept, title=named, html=summary_html), credits)
     else:
         summary_html, summary = html, standfirst(text, credits)

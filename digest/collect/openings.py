@@ -3,12 +3,15 @@
 Job: :func:`story_paragraphs` gives the paragraphs of a plain-text summary or body (as
 :func:`~digest.collect.sanitize.html_to_text` writes it: paragraphs separated by a blank
 line, lines by a newline) that a standfirst may be chosen from: the text's, without its
-byline and its sponsor lines. A reader who gets "Por Matt Spetalnick e Jason Szep" or
+byline, its dateline and its sponsor lines. A reader who gets "Por Matt Spetalnick e Jason Szep" or
 "Squarespace: Build it beautiful. Use code ATP for 10% off" under a headline learns
 nothing about the story.
 
 - **Bylines.** :mod:`digest.collect.bylines` says which first line is one, on the
   evidence of the item's language, author and source (its ``Credits``).
+- **Wire datelines** after the byline, or opening the text: "NEWARK, N.J. (AP) — "
+  (:func:`without_opening`, which the body goes through too: a summary and the body it
+  opens read alike).
 - **Sponsor lines.** A paragraph that is only an ad label ("Anzeige", "Annonce",
   "Publicidade", "Advertisement", …); one that says who brought the episode ("This
   episode is brought to you by …", "Sponsored by" and names only); a heading "Sponsored
@@ -42,8 +45,9 @@ import regex
 
 from digest.collect.bylines import NO_CREDITS, Credits, is_credit, without_byline
 from digest.collect.shownotes import is_show_notes, story_lines
+from digest.datelines import undated
 
-__all__ = ["story_paragraphs", "without_captions"]
+__all__ = ["story_paragraphs", "without_captions", "without_opening"]
 
 _LABEL = regex.compile(
     r"(?i)\W*(?:anzeige|werbung|annonce|reklame|publicidade|publicidad|publicité"
@@ -105,13 +109,20 @@ def without_captions(text: str, html: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+def without_opening(text: str, credits: Credits = NO_CREDITS) -> str:
+    """`text` without the byline that opens it (:mod:`digest.collect.bylines`) and the
+    wire dateline before its news, after the byline or without one ("NEWARK, N.J. (AP)
+    — ": :func:`digest.datelines.undated`)."""
+    return undated(without_byline(text, credits))
+
+
 def story_paragraphs(text: str, credits: Credits = NO_CREDITS) -> list[str]:
     """The paragraphs of `text` that may be its story: without the byline that opens it,
     without an update note before the story, without sponsor lines and without show
     notes (:mod:`digest.collect.shownotes`); all of them (its byline aside) when all are
     sponsor lines; [] when the text is a byline and nothing else. `credits` are the
     byline's evidence (:mod:`digest.collect.bylines`)."""
-    kept = without_byline(text, credits)
+    kept = without_opening(text, credits)
     if not kept.strip():
         return []
     paragraphs = kept.split("\n\n")

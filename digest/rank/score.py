@@ -120,12 +120,28 @@ def advert(article: Article) -> bool:
     return sponsored(article)
 
 
+#: A post that opens by thanking its sponsor for the site, feed or episode it runs in:
+#: "My thanks to Mnml for sponsoring this week's DF RSS feed." (the sponsor's own post).
+_THANKS = re.compile(
+    r"^\W*(?:my|our|many|special) thanks to (?:(?!\bfor\b)[^.!?\n]){1,60}\bfor sponsoring"
+    r" (?:(?:this|last|next) (?:week|month)['’]s|(?:the|this|our|my)) (?:[\w.-]+ ){0,3}?"
+    r"(?:(?:rss |web)?feed|(?:web)?site|blog|podcast|show|episode|newsletter)\b",
+    re.IGNORECASE,
+)
+
+
 def sponsored(article: Article) -> bool:
     """Marked as advertising (a label starting or closing its title, "[Sponsor] ...",
-    or a whole category or author, as for :func:`advert`), whatever text it has: it may
-    run as a teaser, never as a lead (see :func:`digest.rank.rank`)."""
+    or a whole category or author, as for :func:`advert`), or a post that opens by
+    thanking its sponsor ("My thanks to X for sponsoring this week's feed.": the
+    sponsor's post), whatever text it has: it may run as a teaser, never as a lead (see
+    :func:`digest.rank.rank`). A story that quotes thanks ("My thanks to the voters
+    for…") or a sponsor of anything else ("…for sponsoring the youth team") is not."""
     fields = (*article.categories, article.author or "")
-    return bool(_AD_TITLE.search(article.title)) or any(_AD_FIELD.match(f) for f in fields)
+    if _AD_TITLE.search(article.title) or any(_AD_FIELD.match(f) for f in fields):
+        return True
+    opening = (article.summary.strip() or article.text.strip())[:200]
+    return bool(_THANKS.match(opening))
 
 
 def newest(cluster: Sequence[Article]) -> datetime | None:

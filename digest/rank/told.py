@@ -4,7 +4,8 @@ Job: give the headline an article's story shows and the text under it (its stand
 else its body), for untitled feed items (whose title is their text's first words),
 pages whose standfirst only repeats the headline, and feed items whose excerpt is only
 the post's opening cut short (:func:`told`); the text without a wire dateline before
-its news ("NEWARK, N.J. (AP) — ": :func:`undated`).
+its news ("NEWARK, N.J. (AP) — ": :func:`digest.datelines.undated`; collect drops it
+too, but articles stored before it did keep theirs).
 Must not: choose, score or trim a story's summary to its budget (that is
 :mod:`digest.rank`), or look at anything but the one article.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from digest.datelines import undated
 from digest.rank.trim import trim as _trim
 from digest.records import Article
 
@@ -69,37 +71,6 @@ def told(article: Article) -> tuple[str, str]:
     untitled = _headline(article.title, source_text)
     title, text = (article.title, source_text) if untitled is None else untitled
     return title, undated(text)
-
-
-#: A wire dateline: a place in capitals (", N.J.", ", Nov 19" may follow), the agency in
-#: brackets, then a dash: "NEWARK, N.J. (AP) — ", "LONDON, Nov 19 (Reuters) - ",
-#: "(CNN) — "; or, without an agency, a place and a long dash: "COPENHAGEN — ".
-_DATELINE = re.compile(
-    r"(?:(?P<place>[^\W\d_](?:[^\W\d_]|[.'’\- ])*?)(?:,\s*(?P<more>[^()\n—–]{1,40}?))?\s*)?"
-    r"(?:\((?P<agency>[^\W\d_][\w .&/-]{0,24})\)\s*)?(?P<dash>--|[—–-])\s+(?=[\w\"'“‘«])"
-)
-#: Letters a place must have to count as a dateline with no agency named ("US — China…"
-#: is a sentence; "ROME — The…" a dateline).
-_BARE_PLACE = 4
-_DATELINE_CHARS = 80
-
-
-def undated(text: str) -> str:
-    """`text` without a wire dateline at its start ("NEWARK, N.J. (AP) — Jurors…" is
-    "Jurors…"): where and by whom a story was filed is no news, and no other teaser
-    opens with it. A text that only starts with a name in capitals ("NATO allies met…")
-    or an acronym and a dash ("EU ministers - most of them -") is left as it is."""
-    match = _DATELINE.match(text, 0, _DATELINE_CHARS)
-    if match is None:
-        return text
-    place, agency = match.group("place"), match.group("agency")
-    if place is not None and not place.isupper():
-        return text
-    if agency is None:
-        letters = sum(c.isalpha() for c in place or "")
-        if match.group("dash") == "-" or letters < _BARE_PLACE:
-            return text
-    return text[match.end() :]
 
 
 #: An outlet's own "this is an update" at the start of a headline: "Update:", "UPDATE 2 -",
