@@ -60,7 +60,7 @@ PIXEL_URL = re.compile(
     r"(?i)(?:/~r/|/~ff/|feedsportal|doubleclick\.net|stats\.wordpress\.com|pixel\.(?:gif|png)"
     r"|/pixel(?:[/?]|$)|/track(?:ing)?/|tracking[-_]?pixel|/track\.gif|/open\.gif|/beacon"
     r"|spacer\.gif|blank\.gif|/1x1|\b1x1\.|pheedo|/b\.gif|/mf\.gif|feedburner\.com/~"
-    r"|/count(?:er)?\.gif|/emoji/)"
+    r"|/count(?:er)?\.gif|/emoji/|/(?:piwik|matomo)\.php|[?&]idsite=)"  # Matomo's
 )
 _TAG = re.compile(r"<[^<>]*>")
 _SCRIPTISH = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>")
