@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.collect.feeds import parse_feed
+from digest.collect.pictures import first_image
 from digest.collect.sanitize import (
     ALLOWED_TAGS,
     ATTRIBUTES,
     clean_text,
-    first_image,
     html_to_text,
     sanitize_html,
 )
