@@ -90,8 +90,8 @@ def differences(reference: F.Parsed, fast: F.Parsed) -> list[str]:
 def both_ways(body: bytes, url: str) -> tuple[F.Parsed, F.Parsed | None]:
     """feedparser's articles, and the fast path's (None: it refused the document)."""
     utf8 = to_utf8(body, None)
-    entries, language = F._feedparser_entries(utf8, source="s", url=url)
-    reference = F.build_articles(entries, source="s", now=NOW, language=language)
+    entries, language, own = F._feedparser_entries(utf8, source="s", url=url)
+    reference = F.build_articles(entries, source="s", now=NOW, language=language, own=own)
     fast = fastxml.read_fast(utf8, absolute_url(url, None))
     if fast is None:
         return reference, None
@@ -102,7 +102,8 @@ def both_ways(body: bytes, url: str) -> tuple[F.Parsed, F.Parsed | None]:
             assert mine == reference_value, (
                 f"entry {number} {name}: {reference_value!r} != {mine!r}"
             )
-    return reference, F.build_articles(fast[0], source="s", now=NOW, language=fast[1])
+    assert fast[2] == own, "the feed's own pictures"
+    return reference, F.build_articles(fast[0], source="s", now=NOW, language=fast[1], own=fast[2])
 
 
 _ELEMENT = re.compile(rb"<([A-Za-z_][-\w.:]*)")

@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.collect.feeds import parse_feed
+from digest.collect.pictures import first_image
 from digest.collect.sanitize import (
     ALLOWED_TAGS,
     ATTRIBUTES,
     clean_text,
-    first_image,
     html_to_text,
     sanitize_html,
 )
@@ -199,6 +199,17 @@ def test_sanitize_drops_tracking_pixels_and_their_empty_links() -> None:
     )
     clean = sanitize_html(html, base_url=None)
     assert clean == '<p>Text</p><img src="https://e.org/photo.jpg">'
+
+
+def test_sanitize_drops_matomo_tracking_pixels() -> None:
+    """Matomo (Piwik) counts a reading with a picture of no declared size, its address
+    the page's: fboes ends each post with one (``p.php?idsite=8&action_name=…``)."""
+    html = (
+        '<p>Text</p><img src="https://stats.3960.org/p.php?idsite=8&amp;action_name=Lecker"'
+        ' alt=""><img src="https://e.org/matomo.php?idsite=1&amp;rec=1">'
+        '<img src="https://e.org/piwik.php?x=1"><img src="https://e.org/photo.jpg">'
+    )
+    assert sanitize_html(html, base_url=None) == '<p>Text</p><img src="https://e.org/photo.jpg">'
 
 
 def test_html_to_text_keeps_paragraphs_and_decodes_entities() -> None:

@@ -24,6 +24,8 @@ comparing the articles built (``tests/test_collect_fastxml.py`` keeps that proof
   other than plain text, HTML or XHTML;
 - an empty element (``<comments/>``) in an item: feedparser-rs skips the element
   after it (a GUID lost, and the article's key with it).
+- an RSS 1.0 ``<image>``: feedparser does not read it (it reads RSS 2.0's), and the
+  feed's own picture decides which pictures are stories' (:mod:`digest.collect.pictures`).
 
 What remains differs only in the order of an HTML tag's attributes (feedparser sorts
 them), which sanitising keeps and nothing reads.
@@ -43,6 +45,7 @@ from xml.parsers import expat
 
 from digest.collect.entry import Entry, feed_date, language_tag, plain_text_html
 from digest.collect.links import rss_item_base
+from digest.collect.pictures import own_pictures
 from digest.collect.sanitize import absolute_url
 from digest.records import Image
 
@@ -82,6 +85,7 @@ _CHANNEL_ONLY = (b"atom:link", b"atom10:link")
 #: Every href and src attribute value in a piece of HTML (quoted or not).
 _URL_ATTRIBUTE = re.compile(r"""(?i)\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 _ITEM = re.compile(rb"<item[\s>].*?</item\s*>", re.DOTALL)
+_IMAGE = re.compile(rb"<image[\s>]")
 _ITEM_START = re.compile(rb"<item[\s>/]")
 _LINKED = re.compile(rb"<link(?:\s[^>]*)?>\s*[^\s<]")
 _ABSOLUTE_GUID = re.compile(r"https?://\S+\Z")
@@ -92,9 +96,10 @@ _IMAGE_EXT = re.compile(r"(?i)\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])")
 
 def read_fast(
     body: bytes, doc_base: str | None, zone: tzinfo = UTC
-) -> tuple[list[Entry], str | None] | None:
-    """The entries and language of a UTF-8 XML feed, or None: parse it with feedparser
-    (a date that names no zone is in `zone`)."""
+) -> tuple[list[Entry], str | None, frozenset[str]] | None:
+    """The entries, language and own pictures (its ``<image>``: see
+    :mod:`digest.collect.pictures`) of a UTF-8 XML feed, or None: parse it with
+    feedparser (a date that names no zone is in `zone`)."""
     if not _is_utf8(body) or _DIFFERENT.search(body) or not _plain(body):
         return None
     text = _CDATA.sub(b"", body)
@@ -116,6 +121,8 @@ def read_fast(
         return None
     if parsed.bozo or parsed.version not in VERSIONS or not parsed.entries:
         return None
+    if parsed.version == "rss10" and _IMAGE.search(text):
+        return None  # the feed's own picture, which feedparser does not read in RSS 1.0
     if len(parsed.entries) != text.count(b"<item>") + text.count(b"<item "):
         return None  # items inside items: feedparser counts them otherwise
     linked = sum(1 for e in parsed.entries if e.link)
@@ -133,7 +140,8 @@ def read_fast(
         if entry is None or not (guids_are_names or _guid_kept(entry.guid, base)):
             return None
         entries.append(entry)
-    return entries, language_tag(feed.language)
+    own = own_pictures(base, feed.image.href if feed.image else None, feed.logo, feed.icon)
+    return entries, language_tag(feed.language), own
 
 
 def _linked_items(text: bytes) -> int:

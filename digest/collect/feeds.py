@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -44,12 +43,12 @@ from digest.collect.headlines import is_address, strip_own_name
 from digest.collect.links import rss_items_as_written, unwrap_redirect
 from digest.collect.openings import without_captions, without_opening
 from digest.collect.outlets import registrable_domain
+from digest.collect.pictures import feedparser_images, illustrations, own_pictures, with_pictures
 from digest.collect.promos import without_promos
 from digest.collect.sanitize import (
     MAX_DEPTH,
     absolute_url,
     clean_text,
-    first_image,
     flatten_deep,
     html_to_text,
     sanitize_html,
@@ -71,7 +70,6 @@ __all__ = [
 
 #: An item that takes longer than this to clean is named in the source's report.
 SLOW_ITEM_SECONDS = 2.0
-_IMAGE_EXT = re.compile(r"(?i)\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])")
 
 
 def parse_feed(
@@ -117,19 +115,22 @@ def read_feed(
     if not body.strip():
         raise source_error(source, url, "empty document")
     if looks_like_json(body, content_type):
-        entries, language, dropped = jsonfeed.read(body, source=source, url=url)
+        entries, language, own, dropped = jsonfeed.read(body, source=source, url=url)
     else:
-        entries, language = _read_xml(
+        entries, language, own = _read_xml(
             body, source=source, url=url, content_type=content_type, zone=zone
         )
         dropped = []
-    built = build_articles(entries, source=source, now=now, section=section, language=language)
+    built = build_articles(
+        entries, source=source, now=now, section=section, language=language, own=own
+    )
     return replace(built, warnings=(*dropped, *built.warnings))
 
 
 def _read_xml(
     body: bytes, *, source: str, url: str | None, content_type: str | None, zone: tzinfo
-) -> tuple[list[Entry], str | None]:
+) -> tuple[list[Entry], str | None, frozenset[str]]:
+    """The entries, language and own pictures (logo, icon) of an XML feed."""
     utf8 = to_utf8(body, content_type)
     if (fast := fastxml.read_fast(utf8, absolute_url(url, None), zone)) is not None:
         return fast
@@ -138,8 +139,9 @@ def _read_xml(
 
 def _feedparser_entries(
     utf8: bytes, *, source: str, url: str | None, raw: bytes | None = None, zone: tzinfo = UTC
-) -> tuple[list[Entry], str | None]:
-    """The entries and language feedparser reads (the reference for the fast path).
+) -> tuple[list[Entry], str | None, frozenset[str]]:
+    """The entries, language and the feed's own pictures (its image, logo, icon: see
+    :mod:`digest.collect.pictures`) feedparser reads (the reference for the fast path).
 
     ``utf8``: the document as :func:`_to_utf8` gave it; ``raw``: as it came (for the
     error message), if that differs.
@@ -167,7 +169,7 @@ def _feedparser_entries(
             from digest.collect.discovery import why_not_a_feed  # loaded for a failure only
 
             raise source_error(source, url, why_not_a_feed(raw or utf8, parsed, url))
-        return [], None
+        return [], None, frozenset()
     feed = parsed.feed
     links = feed.get("links", [])
     self_link = next((link.get("href") for link in links if link.get("rel") == "self"), None)
@@ -178,7 +180,10 @@ def _feedparser_entries(
     if len(said) != len(parsed.entries):
         site, said = None, parsed.entries
     entries = zip(parsed.entries, said, strict=True)
-    return [_entry(e, base, zone, site, s) for e, s in entries], language
+    own = own_pictures(
+        base, (feed.get("image") or {}).get("href"), feed.get("logo"), feed.get("icon")
+    )
+    return [_entry(e, base, zone, site, s) for e, s in entries], language, own
 
 
 def _entry(e: Any, base: str | None, zone: tzinfo, site: str | None, said: Any) -> Entry:
@@ -202,7 +207,7 @@ def _entry(e: Any, base: str | None, zone: tzinfo, site: str | None, said: Any) 
         updated=_when(e, "updated", zone),
         author=detail.get("name") or e.get("author"),
         categories=tuple(t.get("term") or t.get("label") or "" for t in e.get("tags", [])),
-        images=tuple(_entry_images(said, site or link or base)),
+        images=tuple(feedparser_images(said, site or link or base)),
         base=site or link or base,
         episode=episode_text(_markup(e.get("subtitle") or "", e.get("subtitle_detail")))
         if is_episode(e)
@@ -227,35 +232,6 @@ def _markup(value: str, detail: Mapping[str, Any] | None) -> str:
     return plain_text_html(value)
 
 
-def _entry_images(e: Any, base: str | None) -> Iterable[Image]:
-    media = sorted(
-        (m for m in e.get("media_content", []) if _is_image(m.get("medium"), m.get("type"), m)),
-        key=lambda m: -_int(m.get("width")),
-    )
-    for m in [*media, *e.get("media_thumbnail", [])]:
-        if src := absolute_url(m.get("url"), base):
-            yield Image(url=src, width=_int(m.get("width")) or None)
-    for enclosure in e.get("enclosures", []):
-        is_image = enclosure.get("type", "").startswith("image/")
-        if is_image and (src := absolute_url(enclosure.get("href"), base)):
-            yield Image(url=src)
-    if src := absolute_url((e.get("image") or {}).get("href"), base):
-        yield Image(url=src)
-
-
-def _is_image(medium: str | None, mime: str | None, m: Mapping[str, Any]) -> bool:
-    if medium or mime:
-        return medium == "image" or (mime or "").startswith("image/")
-    return bool(_IMAGE_EXT.search(m.get("url") or ""))
-
-
-def _int(value: object) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        return 0
-
-
 def build_articles(
     entries: Iterable[Entry],
     *,
@@ -263,8 +239,11 @@ def build_articles(
     now: datetime,
     section: str | None = None,
     language: str | None = None,
+    own: Iterable[str] = (),
 ) -> Parsed:
-    """Decide keys, clean and sanitise each entry, and fold duplicate keys.
+    """Decide keys, clean and sanitise each entry, and fold duplicate keys; each
+    article's picture is its first that is not the feed's branding (`own`: the pictures
+    the feed declares its own; see :mod:`digest.collect.pictures`).
 
     Of two entries with one key, the first is kept unless a later one was updated later.
     Two *different* posts that share a GUID (another link, or another title and text)
@@ -276,6 +255,7 @@ def build_articles(
     kept: dict[str, tuple[Article, datetime | None]] = {}
     warnings: list[str] = []
     shared: dict[str, dict[str, str]] = {}  # GUID -> {key: title} of different posts
+    pictures: dict[str, tuple[Image, ...]] = {}  # key -> its candidates, in order
     for entry in entries:
         if not (entry.title or entry.link or entry.summary or entry.content):
             continue  # an empty <item/>: nothing to show
@@ -302,13 +282,15 @@ def build_articles(
             old = kept.get(article.key)
         if old is None or (stamp and old[1] and stamp > old[1]):
             kept[article.key] = (article, stamp)
+            pictures[article.key] = (*entry.images, *illustrations(article.html, entry.base))
     for guid, posts in shared.items():
         example = list(posts.values())[1]
         warnings.append(
             f"{len(posts)} different items share the GUID {guid!r} "
             f"(e.g. {shorten(example, 48)!r}): kept apart"
         )
-    articles = recase_titles(settle_summaries([article for article, _ in kept.values()]))
+    pictured = with_pictures([article for article, _ in kept.values()], pictures, frozenset(own))
+    articles = recase_titles(settle_summaries(pictured))
     if future := future_dated(articles, now):
         warnings.append(future)
     return Parsed(articles, tuple(warnings))
@@ -372,9 +354,6 @@ def _article(
 
     title = strip_own_name(headline, own) or shorten(summary, 80) or "Untitled"
     published = entry.published or entry.updated  # kept even when in the future
-    image = next(iter(entry.images), None) or first_image(html, entry.base)
-    if image is not None and not image.alt:
-        image = replace(image, alt=title)
     categories = tuple(dict.fromkeys(c for c in map(clean_text, entry.categories) if c))
     article = Article(
         key=_key(entry, named, first_paragraph(said)),
@@ -387,7 +366,6 @@ def _article(
         published=published,
         author=clean_text(entry.author or "") or None,
         categories=categories,
-        image=image,
         language=entry.language or language,
         section=section,
     )

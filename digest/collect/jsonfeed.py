@@ -21,6 +21,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from digest.collect.entry import Entry, as_utc, language_tag, plain_text_html, source_error
+from digest.collect.pictures import own_pictures
 from digest.collect.sanitize import absolute_url
 from digest.records import Image
 
@@ -33,8 +34,11 @@ class _Invalid(Exception):
     """A member has the wrong type (the message is its path and what was wrong)."""
 
 
-def read(body: bytes, *, source: str, url: str | None) -> tuple[list[Entry], str | None, list[str]]:
-    """The entries of a JSON Feed document, its language, and the items it dropped."""
+def read(
+    body: bytes, *, source: str, url: str | None
+) -> tuple[list[Entry], str | None, frozenset[str], list[str]]:
+    """The entries of a JSON Feed document, its language, its own pictures (``icon``,
+    ``favicon``: see :mod:`digest.collect.pictures`) and the items it dropped."""
     try:
         doc = json.loads(body)
     except (UnicodeDecodeError, ValueError) as exc:
@@ -47,7 +51,9 @@ def read(body: bytes, *, source: str, url: str | None) -> tuple[list[Entry], str
         raise source_error(source, url, "JSON nested too deeply") from None
 
 
-def _read(doc: object, url: str | None) -> tuple[list[Entry], str | None, list[str]]:
+def _read(
+    doc: object, url: str | None
+) -> tuple[list[Entry], str | None, frozenset[str], list[str]]:
     if not isinstance(doc, dict):
         raise _Invalid(f"must be an object, not {_kind(doc)}")
     version = _str(doc, "version", "'version'")
@@ -80,7 +86,7 @@ def _read(doc: object, url: str | None) -> tuple[list[Entry], str | None, list[s
             dropped.append(f"item {i}{named} dropped: {exc}")
     if first is not None and not entries:
         raise first  # nothing readable at all: the feed is broken, say why
-    return entries, language, dropped
+    return entries, language, own_pictures(base, doc.get("icon"), doc.get("favicon")), dropped
 
 
 def _entry(item: object, path: str, base: str | None, feed_author: str | None) -> Entry:

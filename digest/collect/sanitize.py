@@ -20,7 +20,6 @@ import nh3
 from digest.collect.hosts import shown_host
 from digest.collect.marks import few_marks
 from digest.collect.markup import escaped_markup
-from digest.records import Image
 
 #: Tags kept (their attributes are filtered separately). Everything else is unwrapped.
 ALLOWED_TAGS = frozenset(
@@ -52,15 +51,16 @@ _BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 _NUMERIC_ATTRIBUTES = frozenset({"width", "height", "colspan", "rowspan", "start"})
 
 # nh3 output is normalised: attribute values are always double-quoted, `"` escaped.
-_IMG = re.compile(r'<img((?:\s+[a-zA-Z_:][-\w:.]*(?:="[^"]*")?)*)\s*/?>')
-_ATTR = re.compile(r'([a-zA-Z_:][-\w:.]*)="([^"]*)"')
+#: An <img> tag of sanitised HTML (its attributes in group 1), and one attribute.
+IMG_TAG = re.compile(r'<img((?:\s+[a-zA-Z_:][-\w:.]*(?:="[^"]*")?)*)\s*/?>')
+TAG_ATTRIBUTE = re.compile(r'([a-zA-Z_:][-\w:.]*)="([^"]*)"')
 _EMPTY_LINK = re.compile(r'<a(?:\s+[a-zA-Z_:][-\w:.]*(?:="[^"]*")?)*\s*>\s*</a>')
 #: Image URLs that are tracking pixels, feed "flare" buttons or spacers, not pictures.
 PIXEL_URL = re.compile(
     r"(?i)(?:/~r/|/~ff/|feedsportal|doubleclick\.net|stats\.wordpress\.com|pixel\.(?:gif|png)"
     r"|/pixel(?:[/?]|$)|/track(?:ing)?/|tracking[-_]?pixel|/track\.gif|/open\.gif|/beacon"
     r"|spacer\.gif|blank\.gif|/1x1|\b1x1\.|pheedo|/b\.gif|/mf\.gif|feedburner\.com/~"
-    r"|/count(?:er)?\.gif|/emoji/)"
+    r"|/count(?:er)?\.gif|/emoji/|/(?:piwik|matomo)\.php|[?&]idsite=)"  # Matomo's
 )
 _TAG = re.compile(r"<[^<>]*>")
 _SCRIPTISH = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>")
@@ -119,12 +119,12 @@ def _is_pixel(src: str | None, width: str | None, height: str | None) -> bool:
 
 def _drop_pixels(clean: str) -> str:
     def replace(match: re.Match[str]) -> str:
-        attrs = dict(_ATTR.findall(match.group(1)))
+        attrs = dict(TAG_ATTRIBUTE.findall(match.group(1)))
         if _is_pixel(attrs.get("src"), attrs.get("width"), attrs.get("height")):
             return ""
         return match.group(0)
 
-    return _EMPTY_LINK.sub("", _IMG.sub(replace, clean))
+    return _EMPTY_LINK.sub("", IMG_TAG.sub(replace, clean))
 
 
 _TAG_TOKEN = re.compile(r"<(/?)([a-zA-Z][-\w:]*)(?:\s[^>]*)?>")
@@ -329,47 +329,6 @@ def clean_text(s: str) -> str:
     s = _TAG.sub(escaped_markup(s), _SCRIPTISH.sub(" ", s))  # escaped in the source
     s = unicodedata.normalize("NFC", fix_mojibake(_BIDI_CONTROL.sub("", few_marks(s))))
     return _fold(_CONTROL.sub(" ", s))
-
-
-def first_image(html: str, base_url: str | None) -> Image | None:
-    """The first real picture in `html` (absolute http(s); no pixels, icons or SVGs)."""
-    if not html or "<img" not in html.lower():
-        return None
-    for match in _IMG.finditer(sanitize_html(html, base_url=base_url)):
-        attrs = {k: htmlmod.unescape(v) for k, v in _ATTR.findall(match.group(1))}
-        src = absolute_url(attrs.get("src", ""), None) or ""
-        if not src:
-            continue
-        width = int(attrs["width"]) if attrs.get("width", "").isdigit() else None
-        height = int(attrs["height"]) if attrs.get("height", "").isdigit() else None
-        if not _illustration(src, width, height):
-            continue
-        return Image(url=src, alt=clean_text(attrs.get("alt", "")), width=width)
-    return None
-
-
-#: Path segments of pictures that decorate a page rather than illustrate its story.
-_DECORATION = frozenset(
-    {"icon", "icons", "emoji", "emojis", "emoticons", "smilies", "smileys", "filetype"}
-    | {"filetypes", "avatar", "avatars", "badge", "badges", "button", "buttons", "spacer"}
-)
-MIN_WIDTH = 120  # a declared width below this is an icon or a thumbnail, not a picture
-MIN_HEIGHT = 50
-MAX_ASPECT = 4.0  # wider than this (468 x 60, 728 x 90) is a banner or a divider
-
-
-def _illustration(src: str, width: int | None, height: int | None) -> bool:
-    """Can this image illustrate a story? Not a pixel, an icon, a thumbnail too small
-    to lead, an advertising banner (a strip far wider than high) or a picture from a
-    folder of icons, emoji or avatars (often with no declared size at all)."""
-    path = urlsplit(src).path.lower()
-    if path.endswith((".svg", ".ico")):
-        return False
-    if _DECORATION.intersection(path.split("/")[:-1]):
-        return False
-    if (width is not None and width < MIN_WIDTH) or (height is not None and height < MIN_HEIGHT):
-        return False
-    return not (width and height and width / height > MAX_ASPECT)
 
 
 def absolute_url(link: str | None, base: str | None) -> str | None:
