@@ -4,7 +4,8 @@ The due subscribers are cut into id ranges `(lo, hi]` of `[queue] batch` subscri
 one task per range goes to the queue (its arguments are the edition id and the range:
 never an address or a message), then this process follows the ledger until every due
 subscriber is finished or the edition is paused or cancelled; a range that makes no
-progress for a while is enqueued again (claims make a duplicate task harmless). This
+progress for a while is enqueued again (claims make a duplicate task harmless), and
+at once the range of rows claimed by a worker of this machine that is gone (killed). This
 module sends no mail and does not import the workers' side (:mod:`.queue`) beyond
 the Celery app.
 """
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from digest.config import Settings
 from digest.deliver.broker import broker_location, redact
 from digest.deliver.interfaces import Clock, Progress, SendOptions, SendSummary
+from digest.deliver.lease import process_gone
 from digest.deliver.queue import TASK, celery_app
 from digest.errors import DeliveryError
 from digest.lifecycle import STOPPING, StopReason
@@ -93,6 +95,10 @@ def waiting(settings: Settings) -> int | None:
         return None
     finally:
         celery.close()
+
+
+def _chunks(ids: Sequence[int], size: int) -> list[Sequence[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def send_queued(
@@ -201,6 +207,18 @@ def send_queued(
             done = d["sent"] + d["bounced"] + d["deferred"] + d["failed"]
             if done >= expected or time.monotonic() - checked >= 5.0:
                 checked = time.monotonic()
+                if freed := store.free_claims_of(edition_id, process_gone):
+                    # a worker of this machine died holding them: no lease to wait out
+                    again = [(c[0] - 1, c[-1]) for c in _chunks(freed, q.batch)]
+                    log.warning(
+                        "edition %d: %d messages claimed by a worker of this machine that "
+                        "is gone are enqueued again",
+                        edition_id,
+                        len(freed),
+                    )
+                    enqueue(
+                        app.settings, edition_id, again, timezones=timezones, retry_unsendable=retry
+                    )
                 unfinished = store.unfinished_count(
                     edition_id,
                     edition.list,

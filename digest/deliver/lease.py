@@ -40,15 +40,28 @@ def _wall() -> datetime:
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether a process of this machine with this id exists (a zombie counts: the
-    cautious answer, as is a process of another user)."""
+    """Whether a process of this machine with this id exists and runs: a zombie (ended,
+    its exit status not yet collected: SIGKILLed with its parent, until init reaps it)
+    does not; a process of another user does (the cautious answer). A reused id names
+    a live process: the answer stays cautious (a lease is then waited out)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass
+    return not _ended(pid)
+
+
+def _ended(pid: int) -> bool:
+    """Linux: /proc/<pid>/stat says the process is a zombie (Z) or dead (X)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            line = stat.read()
+    except OSError:  # no /proc (not Linux), or reaped just now: os.kill decided
+        return False
+    state = line[line.rfind(b")") + 2 :][:1]  # after "pid (comm) ", comm may hold ")"
+    return state in (b"Z", b"X")
 
 
 def pre_lease_gone(worker: str) -> bool:
@@ -122,7 +135,7 @@ class EditionLease:
                         "edition %d: resuming %d messages claimed by an earlier digest's "
                         "send, whose process is gone",
                         self.edition_id,
-                        freed,
+                        len(freed),
                     )
                 return
             if held.owner == replace or held.host != self.host or pid_alive(held.pid):

@@ -5,7 +5,8 @@ With `[queue] broker` set, `digest send` enqueues id ranges (:mod:`.follow`).
 (:func:`~digest.deliver.wiring.run_worker` with an id range), claiming ledger rows with
 :meth:`~digest.store.Store.claim_exclusive` so that two workers never send the same
 row, and renewing its claims while it works so that only a dead worker's rows are
-taken over (after `[queue] lease` seconds). Tasks are acknowledged late and
+taken over (after `[queue] lease` seconds; at once when it was a process of this
+machine that is gone: :func:`~digest.deliver.lease.process_gone`). Tasks are acknowledged late and
 rejected when their worker is lost, so a batch held by a killed worker is delivered
 again (Redis: after `[queue] visibility_timeout`); its rows already marked are skipped.
 
@@ -32,7 +33,8 @@ from typing import Any
 from digest.app import App
 from digest.config import Settings
 from digest.deliver.broker import RedactBrokerUrls, broker_location, broker_url
-from digest.deliver.interfaces import Clock, SendOptions
+from digest.deliver.interfaces import Clock, SendOptions, SendSummary
+from digest.deliver.lease import process_gone
 from digest.deliver.reuse import Reused
 from digest.deliver.transports import Transport
 from digest.deliver.wiring import run_worker
@@ -212,10 +214,26 @@ def run_batch(
         timezones=frozenset(timezones) if timezones is not None else None,
         retry_unsendable=retry_unsendable,
     )
+    summary = SendSummary()
     with _Heartbeat(renew, every=max(0.2, lease / 4)):
-        summary = run_worker(
-            app, edition_id, options=options, clock=clock, id_range=ids, claim=claim
-        )
+        for again in range(3):  # again if a worker holding rows here died meanwhile
+            freed = store.free_claims_of(edition_id, process_gone, ids=ids)
+            if freed:
+                log.warning(
+                    "edition %d, ids (%d, %d]: %d rows claimed by a worker of this machine "
+                    "that is gone are sent now",
+                    edition_id,
+                    lo,
+                    hi,
+                    len(freed),
+                )
+            elif again:
+                break
+            summary.add(
+                run_worker(app, edition_id, options=options, clock=clock, id_range=ids, claim=claim)
+            )
+            if summary.paused is not None:
+                break
     store.release_claims(edition_id, worker=worker, ids=ids)
     held, oldest = store.held_elsewhere(edition_id, worker=worker, ids=ids)
     retry_in = None

@@ -111,20 +111,35 @@ class LeaseMixin(Base):
             )
             self._free_claims(conn, edition_id, owner)
 
-    def free_claims_of(self, edition_id: int, gone: Callable[[str], bool]) -> int:
+    def free_claims_of(
+        self,
+        edition_id: int,
+        gone: Callable[[str], bool],
+        *,
+        ids: tuple[int, int] | None = None,
+    ) -> list[int]:
         """Free the edition's claims whose worker `gone(worker)` says is gone (the next
-        claim takes them at once); how many rows were freed."""
+        claim takes them at once), only those of subscribers lo < id <= hi with `ids`;
+        the subscriber ids freed, in order. A row a live worker took over meanwhile
+        keeps its new claim (the worker is checked again as the row is updated)."""
         d = t.deliveries
         held = and_(d.c.edition_id == edition_id, d.c.status == "claimed")
+        if ids is not None:
+            held = and_(held, d.c.subscriber_id > ids[0], d.c.subscriber_id <= ids[1])
         with self.engine.begin() as conn:
             workers = conn.execute(
                 select(d.c.worker).where(held, d.c.worker.is_not(None)).distinct()
             ).scalars()
             dead = sorted(w for w in workers if gone(w))
             if not dead:
-                return 0
-            done = conn.execute(update(d).where(held, d.c.worker.in_(dead)).values(worker=None))
-            return int(done.rowcount)
+                return []
+            done = conn.execute(
+                update(d)
+                .where(held, d.c.worker.in_(dead))
+                .values(worker=None)
+                .returning(d.c.subscriber_id)
+            )
+            return sorted(int(i) for i in done.scalars())
 
     def _free_claims(self, conn: Connection, edition_id: int, owner: str) -> None:
         """Claims of a run's workers are named `<owner>/<worker>`."""
