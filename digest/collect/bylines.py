@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -181,7 +182,7 @@ def _after_run_in_byline(line: str, text: str, credits: Credits) -> str | None:
     shapes = [_INTRO_NAMES]
     if "|" in line[:_RUN_IN_CHARS]:
         shapes.append(_BARRED)
-    if credits.author:
+    if credits.author and _opens_with_author(line, credits.author):
         shapes.append(_BARE_NAMES)
     for pattern in shapes:
         for end in _ends(pattern, line):
@@ -283,6 +284,7 @@ def _by_author(names: str, credits: Credits) -> bool:
     return first in _author_names(credits.author)
 
 
+@lru_cache(maxsize=4096)  # authors of a long-running scheduler's feeds
 def _author_names(author: str) -> list[list[str]]:
     """The names in an author field ("jane@x.example (Jane Doe)", "Jane Doe and John Roe")."""
     if (inside := regex.search(r"\(([^()]+)\)", author)) and "@" in author:
@@ -295,17 +297,38 @@ def _author_names(author: str) -> list[list[str]]:
 def _folded(text: str) -> list[str]:
     """The words of `text`, case and accents aside ("Müller" → "muller")."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = (
+        decomposed
+        if decomposed.isascii()
+        else "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
     words: list[str] = regex.findall(r"[\p{L}\p{N}]+", plain)
     return words
+
+
+#: A word's end: where a byline's names may end.
+_WORD_END = regex.compile(r"[\p{L}\p{M}'’.](?=[\s,|]|$)")
 
 
 def _ends(pattern: regex.Pattern[str], line: str) -> list[int]:
     """Where a match of `pattern` at the start of `line` may end, at a word's end, the
     longest first."""
     head = line[:_RUN_IN_CHARS]
-    ends = [m.end() for m in regex.finditer(r"[\p{L}\p{M}'’.](?=[\s,|]|$)", head)]
+    if pattern.match(head) is None:  # no start of it matches: most lines (a fifth of a parse)
+        return []
+    ends = [m.end() for m in _WORD_END.finditer(head)]
     return [end for end in reversed(ends) if pattern.fullmatch(head, 0, end)]
+
+
+def _opens_with_author(line: str, author: str) -> bool:
+    """Whether `line`'s first word is the first of one of `author`'s names (bare names
+    are a byline only when they are the author's: :func:`_by_author`)."""
+    word = _FIRST_WORD.match(line)
+    first = _folded(word.group(1))[:1] if word else []
+    return bool(first) and any(names[0] == first[0] for names in _author_names(author))
+
+
+_FIRST_WORD = regex.compile(r"[\W_]*([\p{L}\p{M}\p{N}]+)")
 
 
 def _lower_words(text: str) -> frozenset[str]:
