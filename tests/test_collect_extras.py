@@ -95,6 +95,47 @@ def test_the_real_wire_stories_are_collected_without_their_datelines() -> None:
     assert obama.summary.startswith("Former President Barack Obama, free of a job")
 
 
+# A place in mixed case is a dateline when a news agency is named before the dash:
+# Brazilian, Spanish and Portuguese outlets run AFP and EFE copy so ("Quito, 24 Set 2018
+# (AFP) - "), and EFE's own style puts a full stop before the dash ("(EFE).- ").
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "Quito, 24 Set 2018 (AFP) - ",
+        "Nova York, 24 set (EFE).- ",
+        "São Paulo (Reuters) - ",
+        "Rio de Janeiro, 3 out (Lusa) - ",
+        "Berlin (dpa) – ",
+        "Copenhagen, Nov 19 (Ritzau) - ",
+        "Roma, 24 set (ANSA) - ",
+        "Newark, N.J. (AP) — ",
+    ],
+)
+def test_a_mixed_case_place_before_a_named_agency_is_a_dateline(dateline: str) -> None:
+    assert one(f"<p>{dateline}{NEWS}</p>").summary == NEWS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Boston (the city) - not the county - will vote on the harbour plan on Monday.",
+        "Jurors said Paris (Reuters) - style headlines were shown to them on Wednesday.",
+        "Quito, the capital - and the agency (AFP) - both said so on Monday.",
+    ],
+)
+def test_a_mixed_case_place_without_an_agency_before_the_dash_stays(text: str) -> None:
+    assert one(f"<p>{text}</p>").summary == text
+
+
+def test_the_real_agency_copy_in_mixed_case_opens_with_its_news() -> None:
+    """UOL Notícias (2018) runs AFP and EFE copy whose datelines are in mixed case."""
+    articles = corpus("news-uol-noticias-latin1-nodecl.rss")
+    summaries = [a.summary for a in articles.values()]
+    assert [s for s in summaries if s.startswith("O fundador do WikiLeaks")]
+    assert [s for s in summaries if s.startswith("O índice Dow Jones")]
+    assert not [s for s in summaries if "(AFP)" in s[:60] or "(EFE)" in s[:60]]
+
+
 # -- sign-up calls and related links ---------------------------------------------------
 
 

@@ -48,6 +48,8 @@ def _summary(text: str) -> str:
         "(CNN) — ",
         "COPENHAGEN — ",
         "ST. JOHN'S, Newfoundland — ",
+        "Quito, 24 Set 2018 (AFP) - ",
+        "Nova York, 24 set (EFE).- ",
     ],
 )
 def test_a_wire_dateline_does_not_open_the_story(dateline: str) -> None:
@@ -61,6 +63,8 @@ def test_a_wire_dateline_does_not_open_the_story(dateline: str) -> None:
         "EU ministers - most of them - backed the fishing quota on Wednesday.",
         "The mayor (AP) said nothing — and then everything.",  # not at the start
         "AI is everywhere this year, the harbour board said on Wednesday.",
+        "Boston (the city) - not the county - will vote on the harbour plan on Monday.",
+        "Jurors said Paris (Reuters) - style headlines were shown to them on Wednesday.",
     ],
 )
 def test_a_text_that_only_starts_in_capitals_is_kept(text: str) -> None:

@@ -45,6 +45,7 @@ from functools import lru_cache
 import regex
 
 from digest.collect.outlets import registrable_domain
+from digest.datelines import AGENCIES
 
 __all__ = ["Credits", "is_byline", "is_credit", "without_byline"]
 
@@ -101,14 +102,7 @@ _BY_WORDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     **dict.fromkeys(("ru", "uk", "bg"), (frozenset({"автор"}), frozenset({"и", "i"}))),
 }
 #: News agencies and wires that sign stories, folded ("PA Media" → "pamedia").
-_AGENCY_NAMES = (
-    "reuters ap associatedpress afp agencefrancepresse dpa epd kna apa sda ats keystonesda"
-    " ansa efe europapress lusa agencialusa agenciabrasil ritzau ntb tt stt pa pamedia"
-    " pressassociation bloomberg upi kyodo kyodonews jiji xinhua yonhap tass interfax ria"
-    " rianovosti ukrinform pap ctk tasr mti anp belga aap cp canadianpress pti ians ani"
-    " apdpa afpdpa"
-)
-_AGENCIES = frozenset(_AGENCY_NAMES.split())
+_AGENCIES = AGENCIES
 #: Agencies that write their name in lower case ("Jane Doe | dpa —").
 _LOWER_AGENCY = r"(?:dpa|epd|kna|sda|ats)"
 

@@ -21,7 +21,12 @@ from digest.errors import StoreError
 from digest.records import SUPPRESSED, Subscriber, email_key
 from digest.store import schema as t
 from digest.store._base import Base, _subscriber, email_hashes
-from digest.store._subscribers import OWN_CHOICE, _chunks, _erased, chosen
+from digest.store._subscribers import OWN_CHOICE, _chunks, _erased, _sections, chosen
+
+#: What an update of a stored subscriber may change besides the status; each change is
+#: named in the history (the reader's own choices are told by :data:`OWN_CHOICE` events
+#: alone, so an import's never count as theirs).
+_TRACKED = ("sections", "format", "timezone", "name")
 
 
 class RosterMixin(Base):
@@ -89,7 +94,10 @@ class RosterMixin(Base):
         says, and an address erased with `forget` is never inserted. Rows for the same
         address, in any spelling, are merged (the later values win; a new subscriber is
         stored as the first row spells it, an existing one keeps its spelling). Returns
-        the ids written, in row order (0 for a row left out). Statements are batched: a
+        the ids written, in row order (0 for a row left out). Each subscriber added, or
+        whose status, sections, format, time zone or name an update changes, gets one
+        event with `origin` (the changed fields and their new values in its detail: who
+        set what). Statements are batched: a
         10,000-row import is a handful of round trips, not tens of thousands.
         """
         merged: dict[str, dict[str, Any]] = {}  # by email_key, each with its `email`
@@ -105,11 +113,13 @@ class RosterMixin(Base):
         s, e = t.subscribers, t.subscriber_events
         with self.engine.begin() as conn:
             found: dict[str, tuple[int, str]] = {}
+            stored: dict[str, dict[str, Any]] = {}  # what an update may change, as it was
             for chunk in _chunks(list(merged)):
-                query = select(s.c.id, s.c.email_key, s.c.status).where(
-                    s.c.list_id == list_id, s.c.email_key.in_(chunk)
-                )
-                found.update({r.email_key: (int(r.id), r.status) for r in conn.execute(query)})
+                columns = (s.c.id, s.c.email_key, s.c.status, *(s.c[n] for n in _TRACKED))
+                query = select(*columns).where(s.c.list_id == list_id, s.c.email_key.in_(chunk))
+                for sid, key, status, *was in conn.execute(query):
+                    found[key] = (int(sid), status)
+                    stored[key] = dict(zip(_TRACKED, was, strict=True))
             new = {merged[k]["email"]: k for k in merged if k not in found}
             erased = {new[m] for m in _erased(conn, new)}
             inserts: list[dict[str, Any]] = []
@@ -128,8 +138,15 @@ class RosterMixin(Base):
                     updates.setdefault(keys, []).append(
                         {"_sid": sid, **{f"_v_{k}": values[k] for k in keys}}
                     )
-                    if values.get("status", status) != status:
-                        events.append({"subscriber_id": sid, "status": values["status"]})
+                    detail = _changes(stored[key], values)
+                    if values.get("status", status) != status or detail is not None:
+                        events.append(
+                            {
+                                "subscriber_id": sid,
+                                "status": values.get("status", status),
+                                "detail": detail,
+                            }
+                        )
                 elif key not in erased:
                     inserts.append(
                         {
@@ -222,6 +239,21 @@ def _by_key(emails: Iterable[str]) -> dict[str, list[str]]:
     for email in emails:
         out.setdefault(email_key(email), []).append(email)
     return out
+
+
+def _changes(stored: Mapping[str, Any], values: Mapping[str, Any]) -> str | None:
+    """The history's note of what an update changes besides the status, the fields in
+    :data:`_TRACKED` order: `sections=A;B; format=text; timezone=UTC; name=Ann L.`
+    (the name last, as it may hold "; "); None when it changes none of them."""
+    parts: list[str] = []
+    for name in _TRACKED:
+        if name not in values or (new := values[name]) == (old := stored[name]):
+            continue
+        if name != "sections":
+            parts.append(f"{name}={new}")
+        elif sorted(new or ()) != sorted(old or ()):
+            parts.append(_sections(sorted(new or ())))
+    return "; ".join(parts) or None
 
 
 def _consent_detail(when: datetime | None) -> str | None:

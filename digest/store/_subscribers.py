@@ -1,4 +1,5 @@
-"""Subscribers: the record of consent, with every status change kept as an event.
+"""Subscribers: the record of consent, with every status change (and every change of
+a subscriber's choices or name by the preferences page or an import) kept as an event.
 
 Addresses are stored normalised (:func:`digest.records.address_key`, see
 :func:`digest.subscribers.normalise_email`), as first typed, and looked up by their key
@@ -233,7 +234,9 @@ class SubscribersMixin(Base):
 
 def chosen(detail: str | None) -> set[str]:
     """The choices a preferences event changed, read from its detail as
-    :meth:`SubscribersMixin.set_preferences` writes it (`sections=A;B; format=text`)."""
+    :meth:`SubscribersMixin.set_preferences` writes it (`sections=A;B; format=text`).
+    Only for :data:`OWN_CHOICE` events: an import's detail names the same fields, but
+    what an import set is not the reader's choice."""
     parts = (detail or "").split("; ")
     return {name for part in parts if (name := part.partition("=")[0]) in CHOICES}
 

@@ -155,7 +155,8 @@ subscriber_merges = Table(
     _at("at", nullable=False),
 )
 
-# Every status change, with where it came from (import, unsubscribe link, bounce, ...).
+# Every status change, and every change of choices or name by the preferences page or
+# an import, with where it came from (import, unsubscribe link, bounce, ...).
 subscriber_events = Table(
     "subscriber_events",
     metadata,
