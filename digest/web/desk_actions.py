@@ -30,7 +30,7 @@ from digest.web import desk_add
 from digest.web import desk_edition as work
 from digest.web.common import web
 from digest.web.csrf import check_csrf
-from digest.web.desk import SCOPE, bp, current_editor, typed_words
+from digest.web.desk import SCOPE, bp, current_editor, stamp, typed_words
 from digest.web.desk_outlook import outlook
 
 #: Edition statuses a cancel may start from (a sent or cancelled edition stays so).
@@ -217,7 +217,7 @@ def rebuild(edition_id: int) -> BaseResponse | tuple[str, int]:
     check_csrf(SCOPE)
     w = web()
     try:
-        _, problems = work.rebuilt(w.app, edition_id, now=w.now(), seen=_seen())
+        done = work.rebuilt(w.app, edition_id, now=w.now(), seen=_seen())
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
     except CurationConflict as exc:
@@ -225,11 +225,32 @@ def rebuild(edition_id: int) -> BaseResponse | tuple[str, int]:
     except DigestError as exc:
         flash(str(exc), "error")
         return _back(edition_id)
-    flash("Ranked again from the stored articles; your changes were applied on top.", "ok")
+    message = "Ranked again from the stored articles; your changes were applied on top."
+    if done.held:  # else an edition left short of stories is a mystery
+        them = "it is" if sum(h.stories for h in done.held) == 1 else "they are"
+        message += (
+            f" {'; '.join(_held(h) for h in done.held)}, so {them} not ranked here: "
+            "a story goes to a list in one edition."
+        )
+    flash(message, "ok")
+    problems = done.pictures
     if problems:  # as many as "Pictures left out" names (not a dropped story's)
         count = "1 picture" if len(problems) == 1 else f"{len(problems)} pictures"
         flash(f"{count} could not be hosted: see “Pictures left out”.", "error")
     return _back(edition_id)
+
+
+def _held(held: work.Held) -> str:
+    """How many stories wait in another edition, named as the desk's list of editions
+    names it: "3 stories wait in edition 7 (slot 28 Nov 2026, 07:00 CET)" (without a
+    slot, by the time it was built for)."""
+    info = held.edition
+    if info.slot:
+        when = f"slot {stamp(info.slot, info.list)}"
+    else:
+        when = f"built for {stamp(info.built_for, info.list)}"
+    count = "1 story waits" if held.stories == 1 else f"{held.stories} stories wait"
+    return f"{count} in edition {info.id} ({when})"
 
 
 @bp.route("/editions/<int:edition_id>/status", methods=["POST"])

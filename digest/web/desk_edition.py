@@ -8,8 +8,9 @@ guarded by the edition's row version (optimistic concurrency, so it holds across
 saved in between nothing is stored and :class:`~digest.curate.CurationConflict` says
 so. The desk's forms carry the version the editor saw, so a change made from a page
 that is out of date is refused the same way. A rebuild ranks the stored articles again
-(the editor's pins ranked in) and replays the operations, so they win over the ranking.
-Adding a story is :mod:`digest.web.desk_add`.
+(the editor's pins ranked in) and replays the operations, so they win over the ranking;
+it says which of the list's other editions hold the stories it could not take (a story
+goes to a list in one edition). Adding a story is :mod:`digest.web.desk_add`.
 A test message goes through the same preparation as a real one, marked "[TEST] ", to
 one address, and is not recorded in the ledger.
 Must not: read the clock (callers pass `now`; a deadline's timer aside), or hold request
@@ -18,7 +19,7 @@ state.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -30,7 +31,8 @@ from digest.codec import edition_from_dict, edition_to_dict, iso
 from digest.curate import CurationConflict, CurationError, Operation
 from digest.deliver.mail import send_one
 from digest.errors import DeliveryError, NotFound
-from digest.records import Edition, Subscriber
+from digest.records import Edition, Subscriber, claimed_key
+from digest.store._editions import EditionInfo
 from digest.subscribers import normalise_email
 
 #: A picture note as an edition keeps it: (story key, line, why and address).
@@ -157,16 +159,33 @@ def undo(
     return _save(app, current.base, ops, version=current.version, now=now)
 
 
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Stories a rebuild could not take: another edition of the list waiting to go out
+    holds them (a story goes to a list in one edition)."""
+
+    edition: EditionInfo  # the edition that holds them
+    stories: int  # how many of its stories
+
+
+@dataclass(frozen=True, slots=True)
+class Rebuilt:
+    """What a desk rebuild stored, and what the editor needs told of it."""
+
+    edition: Edition
+    pictures: tuple[str, ...]  # :func:`pictures_left_out` of the rebuilt edition
+    held: tuple[Held, ...] = ()  # the other editions holding stories it could not take
+
+
 def rebuild(app: App, edition_id: int, *, now: datetime, seen: int | None = None) -> Edition:
     """Rank the stored articles again for the edition's time; replay the curation."""
-    return rebuilt(app, edition_id, now=now, seen=seen)[0]
+    return rebuilt(app, edition_id, now=now, seen=seen).edition
 
 
-def rebuilt(
-    app: App, edition_id: int, *, now: datetime, seen: int | None = None
-) -> tuple[Edition, tuple[str, ...]]:
-    """:func:`rebuild`, and :func:`pictures_left_out` of the rebuilt edition (the
-    pictures it already hosted are kept, not fetched again)."""
+def rebuilt(app: App, edition_id: int, *, now: datetime, seen: int | None = None) -> Rebuilt:
+    """:func:`rebuild`, with :func:`pictures_left_out` of the rebuilt edition (the
+    pictures it already hosted are kept, not fetched again) and the other editions that
+    hold stories it could not take."""
     current = draft(app, edition_id, seen=seen)
     edition = current.edition
     # The editor's pins are ranked in (even old news); dropped stories are not left
@@ -188,7 +207,25 @@ def rebuilt(
     # The added stories are not hosted again: what was said of their pictures stays.
     notes = [*hosted.notes, *(n for n in store.picture_notes(edition_id) if n[0] in added)]
     saved = _save(app, base, current.operations, version=current.version, now=now, notes=notes)
-    return saved, pictures_left_out(app, saved)
+    waiting = {k for k, why in ranked.left_out.items() if why == "queued"}
+    held = _held(app, waiting, store.queued_by(edition.list, but=edition_id))
+    return Rebuilt(saved, pictures_left_out(app, saved), held)
+
+
+def _held(app: App, waiting: set[str], holders: Mapping[str, int]) -> tuple[Held, ...]:
+    """The editions of `holders` (article key -> the edition holding it) that hold the
+    articles `waiting`, each with how many of its stories tell them."""
+    keys: dict[int, set[str]] = {}
+    for key in waiting:
+        found = holders.get(key, holders.get(claimed_key(key)))
+        if found is not None:
+            keys.setdefault(found, set()).update({key, claimed_key(key)})
+    out = []
+    for edition_id, theirs in sorted(keys.items()):
+        stories = app.store.edition(edition_id).carried
+        count = sum(1 for s in stories if theirs & {n for k in s.keys for n in (k, claimed_key(k))})
+        out.append(Held(app.store.edition_info(edition_id), count or len(theirs)))
+    return tuple(out)
 
 
 def pictures_left_out(app: App, edition: Edition) -> tuple[str, ...]:
