@@ -20,7 +20,7 @@ import pytest
 
 from digest.app import App
 from digest.errors import SourceError
-from digest.web.desk_edition import DESK_SOURCE, added_from_url
+from digest.web.desk_add import DESK_SOURCE, added_from_url
 from digest.web.fetch_guard import FetchDeadline, fetch_page
 from tests.conftest import write_project
 from tests.test_web_public import NOW

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from digest.app import App
 from digest.records import Article, SourceReport
-from digest.web.desk_edition import story_from_url
+from digest.web.desk_add import story_from_url
 from tests.conftest import write_project
 from tests.test_web_public import NOW
 

@@ -34,6 +34,21 @@ def _went_out(but: int | None = None) -> list[Any]:
     return where
 
 
+def _waiting(but: int | None = None) -> list[Any]:
+    """Where an edition waits to go out and holds its stories (see
+    :meth:`CarriedMixin.queued_keys`), other than edition `but`."""
+    e = t.editions
+    where: list[Any] = [
+        or_(
+            e.c.status == "paused",
+            and_(e.c.slot.is_not(None), e.c.status.in_(("draft", "approved"))),
+        )
+    ]
+    if but is not None:
+        where.append(e.c.id != but)
+    return where
+
+
 class CarriedMixin(Base):
     def sent_keys(self, list_name: str, *, but: int | None = None) -> frozenset[str]:
         """Article keys carried by editions of this list that went (or are going) out
@@ -51,16 +66,25 @@ class CarriedMixin(Base):
         stories too. (A slot that passes unsent skips its edition, and frees its
         stories; so does cancelling an edition before its first copy. A draft built by
         hand reserves nothing: editors build and drop those freely.)"""
-        e = t.editions
-        where: list[Any] = [
-            or_(
-                e.c.status == "paused",
-                and_(e.c.slot.is_not(None), e.c.status.in_(("draft", "approved"))),
-            )
-        ]
-        if but is not None:
-            where.append(e.c.id != but)
-        return self._carried_keys(list_name, *where)
+        return self._carried_keys(list_name, *_waiting(but))
+
+    def queued_by(self, list_name: str, *, but: int | None = None) -> Mapping[str, int]:
+        """Of the keys :meth:`queued_keys` gives: the edition that holds each (the
+        earliest built, should two), so that a desk rebuild can say where its stories
+        wait."""
+        e, ea, lst = t.editions, t.edition_articles, t.lists
+        query = (
+            select(ea.c.article_key, e.c.id)
+            .join(e, e.c.id == ea.c.edition_id)
+            .join(lst, lst.c.id == e.c.list_id)
+            .where(lst.c.name == list_name, *_waiting(but))
+            .order_by(e.c.built_for.desc(), e.c.id.desc())
+        )
+        out: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for key, edition_id in conn.execute(query):
+                out.update(dict.fromkeys({key, claimed_key(key)}, int(edition_id)))
+        return MappingProxyType(out)
 
     def _carried_keys(self, list_name: str, *where: Any) -> frozenset[str]:
         e, ea, lst = t.editions, t.edition_articles, t.lists

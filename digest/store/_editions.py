@@ -316,28 +316,30 @@ class EditionsMixin(Base):
         *,
         expect: Collection[str] = ("draft",),
         version: int | None = None,
+        picture_notes: Sequence[tuple[str, str, str]] | None = None,
     ) -> bool:
         """Store a curated edition (the payload sending uses), its `overrides`, and the
         article keys it now carries; only while its status is one of `expect` and, with
         `version`, only if the row's version is still that one (nobody saved in between:
-        optimistic concurrency across processes). Bumps the version; returns whether it
-        was stored."""
+        optimistic concurrency across processes). `picture_notes` (None: as they are)
+        replace the edition's notes of the pictures it left out (:meth:`picture_notes`)
+        in the same change, so that notes read at `version` are never saved over newer
+        ones. Bumps the version; returns whether it was stored."""
         assert edition.id is not None
         e, ea = t.editions, t.edition_articles
         keys = {k for story in edition.carried for k in story.keys}
         where = [e.c.id == edition.id, e.c.status.in_(tuple(expect))]
         if version is not None:
             where.append(e.c.version == version)
+        values: dict[str, Any] = {
+            "payload": edition_to_dict(edition),
+            "overrides": overrides,
+            "version": e.c.version + 1,
+        }
+        if picture_notes is not None:
+            values["picture_notes"] = notes_json(picture_notes)
         with self.engine.begin() as conn:
-            changed = conn.execute(
-                update(e)
-                .where(*where)
-                .values(
-                    payload=edition_to_dict(edition),
-                    overrides=overrides,
-                    version=e.c.version + 1,
-                )
-            ).rowcount
+            changed = conn.execute(update(e).where(*where).values(values)).rowcount
             if not changed:
                 return False
             conn.execute(ea.delete().where(ea.c.edition_id == edition.id))

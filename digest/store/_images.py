@@ -14,7 +14,9 @@ Each address a story named is kept with the picture it last gave and when
 (`image_sources`): :meth:`ImagesMixin.fetched_image` finds a picture an earlier build
 fetched from the same address, so that the next build need not fetch it again.
 An edition keeps what its build said of the pictures it could not host
-(:meth:`ImagesMixin.picture_notes`), which the desk shows whoever built it.
+(:meth:`ImagesMixin.picture_notes`), which the desk shows whoever built it; a desk
+rebuild, or a story added by its link, saves them with its change
+(:meth:`~digest.store.Store.save_curation`).
 """
 
 from __future__ import annotations
@@ -145,9 +147,10 @@ class ImagesMixin(Base):
         return FetchedImage(str(found.sha256), picture, fetched_at)
 
     def picture_notes(self, edition_id: int) -> tuple[tuple[str, str, str], ...]:
-        """What the edition's last build or desk rebuild said of the story pictures it
-        could not host: (story key, line naming source, headline, why and address, the
-        why and address alone; "" for notes kept before it was)."""
+        """What the edition's last build or desk rebuild, and the stories added on the
+        desk since, said of the story pictures they could not host: (story key, line
+        naming source, headline, why and address, the why and address alone; "" for
+        notes kept before it was)."""
         e = t.editions
         with self.engine.connect() as conn:
             stored = conn.execute(select(e.c.picture_notes).where(e.c.id == edition_id)).scalar()
@@ -157,14 +160,6 @@ class ImagesMixin(Base):
             for n in notes
             if isinstance(n, dict) and "story" in n and "note" in n
         )
-
-    def set_picture_notes(self, edition_id: int, notes: Sequence[tuple[str, str, str]]) -> None:
-        """Replace the edition's picture notes (a desk rebuild hosted them again)."""
-        e = t.editions
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(e).where(e.c.id == edition_id).values(picture_notes=notes_json(notes))
-            )
 
     def hosted_image(self, sha256: str) -> StoredImage | None:
         """The picture stored under this SHA-256 hex (None: none is)."""

@@ -1,9 +1,10 @@
 """The desk's form actions: curate a story, add one, undo, rebuild, approve, test-send.
 
 Each is a POST with the desk's CSRF token that does one thing through
-:mod:`digest.web.desk_edition` or the store, then redirects back to the edition page
-(303), which shows the result re-rendered; a refusal (not a draft any more, a bad URL,
-an unknown subscriber) comes back as a flash message and changes nothing. Every
+:mod:`digest.web.desk_edition` (:mod:`digest.web.desk_add` for a new story) or the
+store, then redirects back to the edition page (303), which shows the result
+re-rendered; a refusal (not a draft any more, a bad URL, an unknown subscriber) comes
+back as a flash message and changes nothing. Every
 curation and status form carries the edition's version as the page showed it: when
 someone else changed the edition since (in this process or another), the answer is a
 409 page saying so, and nothing is stored or approved; that page, like the refusal of
@@ -25,10 +26,11 @@ from digest.curate import CurationConflict, CurationError
 from digest.errors import DigestError, NotFound
 from digest.lifecycle import EditionStatus, sources
 from digest.records import Edition
+from digest.web import desk_add
 from digest.web import desk_edition as work
 from digest.web.common import web
 from digest.web.csrf import check_csrf
-from digest.web.desk import SCOPE, bp, current_editor, typed_words
+from digest.web.desk import SCOPE, bp, current_editor, stamp, typed_words
 from digest.web.desk_outlook import outlook
 
 #: Edition statuses a cancel may start from (a sent or cancelled edition stays so).
@@ -153,13 +155,14 @@ def add(edition_id: int) -> BaseResponse | tuple[str, int]:
         seen = _seen()
         work.draft(w.app, edition_id, seen=seen)  # a 404, or a refusal, before any fetch
         problems: tuple[str, ...] = ()
+        notes: tuple[work.Note, ...] = ()
         if request.form.get("how") == "url":
-            added = work.added_from_url(
+            added = desk_add.added_from_url(
                 w.app, _form("url", 2000), section=section, lead=lead, now=w.now()
             )
-            story, problems = added.stories[0], added.problems
+            story, problems, notes = added.stories[0], added.problems, added.notes
         else:
-            story = work.story_by_hand(
+            story = desk_add.story_by_hand(
                 w.app,
                 title=_form("title", curate.MAX_TITLE),
                 url=_form("url", 2000),
@@ -169,7 +172,7 @@ def add(edition_id: int) -> BaseResponse | tuple[str, int]:
                 lead=lead,
                 now=w.now(),
             )
-        work.change(w.app, edition_id, curate.Add(story, lead), now=w.now(), seen=seen)
+        desk_add.add(w.app, edition_id, story, lead=lead, now=w.now(), notes=notes, seen=seen)
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
     except CurationConflict as exc:
@@ -177,7 +180,7 @@ def add(edition_id: int) -> BaseResponse | tuple[str, int]:
     except DigestError as exc:
         return _refused(edition_id, exc)
     flash(f"Added “{story.title}”.", "ok")
-    for line in problems:  # the story goes without its picture
+    for line in problems:  # the story goes without its picture ("Pictures left out" too)
         flash(line, "error")
     return _back(edition_id)
 
@@ -214,7 +217,7 @@ def rebuild(edition_id: int) -> BaseResponse | tuple[str, int]:
     check_csrf(SCOPE)
     w = web()
     try:
-        _, problems = work.rebuilt(w.app, edition_id, now=w.now(), seen=_seen())
+        done = work.rebuilt(w.app, edition_id, now=w.now(), seen=_seen())
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
     except CurationConflict as exc:
@@ -222,11 +225,32 @@ def rebuild(edition_id: int) -> BaseResponse | tuple[str, int]:
     except DigestError as exc:
         flash(str(exc), "error")
         return _back(edition_id)
-    flash("Ranked again from the stored articles; your changes were applied on top.", "ok")
+    message = "Ranked again from the stored articles; your changes were applied on top."
+    if done.held:  # else an edition left short of stories is a mystery
+        them = "it is" if sum(h.stories for h in done.held) == 1 else "they are"
+        message += (
+            f" {'; '.join(_held(h) for h in done.held)}, so {them} not ranked here: "
+            "a story goes to a list in one edition."
+        )
+    flash(message, "ok")
+    problems = done.pictures
     if problems:  # as many as "Pictures left out" names (not a dropped story's)
         count = "1 picture" if len(problems) == 1 else f"{len(problems)} pictures"
         flash(f"{count} could not be hosted: see “Pictures left out”.", "error")
     return _back(edition_id)
+
+
+def _held(held: work.Held) -> str:
+    """How many stories wait in another edition, named as the desk's list of editions
+    names it: "3 stories wait in edition 7 (slot 28 Nov 2026, 07:00 CET)" (without a
+    slot, by the time it was built for)."""
+    info = held.edition
+    if info.slot:
+        when = f"slot {stamp(info.slot, info.list)}"
+    else:
+        when = f"built for {stamp(info.built_for, info.list)}"
+    count = "1 story waits" if held.stories == 1 else f"{held.stories} stories wait"
+    return f"{count} in edition {info.id} ({when})"
 
 
 @bp.route("/editions/<int:edition_id>/status", methods=["POST"])

@@ -1,4 +1,4 @@
-"""The desk's work on one edition, without Flask: curate, rebuild, add a story, send a test.
+"""The desk's work on one edition, without Flask: curate, rebuild, send a test.
 
 An edition's `overrides` keep `{"base": the ranked edition, "operations": [...]}`; its
 payload is always `curate.apply_all(base, operations)`, the curated edition that
@@ -8,9 +8,9 @@ guarded by the edition's row version (optimistic concurrency, so it holds across
 saved in between nothing is stored and :class:`~digest.curate.CurationConflict` says
 so. The desk's forms carry the version the editor saw, so a change made from a page
 that is out of date is refused the same way. A rebuild ranks the stored articles again
-(the editor's pins ranked in) and replays the operations, so they win over the ranking.
-A story added by a link one of the sources delivered is that stored article (under its
-key, so the list's next edition knows it was sent); any other link is fetched.
+(the editor's pins ranked in) and replays the operations, so they win over the ranking;
+it says which of the list's other editions hold the stories it could not take (a story
+goes to a list in one edition). Adding a story is :mod:`digest.web.desk_add`.
 A test message goes through the same preparation as a real one, marked "[TEST] ", to
 one address, and is not recorded in the ledger.
 Must not: read the clock (callers pass `now`; a deadline's timer aside), or hold request
@@ -19,38 +19,24 @@ state.
 
 from __future__ import annotations
 
-import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from digest import curate, images
 from digest.app import App
 from digest.build import candidates, list_options, select
 from digest.codec import edition_from_dict, edition_to_dict, iso
-from digest.collect.entry import article_key, canonical_url
-from digest.collect.pages import article_from_page, extract_page
 from digest.curate import CurationConflict, CurationError, Operation
 from digest.deliver.mail import send_one
-from digest.errors import DeliveryError, NotFound, SourceError
-from digest.rank.told import told
-from digest.rank.trim import trim
-from digest.records import Article, Edition, SourceReport, Story, Subscriber
+from digest.errors import DeliveryError, NotFound
+from digest.records import Edition, Subscriber, claimed_key
+from digest.store._editions import EditionInfo
 from digest.subscribers import normalise_email
-from digest.web.fetch_guard import FetchDeadline, fetch_page, is_public
 
-#: The source row under which stories added on the desk are stored as articles.
-DESK_SOURCE = "Added on the desk"
-#: Largest page "add a story by URL" reads.
-MAX_PAGE_BYTES = 5_000_000
-#: Seconds for each step of that fetch (a name lookup, a connection, a read).
-FETCH_TIMEOUT = 15.0
-#: Seconds for all of "add a story by URL": the page's name lookups, redirects and body,
-#: then its picture. Each step has FETCH_TIMEOUT, so without this a site answering every
-#: step just in time (or dripping its page) held the editor, and a server worker, for
-#: 6 x 15 s and more.
-ADD_DEADLINE = 20.0
+#: A picture note as an edition keeps it: (story key, line, why and address).
+Note = tuple[str, str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +67,23 @@ def stale(edition_id: int) -> CurationConflict:
 
 
 def _save(
-    app: App, base: Edition, ops: tuple[Operation, ...], *, version: int, now: datetime
+    app: App,
+    base: Edition,
+    ops: tuple[Operation, ...],
+    *,
+    version: int,
+    now: datetime,
+    notes: Sequence[Note] | None = None,
 ) -> Edition:
+    """Store the curation (and `notes`, the edition's picture notes: None, as they are)
+    if the edition is still a draft at `version`."""
     curated = curate.apply_all(base, ops)
     overrides: dict[str, Any] = {
         "base": edition_to_dict(base),
         "operations": [curate.to_dict(op) for op in ops],
         "changed_at": iso(now),
     }
-    if not app.store.save_curation(curated, overrides, version=version):
+    if not app.store.save_curation(curated, overrides, version=version, picture_notes=notes):
         status = app.store.edition_status(curated.id or 0)
         if status == "draft":
             raise stale(curated.id or 0)
@@ -116,9 +110,16 @@ def draft(app: App, edition_id: int, *, seen: int | None = None) -> Curation:
 
 
 def change(
-    app: App, edition_id: int, op: Operation, *, now: datetime, seen: int | None = None
+    app: App,
+    edition_id: int,
+    op: Operation,
+    *,
+    now: datetime,
+    seen: int | None = None,
+    notes: Sequence[Note] | None = None,
 ) -> Edition:
-    """Apply one more operation to a draft and store the result.
+    """Apply one more operation to a draft and store the result; `notes`, the picture
+    notes of the story an Add brings, replace any the edition kept for that story.
 
     An operation on a story names it by key; one whose key is not a story of the edition
     (a crafted form, or a story gone since) is refused: `curate.apply` would ignore it,
@@ -134,7 +135,14 @@ def change(
             f"edition {edition_id} has no story {key[:80]!r} (dropped, or never in it); "
             "nothing was changed"
         )
-    return _save(app, current.base, (*current.operations, op), version=current.version, now=now)
+    kept = None
+    if notes is not None:  # read after the version: a note saved since changed it too
+        mine = {note[0] for note in notes}
+        if isinstance(op, curate.Add):
+            mine.add(op.story.key)
+        kept = [n for n in app.store.picture_notes(edition_id) if n[0] not in mine] + list(notes)
+    ops = (*current.operations, op)
+    return _save(app, current.base, ops, version=current.version, now=now, notes=kept)
 
 
 def undo(
@@ -151,16 +159,33 @@ def undo(
     return _save(app, current.base, ops, version=current.version, now=now)
 
 
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Stories a rebuild could not take: another edition of the list waiting to go out
+    holds them (a story goes to a list in one edition)."""
+
+    edition: EditionInfo  # the edition that holds them
+    stories: int  # how many of its stories
+
+
+@dataclass(frozen=True, slots=True)
+class Rebuilt:
+    """What a desk rebuild stored, and what the editor needs told of it."""
+
+    edition: Edition
+    pictures: tuple[str, ...]  # :func:`pictures_left_out` of the rebuilt edition
+    held: tuple[Held, ...] = ()  # the other editions holding stories it could not take
+
+
 def rebuild(app: App, edition_id: int, *, now: datetime, seen: int | None = None) -> Edition:
     """Rank the stored articles again for the edition's time; replay the curation."""
-    return rebuilt(app, edition_id, now=now, seen=seen)[0]
+    return rebuilt(app, edition_id, now=now, seen=seen).edition
 
 
-def rebuilt(
-    app: App, edition_id: int, *, now: datetime, seen: int | None = None
-) -> tuple[Edition, tuple[str, ...]]:
-    """:func:`rebuild`, and :func:`pictures_left_out` of the rebuilt edition (the
-    pictures it already hosted are kept, not fetched again)."""
+def rebuilt(app: App, edition_id: int, *, now: datetime, seen: int | None = None) -> Rebuilt:
+    """:func:`rebuild`, with :func:`pictures_left_out` of the rebuilt edition (the
+    pictures it already hosted are kept, not fetched again) and the other editions that
+    hold stories it could not take."""
     current = draft(app, edition_id, seen=seen)
     edition = current.edition
     # The editor's pins are ranked in (even old news); dropped stories are not left
@@ -179,16 +204,36 @@ def rebuilt(
     base = replace(current.base, leads=ranked.leads, teasers=ranked.teasers, reserve=ranked.reserve)
     like = current.base.carried + current.edition.carried
     base, hosted = images.host_edition(base, store, settings, now=now, like=like)
-    saved = _save(app, base, current.operations, version=current.version, now=now)
-    store.set_picture_notes(edition_id, hosted.notes)  # the desk shows these from now on
-    return saved, pictures_left_out(app, saved)
+    # The added stories are not hosted again: what was said of their pictures stays.
+    notes = [*hosted.notes, *(n for n in store.picture_notes(edition_id) if n[0] in added)]
+    saved = _save(app, base, current.operations, version=current.version, now=now, notes=notes)
+    waiting = {k for k, why in ranked.left_out.items() if why == "queued"}
+    held = _held(app, waiting, store.queued_by(edition.list, but=edition_id))
+    return Rebuilt(saved, pictures_left_out(app, saved), held)
+
+
+def _held(app: App, waiting: set[str], holders: Mapping[str, int]) -> tuple[Held, ...]:
+    """The editions of `holders` (article key -> the edition holding it) that hold the
+    articles `waiting`, each with how many of its stories tell them."""
+    keys: dict[int, set[str]] = {}
+    for key in waiting:
+        found = holders.get(key, holders.get(claimed_key(key)))
+        if found is not None:
+            keys.setdefault(found, set()).update({key, claimed_key(key)})
+    out = []
+    for edition_id, theirs in sorted(keys.items()):
+        stories = app.store.edition(edition_id).carried
+        count = sum(1 for s in stories if theirs & {n for k in s.keys for n in (k, claimed_key(k))})
+        out.append(Held(app.store.edition_info(edition_id), count or len(theirs)))
+    return tuple(out)
 
 
 def pictures_left_out(app: App, edition: Edition) -> tuple[str, ...]:
-    """What the edition's build (`digest run`'s too) or last rebuild said of the pictures
-    it left out, for the stories it still carries without one, each named as it reads
-    now (under the headline an editor gave it); a story dropped, or given its picture
-    since, says no more."""
+    """What the edition's build (`digest run`'s too) or last rebuild, and the stories
+    added on the desk by their links, said of the pictures they left out, for the
+    stories it still carries without one, each named as it reads now (under the
+    headline an editor gave it); a story dropped, or given its picture since, says no
+    more."""
     assert edition.id is not None
     bare = {s.key: s for s in edition.carried if s.image is None or not s.image.hosted}
     return tuple(
@@ -196,153 +241,6 @@ def pictures_left_out(app: App, edition: Edition) -> tuple[str, ...]:
         for key, line, why in app.store.picture_notes(edition.id)
         if key in bare
     )
-
-
-# -- adding a story ------------------------------------------------------------------------
-def _http_url(url: str, what: str) -> str:
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port out of range
-    except ValueError as exc:
-        raise CurationError(f"{what} {url[:200]!r}: not a valid address ({exc})") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise CurationError(f"{what} {url[:200]!r}: expected an http:// or https:// address")
-    return url
-
-
-def _source_name(app: App, url: str, site: str | None) -> str:
-    """The configured source on the same host, else the page's site name, else the host."""
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
-    for source in app.settings.sources:
-        if source.url and (urlsplit(source.url).hostname or "").removeprefix("www.") == host:
-            return source.name
-    return site or host
-
-
-def _story(app: App, article: Article, source: str, *, lead: bool) -> Story:
-    """The story of an article an editor adds, told as the ranking tells a story's face
-    article (:func:`digest.rank.told.told`: the post's opening where the excerpt was it
-    cut short, no wire dateline, an untitled item's headline not read twice) and
-    trimmed to the same budget."""
-    e = app.settings.edition
-    title, text = told(article)
-    words, sentences = (e.lead_words, None) if lead else (e.teaser_words, 2)
-    return Story(
-        key=article.key,
-        title=title,
-        url=article.url,
-        source=source,
-        summary=trim(text, words, max_sentences=sentences) if text.strip() else "",
-        image=article.image,
-        section=article.section,
-        published=article.published,
-        language=article.language,
-    )
-
-
-def _keep(app: App, article: Article, *, now: datetime) -> None:
-    app.store.record(SourceReport(DESK_SOURCE, (article,)), location="the editor desk", now=now)
-
-
-def story_from_url(app: App, url: str, *, section: str | None, lead: bool, now: datetime) -> Story:
-    """:func:`added_from_url`'s story."""
-    return added_from_url(app, url, section=section, lead=lead, now=now).stories[0]
-
-
-def added_from_url(
-    app: App,
-    url: str,
-    *,
-    section: str | None,
-    lead: bool,
-    now: datetime,
-    deadline: float = ADD_DEADLINE,
-) -> images.Hosted:
-    """The story at `url`, its picture hosted (:func:`digest.images.host_all`; a line
-    says why when it could not be). The story is the stored article that links there
-    (one of the sources' that the ranking left out, say: under its own key, so that the
-    next edition counts it as sent), else the page fetched, its article extracted and
-    stored. Loopback and private addresses are not fetched
-    (:mod:`digest.web.fetch_guard`) unless the configuration allows them.
-
-    All of it has `deadline` seconds: a page not fetched by then is a SourceError naming
-    its address, and nothing is stored; a picture not fetched in the time left is left
-    out, and a line says so."""
-    ends = time.monotonic() + deadline
-    story = _found_at(app, url, section=section, lead=lead, now=now, deadline=deadline)
-    return images.host_all(
-        [story],
-        app.store,
-        app.settings,
-        now=now,
-        deadline=ends - time.monotonic(),
-        late=f"the {deadline:g} s the desk gives adding a story",
-    )
-
-
-def _found_at(
-    app: App, url: str, *, section: str | None, lead: bool, now: datetime, deadline: float
-) -> Story:
-    url = _http_url(url, "URL")
-    stored = app.store.article_at(url, canonical_url(url))
-    if stored is not None:
-        return _story(app, replace(stored, section=section), stored.credit, lead=lead)
-    anywhere = app.settings.serve.allow_private_fetch
-    try:
-        result = fetch_page(
-            url,
-            allowed=(lambda _address: True) if anywhere else is_public,
-            timeout=FETCH_TIMEOUT,
-            max_bytes=MAX_PAGE_BYTES,
-            deadline=deadline,
-        )
-    except FetchDeadline as exc:
-        raise SourceError(f"{exc}. The story was not added.") from None
-    page = extract_page(result.body, url=result.url)
-    if not page.title and not page.text:
-        raise SourceError(f"{url}: no article found on the page")
-    article = article_from_page(page, source=DESK_SOURCE, url=url, now=now, section=section)
-    _keep(app, article, now=now)
-    return _story(app, article, _source_name(app, url, page.site_name), lead=lead)
-
-
-def story_by_hand(
-    app: App,
-    *,
-    title: str,
-    url: str,
-    summary: str,
-    source: str,
-    section: str | None,
-    lead: bool,
-    now: datetime,
-) -> Story:
-    """A story the editor typed in (stored as an article too)."""
-    title = " ".join(title.split())
-    if not title:
-        raise CurationError("a story needs a headline")
-    if len(title) > curate.MAX_TITLE or len(summary) > curate.MAX_SUMMARY:
-        raise CurationError(
-            f"the headline is at most {curate.MAX_TITLE} characters and the summary "
-            f"at most {curate.MAX_SUMMARY}"
-        )
-    link = _http_url(url, "link") if url.strip() else None
-    summary = summary.strip()
-    article = Article(
-        key=article_key(None, link, title, summary),
-        source=DESK_SOURCE,
-        title=title,
-        url=link,
-        summary=summary,
-        published=now,
-        section=section,
-    )
-    _keep(app, article, now=now)
-    story = _story(
-        app, article, " ".join(source.split()) or app.settings.newsletter.name, lead=lead
-    )
-    return replace(story, summary=summary)  # the editor's words, untrimmed
 
 
 # -- a test message ------------------------------------------------------------------------

@@ -32,7 +32,8 @@ from digest.lint import Finding, lint_message
 from digest.records import Edition
 from digest.web.common import web
 from digest.web.desk import bp
-from digest.web.desk_edition import DESK_SOURCE, Curation, curation, pictures_left_out
+from digest.web.desk_add import DESK_SOURCE
+from digest.web.desk_edition import Curation, curation, pictures_left_out
 from digest.web.desk_outlook import outlook
 
 #: The previews' frames: the message's own styles and images, no script, no forms;
