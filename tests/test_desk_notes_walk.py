@@ -159,18 +159,24 @@ def test_a_long_picture_address_stays_inside_the_card_on_a_phone(tmp_path: Path)
 def test_the_changes_name_a_story_the_rebuild_left_out_by_its_headline(tmp_path: Path) -> None:
     """Newer stories arrived and the rebuild left out one the editor had moved: the
     list of changes still names it by its headline, not by its key ("guid:…")."""
-    with serve_feeds({"/img/ferry.png": FERRY}, types={"/img/ferry.png": "image/png"}) as server:
+    # Each newer story its own picture: one picture on most of a feed's items is the
+    # feed's branding, no story's (digest.collect.pictures).
+    own = {f"/img/new-{n}.png": FERRY for n in range(4)}
+    pictures = {"/img/ferry.png": FERRY, **own}
+    with serve_feeds(pictures, types=dict.fromkeys(pictures, "image/png")) as server:
         config, app, eid = _built(tmp_path, server, STORIES)
         with running(config, clock=lambda: SLOT) as base, editor_client(base) as c:
             key = _key(app, eid, MISSING[0])
             assert post(c, eid, "stories", action="down", key=key).status_code == 303
             newer = [
-                (title, "/img/ferry.png")
-                for title in (
-                    "Tram line opens to the airport",
-                    "Museum buys a Hammershøi interior",
-                    "Fishermen report a record herring catch",
-                    "Students build a solar boat for the canal race",
+                (title, f"/img/new-{n}.png")
+                for n, title in enumerate(
+                    (
+                        "Tram line opens to the airport",
+                        "Museum buys a Hammershøi interior",
+                        "Fishermen report a record herring catch",
+                        "Students build a solar boat for the canal race",
+                    )
                 )
             ]
             server.feeds["/feed.xml"] = feed(server, [*STORIES, *newer])  # four items, later
