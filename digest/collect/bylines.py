@@ -296,7 +296,7 @@ def _folded(text: str) -> list[str]:
         if decomposed.isascii()
         else "".join(c for c in decomposed if not unicodedata.combining(c))
     )
-    words: list[str] = regex.findall(r"[\p{L}\p{N}]+", plain)
+    words: list[str] = _LETTERS.findall(plain)
     return words
 
 
@@ -322,6 +322,7 @@ def _opens_with_author(line: str, author: str) -> bool:
     return bool(first) and any(names[0] == first[0] for names in _author_names(author))
 
 
+_LETTERS = regex.compile(r"[\p{L}\p{N}]+")
 _FIRST_WORD = regex.compile(r"[\W_]*([\p{L}\p{M}\p{N}]+)")
 
 
