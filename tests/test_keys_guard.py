@@ -172,6 +172,8 @@ def test_a_key_the_database_does_not_know_signs_nothing(
     assert not (second.parent / "outbox").exists()
     with pytest.raises(ConfigError, match="not the key"):
         create_app(App.from_config(second))
+    code, out = run("run", "--once", "--config", str(second))  # the scheduler sends
+    assert code != 0 and "not the key" in out, out
     code, out = run("editions", "--config", str(second))
     assert code == 0 and str(edition) in out, out
     code, out = run("keys", "status", "--config", str(second))
