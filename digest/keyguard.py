@@ -32,12 +32,14 @@ from digest.keys import SecretKeys
 if TYPE_CHECKING:
     from digest.store import KeyRole, Store
 
-#: How the cure is put in every refusal.
-CURE = (
-    f"Copy `{keys.KEY_FILE}` from the machine (folder) that sent the mail beside this "
-    f"configuration, or set ${keys.SECRET_ENV} to that key on every machine that runs "
-    "digest on this database (`digest keys status` shows each key's fingerprint)"
-)
+
+def cure(path: Path) -> str:
+    """How every refusal says to put it right (`path`: where this project's key file is)."""
+    return (
+        f"Copy `{keys.KEY_FILE}` from the machine (or folder) that sent the mail to {path}, "
+        f"or set ${keys.SECRET_ENV} to that key, here and on every machine that runs "
+        "digest on this database (`digest keys status` shows each key's fingerprint)"
+    )
 
 
 def signing_keys(root: Path, store: Store, *, now: datetime) -> SecretKeys:
@@ -51,32 +53,34 @@ def signing_keys(root: Path, store: Store, *, now: datetime) -> SecretKeys:
                 f"{path}: no secret key file, and {store.url} holds mail whose "
                 "unsubscribe and preferences links were signed with a key; a new key "
                 "would make every one of those links answer 'This link is not valid'. "
-                f"Nothing was created or signed. {CURE}"
+                f"Nothing was created or signed. {cure(path)}"
             )
         found = keys.create_key_file(path)
     said = store.admit_key(
         keys.fingerprint(found.current), [keys.fingerprint(k) for k in found.old], now=now
     )
     if not said.admitted:
-        raise KeyRefused(_refusal(found, store, said.mine, said.current))
+        raise KeyRefused(_refusal(found, root, store, said.mine, said.current))
     return found
 
 
-def _refusal(found: SecretKeys, store: Store, mine: KeyRole | None, current: KeyRole | None) -> str:
+def _refusal(
+    found: SecretKeys, root: Path, store: Store, mine: KeyRole | None, current: KeyRole | None
+) -> str:
     shown = keys.fingerprint(found.current)[:12]
-    signs = f" (the database's is {current.fingerprint[:12]})" if current else ""
+    signs = f"; the database's signing key is {current.fingerprint[:12]}" if current else ""
+    fix = cure(keys.key_file(root))
     if mine is not None:  # retired
         return (
             f"{found.origin}: this key ({shown}) was retired on "
-            f"{mine.since:%Y-%m-%d %H:%M} UTC (`digest keys retire`); links it signs no "
-            f"longer verify, so it signs nothing{signs}. {CURE}"
+            f"{mine.since:%Y-%m-%d %H:%M} UTC (`digest keys retire`): links it signed no "
+            f"longer verify, so it signs nothing{signs}. {fix}"
         )
     return (
         f"{found.origin}: this is not the key that signs the subscribers' links of "
-        f"{store.url} (this key is {shown}{signs}); links it signed would answer 'This "
+        f"{store.url} (this key is {shown}{signs}): links it signed would answer 'This "
         f"link is not valid' wherever the other key is used, and the links already sent "
-        f"would not work here. Nothing was signed. {CURE}. To change keys without "
-        "breaking links, use `digest keys rotate`"
+        f"would not work here. Nothing was signed. {fix}"
     )
 
 
