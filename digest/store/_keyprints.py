@@ -1,11 +1,11 @@
 """The fingerprints of the keys that sign subscribers' links (never the keys).
 
 One row per key ever recorded: the one `current` key that signs, the `old` ones that
-still verify (a rotation's grace window), the `retired` ones. :meth:`admit_key` decides,
-under a lock (PostgreSQL: an advisory lock; SQLite: the write lock), whether a
-process's keys may sign, recording the first key of a project and a rotation made in
-the environment. What a refusal says is :mod:`digest.keyguard`'s; nothing here reads a
-key file or the environment.
+still verify (a rotation's grace window), the `retired` ones. :meth:`admit_key` decides
+whether a process's keys may sign: a known key with one read; else under a lock
+(PostgreSQL: an advisory lock; SQLite: the write lock), recording the first key of a
+project and a rotation made in the environment. What a refusal says is
+:mod:`digest.keyguard`'s; nothing here reads a key file or the environment.
 """
 
 from __future__ import annotations
@@ -72,6 +72,10 @@ class KeyprintsMixin(Base):
         recorded yet (it is recorded then, `old` as old); and when `old` holds the
         recorded current key: a rotation made in the environment or the key file
         (recorded: `current` signs now, the previous one is old). Else no."""
+        with self.engine.connect() as conn:  # the usual answer, without the write lock
+            mine = _roles(conn).get(current)
+        if mine is not None and mine.role != "retired":
+            return Admission(True, "known", mine, None)
         with self._locked() as conn:
             roles = _roles(conn)
             mine = roles.get(current)
