@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # collect, build (rank), render, compose, DKIM, the transport
     from digest.dkim import DkimSigner
     from digest.gate import Built
     from digest.images import Hosted
+    from digest.keys import SecretKeys
     from digest.message import Prepared
     from digest.records import Edition, SourceReport, Subscriber
     from digest.render import Rendered, Renderer, Variant
@@ -118,10 +119,21 @@ class App:
         return Renderer(self.settings)
 
     @cached_property
+    def keys(self) -> SecretKeys:
+        """The keys that sign and verify subscribers' links (and the desk's sessions),
+        once the database knows them (:func:`digest.keyguard.signing_keys`: a key file
+        is made only for a project that sent nothing yet, and a key the database does
+        not know is refused before anything is signed). Read once per App: a rotation
+        reaches a running process when it restarts."""
+        from digest.keyguard import signing_keys
+
+        return signing_keys(self.settings.root, self.store, now=utcnow())
+
+    @cached_property
     def tokens(self) -> Tokens:
         from digest.tokens import Tokens
 
-        return Tokens(self.settings.secret_keys)
+        return Tokens(self.keys.all)
 
     @cached_property
     def links(self) -> Links:
@@ -144,7 +156,7 @@ class App:
     def verp_keys(self) -> list[str]:
         """Keys that verify a bounce's VERP tag: the current one first, then the retired
         ones still in their grace window (a bounce can arrive days after the send)."""
-        return list(self.settings.secret_keys)
+        return list(self.keys.all)
 
     # -- the stages, handed this project's parts ----------------------------------------
     def collect(
@@ -242,7 +254,8 @@ class App:
     def envelope_sender(self, edition_id: int, subscriber_id: int) -> str:
         from digest import compose
 
-        return compose.envelope_sender(self.settings, edition_id, subscriber_id)
+        key = self.keys.current if self.settings.bounces.return_path else ""  # VERP only
+        return compose.envelope_sender(self.settings, edition_id, subscriber_id, key)
 
     def preview(self, edition_id: int, *, email: str | None, now: datetime) -> Preview:
         from digest import compose

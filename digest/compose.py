@@ -142,19 +142,19 @@ def message_for(prepared: Prepared, edition_id: int, subscriber: Subscriber, lin
     )
 
 
-def envelope_sender(settings: Settings, edition_id: int, subscriber_id: int) -> str:
+def envelope_sender(settings: Settings, edition_id: int, subscriber_id: int, key: str) -> str:
     """The envelope sender (MAIL FROM) of one subscriber's copy of an edition.
 
     With `[bounces] return_path` set, a signed VERP address that names the edition
-    and the subscriber (signed with the newest key); otherwise the newsletter's own
-    address.
+    and the subscriber (signed with `key`, the newest: App.keys); otherwise the
+    newsletter's own address.
     """
     base = settings.bounces.return_path
     if base is None:
         return split_address(settings.newsletter.sender)[1]
     from digest.bounces.verp import envelope_sender as verp
 
-    return verp(base, edition_id, subscriber_id, settings.secret_keys[0])
+    return verp(base, edition_id, subscriber_id, key)
 
 
 def preview(

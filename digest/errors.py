@@ -17,6 +17,11 @@ class ConfigError(DigestError):
     """The configuration file is missing, malformed or has a wrong key or value."""
 
 
+class KeyRefused(ConfigError):
+    """The key that would sign subscribers' links is not the one the database's mail was
+    signed with (or would be a new one where mail went out): nothing is signed."""
+
+
 class SourceError(DigestError):
     """A source could not be fetched or parsed (the message names the source)."""
 

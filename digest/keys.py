@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
+import hmac
 import os
 import secrets
 import tempfile
@@ -32,6 +34,8 @@ OLD_ENV = "DIGEST_SECRET_KEY_OLD"  # retired keys, comma-separated: verify only
 KEY_FILE = ".digest-secret"
 MIN_KEY = 32  # bytes; a generated key is 43 characters (32 random bytes, base64)
 MIN_DISTINCT = 8  # "xxxx…" or "0000…" is not a key
+#: What a key's fingerprint is the HMAC of: the database records fingerprints, never keys.
+FINGERPRINT_LABEL = b"digest signing key fingerprint 1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,12 @@ class SecretKeys:
     def all(self) -> tuple[str, ...]:
         """Newest first."""
         return (self.current, *self.old)
+
+
+def fingerprint(key: str) -> str:
+    """A one-way name for a key (hex): HMAC-SHA256 of a fixed label under it. What the
+    database records (digest.keyguard) and `digest keys status` shows the start of."""
+    return hmac.new(key.encode("utf-8"), FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
 
 
 def new_key() -> str:
@@ -188,15 +198,26 @@ def load_keys(root: Path, *, create: bool = True) -> SecretKeys | None:
     return found
 
 
-def rotate(root: Path) -> SecretKeys:
-    """A new signing key in the key file; the previous ones keep verifying."""
-    if keys_from_environment() is not None:
+def refuse_environment(action: str) -> None:
+    """With $DIGEST_SECRET_KEY set, `digest keys rotate|retire` say what to change there."""
+    if keys_from_environment() is None:
+        return
+    if action == "rotate":
         raise ConfigError(
             f"${SECRET_ENV} is set, so the keys come from the environment: rotate there. "
             f"Move its value to ${OLD_ENV} (comma-separated with any older ones), set "
             f"${SECRET_ENV} to a new key (`digest keys generate`), restart, and remove "
             f"${OLD_ENV} when the grace window is over"
         )
+    raise ConfigError(
+        f"${SECRET_ENV} is set, so the keys come from the environment: unset "
+        f"${OLD_ENV} (and restart) to stop accepting the retired keys"
+    )
+
+
+def rotate(root: Path) -> SecretKeys:
+    """A new signing key in the key file; the previous ones keep verifying."""
+    refuse_environment("rotate")
     path = key_file(root)
     current = load_keys(root)
     assert current is not None
@@ -205,11 +226,7 @@ def rotate(root: Path) -> SecretKeys:
 
 def retire(root: Path) -> tuple[SecretKeys, int]:
     """End the grace window: keep only the signing key. (keys, how many were dropped)"""
-    if keys_from_environment() is not None:
-        raise ConfigError(
-            f"${SECRET_ENV} is set, so the keys come from the environment: unset "
-            f"${OLD_ENV} (and restart) to stop accepting the retired keys"
-        )
+    refuse_environment("retire")
     path = key_file(root)
     current = read_key_file(path)
     if current is None:

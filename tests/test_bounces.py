@@ -128,7 +128,9 @@ def _project(tmp_path: Path, extra: str = "", database: str = "sqlite:///digest.
 
 
 def _sent(app: App, edition: int, ids: list[int]) -> None:
-    """The ledger says these subscribers' copies of the edition were handed over."""
+    """The ledger says these subscribers' copies of the edition were handed over (signed
+    with the project's key, made first as a real send makes it: digest.keyguard)."""
+    app.keys  # noqa: B018
     app.store.claim(edition, ids, worker="t", now=NOW)
     app.store.mark(edition, {i: ("sent", None) for i in ids}, now=NOW)
 

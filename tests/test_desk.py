@@ -462,7 +462,9 @@ def test_approve_unapprove_cancel(desk: tuple[Path, int]) -> None:
 
 def test_live_counts_while_sending(desk: tuple[Path, int]) -> None:
     config, eid = desk
-    store = App.from_config(config).store
+    app = App.from_config(config)
+    app.keys  # noqa: B018 -- the project's key, which the send below signs with
+    store = app.store
     subs = store.subscribers("daily")
     store.set_edition_status(eid, "sending", now=NOW)
     store.claim(eid, [s.id for s in subs[:5]], worker="w", now=NOW)

@@ -32,7 +32,9 @@ def _words(html: str) -> list[str]:
 
 def test_the_live_frame_says_being_sent_and_counts_every_outcome(desk: tuple[Path, int]) -> None:
     config, eid = desk
-    store = App.from_config(config).store
+    app = App.from_config(config)
+    app.keys  # noqa: B018 -- the project's key, which the send below signs with
+    store = app.store
     subs = store.subscribers("daily")
     store.set_edition_status(eid, "sending", now=NOW)
     store.claim(eid, [s.id for s in subs[:6]], worker="w", now=NOW)
@@ -65,7 +67,9 @@ def test_the_live_counts_add_up_to_the_readers(desk: tuple[Path, int]) -> None:
     to retry) was also "still due": with 7 readers, one sent and six handed to the
     sender, the frame read "1 sent · 6 being sent · 6 still due", thirteen copies."""
     config, eid = desk
-    store = App.from_config(config).store
+    app = App.from_config(config)
+    app.keys  # noqa: B018 -- the project's key, which the send below signs with
+    store = app.store
     subs = store.subscribers("daily")
     store.set_edition_status(eid, "sending", now=NOW)
     store.claim(eid, [s.id for s in subs[:6]], worker="w", now=NOW)

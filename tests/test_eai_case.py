@@ -32,6 +32,7 @@ from digest.app import App
 from digest.bounces.verp import envelope_sender
 from digest.cli import main
 from digest.deliver.run import send_edition
+from digest.keys import new_key
 from digest.records import address_key
 from digest.store import Store
 from digest.store import schema as t
@@ -285,6 +286,7 @@ def test_the_upgrade_merges_stored_case_variants_keeping_consent_history_and_led
     handler = FaultyHandler()
     with smtp_server(handler, enable_SMTPUTF8=True) as port:
         config = small_project(tmp_path / "news", port, database=db_url)
+        (config.parent / ".digest-secret").write_text(new_key() + "\n")  # the old digest's
         migrate_to(db_url, "0008")
         old = App.from_config(config)
         old.__dict__["store"] = Store(db_url)  # that digest's store: no migration to run
@@ -425,6 +427,7 @@ def test_a_killed_sends_journal_of_a_merged_spelling_still_counts(tmp_path: Path
     handler = FaultyHandler()
     with smtp_server(handler, enable_SMTPUTF8=True) as port:
         config = small_project(tmp_path / "news", port)
+        (config.parent / ".digest-secret").write_text(new_key() + "\n")  # the old digest's
         url = f"sqlite:///{config.parent / 'digest.db'}"
         migrate_to(url, "0008")
         old = App.from_config(config)

@@ -22,6 +22,7 @@ from sqlalchemy import insert, select, text, update
 from digest.app import App
 from digest.cli import main
 from digest.deliver.run import send_edition
+from digest.keys import new_key
 from digest.store import MIGRATIONS, Store
 from digest.store import schema as t
 from digest.web import create_app
@@ -77,6 +78,9 @@ def test_a_send_a_digest_without_send_leases_left_half_done_resumes_at_once(
     with smtp_server(handler) as port:
         config = small_project(tmp_path / "news", port, database=db_url)
         migrate_to(db_url, "0004")
+        # The key the old digest made and signed those copies with (the database does not
+        # record it: revision 0015 does, for the key a digest signs with after the upgrade).
+        (config.parent / ".digest-secret").write_text(new_key() + "\n")
         app = App.from_config(config)
         edition = build(app)
         emails = add_subscribers(app, 10)

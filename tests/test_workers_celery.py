@@ -253,6 +253,7 @@ def test_send_following_again_counts_what_earlier_workers_send_meanwhile_once(
             app.store.claim(edition, chosen, worker="earlier@host:1", now=NOW)
             app.store.mark(edition, {i: ("sent", None) for i in chosen}, now=NOW)
 
+        app.keys  # noqa: B018 -- the key the earlier run signed with
         mark_sent(ids[:10])  # the earlier run's follower saw these
         analyze = Store.analyze
 

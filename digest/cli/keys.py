@@ -4,23 +4,46 @@ Rotation has a grace window: `rotate` makes a new signing key and keeps the prev
 ones verifying, so links in mail already sent still work; `retire` ends the window.
 With `$DIGEST_SECRET_KEY` set the keys live in the environment and these commands say
 what to change there. No command prints a key except `generate`, which prints a new
-one for the environment and stores nothing.
+one for the environment and stores nothing. The database records each key's
+fingerprint (digest.keyguard): `rotate` and `retire` record theirs, and `status` says
+whether the database knows the key here.
 """
 
 from __future__ import annotations
 
-import hashlib
+from datetime import UTC, datetime
 
 import click
 
+from digest import keyguard
 from digest import keys as secret_keys
+from digest.app import App, missing_database
 from digest.cli.common import config_option, console
 from digest.config import load
 
 
 def _fingerprint(key: str) -> str:
-    """A short, one-way name for a key (never the key)."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+    """A short, one-way name for a key (never the key): what the database records."""
+    return secret_keys.fingerprint(key)[:12]
+
+
+def _recorded(app: App, key: str) -> str:
+    """What the database says of `key`, as a sentence (it reads, records nothing)."""
+    if missing_database(app.settings):
+        return "No database yet: the first key used is recorded in it."
+    roles = app.store.key_roles()
+    role = roles.get(secret_keys.fingerprint(key))
+    if role is not None:
+        said = {"current": "the signing key", "old": "an old key (still verifies)"}
+        kind = said.get(role.role, "RETIRED: it signs nothing")
+        return f"The database records this key as {kind}."
+    if not roles:
+        return "The database has recorded no key yet: the first command that signs records it."
+    current = next((r.fingerprint[:12] for r in roles.values() if r.role == "current"), "?")
+    return (
+        f"NOT a key the database knows (its signing key is {current}): this machine signs "
+        f"nothing until it has that key (copy `{secret_keys.KEY_FILE}` from where it is)."
+    )
 
 
 @click.group()
@@ -45,6 +68,11 @@ def status(config: str) -> None:
         f"{len(found.old)} retired key(s) still verifying"
         + (f" ({', '.join(_fingerprint(k) for k in found.old)})" if found.old else "")
     )
+    app = App(settings, creates=False)
+    try:
+        console.print(_recorded(app, found.current))
+    finally:
+        app.close()
 
 
 @keys.command("rotate")
@@ -52,7 +80,12 @@ def status(config: str) -> None:
 def rotate(config: str) -> None:
     """Make a new signing key; links signed with the previous keys keep working."""
     settings = load(config)
-    found = secret_keys.rotate(settings.root)
+    secret_keys.refuse_environment("rotate")  # before the database is opened
+    app = App(settings, creates=False)
+    try:
+        found = keyguard.rotate(settings.root, app.store, now=datetime.now(UTC))
+    finally:
+        app.close()
     console.print(
         f"Rotated: new signing key {_fingerprint(found.current)} in {found.origin}; "
         f"{len(found.old)} older key(s) still verify links already sent. Restart "
@@ -66,7 +99,12 @@ def rotate(config: str) -> None:
 def retire(config: str) -> None:
     """End the grace window: links signed with retired keys stop working."""
     settings = load(config)
-    found, dropped = secret_keys.retire(settings.root)
+    secret_keys.refuse_environment("retire")  # before the database is opened
+    app = App(settings, creates=False)
+    try:
+        found, dropped = keyguard.retire(settings.root, app.store, now=datetime.now(UTC))
+    finally:
+        app.close()
     console.print(
         f"Retired {dropped} key(s) from {found.origin}; only {_fingerprint(found.current)} "
         "verifies now. Restart `digest serve`, `digest run` and workers."

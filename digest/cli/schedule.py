@@ -159,6 +159,7 @@ def run(config: str, at: str | None, once: bool, verbose: bool) -> None:
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
     app = open_app(config, creates=True)
+    app.keys  # noqa: B018 -- it signs: a key the database does not know stops it here
     if warning := example_domains_warning(app.settings):
         logging.getLogger("digest.schedule").warning("%s", warning)
     start: datetime | None = at_time(at) if at else None

@@ -104,6 +104,7 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int, retry: bool)
     store = app.store
     edition = store.edition(edition_id)
     gate.check(edition, app.settings.edition.min_stories)  # before anything is sent
+    app.keys  # noqa: B018 -- a key the database does not know: refused before anything is said
     warn_unhosted(app, edition)
     if not dry_run:  # what a killed run journaled is delivered: counted as such below
         store.apply_journals(edition_id, datetime.now(UTC))

@@ -77,6 +77,7 @@ def worker(
             "the solo pool runs one batch at a time", param_hint="--concurrency"
         )
     app = App(settings, creates=False)  # its queue's editions are in a database already
+    app.keys  # noqa: B018 -- a key the database does not know takes no batch (digest.keyguard)
     app.store.close()  # migrated; no connection may cross into a pool process
     names = [q.strip() for q in (queues or settings.queue.name).split(",") if q.strip()]
     sys.exit(

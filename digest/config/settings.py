@@ -338,7 +338,8 @@ class Settings:
     def secret_key(self) -> str:
         """The key that signs: $DIGEST_SECRET_KEY, else the first of `.digest-secret`
         beside this file (created atomically on first use, so that a laptop install
-        works without setup and tokens stay valid across runs). See digest.keys."""
+        works without setup and tokens stay valid across runs). See digest.keys. Not
+        checked against the database: whatever signs uses App.keys (digest.keyguard)."""
         return self.secret_keys[0]
 
     @property

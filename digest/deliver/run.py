@@ -121,6 +121,7 @@ def send_edition(
             "build a new edition instead"
         )
     gate.check(edition, app.settings.edition.min_stories)  # never an empty edition
+    app.keys  # noqa: B018 -- a key the database does not know signs no link (digest.keyguard)
     if not options.dry_run and not app.settings.queue.broker:  # workers check their own
         check_login(app.settings)  # before anything is claimed: not a paused edition
     if not options.dry_run:  # a killed run's journaled messages count as delivered

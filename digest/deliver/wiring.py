@@ -225,6 +225,7 @@ def run_worker(
     """
     store = app.store
     edition = store.edition(edition_id)
+    app.keys  # noqa: B018 -- before a row is claimed: a key the database does not know signs nothing
     name = f"{owner}/{index}" if owner else f"{socket.gethostname()}:{os.getpid()}:{index}"
     ledger = StoreLedger(
         store,

@@ -22,6 +22,7 @@ from digest.store._editions import EditionsMixin
 from digest.store._editors import EditorsMixin
 from digest.store._faults import detail, display, fault, watch
 from digest.store._images import ImagesMixin, StoredImage
+from digest.store._keyprints import Admission, KeyprintsMixin, KeyRole
 from digest.store._leases import LeaseMixin
 from digest.store._ledger import LedgerMixin
 from digest.store._queue import QueueMixin
@@ -69,6 +70,7 @@ class Store(
     BouncesMixin,
     RetentionMixin,
     ImagesMixin,
+    KeyprintsMixin,
 ):
     """The database behind one newsletter project."""
 
@@ -142,8 +144,10 @@ class Store(
 __all__ = [
     "HEAD",
     "OWN_CHOICE",
+    "Admission",
     "BounceRecord",
     "BounceStats",
+    "KeyRole",
     "SourceHealth",
     "Store",
     "StoredImage",

@@ -346,3 +346,14 @@ image_sources = Table(
     Column("sha256", String(64), nullable=False, index=True),  # images.sha256
     _at("fetched_at", nullable=False),  # when the address last gave these bytes
 )
+
+# The keys that sign subscribers' links, known by a fingerprint (digest.keys.fingerprint:
+# an HMAC of a fixed label under the key, never the key): a process whose key the
+# database does not know signs nothing, and none makes a new key once mail went out.
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("fingerprint", String(64), primary_key=True),  # hex
+    Column("role", String(10), nullable=False),  # current (one), old (verifies), retired
+    _at("since", nullable=False),  # when it took this role
+)

@@ -52,12 +52,14 @@ def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
 
     settings = app.settings
     # Migrated once, before threads share the app; first, so that a database refused
-    # (see App.creates) leaves nothing behind, not even a new secret key.
+    # (see App.creates) leaves nothing behind, not even a new secret key; then the keys,
+    # checked against it (digest.keyguard).
     app.store  # noqa: B018
     flask_app = Flask(__name__, static_folder=None, template_folder=None)
-    flask_app.secret_key = settings.secret_key
+    keys = app.keys  # or refused: a key the database does not know serves no links
+    flask_app.secret_key = keys.current
     # Editors stay logged in through a key rotation: retired keys still verify sessions.
-    flask_app.config["SECRET_KEY_FALLBACKS"] = list(settings.secret_keys[1:])
+    flask_app.config["SECRET_KEY_FALLBACKS"] = list(keys.old)
     flask_app.config.update(
         SESSION_COOKIE_NAME="digest_session",
         SESSION_COOKIE_HTTPONLY=True,
