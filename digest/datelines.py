@@ -47,6 +47,8 @@ _MIXED_MORE = re.compile(r"[\w.' ]+")
 #: is a sentence; "ROME — The…" a dateline).
 _BARE_PLACE = 4
 _DATELINE_CHARS = 80
+#: The dash a dateline ends with, and the space after it.
+_DASH = re.compile(r"(?:--|[—–-])\s")
 
 
 def undated(text: str) -> str:
@@ -54,6 +56,8 @@ def undated(text: str) -> str:
     "Jurors…"): where and by whom a story was filed is no news, and no other teaser
     opens with it. A text that only starts with a name in capitals ("NATO allies met…")
     or an acronym and a dash ("EU ministers - most of them -") is left as it is."""
+    if _DASH.search(text, 0, _DATELINE_CHARS) is None:
+        return text  # no dash: no dateline (most texts, read no further)
     match = _DATELINE.match(text, 0, _DATELINE_CHARS)
     if match is None:
         return text
