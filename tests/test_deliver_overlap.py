@@ -68,6 +68,7 @@ def test_outcomes_are_written_and_the_next_message_built_before_waiting_for_the_
     handler = FaultyHandler(pipelining=pipelining)
     with smtp_server(handler) as port:
         app = App.from_config(small_project(tmp_path / "news", port))
+        app.keys  # noqa: B018 -- the project's key, checked before any row is claimed
         edition_id = build(app)
         add_subscribers(app, 30)
         app.store.set_edition_status(edition_id, EditionStatus.SENDING, now=NOW)
