@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from digest.collect import sanitize
 from digest.collect.feeds import parse_feed
 from digest.collect.pictures import first_image
 from digest.collect.sanitize import (
@@ -21,6 +22,7 @@ from digest.collect.sanitize import (
     html_to_text,
     sanitize_html,
 )
+from digest.errors import DigestError
 from digest.records import Image
 from tests.corpus import require_corpus
 
@@ -222,6 +224,72 @@ def test_html_to_text_keeps_paragraphs_and_decodes_entities() -> None:
     )
     assert html_to_text("") == ""
     assert html_to_text("plain text") == "plain text"
+
+
+def _by_htmlparser(html: str) -> str:
+    collector = sanitize._TextCollector()
+    collector.feed(html)
+    collector.close()
+    return "".join(collector.parts)
+
+
+def _by_written_shape(html: str) -> str | None:
+    collector = sanitize._TextCollector()
+    return "".join(collector.parts) if sanitize._read_written(html, collector) else None
+
+
+WRITTEN = [
+    "<p>AT&amp;T &amp; Caf&eacute;, 3 &lt; 4 &gt; 2, &#8211; &nbsp;x</p><br><hr>",
+    '<p><a href="https://e.org/?a=1&amp;b=2" rel="noopener noreferrer" title="a>b">x</a></p>',
+    "<pre>line one\n  line two</pre><pre>a<pre>b\nc</pre>d\ne</pre>",
+    "<ul><li>one</li><li>two</li></ul><table><tr><td>a</td><th>b</th></tr></table>",
+    '<img src="https://e.org/p.jpg" alt="A &quot;quoted&quot; alt">after AT&amp',
+    "text with &amp and &#x41 and &unknown; left",
+    "<p>Ends mid-reference &am</p>tail &",
+    "",
+]
+
+
+@pytest.mark.parametrize("html", WRITTEN)
+def test_sanitised_html_is_read_as_htmlparser_reads_it(html: str) -> None:
+    """html_to_text reads what the sanitiser writes without HTMLParser; what it makes of
+    it must be what HTMLParser makes, to the character."""
+    assert _by_written_shape(html) == _by_htmlparser(html)
+
+
+def test_every_sanitised_corpus_item_is_read_as_htmlparser_reads_it() -> None:
+    corpus = require_corpus()
+    now = datetime(2026, 11, 27, tzinfo=UTC)
+    seen = 0
+    for path in sorted((corpus / "feeds").iterdir()):
+        try:
+            articles = parse_feed(path.read_bytes(), source=path.stem, url=None, now=now)
+        except DigestError:
+            continue  # not a feed (the corpus has some on purpose)
+        for article in articles:
+            if article.html:
+                seen += 1
+                assert _by_written_shape(article.html) == _by_htmlparser(article.html), path.name
+    assert seen > 800
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("a <3 b", "a <3 b"),
+        ("<P>Upper</P><BR>case", "Upper\n\ncase"),
+        ("<p>x<!-- a comment --></p>y", "x\n\ny"),
+        ("<script>var a = '<p>'; </script><p>after</p>", "after"),
+        ("<style>p { x: '</p>' }</style>z", "z"),
+        ("<p class=unquoted>value</p>tail", "value\n\ntail"),
+        ("<b>bold</b ><i>it</i\n> end", "boldit end"),
+    ],
+)
+def test_html_of_other_shapes_is_read_by_htmlparser(html: str, text: str) -> None:
+    """What the sanitiser never writes (a stray <, capitals, comments, raw text
+    elements, end tags with spaces, unquoted values) is left to HTMLParser, whole."""
+    assert _by_written_shape(html) is None
+    assert html_to_text(html) == text
 
 
 @pytest.mark.parametrize(

@@ -274,14 +274,56 @@ class _TextCollector(HTMLParser):
             self.parts.append(" ")
 
 
+#: A tag as the sanitiser writes one (nh3: names in lower case, values in double
+#: quotes): its slash, its name, and the slash of one that closes itself.
+_WRITTEN_TAG = re.compile(r'<(/?)([a-z][-\w]*)(?:\s+[^\s="/>]+(?:="[^"]*")?)*\s*(/?)>')
+#: Elements whose content HTMLParser reads as text, not as tags.
+_RAW_TEXT = frozenset({"script", "style"})
+
+
+def _read_written(html: str, collector: _TextCollector) -> bool:
+    """Hand `collector` the tags and text of `html` as HTMLParser would, read as the
+    sanitiser writes HTML: every ``<`` opens a tag of :data:`_WRITTEN_TAG`'s shape and
+    text holds only references. False (and the collector half fed) for HTML of any
+    other shape, which HTMLParser must read. Five times cheaper than HTMLParser on what
+    every feed item's HTML is once sanitised."""
+    unescape, start = htmlmod.unescape, 0
+    for match in _WRITTEN_TAG.finditer(html):
+        text = html[start : match.start()]
+        if "<" in text:
+            return False
+        if text:
+            collector.handle_data(unescape(text) if "&" in text else text)
+        closing, name, closed = match.groups()
+        if name in _RAW_TEXT:
+            return False
+        if closing:
+            if closed or match.end() - match.start() != len(name) + 3:
+                return False  # an end tag with more in it than its name
+            collector.handle_endtag(name)
+        elif closed:
+            collector.handle_startendtag(name, [])
+        else:
+            collector.handle_starttag(name, [])
+        start = match.end()
+    text = html[start:]
+    if "<" in text:
+        return False
+    if text:
+        collector.handle_data(unescape(text) if "&" in text else text)
+    return True
+
+
 def html_to_text(html: str) -> str:
     """Plain text of `html`: paragraphs separated by blank lines, whitespace folded;
     no control characters, direction overrides or stacks of marks (:func:`few_marks`)."""
     if not html:
         return ""
     collector = _TextCollector()
-    collector.feed(html)
-    collector.close()
+    if not _read_written(html, collector):
+        collector = _TextCollector()
+        collector.feed(html)
+        collector.close()
     paragraphs = []
     for block in few_marks("".join(collector.parts)).split(_PARA):
         lines = [

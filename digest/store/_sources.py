@@ -92,9 +92,11 @@ _STORED = (t.articles.c.id, t.articles.c.key, t.articles.c.source_id, t.articles
 _DATES = (t.articles.c.published_at, t.articles.c.first_seen_at)
 
 
-def _reissued(conn: Any, sid: int, articles: list[Article]) -> dict[str, Any]:
-    """The stored articles of source `sid` that `articles` (none stored under its key)
-    give again, by key: the same link, headline and standfirst under another key (a
+def _reissued(
+    conn: Any, sid: int, articles: list[Article], made: dict[str, tuple[str, dict[str, Any]]]
+) -> dict[str, Any]:
+    """The stored articles of source `sid` that `articles` (none stored under its key;
+    `made`: each one's content hash and row values, by key) give again, by key: the same link, headline and standfirst under another key (a
     new system, a re-import: new GUIDs, often stamped with the day's date). Such a
     report is not news: it is the article already held (the earliest, if several), as
     old as that one (:func:`_date`), whether or not an edition carried it. (A daily
@@ -106,9 +108,9 @@ def _reissued(conn: Any, sid: int, articles: list[Article]) -> dict[str, Any]:
 
     wanted = {}
     for article in articles:
-        v = _article_values(article)
+        digest, v = made[article.key]
         if v["url"] is not None:
-            wanted[article.key] = said(v["url"], v["title"], v["summary"], content_hash(article))
+            wanted[article.key] = said(v["url"], v["title"], v["summary"], digest)
     if not wanted:
         return {}
     a = t.articles
@@ -167,14 +169,15 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
         return key, row
 
     rows_of = {article.key: found(article) for article in batch}
-    reissues = _reissued(conn, sid, [x for x in batch if rows_of[x.key][1] is None])
+    # Each article's hash and row values, made once (a batch has no key twice).
+    made = {article.key: (content_hash(article), _article_values(article)) for article in batch}
+    reissues = _reissued(conn, sid, [x for x in batch if rows_of[x.key][1] is None], made)
     fresh: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     redated: list[dict[str, Any]] = []
     unchanged = 0
     for article in batch:
-        digest = content_hash(article)
-        values = _article_values(article)
+        digest, values = made[article.key]
         key, row = rows_of[article.key]
         if row is None and article.key in reissues:
             row = reissues[article.key]
