@@ -232,6 +232,13 @@ def test_a_line_of_related_links_is_no_part_of_the_summary() -> None:
     assert "Liv Little" not in article.text
 
 
+def test_a_related_link_whose_own_text_holds_the_label_is_no_part_of_the_text() -> None:
+    """CNN Money puts "Related: …" inside the link, between the story's paragraphs."""
+    related = '<a href="https://news.example/chicago">Related: Chicago is most segregated</a>'
+    article = one(f"<p>{NEWS}</p><p>{related}</p><p>The jury returns on Thursday.</p>")
+    assert article.text == f"{NEWS}\n\nThe jury returns on Thursday."
+
+
 def test_more_in_a_story_sentence_stays() -> None:
     story = "More: that was the word on every placard outside the harbour office on Monday."
     assert one(f"<p>{story}</p>").summary == story

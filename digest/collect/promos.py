@@ -18,7 +18,9 @@ becomes a summary or part of one:
 - **Related links.** A line that is a label and nothing but links: "More: Frances Ryan
   on the 2000s | Liv Little on the 2010s", "Related: …", "See also: …" ("Læs også:",
   "Lesen Sie auch:", "Lire aussi:"), each part the text of a link in the item's HTML.
-  "More: that was the word on every placard…" is no link and stays.
+  A line that is one link whose own text holds the label ("Related: Chicago is
+  America's most segregated city", as CNN Money writes it) goes too. "More: that was
+  the word on every placard…" is no link and stays.
 
 Must not: parse the HTML beyond finding its lists' items and its links' texts (it is
 sanitised, and only searched); touch a line it does not remove; change the article key.
@@ -82,8 +84,9 @@ def _is_promo(line: str, promos: set[str], links: set[str]) -> bool:
     if flat in promos or (_MAY_SIGN_UP.search(flat) and _is_sign_up(flat)):
         return True
     match = _RELATED.fullmatch(flat) if links else None
-    return match is not None and all(
-        part in links for part in _LINK_SEPARATOR.split(match.group("links").strip())
+    return match is not None and (
+        flat in links
+        or all(part in links for part in _LINK_SEPARATOR.split(match.group("links").strip()))
     )
 
 
