@@ -179,6 +179,31 @@ def test_sign_up_inside_a_story_sentence_stays(story: str) -> None:
     assert one(f"<p>{story}</p>").summary == story
 
 
+TICKETS = "Sign up to get an email when tickets go on sale, the club said."
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        TICKETS,
+        "“Sign up to get an email when tickets go on sale,” the club said on Monday.",
+        "Sign up for the newsletter to hear of the next swim first, said the club's chair.",
+        "Subscribe to the newsletter for the dates, according to the club's website.",
+    ],
+)
+def test_a_reported_sign_up_call_is_the_story(said: str) -> None:
+    """Reported speech is news: the call is what someone said, not the publisher's."""
+    assert one(f"<p>{said}</p>").text == said
+    article = one(f"<p>{said}</p><p>{NEWS}</p>")
+    assert article.summary == said
+    assert article.text == f"{said}\n\n{NEWS}"
+
+
+def test_a_reported_sign_up_call_in_a_list_keeps_the_list() -> None:
+    article = one(f"<p>{NEWS}</p><ul><li>{TICKETS}</li><li>Doors open at seven.</li></ul>")
+    assert TICKETS in article.text and "Doors open at seven." in article.text
+
+
 def test_a_list_of_the_storys_own_links_stays() -> None:
     text = (
         "<p>The council named three priorities for the winter:</p><ul>"
@@ -205,6 +230,13 @@ def test_a_line_of_related_links_is_no_part_of_the_summary() -> None:
     )
     assert article.summary == standfirst
     assert "Liv Little" not in article.text
+
+
+def test_a_related_link_whose_own_text_holds_the_label_is_no_part_of_the_text() -> None:
+    """CNN Money puts "Related: …" inside the link, between the story's paragraphs."""
+    related = '<a href="https://news.example/chicago">Related: Chicago is most segregated</a>'
+    article = one(f"<p>{NEWS}</p><p>{related}</p><p>The jury returns on Thursday.</p>")
+    assert article.text == f"{NEWS}\n\nThe jury returns on Thursday."
 
 
 def test_more_in_a_story_sentence_stays() -> None:

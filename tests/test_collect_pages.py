@@ -245,3 +245,26 @@ def test_file_modified_in_the_future_counts_as_undated(tmp_path: Path) -> None:
     os.utime(folder / "denmark-expels-russian-officers.txt", (future, future))
     [article] = read_folder(folder, source="Desk", now=NOW, section=None).articles
     assert article.published is None
+
+
+def test_a_page_in_a_folder_is_cleaned_like_a_feed_item(tmp_path: Path) -> None:
+    """No newsletter call in its summary or text, and no site logo for its picture."""
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    story = "The harbour sauna opens on Saturday and the first fifty swimmers go in for free."
+    (folder / "sauna.html").write_text(
+        "<html><head><title>Harbour sauna opens</title>"
+        '<meta property="og:image" content="https://herald.example/static/logo-share.png">'
+        '<link rel="canonical" href="https://herald.example/sauna"></head><body><article>'
+        "<h1>Harbour sauna opens</h1>"
+        "<p>Sign up for our newsletter to get the harbour's news every morning.</p>"
+        f"<p>{story}</p><p>The club built it over the summer with money from the town.</p>"
+        '<img src="https://herald.example/media/sauna.jpg" alt="The new sauna" width="800">'
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    [article] = read_folder(folder, source="Desk", now=NOW, section=None).articles
+    assert article.summary == story
+    assert "Sign up" not in article.text and story in article.text
+    # The logo is refused; the story's own photo, if anything, may stand in for it.
+    assert article.image is None or article.image.url == "https://herald.example/media/sauna.jpg"

@@ -159,3 +159,70 @@ def test_the_registrable_domain_of_a_host(url: str, domain: str | None) -> None:
     from digest.collect.outlets import registrable_domain
 
     assert registrable_domain(url) == domain
+
+
+# -- the cleaning a feed item gets: sign-up calls, related links, branding pictures ----
+
+STORY = (
+    "The winter swimming club opens its new sauna on the harbour front on Saturday, "
+    "and the first fifty swimmers go in for free."
+)
+
+
+def test_a_sign_up_call_and_related_links_are_no_part_of_a_pages_text_or_summary() -> None:
+    html = page(
+        "<title>Sauna opens on the harbour front</title>",
+        "<article><h1>Sauna opens on the harbour front</h1>"
+        "<p>Sign up for our newsletter to get the harbour's news in your inbox every morning.</p>"
+        f"<p>{STORY}</p><p>{PARAGRAPH}</p>"
+        '<p>More: <a href="https://herald.example/pier">The pier vote</a> | '
+        '<a href="https://herald.example/ferry">The new ferry</a></p>'
+        "<p>Subscribe to the Morning Review newsletter</p></article>",
+    )
+    found = extract_page(html, url="https://herald.example/sauna")
+    assert found.summary == STORY
+    assert found.text == f"{STORY}\n\n{PARAGRAPH}"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Sign up to get an email when tickets go on sale, the club said.",
+        "“Sign up to get an email when tickets go on sale,” the club said on Monday.",
+        "Sign up for the newsletter to hear of the next swim first, said the club's chair.",
+    ],
+)
+def test_a_reported_sign_up_call_on_a_page_is_the_story(said: str) -> None:
+    alone = extract_page(page("<title>Tickets</title>", f"<p>{said}</p>"), url=None)
+    assert alone.text == said
+    html = page("<title>Tickets</title>", f"<article><p>{said}</p><p>{STORY}</p></article>")
+    found = extract_page(html, url=None)
+    assert found.summary == said
+    assert found.text == f"{said}\n\n{STORY}"
+
+
+def test_the_real_spokesman_page_loses_its_newsletter_call() -> None:
+    found = corpus_page("aeb-spokesman.com-c13b9c0e04fb")
+    assert "Subscribe to the Morning Review newsletter" not in found.text
+    assert "Subscribe" not in found.summary
+
+
+def test_a_related_links_line_on_the_real_cnn_page_is_gone_but_its_story_stays() -> None:
+    found = corpus_page("rdb-cnn")
+    assert "Related: Chicago is America's most segregated city" not in found.text
+    assert "birth lottery" in found.text
+
+
+def test_a_pages_logo_is_no_picture_of_its_story() -> None:
+    logo = '<meta property="og:image" content="https://site.example/static/logo-share.png">'
+    body = f"<article><p>{PARAGRAPH}</p></article>"
+    assert extract_page(page(logo, body), url="https://site.example/a").image is None
+    favicon = '<meta name="twitter:image" content="/favicon-192x192.png">'
+    assert extract_page(page(favicon, body), url="https://site.example/a").image is None
+    photo = '<meta name="twitter:image" content="/media/2026/sauna-opening.jpg">'
+    found = extract_page(page(logo + photo, body), url="https://site.example/a")
+    assert found.image is not None
+    assert found.image.url == "https://site.example/media/2026/sauna-opening.jpg"
+    only_photo = '<meta property="og:image" content="https://cdn.example/photos/ecologos.jpg">'
+    kept = extract_page(page(only_photo, body), url="https://site.example/a").image
+    assert kept is not None and kept.url == "https://cdn.example/photos/ecologos.jpg"

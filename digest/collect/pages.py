@@ -3,6 +3,10 @@
 trafilatura finds the main text; the page's own metadata (Open Graph, ``<h1>``,
 ``<title>``, JSON-LD) gives the headline, date, image and language. The result is a
 :class:`Page` whose HTML is sanitised; :func:`article_from_page` makes it an Article.
+A page is cleaned as a feed item is: its text and summary lose the publisher's sign-up
+calls and lines of related links (:func:`~digest.collect.promos.without_promos`), and a
+picture whose address names it the site's logo, favicon or avatar
+(:func:`~digest.collect.pictures.names_branding`) is no picture of its story.
 This module must not fetch anything; it takes no ``now`` (only
 :func:`article_from_page` judges dates, against the ``now`` it is given).
 """
@@ -28,6 +32,8 @@ from digest.collect.entry import (
 from digest.collect.headlines import headline, site_names
 from digest.collect.outlets import json_ld, outlet_name, same_site
 from digest.collect.page_summary import page_summary
+from digest.collect.pictures import names_branding
+from digest.collect.promos import without_promos
 from digest.collect.sanitize import absolute_url, clean_text, html_to_text, sanitize_html
 from digest.records import Article, Image
 
@@ -84,7 +90,7 @@ def extract_page(html: str | bytes, *, url: str | None, zone: tzinfo = UTC) -> P
     )
     body = re.sub(r"(?is)<h1\b.*?</h1\s*>", "", doc.text or "") if doc is not None else ""
     clean = sanitize_html(body, base_url=canonical)
-    text = html_to_text(clean)
+    text = without_promos(html_to_text(clean), clean)
     site = outlet_name(tree, meta, canonical)
     sites = site_names(site, canonical)
     title = headline(tree, meta, getattr(doc, "title", None), sites, text)
@@ -92,8 +98,7 @@ def extract_page(html: str | bytes, *, url: str | None, zone: tzinfo = UTC) -> P
     author = clean_text(getattr(doc, "author", None) or meta.get("author") or "") or None
     language = _language(tree, meta)
     summary = page_summary(description, text, Credits(language, author, site or "", canonical))
-    image_url = meta.get("og:image") or meta.get("twitter:image") or meta.get("twitter:image:src")
-    image_url = absolute_url(image_url or getattr(doc, "image", None), canonical)
+    image_url = _picture(meta, getattr(doc, "image", None), canonical)
     return Page(
         title=title,
         text=text,
@@ -173,6 +178,17 @@ def _meta(tree: Any) -> dict[str, str]:
         if key and content and content.strip():
             found.setdefault(key.strip().lower(), content.strip())
     return found
+
+
+def _picture(meta: dict[str, str], extracted: str | None, base: str | None) -> str | None:
+    """The page's first declared picture that is not the site's branding (a logo, a
+    favicon), as an absolute address; None when it declares none other."""
+    said = (meta.get(k) for k in ("og:image", "twitter:image", "twitter:image:src"))
+    for value in (*said, extracted):
+        url = absolute_url(value, base)
+        if url and not names_branding(url):
+            return url
+    return None
 
 
 def _canonical(tree: Any, meta: dict[str, str]) -> str | None:

@@ -12,11 +12,15 @@ becomes a summary or part of one:
   publisher's promotions, and its other items go too ("Get all your needs met at the
   First Dog shop…": the Guardian lists its shop beside the sign-up call). A sentence
   that says "sign up here" inside a story ("Voters can sign up here to get an email
-  reminder, the council said.", "Sign up here, the poster says, and…") stays.
+  reminder, the council said.", "Sign up here, the poster says, and…") stays, and so
+  does a call someone is reported to have made ("Sign up to get an email when tickets
+  go on sale, the club said.", "…, according to the club"): that is the story's news.
 - **Related links.** A line that is a label and nothing but links: "More: Frances Ryan
   on the 2000s | Liv Little on the 2010s", "Related: …", "See also: …" ("Læs også:",
   "Lesen Sie auch:", "Lire aussi:"), each part the text of a link in the item's HTML.
-  "More: that was the word on every placard…" is no link and stays.
+  A line that is one link whose own text holds the label ("Related: Chicago is
+  America's most segregated city", as CNN Money writes it) goes too. "More: that was
+  the word on every placard…" is no link and stays.
 
 Must not: parse the HTML beyond finding its lists' items and its links' texts (it is
 sanitised, and only searched); touch a line it does not remove; change the article key.
@@ -36,6 +40,13 @@ _SIGN_UP = regex.compile(
     r"\b(?:e-?mails?|newsletters?|briefing|alerts?|digest)\b[^.!?\n]{0,80}[.!]?\W*"
 )
 _MAY_SIGN_UP = regex.compile(r"(?i)\b(?:sign up|subscribe)\b")
+#: Who said it, after a comma: ", the club said", ",” she told reporters", ", said the
+#: chair", ", according to the club"; not ", which tells you…" nor ", you'll say…" (the
+#: publisher's own call still).
+_REPORTED = regex.compile(
+    r"(?i),[\"'”’»]?\s+(?:said|according to|(?:(?!(?:which|that|who|you|we)\b)[\w'’-]+\s){1,6}"
+    r"(?:said|says|say|told|tells|added|adds|announced|announces|wrote|writes|explained))\b"
+)
 #: A label of related links, then its links: "More: A | B", "See also: A".
 _RELATED = regex.compile(
     r"(?i)\s*(?:more|related|see also|read (?:more|also)|also read|further reading"
@@ -70,11 +81,12 @@ def _is_promo(line: str, promos: set[str], links: set[str]) -> bool:
     flat = _folded(line)
     if not flat:
         return False
-    if flat in promos or (_MAY_SIGN_UP.search(flat) and _SIGN_UP.fullmatch(flat)):
+    if flat in promos or (_MAY_SIGN_UP.search(flat) and _is_sign_up(flat)):
         return True
     match = _RELATED.fullmatch(flat) if links else None
-    return match is not None and all(
-        part in links for part in _LINK_SEPARATOR.split(match.group("links").strip())
+    return match is not None and (
+        flat in links
+        or all(part in links for part in _LINK_SEPARATOR.split(match.group("links").strip()))
     )
 
 
@@ -83,9 +95,14 @@ def _promo_lines(html: str) -> set[str]:
     promos: set[str] = set()
     for match in _LIST.finditer(html):
         items = _texts(_ITEM, match.group(2))
-        if any(_SIGN_UP.fullmatch(item) for item in items):
+        if any(_is_sign_up(item) for item in items):
             promos |= items
     return promos
+
+
+def _is_sign_up(line: str) -> bool:
+    """Whether `line` (whitespace folded) is a call to sign up, not a reported one."""
+    return _SIGN_UP.fullmatch(line) is not None and _REPORTED.search(line) is None
 
 
 def _texts(pattern: regex.Pattern[str], html: str) -> set[str]:
