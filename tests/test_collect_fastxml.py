@@ -25,6 +25,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from digest.collect import fastxml
 from digest.collect import feeds as F
@@ -333,3 +335,21 @@ def test_collecting_feeds_loads_no_page_extractor_nor_password_hasher() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == ["False", "False", "False", "False"]
+
+
+_BASES = ["http://a.example/feed", "https://b.example/x/y?q#f", "HTTP://C.example/", "ftp://x/"]
+_BASES += ["mailto:a@b", "//nohost/path", "http:///empty"]
+
+
+@given(
+    base=st.sampled_from(_BASES),
+    url=st.from_regex(r"(?i)(https?|mailto):[/a-z0-9.?#;:@%\[\]~ -]{0,30}", fullmatch=True),
+)
+def test_a_feeds_urls_are_judged_as_urljoin_judges_them(base: str, url: str) -> None:
+    """The fast reader's check that feedparser would leave a URL as written reads the
+    document's URL once; each answer must still be urljoin's own."""
+    from urllib.parse import urljoin, urlparse
+
+    from digest.collect.fastxml import _joined
+
+    assert _joined(base, urlparse(base).scheme, url) == urljoin(base, url)

@@ -35,8 +35,9 @@ from digest.collect.sanitize import absolute_url
 _RELATIVE_LINK = re.compile(rb"<link>\s*(?:<!\[CDATA\[\s*)?(?![Hh][Tt][Tt][Pp][Ss]?://)[^\s<\]]")
 #: An href, src or url attribute whose value does not start as an absolute http(s) or
 #: mailto: URL, its quote written or escaped (``href=&quot;/a&quot;`` in a description).
+#: Searched in the lower-cased document (cheaper than a case-blind pattern).
 _RELATIVE_ATTRIBUTE = re.compile(
-    rb"(?i)\b(?:href|src|url)\s*+=\s*+(?:[\"']|&quot;|&apos;|&#0*3[49];|&#x0*2[27];)?+\s*+"
+    rb"\b(?:href|src|url)\s*+=\s*+(?:[\"']|&quot;|&apos;|&#0*3[49];|&#x0*2[27];)?+\s*+"
     rb"(?!https?://|mailto:)"
 )
 _GOOGLE = re.compile(r"(?:www\.)?google(?:\.[a-z]{2,3}){1,2}")
@@ -83,7 +84,7 @@ def may_be_relative(body: bytes) -> bool:
     or an element), in feed document `body` may be other than an absolute http(s) or
     mailto: URL. It may say so of one that is not (an encoded quote, another scheme);
     it does not miss one."""
-    return bool(_RELATIVE_LINK.search(body) or _RELATIVE_ATTRIBUTE.search(body))
+    return bool(_RELATIVE_LINK.search(body) or _RELATIVE_ATTRIBUTE.search(body.lower()))
 
 
 def _rss_without_base(version: str | None, body: bytes) -> bool:

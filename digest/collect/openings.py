@@ -153,11 +153,23 @@ _MAY_NAME_SPONSOR = regex.compile(r"(?i)\b(?:brought to you|sponsored|presented|
 def _without_sponsor_sentences(paragraph: str) -> str:
     """`paragraph` without its sentences that are sponsor lines (see the module doc);
     as it is when it has no other."""
-    if not _MAY_NAME_SPONSOR.search(paragraph):
+    if not _may_name_sponsor(paragraph):
         return paragraph  # most paragraphs are read no further
     sentences = _SENTENCE_BREAK.split(paragraph)
     kept = [s for s in sentences if not _is_sponsor_sentence(s)]
     return " ".join(kept) if kept and len(kept) < len(sentences) else paragraph
+
+
+def _may_name_sponsor(paragraph: str) -> bool:
+    """:data:`_MAY_NAME_SPONSOR`, searched only where the case-folded paragraph has one
+    of its words (the pattern is blind to case; most paragraphs have none)."""
+    folded = paragraph.casefold()
+    return any(word in folded for word in _SPONSOR_WORDS) and bool(
+        _MAY_NAME_SPONSOR.search(paragraph)
+    )
+
+
+_SPONSOR_WORDS = ("brought to you", "sponsored", "presented", "supported")
 
 
 def _is_sponsor_sentence(sentence: str) -> bool:

@@ -325,14 +325,31 @@ def html_to_text(html: str) -> str:
         collector.feed(html)
         collector.close()
     paragraphs = []
-    for block in few_marks("".join(collector.parts)).split(_PARA):
-        lines = [
-            _fold(_CONTROL.sub("", _BIDI_CONTROL.sub("", line))) for line in block.split(_LINE)
-        ]
+    text = few_marks("".join(collector.parts))
+    if "\x00" not in html:  # the only NULs are the markers: the rest goes in one pass
+        text, strip = _CONTROL_BUT_NUL.sub("", text), _no_nul
+    else:  # a NUL of the source's own must not make a marker of what follows it
+        strip = _no_control
+    for block in text.split(_PARA):
+        lines = [_fold(strip(line)) for line in block.split(_LINE)]
         text = "\n".join(line for line in lines if line)
         if text:
             paragraphs.append(text)
     return "\n\n".join(paragraphs)
+
+
+#: What html_to_text removes (:data:`_CONTROL` and :data:`_BIDI_CONTROL`) but NUL.
+_CONTROL_BUT_NUL = re.compile(
+    "[\x01-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _no_nul(line: str) -> str:
+    return line.replace("\x00", "")
+
+
+def _no_control(line: str) -> str:
+    return _CONTROL.sub("", _BIDI_CONTROL.sub("", line))
 
 
 def _fold(s: str) -> str:

@@ -96,12 +96,13 @@ def _reissued(
     conn: Any, sid: int, articles: list[Article], made: dict[str, tuple[str, dict[str, Any]]]
 ) -> dict[str, Any]:
     """The stored articles of source `sid` that `articles` (none stored under its key;
-    `made`: each one's content hash and row values, by key) give again, by key: the same link, headline and standfirst under another key (a
-    new system, a re-import: new GUIDs, often stamped with the day's date). Such a
-    report is not news: it is the article already held (the earliest, if several), as
-    old as that one (:func:`_date`), whether or not an edition carried it. (A daily
-    column at one link has a standfirst of the day: one with none must be the same
-    throughout. `Store.sent_links` is this rule for the reports an edition carried.)"""
+    `made`: each one's content hash and row values, by key) give again, by key: the
+    same link, headline and standfirst under another key (a new system, a re-import:
+    new GUIDs, often stamped with the day's date). Such a report is not news: it is the
+    article already held (the earliest, if several), as old as that one
+    (:func:`_date`), whether or not an edition carried it. (A daily column at one link
+    has a standfirst of the day: one with none must be the same throughout.
+    `Store.sent_links` is this rule for the reports an edition carried.)"""
 
     def said(url: str, title: str, summary: str, digest: str) -> tuple[str, ...]:
         return (url, title, summary, "" if summary else digest)
