@@ -11,15 +11,16 @@ A collect that fetched nothing new (all 304) loads no parser at all.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 from digest.collect.fetch import FetchRequest, FetchResult, fetch_all_sync
 from digest.config import Settings, SourceSettings
 from digest.errors import SourceError, StoreError
 from digest.records import SourceReport
+from digest.revision import sqlite_file
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is loaded by whoever opens one; the worker
     # processes' modules when there is something to parse
@@ -85,37 +86,67 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def _feed_reports(
-    feeds: Sequence[tuple[SourceSettings, FetchResult]], now: datetime, workers: int | None
-) -> Generator[SourceReport, None, None]:
-    """Each feed's report, in order; parsed in worker processes when that pays."""
-    bodies = [r.body for _, r in feeds if r.body is not None]
-    if bodies:  # the parsers, loaded before any worker forks; a collect of 304s loads none
-        import digest.collect.feeds  # noqa: F401
-    workers = parse_workers_for(bodies) if workers is None else min(workers, len(bodies))
-    if workers > 1:
-        import multiprocessing
+class _Parsing:
+    """Each feed's report, in order (iterate once), its parsing under way from the
+    start: with worker processes, every feed is handed to them at once, so that they
+    parse while this process opens the store (SQLAlchemy, a new database's schema) and
+    stores the reports before. :meth:`close` ends the workers (a storage fault)."""
 
-        if multiprocessing.current_process().daemon:
-            workers = 1  # a daemonic process (a Celery worker's child) may not start children
-    if workers <= 1:
-        for source, result in feeds:
-            yield _feed_report(source, result, now)
-        return
-    from concurrent.futures import Executor, Future
-    from concurrent.futures.process import BrokenProcessPool
+    def __init__(
+        self,
+        feeds: Sequence[tuple[SourceSettings, FetchResult]],
+        now: datetime,
+        workers: int | None,
+    ) -> None:
+        self._feeds, self._now = feeds, now
+        self._executor: ProcessPoolExecutor | None = None
+        bodies = [r.body for _, r in feeds if r.body is not None]
+        if bodies:  # the parsers, loaded before any worker forks; a collect of 304s loads none
+            import digest.collect.feeds  # noqa: F401
+        workers = parse_workers_for(bodies) if workers is None else min(workers, len(bodies))
+        if workers > 1:
+            import multiprocessing
 
-    executor: Executor
-    with _pool(workers) as executor:
-        futures: list[Future[SourceReport]] = [
-            executor.submit(_feed_report, source, result, now) for source, result in feeds
-        ]
-        for (source, _), future in zip(feeds, futures, strict=True):
-            try:
-                yield future.result()
-            except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
-                error = f"{source.name}: the feed parser's process stopped ({exc}) ({source.url})"
-                yield SourceReport(source.name, error=error)
+            if multiprocessing.current_process().daemon:
+                workers = 1  # a daemonic process (a Celery worker's child) may not start children
+        if workers > 1:
+            self._executor = _pool(workers)
+            self._futures = [
+                self._executor.submit(_feed_report, source, result, now) for source, result in feeds
+            ]
+
+    def __iter__(self) -> Iterator[SourceReport]:
+        if self._executor is None:
+            for source, result in self._feeds:
+                yield _feed_report(source, result, self._now)
+            return
+        from concurrent.futures.process import BrokenProcessPool
+
+        with self._executor:
+            for (source, _), future in zip(self._feeds, self._futures, strict=True):
+                try:
+                    yield future.result()
+                except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
+                    problem = f"the feed parser's process stopped ({exc})"
+                    yield SourceReport(
+                        source.name, error=f"{source.name}: {problem} ({source.url})"
+                    )
+
+    def close(self) -> None:
+        """Stop the workers: what they have not started is not parsed."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+class _Fetch(NamedTuple):
+    """How :func:`collect` fetches (see its arguments)."""
+
+    concurrency: int = 8
+    timeout: float = 15.0
+    lookups: Lookups | None = None
+
+
+_DEFAULT_FETCH = _Fetch()
 
 
 def collect(
@@ -138,25 +169,45 @@ def collect(
     the feeds' host names are looked up through it (:mod:`digest.collect.lookups`;
     None: the process's own, so that `digest run` counts stuck lookups across collects).
     """
+    return _collect(
+        sources,
+        lambda: store,
+        now=now,
+        progress=progress,
+        fetch=_Fetch(concurrency, timeout, lookups),
+        parse_workers=parse_workers,
+        fetched=fetched,
+    )
+
+
+def _collect(
+    sources: Sequence[SourceSettings],
+    open_store: Callable[[], Store],
+    *,
+    now: datetime,
+    progress: Progress | None = None,
+    fetch: _Fetch = _DEFAULT_FETCH,
+    parse_workers: int | None = None,
+    fetched: Mapping[str, FetchResult] | None = None,
+) -> list[SourceReport]:
+    """:func:`collect`, the store opened (`open_store`) once the feeds are being parsed."""
     feeds = [s for s in sources if s.url]
     results = dict(fetched or {})
     missing = [s for s in feeds if s.name not in results]
-    validators = store.all_validators() if missing else {}
+    validators = open_store().all_validators() if missing else {}
     requests = []
     for s in missing:
         assert s.url is not None
         etag, modified = validators.get(s.name, (None, None))
         requests.append(FetchRequest(s.name, s.url, etag, modified))
     if requests:
-        results |= {
-            r.name: r
-            for r in fetch_all_sync(
-                requests, concurrency=concurrency, timeout=timeout, lookups=lookups
-            )
-        }
-    parsed = _feed_reports([(s, results[s.name]) for s in feeds], now, parse_workers)
+        found = fetch_all_sync(
+            requests, concurrency=fetch.concurrency, timeout=fetch.timeout, lookups=fetch.lookups
+        )
+        results |= {r.name: r for r in found}
+    parsed = _Parsing([(s, results[s.name]) for s in feeds], now, parse_workers)
     try:
-        return _store_all(sources, store, parsed, now, progress)
+        return _store_all(sources, open_store(), iter(parsed), now, progress)
     finally:
         parsed.close()  # a storage fault stops the run: the workers are shut down
 
@@ -177,7 +228,11 @@ def collect_project(
     `open_store()` gets the store, and what was fetched already is not fetched again.
     """
     fetched = None
-    if not opened:
+    if not opened and _new_sqlite_file(settings.database.url):
+        # Nothing stored, so no validators to read first: the feeds are fetched and
+        # parsed while the store creates the database.
+        fetched = _fetch_all(settings.sources)
+    elif not opened:
         from digest.collect.unchanged import collect_unchanged
 
         done = collect_unchanged(settings.sources, settings.database.url, now=now)
@@ -187,7 +242,20 @@ def collect_project(
                     progress(report)
             return done.reports
         fetched = done.fetched
-    return collect(settings.sources, open_store(), now=now, progress=progress, fetched=fetched)
+    return _collect(settings.sources, open_store, now=now, progress=progress, fetched=fetched)
+
+
+def _new_sqlite_file(url: str) -> bool:
+    """Whether `url` is a plain SQLite file not there yet, in a folder that is (one the
+    store will create; a missing folder is reported by the store, before any fetch)."""
+    path = sqlite_file(url)
+    return path is not None and not path.exists() and path.parent.is_dir()
+
+
+def _fetch_all(sources: Sequence[SourceSettings]) -> dict[str, FetchResult]:
+    """Every feed of `sources` fetched without validators, by name."""
+    requests = [FetchRequest(s.name, s.url, None, None) for s in sources if s.url]
+    return {r.name: r for r in fetch_all_sync(requests)}
 
 
 def _store_all(
