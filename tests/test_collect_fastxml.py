@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from digest.collect import fastxml
 from digest.collect import feeds as F
 from digest.collect.decoding import gunzip, to_utf8
-from digest.collect.sanitize import absolute_url
+from digest.collect.hosts import absolute_url
 from digest.errors import SourceError
 from digest.records import Article
 from tests.corpus import CORPUS, require_corpus

@@ -140,3 +140,74 @@ def test_a_source_s_articles_are_stored_with_a_bounded_number_of_statements(
     assert others[0] == "https://example.org/700"
     assert claimed_key(others[1]) == "https://example.org/5" != others[1]
     store.close()
+
+
+def _new_feeds(count: int) -> dict[str, bytes]:
+    return {f"/new/{n}.xml": sample_feed(n, 20) for n in range(count)}
+
+
+def test_feeds_never_fetched_are_parsed_as_they_arrive_and_stored_as_one_process_stores(
+    tmp_path: Path,
+) -> None:
+    """A first collect of many feeds (none can answer 304) starts the workers before
+    the fetch and hands each feed over as it arrives: the same articles and reports as
+    parsing them all in this process afterwards."""
+    feeds = _new_feeds(collect.parsing.PRESTART_DOCUMENTS + 4)
+    with serve_feeds(feeds) as server:
+        sources = [SourceSettings(p.strip("/"), server.url(p)) for p in feeds]
+        outcomes = []
+        for n in (1, None):
+            store = Store(f"sqlite:///{tmp_path}/{n}.db")
+            store.migrate()
+            reports = collect.collect(sources, store, now=NOW, parse_workers=n)
+            outcomes.append(_summary(reports, store))
+            store.close()
+    assert outcomes[0] == outcomes[1]
+    assert [r.new for r in reports] == [20] * len(feeds)
+
+
+def test_workers_start_before_a_fetch_only_when_many_documents_are_sure_to_come() -> None:
+    import multiprocessing
+    import os
+
+    sources = [SourceSettings(f"s{n}", f"http://127.0.0.1:9/{n}") for n in range(20)]
+    small = collect.parsing.Parsing(sources, NOW, None)
+    small.start(3)  # a few feeds parse faster here than workers start
+    assert not multiprocessing.active_children()
+    big = collect.parsing.Parsing(sources, NOW, None)
+    try:
+        big.start(20)
+        expected = min(os.cpu_count() or 1, collect.MAX_PARSE_WORKERS, 20)
+        assert len(multiprocessing.active_children()) == (expected if expected > 1 else 0)
+    finally:
+        big.close()
+    one = collect.parsing.Parsing(sources, NOW, 1)
+    one.start(20)  # parse_workers=1: this process only
+    assert not multiprocessing.active_children()
+
+
+def test_a_parser_process_that_dies_is_reported_with_each_source_it_left_unparsed() -> None:
+    import multiprocessing
+    import os
+    import signal
+
+    from digest.collect.fetch import FetchResult
+
+    feeds = _new_feeds(collect.parsing.PRESTART_DOCUMENTS)
+    sources = [SourceSettings(p.strip("/"), f"http://127.0.0.1:9{p}") for p in feeds]
+    parsing = collect.parsing.Parsing(sources, NOW, None)
+    parsing.start(len(sources))
+    for child in multiprocessing.active_children():
+        assert child.pid is not None
+        os.kill(child.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    results = {
+        s.name: FetchResult(s.name, s.url or "", 200, body)
+        for s, body in zip(sources, feeds.values(), strict=True)
+    }
+    try:
+        reports = list(parsing.reports(results))
+    finally:
+        parsing.close()
+    assert [r.name for r in reports] == [s.name for s in sources]  # every source, in order
+    assert all(r.error and "parser's process stopped" in r.error for r in reports)
+    assert all(s.url and s.url in (r.error or "") for s, r in zip(sources, reports, strict=True))

@@ -10,132 +10,24 @@ A collect that fetched nothing new (all 304) loads no parser at all.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 from digest.collect.fetch import FetchRequest, FetchResult, fetch_all_sync
+from digest.collect.parsing import MAX_PARSE_WORKERS, PARALLEL_BYTES, Parsing, parse_workers_for
 from digest.config import Settings, SourceSettings
 from digest.errors import SourceError, StoreError
 from digest.records import SourceReport
 from digest.revision import sqlite_file
 
-if TYPE_CHECKING:  # the store (SQLAlchemy) is loaded by whoever opens one; the worker
-    # processes' modules when there is something to parse
-    from concurrent.futures import ProcessPoolExecutor
-
+if TYPE_CHECKING:  # the store (SQLAlchemy) is loaded by whoever opens one
     from digest.collect.lookups import Lookups
     from digest.store import Store
 
 Progress = Callable[[SourceReport], None]
-
-#: Worker processes that parse feeds at most (and never more than the machine's CPUs).
-MAX_PARSE_WORKERS = 4
-#: A collect whose fetched documents add up to less than this is parsed in-process:
-#: starting workers would cost more than it saves.
-PARALLEL_BYTES = 1_000_000
-
-
-def _feed_report(source: SourceSettings, result: FetchResult, now: datetime) -> SourceReport:
-    if result.error:
-        return SourceReport(source.name, error=result.error)
-    if result.not_modified or result.body is None:
-        return SourceReport(
-            source.name, not_modified=True, etag=result.etag, last_modified=result.last_modified
-        )
-    from digest.collect.feeds import read_feed  # loaded once something is to be parsed
-
-    try:
-        parsed = read_feed(
-            result.body,
-            source=source.name,
-            url=result.url,
-            now=now,
-            section=source.section,
-            content_type=result.content_type,
-            zone=ZoneInfo(source.timezone),
-        )
-    except SourceError as exc:
-        return SourceReport(source.name, error=str(exc))
-    return SourceReport(
-        source.name,
-        parsed.articles,
-        etag=result.etag,
-        last_modified=result.last_modified,
-        warnings=parsed.warnings,
-    )
-
-
-def parse_workers_for(bodies: Sequence[bytes], *, cpus: int | None = None) -> int:
-    """How many processes should parse these fetched documents (1: this one alone)."""
-    cpus = (os.cpu_count() or 1) if cpus is None else cpus
-    if len(bodies) < 2 or sum(map(len, bodies)) < PARALLEL_BYTES:
-        return 1
-    return max(1, min(cpus, MAX_PARSE_WORKERS, len(bodies)))
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # fork (where there is one) starts a worker in milliseconds with digest imported.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
-
-
-class _Parsing:
-    """Each feed's report, in order (iterate once), its parsing under way from the
-    start: with worker processes, every feed is handed to them at once, so that they
-    parse while this process opens the store (SQLAlchemy, a new database's schema) and
-    stores the reports before. :meth:`close` ends the workers (a storage fault)."""
-
-    def __init__(
-        self,
-        feeds: Sequence[tuple[SourceSettings, FetchResult]],
-        now: datetime,
-        workers: int | None,
-    ) -> None:
-        self._feeds, self._now = feeds, now
-        self._executor: ProcessPoolExecutor | None = None
-        bodies = [r.body for _, r in feeds if r.body is not None]
-        if bodies:  # the parsers, loaded before any worker forks; a collect of 304s loads none
-            import digest.collect.feeds  # noqa: F401
-        workers = parse_workers_for(bodies) if workers is None else min(workers, len(bodies))
-        if workers > 1:
-            import multiprocessing
-
-            if multiprocessing.current_process().daemon:
-                workers = 1  # a daemonic process (a Celery worker's child) may not start children
-        if workers > 1:
-            self._executor = _pool(workers)
-            self._futures = [
-                self._executor.submit(_feed_report, source, result, now) for source, result in feeds
-            ]
-
-    def __iter__(self) -> Iterator[SourceReport]:
-        if self._executor is None:
-            for source, result in self._feeds:
-                yield _feed_report(source, result, self._now)
-            return
-        from concurrent.futures.process import BrokenProcessPool
-
-        with self._executor:
-            for (source, _), future in zip(self._feeds, self._futures, strict=True):
-                try:
-                    yield future.result()
-                except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
-                    problem = f"the feed parser's process stopped ({exc})"
-                    yield SourceReport(
-                        source.name, error=f"{source.name}: {problem} ({source.url})"
-                    )
-
-    def close(self) -> None:
-        """Stop the workers: what they have not started is not parsed."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+__all__ = ["MAX_PARSE_WORKERS", "PARALLEL_BYTES", "collect", "collect_project", "parse_workers_for"]
 
 
 class _Fetch(NamedTuple):
@@ -189,25 +81,32 @@ def _collect(
     fetch: _Fetch = _DEFAULT_FETCH,
     parse_workers: int | None = None,
     fetched: Mapping[str, FetchResult] | None = None,
+    stored: bool = True,
 ) -> list[SourceReport]:
-    """:func:`collect`, the store opened (`open_store`) once the feeds are being parsed."""
+    """:func:`collect`, the store opened (`open_store`) once the feeds are being parsed;
+    not before the fetch when nothing is `stored` yet (no validators to read)."""
     feeds = [s for s in sources if s.url]
     results = dict(fetched or {})
     missing = [s for s in feeds if s.name not in results]
-    validators = open_store().all_validators() if missing else {}
+    validators = open_store().all_validators() if missing and stored else {}
     requests = []
     for s in missing:
         assert s.url is not None
         etag, modified = validators.get(s.name, (None, None))
         requests.append(FetchRequest(s.name, s.url, etag, modified))
-    if requests:
-        found = fetch_all_sync(
-            requests, concurrency=fetch.concurrency, timeout=fetch.timeout, lookups=fetch.lookups
-        )
-        results |= {r.name: r for r in found}
-    parsed = _Parsing([(s, results[s.name]) for s in feeds], now, parse_workers)
+    parsed = Parsing(feeds, now, parse_workers)
     try:
-        return _store_all(sources, open_store(), iter(parsed), now, progress)
+        if requests:  # those with no validators send a document: parsed as they arrive
+            parsed.start(sum(1 for r in requests if not (r.etag or r.last_modified)))
+            found = fetch_all_sync(
+                requests,
+                concurrency=fetch.concurrency,
+                timeout=fetch.timeout,
+                lookups=fetch.lookups,
+                on_result=parsed.add,
+            )
+            results |= {r.name: r for r in found}
+        return _store_all(sources, open_store(), parsed.reports(results), now, progress)
     finally:
         parsed.close()  # a storage fault stops the run: the workers are shut down
 
@@ -231,8 +130,8 @@ def collect_project(
     if not opened and _new_sqlite_file(settings.database.url):
         # Nothing stored, so no validators to read first: the feeds are fetched and
         # parsed while the store creates the database.
-        fetched = _fetch_all(settings.sources)
-    elif not opened:
+        return _collect(settings.sources, open_store, now=now, progress=progress, stored=False)
+    if not opened:
         from digest.collect.unchanged import collect_unchanged
 
         done = collect_unchanged(settings.sources, settings.database.url, now=now)
@@ -250,12 +149,6 @@ def _new_sqlite_file(url: str) -> bool:
     store will create; a missing folder is reported by the store, before any fetch)."""
     path = sqlite_file(url)
     return path is not None and not path.exists() and path.parent.is_dir()
-
-
-def _fetch_all(sources: Sequence[SourceSettings]) -> dict[str, FetchResult]:
-    """Every feed of `sources` fetched without validators, by name."""
-    requests = [FetchRequest(s.name, s.url, None, None) for s in sources if s.url]
-    return {r.name: r for r in fetch_all_sync(requests)}
 
 
 def _store_all(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from digest.collect.decoding import HTML_PAGE
-from digest.collect.sanitize import absolute_url
+from digest.collect.hosts import absolute_url
 
 #: What a `<link rel="alternate">` to a feed says its type is.
 FEED_TYPES = frozenset(

@@ -44,9 +44,9 @@ from urllib.parse import urljoin, urlparse, urlunparse, uses_relative
 from xml.parsers import expat
 
 from digest.collect.entry import Entry, feed_date, language_tag, plain_text_html
+from digest.collect.hosts import absolute_url
 from digest.collect.links import rss_item_base
 from digest.collect.pictures import own_pictures
-from digest.collect.sanitize import absolute_url
 from digest.records import Image
 
 #: Versions feedparser-rs reads like feedparser (``version`` of its result).

@@ -40,6 +40,7 @@ from digest.collect.entry import (
     standfirst,
 )
 from digest.collect.headlines import is_address, strip_own_name
+from digest.collect.hosts import absolute_url
 from digest.collect.links import rss_items_as_written, unwrap_redirect
 from digest.collect.openings import without_captions, without_opening
 from digest.collect.outlets import registrable_domain
@@ -47,7 +48,6 @@ from digest.collect.pictures import feedparser_images, illustrations, own_pictur
 from digest.collect.promos import without_promos
 from digest.collect.sanitize import (
     MAX_DEPTH,
-    absolute_url,
     clean_text,
     flatten_deep,
     html_to_text,

@@ -76,8 +76,10 @@ async def fetch_all(
     allowed: Allowed | None = None,
     deadline: float | None = None,
     lookups: Lookups | None = None,
+    on_result: Callable[[FetchResult], None] | None = None,
 ) -> list[FetchResult]:
-    """Fetch every request, at most `concurrency` at a time; results in request order.
+    """Fetch every request, at most `concurrency` at a time; results in request order
+    (`on_result` is called with each as it ends, in the order they end).
 
     With `deadline` (seconds for them all), those not fetched by then are stopped and
     failed, `late`; `timeout` is each request's own.
@@ -111,7 +113,10 @@ async def fetch_all(
                     result = _failed(request, "not an http:// or https:// address")
                 else:
                     result = await _guarded(client, request, timeout, max_bytes)
-                return replace(result, elapsed=round(time.perf_counter() - started, 3))
+                result = replace(result, elapsed=round(time.perf_counter() - started, 3))
+            if on_result is not None:
+                on_result(result)
+            return result
 
         tasks = [asyncio.create_task(one(r)) for r in requests]
         if deadline is None or not tasks:
@@ -136,6 +141,7 @@ def fetch_all_sync(
     allowed: Allowed | None = None,
     deadline: float | None = None,
     lookups: Lookups | None = None,
+    on_result: Callable[[FetchResult], None] | None = None,
 ) -> list[FetchResult]:
     """:func:`fetch_all` for synchronous callers (must not be called inside a running loop)."""
     return asyncio.run(
@@ -148,6 +154,7 @@ def fetch_all_sync(
             allowed=allowed,
             deadline=deadline,
             lookups=lookups,
+            on_result=on_result,
         )
     )
 

@@ -29,10 +29,10 @@ import yaml
 
 from digest.collect.bounds import cap_article, future_dated
 from digest.collect.entry import FUTURE_SLACK, Parsed, as_utc, language_tag, standfirst
+from digest.collect.hosts import absolute_url
 from digest.collect.markdown import markdown_to_html
 from digest.collect.pages import article_from_page, extract_page, parse_date
 from digest.collect.sanitize import (
-    absolute_url,
     clean_text,
     html_to_text,
     plain_line,

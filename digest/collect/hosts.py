@@ -7,11 +7,13 @@ scripts pass for Latin ones: "rеuters" with a Cyrillic е mixes Latin and Cyril
 address bars; the email's text part and a client's hover show a link's host as it is
 stored. The link still goes where it went (the ASCII form is the same host).
 Must not: change an ASCII host, or a port, user name or path.
+:func:`absolute_url` makes every link a reader is shown absolute, and its host so.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 #: Scripts whose letters pass for one another's (the usual homograph attacks).
 _CONFUSABLE = frozenset({"LATIN", "CYRILLIC", "GREEK"})
@@ -47,3 +49,27 @@ def shown_host(netloc: str) -> str:
     host, colon, port = netloc.partition(":")
     labels = [_ascii(label) if _deceives(label) else label for label in host.split(".")]
     return ".".join(labels) + colon + port
+
+
+def absolute_url(link: str | None, base: str | None) -> str | None:
+    """`link` made absolute against `base`; None unless the result is http(s)."""
+    if not link:
+        return None
+    link = link.strip()
+    try:
+        joined = urljoin(base, link) if base else link
+        parts = urlsplit(joined)
+    except ValueError:
+        return None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return None
+    if not joined.isprintable():
+        return None  # a control character: a broken link, not a URL
+    # "https://www.reuters.com@evil.example/": the part before the @ is a user name, not
+    # the site; shown in the text part or on hover it names a site the link does not go
+    # to. "rеuters.com" (a Cyrillic е) does the same with letters. The link goes where a
+    # browser would take it, and says so.
+    netloc = shown_host(parts.netloc.rpartition("@")[2])
+    if netloc != parts.netloc:
+        joined = urlunsplit(parts._replace(netloc=netloc))
+    return joined.replace(" ", "%20")

@@ -21,8 +21,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from digest.collect.entry import Entry, as_utc, language_tag, plain_text_html, source_error
+from digest.collect.hosts import absolute_url
 from digest.collect.pictures import own_pictures
-from digest.collect.sanitize import absolute_url
 from digest.records import Image
 
 #: A lone surrogate: JSON may spell one (\\ud800, half an emoji cut in two), but it is

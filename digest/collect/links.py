@@ -29,7 +29,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from digest.collect.sanitize import absolute_url
+from digest.collect.hosts import absolute_url
 
 #: An element `<link>` whose text is not an absolute http(s) URL (CDATA or not).
 _RELATIVE_LINK = re.compile(rb"<link>\s*(?:<!\[CDATA\[\s*)?(?![Hh][Tt][Tt][Pp][Ss]?://)[^\s<\]]")

@@ -30,11 +30,12 @@ from digest.collect.entry import (
     language_tag,
 )
 from digest.collect.headlines import headline, site_names
+from digest.collect.hosts import absolute_url
 from digest.collect.outlets import json_ld, outlet_name, same_site
 from digest.collect.page_summary import page_summary
 from digest.collect.pictures import names_branding
 from digest.collect.promos import without_promos
-from digest.collect.sanitize import absolute_url, clean_text, html_to_text, sanitize_html
+from digest.collect.sanitize import clean_text, html_to_text, sanitize_html
 from digest.records import Article, Image
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)

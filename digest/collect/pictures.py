@@ -30,10 +30,10 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from digest.collect.hosts import absolute_url
 from digest.collect.sanitize import (
     IMG_TAG,
     TAG_ATTRIBUTE,
-    absolute_url,
     clean_text,
     sanitize_html,
 )

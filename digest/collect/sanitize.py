@@ -13,11 +13,10 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 from typing import Literal
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import nh3
 
-from digest.collect.hosts import shown_host
 from digest.collect.marks import few_marks
 from digest.collect.markup import escaped_markup
 
@@ -388,27 +387,3 @@ def clean_text(s: str) -> str:
     s = _TAG.sub(escaped_markup(s), _SCRIPTISH.sub(" ", s))  # escaped in the source
     s = unicodedata.normalize("NFC", fix_mojibake(_BIDI_CONTROL.sub("", few_marks(s))))
     return _fold(_CONTROL.sub(" ", s))
-
-
-def absolute_url(link: str | None, base: str | None) -> str | None:
-    """`link` made absolute against `base`; None unless the result is http(s)."""
-    if not link:
-        return None
-    link = link.strip()
-    try:
-        joined = urljoin(base, link) if base else link
-        parts = urlsplit(joined)
-    except ValueError:
-        return None
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        return None
-    if not joined.isprintable():
-        return None  # a control character: a broken link, not a URL
-    # "https://www.reuters.com@evil.example/": the part before the @ is a user name, not
-    # the site; shown in the text part or on hover it names a site the link does not go
-    # to. "rеuters.com" (a Cyrillic е) does the same with letters. The link goes where a
-    # browser would take it, and says so.
-    netloc = shown_host(parts.netloc.rpartition("@")[2])
-    if netloc != parts.netloc:
-        joined = urlunsplit(parts._replace(netloc=netloc))
-    return joined.replace(" ", "%20")
