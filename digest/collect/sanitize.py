@@ -323,28 +323,20 @@ def html_to_text(html: str) -> str:
         collector = _TextCollector()
         collector.feed(html)
         collector.close()
-    paragraphs = []
     text = few_marks("".join(collector.parts))
-    if "\x00" not in html:  # the only NULs are the markers: the rest goes in one pass
-        text, strip = _CONTROL_BUT_NUL.sub("", text), _no_nul
-    else:  # a NUL of the source's own must not make a marker of what follows it
-        strip = _no_control
-    for block in text.split(_PARA):
-        lines = [_fold(strip(line)) for line in block.split(_LINE)]
-        text = "\n".join(line for line in lines if line)
-        if text:
-            paragraphs.append(text)
-    return "\n\n".join(paragraphs)
+    if "\x00" in html:  # a NUL of the source's own must not make a marker of what follows
+        blocks = [[_fold(_no_control(line)) for line in b.split(_LINE)] for b in text.split(_PARA)]
+    else:  # the only NULs are the markers: the rest goes in one pass
+        text = _CONTROL_BUT_NUL.sub("", text)
+        blocks = [[_fold(line) for line in b.split(_LINE)] for b in text.split(_PARA)]
+    paragraphs = ("\n".join(line for line in lines if line) for lines in blocks)
+    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 
 #: What html_to_text removes (:data:`_CONTROL` and :data:`_BIDI_CONTROL`) but NUL.
 _CONTROL_BUT_NUL = re.compile(
     "[\x01-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff\u202a-\u202e\u2066-\u2069]"
 )
-
-
-def _no_nul(line: str) -> str:
-    return line.replace("\x00", "")
 
 
 def _no_control(line: str) -> str:
