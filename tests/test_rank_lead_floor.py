@@ -39,7 +39,8 @@ STALE = (  # (outlet, key, title, age in days)
 def _text(title: str) -> str:
     """A standfirst of the headline's own words (stories of distinct words never fold)."""
     words = title.lower().split()
-    return f"{title}. " + " ".join(f"{w} {words[-1 - n]}" for n, w in enumerate(words)) + "."
+    rest = " ".join(f"{w} {words[-1 - n]}" for n, w in enumerate(words))
+    return f"{title}. {rest[:1].upper()}{rest[1:]}."  # a sentence begins with a capital
 
 
 def _articles() -> list[Article]:
