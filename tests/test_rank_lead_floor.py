@@ -19,9 +19,11 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from digest.cli import main
+from digest.collect.feeds import parse_feed
 from digest.rank import RankOptions, rank
 from digest.records import Article
 from tests.conftest import write_project
+from tests.corpus import require_corpus
 
 NOW = datetime(2026, 11, 29, 7, 0, tzinfo=UTC)
 
@@ -39,7 +41,8 @@ STALE = (  # (outlet, key, title, age in days)
 def _text(title: str) -> str:
     """A standfirst of the headline's own words (stories of distinct words never fold)."""
     words = title.lower().split()
-    return f"{title}. " + " ".join(f"{w} {words[-1 - n]}" for n, w in enumerate(words)) + "."
+    rest = " ".join(f"{w} {words[-1 - n]}" for n, w in enumerate(words))
+    return f"{title}. {rest[:1].upper()}{rest[1:]}."  # a sentence begins with a capital
 
 
 def _articles() -> list[Article]:
@@ -170,3 +173,56 @@ def test_the_build_below_min_stories_is_still_refused(tmp_path: Path) -> None:
     code, edition = _build(config)
     assert code == 1
     assert len(edition["leads"]) + len(edition["teasers"]) == 5
+
+
+# -- a headline alone does not take the slot the floor frees ------------------------------
+
+FUNGI = Article(
+    key="fungi",
+    source="Science Weekly",
+    title="Food for fungi",  # an item with no description: a headline and a link
+    url="https://science.example/fungi",
+    published=NOW - timedelta(hours=3),
+)
+
+
+def test_the_slot_the_floor_frees_does_not_go_to_a_headline_alone() -> None:
+    """A lead is a headline and its standfirst. The floor kept the stale stories out of
+    the other slots; a fresh item of another outlet with nothing but a headline is strong
+    enough, but a lead of a headline and "Read more" reads as broken: it runs with the
+    teasers, with the strong stories the outlet limit kept out."""
+    ranked = rank([*_articles(), FUNGI], now=NOW, options=RankOptions(leads=3, teasers=8))
+    assert [s.key for s in ranked.leads] == ["beta"]
+    assert all(s.summary for s in ranked.leads)
+    assert "fungi" in [s.key for s in ranked.teasers]
+    assert len(ranked.leads) + len(ranked.teasers) == 6  # every story still runs
+
+
+def test_a_headline_alone_still_leads_when_nothing_says_more() -> None:
+    ranked = rank([FUNGI], now=NOW, options=RankOptions(leads=3, teasers=8))
+    assert [s.key for s in ranked.leads] == ["fungi"]
+
+
+def test_science_headlines_do_not_lead_over_stories_with_text() -> None:
+    """The real day: on 16 June 2017 Science's "This Week in Science" (69 items, every
+    description empty) took the third lead ("Food for fungi": a headline and "Read more")
+    while Daring Fireball's and ATP's stories with text ran as teasers."""
+    feeds = require_corpus() / "feeds"
+    articles = [
+        article
+        for name in (
+            "blog-daringfireball.json",
+            "podcast-atp.rss",
+            "news-science-twis-rss1.rdf",
+            "news-varthabharathi-kannada.rss",
+        )
+        for article in parse_feed((feeds / name).read_bytes(), source=name, url=None, now=NOW)
+    ]
+    at = datetime(2017, 6, 16, 6, tzinfo=UTC)
+    ranked = rank(articles, now=at, options=RankOptions(leads=3, teasers=8))
+    assert [s.title for s in ranked.leads] == [
+        "226: Smooth Scrolling Is For Suckers",
+        "John Markoff to Interview Scott Forstall Next Week",
+    ]
+    assert all(s.summary for s in ranked.leads)
+    assert "Food for fungi" in [s.title for s in ranked.teasers]

@@ -18,6 +18,15 @@ branding, not a story's, when
 An item shows its first candidate that is none of those, else no picture. Decided per
 document, for every reader (fast path, feedparser, JSON Feed): nothing here fetches a
 picture or reads the clock.
+
+A picture's alt text stands in its place when images are off and is what a screen reader
+says; an alt that says nothing counts as none, and the headline stands in for it:
+
+- a file name (:func:`file_name`): blog tools write "DSC_4550",
+  "AppleWatchSeries3-FitnessSportUse", "IMG_0206.JPG";
+- one phrase on at least :data:`REPEATED` of the document's pictures: the software's,
+  not a description ("Прикрепленное изображение", attached picture, on every post of a
+  forum). Two pictures may share a caption (a photo story and its follow-up).
 """
 
 from __future__ import annotations
@@ -69,9 +78,8 @@ def with_pictures(
     )
     branding = {_same(url) for url in declared}
     branding.update(url for url, n in on.items() if n >= REPEATED and n * 2 >= len(articles))
-    chosen = []
-    for article in articles:
-        image = next(
+    images = [
+        next(
             (
                 i
                 for i in candidates[article.key]
@@ -79,10 +87,47 @@ def with_pictures(
             ),
             None,
         )
+        for article in articles
+    ]
+    pictures_of = Counter(
+        alt for alt, _ in {(_phrase(i.alt), _same(i.url)) for i in images if i and i.alt}
+    )
+    chosen = []
+    for article, image in zip(articles, images, strict=True):
+        if image is not None and pictures_of[_phrase(image.alt)] >= REPEATED:
+            image = replace(image, alt="")  # one phrase on many pictures: the software's
         if image is not None and not image.alt:
             image = replace(image, alt=article.title)
         chosen.append(replace(article, image=image))
     return chosen
+
+
+def _phrase(alt: str) -> str:
+    return " ".join(alt.casefold().split())
+
+
+#: A file's extension at the end of a name: ".JPG", ".tiff", ".webp".
+_EXTENSION = re.compile(r"\.[^\W\d_]\w{1,4}$")
+#: A lower-case letter followed by a capital: a word boundary in "AppleWatchSeries".
+_CAMEL = re.compile(r"[^\W\d_A-Z](?=[A-Z])")
+
+
+def file_name(alt: str, src: str) -> bool:
+    """Whether the alt text `alt` of the picture at `src` is a file name, not words: one
+    run with no space that holds "_" ("DSC_4550"), ends in an extension ("IMG_0206.JPG"),
+    joins three words or more with hyphens ("Garmin-Descent-MK1-DiveOptions") or
+    capitals ("AppleWatchSeries3"), or begins the picture's own file name and is no plain
+    word ("DCROpenHouse6" of "DCROpenHouse6_thumb.jpg"; "Harbour" of "harbour.jpg" is
+    a word, and stays)."""
+    if not alt or any(c.isspace() for c in alt):
+        return False
+    if "_" in alt or _EXTENSION.search(alt) or alt.count("-") >= 2:
+        return True
+    if len(_CAMEL.findall(alt)) >= 2:
+        return True
+    plain = alt.isalpha() and (alt.islower() or alt[1:].islower() or alt.isupper())
+    own = "".join(filter(str.isalnum, urlsplit(src).path.rsplit("/", 1)[-1].casefold()))
+    return not plain and own.startswith("".join(filter(str.isalnum, alt.casefold())))
 
 
 def names_branding(url: str) -> bool:
@@ -120,7 +165,8 @@ def illustrations(html: str, base_url: str | None) -> Iterator[Image]:
         width = int(attrs["width"]) if attrs.get("width", "").isdigit() else None
         height = int(attrs["height"]) if attrs.get("height", "").isdigit() else None
         if _illustration(src, width, height):
-            yield Image(url=src, alt=clean_text(attrs.get("alt", "")), width=width)
+            alt = clean_text(attrs.get("alt", ""))
+            yield Image(url=src, alt="" if file_name(alt, src) else alt, width=width)
 
 
 def _illustration(src: str, width: int | None, height: int | None) -> bool:

@@ -18,7 +18,10 @@ far as the edition's own shortage of stories had relaxed it); the floor never re
 the limit further, so one outlet still does not take every lead because the others'
 stories were stale. A slot left empty goes to the teasers (the caller's ``freed``), so
 the edition keeps its number of stories (`[edition] min_stories`) and the weaker stories
-still run, as teasers.
+still run, as teasers. Nor is it filled by a story with nothing to say beyond its
+headline (Science's "This Week in Science" items have no description: "Food for fungi"
+took the third lead as a headline and "Read more" while stories with text ran as teasers);
+such a story leads only where the first choice gave it a slot, for want of others.
 Must not: reorder stories, choose teasers, or relax anything but as above.
 """
 
@@ -123,7 +126,12 @@ def choose(
     if floor and bar is not None and any(s.score < LEAD_FLOOR * bar.score for s in first):
         counts = Counter([*taken, *(outlet(s) for s in first)])
         most = max([cap, *(counts[outlet(s)] for s in first)])  # as far as it was relaxed
-        strong = [s for s in pool if s.score >= LEAD_FLOOR * bar.score]
+        # A story with nothing to say (a headline and a link) does not take a slot the
+        # floor frees: a lead of a headline and "Read more" reads as broken. It leads
+        # only where the first choice gave it a slot, for want of any that say more.
+        strong = [
+            s for s in pool if s.score >= LEAD_FLOOR * bar.score and (says(s) or id(s) in chosen)
+        ]
         leads = _place(
             strong, slots=slots, cap=cap, room=room.copy(), taken=taken, outlet=outlet, most=most
         )

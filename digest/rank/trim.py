@@ -12,8 +12,9 @@ work: the result, minus a trailing "…" or added full stop, is always a prefix 
 input with its paragraphs so joined, whitespace folded.
 Must not: parse HTML (the input is plain text), cut inside a word, add "…" after an emoji
 or a complete sentence, glue "." or "…" onto a URL, take an abbreviation
-("Mr.", "U.S.", "e.g.", "J.") or a decimal point ("3.5") for the end of a sentence, or
-rewrite a word.
+("Mr.", "U.S.", "e.g.", "J.") or a decimal point ("3.5") for the end of a sentence, nor
+a full stop before a word in lower case (an ordinal, "do 26. januára", or an abbreviation
+no list names, "DevOps und Co. ins Zentrum"), or rewrite a word.
 
 Words are counted as they read: each whitespace-separated run is one word, except that
 in CJK text, written without spaces, every character counts as a word (so a run of
@@ -95,10 +96,26 @@ def count_words(text: str) -> int:
     return sum(1 for _ in _UNIT.finditer(text))
 
 
+#: The first two letters of the word after a stop (none: a digit, a quote, a CJK text).
+_NEXT_LETTERS = re.compile(r"\s*([^\W\d_])([^\W\d_]?)")
+
+
+def _goes_on(text: str, end: int) -> bool:
+    """Whether the word at ``text[end:]`` (spaces aside) continues a sentence: one in
+    lower case ("januára", "ins", "рублей") in a script with capitals, where a sentence
+    begins with a capital. A brand written in lower case ("iPhone", "eBay"), a digit, a
+    quote and a script without capitals may begin one."""
+    match = _NEXT_LETTERS.match(text, end)
+    return match is not None and match[1].islower() and not match[2].isupper()
+
+
 def _is_abbreviation(text: str, stop: int, end: int) -> bool:
-    """Whether the single "." at ``text[stop]`` closes an abbreviation, not a sentence."""
+    """Whether the single "." at ``text[stop]`` closes an abbreviation (or an ordinal:
+    "26. januára"), not a sentence."""
     if text[stop:end].rstrip(_CLOSERS) != ".":
         return False  # "?", "!", "…" or "..." always end a sentence
+    if _goes_on(text, end):
+        return True  # "und Co. ins Zentrum", "do 26. januára", "ca. fünf", "млн. рублей"
     match = _TOKEN_BEFORE.search(text, 0, stop)
     word = _LEADING.sub("", match.group() if match else "")
     folded = word.casefold()
@@ -191,13 +208,26 @@ def join_paragraphs(text: str) -> str:
     introduces what follows ("Key points:") and one ending in an emoji or a URL needs
     no stop: those are joined as they are.
     """
+    return _joined(text)[0]
+
+
+def _joined(text: str) -> tuple[str, list[int]]:
+    """:func:`join_paragraphs` of ``text``, and the offsets just past each paragraph but
+    the last that ends a sentence there (closed, or complete as it was): a paragraph
+    break ends a sentence even when the next paragraph begins in lower case."""
     paragraphs = [" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text)]
     paragraphs = [p for p in paragraphs if p]
     closed = []
+    ends = []
+    offset = 0
     for paragraph in paragraphs[:-1]:
         stop = None if _complete(paragraph) else _full_stop(paragraph)
         closed.append(paragraph + stop if stop else paragraph)
-    return " ".join([*closed, *paragraphs[-1:]])
+        offset += len(closed[-1])
+        if _complete(closed[-1]):
+            ends.append(offset)
+        offset += 1  # the space that joins it to the next
+    return " ".join([*closed, *paragraphs[-1:]]), ends
 
 
 def trim(text: str, max_words: int, *, max_sentences: int | None = None) -> str:
@@ -211,12 +241,12 @@ def trim(text: str, max_words: int, *, max_sentences: int | None = None) -> str:
     """
     if max_sentences is not None and max_sentences < 1:
         raise ValueError(f"max_sentences must be at least 1, not {max_sentences}")
-    folded = join_paragraphs(text)
+    folded, paragraph_ends = _joined(text)
     if not folded or max_words < 1:
         return ""
     units = [(m.start(), m.end()) for m in _UNIT.finditer(folded)]
     starts = [start for start, _ in units]
-    ends = sentence_ends(folded)
+    ends = sorted({*sentence_ends(folded), *paragraph_ends})
     complete = _complete(folded) or (bool(ends) and ends[-1] == len(folded))
     sentences = len(ends) + (0 if complete else 1)
     if len(units) <= max_words and (max_sentences is None or sentences <= max_sentences):
