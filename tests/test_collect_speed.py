@@ -211,3 +211,42 @@ def test_a_parser_process_that_dies_is_reported_with_each_source_it_left_unparse
     assert [r.name for r in reports] == [s.name for s in sources]  # every source, in order
     assert all(r.error and "parser's process stopped" in r.error for r in reports)
     assert all(s.url and s.url in (r.error or "") for s, r in zip(sources, reports, strict=True))
+
+
+def test_a_new_projects_first_collect_fetches_then_creates_its_database(tmp_path: Path) -> None:
+    """A new SQLite project's feeds are fetched before its database is created (there are
+    no validators to read); the collect still stores every feed and marks each source,
+    and the next collect is conditional."""
+    from digest.app import App
+    from tests.feedserver import outlet_project
+
+    feeds = {f"/{n}.xml": sample_feed(n, 20) for n in range(collect.parsing.PRESTART_DOCUMENTS)}
+    with serve_feeds(feeds) as server:
+        config = outlet_project(tmp_path / "news", server, len(feeds))
+        app = App.from_config(config)
+        database = tmp_path / "news" / "digest.db"
+        assert not database.exists()
+        reports = app.collect(now=NOW)
+        assert database.exists()
+        assert [(r.new, r.error) for r in reports] == [(20, None)] * len(feeds)
+        assert len(app.store.articles()) == 20 * len(feeds)
+        app.close()
+        again = App.from_config(config).collect(now=NOW + timedelta(hours=1))
+        assert all(r.not_modified for r in again)
+        assert server.not_modified == len(feeds)
+
+
+def test_a_database_folder_that_is_not_there_fails_before_any_feed_is_fetched(
+    tmp_path: Path,
+) -> None:
+    from digest.app import App
+    from digest.errors import StoreError
+    from tests.conftest import write_project
+
+    feeds = {f"/{n}.xml": sample_feed(n, 5) for n in range(3)}
+    with serve_feeds(feeds) as server:
+        sources = "".join(f'[[sources]]\nname = "F{p}"\nurl = "{server.url(p)}"\n\n' for p in feeds)
+        config = write_project(tmp_path / "news", sources=sources, database="sqlite:///gone/d.db")
+        with pytest.raises(StoreError, match="gone"):
+            App.from_config(config).collect(now=NOW)
+        assert server.requests == 0  # the error came first: no feed was fetched for nothing
