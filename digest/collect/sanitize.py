@@ -370,12 +370,16 @@ def clean_text(s: str) -> str:
     """A one-line plain-text title: entities decoded (twice-encoded too), no tags."""
     if not s:
         return ""
-    s = _TAG.sub(" ", _SCRIPTISH.sub(" ", s))
-    for _ in range(3):
-        decoded = htmlmod.unescape(s)
-        if decoded == s:
-            break
-        s = decoded
-    s = _TAG.sub(escaped_markup(s), _SCRIPTISH.sub(" ", s))  # escaped in the source
+    markup = "<" in s or "&" in s  # without either there is no tag and no reference
+    if not markup and s.isascii():  # nor marks, overrides or mojibake: most titles
+        return _fold(_CONTROL.sub(" ", s))
+    if markup:
+        s = _TAG.sub(" ", _SCRIPTISH.sub(" ", s))
+        for _ in range(3):
+            decoded = htmlmod.unescape(s)
+            if decoded == s:
+                break
+            s = decoded
+        s = _TAG.sub(escaped_markup(s), _SCRIPTISH.sub(" ", s))  # escaped in the source
     s = unicodedata.normalize("NFC", fix_mojibake(_BIDI_CONTROL.sub("", few_marks(s))))
     return _fold(_CONTROL.sub(" ", s))
