@@ -11,7 +11,9 @@ from __future__ import annotations
 import html as htmlmod
 import re
 import unicodedata
+from collections.abc import Callable
 from html.parser import HTMLParser
+from types import EllipsisType
 from typing import Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -176,19 +178,45 @@ def flatten_deep(html: str, max_depth: int = MAX_DEPTH) -> tuple[str, bool]:
     return "".join(parts), True
 
 
+def _same_document(page: str | None, dropped: list[str]) -> Callable[[str, str, str], str | None]:
+    """:func:`_attribute_filter`, with each link to a part of the document ("#note-1")
+    sent to `page`; where `page` is None, taken off its link and named in `dropped`.
+    (nh3 calls the filter before it resolves a relative URL against the base.)"""
+
+    def attribute_filter(tag: str, attr: str, value: str) -> str | None:
+        if attr == "href" and value.lstrip().startswith("#"):
+            target = absolute_url(value, page) if page else None
+            if target is None:
+                dropped.append(value)
+                return None
+            value = target
+        return _attribute_filter(tag, attr, value)
+
+    return attribute_filter
+
+
+#: A link of sanitised HTML, its attributes in group 1 and its content in group 2 (links
+#: do not nest: the parser closes one before the next opens).
+_LINK = re.compile(r'<a((?:\s+[a-zA-Z_:][-\w:.]*(?:="[^"]*")?)*)\s*>(.*?)</a>', re.DOTALL)
+
+
 def _web_base(base_url: str | None) -> str | None:
     if base_url and urlsplit(base_url).scheme in {"http", "https"} and urlsplit(base_url).netloc:
         return base_url
     return None
 
 
-def _clean(html: str, relative: Literal["deny"] | tuple[Literal["rewrite_with_base"], str]) -> str:
+def _clean(
+    html: str,
+    relative: Literal["deny"] | tuple[Literal["rewrite_with_base"], str],
+    attribute_filter: Callable[[str, str, str], str | None],
+) -> str:
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROPPED_TAGS),
         attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},
-        attribute_filter=_attribute_filter,
+        attribute_filter=attribute_filter,
         strip_comments=True,
         link_rel="noopener noreferrer",
         url_schemes=set(URL_SCHEMES),
@@ -196,7 +224,9 @@ def _clean(html: str, relative: Literal["deny"] | tuple[Literal["rewrite_with_ba
     )
 
 
-def sanitize_html(html: str, *, base_url: str | None) -> str:
+def sanitize_html(
+    html: str, *, base_url: str | None, page_url: str | EllipsisType | None = ...
+) -> str:
     """Return `html` reduced to the allow-list, with absolute http(s) links and images.
 
     Scripts, styles, frames, forms and embeds go with their content; event handlers,
@@ -204,15 +234,26 @@ def sanitize_html(html: str, *, base_url: str | None) -> str:
     `base_url` (dropped when there is no http(s) base); links get
     ``rel="noopener noreferrer"``; tracking pixels are removed; elements nested deeper
     than :data:`MAX_DEPTH` are unwrapped first (see :func:`flatten_deep`).
+
+    A link to a part of the same document (``href="#note-1"``) goes to `page_url`, the
+    address of the document `html` is (a feed item's: its article's), with that
+    fragment; where `page_url` is None (no http(s) address) such a link is unwrapped,
+    its text kept. By default `page_url` is `base_url` (a page's own address). Either
+    needs a `base_url`: without one every relative link goes.
     """
     if not html or not html.strip():
         return ""
     html, _ = flatten_deep(html)
     base = _web_base(base_url)
+    page = base if page_url is ... else _web_base(page_url)
+    dropped: list[str] = []  # same-document links there is no page for
+    same = _attribute_filter if page == base else _same_document(page, dropped)
     try:
-        clean = _clean(html, ("rewrite_with_base", base) if base else "deny")
+        clean = _clean(html, ("rewrite_with_base", base) if base else "deny", same)
     except ValueError:  # a base URL that nh3's URL parser rejects: no base, then
-        clean = _clean(html, "deny")
+        clean = _clean(html, "deny", same)
+    if dropped:  # a link that goes nowhere is its text
+        clean = _LINK.sub(lambda link: link[0] if " href=" in link[1] else link[2], clean)
     parts = _TOKEN.split(_drop_pixels(clean))
     parts[::2] = [_defuse(text) for text in parts[::2]]  # text between the tags
     return "".join(parts).strip()
