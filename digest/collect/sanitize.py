@@ -247,7 +247,7 @@ def sanitize_html(
     base = _web_base(base_url)
     page = base if page_url is ... else _web_base(page_url)
     dropped: list[str] = []  # same-document links there is no page for
-    same = _attribute_filter if page == base else _same_document(page, dropped)
+    same = _same_document(page, dropped) if page != base and "#" in html else _attribute_filter
     try:
         clean = _clean(html, ("rewrite_with_base", base) if base else "deny", same)
     except ValueError:  # a base URL that nh3's URL parser rejects: no base, then
