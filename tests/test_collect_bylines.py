@@ -170,3 +170,44 @@ def test_another_languages_byline_goes_when_the_item_does_not_say_its_language(
     """An agency, or a joining word of the same language, says the line is a byline."""
     story = "The council voted to close the harbour road on Sunday after the storm."
     assert one(f"<p>{line} {story}</p>").summary == story
+
+
+#: A Portuguese story whose feed says it is in English (`<language>en</language>`).
+PORTUGUESE = "O conselho municipal aprovou ontem o orçamento para a estrada do porto."
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [
+        ("Por Fulano de Tal —", "Fulano de Tal"),  # the item's author
+        ("Por Fulano de Tal e Beltrano Silva —", "Beltrano Silva and Fulano de Tal"),
+        ("Por Fulano de Tal, Reuters —", None),  # an agency signs it
+        ("Por Fulano de Tal, Agência Lusa —", "Redação"),
+        ("Von Hans-Peter Müller, AFP —", None),
+        ("Af Mette Holm, Ritzau —", None),
+    ],
+)
+def test_a_byline_goes_when_the_feed_declares_the_wrong_language(
+    line: str, author: str | None
+) -> None:
+    """Any language's "by"-word counts before the item's author or an agency."""
+    article = one(f"<p>{line} {PORTUGUESE}</p>", language="en", author=author)
+    assert article.summary == PORTUGUESE
+    assert article.text == PORTUGUESE
+
+
+@pytest.mark.parametrize("line", ["Por Fulano de Tal, Lusa", "Von Hans Müller, dpa"])
+def test_a_byline_of_its_own_goes_when_the_feed_declares_the_wrong_language(line: str) -> None:
+    article = one(f"<p>{line}</p><p>{PORTUGUESE}</p>", language="en")
+    assert article.text == PORTUGUESE
+
+
+@pytest.mark.parametrize("author", [None, "Beltrano Silva"])
+def test_another_languages_by_word_before_a_name_that_is_not_the_authors_stays(
+    author: str | None,
+) -> None:
+    """No author's name and no agency: nothing says "Por Fulano de Tal" is a byline."""
+    story = f"Por Fulano de Tal — {PORTUGUESE}"
+    article = one(f"<p>{story}</p>", language="en", author=author)
+    assert article.summary == story
+    assert article.text == story

@@ -16,7 +16,7 @@ import pytest
 
 from digest.collect.folder import read_folder
 from digest.collect.pages import Page, article_from_page, extract_page
-from digest.collect.sanitize import html_to_text
+from digest.collect.plaintext import html_to_text
 from digest.errors import SourceError
 from tests.corpus import require_corpus, require_seed
 

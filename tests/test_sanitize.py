@@ -12,14 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.collect import sanitize
+from digest.collect import plaintext
 from digest.collect.feeds import parse_feed
 from digest.collect.pictures import first_image
+from digest.collect.plaintext import html_to_text
 from digest.collect.sanitize import (
     ALLOWED_TAGS,
     ATTRIBUTES,
     clean_text,
-    html_to_text,
     sanitize_html,
 )
 from digest.errors import DigestError
@@ -227,15 +227,15 @@ def test_html_to_text_keeps_paragraphs_and_decodes_entities() -> None:
 
 
 def _by_htmlparser(html: str) -> str:
-    collector = sanitize._TextCollector()
+    collector = plaintext._TextCollector()
     collector.feed(html)
     collector.close()
     return "".join(collector.parts)
 
 
 def _by_written_shape(html: str) -> str | None:
-    collector = sanitize._TextCollector()
-    return "".join(collector.parts) if sanitize._read_written(html, collector) else None
+    collector = plaintext._TextCollector()
+    return "".join(collector.parts) if plaintext._read_written(html, collector) else None
 
 
 WRITTEN = [

@@ -17,14 +17,16 @@ the feed said: the item's language, its author, the source's names):
   ferry will run again.") is a sentence and stays.
 - **Evidence.** The "by"-word is written as a byline writes it (capitalised, at the very
   start) and is the item's language's (English "By" when the item's language is unknown
-  or not one we know): "Door Dash —" in an English item is its story. The names are two
-  words or more ("Di Maria —" is a surname, in Italian too), or a known agency ("By
-  Reuters"), and none is a word the text writes in lower case ("By The Numbers"). On a
-  line of its own, any language's "by"-word counts when the item does not say its
-  language; running into the story, another language's only when the line speaks that
-  language throughout ("Por Matt Spetalnick e Jason Szep") or an agency signs it ("Af
-  Jens Hansen, Ritzau —"). A line that opens with the item's author's name is a byline
-  whatever it is written in ("Jane Doe — The…").
+  or not one we know): "Door Dash —" in an English item is its story. Any language's
+  counts before the item's author or a news agency, as a feed may declare the wrong
+  language ("Por Ana Souza, Lusa —" in a Portuguese feed that says it is English). The
+  names are two words or more ("Di Maria —" is a surname, in Italian too), or a known
+  agency ("By Reuters"), and none is a word the text writes in lower case ("By The
+  Numbers"). On a line of its own, any language's "by"-word counts when the item does
+  not say its language; running into the story, another language's only when the line
+  speaks that language throughout ("Por Matt Spetalnick e Jason Szep") or an agency
+  signs it ("Af Jens Hansen, Ritzau —"). A line that opens with the item's author's
+  name is a byline whatever it is written in ("Jane Doe — The…").
 - **Running into the story.** "By Jane Doe — The council…", "By Jane Doe, Reuters -
   The…" (a separator), or "By Jane Doe The council voted…", where the story's first
   word is one the text also writes in lower case ("the"). "Jane Doe | Reuters — The…"
@@ -122,7 +124,7 @@ def _is_byline(line: str, text: str, credits: Credits) -> bool:
     """Whether `line`, the first of `text`, is a byline and nothing else."""
     if (match := _shaped(_BYLINE, line)) is not None:
         names = match["names"]
-        if not _signed(match["intro"], names, credits, alone=True):
+        if not _signed(match["intro"], names, credits, alone=True, after=match["tail"]):
             return False
         first = regex.split(_JOIN, names, maxsplit=1)[0]  # a person's (then an outlet's)
         return _by_author(names, credits) or not _lower_names(first, _lower_words(text))
@@ -163,7 +165,9 @@ _BARRED = regex.compile(rf"{_NAME}\s*\|\s*(?:{_NAME}|{_LOWER_AGENCY})")
 _BARE_NAMES = regex.compile(_NAMES)
 #: What parts a byline from the story on one line: an agency after a comma or bar, then
 #: a bar or dash ("…, Reuters —", " | "), or nothing.
-_SEPARATOR = regex.compile(rf"(?:\s*[,|]\s*{_WORD}(?:\s+{_WORD}){{0,2}})?\s*(?:[|—–-]|--)\s+")
+_SEPARATOR = regex.compile(
+    rf"(?:\s*[,|]\s*(?P<outlet>{_WORD}(?:\s+{_WORD}){{0,2}}))?\s*(?:[|—–-]|--)\s+"
+)
 _STARTS_STORY = regex.compile(r"[\"“‘«(]?[\p{Lu}\d]")
 #: Characters of a first line read for a byline that runs into the story.
 _RUN_IN_CHARS = 120
@@ -186,7 +190,8 @@ def _after_run_in_byline(line: str, text: str, credits: Credits) -> str | None:
             if not (separated or pattern is not _BARRED) or not _STARTS_STORY.match(story):
                 continue
             names = _names_of(pattern, head)
-            if not _run_in_signed(pattern, head, names, credits):
+            outlet = (separated["outlet"] or "") if separated else ""
+            if not _run_in_signed(pattern, head, names, credits, outlet):
                 continue
             lower = lower if lower is not None else _lower_words(text)
             if not _by_author(names, credits) and _lower_names(names, lower):
@@ -208,10 +213,14 @@ def _names_of(pattern: regex.Pattern[str], head: str) -> str:
     return head.split("|", 1)[0] if pattern is _BARRED else head
 
 
-def _run_in_signed(pattern: regex.Pattern[str], head: str, names: str, credits: Credits) -> bool:
-    """Whether a byline's `head` that runs into the story has the evidence of one."""
+def _run_in_signed(
+    pattern: regex.Pattern[str], head: str, names: str, credits: Credits, outlet: str
+) -> bool:
+    """Whether a byline's `head` that runs into the story has the evidence of one
+    (`outlet`: the name after a comma or bar between it and the story, if any)."""
     if pattern is _INTRO_NAMES:
-        return _signed(head.split(None, 1)[0].rstrip(":"), names, credits, alone=False)
+        intro = head.split(None, 1)[0].rstrip(":")
+        return _signed(intro, names, credits, alone=False, after=outlet)
     if pattern is _BARRED:
         outlet = head.split("|", 1)[1]
         if _by_author(names, credits):
@@ -220,9 +229,9 @@ def _run_in_signed(pattern: regex.Pattern[str], head: str, names: str, credits: 
     return _by_author(names, credits)
 
 
-def _signed(intro: str, names: str, credits: Credits, *, alone: bool) -> bool:
+def _signed(intro: str, names: str, credits: Credits, *, alone: bool, after: str = "") -> bool:
     """Whether `intro` ("By") and `names` are a byline (see the module doc); `alone`: on
-    a line of their own."""
+    a line of their own; `after`: what follows the names (", Reuters", "| 26 Nov")."""
     if _by_author(names, credits):
         return True
     if not intro[0].isupper():
@@ -231,8 +240,12 @@ def _signed(intro: str, names: str, credits: Credits, *, alone: bool) -> bool:
         return False  # "Di Maria", "Door Dash"
     by = intro.casefold()
     language = (credits.language or "").replace("_", "-").split("-")[0].casefold()
+    if language in _BY_WORDS and by in _BY_WORDS[language][0]:
+        return True
+    if _agency_signs(names, after):  # any language's "by"-word: "Por Ana Souza, Lusa —"
+        return True
     if language in _BY_WORDS:
-        return by in _BY_WORDS[language][0]
+        return False  # "Par Three Golf Club —" in an English item
     if by == "by" or alone:
         return True
     # Another language's "by"-word running into the story: an agency signs the line
@@ -246,6 +259,16 @@ def _signed(intro: str, names: str, credits: Credits, *, alone: bool) -> bool:
         and all(len(_capitalised(part)) >= 2 for part in parts)
         and any(by in words and joins <= joiners for words, joiners in _BY_WORDS.values())
     )
+
+
+def _agency_signs(names: str, after: str) -> bool:
+    """Whether a news agency signs the byline of a person (of two words or more) named
+    first in `names`: the last of `names` ("Ana Souza, Lusa") or `after` them ("| AFP")."""
+    parts = regex.split(_JOIN, names)
+    if len(_capitalised(parts[0])) < 2:
+        return False  # "Di Maria, Reuters —": a surname
+    last = parts[-1] if len(parts) > 1 else after.strip(" ,|·•–—-")
+    return "".join(_folded(last)) in _AGENCIES
 
 
 def _capitalised(names: str) -> list[str]:

@@ -41,16 +41,16 @@ from digest.collect.entry import (
 )
 from digest.collect.headlines import is_address, strip_own_name
 from digest.collect.hosts import absolute_url
-from digest.collect.links import rss_items_as_written, unwrap_redirect
+from digest.collect.links import fragments_as_written, rss_items_as_written, unwrap_redirect
 from digest.collect.openings import without_captions, without_opening
 from digest.collect.outlets import registrable_domain
 from digest.collect.pictures import feedparser_images, illustrations, own_pictures, with_pictures
+from digest.collect.plaintext import html_to_text
 from digest.collect.promos import without_promos
 from digest.collect.sanitize import (
     MAX_DEPTH,
     clean_text,
     flatten_deep,
-    html_to_text,
     sanitize_html,
 )
 from digest.collect.shownotes import episode_summary, episode_text, is_episode, prose_before_list
@@ -197,12 +197,17 @@ def _entry(e: Any, base: str | None, zone: tzinfo, site: str | None, said: Any) 
         (c for c in content if "html" in c.get("type", "")), content[0] if content else None
     )
     detail = e.get("author_detail") or {}
+    summary = _markup(said.get("summary", ""), said.get("summary_detail"))
+    html = _markup(body.get("value", ""), body) if body else ""
+    if said is e:  # feedparser resolved its HTML's "#note-1" too: against the document
+        summary = fragments_as_written(summary, (said.get("summary_detail") or {}).get("base"))
+        html = fragments_as_written(html, (body or {}).get("base"))
     return Entry(
         guid=(e.get("id") or "").strip() or None,
         link=link,
         title=_markup(e.get("title", ""), e.get("title_detail")),
-        summary=_markup(said.get("summary", ""), said.get("summary_detail")),
-        content=_markup(body.get("value", ""), body) if body else "",
+        summary=summary,
+        content=html,
         published=_when(e, "published", zone) or _when(e, "created", zone),
         updated=_when(e, "updated", zone),
         author=detail.get("name") or e.get("author"),
@@ -325,7 +330,8 @@ def _article(
     problems = [cut] if cut else []
     if flattened:
         problems.append(f"HTML nested deeper than {MAX_DEPTH} levels, flattened")
-    html = sanitize_html(raw, base_url=entry.base)
+    page = unwrap_redirect(entry.link)  # the article: a link to '#note-1' is to a part of it
+    html = sanitize_html(raw, base_url=entry.base, page_url=page)
     named = clean_text(entry.title)
     said = html_to_text(html)  # as the source wrote it: the key's basis, kept stable
     credits = entry.credits(source, language)  # what tells a byline from the story
@@ -333,7 +339,7 @@ def _article(
     text = without_opening(strip_boilerplate(kept, title=named, html=html), credits)
     if entry.summary and entry.content:
         summary_html, _ = flatten_deep(cap_html(entry.summary)[0])
-        summary_html = sanitize_html(summary_html, base_url=entry.base)
+        summary_html = sanitize_html(summary_html, base_url=entry.base, page_url=page)
         said = html_to_text(summary_html)
         kept = without_promos(without_captions(said, summary_html), summary_html)
         summary = standfirst(strip_boilerplate(kept, title=named, html=summary_html), credits)
@@ -359,7 +365,7 @@ def _article(
         key=_key(entry, named, first_paragraph(said)),
         source=source,
         title=title,
-        url=unwrap_redirect(entry.link),
+        url=page,
         summary=summary,
         text=text,
         html=html,

@@ -32,9 +32,9 @@ from digest.collect.entry import FUTURE_SLACK, Parsed, as_utc, language_tag, sta
 from digest.collect.hosts import absolute_url
 from digest.collect.markdown import markdown_to_html
 from digest.collect.pages import article_from_page, extract_page, parse_date
+from digest.collect.plaintext import html_to_text
 from digest.collect.sanitize import (
     clean_text,
-    html_to_text,
     plain_line,
     sanitize_html,
 )

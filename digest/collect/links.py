@@ -20,6 +20,12 @@ query parameter, the article's own address is used instead. Only these known, op
 redirects are read (a parameter that is not an absolute http(s) address leaves the link
 as it was); the article's key is made from the link as the feed gave it, so a stored
 article stays the same article.
+
+A link to a part of the same document (``<a href="#footnote-1">``, ``#comments``) is to
+the item's own article, whatever the item's other relative URLs are resolved against:
+it goes to the article's link (with that fragment), or nowhere when the item has none
+(:func:`~digest.collect.sanitize.sanitize_html`'s ``page_url``). feedparser resolves it
+against the document first; :func:`fragments_as_written` undoes that.
 """
 
 from __future__ import annotations
@@ -106,3 +112,20 @@ def rss_items_as_written(body: bytes, version: str | None) -> tuple[str, list[An
     )
     site = rss_item_base(parsed.get("version"), parsed.feed.get("link"), body)
     return None if site is None else (site, parsed.entries)
+
+
+def fragments_as_written(html: str, base: str | None) -> str:
+    """HTML that feedparser resolved against `base` with each link to a part of the
+    document written back as the feed wrote it: ``href="#note-1"``, which it made
+    ``href="BASE#note-1"`` (the feed's URL, its xml:base). Such a link is to the item's
+    own article; :func:`~digest.collect.sanitize.sanitize_html` sends it there. (A link
+    the feed wrote as BASE#note-1 reads the same: to the feed document's part, no page.)
+    """
+    if not base or not html:
+        return html
+    document = base.partition("#")[0]
+    # feedparser writes attribute values in double quotes, a bare "&" as "&amp;".
+    for written in dict.fromkeys((document, document.replace("&", "&amp;"))):
+        if (resolved := f'href="{written}#') in html:
+            html = html.replace(resolved, 'href="#')
+    return html

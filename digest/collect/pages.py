@@ -34,8 +34,9 @@ from digest.collect.hosts import absolute_url
 from digest.collect.outlets import json_ld, outlet_name, same_site
 from digest.collect.page_summary import page_summary
 from digest.collect.pictures import names_branding
+from digest.collect.plaintext import html_to_text
 from digest.collect.promos import without_promos
-from digest.collect.sanitize import clean_text, html_to_text, sanitize_html
+from digest.collect.sanitize import clean_text, sanitize_html
 from digest.records import Article, Image
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)

@@ -26,7 +26,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from digest.collect.sanitize import html_to_text, sanitize_html
+from digest.collect.plaintext import html_to_text
+from digest.collect.sanitize import sanitize_html
 
 __all__ = [
     "MIN_CHAPTERS",
