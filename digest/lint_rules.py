@@ -252,8 +252,9 @@ HIDDEN = re.compile(r"display:none|mso-hide:all|max-height:0(?![.\d])|visibility
 #: Characters preheaders are padded with, which are not "real text".
 SPACERS = "\u00a0\u00ad\u034f\u180e\u2007\u200b\u200c\u200d\u2060\ufeff"
 DARK_MODE = re.compile(r"@media[^{]*prefers-color-scheme\s*:\s*dark", re.I)
-#: A text line allowed past 78 characters: an optional label ("[3]:"), then one URL.
-URL_LINE = re.compile(r"\s*(?:\S+\s+)?<?(?:https?|mailto):\S+\s*")
+#: A text line allowed past 78 characters: an optional label ("[3]:", or a few words
+#: ending in a colon: "Read more:"), then one URL.
+URL_LINE = re.compile(r"\s*(?:\S+\s+|[^\s:][^:]{0,59}:\s+)?<?(?:https?|mailto):\S+\s*")
 HTML_TAG = re.compile(
     r"</?(?:a|b|i|p|br|hr|em|strong|span|div|img|table|tr|td|th|ul|ol|li|h[1-6]|font|html"
     r"|body|head|style|center|blockquote)(?:\s[^<>]*)?/?>",

