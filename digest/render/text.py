@@ -74,10 +74,11 @@ def wrap(
     text: str, width: int = 78, indent: str = "", first: str | None = None, soft: str = ""
 ) -> str:
     """Fold text to `width` columns; URLs, long words and `nobreak` phrases are never
-    broken (their no-break spaces become plain spaces again). Text in a script written
-    without spaces between words (Chinese, Japanese) is folded between its characters
-    too, counting two columns for each (:func:`_fold_wide`); other text (an emoji is
-    wide too, but not a script) is folded at its spaces as it always was.
+    broken (their no-break spaces become plain spaces again). Text holding a wide
+    character (East Asian Width W or F: Chinese, Japanese, Korean, fullwidth forms, most
+    emoji) is measured in columns, two for each wide one (:func:`_fold_wide`); a script
+    written without spaces between words (Chinese, Japanese) is folded between its
+    characters too, one written with spaces (Korean) only at its spaces.
 
     `soft` ends each line that was broken at a space (not one broken between two
     characters of a word): :func:`flow` marks those so that :func:`flowed` can make
@@ -85,7 +86,7 @@ def wrap(
     words = str(text).replace(NOBREAK, "\x00").split()
     if soft:
         words = _bound(words)
-    if any(_wide(ch) and unicodedata.category(ch)[0] in "LPN" for w in words for ch in w):
+    if any(_wide(ch) or _ideographic(ch) for w in words for ch in w):
         first = indent if first is None else first
         return _fold_wide(words, width, indent, first, soft).replace("\x00", " ")
     lines = textwrap.wrap(
@@ -155,9 +156,10 @@ def flowed_part(text: str) -> str:
 _NO_START = frozenset(
     "、。，．・：；？！ー…‥々〻ゝゞヽヾぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"
     "」』）】〕〉》〙〗〟］｝｠’”%％,.!?:;)]}»›"
+    "｡､｣･ｰｧｨｩｪｫｬｭｮｯﾞﾟ"  # their half-width forms
 )
 #: Never at the end of a line: opening brackets and quotes.
-_NO_END = frozenset("「『（【〔〈《〘〖〝［｛｟‘“([{«‹")
+_NO_END = frozenset("「『（【〔〈《〘〖〝［｛｟‘“([{«‹｢")
 
 
 def _wide(ch: str) -> bool:
@@ -165,21 +167,33 @@ def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in "WF"
 
 
+#: A letter of a script written without spaces between words, where a line may break
+#: between two characters: Chinese, Japanese kana (half-width ones too), Bopomofo.
+_IDEOGRAPHIC = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Bopomofo}]")
+
+
+def _ideographic(ch: str) -> bool:
+    """A character a line may break before or after: a letter of :data:`_IDEOGRAPHIC`,
+    or wide punctuation ("。", "「"). A Hangul syllable or a fullwidth Latin letter is
+    part of a word written between spaces, and is not."""
+    return bool(_IDEOGRAPHIC.match(ch)) or (_wide(ch) and unicodedata.category(ch)[0] == "P")
+
+
 def _columns(text: str) -> int:
     return sum(2 if _wide(ch) else 1 for ch in text)
 
 
 def _pieces(word: str) -> list[str]:
-    """`word` cut where a line may break inside it: before or after a wide character
-    (whole grapheme clusters), except before closing or after opening punctuation. A
-    URL or a `nobreak` phrase stays whole."""
+    """`word` cut where a line may break inside it: before or after a character of a
+    script written without spaces (:func:`_ideographic`; whole grapheme clusters), except
+    before closing or after opening punctuation. A URL or a `nobreak` phrase stays whole."""
     if "://" in word or "\x00" in word:
         return [word]
     pieces: list[str] = []
     for cluster in _GRAPHEME.findall(word):
         if (
             pieces
-            and (_wide(pieces[-1][-1]) or _wide(cluster[0]))
+            and (_ideographic(pieces[-1][-1]) or _ideographic(cluster[0]))
             and cluster[0] not in _NO_START
             and pieces[-1][-1] not in _NO_END
         ):
