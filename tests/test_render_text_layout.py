@@ -21,6 +21,7 @@ from tests.test_render_golden import sample_edition
 from tests.test_render_text_reading import _message, _plain, unflow
 
 NOW = datetime(2026, 11, 27, 6, 30, tzinfo=UTC)
+SHORT_URL = "https://news.example.org/b"
 
 
 def _edition(tmp_path: Path, items: list[tuple[str, str, str]]) -> Edition:
