@@ -7,6 +7,15 @@ shows (:mod:`digest.rank.told`: articles stored before collect did). Here, in ne
 stage, because both read it and the ranking must not load the collector.
 A place in mixed case is one only before a news agency named in brackets (:data:`AGENCIES`):
 "Quito, 24 Set 2018 (AFP) - ", "Nova York, 24 set (EFE).- " (EFE's full stop).
+Indian outlets write it with a colon: "Dubai, May 10: On the occasion…", "Mangaluru:
+Karnataka Bank has…" (:func:`colon_dateline`). The colon also ends a label ("Opinion:",
+"Breaking:", "Q&A:") and names who speaks ("Trump: I will…"), so the evidence is
+weighed: a place (one to four words with capitals, :func:`_is_place`) that is no label
+(:data:`NOT_PLACES`), a story after it that starts with a capital and not with "I",
+"We" or "You" (a quote), and either a date after the place ("Dubai, May 10:", enough
+on its own) or, for a bare "Mangaluru:", the feed's house style: ``house=True``, which
+collect passes when :func:`files_colon_datelines` finds several of its items opening so,
+one of them dated ("Brexit:", "Coronavirus:" on a feed's items is no house style).
 Must not: touch anything but the start of the text, or a text that only starts with a
 name in capitals ("NATO allies met…", "CHICAGO is bracing…") or a place in mixed case
 before brackets that name no agency ("Boston (the city) - ").
@@ -16,8 +25,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from typing import NamedTuple
 
-__all__ = ["AGENCIES", "undated"]
+__all__ = ["AGENCIES", "ColonDateline", "colon_dateline", "files_colon_datelines", "undated"]
 
 #: News agencies and wires that file stories, folded (case, accents and spaces aside:
 #: "Agência Brasil" is "agenciabrasil"; "AP/dpa" is "apdpa"). Bylines read them too
@@ -51,13 +62,27 @@ _DATELINE_CHARS = 80
 _DASH = re.compile(r"(?:--|[—–-])\s")
 
 
-def undated(text: str) -> str:
+def undated(text: str, *, house: bool = False) -> str:
     """`text` without a wire dateline at its start ("NEWARK, N.J. (AP) — Jurors…" is
     "Jurors…"): where and by whom a story was filed is no news, and no other teaser
     opens with it. A text that only starts with a name in capitals ("NATO allies met…")
-    or an acronym and a dash ("EU ministers - most of them -") is left as it is."""
-    if _DASH.search(text, 0, _DATELINE_CHARS) is None:
-        return text  # no dash: no dateline (most texts, read no further)
+    or an acronym and a dash ("EU ministers - most of them -") is left as it is.
+    A colon dateline goes when it has a date ("Dubai, May 10: "), a bare one
+    ("Mangaluru: ") only in a feed whose `house` style it is (see the module doc)."""
+    if _DASH.search(text, 0, _DATELINE_CHARS) is not None:
+        dashed = _without_dash_dateline(text)
+        if dashed is not text:
+            return dashed
+    if ":" not in text[:_COLON_CHARS]:
+        return text  # no colon near the start either (most texts, read no further)
+    found = colon_dateline(text)
+    if found is None or not (found.dated or house):
+        return text
+    return text[found.end :]
+
+
+def _without_dash_dateline(text: str) -> str:
+    """`text` without a dash dateline at its start; `text` itself when it has none."""
     match = _DATELINE.match(text, 0, _DATELINE_CHARS)
     if match is None:
         return text
@@ -107,3 +132,92 @@ def _folded(text: str) -> str:
     "agenciabrasil")."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
+
+
+#: How far into a text the colon of a colon dateline may be ("New Delhi, 3 June 2017:").
+_COLON_CHARS = 48
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+#: A date after a place: "May 10", "10 May 2017", "April 28th", "10.05.2017", "10/05".
+_COLON_DATE = (
+    rf"(?i:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH})"
+    r"(?:,?\s+\d{4})?|\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?"
+)
+#: "Place: Story", "Place, Date: Story" (a space may come before the colon, as in
+#: French and in "Mangalore, April 28 :Vishwas…"); the story's first letter and word.
+_COLON = re.compile(
+    r"(?P<place>[^\W\d_]+(?:(?:[.'’-]|\.?[ ])[^\W\d_]+){0,3}\.?)"
+    rf"(?:,[ ]*(?P<date>{_COLON_DATE}))?[ ]?:(?P<space>\s*)"
+    r"(?=[\"“‘'«]?(?P<word>(?P<first>[^\W_])[\w'’]*))"
+)
+#: What comes before a colon at the start of a text but is no place, folded: labels of
+#: the kind of piece, notes, sections, and days (a date heading, "Monday, May 10:").
+_NOT_PLACE_NAMES = (
+    "opinion analysis update updated breaking breakingnews watch watchlive live liveupdates"
+    " qa exclusive video videos photo photos gallery review interview editorial explainer"
+    " comment commentary column podcast listen read note editorsnote correction clarification"
+    " letter letters obituary feature quiz poll recipe sponsored advertisement factcheck"
+    " preview recap summary briefing report study survey question answer warning alert"
+    " watchnow bonus also plus news sport sports business tech science politics world"
+    " re fw fwd via source sources credit photocredit"
+    " monday tuesday wednesday thursday friday saturday sunday today tonight yesterday"
+    " tomorrow"
+    # the languages of the feeds we read (as the module's agencies and the sponsor labels)
+    " exclusif info infos edito analyse tribune entretien misajour direct"
+    " eilmeldung kommentar meinung analyse exklusiv liveblog"
+    " opiniao analise exclusivo urgente ultimahora opinion"
+    " kommentar debat analyse"
+)
+NOT_PLACES = frozenset(_NOT_PLACE_NAMES.split())
+#: A story that starts with one of these after "Name:" is a quote ("Trump: I will…").
+_QUOTED_WORDS = (
+    "i i'm i’m i've i’ve i'll i’ll i'd i’d we we're we’re we'll we’ll we've we’ve"
+    " you you're you’re my our me us let's let’s"
+)
+_QUOTED = frozenset(_QUOTED_WORDS.split())
+#: Items of a feed that must open with a colon dateline (one dated) for a bare place and
+#: colon to count as one on its other items; and distinct places among them.
+COLON_ITEMS = 3
+COLON_PLACES = 2
+
+
+class ColonDateline(NamedTuple):
+    """A colon dateline at the start of a text: its place, whether a date follows the
+    place, and where the story starts."""
+
+    place: str
+    dated: bool
+    end: int
+
+
+def colon_dateline(text: str) -> ColonDateline | None:
+    """The colon dateline `text` opens with ("Dubai, May 10: On the occasion…"), dated
+    or not, else None: see the module doc for what a place and a story are."""
+    match = _COLON.match(text, 0, _COLON_CHARS + 40)
+    if match is None or match.end("place") > _COLON_CHARS:
+        return None
+    place, dated = match.group("place"), match.group("date") is not None
+    if not (dated or match.group("space")):
+        return None  # "Mangaluru:Karnataka" is no shape we know
+    first = match.group("first")
+    if not (first.isupper() or first.isdigit()):
+        return None  # "Update: the ferry is cancelled again" is a sentence
+    if match.group("word").casefold() in _QUOTED:
+        return None  # "Trump: I will…" names who speaks
+    if not _is_place(place) or _folded(place) in NOT_PLACES:
+        return None
+    return ColonDateline(place, dated, match.end())
+
+
+def files_colon_datelines(openings: Iterable[str]) -> bool:
+    """Whether a feed whose items open with `openings` (their texts, as the feed wrote
+    them) files colon datelines: :data:`COLON_ITEMS` of them open with one or more, one
+    with a date, and not all with one place (a label the list lacks repeats)."""
+    found = [d for text in openings if ":" in text[:_COLON_CHARS] and (d := colon_dateline(text))]
+    return (
+        len(found) >= COLON_ITEMS
+        and any(d.dated for d in found)
+        and len({_folded(d.place) for d in found}) >= COLON_PLACES
+    )

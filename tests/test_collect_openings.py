@@ -249,3 +249,41 @@ def test_a_sponsor_line_inside_a_paragraph_is_not_part_of_the_summary(
 )
 def test_a_sentence_that_only_mentions_a_sponsor_stays(text: str) -> None:
     assert standfirst(text) == text
+
+
+@pytest.mark.parametrize(
+    "opener",
+    [
+        "Article du 20/03/2013. ",
+        "Article of 20 March 2013. ",
+        "Originally published on November 24, 2026. ",
+        "Artikel vom 26.11.2026. ",
+        "Artigo de 24/09/2018. ",
+        "Artículo del 24 de septiembre de 2018. ",
+    ],
+)
+def test_an_opener_that_only_dates_the_article_is_not_the_summary(opener: str) -> None:
+    """PC INpact's updated items open "Article du 20/03/2013." (the date it first ran)."""
+    article = one(opener + STORY)
+    assert article.summary == STORY
+    assert article.text == STORY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le 20/03/2013, Orange a annoncé la vente de Dailymotion à Yahoo! après des mois.",
+        "Article du 20/03/2013 sur la DCRI : la rédaction a corrigé deux erreurs depuis.",
+        "Article 20 of the treaty, signed on 20 March 2013. The ministers met again today.",
+        "The article of 20 March 2013 was the first to name the harbour's new owner.",
+    ],
+)
+def test_a_sentence_that_mentions_a_date_stays(text: str) -> None:
+    assert one(text).summary == text
+
+
+def test_corpus_pcinpact_summary_starts_with_the_story() -> None:
+    articles = corpus("news-pcinpact-fr.xml")
+    (yahoo,) = [a for a in articles if "Dailymotion" in a.title]
+    assert yahoo.summary.startswith("Depuis plusieurs mois, Orange")
+    assert not [a.title for a in articles if a.summary.startswith("Article du")]

@@ -55,6 +55,7 @@ from digest.collect.sanitize import (
 )
 from digest.collect.shownotes import episode_summary, episode_text, is_episode, prose_before_list
 from digest.collect.summaries import settle_summaries
+from digest.datelines import files_colon_datelines, undated
 from digest.records import Article, Image
 
 __all__ = [
@@ -261,13 +262,15 @@ def build_articles(
     warnings: list[str] = []
     shared: dict[str, dict[str, str]] = {}  # GUID -> {key: title} of different posts
     pictures: dict[str, tuple[Image, ...]] = {}  # key -> its candidates, in order
+    openings: list[str] = []  # each item's summary as the feed wrote it: its house style
     for entry in entries:
         if not (entry.title or entry.link or entry.summary or entry.content):
             continue  # an empty <item/>: nothing to show
         started = time.perf_counter()
-        article, problems = _article(
+        article, problems, said = _article(
             entry, source=source, now=now, section=section, language=language
         )
+        openings.append(said)
         if article is None:  # a link and nothing else: its headline would be the address
             item = entry.link or entry.guid or "an item"
             warnings.append(f"{item}: no headline and no text, left out")
@@ -295,10 +298,22 @@ def build_articles(
             f"(e.g. {shorten(example, 48)!r}): kept apart"
         )
     pictured = with_pictures([article for article, _ in kept.values()], pictures, frozenset(own))
-    articles = recase_titles(settle_summaries(pictured))
+    settled = settle_summaries(pictured)
+    if files_colon_datelines(openings):  # "Mangaluru: Karnataka Bank…" on several items
+        settled = tuple(_without_house_dateline(article) for article in settled)
+    articles = recase_titles(settled)
     if future := future_dated(articles, now):
         warnings.append(future)
     return Parsed(articles, tuple(warnings))
+
+
+def _without_house_dateline(article: Article) -> Article:
+    """`article` without the bare colon dateline ("Mangaluru: ") its summary and text open
+    with, in a feed that files them (:func:`~digest.datelines.files_colon_datelines`)."""
+    summary, text = undated(article.summary, house=True), undated(article.text, house=True)
+    if summary is article.summary and text is article.text:
+        return article
+    return replace(article, summary=summary, text=text)
 
 
 def _different_posts(a: Article, b: Article) -> bool:
@@ -322,9 +337,10 @@ def _key(entry: Entry, named: str, said: str) -> str:
 
 def _article(
     entry: Entry, *, source: str, now: datetime, section: str | None, language: str | None
-) -> tuple[Article | None, list[str]]:
-    """The article of one entry and what was done to it; None for an entry with no
-    title and no text (only a link, perhaps a picture): nothing a reader can be shown."""
+) -> tuple[Article | None, list[str], str]:
+    """The article of one entry, what was done to it and its summary's text as the feed
+    wrote it (the evidence of the feed's house style); None for an entry with no title
+    and no text (only a link, perhaps a picture): nothing a reader can be shown."""
     raw, cut = cap_html(entry.content or entry.summary)
     raw, flattened = flatten_deep(raw)
     problems = [cut] if cut else []
@@ -353,7 +369,7 @@ def _article(
         problems.append(f"the title {shorten(named, 60)!r} is a web address: not shown")
     headline = "" if is_address(named) else named
     if not (headline or summary or text):
-        return None, problems  # nothing to show a reader but the link itself
+        return None, problems, said  # nothing to show a reader but the link itself
 
     def own() -> list[str]:  # the link's domain, found only for a title it could end
         return [source, registrable_domain(entry.link) or ""]
@@ -375,4 +391,4 @@ def _article(
         language=entry.language or language,
         section=section,
     )
-    return article, problems
+    return article, problems, said

@@ -28,6 +28,11 @@ nothing about the story.
   on November 24 with…", "Editor's note: This story has been updated…", when the story
   follows it. "Update" needs a date ("Update: the ferry is cancelled again" is news);
   a note with nothing after it is the summary.
+- **Dated openers.** A first sentence that only gives the article's own date, "Article
+  du 20/03/2013." (PC INpact, on an item it updated), "Originally published on November
+  24, 2026.", "Artikel vom 26.11.2026.", in the languages of the sponsor labels. Only the
+  whole sentence goes, and only with a story after it: "Article du 20/03/2013 sur la
+  DCRI : …" or "Le 20/03/2013, Orange a…" are the story.
 - **Captions of pictures** (:func:`without_captions`): a line that only introduces the
   picture right after it in the item's HTML ("此主题相关图片如下：", "Pictures below:")
   tells a summary's reader of a picture it does not show. A lead-in to text ("Here's
@@ -82,6 +87,17 @@ _UPDATE_NOTE = regex.compile(
     r"|(?:editor'?s|editors'|ed\.)\s+note\s*:"
     r"|this (?:article|story|post|piece|page|report) (?:was|has been) (?:last )?updated\b)"
 )
+#: A sentence that only dates the article, then the story: "Article du 20/03/2013. ",
+#: "Originally published on November 24, 2026. ", "Artículo del 24 de septiembre de 2018. ".
+_DATED_OPENER = regex.compile(
+    r"(?i)\W*(?:articles?\s+(?:of|from|du|de|dated)|originally\s+published(?:\s+on)?"
+    r"|first\s+published(?:\s+on)?|artikel\s+(?:vom|fra|van|från)|artigo\s+(?:de|do)"
+    r"|art[íi]culo\s+(?:del?)|articolo\s+del|artyku[łl]\s+z|статья\s+от)"
+    rf"\s+(?:{_DATE}|\d{{1,2}}\s+de\s+\p{{L}}{{3,}}(?:\s+de\s+\d{{4}})?)\s*\.\s+(?=\S)"
+)
+#: How the case-folded text starts when it may open so (a cheap test before the pattern).
+_DATED_WORDS = "article originally first artikel artigo artículo articulo articolo artykuł статья"
+_DATED_STARTS = tuple(_DATED_WORDS.split())
 #: A "Name: tagline" paragraph longer than this is a story that names a code.
 _AD_CHARS = 240
 
@@ -113,7 +129,15 @@ def without_opening(text: str, credits: Credits = NO_CREDITS) -> str:
     """`text` without the byline that opens it (:mod:`digest.collect.bylines`) and the
     wire dateline before its news, after the byline or without one ("NEWARK, N.J. (AP)
     — ": :func:`digest.datelines.undated`)."""
-    return undated(without_byline(text, credits))
+    return undated(_without_dated_opener(without_byline(text, credits)))
+
+
+def _without_dated_opener(text: str) -> str:
+    """`text` without a first sentence that only dates the article (see the module doc)."""
+    if not text[:20].lstrip().casefold().startswith(_DATED_STARTS):
+        return text  # most texts are read no further
+    match = _DATED_OPENER.match(text)
+    return text[match.end() :] if match else text
 
 
 def story_paragraphs(text: str, credits: Credits = NO_CREDITS) -> list[str]:
