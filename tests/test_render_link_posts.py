@@ -46,7 +46,7 @@ def _json_feed() -> str:
 
 
 def _atom_feed() -> str:
-    return """<?xml version="1.0" encoding="utf-8"?>
+    return f"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
 <title>Atom Blog</title>
 <link rel="alternate" type="text/html" href="https://atomblog.example/"/>
@@ -55,8 +55,8 @@ def _atom_feed() -> str:
 <updated>2026-11-26T21:00:00Z</updated>
 <entry>
 <title>Telescope spots distant comet</title>
-<link rel="alternate" type="text/html" href="%s"/>
-<link rel="related" type="text/html" href="%s"/>
+<link rel="alternate" type="text/html" href="{ATOM_ELSEWHERE}"/>
+<link rel="related" type="text/html" href="{ATOM_POST}"/>
 <id>tag:atomblog.example,2026:/linked/telescope-comet</id>
 <published>2026-11-26T21:00:00Z</published>
 <updated>2026-11-26T21:00:00Z</updated>
@@ -65,7 +65,7 @@ def _atom_feed() -> str:
 Astronomers are thrilled, and so am I.&lt;/p&gt;</content>
 </entry>
 </feed>
-""" % (ATOM_ELSEWHERE, ATOM_POST)
+"""
 
 
 def _project(folder: Path, feeds: dict[str, Path]) -> Path:

@@ -95,7 +95,9 @@ def _entry(item: object, path: str, base: str | None, feed_author: str | None) -
     raw_id = item.get("id")
     if isinstance(raw_id, bool) or not isinstance(raw_id, str | int | float | None):
         raise _Invalid(f"{path}.id must be a string, not {_kind(raw_id)}")
-    link = _str(item, "external_url", f"{path}.external_url") or _str(item, "url", f"{path}.url")
+    # `url` is the item's own post; `external_url` the article a link post is about,
+    # which the post links to (links.py): the item is credited to this feed's site.
+    link = _str(item, "url", f"{path}.url") or _str(item, "external_url", f"{path}.external_url")
     link = absolute_url(link, base)
     content = _str(item, "content_html", f"{path}.content_html")
     if content is None:
