@@ -287,25 +287,26 @@ def struct_utc(value: time.struct_time | None) -> datetime | None:
 
 
 def own_post(
-    link: str | None, links: Iterable[Any] | None, homes: Iterable[str | None], base: str | None
+    link: str | None, related: Iterable[str | None], homes: Iterable[str | None], base: str | None
 ) -> str | None:
     """An entry's own post: its `link`, or, for a link post, the post on the feed's site.
 
     A link post (a blog's item about another site's article) names two pages: the blog's
     post, with the commentary the item carries, and the article it is about. The item is
     credited to the blog ("Read more at Daring Fireball"), so it links to the blog's post,
-    which links on to the article: the credit names the site the link opens. JSON Feed
-    says which is which (``url`` is the post, ``external_url`` the page elsewhere). Atom
-    does not: Daring Fireball puts the article in ``rel="alternate"`` and its post in
-    ``rel="related"``. So when `link` is off the feed's site (`homes`: its home page and
-    self links) and a related one of the entry's `links` (feedparser's, either parser's:
-    ``rel`` and ``href``, relative ones against `base`) is on it, that one is the post.
+    which links on to the article: the credit names the site the link opens. Daring
+    Fireball's Atom feed puts the article in ``rel="alternate"`` and its post in
+    ``rel="related"``; its JSON Feed the article in ``external_url``, its post in ``url``.
+    So when `link` is off the feed's site (`homes`: its home page and self links) and one
+    of the `related` links (relative ones against `base`) is on it, that one is the post.
     """
     sites = {d for d in map(registrable_domain, homes) if d}
     if not link or not sites or registrable_domain(link) in sites:
         return link
-    for other in links or ():
-        href = absolute_url(getattr(other, "href", None), base)
-        if getattr(other, "rel", None) == "related" and registrable_domain(href) in sites:
-            return href
-    return link
+    on_site = (absolute_url(r, base) for r in related)
+    return next((r for r in on_site if r and registrable_domain(r) in sites), link)
+
+
+def related_links(links: Iterable[Any] | None) -> list[str | None]:
+    """The ``rel="related"`` hrefs of an entry's `links` (either parser's)."""
+    return [getattr(k, "href", None) for k in links or () if getattr(k, "rel", None) == "related"]

@@ -43,7 +43,14 @@ from typing import Any
 from urllib.parse import urljoin, urlparse, urlunparse, uses_relative
 from xml.parsers import expat
 
-from digest.collect.entry import Entry, feed_date, language_tag, own_post, plain_text_html
+from digest.collect.entry import (
+    Entry,
+    feed_date,
+    language_tag,
+    own_post,
+    plain_text_html,
+    related_links,
+)
 from digest.collect.hosts import absolute_url
 from digest.collect.links import rss_item_base
 from digest.collect.pictures import own_pictures
@@ -222,7 +229,7 @@ def _entry(
     detail = e.author_detail
     return Entry(
         guid=(e.id or "").strip() or None,
-        link=own_post(link, e.links, homes, site or base),
+        link=own_post(link, related_links(e.links), homes, site or base),
         title=title,
         summary=summary,
         content=content_html,

@@ -36,6 +36,7 @@ from digest.collect.entry import (
     language_tag,
     own_post,
     plain_text_html,
+    related_links,
     shorten,
     source_error,
     standfirst,
@@ -209,7 +210,7 @@ def _entry(
         html = fragments_as_written(html, (body or {}).get("base"))
     return Entry(
         guid=(e.get("id") or "").strip() or None,
-        link=own_post(link, e.get("links"), homes, base),  # a link post's: entry.py
+        link=own_post(link, related_links(e.get("links")), homes, base),  # a link post's: entry.py
         title=_markup(e.get("title", ""), e.get("title_detail")),
         summary=summary,
         content=html,
