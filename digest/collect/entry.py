@@ -13,13 +13,17 @@ import hashlib
 import html
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from digest.collect.bylines import NO_CREDITS, Credits
+from digest.collect.hosts import absolute_url
 from digest.collect.openings import story_paragraphs
+from digest.collect.outlets import registrable_domain
 from digest.errors import SourceError
 from digest.records import Article, Image
 
@@ -280,3 +284,29 @@ def struct_utc(value: time.struct_time | None) -> datetime | None:
         return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
     except (OverflowError, ValueError, OSError):
         return None
+
+
+def own_post(
+    link: str | None, related: Iterable[str | None], homes: Iterable[str | None], base: str | None
+) -> str | None:
+    """An entry's own post: its `link`, or, for a link post, the post on the feed's site.
+
+    A link post (a blog's item about another site's article) names two pages: the blog's
+    post, with the commentary the item carries, and the article it is about. The item is
+    credited to the blog ("Read more at Daring Fireball"), so it links to the blog's post,
+    which links on to the article: the credit names the site the link opens. Daring
+    Fireball's Atom feed puts the article in ``rel="alternate"`` and its post in
+    ``rel="related"``; its JSON Feed the article in ``external_url``, its post in ``url``.
+    So when `link` is off the feed's site (`homes`: its home page and self links) and one
+    of the `related` links (relative ones against `base`) is on it, that one is the post.
+    """
+    sites = {d for d in map(registrable_domain, homes) if d}
+    if not link or not sites or registrable_domain(link) in sites:
+        return link
+    on_site = (absolute_url(r, base) for r in related)
+    return next((r for r in on_site if r and registrable_domain(r) in sites), link)
+
+
+def related_links(links: Iterable[Any] | None) -> list[str | None]:
+    """The ``rel="related"`` hrefs of an entry's `links` (either parser's)."""
+    return [getattr(k, "href", None) for k in links or () if getattr(k, "rel", None) == "related"]

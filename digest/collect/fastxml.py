@@ -43,7 +43,14 @@ from typing import Any
 from urllib.parse import urljoin, urlparse, urlunparse, uses_relative
 from xml.parsers import expat
 
-from digest.collect.entry import Entry, feed_date, language_tag, plain_text_html
+from digest.collect.entry import (
+    Entry,
+    feed_date,
+    language_tag,
+    own_post,
+    plain_text_html,
+    related_links,
+)
 from digest.collect.hosts import absolute_url
 from digest.collect.links import rss_item_base
 from digest.collect.pictures import own_pictures
@@ -135,7 +142,7 @@ def read_fast(
     site = rss_item_base(parsed.version, feed.link, body)  # links.py
     entries = []
     for e in parsed.entries:
-        entry = _entry(e, doc_base, base, zone, site)
+        entry = _entry(e, doc_base, base, zone, site, (feed.link, self_link))
         if entry is None or not (guids_are_names or _guid_kept(entry.guid, base)):
             return None
         entries.append(entry)
@@ -199,9 +206,10 @@ def _is_utf8(body: bytes) -> bool:
 
 
 def _entry(
-    e: Any, doc_base: str | None, base: str | None, zone: tzinfo, site: str | None
+    e: Any, doc_base: str | None, base: str | None, zone: tzinfo, site: str | None, homes: Any
 ) -> Entry | None:
-    """`site`: what an RSS item's relative URLs are resolved against (links.py)."""
+    """`site`: what an RSS item's relative URLs are resolved against (links.py); `homes`:
+    the feed's own addresses (a link post's link is its post there: entry.own_post)."""
     link = absolute_url(e.link, site or base)
     content = [c for c in e.content or () if c.value]
     body = next((c for c in content if "html" in (c.type or "")), content[0] if content else None)
@@ -221,7 +229,7 @@ def _entry(
     detail = e.author_detail
     return Entry(
         guid=(e.id or "").strip() or None,
-        link=link,
+        link=own_post(link, related_links(e.links), homes, site or base),
         title=title,
         summary=summary,
         content=content_html,

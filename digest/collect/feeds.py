@@ -34,7 +34,9 @@ from digest.collect.entry import (
     feed_date,
     first_paragraph,
     language_tag,
+    own_post,
     plain_text_html,
+    related_links,
     shorten,
     source_error,
     standfirst,
@@ -184,12 +186,15 @@ def _feedparser_entries(
     own = own_pictures(
         base, (feed.get("image") or {}).get("href"), feed.get("logo"), feed.get("icon")
     )
-    return [_entry(e, base, zone, site, s) for e, s in entries], language, own
+    homes = (feed.get("link"), self_link)
+    return [_entry(e, base, zone, site, s, homes) for e, s in entries], language, own
 
 
-def _entry(e: Any, base: str | None, zone: tzinfo, site: str | None, said: Any) -> Entry:
-    """`said`: item `e` as read without resolving its URLs, to be resolved against
-    `site` (links.py; else `base`); its GUID is `e`'s, resolved (a key must not change)."""
+def _entry(
+    e: Any, base: str | None, zone: tzinfo, site: str | None, said: Any, homes: Any
+) -> Entry:
+    """`said`: item `e` as read without resolving its URLs, to be resolved against `site`
+    (links.py; else `base`); its GUID is `e`'s, resolved (a key must not change)."""
     # FeedBurner wraps links in a redirector and keeps the real one in feedburner:origLink.
     origin = absolute_url(e.get("feedburner_origlink"), base)
     link = origin or absolute_url(said.get("link"), site or base)
@@ -205,7 +210,7 @@ def _entry(e: Any, base: str | None, zone: tzinfo, site: str | None, said: Any) 
         html = fragments_as_written(html, (body or {}).get("base"))
     return Entry(
         guid=(e.get("id") or "").strip() or None,
-        link=link,
+        link=own_post(link, related_links(e.get("links")), homes, base),  # a link post's: entry.py
         title=_markup(e.get("title", ""), e.get("title_detail")),
         summary=summary,
         content=html,

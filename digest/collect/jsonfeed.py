@@ -20,7 +20,14 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from digest.collect.entry import Entry, as_utc, language_tag, plain_text_html, source_error
+from digest.collect.entry import (
+    Entry,
+    as_utc,
+    language_tag,
+    own_post,
+    plain_text_html,
+    source_error,
+)
 from digest.collect.hosts import absolute_url
 from digest.collect.pictures import own_pictures
 from digest.records import Image
@@ -73,12 +80,13 @@ def _read(
         or absolute_url(doc.get("feed_url"), None)
         or absolute_url(doc.get("home_page_url"), None)
     )
+    homes = [doc.get("home_page_url"), doc.get("feed_url")]
     entries: list[Entry] = []
     dropped: list[str] = []
     first: _Invalid | None = None
     for i, item in enumerate(items):
         try:
-            entries.append(_entry(item, f"items[{i}]", base, feed_author))
+            entries.append(_entry(item, f"items[{i}]", base, feed_author, homes))
         except _Invalid as exc:  # one bad item drops itself, not the feed
             first = first or exc
             raw_id = item.get("id") if isinstance(item, dict) else None
@@ -89,14 +97,20 @@ def _read(
     return entries, language, own_pictures(base, doc.get("icon"), doc.get("favicon")), dropped
 
 
-def _entry(item: object, path: str, base: str | None, feed_author: str | None) -> Entry:
+def _entry(
+    item: object, path: str, base: str | None, feed_author: str | None, homes: list[Any]
+) -> Entry:
+    """`homes`: the feed's own addresses (its home page and feed URLs)."""
     if not isinstance(item, dict):
         raise _Invalid(f"{path} must be an object, not {_kind(item)}")
     raw_id = item.get("id")
     if isinstance(raw_id, bool) or not isinstance(raw_id, str | int | float | None):
         raise _Invalid(f"{path}.id must be a string, not {_kind(raw_id)}")
-    link = _str(item, "external_url", f"{path}.external_url") or _str(item, "url", f"{path}.url")
-    link = absolute_url(link, base)
+    # `url` is the item's own post; `external_url` the article a link post is about,
+    # elsewhere: the item links to its post, the site it is credited to (entry.own_post).
+    post = absolute_url(_str(item, "url", f"{path}.url"), base)
+    link = absolute_url(_str(item, "external_url", f"{path}.external_url"), base) or post
+    link = own_post(link, [post], homes, base)
     content = _str(item, "content_html", f"{path}.content_html")
     if content is None:
         content = plain_text_html(_str(item, "content_text", f"{path}.content_text") or "")
