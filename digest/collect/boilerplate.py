@@ -1,7 +1,7 @@
 """Publisher boilerplate at the end of an item's text, which must never become a summary.
 
 Job: :func:`strip_boilerplate` removes from the end of a plain-text summary or body (as
-:func:`~digest.collect.sanitize.html_to_text` writes it: paragraphs separated by a blank
+:func:`~digest.collect.plaintext.html_to_text` writes it: paragraphs separated by a blank
 line, lines by a newline) the furniture that publishers and feed software append to
 every item, so that what is left is the item's own text. A reader who gets "Comments" or
 "The post … appeared first on …" as a summary learns nothing about the story.

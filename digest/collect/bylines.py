@@ -1,7 +1,7 @@
 """A byline that opens an item's text, which is not its story.
 
 Job: :func:`without_byline` drops the byline that opens a plain-text summary or body (as
-:func:`~digest.collect.sanitize.html_to_text` writes it: paragraphs separated by a blank
+:func:`~digest.collect.plaintext.html_to_text` writes it: paragraphs separated by a blank
 line, lines by a newline). A reader who gets "Por Matt Spetalnick e Jason Szep" under a
 headline learns nothing about the story; one who gets "— The two companies agreed…"
 where the story said "Apple | Google — The two companies agreed…" has lost its subject.

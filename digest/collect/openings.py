@@ -1,7 +1,7 @@
 """What opens an item's text but is not its story: a byline, and sponsor lines.
 
 Job: :func:`story_paragraphs` gives the paragraphs of a plain-text summary or body (as
-:func:`~digest.collect.sanitize.html_to_text` writes it: paragraphs separated by a blank
+:func:`~digest.collect.plaintext.html_to_text` writes it: paragraphs separated by a blank
 line, lines by a newline) that a standfirst may be chosen from: the text's, without its
 byline, its dateline and its sponsor lines. A reader who gets "Por Matt Spetalnick e Jason Szep" or
 "Squarespace: Build it beautiful. Use code ATP for 10% off" under a headline learns
@@ -109,7 +109,7 @@ _CAPTION = regex.compile(
 
 
 def without_captions(text: str, html: str) -> str:
-    """`text` (as :func:`~digest.collect.sanitize.html_to_text` wrote `html`) without its
+    """`text` (as :func:`~digest.collect.plaintext.html_to_text` wrote `html`) without its
     lines that are captions of a picture in `html` (see the module doc)."""
     if "<img" not in html:
         return text  # most items are read no further

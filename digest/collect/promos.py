@@ -1,7 +1,7 @@
 """The publisher's own promotions inside an item: calls to sign up, and related links.
 
 Job: :func:`without_promos` removes from a plain-text summary or body (as
-:func:`~digest.collect.sanitize.html_to_text` wrote the item's HTML) the lines that
+:func:`~digest.collect.plaintext.html_to_text` wrote the item's HTML) the lines that
 advertise the publisher rather than tell the story, wherever they sit, so that none
 becomes a summary or part of one:
 
@@ -61,7 +61,7 @@ _TAG = regex.compile(r"<[^>]*>")
 
 
 def without_promos(text: str, html: str) -> str:
-    """`text` (as :func:`~digest.collect.sanitize.html_to_text` wrote `html`) without the
+    """`text` (as :func:`~digest.collect.plaintext.html_to_text` wrote `html`) without the
     publisher's promotions (see the module doc); as it is when it has none."""
     sign_up = _may_sign_up(text)
     related = ":" in text and "<a" in html

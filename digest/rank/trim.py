@@ -203,7 +203,7 @@ def join_paragraphs(text: str) -> str:
     """``text`` on one line, whitespace folded, each paragraph that lacks final
     punctuation closed with its script's full stop when another paragraph follows.
 
-    Paragraphs are separated by a blank line (as :func:`~digest.collect.sanitize.html_to_text`
+    Paragraphs are separated by a blank line (as :func:`~digest.collect.plaintext.html_to_text`
     writes block elements and list items). A paragraph ending on a comma, colon or dash
     introduces what follows ("Key points:") and one ending in an emoji or a URL needs
     no stop: those are joined as they are.
