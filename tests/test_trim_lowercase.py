@@ -85,6 +85,39 @@ def test_real_sentence_ends_still_end(text: str, first: str) -> None:
     assert text[: sentence_ends(text)[0]] == first
 
 
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        (
+            "Die Tagung findet am 09. Januar 2020 in Berlin statt. Es kommen viele Gäste.",
+            "Die Tagung findet am 09. Januar 2020 in Berlin statt.",
+        ),
+        (
+            "Das Werk schließt zum 1. März. Danach beginnt der Umbau.",
+            "Das Werk schließt zum 1. März.",
+        ),
+        ("Ab dem 24. Dezember ruht der Betrieb. Im Januar geht es weiter.", None),
+    ],
+)
+def test_a_days_ordinal_before_a_month_in_capitals_goes_on(text: str, first: str | None) -> None:
+    """German writes the day as an ordinal and its month with a capital ("am 09. Januar
+    2020"): the stop after the day is no sentence's end (a summary was cut to "…am 09.")."""
+    expected = first or text.split(". Im ")[0] + "."
+    assert text[: sentence_ends(text)[0]] == expected
+    assert trim(text, 60, max_sentences=1) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("The final score was 3 to 10. August brought a rematch.", "The final score was 3 to 10."),
+        ("Sie wurde 1990 geboren. Mai 2020 war ihr bestes Jahr.", "Sie wurde 1990 geboren."),
+    ],
+)
+def test_a_number_of_another_kind_before_a_month_still_ends(text: str, first: str) -> None:
+    assert text[: sentence_ends(text)[0]] == first
+
+
 def test_a_paragraph_in_lower_case_still_begins_a_sentence() -> None:
     """A paragraph break ends a sentence whatever case the next paragraph begins with."""
     text = "Key facts about the vote\n\nturnout was low. the count is slow."

@@ -14,7 +14,8 @@ Must not: parse HTML (the input is plain text), cut inside a word, add "…" aft
 or a complete sentence, glue "." or "…" onto a URL, take an abbreviation
 ("Mr.", "U.S.", "e.g.", "J.") or a decimal point ("3.5") for the end of a sentence, nor
 a full stop before a word in lower case (an ordinal, "do 26. januára", or an abbreviation
-no list names, "DevOps und Co. ins Zentrum"), or rewrite a word.
+no list names, "DevOps und Co. ins Zentrum") or a day's before its month ("am 09. Januar
+2020"), or rewrite a word.
 
 Words are counted as they read: each whitespace-separated run is one word, except that
 in CJK text, written without spaces, every character counts as a word (so a run of
@@ -109,6 +110,23 @@ def _goes_on(text: str, end: int) -> bool:
     return match is not None and match[1].islower() and not match[2].isupper()
 
 
+#: German months, written with a capital after the day's ordinal ("am 09. Januar");
+#: those English spells alike count only before a year or a stop ("zum 1. August.").
+_GERMAN_MONTHS = frozenset({"januar", "jänner", "februar", "märz", "mai", "juni", "juli"})
+_GERMAN_MONTHS |= {"oktober", "dezember"}
+_SHARED_MONTHS = frozenset({"april", "august", "september", "november"})
+_MONTH_AFTER = re.compile(r"\s*([^\W\d_]+)(\s*(?:\d|[.,;:!?]|$))?")
+
+
+def _month_follows(text: str, end: int) -> bool:
+    """Whether a month's name follows ``text[end:]`` as it does a day's ordinal."""
+    match = _MONTH_AFTER.match(text, end)
+    if match is None:
+        return False
+    month = match[1].casefold()
+    return month in _GERMAN_MONTHS or (month in _SHARED_MONTHS and match[2] is not None)
+
+
 def _is_abbreviation(text: str, stop: int, end: int) -> bool:
     """Whether the single "." at ``text[stop]`` closes an abbreviation (or an ordinal:
     "26. januára"), not a sentence."""
@@ -123,6 +141,8 @@ def _is_abbreviation(text: str, stop: int, end: int) -> bool:
         return True  # an initial: "J. K. Rowling"
     if folded in ABBREVIATIONS or _DOTTED.fullmatch(word):
         return True  # "Dr.", "U.S.", "e.g."
+    if word.isdigit() and len(word) <= 2 and _month_follows(text, end):
+        return True  # a day's ordinal: "am 09. Januar 2020"
     following = text[end:].lstrip()[:1]
     return folded in NUMBERED and following.isdigit()
 
