@@ -124,4 +124,8 @@ def test_concurrent_sends_share_the_per_second_limit(tmp_path: Path, db_url: str
     times = sorted(handler.times)
     assert times[-1] - times[0] >= 2.3  # 30 messages at 10/s: about 3 s, not 1.5
     busiest = max(sum(1 for x in times if t <= x < t + 1.0) for t in times)
-    assert busiest <= 13, busiest
+    # Unshared, the two runs sent 20 in a second. Shared, a second holds 10 slots, one
+    # more sent late within its interval, and the times are the server's: its thread
+    # shares the interpreter with both senders here, and a fresh-clone CI run once saw
+    # 14 arrive within a second (13 was the bound before).
+    assert busiest <= 15, busiest
