@@ -26,7 +26,7 @@ def _words(text: str) -> list[str]:
     return text.casefold().split()
 
 
-def _headline(title: str, text: str) -> tuple[str, str] | None:
+def _headline(title: str, text: str, language: str | None = None) -> tuple[str, str] | None:
     """An untitled item's (headline, rest of its text) when the title repeats the text.
 
     Feed items without a title get the first words of their text as one (with "…"). The
@@ -47,7 +47,7 @@ def _headline(title: str, text: str) -> tuple[str, str] | None:
     if folded[:-1] != head[:-1] or not folded[-1].startswith(head[-1]):
         return None
     made_up = title.rstrip().endswith("…") or folded[-1][len(head[-1]) :][:1].isalnum()
-    first = _trim(text, HEADLINE_WORDS, max_sentences=1)
+    first = _trim(text, HEADLINE_WORDS, max_sentences=1, language=language)
     cut = first.endswith("…")
     if cut and not made_up:  # a headline of its own, over a long first sentence
         return None
@@ -68,7 +68,7 @@ def told(article: Article) -> tuple[str, str]:
     excerpt that is the body's opening cut short ("…just released…": `_uncut`)."""
     source_text = article.summary if article.summary.strip() else article.text
     source_text = _body_instead(article, source_text) or _uncut(article, source_text) or source_text
-    untitled = _headline(article.title, source_text)
+    untitled = _headline(article.title, source_text, article.language)
     title, text = (article.title, source_text) if untitled is None else untitled
     return title, undated(text)
 
