@@ -93,7 +93,7 @@ HOUSE = [dateline + story for dateline, story in DATED[:6]]
         "Kommentar: Die Fähre nach Aarhus fällt am Sonntag wieder aus.",
         "Commento: Il traghetto per Aarhus è di nuovo cancellato domenica.",
         "Mise à jour : Le ferry pour Aarhus est de nouveau annulé dimanche.",
-        "Exklusiv: Der Bürgermeister plante den Verkauf Monate vor der Abstimmung.",
+        "Hintergrund: Der Bürgermeister plante den Verkauf Monate vor der Abstimmung.",
         "Meinung, 10. Mai: Der Hafenplan verlangt den Städten zu viel ab.",
         "Analyse, 10 mai : Pourquoi la compagnie de ferry a perdu sa licence.",
         "Opinión, 10 de mayo: El plan del puerto exige demasiado a la costa.",
