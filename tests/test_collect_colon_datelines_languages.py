@@ -133,3 +133,9 @@ def test_real_story_openings_stay(text: str) -> None:
 def test_a_dated_place_in_another_language_is_reported_dated() -> None:
     found = colon_dateline("Paris, 10 mai : Le maire a présenté le budget.")
     assert found is not None and found.dated and found.place == "Paris"
+
+
+def test_a_pronoun_spelt_like_an_acronym_is_no_quote() -> None:
+    """Portuguese "Eu" (I) is a quote's first word; "EU" opens a story."""
+    articles = parsed(*HOUSE, "Brüssel: EU-Minister einigen sich auf neue Regeln für Häfen.")
+    assert articles[-1].summary == "EU-Minister einigen sich auf neue Regeln für Häfen."
