@@ -8,7 +8,9 @@ stage, because both read it and the ranking must not load the collector.
 A place in mixed case is one only before a news agency named in brackets (:data:`AGENCIES`):
 "Quito, 24 Set 2018 (AFP) - ", "Nova York, 24 set (EFE).- " (EFE's full stop).
 Indian outlets write it with a colon: "Dubai, May 10: On the occasion…", "Mangaluru:
-Karnataka Bank has…" (:func:`colon_dateline`). The colon also ends a label ("Opinion:",
+Karnataka Bank has…" (:func:`colon_dateline`), and so do others, with the date in their
+language: "Berlin, 10. Mai: ", "París, 10 de mayo: ", "Paris, 10 mai : " (French spaces the
+colon), "Roma, 10 maggio: ". The colon also ends a label ("Opinion:",
 "Breaking:", "Q&A:") and names who speaks ("Trump: I will…"), so the evidence is
 weighed: a place (one to four words with capitals, :func:`_is_place`) that is no label
 (:data:`NOT_PLACES`), a story after it that starts with a capital and not with "I",
@@ -140,16 +142,37 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-#: A date after a place: "May 10", "10 May 2017", "April 28th", "10.05.2017", "10/05".
+#: Months in the other languages of the feeds we read, named and cut short: German,
+#: French, Spanish, Italian, Portuguese, Dutch (each after the day: "10. Mai", "10 mai").
+_MONTH_NAMES = (
+    "januar jänner jän februar märz mär mai juni juli oktober okt dezember dez"
+    " janvier janv février févr fév mars avril avr juin juillet juil août aout septembre"
+    " octobre novembre décembre déc"
+    " enero ene febrero marzo abril abr mayo junio julio agosto ago septiembre setiembre"
+    " octubre noviembre diciembre dic"
+    " gennaio gen febbraio aprile maggio mag giugno giu luglio lug settembre set ottobre ott"
+    " dicembre"
+    " janeiro fevereiro fev março marco maio junho julho setembro outubro out novembro"
+    " dezembro"
+    " januari februari maart mrt mei augustus"
+    # and the abbreviations English shares with them
+    " jan feb mar apr jun jul aug sep sept oct nov dec april august september november"
+)
+_FOREIGN_MONTH = (
+    "(?:" + "|".join(sorted(set(_MONTH_NAMES.split()), key=len, reverse=True)) + r")\.?"
+)
+#: A date after a place: "May 10", "10 May 2017", "April 28th", "10.05.2017", "10/05";
+#: "10. Mai", "1er mai", "10 de mayo de 2017", "10 maggio", "3 maart 2020".
 _COLON_DATE = (
-    rf"(?i:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH})"
-    r"(?:,?\s+\d{4})?|\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?"
+    rf"(?i:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}"
+    rf"|\d{{1,2}}(?:\.º|\.|er|º|°)?\s+(?:de\s+)?{_FOREIGN_MONTH}(?![^\W\d_]))"
+    r"(?:,?\s+(?:de\s+)?\d{4})?|\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?"
 )
 #: "Place: Story", "Place, Date: Story" (a space may come before the colon, as in
 #: French and in "Mangalore, April 28 :Vishwas…"); the story's first letter and word.
 _COLON = re.compile(
     r"(?P<place>[^\W\d_]+(?:(?:[.'’-]|\.?[ ])[^\W\d_]+){0,3}\.?)"
-    rf"(?:,[ ]*(?P<date>{_COLON_DATE}))?[ ]?:(?P<space>\s*)"
+    rf"(?:,[ ]*(?P<date>{_COLON_DATE}))?[ \u00a0\u202f]?:(?P<space>\s*)"
     r"(?=[\"“‘'«]?(?P<word>(?P<first>[^\W_])[\w'’]*))"
 )
 #: What comes before a colon at the start of a text but is no place, folded: labels of
@@ -165,16 +188,29 @@ _NOT_PLACE_NAMES = (
     " monday tuesday wednesday thursday friday saturday sunday today tonight yesterday"
     " tomorrow"
     # the languages of the feeds we read (as the module's agencies and the sponsor labels)
-    " exclusif info infos edito analyse tribune entretien misajour direct"
-    " eilmeldung kommentar meinung analyse exklusiv liveblog"
-    " opiniao analise exclusivo urgente ultimahora opinion"
-    " kommentar debat analyse"
+    " exclusif info infos edito analyse tribune entretien miseajour direct commentaire"
+    " chronique reportage enquete decryptage video"
+    " eilmeldung kommentar meinung analyse exklusiv liveblog interview hintergrund"
+    " aktualisierung aktuell"
+    " opiniao analise exclusivo exclusiva urgente ultimahora opinion analisis entrevista"
+    " actualizacion atualizacao editorial columna coluna"
+    " commento editoriale analisi intervista aggiornamento esclusiva ultimora"
+    " kommentar debat analyse opinie commentaar"
+    # days, and today or yesterday, in those languages (a date heading: "Montag, 10. Mai:")
+    " montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag heute gestern"
+    " lundi mardi mercredi jeudi vendredi samedi dimanche aujourdhui hier demain"
+    " lunes martes miercoles jueves viernes sabado domingo hoy ayer"
+    " lunedi martedi mercoledi giovedi venerdi sabato domenica oggi ieri domani"
+    " segundafeira tercafeira quartafeira quintafeira sextafeira hoje ontem amanha"
+    " maandag dinsdag woensdag donderdag vrijdag zaterdag zondag vandaag gisteren morgen"
 )
 NOT_PLACES = frozenset(_NOT_PLACE_NAMES.split())
 #: A story that starts with one of these after "Name:" is a quote ("Trump: I will…").
 _QUOTED_WORDS = (
     "i i'm i’m i've i’ve i'll i’ll i'd i’d we we're we’re we'll we’ll we've we’ve"
     " you you're you’re my our me us let's let’s"
+    # the same pronouns in the languages of the month names ("Merz: Ich werde…")
+    " ich wir je j'ai j’ai nous vous yo nosotros io noi eu nós ik wij"
 )
 _QUOTED = frozenset(_QUOTED_WORDS.split())
 #: Items of a feed that must open with a colon dateline (one dated) for a bare place and
@@ -204,8 +240,9 @@ def colon_dateline(text: str) -> ColonDateline | None:
     first = match.group("first")
     if not (first.isupper() or first.isdigit()):
         return None  # "Update: the ferry is cancelled again" is a sentence
-    if match.group("word").casefold() in _QUOTED:
-        return None  # "Trump: I will…" names who speaks
+    word = match.group("word")
+    if word.casefold() in _QUOTED and not (len(word) > 1 and word.isupper()):
+        return None  # "Trump: I will…" names who speaks ("Brussels: EU ministers…" not)
     if not _is_place(place) or _folded(place) in NOT_PLACES:
         return None
     return ColonDateline(place, dated, match.end())

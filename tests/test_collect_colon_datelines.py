@@ -90,7 +90,7 @@ def test_a_bare_place_and_colon_stays_without_the_feeds_evidence() -> None:
         "Breaking: The harbour bridge is closed after a lorry struck it.",
         "Watch: The moment the old crane came down at the harbour yesterday.",
         "Q&A: What the new parking rules mean for the people of the harbour.",
-        "Exclusive: The mayor planned the harbour sale months before the vote.",
+        "Interview: The mayor planned the harbour sale months before the vote.",
         "Trump: I will not sign the harbour bill unless the towns pay for it.",
         "Trump, May 10: I will not sign the harbour bill unless the towns pay.",
         "Update, May 10: The ferry to Aarhus is cancelled again on Sunday.",

@@ -23,6 +23,7 @@ import lxml.html
 
 from digest.collect.outlets import registrable_domain, same_site
 from digest.collect.sanitize import clean_text
+from digest.exclusives import unlabelled_title
 from digest.lookalikes import fold
 
 #: The last " | " (or " - ", " – ", " : " …) of a title: no separator character follows.
@@ -88,8 +89,11 @@ def strip_own_name(title: str, names: Sequence[str] | Callable[[], Sequence[str]
     outlet called "Quayside Gazette", and "Harbour deal - Apple" for one called "AP".
     The email credits the outlet beside the headline: named in it too, it reads twice.
     `names` may be a function that gives them, called only for a title with a separator
-    (a link's domain costs more to find than most titles take to read).
+    (a link's domain costs more to find than most titles take to read). A label before
+    the outlet's name goes with it ("Exclusif PC INpact : Quatro…" is "Quatro…": see
+    :func:`digest.exclusives.unlabelled_title`).
     """
+    title = unlabelled_title(title, names)
     if not (_LAST_SEPARATOR.search(title) or _FIRST_SEPARATOR.match(title)):
         return title
     wanted = {_fold(name) for name in (names() if callable(names) else names)} - {""}

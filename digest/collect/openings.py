@@ -9,6 +9,8 @@ nothing about the story.
 
 - **Bylines.** :mod:`digest.collect.bylines` says which first line is one, on the
   evidence of the item's language, author and source (its ``Credits``).
+- **The outlet's own label**: "Exclusif PC INpact : ", "Exclusive: "
+  (:mod:`digest.exclusives`; "Exclusive talks: " is the story).
 - **Wire datelines** after the byline, or opening the text: "NEWARK, N.J. (AP) — "
   (:func:`without_opening`, which the body goes through too: a summary and the body it
   opens read alike).
@@ -51,6 +53,7 @@ import regex
 from digest.collect.bylines import NO_CREDITS, Credits, is_credit, without_byline
 from digest.collect.shownotes import is_show_notes, story_lines
 from digest.datelines import undated
+from digest.exclusives import unlabelled_story
 
 __all__ = ["story_paragraphs", "without_captions", "without_opening"]
 
@@ -126,10 +129,12 @@ def without_captions(text: str, html: str) -> str:
 
 
 def without_opening(text: str, credits: Credits = NO_CREDITS) -> str:
-    """`text` without the byline that opens it (:mod:`digest.collect.bylines`) and the
+    """`text` without the byline that opens it (:mod:`digest.collect.bylines`), the
+    outlet's own "Exclusive" label (:func:`digest.exclusives.unlabelled_story`) and the
     wire dateline before its news, after the byline or without one ("NEWARK, N.J. (AP)
     — ": :func:`digest.datelines.undated`)."""
-    return undated(_without_dated_opener(without_byline(text, credits)))
+    opened = _without_dated_opener(without_byline(text, credits))
+    return undated(unlabelled_story(opened, (credits.source, credits.link)))
 
 
 def _without_dated_opener(text: str) -> str:

@@ -285,7 +285,7 @@ def _story(
         title=title,
         url=front.url,
         source=front.credit,
-        summary=_trim(source_text, words, max_sentences=sentences) if source_text else "",
+        summary=_summary(source_text, words, sentences, front.language),
         score=candidate.score,
         why=candidate.why,
         also=tuple(Also(a.credit, a.url, a.title, a.key) for a in kept),
@@ -298,6 +298,11 @@ def _story(
         update=candidate.update,
         first_reported=candidate.first_reported,
     )
+
+
+def _summary(text: str, words: int, sentences: int | None, language: str | None) -> str:
+    """`text` trimmed to a story's budget, read as `language` (the article's, when known)."""
+    return _trim(text, words, max_sentences=sentences, language=language) if text else ""
 
 
 def rank(articles: Sequence[Article], *, now: datetime, options: RankOptions) -> Ranked:

@@ -4,7 +4,8 @@ Job: give the headline an article's story shows and the text under it (its stand
 else its body), for untitled feed items (whose title is their text's first words),
 pages whose standfirst only repeats the headline, and feed items whose excerpt is only
 the post's opening cut short (:func:`told`); the text without a wire dateline before
-its news ("NEWARK, N.J. (AP) — ": :func:`digest.datelines.undated`; collect drops it
+its news ("NEWARK, N.J. (AP) — ": :func:`digest.datelines.undated`) or the outlet's
+own "Exclusive" label (:func:`digest.exclusives.unlabelled_story`; collect drops both
 too, but articles stored before it did keep theirs).
 Must not: choose, score or trim a story's summary to its budget (that is
 :mod:`digest.rank`), or look at anything but the one article.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 
 from digest.datelines import undated
+from digest.exclusives import unlabelled_story
 from digest.rank.trim import trim as _trim
 from digest.records import Article
 
@@ -26,7 +28,7 @@ def _words(text: str) -> list[str]:
     return text.casefold().split()
 
 
-def _headline(title: str, text: str) -> tuple[str, str] | None:
+def _headline(title: str, text: str, language: str | None = None) -> tuple[str, str] | None:
     """An untitled item's (headline, rest of its text) when the title repeats the text.
 
     Feed items without a title get the first words of their text as one (with "…"). The
@@ -47,7 +49,7 @@ def _headline(title: str, text: str) -> tuple[str, str] | None:
     if folded[:-1] != head[:-1] or not folded[-1].startswith(head[-1]):
         return None
     made_up = title.rstrip().endswith("…") or folded[-1][len(head[-1]) :][:1].isalnum()
-    first = _trim(text, HEADLINE_WORDS, max_sentences=1)
+    first = _trim(text, HEADLINE_WORDS, max_sentences=1, language=language)
     cut = first.endswith("…")
     if cut and not made_up:  # a headline of its own, over a long first sentence
         return None
@@ -68,9 +70,9 @@ def told(article: Article) -> tuple[str, str]:
     excerpt that is the body's opening cut short ("…just released…": `_uncut`)."""
     source_text = article.summary if article.summary.strip() else article.text
     source_text = _body_instead(article, source_text) or _uncut(article, source_text) or source_text
-    untitled = _headline(article.title, source_text)
+    untitled = _headline(article.title, source_text, article.language)
     title, text = (article.title, source_text) if untitled is None else untitled
-    return title, undated(text)
+    return title, undated(unlabelled_story(text, (article.source, article.outlet, article.url)))
 
 
 #: An outlet's own "this is an update" at the start of a headline: "Update:", "UPDATE 2 -",

@@ -15,7 +15,8 @@ or a complete sentence, glue "." or "…" onto a URL, take an abbreviation
 ("Mr.", "U.S.", "e.g.", "J.") or a decimal point ("3.5") for the end of a sentence, nor
 a full stop before a word in lower case (an ordinal, "do 26. januára", or an abbreviation
 no list names, "DevOps und Co. ins Zentrum") or a day's before its month ("am 09. Januar
-2020"), or rewrite a word.
+2020"; in a text known to be German, "am 1. August für…" too, where English "…was 3 to
+10. August brought…" ends), or rewrite a word.
 
 Words are counted as they read: each whitespace-separated run is one word, except that
 in CJK text, written without spaces, every character counts as a word (so a run of
@@ -111,23 +112,34 @@ def _goes_on(text: str, end: int) -> bool:
 
 
 #: German months, written with a capital after the day's ordinal ("am 09. Januar");
-#: those English spells alike count only before a year or a stop ("zum 1. August.").
+#: those English spells alike count only before a year or a stop ("zum 1. August."),
+#: unless the text is known to be German ("am 1. August für den Umbau").
 _GERMAN_MONTHS = frozenset({"januar", "jänner", "februar", "märz", "mai", "juni", "juli"})
 _GERMAN_MONTHS |= {"oktober", "dezember"}
 _SHARED_MONTHS = frozenset({"april", "august", "september", "november"})
 _MONTH_AFTER = re.compile(r"\s*([^\W\d_]+)(\s*(?:\d|[.,;:!?]|$))?")
+#: Primary language subtags of German (BCP 47): German, Swiss German.
+_GERMAN = frozenset({"de", "gsw"})
 
 
-def _month_follows(text: str, end: int) -> bool:
-    """Whether a month's name follows ``text[end:]`` as it does a day's ordinal."""
+def _is_german(language: str | None) -> bool:
+    """Whether BCP 47 `language` ("de", "de-AT", "de_CH") is German."""
+    return (language or "").replace("_", "-").split("-")[0].casefold() in _GERMAN
+
+
+def _month_follows(text: str, end: int, *, german: bool) -> bool:
+    """Whether a month's name follows ``text[end:]`` as it does a day's ordinal (in a
+    text known to be `german`, any German month's, whatever comes after it)."""
     match = _MONTH_AFTER.match(text, end)
     if match is None:
         return False
     month = match[1].casefold()
-    return month in _GERMAN_MONTHS or (month in _SHARED_MONTHS and match[2] is not None)
+    if month in _GERMAN_MONTHS:
+        return True
+    return month in _SHARED_MONTHS and (german or match[2] is not None)
 
 
-def _is_abbreviation(text: str, stop: int, end: int) -> bool:
+def _is_abbreviation(text: str, stop: int, end: int, *, german: bool = False) -> bool:
     """Whether the single "." at ``text[stop]`` closes an abbreviation (or an ordinal:
     "26. januára"), not a sentence."""
     if text[stop:end].rstrip(_CLOSERS) != ".":
@@ -141,14 +153,15 @@ def _is_abbreviation(text: str, stop: int, end: int) -> bool:
         return True  # an initial: "J. K. Rowling"
     if folded in ABBREVIATIONS or _DOTTED.fullmatch(word):
         return True  # "Dr.", "U.S.", "e.g."
-    if word.isdigit() and len(word) <= 2 and _month_follows(text, end):
+    if word.isdigit() and len(word) <= 2 and _month_follows(text, end, german=german):
         return True  # a day's ordinal: "am 09. Januar 2020"
     following = text[end:].lstrip()[:1]
     return folded in NUMBERED and following.isdigit()
 
 
-def sentence_ends(text: str) -> list[int]:
-    """Offsets just past each sentence end in ``text`` (closing quotes included).
+def sentence_ends(text: str, *, language: str | None = None) -> list[int]:
+    """Offsets just past each sentence end in ``text`` (closing quotes included), a text
+    in BCP 47 ``language`` when known (German: "am 1. August für…" goes on).
 
     Western stops need a space (or the end) after them and skip abbreviations; the
     stops of other scripts (``。 ۔ । ։ ።`` …) need no space; a Greek ";" after a Greek
@@ -159,8 +172,9 @@ def sentence_ends(text: str) -> list[int]:
     ends.update(m.end() for m in _GREEK_END.finditer(text))
     ends.update(m.end() for m in _EMOJI_END.finditer(text) if text[: m.start()].strip())
     ends.update(m.end() for m in _THAI_END.finditer(text))
+    german = _is_german(language)
     for m in _WESTERN_END.finditer(text):
-        if m.end() == len(text) or not _is_abbreviation(text, m.start(), m.end()):
+        if m.end() == len(text) or not _is_abbreviation(text, m.start(), m.end(), german=german):
             ends.add(m.end())
     return sorted(ends)
 
@@ -250,14 +264,17 @@ def _joined(text: str) -> tuple[str, list[int]]:
     return " ".join([*closed, *paragraphs[-1:]]), ends
 
 
-def trim(text: str, max_words: int, *, max_sentences: int | None = None) -> str:
+def trim(
+    text: str, max_words: int, *, max_sentences: int | None = None, language: str | None = None
+) -> str:
     """``text`` cut to at most ``max_words`` words, ending a sentence or with "…".
 
     Text within both budgets comes back whitespace-folded; if it lacks final punctuation
     it is closed with a full stop (see :func:`_close`). Otherwise the longest run of
     whole sentences that fits is kept; if not even the first sentence fits, it is cut
     after the last whole word within budget and "…" is added. ``max_sentences``
-    (teasers use 2) caps the sentences kept.
+    (teasers use 2) caps the sentences kept. ``language``: the text's BCP 47 tag, when
+    known (the article's, else its feed's): see :func:`sentence_ends`.
     """
     if max_sentences is not None and max_sentences < 1:
         raise ValueError(f"max_sentences must be at least 1, not {max_sentences}")
@@ -266,7 +283,7 @@ def trim(text: str, max_words: int, *, max_sentences: int | None = None) -> str:
         return ""
     units = [(m.start(), m.end()) for m in _UNIT.finditer(folded)]
     starts = [start for start, _ in units]
-    ends = sorted({*sentence_ends(folded), *paragraph_ends})
+    ends = sorted({*sentence_ends(folded, language=language), *paragraph_ends})
     complete = _complete(folded) or (bool(ends) and ends[-1] == len(folded))
     sentences = len(ends) + (0 if complete else 1)
     if len(units) <= max_words and (max_sentences is None or sentences <= max_sentences):

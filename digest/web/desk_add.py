@@ -70,13 +70,14 @@ def _story(app: App, article: Article, source: str, *, lead: bool) -> Story:
     trimmed to the same budget."""
     e = app.settings.edition
     title, text = told(article)
+    text, language = (text if text.strip() else ""), article.language
     words, sentences = (e.lead_words, None) if lead else (e.teaser_words, 2)
     return Story(
         key=article.key,
         title=title,
         url=article.url,
         source=source,
-        summary=trim(text, words, max_sentences=sentences) if text.strip() else "",
+        summary=trim(text, words, max_sentences=sentences, language=language) if text else "",
         image=article.image,
         section=article.section,
         published=article.published,
