@@ -78,7 +78,11 @@ def utc(value: datetime | None) -> datetime | None:
 
 def content_hash(article: Article) -> str:
     h = hashlib.sha256()
-    for part in (article.title, article.summary, article.html, article.url or ""):
+    # A link post's other article counts only where there is one: the hash of every
+    # other article stays what it was before articles kept it (no article reads as
+    # changed), and a link post stored before then is written again with it.
+    linked = (article.linked,) if article.linked else ()
+    for part in (article.title, article.summary, article.html, article.url or "", *linked):
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     return h.hexdigest()
@@ -131,6 +135,7 @@ def _article_values(article: Article) -> dict[str, Any]:
         "section": _maybe(article.section),
         "language": _maybe(language),
         "outlet": _maybe(article.outlet[:200] if article.outlet else article.outlet),
+        "linked": _maybe(article.linked),
         "published_at": article.published,
     }
 
@@ -158,6 +163,7 @@ def _article(row: Any) -> Article:
         section=row.section,
         language=row.language,
         outlet=row.outlet,
+        linked=row.linked,
     )
 
 

@@ -81,6 +81,7 @@ def _story(app: App, article: Article, source: str, *, lead: bool) -> Story:
         section=article.section,
         published=article.published,
         language=article.language,
+        linked=article.linked,
     )
 
 
