@@ -32,6 +32,7 @@ from digest.render.stories import (
     by_section,
     image_alt,
     lead_image_width,
+    linked_host,
     with_image_shown,
     with_utm,
     without_story_trackers,
@@ -192,7 +193,8 @@ class Renderer:
             story = without_story_trackers(story)
             if utm:
                 also = tuple(replace(a, url=with_utm(a.url, utm)) for a in story.also)
-                story = replace(story, url=with_utm(story.url, utm), also=also)
+                url, linked = with_utm(story.url, utm), with_utm(story.linked, utm)
+                story = replace(story, url=url, linked=linked, also=also)
             story = with_image_shown(story, news.images, news.base_url)
             return archive_link(story, web_url)
 
@@ -215,6 +217,7 @@ class Renderer:
             "lang_attrs": self.lang_attrs,
             "also": self.also,
             "image_alt": image_alt,
+            "linked_host": linked_host,
             "fallback_note": None,
             "t": self.strings,
             "image_width": lead_image_width,
