@@ -56,6 +56,7 @@ def story_to_dict(story: Story) -> dict[str, Any]:
         "update": story.update,
         "first_reported": iso(story.first_reported),
         "linked": story.linked,
+        "aggregated": story.aggregated,
     }
 
 
@@ -84,6 +85,7 @@ def story_from_dict(d: Mapping[str, Any]) -> Story:
         update=bool(d.get("update", False)),
         first_reported=parse_iso(d.get("first_reported")),
         linked=d.get("linked"),  # editions stored before link posts kept it have none
+        aggregated=bool(d.get("aggregated", False)),
     )
 
 

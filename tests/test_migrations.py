@@ -128,7 +128,7 @@ def test_sources_collected_before_0008_keep_their_backlog(db_url: str) -> None:
     store.close()
 
 
-def test_a_link_posts_other_article_is_stored_and_older_rows_read_without_it(
+def test_link_posts_and_aggregator_items_are_stored_and_older_rows_read_without_them(
     db_url: str,
 ) -> None:
     """Revision 0016: an article keeps the other site's article a link post is about
@@ -186,4 +186,9 @@ def test_a_link_posts_other_article_is_stored_and_older_rows_read_without_it(
     plain = Article(key="guid:boats", source="Link Blog", title="Boats", url=None, summary="B.")
     store.record(SourceReport("Link Blog", (plain,)), location="x", now=NOW)
     assert {a.key: a.linked for a in store.articles()} == {"guid:ferry": other, "guid:boats": None}
+    # An aggregator's item keeps its mark; a row stored before 0016 has none.
+    assert not any(a.aggregated for a in store.articles())
+    away = Article(key="guid:hn", source="Link Blog", title="Tram", url=other, aggregated=True)
+    store.record(SourceReport("Link Blog", (away,)), location="x", now=NOW)
+    assert {a.key for a in store.articles() if a.aggregated} == {"guid:hn"}
     store.close()

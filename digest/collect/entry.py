@@ -61,6 +61,9 @@ class Entry:
     # A link post's: the other site's article it is about, when `link` is the blog's
     # own post instead (:func:`link_post`); absolute http(s).
     elsewhere: str | None = None
+    # The registrable domains of the feed's own site (its home page and self links):
+    # what tells an aggregator's items from its own (digest.collect.aggregators).
+    sites: frozenset[str] = frozenset()
 
     def credits(self, source: str, language: str | None) -> Credits:
         """The evidence that a line of this entry's text is a byline (its language, else

@@ -43,6 +43,7 @@ from typing import Any
 from urllib.parse import urljoin, urlparse, urlunparse, uses_relative
 from xml.parsers import expat
 
+from digest.collect.aggregators import home_sites
 from digest.collect.entry import (
     Entry,
     feed_date,
@@ -241,6 +242,7 @@ def _entry(
         images=tuple(_images(e, site or link or base)),
         base=site or link or base,
         elsewhere=elsewhere,
+        sites=home_sites(homes),
     )
 
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from digest.collect import fastxml, jsonfeed
+from digest.collect.aggregators import home_sites, via_aggregator
 from digest.collect.boilerplate import strip_boilerplate
 from digest.collect.bounds import cap_article, cap_html, future_dated, item_name
 from digest.collect.casing import recase_titles
@@ -122,6 +123,7 @@ def read_feed(
     built = build_articles(
         entries, source=source, now=now, section=section, language=language, own=own
     )
+    built = via_aggregator(built, entries)  # an aggregator's items: credited to their sites
     return replace(built, warnings=(*dropped, *built.warnings))
 
 
@@ -220,6 +222,7 @@ def _entry(
         if is_episode(e)
         else "",
         elsewhere=elsewhere,
+        sites=home_sites(homes),
     )
 
 

@@ -20,6 +20,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from digest.collect.aggregators import home_sites
 from digest.collect.entry import (
     Entry,
     as_utc,
@@ -136,6 +137,7 @@ def _entry(
         base=link or base,
         language=language_tag(_str(item, "language", f"{path}.language")),
         elsewhere=elsewhere,
+        sites=home_sites(homes),
     )
 
 

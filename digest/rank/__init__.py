@@ -298,6 +298,7 @@ def _story(
         update=candidate.update,
         first_reported=candidate.first_reported,
         linked=front.linked,
+        aggregated=front.aggregated,
     )
 
 

@@ -99,6 +99,13 @@ class Renderer:
         """The newsletter's language tag, as `lang` gives it (`en`, `pt-BR`)."""
         return str(self.strings.locale).replace("_", "-")
 
+    def credit(self, story: Story) -> str:
+        """Who the edition credits `story` to: its source; for an aggregator's item
+        (Story.aggregated), the site its link opens via the source ("washingtonpost.com
+        via Hacker News"), so that "Read more at" names the site the link opens."""
+        site = linked_host(story.url) if story.aggregated else ""
+        return self.strings("via", site=site, source=story.source) if site else story.source
+
     def lang_attrs(self, story: Story) -> Markup:
         """`lang` and `dir` for a story that does not read as the newsletter does."""
         texts = (story.title, story.summary)
@@ -218,6 +225,7 @@ class Renderer:
             "also": self.also,
             "image_alt": image_alt,
             "linked_host": linked_host,
+            "credit": self.credit,
             "fallback_note": None,
             "t": self.strings,
             "image_width": lead_image_width,

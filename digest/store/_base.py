@@ -78,11 +78,11 @@ def utc(value: datetime | None) -> datetime | None:
 
 def content_hash(article: Article) -> str:
     h = hashlib.sha256()
-    # A link post's other article counts only where there is one: the hash of every
-    # other article stays what it was before articles kept it (no article reads as
-    # changed), and a link post stored before then is written again with it.
-    linked = (article.linked,) if article.linked else ()
-    for part in (article.title, article.summary, article.html, article.url or "", *linked):
+    # A link post's other article, and an aggregator's mark, count only where there is
+    # one: the hash of every other article stays what it was before articles kept them
+    # (no article reads as changed), and one stored before then is written again.
+    extra = [p for p in (article.linked, "aggregated" if article.aggregated else None) if p]
+    for part in (article.title, article.summary, article.html, article.url or "", *extra):
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     return h.hexdigest()
@@ -136,6 +136,7 @@ def _article_values(article: Article) -> dict[str, Any]:
         "language": _maybe(language),
         "outlet": _maybe(article.outlet[:200] if article.outlet else article.outlet),
         "linked": _maybe(article.linked),
+        "aggregated": article.aggregated or None,  # NULL: not one (rows before 0016)
         "published_at": article.published,
     }
 
@@ -164,6 +165,7 @@ def _article(row: Any) -> Article:
         language=row.language,
         outlet=row.outlet,
         linked=row.linked,
+        aggregated=bool(row.aggregated),
     )
 
 

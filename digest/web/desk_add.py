@@ -82,6 +82,7 @@ def _story(app: App, article: Article, source: str, *, lead: bool) -> Story:
         published=article.published,
         language=article.language,
         linked=article.linked,
+        aggregated=article.aggregated,
     )
 
 
