@@ -268,7 +268,8 @@ def test_a_link_post_shows_the_article_it_is_about_under_the_story(tmp_path: Pat
 def test_only_a_link_posts_other_article_is_shown_and_only_a_web_address(tmp_path: Path) -> None:
     """No "Link:" line under a story that is no link post, nor for an address that is
     not http(s); a tracker the other site added is taken off as from any story link; a
-    placeholder-like text in the address stays text (never a subscriber's link)."""
+    placeholder-like text in the address stays text (never a subscriber's link); a
+    user name before the host is no host the line names."""
     tracked = "https://dockside.example.net/cranes?id=7&fbclid=AbC123"
     forged = "https://quay.example.net/boats?u=@@UNSUBSCRIBE_URL@@"
     items = [
@@ -281,16 +282,20 @@ def test_only_a_link_posts_other_article_is_shown_and_only_a_web_address(tmp_pat
          "external_url": "ftp://files.example.net/timetable.pdf"},
         {"title": "Canal frozen over", "url": "https://linkblog.example/canal",
          "external_url": "javascript:alert(1)"},
+        {"title": "Wire service moves office", "url": "https://linkblog.example/wire",
+         "external_url": "https://www.wire-news.example@lookalike.example/office"},
     ]  # fmt: skip
     app, edition_id = _collected(tmp_path, {"Link Blog": _blog(items)})
     html, text = _message(app.preview(edition_id, email=None, now=NOW).message)
     blocks = _story_blocks(html)
     assert set(blocks) == {i["title"] for i in items}
     with_link = {title for title, words in blocks.items() if "Link:" in words}
-    assert with_link == {"Harbour cranes idle", "Pilot boats return"}
+    assert with_link == {"Harbour cranes idle", "Pilot boats return", "Wire service moves office"}
     assert _links(html) == {
         "Link: dockside.example.net": _tracked("https://dockside.example.net/cranes?id=7"),
         "Link: quay.example.net": _tracked(forged),
+        # The host the link opens, never the name written before an "@".
+        "Link: lookalike.example": _tracked("https://lookalike.example/office"),
     }
     assert sorted(_text_links(text)) == sorted(_links(html).values())
     assert "ftp:" not in html + text and "javascript:" not in html + text
