@@ -55,6 +55,8 @@ def story_to_dict(story: Story) -> dict[str, Any]:
         "language": story.language,
         "update": story.update,
         "first_reported": iso(story.first_reported),
+        "linked": story.linked,
+        "aggregated": story.aggregated,
     }
 
 
@@ -82,6 +84,8 @@ def story_from_dict(d: Mapping[str, Any]) -> Story:
         language=d.get("language"),
         update=bool(d.get("update", False)),
         first_reported=parse_iso(d.get("first_reported")),
+        linked=d.get("linked"),  # editions stored before link posts kept it have none
+        aggregated=bool(d.get("aggregated", False)),
     )
 
 

@@ -63,6 +63,12 @@ class Article:
     section: str | None = None  # from the source's configuration
     language: str | None = None  # BCP 47 tag when known
     outlet: str | None = None  # the publisher named by the item/page, when not the source
+    # A link post's (a blog's item about another site's article, `url` the blog's own
+    # post): the article it is about, an absolute http(s) address; else None.
+    linked: str | None = None
+    # An aggregator's item (Hacker News): its `url` is another site's article, and the
+    # edition credits that site "via" the source (digest.collect.aggregators).
+    aggregated: bool = False
 
     @property
     def credit(self) -> str:
@@ -152,6 +158,8 @@ class Story:
     # it ran (rank.updates); the edition labels it "Update".
     update: bool = False
     first_reported: datetime | None = None  # an update's: its first sent report's date
+    linked: str | None = None  # a link post's other article (Article.linked)
+    aggregated: bool = False  # an aggregator's item, credited to the site `url` opens
 
     @property
     def keys(self) -> tuple[str, ...]:

@@ -126,3 +126,69 @@ def test_sources_collected_before_0008_keep_their_backlog(db_url: str) -> None:
     store.record(SourceReport("Quiet", (later,)), location="y", now=NOW + timedelta(hours=1))
     assert {a.key: a.backlog for a in store.articles()}["later"] is False
     store.close()
+
+
+def test_link_posts_and_aggregator_items_are_stored_and_older_rows_read_without_them(
+    db_url: str,
+) -> None:
+    """Revision 0016: an article keeps the other site's article a link post is about
+    (Article.linked); a row stored before it reads as no link post, and the next
+    collect of that post fills it in."""
+    from alembic import command
+    from alembic.config import Config
+
+    from digest.store import MIGRATIONS
+    from digest.store import schema as t
+
+    store = Store(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0015")
+        sid = conn.execute(
+            t.sources.insert()
+            .values(name="Link Blog", location="x", consecutive_failures=0)
+            .returning(t.sources.c.id)
+        ).scalar_one()
+        conn.execute(
+            t.articles.insert().values(
+                key="guid:ferry",
+                source_id=sid,
+                title="Ferry strike",
+                url="https://blog.example/ferry",
+                summary="Crews walked out.",
+                text="",
+                html="",
+                categories=[],
+                first_seen_at=NOW,
+                updated_at=NOW,
+                content_hash="before",
+            )
+        )
+    store.migrate()
+    (old,) = store.articles()
+    assert old.url == "https://blog.example/ferry" and old.linked is None
+    other = "https://harbour.example.com/ferry-strike"
+    post = Article(
+        key="guid:ferry",
+        source="Link Blog",
+        title="Ferry strike",
+        url="https://blog.example/ferry",
+        summary="Crews walked out.",
+        linked=other,
+    )
+    assert store.record(SourceReport("Link Blog", (post,)), location="x", now=NOW).updated == 1
+    (got,) = store.articles()
+    assert got.linked == other and got.url == "https://blog.example/ferry"
+    again = store.record(SourceReport("Link Blog", (post,)), location="x", now=NOW)
+    assert again.unchanged == 1
+    plain = Article(key="guid:boats", source="Link Blog", title="Boats", url=None, summary="B.")
+    store.record(SourceReport("Link Blog", (plain,)), location="x", now=NOW)
+    assert {a.key: a.linked for a in store.articles()} == {"guid:ferry": other, "guid:boats": None}
+    # An aggregator's item keeps its mark; a row stored before 0016 has none.
+    assert not any(a.aggregated for a in store.articles())
+    away = Article(key="guid:hn", source="Link Blog", title="Tram", url=other, aggregated=True)
+    store.record(SourceReport("Link Blog", (away,)), location="x", now=NOW)
+    assert {a.key for a in store.articles() if a.aggregated} == {"guid:hn"}
+    store.close()

@@ -58,6 +58,12 @@ class Entry:
     base: str | None = None  # URL that relative links in the HTML are resolved against
     language: str | None = None
     episode: str = ""  # a podcast episode's own one-line summary (iTunes subtitle), text
+    # A link post's: the other site's article it is about, when `link` is the blog's
+    # own post instead (:func:`link_post`); absolute http(s).
+    elsewhere: str | None = None
+    # The registrable domains of the feed's own site (its home page and self links):
+    # what tells an aggregator's items from its own (digest.collect.aggregators).
+    sites: frozenset[str] = frozenset()
 
     def credits(self, source: str, language: str | None) -> Credits:
         """The evidence that a line of this entry's text is a byline (its language, else
@@ -286,6 +292,15 @@ def struct_utc(value: time.struct_time | None) -> datetime | None:
         return None
 
 
+def link_post(
+    link: str | None, related: Iterable[str | None], homes: Iterable[str | None], base: str | None
+) -> tuple[str | None, str | None]:
+    """An entry's own post (:func:`own_post`) and, for a link post, the other site's
+    article it is about (its `link` as the feed gave it); else (`link`, None)."""
+    post = own_post(link, related, homes, base)
+    return post, (link if post != link else None)
+
+
 def own_post(
     link: str | None, related: Iterable[str | None], homes: Iterable[str | None], base: str | None
 ) -> str | None:
@@ -299,6 +314,8 @@ def own_post(
     ``rel="related"``; its JSON Feed the article in ``external_url``, its post in ``url``.
     So when `link` is off the feed's site (`homes`: its home page and self links) and one
     of the `related` links (relative ones against `base`) is on it, that one is the post.
+    The article is not lost: :func:`link_post` gives it too, and the edition shows it
+    under the story ("Link: theverge.com").
     """
     sites = {d for d in map(registrable_domain, homes) if d}
     if not link or not sites or registrable_domain(link) in sites:

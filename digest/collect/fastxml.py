@@ -43,11 +43,12 @@ from typing import Any
 from urllib.parse import urljoin, urlparse, urlunparse, uses_relative
 from xml.parsers import expat
 
+from digest.collect.aggregators import home_sites
 from digest.collect.entry import (
     Entry,
     feed_date,
     language_tag,
-    own_post,
+    link_post,
     plain_text_html,
     related_links,
 )
@@ -209,7 +210,7 @@ def _entry(
     e: Any, doc_base: str | None, base: str | None, zone: tzinfo, site: str | None, homes: Any
 ) -> Entry | None:
     """`site`: what an RSS item's relative URLs are resolved against (links.py); `homes`:
-    the feed's own addresses (a link post's link is its post there: entry.own_post)."""
+    the feed's own addresses (a link post's link is its post there: entry.link_post)."""
     link = absolute_url(e.link, site or base)
     content = [c for c in e.content or () if c.value]
     body = next((c for c in content if "html" in (c.type or "")), content[0] if content else None)
@@ -227,9 +228,10 @@ def _entry(
     if e.created or (e.updated and e.updated != e.published):
         return None  # no element of the plain profile is an update time
     detail = e.author_detail
+    post, elsewhere = link_post(link, related_links(e.links), homes, site or base)
     return Entry(
         guid=(e.id or "").strip() or None,
-        link=own_post(link, related_links(e.links), homes, site or base),
+        link=post,
         title=title,
         summary=summary,
         content=content_html,
@@ -239,6 +241,8 @@ def _entry(
         categories=tuple(t.term or t.label or "" for t in e.tags or ()),
         images=tuple(_images(e, site or link or base)),
         base=site or link or base,
+        elsewhere=elsewhere,
+        sites=home_sites(homes),
     )
 
 

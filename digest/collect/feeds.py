@@ -20,6 +20,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from digest.collect import fastxml, jsonfeed
+from digest.collect.aggregators import home_sites, via_aggregator
 from digest.collect.boilerplate import strip_boilerplate
 from digest.collect.bounds import cap_article, cap_html, future_dated, item_name
 from digest.collect.casing import recase_titles
@@ -34,7 +35,7 @@ from digest.collect.entry import (
     feed_date,
     first_paragraph,
     language_tag,
-    own_post,
+    link_post,
     plain_text_html,
     related_links,
     shorten,
@@ -49,12 +50,7 @@ from digest.collect.outlets import registrable_domain
 from digest.collect.pictures import feedparser_images, illustrations, own_pictures, with_pictures
 from digest.collect.plaintext import html_to_text
 from digest.collect.promos import without_promos
-from digest.collect.sanitize import (
-    MAX_DEPTH,
-    clean_text,
-    flatten_deep,
-    sanitize_html,
-)
+from digest.collect.sanitize import MAX_DEPTH, clean_text, flatten_deep, sanitize_html
 from digest.collect.shownotes import episode_summary, episode_text, is_episode, prose_before_list
 from digest.collect.summaries import settle_summaries
 from digest.datelines import files_colon_datelines, undated
@@ -127,6 +123,7 @@ def read_feed(
     built = build_articles(
         entries, source=source, now=now, section=section, language=language, own=own
     )
+    built = via_aggregator(built, entries)  # an aggregator's items: credited to their sites
     return replace(built, warnings=(*dropped, *built.warnings))
 
 
@@ -208,9 +205,10 @@ def _entry(
     if said is e:  # feedparser resolved its HTML's "#note-1" too: against the document
         summary = fragments_as_written(summary, (said.get("summary_detail") or {}).get("base"))
         html = fragments_as_written(html, (body or {}).get("base"))
+    post, elsewhere = link_post(link, related_links(e.get("links")), homes, base)  # entry.py
     return Entry(
         guid=(e.get("id") or "").strip() or None,
-        link=own_post(link, related_links(e.get("links")), homes, base),  # a link post's: entry.py
+        link=post,
         title=_markup(e.get("title", ""), e.get("title_detail")),
         summary=summary,
         content=html,
@@ -223,6 +221,8 @@ def _entry(
         episode=episode_text(_markup(e.get("subtitle") or "", e.get("subtitle_detail")))
         if is_episode(e)
         else "",
+        elsewhere=elsewhere,
+        sites=home_sites(homes),
     )
 
 
@@ -395,5 +395,6 @@ def _article(
         categories=categories,
         language=entry.language or language,
         section=section,
+        linked=unwrap_redirect(entry.elsewhere),  # checked as `url` is (entry.link_post)
     )
     return article, problems, said

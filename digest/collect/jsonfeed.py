@@ -20,11 +20,12 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from digest.collect.aggregators import home_sites
 from digest.collect.entry import (
     Entry,
     as_utc,
     language_tag,
-    own_post,
+    link_post,
     plain_text_html,
     source_error,
 )
@@ -107,10 +108,10 @@ def _entry(
     if isinstance(raw_id, bool) or not isinstance(raw_id, str | int | float | None):
         raise _Invalid(f"{path}.id must be a string, not {_kind(raw_id)}")
     # `url` is the item's own post; `external_url` the article a link post is about,
-    # elsewhere: the item links to its post, the site it is credited to (entry.own_post).
+    # elsewhere: the item links to its post, the site it is credited to (entry.link_post).
     post = absolute_url(_str(item, "url", f"{path}.url"), base)
     link = absolute_url(_str(item, "external_url", f"{path}.external_url"), base) or post
-    link = own_post(link, [post], homes, base)
+    link, elsewhere = link_post(link, [post], homes, base)
     content = _str(item, "content_html", f"{path}.content_html")
     if content is None:
         content = plain_text_html(_str(item, "content_text", f"{path}.content_text") or "")
@@ -135,6 +136,8 @@ def _entry(
         images=tuple(images),
         base=link or base,
         language=language_tag(_str(item, "language", f"{path}.language")),
+        elsewhere=elsewhere,
+        sites=home_sites(homes),
     )
 
 

@@ -297,6 +297,8 @@ def _story(
         language=front.language,
         update=candidate.update,
         first_reported=candidate.first_reported,
+        linked=front.linked,
+        aggregated=front.aggregated,
     )
 
 

@@ -32,6 +32,7 @@ from digest.render.stories import (
     by_section,
     image_alt,
     lead_image_width,
+    linked_host,
     with_image_shown,
     with_utm,
     without_story_trackers,
@@ -97,6 +98,13 @@ class Renderer:
     def language(self) -> str:
         """The newsletter's language tag, as `lang` gives it (`en`, `pt-BR`)."""
         return str(self.strings.locale).replace("_", "-")
+
+    def credit(self, story: Story) -> str:
+        """Who the edition credits `story` to: its source; for an aggregator's item
+        (Story.aggregated), the site its link opens via the source ("washingtonpost.com
+        via Hacker News"), so that "Read more at" names the site the link opens."""
+        site = linked_host(story.url) if story.aggregated else ""
+        return self.strings("via", site=site, source=story.source) if site else story.source
 
     def lang_attrs(self, story: Story) -> Markup:
         """`lang` and `dir` for a story that does not read as the newsletter does."""
@@ -192,7 +200,8 @@ class Renderer:
             story = without_story_trackers(story)
             if utm:
                 also = tuple(replace(a, url=with_utm(a.url, utm)) for a in story.also)
-                story = replace(story, url=with_utm(story.url, utm), also=also)
+                url, linked = with_utm(story.url, utm), with_utm(story.linked, utm)
+                story = replace(story, url=url, linked=linked, also=also)
             story = with_image_shown(story, news.images, news.base_url)
             return archive_link(story, web_url)
 
@@ -215,6 +224,8 @@ class Renderer:
             "lang_attrs": self.lang_attrs,
             "also": self.also,
             "image_alt": image_alt,
+            "linked_host": linked_host,
+            "credit": self.credit,
             "fallback_note": None,
             "t": self.strings,
             "image_width": lead_image_width,

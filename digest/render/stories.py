@@ -40,13 +40,26 @@ def with_utm(url: str | None, utm: Mapping[str, str]) -> str | None:
 
 
 def without_story_trackers(story: Story) -> Story:
-    """The story with its link and its "Also in" links as readers are shown them: the
-    publishers' tracking parameters taken off (:mod:`digest.render.trackers`)."""
-    url = without_trackers(story.url)
+    """The story with its links (its own, a link post's other article, "Also in") as
+    readers are shown them: the publishers' tracking parameters taken off
+    (:mod:`digest.render.trackers`)."""
+    url, linked = without_trackers(story.url), without_trackers(story.linked)
     also = tuple(replace(a, url=without_trackers(a.url)) for a in story.also)
-    if url == story.url and all(a.url == b.url for a, b in zip(also, story.also, strict=True)):
+    if (url, linked) == (story.url, story.linked) and all(
+        a.url == b.url for a, b in zip(also, story.also, strict=True)
+    ):
         return story
-    return replace(story, url=url, also=also)
+    return replace(story, url=url, linked=linked, also=also)
+
+
+def linked_host(url: str | None) -> str:
+    """What the "Link:" line under a link post names: the host of the article the post
+    is about, without "www." ("theverge.com"); "" when there is none to show."""
+    try:
+        host = urlsplit(url or "").hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
 
 
 def edition_shown(edition: Edition) -> Edition:

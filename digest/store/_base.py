@@ -78,7 +78,11 @@ def utc(value: datetime | None) -> datetime | None:
 
 def content_hash(article: Article) -> str:
     h = hashlib.sha256()
-    for part in (article.title, article.summary, article.html, article.url or ""):
+    # A link post's other article, and an aggregator's mark, count only where there is
+    # one: the hash of every other article stays what it was before articles kept them
+    # (no article reads as changed), and one stored before then is written again.
+    extra = [p for p in (article.linked, "aggregated" if article.aggregated else None) if p]
+    for part in (article.title, article.summary, article.html, article.url or "", *extra):
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     return h.hexdigest()
@@ -131,6 +135,8 @@ def _article_values(article: Article) -> dict[str, Any]:
         "section": _maybe(article.section),
         "language": _maybe(language),
         "outlet": _maybe(article.outlet[:200] if article.outlet else article.outlet),
+        "linked": _maybe(article.linked),
+        "aggregated": article.aggregated or None,  # NULL: not one (rows before 0016)
         "published_at": article.published,
     }
 
@@ -158,6 +164,8 @@ def _article(row: Any) -> Article:
         section=row.section,
         language=row.language,
         outlet=row.outlet,
+        linked=row.linked,
+        aggregated=bool(row.aggregated),
     )
 
 

@@ -80,6 +80,8 @@ articles = Table(
     Column("section", String(200)),
     Column("language", String(35)),
     Column("outlet", String(200)),  # the publisher the item/page names, when not the source
+    Column("linked", Text),  # a link post's: the other site's article it is about (0016)
+    Column("aggregated", Boolean),  # an aggregator's item (0016); NULL: not one
     _at("published_at"),
     _at("first_seen_at", nullable=False),
     _at("updated_at", nullable=False),

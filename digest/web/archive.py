@@ -41,7 +41,13 @@ from werkzeug.wrappers import Response as BaseResponse
 from digest.errors import ConfigError, NotFound
 from digest.records import Edition, Story
 from digest.render.language import direction
-from digest.render.stories import edition_shown, other_publishers, story_ref, with_image_shown
+from digest.render.stories import (
+    edition_shown,
+    linked_host,
+    other_publishers,
+    story_ref,
+    with_image_shown,
+)
 from digest.store._editions import EditionInfo
 from digest.web.common import SECURITY_HEADERS, refuse_nul, text, web
 
@@ -169,6 +175,10 @@ def _reading() -> dict[str, Any]:
         # "Also in": other publishers only, as the email names them
         "also": lambda story: other_publishers(story, renderer.same_outlet),
         "update_label": lambda story, list_name: _update_label(renderer, story, list_name),
+        # As the email credits a story and shows a link post's other article.
+        "credit": renderer.credit,
+        "linked_host": linked_host,
+        "link_word": renderer.strings("link"),
     }
 
 

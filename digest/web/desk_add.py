@@ -82,6 +82,8 @@ def _story(app: App, article: Article, source: str, *, lead: bool) -> Story:
         section=article.section,
         published=article.published,
         language=article.language,
+        linked=article.linked,
+        aggregated=article.aggregated,
     )
 
 
