@@ -6,6 +6,9 @@ parsers `digest collect` uses (:func:`digest.collect.feeds.read_feed` for a feed
 :func:`digest.collect.folder.read_folder` for a folder of pages), and records each
 article (every field, ``repr`` of each) and each warning. ``save`` writes them to a file
 (pickle); ``check`` compares a run with a saved file and names the first differences.
+A field at its default is not recorded: a field added to the records, with a default,
+compares the same where no document sets it (a file saved before that rule did record
+them, so save again).
 
 Run ``python benchmarks/parse_same.py save /tmp/before.pickle`` before a change, then
 ``python benchmarks/parse_same.py check /tmp/before.pickle`` after it. A change meant to
@@ -38,11 +41,25 @@ NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 
 
 def _record(value: Any) -> Any:
+    """`value` as comparable plain data: a record's fields by name, those at their
+    default left out (so a field added with a default compares the same where unused)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _record(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: _record(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not _at_default(f, getattr(value, f.name))
+        }
     if isinstance(value, tuple | list):
         return [_record(v) for v in value]
     return repr(value)
+
+
+def _at_default(field: dataclasses.Field[Any], value: Any) -> bool:
+    if field.default is not dataclasses.MISSING:
+        return bool(value == field.default)
+    if field.default_factory is not dataclasses.MISSING:
+        return bool(value == field.default_factory())
+    return False
 
 
 def _feed(name: str, body: bytes, url: str | None) -> Any:
