@@ -19,7 +19,6 @@ what changed, for review.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import pickle
 import shutil
 import sys
@@ -32,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from _plain import plain  # noqa: E402
+
 from digest.collect.feeds import read_feed  # noqa: E402
 from digest.collect.folder import read_folder  # noqa: E402
 from digest.errors import DigestError  # noqa: E402
@@ -40,34 +41,12 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 
 
-def _record(value: Any) -> Any:
-    """`value` as comparable plain data: a record's fields by name, those at their
-    default left out (so a field added with a default compares the same where unused)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: _record(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if not _at_default(f, getattr(value, f.name))
-        }
-    if isinstance(value, tuple | list):
-        return [_record(v) for v in value]
-    return repr(value)
-
-
-def _at_default(field: dataclasses.Field[Any], value: Any) -> bool:
-    if field.default is not dataclasses.MISSING:
-        return bool(value == field.default)
-    if field.default_factory is not dataclasses.MISSING:
-        return bool(value == field.default_factory())
-    return False
-
-
 def _feed(name: str, body: bytes, url: str | None) -> Any:
     try:
         parsed = read_feed(body, source=name, url=url, now=NOW)
     except DigestError as exc:
         return f"error: {exc}"
-    return {"articles": _record(parsed.articles), "warnings": list(parsed.warnings)}
+    return {"articles": plain(parsed.articles), "warnings": list(parsed.warnings)}
 
 
 def outcome() -> dict[str, Any]:
@@ -92,7 +71,7 @@ def outcome() -> dict[str, Any]:
         try:
             parsed = read_folder(pages, source="corpus pages", now=NOW, section=None)
             found["pages"] = {
-                "articles": _record(parsed.articles),
+                "articles": plain(parsed.articles),
                 "warnings": list(parsed.warnings),
             }
         except DigestError as exc:

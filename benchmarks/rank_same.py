@@ -22,6 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._plain import plain
 from benchmarks.rank import NOW, SOURCES, STORIES_PER_10K, articles
 from digest.rank import RankOptions, _candidates, _eligible, _left_out, _select
 
@@ -38,7 +39,7 @@ def outcome(size: int, stories: int) -> dict[str, Any]:
             ([a.key for a in c.members], c.face.key, repr(c.score), repr(sorted(c.why.items())))
             for c in candidates
         ],
-        "chosen": repr(chosen),
+        "chosen": plain(chosen),
         "left_out": sorted(left_out.items()),
     }
 
