@@ -49,12 +49,7 @@ from digest.collect.outlets import registrable_domain
 from digest.collect.pictures import feedparser_images, illustrations, own_pictures, with_pictures
 from digest.collect.plaintext import html_to_text
 from digest.collect.promos import without_promos
-from digest.collect.sanitize import (
-    MAX_DEPTH,
-    clean_text,
-    flatten_deep,
-    sanitize_html,
-)
+from digest.collect.sanitize import MAX_DEPTH, clean_text, fix_mojibake, flatten_deep, sanitize_html
 from digest.collect.shownotes import episode_summary, episode_text, is_episode, prose_before_list
 from digest.collect.summaries import settle_summaries
 from digest.datelines import files_colon_datelines, undated
@@ -356,13 +351,13 @@ def _article(
     named = clean_text(entry.title)
     said = html_to_text(html)  # as the source wrote it: the key's basis, kept stable
     credits = entry.credits(source, language)  # what tells a byline from the story
-    kept = without_promos(without_captions(said, html), html)
+    kept = fix_mojibake(without_promos(without_captions(said, html), html))
     text = without_opening(strip_boilerplate(kept, title=named, html=html), credits)
     if entry.summary and entry.content:
         summary_html, _ = flatten_deep(cap_html(entry.summary)[0])
         summary_html = sanitize_html(summary_html, base_url=entry.base, page_url=page)
         said = html_to_text(summary_html)
-        kept = without_promos(without_captions(said, summary_html), summary_html)
+        kept = fix_mojibake(without_promos(without_captions(said, summary_html), summary_html))
         summary = standfirst(strip_boilerplate(kept, title=named, html=summary_html), credits)
     else:
         summary_html, summary = html, standfirst(text, credits)
