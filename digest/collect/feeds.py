@@ -20,7 +20,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from digest.collect import fastxml, jsonfeed
-from digest.collect.boilerplate import strip_boilerplate
+from digest.collect.boilerplate import strip_boilerplate, without_elision
 from digest.collect.bounds import cap_article, cap_html, future_dated, item_name
 from digest.collect.casing import recase_titles
 from digest.collect.decoding import gunzip, looks_like_json, to_utf8
@@ -374,7 +374,8 @@ def _article(
     def own() -> list[str]:  # the link's domain, found only for a title it could end
         return [source, registrable_domain(entry.link) or ""]
 
-    title = strip_own_name(headline, own) or shorten(summary, 80) or "Untitled"
+    # A search alert's cut headline ("…Meritor, Bendix ...") ends as a cut summary does.
+    title = without_elision(strip_own_name(headline, own)) or shorten(summary, 80) or "Untitled"
     published = entry.published or entry.updated  # kept even when in the future
     categories = tuple(dict.fromkeys(c for c in map(clean_text, entry.categories) if c))
     article = Article(
