@@ -41,6 +41,7 @@ from digest.collect.entry import (
     source_error,
     standfirst,
 )
+from digest.collect.glued import runs_together
 from digest.collect.headlines import is_address, strip_own_name
 from digest.collect.hosts import absolute_url
 from digest.collect.links import fragments_as_written, rss_items_as_written, unwrap_redirect
@@ -359,6 +360,8 @@ def _article(
         said = html_to_text(summary_html)
         kept = fix_mojibake(without_promos(without_captions(said, summary_html), summary_html))
         summary = standfirst(strip_boilerplate(kept, title=named, html=summary_html), credits)
+        if runs_together(summary, text):  # the text with its line breaks lost (strip_tags)
+            summary_html, summary = html, standfirst(text, credits)
     else:
         summary_html, summary = html, standfirst(text, credits)
     if entry.episode and (before := prose_before_list(summary_html)) is not None:
