@@ -33,6 +33,7 @@ from digest.render.stories import (
     image_alt,
     lead_image_width,
     with_image_shown,
+    with_marks_bound,
     with_utm,
     without_story_trackers,
 )
@@ -193,7 +194,7 @@ class Renderer:
             if utm:
                 also = tuple(replace(a, url=with_utm(a.url, utm)) for a in story.also)
                 story = replace(story, url=with_utm(story.url, utm), also=also)
-            story = with_image_shown(story, news.images, news.base_url)
+            story = with_image_shown(with_marks_bound(story), news.images, news.base_url)
             return archive_link(story, web_url)
 
         language = self.language
