@@ -80,3 +80,62 @@ def test_corpus_google_alerts_snippets_end_with_an_ellipsis_on_the_last_word() -
     assert articles
     assert not any(a.summary.endswith((" ...", " …")) for a in articles)
     assert sum(a.summary.endswith("…") for a in articles) >= 10
+
+
+# --- the same cut at the end of a headline -----------------------------------------------
+# Search alerts cut long headlines too ("…key players like Haldex, Meritor, Bendix ..."):
+# the headline read "Bendix ..." and the text part could fold the dots onto a line of their
+# own. It ends "Bendix…" as the summary does. A headline's own dots stay ("Zapping: a week
+# on the quay...", "Wait … the ferry is back").
+
+LONG_CUT = "Harbour authority report on pilot fees names Quayside, Northport, Eastbay and ..."
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        (LONG_CUT, LONG_CUT.removesuffix(" ...") + "…"),
+        ("Ferry fares rise, say unions, ...", "Ferry fares rise, say unions…"),
+        ("Ferry fares rise in May …", "Ferry fares rise in May…"),
+        ("Is the night ferry back? ...", "Is the night ferry back?"),
+        ("Zapping: a week on the quay...", "Zapping: a week on the quay..."),
+        ("Wait … the night ferry is back", "Wait … the night ferry is back"),
+        ("The ferry is back…", "The ferry is back…"),
+    ],
+)
+def test_a_spaced_cut_marker_ending_a_headline_becomes_an_ellipsis(title: str, shown: str) -> None:
+    parsed = read_feed(
+        _feed(
+            [(title, "https://quayside.example/fees", "Pilot fees rise from May at every port.")]
+        ),
+        source=SOURCE,
+        url="https://quayside.example/feed",
+        now=NOW,
+    )
+    assert [a.title for a in parsed.articles] == [shown]
+
+
+def test_the_plain_text_part_has_no_headline_line_of_bare_dots(tmp_path: Path) -> None:
+    msg = _message(
+        tmp_path,
+        [(LONG_CUT, "https://quayside.example/fees", "Pilot fees rise from May at every port.")],
+    )
+    body = msg.get_body(("plain",))
+    assert body is not None
+    lines = [line.strip() for line in str(body.get_content()).splitlines()]
+    assert "Eastbay and…" in " ".join(lines)
+    assert not any(line.startswith("...") for line in lines), lines
+
+
+def test_corpus_google_alerts_headlines_end_with_an_ellipsis_on_the_last_word() -> None:
+    path = require_corpus() / "feeds" / "misc-google-alerts.atom"
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    titles = [
+        a.title
+        for a in read_feed(path.read_bytes(), source="Alerts", url=path.as_uri(), now=now).articles
+    ]
+    assert not any(t.endswith((" ...", " …")) for t in titles), titles
+    assert (
+        "Report offers Prediction of Automotive Slack Market by Top key players like Haldex, "
+        "Meritor, Bendix…"
+    ) in titles

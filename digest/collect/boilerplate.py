@@ -24,9 +24,10 @@ Covered, always at the *end* of the text:
   publisher's "…" ("…roads. Continue reading →", "released … Read More Here →"), so "we
   should all read more" is a sentence and stays;
 - aggregator lines, "submitted by USER to GROUP [link] [N comments]" (Reddit);
-- excerpt markers, "[…]", "[...]", "(...)", or a bare "..." / "…" after a space (search
-  alerts' snippets), after the text: the text was cut, so they become "…" on the last
-  word when it stops mid-sentence and go when it ends a sentence.
+- excerpt markers, "[…]", "[...]", "(...)", "[?]" (a Latin-1 publisher's "[…]"), or a
+  bare "..." / "…" after a space (search alerts' snippets), after the text: the text was
+  cut, so they become "…" on the last word when it stops mid-sentence and go when it
+  ends a sentence.
 
 When a whole paragraph goes, the one before it is looked at in turn (a few at most).
 Must not: touch anything but the end of the text; parse HTML (the item's HTML is only
@@ -41,7 +42,7 @@ import re
 
 import regex
 
-__all__ = ["strip_boilerplate"]
+__all__ = ["strip_boilerplate", "without_elision"]
 
 #: Paragraphs removed from the end of one text, at most.
 MAX_PARAGRAPHS = 4
@@ -84,8 +85,9 @@ _FOOTER = re.compile(r"The post (?P<title>.+?) (?:appeared first|first appeared)
 _FOOTER_LINKS = re.compile(
     r"The post <a\b[^>]*>.*?</a>\s+(?:appeared first|first appeared) on <a\b"
 )
-#: "[…]", "(...)" after the text, or a bare "..." / "…" set apart from the last word.
-_ELIDED = re.compile(r"(?:\s*[\[(]\s*(?:…|\.\.\.)\s*[\])]|\s+(?:…|\.\.\.))\s*$")
+#: "[…]", "(...)" after the text, or a bare "..." / "…" set apart from the last word; and
+#: "[?]", the "[…]" of a publisher writing Latin-1, which has no "…" ("(?)" is a doubt).
+_ELIDED = re.compile(r"(?:\s*[\[(]\s*(?:…|\.\.\.)\s*[\])]|\s*\[\s*\?\s*\]|\s+(?:…|\.\.\.))\s*$")
 _ENDS_SENTENCE = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 _SPACED_ELLIPSIS = re.compile(r"\s+…$")
 
@@ -119,7 +121,7 @@ def _strip_paragraph(paragraph: str, title: str, html: str) -> str:
         kept = _without_link_line(kept)
         if (cut := _cut(kept, _TAIL)) != kept:
             kept = _SPACED_ELLIPSIS.sub("…", cut)
-        kept = _without_elision(kept)
+        kept = without_elision(kept)
         if kept == before:
             break
     return kept
@@ -155,8 +157,9 @@ def _without_footer(paragraph: str, title: str, html: str) -> str:
     return paragraph
 
 
-def _without_elision(paragraph: str) -> str:
-    """An excerpt's "[…]" as "…" after a cut word, and dropped after a whole sentence."""
+def without_elision(paragraph: str) -> str:
+    """An excerpt's "[…]" (or "[?]") at the end of `paragraph` as "…" after a cut word,
+    and dropped after a whole sentence."""
     if not paragraph.rstrip().endswith(("…", "...", "]", ")")):
         return paragraph  # what _ELIDED ends with: most texts are read no further
     match = _ELIDED.search(paragraph, max(0, len(paragraph) - _WINDOW))

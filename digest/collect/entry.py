@@ -20,6 +20,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from digest.collect.boilerplate import without_elision
 from digest.collect.bylines import NO_CREDITS, Credits
 from digest.collect.hosts import absolute_url
 from digest.collect.openings import story_paragraphs
@@ -139,7 +140,9 @@ def standfirst(text: str, credits: Credits = NO_CREDITS) -> str:
     passage) is read with it: on its own it tells the reader nothing. A byline that opens
     the text and sponsor lines are no standfirst, and not part of "all of it": see
     :func:`~digest.collect.openings.story_paragraphs` ("" for a text that is a byline;
-    `credits` are the evidence that a first line is one).
+    `credits` are the evidence that a first line is one). An excerpt mark ending the
+    paragraph chosen ("…for its update. […]", the next paragraph the writer's own) is
+    read as the end of the text's would be.
     """
     paragraphs = story_paragraphs(text, credits)
     for n, paragraph in enumerate(paragraphs):
@@ -147,7 +150,8 @@ def standfirst(text: str, credits: Credits = NO_CREDITS) -> str:
             following = paragraphs[n + 1].strip() if n + 1 < len(paragraphs) else ""
             if paragraph.rstrip().endswith((":", "：")) and following:  # (and full-width)
                 paragraph = f"{paragraph} {following}"
-            return shorten(paragraph, SUMMARY_CHARS)
+            # Its end is the summary's: a quote's "[…]" there is a cut (without_elision).
+            return shorten(without_elision(paragraph), SUMMARY_CHARS)
     return shorten(" ".join(paragraphs), SUMMARY_CHARS)
 
 
@@ -192,6 +196,19 @@ def canonical_url(url: str) -> str:
             "",
         )
     )
+
+
+def different_posts(a: Article, b: Article) -> bool:
+    """Whether two items with one GUID are different posts, not versions of one."""
+    if a.url and b.url and canonical_url(a.url) != canonical_url(b.url):
+        return True
+    return a.title != b.title and a.text != b.text
+
+
+def post_digest(article: Article) -> str:
+    """A short stable digest of what makes a post itself: its link, else its content."""
+    basis = canonical_url(article.url) if article.url else f"{article.title}\n{article.text}"
+    return hashlib.sha1(basis.encode(), usedforsecurity=False).hexdigest()[:12]
 
 
 def as_utc(when: datetime, zone: tzinfo = UTC) -> datetime | None:

@@ -11,7 +11,6 @@ and must never return unsanitised HTML.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import time
 from collections.abc import Iterable, Mapping
@@ -21,7 +20,7 @@ from typing import Any
 
 from digest.collect import fastxml, jsonfeed
 from digest.collect.aggregators import home_sites, via_aggregator
-from digest.collect.boilerplate import strip_boilerplate
+from digest.collect.boilerplate import strip_boilerplate, without_elision
 from digest.collect.bounds import cap_article, cap_html, future_dated, item_name
 from digest.collect.casing import recase_titles
 from digest.collect.decoding import gunzip, looks_like_json, to_utf8
@@ -32,16 +31,19 @@ from digest.collect.entry import (
     Parsed,
     article_key,
     canonical_url,
+    different_posts,
     feed_date,
     first_paragraph,
     language_tag,
     link_post,
     plain_text_html,
+    post_digest,
     related_links,
     shorten,
     source_error,
     standfirst,
 )
+from digest.collect.glued import runs_together
 from digest.collect.headlines import is_address, strip_own_name
 from digest.collect.hosts import absolute_url
 from digest.collect.links import fragments_as_written, rss_items_as_written, unwrap_redirect
@@ -50,7 +52,7 @@ from digest.collect.outlets import registrable_domain
 from digest.collect.pictures import feedparser_images, illustrations, own_pictures, with_pictures
 from digest.collect.plaintext import html_to_text
 from digest.collect.promos import without_promos
-from digest.collect.sanitize import MAX_DEPTH, clean_text, flatten_deep, sanitize_html
+from digest.collect.sanitize import MAX_DEPTH, clean_text, fix_mojibake, flatten_deep, sanitize_html
 from digest.collect.shownotes import episode_summary, episode_text, is_episode, prose_before_list
 from digest.collect.summaries import settle_summaries
 from digest.datelines import files_colon_datelines, undated
@@ -288,9 +290,9 @@ def build_articles(
             warnings.append(f"{name}: took {spent:.1f} s to clean")
         stamp = entry.updated or entry.published
         old = kept.get(article.key)
-        if old is not None and entry.guid and _different_posts(old[0], article):
+        if old is not None and entry.guid and different_posts(old[0], article):
             posts = shared.setdefault(entry.guid, {old[0].key: old[0].title})
-            article = replace(article, key=f"{article.key}#{_post_digest(article)}")
+            article = replace(article, key=f"{article.key}#{post_digest(article)}")
             posts.setdefault(article.key, article.title)
             old = kept.get(article.key)
         if old is None or (stamp and old[1] and stamp > old[1]):
@@ -321,19 +323,6 @@ def _without_house_dateline(article: Article) -> Article:
     return replace(article, summary=summary, text=text)
 
 
-def _different_posts(a: Article, b: Article) -> bool:
-    """Whether two items with one GUID are different posts, not versions of one."""
-    if a.url and b.url and canonical_url(a.url) != canonical_url(b.url):
-        return True
-    return a.title != b.title and a.text != b.text
-
-
-def _post_digest(article: Article) -> str:
-    """A short stable digest of what makes a post itself: its link, else its content."""
-    basis = canonical_url(article.url) if article.url else f"{article.title}\n{article.text}"
-    return hashlib.sha1(basis.encode(), usedforsecurity=False).hexdigest()[:12]
-
-
 def _key(entry: Entry, named: str, said: str) -> str:
     """The article key from what the source said, before boilerplate was removed: a key
     must not change when our cleaning does (a changed key makes a sent article new)."""
@@ -356,14 +345,16 @@ def _article(
     named = clean_text(entry.title)
     said = html_to_text(html)  # as the source wrote it: the key's basis, kept stable
     credits = entry.credits(source, language)  # what tells a byline from the story
-    kept = without_promos(without_captions(said, html), html)
+    kept = fix_mojibake(without_promos(without_captions(said, html), html))
     text = without_opening(strip_boilerplate(kept, title=named, html=html), credits)
     if entry.summary and entry.content:
         summary_html, _ = flatten_deep(cap_html(entry.summary)[0])
         summary_html = sanitize_html(summary_html, base_url=entry.base, page_url=page)
         said = html_to_text(summary_html)
-        kept = without_promos(without_captions(said, summary_html), summary_html)
+        kept = fix_mojibake(without_promos(without_captions(said, summary_html), summary_html))
         summary = standfirst(strip_boilerplate(kept, title=named, html=summary_html), credits)
+        if runs_together(summary, text):  # the text with its line breaks lost (strip_tags)
+            summary_html, summary = html, standfirst(text, credits)
     else:
         summary_html, summary = html, standfirst(text, credits)
     if entry.episode and (before := prose_before_list(summary_html)) is not None:
@@ -379,7 +370,8 @@ def _article(
     def own() -> list[str]:  # the link's domain, found only for a title it could end
         return [source, registrable_domain(entry.link) or ""]
 
-    title = strip_own_name(headline, own) or shorten(summary, 80) or "Untitled"
+    # A search alert's cut headline ("…Meritor, Bendix ...") ends as a cut summary does.
+    title = without_elision(strip_own_name(headline, own)) or shorten(summary, 80) or "Untitled"
     published = entry.published or entry.updated  # kept even when in the future
     categories = tuple(dict.fromkeys(c for c in map(clean_text, entry.categories) if c))
     article = Article(

@@ -74,6 +74,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 #: the marks LRM, RLM and ALM, which cannot reach past themselves, are kept.
 _BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6-\u02dc\u20ac]")
+#: The byte each character stands for in cp1252 (else Latin-1); `_CONTINUATION` are those
+#: of UTF-8's continuation bytes (0x80-0xBF). A run is the two bytes of a character from
+#: U+0080 to U+00FF ("Ã©") or the three of one from U+2000 to U+2FFF ("â€“", "â‚¬"): only
+#: these leads, as "ß“" (German quotes after ß) are bytes of a character no one writes.
+_CP1252_BYTE = {bytes([b]).decode("cp1252", "ignore") or chr(b): b for b in range(0x80, 0x100)}
+_CONTINUATION = "".join(c for c, b in _CP1252_BYTE.items() if b < 0xC0)
+_MOJIBAKE_RUN = re.compile(f"[ÂÃ][{_CONTINUATION}]|â[{_CONTINUATION}]{{2}}")
 
 
 # Text that merely *mentions* a script, a handler or a javascript: URL is harmless, but
@@ -271,7 +278,8 @@ def plain_line(s: str) -> str:
 
 
 def fix_mojibake(s: str) -> str:
-    """Undo UTF-8 that was decoded as Latin-1/cp1252 (``"Ã©"`` → ``"é"``), if it was."""
+    """Undo UTF-8 that was decoded as Latin-1/cp1252 (``"Ã©"`` → ``"é"``), if it was:
+    the whole of `s`, else each run (a publisher's "20 â‚¬" amid a correct "prépayé")."""
     if not _MOJIBAKE.search(s):
         return s
     for codec in ("cp1252", "latin-1"):
@@ -279,7 +287,15 @@ def fix_mojibake(s: str) -> str:
             return s.encode(codec).decode("utf-8")
         except UnicodeError:
             continue
-    return s
+    return _MOJIBAKE_RUN.sub(_mended_run, s)
+
+
+def _mended_run(run: re.Match[str]) -> str:
+    """One run of mojibake as the character its bytes make in UTF-8, if they make one."""
+    try:
+        return bytes(_CP1252_BYTE[c] for c in run[0]).decode("utf-8")
+    except UnicodeError:
+        return run[0]
 
 
 def clean_text(s: str) -> str:

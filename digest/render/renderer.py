@@ -34,6 +34,7 @@ from digest.render.stories import (
     lead_image_width,
     linked_host,
     with_image_shown,
+    with_marks_bound,
     with_utm,
     without_story_trackers,
 )
@@ -202,7 +203,7 @@ class Renderer:
                 also = tuple(replace(a, url=with_utm(a.url, utm)) for a in story.also)
                 url, linked = with_utm(story.url, utm), with_utm(story.linked, utm)
                 story = replace(story, url=url, linked=linked, also=also)
-            story = with_image_shown(story, news.images, news.base_url)
+            story = with_image_shown(with_marks_bound(story), news.images, news.base_url)
             return archive_link(story, web_url)
 
         language = self.language

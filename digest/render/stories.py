@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from digest.rank.outlets import NO_ONE, publisher
 from digest.records import Also, Edition, Image, Story
+from digest.render.text import bound_marks
 from digest.render.trackers import without_trackers
 
 ALSO_NAMES = 3  # "Also in" names this many outlets, then counts the rest
@@ -110,6 +111,15 @@ def image_src(image: Image | None, mode: str, root: str) -> str | None:
     if mode == "remote":
         return image.url
     return f"{root}/images/{image.hosted}" if image.hosted else None
+
+
+def with_marks_bound(story: Story) -> Story:
+    """The story's headline and summary with French marks kept by their words
+    (:func:`~digest.render.text.bound_marks`): "200 €" and "tactile ?" never break."""
+    title, summary = bound_marks(story.title), bound_marks(story.summary)
+    if title == story.title and summary == story.summary:
+        return story
+    return replace(story, title=title, summary=summary)
 
 
 def with_image_shown(story: Story, mode: str, root: str) -> Story:

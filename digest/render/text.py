@@ -70,6 +70,20 @@ def nobreak(text: str) -> str:
     return str(text).replace(" ", NOBREAK)
 
 
+#: A space before a word that is only a mark French sets after a space ("200 €",
+#: "tactile ?", "LIDD : Liens", "France »"), closing punctuation after it allowed; and
+#: one after an opening "«" or "‹" that stands alone.
+_SPACE_BEFORE_MARK = regex.compile(r"(?<=\S) +(?=[?!:;»›€%‰]+[.,)\]\"'”’]*(?:\s|$))")
+_SPACE_AFTER_MARK = regex.compile(r"(?:^|(?<=\s))[«‹]\K +(?=\S)")
+
+
+def bound_marks(text: str) -> str:
+    """`text` with each such mark held to its word by a no-break space: no line of
+    either part then starts with one (or ends with "«"). The HTML shows the no-break
+    space; :func:`wrap` writes a plain one where it binds."""
+    return str(_SPACE_AFTER_MARK.sub(NOBREAK, _SPACE_BEFORE_MARK.sub(NOBREAK, text)))
+
+
 def wrap(
     text: str, width: int = 78, indent: str = "", first: str | None = None, soft: str = ""
 ) -> str:
