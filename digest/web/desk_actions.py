@@ -32,6 +32,7 @@ from digest.web.common import web
 from digest.web.csrf import check_csrf
 from digest.web.desk import SCOPE, bp, current_editor, stamp, typed_words
 from digest.web.desk_outlook import outlook
+from digest.web.desk_said import say
 
 #: Edition statuses a cancel may start from (a sent or cancelled edition stays so).
 CANCELLABLE = sources(EditionStatus.CANCELLED)
@@ -86,10 +87,14 @@ def _refused(edition_id: int, exc: DigestError) -> BaseResponse | tuple[str, int
     ):
         return _conflict(edition_id, exc)
     said = str(exc)
-    if request.endpoint == "desk.add" and "not added" not in said:
+    if request.endpoint != "desk.add":
+        flash(said, "error")
+        return _back(edition_id)
+    if "not added" not in said:
         said = f"{said.rstrip('. ')}. The story was not added."  # whatever refused it
-    flash(said, "error")
-    return _back(edition_id, "add" if request.endpoint == "desk.add" else None)
+    link = request.form.get("url", "") if request.form.get("how") == "url" else None
+    say(said, "error", "add", typed=link)  # in the card the page comes back to
+    return _back(edition_id, "add")
 
 
 def _story_op(kind: str, key: str, edition_id: int) -> curate.Operation:
@@ -310,7 +315,8 @@ def test_send(edition_id: int) -> BaseResponse:
     check_csrf(SCOPE)
     w = web()
     editor = current_editor()
-    to = _form("to", 320).strip() or (editor.email if editor else "")
+    typed = _form("to", 320)
+    to = typed.strip() or (editor.email if editor else "")
     as_subscriber = request.form.get("subscriber", "").strip() or None
     try:
         w.app.store.edition_status(edition_id)
@@ -319,7 +325,7 @@ def test_send(edition_id: int) -> BaseResponse:
     try:
         address = work.send_test(w.app, edition_id, to, as_subscriber=as_subscriber, now=w.now())
     except DigestError as exc:  # a bad address, an unknown subscriber, a transport failure
-        flash(f"Test not sent: {exc}", "error")
+        say(f"Test not sent: {exc}", "error", "test", typed=typed)
         return _back(edition_id, "test")
-    flash(f"Test sent to {address} (subject marked [TEST]; not in the ledger).", "ok")
+    say(f"Test sent to {address} (subject marked [TEST]; not in the ledger).", "ok", "test")
     return _back(edition_id, "test")
