@@ -133,6 +133,9 @@ def story(edition_id: int) -> BaseResponse | tuple[str, int]:
         after = work.change(w.app, edition_id, op, now=w.now(), seen=_seen())
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
+    except curate.NothingToChange as exc:  # saved as it was: said, nothing stored
+        flash(str(exc), "ok")
+        return _back(edition_id, _anchor(work.curation(w.app, edition_id).edition, key))
     except CurationConflict as exc:
         return _conflict(edition_id, exc)
     except DigestError as exc:
