@@ -12,13 +12,14 @@ its top.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from digest.app import App
-from tests.test_desk import EDITOR, PASSWORD, add_editor, build, running
+from tests.test_desk import EDITOR, PASSWORD, add_editor, build, editor_client, post, running
 from tests.test_preferences_browser import chromium
 from tests.test_web_public import newsletter
 
@@ -133,3 +134,65 @@ def test_the_other_actions_still_answer_at_the_top(tmp_path: Path) -> None:
         assert top.count() == 1 and top.inner_text().startswith("Approved")
         assert _in_view(top)
         page.close()
+
+
+def test_a_story_by_hand_refused_for_its_link_keeps_every_word_typed(tmp_path: Path) -> None:
+    """Headline, link, summary and source come back in the form, open, beside the reason;
+    the corrected link adds the story with the editor's words."""
+    config = newsletter(tmp_path)
+    add_editor(config)
+    eid = build(config)
+    before = App.from_config(config).store.edition(eid).stories
+    typed = {
+        "Headline": "Harbour baths reopen after winter repairs",
+        "Link (optional)": BAD_LINK,
+        "Summary": "The baths open again on Saturday after three months of work on the decks.",
+        "Source": "Harbour Desk",
+    }
+    with chromium() as browser, running(config) as base:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        _log_in(page, base, eid)
+        card = page.locator("#add")
+        card.get_by_text("…or write one by hand").click()
+        for label, value in typed.items():
+            card.get_by_label(label, exact=True).fill(value)
+        _submit(page, card.get_by_role("button", name="Add", exact=True))
+        said = page.get_by_role("alert")
+        assert said.count() == 1, page.locator("main").inner_text()[:500]
+        assert "not added" in said.inner_text() and BAD_LINK in said.inner_text()
+        assert _in_view(said), "the refusal is off screen"
+        card = page.locator("#add")
+        for label, value in typed.items():
+            assert card.get_by_label(label, exact=True).input_value() == value, label
+        assert App.from_config(config).store.edition(eid).stories == before
+
+        card.get_by_label("Link (optional)").fill("https://harbour.example.org/baths")
+        _submit(page, card.get_by_role("button", name="Add", exact=True))
+        assert page.get_by_role("alert").count() == 0
+        assert f"Added “{typed['Headline']}”" in page.locator("main").inner_text()
+        page.close()
+    added = App.from_config(config).store.edition(eid).teasers[0]
+    assert (added.title, added.summary, added.source) == (
+        typed["Headline"],
+        typed["Summary"],
+        typed["Source"],
+    )
+    assert added.url == "https://harbour.example.org/baths"
+
+
+def test_words_shown_again_are_escaped_and_still_need_the_token(tmp_path: Path) -> None:
+    """Guard: the form shown again is text, never markup; a POST without the desk's
+    token is refused as before."""
+    config = newsletter(tmp_path)
+    add_editor(config)
+    eid = build(config)
+    before = App.from_config(config).store.edition(eid).stories
+    title = '"><script>alert(1)</script>'
+    with running(config) as base, editor_client(base) as c:
+        r = post(c, eid, "add", how="hand", title=title, url=BAD_LINK, summary="<b>x</b>")
+        assert r.status_code == 422
+        assert "<script>alert(1)" not in r.text and "&lt;b&gt;x&lt;/b&gt;" in r.text
+        assert html.escape(title, quote=True) in r.text or "&#34;&gt;&lt;script" in r.text
+        bare = c.post(f"/editions/{eid}/add", data={"how": "hand", "title": "T", "url": BAD_LINK})
+        assert bare.status_code == 400
+    assert App.from_config(config).store.edition(eid).stories == before

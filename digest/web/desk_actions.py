@@ -4,7 +4,9 @@ Each is a POST with the desk's CSRF token that does one thing through
 :mod:`digest.web.desk_edition` (:mod:`digest.web.desk_add` for a new story) or the
 store, then redirects back to the edition page (303), which shows the result
 re-rendered; a refusal (not a draft any more, a bad URL, an unknown subscriber) comes
-back as a flash message and changes nothing. Every
+back as a flash message and changes nothing ("Add a story" and "Send a test" say theirs
+in their own card, :mod:`digest.web.desk_said`; a story typed in by hand and refused
+comes back at once, a 422, its form open with every word the editor typed). Every
 curation and status form carries the edition's version as the page showed it: when
 someone else changed the edition since (in this process or another), the answer is a
 409 page saying so, and nothing is stored or approved; that page, like the refusal of
@@ -26,7 +28,7 @@ from digest.curate import CurationConflict, CurationError
 from digest.errors import DigestError, NotFound
 from digest.lifecycle import EditionStatus, sources
 from digest.records import Edition
-from digest.web import desk_add
+from digest.web import desk_add, desk_pages
 from digest.web import desk_edition as work
 from digest.web.common import web
 from digest.web.csrf import check_csrf
@@ -92,9 +94,16 @@ def _refused(edition_id: int, exc: DigestError) -> BaseResponse | tuple[str, int
         return _back(edition_id)
     if "not added" not in said:
         said = f"{said.rstrip('. ')}. The story was not added."  # whatever refused it
-    link = request.form.get("url", "") if request.form.get("how") == "url" else None
-    say(said, "error", "add", typed=link)  # in the card the page comes back to
-    return _back(edition_id, "add")
+    if request.form.get("how") == "url":
+        say(said, "error", "add", typed=request.form.get("url", ""))  # in its card
+        return _back(edition_id, "add")
+    # By hand: the page again at once, the form open with every word typed (too many
+    # for the session cookie a redirect would carry them in) and its field focused.
+    say(said, "error", "hand")
+    email = request.form.get("subscriber", "").strip()[:320] or None
+    hand = {name: request.form.get(name, "") for name in ("title", "url", "summary", "source")}
+    hand |= {"place": request.form.get("place", ""), "section": request.form.get("section", "")}
+    return desk_pages.edition_page(edition_id, email, status=422, hand=hand)
 
 
 def _story_op(kind: str, key: str, edition_id: int) -> curate.Operation:
