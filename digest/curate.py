@@ -50,6 +50,10 @@ class CurationConflict(CurationError):
     and try again."""
 
 
+class NothingToChange(CurationError):
+    """An edit that would change nothing the story has: nothing is stored."""
+
+
 @dataclass(frozen=True, slots=True)
 class Pin:
     """Put a story first (after earlier pins); `story` brings it back after a rebuild."""
@@ -152,6 +156,28 @@ def _unreserved(edition: Edition, story: Story) -> Edition:
     keys = set(story.keys)
     kept = tuple(s for s in edition.reserve if not keys & set(s.keys))
     return edition if len(kept) == len(edition.reserve) else replace(edition, reserve=kept)
+
+
+def narrowed(op: Edit, story: Story) -> Edit:
+    """`op` as the change it makes to `story`: a field as the story has it already is
+    None. A form sends the headline and the summary whichever the editor touched, and an
+    edit holds what it names over every rebuild: the field they left alone stays the
+    ranking's. A blank headline is refused; NothingToChange when neither differs."""
+    title, summary = op.title, op.summary
+    if title is not None and not _clean(title):
+        raise CurationError(
+            f"a headline cannot be blank: “{story.title}” was not changed "
+            "(to leave the story out, drop it)"
+        )
+    if title is not None and _clean(title) == _clean(story.title):
+        title = None
+    if summary is not None and _clean(summary) == _clean(story.summary):
+        summary = None
+    if title is None and summary is None:
+        raise NothingToChange(
+            f"Nothing to save: “{story.title}” has that headline and summary already."
+        )
+    return Edit(op.key, title, summary)
 
 
 def _edited(story: Story, op: Edit) -> Story:
@@ -340,6 +366,7 @@ __all__ = [
     "Drop",
     "Edit",
     "Move",
+    "NothingToChange",
     "Operation",
     "Pin",
     "Promote",
@@ -348,6 +375,7 @@ __all__ = [
     "apply_all",
     "describe",
     "from_dict",
+    "narrowed",
     "pinned_keys",
     "to_dict",
 ]

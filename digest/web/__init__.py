@@ -98,11 +98,13 @@ def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
 
 def _register_desk(flask_app: Flask) -> None:
     """The desk (its pages and form actions are routes of `desk.bp`) and the archive."""
-    from digest.web import archive, desk, desk_actions, desk_pages
+    from digest.web import archive, desk, desk_actions, desk_pages, desk_said
 
     assert desk_actions and desk_pages  # imported for their routes on `desk.bp`
     dummy_hash()  # so that the first failed login costs what every other one does
     flask_app.jinja_env.globals["desk_editor"] = desk.current_editor
+    flask_app.jinja_env.globals["desk_said"] = desk_said.said
+    flask_app.jinja_env.globals["desk_typed"] = desk_said.typed
     flask_app.jinja_env.filters["stamp"] = desk.stamp
     flask_app.jinja_env.filters["ledger_words"] = desk.ledger_words
     flask_app.jinja_env.filters["iso"] = iso

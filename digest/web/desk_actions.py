@@ -4,7 +4,9 @@ Each is a POST with the desk's CSRF token that does one thing through
 :mod:`digest.web.desk_edition` (:mod:`digest.web.desk_add` for a new story) or the
 store, then redirects back to the edition page (303), which shows the result
 re-rendered; a refusal (not a draft any more, a bad URL, an unknown subscriber) comes
-back as a flash message and changes nothing. Every
+back as a flash message and changes nothing ("Add a story" and "Send a test" say theirs
+in their own card, :mod:`digest.web.desk_said`; a story typed in by hand and refused
+comes back at once, a 422, its form open with every word the editor typed). Every
 curation and status form carries the edition's version as the page showed it: when
 someone else changed the edition since (in this process or another), the answer is a
 409 page saying so, and nothing is stored or approved; that page, like the refusal of
@@ -26,12 +28,13 @@ from digest.curate import CurationConflict, CurationError
 from digest.errors import DigestError, NotFound
 from digest.lifecycle import EditionStatus, sources
 from digest.records import Edition
-from digest.web import desk_add
+from digest.web import desk_add, desk_pages
 from digest.web import desk_edition as work
 from digest.web.common import web
 from digest.web.csrf import check_csrf
 from digest.web.desk import SCOPE, bp, current_editor, stamp, typed_words
 from digest.web.desk_outlook import outlook
+from digest.web.desk_said import say
 
 #: Edition statuses a cancel may start from (a sent or cancelled edition stays so).
 CANCELLABLE = sources(EditionStatus.CANCELLED)
@@ -86,10 +89,21 @@ def _refused(edition_id: int, exc: DigestError) -> BaseResponse | tuple[str, int
     ):
         return _conflict(edition_id, exc)
     said = str(exc)
-    if request.endpoint == "desk.add" and "not added" not in said:
+    if request.endpoint != "desk.add":
+        flash(said, "error")
+        return _back(edition_id)
+    if "not added" not in said:
         said = f"{said.rstrip('. ')}. The story was not added."  # whatever refused it
-    flash(said, "error")
-    return _back(edition_id, "add" if request.endpoint == "desk.add" else None)
+    if request.form.get("how") == "url":
+        say(said, "error", "add", typed=request.form.get("url", ""))  # in its card
+        return _back(edition_id, "add")
+    # By hand: the page again at once, the form open with every word typed (too many
+    # for the session cookie a redirect would carry them in) and its field focused.
+    say(said, "error", "hand")
+    email = request.form.get("subscriber", "").strip()[:320] or None
+    hand = {name: request.form.get(name, "") for name in ("title", "url", "summary", "source")}
+    hand |= {"place": request.form.get("place", ""), "section": request.form.get("section", "")}
+    return desk_pages.edition_page(edition_id, email, status=422, hand=hand)
 
 
 def _story_op(kind: str, key: str, edition_id: int) -> curate.Operation:
@@ -128,6 +142,9 @@ def story(edition_id: int) -> BaseResponse | tuple[str, int]:
         after = work.change(w.app, edition_id, op, now=w.now(), seen=_seen())
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
+    except curate.NothingToChange as exc:  # saved as it was: said, nothing stored
+        flash(str(exc), "ok")
+        return _back(edition_id, _anchor(work.curation(w.app, edition_id).edition, key))
     except CurationConflict as exc:
         return _conflict(edition_id, exc)
     except DigestError as exc:
@@ -310,7 +327,8 @@ def test_send(edition_id: int) -> BaseResponse:
     check_csrf(SCOPE)
     w = web()
     editor = current_editor()
-    to = _form("to", 320).strip() or (editor.email if editor else "")
+    typed = _form("to", 320)
+    to = typed.strip() or (editor.email if editor else "")
     as_subscriber = request.form.get("subscriber", "").strip() or None
     try:
         w.app.store.edition_status(edition_id)
@@ -319,7 +337,7 @@ def test_send(edition_id: int) -> BaseResponse:
     try:
         address = work.send_test(w.app, edition_id, to, as_subscriber=as_subscriber, now=w.now())
     except DigestError as exc:  # a bad address, an unknown subscriber, a transport failure
-        flash(f"Test not sent: {exc}", "error")
+        say(f"Test not sent: {exc}", "error", "test", typed=typed)
         return _back(edition_id, "test")
-    flash(f"Test sent to {address} (subject marked [TEST]; not in the ledger).", "ok")
+    say(f"Test sent to {address} (subject marked [TEST]; not in the ledger).", "ok", "test")
     return _back(edition_id, "test")

@@ -135,6 +135,8 @@ def change(
             f"edition {edition_id} has no story {key[:80]!r} (dropped, or never in it); "
             "nothing was changed"
         )
+    if isinstance(op, curate.Edit):  # only what the editor changed (NothingToChange)
+        op = curate.narrowed(op, next(s for s in stories if s.key == key))
     kept = None
     if notes is not None:  # read after the version: a note saved since changed it too
         mine = {note[0] for note in notes}

@@ -143,9 +143,16 @@ def editions() -> str:
 
 @bp.route("/editions/<int:edition_id>")
 def edition(edition_id: int) -> tuple[str, int]:
+    return edition_page(edition_id, _subscriber_arg())
+
+
+def edition_page(
+    edition_id: int, email: str | None, *, status: int = 200, **extra: Any
+) -> tuple[str, int]:
+    """The edition page as subscriber `email` gets it (None: every section); `extra`
+    goes to the template (a form's words to show again), `status` with it."""
     app = web().app
     cur = _edition(edition_id)
-    email = _subscriber_arg()
     problem = None
     try:
         view = shown(app, cur.edition, email)
@@ -159,6 +166,7 @@ def edition(edition_id: int) -> tuple[str, int]:
             view=None,
             problem=str(exc),
             **_edition_context(app, cur, email),
+            **extra,
         ), 500
     return render_template(
         "web/desk/edition.html",
@@ -166,7 +174,8 @@ def edition(edition_id: int) -> tuple[str, int]:
         view=view,
         problem=problem,
         **_edition_context(app, cur, email),
-    ), 200
+        **extra,
+    ), status
 
 
 def _edition_context(app: App, cur: Curation, email: str | None) -> dict[str, Any]:
