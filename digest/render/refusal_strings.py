@@ -24,6 +24,7 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
         "form.foreign": "This form does not belong to this page. Reload the page and try again.",
         "form.stale": "This form had expired. Check what you typed and press Subscribe again.",
         # Error pages: the title, and the text when no other was given.
+        "form.nul": "The field {field} holds a NUL character (U+0000).",
         "error.400": "Bad Request",
         "error.403": "Forbidden",
         "error.404": "Not Found",
@@ -37,6 +38,24 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
         "error.500": "Internal Server Error",
         "error.500.text": "Something went wrong on our side. Try again later.",
         "error.503": "Service Unavailable",
+        # werkzeug's own words where no reason was given, as werkzeug writes them.
+        "error.400.text": (
+            "The browser (or proxy) sent a request that this server could not understand."
+        ),
+        "error.403.text": (
+            "You don't have the permission to access the requested resource. It is either "
+            "read-protected or not readable by the server."
+        ),
+        "error.410.text": (
+            "The requested URL is no longer available on this server and there is no "
+            "forwarding address. If you followed a link from a foreign page, please contact "
+            "the author of this page."
+        ),
+        "error.429.text": "This user has exceeded an allotted request count. Try again later.",
+        "error.503.text": (
+            "The server is temporarily unable to service your request due to maintenance "
+            "downtime or capacity problems. Please try again later."
+        ),
     },
     "da": {
         "link.invalid": "Dette link er ikke gyldigt. Brug linket fra din seneste mail.",
@@ -50,6 +69,7 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
         "form.expired": "Formularen er udløbet. Genindlæs siden, og prøv igen.",
         "form.foreign": "Formularen hører ikke til denne side. Genindlæs siden, og prøv igen.",
         "form.stale": "Formularen var udløbet. Tjek det, du har skrevet, og tryk Tilmeld igen.",
+        "form.nul": "Feltet {field} indeholder et NUL-tegn (U+0000), som ikke er tilladt.",
         "error.400": "Ugyldig forespørgsel",
         "error.403": "Adgang nægtet",
         "error.404": "Ikke fundet",
@@ -63,6 +83,11 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
         "error.500": "Serverfejl",
         "error.500.text": "Noget gik galt hos os. Prøv igen senere.",
         "error.503": "Tjenesten er ikke tilgængelig",
+        "error.400.text": "Serveren kunne ikke forstå forespørgslen.",
+        "error.403.text": "Du har ikke adgang til denne side.",
+        "error.410.text": "Siden findes ikke længere.",
+        "error.429.text": "Der er kommet for mange forespørgsler. Vent lidt, og prøv igen.",
+        "error.503.text": "Tjenesten er midlertidigt utilgængelig. Prøv igen senere.",
     },
     "de": {
         "link.invalid": (
@@ -83,6 +108,7 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
             "versuchen Sie es erneut."
         ),
         "form.stale": "Das Formular war abgelaufen. Prüfen Sie Ihre Angaben und senden Sie erneut.",
+        "form.nul": "Das Feld {field} enthält ein NUL-Zeichen (U+0000), das nicht erlaubt ist.",
         "error.400": "Ungültige Anfrage",
         "error.403": "Zugriff verweigert",
         "error.404": "Nicht gefunden",
@@ -96,5 +122,14 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
         "error.500": "Serverfehler",
         "error.500.text": "Bei uns ist etwas schiefgegangen. Versuchen Sie es später erneut.",
         "error.503": "Dienst nicht verfügbar",
+        "error.400.text": "Der Server konnte die Anfrage nicht verstehen.",
+        "error.403.text": "Sie haben keinen Zugriff auf diese Seite.",
+        "error.410.text": "Diese Seite ist nicht mehr verfügbar.",
+        "error.429.text": (
+            "Es kamen zu viele Anfragen. Warten Sie kurz und versuchen Sie es erneut."
+        ),
+        "error.503.text": (
+            "Der Dienst ist vorübergehend nicht verfügbar. Versuchen Sie es später erneut."
+        ),
     },
 }
