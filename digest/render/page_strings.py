@@ -137,7 +137,9 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "confirm.heading": "Bekræft din tilmelding",
         "confirm.question": "Bekræft, at {email} skal modtage {list}.",
         "confirm.button": "Bekræft tilmelding",
-        "confirm.not_asked": "Har du ikke bedt om det? Så se bort fra denne side, og du får intet.",
+        "confirm.not_asked": (
+            "Har du ikke bedt om det? Så se bort fra denne side. Du får ikke noget tilsendt."
+        ),
         "confirm.done": "Tilmeldingen er bekræftet",
         "confirm.already": "Allerede bekræftet",
         "confirm.will_receive": "{email} modtager {list} fra næste udgave.",
@@ -150,7 +152,9 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "confirm.subscribe_again": "Tilmeld dig igen",
         "confirm.new_link": " for at få et nyt link.",
         "confirm.left_heading": "Ikke tilmeldt",
-        "confirm.left": "{email} har forladt {list}; dette link tilmelder ikke adressen igen.",
+        "confirm.left": (
+            "{email} har afmeldt sig {list}, og dette link tilmelder ikke adressen igen."
+        ),
         "prefs.title": "Indstillinger",
         "prefs.heading": "Dine indstillinger",
         "prefs.intro": "For {email} på {list}. Ændringer gælder fra næste udgave.",
@@ -164,10 +168,10 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "prefs.text_only": "Kun ren tekst",
         "prefs.timezone": "Tidszone",
         "prefs.timezone_hint": "Datoer i din udgave vises i denne tidszone.",
-        "prefs.timezone_default": "Listens ({zone})",
+        "prefs.timezone_default": "Listens tidszone ({zone})",
         "prefs.delivery": "Levering",
         "prefs.every": "Send mig hver udgave",
-        "prefs.pause": "Pause: send intet, før jeg genoptager",
+        "prefs.pause": "Pause: send intet, før jeg genoptager leveringen",
         "prefs.save": "Gem indstillinger",
         "prefs.unsubscribe": "Afmeld {list}",
         "prefs.no_section": "Vælg mindst én sektion, eller afmeld dig nedenfor.",
@@ -215,7 +219,7 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "subscribe.list": "Newsletter",
         "subscribe.email": "E-Mail-Adresse",
         "subscribe.name": "Name (optional)",
-        "subscribe.check_inbox": "Sehen Sie in Ihr Postfach",
+        "subscribe.check_inbox": "Bitte sehen Sie in Ihrem Postfach nach",
         "subscribe.confirm_sent": (
             "Wenn {email} {list} abonnieren kann, ist eine Nachricht mit einem "
             "Bestätigungslink unterwegs. Bis Sie bestätigen, wird nichts verschickt."
@@ -251,7 +255,9 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "confirm.subscribe_again": "Melden Sie sich erneut an",
         "confirm.new_link": ", um einen neuen Link zu erhalten.",
         "confirm.left_heading": "Nicht angemeldet",
-        "confirm.left": "{email} hat {list} abbestellt; dieser Link meldet die Adresse nicht an.",
+        "confirm.left": (
+            "{email} hat {list} abbestellt; dieser Link meldet die Adresse nicht wieder an."
+        ),
         "prefs.title": "Einstellungen",
         "prefs.heading": "Ihre Einstellungen",
         "prefs.intro": "Für {email} bei {list}. Änderungen gelten ab der nächsten Ausgabe.",
@@ -262,13 +268,13 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "prefs.rejoin": "Wieder anmelden",
         "prefs.sections": "Rubriken",
         "prefs.format": "Format",
-        "prefs.text_only": "Nur reiner Text",
+        "prefs.text_only": "Nur Textversion",
         "prefs.timezone": "Zeitzone",
         "prefs.timezone_hint": "Zeiten in Ihrer Ausgabe werden in dieser Zeitzone angezeigt.",
-        "prefs.timezone_default": "Die der Liste ({zone})",
+        "prefs.timezone_default": "Zeitzone der Liste ({zone})",
         "prefs.delivery": "Zustellung",
         "prefs.every": "Jede Ausgabe senden",
-        "prefs.pause": "Pause: nichts senden, bis ich fortsetze",
+        "prefs.pause": "Pause: nichts senden, bis ich den Versand fortsetze",
         "prefs.save": "Einstellungen speichern",
         "prefs.unsubscribe": "Von {list} abmelden",
         "prefs.no_section": "Wählen Sie mindestens eine Rubrik oder melden Sie sich unten ab.",
@@ -301,7 +307,7 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "list.gone_heading": "Wird nicht mehr versandt",
         "list.gone": "{list} wird nicht mehr versandt: An {email} geht davon nichts mehr.",
         "mail.subject": "Bestätigen Sie Ihre Anmeldung zu {list}",
-        "mail.hello": "Hallo",
+        "mail.hello": "Guten Tag",
         "mail.asked": "jemand (hoffentlich Sie) hat darum gebeten, {email} für {list} anzumelden.",
         "mail.how": "Öffnen Sie zur Bestätigung diesen Link und klicken Sie auf die Schaltfläche:",
         "mail.expiry": (

@@ -68,7 +68,9 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
         ),
         "form.expired": "Formularen er udløbet. Genindlæs siden, og prøv igen.",
         "form.foreign": "Formularen hører ikke til denne side. Genindlæs siden, og prøv igen.",
-        "form.stale": "Formularen var udløbet. Tjek det, du har skrevet, og tryk Tilmeld igen.",
+        "form.stale": (
+            "Formularen var udløbet. Tjek det, du har skrevet, og tryk på »Tilmeld« igen."
+        ),
         "form.nul": "Feltet {field} indeholder et NUL-tegn (U+0000), som ikke er tilladt.",
         "error.400": "Ugyldig forespørgsel",
         "error.403": "Adgang nægtet",
@@ -78,7 +80,7 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
         "error.405.text": "Denne side tager ikke imod den slags forespørgsler.",
         "error.410": "Findes ikke længere",
         "error.413": "For stor forespørgsel",
-        "error.413.text": "Det sendte er for stort.",
+        "error.413.text": "Det, du har sendt, er for stort.",
         "error.429": "For mange forespørgsler",
         "error.500": "Serverfejl",
         "error.500.text": "Noget gik galt hos os. Prøv igen senere.",
@@ -107,7 +109,10 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
             "Dieses Formular gehört nicht zu dieser Seite. Laden Sie die Seite neu und "
             "versuchen Sie es erneut."
         ),
-        "form.stale": "Das Formular war abgelaufen. Prüfen Sie Ihre Angaben und senden Sie erneut.",
+        "form.stale": (
+            "Das Formular war abgelaufen. Prüfen Sie Ihre Angaben und klicken Sie erneut auf "
+            "„Anmelden“."
+        ),
         "form.nul": "Das Feld {field} enthält ein NUL-Zeichen (U+0000), das nicht erlaubt ist.",
         "error.400": "Ungültige Anfrage",
         "error.403": "Zugriff verweigert",
@@ -117,7 +122,7 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
         "error.405.text": "Diese Seite nimmt solche Anfragen nicht an.",
         "error.410": "Nicht mehr verfügbar",
         "error.413": "Anfrage zu groß",
-        "error.413.text": "Das Gesendete ist zu groß.",
+        "error.413.text": "Die gesendeten Daten sind zu groß.",
         "error.429": "Zu viele Anfragen",
         "error.500": "Serverfehler",
         "error.500.text": "Bei uns ist etwas schiefgegangen. Versuchen Sie es später erneut.",
