@@ -111,6 +111,15 @@ PAGES = [
     ),
     ("de", "subscribe.check_inbox", {}, "Bitte sehen Sie in Ihrem Postfach nach"),
     (
+        "de",
+        "subscribe.confirm_sent",
+        {"email": "a@b.de", "list": "Wochenbrief"},
+        (
+            "Sofern a@b.de für Wochenbrief angemeldet werden kann, ist eine Nachricht mit "
+            "einem Bestätigungslink unterwegs. Bis Sie bestätigen, wird nichts verschickt."
+        ),
+    ),
+    (
         "da",
         "prefs.timezone_default",
         {"zone": "Europe/Copenhagen"},

@@ -221,7 +221,7 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "subscribe.name": "Name (optional)",
         "subscribe.check_inbox": "Bitte sehen Sie in Ihrem Postfach nach",
         "subscribe.confirm_sent": (
-            "Wenn {email} {list} abonnieren kann, ist eine Nachricht mit einem "
+            "Sofern {email} für {list} angemeldet werden kann, ist eine Nachricht mit einem "
             "Bestätigungslink unterwegs. Bis Sie bestätigen, wird nichts verschickt."
         ),
         "subscribe.thanks": "Vielen Dank",
