@@ -164,3 +164,72 @@ def test_every_language_has_every_page_string_with_the_same_fields() -> None:
         for key, text in table.items():
             fields = set(re.findall(r"\{(\w+)\}", text))
             assert fields <= set(re.findall(r"\{(\w+)\}", english[key])), (language, key)
+
+
+#: Werkzeug's own words for a refusal that names no reason, and for a NUL in a field.
+WERKZEUG_ENGLISH = [
+    "The browser (or proxy)", "You don't have the permission", "no longer available",
+    "exceeded an allotted", "temporarily unable", "holds a NUL character",
+]  # fmt: skip
+
+
+def test_an_error_page_with_werkzeug_s_own_words_speaks_the_newsletter_s_language(
+    tmp_path: Path,
+) -> None:
+    """A refusal without a reason of ours (a malformed request, a rate limit, a service
+    down for maintenance) and a NUL in an archive filter were explained in werkzeug's
+    English under a Danish or German title: "Ugyldig forespørgsel / The browser (or proxy)
+    sent a request that this server could not understand." The real app and its error
+    pages; the route that refuses is the only thing added."""
+    from flask import abort
+
+    expected = {
+        "da": {
+            400: "Serveren kunne ikke forstå forespørgslen.",
+            403: "Du har ikke adgang til denne side.",
+            410: "Siden findes ikke længere.",
+            429: "Der er kommet for mange forespørgsler. Vent lidt, og prøv igen.",
+            503: "Tjenesten er midlertidigt utilgængelig. Prøv igen senere.",
+        },
+        "de": {
+            400: "Der Server konnte die Anfrage nicht verstehen.",
+            403: "Sie haben keinen Zugriff auf diese Seite.",
+            410: "Diese Seite ist nicht mehr verfügbar.",
+            429: "Es kamen zu viele Anfragen. Warten Sie kurz und versuchen Sie es erneut.",
+            503: ("Der Dienst ist vorübergehend nicht verfügbar. Versuchen Sie es später erneut."),
+        },
+    }
+    nul = {
+        "da": "Feltet 'list' indeholder et NUL-tegn (U+0000), som ikke er tilladt.",
+        "de": "Das Feld 'list' enthält ein NUL-Zeichen (U+0000), das nicht erlaubt ist.",
+    }
+    for language, texts in expected.items():
+        config = _danish(tmp_path / language)
+        config.write_text(config.read_text().replace('"da"', f'"{language}"', 1))
+        flask_app = create_app(App.from_config(config), clock=lambda: NOW)
+        flask_app.add_url_rule("/refuse/<int:code>", "refuse", lambda code: abort(code))
+        client = flask_app.test_client()
+        for code, text in texts.items():
+            page = client.get(f"/refuse/{code}", base_url=BASE)
+            assert page.status_code == code
+            shown = _chrome(page)
+            assert text in shown, (language, code, shown)
+            assert [w for w in WERKZEUG_ENGLISH if w in shown] == [], (language, code)
+        page = client.get("/archive?list=%00", base_url=BASE)
+        assert page.status_code == 400
+        assert nul[language] in _chrome(page), _chrome(page)
+        assert [w for w in WERKZEUG_ENGLISH if w in _chrome(page)] == []
+
+
+def test_an_english_newsletter_keeps_werkzeug_s_words_and_the_nul_message(
+    tmp_path: Path,
+) -> None:
+    """What must not change: English pages say what they said."""
+    from flask import abort
+
+    flask_app = create_app(App.from_config(newsletter(tmp_path)), clock=lambda: NOW)
+    flask_app.add_url_rule("/refuse/<int:code>", "refuse", lambda code: abort(code))
+    client = flask_app.test_client()
+    assert "The browser (or proxy) sent a request" in _chrome(client.get("/refuse/400"))
+    page = _chrome(client.get("/archive?list=%00", base_url=BASE))
+    assert "The field 'list' holds a NUL character (U+0000)." in page

@@ -194,8 +194,8 @@ def test_a_danish_newsletter_welcomes_in_danish(tmp_path: Path) -> None:
         (welcome,) = welcomes(box)
     assert welcome["Subject"] == "Velkommen til The Weekly"
     body = " ".join(text_of(welcome).split())
-    assert "hver mandag, onsdag og fredag kl. 07:30 (tidszone Europe/Copenhagen)" in body
-    assert "Næste udgave kommer mandag den 30. november 2026 kl. 07:30." in body
+    assert "hver mandag, onsdag og fredag kl. 07.30 (tidszone Europe/Copenhagen)" in body
+    assert "Næste udgave kommer mandag den 30. november 2026 kl. 07.30." in body
     assert "Afmeld" in body and "Welcome" not in body
 
 
@@ -369,3 +369,32 @@ def test_every_language_has_every_welcome_string_with_the_same_fields() -> None:
         for key, text in table.items():
             fields = set(re.findall(r"\{(\w+)\}", text))
             assert fields <= set(re.findall(r"\{(\w+)\}", english[key])), (language, key)
+
+
+def test_the_welcome_writes_the_clock_as_the_language_does() -> None:
+    """A Danish editor writes "kl. 07.00" (the Danish clock has a full stop, as Babel's
+    Danish time format has); German keeps "07:00 Uhr", English "07:00"."""
+    from digest.config import ListSettings
+    from digest.render.language import Strings
+    from digest.render.welcome_strings import WELCOME_STRINGS
+    from digest.subscribers.cadence import cadence, cadence_lines
+
+    daily = ListSettings("daily", schedule="0 7,18 * * *", timezone="Europe/Copenhagen")
+    weekly = ListSettings("weekly", schedule="30 7 * * 1,3", timezone="Europe/Copenhagen")
+
+    def told(lst: ListSettings, language: str) -> str:
+        lines = cadence_lines(
+            cadence(lst, None, now=LATER), Strings(language, WELCOME_STRINGS), "L"
+        )
+        return " ".join(lines).replace("\u00a0", " ")
+
+    assert told(daily, "da") == (
+        "L udkommer hver dag kl. 07.00 og 18.00 (tidszone Europe/Copenhagen). "
+        "Næste udgave kommer fredag den 27. november 2026 kl. 18.00."
+    )
+    assert "hver mandag og onsdag kl. 07.30" in told(weekly, "da")
+    assert told(daily, "de") == (
+        "L erscheint täglich um 07:00 und 18:00 Uhr (Zeitzone Europe/Copenhagen). "
+        "Die nächste Ausgabe erscheint am Freitag, 27. November 2026 um 18:00 Uhr."
+    )
+    assert "every day at 07:00 and 18:00" in told(daily, "en")

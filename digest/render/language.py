@@ -65,8 +65,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "and_more.one": "og {n} anden",
         "and_more.other": "og {n} andre",
         "update": "Opdatering",
-        "first_reported": "først omtalt {date}",
-        "variant_fallback": "Kun lidt nyt i dine sektioner i dag: her er hele udgaven.",
+        "first_reported": "først omtalt den {date}",
+        "variant_fallback": "Der er kun lidt nyt i dine sektioner i dag, så her er hele udgaven.",
     },
     "de": {
         "view_online": "Im Browser ansehen",
@@ -86,9 +86,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "unsubscribe_one_click": "Mit einem Klick abmelden",
         "and_more.one": "und {n} weiteren",
         "and_more.other": "und {n} weiteren",
-        "update": "Aktualisierung",
+        "update": "Aktualisiert",
         "first_reported": "zuerst gemeldet am {date}",
-        "variant_fallback": "Wenig Neues in Ihren Rubriken heute: hier ist die ganze Ausgabe.",
+        "variant_fallback": (
+            "Heute gibt es wenig Neues in Ihren Rubriken. Hier ist die ganze Ausgabe."
+        ),
     },
 }
 

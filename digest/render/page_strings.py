@@ -1,6 +1,7 @@
 """The fixed strings of what a subscriber meets outside an edition, per language: the
-public web pages (subscribe, confirm, preferences, unsubscribe, the archive, the error
-pages) and the double opt-in confirmation mail.
+public web pages (subscribe, confirm, preferences, unsubscribe, the archive) and the
+double opt-in confirmation mail; with :data:`digest.render.refusal_strings.REFUSAL_STRINGS`
+(stale links and forms, the error pages), merged in here.
 
 Keyed like :data:`digest.render.language.STRINGS` (the edition's strings) by the primary
 subtag of `[newsletter] language`; other languages get English. A language's string
@@ -9,6 +10,8 @@ uses no field its English one lacks (`{email}`, `{list}`, ...). The German is fo
 """
 
 from __future__ import annotations
+
+from digest.render.refusal_strings import REFUSAL_STRINGS
 
 PAGE_STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -102,32 +105,6 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         # A link of a list since removed from the configuration.
         "list.gone_heading": "No longer sent",
         "list.gone": "{list} is no longer sent: nothing more of it will come to {email}.",
-        # Links and forms that no longer work.
-        "link.invalid": "This link is not valid. Use the link from your latest email.",
-        "link.gone": "This subscription no longer exists.",
-        "link.no_list": "There is no such list.",
-        "link.no_page": "There is no such page.",
-        "form.no_session": (
-            "This form has expired or your browser did not keep its session cookie. "
-            "Reload the page and try again."
-        ),
-        "form.expired": "This form has expired. Reload the page and try again.",
-        "form.foreign": "This form does not belong to this page. Reload the page and try again.",
-        "form.stale": "This form had expired. Check what you typed and press Subscribe again.",
-        # Error pages: the title, and the text when no other was given.
-        "error.400": "Bad Request",
-        "error.403": "Forbidden",
-        "error.404": "Not Found",
-        "error.404.text": "There is no page at this address.",
-        "error.405": "Method Not Allowed",
-        "error.405.text": "This page does not take that kind of request.",
-        "error.410": "Gone",
-        "error.413": "Request Too Large",
-        "error.413.text": "What was sent is too large.",
-        "error.429": "Too Many Requests",
-        "error.500": "Internal Server Error",
-        "error.500.text": "Something went wrong on our side. Try again later.",
-        "error.503": "Service Unavailable",
         # The confirmation mail.
         "mail.subject": "Confirm your subscription to {list}",
         "mail.hello": "Hello",
@@ -160,7 +137,9 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "confirm.heading": "Bekræft din tilmelding",
         "confirm.question": "Bekræft, at {email} skal modtage {list}.",
         "confirm.button": "Bekræft tilmelding",
-        "confirm.not_asked": "Har du ikke bedt om det? Så se bort fra denne side, og du får intet.",
+        "confirm.not_asked": (
+            "Har du ikke bedt om det? Så se bort fra denne side. Du får ikke noget tilsendt."
+        ),
         "confirm.done": "Tilmeldingen er bekræftet",
         "confirm.already": "Allerede bekræftet",
         "confirm.will_receive": "{email} modtager {list} fra næste udgave.",
@@ -173,7 +152,9 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "confirm.subscribe_again": "Tilmeld dig igen",
         "confirm.new_link": " for at få et nyt link.",
         "confirm.left_heading": "Ikke tilmeldt",
-        "confirm.left": "{email} har forladt {list}; dette link tilmelder ikke adressen igen.",
+        "confirm.left": (
+            "{email} har afmeldt sig {list}, og dette link tilmelder ikke adressen igen."
+        ),
         "prefs.title": "Indstillinger",
         "prefs.heading": "Dine indstillinger",
         "prefs.intro": "For {email} på {list}. Ændringer gælder fra næste udgave.",
@@ -187,10 +168,10 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "prefs.text_only": "Kun ren tekst",
         "prefs.timezone": "Tidszone",
         "prefs.timezone_hint": "Datoer i din udgave vises i denne tidszone.",
-        "prefs.timezone_default": "Listens ({zone})",
+        "prefs.timezone_default": "Listens tidszone ({zone})",
         "prefs.delivery": "Levering",
         "prefs.every": "Send mig hver udgave",
-        "prefs.pause": "Pause: send intet, før jeg genoptager",
+        "prefs.pause": "Pause: send intet, før jeg genoptager leveringen",
         "prefs.save": "Gem indstillinger",
         "prefs.unsubscribe": "Afmeld {list}",
         "prefs.no_section": "Vælg mindst én sektion, eller afmeld dig nedenfor.",
@@ -223,30 +204,6 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "archive.no_story": "Den historie findes ikke i denne udgave.",
         "list.gone_heading": "Sendes ikke længere",
         "list.gone": "{list} sendes ikke længere ud: {email} får ikke mere herfra.",
-        "link.invalid": "Dette link er ikke gyldigt. Brug linket fra din seneste mail.",
-        "link.gone": "Denne tilmelding findes ikke længere.",
-        "link.no_list": "Den liste findes ikke.",
-        "link.no_page": "Den side findes ikke.",
-        "form.no_session": (
-            "Formularen er udløbet, eller din browser har ikke gemt dens cookie. "
-            "Genindlæs siden, og prøv igen."
-        ),
-        "form.expired": "Formularen er udløbet. Genindlæs siden, og prøv igen.",
-        "form.foreign": "Formularen hører ikke til denne side. Genindlæs siden, og prøv igen.",
-        "form.stale": "Formularen var udløbet. Tjek det, du har skrevet, og tryk Tilmeld igen.",
-        "error.400": "Ugyldig forespørgsel",
-        "error.403": "Adgang nægtet",
-        "error.404": "Ikke fundet",
-        "error.404.text": "Der er ingen side på denne adresse.",
-        "error.405": "Metoden er ikke tilladt",
-        "error.405.text": "Denne side tager ikke imod den slags forespørgsler.",
-        "error.410": "Findes ikke længere",
-        "error.413": "For stor forespørgsel",
-        "error.413.text": "Det sendte er for stort.",
-        "error.429": "For mange forespørgsler",
-        "error.500": "Serverfejl",
-        "error.500.text": "Noget gik galt hos os. Prøv igen senere.",
-        "error.503": "Tjenesten er ikke tilgængelig",
         "mail.subject": "Bekræft din tilmelding til {list}",
         "mail.hello": "Hej",
         "mail.asked": "nogen (forhåbentlig dig) har bedt om at tilmelde {email} til {list}.",
@@ -262,9 +219,9 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "subscribe.list": "Newsletter",
         "subscribe.email": "E-Mail-Adresse",
         "subscribe.name": "Name (optional)",
-        "subscribe.check_inbox": "Sehen Sie in Ihr Postfach",
+        "subscribe.check_inbox": "Bitte sehen Sie in Ihrem Postfach nach",
         "subscribe.confirm_sent": (
-            "Wenn {email} {list} abonnieren kann, ist eine Nachricht mit einem "
+            "Sofern {email} für {list} angemeldet werden kann, ist eine Nachricht mit einem "
             "Bestätigungslink unterwegs. Bis Sie bestätigen, wird nichts verschickt."
         ),
         "subscribe.thanks": "Vielen Dank",
@@ -298,7 +255,9 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "confirm.subscribe_again": "Melden Sie sich erneut an",
         "confirm.new_link": ", um einen neuen Link zu erhalten.",
         "confirm.left_heading": "Nicht angemeldet",
-        "confirm.left": "{email} hat {list} abbestellt; dieser Link meldet die Adresse nicht an.",
+        "confirm.left": (
+            "{email} hat {list} abbestellt; dieser Link meldet die Adresse nicht wieder an."
+        ),
         "prefs.title": "Einstellungen",
         "prefs.heading": "Ihre Einstellungen",
         "prefs.intro": "Für {email} bei {list}. Änderungen gelten ab der nächsten Ausgabe.",
@@ -309,13 +268,13 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "prefs.rejoin": "Wieder anmelden",
         "prefs.sections": "Rubriken",
         "prefs.format": "Format",
-        "prefs.text_only": "Nur reiner Text",
+        "prefs.text_only": "Nur Textversion",
         "prefs.timezone": "Zeitzone",
         "prefs.timezone_hint": "Zeiten in Ihrer Ausgabe werden in dieser Zeitzone angezeigt.",
-        "prefs.timezone_default": "Die der Liste ({zone})",
+        "prefs.timezone_default": "Zeitzone der Liste ({zone})",
         "prefs.delivery": "Zustellung",
         "prefs.every": "Jede Ausgabe senden",
-        "prefs.pause": "Pause: nichts senden, bis ich fortsetze",
+        "prefs.pause": "Pause: nichts senden, bis ich den Versand fortsetze",
         "prefs.save": "Einstellungen speichern",
         "prefs.unsubscribe": "Von {list} abmelden",
         "prefs.no_section": "Wählen Sie mindestens eine Rubrik oder melden Sie sich unten ab.",
@@ -347,39 +306,8 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "archive.no_story": "Diese Meldung ist nicht in dieser Ausgabe.",
         "list.gone_heading": "Wird nicht mehr versandt",
         "list.gone": "{list} wird nicht mehr versandt: An {email} geht davon nichts mehr.",
-        "link.invalid": (
-            "Dieser Link ist ungültig. Verwenden Sie den Link aus Ihrer neuesten E-Mail."
-        ),
-        "link.gone": "Dieses Abonnement besteht nicht mehr.",
-        "link.no_list": "Diese Liste gibt es nicht.",
-        "link.no_page": "Diese Seite gibt es nicht.",
-        "form.no_session": (
-            "Dieses Formular ist abgelaufen, oder Ihr Browser hat sein Cookie nicht behalten. "
-            "Laden Sie die Seite neu und versuchen Sie es erneut."
-        ),
-        "form.expired": (
-            "Dieses Formular ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es erneut."
-        ),
-        "form.foreign": (
-            "Dieses Formular gehört nicht zu dieser Seite. Laden Sie die Seite neu und "
-            "versuchen Sie es erneut."
-        ),
-        "form.stale": "Das Formular war abgelaufen. Prüfen Sie Ihre Angaben und senden Sie erneut.",
-        "error.400": "Ungültige Anfrage",
-        "error.403": "Zugriff verweigert",
-        "error.404": "Nicht gefunden",
-        "error.404.text": "Unter dieser Adresse gibt es keine Seite.",
-        "error.405": "Methode nicht erlaubt",
-        "error.405.text": "Diese Seite nimmt solche Anfragen nicht an.",
-        "error.410": "Nicht mehr verfügbar",
-        "error.413": "Anfrage zu groß",
-        "error.413.text": "Das Gesendete ist zu groß.",
-        "error.429": "Zu viele Anfragen",
-        "error.500": "Serverfehler",
-        "error.500.text": "Bei uns ist etwas schiefgegangen. Versuchen Sie es später erneut.",
-        "error.503": "Dienst nicht verfügbar",
         "mail.subject": "Bestätigen Sie Ihre Anmeldung zu {list}",
-        "mail.hello": "Hallo",
+        "mail.hello": "Guten Tag",
         "mail.asked": "jemand (hoffentlich Sie) hat darum gebeten, {email} für {list} anzumelden.",
         "mail.how": "Öffnen Sie zur Bestätigung diesen Link und klicken Sie auf die Schaltfläche:",
         "mail.expiry": (
@@ -388,3 +316,6 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         ),
     },
 }
+
+for _language, _table in REFUSAL_STRINGS.items():
+    PAGE_STRINGS[_language].update(_table)

@@ -60,6 +60,6 @@ WELCOME_STRINGS: dict[str, dict[str, str]] = {
             "damit sie in Ihrem Posteingang landen."
         ),
         "welcome.preferences": "Rubriken, reinen Text, Ihre Zeitzone oder eine Pause wählen:",
-        "welcome.unsubscribe": "Mit einem Klick abmelden, jederzeit:",
+        "welcome.unsubscribe": "Jederzeit mit einem Klick abmelden:",
     },
 }

@@ -12,10 +12,11 @@ nothing, touches no database.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, get_day_names
+from babel import Locale
+from babel.dates import format_date, format_time, get_day_names
 from babel.lists import format_list
 
 from digest.config import ListSettings
@@ -67,7 +68,7 @@ def cadence_lines(found: Cadence, t: Strings, list_title: str) -> list[str]:
     locale = t.locale
     lines: list[str] = []
     if found.days is not None:
-        times = format_list(list(found.times), locale=locale)
+        times = format_list([clock(t, locale) for t in found.times], locale=locale)
         if len(found.days) == 7:
             lines.append(t("welcome.daily", list=list_title, times=times, zone=found.zone))
         else:
@@ -81,5 +82,16 @@ def cadence_lines(found: Cadence, t: Strings, list_title: str) -> list[str]:
     if found.next is not None:
         local = found.next.astimezone(ZoneInfo(found.zone))
         date = format_date(local.date(), "full", locale=locale)
-        lines.append(t("welcome.next", date=date, time=f"{local:%H:%M}"))
+        lines.append(t("welcome.next", date=date, time=clock(f"{local:%H:%M}", locale)))
     return lines
+
+
+def clock(hhmm: str, locale: Locale) -> str:
+    """A time of day ("07:30") as the language writes its 24-hour clock: Danish "07.30"
+    (CLDR's short time), German "07:30". A language whose short time is a 12-hour one
+    (English "7:30 AM") keeps "07:30", as its strings say "at 07:30 (... time)"."""
+    pattern = locale.time_formats["short"].pattern
+    if "H" not in pattern:
+        return hhmm
+    hours, minutes = (int(part) for part in hhmm.split(":"))
+    return format_time(time(hours, minutes), "short", locale=locale)

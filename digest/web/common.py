@@ -95,7 +95,7 @@ def refuse_nul() -> None:
         fields += request.form.items(multi=True)
     for name, value in fields:
         if isinstance(value, str) and "\x00" in value:
-            abort(400, f"The field {name[:40]!r} holds a NUL character (U+0000).")
+            abort(400, text("form.nul", field=repr(name[:40])))
 
 
 def client_key() -> str:
