@@ -43,7 +43,7 @@ from tests.test_bounces import RETURN, _deliver, _project, _sent, _status
 from tests.test_bounces_webhooks import MAILGUN_KEY, _mailgun
 from tests.test_eai_bounces import report
 from tests.test_send_support import NOW, FaultyHandler, build, small_project, smtp_server
-from tests.test_upgrade import OLD_SUBSCRIBERS, gone_pid, migrate_to
+from tests.test_upgrade import OLD_SUBSCRIBERS, articles_as_today, gone_pid, migrate_to
 
 BASE = "https://brief.example.org"
 WEEKLY = '[[lists]]\nname = "weekly"\ntitle = "The Weekly"\ndouble_opt_in = true\n'
@@ -290,7 +290,8 @@ def test_the_upgrade_merges_stored_case_variants_keeping_consent_history_and_led
         migrate_to(db_url, "0008")
         old = App.from_config(config)
         old.__dict__["store"] = Store(db_url)  # that digest's store: no migration to run
-        edition = build(old)
+        with articles_as_today(db_url):
+            edition = build(old)
         daily, weekly = old.store.list_id("daily"), old.store.list_id("weekly")
         old.close()
 
@@ -432,7 +433,8 @@ def test_a_killed_sends_journal_of_a_merged_spelling_still_counts(tmp_path: Path
         migrate_to(url, "0008")
         old = App.from_config(config)
         old.__dict__["store"] = Store(url)  # that digest's store: no migration to run
-        edition = build(old)
+        with articles_as_today(url):
+            edition = build(old)
         daily = old.store.list_id("daily")
         old.close()
         person = {"list_id": daily, "name": "", "status": "active", "sections": []}

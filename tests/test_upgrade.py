@@ -10,6 +10,8 @@ import json
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,6 +59,29 @@ def migrate_to(url: str, revision: str) -> None:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
     store.close()
+
+
+@contextmanager
+def articles_as_today(url: str) -> Iterator[None]:
+    """A database at an older revision, its articles table holding for the block the
+    columns today's store reads and writes and that revision lacks: an edition "that
+    digest" built is built by today's code. The columns are dropped again after it,
+    with what they held, so the upgrade finds the table as that revision left it."""
+    engine = sa.create_engine(url)
+    have = {c["name"] for c in sa.inspect(engine).get_columns("articles")}
+    later = [c for c in t.articles.columns if c.name not in have]
+    with engine.begin() as conn:
+        for c in later:
+            conn.execute(
+                text(f"ALTER TABLE articles ADD COLUMN {c.name} {c.type.compile(engine.dialect)}")
+            )
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            for c in later:
+                conn.execute(text(f"ALTER TABLE articles DROP COLUMN {c.name}"))
+        engine.dispose()
 
 
 def gone_pid() -> int:
