@@ -9,7 +9,8 @@ link); `double_opt_in = false`, written, keeps the old single opt-in; `double_op
 true` keeps meaning what it meant (every add confirms). `digest subscribers add` and
 `import` on a list that does not set it are the operator's record of consent given
 elsewhere, as before: active at once, nobody mailed. Repeated sign-ups of one address
-are bounded (a politely worded 429, at most one confirmation per ten minutes).
+are bounded (a politely worded 429; at most one confirmation per ten minutes, three
+a week).
 
 Real parts: `digest serve` and the Flask app, a loopback aiosmtpd server or the outbox,
 SQLite, the CLI.
@@ -201,6 +202,16 @@ def test_signing_up_one_address_again_and_again_is_bounded(tmp_path: Path) -> No
         assert _sign_up(flask_app, READER)[0] == 200
         assert _sign_up(flask_app, READER)[0] == 200
         assert len(_mails_to(box, READER)) == 2
+        # Asked again every hour (a stranger's address kept on signing up): a third, and
+        # then no more that week. Before there was one each ten minutes, for ever.
+        for hours in range(2, 8):
+            clock[0] = NOW + timedelta(hours=hours, minutes=1)
+            assert _sign_up(flask_app, READER)[0] == 200
+        assert len(_mails_to(box, READER)) == 3
+        # A week after the first, the links sent have expired: one more may go.
+        clock[0] = NOW + timedelta(days=7, minutes=2)
+        assert _sign_up(flask_app, READER)[0] == 200
+        assert len(_mails_to(box, READER)) == 4
     sub = app.store.subscriber("daily", READER)
     assert sub is not None and sub.status == "pending"
 
@@ -231,3 +242,20 @@ def test_the_demos_form_asks_for_a_confirmation(tmp_path: Path) -> None:
     assert sub is not None and sub.status == "pending"
     assert len(list((out / "outbox").glob("confirm-*.eml"))) == 1
     assert not list((out / "outbox").glob("welcome-*.eml"))
+
+
+def test_the_desk_says_which_lists_confirm(tmp_path: Path) -> None:
+    from tests.test_desk import add_editor, client, login
+
+    extra = (
+        '[[lists]]\nname = "weekly"\ntitle = "The Weekly"\ndouble_opt_in = true\n'
+        '[[lists]]\nname = "open"\ntitle = "The Open Letter"\ndouble_opt_in = false\n'
+    )
+    config = write_project(tmp_path / "news", extra=extra)
+    add_editor(config)
+    with serving(config) as base, client(base) as c:
+        login(c)
+        page = " ".join(c.get("/lists").text.split())
+    assert "The Test Brief · double opt-in for form sign-ups" in page
+    assert "The Weekly · double opt-in<" in page
+    assert "The Open Letter<" in page
