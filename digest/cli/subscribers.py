@@ -99,7 +99,7 @@ def subscribers_import(
             "(the file's values for those are not applied)",
             markup=False,
         )
-    if status == "active" and lst.double_opt_in and result.added:
+    if status == "active" and lst.double_opt_in is True and result.added:
         console.print(
             f"List {list_name!r} has double opt-in, but an import is the record of consent "
             f"given elsewhere: the {result.added} added are active and no confirmation "

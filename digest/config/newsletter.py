@@ -234,7 +234,8 @@ def read_list(file: Path, i: int, raw: Any) -> ListSettings:
         raise t.fail("schedule", problem)
     title = t.get("title", str, "", "the list's title")
     t.check("title", one_line, "one line of text (no line breaks or control characters)")
-    double = t.get("double_opt_in", bool, False, "true or false")
+    # Not set (None): the form's sign-ups confirm, an operator's adds do not.
+    double = t.get("double_opt_in", bool, None, "true or false")
     welcome = t.get("welcome", bool, True, "true or false")
     approval = t.get("approval", str, "auto", '"auto" or "required"')
     t.check("approval", lambda v: v in ("auto", "required"), '"auto" or "required"')

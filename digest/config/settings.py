@@ -128,7 +128,9 @@ class ListSettings:
     schedule: str = "0 7 * * *"  # cron: minute hour day month day-of-week
     timezone: str = "UTC"
     title: str = ""  # shown to subscribers; defaults to the newsletter's name
-    double_opt_in: bool = False
+    # Who must confirm by mail before they are sent anything (:meth:`confirms`): None
+    # (not set) a sign-up on the public form; True everyone but an import; False nobody.
+    double_opt_in: bool | None = None
     approval: Literal["auto", "required"] = "auto"
     # The scheduler (`digest run`); see digest/schedule/ for the policies.
     delivery: Literal["list", "local"] = "list"  # local: each subscriber at the hour in their zone
@@ -139,6 +141,13 @@ class ListSettings:
     # A welcome message after a subscriber's first confirmation, or a single opt-in
     # sign-up on the subscribe form (digest.subscribers.welcome)
     welcome: bool = True
+
+    def confirms(self, *, form: bool) -> bool:
+        """Whether a new subscription waits, pending, for its confirmation link: a
+        sign-up on the public form (`form`) unless `double_opt_in = false` is set; an
+        operator's `subscribers add` only with `double_opt_in = true` (when unset, the
+        operator records consent given elsewhere, as an import does)."""
+        return form if self.double_opt_in is None else self.double_opt_in
 
 
 def newsroom_zone(lists: tuple[ListSettings, ...]) -> str:

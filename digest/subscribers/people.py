@@ -1,6 +1,6 @@
-"""One person at a time: adding (and, on a double opt-in list, sending the
-confirmation; on a single opt-in one, to a reader who signed up on the form, the
-welcome), removing and forgetting an address, and a subscriber as a dict.
+"""One person at a time: adding (and, where it is to confirm, sending the
+confirmation; where not, to a reader who signed up on the form, the welcome),
+removing and forgetting an address, and a subscriber as a dict.
 
 Nothing here (`add`, the subscribe form) ever reactivates an unsubscribed, bounced or
 complained address, re-adds one erased with `forget`, or adds to another list one that
@@ -19,13 +19,16 @@ from digest.errors import SubscriberError
 from digest.records import SUPPRESSED, Subscriber, address_key
 from digest.store import Store
 from digest.subscribers.addresses import clean_name, normalise_email
-from digest.subscribers.confirm import send_confirmation
+from digest.subscribers.confirm import CONFIRM_FOR, send_confirmation
 
 if TYPE_CHECKING:
     from digest.app import App
 
 CONFIRMATION_SENT = "confirmation sent"
 RESEND_AFTER = timedelta(minutes=10)  # a pending address gets at most one per this
+#: ... and at most this many while its links live (CONFIRM_FOR): whoever keeps typing
+#: a stranger's address into the form cannot keep mailing it.
+CONFIRMATIONS_A_WEEK = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,27 +83,29 @@ def subscribe(
     *,
     origin: str,
     now: datetime,
-    welcome_new: bool = False,
+    form: bool = False,
 ) -> Added:
-    """Add an address to a list and, for a double opt-in list, send the confirmation
-    (again, for someone still pending). With `welcome_new` (a reader's own sign-up on
-    the subscribe form), a new subscriber of a single opt-in list gets the welcome at
-    once, unless the list has `welcome = false`; an operator's `add`, like an import,
-    mails nobody on such a list. Raises SubscriberError
-    for a bad address or name, DeliveryError when the confirmation cannot be handed
-    over (a welcome that cannot is left failed, as a confirmed one's)."""
+    """Add an address to a list and, when it is to confirm, send the confirmation
+    (again, for someone still pending). `form`: a reader's own sign-up on the public
+    form, which confirms unless the list has `double_opt_in = false`; an operator's
+    `add` confirms only with `double_opt_in = true` (:meth:`ListSettings.confirms`).
+    A form sign-up on a list without confirmation gets the welcome at once, unless the
+    list has `welcome = false`; an operator's `add`, like an import, mails nobody on
+    such a list. Raises SubscriberError for a bad address or name, DeliveryError when
+    the confirmation cannot be handed over (a welcome that cannot is left failed, as a
+    confirmed one's)."""
     lst = app.settings.list(list_name)
     added = add_subscriber(
         app.store,
         lst.name,
         email,
         name,
-        double_opt_in=lst.double_opt_in,
+        double_opt_in=lst.confirms(form=form),
         origin=origin,
         now=now,
     )
     sub = added.subscriber
-    if welcome_new and lst.welcome and sub and added.created and sub.status == "active":
+    if form and lst.welcome and sub and added.created and sub.status == "active":
         return replace(added, welcome=_welcome(app, sub.id, now))
     if sub is None or sub.status != "pending":
         return added
@@ -108,6 +113,10 @@ def subscribe(
     if sent and now - max(sent) < RESEND_AFTER:
         # Someone still pending asked again: no flood of confirmations to one inbox.
         return Added(sub, added.created, False, f"{added.reason}; confirmation sent recently")
+    if sum(1 for at in sent if now - at < CONFIRM_FOR) >= CONFIRMATIONS_A_WEEK:
+        # Nor a steady trickle: a stranger's address typed in again and again.
+        why = f"{CONFIRMATIONS_A_WEEK} confirmations sent in the last {CONFIRM_FOR.days} days"
+        return Added(sub, added.created, False, f"{added.reason}; {why}")
     send_confirmation(app, sub, now=now)
     app.store.note(sub.id, origin=origin, detail=CONFIRMATION_SENT, now=now)
     return Added(sub, added.created, True, added.reason)

@@ -21,11 +21,12 @@ exists gets a 404 and changes nothing.
   subscribe again there (the page after a one-click unsubscribe links to it); a
   bounced or complained address cannot, nor one that bounced on another list, nor on
   a list no longer configured.
-- `/subscribe`: the public form (CSRF protected); pending plus a confirmation email on
-  a double opt-in list, else active. It never reveals whether an address was known,
-  and never revives an unsubscribed, bounced, complained or forgotten one. The request
-  does the same steps for every address (check the form, count the attempt per client
-  and per address in the database, `[serve] subscribe_*` limits, 429 beyond them);
+- `/subscribe`: the public form (CSRF protected); pending plus a confirmation email,
+  unless the list has `double_opt_in = false` (then active, and welcomed). It never
+  reveals whether an address was known, and never revives an unsubscribed, bounced,
+  complained or forgotten one. The request does the same steps for every address
+  (check the form, count the attempt per client and per address in the database,
+  `[serve] subscribe_*` limits, 429 beyond them);
   the subscription and its confirmation mail are made off the request, in one
   background thread, so neither the answer nor its timing tells a known address from
   a new one. The visitor's name is cut to 200 characters and loses control characters.
@@ -328,10 +329,9 @@ def _make_subscription(
 ) -> Callable[[], None]:
     def job() -> None:
         try:
-            # A reader's own sign-up: welcomed at once where no confirmation comes first.
-            subscribe(
-                app, list_name, email, name, origin="web:subscribe", now=now, welcome_new=True
-            )
+            # A reader's own sign-up: confirmed by mail unless the list has
+            # double_opt_in = false, else welcomed at once.
+            subscribe(app, list_name, email, name, origin="web:subscribe", now=now, form=True)
         except DigestError as exc:  # a refused name, a transport failure: nothing to show
             log.warning("subscription to list %s not completed: %s", list_name, exc)
 
@@ -389,6 +389,6 @@ def subscribe_form() -> tuple[str, int]:
         log.error("subscribe: the background queue is full")
         return form({"form": text("subscribe.busy")}, 503)
     lst = w.app.settings.list(values["list"])
-    done = "confirm" if lst.double_opt_in else "subscribed"
+    done = "confirm" if lst.confirms(form=True) else "subscribed"
     # The same answer, after the same steps, whether or not the address was known.
     return _page("web/subscribe.html", lists=titles, values=values, errors={}, done=done)
