@@ -48,6 +48,7 @@ from digest.collect.headlines import is_address, strip_own_name
 from digest.collect.hosts import absolute_url
 from digest.collect.links import fragments_as_written, rss_items_as_written, unwrap_redirect
 from digest.collect.openings import without_captions, without_opening
+from digest.collect.ornaments import unadorned
 from digest.collect.outlets import registrable_domain
 from digest.collect.pictures import feedparser_images, illustrations, own_pictures, with_pictures
 from digest.collect.plaintext import html_to_text
@@ -370,8 +371,10 @@ def _article(
     def own() -> list[str]:  # the link's domain, found only for a title it could end
         return [source, registrable_domain(entry.link) or ""]
 
-    # A search alert's cut headline ("…Meritor, Bendix ...") ends as a cut summary does.
-    title = without_elision(strip_own_name(headline, own)) or shorten(summary, 80) or "Untitled"
+    # A search alert's cut headline ("…Meritor, Bendix ...") ends as a cut summary does;
+    # a "★ " before a headline is no part of it (collect.ornaments).
+    title = unadorned(without_elision(strip_own_name(headline, own)))
+    title = title or shorten(summary, 80) or "Untitled"
     published = entry.published or entry.updated  # kept even when in the future
     categories = tuple(dict.fromkeys(c for c in map(clean_text, entry.categories) if c))
     article = Article(
