@@ -57,6 +57,7 @@ from digest.collect.sanitize import MAX_DEPTH, clean_text, fix_mojibake, flatten
 from digest.collect.shownotes import episode_summary, episode_text, is_episode, prose_before_list
 from digest.collect.summaries import settle_summaries
 from digest.datelines import files_colon_datelines, undated
+from digest.headline_labels import unbracketed
 from digest.records import Article, Image
 
 __all__ = [
@@ -372,9 +373,10 @@ def _article(
         return [source, registrable_domain(entry.link) or ""]
 
     # A search alert's cut headline ("…Meritor, Bendix ...") ends as a cut summary does;
-    # a "★ " before a headline is no part of it (collect.ornaments).
+    # a "★ " before a headline is no part of it (collect.ornaments), nor are brackets
+    # around a label before it ("[Brève] ", "[MàJ] ": digest.headline_labels).
     title = unadorned(without_elision(strip_own_name(headline, own)))
-    title = title or shorten(summary, 80) or "Untitled"
+    title = unbracketed(title, entry.language or language) or shorten(summary, 80) or "Untitled"
     published = entry.published or entry.updated  # kept even when in the future
     categories = tuple(dict.fromkeys(c for c in map(clean_text, entry.categories) if c))
     article = Article(
