@@ -99,10 +99,11 @@ _AD_MARKER = (
     r"|partner\s+content|publicit[ée]|publireportage|annonce"
 )
 _AD_FIELD = re.compile(rf"^\W*(?:{_AD_MARKER})\W*$", re.IGNORECASE)
-_AD_TITLE = re.compile(
-    rf"^\W*(?:{_AD_MARKER})\s*[:|\-–—]|^[\[(](?:{_AD_MARKER})[\])]|[\[(](?:{_AD_MARKER})[\])]\W*$",
-    re.IGNORECASE,
-)
+#: A title that starts with a label, or ends with one in brackets (looked for in its
+#: last :data:`_AD_TAIL` characters: the ranking asks of every article).
+_AD_TITLE = re.compile(rf"\W*(?:{_AD_MARKER})\s*[:|\-–—]|[\[(](?:{_AD_MARKER})[\])]", re.IGNORECASE)
+_AD_TITLE_END = re.compile(rf"[\[(](?:{_AD_MARKER})[\])]\W*$", re.IGNORECASE)
+_AD_TAIL = 120
 
 
 #: A post that opens by thanking its sponsor for the site, feed or episode it runs in:
@@ -127,11 +128,13 @@ def sponsored(article: Article) -> bool:
     out of …", "Club's new sponsor: …"), a story that quotes thanks ("My thanks to the
     voters for…") or a sponsor of anything else ("…for sponsoring the youth team") is
     not."""
-    fields = (*article.categories, article.author or "")
-    if _AD_TITLE.search(article.title) or any(_AD_FIELD.match(f) for f in fields):
+    title = article.title
+    if _AD_TITLE.match(title) or _AD_TITLE_END.search(title, max(0, len(title) - _AD_TAIL)):
         return True
-    opening = (article.summary.strip() or article.text.strip())[:200]
-    return bool(_THANKS.match(opening))
+    if any(_AD_FIELD.match(f) for f in (*article.categories, article.author or "")):
+        return True
+    said = article.summary if article.summary.strip() else article.text
+    return bool(_THANKS.match(said[:400].lstrip()[:200]))  # (a body is not copied)
 
 
 def newest(cluster: Sequence[Article]) -> datetime | None:
