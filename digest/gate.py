@@ -30,7 +30,7 @@ REASON_WORDS = {
     "no_room": "ranked below the cut",
     "excluded": "excluded by an editor",
     "other_section": "in other sections",
-    "advert": "advertisements without text",
+    "advert": "sponsored posts and advertisements",
     "undated": "undated (in their feed before its first collect: age unknown)",
     "empty": "with no link and no text",
 }

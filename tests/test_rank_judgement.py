@@ -330,18 +330,21 @@ def test_an_advertisers_empty_item_is_not_a_story() -> None:
     kept = [
         # a report about sponsorship, with text, stays
         _article("k1", "sport.example", 2, title="Sponsored riders win the Tour"),
-        # an advertiser-marked item with real text stays (an editor can drop it)
-        _article("k2", "ads.example", 2, title="Sponsored: a long read", categories=("Sponsored",)),
     ]
-    ranked = rank([story, *ads, *kept], now=NOW, options=RankOptions(max_teasers_per_source=9))
+    # an advertiser-marked item with real text is an advertisement too
+    # (tests/test_rank_sponsored_left_out.py)
+    paid = _article("k2", "ads.example", 2, title="Sponsored: long read", categories=("Sponsored",))
+    options = RankOptions(max_teasers_per_source=9)
+    ranked = rank([story, *ads, *kept, paid], now=NOW, options=options)
     keys = {s.key for s in ranked.leads + ranked.teasers}
-    assert keys == {"news", "k1", "k2"}
-    assert "k2" not in {s.key for s in ranked.leads}  # a teaser at most
+    assert keys == {"news", "k1"}
+    assert {ranked.left_out[k] for k in ("ad1", "ad2", "ad3", "ad4", "k2")} == {"advert"}
 
 
 def test_a_sponsored_post_with_text_never_leads() -> None:
     """A link blog's weekly "[Sponsor] ..." post (seen leading an edition, above the
-    day's news) and items labelled sponsored by category run as teasers at most."""
+    day's news) and items labelled sponsored by category do not run, unless pinned
+    (tests/test_rank_sponsored_left_out.py)."""
     fresh = [
         _article("s1", "blog.example", 0.5, title="[Sponsor] Timing: tracking for your Mac"),
         _article("s2", "paper.example", 0.5, title="A long read", categories=("Sponsored",)),
@@ -349,7 +352,7 @@ def test_a_sponsored_post_with_text_never_leads() -> None:
     news = [_article(f"n{n}", f"outlet{n}.example", 6 + n) for n in range(6)]
     ranked = rank([*fresh, *news], now=NOW, options=RankOptions(leads=3, teasers=8))
     assert {s.key for s in ranked.leads} == {"n0", "n1", "n2"}
-    assert {"s1", "s2"} <= {s.key for s in ranked.teasers}
+    assert not {"s1", "s2"} & {s.key for s in ranked.teasers}
     pinned = rank([*fresh, *news], now=NOW, options=RankOptions(leads=3, teasers=8, pinned=("s1",)))
     assert pinned.leads[0].key == "s1"  # an editor's pin still leads
 

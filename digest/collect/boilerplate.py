@@ -24,6 +24,8 @@ Covered, always at the *end* of the text:
   publisher's "…" ("…roads. Continue reading →", "released … Read More Here →"), so "we
   should all read more" is a sentence and stays;
 - aggregator lines, "submitted by USER to GROUP [link] [N comments]" (Reddit);
+- a lone ornament, on a line of its own or set off after the last word: Daring
+  Fireball's "★" permalink after each post (:mod:`digest.collect.ornaments`);
 - excerpt markers, "[…]", "[...]", "(...)", "[?]" (a Latin-1 publisher's "[…]"), or a
   bare "..." / "…" after a space (search alerts' snippets), after the text: the text was
   cut, so they become "…" on the last word when it stops mid-sentence and go when it
@@ -41,6 +43,8 @@ from __future__ import annotations
 import re
 
 import regex
+
+from digest.collect.ornaments import without_end_mark
 
 __all__ = ["strip_boilerplate", "without_elision"]
 
@@ -121,7 +125,7 @@ def _strip_paragraph(paragraph: str, title: str, html: str) -> str:
         kept = _without_link_line(kept)
         if (cut := _cut(kept, _TAIL)) != kept:
             kept = _SPACED_ELLIPSIS.sub("…", cut)
-        kept = without_elision(kept)
+        kept = without_elision(without_end_mark(kept))
         if kept == before:
             break
     return kept

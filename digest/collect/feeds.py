@@ -48,6 +48,7 @@ from digest.collect.headlines import is_address, strip_own_name
 from digest.collect.hosts import absolute_url
 from digest.collect.links import fragments_as_written, rss_items_as_written, unwrap_redirect
 from digest.collect.openings import without_captions, without_opening
+from digest.collect.ornaments import unadorned
 from digest.collect.outlets import registrable_domain
 from digest.collect.pictures import feedparser_images, illustrations, own_pictures, with_pictures
 from digest.collect.plaintext import html_to_text
@@ -56,6 +57,7 @@ from digest.collect.sanitize import MAX_DEPTH, clean_text, fix_mojibake, flatten
 from digest.collect.shownotes import episode_summary, episode_text, is_episode, prose_before_list
 from digest.collect.summaries import settle_summaries
 from digest.datelines import files_colon_datelines, undated
+from digest.headline_labels import unbracketed
 from digest.records import Article, Image
 
 __all__ = [
@@ -370,8 +372,11 @@ def _article(
     def own() -> list[str]:  # the link's domain, found only for a title it could end
         return [source, registrable_domain(entry.link) or ""]
 
-    # A search alert's cut headline ("…Meritor, Bendix ...") ends as a cut summary does.
-    title = without_elision(strip_own_name(headline, own)) or shorten(summary, 80) or "Untitled"
+    # A search alert's cut headline ("…Meritor, Bendix ...") ends as a cut summary does;
+    # a "★ " before a headline is no part of it (collect.ornaments), nor are brackets
+    # around a label before it ("[Brève] ", "[MàJ] ": digest.headline_labels).
+    title = unadorned(without_elision(strip_own_name(headline, own)))
+    title = unbracketed(title, entry.language or language) or shorten(summary, 80) or "Untitled"
     published = entry.published or entry.updated  # kept even when in the future
     categories = tuple(dict.fromkeys(c for c in map(clean_text, entry.categories) if c))
     article = Article(

@@ -11,6 +11,7 @@ nothing about the story.
   evidence of the item's language, author and source (its ``Credits``).
 - **The outlet's own label**: "Exclusif PC INpact : ", "Exclusive: "
   (:mod:`digest.exclusives`; "Exclusive talks: " is the story).
+- **A lone ornament** opening the text ("★ ", "● ": :mod:`digest.collect.ornaments`).
 - **Wire datelines** after the byline, or opening the text: "NEWARK, N.J. (AP) — "
   (:func:`without_opening`, which the body goes through too: a summary and the body it
   opens read alike).
@@ -51,6 +52,7 @@ import html as htmlmod
 import regex
 
 from digest.collect.bylines import NO_CREDITS, Credits, is_credit, without_byline
+from digest.collect.ornaments import unadorned
 from digest.collect.shownotes import is_show_notes, story_lines
 from digest.datelines import undated
 from digest.exclusives import unlabelled_story
@@ -133,7 +135,7 @@ def without_opening(text: str, credits: Credits = NO_CREDITS) -> str:
     outlet's own "Exclusive" label (:func:`digest.exclusives.unlabelled_story`) and the
     wire dateline before its news, after the byline or without one ("NEWARK, N.J. (AP)
     — ": :func:`digest.datelines.undated`)."""
-    opened = _without_dated_opener(without_byline(text, credits))
+    opened = _without_dated_opener(without_byline(unadorned(text, end=False), credits))
     return undated(unlabelled_story(opened, (credits.source, credits.link)))
 
 

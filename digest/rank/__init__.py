@@ -33,10 +33,10 @@ from digest.rank.outlets import page as _page
 from digest.rank.outlets import publisher as _publisher
 from digest.rank.repeats import covered as _covered
 from digest.rank.repeats import sent as _sent
-from digest.rank.score import advert as _advert
 from digest.rank.score import face as _face
 from digest.rank.score import newest as _newest
 from digest.rank.score import score as _score
+from digest.rank.score import sponsored as _sponsored
 from digest.rank.told import told as _told
 from digest.rank.told import unlabelled as _unlabelled
 from digest.rank.trim import trim as _trim
@@ -55,8 +55,9 @@ TEASER_SENTENCES = 2
 #: unknown: ``Article.age_unknown``), of a section the variant leaves out, with neither
 #: a link nor any text beyond its headline (nothing for a reader: ``empty``), sent in an
 #: earlier edition of the list (itself, or another telling of its story that is no
-#: later news: see rank.updates), an advertiser's item with nothing to say (see
-#: score.advert), ranked below the cut. An editor's pin runs past "too_old", "undated"
+#: later news: see rank.updates), an advertisement or a sponsor's post, with text or
+#: without (``advert``: see score.sponsored; an editor who pins one runs it), ranked
+#: below the cut. An editor's pin runs past "too_old", "undated"
 #: and "empty".
 DROP_REASONS = (
     "excluded",
@@ -183,7 +184,7 @@ def _left_out(
             continue
         if article.key in in_stories:
             out[article.key] = "no_room"
-        elif _advert(article):
+        elif _sponsored(article):
             out[article.key] = "advert"
         else:
             out[article.key] = "queued" if _waiting(article, options) else "already_sent"
@@ -209,8 +210,8 @@ def _candidates(
     window = None
     if options.cluster_window_hours is not None:
         window = timedelta(hours=options.cluster_window_hours)
-    # An advertiser's item with nothing to say is not a story (see score.advert).
-    articles = [a for a in articles if a.key in pinned or not _advert(a)]
+    # An advertisement is not a story an editor chose (see score.sponsored), unless pinned.
+    articles = [a for a in articles if a.key in pinned or not _sponsored(a)]
     ran = _covered(articles, old, sent=lambda a: _sent(a, options), window=window)
     out = []
     for group in _cluster(articles, window=window):

@@ -2,7 +2,7 @@
 
 Job: give one cluster of articles (one story) a score and its explanation, and pick the
 cluster's face article (the one the edition shows: the freshest good report), and tell
-an advertiser's empty placement from a story. The score is a product::
+an advertisement or a sponsor's post from a story. The score is a product::
 
     score = recency * source * coverage * quality * (1 + boost)
 
@@ -99,25 +99,11 @@ _AD_MARKER = (
     r"|partner\s+content|publicit[ée]|publireportage|annonce"
 )
 _AD_FIELD = re.compile(rf"^\W*(?:{_AD_MARKER})\W*$", re.IGNORECASE)
-_AD_TITLE = re.compile(
-    rf"^\W*(?:{_AD_MARKER})\s*[:|\-–—]|^[\[(](?:{_AD_MARKER})[\])]|[\[(](?:{_AD_MARKER})[\])]\W*$",
-    re.IGNORECASE,
-)
-
-
-def advert(article: Article) -> bool:
-    """An advertiser's placement with nothing to say: not a story.
-
-    Conservative on purpose: only an item with *no* summary and *no* text, and marked as
-    advertising by a whole category or author ("Sponsored", "Anzeige", "Promoted by X",
-    "Partner content", ...) or by a title that starts with such a label ("Sponsored: ...",
-    "[Anzeige] ...") or ends with one in brackets. A report that merely mentions a
-    sponsor stays; a sponsored item with real text may run as a teaser, never as a
-    lead (:func:`sponsored`; an editor can drop or pin it).
-    """
-    if article.summary.strip() or article.text.strip():
-        return False
-    return sponsored(article)
+#: A title that starts with a label, or ends with one in brackets (looked for in its
+#: last :data:`_AD_TAIL` characters: the ranking asks of every article).
+_AD_TITLE = re.compile(rf"\W*(?:{_AD_MARKER})\s*[:|\-–—]|[\[(](?:{_AD_MARKER})[\])]", re.IGNORECASE)
+_AD_TITLE_END = re.compile(rf"[\[(](?:{_AD_MARKER})[\])]\W*$", re.IGNORECASE)
+_AD_TAIL = 120
 
 
 #: A post that opens by thanking its sponsor for the site, feed or episode it runs in:
@@ -131,17 +117,24 @@ _THANKS = re.compile(
 
 
 def sponsored(article: Article) -> bool:
-    """Marked as advertising (a label starting or closing its title, "[Sponsor] ...",
-    or a whole category or author, as for :func:`advert`), or a post that opens by
-    thanking its sponsor ("My thanks to X for sponsoring this week's feed.": the
-    sponsor's post), whatever text it has: it may run as a teaser, never as a lead (see
-    :func:`digest.rank.rank`). A story that quotes thanks ("My thanks to the voters
-    for…") or a sponsor of anything else ("…for sponsoring the youth team") is not."""
-    fields = (*article.categories, article.author or "")
-    if _AD_TITLE.search(article.title) or any(_AD_FIELD.match(f) for f in fields):
+    """An advertisement, not a story: marked as advertising by a whole category or
+    author ("Sponsor", "Sponsored", "Anzeige", "Promoted by X", "Partner content", ...),
+    or by a title that starts with such a label ("[Sponsor] ...", "Sponsored: ...",
+    "Anzeige: ...", "Paid post: ...") or ends with one in brackets, or a post that
+    opens by thanking its sponsor ("My thanks to X for sponsoring this week's feed.":
+    the sponsor's post, as Daring Fireball runs it), whatever text it has. The ranking
+    leaves it out ("advert") unless an editor pins it, and never leads with it (see
+    :func:`digest.rank.rank`). A report that merely mentions a sponsor ("Sponsor pulls
+    out of …", "Club's new sponsor: …"), a story that quotes thanks ("My thanks to the
+    voters for…") or a sponsor of anything else ("…for sponsoring the youth team") is
+    not."""
+    title = article.title
+    if _AD_TITLE.match(title) or _AD_TITLE_END.search(title, max(0, len(title) - _AD_TAIL)):
         return True
-    opening = (article.summary.strip() or article.text.strip())[:200]
-    return bool(_THANKS.match(opening))
+    if any(_AD_FIELD.match(f) for f in (*article.categories, article.author or "")):
+        return True
+    said = article.summary if article.summary.strip() else article.text
+    return bool(_THANKS.match(said[:400].lstrip()[:200]))  # (a body is not copied)
 
 
 def newest(cluster: Sequence[Article]) -> datetime | None:

@@ -17,6 +17,7 @@ import re
 
 from digest.datelines import undated
 from digest.exclusives import unlabelled_story
+from digest.headline_labels import UPDATE_ABBREVIATION, UPDATE_WORD
 from digest.rank.trim import trim as _trim
 from digest.records import Article
 
@@ -76,8 +77,10 @@ def told(article: Article) -> tuple[str, str]:
 
 
 #: An outlet's own "this is an update" at the start of a headline: "Update:", "UPDATE 2 -",
-#: "[Updated]" (also in the languages the email's label speaks: Danish, German).
-_UPDATE_WORD = r"(?:update[ds]?|opdatering|opdateret|aktualisierung|aktualisiert)(?:\s+\d+)?"
+#: "[Updated]", "MàJ :" (as collect writes PC INpact's "[MàJ]": digest.headline_labels),
+#: in the languages of the feeds we read ("Aktualisiert:", "Mise à jour :"); the French
+#: "MàJ" in brackets or before a French-spaced colon only ("Maj:" is May in Danish).
+_UPDATE_WORD = rf"(?:{UPDATE_WORD}|{UPDATE_ABBREVIATION}(?=\s*[\])]|\s+:))"
 _UPDATE_LABEL = re.compile(
     rf"(?i)^\s*(?:[\[(]\s*{_UPDATE_WORD}\s*[\])]\s*[:|–—-]?|{_UPDATE_WORD}\s*[:|–—-])\s*(?=\S)"
 )

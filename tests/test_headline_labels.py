@@ -1,0 +1,153 @@
+"""A headline's bracketed label: "[MàJ]", "[Brève]", "[Édito]" are not a headline's words.
+
+PC INpact opens headlines with labels in brackets: "[MàJ] Yahoo! pourrait croquer 75 %
+de Dailymotion", "[Brève] Le firmware 070H…", "[Sondage] Quelle est la diagonale…",
+"[Édito] Le jeu vidéo…". A QA reader of editions built from the shared corpus saw the
+brackets in the email. Now:
+
+- a **length** label ("[Brève]", "[Kurz]", "[In brief]") only says the item is short:
+  it goes;
+- an **update** label ("[MàJ]", "[Update]", "[Aktualisiert]", "[Mise à jour]") is read
+  as the outlet's own "Update:" is: written so, without brackets, and dropped when
+  digest runs the story as an update of one it sent (the email labels it itself);
+- a **genre** label ("[Édito]", "[Opinion]", "[Sondage]", "[Video]", "[Interview]")
+  tells the reader what kind of piece it is (an editorial is no news report): it stays,
+  as the outlet's own kicker is written ("Interview : Christian Paul…" in the same
+  feed), without brackets, French labels with French spacing.
+
+Brackets that are the headline's content stay: "The [redacted] files", an unknown
+label ("[Sponsor] …" is how a sponsor's post is told), a headline that is only a label.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
+
+import pytest
+
+from digest.collect.feeds import read_feed
+from digest.headline_labels import unbracketed
+from digest.rank import RankOptions, rank
+from digest.records import Article
+from tests.corpus import require_corpus
+
+NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        # length labels go
+        ("[Brève] Le firmware 070H pour le SSD m4", "Le firmware 070H pour le SSD m4"),
+        ("[Brèves] Les nouveaux NAS sont disponibles", "Les nouveaux NAS sont disponibles"),
+        ("[En bref] Les nouveaux NAS sont disponibles", "Les nouveaux NAS sont disponibles"),
+        ("[Kurz] Bahn verschiebt den Fahrplanwechsel", "Bahn verschiebt den Fahrplanwechsel"),
+        ("[In brief] Ferry fares rise in January", "Ferry fares rise in January"),
+        ("[Breve] Sube el precio del ferry", "Sube el precio del ferry"),
+        # update labels, as the outlet's own "Update:"
+        ("[MàJ] Yahoo! pourrait racheter le site", "MàJ : Yahoo! pourrait racheter le site"),
+        ("[MAJ] Yahoo! pourrait racheter le site", "MAJ : Yahoo! pourrait racheter le site"),
+        ("[Mise à jour] La Poste baisse ses prix", "Mise à jour : La Poste baisse ses prix"),
+        ("[Updated] iOS 18 brings a new lock screen", "Updated: iOS 18 brings a new lock screen"),
+        ("[Update] Ferry fares rise in January", "Update: Ferry fares rise in January"),
+        (
+            "[Aktualisiert] Bahn verschiebt den Fahrplan",
+            "Aktualisiert: Bahn verschiebt den Fahrplan",
+        ),
+        ("[Actualizado] Sube el precio del ferry", "Actualizado: Sube el precio del ferry"),
+        # genre labels: kept, without brackets
+        ("[Édito] Le jeu vidéo a-t-il un avenir ?", "Édito : Le jeu vidéo a-t-il un avenir ?"),
+        (
+            "[Sondage] Quelle diagonale pour une tablette ?",
+            "Sondage : Quelle diagonale pour une tablette ?",
+        ),
+        ("[Entretien] Le ministre parle du port", "Entretien : Le ministre parle du port"),
+        ("[Opinion] The harbour needs a new bath", "Opinion: The harbour needs a new bath"),
+        ("[Analysis] Why ferry fares rise", "Analysis: Why ferry fares rise"),
+        ("[Video] The ferry's last crossing", "Video: The ferry's last crossing"),
+        ("[Podcast] The ferry's last crossing", "Podcast: The ferry's last crossing"),
+        ("[Interview] The harbour master", "Interview: The harbour master"),
+        ("[Meinung] Der Hafen braucht ein neues Bad", "Meinung: Der Hafen braucht ein neues Bad"),
+        ("[Kommentar] Der Hafen braucht ein Bad", "Kommentar: Der Hafen braucht ein Bad"),
+        ("[Umfrage] Wie fahren Sie zur Arbeit?", "Umfrage: Wie fahren Sie zur Arbeit?"),
+        ("[Opinión] El puerto necesita un baño", "Opinión: El puerto necesita un baño"),
+        ("[Encuesta] ¿Cómo va al trabajo?", "Encuesta: ¿Cómo va al trabajo?"),
+        ("[Vídeo] El último ferry", "Vídeo: El último ferry"),
+        # more than one label
+        ("[MàJ] [Brève] Yahoo! rachète le site", "MàJ : Yahoo! rachète le site"),
+    ],
+)
+def test_a_bracketed_label_is_read_as_what_it_says(title: str, shown: str) -> None:
+    assert unbracketed(title) == shown
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "The [redacted] files show the harbour deal",  # content, mid-title
+        "[Redacted] files show the harbour deal",  # no label we know: content
+        "[Sponsor] Timing — Automatic Time Tracking for Mac",  # the sponsor's mark stays
+        "[Brève]",  # only a label: nothing else to show
+        "[MàJ]",
+        "Update 2 : un nouveau lot d'améliorations pour Visual Studio 2012",  # a product
+        "Interview : Christian Paul estime que le CNNum doit s’affranchir des tabous",
+        "Opinion polls show a close race",
+        "[1/3] The harbour's history",
+        "",
+    ],
+)
+def test_brackets_that_are_content_stay(title: str) -> None:
+    assert unbracketed(title) == title
+
+
+def test_pc_inpacts_labels_are_not_shown_in_brackets() -> None:
+    path = require_corpus() / "feeds" / "news-pcinpact-fr.xml"
+    articles = read_feed(path.read_bytes(), source="PC INpact", url=None, now=NOW).articles
+    titles = {a.title for a in articles}
+    assert not [t for t in titles if t.startswith("[")]
+    assert {
+        "Édito : Le jeu vidéo « made in France » a-t-il encore un avenir ?",
+        "MàJ : BlackBerry Z10 : la mise à jour 10.0.10.99 déployée en France",
+        "Le firmware 070H pour éviter le blocage du SSD m4 chez Crucial",
+        "Sondage : Quelle est la diagonale d'écran idéale pour une tablette tactile ?",
+        "MàJ : Yahoo! pourrait croquer 75 % de Dailymotion",
+        "NAS Netgear : les nouveaux ReadyNAS sont disponibles à partir de 200 €",
+        "Update 2 : un nouveau lot d'améliorations pour Visual Studio 2012",  # unchanged
+    } <= titles
+
+
+MONDAY = datetime(2026, 12, 7, 6, tzinfo=UTC)
+WEDNESDAY = MONDAY + timedelta(days=2)
+
+
+@pytest.mark.parametrize(
+    "label", ["[MàJ]", "[MAJ]", "[Mise à jour]", "[Aktualisiert]", "[Actualizado]"]
+)
+def test_an_update_of_a_story_sent_shows_no_bracketed_update_label(label: str) -> None:
+    """The email labels the update itself: "Update: MàJ : …" would read the label twice."""
+    first = Article(
+        key="quarry-1",
+        source="North Post",
+        title="Quarry wall collapses onto village road",
+        url="https://north-post.example/quarry-1",
+        summary="A wall of the old quarry collapsed before dawn, burying the village road.",
+        published=MONDAY - timedelta(hours=3),
+    )
+    later = Article(
+        key="quarry-2",
+        source="City Wire",
+        title=unbracketed(f"{label} Village stays cut off after quarry collapse"),
+        url="https://city-wire.example/quarry-2",
+        summary="The road below the collapsed quarry wall stays closed and the village cut off.",
+        published=WEDNESDAY - timedelta(hours=10),
+    )
+    options = RankOptions(
+        leads=1,
+        teasers=3,
+        already_sent=frozenset({first.key}),
+        carried_at=MappingProxyType({first.key: MONDAY}),
+    )
+    [story] = rank([first, later], now=WEDNESDAY, options=options).stories
+    assert story.update
+    assert story.title == "Village stays cut off after quarry collapse"
