@@ -7,6 +7,10 @@ as :func:`digest.build.select` does) and prints one row per edition:
 
 - ``arts``: articles eligible by age; ``lead``/``teas``: stories in the general edition;
 - ``1src%``: the largest share of the teasers credited to one source (outlet else source);
+  ``v1src``: the most stories (leads and teasers) one source has in a section variant;
+  ``hrun``: the longest run of headline-only teasers from one source in any
+  variant (a feed dump); ``vmin``: the fewest stories a section variant with any has
+  (what a thin variant costs: it is shorter rather than one outlet's);
 - ``lead1``: the most leads one source has in any variant (the per-variant lead cap);
 - ``span``: stories whose members' dates span more than the cluster window;
 - ``bigA``: the largest "Also in" a story carries (plus ``also_more`` when capped);
@@ -23,9 +27,11 @@ share most of their words) and gives the time it took: it must be seconds, and t
 edition must be sendable (no story carrying thousands of outlets).
 
 Undated feed items get ``first_seen`` = the edition's date (as a collect right before
-the build would). Sections: ``news-*`` feeds are "News", ``blog-*`` "Blogs", the rest
-"Other". Run: ``python benchmarks/editorial.py`` from the repository root (about a
-minute).
+the build would); with ``--backlog`` they are also a first collect's backlog (their age
+unknown: left out as "undated"), as a first collect and build of the feeds would leave
+them, so that on most dates a section has few outlets with news. Sections: ``news-*``
+feeds are "News", ``blog-*`` "Blogs", the rest "Other". Run: ``python
+benchmarks/editorial.py`` from the repository root (about a minute).
 """
 
 from __future__ import annotations
@@ -116,8 +122,22 @@ def span_hours(story: Story, by_key: dict[str, Article]) -> float:
     return (max(dates) - min(dates)).total_seconds() / 3600 if dates else 0.0
 
 
-def evaluate(articles: list[Article], now: datetime, max_age: float | None) -> dict[str, object]:
-    batch = [a if a.when else replace(a, first_seen=now) for a in articles]
+def headline_run(stories: tuple[Story, ...]) -> int:
+    """The longest run of headline-only stories from one source, in reading order."""
+    longest = run = 0
+    last = None
+    for story in stories:
+        bare = not story.summary.strip()
+        run = run + 1 if bare and story.source == last else int(bare)
+        last = story.source if bare else None
+        longest = max(longest, run)
+    return longest
+
+
+def evaluate(
+    articles: list[Article], now: datetime, max_age: float | None, backlog: bool = False
+) -> dict[str, object]:
+    batch = [a if a.when else replace(a, first_seen=now, backlog=backlog) for a in articles]
     batch = [a for a in batch if a.when is not None and a.when <= now + timedelta(hours=1)]
     options = RankOptions(max_age_hours=max_age)
     eligible = [
@@ -133,11 +153,17 @@ def evaluate(articles: list[Article], now: datetime, max_age: float | None) -> d
     lead_max = max(
         (max(Counter(s.source for s in r.leads).values(), default=0)) for r in variants.values()
     )
+    sections = [r.leads + r.teasers for name, r in variants.items() if name is not None]
     return {
         "arts": len(eligible),
         "lead": len(general.leads),
         "teas": len(general.teasers),
         "1src%": 100 * max(teasers.values(), default=0) // max(1, len(general.teasers)),
+        "v1src": max(
+            (max(Counter(s.source for s in v).values()) for v in sections if v), default=0
+        ),
+        "hrun": max(headline_run(r.teasers) for r in variants.values()),
+        "vmin": min((len(v) for v in sections if v), default=0),
         "lead1": lead_max,
         "span": sum(span_hours(s, by_key) > WINDOW.total_seconds() / 3600 for s in stories),
         "bigA": max((len(s.also) + getattr(s, "also_more", 0) for s in stories), default=0),
@@ -196,6 +222,9 @@ COLUMNS = (
     "lead",
     "teas",
     "1src%",
+    "v1src",
+    "hrun",
+    "vmin",
     "lead1",
     "span",
     "bigA",
@@ -209,6 +238,9 @@ COLUMNS = (
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--no-templated", action="store_true", help="skip the 5,000-item mix")
+    parser.add_argument(
+        "--backlog", action="store_true", help="undated items are a first collect's backlog"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     articles = load()
@@ -216,7 +248,7 @@ def main() -> None:
     print(f"{'edition':<16}" + "".join(f"{c:>7}" for c in COLUMNS) + f"{'secs':>7}")
     for label, now, max_age in EDITIONS:
         t0 = time.perf_counter()
-        row = evaluate(articles, now, max_age)
+        row = evaluate(articles, now, max_age, args.backlog)
         print(
             f"{label:<16}"
             + "".join(f"{row[c]!s:>7}" for c in COLUMNS)

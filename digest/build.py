@@ -108,6 +108,7 @@ def rank_options(
         same_outlet=publishers((s.name, s.outlet) for s in settings.sources),
         weights={s.name: s.weight for s in settings.sources},
         folders=frozenset(s.name for s in settings.sources if s.path is not None),
+        source_sections={s.name: s.section for s in settings.sources},
         already_sent=already_sent,
         sent_links=sent_links,
         carried_at=carried_at,

@@ -40,7 +40,9 @@ def test_corpus_items_without_link_or_text_do_not_run(tmp_path: Path) -> None:
     feeds = {name: tmp_path / file for name, file in names.items()}
     for feed in feeds.values():
         feed.write_text(EMPTY_RSS)
-    app = project(tmp_path, feeds, edition="leads = 3\nteasers = 30")
+    # One outlet's stories run: caps it may fill (else a thin edition is shorter).
+    caps = "max_leads_per_source = 3\nmax_teasers_per_source = 30"
+    app = project(tmp_path, feeds, edition=f"leads = 3\nteasers = 30\n{caps}")
     app.collect(now=NOW - timedelta(hours=3))  # empty: what comes next is new
     for name, feed in feeds.items():
         shutil.copyfile(corpus / names[name], feed)

@@ -29,6 +29,7 @@ from digest.rank.cluster import cluster as _cluster
 from digest.rank.leads import LEAD_FLOOR
 from digest.rank.leads import Room as _Room
 from digest.rank.options import RankOptions
+from digest.rank.outlets import mixed as _several
 from digest.rank.outlets import page as _page
 from digest.rank.outlets import publisher as _publisher
 from digest.rank.repeats import covered as _covered
@@ -314,11 +315,24 @@ def rank(articles: Sequence[Article], *, now: datetime, options: RankOptions) ->
     eligible, reasons = _eligible(articles, now, options)
     old = [a for a in articles if reasons.get(a.key) == "too_old"]
     candidates = _candidates(eligible, now, options, old)
-    chosen = _select(candidates, options)
+    chosen = _select(candidates, options, mixed=_mixed(articles, options))
     return replace(chosen, left_out=_left_out(reasons, eligible, candidates, chosen, options))
 
 
-def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
+def _mixed(articles: Sequence[Article], options: RankOptions) -> bool:
+    """Whether the edition reads more than one outlet: the list's sources of the
+    variant's sections, and the articles given of them, of any age (a section served by
+    several outlets is thin on a day only one has news; one served by one is that
+    outlet's, which then fills it: see digest.diversity)."""
+    sections = options.sections
+    names = [n for n, s in options.source_sections.items() if sections is None or s in sections]
+    names += [a.credit for a in articles if sections is None or a.section in sections]
+    return _several(names, options.same_outlet)
+
+
+def _select(
+    candidates: list[_Candidate], options: RankOptions, *, mixed: bool | None = None
+) -> Ranked:
     """Pins first, then leads, then teasers, from the scored candidates (best first).
 
     Order of choice (:func:`digest.rank.arrange.arrange`, which a section variant's
@@ -332,7 +346,10 @@ def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
     once (the best of its stories that share it). When the per-outlet caps leave slots
     empty they are relaxed as :func:`digest.diversity.place` says (one more story per
     outlet at a time): leads first, then teasers. An outlet, for the caps, is a
-    publisher (:func:`digest.rank.outlets.publisher`: ``options.same_outlet``).
+    publisher (:func:`digest.rank.outlets.publisher`: ``options.same_outlet``). The caps
+    relax only while the lists stay mixed (`mixed`: the edition reads several outlets;
+    None: judged from the candidates), never for a story with nothing to say: an
+    edition is shorter rather than one outlet's (:func:`digest.diversity.place`).
     """
     by_key = {a.key: c for c in candidates for a in c.members}
     pins: list[_Candidate] = []
@@ -351,6 +368,9 @@ def _select(candidates: list[_Candidate], options: RankOptions) -> Ranked:
         room=_Room(options.section_quotas, same),
         floor=options.teasers > 0,  # a format of leads only has no teasers to take them
         outlet=lambda c: _publisher(c.face.credit, same),
+        mixed=_several((a.credit for c in candidates for a in c.members), same)
+        if mixed is None
+        else mixed,
     )
     return Ranked(
         leads=tuple(_story(c, options.lead_words, None, same) for c in leads),

@@ -6,9 +6,9 @@ section variant's re-cut of an edition (:class:`digest.render.Variant`) do it, s
 subscriber of some sections gets the leads the edition's rule gives them: pins first,
 past every limit; leads as :func:`digest.rank.leads.choose` says (the outlet limit,
 none far under the floor); teasers from the rest, in the teaser places and any lead
-place the floor left empty, at most ``teaser_cap`` per outlet (relaxed when short:
-:func:`digest.diversity.place`). Section quotas and one outlet's headline once hold
-for all (:class:`~digest.rank.leads.Room`).
+place the floor left empty, at most ``teaser_cap`` per outlet (relaxed when short, and
+then only while the list stays mixed: :func:`digest.diversity.place`). Section quotas
+and one outlet's headline once hold for all (:class:`~digest.rank.leads.Room`).
 Must not: score, reorder, or read anything of a story but what the lead rule reads.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from digest.diversity import place
-from digest.rank.leads import Room, S, choose, credit
+from digest.rank.leads import Room, S, choose, credit, says
 
 
 def arrange(
@@ -31,11 +31,15 @@ def arrange(
     room: Room,
     floor: bool = True,
     outlet: Callable[[S], str] = credit,
+    mixed: bool,
 ) -> tuple[list[S], list[S]]:
     """The leads and the teasers from `stories` (best first): `pins` (among them, in
     their order) first, in the lead places then the teaser places; `room` takes every
     story chosen. `floor`: the leads' floor (see :func:`~digest.rank.leads.choose`;
-    False for an edition of leads only). `outlet` says whose a story is for the caps."""
+    False for an edition of leads only). `outlet` says whose a story is for the caps.
+    `mixed`: the caps give way only while the lists stay mixed, never for a story with
+    nothing to say (:func:`digest.diversity.place`); False for a list, or a section of
+    it, that reads one outlet, which fills its edition."""
     chosen_leads: list[S] = []
     chosen_teasers: list[S] = []
     for pin in pins:  # an editor's pins go first, in their order, past every limit
@@ -53,6 +57,7 @@ def arrange(
         taken=[outlet(s) for s in chosen_leads],
         floor=floor,
         outlet=outlet,
+        mixed=mixed,
     )
     chosen.update(id(s) for s in new_leads)
     chosen_leads += new_leads
@@ -64,5 +69,7 @@ def arrange(
         admit=room.fits,
         took=room.took,
         taken=[outlet(s) for s in chosen_teasers],
+        mixed=mixed,
+        fills=says,
     )
     return chosen_leads, chosen_teasers

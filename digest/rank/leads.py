@@ -111,15 +111,18 @@ def choose(
     taken: Sequence[str],
     floor: bool = True,
     outlet: Callable[[S], str] = credit,
+    mixed: bool = False,
 ) -> tuple[list[S], int]:
     """Up to `slots` leads from `stories` (best first), and how many slots the floor
     left empty (`LEAD_FLOOR`); `room` takes the leads chosen, `taken` names the outlets
     of the leads pinned. Without `floor` (an edition of leads only, with no teasers to
     run the weaker stories in) the leads are as the outlet limit alone gives them.
-    `outlet` says whose a story is for the limit (default: its credit)."""
+    `outlet` says whose a story is for the limit (default: its credit). `mixed`: the
+    limit gives way only while the leads stay mixed, and not for a story with nothing
+    to say (:func:`digest.diversity.place`)."""
     pool = [s for s in stories if says(s)] + [s for s in stories if not says(s)]
     trial = room.copy()
-    first = _place(pool, slots=slots, cap=cap, room=trial, taken=taken, outlet=outlet)
+    first = _place(pool, slots=slots, cap=cap, room=trial, taken=taken, outlet=outlet, mixed=mixed)
     chosen = {id(s) for s in first}
     bar = next((s for s in pool if id(s) not in chosen and says(s) and _may_lead(s, trial)), None)
     leads = first
@@ -133,7 +136,14 @@ def choose(
             s for s in pool if s.score >= LEAD_FLOOR * bar.score and (says(s) or id(s) in chosen)
         ]
         leads = _place(
-            strong, slots=slots, cap=cap, room=room.copy(), taken=taken, outlet=outlet, most=most
+            strong,
+            slots=slots,
+            cap=cap,
+            room=room.copy(),
+            taken=taken,
+            outlet=outlet,
+            most=most,
+            mixed=mixed,
         )
     for lead in leads:
         room.took(lead)
@@ -153,6 +163,7 @@ def _place(
     taken: Sequence[str],
     outlet: Callable[[S], str],
     most: int | None = None,
+    mixed: bool = False,
 ) -> list[S]:
     return place(
         pool,
@@ -163,4 +174,6 @@ def _place(
         took=room.took,
         taken=taken,
         most=most,
+        mixed=mixed,
+        fills=says,
     )

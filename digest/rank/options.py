@@ -51,6 +51,11 @@ class RankOptions:
     # so one undated from a first collect was written after `now`, not a feed's old
     # backlog; it counts from first sight like any new item.
     folders: frozenset[str] = frozenset()
+    # The list's sources: name -> section (None: none). Those of the variant's sections,
+    # with its articles' credits, say whether it reads one outlet (which then fills the
+    # edition) or several (the caps give way only while the lists stay mixed: see
+    # digest.diversity). Empty: the articles' credits alone say.
+    source_sections: Mapping[str, str | None] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         counts = (self.leads, self.teasers, self.lead_words, self.teaser_words)

@@ -102,3 +102,16 @@ def publisher(credit: str, same: Mapping[str, str] = NO_ONE) -> str:
     :func:`publishers`) makes it one with, else itself, case and spacing aside."""
     name = _folded(credit)
     return same.get(name, name)
+
+
+def mixed(credits: Iterable[str], same: Mapping[str, str] = NO_ONE) -> bool:
+    """Whether `credits` (a list's sources for some sections, and its stories' credits)
+    are more than one publisher's: a list, or a section, that reads one outlet is that
+    outlet's by the editor's choice and it fills the edition (see digest.diversity)."""
+    first = None
+    for credit in credits:  # stops at a second publisher: a ranking reads every article
+        who = publisher(credit, same)
+        if first is not None and who != first:
+            return True
+        first = who
+    return False

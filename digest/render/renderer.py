@@ -246,6 +246,7 @@ class Renderer:
             same_outlet=self.same_outlet,
             floor=caps.teasers > 0,  # as the edition's ranking (digest.build.rank_options)
             quotas=caps.quotas,
+            sources={s.name: s.section for s in self.settings.sources},
         )
         note = self.strings("variant_fallback") if whole else None
         web_url = (

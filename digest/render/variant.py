@@ -28,10 +28,11 @@ from types import MappingProxyType
 
 from digest.rank.arrange import arrange
 from digest.rank.leads import Room
-from digest.rank.outlets import NO_ONE, publisher
+from digest.rank.outlets import NO_ONE, mixed, publisher
 from digest.records import Article, Edition, Story
 
 NO_QUOTAS: Mapping[str, int] = MappingProxyType({})
+NO_SOURCES: Mapping[str, str | None] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -79,6 +80,7 @@ class Variant:
         same_outlet: Mapping[str, str] = NO_ONE,
         floor: bool = True,
         quotas: Mapping[str, int] = NO_QUOTAS,
+        sources: Mapping[str, str | None] = NO_SOURCES,
     ) -> tuple[Edition, bool]:
         """What this variant's subscribers get, and whether it is the whole edition in
         place of a selection of fewer than `minimum` stories (never an empty one)."""
@@ -89,6 +91,7 @@ class Variant:
             same_outlet=same_outlet,
             floor=floor,
             quotas=quotas,
+            sources=sources,
         )
         if self.sections is None or len(own.stories) >= max(minimum, 1):
             return own, False
@@ -103,6 +106,7 @@ class Variant:
         same_outlet: Mapping[str, str] = NO_ONE,
         floor: bool = True,
         quotas: Mapping[str, int] = NO_QUOTAS,
+        sources: Mapping[str, str | None] = NO_SOURCES,
     ) -> Edition:
         """The edition this variant's subscribers get: their sections' stories, in the
         edition's order, its pins first, with the freed lead places taken by the best
@@ -111,10 +115,15 @@ class Variant:
         relaxed only when short; none far under the leads' floor, unless `floor` is
         False: a format of leads only; at most `quotas` of a section, pins counted, as
         the edition's `[edition.quotas]`: see the module's docstring). `same_outlet`:
-        the credits that are one publisher's (:func:`digest.rank.outlets.publishers`)."""
+        the credits that are one publisher's (:func:`digest.rank.outlets.publishers`).
+        The caps relax only while the lists stay mixed unless the variant reads one
+        outlet (`sources`, the list's: name -> section, of its sections, and the
+        edition's stories of them: :func:`digest.diversity.place`)."""
         if self.sections is None:
             return edition
         stories = [_placed(s) for s in edition.carried if self.admits(s)]
+        names = [n for n, section in sources.items() if section in self.sections]
+        names += [s.story.source for s in stories]
         leads, teasers = arrange(
             stories,
             pins=[s for s in stories if s.story.pinned],
@@ -125,6 +134,7 @@ class Variant:
             room=Room(quotas, same_outlet),
             floor=floor,
             outlet=lambda s: publisher(s.story.source, same_outlet),
+            mixed=mixed(names, same_outlet),
         )
         return replace(
             edition,
