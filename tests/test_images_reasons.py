@@ -127,3 +127,51 @@ def test_the_desk_card_says_why_in_plain_words(tmp_path: Path) -> None:
     shown = " ".join(card.group(0).split())
     assert not any(word in shown for word in TECHNICAL), shown
     assert "could not be found" in shown and "not a picture" in shown and "too large" in shown
+
+
+def test_a_picture_server_that_does_not_answer_in_time_is_said_to_have_timed_out(
+    tmp_path: Path,
+) -> None:
+    """A publisher that accepts the connection and never answers: the per-picture time
+    runs out ("timed out"), not a socket's words."""
+    import socket
+    import threading
+
+    from digest import images
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])  # kept open, never answered
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    address = f"http://127.0.0.1:{listener.getsockname()[1]}/img/slow.jpg"
+    bodies, types = _publisher()
+    old = images.FETCH_TIMEOUT
+    images.FETCH_TIMEOUT = 1.0  # the 15 s a build gives each picture, shortened
+    try:
+        with serve_feeds(bodies, types=types) as server:
+            body = _feed(server).decode().replace(NOWHERE, address)
+            server.feeds["/feed.xml"] = body.encode()
+            app = App.from_config(project(tmp_path / "news", server))
+            built = app.draft(now=NOW, reports=app.collect(now=NOW))
+    finally:
+        images.FETCH_TIMEOUT = old
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        listener.close()
+    slow = _line(built.images, STORIES[4][0])
+    assert "timed out: the picture's server (127.0.0.1) did not answer in time" in slow, slow
+    assert address in slow
