@@ -46,8 +46,8 @@ class CurationError(DigestError):
 
 
 class CurationConflict(CurationError):
-    """Someone else changed the edition since it was read: nothing was stored; reload
-    and try again."""
+    """The edition changed since it was read (another editor's change, or the same
+    editor's in another tab): nothing was stored; reload and try again."""
 
 
 class NothingToChange(CurationError):

@@ -28,11 +28,13 @@ Must not: rank, render, or send; read the clock (callers pass `now`, and the clo
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from digest.imagebytes import MAX_PIXELS, MAX_SIDE, fits, read_size
 from digest.netaddr import is_public
@@ -54,6 +56,8 @@ __all__ = [
     "left_out_line",
     "unhosted_warning",
 ]
+
+log = logging.getLogger("digest.images")
 
 #: The largest picture hosted (bytes): a lead image is shown 536 px wide.
 MAX_IMAGE_BYTES = 3_000_000
@@ -98,28 +102,59 @@ def hosted_name(sha256: str, extension: str) -> str:
     return f"{sha256}.{extension}"
 
 
+def _failed(result: FetchResult, shown: str) -> str:
+    """Why a fetch gave no picture, as an editor reads it (the fetcher's own words, a
+    resolver's error say, go to the log)."""
+    host = urlsplit(result.url).hostname or result.url
+    server = f"the picture's server ({host})"
+    status = f"HTTP {result.status}"
+    words = {
+        "unresolved": f"{server} could not be found",
+        "timeout": f"timed out: {server} did not answer in time",
+        "unreachable": f"{server} could not be reached",
+        "private": f"{server} is not a public address, and pictures come only from those",
+        "too_large": f"too large: the picture is over {MAX_IMAGE_BYTES / 1e6:g} MB",
+        "scheme": "the picture's address is not a web address (http:// or https://)",
+        "invalid": "the picture's address is not a valid web address",
+    }
+    if result.failure == "http" and result.status in (404, 410):
+        why = f"the picture was not found at its address ({status})"
+    elif result.failure == "http":
+        why = f"{server} would not give the picture ({status})"
+    else:
+        why = words.get(result.failure or "", "the picture could not be fetched")
+    return f"{why} ({shown})"
+
+
 def _keep(address: str, result: FetchResult, store: Store, now: datetime, late: str) -> Image | str:
-    """The hosted copy's image (url, name and pixel width), or why there is none;
-    `address` (the story's) is kept as having given it at `now` (`late`: the time it was
-    not fetched within)."""
+    """The hosted copy's image (url, name and pixel width), or why there is none, in an
+    editor's words (the fetcher's to the log); `address` (the story's) is kept as
+    having given it at `now` (`late`: the time it was not fetched within)."""
     from digest.collect.fetch import shown_url
 
+    shown = shown_url(result.url)
     if result.late:
-        return f"not fetched within {late} ({shown_url(result.url)})"
+        return f"not fetched within {late} ({shown})"
     if result.error is not None or result.body is None:
-        return (result.error or f"{result.name}: nothing fetched").removeprefix(f"{result.name}: ")
+        log.info("picture left out: %s", result.error or f"{result.name}: nothing fetched")
+        return _failed(result, shown)
     picture = read_size(result.body)
     if picture is not None and not fits(picture):
         return (
-            f"{picture.width:,} x {picture.height:,} pixels, more than a story's picture "
-            f"(at most {MAX_SIDE:,} a side, {MAX_PIXELS:,} in all) ({shown_url(result.url)})"
+            f"too large: {picture.width:,} x {picture.height:,} pixels, more than a story's "
+            f"picture may have (at most {MAX_SIDE:,} a side, {MAX_PIXELS:,} in all) ({shown})"
         )
     if picture is None:
-        served = f"served as {result.content_type}" if result.content_type else "no type given"
-        return (
-            f"not an image: no JPEG, PNG, GIF or WebP ({served}, {len(result.body):,} "
-            f"bytes) ({shown_url(result.url)})"
+        page = "text/html" in (result.content_type or "")
+        log.info(
+            "picture left out: %s: not a JPEG, PNG, GIF or WebP (served as %s, %s bytes) (%s)",
+            result.name,
+            result.content_type or "no type",
+            f"{len(result.body):,}",
+            shown,
         )
+        what = "a web page" if page else "something else"
+        return f"not a picture: its address gave {what}, not a JPEG, PNG, GIF or WebP ({shown})"
     sha256 = hashlib.sha256(result.body).hexdigest()
     store.keep_image(sha256, picture, result.body, source_url=result.url, now=now, address=address)
     return Image(result.url, width=picture.width, hosted=hosted_name(sha256, picture.extension))

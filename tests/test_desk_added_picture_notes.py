@@ -97,7 +97,8 @@ def test_a_story_added_by_its_link_lists_its_missing_picture_on_the_card(
         said = words(c.get(r.headers["location"]).text)  # its messages, shown once
         assert f"Added “{HEADLINE}”." in said and f"no image for “{HEADLINE}”" in said
         shown = card(c.get(f"/editions/{eid}").text)  # reloaded: nothing flashed now
-        assert f"Harbour Herald: no image for “{HEADLINE}”: HTTP 404" in shown, shown
+        assert f"Harbour Herald: no image for “{HEADLINE}”: the picture was not found" in shown
+        assert "(HTTP 404)" in shown, shown
         assert address in shown and "404" in shown, shown
 
         # A rebuild does not rank the added story again: what was said of it stays.

@@ -91,7 +91,8 @@ def test_the_card_names_a_story_by_the_headline_the_editor_gave_it(tmp_path: Pat
             r = post(c, eid, "stories", action="edit", key=key, title=rewritten, summary="S.")
             assert r.status_code == 303
             card = _card(c.get(f"/editions/{eid}").text)
-            assert f"Harbour Herald: no image for “{rewritten}”: HTTP 404" in card, card
+            found = f"no image for “{rewritten}”: the picture was not found at its address"
+            assert f"{found} (HTTP 404)" in card, card
             assert MISSING[0] not in card and address in card
             # Rebuilt, the note is the rebuild's, still under the editor's headline.
             post(c, eid, "rebuild")

@@ -80,7 +80,7 @@ def test_a_status_change_from_a_stale_page_is_a_conflict(tmp_path: Path) -> None
                     data={"csrf_token": a_csrf, "version": a_version, **fields},
                 )
                 assert r.status_code == 409, fields
-                assert "changed by someone else" in r.text
+                assert "b@example.org changed edition" in _text(r.text)
                 assert store.edition_status(eid) == "draft"
             # A reloads, sees B's headline and approves that.
             page, a_csrf, a_version = _page(a, eid)
@@ -133,22 +133,25 @@ def test_approving_a_hand_built_edition_says_it_has_no_slot(tmp_path: Path) -> N
     with running(config) as base, editor_client(base) as c:
         page, csrf, version = _page(c, eid)
         before = _text(page)
-        assert f"If approved: {n} active subscribers of list “daily” will get it." in before
-        assert f"No scheduled slot: send it with `digest send {eid}`." in before
+        assert f"If approved: {n} active subscribers of “daily” will get it." in before
+        assert "It was made by hand, so it is not sent automatically" in before
+        assert f"<code>digest send {eid}</code>" in page
         assert "Approve" in before
         r = c.post(
             f"/editions/{eid}/status",
             data={"csrf_token": csrf, "version": version, "action": "approve"},
         )
         assert r.status_code == 303
-        after = _text(c.get(r.headers["location"]).text)
-        assert f"Approved: {n} active subscribers of list “daily” will get it." in after
-        assert f"No scheduled slot: send it with `digest send {eid}`." in after
+        page_after = c.get(r.headers["location"]).text
+        after = _text(page_after)
+        assert "Approved." in after
+        assert f"{n} active subscribers of “daily” will get it." in after
+        assert f"<code>digest send {eid}</code>" in page_after
         assert "goes out at its slot" not in after
         # NOW is 07:00 in Copenhagen, the slot of "0 7 * * *": the next is tomorrow's.
         assert (
-            "At the list's next slot (Sat 28 Nov 2026, 07:00 CET (Europe/Copenhagen)) the "
-            "scheduler builds and sends an edition of its own, not this one" in after
+            "The list's next edition, for Sat 28 Nov 2026, 07:00 CET (Europe/Copenhagen), "
+            "is a separate one: it is made and sent automatically" in after
         )
 
 
@@ -175,12 +178,14 @@ def test_approving_a_slot_edition_says_when_in_the_lists_zone(tmp_path: Path) ->
             data={"csrf_token": csrf, "version": version, "action": "approve"},
         )
         after = _text(c.get(r.headers["location"]).text)
-        assert f"Approved: {n} active subscribers of list “daily” will get it." in after
+        assert "Approved." in after
+        assert f"{n} active subscribers of “daily” will get it." in after
         assert "It goes out at its slot, Sat 28 Nov 2026, 07:00 CET (Europe/Copenhagen)" in after
         assert "No scheduled slot" not in after
         # A slot a day old is past the grace window: the scheduler will not send it.
         late_page = _text(_page(c, late.edition.id)[0])
-        assert "so the scheduler will not send it: send it with `digest send" in late_page
+        assert "too late to go out automatically: it goes out only when someone runs " in late_page
+        assert f"digest send {late.edition.id}" in late_page
 
 
 def test_undo_all_needs_a_confirmation_that_says_how_many_changes_go(tmp_path: Path) -> None:
@@ -353,7 +358,7 @@ def test_a_change_refused_because_of_another_editor_keeps_the_words(tmp_path: Pa
             )
             assert r.status_code == 409, path
             shown = _text(r.text)
-            assert "changed by someone else" in shown and "nothing was stored" in shown
+            assert "b@example.org changed edition" in shown and "Nothing was stored" in shown
             assert f'href="/editions/{eid}"' in r.text
             for name in ("title", "summary"):
                 assert fields[name] in shown, (path, name)
@@ -373,7 +378,7 @@ def test_a_change_refused_because_of_another_editor_keeps_the_words(tmp_path: Pa
             )
             assert r.status_code == 409, path
             shown = _text(r.text)
-            assert "is approved: only a draft can be changed" in shown
+            assert f"Edition {eid} is approved: only a draft can be changed" in shown
             assert fields["title"] in shown and fields["summary"] in shown, path
             assert store.overrides(eid) == before
 

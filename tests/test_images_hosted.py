@@ -159,7 +159,7 @@ def test_lead_images_are_served_by_digest_and_the_bad_ones_left_out(
     for path in ("/img/tender.jpg", "/img/leopards.jpg", "/img/library.jpg"):
         line = next(x for x in built.images if path in x)
         assert line.startswith("Harbour Herald: "), line
-    assert "not an image" in said and "larger than" in said and "404" in said
+    assert "not a picture" in said and "too large" in said and "404" in said
 
     # Each picture was fetched once (the feed, then four pictures).
     assert fetched == 5

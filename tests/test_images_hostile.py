@@ -148,5 +148,5 @@ def test_a_picture_address_the_fetcher_cannot_parse_leaves_its_story_without_one
     assert ferry is not None and ferry.hosted is not None
     assert all(image is None for image in pictures.values()), pictures
     said = "\n".join(built.images)
-    assert "not a valid address" in said and "http://0177.0.0.1/harbour.jpg" in said, said
+    assert "not a valid web address (http://0177.0.0.1/harbour.jpg)" in said, said
     assert "http://harbour.example.org:99999/harbour.jpg" in said, said

@@ -170,7 +170,8 @@ def test_two_serve_processes_lose_no_curation_edit(tmp_path: Path) -> None:
                     if r.status_code == 303:
                         return
                     assert r.status_code == 409, r.text
-                    assert "changed by someone else" in html.unescape(r.text)
+                    # One editor, logged in twice: their own other session.
+                    assert "You changed edition" in html.unescape(r.text)
                     page = c.get(f"/editions/{eid}")  # the losing editor reloads and retries
 
         with ThreadPoolExecutor(20) as pool:
@@ -209,7 +210,7 @@ def test_a_stale_form_gets_a_409_and_changes_nothing(tmp_path: Path) -> None:
             data={"csrf_token": token(page_b), "version": _version(page_b)},
         )
         assert r.status_code == 409
-        assert "changed by someone else" in html.unescape(r.text)
+        assert "You changed edition" in html.unescape(r.text)  # A and B: one editor
         assert f"/editions/{eid}" in r.text  # a way back to the fresh page
         assert payload(config, eid) == after_a
         # After a reload, B's undo goes through.

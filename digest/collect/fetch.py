@@ -64,6 +64,10 @@ class FetchResult:
     not_modified: bool = False  # 304: keep what we have
     elapsed: float = 0.0  # seconds
     late: bool = False  # not fetched within fetch_all's `deadline` for all of them
+    # The kind of `error`, for words a person reads (a picture's note): "unresolved",
+    # "timeout", "unreachable", "private" (not `allowed`), "http", "too_large", "scheme"
+    # (not an http(s) address), "invalid" or "other"; None when the fetch did not fail.
+    failure: str | None = None
 
 
 async def fetch_all(
@@ -110,7 +114,8 @@ async def fetch_all(
             async with gate:
                 started = time.perf_counter()
                 if allowed is not None and not _web(request.url):
-                    result = _failed(request, "not an http:// or https:// address")
+                    problem = "not an http:// or https:// address"
+                    result = _failed(request, problem, None, "scheme")
                 else:
                     result = await _guarded(client, request, timeout, max_bytes)
                 result = replace(result, elapsed=round(time.perf_counter() - started, 3))
@@ -277,16 +282,27 @@ def shown_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
-def _failed(request: FetchRequest, problem: str, status: int | None = None) -> FetchResult:
-    shown = shown_url(request.url)
-    return FetchResult(
-        request.name, request.url, status, error=f"{request.name}: {problem} ({shown})"
-    )
+def _failed(
+    request: FetchRequest, problem: str, status: int | None = None, failure: str = "other"
+) -> FetchResult:
+    error = f"{request.name}: {problem} ({shown_url(request.url)})"
+    return FetchResult(request.name, request.url, status, error=error, failure=failure)
 
 
 def _late(request: FetchRequest, deadline: float) -> FetchResult:
     problem = f"not fetched within {deadline:g}s, the deadline for all the fetches"
-    return replace(_failed(request, problem), late=True)
+    return replace(_failed(request, problem, failure="timeout"), late=True)
+
+
+def _connect_failure(message: str) -> str:
+    """The kind of a failed connection, by netstream's and lookups' words for it."""
+    if message.startswith("cannot resolve "):
+        return "unresolved"
+    if "timed out" in message:
+        return "timeout"
+    if "is not a public address" in message:
+        return "private"
+    return "unreachable"
 
 
 async def _guarded(
@@ -299,19 +315,21 @@ async def _guarded(
                 return await _http(client, request, max_bytes)
         if scheme == "file" or len(scheme) <= 1:  # "C:\..." has a one-letter "scheme"
             return await asyncio.to_thread(_file, request, max_bytes)
-        return _failed(request, f"unsupported URL scheme {scheme!r}")
+        return _failed(request, f"unsupported URL scheme {scheme!r}", None, "scheme")
     except (TimeoutError, httpx.TimeoutException):
         if host := cut_short():  # the deadline ended a name lookup (its thread left)
-            return _failed(request, f"name lookup timed out for {host} after {timeout:g}s")
-        return _failed(request, f"timed out after {timeout:g}s")
+            problem = f"name lookup timed out for {host} after {timeout:g}s"
+            return _failed(request, problem, None, "timeout")
+        return _failed(request, f"timed out after {timeout:g}s", None, "timeout")
     except httpx.TooManyRedirects:
         return _failed(request, f"more than {MAX_REDIRECTS} redirects")
     except httpx.ConnectError as exc:
-        return _failed(request, f"cannot connect: {exc or 'connection refused'}")
+        problem = str(exc) or "connection refused"
+        return _failed(request, f"cannot connect: {problem}", None, _connect_failure(problem))
     except httpx.HTTPError as exc:
         return _failed(request, f"{type(exc).__name__}: {exc or 'connection failed'}")
     except httpx.InvalidURL as exc:  # no HTTPError: an address httpx cannot read ("0177.0.0.1")
-        return _failed(request, f"not a valid address: {exc}")
+        return _failed(request, f"not a valid address: {exc}", None, "invalid")
     except (OSError, ValueError) as exc:
         return _failed(request, f"{type(exc).__name__}: {exc}")
 
@@ -331,17 +349,17 @@ async def _http(client: httpx.AsyncClient, request: FetchRequest, max_bytes: int
             return FetchResult(request.name, final, 304, None, etag, modified, not_modified=True)
         if response.status_code >= 400:
             reason = f"HTTP {response.status_code} {response.reason_phrase}".strip()
-            return _failed(request, reason, response.status_code)
+            return _failed(request, reason, response.status_code, "http")
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > max_bytes:
-            return _failed(request, _too_large(max_bytes), response.status_code)
+            return _failed(request, _too_large(max_bytes), response.status_code, "too_large")
         # raw bytes, inflated here with a cap (httpx inflates a whole read at once)
         try:
             body = Inflater(response.headers.get("Content-Encoding", ""), max_bytes)
             chunks = [body.feed(chunk) async for chunk in response.aiter_raw()]
             chunks.append(body.flush())
         except BodyTooLarge:
-            return _failed(request, _too_large(max_bytes), response.status_code)
+            return _failed(request, _too_large(max_bytes), response.status_code, "too_large")
         except BadCoding as exc:
             return _failed(request, str(exc), response.status_code)
         return FetchResult(
@@ -374,7 +392,7 @@ def _file(request: FetchRequest, max_bytes: int) -> FetchResult:
                 request.name, request.url, 304, None, etag, modified, not_modified=True
             )
         if stat.st_size > max_bytes:
-            return _failed(request, _too_large(max_bytes))
+            return _failed(request, _too_large(max_bytes), None, "too_large")
         body = path.read_bytes()
     except OSError as exc:
         return _failed(request, f"cannot read {path}: {exc.strerror or exc}")

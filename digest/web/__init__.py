@@ -107,6 +107,7 @@ def _register_desk(flask_app: Flask) -> None:
     flask_app.jinja_env.globals["desk_typed"] = desk_said.typed
     flask_app.jinja_env.filters["stamp"] = desk.stamp
     flask_app.jinja_env.filters["ledger_words"] = desk.ledger_words
+    flask_app.jinja_env.filters["count"] = desk.count
     flask_app.jinja_env.filters["iso"] = iso
     flask_app.register_blueprint(desk.bp)
     flask_app.register_blueprint(archive.bp)

@@ -47,6 +47,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
+from digest.render.language import babel_locale
 from digest.store._editors import Editor
 from digest.times import wall_clock
 from digest.web.common import client_key, refuse_nul, web
@@ -246,6 +247,15 @@ def stamp(value: datetime | str | None, list_name: str | None = None) -> str:
         return f"{when.day} {when:%b %Y, %H:%M} subscriber's local time"
     when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
     return wall_clock(when, web().app.settings.zone(list_name))
+
+
+_ENGLISH = babel_locale("en")
+
+
+def count(n: int, one: str, other: str) -> str:
+    """`n` and the word for it, by the plural rules the newsletter's strings use (the
+    desk is in English): "1 story", "0 stories", "2 stories"."""
+    return f"{n} {one if _ENGLISH.plural_form(n) == 'one' else other}"
 
 
 #: The ledger's row statuses in the order the desk counts them.

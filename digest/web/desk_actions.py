@@ -8,12 +8,13 @@ back as a flash message and changes nothing ("Add a story" and "Send a test" say
 in their own card, :mod:`digest.web.desk_said`; a story typed in by hand and refused
 comes back at once, a 422, its form open with every word the editor typed). Every
 curation and status form carries the edition's version as the page showed it: when
-someone else changed the edition since (in this process or another), the answer is a
-409 page saying so, and nothing is stored or approved; that page, like the refusal of
+the edition changed since (in this process or another), the answer is a 409 page
+saying so and by whom (this editor in another tab, or the editor the edition names as
+its last change's), and nothing is stored or approved; that page, like the refusal of
 a rewritten or new story because the edition is no longer a draft, shows the words the
-editor typed, which a redirect would lose. Approving says who gets the
-edition and when (:mod:`digest.web.desk_outlook`). Views hold no curation logic of
-their own.
+editor typed, which a redirect would lose. Who gets an approved edition and when
+is said beside its status on the page (:mod:`digest.web.desk_outlook`), once. Views
+hold no curation logic of their own.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ from digest.web import desk_add, desk_pages
 from digest.web import desk_edition as work
 from digest.web.common import web
 from digest.web.csrf import check_csrf
-from digest.web.desk import SCOPE, bp, current_editor, stamp, typed_words
-from digest.web.desk_outlook import outlook
+from digest.web.desk import SCOPE, bp, count, current_editor, stamp, typed_words
 from digest.web.desk_said import say
 
 #: Edition statuses a cancel may start from (a sent or cancelled edition stays so).
@@ -65,18 +65,40 @@ def _seen() -> int | None:
 
 
 def _conflict(edition_id: int, exc: CurationError) -> tuple[str, int]:
-    """Nothing was stored: someone else changed the edition since the editor's page was
-    made (or approved it meanwhile). The page says so and shows what the editor typed,
-    which a redirect back to the edition would lose."""
+    """Nothing was stored: the edition changed since the editor's page was made (or was
+    approved meanwhile). The page says so, and who changed it when the edition keeps
+    that (this editor, in another tab, or another editor), and shows what the editor
+    typed, which a redirect back to the edition would lose."""
     stale = isinstance(exc, CurationConflict)
     body = render_template(
         "web/desk/conflict.html",
-        heading="Changed by someone else" if stale else "Not changed",
-        message=str(exc),
+        heading="Changed since this page was loaded" if stale else "Not changed",
+        message=_moved_on(edition_id) if stale else str(exc),
         edition_id=edition_id,
         typed=typed_words(),
     )
     return body, 409
+
+
+def _moved_on(edition_id: int) -> str:
+    """Who changed the edition since the editor's page was loaded, as far as it is known."""
+    by, at = work.last_change(web().app, edition_id)
+    me = current_editor()
+    info = web().app.store.edition_info(edition_id)
+    when = f" (at {stamp(at, info.list)})" if at else ""
+    if by is not None and me is not None and by == me.email:
+        who = f"You changed edition {edition_id} in another tab or window"
+    elif by is not None:
+        who = f"{by} changed edition {edition_id}"
+    else:
+        who = f"Edition {edition_id} was changed, by another editor or in another tab,"
+    return f"{who} since this page was loaded{when}. Nothing was stored from this page."
+
+
+def _by() -> str | None:
+    """The address of the editor making this change (kept with it: :func:`_moved_on`)."""
+    editor = current_editor()
+    return editor.email if editor else None
 
 
 def _refused(edition_id: int, exc: DigestError) -> BaseResponse | tuple[str, int]:
@@ -139,7 +161,7 @@ def story(edition_id: int) -> BaseResponse | tuple[str, int]:
     kind = request.form.get("action", "")
     try:
         op = _story_op(kind, key, edition_id)
-        after = work.change(w.app, edition_id, op, now=w.now(), seen=_seen())
+        after = work.change(w.app, edition_id, op, now=w.now(), seen=_seen(), by=_by())
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
     except curate.NothingToChange as exc:  # saved as it was: said, nothing stored
@@ -189,7 +211,9 @@ def add(edition_id: int) -> BaseResponse | tuple[str, int]:
                 lead=lead,
                 now=w.now(),
             )
-        desk_add.add(w.app, edition_id, story, lead=lead, now=w.now(), notes=notes, seen=seen)
+        desk_add.add(
+            w.app, edition_id, story, lead=lead, now=w.now(), notes=notes, seen=seen, by=_by()
+        )
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
     except CurationConflict as exc:
@@ -211,14 +235,14 @@ def undo(edition_id: int) -> BaseResponse | tuple[str, int]:
     everything = request.form.get("all") == "1"
     try:
         if everything and request.form.get("confirm") != "yes":
-            count = len(work.draft(w.app, edition_id, seen=_seen()).operations)
+            changes = len(work.draft(w.app, edition_id, seen=_seen()).operations)
             flash(
-                f"Tick the box to confirm: undo all discards {count} "
-                f"change{'' if count == 1 else 's'}. Nothing was undone.",
+                f"Tick the box to confirm: undo all discards "
+                f"{count(changes, 'change', 'changes')}. Nothing was undone.",
                 "error",
             )
             return _back(edition_id)
-        work.undo(w.app, edition_id, now=w.now(), everything=everything, seen=_seen())
+        work.undo(w.app, edition_id, now=w.now(), everything=everything, seen=_seen(), by=_by())
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
     except CurationConflict as exc:
@@ -234,7 +258,7 @@ def rebuild(edition_id: int) -> BaseResponse | tuple[str, int]:
     check_csrf(SCOPE)
     w = web()
     try:
-        done = work.rebuilt(w.app, edition_id, now=w.now(), seen=_seen())
+        done = work.rebuilt(w.app, edition_id, now=w.now(), seen=_seen(), by=_by())
     except NotFound:
         abort(404, f"There is no edition {edition_id}.")
     except CurationConflict as exc:
@@ -252,8 +276,8 @@ def rebuild(edition_id: int) -> BaseResponse | tuple[str, int]:
     flash(message, "ok")
     problems = done.pictures
     if problems:  # as many as "Pictures left out" names (not a dropped story's)
-        count = "1 picture" if len(problems) == 1 else f"{len(problems)} pictures"
-        flash(f"{count} could not be hosted: see “Pictures left out”.", "error")
+        pictures = count(len(problems), "picture", "pictures")
+        flash(f"{pictures} could not be hosted: see “Pictures left out”.", "error")
     return _back(edition_id)
 
 
@@ -266,8 +290,8 @@ def _held(held: work.Held) -> str:
         when = f"slot {stamp(info.slot, info.list)}"
     else:
         when = f"built for {stamp(info.built_for, info.list)}"
-    count = "1 story waits" if held.stories == 1 else f"{held.stories} stories wait"
-    return f"{count} in edition {info.id} ({when})"
+    wait = "waits" if held.stories == 1 else "wait"
+    return f"{count(held.stories, 'story', 'stories')} {wait} in edition {info.id} ({when})"
 
 
 @bp.route("/editions/<int:edition_id>/status", methods=["POST"])
@@ -297,10 +321,7 @@ def status(edition_id: int) -> BaseResponse | tuple[str, int]:
             flash(str(exc), "error")
             return _back(edition_id)
         done = store.approve(edition_id, now=w.now(), version=seen)
-        message = "Approved."
-        if done:
-            ahead = outlook(w.app, store.edition_info(edition_id), now=w.now())
-            message = f"Approved: {ahead.sentence()}"
+        message = "Approved."  # who gets it and when: beside the status, said once
     elif action == "unapprove":
         done = store.unapprove(edition_id, version=seen)
         message = "Approval taken back: it is a draft again."

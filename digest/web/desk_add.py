@@ -200,9 +200,11 @@ def add(
     now: datetime,
     notes: Sequence[tuple[str, str, str]] = (),
     seen: int | None = None,
+    by: str | None = None,
 ) -> Edition:
     """Add `story` to the draft (as a lead, else as the first teaser), with what was
     said of its picture that could not be hosted (:attr:`digest.images.Hosted.notes`):
     kept with the edition's notes in the same change, in place of any the story had, so
     that "Pictures left out" lists it while the edition carries the story."""
-    return change(app, edition_id, curate.Add(story, lead), now=now, seen=seen, notes=notes)
+    op = curate.Add(story, lead)
+    return change(app, edition_id, op, now=now, seen=seen, notes=notes, by=by)

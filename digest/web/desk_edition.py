@@ -4,9 +4,10 @@ An edition's `overrides` keep `{"base": the ranked edition, "operations": [...]}
 payload is always `curate.apply_all(base, operations)`, the curated edition that
 sending uses. Curation changes only drafts. Every change is a read-modify-write
 guarded by the edition's row version (optimistic concurrency, so it holds across
-`digest serve` processes): a save names the version it read, and when someone else
-saved in between nothing is stored and :class:`~digest.curate.CurationConflict` says
-so. The desk's forms carry the version the editor saw, so a change made from a page
+`digest serve` processes): a save names the version it read, and when another save
+came in between nothing is stored and :class:`~digest.curate.CurationConflict` says
+so (the overrides keep who saved last, and when: :func:`last_change`). The desk's
+forms carry the version the editor saw, so a change made from a page
 that is out of date is refused the same way. A rebuild ranks the stored articles again
 (the editor's pins ranked in) and replays the operations, so they win over the ranking;
 it says which of the list's other editions hold the stories it could not take (a story
@@ -59,10 +60,27 @@ def curation(app: App, edition_id: int) -> Curation:
 
 
 def stale(edition_id: int) -> CurationConflict:
-    """The refusal of a change made from a page older than the edition."""
+    """The refusal of a change made from a page older than the edition (who made the
+    change since: :func:`last_change`)."""
     return CurationConflict(
-        f"edition {edition_id} was changed by someone else since you loaded it; "
-        "nothing was stored: reload it and try again"
+        f"Edition {edition_id} has changed since this page was loaded. Nothing was "
+        "stored: reload it and try again."
+    )
+
+
+def last_change(app: App, edition_id: int) -> tuple[str | None, datetime | None]:
+    """Who saved the edition's curation last (the editor's address, None when not
+    known: saved before the desk kept it) and when (None: never changed)."""
+    overrides, _ = app.store.curation_state(edition_id)
+    by, at = overrides.get("changed_by"), overrides.get("changed_at")
+    when = datetime.fromisoformat(at.replace("Z", "+00:00")) if isinstance(at, str) else None
+    return (by if isinstance(by, str) and by else None), when
+
+
+def _not_draft(edition_id: int, status: str) -> CurationError:
+    return CurationError(
+        f"Edition {edition_id} is {status}: only a draft can be changed"
+        + (" (unapprove it first)." if status == "approved" else ".")
     )
 
 
@@ -74,23 +92,23 @@ def _save(
     version: int,
     now: datetime,
     notes: Sequence[Note] | None = None,
+    by: str | None = None,
 ) -> Edition:
     """Store the curation (and `notes`, the edition's picture notes: None, as they are)
-    if the edition is still a draft at `version`."""
+    if the edition is still a draft at `version`; `by`, the editor who changed it."""
     curated = curate.apply_all(base, ops)
     overrides: dict[str, Any] = {
         "base": edition_to_dict(base),
         "operations": [curate.to_dict(op) for op in ops],
         "changed_at": iso(now),
     }
+    if by:  # named when someone else's page, made before, is refused (`last_change`)
+        overrides["changed_by"] = by
     if not app.store.save_curation(curated, overrides, version=version, picture_notes=notes):
         status = app.store.edition_status(curated.id or 0)
         if status == "draft":
             raise stale(curated.id or 0)
-        raise CurationError(
-            f"edition {curated.id} is {status}: only a draft can be changed"
-            + (" (unapprove it first)" if status == "approved" else "")
-        )
+        raise _not_draft(curated.id or 0, status)
     return curated
 
 
@@ -101,11 +119,7 @@ def draft(app: App, edition_id: int, *, seen: int | None = None) -> Curation:
     if seen is not None and current.version != seen:
         raise stale(edition_id)
     if current.edition.status != "draft":
-        status = current.edition.status
-        raise CurationError(
-            f"edition {edition_id} is {status}: only a draft can be changed"
-            + (" (unapprove it first)" if status == "approved" else "")
-        )
+        raise _not_draft(edition_id, current.edition.status)
     return current
 
 
@@ -117,9 +131,11 @@ def change(
     now: datetime,
     seen: int | None = None,
     notes: Sequence[Note] | None = None,
+    by: str | None = None,
 ) -> Edition:
-    """Apply one more operation to a draft and store the result; `notes`, the picture
-    notes of the story an Add brings, replace any the edition kept for that story.
+    """Apply one more operation to a draft and store the result (`by`: the editor's
+    address); `notes`, the picture notes of the story an Add brings, replace any the
+    edition kept for that story.
 
     An operation on a story names it by key; one whose key is not a story of the edition
     (a crafted form, or a story gone since) is refused: `curate.apply` would ignore it,
@@ -144,7 +160,7 @@ def change(
             mine.add(op.story.key)
         kept = [n for n in app.store.picture_notes(edition_id) if n[0] not in mine] + list(notes)
     ops = (*current.operations, op)
-    return _save(app, current.base, ops, version=current.version, now=now, notes=kept)
+    return _save(app, current.base, ops, version=current.version, now=now, notes=kept, by=by)
 
 
 def undo(
@@ -154,11 +170,12 @@ def undo(
     now: datetime,
     everything: bool = False,
     seen: int | None = None,
+    by: str | None = None,
 ) -> Edition:
     """Take back the last operation (or all of them)."""
     current = draft(app, edition_id, seen=seen)
     ops = () if everything else current.operations[:-1]
-    return _save(app, current.base, ops, version=current.version, now=now)
+    return _save(app, current.base, ops, version=current.version, now=now, by=by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +201,9 @@ def rebuild(app: App, edition_id: int, *, now: datetime, seen: int | None = None
     return rebuilt(app, edition_id, now=now, seen=seen).edition
 
 
-def rebuilt(app: App, edition_id: int, *, now: datetime, seen: int | None = None) -> Rebuilt:
+def rebuilt(
+    app: App, edition_id: int, *, now: datetime, seen: int | None = None, by: str | None = None
+) -> Rebuilt:
     """:func:`rebuild`, with :func:`pictures_left_out` of the rebuilt edition (the
     pictures it already hosted are kept, not fetched again) and the other editions that
     hold stories it could not take."""
@@ -208,7 +227,8 @@ def rebuilt(app: App, edition_id: int, *, now: datetime, seen: int | None = None
     base, hosted = images.host_edition(base, store, settings, now=now, like=like)
     # The added stories are not hosted again: what was said of their pictures stays.
     notes = [*hosted.notes, *(n for n in store.picture_notes(edition_id) if n[0] in added)]
-    saved = _save(app, base, current.operations, version=current.version, now=now, notes=notes)
+    ops = current.operations
+    saved = _save(app, base, ops, version=current.version, now=now, notes=notes, by=by)
     waiting = {k for k, why in ranked.left_out.items() if why == "queued"}
     held = _held(app, waiting, store.queued_by(edition.list, but=edition_id))
     return Rebuilt(saved, pictures_left_out(app, saved), held)

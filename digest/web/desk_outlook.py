@@ -8,7 +8,8 @@ subscriber's zone), and not once a slot is more than `grace_minutes` late. A
 hand-built edition goes out only with `digest send ID`; meanwhile the scheduler builds
 the slot's own edition, which an `approval = "auto"` list sends without anyone looking.
 The recipients are the ones a send would find due (active, not paused, not yet
-delivered).
+delivered). Said in an editor's words, not the configuration's: the one command an
+editor may need is shown as code (in a <code> element), everything else escaped.
 Must not: change anything, or read the clock (callers pass `now`).
 """
 
@@ -18,10 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from digest.app import App
 from digest.schedule import next_slots, send_time
 from digest.store._editions import EditionInfo
 from digest.times import wall_clock
+from digest.web.desk import count
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +34,15 @@ class Outlook:
 
     recipients: int  # active subscribers of the list a send would deliver to now
     list: str
-    when: str  # a sentence: when it goes out, or how it can
-    note: str | None = None  # what the scheduler does instead, when that matters
+    when: Markup  # a sentence: when it goes out, or how it can (a command as <code>)
+    note: Markup | None = None  # what the scheduler does instead, when that matters
 
-    def sentence(self) -> str:
-        who = f"{self.recipients} active subscriber{'' if self.recipients == 1 else 's'}"
-        text = f"{who} of list “{self.list}” will get it. {self.when}"
-        return f"{text} {self.note}" if self.note else text
+    def html(self) -> Markup:
+        """The whole of it, for the page: "36 active subscribers of “daily” will get
+        it. It goes out at its slot, …"."""
+        who = count(self.recipients, "active subscriber", "active subscribers")
+        text = Markup("{} of “{}” will get it. {}").format(who, self.list, self.when)
+        return Markup("{} {}").format(text, self.note) if self.note else text
 
 
 def local_time(when: datetime, zone: str) -> str:
@@ -46,47 +52,58 @@ def local_time(when: datetime, zone: str) -> str:
     return f"{when.astimezone(tz):%a} {wall_clock(when, tz)} ({zone})"
 
 
+def _by_hand(edition_id: int) -> Markup:
+    return Markup("it goes out only when someone runs <code>digest send {}</code>").format(
+        edition_id
+    )
+
+
 def outlook(app: App, info: EditionInfo, *, now: datetime) -> Outlook:
     """Who gets edition `info` and when, as the scheduler and `digest send` would do it."""
     lst = app.settings.list(info.list)
     recipients = app.store.due_count(info.id, info.list, list_timezone=lst.timezone)
-    by_hand = f"send it with `digest send {info.id}`"
     if info.slot is None:
         upcoming = next_slots(lst, now, 1)
         note = None
         if upcoming:
             next_at = local_time(upcoming[0], lst.timezone)
             if lst.approval == "auto":
-                note = (
-                    f"At the list's next slot ({next_at}) the scheduler builds and sends an "
-                    'edition of its own, not this one (approval = "auto").'
-                )
+                note = Markup(
+                    "The list's next edition, for {}, is a separate one: it is made and "
+                    "sent automatically, without waiting for approval."
+                ).format(next_at)
             else:
-                note = (
-                    f"The list's next slot ({next_at}) gets an edition of its own, which "
-                    "goes out only if it is approved too."
-                )
-        return Outlook(recipients, info.list, f"No scheduled slot: {by_hand}.", note)
+                note = Markup(
+                    "The list's next edition, for {}, is a separate one, sent only if it "
+                    "is approved too."
+                ).format(next_at)
+        when = Markup("It was made by hand, so it is not sent automatically: {}.").format(
+            _by_hand(info.id)
+        )
+        return Outlook(recipients, info.list, when, note)
     if lst.delivery == "local":
         wall = datetime.fromisoformat(info.slot)
-        when = (
-            f"It goes out at its slot, {wall:%a} {wall.day} {wall:%b %Y, %H:%M} in each "
-            f"subscriber's own time zone ({lst.timezone} for those without one), "
-            "while `digest run` is running."
-        )
+        when = Markup(
+            "It goes out at its slot, {} {} {}, in each subscriber's own time zone ({} for "
+            "those without one)."
+        ).format(f"{wall:%a}", wall.day, f"{wall:%b %Y, %H:%M}", lst.timezone)
         return Outlook(recipients, info.list, when)
     at = send_time(lst, info.slot)
     shown = local_time(at, lst.timezone)
     if now - at > timedelta(minutes=lst.grace_minutes):
-        when = (
-            f"Its slot ({shown}) passed more than grace_minutes = {lst.grace_minutes} "
-            f"ago, so the scheduler will not send it: {by_hand}."
-        )
+        late = count(lst.grace_minutes, "minute", "minutes")
+        when = Markup(
+            "Its slot ({}) is more than {} past, too late to go out automatically: {}."
+        ).format(shown, late, _by_hand(info.id))
     elif at <= now:
-        when = f"Its slot ({shown}) has just passed: `digest run` sends it at its next run."
+        when = Markup(
+            "Its slot ({}) has just passed: it goes out at the scheduler's next round, shortly."
+        ).format(shown)
     else:
-        when = f"It goes out at its slot, {shown}, while `digest run` is running."
+        when = Markup("It goes out at its slot, {}.").format(shown)
     note = None
     if lst.approval == "auto" and info.status == "draft":
-        note = 'This list does not wait for approval (approval = "auto").'
+        note = Markup(
+            "This list does not wait for approval: it goes out even if nobody approves it."
+        )
     return Outlook(recipients, info.list, when, note)
