@@ -130,7 +130,7 @@ def _keep(address: str, result: FetchResult, store: Store, now: datetime, late: 
     """The hosted copy's image (url, name and pixel width), or why there is none, in an
     editor's words (the fetcher's to the log); `address` (the story's) is kept as
     having given it at `now` (`late`: the time it was not fetched within)."""
-    from digest.collect.fetch import shown_url
+    from digest.collect.hosts import shown_url
 
     shown = shown_url(result.url)
     if result.late:

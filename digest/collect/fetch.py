@@ -18,11 +18,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from digest import __version__
 from digest.collect._lazyimports import deferred_imports
+from digest.collect.hosts import shown_url
 from digest.collect.inflate import BadCoding, BodyTooLarge, Inflater
 
 with deferred_imports():  # trio (a probe) and httpx's command line: loaded when used
@@ -249,37 +250,6 @@ class _Transports(httpx.AsyncBaseTransport):
         await self._plain.aclose()
         if self._tls is not None:
             await self._tls.aclose()
-
-
-#: Query parameters whose value is a credential (a paywalled feed's `?key=`): not shown.
-_SECRET_PARAMS = ("key", "token", "secret", "password", "passwd", "auth", "sig", "signature")
-
-
-def shown_url(url: str) -> str:
-    """`url` as an error shows it: a password in it, and the values of query parameters
-    named like a credential (api_key, token, ...), replaced with ``***``. The error is
-    logged by `digest run` at every collect and stored in schedule_runs and sources."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if parts.scheme.lower() not in ("http", "https"):
-        return url
-    netloc = parts.netloc
-    if parts.password is not None:
-        netloc = f"{parts.username or ''}:***@{netloc.rpartition('@')[2]}"
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(any(w in k.lower() for w in _SECRET_PARAMS) for k, _v in pairs):
-            query = urlencode(
-                [
-                    (k, "***" if any(w in k.lower() for w in _SECRET_PARAMS) else v)
-                    for k, v in pairs
-                ],
-                safe="*",
-            )
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def _failed(

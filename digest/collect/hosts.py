@@ -7,13 +7,14 @@ scripts pass for Latin ones: "rеuters" with a Cyrillic е mixes Latin and Cyril
 address bars; the email's text part and a client's hover show a link's host as it is
 stored. The link still goes where it went (the ASCII form is the same host).
 Must not: change an ASCII host, or a port, user name or path.
-:func:`absolute_url` makes every link a reader is shown absolute, and its host so.
+:func:`absolute_url` makes every link a reader is shown absolute, and its host so;
+:func:`shown_url` is an address as an error or a log shows it, its credentials hidden.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 #: Scripts whose letters pass for one another's (the usual homograph attacks).
 _CONFUSABLE = frozenset({"LATIN", "CYRILLIC", "GREEK"})
@@ -73,3 +74,34 @@ def absolute_url(link: str | None, base: str | None) -> str | None:
     if netloc != parts.netloc:
         joined = urlunsplit(parts._replace(netloc=netloc))
     return joined.replace(" ", "%20")
+
+
+#: Query parameters whose value is a credential (a paywalled feed's `?key=`): not shown.
+_SECRET_PARAMS = ("key", "token", "secret", "password", "passwd", "auth", "sig", "signature")
+
+
+def shown_url(url: str) -> str:
+    """`url` as an error shows it: a password in it, and the values of query parameters
+    named like a credential (api_key, token, ...), replaced with ``***``. The error is
+    logged by `digest run` at every collect and stored in schedule_runs and sources."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.scheme.lower() not in ("http", "https"):
+        return url
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = f"{parts.username or ''}:***@{netloc.rpartition('@')[2]}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(any(w in k.lower() for w in _SECRET_PARAMS) for k, _v in pairs):
+            query = urlencode(
+                [
+                    (k, "***" if any(w in k.lower() for w in _SECRET_PARAMS) else v)
+                    for k, v in pairs
+                ],
+                safe="*",
+            )
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
