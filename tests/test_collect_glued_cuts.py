@@ -4,9 +4,10 @@ UOL's feed cuts some descriptions inside a word and glues its dots on ("…O ter
 renovaç...", "…alegou sofrer perseguiç..."), while its other cut items end " ..." or
 "[?]", which collect already shows as "Estamparia…", "em…". The glued dots stayed: two
 ways of showing one thing in one edition, and "perseguiç..." reads as a typo with dots.
-In a feed that cuts its summaries (three or more end cut), glued dots after a word are
-its cut too and end "…" (digest.collect.summaries). In a feed that does not, they are the
-writer's ("a week on the quay...") and stay; dots after a sentence's end go, as before.
+In a feed that marks its cuts apart on other items (" ...", "[?]"), glued dots after a
+word are its cut too and end "…" (digest.collect.summaries). In a feed that never does,
+they are the writer's ("…fine scotch and fad diets...", a podcast's) and stay; dots
+after a sentence's end go, as before.
 """
 
 from __future__ import annotations
@@ -51,9 +52,21 @@ def test_glued_dots_on_a_cut_word_in_a_feed_that_cuts_end_as_a_cut() -> None:
 
 
 def test_a_writers_trailing_dots_in_a_feed_that_does_not_cut_stay() -> None:
-    trailing = "Zapping: uma semana no cais..."
-    summaries = _summaries(trailing, WHOLE, "A balsa volta na sexta-feira.")
-    assert summaries[0] == trailing
+    trailing = (
+        "Zapping: uma semana no cais...",
+        "Falamos de uísque e de dietas...",
+        "Uma história muito especial do Karg...",
+    )
+    summaries = _summaries(*trailing, WHOLE, "A balsa volta na sexta-feira.")
+    assert summaries[:3] == list(trailing)  # no item marks a cut apart: the writer's dots
+
+
+def test_corpus_podcast_trailing_dots_stay() -> None:
+    path = require_corpus() / "feeds" / "podcast-taverncast-dupguid.rss"
+    parsed = read_feed(path.read_bytes(), source="TavernCast", url=None, now=NOW)
+    assert any(
+        a.summary.endswith("we talk about fine scotch and fad diets...") for a in parsed.articles
+    )
 
 
 def test_dots_after_a_sentence_end_still_go() -> None:

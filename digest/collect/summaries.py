@@ -24,11 +24,12 @@ defects only show across items:
   most likely split; where the body shows the cut, only a word the cut split goes.
 
 - **Glued cut marks.** A publisher that cuts inside a word may glue its dots on
-  ("…O termo de renovaç...", UOL). In a feed where at least :data:`CUT_ITEMS` summaries
-  end cut ("…", which collect made of its " ..." and "[?]", or glued dots), a summary's
-  glued "..." after a word is that cut, and ends "…" as the others do ("renovaç…"; the
-  body too, where it is the same text). In a feed that does not cut, they are the
-  writer's ("Zapping: a week on the quay...") and stay.
+  ("…O termo de renovaç...", UOL). In a feed that marks its cuts apart on other items
+  (" ...", "[?]": :func:`~digest.collect.boilerplate.ends_elided`, as the feed wrote
+  them), with at least :data:`CUT_ITEMS` cut items in all, a summary's glued "..." after
+  a word is that cut, and ends "…" as the others do ("renovaç…"; the body too, where it
+  is the same text). In a feed that never marks a cut apart, glued dots are the
+  writer's ("…we talk about fine scotch and fad diets...") and stay.
 
 Must not: change article keys, read more of a body than the summary's length, mark a
 summary that ends a sentence, or shorten one to fewer than :data:`MIN_WORDS` words.
@@ -41,6 +42,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
+from digest.collect.boilerplate import ends_elided
 from digest.records import Article
 
 __all__ = ["NOTICE_ITEMS", "settle_summaries"]
@@ -65,15 +67,20 @@ _DANGLING = ",;:-–—([{“‘«/ "
 _GLUED = re.compile(r"(?<=\w)\.\.\.$")
 
 
-def settle_summaries(articles: Sequence[Article]) -> tuple[Article, ...]:
-    """`articles` with feed-wide notices removed and the feed's cuts marked with "…"."""
+def settle_summaries(
+    articles: Sequence[Article], written: Sequence[str] = ()
+) -> tuple[Article, ...]:
+    """`articles` with feed-wide notices removed and the feed's cuts marked with "…";
+    `written`: the feed's summaries as it wrote them (the evidence of its cut marks)."""
     notices = _notices(articles)
     fixed = _fixed_cut_length(articles)
-    cuts = sum(1 for a in articles if a.summary.endswith(ELLIPSIS) or _GLUED.search(a.summary))
+    marked = sum(1 for said in written if ends_elided(" ".join(said.split())))
+    glued = sum(1 for a in articles if _GLUED.search(a.summary))
+    cuts = marked and marked + glued >= CUT_ITEMS  # a feed that marks its cuts
     settled = []
     for article in articles:
         summary, text = article.summary, article.text
-        if cuts >= CUT_ITEMS and _GLUED.search(summary):  # the feed's cut: "renovaç..."
+        if cuts and _GLUED.search(summary):  # the feed's cut: "renovaç..."
             summary, text = _GLUED.sub(ELLIPSIS, summary), _glued_body(text, summary)
         if summary in notices:
             summary, text = "", _without_opening(text, summary)
