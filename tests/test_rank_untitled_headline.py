@@ -92,3 +92,11 @@ def test_corpus_grateful_dead_headlines_are_whole_or_clauses_and_summaries_start
     for title, summary in told.items():
         assert not summary.startswith("…"), (title, summary)
         assert not title.endswith((" even…", " the…", " but gets…", " of…")), title
+
+
+def test_a_chinese_items_long_first_sentence_is_cut_inside_its_run() -> None:
+    run = "今天宣布旧码头将在十二月安装新的路灯以便夜间巡逻的志愿者能够看清破损的围栏。"
+    text = f"港口 管理局 {run} 志愿者表示欢迎。"
+    title, summary = _told(text, title=text[:12] + "…")
+    assert title == text[:18] + "…"  # sixteen characters, not the whole run
+    assert summary == text

@@ -65,7 +65,10 @@ def _headline(title: str, text: str, language: str | None = None) -> tuple[str, 
     if cut and not rest:  # the whole text is the headline: nothing was cut
         first = " ".join(body).rstrip(",;:–- ")
     elif cut:  # the sentence's opening clause; the text, whole, tells the sentence
-        return f"{opening_clause(body[:used], body[used])}…", text
+        words, following = body[:used], body[used]
+        if len(" ".join(words)) > len(first) + 1:  # CJK: trim cut inside a run of characters
+            words, following = first.removesuffix("…").split(), ""
+        return f"{opening_clause(words, following)}…", text
     return first, rest
 
 
