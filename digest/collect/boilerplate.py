@@ -46,7 +46,7 @@ import regex
 
 from digest.collect.ornaments import without_end_mark
 
-__all__ = ["strip_boilerplate", "without_elision"]
+__all__ = ["ends_elided", "strip_boilerplate", "without_elision"]
 
 #: Paragraphs removed from the end of one text, at most.
 MAX_PARAGRAPHS = 4
@@ -159,6 +159,12 @@ def _without_footer(paragraph: str, title: str, html: str) -> str:
     if names_item or _FOOTER_LINKS.search(html):
         return before
     return paragraph
+
+
+def ends_elided(text: str) -> bool:
+    """Whether `text` ends with an excerpt's cut marker set apart from its last word
+    ("… em [?]", "… Estamparia ...", "[…]"): a publisher's mark of a cut."""
+    return _ELIDED.search(text, max(0, len(text) - _WINDOW)) is not None
 
 
 def without_elision(paragraph: str) -> str:

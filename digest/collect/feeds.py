@@ -307,7 +307,7 @@ def build_articles(
             f"(e.g. {shorten(example, 48)!r}): kept apart"
         )
     pictured = with_pictures([article for article, _ in kept.values()], pictures, frozenset(own))
-    settled = settle_summaries(pictured)
+    settled = settle_summaries(pictured, openings)
     if files_colon_datelines(openings):  # "Mangaluru: Karnataka Bank…" on several items
         settled = tuple(_without_house_dateline(article) for article in settled)
     articles = recase_titles(settled)

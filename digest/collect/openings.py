@@ -36,6 +36,9 @@ nothing about the story.
   24, 2026.", "Artikel vom 26.11.2026.", in the languages of the sponsor labels. Only the
   whole sentence goes, and only with a story after it: "Article du 20/03/2013 sur la
   DCRI : …" or "Le 20/03/2013, Orange a…" are the story.
+- **A reply's quote header**: a list message's "On …, Ann wrote:", "* Ann <ann< at
+  >example.org> [261126 09:12]:" and the quoted lines after it
+  (:mod:`digest.collect.replies`).
 - **Captions of pictures** (:func:`without_captions`): a line that only introduces the
   picture right after it in the item's HTML ("此主题相关图片如下：", "Pictures below:")
   tells a summary's reader of a picture it does not show. A lead-in to text ("Here's
@@ -53,6 +56,7 @@ import regex
 
 from digest.collect.bylines import NO_CREDITS, Credits, is_credit, without_byline
 from digest.collect.ornaments import unadorned
+from digest.collect.replies import without_quote_header
 from digest.collect.shownotes import is_show_notes, story_lines
 from digest.datelines import undated
 from digest.exclusives import unlabelled_story
@@ -131,10 +135,12 @@ def without_captions(text: str, html: str) -> str:
 
 
 def without_opening(text: str, credits: Credits = NO_CREDITS) -> str:
-    """`text` without the byline that opens it (:mod:`digest.collect.bylines`), the
+    """`text` without a mailing-list reply's quote header (:mod:`digest.collect.replies`),
+    the byline that opens it (:mod:`digest.collect.bylines`), the
     outlet's own "Exclusive" label (:func:`digest.exclusives.unlabelled_story`) and the
     wire dateline before its news, after the byline or without one ("NEWARK, N.J. (AP)
     — ": :func:`digest.datelines.undated`)."""
+    text = without_quote_header(text)  # a list reply's "On …, Ann wrote:" and quote
     opened = _without_dated_opener(without_byline(unadorned(text, end=False), credits))
     return undated(unlabelled_story(opened, (credits.source, credits.link)))
 

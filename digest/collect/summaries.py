@@ -23,16 +23,26 @@ defects only show across items:
   "(...)" already made "…", at the feed's longest length) the last word goes, as it was
   most likely split; where the body shows the cut, only a word the cut split goes.
 
+- **Glued cut marks.** A publisher that cuts inside a word may glue its dots on
+  ("…O termo de renovaç...", UOL). In a feed that marks its cuts apart on other items
+  (" ...", "[?]": :func:`~digest.collect.boilerplate.ends_elided`, as the feed wrote
+  them), with at least :data:`CUT_ITEMS` cut items in all, a summary's glued "..." after
+  a word is that cut, and ends "…" as the others do ("renovaç…"; the body too, where it
+  is the same text). In a feed that never marks a cut apart, glued dots are the
+  writer's ("…we talk about fine scotch and fad diets...") and stay.
+
 Must not: change article keys, read more of a body than the summary's length, mark a
 summary that ends a sentence, or shorten one to fewer than :data:`MIN_WORDS` words.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
+from digest.collect.boilerplate import ends_elided
 from digest.records import Article
 
 __all__ = ["NOTICE_ITEMS", "settle_summaries"]
@@ -53,15 +63,25 @@ MIN_WORDS = 4
 MAX_STUB = 20
 _NO_SPACES_FROM = 0x2E80  # CJK and the scripts after it write runs without spaces
 _DANGLING = ",;:-–—([{“‘«/ "
+#: A publisher's "..." glued to the last word ("…O termo de renovaç...").
+_GLUED = re.compile(r"(?<=\w)\.\.\.$")
 
 
-def settle_summaries(articles: Sequence[Article]) -> tuple[Article, ...]:
-    """`articles` with feed-wide notices removed and the feed's cuts marked with "…"."""
+def settle_summaries(
+    articles: Sequence[Article], written: Sequence[str] = ()
+) -> tuple[Article, ...]:
+    """`articles` with feed-wide notices removed and the feed's cuts marked with "…";
+    `written`: the feed's summaries as it wrote them (the evidence of its cut marks)."""
     notices = _notices(articles)
     fixed = _fixed_cut_length(articles)
+    marked = sum(1 for said in written if ends_elided(" ".join(said.split())))
+    glued = sum(1 for a in articles if _GLUED.search(a.summary))
+    cuts = marked and marked + glued >= CUT_ITEMS  # a feed that marks its cuts
     settled = []
     for article in articles:
         summary, text = article.summary, article.text
+        if cuts and _GLUED.search(summary):  # the feed's cut: "renovaç..."
+            summary, text = _GLUED.sub(ELLIPSIS, summary), _glued_body(text, summary)
         if summary in notices:
             summary, text = "", _without_opening(text, summary)
         elif fixed is not None and _cut_short(summary) and len(summary) >= fixed:
@@ -74,6 +94,14 @@ def settle_summaries(articles: Sequence[Article]) -> tuple[Article, ...]:
         else:
             settled.append(replace(article, summary=summary, text=text))
     return tuple(settled)
+
+
+def _glued_body(body: str, summary: str) -> str:
+    """`body` ending "…" where it ends as the cut `summary` does (the same description)."""
+    end = body.rstrip()
+    if not end.endswith(summary[-40:]) or not " ".join(end.split()).endswith(summary):
+        return body
+    return _GLUED.sub(ELLIPSIS, end)
 
 
 def _notices(articles: Sequence[Article]) -> frozenset[str]:

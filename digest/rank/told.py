@@ -18,6 +18,7 @@ import re
 from digest.datelines import undated
 from digest.exclusives import unlabelled_story
 from digest.headline_labels import UPDATE_ABBREVIATION, UPDATE_WORD
+from digest.rank.clauses import opening_clause
 from digest.rank.trim import trim as _trim
 from digest.records import Article
 
@@ -34,7 +35,10 @@ def _headline(title: str, text: str, language: str | None = None) -> tuple[str, 
 
     Feed items without a title get the first words of their text as one (with "…"). The
     reader must not read those words twice: the headline becomes the text's first
-    sentence (or its first ``HEADLINE_WORDS`` words and "…"), the summary what follows.
+    sentence, the summary what follows. A first sentence longer than ``HEADLINE_WORDS``
+    words gives its opening clause and "…" (cut where it pauses: `opening_clause`), and
+    the summary is then the whole text: a reader reads that sentence once, whole, not
+    from the middle ("…The Star Spangled Banner…") nor never (from the next sentence).
     None when the title is a headline of its own: one that ends on a whole word of the
     text without "…" (not an untitled item's cut words) stays unless the text's first
     sentence fits whole in its place ("Varnish Saint Mode" over "Varnish Saint Mode is a
@@ -60,7 +64,12 @@ def _headline(title: str, text: str, language: str | None = None) -> tuple[str, 
     rest = " ".join(body[used:])
     if cut and not rest:  # the whole text is the headline: nothing was cut
         first = " ".join(body).rstrip(",;:–- ")
-    return first, (f"…{rest}" if cut and rest else rest)
+    elif cut:  # the sentence's opening clause; the text, whole, tells the sentence
+        words, following = body[:used], body[used]
+        if len(" ".join(words)) > len(first) + 1:  # CJK: trim cut inside a run of characters
+            words, following = first.removesuffix("…").split(), ""
+        return f"{opening_clause(words, following)}…", text
+    return first, rest
 
 
 def told(article: Article) -> tuple[str, str]:
