@@ -24,3 +24,16 @@ def test_rank_same_saves_and_checks_what_the_ranking_decides(tmp_path: Path) -> 
         )
         assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().endswith("same"), done.stdout
+
+
+def test_links_times_the_lookups_by_link() -> None:
+    small = ("--sources", "3", "--articles", "40", "--links", "6", "--runs", "1")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "links.py"), *small],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "re-issue check, 3 sources x 6 links" in done.stdout, done.stdout
