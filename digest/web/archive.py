@@ -49,7 +49,7 @@ from digest.render.stories import (
     with_image_shown,
     with_marks_bound,
 )
-from digest.render.text import NOBREAK
+from digest.render.text import plain_spaces
 from digest.store._editions import EditionInfo
 from digest.web.common import SECURITY_HEADERS, refuse_nul, text, web
 
@@ -186,7 +186,7 @@ def _reading() -> dict[str, Any]:
         "linked_host": linked_host,
         "link_word": renderer.strings("link"),
         # An attribute's words (an image's alt text) with plain spaces: not laid out
-        "plain": lambda text: str(text).replace(NOBREAK, " "),
+        "plain": plain_spaces,
     }
 
 
