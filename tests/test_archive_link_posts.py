@@ -5,7 +5,9 @@ Over real HTTP, from a real SQLite file."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import lxml.html
@@ -39,5 +41,8 @@ def test_the_web_edition_shows_link_posts_and_aggregated_items_as_the_email_does
         ("Link: sky-weekly.example.org", ATOM_ELSEWHERE),
     ]
     words = " ".join(lxml.html.document_fromstring(page.text).text_content().split())
-    assert "tramwatch.example.org via Link Roundup" in words
-    assert "harbour-news.example.com via Link Roundup" in words
+    # The roundup is one outlet for the caps (on a thin day it runs a few stories, not
+    # all six): each of its items shown is credited to the site it opens, via it.
+    credited = re.findall(r"(\S+) via Link Roundup", words)
+    hosts = {(urlsplit(url).hostname or "").removeprefix("www.") for _, url in ELSEWHERE}
+    assert credited and set(credited) <= hosts, credited

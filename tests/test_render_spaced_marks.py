@@ -163,3 +163,19 @@ def test_in_chromium_no_line_starts_with_a_spaced_mark(
     finally:
         context.close()
     assert found == []
+
+
+def test_the_emails_attributes_keep_plain_spaces(tmp_path: Path) -> None:
+    """A screen reader's label ("Read more at …: <headline>", a link post's "host:
+    <headline>") is not laid out: no no-break space is put in it (QA, seventh session:
+    the bound headline was copied into every aria-label)."""
+    edition = french_edition()
+    lead = replace(edition.leads[0], linked="https://autre.example.fr/article")
+    edition = replace(edition, leads=(lead, *edition.leads[1:]))
+    html = Renderer(sample_settings(tmp_path)).render(edition).html
+    labels = [e.get("aria-label") for e in lxml.html.document_fromstring(html).iter()]
+    labels = [label for label in labels if label and lead.title in label.replace("\u00a0", " ")]
+    assert len(labels) == 2  # the headline's "Read more" and its "Link:" line
+    for element in lxml.html.document_fromstring(html).iter():
+        for name in ("alt", "title", "aria-label"):
+            assert "\u00a0" not in (element.get(name) or ""), (name, element.get(name))

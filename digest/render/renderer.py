@@ -55,6 +55,7 @@ from digest.render.text import (
     STORY_RULE,
     flowed_part,
     loose,
+    plain_spaces,
     shorten,
     with_marks,
     without_rules,
@@ -226,6 +227,7 @@ class Renderer:
             "also": self.also,
             "image_alt": image_alt,
             "linked_host": linked_host,
+            "plain": plain_spaces,  # an attribute's words (a label) are not laid out
             "credit": self.credit,
             "fallback_note": None,
             "t": self.strings,

@@ -84,6 +84,12 @@ def bound_marks(text: str) -> str:
     return str(_SPACE_AFTER_MARK.sub(NOBREAK, _SPACE_BEFORE_MARK.sub(NOBREAK, text)))
 
 
+def plain_spaces(text: str) -> str:
+    """`text` with plain spaces for no-break ones: words that are not laid out (an
+    aria-label, an alt text) carry no :func:`bound_marks` binding."""
+    return str(text).replace(NOBREAK, " ")
+
+
 def wrap(
     text: str, width: int = 78, indent: str = "", first: str | None = None, soft: str = ""
 ) -> str:

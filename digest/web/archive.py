@@ -47,7 +47,9 @@ from digest.render.stories import (
     other_publishers,
     story_ref,
     with_image_shown,
+    with_marks_bound,
 )
+from digest.render.text import plain_spaces
 from digest.store._editions import EditionInfo
 from digest.web.common import SECURITY_HEADERS, refuse_nul, text, web
 
@@ -156,8 +158,12 @@ def edition(edition_id: int) -> str:
     return render_template(
         "web/archive/edition.html",
         entry=entry,
-        leads=[with_image_shown(s, news.images, request.script_root) for s in ed.leads],
-        teaser_groups=_groups(ed.teasers),
+        # French marks kept by their words ("200 €", "tactile ?"), as the email has them
+        leads=[
+            with_image_shown(with_marks_bound(s), news.images, request.script_root)
+            for s in ed.leads
+        ],
+        teaser_groups=_groups(tuple(with_marks_bound(s) for s in ed.teasers)),
         story_ref=story_ref,
         **_reading(),
     )
@@ -179,6 +185,8 @@ def _reading() -> dict[str, Any]:
         "credit": renderer.credit,
         "linked_host": linked_host,
         "link_word": renderer.strings("link"),
+        # An attribute's words (an image's alt text) with plain spaces: not laid out
+        "plain": plain_spaces,
     }
 
 
