@@ -374,5 +374,5 @@ def test_the_desk_shows_each_editions_outcome_and_warns_on_complaints(tmp_path: 
     with running(app.settings.path) as base, client(base) as c:
         assert login(c).status_code == 303
         page = " ".join(c.get("/editions").text.split())
-    assert "4 delivered · bounced 1 hard / 0 soft (25.00%) · 1 complaints (25.00%)" in page
+    assert "4 delivered · bounced 1 hard / 0 soft (25.00%) · 1 complaint (25.00%)" in page
     assert "Complaints above 0.1%" in page
