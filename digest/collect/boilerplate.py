@@ -92,6 +92,8 @@ _FOOTER_LINKS = re.compile(
 #: "[…]", "(...)" after the text, or a bare "..." / "…" set apart from the last word; and
 #: "[?]", the "[…]" of a publisher writing Latin-1, which has no "…" ("(?)" is a doubt).
 _ELIDED = re.compile(r"(?:\s*[\[(]\s*(?:…|\.\.\.)\s*[\])]|\s*\[\s*\?\s*\]|\s+(?:…|\.\.\.))\s*$")
+#: What every text _ELIDED finds ends with (white space aside).
+_ELIDED_ENDS = ("…", "...", "]", ")")
 _ENDS_SENTENCE = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 _SPACED_ELLIPSIS = re.compile(r"\s+…$")
 
@@ -163,15 +165,19 @@ def _without_footer(paragraph: str, title: str, html: str) -> str:
 
 def ends_elided(text: str) -> bool:
     """Whether `text` ends with an excerpt's cut marker set apart from its last word
-    ("… em [?]", "… Estamparia ...", "[…]"): a publisher's mark of a cut."""
+    ("… em [?]", "… Estamparia ...", "[…]"): a publisher's mark of a cut. Its white
+    space is read as single spaces."""
+    if not text.rstrip().endswith(_ELIDED_ENDS):
+        return False  # most texts are read no further
+    text = " ".join(text.split())
     return _ELIDED.search(text, max(0, len(text) - _WINDOW)) is not None
 
 
 def without_elision(paragraph: str) -> str:
     """An excerpt's "[…]" (or "[?]") at the end of `paragraph` as "…" after a cut word,
     and dropped after a whole sentence."""
-    if not paragraph.rstrip().endswith(("…", "...", "]", ")")):
-        return paragraph  # what _ELIDED ends with: most texts are read no further
+    if not paragraph.rstrip().endswith(_ELIDED_ENDS):
+        return paragraph  # most texts are read no further
     match = _ELIDED.search(paragraph, max(0, len(paragraph) - _WINDOW))
     if match is None:
         return paragraph

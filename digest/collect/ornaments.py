@@ -36,6 +36,8 @@ __all__ = ["unadorned", "without_end_mark"]
 _START = regex.compile(r"\s*(?P<mark>\p{So})\ufe0f?\s+(?=[^\p{So}\s])")
 #: The space and an ornament at the end of a text, after a character that is no symbol.
 _END = regex.compile(r"(?<=[^\p{So}\s])\s+(?P<mark>\p{So})\ufe0f?\s*$")
+#: A symbol (Unicode's So category: "★", "♥", "©").
+_SO = regex.compile(r"\p{So}")
 #: Ornament alone on the last line of a text (a post's permalink mark, say).
 _ALONE = regex.compile(r"\s*\p{So}\ufe0f?\s*")
 #: Signs that stand for a word or a unit: the So characters of the Latin-1 Supplement
@@ -78,7 +80,9 @@ def without_end_mark(paragraph: str) -> str:
 
 def _symbol(char: str) -> bool:
     """Whether `char` is a symbol or the variation selector that follows one."""
-    return bool(char) and (char == "\ufe0f" or regex.match(r"\p{So}", char) is not None)
+    if not char or char < "\x80":  # ASCII has no symbol of So: most texts end in one
+        return False
+    return char == "\ufe0f" or _SO.match(char) is not None
 
 
 def _ornament(mark: str) -> bool:

@@ -17,7 +17,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -54,6 +54,7 @@ def outlet_name(tree: Any, meta: dict[str, str], url: str | None) -> str | None:
     return (proper or ranked or [domain])[0]
 
 
+@lru_cache(maxsize=8192)  # a feed's own addresses are asked about for each of its items
 def registrable_domain(url: str | None) -> str | None:
     """The host's name under its public suffix (``www.thesun.co.uk`` → ``thesun.co.uk``).
 
@@ -79,6 +80,8 @@ _SECOND_LEVELS = frozenset(
 
 
 def _is_address(host: str) -> bool:
+    if not host[-1:].isdigit() and ":" not in host:
+        return False  # an IPv4 address ends in a digit, an IPv6 one has colons
     try:
         ipaddress.ip_address(host)
     except ValueError:

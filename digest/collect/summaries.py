@@ -74,7 +74,7 @@ def settle_summaries(
     `written`: the feed's summaries as it wrote them (the evidence of its cut marks)."""
     notices = _notices(articles)
     fixed = _fixed_cut_length(articles)
-    marked = sum(1 for said in written if ends_elided(" ".join(said.split())))
+    marked = sum(1 for said in written if ends_elided(said))
     glued = sum(1 for a in articles if _GLUED.search(a.summary))
     cuts = marked and marked + glued >= CUT_ITEMS  # a feed that marks its cuts
     settled = []
