@@ -18,7 +18,13 @@ This is the facade: import from `digest.subscribers`. Its modules, by job:
 
 from __future__ import annotations
 
-from digest.subscribers.addresses import MAX_NAME, check_timezone, clean_name, normalise_email
+from digest.subscribers.addresses import (
+    MAX_NAME,
+    check_timezone,
+    clean_name,
+    mailbox_key,
+    normalise_email,
+)
 from digest.subscribers.confirm import confirmation_message, send_confirmation
 from digest.subscribers.csvfiles import (
     COLUMNS,
@@ -64,6 +70,7 @@ __all__ = [
     "forget",
     "import_csv",
     "import_rows",
+    "mailbox_key",
     "normalise_email",
     "parse_row",
     "read_csv",

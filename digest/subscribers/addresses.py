@@ -1,6 +1,6 @@
 """Check what a person gives us: an address (syntax with email-validator, no DNS;
 internationalised ones too, RFC 6530), a display name and a time zone; no line break
-gets into any of them.
+gets into any of them. And the inbox an address reaches (`mailbox_key`), for limits.
 
 Raises SubscriberError naming the value and the reason. Pure functions: no store, no
 network.
@@ -61,6 +61,34 @@ def normalise_email(value: str) -> str:
     except EmailNotValidError as exc:
         raise SubscriberError(f"{value.strip()[:100]!r}: {exc}") from None
     return address_key(str(checked.ascii_email or checked.normalized))
+
+
+#: Mail domains that ignore the dots in a local part (all of them reach one inbox).
+_DOTLESS = frozenset({"gmail.com", "googlemail.com"})
+#: Yahoo's disposable addresses, `base-keyword@`, all reach one inbox (a Yahoo name has
+#: no hyphen of its own); yahoo.* domains count too.
+_HYPHENED = frozenset({"ymail.com", "rocketmail.com"})
+
+
+def mailbox_key(email: str) -> str:
+    """The inbox a (normalised) address reaches: without a `+tag` (and without dots at
+    Gmail, a `-keyword` at Yahoo), so `ann+1@`, `ann+2@`... `a.nn@gmail.com`,
+    `ann-x@yahoo.com` count as one address; so do the case variants of a Unicode local
+    part (`José@`, `JOSÉ@`), one subscriber too (:func:`digest.records.email_key`).
+    Only limits use it: the form's posts per inbox (digest.web.public) and the
+    confirmations one inbox is sent (digest.subscribers.people); the address is
+    stored as typed."""
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return email
+    if not local.isascii():
+        local = local.lower()  # as email_key; an ASCII one is lower-cased already
+    local = local.split("+", 1)[0] or local
+    if domain in _DOTLESS:
+        local = local.replace(".", "") or local
+    if domain in _HYPHENED or domain.startswith("yahoo."):
+        local = local.split("-", 1)[0] or local  # Yahoo's disposable base-keyword@
+    return f"{local}@{domain}"
 
 
 def clean_name(value: str | None) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from digest.errors import SubscriberError
 from digest.records import SUPPRESSED, Subscriber, address_key
 from digest.store import Store
-from digest.subscribers.addresses import clean_name, normalise_email
+from digest.subscribers.addresses import clean_name, mailbox_key, normalise_email
 from digest.subscribers.confirm import CONFIRM_FOR, send_confirmation
 
 if TYPE_CHECKING:
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 CONFIRMATION_SENT = "confirmation sent"
 RESEND_AFTER = timedelta(minutes=10)  # a pending address gets at most one per this
 #: ... and at most this many while its links live (CONFIRM_FOR): whoever keeps typing
-#: a stranger's address into the form cannot keep mailing it.
+#: a stranger's address into the form cannot keep mailing it. One inbox (mailbox_key:
+#: `ann+1@`, `ann+2@`... are one) gets no more, across the list's pending addresses.
 CONFIRMATIONS_A_WEEK = 3
 
 
@@ -117,9 +118,28 @@ def subscribe(
         # Nor a steady trickle: a stranger's address typed in again and again.
         why = f"{CONFIRMATIONS_A_WEEK} confirmations sent in the last {CONFIRM_FOR.days} days"
         return Added(sub, added.created, False, f"{added.reason}; {why}")
+    if _inbox_confirmations(app, sub, now) >= CONFIRMATIONS_A_WEEK:
+        # Nor to one inbox under ever new tags: ann+1@, ann+2@... are each pending.
+        why = (
+            f"{CONFIRMATIONS_A_WEEK} confirmations sent to {mailbox_key(sub.email)} "
+            f"in the last {CONFIRM_FOR.days} days"
+        )
+        return Added(sub, added.created, False, f"{added.reason}; {why}")
     send_confirmation(app, sub, now=now)
     app.store.note(sub.id, origin=origin, detail=CONFIRMATION_SENT, now=now)
     return Added(sub, added.created, True, added.reason)
+
+
+def _inbox_confirmations(app: App, sub: Subscriber, now: datetime) -> int:
+    """How many confirmations the list's pending addresses that reach `sub`'s inbox
+    (:func:`mailbox_key`, as the form's per-inbox limit) were sent while links live.
+    A confirmed address's are not counted: its inbox's owner answered."""
+    inbox = mailbox_key(sub.email)
+    domain = sub.email.rpartition("@")[2]
+    sent = app.store.pending_notes(
+        sub.list, CONFIRMATION_SENT, domain=domain, since=now - CONFIRM_FOR
+    )
+    return sum(1 for email, _ in sent if mailbox_key(email) == inbox)
 
 
 def _welcome(app: App, subscriber_id: int, now: datetime) -> str:

@@ -115,33 +115,6 @@ def client_key() -> str:
     return str(ip)
 
 
-#: Mail domains that ignore the dots in a local part (all of them reach one inbox).
-_DOTLESS = frozenset({"gmail.com", "googlemail.com"})
-#: Yahoo's disposable addresses, `base-keyword@`, all reach one inbox (a Yahoo name has
-#: no hyphen of its own); yahoo.* domains count too.
-_HYPHENED = frozenset({"ymail.com", "rocketmail.com"})
-
-
-def mailbox_key(email: str) -> str:
-    """The inbox a (normalised) address reaches, for the per-address throttle: without
-    a `+tag` (and without dots at Gmail, a `-keyword` at Yahoo), so `ann+1@`, `ann+2@`...
-    `a.nn@gmail.com`, `ann-x@yahoo.com` count as one address; so do the case variants
-    of a Unicode local part (`José@`, `JOSÉ@`), one subscriber too
-    (:func:`digest.records.email_key`). Only the throttle uses it; the address is
-    stored as typed."""
-    local, at, domain = email.rpartition("@")
-    if not at:
-        return email
-    if not local.isascii():
-        local = local.lower()  # as email_key; an ASCII one is lower-cased already
-    local = local.split("+", 1)[0] or local
-    if domain in _DOTLESS:
-        local = local.replace(".", "") or local
-    if domain in _HYPHENED or domain.startswith("yahoo."):
-        local = local.split("-", 1)[0] or local  # Yahoo's disposable base-keyword@
-    return f"{local}@{domain}"
-
-
 __all__ = [
     "ENGLISH_BLUEPRINTS",
     "MAX_ROW_ID",
@@ -150,7 +123,6 @@ __all__ = [
     "Web",
     "client_key",
     "has_text",
-    "mailbox_key",
     "page_language",
     "refuse_nul",
     "text",

@@ -60,12 +60,12 @@ from digest.app import App
 from digest.errors import ConfigError, DigestError, SubscriberError
 from digest.records import SUPPRESSED, Subscriber
 from digest.store import OWN_CHOICE
-from digest.subscribers import MAX_NAME, check_timezone, normalise_email, subscribe
+from digest.subscribers import MAX_NAME, check_timezone, mailbox_key, normalise_email, subscribe
 from digest.subscribers.confirm import CONFIRM_FOR
 from digest.subscribers.welcome import welcome_job
 from digest.tokens import BadToken, Purpose
 from digest.web.background import Background
-from digest.web.common import MAX_ROW_ID, client_key, mailbox_key, text, web
+from digest.web.common import MAX_ROW_ID, client_key, text, web
 from digest.web.csrf import check_csrf, csrf_problem
 
 log = logging.getLogger(__name__)
