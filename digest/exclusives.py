@@ -13,9 +13,14 @@ headlines), while the outlet's name beside the email's credit reads twice. Colle
 them (:mod:`digest.collect.openings`, :mod:`digest.collect.headlines`), the ranking the
 summary's from articles stored before (:mod:`digest.rank.told`): here, in neither stage,
 as :mod:`digest.datelines`.
+A wire service writes the label in capitals with a hyphen, no spaces ("EXCLUSIVE-Harbour
+board plans…", Reuters): it is read as a bare "Exclusive:" (:func:`wire_label`), and so
+is "EXCLUSIVE-UPDATE 2-", the wire's version after it (the label goes whole from a
+summary; an update's headline loses only the version: :func:`digest.rank.told.unlabelled`).
 Must not: touch a colon phrase that is the story ("Exclusive talks: …", "Exclusive Acme
 deal: …" from another outlet than Acme), a label with no story after it, or anything but
-the start of the text.
+the start of the text; take a compound word ("Exclusive-rights deal", "exclusive-use
+lanes") or a text in capitals ("EXCLUSIVE-RIGHTS DEAL SIGNED") for a wire label.
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-__all__ = ["LABELS", "unlabelled_story", "unlabelled_title"]
+from digest.headline_labels import UPDATE_WORD
+
+__all__ = ["LABELS", "unlabelled_story", "unlabelled_title", "wire_label"]
 
 #: The label's word, in the languages of the feeds we read (any case).
 _LABEL_WORDS = (
@@ -40,6 +47,16 @@ _LABEL = re.compile(
     rf"\s*(?i:{_WORDS})(?:[ \u00a0](?P<name>[^:：\n]{{1,40}}?))?[ \u00a0\u202f]*[:：]\s*"
     r"(?=[\"“‘'«]?[^\W_])"
 )
+#: A wire's label: the word in capitals and a hyphen, no spaces ("EXCLUSIVE-"), perhaps
+#: its version ("UPDATE 2-"), then the story's first letter or digit (perhaps a quote).
+_WIRE = re.compile(
+    rf"\s*(?:{'|'.join(sorted((w.upper() for w in LABELS), key=len, reverse=True))})-"
+    rf"(?P<version>(?i:{UPDATE_WORD}) ?- ?)?"
+    r"(?=[\"“‘'«]?[^\W_])"
+)
+#: How far into the story a wire label's text shows a small letter (it is no text in
+#: capitals: "EXCLUSIVE-RIGHTS DEAL SIGNED").
+_CASED = 60
 #: The labels of an address that name no outlet.
 _NOT_NAMES = frozenset({"www", "m", "amp", "rss", "feeds", "feed", "news"})
 
@@ -50,10 +67,21 @@ def unlabelled_story(text: str, names: Names) -> str:
     """`text` without the outlet's label at its start (see the module doc): a label word
     and a colon, or a label word, one of the outlet's `names` and a colon. `names`: its
     names and addresses, or a function that gives them (called only for such a label)."""
+    if wired := wire_label(text):
+        return text[wired[1] :]
     match = _LABEL.match(text)
     if match is None or not _own(match, names):
         return text
     return text[match.end() :]
+
+
+def wire_label(text: str) -> tuple[int, int] | None:
+    """Where the label a wire service opens `text` with ends, without its version and
+    with it ("EXCLUSIVE-UPDATE 2-Harbour…": 10 and 19); None for no such label."""
+    match = _WIRE.match(text)
+    if match is None or not any(c.islower() for c in text[match.end() :][:_CASED]):
+        return None
+    return match.start("version") if match["version"] else match.end(), match.end()
 
 
 def unlabelled_title(title: str, names: Names) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from digest.datelines import undated
-from digest.exclusives import unlabelled_story
+from digest.exclusives import unlabelled_story, wire_label
 from digest.headline_labels import UPDATE_ABBREVIATION, UPDATE_WORD
 from digest.rank.clauses import opening_clause
 from digest.rank.trim import trim as _trim
@@ -98,8 +98,10 @@ _UPDATE_LABEL = re.compile(
 def unlabelled(title: str) -> str:
     """An update's headline without the outlet's own "Update:" (the email labels an
     update itself: "Update: Update: Death toll rises" reads the label twice). A headline
-    that merely begins with the word ("Update on the quarry: …") is left as it is."""
-    return _UPDATE_LABEL.sub("", title, count=1)
+    that merely begins with the word ("Update on the quarry: …") is left as it is. A
+    wire's "EXCLUSIVE-UPDATE 2-" keeps its exclusive: "EXCLUSIVE-Harbour…"."""
+    kept = wired[0] if (wired := wire_label(title)) else 0
+    return title[:kept] + _UPDATE_LABEL.sub("", title[kept:], count=1)
 
 
 #: Characters a body must hold beyond its headline to speak for a standfirst that only

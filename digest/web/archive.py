@@ -49,7 +49,7 @@ from digest.render.stories import (
     with_image_shown,
     with_marks_bound,
 )
-from digest.render.text import plain_spaces
+from digest.render.text import bound_marks, plain_spaces
 from digest.store._editions import EditionInfo
 from digest.web.common import SECURITY_HEADERS, refuse_nul, text, web
 
@@ -225,9 +225,11 @@ def story(edition_id: int, ref: str) -> str:
     return render_template(
         "web/archive/story.html",
         entry=entry,
-        story=found,
+        # French marks kept by their words, as on the edition's page (its <title>: `plain`)
+        story=with_marks_bound(found),
         article=article,
-        paragraphs=paragraphs,
+        standfirst=bound_marks(article.summary) if article.text else "",
+        paragraphs=[bound_marks(p) for p in paragraphs],
         **_reading(),
     )
 
