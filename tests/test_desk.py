@@ -337,12 +337,12 @@ def test_moves_promotions_and_a_story_by_hand(desk: tuple[Path, int]) -> None:
         stored = {a.key: a for a in App.from_config(config).store.articles()}
         assert stored[added["key"]].source == "Added on the desk"
         assert "added by an editor" in c.get(f"/editions/{eid}").text
-        # A bad link is refused with a message and changes nothing; the page comes back
-        # at once with the form as typed (tests/test_desk_card_messages.py).
+        # A bad link is refused with a message and changes nothing; the redirect lands
+        # on the form as typed (tests/test_desk_card_messages.py, test_desk_hand_redirect.py).
         before = payload(config, eid)
         bad = post(c, eid, "add", how="hand", title="X", url="javascript:alert(1)")
-        assert bad.status_code == 422
-        assert "expected an http:// or https:// address" in bad.text
+        assert bad.status_code == 303
+        assert "expected an http:// or https:// address" in c.get(bad.headers["location"]).text
         assert payload(config, eid) == before
 
 

@@ -45,7 +45,15 @@ from digest.rank.updates import later as _later
 from digest.rank.updates import ran as _ran
 from digest.records import Also, Article, Story, claimed_key
 
-__all__ = ["DROP_REASONS", "FUTURE_SLACK", "LEAD_FLOOR", "RankOptions", "Ranked", "rank"]
+__all__ = [
+    "DROP_REASONS",
+    "FUTURE_SLACK",
+    "LEAD_FLOOR",
+    "RankOptions",
+    "Ranked",
+    "advertisements",
+    "rank",
+]
 
 #: Articles dated up to this far after ``now`` still count (clock skew, time zones).
 FUTURE_SLACK = timedelta(hours=1)
@@ -317,6 +325,15 @@ def rank(articles: Sequence[Article], *, now: datetime, options: RankOptions) ->
     candidates = _candidates(eligible, now, options, old)
     chosen = _select(candidates, options, mixed=_mixed(articles, options))
     return replace(chosen, left_out=_left_out(reasons, eligible, candidates, chosen, options))
+
+
+def advertisements(
+    articles: Sequence[Article], *, now: datetime, options: RankOptions
+) -> tuple[Article, ...]:
+    """The articles :func:`rank` leaves out as "advert" (sponsored posts, of an age and
+    section to run, not pinned), one per key: what an editor may choose to run."""
+    eligible, _ = _eligible(articles, now, options)
+    return tuple(a for a in eligible if a.key not in options.pinned and _sponsored(a))
 
 
 def _mixed(articles: Sequence[Article], options: RankOptions) -> bool:

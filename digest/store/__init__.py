@@ -18,6 +18,7 @@ from digest.revision import HEAD, SQLITE_PRAGMAS
 from digest.store._base import email_hash, utc
 from digest.store._bounces import BounceRecord, BouncesMixin, BounceStats
 from digest.store._carried import CarriedMixin
+from digest.store._desk_forms import DeskFormsMixin
 from digest.store._editions import EditionsMixin
 from digest.store._editors import EditorsMixin
 from digest.store._faults import detail, display, fault, watch
@@ -71,6 +72,7 @@ class Store(
     RetentionMixin,
     ImagesMixin,
     KeyprintsMixin,
+    DeskFormsMixin,
 ):
     """The database behind one newsletter project."""
 

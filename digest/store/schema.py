@@ -314,6 +314,18 @@ throttles = Table(
     Column("count", Integer, nullable=False),
 )
 
+# A desk form refused, kept for the page its redirect lands on (digest.web.desk_said):
+# the editor's words are more than a session cookie carries. Read once, then deleted;
+# kept at most an hour. The token is in that editor's signed session only.
+desk_forms = Table(
+    "desk_forms",
+    metadata,
+    Column("token", String(64), primary_key=True),  # sha256 of the token the cookie holds
+    Column("editor_id", Integer, nullable=False),
+    Column("words", JSON, nullable=False),  # field name -> what the editor typed
+    _at("created_at", nullable=False),
+)
+
 # What the scheduler did for each list's slot: built, sent, skipped (and why), missed.
 schedule_runs = Table(
     "schedule_runs",

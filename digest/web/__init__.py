@@ -105,6 +105,7 @@ def _register_desk(flask_app: Flask) -> None:
     flask_app.jinja_env.globals["desk_editor"] = desk.current_editor
     flask_app.jinja_env.globals["desk_said"] = desk_said.said
     flask_app.jinja_env.globals["desk_typed"] = desk_said.typed
+    flask_app.jinja_env.globals["desk_form"] = desk_said.form
     flask_app.jinja_env.filters["stamp"] = desk.stamp
     flask_app.jinja_env.filters["ledger_words"] = desk.ledger_words
     flask_app.jinja_env.filters["count"] = desk.count

@@ -6,7 +6,7 @@ store, then redirects back to the edition page (303), which shows the result
 re-rendered; a refusal (not a draft any more, a bad URL, an unknown subscriber) comes
 back as a flash message and changes nothing ("Add a story" and "Send a test" say theirs
 in their own card, :mod:`digest.web.desk_said`; a story typed in by hand and refused
-comes back at once, a 422, its form open with every word the editor typed). Every
+comes back, after the redirect, with its form open and every word the editor typed). Every
 curation and status form carries the edition's version as the page showed it: when
 the edition changed since (in this process or another), the answer is a 409 page
 saying so and by whom (this editor in another tab, or the editor the edition names as
@@ -29,7 +29,7 @@ from digest.curate import CurationConflict, CurationError
 from digest.errors import DigestError, NotFound
 from digest.lifecycle import EditionStatus, sources
 from digest.records import Edition
-from digest.web import desk_add, desk_pages
+from digest.web import desk_add
 from digest.web import desk_edition as work
 from digest.web.common import web
 from digest.web.csrf import check_csrf
@@ -119,13 +119,12 @@ def _refused(edition_id: int, exc: DigestError) -> BaseResponse | tuple[str, int
     if request.form.get("how") == "url":
         say(said, "error", "add", typed=request.form.get("url", ""))  # in its card
         return _back(edition_id, "add")
-    # By hand: the page again at once, the form open with every word typed (too many
-    # for the session cookie a redirect would carry them in) and its field focused.
-    say(said, "error", "hand")
-    email = request.form.get("subscriber", "").strip()[:320] or None
+    # By hand: every word typed goes back into the form, open, on the edition page the
+    # redirect lands on (kept in the store: more than the session cookie carries).
     hand = {name: request.form.get(name, "") for name in ("title", "url", "summary", "source")}
     hand |= {"place": request.form.get("place", ""), "section": request.form.get("section", "")}
-    return desk_pages.edition_page(edition_id, email, status=422, hand=hand)
+    say(said, "error", "hand", form=hand)
+    return _back(edition_id, "add")
 
 
 def _story_op(kind: str, key: str, edition_id: int) -> curate.Operation:

@@ -32,7 +32,8 @@ from digest.codec import edition_from_dict, edition_to_dict, iso
 from digest.curate import CurationConflict, CurationError, Operation
 from digest.deliver.mail import send_one
 from digest.errors import DeliveryError, NotFound
-from digest.records import Edition, Subscriber, claimed_key
+from digest.rank import advertisements
+from digest.records import Article, Edition, Subscriber, claimed_key
 from digest.store._editions import EditionInfo
 from digest.subscribers import normalise_email
 
@@ -263,6 +264,24 @@ def pictures_left_out(app: App, edition: Edition) -> tuple[str, ...]:
         for key, line, why in app.store.picture_notes(edition.id)
         if key in bare
     )
+
+
+def sponsored_left_out(app: App, cur: Curation) -> tuple[Article, ...]:
+    """The sponsored posts and advertisements the ranking leaves out of the edition
+    (:func:`digest.rank.advertisements`, ranked for the edition's time with the
+    editor's pins, as a rebuild ranks), but those it carries (an editor added one) and
+    those another edition of the list sent or waits to send; newest first."""
+    edition = cur.edition
+    store, settings = app.store, app.settings
+    options = replace(
+        list_options(store, settings, edition.list, edition_id=edition.id),
+        pinned=curate.pinned_keys(cur.operations),
+    )
+    taken = {k for s in edition.carried for k in s.keys} | options.already_sent | options.queued
+    articles = candidates(store, settings.edition, edition.at)
+    ads = advertisements(articles, now=edition.at, options=options)
+    left = [a for a in ads if a.key not in taken and claimed_key(a.key) not in taken]
+    return tuple(sorted(left, key=lambda a: a.when.timestamp() if a.when else 0.0, reverse=True))
 
 
 # -- a test message ------------------------------------------------------------------------

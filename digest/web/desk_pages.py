@@ -28,12 +28,13 @@ from digest.codec import edition_to_dict
 from digest.compose import Preview
 from digest.curate import describe
 from digest.errors import DigestError, NotFound
+from digest.gate import REASON_WORDS
 from digest.lint import Finding, lint_message
 from digest.records import Edition
 from digest.web.common import web
 from digest.web.desk import bp
 from digest.web.desk_add import DESK_SOURCE
-from digest.web.desk_edition import Curation, curation, pictures_left_out
+from digest.web.desk_edition import Curation, curation, pictures_left_out, sponsored_left_out
 from digest.web.desk_outlook import outlook
 
 #: The previews' frames: the message's own styles and images, no script, no forms;
@@ -196,12 +197,16 @@ def _edition_context(app: App, cur: Curation, email: str | None) -> dict[str, An
             sections.append(source.section)
     info = app.store.edition_info(edition.id)
     ahead = outlook(app, info, now=web().now()) if info.status in ("draft", "approved") else None
+    # Only while it can still change (unapproved): which an editor may choose to run.
+    ads = sponsored_left_out(app, cur) if info.status in ("draft", "approved") else ()
     return {
         "info": info,
         "ahead": ahead,
         "email": email,
         "history": [describe(op, titles) for op in cur.operations],
         "picture_notes": pictures_left_out(app, edition),
+        "sponsored": ads,
+        "advert_words": REASON_WORDS["advert"],
         "subscribers": app.store.subscribers(edition.list, statuses=("active",), limit=200),
         "sections": sections,
         "ledger": app.store.ledger(edition.id),
