@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from digest.errors import DigestError
 from digest.records import Edition, SourceSummary
@@ -24,11 +24,13 @@ __all__ = [
     "Built",
     "StaleEdition",
     "TooFewStories",
+    "age_words",
     "check",
     "check_fresh",
     "least",
     "refusal",
     "stale",
+    "ways_on",
 ]
 
 #: How each of digest.rank.DROP_REASONS reads in the summary. The first three are
@@ -182,12 +184,18 @@ def stale(
     age = now - built_for
     if max_age_hours is None or age.total_seconds() <= max_age_hours * 3600:
         return None
-    hours = int(age.total_seconds() // 3600)
-    since = f"{age.days} days ago" if age.days >= 2 else f"{_n(hours, 'hour')} ago"
     return (
-        f"edition {edition_id} was built for {built_for:%Y-%m-%d %H:%M} UTC, {since}: its "
-        f"stories are older than [edition] max_age_hours = {max_age_hours:g}"
+        f"edition {edition_id} was built for {built_for:%Y-%m-%d %H:%M} UTC, "
+        f"{age_words(age)} ago: its stories are older than [edition] max_age_hours = "
+        f"{max_age_hours:g}"
     )
+
+
+def age_words(age: timedelta) -> str:
+    """An edition's age as people say it: "8 days" (two days or more), else "47 hours"."""
+    if age.days >= 2:
+        return f"{age.days} days"
+    return _n(int(age.total_seconds() // 3600), "hour")
 
 
 def ways_on(edition_id: int) -> str:

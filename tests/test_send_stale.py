@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from digest.app import App
 from digest.cli import main
+from digest.codec import iso
 from digest.schedule import Scheduler
 from tests.conftest import Mailbox
 from tests.test_schedule_run import SLOT, SLOT_KEY, SUBSCRIBERS, make_project, runs, smtp
@@ -189,3 +190,42 @@ def test_the_scheduler_never_sends_an_edition_older_than_max_age_hours(
     assert runs(app)[SLOT_KEY] == ("skipped", send.detail)
     assert app.store.edition_info(info.id).status == "skipped"  # its stories free again
     assert any("--send-stale" in r.getMessage() for r in caplog.records)  # logged
+
+
+# -- the desk -----------------------------------------------------------------------------
+def test_the_desk_says_an_old_edition_is_sent_only_with_send_stale(tmp_path: Path) -> None:
+    """The desk sends nothing itself (approve, cancel, a test copy): what an approval
+    sets in motion is said beside the button, and for old news that is nothing
+    without `--send-stale`, with its age."""
+    from tests.test_desk import add_editor, editor_client, running
+    from tests.test_desk import build as desk_build
+    from tests.test_desk_status import _page, _text
+    from tests.test_web_public import NOW as DESK_NOW
+    from tests.test_web_public import newsletter
+
+    config = newsletter(tmp_path)
+    config.write_text(config.read_text().replace("max_age_hours = 100000", "max_age_hours = 72"))
+    add_editor(config)
+    eid = desk_build(config)  # by hand, for DESK_NOW
+    app = App.from_config(config)
+    slot = iso(DESK_NOW + timedelta(days=4))  # built four days ahead of its slot
+    ahead = app.draft(list_name="daily", now=DESK_NOW, slot=slot).edition
+    assert ahead is not None and ahead.id is not None
+    app.close()
+
+    def said(clock: datetime, edition: int) -> str:
+        with running(config, clock=lambda: clock) as base, editor_client(base) as c:
+            return " ".join(_text(_page(c, edition)[0]).split())
+
+    fresh = said(DESK_NOW, eid)
+    assert "Its news is old" not in fresh and "--send-stale" not in fresh
+    assert f"it goes out only when someone runs digest send {eid} ." in fresh
+    old = said(DESK_NOW + timedelta(days=8), eid)
+    assert f"it goes out only when someone runs digest send {eid} --send-stale ." in old
+    assert "Its news is old: it was built for Fri 27 Nov 2026" in old
+    assert "8 days ago, longer than [edition] max_age_hours (72 hours) allows" in old
+    assert "digest build makes a fresh edition" in old
+    later = said(DESK_NOW, ahead.id)  # not old yet, but by its slot
+    assert "but it does not go out automatically then" in later
+    assert f"digest send {ahead.id} --send-stale" in later
+    assert "4 days before its slot, longer than [edition] max_age_hours" in later
