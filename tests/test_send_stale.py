@@ -108,6 +108,23 @@ def test_a_resumed_send_of_a_stale_edition_carries_on_without_the_flag(tmp_path:
     assert App.from_config(config).store.ledger(edition) == {"sent": 2}
 
 
+def test_approving_a_stale_edition_says_it_goes_out_only_with_send_stale(
+    tmp_path: Path,
+) -> None:
+    with faulty_server(FaultyHandler()) as port:
+        config = _stale_project(tmp_path / "news", port)
+        app = App.from_config(config)
+        edition = build(app)
+        app.close()
+        done = CliRunner().invoke(main, ["approve", "--config", str(config), str(edition)])
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.output.split())
+    assert f"Approved edition {edition}" in said
+    assert f"Edition {edition} was built for {NOW:%Y-%m-%d %H:%M} UTC, " in said
+    assert "max_age_hours = 72; it is not sent by itself:" in said
+    assert f"`digest send {edition} --send-stale` sends this one anyway" in said
+
+
 def test_a_dry_run_of_a_stale_edition_is_not_refused_and_says_how_old_it_is(
     tmp_path: Path,
 ) -> None:
