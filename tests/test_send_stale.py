@@ -108,6 +108,24 @@ def test_a_resumed_send_of_a_stale_edition_carries_on_without_the_flag(tmp_path:
     assert App.from_config(config).store.ledger(edition) == {"sent": 2}
 
 
+def test_send_edition_itself_refuses_old_news_unless_asked(tmp_path: Path) -> None:
+    """The one entry point of every send (the CLI, the scheduler, library callers)."""
+    from digest.deliver.run import SendOptions, send_edition
+    from digest.gate import StaleEdition
+
+    handler = FaultyHandler()
+    with faulty_server(handler) as port:
+        config = _stale_project(tmp_path / "news", port)
+        edition = _approved_days_ago(config)
+        app = App.from_config(config)
+        with pytest.raises(StaleEdition, match=f"edition {edition} was built for "):
+            send_edition(app, edition)
+        assert handler.rcpts == [] and app.store.ledger(edition) == {}
+        summary = send_edition(app, edition, options=SendOptions(send_stale=True))
+        app.close()
+    assert summary.sent == 2 and len(handler.got) == 2
+
+
 def test_approving_a_stale_edition_says_it_goes_out_only_with_send_stale(
     tmp_path: Path,
 ) -> None:
