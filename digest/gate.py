@@ -3,21 +3,35 @@
 Job: say in one line what a build kept and what it left out, and why (`Built.summary`);
 decide whether an edition has enough stories to be stored, approved or sent
 (`refusal`, `check`). `[edition] min_stories` is the minimum, and an edition without
-a story is never stored or sent, whatever it says. The CLI (`build`, `send`,
-`approve`), the desk's approval, `send_edition` and the scheduler all ask here, so that
-the rule and its wording live in one place.
-Must not: rank, render, send, or read or write the store.
+a story is never stored or sent, whatever it says. Decide too whether an edition's news
+is too old for a first send (`stale`, `check_fresh`): built longer ago than `[edition]
+max_age_hours`, it is sent only when someone says so (`digest send --send-stale`).
+The CLI (`build`, `send`, `approve`), the desk's approval, `send_edition` and the
+scheduler all ask here, so that the rules and their wording live in one place.
+Must not: rank, render, send, read or write the store, or read the clock (`now` is given).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from digest.errors import DigestError
 from digest.records import Edition, SourceSummary
 
-__all__ = ["Built", "TooFewStories", "check", "least", "refusal"]
+__all__ = [
+    "Built",
+    "StaleEdition",
+    "TooFewStories",
+    "age_words",
+    "check",
+    "check_fresh",
+    "least",
+    "refusal",
+    "stale",
+    "ways_on",
+]
 
 #: How each of digest.rank.DROP_REASONS reads in the summary. The first three are
 #: always shown (the questions a reader of an empty edition asks); the others when
@@ -40,6 +54,12 @@ ALWAYS = ("too_old", "already_sent", "future")
 class TooFewStories(DigestError):
     """An edition has fewer stories than `[edition] min_stories` (or none): it is not
     stored (none at all), approved or sent. The message says which and why."""
+
+
+class StaleEdition(DigestError):
+    """A first send of an edition built longer ago than `[edition] max_age_hours`: its
+    news is old by now, so nothing is sent unless someone says so (`--send-stale`). The
+    message says how old, and the two ways on."""
 
 
 def least(min_stories: int) -> int:
@@ -153,3 +173,47 @@ class Built:
                 "from when they were first seen"
             )
         return text
+
+
+def stale(
+    edition_id: int, built_for: datetime, max_age_hours: float | None, now: datetime
+) -> str | None:
+    """Why edition `edition_id`, built for `built_for`, is old news at `now` (None: it is
+    not): more than `[edition] max_age_hours` passed since the time it was built for
+    (the setting that also bounds the age of the articles a build reads)."""
+    age = now - built_for
+    if max_age_hours is None or age.total_seconds() <= max_age_hours * 3600:
+        return None
+    return (
+        f"edition {edition_id} was built for {built_for:%Y-%m-%d %H:%M} UTC, "
+        f"{age_words(age)} ago: its stories are older than [edition] max_age_hours = "
+        f"{max_age_hours:g}"
+    )
+
+
+def age_words(age: timedelta) -> str:
+    """An edition's age as people say it: "8 days" (two days or more), else "47 hours"."""
+    if age.days >= 2:
+        return f"{age.days} days"
+    return _n(int(age.total_seconds() // 3600), "hour")
+
+
+def ways_on(edition_id: int) -> str:
+    """What to do instead of sending old news, or to send it all the same."""
+    return (
+        f"`digest build` makes a fresh edition; `digest send {edition_id} --send-stale` "
+        "sends this one anyway"
+    )
+
+
+def check_fresh(
+    edition: Edition, max_age_hours: float | None, now: datetime, *, config: str = ""
+) -> None:
+    """Raise StaleEdition when a first send of `edition` at `now` would be old news
+    (callers ask only for a first send: a resumed one always goes on). `config` names the
+    file the setting is in."""
+    assert edition.id is not None
+    note = stale(edition.id, edition.at, max_age_hours, now)
+    if note is not None:
+        where = f" in {config}" if config else ""
+        raise StaleEdition(f"{note}{where}, so nothing was sent: {ways_on(edition.id)}")

@@ -11,10 +11,18 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from digest import gate
-from digest.cli.common import config_option, console, open_app, print_table, warn_unhosted
+from digest.cli.common import (
+    config_option,
+    console,
+    err,
+    open_app,
+    print_table,
+    warn_unhosted,
+)
 from digest.codec import iso
 from digest.errors import DigestError
 from digest.times import clock_name
@@ -43,7 +51,12 @@ def approve(config: str, edition_id: int) -> None:
     when = f" for the slot {info.slot}" if info.slot else ""
     console.print(f"Approved edition {edition_id} of {info.list!r}{when}.")
     warn_unhosted(app, app.store.edition(edition_id))
-    if info.slot:
+    max_age = app.settings.edition.max_age_hours
+    if old := gate.stale(edition_id, info.built_for, max_age, datetime.now(UTC)):
+        # Neither the scheduler nor a plain `digest send` makes a first send of old news.
+        note = f"{old[0].upper()}{old[1:]}; it is not sent by itself: {gate.ways_on(edition_id)}."
+        err.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)
+    elif info.slot:
         sent = [r for r in app.store.schedule_runs(info.list, action="send") if info.slot in r.slot]
         if sent:
             console.print(

@@ -83,13 +83,24 @@ def ledger_line(counts: dict[str, int], words: dict[str, str] = LEDGER_WORDS) ->
     help="Also send the copies recorded not sent because the relay lacked SMTPUTF8 "
     "(run it once the relay offers it): each once; never a copy already delivered.",
 )
-def send(config: str, edition_id: int, dry_run: bool, workers: int, retry: bool) -> None:
+@click.option(
+    "--send-stale",
+    "send_stale",
+    is_flag=True,
+    help="Send an edition built longer ago than [edition] max_age_hours all the same "
+    "(without it, its first send is refused: its news is old; a resumed send needs no flag).",
+)
+def send(
+    config: str, edition_id: int, dry_run: bool, workers: int, retry: bool, send_stale: bool
+) -> None:
     """Deliver an edition to every subscriber due (resumable; never sends twice).
 
     Safe to run again after a crash, a kill, Ctrl-C or `digest pause`: it sends to
     exactly those the ledger does not have as sent or bounced (or unsendable: an
     address that is not ASCII through a relay without SMTPUTF8, tried again only
-    with --retry-unsendable). A paused edition is resumed; a cancelled one is refused.
+    with --retry-unsendable). A paused edition is resumed; a cancelled one is refused,
+    and so is the first send of an edition built longer ago than [edition]
+    max_age_hours (old news: `digest build` makes a fresh one; --send-stale sends it).
     Exits 1 when anyone is left without the edition.
     """
     from digest.deliver.run import SendOptions, send_edition
@@ -105,21 +116,32 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int, retry: bool)
     edition = store.edition(edition_id)
     gate.check(edition, app.settings.edition.min_stories)  # before anything is sent
     app.keys  # noqa: B018 -- a key the database does not know: refused before anything is said
-    warn_unhosted(app, edition)
     if not dry_run:  # what a killed run journaled is delivered: counted as such below
         store.apply_journals(edition_id, datetime.now(UTC))
     before = store.ledger(edition_id)
+    max_age = app.settings.edition.max_age_hours
+    if not before and not dry_run and not send_stale:  # a first send: never old news unasked
+        gate.check_fresh(edition, max_age, datetime.now(UTC), config=str(app.settings.path))
+    warn_unhosted(app, edition)
     if before:
         console.print(f"Ledger before this run: {ledger_line(before)}.")
     if edition.status == EditionStatus.PAUSED and not dry_run:
         console.print(f"Resuming paused edition {edition_id}.")
-    if not before and (note := _stale(edition.at, app.settings.edition.max_age_hours)):
-        err.print(f"[yellow]{escape(f'Edition {edition_id} {note}')}.[/]", soft_wrap=True)
+    if not before and (note := gate.stale(edition_id, edition.at, max_age, datetime.now(UTC))):
+        then = (
+            f"`digest send {edition_id}` refuses it without --send-stale"
+            if dry_run
+            else "sending it all the same (--send-stale)"
+        )
+        err.print(f"[yellow]{escape(f'{note[0].upper()}{note[1:]}; {then}')}.[/]", soft_wrap=True)
     if not dry_run and (warning := example_domains_warning(app.settings)):
         err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     lst = app.settings.list(edition.list)
     options = SendOptions(
-        workers=workers, dry_run=dry_run, retry_unsendable=datetime.now(UTC) if retry else None
+        workers=workers,
+        dry_run=dry_run,
+        retry_unsendable=datetime.now(UTC) if retry else None,
+        send_stale=send_stale,
     )
     total = store.due_count(
         edition_id,
@@ -228,21 +250,6 @@ def send(config: str, edition_id: int, dry_run: bool, workers: int, retry: bool)
         left = 1
     if left:
         sys.exit(left)
-
-
-def _stale(built_for: datetime, max_age_hours: float | None) -> str | None:
-    """Why an edition built for `built_for` is old news by now (None: it is not): a
-    first send more than [edition] max_age_hours after the time it was built for."""
-    age = datetime.now(UTC) - built_for
-    if max_age_hours is None or age.total_seconds() <= max_age_hours * 3600:
-        return None
-    days = age.days
-    since = f"{days} days ago" if days >= 2 else f"{int(age.total_seconds() // 3600)} hours ago"
-    return (
-        f"was built for {built_for:%Y-%m-%d %H:%M} UTC, {since}: its stories are older "
-        f"than [edition] max_age_hours = {max_age_hours:g} by now; `digest build` makes "
-        "a fresh one"
-    )
 
 
 def _print_errors(errors: list[str], shown: int = 10) -> None:

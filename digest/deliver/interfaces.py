@@ -101,6 +101,9 @@ class SendOptions:
     #: `unsendable` (an address that needs SMTPUTF8, a relay without it) and last tried
     #: before then are due again in this run, each once; None: they stay done.
     retry_unsendable: datetime | None = None
+    #: `digest send --send-stale`: a first send of an edition built longer ago than
+    #: `[edition] max_age_hours` goes ahead (without it, it is refused: old news).
+    send_stale: bool = False
 
 
 @dataclass(slots=True)

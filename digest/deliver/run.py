@@ -1,11 +1,12 @@
 """`send_edition`: deliver an edition to every due subscriber, exactly once, resumably.
 
-The entry point of a send (the CLI, the scheduler and the desk call it): the gate
-(never an edition below its minimum), the edition's send lease (one run per edition),
-the status change to sending (the lifecycle table), then the work in this process, in
-local worker processes or through the queue, and the final status. The ledger (one row
-per edition x subscriber) is the only source of truth, so a resumed send (after a
-crash, a kill, a pause or Ctrl-C) takes exactly the rows not marked done (`DONE`).
+The entry point of a send (the CLI and the scheduler call it): the gate (never an
+edition below its minimum, never a first send of old news unless asked), the edition's
+send lease (one run per edition), the status change to sending (the lifecycle table),
+then the work in this process, in local worker processes or through the queue, and the
+final status. The ledger (one row per edition x subscriber) is the only source of
+truth, so a resumed send (after a crash, a kill, a pause or Ctrl-C) takes exactly the
+rows not marked done (`DONE`).
 This module decides the run; the engine decides each message.
 """
 
@@ -100,7 +101,9 @@ def send_edition(
 ) -> SendSummary:
     """Deliver to everyone due; safe to run again after any interruption.
 
-    A paused edition is resumed; a cancelled one raises DeliveryError. With
+    A paused edition is resumed; a cancelled one raises DeliveryError. A first send
+    (nothing in the ledger) of an edition built longer ago than `[edition]
+    max_age_hours` raises gate.StaleEdition unless `options.send_stale`. With
     `options.timezones`, only that slice of the list is sent (see SendOptions); with
     `options.retry_unsendable`, the copies recorded unsendable before then are tried
     again, once each (a finished edition too), and nobody's copy is sent twice.
@@ -127,6 +130,9 @@ def send_edition(
     if not options.dry_run:  # a killed run's journaled messages count as delivered
         store.apply_journals(edition_id, clock())
     before = store.ledger(edition_id)
+    if not before and not options.dry_run and not options.send_stale:  # a first send
+        max_age = app.settings.edition.max_age_hours
+        gate.check_fresh(edition, max_age, clock(), config=str(app.settings.path))
     summary = SendSummary(skipped=before.get("sent", 0) + before.get("bounced", 0))
     if options.dry_run:
         _dry_run(app, edition, options, summary)

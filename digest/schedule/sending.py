@@ -6,6 +6,11 @@ reasons an edition is not sent; each send claimed, watched for a stop, and recor
   `skipped` with the reason, marks the edition skipped and sends nothing.
 - **Too few stories.** An edition emptied at the desk after it was built is not sent
   (:mod:`digest.gate`); the slot is recorded `skipped`, with the reason.
+- **Old news.** The first send of an edition built longer ago than `[edition]
+  max_age_hours` (say a weekly list built days ahead for review) is not made: nobody
+  asked for old news. The slot is recorded `skipped` with the edition's age and the
+  ways on (`digest build`, `digest send ID --send-stale`), and the edition is marked
+  skipped. A send with copies in the ledger already (a resumed one, a later zone's) goes on.
 - **Copies not sent.** Copies the relay could not carry (`unsendable`: no SMTPUTF8)
   leave the slot's send `done` (never sent or retried again by the scheduler); its
   record says how many, why, to whom and that `digest send ID --retry-unsendable`
@@ -30,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from digest.codec import iso
 from digest.config import ListSettings
-from digest.gate import refusal
+from digest.gate import refusal, stale, ways_on
 from digest.lifecycle import EditionStatus, StopReason
 from digest.schedule.claims import Clock, Outcome
 from digest.schedule.events import (
@@ -267,7 +272,21 @@ class Sending(Preparing):
                 self._skip_edition(lst, event.edition_key, now)
             self._finish(lst, event.key, "send", "skipped", refusal, now, edition_id=edition.id)
             return
+        if (old := self._old_news(edition, now)) is not None:
+            self._skip_edition(lst, event.edition_key, now)  # later zones: older still
+            self._finish(lst, event.key, "send", "skipped", old, now, edition_id=edition.id)
+            return
         self._send(lst, event, edition, now)
+
+    def _old_news(self, edition: EditionInfo, now: datetime) -> str | None:
+        """Why the scheduler must not make the first send of this edition at `now`: it
+        was built longer ago than `[edition] max_age_hours` (None: it may). A send with
+        copies in the ledger already goes on, like `digest send`."""
+        max_age = self.app.settings.edition.max_age_hours
+        note = stale(edition.id, edition.built_for, max_age, now)
+        if note is None or self.store.ledger(edition.id):
+            return None
+        return f"{note}; not sent (nobody asked for old news): {ways_on(edition.id)}"
 
     def _send(
         self, lst: ListSettings, event: SendEvent, edition: EditionInfo, now: datetime

@@ -7,6 +7,9 @@ the slot's send time (the list's zone and send window; `delivery = "local"`: eac
 subscriber's zone), and not once a slot is more than `grace_minutes` late. A
 hand-built edition goes out only with `digest send ID`; meanwhile the scheduler builds
 the slot's own edition, which an `approval = "auto"` list sends without anyone looking.
+An edition built longer ago than `[edition] max_age_hours` by the time it would go out
+is old news: the scheduler does not send it and `digest send ID` refuses it without
+`--send-stale` (:func:`digest.gate.stale`), and the page says so, with its age.
 The recipients are the ones a send would find due (active, not paused, not yet
 delivered). Said in an editor's words, not the configuration's: the one command an
 editor may need is shown as code (in a <code> element), everything else escaped.
@@ -22,6 +25,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from digest.app import App
+from digest.gate import age_words, stale
 from digest.schedule import next_slots, send_time
 from digest.store._editions import EditionInfo
 from digest.times import wall_clock
@@ -52,9 +56,29 @@ def local_time(when: datetime, zone: str) -> str:
     return f"{when.astimezone(tz):%a} {wall_clock(when, tz)} ({zone})"
 
 
-def _by_hand(edition_id: int) -> Markup:
-    return Markup("it goes out only when someone runs <code>digest send {}</code>").format(
-        edition_id
+def _by_hand(edition_id: int, old: bool = False) -> Markup:
+    flag = " --send-stale" if old else ""
+    return Markup("it goes out only when someone runs <code>digest send {}{}</code>").format(
+        edition_id, flag
+    )
+
+
+def _old_news(app: App, info: EditionInfo, at: datetime, zone: str, now: datetime) -> Markup | None:
+    """What the page says when the edition's news is too old to go out at `at` (now,
+    or its slot's send time to come): its age and the setting, and what makes a fresh
+    one (None: it is not too old)."""
+    max_age = app.settings.edition.max_age_hours
+    if max_age is None or stale(info.id, info.built_for, max_age, at) is None:
+        return None
+    age = age_words(at - info.built_for)
+    return Markup(
+        "Its news is old: it was built for {}, {}, longer than [edition] max_age_hours "
+        "({:g} hours) allows, so it is sent only if someone asks for it with --send-stale; "
+        "<code>digest build</code> makes a fresh edition."
+    ).format(
+        local_time(info.built_for, zone),
+        f"{age} before its slot" if at > now else f"{age} ago",
+        max_age,
     )
 
 
@@ -63,9 +87,13 @@ def outlook(app: App, info: EditionInfo, *, now: datetime) -> Outlook:
     lst = app.settings.list(info.list)
     recipients = app.store.due_count(info.id, info.list, list_timezone=lst.timezone)
     if info.slot is None:
+        old = _old_news(app, info, now, lst.timezone, now)
+        when = Markup("It was made by hand, so it is not sent automatically: {}.").format(
+            _by_hand(info.id, old is not None)
+        )
         upcoming = next_slots(lst, now, 1)
-        note = None
-        if upcoming:
+        note = old
+        if upcoming and old is None:
             next_at = local_time(upcoming[0], lst.timezone)
             if lst.approval == "auto":
                 note = Markup(
@@ -77,9 +105,6 @@ def outlook(app: App, info: EditionInfo, *, now: datetime) -> Outlook:
                     "The list's next edition, for {}, is a separate one, sent only if it "
                     "is approved too."
                 ).format(next_at)
-        when = Markup("It was made by hand, so it is not sent automatically: {}.").format(
-            _by_hand(info.id)
-        )
         return Outlook(recipients, info.list, when, note)
     if lst.delivery == "local":
         wall = datetime.fromisoformat(info.slot)
@@ -90,19 +115,24 @@ def outlook(app: App, info: EditionInfo, *, now: datetime) -> Outlook:
         return Outlook(recipients, info.list, when)
     at = send_time(lst, info.slot)
     shown = local_time(at, lst.timezone)
+    old = _old_news(app, info, max(at, now), lst.timezone, now)
     if now - at > timedelta(minutes=lst.grace_minutes):
         late = count(lst.grace_minutes, "minute", "minutes")
         when = Markup(
             "Its slot ({}) is more than {} past, too late to go out automatically: {}."
-        ).format(shown, late, _by_hand(info.id))
+        ).format(shown, late, _by_hand(info.id, old is not None))
+    elif old is not None:  # the scheduler makes no first send of old news
+        when = Markup("Its slot is {}, but it does not go out automatically then: {}.").format(
+            shown, _by_hand(info.id, True)
+        )
     elif at <= now:
         when = Markup(
             "Its slot ({}) has just passed: it goes out at the scheduler's next round, shortly."
         ).format(shown)
     else:
         when = Markup("It goes out at its slot, {}.").format(shown)
-    note = None
-    if lst.approval == "auto" and info.status == "draft":
+    note = old
+    if old is None and lst.approval == "auto" and info.status == "draft":
         note = Markup(
             "This list does not wait for approval: it goes out even if nobody approves it."
         )
