@@ -157,7 +157,8 @@ def _keep(address: str, result: FetchResult, store: Store, now: datetime, late: 
         return f"not a picture: its address gave {what}, not a JPEG, PNG, GIF or WebP ({shown})"
     sha256 = hashlib.sha256(result.body).hexdigest()
     store.keep_image(sha256, picture, result.body, source_url=result.url, now=now, address=address)
-    return Image(result.url, width=picture.width, hosted=hosted_name(sha256, picture.extension))
+    name = hosted_name(sha256, picture.extension)
+    return Image(result.url, width=picture.width, hosted=name, height=picture.height)
 
 
 def hosted_images(stories: Iterable[Story]) -> dict[str, Image]:
@@ -199,7 +200,8 @@ def host_stories(
         earlier = store.fetched_image(url, since=now - FRESH, now=kept())
         if earlier is not None:
             name = hosted_name(earlier.sha256, earlier.picture.extension)
-            found[url] = Image(url, width=earlier.picture.width, hosted=name)
+            size = earlier.picture
+            found[url] = Image(url, width=size.width, hosted=name, height=size.height)
             reused.add(url)
             del wanted[url]
     if not wanted:
@@ -246,8 +248,7 @@ def _applied(
             left_out.append(story.key)
             reasons.append(outcome)
         else:
-            width = image.width if image.width is not None else outcome.width
-            kept.append(replace(story, image=replace(image, width=width, hosted=outcome.hosted)))
+            kept.append(replace(story, image=_measured(image, outcome)))
             if image.url in reused:
                 counts["reused"] += 1
             elif image.url in fetched:
@@ -255,6 +256,16 @@ def _applied(
     return Hosted(
         tuple(kept), tuple(problems), left_out=tuple(left_out), reasons=tuple(reasons), **counts
     )
+
+
+def _measured(image: Image, copy: Image) -> Image:
+    """The story's `image` as its hosted `copy`: named by the copy, and as large as the
+    copy's bytes are (a feed's width and height are what it says: a 120 x 90 thumbnail
+    declared 1200 px wide was stretched across the column); the feed's width stays
+    when the copy's size is unknown."""
+    if copy.width is None:
+        return replace(image, hosted=copy.hosted)
+    return replace(image, width=copy.width, height=copy.height, hosted=copy.hosted)
 
 
 def host_all(
