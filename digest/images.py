@@ -18,6 +18,10 @@ the address are a copy of their own (the earlier edition keeps its). A picture t
 cannot be fetched or is no picture is dropped from its story (the story goes out
 without one, never with a broken box), and a line naming the source, the story and
 the address says why.
+The size read from a picture's bytes is its size, whatever the feed declared (a lead is
+drawn no wider). A picture one source gives to two of the edition's stories is its share
+card, no story's (:mod:`digest.sharecards`): dropped by its address before fetching,
+by its bytes after.
 A build's `now` is the time its edition is for (`digest build --at` a week ahead): a
 picture is fresh when it was fetched within FRESH before it; but when a picture was
 fetched, or last hosted, is kept as the clock's time when it is earlier, never a time
@@ -36,9 +40,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from digest import sharecards
 from digest.imagebytes import MAX_PIXELS, MAX_SIDE, fits, read_size
 from digest.netaddr import is_public
 from digest.records import Edition, Image, Story
+from digest.sharecards import without_share_cards
 
 if TYPE_CHECKING:
     from digest.collect.fetch import FetchResult
@@ -308,13 +314,16 @@ def host_edition(
     clock: Callable[[], datetime] | None = None,
 ) -> tuple[Edition, Hosted]:
     """The edition with its stories' pictures hosted (or dropped), and what hosting did
-    (:func:`host_all`: its stories, those of the edition in a row)."""
+    (:func:`host_all`: its stories, those of the edition in a row). A source's share
+    card (:mod:`digest.sharecards`) goes from its stories: one address before fetching
+    (it is not fetched), one copy's bytes after."""
     parts = (edition.leads, edition.teasers, edition.reserve)
-    carried = [s for part in parts for s in part]
+    carried = without_share_cards([s for part in parts for s in part], sharecards.address)
     hosted = host_all(carried, store, settings, now=now, like=like, clock=clock)
+    stories = without_share_cards(hosted.stories, sharecards.copy)
+    hosted = replace(hosted, stories=stories)
     leads_end = len(edition.leads)
     teasers_end = leads_end + len(edition.teasers)
-    stories = hosted.stories
     return (
         replace(
             edition,
