@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,11 @@ import lxml.html
 import pytest
 
 from digest.app import App
+from digest.render import Renderer
 from digest.render.stories import IMAGE_WIDTH
 from tests.feedserver import FeedServer, serve_feeds
 from tests.test_email_demo import browser  # noqa: F401 (fixture)
-from tests.test_images_hosted import NOW, png, project
+from tests.test_images_hosted import NOW, images, png, project
 
 MEDIA = "http://search.yahoo.com/mrss/"
 
@@ -210,3 +212,34 @@ def test_a_thumbnail_sits_beside_its_headline_not_above_it(
         assert title["top"] < img["bottom"], lead  # beside the headline, not above it
         assert img["right"] >= lead["cell"]["right"] - 40, lead  # at the column's end
         assert title["left"] < img["left"], lead
+
+
+def test_a_thumbnail_passes_the_lint_and_follows_the_text_direction(tmp_path: Path) -> None:
+    """Beside the headline by the align attribute, which every client honours (classic
+    Outlook ignores CSS float); at the end of the lines: the left in Arabic."""
+    from digest.lint.html import check_html
+
+    html = edition_html(tmp_path, {"/thumb.png": THUMB}, [("Ferry", "/thumb.png", ENCLOSURE)])
+    img = lead_pictures(html)["Ferry"]
+    assert (img.get("align"), img.get("width"), img.get("height")) == ("right", "120", "90")
+    findings = [f"{f.code}: {f.message}" for f in check_html(html, None)]
+    assert not [f for f in findings if f.startswith(("css-unsupported", "img-"))], findings
+
+    from digest.records import Image
+    from digest.render.pictures import lead_picture
+    from tests.test_render_golden import sample_edition, sample_settings
+
+    edition = sample_edition()
+    arabic = replace(
+        edition.leads[0],
+        title="افتتاح جسر الميناء الجديد",
+        summary="يفتتح الجسر يوم الجمعة.",
+        language="ar",
+        image=Image(
+            "https://img.example.org/p.png", width=150, hosted="0" * 64 + ".png", height=100
+        ),
+    )
+    assert lead_picture(arabic.image) is not None
+    rendered = Renderer(sample_settings(tmp_path)).render(replace(edition, leads=(arabic,)))
+    (thumb,) = [i for i in images(rendered.html) if "lead-thumb" in (i.get("class") or "")]
+    assert thumb.get("align") == "left"
