@@ -32,6 +32,8 @@ def _image_to_dict(image: Image) -> dict[str, Any]:
     found: dict[str, Any] = {"url": image.url, "alt": image.alt, "width": image.width}
     if image.hosted is not None:
         found["hosted"] = image.hosted
+    if image.height is not None:
+        found["height"] = image.height
     return found
 
 
@@ -77,7 +79,9 @@ def story_from_dict(d: Mapping[str, Any]) -> Story:
         also_more=int(d.get("also_more", 0)),
         image=None
         if not img
-        else Image(img["url"], img.get("alt", ""), img.get("width"), img.get("hosted")),
+        else Image(
+            img["url"], img.get("alt", ""), img.get("width"), img.get("hosted"), img.get("height")
+        ),
         section=d.get("section"),
         published=parse_iso(d.get("published")),
         pinned=bool(d.get("pinned", False)),

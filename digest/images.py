@@ -18,6 +18,10 @@ the address are a copy of their own (the earlier edition keeps its). A picture t
 cannot be fetched or is no picture is dropped from its story (the story goes out
 without one, never with a broken box), and a line naming the source, the story and
 the address says why.
+The size read from a picture's bytes is its size, whatever the feed declared (a lead is
+drawn no wider). A picture one source gives to two of the edition's stories is its share
+card, no story's (:mod:`digest.sharecards`): dropped by its address before fetching,
+by its bytes after.
 A build's `now` is the time its edition is for (`digest build --at` a week ahead): a
 picture is fresh when it was fetched within FRESH before it; but when a picture was
 fetched, or last hosted, is kept as the clock's time when it is earlier, never a time
@@ -36,9 +40,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from digest import sharecards
 from digest.imagebytes import MAX_PIXELS, MAX_SIDE, fits, read_size
 from digest.netaddr import is_public
 from digest.records import Edition, Image, Story
+from digest.sharecards import without_share_cards
 
 if TYPE_CHECKING:
     from digest.collect.fetch import FetchResult
@@ -157,7 +163,8 @@ def _keep(address: str, result: FetchResult, store: Store, now: datetime, late: 
         return f"not a picture: its address gave {what}, not a JPEG, PNG, GIF or WebP ({shown})"
     sha256 = hashlib.sha256(result.body).hexdigest()
     store.keep_image(sha256, picture, result.body, source_url=result.url, now=now, address=address)
-    return Image(result.url, width=picture.width, hosted=hosted_name(sha256, picture.extension))
+    name = hosted_name(sha256, picture.extension)
+    return Image(result.url, width=picture.width, hosted=name, height=picture.height)
 
 
 def hosted_images(stories: Iterable[Story]) -> dict[str, Image]:
@@ -199,7 +206,8 @@ def host_stories(
         earlier = store.fetched_image(url, since=now - FRESH, now=kept())
         if earlier is not None:
             name = hosted_name(earlier.sha256, earlier.picture.extension)
-            found[url] = Image(url, width=earlier.picture.width, hosted=name)
+            size = earlier.picture
+            found[url] = Image(url, width=size.width, hosted=name, height=size.height)
             reused.add(url)
             del wanted[url]
     if not wanted:
@@ -246,8 +254,7 @@ def _applied(
             left_out.append(story.key)
             reasons.append(outcome)
         else:
-            width = image.width if image.width is not None else outcome.width
-            kept.append(replace(story, image=replace(image, width=width, hosted=outcome.hosted)))
+            kept.append(replace(story, image=_measured(image, outcome)))
             if image.url in reused:
                 counts["reused"] += 1
             elif image.url in fetched:
@@ -255,6 +262,16 @@ def _applied(
     return Hosted(
         tuple(kept), tuple(problems), left_out=tuple(left_out), reasons=tuple(reasons), **counts
     )
+
+
+def _measured(image: Image, copy: Image) -> Image:
+    """The story's `image` as its hosted `copy`: named by the copy, and as large as the
+    copy's bytes are (a feed's width and height are what it says: a 120 x 90 thumbnail
+    declared 1200 px wide was stretched across the column); the feed's width stays
+    when the copy's size is unknown."""
+    if copy.width is None:
+        return replace(image, hosted=copy.hosted)
+    return replace(image, width=copy.width, height=copy.height, hosted=copy.hosted)
 
 
 def host_all(
@@ -297,13 +314,16 @@ def host_edition(
     clock: Callable[[], datetime] | None = None,
 ) -> tuple[Edition, Hosted]:
     """The edition with its stories' pictures hosted (or dropped), and what hosting did
-    (:func:`host_all`: its stories, those of the edition in a row)."""
+    (:func:`host_all`: its stories, those of the edition in a row). A source's share
+    card (:mod:`digest.sharecards`) goes from its stories: one address before fetching
+    (it is not fetched), one copy's bytes after."""
     parts = (edition.leads, edition.teasers, edition.reserve)
-    carried = [s for part in parts for s in part]
+    carried = without_share_cards([s for part in parts for s in part], sharecards.address)
     hosted = host_all(carried, store, settings, now=now, like=like, clock=clock)
+    stories = without_share_cards(hosted.stories, sharecards.copy)
+    hosted = replace(hosted, stories=stories)
     leads_end = len(edition.leads)
     teasers_end = leads_end + len(edition.teasers)
-    stories = hosted.stories
     return (
         replace(
             edition,

@@ -34,10 +34,13 @@ class Image:
 
     url: str  # absolute http(s) URL
     alt: str = ""  # alternative text; the article title when the source gave none
-    width: int | None = None  # pixel width the source declared, else read from its bytes
+    width: int | None = None  # pixel width read from its bytes once hosted, else declared
     # The name digest serves its copy under ("<sha256 hex>.<ext>", digest.images), once
     # it was fetched and found a real picture; None: not hosted.
     hosted: str | None = None
+    # Pixel height, read from its bytes once hosted (with `width`, the size a lead draws
+    # it at in proportion); None: unknown.
+    height: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from digest.app import App
 from digest.schedule import Scheduler
 from tests.feedserver import serve_feeds
 from tests.test_desk import add_editor, editor_client, post, running
-from tests.test_images_hosted import FERRY, STORIES, feed, project
+from tests.test_images_hosted import FERRY, STORIES, feed, png, project
 from tests.test_schedule_run import SLOT
 
 MISSING = STORIES[3]  # the library's picture: the publisher answers 404
@@ -65,7 +65,8 @@ def test_a_desk_rebuild_replaces_the_notes(tmp_path: Path) -> None:
         with running(config, clock=lambda: SLOT) as base, editor_client(base) as c:
             page = " ".join(c.get(f"/editions/{eid}").text.split())
             assert f"Harbour Herald: no image for “{MISSING[0]}”" in page
-            server.feeds["/img/library.jpg"] = FERRY
+            # A picture of its own (the ferry's bytes on both stories: the site's card).
+            server.feeds["/img/library.jpg"] = png(320, 200)
             server.types["/img/library.jpg"] = "image/png"
             r = post(c, eid, "rebuild")
             assert r.status_code == 303

@@ -25,6 +25,7 @@ from digest.rank.outlets import publishers
 from digest.records import Also, Edition, Story
 from digest.render.fit import HTML_LIMIT, fit, fits
 from digest.render.language import Strings, direction, story_attributes, text_direction
+from digest.render.pictures import lead_picture
 from digest.render.stories import (
     IMAGE_WIDTH,
     also_shown,
@@ -112,6 +113,10 @@ class Renderer:
         """`lang` and `dir` for a story that does not read as the newsletter does."""
         texts = (story.title, story.summary)
         return story_attributes(story.language, texts, self.language)
+
+    def picture_side(self, story: Story) -> str:
+        """The side a thumbnail sits on beside a story's headline: where its lines end."""
+        return "left" if direction(story.language or self.language) == "rtl" else "right"
 
     def subject(self, edition: Edition) -> str:
         """The `[newsletter] subject` template filled with lead, name and date; the
@@ -232,6 +237,8 @@ class Renderer:
             "fallback_note": None,
             "t": self.strings,
             "image_width": lead_image_width,
+            "lead_picture": lead_picture,
+            "picture_side": self.picture_side,
             "image_column": IMAGE_WIDTH,
             "dropped_teasers": 0,
             "first_reported": lambda story: self.first_reported(story, edition.list),
