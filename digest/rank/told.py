@@ -93,15 +93,18 @@ _UPDATE_WORD = rf"(?:{UPDATE_WORD}|{UPDATE_ABBREVIATION}(?=\s*[\])]|\s+:))"
 _UPDATE_LABEL = re.compile(
     rf"(?i)^\s*(?:[\[(]\s*{_UPDATE_WORD}\s*[\])]\s*[:|–—-]?|{_UPDATE_WORD}\s*[:|–—-])\s*(?=\S)"
 )
+#: The same label after the headline, in brackets: "Z10 : la mise à jour (MàJ)", as collect
+#: writes "[MàJ]" before a headline with a colon of its own (digest.headline_labels).
+_UPDATE_AFTER = re.compile(rf"(?i)(?<=\S)\s+[\[(]\s*{_UPDATE_WORD}\s*[\])]\s*$")
 
 
 def unlabelled(title: str) -> str:
-    """An update's headline without the outlet's own "Update:" (the email labels an
-    update itself: "Update: Update: Death toll rises" reads the label twice). A headline
-    that merely begins with the word ("Update on the quarry: …") is left as it is. A
-    wire's "EXCLUSIVE-UPDATE 2-" keeps its exclusive: "EXCLUSIVE-Harbour…"."""
+    """An update's headline without the outlet's own "Update:" or "(Update)" after it (the
+    email labels an update itself: "Update: Update: Death toll rises" reads the label
+    twice). A headline that merely begins with the word ("Update on the quarry: …") is
+    left as it is. A wire's "EXCLUSIVE-UPDATE 2-" keeps its exclusive: "EXCLUSIVE-Harbour…"."""
     kept = wired[0] if (wired := wire_label(title)) else 0
-    return title[:kept] + _UPDATE_LABEL.sub("", title[kept:], count=1)
+    return title[:kept] + _UPDATE_AFTER.sub("", _UPDATE_LABEL.sub("", title[kept:], count=1))
 
 
 #: Characters a body must hold beyond its headline to speak for a standfirst that only
