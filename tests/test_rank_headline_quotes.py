@@ -20,6 +20,7 @@ import pytest
 
 from digest.collect.feeds import read_feed
 from digest.rank import RankOptions, rank
+from digest.rank.quotes import open_at
 from digest.rank.told import told
 from digest.records import Article
 from tests.corpus import require_corpus
@@ -142,6 +143,32 @@ def test_a_made_up_headline_never_leaves_a_quote_open(text: str, headline: str) 
 )
 def test_a_balanced_headline_is_as_it_was(text: str, headline: str) -> None:
     assert _headline(text) == (headline, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "inside"),
+    [
+        ('He said "we will win" today', "we will"),
+        ("Il a dit « nous gagnerons » hier", "nous"),
+        ("Er sagte „wir gewinnen“ heute", "wir"),  # German
+        ("Er sagte »wir gewinnen« heute", "wir"),  # German, in guillemets
+        ("Han sa ”vi vinner” i dag", "vi"),  # Swedish
+        ("Han sa »vi vinner» i dag", "vi"),  # Swedish, in guillemets
+        ("Powiedział „wygramy” dziś", "wygramy"),  # Polish
+        ("Er sagte ‚wir‘ heute", "wir"),
+        ("She said ‘we will’ today", "we"),
+        ("Il a dit ‹ oui › hier", "oui"),
+        ("He said 'we will win' today", "we"),
+    ],
+)
+def test_each_quotation_is_open_inside_and_closed_after(text: str, inside: str) -> None:
+    assert open_at(text, text.index(inside) + 1) is not None
+    assert open_at(text, len(text)) is None
+
+
+def test_apostrophes_open_no_quotation() -> None:
+    text = "Don't l'école the harbour’s boats, the students' oars, rock of the '90s, rock’n’roll"
+    assert all(open_at(text, end) is None for end in range(len(text) + 1))
 
 
 def test_a_short_first_sentence_with_a_whole_quote_is_the_headline() -> None:

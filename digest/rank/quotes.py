@@ -61,11 +61,22 @@ def quotations(text: str) -> tuple[Quotation, ...]:
             for m, start in stack[opened[-1] :]:
                 found[start] = Quotation(m, start, at + 1)
             del stack[opened[-1] :]
-        elif (mark in _OPENS and not after.isspace()) or mark in "«‹„":
+        elif _opens(mark, before, after):
             stack.append((mark, at))
     for m, start in stack:
         found[start] = Quotation(m, start, None)
     return tuple(found[start] for start in sorted(found))
+
+
+def _opens(mark: str, before: str, after: str) -> bool:
+    """Whether `mark`, between `before` and `after`, closing none, opens a quotation: one
+    with text after it ("« " is French spacing); a ” only where a word begins (Swedish
+    ”…”), not after one (a stray close)."""
+    if mark in "«‹„":
+        return True
+    if mark == "”":
+        return (before.isspace() or before in "([{–—-") and after.isalnum()
+    return mark in _OPENS and not after.isspace()
 
 
 def _apostrophe(before: str, after: str, stack: list[tuple[str, int]]) -> bool:
