@@ -10,7 +10,11 @@ with a bracketed label (PC INpact: "[MàJ] Yahoo! pourrait croquer 75 % de Daily
   jour", "Actualizado") says the outlet changed its report: it is written as the
   outlet's own "Update:" ("MàJ : Yahoo!…"), which :func:`digest.rank.told.unlabelled`
   drops when digest runs the story as an update of one it sent (the email says
-  "Update" itself);
+  "Update" itself). Before a headline with a colon of its own ("[MàJ] BlackBerry Z10 :
+  la mise à jour…") it goes after the headline, in brackets, as French, English,
+  German and Spanish outlets write a late label ("BlackBerry Z10 : la mise à jour…
+  (MàJ)", "Harbour: fares rise (Update)"): "MàJ : BlackBerry Z10 : la…" reads two
+  colons, the first seeming to introduce a product called "BlackBerry Z10";
 - a **genre** label (:data:`GENRES`: "Édito", "Opinion", "Analysis", "Sondage",
   "Video", "Podcast", "Interview", in English, French, German, Spanish) tells what kind
   of piece it is (an editorial or an opinion is no news report; a video or a poll is
@@ -74,6 +78,9 @@ _BRACKETED = re.compile(r"\s*\[\s*(?P<label>[^\[\]]{1,30}?)\s*\]\s*(?=\S)")
 _ONLY_LABEL = re.compile(r"\s*\[[^\[\]]*\]\s*")
 _UPDATE = re.compile(rf"(?i)(?:{UPDATE_WORD}|{UPDATE_ABBREVIATION})")
 _FRENCH_UPDATE = re.compile(r"(?i)(?:mise? [àa] jour|m[àa]j|actualisé)")
+#: A colon that ends a headline's clause ("Z10 : la", "Harbour: fares"), not one inside a
+#: word or a number ("10:30", "NASDAQ:WORK").
+_OWN_COLON = re.compile(r":(?=\s)")
 
 
 def unbracketed(title: str, language: str | None = None) -> str:
@@ -82,7 +89,7 @@ def unbracketed(title: str, language: str | None = None) -> str:
     known (French spacing for a French one)."""
     if not title.lstrip().startswith("["):
         return title  # most headlines are read no further
-    rest, kicker = title, ""
+    rest, kicker, kind_shown = title, "", ""
     while match := _BRACKETED.match(rest):
         label = " ".join(match["label"].split())
         kind = _kind(label)
@@ -92,8 +99,11 @@ def unbracketed(title: str, language: str | None = None) -> str:
         if kind != "length" and not kicker:
             french = label.casefold() in _FRENCH_WORDS or bool(_FRENCH_UPDATE.fullmatch(label))
             kicker = f"{label} : " if french or (language or "").startswith("fr") else f"{label}: "
+            kind_shown = kind
     if rest == title or _ONLY_LABEL.fullmatch(rest):
         return title  # no label known, or only labels: nothing else to show
+    if kind_shown == "update" and _OWN_COLON.search(rest):
+        return f"{rest} ({kicker.rstrip(' :')})"  # one colon: "Z10 : la mise à jour (MàJ)"
     return f"{kicker}{rest}"
 
 

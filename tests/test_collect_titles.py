@@ -102,7 +102,8 @@ def test_an_item_with_nothing_but_a_link_is_left_out_and_reported() -> None:
 def test_an_untitled_item_with_text_keeps_its_text_as_the_headline() -> None:
     text = "The harbour ferry will run every forty minutes from Monday."
     titles = _titles([("", "https://quayside.example/ferry", text)])
-    assert titles == ["The harbour ferry will run every forty minutes from Monday."]
+    # the headline its story shows, without the full stop (tests/test_collect_untitled_title.py)
+    assert titles == ["The harbour ferry will run every forty minutes from Monday"]
 
 
 def _message(tmp_path: Path, items: list[tuple[str, str, str]]) -> EmailMessage:

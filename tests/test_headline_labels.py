@@ -76,6 +76,22 @@ NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)
         ("[Vídeo] El último ferry", "Vídeo: El último ferry"),
         # more than one label
         ("[MàJ] [Brève] Yahoo! rachète le site", "MàJ : Yahoo! rachète le site"),
+        # an update label before a headline with a colon of its own: after it, in brackets
+        (
+            "[MàJ] BlackBerry Z10 : la mise à jour est déployée",
+            "BlackBerry Z10 : la mise à jour est déployée (MàJ)",
+        ),
+        (
+            "[MàJ] [Brève] Free : la fibre arrive à Lyon",
+            "Free : la fibre arrive à Lyon (MàJ)",
+        ),
+        ("[Update] Harbour: ferry fares rise", "Harbour: ferry fares rise (Update)"),
+        ("[Update 2] Harbour: ferry fares rise", "Harbour: ferry fares rise (Update 2)"),
+        ("[Aktualisiert] Bahn: Fahrplan verschoben", "Bahn: Fahrplan verschoben (Aktualisiert)"),
+        ("[Actualizado] Puerto: sube el ferry", "Puerto: sube el ferry (Actualizado)"),
+        # a colon that ends no clause (a time, a ticker) is none of the headline's own
+        ("[Update] Ferry leaves at 10:30 from Monday", "Update: Ferry leaves at 10:30 from Monday"),
+        ("[MàJ] Slack (NASDAQ:WORK) grimpe", "MàJ : Slack (NASDAQ:WORK) grimpe"),
     ],
 )
 def test_a_bracketed_label_is_read_as_what_it_says(title: str, shown: str) -> None:
@@ -106,9 +122,10 @@ def test_pc_inpacts_labels_are_not_shown_in_brackets() -> None:
     articles = read_feed(path.read_bytes(), source="PC INpact", url=None, now=NOW).articles
     titles = {a.title for a in articles}
     assert not [t for t in titles if t.startswith("[")]
+    assert not [t for t in titles if t.count(" : ") > 1]  # "MàJ : BlackBerry Z10 : la…"
     assert {
         "Édito : Le jeu vidéo « made in France » a-t-il encore un avenir ?",
-        "MàJ : BlackBerry Z10 : la mise à jour 10.0.10.99 déployée en France",
+        "BlackBerry Z10 : la mise à jour 10.0.10.99 déployée en France (MàJ)",  # one colon
         "Le firmware 070H pour éviter le blocage du SSD m4 chez Crucial",
         "Sondage : Quelle est la diagonale d'écran idéale pour une tablette tactile ?",
         "MàJ : Yahoo! pourrait croquer 75 % de Dailymotion",
@@ -151,3 +168,56 @@ def test_an_update_of_a_story_sent_shows_no_bracketed_update_label(label: str) -
     [story] = rank([first, later], now=WEDNESDAY, options=options).stories
     assert story.update
     assert story.title == "Village stays cut off after quarry collapse"
+
+
+@pytest.mark.parametrize("label", ["[MàJ]", "[Update]", "[Aktualisiert]", "[Updated]"])
+def test_an_update_of_a_story_sent_loses_the_label_written_after_its_headline(label: str) -> None:
+    """ "Quarry collapse: village stays cut off (MàJ)" runs as "Update" with the
+    headline alone: the email says it is an update."""
+    first = Article(
+        key="quarry-1",
+        source="North Post",
+        title="Quarry wall collapses onto village road",
+        url="https://north-post.example/quarry-1",
+        summary="A wall of the old quarry collapsed before dawn, burying the village road.",
+        published=MONDAY - timedelta(hours=3),
+    )
+    title = unbracketed(f"{label} Quarry collapse: village stays cut off")
+    assert title.startswith("Quarry collapse: village stays cut off (")
+    later = Article(
+        key="quarry-2",
+        source="City Wire",
+        title=title,
+        url="https://city-wire.example/quarry-2",
+        summary="The road below the collapsed quarry wall stays closed and the village cut off.",
+        published=WEDNESDAY - timedelta(hours=10),
+    )
+    options = RankOptions(
+        leads=1,
+        teasers=3,
+        already_sent=frozenset({first.key}),
+        carried_at=MappingProxyType({first.key: MONDAY}),
+    )
+    [story] = rank([first, later], now=WEDNESDAY, options=options).stories
+    assert story.update
+    assert story.title == "Quarry collapse: village stays cut off"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Harbour: ferry fares rise (Update)",  # not an update of a story sent: as it is
+        "Harbour: the ferry (Updated) timetable",
+    ],
+)
+def test_a_headline_not_run_as_an_update_keeps_its_label(title: str) -> None:
+    article = Article(
+        key="ferry-1",
+        source="City Wire",
+        title=title,
+        url="https://city-wire.example/ferry-1",
+        summary="Ferry fares rise by a tenth from January, the harbour board said.",
+        published=WEDNESDAY - timedelta(hours=3),
+    )
+    [story] = rank([article], now=WEDNESDAY, options=RankOptions(leads=1, teasers=0)).stories
+    assert story.title == title

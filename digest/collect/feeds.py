@@ -58,6 +58,7 @@ from digest.collect.shownotes import episode_summary, episode_text, is_episode, 
 from digest.collect.summaries import settle_summaries
 from digest.datelines import files_colon_datelines, undated
 from digest.headline_labels import unbracketed
+from digest.rank.told import untitled_title
 from digest.records import Article, Image
 
 __all__ = [
@@ -374,9 +375,11 @@ def _article(
 
     # A search alert's cut headline ("…Meritor, Bendix ...") ends as a cut summary does;
     # a "★ " before a headline is no part of it (collect.ornaments), nor are brackets
-    # around a label before it ("[Brève] ", "[MàJ] ": digest.headline_labels).
+    # around a label before it ("[Brève] ", "[MàJ] ": digest.headline_labels). An item
+    # without a title gets the headline its story shows (rank.told.untitled_title).
     title = unadorned(without_elision(strip_own_name(headline, own)))
-    title = unbracketed(title, entry.language or language) or shorten(summary, 80) or "Untitled"
+    title = unbracketed(title, entry.language or language)
+    title = title or untitled_title(summary, text, entry.language or language) or "Untitled"
     published = entry.published or entry.updated  # kept even when in the future
     categories = tuple(dict.fromkeys(c for c in map(clean_text, entry.categories) if c))
     article = Article(

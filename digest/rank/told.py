@@ -18,12 +18,8 @@ import re
 from digest.datelines import undated
 from digest.exclusives import unlabelled_story, wire_label
 from digest.headline_labels import UPDATE_ABBREVIATION, UPDATE_WORD
-from digest.rank.clauses import opening_clause
-from digest.rank.trim import trim as _trim
+from digest.rank.untitled import opening
 from digest.records import Article
-
-#: A headline made from an untitled item's text: its first sentence, at most this long.
-HEADLINE_WORDS = 16
 
 
 def _words(text: str) -> list[str]:
@@ -33,16 +29,15 @@ def _words(text: str) -> list[str]:
 def _headline(title: str, text: str, language: str | None = None) -> tuple[str, str] | None:
     """An untitled item's (headline, rest of its text) when the title repeats the text.
 
-    Feed items without a title get the first words of their text as one (with "…"). The
-    reader must not read those words twice: the headline becomes the text's first
-    sentence, the summary what follows. A first sentence longer than ``HEADLINE_WORDS``
-    words gives its opening clause and "…" (cut where it pauses: `opening_clause`), and
-    the summary is then the whole text: a reader reads that sentence once, whole, not
-    from the middle ("…The Star Spangled Banner…") nor never (from the next sentence).
-    None when the title is a headline of its own: one that ends on a whole word of the
-    text without "…" (not an untitled item's cut words) stays unless the text's first
-    sentence fits whole in its place ("Varnish Saint Mode" over "Varnish Saint Mode is a
-    lesser known gem … [30 words]" is the feed's headline, not sixteen words and "…").
+    Feed items without a title are titled with their text's first sentence or its
+    opening clause (:func:`untitled_title`); articles stored before that were titled
+    with its first words and "…". The reader must not read those words twice: the
+    headline is :func:`digest.rank.untitled.opening`'s, the summary what follows it (the
+    whole text under a cut headline). None when the title is a headline of its own: one
+    that ends on a whole word of the text without "…" (not an untitled item's cut
+    words) stays unless the text's first sentence fits whole in its place ("Varnish
+    Saint Mode" over "Varnish Saint Mode is a lesser known gem … [30 words]" is the
+    feed's headline, not sixteen words and "…").
     """
     head = _words(title.rstrip().removesuffix("…").rstrip())
     body = text.split()
@@ -54,22 +49,18 @@ def _headline(title: str, text: str, language: str | None = None) -> tuple[str, 
     if folded[:-1] != head[:-1] or not folded[-1].startswith(head[-1]):
         return None
     made_up = title.rstrip().endswith("…") or folded[-1][len(head[-1]) :][:1].isalnum()
-    first = _trim(text, HEADLINE_WORDS, max_sentences=1, language=language)
-    cut = first.endswith("…")
-    if cut and not made_up:  # a headline of its own, over a long first sentence
+    made = opening(text, language)
+    if made.cut and not made_up:  # a headline of its own, over a long first sentence
         return None
-    used = len(first.removesuffix("…").split())
-    if first.endswith(".") and not first.endswith(".."):
-        first = first[:-1]  # a headline has no full stop
-    rest = " ".join(body[used:])
-    if cut and not rest:  # the whole text is the headline: nothing was cut
-        first = " ".join(body).rstrip(",;:–- ")
-    elif cut:  # the sentence's opening clause; the text, whole, tells the sentence
-        words, following = body[:used], body[used]
-        if len(" ".join(words)) > len(first) + 1:  # CJK: trim cut inside a run of characters
-            words, following = first.removesuffix("…").split(), ""
-        return f"{opening_clause(words, following)}…", text
-    return first, rest
+    return made.headline, made.rest
+
+
+def untitled_title(summary: str, text: str, language: str | None) -> str:
+    """The title of an item the feed gave none: the headline its story shows
+    (:func:`told`'s, from the same text), so that the desk, the web edition, the archive
+    and the email read one headline; "" for an item without text."""
+    source_text = summary if summary.strip() else text
+    return opening(_uncut_text(text, source_text) or source_text, language).headline
 
 
 def told(article: Article) -> tuple[str, str]:
@@ -93,15 +84,18 @@ _UPDATE_WORD = rf"(?:{UPDATE_WORD}|{UPDATE_ABBREVIATION}(?=\s*[\])]|\s+:))"
 _UPDATE_LABEL = re.compile(
     rf"(?i)^\s*(?:[\[(]\s*{_UPDATE_WORD}\s*[\])]\s*[:|–—-]?|{_UPDATE_WORD}\s*[:|–—-])\s*(?=\S)"
 )
+#: The same label after the headline, in brackets: "Z10 : la mise à jour (MàJ)", as collect
+#: writes "[MàJ]" before a headline with a colon of its own (digest.headline_labels).
+_UPDATE_AFTER = re.compile(rf"(?i)(?<=\S)\s+[\[(]\s*{_UPDATE_WORD}\s*[\])]\s*$")
 
 
 def unlabelled(title: str) -> str:
-    """An update's headline without the outlet's own "Update:" (the email labels an
-    update itself: "Update: Update: Death toll rises" reads the label twice). A headline
-    that merely begins with the word ("Update on the quarry: …") is left as it is. A
-    wire's "EXCLUSIVE-UPDATE 2-" keeps its exclusive: "EXCLUSIVE-Harbour…"."""
+    """An update's headline without the outlet's own "Update:" or "(Update)" after it (the
+    email labels an update itself: "Update: Update: Death toll rises" reads the label
+    twice). A headline that merely begins with the word ("Update on the quarry: …") is
+    left as it is. A wire's "EXCLUSIVE-UPDATE 2-" keeps its exclusive: "EXCLUSIVE-Harbour…"."""
     kept = wired[0] if (wired := wire_label(title)) else 0
-    return title[:kept] + _UPDATE_LABEL.sub("", title[kept:], count=1)
+    return title[:kept] + _UPDATE_AFTER.sub("", _UPDATE_LABEL.sub("", title[kept:], count=1))
 
 
 #: Characters a body must hold beyond its headline to speak for a standfirst that only
@@ -138,11 +132,16 @@ def _uncut(article: Article, standfirst: str) -> str | None:
     one whose body goes on by less than :data:`SAYS_MORE` characters: that body is the
     feed's cut text itself (the excerpt lost a split word: "…the malicious progr").
     """
+    return _uncut_text(article.text, standfirst)
+
+
+def _uncut_text(text: str, standfirst: str) -> str | None:
+    """:func:`_uncut` of an article whose body is `text`."""
     end = standfirst.rstrip()
     if not end.endswith(_CUT_MARKS):
         return None
     kept = " ".join(end.removesuffix("…").removesuffix("...").split())
-    body = article.text.strip()
+    body = text.strip()
     if not kept or len(body) < len(kept) + SAYS_MORE:
         return None
     opening = " ".join(body[: 2 * len(kept) + 80].split())
