@@ -3,7 +3,7 @@
 Job: :func:`undated` gives a text without the dateline agency copy opens with
 ("NEWARK, N.J. (AP) — Jurors…" is "Jurors…"). Collect drops it from the summary and
 body it stores (:mod:`digest.collect.openings`), and the ranking from the text a story
-shows (:mod:`digest.rank.told`: articles stored before collect did). Here, in neither
+shows (:mod:`digest.wording.told`: articles stored before collect did). Here, in neither
 stage, because both read it and the ranking must not load the collector.
 A place in mixed case is one only before a news agency named in brackets (:data:`AGENCIES`):
 "Quito, 24 Set 2018 (AFP) - ", "Nova York, 24 set (EFE).- " (EFE's full stop).

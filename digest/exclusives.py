@@ -11,12 +11,12 @@ site's address ("pcinpact" of ``www.pcinpact.com``), case, spaces and punctuatio
 bare "Exclusive:" there is its editor's headline (outlets show "Exclusive" with their
 headlines), while the outlet's name beside the email's credit reads twice. Collect drops
 them (:mod:`digest.collect.openings`, :mod:`digest.collect.headlines`), the ranking the
-summary's from articles stored before (:mod:`digest.rank.told`): here, in neither stage,
+summary's from articles stored before (:mod:`digest.wording.told`): here, in neither stage,
 as :mod:`digest.datelines`.
 A wire service writes the label in capitals with a hyphen, no spaces ("EXCLUSIVE-Harbour
 board plans…", Reuters): it is read as a bare "Exclusive:" (:func:`wire_label`), and so
 is "EXCLUSIVE-UPDATE 2-", the wire's version after it (the label goes whole from a
-summary; an update's headline loses only the version: :func:`digest.rank.told.unlabelled`).
+summary; an update's headline loses only the version: :func:`digest.wording.told.unlabelled`).
 Must not: touch a colon phrase that is the story ("Exclusive talks: …", "Exclusive Acme
 deal: …" from another outlet than Acme), a label with no story after it, or anything but
 the start of the text; take a compound word ("Exclusive-rights deal", "exclusive-use

@@ -8,7 +8,7 @@ with a bracketed label (PC INpact: "[MàJ] Yahoo! pourrait croquer 75 % de Daily
   that the item is short, which its summary shows: it goes;
 - an **update** label (:data:`UPDATE_WORD`: "MàJ", "Update", "Aktualisiert", "Mise à
   jour", "Actualizado") says the outlet changed its report: it is written as the
-  outlet's own "Update:" ("MàJ : Yahoo!…"), which :func:`digest.rank.told.unlabelled`
+  outlet's own "Update:" ("MàJ : Yahoo!…"), which :func:`digest.wording.told.unlabelled`
   drops when digest runs the story as an update of one it sent (the email says
   "Update" itself). Before a headline with a colon of its own ("[MàJ] BlackBerry Z10 :
   la mise à jour…") it goes after the headline, in brackets, as French, English,

@@ -21,8 +21,8 @@ import numpy as np
 from digest.rank import cluster as c
 from digest.rank import minhash as m
 from digest.rank import names as name_defs
-from digest.rank._stopwords import STOPWORDS
 from digest.records import Article
+from digest.wording.stopwords import STOPWORDS
 
 Vector = dict[str, float]
 _CJK = re.compile(

@@ -18,8 +18,8 @@ import pytest
 
 from digest.collect.feeds import read_feed
 from digest.collect.pages import extract_page
-from digest.rank.told import told
 from digest.records import Article
+from digest.wording.told import told
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

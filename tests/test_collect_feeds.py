@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from digest.collect.feeds import canonical_url, parse_feed, read_feed
 from digest.errors import SourceError
-from digest.rank.trim import sentence_ends, trim
 from digest.records import Article
+from digest.wording.trim import sentence_ends, trim
 from tests.corpus import CORPUS, require_corpus
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

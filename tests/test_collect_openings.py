@@ -15,8 +15,8 @@ import pytest
 
 from digest.collect.entry import standfirst
 from digest.collect.feeds import read_feed
-from digest.rank.told import told
 from digest.records import Article
+from digest.wording.told import told
 from tests.corpus import require_corpus
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

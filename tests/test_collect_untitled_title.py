@@ -2,12 +2,12 @@
 
 A feed item without a title was stored with its summary's first 80 characters as its
 title ("In celebration of today's inauguration, after hearing all those great…"), while
-the email's headline came from the clause rule (:mod:`digest.rank.clauses`: "In
+the email's headline came from the clause rule (:mod:`digest.wording.clauses`: "In
 celebration of today's inauguration, after hearing all those great patriotic songs,
 America the Beautiful…"). The desk, the web edition's lists, the archive and the plain
 text, wherever they show the article's own title, showed the first; the email the
 second. Now collect titles the article with the same rule the email uses
-(:func:`digest.rank.told.untitled_title`), so every view of the story agrees.
+(:func:`digest.wording.told.untitled_title`), so every view of the story agrees.
 Checked on the Grateful Dead channel (no item has a title), on a feed of our own, and
 the whole way from collect into the store and the message a subscriber gets.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from digest.app import App
 from digest.collect.feeds import read_feed
-from digest.rank.told import told
+from digest.wording.told import told
 from tests.conftest import write_project
 from tests.corpus import require_corpus
 from tests.test_collect_titles import SOURCE, _feed

@@ -7,7 +7,7 @@ bare label goes from a summary and body (the first words under the headline are 
 story, not the wire praising itself), and stays in a headline (the wire's headline, as
 its clients print it). "EXCLUSIVE-UPDATE 2-" is one wire label: it goes whole from a
 summary; in a headline the version ("UPDATE 2-") goes only when digest runs the story as
-an update and labels it "Update" itself (digest.rank.told.unlabelled), the exclusive
+an update and labels it "Update" itself (digest.wording.told.unlabelled), the exclusive
 staying. A compound word ("Exclusive-rights deal", "exclusive-use lanes") or a text in
 capitals ("EXCLUSIVE-RIGHTS DEAL SIGNED") is the story: it stays.
 """
@@ -21,8 +21,8 @@ import pytest
 
 from digest.exclusives import unlabelled_story, unlabelled_title
 from digest.rank import RankOptions, rank
-from digest.rank.told import unlabelled
 from digest.records import Article
+from digest.wording.told import unlabelled
 from tests.test_collect_exclusive_labels import parsed
 
 NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)

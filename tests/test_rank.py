@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from digest.rank import FUTURE_SLACK, Ranked, RankOptions, rank
 from digest.rank.score import PARTS, face, total
-from digest.rank.trim import ELLIPSIS, count_words
 from digest.records import Article, Image, Story
+from digest.wording.trim import ELLIPSIS, count_words
 
 NOW = datetime(2024, 5, 17, 7, 0, tzinfo=UTC)
 STOPS = (".", "!", "?", "…", "。", "！", "？")

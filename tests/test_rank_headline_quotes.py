@@ -20,9 +20,9 @@ import pytest
 
 from digest.collect.feeds import read_feed
 from digest.rank import RankOptions, rank
-from digest.rank.quotes import open_at
-from digest.rank.told import told
 from digest.records import Article
+from digest.wording.quotes import open_at
+from digest.wording.told import told
 from tests.corpus import require_corpus
 
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Summaries end at a sentence boundary within their word budget (digest.rank.trim)."""
+"""Summaries end at a sentence boundary within their word budget (digest.wording.trim)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from digest.rank.trim import ELLIPSIS, count_words, join_paragraphs, sentence_ends, trim
+from digest.wording.trim import ELLIPSIS, count_words, join_paragraphs, sentence_ends, trim
 
 STOPS = (".", "!", "?", "…", "‼", "⁇", "⁈", "⁉", *"。！？｡۔؟।॥։።፧။།។")
-#: Full stops a whole text may be closed with, by script (see digest.rank.trim._close).
+#: Full stops a whole text may be closed with, by script (see digest.wording.trim._close).
 CLOSING_STOPS = ".。।։።။།។۔"
 NEEDS_NO_STOP = re.compile(
     r"(?:[\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff][\u200d\ufe0f]*"

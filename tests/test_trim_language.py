@@ -1,4 +1,4 @@
-"""A German day's ordinal before any German month goes on, in German text (digest.rank.trim).
+"""A German day's ordinal before any German month goes on, in German text (digest.wording.trim).
 
 German writes "am 1. August", and "April", "August", "September" and "November" are
 spelt alike in English, where "…was 3 to 10. August brought…" ends a sentence after
@@ -16,7 +16,7 @@ import pytest
 
 from digest.collect.feeds import parse_feed
 from digest.rank import RankOptions, rank
-from digest.rank.trim import sentence_ends, trim
+from digest.wording.trim import sentence_ends, trim
 
 MUSEUM = (
     "Das Museum schließt am 1. August für den Umbau der Halle. Im Frühjahr öffnet es "

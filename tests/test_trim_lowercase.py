@@ -1,4 +1,4 @@
-"""A full stop before a word in lower case does not end a sentence (digest.rank.trim).
+"""A full stop before a word in lower case does not end a sentence (digest.wording.trim).
 
 In the scripts with capitals (Latin, Cyrillic, Greek) a sentence begins with one. A "."
 followed by a word in lower case closes an ordinal ("do 26. januára": until 26 January)
@@ -16,7 +16,7 @@ import pytest
 
 from digest.collect.feeds import parse_feed
 from digest.rank import RankOptions, rank
-from digest.rank.trim import sentence_ends, trim
+from digest.wording.trim import sentence_ends, trim
 from tests.corpus import require_corpus
 
 AKTUALITY = (

@@ -1,4 +1,4 @@
-"""Trimming knows every script's sentence ends, emoji and URLs (issue 13, digest.rank.trim)."""
+"""Trimming knows every script's sentence ends, emoji and URLs (issue 13, digest.wording.trim)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from digest.rank.trim import ELLIPSIS, count_words, sentence_ends, trim
+from digest.wording.trim import ELLIPSIS, count_words, sentence_ends, trim
 
 URDU = "حکومت نے نیا بجٹ پیش کیا۔ اپوزیشن نے اس پر تنقید کی۔ اجلاس کل بھی جاری رہے گا۔"
 HINDI = "सरकार ने नया बजट पेश किया। विपक्ष ने इसकी आलोचना की। सत्र कल भी जारी रहेगा।"
@@ -104,7 +104,7 @@ WORDS = st.sampled_from(
 )
 SPACES = st.sampled_from([" ", "  ", "\n"])
 URL = re.compile(r"(?:https?://|www\.)\S+$")
-PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")  # as digest.rank.trim reads one
+PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")  # as digest.wording.trim reads one
 EMOJI_END = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf][\ufe0f\u200d\U0001f300-\U0001faff]*$")
 
 

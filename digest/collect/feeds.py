@@ -58,8 +58,8 @@ from digest.collect.shownotes import episode_summary, episode_text, is_episode, 
 from digest.collect.summaries import settle_summaries
 from digest.datelines import files_colon_datelines, undated
 from digest.headline_labels import unbracketed
-from digest.rank.told import untitled_title
 from digest.records import Article, Image
+from digest.wording.told import untitled_title
 
 __all__ = [
     "FUTURE_SLACK",
@@ -376,7 +376,7 @@ def _article(
     # A search alert's cut headline ("…Meritor, Bendix ...") ends as a cut summary does;
     # a "★ " before a headline is no part of it (collect.ornaments), nor are brackets
     # around a label before it ("[Brève] ", "[MàJ] ": digest.headline_labels). An item
-    # without a title gets the headline its story shows (rank.told.untitled_title).
+    # without a title gets the headline its story shows (wording.told.untitled_title).
     title = unadorned(without_elision(strip_own_name(headline, own)))
     title = unbracketed(title, entry.language or language)
     title = title or untitled_title(summary, text, entry.language or language) or "Untitled"

@@ -6,7 +6,7 @@ near-duplicates into stories (:mod:`~digest.rank.cluster`), score them
 (:mod:`~digest.rank.score`), place the editor's pins first, pick leads with a
 per-source diversity limit and none far weaker than a story it displaces
 (:mod:`~digest.rank.leads`), then teasers, within section quotas, and trim each summary
-(:mod:`~digest.rank.trim`). A story the list sent before runs again only as an update
+(:mod:`~digest.wording.trim`). A story the list sent before runs again only as an update
 of its later news (:mod:`~digest.rank.updates`). Pure and deterministic: the same
 articles (in any order) and the same ``now`` give the same :class:`Ranked`.
 Must not: read the clock, touch the store or the network, render anything, or show an
@@ -38,12 +38,12 @@ from digest.rank.score import face as _face
 from digest.rank.score import newest as _newest
 from digest.rank.score import score as _score
 from digest.rank.score import sponsored as _sponsored
-from digest.rank.told import told as _told
-from digest.rank.told import unlabelled as _unlabelled
-from digest.rank.trim import trim as _trim
 from digest.rank.updates import later as _later
 from digest.rank.updates import ran as _ran
 from digest.records import Also, Article, Story, claimed_key
+from digest.wording.told import told as _told
+from digest.wording.told import unlabelled as _unlabelled
+from digest.wording.trim import trim as _trim
 
 __all__ = [
     "DROP_REASONS",

@@ -12,7 +12,7 @@ Method, in the order the code runs:
 1. *Terms.* The headline (counted ``TITLE_WEIGHT`` times) and the first ``LEAD_WORDS``
    tokens of standfirst + body are casefolded (NFKC) into words (with their marks); runs of
    CJK, Thai, Lao, Myanmar and Khmer, written without spaces, become character bigrams.
-   Function words (:mod:`digest.rank._stopwords`), bare numbers and one-letter tokens
+   Function words (:mod:`digest.wording.stopwords`), bare numbers and one-letter tokens
    are dropped. Outlets rewrite a story in their own words, so single terms are the
    shingles: measured on real pages, shared word pairs were too rare to tell stories apart.
 2. *Weights.* tf-idf: ``(1 + ln tf) * ln((n + PRIOR_DOCS) / (df + 1))`` with df counted

@@ -27,8 +27,8 @@ from itertools import islice
 import numpy as np
 
 from digest.rank import parallel
-from digest.rank._stopwords import STOPWORDS
 from digest.records import Article
+from digest.wording.stopwords import STOPWORDS
 
 TITLE_WEIGHT = 3  # a headline word counts as three body words
 LEAD_WORDS = 150  # tokens of standfirst + body that describe the story

@@ -44,8 +44,8 @@ from datetime import datetime, timedelta
 
 from digest.rank.names import names
 from digest.rank.terms import LEAD_WORDS, TITLE_WEIGHT, content, lead_tokens, tokens
-from digest.rank.told import told
 from digest.records import Article, claimed_key
+from digest.wording.told import told
 
 #: How much later than the newest sent report of a story a report must be published to
 #: be news again: longer than a news day's retellings (the same morning, the evening's

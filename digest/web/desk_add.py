@@ -23,11 +23,11 @@ from digest.collect.entry import article_key, canonical_url
 from digest.collect.pages import article_from_page, extract_page
 from digest.curate import CurationError
 from digest.errors import SourceError
-from digest.rank.told import told
-from digest.rank.trim import trim
 from digest.records import Article, Edition, SourceReport, Story
 from digest.web.desk_edition import change
 from digest.web.fetch_guard import FetchDeadline, fetch_page, is_public
+from digest.wording.told import told
+from digest.wording.trim import trim
 
 #: The source row under which stories added on the desk are stored as articles.
 DESK_SOURCE = "Added on the desk"
@@ -65,7 +65,7 @@ def _source_name(app: App, url: str, site: str | None) -> str:
 
 def _story(app: App, article: Article, source: str, *, lead: bool) -> Story:
     """The story of an article an editor adds, told as the ranking tells a story's face
-    article (:func:`digest.rank.told.told`: the post's opening where the excerpt was it
+    article (:func:`digest.wording.told.told`: the post's opening where the excerpt was it
     cut short, no wire dateline, an untitled item's headline not read twice) and
     trimmed to the same budget."""
     e = app.settings.edition

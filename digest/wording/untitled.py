@@ -4,15 +4,15 @@ Job: :func:`opening` gives the headline a feed item without a title shows, and t
 a reader reads beyond it. The headline is the text's first sentence, without its full
 stop, and the rest the text after it. A first sentence longer than
 :data:`HEADLINE_WORDS` words gives its opening clause and "…" (cut where it pauses:
-:func:`digest.rank.clauses.opening_clause`), and the rest is then the whole text: a
+:func:`digest.wording.clauses.opening_clause`), and the rest is then the whole text: a
 reader reads that sentence once, whole, not from the middle. A headline never leaves a
-quotation open (:mod:`digest.rank.quotes`): one that would ends at the quotation's close
+quotation open (:mod:`digest.wording.quotes`): one that would ends at the quotation's close
 when that comes within :data:`HEADLINE_WORDS` words ('The mayor called the plan "a
 bridge too far, and too costly"…'), else stops before the quotation opens ('Ed Cone:
 "Had a nice…' gives "Ed Cone…"); a text that opens with a long quotation shows it cut,
 closed after the "…". Collect titles an untitled item so
-(:func:`digest.rank.told.untitled_title`) and the rank stage shows the same headline
-(:func:`digest.rank.told.told`): every view of a story reads one headline.
+(:func:`digest.wording.told.untitled_title`) and the rank stage shows the same headline
+(:func:`digest.wording.told.told`): every view of a story reads one headline.
 Must not: cut inside a word, or add or rewrite a word (a closing mark after the "…" of a
 cut quotation is the only mark added).
 """
@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from digest.rank.clauses import clause_before, opening_clause, without_break_mark
-from digest.rank.quotes import Quotation, closer, open_at, quotations
-from digest.rank.trim import count_words, sentence_ends, trim
+from digest.wording.clauses import clause_before, opening_clause, without_break_mark
+from digest.wording.quotes import Quotation, closer, open_at, quotations
+from digest.wording.trim import count_words, sentence_ends, trim
 
 #: A headline made from an untitled item's text: its first sentence, at most this long.
 HEADLINE_WORDS = 16

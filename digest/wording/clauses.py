@@ -5,7 +5,7 @@ the last natural break: a comma, semicolon, colon or dash after one of them, els
 last word before a function word ("of", "that", "und", "que": the ranking's stopwords),
 else all but the function words they end on; the caller adds "…". An untitled item's
 made-up headline then reads "…patrols the old docks every night…", not "…night of the…".
-:func:`clause_before` ends a clause where a quotation opens (:mod:`digest.rank.untitled`
+:func:`clause_before` ends a clause where a quotation opens (:mod:`digest.wording.untitled`
 stops a headline there rather than leave the quotation open).
 Must not: cut inside a word, keep fewer than :data:`MIN_WORDS` words when the break
 would leave fewer (the words are then kept as they are), or add or rewrite a word.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from digest.rank._stopwords import STOPWORDS
+from digest.wording.stopwords import STOPWORDS
 
 #: The fewest words a clause keeps: a break before them is too early to cut at.
 MIN_WORDS = 5

@@ -18,8 +18,8 @@ import re
 from digest.datelines import undated
 from digest.exclusives import unlabelled_story, wire_label
 from digest.headline_labels import UPDATE_ABBREVIATION, UPDATE_WORD
-from digest.rank.untitled import opening
 from digest.records import Article
+from digest.wording.untitled import opening
 
 
 def _words(text: str) -> list[str]:
@@ -32,7 +32,7 @@ def _headline(title: str, text: str, language: str | None = None) -> tuple[str, 
     Feed items without a title are titled with their text's first sentence or its
     opening clause (:func:`untitled_title`); articles stored before that were titled
     with its first words and "…". The reader must not read those words twice: the
-    headline is :func:`digest.rank.untitled.opening`'s, the summary what follows it (the
+    headline is :func:`digest.wording.untitled.opening`'s, the summary what follows it (the
     whole text under a cut headline). None when the title is a headline of its own: one
     that ends on a whole word of the text without "…" (not an untitled item's cut
     words) stays unless the text's first sentence fits whole in its place ("Varnish
