@@ -18,6 +18,7 @@ from digest.revision import HEAD, SQLITE_PRAGMAS
 from digest.store._base import email_hash, utc
 from digest.store._bounces import BounceRecord, BouncesMixin, BounceStats
 from digest.store._carried import CarriedMixin
+from digest.store._confirmations import Claim, ConfirmationsMixin, SentNote
 from digest.store._editions import EditionsMixin
 from digest.store._editors import EditorsMixin
 from digest.store._faults import detail, display, fault, watch
@@ -60,6 +61,7 @@ class Store(
     EditionsMixin,
     CarriedMixin,
     SubscribersMixin,
+    ConfirmationsMixin,
     WelcomesMixin,
     RosterMixin,
     QueueMixin,
@@ -147,7 +149,9 @@ __all__ = [
     "Admission",
     "BounceRecord",
     "BounceStats",
+    "Claim",
     "KeyRole",
+    "SentNote",
     "SourceHealth",
     "Store",
     "StoredImage",
