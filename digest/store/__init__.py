@@ -18,6 +18,7 @@ from digest.revision import HEAD, SQLITE_PRAGMAS
 from digest.store._base import email_hash, utc
 from digest.store._bounces import BounceRecord, BouncesMixin, BounceStats
 from digest.store._carried import CarriedMixin
+from digest.store._confirmations import Claim, ConfirmationsMixin, SentNote
 from digest.store._desk_forms import DeskFormsMixin
 from digest.store._editions import EditionsMixin
 from digest.store._editors import EditorsMixin
@@ -61,6 +62,7 @@ class Store(
     EditionsMixin,
     CarriedMixin,
     SubscribersMixin,
+    ConfirmationsMixin,
     WelcomesMixin,
     RosterMixin,
     QueueMixin,
@@ -149,7 +151,9 @@ __all__ = [
     "Admission",
     "BounceRecord",
     "BounceStats",
+    "Claim",
     "KeyRole",
+    "SentNote",
     "SourceHealth",
     "Store",
     "StoredImage",

@@ -145,28 +145,6 @@ class SubscribersMixin(Base):
                 for r in conn.execute(query)
             ]
 
-    def pending_notes(
-        self, list_name: str, detail: str, *, domain: str, since: datetime
-    ) -> list[tuple[str, datetime]]:
-        """The events with `detail` (a confirmation sent) recorded after `since` for the
-        list's pending subscriptions at `domain`: (the address, when), oldest first."""
-        s, lst, e = t.subscribers, t.lists, t.subscriber_events
-        query = (
-            select(s.c.email, e.c.at)
-            .join(lst, lst.c.id == s.c.list_id)
-            .join(e, e.c.subscriber_id == s.c.id)
-            .where(
-                lst.c.name == list_name,
-                s.c.status == "pending",
-                s.c.email.endswith(f"@{domain}", autoescape=True),
-                e.c.detail == detail,
-                e.c.at > since,
-            )
-            .order_by(e.c.at, e.c.id)
-        )
-        with self.engine.connect() as conn:
-            return [(r.email, utc(r.at) or r.at) for r in conn.execute(query)]
-
     def set_status(
         self,
         subscriber_id: int,

@@ -11,13 +11,15 @@ digest.web.public). Renders no edition; opens no HTTP connection.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from digest.errors import SubscriberError
 from digest.records import SUPPRESSED, Subscriber, address_key
-from digest.store import Store
+from digest.store import SentNote, Store
 from digest.subscribers.addresses import clean_name, mailbox_key, normalise_email
 from digest.subscribers.confirm import CONFIRM_FOR, send_confirmation
 
@@ -110,36 +112,50 @@ def subscribe(
         return replace(added, welcome=_welcome(app, sub.id, now))
     if sub is None or sub.status != "pending":
         return added
-    sent = [e.at for e in app.store.events(sub.id) if e.detail == CONFIRMATION_SENT]
-    if sent and now - max(sent) < RESEND_AFTER:
-        # Someone still pending asked again: no flood of confirmations to one inbox.
-        return Added(sub, added.created, False, f"{added.reason}; confirmation sent recently")
-    if sum(1 for at in sent if now - at < CONFIRM_FOR) >= CONFIRMATIONS_A_WEEK:
-        # Nor a steady trickle: a stranger's address typed in again and again.
-        why = f"{CONFIRMATIONS_A_WEEK} confirmations sent in the last {CONFIRM_FOR.days} days"
-        return Added(sub, added.created, False, f"{added.reason}; {why}")
-    if _inbox_confirmations(app, sub, now) >= CONFIRMATIONS_A_WEEK:
-        # Nor to one inbox under ever new tags: ann+1@, ann+2@... are each pending.
-        why = (
-            f"{CONFIRMATIONS_A_WEEK} confirmations sent to {mailbox_key(sub.email)} "
-            f"in the last {CONFIRM_FOR.days} days"
-        )
-        return Added(sub, added.created, False, f"{added.reason}; {why}")
-    send_confirmation(app, sub, now=now)
-    app.store.note(sub.id, origin=origin, detail=CONFIRMATION_SENT, now=now)
+    # The decision and its record are one step (digest.store._confirmations): sign-ups
+    # for one inbox at the same moment, in any thread or process, cannot each read
+    # "2 sent" and each mail. Only a won claim is mailed; a lost one is a capped one.
+    claim = app.store.claim_note(
+        sub.id,
+        list_name=sub.list,
+        inbox=mailbox_key(sub.email),
+        detail=CONFIRMATION_SENT,
+        since=now - CONFIRM_FOR,
+        refusal=partial(_refusal, sub, now),
+        origin=origin,
+        now=now,
+    )
+    if claim.event_id is None:
+        return Added(sub, added.created, False, f"{added.reason}; {claim.refused}")
+    try:
+        send_confirmation(app, sub, now=now)
+    except BaseException:
+        app.store.drop_note(claim.event_id)  # not handed over: it uses up no confirmation
+        raise
     return Added(sub, added.created, True, added.reason)
 
 
-def _inbox_confirmations(app: App, sub: Subscriber, now: datetime) -> int:
-    """How many confirmations the list's pending addresses that reach `sub`'s inbox
-    (:func:`mailbox_key`, as the form's per-inbox limit) were sent while links live.
-    A confirmed address's are not counted: its inbox's owner answered."""
+def _refusal(sub: Subscriber, now: datetime, sent: Sequence[SentNote]) -> str:
+    """Why no confirmation may go to `sub` now, given those `sent` to the list's
+    pending addresses at its domain while links live ("" when one may): one a
+    :data:`RESEND_AFTER` and :data:`CONFIRMATIONS_A_WEEK` per address, and as many per
+    inbox (:func:`mailbox_key`, as the form's per-inbox limit). A confirmed address's
+    are not counted: its inbox's owner answered."""
+    mine = [note.at for note in sent if note.subscriber_id == sub.id]
+    if mine and now - max(mine) < RESEND_AFTER:
+        # Someone still pending asked again: no flood of confirmations to one inbox.
+        return "confirmation sent recently"
+    if len(mine) >= CONFIRMATIONS_A_WEEK:
+        # Nor a steady trickle: a stranger's address typed in again and again.
+        return f"{CONFIRMATIONS_A_WEEK} confirmations sent in the last {CONFIRM_FOR.days} days"
     inbox = mailbox_key(sub.email)
-    domain = sub.email.rpartition("@")[2]
-    sent = app.store.pending_notes(
-        sub.list, CONFIRMATION_SENT, domain=domain, since=now - CONFIRM_FOR
-    )
-    return sum(1 for email, _ in sent if mailbox_key(email) == inbox)
+    if sum(1 for note in sent if mailbox_key(note.email) == inbox) >= CONFIRMATIONS_A_WEEK:
+        # Nor to one inbox under ever new tags: ann+1@, ann+2@... are each pending.
+        return (
+            f"{CONFIRMATIONS_A_WEEK} confirmations sent to {inbox} "
+            f"in the last {CONFIRM_FOR.days} days"
+        )
+    return ""
 
 
 def _welcome(app: App, subscriber_id: int, now: datetime) -> str:
