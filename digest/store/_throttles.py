@@ -39,7 +39,7 @@ class ThrottlesMixin(Base):
         this = (th.c.scope == scope, th.c.key == digest)
         if secrets.randbelow(500) == 0:
             self._forget_throttles(now - FORGET_AFTER)
-        for _ in range(3):
+        for _ in range(4):
             with self.engine.begin() as conn:
                 taken = conn.execute(
                     update(th)
@@ -56,7 +56,14 @@ class ThrottlesMixin(Base):
                 if renewed:
                     return True
                 if conn.execute(select(th.c.count).where(*this)).first() is not None:
-                    return False  # the window is full
+                    full = select(th.c.count).where(
+                        *this, th.c.window_start > now - window, th.c.count >= limit
+                    )
+                    if conn.execute(full).first() is not None:
+                        return False  # the window is full
+                    # Changed between the two updates (another request renewed the
+                    # window: PostgreSQL then matches neither): count against it.
+                    continue
             try:
                 with self.engine.begin() as conn:
                     conn.execute(
