@@ -116,7 +116,7 @@ def test_a_malformed_database_url_never_shows_its_password(tmp_path: Path) -> No
         (NAME, f'{NAME}\nsubject = "{{lead:.40}} {{{{weekly}}}}"'),
         (DB, 'url = "postgresql://digest:p%40ss@[::1]:5432/news"'),
         (DB, 'url = "postgresql+psycopg://digest@db.example/news"'),
-        ("max_age_hours = 100000", "max_age_hours = 0.5"),
+        ("max_age_hours = 100000", "max_age_hours = 1.5"),  # 0.5: tests/test_config_stale_sends.py
     ],
 )
 def test_values_that_work_still_load(tmp_path: Path, old: str, new: str) -> None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from digest.app import App
 from digest.schedule import Scheduler
 from tests.test_schedule_run import SLOT, TOKYO_AND_COPENHAGEN, make_project, runs
@@ -86,3 +88,36 @@ def test_a_local_delivery_edition_for_a_slot_no_longer_scheduled_is_skipped_too(
     assert app.store.edition_for_slot("daily", "2026-12-03T07:00") is not None
     build = runs(app, "build")["2026-12-03T07:00"][1] or ""
     assert "waiting in another edition" not in build or "0 waiting" in build, build
+
+
+@pytest.mark.parametrize("max_age", ["1", "100000"])
+def test_the_note_on_a_stranded_edition_says_how_it_can_still_go_out(
+    tmp_path: Path, max_age: str
+) -> None:
+    """Let go two hours after it was built: with `max_age_hours = 1` it is old news by
+    then, and a plain `digest send ID` would be refused, so the note gives the ways that
+    work (`digest build`, `--send-stale`); with news still fresh, `digest send ID`."""
+    outbox = 'kind = "outbox"\npath = "outbox/"'
+    config = make_project(tmp_path / "news", outbox, keys='schedule = "0 7 * * fri"')
+    config.write_text(
+        config.read_text().replace("max_age_hours = 100000", f"max_age_hours = {max_age}")
+    )
+    before = App.from_config(config)
+    Scheduler(before).tick(SLOT - timedelta(minutes=50))  # built ahead for Friday
+    (stranded,) = before.store.editions("daily")
+    before.store.close()
+    config.write_text(config.read_text().replace('"0 7 * * fri"', '"0 7 * * 4"'))
+    app = App.from_config(config)
+    done = Scheduler(app).tick(SLOT + timedelta(minutes=61))
+    (note,) = [o for o in done if o.action == "send" and o.slot == FRIDAY]
+    assert note.status == "missed" and app.store.edition_info(stranded.id).status == "skipped"
+    said = note.detail
+    assert f"edition {stranded.id} (draft) skipped: no send of the schedule" in said
+    if max_age == "100000":
+        assert said.endswith(f"`digest send {stranded.id}` sends it"), said
+        return
+    assert f"`digest send {stranded.id}` sends it" not in said
+    assert f"was built for {(SLOT - timedelta(minutes=50)):%Y-%m-%d %H:%M} UTC" in said
+    assert "older than [edition] max_age_hours = 1" in said
+    assert "`digest build` makes a fresh edition" in said
+    assert f"`digest send {stranded.id} --send-stale` sends this one anyway" in said

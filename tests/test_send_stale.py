@@ -187,18 +187,22 @@ def test_only_news_older_than_max_age_hours_is_old() -> None:
 
 
 # -- the scheduler ------------------------------------------------------------------------
-@pytest.mark.parametrize("max_age", [24, 72])
+@pytest.mark.parametrize("max_age", [48, 72])
 def test_the_scheduler_never_sends_an_edition_older_than_max_age_hours(
     tmp_path: Path, smtp_server: Mailbox, caplog: pytest.LogCaptureFixture, max_age: int
 ) -> None:
-    """A weekly list built two days ahead for review: with `max_age_hours = 24` its
-    edition is old news at its slot, and the scheduler skips it, saying why (nobody
-    asked for it); with 72 the same edition goes out at its slot."""
+    """A weekly list built two days ahead for review, sent 90 minutes late (the
+    scheduler was down at its slot; `grace_minutes = 120` still sends it): with
+    `max_age_hours = 48` its edition is old news by then, and the scheduler skips it,
+    saying why (nobody asked for it); with 72 the same edition goes out. (Built further
+    ahead than max_age_hours, every send would be skipped: the file is refused,
+    tests/test_config_stale_sends.py.)"""
     built_at = SLOT - timedelta(hours=47)
+    late = SLOT + timedelta(minutes=90)
     config = make_project(
         tmp_path / "news",
         smtp(smtp_server),
-        keys='schedule = "0 7 * * 5"\nbuild_ahead_minutes = 2880',
+        keys='schedule = "0 7 * * 5"\nbuild_ahead_minutes = 2880\ngrace_minutes = 120',
         articles_at=built_at - timedelta(hours=1),
     )
     config.write_text(
@@ -210,7 +214,7 @@ def test_the_scheduler_never_sends_an_edition_older_than_max_age_hours(
     (info,) = app.store.editions("daily")
     assert info.slot == SLOT_KEY and info.built_for == built_at
     with caplog.at_level(logging.INFO, logger="digest.schedule"):
-        done = scheduler.tick(SLOT)
+        done = scheduler.tick(late)
     send = next(o for o in done if o.action == "send")
     if max_age == 72:  # the guard: a fresh enough edition goes out as before
         assert send.status == "done", send.detail
@@ -220,7 +224,7 @@ def test_the_scheduler_never_sends_an_edition_older_than_max_age_hours(
     assert app.store.ledger(info.id) == {}
     assert send.status == "skipped" and send.edition_id == info.id
     assert f"edition {info.id} was built for {built_at:%Y-%m-%d %H:%M} UTC" in send.detail
-    assert "47 hours ago" in send.detail and "max_age_hours = 24" in send.detail
+    assert "2 days ago" in send.detail and "max_age_hours = 48" in send.detail
     assert f"digest send {info.id} --send-stale" in send.detail
     assert runs(app)[SLOT_KEY] == ("skipped", send.detail)
     assert app.store.edition_info(info.id).status == "skipped"  # its stories free again

@@ -24,6 +24,7 @@ from digest.cli.common import (
     open_app,
 )
 from digest.codec import iso
+from digest.config.freshness import late_sends
 
 
 def _recent(app: Any, list_name: str, limit: int) -> list[dict[str, Any]]:
@@ -62,6 +63,8 @@ def schedule(config: str, at: str | None, count: int, as_json: bool) -> None:
     from digest.schedule import delivery_zones, next_events
 
     app = open_app(config)
+    for warning in late_sends(app.settings):
+        err.print(f"[bold yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     # The config's schedule, on a project with no database too (none is created): the
     # list's own zone for local delivery, and no runs.
     if missing := missing_database(app.settings):
@@ -160,8 +163,9 @@ def run(config: str, at: str | None, once: bool, verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
     app = open_app(config, creates=True)
     app.keys  # noqa: B018 -- it signs: a key the database does not know stops it here
-    if warning := example_domains_warning(app.settings):
-        logging.getLogger("digest.schedule").warning("%s", warning)
+    for warning in (example_domains_warning(app.settings), *late_sends(app.settings)):
+        if warning:
+            logging.getLogger("digest.schedule").warning("%s", warning)
     start: datetime | None = at_time(at) if at else None
     clock = offset_clock(start)
     if not once:

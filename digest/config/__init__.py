@@ -11,7 +11,8 @@ This is the facade: import from `digest.config`. Its modules, by job:
 :mod:`~digest.config.settings` (the records and the environment names),
 :mod:`~digest.config.checks` (reading a table, what a value must be),
 :mod:`~digest.config.newsletter` and :mod:`~digest.config.services` (one function per
-table), :mod:`~digest.config.loader` (`load`: the file, then every table).
+table), :mod:`~digest.config.freshness` (a list's schedule against `[edition]
+max_age_hours`), :mod:`~digest.config.loader` (`load`: the file, then every table).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 
 from digest import keys
+from digest.config import freshness
 from digest.config.checks import REQUIRED, Table
 from digest.config.newsletter import read_edition, read_list, read_newsletter, read_source
 from digest.config.services import (
@@ -48,6 +49,7 @@ def load(path: str | Path) -> Settings:
         raise ConfigError(f"{file}: at least one [[lists]] table is needed")
     if len({x.name for x in lists}) != len(lists):
         raise ConfigError(f"{file}: list names must be unique")
+    freshness.check(file, lists, edition)  # a schedule that can never send fresh news
     # The newsroom's zone, for dates written without an offset: the lists' own, when
     # they share one (a source's `timezone` says otherwise).
     zone = newsroom_zone(lists)

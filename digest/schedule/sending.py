@@ -124,19 +124,26 @@ class Sending(Preparing):
         edited `schedule`, or the upgrade that reads its day of the week as cron does).
         A slot that is missed skips its edition (above); these are no slot's any more,
         and would hold their stories ("waiting in another edition") from every later
-        edition. `digest send ID` still sends one. Both deliveries: a local one's
-        edition is let go once its last zone's send time is past the grace window (a
-        zone whose own slot was missed is no reason, as later zones still send it)."""
+        edition. `digest send ID` still sends one (with `--send-stale` when it is old
+        news by then, as the note says; or `digest build` makes a fresh one). Both
+        deliveries: a local one's edition is let go once its last zone's send time is
+        past the grace window (a zone whose own slot was missed is no reason, as later
+        zones still send it)."""
         zones = self._zones(lst)
         for info in self.store.editions_with_status(("draft", "approved"), lst.name):
             if info.slot is None or now - last_send_time(lst, info.slot, zones) <= grace:
                 continue
             if self.store.set_edition_status(info.id, "skipped", now=now, expect=(info.status,)):
+                old = self._stale_first_send(info, now)
+                way = (
+                    f"`digest send {info.id}` sends it"
+                    if old is None
+                    else f"{old}, so a plain `digest send {info.id}` is refused: {ways_on(info.id)}"
+                )
                 why = (
                     f"edition {info.id} ({info.status}) skipped: no send of the schedule "
                     f"{lst.schedule!r} calls for its slot any more (the schedule changed "
-                    f"after it was built, or nothing ran for days); `digest send {info.id}` "
-                    "sends it"
+                    f"after it was built, or nothing ran for days); {way}"
                 )
                 self._note(Outcome(lst.name, "send", info.slot, "missed", why, info.id))
 
@@ -278,13 +285,22 @@ class Sending(Preparing):
             return
         self._send(lst, event, edition, now)
 
-    def _old_news(self, edition: EditionInfo, now: datetime) -> str | None:
-        """Why the scheduler must not make the first send of this edition at `now`: it
-        was built longer ago than `[edition] max_age_hours` (None: it may). A send with
-        copies in the ledger already goes on, like `digest send`."""
+    def _stale_first_send(self, edition: EditionInfo, now: datetime) -> str | None:
+        """Why a send of this edition at `now` would be refused as old news: a first
+        send of an edition built longer ago than `[edition] max_age_hours` (None: it
+        would not be; a send with copies in the ledger already goes on, like `digest
+        send`)."""
         max_age = self.app.settings.edition.max_age_hours
         note = stale(edition.id, edition.built_for, max_age, now)
         if note is None or self.store.ledger(edition.id):
+            return None
+        return note
+
+    def _old_news(self, edition: EditionInfo, now: datetime) -> str | None:
+        """Why the scheduler must not make the first send of this edition at `now`
+        (:meth:`_stale_first_send`), with the ways on; None: it may."""
+        note = self._stale_first_send(edition, now)
+        if note is None:
             return None
         return f"{note}; not sent (nobody asked for old news): {ways_on(edition.id)}"
 

@@ -9,7 +9,10 @@ hand-built edition goes out only with `digest send ID`; meanwhile the scheduler 
 the slot's own edition, which an `approval = "auto"` list sends without anyone looking.
 An edition built longer ago than `[edition] max_age_hours` by the time it would go out
 is old news: the scheduler does not send it and `digest send ID` refuses it without
-`--send-stale` (:func:`digest.gate.stale`), and the page says so, with its age.
+`--send-stale` (:func:`digest.gate.stale`), and the page says so, with its age. For
+`delivery = "local"` that is its age at the first zone's send: once made, the later
+zones get it however old by their morning, and the page names the zones whose readers
+get news older than the setting, with its age at the last zone's slot.
 The recipients are the ones a send would find due (active, not paused, not yet
 delivered). Said in an editor's words, not the configuration's: the one command an
 editor may need is shown as code (in a <code> element), everything else escaped.
@@ -26,7 +29,7 @@ from markupsafe import Markup
 
 from digest.app import App
 from digest.gate import age_words, stale
-from digest.schedule import next_slots, send_time
+from digest.schedule import delivery_zones, last_send_time, next_slots, send_time
 from digest.store._editions import EditionInfo
 from digest.times import wall_clock
 from digest.web.desk import count
@@ -82,6 +85,59 @@ def _old_news(app: App, info: EditionInfo, at: datetime, zone: str, now: datetim
     )
 
 
+def _local(app: App, info: EditionInfo, now: datetime) -> tuple[Markup, Markup | None]:
+    """When a local-delivery edition goes out, and what its age means. One send a zone,
+    each at the slot's wall time there: the scheduler makes the first (the earliest
+    zone's still within `grace_minutes`) only if its news is not old by then; once
+    made, every later zone is sent the same edition however old by their morning."""
+    assert info.slot is not None
+    lst = app.settings.list(info.list)
+    wall = datetime.fromisoformat(info.slot)
+    slot = f"{wall:%a} {wall.day} {wall:%b %Y, %H:%M}"
+    zones = delivery_zones(app.store, lst) or frozenset({lst.timezone})
+    grace = timedelta(minutes=lst.grace_minutes)
+    sends = sorted(
+        (at, zone)
+        for zone in zones
+        if now - (at := last_send_time(lst, info.slot, frozenset({zone}))) <= grace
+    )
+    if not sends:  # every zone's slot is past the grace window: nothing calls for it
+        old = _old_news(app, info, now, lst.timezone, now)
+        when = Markup(
+            "Its slot ({}) is more than {} past in every subscriber's time zone, too late "
+            "to go out automatically: {}."
+        ).format(slot, count(lst.grace_minutes, "minute", "minutes"), _by_hand(info.id, bool(old)))
+        return when, old
+    (first_at, first_zone), (last_at, last_zone) = sends[0], sends[-1]
+    old = _old_news(app, info, max(first_at, now), lst.timezone, now)
+    if old is not None:  # the first send is skipped, and with it every zone's
+        when = Markup(
+            "Its slot is {} in each subscriber's own time zone, the first at {}, but it does "
+            "not go out automatically then: {}."
+        ).format(slot, local_time(first_at, first_zone), _by_hand(info.id, True))
+        return when, old
+    when = Markup(
+        "It goes out at its slot, {}, in each subscriber's own time zone ({} for those "
+        "without one)."
+    ).format(slot, lst.timezone)
+    max_age = app.settings.edition.max_age_hours
+    late = [z for at, z in sends if stale(info.id, info.built_for, max_age, at) is not None]
+    if not late:
+        return when, None
+    note = Markup(
+        "Readers in {} get it when its news is older than [edition] max_age_hours ({:g} "
+        "hours) allows: {} old by the last of them, at {}; it goes to them all the same, "
+        "as the send begun in {} goes on."
+    ).format(
+        ", ".join(dict.fromkeys(late)),
+        max_age,
+        age_words(last_at - info.built_for),
+        local_time(last_at, last_zone),
+        first_zone,
+    )
+    return when, note
+
+
 def outlook(app: App, info: EditionInfo, *, now: datetime) -> Outlook:
     """Who gets edition `info` and when, as the scheduler and `digest send` would do it."""
     lst = app.settings.list(info.list)
@@ -107,12 +163,7 @@ def outlook(app: App, info: EditionInfo, *, now: datetime) -> Outlook:
                 ).format(next_at)
         return Outlook(recipients, info.list, when, note)
     if lst.delivery == "local":
-        wall = datetime.fromisoformat(info.slot)
-        when = Markup(
-            "It goes out at its slot, {} {} {}, in each subscriber's own time zone ({} for "
-            "those without one)."
-        ).format(f"{wall:%a}", wall.day, f"{wall:%b %Y, %H:%M}", lst.timezone)
-        return Outlook(recipients, info.list, when)
+        return Outlook(recipients, info.list, *_local(app, info, now))
     at = send_time(lst, info.slot)
     shown = local_time(at, lst.timezone)
     old = _old_news(app, info, max(at, now), lst.timezone, now)
