@@ -90,13 +90,7 @@ def _batches(articles: tuple[Article, ...]) -> list[list[Article]]:
 
 
 #: What is read of a stored article to decide whether an article is new, changed or not.
-_STORED = (
-    t.articles.c.id,
-    t.articles.c.key,
-    t.articles.c.source_id,
-    t.articles.c.content_hash,
-    t.articles.c.image_url,
-)
+_STORED = tuple(t.articles.c[n] for n in ("id", "key", "source_id", "content_hash", "image_url"))
 _DATES = (t.articles.c.published_at, t.articles.c.first_seen_at)
 
 
@@ -229,11 +223,10 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
         unchanged += len(fresh) - new
     if changed:
         conn.execute(update(a).where(a.c.id == bindparam("row_id"), a.c.source_id == sid), changed)
+    mine = (a.c.id == bindparam("row_id"), a.c.source_id == sid)
     if redated:
-        mine = (a.c.id == bindparam("row_id"), a.c.source_id == sid)
         conn.execute(update(a).where(*mine).values(published_at=bindparam("date")), redated)
     if unpictured:
-        mine = (a.c.id == bindparam("row_id"), a.c.source_id == sid)
         gone = {"image_url": None, "image_alt": None, "image_width": None}
         conn.execute(update(a).where(*mine).values(**gone), unpictured)
     touched = {row["row_id"] for row in (*redated, *unpictured)}
