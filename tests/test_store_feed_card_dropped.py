@@ -11,7 +11,7 @@ was stored with is stored without it.
 
 Must not change: an article's own picture stays; the article is not new again (its
 first sight and date are kept), and a feed given again unchanged changes nothing.
-Real feed files, the real App and SQLite.
+Real feed files, the real App, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -57,12 +57,12 @@ def _stored(app: App) -> dict[str, str | None]:
 
 
 def test_a_picture_found_to_be_the_feeds_card_leaves_the_articles_stored_with_it(
-    tmp_path: Path,
+    tmp_path: Path, db_url: str
 ) -> None:
     feed = tmp_path / "quayside.rss"
     feed.write_bytes(_feed(FIRST))
     sources = f'[[sources]]\nname = "Quayside"\nurl = "{feed}"\n'
-    app = App.from_config(write_project(tmp_path / "news", sources=sources))
+    app = App.from_config(write_project(tmp_path / "news", sources=sources, database=db_url))
     app.collect(now=NOW)
     # On two of four items: a photo story and its follow-up may share one. Kept.
     assert _stored(app)["Harbour ferry gets an electric twin"] == CARD
