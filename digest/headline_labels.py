@@ -10,11 +10,7 @@ with a bracketed label (PC INpact: "[MàJ] Yahoo! pourrait croquer 75 % de Daily
   jour", "Actualizado") says the outlet changed its report: it is written as the
   outlet's own "Update:" ("MàJ : Yahoo!…"), which :func:`digest.wording.told.unlabelled`
   drops when digest runs the story as an update of one it sent (the email says
-  "Update" itself). Before a headline with a colon of its own ("[MàJ] BlackBerry Z10 :
-  la mise à jour…") it goes after the headline, in brackets, as French, English,
-  German and Spanish outlets write a late label ("BlackBerry Z10 : la mise à jour…
-  (MàJ)", "Harbour: fares rise (Update)"): "MàJ : BlackBerry Z10 : la…" reads two
-  colons, the first seeming to introduce a product called "BlackBerry Z10";
+  "Update" itself);
 - a **genre** label (:data:`GENRES`: "Édito", "Opinion", "Analysis", "Sondage",
   "Video", "Podcast", "Interview", in English, French, German, Spanish) tells what kind
   of piece it is (an editorial or an opinion is no news report; a video or a poll is
@@ -22,6 +18,16 @@ with a bracketed label (PC INpact: "[MàJ] Yahoo! pourrait croquer 75 % de Daily
   Christian Paul…" in the same feed), without the brackets: "Édito : Le jeu vidéo…",
   "Opinion: The harbour…". A French label takes French spacing (a space before the
   colon), as PC INpact writes it.
+
+Before a headline with a colon of its own ("[MàJ] BlackBerry Z10 : la mise à jour…",
+"[Édito] Jeu vidéo : le…") a kept label, of either kind, goes after the headline in
+brackets, as French, English, German and Spanish outlets write a late label ("…
+(MàJ)", "(Update)") or a piece's kind ("… (vidéo)", "… (Kommentar)", "… (vídeo)"; the
+English "– video"): "BlackBerry Z10 : la mise à jour… (MàJ)", "Jeu vidéo : le… ?
+(Édito)", "Harbour: fares rise (Opinion)". "MàJ : BlackBerry Z10 : la…" or "Édito :
+Jeu vidéo : le…" reads two colons, the first seeming to introduce a product or a
+subject called "BlackBerry Z10" or "Jeu vidéo". One rule for both kinds: the label is
+still on the headline's line, and the headline reads as the outlet wrote it.
 
 Several labels are read in turn ("[MàJ] [Brève] …"). Collect reads headlines so
 (:mod:`digest.collect.feeds`); this module is shared, as :mod:`digest.exclusives` is,
@@ -89,7 +95,7 @@ def unbracketed(title: str, language: str | None = None) -> str:
     known (French spacing for a French one)."""
     if not title.lstrip().startswith("["):
         return title  # most headlines are read no further
-    rest, kicker, kind_shown = title, "", ""
+    rest, kicker = title, ""
     while match := _BRACKETED.match(rest):
         label = " ".join(match["label"].split())
         kind = _kind(label)
@@ -99,11 +105,10 @@ def unbracketed(title: str, language: str | None = None) -> str:
         if kind != "length" and not kicker:
             french = label.casefold() in _FRENCH_WORDS or bool(_FRENCH_UPDATE.fullmatch(label))
             kicker = f"{label} : " if french or (language or "").startswith("fr") else f"{label}: "
-            kind_shown = kind
     if rest == title or _ONLY_LABEL.fullmatch(rest):
         return title  # no label known, or only labels: nothing else to show
-    if kind_shown == "update" and _OWN_COLON.search(rest):
-        return f"{rest} ({kicker.rstrip(' :')})"  # one colon: "Z10 : la mise à jour (MàJ)"
+    if kicker and _OWN_COLON.search(rest):
+        return f"{rest} ({kicker.rstrip(' :')})"  # one colon: "Z10 : la… (MàJ)", "(Édito)"
     return f"{kicker}{rest}"
 
 

@@ -24,9 +24,12 @@ from dataclasses import replace
 
 from digest.records import Image, Story
 
-__all__ = ["address", "copy", "without_share_cards"]
+__all__ = ["Same", "address", "copy", "without_share_cards"]
 
 log = logging.getLogger("digest.sharecards")
+
+#: How two pictures are the same: :func:`address` or :func:`copy`.
+Same = Callable[[Image], str | None]
 
 
 def address(image: Image) -> str | None:
@@ -39,9 +42,7 @@ def copy(image: Image) -> str | None:
     return image.hosted
 
 
-def without_share_cards(
-    stories: Sequence[Story], same: Callable[[Image], str | None]
-) -> tuple[Story, ...]:
+def without_share_cards(stories: Sequence[Story], same: Same) -> tuple[Story, ...]:
     """`stories`, in order, without the pictures their sources' cards are (see the
     module): a picture is known by `same` (:func:`address` or :func:`copy`)."""
     told: dict[tuple[str, str], set[str]] = {}

@@ -13,7 +13,9 @@ brackets in the email. Now:
 - a **genre** label ("[Édito]", "[Opinion]", "[Sondage]", "[Video]", "[Interview]")
   tells the reader what kind of piece it is (an editorial is no news report): it stays,
   as the outlet's own kicker is written ("Interview : Christian Paul…" in the same
-  feed), without brackets, French labels with French spacing.
+  feed), without brackets, French labels with French spacing;
+- either kept label, before a headline with a colon of its own ("[Édito] Jeu vidéo :
+  le…"), goes after it in brackets ("Jeu vidéo : le… (Édito)"): never two colons.
 
 Brackets that are the headline's content stay: "The [redacted] files", an unknown
 label ("[Sponsor] …" is how a sponsor's post is told), a headline that is only a label.
@@ -27,7 +29,7 @@ from types import MappingProxyType
 import pytest
 
 from digest.collect.feeds import read_feed
-from digest.headline_labels import unbracketed
+from digest.headline_labels import GENRES, unbracketed
 from digest.rank import RankOptions, rank
 from digest.records import Article
 from tests.corpus import require_corpus
@@ -89,13 +91,41 @@ NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)
         ("[Update 2] Harbour: ferry fares rise", "Harbour: ferry fares rise (Update 2)"),
         ("[Aktualisiert] Bahn: Fahrplan verschoben", "Bahn: Fahrplan verschoben (Aktualisiert)"),
         ("[Actualizado] Puerto: sube el ferry", "Puerto: sube el ferry (Actualizado)"),
+        # a genre label before a headline with a colon of its own: after it, in brackets,
+        # as an update label is ("Édito : Jeu vidéo : le…" read two colons)
+        (
+            "[Édito] Jeu vidéo : le « made in France » a-t-il un avenir ?",
+            "Jeu vidéo : le « made in France » a-t-il un avenir ? (Édito)",
+        ),
+        (
+            "[Sondage] Tablettes : quelle diagonale préférez-vous ?",
+            "Tablettes : quelle diagonale préférez-vous ? (Sondage)",
+        ),
+        ("[Brève] [Entretien] Port : le ministre parle", "Port : le ministre parle (Entretien)"),
+        ("[Opinion] Harbour: the bath we need", "Harbour: the bath we need (Opinion)"),
+        ("[Video] Ferry: the last crossing", "Ferry: the last crossing (Video)"),
+        ("[Kommentar] Bahn: Der Plan muss warten", "Bahn: Der Plan muss warten (Kommentar)"),
+        ("[Opinión] Puerto: el baño que falta", "Puerto: el baño que falta (Opinión)"),
+        ("[Vídeo] Ferry: el último cruce", "Ferry: el último cruce (Vídeo)"),
         # a colon that ends no clause (a time, a ticker) is none of the headline's own
         ("[Update] Ferry leaves at 10:30 from Monday", "Update: Ferry leaves at 10:30 from Monday"),
         ("[MàJ] Slack (NASDAQ:WORK) grimpe", "MàJ : Slack (NASDAQ:WORK) grimpe"),
+        ("[Video] Ferry leaves at 10:30 from Monday", "Video: Ferry leaves at 10:30 from Monday"),
+        ("[Édito] Slack (NASDAQ:WORK) grimpe", "Édito : Slack (NASDAQ:WORK) grimpe"),
     ],
 )
 def test_a_bracketed_label_is_read_as_what_it_says(title: str, shown: str) -> None:
     assert unbracketed(title) == shown
+
+
+@pytest.mark.parametrize("label", sorted(GENRES | {"MàJ", "Update", "Aktualisiert"}))
+@pytest.mark.parametrize("language", [None, "fr", "de"])
+def test_a_kept_label_never_gives_a_headline_two_colons(label: str, language: str | None) -> None:
+    """Every genre or update label the rule keeps, before a headline with a colon of its
+    own, leaves that colon the only one, and the label still shown."""
+    shown = unbracketed(f"[{label}] Harbour: ferry fares rise in January", language)
+    assert shown.count(":") == 1, shown
+    assert label in shown and "[" not in shown
 
 
 @pytest.mark.parametrize(

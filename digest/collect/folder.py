@@ -40,6 +40,7 @@ from digest.collect.sanitize import (
 )
 from digest.errors import SourceError
 from digest.records import Article, Image
+from digest.wording.told import untitled_title
 
 SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
 _DATE_LINE = re.compile(r"^\s*(?:published|date|updated)\s*:\s*(.+?)\s*$", re.IGNORECASE)
@@ -228,7 +229,10 @@ def _markdown(text: str, *, key: str, source: str, section: str | None, zone: tz
     clean = sanitize_html(markdown_to_html(body), base_url=url)
     text_body = html_to_text(clean)
     summary = _str(meta.get("standfirst") or meta.get("summary") or meta.get("description"))
-    title = clean_text(title or text_body.split("\n", 1)[0])
+    language = language_tag(meta.get("language") or meta.get("lang"))
+    # No title and no heading: the body's first sentence (a short first line is one),
+    # or its opening, as an untitled feed item is titled (wording.told.untitled_title).
+    title = clean_text(title or untitled_title("", text_body, language))
     image_url = absolute_url(_str(meta.get("image")), url)
     alt = clean_text(_str(meta.get("image_alt"))) or title
     tags = meta.get("tags") or meta.get("categories") or []
@@ -251,7 +255,7 @@ def _markdown(text: str, *, key: str, source: str, section: str | None, zone: tz
         categories=tuple(dict.fromkeys(t for t in (clean_text(str(t)) for t in tags) if t)),
         image=Image(url=image_url, alt=alt) if image_url else None,
         section=section,
-        language=language_tag(meta.get("language") or meta.get("lang")),
+        language=language,
     )
 
 

@@ -38,6 +38,7 @@ from digest.collect.plaintext import html_to_text
 from digest.collect.promos import without_promos
 from digest.collect.sanitize import clean_text, sanitize_html
 from digest.records import Article, Image
+from digest.wording.told import untitled_title
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 EARLIEST_YEAR = 1990  # an earlier "published" date on a web page is a placeholder
@@ -129,10 +130,13 @@ def article_from_page(
     key = key or article_key(None, link, page.title, page.text)
     # A date in the future is kept: the ranker does not take the article before then.
     outlet = page.site_name if page.site_name and not same_site(page.site_name, source) else None
+    # A page without a headline gets the one its story shows, as an untitled feed item
+    # does (wording.told.untitled_title): not its summary cut mid-word.
+    untitled = "" if page.title else untitled_title(page.summary, page.text, page.language)
     return Article(
         key=key,
         source=source,
-        title=page.title or page.summary[:80] or "Untitled",
+        title=page.title or untitled or "Untitled",
         url=link,
         summary=page.summary,
         text=page.text,

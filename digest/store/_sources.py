@@ -4,7 +4,9 @@ A source's articles are written in bulk, in its one transaction: one SELECT of t
 already stored per ``KEY_CHUNK`` articles (and one of the source's articles at the links
 of those not found: :func:`_reissued`), one multi-row INSERT ... ON CONFLICT DO NOTHING
 for the new ones, and one executemany UPDATE for those whose content changed (and one
-for those whose date alone is corrected: :func:`_date`).
+for those whose date alone is corrected: :func:`_date`, and one for those the feed now
+gives without the picture they were stored with: the collect found it the feed's card,
+:mod:`digest.collect.pictures`, and a picture is no part of the content hash).
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def _batches(articles: tuple[Article, ...]) -> list[list[Article]]:
 
 
 #: What is read of a stored article to decide whether an article is new, changed or not.
-_STORED = (t.articles.c.id, t.articles.c.key, t.articles.c.source_id, t.articles.c.content_hash)
+_STORED = tuple(t.articles.c[n] for n in ("id", "key", "source_id", "content_hash", "image_url"))
 _DATES = (t.articles.c.published_at, t.articles.c.first_seen_at)
 
 
@@ -177,6 +179,7 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
     fresh: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     redated: list[dict[str, Any]] = []
+    unpictured: list[dict[str, Any]] = []  # stored with a picture the feed gives no more
     unchanged = 0
     for article in batch:
         digest, values = made[article.key]
@@ -199,10 +202,15 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
             # Keep the earliest date: an edited article must not jump to the top.
             values["published_at"] = _date(row, article.published)
             changed.append({"row_id": row.id, "updated_at": now, "content_hash": digest, **values})
-        elif (date := _date(row, article.published)) != utc(row.published_at):
-            redated.append({"row_id": row.id, "updated_at": now, "date": date})
         else:
-            unchanged += 1
+            date = _date(row, article.published)
+            redate = date != utc(row.published_at)
+            card = row.image_url is not None and values["image_url"] is None
+            if redate:
+                redated.append({"row_id": row.id, "updated_at": now, "date": date})
+            if card:
+                unpictured.append({"row_id": row.id, "updated_at": now})
+            unchanged += not (redate or card)
     new = 0
     if fresh:
         # Nothing inserted for a key another source stored meanwhile (a collect in
@@ -215,10 +223,14 @@ def _store_batch(conn: Any, sid: int, batch: list[Article], now: datetime) -> tu
         unchanged += len(fresh) - new
     if changed:
         conn.execute(update(a).where(a.c.id == bindparam("row_id"), a.c.source_id == sid), changed)
+    mine = (a.c.id == bindparam("row_id"), a.c.source_id == sid)
     if redated:
-        mine = (a.c.id == bindparam("row_id"), a.c.source_id == sid)
         conn.execute(update(a).where(*mine).values(published_at=bindparam("date")), redated)
-    return new, len(changed) + len(redated), unchanged
+    if unpictured:
+        gone = {"image_url": None, "image_alt": None, "image_width": None}
+        conn.execute(update(a).where(*mine).values(**gone), unpictured)
+    touched = {row["row_id"] for row in (*redated, *unpictured)}
+    return new, len(changed) + len(touched), unchanged
 
 
 def _healthy(report: SourceReport, now: datetime) -> dict[str, Any]:

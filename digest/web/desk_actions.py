@@ -191,12 +191,17 @@ def add(edition_id: int) -> BaseResponse | tuple[str, int]:
     section = _form("section", 200).strip() or None
     try:
         seen = _seen()
-        work.draft(w.app, edition_id, seen=seen)  # a 404, or a refusal, before any fetch
+        current = work.draft(w.app, edition_id, seen=seen)  # a 404, or a refusal, first
         problems: tuple[str, ...] = ()
         notes: tuple[work.Note, ...] = ()
         if request.form.get("how") == "url":
             added = desk_add.added_from_url(
-                w.app, _form("url", 2000), section=section, lead=lead, now=w.now()
+                w.app,
+                _form("url", 2000),
+                section=section,
+                lead=lead,
+                now=w.now(),
+                edition=current.edition,  # its sources' share cards are left off
             )
             story, problems, notes = added.stories[0], added.problems, added.notes
         else:

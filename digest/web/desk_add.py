@@ -4,7 +4,9 @@ A story added by a link one of the sources delivered is that stored article (und
 key, so the list's next edition knows it was sent); any other link is fetched, its
 article extracted and stored under the desk's source, and its picture hosted. What
 was said of a picture that could not be hosted is kept with the edition's notes, so
-that "Pictures left out" lists it as it lists a build's (:func:`add`).
+that "Pictures left out" lists it as it lists a build's (:func:`add`). A story added by
+its link goes without a picture that is its source's share card in the edition it
+joins (:mod:`digest.sharecards`, as a build's stories do: :func:`beside`).
 Must not: read the clock (callers pass `now`; a deadline's timer aside), or hold request
 state.
 """
@@ -15,19 +17,24 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from digest import curate, images
+from digest import curate, images, sharecards
 from digest.app import App
 from digest.collect.entry import article_key, canonical_url
 from digest.collect.pages import article_from_page, extract_page
 from digest.curate import CurationError
 from digest.errors import SourceError
-from digest.records import Article, Edition, SourceReport, Story
+from digest.records import Article, Edition, Image, SourceReport, Story
+from digest.sharecards import without_share_cards
 from digest.web.desk_edition import change
 from digest.web.fetch_guard import FetchDeadline, fetch_page, is_public
 from digest.wording.told import told
 from digest.wording.trim import trim
+
+if TYPE_CHECKING:
+    from digest.store import Store
 
 #: The source row under which stories added on the desk are stored as articles.
 DESK_SOURCE = "Added on the desk"
@@ -91,9 +98,46 @@ def _keep(app: App, article: Article, *, now: datetime) -> None:
     app.store.record(SourceReport(DESK_SOURCE, (article,)), location="the editor desk", now=now)
 
 
-def story_from_url(app: App, url: str, *, section: str | None, lead: bool, now: datetime) -> Story:
+def story_from_url(
+    app: App,
+    url: str,
+    *,
+    section: str | None,
+    lead: bool,
+    now: datetime,
+    edition: Edition | None = None,
+) -> Story:
     """:func:`added_from_url`'s story."""
-    return added_from_url(app, url, section=section, lead=lead, now=now).stories[0]
+    added = added_from_url(app, url, section=section, lead=lead, now=now, edition=edition)
+    return added.stories[0]
+
+
+def beside(store: Store, edition: Edition, *, now: datetime) -> tuple[Story, ...]:
+    """The stories of `edition` with the pictures their sources gave them: one that the
+    build left off (a share card, a picture that could not be fetched) is its article's
+    again, as its copy when one was hosted within :data:`digest.images.FRESH`, so that a
+    story added beside them is checked against every picture the edition's sources gave."""
+    found = []
+    for story in edition.carried:
+        article = store.article(story.key) if story.image is None else None
+        if article is not None and article.image is not None:
+            story = replace(story, image=_hosted(store, article.image, now))
+        found.append(story)
+    return tuple(found)
+
+
+def _hosted(store: Store, image: Image, now: datetime) -> Image:
+    """`image` named by the copy hosted from its address within FRESH, when there is one."""
+    earlier = store.fetched_image(image.url, since=now - images.FRESH, now=now)
+    if earlier is None:
+        return image
+    return replace(image, hosted=images.hosted_name(earlier.sha256, earlier.picture.extension))
+
+
+def _uncarded(story: Story, others: Sequence[Story], same: sharecards.Same) -> Story:
+    """`story` without its picture when that is its source's share card among `others`
+    and itself (:func:`digest.sharecards.without_share_cards`, by `same`)."""
+    return without_share_cards([*others, story], same)[-1]
 
 
 def added_from_url(
@@ -104,9 +148,12 @@ def added_from_url(
     lead: bool,
     now: datetime,
     deadline: float = ADD_DEADLINE,
+    edition: Edition | None = None,
 ) -> images.Hosted:
     """The story at `url`, its picture hosted (:func:`digest.images.host_all`; a line
-    says why when it could not be). The story is the stored article that links there
+    says why when it could not be), or left off when it is its source's share card in
+    `edition`, the draft it is added to (by its address before it is fetched, by its
+    bytes after: :func:`beside`). The story is the stored article that links there
     (one of the sources' that the ranking left out, say: under its own key, so that the
     next edition counts it as sent), else the page fetched, its article extracted and
     stored. Loopback and private addresses are not fetched
@@ -117,7 +164,9 @@ def added_from_url(
     out, and a line says so."""
     ends = time.monotonic() + deadline
     story = _found_at(app, url, section=section, lead=lead, now=now, deadline=deadline)
-    return images.host_all(
+    others = beside(app.store, edition, now=now) if edition is not None else ()
+    story = _uncarded(story, others, sharecards.address)  # a card is not fetched
+    hosted = images.host_all(
         [story],
         app.store,
         app.settings,
@@ -125,6 +174,7 @@ def added_from_url(
         deadline=ends - time.monotonic(),
         late=f"the {deadline:g} s the desk gives adding a story",
     )
+    return replace(hosted, stories=(_uncarded(hosted.stories[0], others, sharecards.copy),))
 
 
 def _found_at(
