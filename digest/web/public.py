@@ -59,8 +59,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from digest.app import App
 from digest.errors import ConfigError, DigestError, SubscriberError
 from digest.records import SUPPRESSED, Subscriber
+from digest.sections import spelled
 from digest.store import OWN_CHOICE
 from digest.subscribers import MAX_NAME, check_timezone, mailbox_key, normalise_email, subscribe
+from digest.subscribers.addresses import one_line
 from digest.subscribers.confirm import CONFIRM_FOR
 from digest.subscribers.welcome import welcome_job
 from digest.tokens import BadToken, Purpose
@@ -191,11 +193,7 @@ def confirm(token: str) -> tuple[str, int]:
 # -- preferences ------------------------------------------------------------------------
 def _sections() -> list[str]:
     """The sections subscribers can choose: the configured sources' sections, in order."""
-    seen: list[str] = []
-    for source in web().app.settings.sources:
-        if source.section and source.section not in seen:
-            seen.append(source.section)
-    return seen
+    return list(web().app.settings.sections)
 
 
 @functools.cache
@@ -212,7 +210,8 @@ def preferences(token: str) -> tuple[str, int] | BaseResponse:
     lst_tz = "UTC"
     with contextlib.suppress(ConfigError):
         lst_tz = w.app.settings.list(sub.list).timezone
-    chosen = [s for s in sections if not sub.sections or s in sub.sections]
+    mine = spelled(sub.sections, sections)  # as stored before imports checked: any case
+    chosen = [s for s in sections if not sub.sections or s in mine]
     values: dict[str, Any] = {
         "sections": chosen,
         "text_only": sub.format == "text",
@@ -321,7 +320,7 @@ def visitor_name(value: str) -> str:
     """A name typed into the form: control and format characters become spaces,
     whitespace is folded, and it is cut to the longest name stored."""
     spaced = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in value[:2000])
-    return " ".join(spaced.split())[:MAX_NAME]
+    return one_line(spaced)[:MAX_NAME]
 
 
 def _make_subscription(
