@@ -226,7 +226,7 @@ class App:
     def variant_for(self, subscriber: Subscriber) -> tuple[Variant, bool]:
         from digest import compose
 
-        return compose.variant_for(subscriber)
+        return compose.variant_for(subscriber, self.settings.sections)
 
     def prepare(
         self,

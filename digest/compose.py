@@ -14,6 +14,7 @@ Message-ID nonce is its one random part).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -84,11 +85,15 @@ class Preview:
     message: bytes
 
 
-def variant_for(subscriber: Subscriber) -> tuple[Variant, bool]:
-    """The variant a subscriber gets, and whether it is plain text only."""
+def variant_for(subscriber: Subscriber, configured: Sequence[str] = ()) -> tuple[Variant, bool]:
+    """The variant a subscriber gets, and whether it is plain text only. Their sections
+    are matched to the `configured` ones in any case (:func:`digest.sections.spelled`):
+    a row stored as typed before imports checked gets the stories of its sections."""
     from digest.render import Variant
+    from digest.sections import spelled
 
-    sections = frozenset(subscriber.sections) if subscriber.sections else None
+    chosen = spelled(subscriber.sections, configured)
+    sections = frozenset(chosen) if chosen else None
     return Variant(sections), subscriber.format == "text"
 
 
@@ -178,7 +183,7 @@ def preview(
             raise NotFound(f"{email}: not a subscriber of list {edition.list!r}")
     if subscriber is None:
         subscriber = Subscriber(0, "preview@example.invalid", "Preview", edition.list)
-    variant, text_only = variant_for(subscriber)
+    variant, text_only = variant_for(subscriber, settings.sections)
     rendered = renderer.render(edition, variant)
     prepared = prepare(settings, rendered, edition, text_only, dkim=dkim, now=now)
     return Preview(rendered, message_for(prepared, edition_id, subscriber, links))

@@ -224,6 +224,11 @@ def test_one_click_unsubscribe_end_to_end(tmp_path: Path) -> None:
     assert set(got) == set(sent) - {ann, bob}
 
 
+#: Tokens with this newsletter's signature whose subscription is not there (erased with
+#: `forget`): a one-click POST of them answers 200, nothing will be sent.
+SIGNED_GONE = ("unknown id", "erased subscriber")
+
+
 def test_a_tampered_or_foreign_token_gets_a_4xx_and_changes_nothing(tmp_path: Path) -> None:
     config = newsletter(tmp_path)
     app = App.from_config(config)
@@ -267,6 +272,10 @@ def test_a_tampered_or_foreign_token_gets_a_4xx_and_changes_nothing(tmp_path: Pa
         for what, token in bad_tokens.items():
             for method in ("GET", "POST"):
                 r = client.request(method, f"{base}/u/{token}", data=ONE_CLICK)
+                if method == "POST" and what in SIGNED_GONE:
+                    # Our own signature for no subscription: RFC 8058's state holds.
+                    assert r.status_code == 200, (what, r.status_code)
+                    continue
                 assert 400 <= r.status_code < 500, (what, method, r.status_code)
         # Foreign tokens on the other endpoints too.
         unsub = app.tokens.make("unsubscribe", a.id)

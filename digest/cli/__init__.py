@@ -207,9 +207,9 @@ def demo(out: str) -> None:
     now = DEMO_AT
     reports = app.collect(now=now)
     _print_collect(reports)
-    lst = app.settings.lists[0]
+    lst, sections = app.settings.lists[0], app.settings.sections
     assert lst.subscribers is not None
-    imported = import_csv(app.store, lst.name, lst.subscribers, now=now)
+    imported = import_csv(app.store, lst.name, lst.subscribers, now=now, sections=sections)
     edition = app.build(list_name=lst.name, now=now, reports=reports)
     assert edition.id is not None
     preview_dir = target / "preview"

@@ -46,6 +46,9 @@ def subscribers_import(
 ) -> None:
     """Import a CSV (email,name[,sections,timezone,format]); bad rows are reported.
 
+    Sections are the configured sources' (`[[sources]] section`), in any case,
+    separated by ";" (as an export writes them) or ","; a row naming another is bad.
+
     Without FILE, the list's own CSV (`[[lists]] subscribers` in the config): nothing
     else reads that file, so after editing it, import it again.
 
@@ -64,7 +67,13 @@ def subscribers_import(
     path = Path(file) if file else _list_file(app.settings.path, lst)
     file = file or str(path)
     result = import_csv(
-        app.store, list_name, path, now=datetime.now(UTC), dry_run=dry_run, status=status
+        app.store,
+        list_name,
+        path,
+        now=datetime.now(UTC),
+        dry_run=dry_run,
+        status=status,
+        sections=app.settings.sections,
     )
     for p in result.problems:
         err.print(
@@ -72,6 +81,8 @@ def subscribers_import(
             markup=False,
             soft_wrap=True,
         )
+    for n in result.notes:
+        err.print(f"{file}:{n.line}: {n.email}: {n.reason}", markup=False, soft_wrap=True)
     for m in result.merged:
         err.print(
             f"{file}:{m.line}: {m.email}: duplicate of line {m.first_line}, merged",

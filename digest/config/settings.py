@@ -282,6 +282,12 @@ class Settings:
         return 0 if least is None else max(DEFAULT_KEEP_DAYS, least)
 
     @property
+    def sections(self) -> tuple[str, ...]:
+        """The sections subscribers can choose: the configured sources' sections, in
+        order (:mod:`digest.sections` matches a name to them)."""
+        return tuple(dict.fromkeys(s.section for s in self.sources if s.section))
+
+    @property
     def root(self) -> Path:
         """The project folder: relative paths in the file are resolved against it."""
         return self.path.parent

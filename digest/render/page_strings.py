@@ -90,6 +90,9 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         ),
         "unsubscribed.mistake": "Unsubscribed by mistake?",
         "unsubscribed.rejoin": "Subscribe again",
+        "unsubscribed.gone": (
+            "This subscription no longer exists: nothing more will be sent to this address."
+        ),
         # The archive.
         "archive.title": "Archive",
         "archive.heading": "Past editions",
@@ -191,6 +194,9 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         ),
         "unsubscribed.mistake": "Afmeldt ved en fejl?",
         "unsubscribed.rejoin": "Tilmeld dig igen",
+        "unsubscribed.gone": (
+            "Denne tilmelding findes ikke længere: der sendes ikke mere til adressen."
+        ),
         "archive.title": "Arkiv",
         "archive.heading": "Tidligere udgaver",
         "archive.intro": "Alle udgaver af {name}, der er sendt ud, nyeste først.",
@@ -293,6 +299,9 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
         "unsubscribed.text": "{email} erhält keine Ausgaben von {list} mehr. Das gilt ab sofort.",
         "unsubscribed.mistake": "Versehentlich abgemeldet?",
         "unsubscribed.rejoin": "Wieder anmelden",
+        "unsubscribed.gone": (
+            "Dieses Abonnement besteht nicht mehr: An diese Adresse wird nichts mehr gesendet."
+        ),
         "archive.title": "Archiv",
         "archive.heading": "Frühere Ausgaben",
         "archive.intro": "Alle versandten Ausgaben von {name}, die neueste zuerst.",

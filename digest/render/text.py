@@ -125,8 +125,11 @@ SOFT = "\x01"
 #: The width of a flowed line's words: with the soft break's space and the stuffing of
 #: a line that needs it, no line is longer than the 78 characters of RFC 3676, 4.2.
 FLOW_WIDTH = 76
-#: The signature separator (RFC 3676, 4.3): clients fold away what follows it.
+#: The signature separator (RFC 3676, 4.3) is this and a space: clients fold away
+#: what follows it. A template writes it on a line of its own (the welcome's and the
+#: confirmation's); no line of flowed text is made it (:func:`_bound`).
 SIGNATURE = "--"
+SEPARATOR = SIGNATURE + " "
 
 
 def flow(text: str, width: int = FLOW_WIDTH) -> str:
@@ -150,10 +153,14 @@ def flowed(text: str) -> str:
     """The part as format=flowed, DelSp=no (RFC 3676): each line :func:`flow` marked
     ends in one space (a soft break), every other line in none (a hard break); a line
     that begins with a space, ">" or "From " is space-stuffed (4.4). A soft line that
-    would read "-- " stays hard: that is the signature separator (4.3)."""
+    would read "-- " stays hard; a hard line that is "-- " keeps its space: that is the
+    signature separator (4.3)."""
     out = []
     for line in text.split("\n"):
         soft = SOFT in line
+        if not soft and line == SEPARATOR:
+            out.append(line)
+            continue
         line = line.replace(SOFT, "").rstrip(" ")
         if soft and line and line != SIGNATURE:
             line += " "

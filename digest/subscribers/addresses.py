@@ -91,6 +91,14 @@ def mailbox_key(email: str) -> str:
     return f"{local}@{domain}"
 
 
+def one_line(value: str) -> str:
+    """`value` on one line: its line breaks (of every kind) and other control characters
+    become spaces, and its whitespace is folded. A name typed into the subscribe form
+    (:func:`digest.web.public.visitor_name`) and one an import reads are made so."""
+    spaced = "".join(" " if c in BREAKS or unicodedata.category(c) == "Cc" else c for c in value)
+    return " ".join(spaced.split())
+
+
 def clean_name(value: str | None) -> str:
     """A display name: one line, folded whitespace, at most 200 characters."""
     value = value or ""

@@ -23,7 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,8 +31,15 @@ from typing import Any
 
 from digest.errors import SubscriberError
 from digest.records import SUPPRESSED, Subscriber, email_key
+from digest.sections import read_cell
 from digest.store import Store
-from digest.subscribers.addresses import BREAKS, check_timezone, clean_name, normalise_email
+from digest.subscribers.addresses import (
+    BREAKS,
+    check_timezone,
+    clean_name,
+    normalise_email,
+    one_line,
+)
 
 COLUMNS = ("email", "name", "sections", "timezone", "format")
 #: What an import also reads: when the person gave consent in the tool they come from
@@ -81,6 +88,7 @@ class ImportResult:
     kept_suppressed: int = 0  # unsubscribed/bounced/complained/forgotten rows left alone
     duplicates: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    notes: list[RowProblem] = field(default_factory=list)  # rows taken, something changed
     merged: list[Merged] = field(default_factory=list)
 
 
@@ -91,8 +99,20 @@ def _clean(value: str | None, what: str) -> str:
     return value
 
 
-def parse_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Check one CSV row; return the values to store or raise SubscriberError."""
+def parse_row(
+    row: dict[str, Any],
+    *,
+    sections: Sequence[str] | None = None,
+    notes: list[str] | None = None,
+) -> dict[str, Any]:
+    """Check one CSV row; return the values to store or raise SubscriberError.
+
+    Its sections are read against the configured `sections`
+    (:func:`digest.sections.read_cell`: any case, `;` or `,` between them, stored in the
+    configured spelling, an unknown one refused); None leaves them unchecked, split at
+    `;`. What was taken but changed (a name's line breaks joined, as the subscribe
+    form joins them) is said in `notes`.
+    """
     if EXTRA in row:
         raise SubscriberError(
             f"{row[EXTRA]} cells where the header has fewer; quote a value that holds the separator"
@@ -106,12 +126,17 @@ def parse_row(row: dict[str, Any]) -> dict[str, Any]:
         # The report puts the address first already; keep only the reason.
         raise SubscriberError(str(exc).split(": ", 1)[-1]) from None
     values: dict[str, Any] = {"email": email}
-    name = clean_name(row.get("name"))
+    raw_name = row.get("name") or ""
+    name = clean_name(one_line(raw_name))
+    if notes is not None and any(c in raw_name.strip() for c in BREAKS):
+        notes.append("note: the name's line breaks were joined by a space")
     if name:  # a blank or missing name never erases the one stored
         values["name"] = name
-    sections = _clean(row.get("sections"), "sections")
-    if sections:
-        values["sections"] = sorted({s.strip() for s in sections.split(";") if s.strip()})
+    cell = _clean(row.get("sections"), "sections")
+    if cell and sections is not None:
+        values["sections"] = read_cell(cell, sections)
+    elif cell:
+        values["sections"] = sorted({s.strip() for s in cell.split(";") if s.strip()})
     tz = _clean(row.get("timezone"), "timezone")
     if tz:
         values["timezone"] = check_timezone(tz)
@@ -243,6 +268,7 @@ def import_rows(
     origin: str,
     dry_run: bool = False,
     status: str = "active",
+    sections: Sequence[str] | None = None,
 ) -> ImportResult:
     """Check every row, merge duplicates, then write the good rows in one transaction.
 
@@ -262,13 +288,15 @@ def import_rows(
     first: dict[str, int] = {}
     spelled: dict[str, str] = {}  # email_key -> that address: one mailbox, one row
     for line, row in rows:
+        notes: list[str] = []
         try:
-            values = parse_row(row)
+            values = parse_row(row, sections=sections, notes=notes)
         except SubscriberError as exc:
             result.problems.append(
                 RowProblem(line, (row.get("email") or "").strip()[:100], str(exc))
             )
             continue
+        result.notes.extend(RowProblem(line, values["email"], note) for note in notes)
         email = spelled.setdefault(email_key(values["email"]), values["email"])
         if email in good:
             result.duplicates += 1
@@ -331,7 +359,10 @@ def import_csv(
     now: datetime,
     dry_run: bool = False,
     status: str = "active",
+    sections: Sequence[str] | None = None,
 ) -> ImportResult:
+    """:func:`import_rows` of the CSV file `path`; `sections` are the configured ones
+    (:attr:`digest.config.Settings.sections`), None: not checked."""
     return import_rows(
         store,
         list_name,
@@ -340,6 +371,7 @@ def import_csv(
         origin=f"import:{path.name}",
         dry_run=dry_run,
         status=status,
+        sections=sections,
     )
 
 

@@ -48,7 +48,9 @@ def _utcnow() -> datetime:
 
 def create_app(app: App, *, clock: Clock = _utcnow) -> Flask:
     """The Flask app for one newsletter project."""
-    from digest.web import hooks, images, public
+    from digest.web import hooks, images, public, unsubscribe
+
+    assert unsubscribe  # imported for its route on `public.bp`
 
     settings = app.settings
     # Migrated once, before threads share the app; first, so that a database refused

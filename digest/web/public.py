@@ -2,13 +2,16 @@
 
 Every link a subscriber gets carries a signed token for one purpose; a tampered
 token, a token made for another purpose, or one for a subscriber who no longer
-exists gets a 404 and changes nothing.
+exists gets a 404 and changes nothing (but a one-click unsubscribe, below).
 
 - `/u/<token>`: GET shows one button and changes nothing (link scanners prefetch
   it); POST with `List-Unsubscribe=One-Click` (RFC 8058; form-encoded or multipart,
   as mail providers and the button send it) unsubscribes and answers 200 without a
   redirect. It needs no cookie and no CSRF token: the URL's signature is the proof.
-  Repeating it changes nothing and still answers 200.
+  Repeating it changes nothing and still answers 200, as does the POST of a
+  subscription erased since (`forget`): the state it asks for holds. Once the address
+  is unsubscribed (or bounced, complained), the GET shows that, with the link to
+  subscribe again when the preferences page allows it.
 - `/c/<token>`: GET shows a confirm button, POST confirms (pending -> active). A GET
   must not confirm: scanners that open every link would confirm subscriptions someone
   else typed in for an address, which double opt-in exists to prevent. The token
@@ -59,8 +62,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from digest.app import App
 from digest.errors import ConfigError, DigestError, SubscriberError
 from digest.records import SUPPRESSED, Subscriber
+from digest.sections import spelled
 from digest.store import OWN_CHOICE
 from digest.subscribers import MAX_NAME, check_timezone, mailbox_key, normalise_email, subscribe
+from digest.subscribers.addresses import one_line
 from digest.subscribers.confirm import CONFIRM_FOR
 from digest.subscribers.welcome import welcome_job
 from digest.tokens import BadToken, Purpose
@@ -71,8 +76,6 @@ from digest.web.csrf import check_csrf, csrf_problem
 log = logging.getLogger(__name__)
 
 bp = Blueprint("public", __name__)
-
-ONE_CLICK = "One-Click"
 
 
 @bp.after_request
@@ -122,36 +125,12 @@ def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     return render_template(template, **context), status
 
 
-# -- unsubscribe ----------------------------------------------------------------------
-def _one_click() -> bool:
-    if request.form.get("List-Unsubscribe") == ONE_CLICK:
-        return True
-    # A body sent without a form content type still says the same thing.
-    body = request.get_data(cache=True, as_text=True)[:200].strip()
-    return body == f"List-Unsubscribe={ONE_CLICK}"
-
-
-@bp.route("/u/<token>", methods=["GET", "POST"])
-def unsubscribe(token: str) -> tuple[str, int]:
-    sub = _subscriber("unsubscribe", token)
-    title = _list_title(sub.list)
-    if request.method in ("GET", "HEAD"):  # HEAD: the GET's answer without a body
-        return _page("web/unsubscribe.html", subscriber=sub, list_title=title)
-    if not _one_click():
-        abort(400, text("unsubscribe.one_click"))
-    w = web()
-    w.app.store.set_status(
-        sub.id,
-        "unsubscribed",
-        origin="web:unsubscribe",
-        now=w.now(),
-        detail=f"List-Unsubscribe={ONE_CLICK}",
-        only_from=("active", "pending"),
-    )
-    preferences = url_for(".preferences", token=w.app.tokens.make("preferences", sub.id))
-    return _page(
-        "web/unsubscribed.html", subscriber=sub, list_title=title, preferences_url=preferences
-    )
+# -- unsubscribe: the routes are digest.web.unsubscribe's ---------------------------------
+def _can_rejoin(sub: Subscriber) -> bool:
+    """Whether `sub` may subscribe again from their preferences page (:func:`_rejoin`)."""
+    if sub.status != "unsubscribed" or _list_gone(sub.list):
+        return False
+    return not web().app.store.bounced([sub.email])
 
 
 # -- double opt-in ----------------------------------------------------------------------
@@ -191,11 +170,7 @@ def confirm(token: str) -> tuple[str, int]:
 # -- preferences ------------------------------------------------------------------------
 def _sections() -> list[str]:
     """The sections subscribers can choose: the configured sources' sections, in order."""
-    seen: list[str] = []
-    for source in web().app.settings.sources:
-        if source.section and source.section not in seen:
-            seen.append(source.section)
-    return seen
+    return list(web().app.settings.sections)
 
 
 @functools.cache
@@ -212,7 +187,8 @@ def preferences(token: str) -> tuple[str, int] | BaseResponse:
     lst_tz = "UTC"
     with contextlib.suppress(ConfigError):
         lst_tz = w.app.settings.list(sub.list).timezone
-    chosen = [s for s in sections if not sub.sections or s in sub.sections]
+    mine = spelled(sub.sections, sections)  # as stored before imports checked: any case
+    chosen = [s for s in sections if not sub.sections or s in mine]
     values: dict[str, Any] = {
         "sections": chosen,
         "text_only": sub.format == "text",
@@ -274,9 +250,7 @@ def preferences(token: str) -> tuple[str, int] | BaseResponse:
         rejoined=request.args.get("rejoined"),
         gone=_list_gone(sub.list),
         ended=sub.status in SUPPRESSED,
-        can_rejoin=sub.status == "unsubscribed"
-        and not _list_gone(sub.list)
-        and not w.app.store.bounced([sub.email]),
+        can_rejoin=_can_rejoin(sub),
         unsubscribe_url=url_for(".unsubscribe", token=w.app.tokens.make("unsubscribe", sub.id)),
     )
 
@@ -287,7 +261,7 @@ def _rejoin(sub: Subscriber) -> bool:
     left until its owner asks. Never a bounced or complained one, nor an address that
     bounced on another list, nor to a list no longer sent. True if the status changed."""
     w = web()
-    if sub.status != "unsubscribed" or _list_gone(sub.list) or w.app.store.bounced([sub.email]):
+    if not _can_rejoin(sub):
         return False
     return w.app.store.set_status(
         sub.id,
@@ -321,7 +295,7 @@ def visitor_name(value: str) -> str:
     """A name typed into the form: control and format characters become spaces,
     whitespace is folded, and it is cut to the longest name stored."""
     spaced = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in value[:2000])
-    return " ".join(spaced.split())[:MAX_NAME]
+    return one_line(spaced)[:MAX_NAME]
 
 
 def _make_subscription(
