@@ -148,3 +148,21 @@ def test_a_subscriber_stored_in_another_spelling_gets_their_sections(tmp_path: P
         assert FALLBACK not in body.get_content(), email
     lower_text = mails["lower@example.org"].get_body(("plain",))
     assert lower_text is not None and "CULTURE" not in lower_text.get_content()
+
+
+def test_a_sections_column_where_no_source_has_a_section_is_left_out_not_refused(
+    tmp_path: Path,
+) -> None:
+    # A file exported from another tool, into a newsletter without sections: its readers
+    # are imported (refusing them would lose them over a column that means nothing here).
+    (tmp_path / "news" / "feeds").mkdir(parents=True)
+    config = write_project(
+        tmp_path / "news",
+        sources='[[sources]]\nname = "Folder"\npath = "feeds"\n',
+    )
+    code, out, err = _import(config, "email,name,sections\nann@example.org,Ann,Sport\n")
+    assert code == 0, out + err
+    assert "1 added" in out and "0 bad rows" in out, out
+    path = config.parent / "people.csv"
+    assert f"{path}:2: ann@example.org: note: its sections were left out" in err, err
+    assert _sections(config, "ann@example.org") == ()

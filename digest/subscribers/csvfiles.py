@@ -133,7 +133,12 @@ def parse_row(
     if name:  # a blank or missing name never erases the one stored
         values["name"] = name
     cell = _clean(row.get("sections"), "sections")
-    if cell and sections is not None:
+    if cell and sections is not None and not sections:
+        # No source has a section: the cell means nothing here (a file from another
+        # tool). The reader is imported, the cell left out and said so.
+        if notes is not None:
+            notes.append("note: its sections were left out: no source has a section")
+    elif cell and sections is not None:
         values["sections"] = read_cell(cell, sections)
     elif cell:
         values["sections"] = sorted({s.strip() for s in cell.split(";") if s.strip()})
