@@ -109,8 +109,8 @@ def parse_row(
 
     Its sections are read against the configured `sections`
     (:func:`digest.sections.read_cell`: any case, `;` or `,` between them, stored in the
-    configured spelling, an unknown one refused); None leaves them unchecked, split at
-    `;`. What was taken but changed (a name's line breaks joined, as the subscribe
+    configured spelling, an unknown one refused; none configured: the cell is left out,
+    said in `notes`); None leaves them unchecked, split at `;`. What was taken but changed (a name's line breaks joined, as the subscribe
     form joins them) is said in `notes`.
     """
     if EXTRA in row:
@@ -133,9 +133,7 @@ def parse_row(
     if name:  # a blank or missing name never erases the one stored
         values["name"] = name
     cell = _clean(row.get("sections"), "sections")
-    if cell and sections is not None and not sections:
-        # No source has a section: the cell means nothing here (a file from another
-        # tool). The reader is imported, the cell left out and said so.
+    if cell and sections is not None and not sections:  # means nothing here: said
         if notes is not None:
             notes.append("note: its sections were left out: no source has a section")
     elif cell and sections is not None:
