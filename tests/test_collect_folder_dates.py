@@ -137,3 +137,37 @@ def test_an_old_story_does_not_lead_the_next_edition(tmp_path: Path) -> None:
     assert set(stored) == {"Story from March 2020", "Harbour reopens"}
     old = stored["Story from March 2020"]
     assert old is not None and old.replace(tzinfo=UTC) < datetime(2020, 3, 2, tzinfo=UTC)
+
+
+def _page(date: str, title: str) -> str:
+    return (
+        f"<html><head><title>{title}</title>\n"
+        f'<meta property="article:published_time" content="{date}"></head>\n'
+        f"<body><article><h1>{title}</h1><p>The council met on the harbour today and "
+        "agreed to reopen the old ferry route for the summer.</p></article></body></html>"
+    )
+
+
+def test_a_saved_page_is_read_by_its_declared_date_or_skipped(tmp_path: Path) -> None:
+    """A page's text was searched for a date when its meta tag's could not be read:
+    "03/01/2020" became 3 January, "2026-13-45" 1 January 2026, "sometime" now."""
+    (tmp_path / "words.html").write_text(_page("1 March 2020", "Words"))
+    (tmp_path / "iso.html").write_text(_page("2020-03-01T00:00:00Z", "Iso"))
+    (tmp_path / "ambiguous.html").write_text(_page("03/01/2020", "Ambiguous"))
+    (tmp_path / "no-day.html").write_text(_page("2026-13-45", "No day"))
+    (tmp_path / "sometime.html").write_text(_page("sometime", "Sometime"))
+    dates, warnings = _read(tmp_path)
+    assert dates == {"iso.html": MARCH_1, "words.html": MARCH_1}
+    assert warnings[0].startswith("ambiguous.html:2: skipped: its date '03/01/2020' could be")
+    assert warnings[1].startswith("no-day.html:2: skipped: its date '2026-13-45' is not")
+    assert warnings[2].startswith("sometime.html:2: skipped: its date 'sometime' is not")
+
+
+def test_a_placeholder_year_is_no_date(tmp_path: Path) -> None:
+    """Hugo writes 0001-01-01 for no date, as pages do (pages.EARLIEST_YEAR): the file
+    is dated as one without a date (its time), not skipped."""
+    (tmp_path / "zero.md").write_text(_md("date: 0001-01-01", title="Zero"))
+    (tmp_path / "zero.html").write_text(_page("0001-01-01T00:00:00Z", "Zero page"))
+    dates, warnings = _read(tmp_path)
+    assert dates == {"zero.md": NOW - timedelta(hours=1), "zero.html": NOW - timedelta(hours=1)}
+    assert warnings == ()

@@ -10,7 +10,8 @@ first is read only when just one of the two readings is a day ("15/03/2020");
 readings. Other languages' month names are not read: the project has no table of their
 numbers (:mod:`digest.datelines` only recognises them), and a guess would date an
 article wrongly. A date without an offset is in the source's zone (a date alone: its
-midnight there).
+midnight there). A year before 1990 is a placeholder for none, as on web pages
+(:data:`~digest.collect.pages.EARLIEST_YEAR`): Hugo writes "0001-01-01".
 
 :func:`file_date` raises :class:`UnreadDate` for a date given and not understood: the
 folder skips that file with a warning rather than date its article "now" (an old story
@@ -55,6 +56,7 @@ _WORDS = [
 #: Day and month in either order, then a four-digit year: "03/01/2020", "15.03.2020".
 _NUMERIC = re.compile(r"(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})" + _TIME)
 _DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"\s*(\d{4})-\d")
 
 
 class UnreadDate(SourceError):
@@ -70,12 +72,12 @@ def looks_like_a_date(value: str) -> bool:
 def file_date(value: object, zone: tzinfo) -> datetime | None:
     """`value` (a front-matter value or a "Date:" line's text) in UTC; None when it is
     empty (no date given); :class:`UnreadDate` when it cannot be read for sure."""
+    if _placeholder(value):
+        return None
     if isinstance(value, datetime):
         return _checked(as_utc(value, zone), value)
     if isinstance(value, date):
         return _checked(as_utc(datetime(value.year, value.month, value.day), zone), value)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
     if not isinstance(value, str):  # a list, a number: `date: [2020, 3, 1]`
         raise UnreadDate(f"its date {value!r} is not a date (write it as 2020-03-01)")
     text = " ".join(value.split())
@@ -85,9 +87,20 @@ def file_date(value: object, zone: tzinfo) -> datetime | None:
     return _checked(when, value)
 
 
+def _placeholder(value: object) -> bool:
+    """Whether `value` gives no date: nothing, or a year before 1990 (Hugo's zero date
+    "0001-01-01", a CMS's "0000-00-00"), which pages do for none."""
+    if isinstance(value, date):
+        return value.year < EARLIEST_YEAR
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return True
+    year = _YEAR.match(value) if isinstance(value, str) else None
+    return year is not None and int(year[1]) < EARLIEST_YEAR
+
+
 def _checked(when: datetime | None, value: object) -> datetime:
     shown = repr(value) if isinstance(value, str) else f"'{value}'"
-    if when is None or when.year < EARLIEST_YEAR:
+    if when is None:
         raise UnreadDate(
             f"its date {shown} is not a date this can read (write it as 2020-03-01, "
             "2020-03-01 10:30 or 1 March 2020)"

@@ -144,6 +144,8 @@ def read_file(
     note = None
     if suffix in _PAGES:
         page = extract_page(data, url=None, zone=zone)
+        if declared := _page_date(page.dates, data, zone):  # read as a file's date is
+            page = replace(page, published=declared)
         article = article_from_page(
             page, source=source, url=page.url, now=now, section=section, key=key
         )
@@ -162,6 +164,24 @@ def read_file(
     if article.published is None and mtime <= now.astimezone(UTC) + FUTURE_SLACK:
         return replace(article, published=mtime), note
     return article, note
+
+
+def _page_date(dates: tuple[str, ...], data: bytes, zone: tzinfo) -> datetime | None:
+    """The first of a page's declared `dates` that can be read; None when it declares
+    none but placeholders; :class:`SkippedFile` naming the line of the first that cannot
+    be read when none can (a guess from its text is no date: "2026-13-45" was 1 January)."""
+    problems: list[tuple[str, str]] = []
+    for value in dates:
+        try:
+            if when := file_date(value, zone):
+                return when
+        except UnreadDate as exc:
+            problems.append((value, str(exc)))
+    if not problems:
+        return None
+    value, why = problems[0]
+    at = data.find(value.encode())
+    raise SkippedFile(why, line=data.count(b"\n", 0, at) + 1 if at >= 0 else None)
 
 
 def _text(text: str, *, key: str, source: str, section: str | None, zone: tzinfo) -> Article:
