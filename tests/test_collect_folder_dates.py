@@ -98,6 +98,7 @@ def test_a_text_file_date_line_is_read_or_the_file_skipped(tmp_path: Path) -> No
     (tmp_path / "b.txt").write_text(story.format("Published: March 1, 2020 10:30"))
     (tmp_path / "c.txt").write_text(story.format("Date: 03/01/2020"))
     (tmp_path / "d.txt").write_text(story.format("Date: to be announced by the council"))
+    (tmp_path / "e.txt").write_text(story.format("Updated: 3 dead after the crash on the E20"))
     dates, warnings = _read(tmp_path)
     assert dates["a.txt"] == MARCH_1
     assert dates["b.txt"] == MARCH_1 + timedelta(hours=10, minutes=30)
@@ -105,6 +106,8 @@ def test_a_text_file_date_line_is_read_or_the_file_skipped(tmp_path: Path) -> No
     assert warnings[0].startswith("c.txt:2: skipped: its date '03/01/2020' could be")
     # A line that says no date at all is the story's text, as before (dated by the file).
     assert dates["d.txt"] == NOW - timedelta(hours=1)
+    assert dates["e.txt"] == NOW - timedelta(hours=1)
+    assert len(warnings) == 1
 
 
 def test_the_date_of_a_file_is_read_in_the_source_zone(tmp_path: Path) -> None:

@@ -55,7 +55,8 @@ _WORDS = [
 ]
 #: Day and month in either order, then a four-digit year: "03/01/2020", "15.03.2020".
 _NUMERIC = re.compile(r"(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})" + _TIME)
-_DIGIT = re.compile(r"\d")
+_DATE_SHAPE = re.compile(r"(?<!\d)(?:1[89]|2\d)\d\d(?!\d)|\d{1,4}[/.-]\d{1,2}")
+_DATE_CHARS = 48
 _YEAR = re.compile(r"\s*(\d{4})-\d")
 
 
@@ -64,9 +65,10 @@ class UnreadDate(SourceError):
 
 
 def looks_like_a_date(value: str) -> bool:
-    """Whether a "Date:" line of a text file means to give one (it has a digit): "Date:
-    to be announced" is the story's text, "Date: 1 Mars 2020" a date not understood."""
-    return bool(_DIGIT.search(value))
+    """Whether a "Date:" line of a text file means to give one: short, with a year or
+    digits in a date's shape. "Date: 1 Mars 2020" is a date not understood; "Date: to be
+    announced" and "Updated: 3 dead after the crash" are the story's text."""
+    return len(value) <= _DATE_CHARS and bool(_DATE_SHAPE.search(value))
 
 
 def file_date(value: object, zone: tzinfo) -> datetime | None:

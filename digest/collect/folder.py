@@ -6,11 +6,14 @@ links are not body). ``.md`` files carry front matter; ``.html`` pages go throug
 :func:`~digest.collect.pages.extract_page`. An article's key is ``file:SOURCE/PATH``, so
 it is stable while the file stays where it is. A page credits its own outlet
 (:attr:`~digest.records.Article.outlet`), so a folder of clippings from several
-publishers names each. A file that cannot be read, is empty, is not text or has no
-headline is skipped with a warning naming it and why (a half-saved draft must not keep
-the folder's other articles out); a folder none of whose files can be read raises
-:class:`~digest.errors.SourceError`. This module must not write anything and must not
-read the clock (file times are data; ``now`` is a parameter).
+publishers names each. A file that cannot be read, is empty, is not text, has no
+headline or nothing but one (a .txt or .md), or gives a title or a date that cannot be
+read is skipped with a warning naming it, the line where there is one, and why (a
+half-saved draft must not keep the folder's other articles out; an old story dated "now"
+would lead the edition: :mod:`digest.collect.filedates` says which dates are read).
+Files of other kinds are named once, in one warning. A folder none of whose files can
+be read raises :class:`~digest.errors.SourceError`. This module must not write
+anything and must not read the clock (file times are data; ``now`` is a parameter).
 """
 
 from __future__ import annotations
