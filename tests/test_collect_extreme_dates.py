@@ -2,7 +2,10 @@
 JSON Feed, a Markdown file's front matter, a text file's "Published:" line or a page's
 meta tag raised OverflowError out of `digest collect` on both databases: the whole
 command stopped with a traceback and no source was stored. Such a date is no date now;
-the article is kept. Real files, the real command, SQLite and PostgreSQL."""
+the article is kept. But a folder's file or page whose date is out of range (9999-12-31 at
+-05:00) is skipped with a warning naming its line, as any date it gives and cannot be
+read (tests/test_collect_folder_dates.py); a year before 1990 is a placeholder for no
+date, there as on web pages. Real files, the real command, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -55,10 +58,14 @@ def test_a_date_utc_cannot_hold_is_no_date_and_the_collect_goes_on(
         f'[[sources]]\nname = "Files"\npath = "{_files(tmp_path)}"\n'
     )
     config = write_project(tmp_path / "news", sources=sources, database=db_url)
-    result = CliRunner().invoke(main, ["collect", "--config", str(config), "--at", AT])
+    result = CliRunner().invoke(
+        main, ["collect", "--config", str(config), "--at", AT], env={"COLUMNS": "250"}
+    )
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
+    output = " ".join(result.output.split())
+    for where in ("front.md:3", "line.txt:3", "page.html:1"):
+        assert f"{where}: skipped: its date" in output
     articles = {a.title: a for a in App.from_config(config).store.articles()}
-    assert set(articles) == {"Late", "Early", "Front", "Quoted", "Line", "Page"}
+    assert set(articles) == {"Late", "Early", "Quoted"}
     assert articles["Late"].published is None and articles["Early"].published is None
-    assert articles["Front"].categories == ("5",)

@@ -92,7 +92,7 @@ def differences(reference: F.Parsed, fast: F.Parsed) -> list[str]:
 def both_ways(body: bytes, url: str) -> tuple[F.Parsed, F.Parsed | None]:
     """feedparser's articles, and the fast path's (None: it refused the document)."""
     utf8 = to_utf8(body, None)
-    entries, language, own = F._feedparser_entries(utf8, source="s", url=url)
+    entries, language, own, _ = F._feedparser_entries(utf8, source="s", url=url)
     reference = F.build_articles(entries, source="s", now=NOW, language=language, own=own)
     fast = fastxml.read_fast(utf8, absolute_url(url, None))
     if fast is None:

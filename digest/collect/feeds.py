@@ -56,6 +56,7 @@ from digest.collect.promos import without_promos
 from digest.collect.sanitize import MAX_DEPTH, clean_text, fix_mojibake, flatten_deep, sanitize_html
 from digest.collect.shownotes import episode_summary, episode_text, is_episode, prose_before_list
 from digest.collect.summaries import settle_summaries
+from digest.collect.wellformed import malformed_warning
 from digest.datelines import files_colon_datelines, undated
 from digest.headline_labels import unbracketed
 from digest.records import Article, Image
@@ -121,10 +122,9 @@ def read_feed(
     if looks_like_json(body, content_type):
         entries, language, own, dropped = jsonfeed.read(body, source=source, url=url)
     else:
-        entries, language, own = _read_xml(
+        entries, language, own, dropped = _read_xml(
             body, source=source, url=url, content_type=content_type, zone=zone
         )
-        dropped = []
     built = build_articles(
         entries, source=source, now=now, section=section, language=language, own=own
     )
@@ -134,20 +134,19 @@ def read_feed(
 
 def _read_xml(
     body: bytes, *, source: str, url: str | None, content_type: str | None, zone: tzinfo
-) -> tuple[list[Entry], str | None, frozenset[str]]:
-    """The entries, language and own pictures (logo, icon) of an XML feed."""
+) -> tuple[list[Entry], str | None, frozenset[str], list[str]]:
+    """The entries, language, own pictures (logo, icon) and warnings of an XML feed."""
     utf8 = to_utf8(body, content_type)
     if (fast := fastxml.read_fast(utf8, absolute_url(url, None), zone)) is not None:
-        return fast
+        return (*fast, [])  # only a well-formed document takes the fast path
     return _feedparser_entries(utf8, source=source, url=url, raw=body, zone=zone)
 
 
 def _feedparser_entries(
     utf8: bytes, *, source: str, url: str | None, raw: bytes | None = None, zone: tzinfo = UTC
-) -> tuple[list[Entry], str | None, frozenset[str]]:
-    """The entries, language and the feed's own pictures (its image, logo, icon: see
-    :mod:`digest.collect.pictures`) feedparser reads (the reference for the fast path).
-
+) -> tuple[list[Entry], str | None, frozenset[str], list[str]]:
+    """The entries, language, own pictures (image, logo, icon: :mod:`digest.collect.pictures`)
+    and warnings (a document not well-formed) of feedparser, the fast path's reference.
     ``utf8``: the document as :func:`_to_utf8` gave it; ``raw``: as it came (for the
     error message), if that differs.
     """
@@ -174,7 +173,7 @@ def _feedparser_entries(
             from digest.collect.discovery import why_not_a_feed  # loaded for a failure only
 
             raise source_error(source, url, why_not_a_feed(raw or utf8, parsed, url))
-        return [], None, frozenset()
+        return [], None, frozenset(), []
     feed = parsed.feed
     links = feed.get("links", [])
     self_link = next((link.get("href") for link in links if link.get("rel") == "self"), None)
@@ -189,7 +188,8 @@ def _feedparser_entries(
         base, (feed.get("image") or {}).get("href"), feed.get("logo"), feed.get("icon")
     )
     homes = (feed.get("link"), self_link)
-    return [_entry(e, base, zone, site, s, homes) for e, s in entries], language, own
+    warned = [w] if (w := malformed_warning(parsed, utf8)) else []
+    return [_entry(e, base, zone, site, s, homes) for e, s in entries], language, own, warned
 
 
 def _entry(

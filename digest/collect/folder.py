@@ -6,11 +6,14 @@ links are not body). ``.md`` files carry front matter; ``.html`` pages go throug
 :func:`~digest.collect.pages.extract_page`. An article's key is ``file:SOURCE/PATH``, so
 it is stable while the file stays where it is. A page credits its own outlet
 (:attr:`~digest.records.Article.outlet`), so a folder of clippings from several
-publishers names each. A file that cannot be read, is empty, is not text or has no
-headline is skipped with a warning naming it and why (a half-saved draft must not keep
-the folder's other articles out); a folder none of whose files can be read raises
-:class:`~digest.errors.SourceError`. This module must not write anything and must not
-read the clock (file times are data; ``now`` is a parameter).
+publishers names each. A file that cannot be read, is empty, is not text, has no
+headline or nothing but one (a .txt or .md), or gives a title or a date that cannot be
+read is skipped with a warning naming it, the line where there is one, and why (a
+half-saved draft must not keep the folder's other articles out; an old story dated "now"
+would lead the edition: :mod:`digest.collect.filedates` says which dates are read).
+Files of other kinds are named once, in one warning. A folder none of whose files can
+be read raises :class:`~digest.errors.SourceError`. This module must not write
+anything and must not read the clock (file times are data; ``now`` is a parameter).
 """
 
 from __future__ import annotations
@@ -19,19 +22,20 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, date, datetime, tzinfo
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-import frontmatter
 import yaml
 
 from digest.collect.bounds import cap_article, future_dated
-from digest.collect.entry import FUTURE_SLACK, Parsed, as_utc, language_tag, standfirst
+from digest.collect.entry import FUTURE_SLACK, Parsed, language_tag, standfirst
+from digest.collect.filedates import DATE_KEYS, UnreadDate, file_date, looks_like_a_date
+from digest.collect.filetext import decode_text, is_binary
+from digest.collect.frontmeta import front_matter, key_line
 from digest.collect.hosts import absolute_url
 from digest.collect.markdown import markdown_to_html
-from digest.collect.pages import article_from_page, extract_page, parse_date
+from digest.collect.pages import article_from_page, extract_page
 from digest.collect.plaintext import html_to_text
 from digest.collect.sanitize import (
     clean_text,
@@ -42,19 +46,23 @@ from digest.errors import SourceError
 from digest.records import Article, Image
 from digest.wording.told import untitled_title
 
-SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+_SUFFIX_ORDER = (".txt", ".md", ".markdown", ".html", ".htm")
+SUFFIXES = frozenset(_SUFFIX_ORDER)
+#: Saved web pages: a page may be its headline alone (a video's, a gallery's).
+_PAGES = frozenset({".html", ".htm"})
 _DATE_LINE = re.compile(r"^\s*(?:published|date|updated)\s*:\s*(.+?)\s*$", re.IGNORECASE)
 _DROPPED_LINE = re.compile(r"^\s*READ ALSO\s*:", re.IGNORECASE)
 _TEASER = re.compile(r"^\s*[•·▪●◦]\s")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-#: C0 controls other than tab, newlines, form feed and escape: a text file holds hardly
-#: any (a stray one pasted from a web page does not make it binary).
-_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class SkippedFile(SourceError):
-    """One file of a folder cannot be an article; the reason, without the file's name."""
+    """One file of a folder cannot be an article; the reason, without the file's name,
+    and the `line` it is about if one is (1 is the file's first)."""
+
+    def __init__(self, why: str, line: int | None = None) -> None:
+        super().__init__(why)
+        self.line = line
 
 
 def read_folder(
@@ -64,35 +72,49 @@ def read_folder(
     A date a file gives without an offset is read in `zone` (the source's time zone)."""
     if not path.is_dir():
         raise SourceError(f"{source}: {path} is not a folder")
-    files = sorted(
-        (f for f in path.rglob("*") if f.suffix.lower() in SUFFIXES and f.is_file()),
-        key=lambda f: f.relative_to(path).as_posix(),
+    every = sorted(
+        (f for f in path.rglob("*") if f.is_file()), key=lambda f: f.relative_to(path).as_posix()
     )
-    files = [f for f in files if not any(p.startswith(".") for p in f.relative_to(path).parts)]
+    every = [f for f in every if not any(p.startswith(".") for p in f.relative_to(path).parts)]
+    files = [f for f in every if f.suffix.lower() in SUFFIXES]
+    other = [_printable(f.relative_to(path).as_posix()) for f in every if f not in files]
     articles: list[Article] = []
     warnings: list[str] = []
     skipped: list[tuple[str, str]] = []  # (name, why): each file that cannot be an article
+    future: list[str] = []  # the files of articles dated in the future
     for f in files:
         # A file name that is not UTF-8 is read with surrogates: they could be neither
         # printed nor stored (UnicodeEncodeError stopped the collect).
         name = _printable(f.relative_to(path).as_posix())
         try:
-            read = read_file(f, root=path, source=source, now=now, section=section, zone=zone)
+            read, note = read_file(f, root=path, source=source, now=now, section=section, zone=zone)
         except SkippedFile as exc:
-            skipped.append((name, _printable(str(exc))))
+            where = f"{name}:{exc.line}" if exc.line else name
+            skipped.append((where, _printable(str(exc))))
             continue
         article, cut = cap_article(read)
         articles.append(article)
-        warnings.extend(f"{name}: {problem}" for problem in cut)
+        if future_dated([article], now):
+            future.append(name)
+        warnings.extend(f"{name}: {problem}" for problem in [*([note] if note else []), *cut])
     if skipped and not articles:  # nothing readable at all: the source failed
         whys = [f"{name}: {why}" for name, why in skipped[:3]]
         more = [f"and {len(skipped) - 3} more"] if len(skipped) > 3 else []
         where = _printable(str(path))
         raise SourceError(f"{source}: no file in {where} could be read ({'; '.join(whys + more)})")
     warnings[:0] = [f"{name}: skipped: {why}" for name, why in skipped]
-    if future := future_dated(articles, now):
-        warnings.append(future)
+    if other:  # once, all of them: a folder of notes and pictures is not a list of faults
+        kinds = ", ".join(sorted(SUFFIXES, key=_SUFFIX_ORDER.index))
+        files_ = "1 file" if len(other) == 1 else f"{len(other)} files"
+        warnings.append(f"{files_} skipped: not a kind read here ({kinds}): {_names(other)}")
+    if in_future := future_dated(articles, now):
+        warnings.append(f"{in_future}: {_names(future)}")
     return Parsed(tuple(articles), tuple(warnings))
+
+
+def _names(names: list[str], shown: int = 5) -> str:
+    more = [f"and {len(names) - shown} more"] if len(names) > shown else []
+    return ", ".join(names[:shown] + more)
 
 
 def _printable(text: str) -> str:
@@ -108,9 +130,10 @@ def read_file(
     now: datetime,
     section: str | None,
     zone: tzinfo = UTC,
-) -> Article:
-    """The Article in one file; :class:`SkippedFile` if it cannot be read, is empty, is
-    not text or has no headline."""
+) -> tuple[Article, str | None]:
+    """The Article in one file and a warning about how it was read, if any;
+    :class:`SkippedFile` if it cannot be read, is empty, is not text, has no headline
+    or nothing but one, or gives a date or title it cannot be read."""
     try:
         data = file.read_bytes()
         mtime = datetime.fromtimestamp(file.stat().st_mtime, tz=UTC)
@@ -118,58 +141,68 @@ def read_file(
         raise SkippedFile(f"cannot read it: {exc.strerror or exc}") from exc
     if not data.strip():
         raise SkippedFile("the file is empty")
-    if _binary(data):
+    if is_binary(data):
         raise SkippedFile("not text (it holds binary data: a picture or a document?)")
     key = f"file:{source}/{file.relative_to(root).as_posix()}"
     suffix = file.suffix.lower()
-    if suffix in {".html", ".htm"}:
+    note = None
+    if suffix in _PAGES:
         page = extract_page(data, url=None, zone=zone)
+        if declared := _page_date(page.dates, data, zone):  # read as a file's date is
+            page = replace(page, published=declared)
         article = article_from_page(
             page, source=source, url=page.url, now=now, section=section, key=key
         )
-    elif suffix in {".md", ".markdown"}:
-        article = _markdown(_decode(data), key=key, source=source, section=section, zone=zone)
     else:
-        article = _text(_decode(data), key=key, source=source, section=section, zone=zone)
+        text, note = decode_text(data)
+        read = _markdown if suffix in {".md", ".markdown"} else _text
+        article = read(text, key=key, source=source, section=section, zone=zone)
     if not article.title:
         raise SkippedFile("it has no headline")
+    if suffix not in _PAGES and not (article.summary or article.text):
+        raise SkippedFile("it has only a headline, no text")  # a draft, saved half written
     # A date the file declares is kept even in the future (the ranker does not take the
     # article before then; read_folder reports it). A file without one dates from its
     # mtime, unless that is after `now`: then the file was written or copied later than
     # the time we collect for, which says nothing about the article (undated, then).
     if article.published is None and mtime <= now.astimezone(UTC) + FUTURE_SLACK:
-        return replace(article, published=mtime)
-    return article
+        return replace(article, published=mtime), note
+    return article, note
 
 
-def _binary(data: bytes) -> bool:
-    """Whether `data` is not text: over 1% of its first 8 KB (and more than two bytes)
-    are NUL or other control bytes (a UTF-16 file with its byte-order mark is text).
-    A picture or a document is full of them; a text file with a stray one pasted in
-    (or planted: the collect cleans it) is still the editor's article."""
-    if data.startswith(_UTF16_BOMS):
-        return False
-    sample = data[:8192]
-    return len(_CONTROL.findall(sample)) > max(2, len(sample) // 100)
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(_UTF16_BOMS):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+def _page_date(dates: tuple[str, ...], data: bytes, zone: tzinfo) -> datetime | None:
+    """The first of a page's declared `dates` that can be read; None when it declares
+    none but placeholders; :class:`SkippedFile` naming the line of the first that cannot
+    be read when none can (a guess from its text is no date: "2026-13-45" was 1 January)."""
+    problems: list[tuple[str, str]] = []
+    for value in dates:
+        try:
+            if when := file_date(value, zone):
+                return when
+        except UnreadDate as exc:
+            problems.append((value, str(exc)))
+    if not problems:
+        return None
+    value, why = problems[0]
+    at = data.find(value.encode())
+    raise SkippedFile(why, line=data.count(b"\n", 0, at) + 1 if at >= 0 else None)
 
 
 def _text(text: str, *, key: str, source: str, section: str | None, zone: tzinfo) -> Article:
-    lines = [line for line in text.splitlines() if not _DROPPED_LINE.match(line)]
+    numbered = [
+        (n, line) for n, line in enumerate(text.splitlines(), 1) if not _DROPPED_LINE.match(line)
+    ]
     published = None
-    for n, line in enumerate(lines[:8]):
+    for i, (n, line) in enumerate(numbered[:8]):
         match = _DATE_LINE.match(line)
-        if match and (published := _date(match[1], zone)):
-            del lines[n]
+        if match and looks_like_a_date(match[1]):
+            try:
+                published = file_date(match[1], zone)
+            except UnreadDate as exc:
+                raise SkippedFile(str(exc), line=n) from None
+            del numbered[i]
             break
+    lines = [line for _, line in numbered]
     start = next((n for n, line in enumerate(lines) if line.strip()), None)
     if start is None:
         raise SkippedFile("the file is empty")
@@ -215,12 +248,10 @@ def _paragraphs(lines: Iterable[str]) -> Iterable[str]:
 
 def _markdown(text: str, *, key: str, source: str, section: str | None, zone: tzinfo) -> Article:
     try:
-        post = frontmatter.loads(text)
+        meta, body = front_matter(text)
     except (ValueError, yaml.YAMLError) as exc:
         raise SkippedFile(f"bad front matter: {exc}") from exc
-    meta: dict[str, Any] = dict(post.metadata)
-    body = post.content
-    title = _str(meta.get("title"))
+    title = _title(meta, text)
     if not title:  # no title in the front matter: a leading "# Heading" is the headline
         first, _, rest = body.lstrip().partition("\n")
         if first.startswith("#"):
@@ -250,7 +281,7 @@ def _markdown(text: str, *, key: str, source: str, section: str | None, zone: tz
         summary=clean_text(summary) or standfirst(text_body),
         text=text_body,
         html=clean,
-        published=_date(meta.get("date"), zone),
+        published=_front_matter_date(meta, text, zone),
         author=clean_text(author) or None,
         categories=tuple(dict.fromkeys(t for t in (clean_text(str(t)) for t in tags) if t)),
         image=Image(url=image_url, alt=alt) if image_url else None,
@@ -259,23 +290,29 @@ def _markdown(text: str, *, key: str, source: str, section: str | None, zone: tz
     )
 
 
+def _title(meta: dict[str, Any], text: str) -> str:
+    """The front matter's title; :class:`SkippedFile` naming its line when it is not a
+    piece of text (`title: [list, title]` was the headline "['list', 'title']")."""
+    title = meta.get("title")
+    if isinstance(title, (list, dict, bool)):
+        shown = str(title).lower() if isinstance(title, bool) else "a list or a table"
+        raise SkippedFile(
+            f"its title is not text ({shown}): put it in quotes", line=key_line(text, "title")
+        )
+    return _str(title)
+
+
 def _str(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _date(value: object, zone: tzinfo) -> datetime | None:
-    """A file's date in UTC; without an offset it is in `zone` (a date alone: its
-    midnight there), as a newsroom writes `date: 2026-11-27 05:30` in its own time."""
-    if isinstance(value, datetime):
-        return as_utc(value, zone)
-    if isinstance(value, date):
-        return as_utc(datetime(value.year, value.month, value.day), zone)
-    if not isinstance(value, str) or not value.strip():
+def _front_matter_date(meta: dict[str, Any], text: str, zone: tzinfo) -> datetime | None:
+    """The first of :data:`DATE_KEYS` the front matter gives; :class:`SkippedFile` naming
+    its line when it is not understood."""
+    key = next((k for k in DATE_KEYS if meta.get(k) is not None), None)
+    if key is None:
         return None
-    if when := parse_date(value, zone):
-        return when
     try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return as_utc(parsed, zone)  # "-0000": a time whose zone the writer did not say
+        return file_date(meta[key], zone)
+    except UnreadDate as exc:
+        raise SkippedFile(str(exc), line=key_line(text, key)) from None

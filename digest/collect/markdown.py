@@ -15,7 +15,10 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_TARGET = r"\(\s*([^)\s]+)(?:\s+\"[^)]*\")?\s*\)"  # (url "optional title")
+#: (url "optional title"); the url may hold balanced brackets, as CommonMark's do
+#: ("wiki/Mercury_(planet)", "javascript:alert(1)": cut at the first ")", the rest of it
+#: was left in the text).
+_TARGET = r"\(\s*((?:[^()\s]|\([^()\s]*\))+)(?:\s+\"[^)]*\")?\s*\)"
 _INLINE = (
     (re.compile(r"!\[([^\]]*)\]" + _TARGET), r'<img src="\2" alt="\1">'),
     (re.compile(r"\[([^\]]+)\]" + _TARGET), r'<a href="\2">\1</a>'),

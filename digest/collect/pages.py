@@ -70,6 +70,9 @@ class Page:
     url: str | None = None  # the page's canonical URL, else the URL it was read from
     summary: str = ""  # the page's description, else the first paragraph
     site_name: str | None = None  # the publisher: og:site_name, JSON-LD, else the host
+    #: The dates the page declares (meta tags, JSON-LD), as written: a folder's page is
+    #: skipped when it gives some and none can be read (digest.collect.folder).
+    dates: tuple[str, ...] = ()
 
 
 def extract_page(html: str | bytes, *, url: str | None, zone: tzinfo = UTC) -> Page:
@@ -113,6 +116,7 @@ def extract_page(html: str | bytes, *, url: str | None, zone: tzinfo = UTC) -> P
         url=canonical,
         summary=summary,
         site_name=site,
+        dates=tuple(v.strip() for v in _declared(tree, meta) if v and v.strip()),
     )
 
 
@@ -207,12 +211,15 @@ def _canonical(tree: Any, meta: dict[str, str]) -> str | None:
 def _published(
     tree: Any, meta: dict[str, str], extracted: str | None, zone: tzinfo
 ) -> datetime | None:
-    candidates = [meta.get(key) for key in _DATE_KEYS]
-    candidates += [*_json_ld_dates(tree), extracted]
+    candidates = [*_declared(tree, meta), extracted]
     for value in candidates:
         if value and (when := parse_date(value, zone)):
             return when
     return None
+
+
+def _declared(tree: Any, meta: dict[str, str]) -> list[str | None]:
+    return [*(meta.get(key) for key in _DATE_KEYS), *_json_ld_dates(tree)]
 
 
 def _json_ld_dates(tree: Any) -> Iterator[str]:

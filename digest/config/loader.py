@@ -14,7 +14,13 @@ from pathlib import Path
 from digest import keys
 from digest.config import freshness
 from digest.config.checks import REQUIRED, Table
-from digest.config.newsletter import read_edition, read_list, read_newsletter, read_source
+from digest.config.newsletter import (
+    check_one_source_a_feed,
+    read_edition,
+    read_list,
+    read_newsletter,
+    read_source,
+)
 from digest.config.services import (
     read_bounces,
     read_database,
@@ -58,6 +64,7 @@ def load(path: str | Path) -> Settings:
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
         raise ConfigError(f"{file}: two sources are named {dup!r}; names must be unique")
+    check_one_source_a_feed(file, sources)
     transport = read_transport(file, top.get("transport", dict, {}, "a [transport] table"))
     database = read_database(file, top.get("database", dict, {}, "a [database] table"), edition)
     queue = read_queue(file, top.get("queue", dict, {}, "a [queue] table"))

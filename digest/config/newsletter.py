@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.config.checks import (
     REQUIRED,
     Table,
+    key_line,
     known_locale,
     one_address,
     one_line,
@@ -168,6 +170,49 @@ def read_source(file: Path, i: int, raw: Any, zone: str = "UTC") -> SourceSettin
     if url is not None and "://" not in url and not url.startswith("file:"):
         url = str((file.parent / url).resolve())
     return SourceSettings(name, url, folder, float(weight), section, tz, outlet)
+
+
+def check_one_source_a_feed(file: Path, sources: tuple[SourceSettings, ...]) -> None:
+    """ConfigError naming the second of two sources that read the same feed (scheme and
+    host in any case, the default port and a #fragment aside): each story would be
+    stored under both names and an edition shows a story once, so the second would add
+    nothing, its section and weight never used. Two folders are two sources' own files
+    (their keys name the source), so only feeds are compared."""
+    seen: dict[str, str] = {}
+    for i, source in enumerate(sources):
+        if source.url is None:
+            continue
+        first = seen.setdefault(_feed_address(source.url), source.name)
+        if first != source.name:
+            line = key_line(file, f"sources[{i}]", None)
+            raise ConfigError(
+                f"{file}:{line or '?'}: sources {first!r} and {source.name!r} read the same "
+                f"feed ({_shown_url(sources, first)}); keep one of the two (each story "
+                "would be stored twice and shown once, under one of them)"
+            )
+
+
+def _shown_url(sources: tuple[SourceSettings, ...], name: str) -> str:
+    return next(s.url for s in sources if s.name == name and s.url)
+
+
+def _feed_address(url: str) -> str:
+    """`url` as the server reads it: "HTTPS://Herald.org:443/feed#x" is
+    "https://herald.org/feed" (a path or query in another case is another feed)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        return url
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        return url
+    netloc = (
+        parts.hostname
+        if port in {None, 443 if scheme == "https" else 80}
+        else (f"{parts.hostname}:{port}")
+    )
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 def read_edition(file: Path, raw: Any) -> EditionSettings:
