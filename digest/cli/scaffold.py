@@ -81,10 +81,20 @@ def _earlier_demo(target: Path) -> bool:
     from digest.render import default_project
 
     config = target / "digest.toml"
-    return (
-        (target / "edition.json").is_file()
-        and config.is_file()
-        and config.read_bytes() == (default_project() / "digest.toml").read_bytes()
+    if not (target / "edition.json").is_file() or not config.is_file():
+        return False
+    bundled = (default_project() / "digest.toml").read_bytes()
+    return any(config.read_bytes() == ours for ours in (bundled, _with_old_title(bundled)))
+
+
+def _with_old_title(sample: bytes) -> bytes:
+    """The sample config as releases before this one wrote it: its list titled with the
+    newsletter's name (which left a renamed newsletter under the old title)."""
+    return sample.replace(
+        b'name = "daily"\n# title = "..."  # shown in the masthead, footer and List-Id; '
+        b"unset: [newsletter] name\n",
+        b'name = "daily"\ntitle = "The Copenhagen Brief"\n',
+        1,
     )
 
 

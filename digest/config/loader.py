@@ -13,6 +13,7 @@ from pathlib import Path
 
 from digest import keys
 from digest.config.checks import REQUIRED, Table
+from digest.config.hints import hints
 from digest.config.newsletter import read_edition, read_list, read_newsletter, read_source
 from digest.config.services import (
     read_bounces,
@@ -29,7 +30,8 @@ def load(path: str | Path) -> Settings:
     """Read and check a configuration file; raise ConfigError naming what is wrong."""
     file = Path(path).resolve()
     try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark (Windows Notepad writes one) is not TOML; it is dropped
+        raw = tomllib.loads(file.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(
             f"{file}: no such configuration file (digest init DIR makes one)"
@@ -63,4 +65,16 @@ def load(path: str | Path) -> Settings:
     bounces = read_bounces(file, top.get("bounces", dict, {}, "a [bounces] table"))
     top.done()
     keys.load_keys(file.parent, create=False)  # a short or empty key: refused at once
-    return Settings(file, news, sources, edition, lists, transport, database, queue, serve, bounces)
+    return Settings(
+        file,
+        news,
+        sources,
+        edition,
+        lists,
+        transport,
+        database,
+        queue,
+        serve,
+        bounces,
+        warnings=hints(file, news, lists),
+    )
