@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -98,15 +100,30 @@ def _with_old_title(sample: bytes) -> bytes:
     )
 
 
+@contextmanager
+def cannot_create(target: Path) -> Iterator[None]:
+    """An OSError while writing the project (no such parent, a file in the way, no
+    permission, a full disk) as a DigestError naming the folder: no traceback."""
+    try:
+        yield
+    except shutil.Error as exc:  # copytree's, one per file that failed
+        first = exc.args[0][0] if exc.args and exc.args[0] else ("", "", str(exc))
+        raise DigestError(f"cannot create {target}: {first[1]}: {first[2]}") from None
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename and Path(exc.filename) != target else ""
+        raise DigestError(f"cannot create {target}: {where}{exc.strerror or exc}") from None
+
+
 def copy_project(target: Path, morning: datetime, *, templates: bool = True) -> None:
     """The sample project in `target`, its articles filed the evening before `morning`."""
     from digest.render import default_project
 
     src = default_project()
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(src / "digest.toml", target / "digest.toml")
-    for name in ("sources", "subscribers") + (("templates",) if templates else ()):
-        shutil.copytree(src / name, target / name, dirs_exist_ok=True)
+    with cannot_create(target):
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src / "digest.toml", target / "digest.toml")
+        for name in ("sources", "subscribers") + (("templates",) if templates else ()):
+            shutil.copytree(src / name, target / name, dirs_exist_ok=True)
     # The sample articles were filed the evening before the sample morning, not when
     # digest was installed or the project copied (a folder source dates a .txt file by
     # its modification time): otherwise they rank as new today, and as "from the
@@ -115,3 +132,10 @@ def copy_project(target: Path, morning: datetime, *, templates: bool = True) -> 
     for file in (src / "sources" / "articles").iterdir():
         if (copy := target / "sources" / "articles" / file.name).is_file():
             os.utime(copy, (stamp, stamp))
+
+
+def write_theme_note(target: Path) -> None:
+    """templates/README.md (:data:`THEME_NOTE`) in a project whose theme stays bundled."""
+    with cannot_create(target):
+        (target / "templates").mkdir(exist_ok=True)
+        (target / "templates" / "README.md").write_text(THEME_NOTE)
