@@ -16,10 +16,10 @@ towards the auto-pause only once their retries are spent (greylisting); a recipi
 refused for its address (5.1.1) is bounced, a refusal that may be the relay's never is
 (`replies.rcpt_error`); a message the transport cannot carry (an EAI address, no
 SMTPUTF8) is `unsendable`: done for this edition, a failure but no bounce. Too many
-failures in a row, or a transport that cannot work at all (the sender refused, a login
-needed), pause the edition with the server's answer. The engine depends on the narrow
-:class:`~digest.deliver.interfaces.Ledger` and `MessageSource` interfaces only: it
-knows no App, renders nothing and talks neither SQL nor SMTP itself.
+failures in a row, a server not reached in a few quick tries (`reconnect`) or a transport
+that cannot work (the sender refused, a login needed) pause the edition, saying why. It
+depends on the narrow :class:`~digest.deliver.interfaces.Ledger` and `MessageSource`
+interfaces only: it knows no App, renders nothing and talks neither SQL nor SMTP itself.
 """
 
 from __future__ import annotations
