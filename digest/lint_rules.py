@@ -24,6 +24,7 @@ Level = Literal["error", "warning"]
 
 #: Every finding `digest.lint` can report: code -> (level, message template).
 FINDINGS: dict[str, tuple[Level, str]] = {
+    "not-a-message": ("error", "Not an email message: {why}."),  # then nothing else is said
     # raw bytes
     "header-line-too-long": (
         "error",

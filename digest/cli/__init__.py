@@ -158,13 +158,12 @@ def init(directory: str, theme: bool) -> None:
     The theme stays bundled (templates/ holds a note on overriding one file), so that
     an upgrade's templates reach the project; --theme copies it all."""
     target = Path(directory)
-    from digest.cli.scaffold import THEME_NOTE, check_new_project, copy_project
+    from digest.cli.scaffold import check_new_project, copy_project, write_theme_note
 
     check_new_project(target, templates=theme)
     copy_project(target, DEMO_AT, templates=theme)
     if not theme:
-        (target / "templates").mkdir(exist_ok=True)
-        (target / "templates" / "README.md").write_text(THEME_NOTE)
+        write_theme_note(target)
     console.print(f"Created {target}/digest.toml, sources/, subscribers/ and templates/.")
     console.print(
         f"Next: cd {target} && digest build --at 2026-11-27T07:00:00Z\n"

@@ -129,6 +129,8 @@ def open_app(config: str, *, creates: bool = False) -> App:
     from digest.app import App
 
     app = App.from_config(config, creates=creates)
+    for warning in app.settings.warnings:  # a mistake the file loads with: said each time
+        err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     context = click.get_current_context(silent=True)
     if context is not None:  # closed with the command (see App.close)
         context.call_on_close(app.close)

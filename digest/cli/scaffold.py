@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -81,11 +83,35 @@ def _earlier_demo(target: Path) -> bool:
     from digest.render import default_project
 
     config = target / "digest.toml"
-    return (
-        (target / "edition.json").is_file()
-        and config.is_file()
-        and config.read_bytes() == (default_project() / "digest.toml").read_bytes()
+    if not (target / "edition.json").is_file() or not config.is_file():
+        return False
+    bundled = (default_project() / "digest.toml").read_bytes()
+    return any(config.read_bytes() == ours for ours in (bundled, _with_old_title(bundled)))
+
+
+def _with_old_title(sample: bytes) -> bytes:
+    """The sample config as releases before this one wrote it: its list titled with the
+    newsletter's name (which left a renamed newsletter under the old title)."""
+    return sample.replace(
+        b'name = "daily"\n# title = "..."  # shown in the masthead, footer and List-Id; '
+        b"unset: [newsletter] name\n",
+        b'name = "daily"\ntitle = "The Copenhagen Brief"\n',
+        1,
     )
+
+
+@contextmanager
+def cannot_create(target: Path) -> Iterator[None]:
+    """An OSError while writing the project (no such parent, a file in the way, no
+    permission, a full disk) as a DigestError naming the folder: no traceback."""
+    try:
+        yield
+    except shutil.Error as exc:  # copytree's, one per file that failed
+        first = exc.args[0][0] if exc.args and exc.args[0] else ("", "", str(exc))
+        raise DigestError(f"cannot create {target}: {first[1]}: {first[2]}") from None
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename and Path(exc.filename) != target else ""
+        raise DigestError(f"cannot create {target}: {where}{exc.strerror or exc}") from None
 
 
 def copy_project(target: Path, morning: datetime, *, templates: bool = True) -> None:
@@ -93,10 +119,11 @@ def copy_project(target: Path, morning: datetime, *, templates: bool = True) -> 
     from digest.render import default_project
 
     src = default_project()
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(src / "digest.toml", target / "digest.toml")
-    for name in ("sources", "subscribers") + (("templates",) if templates else ()):
-        shutil.copytree(src / name, target / name, dirs_exist_ok=True)
+    with cannot_create(target):
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src / "digest.toml", target / "digest.toml")
+        for name in ("sources", "subscribers") + (("templates",) if templates else ()):
+            shutil.copytree(src / name, target / name, dirs_exist_ok=True)
     # The sample articles were filed the evening before the sample morning, not when
     # digest was installed or the project copied (a folder source dates a .txt file by
     # its modification time): otherwise they rank as new today, and as "from the
@@ -105,3 +132,10 @@ def copy_project(target: Path, morning: datetime, *, templates: bool = True) -> 
     for file in (src / "sources" / "articles").iterdir():
         if (copy := target / "sources" / "articles" / file.name).is_file():
             os.utime(copy, (stamp, stamp))
+
+
+def write_theme_note(target: Path) -> None:
+    """templates/README.md (:data:`THEME_NOTE`) in a project whose theme stays bundled."""
+    with cannot_create(target):
+        (target / "templates").mkdir(exist_ok=True)
+        (target / "templates" / "README.md").write_text(THEME_NOTE)

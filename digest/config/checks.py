@@ -96,7 +96,7 @@ def key_line(file: Path, where: str, key: str | None) -> int | None:
     found (a key in an inline table, a file that changed): the message names the file.
     A top-level key also matches the header of a table of that name."""
     try:
-        lines = file.read_text(encoding="utf-8").splitlines()
+        lines = file.read_text(encoding="utf-8-sig").splitlines()  # as config.load
     except (OSError, UnicodeDecodeError):
         return None
     written = None if key is None else re.compile(rf"^\s*([\"']?){re.escape(key)}\1\s*[=.]")

@@ -14,6 +14,7 @@ from pathlib import Path
 from digest import keys
 from digest.config import freshness
 from digest.config.checks import REQUIRED, Table
+from digest.config.hints import hints
 from digest.config.newsletter import (
     check_one_source_a_feed,
     read_edition,
@@ -36,7 +37,8 @@ def load(path: str | Path) -> Settings:
     """Read and check a configuration file; raise ConfigError naming what is wrong."""
     file = Path(path).resolve()
     try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark (Windows Notepad writes one) is not TOML; it is dropped
+        raw = tomllib.loads(file.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(
             f"{file}: no such configuration file (digest init DIR makes one)"
@@ -72,4 +74,16 @@ def load(path: str | Path) -> Settings:
     bounces = read_bounces(file, top.get("bounces", dict, {}, "a [bounces] table"))
     top.done()
     keys.load_keys(file.parent, create=False)  # a short or empty key: refused at once
-    return Settings(file, news, sources, edition, lists, transport, database, queue, serve, bounces)
+    return Settings(
+        file,
+        news,
+        sources,
+        edition,
+        lists,
+        transport,
+        database,
+        queue,
+        serve,
+        bounces,
+        warnings=hints(file, news, lists),
+    )

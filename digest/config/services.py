@@ -32,11 +32,21 @@ from digest.config.settings import (
 )
 from digest.errors import ConfigError
 
+#: The transports a file may choose. Not "memory", which keeps the messages in a list
+#: and delivers none: chosen in a project's file, a send would record every copy sent
+#: and no mail would go anywhere. Tests build it in code (TransportSettings(kind="memory")).
+FILE_KINDS = (
+    '"smtp", "outbox" (smtp: a mail server at host and port; outbox: an .eml file a '
+    "message, in path)"
+)
+
 
 def read_transport(file: Path, raw: Any) -> TransportSettings:
     t = Table(file, "transport", raw)
-    kind = t.get("kind", str, "outbox", '"smtp", "outbox" or "memory"')
-    t.check("kind", lambda v: v in ("smtp", "outbox", "memory"), '"smtp", "outbox" or "memory"')
+    kind = t.get("kind", str, "outbox", FILE_KINDS)
+    if kind == "memory":
+        raise t.fail("kind", f"{FILE_KINDS}; a memory transport delivers nothing (tests only)")
+    t.check("kind", lambda v: v in ("smtp", "outbox"), FILE_KINDS)
     path = t.get("path", str, "outbox", "a folder for .eml files")
     host = t.get("host", str, "localhost", "a host name")
     port = t.get("port", int, 25, "a port number 1-65535")

@@ -158,6 +158,7 @@ def newsroom_zone(lists: tuple[ListSettings, ...]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class TransportSettings:
+    # "memory" only in code (tests): digest.toml may not choose it (config.services)
     kind: Literal["smtp", "outbox", "memory"] = "outbox"
     path: Path = Path("outbox")  # for outbox
     host: str = "localhost"
@@ -270,6 +271,8 @@ class Settings:
     queue: QueueSettings
     serve: ServeSettings = ServeSettings()
     bounces: BounceSettings = field(default_factory=BounceSettings)
+    #: What the file says that is almost surely not meant (config.hints): FILE:LINE: ...
+    warnings: tuple[str, ...] = ()
 
     @property
     def keep_days(self) -> int:

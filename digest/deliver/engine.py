@@ -16,10 +16,10 @@ towards the auto-pause only once their retries are spent (greylisting); a recipi
 refused for its address (5.1.1) is bounced, a refusal that may be the relay's never is
 (`replies.rcpt_error`); a message the transport cannot carry (an EAI address, no
 SMTPUTF8) is `unsendable`: done for this edition, a failure but no bounce. Too many
-failures in a row, or a transport that cannot work at all (the sender refused, a login
-needed), pause the edition with the server's answer. The engine depends on the narrow
-:class:`~digest.deliver.interfaces.Ledger` and `MessageSource` interfaces only: it
-knows no App, renders nothing and talks neither SQL nor SMTP itself.
+failures in a row, a server not reached in a few quick tries (`reconnect`) or a transport
+that cannot work (the sender refused, a login needed) pause the edition, saying why. It
+depends on the narrow :class:`~digest.deliver.interfaces.Ledger` and `MessageSource`
+interfaces only: it knows no App, renders nothing and talks neither SQL nor SMTP itself.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ import contextlib
 import heapq
 import time
 from collections.abc import Callable, Iterator, MutableSequence
-from datetime import timedelta
 
 from digest.config import TransportSettings
+from digest.deliver.held import confirm
 from digest.deliver.interfaces import (
     BOUNCED,
     DEFERRED,
@@ -44,12 +44,19 @@ from digest.deliver.interfaces import (
     SendSummary,
     Stop,
 )
-from digest.deliver.ratelimit import RateLimiter, Reserve, SharedPace, worker_pace
-from digest.deliver.transports import Refusal, Transport, TransportError, Unsendable
+from digest.deliver.ratelimit import Reserve, seeded_pace
+from digest.deliver.reconnect import Reconnect
+from digest.deliver.transports import (
+    Refusal,
+    Transport,
+    TransportError,
+    Unreachable,
+    Unsendable,
+)
 from digest.deliver.wire import Envelope
 from digest.errors import DeliveryError
 from digest.lifecycle import STOPPING, StopReason
-from digest.records import Subscriber, address_key
+from digest.records import Subscriber
 
 
 class Engine:
@@ -88,7 +95,8 @@ class Engine:
             if o.max_consecutive_failures is None
             else o.max_consecutive_failures
         )
-        self.limiter = self._limiter()
+        self.limiter = seeded_pace(policy, ledger, clock, pace, index=index, workers=workers)
+        self.reconnect = Reconnect(self.retry_delay)  # a server that cannot be reached
         self.paced = bool(policy.rate_per_second or policy.rate_per_hour)
         self.summary = SendSummary()
         # Outcomes not yet written. They are written while the next message is on the
@@ -115,18 +123,6 @@ class Engine:
         # When the status was last read (a mark reads it too), and hand-overs since: one
         # after `mark_every` of them or 0.2 s (set-up, a wait) reads it first (a pause).
         self.status_read, self.unread = float("-inf"), 0
-
-    def _limiter(self) -> RateLimiter | SharedPace:
-        """The pace (`ratelimit.worker_pace`), its hourly window seeded from the ledger's
-        sends of the last hour."""
-        p = self.policy
-        recent: list[float] = []
-        if p.rate_per_hour:
-            now, mono = self.clock(), time.monotonic()
-            since = now - timedelta(seconds=RateLimiter.HOUR)
-            for at in self.ledger.sent_since(since, limit=p.rate_per_hour):
-                recent.append(mono - (now - at).total_seconds())
-        return worker_pace(p, recent, self.pace, index=self.index, workers=self.workers)
 
     # -- the loop -------------------------------------------------------------------
     def run(self) -> SendSummary:
@@ -189,33 +185,22 @@ class Engine:
             self._attempt(sub, attempt)
 
     def _give_up_retries(self) -> None:
-        """Stopping early: messages waiting for a retry are left for the next run."""
+        """Stopping early: messages waiting for a retry are deferred, and the stop says so."""
+        if self.retry and self.stopped is not None:
+            n = len(self.retry)
+            what = "1 message that was" if n == 1 else f"{n} messages that were"
+            self.stopped += f". Also deferred: {what} waiting for a retry"
         while self.retry:
             _, _, _, sub, error = heapq.heappop(self.retry)
             self._outcome(sub, "failed", error)
 
     def _confirm_held(self) -> None:
-        """Bare refusals no later acceptance confirmed (a run's last recipients): does the
-        server take mail for the postmaster of each one's domain (RFC 5321 4.5.1)? MAIL,
-        RCPT, RSET, no message. Yes: the refusal was about the address, a bounce."""
+        """Bare refusals no later acceptance confirmed: asked about (digest.deliver.held)."""
         if not self.held or self._stopping():
             return
-        verdict: dict[str, bool | None] = {}
-        still: list[tuple[Subscriber, str]] = []
-        for sub, error in self.held:  # the domain as A-labels: ASCII, asked without SMTPUTF8
-            probe = address_key("postmaster@" + sub.email.rpartition("@")[2])
-            if probe not in verdict:
-                try:
-                    sender = self.messages.sender(sub)
-                except DeliveryError:
-                    sender = ""
-                asked = sender and address_key(sub.email) != probe
-                verdict[probe] = self.transport.accepts(sender, probe) if asked else None
-            if verdict[probe]:
-                self._outcome(sub, "bounced", f"{error} (the server takes mail for {probe})")
-            else:
-                still.append((sub, error))
-        self.held = still
+        confirmed, self.held = confirm(self.held, self.messages, self.transport)
+        for sub, error in confirmed:
+            self._outcome(sub, "bounced", error)
 
     def _release_held(self) -> None:
         """The run ends with refusals nobody confirmed: they may be the relay's, so
@@ -255,6 +240,7 @@ class Engine:
                 self.opened = True
             name, then = f"{self.edition_id}-{sub.id}", self._then(upcoming)
             self.transport.start(sender, sub.email, data, name=name, then=then)
+            self.reconnect.connected()
             try:
                 self._meanwhile(upcoming)
             except BaseException:  # the ledger failed: the run ends (message unrecorded)
@@ -266,10 +252,17 @@ class Engine:
             heapq.heappush(self.retry, (0.0, -1, attempt, sub, str(exc)))  # not its fault
             self._pause(f"the transport cannot be used: {exc}", StopReason.TRANSPORT)
             return
+        except Unreachable as exc:  # no connection: the same message waits (reconnect.py)
+            if (again := self.reconnect.failed()) is None:  # left claimed: the next run's
+                self._halt(self.reconnect.gave_up(str(exc), self.edition_id), StopReason.TRANSPORT)
+            elif self._wait(again):
+                self._attempt(sub, attempt, upcoming)
+            return
         except Unsendable as exc:  # nothing sent; neither the address's fault nor the relay's
             self._outcome(sub, "unsendable", str(exc))
             return
         except DeliveryError as exc:
+            self.reconnect.connected()
             self._failed(sub, attempt, exc)
             return
         self.failures = self.refusals = 0
@@ -343,17 +336,25 @@ class Engine:
                 )
             self._pause(why, StopReason.FAILURES)
         elif exc.code is None:  # the connection failed: give the server a moment
-            until = time.monotonic() + self.retry_delay
-            while (left := until - time.monotonic()) > 0 and not self._stopping():
-                self._idle(left)
+            self._wait(self.retry_delay)
+
+    def _wait(self, seconds: float) -> bool:
+        """Wait, recording and watching for a pause meanwhile; False when stopping."""
+        until = time.monotonic() + seconds
+        while (left := until - time.monotonic()) > 0 and not self._stopping():
+            self._idle(left)
+        return not self._stopping()
 
     def _pause(self, why: str, reason: StopReason) -> None:
-        self.ledger.pause(self.clock())  # only a running send: a cancel meanwhile stands
-        self.reason = reason
-        self.stopped = (
+        self._halt(
             f"edition {self.edition_id} paused after {why}. Fix the cause, then run "
-            f"`digest send {self.edition_id}` to resume"
+            f"`digest send {self.edition_id}` to resume",
+            reason,
         )
+
+    def _halt(self, stopped: str, reason: StopReason) -> None:
+        self.ledger.pause(self.clock())  # only a running send: a cancel meanwhile stands
+        self.reason, self.stopped = reason, stopped
 
     def _outcome(self, sub: Subscriber, status: str, error: str | None) -> None:
         self.pending[sub.id] = (status, error)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 
 from digest.config import TransportSettings
+from digest.deliver.interfaces import Clock, Ledger
 
 
 class RateLimiter:
@@ -145,3 +147,23 @@ def worker_pace(
         local = RateLimiter.share(None, per_hour, index=index, workers=workers, recent=recent)
         return SharedPace(reserve, per_second, local)
     return RateLimiter.share(per_second, per_hour, index=index, workers=workers, recent=recent)
+
+
+def seeded_pace(
+    policy: TransportSettings,
+    ledger: Ledger,
+    clock: Clock,
+    pace: Reserve | None,
+    *,
+    index: int,
+    workers: int,
+) -> RateLimiter | SharedPace:
+    """A worker's pace (:func:`worker_pace`), its hourly window seeded from the ledger's
+    sends of the last hour."""
+    recent: list[float] = []
+    if policy.rate_per_hour:
+        now, mono = clock(), time.monotonic()
+        since = now - timedelta(seconds=RateLimiter.HOUR)
+        for at in ledger.sent_since(since, limit=policy.rate_per_hour):
+            recent.append(mono - (now - at).total_seconds())
+    return worker_pace(policy, recent, pace, index=index, workers=workers)

@@ -17,6 +17,12 @@ class TransportError(DeliveryError):
     """The transport itself is unusable (no message is at fault): stop the send."""
 
 
+class Unreachable(DeliveryError):
+    """No connection to the server could be made (refused, timed out, no such host):
+    about no message and no address. The engine tries the connection again a few times
+    at short intervals, then pauses the send (digest.deliver.reconnect)."""
+
+
 class Unsendable(DeliveryError):
     """This message cannot go through this transport at all, and neither its address nor
     the moment is at fault: an address that is not ASCII and a relay that does not

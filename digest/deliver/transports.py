@@ -31,6 +31,7 @@ from digest.deliver.local import MemoryTransport, OutboxTransport
 from digest.deliver.replies import (
     Refusal,
     TransportError,
+    Unreachable,
     Unsendable,
     command_failure,
     data_error,
@@ -56,6 +57,7 @@ __all__ = [
     "SmtpTransport",
     "Transport",
     "TransportError",
+    "Unreachable",
     "Unsendable",
     "check_login",
     "make_transport",
@@ -209,6 +211,8 @@ class SmtpTransport:
                 raise TransportError(f"{self._where}: cannot log in ({exc})") from None
             raise DeliveryError(f"{self._where}: cannot connect ({exc})") from None
         except OSError as exc:
+            if conn is None:  # no connection made (or none that greeted): nobody to ask
+                raise Unreachable(f"cannot connect to {self._where}: {_why(exc)}") from None
             _close(conn)
             raise DeliveryError(f"{self._where}: cannot connect ({exc})") from None
         with contextlib.suppress(OSError):
@@ -370,6 +374,14 @@ class SmtpTransport:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._conn.quit()
             self._drop()
+
+
+def _why(exc: OSError) -> str:
+    """Why a connection could not be made, in lower case: "connection refused"."""
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return "no answer (timed out)"
+    text = exc.strerror or str(exc) or type(exc).__name__
+    return text[:1].lower() + text[1:]
 
 
 def _close(conn: smtplib.SMTP | None) -> None:

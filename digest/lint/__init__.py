@@ -26,7 +26,7 @@ from email.policy import default
 from pathlib import Path
 
 from digest.errors import DigestError
-from digest.lint.findings import Finding, find
+from digest.lint.findings import Finding, find, not_a_message
 from digest.lint.headers import (
     LIST_ONLY,
     check_headers,
@@ -50,6 +50,8 @@ def lint_message(data: bytes) -> list[Finding]:
     A transactional message (see :func:`~digest.lint.headers.transactional`, e.g. the
     double opt-in confirmation) is not held to the list rules: List-Unsubscribe, List-Id,
     an unsubscribe link in the text and an HTML part."""
+    if (why := not_a_message(data)) is not None:
+        return [find("not-a-message", why=why)]  # not 14 findings about a picture's bytes
     msg = BytesParser(policy=default).parsebytes(data)
     unsubscribe = unsubscribe_url(msg)
     findings = [*check_raw_lines(data), *check_headers(msg), *check_structure(msg)]

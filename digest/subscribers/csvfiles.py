@@ -107,11 +107,10 @@ def parse_row(
 ) -> dict[str, Any]:
     """Check one CSV row; return the values to store or raise SubscriberError.
 
-    Its sections are read against the configured `sections`
-    (:func:`digest.sections.read_cell`: any case, `;` or `,` between them, stored in the
-    configured spelling, an unknown one refused; none configured: the cell is left out,
-    said in `notes`); None leaves them unchecked, split at `;`. What was taken but changed (a name's line breaks joined, as the subscribe
-    form joins them) is said in `notes`.
+    Sections are read against the configured `sections` (:func:`digest.sections.
+    read_cell`: any case, `;` or `,` between, stored as configured, unknown refused;
+    none configured: left out, a note); None: unchecked, split at `;`. What was taken
+    but changed (a name's line breaks joined, as the form joins them) goes in `notes`.
     """
     if EXTRA in row:
         raise SubscriberError(
