@@ -21,6 +21,9 @@ from click.testing import CliRunner, Result
 from digest.app import App
 from digest.cli import main
 from digest.records import Article, SourceReport
+from digest.schedule import Scheduler
+from tests.conftest import Mailbox
+from tests.test_schedule_run import SLOT, SLOT_KEY, SUBSCRIBERS, make_project, smtp
 from tests.test_send_support import DIGEST, NOW, FaultyHandler, add_subscribers, small_project
 from tests.test_send_support import smtp_server as faulty_server
 
@@ -233,3 +236,46 @@ def send_edition_sent(app: App, edition: int) -> int:
     from digest.deliver.run import send_edition
 
     return send_edition(app, edition).sent
+
+
+# -- the scheduler ------------------------------------------------------------------------
+@pytest.mark.parametrize("by_hand_sent", [True, False])
+def test_the_scheduler_skips_a_slot_edition_whose_stories_went_out_by_hand(
+    tmp_path: Path, smtp_server: Mailbox, by_hand_sent: bool
+) -> None:
+    """A draft built by hand reserves nothing, so the slot's edition, built two days
+    ahead, carries its stories too; the draft is then sent by hand. At its slot the
+    scheduler skips its edition, saying why; unsent, the hand draft keeps nothing from
+    going out at the slot (the guard)."""
+    from digest.deliver.run import send_edition
+
+    built_at = SLOT - timedelta(hours=47)
+    config = make_project(
+        tmp_path / "news",
+        smtp(smtp_server),
+        keys='schedule = "0 7 * * 5"\nbuild_ahead_minutes = 2880',
+        articles_at=built_at - timedelta(hours=2),
+    )
+    app = App.from_config(config)
+    app.collect(now=built_at - timedelta(hours=1))
+    hand = app.build(now=built_at - timedelta(hours=1))
+    assert hand.id is not None
+    scheduler = Scheduler(app)
+    scheduler.tick(built_at)
+    slotted = next(e for e in app.store.editions("daily") if e.slot == SLOT_KEY)
+    keys = {s.key for s in app.store.edition(slotted.id).stories}
+    assert keys == {s.key for s in hand.stories}  # the same stories
+    if by_hand_sent:
+        assert send_edition(app, hand.id).sent == SUBSCRIBERS
+    done = scheduler.tick(SLOT)
+    send = next(o for o in done if o.action == "send")
+    if not by_hand_sent:
+        assert send.status == "done", send.detail
+        assert len(smtp_server.messages) == SUBSCRIBERS
+        return
+    assert len(smtp_server.messages) == SUBSCRIBERS  # the hand-sent copies alone
+    assert app.store.ledger(slotted.id) == {}
+    assert send.status == "skipped" and send.edition_id == slotted.id
+    assert f"edition {slotted.id}: {len(keys)} of its stories already went out" in send.detail
+    assert f"in edition {hand.id}" in send.detail and "`digest build`" in send.detail
+    assert app.store.edition_info(slotted.id).status == "skipped"  # its stories free again
