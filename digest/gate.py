@@ -258,22 +258,25 @@ def repeats(edition: Edition, sent_by: Mapping[str, int]) -> str | None:
     went out after it was built, or by an editor's pin (not counted). An update of a
     sent story carries only its new reports, which went out nowhere: it is no repeat."""
     found: dict[int, list[Story]] = {}
-    for story in edition.carried:
-        other = _repeated(story, sent_by)
-        if other is not None:
-            found.setdefault(other, []).append(story)
+    stories: list[Story] = []  # of those every subscriber gets
+    extra: list[Story] = []  # of those for subscribers of some sections (the reserve)
+    for group, into in ((edition.stories, stories), (edition.reserve, extra)):
+        for story in group:
+            other = _repeated(story, sent_by)
+            if other is not None:
+                found.setdefault(other, []).append(story)
+                into.append(story)
     if not found:
         return None
-    stories = [s for group in found.values() for s in group]
-    titles = ", ".join(f"“{s.title}”" for s in stories[:NAMED])
-    if len(stories) > NAMED:
-        titles += f" and {len(stories) - NAMED} more"
+    titles = ", ".join(f"“{s.title}”" for s in (stories + extra)[:NAMED])
+    if len(stories) + len(extra) > NAMED:
+        titles += f" and {len(stories) + len(extra) - NAMED} more"
+    what = f"{len(stories)} of its {len(edition.stories)} stories"
+    if extra:
+        what += f" and {len(extra)} for subscribers of some sections"
     others = " and ".join(f"edition {i}" for i in sorted(found))
     name = "edition" if edition.id is None else f"edition {edition.id}"
-    return (
-        f"{name}: {len(stories)} of its stories already went out to list {edition.list!r} "
-        f"in {others} ({titles})"
-    )
+    return f"{name}: {what} already went out to list {edition.list!r} in {others} ({titles})"
 
 
 def check_unsent(edition: Edition, sent_by: Mapping[str, int]) -> None:

@@ -83,7 +83,7 @@ def test_a_second_draft_of_the_same_stories_is_refused_after_the_first_went_out(
     assert again.exit_code != 0, again.output
     said = _words(again)
     assert "Sent " not in said
-    assert f"edition {second}: 2 of its stories already went out to list 'daily'" in said
+    assert f"edition {second}: 2 of its 2 stories already went out to list 'daily'" in said
     assert f"in edition {first}" in said
     assert "Harbour bath opens for winter swimmers" in said  # the stories, by headline
     assert "`digest build` makes a fresh edition" in said
@@ -276,6 +276,57 @@ def test_the_scheduler_skips_a_slot_edition_whose_stories_went_out_by_hand(
     assert len(smtp_server.messages) == SUBSCRIBERS  # the hand-sent copies alone
     assert app.store.ledger(slotted.id) == {}
     assert send.status == "skipped" and send.edition_id == slotted.id
-    assert f"edition {slotted.id}: {len(keys)} of its stories already went out" in send.detail
+    n = len(keys)
+    assert f"edition {slotted.id}: {n} of its {n} stories already went out" in send.detail
     assert f"in edition {hand.id}" in send.detail and "`digest build`" in send.detail
     assert app.store.edition_info(slotted.id).status == "skipped"  # its stories free again
+
+
+# -- approval: the command line and the desk ----------------------------------------------
+def test_approving_a_draft_whose_stories_went_out_says_it_is_not_sent(tmp_path: Path) -> None:
+    handler = FaultyHandler()
+    with faulty_server(handler) as port:
+        config = _project(tmp_path / "news", port)
+        first, second = _drafts(config)
+        before = _cli(config, "approve", str(first))  # nothing went out yet: nothing said
+        assert before.exit_code == 0 and "already went out" not in before.output
+        assert _cli(config, "send", str(first)).exit_code == 0
+        approved = _cli(config, "approve", str(second))
+    assert approved.exit_code == 0, approved.output
+    said = _words(approved)
+    assert f"Approved edition {second}" in said
+    assert f"Edition {second}: 2 of its 2 stories already went out to list 'daily'" in said
+    assert f"in edition {first}" in said
+    assert f"`digest send {second}` refuses it and the scheduler skips it" in said
+    assert "`digest build` makes a fresh edition without them" in said
+
+
+def test_the_desk_says_beside_approve_that_a_draft_of_sent_stories_is_not_sent(
+    tmp_path: Path,
+) -> None:
+    from digest.deliver.run import send_edition
+    from tests.test_desk import add_editor, editor_client, running
+    from tests.test_desk import build as desk_build
+    from tests.test_desk_status import _page, _text
+    from tests.test_web_public import newsletter
+
+    config = newsletter(tmp_path)
+    add_editor(config)
+    first, second = desk_build(config), desk_build(config)
+
+    def said(edition: int) -> str:
+        with running(config) as base, editor_client(base) as c:
+            return " ".join(_text(_page(c, edition)[0]).split())
+
+    assert "already" not in said(second)  # the guard: nothing went out yet
+    app = App.from_config(config)
+    assert send_edition(app, first).sent > 0
+    titles = [s.title for s in app.store.edition(second).stories]
+    app.close()
+    page = said(second)
+    assert "will get it" not in page and "would get it as it is" in page
+    assert f"Edition {second}: {len(titles)} of its {len(titles)} stories" in page
+    assert f"in edition {first}" in page and "so that nobody gets them twice" in page
+    assert f"“{titles[0]}”" in page
+    assert f"digest send {second} refuses it and the scheduler skips it" in page
+    assert "digest build makes a fresh edition without them" in page
