@@ -79,6 +79,9 @@ def test_a_second_draft_of_the_same_stories_is_refused_after_the_first_went_out(
         sent = _cli(config, "send", str(first))
         assert sent.exit_code == 0, sent.output
         assert sorted(g.recipient for g in handler.got) == READERS
+        dry = _cli(config, "send", str(second), "--dry-run")
+        assert dry.exit_code == 0, dry.output  # a dry run says so, and sends nothing
+        assert f"`digest send {second}` refuses it" in _words(dry)
         again = _cli(config, "send", str(second))
     assert again.exit_code != 0, again.output
     said = _words(again)
