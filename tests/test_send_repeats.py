@@ -333,3 +333,31 @@ def test_the_desk_says_beside_approve_that_a_draft_of_sent_stories_is_not_sent(
     assert f"“{titles[0]}”" in page
     assert f"digest send {second} refuses it and the scheduler skips it" in page
     assert "digest build makes a fresh edition without them" in page
+
+
+# -- the rule itself ----------------------------------------------------------------------
+def test_the_rule_counts_another_sources_copy_and_leaves_an_editors_pin() -> None:
+    """A report stored under another source's key (records.copy_key) is the same report,
+    as for the ranking; a story an editor pinned runs by request, as a build runs it."""
+    from dataclasses import replace
+
+    from digest.gate import repeats
+    from digest.records import Edition, Story, copy_key
+
+    story = Story(
+        key=copy_key(3, "dam-1"),
+        title="Dam breach floods valley",
+        url=None,
+        source="North Post",
+        summary="",
+    )
+    other = Story(key="bus-1", title="Night bus returns", url=None, source="City", summary="")
+    edition = Edition(list="daily", at=NOW, leads=(story,), teasers=(other,), id=2)
+    note = repeats(edition, {"dam-1": 1})
+    assert note == (
+        "edition 2: 1 of its 2 stories already went out to list 'daily' in edition 1 "
+        "(“Dam breach floods valley”)"
+    )
+    assert repeats(edition, {"elsewhere": 1}) is None
+    pinned = replace(edition, leads=(replace(story, pinned=True),))
+    assert repeats(pinned, {"dam-1": 1}) is None
