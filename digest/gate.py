@@ -6,6 +6,9 @@ decide whether an edition has enough stories to be stored, approved or sent
 a story is never stored or sent, whatever it says. Decide too whether an edition's news
 is too old for a first send (`stale`, `check_fresh`): built longer ago than `[edition]
 max_age_hours`, it is sent only when someone says so (`digest send --send-stale`).
+And whether its stories went out already (`repeats`, `check_unsent`): a first send of an
+edition is refused when another edition of its list carrying some of its stories went
+(or is going) out, so that no reader gets the same story twice.
 The CLI (`build`, `send`, `approve`), the desk's approval, `send_edition` and the
 scheduler all ask here, so that the rules and their wording live in one place.
 Must not: rank, render, send, read or write the store, or read the clock (`now` is given).
@@ -18,17 +21,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from digest.errors import DigestError
-from digest.records import Edition, SourceSummary
+from digest.records import Edition, SourceSummary, Story, claimed_key
 
 __all__ = [
     "Built",
+    "RepeatedStories",
     "StaleEdition",
     "TooFewStories",
     "age_words",
     "check",
     "check_fresh",
+    "check_unsent",
     "least",
     "refusal",
+    "repeat_ways_on",
+    "repeats",
     "stale",
     "ways_on",
 ]
@@ -60,6 +67,13 @@ class StaleEdition(DigestError):
     """A first send of an edition built longer ago than `[edition] max_age_hours`: its
     news is old by now, so nothing is sent unless someone says so (`--send-stale`). The
     message says how old, and the two ways on."""
+
+
+class RepeatedStories(DigestError):
+    """A first send of an edition some of whose stories went out to its list in another
+    edition after it was built (two drafts built from the same news): its readers have
+    them already, so nothing is sent. The message names the other edition, the stories,
+    and the ways on."""
 
 
 def least(min_stories: int) -> int:
@@ -217,3 +231,66 @@ def check_fresh(
     if note is not None:
         where = f" in {config}" if config else ""
         raise StaleEdition(f"{note}{where}, so nothing was sent: {ways_on(edition.id)}")
+
+
+#: Headlines a refusal names before "and N more".
+NAMED = 3
+
+
+def _repeated(story: Story, sent_by: Mapping[str, int]) -> int | None:
+    """The edition a report of `story` went out in (None: none did). An editor's pin is
+    no repeat: a build runs a pinned story even when it was sent, by request."""
+    if story.pinned:
+        return None
+    for key in story.keys:
+        for name in (key, claimed_key(key)):
+            if name in sent_by:
+                return sent_by[name]
+    return None
+
+
+def repeats(edition: Edition, sent_by: Mapping[str, int]) -> str | None:
+    """Why a first send of `edition` would give its readers stories they have (None: it
+    would not): `sent_by` maps the article keys that went (or are going) out to the
+    list in its other editions to the edition each went out in
+    (:meth:`digest.store.Store.sent_by`). The ranking leaves those out of every build
+    (:func:`digest.rank.repeats.sent`), so an edition carries one only when the other
+    went out after it was built, or by an editor's pin (not counted). An update of a
+    sent story carries only its new reports, which went out nowhere: it is no repeat."""
+    found: dict[int, list[Story]] = {}
+    stories: list[Story] = []  # of those every subscriber gets
+    extra: list[Story] = []  # of those for subscribers of some sections (the reserve)
+    for group, into in ((edition.stories, stories), (edition.reserve, extra)):
+        for story in group:
+            other = _repeated(story, sent_by)
+            if other is not None:
+                found.setdefault(other, []).append(story)
+                into.append(story)
+    if not found:
+        return None
+    titles = ", ".join(f"“{s.title}”" for s in (stories + extra)[:NAMED])
+    if len(stories) + len(extra) > NAMED:
+        titles += f" and {len(stories) + len(extra) - NAMED} more"
+    what = f"{len(stories)} of its {len(edition.stories)} stories"
+    if extra:
+        what += f" and {len(extra)} for subscribers of some sections"
+    others = " and ".join(f"edition {i}" for i in sorted(found))
+    name = "edition" if edition.id is None else f"edition {edition.id}"
+    return f"{name}: {what} already went out to list {edition.list!r} in {others} ({titles})"
+
+
+def check_unsent(edition: Edition, sent_by: Mapping[str, int]) -> None:
+    """Raise RepeatedStories when a first send of `edition` would repeat stories that
+    went out in another edition (:func:`repeats`; callers ask only for a first send: a
+    resumed one always goes on, its readers owed the rest)."""
+    note = repeats(edition, sent_by)
+    if note is not None:
+        raise RepeatedStories(f"{note}; nothing was sent: {repeat_ways_on(edition)}")
+
+
+def repeat_ways_on(edition: Edition) -> str:
+    """What to do instead of sending stories again."""
+    return (
+        "`digest build` makes a fresh edition without them, or drop them from "
+        f"edition {edition.id} at the desk (digest serve)"
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
@@ -26,6 +27,9 @@ from digest.cli.common import (
 from digest.codec import iso
 from digest.errors import DigestError
 from digest.times import clock_name
+
+if TYPE_CHECKING:
+    from digest.app import App
 
 
 @click.command()
@@ -56,6 +60,8 @@ def approve(config: str, edition_id: int) -> None:
         # Neither the scheduler nor a plain `digest send` makes a first send of old news.
         note = f"{old[0].upper()}{old[1:]}; it is not sent by itself: {gate.ways_on(edition_id)}."
         err.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)
+    elif again := _repeats(app, edition_id):
+        err.print(f"[yellow]{escape(again)}[/]", soft_wrap=True)
     elif info.slot:
         sent = [r for r in app.store.schedule_runs(info.list, action="send") if info.slot in r.slot]
         if sent:
@@ -63,6 +69,21 @@ def approve(config: str, edition_id: int) -> None:
                 f"Its slot has already passed ({sent[0].status}); `digest send {edition_id}` "
                 "sends it now."
             )
+
+
+def _repeats(app: App, edition_id: int) -> str | None:
+    """What `digest approve` says of an edition whose first send would repeat stories
+    another edition of its list sent (gate.repeats); None: nothing."""
+    if app.store.ledger(edition_id):
+        return None  # a send that began goes on
+    edition = app.store.edition(edition_id)
+    note = gate.repeats(edition, app.store.sent_by(edition.list, but=edition_id))
+    if note is None:
+        return None
+    return (
+        f"{note[0].upper()}{note[1:]}; `digest send {edition_id}` refuses it and the "
+        f"scheduler skips it: {gate.repeat_ways_on(edition)}."
+    )
 
 
 @click.command()

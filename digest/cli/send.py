@@ -100,7 +100,8 @@ def send(
     address that is not ASCII through a relay without SMTPUTF8, tried again only
     with --retry-unsendable). A paused edition is resumed; a cancelled one is refused,
     and so is the first send of an edition built longer ago than [edition]
-    max_age_hours (old news: `digest build` makes a fresh one; --send-stale sends it).
+    max_age_hours (old news: `digest build` makes a fresh one; --send-stale sends it),
+    and that of an edition whose stories went out to the list in another edition.
     Exits 1 when anyone is left without the edition.
     """
     from digest.deliver.run import SendOptions, send_edition
@@ -122,6 +123,15 @@ def send(
     max_age = app.settings.edition.max_age_hours
     if not before and not dry_run and not send_stale:  # a first send: never old news unasked
         gate.check_fresh(edition, max_age, datetime.now(UTC), config=str(app.settings.path))
+    sent_by = store.sent_by(edition.list, but=edition_id) if not before else {}
+    if not dry_run:  # a first send: never stories its readers got in another edition
+        gate.check_unsent(edition, sent_by)
+    elif repeated := gate.repeats(edition, sent_by):
+        err.print(
+            f"[yellow]{escape(f'{repeated[0].upper()}{repeated[1:]}')}; `digest send "
+            f"{edition_id}` refuses it: {escape(gate.repeat_ways_on(edition))}.[/]",
+            soft_wrap=True,
+        )
     warn_unhosted(app, edition)
     if before:
         console.print(f"Ledger before this run: {ledger_line(before)}.")

@@ -1,7 +1,8 @@
 """`send_edition`: deliver an edition to every due subscriber, exactly once, resumably.
 
 The entry point of a send (the CLI and the scheduler call it): the gate (never an
-edition below its minimum, never a first send of old news unless asked), the edition's
+edition below its minimum, never a first send of old news unless asked, nor of stories
+another edition of the list sent), the edition's
 send lease (one run per edition), the status change to sending (the lifecycle table),
 then the work in this process, in local worker processes or through the queue, and the
 final status. The ledger (one row per edition x subscriber) is the only source of
@@ -103,7 +104,9 @@ def send_edition(
 
     A paused edition is resumed; a cancelled one raises DeliveryError. A first send
     (nothing in the ledger) of an edition built longer ago than `[edition]
-    max_age_hours` raises gate.StaleEdition unless `options.send_stale`. With
+    max_age_hours` raises gate.StaleEdition unless `options.send_stale`, and one of an
+    edition whose stories went out in another edition of its list (or are going out:
+    asked again once this one is sending) raises gate.RepeatedStories. With
     `options.timezones`, only that slice of the list is sent (see SendOptions); with
     `options.retry_unsendable`, the copies recorded unsendable before then are tried
     again, once each (a finished edition too), and nobody's copy is sent twice.
@@ -133,6 +136,8 @@ def send_edition(
     if not before and not options.dry_run and not options.send_stale:  # a first send
         max_age = app.settings.edition.max_age_hours
         gate.check_fresh(edition, max_age, clock(), config=str(app.settings.path))
+    if not before and not options.dry_run:  # a first send: none of its stories went out
+        gate.check_unsent(edition, store.sent_by(edition.list, but=edition_id))
     summary = SendSummary(skipped=before.get("sent", 0) + before.get("bounced", 0))
     if options.dry_run:
         _dry_run(app, edition, options, summary)
@@ -144,6 +149,19 @@ def send_edition(
         return _send(app, edition, options, clock, progress, summary, lease, before)
     finally:
         lease.release()
+
+
+def _unsent(app: App, edition: Edition, status: str, clock: Clock) -> None:
+    """gate.check_unsent for an edition just set sending (from `status`): refused, it is
+    set back, and nothing is sent."""
+    assert edition.id is not None
+    try:
+        gate.check_unsent(edition, app.store.sent_by(edition.list, but=edition.id))
+    except gate.RepeatedStories:
+        app.store.set_edition_status(
+            edition.id, status, now=clock(), expect=(EditionStatus.SENDING,)
+        )
+        raise
 
 
 def _send(
@@ -176,6 +194,9 @@ def _send(
         edition_id, EditionStatus.SENDING, now=clock(), expect=(status,)
     ):
         raise DeliveryError(f"edition {edition_id} changed status meanwhile; try again")
+    if not before:  # asked again now that it is sending: of two first sends at once of
+        # editions with the same stories, a later one sees this one as gone out
+        _unsent(app, edition, status, clock)
     workers = max(1, options.workers)
     per_hour = app.settings.transport.rate_per_hour
     if per_hour:

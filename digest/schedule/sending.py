@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from digest.codec import iso
 from digest.config import ListSettings
-from digest.gate import refusal, stale, ways_on
+from digest.gate import refusal, repeat_ways_on, repeats, stale, ways_on
 from digest.lifecycle import EditionStatus, StopReason
 from digest.schedule.claims import Clock, Outcome
 from digest.schedule.events import (
@@ -283,7 +283,24 @@ class Sending(Preparing):
             self._skip_edition(lst, event.edition_key, now)  # later zones: older still
             self._finish(lst, event.key, "send", "skipped", old, now, edition_id=edition.id)
             return
+        if (again := self._repeats(edition)) is not None:
+            self._skip_edition(lst, event.edition_key, now)  # its readers have its stories
+            self._finish(lst, event.key, "send", "skipped", again, now, edition_id=edition.id)
+            return
         self._send(lst, event, edition, now)
+
+    def _repeats(self, edition: EditionInfo) -> str | None:
+        """Why the scheduler must not make the first send of this edition: stories in it
+        went out to the list in another edition (an edition sent by hand since this one
+        was built; see digest.gate.repeats). None: it may. A send with copies in the
+        ledger already goes on, like `digest send`."""
+        if self.store.ledger(edition.id):
+            return None
+        full = self.store.edition(edition.id)
+        note = repeats(full, self.store.sent_by(edition.list, but=edition.id))
+        if note is None:
+            return None
+        return f"{note}; not sent: {repeat_ways_on(full)}"
 
     def _stale_first_send(self, edition: EditionInfo, now: datetime) -> str | None:
         """Why a send of this edition at `now` would be refused as old news: a first

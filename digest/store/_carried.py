@@ -72,12 +72,21 @@ class CarriedMixin(Base):
         """Of the keys :meth:`queued_keys` gives: the edition that holds each (the
         earliest built, should two), so that a desk rebuild can say where its stories
         wait."""
+        return self._carried_by(list_name, *_waiting(but))
+
+    def sent_by(self, list_name: str, *, but: int | None = None) -> Mapping[str, int]:
+        """Of the keys :meth:`sent_keys` gives: the edition that went (or is going) out
+        carrying each (the earliest built, should two), so that a send can say which
+        edition its stories already went out in (:func:`digest.gate.repeats`)."""
+        return self._carried_by(list_name, *_went_out(but))
+
+    def _carried_by(self, list_name: str, *where: Any) -> Mapping[str, int]:
         e, ea, lst = t.editions, t.edition_articles, t.lists
         query = (
             select(ea.c.article_key, e.c.id)
             .join(e, e.c.id == ea.c.edition_id)
             .join(lst, lst.c.id == e.c.list_id)
-            .where(lst.c.name == list_name, *_waiting(but))
+            .where(lst.c.name == list_name, *where)
             .order_by(e.c.built_for.desc(), e.c.id.desc())
         )
         out: dict[str, int] = {}

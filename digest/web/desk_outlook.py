@@ -12,7 +12,9 @@ is old news: the scheduler does not send it and `digest send ID` refuses it with
 `--send-stale` (:func:`digest.gate.stale`), and the page says so, with its age. For
 `delivery = "local"` that is its age at the first zone's send: once made, the later
 zones get it however old by their morning, and the page names the zones whose readers
-get news older than the setting, with its age at the last zone's slot.
+get news older than the setting, with its age at the last zone's slot. An
+edition some of whose stories went out to the list in another edition is not sent either
+(:func:`digest.gate.repeats`): the page names them, and the ways on.
 The recipients are the ones a send would find due (active, not paused, not yet
 delivered). Said in an editor's words, not the configuration's: the one command an
 editor may need is shown as code (in a <code> element), everything else escaped.
@@ -21,14 +23,14 @@ Must not: change anything, or read the clock (callers pass `now`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
 from digest.app import App
-from digest.gate import age_words, stale
+from digest.gate import age_words, repeats, stale
 from digest.schedule import delivery_zones, last_send_time, next_slots, send_time
 from digest.store._editions import EditionInfo
 from digest.times import wall_clock
@@ -43,12 +45,14 @@ class Outlook:
     list: str
     when: Markup  # a sentence: when it goes out, or how it can (a command as <code>)
     note: Markup | None = None  # what the scheduler does instead, when that matters
+    held: bool = False  # not sent as it is (`when` says why): its stories went out
 
     def html(self) -> Markup:
         """The whole of it, for the page: "36 active subscribers of “daily” will get
         it. It goes out at its slot, …"."""
         who = count(self.recipients, "active subscriber", "active subscribers")
-        text = Markup("{} of “{}” will get it. {}").format(who, self.list, self.when)
+        will = "would get it as it is" if self.held else "will get it"
+        text = Markup("{} of “{}” {}. {}").format(who, self.list, will, self.when)
         return Markup("{} {}").format(text, self.note) if self.note else text
 
 
@@ -138,8 +142,33 @@ def _local(app: App, info: EditionInfo, now: datetime) -> tuple[Markup, Markup |
     return when, note
 
 
+def _repeated(app: App, info: EditionInfo) -> Markup | None:
+    """What the page says when stories of the edition went out to the list in another
+    edition (:func:`digest.gate.repeats`): neither `digest send` nor the scheduler
+    makes its first send (None: they did not, or its send began)."""
+    if app.store.ledger(info.id):
+        return None
+    note = repeats(app.store.edition(info.id), app.store.sent_by(info.list, but=info.id))
+    if note is None:
+        return None
+    return Markup(
+        "{}. It is not sent, so that nobody gets them twice: <code>digest send {}</code> "
+        "refuses it and the scheduler skips it. Drop them here, or "
+        "<code>digest build</code> makes a fresh edition without them."
+    ).format(f"{note[0].upper()}{note[1:]}", info.id)
+
+
 def outlook(app: App, info: EditionInfo, *, now: datetime) -> Outlook:
-    """Who gets edition `info` and when, as the scheduler and `digest send` would do it."""
+    """Who gets edition `info` and when, as the scheduler and `digest send` would do it;
+    and, when its stories went out in another edition, that it is not sent."""
+    found = _outlook(app, info, now=now)
+    again = _repeated(app, info)
+    if again is None:
+        return found
+    return replace(found, when=again, note=None, held=True)
+
+
+def _outlook(app: App, info: EditionInfo, *, now: datetime) -> Outlook:
     lst = app.settings.list(info.list)
     recipients = app.store.due_count(info.id, info.list, list_timezone=lst.timezone)
     if info.slot is None:
