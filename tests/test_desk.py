@@ -553,7 +553,8 @@ url = "sources/feeds/missing.rss"
             str(config),
         ],
     )
-    assert res.exit_code == 0
+    # The sample's four readers of Business or Culture: sections no source here has.
+    assert res.exit_code == 1 and "4 bad rows" in res.output, res.output
     add_editor(config)
     app = App.from_config(config)
     app.collect(now=NOW)
