@@ -10,6 +10,7 @@ a real `digest serve` app and the outbox.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import threading
@@ -90,8 +91,15 @@ def _project(folder: Path, site: str) -> Path:
     config = write_project(folder, sources=sources, extra="[serve]\nallow_private_fetch = true\n")
     text = config.read_text().replace("leads = 3\nteasers = 8", "leads = 1\nteasers = 1")
     config.write_text(text)
-    readers = str(folder / "subscribers" / "daily.csv")
-    cli(config, "subscribers", "import", readers, "--list", "daily")
+    readers = folder / "subscribers" / "daily.csv"
+    # The sample's readers without their sections (this newsletter has only "City").
+    with readers.open(newline="", encoding="utf-8") as fh:
+        rows = [{"email": r["email"], "name": r["name"]} for r in csv.DictReader(fh)]
+    with readers.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.DictWriter(fh, ["email", "name"])
+        out.writeheader()
+        out.writerows(rows)
+    cli(config, "subscribers", "import", str(readers), "--list", "daily")
     add_editor(config)
     return config
 

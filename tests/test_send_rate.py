@@ -103,12 +103,18 @@ def test_concurrent_sends_share_the_per_second_limit(tmp_path: Path, db_url: str
 
     handler = FaultyHandler()
     with smtp_server(handler) as port:
-        config = small_project(tmp_path / "news", port, "rate_per_second = 10\n", database=db_url)
+        # Two lists, so that the two editions' readers are not sent one story twice (a
+        # second edition of the same stories to one list is refused).
+        weekly = '[[lists]]\nname = "weekly"\ntimezone = "Europe/Copenhagen"\n'
+        config = small_project(
+            tmp_path / "news", port, "rate_per_second = 10\n", extra=weekly, database=db_url
+        )
         app = App.from_config(config)
         first = build(app)
-        second = app.build(now=NOW + timedelta(minutes=1)).id
+        second = app.build(list_name="weekly", now=NOW + timedelta(minutes=1)).id
         assert second is not None and second != first
         add_subscribers(app, 15)
+        add_subscribers(app, 15, start=15, list_name="weekly")
         done: list[int] = []
 
         def send(edition: int) -> None:
