@@ -216,7 +216,16 @@ def run_send(config: Path, edition_id: int, subscribers: int, groups: set[int]) 
     cpu, (busy, total) = _group_cpu(groups), _machine_busy()
     began = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", CLI, "send", str(edition_id), "--config", str(config)],
+        [
+            sys.executable,
+            "-c",
+            CLI,
+            "send",
+            str(edition_id),
+            "--send-stale",
+            "--config",
+            str(config),
+        ],
         capture_output=True,
         text=True,
     )
