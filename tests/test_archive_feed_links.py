@@ -66,3 +66,33 @@ def test_the_feed_links_a_story_with_no_link_of_its_own_to_its_archive_page(
     mailed = set(re.findall(r'href="([^"]+)"', body))
     for story in own:
         assert f"{BASE}/archive/1/story/{story_ref(story.key)}" in mailed
+
+
+ARABIC = "الرئيس يزور باريس لبحث التعاون الاقتصادي"
+
+
+def test_a_story_in_another_direction_reads_in_its_own_in_the_feed(tmp_path: Path) -> None:
+    """As the email and the archive page lay out an Arabic story in an English edition
+    right to left on its own (its outlet's name after it, not pulled into it), so does
+    the feed's HTML; the English stories stay as they were."""
+    from dataclasses import replace
+
+    from tests.test_desk import build
+    from tests.test_web_public import NOW, newsletter
+
+    config = newsletter(tmp_path)
+    app = App.from_config(config)
+    built = app.store.edition(build(config))
+    teaser, *rest = built.teasers
+    arabic = replace(teaser, title=ARABIC, language=None)
+    saved = app.store.save_edition(replace(built, id=None, teasers=(arabic, *rest)), now=NOW)
+    assert saved.id is not None
+    app.store.set_edition_status(saved.id, "sent", now=NOW)
+    with running(config) as base, httpx.Client(base_url=base) as c:
+        root = ElementTree.fromstring(c.get("/archive.atom").content)
+    (entry,) = root.findall(f"{ATOM}entry")
+    items = ElementTree.fromstring(entry.findtext(f"{ATOM}content", "")).findall("li")
+    (li,) = [li for li in items if ARABIC in "".join(li.itertext())]
+    assert li.get("dir") == "rtl"
+    others = [li for li in items if ARABIC not in "".join(li.itertext())]
+    assert others and all(li.get("dir") is None for li in others)

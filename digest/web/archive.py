@@ -244,12 +244,14 @@ def feed() -> Response:
     for entry in entries:  # linked as the email links them: absolute, for a feed reader
         web_url = f"{base_url}/archive/{entry['info'].id}"
         entry["stories"] = [archive_link(s, web_url) for s in entry["edition"].stories]
+    reading = _reading()
     updated: datetime = max((e["updated"] for e in entries), default=None) or web().now()
     body = render_template(
         "web/archive/feed.xml",
         entries=entries,
         updated=updated,
         base_url=base_url,
-        update_label=_reading()["update_label"],
+        update_label=reading["update_label"],
+        lang_attrs=reading["lang_attrs"],  # each story in its direction, as the email
     )
     return Response(body, mimetype="application/atom+xml")
