@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -57,20 +58,33 @@ def test_a_copy_is_refused_while_serve_runs_and_goes_ahead_once_it_stopped(
     tmp_path: Path, target: str
 ) -> None:
     config, _edition = _populate(tmp_path / "news")
-    proc = _serve(config)
+    first, second = _serve(config), _serve(config)  # QA had three behind one address
     try:
         refused = _copy(config, target)
-    finally:
-        _stop(proc)
-    message = " ".join(refused.output.split())
-    assert refused.exit_code == 2, refused.output
-    assert "digest serve" in message and f"pid {proc.pid}" in message, message
-    assert socket.gethostname()[:40] in message, message
-    assert re.search(r"seen \d+ seconds? ago", message), message
-    assert "--force" in message, message
-    assert _tables(target) == []  # refused before the target is touched
+        message = " ".join(refused.output.split())
+        assert refused.exit_code == 2, refused.output
+        assert "digest serve" in message, message
+        for proc in (first, second):
+            assert f"pid {proc.pid} on {socket.gethostname()[:40]}" in message, message
+        assert re.search(r"seen \d+ seconds? ago", message), message
+        assert "--force" in message, message
+        assert _tables(target) == []  # refused before the target is touched
 
-    done = _copy(config, target)  # serve stopped (SIGTERM: its row stays, its pid is gone)
+        first.send_signal(signal.SIGINT)  # Ctrl+C: it says it stopped
+        first.wait(timeout=10)
+        still = _copy(config, target)
+        message = " ".join(still.output.split())
+        assert still.exit_code == 2, still.output
+        assert f"pid {second.pid}" in message and f"pid {first.pid}" not in message, message
+    finally:
+        _stop(first)
+        _stop(second)  # SIGTERM: its row stays, but its pid is gone from this machine
+    store = Store(f"sqlite:///{config.parent / 'digest.db'}")
+    rows = store.serving(now=datetime.now(UTC), gone=lambda _name: False)
+    store.close()
+    assert [s.pid for s in rows] == [second.pid]
+
+    done = _copy(config, target)
     assert done.exit_code == 0, done.output
     assert _counts(target)["subscribers"] > 0
 
