@@ -8,10 +8,9 @@ marks itself seen every :data:`BEAT` and counts as running while seen within
 :data:`LEASE` (a process of another machine that was killed, or its machine, stops
 counting then).
 
-The rows live in the `throttles` table under the scope "serve" (key: the process's
-name, window_start: when it was last seen, count: its pid): the table every serve
-process already writes, its rows forgotten two days after their window, so no
-migration is needed. `send_leases` cannot hold them: its key is an edition.
+The rows live in `serve_processes` (revision 0019): a process's name, host and pid,
+and when it was last seen. A row is deleted when its process stops cleanly; rows of
+processes gone for a day are deleted whenever a process marks itself.
 """
 
 from __future__ import annotations
@@ -26,13 +25,14 @@ from digest.errors import StoreError
 from digest.store import schema as t
 from digest.store._base import Base, upsert, utc
 
-SCOPE = "serve"
 #: How often a serve process marks itself seen, and for how long it counts as running
 #: after that (a few beats: a busy database may hold a beat back).
 BEAT = timedelta(seconds=20)
 LEASE = timedelta(seconds=90)
-#: The longest name the `throttles` key holds: a host name is cut to fit.
-NAME_MAX = 64
+#: The longest name the table holds: a host name is cut to fit.
+NAME_MAX = 80
+#: Rows of processes not seen for this long are deleted (killed, or their machine gone).
+FORGET = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,23 +54,22 @@ def serve_name(host: str, pid: int, token: str) -> str:
 class ServingMixin(Base):
     def mark_serving(self, name: str, *, now: datetime) -> None:
         """Record that the serve process `name` (:func:`serve_name`) runs, as of `now`."""
-        th = t.throttles
-        pid = int(name.rsplit(":", 2)[1])
+        sp = t.serve_processes
+        host, pid, _token = name.rsplit(":", 2)
         query = (
-            upsert(self.engine.dialect.name, th)
-            .values(scope=SCOPE, key=name, window_start=now, count=pid)
-            .on_conflict_do_update(
-                index_elements=[th.c.scope, th.c.key], set_={"window_start": now}
-            )
+            upsert(self.engine.dialect.name, sp)
+            .values(name=name, host=host, pid=int(pid), seen_at=now)
+            .on_conflict_do_update(index_elements=[sp.c.name], set_={"seen_at": now})
         )
         with self.engine.begin() as conn:
+            conn.execute(delete(sp).where(sp.c.seen_at < now - FORGET))
             conn.execute(query)
 
     def stop_serving(self, name: str) -> None:
         """The serve process `name` stopped."""
-        th = t.throttles
+        sp = t.serve_processes
         with self.engine.begin() as conn:
-            conn.execute(delete(th).where(th.c.scope == SCOPE, th.c.key == name))
+            conn.execute(delete(sp).where(sp.c.name == name))
 
     def serving(self, *, now: datetime, gone: Callable[[str], bool]) -> list[Serving]:
         """The serve processes running as of `now` (see :func:`serving`)."""
@@ -81,18 +80,18 @@ class ServingMixin(Base):
 def serving(conn: Connection, *, now: datetime, gone: Callable[[str], bool]) -> list[Serving]:
     """The serve processes seen within :data:`LEASE` of `now` that `gone` does not
     know to be gone, the latest seen first."""
-    th = t.throttles
+    sp = t.serve_processes
     rows = conn.execute(
-        select(th.c.key, th.c.count, th.c.window_start)
-        .where(th.c.scope == SCOPE, th.c.window_start > now - LEASE)
-        .order_by(th.c.window_start.desc(), th.c.key)
+        select(sp.c.name, sp.c.host, sp.c.pid, sp.c.seen_at)
+        .where(sp.c.seen_at > now - LEASE)
+        .order_by(sp.c.seen_at.desc(), sp.c.name)
     )
     found = []
-    for name, pid, seen in rows:
+    for name, host, pid, seen in rows:
         when = utc(seen)
         if when is None or gone(name):
             continue
-        found.append(Serving(name, name.rsplit(":", 2)[0], int(pid), when))
+        found.append(Serving(name, host, int(pid), when))
     return found
 
 
