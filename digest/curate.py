@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from digest.bidi import without_controls
 from digest.codec import story_from_dict, story_to_dict
 from digest.errors import DigestError
 from digest.records import Edition, Story
@@ -144,7 +145,9 @@ def _split(edition: Edition, run: list[Story], leads: int) -> Edition:
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())
+    """An editor's words on one line, without the direction controls a paste from a
+    web page or a feed can bring (digest.bidi): none reaches a reader."""
+    return " ".join(without_controls(text).split())
 
 
 def _first(stories: Sequence[Story], keys: Iterable[str]) -> int | None:
@@ -182,7 +185,7 @@ def narrowed(op: Edit, story: Story) -> Edit:
 
 def _edited(story: Story, op: Edit) -> Story:
     title = story.title if op.title is None else _clean(op.title) or story.title
-    summary = story.summary if op.summary is None else op.summary.strip()
+    summary = story.summary if op.summary is None else without_controls(op.summary).strip()
     return replace(story, title=title, summary=summary)
 
 

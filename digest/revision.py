@@ -12,7 +12,7 @@ from pathlib import Path
 
 #: The newest migration's revision: an up-to-date database is recognised by its
 #: ``alembic_version`` row alone, without loading Alembic (~0.4 s).
-HEAD = "0018"
+HEAD = "0019"
 
 #: How long a SQLite connection waits for a lock another holds (milliseconds).
 SQLITE_BUSY_MS = 30000

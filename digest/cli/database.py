@@ -31,13 +31,23 @@ def database() -> None:
         "this digest's schema and must hold no rows."
     ),
 )
-def copy(config: str, to: str) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help=(
+        "Copy even while `digest serve` runs on the project's database: what it records "
+        "from then on (an unsubscribe) is in the old database only. A send in progress "
+        "is refused all the same."
+    ),
+)
+def copy(config: str, to: str, force: bool) -> None:
     """Copy every row of the project's database into another, empty one.
 
     Subscribers with their status and choices, the erased addresses, the delivery
     ledger (who already has which edition), editions, hosted pictures, editors and
     the scheduler's records: all of it, in one transaction, or nothing. Stop `digest
-    run`, `digest serve` and every worker first; a send in progress is refused.
+    run`, `digest serve` and every worker first; a send in progress is refused, and
+    so is a `digest serve` still running on the database (--force copies anyway).
     Then set [database] url to the new database.
     """
     from digest.app import missing_database
@@ -64,6 +74,7 @@ def copy(config: str, to: str) -> None:
                 claim_lease=settings.queue.lease,
                 gone=process_gone,
                 on_table=told,
+                force=force,
             )
     finally:
         source.close()

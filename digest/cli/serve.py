@@ -40,6 +40,7 @@ def serve(config: str, host: str, port: int) -> None:
     preferences, confirm, /subscribe) and the archive (/archive); / leads readers to the
     archive (to /subscribe before the first edition), never to the desk."""
     from digest.web import create_app
+    from digest.web.serving import ServeLease
 
     app = open_app(config)
     web = create_app(app)
@@ -53,6 +54,9 @@ def serve(config: str, host: str, port: int) -> None:
         f"Serving {app.settings.newsletter.name} on http://{shown}:{server.port}/ "
         f"(public links point to {app.settings.newsletter.base_url}); Ctrl+C stops.\n{pages}"
     )
+    # Known to the database while it runs: `digest database copy` waits for it to stop.
+    lease = ServeLease(app.store)
+    lease.start()
     sys.stdout.flush()
     try:
         server.serve_forever()
@@ -60,6 +64,7 @@ def serve(config: str, host: str, port: int) -> None:
         pass
     finally:
         server.server_close()
+        lease.stop()
 
 
 def _pages(root: str, editors: bool) -> str:

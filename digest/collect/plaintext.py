@@ -14,6 +14,7 @@ import html as htmlmod
 import re
 from html.parser import HTMLParser
 
+from digest.bidi import without_controls
 from digest.collect.marks import few_marks
 from digest.collect.sanitize import _BIDI_CONTROL, _CONTROL, DROPPED_TAGS, _fold
 
@@ -123,7 +124,7 @@ def html_to_text(html: str) -> str:
         collector = _TextCollector()
         collector.feed(html)
         collector.close()
-    text = few_marks("".join(collector.parts))
+    text = without_controls(few_marks("".join(collector.parts)))  # see digest.bidi
     if "\x00" in html:  # a NUL of the source's own must not make a marker of what follows
         blocks = [[_fold(_no_control(line)) for line in b.split(_LINE)] for b in text.split(_PARA)]
     else:  # the only NULs are the markers: the rest goes in one pass

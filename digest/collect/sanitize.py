@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import nh3
 
+from digest.bidi import CONTROLS, without_controls
 from digest.collect.hosts import absolute_url
 from digest.collect.marks import few_marks
 from digest.collect.markup import escaped_markup
@@ -67,12 +68,9 @@ PIXEL_URL = re.compile(
 _TAG = re.compile(r"<[^<>]*>")
 _SCRIPTISH = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
-#: Explicit direction embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI
-#: PDI): invisible, and one left open reverses whatever the template puts after the text
-#: on its line (the outlet's name, the newsletter's in the Subject, the next headline in
-#: the preheader). The renderer gives a story in another script its direction (`dir`);
-#: the marks LRM, RLM and ALM, which cannot reach past themselves, are kept.
-_BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+#: Direction embeddings, overrides and isolates; marks with no right-to-left letter to
+#: place: see digest.bidi.
+_BIDI_CONTROL = CONTROLS
 _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6-\u02dc\u20ac]")
 #: The byte each character stands for in cp1252 (else Latin-1); `_CONTINUATION` are those
 #: of UTF-8's continuation bytes (0x80-0xBF). A run is the two bytes of a character from
@@ -274,7 +272,7 @@ def plain_line(s: str) -> str:
     """One line of a plain-text source on one line: control characters, direction
     overrides and marks stacked past any writing's (:func:`few_marks`) out, as
     :func:`html_to_text` leaves them; white space folded."""
-    return _fold(_CONTROL.sub("", _BIDI_CONTROL.sub("", few_marks(s))))
+    return _fold(_CONTROL.sub("", without_controls(few_marks(s))))
 
 
 def fix_mojibake(s: str) -> str:
@@ -313,5 +311,5 @@ def clean_text(s: str) -> str:
                 break
             s = decoded
         s = _TAG.sub(escaped_markup(s), _SCRIPTISH.sub(" ", s))  # escaped in the source
-    s = unicodedata.normalize("NFC", fix_mojibake(_BIDI_CONTROL.sub("", few_marks(s))))
+    s = unicodedata.normalize("NFC", fix_mojibake(without_controls(few_marks(s))))
     return _fold(_CONTROL.sub(" ", s))

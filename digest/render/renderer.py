@@ -18,6 +18,7 @@ from typing import Any
 from babel.dates import format_date, format_skeleton
 from markupsafe import Markup
 
+from digest.bidi import without_controls
 from digest.config import DEFAULT_SUBJECT, Settings
 from digest.errors import ConfigError, RenderError
 from digest.placeholders import PREFERENCES, UNSUBSCRIBE
@@ -127,7 +128,10 @@ class Renderer:
         the name never appears twice; the result is cut at a word near SUBJECT_MAX.
         """
         news = self.settings.newsletter
-        lead = " ".join(edition.stories[0].title.split()) if edition.stories else ""
+        # No override from a stored headline (collected before digest.bidi) reverses the
+        # name after it in a mail client's list of messages.
+        title = without_controls(edition.stories[0].title) if edition.stories else ""
+        lead = " ".join(title.split())
         name = "" if loose(news.name) in loose(lead) else news.name
         fields = {"lead": lead or EMPTY_FIELD, "name": name or EMPTY_FIELD}
         fields["date"] = self.day_and_month(edition)

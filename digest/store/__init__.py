@@ -31,6 +31,7 @@ from digest.store._queue import QueueMixin
 from digest.store._retention import RetentionMixin
 from digest.store._roster import RosterMixin
 from digest.store._schedule import ScheduleMixin
+from digest.store._serving import ServingMixin
 from digest.store._sources import SourceHealth, SourcesMixin
 from digest.store._subscribers import OWN_CHOICE, SubscribersMixin
 from digest.store._welcomes import WelcomesMixin
@@ -75,6 +76,7 @@ class Store(
     ImagesMixin,
     KeyprintsMixin,
     DeskFormsMixin,
+    ServingMixin,
 ):
     """The database behind one newsletter project."""
 

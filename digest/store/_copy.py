@@ -43,6 +43,7 @@ from digest.revision import HEAD
 from digest.store import schema as t
 from digest.store._base import utc
 from digest.store._faults import detail
+from digest.store._serving import refuse_serving
 
 if TYPE_CHECKING:
     from digest.store import Store
@@ -86,6 +87,7 @@ def copy_database(
     claim_lease: float,
     gone: Callable[[str], bool] = lambda _name: False,
     on_table: Callable[[str, int], None] | None = None,
+    force: bool = False,
     batch_rows: int = BATCH_ROWS,
     batch_bytes: int = BATCH_BYTES,
 ) -> CopyReport:
@@ -95,7 +97,8 @@ def copy_database(
     process a send lease's owner or a claim names is provably gone (a killed send of
     this machine: it sends nothing after the copy, which goes ahead; `digest send` from
     the copy takes its lease and rows over). `on_table(name, rows)` is told each table
-    as its copy begins."""
+    as its copy begins. A `digest serve` running on the source is refused too
+    (:mod:`digest.store._serving`), unless `force`."""
     if _same(source, target):
         raise StoreError(
             f"{target.url}: that is the database [database] url names, which the copy reads "
@@ -107,6 +110,8 @@ def copy_database(
     journaled = _replay_journals(source, now)
     with _snapshot(source) as src:
         _refuse_sends(src, source.url, now, claim_lease, gone)
+        if not force:
+            refuse_serving(src, source.url, now=now, gone=gone)
         counts = {table.name: _count(src, table) for table in t.metadata.sorted_tables}
         given = _ids_given(src)
         target.migrate()

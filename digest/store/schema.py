@@ -101,13 +101,11 @@ def _only_on(dialect: str, index: Index) -> None:
     index.ddl_if(dialect=dialect)
 
 
-# The lookups by link (revision 0017): a collect's re-issue check, per source
-# (`source_id = ? AND url IN (...)`, `_sources._reissued`), and the desk's add-by-link
-# (`url IN (...)`, `Store.article_at`). SQLite: one index serves both, the source's
-# column second (without statistics SQLite took ix_articles_source_id over an index on
-# the link alone, and read every article of the source). PostgreSQL: a hash index, as a
-# btree entry holds about 2,700 bytes and a link can be longer (a failed insert would
-# fail the source's collect); its statistics let the planner use it for both.
+# Lookups by link (revision 0017): a collect's re-issue check per source
+# (`_sources._reissued`) and the desk's add-by-link (`Store.article_at`). SQLite: one
+# index, the source's column second (without statistics SQLite preferred the source
+# index and read every article of the source). PostgreSQL: a hash index, as a btree
+# entry holds about 2,700 bytes and a link can be longer (the insert would fail).
 _only_on("sqlite", Index("ix_articles_url_source", articles.c.url, articles.c.source_id))
 _only_on("postgresql", Index("ix_articles_url_hash", articles.c.url, postgresql_using="hash"))
 
@@ -163,9 +161,8 @@ subscribers = Table(
     sqlite_autoincrement=True,
 )
 
-# A subscription merged into another of the same list and mailbox (its address in
-# another case, merged by revision 0009): the signed links and bounce tags mailed to
-# the old id reach the one kept.
+# A subscription merged into another of the same list and mailbox (revision 0009): the
+# signed links and bounce tags mailed to the old id reach the one kept.
 subscriber_merges = Table(
     "subscriber_merges",
     metadata,
@@ -315,8 +312,7 @@ throttles = Table(
 )
 
 # A desk form refused, kept for the page its redirect lands on (digest.web.desk_said):
-# the editor's words are more than a session cookie carries. Read once, then deleted;
-# kept at most an hour. The token is in that editor's signed session only.
+# read once, kept at most an hour; the token is in that editor's signed session only.
 desk_forms = Table(
     "desk_forms",
     metadata,
@@ -324,6 +320,16 @@ desk_forms = Table(
     Column("editor_id", Integer, nullable=False),
     Column("words", JSON, nullable=False),  # field name -> what the editor typed
     _at("created_at", nullable=False),
+)
+
+# `digest serve` processes using the database, kept fresh (digest.store._serving).
+serve_processes = Table(
+    "serve_processes",
+    metadata,
+    Column("name", String(80), primary_key=True),  # host:pid:token, as a lease's owner
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    _at("seen_at", nullable=False),
 )
 
 # What the scheduler did for each list's slot: built, sent, skipped (and why), missed.
@@ -371,10 +377,9 @@ images = Table(
     _at("used_at"),
 )
 
-# The picture each address a story named gave when it was last fetched: a build hosts
-# that copy without a request while it is fresh (digest.images.FRESH). A row goes with
-# its picture (retention); it is kept apart from `images` because one picture may come
-# from many addresses, and one address give other bytes another day.
+# The picture each address a story named gave when last fetched: a build hosts that
+# copy without a request while fresh (digest.images.FRESH). Apart from `images`: one
+# picture may come from many addresses, and one address give other bytes another day.
 image_sources = Table(
     "image_sources",
     metadata,

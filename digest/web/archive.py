@@ -42,6 +42,7 @@ from digest.errors import ConfigError, NotFound
 from digest.records import Edition, Story
 from digest.render.language import direction
 from digest.render.stories import (
+    archive_link,
     edition_shown,
     linked_host,
     other_publishers,
@@ -238,13 +239,19 @@ def story(edition_id: int, ref: str) -> str:
 def feed() -> Response:
     app = web().app
     infos = app.store.editions_with_status(LISTED, reached=REACHED, limit=FEED_SIZE)
+    base_url = app.settings.newsletter.base_url
     entries = [_entry(i) for i in infos]
+    for entry in entries:  # linked as the email links them: absolute, for a feed reader
+        web_url = f"{base_url}/archive/{entry['info'].id}"
+        entry["stories"] = [archive_link(s, web_url) for s in entry["edition"].stories]
+    reading = _reading()
     updated: datetime = max((e["updated"] for e in entries), default=None) or web().now()
     body = render_template(
         "web/archive/feed.xml",
         entries=entries,
         updated=updated,
-        base_url=app.settings.newsletter.base_url,
-        update_label=_reading()["update_label"],
+        base_url=base_url,
+        update_label=reading["update_label"],
+        lang_attrs=reading["lang_attrs"],  # each story in its direction, as the email
     )
     return Response(body, mimetype="application/atom+xml")
