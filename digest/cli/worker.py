@@ -43,7 +43,7 @@ from digest.errors import ConfigError
     show_default=True,
     help="This worker's node name (%h: the host name), shown in logs and the ledger. "
     "Any name works: a claim also records this machine's host name and the process, "
-    "so a killed worker's rows are freed at once.",
+    "which tell a killed worker whatever its name.",
 )
 @click.option(
     "--loglevel",
