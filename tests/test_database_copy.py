@@ -370,23 +370,30 @@ def test_a_url_switched_before_the_copy_is_told_how_to_go_on(tmp_path: Path, tar
     assert "already holds rows" in message and "dropdb" in message, message
 
 
+@pytest.mark.parametrize("older", [False, True])
 def test_claims_of_a_worker_process_gone_from_this_machine_do_not_hold_the_copy(
-    tmp_path: Path, target: str
+    tmp_path: Path, target: str, older: bool
 ) -> None:
     """A `digest worker` of this machine killed with its claims: its process is gone,
-    so they are no send in progress; another machine's worker's are waited for."""
+    so they are no send in progress; another machine's worker's are waited for. The
+    claim names the machine first, whatever the worker's --name (an older worker's
+    claim, `node@host:pid`, is read as before)."""
     import socket
     from datetime import UTC, datetime
+
+    from digest.deliver.lease import worker_holder
 
     config, edition = _populate(tmp_path / "news")
     dead = subprocess.Popen(["true"])
     dead.wait()
+    here = socket.gethostname()
+    holder = f"w1@{here}:{dead.pid}" if older else worker_holder("w1@qa9", dead.pid)
     claimed = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     with _sqlite(config) as db:
         db.execute(
             "INSERT INTO deliveries (edition_id, subscriber_id, status, attempts, worker, "
             "claimed_at) VALUES (?, 5, 'claimed', 1, ?, ?)",
-            (edition, f"w1@{socket.gethostname()}:{dead.pid}", claimed),
+            (edition, holder, claimed),
         )
     result = _copy(config, target)
     assert result.exit_code == 0, result.output

@@ -92,7 +92,7 @@ def test_the_password_comes_from_the_environment(
 
 def test_log_lines_show_the_broker_without_its_url(caplog: pytest.LogCaptureFixture) -> None:
     assert redact("Connected to redis://:pw@cache.internal:6379/4.") == (
-        "Connected to redis://cache.internal:6379."
+        "Connected to redis://cache.internal:6379/4."  # its database: a Redis may be shared
     )
     assert redact("Cannot connect to amqp://guest:**@127.0.0.1:5672//: refused") == (
         "Cannot connect to amqp://127.0.0.1:5672: refused"

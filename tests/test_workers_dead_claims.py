@@ -91,7 +91,7 @@ def test_rows_of_a_worker_killed_on_this_machine_are_sent_at_once(
                     select(d.c.subscriber_id, d.c.worker).where(
                         d.c.edition_id == edition,
                         d.c.status == "claimed",
-                        d.c.worker.like("a@%"),
+                        d.c.worker.like("%:a@%"),
                     )
                 )
                 return {int(sid): str(worker) for sid, worker in rows}
@@ -108,9 +108,9 @@ def test_rows_of_a_worker_killed_on_this_machine_are_sent_at_once(
                 time.sleep(0.01)
             if victim == "worker":
                 a.kill()  # SIGKILL to a's whole process group, in the middle of a batch
-            else:  # the pool child that claimed the rows: `a@host:pid`
+            else:  # the pool child that claimed the rows: `host:pid:a@host`
                 (holder,) = set(held.values())
-                subprocess.run(["kill", "-9", holder.rpartition(":")[2]], check=True)
+                subprocess.run(["kill", "-9", holder.split(":")[1]], check=True)
             killed = time.monotonic()
             unsent = set(held_by_a())  # claimed, not marked: in flight, or never handed over
             try:

@@ -41,7 +41,9 @@ from digest.errors import ConfigError
     "--name",
     default="digest@%h",
     show_default=True,
-    help="This worker's node name (%h: the host name); the ledger names it.",
+    help="This worker's node name (%h: the host name), shown in logs and the ledger. "
+    "Any name works: a claim also records this machine's host name and the process, "
+    "which tell a killed worker whatever its name.",
 )
 @click.option(
     "--loglevel",

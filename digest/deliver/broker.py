@@ -1,7 +1,8 @@
 """Naming a `[queue] broker` without its secrets, and its URL with the password put in.
 
 A broker URL may carry a password; it is shown (in errors, logs, the CLI) only as
-`scheme://host:port`, and a log line never carries a URL at all (:class:`RedactBrokerUrls`).
+`scheme://host:port` (Redis: `scheme://host:port/db`), and a log line never carries a
+URL at all (:class:`RedactBrokerUrls`).
 The password may come from $DIGEST_BROKER_PASSWORD instead of digest.toml. No I/O.
 """
 
@@ -21,14 +22,17 @@ _BROKER_URL = re.compile(r"\b(?:redis|rediss|amqp|amqps)://(?:[^\s'\"<>]*[^\s'\"
 
 
 def broker_location(url: str) -> str:
-    """`scheme://host:port` of a broker URL: what may be shown (no user, password,
-    database or virtual host)."""
+    """`scheme://host:port` of a broker URL, and a Redis URL's database number
+    (`redis://host:port/9`: one Redis may serve several projects): what may be shown
+    (no user, password, query or virtual host)."""
     try:
         parts = urlsplit(url)
         host, port = parts.hostname or "localhost", parts.port
     except ValueError:
         return "the broker"
-    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+    db = parts.path.strip("/")
+    shown = f"/{db}" if parts.scheme in ("redis", "rediss") and db.isdigit() else ""
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "") + shown
 
 
 def broker_url(settings: Settings) -> str:

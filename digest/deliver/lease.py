@@ -82,16 +82,35 @@ def pre_lease_gone(worker: str) -> bool:
     return host == socket.gethostname() and int(pid) != os.getpid() and not pid_alive(int(pid))
 
 
+def worker_holder(node: str, pid: int) -> str:
+    """How a queue worker's process names its ledger claims: `host:pid:node`.
+
+    `host` is this machine's host name and `pid` the process sending (a pool child's
+    own): what :func:`process_gone` reads, whatever `digest worker --name` (`node`, shown
+    last, e.g. `w1@qa9`) says. The node name is cut to fit the column (100 characters)
+    and loses any `:` or `/`, so the machine and the process always read back."""
+    host = socket.gethostname()[:60]
+    clean = node.replace(":", "_").replace("/", "_")
+    return f"{host}:{pid}:{clean}"[:99]
+
+
 def process_gone(name: str) -> bool:
     """Whether the process a send lease's owner or a ledger claim names is one of this
     machine that is gone: a run's `host:pid:token` (its claims `host:pid:token/index`),
-    a pre-lease claim's `host:pid:index`, a worker's `node@host:pid`. A name of another
-    machine, or one cut short (a long worker name), is not known to be gone."""
-    head = name.split("/", 1)[0]
-    parts = head.split(":")
-    if len(parts) not in (2, 3) or not parts[1].isdigit() or len(name) >= 100:
+    a pre-lease claim's `host:pid:index`, a worker's `host:pid:node`
+    (:func:`worker_holder`), or an older worker's `node@host:pid` (its machine told by
+    its node name). A name of another machine, or one cut short (an older worker's long
+    name), is not known to be gone."""
+    if len(name) >= 100:
         return False
-    host, pid = parts[0].rsplit("@", 1)[-1], int(parts[1])
+    parts = name.split("/", 1)[0].split(":", 2)
+    if len(parts) < 2 or not parts[1].isdigit():
+        return False
+    host, pid = parts[0], int(parts[1])
+    if "@" in host:  # an older worker's `node@host:pid`
+        if len(parts) != 2:
+            return False
+        host = host.rsplit("@", 1)[1]
     here = socket.gethostname()
     return host in (here, here[:60]) and pid != os.getpid() and not pid_alive(pid)
 

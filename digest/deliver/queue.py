@@ -15,7 +15,8 @@ once per process and edition, and one SMTP connection is reused across tasks
 (:class:`~digest.deliver.reuse.Reused`). This
 module must not send, render or talk SQL itself, never imports the CLI-level send
 (:mod:`.run`), and never logs the broker URL or a
-password (log lines are filtered; the broker is named by scheme, host and port).
+password (log lines are filtered; the broker is named by scheme, host, port and Redis
+database).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from digest.app import App
 from digest.config import Settings
 from digest.deliver.broker import RedactBrokerUrls, broker_location, broker_url
 from digest.deliver.interfaces import Clock, SendOptions, SendSummary
-from digest.deliver.lease import process_gone
+from digest.deliver.lease import process_gone, worker_holder
 from digest.deliver.reuse import Reused
 from digest.deliver.transports import Transport
 from digest.deliver.wiring import run_worker
@@ -303,7 +304,8 @@ def celery_app(settings: Settings) -> Any:
         timezones: list[str] | None = None,
         retry_unsendable: str | None = None,  # ISO 8601: SendOptions.retry_unsendable
     ) -> dict[str, int]:
-        name = f"{task.request.hostname or socket.gethostname()}:{os.getpid()}"[:100]
+        # The ledger names this machine and process, then the node name (`--name`).
+        name = worker_holder(task.request.hostname or f"celery@{socket.gethostname()}", os.getpid())
         retry = datetime.fromisoformat(retry_unsendable) if retry_unsendable else None
         try:
             result = run_batch(
