@@ -14,6 +14,9 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
         # Links and forms that no longer work.
         "link.invalid": "This link is not valid. Use the link from your latest email.",
         "link.gone": "This subscription no longer exists.",
+        # A link in a test copy sent from the desk: signed for no subscription.
+        "link.test_title": "A test copy",
+        "link.test": "This link came in a test copy of the newsletter: it changes no subscription.",
         "link.no_list": "There is no such list.",
         "link.no_page": "There is no such page.",
         "form.no_session": (
@@ -60,6 +63,8 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
     "da": {
         "link.invalid": "Dette link er ikke gyldigt. Brug linket fra din seneste mail.",
         "link.gone": "Denne tilmelding findes ikke længere.",
+        "link.test_title": "En testudgave",
+        "link.test": "Dette link kom i en testudgave af nyhedsbrevet: det ændrer ingen tilmelding.",
         "link.no_list": "Den liste findes ikke.",
         "link.no_page": "Den side findes ikke.",
         "form.no_session": (
@@ -96,6 +101,10 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
             "Dieser Link ist ungültig. Verwenden Sie den Link aus Ihrer neuesten E-Mail."
         ),
         "link.gone": "Dieses Abonnement besteht nicht mehr.",
+        "link.test_title": "Ein Testexemplar",
+        "link.test": (
+            "Dieser Link stammt aus einem Testexemplar des Newsletters: Er ändert kein Abonnement."
+        ),
         "link.no_list": "Diese Liste gibt es nicht.",
         "link.no_page": "Diese Seite gibt es nicht.",
         "form.no_session": (
