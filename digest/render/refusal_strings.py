@@ -23,6 +23,12 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
             "This form has expired or your browser did not keep its session cookie. "
             "Reload the page and try again."
         ),
+        "form.needs_https": (
+            "Your browser did not keep this site's session cookie: it is sent only over "
+            "HTTPS, and this page came over plain HTTP. The desk must be reached over HTTPS "
+            "(or through the TLS proxy in front of it), at {base_url}; reloading this page "
+            "will not help."
+        ),
         "form.expired": "This form has expired. Reload the page and try again.",
         "form.foreign": "This form does not belong to this page. Reload the page and try again.",
         "form.stale": "This form had expired. Check what you typed and press Subscribe again.",
@@ -71,6 +77,11 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
             "Formularen er udløbet, eller din browser har ikke gemt dens cookie. "
             "Genindlæs siden, og prøv igen."
         ),
+        "form.needs_https": (
+            "Din browser har ikke gemt sidens cookie: den sendes kun over HTTPS, og siden "
+            "kom over almindelig HTTP. Siden skal åbnes over HTTPS (eller gennem TLS-proxyen "
+            "foran den), på {base_url}; det hjælper ikke at genindlæse den."
+        ),
         "form.expired": "Formularen er udløbet. Genindlæs siden, og prøv igen.",
         "form.foreign": "Formularen hører ikke til denne side. Genindlæs siden, og prøv igen.",
         "form.stale": (
@@ -110,6 +121,12 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
         "form.no_session": (
             "Dieses Formular ist abgelaufen, oder Ihr Browser hat sein Cookie nicht behalten. "
             "Laden Sie die Seite neu und versuchen Sie es erneut."
+        ),
+        "form.needs_https": (
+            "Ihr Browser hat das Cookie dieser Seite nicht behalten: Es wird nur über HTTPS "
+            "gesendet, und diese Seite kam über einfaches HTTP. Die Seite muss über HTTPS "
+            "(oder über den TLS-Proxy davor) aufgerufen werden, unter {base_url}; neu laden "
+            "hilft nicht."
         ),
         "form.expired": (
             "Dieses Formular ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es erneut."
