@@ -15,6 +15,10 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
         "link.invalid": "This link is not valid. Use the link from your latest email.",
         "link.gone": "This subscription no longer exists.",
         # A link in a test copy sent from the desk: signed for no subscription.
+        "link.restarting": (
+            "This link cannot be checked right now: the server is restarting with a new key. "
+            "Please try again in a few minutes."
+        ),
         "link.test_title": "A test copy",
         "link.test": "This link came in a test copy of the newsletter: it changes no subscription.",
         "link.no_list": "There is no such list.",
@@ -69,6 +73,10 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
     "da": {
         "link.invalid": "Dette link er ikke gyldigt. Brug linket fra din seneste mail.",
         "link.gone": "Denne tilmelding findes ikke længere.",
+        "link.restarting": (
+            "Linket kan ikke kontrolleres lige nu: serveren genstarter med en ny nøgle. "
+            "Prøv igen om et par minutter."
+        ),
         "link.test_title": "En testudgave",
         "link.test": "Dette link kom i en testudgave af nyhedsbrevet: det ændrer ingen tilmelding.",
         "link.no_list": "Den liste findes ikke.",
@@ -112,6 +120,10 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
             "Dieser Link ist ungültig. Verwenden Sie den Link aus Ihrer neuesten E-Mail."
         ),
         "link.gone": "Dieses Abonnement besteht nicht mehr.",
+        "link.restarting": (
+            "Dieser Link kann gerade nicht geprüft werden: Der Server startet mit einem neuen "
+            "Schlüssel neu. Bitte versuchen Sie es in einigen Minuten erneut."
+        ),
         "link.test_title": "Ein Testexemplar",
         "link.test": (
             "Dieser Link stammt aus einem Testexemplar des Newsletters: Er ändert kein Abonnement."

@@ -81,6 +81,7 @@ from digest.tokens import BadToken, Purpose
 from digest.web.background import Background
 from digest.web.common import MAX_ROW_ID, client_key, text, web
 from digest.web.csrf import check_csrf, csrf_problem
+from digest.web.stale_key import refuse_link
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ def _subscriber(purpose: Purpose, token: str) -> Subscriber:
     try:
         subscriber_id = web().app.tokens.read(purpose, token)
     except BadToken:
-        abort(404, text("link.invalid"))
+        refuse_link()
     return _row(subscriber_id)
 
 
@@ -152,7 +153,7 @@ def confirm(token: str) -> tuple[str, int]:
     try:
         subscriber_id, issued = w.app.tokens.read_dated("confirm", token)
     except BadToken:
-        abort(404, text("link.invalid"))
+        refuse_link()
     sub = _row(subscriber_id)
     now = w.now()
     gone = _list_gone(sub.list)
