@@ -43,3 +43,17 @@ def is_public(address: str) -> bool:
             or (isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local)
         )
     )
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether `host` (a name or an address, IPv6 in brackets or not, without a port)
+    is this machine's loopback: `localhost` and its subdomains, 127.0.0.0/8, ::1.
+    Browsers treat those as secure origins even over plain HTTP (they keep a Secure
+    cookie there); any other host over plain HTTP is not."""
+    name = host.strip().strip("[]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False

@@ -274,6 +274,12 @@ def _idn(domain: str, *, a_labels: bool) -> str:
         return domain
 
 
+#: The subscriber id of a test copy sent from the desk (and of `digest preview`'s
+#: stand-in): no row has it (ids start at 1), so its signed links change no
+#: subscription; the public pages say they came in a test copy.
+TEST_COPY = 0
+
+
 @dataclass(frozen=True, slots=True)
 class Subscriber:
     """A person's subscription to one list."""

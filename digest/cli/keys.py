@@ -27,8 +27,19 @@ def _fingerprint(key: str) -> str:
     return secret_keys.fingerprint(key)[:12]
 
 
-def _recorded(app: App, key: str) -> str:
-    """What the database says of `key`, as a sentence (it reads, records nothing)."""
+#: What a rotation asks of the operator, said by `rotate` and by `status` before the
+#: environment's rotation is recorded: a process reads its keys once, at its start.
+RESTART = (
+    "Restart every `digest serve`, `digest run` and `digest worker` now, on every machine "
+    "(each with the new key): until it restarts, a process cannot read links signed "
+    "with the new key (`digest serve` answers them 503, try again, so one-click "
+    "unsubscribes are retried, not lost)."
+)
+
+
+def _recorded(app: App, key: str, old: tuple[str, ...] = ()) -> str:
+    """What the database says of `key` (with `old`, the keys that still verify here),
+    as a sentence (it reads, records nothing)."""
     if missing_database(app.settings):
         return "No database yet: the first key used is recorded in it."
     roles = app.store.key_roles()
@@ -39,7 +50,15 @@ def _recorded(app: App, key: str) -> str:
         return f"The database records this key as {kind}."
     if not roles:
         return "The database has recorded no key yet: the first command that signs records it."
-    current = next((r.fingerprint[:12] for r in roles.values() if r.role == "current"), "?")
+    newest = next((r.fingerprint for r in roles.values() if r.role == "current"), "")
+    current = newest[:12] or "?"
+    if newest and newest in {secret_keys.fingerprint(k) for k in old}:
+        # A rotation made in the environment: admit_key records it at the next start.
+        return (
+            f"Not recorded yet: a rotation from the database's signing key ({current}, "
+            "an old key here). The next command that signs records it as the signing key, "
+            f"and {current} as an old key that still verifies. {RESTART}"
+        )
     return (
         f"NOT a key the database knows (its signing key is {current}): this machine signs "
         f"nothing until it has that key (copy `{secret_keys.KEY_FILE}` from where it is)."
@@ -54,7 +73,8 @@ def keys() -> None:
 @keys.command("status")
 @config_option
 def status(config: str) -> None:
-    """Say where the keys come from and how many retired keys still verify."""
+    """Say where the keys come from, how many older keys still verify, and what the
+    database records of the signing key."""
     settings = load(config)
     found = secret_keys.load_keys(settings.root, create=False)
     if found is None:
@@ -65,12 +85,12 @@ def status(config: str) -> None:
         return
     console.print(
         f"Keys from {found.origin}: signing key {_fingerprint(found.current)}, "
-        f"{len(found.old)} retired key(s) still verifying"
+        f"{len(found.old)} older key(s) still verifying"
         + (f" ({', '.join(_fingerprint(k) for k in found.old)})" if found.old else "")
     )
     app = App(settings, creates=False)
     try:
-        console.print(_recorded(app, found.current))
+        console.print(_recorded(app, found.current, found.old))
     finally:
         app.close()
 
@@ -88,9 +108,8 @@ def rotate(config: str) -> None:
         app.close()
     console.print(
         f"Rotated: new signing key {_fingerprint(found.current)} in {found.origin}; "
-        f"{len(found.old)} older key(s) still verify links already sent. Restart "
-        "`digest serve`, `digest run` and workers; run `digest keys retire` when the "
-        "grace window is over."
+        f"{len(found.old)} older key(s) still verify links already sent. {RESTART} "
+        "Run `digest keys retire` when the grace window is over."
     )
 
 

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import re
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from digest.cli.common import config_option, open_app
+from digest.netaddr import is_loopback_host
+
+if TYPE_CHECKING:
+    from digest.config import Settings
 
 _TOKEN_PATH = re.compile(r"^(/[upc]/)[^/?#\s]+")
 
@@ -49,6 +54,8 @@ def serve(config: str, host: str, port: int) -> None:
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror})") from None
     shown = f"[{host}]" if ":" in host else host
+    if warning := _plain_http_warning(host, app.settings):
+        click.echo(warning, err=True)
     pages = _pages(f"http://{shown}:{server.port}", bool(app.store.editors()))
     click.echo(  # in one piece: whoever reads it sees every address at once
         f"Serving {app.settings.newsletter.name} on http://{shown}:{server.port}/ "
@@ -65,6 +72,31 @@ def serve(config: str, host: str, port: int) -> None:
     finally:
         server.server_close()
         lease.stop()
+
+
+def _plain_http_warning(host: str, settings: Settings) -> str | None:
+    """What to tell the operator when `host` is not loopback and no `[serve] proxies`
+    says a TLS proxy is in front: this server speaks plain HTTP only. With an https
+    base_url the desk's session cookie is marked Secure, and browsers keep it only over
+    HTTPS or on localhost: every login from another machine would fail as an expired
+    form. With an http base_url the passwords would cross the network unencrypted."""
+    if is_loopback_host(host) or settings.serve.proxies:
+        return None
+    base = settings.newsletter.base_url
+    if base.startswith("https://"):
+        why = (
+            f"base_url is {base}, so the desk's session cookie is marked Secure and "
+            "browsers keep it only over HTTPS (or on localhost): a login from another "
+            "machine over plain HTTP fails, as a form that has expired"
+        )
+    else:
+        why = "editors' passwords and sessions would cross the network unencrypted"
+    return (
+        f"Warning: listening on {host}, beyond this machine, over plain HTTP, and no "
+        f"[serve] proxies says a TLS proxy is in front: {why}. Reach the desk over HTTPS: "
+        "put a TLS-terminating reverse proxy in front that serves base_url, and set "
+        "[serve] proxies = 1 (docs/deployment.md); or listen on 127.0.0.1."
+    )
 
 
 def _pages(root: str, editors: bool) -> str:

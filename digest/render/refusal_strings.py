@@ -14,11 +14,24 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
         # Links and forms that no longer work.
         "link.invalid": "This link is not valid. Use the link from your latest email.",
         "link.gone": "This subscription no longer exists.",
+        # A link in a test copy sent from the desk: signed for no subscription.
+        "link.restarting": (
+            "This link cannot be checked right now: the server is restarting with a new key. "
+            "Please try again in a few minutes."
+        ),
+        "link.test_title": "A test copy",
+        "link.test": "This link came in a test copy of the newsletter: it changes no subscription.",
         "link.no_list": "There is no such list.",
         "link.no_page": "There is no such page.",
         "form.no_session": (
             "This form has expired or your browser did not keep its session cookie. "
             "Reload the page and try again."
+        ),
+        "form.needs_https": (
+            "Your browser did not keep this site's session cookie: it is sent only over "
+            "HTTPS, and this page came over plain HTTP. The desk must be reached over HTTPS "
+            "(or through the TLS proxy in front of it), at {base_url}; reloading this page "
+            "will not help."
         ),
         "form.expired": "This form has expired. Reload the page and try again.",
         "form.foreign": "This form does not belong to this page. Reload the page and try again.",
@@ -60,11 +73,22 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
     "da": {
         "link.invalid": "Dette link er ikke gyldigt. Brug linket fra din seneste mail.",
         "link.gone": "Denne tilmelding findes ikke længere.",
+        "link.restarting": (
+            "Linket kan ikke kontrolleres lige nu: serveren genstarter med en ny nøgle. "
+            "Prøv igen om et par minutter."
+        ),
+        "link.test_title": "En testudgave",
+        "link.test": "Dette link kom i en testudgave af nyhedsbrevet: det ændrer ingen tilmelding.",
         "link.no_list": "Den liste findes ikke.",
         "link.no_page": "Den side findes ikke.",
         "form.no_session": (
             "Formularen er udløbet, eller din browser har ikke gemt dens cookie. "
             "Genindlæs siden, og prøv igen."
+        ),
+        "form.needs_https": (
+            "Din browser har ikke gemt sidens cookie: den sendes kun over HTTPS, og siden "
+            "kom over almindelig HTTP. Siden skal åbnes over HTTPS (eller gennem TLS-proxyen "
+            "foran den), på {base_url}; det hjælper ikke at genindlæse den."
         ),
         "form.expired": "Formularen er udløbet. Genindlæs siden, og prøv igen.",
         "form.foreign": "Formularen hører ikke til denne side. Genindlæs siden, og prøv igen.",
@@ -96,11 +120,25 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
             "Dieser Link ist ungültig. Verwenden Sie den Link aus Ihrer neuesten E-Mail."
         ),
         "link.gone": "Dieses Abonnement besteht nicht mehr.",
+        "link.restarting": (
+            "Dieser Link kann gerade nicht geprüft werden: Der Server startet mit einem neuen "
+            "Schlüssel neu. Bitte versuchen Sie es in einigen Minuten erneut."
+        ),
+        "link.test_title": "Ein Testexemplar",
+        "link.test": (
+            "Dieser Link stammt aus einem Testexemplar des Newsletters: Er ändert kein Abonnement."
+        ),
         "link.no_list": "Diese Liste gibt es nicht.",
         "link.no_page": "Diese Seite gibt es nicht.",
         "form.no_session": (
             "Dieses Formular ist abgelaufen, oder Ihr Browser hat sein Cookie nicht behalten. "
             "Laden Sie die Seite neu und versuchen Sie es erneut."
+        ),
+        "form.needs_https": (
+            "Ihr Browser hat das Cookie dieser Seite nicht behalten: Es wird nur über HTTPS "
+            "gesendet, und diese Seite kam über einfaches HTTP. Die Seite muss über HTTPS "
+            "(oder über den TLS-Proxy davor) aufgerufen werden, unter {base_url}; neu laden "
+            "hilft nicht."
         ),
         "form.expired": (
             "Dieses Formular ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es erneut."

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
 
-from digest.web.common import text
+from digest.netaddr import is_loopback_host
+from digest.web.common import text, web
 
 FIELD = "csrf_token"
 MAX_AGE = 6 * 3600  # seconds a form stays valid
@@ -50,7 +52,7 @@ def csrf_field(scope: str = "") -> Markup:
 def check_csrf(scope: str = "") -> None:
     """Abort with 400 unless the submitted form carries a valid token for `scope`."""
     if problem := csrf_problem(scope):
-        abort(400, text(problem))
+        abort(400, text(problem, base_url=web().app.settings.newsletter.base_url))
 
 
 def csrf_problem(scope: str = "") -> str | None:
@@ -60,7 +62,7 @@ def csrf_problem(scope: str = "") -> str | None:
     token = request.form.get(FIELD, "")
     sid = session.get(_SESSION_KEY)
     if not token or not isinstance(sid, str):
-        return "form.no_session"
+        return "form.needs_https" if _secure_cookie_dropped() else "form.no_session"
     try:
         value = _serializer().loads(token, max_age=MAX_AGE)
     except BadSignature:
@@ -73,6 +75,16 @@ def csrf_problem(scope: str = "") -> str | None:
     ):
         return "form.foreign"
     return None
+
+
+def _secure_cookie_dropped() -> bool:
+    """Whether a missing session cookie is one the browser could not keep: the cookie is
+    marked Secure (`base_url` is https) and this request came over plain HTTP to a host
+    other than loopback (browsers keep a Secure cookie only over HTTPS, or on
+    localhost). Reloading never helps there; reaching the desk over HTTPS does."""
+    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+    host = urlsplit(f"//{request.host}").hostname or ""
+    return secure and not request.is_secure and not is_loopback_host(host)
 
 
 def init_app(web: Flask) -> None:

@@ -33,7 +33,7 @@ from digest.curate import CurationConflict, CurationError, Operation
 from digest.deliver.mail import send_one
 from digest.errors import DeliveryError, NotFound
 from digest.rank import advertisements
-from digest.records import Article, Edition, Subscriber, claimed_key
+from digest.records import TEST_COPY, Article, Edition, Subscriber, claimed_key
 from digest.store._editions import EditionInfo
 from digest.subscribers import normalise_email
 
@@ -288,11 +288,16 @@ def sponsored_left_out(app: App, cur: Curation) -> tuple[Article, ...]:
 def send_test(
     app: App, edition_id: int, to: str, *, as_subscriber: str | None, now: datetime
 ) -> str:
-    """Send the edition, as `as_subscriber` gets it (their sections and format), to `to`.
+    """Send the edition, as `as_subscriber` gets it (their sections, format and time
+    zone: their view), to `to`.
 
-    The subject is marked "[TEST] "; the ledger is not touched; the links to leave or
-    change preferences in it lead nowhere (they belong to no subscriber). Returns the
-    address it went to.
+    Nothing of the subscriber's identity goes with it: it is addressed to `to` with no
+    name (their name on another's address would tell the recipient who was previewed),
+    and its links to leave or change preferences are test links, signed for
+    :data:`~digest.records.TEST_COPY` (no subscription; the pages say "test copy"),
+    never the subscriber's own, which would let whoever gets the test unsubscribe them
+    or read and change their preferences. The subject is marked "[TEST] "; the ledger
+    is not touched. Returns the address it went to.
     """
     address = normalise_email(to)
     edition = app.store.edition(edition_id)
@@ -302,11 +307,12 @@ def send_test(
         if model is None:
             raise NotFound(f"{as_subscriber}: not a subscriber of list {edition.list!r}")
     subscriber = Subscriber(
-        0,
+        TEST_COPY,
         address,
-        model.name if model else "",
+        "",
         edition.list,
         sections=model.sections if model else (),
+        timezone=model.timezone if model else None,
         format=model.format if model else "html",
     )
     variant, text_only = app.variant_for(subscriber)

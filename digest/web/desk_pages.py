@@ -34,6 +34,7 @@ from digest.records import Edition
 from digest.web.common import web
 from digest.web.desk import bp
 from digest.web.desk_add import DESK_SOURCE
+from digest.web.desk_budget import over_budget
 from digest.web.desk_edition import Curation, curation, pictures_left_out, sponsored_left_out
 from digest.web.desk_outlook import outlook
 
@@ -205,6 +206,10 @@ def _edition_context(app: App, cur: Curation, email: str | None) -> dict[str, An
         "email": email,
         "history": [describe(op, titles) for op in cur.operations],
         "picture_notes": pictures_left_out(app, edition),
+        # Only while it can still change: an editor's summary is sent whole, so said.
+        "over_budget": over_budget(edition, app.settings.edition)
+        if info.status in ("draft", "approved")
+        else (),
         "sponsored": ads,
         "advert_words": REASON_WORDS["advert"],
         "subscribers": app.store.subscribers(edition.list, statuses=("active",), limit=200),

@@ -56,12 +56,21 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response as BaseResponse
 
 from digest.app import App
 from digest.errors import ConfigError, DigestError, SubscriberError
-from digest.records import SUPPRESSED, Subscriber
+from digest.records import SUPPRESSED, TEST_COPY, Subscriber
 from digest.sections import spelled
 from digest.store import OWN_CHOICE
 from digest.subscribers import MAX_NAME, check_timezone, mailbox_key, normalise_email, subscribe
@@ -72,6 +81,7 @@ from digest.tokens import BadToken, Purpose
 from digest.web.background import Background
 from digest.web.common import MAX_ROW_ID, client_key, text, web
 from digest.web.csrf import check_csrf, csrf_problem
+from digest.web.stale_key import refuse_link
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +99,15 @@ def _subscriber(purpose: Purpose, token: str) -> Subscriber:
     try:
         subscriber_id = web().app.tokens.read(purpose, token)
     except BadToken:
-        abort(404, text("link.invalid"))
+        refuse_link()
     return _row(subscriber_id)
 
 
 def _row(subscriber_id: int) -> Subscriber:
     w = web()
+    if subscriber_id == TEST_COPY:  # a test copy's link (the desk's "Send a test")
+        title, message = text("link.test_title"), text("link.test")
+        abort(make_response(_page("web/error.html", title=title, message=message)))
     if not 0 < subscriber_id <= MAX_ROW_ID:  # signed, but for no row there can be
         abort(404, text("link.gone"))
     sub = w.app.store.subscriber_by_id(subscriber_id)
@@ -140,7 +153,7 @@ def confirm(token: str) -> tuple[str, int]:
     try:
         subscriber_id, issued = w.app.tokens.read_dated("confirm", token)
     except BadToken:
-        abort(404, text("link.invalid"))
+        refuse_link()
     sub = _row(subscriber_id)
     now = w.now()
     gone = _list_gone(sub.list)

@@ -10,6 +10,7 @@ from digest.records import SUPPRESSED
 from digest.tokens import BadToken
 from digest.web.common import MAX_ROW_ID, text, web
 from digest.web.public import _can_rejoin, _list_title, _page, _row, bp
+from digest.web.stale_key import refuse_link
 
 ONE_CLICK = "One-Click"
 
@@ -28,7 +29,7 @@ def unsubscribe(token: str) -> tuple[str, int]:
     try:
         subscriber_id = w.app.tokens.read("unsubscribe", token)
     except BadToken:
-        abort(404, text("link.invalid"))
+        refuse_link()  # 404; 503 (try again) in a process that missed a key rotation
     if request.method == "POST" and not _one_click():
         abort(400, text("unsubscribe.one_click"))
     gone = 0 < subscriber_id <= MAX_ROW_ID and not w.app.store.subscriber_by_id(subscriber_id)
