@@ -313,7 +313,7 @@ def test_dates_far_in_the_future_are_kept_and_reported() -> None:
     assert offset.published == datetime(2026, 1, 1, 4, tzinfo=UTC)
     assert parsed.warnings == (
         "1 item dated in the future (after 2026-01-02 00:00 UTC): kept its date, "
-        "not ranked before then",
+        "not ranked before then: 'Later'",  # the item named, as a folder's file is
     )
 
 

@@ -200,7 +200,7 @@ def test_send_with_a_wrong_broker_password_says_so_without_a_traceback(
         assert isinstance(result.exception, SystemExit), result.exception
         assert "Traceback" not in result.output
         assert (
-            f"cannot enqueue edition {edition} on the broker at amqp://127.0.0.1:5672"
+            f"cannot enqueue edition {edition} on the broker at amqp://127.0.0.1:5672//"
             in result.output
         )
         assert "ACCESS_REFUSED" in result.output
@@ -228,7 +228,7 @@ def test_a_worker_refused_by_the_broker_says_so_without_a_traceback(tmp_path: Pa
         assert done.returncode == 2, out
         assert "Traceback" not in out and "Unrecoverable" not in out, out
         assert (
-            "the broker at amqp://127.0.0.1:5672 ([queue] broker, $DIGEST_BROKER_PASSWORD)" in out
+            "the broker at amqp://127.0.0.1:5672// ([queue] broker, $DIGEST_BROKER_PASSWORD)" in out
         )
         assert "refused this worker" in out and "ACCESS_REFUSED" in out
         assert "not-the-Passw0rd" not in out

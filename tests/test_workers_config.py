@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from digest.cli import main
 from digest.config import load
-from digest.deliver.broker import RedactBrokerUrls, broker_url, redact
+from digest.deliver.broker import RedactBrokerUrls, broker_location, broker_url, redact
 from digest.errors import ConfigError
 from tests.conftest import write_project
 
@@ -95,7 +95,7 @@ def test_log_lines_show_the_broker_without_its_url(caplog: pytest.LogCaptureFixt
         "Connected to redis://cache.internal:6379/4."  # its database: a Redis may be shared
     )
     assert redact("Cannot connect to amqp://guest:**@127.0.0.1:5672//: refused") == (
-        "Cannot connect to amqp://127.0.0.1:5672: refused"
+        "Cannot connect to amqp://127.0.0.1:5672//: refused"  # its virtual host, "/"
     )
     logger = logging.getLogger("test.workers.redact")
     caplog.set_level(logging.INFO, logger=logger.name)
@@ -107,10 +107,31 @@ def test_log_lines_show_the_broker_without_its_url(caplog: pytest.LogCaptureFixt
         logger.exception("publishing failed")
     text = caplog.text
     assert "hunter2" not in text and "rediss://r.example:6380" in text
-    assert "amqp://rabbit:5672" in text
+    assert "amqp://rabbit:5672//" in text
 
 
 def test_digest_worker_needs_a_broker(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["worker", "--config", str(write_project(tmp_path))])
     assert result.exit_code == 2
     assert "[queue] broker is not set" in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("amqp://news:Hunter2pw@rabbit:5672//", "amqp://rabbit:5672//"),  # the default, "/"
+        ("amqp://news:Hunter2pw@rabbit:5672/digest", "amqp://rabbit:5672/digest"),
+        (
+            "amqps://news@rabbit.example/shop%2Fnews?heartbeat=30",
+            "amqps://rabbit.example/shop%2Fnews",
+        ),
+        ("amqp://rabbit", "amqp://rabbit"),  # none written: RabbitMQ's default
+        # a password with an unencoded "/" puts its end in the path: nothing is shown
+        ("amqp://news:1/Hunter2pw@rabbit/digest", "the broker"),
+    ],
+)
+def test_an_amqp_broker_is_shown_with_its_virtual_host(url: str, shown: str) -> None:
+    # Two projects on one RabbitMQ differ only by their virtual host, as two on one
+    # Redis differ by their database number: "amqp://rabbit:5672" named neither.
+    assert broker_location(url) == shown
+    assert redact(f"Cannot connect to {url}: refused") == f"Cannot connect to {shown}: refused"

@@ -120,6 +120,18 @@ config_option = click.option(
 )
 
 
+def load_settings(config: str) -> Settings:
+    """The project's settings, from its configuration file; every command reads the
+    file through here (or :func:`open_app`), so each warns of the mistakes the file
+    loads with (digest.config.hints), once each time."""
+    from digest.config import load
+
+    settings = load(config)
+    for warning in settings.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+    return settings
+
+
 def open_app(config: str, *, creates: bool = False) -> App:
     """The project's App, from its configuration file (the application loaded on use).
 
@@ -128,9 +140,7 @@ def open_app(config: str, *, creates: bool = False) -> App:
     the others refuse it, naming the file looked for (see App.creates)."""
     from digest.app import App
 
-    app = App.from_config(config, creates=creates)
-    for warning in app.settings.warnings:  # a mistake the file loads with: said each time
-        err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+    app = App(load_settings(config), creates=creates)
     context = click.get_current_context(silent=True)
     if context is not None:  # closed with the command (see App.close)
         context.call_on_close(app.close)
@@ -272,6 +282,7 @@ __all__ = [
     "err",
     "escape",
     "example_domains_warning",
+    "load_settings",
     "made",
     "open_app",
     "print_collect_table",

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 
 import click
 
-from digest.cli.common import config_option, console, err, escape, print_table
-from digest.config import load
+from digest.cli.common import config_option, console, err, escape, load_settings, print_table
 from digest.errors import StoreUnavailable
 from digest.keys import load_keys
 
@@ -56,7 +55,7 @@ def copy(config: str, to: str, force: bool) -> None:
     from digest.store import Store
     from digest.store._copy import copy_database
 
-    settings = load(config)
+    settings = load_settings(config)
     check_database_url("--to", to)
     if missing := missing_database(settings):
         raise StoreUnavailable(missing)

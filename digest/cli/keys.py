@@ -18,8 +18,7 @@ import click
 from digest import keyguard
 from digest import keys as secret_keys
 from digest.app import App, missing_database
-from digest.cli.common import config_option, console
-from digest.config import load
+from digest.cli.common import config_option, console, load_settings
 
 
 def _fingerprint(key: str) -> str:
@@ -75,7 +74,7 @@ def keys() -> None:
 def status(config: str) -> None:
     """Say where the keys come from, how many older keys still verify, and what the
     database records of the signing key."""
-    settings = load(config)
+    settings = load_settings(config)
     found = secret_keys.load_keys(settings.root, create=False)
     if found is None:
         console.print(
@@ -99,7 +98,7 @@ def status(config: str) -> None:
 @config_option
 def rotate(config: str) -> None:
     """Make a new signing key; links signed with the previous keys keep working."""
-    settings = load(config)
+    settings = load_settings(config)
     secret_keys.refuse_environment("rotate")  # before the database is opened
     app = App(settings, creates=False)
     try:
@@ -117,7 +116,7 @@ def rotate(config: str) -> None:
 @config_option
 def retire(config: str) -> None:
     """End the grace window: links signed with retired keys stop working."""
-    settings = load(config)
+    settings = load_settings(config)
     secret_keys.refuse_environment("retire")  # before the database is opened
     app = App(settings, creates=False)
     try:

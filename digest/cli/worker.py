@@ -10,8 +10,7 @@ import sys
 
 import click
 
-from digest.cli.common import config_option
-from digest.config import load
+from digest.cli.common import config_option, load_settings
 from digest.errors import ConfigError
 
 
@@ -65,7 +64,7 @@ def worker(
     from digest.app import App
     from digest.deliver.queue import run
 
-    settings = load(config)
+    settings = load_settings(config)
     if not settings.queue.broker:
         raise ConfigError(
             f"{settings.path}: [queue] broker is not set; `digest worker` needs one, "

@@ -4,7 +4,7 @@ A hostile or broken item must not stall collection or make an edition unsendable
 raw HTML is cut to :data:`MAX_HTML_CHARS`, its title to
 :data:`~digest.collect.entry.TITLE_CHARS` and its text to
 :data:`~digest.collect.entry.TEXT_CHARS` (each reported, naming the item), and dates
-far in the future are counted. This module only measures and cuts strings: it must
+far in the future are counted and named. This module only measures and cuts strings: it must
 not parse feeds, sanitise, or read the clock (``now`` is a parameter).
 """
 
@@ -64,14 +64,38 @@ def _cut_text(text: str, limit: int) -> str:
 
 def future_dated(articles: Sequence[Article], now: datetime) -> str | None:
     """A warning counting articles dated after ``now + FUTURE_SLACK``, or None."""
-    limit = now.astimezone(UTC) + FUTURE_SLACK
-    count = sum(1 for a in articles if a.published is not None and a.published > limit)
+    count = len(_later(articles, now))
     if not count:
         return None
     items, kept = (
         ("1 item", "kept its date") if count == 1 else (f"{count} items", "kept their dates")
     )
     return (
-        f"{items} dated in the future (after {limit:%Y-%m-%d %H:%M} UTC): {kept}, "
+        f"{items} dated in the future (after {_limit(now):%Y-%m-%d %H:%M} UTC): {kept}, "
         "not ranked before then"
     )
+
+
+def future_named(articles: Sequence[Article], now: datetime, shown: int = 3) -> str | None:
+    """:func:`future_dated`'s warning naming the first `shown` of those articles (by
+    title, or link when untitled) and how many more: a feed's items have no file name."""
+    warning = future_dated(articles, now)
+    if warning is None:
+        return None
+    names = [f"'{shorten(a.title, 48)}'" if a.title else a.url or "" for a in _later(articles, now)]
+    return f"{warning}: {listed(names, shown)}"
+
+
+def listed(names: Sequence[str], shown: int) -> str:
+    """``a, b, c, and 2 more``: the first `shown` names and how many are left out."""
+    more = [f"and {len(names) - shown} more"] if len(names) > shown else []
+    return ", ".join([*names[:shown], *more])
+
+
+def _limit(now: datetime) -> datetime:
+    return now.astimezone(UTC) + FUTURE_SLACK
+
+
+def _later(articles: Sequence[Article], now: datetime) -> list[Article]:
+    limit = _limit(now)
+    return [a for a in articles if a.published is not None and a.published > limit]

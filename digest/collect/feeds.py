@@ -21,7 +21,7 @@ from typing import Any
 from digest.collect import fastxml, jsonfeed
 from digest.collect.aggregators import home_sites, via_aggregator
 from digest.collect.boilerplate import strip_boilerplate, without_elision
-from digest.collect.bounds import cap_article, cap_html, future_dated, item_name
+from digest.collect.bounds import cap_article, cap_html, future_named, item_name
 from digest.collect.casing import recase_titles
 from digest.collect.decoding import gunzip, looks_like_json, to_utf8
 from digest.collect.entry import (
@@ -312,7 +312,7 @@ def build_articles(
     if files_colon_datelines(openings):  # "Mangaluru: Karnataka Bank…" on several items
         settled = tuple(_without_house_dateline(article) for article in settled)
     articles = recase_titles(settled)
-    if future := future_dated(articles, now):
+    if future := future_named(articles, now):
         warnings.append(future)
     return Parsed(articles, tuple(warnings))
 

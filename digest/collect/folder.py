@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from digest.collect.bounds import cap_article, future_dated
+from digest.collect.bounds import cap_article, future_dated, listed
 from digest.collect.entry import FUTURE_SLACK, Parsed, language_tag, standfirst
 from digest.collect.filedates import DATE_KEYS, UnreadDate, file_date, looks_like_a_date
 from digest.collect.filetext import decode_text, is_binary
@@ -106,15 +106,10 @@ def read_folder(
     if other:  # once, all of them: a folder of notes and pictures is not a list of faults
         kinds = ", ".join(sorted(SUFFIXES, key=_SUFFIX_ORDER.index))
         files_ = "1 file" if len(other) == 1 else f"{len(other)} files"
-        warnings.append(f"{files_} skipped: not a kind read here ({kinds}): {_names(other)}")
+        warnings.append(f"{files_} skipped: not a kind read here ({kinds}): {listed(other, 5)}")
     if in_future := future_dated(articles, now):
-        warnings.append(f"{in_future}: {_names(future)}")
+        warnings.append(f"{in_future}: {listed(future, 5)}")
     return Parsed(tuple(articles), tuple(warnings))
-
-
-def _names(names: list[str], shown: int = 5) -> str:
-    more = [f"and {len(names) - shown} more"] if len(names) > shown else []
-    return ", ".join(names[:shown] + more)
 
 
 def _printable(text: str) -> str:

@@ -58,6 +58,8 @@ def read_transport(file: Path, raw: Any) -> TransportSettings:
     t.check("security", lambda v: v in ("none", "starttls", "tls"), '"none", "starttls", "tls"')
     timeout = t.get("timeout", float, 30.0, "seconds > 0")
     t.check("timeout", positive, "seconds > 0")
+    connect_timeout = t.get("connect_timeout", float, 5.0, "seconds > 0")
+    t.check("connect_timeout", positive, "seconds > 0")
     rate = t.get("rate_per_second", float, None, "messages per second > 0")
     t.check("rate_per_second", positive, "messages per second > 0")
     per_hour = t.get("rate_per_hour", int, None, "a whole number of messages per hour > 0")
@@ -94,6 +96,7 @@ def read_transport(file: Path, raw: Any) -> TransportSettings:
         max_consecutive_failures=max_failures,
         ca_file=ca_path,
         pipelining=pipelining,
+        connect_timeout=connect_timeout,
     )
 
 

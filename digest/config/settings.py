@@ -175,6 +175,10 @@ class TransportSettings:
     # use the server's PIPELINING (RFC 2920: one round trip a message); false for a
     # relay that offers it but mishandles it
     pipelining: bool = True
+    #: seconds to connect and be greeted (TLS handshake included), each try: an
+    #: address that never answers pauses the send after CONNECT_TRIES of these, not
+    #: of `timeout` (which every later exchange, a slow DATA included, keeps)
+    connect_timeout: float = 5.0
 
     @property
     def password(self) -> str | None:

@@ -1,8 +1,8 @@
 """Naming a `[queue] broker` without its secrets, and its URL with the password put in.
 
 A broker URL may carry a password; it is shown (in errors, logs, the CLI) only as
-`scheme://host:port` (Redis: `scheme://host:port/db`), and a log line never carries a
-URL at all (:class:`RedactBrokerUrls`).
+`scheme://host:port` (Redis: `scheme://host:port/db`; AMQP: `scheme://host:port/vhost`),
+and a log line never carries a URL at all (:class:`RedactBrokerUrls`).
 The password may come from $DIGEST_BROKER_PASSWORD instead of digest.toml. No I/O.
 """
 
@@ -18,20 +18,28 @@ from digest.errors import ConfigError
 
 #: The broker's password, when its URL in digest.toml has none (secrets stay out of files).
 BROKER_PASSWORD_ENV = "DIGEST_BROKER_PASSWORD"
+#: An AMQP URL's path: "/" and the virtual host, percent-encoded ("//" for "/").
+_VIRTUAL_HOST = re.compile(r"/[A-Za-z0-9._~%!$&'()*+,;=/-]*")
 _BROKER_URL = re.compile(r"\b(?:redis|rediss|amqp|amqps)://(?:[^\s'\"<>]*[^\s'\"<>,.;:)])?")
 
 
 def broker_location(url: str) -> str:
-    """`scheme://host:port` of a broker URL, and a Redis URL's database number
-    (`redis://host:port/9`: one Redis may serve several projects): what may be shown
-    (no user, password, query or virtual host)."""
+    """`scheme://host:port` of a broker URL, with a Redis URL's database number
+    (`redis://host:port/9`) or an AMQP URL's virtual host as written
+    (`amqp://host:port//` for "/", `amqp://host:port/shop`): one Redis or RabbitMQ may
+    serve several projects. What may be shown: no user, password or query."""
     try:
         parts = urlsplit(url)
         host, port = parts.hostname or "localhost", parts.port
     except ValueError:
         return "the broker"
-    db = parts.path.strip("/")
-    shown = f"/{db}" if parts.scheme in ("redis", "rediss") and db.isdigit() else ""
+    if "@" in parts.path:  # a password's unencoded "/" ended the host: its rest is here
+        return "the broker"
+    shown = ""
+    if parts.scheme in ("redis", "rediss") and parts.path.strip("/").isdigit():
+        shown = f"/{parts.path.strip('/')}"
+    elif parts.scheme in ("amqp", "amqps") and _VIRTUAL_HOST.fullmatch(parts.path):
+        shown = parts.path
     return f"{parts.scheme}://{host}" + (f":{port}" if port else "") + shown
 
 

@@ -6,7 +6,10 @@ is no message's fault and no address's: it is not retried per message nor counte
 towards `max_consecutive_failures` (which took 25 messages, each retried with back-off:
 minutes, with every one of them deferred). The same message waits while the connection
 is tried again at short, doubling intervals; after CONNECT_TRIES in a row the send
-pauses, trying nobody else, and `digest send ID` resumes it. Reads the clock; sends
+pauses, trying nobody else, and `digest send ID` resumes it. An address that never
+answers (no refusal: blackholed, or a server that never greets) costs each try
+`[transport] connect_timeout` (5 s), not `timeout` (30 s, kept for every later
+exchange): the send pauses within about 25 s, not 2 minutes. Reads the clock; sends
 nothing itself.
 """
 

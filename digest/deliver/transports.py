@@ -13,20 +13,20 @@ A transport that cannot work at all (login refused, certificate not trusted, TLS
 not offered) raises :class:`TransportError`, which stops a send instead of blaming
 subscribers; what the settings alone show cannot work (a login without its password,
 or a password that would travel unencrypted) :func:`check_login` refuses before a send
-starts. Certificates are always verified. Transports know nothing of editions,
+starts (both in :mod:`~digest.deliver.connect`, which opens the connection).
+Certificates are always verified. Transports know nothing of editions,
 subscribers or the ledger.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import smtplib
 import socket
-import ssl
 from typing import Protocol
 
-from digest.config import SMTP_PASSWORD_ENV, Settings, TransportSettings
+from digest.config import TransportSettings
+from digest.deliver.connect import check_login, close_quietly, connect
 from digest.deliver.local import MemoryTransport, OutboxTransport
 from digest.deliver.replies import (
     Refusal,
@@ -35,9 +35,7 @@ from digest.deliver.replies import (
     Unsendable,
     command_failure,
     data_error,
-    missing_extension,
     no_smtputf8,
-    reply_text,
 )
 from digest.deliver.wire import (
     Envelope,
@@ -48,7 +46,7 @@ from digest.deliver.wire import (
     read_reply,
     write,
 )
-from digest.errors import ConfigError, DeliveryError
+from digest.errors import DeliveryError
 
 __all__ = [
     "MemoryTransport",
@@ -89,37 +87,6 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
-def check_login(settings: Settings) -> None:
-    """:class:`ConfigError`, naming the file, when `[transport]` asks for a login this
-    process cannot make as it is: no password in the environment, or one that would go
-    unencrypted to another host. Called before a send starts (nothing claimed, nothing
-    paused) and before `digest worker` takes batches; no connection is opened."""
-    s = settings.transport
-    if s.kind != "smtp" or not s.username:
-        return
-    if not s.password:
-        raise ConfigError(
-            f"{settings.path}: [transport] username is {s.username!r} but "
-            f"${SMTP_PASSWORD_ENV} is not set in the environment; set it to the relay's "
-            "password (it is never read from the file), or remove username"
-        )
-    if s.security == "none" and not _is_loopback(s.host):
-        raise ConfigError(
-            f'{settings.path}: [transport] username is set but security = "none": '
-            f"refusing to send the password unencrypted to {s.host}; set "
-            '[transport] security = "starttls" or "tls"'
-        )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 #: Bytes of socket send buffer asked for (the kernel may give twice as much).
 SEND_BUFFER = 512 * 1024
 
@@ -142,79 +109,8 @@ class SmtpTransport:
     def _where(self) -> str:
         return f"{self.settings.host}:{self.settings.port}"
 
-    def _context(self) -> ssl.SSLContext:
-        ca_file = self.settings.ca_file
-        try:
-            return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
-        except (OSError, ssl.SSLError) as exc:
-            raise TransportError(
-                f"{ca_file}: cannot load the CA certificates of [transport] ca_file ({exc})"
-            ) from None
-
-    def _untrusted(self, exc: ssl.SSLCertVerificationError) -> TransportError:
-        hint = (
-            f"is it the CA in {self.settings.ca_file}?"
-            if self.settings.ca_file
-            else "set [transport] ca_file to the CA certificate that signed it"
-        )
-        return TransportError(
-            f"{self._where}: the server's TLS certificate is not trusted "
-            f"({exc.verify_message or exc.reason}); {hint}"
-        )
-
     def open(self) -> None:
-        s = self.settings
-        password = s.password
-        if s.username and not password:
-            raise TransportError(
-                f"{self._where}: [transport] username is {s.username!r} but "
-                f"${SMTP_PASSWORD_ENV} is not set"
-            )
-        if s.username and s.security == "none" and not _is_loopback(s.host):
-            raise TransportError(
-                f"{self._where}: refusing to send the password unencrypted; set "
-                '[transport] security = "starttls" or "tls"'
-            )
-        conn: smtplib.SMTP | None = None
-        try:
-            if s.security == "tls":
-                conn = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=self._context())
-            else:
-                conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-                if s.security == "starttls":
-                    conn.starttls(context=self._context())
-            conn.ehlo_or_helo_if_needed()
-            if s.username:
-                conn.login(s.username, password or "")
-        except ssl.SSLCertVerificationError as exc:
-            _close(conn)
-            raise self._untrusted(exc) from None
-        except ssl.SSLError as exc:
-            _close(conn)
-            raise TransportError(
-                f"{self._where}: TLS failed ({exc.reason or exc}); check [transport] "
-                "security and port (465 is usually tls, 587 starttls)"
-            ) from None
-        except smtplib.SMTPNotSupportedError as exc:
-            _close(conn)
-            raise TransportError(f"{self._where}: {missing_extension(str(exc))}") from None
-        except smtplib.SMTPAuthenticationError as exc:
-            _close(conn)
-            raise TransportError(
-                f"{self._where}: login as {s.username} refused ({exc.smtp_code} "
-                f"{reply_text(exc.smtp_error)})",
-                code=exc.smtp_code,
-            ) from None
-        except smtplib.SMTPException as exc:
-            _close(conn)
-            if s.username and "AUTH" in str(exc):
-                raise TransportError(f"{self._where}: cannot log in ({exc})") from None
-            raise DeliveryError(f"{self._where}: cannot connect ({exc})") from None
-        except OSError as exc:
-            if conn is None:  # no connection made (or none that greeted): nobody to ask
-                raise Unreachable(f"cannot connect to {self._where}: {_why(exc)}") from None
-            _close(conn)
-            raise DeliveryError(f"{self._where}: cannot connect ({exc})") from None
+        conn = connect(self.settings)
         with contextlib.suppress(OSError):
             # Room in the kernel for a whole message: `start` returns once it is written
             # and the caller works while the server reads it (the default, 16 KiB,
@@ -222,7 +118,7 @@ class SmtpTransport:
             if conn.sock is not None:
                 conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         self._conn = conn
-        self._pipelining = s.pipelining and conn.has_extn("pipelining")
+        self._pipelining = self.settings.pipelining and conn.has_extn("pipelining")
         self._smtputf8 = conn.has_extn("smtputf8")
 
     def send(self, sender: str, recipient: str, data: bytes, *, name: str) -> None:
@@ -359,7 +255,7 @@ class SmtpTransport:
             self._drop()
 
     def _drop(self) -> None:
-        _close(self._conn)
+        close_quietly(self._conn)
         self._conn = None
         self._waiting = None
         self._then = self._ahead = None
@@ -374,20 +270,6 @@ class SmtpTransport:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._conn.quit()
             self._drop()
-
-
-def _why(exc: OSError) -> str:
-    """Why a connection could not be made, in lower case: "connection refused"."""
-    if isinstance(exc, TimeoutError | socket.timeout):
-        return "no answer (timed out)"
-    text = exc.strerror or str(exc) or type(exc).__name__
-    return text[:1].lower() + text[1:]
-
-
-def _close(conn: smtplib.SMTP | None) -> None:
-    if conn is not None:
-        with contextlib.suppress(OSError):
-            conn.close()
 
 
 def make_transport(settings: TransportSettings) -> Transport:
