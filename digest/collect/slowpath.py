@@ -23,7 +23,14 @@ from digest.collect.entry import (
     source_error,
 )
 from digest.collect.hosts import absolute_url
-from digest.collect.links import fragments_as_written, rss_items_as_written
+from digest.collect.links import (
+    fragments_as_written,
+    guid_site,
+    named_guids,
+    own_page,
+    rss_items_as_written,
+    shared_home_pages,
+)
 from digest.collect.pictures import feedparser_images, own_pictures
 from digest.collect.shownotes import episode_text, is_episode
 from digest.collect.wellformed import malformed_warning
@@ -70,23 +77,70 @@ def feedparser_entries(
     site, said = rss_items_as_written(utf8, parsed.get("version")) or (None, parsed.entries)
     if len(said) != len(parsed.entries):
         site, said = None, parsed.entries
-    entries = zip(parsed.entries, said, strict=True)
+    entries = list(zip(parsed.entries, said, strict=True))
+    links = [_item_link(e, s, site, base) for e, s in entries]
+    if shared := shared_home_pages(links):  # items whose link is one home page (links.py)
+        names = named_guids(utf8)
+        links = [
+            own_page(link, _permalink(e, names, utf8), _enclosure(e, base), shared)
+            for link, (e, _) in zip(links, entries, strict=True)
+        ]
     own = own_pictures(
         base, (feed.get("image") or {}).get("href"), feed.get("logo"), feed.get("icon")
     )
     homes = (feed.get("link"), self_link)
     warned = [w] if (w := malformed_warning(parsed, utf8)) else []
-    return [_entry(e, base, zone, site, s, homes) for e, s in entries], language, own, warned
+    built = [
+        _entry(e, link, base, zone, site, s, homes)
+        for link, (e, s) in zip(links, entries, strict=True)
+    ]
+    return built, language, own, warned
+
+
+def _item_link(e: Any, said: Any, site: str | None, base: str | None) -> str | None:
+    """Item `e`'s link (`said`: as written), absolute; a relative one against `site`,
+    else `base`, else the site of its GUID (links.py)."""
+    # FeedBurner wraps links in a redirector and keeps the real one in feedburner:origLink.
+    origin = absolute_url(e.get("feedburner_origlink"), base)
+    written = said.get("link")
+    return (
+        origin
+        or absolute_url(written, site or base)
+        or absolute_url(written, guid_site(e.get("id")))
+    )
+
+
+def _permalink(e: Any, names: frozenset[str], document: bytes) -> str | None:
+    """Item `e`'s GUID as `document` wrote it, unless declared a name (isPermaLink=
+    "false"). feedparser resolves a GUID against the document's URL: one it rewrote
+    (``"http://…`` with a stray quote) is no address of the item's."""
+    guid = (e.get("id") or "").strip()
+    if not guid or guid in names or guid.encode() not in document:
+        return None
+    return guid
+
+
+def _enclosure(e: Any, base: str | None) -> str | None:
+    """Item `e`'s first enclosure that is not a picture (a podcast's episode), absolute."""
+    for enclosure in e.get("enclosures") or ():
+        url = absolute_url(enclosure.get("href"), base)
+        if url and not (enclosure.get("type") or "").startswith("image/"):
+            return url
+    return None
 
 
 def _entry(
-    e: Any, base: str | None, zone: tzinfo, site: str | None, said: Any, homes: Any
+    e: Any,
+    link: str | None,
+    base: str | None,
+    zone: tzinfo,
+    site: str | None,
+    said: Any,
+    homes: Any,
 ) -> Entry:
-    """`said`: item `e` as read without resolving its URLs, to be resolved against `site`
-    (links.py; else `base`); its GUID is `e`'s, resolved (a key must not change)."""
-    # FeedBurner wraps links in a redirector and keeps the real one in feedburner:origLink.
-    origin = absolute_url(e.get("feedburner_origlink"), base)
-    link = origin or absolute_url(said.get("link"), site or base)
+    """Item `e`, its `link` (:func:`_item_link`); `said`: `e` as read without resolving
+    its URLs, to be resolved against `site` (links.py; else `base`); its GUID is `e`'s,
+    resolved (a key must not change)."""
     content = said.get("content") or []
     body = next(
         (c for c in content if "html" in c.get("type", "")), content[0] if content else None
