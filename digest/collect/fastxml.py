@@ -53,7 +53,7 @@ from digest.collect.entry import (
     related_links,
 )
 from digest.collect.hosts import absolute_url
-from digest.collect.links import rss_item_base
+from digest.collect.links import guid_site, rss_item_base, shared_home_pages
 from digest.collect.pictures import own_pictures
 from digest.records import Image
 
@@ -147,6 +147,8 @@ def read_fast(
         if entry is None or not (guids_are_names or _guid_kept(entry.guid, base)):
             return None
         entries.append(entry)
+    if shared_home_pages(entry.link for entry in entries):
+        return None  # items sharing a home page: feedparser's path finds their own (links.py)
     own = own_pictures(base, feed.image.href if feed.image else None, feed.logo, feed.icon)
     return entries, language_tag(feed.language), own
 
@@ -211,7 +213,7 @@ def _entry(
 ) -> Entry | None:
     """`site`: what an RSS item's relative URLs are resolved against (links.py); `homes`:
     the feed's own addresses (a link post's link is its post there: entry.link_post)."""
-    link = absolute_url(e.link, site or base)
+    link = absolute_url(e.link, site or base) or absolute_url(e.link, guid_site(e.id))
     content = [c for c in e.content or () if c.value]
     body = next((c for c in content if "html" in (c.type or "")), content[0] if content else None)
     constructs = [e.title_detail, e.summary_detail, body]

@@ -11,19 +11,18 @@ and must never return unsanitised HTML.
 
 from __future__ import annotations
 
-import io
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
-from typing import Any
 
 from digest.collect import fastxml, jsonfeed
-from digest.collect.aggregators import home_sites, via_aggregator
+from digest.collect.aggregators import via_aggregator
 from digest.collect.boilerplate import strip_boilerplate, without_elision
 from digest.collect.bounds import cap_article, cap_html, future_named, item_name
 from digest.collect.casing import recase_titles
 from digest.collect.decoding import gunzip, looks_like_json, to_utf8
+from digest.collect.emptyitems import without_empty_items
 from digest.collect.entry import (
     FUTURE_SLACK,
     SUMMARY_CHARS,
@@ -32,13 +31,8 @@ from digest.collect.entry import (
     article_key,
     canonical_url,
     different_posts,
-    feed_date,
     first_paragraph,
-    language_tag,
-    link_post,
-    plain_text_html,
     post_digest,
-    related_links,
     shorten,
     source_error,
     standfirst,
@@ -46,17 +40,17 @@ from digest.collect.entry import (
 from digest.collect.glued import runs_together
 from digest.collect.headlines import is_address, strip_own_name
 from digest.collect.hosts import absolute_url
-from digest.collect.links import fragments_as_written, rss_items_as_written, unwrap_redirect
+from digest.collect.links import unwrap_redirect
 from digest.collect.openings import without_captions, without_opening
 from digest.collect.ornaments import unadorned
 from digest.collect.outlets import registrable_domain
-from digest.collect.pictures import feedparser_images, illustrations, own_pictures, with_pictures
+from digest.collect.pictures import illustrations, with_pictures
 from digest.collect.plaintext import html_to_text
 from digest.collect.promos import without_promos
 from digest.collect.sanitize import MAX_DEPTH, clean_text, fix_mojibake, flatten_deep, sanitize_html
-from digest.collect.shownotes import episode_summary, episode_text, is_episode, prose_before_list
+from digest.collect.shownotes import episode_summary, prose_before_list
+from digest.collect.slowpath import feedparser_entries as _feedparser_entries
 from digest.collect.summaries import settle_summaries
-from digest.collect.wellformed import malformed_warning
 from digest.datelines import files_colon_datelines, undated
 from digest.headline_labels import unbracketed
 from digest.records import Article, Image
@@ -136,116 +130,10 @@ def _read_xml(
     body: bytes, *, source: str, url: str | None, content_type: str | None, zone: tzinfo
 ) -> tuple[list[Entry], str | None, frozenset[str], list[str]]:
     """The entries, language, own pictures (logo, icon) and warnings of an XML feed."""
-    utf8 = to_utf8(body, content_type)
+    utf8 = without_empty_items(to_utf8(body, content_type))  # emptyitems.py
     if (fast := fastxml.read_fast(utf8, absolute_url(url, None), zone)) is not None:
         return (*fast, [])  # only a well-formed document takes the fast path
     return _feedparser_entries(utf8, source=source, url=url, raw=body, zone=zone)
-
-
-def _feedparser_entries(
-    utf8: bytes, *, source: str, url: str | None, raw: bytes | None = None, zone: tzinfo = UTC
-) -> tuple[list[Entry], str | None, frozenset[str], list[str]]:
-    """The entries, language, own pictures (image, logo, icon: :mod:`digest.collect.pictures`)
-    and warnings (a document not well-formed) of feedparser, the fast path's reference.
-    ``utf8``: the document as :func:`_to_utf8` gave it; ``raw``: as it came (for the
-    error message), if that differs.
-    """
-    import feedparser  # ~30 times slower than feedparser-rs: imported when needed
-
-    doc_base = absolute_url(url, None)
-    # The bytes are UTF-8 or carry a BOM/declaration by now, so the type needs no charset.
-    headers = {"content-type": "application/xml"}
-    if doc_base:
-        headers["content-location"] = doc_base
-    try:
-        # A BytesIO, never bytes: feedparser would treat bytes as a file name to open.
-        parsed: Any = feedparser.parse(
-            io.BytesIO(utf8),
-            response_headers=headers,
-            sanitize_html=False,
-            resolve_relative_uris=True,
-        )
-    except Exception as exc:  # its loose parser has bugs on some broken input
-        problem = f"the feed parser failed ({type(exc).__name__}: {exc})"
-        raise source_error(source, url, problem) from exc
-    if not parsed.entries:
-        if parsed.bozo or not parsed.version:
-            from digest.collect.discovery import why_not_a_feed  # loaded for a failure only
-
-            raise source_error(source, url, why_not_a_feed(raw or utf8, parsed, url))
-        return [], None, frozenset(), []
-    feed = parsed.feed
-    links = feed.get("links", [])
-    self_link = next((link.get("href") for link in links if link.get("rel") == "self"), None)
-    base = doc_base or absolute_url(feed.get("link"), None) or absolute_url(self_link, None)
-    language = language_tag(feed.get("language"))
-    # feedparser resolved an RSS item's relative URLs against the document's URL.
-    site, said = rss_items_as_written(utf8, parsed.get("version")) or (None, parsed.entries)
-    if len(said) != len(parsed.entries):
-        site, said = None, parsed.entries
-    entries = zip(parsed.entries, said, strict=True)
-    own = own_pictures(
-        base, (feed.get("image") or {}).get("href"), feed.get("logo"), feed.get("icon")
-    )
-    homes = (feed.get("link"), self_link)
-    warned = [w] if (w := malformed_warning(parsed, utf8)) else []
-    return [_entry(e, base, zone, site, s, homes) for e, s in entries], language, own, warned
-
-
-def _entry(
-    e: Any, base: str | None, zone: tzinfo, site: str | None, said: Any, homes: Any
-) -> Entry:
-    """`said`: item `e` as read without resolving its URLs, to be resolved against `site`
-    (links.py; else `base`); its GUID is `e`'s, resolved (a key must not change)."""
-    # FeedBurner wraps links in a redirector and keeps the real one in feedburner:origLink.
-    origin = absolute_url(e.get("feedburner_origlink"), base)
-    link = origin or absolute_url(said.get("link"), site or base)
-    content = said.get("content") or []
-    body = next(
-        (c for c in content if "html" in c.get("type", "")), content[0] if content else None
-    )
-    detail = e.get("author_detail") or {}
-    summary = _markup(said.get("summary", ""), said.get("summary_detail"))
-    html = _markup(body.get("value", ""), body) if body else ""
-    if said is e:  # feedparser resolved its HTML's "#note-1" too: against the document
-        summary = fragments_as_written(summary, (said.get("summary_detail") or {}).get("base"))
-        html = fragments_as_written(html, (body or {}).get("base"))
-    post, elsewhere = link_post(link, related_links(e.get("links")), homes, base)  # entry.py
-    return Entry(
-        guid=(e.get("id") or "").strip() or None,
-        link=post,
-        title=_markup(e.get("title", ""), e.get("title_detail")),
-        summary=summary,
-        content=html,
-        published=_when(e, "published", zone) or _when(e, "created", zone),
-        updated=_when(e, "updated", zone),
-        author=detail.get("name") or e.get("author"),
-        categories=tuple(t.get("term") or t.get("label") or "" for t in e.get("tags", [])),
-        images=tuple(feedparser_images(said, site or link or base)),
-        base=site or link or base,
-        episode=episode_text(_markup(e.get("subtitle") or "", e.get("subtitle_detail")))
-        if is_episode(e)
-        else "",
-        elsewhere=elsewhere,
-        sites=home_sites(homes),
-    )
-
-
-def _when(e: Any, field: str, zone: tzinfo) -> datetime | None:
-    """The entry's date `field` ("published", …): see :func:`~digest.collect.entry.feed_date`."""
-    # dict.get: FeedParserDict.get maps a missing "updated" to "published".
-    written = dict.get(e, field)
-    parsed = dict.get(e, f"{field}_parsed")
-    return feed_date(written if isinstance(written, str) else None, parsed, zone)
-
-
-def _markup(value: str, detail: Mapping[str, Any] | None) -> str:
-    """HTML for a text construct: plain text is escaped so it reads literally (see
-    :func:`~digest.collect.entry.plain_text_html` for the references it still holds)."""
-    kind = (detail or {}).get("type", "text/html")
-    if "html" in kind:
-        return value
-    return plain_text_html(value)
 
 
 def build_articles(

@@ -21,6 +21,23 @@ redirects are read (a parameter that is not an absolute http(s) address leaves t
 as it was); the article's key is made from the link as the feed gave it, so a stored
 article stays the same article.
 
+An item whose link is relative in a feed that gives nothing to resolve it against (no
+xml:base, a relative channel link, a feed read from a file) is resolved against the
+site of its GUID when that is an absolute http(s) address (:func:`guid_site`):
+Neverwinter's ``<link>/en/games/neverwinter/news/detail/10743874-…</link>`` with
+``<guid isPermaLink="false">http://www.arcgames.com/…/10743874</guid>`` is on
+www.arcgames.com; without it the story had no link at all. Only the site is taken
+from the GUID (it may not be a page), and only where nothing else resolves the link.
+
+Several items whose link is only their site's home page (Taverncast gives 26 episodes
+``http://taverncast.com/``) do not each have that page as their own: "Read more" opened
+the home page for every one. Such an item links to its GUID where that is a permalink
+(an absolute http(s) address not declared ``isPermaLink="false"``, and not a home page
+itself), else to its enclosure (the episode's audio or video), else stays as it was
+(:func:`own_page`). One item linking to its home page is left alone (a welcome post).
+The article's key is still its GUID; an item without one was keyed by the shared home
+page, so all of them were folded into one story.
+
 A link to a part of the same document (``<a href="#footnote-1">``, ``#comments``) is to
 the item's own article, whatever the item's other relative URLs are resolved against:
 it goes to the article's link (with that fragment), or nowhere when the item has none
@@ -32,6 +49,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -45,6 +64,12 @@ _RELATIVE_LINK = re.compile(rb"<link>\s*(?:<!\[CDATA\[\s*)?(?![Hh][Tt][Tt][Pp][S
 _RELATIVE_ATTRIBUTE = re.compile(
     rb"\b(?:href|src|url)\s*+=\s*+(?:[\"']|&quot;|&apos;|&#0*3[49];|&#x0*2[27];)?+\s*+"
     rb"(?!https?://|mailto:)"
+)
+#: The text of each GUID declared not a permalink (``isPermaLink="false"``, any case).
+_NAMED_GUID = re.compile(
+    rb"""<guid\s[^>]*?\bisPermaLink\s*=\s*["']\s*false\s*["'][^>]*>"""
+    rb"""\s*(?:<!\[CDATA\[)?\s*([^<\]\s]+)""",
+    re.IGNORECASE,
 )
 _GOOGLE = re.compile(r"(?:www\.)?google(?:\.[a-z]{2,3}){1,2}")
 
@@ -129,3 +154,50 @@ def fragments_as_written(html: str, base: str | None) -> str:
         if (resolved := f'href="{written}#') in html:
             html = html.replace(resolved, 'href="#')
     return html
+
+
+def guid_site(guid: str | None) -> str | None:
+    """The site (``scheme://host/``) of an absolute http(s) GUID, else None."""
+    url = absolute_url(guid, None)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
+def home_page_host(url: str | None) -> str | None:
+    """The host (lower case, without "www.") when `url` is a site's home page (an
+    absolute http(s) address with no path but "/" and no query), else None."""
+    if absolute_url(url, None) is None:
+        return None
+    parts = urlsplit(url or "")
+    if parts.path not in ("", "/") or parts.query:
+        return None
+    return (parts.hostname or "").lower().removeprefix("www.") or None
+
+
+def shared_home_pages(links: Iterable[str | None]) -> frozenset[str]:
+    """The hosts whose home page is the link of two or more of `links`."""
+    counts = Counter(host for host in map(home_page_host, links) if host)
+    return frozenset(host for host, n in counts.items() if n >= 2)
+
+
+def named_guids(body: bytes) -> frozenset[str]:
+    """The GUIDs feed document `body` declares names, not addresses (isPermaLink="false")."""
+    if b"ermalink" not in body.lower():
+        return frozenset()
+    return frozenset(m.decode("utf-8", "replace") for m in _NAMED_GUID.findall(body))
+
+
+def own_page(
+    link: str | None, permalink: str | None, enclosure: str | None, shared: frozenset[str]
+) -> str | None:
+    """An item's own page: its `link`, unless that is a home page several items share
+    (`shared`: :func:`shared_home_pages`); then its `permalink` GUID (absolute http(s)
+    and not a home page), else its `enclosure`, else `link` (see the module)."""
+    if home_page_host(link) not in shared:
+        return link
+    page = absolute_url(permalink, None)
+    if page is not None and home_page_host(page) is None:
+        return page
+    return absolute_url(enclosure, None) or link
