@@ -9,15 +9,16 @@ first outlet's third (never past ``most``, when given). The chosen items keep th
 reading order. Used by the rank stage
 (leads, then teasers) and by a section variant's edition (its own leads and teasers).
 
-``mixed``: the cap gives way only while the list stays mixed. An edition would rather be
-shorter than one outlet's: on a thin day the raised cap let the one outlet with news
-fill the list (a News reader's email of June 2017 was eleven headlines of Science's
-weekly table of contents, in a row). Past its cap a source takes an item only while it
-has no more items in the list than all the other sources together (so it ends with at
-most one more than they have), and only an item ``fills`` accepts (the caller's: a
-headline with nothing under it is no filler). The caller leaves it off for a list that
-reads one outlet (a one-source newsletter, a section one source serves), which that
-outlet fills as before.
+``mixed``: past its cap a source takes only an item ``fills`` accepts (the caller's: a
+headline with nothing under it is no filler; a News reader's email of June 2017 was
+eleven headlines of Science's weekly table of contents, in a row), and only while the
+list stays mixed (it has no more items in the list than all the other sources together)
+or once no other source has an item left to place (within its cap, or one ``fills``
+accepts, that ``admit`` takes). So on a mixed day every other outlet's stories go in
+first; once they are exhausted, the outlet with news fills the rest: one story from a
+second outlet never makes the edition shorter than that outlet's absence would. The
+caller leaves ``mixed`` off for a list that reads one outlet (a one-source newsletter, a
+section one source serves), which that outlet fills, headlines alone included.
 Must not: reorder items by anything but their given order, look at anything but an
 item's source (and ``fills``), or relax anything other than the per-source cap (an
 ``admit`` test, such as a section quota, is never relaxed).
@@ -57,12 +58,29 @@ def place(
     chosen: set[int] = set()
     limit = cap
 
+    waiting: tuple[int, set[str]] = (-1, set())
+
+    def others(own: str) -> bool:
+        """Does a source other than ``own`` have an item left to place?"""
+        nonlocal waiting
+        if waiting[0] != len(chosen):  # `admit` and the counts change only with a choice
+            waiting = (len(chosen), {source(i) for i in rest() if within(i) or fills(i)})
+        return bool(waiting[1] - {own})
+
+    def rest() -> list[T]:
+        return [item for n, item in enumerate(items) if n not in chosen and admit(item)]
+
+    def within(item: T) -> bool:
+        return counts[source(item)] < cap
+
     def may(item: T) -> bool:
         """Within the cap, or past it as the module's docstring says."""
-        own = counts[source(item)]
-        if own < cap or not mixed:
+        if within(item) or not mixed:
             return True
-        return own <= counts.total() - own and fills(item)
+        own = counts[source(item)]
+        if not fills(item):
+            return False
+        return own <= counts.total() - own or not others(source(item))
 
     while len(chosen) < slots:
         for n, item in enumerate(items):

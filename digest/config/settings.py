@@ -110,7 +110,7 @@ class EditionSettings:
     teaser_words: int = 40
     half_life_hours: float = 24.0
     max_leads_per_source: int = 1
-    max_teasers_per_source: int = 2  # per outlet; a short list may pass it while it stays mixed
+    max_teasers_per_source: int = 2  # per outlet; passed for text only (digest.diversity)
     cluster_window_hours: float = 72.0  # reports further apart are never one story
     max_age_hours: float | None = 72.0
     min_stories: int = 1

@@ -363,10 +363,11 @@ def _select(
     once (the best of its stories that share it). When the per-outlet caps leave slots
     empty they are relaxed as :func:`digest.diversity.place` says (one more story per
     outlet at a time): leads first, then teasers. An outlet, for the caps, is a
-    publisher (:func:`digest.rank.outlets.publisher`: ``options.same_outlet``). The caps
-    relax only while the lists stay mixed (`mixed`: the edition reads several outlets;
-    None: judged from the candidates), never for a story with nothing to say: an
-    edition is shorter rather than one outlet's (:func:`digest.diversity.place`).
+    publisher (:func:`digest.rank.outlets.publisher`: ``options.same_outlet``). With `mixed`
+    (the edition reads several outlets; None: judged from the candidates) the caps
+    relax while the lists stay mixed or no other outlet has a story left, never for a
+    story with nothing to say: an edition is shorter rather than a feed's headlines
+    (:func:`digest.diversity.place`).
     """
     by_key = {a.key: c for c in candidates for a in c.members}
     pins: list[_Candidate] = []

@@ -6,8 +6,8 @@ section variant's re-cut of an edition (:class:`digest.render.Variant`) do it, s
 subscriber of some sections gets the leads the edition's rule gives them: pins first,
 past every limit; leads as :func:`digest.rank.leads.choose` says (the outlet limit,
 none far under the floor); teasers from the rest, in the teaser places and any lead
-place the floor left empty, at most ``teaser_cap`` per outlet (relaxed when short, and
-then only while the list stays mixed: :func:`digest.diversity.place`). Section quotas
+place the floor left empty, at most ``teaser_cap`` per outlet (relaxed when short, for
+stories with text, other outlets' first: :func:`digest.diversity.place`). Section quotas
 and one outlet's headline once hold for all (:class:`~digest.rank.leads.Room`).
 Must not: score, reorder, or read anything of a story but what the lead rule reads.
 """
@@ -37,9 +37,9 @@ def arrange(
     their order) first, in the lead places then the teaser places; `room` takes every
     story chosen. `floor`: the leads' floor (see :func:`~digest.rank.leads.choose`;
     False for an edition of leads only). `outlet` says whose a story is for the caps.
-    `mixed`: the caps give way only while the lists stay mixed, never for a story with
-    nothing to say (:func:`digest.diversity.place`); False for a list, or a section of
-    it, that reads one outlet, which fills its edition."""
+    `mixed`: the caps give way while the lists stay mixed or no other outlet has a story
+    left, never for a story with nothing to say (:func:`digest.diversity.place`); False
+    for a list, or a section of it, that reads one outlet, which fills its edition."""
     chosen_leads: list[S] = []
     chosen_teasers: list[S] = []
     for pin in pins:  # an editor's pins go first, in their order, past every limit

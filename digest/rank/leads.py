@@ -118,8 +118,8 @@ def choose(
     of the leads pinned. Without `floor` (an edition of leads only, with no teasers to
     run the weaker stories in) the leads are as the outlet limit alone gives them.
     `outlet` says whose a story is for the limit (default: its credit). `mixed`: the
-    limit gives way only while the leads stay mixed, and not for a story with nothing
-    to say (:func:`digest.diversity.place`)."""
+    limit gives way while the leads stay mixed or no other outlet has a story left, and
+    not for a story with nothing to say (:func:`digest.diversity.place`)."""
     pool = [s for s in stories if says(s)] + [s for s in stories if not says(s)]
     trial = room.copy()
     first = _place(pool, slots=slots, cap=cap, room=trial, taken=taken, outlet=outlet, mixed=mixed)

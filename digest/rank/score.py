@@ -35,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from digest.rank.jobs import job_ad
 from digest.rank.outlets import NO_ONE, outlets
 from digest.records import Article
 
@@ -122,12 +123,15 @@ def sponsored(article: Article) -> bool:
     or by a title that starts with such a label ("[Sponsor] ...", "Sponsored: ...",
     "Anzeige: ...", "Paid post: ...") or ends with one in brackets, or a post that
     opens by thanking its sponsor ("My thanks to X for sponsoring this week's feed.":
-    the sponsor's post, as Daring Fireball runs it), whatever text it has. The ranking
-    leaves it out ("advert") unless an editor pins it, and never leads with it (see
+    the sponsor's post, as Daring Fireball runs it), whatever text it has, or the
+    outlet's own job ad ("We're Hiring: Senior Editor": :func:`digest.rank.jobs.job_ad`).
+    The ranking leaves it out ("advert") unless an editor pins it, and never leads with it (see
     :func:`digest.rank.rank`). A report that merely mentions a sponsor ("Sponsor pulls
     out of …", "Club's new sponsor: …"), a story that quotes thanks ("My thanks to the
     voters for…") or a sponsor of anything else ("…for sponsoring the youth team") is
-    not."""
+    not, nor is a story about hiring ("Tech firms are hiring again")."""
+    if job_ad(article):
+        return True
     title = article.title
     if _AD_TITLE.match(title) or _AD_TITLE_END.search(title, max(0, len(title) - _AD_TAIL)):
         return True

@@ -116,9 +116,9 @@ class Variant:
         False: a format of leads only; at most `quotas` of a section, pins counted, as
         the edition's `[edition.quotas]`: see the module's docstring). `same_outlet`:
         the credits that are one publisher's (:func:`digest.rank.outlets.publishers`).
-        The caps relax only while the lists stay mixed unless the variant reads one
-        outlet (`sources`, the list's: name -> section, of its sections, and the
-        edition's stories of them: :func:`digest.diversity.place`)."""
+        Unless the variant reads one outlet (`sources`, the list's: name -> section, of
+        its sections, and the edition's stories of them), the caps relax for stories
+        with text only, other outlets' first (:func:`digest.diversity.place`)."""
         if self.sections is None:
             return edition
         stories = [_placed(s) for s in edition.carried if self.admits(s)]

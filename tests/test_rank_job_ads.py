@@ -1,0 +1,111 @@
+"""An outlet's own job ad is an advertisement: no edition shows it as a story.
+
+A QA reader found Talking Points Memo's "We're Hiring: Senior Editor" (at
+``/edblog/were-hiring-senior-editor``) as the second lead of a TPM edition. A post
+whose headline opens by saying the outlet hires ("We're hiring", "We are hiring", "Now
+hiring", "Job opening", "Join our team"), or that sits in a site's jobs folder
+(``/jobs/…``, ``/careers/…``), is left out under "advert" with the sponsored posts (the
+desk lists it with them) unless an editor pins it. A story about hiring ("Tech firms
+are hiring again", a quote, a careers section's dated article) is news as before.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from digest.collect.feeds import read_feed
+from digest.rank import RankOptions, advertisements, rank
+from digest.records import Article
+from tests.corpus import require_corpus
+
+NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)
+TEXT = "The newsroom is looking for an editor to lead a team of six reporters in the city."
+NEWS = (
+    ("The harbour bath stays open all winter", "The city said the bath stays open."),
+    ("Ferry fares rise in January", "Fares on the island ferries go up by a tenth."),
+    ("Library wins design prize", "The glass library by the river won the prize."),
+    ("Night trains return to the coast", "Two night trains a week run from March."),
+)
+
+
+def _item(key: str, title: str, *, hours: float = 1, **kw: object) -> Article:
+    fields: dict[str, object] = {
+        "source": f"{key}.example",
+        "title": title,
+        "url": f"https://{key}.example/post",
+        "text": TEXT,
+        "published": NOW - timedelta(hours=hours),
+    }
+    fields.update(kw)
+    return Article(key=key, **fields)  # type: ignore[arg-type]
+
+
+def _news() -> list[Article]:
+    return [_item(f"n{n}", title, hours=6 + n, text=text) for n, (title, text) in enumerate(NEWS)]
+
+
+@pytest.mark.parametrize(
+    ("title", "url"),
+    [
+        ("We're Hiring: Senior Editor", "https://ad.example/edblog/were-hiring-senior-editor"),
+        ("We’re hiring! Come work with us", "https://ad.example/post"),
+        ("We are hiring a night editor", "https://ad.example/post"),
+        ("[We're hiring] Data reporter, Lisbon", "https://ad.example/post"),
+        ("Now hiring – reporters for the city desk", "https://ad.example/post"),
+        ("Job opening: Assistant Editor", "https://ad.example/post"),
+        ("Job openings at the Herald", "https://ad.example/post"),
+        ("Join our team", "https://ad.example/post"),
+        ("Join our team: we're looking for a podcast producer", "https://ad.example/post"),
+        ("Senior Editor, New York", "https://ad.example/careers/senior-editor"),
+        ("Investigations reporter", "https://ad.example/jobs/4711"),
+    ],
+)
+def test_an_outlets_job_ad_is_left_out_as_an_advert(title: str, url: str) -> None:
+    ad = _item("ad", title, hours=0.5, url=url)
+    ranked = rank([ad, *_news()], now=NOW, options=RankOptions(leads=2, teasers=8))
+    assert "ad" not in {s.key for s in ranked.stories}
+    assert ranked.left_out["ad"] == "advert"
+    assert [a.key for a in advertisements([ad], now=NOW, options=RankOptions())] == ["ad"]
+
+
+@pytest.mark.parametrize(
+    ("title", "url"),
+    [
+        ("Tech firms are hiring again", "https://story.example/business/tech-hiring"),
+        ("'We're hiring fewer graduates,' says the bank's chief", "https://story.example/a"),
+        ("“Now hiring” signs return to the high street", "https://story.example/a"),
+        ("Hiring freeze: the council stops taking on staff", "https://story.example/a"),
+        ("Why nobody wants to join our team sports any more", "https://story.example/a"),
+        ("Jobs report: unemployment falls to 4%", "https://story.example/business/jobs/report"),
+        (
+            "How to ask for a pay rise",
+            "https://story.example/careers/2018/jan/05/how-to-ask-for-a-pay-rise",
+        ),
+    ],
+)
+def test_a_story_about_hiring_still_runs(title: str, url: str) -> None:
+    story = _item("story", title, hours=0.5, url=url)
+    ranked = rank([story, *_news()], now=NOW, options=RankOptions(leads=2, teasers=8))
+    assert "story" in {s.key for s in ranked.stories}
+
+
+def test_an_editors_pin_runs_a_job_ad() -> None:
+    ad = _item("ad", "We're Hiring: Senior Editor", hours=0.5)
+    options = RankOptions(leads=2, teasers=8, pinned=("ad",))
+    assert "ad" in {s.key for s in rank([ad, *_news()], now=NOW, options=options).stories}
+
+
+def test_tpms_job_ad_is_not_a_lead() -> None:
+    """The real feed: the job ad is neither a lead nor a teaser; TPM's posts still run."""
+    path = require_corpus() / "feeds" / "news-tpm-talkingpointsmemo.atom"
+    url = "https://talkingpointsmemo.com/feed"
+    articles = read_feed(path.read_bytes(), source="TPM", url=url, now=NOW).articles
+    ad = [a for a in articles if a.title == "We're Hiring: Senior Editor"]
+    assert ad
+    when = max(a.published for a in articles if a.published is not None)
+    options = RankOptions(leads=3, teasers=8, max_leads_per_source=3, max_age_hours=None)
+    ranked = rank(articles, now=when, options=options)
+    assert ranked.leads and ad[0].key not in {s.key for s in ranked.stories}
+    assert ranked.left_out[ad[0].key] == "advert"
