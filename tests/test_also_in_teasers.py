@@ -10,7 +10,7 @@ the newsletter does ("iPhone Weekly").
 from __future__ import annotations
 
 import os
-import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -19,7 +19,11 @@ import lxml.html
 
 from digest.app import App
 from digest.lint import lint_message
+from digest.records import Edition
+from digest.render import Renderer
 from tests.conftest import write_project
+from tests.test_render_edition_trust import many_outlets
+from tests.test_render_golden import AT, EDITION_ID, sample_settings
 
 NOW = datetime(2026, 11, 27, 6, tzinfo=UTC)
 TEASER = "Meth. We're on it: Spokane ad agencies divided over the county campaign"
@@ -122,3 +126,23 @@ def test_the_text_masthead_keeps_the_name_as_written(tmp_path: Path) -> None:
     text, html, _ = _parts(_project(tmp_path, name="iPhone Weekly"))
     assert text.splitlines()[:2] == ["iPhone Weekly", "Friday, November 27, 2026"]
     assert "IPHONE WEEKLY" not in text and "IPHONE WEEKLY" not in html
+
+
+def test_a_teaser_names_distinct_outlets_capped_and_its_text_line_is_compact(
+    tmp_path: Path,
+) -> None:
+    """The same three names and count as a lead (one per publisher, never the story's
+    own), in the text part without each outlet's link: a teaser's line stays short."""
+    lead = many_outlets()
+    teaser = replace(many_outlets(), key="teaser", title="Ferry times change in spring")
+    teaser = replace(teaser, url="https://desk.example.org/ferry", section="Denmark")
+    edition = Edition("daily", AT, (replace(lead, also=()),), (teaser,), id=EDITION_ID)
+    rendered = Renderer(sample_settings(tmp_path)).render(edition)
+    doc = lxml.html.document_fromstring(rendered.html)
+    (block,) = [td for td in doc.iter("td") if "teaser" in td.classes]
+    also = [_flat(p.text_content()) for p in block.iter("p") if "also" in p.classes]
+    assert also == ["Also in: Harbour Herald, Nordic Ledger, Culture Wire and 2 more"]
+    text = rendered.text.replace("\r\n", "\n")
+    lines = _block(text, teaser.title).splitlines()
+    assert "Also in: Harbour Herald, Nordic Ledger, Culture Wire and 2 more" in lines
+    assert "Also in:" not in text[: text.index(teaser.title)]  # the lead carried none
