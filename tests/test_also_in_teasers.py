@@ -99,7 +99,9 @@ def _flat(text: str) -> str:
 def test_a_grouped_teaser_names_the_other_outlets_in_both_parts(tmp_path: Path) -> None:
     text, html, _ = _parts(_project(tmp_path))
     doc = lxml.html.document_fromstring(html)
-    teaser = next(td for td in doc.iter("td") if "teaser" in td.classes and TEASER[:20] in td.text_content())
+    teaser = next(
+        td for td in doc.iter("td") if "teaser" in td.classes and TEASER[:20] in td.text_content()
+    )
     also = [p for p in teaser.iter("p") if "also" in p.classes]
     assert [_flat(p.text_content()) for p in also] == ["Also in: NJ.com, TheHill, USA TODAY"]
     assert "Also in: NJ.com, TheHill, USA TODAY" in _block(text, TEASER).splitlines()
