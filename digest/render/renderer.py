@@ -295,12 +295,20 @@ class Renderer:
             found = text_direction(value)
             return f"{OTHER_WAY}{value}{OWN_WAY}" if found and found != own else value
 
-        def also_line(story: Story) -> str:
+        def also_words(story: Story, *, links: bool) -> str:
+            """What follows "Also in: " (:meth:`also`): under a lead each outlet with its
+            link; under a teaser, compactly, the names alone."""
             shown, more = self.also(story)
-            line = ", ".join(f"{reading(a.source)} {a.url or ''}".strip() for a in shown)
+            line = ", ".join(
+                f"{reading(a.source)} {(a.url or '') if links else ''}".strip() for a in shown
+            )
             return f"{line} {self.strings.plural('and_more', more)}" if more else line
 
-        ctx.update(also_line=also_line, reading=reading)
+        ctx.update(
+            also_line=lambda story: also_words(story, links=True),
+            also_names=lambda story: also_words(story, links=False),
+            reading=reading,
+        )
         ctx.update(story_rule=STORY_RULE, footer_rule=FOOTER_RULE, soft=SOFT)
         text = with_marks(self.theme.render("email.txt", **ctx), own)
         text = flowed_part(text)

@@ -45,7 +45,6 @@ from digest.render.stories import (
     archive_link,
     edition_shown,
     linked_host,
-    other_publishers,
     story_ref,
     with_image_shown,
     with_marks_bound,
@@ -179,8 +178,9 @@ def _reading() -> dict[str, Any]:
         "lang": language,
         "dir": direction(language),
         "lang_attrs": renderer.lang_attrs,
-        # "Also in": other publishers only, as the email names them
-        "also": lambda story: other_publishers(story, renderer.same_outlet),
+        # "Also in": other publishers only, capped and counted, as the email names them
+        "also": renderer.also,
+        "and_more": lambda n: renderer.strings.plural("and_more", n),
         "update_label": lambda story, list_name: _update_label(renderer, story, list_name),
         # As the email credits a story and shows a link post's other article.
         "credit": renderer.credit,
@@ -253,5 +253,7 @@ def feed() -> Response:
         base_url=base_url,
         update_label=reading["update_label"],
         lang_attrs=reading["lang_attrs"],  # each story in its direction, as the email
+        also=reading["also"],  # "Also in", capped as the email has it
+        and_more=reading["and_more"],
     )
     return Response(body, mimetype="application/atom+xml")
