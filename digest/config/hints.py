@@ -15,6 +15,11 @@ from digest.config.settings import SUBJECT_FIELDS, ListSettings, NewsletterSetti
 #: copied it as each list's `title` too, which the masthead, footer and List-Id show.
 SAMPLE_NAME = "The Copenhagen Brief"
 
+#: The languages the edition, the pages and the mails have strings in (the keys of
+#: digest.render's tables, which tests/test_french.py holds this to; config imports no
+#: render module).
+STRING_LANGUAGES = ("da", "de", "en", "fr")
+
 #: A field written the Jinja way ({{lead}}, {{ lead }}), once `{{` and `}}` are read as
 #: the literal braces they are in a subject template.
 _FIELD_IN_BRACES = re.compile(r"\{\s*(" + "|".join(SUBJECT_FIELDS) + r")\s*\}")
@@ -50,6 +55,24 @@ def title_hints(file: Path, news: NewsletterSettings, lists: tuple[ListSettings,
     ]
 
 
+def language_hint(file: Path, news: NewsletterSettings) -> str | None:
+    """A language Babel knows but the project has no strings for: its dates are in that
+    language, every word the product adds (Read more, Unsubscribe) in English. A warning,
+    not a refusal: such a newsletter still goes out, and one that has gone out for years
+    must not stop on an upgrade."""
+    from babel import Locale
+
+    primary = Locale.parse(news.language.replace("-", "_")).language
+    if primary in STRING_LANGUAGES:
+        return None
+    return (
+        f"{_at(file, 'newsletter', 'language')}: newsletter.language {news.language!r} has "
+        f"no strings of its own: the edition, the pages and the mails will say Read more, "
+        f"Unsubscribe and the rest in English around dates in that language; the languages "
+        f"there are: {', '.join(STRING_LANGUAGES)}"
+    )
+
+
 def hints(file: Path, news: NewsletterSettings, lists: tuple[ListSettings, ...]) -> tuple[str, ...]:
-    subject = subject_hint(file, news)
-    return (*([subject] if subject else []), *title_hints(file, news, lists))
+    found = [subject_hint(file, news), language_hint(file, news)]
+    return (*(h for h in found if h), *title_hints(file, news, lists))

@@ -62,8 +62,8 @@ def read_newsletter(file: Path, raw: Any) -> NewsletterSettings:
         "an https:// URL (http:// only for localhost): unsubscribe and preferences links "
         "carry signed tokens, and mail providers offer one-click unsubscribe only over https",
     )
-    language = t.get("language", str, "en", "a language tag such as en, da or de")
-    t.check("language", known_locale, "a language tag Babel knows, such as en, da or de")
+    language = t.get("language", str, "en", "a language tag such as en, da, de or fr")
+    t.check("language", known_locale, "a language tag Babel knows, such as en, da, de or fr")
     address = t.get("address", str, "", "the sender's postal address")
     subject = t.get("subject", str, DEFAULT_SUBJECT, "a subject template")
     t.check(

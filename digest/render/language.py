@@ -19,10 +19,12 @@ from babel import Locale, UnknownLocaleError
 from markupsafe import Markup
 
 from digest.errors import ConfigError, RenderError
+from digest.render import french
 
 #: The theme's fixed strings per language (the primary subtag of `[newsletter] language`);
 #: other languages get English. A key ending in `.one` / `.other` is a plural form
-#: (Babel's plural rules pick one).
+#: (Babel's plural rules pick one). "colon" follows a label ("Read more: URL"): French
+#: sets a no-break space before it.
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "view_online": "View in your browser",
@@ -30,6 +32,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_more_at": "Read more at {source}",
         "read_more": "Read more",
         "link": "Link",
+        "colon": ":",
         "via": "{site} via {source}",
         "also_in": "Also in",
         "more_stories": "More stories",
@@ -52,6 +55,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_more_at": "Læs mere hos {source}",
         "read_more": "Læs mere",
         "link": "Link",
+        "colon": ":",
         "via": "{site} via {source}",
         "also_in": "Også hos",
         "more_stories": "Flere historier",
@@ -74,6 +78,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_more_at": "Weiterlesen bei {source}",
         "read_more": "Weiterlesen",
         "link": "Link",
+        "colon": ":",
         "via": "{site} via {source}",
         "also_in": "Auch bei",
         "more_stories": "Weitere Meldungen",
@@ -92,6 +97,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "Heute gibt es wenig Neues in Ihren Rubriken. Hier ist die ganze Ausgabe."
         ),
     },
+    "fr": french.EDITION,
 }
 
 #: Languages written right to left (primary subtags), and the scripts that decide the
@@ -136,7 +142,7 @@ def babel_locale(language: str) -> Locale:
     except (ValueError, TypeError, UnknownLocaleError):
         raise ConfigError(
             f"newsletter.language = {language!r} is not allowed; expected a language tag "
-            "Babel knows, such as en, da or de"
+            "Babel knows, such as en, da, de or fr"
         ) from None
 
 

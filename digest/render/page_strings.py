@@ -11,6 +11,7 @@ uses no field its English one lacks (`{email}`, `{list}`, ...). The German is fo
 
 from __future__ import annotations
 
+from digest.render import french
 from digest.render.refusal_strings import REFUSAL_STRINGS
 
 PAGE_STRINGS: dict[str, dict[str, str]] = {
@@ -324,6 +325,7 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
             "diese Nachricht: Es wird nichts weiter gesendet."
         ),
     },
+    "fr": dict(french.PAGES),
 }
 
 for _language, _table in REFUSAL_STRINGS.items():

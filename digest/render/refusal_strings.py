@@ -9,6 +9,8 @@ English one lacks. The German is formal (Sie), the Danish says du. Data only.
 
 from __future__ import annotations
 
+from digest.render import french
+
 REFUSAL_STRINGS: dict[str, dict[str, str]] = {
     "en": {
         # Links and forms that no longer work.
@@ -175,4 +177,5 @@ REFUSAL_STRINGS: dict[str, dict[str, str]] = {
             "Der Dienst ist vorübergehend nicht verfügbar. Versuchen Sie es später erneut."
         ),
     },
+    "fr": french.REFUSALS,
 }

@@ -11,6 +11,8 @@ only: :class:`digest.render.language.Strings` reads it.
 
 from __future__ import annotations
 
+from digest.render import french
+
 WELCOME_STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "welcome.subject": "Welcome to {list}",
@@ -62,4 +64,5 @@ WELCOME_STRINGS: dict[str, dict[str, str]] = {
         "welcome.preferences": "Rubriken, reinen Text, Ihre Zeitzone oder eine Pause wählen:",
         "welcome.unsubscribe": "Jederzeit mit einem Klick abmelden:",
     },
+    "fr": french.WELCOME,
 }
