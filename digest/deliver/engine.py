@@ -99,14 +99,13 @@ class Engine:
         self.reconnect = Reconnect(self.retry_delay)  # a server that cannot be reached
         self.paced = bool(policy.rate_per_second or policy.rate_per_hour)
         self.summary = SendSummary()
-        # Outcomes not yet written. They are written while the next message is on the
-        # wire (the worker waits on the server far longer than a ledger write takes)
-        # once there are `mark_every - 1`, so a kill loses at most those plus the
-        # message in flight: `mark_every` in all.
-        # A journaled ledger keeps each accepted message at once: outcomes are written
-        # every JOURNALED messages or second (a kill re-sends the one in flight only).
+        # Outcomes not yet written. A journaled ledger keeps each accepted message at
+        # once: outcomes are written every JOURNALED messages or second. Without a
+        # journal (PostgreSQL) each is written as soon as it is known, before the next
+        # message is handed over (with PIPELINING, while the server answers its
+        # envelope). Either way a kill re-sends the one message in flight only.
         self.pending: dict[int, tuple[str, str | None]] = {}
-        self.every = max(1, options.mark_every, self.JOURNALED * ledger.journaled)
+        self.every = self.JOURNALED if ledger.journaled else 1
         self.recorded = time.monotonic()
         # The next subscriber's message, built while the previous one was on the wire.
         self.ahead: tuple[int, str, bytes] | None = None
