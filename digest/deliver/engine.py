@@ -3,13 +3,15 @@
 One :class:`Engine` sends one worker's share of an edition over one connection. It
 streams the due subscribers a batch at a time (memory stays flat whatever the list's
 size), *claims* each batch in one statement before any of its messages is handed to
-the transport, and *marks* outcomes at least every `mark_every` messages in one short
-transaction. The work between messages is done while the server takes the next one
-in: the transport `start`s a message, the engine writes the outcomes so far and
-builds the following message, then `finish`es (waits for the server's answer). A kill
-therefore leaves at most `mark_every` messages per worker sent but unrecorded (one, the
-message in flight, when the ledger journals), and a resumed send takes exactly the rows
-not recorded done (sent, bounced, or unsendable: see below).
+the transport, and records each message the server took before the next is handed
+over: in the ledger's journal (SQLite), outcomes then *marked* every few dozen
+messages in one short transaction, or marked at once (PostgreSQL, no journal). The
+work between messages is done while the server takes the next one in: the transport
+`start`s a message, the engine writes the outcomes so far and builds the following
+message, then `finish`es (waits for the server's answer, and only for it). A kill
+therefore leaves at most one message per worker sent but unrecorded (the one in
+flight: taken by the server, its answer not yet read), and a resumed send takes
+exactly the rows not recorded done (sent, bounced, or unsendable: see below).
 
 Transient failures are retried with back-off without holding up the others and count
 towards the auto-pause only once their retries are spent (greylisting); a recipient
