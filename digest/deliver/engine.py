@@ -4,14 +4,14 @@ One :class:`Engine` sends one worker's share of an edition over one connection. 
 streams the due subscribers a batch at a time (memory stays flat whatever the list's
 size), *claims* each batch in one statement before any of its messages is handed to
 the transport, and records each message the server took before the next is handed
-over: in the ledger's journal (SQLite), outcomes then *marked* every few dozen
-messages in one short transaction, or marked at once (PostgreSQL, no journal). The
-work between messages is done while the server takes the next one in: the transport
-`start`s a message, the engine writes the outcomes so far and builds the following
-message, then `finish`es (waits for the server's answer, and only for it). A kill
-therefore leaves at most one message per worker sent but unrecorded (the one in
-flight: taken by the server, its answer not yet read), and a resumed send takes
-exactly the rows not recorded done (sent, bounced, or unsendable: see below).
+over: journaled (SQLite; outcomes *marked* every few dozen messages in one short
+transaction) or marked at once (PostgreSQL). The work between messages is done while
+the server takes the next one in: the transport `start`s a message, the engine writes
+the outcomes so far and builds the following one, then `finish`es (waits for the
+server's answer to it, and only for it). A kill therefore leaves at most one message
+per worker sent but unrecorded (the one in flight: taken, its answer not yet read),
+and a resumed send takes exactly the rows not recorded done (sent, bounced, or
+unsendable: see below).
 
 Transient failures are retried with back-off without holding up the others and count
 towards the auto-pause only once their retries are spent (greylisting); a recipient
@@ -103,9 +103,8 @@ class Engine:
         self.summary = SendSummary()
         # Outcomes not yet written. A journaled ledger keeps each accepted message at
         # once: outcomes are written every JOURNALED messages or second. Without a
-        # journal (PostgreSQL) each is written as soon as it is known, before the next
-        # message is handed over (with PIPELINING, while the server answers its
-        # envelope). Either way a kill re-sends the one message in flight only.
+        # journal (PostgreSQL) each is written once known, before the next hand-over.
+        # Either way a kill re-sends the one message in flight only.
         self.pending: dict[int, tuple[str, str | None]] = {}
         self.every = self.JOURNALED if ledger.journaled else 1
         self.recorded = time.monotonic()
