@@ -3,13 +3,15 @@
 One :class:`Engine` sends one worker's share of an edition over one connection. It
 streams the due subscribers a batch at a time (memory stays flat whatever the list's
 size), *claims* each batch in one statement before any of its messages is handed to
-the transport, and *marks* outcomes at least every `mark_every` messages in one short
-transaction. The work between messages is done while the server takes the next one
-in: the transport `start`s a message, the engine writes the outcomes so far and
-builds the following message, then `finish`es (waits for the server's answer). A kill
-therefore leaves at most `mark_every` messages per worker sent but unrecorded (one, the
-message in flight, when the ledger journals), and a resumed send takes exactly the rows
-not recorded done (sent, bounced, or unsendable: see below).
+the transport, and records each message the server took before the next is handed
+over: journaled (SQLite; outcomes *marked* every few dozen messages in one short
+transaction) or marked at once (PostgreSQL). The work between messages is done while
+the server takes the next one in: the transport `start`s a message, the engine writes
+the outcomes so far and builds the following one, then `finish`es (waits for the
+server's answer to it, and only for it). A kill therefore leaves at most one message
+per worker sent but unrecorded (the one in flight: taken, its answer not yet read),
+and a resumed send takes exactly the rows not recorded done (sent, bounced, or
+unsendable: see below).
 
 Transient failures are retried with back-off without holding up the others and count
 towards the auto-pause only once their retries are spent (greylisting); a recipient
@@ -99,14 +101,12 @@ class Engine:
         self.reconnect = Reconnect(self.retry_delay)  # a server that cannot be reached
         self.paced = bool(policy.rate_per_second or policy.rate_per_hour)
         self.summary = SendSummary()
-        # Outcomes not yet written. They are written while the next message is on the
-        # wire (the worker waits on the server far longer than a ledger write takes)
-        # once there are `mark_every - 1`, so a kill loses at most those plus the
-        # message in flight: `mark_every` in all.
-        # A journaled ledger keeps each accepted message at once: outcomes are written
-        # every JOURNALED messages or second (a kill re-sends the one in flight only).
+        # Outcomes not yet written. A journaled ledger keeps each accepted message at
+        # once: outcomes are written every JOURNALED messages or second. Without a
+        # journal (PostgreSQL) each is written once known, before the next hand-over.
+        # Either way a kill re-sends the one message in flight only.
         self.pending: dict[int, tuple[str, str | None]] = {}
-        self.every = max(1, options.mark_every, self.JOURNALED * ledger.journaled)
+        self.every = self.JOURNALED if ledger.journaled else 1
         self.recorded = time.monotonic()
         # The next subscriber's message, built while the previous one was on the wire.
         self.ahead: tuple[int, str, bytes] | None = None

@@ -88,7 +88,7 @@ class SendOptions:
     workers: int = 1  # processes, each with its own connection; 1 = in this process
     dry_run: bool = False  # build every message, send none, change nothing
     batch: int = 200  # subscribers fetched and claimed per transaction
-    mark_every: int = 2  # outcomes recorded at least this often: bounds duplicates on a kill
+    mark_every: int = 2  # the edition's status read at least this often (a pause)
     retries: int | None = None  # transient failures retried per message, with back-off
     retry_delay: float | None = None  # seconds before the first retry, then doubled
     max_consecutive_failures: int | None = None  # then the send pauses itself

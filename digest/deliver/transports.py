@@ -78,7 +78,8 @@ class Transport(Protocol):
         goes with that `start`)."""
 
     def finish(self) -> None:
-        """Wait for the answer to the message `start` handed over; raise as `send`."""
+        """Wait for the answer to the message `start` handed over (only: the caller
+        records it at once, whatever comes next); raise as `send`."""
 
     def accepts(self, sender: str, recipient: str) -> bool | None:
         """Would the server take mail from `sender` for `recipient` now? No message is
@@ -102,8 +103,8 @@ class SmtpTransport:
         self._pipelining = False  # the server offers PIPELINING (RFC 2920)
         self._smtputf8 = False  # the server offers SMTPUTF8 (RFC 6531)
         self._then: Envelope | None = None  # announced with the message `finish` confirms
-        # The next message's envelope, announced, and the server's replies to it.
-        self._ahead: tuple[Envelope, list[tuple[int, bytes]]] | None = None
+        # The next message's envelope, announced: its replies are read by its `start`.
+        self._ahead: Envelope | None = None
 
     @property
     def _where(self) -> str:
@@ -133,11 +134,17 @@ class SmtpTransport:
         if not plain(recipient, utf8=True) or not plain(sender, utf8=True):
             raise DeliveryError(f"{recipient!r}: not a plain address")
         ahead, self._ahead = self._ahead, None
-        if ahead is not None and ahead[0] != (sender, recipient):
+        if ahead is not None and ahead != (sender, recipient):
             # The server waits for the content of a message that is not coming: only
             # closing the connection ends that (nothing without the final dot is sent).
             self._drop()
             ahead = None
+        announced = None
+        if ahead is not None and self._conn is not None:  # sent with the last message:
+            try:  # the replies to its commands
+                announced = [read_reply(self._conn) for _ in range(3)]
+            except (smtplib.SMTPServerDisconnected, OSError):
+                self._drop()  # connected again below
         if self._conn is None:
             self.open()
         assert self._conn is not None
@@ -145,10 +152,7 @@ class SmtpTransport:
             raise no_smtputf8(recipient, self._where)  # before a byte of it is sent
         announce = then is not None and self._pipelining and self._sendable(then)
         try:
-            if ahead is not None:
-                replies = ahead[1]
-            else:
-                replies = self._envelope(self._conn, sender, recipient)
+            replies = announced or self._envelope(self._conn, sender, recipient)
             self._refused(self._conn, sender, recipient, replies)
             tail = b"".join(commands(then)) if then is not None and announce else b""
             write(self._conn, content(data) + tail)
@@ -171,11 +175,7 @@ class SmtpTransport:
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self._drop()
             raise DeliveryError(f"{recipient}: connection lost ({exc or 'disconnected'})") from None
-        if then is not None:  # the replies to its commands, sent after this message's end
-            try:
-                self._ahead = (then, [read_reply(self._conn) for _ in range(3)])
-            except (smtplib.SMTPServerDisconnected, OSError):
-                self._drop()  # its `start` connects again
+        self._ahead = then  # its replies are read by its `start`: this message is done
         if code != 250:
             failure = data_error(recipient, code, text, utf8=self._waiting_utf8)
             if code == 421:
