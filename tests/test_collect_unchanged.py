@@ -71,7 +71,8 @@ def test_collect_command_loads_no_renderer_composer_or_signer(tmp_path: Path) ->
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print(json.dumps(sorted(m for m in sys.modules if m.startswith("
             "('digest', 'jinja2', 'cryptography', 'feedparser', 'aiosmtplib',"
-            " 'sqlalchemy', 'alembic', 'trio', 'apscheduler')))))"
+            " 'sqlalchemy', 'alembic', 'trio', 'apscheduler', 'httpx', 'httpcore',"
+            " 'anyio', 'asyncio')))))"
         )
         env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
         args = ["collect", "--config", str(config), "--at", NOW.isoformat()]
@@ -92,6 +93,8 @@ def test_collect_command_loads_no_renderer_composer_or_signer(tmp_path: Path) ->
             unwanted.add("trio")  # httpcore only probes for it
             if server.not_modified:  # all 304: recorded with sqlite3, the store not opened
                 unwanted |= {"sqlalchemy", "alembic"}
+                # and asked with the standard library's client (digest.collect.revalidate)
+                unwanted |= {"httpx", "httpcore", "anyio", "asyncio"}
             assert not loaded & unwanted, sorted(loaded & unwanted)
             parsers = {"digest.collect.feeds", "feedparser", "feedparser_rs"}
             parsers_loaded = sorted(loaded & parsers)

@@ -86,7 +86,7 @@ def test_a_feed_url_with_a_password_or_key_is_not_logged_with_it(
 
 
 def test_shown_url_leaves_plain_urls_and_paths_alone() -> None:
-    from digest.collect.fetch import shown_url
+    from digest.collect.hosts import shown_url
 
     assert shown_url("https://example.org/feed.xml?page=2") == "https://example.org/feed.xml?page=2"
     assert shown_url("sources/feeds/a.rss") == "sources/feeds/a.rss"

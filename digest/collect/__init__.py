@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
-from digest.collect.fetch import FetchRequest, FetchResult, fetch_all_sync
+from digest.collect.fetched import FetchRequest, FetchResult
 from digest.collect.parsing import MAX_PARSE_WORKERS, PARALLEL_BYTES, Parsing, parse_workers_for
 from digest.config import Settings, SourceSettings
 from digest.errors import SourceError, StoreError
@@ -98,6 +98,8 @@ def _collect(
     try:
         if requests:  # those with no validators send a document: parsed as they arrive
             parsed.start(sum(1 for r in requests if not (r.etag or r.last_modified)))
+            from digest.collect.fetch import fetch_all_sync  # httpx: loaded to fetch
+
             found = fetch_all_sync(
                 requests,
                 concurrency=fetch.concurrency,

@@ -10,20 +10,24 @@ not parse what it fetched and must not decide anything about articles.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import os
 import ssl
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
+from urllib.parse import urlsplit
 
-from digest import __version__
 from digest.collect._lazyimports import deferred_imports
-from digest.collect.hosts import shown_url
+from digest.collect.fetched import (
+    MAX_BYTES,
+    USER_AGENT,
+    FetchRequest,
+    FetchResult,
+    failed,
+    read_file,
+    too_large,
+)
 from digest.collect.inflate import BadCoding, BodyTooLarge, Inflater
 
 with deferred_imports():  # trio (a probe) and httpx's command line: loaded when used
@@ -33,42 +37,19 @@ with deferred_imports():  # trio (a probe) and httpx's command line: loaded when
     from digest.collect.lookups import Lookups, cut_short
     from digest.collect.netstream import AsyncioBackend
 
+__all__ = [  # the records live in digest.collect.fetched; named here as callers know them
+    "MAX_REDIRECTS",
+    "USER_AGENT",
+    "Allowed",
+    "FetchRequest",
+    "FetchResult",
+    "fetch_all",
+    "fetch_all_sync",
+]
+
 #: Whether an IP address may be connected to (digest.web.fetch_guard.is_public).
 Allowed = Callable[[str], bool]
-USER_AGENT = f"digest/{__version__} (+https://github.com/digest-newsletter/digest)"
 MAX_REDIRECTS = 5
-_TYPES = {".json": "application/feed+json"}
-
-
-@dataclass(frozen=True, slots=True)
-class FetchRequest:
-    """One document to fetch, with the validators the last fetch gave."""
-
-    name: str  # the source's name (named in every error)
-    url: str  # http(s)://, file: or a plain path
-    etag: str | None = None  # sent as If-None-Match
-    last_modified: str | None = None  # sent as If-Modified-Since
-
-
-@dataclass(frozen=True, slots=True)
-class FetchResult:
-    """What one fetch gave; ``error`` is set (and ``body`` None) when it failed."""
-
-    name: str
-    url: str  # the final URL after redirects
-    status: int | None = None  # HTTP status (200 for a file read); None when no answer
-    body: bytes | None = None  # None on error and on 304
-    etag: str | None = None  # validators to send next time
-    last_modified: str | None = None
-    content_type: str | None = None
-    error: str | None = None  # "NAME: what went wrong (URL)"
-    not_modified: bool = False  # 304: keep what we have
-    elapsed: float = 0.0  # seconds
-    late: bool = False  # not fetched within fetch_all's `deadline` for all of them
-    # The kind of `error`, for words a person reads (a picture's note): "unresolved",
-    # "timeout", "unreachable", "private" (not `allowed`), "http", "too_large", "scheme"
-    # (not an http(s) address), "invalid" or "other"; None when the fetch did not fail.
-    failure: str | None = None
 
 
 async def fetch_all(
@@ -76,7 +57,7 @@ async def fetch_all(
     *,
     concurrency: int = 8,
     timeout: float = 15.0,
-    max_bytes: int = 10_000_000,
+    max_bytes: int = MAX_BYTES,
     user_agent: str = USER_AGENT,
     allowed: Allowed | None = None,
     deadline: float | None = None,
@@ -116,7 +97,7 @@ async def fetch_all(
                 started = time.perf_counter()
                 if allowed is not None and not _web(request.url):
                     problem = "not an http:// or https:// address"
-                    result = _failed(request, problem, None, "scheme")
+                    result = failed(request, problem, None, "scheme")
                 else:
                     result = await _guarded(client, request, timeout, max_bytes)
                 result = replace(result, elapsed=round(time.perf_counter() - started, 3))
@@ -142,7 +123,7 @@ def fetch_all_sync(
     *,
     concurrency: int = 8,
     timeout: float = 15.0,
-    max_bytes: int = 10_000_000,
+    max_bytes: int = MAX_BYTES,
     user_agent: str = USER_AGENT,
     allowed: Allowed | None = None,
     deadline: float | None = None,
@@ -252,16 +233,9 @@ class _Transports(httpx.AsyncBaseTransport):
             await self._tls.aclose()
 
 
-def _failed(
-    request: FetchRequest, problem: str, status: int | None = None, failure: str = "other"
-) -> FetchResult:
-    error = f"{request.name}: {problem} ({shown_url(request.url)})"
-    return FetchResult(request.name, request.url, status, error=error, failure=failure)
-
-
 def _late(request: FetchRequest, deadline: float) -> FetchResult:
     problem = f"not fetched within {deadline:g}s, the deadline for all the fetches"
-    return replace(_failed(request, problem, failure="timeout"), late=True)
+    return replace(failed(request, problem, failure="timeout"), late=True)
 
 
 def _connect_failure(message: str) -> str:
@@ -284,24 +258,24 @@ async def _guarded(
             async with asyncio.timeout(timeout):
                 return await _http(client, request, max_bytes)
         if scheme == "file" or len(scheme) <= 1:  # "C:\..." has a one-letter "scheme"
-            return await asyncio.to_thread(_file, request, max_bytes)
-        return _failed(request, f"unsupported URL scheme {scheme!r}", None, "scheme")
+            return await asyncio.to_thread(read_file, request, max_bytes)
+        return failed(request, f"unsupported URL scheme {scheme!r}", None, "scheme")
     except (TimeoutError, httpx.TimeoutException):
         if host := cut_short():  # the deadline ended a name lookup (its thread left)
             problem = f"name lookup timed out for {host} after {timeout:g}s"
-            return _failed(request, problem, None, "timeout")
-        return _failed(request, f"timed out after {timeout:g}s", None, "timeout")
+            return failed(request, problem, None, "timeout")
+        return failed(request, f"timed out after {timeout:g}s", None, "timeout")
     except httpx.TooManyRedirects:
-        return _failed(request, f"more than {MAX_REDIRECTS} redirects")
+        return failed(request, f"more than {MAX_REDIRECTS} redirects")
     except httpx.ConnectError as exc:
         problem = str(exc) or "connection refused"
-        return _failed(request, f"cannot connect: {problem}", None, _connect_failure(problem))
+        return failed(request, f"cannot connect: {problem}", None, _connect_failure(problem))
     except httpx.HTTPError as exc:
-        return _failed(request, f"{type(exc).__name__}: {exc or 'connection failed'}")
+        return failed(request, f"{type(exc).__name__}: {exc or 'connection failed'}")
     except httpx.InvalidURL as exc:  # no HTTPError: an address httpx cannot read ("0177.0.0.1")
-        return _failed(request, f"not a valid address: {exc}", None, "invalid")
+        return failed(request, f"not a valid address: {exc}", None, "invalid")
     except (OSError, ValueError) as exc:
-        return _failed(request, f"{type(exc).__name__}: {exc}")
+        return failed(request, f"{type(exc).__name__}: {exc}")
 
 
 async def _http(client: httpx.AsyncClient, request: FetchRequest, max_bytes: int) -> FetchResult:
@@ -319,19 +293,19 @@ async def _http(client: httpx.AsyncClient, request: FetchRequest, max_bytes: int
             return FetchResult(request.name, final, 304, None, etag, modified, not_modified=True)
         if response.status_code >= 400:
             reason = f"HTTP {response.status_code} {response.reason_phrase}".strip()
-            return _failed(request, reason, response.status_code, "http")
+            return failed(request, reason, response.status_code, "http")
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > max_bytes:
-            return _failed(request, _too_large(max_bytes), response.status_code, "too_large")
+            return failed(request, too_large(max_bytes), response.status_code, "too_large")
         # raw bytes, inflated here with a cap (httpx inflates a whole read at once)
         try:
             body = Inflater(response.headers.get("Content-Encoding", ""), max_bytes)
             chunks = [body.feed(chunk) async for chunk in response.aiter_raw()]
             chunks.append(body.flush())
         except BodyTooLarge:
-            return _failed(request, _too_large(max_bytes), response.status_code, "too_large")
+            return failed(request, too_large(max_bytes), response.status_code, "too_large")
         except BadCoding as exc:
-            return _failed(request, str(exc), response.status_code)
+            return failed(request, str(exc), response.status_code)
         return FetchResult(
             request.name,
             final,
@@ -341,30 +315,3 @@ async def _http(client: httpx.AsyncClient, request: FetchRequest, max_bytes: int
             last_modified=response.headers.get("Last-Modified"),
             content_type=response.headers.get("Content-Type"),
         )
-
-
-def _too_large(max_bytes: int) -> str:
-    return f"response larger than {max_bytes:,} bytes"
-
-
-def _file(request: FetchRequest, max_bytes: int) -> FetchResult:
-    parts = urlsplit(request.url)
-    if parts.scheme.lower() == "file":
-        path = Path(url2pathname(unquote(parts.path)))
-    else:
-        path = Path(request.url).expanduser()
-    try:
-        stat = path.stat()
-        etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
-        modified = email.utils.formatdate(stat.st_mtime, usegmt=True)
-        if request.etag == etag:
-            return FetchResult(
-                request.name, request.url, 304, None, etag, modified, not_modified=True
-            )
-        if stat.st_size > max_bytes:
-            return _failed(request, _too_large(max_bytes), None, "too_large")
-        body = path.read_bytes()
-    except OSError as exc:
-        return _failed(request, f"cannot read {path}: {exc.strerror or exc}")
-    content_type = _TYPES.get(path.suffix.lower())
-    return FetchResult(request.name, request.url, 200, body, etag, modified, content_type)

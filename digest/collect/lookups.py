@@ -18,15 +18,17 @@ Must not: connect, or judge the addresses it finds.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import socket
 import threading
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest.errors import SourceError
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "LOOKUPS",
@@ -153,6 +155,8 @@ class Lookups:
     async def aresolve(self, host: str, port: int, timeout: float | None) -> list[tuple[Any, ...]]:
         """:meth:`resolve` for a coroutine: the loop is never blocked, and cancelling
         the await gives the lookup up as its timeout does."""
+        import asyncio  # only a coroutine's lookup needs it (not the blocking callers')
+
         loop = asyncio.get_running_loop()
         future: asyncio.Future[list[tuple[Any, ...]]] = loop.create_future()
 

@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from digest.collect.fetch import FetchResult
+from digest.collect.fetched import FetchResult
 from digest.config import SourceSettings
 from digest.errors import SourceError
 from digest.records import SourceReport
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 #: Worker processes that parse feeds at most (and never more than the machine's CPUs).
 MAX_PARSE_WORKERS = 4
@@ -126,6 +125,7 @@ class Parsing:
         source = self._by_name.get(result.name)
         if self._executor is None or source is None or result.name in self._futures:
             return
+        from concurrent.futures import Future
         from concurrent.futures.process import BrokenProcessPool
 
         try:

@@ -3,7 +3,9 @@
 `digest collect` with nothing changed sends one conditional GET a source and marks each
 source checked; loading SQLAlchemy and the store to do that costs more than the
 requests. So before the store is opened, :func:`collect_unchanged` reads the sources'
-validators with :mod:`sqlite3`, fetches, and if every source answered 304 (or failed:
+validators with :mod:`sqlite3`, fetches (with the standard library's client,
+:mod:`digest.collect.revalidate`, and httpx for what it hands back), and if every
+source answered 304 (or failed:
 a feed that is down does not make every collect a slow one) writes the rows the store's
 collect writes (:meth:`Store.record_unchanged <digest.store.Store.record_unchanged>`,
 and :meth:`Store.record` of a failure: the same statements, in one transaction).
@@ -21,7 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from digest.collect.fetch import FetchRequest, FetchResult, fetch_all_sync
+from digest.collect.fetched import FetchRequest, FetchResult
+from digest.collect.revalidate import revalidate
 from digest.config import SourceSettings
 from digest.records import SourceReport
 from digest.revision import HEAD, SQLITE_PRAGMAS, sqlite_file
@@ -109,6 +112,19 @@ def _record(
     conn.execute("COMMIT")
 
 
+def _fetch(requests: list[FetchRequest], concurrency: int, timeout: float) -> list[FetchResult]:
+    """Each request's result: by :func:`revalidate`, and by the full client (httpx,
+    loaded only then) for those it hands back."""
+    answered = revalidate(requests, concurrency=concurrency, timeout=timeout)
+    rest = [request for request, result in zip(requests, answered, strict=True) if not result]
+    if not rest:
+        return [result for result in answered if result]
+    from digest.collect.fetch import fetch_all_sync
+
+    fetched = iter(fetch_all_sync(rest, concurrency=concurrency, timeout=timeout))
+    return [result or next(fetched) for result in answered]
+
+
 def collect_unchanged(
     sources: Sequence[SourceSettings],
     database_url: str,
@@ -138,7 +154,7 @@ def collect_unchanged(
             assert s.url is not None
             etag, modified = validators.get(s.name, (None, None))
             requests.append(FetchRequest(s.name, s.url, etag, modified))
-        results = fetch_all_sync(requests, concurrency=concurrency, timeout=timeout)
+        results = _fetch(requests, concurrency, timeout)
         fetched = {r.name: r for r in results}
         if not all(r.not_modified or r.error for r in results):  # content to parse
             return Unchanged(fetched=fetched)
