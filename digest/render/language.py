@@ -23,14 +23,19 @@ from digest.render import french
 
 #: The theme's fixed strings per language (the primary subtag of `[newsletter] language`);
 #: other languages get English. A key ending in `.one` / `.other` is a plural form
-#: (Babel's plural rules pick one). "colon" follows a label ("Read more: URL"): French
-#: sets a no-break space before it.
+#: (Babel's plural rules pick one). "listen" and "watch" stand for "read_more" where a
+#: story's link is an audio or video file (digest.render.media_links). "colon" follows
+#: a label ("Read more: URL"): French sets a no-break space before it.
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "view_online": "View in your browser",
         "read_online": "Read it in your browser",
         "read_more_at": "Read more at {source}",
         "read_more": "Read more",
+        "listen_at": "Listen at {source}",
+        "listen": "Listen",
+        "watch_at": "Watch at {source}",
+        "watch": "Watch",
         "link": "Link",
         "colon": ":",
         "via": "{site} via {source}",
@@ -54,6 +59,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_online": "Læs det i din browser",
         "read_more_at": "Læs mere hos {source}",
         "read_more": "Læs mere",
+        "listen_at": "Lyt hos {source}",
+        "listen": "Lyt",
+        "watch_at": "Se hos {source}",
+        "watch": "Se",
         "link": "Link",
         "colon": ":",
         "via": "{site} via {source}",
@@ -77,6 +86,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_online": "Im Browser lesen",
         "read_more_at": "Weiterlesen bei {source}",
         "read_more": "Weiterlesen",
+        "listen_at": "Anhören bei {source}",
+        "listen": "Anhören",
+        "watch_at": "Ansehen bei {source}",
+        "watch": "Ansehen",
         "link": "Link",
         "colon": ":",
         "via": "{site} via {source}",

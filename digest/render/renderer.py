@@ -26,6 +26,7 @@ from digest.rank.outlets import publishers
 from digest.records import Also, Edition, Story
 from digest.render.fit import HTML_LIMIT, fit, fits
 from digest.render.language import Strings, direction, story_attributes, text_direction
+from digest.render.media_links import Action, link_action
 from digest.render.pictures import lead_picture
 from digest.render.stories import (
     IMAGE_WIDTH,
@@ -109,6 +110,25 @@ class Renderer:
         via Hacker News"), so that "Read more at" names the site the link opens."""
         site = linked_host(story.url) if story.aggregated else ""
         return self.strings("via", site=site, source=story.source) if site else story.source
+
+    def action(self, story: Story) -> Action:
+        """What following `story`'s link does (:func:`link_action`): read, listen, watch."""
+        return link_action(story.url)
+
+    def more_at(self, story: Story) -> str:
+        """A story's call to action: "Read more at <credit>", "Listen at <credit>" for a
+        link to an audio file (a podcast's episode), "Watch at <credit>" for a video."""
+        return self.strings(f"{self.action(story)}_at", source=self.credit(story))
+
+    def more(self, story: Story) -> str:
+        """The text part's label before a story's link: "Read more", "Listen", "Watch"."""
+        return self.strings(self.action(story))
+
+    def media_cue(self, story: Story) -> str:
+        """What a story shown by its headline alone (a teaser, the web edition, the
+        feed) adds under it when its link is an audio or video file (:meth:`more_at`);
+        "" for a page, which the headline's link opens as a reader expects."""
+        return "" if self.action(story) == "read_more" else self.more_at(story)
 
     def lang_attrs(self, story: Story) -> Markup:
         """`lang` and `dir` for a story that does not read as the newsletter does."""
@@ -238,6 +258,9 @@ class Renderer:
             "linked_host": linked_host,
             "plain": plain_spaces,  # an attribute's words (a label) are not laid out
             "credit": self.credit,
+            "more_at": self.more_at,
+            "more": self.more,
+            "media_cue": self.media_cue,
             "fallback_note": None,
             "t": self.strings,
             "image_width": lead_image_width,

@@ -184,6 +184,8 @@ def _reading() -> dict[str, Any]:
         "update_label": lambda story, list_name: _update_label(renderer, story, list_name),
         # As the email credits a story and shows a link post's other article.
         "credit": renderer.credit,
+        # "Listen at …" under a story whose link is an audio or video file, as the email
+        "media_cue": renderer.media_cue,
         "linked_host": linked_host,
         "link_word": renderer.strings("link"),
         # An attribute's words (an image's alt text) with plain spaces: not laid out
@@ -255,5 +257,6 @@ def feed() -> Response:
         lang_attrs=reading["lang_attrs"],  # each story in its direction, as the email
         also=reading["also"],  # "Also in", capped as the email has it
         and_more=reading["and_more"],
+        media_cue=reading["media_cue"],
     )
     return Response(body, mimetype="application/atom+xml")
