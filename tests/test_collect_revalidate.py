@@ -21,7 +21,7 @@ import pytest
 
 from digest.collect.fetch import FetchRequest, FetchResult, fetch_all_sync
 from digest.collect.lookups import Lookups
-from digest.collect.revalidate import proxied, revalidate
+from digest.collect.revalidate import _target, proxied, revalidate
 from tests.test_fetch_tls import Server as TlsServer
 from tests.test_fetch_tls import _certificate, _serve
 
@@ -279,3 +279,32 @@ def test_https_with_an_untrusted_certificate_is_handed_back(
     assert revalidate([request]) == [None]  # no request was sent in the clear or trusted
     [full] = fetch_all_sync([request])
     assert full.error and "CERTIFICATE_VERIFY_FAILED" in full.error
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.org",
+        "HTTP://Example.ORG/Feed",
+        "http://example.org:80/a",
+        "https://example.org:443/a",
+        "https://example.org:8443/a?b=c&&d=",
+        "http://example.org/a%2fb;c=d",
+        "http://example.org//a",
+        "http://[::1]:8080/x",
+        "http://[::FFFF:127.0.0.1]/x",
+        "http://example.org/a'b(c)*!$",
+        "http://example.org?x=1",
+        "http://example.org/.well-known/feed",
+        "http://example.org/a/../b",  # dot segments: httpx removes them; handed back
+        "http://example.org/a?b=c d",
+        "http://127.1/x",
+    ],
+)
+def test_a_result_s_url_and_the_request_target_are_httpx_s(url: str) -> None:
+    import httpx
+
+    target = _target(url)
+    if target is not None:
+        written = httpx.URL(url)
+        assert (target.url, target.path) == (str(written), written.raw_path.decode())

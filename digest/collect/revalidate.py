@@ -89,22 +89,25 @@ def _target(url: str) -> _Target | None:
     except ValueError:
         return None
     scheme, host = parts.scheme.lower(), parts.hostname or ""
-    if scheme not in _PORTS or not host:
-        return None
-    if ":" in host:  # IPv6: a literal socket reads, else httpx's to judge
+    if scheme not in _PORTS or not host or {".", ".."} & set(parts.path.split("/")):
+        return None  # dot segments: httpx removes them
+    if ":" in host:  # IPv6: a literal socket reads, written as given (httpx keeps its case)
         try:
             socket.inet_pton(socket.AF_INET6, host)
         except OSError:
             return None
-        netloc = f"[{host}]"
+        netloc = parts.netloc[: parts.netloc.index("]") + 1]
     elif host[-1].isdigit() and not _IPV4.fullmatch(host):  # "0177.1": httpx refuses it
         return None
     else:
         netloc = host
     if port is not None and port != _PORTS[scheme]:
         netloc = f"{netloc}:{port}"
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return _Target(scheme, host, port or _PORTS[scheme], path, netloc, f"{scheme}://{netloc}{path}")
+    query = f"?{parts.query}" if parts.query else ""
+    written = f"{scheme}://{netloc}{parts.path}{query}"  # no path: httpx writes none
+    return _Target(
+        scheme, host, port or _PORTS[scheme], (parts.path or "/") + query, netloc, written
+    )
 
 
 def proxied(environ: dict[str, str] | None = None) -> bool:
