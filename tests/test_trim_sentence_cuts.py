@@ -169,3 +169,32 @@ def test_corpus_influxdata_leads_do_not_end_on_the_publishers_dots() -> None:
     for lead in leads:
         assert "..." not in lead, lead
         assert lead.endswith(("we regularly get…", "At InfluxData, one…")), lead
+
+
+def test_dots_before_a_word_in_lower_case_are_a_pause_not_an_end() -> None:
+    text = (
+        "The ferry timetable changes on Friday for the winter. Depending on the tide, the "
+        "night crossing can... take up to three hours longer than the summer one."
+    )
+    assert sentence_ends(text) == [
+        len("The ferry timetable changes on Friday for the winter."),
+        len(text),
+    ]
+    first = "The ferry timetable changes on Friday for the winter."
+    assert trim(text, 20, max_sentences=2) == first
+    assert sentence_ends("The ferry is late... The pier is closed.") == [20, 40]
+
+
+def test_corpus_fboes_teaser_does_not_stop_at_a_pause() -> None:
+    path = require_corpus() / "feeds" / "json11-fboes-de.json"
+    told_ = [_told(a) for a in _articles(path, "fboes") if "lässt sich damit…" in a.text]
+    assert told_, "the post on JavaScript event handlers is not in the feed"
+    for _, teaser, _ in told_:
+        assert not teaser.endswith("damit…"), teaser
+        assert teaser.endswith("(You Might Not Need jQuery)."), teaser
+
+
+def test_a_cut_at_a_writers_pause_ends_with_one_ellipsis() -> None:
+    text = "Depending on the tide the crossing can... take three hours longer."
+    assert trim(text, 7) == "Depending on the tide the crossing can…"
+    assert trim(text.replace("...", "…"), 7) == "Depending on the tide the crossing can…"

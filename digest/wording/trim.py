@@ -14,13 +14,14 @@ few words ("Aric!", "Big news!": :func:`shout`), is no sentence of the budget an
 place to stop while text follows: show notes that run "Like old times! Aric! Bryce!"
 give their first real sentences too.
 Must not: parse HTML (the input is plain text), cut inside a word, add "…" after an emoji
-or a complete sentence, glue "." or "…" onto a URL, take an abbreviation
-("Mr.", "U.S.", "e.g.", "J."), a stop inside a two-word honorific ("Most. Rev.",
-"Rt. Hon.") or a decimal point ("3.5") for the end of a sentence, nor
-a full stop before a word in lower case (an ordinal, "do 26. januára", or an abbreviation
-no list names, "DevOps und Co. ins Zentrum") or a day's before its month ("am 09. Januar
-2020"; in a text known to be German, "am 1. August für…" too, where English "…was 3 to
-10. August brought…" ends), or rewrite a word.
+or a complete sentence (or a second after a writer's "can..."), glue "." or "…" onto a
+URL, take an abbreviation ("Mr.", "U.S.", "e.g.", "J."), a stop inside a two-word
+honorific ("Most. Rev.", "Rt. Hon.") or a decimal point ("3.5") for the end of a
+sentence, nor a full stop or an ellipsis before a word in lower case (a pause, "can...
+take"; an ordinal, "do 26. januára"; an abbreviation no list names, "DevOps und Co. ins
+Zentrum") or a day's before its month ("am 09. Januar 2020"; in a text known to be
+German, "am 1. August für…" too, where English "…was 3 to 10. August brought…" ends),
+or rewrite a word.
 
 Words are counted as they read: each whitespace-separated run is one word, except that
 in CJK text, written without spaces, every character counts as a word (so a run of
@@ -148,11 +149,20 @@ def _month_follows(text: str, end: int, *, german: bool) -> bool:
     return month in _SHARED_MONTHS and (german or match[2] is not None)
 
 
+#: An ellipsis: a pause before a word in lower case, else a sentence's end.
+_PAUSES = frozenset({"…", "...", "...."})
+_PAUSED = re.compile(r"(?<=\w)(?:…|\.{3,4})$")
+
+
 def _is_abbreviation(text: str, stop: int, end: int, *, german: bool = False) -> bool:
     """Whether the single "." at ``text[stop]`` closes an abbreviation (or an ordinal:
-    "26. januára"), not a sentence."""
-    if text[stop:end].rstrip(_CLOSERS) != ".":
-        return False  # "?", "!", "…" or "..." always end a sentence
+    "26. januára"), or the ellipsis there pauses before a word in lower case ("can...
+    take"), not a sentence."""
+    marks = text[stop:end].rstrip(_CLOSERS)
+    if marks in _PAUSES:
+        return _goes_on(text, end)  # "…Founders Pale Ale... and then chat": a pause
+    if marks != ".":
+        return False  # "?" and "!" always end a sentence
     if _goes_on(text, end):
         return True  # "und Co. ins Zentrum", "do 26. januára", "ca. fünf", "млн. рублей"
     match = _TOKEN_BEFORE.search(text, 0, stop)
@@ -242,7 +252,10 @@ def _cut(text: str) -> str:
 
 
 def _mark_cut(text: str) -> str:
-    """``text`` without a dangling comma or dash, then "…" unless a sentence ends there."""
+    """``text`` without a dangling comma or dash, then "…" unless a sentence ends there
+    (a writer's pause there, "can..." or "can…", becomes the one "…")."""
+    if paused := _PAUSED.search(text):
+        return text[: paused.start()] + ELLIPSIS
     kept = text.rstrip(_DANGLING) or text
     return kept if kept != text and _complete(kept) else kept + ELLIPSIS
 
