@@ -8,7 +8,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from digest.wording.trim import ELLIPSIS, count_words, join_paragraphs, sentence_ends, trim
+from digest.wording.trim import (
+    ELLIPSIS,
+    count_words,
+    join_paragraphs,
+    sentence_ends,
+    shout,
+    trim,
+)
 
 STOPS = (".", "!", "?", "…", "‼", "⁇", "⁈", "⁉", *"。！？｡۔؟।॥։።፧။།។")
 #: Full stops a whole text may be closed with, by script (see digest.wording.trim._close).
@@ -134,6 +141,7 @@ def texts(draw: st.DrawFn) -> str:
 )
 @example(text="A b c.", budget=3, sentences=None)
 @example(text="\u2026 \u2026", budget=1, sentences=None)
+@example(text="A end. Done! B end. C", budget=60, sentences=2)
 def test_properties(text: str, budget: int, sentences: int | None) -> None:
     result = trim(text, budget, max_sentences=sentences)
     folded = join_paragraphs(text)
@@ -152,9 +160,12 @@ def test_properties(text: str, budget: int, sentences: int | None) -> None:
     )
     # ends a sentence, or says it was cut
     assert ends_a_sentence(result)
-    # at most the sentences asked for (an added "…" marks a cut, not a sentence)
+    # at most the sentences asked for (an added "…" marks a cut, not a sentence, and a
+    # shout, "Done!", is none either)
     if sentences is not None:
-        assert len(sentence_ends(result.removesuffix(ELLIPSIS))) <= sentences
+        ends = sentence_ends(result.removesuffix(ELLIPSIS))
+        said = [e for s, e in zip([0, *ends], ends, strict=False) if not shout(result[s:e])]
+        assert len(said) <= sentences
     # trimming is idempotent
     assert trim(result, budget, max_sentences=sentences) == result
 

@@ -28,8 +28,11 @@ defects only show across items:
   (" ...", "[?]": :func:`~digest.collect.boilerplate.ends_elided`, as the feed wrote
   them), with at least :data:`CUT_ITEMS` cut items in all, a summary's glued "..." after
   a word is that cut, and ends "…" as the others do ("renovaç…"; the body too, where it
-  is the same text). In a feed that never marks a cut apart, glued dots are the
-  writer's ("…we talk about fine scotch and fad diets...") and stay.
+  is the same text). So are they in a feed whose every summary, :data:`GLUED_ITEMS`
+  or more, ends in them: an excerpt generator's cut ("…one of the common questions we
+  regularly get...", InfluxData's). In a feed where only some items end so and none
+  marks a cut apart, glued dots are the writer's ("…we talk about fine scotch and fad
+  diets...") and stay.
 
 Must not: change article keys, read more of a body than the summary's length, mark a
 summary that ends a sentence, or shorten one to fewer than :data:`MIN_WORDS` words.
@@ -53,6 +56,9 @@ NOTICE_ITEMS = 3
 NOTICE_SHARE = 0.9
 #: Cut summaries that must share the feed's longest length before it counts as a cut.
 CUT_ITEMS = 3
+#: Summaries that must all end in glued dots, at least, for those to count as the feed's
+#: cuts when it marks none apart (an excerpt generator's: every item "…we regularly get...").
+GLUED_ITEMS = 2
 #: Characters a fixed-length cut may vary by once whitespace is folded and entities decoded.
 CUT_SLACK = 3
 ELLIPSIS = "…"
@@ -76,7 +82,9 @@ def settle_summaries(
     fixed = _fixed_cut_length(articles)
     marked = sum(1 for said in written if ends_elided(said))
     glued = sum(1 for a in articles if _GLUED.search(a.summary))
-    cuts = marked and marked + glued >= CUT_ITEMS  # a feed that marks its cuts
+    summaries = sum(1 for a in articles if a.summary)
+    excerpts = glued >= GLUED_ITEMS and glued == summaries  # all cut alike: "…get..."
+    cuts = excerpts or (marked and marked + glued >= CUT_ITEMS)  # a feed that marks its cuts
     settled = []
     for article in articles:
         summary, text = article.summary, article.text

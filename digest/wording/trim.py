@@ -9,14 +9,19 @@ paragraph without final punctuation (a standfirst, a list item, a heading) follo
 another is closed the same way before the next one begins (:func:`join_paragraphs`), so
 "…was killed" and "Two crew members…" never read as one run-on sentence. Pure string
 work: the result, minus a trailing "…" or added full stop, is always a prefix of the
-input with its paragraphs so joined, whitespace folded.
+input with its paragraphs so joined, whitespace folded. A shout, an exclamation of a
+few words ("Aric!", "Big news!": :func:`shout`), is no sentence of the budget and no
+place to stop while text follows: show notes that run "Like old times! Aric! Bryce!"
+give their first real sentences too.
 Must not: parse HTML (the input is plain text), cut inside a word, add "…" after an emoji
-or a complete sentence, glue "." or "…" onto a URL, take an abbreviation
-("Mr.", "U.S.", "e.g.", "J.") or a decimal point ("3.5") for the end of a sentence, nor
-a full stop before a word in lower case (an ordinal, "do 26. januára", or an abbreviation
-no list names, "DevOps und Co. ins Zentrum") or a day's before its month ("am 09. Januar
-2020"; in a text known to be German, "am 1. August für…" too, where English "…was 3 to
-10. August brought…" ends), or rewrite a word.
+or a complete sentence (or a second after a writer's "can..."), glue "." or "…" onto a
+URL, take an abbreviation ("Mr.", "U.S.", "e.g.", "J."), a stop inside a two-word
+honorific ("Most. Rev.", "Rt. Hon.") or a decimal point ("3.5") for the end of a
+sentence, nor a full stop or an ellipsis before a word in lower case (a pause, "can...
+take"; an ordinal, "do 26. januára"; an abbreviation no list names, "DevOps und Co. ins
+Zentrum") or a day's before its month ("am 09. Januar 2020"; in a text known to be
+German, "am 1. August für…" too, where English "…was 3 to 10. August brought…" ends),
+or rewrite a word.
 
 Words are counted as they read: each whitespace-separated run is one word, except that
 in CJK text, written without spaces, every character counts as a word (so a run of
@@ -87,8 +92,13 @@ ABBREVIATIONS = _words(
     """mr mrs ms mx dr prof sr jr st mt ft rev hon gov sen rep gen col lt sgt capt cmdr adm
     maj pres supt insp messrs mme mlle dept univ assn bros vs cf approx jan feb apr jun jul
     aug sep sept oct nov dec tues thur thurs ave blvd rd hwy u.s u.k u.n e.g i.e a.m p.m ph.d
-    etc al"""
+    etc al rt revd msgr fr"""
 )
+#: The first word of a two-word honorific ("Most Rev.", "Rt. Hon.", "Very Rev."): a
+#: stop after it, capitalised, is inside the title when the second follows ("Archbishop
+#: of Bangalore Most. Rev. Bernad Moras"), not a sentence end.
+HONORIFIC_FIRST = frozenset({"most", "right", "very", "rt"})
+HONORIFIC_SECOND = _words("rev revd reverend hon honourable honorable worshipful")
 #: Abbreviations only before a number ("No. 3", "Vol. 2"); elsewhere an ordinary word.
 NUMBERED = frozenset({"no", "nos", "vol", "pp", "fig", "art", "ch", "sec"})
 
@@ -139,11 +149,20 @@ def _month_follows(text: str, end: int, *, german: bool) -> bool:
     return month in _SHARED_MONTHS and (german or match[2] is not None)
 
 
+#: An ellipsis: a pause before a word in lower case, else a sentence's end.
+_PAUSES = frozenset({"…", "...", "...."})
+_PAUSED = re.compile(r"(?<=\w)(?:…|\.{3,4})$")
+
+
 def _is_abbreviation(text: str, stop: int, end: int, *, german: bool = False) -> bool:
     """Whether the single "." at ``text[stop]`` closes an abbreviation (or an ordinal:
-    "26. januára"), not a sentence."""
-    if text[stop:end].rstrip(_CLOSERS) != ".":
-        return False  # "?", "!", "…" or "..." always end a sentence
+    "26. januára"), or the ellipsis there pauses before a word in lower case ("can...
+    take"), not a sentence."""
+    marks = text[stop:end].rstrip(_CLOSERS)
+    if marks in _PAUSES:
+        return _goes_on(text, end)  # "…Founders Pale Ale... and then chat": a pause
+    if marks != ".":
+        return False  # "?" and "!" always end a sentence
     if _goes_on(text, end):
         return True  # "und Co. ins Zentrum", "do 26. januára", "ca. fünf", "млн. рублей"
     match = _TOKEN_BEFORE.search(text, 0, stop)
@@ -153,10 +172,18 @@ def _is_abbreviation(text: str, stop: int, end: int, *, german: bool = False) ->
         return True  # an initial: "J. K. Rowling"
     if folded in ABBREVIATIONS or _DOTTED.fullmatch(word):
         return True  # "Dr.", "U.S.", "e.g."
+    if folded in HONORIFIC_FIRST and word[:1].isupper() and _honorific_follows(text, end):
+        return True  # "Most. Rev. Bernad Moras"
     if word.isdigit() and len(word) <= 2 and _month_follows(text, end, german=german):
         return True  # a day's ordinal: "am 09. Januar 2020"
     following = text[end:].lstrip()[:1]
     return folded in NUMBERED and following.isdigit()
+
+
+def _honorific_follows(text: str, end: int) -> bool:
+    """Whether the word at ``text[end:]`` is an honorific's second ("Rev.", "Hon.")."""
+    following = text[end:].split(maxsplit=1)[:1]
+    return bool(following) and following[0].rstrip(".,").casefold() in HONORIFIC_SECOND
 
 
 def sentence_ends(text: str, *, language: str | None = None) -> list[int]:
@@ -225,7 +252,10 @@ def _cut(text: str) -> str:
 
 
 def _mark_cut(text: str) -> str:
-    """``text`` without a dangling comma or dash, then "…" unless a sentence ends there."""
+    """``text`` without a dangling comma or dash, then "…" unless a sentence ends there
+    (a writer's pause there, "can..." or "can…", becomes the one "…")."""
+    if paused := _PAUSED.search(text):
+        return text[: paused.start()] + ELLIPSIS
     kept = text.rstrip(_DANGLING) or text
     return kept if kept != text and _complete(kept) else kept + ELLIPSIS
 
@@ -264,6 +294,23 @@ def _joined(text: str) -> tuple[str, list[int]]:
     return " ".join([*closed, *paragraphs[-1:]]), ends
 
 
+#: An exclamation this short ("Aric!", "Like old times!") is a shout, not a sentence.
+SHOUT_WORDS = 3
+_SHOUT_MARKS = "!‼⁈⁉"
+_LAST_STOPS = re.compile(rf"[{_WESTERN_STOPS}]+[{_CLOSERS}]*$")
+
+
+def shout(sentence: str) -> bool:
+    """Whether `sentence` is a shout: an exclamation of at most :data:`SHOUT_WORDS`
+    words ("Aric!", "Big news!"). Show notes run them together ("Like old times! Aric!
+    Bryce! Bill!"): a summary counts none of them as a sentence and ends after one only
+    where the text does, so that what follows them is read."""
+    stops = _LAST_STOPS.search(sentence)
+    if stops is None or not any(mark in stops.group() for mark in _SHOUT_MARKS):
+        return False
+    return len(sentence.split()) <= SHOUT_WORDS
+
+
 def trim(
     text: str, max_words: int, *, max_sentences: int | None = None, language: str | None = None
 ) -> str:
@@ -285,16 +332,22 @@ def trim(
     starts = [start for start, _ in units]
     ends = sorted({*sentence_ends(folded, language=language), *paragraph_ends})
     complete = _complete(folded) or (bool(ends) and ends[-1] == len(folded))
-    sentences = len(ends) + (0 if complete else 1)
+    shouts = {end for start, end in zip([0, *ends], ends, strict=False) if shout(folded[start:end])}
+    sentences = len(ends) - len(shouts) + (0 if complete else 1)
     if len(units) <= max_words and (max_sentences is None or sentences <= max_sentences):
         return folded if complete else _close(folded)
     best = 0
-    for index, end in enumerate(ends):
-        if max_sentences is not None and index >= max_sentences:
-            break
+    counted = 0
+    for end in ends:
         if bisect.bisect_left(starts, end) > max_words:  # words begun before the end
             break
+        if end in shouts:  # "Aric!": neither a sentence of the budget nor an end
+            continue
+        if max_sentences is not None and counted >= max_sentences:
+            break
+        counted += 1
         best = end
     if best:
         return folded[:best]
-    return _cut(folded[: units[min(max_words, len(units)) - 1][1]])
+    cut = units[min(max_words, len(units)) - 1][1]
+    return folded[:cut] if cut in shouts else _cut(folded[:cut])  # "Big news!" whole
