@@ -101,7 +101,7 @@ def test_also_in_names_only_other_publishers(tmp_path: Path) -> None:
     edition = Edition("daily", NOW, ranked.leads, ranked.teasers)
     rendered = Renderer(settings).render(edition)
     also = [line for line in rendered.text.splitlines() if line.startswith("Also in:")]
-    assert also[0] == "Also in: Other 5 https://bbc-other.example/story"  # the BBC lead's
+    assert also[0] == "Also in: Other 5 <https://bbc-other.example/story>"  # the BBC lead's
     assert not any("BBC World" in line for line in also)
     assert lead.why["coverage"] == 2.0  # the BBC and Other 5
     assert "BBC World" not in rendered.html

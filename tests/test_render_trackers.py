@@ -158,7 +158,7 @@ def _hrefs(html: str) -> list[str]:
 
 
 def _text_links(text: str) -> list[str]:
-    return re.findall(r"https?://\S+", text.replace("\n", " "))
+    return re.findall(r"https?://[^\s<>]+", text.replace("\n", " "))
 
 
 def _shown(rendered: Rendered) -> tuple[list[str], list[str]]:

@@ -320,10 +320,12 @@ class Renderer:
 
         def also_words(story: Story, *, links: bool) -> str:
             """What follows "Also in: " (:meth:`also`): under a lead each outlet with its
-            link; under a teaser, compactly, the names alone."""
+            link in angle brackets (RFC 3986's delimiters in plain text: the comma after
+            it is never taken into the link); under a teaser, compactly, the names alone."""
             shown, more = self.also(story)
             line = ", ".join(
-                f"{reading(a.source)} {(a.url or '') if links else ''}".strip() for a in shown
+                f"{reading(a.source)} <{a.url}>" if links and a.url else reading(a.source)
+                for a in shown
             )
             return f"{line} {self.strings.plural('and_more', more)}" if more else line
 
