@@ -12,7 +12,8 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ import pytest
 
 from digest.collect.fetch import FetchRequest, FetchResult, fetch_all_sync
 from digest.collect.lookups import Lookups
-from digest.collect.revalidate import _target, proxied, revalidate
+from digest.collect.plainhttp import target as _target
+from digest.collect.revalidate import proxied, revalidate
 from tests.test_fetch_tls import Server as TlsServer
 from tests.test_fetch_tls import _certificate, _serve
 
@@ -308,3 +310,124 @@ def test_a_result_s_url_and_the_request_target_are_httpx_s(url: str) -> None:
     if target is not None:
         written = httpx.URL(url)
         assert (target.url, target.path) == (str(written), written.raw_path.decode())
+
+
+# -- a hostile or broken server: what h11 would refuse or read otherwise is handed back,
+#    and no server holds a request past its timeout ------------------------------------
+
+
+@contextmanager
+def raw_server(answers: dict[str, bytes | Callable[[socket.socket], None]]) -> Iterator[RawServer]:
+    """A server on loopback that answers each path with the bytes given (or a function
+    writing to the socket), then closes the connection; it records the requests."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    state = RawServer(listener.getsockname()[1])
+
+    def serve(conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):
+            head = b""
+            while b"\r\n\r\n" not in head and (chunk := conn.recv(4096)):
+                head += chunk
+            if not head:
+                return
+            state.requests.append(head)
+            answer = answers[head.split(b" ")[1].decode()]
+            if callable(answer):
+                answer(conn)
+            else:
+                conn.sendall(answer)
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = listener.accept()
+                threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield state
+    finally:
+        state.stop.set()
+        listener.close()
+
+
+@dataclasses.dataclass
+class RawServer:
+    port: int
+    requests: list[bytes] = dataclasses.field(default_factory=list)
+    stop: threading.Event = dataclasses.field(default_factory=threading.Event)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+def _trickle(head: bytes, each: bytes, stop: threading.Event) -> Callable[[socket.socket], None]:
+    def send(conn: socket.socket) -> None:
+        conn.sendall(head)
+        while not stop.wait(0.05):
+            conn.sendall(each)
+
+    return send
+
+
+@pytest.mark.parametrize("where", ["body", "headers"])
+def test_a_server_that_trickles_bytes_gets_no_more_than_the_timeout(where: str) -> None:
+    stop = threading.Event()
+    if where == "body":
+        answer = _trickle(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n", b"x", stop)
+    else:
+        answer = _trickle(b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\n', b"X-A: b\r\n", stop)
+    try:
+        with raw_server({"/t": answer}) as server:
+            request = FetchRequest("Slow", server.url("/t"), ETAG)
+            started = time.monotonic()
+            [answered] = revalidate([request], timeout=0.5)
+            took = time.monotonic() - started
+    finally:
+        stop.set()
+    assert took < 1.5, took  # was: as long as the server kept sending
+    assert answered is not None
+    assert answered.error == f"Slow: timed out after 0.5s ({server.url('/t')})"
+
+
+BROKEN = {
+    "/short": b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\nETag: "v2"\r\n\r\n0123456789',
+    "/folded": b'HTTP/1.1 304 Not Modified\r\nETag: "a\r\n b"\r\n\r\n',
+    "/utf8": b'HTTP/1.1 304 Not Modified\r\nETag: "caf\xc3\xa9"\r\n\r\n',
+    "/nul": b'HTTP/1.1 304 Not Modified\r\nETag: "a\x00b"\r\n\r\n',
+    "/reason": b"HTTP/1.1 503 Indispon\xc3\xadvel\r\nContent-Length: 0\r\n\r\n",
+    "/length": b"HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\nbody",
+    "/lengths": b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nbody!",
+    "/coded": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n4\r\nbody\r\n0\r\n\r\n",
+    "/name": b'HTTP/1.1 304 Not Modified\r\nETag : "v1"\r\n\r\n',
+    "/http09": b"<rss/>",
+}
+
+
+@pytest.mark.parametrize("path", sorted(BROKEN))
+def test_an_answer_h11_would_refuse_or_read_otherwise_is_handed_back(path: str) -> None:
+    with raw_server(dict(BROKEN)) as server:
+        [answered] = revalidate([FetchRequest("S", server.url(path), ETAG)], timeout=2)
+    assert answered is None  # nothing stored from it: the full client decides
+
+
+@pytest.mark.parametrize(
+    ("etag", "modified"),
+    [('"a\r\n b"', None), ('"a\x00b"', None), (None, "   "), ('"café"', None), (" x", None)],
+)
+def test_a_stored_validator_httpx_would_not_send_is_not_sent(
+    etag: str | None, modified: str | None
+) -> None:
+    with raw_server({"/f": b"HTTP/1.1 304 Not Modified\r\n\r\n"}) as server:
+        request = FetchRequest("S", server.url("/f"), etag, modified)
+        assert revalidate([request]) == [None]
+        assert server.requests == []
+
+
+def test_a_path_with_a_nul_is_an_error_value_not_a_dead_thread(tmp_path: Path) -> None:
+    for url in (f"file://{tmp_path}/a%00b", f"{tmp_path}/a\x00b"):
+        request = FetchRequest("Nul", url)
+        [answered] = revalidate([request])
+        [full] = fetch_all_sync([request])
+        assert answered is not None and answered.error and "null" in answered.error
+        assert _same(answered) == _same(full)

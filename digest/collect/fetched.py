@@ -85,6 +85,8 @@ def read_file(request: FetchRequest, max_bytes: int) -> FetchResult:
         body = path.read_bytes()
     except OSError as exc:
         return failed(request, f"cannot read {path}: {exc.strerror or exc}")
+    except ValueError as exc:  # a NUL in the path: no file could be named so
+        return failed(request, f"cannot read {path!r}: {exc}")
     content_type = _TYPES.get(path.suffix.lower())
     return FetchResult(request.name, request.url, 200, body, etag, modified, content_type)
 
