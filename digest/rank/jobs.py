@@ -5,10 +5,16 @@ it out with the advertisements ("advert") unless an editor pins it. The evidence
 headline that opens by saying so ("We're hiring: Senior Editor", "We are hiring a night
 editor", "Now hiring – reporters", "Job opening: …", "Join our team") or a link into a
 site's jobs folder (``/jobs/…``, ``/careers/…``: the first folder of the path, with at
-most one name under it). English only: the project has no other languages' words for it.
+most one name under it), a link to a job board (a posting on an applicant-tracking host:
+``jobs.lever.co``, ``boards.greenhouse.io``, ``apply.workable.com``, ``jobs.ashbyhq.com``,
+…; or a site's own ``jobs.``/``careers.`` host), or a headline in which a start-up named
+with its accelerator batch says it hires ("Smarking (YC W15) is hiring …", as Hacker
+News runs its job ads). English only: the project has no other languages' words for it.
 Must not: take a story about hiring for an ad ("Tech firms are hiring again", a headline
 quoting "We're hiring", "Jobs report: …" at ``/business/jobs/…``, a careers section's
-dated article at ``/careers/2018/jan/05/…``).
+dated article at ``/careers/2018/jan/05/…``, "Amazon is hiring 100,000 workers" at a
+news site: a bare "X is hiring" says nothing of who wrote it), or a job-board maker's
+own site (``www.lever.co/blog/…``).
 """
 
 from __future__ import annotations
@@ -25,12 +31,42 @@ _HIRING = re.compile(
     r"(?:\s*$|\s*[\])!:|\-–—.,]|\s+(?:a|an|for|at|in)\b)",
     re.IGNORECASE,
 )
+#: "Name (YC W15) is hiring": the batch in brackets, then the words, as one clause.
+_BATCH_HIRING = re.compile(r"^[^:(]{1,80}\((?:YC\s+)?[SWFX]\d{2}\)\s+is\s+hiring\b", re.IGNORECASE)
 _FOLDERS = frozenset({"jobs", "job", "careers", "career"})
+#: Applicant-tracking services: every host under them but ``www`` shows job postings.
+_BOARDS = (
+    "lever.co",
+    "greenhouse.io",
+    "workable.com",
+    "ashbyhq.com",
+    "smartrecruiters.com",
+    "recruitee.com",
+    "breezy.hr",
+    "jobvite.com",
+    "myworkdayjobs.com",
+    "teamtailor.com",
+    "personio.de",
+)
+#: Sites that are a job board whole (Y Combinator's, where its start-ups' ads link to).
+_BOARD_SITES = frozenset({"workatastartup.com", "www.workatastartup.com"})
 
 
 def job_ad(article: Article) -> bool:
-    """Is ``article`` the outlet's own job ad (see the module's docstring)?"""
-    if _HIRING.match(article.title):
+    """Is ``article`` a job ad (see the module's docstring)?"""
+    if _HIRING.match(article.title) or _BATCH_HIRING.match(article.title):
         return True
-    parts = [p for p in urlsplit(article.url or "").path.split("/") if p]
+    link = urlsplit(article.url or "")
+    if _job_board(link.hostname or ""):
+        return True
+    parts = [p for p in link.path.split("/") if p]
     return bool(parts) and parts[0].lower() in _FOLDERS and len(parts) <= 2
+
+
+def _job_board(host: str) -> bool:
+    """A job board's host: a posting service's (not its ``www``) or ``jobs.``/``careers.``."""
+    host = host.lower().rstrip(".")
+    first = host.split(".")[0]
+    if host in _BOARD_SITES or (first in {"jobs", "careers"} and host.count(".") >= 2):
+        return True
+    return first != "www" and any(host.endswith("." + board) for board in _BOARDS)

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from digest.rank.jobs import job_ad
 from digest.rank.outlets import NO_ONE, outlets
+from digest.rank.shop import shop_post
 from digest.records import Article
 
 if TYPE_CHECKING:
@@ -124,13 +125,16 @@ def sponsored(article: Article) -> bool:
     "Anzeige: ...", "Paid post: ...") or ends with one in brackets, or a post that
     opens by thanking its sponsor ("My thanks to X for sponsoring this week's feed.":
     the sponsor's post, as Daring Fireball runs it), whatever text it has, or the
-    outlet's own job ad ("We're Hiring: Senior Editor": :func:`digest.rank.jobs.job_ad`).
+    outlet's own job ad ("We're Hiring: Senior Editor", a job board's posting:
+    :func:`digest.rank.jobs.job_ad`) or its shop's offer ("Get … for $15", by "DealPost
+    Team": :func:`digest.rank.shop.shop_post`).
     The ranking leaves it out ("advert") unless an editor pins it, and never leads with it (see
     :func:`digest.rank.rank`). A report that merely mentions a sponsor ("Sponsor pulls
     out of …", "Club's new sponsor: …"), a story that quotes thanks ("My thanks to the
     voters for…") or a sponsor of anything else ("…for sponsoring the youth team") is
-    not, nor is a story about hiring ("Tech firms are hiring again")."""
-    if job_ad(article):
+    not, nor is a story about hiring ("Tech firms are hiring again") or prices ("Apple
+    raises iPhone price to $999")."""
+    if job_ad(article) or shop_post(article):
         return True
     title = article.title
     if _AD_TITLE.match(title) or _AD_TITLE_END.search(title, max(0, len(title) - _AD_TAIL)):
