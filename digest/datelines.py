@@ -52,6 +52,10 @@ _DATELINE = re.compile(
     r"(?:\((?P<agency>[^\W\d_][\w .&/-]{0,24})\)(?P<stop>\.?)\s*)?"
     r"(?P<dash>--|[—–-])\s+(?=[\w\"'“‘«])"
 )
+#: A credit in square brackets with an equals sign, as Korean outlets open a story:
+#: "[서울=뉴시스] ", "[OSEN=기자 이름] ", "[엔터미디어=소설가 박생강의 옆구리tv]" (where
+#: "=" who). Without the "=" a bracket is the story's own ("[Updated] ", "[Video] ").
+_BRACKETED = re.compile(r"\[[^\[\]=\n]{1,30}=[^\[\]\n]{1,60}\]\s*(?=\S)")
 #: The longest word in lower case a place in mixed case may hold ("Rio de Janeiro").
 _PARTICLE = 3
 #: What may follow it after a comma: a date or a region ("24 Set 2018", "N.J."), no clause.
@@ -70,7 +74,11 @@ def undated(text: str, *, house: bool = False) -> str:
     opens with it. A text that only starts with a name in capitals ("NATO allies met…")
     or an acronym and a dash ("EU ministers - most of them -") is left as it is.
     A colon dateline goes when it has a date ("Dubai, May 10: "), a bare one
-    ("Mangaluru: ") only in a feed whose `house` style it is (see the module doc)."""
+    ("Mangaluru: ") only in a feed whose `house` style it is (see the module doc). A
+    bracketed credit ("[서울=뉴시스] ", :data:`_BRACKETED`) goes too."""
+    bracketed = _BRACKETED.match(text)
+    if bracketed is not None:
+        text = text[bracketed.end() :]
     if _DASH.search(text, 0, _DATELINE_CHARS) is not None:
         dashed = _without_dash_dateline(text)
         if dashed is not text:

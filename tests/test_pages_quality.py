@@ -131,7 +131,9 @@ def test_a_cut_description_gives_way_to_the_paragraph_it_was_cut_from() -> None:
     reuters = corpus_page("aeb-reuters.com-57d46c9d751e").summary
     assert "stoc..." not in reuters and "a gauge of stocks across the globe" in reuters
     korean = corpus_page("aeb-entermedia.co.kr-9da36ae4714b").summary
-    assert "\ufffd" not in korean and korean.endswith("흔하다.")
+    # The paragraph it was cut from, without its credit line ("[엔터미디어=…]").
+    assert "\ufffd" not in korean and korean.startswith("주말 밤 9시 MBC와 SBS는")
+    assert korean.endswith("종영을 앞두고 있다.")
 
 
 def test_a_page_on_an_address_keeps_its_declared_name() -> None:

@@ -137,10 +137,53 @@ def site_names(site: str | None, url: str | None) -> list[str]:
     return names
 
 
+def titled_site(tree: Any, source: str, headline: str) -> str | None:
+    """The site's name a page's ``<title>`` gives after its `headline` ("Headline -
+    Entermedia"), when the page names it elsewhere too (`source` holds it twice): one to
+    three words, no web address. None when the title is not the headline and a name."""
+    title = next((clean_text(e.text_content()) for e in tree.iter("title")), "")
+    last = _LAST_SEPARATOR.search(title)
+    if not headline or last is None or _fold(title[: last.start()]) != _fold(headline):
+        return None
+    name = title[last.end() :].strip()
+    if not 0 < len(name.split()) <= SITE_WORDS or is_address(name) or not name[0].isupper():
+        return None
+    return name if source.casefold().count(name.casefold()) >= 2 else None
+
+
+#: A title's last part that only tells search engines what the page is: "новости, фото
+#: 2018", "latest news and video". Every word is one of these or a year.
+_LISTING_WORDS = frozenset(
+    {
+        *("news", "latest", "breaking", "photo", "photos", "pictures", "video", "videos"),
+        *("live", "updates", "today", "and"),
+        *("новости", "фото", "видео", "сегодня", "последние", "и"),
+    }
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+#: A title's last colon ("Headline: новости, фото 2018"), for a listing tail only.
+_COLON_TAIL = re.compile(r"\s*:\s+(?=[^:]+$)")
+#: The most words a site's name has, read from a title (titled_site).
+SITE_WORDS = 3
+
+
+def _listing_tail(part: str) -> bool:
+    """Whether a title's last `part` is a search-engine tail (two or more of the words of
+    :data:`_LISTING_WORDS` or years, one of them a listing word)."""
+    words = _NOT_WORD.split(part.casefold().strip())
+    words = [w for w in words if w]
+    listing = [w for w in words if w in _LISTING_WORDS and w not in {"and", "и"}]
+    known = all(w in _LISTING_WORDS or _YEAR.fullmatch(w) for w in words)
+    return len(words) >= 2 and bool(listing) and known
+
+
 def _without_site(title: str, sites: Sequence[str]) -> str:
     last = _LAST_SEPARATOR.search(title)
     if last and any(same_site(title[last.end() :], site) for site in sites):
         return title[: last.start()]
+    tail = _COLON_TAIL.search(title) or last
+    if tail and _listing_tail(title[tail.end() :]):
+        return title[: tail.start()]
     first = _FIRST_SEPARATOR.match(title)
     if first and any(same_site(first.group(1), site) for site in sites):
         return title[first.end() :]

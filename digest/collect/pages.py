@@ -29,7 +29,7 @@ from digest.collect.entry import (
     as_utc,
     language_tag,
 )
-from digest.collect.headlines import headline, site_names
+from digest.collect.headlines import headline, site_names, titled_site
 from digest.collect.hosts import absolute_url
 from digest.collect.outlets import json_ld, outlet_name, same_site
 from digest.collect.page_summary import page_summary
@@ -100,10 +100,13 @@ def extract_page(html: str | bytes, *, url: str | None, zone: tzinfo = UTC) -> P
     site = outlet_name(tree, meta, canonical)
     sites = site_names(site, canonical)
     title = headline(tree, meta, getattr(doc, "title", None), sites, text)
+    # A saved page without a declared name or address: its title may name its site.
+    site = site or titled_site(tree, source, title)
     description = meta.get("og:description") or meta.get("description") or ""
     author = clean_text(getattr(doc, "author", None) or meta.get("author") or "") or None
     language = _language(tree, meta)
-    summary = page_summary(description, text, Credits(language, author, site or "", canonical))
+    credits = Credits(language, author, site or "", canonical)
+    summary = page_summary(description, text, credits, title)
     image_url = _picture(meta, getattr(doc, "image", None), canonical)
     return Page(
         title=title,
