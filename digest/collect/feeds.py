@@ -20,7 +20,17 @@ from digest.collect import fastxml, jsonfeed
 from digest.collect.aggregators import via_aggregator
 from digest.collect.boilerplate import strip_boilerplate, without_elision
 from digest.collect.bounds import cap_article, cap_html, future_named, item_name
+from digest.collect.bylines import Credits
 from digest.collect.casing import recase_titles
+from digest.collect.codeblocks import (
+    Prose,
+    code_within,
+    excerpt_of,
+    prose_excerpt,
+    prose_html,
+    prose_text,
+    shows_code,
+)
 from digest.collect.decoding import gunzip, looks_like_json, to_utf8
 from digest.collect.emptyitems import without_empty_items
 from digest.collect.entry import (
@@ -220,6 +230,19 @@ def _key(entry: Entry, named: str, said: str) -> str:
     return article_key(entry.guid, entry.link, named or shorten(said, 80) or "Untitled", said)
 
 
+def _reads_into_code(summary: str, text: str, prose: Prose) -> bool:
+    """Whether `summary` is `text`'s opening cut short, and code follows in the body
+    within what a lead reads of it."""
+    return excerpt_of(summary, text) and code_within(text, prose.code, SUMMARY_CHARS)
+
+
+def _body_text(said: str, html: str, named: str, credits: Credits) -> str:
+    """The body text of `said`, the text of `html`: without captions, promotions, the
+    publisher's boilerplate and a byline that opens it."""
+    kept = fix_mojibake(without_promos(without_captions(said, html), html))
+    return without_opening(strip_boilerplate(kept, title=named, html=html), credits)
+
+
 def _article(
     entry: Entry, *, source: str, now: datetime, section: str | None, language: str | None
 ) -> tuple[Article | None, list[str], str]:
@@ -236,18 +259,34 @@ def _article(
     named = clean_text(entry.title)
     said = html_to_text(html)  # as the source wrote it: the key's basis, kept stable
     credits = entry.credits(source, language)  # what tells a byline from the story
-    kept = fix_mojibake(without_promos(without_captions(said, html), html))
-    text = without_opening(strip_boilerplate(kept, title=named, html=html), credits)
+    text = _body_text(said, html, named, credits)
+    # A summary is prose: made of the HTML without its code blocks (collect.codeblocks).
+    prose = prose_html(raw, base_url=entry.base, page_url=page)
+    body_html, body = html, text
+    if prose is not None:
+        body_html = prose.clean_html
+        body = _body_text(prose_text(html_to_text(prose.html)), body_html, named, credits)
     if entry.summary and entry.content:
-        summary_html, _ = flatten_deep(cap_html(entry.summary)[0])
-        summary_html = sanitize_html(summary_html, base_url=entry.base, page_url=page)
-        said = html_to_text(summary_html)
-        kept = fix_mojibake(without_promos(without_captions(said, summary_html), summary_html))
+        summary_raw, _ = flatten_deep(cap_html(entry.summary)[0])
+        summary_html = sanitize_html(summary_raw, base_url=entry.base, page_url=page)
+        said = kept = html_to_text(summary_html)
+        if (own_code := prose_html(summary_raw, base_url=entry.base, page_url=page)) is not None:
+            summary_html = own_code.clean_html  # the summary's own code blocks
+            kept = prose_text(html_to_text(own_code.html))
+        kept = fix_mojibake(without_promos(without_captions(kept, summary_html), summary_html))
         summary = standfirst(strip_boilerplate(kept, title=named, html=summary_html), credits)
         if runs_together(summary, text):  # the text with its line breaks lost (strip_tags)
-            summary_html, summary = html, standfirst(text, credits)
+            summary_html, summary = body_html, standfirst(body, credits)
+        elif prose is not None and (
+            shows_code(summary, prose.code) or _reads_into_code(summary, text, prose)
+        ):
+            # The excerpt ran into code, or the ranker would read on into it from its cut
+            # (digest.wording.told): the prose's opening, as long as the excerpt.
+            summary_html, summary = body_html, prose_excerpt(body, len(summary))
     else:
-        summary_html, summary = html, standfirst(text, credits)
+        summary_html, summary = body_html, standfirst(body, credits)
+    if prose is not None and not summary:  # code alone: the text a story would show
+        text = body
     if entry.episode and (before := prose_before_list(summary_html)) is not None:
         # Show notes that open with a list: the prose before it, else the episode's own.
         opening = standfirst(strip_boilerplate(html_to_text(before), title=named), credits)

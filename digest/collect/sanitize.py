@@ -215,12 +215,16 @@ def _clean(
     html: str,
     relative: Literal["deny"] | tuple[Literal["rewrite_with_base"], str],
     attribute_filter: Callable[[str, str, str], str | None],
+    classes: bool = False,
 ) -> str:
+    attributes = {tag: set(names) for tag, names in ATTRIBUTES.items()}
+    if classes:
+        attributes["*"].add("class")
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROPPED_TAGS),
-        attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},
+        attributes=attributes,
         attribute_filter=attribute_filter,
         strip_comments=True,
         link_rel="noopener noreferrer",
@@ -230,7 +234,11 @@ def _clean(
 
 
 def sanitize_html(
-    html: str, *, base_url: str | None, page_url: str | EllipsisType | None = ...
+    html: str,
+    *,
+    base_url: str | None,
+    page_url: str | EllipsisType | None = ...,
+    class_filter: Callable[[str], str | None] | None = None,
 ) -> str:
     """Return `html` reduced to the allow-list, with absolute http(s) links and images.
 
@@ -245,6 +253,9 @@ def sanitize_html(
     fragment; where `page_url` is None (no http(s) address) such a link is unwrapped,
     its text kept. By default `page_url` is `base_url` (a page's own address). Either
     needs a `base_url`: without one every relative link goes.
+
+    `class_filter`, where given, keeps a class attribute as it rewrites it (None: not
+    kept): how :mod:`digest.collect.codeblocks` finds code blocks. Stored HTML has none.
     """
     if not html or not html.strip():
         return ""
@@ -253,15 +264,28 @@ def sanitize_html(
     page = base if page_url is ... else _web_base(page_url)
     dropped: list[str] = []  # same-document links there is no page for
     same = _same_document(page, dropped) if page != base and "#" in html else _attribute_filter
+    if class_filter is not None:
+        same = _with_classes(same, class_filter)
+    classes = class_filter is not None
     try:
-        clean = _clean(html, ("rewrite_with_base", base) if base else "deny", same)
+        clean = _clean(html, ("rewrite_with_base", base) if base else "deny", same, classes)
     except ValueError:  # a base URL that nh3's URL parser rejects: no base, then
-        clean = _clean(html, "deny", same)
+        clean = _clean(html, "deny", same, classes)
     if dropped:  # a link that goes nowhere is its text
         clean = _LINK.sub(lambda link: link[0] if " href=" in link[1] else link[2], clean)
     parts = _TOKEN.split(_drop_pixels(clean))
     parts[::2] = [_defuse(text) for text in parts[::2]]  # text between the tags
     return "".join(parts).strip()
+
+
+def _with_classes(
+    attribute_filter: Callable[[str, str, str], str | None],
+    class_filter: Callable[[str], str | None],
+) -> Callable[[str, str, str], str | None]:
+    def with_classes(tag: str, attr: str, value: str) -> str | None:
+        return class_filter(value) if attr == "class" else attribute_filter(tag, attr, value)
+
+    return with_classes
 
 
 def _fold(s: str) -> str:
