@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from digest.collect.boilerplate import without_elision
 from digest.collect.bylines import NO_CREDITS, Credits
+from digest.collect.foreigndates import english_rfc822
 from digest.collect.hosts import absolute_url
 from digest.collect.openings import story_paragraphs
 from digest.collect.outlets import registrable_domain
@@ -261,17 +262,26 @@ def feed_date(
     The parsers get some of those shapes wrong: feedparser reads "2026/11/26 14:33" as
     1 December and an RFC 822 date without a zone as none; feedparser-rs drops the offset
     of "2026-11-26 14:33:00 +0800" and of "Thu, 26 Nov 2026 14:33:00 +01:00"; both take
-    "CEST" for UTC. A date that names no zone, or one nobody can tell, is in `zone` (the
-    source's time zone: a newsroom's feed writing its local time).
+    "CEST" for UTC; neither reads a weekday or month named in another language (see
+    :mod:`digest.collect.foreigndates`). A date that names no zone, or one nobody can
+    tell, is in `zone` (the source's time zone: a newsroom's feed writing its local time).
     """
     text = (written or "").strip()
     if match := _YEAR_FIRST.fullmatch(text):
         return _year_first(match, zone)
+    # "Seg, 24 Set 2018 19:42:40 -0300": its weekday or month in another language. The
+    # parsers read none ("Seg") or some, by their first three letters, at UTC whatever
+    # the source's zone ("24 sept. 2018 10:00"): read here alike on both paths.
+    if english := english_rfc822(text):
+        return _rfc822_utc(english, zone)
     rfc822 = _RFC822.match(text)
     if parsed is not None and not (rfc822 and not _READ_RIGHT.search(text)):
         return struct_utc(parsed)
-    if not rfc822:
-        return None
+    return _rfc822_utc(text, zone) if rfc822 else None
+
+
+def _rfc822_utc(text: str, zone: tzinfo) -> datetime | None:
+    """An English RFC 822 date in UTC, its zone read as in :func:`feed_date`."""
     text = _COLON_OFFSET.sub(r"\1\2", text)
     name = _ZONE_NAME.search(text)
     minutes = _NAMED_ZONES.get(name[1].upper()) if name else None

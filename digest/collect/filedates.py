@@ -7,11 +7,12 @@ names with the day before or after ("1 March 2020", "March 1, 2020", "Sunday, 1s
 2020", a time after: "March 1, 2020 10:30"). A numeric date with the day or the month
 first is read only when just one of the two readings is a day ("15/03/2020");
 "03/01/2020" is 3 January in Europe and 1 March in the US, so it is refused with both
-readings. Other languages' month names are not read: the project has no table of their
-numbers (:mod:`digest.datelines` only recognises them), and a guess would date an
-article wrongly. A date without an offset is in the source's zone (a date alone: its
-midnight there). A year before 1990 is a placeholder for none, as on web pages
-(:data:`~digest.collect.pages.EARLIEST_YEAR`): Hugo writes "0001-01-01".
+readings. Other languages' month names are read in RFC 2822's order only ("1 mars
+2020", "dim., 1 mars 2020 10:30": :mod:`digest.collect.foreigndates`); a name no table
+there has is not, as a guess would date an article wrongly. A date without an offset
+is in the source's zone (a date alone: its midnight there). A year before 1990 is a
+placeholder for none, as on web pages (:data:`~digest.collect.pages.EARLIEST_YEAR`):
+Hugo writes "0001-01-01".
 
 :func:`file_date` raises :class:`UnreadDate` for a date given and not understood: the
 folder skips that file with a warning rather than date its article "now" (an old story
@@ -66,7 +67,7 @@ class UnreadDate(SourceError):
 
 def looks_like_a_date(value: str) -> bool:
     """Whether a "Date:" line of a text file means to give one: short, with a year or
-    digits in a date's shape. "Date: 1 Mars 2020" is a date not understood; "Date: to be
+    digits in a date's shape. "Date: 1 Mrch 2020" is a date not understood; "Date: to be
     announced" and "Updated: 3 dead after the crash" are the story's text."""
     return len(value) <= _DATE_CHARS and bool(_DATE_SHAPE.search(value))
 
