@@ -216,3 +216,27 @@ def test_a_columns_second_issue_is_left_out_for_its_headline_not_for_room() -> N
     assert sorted(s.key for s in ranked.stories) == ["baths", "tue"]
     assert ranked.left_out == {"mon": "same_headline"}
     assert ranked.dropped["no_room"] == 0
+
+
+def test_every_report_of_a_story_that_runs_is_in_the_edition_not_left_out() -> None:
+    # Twelve outlets report the harbour strike; the story's record names ten of them
+    # and counts the rest ("also_more"): those two are in the edition, not "no_room".
+    text = (
+        "Harbour workers walked out at six this morning over pay, and no ferry has left"
+        " the quay since. The union and the harbour authority meet at noon."
+    )
+    articles = [
+        Article(
+            key=f"strike-{n}",
+            source=f"Outlet {n:02d}",
+            title="Harbour workers strike over pay",
+            url=f"https://outlet{n}.example/strike",
+            summary=text,
+            published=NOW - timedelta(hours=1 + n / 10),
+        )
+        for n in range(12)
+    ]
+    ranked = rank(articles, now=NOW, options=RankOptions(leads=3, teasers=8))
+    (story,) = ranked.stories
+    assert len(story.keys) + story.also_more == 12
+    assert dict(ranked.left_out) == {}
