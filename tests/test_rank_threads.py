@@ -179,6 +179,9 @@ def test_a_headline_loses_reply_prefixes_and_list_tags(title: str, headline: str
         "Video: The harbour at dawn",
         "[Sponsor] Harbour tours",  # an advertisement's label (rank.score.sponsored)
         "[Video] The harbour at dawn",  # a label: digest.headline_labels
+        "[video] The harbour at dawn",
+        "[sponsored] Harbour tours",
+        "[update] Ferry strike ends",
         "The [redacted] files",
         "[1/3] Harbour history",
         "Sweden vs Denmark: the match report",

@@ -15,8 +15,9 @@ share a subject, one of them a reply (:func:`is_reply`), into one story
 - A **list tag** is a bracketed name of one token of letters, digits and ``.-_+``,
   which is not a plain word in capitals or with a capital first ("[rss2email]",
   "[Python-Dev]", "[gmane.mail.rss2email]", "[harbour-list]"): "[Video]", "[Sponsor]",
-  "[BREAKING]" are an outlet's labels (:mod:`digest.headline_labels`, and an
-  advertisement's: :func:`digest.rank.score.sponsored`), "[1/3]" a part's number.
+  "[BREAKING]" are an outlet's labels, and so is a known label in any case ("[video]",
+  "[sponsored]": :mod:`digest.headline_labels`, and an advertisement's:
+  :func:`digest.rank.score.sponsored`), "[1/3]" a part's number.
 
 Must not: touch anything but the start of a headline ("Regulators: …", "Re-opening
 of …", "The [redacted] files" stay), or leave a headline empty (one that is only a
@@ -27,6 +28,8 @@ from __future__ import annotations
 
 import re
 
+from digest.headline_labels import GENRES, LENGTH, UPDATE_ABBREVIATION, UPDATE_WORD
+
 __all__ = ["PREFIXES", "is_reply", "thread_subject", "unreplied"]
 
 #: Mail programs' reply and forward prefixes, lower case: re, aw (Antwort), antw, sv
@@ -36,6 +39,11 @@ __all__ = ["PREFIXES", "is_reply", "thread_subject", "unreplied"]
 PREFIXES: tuple[str, ...] = ("re", "aw", "antw", "antwort", "sv", "odp", "ynt", "rif", "res")
 PREFIXES += ("fwd", "fw", "wg", "tr", "rv", "enc", "doorst")
 
+#: Labels an outlet writes in brackets, in any case: a piece's kind or length, an
+#: update (digest.headline_labels), an advertisement's (digest.rank.score.sponsored).
+_ADVERTS = "sponsor sponsored ad ads advert advertisement advertorial anzeige werbung promoted"
+_LABELS = GENRES | LENGTH | frozenset(_ADVERTS.split()) | {"exclusive", "breaking", "live"}
+_UPDATE = re.compile(rf"(?i){UPDATE_WORD}|{UPDATE_ABBREVIATION}")
 _COUNT = r"(?:\[\d{1,3}\]|\^\d{1,3}|\s?\(\d{1,3}\))?"
 _PREFIX = re.compile(rf"(?i)(?:{'|'.join(PREFIXES)}){_COUNT}[^\S\n]?:[^\S\n]*(?=\S)")
 _TAG = re.compile(r"\[([\w.+-]{2,60})\][^\S\n]*(?=\S)")
@@ -48,7 +56,8 @@ def _list_tag(text: str) -> int:
         return 0
     name = found.group(1)
     plain_word = name.isalpha() and name[0].isupper()
-    if not any(c.isalpha() for c in name) or name.isupper() or plain_word:
+    label = name.casefold() in _LABELS or _UPDATE.fullmatch(name) is not None
+    if not any(c.isalpha() for c in name) or name.isupper() or plain_word or label:
         return 0  # "[1/3]", "[BREAKING]", "[Video]": an outlet's label, not a list's
     return found.end()
 
