@@ -49,6 +49,7 @@ REASON_WORDS = {
     "queued": "waiting in another edition",
     "future": "from the future",
     "no_room": "ranked below the cut",
+    "same_headline": "under a headline their outlet has in the edition already",
     "excluded": "excluded by an editor",
     "other_section": "in other sections",
     "advert": "sponsored posts and advertisements",

@@ -104,6 +104,7 @@ def test_json_keeps_its_shape_and_adds_the_drop_counts(news: Path) -> None:
         "already_sent": 0,
         "queued": 0,
         "advert": 0,
+        "same_headline": 0,
         "no_room": 0,
     }
 

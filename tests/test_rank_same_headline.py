@@ -2,9 +2,11 @@
 
 A mailing list's or forum's feed gives every reply in a thread the thread's title ("Re:
 Harbour fees"); a paper's recurring column keeps one title ("Letters to the editor").
-Their texts differ, so they are not one story, but an edition that lists the same
-headline from the same outlet four times reads as a mistake. The best of them runs; the
-others wait (ranked below the cut, so a later edition may carry one).
+Their texts differ, so clustering does not make them one story, but an edition that
+lists the same headline from the same outlet four times reads as a mistake. A thread's
+posts are one story, under the subject without "Re:" (tests/test_rank_threads.py); of a
+column's issues, with no reply among them, the best runs and the others wait, left out
+for the headline (not for want of room), so a later edition may carry one.
 """
 
 from __future__ import annotations
@@ -51,10 +53,23 @@ def test_an_outlets_headline_runs_once_per_edition() -> None:
     options = RankOptions(leads=2, teasers=6, max_leads_per_source=1, max_teasers_per_source=6)
     ranked = rank(_articles(), now=NOW, options=options)
     shown = [(s.source, s.title) for s in ranked.stories]
-    assert shown.count(("Harbour List", "Re: Harbour fees")) == 1, shown
-    assert ("Coast Times", "Re: Harbour fees") in shown  # another outlet's is its own
+    assert shown.count(("Harbour List", "Harbour fees")) == 1, shown
+    assert ("Coast Times", "Harbour fees") in shown  # another outlet's is its own
     assert ("Harbour List", "Ferry timetable for the winter") in shown
-    assert ranked.left_out["reply-1"] == "no_room"
+    (thread,) = [s for s in ranked.stories if s.source == "Harbour List" and "fees" in s.title]
+    assert set(thread.keys) == {f"reply-{n}" for n in range(4)}  # the thread is one story
+    assert "reply-1" not in ranked.left_out
+
+
+def test_a_columns_issues_under_one_headline_run_once() -> None:
+    columns = [
+        _article(f"letters-{n}", "Harbour List", "Letters to the editor", text, 1 + n)
+        for n, text in enumerate(REPLIES)
+    ]
+    options = RankOptions(leads=2, teasers=6, max_leads_per_source=1, max_teasers_per_source=6)
+    ranked = rank(columns, now=NOW, options=options)
+    assert [s.title for s in ranked.stories] == ["Letters to the editor"]
+    assert ranked.left_out == {f"letters-{n}": "same_headline" for n in (1, 2, 3)}
 
 
 def test_an_editors_pin_of_a_second_reply_still_runs() -> None:
@@ -63,4 +78,4 @@ def test_an_editors_pin_of_a_second_reply_still_runs() -> None:
     keys = [s.key for s in ranked.stories]
     assert keys[0] == "reply-2"
     titles = [(s.source, s.title) for s in ranked.stories]
-    assert titles.count(("Harbour List", "Re: Harbour fees")) == 1, titles
+    assert titles.count(("Harbour List", "Harbour fees")) == 1, titles

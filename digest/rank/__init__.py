@@ -32,15 +32,19 @@ from digest.rank.options import RankOptions
 from digest.rank.outlets import mixed as _several
 from digest.rank.outlets import page as _page
 from digest.rank.outlets import publisher as _publisher
+from digest.rank.reasons import left_out as _reasons
 from digest.rank.repeats import covered as _covered
 from digest.rank.repeats import sent as _sent
 from digest.rank.score import face as _face
 from digest.rank.score import newest as _newest
 from digest.rank.score import score as _score
 from digest.rank.score import sponsored as _sponsored
+from digest.rank.threads import fold as _fold
+from digest.rank.threads import leaders as _leaders
+from digest.rank.threads import threads as _threads
 from digest.rank.updates import later as _later
 from digest.rank.updates import ran as _ran
-from digest.records import Also, Article, Story, claimed_key
+from digest.records import Also, Article, Story
 from digest.wording.told import told as _told
 from digest.wording.told import unlabelled as _unlabelled
 from digest.wording.trim import trim as _trim
@@ -65,8 +69,9 @@ TEASER_SENTENCES = 2
 #: a link nor any text beyond its headline (nothing for a reader: ``empty``), sent in an
 #: earlier edition of the list (itself, or another telling of its story that is no
 #: later news: see rank.updates), an advertisement or a sponsor's post, with text or
-#: without (``advert``: see score.sponsored; an editor who pins one runs it), ranked
-#: below the cut. An editor's pin runs past "too_old", "undated"
+#: without (``advert``: see score.sponsored; an editor who pins one runs it), under a
+#: headline its outlet runs in the edition already (a column's other issue: see
+#: rank.reasons), ranked below the cut. An editor's pin runs past "too_old", "undated"
 #: and "empty".
 DROP_REASONS = (
     "excluded",
@@ -78,6 +83,7 @@ DROP_REASONS = (
     "already_sent",
     "queued",
     "advert",
+    "same_headline",
     "no_room",
 )
 #: A story record names at most this many other outlets; ``Story.also_more`` counts the rest.
@@ -185,28 +191,7 @@ def _left_out(
     options: RankOptions,
 ) -> Mapping[str, str]:
     """Every article not in a chosen story, with the first reason that applies."""
-    out = dict(reasons)
-    in_stories = {a.key for c in candidates for a in c.members}
-    kept = {k for story in chosen.stories for k in story.keys}
-    for article in eligible:
-        if article.key in kept:
-            continue
-        if article.key in in_stories:
-            out[article.key] = "no_room"
-        elif _sponsored(article):
-            out[article.key] = "advert"
-        else:
-            out[article.key] = "queued" if _waiting(article, options) else "already_sent"
-    return MappingProxyType(dict(sorted(out.items())))
-
-
-def _waiting(article: Article, options: RankOptions) -> bool:
-    """Carried by another edition of the list that has not gone out yet (and by none
-    that has, nor by a paused one that reached some readers already): "queued", not
-    "already_sent"."""
-    keys = (article.key, claimed_key(article.key))
-    queued, sent = options.queued, options.already_sent
-    return any(k in queued for k in keys) and not any(k in sent for k in keys)
+    return _reasons(reasons, eligible, candidates, chosen.stories, options)
 
 
 def _candidates(
@@ -222,8 +207,9 @@ def _candidates(
     # An advertisement is not a story an editor chose (see score.sponsored), unless pinned.
     articles = [a for a in articles if a.key in pinned or not _sponsored(a)]
     ran = _covered(articles, old, sent=lambda a: _sent(a, options), window=window)
+    thread_of = _threads(articles, options.same_outlet)  # a list's thread: one story
     out = []
-    for group in _cluster(articles, window=window):
+    for group in _fold(_cluster(articles, window=window), thread_of):
         has_pin = any(a.key in pinned for a in group)
         members = tuple(group)
         news: list[Article] = []
@@ -243,7 +229,7 @@ def _candidates(
             if not members:
                 continue
             first = story.first
-        front = _face(members, options)
+        front = _face(_leaders(members, thread_of, pinned), options)  # not a reply
         update = any(a is front for a in news)
         total, why = _score(members, now=now, options=options, front=front)
         latest = _newest(members)

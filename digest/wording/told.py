@@ -6,7 +6,8 @@ pages whose standfirst only repeats the headline, and feed items whose excerpt i
 the post's opening cut short (:func:`told`); the text without a wire dateline before
 its news ("NEWARK, N.J. (AP) — ": :func:`digest.datelines.undated`) or the outlet's
 own "Exclusive" label (:func:`digest.exclusives.unlabelled_story`; collect drops both
-too, but articles stored before it did keep theirs).
+too, but articles stored before it did keep theirs); the headline without a mail
+program's "Re:" or a list's "[tag]" (:func:`digest.wording.subjects.unreplied`).
 Must not: choose, score or trim a story's summary to its budget (that is
 :mod:`digest.rank`), or look at anything but the one article.
 """
@@ -19,6 +20,7 @@ from digest.datelines import undated
 from digest.exclusives import unlabelled_story, wire_label
 from digest.headline_labels import UPDATE_ABBREVIATION, UPDATE_WORD
 from digest.records import Article
+from digest.wording.subjects import unreplied
 from digest.wording.untitled import opening
 
 
@@ -73,7 +75,9 @@ def told(article: Article) -> tuple[str, str]:
     source_text = _body_instead(article, source_text) or _uncut(article, source_text) or source_text
     untitled = _headline(article.title, source_text, article.language)
     title, text = (article.title, source_text) if untitled is None else untitled
-    return title, undated(unlabelled_story(text, (article.source, article.outlet, article.url)))
+    return unreplied(title), undated(
+        unlabelled_story(text, (article.source, article.outlet, article.url))
+    )
 
 
 #: An outlet's own "this is an update" at the start of a headline: "Update:", "UPDATE 2 -",
