@@ -64,6 +64,7 @@ from digest.collect.summaries import settle_summaries
 from digest.datelines import files_colon_datelines, undated
 from digest.headline_labels import unbracketed
 from digest.records import Article, Image
+from digest.scripts import item_language
 from digest.wording.told import untitled_title
 
 __all__ = [
@@ -304,9 +305,12 @@ def _article(
     # a "★ " before a headline is no part of it (collect.ornaments), nor are brackets
     # around a label before it ("[Brève] ", "[MàJ] ": digest.headline_labels). An item
     # without a title gets the headline its story shows (wording.told.untitled_title).
+    # The item's language, or its feed's, when its headline and summary are written in
+    # that language's script; else the language their letters tell, if any (scripts).
+    language = item_language(entry.language or language, named, summary)
     title = unadorned(without_elision(strip_own_name(headline, own)))
-    title = unbracketed(title, entry.language or language)
-    title = title or untitled_title(summary, text, entry.language or language) or "Untitled"
+    title = unbracketed(title, language)
+    title = title or untitled_title(summary, text, language) or "Untitled"
     published = entry.published or entry.updated  # kept even when in the future
     categories = tuple(dict.fromkeys(c for c in map(clean_text, entry.categories) if c))
     article = Article(
@@ -320,7 +324,7 @@ def _article(
         published=published,
         author=clean_text(entry.author or "") or None,
         categories=categories,
-        language=entry.language or language,
+        language=language,
         section=section,
         linked=unwrap_redirect(entry.elsewhere),  # checked as `url` is (entry.link_post)
     )

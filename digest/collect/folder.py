@@ -44,6 +44,7 @@ from digest.collect.sanitize import (
 )
 from digest.errors import SourceError
 from digest.records import Article, Image
+from digest.scripts import item_language
 from digest.wording.told import untitled_title
 
 _SUFFIX_ORDER = (".txt", ".md", ".markdown", ".html", ".htm")
@@ -255,7 +256,9 @@ def _markdown(text: str, *, key: str, source: str, section: str | None, zone: tz
     clean = sanitize_html(markdown_to_html(body), base_url=url)
     text_body = html_to_text(clean)
     summary = _str(meta.get("standfirst") or meta.get("summary") or meta.get("description"))
-    language = language_tag(meta.get("language") or meta.get("lang"))
+    summary = clean_text(summary) or standfirst(text_body)
+    # The front matter's language when the headline and summary are in its script
+    language = item_language(language_tag(meta.get("language") or meta.get("lang")), title, summary)
     # No title and no heading: the body's first sentence (a short first line is one),
     # or its opening, as an untitled feed item is titled (wording.told.untitled_title).
     title = clean_text(title or untitled_title("", text_body, language))
@@ -273,7 +276,7 @@ def _markdown(text: str, *, key: str, source: str, section: str | None, zone: tz
         source=source,
         title=title,
         url=url,
-        summary=clean_text(summary) or standfirst(text_body),
+        summary=summary,
         text=text_body,
         html=clean,
         published=_front_matter_date(meta, text, zone),

@@ -38,6 +38,7 @@ from digest.collect.plaintext import html_to_text
 from digest.collect.promos import without_promos
 from digest.collect.sanitize import clean_text, sanitize_html
 from digest.records import Article, Image
+from digest.scripts import item_language
 from digest.wording.told import untitled_title
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
@@ -139,7 +140,10 @@ def article_from_page(
     outlet = page.site_name if page.site_name and not same_site(page.site_name, source) else None
     # A page without a headline gets the one its story shows, as an untitled feed item
     # does (wording.told.untitled_title): not its summary cut mid-word.
-    untitled = "" if page.title else untitled_title(page.summary, page.text, page.language)
+    # The page's language when its headline and summary are in that language's script;
+    # else the one their letters tell, if any (digest.scripts).
+    language = item_language(page.language, page.title, page.summary)
+    untitled = "" if page.title else untitled_title(page.summary, page.text, language)
     return Article(
         key=key,
         source=source,
@@ -152,7 +156,7 @@ def article_from_page(
         author=page.author,
         image=page.image,
         section=section,
-        language=page.language,
+        language=language,
         outlet=outlet,
     )
 

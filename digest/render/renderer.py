@@ -65,6 +65,7 @@ from digest.render.text import (
 )
 from digest.render.theme import Theme
 from digest.render.variant import Rendered, Variant
+from digest.scripts import item_language
 from digest.times import slot_day
 
 EVERY_SECTION = Variant()  # the default variant: the whole edition
@@ -131,13 +132,16 @@ class Renderer:
         return "" if self.action(story) == "read_more" else self.more_at(story)
 
     def lang_attrs(self, story: Story) -> Markup:
-        """`lang` and `dir` for a story that does not read as the newsletter does."""
+        """`lang` and `dir` for a story that does not read as the newsletter does. Its
+        language as :func:`digest.scripts.item_language` judges it, as collect does (a
+        story stored before carries its feed's declared language, whatever its text)."""
         texts = (story.title, story.summary)
-        return story_attributes(story.language, texts, self.language)
+        return story_attributes(item_language(story.language, *texts), texts, self.language)
 
     def picture_side(self, story: Story) -> str:
         """The side a thumbnail sits on beside a story's headline: where its lines end."""
-        return "left" if direction(story.language or self.language) == "rtl" else "right"
+        said = item_language(story.language, story.title, story.summary)
+        return "left" if direction(said or self.language) == "rtl" else "right"
 
     def subject(self, edition: Edition) -> str:
         """The `[newsletter] subject` template filled with lead, name and date; the
