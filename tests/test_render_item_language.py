@@ -143,3 +143,29 @@ def test_a_story_stored_before_as_kannada_renders_without_lang_kn(tmp_path: Path
     html = Renderer(sample_settings(tmp_path)).render(edition).html
     cells = {unescape(t): a for t, a in story_cells(html).items()}
     assert cells[lead.title] == "" and cells[KANNADA[0]] == 'lang="kn" dir="ltr"'
+
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Harbour Wire</title><id>urn:hw</id>
+<updated>2026-11-26T08:00:00Z</updated>
+<entry xml:lang="zh-Hans"><title>港口渡轮周一恢复运营</title><id>urn:hw:1</id>
+<link href="https://wire.example.org/1"/><updated>2026-11-26T08:00:00Z</updated>
+<summary>渡轮工会取消了周一的罢工，港口的渡轮将按时刻表运行。</summary></entry>
+<entry><title>Ferry strike called off</title><id>urn:hw:2</id>
+<link href="https://wire.example.org/2"/><updated>2026-11-26T07:00:00Z</updated>
+<summary>The ferry union called off Monday's strike.</summary></entry>
+</feed>"""
+
+
+def test_an_atom_entry_s_own_xml_lang_is_its_language(tmp_path: Path) -> None:
+    """An Atom feed says each entry's language with xml:lang (the BBC's Chinese feed on
+    every title and summary); it was not read, and the stories said lang="en"."""
+    from digest.collect.feeds import read_feed
+
+    parsed = read_feed(ATOM.encode(), source="Harbour Wire", url=None, now=NOW)
+    assert [a.language for a in parsed.articles] == ["zh-Hans", None]
+    app, edition = _corpus_edition(tmp_path, "news-bbc-chinese.atom")
+    stories = [*edition.leads, *edition.teasers]
+    assert stories
+    cells = _cells(app, edition)
+    assert all(cells[s.title] == 'lang="zh-Hans" dir="ltr"' for s in stories), cells

@@ -169,7 +169,15 @@ def _entry(
         else "",
         elsewhere=elsewhere,
         sites=home_sites(homes),
+        language=_own_language(body, e.get("summary_detail"), e.get("title_detail")),
     )
+
+
+def _own_language(*details: Any) -> str | None:
+    """An entry's own language: the xml:lang its content, summary or title carries (an
+    Atom feed says it per entry), or None (the feed's, then, as before). feedparser
+    gives an RSS item's text no language of its own."""
+    return next((tag for d in details if d and (tag := language_tag(d.get("language")))), None)
 
 
 def _when(e: Any, field: str, zone: tzinfo) -> datetime | None:
