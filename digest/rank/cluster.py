@@ -25,7 +25,8 @@ Method, in the order the code runs:
    they share ``MIN_SHARED`` terms or more, and ``MIN_EVENT`` of those neither writes
    as a name (:mod:`digest.rank.names`): "Minister visits flooded valley" and "Minister
    resigns over pension scandal" share her name and towns, and are two stories. Two
-   articles of one outlet (``Article.credit``) merge only when near-identical
+   articles of one outlet (``Article.credit``; an aggregator's item's, the site its link
+   opens: :func:`digest.rank.outlets.site`) merge only when near-identical
    (``SAME_SOURCE_COSINE``): that is one report twice, adding no coverage.
 5. *Membership, not chaining.* Articles are visited in a canonical order. An article
    joins an existing story only when it is the same story as one of its members *and*
@@ -60,6 +61,7 @@ import numpy as np
 
 from digest.rank.minhash import index as _index
 from digest.rank.names import Named, capitalised
+from digest.rank.outlets import site
 from digest.rank.story import Story as _Story
 from digest.rank.story import Vector
 from digest.rank.terms import (
@@ -130,7 +132,7 @@ class _Batch:
         self.articles = _in_canonical_order(articles)
         # the words each lead capitalises (a superset of its names) found as it is tokenised
         self.terms: Terms = weigh(self.articles, also=capitalised)
-        self.credits = [a.credit for a in self.articles]
+        self.credits = [site(a) for a in self.articles]
         self.scratch = np.zeros(len(self.terms.vocabulary))
         self._held = np.zeros(len(self.terms.vocabulary))
         self._vectors: list[Vector | None] = [None] * len(self.articles)
