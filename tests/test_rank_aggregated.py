@@ -176,3 +176,17 @@ def test_copies_years_apart_through_an_aggregator_stay_two_stories(tmp_path: Pat
     edition = _edition(_config(tmp_path / "news", {"Alerts": feed}, 3, 20, 1000000), NOW)
     crane = [s for s in edition.stories if "Crane" in s.title]
     assert len(crane) == 2 and not any(s.also for s in crane), [s.title for s in crane]
+
+
+def test_an_aggregators_own_words_and_labels_fold_no_two_stories(tmp_path: Path) -> None:
+    """Its label ("Show Roundup: ...") and its words around every item are no story."""
+    own = "Posted to the Roundup by a reader: open the link, comment and vote on the Roundup."
+    items = [
+        ("Show Roundup: Tilepieces, an open source editor", "https://tilepieces.example/", own),
+        ("Show Roundup: MetricFlow, an open source framework", "https://metricflow.example/", own),
+    ]
+    items += [(t, f"https://{s}.example/a", own) for t, _, s in ELSEWHERE]
+    feed = tmp_path / "roundup.atom"
+    feed.write_text(_atom(items), encoding="utf-8")
+    edition = _edition(_config(tmp_path / "news", {"Roundup": feed}, 3, 20, 1000000), NOW)
+    assert len(edition.stories) == len(items), [(s.title, s.also) for s in edition.stories]

@@ -278,11 +278,10 @@ def _story(
         if a is not front and (where is None or where not in linked):
             linked.add(where)
             others.append(a)
-    # Keep one report per publisher (`same`: rank.outlets.publisher) before a second from
-    # any, then by outlet and key.
+    # Keep one report per publisher (`same`: rank.outlets.publisher; an aggregator's item,
+    # its linked site: rank.outlets.site) before a second from any, then by outlet, key.
     rank_in_outlet: Counter[str] = Counter()
     spread = []
-    # An aggregator's report is its linked site's (rank.outlets.site).
     for a in sorted(others, key=lambda a: (_site(a), a.key)):
         who = _publisher(_site(a), same)
         spread.append((rank_in_outlet[who], _site(a), a.key, a))
