@@ -161,9 +161,9 @@ def test_hacker_news_stories_name_the_site_they_open(tmp_path: Path) -> None:
     corpus = require_corpus()
     rendered = _rendered(tmp_path, {"Hacker News": corpus / "feeds" / "news-hackernews.xml"})
     credits = _credits(rendered.html)
-    # Every item its own story, as before: the aggregator stays their one outlet for
-    # the ranking (two "Show HN" items on github.com and tilepieces.net are not merged
-    # as two outlets telling one story).
+    # Every item its own story, as before: two "Show HN" items on github.com and
+    # tilepieces.net share the aggregator's label and "open source", which is no story
+    # (each item is its site's for the ranking: rank.aggregator_pairs).
     assert len(credits) == 30
     for href, credit in credits.items():
         host = (re.match(r"https?://([^/:?#]+)", href) or ["", ""])[1].removeprefix("www.")

@@ -7,9 +7,11 @@ feed is shown to be one, such an item is marked (``Article.aggregated``) and the
 edition names the site its link opens and the aggregator beside it: "Read more at
 washingtonpost.com via Hacker News" (:func:`digest.render.stories.credit`). An item on
 the feed's own site ("Ask HN") stays the aggregator's, and so does every item of a feed
-that is not shown to be one. Its outlet (``Article.credit``) stays the aggregator: the
-ranking's caps, coverage and clustering count one outlet's choices as one outlet's (two
-"Show HN" items on github.com and tilepieces.net are no two outlets telling one story).
+that is not shown to be one. Its credit (``Article.credit``) stays the aggregator, and
+so does its coverage: one feed's picks do not corroborate one another. For the
+ranking's per-outlet caps, "Also in" and telling copies of one story apart, a marked
+item is its linked site's (:func:`digest.rank.outlets.site`): one site cannot fill an
+edition through an aggregator, and two sites' copies of one press release fold.
 
 The evidence is the feed's items, against its own site (the registrable domains of its
 home page and self links: :attr:`~digest.collect.entry.Entry.sites`): most items link

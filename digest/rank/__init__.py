@@ -32,6 +32,7 @@ from digest.rank.options import RankOptions
 from digest.rank.outlets import mixed as _several
 from digest.rank.outlets import page as _page
 from digest.rank.outlets import publisher as _publisher
+from digest.rank.outlets import site as _site
 from digest.rank.reasons import left_out as _reasons
 from digest.rank.repeats import covered as _covered
 from digest.rank.repeats import sent as _sent
@@ -263,16 +264,16 @@ def _story(
         if a is not front and (where is None or where not in linked):
             linked.add(where)
             others.append(a)
-    # Keep one report per publisher (`same`: rank.outlets.publisher) before a second from
-    # any, then by outlet and key.
+    # Keep one report per publisher (`same`: rank.outlets.publisher; an aggregator's item,
+    # its linked site: rank.outlets.site) before a second from any, then by outlet, key.
     rank_in_outlet: Counter[str] = Counter()
     spread = []
-    for a in sorted(others, key=lambda a: (a.credit, a.key)):
-        who = _publisher(a.credit, same)
-        spread.append((rank_in_outlet[who], a.credit, a.key, a))
+    for a in sorted(others, key=lambda a: (_site(a), a.key)):
+        who = _publisher(_site(a), same)
+        spread.append((rank_in_outlet[who], _site(a), a.key, a))
         rank_in_outlet[who] += 1
     kept = [a for *_, a in sorted(spread, key=lambda row: row[:3])[:MAX_ALSO]]
-    kept.sort(key=lambda a: (a.credit, a.key))
+    kept.sort(key=lambda a: (_site(a), a.key))
     title, source_text = _told(front)
     if candidate.update:  # labelled by the email: not by the outlet's "Update:" as well
         title = _unlabelled(title)
@@ -284,7 +285,7 @@ def _story(
         summary=_summary(source_text, words, sentences, front.language),
         score=candidate.score,
         why=candidate.why,
-        also=tuple(Also(a.credit, a.url, a.title, a.key) for a in kept),
+        also=tuple(Also(_site(a), a.url, a.title, a.key) for a in kept),
         also_more=len(others) - len(kept),
         image=front.image,
         section=front.section,
@@ -324,12 +325,13 @@ def advertisements(
 
 def _mixed(articles: Sequence[Article], options: RankOptions) -> bool:
     """Whether the edition reads more than one outlet: the list's sources of the
-    variant's sections, and the articles given of them, of any age (a section served by
+    variant's sections, and the articles given of them (an aggregator's, their linked
+    sites: rank.outlets.site), of any age (a section served by
     several outlets is thin on a day only one has news; one served by one is that
     outlet's, which then fills it: see digest.diversity)."""
     sections = options.sections
     names = [n for n, s in options.source_sections.items() if sections is None or s in sections]
-    names += [a.credit for a in articles if sections is None or a.section in sections]
+    names += [_site(a) for a in articles if sections is None or a.section in sections]
     return _several(names, options.same_outlet)
 
 
@@ -349,7 +351,8 @@ def _select(
     once (the best of its stories that share it). When the per-outlet caps leave slots
     empty they are relaxed as :func:`digest.diversity.place` says (one more story per
     outlet at a time): leads first, then teasers. An outlet, for the caps, is a
-    publisher (:func:`digest.rank.outlets.publisher`: ``options.same_outlet``). With `mixed`
+    publisher (:func:`digest.rank.outlets.publisher`: ``options.same_outlet``); an
+    aggregator's item, the site its link opens (:func:`digest.rank.outlets.site`). With `mixed`
     (the edition reads several outlets; None: judged from the candidates) the caps
     relax while the lists stay mixed or no other outlet has a story left, never for a
     story with nothing to say: an edition is shorter rather than a feed's headlines
@@ -371,8 +374,8 @@ def _select(
         teaser_cap=options.max_teasers_per_source,
         room=_Room(options.section_quotas, same),
         floor=options.teasers > 0,  # a format of leads only has no teasers to take them
-        outlet=lambda c: _publisher(c.face.credit, same),
-        mixed=_several((a.credit for c in candidates for a in c.members), same)
+        outlet=lambda c: _publisher(_site(c.face), same),
+        mixed=_several((_site(a) for c in candidates for a in c.members), same)
         if mixed is None
         else mixed,
     )

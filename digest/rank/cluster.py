@@ -25,8 +25,11 @@ Method, in the order the code runs:
    they share ``MIN_SHARED`` terms or more, and ``MIN_EVENT`` of those neither writes
    as a name (:mod:`digest.rank.names`): "Minister visits flooded valley" and "Minister
    resigns over pension scandal" share her name and towns, and are two stories. Two
-   articles of one outlet (``Article.credit``) merge only when near-identical
-   (``SAME_SOURCE_COSINE``): that is one report twice, adding no coverage.
+   articles of one outlet (``Article.credit``; an aggregator's item's, the site its link
+   opens: :func:`digest.rank.outlets.site`) merge only when near-identical
+   (``SAME_SOURCE_COSINE``): that is one report twice, adding no coverage. Two sites'
+   items of one aggregator must also share ``MIN_HEADLINE`` headline terms: its own
+   words around every item are no story (:mod:`digest.rank.aggregator_pairs`).
 5. *Membership, not chaining.* Articles are visited in a canonical order. An article
    joins an existing story only when it is the same story as one of its members *and*
    its cosine with the centroid of the story's first ``CORE`` members reaches
@@ -58,8 +61,10 @@ from datetime import timedelta
 
 import numpy as np
 
+from digest.rank.aggregator_pairs import Headlines
 from digest.rank.minhash import index as _index
 from digest.rank.names import Named, capitalised
+from digest.rank.outlets import site
 from digest.rank.story import Story as _Story
 from digest.rank.story import Vector
 from digest.rank.terms import (
@@ -130,7 +135,8 @@ class _Batch:
         self.articles = _in_canonical_order(articles)
         # the words each lead capitalises (a superset of its names) found as it is tokenised
         self.terms: Terms = weigh(self.articles, also=capitalised)
-        self.credits = [a.credit for a in self.articles]
+        self.credits = [site(a) for a in self.articles]
+        self.headlines = Headlines(self.articles)
         self.scratch = np.zeros(len(self.terms.vocabulary))
         self._held = np.zeros(len(self.terms.vocabulary))
         self._vectors: list[Vector | None] = [None] * len(self.articles)
@@ -209,8 +215,12 @@ class _Batch:
             return False
         shared = int(np.count_nonzero(found))
         vocabulary = self.terms.vocabulary
-        return shared >= MIN_SHARED and self.named.eventful(
-            i, j, shared, lambda: [vocabulary[t] for t in b[0][found > 0].tolist()], MIN_EVENT
+        return (
+            shared >= MIN_SHARED
+            and self.named.eventful(
+                i, j, shared, lambda: [vocabulary[t] for t in b[0][found > 0].tolist()], MIN_EVENT
+            )
+            and self.headlines.agree(i, j)
         )
 
 

@@ -17,6 +17,11 @@ says which sources are one publisher (a source's ``outlet`` key: "BBC News" and 
 World", both ``outlet = "BBC"``): the source's name, the outlet's and the names of the
 other sources of that outlet are one publisher's (:func:`publishers`). Not the feed's
 host: a host serves many publishers (feeds.feedburner.com, medium.com, a blog platform).
+An aggregator's item (``Article.aggregated``: Google Alerts, a link roundup) is the
+report of the site its link opens, as the edition credits it ("mayfieldrecorder.com via
+Alerts"): for the caps, "Also in" and telling two sites' copies of one story apart
+(:func:`site`), so that one site cannot fill an edition through an aggregator. Its
+coverage stays the aggregator's: one feed's picks do not corroborate one another.
 Must not: fetch, or judge anything but who published what.
 """
 
@@ -72,6 +77,26 @@ def outlets(cluster: Sequence[Article], same: Mapping[str, str] = NO_ONE) -> int
         if first != mine:
             parent[mine] = first
     return len({root(c) for c in credits})
+
+
+def site(article: Article) -> str:
+    """Whose report `article` is for the caps, "Also in" and clustering: an
+    aggregator's item's, the host its link opens without "www." (as the edition credits
+    it); any other's, its credit."""
+    if article.aggregated:
+        host = _host(article.url)
+        if host:
+            return host
+    return article.credit
+
+
+@lru_cache(maxsize=65536)
+def _host(url: str | None) -> str:
+    try:
+        host = urlsplit(url or "").hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
 
 
 @lru_cache(maxsize=65536)

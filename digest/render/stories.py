@@ -157,12 +157,14 @@ def other_publishers(story: Story, same: Mapping[str, str] = NO_ONE) -> tuple[Al
     publisher is a name, case and spacing aside, with the sources `same` makes one
     (:func:`digest.rank.outlets.publisher`): "Also in: BBC World" under a BBC News lead
     of one outlet would tell the reader nothing."""
-    own = publisher(story.source, same)
+    own = {publisher(story.source, same)}
+    if story.aggregated:  # credited to the site its link opens (rank.outlets.site)
+        own.add(publisher(linked_host(story.url), same))
     distinct: dict[str, Also] = {}  # by publisher, in first-seen order
     for also in story.also:
         name = " ".join(also.source.split())
         who = publisher(name, same)
-        if not name or who == own:
+        if not name or who in own:
             continue
         first = distinct.get(who)
         if first is None:
