@@ -14,6 +14,7 @@ corroborate one another (coverage), and its own posts stay its own.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,9 +90,19 @@ def test_corpus_google_alerts_copies_fold_and_no_site_fills_the_edition(tmp_path
     copies = {"aglobalmarketresearch.com", "globalindustryjournal.us"}
     assert copies <= shown, shown  # "Also in" names the other site's copy
     assert not _over_cap(edition), [(s.title, _site(s)) for s in edition.stories]
+    # Different people's sales ("CEO Sells $53170714.63", "CFO Sells $19407875.75") are
+    # not one story: no story's "Also in" opens a sale of other figures.
+    for story in edition.stories:
+        for also in story.also:
+            mine, theirs = _figures(story.title), _figures(also.title or "")
+            assert not (mine and theirs and mine.isdisjoint(theirs)), (story.title, also.title)
 
 
-def _atom(items: list[tuple[str, str, str]]) -> str:
+def _figures(title: str) -> set[str]:
+    return {f.replace(",", "") for f in re.findall(r"\d(?:[\d,.]*\d)?", title)}
+
+
+def _atom(items: list[tuple[str, str, str]], home: str = "https://alerts.example/") -> str:
     entries = "".join(
         f"""<entry><id>tag:alerts.example,2026:{n}</id><title>{t}</title>
 <link href="{link}"/><updated>2026-11-26T{10 + n:02d}:00:00Z</updated>
@@ -100,7 +111,7 @@ def _atom(items: list[tuple[str, str, str]]) -> str:
     )
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Alerts</title>
-<link rel="alternate" href="https://alerts.example/"/>
+<link rel="alternate" href="{home}"/>
 <id>tag:alerts.example,2026:feed</id><updated>2026-11-26T23:00:00Z</updated>
 {entries}</feed>"""
 
@@ -190,3 +201,71 @@ def test_an_aggregators_own_words_and_labels_fold_no_two_stories(tmp_path: Path)
     feed.write_text(_atom(items), encoding="utf-8")
     edition = _edition(_config(tmp_path / "news", {"Roundup": feed}, 3, 20, 1000000), NOW)
     assert len(edition.stories) == len(items), [(s.title, s.also) for s in edition.stories]
+
+
+LOCAL = {  # two outlets' own stories, each its own
+    "gazette": [
+        ("Council approves the new cycle lanes", "cyclists councillors budget lanes"),
+        ("Fishing fleet lands a record catch", "trawlers herring quay auction"),
+        ("Theatre stages a winter premiere", "actors rehearsal stage playwright"),
+        ("Hospital opens a children's wing", "nurses paediatric ward patients"),
+    ],
+    "ledger": [
+        ("Port tolls to rise next spring", "shipping tolls tariffs cargo"),
+        ("Startup raises funds for wind kites", "investors turbines kites energy"),
+        ("Bank opens a branch in the old mill", "savers tellers mill branch"),
+        ("Retailers report a quiet November", "shoppers tills footfall sales"),
+    ],
+}
+
+
+def test_an_aggregator_among_other_feeds_is_one_outlet_for_the_caps(tmp_path: Path) -> None:
+    """An aggregator's items on eight sites, the newest, beside two outlets' own feeds:
+    each item counted as its site's outlet, and the aggregator filled every teaser (QA:
+    Hacker News 8 of 8 beside Reddit and Google Alerts). It is one outlet among them."""
+    linked = [(t, f"https://{s}.example/a", _text(t, w)) for t, w, s in ELSEWHERE]
+    linked += [(t, f"https://site{n}.example/b", _text(t, w)) for n, (t, w) in enumerate(OWN)]
+    feeds = {"Alerts": tmp_path / "alerts.atom"}
+    feeds["Alerts"].write_text(_atom(linked), encoding="utf-8")
+    for name in ("gazette", "ledger"):
+        own = [
+            (title, f"https://{name}.example/{n}", _text(title, words))
+            for n, (title, words) in enumerate(LOCAL[name])
+        ]
+        feeds[name] = tmp_path / f"{name}.atom"
+        text = _atom(own, home=f"https://{name}.example/").replace("T1", "T0")  # older
+        feeds[name].write_text(text.replace("Alerts", name.title()), encoding="utf-8")
+    edition = _edition(_config(tmp_path / "news", feeds, 3, 5, 1000000), NOW)
+    assert [s.aggregated for s in edition.stories].count(True) > 0
+    aggregated = Counter(s.source for s in edition.leads if s.aggregated)
+    assert aggregated["Alerts"] <= 1, [(s.title, s.source) for s in edition.leads]
+    teasers = Counter(s.source for s in edition.teasers if s.aggregated)
+    assert teasers["Alerts"] <= 2, [(s.title, s.source) for s in edition.teasers]
+
+
+def test_one_template_s_headlines_with_other_figures_are_two_events(tmp_path: Path) -> None:
+    """Google Alerts' "Slack (NASDAQ:WORK) CEO Sells $53170714.63 in Stock" and "… CFO
+    Sells $19407875.75 …" share the template's words: they folded into one story whose
+    "Also in" opened another person's sale. Copies of one sale (one figure) still fold."""
+    sale = "Harbourco (NYSE:HBR) {who} Sells ${amount} in Stock"
+    body = (  # the template's words, as the insider-trading sites write them
+        "Harbourco (NYSE:HBR) insider sold shares of the company's stock in a "
+        "transaction that occurred on Monday. The shares were sold at an average price, "
+        "for a total transaction, and the insider now directly owns shares of the "
+        "company's stock, valued at the price. The sale was disclosed in a legal filing "
+        "with the SEC, which is available through the SEC website. Harbourco stock opened."
+    )
+    items = [
+        (sale.format(who="CEO", amount="1,250,000.00"), "https://tickerwire.example/1", body),
+        (sale.format(who="CFO", amount="830,500.00"), "https://marketdesk.example/2", body),
+        (sale.format(who="CEO", amount="1,250,000.00"), "https://stocknews.example/3", body),
+    ]
+    feed = tmp_path / "alerts.atom"
+    feed.write_text(_atom(items), encoding="utf-8")
+    edition = _edition(_config(tmp_path / "news", {"Alerts": feed}, 1, 6, 1000000), NOW)
+    titles = sorted(s.title for s in edition.stories)
+    assert titles == sorted({t for t, _, _ in items}), titles  # the CEO's copies: one
+    ceo = next(s for s in edition.stories if "CEO" in s.title)
+    assert [a.title for a in ceo.also] == [items[0][0]] or [a.title for a in ceo.also] == [
+        items[2][0]
+    ]

@@ -185,6 +185,11 @@ def test_a_headline_loses_reply_prefixes_and_list_tags(title: str, headline: str
         "The [redacted] files",
         "[1/3] Harbour history",
         "Sweden vs Denmark: the match report",
+        "re:publica 2018 opens in Berlin",  # a name, not a reply (QA: "publica 2018…")
+        "re:Invent 2018: what AWS announced",
+        "[iOS] Apple releases an update",  # a label of letters, not a list's tag
+        "[pdf] The harbour report",
+        "[audio] The harbour at dawn",
     ],
 )
 def test_a_headline_without_a_reply_prefix_or_list_tag_is_left_as_it_is(title: str) -> None:

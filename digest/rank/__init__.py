@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -351,8 +351,9 @@ def _select(
     once (the best of its stories that share it). When the per-outlet caps leave slots
     empty they are relaxed as :func:`digest.diversity.place` says (one more story per
     outlet at a time): leads first, then teasers. An outlet, for the caps, is a
-    publisher (:func:`digest.rank.outlets.publisher`: ``options.same_outlet``); an
-    aggregator's item, the site its link opens (:func:`digest.rank.outlets.site`). With `mixed`
+    publisher (:func:`digest.rank.outlets.publisher`: ``options.same_outlet``); in an
+    edition of one feed, an aggregator's item is the site its link opens
+    (:func:`digest.rank.outlets.site`), so that no site fills it. With `mixed`
     (the edition reads several outlets; None: judged from the candidates) the caps
     relax while the lists stay mixed or no other outlet has a story left, never for a
     story with nothing to say: an edition is shorter rather than a feed's headlines
@@ -365,6 +366,10 @@ def _select(
         if pin is not None and pin not in pins:
             pins.append(pin)
     same = options.same_outlet
+    # An outlet is a feed; in an edition of one feed, an aggregator's, the site each
+    # item opens (an aggregator among other feeds is one outlet: it does not fill it).
+    feeds = _several((a.credit for c in candidates for a in c.members), same)
+    outlet_of: Callable[[Article], str] = (lambda a: a.credit) if feeds else _site
     leads, teasers = _arrange(
         candidates,
         pins=pins,
@@ -374,8 +379,8 @@ def _select(
         teaser_cap=options.max_teasers_per_source,
         room=_Room(options.section_quotas, same),
         floor=options.teasers > 0,  # a format of leads only has no teasers to take them
-        outlet=lambda c: _publisher(_site(c.face), same),
-        mixed=_several((_site(a) for c in candidates for a in c.members), same)
+        outlet=lambda c: _publisher(outlet_of(c.face), same),
+        mixed=_several((outlet_of(a) for c in candidates for a in c.members), same)
         if mixed is None
         else mixed,
     )

@@ -10,10 +10,11 @@ share a subject, one of them a reply (:func:`is_reply`), into one story
 
 - A **reply or forward prefix** is one of :data:`PREFIXES` (English, German, the
   Scandinavian languages, Dutch, Polish, Turkish, Italian, Portuguese, French), in any
-  case, with a count or not ("Re[2]:", "Re^2:", "RE (2):"), before a colon, French
-  spacing allowed ("RE :"), and several in a row ("Fwd: Re: AW: …").
+  case, with a count or not ("Re[2]:", "Re^2:", "RE (2):"), before a colon and a space
+  (French spacing allowed: "RE :"; "re:publica", "re:Invent" are names), and several in
+  a row ("Fwd: Re: AW: …").
 - A **list tag** is a bracketed name of one token of letters, digits and ``.-_+``,
-  which is not a plain word in capitals or with a capital first ("[rss2email]",
+  which is not a plain word (of letters alone: "[iOS]", "[pdf]" are labels) ("[rss2email]",
   "[Python-Dev]", "[gmane.mail.rss2email]", "[harbour-list]"): "[Video]", "[Sponsor]",
   "[BREAKING]" are an outlet's labels, and so is a known label in any case ("[video]",
   "[sponsored]": :mod:`digest.headline_labels`, and an advertisement's:
@@ -45,7 +46,7 @@ _ADVERTS = "sponsor sponsored ad ads advert advertisement advertorial anzeige we
 _LABELS = GENRES | LENGTH | frozenset(_ADVERTS.split()) | {"exclusive", "breaking", "live"}
 _UPDATE = re.compile(rf"(?i){UPDATE_WORD}|{UPDATE_ABBREVIATION}")
 _COUNT = r"(?:\[\d{1,3}\]|\^\d{1,3}|\s?\(\d{1,3}\))?"
-_PREFIX = re.compile(rf"(?i)(?:{'|'.join(PREFIXES)}){_COUNT}[^\S\n]?:[^\S\n]*(?=\S)")
+_PREFIX = re.compile(rf"(?i)(?:{'|'.join(PREFIXES)}){_COUNT}[^\S\n]?:[^\S\n]+(?=\S)")
 _TAG = re.compile(r"\[([\w.+-]{2,60})\][^\S\n]*(?=\S)")
 
 
@@ -55,7 +56,7 @@ def _list_tag(text: str) -> int:
     if found is None:
         return 0
     name = found.group(1)
-    plain_word = name.isalpha() and name[0].isupper()
+    plain_word = name.isalpha()  # "[Video]", "[iOS]", "[pdf]": a label or a word
     label = name.casefold() in _LABELS or _UPDATE.fullmatch(name) is not None
     if not any(c.isalpha() for c in name) or name.isupper() or plain_word or label:
         return 0  # "[1/3]", "[BREAKING]", "[Video]": an outlet's label, not a list's
