@@ -343,12 +343,16 @@ def raw_server(answers: dict[str, bytes | Callable[[socket.socket], None]]) -> I
                 conn, _ = listener.accept()
                 threading.Thread(target=serve, args=(conn,), daemon=True).start()
 
-    threading.Thread(target=accept, daemon=True).start()
+    accepting = threading.Thread(target=accept, daemon=True)
+    accepting.start()
     try:
         yield state
     finally:
         state.stop.set()
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)  # wakes the accept (a close alone does not)
         listener.close()
+        accepting.join(5)
 
 
 @dataclasses.dataclass
@@ -431,3 +435,10 @@ def test_a_path_with_a_nul_is_an_error_value_not_a_dead_thread(tmp_path: Path) -
         [full] = fetch_all_sync([request])
         assert answered is not None and answered.error and "null" in answered.error
         assert _same(answered) == _same(full)
+
+
+def test_no_thread_is_left_behind(server: Server) -> None:
+    """A collect's process may rank on every core only while it runs one thread
+    (digest.rank.parallel forks): `digest build` collects first, then ranks."""
+    revalidate([FetchRequest(f"S{n}", server.url("/feed"), ETAG) for n in range(12)])
+    assert [t.name for t in threading.enumerate() if t.name.startswith("digest ")] == []

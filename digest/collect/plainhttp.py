@@ -148,7 +148,8 @@ class Deadlines:
         self._due: dict[int, tuple[float, socket.socket]] = {}
         self._changed = threading.Condition()
         self._stopped = False
-        threading.Thread(target=self._watch, name="digest deadlines", daemon=True).start()
+        self._thread = threading.Thread(target=self._watch, name="digest deadlines", daemon=True)
+        self._thread.start()
 
     def watch(self, sock: socket.socket, ends: float) -> None:
         with self._changed:
@@ -160,9 +161,11 @@ class Deadlines:
             self._due.pop(threading.get_ident(), None)
 
     def stop(self) -> None:
+        """Its thread ended: a process left with one thread may fork (digest.rank.parallel)."""
         with self._changed:
             self._stopped = True
             self._changed.notify()
+        self._thread.join()
 
     def _watch(self) -> None:
         with self._changed:
