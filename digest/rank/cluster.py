@@ -137,6 +137,7 @@ class _Batch:
         self.terms: Terms = weigh(self.articles, also=capitalised)
         self.credits = [site(a) for a in self.articles]
         self.headlines = Headlines(self.articles)
+        self.aggregated = [a.aggregated for a in self.articles]  # the headline test's
         self.scratch = np.zeros(len(self.terms.vocabulary))
         self._held = np.zeros(len(self.terms.vocabulary))
         self._vectors: list[Vector | None] = [None] * len(self.articles)
@@ -220,7 +221,7 @@ class _Batch:
             and self.named.eventful(
                 i, j, shared, lambda: [vocabulary[t] for t in b[0][found > 0].tolist()], MIN_EVENT
             )
-            and self.headlines.agree(i, j)
+            and (not (self.aggregated[i] or self.aggregated[j]) or self.headlines.agree(i, j))
         )
 
 

@@ -48,25 +48,30 @@ _BOARDS = (
     "teamtailor.com",
     "personio.de",
 )
+_BOARD_SUFFIXES = tuple(f".{board}" for board in _BOARDS)
+_BOARD_HOSTS = frozenset({"jobs", "careers"})
 #: Sites that are a job board whole (Y Combinator's, where its start-ups' ads link to).
 _BOARD_SITES = frozenset({"workatastartup.com", "www.workatastartup.com"})
 
 
 def job_ad(article: Article) -> bool:
     """Is ``article`` a job ad (see the module's docstring)?"""
-    if _HIRING.match(article.title) or _BATCH_HIRING.match(article.title):
+    title = article.title
+    if _HIRING.match(title) or ("hiring" in title.casefold() and _BATCH_HIRING.match(title)):
         return True
     link = urlsplit(article.url or "")
-    if _job_board(link.hostname or ""):
+    if _job_board(link.netloc):
         return True
     parts = [p for p in link.path.split("/") if p]
     return bool(parts) and parts[0].lower() in _FOLDERS and len(parts) <= 2
 
 
-def _job_board(host: str) -> bool:
-    """A job board's host: a posting service's (not its ``www``) or ``jobs.``/``careers.``."""
-    host = host.lower().rstrip(".")
-    first = host.split(".")[0]
-    if host in _BOARD_SITES or (first in {"jobs", "careers"} and host.count(".") >= 2):
+def _job_board(netloc: str) -> bool:
+    """A job board's host (of a URL's `netloc`): a posting service's (not its ``www``) or
+    ``jobs.``/``careers.``. Checked for every article a ranking reads: no more than a
+    few string operations (urllib's ``hostname`` alone doubled the rule's cost)."""
+    host = netloc.rpartition("@")[2].partition(":")[0].lower().rstrip(".")
+    first, _, rest = host.partition(".")
+    if host in _BOARD_SITES or (first in _BOARD_HOSTS and "." in rest):
         return True
-    return first != "www" and any(host.endswith("." + board) for board in _BOARDS)
+    return first != "www" and host.endswith(_BOARD_SUFFIXES)

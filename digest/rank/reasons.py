@@ -55,12 +55,16 @@ def left_out(
     same = options.same_outlet
     shown = {heading(c, same) for c in ran}
     story_of = {a.key: c for c in candidates for a in c.members}
+    told: dict[int, str] = {}  # a candidate's reason, once for all its members
     for article in eligible:
         if article.key in kept:
             continue
         story = story_of.get(article.key)
         if story is not None:
-            out[article.key] = "same_headline" if heading(story, same) in shown else "no_room"
+            if (reason := told.get(id(story))) is None:
+                reason = "same_headline" if heading(story, same) in shown else "no_room"
+                told[id(story)] = reason
+            out[article.key] = reason
         elif sponsored(article):
             out[article.key] = "advert"
         else:

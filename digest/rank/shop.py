@@ -50,9 +50,18 @@ _PRICED = re.compile(
 )
 
 
+#: Words one of the patterns needs, looked for first: a ranking asks of every article.
+_BYLINE_WORDS = ("deal", "shop", "store", "offers", "coupons", "bargains")
+_TITLE_WORDS = ("$", "£", "€", "save", "pay what", "deal")
+
+
 def shop_post(article: Article) -> bool:
     """Is ``article`` the outlet's shop offering something (see the module's docstring)?"""
-    if article.author and _BYLINE.match(article.author):
+    author = article.author.casefold() if article.author else ""
+    if any(word in author for word in _BYLINE_WORDS) and _BYLINE.match(author):
         return True
     title = article.title
+    folded = title.casefold()
+    if not any(word in folded for word in _TITLE_WORDS):
+        return False
     return bool(_OFFER.match(title) or _PRICED.search(title))

@@ -47,6 +47,8 @@ _LABELS = GENRES | LENGTH | frozenset(_ADVERTS.split()) | {"exclusive", "breakin
 _UPDATE = re.compile(rf"(?i){UPDATE_WORD}|{UPDATE_ABBREVIATION}")
 _COUNT = r"(?:\[\d{1,3}\]|\^\d{1,3}|\s?\(\d{1,3}\))?"
 _PREFIX = re.compile(rf"(?i)(?:{'|'.join(PREFIXES)}){_COUNT}[^\S\n]?:[^\S\n]+(?=\S)")
+#: A prefix's colon stands within this many characters of a headline's start ("Antwort[12] :").
+_PREFIX_CHARS = 16
 _TAG = re.compile(r"\[([\w.+-]{2,60})\][^\S\n]*(?=\S)")
 
 
@@ -67,6 +69,8 @@ def _strip(title: str) -> tuple[str, bool]:
     """`title` without its leading prefixes and list tags, and whether a reply or
     forward prefix was among them."""
     rest = title.lstrip()
+    if not rest.startswith("[") and ":" not in rest[:_PREFIX_CHARS]:
+        return title, False  # most headlines: neither a tag nor a prefix can open them
     replied = False
     while True:
         if found := _PREFIX.match(rest):
