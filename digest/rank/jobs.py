@@ -48,6 +48,9 @@ _BOARDS = (
     "teamtailor.com",
     "personio.de",
 )
+#: What a job ad's link holds somewhere (its folder, its host, its board's name): looked
+#: for before the address is taken apart, as a ranking asks of every article.
+_LINK_WORDS = ("job", "career", "workatastartup", *(board.split(".")[0] for board in _BOARDS))
 _BOARD_SUFFIXES = tuple(f".{board}" for board in _BOARDS)
 _BOARD_HOSTS = frozenset({"jobs", "careers"})
 #: Sites that are a job board whole (Y Combinator's, where its start-ups' ads link to).
@@ -59,7 +62,11 @@ def job_ad(article: Article) -> bool:
     title = article.title
     if _HIRING.match(title) or ("hiring" in title.casefold() and _BATCH_HIRING.match(title)):
         return True
-    link = urlsplit(article.url or "")
+    url = article.url or ""
+    lowered = url.lower()
+    if not any(word in lowered for word in _LINK_WORDS):
+        return False  # no folder, host or board of jobs in it: most links
+    link = urlsplit(url)
     if _job_board(link.netloc):
         return True
     parts = [p for p in link.path.split("/") if p]
