@@ -19,10 +19,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import _count_elements  # type: ignore[attr-defined]
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import islice
 
 import numpy as np
 
@@ -244,80 +244,46 @@ def _counted(articles: Sequence[Article], also: Also | None = None) -> list[_Cou
 
 
 def _count(articles: Sequence[Article], begin: int, end: int, also: Also | None) -> _Counted:
-    """:class:`_Counted` of ``articles[begin:end]``, ``CHUNK`` articles at a time."""
+    """:class:`_Counted` of ``articles[begin:end]``: ``Counter(tokens)`` article after
+    article (in C: each article's term ids counted into a dict, which keeps the order
+    they first occur in), its entries of usable terms kept."""
     number = _Numbering()
+    used = _Usable(number)  # term -> its id, None for a term no story is told by
     found_also: list[frozenset[str]] = []
     one: dict[str, str] = {}  # one string per word found: a smaller result to send back
-    usable: list[bool] = []  # term id -> content(term)
+    terms: list[int] = []  # every article's entries, article after article (ids the
+    counts: list[int] = []  # numbering holds, and small counts: no new int objects)
     kept = np.zeros(end - begin, dtype=np.int64)  # each article's entries kept
-    parts: list[tuple[np.ndarray, np.ndarray]] = []
-    # CHUNK articles at a time, so that the lists and arrays stay small and their memory
-    # is used again (not a few dozen megabytes each that the system must hand over and
-    # zero every time)
-    for first in range(begin, end, CHUNK):
-        last = min(end, first + CHUNK)
-        # every token's term id, article after article: the lead's, then the headline's
-        # TITLE_WEIGHT times (no token string is kept; the list holds the ids the
-        # numbering holds: no new int objects); counted by _tally
-        found: list[int] = []
-        lengths: list[int] = []
-        for article in articles[first:last]:
-            text = f"{article.summary} {article.text}"
-            lead = lead_tokens(text, LEAD_WORDS)
-            if also is not None:
-                got = also(text)
-                found_also.append(frozenset(one.setdefault(w, w) for w in got) if got else NOTHING)
-            found += map(number.__getitem__, lead)
-            title = [*map(number.__getitem__, tokens(article.title))]
-            found += title * TITLE_WEIGHT
-            lengths.append(len(lead) + len(title) * TITLE_WEIGHT)
-        usable += map(content, islice(number, len(usable), None))  # the new terms
-        ids, counts, docs = _tally(
-            np.fromiter(found, np.int64, len(found)), lengths, np.array(usable, dtype=bool)
-        )
-        parts.append((ids.astype(np.int32), counts.astype(np.int32)))
-        kept[first - begin : last - begin] = np.bincount(docs, minlength=last - first)
-    empty = np.zeros(0, dtype=np.int32)
+    for n, article in enumerate(articles[begin:end]):
+        text = f"{article.summary} {article.text}"
+        if also is not None:
+            got = also(text)
+            found_also.append(frozenset(one.setdefault(w, w) for w in got) if got else NOTHING)
+        tally: dict[int | None, int] = {}
+        _count_elements(tally, map(used.__getitem__, lead_tokens(text, LEAD_WORDS)))
+        title = [*map(used.__getitem__, tokens(article.title))]
+        _count_elements(tally, title * TITLE_WEIGHT)
+        tally.pop(None, None)
+        terms += tally  # type: ignore[arg-type]  # None popped: ids only
+        counts += tally.values()
+        kept[n] = len(tally)
     return _Counted(
         list(number),
-        np.concatenate([t for t, _ in parts]) if parts else empty,
-        np.concatenate([c for _, c in parts]) if parts else empty,
+        np.fromiter(terms, np.int32, len(terms)),
+        np.fromiter(counts, np.int32, len(counts)),
         kept,
         found_also,
     )
 
 
-def _tally(
-    found: np.ndarray, lengths: list[int], usable: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each article's distinct usable terms, in the order they first occur in it, with
-    the number of times they occur, and the article of each: ``Counter(tokens)`` article
-    after article, its entries of usable terms kept.
+class _Usable(dict[str, int | None]):
+    """Term -> its id in ``number`` (numbering it the first time it is looked up), or
+    None when it cannot tell stories apart (:func:`content`)."""
 
-    Article ``d``'s tokens (term ids) are ``lengths[d]`` of ``found``, after those of the
-    articles before it. The usable tokens are sorted by (term, position) (packed into one
-    integer when that fits 63 bits): positions grow article by article, so the tokens of
-    one term in one article are a run, its first position the first in the run; the
-    runs are then put in the order of their first positions: each run's count is
-    written at its first position, and the positions holding one are read in order (no
-    second sort).
-    """
-    docs = np.repeat(np.arange(len(lengths)), lengths)
-    where = np.flatnonzero(usable[found])  # the usable tokens' positions, ascending
-    terms = found[where]
-    shift = len(found).bit_length()  # every position is below 2**shift
-    if int(terms.max(initial=0)).bit_length() + shift <= 63:
-        packed = np.sort((terms << shift) | where)  # distinct keys: any sort will do
-        terms, where = packed >> shift, packed & ((1 << shift) - 1)
-    else:
-        order = np.lexsort((where, terms))
-        terms, where = terms[order], where[order]
-    doc = docs[where]
-    new = np.ones(len(terms), dtype=bool)
-    np.not_equal(terms[1:], terms[:-1], out=new[1:])
-    new[1:] |= doc[1:] != doc[:-1]
-    begins = np.flatnonzero(new)
-    at = np.zeros(len(found), dtype=np.int64)  # each run's count at its first position
-    at[where[begins]] = np.diff(begins, append=len(terms))  # every count is 1 or more
-    firsts = np.flatnonzero(at)
-    return found[firsts], at[firsts], docs[firsts]
+    def __init__(self, number: _Numbering) -> None:
+        self.number = number
+
+    def __missing__(self, term: str) -> int | None:
+        number = self.number[term]
+        self[term] = found = number if content(term) else None
+        return found
