@@ -22,6 +22,7 @@ from digest.rank import cluster as c
 from digest.rank import keywords as kw
 from digest.rank import minhash as m
 from digest.rank import names as rank_names
+from digest.rank import pairs
 from digest.rank import terms as t
 from digest.records import Article
 from tests import cluster_reference as reference
@@ -159,7 +160,7 @@ def test_names_and_the_clusters_they_decide_are_those_of_the_reference(
     assert named > len(articles) // 2
     got = c.cluster(articles)
     assert got == reference.cluster(articles)
-    monkeypatch.setattr(c, "MIN_EVENT", 0)
+    monkeypatch.setattr(pairs, "MIN_EVENT", 0)
     assert c.cluster(articles) != got  # names alone would have merged some
 
 

@@ -254,7 +254,7 @@ class Bands:
 
     def __init__(self, values: Shared) -> None:
         self.values = values
-        self.buckets: list[tuple[int, ...] | None] = [None] * values.count
+        self.buckets: list[tuple[int, ...]] = [()] * values.count  # (): none yet
         # every article queries: as Python lists, read one slice per article (not one
         # small array each); few are inserted (a story indexes a few members): read then
         self._looked: list[int] = values.looked.tolist()
@@ -264,17 +264,14 @@ class Bands:
         buckets = self.buckets
         for value in self.values.entries(i):
             bucket = buckets[value]
-            if bucket is None:
-                buckets[value] = (i,)
-            elif len(bucket) < BUCKET_CAP:
+            if len(bucket) < BUCKET_CAP:
                 buckets[value] = (*bucket, i)
 
     def query(self, i: int) -> list[int]:
         """Earlier articles sharing a band, most shared bands first (then by position)."""
         looked = self._looked[self._look_bounds[i] : self._look_bounds[i + 1]]
-        found = filter(None, map(self.buckets.__getitem__, looked))
-        hits: dict[int, int] = {}
-        _count_elements(hits, chain.from_iterable(found))  # what Counter(...) does, in C
+        hits: dict[int, int] = {}  # what Counter(...) does, in C:
+        _count_elements(hits, chain.from_iterable(map(self.buckets.__getitem__, looked)))
         # by shared bands, most first, then by position: a stable sort by count, reversed
         # (equal counts stay in their order), of the positions in ascending order
         return sorted(sorted(hits), key=hits.__getitem__, reverse=True)[:MAX_CANDIDATES]
