@@ -106,6 +106,9 @@ _AD_FIELD = re.compile(rf"^\W*(?:{_AD_MARKER})\W*$", re.IGNORECASE)
 _AD_TITLE = re.compile(rf"\W*(?:{_AD_MARKER})\s*[:|\-–—]|[\[(](?:{_AD_MARKER})[\])]", re.IGNORECASE)
 _AD_TITLE_END = re.compile(rf"[\[(](?:{_AD_MARKER})[\])]\W*$", re.IGNORECASE)
 _AD_TAIL = 120
+#: A character each of the two title patterns needs: a separator after a label at the
+#: start, or a bracket before one (none of them has another case). Looked for first.
+_AD_TITLE_MARK = re.compile(r"[:|\-–—\[(]")
 
 
 #: A post that opens by thanking its sponsor for the site, feed or episode it runs in:
@@ -116,6 +119,9 @@ _THANKS = re.compile(
     r"(?:(?:rss |web)?feed|(?:web)?site|blog|podcast|show|episode|newsletter)\b",
     re.IGNORECASE,
 )
+#: The start :data:`_THANKS` needs, matched on the whole standfirst or body: the spaces
+#: it skips first are non-word characters, which ``\W*`` skips as well.
+_THANKS_START = re.compile(r"\W*(?:my|our|many|special) thanks to ", re.IGNORECASE)
 
 
 def sponsored(article: Article) -> bool:
@@ -137,12 +143,20 @@ def sponsored(article: Article) -> bool:
     if job_ad(article) or shop_post(article):
         return True
     title = article.title
-    if _AD_TITLE.match(title) or _AD_TITLE_END.search(title, max(0, len(title) - _AD_TAIL)):
+    if _AD_TITLE_MARK.search(title) and (
+        _AD_TITLE.match(title) or _AD_TITLE_END.search(title, max(0, len(title) - _AD_TAIL))
+    ):
         return True
-    if any(_AD_FIELD.match(f) for f in (*article.categories, article.author or "")):
+    # (an empty field has no label: the ranking's articles mostly have none)
+    if article.categories and any(_AD_FIELD.match(f) for f in article.categories):
         return True
-    said = article.summary if article.summary.strip() else article.text
-    return bool(_THANKS.match(said[:400].lstrip()[:200]))  # (a body is not copied)
+    if article.author and _AD_FIELD.match(article.author):
+        return True
+    summary = article.summary  # (`isspace` is what `strip` strips: no copy)
+    said = summary if summary and not summary.isspace() else article.text
+    if not _THANKS_START.match(said):
+        return False  # (most posts: a body is not copied)
+    return bool(_THANKS.match(said[:400].lstrip()[:200]))
 
 
 def newest(cluster: Sequence[Article]) -> datetime | None:
