@@ -1,12 +1,17 @@
 """The radix sort (digest.rank.radix) gives numpy's stable order, bit for bit: one key
 against ``np.argsort(kind="stable")``, several against ``np.lexsort``; random keys, keys
-full of ties, and the edges (no entry, one, all equal, the largest values of a type)."""
+full of ties, and the edges (no entry, one, all equal, the largest values of a type).
+The keywords' sort of each article's keys in a row of a grid gives each article's first
+keywords, and declines entries it cannot lay out so."""
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import pytest
 
+from digest.rank import keywords as kw
 from digest.rank import radix
 
 DTYPES = [np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64, np.uint64]
@@ -72,3 +77,41 @@ def test_no_keys_and_negative_keys() -> None:
         radix.lexsort([np.array([3, -1, 2])])
     with pytest.raises(ValueError):
         radix.lexsort([np.array([0.5, 1.5])])
+
+
+@pytest.mark.parametrize(
+    ("top", "vocabulary"),
+    [(1, 100), (3, 100), (5000, 5000), ((1 << 15) - 1, 1 << 15), (1 << 15, 1 << 15), (1 << 40, 99)],
+)
+def test_rows_are_each_articles_first_keywords(top: int, vocabulary: int) -> None:
+    """Keys of 1 to 62 bits (a grid of 32- or of 64-bit keys), ties in weight, entries
+    not shared, articles with none, fewer than KEYWORDS or more."""
+    rng = np.random.default_rng(top % 1000)
+    by_text = rng.permutation(vocabulary) + 7  # the term of each text rank
+    for articles in (1, 3, 40):
+        lengths = rng.integers(0, 3 * kw.KEYWORDS, articles)
+        bounds = np.concatenate([[0], np.cumsum(lengths)])
+        heavy = rng.integers(0, top, bounds[-1], endpoint=True)
+        ranks = np.concatenate([rng.permutation(vocabulary)[:k] for k in lengths.tolist()])
+        shared = rng.random(bounds[-1]) < 0.8
+        expected: list[int] = []
+        for i in range(articles):
+            entries = range(bounds[i], bounds[i + 1])
+            pairs = sorted((heavy[e], ranks[e]) for e in entries if shared[e])
+            expected += [by_text[r] for _, r in pairs[: kw.KEYWORDS]]
+        got = kw._top_rows(bounds, heavy, ranks.astype(np.int64), shared, by_text)
+        assert got is not None
+        np.testing.assert_array_equal(got[0], expected)
+        counts = [min(kw.KEYWORDS, int(shared[b:e].sum())) for b, e in itertools.pairwise(bounds)]
+        np.testing.assert_array_equal(got[1], counts)
+
+
+def test_rows_decline_keys_too_wide_and_one_long_article() -> None:
+    by_text = np.arange(10)
+    bounds = np.array([0, 2])
+    wide = np.array([1 << 60, 0])  # 61 bits, and 4 of text rank
+    assert kw._top_rows(bounds, wide, np.array([0, 9]), np.ones(2, bool), by_text) is None
+    bounds = np.concatenate([np.arange(3001), [23000]])
+    size = int(bounds[-1])
+    nothing = np.zeros(size, dtype=np.int64)
+    assert kw._top_rows(bounds, nothing, nothing, np.ones(size, bool), by_text) is None
