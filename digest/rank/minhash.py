@@ -18,7 +18,7 @@ from itertools import chain
 
 import numpy as np
 
-from digest.rank import parallel
+from digest.rank import parallel, radix
 from digest.rank.keywords import keywords
 from digest.rank.terms import Terms
 
@@ -218,29 +218,36 @@ def shared(bands: np.ndarray, rows: np.ndarray, n: int) -> Shared:
         counts[rows] = where.sum(axis=1)
         bounds = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=bounds[1:])
-        out.append((numbers[where], bounds))
+        # numbers[where], by compress: a fifth of the time for a mask this mixed
+        out.append((np.compress(where.ravel(), numbers.ravel()), bounds))
     (looked, look_bounds), (entered, enter_bounds) = out
     return Shared(looked, look_bounds, entered, enter_bounds, count)
 
 
 def _number(by_band: np.ndarray, numbers: np.ndarray, looks: np.ndarray, enters: np.ndarray) -> int:
-    """Number the values of these bands (rows) that two or more articles hold, from 0 on;
-    mark where a holder has an earlier one (``looks``) or a later one (``enters``).
-    Returns how many were numbered."""
+    """Number the values of these bands (rows) that two or more articles hold, from 0 on,
+    in ascending order of value; mark where a holder has an earlier one (``looks``) or a
+    later one (``enters``). Returns how many were numbered.
+
+    A band's values are sorted by a stable radix sort (:func:`radix.lexsort`): a value's
+    holders come in ascending order, so its first holder is the earliest and its last
+    the latest. (A holder not in a group of two or more gets the number of the group
+    before it, or one less than the first: no mark reads it.)"""
     m = by_band.shape[1]
     count = 0
-    new = np.ones(m, dtype=bool)
+    new = np.ones(m + 1, dtype=bool)  # where a value begins; new[m]: past the last one
     for band, values in enumerate(by_band):
-        holder = np.argsort(values)  # equal values in any order (see first, last)
+        holder = radix.lexsort([values])
         ordered = values[holder]
-        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-        group = np.cumsum(new) - 1
-        begin = np.flatnonzero(new)
-        many = np.diff(begin, append=m) > 1
-        numbers[band, holder] = (np.cumsum(many) + (count - 1))[group]
-        count += int(np.count_nonzero(many))
-        looks[band, holder] = holder != np.minimum.reduceat(holder, begin)[group]
-        enters[band, holder] = holder != np.maximum.reduceat(holder, begin)[group]
+        np.not_equal(ordered[1:], ordered[:-1], out=new[1:m])
+        many = new[:m] & ~new[1:]  # the first holder of a value two or more hold
+        number = np.cumsum(many, dtype=np.int32)
+        counted = int(number[-1])
+        number += count - 1
+        numbers[band, holder] = number
+        count += counted
+        looks[band, holder] = ~new[:m]
+        enters[band, holder] = ~new[1:]
     return count
 
 
