@@ -125,30 +125,6 @@ def test_children_reaped_by_someone_else_still_count() -> None:
     assert got[1][1] != parent and got[2][1] != parent
 
 
-def test_work_beside_the_caller_runs_in_a_thread_that_has_ended_after_the_block(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(parallel, "threads", lambda available: 2)
-    before = threading.active_count()
-    with parallel.beside(lambda: threading.current_thread().name) as result:
-        here = threading.current_thread().name
-    assert result() != here  # the work ran in a thread of its own
-    assert threading.active_count() == before  # ...which has ended: a fork may follow
-
-    def failing() -> None:
-        raise ValueError("broken")
-
-    with pytest.raises(ValueError, match="broken"), parallel.beside(failing) as wait:
-        wait()
-    # the caller's error: the thread is still waited for
-    with pytest.raises(KeyError), parallel.beside(lambda: threading.Event().wait(0.2)):
-        raise KeyError("caller")
-    assert threading.active_count() == before
-    monkeypatch.setattr(parallel, "threads", lambda available: 1)  # no threads here
-    with parallel.beside(lambda: threading.current_thread().name) as result:
-        assert result() == here
-
-
 def test_a_process_running_other_threads_does_not_fork() -> None:
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)

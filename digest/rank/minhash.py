@@ -296,10 +296,7 @@ def index(terms: Terms) -> tuple[Bands, list[frozenset[int]], list[int], list[in
     row[used] = np.arange(len(used))
     bands = band_keys(hashes[used], starts, terms=row[ids])
     rows = np.flatnonzero(np.diff(starts) > 0)
-    # the shared band values found (numpy's sorts) while the keyword sets are made
-    with parallel.beside(lambda: shared(bands[rows], rows, n)) as values:
-        pool = list(range(len(terms.vocabulary)))  # one int per term, shared by every set
-        flat, bounds = list(map(pool.__getitem__, ids.tolist())), starts.tolist()
-        keysets = [frozenset(flat[bounds[i] : bounds[i + 1]]) for i in range(n)]
-        masks, lost = keyword_masks(hashes[ids], starts)
-        return Bands(values()), keysets, masks, lost
+    pool = list(range(len(terms.vocabulary)))  # one int per term, shared by every set
+    flat, bounds = list(map(pool.__getitem__, ids.tolist())), starts.tolist()
+    keysets = [frozenset(flat[bounds[i] : bounds[i + 1]]) for i in range(n)]
+    return Bands(shared(bands[rows], rows, n)), keysets, *keyword_masks(hashes[ids], starts)

@@ -7,13 +7,12 @@ sent to it), and hand back the results in order (pickled through a pipe). A chil
 fails in any way (an error, a signal, a result that does not arrive whole) has its part
 worked out here instead, so that the answer never depends on the children: they only
 save time. :func:`in_threads` runs the parts in threads instead; each must write only
-its own share of any output. :func:`beside` runs one piece of work in a thread while
-the caller does another.
+its own share of any output.
 
 Must not: fork a process with more than one thread (a lock another thread holds would
 stay held in the child), fork where there is no ``fork`` (Windows) or where it is not
 safe without ``exec`` (macOS), let a child return into the caller's code (a child always
-ends in ``os._exit``), or leave a child or a thread behind.
+ends in ``os._exit``), or leave a child behind.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ import signal
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -134,25 +133,6 @@ def _stop(pid: int) -> None:
 def threads(parts_available: int) -> int:
     """How many threads should work on ``parts_available`` parts: one per usable CPU."""
     return max(1, min(cpus(), MAX_PROCESSES, parts_available))
-
-
-@contextlib.contextmanager
-def beside(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
-    """Run ``work()`` in a thread of its own while the caller goes on (numpy's work lets
-    the interpreter's lock go), where threads may work (else at once); the ``with`` block
-    is given a function that waits for its result. The thread has ended when the block
-    has (whether the block ends well or not)."""
-    if threads(2) < 2:
-        result = work()
-        yield lambda: result
-        return
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(1, thread_name_prefix="digest-rank")
-    try:
-        yield pool.submit(work).result
-    finally:
-        pool.shutdown(wait=True)
 
 
 def in_threads(work: Callable[[int], T], parts: int) -> list[T]:
